@@ -1,0 +1,29 @@
+import * as grpc from '@grpc/grpc-js';
+import { describe, expect, it } from '@jest/globals';
+import { InvalidArgumentError, NotFoundError, fromServiceError, toServiceError, UnavailableError } from './errors.js';
+
+describe('error mapping', () => {
+  it('maps an invalid field to INVALID_ARGUMENT with the field path first', () => {
+    const e = toServiceError(new InvalidArgumentError('spec.argv', 'must not be empty'));
+    expect(e.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(e.details).toBe('spec.argv: must not be empty');
+  });
+
+  it('maps a missing object to NOT_FOUND naming it', () => {
+    const e = toServiceError(new NotFoundError('workload_id', 'workload', 'x1'));
+    expect(e.code).toBe(grpc.status.NOT_FOUND);
+    expect(e.details).toBe('workload_id: no workload "x1"');
+  });
+
+  it('hides nothing but marks unknown errors INTERNAL', () => {
+    const e = toServiceError(new Error('boom'));
+    expect(e.code).toBe(grpc.status.INTERNAL);
+    expect(e.details).toContain('boom');
+  });
+
+  it('turns an unreachable server into UnavailableError carrying the address', () => {
+    const e = fromServiceError({ code: grpc.status.UNAVAILABLE, details: 'connect ECONNREFUSED' }, '127.0.0.1:1');
+    expect(e).toBeInstanceOf(UnavailableError);
+    expect(e.message).toContain('127.0.0.1:1');
+  });
+});

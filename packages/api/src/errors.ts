@@ -1,0 +1,86 @@
+// Domain errors shared by every mo daemon and client, and their one mapping to gRPC status codes.
+import * as grpc from '@grpc/grpc-js';
+
+/** Base class: every mo failure a caller may want to tell apart carries a gRPC status. */
+export class MoError extends Error {
+  readonly code: grpc.status;
+  constructor(code: grpc.status, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Thrown when a request field is invalid; the message starts with the field path. */
+export class InvalidArgumentError extends MoError {
+  readonly field: string;
+  constructor(field: string, problem: string) {
+    super(grpc.status.INVALID_ARGUMENT, `${field}: ${problem}`);
+    this.field = field;
+  }
+}
+
+/** Thrown when a named object (workload, node, ...) does not exist. */
+export class NotFoundError extends MoError {
+  readonly field: string;
+  readonly id: string;
+  constructor(field: string, kind: string, id: string) {
+    super(grpc.status.NOT_FOUND, `${field}: no ${kind} "${id}"`);
+    this.field = field;
+    this.id = id;
+  }
+}
+
+/** Thrown when creating something whose id is already taken. */
+export class AlreadyExistsError extends MoError {
+  constructor(message: string) {
+    super(grpc.status.ALREADY_EXISTS, message);
+  }
+}
+
+/** Thrown when a bounded resource (ports, queue, disk) is exhausted. */
+export class ResourceExhaustedError extends MoError {
+  constructor(message: string) {
+    super(grpc.status.RESOURCE_EXHAUSTED, message);
+  }
+}
+
+/** Thrown when the operation is valid but the target is not in a state that allows it. */
+export class FailedPreconditionError extends MoError {
+  constructor(message: string) {
+    super(grpc.status.FAILED_PRECONDITION, message);
+  }
+}
+
+/** Thrown by clients when the daemon cannot be reached or the deadline passed. */
+export class UnavailableError extends MoError {
+  readonly address: string;
+  constructor(address: string, message: string, options?: { cause?: unknown }) {
+    super(grpc.status.UNAVAILABLE, message, options);
+    this.address = address;
+  }
+}
+
+/** Server side: turn anything thrown by a handler into a ServiceError; unknown errors become INTERNAL. */
+export function toServiceError(err: unknown): Partial<grpc.ServiceError> {
+  if (err instanceof MoError) return { code: err.code, details: err.message, message: err.message };
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: grpc.status.INTERNAL, details: `internal error: ${message}`, message };
+}
+
+/** Client side: turn a grpc error into a MoError with the server's message. */
+export function fromServiceError(err: unknown, address: string): MoError {
+  if (err instanceof MoError) return err;
+  const e = err as Partial<grpc.ServiceError>;
+  const code = typeof e.code === 'number' ? e.code : grpc.status.UNKNOWN;
+  const details = e.details || (err instanceof Error ? err.message : String(err));
+  if (code === grpc.status.UNAVAILABLE || code === grpc.status.DEADLINE_EXCEEDED) {
+    return new UnavailableError(address, `${address}: ${details}`, { cause: err });
+  }
+  return new MoError(code, details, { cause: err });
+}
+
+/** The name of a gRPC status code ("INVALID_ARGUMENT"), for CLI output and logs. */
+export function statusName(code: grpc.status): string {
+  return grpc.status[code] ?? `CODE_${code}`;
+}

@@ -1,0 +1,10 @@
+// Original file: proto/mo/v1/agent.proto
+
+
+export interface GetWorkloadRequest {
+  'workloadId'?: (string);
+}
+
+export interface GetWorkloadRequest__Output {
+  'workloadId': (string);
+}

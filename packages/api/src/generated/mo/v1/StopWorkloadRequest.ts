@@ -1,0 +1,19 @@
+// Original file: proto/mo/v1/agent.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface StopWorkloadRequest {
+  'workloadId'?: (string);
+  /**
+   * Overrides the workload's grace period when > 0; negative is rejected.
+   */
+  'gracePeriodMs'?: (number | string | Long);
+}
+
+export interface StopWorkloadRequest__Output {
+  'workloadId': (string);
+  /**
+   * Overrides the workload's grace period when > 0; negative is rejected.
+   */
+  'gracePeriodMs': (number);
+}

@@ -1,0 +1,70 @@
+// Original file: proto/mo/v1/workload.proto
+
+import type { Resources as _mo_v1_Resources, Resources__Output as _mo_v1_Resources__Output } from '../../mo/v1/Resources.js';
+import type { Long } from '@grpc/proto-loader';
+
+/**
+ * What to run. argv is executed directly (execvp), never through a shell.
+ */
+export interface WorkloadSpec {
+  /**
+   * Sortable unique id (ULID). Empty on StartWorkload: the agent assigns one.
+   */
+  'id'?: (string);
+  /**
+   * Human name, optional; [a-z0-9][a-z0-9._-]{0,62}.
+   */
+  'name'?: (string);
+  /**
+   * argv[0] is the executable (absolute, relative to working_dir, or looked up in PATH).
+   */
+  'argv'?: (string)[];
+  'env'?: ({[key: string]: string});
+  /**
+   * Absolute path; defaults to the workload's own directory under the agent's data dir.
+   */
+  'workingDir'?: (string);
+  'resources'?: (_mo_v1_Resources | null);
+  'labels'?: ({[key: string]: string});
+  /**
+   * SIGTERM, wait this long, then SIGKILL. 0 means the agent's default.
+   */
+  'gracePeriodMs'?: (number | string | Long);
+  /**
+   * "process" (default) or "docker" (a later issue).
+   */
+  'driver'?: (string);
+}
+
+/**
+ * What to run. argv is executed directly (execvp), never through a shell.
+ */
+export interface WorkloadSpec__Output {
+  /**
+   * Sortable unique id (ULID). Empty on StartWorkload: the agent assigns one.
+   */
+  'id': (string);
+  /**
+   * Human name, optional; [a-z0-9][a-z0-9._-]{0,62}.
+   */
+  'name': (string);
+  /**
+   * argv[0] is the executable (absolute, relative to working_dir, or looked up in PATH).
+   */
+  'argv': (string)[];
+  'env': ({[key: string]: string});
+  /**
+   * Absolute path; defaults to the workload's own directory under the agent's data dir.
+   */
+  'workingDir': (string);
+  'resources': (_mo_v1_Resources__Output | null);
+  'labels': ({[key: string]: string});
+  /**
+   * SIGTERM, wait this long, then SIGKILL. 0 means the agent's default.
+   */
+  'gracePeriodMs': (number);
+  /**
+   * "process" (default) or "docker" (a later issue).
+   */
+  'driver': (string);
+}

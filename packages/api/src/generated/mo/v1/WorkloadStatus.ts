@@ -1,0 +1,35 @@
+// Original file: proto/mo/v1/workload.proto
+
+import type { WorkloadSpec as _mo_v1_WorkloadSpec, WorkloadSpec__Output as _mo_v1_WorkloadSpec__Output } from '../../mo/v1/WorkloadSpec.js';
+import type { WorkloadState as _mo_v1_WorkloadState, WorkloadState__Output as _mo_v1_WorkloadState__Output } from '../../mo/v1/WorkloadState.js';
+import type { ExitStatus as _mo_v1_ExitStatus, ExitStatus__Output as _mo_v1_ExitStatus__Output } from '../../mo/v1/ExitStatus.js';
+import type { WorkloadUsage as _mo_v1_WorkloadUsage, WorkloadUsage__Output as _mo_v1_WorkloadUsage__Output } from '../../mo/v1/WorkloadUsage.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface WorkloadStatus {
+  'spec'?: (_mo_v1_WorkloadSpec | null);
+  'state'?: (_mo_v1_WorkloadState);
+  /**
+   * Why the workload is in this state ("exited with code 3", "stopped by request", ...).
+   */
+  'reason'?: (string);
+  'pid'?: (number);
+  'createdAtMs'?: (number | string | Long);
+  'startedAtMs'?: (number | string | Long);
+  'exit'?: (_mo_v1_ExitStatus | null);
+  'usage'?: (_mo_v1_WorkloadUsage | null);
+}
+
+export interface WorkloadStatus__Output {
+  'spec': (_mo_v1_WorkloadSpec__Output | null);
+  'state': (_mo_v1_WorkloadState__Output);
+  /**
+   * Why the workload is in this state ("exited with code 3", "stopped by request", ...).
+   */
+  'reason': (string);
+  'pid': (number);
+  'createdAtMs': (number);
+  'startedAtMs': (number);
+  'exit': (_mo_v1_ExitStatus__Output | null);
+  'usage': (_mo_v1_WorkloadUsage__Output | null);
+}

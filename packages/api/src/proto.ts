@@ -1,0 +1,47 @@
+// Loads proto/mo/v1 at runtime. LOADER_OPTIONS must match the flags in scripts/gen-types.mjs,
+// otherwise the generated types would describe objects the loader never produces.
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ProtoGrpcType as AgentProto } from './generated/agent.js';
+
+/** The one set of loader options; gen-types is run with the same flags. */
+export const LOADER_OPTIONS: protoLoader.Options = {
+  keepCase: false,
+  longs: Number,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+};
+
+/** Directory holding `mo/v1/*.proto` (the repository's `proto/`). */
+export const PROTO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'proto');
+
+/** Every service and message of mo, as one typed grpc object tree. */
+export type MoProto = AgentProto;
+
+let cached: { definition: protoLoader.PackageDefinition; proto: MoProto } | undefined;
+
+function load(): { definition: protoLoader.PackageDefinition; proto: MoProto } {
+  if (cached) return cached;
+  const files = readdirSync(join(PROTO_ROOT, 'mo', 'v1'))
+    .filter((f) => f.endsWith('.proto'))
+    .map((f) => `mo/v1/${f}`);
+  const definition = protoLoader.loadSync(files, { ...LOADER_OPTIONS, includeDirs: [PROTO_ROOT] });
+  // The cast is the one place where the loader's untyped tree meets the generated types.
+  const proto = grpc.loadPackageDefinition(definition) as unknown as MoProto;
+  cached = { definition, proto };
+  return cached;
+}
+
+/** The package definition (for reflection) of every mo proto. */
+export function moPackageDefinition(): protoLoader.PackageDefinition {
+  return load().definition;
+}
+
+/** The typed grpc object tree: `moProto().mo.v1.NodeAgent` etc. */
+export function moProto(): MoProto {
+  return load().proto;
+}

@@ -1,0 +1,78 @@
+// Server plumbing every mo daemon shares: limits, standard health + reflection, bind and close.
+import * as grpc from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation } from 'grpc-health-check';
+import { toServiceError } from './errors.js';
+import { moPackageDefinition } from './proto.js';
+
+/** Largest request a daemon accepts; bigger ones fail with RESOURCE_EXHAUSTED before any handler. */
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+export interface MoServerOptions {
+  /** Fully qualified service names served, reported SERVING by the health service. */
+  services: string[];
+  maxMessageBytes?: number;
+}
+
+export interface MoServer {
+  readonly server: grpc.Server;
+  readonly health: HealthImplementation;
+  /** Binds `host:port` (port 0 picks one) and returns the bound port. */
+  listen(address: string): Promise<number>;
+  /** Graceful shutdown with a hard deadline; idempotent. */
+  close(deadlineMs?: number): Promise<void>;
+}
+
+export function createMoServer(options: MoServerOptions): MoServer {
+  const max = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': max,
+    'grpc.max_send_message_length': max,
+  });
+  const status: Record<string, 'SERVING'> = { '': 'SERVING' };
+  for (const s of options.services) status[s] = 'SERVING';
+  const health = new HealthImplementation(status);
+  health.addToServer(server);
+  new ReflectionService(moPackageDefinition()).addToServer(server);
+
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    health,
+    listen(address) {
+      return new Promise((resolve, reject) => {
+        server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) =>
+          err ? reject(new Error(`cannot listen on ${address}: ${err.message}`)) : resolve(port),
+        );
+      });
+    },
+    close(deadlineMs = 5000) {
+      closing ??= new Promise<void>((resolve) => {
+        for (const s of Object.keys(status)) health.setStatus(s, 'NOT_SERVING');
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, deadlineMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      return closing;
+    },
+  };
+}
+
+/** Wraps an async unary handler: resolves to the response, maps thrown errors to gRPC status. */
+export function unaryHandler<Req, Res>(
+  fn: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res> | Res,
+): grpc.handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    Promise.resolve()
+      .then(() => fn(call.request, call))
+      .then(
+        (res) => callback(null, res),
+        (err: unknown) => callback(toServiceError(err)),
+      );
+  };
+}
