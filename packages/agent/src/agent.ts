@@ -1,0 +1,254 @@
+// Wires one agent together: data dir lock, workload manager (+ recovery), gRPC NodeAgent server,
+// /proc sampling, host facts, and the HTTP /metrics + /healthz endpoint.
+import { createMoServer, type NodeFacts, type NodeMetrics } from '@mo/api';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ProcessDriver } from './drivers/process/process-driver.js';
+import { identify, isSameLiveProcess } from './drivers/process/identity.js';
+import { createLogger, isLogLevel, type Logger, type LogLevel } from './log.js';
+import { collectHostFacts, probeDocker, DEFAULT_DOCKER_SOCKET, type HostFacts } from './metrics/host-facts.js';
+import { parseAddress, startMetricsServer } from './metrics/http.js';
+import { CpuSampler, readLoadAvg, readMemInfo } from './metrics/proc.js';
+import { createAgentMetrics, type ExitOutcome, type NodeMetrics as HostSample } from './metrics/registry.js';
+import { NodeAgentService } from './server/node-agent-service.js';
+import { WorkloadStore } from './state/workload-store.js';
+import { WorkloadManager } from './workloads/manager.js';
+import { TERMINAL_STATES } from './workloads/record.js';
+
+export const AGENT_VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export interface AgentOptions {
+  /** gRPC NodeAgent listen address (default 127.0.0.1:7610). */
+  grpcListen: string;
+  /** HTTP /metrics and /healthz listen address (default 127.0.0.1:7611). */
+  httpListen: string;
+  /** Where workload records and logs live (default /var/lib/mo/agent). */
+  dataDir: string;
+  nodeName: string;
+  logLevel: LogLevel;
+  /** Size cap of each workload log file (one rotated copy is kept). */
+  logMaxBytes: number;
+  defaultGracePeriodMs: number;
+  maxRetainedEnded: number;
+  /** How often host metrics are sampled from /proc. */
+  sampleIntervalMs: number;
+  dockerSocket: string;
+  shimPath?: string;
+  logger?: Logger;
+}
+
+export const DEFAULT_AGENT_OPTIONS: Omit<AgentOptions, 'nodeName'> = {
+  grpcListen: '127.0.0.1:7610',
+  httpListen: '127.0.0.1:7611',
+  dataDir: '/var/lib/mo/agent',
+  logLevel: 'info',
+  logMaxBytes: 10 * 1024 * 1024,
+  defaultGracePeriodMs: 10_000,
+  maxRetainedEnded: 1000,
+  sampleIntervalMs: 1000,
+  dockerSocket: DEFAULT_DOCKER_SOCKET,
+};
+
+/** The one place defaults are filled and options validated (each error names the option). */
+export function resolveAgentOptions(partial: Partial<AgentOptions> = {}): AgentOptions {
+  const o: AgentOptions = { ...DEFAULT_AGENT_OPTIONS, nodeName: hostname(), ...stripUndefined(partial) };
+  parseAddress(o.grpcListen);
+  parseAddress(o.httpListen);
+  if (!isLogLevel(o.logLevel)) throw new Error(`log level: expected debug|info|warn|error, got "${o.logLevel}"`);
+  const positive: Array<keyof AgentOptions> = [
+    'logMaxBytes',
+    'defaultGracePeriodMs',
+    'maxRetainedEnded',
+    'sampleIntervalMs',
+  ];
+  for (const k of positive) {
+    const v = o[k];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) {
+      throw new Error(`${k}: expected a positive integer, got ${String(v)}`);
+    }
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(o.nodeName)) throw new Error(`node name: invalid "${o.nodeName}"`);
+  o.dataDir = resolve(o.dataDir);
+  return o;
+}
+
+export interface Agent {
+  readonly options: AgentOptions;
+  /** Bound gRPC address (with the real port when 0 was asked). */
+  readonly grpcAddress: string;
+  readonly httpAddress: string;
+  readonly manager: WorkloadManager;
+  /** Stops serving; running workloads are left running (they are re-attached on next start). */
+  close(): Promise<void>;
+}
+
+export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<Agent> {
+  const options = resolveAgentOptions(partial);
+  const logger = options.logger ?? createLogger(options.logLevel, { component: 'agent', node: options.nodeName });
+  mkdirSync(options.dataDir, { recursive: true });
+  const releaseLock = lockDataDir(options.dataDir);
+
+  try {
+    const metrics = createAgentMetrics({ version: AGENT_VERSION, node: options.nodeName });
+    const store = new WorkloadStore(options.dataDir);
+    const driver = new ProcessDriver({ shimPath: options.shimPath });
+    const manager = new WorkloadManager({
+      store,
+      drivers: [driver],
+      logger,
+      nodeName: options.nodeName,
+      logMaxBytes: options.logMaxBytes,
+      defaultGracePeriodMs: options.defaultGracePeriodMs,
+      maxRetainedEnded: options.maxRetainedEnded,
+    });
+
+    const [recovered, hostFacts] = await Promise.all([
+      manager.recover(),
+      collectHostFacts({ nodeName: options.nodeName, agentVersion: AGENT_VERSION, dockerSocket: options.dockerSocket }),
+    ]);
+    logger.info('recovered workloads', recovered);
+    let facts: HostFacts = hostFacts;
+
+    metrics.setWorkloadCounts(manager.counts());
+    manager.onTransition(({ record, from }) => {
+      if (from) metrics.workloads.dec({ state: from });
+      metrics.workloads.inc({ state: record.state });
+      if (TERMINAL_STATES.has(record.state) && (!from || !TERMINAL_STATES.has(from))) {
+        metrics.recordExit(record.state as ExitOutcome);
+      }
+    });
+
+    const cpu = new CpuSampler();
+    let latest = sampleNode(cpu);
+    metrics.setNodeMetrics(latest);
+    const sampler = setInterval(() => {
+      latest = sampleNode(cpu);
+      metrics.setNodeMetrics(latest);
+    }, options.sampleIntervalMs);
+    sampler.unref();
+    // Docker may be installed or started after the agent: re-probe it now and then.
+    const dockerProbe = setInterval(() => {
+      void probeDocker(options.dockerSocket).then((d) => {
+        facts = {
+          ...facts,
+          dockerAvailable: d.available,
+          dockerVersion: d.version,
+          drivers: d.available ? ['process', 'docker'] : ['process'],
+        };
+      });
+    }, 30_000);
+    dockerProbe.unref();
+
+    const grpcServer = createMoServer({ services: ['mo.v1.NodeAgent'] });
+    new NodeAgentService({
+      manager,
+      taskDirOf: (id) => store.dirOf(id),
+      facts: () => toWireFacts(facts, manager.driverNames),
+      metrics: () => latest,
+      onRequest: (method, code) => metrics.recordGrpcRequest(method, code),
+      onStart: (result, seconds) => metrics.recordStart(result, result === 'ok' ? seconds : undefined),
+    }).addToServer(grpcServer.server);
+    const grpcPort = await grpcServer.listen(options.grpcListen);
+
+    const http = await startMetricsServer({
+      address: options.httpListen,
+      registry: metrics.registry,
+      health: () => ({ ok: true, detail: { node: options.nodeName, workloads: manager.counts() } }),
+    });
+
+    const grpcAddress = withPort(options.grpcListen, grpcPort);
+    const httpAddress = withPort(options.httpListen, http.port);
+    logger.info('agent ready', {
+      grpc: grpcAddress,
+      http: httpAddress,
+      dataDir: options.dataDir,
+      version: AGENT_VERSION,
+    });
+
+    let closing: Promise<void> | undefined;
+    return {
+      options,
+      grpcAddress,
+      httpAddress,
+      manager,
+      close() {
+        closing ??= (async () => {
+          clearInterval(sampler);
+          clearInterval(dockerProbe);
+          await Promise.all([grpcServer.close(2000), http.close()]);
+          await manager.close();
+          releaseLock();
+          logger.info('agent stopped; workloads keep running');
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    releaseLock();
+    throw err;
+  }
+}
+
+function sampleNode(cpu: CpuSampler): NodeMetrics & HostSample {
+  const mem = readMemInfo();
+  const load = readLoadAvg();
+  return {
+    cpuUtilization: cpu.sample(),
+    memoryTotalBytes: mem.totalBytes,
+    memoryAvailableBytes: mem.availableBytes,
+    load1: load.load1,
+    load5: load.load5,
+    load15: load.load15,
+    sampledAtMs: Date.now(),
+  };
+}
+
+function toWireFacts(f: HostFacts, driverNames: string[]): NodeFacts {
+  return {
+    nodeName: f.nodeName,
+    hostname: f.hostname,
+    cpuModel: f.cpuModel,
+    cpuCores: f.cpuCores,
+    memoryTotalBytes: f.memoryTotalBytes,
+    os: f.os,
+    kernel: f.kernel,
+    arch: f.arch,
+    // Only drivers this agent can actually run (docker arrives with its driver).
+    drivers: f.drivers.filter((d) => driverNames.includes(d)),
+    dockerAvailable: f.dockerAvailable,
+    dockerVersion: f.dockerVersion,
+    bootId: f.bootId,
+    agentVersion: f.agentVersion,
+  };
+}
+
+/**
+ * One agent per data dir: two would both adopt the same workloads. The lock file names the
+ * holder by pid + start time, so a stale lock left by a SIGKILLed agent is taken over safely.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const path = join(dataDir, 'agent.lock');
+  try {
+    const holder = JSON.parse(readFileSync(path, 'utf8')) as { pid: number; startTime: number; bootId: string };
+    if (holder.pid !== process.pid && isSameLiveProcess(holder)) {
+      throw new Error(`data dir ${dataDir} is in use by another agent (pid ${holder.pid})`);
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && !(err instanceof SyntaxError)) throw err;
+  }
+  const self = identify(process.pid);
+  writeFileSync(path, JSON.stringify(self));
+  return () => rmSync(path, { force: true });
+}
+
+function withPort(address: string, port: number): string {
+  const { host } = parseAddress(address);
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,74 @@
+// The one interface every workload driver implements (process now, docker next). The agent's
+// WorkloadManager only talks to drivers through it; drivers/conformance.ts holds the shared tests.
+
+/** What a driver needs to start one workload. Already validated and normalised. */
+export interface TaskConfig {
+  id: string;
+  argv: string[];
+  /** The complete environment of the workload (no implicit inheritance from the agent). */
+  env: Record<string, string>;
+  workingDir: string;
+  /** Directory owned by this workload: logs (stdout.log, stderr.log) and driver files live here. */
+  taskDir: string;
+  /** Size cap per log file; one rotated copy (`.1`) is kept. */
+  logMaxBytes: number;
+}
+
+/** Persisted by the agent so a restarted agent can find the workload again. Opaque per driver. */
+export interface TaskHandle {
+  driver: string;
+  /** Main process id (process driver) — shown to users; 0 when not applicable. */
+  pid: number;
+  /** Driver-specific identity, e.g. pid start time + boot id, or a container id. */
+  data: Record<string, string | number>;
+}
+
+/** How a workload ended. */
+export interface ExitResult {
+  exitCode?: number;
+  /** Signal name when killed by a signal ("SIGKILL"). */
+  signal?: string;
+  /** Set when the program could not be started at all (exec failed). */
+  startError?: string;
+  finishedAtMs: number;
+}
+
+/** What recovery found for a persisted handle. */
+export type WaitResult =
+  | { status: 'exited'; exit: ExitResult }
+  /** Neither running nor a recorded exit: the workload is gone without trace (e.g. host reboot). */
+  | { status: 'lost'; reason: string };
+
+/** What recovery found; `running` carries the handle (found anew if the agent died mid-start). */
+export type RecoverResult = { status: 'running'; handle: TaskHandle } | WaitResult;
+
+export interface TaskUsage {
+  cpuPercent: number;
+  rssBytes: number;
+}
+
+export interface Driver {
+  readonly name: string;
+  /** Starts the workload; resolves once it is running (or rejects with StartFailedError). */
+  start(config: TaskConfig): Promise<TaskHandle>;
+  /** Resolves when the workload has ended, with its real exit status. Works for recovered handles. */
+  wait(handle: TaskHandle, taskDir: string): Promise<WaitResult>;
+  /** Graceful stop: SIGTERM (or equivalent) to everything the workload started, then SIGKILL after graceMs. */
+  stop(handle: TaskHandle, graceMs: number): Promise<void>;
+  /** After an agent restart: is the workload behind this handle still there? Never signals anything. */
+  recover(handle: TaskHandle | undefined, taskDir: string): Promise<RecoverResult>;
+  /** Current CPU and memory of running workloads, keyed by workload id; missing ids are not running. */
+  usage(handles: Map<string, TaskHandle>): Promise<Map<string, TaskUsage>>;
+  /** Releases timers and resources; running workloads are left alone. */
+  close(): Promise<void>;
+}
+
+/** Thrown by Driver.start when the workload could not be started; the workload is `failed`. */
+export class StartFailedError extends Error {
+  readonly exit: ExitResult;
+  constructor(message: string, exit: ExitResult) {
+    super(message);
+    this.name = 'StartFailedError';
+    this.exit = exit;
+  }
+}

@@ -1,0 +1,263 @@
+// The process driver: fork/exec through mo-shim, a tiny static C parent per workload (see
+// native/mo-shim.c). The shim puts the workload in its own process group, copies its output to
+// capped log files, and records the exit status in <taskDir>/exit even while the agent is down.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pidusage from 'pidusage';
+import type { Driver, ExitResult, RecoverResult, TaskConfig, TaskHandle, TaskUsage, WaitResult } from '../driver.js';
+import { StartFailedError } from '../driver.js';
+import { currentBootId, identify, isSameLiveProcess, type ProcessIdentity } from './identity.js';
+
+/** src/drivers/process and dist/drivers/process are both three levels below the package root. */
+export const DEFAULT_SHIM_PATH = fileURLToPath(new URL('../../../dist/bin/mo-shim', import.meta.url));
+
+export interface ProcessDriverOptions {
+  /** Path of the mo-shim binary (default: the one built into this package, or MO_SHIM_PATH). */
+  shimPath?: string;
+  /** How often recovered workloads (not our children) are checked for exit. */
+  pollIntervalMs?: number;
+}
+
+interface ShimExitRecord {
+  exitCode?: number;
+  signal?: string;
+  execError?: string;
+  finishedAtMs?: number;
+}
+
+export class ProcessDriver implements Driver {
+  readonly name = 'process';
+  private readonly shimPath: string;
+  private readonly pollIntervalMs: number;
+  /** Shims this agent process spawned: their exit is an event, no polling needed. */
+  private readonly children = new Map<number, Promise<void>>();
+  /** Waiters on workloads we did not spawn (recovered after a restart): polled on one timer. */
+  private readonly polled = new Set<{ handle: TaskHandle; taskDir: string; done: (r: WaitResult) => void }>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(options: ProcessDriverOptions = {}) {
+    this.shimPath = options.shimPath ?? process.env.MO_SHIM_PATH ?? DEFAULT_SHIM_PATH;
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    if (!existsSync(this.shimPath)) {
+      throw new Error(`mo-shim not found at ${this.shimPath}: build it with \`pnpm build\` or set MO_SHIM_PATH`);
+    }
+  }
+
+  start(config: TaskConfig): Promise<TaskHandle> {
+    return new Promise((resolve, reject) => {
+      // Plain spawn rather than execa: this is the hot path of StartWorkload and needs no extras.
+      const child = spawn(this.shimPath, [config.taskDir, String(config.logMaxBytes), '--', ...config.argv], {
+        cwd: config.workingDir,
+        env: config.env,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      this.trackChild(child);
+      let line = '';
+      let settled = false;
+      const fail = (err: Error) => {
+        if (settled) return;
+        settled = true;
+        reject(err);
+      };
+      child.on('error', (err) => fail(new Error(`cannot run mo-shim (${this.shimPath}): ${err.message}`)));
+      child.stdout!.setEncoding('utf8');
+      child.stdout!.on('data', (data: string) => {
+        line += data;
+        const nl = line.indexOf('\n');
+        if (nl < 0 || settled) return;
+        settled = true;
+        child.stdout!.destroy();
+        const handshake = line.slice(0, nl);
+        const started = /^S (\d+) (\d+)$/.exec(handshake);
+        if (started) {
+          const shim = child.pid ? identify(child.pid) : undefined;
+          resolve({
+            driver: this.name,
+            pid: Number(started[1]),
+            data: {
+              startTime: Number(started[2]),
+              bootId: currentBootId(),
+              shimPid: child.pid ?? 0,
+              shimStartTime: shim?.startTime ?? 0,
+            },
+          });
+          return;
+        }
+        const failed = /^E (\d+) (.*)$/.exec(handshake);
+        const message = failed ? `exec ${JSON.stringify(config.argv[0])} failed: ${failed[2]}` : `bad handshake`;
+        reject(new StartFailedError(message, { startError: message, exitCode: 127, finishedAtMs: Date.now() }));
+      });
+      child.on('exit', (code) => {
+        if (!settled) fail(new Error(`mo-shim exited (code ${code}) before starting ${config.argv[0]}`));
+      });
+    });
+  }
+
+  private trackChild(child: ChildProcess): void {
+    if (!child.pid) return;
+    const pid = child.pid;
+    this.children.set(
+      pid,
+      new Promise((resolve) =>
+        child.on('close', () => {
+          resolve();
+          // Keep the entry briefly so a wait() that races the exit still finds it.
+          setTimeout(() => this.children.delete(pid), 1000).unref();
+        }),
+      ),
+    );
+  }
+
+  async wait(handle: TaskHandle, taskDir: string): Promise<WaitResult> {
+    const shimExit = this.children.get(Number(handle.data.shimPid));
+    if (shimExit) {
+      await shimExit;
+      const exit = readExitFile(taskDir);
+      // The shim always writes the exit file before exiting; if it is missing, the shim was killed.
+      return exit ? { status: 'exited', exit } : { status: 'lost', reason: 'mo-shim died without recording an exit' };
+    }
+    return new Promise((done) => {
+      this.polled.add({ handle, taskDir, done });
+      this.timer ??= setInterval(() => this.poll(), this.pollIntervalMs);
+    });
+  }
+
+  private poll(): void {
+    for (const waiter of this.polled) {
+      const result = this.checkEnded(waiter.handle, waiter.taskDir);
+      if (!result) continue;
+      this.polled.delete(waiter);
+      waiter.done(result);
+    }
+    if (this.polled.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  /** undefined while the workload (or its shim, still flushing) is alive. */
+  private checkEnded(handle: TaskHandle, taskDir: string): WaitResult | undefined {
+    const exit = readExitFile(taskDir);
+    if (exit) return { status: 'exited', exit };
+    if (String(handle.data.bootId) !== currentBootId()) {
+      return { status: 'lost', reason: 'the host rebooted since the workload started' };
+    }
+    if (isSameLiveProcess(leaderOf(handle)) || isSameLiveProcess(shimOf(handle))) return undefined;
+    // Re-read: the shim may have written the file between the two checks.
+    const late = readExitFile(taskDir);
+    if (late) return { status: 'exited', exit: late };
+    return { status: 'lost', reason: 'the workload and its mo-shim vanished without recording an exit' };
+  }
+
+  async stop(handle: TaskHandle, graceMs: number): Promise<void> {
+    const leader = leaderOf(handle);
+    // Only signal a process group whose leader is verifiably ours; if the leader is already gone,
+    // the shim kills whatever is left of the group itself.
+    if (!signalGroup(leader, 'SIGTERM')) return;
+    if (await waitUntilGone(leader, graceMs)) return;
+    signalGroup(leader, 'SIGKILL');
+    await waitUntilGone(leader, 5000);
+  }
+
+  async recover(handle: TaskHandle | undefined, taskDir: string): Promise<RecoverResult> {
+    if (!handle) {
+      // The agent died between spawning the shim and recording the handshake: the shim's own
+      // `started` file tells us who the workload is.
+      const started = readStartedFile(taskDir);
+      if (!started) {
+        const exit = readExitFile(taskDir);
+        if (exit) return { status: 'exited', exit };
+        return { status: 'lost', reason: 'the agent stopped before the workload was started' };
+      }
+      handle = {
+        driver: this.name,
+        pid: started.pid,
+        data: { startTime: started.startTime, bootId: currentBootId(), shimPid: 0, shimStartTime: 0 },
+      };
+    }
+    const ended = this.checkEnded(handle, taskDir);
+    return ended ?? { status: 'running', handle };
+  }
+
+  async usage(handles: Map<string, TaskHandle>): Promise<Map<string, TaskUsage>> {
+    const out = new Map<string, TaskUsage>();
+    await Promise.all(
+      [...handles].map(async ([id, handle]) => {
+        if (!isSameLiveProcess(leaderOf(handle))) return;
+        try {
+          const stat = await pidusage(handle.pid);
+          out.set(id, { cpuPercent: stat.cpu, rssBytes: stat.memory });
+        } catch {
+          // exited between the check and the read: not running, so no usage
+        }
+      }),
+    );
+    return out;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    pidusage.clear();
+  }
+}
+
+function leaderOf(handle: TaskHandle): ProcessIdentity {
+  return { pid: handle.pid, startTime: Number(handle.data.startTime), bootId: String(handle.data.bootId) };
+}
+
+function shimOf(handle: TaskHandle): ProcessIdentity {
+  return {
+    pid: Number(handle.data.shimPid),
+    startTime: Number(handle.data.shimStartTime),
+    bootId: String(handle.data.bootId),
+  };
+}
+
+/** Signals the whole process group led by `leader`, only if the leader is verifiably ours. */
+function signalGroup(leader: ProcessIdentity, signal: NodeJS.Signals): boolean {
+  if (!isSameLiveProcess(leader)) return false;
+  try {
+    process.kill(-leader.pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntilGone(id: ProcessIdentity, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!isSameLiveProcess(id)) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, Math.min(20, Math.max(1, deadline - Date.now()))));
+  }
+}
+
+/** Parses the shim's <taskDir>/exit file (one line of JSON, written atomically). */
+export function readExitFile(taskDir: string): ExitResult | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(taskDir, 'exit'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const rec = JSON.parse(text) as ShimExitRecord;
+  const finishedAtMs = rec.finishedAtMs ?? Date.now();
+  if (rec.execError !== undefined) {
+    return { startError: `exec failed: ${rec.execError}`, exitCode: 127, finishedAtMs };
+  }
+  if (rec.signal) return { signal: rec.signal, finishedAtMs };
+  return { exitCode: rec.exitCode ?? 0, finishedAtMs };
+}
+
+function readStartedFile(taskDir: string): { pid: number; startTime: number } | undefined {
+  try {
+    const rec = JSON.parse(readFileSync(join(taskDir, 'started'), 'utf8')) as { pid: number; startTime: number };
+    return rec.pid > 0 ? rec : undefined;
+  } catch {
+    return undefined;
+  }
+}

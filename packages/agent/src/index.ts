@@ -1,0 +1,34 @@
+/**
+ * @mo/agent — the mo node agent: starts, supervises and reports workloads on one host.
+ *
+ * ```ts
+ * import { startAgent } from '@mo/agent';
+ * const agent = await startAgent({ grpcListen: '127.0.0.1:0', httpListen: '127.0.0.1:0', dataDir: '/tmp/a' });
+ * console.log(agent.grpcAddress); // drive it with AgentClient from @mo/api
+ * await agent.close();            // workloads keep running and are re-attached on the next start
+ * ```
+ *
+ * Exports: `startAgent` / `resolveAgentOptions` (the daemon), `main` (the `mo-agent` command line),
+ * the `Driver` interface every driver implements with `ProcessDriver`, and the metrics readers.
+ */
+export {
+  AGENT_VERSION,
+  DEFAULT_AGENT_OPTIONS,
+  resolveAgentOptions,
+  startAgent,
+  type Agent,
+  type AgentOptions,
+} from './agent.js';
+export { main, parseAgentArgs } from './main.js';
+export type {
+  Driver,
+  ExitResult,
+  RecoverResult,
+  TaskConfig,
+  TaskHandle,
+  TaskUsage,
+  WaitResult,
+} from './drivers/driver.js';
+export { StartFailedError } from './drivers/driver.js';
+export { ProcessDriver, DEFAULT_SHIM_PATH, type ProcessDriverOptions } from './drivers/process/process-driver.js';
+export { CpuSampler, readBootId, readLoadAvg, readMemInfo, readProcStat } from './metrics/proc.js';

@@ -1,0 +1,113 @@
+// `mo-agent` / `mo agent`: flags and MO_* environment -> startAgent; SIGTERM/SIGINT close the agent
+// (workloads keep running, as with Nomad's client), SIGHUP re-probes host facts.
+import { parseArgs } from 'node:util';
+import { AGENT_VERSION, startAgent, type AgentOptions } from './agent.js';
+import { isLogLevel } from './log.js';
+
+const HELP = `Usage: mo-agent [options]
+
+Runs the mo node agent: starts and supervises workloads on this host.
+
+Options (each also settable by environment):
+  --grpc-listen ADDR      gRPC NodeAgent address        MO_AGENT_GRPC_LISTEN  (127.0.0.1:7610)
+  --http-listen ADDR      /metrics and /healthz         MO_AGENT_HTTP_LISTEN  (127.0.0.1:7611)
+  --data-dir DIR          workload state and logs       MO_DATA_DIR           (/var/lib/mo/agent)
+  --node-name NAME        this node's name              MO_NODE_NAME          (hostname)
+  --log-level LEVEL       debug|info|warn|error         MO_LOG_LEVEL          (info)
+  --log-max-bytes N       cap per workload log file     MO_LOG_MAX_BYTES      (10485760)
+  --default-grace MS      stop grace period default     MO_DEFAULT_GRACE_MS   (10000)
+  --max-ended N           ended workloads kept          MO_MAX_ENDED          (1000)
+  --docker-socket PATH    Docker Engine socket          MO_DOCKER_SOCKET      (/var/run/docker.sock)
+  -h, --help              show this help
+  -V, --version           print the version
+
+Logs are JSON lines on stderr. Listening on 0.0.0.0 exposes an unauthenticated API: keep the
+default loopback address unless the network is trusted (TLS comes with a later release).`;
+
+/** Parses flags + env into agent options; throws an Error naming the bad flag. */
+export function parseAgentArgs(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Partial<AgentOptions> | 'help' | 'version' {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      'grpc-listen': { type: 'string' },
+      'http-listen': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'node-name': { type: 'string' },
+      'log-level': { type: 'string' },
+      'log-max-bytes': { type: 'string' },
+      'default-grace': { type: 'string' },
+      'max-ended': { type: 'string' },
+      'docker-socket': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'V' },
+    },
+  });
+  if (values.help) return 'help';
+  if (values.version) return 'version';
+  if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0]}"`);
+  const pick = (flag: keyof typeof values, envName: string) => (values[flag] as string | undefined) ?? env[envName];
+  const int = (flag: keyof typeof values, envName: string) => {
+    const raw = pick(flag, envName);
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n) || n <= 0)
+      throw new Error(`--${flag} (${envName}): expected a positive integer, got "${raw}"`);
+    return n;
+  };
+  const logLevel = pick('log-level', 'MO_LOG_LEVEL');
+  if (logLevel !== undefined && !isLogLevel(logLevel)) {
+    throw new Error(`--log-level (MO_LOG_LEVEL): expected debug|info|warn|error, got "${logLevel}"`);
+  }
+  return {
+    grpcListen: pick('grpc-listen', 'MO_AGENT_GRPC_LISTEN'),
+    httpListen: pick('http-listen', 'MO_AGENT_HTTP_LISTEN'),
+    dataDir: pick('data-dir', 'MO_DATA_DIR'),
+    nodeName: pick('node-name', 'MO_NODE_NAME'),
+    logLevel,
+    logMaxBytes: int('log-max-bytes', 'MO_LOG_MAX_BYTES'),
+    defaultGracePeriodMs: int('default-grace', 'MO_DEFAULT_GRACE_MS'),
+    maxRetainedEnded: int('max-ended', 'MO_MAX_ENDED'),
+    dockerSocket: pick('docker-socket', 'MO_DOCKER_SOCKET'),
+  };
+}
+
+/** Runs the agent until SIGTERM/SIGINT. Exit code 2 for bad flags, 1 if it cannot start. */
+export async function main(argv: string[]): Promise<void> {
+  let parsed: ReturnType<typeof parseAgentArgs>;
+  try {
+    parsed = parseAgentArgs(argv);
+  } catch (err) {
+    process.stderr.write(`mo-agent: ${(err as Error).message}\n${HELP}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (parsed === 'help') return void process.stdout.write(HELP + '\n');
+  if (parsed === 'version') return void process.stdout.write(AGENT_VERSION + '\n');
+
+  let agent: Awaited<ReturnType<typeof startAgent>>;
+  try {
+    agent = await startAgent(parsed);
+  } catch (err) {
+    process.stderr.write(
+      JSON.stringify({
+        ts: new Date().toISOString(),
+        level: 'error',
+        msg: 'agent failed to start',
+        error: (err as Error).message,
+      }) + '\n',
+    );
+    process.exitCode = 1;
+    return;
+  }
+  const shutdown = () => {
+    void agent.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+  process.on('SIGHUP', () => undefined);
+}

@@ -1,0 +1,133 @@
+// The NodeAgent gRPC service: thin handlers that validate, call the WorkloadManager and map
+// records to wire messages. Errors are mapped to gRPC status in one place (@mo/api unaryHandler).
+import * as grpc from '@grpc/grpc-js';
+import {
+  InvalidArgumentError,
+  moProto,
+  statusName,
+  toServiceError,
+  unaryHandler,
+  type LogStream__Output,
+  type NodeAgentHandlers,
+  type NodeFacts,
+  type NodeMetrics,
+  type StreamLogsRequest__Output,
+  type LogChunk,
+} from '@mo/api';
+import type { TaskUsage } from '../drivers/driver.js';
+import type { WorkloadManager } from '../workloads/manager.js';
+import { readLogs, type LogStreamName } from '../workloads/logs.js';
+import { toWorkloadStatus } from './convert.js';
+import { validateWorkloadId } from '../workloads/validate.js';
+
+/** What the service needs besides the manager; narrow so tests can build it from literals. */
+export interface NodeAgentContext {
+  manager: WorkloadManager;
+  taskDirOf: (id: string) => string;
+  facts: () => NodeFacts;
+  metrics: () => NodeMetrics;
+  /** Called after each RPC with its method and final status code name. */
+  onRequest?: (method: string, code: string) => void;
+  /** Called after each StartWorkload with its outcome and duration. */
+  onStart?: (result: 'ok' | 'invalid' | 'error', seconds: number) => void;
+}
+
+export class NodeAgentService {
+  constructor(private readonly ctx: NodeAgentContext) {}
+
+  addToServer(server: grpc.Server): void {
+    server.addService(moProto().mo.v1.NodeAgent.service, this.handlers());
+  }
+
+  private handlers(): NodeAgentHandlers {
+    const { manager } = this.ctx;
+    const counted = <Req, Res>(method: string, fn: (req: Req) => Promise<Res> | Res) =>
+      unaryHandler<Req, Res>(async (req) => {
+        try {
+          const res = await fn(req);
+          this.ctx.onRequest?.(method, 'OK');
+          return res;
+        } catch (err) {
+          this.ctx.onRequest?.(method, statusName(toServiceError(err).code ?? grpc.status.UNKNOWN));
+          throw err;
+        }
+      });
+
+    return {
+      StartWorkload: counted('StartWorkload', async (req) => {
+        const t0 = process.hrtime.bigint();
+        try {
+          const record = await manager.start(req.spec);
+          this.ctx.onStart?.('ok', Number(process.hrtime.bigint() - t0) / 1e9);
+          return { workload: toWorkloadStatus(record) };
+        } catch (err) {
+          const code = toServiceError(err).code;
+          const invalid = code === grpc.status.INVALID_ARGUMENT || code === grpc.status.ALREADY_EXISTS;
+          this.ctx.onStart?.(invalid ? 'invalid' : 'error', Number(process.hrtime.bigint() - t0) / 1e9);
+          throw err;
+        }
+      }),
+      StopWorkload: counted('StopWorkload', async (req) => {
+        const record = await manager.stop(req.workloadId, req.gracePeriodMs);
+        return { workload: toWorkloadStatus(record) };
+      }),
+      GetWorkload: counted('GetWorkload', async (req) => {
+        const record = manager.get(req.workloadId);
+        const usage = await manager.usage([record]);
+        return toWorkloadStatus(record, usage.get(record.spec.id));
+      }),
+      GetNodeStatus: counted('GetNodeStatus', async (req) => {
+        let workloads: ReturnType<typeof toWorkloadStatus>[] = [];
+        if (!req.omitWorkloads) {
+          const records = manager.list().sort((a, b) => a.createdAtMs - b.createdAtMs);
+          const usage: Map<string, TaskUsage> = await manager.usage(records);
+          workloads = records.map((r) => toWorkloadStatus(r, usage.get(r.spec.id)));
+        }
+        return { facts: this.ctx.facts(), metrics: this.ctx.metrics(), workloads };
+      }),
+      StreamLogs: (call) => void this.streamLogs(call),
+    };
+  }
+
+  private async streamLogs(call: grpc.ServerWritableStream<StreamLogsRequest__Output, LogChunk>): Promise<void> {
+    const abort = new AbortController();
+    call.on('cancelled', () => abort.abort());
+    call.on('close', () => abort.abort());
+    try {
+      const req = call.request;
+      validateWorkloadId('workload_id', req.workloadId);
+      const record = this.ctx.manager.get(req.workloadId);
+      if (req.tailLines < 0) throw new InvalidArgumentError('tail_lines', `must be ≥ 0, got ${req.tailLines}`);
+      const streams: LogStreamName[] = streamsOf(req.stream);
+      const taskDir = this.ctx.taskDirOf(record.spec.id);
+      const ended = this.ctx.manager.whenEnded(record.spec.id);
+      await Promise.all(
+        streams.map(async (name) => {
+          const wire = name === 'stdout' ? 'LOG_STREAM_STDOUT' : 'LOG_STREAM_STDERR';
+          for await (const data of readLogs(taskDir, name, {
+            tailLines: req.tailLines,
+            follow: req.follow,
+            ended,
+            signal: abort.signal,
+          })) {
+            if (abort.signal.aborted) return;
+            // Respect backpressure: wait for drain when the client reads slowly.
+            if (!call.write({ stream: wire, data })) await new Promise((r) => call.once('drain', r));
+          }
+        }),
+      );
+      this.ctx.onRequest?.('StreamLogs', 'OK');
+      call.end();
+    } catch (err) {
+      const e = toServiceError(err);
+      this.ctx.onRequest?.('StreamLogs', statusName(e.code ?? grpc.status.UNKNOWN));
+      if (!abort.signal.aborted) call.destroy(Object.assign(new Error(e.details), e));
+    }
+  }
+}
+
+function streamsOf(stream: LogStream__Output): LogStreamName[] {
+  if (stream === 'LOG_STREAM_STDOUT') return ['stdout'];
+  if (stream === 'LOG_STREAM_STDERR') return ['stderr'];
+  return ['stdout', 'stderr'];
+}

@@ -1,0 +1,169 @@
+// Reading a workload's log files (<taskDir>/stdout.log, stderr.log and their rotated `.1`
+// copies, written by mo-shim): tail the last N lines, then optionally follow new output across
+// rotations until the workload ends or the reader goes away.
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export type LogStreamName = 'stdout' | 'stderr';
+
+export interface ReadLogsOptions {
+  /** Last N lines; 0 = everything still kept. */
+  tailLines: number;
+  follow: boolean;
+  /** Resolves when the workload has ended: following stops after a final drain. */
+  ended: Promise<void>;
+  signal: AbortSignal;
+  pollIntervalMs?: number;
+}
+
+const CHUNK = 64 * 1024;
+
+export async function* readLogs(
+  taskDir: string,
+  stream: LogStreamName,
+  options: ReadLogsOptions,
+): AsyncGenerator<Buffer> {
+  const current = join(taskDir, `${stream}.log`);
+  const rotated = `${current}.1`;
+  const { offset: startInRotated, present: rotatedPresent } = await tailStart(rotated, current, options.tailLines);
+
+  if (rotatedPresent && startInRotated !== undefined) yield* readRange(rotated, startInRotated, options.signal);
+  const startInCurrent = startInRotated === undefined ? await tailOffset(current, options.tailLines) : 0;
+
+  let handle = await openIfExists(current);
+  let position = startInCurrent;
+  let ended = false;
+  void options.ended.then(() => (ended = true));
+  try {
+    for (;;) {
+      if (handle) {
+        for await (const chunk of readFrom(handle, position, options.signal)) {
+          position += chunk.length;
+          yield chunk;
+        }
+      }
+      if (!options.follow || options.signal.aborted) return;
+      // Rotation: the shim renamed our file to `.1`; finish it (done above) and move to the new one.
+      const latest = await stat(current).catch(() => undefined);
+      if (latest && (!handle || (await handle.stat()).ino !== latest.ino)) {
+        await handle?.close();
+        handle = await openIfExists(current);
+        position = 0;
+        continue;
+      }
+      if (ended) {
+        // One last pass after the end, so output written just before exit is not missed.
+        if (handle && (await handle.stat()).size > position) continue;
+        return;
+      }
+      await sleep(options.pollIntervalMs ?? 100, options.signal);
+    }
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Where tailing starts. Returns an offset into the rotated file when the last N lines reach
+ * back into it (or N = 0: everything), undefined when the current file alone holds them.
+ */
+async function tailStart(
+  rotated: string,
+  current: string,
+  tailLines: number,
+): Promise<{ offset: number | undefined; present: boolean }> {
+  const present = (await stat(rotated).catch(() => undefined)) !== undefined;
+  if (!present) return { offset: undefined, present };
+  if (tailLines <= 0) return { offset: 0, present };
+  const inCurrent = await countLines(current);
+  if (inCurrent >= tailLines) return { offset: undefined, present };
+  return { offset: await tailOffset(rotated, tailLines - inCurrent), present };
+}
+
+/** Offset of the start of the last `lines` lines of a file (0 = whole file). */
+async function tailOffset(path: string, lines: number): Promise<number> {
+  if (lines <= 0) return 0;
+  const handle = await openIfExists(path);
+  if (!handle) return 0;
+  try {
+    const { size } = await handle.stat();
+    const buf = Buffer.alloc(CHUNK);
+    let end = size;
+    let seen = 0;
+    // A trailing newline ends the last line; it does not start a new one.
+    let skipTrailing = true;
+    while (end > 0) {
+      const start = Math.max(0, end - CHUNK);
+      const { bytesRead } = await handle.read(buf, 0, end - start, start);
+      for (let i = bytesRead - 1; i >= 0; i--) {
+        if (buf[i] !== 0x0a) {
+          skipTrailing = false;
+          continue;
+        }
+        if (skipTrailing) {
+          skipTrailing = false;
+          continue;
+        }
+        if (++seen === lines) return start + i + 1;
+      }
+      end = start;
+    }
+    return 0;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function countLines(path: string): Promise<number> {
+  const handle = await openIfExists(path);
+  if (!handle) return 0;
+  let n = 0;
+  try {
+    for await (const chunk of readFrom(handle, 0)) for (const b of chunk) if (b === 0x0a) n++;
+  } finally {
+    await handle.close();
+  }
+  return n;
+}
+
+async function* readRange(path: string, from: number, signal: AbortSignal): AsyncGenerator<Buffer> {
+  const handle = await openIfExists(path);
+  if (!handle) return;
+  try {
+    yield* readFrom(handle, from, signal);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function* readFrom(handle: FileHandle, from: number, signal?: AbortSignal): AsyncGenerator<Buffer> {
+  let position = from;
+  for (;;) {
+    if (signal?.aborted) return;
+    const buf = Buffer.alloc(CHUNK);
+    const { bytesRead } = await handle.read(buf, 0, CHUNK, position);
+    if (bytesRead === 0) return;
+    position += bytesRead;
+    yield buf.subarray(0, bytesRead);
+  }
+}
+
+async function openIfExists(path: string): Promise<FileHandle | undefined> {
+  try {
+    return await open(path, 'r');
+  } catch {
+    return undefined;
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,303 @@
+// WorkloadManager: the agent's core. It owns the workload records, drives the drivers, persists
+// every transition, re-attaches workloads after an agent restart, and tells listeners about each
+// state change (metrics now, the scheduler's heartbeat stream next).
+import { AlreadyExistsError, MoError, NotFoundError, type WorkloadSpec__Output } from '@mo/api';
+import * as grpc from '@grpc/grpc-js';
+import { StartFailedError, type Driver, type TaskUsage, type WaitResult } from '../drivers/driver.js';
+import type { Logger } from '../log.js';
+import type { WorkloadStore } from '../state/workload-store.js';
+import { newId } from '../ids.js';
+import {
+  MAX_EVENTS,
+  TERMINAL_STATES,
+  type NormalizedSpec,
+  type WorkloadRecord,
+  type WorkloadStateName,
+} from './record.js';
+import { DEFAULT_PATH, validateGrace, validateStartSpec, validateWorkloadId } from './validate.js';
+
+export interface WorkloadManagerOptions {
+  store: WorkloadStore;
+  drivers: Driver[];
+  logger: Logger;
+  nodeName: string;
+  logMaxBytes: number;
+  defaultGracePeriodMs: number;
+  /** Ended workloads kept for status and logs; the oldest beyond this are deleted. */
+  maxRetainedEnded: number;
+}
+
+export interface TransitionEvent {
+  record: WorkloadRecord;
+  from: WorkloadStateName | undefined;
+}
+
+export class WorkloadManager {
+  private readonly records = new Map<string, WorkloadRecord>();
+  private readonly drivers = new Map<string, Driver>();
+  private readonly ended = new Map<string, Promise<void>>();
+  private readonly endedResolvers = new Map<string, () => void>();
+  private readonly starting = new Map<string, Promise<unknown>>();
+  private readonly listeners: Array<(e: TransitionEvent) => void> = [];
+  private endedCount = 0;
+
+  constructor(private readonly options: WorkloadManagerOptions) {
+    for (const d of options.drivers) this.drivers.set(d.name, d);
+  }
+
+  get driverNames(): string[] {
+    return [...this.drivers.keys()];
+  }
+
+  onTransition(listener: (e: TransitionEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Loads persisted records and re-attaches to workloads that are still running. */
+  async recover(): Promise<{ reattached: number; exited: number; lost: number }> {
+    const { store, logger } = this.options;
+    const summary = { reattached: 0, exited: 0, lost: 0 };
+    const records = store.loadAll((id, err) => logger.warn('unreadable workload record skipped', { id, err }));
+    await Promise.all(
+      records.map(async (record) => {
+        this.records.set(record.spec.id, record);
+        this.trackEnd(record);
+        if (TERMINAL_STATES.has(record.state)) {
+          this.endedCount++;
+          this.resolveEnded(record.spec.id);
+          return;
+        }
+        const driver = this.drivers.get(record.spec.driver);
+        if (!driver) {
+          summary.lost++;
+          this.transition(record, 'lost', `driver ${record.spec.driver} is not available after restart`);
+          return;
+        }
+        const found = await driver.recover(record.handle, store.dirOf(record.spec.id));
+        if (found.status === 'running') {
+          summary.reattached++;
+          record.handle = found.handle;
+          this.transition(record, 'running', 're-attached after agent restart');
+          this.watch(driver, record);
+        } else {
+          if (found.status === 'exited') summary.exited++;
+          else summary.lost++;
+          this.finish(record, found);
+        }
+      }),
+    );
+    this.collectGarbage();
+    return summary;
+  }
+
+  async start(input: WorkloadSpec__Output | null): Promise<WorkloadRecord> {
+    const { store } = this.options;
+    const spec = validateStartSpec(input, {
+      newId: () => newId(),
+      defaultWorkingDir: (id) => `${store.dirOf(id)}/work`,
+      defaultGracePeriodMs: this.options.defaultGracePeriodMs,
+      drivers: this.driverNames,
+    });
+    if (this.records.has(spec.id)) throw new AlreadyExistsError(`spec.id: workload "${spec.id}" already exists`);
+    const driver = this.drivers.get(spec.driver)!;
+    const now = Date.now();
+    const record: WorkloadRecord = {
+      spec,
+      state: 'starting',
+      reason: 'starting',
+      createdAtMs: now,
+      startedAtMs: 0,
+      events: [{ state: 'starting', reason: 'starting', atMs: now }],
+    };
+    this.records.set(spec.id, record);
+    this.trackEnd(record);
+    // Persist before spawning: if the agent dies mid-start, recovery still knows the workload.
+    store.create(record);
+    this.emit(record, undefined);
+
+    const started = this.launch(driver, record);
+    this.starting.set(spec.id, started);
+    try {
+      await started;
+    } finally {
+      this.starting.delete(spec.id);
+    }
+    return record;
+  }
+
+  private async launch(driver: Driver, record: WorkloadRecord): Promise<void> {
+    const { spec } = record;
+    try {
+      record.handle = await driver.start({
+        id: spec.id,
+        argv: spec.argv,
+        env: this.environmentOf(spec),
+        workingDir: spec.workingDir,
+        taskDir: this.options.store.dirOf(spec.id),
+        logMaxBytes: this.options.logMaxBytes,
+      });
+    } catch (err) {
+      if (err instanceof StartFailedError) {
+        this.finish(record, { status: 'exited', exit: err.exit });
+        return;
+      }
+      this.transition(record, 'failed', `could not start: ${(err as Error).message}`);
+      throw new MoError(grpc.status.INTERNAL, `could not start workload ${spec.id}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    record.startedAtMs = Date.now();
+    this.transition(record, 'running', `started (pid ${record.handle.pid})`);
+    this.watch(driver, record);
+  }
+
+  /** The workload's whole environment: a minimal base (the agent's own env is not leaked) + its spec. */
+  private environmentOf(spec: NormalizedSpec): Record<string, string> {
+    return {
+      PATH: DEFAULT_PATH,
+      HOME: spec.workingDir,
+      MO_WORKLOAD_ID: spec.id,
+      MO_WORKLOAD_NAME: spec.name,
+      MO_NODE_NAME: this.options.nodeName,
+      MO_WORKLOAD_DIR: this.options.store.dirOf(spec.id),
+      ...spec.env,
+    };
+  }
+
+  private watch(driver: Driver, record: WorkloadRecord): void {
+    driver.wait(record.handle!, this.options.store.dirOf(record.spec.id)).then(
+      (result) => this.finish(record, result),
+      (err: unknown) => this.transition(record, 'lost', `lost track of the workload: ${(err as Error).message}`),
+    );
+  }
+
+  private finish(record: WorkloadRecord, result: WaitResult): void {
+    if (TERMINAL_STATES.has(record.state)) return;
+    if (result.status === 'lost') {
+      this.transition(record, 'lost', result.reason);
+      return;
+    }
+    const { exit } = result;
+    record.exit = exit;
+    const how = exit.startError ?? (exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.exitCode}`);
+    if (record.stopRequested) this.transition(record, 'stopped', `stopped by request (${how})`);
+    else if (!exit.startError && !exit.signal && exit.exitCode === 0) this.transition(record, 'succeeded', how);
+    else this.transition(record, 'failed', how);
+  }
+
+  private transition(record: WorkloadRecord, state: WorkloadStateName, reason: string): void {
+    const from = record.state;
+    record.state = state;
+    record.reason = reason;
+    record.events.push({ state, reason, atMs: Date.now() });
+    if (record.events.length > MAX_EVENTS) record.events.splice(0, record.events.length - MAX_EVENTS);
+    this.options.store.save(record);
+    if (TERMINAL_STATES.has(state) && !TERMINAL_STATES.has(from)) {
+      this.endedCount++;
+      this.resolveEnded(record.spec.id);
+      this.options.logger.info('workload ended', { id: record.spec.id, state, reason });
+      this.collectGarbage();
+    }
+    this.emit(record, from);
+  }
+
+  private emit(record: WorkloadRecord, from: WorkloadStateName | undefined): void {
+    for (const l of this.listeners) l({ record, from });
+  }
+
+  async stop(workloadId: string, gracePeriodMs: number): Promise<WorkloadRecord> {
+    validateGrace('grace_period_ms', gracePeriodMs);
+    const record = this.get(workloadId);
+    await this.starting.get(record.spec.id)?.catch(() => undefined);
+    if (TERMINAL_STATES.has(record.state)) return record;
+    if (!record.stopRequested) {
+      record.stopRequested = true;
+      this.options.store.save(record);
+    }
+    const grace = gracePeriodMs || record.spec.gracePeriodMs;
+    const driver = this.drivers.get(record.spec.driver)!;
+    await driver.stop(record.handle!, grace);
+    // The driver has killed the group; the exit record follows within moments.
+    await Promise.race([this.whenEnded(record.spec.id), sleep(10_000)]);
+    return record;
+  }
+
+  get(workloadId: string): WorkloadRecord {
+    validateWorkloadId('workload_id', workloadId);
+    const record = this.records.get(workloadId);
+    if (!record) throw new NotFoundError('workload_id', 'workload', workloadId);
+    return record;
+  }
+
+  list(): WorkloadRecord[] {
+    return [...this.records.values()];
+  }
+
+  /** Resolves once the workload is in a terminal state. */
+  whenEnded(workloadId: string): Promise<void> {
+    return this.ended.get(workloadId) ?? Promise.resolve();
+  }
+
+  counts(): Record<WorkloadStateName, number> {
+    const counts: Record<WorkloadStateName, number> = {
+      starting: 0,
+      running: 0,
+      succeeded: 0,
+      failed: 0,
+      stopped: 0,
+      lost: 0,
+    };
+    for (const r of this.records.values()) counts[r.state]++;
+    return counts;
+  }
+
+  /** CPU and RSS of the given (or all running) workloads. */
+  async usage(records: WorkloadRecord[] = this.list()): Promise<Map<string, TaskUsage>> {
+    const byDriver = new Map<Driver, Map<string, NonNullable<WorkloadRecord['handle']>>>();
+    for (const r of records) {
+      if (r.state !== 'running' || !r.handle) continue;
+      const driver = this.drivers.get(r.spec.driver);
+      if (!driver) continue;
+      let m = byDriver.get(driver);
+      if (!m) byDriver.set(driver, (m = new Map()));
+      m.set(r.spec.id, r.handle);
+    }
+    const out = new Map<string, TaskUsage>();
+    for (const [driver, handles] of byDriver) for (const [k, v] of await driver.usage(handles)) out.set(k, v);
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.drivers.values()].map((d) => d.close()));
+  }
+
+  private trackEnd(record: WorkloadRecord): void {
+    this.ended.set(record.spec.id, new Promise<void>((resolve) => this.endedResolvers.set(record.spec.id, resolve)));
+  }
+
+  private resolveEnded(id: string): void {
+    this.endedResolvers.get(id)?.();
+    this.endedResolvers.delete(id);
+  }
+
+  /** Deletes the oldest ended workloads (record, logs, dir) beyond the retention limit. */
+  private collectGarbage(): void {
+    const max = this.options.maxRetainedEnded;
+    if (this.endedCount <= max) return;
+    const ended = [...this.records.values()]
+      .filter((r) => TERMINAL_STATES.has(r.state))
+      .sort((a, b) => a.createdAtMs - b.createdAtMs);
+    // Delete down to 90% of the limit so this sort runs rarely, not after every exit.
+    const excess = ended.length - Math.floor(max * 0.9);
+    for (const r of ended.slice(0, Math.max(0, excess))) {
+      this.records.delete(r.spec.id);
+      this.ended.delete(r.spec.id);
+      this.options.store.remove(r.spec.id);
+      this.endedCount--;
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}

@@ -1,0 +1,42 @@
+// The agent's own record of one workload: its normalised spec, state, driver handle and history.
+// This is what is persisted (state/) and what the gRPC layer turns into WorkloadStatus.
+import type { ExitResult, TaskHandle } from '../drivers/driver.js';
+
+export type WorkloadStateName = 'starting' | 'running' | 'succeeded' | 'failed' | 'stopped' | 'lost';
+
+export const TERMINAL_STATES: ReadonlySet<WorkloadStateName> = new Set(['succeeded', 'failed', 'stopped', 'lost']);
+
+export interface NormalizedSpec {
+  id: string;
+  name: string;
+  argv: string[];
+  env: Record<string, string>;
+  workingDir: string;
+  cpuMillis: number;
+  memoryBytes: number;
+  labels: Record<string, string>;
+  gracePeriodMs: number;
+  driver: string;
+}
+
+export interface WorkloadEventRecord {
+  state: WorkloadStateName;
+  reason: string;
+  atMs: number;
+}
+
+export interface WorkloadRecord {
+  spec: NormalizedSpec;
+  state: WorkloadStateName;
+  reason: string;
+  createdAtMs: number;
+  startedAtMs: number;
+  handle?: TaskHandle;
+  exit?: ExitResult;
+  /** A stop was requested: the exit that follows is `stopped`, whatever its code. */
+  stopRequested?: boolean;
+  /** The latest transitions, oldest first, capped (see MAX_EVENTS). */
+  events: WorkloadEventRecord[];
+}
+
+export const MAX_EVENTS = 32;
