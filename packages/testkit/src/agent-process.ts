@@ -1,0 +1,92 @@
+// Starts a real `mo-agent` as a separate OS process on loopback with ephemeral ports, waits for
+// its "agent ready" log line, and hands back its addresses, a client and ways to stop or kill it.
+import { AgentClient } from '@mo/api';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The agent's executable in this checkout (built by `pnpm build`). */
+export const AGENT_BIN = fileURLToPath(new URL('../../agent/bin/mo-agent.js', import.meta.url));
+/** The `mo` CLI's executable in this checkout. */
+export const CLI_BIN = fileURLToPath(new URL('../../cli/bin/mo.js', import.meta.url));
+
+export interface AgentProcessOptions {
+  /** Reuse a data dir (to restart an agent on the same state); default: a fresh temp dir. */
+  dataDir?: string;
+  extraArgs?: string[];
+  env?: Record<string, string>;
+  /** Max time to wait for readiness (default 15 s). */
+  readyTimeoutMs?: number;
+}
+
+export interface AgentProcess {
+  readonly pid: number;
+  readonly dataDir: string;
+  readonly grpcAddress: string;
+  readonly httpAddress: string;
+  readonly client: AgentClient;
+  /** Everything the agent logged so far (JSON lines). */
+  logs(): string;
+  /** Sends a signal and waits for the process to exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function startAgentProcess(options: AgentProcessOptions = {}): Promise<AgentProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mo-agent-'));
+  const child = spawn(
+    process.execPath,
+    [
+      AGENT_BIN,
+      '--grpc-listen',
+      '127.0.0.1:0',
+      '--http-listen',
+      '127.0.0.1:0',
+      '--data-dir',
+      dataDir,
+      '--log-level',
+      'debug',
+      ...(options.extraArgs ?? []),
+    ],
+    { env: { ...process.env, ...options.env }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let output = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ready = await new Promise<{ grpc: string; http: string }>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`mo-agent did not become ready in time; output:\n${output}`));
+    }, options.readyTimeoutMs ?? 15_000);
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (data: string) => {
+      output += data;
+      for (const line of data.split('\n')) {
+        if (!line.includes('"agent ready"')) continue;
+        const entry = JSON.parse(line) as { grpc: string; http: string };
+        clearTimeout(timer);
+        resolve(entry);
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`mo-agent exited (${code ?? signal}) before it was ready; output:\n${output}`));
+    });
+  });
+  const client = new AgentClient(ready.grpc);
+  return {
+    pid: child.pid!,
+    dataDir,
+    grpcAddress: ready.grpc,
+    httpAddress: ready.http,
+    client,
+    logs: () => output,
+    async kill(signal: NodeJS.Signals = 'SIGTERM') {
+      client.close();
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export type { ChildProcess };

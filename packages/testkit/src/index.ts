@@ -1,0 +1,15 @@
+/**
+ * @mo/testkit — start real mo daemons as separate processes for tests and benchmarks.
+ *
+ * ```ts
+ * import { startAgentProcess, waitFor } from '@mo/testkit';
+ * const agent = await startAgentProcess();
+ * const w = await agent.client.startWorkload({ argv: ['sleep', '1'] });
+ * await agent.kill('SIGKILL'); // the workload survives; start another agent on agent.dataDir
+ * ```
+ *
+ * Exports: `startAgentProcess` (+ AGENT_BIN, CLI_BIN paths), `waitFor`, `sleep`, `isAlive`,
+ * `requireTool` (fail in CI, skip with a reason elsewhere).
+ */
+export { AGENT_BIN, CLI_BIN, startAgentProcess, type AgentProcess, type AgentProcessOptions } from './agent-process.js';
+export { isAlive, requireTool, sleep, waitFor } from './wait.js';
