@@ -81,6 +81,8 @@ export interface Agent {
   readonly grpcAddress: string;
   readonly httpAddress: string;
   readonly manager: WorkloadManager;
+  /** Re-probes host facts that can change at run time (the Docker engine). */
+  refreshFacts(): Promise<void>;
   /** Stops serving; running workloads are left running (they are re-attached on next start). */
   close(): Promise<void>;
 }
@@ -129,17 +131,18 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       metrics.setNodeMetrics(latest);
     }, options.sampleIntervalMs);
     sampler.unref();
-    // Docker may be installed or started after the agent: re-probe it now and then.
-    const dockerProbe = setInterval(() => {
-      void probeDocker(options.dockerSocket).then((d) => {
-        facts = {
-          ...facts,
-          dockerAvailable: d.available,
-          dockerVersion: d.version,
-          drivers: d.available ? ['process', 'docker'] : ['process'],
-        };
-      });
-    }, 30_000);
+    // Docker may be installed or started after the agent: re-probe it now and then (and on SIGHUP).
+    const refreshFacts = async () => {
+      const d = await probeDocker(options.dockerSocket);
+      facts = {
+        ...facts,
+        dockerAvailable: d.available,
+        dockerVersion: d.version,
+        drivers: d.available ? ['process', 'docker'] : ['process'],
+      };
+      logger.debug('host facts refreshed', { dockerAvailable: d.available });
+    };
+    const dockerProbe = setInterval(() => void refreshFacts(), 30_000);
     dockerProbe.unref();
 
     const grpcServer = createMoServer({ services: ['mo.v1.NodeAgent'] });
@@ -174,6 +177,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       grpcAddress,
       httpAddress,
       manager,
+      refreshFacts,
       close() {
         closing ??= (async () => {
           clearInterval(sampler);

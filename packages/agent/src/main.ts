@@ -109,5 +109,5 @@ export async function main(argv: string[]): Promise<void> {
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
-  process.on('SIGHUP', () => undefined);
+  process.on('SIGHUP', () => void agent.refreshFacts());
 }

@@ -121,7 +121,8 @@ export class NodeAgentService {
     } catch (err) {
       const e = toServiceError(err);
       this.ctx.onRequest?.('StreamLogs', statusName(e.code ?? grpc.status.UNKNOWN));
-      if (!abort.signal.aborted) call.destroy(Object.assign(new Error(e.details), e));
+      // grpc-js sends a server stream's status from an emitted error (destroy() would surface as UNAVAILABLE).
+      if (!abort.signal.aborted) call.emit('error', e);
     }
   }
 }

@@ -127,6 +127,8 @@ export class WorkloadManager {
 
   private async launch(driver: Driver, record: WorkloadRecord): Promise<void> {
     const { spec } = record;
+    // Launch time: the workload may exit (and the shim record its end) before start() resolves.
+    record.startedAtMs = Date.now();
     try {
       record.handle = await driver.start({
         id: spec.id,
@@ -146,7 +148,6 @@ export class WorkloadManager {
         cause: err,
       });
     }
-    record.startedAtMs = Date.now();
     this.transition(record, 'running', `started (pid ${record.handle.pid})`);
     this.watch(driver, record);
   }

@@ -68,7 +68,6 @@ export class ProcessDriver implements Driver {
         const nl = line.indexOf('\n');
         if (nl < 0 || settled) return;
         settled = true;
-        child.stdout!.destroy();
         const handshake = line.slice(0, nl);
         const started = /^S (\d+) (\d+)$/.exec(handshake);
         if (started) {
@@ -89,7 +88,9 @@ export class ProcessDriver implements Driver {
         const message = failed ? `exec ${JSON.stringify(config.argv[0])} failed: ${failed[2]}` : `bad handshake`;
         reject(new StartFailedError(message, { startError: message, exitCode: 127, finishedAtMs: Date.now() }));
       });
-      child.on('exit', (code) => {
+      // 'close' (not 'exit'): a workload that ends at once makes the shim exit right after the
+      // handshake, and 'exit' can fire before the handshake's data event has been delivered.
+      child.on('close', (code) => {
         if (!settled) fail(new Error(`mo-shim exited (code ${code}) before starting ${config.argv[0]}`));
       });
     });

@@ -1,0 +1,187 @@
+// The agent's Prometheus metrics, in a registry of its own: two agents (or an agent and a scheduler) in
+// one test process must not share prom-client's global registry. Names follow Prometheus conventions:
+// `mo_` prefix, base units (seconds, bytes, ratio) in the name, `_total` on counters, `_info` for build info.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Workload states an agent can hold (it never sees `pending`: that is the scheduler's). */
+export const AGENT_WORKLOAD_STATES = ['starting', 'running', 'succeeded', 'failed', 'stopped', 'lost'] as const;
+export type AgentWorkloadState = (typeof AGENT_WORKLOAD_STATES)[number];
+
+/** How a StartWorkload request ended: started, rejected as invalid, or failed while starting. */
+export const START_RESULTS = ['ok', 'invalid', 'error'] as const;
+export type StartResult = (typeof START_RESULTS)[number];
+
+export const EXIT_OUTCOMES = ['succeeded', 'failed', 'stopped', 'lost'] as const;
+export type ExitOutcome = (typeof EXIT_OUTCOMES)[number];
+
+/** From a fork/exec (~0.5 ms) to a docker container start (hundreds of ms). */
+export const START_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+
+const REDUNDANT_DEFAULT_METRICS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+export interface NodeMetrics {
+  /** 0..1 */
+  cpuUtilization: number;
+  memoryTotalBytes: number;
+  memoryAvailableBytes: number;
+  load1: number;
+  load5: number;
+  load15: number;
+}
+
+export interface AgentMetricsOptions {
+  /** The agent's version, exported on mo_agent_info. */
+  version: string;
+  /** The node's name, exported on mo_agent_info. */
+  node: string;
+  /** Register prom-client's process_* and nodejs_* metrics (default true). */
+  defaultMetrics?: boolean;
+}
+
+export interface AgentMetrics {
+  readonly registry: Registry;
+  readonly info: Gauge<'version' | 'node'>;
+  readonly workloads: Gauge<'state'>;
+  readonly workloadStarts: Counter<'result'>;
+  readonly workloadExits: Counter<'outcome'>;
+  readonly workloadStartDuration: Histogram;
+  readonly nodeCpuUtilization: Gauge;
+  readonly nodeMemoryTotal: Gauge;
+  readonly nodeMemoryAvailable: Gauge;
+  readonly nodeLoad1: Gauge;
+  readonly nodeLoad5: Gauge;
+  readonly nodeLoad15: Gauge;
+  readonly grpcRequests: Counter<'method' | 'code'>;
+  /** Sets the gauge for every agent state: missing states become 0, unknown keys are ignored. */
+  setWorkloadCounts(counts: Partial<Record<string, number>>): void;
+  setNodeMetrics(m: NodeMetrics): void;
+  /** Counts a StartWorkload outcome; the duration is observed for successful starts only. */
+  recordStart(result: StartResult, durationSeconds?: number): void;
+  recordExit(outcome: ExitOutcome): void;
+  /** `code` is the grpc status name, e.g. "OK", "INVALID_ARGUMENT". */
+  recordGrpcRequest(method: string, code: string): void;
+}
+
+export function createAgentMetrics(options: AgentMetricsOptions): AgentMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+
+  const info = new Gauge({
+    name: 'mo_agent_info',
+    help: 'Build and identity of this mo agent; always 1, the labels carry the information.',
+    labelNames: ['version', 'node'] as const,
+    registers,
+  });
+  info.set({ version: options.version, node: options.node }, 1);
+
+  const workloads = new Gauge({
+    name: 'mo_agent_workloads',
+    help: 'Workloads this agent currently tracks, by state.',
+    labelNames: ['state'] as const,
+    registers,
+  });
+  const workloadStarts = new Counter({
+    name: 'mo_agent_workload_starts_total',
+    help: 'StartWorkload requests handled, by result (ok, invalid: rejected by validation, error: failed to start).',
+    labelNames: ['result'] as const,
+    registers,
+  });
+  const workloadExits = new Counter({
+    name: 'mo_agent_workload_exits_total',
+    help: 'Workloads that reached a terminal state on this agent, by outcome.',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const workloadStartDuration = new Histogram({
+    name: 'mo_agent_workload_start_duration_seconds',
+    help: 'Time from receiving a StartWorkload request to the workload running, for successful starts.',
+    buckets: START_DURATION_BUCKETS,
+    registers,
+  });
+  const nodeCpuUtilization = new Gauge({
+    name: 'mo_node_cpu_utilization_ratio',
+    help: 'Share of all CPUs of this node that were busy (not idle or iowait) over the last sample interval, 0..1.',
+    registers,
+  });
+  const nodeMemoryTotal = new Gauge({
+    name: 'mo_node_memory_total_bytes',
+    help: 'Physical memory of this node (MemTotal in /proc/meminfo).',
+    registers,
+  });
+  const nodeMemoryAvailable = new Gauge({
+    name: 'mo_node_memory_available_bytes',
+    help: 'Memory available for new workloads without swapping (MemAvailable in /proc/meminfo).',
+    registers,
+  });
+  const load = (minutes: 1 | 5 | 15) =>
+    new Gauge({
+      name: `mo_node_load${minutes}`,
+      help: `${minutes}-minute load average of this node (/proc/loadavg).`,
+      registers,
+    });
+  const nodeLoad1 = load(1);
+  const nodeLoad5 = load(5);
+  const nodeLoad15 = load(15);
+  const grpcRequests = new Counter({
+    name: 'mo_agent_grpc_requests_total',
+    help: 'gRPC requests served by this agent, by full method name and grpc status code name.',
+    labelNames: ['method', 'code'] as const,
+    registers,
+  });
+
+  // Export every known series from the start, at 0: a series that appears only on its first event
+  // makes rate() and absent() alerts miss that first event.
+  for (const state of AGENT_WORKLOAD_STATES) workloads.set({ state }, 0);
+  for (const result of START_RESULTS) workloadStarts.inc({ result }, 0);
+  for (const outcome of EXIT_OUTCOMES) workloadExits.inc({ outcome }, 0);
+
+  if (options.defaultMetrics ?? true) {
+    collectDefaultMetrics({ register: registry });
+    // prom-client exports these three as gauges named `_total`, which `promtool check metrics` flags
+    // ("non-counter metrics should not have "_total" suffix"; upstream prometheus/client_js#283).
+    // They are only the sums of nodejs_active_{handles,requests,resources}{type}, so dropping them
+    // loses nothing: `sum without (type) (nodejs_active_handles)` gives the same number.
+    for (const name of REDUNDANT_DEFAULT_METRICS) registry.removeSingleMetric(name);
+  }
+
+  return {
+    registry,
+    info,
+    workloads,
+    workloadStarts,
+    workloadExits,
+    workloadStartDuration,
+    nodeCpuUtilization,
+    nodeMemoryTotal,
+    nodeMemoryAvailable,
+    nodeLoad1,
+    nodeLoad5,
+    nodeLoad15,
+    grpcRequests,
+    setWorkloadCounts(counts) {
+      for (const state of AGENT_WORKLOAD_STATES) workloads.set({ state }, counts[state] ?? 0);
+    },
+    setNodeMetrics(m) {
+      nodeCpuUtilization.set(m.cpuUtilization);
+      nodeMemoryTotal.set(m.memoryTotalBytes);
+      nodeMemoryAvailable.set(m.memoryAvailableBytes);
+      nodeLoad1.set(m.load1);
+      nodeLoad5.set(m.load5);
+      nodeLoad15.set(m.load15);
+    },
+    recordStart(result, durationSeconds) {
+      workloadStarts.inc({ result });
+      if (result === 'ok' && durationSeconds !== undefined) workloadStartDuration.observe(durationSeconds);
+    },
+    recordExit(outcome) {
+      workloadExits.inc({ outcome });
+    },
+    recordGrpcRequest(method, code) {
+      grpcRequests.inc({ method, code });
+    },
+  };
+}

@@ -1,0 +1,119 @@
+// The agent survives its own crash: SIGKILL it, start another on the same data dir, and every
+// workload is re-attached or reported with the exit code it had while the agent was down.
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { WorkloadState, type WorkloadStatus__Output } from '@mo/api';
+import { isAlive, sleep, startAgentProcess, waitFor, type AgentProcess } from '@mo/testkit';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const started: AgentProcess[] = [];
+const strays: number[] = [];
+
+afterAll(async () => {
+  for (const a of started) await a.kill('SIGKILL');
+  for (const pid of strays) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+async function agentOn(dataDir?: string): Promise<AgentProcess> {
+  const a = await startAgentProcess(dataDir ? { dataDir } : {});
+  started.push(a);
+  return a;
+}
+
+function byId(list: WorkloadStatus__Output[]): Map<string, WorkloadStatus__Output> {
+  return new Map(list.map((w) => [w.spec!.id, w]));
+}
+
+describe('agent crash and restart', () => {
+  it('re-attaches 20 running workloads and reports the exact exit codes of 5 that ended meanwhile', async () => {
+    const first = await agentOn();
+    const long = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => first.client.startWorkload({ argv: ['sleep', '300'], name: `long-${i}` })),
+    );
+    const short = await Promise.all(
+      [11, 12, 13, 14, 15].map((code) =>
+        first.client.startWorkload({ argv: ['sh', '-c', `sleep 0.5; exit ${code}`], name: `short-${code}` }),
+      ),
+    );
+    // One that is still running at restart and exits afterwards, when it is no longer our child.
+    const later = await first.client.startWorkload({ argv: ['sh', '-c', 'sleep 2.5; exit 7'], name: 'later' });
+
+    await first.kill('SIGKILL');
+    // While the agent is down the short ones exit; nobody but their mo-shim sees it.
+    await sleep(1200);
+    for (const w of long) expect(await isAlive(w.pid)).toBe(true);
+
+    const second = await agentOn(first.dataDir);
+    const status = byId((await second.client.getNodeStatus()).workloads);
+    for (const w of long) {
+      const now = status.get(w.spec!.id)!;
+      expect(now.state).toBe(WorkloadState.WORKLOAD_STATE_RUNNING);
+      expect(now.reason).toBe('re-attached after agent restart');
+      expect(now.pid).toBe(w.pid);
+    }
+    for (const [i, w] of short.entries()) {
+      const now = status.get(w.spec!.id)!;
+      expect(now.state).toBe(WorkloadState.WORKLOAD_STATE_FAILED);
+      expect(now.exit).toMatchObject({ exited: true, exitCode: 11 + i });
+    }
+
+    const laterEnded = await waitFor(
+      'the workload that exits after the restart',
+      async () => {
+        const s = await second.client.getWorkload(later.spec!.id);
+        return s.state === WorkloadState.WORKLOAD_STATE_FAILED ? s : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
+    expect(laterEnded.exit?.exitCode).toBe(7);
+
+    // Re-attached workloads are fully controllable: stop kills them.
+    const stopped = await Promise.all(long.map((w) => second.client.stopWorkload(w.spec!.id, 1000)));
+    for (const s of stopped) expect(s.state).toBe(WorkloadState.WORKLOAD_STATE_STOPPED);
+    for (const w of long) expect(await isAlive(w.pid)).toBe(false);
+  });
+
+  it('never signals a pid that was reused by an unrelated process', async () => {
+    const first = await agentOn();
+    const w = await first.client.startWorkload({ argv: ['sleep', '300'], name: 'victim' });
+    await first.kill('SIGKILL');
+
+    // The workload and its shim die without a trace (shim first, so no exit record is written) ...
+    const shimPid = Number(readFileSync(`/proc/${w.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+    process.kill(shimPid, 'SIGKILL');
+    process.kill(-w.pid, 'SIGKILL');
+    await waitFor('the workload to die', async () => !(await isAlive(w.pid)));
+
+    // ... and its pid now belongs to an unrelated process. Pid reuse cannot be forced, so point the
+    // persisted record at a live unrelated process: same pid, different start time.
+    const unrelated = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
+    strays.push(unrelated.pid!);
+    const recordPath = join(first.dataDir, 'workloads', w.spec!.id, 'workload.json');
+    const record = JSON.parse(readFileSync(recordPath, 'utf8')) as { handle: { pid: number } };
+    record.handle.pid = unrelated.pid!;
+    writeFileSync(recordPath, JSON.stringify(record));
+
+    const second = await agentOn(first.dataDir);
+    const now = await second.client.getWorkload(w.spec!.id);
+    expect(now.state).toBe(WorkloadState.WORKLOAD_STATE_LOST);
+    expect(now.reason).toMatch(/vanished/);
+    const stop = await second.client.stopWorkload(w.spec!.id, 100);
+    expect(stop.state).toBe(WorkloadState.WORKLOAD_STATE_LOST);
+    await sleep(200);
+    expect(await isAlive(unrelated.pid!)).toBe(true);
+  });
+
+  it('refuses to start a second agent on a data dir that a live agent holds', async () => {
+    const first = await agentOn();
+    await expect(startAgentProcess({ dataDir: first.dataDir, readyTimeoutMs: 5000 })).rejects.toThrow(
+      /in use by another agent/,
+    );
+  });
+});

@@ -1,0 +1,121 @@
+import { describe, expect, it } from '@jest/globals';
+import { UsageError } from './errors.js';
+import { parseCount, parseCpuMillis, parseDuration, parseEnv, parseLabels, parseSize, parseTimeout } from './flags.js';
+
+describe('parseEnv', () => {
+  it.each([
+    [['A=1'], { A: '1' }],
+    [['A=1', 'B=2'], { A: '1', B: '2' }],
+    [['URL=a=b=c'], { URL: 'a=b=c' }],
+    [['EMPTY='], { EMPTY: '' }],
+    [['A=1', 'A=2'], { A: '2' }],
+    [[], {}],
+  ])('parses %j into %j', (values, expected) => {
+    expect(parseEnv(values)).toEqual(expected);
+  });
+
+  it.each([['bad'], ['=1'], ['']])('rejects %j naming --env', (value) => {
+    expect(() => parseEnv([value])).toThrow(new UsageError(`expected K=V, got ${JSON.stringify(value)}`, '--env'));
+  });
+
+  it('reports the exact message a user sees', () => {
+    expect(() => parseEnv(['x'])).toThrow('--env: expected K=V, got "x"');
+  });
+});
+
+describe('parseLabels', () => {
+  it('parses k=v pairs', () => {
+    expect(parseLabels(['team=core', 'tier=web'])).toEqual({ team: 'core', tier: 'web' });
+  });
+
+  it('rejects a label without = naming --label', () => {
+    expect(() => parseLabels(['team'])).toThrow('--label: expected k=v, got "team"');
+  });
+});
+
+describe('parseSize', () => {
+  it.each([
+    ['1', 1],
+    ['1048576', 1048576],
+    ['1k', 1000],
+    ['1K', 1000],
+    ['512Mi', 512 * 2 ** 20],
+    ['1Gi', 2 ** 30],
+    ['1.5Gi', 1.5 * 2 ** 30],
+    ['1G', 1e9],
+    ['2M', 2e6],
+    ['1Ti', 2 ** 40],
+    [' 64Mi ', 64 * 2 ** 20],
+  ])('parses %j as %d bytes', (value, bytes) => {
+    expect(parseSize(value)).toBe(bytes);
+  });
+
+  it.each([
+    ['', 'expected'],
+    ['x', 'expected'],
+    ['1x', 'expected'],
+    ['1m', 'expected'],
+    ['-1', 'expected'],
+    ['1 Gi', 'expected'],
+    ['0', 'must be at least 1 byte'],
+    ['0.1', 'must be at least 1 byte'],
+    ['99999999Ti', 'too large'],
+  ])('rejects %j (%s) naming --memory', (value, problem) => {
+    expect(() => parseSize(value)).toThrow(new RegExp(`^--memory: ${problem}`));
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['500ms', 500],
+    ['10s', 10_000],
+    ['1.5s', 1500],
+    ['2m', 120_000],
+    ['1m30s', 90_000],
+    ['1h', 3_600_000],
+    ['1h2m3s4ms', 3_723_004],
+    ['0s', 0],
+  ])('parses %j as %d ms', (value, ms) => {
+    expect(parseDuration(value, '--grace')).toBe(ms);
+  });
+
+  it.each([[''], ['10'], ['s'], ['10x'], ['-1s'], ['10 s'], ['1d'], ['1s2']])('rejects %j naming the flag', (value) => {
+    expect(() => parseDuration(value, '--grace')).toThrow(
+      `--grace: expected a duration like 10s, 500ms or 1m30s, got ${JSON.stringify(value)}`,
+    );
+  });
+});
+
+describe('parseTimeout', () => {
+  it.each([
+    ['2500', 2500],
+    ['5s', 5000],
+    ['250ms', 250],
+  ])('parses %j as %d ms', (value, ms) => {
+    expect(parseTimeout(value)).toBe(ms);
+  });
+
+  it.each([['0'], ['0s'], ['abc'], ['-5']])('rejects %j naming --timeout', (value) => {
+    expect(() => parseTimeout(value)).toThrow(/^--timeout: /);
+  });
+});
+
+describe('parseCount and parseCpuMillis', () => {
+  it('accepts whole numbers', () => {
+    expect(parseCount('0', '--tail')).toBe(0);
+    expect(parseCount('20', '--tail')).toBe(20);
+    expect(parseCpuMillis('500')).toBe(500);
+  });
+
+  it.each([['-1'], ['1.5'], ['ten'], ['']])('rejects %j as a --tail count', (value) => {
+    expect(() => parseCount(value, '--tail')).toThrow(`--tail: expected a whole number, got ${JSON.stringify(value)}`);
+  });
+
+  it('enforces an upper bound', () => {
+    expect(() => parseCount('3000000000', '--tail', 2 ** 31 - 1)).toThrow(/^--tail: must be at most 2147483647/);
+  });
+
+  it.each([['0'], ['0.5'], ['500m'], ['']])('rejects %j as --cpu millicores', (value) => {
+    expect(() => parseCpuMillis(value)).toThrow(/^--cpu: expected millicores/);
+  });
+});

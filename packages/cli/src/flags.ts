@@ -1,0 +1,109 @@
+// Pure parsers for flag values (env, labels, sizes, durations, counts). Each error names its flag,
+// so a wrong value is caught before anything is sent to the agent.
+import { UsageError } from './errors.js';
+
+/** Commander collector for repeatable flags (`--env A=1 --env B=2`). */
+export function collect(value: string, previous: readonly string[] = []): string[] {
+  return [...previous, value];
+}
+
+/**
+ * Parses `K=V` pairs; the value may itself contain `=` and may be empty. A repeated key keeps its
+ * last value, as in a shell where the later assignment wins.
+ */
+export function parseKeyValues(flag: string, values: readonly string[], shape = 'K=V'): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of values) {
+    const eq = raw.indexOf('=');
+    if (eq <= 0) throw new UsageError(`expected ${shape}, got ${JSON.stringify(raw)}`, flag);
+    out[raw.slice(0, eq)] = raw.slice(eq + 1);
+  }
+  return out;
+}
+
+export function parseEnv(values: readonly string[], flag = '--env'): Record<string, string> {
+  return parseKeyValues(flag, values, 'K=V');
+}
+
+export function parseLabels(values: readonly string[], flag = '--label'): Record<string, string> {
+  return parseKeyValues(flag, values, 'k=v');
+}
+
+// Kubernetes quantity suffixes: decimal (k, M, G, T) and binary (Ki, Mi, Gi, Ti). Lower-case m/g
+// are refused on purpose: in Kubernetes "m" means milli, so guessing would be wrong half the time.
+const SIZE_UNITS: Readonly<Record<string, number>> = {
+  '': 1,
+  k: 1e3,
+  K: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+};
+
+/** Parses a byte size: `1048576`, `512Mi`, `1G`, `1.5Gi`. Must be at least one byte. */
+export function parseSize(value: string, flag = '--memory'): number {
+  const m = /^(\d+(?:\.\d+)?)([a-zA-Z]*)$/.exec(value.trim());
+  const unit = m ? SIZE_UNITS[m[2] ?? ''] : undefined;
+  if (!m || unit === undefined) {
+    throw new UsageError(`expected bytes or a size like 512Mi, 1Gi or 1G, got ${JSON.stringify(value)}`, flag);
+  }
+  const bytes = Math.round(Number(m[1]) * unit);
+  if (bytes < 1) throw new UsageError(`must be at least 1 byte, got ${JSON.stringify(value)}`, flag);
+  if (!Number.isSafeInteger(bytes)) throw new UsageError(`too large: ${JSON.stringify(value)}`, flag);
+  return bytes;
+}
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * Parses a duration into whole milliseconds: `500ms`, `10s`, `1.5s`, `1m30s`, `2h`. A unit is
+ * required: a bare `10` could mean seconds or milliseconds, and guessing wrong kills a workload
+ * 1000 times too early.
+ */
+export function parseDuration(value: string, flag: string): number {
+  const text = value.trim();
+  const part = /(\d+(?:\.\d+)?)(ms|s|m|h)/y;
+  let total = 0;
+  let pos = 0;
+  while (pos < text.length) {
+    part.lastIndex = pos;
+    const m = part.exec(text);
+    if (!m) break;
+    total += Number(m[1]) * (DURATION_UNITS[m[2] ?? ''] ?? Number.NaN);
+    pos = part.lastIndex;
+  }
+  if (text.length === 0 || pos !== text.length || !Number.isFinite(total)) {
+    throw new UsageError(`expected a duration like 10s, 500ms or 1m30s, got ${JSON.stringify(value)}`, flag);
+  }
+  const ms = Math.round(total);
+  if (!Number.isSafeInteger(ms)) throw new UsageError(`too large: ${JSON.stringify(value)}`, flag);
+  return ms;
+}
+
+/** A call deadline: milliseconds (`--timeout <ms>` says so) or a duration with a unit; above 0. */
+export function parseTimeout(value: string, flag = '--timeout'): number {
+  const ms = /^\d+$/.test(value.trim()) ? parseCount(value, flag) : parseDuration(value, flag);
+  if (ms <= 0) throw new UsageError(`must be greater than 0, got ${JSON.stringify(value)}`, flag);
+  return ms;
+}
+
+/** A non-negative whole number (`--tail 20`), at most `max` (wire fields may be int32). */
+export function parseCount(value: string, flag: string, max = Number.MAX_SAFE_INTEGER): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(n)) throw new UsageError(`expected a whole number, got ${JSON.stringify(value)}`, flag);
+  if (n > max) throw new UsageError(`must be at most ${max}, got ${JSON.stringify(value)}`, flag);
+  return n;
+}
+
+/** CPU in millicores (`--cpu 500` is half a core); at least 1. */
+export function parseCpuMillis(value: string, flag = '--cpu'): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new UsageError(`expected millicores as a whole number (1000 = one core), got ${JSON.stringify(value)}`, flag);
+  }
+  return n;
+}

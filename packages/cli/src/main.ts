@@ -1,0 +1,86 @@
+// The `mo` program: commander wiring of every command, and the one place where an error becomes
+// a message on stderr (and JSON on stdout with --json) and an exit code.
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { registerAgent } from './commands/agent.js';
+import { registerLogs } from './commands/logs.js';
+import { registerStart } from './commands/start.js';
+import { registerStatus } from './commands/status.js';
+import { registerStop } from './commands/stop.js';
+import { CliContext, addGlobalOptions } from './context.js';
+import { ExitCode, describeFailure } from './errors.js';
+import { processIo } from './io.js';
+
+function packageVersion(): string {
+  const pkg: { version?: unknown } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+}
+
+/** The commander tree. Commands write through `ctx.io`; parse errors are thrown, not printed. */
+export function buildProgram(ctx: CliContext = new CliContext(processIo(), process.env)): Command {
+  const program = new Command('mo')
+    .description('mo: run and inspect workloads on a node agent')
+    .version(packageVersion(), '-V, --version')
+    // Global options go before the command name or after it (`mo --json status`, `mo status
+    // --json`); positional parsing is what lets `mo start ls -l` and `mo agent --help` pass
+    // their flags through instead of the program claiming them.
+    .enablePositionalOptions()
+    // Inherited by every command added below: errors come back to `execute` as exceptions.
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.io.stdout.write(s),
+      writeErr: (s) => ctx.io.stderr.write(s),
+      outputError: () => {},
+    })
+    .hook('preSubcommand', (_program, sub) => {
+      ctx.command = sub.name();
+    });
+  addGlobalOptions(program);
+  registerStart(program, ctx);
+  registerStop(program, ctx);
+  registerStatus(program, ctx);
+  registerLogs(program, ctx);
+  registerAgent(program, ctx);
+  return program;
+}
+
+/** Runs one command line (`argv` as in `process.argv`) and returns its exit code; never throws. */
+export async function execute(argv: readonly string[], ctx: CliContext): Promise<ExitCode> {
+  ctx.argv = argv;
+  try {
+    await buildProgram(ctx).parseAsync([...argv], { from: 'node' });
+    return ExitCode.Ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end parsing by throwing; so does bare `mo`, after printing help to stderr.
+      if (err.exitCode === 0) return ExitCode.Ok;
+      if (err.code === 'commander.help') return ExitCode.Usage;
+    }
+    const failure = describeFailure(err);
+    // --json is known once a command's options were parsed; a parse error comes before that.
+    const json = ctx.globals?.json ?? jsonRequested(argv.slice(2));
+    if (json) ctx.io.stdout.write(`${JSON.stringify({ error: { code: failure.code, message: failure.message } })}\n`);
+    ctx.io.stderr.write(`mo: ${failure.message}\n`);
+    if (failure.exitCode === ExitCode.Usage && !json) {
+      ctx.io.stderr.write(`(see "mo ${ctx.command ? `${ctx.command} ` : ''}--help")\n`);
+    }
+    if (failure.stack) ctx.io.stderr.write(`${failure.stack}\n`);
+    return failure.exitCode;
+  }
+}
+
+/** `--json` among our own flags, i.e. before any `--` (after it, words belong to the workload). */
+function jsonRequested(userArgs: readonly string[]): boolean {
+  const end = userArgs.indexOf('--');
+  return (end === -1 ? userArgs : userArgs.slice(0, end)).includes('--json');
+}
+
+/**
+ * The `mo` executable's entry point: runs `argv` and sets the process's exit code, unless the
+ * command set one itself (the agent's `main` reports its own bad flags and start failures so).
+ */
+export async function run(argv: readonly string[] = process.argv): Promise<number> {
+  const code = await execute(argv, new CliContext(processIo(), process.env));
+  if (code !== ExitCode.Ok || process.exitCode === undefined) process.exitCode = code;
+  return Number(process.exitCode);
+}

@@ -1,0 +1,90 @@
+// Runs the built `mo` executable as a real process: exit codes, stderr and --json errors are the
+// CLI's contract with scripts. Needs `pnpm exec tsc -b packages/cli` first (scripts/test.sh does).
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const MO = fileURLToPath(new URL('../bin/mo.js', import.meta.url));
+const BUILT = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node bin/mo.js <args>` to completion; never rejects on a non-zero exit. */
+function mo(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      process.execPath,
+      [MO, ...args],
+      // A clean environment: a developer's MO_AGENT_ADDR must not change what the test talks to.
+      { env: { PATH: process.env.PATH, ...env }, timeout: 20_000 },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code !== 'number') return reject(err);
+        resolve({ code: child.exitCode, stdout, stderr });
+      },
+    );
+  });
+}
+
+// Nothing listens on port 1 of loopback: the connection is refused at once.
+const DEAD = '127.0.0.1:1';
+
+describe('mo as a process', () => {
+  beforeAll(() => {
+    if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run pnpm exec tsc -b packages/cli first`);
+  });
+
+  it('exits 3 with "cannot reach agent" when the agent is unreachable', async () => {
+    const r = await mo(['--agent', DEAD, 'status']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^mo: cannot reach agent at 127\.0\.0\.1:1: /);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(r.stdout).toBe('');
+  });
+
+  it('finds the agent through MO_AGENT_ADDR', async () => {
+    const r = await mo(['status'], { MO_AGENT_ADDR: DEAD });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`cannot reach agent at ${DEAD}`);
+  });
+
+  it('prints the unreachable error as JSON on stdout with --json', async () => {
+    const r = await mo(['--agent', DEAD, '--json', 'status']);
+    expect(r.code).toBe(3);
+    const doc: unknown = JSON.parse(r.stdout);
+    expect(doc).toEqual({
+      error: { code: 'UNAVAILABLE', message: expect.stringContaining(`cannot reach agent at ${DEAD}`) },
+    });
+    expect(r.stderr).toContain('mo: cannot reach agent');
+  });
+
+  it('exits 2 when mo start has no command', async () => {
+    const r = await mo(['start']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('mo: missing command');
+  });
+
+  it('exits 2 naming --env when an env flag is not K=V', async () => {
+    const r = await mo(['start', '--env', 'bad', '--', 'true']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('mo: --env: expected K=V, got "bad"');
+  });
+
+  it('exits 2 with the error as JSON for a bad flag under --json', async () => {
+    const r = await mo(['--json', 'start', '--memory', '1x', '--', 'true']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^--memory: /) },
+    });
+  });
+
+  it('exits 2 for an unknown flag', async () => {
+    const r = await mo(['status', '--frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("mo: unknown option '--frobnicate'");
+  });
+});
