@@ -1,0 +1,90 @@
+// Every mo gRPC server answers the standard health service and server reflection, so stock tools
+// (grpc_health_probe, grpcurl) work against it. Real server, real sockets.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { protoPath as healthProtoPath } from 'grpc-health-check';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { createMoServer, type MoServer } from './server.js';
+
+const require = createRequire(import.meta.url);
+const reflectionProto = join(
+  dirname(require.resolve('@grpc/reflection')),
+  '..',
+  'proto/grpc/reflection/v1/reflection.proto',
+);
+
+type Ctor = new (address: string, creds: grpc.ChannelCredentials) => grpc.Client;
+function clientCtor(file: string, path: string[]): Ctor {
+  const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(file, { keepCase: true, enums: String }));
+  return path.reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], pkg) as Ctor;
+}
+
+let server: MoServer;
+let address: string;
+
+beforeAll(async () => {
+  server = createMoServer({ services: ['mo.v1.NodeAgent'] });
+  address = `127.0.0.1:${await server.listen('127.0.0.1:0')}`;
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+describe('standard services on a mo gRPC server', () => {
+  it.each(['', 'mo.v1.NodeAgent'])('health reports SERVING for %j', async (service) => {
+    const Health = clientCtor(healthProtoPath, ['grpc', 'health', 'v1', 'Health']);
+    const client = new Health(address, grpc.credentials.createInsecure()) as grpc.Client & {
+      Check(req: { service: string }, cb: (err: grpc.ServiceError | null, res?: { status: string }) => void): void;
+    };
+    const res = await new Promise<{ status: string } | undefined>((resolve, reject) =>
+      client.Check({ service }, (err, r) => (err ? reject(err) : resolve(r))),
+    );
+    expect(res?.status).toBe('SERVING');
+    client.close();
+  });
+
+  it('reflection lists the mo services and serves their descriptors', async () => {
+    const Reflection = clientCtor(reflectionProto, ['grpc', 'reflection', 'v1', 'ServerReflection']);
+    const client = new Reflection(address, grpc.credentials.createInsecure()) as grpc.Client & {
+      ServerReflectionInfo(): grpc.ClientDuplexStream<
+        { list_services?: string; file_containing_symbol?: string },
+        {
+          list_services_response?: { service: { name: string }[] };
+          file_descriptor_response?: { file_descriptor_proto: Buffer[] };
+        }
+      >;
+    };
+    const call = client.ServerReflectionInfo();
+    const responses: unknown[] = [];
+    const done = new Promise<void>((resolve, reject) => {
+      call.on('data', (d) => {
+        responses.push(d);
+        if (responses.length === 2) call.end();
+      });
+      call.on('end', resolve);
+      call.on('error', reject);
+    });
+    call.write({ list_services: '*' });
+    call.write({ file_containing_symbol: 'mo.v1.NodeAgent' });
+    await done;
+    const names = (
+      responses[0] as { list_services_response: { service: { name: string }[] } }
+    ).list_services_response.service.map((s) => s.name);
+    expect(names).toEqual(expect.arrayContaining(['mo.v1.NodeAgent']));
+    const files = (responses[1] as { file_descriptor_response: { file_descriptor_proto: Buffer[] } })
+      .file_descriptor_response.file_descriptor_proto;
+    expect(files.length).toBeGreaterThan(0);
+    client.close();
+  });
+
+  it('closes idempotently', async () => {
+    const s = createMoServer({ services: ['mo.v1.NodeAgent'] });
+    await s.listen('127.0.0.1:0');
+    const first = s.close();
+    expect(s.close()).toBe(first);
+    await expect(first).resolves.toBeUndefined();
+  });
+});
