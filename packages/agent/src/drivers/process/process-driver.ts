@@ -184,17 +184,20 @@ export class ProcessDriver implements Driver {
 
   async usage(handles: Map<string, TaskHandle>): Promise<Map<string, TaskUsage>> {
     const out = new Map<string, TaskUsage>();
-    await Promise.all(
-      [...handles].map(async ([id, handle]) => {
-        if (!isSameLiveProcess(leaderOf(handle))) return;
-        try {
-          const stat = await pidusage(handle.pid);
-          out.set(id, { cpuPercent: stat.cpu, rssBytes: stat.memory });
-        } catch {
-          // exited between the check and the read: not running, so no usage
-        }
-      }),
-    );
+    const live = [...handles].filter(([, h]) => isSameLiveProcess(leaderOf(h)));
+    if (live.length === 0) return out;
+    // One pidusage call for all pids: it sets itself up (getconf) once per call, so N parallel
+    // calls on a cold start would fork 2N getconf processes.
+    let stats: Record<number, { cpu: number; memory: number } | undefined>;
+    try {
+      stats = await pidusage(live.map(([, h]) => h.pid));
+    } catch {
+      return out; // the only pid exited between the check and the read
+    }
+    for (const [id, h] of live) {
+      const s = stats[h.pid];
+      if (s) out.set(id, { cpuPercent: s.cpu, rssBytes: s.memory });
+    }
     return out;
   }
 
