@@ -383,14 +383,22 @@ async function measureMany(
     row(`agent RSS, ${count} running`, round(agentRss / MiB, 1), 'MiB', { op: '<=', limit: TARGETS.manyRssMiB }),
   );
 
-  // Supervision cost: each workload's parent is its mo-shim, whose parent is the agent.
+  // Supervision cost: each workload's parent is its mo-shim, forked by the agent's one
+  // `mo-shim --launcher`, whose parent is the agent.
   const shimRss: number[] = [];
   const shimPss: number[] = [];
   const shimPids = new Set<number>();
   let notShim = 0;
   for (const w of started) {
     const shim = readPpid(w.pid);
-    if (shim === undefined || readComm(shim) !== 'mo-shim' || readPpid(shim) !== agent.pid) {
+    const launcher = shim === undefined ? undefined : readPpid(shim);
+    if (
+      shim === undefined ||
+      readComm(shim) !== 'mo-shim' ||
+      launcher === undefined ||
+      readComm(launcher) !== 'mo-shim' ||
+      readPpid(launcher) !== agent.pid
+    ) {
       notShim++;
       continue;
     }

@@ -1,18 +1,36 @@
 /*
  * mo-shim: the tiny parent process of one workload.
  *
- *   mo-shim <workload-dir> <log-max-bytes> -- <argv0> [args...]
+ *   mo-shim <workload-dir> <log-max-bytes> -- <argv0> [args...]     (standalone: one workload)
+ *   mo-shim --launcher                                                (launcher: see below)
  *
  * Why it exists: the agent (Node) may be SIGKILLed or restarted at any time. The shim keeps the
  * workload's parent alive independently of the agent, captures stdout/stderr into size-capped
  * files, and records the exit status in <dir>/exit so a restarted agent can learn what happened.
  *
- * Handshake on fd 1 (one line, then fd 1 is closed): "S <pid> <starttime>\n" once the workload
- * has exec'd, or "E <errno> <strerror>\n" if it could not be started (exit status 127).
- * Files in <dir>: started, exit (both one-line JSON, written atomically via *.tmp + rename),
- * stdout.log[.1], stderr.log[.1].
+ * Handshake on fd 1 (one line, one write(), then fd 1 is pointed at /dev/null):
+ * "S <pid> <starttime>\n" once the workload has exec'd, or "E <errno> <message>\n" if it could
+ * not be started (the shim then exits 127).
+ * Files in <dir>: started, exit (both one-line JSON, written atomically via *.tmp + rename; only
+ * exit is fsynced), stdout.log[.1], stderr.log[.1].
  *
- * Memory: static binary, fixed static buffers, no malloc in steady state.
+ * Launcher mode exists because spawning a shim from Node costs a fork() of the whole agent, whose
+ * price grows with the agent's RSS. One small long-lived launcher per agent fork()s shims instead;
+ * each fork runs the shim logic below directly (no exec). Protocol:
+ *   stdin (requests): frames of [u32 little-endian length N][N bytes payload], N <= 1 MiB. The
+ *     payload is NUL-terminated strings: reqId, taskDir, logMaxBytes, workingDir ("" = inherit),
+ *     envCount, envCount x "KEY=VALUE", argvCount (>= 1), argvCount x arg. Nothing may follow.
+ *   stdout (responses, each line written with one write() of <= 512 bytes, so never interleaved):
+ *     "<reqId> S <pid> <starttime> <shimpid>\n"  workload started (sent by the shim)
+ *     "<reqId> E <errno> <message>\n"            not started (by the shim, or by the launcher for
+ *                                                 a bad frame ("E 22 bad request", reqId "?" if
+ *                                                 unreadable) or a failed fork)
+ *     "X <shimpid> <wait status>\n"              a shim exited (raw waitpid status); always
+ *                                                 after that shim's S/E line
+ *   EOF on stdin: the launcher exits 0 at once; running shims are unaffected.
+ *
+ * Memory: static binary, fixed buffers, no malloc in steady state (the launcher's per-request
+ * argv/env pointer arrays are allocated in the forked shim only).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -21,9 +39,11 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -35,11 +55,19 @@
 #define COPY_BUF_SIZE (64 * 1024)
 #define REAP_DEADLINE_MS 2000
 #define DRAIN_MAX_BYTES (64ULL * 1024 * 1024)
+/* Launcher limits. Response lines must stay <= PIPE_BUF (4096) to be written atomically; 512
+ * leaves room and bounds what a line can cost the agent to parse. */
+#define FRAME_MAX (1024 * 1024)
+#define LINE_MAX_BYTES 512
+#define REQ_ID_MAX 64
+
+extern char **environ;
 
 struct logstream {
 	const char *name; /* "stdout" / "stderr" */
 	int pipe_fd;      /* read end; -1 once EOF */
 	int log_fd;
+	int discard;      /* the log could not be opened: drain output to nowhere */
 	unsigned long long size; /* bytes in the current log file */
 	char path[PATH_MAX];
 	char rotated[PATH_MAX];
@@ -50,6 +78,12 @@ static char copy_buf[COPY_BUF_SIZE];
 static char dir_path[PATH_MAX - 64];
 static unsigned long long log_max;
 static struct logstream streams[2];
+/* First error opening a log file (0 if none); reported as "logError" in the exit record. */
+static int log_errno;
+/* Launcher mode: the request id that prefixes the handshake (NULL in standalone mode). */
+static const char *req_id;
+/* Opened once by the launcher and inherited by its shims, saving an open() per start. */
+static int devnull_fd = -1;
 
 static long long now_ms(void)
 {
@@ -72,7 +106,8 @@ static void sleep_ms(long ms)
 		;
 }
 
-/* Writes all of buf, retrying on EINTR and short writes; returns -1 on error. */
+/* Writes all of buf, retrying on EINTR and short writes; returns -1 on error. An fd that is
+ * unexpectedly non-blocking (the agent's choice, not ours) is waited for rather than failed. */
 static int write_all(int fd, const char *buf, size_t len)
 {
 	while (len > 0) {
@@ -80,6 +115,11 @@ static int write_all(int fd, const char *buf, size_t len)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			if (errno == EAGAIN) {
+				struct pollfd p = { .fd = fd, .events = POLLOUT };
+				poll(&p, 1, -1);
+				continue;
+			}
 			return -1;
 		}
 		buf += n;
@@ -88,8 +128,9 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Writes <dir>/<name> via <dir>/<name>.tmp + rename, so readers never see a partial file. */
-static void write_atomic(const char *name, const char *content)
+/* Writes <dir>/<name> via <dir>/<name>.tmp + rename, so readers never see a partial file.
+ * durable: fsync before the rename, for records that must survive a host crash. */
+static void write_atomic(const char *name, const char *content, int durable)
 {
 	char tmp[PATH_MAX], final[PATH_MAX];
 	snprintf(final, sizeof final, "%s/%.16s", dir_path, name);
@@ -98,8 +139,7 @@ static void write_atomic(const char *name, const char *content)
 	if (fd < 0)
 		return;
 	int ok = write_all(fd, content, strlen(content)) == 0;
-	/* fsync: the exit record is what a restarted agent trusts, make it survive a crash. */
-	ok = ok && fsync(fd) == 0;
+	ok = ok && (!durable || fsync(fd) == 0);
 	close(fd);
 	if (!ok || rename(tmp, final) < 0)
 		unlink(tmp);
@@ -123,24 +163,48 @@ static void json_escape(char *out, size_t cap, const char *s)
 	out[j] = '\0';
 }
 
-/* Start failure: record it in <dir>/exit, tell the agent, exit 127 (like a shell). */
-static void fail_start(int err)
+/* The handshake prefix: "<reqId> " in launcher mode, nothing standalone. */
+static const char *line_prefix(char *buf, size_t cap)
 {
-	char esc[256], line[512];
-	json_escape(esc, sizeof esc, strerror(err));
+	if (!req_id)
+		return "";
+	snprintf(buf, cap, "%s ", req_id);
+	return buf;
+}
+
+/* Start failure: record it in <dir>/exit, tell the agent, exit 127 (like a shell).
+ * what: NULL for exec itself, else the failed step and its operand ("chdir", dir). */
+static void fail_start(int err, const char *what, const char *operand)
+{
+	char msg[LINE_MAX_BYTES], esc[2 * LINE_MAX_BYTES], line[3 * LINE_MAX_BYTES], pre[REQ_ID_MAX + 2];
+	if (what) /* the operand is cut so the handshake line stays within LINE_MAX_BYTES */
+		snprintf(msg, sizeof msg, "%s %.300s: %s", what, operand, strerror(err));
+	else
+		snprintf(msg, sizeof msg, "%s", strerror(err));
+	json_escape(esc, sizeof esc, msg);
 	snprintf(line, sizeof line, "{\"execError\":\"%s\",\"errno\":%d,\"finishedAtMs\":%lld}\n", esc, err,
 		 now_ms());
-	write_atomic("exit", line);
-	snprintf(line, sizeof line, "E %d %s\n", err, strerror(err));
-	write_all(1, line, strlen(line));
+	write_atomic("exit", line, 1);
+	/* A newline in the operand must not break the line protocol. */
+	for (char *p = msg; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	/* Cut to LINE_MAX_BYTES including the newline (the return value is the untruncated length). */
+	int n = snprintf(line, LINE_MAX_BYTES, "%sE %d %s", line_prefix(pre, sizeof pre), err, msg);
+	size_t len = n < 0 ? 0 : n >= LINE_MAX_BYTES ? LINE_MAX_BYTES - 1 : (size_t)n;
+	line[len++] = '\n';
+	write_all(1, line, len);
 	_exit(127);
 }
 
 static int open_log(struct logstream *s, int trunc)
 {
 	int fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | (trunc ? O_TRUNC : 0), 0644);
-	if (fd < 0)
+	if (fd < 0) {
+		if (!log_errno)
+			log_errno = errno;
 		return -1;
+	}
 	struct stat st;
 	s->size = fstat(fd, &st) == 0 ? (unsigned long long)st.st_size : 0;
 	s->log_fd = fd;
@@ -167,6 +231,8 @@ static void rotate(struct logstream *s)
 /* Appends data to the stream's log, never letting the current file exceed log_max. */
 static void log_write(struct logstream *s, const char *buf, size_t len)
 {
+	if (s->discard)
+		return;
 	while (len > 0) {
 		if (s->log_fd < 0 && open_log(s, 0) < 0)
 			return; /* drop: losing logs must not stall the workload */
@@ -300,29 +366,87 @@ static void kill_children(void)
 
 static void usage(const char *msg)
 {
-	fprintf(stderr, "mo-shim: %s\nusage: mo-shim <workload-dir> <log-max-bytes> -- <argv0> [args...]\n", msg);
+	fprintf(stderr,
+		"mo-shim: %s\nusage: mo-shim <workload-dir> <log-max-bytes> -- <argv0> [args...]\n"
+		"       mo-shim --launcher\n",
+		msg);
 	exit(2);
 }
 
-int main(int argc, char **argv)
+/* Parses a positive decimal byte count; returns -1 if s is anything else. */
+static int parse_log_max(const char *s, unsigned long long *out)
 {
-	if (argc < 5 || strcmp(argv[3], "--") != 0)
-		usage("bad arguments");
-	if (strlen(argv[1]) == 0 || strlen(argv[1]) >= sizeof dir_path)
-		usage("bad workload dir");
 	char *end;
 	errno = 0;
-	log_max = strtoull(argv[2], &end, 10);
-	if (errno || end == argv[2] || *end != '\0' || argv[2][0] == '-' || log_max == 0)
-		usage("log-max-bytes must be a positive integer");
-	strcpy(dir_path, argv[1]);
-	char **child_argv = &argv[4];
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || *end != '\0' || s[0] < '0' || s[0] > '9' || v == 0)
+		return -1;
+	*out = v;
+	return 0;
+}
 
-	/* fds 0-2 must be valid, else our own opens could land on them and be clobbered by dup2. */
+/* fds 0-2 must be valid, else our own opens could land on them and be clobbered by dup2. */
+static void ensure_std_fds(void)
+{
 	for (int fd = 0; fd < 3; fd++)
 		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
 			_exit(2);
+}
 
+/* Start time (field 22, clock ticks since boot) + pid identify the process across pid reuse.
+ * The child is at worst a zombie here (we have not reaped it), so /proc/<pid>/stat exists. */
+static unsigned long long read_start_time(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t len = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (len <= 0)
+		return 0;
+	buf[len] = '\0';
+	/* comm (field 2) may contain spaces and ')': parse after the last ')'. Field 3 follows. */
+	char *p = strrchr(buf, ')');
+	int field = 2;
+	for (p = p ? p + 1 : NULL; p && *p && field < 22; p++)
+		if (*p == ' ')
+			field++;
+	return p && field == 22 ? strtoull(p, NULL, 10) : 0;
+}
+
+/* What the workload child reports through the CLOEXEC pipe when it cannot exec. */
+struct exec_report {
+	int err;
+	int chdir_failed; /* the error is from chdir(work_dir), not from exec or dup2 */
+};
+
+/* Launcher mode: the request's memory (the launcher's frame buffer, inherited by fork) and the
+ * pointer arrays built from it. Released once the workload runs so a shim's RSS does not keep
+ * the launcher's buffers alive. */
+static void *req_map;
+static size_t req_map_len;
+static char **req_ptrs;
+
+static void release_request(void)
+{
+	static char *no_env[1];
+	if (!req_map)
+		return;
+	environ = no_env; /* it pointed into the buffer about to go */
+	free(req_ptrs);
+	munmap(req_map, req_map_len);
+	req_map = NULL;
+}
+
+/*
+ * The shim proper: runs argv as the workload, supervises it, records its exit, and exits.
+ * dir_path and log_max are set; environ is the workload's environment; work_dir (NULL or ""
+ * = inherit) is applied in the workload child only, so a bad one is reported like an exec failure
+ * and the shim itself never holds the workload's directory.
+ */
+static void __attribute__((noreturn)) run_shim(char **child_argv, const char *work_dir)
+{
 	/* Own session: the agent's death, its terminal or its process group's signals don't reach us.
 	 * Fails only if we already lead a group; then we are detached enough already. */
 	setsid();
@@ -343,7 +467,7 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &chld, NULL);
 	int sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0)
-		fail_start(errno);
+		fail_start(errno, NULL, NULL);
 
 	/* A reused workload dir must not show a previous run's record while this one runs. */
 	{
@@ -355,42 +479,41 @@ int main(int argc, char **argv)
 		}
 	}
 
-	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (devnull < 0)
-		fail_start(errno);
+	if (devnull_fd < 0 && (devnull_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+		fail_start(errno, NULL, NULL);
 
 	int out_pipe[2], err_pipe[2], exec_pipe[2];
-	for (int i = 0; i < 2; i++) {
-		struct logstream *s = &streams[i];
-		s->name = i == 0 ? "stdout" : "stderr";
-		snprintf(s->path, sizeof s->path, "%s/%.8s.log", dir_path, s->name);
-		snprintf(s->rotated, sizeof s->rotated, "%s/%.8s.log.1", dir_path, s->name);
-		if (open_log(s, 0) < 0)
-			fail_start(errno);
-	}
 	if (pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0 || pipe2(exec_pipe, O_CLOEXEC) < 0)
-		fail_start(errno);
+		fail_start(errno, NULL, NULL);
 
 	pid_t child = fork();
 	if (child < 0)
-		fail_start(errno);
+		fail_start(errno, NULL, NULL);
 	if (child == 0) {
+		struct exec_report rep = { 0, 0 };
 		/* Own group, so the agent can signal the workload and everything it spawns with kill(-pid). */
 		setpgid(0, 0);
-		/* dup2 clears CLOEXEC on the targets; every other fd of ours is CLOEXEC. */
-		if (dup2(devnull, 0) < 0 || dup2(out_pipe[1], 1) < 0 || dup2(err_pipe[1], 2) < 0) {
-			int e = errno;
-			write_all(exec_pipe[1], (const char *)&e, sizeof e);
-			_exit(127);
+		if (work_dir && *work_dir && chdir(work_dir) < 0) {
+			rep.err = errno;
+			rep.chdir_failed = 1;
+			goto failed;
 		}
-		/* Ignored dispositions and the mask survive exec: give the workload a clean slate. */
-		for (int sig = 1; sig < NSIG; sig++)
-			if (sig != SIGKILL && sig != SIGSTOP)
-				signal(sig, SIG_DFL);
+		/* dup2 clears CLOEXEC on the targets; every other fd of ours is CLOEXEC. */
+		if (dup2(devnull_fd, 0) < 0 || dup2(out_pipe[1], 1) < 0 || dup2(err_pipe[1], 2) < 0) {
+			rep.err = errno;
+			goto failed;
+		}
+		/* Ignored dispositions and the mask survive exec: undo exactly what we (or the launcher,
+		 * which sets the same four) changed. Handled signals are reset by exec itself. */
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
 		sigprocmask(SIG_SETMASK, &empty, NULL);
 		execvp(child_argv[0], child_argv);
-		int e = errno;
-		write_all(exec_pipe[1], (const char *)&e, sizeof e);
+		rep.err = errno;
+	failed:
+		write_all(exec_pipe[1], (const char *)&rep, sizeof rep);
 		_exit(127);
 	}
 
@@ -402,53 +525,56 @@ int main(int argc, char **argv)
 	streams[0].pipe_fd = out_pipe[0];
 	streams[1].pipe_fd = err_pipe[0];
 
-	/* The CLOEXEC pipe is closed by a successful exec (EOF) or carries the child's errno. */
-	int exec_errno = 0;
+	/* The CLOEXEC pipe is closed by a successful exec (EOF) or carries the child's report. */
+	struct exec_report rep;
 	ssize_t n;
 	do
-		n = read(exec_pipe[0], &exec_errno, sizeof exec_errno);
+		n = read(exec_pipe[0], &rep, sizeof rep);
 	while (n < 0 && errno == EINTR);
 	close(exec_pipe[0]);
-	if (n == (ssize_t)sizeof exec_errno) {
+	if (n == (ssize_t)sizeof rep) {
 		int st;
 		while (waitpid(child, &st, 0) < 0 && errno == EINTR)
 			;
-		fail_start(exec_errno);
+		fail_start(rep.err, rep.chdir_failed ? "chdir" : NULL, work_dir);
 	}
 
-	/* Start time (field 22, clock ticks since boot) + pid identify the process across pid reuse.
-	 * The child is at worst a zombie here (we have not reaped it), so /proc/<pid>/stat exists. */
-	unsigned long long start_time = 0;
+	/* Handshake first: everything after it (logs, the started record) is off the agent's start
+	 * path. The workload's early output waits in the pipes meanwhile. */
+	unsigned long long start_time = read_start_time(child);
 	{
-		char path[64], buf[1024];
-		snprintf(path, sizeof path, "/proc/%d/stat", (int)child);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		ssize_t len = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
-		if (fd >= 0)
-			close(fd);
-		if (len > 0) {
-			buf[len] = '\0';
-			/* comm (field 2) may contain spaces and ')': parse after the last ')'. Field 3 follows. */
-			char *p = strrchr(buf, ')');
-			int field = 2;
-			for (p = p ? p + 1 : NULL; p && *p && field < 22; p++)
-				if (*p == ' ')
-					field++;
-			if (p && field == 22)
-				start_time = strtoull(p, NULL, 10);
-		}
-	}
-	{
-		char line[128];
-		snprintf(line, sizeof line, "{\"pid\":%d,\"startTime\":%llu}\n", (int)child, start_time);
-		write_atomic("started", line);
-		snprintf(line, sizeof line, "S %d %llu\n", (int)child, start_time);
+		char line[LINE_MAX_BYTES];
+		if (req_id)
+			snprintf(line, sizeof line, "%s S %d %llu %d\n", req_id, (int)child, start_time, (int)getpid());
+		else
+			snprintf(line, sizeof line, "S %d %llu\n", (int)child, start_time);
+		/* One write (<= PIPE_BUF): launcher shims share the response pipe and must not interleave. */
 		write_all(1, line, strlen(line));
 	}
 	/* Detach from the agent's pipes: its death must never block or SIGPIPE us. */
-	dup2(devnull, 0);
-	dup2(devnull, 1);
-	dup2(devnull, 2);
+	dup2(devnull_fd, 0);
+	dup2(devnull_fd, 1);
+	dup2(devnull_fd, 2);
+	release_request();
+
+	for (int i = 0; i < 2; i++) {
+		struct logstream *s = &streams[i];
+		s->name = i == 0 ? "stdout" : "stderr";
+		snprintf(s->path, sizeof s->path, "%s/%.8s.log", dir_path, s->name);
+		snprintf(s->rotated, sizeof s->rotated, "%s/%.8s.log.1", dir_path, s->name);
+		/* The workload already runs: without a log we still supervise it and record its exit. */
+		if (open_log(s, 0) < 0) {
+			s->log_fd = -1;
+			s->discard = 1;
+		}
+	}
+	/* Not fsynced: it only covers an agent crash between spawn and the agent's own record;
+	 * after a host crash the boot id tells the agent the workload is gone anyway. */
+	{
+		char line[128];
+		snprintf(line, sizeof line, "{\"pid\":%d,\"startTime\":%llu}\n", (int)child, start_time);
+		write_atomic("started", line, 0);
+	}
 
 	int child_status = 0, child_done = 0;
 	while (!child_done) {
@@ -509,15 +635,295 @@ int main(int argc, char **argv)
 			drained += (unsigned long long)got;
 	}
 
-	char line[160], sigbuf[16];
+	char line[512], sigbuf[16], extra[256] = "";
+	if (log_errno) {
+		char esc[128];
+		json_escape(esc, sizeof esc, strerror(log_errno));
+		snprintf(extra, sizeof extra, ",\"logError\":\"%s\"", esc);
+	}
 	if (WIFSIGNALED(child_status)) {
 		int sig = WTERMSIG(child_status);
-		snprintf(line, sizeof line, "{\"signal\":\"%s\",\"signo\":%d,\"finishedAtMs\":%lld}\n",
-			 signal_name(sig, sigbuf, sizeof sigbuf), sig, now_ms());
+		snprintf(line, sizeof line, "{\"signal\":\"%s\",\"signo\":%d,\"finishedAtMs\":%lld%s}\n",
+			 signal_name(sig, sigbuf, sizeof sigbuf), sig, now_ms(), extra);
 	} else {
-		snprintf(line, sizeof line, "{\"exitCode\":%d,\"finishedAtMs\":%lld}\n", WEXITSTATUS(child_status),
-			 now_ms());
+		snprintf(line, sizeof line, "{\"exitCode\":%d,\"finishedAtMs\":%lld%s}\n", WEXITSTATUS(child_status),
+			 now_ms(), extra);
 	}
-	write_atomic("exit", line);
+	write_atomic("exit", line, 1);
+	_exit(0);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Launcher mode.
+ */
+
+struct request {
+	const char *id; /* NULL until a valid id has been read */
+	const char *task_dir;
+	unsigned long long log_max;
+	const char *work_dir;
+	const char *env; /* first of env_count consecutive NUL-terminated strings */
+	size_t env_count;
+	const char *argv; /* first of argv_count strings */
+	size_t argv_count;
+};
+
+static int launcher_sfd = -1;
+/* Frame buffer: mmap'd (not static) so a shim can drop it with munmap; only touched pages count. */
+static char *inbuf;
+static size_t inbuf_cap, inbuf_have;
+
+/* Writes one response line; a broken response pipe means the agent is gone, so we go too. */
+static void respond(const char *line)
+{
+	if (write_all(1, line, strlen(line)) < 0)
+		_exit(0);
+}
+
+/* Returns the NUL-terminated string at *p and advances past it, or NULL if none is complete. */
+static const char *next_str(const char **p, const char *end)
+{
+	const char *s = *p;
+	if (s >= end)
+		return NULL;
+	const char *nul = memchr(s, '\0', (size_t)(end - s));
+	if (!nul)
+		return NULL;
+	*p = nul + 1;
+	return s;
+}
+
+/* Parses a decimal count no larger than max (a frame cannot hold more strings than bytes). */
+static int parse_count(const char *s, size_t max, size_t *out)
+{
+	size_t v = 0;
+	if (!s || !*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (size_t)(*s - '0');
+		if (v > max)
+			return -1;
+	}
+	*out = v;
 	return 0;
+}
+
+/* The id is echoed in a space-separated line protocol: no whitespace or control characters. */
+static int valid_id(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > REQ_ID_MAX)
+		return 0;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int skip_strs(const char **p, const char *end, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (!next_str(p, end))
+			return -1;
+	return 0;
+}
+
+/* Validates a whole payload; 0 if it is a well-formed request. r->id is set as soon as known. */
+static int parse_request(const char *buf, size_t len, struct request *r)
+{
+	const char *p = buf, *end = buf + len, *s;
+	size_t count;
+	memset(r, 0, sizeof *r);
+	if (!(s = next_str(&p, end)) || !valid_id(s))
+		return -1;
+	r->id = s;
+	if (!(s = next_str(&p, end)) || !*s || strlen(s) >= sizeof dir_path)
+		return -1;
+	r->task_dir = s;
+	if (!(s = next_str(&p, end)) || parse_log_max(s, &r->log_max) < 0)
+		return -1;
+	if (!(r->work_dir = next_str(&p, end)))
+		return -1;
+	if (parse_count(next_str(&p, end), len, &count) < 0)
+		return -1;
+	r->env = p;
+	r->env_count = count;
+	if (skip_strs(&p, end, count) < 0)
+		return -1;
+	if (parse_count(next_str(&p, end), len, &count) < 0 || count == 0)
+		return -1;
+	r->argv = p;
+	r->argv_count = count;
+	if (skip_strs(&p, end, count) < 0 || !*r->argv)
+		return -1;
+	return p == end ? 0 : -1; /* trailing bytes mean the agent and we disagree on the format */
+}
+
+/* Points out[0..count-1] at count consecutive strings starting at s; out[count] = NULL. */
+static void fill_ptrs(char **out, const char *s, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		out[i] = (char *)s;
+		s += strlen(s) + 1;
+	}
+	out[count] = NULL;
+}
+
+/* Forks a shim for one valid request. The child never returns. */
+static void launch(const struct request *r)
+{
+	pid_t pid = fork();
+	if (pid < 0) {
+		char line[LINE_MAX_BYTES];
+		snprintf(line, sizeof line, "%s E %d fork: %s\n", r->id, errno, strerror(errno));
+		respond(line);
+		return;
+	}
+	if (pid > 0)
+		return;
+
+	/* The shim: the launcher's ignored signals (TERM, INT, HUP, PIPE) and blocked SIGCHLD are
+	 * exactly what the shim sets up for itself, so only the launcher's fds need undoing. */
+	close(launcher_sfd);
+	dup2(devnull_fd, 0); /* the request stream is the launcher's alone */
+	static char id_buf[REQ_ID_MAX + 1];
+	strcpy(id_buf, r->id);
+	req_id = id_buf;
+	strcpy(dir_path, r->task_dir);
+	log_max = r->log_max;
+	req_map = inbuf;
+	req_map_len = inbuf_cap;
+	req_ptrs = malloc((r->env_count + 1 + r->argv_count + 1) * sizeof *req_ptrs);
+	if (!req_ptrs)
+		fail_start(ENOMEM, NULL, NULL);
+	char **envp = req_ptrs, **argv = req_ptrs + r->env_count + 1;
+	fill_ptrs(envp, r->env, r->env_count);
+	fill_ptrs(argv, r->argv, r->argv_count);
+	/* execvp searches the workload's PATH, as a spawn with this env would. */
+	environ = envp;
+	run_shim(argv, r->work_dir);
+}
+
+static void handle_frame(const char *payload, size_t len)
+{
+	struct request r;
+	if (parse_request(payload, len, &r) < 0) {
+		char line[LINE_MAX_BYTES];
+		snprintf(line, sizeof line, "%s E %d bad request\n", r.id ? r.id : "?", EINVAL);
+		respond(line);
+		return;
+	}
+	launch(&r);
+}
+
+/* Reaps every exited shim and reports it, so the agent learns promptly that a workload ended. */
+static void reap_shims(void)
+{
+	struct signalfd_siginfo si;
+	while (read(launcher_sfd, &si, sizeof si) > 0)
+		;
+	pid_t p;
+	int st;
+	while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+		char line[64];
+		snprintf(line, sizeof line, "X %d %d\n", (int)p, st);
+		respond(line);
+	}
+}
+
+/* Handles every complete frame in inbuf and keeps the incomplete rest at its start. */
+static void handle_input(void)
+{
+	size_t off = 0;
+	while (inbuf_have - off >= 4) {
+		const unsigned char *h = (const unsigned char *)inbuf + off;
+		uint32_t len = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
+		if (len > FRAME_MAX) {
+			/* We cannot tell where the next frame starts: the stream is lost. */
+			fprintf(stderr, "mo-shim --launcher: frame of %u bytes exceeds the %d byte limit\n", len,
+				FRAME_MAX);
+			_exit(2);
+		}
+		if (inbuf_have - off - 4 < len)
+			break;
+		handle_frame(inbuf + off + 4, len);
+		off += 4 + (size_t)len;
+	}
+	if (off > 0) {
+		memmove(inbuf, inbuf + off, inbuf_have - off);
+		inbuf_have -= off;
+	}
+}
+
+static void __attribute__((noreturn)) launcher_main(void)
+{
+	ensure_std_fds();
+	/* The agent ends us by closing stdin; its terminal's or group's signals must not (and a shim
+	 * about to start would inherit the dispositions it wants anyway). No setsid: each shim
+	 * makes its own session. */
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
+	launcher_sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	devnull_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	/* Header + the largest frame: after handle_input a partial frame always fits. */
+	inbuf_cap = 4 + FRAME_MAX;
+	inbuf = mmap(NULL, inbuf_cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (launcher_sfd < 0 || devnull_fd < 0 || inbuf == MAP_FAILED) {
+		fprintf(stderr, "mo-shim --launcher: setup failed: %s\n", strerror(errno));
+		_exit(1);
+	}
+
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = 0, .events = POLLIN },
+			{ .fd = launcher_sfd, .events = POLLIN },
+		};
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "mo-shim --launcher: poll: %s\n", strerror(errno));
+			_exit(1);
+		}
+		if (pfd[1].revents & POLLIN)
+			reap_shims();
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) {
+			ssize_t n = read(0, inbuf + inbuf_have, inbuf_cap - inbuf_have);
+			if (n < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (n < 0) {
+				fprintf(stderr, "mo-shim --launcher: read: %s\n", strerror(errno));
+				_exit(1);
+			}
+			/* EOF: the agent is gone or done. Shims are in their own sessions and keep
+			 * supervising; they get reparented. A partial frame is dropped with us. */
+			if (n == 0)
+				_exit(0);
+			inbuf_have += (size_t)n;
+			handle_input();
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "--launcher") == 0)
+		launcher_main();
+	if (argc < 5 || strcmp(argv[3], "--") != 0)
+		usage("bad arguments");
+	if (strlen(argv[1]) == 0 || strlen(argv[1]) >= sizeof dir_path)
+		usage("bad workload dir");
+	if (parse_log_max(argv[2], &log_max) < 0)
+		usage("log-max-bytes must be a positive integer");
+	strcpy(dir_path, argv[1]);
+	ensure_std_fds();
+	run_shim(&argv[4], NULL);
 }

@@ -95,7 +95,9 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
 
   try {
     const metrics = createAgentMetrics({ version: AGENT_VERSION, node: options.nodeName });
-    const store = new WorkloadStore(options.dataDir);
+    const store = new WorkloadStore(options.dataDir, (id, err) =>
+      logger.error('cannot persist workload record', { id, err }),
+    );
     const driver = new ProcessDriver({ shimPath: options.shimPath });
     const manager = new WorkloadManager({
       store,

@@ -95,10 +95,15 @@ describe('agent crash and restart', () => {
     // persisted record at a live unrelated process: same pid, different start time.
     const unrelated = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
     strays.push(unrelated.pid!);
-    const recordPath = join(first.dataDir, 'workloads', w.spec!.id, 'workload.json');
-    const record = JSON.parse(readFileSync(recordPath, 'utf8')) as { handle: { pid: number } };
-    record.handle.pid = unrelated.pid!;
-    writeFileSync(recordPath, JSON.stringify(record));
+    // Both places that name the workload's pid: the agent's record (its handle may not have
+    // reached disk before the SIGKILL) and the shim's own `started` file.
+    const dir = join(first.dataDir, 'workloads', w.spec!.id);
+    const record = JSON.parse(readFileSync(join(dir, 'workload.json'), 'utf8')) as { handle?: { pid: number } };
+    if (record.handle) record.handle.pid = unrelated.pid!;
+    writeFileSync(join(dir, 'workload.json'), JSON.stringify(record));
+    const started = JSON.parse(readFileSync(join(dir, 'started'), 'utf8')) as { pid: number };
+    expect(started.pid).toBe(w.pid);
+    writeFileSync(join(dir, 'started'), JSON.stringify({ ...started, pid: unrelated.pid! }));
 
     const second = await agentOn(first.dataDir);
     const now = await second.client.getWorkload(w.spec!.id);

@@ -1,8 +1,10 @@
 // Persists workload records, one directory per workload under <dataDir>/workloads/<id>/. Each
 // record is written atomically (temp file + rename), so a SIGKILLed agent always finds either the
-// old or the new record, never a torn one. No fsync: the invariant is surviving an agent crash;
-// after a host crash the boot id changes and every workload is gone anyway.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// old or the new record, never a torn one. Writes are asynchronous and chained per workload, so
+// they keep their order without blocking the event loop on a slow disk. No fsync: the invariant
+// is surviving an agent crash; after a host crash the boot id changes and every workload is gone.
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkloadRecord } from '../workloads/record.js';
 
@@ -10,8 +12,12 @@ const RECORD = 'workload.json';
 
 export class WorkloadStore {
   readonly root: string;
+  private readonly chains = new Map<string, Promise<void>>();
 
-  constructor(dataDir: string) {
+  constructor(
+    dataDir: string,
+    private readonly onError: (id: string, err: unknown) => void = () => undefined,
+  ) {
     this.root = join(dataDir, 'workloads');
     mkdirSync(this.root, { recursive: true });
   }
@@ -21,18 +27,24 @@ export class WorkloadStore {
     return join(this.root, id);
   }
 
-  /** Creates the workload's directory (and its `work/` default cwd) and writes the first record. */
-  create(record: WorkloadRecord): void {
-    const dir = this.dirOf(record.spec.id);
-    mkdirSync(join(dir, 'work'), { recursive: true });
-    this.save(record);
+  /** Creates the workload's directory. */
+  async createDir(id: string): Promise<void> {
+    await mkdir(this.dirOf(id));
   }
 
-  save(record: WorkloadRecord): void {
-    const dir = this.dirOf(record.spec.id);
-    const tmp = join(dir, `${RECORD}.tmp`);
-    writeFileSync(tmp, JSON.stringify(record));
-    renameSync(tmp, join(dir, RECORD));
+  /**
+   * Queues an atomic write of the record as it is now. Resolves once it is on disk; failures are
+   * reported to onError and rejected.
+   */
+  save(record: WorkloadRecord): Promise<void> {
+    const id = record.spec.id;
+    const dir = this.dirOf(id);
+    const text = JSON.stringify(record);
+    return this.chain(id, async () => {
+      const tmp = join(dir, `${RECORD}.tmp`);
+      await writeFile(tmp, text);
+      await rename(tmp, join(dir, RECORD));
+    });
   }
 
   /** Every readable record; unreadable directories are reported, not fatal. */
@@ -48,7 +60,28 @@ export class WorkloadStore {
     return out;
   }
 
-  remove(id: string): void {
-    rmSync(this.dirOf(id), { recursive: true, force: true });
+  /** Deletes the workload's directory after any queued write. */
+  remove(id: string): Promise<void> {
+    return this.chain(id, () => rm(this.dirOf(id), { recursive: true, force: true }));
+  }
+
+  /** Waits for every queued write. */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.chains.values()]);
+  }
+
+  private chain(id: string, op: () => Promise<void>): Promise<void> {
+    const prev = this.chains.get(id) ?? Promise.resolve();
+    const next = prev.then(op).catch((err: unknown) => {
+      this.onError(id, err);
+      throw err;
+    });
+    // The chain itself never rejects, so one failed write does not poison the next.
+    const settled = next.catch(() => undefined);
+    this.chains.set(id, settled);
+    void settled.then(() => {
+      if (this.chains.get(id) === settled) this.chains.delete(id);
+    });
+    return next;
   }
 }

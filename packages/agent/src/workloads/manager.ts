@@ -94,7 +94,7 @@ export class WorkloadManager {
     const { store } = this.options;
     const spec = validateStartSpec(input, {
       newId: () => newId(),
-      defaultWorkingDir: (id) => `${store.dirOf(id)}/work`,
+      defaultWorkingDir: (id) => store.dirOf(id),
       defaultGracePeriodMs: this.options.defaultGracePeriodMs,
       drivers: this.driverNames,
     });
@@ -111,14 +111,21 @@ export class WorkloadManager {
     };
     this.records.set(spec.id, record);
     this.trackEnd(record);
-    // Persist before spawning: if the agent dies mid-start, recovery still knows the workload.
-    store.create(record);
     this.emit(record, undefined);
 
-    const started = this.launch(driver, record);
+    const started = (async () => {
+      await store.createDir(spec.id);
+      // The first record is written while the workload is being launched, and both must finish
+      // before we answer: if the agent dies in between, recovery finds the record (state
+      // starting) and the shim's own `started` file tells it which process is the workload.
+      await Promise.all([store.save(record), this.launch(driver, record)]);
+    })();
     this.starting.set(spec.id, started);
     try {
       await started;
+    } catch (err) {
+      if (record.state === 'starting') this.transition(record, 'failed', `could not start: ${(err as Error).message}`);
+      throw err;
     } finally {
       this.starting.delete(spec.id);
     }
@@ -192,7 +199,9 @@ export class WorkloadManager {
     record.reason = reason;
     record.events.push({ state, reason, atMs: Date.now() });
     if (record.events.length > MAX_EVENTS) record.events.splice(0, record.events.length - MAX_EVENTS);
-    this.options.store.save(record);
+    // Not awaited: ordered per workload by the store; the shim's files are the source of truth
+    // for anything a crash could lose here (started pid, exit status).
+    void this.options.store.save(record).catch(() => undefined);
     if (TERMINAL_STATES.has(state) && !TERMINAL_STATES.has(from)) {
       this.endedCount++;
       this.resolveEnded(record.spec.id);
@@ -213,7 +222,8 @@ export class WorkloadManager {
     if (TERMINAL_STATES.has(record.state)) return record;
     if (!record.stopRequested) {
       record.stopRequested = true;
-      this.options.store.save(record);
+      // Awaited: after an agent crash, the exit that follows must still read as `stopped`.
+      await this.options.store.save(record);
     }
     const grace = gracePeriodMs || record.spec.gracePeriodMs;
     const driver = this.drivers.get(record.spec.driver)!;
@@ -270,6 +280,7 @@ export class WorkloadManager {
 
   async close(): Promise<void> {
     await Promise.all([...this.drivers.values()].map((d) => d.close()));
+    await this.options.store.flush();
   }
 
   private trackEnd(record: WorkloadRecord): void {
@@ -293,7 +304,7 @@ export class WorkloadManager {
     for (const r of ended.slice(0, Math.max(0, excess))) {
       this.records.delete(r.spec.id);
       this.ended.delete(r.spec.id);
-      this.options.store.remove(r.spec.id);
+      void this.options.store.remove(r.spec.id).catch(() => undefined);
       this.endedCount--;
     }
   }

@@ -1,7 +1,6 @@
 // The process driver: fork/exec through mo-shim, a tiny static C parent per workload (see
-// native/mo-shim.c). The shim puts the workload in its own process group, copies its output to
+// native/mo-shim.c), forked by one long-lived `mo-shim --launcher` (see launcher.ts). The shim puts the workload in its own process group, copies its output to
 // capped log files, and records the exit status in <taskDir>/exit even while the agent is down.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +8,7 @@ import pidusage from 'pidusage';
 import type { Driver, ExitResult, RecoverResult, TaskConfig, TaskHandle, TaskUsage, WaitResult } from '../driver.js';
 import { StartFailedError } from '../driver.js';
 import { currentBootId, identify, isSameLiveProcess, type ProcessIdentity } from './identity.js';
+import { ShimLauncher, type LaunchResult } from './launcher.js';
 
 /** src/drivers/process and dist/drivers/process are both three levels below the package root. */
 export const DEFAULT_SHIM_PATH = fileURLToPath(new URL('../../../dist/bin/mo-shim', import.meta.url));
@@ -31,8 +31,9 @@ export class ProcessDriver implements Driver {
   readonly name = 'process';
   private readonly shimPath: string;
   private readonly pollIntervalMs: number;
-  /** Shims this agent process spawned: their exit is an event, no polling needed. */
-  private readonly children = new Map<number, Promise<void>>();
+  private readonly launcher: ShimLauncher;
+  /** Shims launched by this agent process: the launcher reports their exit, no polling needed. */
+  private readonly shimExits = new Map<number, Promise<boolean>>();
   /** Waiters on workloads we did not spawn (recovered after a restart): polled on one timer. */
   private readonly polled = new Set<{ handle: TaskHandle; taskDir: string; done: (r: WaitResult) => void }>();
   private timer: NodeJS.Timeout | undefined;
@@ -43,82 +44,46 @@ export class ProcessDriver implements Driver {
     if (!existsSync(this.shimPath)) {
       throw new Error(`mo-shim not found at ${this.shimPath}: build it with \`pnpm build\` or set MO_SHIM_PATH`);
     }
+    this.launcher = new ShimLauncher(this.shimPath);
   }
 
-  start(config: TaskConfig): Promise<TaskHandle> {
-    return new Promise((resolve, reject) => {
-      // Plain spawn rather than execa: this is the hot path of StartWorkload and needs no extras.
-      const child = spawn(this.shimPath, [config.taskDir, String(config.logMaxBytes), '--', ...config.argv], {
-        cwd: config.workingDir,
-        env: config.env,
-        stdio: ['ignore', 'pipe', 'ignore'],
-      });
-      this.trackChild(child);
-      let line = '';
-      let settled = false;
-      const fail = (err: Error) => {
-        if (settled) return;
-        settled = true;
-        reject(err);
-      };
-      child.on('error', (err) => fail(new Error(`cannot run mo-shim (${this.shimPath}): ${err.message}`)));
-      child.stdout!.setEncoding('utf8');
-      child.stdout!.on('data', (data: string) => {
-        line += data;
-        const nl = line.indexOf('\n');
-        if (nl < 0 || settled) return;
-        settled = true;
-        const handshake = line.slice(0, nl);
-        const started = /^S (\d+) (\d+)$/.exec(handshake);
-        if (started) {
-          const shim = child.pid ? identify(child.pid) : undefined;
-          resolve({
-            driver: this.name,
-            pid: Number(started[1]),
-            data: {
-              startTime: Number(started[2]),
-              bootId: currentBootId(),
-              shimPid: child.pid ?? 0,
-              shimStartTime: shim?.startTime ?? 0,
-            },
-          });
-          return;
-        }
-        const failed = /^E (\d+) (.*)$/.exec(handshake);
-        const message = failed ? `exec ${JSON.stringify(config.argv[0])} failed: ${failed[2]}` : `bad handshake`;
-        reject(new StartFailedError(message, { startError: message, exitCode: 127, finishedAtMs: Date.now() }));
-      });
-      // 'close' (not 'exit'): a workload that ends at once makes the shim exit right after the
-      // handshake, and 'exit' can fire before the handshake's data event has been delivered.
-      child.on('close', (code) => {
-        if (!settled) fail(new Error(`mo-shim exited (code ${code}) before starting ${config.argv[0]}`));
-      });
-    });
-  }
-
-  private trackChild(child: ChildProcess): void {
-    if (!child.pid) return;
-    const pid = child.pid;
-    this.children.set(
-      pid,
-      new Promise((resolve) =>
-        child.on('close', () => {
-          resolve();
-          // Keep the entry briefly so a wait() that races the exit still finds it.
-          setTimeout(() => this.children.delete(pid), 1000).unref();
-        }),
-      ),
+  async start(config: TaskConfig): Promise<TaskHandle> {
+    let result: LaunchResult;
+    try {
+      result = await this.launcher.launch(config);
+    } catch (err) {
+      throw new Error(`cannot start a workload: ${(err as Error).message}`, { cause: err });
+    }
+    if (!result.ok) {
+      const message = `exec ${JSON.stringify(config.argv[0])} failed: ${result.message}`;
+      throw new StartFailedError(message, { startError: message, exitCode: 127, finishedAtMs: Date.now() });
+    }
+    const shim = identify(result.shimPid);
+    this.shimExits.set(result.shimPid, result.shimExited);
+    void result.shimExited.then(() =>
+      // Keep the entry briefly so a wait() that races the exit still finds it.
+      setTimeout(() => this.shimExits.delete(result.shimPid), 1000).unref(),
     );
+    return {
+      driver: this.name,
+      pid: result.pid,
+      data: {
+        startTime: result.startTime,
+        bootId: currentBootId(),
+        shimPid: result.shimPid,
+        shimStartTime: shim?.startTime ?? 0,
+      },
+    };
   }
 
   async wait(handle: TaskHandle, taskDir: string): Promise<WaitResult> {
-    const shimExit = this.children.get(Number(handle.data.shimPid));
-    if (shimExit) {
-      await shimExit;
+    const shimExited = this.shimExits.get(Number(handle.data.shimPid));
+    if (shimExited && (await shimExited)) {
       const exit = readExitFile(taskDir);
       // The shim always writes the exit file before exiting; if it is missing, the shim was killed.
       return exit ? { status: 'exited', exit } : { status: 'lost', reason: 'mo-shim died without recording an exit' };
     }
+    // Not launched by this agent process (recovered after a restart), or the launcher died: poll.
     return new Promise((done) => {
       this.polled.add({ handle, taskDir, done });
       this.timer ??= setInterval(() => this.poll(), this.pollIntervalMs);
@@ -202,6 +167,7 @@ export class ProcessDriver implements Driver {
   }
 
   async close(): Promise<void> {
+    this.launcher.close();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     pidusage.clear();

@@ -1,0 +1,142 @@
+// Client of `mo-shim --launcher`: one small long-lived C process per agent that forks a shim
+// per start request. Forking the Node agent itself for every start costs time that grows with its
+// RSS (page tables), and blocks the event loop meanwhile; the launcher's fork is ~0.1 ms.
+//
+// Protocol (see native/mo-shim.c): requests on the launcher's stdin are frames of a u32 LE length
+// and NUL-terminated strings: reqId, taskDir, logMaxBytes, workingDir, envCount, env..., argvCount,
+// argv.... Responses on its stdout are lines: `<reqId> S <pid> <starttime> <shimpid>`,
+// `<reqId> E <errno> <message>`, and `X <shimpid> <waitstatus>` when a shim has been reaped.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface LaunchRequest {
+  taskDir: string;
+  logMaxBytes: number;
+  workingDir: string;
+  env: Record<string, string>;
+  argv: string[];
+}
+
+export type LaunchResult =
+  | {
+      ok: true;
+      pid: number;
+      startTime: number;
+      shimPid: number;
+      /** Resolves true when the launcher reaped the shim, false if the launcher died first. */
+      shimExited: Promise<boolean>;
+    }
+  | { ok: false; errno: number; message: string };
+
+interface Pending {
+  resolve: (r: LaunchResult) => void;
+  reject: (e: Error) => void;
+}
+
+export class ShimLauncher {
+  private child: ChildProcess | undefined;
+  private readonly pending = new Map<string, Pending>();
+  private readonly exitWaiters = new Map<number, (reaped: boolean) => void>();
+  private buffer = '';
+  private seq = 0;
+  private closed = false;
+
+  constructor(private readonly shimPath: string) {}
+
+  launch(req: LaunchRequest): Promise<LaunchResult> {
+    const child = this.ensure();
+    const id = String(++this.seq);
+    const frame = encodeFrame(id, req);
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      child.stdin!.write(frame);
+    });
+  }
+
+  private ensure(): ChildProcess {
+    if (this.closed) throw new Error('the shim launcher is closed');
+    if (this.child) return this.child;
+    const child = spawn(this.shimPath, ['--launcher'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (data: string) => this.onData(data));
+    child.stdin!.on('error', () => undefined); // surfaced through 'exit' below
+    child.on('error', (err) => this.onDeath(`cannot run ${this.shimPath} --launcher: ${err.message}`));
+    child.on('exit', (code, signal) => this.onDeath(`mo-shim --launcher exited (${signal ?? code})`));
+    this.child = child;
+    return child;
+  }
+
+  private onData(data: string): void {
+    this.buffer += data;
+    let nl: number;
+    while ((nl = this.buffer.indexOf('\n')) >= 0) {
+      const line = this.buffer.slice(0, nl);
+      this.buffer = this.buffer.slice(nl + 1);
+      this.onLine(line);
+    }
+  }
+
+  private onLine(line: string): void {
+    const reaped = /^X (\d+) (\d+)$/.exec(line);
+    if (reaped) {
+      const pid = Number(reaped[1]);
+      this.exitWaiters.get(pid)?.(true);
+      this.exitWaiters.delete(pid);
+      return;
+    }
+    const started = /^(\S+) S (\d+) (\d+) (\d+)$/.exec(line);
+    if (started) {
+      const [, id, pid, startTime, shimPid] = started;
+      const shim = Number(shimPid);
+      // Registered before any later line is read, so an `X` for this shim always finds it.
+      const shimExited = new Promise<boolean>((resolve) => this.exitWaiters.set(shim, resolve));
+      this.settle(id!, { ok: true, pid: Number(pid), startTime: Number(startTime), shimPid: shim, shimExited });
+      return;
+    }
+    const failed = /^(\S+) E (\d+) (.*)$/.exec(line);
+    if (failed) {
+      this.settle(failed[1]!, { ok: false, errno: Number(failed[2]), message: failed[3]! });
+    }
+  }
+
+  private settle(id: string, result: LaunchResult): void {
+    const p = this.pending.get(id);
+    this.pending.delete(id);
+    p?.resolve(result);
+  }
+
+  private onDeath(reason: string): void {
+    if (!this.child) return;
+    this.child = undefined;
+    this.buffer = '';
+    for (const p of this.pending.values()) p.reject(new Error(reason));
+    this.pending.clear();
+    // Its shims were reparented to init: callers fall back to polling for their exit.
+    for (const w of this.exitWaiters.values()) w(false);
+    this.exitWaiters.clear();
+  }
+
+  /** Closes the launcher's stdin: it exits, and the shims keep supervising their workloads. */
+  close(): void {
+    this.closed = true;
+    this.child?.stdin!.end();
+  }
+}
+
+function encodeFrame(id: string, req: LaunchRequest): Buffer {
+  const env = Object.entries(req.env).map(([k, v]) => `${k}=${v}`);
+  const fields = [
+    id,
+    req.taskDir,
+    String(req.logMaxBytes),
+    req.workingDir,
+    String(env.length),
+    ...env,
+    String(req.argv.length),
+    ...req.argv,
+  ];
+  const payload = Buffer.from(fields.join('\0') + '\0');
+  const frame = Buffer.allocUnsafe(4 + payload.length);
+  frame.writeUInt32LE(payload.length, 0);
+  payload.copy(frame, 4);
+  return frame;
+}
