@@ -129,10 +129,10 @@ function killQuietly(pid: number, signal: NodeJS.Signals = 'SIGKILL') {
 // Signal dispositions a workload must not inherit: SigIgn and SigBlk of /proc/<pid>/status.
 function signalMasks(pid: number): { ignored: string; blocked: string } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return { ignored: /^SigIgn:\s+(\w+)/m.exec(status)![1], blocked: /^SigBlk:\s+(\w+)/m.exec(status)![1] };
+  return { ignored: /^SigIgn:\s+(\w+)/m.exec(status)![1]!, blocked: /^SigBlk:\s+(\w+)/m.exec(status)![1]! };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 interface LaunchRequest {
   id: string;
@@ -484,7 +484,7 @@ describe('mo-shim --launcher', () => {
     }
     // r2 is still sleeping: its shim is the launcher's child, leads its own session, and its
     // workload leads its own process group.
-    const r2 = started[1];
+    const r2 = started[1]!;
     expect(Number(statField(r2.shimPid, 4))).toBe(launcher.proc.pid); // ppid
     expect(Number(statField(r2.shimPid, 6))).toBe(r2.shimPid); // session
     expect(Number(statField(r2.pid, 5))).toBe(r2.pid); // pgrp
@@ -497,7 +497,7 @@ describe('mo-shim --launcher', () => {
       expect(await launcher.shimExit(s.shimPid)).toBe(0);
       // The shim's own handshake always precedes the launcher's report of its exit.
       expect(launcher.lines.indexOf(`X ${s.shimPid} 0`)).toBeGreaterThan(launcher.lines.indexOf(s.line));
-      expect(JSON.parse(await waitForFile(join([d1, d2, d3][i], 'started')))).toEqual({
+      expect(JSON.parse(await waitForFile(join([d1, d2, d3][i]!, 'started')))).toEqual({
         pid: s.pid,
         startTime: s.startTime,
       });
@@ -645,7 +645,7 @@ describe('mo-shim --launcher', () => {
     // shim's exit path; the same in all three loops.
     const viaLauncher: number[] = [];
     for (let i = 0; i < N; i++) {
-      const f = frame({ id: `t${i}`, dir: dirs[i], argv: ['/bin/true'] });
+      const f = frame({ id: `t${i}`, dir: dirs[i]!, argv: ['/bin/true'] });
       const t0 = performance.now();
       launcher.send(f);
       const s = await launcher.started(`t${i}`);
@@ -656,7 +656,7 @@ describe('mo-shim --launcher', () => {
     const viaStandalone: number[] = [];
     for (let i = 0; i < N; i++) {
       const t0 = performance.now();
-      const shim = await startShim(dirs[i], 10_000, ['/bin/true']);
+      const shim = await startShim(dirs[i]!, 10_000, ['/bin/true']);
       viaStandalone.push(performance.now() - t0);
       await exited(shim.proc);
     }
