@@ -1,7 +1,7 @@
 // Starts a real `mo-agent` as a separate OS process on loopback with ephemeral ports, waits for
 // its "agent ready" log line, and hands back its addresses, a client and ways to stop or kill it.
 import { AgentClient } from '@mo/api';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,4 +89,3 @@ export async function startAgentProcess(options: AgentProcessOptions = {}): Prom
   };
 }
 
-export type { ChildProcess };
