@@ -12,6 +12,23 @@ import type { StopWorkloadResponse__Output } from './generated/mo/v1/StopWorkloa
 import type { StreamLogsRequest } from './generated/mo/v1/StreamLogsRequest.js';
 import type { WorkloadSpec } from './generated/mo/v1/WorkloadSpec.js';
 import type { WorkloadStatus__Output } from './generated/mo/v1/WorkloadStatus.js';
+import type { ClusterEvent__Output } from './generated/mo/v1/ClusterEvent.js';
+import type { ClusterStatus__Output } from './generated/mo/v1/ClusterStatus.js';
+import type { GetClusterStatusRequest } from './generated/mo/v1/GetClusterStatusRequest.js';
+import type { HeartbeatRequest } from './generated/mo/v1/HeartbeatRequest.js';
+import type { HeartbeatResponse__Output } from './generated/mo/v1/HeartbeatResponse.js';
+import type { ListNodesResponse__Output } from './generated/mo/v1/ListNodesResponse.js';
+import type { ListWorkloadsRequest } from './generated/mo/v1/ListWorkloadsRequest.js';
+import type { ListWorkloadsResponse__Output } from './generated/mo/v1/ListWorkloadsResponse.js';
+import type { NodeRegistryClient } from './generated/mo/v1/NodeRegistry.js';
+import type { RegisterRequest } from './generated/mo/v1/RegisterRequest.js';
+import type { RegisterResponse__Output } from './generated/mo/v1/RegisterResponse.js';
+import type { ScheduledWorkload__Output } from './generated/mo/v1/ScheduledWorkload.js';
+import type { SchedulerClient as RawSchedulerClient } from './generated/mo/v1/Scheduler.js';
+import type { StreamWorkloadLogsRequest } from './generated/mo/v1/StreamWorkloadLogsRequest.js';
+import type { SubmitWorkloadRequest } from './generated/mo/v1/SubmitWorkloadRequest.js';
+import type { SubmitWorkloadResponse__Output } from './generated/mo/v1/SubmitWorkloadResponse.js';
+import type { WatchRequest } from './generated/mo/v1/WatchRequest.js';
 import { MAX_MESSAGE_BYTES } from './server.js';
 import { moProto } from './proto.js';
 
@@ -69,6 +86,22 @@ abstract class BaseClient<C extends grpc.Client> {
   close(): void {
     this.raw.close();
   }
+
+  /** Adapts a server stream to an async generator; `signal` cancels it quietly. */
+  protected async *stream<T>(call: grpc.ClientReadableStream<T>, signal?: AbortSignal): AsyncGenerator<T> {
+    const onAbort = () => call.cancel();
+    if (signal?.aborted) call.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for await (const item of call as AsyncIterable<T>) yield item;
+    } catch (err) {
+      if (signal?.aborted && (err as grpc.ServiceError).code === grpc.status.CANCELLED) return;
+      throw fromServiceError(err, this.address);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      call.cancel();
+    }
+  }
 }
 
 /** Client for one agent's NodeAgent service. */
@@ -106,20 +139,70 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
    * Streams log chunks. Without `follow` the call ends after the tail; with it, when the
    * workload ends or `signal` aborts. No deadline on followed streams: they are meant to last.
    */
-  async *streamLogs(req: StreamLogsRequest, signal?: AbortSignal): AsyncGenerator<LogChunk__Output> {
+  streamLogs(req: StreamLogsRequest, signal?: AbortSignal): AsyncGenerator<LogChunk__Output> {
     const opts: grpc.CallOptions = req.follow ? {} : { deadline: Date.now() + this.deadlineMs };
-    const call = this.raw.streamLogs(req, new grpc.Metadata(), opts);
-    const onAbort = () => call.cancel();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      for await (const chunk of call as AsyncIterable<LogChunk__Output>) yield chunk;
-    } catch (err) {
-      if (signal?.aborted && (err as grpc.ServiceError).code === grpc.status.CANCELLED) return;
-      throw fromServiceError(err, this.address);
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      call.cancel();
-    }
+    return this.stream(this.raw.streamLogs(req, new grpc.Metadata(), opts), signal);
+  }
+}
+
+/** Client for the scheduler's Scheduler service (what `mo` uses). */
+export class SchedulerClient extends BaseClient<RawSchedulerClient> {
+  constructor(address: string, options: ClientOptions = {}) {
+    const Ctor = moProto().mo.v1.Scheduler;
+    super(address, new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
+  }
+
+  submitWorkload(req: SubmitWorkloadRequest): Promise<SubmitWorkloadResponse__Output> {
+    return this.call(this.raw.submitWorkload, req);
+  }
+
+  /** Resolves once the workload has ended on its node, so the deadline covers the grace. */
+  stopWorkload(workloadId: string, gracePeriodMs = 0): Promise<ScheduledWorkload__Output> {
+    const deadline = Math.max(this.deadlineMs, gracePeriodMs + this.deadlineMs);
+    return this.call(this.raw.stopScheduledWorkload, { workloadId, gracePeriodMs }, deadline);
+  }
+
+  getWorkload(workloadId: string): Promise<ScheduledWorkload__Output> {
+    return this.call(this.raw.getScheduledWorkload, { workloadId });
+  }
+
+  listWorkloads(req: ListWorkloadsRequest = {}): Promise<ListWorkloadsResponse__Output> {
+    return this.call(this.raw.listWorkloads, req);
+  }
+
+  listNodes(): Promise<ListNodesResponse__Output> {
+    return this.call(this.raw.listNodes, {});
+  }
+
+  getClusterStatus(req: GetClusterStatusRequest = {}): Promise<ClusterStatus__Output> {
+    return this.call(this.raw.getClusterStatus, req);
+  }
+
+  streamLogs(req: StreamWorkloadLogsRequest, signal?: AbortSignal): AsyncGenerator<LogChunk__Output> {
+    const opts: grpc.CallOptions = req.follow ? {} : { deadline: Date.now() + this.deadlineMs };
+    return this.stream(this.raw.streamWorkloadLogs(req, new grpc.Metadata(), opts), signal);
+  }
+
+  /** Cluster events until `signal` aborts (no deadline: a watch is meant to last). */
+  watch(req: WatchRequest = {}, signal?: AbortSignal): AsyncGenerator<ClusterEvent__Output> {
+    return this.stream(this.raw.watch(req, new grpc.Metadata(), {}), signal);
+  }
+}
+
+/** Client for the scheduler's NodeRegistry service (what agents use). */
+export class RegistryClient extends BaseClient<NodeRegistryClient> {
+  constructor(address: string, options: ClientOptions = {}) {
+    const Ctor = moProto().mo.v1.NodeRegistry;
+    super(address, new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
+  }
+
+  register(req: RegisterRequest): Promise<RegisterResponse__Output> {
+    return this.call(this.raw.register, req);
+  }
+
+  /** Opens the heartbeat stream (no deadline). The caller writes requests and reads responses. */
+  heartbeat(): grpc.ClientDuplexStream<HeartbeatRequest, HeartbeatResponse__Output> {
+    return this.raw.heartbeat(new grpc.Metadata(), {});
   }
 }
 

@@ -9,11 +9,13 @@
  * ```
  *
  * Exports: the typed proto tree (`moProto`) and its loader options, generated message types,
- * promise clients (`AgentClient`), server plumbing (`createMoServer`, `unaryHandler`: health and
- * reflection on every server), and the domain errors with their gRPC status mapping.
+ * promise clients (`AgentClient` for agents, `SchedulerClient` for the scheduler, `RegistryClient`
+ * for agents reporting to it), server plumbing (`createMoServer`, `unaryHandler`: health and
+ * reflection on every server), the domain errors with their gRPC status mapping, and the daemon
+ * helpers both daemons share (JSON logger, ULID ids, the /metrics + /healthz HTTP server).
  */
 export { LOADER_OPTIONS, PROTO_ROOT, moPackageDefinition, moProto, type MoProto } from './proto.js';
-export { AgentClient, type ClientOptions } from './client.js';
+export { AgentClient, RegistryClient, SchedulerClient, type ClientOptions } from './client.js';
 export { MAX_MESSAGE_BYTES, createMoServer, unaryHandler, type MoServer, type MoServerOptions } from './server.js';
 export {
   AlreadyExistsError,
@@ -28,3 +30,13 @@ export {
   toServiceError,
 } from './errors.js';
 export * from './types.js';
+// Daemon helpers shared by the agent and the scheduler.
+export { createLogger, isLogLevel, type Logger, type LogLevel } from './daemon/log.js';
+export { newId } from './daemon/ids.js';
+export {
+  parseAddress,
+  startMetricsServer,
+  type HealthStatus,
+  type MetricsServer,
+  type MetricsServerOptions,
+} from './daemon/http.js';

@@ -6,6 +6,8 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProtoGrpcType as AgentProto } from './generated/agent.js';
+import type { ProtoGrpcType as RegistryProto } from './generated/registry.js';
+import type { ProtoGrpcType as SchedulerProto } from './generated/scheduler.js';
 
 /** The one set of loader options; gen-types is run with the same flags. */
 export const LOADER_OPTIONS: protoLoader.Options = {
@@ -20,7 +22,7 @@ export const LOADER_OPTIONS: protoLoader.Options = {
 export const PROTO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'proto');
 
 /** Every service and message of mo, as one typed grpc object tree. */
-export type MoProto = AgentProto;
+export type MoProto = AgentProto & RegistryProto & SchedulerProto;
 
 let cached: { definition: protoLoader.PackageDefinition; proto: MoProto } | undefined;
 

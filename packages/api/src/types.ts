@@ -22,3 +22,53 @@ export type { GetWorkloadRequest__Output } from './generated/mo/v1/GetWorkloadRe
 export type { GetNodeStatusRequest__Output } from './generated/mo/v1/GetNodeStatusRequest.js';
 export type { StreamLogsRequest, StreamLogsRequest__Output } from './generated/mo/v1/StreamLogsRequest.js';
 export type { NodeAgentHandlers, NodeAgentClient } from './generated/mo/v1/NodeAgent.js';
+// The scheduler's client API and the agent -> scheduler registry.
+export { Priority } from './generated/mo/v1/Priority.js';
+export { RestartMode } from './generated/mo/v1/RestartMode.js';
+export { PlacementStrategy } from './generated/mo/v1/PlacementStrategy.js';
+export { NodeState } from './generated/mo/v1/NodeState.js';
+export type { Priority__Output } from './generated/mo/v1/Priority.js';
+export type { RestartMode__Output } from './generated/mo/v1/RestartMode.js';
+export type { PlacementStrategy__Output } from './generated/mo/v1/PlacementStrategy.js';
+export type { NodeState__Output } from './generated/mo/v1/NodeState.js';
+export type { RestartPolicy, RestartPolicy__Output } from './generated/mo/v1/RestartPolicy.js';
+export type { SchedulingSpec, SchedulingSpec__Output } from './generated/mo/v1/SchedulingSpec.js';
+export type { ScheduledWorkload, ScheduledWorkload__Output } from './generated/mo/v1/ScheduledWorkload.js';
+export type { SubmitWorkloadRequest, SubmitWorkloadRequest__Output } from './generated/mo/v1/SubmitWorkloadRequest.js';
+export type {
+  SubmitWorkloadResponse,
+  SubmitWorkloadResponse__Output,
+} from './generated/mo/v1/SubmitWorkloadResponse.js';
+export type {
+  StopScheduledWorkloadRequest,
+  StopScheduledWorkloadRequest__Output,
+} from './generated/mo/v1/StopScheduledWorkloadRequest.js';
+export type {
+  GetScheduledWorkloadRequest,
+  GetScheduledWorkloadRequest__Output,
+} from './generated/mo/v1/GetScheduledWorkloadRequest.js';
+export type { ListWorkloadsRequest, ListWorkloadsRequest__Output } from './generated/mo/v1/ListWorkloadsRequest.js';
+export type { ListWorkloadsResponse, ListWorkloadsResponse__Output } from './generated/mo/v1/ListWorkloadsResponse.js';
+export type { Node, Node__Output } from './generated/mo/v1/Node.js';
+export type { ListNodesRequest__Output } from './generated/mo/v1/ListNodesRequest.js';
+export type { ListNodesResponse, ListNodesResponse__Output } from './generated/mo/v1/ListNodesResponse.js';
+export type {
+  GetClusterStatusRequest,
+  GetClusterStatusRequest__Output,
+} from './generated/mo/v1/GetClusterStatusRequest.js';
+export type { ClusterStatus, ClusterStatus__Output } from './generated/mo/v1/ClusterStatus.js';
+export type {
+  StreamWorkloadLogsRequest,
+  StreamWorkloadLogsRequest__Output,
+} from './generated/mo/v1/StreamWorkloadLogsRequest.js';
+export type { WatchRequest, WatchRequest__Output } from './generated/mo/v1/WatchRequest.js';
+export type { ClusterEvent, ClusterEvent__Output } from './generated/mo/v1/ClusterEvent.js';
+export type { SchedulerHandlers, SchedulerClient as RawSchedulerClient } from './generated/mo/v1/Scheduler.js';
+export type { RegisterRequest, RegisterRequest__Output } from './generated/mo/v1/RegisterRequest.js';
+export type { RegisterResponse, RegisterResponse__Output } from './generated/mo/v1/RegisterResponse.js';
+export type { HeartbeatRequest, HeartbeatRequest__Output } from './generated/mo/v1/HeartbeatRequest.js';
+export type { HeartbeatResponse, HeartbeatResponse__Output } from './generated/mo/v1/HeartbeatResponse.js';
+export type {
+  NodeRegistryHandlers,
+  NodeRegistryClient as RawNodeRegistryClient,
+} from './generated/mo/v1/NodeRegistry.js';

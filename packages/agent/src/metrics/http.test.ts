@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { parseAddress, startMetricsServer, type HealthStatus, type MetricsServer } from './http.js';
+import { parseAddress, startMetricsServer, type HealthStatus, type MetricsServer } from '@mo/api';
 import { createAgentMetrics, type AgentMetrics } from './registry.js';
 
 const promtoolFound = spawnSync('promtool', ['--version'], { stdio: 'ignore' }).error === undefined;

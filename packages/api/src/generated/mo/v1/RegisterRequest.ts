@@ -1,0 +1,54 @@
+// Original file: proto/mo/v1/registry.proto
+
+import type { NodeFacts as _mo_v1_NodeFacts, NodeFacts__Output as _mo_v1_NodeFacts__Output } from '../../mo/v1/NodeFacts.js';
+import type { Resources as _mo_v1_Resources, Resources__Output as _mo_v1_Resources__Output } from '../../mo/v1/Resources.js';
+import type { NodeMetrics as _mo_v1_NodeMetrics, NodeMetrics__Output as _mo_v1_NodeMetrics__Output } from '../../mo/v1/NodeMetrics.js';
+import type { WorkloadStatus as _mo_v1_WorkloadStatus, WorkloadStatus__Output as _mo_v1_WorkloadStatus__Output } from '../../mo/v1/WorkloadStatus.js';
+
+export interface RegisterRequest {
+  /**
+   * Stable node id, generated once by the agent and kept in its data dir.
+   */
+  'nodeId'?: (string);
+  'nodeName'?: (string);
+  /**
+   * host:port of the agent's NodeAgent service, as the scheduler should dial it.
+   */
+  'address'?: (string);
+  'facts'?: (_mo_v1_NodeFacts | null);
+  'labels'?: ({[key: string]: string});
+  /**
+   * What placement may reserve on this node (defaults: all cores, total memory).
+   */
+  'capacity'?: (_mo_v1_Resources | null);
+  'metrics'?: (_mo_v1_NodeMetrics | null);
+  /**
+   * Every workload the agent knows (running or ended but not yet collected): the scheduler
+   * reconciles them against its own view.
+   */
+  'inventory'?: (_mo_v1_WorkloadStatus)[];
+}
+
+export interface RegisterRequest__Output {
+  /**
+   * Stable node id, generated once by the agent and kept in its data dir.
+   */
+  'nodeId': (string);
+  'nodeName': (string);
+  /**
+   * host:port of the agent's NodeAgent service, as the scheduler should dial it.
+   */
+  'address': (string);
+  'facts': (_mo_v1_NodeFacts__Output | null);
+  'labels': ({[key: string]: string});
+  /**
+   * What placement may reserve on this node (defaults: all cores, total memory).
+   */
+  'capacity': (_mo_v1_Resources__Output | null);
+  'metrics': (_mo_v1_NodeMetrics__Output | null);
+  /**
+   * Every workload the agent knows (running or ended but not yet collected): the scheduler
+   * reconciles them against its own view.
+   */
+  'inventory': (_mo_v1_WorkloadStatus__Output)[];
+}

@@ -1,0 +1,23 @@
+// Original file: proto/mo/v1/registry.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface RegisterResponse {
+  'nodeId'?: (string);
+  'heartbeatIntervalMs'?: (number | string | Long);
+  'downAfterMs'?: (number | string | Long);
+  /**
+   * Allocations the agent must stop: replaced while it was away, or unknown to the scheduler.
+   */
+  'stopAllocationIds'?: (string)[];
+}
+
+export interface RegisterResponse__Output {
+  'nodeId': (string);
+  'heartbeatIntervalMs': (number);
+  'downAfterMs': (number);
+  /**
+   * Allocations the agent must stop: replaced while it was away, or unknown to the scheduler.
+   */
+  'stopAllocationIds': (string)[];
+}

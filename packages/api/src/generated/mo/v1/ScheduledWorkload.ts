@@ -1,0 +1,78 @@
+// Original file: proto/mo/v1/scheduler.proto
+
+import type { WorkloadSpec as _mo_v1_WorkloadSpec, WorkloadSpec__Output as _mo_v1_WorkloadSpec__Output } from '../../mo/v1/WorkloadSpec.js';
+import type { SchedulingSpec as _mo_v1_SchedulingSpec, SchedulingSpec__Output as _mo_v1_SchedulingSpec__Output } from '../../mo/v1/SchedulingSpec.js';
+import type { WorkloadState as _mo_v1_WorkloadState, WorkloadState__Output as _mo_v1_WorkloadState__Output } from '../../mo/v1/WorkloadState.js';
+import type { ExitStatus as _mo_v1_ExitStatus, ExitStatus__Output as _mo_v1_ExitStatus__Output } from '../../mo/v1/ExitStatus.js';
+import type { WorkloadEvent as _mo_v1_WorkloadEvent, WorkloadEvent__Output as _mo_v1_WorkloadEvent__Output } from '../../mo/v1/WorkloadEvent.js';
+import type { Long } from '@grpc/proto-loader';
+
+/**
+ * A workload as the scheduler tracks it, across all of its allocations.
+ */
+export interface ScheduledWorkload {
+  'id'?: (string);
+  'spec'?: (_mo_v1_WorkloadSpec | null);
+  'scheduling'?: (_mo_v1_SchedulingSpec | null);
+  'idempotencyKey'?: (string);
+  'state'?: (_mo_v1_WorkloadState);
+  /**
+   * Why it is in this state; for pending, why it waits ("3 nodes: 2 lacked memory, 1 down").
+   */
+  'reason'?: (string);
+  /**
+   * The current (latest) allocation and where it is.
+   */
+  'allocationId'?: (string);
+  'nodeId'?: (string);
+  'nodeName'?: (string);
+  /**
+   * Runs so far (1 for the first start), and how many restarts the policy still allows.
+   */
+  'attempt'?: (number);
+  'restartsLeft'?: (number);
+  'pid'?: (number);
+  'exit'?: (_mo_v1_ExitStatus | null);
+  'createdAtMs'?: (number | string | Long);
+  'updatedAtMs'?: (number | string | Long);
+  /**
+   * When a pending restart becomes eligible for placement (0 = now).
+   */
+  'notBeforeMs'?: (number | string | Long);
+  'events'?: (_mo_v1_WorkloadEvent)[];
+}
+
+/**
+ * A workload as the scheduler tracks it, across all of its allocations.
+ */
+export interface ScheduledWorkload__Output {
+  'id': (string);
+  'spec': (_mo_v1_WorkloadSpec__Output | null);
+  'scheduling': (_mo_v1_SchedulingSpec__Output | null);
+  'idempotencyKey': (string);
+  'state': (_mo_v1_WorkloadState__Output);
+  /**
+   * Why it is in this state; for pending, why it waits ("3 nodes: 2 lacked memory, 1 down").
+   */
+  'reason': (string);
+  /**
+   * The current (latest) allocation and where it is.
+   */
+  'allocationId': (string);
+  'nodeId': (string);
+  'nodeName': (string);
+  /**
+   * Runs so far (1 for the first start), and how many restarts the policy still allows.
+   */
+  'attempt': (number);
+  'restartsLeft': (number);
+  'pid': (number);
+  'exit': (_mo_v1_ExitStatus__Output | null);
+  'createdAtMs': (number);
+  'updatedAtMs': (number);
+  /**
+   * When a pending restart becomes eligible for placement (0 = now).
+   */
+  'notBeforeMs': (number);
+  'events': (_mo_v1_WorkloadEvent__Output)[];
+}

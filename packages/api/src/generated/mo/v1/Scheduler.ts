@@ -1,0 +1,161 @@
+// Original file: proto/mo/v1/scheduler.proto
+
+import type * as grpc from '@grpc/grpc-js'
+import type { MethodDefinition } from '@grpc/proto-loader'
+import type { ClusterEvent as _mo_v1_ClusterEvent, ClusterEvent__Output as _mo_v1_ClusterEvent__Output } from '../../mo/v1/ClusterEvent.js';
+import type { ClusterStatus as _mo_v1_ClusterStatus, ClusterStatus__Output as _mo_v1_ClusterStatus__Output } from '../../mo/v1/ClusterStatus.js';
+import type { GetClusterStatusRequest as _mo_v1_GetClusterStatusRequest, GetClusterStatusRequest__Output as _mo_v1_GetClusterStatusRequest__Output } from '../../mo/v1/GetClusterStatusRequest.js';
+import type { GetScheduledWorkloadRequest as _mo_v1_GetScheduledWorkloadRequest, GetScheduledWorkloadRequest__Output as _mo_v1_GetScheduledWorkloadRequest__Output } from '../../mo/v1/GetScheduledWorkloadRequest.js';
+import type { ListNodesRequest as _mo_v1_ListNodesRequest, ListNodesRequest__Output as _mo_v1_ListNodesRequest__Output } from '../../mo/v1/ListNodesRequest.js';
+import type { ListNodesResponse as _mo_v1_ListNodesResponse, ListNodesResponse__Output as _mo_v1_ListNodesResponse__Output } from '../../mo/v1/ListNodesResponse.js';
+import type { ListWorkloadsRequest as _mo_v1_ListWorkloadsRequest, ListWorkloadsRequest__Output as _mo_v1_ListWorkloadsRequest__Output } from '../../mo/v1/ListWorkloadsRequest.js';
+import type { ListWorkloadsResponse as _mo_v1_ListWorkloadsResponse, ListWorkloadsResponse__Output as _mo_v1_ListWorkloadsResponse__Output } from '../../mo/v1/ListWorkloadsResponse.js';
+import type { LogChunk as _mo_v1_LogChunk, LogChunk__Output as _mo_v1_LogChunk__Output } from '../../mo/v1/LogChunk.js';
+import type { ScheduledWorkload as _mo_v1_ScheduledWorkload, ScheduledWorkload__Output as _mo_v1_ScheduledWorkload__Output } from '../../mo/v1/ScheduledWorkload.js';
+import type { StopScheduledWorkloadRequest as _mo_v1_StopScheduledWorkloadRequest, StopScheduledWorkloadRequest__Output as _mo_v1_StopScheduledWorkloadRequest__Output } from '../../mo/v1/StopScheduledWorkloadRequest.js';
+import type { StreamWorkloadLogsRequest as _mo_v1_StreamWorkloadLogsRequest, StreamWorkloadLogsRequest__Output as _mo_v1_StreamWorkloadLogsRequest__Output } from '../../mo/v1/StreamWorkloadLogsRequest.js';
+import type { SubmitWorkloadRequest as _mo_v1_SubmitWorkloadRequest, SubmitWorkloadRequest__Output as _mo_v1_SubmitWorkloadRequest__Output } from '../../mo/v1/SubmitWorkloadRequest.js';
+import type { SubmitWorkloadResponse as _mo_v1_SubmitWorkloadResponse, SubmitWorkloadResponse__Output as _mo_v1_SubmitWorkloadResponse__Output } from '../../mo/v1/SubmitWorkloadResponse.js';
+import type { WatchRequest as _mo_v1_WatchRequest, WatchRequest__Output as _mo_v1_WatchRequest__Output } from '../../mo/v1/WatchRequest.js';
+
+export interface SchedulerClient extends grpc.Client {
+  /**
+   * Nodes and workload counts in one call (what `mo status` shows).
+   */
+  GetClusterStatus(argument: _mo_v1_GetClusterStatusRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ClusterStatus__Output>): grpc.ClientUnaryCall;
+  GetClusterStatus(argument: _mo_v1_GetClusterStatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_ClusterStatus__Output>): grpc.ClientUnaryCall;
+  GetClusterStatus(argument: _mo_v1_GetClusterStatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ClusterStatus__Output>): grpc.ClientUnaryCall;
+  GetClusterStatus(argument: _mo_v1_GetClusterStatusRequest, callback: grpc.requestCallback<_mo_v1_ClusterStatus__Output>): grpc.ClientUnaryCall;
+  /**
+   * Nodes and workload counts in one call (what `mo status` shows).
+   */
+  getClusterStatus(argument: _mo_v1_GetClusterStatusRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ClusterStatus__Output>): grpc.ClientUnaryCall;
+  getClusterStatus(argument: _mo_v1_GetClusterStatusRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_ClusterStatus__Output>): grpc.ClientUnaryCall;
+  getClusterStatus(argument: _mo_v1_GetClusterStatusRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ClusterStatus__Output>): grpc.ClientUnaryCall;
+  getClusterStatus(argument: _mo_v1_GetClusterStatusRequest, callback: grpc.requestCallback<_mo_v1_ClusterStatus__Output>): grpc.ClientUnaryCall;
+  
+  GetScheduledWorkload(argument: _mo_v1_GetScheduledWorkloadRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ScheduledWorkload__Output>): grpc.ClientUnaryCall;
+  GetScheduledWorkload(argument: _mo_v1_GetScheduledWorkloadRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_ScheduledWorkload__Output>): grpc.ClientUnaryCall;
+  GetScheduledWorkload(argument: _mo_v1_GetScheduledWorkloadRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ScheduledWorkload__Output>): grpc.ClientUnaryCall;
+  GetScheduledWorkload(argument: _mo_v1_GetScheduledWorkloadRequest, callback: grpc.requestCallback<_mo_v1_ScheduledWorkload__Output>): grpc.ClientUnaryCall;
+  getScheduledWorkload(argument: _mo_v1_GetScheduledWorkloadRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ScheduledWorkload__Output>): grpc.ClientUnaryCall;
+  getScheduledWorkload(argument: _mo_v1_GetScheduledWorkloadRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_ScheduledWorkload__Output>): grpc.ClientUnaryCall;
+  getScheduledWorkload(argument: _mo_v1_GetScheduledWorkloadRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ScheduledWorkload__Output>): grpc.ClientUnaryCall;
+  getScheduledWorkload(argument: _mo_v1_GetScheduledWorkloadRequest, callback: grpc.requestCallback<_mo_v1_ScheduledWorkload__Output>): grpc.ClientUnaryCall;
+  
+  ListNodes(argument: _mo_v1_ListNodesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  ListNodes(argument: _mo_v1_ListNodesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  ListNodes(argument: _mo_v1_ListNodesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  ListNodes(argument: _mo_v1_ListNodesRequest, callback: grpc.requestCallback<_mo_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  listNodes(argument: _mo_v1_ListNodesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  listNodes(argument: _mo_v1_ListNodesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  listNodes(argument: _mo_v1_ListNodesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  listNodes(argument: _mo_v1_ListNodesRequest, callback: grpc.requestCallback<_mo_v1_ListNodesResponse__Output>): grpc.ClientUnaryCall;
+  
+  ListWorkloads(argument: _mo_v1_ListWorkloadsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ListWorkloadsResponse__Output>): grpc.ClientUnaryCall;
+  ListWorkloads(argument: _mo_v1_ListWorkloadsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_ListWorkloadsResponse__Output>): grpc.ClientUnaryCall;
+  ListWorkloads(argument: _mo_v1_ListWorkloadsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ListWorkloadsResponse__Output>): grpc.ClientUnaryCall;
+  ListWorkloads(argument: _mo_v1_ListWorkloadsRequest, callback: grpc.requestCallback<_mo_v1_ListWorkloadsResponse__Output>): grpc.ClientUnaryCall;
+  listWorkloads(argument: _mo_v1_ListWorkloadsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ListWorkloadsResponse__Output>): grpc.ClientUnaryCall;
+  listWorkloads(argument: _mo_v1_ListWorkloadsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_ListWorkloadsResponse__Output>): grpc.ClientUnaryCall;
+  listWorkloads(argument: _mo_v1_ListWorkloadsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ListWorkloadsResponse__Output>): grpc.ClientUnaryCall;
+  listWorkloads(argument: _mo_v1_ListWorkloadsRequest, callback: grpc.requestCallback<_mo_v1_ListWorkloadsResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Stops a workload (SIGTERM, grace, SIGKILL on its node); a pending one is just cancelled.
+   */
+  StopScheduledWorkload(argument: _mo_v1_StopScheduledWorkloadRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ScheduledWorkload__Output>): grpc.ClientUnaryCall;
+  StopScheduledWorkload(argument: _mo_v1_StopScheduledWorkloadRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_ScheduledWorkload__Output>): grpc.ClientUnaryCall;
+  StopScheduledWorkload(argument: _mo_v1_StopScheduledWorkloadRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ScheduledWorkload__Output>): grpc.ClientUnaryCall;
+  StopScheduledWorkload(argument: _mo_v1_StopScheduledWorkloadRequest, callback: grpc.requestCallback<_mo_v1_ScheduledWorkload__Output>): grpc.ClientUnaryCall;
+  /**
+   * Stops a workload (SIGTERM, grace, SIGKILL on its node); a pending one is just cancelled.
+   */
+  stopScheduledWorkload(argument: _mo_v1_StopScheduledWorkloadRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ScheduledWorkload__Output>): grpc.ClientUnaryCall;
+  stopScheduledWorkload(argument: _mo_v1_StopScheduledWorkloadRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_ScheduledWorkload__Output>): grpc.ClientUnaryCall;
+  stopScheduledWorkload(argument: _mo_v1_StopScheduledWorkloadRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ScheduledWorkload__Output>): grpc.ClientUnaryCall;
+  stopScheduledWorkload(argument: _mo_v1_StopScheduledWorkloadRequest, callback: grpc.requestCallback<_mo_v1_ScheduledWorkload__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * A workload's logs, proxied from the agent that runs (or ran) its current allocation.
+   */
+  StreamWorkloadLogs(argument: _mo_v1_StreamWorkloadLogsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_mo_v1_LogChunk__Output>;
+  StreamWorkloadLogs(argument: _mo_v1_StreamWorkloadLogsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_mo_v1_LogChunk__Output>;
+  /**
+   * A workload's logs, proxied from the agent that runs (or ran) its current allocation.
+   */
+  streamWorkloadLogs(argument: _mo_v1_StreamWorkloadLogsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_mo_v1_LogChunk__Output>;
+  streamWorkloadLogs(argument: _mo_v1_StreamWorkloadLogsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_mo_v1_LogChunk__Output>;
+  
+  /**
+   * Validates, persists and queues a workload, and places it at once when a node fits.
+   */
+  SubmitWorkload(argument: _mo_v1_SubmitWorkloadRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_SubmitWorkloadResponse__Output>): grpc.ClientUnaryCall;
+  SubmitWorkload(argument: _mo_v1_SubmitWorkloadRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_SubmitWorkloadResponse__Output>): grpc.ClientUnaryCall;
+  SubmitWorkload(argument: _mo_v1_SubmitWorkloadRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_SubmitWorkloadResponse__Output>): grpc.ClientUnaryCall;
+  SubmitWorkload(argument: _mo_v1_SubmitWorkloadRequest, callback: grpc.requestCallback<_mo_v1_SubmitWorkloadResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Validates, persists and queues a workload, and places it at once when a node fits.
+   */
+  submitWorkload(argument: _mo_v1_SubmitWorkloadRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_SubmitWorkloadResponse__Output>): grpc.ClientUnaryCall;
+  submitWorkload(argument: _mo_v1_SubmitWorkloadRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_SubmitWorkloadResponse__Output>): grpc.ClientUnaryCall;
+  submitWorkload(argument: _mo_v1_SubmitWorkloadRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_SubmitWorkloadResponse__Output>): grpc.ClientUnaryCall;
+  submitWorkload(argument: _mo_v1_SubmitWorkloadRequest, callback: grpc.requestCallback<_mo_v1_SubmitWorkloadResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Every workload and node state change from now on (optionally for one workload only).
+   */
+  Watch(argument: _mo_v1_WatchRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_mo_v1_ClusterEvent__Output>;
+  Watch(argument: _mo_v1_WatchRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_mo_v1_ClusterEvent__Output>;
+  /**
+   * Every workload and node state change from now on (optionally for one workload only).
+   */
+  watch(argument: _mo_v1_WatchRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_mo_v1_ClusterEvent__Output>;
+  watch(argument: _mo_v1_WatchRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_mo_v1_ClusterEvent__Output>;
+  
+}
+
+export interface SchedulerHandlers extends grpc.UntypedServiceImplementation {
+  /**
+   * Nodes and workload counts in one call (what `mo status` shows).
+   */
+  GetClusterStatus: grpc.handleUnaryCall<_mo_v1_GetClusterStatusRequest__Output, _mo_v1_ClusterStatus>;
+  
+  GetScheduledWorkload: grpc.handleUnaryCall<_mo_v1_GetScheduledWorkloadRequest__Output, _mo_v1_ScheduledWorkload>;
+  
+  ListNodes: grpc.handleUnaryCall<_mo_v1_ListNodesRequest__Output, _mo_v1_ListNodesResponse>;
+  
+  ListWorkloads: grpc.handleUnaryCall<_mo_v1_ListWorkloadsRequest__Output, _mo_v1_ListWorkloadsResponse>;
+  
+  /**
+   * Stops a workload (SIGTERM, grace, SIGKILL on its node); a pending one is just cancelled.
+   */
+  StopScheduledWorkload: grpc.handleUnaryCall<_mo_v1_StopScheduledWorkloadRequest__Output, _mo_v1_ScheduledWorkload>;
+  
+  /**
+   * A workload's logs, proxied from the agent that runs (or ran) its current allocation.
+   */
+  StreamWorkloadLogs: grpc.handleServerStreamingCall<_mo_v1_StreamWorkloadLogsRequest__Output, _mo_v1_LogChunk>;
+  
+  /**
+   * Validates, persists and queues a workload, and places it at once when a node fits.
+   */
+  SubmitWorkload: grpc.handleUnaryCall<_mo_v1_SubmitWorkloadRequest__Output, _mo_v1_SubmitWorkloadResponse>;
+  
+  /**
+   * Every workload and node state change from now on (optionally for one workload only).
+   */
+  Watch: grpc.handleServerStreamingCall<_mo_v1_WatchRequest__Output, _mo_v1_ClusterEvent>;
+  
+}
+
+export interface SchedulerDefinition extends grpc.ServiceDefinition {
+  GetClusterStatus: MethodDefinition<_mo_v1_GetClusterStatusRequest, _mo_v1_ClusterStatus, _mo_v1_GetClusterStatusRequest__Output, _mo_v1_ClusterStatus__Output>
+  GetScheduledWorkload: MethodDefinition<_mo_v1_GetScheduledWorkloadRequest, _mo_v1_ScheduledWorkload, _mo_v1_GetScheduledWorkloadRequest__Output, _mo_v1_ScheduledWorkload__Output>
+  ListNodes: MethodDefinition<_mo_v1_ListNodesRequest, _mo_v1_ListNodesResponse, _mo_v1_ListNodesRequest__Output, _mo_v1_ListNodesResponse__Output>
+  ListWorkloads: MethodDefinition<_mo_v1_ListWorkloadsRequest, _mo_v1_ListWorkloadsResponse, _mo_v1_ListWorkloadsRequest__Output, _mo_v1_ListWorkloadsResponse__Output>
+  StopScheduledWorkload: MethodDefinition<_mo_v1_StopScheduledWorkloadRequest, _mo_v1_ScheduledWorkload, _mo_v1_StopScheduledWorkloadRequest__Output, _mo_v1_ScheduledWorkload__Output>
+  StreamWorkloadLogs: MethodDefinition<_mo_v1_StreamWorkloadLogsRequest, _mo_v1_LogChunk, _mo_v1_StreamWorkloadLogsRequest__Output, _mo_v1_LogChunk__Output>
+  SubmitWorkload: MethodDefinition<_mo_v1_SubmitWorkloadRequest, _mo_v1_SubmitWorkloadResponse, _mo_v1_SubmitWorkloadRequest__Output, _mo_v1_SubmitWorkloadResponse__Output>
+  Watch: MethodDefinition<_mo_v1_WatchRequest, _mo_v1_ClusterEvent, _mo_v1_WatchRequest__Output, _mo_v1_ClusterEvent__Output>
+}

@@ -1,0 +1,28 @@
+// Original file: proto/mo/v1/scheduler.proto
+
+import type { WorkloadSpec as _mo_v1_WorkloadSpec, WorkloadSpec__Output as _mo_v1_WorkloadSpec__Output } from '../../mo/v1/WorkloadSpec.js';
+import type { SchedulingSpec as _mo_v1_SchedulingSpec, SchedulingSpec__Output as _mo_v1_SchedulingSpec__Output } from '../../mo/v1/SchedulingSpec.js';
+
+export interface SubmitWorkloadRequest {
+  /**
+   * spec.id must be empty: the scheduler assigns ids. spec.resources are what placement reserves.
+   */
+  'spec'?: (_mo_v1_WorkloadSpec | null);
+  'scheduling'?: (_mo_v1_SchedulingSpec | null);
+  /**
+   * A retried submit with the same key returns the first workload instead of creating another.
+   */
+  'idempotencyKey'?: (string);
+}
+
+export interface SubmitWorkloadRequest__Output {
+  /**
+   * spec.id must be empty: the scheduler assigns ids. spec.resources are what placement reserves.
+   */
+  'spec': (_mo_v1_WorkloadSpec__Output | null);
+  'scheduling': (_mo_v1_SchedulingSpec__Output | null);
+  /**
+   * A retried submit with the same key returns the first workload instead of creating another.
+   */
+  'idempotencyKey': (string);
+}

@@ -1,0 +1,33 @@
+// The scheduler's durable state, behind one narrow interface so SQLite (the embedded default)
+// and etcd (several schedulers, a later issue) are interchangeable. The scheduler keeps its
+// working state in memory and writes through: `load` at start-up, `commit` on every change.
+//
+// Values are plain JSON-serialisable objects owned by the caller; the store never interprets
+// them beyond the kind and id. A commit is atomic: all of its ops land, or none do.
+
+/** Record families. New features add kinds, not methods. */
+export type StoreKind = 'workload' | 'node' | 'meta';
+
+export interface StoreOp {
+  kind: StoreKind;
+  id: string;
+  /** The new value; null deletes the record. */
+  value: unknown;
+}
+
+export interface StoredRecord {
+  id: string;
+  value: unknown;
+}
+
+export interface Store {
+  /** Every record of a kind, in id order. */
+  load(kind: StoreKind): Promise<StoredRecord[]>;
+  /**
+   * Applies the ops atomically, in order. Resolves once they are durable (survive a SIGKILL of
+   * this process). Concurrent commits may be grouped into one transaction (group commit).
+   */
+  commit(ops: readonly StoreOp[]): Promise<void>;
+  /** Flushes pending commits and releases the store. Further calls reject. */
+  close(): Promise<void>;
+}
