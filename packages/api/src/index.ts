@@ -40,3 +40,17 @@ export {
   type MetricsServer,
   type MetricsServerOptions,
 } from './daemon/http.js';
+export {
+  ID_RE,
+  LABEL_KEY_RE,
+  LIMITS,
+  NAME_RE,
+  quote,
+  validateArgvShape,
+  validateEnv,
+  validateGrace,
+  validateLabels,
+  validateName,
+  validateResources,
+  validateWorkloadId,
+} from './validation.js';

@@ -1,0 +1,123 @@
+// Shape checks of workload input shared by the agent and the scheduler. Every rejection is an
+// InvalidArgumentError whose message starts with the proto field path (`spec.argv[0]: ...`), and
+// every size is bounded, so nothing a client sends can crash a daemon or exhaust it. Checks that
+// need the host (does the binary exist, is the working dir a directory) stay in the agent.
+import { InvalidArgumentError } from './errors.js';
+
+export const LIMITS = {
+  argvCount: 4096,
+  argvBytes: 128 * 1024,
+  envCount: 1024,
+  envBytes: 128 * 1024,
+  labelCount: 64,
+  labelKeyBytes: 63,
+  labelValueBytes: 256,
+  pathBytes: 4096,
+  maxGracePeriodMs: 60 * 60 * 1000,
+} as const;
+
+export const ID_RE = /^[0-9A-Za-z][0-9A-Za-z_-]{0,63}$/;
+export const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const ENV_KEY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const LABEL_KEY_RE = /^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$/;
+
+/** Grace periods: 0 means "default", negative and absurdly long ones are rejected. */
+export function validateGrace(field: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidArgumentError(field, `must be a non-negative number of milliseconds, got ${value}`);
+  }
+  if (value > LIMITS.maxGracePeriodMs) {
+    throw new InvalidArgumentError(field, `must be at most ${LIMITS.maxGracePeriodMs} ms (1 h), got ${value}`);
+  }
+  return value;
+}
+
+export function validateWorkloadId(field: string, id: string): string {
+  if (!id) throw new InvalidArgumentError(field, 'is required');
+  if (!ID_RE.test(id)) throw new InvalidArgumentError(field, `must match ${ID_RE.source}, got ${quote(id)}`);
+  return id;
+}
+
+/** Optional human name; `field` is its proto path. */
+export function validateName(field: string, name: string): string {
+  if (name && !NAME_RE.test(name))
+    throw new InvalidArgumentError(field, `must match ${NAME_RE.source}, got ${quote(name)}`);
+  return name;
+}
+
+/** Declared resources: non-negative safe integers. `field` is the message path ("spec.resources"). */
+export function validateResources(
+  field: string,
+  r: { cpuMillis?: number; memoryBytes?: number } | null | undefined,
+): { cpuMillis: number; memoryBytes: number } {
+  const cpuMillis = r?.cpuMillis ?? 0;
+  const memoryBytes = r?.memoryBytes ?? 0;
+  if (!Number.isSafeInteger(cpuMillis) || cpuMillis < 0) {
+    throw new InvalidArgumentError(`${field}.cpu_millis`, `must be a non-negative integer, got ${cpuMillis}`);
+  }
+  if (!Number.isSafeInteger(memoryBytes) || memoryBytes < 0) {
+    throw new InvalidArgumentError(`${field}.memory_bytes`, `must be a non-negative integer, got ${memoryBytes}`);
+  }
+  return { cpuMillis, memoryBytes };
+}
+
+export function validateArgvShape(argv: string[]): void {
+  if (argv.length === 0) throw new InvalidArgumentError('spec.argv', 'must not be empty (argv[0] is the program)');
+  if (argv.length > LIMITS.argvCount) {
+    throw new InvalidArgumentError('spec.argv', `has ${argv.length} entries, at most ${LIMITS.argvCount} are allowed`);
+  }
+  let bytes = 0;
+  argv.forEach((arg, i) => {
+    if (arg.includes('\0')) throw new InvalidArgumentError(`spec.argv[${i}]`, 'must not contain NUL bytes');
+    bytes += Buffer.byteLength(arg) + 1;
+  });
+  if (bytes > LIMITS.argvBytes) {
+    throw new InvalidArgumentError('spec.argv', `is ${bytes} bytes, at most ${LIMITS.argvBytes} are allowed`);
+  }
+  if (!argv[0]) throw new InvalidArgumentError('spec.argv[0]', 'must name a program');
+}
+
+export function validateEnv(env: Record<string, string>): Record<string, string> {
+  const entries = Object.entries(env);
+  if (entries.length > LIMITS.envCount) {
+    throw new InvalidArgumentError(
+      'spec.env',
+      `has ${entries.length} variables, at most ${LIMITS.envCount} are allowed`,
+    );
+  }
+  let bytes = 0;
+  for (const [key, value] of entries) {
+    if (!ENV_KEY_RE.test(key))
+      throw new InvalidArgumentError(`spec.env[${quote(key)}]`, 'is not a valid variable name');
+    if (value.includes('\0')) throw new InvalidArgumentError(`spec.env[${quote(key)}]`, 'must not contain NUL bytes');
+    bytes += Buffer.byteLength(key) + Buffer.byteLength(value) + 2;
+  }
+  if (bytes > LIMITS.envBytes) {
+    throw new InvalidArgumentError('spec.env', `is ${bytes} bytes, at most ${LIMITS.envBytes} are allowed`);
+  }
+  return { ...env };
+}
+
+/** Label (or constraint) maps; `field` defaults to spec.labels. */
+export function validateLabels(labels: Record<string, string>, field = 'spec.labels'): Record<string, string> {
+  const entries = Object.entries(labels);
+  if (entries.length > LIMITS.labelCount) {
+    throw new InvalidArgumentError(field, `has ${entries.length} labels, at most ${LIMITS.labelCount} are allowed`);
+  }
+  for (const [key, value] of entries) {
+    if (key.length > LIMITS.labelKeyBytes || !LABEL_KEY_RE.test(key)) {
+      throw new InvalidArgumentError(
+        `${field}[${quote(key)}]`,
+        `key must match ${LABEL_KEY_RE.source} (≤ ${LIMITS.labelKeyBytes} chars)`,
+      );
+    }
+    if (Buffer.byteLength(value) > LIMITS.labelValueBytes) {
+      throw new InvalidArgumentError(`${field}[${quote(key)}]`, `value is longer than ${LIMITS.labelValueBytes} bytes`);
+    }
+  }
+  return { ...labels };
+}
+
+export function quote(s: string): string {
+  return JSON.stringify(s.length > 80 ? `${s.slice(0, 77)}...` : s);
+}
