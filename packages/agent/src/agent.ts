@@ -4,6 +4,7 @@ import { createMoServer, type NodeFacts, type NodeMetrics } from '@mo/api';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Driver } from './drivers/driver.js';
 import { ProcessDriver } from './drivers/process/process-driver.js';
 import { identify, isSameLiveProcess } from './drivers/process/identity.js';
 import { createLogger, isLogLevel, type Logger, type LogLevel } from './log.js';
@@ -37,6 +38,11 @@ export interface AgentOptions {
   sampleIntervalMs: number;
   dockerSocket: string;
   shimPath?: string;
+  /**
+   * The drivers this agent runs workloads with (default: one ProcessDriver). A benchmark passes a
+   * MockDriver to run many simulated agents in one process.
+   */
+  drivers?: Driver[];
   logger?: Logger;
 }
 
@@ -98,10 +104,10 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
     const store = new WorkloadStore(options.dataDir, (id, err) =>
       logger.error('cannot persist workload record', { id, err }),
     );
-    const driver = new ProcessDriver({ shimPath: options.shimPath });
+    const drivers = options.drivers ?? [new ProcessDriver({ shimPath: options.shimPath })];
     const manager = new WorkloadManager({
       store,
-      drivers: [driver],
+      drivers,
       logger,
       nodeName: options.nodeName,
       logMaxBytes: options.logMaxBytes,
@@ -222,8 +228,9 @@ function toWireFacts(f: HostFacts, driverNames: string[]): NodeFacts {
     os: f.os,
     kernel: f.kernel,
     arch: f.arch,
-    // Only drivers this agent can actually run (docker arrives with its driver).
-    drivers: f.drivers.filter((d) => driverNames.includes(d)),
+    // The drivers this agent actually has (docker arrives with its driver, and only counts while
+    // an engine answers); a mock driver shows under its own name.
+    drivers: driverNames.filter((d) => d !== 'docker' || f.dockerAvailable),
     dockerAvailable: f.dockerAvailable,
     dockerVersion: f.dockerVersion,
     bootId: f.bootId,

@@ -9,7 +9,8 @@
  * ```
  *
  * Exports: `startAgent` / `resolveAgentOptions` (the daemon), `main` (the `mo-agent` command line),
- * the `Driver` interface every driver implements with `ProcessDriver`, and the metrics readers.
+ * the `Driver` interface every driver implements with `ProcessDriver` (and `MockDriver`, for
+ * benchmarks only), and the metrics readers.
  */
 export {
   AGENT_VERSION,
@@ -31,4 +32,9 @@ export type {
 } from './drivers/driver.js';
 export { StartFailedError } from './drivers/driver.js';
 export { ProcessDriver, DEFAULT_SHIM_PATH, type ProcessDriverOptions } from './drivers/process/process-driver.js';
+/**
+ * For benchmarks and tests only: a driver that runs nothing (fake pids, no processes), so that one
+ * process can host many simulated agents: `startAgent({ drivers: [new MockDriver({ name: 'process' })] })`.
+ */
+export { MockDriver, type MockDriverOptions } from './drivers/mock/mock-driver.js';
 export { CpuSampler, readBootId, readLoadAvg, readMemInfo, readProcStat } from './metrics/proc.js';
