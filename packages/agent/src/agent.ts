@@ -13,6 +13,8 @@ import { parseAddress, startMetricsServer } from './metrics/http.js';
 import { CpuSampler, readLoadAvg, readMemInfo } from './metrics/proc.js';
 import { createAgentMetrics, type ExitOutcome, type NodeMetrics as HostSample } from './metrics/registry.js';
 import { NodeAgentService } from './server/node-agent-service.js';
+import { defaultAdvertiseAddress, loadOrCreateNodeId, validateNodeLabels } from './reporter/node-config.js';
+import { SchedulerReporter } from './reporter/reporter.js';
 import { WorkloadStore } from './state/workload-store.js';
 import { WorkloadManager } from './workloads/manager.js';
 import { TERMINAL_STATES } from './workloads/record.js';
@@ -37,6 +39,19 @@ export interface AgentOptions {
   /** How often host metrics are sampled from /proc. */
   sampleIntervalMs: number;
   dockerSocket: string;
+  /** host:port of the scheduler's NodeRegistry; unset = a standalone agent that registers nowhere. */
+  schedulerAddress?: string;
+  /**
+   * host:port the scheduler should dial this agent on. Default: the bound gRPC address, with a
+   * wildcard host (0.0.0.0, ::) replaced by 127.0.0.1 (right on one host; set it on a real cluster).
+   */
+  advertiseAddress?: string;
+  /** Node labels for placement constraints (keys like Kubernetes label keys). */
+  labels: Record<string, string>;
+  /** CPU placement may reserve here, in millicores (default: cores × 1000). */
+  capacityCpuMillis?: number;
+  /** Memory placement may reserve here, in bytes (default: MemTotal). */
+  capacityMemoryBytes?: number;
   shimPath?: string;
   /**
    * The drivers this agent runs workloads with (default: one ProcessDriver). A benchmark passes a
@@ -56,6 +71,7 @@ export const DEFAULT_AGENT_OPTIONS: Omit<AgentOptions, 'nodeName'> = {
   maxRetainedEnded: 1000,
   sampleIntervalMs: 1000,
   dockerSocket: DEFAULT_DOCKER_SOCKET,
+  labels: {},
 };
 
 /** The one place defaults are filled and options validated (each error names the option). */
@@ -76,6 +92,15 @@ export function resolveAgentOptions(partial: Partial<AgentOptions> = {}): AgentO
       throw new Error(`${k}: expected a positive integer, got ${String(v)}`);
     }
   }
+  for (const k of ['capacityCpuMillis', 'capacityMemoryBytes'] as const) {
+    const v = o[k];
+    if (v !== undefined && (!Number.isSafeInteger(v) || v <= 0)) {
+      throw new Error(`${k}: expected a positive integer, got ${String(v)}`);
+    }
+  }
+  if (o.schedulerAddress !== undefined) parseAddress(o.schedulerAddress);
+  if (o.advertiseAddress !== undefined) parseAddress(o.advertiseAddress);
+  o.labels = validateNodeLabels(o.labels, 'labels');
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(o.nodeName)) throw new Error(`node name: invalid "${o.nodeName}"`);
   o.dataDir = resolve(o.dataDir);
   return o;
@@ -86,6 +111,8 @@ export interface Agent {
   /** Bound gRPC address (with the real port when 0 was asked). */
   readonly grpcAddress: string;
   readonly httpAddress: string;
+  /** Stable id of this node, kept in `<dataDir>/node-id`. */
+  readonly nodeId: string;
   readonly manager: WorkloadManager;
   /** Re-probes host facts that can change at run time (the Docker engine). */
   refreshFacts(): Promise<void>;
@@ -100,6 +127,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
   const releaseLock = lockDataDir(options.dataDir);
 
   try {
+    const nodeId = loadOrCreateNodeId(options.dataDir);
     const metrics = createAgentMetrics({ version: AGENT_VERSION, node: options.nodeName });
     const store = new WorkloadStore(options.dataDir, (id, err) =>
       logger.error('cannot persist workload record', { id, err }),
@@ -164,32 +192,66 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
     }).addToServer(grpcServer.server);
     const grpcPort = await grpcServer.listen(options.grpcListen);
 
+    const grpcAddress = withPort(options.grpcListen, grpcPort);
+    const reporter = options.schedulerAddress
+      ? new SchedulerReporter({
+          schedulerAddress: options.schedulerAddress,
+          nodeId,
+          nodeName: options.nodeName,
+          advertiseAddress: options.advertiseAddress ?? defaultAdvertiseAddress(grpcAddress),
+          labels: options.labels,
+          capacity: {
+            cpuMillis: options.capacityCpuMillis ?? facts.cpuCores * 1000,
+            memoryBytes: options.capacityMemoryBytes ?? facts.memoryTotalBytes,
+          },
+          facts: () => toWireFacts(facts, manager.driverNames),
+          metrics: () => latest,
+          workloads: manager,
+          logger,
+          onConnectedChange: (connected) => metrics.schedulerConnected.set(connected ? 1 : 0),
+        })
+      : undefined;
+
     const http = await startMetricsServer({
       address: options.httpListen,
       registry: metrics.registry,
-      health: () => ({ ok: true, detail: { node: options.nodeName, workloads: manager.counts() } }),
+      // Healthy whether or not the scheduler is reachable: the agent serves and supervises either way.
+      health: () => ({
+        ok: true,
+        detail: {
+          node: options.nodeName,
+          nodeId,
+          workloads: manager.counts(),
+          ...(reporter && { scheduler: reporter.status() }),
+        },
+      }),
     });
 
-    const grpcAddress = withPort(options.grpcListen, grpcPort);
     const httpAddress = withPort(options.httpListen, http.port);
     logger.info('agent ready', {
       grpc: grpcAddress,
       http: httpAddress,
       dataDir: options.dataDir,
+      nodeId,
       version: AGENT_VERSION,
     });
+    // After recovery and once serving: the first Register carries the recovered inventory.
+    reporter?.start();
 
     let closing: Promise<void> | undefined;
     return {
       options,
       grpcAddress,
       httpAddress,
+      nodeId,
       manager,
       refreshFacts,
       close() {
         closing ??= (async () => {
           clearInterval(sampler);
           clearInterval(dockerProbe);
+          // First, so the scheduler sees the stream end before anything else goes; workloads stay.
+          await reporter?.close();
           await Promise.all([grpcServer.close(2000), http.close()]);
           await manager.close();
           releaseLock();

@@ -3,6 +3,8 @@
 import { parseArgs } from 'node:util';
 import { AGENT_VERSION, startAgent, type AgentOptions } from './agent.js';
 import { isLogLevel } from './log.js';
+import { parseAddress } from './metrics/http.js';
+import { parseNodeLabels } from './reporter/node-config.js';
 
 const HELP = `Usage: mo-agent [options]
 
@@ -20,6 +22,14 @@ Options (each also settable by environment):
   --docker-socket PATH    Docker Engine socket          MO_DOCKER_SOCKET      (/var/run/docker.sock)
   -h, --help              show this help
   -V, --version           print the version
+
+Scheduler (without --scheduler the agent runs standalone and registers nowhere):
+  --scheduler ADDR        register with this scheduler  MO_SCHEDULER_ADDR     (none)
+  --advertise ADDR        address the scheduler dials   MO_ADVERTISE_ADDR     (the gRPC address;
+                          0.0.0.0 or :: become 127.0.0.1: set this on a multi-host cluster)
+  --label KEY=VALUE       node label, repeatable        MO_NODE_LABELS        ("k=v,k2=v2")
+  --capacity-cpu MILLIS   CPU placement may reserve     MO_CAPACITY_CPU       (cores × 1000)
+  --capacity-memory BYTES memory placement may reserve  MO_CAPACITY_MEMORY    (MemTotal)
 
 Logs are JSON lines on stderr. Listening on 0.0.0.0 exposes an unauthenticated API: keep the
 default loopback address unless the network is trusted (TLS comes with a later release).`;
@@ -43,6 +53,11 @@ export function parseAgentArgs(
       'default-grace': { type: 'string' },
       'max-ended': { type: 'string' },
       'docker-socket': { type: 'string' },
+      scheduler: { type: 'string' },
+      advertise: { type: 'string' },
+      label: { type: 'string', multiple: true },
+      'capacity-cpu': { type: 'string' },
+      'capacity-memory': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
     },
@@ -63,6 +78,24 @@ export function parseAgentArgs(
   if (logLevel !== undefined && !isLogLevel(logLevel)) {
     throw new Error(`--log-level (MO_LOG_LEVEL): expected debug|info|warn|error, got "${logLevel}"`);
   }
+  const address = (flag: keyof typeof values, envName: string) => {
+    const raw = pick(flag, envName);
+    if (raw !== undefined) {
+      try {
+        parseAddress(raw);
+      } catch (err) {
+        throw new Error(`--${flag} (${envName}): ${(err as Error).message}`, { cause: err });
+      }
+    }
+    return raw;
+  };
+  // Repeated --label flags replace MO_NODE_LABELS as a whole, like every other flag its variable.
+  const labelItems =
+    values.label ??
+    env.MO_NODE_LABELS?.split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+  const labels = labelItems && parseNodeLabels(labelItems, '--label (MO_NODE_LABELS)');
   return {
     grpcListen: pick('grpc-listen', 'MO_AGENT_GRPC_LISTEN'),
     httpListen: pick('http-listen', 'MO_AGENT_HTTP_LISTEN'),
@@ -73,6 +106,11 @@ export function parseAgentArgs(
     defaultGracePeriodMs: int('default-grace', 'MO_DEFAULT_GRACE_MS'),
     maxRetainedEnded: int('max-ended', 'MO_MAX_ENDED'),
     dockerSocket: pick('docker-socket', 'MO_DOCKER_SOCKET'),
+    schedulerAddress: address('scheduler', 'MO_SCHEDULER_ADDR'),
+    advertiseAddress: address('advertise', 'MO_ADVERTISE_ADDR'),
+    labels,
+    capacityCpuMillis: int('capacity-cpu', 'MO_CAPACITY_CPU'),
+    capacityMemoryBytes: int('capacity-memory', 'MO_CAPACITY_MEMORY'),
   };
 }
 

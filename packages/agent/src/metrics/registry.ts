@@ -56,6 +56,8 @@ export interface AgentMetrics {
   readonly nodeLoad5: Gauge;
   readonly nodeLoad15: Gauge;
   readonly grpcRequests: Counter<'method' | 'code'>;
+  /** 1 while registered with the scheduler and the heartbeat stream is open; 0 otherwise or without one. */
+  readonly schedulerConnected: Gauge;
   /** Sets the gauge for every agent state: missing states become 0, unknown keys are ignored. */
   setWorkloadCounts(counts: Partial<Record<string, number>>): void;
   setNodeMetrics(m: NodeMetrics): void;
@@ -133,6 +135,13 @@ export function createAgentMetrics(options: AgentMetricsOptions): AgentMetrics {
     registers,
   });
 
+  const schedulerConnected = new Gauge({
+    name: 'mo_agent_scheduler_connected',
+    help: 'Whether this agent is registered with the scheduler and its heartbeat stream is open (1) or not (0, also when no scheduler is configured).',
+    registers,
+  });
+  schedulerConnected.set(0);
+
   // Export every known series from the start, at 0: a series that appears only on its first event
   // makes rate() and absent() alerts miss that first event.
   for (const state of AGENT_WORKLOAD_STATES) workloads.set({ state }, 0);
@@ -162,6 +171,7 @@ export function createAgentMetrics(options: AgentMetricsOptions): AgentMetrics {
     nodeLoad5,
     nodeLoad15,
     grpcRequests,
+    schedulerConnected,
     setWorkloadCounts(counts) {
       for (const state of AGENT_WORKLOAD_STATES) workloads.set({ state }, counts[state] ?? 0);
     },

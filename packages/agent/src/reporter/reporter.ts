@@ -1,0 +1,307 @@
+// SchedulerReporter: the agent's side of NodeRegistry (proto/mo/v1/registry.proto). It registers
+// with the full inventory, then keeps one heartbeat stream: metrics every interval, each workload
+// state change as soon as it happens. Any failure -> backoff, then register again (the inventory
+// covers whatever changed meanwhile) and reopen the stream. It never stops the agent.
+import {
+  NotFoundError,
+  RegistryClient,
+  type HeartbeatRequest,
+  type HeartbeatResponse__Output,
+  type Logger,
+  type NodeFacts,
+  type NodeMetrics,
+  type RegisterResponse__Output,
+  type WorkloadStatus,
+} from '@mo/api';
+import type * as grpc from '@grpc/grpc-js';
+import { toWorkloadStatus } from '../server/convert.js';
+import type { TransitionEvent } from '../workloads/manager.js';
+import type { WorkloadRecord } from '../workloads/record.js';
+
+/** The part of the WorkloadManager the reporter uses; narrow so tests can pass a literal. */
+export interface ReportedWorkloads {
+  list(): WorkloadRecord[];
+  onTransition(listener: (e: TransitionEvent) => void): void;
+  /** Grace 0 means the workload's own grace period. */
+  stop(workloadId: string, gracePeriodMs: number): Promise<unknown>;
+}
+
+export interface SchedulerReporterOptions {
+  /** host:port of the scheduler's NodeRegistry. */
+  schedulerAddress: string;
+  nodeId: string;
+  nodeName: string;
+  /** host:port the scheduler should dial for this agent's NodeAgent service. */
+  advertiseAddress: string;
+  labels: Record<string, string>;
+  capacity: { cpuMillis: number; memoryBytes: number };
+  facts: () => NodeFacts;
+  metrics: () => NodeMetrics;
+  workloads: ReportedWorkloads;
+  logger: Logger;
+  /** Called when the connection comes up (registered + stream open) or goes down. */
+  onConnectedChange?: (connected: boolean) => void;
+  /** First retry delay; doubles on each failure up to maxBackoffMs, with jitter (default 200). */
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Deadline of the Register call (default 5000). */
+  registerTimeoutMs?: number;
+}
+
+/** What /healthz shows. */
+export interface SchedulerConnectionStatus {
+  address: string;
+  nodeId: string;
+  connected: boolean;
+  /** Wall-clock ms of the last heartbeat message written to the stream; 0 if none yet. */
+  lastHeartbeatMs: number;
+  heartbeatIntervalMs: number;
+}
+
+/** Used until the scheduler names one (a Register response with 0). */
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 5000;
+/** A scheduler asking for less is clamped: a heartbeat per 100 ms per node is already a lot. */
+const MIN_HEARTBEAT_INTERVAL_MS = 100;
+
+type HeartbeatStream = grpc.ClientDuplexStream<HeartbeatRequest, HeartbeatResponse__Output>;
+
+export class SchedulerReporter {
+  private readonly opts: Required<
+    Pick<SchedulerReporterOptions, 'initialBackoffMs' | 'maxBackoffMs' | 'registerTimeoutMs'>
+  > &
+    SchedulerReporterOptions;
+  private started = false;
+  private closed = false;
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | undefined;
+  private client: RegistryClient | undefined;
+  private stream: HeartbeatStream | undefined;
+  /**
+   * Changes not yet sent. Collected from the moment the Register inventory is taken (so nothing
+   * falls between the snapshot and the stream); undefined while disconnected, because the next
+   * Register carries the whole inventory anyway.
+   */
+  private pending: WorkloadStatus[] | undefined;
+  private flushScheduled = false;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private intervalMs = DEFAULT_HEARTBEAT_INTERVAL_MS;
+  private connected = false;
+  private lastHeartbeatMs = 0;
+  private readonly stopping = new Set<string>();
+
+  constructor(options: SchedulerReporterOptions) {
+    this.opts = { initialBackoffMs: 200, maxBackoffMs: 5000, registerTimeoutMs: 5000, ...options };
+  }
+
+  /** Starts connecting in the background; returns at once (the scheduler may be down). */
+  start(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    this.opts.workloads.onTransition(({ record }) => this.onTransition(record));
+    this.loop = this.run();
+  }
+
+  status(): SchedulerConnectionStatus {
+    return {
+      address: this.opts.schedulerAddress,
+      nodeId: this.opts.nodeId,
+      connected: this.connected,
+      lastHeartbeatMs: this.lastHeartbeatMs,
+      heartbeatIntervalMs: this.intervalMs,
+    };
+  }
+
+  /** Closes the stream and stops reconnecting. Workloads are not touched. Idempotent. */
+  async close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.abort.abort();
+      this.stream?.cancel();
+      this.client?.close();
+    }
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const { initialBackoffMs, maxBackoffMs, logger, schedulerAddress } = this.opts;
+    let failures = 0;
+    let outage = false;
+    while (!this.closed) {
+      const t0 = Date.now();
+      let registered = false;
+      try {
+        await this.session(() => {
+          registered = true;
+          outage = false;
+        });
+      } catch (err) {
+        if (this.closed) break;
+        const wasConnected = this.connected;
+        this.setConnected(false);
+        const fields = { scheduler: schedulerAddress, error: (err as Error).message };
+        // One warning per lost connection (or per outage, when it never came up), not per retry.
+        if (wasConnected) logger.warn('lost connection to scheduler; reconnecting', fields);
+        else if (!outage) logger.warn('cannot register with scheduler; retrying', fields);
+        else logger.debug('scheduler still unavailable', fields);
+        outage = true;
+      }
+      // A session that lived a while was healthy: start the backoff over. One that dies right after
+      // registering keeps backing off, so a flapping scheduler is not hammered with Registers.
+      if (registered && Date.now() - t0 >= maxBackoffMs) failures = 0;
+      const base = Math.min(maxBackoffMs, initialBackoffMs * 2 ** failures);
+      failures++;
+      // "Equal jitter": half fixed, half random, so a restarted scheduler is not hit by every node at once.
+      await sleep(base / 2 + (Math.random() * base) / 2, this.abort.signal);
+    }
+    this.setConnected(false);
+  }
+
+  /** One Register + heartbeat stream; resolves never, rejects when the connection is lost. */
+  private async session(onRegistered: () => void): Promise<void> {
+    const { logger, nodeId, schedulerAddress } = this.opts;
+    // A fresh channel per attempt: grpc-js's own reconnect backoff grows to minutes, and a call on a
+    // channel in that state fails at once without even trying.
+    this.client?.close();
+    const client = new RegistryClient(schedulerAddress, { deadlineMs: this.opts.registerTimeoutMs });
+    this.client = client;
+    try {
+      this.pending = [];
+      const inventory = this.opts.workloads.list().map((r) => toWorkloadStatus(r));
+      const res = await client.register({
+        nodeId,
+        nodeName: this.opts.nodeName,
+        address: this.opts.advertiseAddress,
+        facts: this.opts.facts(),
+        labels: this.opts.labels,
+        capacity: this.opts.capacity,
+        metrics: this.opts.metrics(),
+        inventory,
+      });
+      if (this.closed) return;
+      onRegistered();
+      this.applyInterval(res.heartbeatIntervalMs);
+      logger.info('registered with scheduler', {
+        scheduler: schedulerAddress,
+        nodeId,
+        inventory: inventory.length,
+        heartbeatIntervalMs: this.intervalMs,
+        downAfterMs: res.downAfterMs,
+        stop: res.stopAllocationIds.length,
+      });
+      this.fence(res);
+      await this.heartbeat(client);
+    } finally {
+      this.pending = undefined;
+      this.flushScheduled = false;
+      clearTimeout(this.heartbeatTimer);
+      this.stream?.cancel();
+      this.stream = undefined;
+      client.close();
+      if (this.client === client) this.client = undefined;
+    }
+  }
+
+  /** Opens the stream and keeps it until it fails (rejects) or the reporter closes (resolves). */
+  private heartbeat(client: RegistryClient): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const stream = client.heartbeat();
+      this.stream = stream;
+      // Listeners stay attached after the first outcome: a late 'error' must never go unhandled.
+      stream.on('data', (res: HeartbeatResponse__Output) => this.onResponse(res));
+      stream.on('error', (err: Error) => (this.closed ? resolve() : reject(err)));
+      stream.on('end', () => (this.closed ? resolve() : reject(new Error('the scheduler ended the heartbeat stream'))));
+      if (this.closed) return resolve();
+      const changes = this.pending ?? [];
+      this.pending = [];
+      this.write({ nodeId: this.opts.nodeId, metrics: this.opts.metrics(), changes });
+      this.setConnected(true);
+      this.scheduleHeartbeat();
+    });
+  }
+
+  private scheduleHeartbeat(): void {
+    clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = setTimeout(() => {
+      const changes = this.pending ?? [];
+      this.pending = [];
+      this.write({ metrics: this.opts.metrics(), changes });
+      this.scheduleHeartbeat();
+    }, this.intervalMs);
+    this.heartbeatTimer.unref();
+  }
+
+  private onResponse(res: HeartbeatResponse__Output): void {
+    const before = this.intervalMs;
+    this.applyInterval(res.heartbeatIntervalMs);
+    if (this.intervalMs !== before) {
+      this.opts.logger.debug('heartbeat interval changed', { heartbeatIntervalMs: this.intervalMs });
+      this.scheduleHeartbeat();
+    }
+    this.fence(res);
+  }
+
+  private applyInterval(ms: number): void {
+    if (ms > 0) this.intervalMs = Math.max(MIN_HEARTBEAT_INTERVAL_MS, ms);
+  }
+
+  /** Stops the allocations the scheduler replaced while this node was away (or never knew). */
+  private fence(res: Pick<RegisterResponse__Output, 'stopAllocationIds'>): void {
+    for (const id of res.stopAllocationIds) {
+      if (this.stopping.has(id)) continue;
+      this.stopping.add(id);
+      this.opts.logger.info('stopping workload at the scheduler’s request', { id });
+      // Not awaited: a long grace period must not hold up the heartbeat. The exit is reported as a change.
+      this.opts.workloads
+        .stop(id, 0)
+        .catch((err: unknown) => {
+          if (!(err instanceof NotFoundError)) {
+            this.opts.logger.warn('cannot stop workload the scheduler fenced', { id, error: (err as Error).message });
+          }
+        })
+        .finally(() => this.stopping.delete(id));
+    }
+  }
+
+  private onTransition(record: WorkloadRecord): void {
+    if (this.closed || !this.pending) return;
+    // Converted now: the record keeps changing after this event.
+    this.pending.push(toWorkloadStatus(record));
+    if (!this.stream || this.flushScheduled) return;
+    // Coalesce every change of this tick (e.g. a burst of starts) into one message, in order.
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      if (!this.stream || !this.pending || this.pending.length === 0) return;
+      const changes = this.pending;
+      this.pending = [];
+      this.write({ changes });
+    });
+  }
+
+  private write(msg: HeartbeatRequest): void {
+    const stream = this.stream;
+    if (!stream || stream.writableEnded || stream.destroyed) return;
+    // Backpressure is ignored on purpose: grpc buffers, and messages are small and infrequent.
+    stream.write(msg);
+    this.lastHeartbeatMs = Date.now();
+  }
+
+  private setConnected(connected: boolean): void {
+    if (this.connected === connected) return;
+    this.connected = connected;
+    this.opts.onConnectedChange?.(connected);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
