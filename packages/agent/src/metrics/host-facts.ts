@@ -1,8 +1,10 @@
 // Facts about this host that the agent reports when it registers: hardware, OS, which drivers it can
 // offer, and the boot id that makes /proc start times comparable across agent restarts.
+import { execFile } from 'node:child_process';
 import http from 'node:http';
 import { hostname } from 'node:os';
-import si from 'systeminformation';
+import { fileURLToPath } from 'node:url';
+import type { HostProbe } from './host-probe.js';
 import { readBootId } from './proc.js';
 
 export interface HostFacts {
@@ -36,12 +38,13 @@ export interface HostFactsOptions {
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 const DOCKER_PROBE_TIMEOUT_MS = 1000;
 const MAX_VERSION_BODY_BYTES = 64 * 1024;
+/** src/metrics and dist/metrics are both two levels below the package root. */
+const HOST_PROBE_PATH = fileURLToPath(new URL('../../dist/metrics/host-probe.js', import.meta.url));
+const HOST_PROBE_TIMEOUT_MS = 15_000;
 
 export async function collectHostFacts(options: HostFactsOptions): Promise<HostFacts> {
-  const [cpu, mem, osInfo, docker] = await Promise.all([
-    si.cpu(),
-    si.mem(),
-    si.osInfo(),
+  const [{ cpu, mem, os: osInfo }, docker] = await Promise.all([
+    runHostProbe(),
     probeDocker(options.dockerSocket ?? dockerSocketFromEnv()),
   ]);
   return {
@@ -59,6 +62,32 @@ export async function collectHostFacts(options: HostFactsOptions): Promise<HostF
     bootId: readBootId(),
     agentVersion: options.agentVersion,
   };
+}
+
+/**
+ * Hardware and OS facts via systeminformation, asked in a short-lived child process (host-probe.ts)
+ * so that the library never stays resident in the agent. Same Node binary, none of the agent's flags
+ * (an --inspect port or --cpu-prof would clash or leave a stray profile).
+ */
+function runHostProbe(): Promise<HostProbe> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [HOST_PROBE_PATH],
+      { timeout: HOST_PROBE_TIMEOUT_MS, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        if (err) {
+          reject(new Error(`host probe ${HOST_PROBE_PATH} failed: ${err.message} ${stderr.trim()}`, { cause: err }));
+          return;
+        }
+        try {
+          resolve(JSON.parse(stdout) as HostProbe);
+        } catch (parseErr) {
+          reject(new Error(`host probe printed no facts: ${stdout.slice(0, 200)}`, { cause: parseErr }));
+        }
+      },
+    );
+  });
 }
 
 /**
