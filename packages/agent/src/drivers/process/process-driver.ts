@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pidusage from 'pidusage';
+import type pidusageModule from 'pidusage';
 import type { Driver, ExitResult, RecoverResult, TaskConfig, TaskHandle, TaskUsage, WaitResult } from '../driver.js';
 import { StartFailedError } from '../driver.js';
 import { currentBootId, identify, isSameLiveProcess, type ProcessIdentity } from './identity.js';
@@ -37,6 +37,8 @@ export class ProcessDriver implements Driver {
   /** Waiters on workloads we did not spawn (recovered after a restart): polled on one timer. */
   private readonly polled = new Set<{ handle: TaskHandle; taskDir: string; done: (r: WaitResult) => void }>();
   private timer: NodeJS.Timeout | undefined;
+  /** Loaded on the first usage() call, so an idle agent does not hold it. */
+  private pidusage: Promise<typeof pidusageModule> | undefined;
 
   constructor(options: ProcessDriverOptions = {}) {
     this.shimPath = options.shimPath ?? process.env.MO_SHIM_PATH ?? DEFAULT_SHIM_PATH;
@@ -153,6 +155,8 @@ export class ProcessDriver implements Driver {
     if (live.length === 0) return out;
     // One pidusage call for all pids: it sets itself up (getconf) once per call, so N parallel
     // calls on a cold start would fork 2N getconf processes.
+    this.pidusage ??= import('pidusage').then((m) => m.default);
+    const pidusage = await this.pidusage;
     let stats: Record<number, { cpu: number; memory: number } | undefined>;
     try {
       stats = await pidusage(live.map(([, h]) => h.pid));
@@ -170,7 +174,7 @@ export class ProcessDriver implements Driver {
     this.launcher.close();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    pidusage.clear();
+    if (this.pidusage) (await this.pidusage).clear();
   }
 }
 
