@@ -2,13 +2,19 @@
 // its "agent ready" log line, and hands back its addresses, a client and ways to stop or kill it.
 import { AgentClient } from '@mo/api';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The agent's executable in this checkout (built by `pnpm build`). */
 export const AGENT_BIN = fileURLToPath(new URL('../../agent/bin/mo-agent.js', import.meta.url));
+/**
+ * The Node flags the agent's executable asks for on its `#!/usr/bin/env -S node ...` line, so an
+ * agent started here runs like the installed one (memory settings are only honoured on the command
+ * line, and we start it with this process's node, which ignores the shebang).
+ */
+export const AGENT_NODE_FLAGS = nodeFlagsOf(AGENT_BIN);
 /** The `mo` CLI's executable in this checkout. */
 export const CLI_BIN = fileURLToPath(new URL('../../cli/bin/mo.js', import.meta.url));
 
@@ -38,6 +44,7 @@ export async function startAgentProcess(options: AgentProcessOptions = {}): Prom
   const child = spawn(
     process.execPath,
     [
+      ...AGENT_NODE_FLAGS,
       AGENT_BIN,
       '--grpc-listen',
       '127.0.0.1:0',
@@ -87,4 +94,10 @@ export async function startAgentProcess(options: AgentProcessOptions = {}): Prom
       await exited;
     },
   };
+}
+
+function nodeFlagsOf(script: string): string[] {
+  const first = readFileSync(script, 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!\S*env -S node((?: \S+)*)\s*$/.exec(first);
+  return m?.[1]?.trim().split(' ').filter(Boolean) ?? [];
 }
