@@ -1,6 +1,26 @@
 /**
  * @mo/scheduler — the mo control plane: node registry, placement, workloads, durable state.
- * (Being built; see the folders: placement/, store/, registry/, workloads/, server/.)
+ *
+ * ```ts
+ * import { startScheduler } from '@mo/scheduler';
+ * const s = await startScheduler({ grpcListen: '127.0.0.1:0', httpListen: '127.0.0.1:0', dataDir: '/tmp/s' });
+ * // agents: mo-agent --scheduler <s.grpcAddress>; clients: SchedulerClient from @mo/api
+ * await s.close();
+ * ```
+ *
+ * Folders are the architecture: `placement/` (pure: feasibility -> rank -> limit -> select),
+ * `registry/` (nodes, liveness, agent clients), `workloads/` (records, submit, restart, queue),
+ * `store/` (the Store interface, SQLite), `server/` (gRPC services), `events/`, `metrics/`.
  */
+export {
+  DEFAULT_SCHEDULER_OPTIONS,
+  SCHEDULER_VERSION,
+  resolveSchedulerOptions,
+  startScheduler,
+  type Scheduler,
+  type SchedulerOptions,
+} from './scheduler.js';
+export { main, parseDuration, parseSchedulerArgs } from './main.js';
 export type { Store, StoreKind, StoreOp, StoredRecord } from './store/store.js';
-export type * from './placement/types.js';
+export * from './placement/index.js';
+export * from './store/index.js';

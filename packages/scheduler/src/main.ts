@@ -1,0 +1,155 @@
+// `mo-scheduler` / `mo scheduler`: flags and MO_* environment -> startScheduler. SIGTERM/SIGINT
+// close it cleanly (in-flight writes are flushed); workloads keep running on their agents.
+import { isLogLevel, parseAddress } from '@mo/api';
+import { parseArgs } from 'node:util';
+import { SCHEDULER_VERSION, startScheduler, type SchedulerOptions } from './scheduler.js';
+
+const HELP = `Usage: mo-scheduler [options]
+
+Runs the mo scheduler: keeps the cluster's state, places workloads on agents, serves the mo CLI.
+
+Options (each also settable by environment):
+  --grpc-listen ADDR        client API + node registry   MO_SCHEDULER_GRPC_LISTEN  (127.0.0.1:7600)
+  --http-listen ADDR        /metrics and /healthz        MO_SCHEDULER_HTTP_LISTEN  (127.0.0.1:7601)
+  --data-dir DIR            SQLite state (WAL) + lock    MO_DATA_DIR               (/var/lib/mo/scheduler)
+  --log-level LEVEL         debug|info|warn|error        MO_LOG_LEVEL              (info)
+  --heartbeat-interval DUR  agents' heartbeat, small     MO_HEARTBEAT_INTERVAL     (1s)
+                            clusters (stretches so the
+                            cluster stays under the rate)
+  --down-after DUR          node down after silence      MO_DOWN_AFTER             (5s)
+  --max-heartbeat-rate N    cluster heartbeats/s budget  MO_MAX_HEARTBEAT_RATE     (50)
+  --default-strategy S      spread|binpack               MO_DEFAULT_STRATEGY       (spread)
+  --seed N                  placement PRNG seed (replay) MO_PLACEMENT_SEED         (random)
+  --breaker-threshold N     failed starts before a node  MO_BREAKER_THRESHOLD      (3)
+                            is avoided
+  --breaker-cooldown DUR    how long it is avoided       MO_BREAKER_COOLDOWN       (30s)
+  --max-ended N             ended workloads kept         MO_MAX_ENDED              (10000)
+  -h, --help                show this help
+  -V, --version             print the version
+
+Durations: 500ms, 5s, 2m, or plain milliseconds. Logs are JSON lines on stderr.`;
+
+/** "500ms" | "5s" | "2m" | "1500" -> ms; throws naming the flag. */
+export function parseDuration(raw: string, what: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw.trim());
+  if (!m) throw new Error(`${what}: expected a duration like 500ms, 5s or 2m, got "${raw}"`);
+  const n = Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 'ms') as 'ms'];
+  if (!Number.isSafeInteger(Math.round(n)) || n <= 0) throw new Error(`${what}: must be positive, got "${raw}"`);
+  return Math.round(n);
+}
+
+export function parseSchedulerArgs(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Partial<SchedulerOptions> | 'help' | 'version' {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      'grpc-listen': { type: 'string' },
+      'http-listen': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'log-level': { type: 'string' },
+      'heartbeat-interval': { type: 'string' },
+      'down-after': { type: 'string' },
+      'max-heartbeat-rate': { type: 'string' },
+      'default-strategy': { type: 'string' },
+      seed: { type: 'string' },
+      'breaker-threshold': { type: 'string' },
+      'breaker-cooldown': { type: 'string' },
+      'max-ended': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'V' },
+    },
+  });
+  if (values.help) return 'help';
+  if (values.version) return 'version';
+  if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0]}"`);
+  type Flag = Exclude<keyof typeof values, 'help' | 'version'>;
+  const pick = (flag: Flag, envName: string) => values[flag] ?? env[envName];
+  const label = (flag: Flag, envName: string) => `--${flag} (${envName})`;
+  const int = (flag: Flag, envName: string, allowZero = false) => {
+    const raw = pick(flag, envName);
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n) || n < 0 || (!allowZero && n === 0)) {
+      throw new Error(`${label(flag, envName)}: expected a positive integer, got "${raw}"`);
+    }
+    return n;
+  };
+  const duration = (flag: Flag, envName: string) => {
+    const raw = pick(flag, envName);
+    return raw === undefined ? undefined : parseDuration(raw, label(flag, envName));
+  };
+  const address = (flag: Flag, envName: string) => {
+    const raw = pick(flag, envName);
+    if (raw === undefined) return undefined;
+    try {
+      parseAddress(raw);
+    } catch (err) {
+      throw new Error(`${label(flag, envName)}: ${(err as Error).message}`, { cause: err });
+    }
+    return raw;
+  };
+  const logLevel = pick('log-level', 'MO_LOG_LEVEL');
+  if (logLevel !== undefined && !isLogLevel(logLevel)) {
+    throw new Error(`${label('log-level', 'MO_LOG_LEVEL')}: expected debug|info|warn|error, got "${logLevel}"`);
+  }
+  const strategy = pick('default-strategy', 'MO_DEFAULT_STRATEGY');
+  if (strategy !== undefined && strategy !== 'spread' && strategy !== 'binpack') {
+    throw new Error(`${label('default-strategy', 'MO_DEFAULT_STRATEGY')}: expected spread|binpack, got "${strategy}"`);
+  }
+  const options: Partial<SchedulerOptions> = {
+    grpcListen: address('grpc-listen', 'MO_SCHEDULER_GRPC_LISTEN'),
+    httpListen: address('http-listen', 'MO_SCHEDULER_HTTP_LISTEN'),
+    dataDir: pick('data-dir', 'MO_DATA_DIR'),
+    logLevel,
+    heartbeatIntervalMs: duration('heartbeat-interval', 'MO_HEARTBEAT_INTERVAL'),
+    downAfterMs: duration('down-after', 'MO_DOWN_AFTER'),
+    maxHeartbeatsPerSecond: int('max-heartbeat-rate', 'MO_MAX_HEARTBEAT_RATE'),
+    defaultStrategy: strategy,
+    seed: int('seed', 'MO_PLACEMENT_SEED', true),
+    breakerThreshold: int('breaker-threshold', 'MO_BREAKER_THRESHOLD'),
+    breakerCooldownMs: duration('breaker-cooldown', 'MO_BREAKER_COOLDOWN'),
+    maxRetainedEnded: int('max-ended', 'MO_MAX_ENDED'),
+  } as Partial<SchedulerOptions>;
+  return options;
+}
+
+/** Runs the scheduler until SIGTERM/SIGINT. Exit code 2 for bad flags, 1 if it cannot start. */
+export async function main(argv: string[]): Promise<void> {
+  let parsed: ReturnType<typeof parseSchedulerArgs>;
+  try {
+    parsed = parseSchedulerArgs(argv);
+  } catch (err) {
+    process.stderr.write(`mo-scheduler: ${(err as Error).message}\n${HELP}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (parsed === 'help') return void process.stdout.write(HELP + '\n');
+  if (parsed === 'version') return void process.stdout.write(SCHEDULER_VERSION + '\n');
+  let scheduler: Awaited<ReturnType<typeof startScheduler>>;
+  try {
+    scheduler = await startScheduler(parsed);
+  } catch (err) {
+    process.stderr.write(
+      JSON.stringify({
+        ts: new Date().toISOString(),
+        level: 'error',
+        msg: 'scheduler failed to start',
+        error: (err as Error).message,
+      }) + '\n',
+    );
+    process.exitCode = 1;
+    return;
+  }
+  const shutdown = () => {
+    void scheduler.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}

@@ -1,0 +1,127 @@
+// The scheduler's Prometheus metrics, in a registry of its own (a test process may hold several
+// daemons). Gauges that mirror state are computed at scrape time from the live objects, so they
+// can never drift from what the scheduler actually holds.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RejectionReason } from '../placement/types.js';
+import type { WorkloadStateName } from '../workloads/record.js';
+
+const WORKLOAD_STATES: WorkloadStateName[] = [
+  'pending',
+  'starting',
+  'running',
+  'succeeded',
+  'failed',
+  'stopped',
+  'lost',
+];
+const REDUNDANT_DEFAULT_METRICS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+export interface SchedulerMetricsSources {
+  nodeCounts(): Record<'up' | 'down', number>;
+  workloadCounts(): ReadonlyMap<WorkloadStateName, number>;
+  queueDepth(): number;
+  rejections(): Partial<Record<RejectionReason, number>>;
+}
+
+export interface SchedulerMetrics {
+  readonly registry: Registry;
+  placement(result: 'placed' | 'failed', seconds: number): void;
+  recordGrpcRequest(method: string, code: string): void;
+}
+
+export function createSchedulerMetrics(
+  version: string,
+  sources: SchedulerMetricsSources,
+  defaultMetrics = true,
+): SchedulerMetrics {
+  const registry = new Registry();
+  if (defaultMetrics) {
+    collectDefaultMetrics({ register: registry });
+    for (const name of REDUNDANT_DEFAULT_METRICS) registry.removeSingleMetric(name);
+  }
+  new Gauge({
+    name: 'mo_scheduler_info',
+    help: 'Scheduler build information (always 1).',
+    labelNames: ['version'],
+    registers: [registry],
+  }).set({ version }, 1);
+  new Gauge({
+    name: 'mo_scheduler_nodes',
+    help: 'Registered nodes by status.',
+    labelNames: ['status'],
+    registers: [registry],
+    collect() {
+      const c = sources.nodeCounts();
+      this.set({ status: 'up' }, c.up);
+      this.set({ status: 'down' }, c.down);
+    },
+  });
+  new Gauge({
+    name: 'mo_scheduler_workloads',
+    help: 'Workloads known to the scheduler, by state.',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const counts = sources.workloadCounts();
+      for (const state of WORKLOAD_STATES) this.set({ state }, counts.get(state) ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'mo_scheduler_queue_depth',
+    help: 'Workloads waiting for placement (pending).',
+    registers: [registry],
+    collect() {
+      this.set(sources.queueDepth());
+    },
+  });
+  let lastRejections: Partial<Record<RejectionReason, number>> = {};
+  const rejections = new Counter({
+    name: 'mo_scheduler_placement_rejections_total',
+    help: 'Nodes rejected by placement feasibility checks, by reason.',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      // The engine keeps cumulative counts; add the difference since the last scrape.
+      const now = sources.rejections();
+      for (const [reason, n] of Object.entries(now)) {
+        const delta = n - (lastRejections[reason as RejectionReason] ?? 0);
+        if (delta > 0) rejections.inc({ reason }, delta);
+      }
+      lastRejections = { ...now };
+    },
+  });
+  const placements = new Counter({
+    name: 'mo_scheduler_placements_total',
+    help: 'Placement decisions, by result (placed, or failed: no feasible node).',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  placements.inc({ result: 'placed' }, 0);
+  placements.inc({ result: 'failed' }, 0);
+  const duration = new Histogram({
+    name: 'mo_scheduler_placement_duration_seconds',
+    help: 'Time to take one placement decision.',
+    buckets: [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.005, 0.01],
+    registers: [registry],
+  });
+  const grpcRequests = new Counter({
+    name: 'mo_scheduler_grpc_requests_total',
+    help: 'gRPC requests handled, by method and status code.',
+    labelNames: ['method', 'code'],
+    registers: [registry],
+  });
+  return {
+    registry,
+    placement(result, seconds) {
+      placements.inc({ result });
+      duration.observe(seconds);
+    },
+    recordGrpcRequest(method, code) {
+      grpcRequests.inc({ method, code });
+    },
+  };
+}

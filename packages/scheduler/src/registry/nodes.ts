@@ -1,0 +1,259 @@
+// The node registry: every agent that registered, its liveness, and what placement needs to know
+// about it. Liveness: a node is up while heartbeats arrive; past its deadline it is down. The
+// heartbeat interval stretches with cluster size so the whole cluster stays under a configured
+// heartbeat rate (Nomad caps it at 50/s); the deadline scales with it. A broken heartbeat stream
+// is the faster signal: the deadline is then shortened to a couple of intervals.
+import type { NodeFacts__Output, NodeMetrics__Output } from '@mo/api';
+import type { PlacementEngine } from '../placement/index.js';
+import type { PlacementNode, ResourceAmounts } from '../placement/types.js';
+
+export type NodeStateName = 'up' | 'down';
+
+/** What is persisted per node (kind 'node'). */
+export interface NodeRecord {
+  id: string;
+  name: string;
+  address: string;
+  labels: Record<string, string>;
+  facts: NodeFacts__Output | null;
+  capacity: ResourceAmounts;
+  registeredAtMs: number;
+  state: NodeStateName;
+  reason: string;
+  eligible: boolean;
+}
+
+/** A node's record plus what only lives in memory. */
+export interface NodeEntry extends NodeRecord {
+  metrics: NodeMetrics__Output | null;
+  lastHeartbeatMs: number;
+  deadlineMs: number;
+  /** The per-node circuit breaker. */
+  startFailures: number;
+  avoidUntilMs: number;
+  /** True while a heartbeat stream from this node is open. */
+  streaming: boolean;
+}
+
+export interface LivenessOptions {
+  /** Heartbeat interval for small clusters (default 1 s). */
+  heartbeatIntervalMs: number;
+  /** A node is down this long after its last heartbeat, for small clusters (default 5 s). */
+  downAfterMs: number;
+  /** Cluster-wide heartbeat budget per second (default 50). */
+  maxHeartbeatsPerSecond: number;
+  /** Consecutive failed starts that open a node's circuit breaker (default 3). */
+  breakerThreshold: number;
+  /** How long a node is avoided once its breaker opened (default 30 s). */
+  breakerCooldownMs: number;
+}
+
+export interface NodeTableHooks {
+  /** A node went from up to down (deadline passed). */
+  onDown(node: NodeEntry): void;
+  /** Anything changed that watchers should see (state, metrics are not reported here). */
+  onChange(node: NodeEntry): void;
+}
+
+export class NodeTable {
+  private readonly nodes = new Map<string, NodeEntry>();
+  private readonly byName = new Map<string, string>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly options: LivenessOptions,
+    private readonly engine: PlacementEngine,
+    private readonly hooks: NodeTableHooks,
+  ) {}
+
+  /** Current interval and deadline for this cluster size. */
+  timing(): { heartbeatIntervalMs: number; downAfterMs: number } {
+    const { heartbeatIntervalMs, downAfterMs, maxHeartbeatsPerSecond } = this.options;
+    const stretched = Math.ceil((this.nodes.size / maxHeartbeatsPerSecond) * 1000);
+    const interval = Math.max(heartbeatIntervalMs, stretched);
+    return { heartbeatIntervalMs: interval, downAfterMs: Math.round(downAfterMs * (interval / heartbeatIntervalMs)) };
+  }
+
+  get size(): number {
+    return this.nodes.size;
+  }
+
+  get(id: string): NodeEntry | undefined {
+    return this.nodes.get(id);
+  }
+
+  byNodeName(name: string): NodeEntry | undefined {
+    const id = this.byName.get(name);
+    return id === undefined ? undefined : this.nodes.get(id);
+  }
+
+  list(): NodeEntry[] {
+    return [...this.nodes.values()];
+  }
+
+  /** Restores persisted nodes after a scheduler restart: they get a fresh deadline to re-register. */
+  restore(records: NodeRecord[], nowMs: number): void {
+    const { downAfterMs } = this.timing();
+    for (const r of records) {
+      this.put({
+        ...r,
+        metrics: null,
+        lastHeartbeatMs: 0,
+        // Twice the deadline: agents reconnect with backoff after the scheduler went away.
+        deadlineMs: r.state === 'up' ? nowMs + 2 * downAfterMs : 0,
+        startFailures: 0,
+        avoidUntilMs: 0,
+        streaming: false,
+      });
+    }
+  }
+
+  /** Adds or refreshes a node on Register. Returns the entry (now up). */
+  register(
+    record: Omit<NodeRecord, 'state' | 'reason' | 'eligible'>,
+    metrics: NodeMetrics__Output | null,
+    nowMs: number,
+  ): NodeEntry {
+    const prev = this.nodes.get(record.id);
+    const previousNameOwner = this.byName.get(record.name);
+    if (previousNameOwner !== undefined && previousNameOwner !== record.id) {
+      // A node name moved to a new node id (agent data dir wiped): the old entry is gone for good.
+      const old = this.nodes.get(previousNameOwner);
+      if (old) this.remove(old.id);
+    }
+    const entry: NodeEntry = {
+      ...record,
+      state: 'up',
+      reason: prev && prev.state === 'down' ? 'registered again' : 'registered',
+      eligible: prev?.eligible ?? true,
+      metrics,
+      lastHeartbeatMs: nowMs,
+      deadlineMs: nowMs + this.timing().downAfterMs,
+      startFailures: prev?.startFailures ?? 0,
+      avoidUntilMs: prev?.avoidUntilMs ?? 0,
+      streaming: prev?.streaming ?? false,
+    };
+    this.put(entry);
+    this.hooks.onChange(entry);
+    return entry;
+  }
+
+  heartbeat(id: string, metrics: NodeMetrics__Output | null, nowMs: number): NodeEntry | undefined {
+    const node = this.nodes.get(id);
+    if (!node || node.state !== 'up') return undefined;
+    node.lastHeartbeatMs = nowMs;
+    node.deadlineMs = nowMs + this.timing().downAfterMs;
+    if (metrics) {
+      node.metrics = metrics;
+      this.engine.upsertNode(toPlacementNode(node));
+    }
+    return node;
+  }
+
+  /** The heartbeat stream of a node opened or closed. */
+  setStreaming(id: string, streaming: boolean, nowMs: number): void {
+    const node = this.nodes.get(id);
+    if (!node) return;
+    node.streaming = streaming;
+    if (!streaming && node.state === 'up') {
+      // Two intervals to reconnect: a restarting agent makes it, a dead host does not.
+      node.deadlineMs = Math.min(node.deadlineMs, nowMs + 2 * this.options.heartbeatIntervalMs);
+    }
+  }
+
+  /** Records a start outcome on a node (the circuit breaker). Returns true if the breaker opened. */
+  recordStart(id: string, ok: boolean, nowMs: number): boolean {
+    const node = this.nodes.get(id);
+    if (!node) return false;
+    if (ok) {
+      if (node.startFailures === 0) return false;
+      node.startFailures = 0;
+      this.engine.upsertNode(toPlacementNode(node));
+      return false;
+    }
+    node.startFailures++;
+    if (node.startFailures < this.options.breakerThreshold) return false;
+    node.startFailures = 0;
+    node.avoidUntilMs = nowMs + this.options.breakerCooldownMs;
+    this.engine.upsertNode(toPlacementNode(node));
+    this.hooks.onChange(node);
+    return true;
+  }
+
+  markDown(id: string, reason: string): void {
+    const node = this.nodes.get(id);
+    if (!node || node.state === 'down') return;
+    node.state = 'down';
+    node.reason = reason;
+    this.engine.upsertNode(toPlacementNode(node));
+    this.hooks.onDown(node);
+    this.hooks.onChange(node);
+  }
+
+  remove(id: string): void {
+    const node = this.nodes.get(id);
+    if (!node) return;
+    this.nodes.delete(id);
+    if (this.byName.get(node.name) === id) this.byName.delete(node.name);
+    this.engine.removeNode(id);
+  }
+
+  /** Starts the liveness sweep. */
+  start(): void {
+    const every = Math.max(50, Math.min(500, Math.floor(this.options.heartbeatIntervalMs / 4)));
+    this.timer = setInterval(() => this.sweep(Date.now()), every);
+    this.timer.unref();
+  }
+
+  sweep(nowMs: number): void {
+    for (const node of this.nodes.values()) {
+      if (node.state === 'up' && node.deadlineMs <= nowMs) {
+        const silentFor = node.lastHeartbeatMs ? `${nowMs - node.lastHeartbeatMs} ms` : 'since the scheduler started';
+        this.markDown(node.id, `no heartbeat for ${silentFor}`);
+      }
+    }
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private put(entry: NodeEntry): void {
+    this.nodes.set(entry.id, entry);
+    this.byName.set(entry.name, entry.id);
+    this.engine.upsertNode(toPlacementNode(entry));
+  }
+}
+
+export function toNodeRecord(n: NodeEntry): NodeRecord {
+  return {
+    id: n.id,
+    name: n.name,
+    address: n.address,
+    labels: n.labels,
+    facts: n.facts,
+    capacity: n.capacity,
+    registeredAtMs: n.registeredAtMs,
+    state: n.state,
+    reason: n.reason,
+    eligible: n.eligible,
+  };
+}
+
+export function toPlacementNode(n: NodeEntry): PlacementNode {
+  const m = n.metrics;
+  return {
+    id: n.id,
+    name: n.name,
+    up: n.state === 'up',
+    eligible: n.eligible,
+    drivers: n.facts?.drivers ?? ['process'],
+    labels: n.labels,
+    capacity: n.capacity,
+    measured: {
+      cpuUtilization: m?.cpuUtilization ?? 0,
+      memoryUsedBytes: m ? Math.max(0, m.memoryTotalBytes - m.memoryAvailableBytes) : 0,
+    },
+    avoidUntilMs: n.avoidUntilMs,
+  };
+}

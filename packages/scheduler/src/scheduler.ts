@@ -1,0 +1,246 @@
+// Wires one scheduler together: durable store, node table + placement engine, workload manager,
+// the gRPC services (Scheduler for clients, NodeRegistry for agents) and the HTTP endpoint.
+import {
+  createLogger,
+  createMoServer,
+  isLogLevel,
+  parseAddress,
+  startMetricsServer,
+  type Logger,
+  type LogLevel,
+} from '@mo/api';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { EventBus } from './events/bus.js';
+import { createSchedulerMetrics } from './metrics/registry.js';
+import { PlacementEngine } from './placement/index.js';
+import type { Strategy } from './placement/types.js';
+import { AgentPool } from './registry/agent-pool.js';
+import { NodeTable, toNodeRecord, type NodeEntry, type NodeRecord } from './registry/nodes.js';
+import { RegistryService } from './server/registry-service.js';
+import { SchedulerService } from './server/scheduler-service.js';
+import { openSqliteStore } from './store/index.js';
+import type { Store } from './store/store.js';
+import { WorkloadManager } from './workloads/manager.js';
+import type { WorkloadRecord } from './workloads/record.js';
+
+export const SCHEDULER_VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export interface SchedulerOptions {
+  /** gRPC listen address (default 127.0.0.1:7600). */
+  grpcListen: string;
+  /** HTTP /metrics and /healthz (default 127.0.0.1:7601). */
+  httpListen: string;
+  /** SQLite database and lock live here (default /var/lib/mo/scheduler). */
+  dataDir: string;
+  logLevel: LogLevel;
+  /** Heartbeat interval for small clusters; it stretches to stay under maxHeartbeatsPerSecond. */
+  heartbeatIntervalMs: number;
+  /** A node is down after this long without a heartbeat (scaled like the interval). */
+  downAfterMs: number;
+  maxHeartbeatsPerSecond: number;
+  defaultStrategy: Strategy;
+  /** Placement PRNG seed (replayable decisions); random when unset. */
+  seed?: number;
+  breakerThreshold: number;
+  breakerCooldownMs: number;
+  maxRetainedEnded: number;
+  logger?: Logger;
+  /** A store to use instead of SQLite in the data dir (benchmarks, other backends). */
+  store?: Store;
+}
+
+export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
+  grpcListen: '127.0.0.1:7600',
+  httpListen: '127.0.0.1:7601',
+  dataDir: '/var/lib/mo/scheduler',
+  logLevel: 'info',
+  heartbeatIntervalMs: 1000,
+  downAfterMs: 5000,
+  maxHeartbeatsPerSecond: 50,
+  defaultStrategy: 'spread',
+  breakerThreshold: 3,
+  breakerCooldownMs: 30_000,
+  maxRetainedEnded: 10_000,
+};
+
+/** Fills defaults and validates; each error names the option. */
+export function resolveSchedulerOptions(partial: Partial<SchedulerOptions> = {}): SchedulerOptions {
+  const o: SchedulerOptions = { ...DEFAULT_SCHEDULER_OPTIONS };
+  for (const [k, v] of Object.entries(partial)) if (v !== undefined) (o as unknown as Record<string, unknown>)[k] = v;
+  parseAddress(o.grpcListen);
+  parseAddress(o.httpListen);
+  if (!isLogLevel(o.logLevel)) throw new Error(`log level: expected debug|info|warn|error, got "${o.logLevel}"`);
+  for (const k of [
+    'heartbeatIntervalMs',
+    'downAfterMs',
+    'maxHeartbeatsPerSecond',
+    'breakerThreshold',
+    'breakerCooldownMs',
+    'maxRetainedEnded',
+  ] as const) {
+    const v = o[k];
+    if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${k}: expected a positive integer, got ${String(v)}`);
+  }
+  if (o.downAfterMs <= o.heartbeatIntervalMs) {
+    throw new Error(
+      `downAfterMs (${o.downAfterMs}) must be longer than heartbeatIntervalMs (${o.heartbeatIntervalMs})`,
+    );
+  }
+  if (o.defaultStrategy !== 'spread' && o.defaultStrategy !== 'binpack') {
+    throw new Error(`default strategy: expected spread|binpack, got "${String(o.defaultStrategy)}"`);
+  }
+  o.dataDir = resolve(o.dataDir);
+  return o;
+}
+
+export interface Scheduler {
+  readonly options: SchedulerOptions;
+  readonly grpcAddress: string;
+  readonly httpAddress: string;
+  readonly manager: WorkloadManager;
+  readonly nodes: NodeTable;
+  close(): Promise<void>;
+}
+
+export async function startScheduler(partial: Partial<SchedulerOptions> = {}): Promise<Scheduler> {
+  const options = resolveSchedulerOptions(partial);
+  const logger = options.logger ?? createLogger(options.logLevel, { component: 'scheduler' });
+  const startedAtMs = Date.now();
+  const store = options.store ?? openSqliteStore(join(options.dataDir, 'scheduler.db'));
+
+  const engine = new PlacementEngine({
+    defaultStrategy: options.defaultStrategy,
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+  });
+  const agents = new AgentPool();
+  const bus = new EventBus<WorkloadRecord, NodeEntry>();
+  const saveNode = (id: string) => {
+    const n = nodes.get(id);
+    if (!n) return;
+    store.commit([{ kind: 'node', id, value: toNodeRecord(n) }]).catch((err: unknown) => {
+      logger.error('could not persist a node', { id, err });
+    });
+  };
+  const nodes = new NodeTable(
+    {
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+      downAfterMs: options.downAfterMs,
+      maxHeartbeatsPerSecond: options.maxHeartbeatsPerSecond,
+      breakerThreshold: options.breakerThreshold,
+      breakerCooldownMs: options.breakerCooldownMs,
+    },
+    engine,
+    {
+      onDown: (node) => {
+        logger.warn('node down', { node: node.name, reason: node.reason });
+        saveNode(node.id);
+        manager.nodeDown(node); // hooks fire only once everything below exists
+      },
+      onChange: (node) => bus.publish({ node }),
+    },
+  );
+  const metrics = createSchedulerMetrics(SCHEDULER_VERSION, {
+    nodeCounts: () => {
+      const c = { up: 0, down: 0 };
+      for (const n of nodes.list()) c[n.state]++;
+      return c;
+    },
+    workloadCounts: () => manager.stateCounts(),
+    queueDepth: () => manager.queueDepth(),
+    rejections: () => engine.rejectionCounts(),
+  });
+  const manager = new WorkloadManager({
+    store,
+    engine,
+    nodes,
+    agents,
+    logger,
+    observer: metrics,
+    onChange: (record) => bus.publish({ workload: record }),
+    maxRetainedEnded: options.maxRetainedEnded,
+  });
+
+  try {
+    nodes.restore(
+      (await store.load('node')).map((r) => r.value as NodeRecord),
+      Date.now(),
+    );
+    const loaded = await manager.load();
+    if (loaded > 0 || nodes.size > 0) logger.info('state restored', { workloads: loaded, nodes: nodes.size });
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+
+  const onRequest = (method: string, code: string) => metrics.recordGrpcRequest(method, code);
+  const server = createMoServer({ services: ['mo.v1.Scheduler', 'mo.v1.NodeRegistry'] });
+  new SchedulerService({
+    manager,
+    nodes,
+    engine,
+    agents,
+    bus,
+    version: SCHEDULER_VERSION,
+    startedAtMs,
+    onRequest,
+  }).addToServer(server.server);
+  new RegistryService({ nodes, manager, logger, saveNode, onRequest }).addToServer(server.server);
+  let grpcAddress: string;
+  try {
+    const { host } = parseAddress(options.grpcListen);
+    const port = await server.listen(options.grpcListen);
+    grpcAddress = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw new Error(`cannot listen on ${options.grpcListen} (gRPC): ${(err as Error).message}`, { cause: err });
+  }
+  let http;
+  try {
+    http = await startMetricsServer({
+      address: options.httpListen,
+      registry: metrics.registry,
+      health: () => ({
+        ok: true,
+        detail: { nodes: nodes.size, queueDepth: manager.queueDepth(), version: SCHEDULER_VERSION },
+      }),
+    });
+  } catch (err) {
+    await server.close();
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+  const httpAddress = `${parseAddress(options.httpListen).host}:${http.port}`;
+  nodes.start();
+  manager.start();
+  logger.info('scheduler ready', {
+    grpcAddress,
+    httpAddress,
+    dataDir: options.dataDir,
+    version: SCHEDULER_VERSION,
+    pid: process.pid,
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    options,
+    grpcAddress,
+    httpAddress,
+    manager,
+    nodes,
+    close() {
+      closing ??= (async () => {
+        nodes.close();
+        await server.close();
+        await manager.close();
+        await http.close();
+        agents.close();
+        await store.close();
+        logger.info('scheduler stopped');
+      })();
+      return closing;
+    },
+  };
+}

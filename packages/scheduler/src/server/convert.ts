@@ -1,0 +1,95 @@
+// Scheduler records -> wire messages.
+import type { Node, ScheduledWorkload, WorkloadState } from '@mo/api';
+import type { NodeEntry } from '../registry/nodes.js';
+import type { WorkloadRecord, WorkloadStateName } from '../workloads/record.js';
+
+export const STATE_ENUM: Record<WorkloadStateName, WorkloadState> = {
+  pending: 'WORKLOAD_STATE_PENDING',
+  starting: 'WORKLOAD_STATE_STARTING',
+  running: 'WORKLOAD_STATE_RUNNING',
+  succeeded: 'WORKLOAD_STATE_SUCCEEDED',
+  failed: 'WORKLOAD_STATE_FAILED',
+  stopped: 'WORKLOAD_STATE_STOPPED',
+  lost: 'WORKLOAD_STATE_LOST',
+};
+
+export const STATE_NAMES: Record<string, WorkloadStateName | undefined> = Object.fromEntries(
+  Object.entries(STATE_ENUM).map(([name, e]) => [e, name as WorkloadStateName]),
+);
+
+const PRIORITY_ENUM = { low: 'PRIORITY_LOW', normal: 'PRIORITY_NORMAL', high: 'PRIORITY_HIGH' } as const;
+const RESTART_ENUM = {
+  never: 'RESTART_MODE_NEVER',
+  'on-failure': 'RESTART_MODE_ON_FAILURE',
+  always: 'RESTART_MODE_ALWAYS',
+} as const;
+const STRATEGY_ENUM = { binpack: 'PLACEMENT_STRATEGY_BINPACK', spread: 'PLACEMENT_STRATEGY_SPREAD' } as const;
+
+export function toScheduledWorkload(r: WorkloadRecord, withEvents = true): ScheduledWorkload {
+  const s = r.spec;
+  const sch = r.scheduling;
+  return {
+    id: r.id,
+    spec: {
+      id: r.allocationId,
+      name: s.name,
+      argv: s.argv,
+      env: s.env,
+      workingDir: s.workingDir,
+      resources: { cpuMillis: s.cpuMillis, memoryBytes: s.memoryBytes },
+      labels: s.labels,
+      gracePeriodMs: s.gracePeriodMs,
+      driver: s.driver,
+    },
+    scheduling: {
+      constraints: sch.constraints,
+      node: sch.node,
+      priority: PRIORITY_ENUM[sch.priority],
+      restart: {
+        mode: RESTART_ENUM[sch.restart.mode],
+        maxAttempts: sch.restart.maxAttempts,
+        initialBackoffMs: sch.restart.initialBackoffMs,
+        maxBackoffMs: sch.restart.maxBackoffMs,
+      },
+      strategy: sch.strategy ? STRATEGY_ENUM[sch.strategy] : 'PLACEMENT_STRATEGY_UNSPECIFIED',
+      batch: sch.batch,
+    },
+    idempotencyKey: r.idempotencyKey,
+    state: STATE_ENUM[r.state],
+    reason: r.reason,
+    allocationId: r.allocationId,
+    nodeId: r.nodeId,
+    nodeName: r.nodeName,
+    attempt: r.attempt,
+    restartsLeft: r.restartsLeft,
+    pid: r.pid,
+    ...(r.exit ? { exit: r.exit } : {}),
+    createdAtMs: r.createdAtMs,
+    updatedAtMs: r.updatedAtMs,
+    notBeforeMs: r.notBeforeMs,
+    events: withEvents
+      ? r.events.map((e) => ({ workloadId: r.id, state: STATE_ENUM[e.state], reason: e.reason, atMs: e.atMs }))
+      : [],
+  };
+}
+
+export function toNode(n: NodeEntry, reserved: { cpuMillis: number; memoryBytes: number }, running: number): Node {
+  return {
+    id: n.id,
+    name: n.name,
+    address: n.address,
+    state: n.state === 'up' ? 'NODE_STATE_UP' : 'NODE_STATE_DOWN',
+    reason: n.reason,
+    eligible: n.eligible,
+    labels: n.labels,
+    ...(n.facts ? { facts: n.facts } : {}),
+    ...(n.metrics ? { metrics: n.metrics } : {}),
+    capacity: n.capacity,
+    reserved,
+    workloadsRunning: running,
+    registeredAtMs: n.registeredAtMs,
+    lastHeartbeatMs: n.lastHeartbeatMs,
+    startFailures: n.startFailures,
+    avoidUntilMs: n.avoidUntilMs,
+  };
+}

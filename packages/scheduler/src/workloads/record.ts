@@ -1,0 +1,86 @@
+// The scheduler's record of one workload, across all of its allocations. Persisted as JSON in
+// the store (kind 'workload'); the proto ScheduledWorkload is derived from it (server/convert.ts).
+import type { Strategy } from '../placement/types.js';
+
+export type WorkloadStateName = 'pending' | 'starting' | 'running' | 'succeeded' | 'failed' | 'stopped' | 'lost';
+export const TERMINAL_STATES: ReadonlySet<WorkloadStateName> = new Set(['succeeded', 'failed', 'stopped', 'lost']);
+
+export type PriorityName = 'low' | 'normal' | 'high';
+export const PRIORITY_RANK: Record<PriorityName, number> = { high: 0, normal: 1, low: 2 };
+
+export type RestartModeName = 'never' | 'on-failure' | 'always';
+
+export interface RestartPolicyRecord {
+  mode: RestartModeName;
+  maxAttempts: number;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+/** The validated WorkloadSpec, as it is sent to agents (minus the allocation id). */
+export interface SpecRecord {
+  name: string;
+  argv: string[];
+  env: Record<string, string>;
+  workingDir: string;
+  cpuMillis: number;
+  memoryBytes: number;
+  labels: Record<string, string>;
+  gracePeriodMs: number;
+  driver: string;
+}
+
+export interface SchedulingRecord {
+  constraints: Record<string, string>;
+  /** Pinned node name, '' = any. */
+  node: string;
+  priority: PriorityName;
+  restart: RestartPolicyRecord;
+  /** undefined = the cluster default. */
+  strategy?: Strategy;
+  batch: boolean;
+}
+
+export interface ExitRecord {
+  exited: boolean;
+  exitCode: number;
+  signal: string;
+  finishedAtMs: number;
+}
+
+export interface EventRecord {
+  state: WorkloadStateName;
+  reason: string;
+  atMs: number;
+}
+
+export interface WorkloadRecord {
+  id: string;
+  spec: SpecRecord;
+  scheduling: SchedulingRecord;
+  idempotencyKey: string;
+  state: WorkloadStateName;
+  reason: string;
+  /** Current allocation ('' while pending): the id the agent runs it under. */
+  allocationId: string;
+  nodeId: string;
+  nodeName: string;
+  /** Runs so far. */
+  attempt: number;
+  restartsLeft: number;
+  pid: number;
+  exit?: ExitRecord;
+  createdAtMs: number;
+  updatedAtMs: number;
+  /** A pending restart is not placed before this time. */
+  notBeforeMs: number;
+  /** Set by a stop request: whatever happens next, the workload is not restarted. */
+  stopRequested: boolean;
+  events: EventRecord[];
+}
+
+/** Events kept per workload (oldest dropped first). */
+export const MAX_EVENTS = 50;
+
+/** Labels the scheduler puts on every allocation it starts, so agents' inventories can be traced. */
+export const LABEL_WORKLOAD_ID = 'mo.workload';

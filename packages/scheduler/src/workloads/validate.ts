@@ -1,0 +1,144 @@
+// Validation of SubmitWorkload input: the shared shape checks from @mo/api plus what only the
+// scheduler knows (drivers it can place, scheduling fields). Host checks (does the binary exist)
+// happen on the node that runs it; a failure there is reported as the workload's start failure.
+import {
+  InvalidArgumentError,
+  LIMITS,
+  quote,
+  validateArgvShape,
+  validateEnv,
+  validateGrace,
+  validateLabels,
+  validateName,
+  validateResources,
+  type SchedulingSpec__Output,
+  type SubmitWorkloadRequest__Output,
+} from '@mo/api';
+import { isAbsolute } from 'node:path';
+import type { Strategy } from '../placement/types.js';
+import type { PriorityName, RestartModeName, SchedulingRecord, SpecRecord } from './record.js';
+
+export const KNOWN_DRIVERS: readonly string[] = ['process', 'docker'];
+
+export const RESTART_DEFAULTS = { maxAttempts: 3, initialBackoffMs: 1000, maxBackoffMs: 60_000 } as const;
+const MAX_RESTART_ATTEMPTS = 1000;
+const MAX_BACKOFF_MS = 24 * 60 * 60 * 1000;
+const MAX_IDEMPOTENCY_KEY = 128;
+export const NODE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+export interface ValidSubmission {
+  spec: SpecRecord;
+  scheduling: SchedulingRecord;
+  idempotencyKey: string;
+}
+
+export function validateSubmission(req: SubmitWorkloadRequest__Output): ValidSubmission {
+  const spec = req.spec;
+  if (!spec) throw new InvalidArgumentError('spec', 'is required');
+  if (spec.id) throw new InvalidArgumentError('spec.id', 'must be empty: the scheduler assigns workload ids');
+  validateArgvShape(spec.argv ?? []);
+  const env = validateEnv(spec.env ?? {});
+  if (spec.workingDir) {
+    if (Buffer.byteLength(spec.workingDir) > LIMITS.pathBytes || spec.workingDir.includes('\0')) {
+      throw new InvalidArgumentError('spec.working_dir', 'is not a valid path');
+    }
+    if (!isAbsolute(spec.workingDir)) {
+      throw new InvalidArgumentError('spec.working_dir', `must be an absolute path, got ${quote(spec.workingDir)}`);
+    }
+  }
+  const driver = spec.driver || 'process';
+  if (!KNOWN_DRIVERS.includes(driver)) {
+    throw new InvalidArgumentError(
+      'spec.driver',
+      `unknown driver ${quote(driver)} (known: ${KNOWN_DRIVERS.join(', ')})`,
+    );
+  }
+  const { cpuMillis, memoryBytes } = validateResources('spec.resources', spec.resources);
+  const key = req.idempotencyKey ?? '';
+  if (key.length > MAX_IDEMPOTENCY_KEY || key.includes('\0')) {
+    throw new InvalidArgumentError('idempotency_key', `must be at most ${MAX_IDEMPOTENCY_KEY} characters`);
+  }
+  return {
+    spec: {
+      name: validateName('spec.name', spec.name ?? ''),
+      argv: [...spec.argv],
+      env,
+      workingDir: spec.workingDir ?? '',
+      cpuMillis,
+      memoryBytes,
+      labels: validateLabels(spec.labels ?? {}),
+      gracePeriodMs: validateGrace('spec.grace_period_ms', spec.gracePeriodMs ?? 0),
+      driver,
+    },
+    scheduling: validateScheduling(req.scheduling),
+    idempotencyKey: key,
+  };
+}
+
+function validateScheduling(s: SchedulingSpec__Output | null): SchedulingRecord {
+  const constraints = validateLabels(s?.constraints ?? {}, 'scheduling.constraints');
+  const node = s?.node ?? '';
+  if (node && !NODE_NAME_RE.test(node)) {
+    throw new InvalidArgumentError(
+      'scheduling.node',
+      `must be a node name (${NODE_NAME_RE.source}), got ${quote(node)}`,
+    );
+  }
+  const priority = PRIORITIES[s?.priority ?? 'PRIORITY_UNSPECIFIED'];
+  if (!priority)
+    throw new InvalidArgumentError('scheduling.priority', `unknown priority ${quote(String(s?.priority))}`);
+  const strategyKey = String(s?.strategy ?? 'PLACEMENT_STRATEGY_UNSPECIFIED');
+  const strategy = STRATEGIES[strategyKey];
+  if (!(strategyKey in STRATEGIES)) {
+    throw new InvalidArgumentError('scheduling.strategy', `unknown strategy ${quote(String(s?.strategy))}`);
+  }
+  const r = s?.restart;
+  const mode = RESTART_MODES[r?.mode ?? 'RESTART_MODE_UNSPECIFIED'];
+  if (!mode) throw new InvalidArgumentError('scheduling.restart.mode', `unknown mode ${quote(String(r?.mode))}`);
+  const maxAttempts = bounded('scheduling.restart.max_attempts', r?.maxAttempts ?? 0, MAX_RESTART_ATTEMPTS);
+  const initialBackoffMs = bounded('scheduling.restart.initial_backoff_ms', r?.initialBackoffMs ?? 0, MAX_BACKOFF_MS);
+  const maxBackoffMs = bounded('scheduling.restart.max_backoff_ms', r?.maxBackoffMs ?? 0, MAX_BACKOFF_MS);
+  const restart = {
+    mode,
+    maxAttempts: maxAttempts || RESTART_DEFAULTS.maxAttempts,
+    initialBackoffMs: initialBackoffMs || RESTART_DEFAULTS.initialBackoffMs,
+    maxBackoffMs: maxBackoffMs || Math.max(RESTART_DEFAULTS.maxBackoffMs, initialBackoffMs),
+  };
+  if (restart.maxBackoffMs < restart.initialBackoffMs) {
+    throw new InvalidArgumentError('scheduling.restart.max_backoff_ms', 'must not be below initial_backoff_ms');
+  }
+  return {
+    constraints,
+    node,
+    priority,
+    restart,
+    ...(strategy ? { strategy } : {}),
+    batch: s?.batch ?? false,
+  };
+}
+
+function bounded(field: string, value: number, max: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidArgumentError(field, `must be a non-negative integer, got ${value}`);
+  }
+  if (value > max) throw new InvalidArgumentError(field, `must be at most ${max}, got ${value}`);
+  return value;
+}
+
+const PRIORITIES: Record<string, PriorityName | undefined> = {
+  PRIORITY_UNSPECIFIED: 'normal',
+  PRIORITY_LOW: 'low',
+  PRIORITY_NORMAL: 'normal',
+  PRIORITY_HIGH: 'high',
+};
+const RESTART_MODES: Record<string, RestartModeName | undefined> = {
+  RESTART_MODE_UNSPECIFIED: 'never',
+  RESTART_MODE_NEVER: 'never',
+  RESTART_MODE_ON_FAILURE: 'on-failure',
+  RESTART_MODE_ALWAYS: 'always',
+};
+const STRATEGIES: Record<string, Strategy | undefined> = {
+  PLACEMENT_STRATEGY_UNSPECIFIED: undefined,
+  PLACEMENT_STRATEGY_BINPACK: 'binpack',
+  PLACEMENT_STRATEGY_SPREAD: 'spread',
+};
