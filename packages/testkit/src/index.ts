@@ -8,8 +8,18 @@
  * await agent.kill('SIGKILL'); // the workload survives; start another agent on agent.dataDir
  * ```
  *
- * Exports: `startAgentProcess` (+ AGENT_BIN, CLI_BIN paths), `waitFor`, `sleep`, `isAlive`,
+ * Exports: `startAgentProcess` / `startSchedulerProcess` / `startCluster` (a scheduler + N agents)
+ * (+ AGENT_BIN, SCHEDULER_BIN, CLI_BIN paths), `waitFor`, `sleep`, `isAlive`,
  * `requireTool` (fail in CI, skip with a reason elsewhere).
  */
 export { AGENT_BIN, CLI_BIN, startAgentProcess, type AgentProcess, type AgentProcessOptions } from './agent-process.js';
+export {
+  SCHEDULER_BIN,
+  startCluster,
+  startSchedulerProcess,
+  type Cluster,
+  type ClusterOptions,
+  type SchedulerProcess,
+  type SchedulerProcessOptions,
+} from './scheduler-process.js';
 export { isAlive, requireTool, sleep, waitFor } from './wait.js';

@@ -1,0 +1,143 @@
+// Starts a real `mo-scheduler` as a separate OS process (loopback, ephemeral ports), and small
+// clusters of one scheduler + N real agents registered with it.
+import { SchedulerClient } from '@mo/api';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startAgentProcess, type AgentProcess } from './agent-process.js';
+import { waitFor } from './wait.js';
+
+/** The scheduler's executable in this checkout (built by `pnpm build`). */
+export const SCHEDULER_BIN = fileURLToPath(new URL('../../scheduler/bin/mo-scheduler.js', import.meta.url));
+
+export interface SchedulerProcessOptions {
+  /** Reuse a data dir (restart on the same state); default: a fresh temp dir. */
+  dataDir?: string;
+  extraArgs?: string[];
+  env?: Record<string, string>;
+  /** Fixed listen address (to restart on the same port); default 127.0.0.1:0. */
+  grpcListen?: string;
+  readyTimeoutMs?: number;
+}
+
+export interface SchedulerProcess {
+  readonly pid: number;
+  readonly dataDir: string;
+  readonly grpcAddress: string;
+  readonly httpAddress: string;
+  readonly client: SchedulerClient;
+  logs(): string;
+  /** Sends a signal and waits for the process to exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function startSchedulerProcess(options: SchedulerProcessOptions = {}): Promise<SchedulerProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mo-scheduler-'));
+  const child = spawn(
+    process.execPath,
+    [
+      SCHEDULER_BIN,
+      '--grpc-listen',
+      options.grpcListen ?? '127.0.0.1:0',
+      '--http-listen',
+      '127.0.0.1:0',
+      '--data-dir',
+      dataDir,
+      '--log-level',
+      'debug',
+      ...(options.extraArgs ?? []),
+    ],
+    { env: { ...process.env, ...options.env }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let output = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ready = await new Promise<{ grpcAddress: string; httpAddress: string }>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`mo-scheduler did not become ready in time; output:\n${output}`));
+    }, options.readyTimeoutMs ?? 15_000);
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (data: string) => {
+      output += data;
+      for (const line of data.split('\n')) {
+        if (!line.includes('"scheduler ready"')) continue;
+        clearTimeout(timer);
+        resolve(JSON.parse(line) as { grpcAddress: string; httpAddress: string });
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`mo-scheduler exited (${code ?? signal}) before it was ready; output:\n${output}`));
+    });
+  });
+  const client = new SchedulerClient(ready.grpcAddress);
+  return {
+    pid: child.pid!,
+    dataDir,
+    grpcAddress: ready.grpcAddress,
+    httpAddress: ready.httpAddress,
+    client,
+    logs: () => output,
+    async kill(signal: NodeJS.Signals = 'SIGTERM') {
+      client.close();
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export interface ClusterOptions {
+  agents: number;
+  schedulerArgs?: string[];
+  /** Extra flags per agent (index i gets agentArgs(i)). */
+  agentArgs?: (i: number) => string[];
+}
+
+export interface Cluster {
+  scheduler: SchedulerProcess;
+  agents: AgentProcess[];
+  /** Starts agent i again on its data dir (after a kill), registered with the same scheduler. */
+  restartAgent(i: number): Promise<AgentProcess>;
+  /** Waits until `n` nodes are up. */
+  waitForNodesUp(n: number, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** One scheduler and N agents named node-1..node-N, all registered. */
+export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+  const scheduler = await startSchedulerProcess({ extraArgs: options.schedulerArgs ?? [] });
+  const argsOf = (i: number) => [
+    '--scheduler',
+    scheduler.grpcAddress,
+    '--node-name',
+    `node-${i + 1}`,
+    ...(options.agentArgs?.(i) ?? []),
+  ];
+  const agents = await Promise.all(
+    Array.from({ length: options.agents }, (_, i) => startAgentProcess({ extraArgs: argsOf(i) })),
+  );
+  const cluster: Cluster = {
+    scheduler,
+    agents,
+    async restartAgent(i) {
+      const agent = await startAgentProcess({ dataDir: agents[i]!.dataDir, extraArgs: argsOf(i) });
+      agents[i] = agent;
+      return agent;
+    },
+    async waitForNodesUp(n, timeoutMs = 15_000) {
+      await waitFor(
+        `${n} nodes up`,
+        async () => (await scheduler.client.listNodes()).nodes.filter((x) => x.state === 'NODE_STATE_UP').length >= n,
+        { timeoutMs, intervalMs: 50 },
+      );
+    },
+    async stop() {
+      await Promise.allSettled(agents.map((a) => a.kill('SIGTERM')));
+      await scheduler.kill('SIGTERM');
+    },
+  };
+  await cluster.waitForNodesUp(options.agents);
+  return cluster;
+}
