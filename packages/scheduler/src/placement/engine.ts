@@ -2,9 +2,20 @@
 // README.md). Pure and synchronous: the registry feeds it nodes, the scheduler core asks it for
 // decisions and books reservations; no I/O, and all randomness comes from one seeded PRNG.
 import { explainFailure, zeroCounts } from './explain.js';
-import { firstRejection, prepareRequest, type PreparedRequest } from './feasibility.js';
+import {
+  CHECK_ORDER,
+  R_AVOIDED,
+  R_CPU,
+  R_DOWN,
+  R_INELIGIBLE,
+  R_MEMORY,
+  R_NODE_NAME,
+  prepareRequest,
+  type PreparedRequest,
+} from './feasibility.js';
+import { NodeClasses } from './node-classes.js';
 import { Prng, coprimeStride, randomSeed } from './random.js';
-import { fitScore } from './rank.js';
+import { fitScore, usedFraction } from './rank.js';
 import type {
   PlacementEngineOptions,
   PlacementNode,
@@ -14,12 +25,6 @@ import type {
   ResourceAmounts,
   Strategy,
 } from './types.js';
-
-/** One node and its booked reservations (the same object as in `reservations`). */
-interface Slot {
-  node: PlacementNode;
-  reserved: ResourceAmounts;
-}
 
 /** The options with defaults filled in. */
 export type ResolvedPlacementEngineOptions = Required<PlacementEngineOptions>;
@@ -45,17 +50,25 @@ export function resolvePlacementEngineOptions(options: PlacementEngineOptions = 
   return resolved;
 }
 
-interface Choice {
-  slot: Slot | undefined;
-  score: number;
-  scored: number;
-  ties: number;
-}
+// Everything the hot loop reads about a node sits in one 64-byte row of a Float64Array, so
+// examining a node costs one cache line instead of a chase through node, labels, capacity and
+// reservation objects: at 100k nodes those misses, not the arithmetic, set the cost.
+const ROW = 8;
+const C_CLASS_FLAGS = 0; // class id * 4 + flags (F_*)
+const C_AVOID_UNTIL = 1;
+const C_CAP_CPU = 2;
+const C_CAP_MEM = 3;
+const C_RES_CPU = 4;
+const C_RES_MEM = 5;
+const C_MEASURED_CPU = 6; // millicores (utilisation × capacity)
+const C_MEASURED_MEM = 7;
+const F_DOWN = 1;
+const F_INELIGIBLE = 2;
 
 /**
  * Decides where a workload runs. Cost per decision does not grow with the number of nodes: the
  * limit stage stops after about log2(N) feasible candidates (2 for batch work), found by walking the
- * node array as a shuffled ring. Only a failed decision walks every node, to explain itself.
+ * node table as a shuffled ring. Only a failed decision walks every node, to explain itself.
  *
  * ```ts
  * const engine = new PlacementEngine({ seed: 42, defaultStrategy: 'spread' });
@@ -70,15 +83,29 @@ export class PlacementEngine {
   readonly seed: number;
   private readonly options: ResolvedPlacementEngineOptions;
   private readonly rng: Prng;
-  /** Dense array of nodes, walked as a ring; removal swaps the last slot into the hole. */
-  private readonly slots: Slot[] = [];
+  /** Slot i: nodes[i] and rows[i * ROW ...]; removal moves the last slot into the hole. */
+  private readonly nodes: PlacementNode[] = [];
+  private rows = new Float64Array(ROW * 1024);
   private readonly slotIndex = new Map<string, number>();
-  /** Node id → reservations. May hold ids not (yet) registered: a restarted scheduler re-books its
-   * running workloads before their agents re-register. */
-  private readonly reservations = new Map<string, ResourceAmounts>();
+  /** Reservations booked on ids not registered (yet): a restarted scheduler re-books its running
+   * workloads before their agents re-register. Registered nodes keep theirs in their row. */
+  private readonly pending = new Map<string, ResourceAmounts>();
   /** Node name → ids, for pinned requests (names should be unique, but nothing enforces it). */
   private readonly idsByName = new Map<string, Set<string>>();
+  private readonly classes = new NodeClasses();
   private readonly counts = zeroCounts();
+
+  // Scratch state of the decision in progress (place() is synchronous).
+  private readonly rejected = new Float64Array(CHECK_ORDER.length);
+  private best = -1;
+  private bestScore = -Infinity;
+  private scored = 0;
+  private ties = 0;
+  private readonly ahead = new Int32Array(64);
+  /** Keeps the chunk's prefetching loads observable, so the JIT cannot drop them. */
+  private touched = 0;
+  /** The slot of the last successful decision: the caller's reserve() right after it skips the map. */
+  private lastPlaced = -1;
 
   constructor(options?: PlacementEngineOptions) {
     this.options = resolvePlacementEngineOptions(options);
@@ -87,75 +114,111 @@ export class PlacementEngine {
   }
 
   get size(): number {
-    return this.slots.length;
+    return this.nodes.length;
   }
 
   /** Adds a node or replaces what is known about it; its reservations are kept. */
   upsertNode(node: PlacementNode): void {
-    const index = this.slotIndex.get(node.id);
-    if (index !== undefined) {
-      const slot = this.slots[index]!;
-      if (slot.node.name !== node.name) {
-        this.unindexName(slot.node);
+    let slot = this.slotIndex.get(node.id);
+    const classId = this.classes.acquire(node);
+    if (slot !== undefined) {
+      const old = this.nodes[slot]!;
+      this.classes.release(Math.floor(this.rows[slot * ROW + C_CLASS_FLAGS]! / 4));
+      if (old.name !== node.name) {
+        this.unindexName(old);
         this.indexName(node);
       }
-      slot.node = node;
-      return;
+      this.nodes[slot] = node;
+    } else {
+      slot = this.nodes.length;
+      if ((slot + 1) * ROW > this.rows.length) {
+        const rows = new Float64Array(this.rows.length * 2);
+        rows.set(this.rows);
+        this.rows = rows;
+      }
+      const booked = this.pending.get(node.id);
+      this.pending.delete(node.id);
+      this.rows[slot * ROW + C_RES_CPU] = booked?.cpuMillis ?? 0;
+      this.rows[slot * ROW + C_RES_MEM] = booked?.memoryBytes ?? 0;
+      this.nodes.push(node);
+      this.slotIndex.set(node.id, slot);
+      this.indexName(node);
     }
-    let reserved = this.reservations.get(node.id);
-    if (!reserved) {
-      reserved = { cpuMillis: 0, memoryBytes: 0 };
-      this.reservations.set(node.id, reserved);
-    }
-    this.slotIndex.set(node.id, this.slots.length);
-    this.slots.push({ node, reserved });
-    this.indexName(node);
+    const b = slot * ROW;
+    const rows = this.rows;
+    rows[b + C_CLASS_FLAGS] = classId * 4 + (node.up ? 0 : F_DOWN) + (node.eligible ? 0 : F_INELIGIBLE);
+    rows[b + C_AVOID_UNTIL] = node.avoidUntilMs;
+    rows[b + C_CAP_CPU] = node.capacity.cpuMillis;
+    rows[b + C_CAP_MEM] = node.capacity.memoryBytes;
+    rows[b + C_MEASURED_CPU] = node.measured.cpuUtilization * node.capacity.cpuMillis;
+    rows[b + C_MEASURED_MEM] = node.measured.memoryUsedBytes;
   }
 
   /** Forgets a node and its reservations (the caller re-places its workloads). No-op if unknown. */
   removeNode(id: string): void {
-    const index = this.slotIndex.get(id);
-    if (index === undefined) return;
-    const slot = this.slots[index]!;
-    const last = this.slots.pop()!;
-    if (last !== slot) {
-      this.slots[index] = last;
-      this.slotIndex.set(last.node.id, index);
+    const slot = this.slotIndex.get(id);
+    if (slot === undefined) return;
+    const node = this.nodes[slot]!;
+    this.classes.release(Math.floor(this.rows[slot * ROW + C_CLASS_FLAGS]! / 4));
+    const last = this.nodes.length - 1;
+    if (slot !== last) {
+      const moved = this.nodes[last]!;
+      this.nodes[slot] = moved;
+      this.rows.copyWithin(slot * ROW, last * ROW, (last + 1) * ROW);
+      this.slotIndex.set(moved.id, slot);
     }
+    this.nodes.pop();
     this.slotIndex.delete(id);
-    this.reservations.delete(id);
-    this.unindexName(slot.node);
+    this.unindexName(node);
   }
 
   getNode(id: string): PlacementNode | undefined {
-    const index = this.slotIndex.get(id);
-    return index === undefined ? undefined : this.slots[index]!.node;
+    const slot = this.slotIndex.get(id);
+    return slot === undefined ? undefined : this.nodes[slot];
   }
 
-  /** Books resources on a node (registered or not yet: see `reservations`). */
+  /** Books resources on a node (registered or not yet: see `pending`). */
   reserve(nodeId: string, r: ResourceAmounts): void {
-    let reserved = this.reservations.get(nodeId);
-    if (!reserved) {
-      reserved = { cpuMillis: 0, memoryBytes: 0 };
-      this.reservations.set(nodeId, reserved);
+    const last = this.lastPlaced;
+    const slot = last >= 0 && this.nodes[last]?.id === nodeId ? last : this.slotIndex.get(nodeId);
+    if (slot !== undefined) {
+      const b = slot * ROW;
+      this.rows[b + C_RES_CPU] = this.rows[b + C_RES_CPU]! + r.cpuMillis;
+      this.rows[b + C_RES_MEM] = this.rows[b + C_RES_MEM]! + r.memoryBytes;
+      return;
     }
-    reserved.cpuMillis += r.cpuMillis;
-    reserved.memoryBytes += r.memoryBytes;
+    const booked = this.pending.get(nodeId);
+    if (booked) {
+      booked.cpuMillis += r.cpuMillis;
+      booked.memoryBytes += r.memoryBytes;
+    } else {
+      this.pending.set(nodeId, { cpuMillis: r.cpuMillis, memoryBytes: r.memoryBytes });
+    }
   }
 
   /** Returns booked resources; never goes below zero (a double release is harmless). */
   release(nodeId: string, r: ResourceAmounts): void {
-    const reserved = this.reservations.get(nodeId);
-    if (!reserved) return;
-    reserved.cpuMillis = Math.max(0, reserved.cpuMillis - r.cpuMillis);
-    reserved.memoryBytes = Math.max(0, reserved.memoryBytes - r.memoryBytes);
-    const unregistered = !this.slotIndex.has(nodeId);
-    if (unregistered && reserved.cpuMillis === 0 && reserved.memoryBytes === 0) this.reservations.delete(nodeId);
+    const slot = this.slotIndex.get(nodeId);
+    if (slot !== undefined) {
+      const b = slot * ROW;
+      this.rows[b + C_RES_CPU] = Math.max(0, this.rows[b + C_RES_CPU]! - r.cpuMillis);
+      this.rows[b + C_RES_MEM] = Math.max(0, this.rows[b + C_RES_MEM]! - r.memoryBytes);
+      return;
+    }
+    const booked = this.pending.get(nodeId);
+    if (!booked) return;
+    booked.cpuMillis = Math.max(0, booked.cpuMillis - r.cpuMillis);
+    booked.memoryBytes = Math.max(0, booked.memoryBytes - r.memoryBytes);
+    if (booked.cpuMillis === 0 && booked.memoryBytes === 0) this.pending.delete(nodeId);
   }
 
   reservedOf(nodeId: string): ResourceAmounts {
-    const reserved = this.reservations.get(nodeId);
-    return reserved ? { ...reserved } : { cpuMillis: 0, memoryBytes: 0 };
+    const slot = this.slotIndex.get(nodeId);
+    if (slot !== undefined) {
+      return { cpuMillis: this.rows[slot * ROW + C_RES_CPU]!, memoryBytes: this.rows[slot * ROW + C_RES_MEM]! };
+    }
+    const booked = this.pending.get(nodeId);
+    return booked ? { ...booked } : { cpuMillis: 0, memoryBytes: 0 };
   }
 
   /**
@@ -168,90 +231,109 @@ export class PlacementEngine {
 
   /** Picks a node for `req`. Does not reserve: the caller reserves right after a success. */
   place(req: PlacementRequest, nowMs: number = Date.now()): PlacementResult {
-    const n = this.slots.length;
+    const n = this.nodes.length;
     if (n === 0) return { ok: false, reason: 'no nodes registered', rejections: {}, examined: 0 };
     const prepared = prepareRequest(req);
     const strategy = req.strategy ?? this.options.defaultStrategy;
-    const rejections = zeroCounts();
-    const choice: Choice = { slot: undefined, score: -Infinity, scored: 0, ties: 0 };
+    this.classes.begin();
+    this.rejected.fill(0);
+    this.best = -1;
+    this.bestScore = -Infinity;
+    this.scored = 0;
+    this.ties = 0;
     let examined = 0;
 
-    if (prepared.nodeName !== undefined) {
+    if (req.nodeName !== undefined) {
       // Pinned: go straight to the node(s) of that name; every other node is "not the requested node".
-      const ids = this.idsByName.get(prepared.nodeName);
+      const ids = this.idsByName.get(req.nodeName);
       if (!ids) {
-        rejections.node_name = n;
-        this.count(rejections);
+        this.counts.node_name += n;
         return {
           ok: false,
-          reason: `node "${prepared.nodeName}" is not registered`,
+          reason: `node "${req.nodeName}" is not registered`,
           rejections: { node_name: n },
           examined: 0,
         };
       }
-      for (const id of ids) {
-        this.consider(this.slots[this.slotIndex.get(id)!]!, prepared, strategy, nowMs, rejections, choice);
-        examined++;
-      }
-      if (!choice.slot) rejections.node_name += n - ids.size;
+      for (const id of ids) this.consider(this.slotIndex.get(id)!, prepared, strategy, nowMs);
+      examined = ids.size;
+      if (this.best < 0) this.rejected[R_NODE_NAME] = n - ids.size;
     } else {
       // Limit stage: stop at `limit` feasible candidates, walking a ring shuffled by start and stride.
       const limit = req.batch ? 2 : Math.max(this.options.minSample, Math.ceil(Math.log2(n)));
+      // The ring is walked in chunks: first load the rows of the next few slots (independent loads,
+      // so the CPU overlaps their cache misses), then examine them in order. A chunk is sized to
+      // what is still missing, so a successful walk reads few rows beyond the ones it examines.
       const stride = coprimeStride(n, this.rng);
-      let index = this.rng.int(n);
-      while (examined < n) {
-        this.consider(this.slots[index]!, prepared, strategy, nowMs, rejections, choice);
-        examined++;
-        if (choice.scored >= limit) break;
-        index += stride;
-        if (index >= n) index -= n;
+      const rows = this.rows;
+      const ahead = this.ahead;
+      let slot = this.rng.int(n);
+      walk: while (examined < n) {
+        const chunk = Math.min(n - examined, ahead.length, Math.max(4, 2 * (limit - this.scored)));
+        let touched = 0;
+        for (let j = 0; j < chunk; j++) {
+          ahead[j] = slot;
+          touched += rows[slot * ROW + C_CLASS_FLAGS]!;
+          slot += stride;
+          if (slot >= n) slot -= n;
+        }
+        this.touched = touched;
+        for (let j = 0; j < chunk; j++) {
+          this.consider(ahead[j]!, prepared, strategy, nowMs);
+          examined++;
+          if (this.scored >= limit) break walk;
+        }
       }
     }
 
-    this.count(rejections);
-    if (choice.slot) {
-      const { node } = choice.slot;
-      return { ok: true, nodeId: node.id, nodeName: node.name, score: choice.score, scored: choice.scored, examined };
+    const rejections: Partial<Record<RejectionReason, number>> = {};
+    for (let r = 0; r < CHECK_ORDER.length; r++) {
+      const c = this.rejected[r]!;
+      if (c === 0) continue;
+      const reason = CHECK_ORDER[r]!;
+      this.counts[reason] += c;
+      rejections[reason] = c;
     }
-    const noNodeHasDriver = rejections.driver > 0 && !this.slots.some((s) => s.node.drivers.includes(req.driver));
-    const counted: Partial<Record<RejectionReason, number>> = {};
-    for (const [reason, c] of Object.entries(rejections) as [RejectionReason, number][]) if (c > 0) counted[reason] = c;
-    return {
-      ok: false,
-      reason: explainFailure(n, counted, req.driver, noNodeHasDriver),
-      rejections: counted,
-      examined,
-    };
+    if (this.best >= 0) {
+      this.lastPlaced = this.best;
+      const node = this.nodes[this.best]!;
+      return { ok: true, nodeId: node.id, nodeName: node.name, score: this.bestScore, scored: this.scored, examined };
+    }
+    const noNodeHasDriver = (rejections.driver ?? 0) > 0 && !this.classes.anyHasDriver(req.driver);
+    return { ok: false, reason: explainFailure(n, rejections, req.driver, noNodeHasDriver), rejections, examined };
   }
 
   /** Feasibility, then rank, then keep the best so far (ties broken by the PRNG, reservoir-style). */
-  private consider(
-    slot: Slot,
-    req: PreparedRequest,
-    strategy: Strategy,
-    nowMs: number,
-    rejections: Record<RejectionReason, number>,
-    choice: Choice,
-  ): void {
-    const reason = firstRejection(slot.node, slot.reserved, req, nowMs);
-    if (reason !== undefined) {
-      rejections[reason]++;
+  private consider(slot: number, req: PreparedRequest, strategy: Strategy, nowMs: number): void {
+    const rows = this.rows;
+    const b = slot * ROW;
+    const classFlags = rows[b + C_CLASS_FLAGS]!;
+    const flags = classFlags & 3;
+    let reason = -1;
+    if (flags & F_DOWN) reason = R_DOWN;
+    else if (flags & F_INELIGIBLE) reason = R_INELIGIBLE;
+    else if (rows[b + C_AVOID_UNTIL]! > nowMs) reason = R_AVOIDED;
+    else reason = this.classes.rejection((classFlags - flags) / 4, req);
+    if (reason < 0) {
+      if (rows[b + C_CAP_CPU]! - rows[b + C_RES_CPU]! < req.cpuMillis) reason = R_CPU;
+      else if (rows[b + C_CAP_MEM]! - rows[b + C_RES_MEM]! < req.memoryBytes) reason = R_MEMORY;
+    }
+    if (reason >= 0) {
+      this.rejected[reason] = this.rejected[reason]! + 1;
       return;
     }
-    const score = fitScore(slot.node, slot.reserved, req.resources, strategy, this.options.reservedWeight);
-    choice.scored++;
-    if (score > choice.score) {
-      choice.slot = slot;
-      choice.score = score;
-      choice.ties = 1;
-    } else if (score === choice.score) {
-      choice.ties++;
-      if (this.rng.int(choice.ties) === 0) choice.slot = slot;
+    const w = this.options.reservedWeight;
+    const cpu = usedFraction(rows[b + C_RES_CPU]!, rows[b + C_MEASURED_CPU]!, req.cpuMillis, rows[b + C_CAP_CPU]!, w);
+    const mem = usedFraction(rows[b + C_RES_MEM]!, rows[b + C_MEASURED_MEM]!, req.memoryBytes, rows[b + C_CAP_MEM]!, w);
+    const score = fitScore(cpu, mem, strategy);
+    this.scored++;
+    if (score > this.bestScore) {
+      this.best = slot;
+      this.bestScore = score;
+      this.ties = 1;
+    } else if (score === this.bestScore && this.rng.int(++this.ties) === 0) {
+      this.best = slot;
     }
-  }
-
-  private count(rejections: Record<RejectionReason, number>): void {
-    for (const reason of Object.keys(rejections) as RejectionReason[]) this.counts[reason] += rejections[reason];
   }
 
   private indexName(node: PlacementNode): void {

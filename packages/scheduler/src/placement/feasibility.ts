@@ -1,13 +1,15 @@
 // Feasibility: the checks a node must pass before it is scored, in the order they run. A node's
 // first failed check is its rejection reason, counted for metrics and for "why was nothing placed".
-import type { PlacementNode, PlacementRequest, RejectionReason, ResourceAmounts } from './types.js';
+// The checks themselves run in the engine's hot loop (engine.ts) on its packed node rows; the
+// driver and label checks run once per node class (node-classes.ts), not once per node.
+import type { PlacementRequest, RejectionReason } from './types.js';
 
 /**
- * The checks in the order they run: the pinned name first (for a pinned request every other node
- * is "not the requested node", whatever else is wrong with it), then cheap state flags, then
- * driver, labels, and last the resource arithmetic.
+ * The checks in the order they run, indexed by the engine's reason codes: the pinned name first
+ * (for a pinned request every other node is "not the requested node", whatever else is wrong with
+ * it), then cheap state flags, then driver and labels, and last the resource arithmetic.
  */
-export const CHECK_ORDER: readonly RejectionReason[] = [
+export const CHECK_ORDER = [
   'node_name',
   'down',
   'ineligible',
@@ -16,13 +18,22 @@ export const CHECK_ORDER: readonly RejectionReason[] = [
   'constraint',
   'cpu',
   'memory',
-];
+] as const satisfies readonly RejectionReason[];
 
-/** A request with its constraint map flattened once, so the per-node check does not allocate. */
+export const R_NODE_NAME = 0;
+export const R_DOWN = 1;
+export const R_INELIGIBLE = 2;
+export const R_AVOIDED = 3;
+export const R_DRIVER = 4;
+export const R_CONSTRAINT = 5;
+export const R_CPU = 6;
+export const R_MEMORY = 7;
+
+/** A request with its constraint map flattened once, so the per-node checks do not allocate. */
 export interface PreparedRequest {
-  nodeName: string | undefined;
   driver: string;
-  resources: ResourceAmounts;
+  cpuMillis: number;
+  memoryBytes: number;
   constraintKeys: string[];
   constraintValues: string[];
 }
@@ -30,31 +41,24 @@ export interface PreparedRequest {
 export function prepareRequest(req: PlacementRequest): PreparedRequest {
   const keys = Object.keys(req.constraints);
   return {
-    nodeName: req.nodeName,
     driver: req.driver,
-    resources: req.resources,
+    cpuMillis: req.resources.cpuMillis,
+    memoryBytes: req.resources.memoryBytes,
     constraintKeys: keys,
     constraintValues: keys.map((k) => req.constraints[k]!),
   };
 }
 
-/** The first check `node` fails for `req`, or undefined when it is feasible. */
-export function firstRejection(
-  node: PlacementNode,
-  reserved: ResourceAmounts,
+/** The driver and label checks for one node class: R_DRIVER, R_CONSTRAINT, or -1 when it passes. */
+export function classRejection(
+  drivers: readonly string[],
+  labels: Readonly<Record<string, string>>,
   req: PreparedRequest,
-  nowMs: number,
-): RejectionReason | undefined {
-  if (req.nodeName !== undefined && node.name !== req.nodeName) return 'node_name';
-  if (!node.up) return 'down';
-  if (!node.eligible) return 'ineligible';
-  if (node.avoidUntilMs > nowMs) return 'avoided';
-  if (!node.drivers.includes(req.driver)) return 'driver';
+): number {
+  if (!drivers.includes(req.driver)) return R_DRIVER;
   const keys = req.constraintKeys;
   for (let i = 0; i < keys.length; i++) {
-    if (node.labels[keys[i]!] !== req.constraintValues[i]) return 'constraint';
+    if (labels[keys[i]!] !== req.constraintValues[i]) return R_CONSTRAINT;
   }
-  if (node.capacity.cpuMillis - reserved.cpuMillis < req.resources.cpuMillis) return 'cpu';
-  if (node.capacity.memoryBytes - reserved.memoryBytes < req.resources.memoryBytes) return 'memory';
-  return undefined;
+  return -1;
 }
