@@ -1,0 +1,238 @@
+// A real cluster: one mo-scheduler and three mo-agents as separate processes on loopback, over
+// real gRPC. Placement spread/bin-pack, waiting for capacity, node loss and fencing.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { SchedulerClient, ScheduledWorkload__Output, SubmitWorkloadRequest } from '@mo/api';
+import { isAlive, startCluster, waitFor, type Cluster } from '@mo/testkit';
+
+const MiB = 1024 * 1024;
+
+async function running(client: SchedulerClient, id: string): Promise<ScheduledWorkload__Output> {
+  return waitFor(`workload ${id} running`, async () => {
+    const w = await client.getWorkload(id);
+    return w.state === 'WORKLOAD_STATE_RUNNING' ? w : undefined;
+  });
+}
+
+function sleeper(extra: Partial<SubmitWorkloadRequest> = {}, cpuMillis = 100, memoryBytes = 16 * MiB) {
+  return { spec: { argv: ['sleep', '600'], resources: { cpuMillis, memoryBytes } }, ...extra };
+}
+
+async function stopAll(client: SchedulerClient, ids: string[]): Promise<void> {
+  await Promise.all(ids.map((id) => client.stopWorkload(id, 1000)));
+}
+
+function perNode(ws: ScheduledWorkload__Output[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const w of ws) m.set(w.nodeName, (m.get(w.nodeName) ?? 0) + 1);
+  return m;
+}
+
+describe('a scheduler with three agents', () => {
+  let cluster: Cluster;
+  let client: SchedulerClient;
+
+  beforeAll(async () => {
+    // 1000 millicores and 1 GiB each: small enough that the tests below fill nodes.
+    cluster = await startCluster({
+      agents: 3,
+      agentArgs: () => ['--capacity-cpu', '1000', '--capacity-memory', String(1024 * MiB)],
+    });
+    client = cluster.scheduler.client;
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('lists the three nodes up with their capacity', async () => {
+    const { nodes } = await client.listNodes();
+    expect(nodes.map((n) => n.name)).toEqual(['node-1', 'node-2', 'node-3']);
+    for (const n of nodes) {
+      expect(n.state).toBe('NODE_STATE_UP');
+      expect(n.capacity).toEqual({ cpuMillis: 1000, memoryBytes: 1024 * MiB });
+      expect(n.facts?.cpuCores).toBeGreaterThan(0);
+    }
+  });
+
+  it('spreads 30 equal workloads 10±2 per node', async () => {
+    const ws = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        client.submitWorkload(sleeper({ scheduling: { strategy: 'PLACEMENT_STRATEGY_SPREAD' } }, 20, MiB)),
+      ),
+    );
+    const ids = ws.map((w) => w.workload!.id);
+    const placed = await Promise.all(ids.map((id) => running(client, id)));
+    const counts = perNode(placed);
+    expect([...counts.keys()].sort()).toEqual(['node-1', 'node-2', 'node-3']);
+    for (const n of counts.values()) {
+      expect(n).toBeGreaterThanOrEqual(8);
+      expect(n).toBeLessThanOrEqual(12);
+    }
+    await stopAll(client, ids);
+  });
+
+  it('bin-packs: fills one node before using the next', async () => {
+    // 100 m each on 1000 m nodes: ten fit on a node.
+    const ids: string[] = [];
+    const nodes: string[] = [];
+    for (let i = 0; i < 15; i++) {
+      const { workload } = await client.submitWorkload(
+        sleeper({ scheduling: { strategy: 'PLACEMENT_STRATEGY_BINPACK' } }, 100, MiB),
+      );
+      ids.push(workload!.id);
+      nodes.push(workload!.nodeName);
+    }
+    expect(new Set(nodes.slice(0, 10)).size).toBe(1);
+    expect(new Set(nodes.slice(10)).size).toBe(1);
+    expect(nodes[10]).not.toBe(nodes[0]);
+    await Promise.all(ids.map((id) => running(client, id)));
+    await stopAll(client, ids);
+  });
+
+  it('keeps a workload that fits nowhere pending with its reason, and runs it once capacity frees', async () => {
+    const fillers = await Promise.all(
+      [1, 2, 3].map((i) => client.submitWorkload(sleeper({ scheduling: { node: `node-${i}` } }, 100, 700 * MiB))),
+    );
+    const fillerIds = fillers.map((f) => f.workload!.id);
+    await Promise.all(fillerIds.map((id) => running(client, id)));
+
+    const { workload: big } = await client.submitWorkload(sleeper({}, 100, 600 * MiB));
+    expect(big!.state).toBe('WORKLOAD_STATE_PENDING');
+    expect(big!.reason).toBe('waiting: 3 nodes: 3 lacked memory');
+    const status = await client.getClusterStatus();
+    expect(status.queueDepth).toBeGreaterThanOrEqual(1);
+
+    await client.stopWorkload(fillerIds[1]!, 1000);
+    const placed = await running(client, big!.id);
+    expect(placed.nodeName).toBe('node-2');
+    await stopAll(client, [fillerIds[0]!, fillerIds[2]!, big!.id]);
+  });
+
+  it('rejects bad input with INVALID_ARGUMENT naming the field', async () => {
+    const cases: Array<[SubmitWorkloadRequest, string]> = [
+      [{ spec: { argv: [] } }, 'spec.argv'],
+      [{ spec: { argv: ['true'], resources: { cpuMillis: -1 } } }, 'spec.resources.cpu_millis'],
+      [{ spec: { argv: ['true'] }, scheduling: { node: 'no-such-node' } }, 'scheduling.node'],
+      [{ spec: { argv: ['true'], labels: { 'bad key!': 'x' } } }, 'spec.labels["bad key!"]'],
+      [{ spec: { argv: ['true'] }, scheduling: { constraints: { '-x': 'y' } } }, 'scheduling.constraints["-x"]'],
+      [{ spec: { argv: ['echo', 'x'.repeat(200 * 1024)] } }, 'spec.argv'],
+      [{ spec: { id: 'chosen', argv: ['true'] } }, 'spec.id'],
+      [{ spec: { argv: ['true'], driver: 'vm' } }, 'spec.driver'],
+    ];
+    for (const [req, field] of cases) {
+      const err = await client.submitWorkload(req).then(
+        () => undefined,
+        (e: unknown) => e as { code: number; message: string },
+      );
+      expect(err).toBeDefined();
+      expect(err!.code).toBe(3); // INVALID_ARGUMENT
+      expect(err!.message).toContain(`${field}:`);
+    }
+    // Above the 4 MiB message limit the transport refuses it before any handler runs.
+    const huge = await client.submitWorkload({ spec: { argv: ['echo', 'x'.repeat(5 * MiB)] } }).then(
+      () => undefined,
+      (e: unknown) => e as { code: number },
+    );
+    expect(huge?.code).toBe(8); // RESOURCE_EXHAUSTED
+    const { nodes } = await client.listNodes();
+    expect(nodes.every((n) => n.state === 'NODE_STATE_UP')).toBe(true);
+  });
+});
+
+describe('node loss', () => {
+  let cluster: Cluster;
+  let client: SchedulerClient;
+
+  beforeAll(async () => {
+    cluster = await startCluster({
+      agents: 3,
+      schedulerArgs: ['--heartbeat-interval', '200ms', '--down-after', '1s'],
+    });
+    client = cluster.scheduler.client;
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('marks a killed agent down, re-places its workloads, and fences the stale copies when it returns', async () => {
+    const submitted = await Promise.all(
+      ['RESTART_MODE_ON_FAILURE', 'RESTART_MODE_ALWAYS', 'RESTART_MODE_NEVER'].map((mode) =>
+        client.submitWorkload(
+          sleeper({
+            scheduling: {
+              node: 'node-1',
+              restart: { mode: mode as 'RESTART_MODE_ALWAYS', maxAttempts: 3, initialBackoffMs: 100 },
+            },
+          }),
+        ),
+      ),
+    );
+    const before = await Promise.all(submitted.map((s) => running(client, s.workload!.id)));
+    // Pinned to node-1: while it is down the restartable ones wait for it (pending), and the
+    // never-restart one is lost for good. The next test covers re-placement elsewhere.
+    const t0 = Date.now();
+    await cluster.agents[0]!.kill('SIGKILL');
+    await waitFor(
+      'node-1 down',
+      async () => (await client.listNodes()).nodes.find((n) => n.name === 'node-1')?.state === 'NODE_STATE_DOWN',
+      { timeoutMs: 5000 },
+    );
+    const downAfter = Date.now() - t0;
+    expect(downAfter).toBeLessThan(3000);
+
+    const never = await client.getWorkload(before[2]!.id);
+    expect(never.state).toBe('WORKLOAD_STATE_LOST');
+    expect(never.reason).toMatch(/node node-1 down/);
+    for (const w of before.slice(0, 2)) {
+      const now = await client.getWorkload(w.id);
+      expect(now.state).toBe('WORKLOAD_STATE_PENDING');
+      expect(now.events.some((e) => e.state === 'WORKLOAD_STATE_LOST')).toBe(true);
+    }
+    // The old processes still run under their shims while the node is away.
+    for (const w of before) expect(await isAlive(w.pid)).toBe(true);
+
+    await cluster.restartAgent(0);
+    // Pinned restartable workloads come back on node-1 with new allocations; the never-restart
+    // one stays lost. Every old copy is stopped (fenced by allocation id).
+    for (const w of before.slice(0, 2)) {
+      const now = await running(client, w.id);
+      expect(now.allocationId).not.toBe(w.allocationId);
+      expect(now.nodeName).toBe('node-1');
+    }
+    for (const w of before) {
+      await waitFor(`old copy of ${w.id} (pid ${w.pid}) stopped`, async () => !(await isAlive(w.pid)), {
+        timeoutMs: 10_000,
+      });
+    }
+    expect((await client.getWorkload(before[2]!.id)).state).toBe('WORKLOAD_STATE_LOST');
+    await stopAll(client, [before[0]!.id, before[1]!.id]);
+  });
+
+  it('re-places unpinned on-failure workloads on other nodes while their node is down', async () => {
+    const { workload } = await client.submitWorkload(
+      sleeper({
+        scheduling: {
+          constraints: {},
+          restart: { mode: 'RESTART_MODE_ON_FAILURE', maxAttempts: 2, initialBackoffMs: 100 },
+        },
+      }),
+    );
+    const first = await running(client, workload!.id);
+    const index = Number(first.nodeName.split('-')[1]) - 1;
+    await cluster.agents[index]!.kill('SIGKILL');
+    const moved = await waitFor(
+      'workload re-placed on another node',
+      async () => {
+        const w = await client.getWorkload(workload!.id);
+        return w.state === 'WORKLOAD_STATE_RUNNING' && w.nodeName !== first.nodeName ? w : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
+    expect(moved.attempt).toBe(2);
+    await cluster.restartAgent(index);
+    await waitFor(`stale copy (pid ${first.pid}) stopped`, async () => !(await isAlive(first.pid)), {
+      timeoutMs: 10_000,
+    });
+    await cluster.waitForNodesUp(3);
+    await stopAll(client, [workload!.id]);
+  });
+});
