@@ -1,7 +1,10 @@
 // The mock driver: instant starts with fake pids, runs until stopped or for MO_MOCK_RUN_MS, no processes.
 import { describe, expect, it } from '@jest/globals';
-import type { TaskConfig } from '../driver.js';
-import { MockDriver } from './mock-driver.js';
+import type { Driver, TaskConfig } from '../driver.js';
+import { MockDriver, type MockDriverOptions } from './mock-driver.js';
+
+/** Used through the Driver interface, as the WorkloadManager does. */
+const mock = (options?: MockDriverOptions): Driver => new MockDriver(options);
 
 let n = 0;
 function task(env: Record<string, string> = {}): TaskConfig {
@@ -11,7 +14,7 @@ function task(env: Record<string, string> = {}): TaskConfig {
 
 describe('MockDriver', () => {
   it('starts at once with distinct fake pids that cannot be real processes', async () => {
-    const d = new MockDriver();
+    const d = mock();
     const [a, b] = await Promise.all([d.start(task()), d.start(task())]);
     expect(a.driver).toBe('mock');
     expect(a.pid).not.toBe(b.pid);
@@ -21,7 +24,7 @@ describe('MockDriver', () => {
   });
 
   it('runs until stopped, then reports SIGTERM', async () => {
-    const d = new MockDriver();
+    const d = mock();
     const t = task();
     const h = await d.start(t);
     let ended = false;
@@ -38,19 +41,19 @@ describe('MockDriver', () => {
     [{ MO_MOCK_RUN_MS: '30' }, 0],
     [{ MO_MOCK_RUN_MS: '0', MO_MOCK_EXIT_CODE: '3' }, 3],
   ])('with env %j exits by itself with code %d', async (env, code) => {
-    const d = new MockDriver();
+    const d = mock();
     const t = task(env);
     const h = await d.start(t);
     expect(await d.wait(h, t.taskDir)).toMatchObject({ status: 'exited', exit: { exitCode: code } });
   });
 
   it('finds a running workload again through the same driver object, and nothing through a new one', async () => {
-    const d = new MockDriver({ name: 'process' });
+    const d = mock({ name: 'process' });
     const t = task();
     const h = await d.start(t);
     expect(h.driver).toBe('process');
     expect(await d.recover(h, t.taskDir)).toEqual({ status: 'running', handle: h });
-    expect(await new MockDriver().recover(h, t.taskDir)).toMatchObject({ status: 'lost' });
+    expect(await mock().recover(h, t.taskDir)).toMatchObject({ status: 'lost' });
     await d.stop(h, 0);
   });
 });
