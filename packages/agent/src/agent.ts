@@ -58,6 +58,11 @@ export interface AgentOptions {
    * MockDriver to run many simulated agents in one process.
    */
   drivers?: Driver[];
+  /**
+   * Host facts to report instead of collecting them (simulated agents in benchmarks share one
+   * collection; the node name is still this agent's).
+   */
+  hostFacts?: HostFacts;
   logger?: Logger;
 }
 
@@ -145,7 +150,9 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
 
     const [recovered, hostFacts] = await Promise.all([
       manager.recover(),
-      collectHostFacts({ nodeName: options.nodeName, agentVersion: AGENT_VERSION, dockerSocket: options.dockerSocket }),
+      options.hostFacts
+        ? Promise.resolve({ ...options.hostFacts, nodeName: options.nodeName })
+        : collectHostFacts({ nodeName: options.nodeName, agentVersion: AGENT_VERSION, dockerSocket: options.dockerSocket }),
     ]);
     logger.info('recovered workloads', recovered);
     let facts: HostFacts = hostFacts;

@@ -38,3 +38,4 @@ export { ProcessDriver, DEFAULT_SHIM_PATH, type ProcessDriverOptions } from './d
  */
 export { MockDriver, type MockDriverOptions } from './drivers/mock/mock-driver.js';
 export { CpuSampler, readBootId, readLoadAvg, readMemInfo, readProcStat } from './metrics/proc.js';
+export { collectHostFacts, type HostFacts } from './metrics/host-facts.js';
