@@ -156,13 +156,16 @@ export class SqliteStore implements Store {
 
     // Nested better-sqlite3 transactions are SAVEPOINTs: a failing caller rolls back to its own
     // savepoint and the rest of the group still commits.
-    const applyOne = this.db.transaction((rows: Row[]) => {
+    const applyRows = (rows: Row[]): void => {
       for (const r of rows) {
         if (r.json === null) this.del.run(r.kind, r.id);
         else this.put.run(r.kind, r.id, r.json);
       }
-    });
+    };
+    const applyOne = this.db.transaction(applyRows);
     this.applyGroup = this.db.transaction((group: PendingCommit[]) => {
+      // A lone caller needs no savepoint: the transaction is already its all-or-nothing unit.
+      if (group.length === 1) return applyRows(group[0]!.rows);
       for (const c of group) {
         try {
           applyOne(c.rows);
