@@ -1,16 +1,25 @@
-// Global options (`--agent`, `--json`, `--timeout`): declared once, accepted before or after the
-// command name, resolved with their defaults in one place, and a client built from them.
-import { AgentClient } from '@mo/api';
+// Global options (`--scheduler`, `--agent`, `--json`, `--timeout`): declared once, accepted before
+// or after the command name, resolved with their defaults in one place, and clients built from them.
+//
+// `mo` talks to the scheduler by default. `--agent ADDR` (or MO_AGENT_ADDR) switches to the direct
+// mode of the first release: one agent, no scheduler (start/stop/status/logs only).
+import type { AgentClient, SchedulerClient } from '@mo/api';
 import type { Command } from 'commander';
+import { UsageError } from './errors.js';
 import { parseTimeout } from './flags.js';
 import type { CliIo } from './io.js';
 
+export const DEFAULT_SCHEDULER_ADDR = '127.0.0.1:7600';
 export const DEFAULT_AGENT_ADDR = '127.0.0.1:7610';
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
+/** Which daemon a command talks to. */
+export type Target =
+  { readonly kind: 'scheduler'; readonly address: string } | { readonly kind: 'agent'; readonly address: string };
+
 export interface GlobalOptions {
-  /** host:port of the agent's gRPC service. */
-  readonly agent: string;
+  /** The daemon this command talks to, and its host:port. */
+  readonly target: Target;
   readonly json: boolean;
   /** Deadline of each unary call, in ms. */
   readonly timeoutMs: number;
@@ -18,8 +27,10 @@ export interface GlobalOptions {
 
 /** What every command's action gets: parsed globals, the output streams, state for error reports. */
 export class CliContext {
-  /** The last resolved globals; the error reporter reads `json` from here once parsing got that far. */
+  /** The last resolved globals. */
   globals: GlobalOptions | undefined;
+  /** `--json` as soon as it is known; the error reporter reads it (even if resolving then failed). */
+  json: boolean | undefined;
   /** The command being run (`start`, ...), for usage hints. */
   command: string | undefined;
   /** The command line as given to `execute` (node, script, args...). */
@@ -38,12 +49,15 @@ export class CliContext {
     const raw: RawGlobals = {};
     for (const c of chain) {
       const o = c.opts<RawGlobals>();
+      if (o.scheduler !== undefined) raw.scheduler = o.scheduler;
       if (o.agent !== undefined) raw.agent = o.agent;
       if (o.json !== undefined) raw.json = o.json;
       if (o.timeout !== undefined) raw.timeout = o.timeout;
     }
+    // Known before anything below can throw, so that error is reported as JSON too.
+    this.json = raw.json === true;
     const globals: GlobalOptions = {
-      agent: raw.agent || this.env.MO_AGENT_ADDR || DEFAULT_AGENT_ADDR,
+      target: resolveTarget(raw, this.env),
       json: raw.json === true,
       timeoutMs: raw.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseTimeout(raw.timeout),
     };
@@ -51,9 +65,25 @@ export class CliContext {
     return globals;
   }
 
-  /** Runs `fn` with a client for the agent, closing it afterwards so the process can exit. */
+  /** Runs `fn` with a client for the scheduler, closing it afterwards so the process can exit. */
+  async withScheduler<T>(globals: GlobalOptions, fn: (client: SchedulerClient) => Promise<T>): Promise<T> {
+    if (globals.target.kind !== 'scheduler') {
+      throw new UsageError('needs the scheduler, not --agent (or MO_AGENT_ADDR)', this.command ?? 'this command');
+    }
+    // Loaded here, not at the top: `mo --help` and usage errors do not pay for grpc.
+    const { SchedulerClient } = await import('@mo/api');
+    const client = new SchedulerClient(globals.target.address, { deadlineMs: globals.timeoutMs });
+    try {
+      return await fn(client);
+    } finally {
+      client.close();
+    }
+  }
+
+  /** Runs `fn` with a client for the agent (direct mode), closing it afterwards. */
   async withAgent<T>(globals: GlobalOptions, fn: (client: AgentClient) => Promise<T>): Promise<T> {
-    const client = new AgentClient(globals.agent, { deadlineMs: globals.timeoutMs });
+    const { AgentClient } = await import('@mo/api');
+    const client = new AgentClient(globals.target.address, { deadlineMs: globals.timeoutMs });
     try {
       return await fn(client);
     } finally {
@@ -63,9 +93,25 @@ export class CliContext {
 }
 
 interface RawGlobals {
+  scheduler?: string;
   agent?: string;
   json?: boolean;
   timeout?: string;
+}
+
+/**
+ * Flags beat the environment: `--scheduler` wins over MO_AGENT_ADDR, `--agent` over
+ * MO_SCHEDULER_ADDR. Both flags at once is a contradiction, not a preference. With both variables
+ * set, the scheduler wins: it is the default, and `mo dev` tells people to export its address.
+ */
+function resolveTarget(raw: RawGlobals, env: NodeJS.ProcessEnv): Target {
+  if (raw.scheduler && raw.agent) {
+    throw new UsageError('cannot be combined with --scheduler: pick the scheduler or one agent', '--agent');
+  }
+  if (raw.agent) return { kind: 'agent', address: raw.agent };
+  if (raw.scheduler) return { kind: 'scheduler', address: raw.scheduler };
+  if (env.MO_AGENT_ADDR && !env.MO_SCHEDULER_ADDR) return { kind: 'agent', address: env.MO_AGENT_ADDR };
+  return { kind: 'scheduler', address: env.MO_SCHEDULER_ADDR || DEFAULT_SCHEDULER_ADDR };
 }
 
 /**
@@ -75,7 +121,8 @@ interface RawGlobals {
  */
 export function addGlobalOptions(cmd: Command): Command {
   return cmd
-    .option('--agent <addr>', `agent gRPC address (env MO_AGENT_ADDR, default ${DEFAULT_AGENT_ADDR})`)
+    .option('--scheduler <addr>', `scheduler gRPC address (env MO_SCHEDULER_ADDR, default ${DEFAULT_SCHEDULER_ADDR})`)
+    .option('--agent <addr>', 'talk to this one agent directly instead of the scheduler (env MO_AGENT_ADDR)')
     .option('--json', 'print machine-readable JSON')
     .option('--timeout <ms>', `deadline of each call, in ms or with a unit (default ${DEFAULT_TIMEOUT_MS})`);
 }

@@ -1,7 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { MoError, NotFoundError, UnavailableError } from '@mo/api';
 import { CommanderError } from 'commander';
-import { AgentFailedError, ExitCode, UsageError, describeFailure, tidyConnectError } from './errors.js';
+import {
+  DaemonFailedError,
+  ExitCode,
+  UsageError,
+  WaitFailedError,
+  describeFailure,
+  tidyConnectError,
+} from './errors.js';
 
 describe('describeFailure', () => {
   it.each([
@@ -23,10 +30,10 @@ describe('describeFailure', () => {
       new UnavailableError('127.0.0.1:1', '127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1'),
       ExitCode.Unreachable,
       'UNAVAILABLE',
-      'cannot reach agent at 127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1',
+      'cannot reach scheduler at 127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1',
     ],
     [
-      new AgentFailedError('cannot load @mo/agent', new Error('nope')),
+      new DaemonFailedError('agent', 'cannot load @mo/agent', new Error('nope')),
       ExitCode.Failed,
       'UNKNOWN',
       'agent: cannot load @mo/agent: nope',
@@ -34,6 +41,21 @@ describe('describeFailure', () => {
   ])('maps %p to exit %d, code %s', (err, exitCode, code, message) => {
     const failure = describeFailure(err);
     expect(failure).toEqual({ exitCode, code, message });
+  });
+
+  it('names the agent when the command talked to one directly', () => {
+    const err = new UnavailableError('127.0.0.1:1', '127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1');
+    expect(describeFailure(err, 'agent').message).toBe(
+      'cannot reach agent at 127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1',
+    );
+  });
+
+  it.each([
+    [ExitCode.WorkloadFailed, 'ABORTED'],
+    [ExitCode.WaitTimeout, 'DEADLINE_EXCEEDED'],
+  ] as const)('gives a failed --wait exit %d (%s), its output already written', (exitCode, code) => {
+    const failure = describeFailure(new WaitFailedError('w1 failed (exit 3)', exitCode));
+    expect(failure).toEqual({ exitCode, code, message: 'w1 failed (exit 3)', outputWritten: true });
   });
 
   it('keeps the stack of an unexpected error, which is a bug worth a trace', () => {

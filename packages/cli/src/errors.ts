@@ -6,12 +6,16 @@ import { CommanderError } from 'commander';
 export const ExitCode = {
   /** The operation succeeded. */
   Ok: 0,
-  /** The operation failed: the agent refused it, or the workload does not exist. */
+  /** The operation failed: the scheduler or agent refused it, the workload does not exist, or a daemon run by `mo` failed. */
   Failed: 1,
   /** The command line is wrong: unknown flag, bad flag value, missing argument. */
   Usage: 2,
-  /** The agent could not be reached (connection refused, deadline passed). */
+  /** The scheduler (or agent) could not be reached (connection refused, deadline passed). */
   Unreachable: 3,
+  /** `mo start --wait`: the workload ended without reaching what was waited for (failed, lost, stopped). */
+  WorkloadFailed: 4,
+  /** `mo start --wait --wait-timeout D`: D passed first; the workload is left as it is. */
+  WaitTimeout: 5,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -25,15 +29,37 @@ export class UsageError extends Error {
   }
 }
 
+/** The daemons `mo` can run in-process (`mo agent`, `mo scheduler`) or talk to. */
+export type Daemon = 'agent' | 'scheduler';
+
 /**
- * Thrown when the agent daemon run by `mo agent` cannot be loaded or fails (a port in use, a bad
- * flag). Its failures are reported like the agent's own, not as CLI bugs: no stack trace.
+ * Thrown when a daemon run by `mo agent` / `mo scheduler` cannot be loaded or fails (a port in use,
+ * a bad flag), or when `mo dev` loses one. Reported like the daemon's own failures, not as CLI bugs:
+ * no stack trace.
  */
-export class AgentFailedError extends Error {
-  constructor(message: string, cause?: unknown) {
+export class DaemonFailedError extends Error {
+  constructor(
+    readonly daemon: Daemon | string,
+    message: string,
+    cause?: unknown,
+  ) {
     const why = cause instanceof Error ? cause.message : cause === undefined ? '' : String(cause);
-    super(`agent: ${[message, why].filter(Boolean).join(': ')}`, { cause });
-    this.name = 'AgentFailedError';
+    super(`${daemon}: ${[message, why].filter(Boolean).join(': ')}`, { cause });
+    this.name = 'DaemonFailedError';
+  }
+}
+
+/**
+ * Thrown by `mo start --wait` when the workload ended without reaching the awaited state, or the
+ * wait timed out. The workload itself was already printed (JSON or a line): only the message is left.
+ */
+export class WaitFailedError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: typeof ExitCode.WorkloadFailed | typeof ExitCode.WaitTimeout,
+  ) {
+    super(message);
+    this.name = 'WaitFailedError';
   }
 }
 
@@ -45,10 +71,12 @@ export interface Failure {
   readonly message: string;
   /** Set only for unexpected errors (bugs), where a trace helps; expected ones never show one. */
   readonly stack?: string;
+  /** The command already wrote its JSON document: do not add an error document to stdout. */
+  readonly outputWritten?: boolean;
 }
 
-/** Classifies an error thrown anywhere in a command. */
-export function describeFailure(err: unknown): Failure {
+/** Classifies an error thrown anywhere in a command; `daemon` is whom the command talked to. */
+export function describeFailure(err: unknown, daemon: Daemon = 'scheduler'): Failure {
   if (err instanceof UsageError) {
     return { exitCode: ExitCode.Usage, code: 'INVALID_ARGUMENT', message: err.message };
   }
@@ -62,14 +90,18 @@ export function describeFailure(err: unknown): Failure {
     return {
       exitCode: ExitCode.Unreachable,
       code: statusName(err.code),
-      message: `cannot reach agent at ${err.address}: ${tidyConnectError(detail)}`,
+      message: `cannot reach ${daemon} at ${err.address}: ${tidyConnectError(detail)}`,
     };
   }
-  if (err instanceof AgentFailedError) {
+  if (err instanceof DaemonFailedError) {
     const code = err.cause instanceof MoError ? statusName(err.cause.code) : 'UNKNOWN';
-    // The agent's parser rejecting a flag is a usage error of this command line too.
+    // The daemon's parser rejecting a flag is a usage error of this command line too.
     const exitCode = err.cause instanceof InvalidArgumentError ? ExitCode.Usage : ExitCode.Failed;
     return { exitCode, code, message: err.message };
+  }
+  if (err instanceof WaitFailedError) {
+    const code = err.exitCode === ExitCode.WaitTimeout ? 'DEADLINE_EXCEEDED' : 'ABORTED';
+    return { exitCode: err.exitCode, code, message: err.message, outputWritten: true };
   }
   if (err instanceof MoError) {
     return { exitCode: ExitCode.Failed, code: statusName(err.code), message: err.message };

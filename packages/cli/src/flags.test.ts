@@ -1,6 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { UsageError } from './errors.js';
-import { parseCount, parseCpuMillis, parseDuration, parseEnv, parseLabels, parseSize, parseTimeout } from './flags.js';
+import {
+  parseChoice,
+  parseCount,
+  parseCpuMillis,
+  parseDuration,
+  parseEnv,
+  parseLabels,
+  parseSize,
+  parseTimeout,
+} from './flags.js';
 
 describe('parseEnv', () => {
   it.each([
@@ -104,7 +113,18 @@ describe('parseCount and parseCpuMillis', () => {
   it('accepts whole numbers', () => {
     expect(parseCount('0', '--tail')).toBe(0);
     expect(parseCount('20', '--tail')).toBe(20);
-    expect(parseCpuMillis('500')).toBe(500);
+  });
+
+  it.each([
+    ['500m', 500],
+    ['0.5', 500],
+    ['.25', 250],
+    ['2', 2000],
+    ['1.5', 1500],
+    ['1m', 1],
+    [' 250m ', 250],
+  ])('reads --cpu %j as %d millicores', (value, millis) => {
+    expect(parseCpuMillis(value)).toBe(millis);
   });
 
   it.each([['-1'], ['1.5'], ['ten'], ['']])('rejects %j as a --tail count', (value) => {
@@ -115,7 +135,23 @@ describe('parseCount and parseCpuMillis', () => {
     expect(() => parseCount('3000000000', '--tail', 2 ** 31 - 1)).toThrow(/^--tail: must be at most 2147483647/);
   });
 
-  it.each([['0'], ['0.5'], ['500m'], ['']])('rejects %j as --cpu millicores', (value) => {
-    expect(() => parseCpuMillis(value)).toThrow(/^--cpu: expected millicores/);
+  it.each([['half'], ['-1'], ['500M'], ['1 core'], ['']])('rejects %j as --cpu', (value) => {
+    expect(() => parseCpuMillis(value)).toThrow(/^--cpu: expected cores \(0\.5, 2\) or millicores \(500m\)/);
+  });
+
+  it.each([['0'], ['0m'], ['0.0001'], ['1.5m']])('rejects %j: below or between millicores', (value) => {
+    expect(() => parseCpuMillis(value)).toThrow(/^--cpu: must be a whole number of millicores/);
+  });
+});
+
+describe('parseChoice', () => {
+  it('accepts one of the words, in any case', () => {
+    expect(parseChoice('Spread', '--strategy', ['binpack', 'spread'])).toBe('spread');
+  });
+
+  it('lists the words when the value is not one of them', () => {
+    expect(() => parseChoice('fast', '--priority', ['high', 'normal', 'low'])).toThrow(
+      '--priority: expected high, normal, low; got "fast"',
+    );
   });
 });

@@ -99,11 +99,29 @@ export function parseCount(value: string, flag: string, max = Number.MAX_SAFE_IN
   return n;
 }
 
-/** CPU in millicores (`--cpu 500` is half a core); at least 1. */
+/**
+ * CPU as Kubernetes writes it, into millicores: `500m` is half a core, `0.5` and `2` are cores.
+ * At least one millicore; finer than that cannot be declared.
+ */
 export function parseCpuMillis(value: string, flag = '--cpu'): number {
-  const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < 1) {
-    throw new UsageError(`expected millicores as a whole number (1000 = one core), got ${JSON.stringify(value)}`, flag);
+  const m = /^(\d+(?:\.\d+)?|\.\d+)(m?)$/.exec(value.trim());
+  const millis = m ? (m[2] === 'm' ? Number(m[1]) : Number(m[1]) * 1000) : Number.NaN;
+  if (!Number.isFinite(millis)) {
+    throw new UsageError(`expected cores (0.5, 2) or millicores (500m), got ${JSON.stringify(value)}`, flag);
   }
-  return n;
+  if (!Number.isInteger(Math.round(millis * 1e6) / 1e6) || millis < 1) {
+    throw new UsageError(`must be a whole number of millicores, at least 1m, got ${JSON.stringify(value)}`, flag);
+  }
+  if (!Number.isSafeInteger(millis)) throw new UsageError(`too large: ${JSON.stringify(value)}`, flag);
+  return Math.round(millis);
+}
+
+/** One of a fixed set of words (`--restart on-failure`); the error lists them. */
+export function parseChoice<T extends string>(value: string, flag: string, choices: readonly T[]): T {
+  const v = value.trim().toLowerCase();
+  const found = choices.find((c) => c === v);
+  if (found === undefined) {
+    throw new UsageError(`expected ${choices.join(', ')}; got ${JSON.stringify(value)}`, flag);
+  }
+  return found;
 }

@@ -28,20 +28,32 @@ describe('mo (in-process)', () => {
   });
 
   it.each([
-    [['--agent', DEAD, 'status'], {}, DEAD],
-    [['status', '--agent', DEAD], {}, DEAD],
-    [['status'], { MO_AGENT_ADDR: DEAD }, DEAD],
-    [['--agent', DEAD, 'status'], { MO_AGENT_ADDR: '127.0.0.1:2' }, DEAD],
-    [['--agent', '127.0.0.1:2', 'status', '--agent', DEAD], {}, DEAD],
-  ])('mo %j with env %j talks to %s', async (args, env, addr) => {
+    [['--agent', DEAD, 'status'], {}, 'agent', DEAD],
+    [['status', '--agent', DEAD], {}, 'agent', DEAD],
+    [['status'], { MO_AGENT_ADDR: DEAD }, 'agent', DEAD],
+    [['--agent', DEAD, 'status'], { MO_AGENT_ADDR: '127.0.0.1:2' }, 'agent', DEAD],
+    [['--agent', '127.0.0.1:2', 'status', '--agent', DEAD], {}, 'agent', DEAD],
+    [['--scheduler', DEAD, 'status'], {}, 'scheduler', DEAD],
+    [['status', '--scheduler', DEAD], { MO_SCHEDULER_ADDR: '127.0.0.1:2' }, 'scheduler', DEAD],
+    [['status'], { MO_SCHEDULER_ADDR: DEAD }, 'scheduler', DEAD],
+    [['status'], { MO_SCHEDULER_ADDR: DEAD, MO_AGENT_ADDR: '127.0.0.1:2' }, 'scheduler', DEAD],
+    [['status', '--scheduler', DEAD], { MO_AGENT_ADDR: '127.0.0.1:2' }, 'scheduler', DEAD],
+    [['status', '--agent', DEAD], { MO_SCHEDULER_ADDR: '127.0.0.1:2' }, 'agent', DEAD],
+  ])('mo %j with env %j talks to the %s at %s', async (args, env, kind, addr) => {
     const r = await mo(args, env);
-    expect(r.globals?.agent).toBe(addr);
-    expect(r.err).toContain(`cannot reach agent at ${addr}`);
+    expect(r.globals?.target).toEqual({ kind, address: addr });
+    expect(r.err).toContain(`cannot reach ${kind} at ${addr}`);
   });
 
-  it('defaults to the local agent port and a 10 s deadline', async () => {
+  it('defaults to the local scheduler port and a 10 s deadline', async () => {
     const r = await mo(['status', '--timeout', '1ms']);
-    expect(r.globals).toEqual({ agent: '127.0.0.1:7610', json: false, timeoutMs: 1 });
+    expect(r.globals).toEqual({ target: { kind: 'scheduler', address: '127.0.0.1:7600' }, json: false, timeoutMs: 1 });
+  });
+
+  it('exits 3 naming the scheduler and its address when the scheduler refuses connections', async () => {
+    const r = await mo(['status'], { MO_SCHEDULER_ADDR: DEAD });
+    expect(r.code).toBe(ExitCode.Unreachable);
+    expect(r.err).toMatch(/^mo: cannot reach scheduler at 127\.0\.0\.1:1: .*ECONNREFUSED/);
   });
 
   it('prints the error as JSON on stdout with --json', async () => {
@@ -58,6 +70,22 @@ describe('mo (in-process)', () => {
     [['logs', 'w1', '--tail', 'x'], '--tail: expected a whole number'],
     [['status', '--timeout', 'soon'], '--timeout: '],
     [['status', '--bogus'], "unknown option '--bogus'"],
+    [['status', '--scheduler', DEAD, '--agent', DEAD], '--agent: cannot be combined with --scheduler'],
+    [['status', '--recent', 'many'], '--recent: expected a whole number'],
+    [['nodes', '--agent', DEAD], 'nodes: needs the scheduler, not --agent'],
+    [['start', '--agent', DEAD, '--node', 'n1', '--', 'true'], '--node: needs the scheduler, not --agent'],
+    [['start', '--cpu', '0', '--', 'true'], '--cpu: must be a whole number of millicores, at least 1m'],
+    [['start', '--restart', 'sometimes', '--', 'true'], '--restart: expected never, on-failure, always'],
+    [['start', '--max-restarts', '2', '--', 'true'], '--max-restarts: needs --restart on-failure or --restart always'],
+    [['start', '--restart', 'always', '--max-restarts', '0', '--', 'true'], '--max-restarts: must be at least 1'],
+    [['start', '--priority', 'urgent', '--', 'true'], '--priority: expected high, normal, low'],
+    [['start', '--strategy', 'random', '--', 'true'], '--strategy: expected binpack, spread'],
+    [['start', '--constraint', 'gpu', '--', 'true'], '--constraint: expected k=v'],
+    [['start', '--wait=soon', '--', 'true'], '--wait: expected running, exit'],
+    [['start', '--wait-timeout', '5s', '--', 'true'], '--wait-timeout: needs --wait'],
+    [['dev', '--agents', 'two'], '--agents: expected a whole number'],
+    [['dev', '--port-base', '65530'], '--port-base: must be 0'],
+    [['dev', '--log-level', 'loud'], '--log-level: expected debug, info, warn, error'],
     [['frobnicate'], "unknown command 'frobnicate'"],
   ])('mo %j is a usage error (%s)', async (args, message) => {
     const r = await mo([...args]);
@@ -69,7 +97,7 @@ describe('mo (in-process)', () => {
     const r = await mo(['--json', 'start', '--cpu', 'half', '--', 'true']);
     expect(r.code).toBe(ExitCode.Usage);
     expect(JSON.parse(r.out)).toEqual({
-      error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^--cpu: expected millicores/) },
+      error: { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^--cpu: expected cores/) },
     });
   });
 

@@ -2,8 +2,10 @@
 // a message on stderr (and JSON on stdout with --json) and an exit code.
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { registerAgent } from './commands/agent.js';
+import { registerDaemons } from './commands/daemon.js';
+import { registerDev } from './commands/dev.js';
 import { registerLogs } from './commands/logs.js';
+import { registerNodes } from './commands/nodes.js';
 import { registerStart } from './commands/start.js';
 import { registerStatus } from './commands/status.js';
 import { registerStop } from './commands/stop.js';
@@ -19,7 +21,13 @@ function packageVersion(): string {
 /** The commander tree. Commands write through `ctx.io`; parse errors are thrown, not printed. */
 export function buildProgram(ctx: CliContext = new CliContext(processIo(), process.env)): Command {
   const program = new Command('mo')
-    .description('mo: run and inspect workloads on a node agent')
+    .description(
+      'mo: run workloads on a cluster of nodes and see where they run.\n\n' +
+        'Talks to the scheduler at --scheduler or $MO_SCHEDULER_ADDR (default 127.0.0.1:7600); `mo dev` starts ' +
+        'one with agents on this machine. --agent ADDR talks to one agent directly instead.\n\n' +
+        'Exit codes: 0 ok, 1 failed, 2 usage, 3 scheduler (or agent) unreachable, ' +
+        '4 a --wait-ed workload failed, 5 --wait-timeout passed.',
+    )
     .version(packageVersion(), '-V, --version')
     // Global options go before the command name or after it (`mo --json status`, `mo status
     // --json`); positional parsing is what lets `mo start ls -l` and `mo agent --help` pass
@@ -39,8 +47,10 @@ export function buildProgram(ctx: CliContext = new CliContext(processIo(), proce
   registerStart(program, ctx);
   registerStop(program, ctx);
   registerStatus(program, ctx);
+  registerNodes(program, ctx);
   registerLogs(program, ctx);
-  registerAgent(program, ctx);
+  registerDev(program, ctx);
+  registerDaemons(program, ctx);
   return program;
 }
 
@@ -56,10 +66,11 @@ export async function execute(argv: readonly string[], ctx: CliContext): Promise
       if (err.exitCode === 0) return ExitCode.Ok;
       if (err.code === 'commander.help') return ExitCode.Usage;
     }
-    const failure = describeFailure(err);
+    const failure = describeFailure(err, ctx.globals?.target.kind ?? 'scheduler');
     // --json is known once a command's options were parsed; a parse error comes before that.
-    const json = ctx.globals?.json ?? jsonRequested(argv.slice(2));
-    if (json) ctx.io.stdout.write(`${JSON.stringify({ error: { code: failure.code, message: failure.message } })}\n`);
+    const json = ctx.json ?? jsonRequested(argv.slice(2));
+    if (json && !failure.outputWritten)
+      ctx.io.stdout.write(`${JSON.stringify({ error: { code: failure.code, message: failure.message } })}\n`);
     ctx.io.stderr.write(`mo: ${failure.message}\n`);
     if (failure.exitCode === ExitCode.Usage && !json) {
       ctx.io.stderr.write(`(see "mo ${ctx.command ? `${ctx.command} ` : ''}--help")\n`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { agentArgs } from './agent.js';
+import { daemonArgs } from './daemon.js';
 
-describe('agentArgs', () => {
+describe('daemonArgs', () => {
   it.each([
     [
       ['node', 'mo', 'agent', '--data-dir', '/d'],
@@ -10,7 +10,7 @@ describe('agentArgs', () => {
     ],
     [['node', 'mo', 'agent'], [], []],
     [['node', 'mo', '--json', 'agent', '--help'], ['--help'], ['--help']],
-    // Commander swallows a `--` right after the command name; the agent gets it back.
+    // Commander swallows a `--` right after the command name; the daemon gets it back.
     [['node', 'mo', 'agent', '--', 'x'], ['x'], ['--', 'x']],
     [
       ['node', 'mo', 'agent', 'x', '--', 'y'],
@@ -18,6 +18,10 @@ describe('agentArgs', () => {
       ['x', '--', 'y'],
     ],
   ])('from %j (parsed %j) passes %j', (raw, parsed, expected) => {
-    expect(agentArgs(raw, parsed)).toEqual(expected);
+    expect(daemonArgs('agent', raw, parsed)).toEqual(expected);
+  });
+
+  it('does the same for the scheduler', () => {
+    expect(daemonArgs('scheduler', ['node', 'mo', 'scheduler', '--', 'x'], ['x'])).toEqual(['--', 'x']);
   });
 });

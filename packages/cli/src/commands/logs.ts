@@ -1,5 +1,6 @@
-// `mo logs ID [-f] [--tail N] [--stdout|--stderr]`: StreamLogs, each chunk to the stream it came
-// from (raw bytes), or one JSON object per chunk with --json. Ctrl-C ends a follow cleanly.
+// `mo logs ID [-f] [--tail N] [--stdout|--stderr]`: StreamWorkloadLogs (the scheduler proxies the
+// node that runs or ran the workload; StreamLogs on the agent with --agent), each chunk to the
+// stream it came from (raw bytes), or one JSON object per chunk with --json. Ctrl-C ends a follow.
 import type { LogChunk__Output, LogStream, StreamLogsRequest } from '@mo/api';
 import type { Command } from 'commander';
 import { StringDecoder } from 'node:string_decoder';
@@ -96,12 +97,15 @@ export function registerLogs(program: Command, ctx: CliContext): void {
     ctx.io.stderr.on('error', onStreamError);
     if (req.follow) process.once('SIGINT', stop);
     try {
-      await ctx.withAgent(globals, async (client) => {
-        for await (const chunk of client.streamLogs(req, abort.signal)) {
+      const copy = async (chunks: AsyncIterable<LogChunk__Output>) => {
+        for await (const chunk of chunks) {
           if (abort.signal.aborted) break;
           await sink.write(chunk);
         }
-      });
+      };
+      await (globals.target.kind === 'agent'
+        ? ctx.withAgent(globals, (client) => copy(client.streamLogs(req, abort.signal)))
+        : ctx.withScheduler(globals, (client) => copy(client.streamLogs(req, abort.signal))));
       await sink.end();
     } catch (err) {
       if (!isBrokenPipe(err)) throw err;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { buildSpec } from './start.js';
+import { buildScheduling, buildSpec, buildSubmit, parseWait } from './start.js';
 
 describe('buildSpec', () => {
   it('passes argv through verbatim, as a list', () => {
@@ -13,9 +13,10 @@ describe('buildSpec', () => {
       env: ['A=1', 'B=x=y'],
       cwd: '/tmp',
       label: ['team=core'],
-      cpu: '250',
+      cpu: '250m',
       memory: '64Mi',
       grace: '1m30s',
+      driver: 'process',
     });
     expect(spec).toEqual({
       argv: ['sleep', '1'],
@@ -25,6 +26,7 @@ describe('buildSpec', () => {
       labels: { team: 'core' },
       resources: { cpuMillis: 250, memoryBytes: 64 * 2 ** 20 },
       gracePeriodMs: 90_000,
+      driver: 'process',
     });
   });
 
@@ -40,5 +42,72 @@ describe('buildSpec', () => {
     [{ grace: '10' }, '--grace'],
   ])('names the flag in error for %j', (flags, flag) => {
     expect(() => buildSpec(['true'], flags)).toThrow(new RegExp(`^${flag}: `));
+  });
+});
+
+describe('buildScheduling', () => {
+  it('is undefined without scheduling flags (the scheduler applies its defaults)', () => {
+    expect(buildScheduling({ name: 'x' })).toBeUndefined();
+  });
+
+  it('fills the scheduling spec from every flag', () => {
+    expect(
+      buildScheduling({
+        constraint: ['zone=a', 'disk=ssd'],
+        node: 'dev-1',
+        restart: 'on-failure',
+        maxRestarts: '5',
+        priority: 'high',
+        strategy: 'binpack',
+      }),
+    ).toEqual({
+      constraints: { zone: 'a', disk: 'ssd' },
+      node: 'dev-1',
+      restart: { mode: 'RESTART_MODE_ON_FAILURE', maxAttempts: 5 },
+      priority: 'PRIORITY_HIGH',
+      strategy: 'PLACEMENT_STRATEGY_BINPACK',
+    });
+  });
+
+  it.each([
+    [{ restart: 'never' }, { restart: { mode: 'RESTART_MODE_NEVER' } }],
+    [{ restart: 'always' }, { restart: { mode: 'RESTART_MODE_ALWAYS' } }],
+    [{ priority: 'low' }, { priority: 'PRIORITY_LOW' }],
+    [{ priority: 'normal' }, { priority: 'PRIORITY_NORMAL' }],
+    [{ strategy: 'spread' }, { strategy: 'PLACEMENT_STRATEGY_SPREAD' }],
+  ])('maps %j to %j', (flags, expected) => {
+    expect(buildScheduling(flags)).toEqual(expected);
+  });
+});
+
+describe('buildSubmit', () => {
+  it('carries the idempotency key next to spec and scheduling', () => {
+    expect(buildSubmit(['true'], { idempotencyKey: 'k1', node: 'n' })).toEqual({
+      spec: { argv: ['true'] },
+      scheduling: { node: 'n' },
+      idempotencyKey: 'k1',
+    });
+  });
+});
+
+describe('parseWait', () => {
+  it.each([
+    [{}, undefined],
+    [{ wait: true }, { until: 'running', timeoutMs: undefined }],
+    [{ wait: 'running' }, { until: 'running', timeoutMs: undefined }],
+    [
+      { wait: 'exit', waitTimeout: '1m' },
+      { until: 'exit', timeoutMs: 60_000 },
+    ],
+  ])('reads %j as %j', (flags, expected) => {
+    expect(parseWait(flags)).toEqual(expected);
+  });
+
+  it.each([
+    [{ wait: 'done' }, /^--wait: expected running, exit/],
+    [{ waitTimeout: '5s' }, /^--wait-timeout: needs --wait/],
+    [{ wait: true, waitTimeout: '0s' }, /^--wait-timeout: must be greater than 0/],
+  ])('refuses %j', (flags, message) => {
+    expect(() => parseWait(flags)).toThrow(message);
   });
 });

@@ -1,9 +1,21 @@
-// `mo start [flags] -- cmd args…`: StartWorkload on the agent; argv is sent as a list, never as a shell string.
-import type { WorkloadSpec } from '@mo/api';
-import type { Command } from 'commander';
+// `mo start [flags] -- cmd args…`: SubmitWorkload on the scheduler (or StartWorkload on one agent
+// with --agent); argv is sent as a list, never as a shell string. `--wait` follows the workload on
+// the scheduler's Watch stream until it runs (or ends, with --wait=exit).
+import type { SchedulingSpec, SubmitWorkloadRequest, WorkloadSpec } from '@mo/api';
+import { Option, type Command } from 'commander';
 import { addGlobalOptions, type CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
-import { collect, parseCpuMillis, parseDuration, parseEnv, parseLabels, parseSize } from '../flags.js';
+import {
+  collect,
+  parseChoice,
+  parseCount,
+  parseCpuMillis,
+  parseDuration,
+  parseEnv,
+  parseKeyValues,
+  parseLabels,
+  parseSize,
+} from '../flags.js';
 import { write, writeJson } from '../io.js';
 import { renderStarted } from '../output/status.js';
 
@@ -15,7 +27,27 @@ export interface StartFlags {
   cpu?: string;
   memory?: string;
   grace?: string;
+  driver?: string;
+  constraint?: string[];
+  node?: string;
+  restart?: string;
+  maxRestarts?: string;
+  priority?: string;
+  strategy?: string;
+  idempotencyKey?: string;
+  /** `--wait` alone is `true`; `--wait=exit` is the string. */
+  wait?: string | boolean;
+  waitTimeout?: string;
 }
+
+/** What `--wait` waits for. */
+export type WaitFor = 'running' | 'exit';
+
+const RESTARTS = ['never', 'on-failure', 'always'] as const;
+const PRIORITIES = ['high', 'normal', 'low'] as const;
+const STRATEGIES = ['binpack', 'spread'] as const;
+const WAITS: readonly WaitFor[] = ['running', 'exit'];
+const INT32_MAX = 2 ** 31 - 1;
 
 /** Turns the command line into a spec; every flag error is thrown here, before any call. */
 export function buildSpec(argv: readonly string[], flags: StartFlags): WorkloadSpec {
@@ -29,31 +61,125 @@ export function buildSpec(argv: readonly string[], flags: StartFlags): WorkloadS
   const memoryBytes = flags.memory === undefined ? undefined : parseSize(flags.memory, '--memory');
   if (cpuMillis !== undefined || memoryBytes !== undefined) spec.resources = { cpuMillis, memoryBytes };
   if (flags.grace !== undefined) spec.gracePeriodMs = parseDuration(flags.grace, '--grace');
+  if (flags.driver !== undefined) spec.driver = flags.driver;
   return spec;
 }
+
+/** The scheduling half of a submission; undefined when no scheduling flag was given. */
+export function buildScheduling(flags: StartFlags): SchedulingSpec | undefined {
+  const s: SchedulingSpec = {};
+  if (flags.constraint) s.constraints = parseKeyValues('--constraint', flags.constraint, 'k=v');
+  if (flags.node !== undefined) s.node = flags.node;
+  if (flags.priority !== undefined) {
+    const p = parseChoice(flags.priority, '--priority', PRIORITIES);
+    s.priority = p === 'high' ? 'PRIORITY_HIGH' : p === 'low' ? 'PRIORITY_LOW' : 'PRIORITY_NORMAL';
+  }
+  if (flags.strategy !== undefined) {
+    const st = parseChoice(flags.strategy, '--strategy', STRATEGIES);
+    s.strategy = st === 'binpack' ? 'PLACEMENT_STRATEGY_BINPACK' : 'PLACEMENT_STRATEGY_SPREAD';
+  }
+  const mode = flags.restart === undefined ? undefined : parseChoice(flags.restart, '--restart', RESTARTS);
+  if (flags.maxRestarts !== undefined) {
+    if (mode === undefined || mode === 'never') {
+      throw new UsageError('needs --restart on-failure or --restart always', '--max-restarts');
+    }
+    // On the wire 0 means "the scheduler's default", so 0 cannot be passed through.
+    const n = parseCount(flags.maxRestarts, '--max-restarts', INT32_MAX);
+    if (n < 1) throw new UsageError('must be at least 1 (for no restarts: --restart never)', '--max-restarts');
+    s.restart = { mode: restartMode(mode), maxAttempts: n };
+  } else if (mode !== undefined) {
+    s.restart = { mode: restartMode(mode) };
+  }
+  return Object.keys(s).length > 0 ? s : undefined;
+}
+
+function restartMode(mode: (typeof RESTARTS)[number]): NonNullable<SchedulingSpec['restart']>['mode'] {
+  return mode === 'always'
+    ? 'RESTART_MODE_ALWAYS'
+    : mode === 'on-failure'
+      ? 'RESTART_MODE_ON_FAILURE'
+      : 'RESTART_MODE_NEVER';
+}
+
+/** The whole SubmitWorkload request. */
+export function buildSubmit(argv: readonly string[], flags: StartFlags): SubmitWorkloadRequest {
+  const req: SubmitWorkloadRequest = { spec: buildSpec(argv, flags) };
+  const scheduling = buildScheduling(flags);
+  if (scheduling) req.scheduling = scheduling;
+  if (flags.idempotencyKey !== undefined) req.idempotencyKey = flags.idempotencyKey;
+  return req;
+}
+
+/** `--wait` → 'running', `--wait=exit` → 'exit', absent → undefined. */
+export function parseWait(flags: StartFlags): { until: WaitFor; timeoutMs: number | undefined } | undefined {
+  if (flags.wait === undefined || flags.wait === false) {
+    if (flags.waitTimeout !== undefined) throw new UsageError('needs --wait', '--wait-timeout');
+    return undefined;
+  }
+  const until = flags.wait === true ? 'running' : parseChoice(flags.wait, '--wait', WAITS);
+  const timeoutMs = flags.waitTimeout === undefined ? undefined : parseDuration(flags.waitTimeout, '--wait-timeout');
+  if (timeoutMs === 0) throw new UsageError('must be greater than 0', '--wait-timeout');
+  return { until, timeoutMs };
+}
+
+/** Flags that only mean something to the scheduler; with --agent they are refused by name. */
+const SCHEDULER_ONLY: readonly (readonly [keyof StartFlags, string])[] = [
+  ['constraint', '--constraint'],
+  ['node', '--node'],
+  ['restart', '--restart'],
+  ['maxRestarts', '--max-restarts'],
+  ['priority', '--priority'],
+  ['strategy', '--strategy'],
+  ['idempotencyKey', '--idempotency-key'],
+  ['wait', '--wait'],
+  ['waitTimeout', '--wait-timeout'],
+];
 
 export function registerStart(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('start')
-    .summary('start a workload on the agent')
+    .summary('submit a workload to the scheduler')
     .description(
-      'Start a workload. Everything after -- (or after the first argument) is its argv, passed verbatim: ' +
-        'no shell is involved unless you run one (mo start -- sh -c "...").',
+      'Submit a workload: the scheduler places it on a node that fits, or queues it (pending, with the ' +
+        'reason) until one does. Everything after -- (or after the first argument) is its argv, passed ' +
+        'verbatim: no shell is involved unless you run one (mo start -- sh -c "...").\n\n' +
+        'Prints the id and where it was placed. --wait blocks until the workload runs (--wait=exit: until it ' +
+        'ends) and exits 4 if it failed, was lost or stopped instead, 5 if --wait-timeout passed first.',
     )
     .argument('[command...]', 'the program to run and its arguments')
     // Flags after the command's first word belong to the command (`mo start ls -l`).
     .passThroughOptions()
     .option('--name <name>', 'human name ([a-z0-9][a-z0-9._-]*)')
-    .option('--env <K=V>', 'environment variable (repeatable)', collect)
-    .option('--cwd <dir>', 'working directory (absolute path on the agent host)')
-    .option('--label <k=v>', 'label (repeatable)', collect)
-    .option('--cpu <millis>', 'declared CPU in millicores (1000 = one core)')
+    .option('--cpu <cpu>', 'declared CPU: cores (0.5, 2) or millicores (500m)')
     .option('--memory <size>', 'declared memory: bytes, or 512Mi, 1Gi, 1G')
-    .option('--grace <duration>', 'time between SIGTERM and SIGKILL on stop (10s, 500ms)');
+    .option('--driver <driver>', 'process (default) or docker')
+    .option('--env <K=V>', 'environment variable (repeatable)', collect)
+    .option('--cwd <dir>', 'working directory (absolute path on the node)')
+    .option('--label <k=v>', 'workload label (repeatable)', collect)
+    .option('--constraint <k=v>', 'only nodes with this label (repeatable)', collect)
+    .option('--node <name>', 'only this node')
+    .option('--restart <policy>', 'never (default), on-failure or always')
+    .option('--max-restarts <n>', "restarts allowed by --restart (default: the scheduler's, 3)")
+    .option('--priority <p>', 'high, normal (default) or low: the queue order when nodes are full')
+    .option('--strategy <s>', "binpack or spread (default: the cluster's)")
+    .option('--idempotency-key <key>', 'a retried submit with the same key returns the first workload')
+    .option('--grace <duration>', 'time between SIGTERM and SIGKILL on stop (10s, 500ms)')
+    .addOption(new Option('--wait [until]', 'wait until the workload runs (--wait=exit: until it ends)'))
+    .option('--wait-timeout <duration>', 'give up waiting after this long (exit 5)');
   addGlobalOptions(cmd).action(async (argv: string[], flags: StartFlags, self: Command) => {
     const globals = ctx.resolve(self);
-    const spec = buildSpec(argv, flags);
-    const w = await ctx.withAgent(globals, (client) => client.startWorkload(spec));
-    await (globals.json ? writeJson(ctx.io, w) : write(ctx.io.stdout, renderStarted(w)));
+    if (globals.target.kind === 'agent') {
+      const scheduling = SCHEDULER_ONLY.find(([key]) => flags[key] !== undefined);
+      if (scheduling) throw new UsageError('needs the scheduler, not --agent (or MO_AGENT_ADDR)', scheduling[1]);
+      const spec = buildSpec(argv, flags);
+      const w = await ctx.withAgent(globals, (client) => client.startWorkload(spec));
+      await (globals.json ? writeJson(ctx.io, w) : write(ctx.io.stdout, renderStarted(w)));
+      return;
+    }
+    const req = buildSubmit(argv, flags);
+    const wait = parseWait(flags);
+    // The rest (rendering, waiting) is loaded only for a submission.
+    const { submitAndWait } = await import('./submit.js');
+    await ctx.withScheduler(globals, (client) => submitAndWait(ctx, globals, client, req, wait));
   });
 }

@@ -1,0 +1,56 @@
+import { describe, expect, it } from '@jest/globals';
+import { agentName, devPorts } from '../dev/cluster.js';
+import { devSettings } from './dev.js';
+
+describe('devSettings', () => {
+  it('defaults to 2 agents on ports from 7600 in ~/.mo/dev, stopping workloads on exit', () => {
+    expect(devSettings({}, { HOME: '/home/u' })).toEqual({
+      agents: 2,
+      dataDir: '/home/u/.mo/dev',
+      portBase: 7600,
+      logLevel: 'info',
+      stopWorkloads: true,
+      stopTimeoutMs: 10_000,
+    });
+  });
+
+  it('takes the data dir from MO_DEV_DIR, and --data-dir over it', () => {
+    expect(devSettings({}, { MO_DEV_DIR: '/d' }).dataDir).toBe('/d');
+    expect(devSettings({ dataDir: '/x' }, { MO_DEV_DIR: '/d' }).dataDir).toBe('/x');
+  });
+
+  it('reads every flag', () => {
+    expect(
+      devSettings(
+        { agents: '3', portBase: '0', logLevel: 'debug', keepWorkloads: true, stopTimeout: '2s', dataDir: '/x' },
+        {},
+      ),
+    ).toEqual({ agents: 3, dataDir: '/x', portBase: 0, logLevel: 'debug', stopWorkloads: false, stopTimeoutMs: 2000 });
+  });
+
+  it.each([
+    [{ agents: '-1' }, /^--agents: expected a whole number/],
+    [{ agents: '1000' }, /^--agents: must be at most 100/],
+    [{ portBase: '80' }, /^--port-base: must be 0/],
+    [{ portBase: '65520', agents: '4' }, /^--port-base: must be 0 .* up to 65537/],
+    [{ stopTimeout: '10' }, /^--stop-timeout: expected a duration/],
+  ])('refuses %j', (flags, message) => {
+    expect(() => devSettings(flags, {})).toThrow(message);
+  });
+});
+
+describe('devPorts', () => {
+  it('puts the scheduler on base/base+1 and agent i on base+10+2i/base+11+2i', () => {
+    expect(devPorts(7600)).toEqual({ grpc: '127.0.0.1:7600', http: '127.0.0.1:7601' });
+    expect(devPorts(7600, 0)).toEqual({ grpc: '127.0.0.1:7610', http: '127.0.0.1:7611' });
+    expect(devPorts(7600, 2)).toEqual({ grpc: '127.0.0.1:7614', http: '127.0.0.1:7615' });
+  });
+
+  it('leaves every port to the OS with base 0', () => {
+    expect(devPorts(0, 5)).toEqual({ grpc: '127.0.0.1:0', http: '127.0.0.1:0' });
+  });
+
+  it('names agents dev-0, dev-1, …', () => {
+    expect([0, 1].map(agentName)).toEqual(['dev-0', 'dev-1']);
+  });
+});

@@ -1,0 +1,160 @@
+// `mo dev [--agents N] [--data-dir DIR] [--port-base P]`: a whole cluster on this machine, in the
+// foreground — one scheduler and N agents as child processes (see ../dev/cluster.ts).
+import type { Command } from 'commander';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { addGlobalOptions, type CliContext } from '../context.js';
+import { DaemonFailedError, UsageError } from '../errors.js';
+import { parseChoice, parseCount, parseDuration } from '../flags.js';
+import { write } from '../io.js';
+
+export interface DevFlags {
+  agents?: string;
+  dataDir?: string;
+  portBase?: string;
+  logLevel?: string;
+  keepWorkloads?: boolean;
+  stopTimeout?: string;
+}
+
+export const DEFAULT_DEV_AGENTS = 2;
+export const DEFAULT_PORT_BASE = 7600;
+const MAX_AGENTS = 100;
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+export interface DevSettings {
+  agents: number;
+  dataDir: string;
+  portBase: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  stopWorkloads: boolean;
+  stopTimeoutMs: number;
+}
+
+/** Flags → settings; every error names its flag. */
+export function devSettings(flags: DevFlags, env: NodeJS.ProcessEnv): DevSettings {
+  const agents = flags.agents === undefined ? DEFAULT_DEV_AGENTS : parseCount(flags.agents, '--agents', MAX_AGENTS);
+  const portBase = flags.portBase === undefined ? DEFAULT_PORT_BASE : parseCount(flags.portBase, '--port-base');
+  // The highest port used is the last agent's HTTP port.
+  const top = portBase + 11 + 2 * Math.max(0, agents - 1);
+  if (portBase !== 0 && (portBase < 1024 || top > 65_535)) {
+    throw new UsageError(`must be 0 (any free ports) or leave room up to ${top} below 65536, from 1024`, '--port-base');
+  }
+  const dataDir = resolve(flags.dataDir ?? (env.MO_DEV_DIR || join(env.HOME || homedir(), '.mo', 'dev')));
+  return {
+    agents,
+    dataDir,
+    portBase,
+    logLevel: flags.logLevel === undefined ? 'info' : parseChoice(flags.logLevel, '--log-level', LOG_LEVELS),
+    stopWorkloads: flags.keepWorkloads !== true,
+    stopTimeoutMs: flags.stopTimeout === undefined ? 10_000 : parseDuration(flags.stopTimeout, '--stop-timeout'),
+  };
+}
+
+export function registerDev(program: Command, ctx: CliContext): void {
+  const cmd = program
+    .command('dev')
+    .summary('run a scheduler and N agents on this machine (foreground)')
+    .description(
+      'The embedded default: one scheduler (SQLite in <data-dir>/scheduler) and N agents (node names dev-0, ' +
+        'dev-1, …, state in <data-dir>/agent-<i>) as child processes, their logs prefixed by name on stderr. ' +
+        'Once every agent is registered it prints the scheduler address and how to use it.\n\n' +
+        'Ports: scheduler gRPC <port-base> and HTTP <port-base>+1; agent i gRPC <port-base>+10+2i and HTTP ' +
+        '<port-base>+11+2i; --port-base 0 lets the OS pick every port.\n\n' +
+        'Ctrl-C (SIGINT) or SIGTERM stops the cluster and exits 0: first every workload that is still ' +
+        'pending or running is stopped through the scheduler (a dev cluster should not leave processes ' +
+        'behind; --keep-workloads leaves them to their shims, as stopping a production agent would), then ' +
+        'the agents, then the scheduler — SIGTERM, and SIGKILL after --stop-timeout. A second Ctrl-C kills ' +
+        'at once. If a daemon dies on its own, mo dev says which, stops the rest and exits 1. ' +
+        'With --json, the ready report is one JSON line on stdout.',
+    )
+    .option('--agents <n>', `how many agents (default ${DEFAULT_DEV_AGENTS})`)
+    .option('--data-dir <dir>', 'state of the scheduler and agents (default $MO_DEV_DIR or ~/.mo/dev)')
+    .option('--port-base <port>', `first port (default ${DEFAULT_PORT_BASE}); 0: all ports picked by the OS`)
+    .option('--log-level <level>', 'debug, info (default), warn or error')
+    .option('--keep-workloads', 'on exit, leave workloads running instead of stopping them')
+    .option('--stop-timeout <duration>', 'time each daemon gets to stop before SIGKILL (default 10s)');
+  addGlobalOptions(cmd).action(async (flags: DevFlags, self: Command) => {
+    const globals = ctx.resolve(self);
+    const settings = devSettings(flags, ctx.env);
+    const { DevCluster } = await import('../dev/cluster.js');
+    const cluster = new DevCluster({
+      ...settings,
+      readyTimeoutMs: 60_000,
+      log: (line) => ctx.io.stderr.write(`${line}\n`),
+    });
+
+    // From here on, SIGINT/SIGTERM mean "stop the cluster", during startup too.
+    let signalled: NodeJS.Signals | undefined;
+    let crash: DaemonFailedError | undefined;
+    let wake: () => void = () => {};
+    const finished = new Promise<void>((r) => (wake = r));
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (signalled) {
+        ctx.io.stderr.write(`mo dev: ${sig} again: killing every daemon now\n`);
+        cluster.killNow();
+        return;
+      }
+      signalled = sig;
+      ctx.io.stderr.write(`mo dev: ${sig}: stopping the cluster\n`);
+      wake();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      await Promise.race([cluster.start(), finished]);
+      if (!signalled) {
+        cluster.onCrash((d, how) => {
+          crash = new DaemonFailedError(d.name, `exited unexpectedly (${how}); stopping the rest of the dev cluster`);
+          ctx.io.stderr.write(`mo dev: ${crash.message}\n`);
+          wake();
+        });
+        await report(ctx, globals.json, settings, cluster);
+        await finished;
+      }
+    } catch (err) {
+      if (!signalled)
+        crash = err instanceof DaemonFailedError ? err : new DaemonFailedError('dev', 'startup failed', err);
+    } finally {
+      await cluster.stop();
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    }
+    if (crash) throw crash;
+    ctx.io.stderr.write('mo dev: stopped\n');
+  });
+}
+
+async function report(
+  ctx: CliContext,
+  json: boolean,
+  settings: DevSettings,
+  cluster: import('../dev/cluster.js').DevCluster,
+): Promise<void> {
+  const s = cluster.scheduler!;
+  const agents = cluster.agents;
+  if (json) {
+    // One line (not writeJson's indented document), so a script can read it with `read`/`head -1`.
+    const doc = {
+      scheduler: { grpcAddress: s.grpcAddress, httpAddress: s.httpAddress, pid: s.pid, dataDir: s.dataDir },
+      agents: agents.map((a) => ({
+        name: a.name,
+        grpcAddress: a.grpcAddress,
+        httpAddress: a.httpAddress,
+        pid: a.pid,
+        dataDir: a.dataDir,
+      })),
+      dataDir: settings.dataDir,
+    };
+    await write(ctx.io.stdout, `${JSON.stringify(doc)}\n`);
+    return;
+  }
+  const names = agents.map((a) => a.name).join(', ');
+  await write(
+    ctx.io.stdout,
+    `mo dev: scheduler at ${s.grpcAddress} (metrics http://${s.httpAddress}/metrics), ` +
+      `${agents.length} agent(s) up${names ? ` (${names})` : ''}; state in ${settings.dataDir}\n` +
+      `  export MO_SCHEDULER_ADDR=${s.grpcAddress}; mo status\n` +
+      `Ctrl-C stops the cluster${settings.stopWorkloads ? ' and its workloads' : ''}.\n`,
+  );
+}

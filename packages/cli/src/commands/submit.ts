@@ -1,0 +1,118 @@
+// The scheduler half of `mo start`: submit, print where the workload went, and with --wait follow
+// it on the Watch stream (workload_id + initial_state, so no transition falls between submit and
+// watch) until it runs or ends.
+import type { ClusterEvent__Output, ScheduledWorkload__Output, SchedulerClient, SubmitWorkloadRequest } from '@mo/api';
+import type { CliContext, GlobalOptions } from '../context.js';
+import { ExitCode, WaitFailedError } from '../errors.js';
+import { write, writeJson } from '../io.js';
+import { renderWorkloadLine, workloadEnded } from '../output/cluster.js';
+import type { WaitFor } from './start.js';
+
+/** What a watched workload's state means for the wait: done, failed, or keep waiting. */
+export type Verdict = 'ok' | 'failed' | undefined;
+
+/**
+ * `running`: a workload that runs, or already ran and succeeded, is what was asked for. `exit`:
+ * only success counts. Any other end is a failure. Restarts need no care here: the scheduler
+ * moves a workload it will restart back to pending, never through an ended state.
+ */
+export function judge(w: Pick<ScheduledWorkload__Output, 'state'>, until: WaitFor): Verdict {
+  if (w.state === 'WORKLOAD_STATE_SUCCEEDED') return 'ok';
+  if (workloadEnded(w)) return 'failed';
+  if (until === 'running' && w.state === 'WORKLOAD_STATE_RUNNING') return 'ok';
+  return undefined;
+}
+
+/** How many times a watch stream that ended cleanly (a scheduler going away) is reopened. */
+const WATCH_REOPENS = 3;
+
+/**
+ * Follows one workload until `judge` decides. `onUpdate` sees each new state (for progress lines).
+ * Rejects with WaitFailedError(WaitTimeout) when `timeoutMs` passes first.
+ */
+export async function waitForWorkload(
+  client: Pick<SchedulerClient, 'watch'>,
+  first: ScheduledWorkload__Output,
+  until: WaitFor,
+  timeoutMs: number | undefined,
+  onUpdate: (w: ScheduledWorkload__Output) => void = () => {},
+): Promise<{ workload: ScheduledWorkload__Output; verdict: 'ok' | 'failed' }> {
+  let latest = first;
+  const initial = judge(first, until);
+  if (initial) return { workload: first, verdict: initial };
+  const abort = new AbortController();
+  let timedOut = false;
+  const timer =
+    timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          abort.abort();
+        }, timeoutMs);
+  try {
+    for (let opened = 0; opened <= WATCH_REOPENS && !abort.signal.aborted; opened++) {
+      const events: AsyncIterable<ClusterEvent__Output> = client.watch(
+        { workloadId: first.id, initialState: true },
+        abort.signal,
+      );
+      for await (const ev of events) {
+        const w = ev.workload;
+        if (!w || w.id !== first.id) continue;
+        const verdict = judge(w, until);
+        if (verdict) return { workload: w, verdict };
+        if (w.state !== latest.state || w.reason !== latest.reason) onUpdate(w);
+        latest = w;
+      }
+    }
+    if (!timedOut) throw new Error(`the scheduler kept closing the watch of ${first.id}`);
+  } finally {
+    clearTimeout(timer);
+    abort.abort();
+  }
+  const waited = `${until === 'exit' ? 'its end' : 'it to run'}`;
+  throw new WaitFailedError(
+    `gave up waiting for ${waited} after ${timeoutMs} ms; ${first.id} is ${renderWorkloadLine(latest)
+      .slice(first.id.length + 1)
+      .trim()}`,
+    ExitCode.WaitTimeout,
+  );
+}
+
+export async function submitAndWait(
+  ctx: CliContext,
+  globals: GlobalOptions,
+  client: SchedulerClient,
+  req: SubmitWorkloadRequest,
+  wait: { until: WaitFor; timeoutMs: number | undefined } | undefined,
+): Promise<void> {
+  const res = await client.submitWorkload(req);
+  const submitted = res.workload;
+  if (!submitted) throw new Error('the scheduler answered SubmitWorkload without a workload');
+  const note = res.existing ? ' (already submitted with this idempotency key)' : '';
+  if (!wait) {
+    await (globals.json ? writeJson(ctx.io, res) : write(ctx.io.stdout, withNote(renderWorkloadLine(submitted), note)));
+    return;
+  }
+  // Progress goes to stderr, so stdout holds only the outcome (one line, or one JSON document).
+  const progress = (w: ScheduledWorkload__Output) => {
+    if (!globals.json) ctx.io.stderr.write(`waiting: ${renderWorkloadLine(w)}`);
+  };
+  if (!judge(submitted, wait.until)) progress(submitted);
+  const { workload, verdict } = await waitForWorkload(client, submitted, wait.until, wait.timeoutMs, progress);
+  await (globals.json
+    ? writeJson(ctx.io, { ...res, workload })
+    : write(ctx.io.stdout, withNote(renderWorkloadLine(workload), note)));
+  if (verdict === 'failed') {
+    const wanted = wait.until === 'exit' ? 'succeed' : 'run';
+    throw new WaitFailedError(
+      `${workload.id} did not ${wanted}: ${renderWorkloadLine(workload)
+        .slice(workload.id.length + 1)
+        .trim()}`,
+      ExitCode.WorkloadFailed,
+    );
+  }
+}
+
+function withNote(line: string, note: string): string {
+  return note ? `${line.trimEnd()}${note}\n` : line;
+}

@@ -1,0 +1,200 @@
+import { describe, expect, it } from '@jest/globals';
+import type { ClusterStatus__Output, Node__Output, ScheduledWorkload__Output } from '@mo/api';
+import {
+  humanCpu,
+  renderClusterStatus,
+  renderNodeTable,
+  renderScheduledWorkload,
+  renderWorkloadLine,
+} from './cluster.js';
+
+const NOW = Date.parse('2026-01-02T12:00:00Z');
+const GiB = 2 ** 30;
+
+function node(name: string, extra: Partial<Node__Output> = {}): Node__Output {
+  return {
+    id: `id-${name}`,
+    name,
+    address: '127.0.0.1:7610',
+    state: 'NODE_STATE_UP',
+    reason: '',
+    eligible: true,
+    labels: {},
+    facts: null,
+    metrics: {
+      cpuUtilization: 0.25,
+      memoryTotalBytes: 8 * GiB,
+      memoryAvailableBytes: 6 * GiB,
+      load1: 0,
+      load5: 0,
+      load15: 0,
+      sampledAtMs: NOW,
+    },
+    capacity: { cpuMillis: 2000, memoryBytes: 8 * GiB },
+    reserved: { cpuMillis: 500, memoryBytes: 2 * GiB },
+    workloadsRunning: 3,
+    registeredAtMs: NOW - 60_000,
+    lastHeartbeatMs: NOW - 400,
+    startFailures: 0,
+    avoidUntilMs: 0,
+    ...extra,
+  };
+}
+
+function workload(extra: Partial<ScheduledWorkload__Output> = {}): ScheduledWorkload__Output {
+  return {
+    id: '01W',
+    spec: {
+      id: '01W',
+      name: 'web',
+      argv: ['sh', '-c', 'echo hi'],
+      env: { SECRET: 'x' },
+      workingDir: '',
+      resources: { cpuMillis: 500, memoryBytes: 64 * 2 ** 20 },
+      labels: {},
+      gracePeriodMs: 0,
+      driver: '',
+    },
+    scheduling: null,
+    idempotencyKey: '',
+    state: 'WORKLOAD_STATE_RUNNING',
+    reason: 'running on dev-0 (pid 42)',
+    allocationId: '01A',
+    nodeId: 'id-dev-0',
+    nodeName: 'dev-0',
+    attempt: 1,
+    restartsLeft: 0,
+    pid: 42,
+    exit: null,
+    createdAtMs: NOW - 3000,
+    updatedAtMs: NOW - 2000,
+    notBeforeMs: 0,
+    events: [],
+    ...extra,
+  };
+}
+
+describe('humanCpu', () => {
+  it.each([
+    [500, '500m'],
+    [1000, '1'],
+    [1500, '1.5'],
+    [2000, '2'],
+    [0, '0'],
+  ])('%d millicores read as %s', (millis, text) => {
+    expect(humanCpu(millis)).toBe(text);
+  });
+});
+
+describe('renderNodeTable', () => {
+  it('shows reservations against capacity, measured use, running workloads and heartbeat age', () => {
+    const out = renderNodeTable([node('dev-1'), node('dev-0')], NOW);
+    const lines = out.trimEnd().split('\n');
+    expect(lines[0]).toMatch(
+      /^NAME\s+STATE\s+ADDRESS\s+CPU RESERVED\s+MEMORY RESERVED\s+CPU USE\s+MEM USE\s+RUNNING\s+HEARTBEAT$/,
+    );
+    expect(lines[1]).toMatch(
+      /^dev-0\s+up\s+127\.0\.0\.1:7610\s+500m\/2 \(25%\)\s+2 GiB\/8 GiB \(25%\)\s+25\.0%\s+25\.0%\s+3\s+400ms ago$/,
+    );
+    expect(lines[2]).toMatch(/^dev-1 /);
+  });
+
+  it('explains a down node under the table', () => {
+    const out = renderNodeTable([node('dev-0', { state: 'NODE_STATE_DOWN', reason: 'no heartbeat for 5s' })], NOW);
+    expect(out).toContain('dev-0  down');
+    expect(out).toMatch(/\n {2}dev-0: no heartbeat for 5s\n$/);
+  });
+
+  it('says so when no node registered', () => {
+    expect(renderNodeTable([], NOW)).toBe('no nodes registered\n');
+  });
+});
+
+describe('renderClusterStatus', () => {
+  it('summarises nodes, reservations, counts and queue, then lists nodes and recent workloads', () => {
+    const cs: ClusterStatus__Output = {
+      nodes: [node('dev-0'), node('dev-1', { state: 'NODE_STATE_DOWN' })],
+      workloadCounts: { running: 1, pending: 1, failed: 0 },
+      recent: [
+        workload(),
+        workload({ id: '01P', state: 'WORKLOAD_STATE_PENDING', reason: '2 nodes: 2 lacked memory', nodeName: '' }),
+      ],
+      queueDepth: 1,
+      schedulerVersion: '0.1.0',
+      startedAtMs: NOW - 192_000,
+    };
+    const out = renderClusterStatus(cs, NOW);
+    expect(out).toMatch(/^scheduler\s+v0\.1\.0, up 3m12s$/m);
+    expect(out).toMatch(/^nodes\s+2 \(1 up, 1 down\)$/m);
+    expect(out).toMatch(/^reserved\s+cpu 1\/4 \(25%\), memory 4 GiB\/16 GiB \(25%\)$/m);
+    expect(out).toMatch(/^workloads\s+1 pending, 1 running$/m);
+    expect(out).toMatch(/^queue\s+1 pending$/m);
+    expect(out).toMatch(/^01W\s+web\s+running\s+dev-0\s+3s\s+sh -c 'echo hi'$/m);
+    expect(out).toMatch(/^01P\s+web\s+pending\s+-\s+3s\s+\(2 nodes: 2 lacked memory\)$/m);
+  });
+});
+
+describe('renderScheduledWorkload', () => {
+  it('shows placement, allocation, attempts, exit, resources and the events oldest first', () => {
+    const out = renderScheduledWorkload(
+      workload({
+        state: 'WORKLOAD_STATE_FAILED',
+        reason: 'exited with code 3',
+        exit: { exited: true, exitCode: 3, signal: '', finishedAtMs: NOW - 1000 },
+        attempt: 2,
+        restartsLeft: 1,
+        scheduling: {
+          constraints: { zone: 'a' },
+          node: '',
+          priority: 'PRIORITY_HIGH',
+          restart: { mode: 'RESTART_MODE_ON_FAILURE', maxAttempts: 2, initialBackoffMs: 0, maxBackoffMs: 0 },
+          strategy: 'PLACEMENT_STRATEGY_UNSPECIFIED',
+          batch: false,
+        },
+        events: [
+          { workloadId: '01W', state: 'WORKLOAD_STATE_RUNNING', reason: 'running', atMs: NOW - 2000 },
+          { workloadId: '01W', state: 'WORKLOAD_STATE_PENDING', reason: 'submitted', atMs: NOW - 3000 },
+        ],
+      }),
+      NOW,
+    );
+    expect(out).toMatch(/^state\s+failed$/m);
+    expect(out).toMatch(/^node\s+dev-0 \(id-dev-0\)$/m);
+    expect(out).toMatch(/^allocation\s+01A$/m);
+    expect(out).toMatch(/^attempt\s+2 \(1 restarts left\)$/m);
+    expect(out).toMatch(/^exit\s+exit 3$/m);
+    expect(out).toMatch(/^resources\s+cpu 500m, memory 64 MiB$/m);
+    expect(out).toMatch(/^scheduling\s+priority high, restart on-failure \(max 2\), constraints zone=a$/m);
+    expect(out).toMatch(/^env\s+SECRET$/m);
+    expect(out).not.toContain('x\n');
+    expect(out.indexOf('submitted')).toBeLessThan(out.indexOf('running\n'));
+  });
+});
+
+describe('renderWorkloadLine', () => {
+  it.each([
+    [workload(), '01W running on dev-0 (pid 42)\n'],
+    [
+      workload({ state: 'WORKLOAD_STATE_PENDING', reason: '2 nodes: 2 lacked memory', nodeName: '' }),
+      '01W pending: 2 nodes: 2 lacked memory\n',
+    ],
+    [
+      workload({
+        state: 'WORKLOAD_STATE_FAILED',
+        reason: 'exited with code 3',
+        exit: { exited: true, exitCode: 3, signal: '', finishedAtMs: NOW },
+      }),
+      '01W failed on dev-0 (exit 3): exited with code 3\n',
+    ],
+    [
+      workload({
+        state: 'WORKLOAD_STATE_SUCCEEDED',
+        reason: 'exited with code 0',
+        exit: { exited: true, exitCode: 0, signal: '', finishedAtMs: NOW },
+      }),
+      '01W succeeded on dev-0 (exit 0)\n',
+    ],
+  ])('%#: %j', (w, line) => {
+    expect(renderWorkloadLine(w)).toBe(line);
+  });
+});

@@ -1,0 +1,242 @@
+// Human views of scheduler replies: the cluster overview of `mo status`, the node table of
+// `mo nodes`, one workload with its events (`mo status ID`), and the one-line summaries printed
+// by `mo start` and `mo stop`.
+import type { ClusterStatus__Output, Node__Output, ScheduledWorkload__Output, SchedulingSpec__Output } from '@mo/api';
+import { commandLine, exitText, humanBytes, humanDuration, percent, stateName, timestamp, truncate } from './format.js';
+import { renderFields, renderTable, type Column } from './table.js';
+
+const COMMAND_WIDTH = 40;
+
+const ENDED: ReadonlySet<string> = new Set([
+  'WORKLOAD_STATE_SUCCEEDED',
+  'WORKLOAD_STATE_FAILED',
+  'WORKLOAD_STATE_STOPPED',
+  'WORKLOAD_STATE_LOST',
+]);
+
+export function workloadEnded(w: Pick<ScheduledWorkload__Output, 'state'>): boolean {
+  return ENDED.has(w.state);
+}
+
+/** `NODE_STATE_UP` → `up`. */
+export function nodeStateName(state: string): string {
+  return state.replace(/^NODE_STATE_/, '').toLowerCase();
+}
+
+/** `500m`, `2` (cores), `1.5`: CPU the way `--cpu` takes it. */
+export function humanCpu(millis: number): string {
+  if (!Number.isFinite(millis) || millis < 0) return '-';
+  return millis % 1000 === 0 ? String(millis / 1000) : millis < 1000 ? `${millis}m` : String(millis / 1000);
+}
+
+/** `used/capacity (pct)`, e.g. `500m/2 (25%)`. */
+function usage(used: number, capacity: number, show: (n: number) => string): string {
+  const pct = capacity > 0 ? ` (${Math.round((used / capacity) * 100)}%)` : '';
+  return `${show(used)}/${show(capacity)}${pct}`;
+}
+
+const NODE_COLUMNS: readonly Column[] = [
+  { header: 'NAME' },
+  { header: 'STATE' },
+  { header: 'ADDRESS' },
+  { header: 'CPU RESERVED', align: 'right' },
+  { header: 'MEMORY RESERVED', align: 'right' },
+  { header: 'CPU USE', align: 'right' },
+  { header: 'MEM USE', align: 'right' },
+  { header: 'RUNNING', align: 'right' },
+  { header: 'HEARTBEAT' },
+];
+
+/** One row per node, by name: declared reservations against capacity, then measured use. */
+export function renderNodeTable(nodes: readonly Node__Output[], now: number): string {
+  if (nodes.length === 0) return 'no nodes registered\n';
+  const sorted = [...nodes].sort((a, b) => a.name.localeCompare(b.name));
+  const table = renderTable(
+    NODE_COLUMNS,
+    sorted.map((n) => {
+      const m = n.metrics;
+      const memTotal = m?.memoryTotalBytes || n.facts?.memoryTotalBytes || 0;
+      let state = nodeStateName(n.state);
+      if (n.state === 'NODE_STATE_UP' && !n.eligible) state += ' (ineligible)';
+      if (n.avoidUntilMs > now) state += ' (avoided)';
+      return [
+        n.name || n.id,
+        state,
+        n.address || '-',
+        usage(n.reserved?.cpuMillis ?? 0, n.capacity?.cpuMillis ?? 0, humanCpu),
+        usage(n.reserved?.memoryBytes ?? 0, n.capacity?.memoryBytes ?? 0, humanBytes),
+        m ? percent(m.cpuUtilization) : '-',
+        m && memTotal ? percent(Math.max(0, memTotal - m.memoryAvailableBytes) / memTotal) : '-',
+        String(n.workloadsRunning),
+        n.lastHeartbeatMs ? `${humanDuration(Math.max(0, now - n.lastHeartbeatMs))} ago` : '-',
+      ];
+    }),
+  );
+  // Why a node is down or avoided is worth a line of its own, not a column that is mostly empty.
+  const notes = sorted.filter((n) => n.reason && n.state !== 'NODE_STATE_UP').map((n) => `  ${n.name}: ${n.reason}\n`);
+  return table + notes.join('');
+}
+
+const WORKLOAD_COLUMNS: readonly Column[] = [
+  { header: 'ID' },
+  { header: 'NAME' },
+  { header: 'STATE' },
+  { header: 'NODE' },
+  { header: 'AGE/EXIT' },
+  { header: 'COMMAND' },
+];
+
+/** Workloads as given (the scheduler sends the newest first); pending rows carry their reason. */
+export function renderScheduledTable(workloads: readonly ScheduledWorkload__Output[], now: number): string {
+  if (workloads.length === 0) return 'no workloads\n';
+  return renderTable(
+    WORKLOAD_COLUMNS,
+    workloads.map((w) => [
+      w.id,
+      w.spec?.name || '-',
+      stateName(w.state),
+      w.nodeName || '-',
+      workloadEnded(w)
+        ? exitText(w.exit) || '-'
+        : w.createdAtMs
+          ? humanDuration(Math.max(0, now - w.createdAtMs))
+          : '-',
+      w.state === 'WORKLOAD_STATE_PENDING' && w.reason
+        ? truncate(`(${w.reason})`, COMMAND_WIDTH)
+        : truncate(commandLine(w.spec?.argv ?? []), COMMAND_WIDTH),
+    ]),
+  );
+}
+
+/** `mo status`: a summary, the nodes, then the most recent workloads. */
+export function renderClusterStatus(cs: ClusterStatus__Output, now: number): string {
+  const up = cs.nodes.filter((n) => n.state === 'NODE_STATE_UP').length;
+  const counts = Object.entries(cs.workloadCounts)
+    .filter(([, n]) => n > 0)
+    .sort(([a], [b]) => stateOrder(a) - stateOrder(b))
+    .map(([state, n]) => `${n} ${state}`);
+  const reserved = cs.nodes.reduce(
+    (acc, n) => ({
+      cpu: acc.cpu + (n.reserved?.cpuMillis ?? 0),
+      cpuCap: acc.cpuCap + (n.capacity?.cpuMillis ?? 0),
+      mem: acc.mem + (n.reserved?.memoryBytes ?? 0),
+      memCap: acc.memCap + (n.capacity?.memoryBytes ?? 0),
+    }),
+    { cpu: 0, cpuCap: 0, mem: 0, memCap: 0 },
+  );
+  const fields: [string, string][] = [
+    [
+      'scheduler',
+      [
+        cs.schedulerVersion && `v${cs.schedulerVersion}`,
+        cs.startedAtMs ? `up ${humanDuration(now - cs.startedAtMs)}` : '',
+      ]
+        .filter(Boolean)
+        .join(', ') || '-',
+    ],
+    ['nodes', `${cs.nodes.length} (${up} up${cs.nodes.length > up ? `, ${cs.nodes.length - up} down` : ''})`],
+    [
+      'reserved',
+      `cpu ${usage(reserved.cpu, reserved.cpuCap, humanCpu)}, memory ${usage(reserved.mem, reserved.memCap, humanBytes)}`,
+    ],
+    ['workloads', counts.length ? counts.join(', ') : 'none'],
+    ['queue', cs.queueDepth === 0 ? 'empty' : `${cs.queueDepth} pending`],
+  ];
+  return [
+    renderFields(fields),
+    `\nNODES\n${renderNodeTable(cs.nodes, now)}`,
+    `\nRECENT WORKLOADS\n${renderScheduledTable(cs.recent, now)}`,
+  ].join('');
+}
+
+const STATE_ORDER = ['pending', 'starting', 'running', 'succeeded', 'failed', 'stopped', 'lost'];
+function stateOrder(state: string): number {
+  const i = STATE_ORDER.indexOf(state);
+  return i === -1 ? STATE_ORDER.length : i;
+}
+
+/** `mo status ID`: every field worth knowing, then the events, oldest first. */
+export function renderScheduledWorkload(w: ScheduledWorkload__Output, now: number): string {
+  const spec = w.spec;
+  const fields: [string, string][] = [
+    ['id', w.id],
+    ['name', spec?.name || '-'],
+    ['state', stateName(w.state)],
+    ['reason', w.reason || '-'],
+    ['node', w.nodeName ? `${w.nodeName} (${w.nodeId})` : '-'],
+    ['allocation', w.allocationId || '-'],
+    ['attempt', `${w.attempt}${w.restartsLeft ? ` (${w.restartsLeft} restarts left)` : ''}`],
+    ['pid', w.pid ? String(w.pid) : '-'],
+    ['exit', exitText(w.exit) || '-'],
+    ['argv', commandLine(spec?.argv ?? [])],
+  ];
+  const res = spec?.resources;
+  fields.push([
+    'resources',
+    res && (res.cpuMillis || res.memoryBytes)
+      ? [
+          res.cpuMillis ? `cpu ${humanCpu(res.cpuMillis)}` : '',
+          res.memoryBytes ? `memory ${humanBytes(res.memoryBytes)}` : '',
+        ]
+          .filter(Boolean)
+          .join(', ')
+      : '-',
+  ]);
+  fields.push(['scheduling', schedulingText(w.scheduling)]);
+  if (spec?.workingDir) fields.push(['cwd', spec.workingDir]);
+  // Keys only: values are often secrets, and `--json` is there for whoever needs them.
+  const env = Object.keys(spec?.env ?? {}).sort();
+  if (env.length) fields.push(['env', env.join(', ')]);
+  const labels = Object.entries(spec?.labels ?? {}).map(([k, v]) => `${k}=${v}`);
+  if (labels.length) fields.push(['labels', labels.join(', ')]);
+  if (w.idempotencyKey) fields.push(['idempotency key', w.idempotencyKey]);
+  fields.push(['created', timestamp(w.createdAtMs, now)]);
+  fields.push(['updated', timestamp(w.updatedAtMs, now)]);
+  if (w.notBeforeMs > now) fields.push(['next attempt', `in ${humanDuration(w.notBeforeMs - now)}`]);
+  const events = [...w.events].sort((a, b) => a.atMs - b.atMs);
+  const eventTable = events.length
+    ? renderTable(
+        [{ header: 'TIME' }, { header: 'STATE' }, { header: 'REASON' }],
+        events.map((e) => [new Date(e.atMs).toISOString(), stateName(e.state), e.reason || '-']),
+      )
+    : 'no events\n';
+  return `${renderFields(fields)}\nEVENTS\n${eventTable}`;
+}
+
+function schedulingText(s: SchedulingSpec__Output | null | undefined): string {
+  if (!s) return '-';
+  const parts: string[] = [];
+  if (s.priority !== 'PRIORITY_UNSPECIFIED')
+    parts.push(`priority ${s.priority.replace(/^PRIORITY_/, '').toLowerCase()}`);
+  if (s.strategy !== 'PLACEMENT_STRATEGY_UNSPECIFIED') {
+    parts.push(`strategy ${s.strategy.replace(/^PLACEMENT_STRATEGY_/, '').toLowerCase()}`);
+  }
+  const mode = s.restart?.mode ?? 'RESTART_MODE_UNSPECIFIED';
+  if (mode !== 'RESTART_MODE_UNSPECIFIED') {
+    const name = mode
+      .replace(/^RESTART_MODE_/, '')
+      .toLowerCase()
+      .replace('_', '-');
+    const max = mode !== 'RESTART_MODE_NEVER' && s.restart?.maxAttempts ? ` (max ${s.restart.maxAttempts})` : '';
+    parts.push(`restart ${name}${max}`);
+  }
+  if (s.node) parts.push(`node ${s.node}`);
+  const constraints = Object.entries(s.constraints).map(([k, v]) => `${k}=${v}`);
+  if (constraints.length) parts.push(`constraints ${constraints.join(',')}`);
+  if (s.batch) parts.push('batch');
+  return parts.length ? parts.join(', ') : 'defaults';
+}
+
+/**
+ * One line about a workload: `01J… running on dev-0 (pid 42)`, `01J… pending: 2 nodes: 2 lacked
+ * memory`, `01J… failed on dev-1 (exit 3): exited with code 3`. The id comes first, for scripts.
+ */
+export function renderWorkloadLine(w: ScheduledWorkload__Output): string {
+  const state = stateName(w.state);
+  if (w.state === 'WORKLOAD_STATE_PENDING') return `${w.id} pending${w.reason ? `: ${w.reason}` : ''}\n`;
+  const where = w.nodeName ? ` on ${w.nodeName}` : '';
+  const how = workloadEnded(w) ? exitText(w.exit) : w.pid ? `pid ${w.pid}` : '';
+  // "exited with code 0" after "succeeded (exit 0)" says nothing new.
+  const why = workloadEnded(w) && w.state !== 'WORKLOAD_STATE_SUCCEEDED' && w.reason ? `: ${w.reason}` : '';
+  return `${w.id} ${state}${where}${how ? ` (${how})` : ''}${why}\n`;
+}
