@@ -13,9 +13,11 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { agentSuite } from './agent.js';
+import { placementSuite } from './placement.js';
+import { schedulerSuite } from './scheduler.js';
 import { machineInfo, printTable, runCleanups, writeJson, type Row, type Suite, type SuiteContext } from './lib.js';
 
-const SUITES: Suite[] = [agentSuite];
+const SUITES: Suite[] = [agentSuite, placementSuite, schedulerSuite];
 
 const HELP = `Usage: pnpm bench [--only SUITE[,SUITE]] [--profile DIR] [--strict]
 
