@@ -118,8 +118,13 @@ export class SchedulerReporter {
       this.abort.abort();
       this.stream?.cancel();
       this.client?.close();
+      this.setConnected(false);
     }
-    await this.loop;
+    // A Register in flight may hold the loop until its deadline; shutdown does not wait for that
+    // (its answer is ignored once closed).
+    const timer = new AbortController();
+    await Promise.race([this.loop, sleep(1000, timer.signal)]);
+    timer.abort();
   }
 
   private async run(): Promise<void> {
