@@ -152,7 +152,11 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       manager.recover(),
       options.hostFacts
         ? Promise.resolve({ ...options.hostFacts, nodeName: options.nodeName })
-        : collectHostFacts({ nodeName: options.nodeName, agentVersion: AGENT_VERSION, dockerSocket: options.dockerSocket }),
+        : collectHostFacts({
+            nodeName: options.nodeName,
+            agentVersion: AGENT_VERSION,
+            dockerSocket: options.dockerSocket,
+          }),
     ]);
     logger.info('recovered workloads', recovered);
     let facts: HostFacts = hostFacts;
