@@ -114,11 +114,11 @@ export class WorkloadManager {
     this.emit(record, undefined);
 
     const started = (async () => {
-      await store.createDir(spec.id);
-      // The first record is written while the workload is being launched, and both must finish
-      // before we answer: if the agent dies in between, recovery finds the record (state
-      // starting) and the shim's own `started` file tells it which process is the workload.
-      await Promise.all([store.save(record), this.launch(driver, record)]);
+      // The first record is on disk before the workload is launched (synchronously, see
+      // WorkloadStore.create): if the agent dies at any point after, recovery finds the record
+      // (state starting) and the shim's own `started` file tells it which process is the workload.
+      await store.create(record);
+      await this.launch(driver, record);
     })();
     this.starting.set(spec.id, started);
     try {
