@@ -46,6 +46,19 @@ describe('mo as a process', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('exits 3 with "cannot reach scheduler" and the address when the scheduler is unreachable', async () => {
+    const r = await mo(['status'], { MO_SCHEDULER_ADDR: DEAD });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^mo: cannot reach scheduler at 127\.0\.0\.1:1: /);
+    expect(r.stdout).toBe('');
+  });
+
+  it('exits 2 naming the flag for a bad scheduling value, before any call', async () => {
+    const r = await mo(['start', '--restart', 'sometimes', '--', 'true'], { MO_SCHEDULER_ADDR: DEAD });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('mo: --restart: expected never, on-failure, always; got "sometimes"');
+  });
+
   it('finds the agent through MO_AGENT_ADDR', async () => {
     const r = await mo(['status'], { MO_AGENT_ADDR: DEAD });
     expect(r.code).toBe(3);
