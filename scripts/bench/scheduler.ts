@@ -1,0 +1,304 @@
+// The scheduler suite: end-to-end submit -> running latency on a real 3-agent cluster at a steady
+// 100 submissions/s; throughput with 100 simulated agents (the real agent with a MockDriver, in
+// one helper process); scheduler RSS with 10,000 simulated nodes registered.
+//
+// Everything is a separate process on loopback over real gRPC: the scheduler, the agents (or the
+// simulated-agent host), and this process as the client.
+import { RegistryClient, SchedulerClient, type HeartbeatRequest } from '@mo/api';
+import { startCluster, startSchedulerProcess, type SchedulerProcess } from '@mo/testkit';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  MiB,
+  REPO_ROOT,
+  msSince,
+  pool,
+  readRssBytes,
+  registerCleanup,
+  round,
+  row,
+  sleep,
+  summarize,
+  withTimeout,
+  type Row,
+  type Suite,
+  type SuiteContext,
+  type SuiteResult,
+} from './lib.js';
+
+const E2E = { rate: 100, seconds: 5, warmup: 50 };
+const THROUGHPUT = { agents: 100, submissions: 20_000, concurrency: 256, clients: 4 };
+const NODES = { count: 10_000, concurrency: 200, channels: 20 };
+const TARGETS = { p50Ms: 10, p99Ms: 50, perSecond: 2000 };
+
+export const schedulerSuite: Suite = {
+  name: 'scheduler',
+  description: 'mo-scheduler: submit->running latency (3 agents), throughput (100 sim agents), RSS at 10k nodes',
+  run,
+};
+
+async function run(ctx: SuiteContext): Promise<SuiteResult> {
+  const rows: Row[] = [];
+  const raw: Record<string, unknown> = {};
+  // Each phase stands alone: one failing does not hide the others' figures.
+  for (const [name, phase] of [
+    ['end-to-end latency', endToEnd],
+    ['throughput', throughput],
+    ['10k nodes', manyNodes],
+  ] as const) {
+    const t0 = process.hrtime.bigint();
+    try {
+      rows.push(...(await phase(ctx, raw)));
+    } catch (err) {
+      ctx.log(`${name} failed: ${(err as Error).stack ?? String(err)}`);
+      rows.push(row(`${name}: phase failed`, 1, '', { op: '<=', limit: 0 }));
+    }
+    ctx.log(`${name} done in ${round(msSince(t0) / 1000, 1)} s`);
+  }
+  return { rows, raw };
+}
+
+// ---- 1. submit -> running on a real cluster -----------------------------------------------------
+
+async function endToEnd(ctx: SuiteContext, raw: Record<string, unknown>): Promise<Row[]> {
+  const cluster = await startCluster({ agents: 3, schedulerArgs: ['--log-level', 'info'] });
+  const unregister = registerCleanup(() => {
+    for (const a of cluster.agents) tryKill(a.pid);
+    tryKill(cluster.scheduler.pid);
+  });
+  const client = new SchedulerClient(cluster.scheduler.grpcAddress);
+  // When each workload was first seen running (event time at this client), and who waits for it.
+  const runningAt = new Map<string, bigint>();
+  const waiters = new Map<string, (at: bigint) => void>();
+  const abort = new AbortController();
+  const watching = (async () => {
+    for await (const e of client.watch({}, abort.signal)) {
+      const w = e.workload;
+      if (!w || w.state !== 'WORKLOAD_STATE_RUNNING' || runningAt.has(w.id)) continue;
+      const at = process.hrtime.bigint();
+      runningAt.set(w.id, at);
+      waiters.get(w.id)?.(at);
+    }
+  })().catch(() => undefined);
+  const whenRunning = (id: string) =>
+    withTimeout(
+      new Promise<bigint>((resolve) => {
+        const at = runningAt.get(id);
+        if (at !== undefined) resolve(at);
+        else waiters.set(id, resolve);
+      }),
+      10_000,
+      `workload ${id} running`,
+    );
+  const latencies: number[] = [];
+  const ids: string[] = [];
+  let errors = 0;
+  try {
+    const total = E2E.warmup + E2E.rate * E2E.seconds;
+    ctx.log(`e2e: ${total} submissions at ${E2E.rate}/s (first ${E2E.warmup} are warm-up) on 3 agents`);
+    const interval = 1000 / E2E.rate;
+    const start = performance.now();
+    const inflight: Promise<void>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = start + i * interval;
+      const wait = due - performance.now();
+      if (wait > 1) await sleep(wait);
+      inflight.push(
+        (async () => {
+          const t0 = process.hrtime.bigint();
+          try {
+            const res = await client.submitWorkload({
+              spec: { argv: ['sleep', '2'], resources: { cpuMillis: 1 } },
+            });
+            const id = res.workload!.id;
+            ids.push(id);
+            const at = await whenRunning(id);
+            if (i >= E2E.warmup) latencies.push(Number(at - t0) / 1e6);
+          } catch {
+            errors++;
+          }
+        })(),
+      );
+    }
+    await Promise.all(inflight);
+    raw.e2eLatencyMs = summarize(latencies);
+    const s = summarize(latencies);
+    return [
+      row('submit->running p50 (3 agents, 100/s)', round(s.p50, 2), 'ms', { op: '<=', limit: TARGETS.p50Ms }),
+      row('submit->running p99', round(s.p99, 2), 'ms', { op: '<=', limit: TARGETS.p99Ms }),
+      row('  samples', s.n, ''),
+      row('  errors', errors, '', { op: '<=', limit: 0 }),
+    ];
+  } finally {
+    abort.abort();
+    await watching;
+    await Promise.allSettled(ids.map((id) => client.stopWorkload(id, 500)));
+    client.close();
+    await cluster.stop();
+    unregister();
+  }
+}
+
+// ---- 2. throughput with 100 simulated agents ----------------------------------------------------
+
+async function throughput(ctx: SuiteContext, raw: Record<string, unknown>): Promise<Row[]> {
+  const scheduler = await startSchedulerProcess({ extraArgs: ['--log-level', 'info'], env: ctx.daemonEnv });
+  const simRoot = mkdtempSync(join(tmpdir(), 'mo-bench-sim-'));
+  const sim = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(REPO_ROOT, 'scripts/bench/sim-agents.ts'),
+      String(THROUGHPUT.agents),
+      scheduler.grpcAddress,
+      simRoot,
+    ],
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const unregister = registerCleanup(() => {
+    tryKill(sim.pid);
+    tryKill(scheduler.pid);
+  });
+  const clients = Array.from(
+    { length: THROUGHPUT.clients },
+    () => new SchedulerClient(scheduler.grpcAddress, { deadlineMs: 30_000 }),
+  );
+  try {
+    await withTimeout(readyLine(sim), 120_000, 'simulated agents');
+    await withTimeout(
+      (async () => {
+        while ((await scheduler.client.listNodes()).nodes.length < THROUGHPUT.agents) await sleep(100);
+      })(),
+      60_000,
+      'simulated agents registering',
+    );
+    ctx.log(`throughput: ${THROUGHPUT.agents} simulated agents up; ${THROUGHPUT.submissions} submissions`);
+    let acked = 0;
+    const t0 = process.hrtime.bigint();
+    const { errors } = await pool(THROUGHPUT.concurrency, THROUGHPUT.submissions, async (i) => {
+      await clients[i % clients.length]!.submitWorkload({
+        spec: { argv: ['sim'], resources: { cpuMillis: 1, memoryBytes: MiB } },
+      });
+      acked++;
+    });
+    const seconds = msSince(t0) / 1000;
+    const perSecond = acked / seconds;
+    // Then every one of them reported running by its (simulated) agent.
+    const tRun = process.hrtime.bigint();
+    await withTimeout(
+      (async () => {
+        for (;;) {
+          const { total } = await scheduler.client.listWorkloads({ states: ['WORKLOAD_STATE_RUNNING'], limit: 1 });
+          if (total >= acked) return;
+          await sleep(50);
+        }
+      })(),
+      120_000,
+      'all workloads running',
+    );
+    const allRunningS = seconds + msSince(tRun) / 1000;
+    const rss = readRssBytes(scheduler.pid) ?? NaN;
+    raw.throughput = { acked, seconds, perSecond, allRunningS, errors: errors.length, schedulerRssBytes: rss };
+    return [
+      row(`placed + acknowledged/s (${THROUGHPUT.agents} sim agents)`, round(perSecond, 0), '/s', {
+        op: '>=',
+        limit: TARGETS.perSecond,
+      }),
+      row(`  ${acked} submissions, all running after`, round(allRunningS, 2), 's'),
+      row('  submit errors', errors.length, '', { op: '<=', limit: 0 }),
+      row('  scheduler RSS after', round(rss / MiB, 1), 'MiB'),
+    ];
+  } finally {
+    for (const c of clients) c.close();
+    sim.kill('SIGTERM');
+    await Promise.race([new Promise((r) => sim.once('exit', r)), sleep(10_000)]);
+    tryKill(sim.pid);
+    await scheduler.kill('SIGTERM');
+    rmSync(simRoot, { recursive: true, force: true });
+    rmSync(scheduler.dataDir, { recursive: true, force: true });
+    unregister();
+  }
+}
+
+function readyLine(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (d: string) => {
+      out += d;
+      if (out.includes('"ready"')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`simulated agents exited (${code})`)));
+  });
+}
+
+// ---- 3. scheduler RSS with 10,000 simulated nodes -----------------------------------------------
+
+async function manyNodes(ctx: SuiteContext, raw: Record<string, unknown>): Promise<Row[]> {
+  const scheduler: SchedulerProcess = await startSchedulerProcess({
+    extraArgs: ['--log-level', 'info'],
+    env: ctx.daemonEnv,
+  });
+  const unregister = registerCleanup(() => tryKill(scheduler.pid));
+  const channels = Array.from({ length: NODES.channels }, () => new RegistryClient(scheduler.grpcAddress));
+  const streams: Array<{ end(): void; cancel(): void }> = [];
+  try {
+    await sleep(1000);
+    const idle = readRssBytes(scheduler.pid) ?? NaN;
+    ctx.log(`many nodes: registering ${NODES.count} simulated nodes`);
+    const t0 = process.hrtime.bigint();
+    const { errors } = await pool(NODES.concurrency, NODES.count, async (i) => {
+      const c = channels[i % channels.length]!;
+      const id = `SIM${String(i).padStart(23, '0')}`;
+      await c.register({
+        nodeId: id,
+        nodeName: `sim-${i}`,
+        address: `127.0.0.1:${10_000 + (i % 50_000)}`,
+        facts: { nodeName: `sim-${i}`, cpuCores: 8, memoryTotalBytes: 32 * 1024 ** 3, drivers: ['process'] },
+        labels: { zone: `z${i % 4}`, rack: `r${i % 40}` },
+        capacity: { cpuMillis: 8000, memoryBytes: 32 * 1024 ** 3 },
+      });
+      // One heartbeat stream per node, as real agents keep.
+      const hb = c.heartbeat();
+      hb.on('error', () => undefined);
+      hb.on('data', () => undefined);
+      const first: HeartbeatRequest = {
+        nodeId: id,
+        metrics: { cpuUtilization: 0.1, memoryTotalBytes: 32 * 1024 ** 3, memoryAvailableBytes: 30 * 1024 ** 3 },
+      };
+      hb.write(first);
+      streams.push(hb);
+    });
+    const registerSeconds = msSince(t0) / 1000;
+    await sleep(2000);
+    const { nodes } = await scheduler.client.listNodes();
+    const up = nodes.filter((n) => n.state === 'NODE_STATE_UP').length;
+    const rss = readRssBytes(scheduler.pid) ?? NaN;
+    raw.manyNodes = { idleRssBytes: idle, rssBytes: rss, registerSeconds, up, errors: errors.length };
+    return [
+      row('scheduler RSS idle', round(idle / MiB, 1), 'MiB'),
+      row(`scheduler RSS, ${NODES.count} nodes registered`, round(rss / MiB, 1), 'MiB'),
+      row('  nodes up', up, '', { op: '>=', limit: NODES.count }),
+      row('  registrations/s', round(NODES.count / registerSeconds, 0), '/s'),
+      row('  register errors', errors.length, '', { op: '<=', limit: 0 }),
+    ];
+  } finally {
+    for (const s of streams) s.cancel();
+    for (const c of channels) c.close();
+    await scheduler.kill('SIGTERM');
+    rmSync(scheduler.dataDir, { recursive: true, force: true });
+    unregister();
+  }
+}
+
+function tryKill(pid: number | undefined): void {
+  if (!pid) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
