@@ -1,0 +1,65 @@
+// The agent's command line: the scheduler flags, their MO_* variables, and errors naming the flag.
+import { describe, expect, it } from '@jest/globals';
+import { parseAgentArgs } from './main.js';
+
+describe('parseAgentArgs: scheduler settings', () => {
+  it('reads them from flags', () => {
+    expect(
+      parseAgentArgs(
+        [
+          '--scheduler',
+          'sched:7600',
+          '--advertise',
+          '10.0.0.5:7610',
+          '--label',
+          'zone=a',
+          '--label',
+          'disk=ssd',
+          '--capacity-cpu',
+          '4000',
+          '--capacity-memory',
+          '8589934592',
+        ],
+        {},
+      ),
+    ).toMatchObject({
+      schedulerAddress: 'sched:7600',
+      advertiseAddress: '10.0.0.5:7610',
+      labels: { zone: 'a', disk: 'ssd' },
+      capacityCpuMillis: 4000,
+      capacityMemoryBytes: 8589934592,
+    });
+  });
+
+  it('reads them from MO_* variables, and flags win', () => {
+    const env = {
+      MO_SCHEDULER_ADDR: 'sched:7600',
+      MO_NODE_LABELS: 'zone=a, disk=ssd',
+      MO_CAPACITY_CPU: '2000',
+      MO_ADVERTISE_ADDR: 'node1:7610',
+    };
+    expect(parseAgentArgs([], env)).toMatchObject({
+      schedulerAddress: 'sched:7600',
+      advertiseAddress: 'node1:7610',
+      labels: { zone: 'a', disk: 'ssd' },
+      capacityCpuMillis: 2000,
+    });
+    expect(parseAgentArgs(['--label', 'zone=b', '--capacity-cpu', '500'], env)).toMatchObject({
+      labels: { zone: 'b' },
+      capacityCpuMillis: 500,
+    });
+  });
+
+  it('leaves them unset without flags or variables (a standalone agent)', () => {
+    expect(parseAgentArgs([], {})).toMatchObject({ schedulerAddress: undefined, labels: undefined });
+  });
+
+  it.each([
+    [['--scheduler', 'nohost'], {}, /--scheduler \(MO_SCHEDULER_ADDR\): invalid listen address "nohost"/],
+    [[], { MO_NODE_LABELS: 'zone' }, /--label \(MO_NODE_LABELS\): expected key=value, got "zone"/],
+    [['--capacity-cpu', '1.5'], {}, /--capacity-cpu \(MO_CAPACITY_CPU\): expected a positive integer, got "1.5"/],
+    [[], { MO_CAPACITY_MEMORY: '2Gi' }, /--capacity-memory \(MO_CAPACITY_MEMORY\): expected a positive integer/],
+  ])('rejects %j %j naming the flag', (argv, env, message) => {
+    expect(() => parseAgentArgs(argv, env)).toThrow(message);
+  });
+});

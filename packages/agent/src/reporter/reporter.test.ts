@@ -1,0 +1,142 @@
+// SchedulerReporter on its own, with the workloads given as a literal: coalescing of changes,
+// interval changes from the scheduler, and a close() that leaves workloads alone.
+import { afterEach, describe, expect, it } from '@jest/globals';
+import {
+  createLogger,
+  moProto,
+  createMoServer,
+  NotFoundError,
+  type HeartbeatRequest__Output,
+  type HeartbeatResponse,
+  type MoServer,
+  type NodeRegistryHandlers,
+} from '@mo/api';
+import type * as grpc from '@grpc/grpc-js';
+import type { TransitionEvent } from '../workloads/manager.js';
+import type { WorkloadRecord, WorkloadStateName } from '../workloads/record.js';
+import { SchedulerReporter, type ReportedWorkloads } from './reporter.js';
+
+const ID = '01HZZZZZZZZZZZZZZZZZZZZZZZ';
+
+function record(id: string, state: WorkloadStateName): WorkloadRecord {
+  const spec = {
+    id,
+    name: id,
+    argv: ['x'],
+    env: {},
+    workingDir: '/',
+    cpuMillis: 0,
+    memoryBytes: 0,
+    labels: {},
+    gracePeriodMs: 1000,
+    driver: 'mock',
+  };
+  return { spec, state, reason: state, createdAtMs: 1, startedAtMs: 1, events: [] };
+}
+
+function fakeWorkloads() {
+  const listeners: Array<(e: TransitionEvent) => void> = [];
+  const stopped: string[] = [];
+  const workloads: ReportedWorkloads = {
+    list: () => [record(ID, 'running')],
+    onTransition: (l) => void listeners.push(l),
+    stop: (id) => {
+      stopped.push(id);
+      return id === ID ? Promise.resolve() : Promise.reject(new NotFoundError('workload_id', 'workload', id));
+    },
+  };
+  const emit = (r: WorkloadRecord) => listeners.forEach((l) => l({ record: r, from: undefined }));
+  return { workloads, stopped, emit };
+}
+
+let server: MoServer | undefined;
+let reporter: SchedulerReporter | undefined;
+afterEach(async () => {
+  await reporter?.close();
+  await server?.close(200);
+});
+
+async function startScheduler(intervalMs: number) {
+  const calls: Array<grpc.ServerDuplexStream<HeartbeatRequest__Output, HeartbeatResponse>> = [];
+  const messages: Array<{ at: number; msg: HeartbeatRequest__Output }> = [];
+  const handlers: NodeRegistryHandlers = {
+    Register: (call, cb) => cb(null, { nodeId: call.request.nodeId, heartbeatIntervalMs: intervalMs }),
+    Heartbeat: (call) => {
+      calls.push(call);
+      call.on('data', (msg: HeartbeatRequest__Output) => messages.push({ at: Date.now(), msg }));
+      call.on('error', () => undefined);
+    },
+  };
+  server = createMoServer({ services: ['mo.v1.NodeRegistry'] });
+  server.server.addService(moProto().mo.v1.NodeRegistry.service, handlers);
+  const port = await server.listen('127.0.0.1:0');
+  return { address: `127.0.0.1:${port}`, calls, messages };
+}
+
+function newReporter(address: string, workloads: ReportedWorkloads): SchedulerReporter {
+  return new SchedulerReporter({
+    schedulerAddress: address,
+    nodeId: '01HNODE0000000000000000000',
+    nodeName: 'n1',
+    advertiseAddress: '127.0.0.1:1',
+    labels: {},
+    capacity: { cpuMillis: 1000, memoryBytes: 1 },
+    facts: () => ({ nodeName: 'n1' }),
+    metrics: () => ({ load1: 0.5, sampledAtMs: Date.now() }),
+    workloads,
+    logger: createLogger('error'),
+  });
+}
+
+async function until(what: string, cond: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('SchedulerReporter', () => {
+  it('sends the changes of one tick as one message, in order', async () => {
+    const s = await startScheduler(60_000);
+    const w = fakeWorkloads();
+    reporter = newReporter(s.address, w.workloads);
+    reporter.start();
+    await until('the first heartbeat', () => s.messages.length === 1);
+    w.emit(record('01HA0000000000000000000000', 'starting'));
+    w.emit(record('01HB0000000000000000000000', 'starting'));
+    w.emit(record('01HA0000000000000000000000', 'running'));
+    await until('the changes', () => s.messages.length === 2);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(s.messages).toHaveLength(2);
+    expect(s.messages[1]!.msg.changes.map((c) => [c.spec?.id.slice(0, 4), c.state])).toEqual([
+      ['01HA', 'WORKLOAD_STATE_STARTING'],
+      ['01HB', 'WORKLOAD_STATE_STARTING'],
+      ['01HA', 'WORKLOAD_STATE_RUNNING'],
+    ]);
+  });
+
+  it('beats at the interval the scheduler sets on the stream, and stops what it names', async () => {
+    const s = await startScheduler(60_000);
+    const w = fakeWorkloads();
+    reporter = newReporter(s.address, w.workloads);
+    reporter.start();
+    await until('the stream', () => s.calls.length === 1 && s.messages.length === 1);
+    s.calls[0]!.write({ heartbeatIntervalMs: 100, stopAllocationIds: [ID, '01HUNKNOWN0000000000000000'] });
+    await until('5 more heartbeats', () => s.messages.length >= 6);
+    expect(reporter.status()).toMatchObject({ connected: true, heartbeatIntervalMs: 100 });
+    // The unknown id is ignored (not found), the known one stopped with its own grace (0 = default).
+    expect(w.stopped).toEqual([ID, '01HUNKNOWN0000000000000000']);
+  });
+
+  it('closes without stopping any workload, and is idempotent', async () => {
+    const s = await startScheduler(60_000);
+    const w = fakeWorkloads();
+    reporter = newReporter(s.address, w.workloads);
+    reporter.start();
+    await until('the stream', () => s.messages.length === 1);
+    await Promise.all([reporter.close(), reporter.close()]);
+    expect(reporter.status().connected).toBe(false);
+    expect(w.stopped).toEqual([]);
+  });
+});
