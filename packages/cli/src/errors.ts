@@ -1,6 +1,5 @@
-// The CLI's failure modes and the one place that turns any error into an exit code and a message.
-import { InvalidArgumentError, MoError, UnavailableError, statusName } from '@mo/api';
-import { CommanderError } from 'commander';
+// The CLI's failure modes and its exit codes. Turning an error into a message is failure.ts's job:
+// it needs @mo/api's error classes, and this module must stay cheap to load (every command does).
 
 /** Exit codes are part of the CLI's contract: scripts branch on them. */
 export const ExitCode = {
@@ -61,68 +60,4 @@ export class WaitFailedError extends Error {
     super(message);
     this.name = 'WaitFailedError';
   }
-}
-
-/** What a failure looks like to the user. */
-export interface Failure {
-  readonly exitCode: ExitCode;
-  /** A gRPC status name, so JSON consumers see the same codes as API clients. */
-  readonly code: string;
-  readonly message: string;
-  /** Set only for unexpected errors (bugs), where a trace helps; expected ones never show one. */
-  readonly stack?: string;
-  /** The command already wrote its JSON document: do not add an error document to stdout. */
-  readonly outputWritten?: boolean;
-}
-
-/** Classifies an error thrown anywhere in a command; `daemon` is whom the command talked to. */
-export function describeFailure(err: unknown, daemon: Daemon = 'scheduler'): Failure {
-  if (err instanceof UsageError) {
-    return { exitCode: ExitCode.Usage, code: 'INVALID_ARGUMENT', message: err.message };
-  }
-  if (err instanceof CommanderError) {
-    // Commander prefixes its messages with "error: "; ours already start with "mo: ".
-    return { exitCode: ExitCode.Usage, code: 'INVALID_ARGUMENT', message: err.message.replace(/^error: /, '') };
-  }
-  if (err instanceof UnavailableError) {
-    // The client's message already starts with "<address>: "; say it once, in words.
-    const detail = err.message.startsWith(`${err.address}: `) ? err.message.slice(err.address.length + 2) : err.message;
-    return {
-      exitCode: ExitCode.Unreachable,
-      code: statusName(err.code),
-      message: `cannot reach ${daemon} at ${err.address}: ${tidyConnectError(detail)}`,
-    };
-  }
-  if (err instanceof DaemonFailedError) {
-    const code = err.cause instanceof MoError ? statusName(err.cause.code) : 'UNKNOWN';
-    // The daemon's parser rejecting a flag is a usage error of this command line too.
-    const exitCode = err.cause instanceof InvalidArgumentError ? ExitCode.Usage : ExitCode.Failed;
-    return { exitCode, code, message: err.message };
-  }
-  if (err instanceof WaitFailedError) {
-    const code = err.exitCode === ExitCode.WaitTimeout ? 'DEADLINE_EXCEEDED' : 'ABORTED';
-    return { exitCode: err.exitCode, code, message: err.message, outputWritten: true };
-  }
-  if (err instanceof MoError) {
-    return { exitCode: ExitCode.Failed, code: statusName(err.code), message: err.message };
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  const stack = err instanceof Error ? err.stack : undefined;
-  return {
-    exitCode: ExitCode.Failed,
-    code: 'INTERNAL',
-    message: `internal error: ${message}`,
-    ...(stack && { stack }),
-  };
-}
-
-/**
- * grpc-js says "No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1.
- * Resolution note: "; the socket error is the useful part. Anything else is left as it came.
- */
-export function tidyConnectError(detail: string): string {
-  const m = /^No connection established\. Last error: (?:Error: )?(.*?)\.?(?: Resolution note: ?(.*))?$/s.exec(detail);
-  if (!m?.[1]) return detail;
-  const note = m[2]?.trim();
-  return note ? `${m[1]} (${note})` : m[1];
 }

@@ -10,7 +10,7 @@ import { registerStart } from './commands/start.js';
 import { registerStatus } from './commands/status.js';
 import { registerStop } from './commands/stop.js';
 import { CliContext, addGlobalOptions } from './context.js';
-import { ExitCode, describeFailure } from './errors.js';
+import { ExitCode } from './errors.js';
 import { processIo } from './io.js';
 
 function packageVersion(): string {
@@ -66,6 +66,7 @@ export async function execute(argv: readonly string[], ctx: CliContext): Promise
       if (err.exitCode === 0) return ExitCode.Ok;
       if (err.code === 'commander.help') return ExitCode.Usage;
     }
+    const { describeFailure } = await import('./failure.js');
     const failure = describeFailure(err, ctx.globals?.target.kind ?? 'scheduler');
     // --json is known once a command's options were parsed; a parse error comes before that.
     const json = ctx.json ?? jsonRequested(argv.slice(2));

@@ -1,14 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { MoError, NotFoundError, UnavailableError } from '@mo/api';
 import { CommanderError } from 'commander';
-import {
-  DaemonFailedError,
-  ExitCode,
-  UsageError,
-  WaitFailedError,
-  describeFailure,
-  tidyConnectError,
-} from './errors.js';
+import { DaemonFailedError, ExitCode, UsageError, WaitFailedError } from './errors.js';
+import { describeFailure, tidyConnectError } from './failure.js';
 
 describe('describeFailure', () => {
   it.each([
