@@ -13,11 +13,12 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { agentSuite } from './agent.js';
+import { cliSuite } from './cli.js';
 import { placementSuite } from './placement.js';
 import { schedulerSuite } from './scheduler.js';
 import { machineInfo, printTable, runCleanups, writeJson, type Row, type Suite, type SuiteContext } from './lib.js';
 
-const SUITES: Suite[] = [agentSuite, placementSuite, schedulerSuite];
+const SUITES: Suite[] = [agentSuite, placementSuite, schedulerSuite, cliSuite];
 
 const HELP = `Usage: pnpm bench [--only SUITE[,SUITE]] [--profile DIR] [--strict]
 

@@ -1,0 +1,112 @@
+// The cli suite: wall time of `mo status` (a real process, against a real scheduler with one real
+// agent and a few workloads) as a ratio to `node -e 0` measured in the same run, so the figure
+// says what the CLI adds on top of starting Node on this machine. Also `mo nodes` and
+// `mo status --json`, and `mo --help` (what loading the CLI alone costs).
+import { execFile } from 'node:child_process';
+import { CLI_BIN, startCluster, type Cluster } from '@mo/testkit';
+import {
+  msSince,
+  registerCleanup,
+  round,
+  row,
+  summarize,
+  type Row,
+  type Suite,
+  type SuiteContext,
+  type SuiteResult,
+} from './lib.js';
+
+const SAMPLES = 30;
+const WARMUP = 3;
+const TARGET_RATIO = 3;
+
+export const cliSuite: Suite = {
+  name: 'cli',
+  description: '`mo status` wall time vs `node -e 0` (real scheduler + 1 agent)',
+  run,
+};
+
+/** Runs `node <args>` to completion and returns its wall time in ms; rejects on a non-zero exit. */
+function timed(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    execFile(process.execPath, args, { env, maxBuffer: 16 * 2 ** 20 }, (err, _stdout, stderr) => {
+      const ms = msSince(t0);
+      if (err) reject(new Error(`node ${args.join(' ')} failed: ${err.message}\n${stderr}`));
+      else resolve(ms);
+    });
+  });
+}
+
+/**
+ * Interleaves the commands sample by sample (node, mo status, node, mo status, …) so that a
+ * machine that gets busier or quieter during the run shifts every series alike.
+ */
+async function sampleAll(
+  commands: Record<string, string[]>,
+  env: NodeJS.ProcessEnv,
+): Promise<Record<string, number[]>> {
+  const out: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
+  for (let i = 0; i < WARMUP + SAMPLES; i++) {
+    for (const [name, args] of Object.entries(commands)) {
+      const ms = await timed(args, env);
+      if (i >= WARMUP) out[name]!.push(ms);
+    }
+  }
+  return out;
+}
+
+async function run(ctx: SuiteContext): Promise<SuiteResult> {
+  let cluster: Cluster | undefined;
+  const unregister = registerCleanup(() => {
+    for (const p of [cluster?.scheduler, ...(cluster?.agents ?? [])]) {
+      try {
+        if (p) process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+  try {
+    cluster = await startCluster({ agents: 1 });
+    const address = cluster.scheduler.grpcAddress;
+    ctx.log(`scheduler at ${address}, 1 agent`);
+    // Something to show: a few ended workloads and one running.
+    const client = cluster.scheduler.client;
+    const submitted = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => client.submitWorkload({ spec: { name: `bench-${i}`, argv: ['true'] } })),
+    );
+    const long = await client.submitWorkload({ spec: { name: 'bench-long', argv: ['sleep', '600'] } });
+
+    // Only PATH: the CLI must not depend on anything else in the environment.
+    const env = { PATH: process.env.PATH ?? '' };
+    const series = await sampleAll(
+      {
+        node: ['-e', '0'],
+        status: [CLI_BIN, '--scheduler', address, 'status'],
+        statusJson: [CLI_BIN, '--scheduler', address, 'status', '--json'],
+        nodes: [CLI_BIN, '--scheduler', address, 'nodes'],
+        help: [CLI_BIN, '--help'],
+      },
+      env,
+    );
+    const s = Object.fromEntries(Object.entries(series).map(([k, v]) => [k, summarize(v)]));
+    const p50 = (k: string) => s[k]!.p50;
+    const ratio = p50('status') / p50('node');
+    const rows: Row[] = [
+      row('node -e 0 wall p50', round(p50('node'), 1), 'ms'),
+      row('mo status wall p50', round(p50('status'), 1), 'ms'),
+      row('mo status / node -e 0 (p50)', round(ratio, 2), '×', { op: '<=', limit: TARGET_RATIO }),
+      row('mo status wall p90', round(s.status!.p90, 1), 'ms'),
+      row('mo status --json wall p50', round(p50('statusJson'), 1), 'ms'),
+      row('mo nodes wall p50', round(p50('nodes'), 1), 'ms'),
+      row('mo --help wall p50 (no gRPC)', round(p50('help'), 1), 'ms'),
+    ];
+    await client.stopWorkload(long.workload!.id, 500).catch(() => undefined);
+    ctx.log(`workloads used: ${submitted.length + 1}`);
+    return { rows, raw: { samples: SAMPLES, summaries: s } };
+  } finally {
+    await cluster?.stop();
+    unregister();
+  }
+}
