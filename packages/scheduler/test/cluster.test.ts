@@ -1,7 +1,12 @@
 // A real cluster: one mo-scheduler and three mo-agents as separate processes on loopback, over
 // real gRPC. Placement spread/bin-pack, waiting for capacity, node loss and fencing.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { SchedulerClient, ScheduledWorkload__Output, SubmitWorkloadRequest } from '@mo/api';
+import {
+  RegistryClient,
+  type SchedulerClient,
+  type ScheduledWorkload__Output,
+  type SubmitWorkloadRequest,
+} from '@mo/api';
 import { isAlive, startCluster, waitFor, type Cluster } from '@mo/testkit';
 
 const MiB = 1024 * 1024;
@@ -105,6 +110,61 @@ describe('a scheduler with three agents', () => {
     const placed = await running(client, big!.id);
     expect(placed.nodeName).toBe('node-2');
     await stopAll(client, [fillerIds[0]!, fillerIds[2]!, big!.id]);
+  });
+
+  it('fails a workload whose program does not exist, without blaming the nodes', async () => {
+    const { workload } = await client.submitWorkload({ spec: { argv: ['/nonexistent/program'] } });
+    const failed = await waitFor('workload failed', async () => {
+      const w = await client.getWorkload(workload!.id);
+      return w.state === 'WORKLOAD_STATE_FAILED' ? w : undefined;
+    });
+    expect(failed.reason).toMatch(/could not start it: spec\.argv\[0\]: "\/nonexistent\/program" does not exist/);
+    const { nodes } = await client.listNodes();
+    expect(nodes.every((n) => n.avoidUntilMs === 0)).toBe(true);
+  });
+
+  it('avoids a node whose starts keep failing (circuit breaker) and says so', async () => {
+    // A registered node whose NodeAgent address answers nothing: every start fails with UNAVAILABLE.
+    const registry = new RegistryClient(cluster.scheduler.grpcAddress);
+    const nodeId = 'BROKEN0000000000000000000A';
+    await registry.register({
+      nodeId,
+      nodeName: 'broken',
+      address: '127.0.0.1:1',
+      labels: { role: 'broken' },
+      capacity: { cpuMillis: 1000, memoryBytes: 1024 * MiB },
+      facts: { nodeName: 'broken', drivers: ['process'], cpuCores: 1 },
+    });
+    const hb = registry.heartbeat();
+    hb.on('error', () => undefined);
+    hb.on('data', () => undefined);
+    hb.write({ nodeId });
+    const beat = setInterval(() => hb.write({ nodeId }), 500);
+    try {
+      const { workload } = await client.submitWorkload(sleeper({ scheduling: { constraints: { role: 'broken' } } }));
+      const waiting = await waitFor(
+        'breaker open',
+        async () => {
+          const w = await client.getWorkload(workload!.id);
+          return w.reason.includes('avoided after failed starts') ? w : undefined;
+        },
+        { timeoutMs: 15_000 },
+      );
+      expect(waiting.state).toBe('WORKLOAD_STATE_PENDING');
+      expect(waiting.reason).toMatch(/^waiting: 4 nodes: 3 did not match constraints, 1 avoided after failed starts$/);
+      expect(
+        waiting.events.filter(
+          (e) => e.state === 'WORKLOAD_STATE_PENDING' && e.reason.includes('start on broken failed'),
+        ).length,
+      ).toBe(3);
+      const broken = (await client.listNodes()).nodes.find((n) => n.name === 'broken')!;
+      expect(broken.avoidUntilMs).toBeGreaterThan(Date.now());
+      await client.stopWorkload(workload!.id);
+    } finally {
+      clearInterval(beat);
+      hb.cancel();
+      registry.close();
+    }
   });
 
   it('rejects bad input with INVALID_ARGUMENT naming the field', async () => {

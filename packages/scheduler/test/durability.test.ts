@@ -98,11 +98,25 @@ describe('scheduler crash during a burst of submissions', () => {
     }
     const all = await restarted.listWorkloads({ limit: 1000, omitEvents: true });
     expect(all.total).toBe(200);
-    await waitFor(
-      'all 200 running',
-      async () => (await restarted.listWorkloads({ states: ['WORKLOAD_STATE_RUNNING'], limit: 1 })).total === 200,
-      { timeoutMs: 20_000 },
-    );
+    try {
+      await waitFor(
+        'all 200 running',
+        async () => (await restarted.listWorkloads({ states: ['WORKLOAD_STATE_RUNNING'], limit: 1 })).total === 200,
+        { timeoutMs: 20_000 },
+      );
+    } catch (err) {
+      // Say which ones did not get there, and what happened to them.
+      const status = await restarted.getClusterStatus();
+      const others = (await restarted.listWorkloads({ limit: 1000 })).workloads.filter(
+        (w) => w.state !== 'WORKLOAD_STATE_RUNNING',
+      );
+      const story = others
+        .slice(0, 3)
+        .map((w) => `${w.id} ${w.state}: ${w.events.map((e) => `${e.state} ${e.reason}`).join(' | ')}`);
+      throw new Error(
+        `${(err as Error).message}; counts ${JSON.stringify(status.workloadCounts)}\n${story.join('\n')}`,
+      );
+    }
     // Exactly one process per workload across both agents (nothing duplicated by the crash).
     const onAgents = (await Promise.all(agents.map(async (a) => (await a.client.getNodeStatus()).workloads)))
       .flat()

@@ -7,7 +7,6 @@
 // States: pending -> starting -> running -> {succeeded | failed | stopped | lost}. A restart
 // policy turns an end back into pending (with backoff); each run is a new allocation id.
 import {
-  AlreadyExistsError,
   InvalidArgumentError,
   MoError,
   NotFoundError,
@@ -248,7 +247,7 @@ export class WorkloadManager {
       const status = await this.agent(node).stopWorkload(allocationId, graceMs || r.spec.gracePeriodMs);
       this.applyStatus(r, status);
     } catch (err) {
-      if (err instanceof NotFoundError) {
+      if (codeOf(err) === grpc.status.NOT_FOUND) {
         this.endAllocation(r, 'stopped', `stopped by request; node ${r.nodeName} no longer knew it`);
       } else {
         throw new UnavailableError(
@@ -283,7 +282,9 @@ export class WorkloadManager {
         // Persisted as placed but never started (the scheduler died in between): start it now.
         if (!this.starting.has(r.allocationId)) this.dispatch(r);
       } else if (r.state === 'running') {
-        this.endAllocation(r, 'lost', `missing from node ${node.name}'s inventory when it registered`);
+        // The inventory is a snapshot taken before the Register was sent: a start that completed
+        // after it is legitimately missing. Ask the node before calling it lost.
+        this.verifyMissing(r, node);
       }
     }
     this.requestPass();
@@ -303,6 +304,24 @@ export class WorkloadManager {
     if (r.stopRequested && !agentEnded) return 'stop';
     this.applyStatus(r, status);
     return 'ok';
+  }
+
+  private verifyMissing(r: WorkloadRecord, node: NodeEntry): void {
+    const alloc = r.allocationId;
+    this.agent(node)
+      .getWorkload(alloc)
+      .then(
+        (status) => {
+          if (r.allocationId === alloc) this.report(node.id, status);
+        },
+        (err: unknown) => {
+          if (r.allocationId !== alloc || r.state !== 'running') return;
+          if (codeOf(err) === grpc.status.NOT_FOUND) {
+            this.endAllocation(r, 'lost', `missing from node ${node.name}'s inventory when it registered`);
+          }
+          // Unreachable: the node's liveness decides (it goes down and the workload is lost then).
+        },
+      );
   }
 
   /** A node went down: its workloads are lost (and re-placed per their restart policy). */
@@ -495,9 +514,8 @@ export class WorkloadManager {
       .then(
         (status) => {
           if (r.allocationId !== allocationId) return;
-          // A workload may already have ended by the time the answer comes; only FAILED counts
-          // against the node (its exec failed there).
-          this.o.nodes.recordStart(nodeId, status.state !== 'WORKLOAD_STATE_FAILED', Date.now());
+          // The node answered: it works, whatever the workload did.
+          this.o.nodes.recordStart(nodeId, true, Date.now());
           this.applyStatus(r, status);
         },
         (err: unknown) => this.startFailed(r, allocationId, node, err),
@@ -510,8 +528,7 @@ export class WorkloadManager {
 
   private startFailed(r: WorkloadRecord, allocationId: string, node: NodeEntry, err: unknown): void {
     if (r.allocationId !== allocationId || TERMINAL_STATES.has(r.state)) return;
-    this.o.nodes.recordStart(node.id, false, Date.now());
-    if (err instanceof AlreadyExistsError) {
+    if (codeOf(err) === grpc.status.ALREADY_EXISTS) {
       // Started before (a re-dispatch after a scheduler restart): ask for its state instead.
       this.agent(node)
         .getWorkload(allocationId)
@@ -522,11 +539,14 @@ export class WorkloadManager {
       return;
     }
     const message = (err as Error).message;
-    if (err instanceof InvalidArgumentError) {
-      // The node refused this workload (e.g. the program does not exist there): a failed start.
+    if (codeOf(err) === grpc.status.INVALID_ARGUMENT) {
+      // The node refused this workload (e.g. the program does not exist there): the workload's
+      // failure, not the node's, so it does not count towards the node's circuit breaker.
       this.endAllocation(r, 'failed', `node ${node.name} could not start it: ${message}`);
       return;
     }
+    // The node itself failed (unreachable, internal error): counts towards its breaker.
+    this.o.nodes.recordStart(node.id, false, Date.now());
     this.retryStart(r, `start on ${node.name} failed: ${message}`);
   }
 
@@ -634,4 +654,9 @@ export class WorkloadManager {
       this.o.store.commit([{ kind: 'workload', id, value: null }]).catch(() => undefined);
     }
   }
+}
+
+/** The gRPC status code of an error from a client call (errors cross the wire as MoError). */
+function codeOf(err: unknown): number | undefined {
+  return err instanceof MoError ? err.code : (err as { code?: number }).code;
 }
