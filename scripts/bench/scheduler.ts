@@ -180,7 +180,7 @@ async function throughput(ctx: SuiteContext, raw: Record<string, unknown>): Prom
     const t0 = process.hrtime.bigint();
     const { errors } = await pool(THROUGHPUT.concurrency, THROUGHPUT.submissions, async (i) => {
       await clients[i % clients.length]!.submitWorkload({
-        spec: { argv: ['sim'], resources: { cpuMillis: 1, memoryBytes: MiB } },
+        spec: { argv: ['/bin/true'], resources: { cpuMillis: 1, memoryBytes: MiB } },
       });
       acked++;
     });
