@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Makes this checkout runnable on a fresh Debian 12 machine that has only Node 20 and npm:
-# installs pnpm (and a C compiler for mo-shim, when missing), then the workspace's dependencies.
+# installs pnpm (and C/C++ compilers for mo-shim and better-sqlite3's native build, when missing),
+# then the workspace's dependencies.
 # Idempotent and quiet when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v cc >/dev/null 2>&1 || need_apt+=(gcc libc6-dev)
+command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
 command -v make >/dev/null 2>&1 || need_apt+=(make)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 if [ ${#need_apt[@]} -gt 0 ]; then
