@@ -112,6 +112,25 @@ describe('a scheduler with three agents', () => {
     await stopAll(client, [fillerIds[0]!, fillerIds[2]!, big!.id]);
   });
 
+  it('places what waits by priority: high before an older low', async () => {
+    const fillers = await Promise.all(
+      [1, 2, 3].map((i) => client.submitWorkload(sleeper({ scheduling: { node: `node-${i}` } }, 900, MiB))),
+    );
+    const fillerIds = fillers.map((f) => f.workload!.id);
+    await Promise.all(fillerIds.map((id) => running(client, id)));
+    const low = await client.submitWorkload(sleeper({ scheduling: { priority: 'PRIORITY_LOW' } }, 600, MiB));
+    const high = await client.submitWorkload(sleeper({ scheduling: { priority: 'PRIORITY_HIGH' } }, 600, MiB));
+    expect(low.workload!.state).toBe('WORKLOAD_STATE_PENDING');
+    expect(high.workload!.state).toBe('WORKLOAD_STATE_PENDING');
+    // Room for one of them: the high-priority one gets it although it came second.
+    await client.stopWorkload(fillerIds[0]!, 1000);
+    await running(client, high.workload!.id);
+    const stillLow = await client.getWorkload(low.workload!.id);
+    expect(stillLow.state).toBe('WORKLOAD_STATE_PENDING');
+    expect(stillLow.reason).toBe('waiting: 3 nodes: 3 lacked cpu');
+    await stopAll(client, [fillerIds[1]!, fillerIds[2]!, high.workload!.id, low.workload!.id]);
+  });
+
   it('fails a workload whose program does not exist, without blaming the nodes', async () => {
     const { workload } = await client.submitWorkload({ spec: { argv: ['/nonexistent/program'] } });
     const failed = await waitFor('workload failed', async () => {
