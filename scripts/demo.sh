@@ -1,78 +1,98 @@
 #!/usr/bin/env bash
-# The main job on an embedded default: build mo, start a node agent on this machine (fresh data
-# dir, default ports), drive it with the mo CLI — start workloads, watch status, follow logs, crash
-# and restart the agent to show the workloads survive — then stop everything it started.
+# The main job on the embedded default: build mo, start a dev cluster on this machine (`mo dev`:
+# one scheduler + 2 agents, fresh data dir, ports picked by the OS unless MO_DEMO_PORT_BASE is
+# set), drive it with the mo CLI — a short workload that prints, a long one, one that fails, one too
+# big for any node (pending, with the reason) — show status, nodes and logs, then stop everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-GRPC=${MO_DEMO_GRPC:-127.0.0.1:7610}
-HTTP=${MO_DEMO_HTTP:-127.0.0.1:7611}
+PORT_BASE=${MO_DEMO_PORT_BASE:-0}
 
 ./scripts/setup.sh
 echo "building mo (mo-shim + TypeScript)..."
 pnpm build >/dev/null
 
 DATA=$(mktemp -d /tmp/mo-demo.XXXXXX)
-AGENT_PID=
-mo() { node packages/cli/bin/mo.js --agent "$GRPC" "$@"; }
+DEV_PID=
+export MO_SCHEDULER_ADDR=
+mo() { node packages/cli/bin/mo.js "$@"; }
 step() { printf '\n\033[1m$ mo %s\033[0m\n' "$*"; mo "$@"; }
-start_agent() {
-  node packages/agent/bin/mo-agent.js --data-dir "$DATA" --grpc-listen "$GRPC" --http-listen "$HTTP" \
-    2>>"$DATA/agent.log" &
-  AGENT_PID=$!
-  for _ in $(seq 1 100); do
-    if mo status >/dev/null 2>&1; then return 0; fi
-    if ! kill -0 "$AGENT_PID" 2>/dev/null; then break; fi
-    sleep 0.1
-  done
-  echo "the agent did not start; its log:" >&2
-  cat "$DATA/agent.log" >&2
-  exit 1
-}
+json() { node -e "const d = JSON.parse(require('fs').readFileSync(0, 'utf8')); console.log($1)"; }
+
 cleanup() {
-  # Stop every workload still running, then the agent; keep the data dir only on failure.
-  if [ -n "$AGENT_PID" ] && kill -0 "$AGENT_PID" 2>/dev/null; then
-    for id in $(mo status --json 2>/dev/null | node -e '
-      const s = JSON.parse(require("fs").readFileSync(0, "utf8"));
-      for (const w of s.workloads) if (w.state === "WORKLOAD_STATE_RUNNING") console.log(w.spec.id);'); do
-      mo stop "$id" --grace 1s >/dev/null || true
-    done
-    kill -TERM "$AGENT_PID" 2>/dev/null || true
-    wait "$AGENT_PID" 2>/dev/null || true
+  # mo dev stops the workloads it still has, then the agents and the scheduler, on SIGINT.
+  if [ -n "$DEV_PID" ] && kill -0 "$DEV_PID" 2>/dev/null; then
+    kill -INT "$DEV_PID" 2>/dev/null || true
+    wait "$DEV_PID" 2>/dev/null || true
   fi
   rm -rf "$DATA"
 }
 trap cleanup EXIT
 
-echo "starting mo-agent on $GRPC (metrics on http://$HTTP/metrics), data in $DATA"
-start_agent
+echo "starting the dev cluster (mo dev --agents 2), data in $DATA, logs in $DATA/dev.log"
+# --json: one line on stdout once every agent is registered, with the addresses it picked.
+# Started directly (not through the mo function) so that $! is mo dev itself, which Ctrl-C/SIGINT stops.
+node packages/cli/bin/mo.js dev --agents 2 --data-dir "$DATA/cluster" --port-base "$PORT_BASE" --json \
+  >"$DATA/ready.json" 2>"$DATA/dev.log" &
+DEV_PID=$!
+for _ in $(seq 1 300); do
+  if [ -s "$DATA/ready.json" ]; then break; fi
+  if ! kill -0 "$DEV_PID" 2>/dev/null; then break; fi
+  sleep 0.1
+done
+if [ ! -s "$DATA/ready.json" ]; then
+  echo "the dev cluster did not start; its log:" >&2
+  cat "$DATA/dev.log" >&2
+  exit 1
+fi
+MO_SCHEDULER_ADDR=$(json 'd.scheduler.grpcAddress' <"$DATA/ready.json")
+echo "scheduler at $MO_SCHEDULER_ADDR; agents: $(json 'd.agents.map((a) => a.name).join(", ")' <"$DATA/ready.json")"
 
-step start --name hello -- sh -c 'echo "hello from $MO_WORKLOAD_NAME on $MO_NODE_NAME"; sleep 1; echo done'
-WEB=$(mo start --json --name web --label tier=demo -- python3 -m http.server 0 --bind 127.0.0.1 |
-  node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8")).spec.id)')
-echo "started web: $WEB"
-step start --name ticker --grace 2s -- sh -c 'i=0; while true; do i=$((i+1)); echo "tick $i"; sleep 0.3; done'
-TICKER=$(mo status --json | node -e '
-  const s = JSON.parse(require("fs").readFileSync(0, "utf8"));
-  console.log(s.workloads.find((w) => w.spec.name === "ticker").spec.id)')
-HELLO=$(mo status --json | node -e '
-  const s = JSON.parse(require("fs").readFileSync(0, "utf8"));
-  console.log(s.workloads.find((w) => w.spec.name === "hello").spec.id)')
+step nodes
 
-step logs "$HELLO" --follow
+# A short workload that prints; --wait=exit returns once it has ended (exit 0: it succeeded).
+step start --name hello --wait=exit -- sh -c 'echo "hello from $MO_WORKLOAD_NAME on $MO_NODE_NAME"; echo done'
+HELLO=$(mo status --json | json 'd.recent.find((w) => w.spec.name === "hello").id')
+
+# A long one with declared resources: --wait returns once it runs.
+TICKER=$(mo start --json --wait --name ticker --cpu 250m --memory 32Mi --grace 2s -- \
+  sh -c 'i=0; while true; do i=$((i+1)); echo "tick $i"; sleep 0.3; done' | json 'd.workload.id')
+echo "ticker: $TICKER"
+
+# One that fails: --wait=exit exits 4 when the workload does not succeed.
+set +e
+step start --name oops --wait=exit -- sh -c 'echo "about to fail" >&2; exit 3'
+code=$?
+set -e
+echo "(mo start exited $code: 4 means the workload failed)"
+OOPS=$(mo status --json | json 'd.recent.find((w) => w.spec.name === "oops").id')
+
+# One too big for any node: it waits in the queue, pending, and says why.
+step start --name huge --memory 1Ti -- sleep 1
+HUGE=$(mo status --json | json 'd.recent.find((w) => w.spec.name === "huge").id')
+
 step status
-
-echo
-echo "--- crash the agent (SIGKILL) and start it again: workloads keep running and are re-attached"
-kill -KILL "$AGENT_PID"
-wait "$AGENT_PID" 2>/dev/null || true
+step nodes
+step logs "$HELLO"
+step logs "$OOPS"
 sleep 1
-start_agent
-step status "$TICKER"
 step logs "$TICKER" --tail 3
+step status "$TICKER"
 
 step stop "$TICKER"
-step stop "$WEB" --grace 1s
-step status
+step stop "$HUGE"
+step status --recent 5
+
 echo
-echo "demo finished: the agent is stopped and its data dir removed."
+echo "--- stopping the dev cluster (SIGINT, as Ctrl-C would)"
+kill -INT "$DEV_PID"
+code=0
+wait "$DEV_PID" || code=$?
+DEV_PID=
+tail -n 4 "$DATA/dev.log"
+if [ "$code" -ne 0 ]; then
+  echo "mo dev exited $code" >&2
+  exit 1
+fi
+echo
+echo "demo finished: the cluster is stopped and its data dir removed."
