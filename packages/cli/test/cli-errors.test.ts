@@ -95,6 +95,12 @@ describe('mo as a process', () => {
     });
   });
 
+  it('hands mo scheduler --help to the scheduler daemon, loaded on demand', async () => {
+    const r = await mo(['scheduler', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: mo-scheduler/);
+  });
+
   it('exits 2 for an unknown flag', async () => {
     const r = await mo(['status', '--frobnicate']);
     expect(r.code).toBe(2);
