@@ -6,6 +6,7 @@ import { SchedulerClient } from '@mo/api';
 import {
   startAgentProcess,
   startSchedulerProcess,
+  stopAllWorkloads,
   waitFor,
   type AgentProcess,
   type SchedulerProcess,
@@ -40,7 +41,10 @@ describe('scheduler crash during a burst of submissions', () => {
         extraArgs: ['--scheduler', listen, '--node-name', name, '--capacity-cpu', '100000'],
       });
       agents.push(a);
-      cleanup.push(() => a.kill('SIGTERM'));
+      cleanup.push(async () => {
+        await stopAllWorkloads(a);
+        await a.kill('SIGTERM');
+      });
     }
     await waitFor('2 nodes up', async () => (await scheduler.client.listNodes()).nodes.length === 2);
 

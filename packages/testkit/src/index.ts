@@ -17,6 +17,7 @@ export {
   SCHEDULER_BIN,
   startCluster,
   startSchedulerProcess,
+  stopAllWorkloads,
   type Cluster,
   type ClusterOptions,
   type SchedulerProcess,

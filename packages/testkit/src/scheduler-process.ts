@@ -105,6 +105,13 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
+/** Stops every workload an agent still runs (grace 0), straight through its own API. */
+export async function stopAllWorkloads(agent: AgentProcess): Promise<void> {
+  const { workloads } = await agent.client.getNodeStatus();
+  const live = workloads.filter((w) => w.state === 'WORKLOAD_STATE_RUNNING' || w.state === 'WORKLOAD_STATE_STARTING');
+  await Promise.allSettled(live.map((w) => agent.client.stopWorkload(w.spec!.id, 1)));
+}
+
 /** One scheduler and N agents named node-1..node-N, all registered. */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const scheduler = await startSchedulerProcess({ extraArgs: options.schedulerArgs ?? [] });
@@ -134,6 +141,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       );
     },
     async stop() {
+      // Agents leave workloads running when they stop (by design): end them first, so a test
+      // never leaks processes, even when it failed half-way.
+      await Promise.allSettled(agents.map((a) => stopAllWorkloads(a)));
       await Promise.allSettled(agents.map((a) => a.kill('SIGTERM')));
       await scheduler.kill('SIGTERM');
     },
