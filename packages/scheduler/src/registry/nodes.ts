@@ -118,8 +118,12 @@ export class NodeTable {
     const previousNameOwner = this.byName.get(record.name);
     if (previousNameOwner !== undefined && previousNameOwner !== record.id) {
       // A node name moved to a new node id (agent data dir wiped): the old entry is gone for good.
+      // Its workloads are lost first (and re-placed per policy).
       const old = this.nodes.get(previousNameOwner);
-      if (old) this.remove(old.id);
+      if (old) {
+        this.markDown(old.id, `replaced by node ${record.id} registering under the same name`);
+        this.remove(old.id);
+      }
     }
     const entry: NodeEntry = {
       ...record,

@@ -1,0 +1,109 @@
+// NodeTable: heartbeat timing that stretches with cluster size, deadlines, the faster signal of a
+// broken stream, and the per-node circuit breaker. Pure logic with explicit clocks.
+import { describe, expect, it } from '@jest/globals';
+import { PlacementEngine } from '../placement/index.js';
+import { NodeTable, type NodeEntry } from './nodes.js';
+
+const OPTS = {
+  heartbeatIntervalMs: 1000,
+  downAfterMs: 5000,
+  maxHeartbeatsPerSecond: 50,
+  breakerThreshold: 3,
+  breakerCooldownMs: 30_000,
+};
+
+function table() {
+  const engine = new PlacementEngine({ seed: 1 });
+  const down: NodeEntry[] = [];
+  const nodes = new NodeTable(OPTS, engine, { onDown: (n) => down.push(n), onChange: () => undefined });
+  const add = (i: number, now = 0) =>
+    nodes.register(
+      {
+        id: `N${i}`,
+        name: `node-${i}`,
+        address: `127.0.0.1:${7000 + i}`,
+        labels: {},
+        facts: null,
+        capacity: { cpuMillis: 1000, memoryBytes: 1 << 30 },
+        registeredAtMs: now,
+      },
+      null,
+      now,
+    );
+  return { engine, nodes, down, add };
+}
+
+describe('NodeTable', () => {
+  it('keeps the small-cluster defaults up to the heartbeat budget, then stretches both', () => {
+    const { nodes, add } = table();
+    for (let i = 0; i < 50; i++) add(i);
+    expect(nodes.timing()).toEqual({ heartbeatIntervalMs: 1000, downAfterMs: 5000 });
+    for (let i = 50; i < 1000; i++) add(i);
+    // 1000 nodes at <= 50 heartbeats/s: every 20 s, down after 100 s.
+    expect(nodes.timing()).toEqual({ heartbeatIntervalMs: 20_000, downAfterMs: 100_000 });
+  });
+
+  it('marks a silent node down at its deadline, once, and heartbeats move the deadline', () => {
+    const { nodes, down, add, engine } = table();
+    add(1, 0);
+    nodes.sweep(4000);
+    nodes.heartbeat('N1', null, 4000);
+    nodes.sweep(8999);
+    expect(down).toHaveLength(0);
+    nodes.sweep(9000);
+    nodes.sweep(9500);
+    expect(down.map((n) => n.name)).toEqual(['node-1']);
+    expect(nodes.get('N1')!.reason).toBe('no heartbeat for 5000 ms');
+    expect(engine.getNode('N1')!.up).toBe(false);
+    // A heartbeat from a down node is refused: it must register again (with its inventory).
+    expect(nodes.heartbeat('N1', null, 9600)).toBeUndefined();
+    add(1, 10_000);
+    expect(nodes.get('N1')!.state).toBe('up');
+    expect(nodes.get('N1')!.reason).toBe('registered again');
+  });
+
+  it('gives a node whose stream broke two intervals to come back', () => {
+    const { nodes, down, add } = table();
+    add(1, 0);
+    nodes.setStreaming('N1', true, 0);
+    nodes.setStreaming('N1', false, 100);
+    nodes.sweep(2099);
+    expect(down).toHaveLength(0);
+    nodes.sweep(2100);
+    expect(down).toHaveLength(1);
+  });
+
+  it('opens the circuit breaker after repeated failed starts, and a success resets the count', () => {
+    const { nodes, add, engine } = table();
+    add(1, 0);
+    expect(nodes.recordStart('N1', false, 10)).toBe(false);
+    expect(nodes.recordStart('N1', true, 20)).toBe(false);
+    expect(nodes.recordStart('N1', false, 30)).toBe(false);
+    expect(nodes.recordStart('N1', false, 40)).toBe(false);
+    expect(nodes.recordStart('N1', false, 50)).toBe(true);
+    expect(nodes.get('N1')!.avoidUntilMs).toBe(30_050);
+    expect(engine.getNode('N1')!.avoidUntilMs).toBe(30_050);
+  });
+
+  it('replaces the old entry when a node name comes back under a new id (a wiped agent)', () => {
+    const { nodes, add, engine, down } = table();
+    add(1, 0);
+    nodes.register(
+      {
+        id: 'NEW',
+        name: 'node-1',
+        address: '127.0.0.1:9',
+        labels: {},
+        facts: null,
+        capacity: { cpuMillis: 1000, memoryBytes: 1 << 30 },
+        registeredAtMs: 5,
+      },
+      null,
+      5,
+    );
+    expect(down.map((n) => n.id)).toEqual(['N1']);
+    expect(nodes.get('N1')).toBeUndefined();
+    expect(nodes.byNodeName('node-1')!.id).toBe('NEW');
+    expect(engine.size).toBe(1);
+  });
+});
