@@ -10,7 +10,8 @@
  *
  * Exports: `startAgentProcess` / `startSchedulerProcess` / `startCluster` (a scheduler + N agents)
  * (+ AGENT_BIN, SCHEDULER_BIN, CLI_BIN paths), `waitFor`, `sleep`, `isAlive`,
- * `requireTool` (fail in CI, skip with a reason elsewhere).
+ * `requireTool` (fail in CI, skip with a reason elsewhere), and systemd unit checks
+ * (`createUnitVerifier`, `unitDirectives`, …).
  */
 export { AGENT_BIN, CLI_BIN, startAgentProcess, type AgentProcess, type AgentProcessOptions } from './agent-process.js';
 export {
@@ -23,4 +24,12 @@ export {
   type SchedulerProcess,
   type SchedulerProcessOptions,
 } from './scheduler-process.js';
+export {
+  createUnitVerifier,
+  systemdAnalyzeFound,
+  uncommentedUnitLines,
+  unitDirectives,
+  unitExecPaths,
+  type UnitVerifier,
+} from './systemd-unit.js';
 export { isAlive, requireTool, sleep, waitFor } from './wait.js';
