@@ -1,5 +1,6 @@
 // `mo-agent` / `mo agent`: flags and MO_* environment -> startAgent; SIGTERM/SIGINT close the agent
 // (workloads keep running, as with Nomad's client), SIGHUP re-probes host facts.
+import { runDaemon } from '@mo/api';
 import { parseArgs } from 'node:util';
 import { AGENT_VERSION, startAgent, type AgentOptions } from './agent.js';
 import { isLogLevel } from './log.js';
@@ -114,38 +115,17 @@ export function parseAgentArgs(
   };
 }
 
-/** Runs the agent until SIGTERM/SIGINT. Exit code 2 for bad flags, 1 if it cannot start. */
-export async function main(argv: string[]): Promise<void> {
-  let parsed: ReturnType<typeof parseAgentArgs>;
-  try {
-    parsed = parseAgentArgs(argv);
-  } catch (err) {
-    process.stderr.write(`mo-agent: ${(err as Error).message}\n${HELP}\n`);
-    process.exitCode = 2;
-    return;
-  }
-  if (parsed === 'help') return void process.stdout.write(HELP + '\n');
-  if (parsed === 'version') return void process.stdout.write(AGENT_VERSION + '\n');
-
-  let agent: Awaited<ReturnType<typeof startAgent>>;
-  try {
-    agent = await startAgent(parsed);
-  } catch (err) {
-    process.stderr.write(
-      JSON.stringify({
-        ts: new Date().toISOString(),
-        level: 'error',
-        msg: 'agent failed to start',
-        error: (err as Error).message,
-      }) + '\n',
-    );
-    process.exitCode = 1;
-    return;
-  }
-  const shutdown = () => {
-    void agent.close().then(() => process.exit(0));
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
-  process.on('SIGHUP', () => void agent.refreshFacts());
+/** Runs the agent until SIGTERM/SIGINT (workloads keep running); SIGHUP re-probes host facts. */
+export function main(argv: string[]): Promise<void> {
+  return runDaemon(
+    {
+      name: 'mo-agent',
+      help: HELP,
+      version: AGENT_VERSION,
+      parse: (args) => parseAgentArgs(args),
+      start: (options) => startAgent(options),
+      onStarted: (agent) => process.on('SIGHUP', () => void agent.refreshFacts()),
+    },
+    argv,
+  );
 }

@@ -33,6 +33,7 @@ export * from './types.js';
 // Daemon helpers shared by the agent and the scheduler.
 export { createLogger, isLogLevel, type Logger, type LogLevel } from './daemon/log.js';
 export { newId } from './daemon/ids.js';
+export { runDaemon, type DaemonSpec } from './daemon/run.js';
 export {
   parseAddress,
   startMetricsServer,

@@ -1,6 +1,6 @@
 // `mo-scheduler` / `mo scheduler`: flags and MO_* environment -> startScheduler. SIGTERM/SIGINT
 // close it cleanly (in-flight writes are flushed); workloads keep running on their agents.
-import { isLogLevel, parseAddress } from '@mo/api';
+import { isLogLevel, parseAddress, runDaemon } from '@mo/api';
 import { parseArgs } from 'node:util';
 import { SCHEDULER_VERSION, startScheduler, type SchedulerOptions } from './scheduler.js';
 
@@ -118,38 +118,15 @@ export function parseSchedulerArgs(
 }
 
 /** Runs the scheduler until SIGTERM/SIGINT. Exit code 2 for bad flags, 1 if it cannot start. */
-export async function main(argv: string[]): Promise<void> {
-  let parsed: ReturnType<typeof parseSchedulerArgs>;
-  try {
-    parsed = parseSchedulerArgs(argv);
-  } catch (err) {
-    process.stderr.write(`mo-scheduler: ${(err as Error).message}\n${HELP}\n`);
-    process.exitCode = 2;
-    return;
-  }
-  if (parsed === 'help') return void process.stdout.write(HELP + '\n');
-  if (parsed === 'version') return void process.stdout.write(SCHEDULER_VERSION + '\n');
-  let scheduler: Awaited<ReturnType<typeof startScheduler>>;
-  try {
-    scheduler = await startScheduler(parsed);
-  } catch (err) {
-    process.stderr.write(
-      JSON.stringify({
-        ts: new Date().toISOString(),
-        level: 'error',
-        msg: 'scheduler failed to start',
-        error: (err as Error).message,
-      }) + '\n',
-    );
-    process.exitCode = 1;
-    return;
-  }
-  const shutdown = () => {
-    void scheduler.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+export function main(argv: string[]): Promise<void> {
+  return runDaemon(
+    {
+      name: 'mo-scheduler',
+      help: HELP,
+      version: SCHEDULER_VERSION,
+      parse: (args) => parseSchedulerArgs(args),
+      start: (options) => startScheduler(options),
+    },
+    argv,
+  );
 }
