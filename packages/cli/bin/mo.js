@@ -1,5 +1,12 @@
 #!/usr/bin/env node
 // The `mo` executable: a launcher only; the CLI itself is built into ../dist by `tsc -b`.
-import { run } from '../dist/main.js';
+import { enableCompileCache } from './compile-cache.js';
 
+// Client commands start often and briefly: cache their compiled dependencies. Not for the daemons
+// run in-process (`mo agent`, `mo scheduler`, `mo dev`): they start once, and keep their memory.
+// (A workload argv containing these words also skips the cache; harmless.)
+const args = process.argv.slice(2);
+if (!args.some((a) => a === 'agent' || a === 'scheduler' || a === 'dev')) enableCompileCache();
+
+const { run } = await import('../dist/main.js');
 await run(process.argv);

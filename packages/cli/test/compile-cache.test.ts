@@ -1,0 +1,50 @@
+// bin/compile-cache.js: `mo` keeps V8's compiled code of its CommonJS dependencies under
+// $XDG_CACHE_HOME/mo, and runs the same from the cache as without it.
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { CLI_BIN } from '@mo/testkit';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const cacheHome = mkdtempSync(join(tmpdir(), 'mo-cache-test-'));
+
+afterAll(() => rmSync(cacheHome, { recursive: true, force: true }));
+
+function mo(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      process.execPath,
+      [CLI_BIN, ...args],
+      { env: { PATH: process.env.PATH, ...env } },
+      (err, stdout) => {
+        if (err && typeof err.code !== 'number') return reject(err);
+        resolve({ code: child.exitCode, stdout });
+      },
+    );
+  });
+}
+
+function entries(): string[] {
+  const dir = join(cacheHome, 'mo', 'compile-cache');
+  return existsSync(dir) ? readdirSync(dir).flatMap((v) => readdirSync(join(dir, v))) : [];
+}
+
+describe('the compile cache', () => {
+  it('is not written with MO_NO_COMPILE_CACHE', async () => {
+    const r = await mo(['start', '--cpu', 'x', '--', 'true'], { XDG_CACHE_HOME: cacheHome, MO_NO_COMPILE_CACHE: '1' });
+    expect(r.code).toBe(2);
+    expect(entries()).toEqual([]);
+  });
+
+  it('is filled by a first run and gives the same result on the next', async () => {
+    // A usage error loads the failure path, @mo/api and grpc: plenty of CommonJS modules.
+    const first = await mo(['--json', 'start', '--cpu', 'x', '--', 'true'], { XDG_CACHE_HOME: cacheHome });
+    const filled = entries();
+    expect(filled.length).toBeGreaterThan(20);
+    const second = await mo(['--json', 'start', '--cpu', 'x', '--', 'true'], { XDG_CACHE_HOME: cacheHome });
+    expect(second).toEqual(first);
+    expect(first.code).toBe(2);
+    expect(entries()).toEqual(filled);
+  });
+});
