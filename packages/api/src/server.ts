@@ -1,7 +1,8 @@
 // Server plumbing every mo daemon shares: limits, standard health + reflection, bind and close.
 import * as grpc from '@grpc/grpc-js';
-import { ReflectionService } from '@grpc/reflection';
-import { HealthImplementation } from 'grpc-health-check';
+import type { ReflectionService } from '@grpc/reflection';
+import type { HealthImplementation } from 'grpc-health-check';
+import { createRequire } from 'node:module';
 import { toServiceError } from './errors.js';
 import { moPackageDefinition } from './proto.js';
 
@@ -23,7 +24,20 @@ export interface MoServer {
   close(deadlineMs?: number): Promise<void>;
 }
 
+// Health and reflection parse their own .proto files when loaded: only daemons need them, so they
+// are required here on first use and a client (the mo CLI) never pays for them.
+const require = createRequire(import.meta.url);
+function serverExtras(): {
+  HealthImplementation: typeof HealthImplementation;
+  ReflectionService: typeof ReflectionService;
+} {
+  const health = require('grpc-health-check') as typeof import('grpc-health-check');
+  const reflection = require('@grpc/reflection') as typeof import('@grpc/reflection');
+  return { HealthImplementation: health.HealthImplementation, ReflectionService: reflection.ReflectionService };
+}
+
 export function createMoServer(options: MoServerOptions): MoServer {
+  const { HealthImplementation, ReflectionService } = serverExtras();
   const max = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
   const server = new grpc.Server({
     'grpc.max_receive_message_length': max,
