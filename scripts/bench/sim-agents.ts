@@ -1,6 +1,6 @@
 // Hosts N simulated agents in one process for `pnpm bench`: the real agent (NodeAgent gRPC service,
-// registration, heartbeat stream) with a MockDriver instead of processes, like Kubernetes'
-// scheduler_perf fake nodes. Run: node --import tsx sim-agents.ts COUNT SCHEDULER_ADDR DATA_ROOT
+// registration, heartbeat stream) with a MockDriver instead of processes and records kept in memory,
+// like Kubernetes' scheduler_perf fake nodes. Run: node --import tsx sim-agents.ts COUNT SCHEDULER_ADDR DATA_ROOT
 // Prints one JSON line {"ready":N} on stdout once every agent is serving; SIGTERM closes them.
 import { collectHostFacts, MockDriver, startAgent, type Agent } from '@mo/agent';
 import { mkdirSync } from 'node:fs';
@@ -31,6 +31,7 @@ for (let i = 0; i < count; i += 10) {
       capacityMemoryBytes: 256 * 1024 ** 3,
       drivers: [new MockDriver({ name: 'process' })],
       hostFacts: facts,
+      memoryState: true,
       logger: silent,
     });
   });

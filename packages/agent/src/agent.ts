@@ -15,7 +15,7 @@ import { createAgentMetrics, type ExitOutcome, type NodeMetrics as HostSample } 
 import { NodeAgentService } from './server/node-agent-service.js';
 import { defaultAdvertiseAddress, loadOrCreateNodeId, validateNodeLabels } from './reporter/node-config.js';
 import { SchedulerReporter } from './reporter/reporter.js';
-import { WorkloadStore } from './state/workload-store.js';
+import { MemoryWorkloadStore, WorkloadStore } from './state/workload-store.js';
 import { WorkloadManager } from './workloads/manager.js';
 import { TERMINAL_STATES } from './workloads/record.js';
 
@@ -63,6 +63,11 @@ export interface AgentOptions {
    * collection; the node name is still this agent's).
    */
   hostFacts?: HostFacts;
+  /**
+   * Keep workload records in memory only (benchmarks: simulated agents with a MockDriver, many per
+   * process). The agent then forgets its workloads when it stops. Never for real agents.
+   */
+  memoryState?: boolean;
   logger?: Logger;
 }
 
@@ -134,9 +139,9 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
   try {
     const nodeId = loadOrCreateNodeId(options.dataDir);
     const metrics = createAgentMetrics({ version: AGENT_VERSION, node: options.nodeName });
-    const store = new WorkloadStore(options.dataDir, (id, err) =>
-      logger.error('cannot persist workload record', { id, err }),
-    );
+    const store = options.memoryState
+      ? new MemoryWorkloadStore(join(options.dataDir, 'workloads'))
+      : new WorkloadStore(options.dataDir, (id, err) => logger.error('cannot persist workload record', { id, err }));
     const drivers = options.drivers ?? [new ProcessDriver({ shimPath: options.shimPath })];
     const manager = new WorkloadManager({
       store,

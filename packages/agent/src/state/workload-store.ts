@@ -11,7 +11,50 @@ import type { WorkloadRecord } from '../workloads/record.js';
 
 const RECORD = 'workload.json';
 
-export class WorkloadStore {
+/** Where workload records live. WorkloadStore (disk) for agents; MemoryWorkloadStore for simulations. */
+export interface WorkloadRecords {
+  /** The directory owned by one workload (logs, shim files, its default working dir). */
+  dirOf(id: string): string;
+  /** The first record of a workload; resolves once it would survive an agent crash. */
+  create(record: WorkloadRecord): Promise<void>;
+  /** Queues a write of the record as it is now; writes of one workload keep their order. */
+  save(record: WorkloadRecord): Promise<void>;
+  loadAll(onError: (id: string, err: unknown) => void): WorkloadRecord[];
+  remove(id: string): Promise<void>;
+  flush(): Promise<void>;
+}
+
+/**
+ * Keeps records in memory only: for simulated agents in benchmarks (many agents in one process
+ * standing in for many hosts' disks). A restart forgets every workload; never use it for real.
+ */
+export class MemoryWorkloadStore implements WorkloadRecords {
+  private readonly records = new Map<string, string>();
+  constructor(private readonly root: string) {}
+  dirOf(id: string): string {
+    return join(this.root, id);
+  }
+  create(record: WorkloadRecord): Promise<void> {
+    return this.save(record);
+  }
+  save(record: WorkloadRecord): Promise<void> {
+    // Serialised like the disk store, so the CPU cost of a record is still paid.
+    this.records.set(record.spec.id, JSON.stringify(record));
+    return Promise.resolve();
+  }
+  loadAll(): WorkloadRecord[] {
+    return [...this.records.values()].map((t) => JSON.parse(t) as WorkloadRecord);
+  }
+  remove(id: string): Promise<void> {
+    this.records.delete(id);
+    return Promise.resolve();
+  }
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export class WorkloadStore implements WorkloadRecords {
   readonly root: string;
   private readonly chains = new Map<string, Promise<void>>();
 

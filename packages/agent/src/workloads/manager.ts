@@ -5,7 +5,7 @@ import { AlreadyExistsError, MoError, NotFoundError, type WorkloadSpec__Output }
 import * as grpc from '@grpc/grpc-js';
 import { StartFailedError, type Driver, type TaskUsage, type WaitResult } from '../drivers/driver.js';
 import type { Logger } from '../log.js';
-import type { WorkloadStore } from '../state/workload-store.js';
+import type { WorkloadRecords } from '../state/workload-store.js';
 import { newId } from '../ids.js';
 import {
   MAX_EVENTS,
@@ -17,7 +17,7 @@ import {
 import { DEFAULT_PATH, validateGrace, validateStartSpec, validateWorkloadId } from './validate.js';
 
 export interface WorkloadManagerOptions {
-  store: WorkloadStore;
+  store: WorkloadRecords;
   drivers: Driver[];
   logger: Logger;
   nodeName: string;
