@@ -96,7 +96,8 @@ export async function startAgentProcess(options: AgentProcessOptions = {}): Prom
   };
 }
 
-function nodeFlagsOf(script: string): string[] {
+/** The Node flags on a `#!/usr/bin/env -S node ...` line of a daemon's executable. */
+export function nodeFlagsOf(script: string): string[] {
   const first = readFileSync(script, 'utf8').split('\n', 1)[0] ?? '';
   const m = /^#!\S*env -S node((?: \S+)*)\s*$/.exec(first);
   return m?.[1]?.trim().split(' ').filter(Boolean) ?? [];

@@ -6,11 +6,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startAgentProcess, type AgentProcess } from './agent-process.js';
+import { nodeFlagsOf, startAgentProcess, type AgentProcess } from './agent-process.js';
 import { waitFor } from './wait.js';
 
 /** The scheduler's executable in this checkout (built by `pnpm build`). */
 export const SCHEDULER_BIN = fileURLToPath(new URL('../../scheduler/bin/mo-scheduler.js', import.meta.url));
+/** The Node flags on the scheduler executable's shebang line (this process's node ignores it). */
+export const SCHEDULER_NODE_FLAGS = nodeFlagsOf(SCHEDULER_BIN);
 
 export interface SchedulerProcessOptions {
   /** Reuse a data dir (restart on the same state); default: a fresh temp dir. */
@@ -38,6 +40,7 @@ export async function startSchedulerProcess(options: SchedulerProcessOptions = {
   const child = spawn(
     process.execPath,
     [
+      ...SCHEDULER_NODE_FLAGS,
       SCHEDULER_BIN,
       '--grpc-listen',
       options.grpcListen ?? '127.0.0.1:0',
