@@ -75,6 +75,26 @@ describe('a workload on a real agent', () => {
     expect(again.state).toBe(WorkloadState.WORKLOAD_STATE_STOPPED);
   });
 
+  it('starts a batch in one StartWorkloads call, each start succeeding or failing on its own', async () => {
+    const results = await client.startWorkloads([
+      { argv: ['sleep', '30'], name: 'batch-a' },
+      { argv: [] },
+      { argv: ['sleep', '30'], name: 'batch-b' },
+    ]);
+    expect(results).toHaveLength(3);
+    const [a, bad, b] = results;
+    expect(a).not.toBeInstanceOf(Error);
+    expect(b).not.toBeInstanceOf(Error);
+    expect(bad).toBeInstanceOf(Error);
+    expect((bad as Error & { code: number }).code).toBe(3); // INVALID_ARGUMENT
+    expect((bad as Error).message).toMatch(/^spec\.argv: /);
+    for (const w of [a, b] as Array<Exclude<(typeof results)[number], Error>>) {
+      expect(w.state).toBe(WorkloadState.WORKLOAD_STATE_RUNNING);
+      expect(await isAlive(w.pid)).toBe(true);
+      await client.stopWorkload(w.spec!.id, 1000);
+    }
+  });
+
   it('records the exit code of a workload that ends by itself', async () => {
     const w = await client.startWorkload({ argv: ['sh', '-c', 'exit 3'] });
     const ended = await waitFor('exit', async () => {

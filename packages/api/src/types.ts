@@ -16,6 +16,9 @@ export type { NodeStatus, NodeStatus__Output } from './generated/mo/v1/NodeStatu
 export type { LogChunk, LogChunk__Output } from './generated/mo/v1/LogChunk.js';
 export type { StartWorkloadRequest__Output } from './generated/mo/v1/StartWorkloadRequest.js';
 export type { StartWorkloadResponse } from './generated/mo/v1/StartWorkloadResponse.js';
+export type { StartWorkloadsRequest__Output } from './generated/mo/v1/StartWorkloadsRequest.js';
+export type { StartWorkloadsResponse } from './generated/mo/v1/StartWorkloadsResponse.js';
+export type { StartResult } from './generated/mo/v1/StartResult.js';
 export type { StopWorkloadRequest__Output } from './generated/mo/v1/StopWorkloadRequest.js';
 export type { StopWorkloadResponse } from './generated/mo/v1/StopWorkloadResponse.js';
 export type { GetWorkloadRequest__Output } from './generated/mo/v1/GetWorkloadRequest.js';

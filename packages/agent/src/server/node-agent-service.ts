@@ -32,6 +32,9 @@ export interface NodeAgentContext {
   onStart?: (result: 'ok' | 'invalid' | 'error', seconds: number) => void;
 }
 
+/** Starts per StartWorkloads call, at most. */
+const MAX_BATCH = 1000;
+
 export class NodeAgentService {
   constructor(private readonly ctx: NodeAgentContext) {}
 
@@ -66,6 +69,29 @@ export class NodeAgentService {
           this.ctx.onStart?.(invalid ? 'invalid' : 'error', Number(process.hrtime.bigint() - t0) / 1e9);
           throw err;
         }
+      }),
+      StartWorkloads: counted('StartWorkloads', async (req) => {
+        if (req.specs.length > MAX_BATCH) {
+          throw new InvalidArgumentError('specs', `has ${req.specs.length} entries, at most ${MAX_BATCH} per call`);
+        }
+        // Each start is on its own, as if it were a StartWorkload call of its own.
+        const results = await Promise.all(
+          req.specs.map(async (spec) => {
+            const t0 = process.hrtime.bigint();
+            try {
+              const record = await manager.start(spec);
+              this.ctx.onStart?.('ok', Number(process.hrtime.bigint() - t0) / 1e9);
+              return { workload: toWorkloadStatus(record) };
+            } catch (err) {
+              const e = toServiceError(err);
+              const code = e.code ?? grpc.status.UNKNOWN;
+              const invalid = code === grpc.status.INVALID_ARGUMENT || code === grpc.status.ALREADY_EXISTS;
+              this.ctx.onStart?.(invalid ? 'invalid' : 'error', Number(process.hrtime.bigint() - t0) / 1e9);
+              return { errorCode: code, errorMessage: e.details ?? String(err) };
+            }
+          }),
+        );
+        return { results };
       }),
       StopWorkload: counted('StopWorkload', async (req) => {
         const record = await manager.stop(req.workloadId, req.gracePeriodMs);

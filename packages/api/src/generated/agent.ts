@@ -10,8 +10,11 @@ import type { NodeFacts as _mo_v1_NodeFacts, NodeFacts__Output as _mo_v1_NodeFac
 import type { NodeMetrics as _mo_v1_NodeMetrics, NodeMetrics__Output as _mo_v1_NodeMetrics__Output } from './mo/v1/NodeMetrics.js';
 import type { NodeStatus as _mo_v1_NodeStatus, NodeStatus__Output as _mo_v1_NodeStatus__Output } from './mo/v1/NodeStatus.js';
 import type { Resources as _mo_v1_Resources, Resources__Output as _mo_v1_Resources__Output } from './mo/v1/Resources.js';
+import type { StartResult as _mo_v1_StartResult, StartResult__Output as _mo_v1_StartResult__Output } from './mo/v1/StartResult.js';
 import type { StartWorkloadRequest as _mo_v1_StartWorkloadRequest, StartWorkloadRequest__Output as _mo_v1_StartWorkloadRequest__Output } from './mo/v1/StartWorkloadRequest.js';
 import type { StartWorkloadResponse as _mo_v1_StartWorkloadResponse, StartWorkloadResponse__Output as _mo_v1_StartWorkloadResponse__Output } from './mo/v1/StartWorkloadResponse.js';
+import type { StartWorkloadsRequest as _mo_v1_StartWorkloadsRequest, StartWorkloadsRequest__Output as _mo_v1_StartWorkloadsRequest__Output } from './mo/v1/StartWorkloadsRequest.js';
+import type { StartWorkloadsResponse as _mo_v1_StartWorkloadsResponse, StartWorkloadsResponse__Output as _mo_v1_StartWorkloadsResponse__Output } from './mo/v1/StartWorkloadsResponse.js';
 import type { StopWorkloadRequest as _mo_v1_StopWorkloadRequest, StopWorkloadRequest__Output as _mo_v1_StopWorkloadRequest__Output } from './mo/v1/StopWorkloadRequest.js';
 import type { StopWorkloadResponse as _mo_v1_StopWorkloadResponse, StopWorkloadResponse__Output as _mo_v1_StopWorkloadResponse__Output } from './mo/v1/StopWorkloadResponse.js';
 import type { StreamLogsRequest as _mo_v1_StreamLogsRequest, StreamLogsRequest__Output as _mo_v1_StreamLogsRequest__Output } from './mo/v1/StreamLogsRequest.js';
@@ -37,8 +40,11 @@ export interface ProtoGrpcType {
       NodeMetrics: MessageTypeDefinition<_mo_v1_NodeMetrics, _mo_v1_NodeMetrics__Output>
       NodeStatus: MessageTypeDefinition<_mo_v1_NodeStatus, _mo_v1_NodeStatus__Output>
       Resources: MessageTypeDefinition<_mo_v1_Resources, _mo_v1_Resources__Output>
+      StartResult: MessageTypeDefinition<_mo_v1_StartResult, _mo_v1_StartResult__Output>
       StartWorkloadRequest: MessageTypeDefinition<_mo_v1_StartWorkloadRequest, _mo_v1_StartWorkloadRequest__Output>
       StartWorkloadResponse: MessageTypeDefinition<_mo_v1_StartWorkloadResponse, _mo_v1_StartWorkloadResponse__Output>
+      StartWorkloadsRequest: MessageTypeDefinition<_mo_v1_StartWorkloadsRequest, _mo_v1_StartWorkloadsRequest__Output>
+      StartWorkloadsResponse: MessageTypeDefinition<_mo_v1_StartWorkloadsResponse, _mo_v1_StartWorkloadsResponse__Output>
       StopWorkloadRequest: MessageTypeDefinition<_mo_v1_StopWorkloadRequest, _mo_v1_StopWorkloadRequest__Output>
       StopWorkloadResponse: MessageTypeDefinition<_mo_v1_StopWorkloadResponse, _mo_v1_StopWorkloadResponse__Output>
       StreamLogsRequest: MessageTypeDefinition<_mo_v1_StreamLogsRequest, _mo_v1_StreamLogsRequest__Output>

@@ -23,8 +23,11 @@ import type { RestartPolicy as _mo_v1_RestartPolicy, RestartPolicy__Output as _m
 import type { ScheduledWorkload as _mo_v1_ScheduledWorkload, ScheduledWorkload__Output as _mo_v1_ScheduledWorkload__Output } from './mo/v1/ScheduledWorkload.js';
 import type { SchedulerClient as _mo_v1_SchedulerClient, SchedulerDefinition as _mo_v1_SchedulerDefinition } from './mo/v1/Scheduler.js';
 import type { SchedulingSpec as _mo_v1_SchedulingSpec, SchedulingSpec__Output as _mo_v1_SchedulingSpec__Output } from './mo/v1/SchedulingSpec.js';
+import type { StartResult as _mo_v1_StartResult, StartResult__Output as _mo_v1_StartResult__Output } from './mo/v1/StartResult.js';
 import type { StartWorkloadRequest as _mo_v1_StartWorkloadRequest, StartWorkloadRequest__Output as _mo_v1_StartWorkloadRequest__Output } from './mo/v1/StartWorkloadRequest.js';
 import type { StartWorkloadResponse as _mo_v1_StartWorkloadResponse, StartWorkloadResponse__Output as _mo_v1_StartWorkloadResponse__Output } from './mo/v1/StartWorkloadResponse.js';
+import type { StartWorkloadsRequest as _mo_v1_StartWorkloadsRequest, StartWorkloadsRequest__Output as _mo_v1_StartWorkloadsRequest__Output } from './mo/v1/StartWorkloadsRequest.js';
+import type { StartWorkloadsResponse as _mo_v1_StartWorkloadsResponse, StartWorkloadsResponse__Output as _mo_v1_StartWorkloadsResponse__Output } from './mo/v1/StartWorkloadsResponse.js';
 import type { StopScheduledWorkloadRequest as _mo_v1_StopScheduledWorkloadRequest, StopScheduledWorkloadRequest__Output as _mo_v1_StopScheduledWorkloadRequest__Output } from './mo/v1/StopScheduledWorkloadRequest.js';
 import type { StopWorkloadRequest as _mo_v1_StopWorkloadRequest, StopWorkloadRequest__Output as _mo_v1_StopWorkloadRequest__Output } from './mo/v1/StopWorkloadRequest.js';
 import type { StopWorkloadResponse as _mo_v1_StopWorkloadResponse, StopWorkloadResponse__Output as _mo_v1_StopWorkloadResponse__Output } from './mo/v1/StopWorkloadResponse.js';
@@ -72,8 +75,11 @@ export interface ProtoGrpcType {
       ScheduledWorkload: MessageTypeDefinition<_mo_v1_ScheduledWorkload, _mo_v1_ScheduledWorkload__Output>
       Scheduler: SubtypeConstructor<typeof grpc.Client, _mo_v1_SchedulerClient> & { service: _mo_v1_SchedulerDefinition }
       SchedulingSpec: MessageTypeDefinition<_mo_v1_SchedulingSpec, _mo_v1_SchedulingSpec__Output>
+      StartResult: MessageTypeDefinition<_mo_v1_StartResult, _mo_v1_StartResult__Output>
       StartWorkloadRequest: MessageTypeDefinition<_mo_v1_StartWorkloadRequest, _mo_v1_StartWorkloadRequest__Output>
       StartWorkloadResponse: MessageTypeDefinition<_mo_v1_StartWorkloadResponse, _mo_v1_StartWorkloadResponse__Output>
+      StartWorkloadsRequest: MessageTypeDefinition<_mo_v1_StartWorkloadsRequest, _mo_v1_StartWorkloadsRequest__Output>
+      StartWorkloadsResponse: MessageTypeDefinition<_mo_v1_StartWorkloadsResponse, _mo_v1_StartWorkloadsResponse__Output>
       StopScheduledWorkloadRequest: MessageTypeDefinition<_mo_v1_StopScheduledWorkloadRequest, _mo_v1_StopScheduledWorkloadRequest__Output>
       StopWorkloadRequest: MessageTypeDefinition<_mo_v1_StopWorkloadRequest, _mo_v1_StopWorkloadRequest__Output>
       StopWorkloadResponse: MessageTypeDefinition<_mo_v1_StopWorkloadResponse, _mo_v1_StopWorkloadResponse__Output>

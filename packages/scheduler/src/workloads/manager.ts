@@ -85,6 +85,9 @@ export class WorkloadManager {
   private readonly counts = new Map<WorkloadStateName, number>();
   /** Ended workloads in the order they ended (for retention). */
   private readonly ended: string[] = [];
+  /** Starts waiting for the end of this tick, per node. */
+  private readonly outbox = new Map<string, QueuedStart[]>();
+  private flushQueued = false;
   private passQueued = false;
   private wakeTimer: NodeJS.Timeout | undefined;
   private tick: NodeJS.Timeout | undefined;
@@ -490,40 +493,80 @@ export class WorkloadManager {
     }
   }
 
-  /** Calls StartWorkload on the record's node for its current allocation. */
+  /**
+   * Queues a start of the record's current allocation on its node. Starts queued in the same tick
+   * go to each node as one StartWorkloads call (one RPC instead of many under load).
+   */
   private dispatch(r: WorkloadRecord): void {
-    const { allocationId, nodeId } = r;
-    const node = this.o.nodes.get(nodeId);
+    const node = this.o.nodes.get(r.nodeId);
     if (!node) {
       this.retryStart(r, `node ${r.nodeName} is no longer registered`);
       return;
     }
-    const s = r.spec;
-    const call = this.agent(node)
-      .startWorkload({
-        id: allocationId,
-        name: s.name,
-        argv: s.argv,
-        env: s.env,
-        workingDir: s.workingDir,
-        resources: { cpuMillis: s.cpuMillis, memoryBytes: s.memoryBytes },
-        labels: { ...s.labels, [LABEL_WORKLOAD_ID]: r.id },
-        gracePeriodMs: s.gracePeriodMs,
-        driver: s.driver,
-      })
-      .then(
-        (status) => {
-          if (r.allocationId !== allocationId) return;
-          // The node answered: it works, whatever the workload did.
-          this.o.nodes.recordStart(nodeId, true, Date.now());
-          this.applyStatus(r, status);
-        },
-        (err: unknown) => this.startFailed(r, allocationId, node, err),
-      )
-      .finally(() => {
-        if (this.starting.get(allocationId) === call) this.starting.delete(allocationId);
+    let done!: () => void;
+    this.starting.set(r.allocationId, new Promise<void>((resolve) => (done = resolve)));
+    let batch = this.outbox.get(node.id);
+    if (!batch) this.outbox.set(node.id, (batch = []));
+    batch.push({ r, allocationId: r.allocationId, done });
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      setImmediate(() => this.flushStarts());
+    }
+  }
+
+  private flushStarts(): void {
+    this.flushQueued = false;
+    const outbox = [...this.outbox];
+    this.outbox.clear();
+    for (const [nodeId, queued] of outbox) {
+      // A start superseded meanwhile (stopped, node down) is not sent.
+      const items = queued.filter((it) => {
+        const live = it.r.allocationId === it.allocationId && it.r.state === 'starting';
+        if (!live) this.endStart(it);
+        return live;
       });
-    this.starting.set(allocationId, call);
+      const node = this.o.nodes.get(nodeId);
+      if (!node) {
+        for (const it of items) {
+          this.endStart(it);
+          this.retryStart(it.r, `node ${it.r.nodeName} is no longer registered`);
+        }
+        continue;
+      }
+      for (let k = 0; k < items.length; k += MAX_START_BATCH)
+        this.sendStarts(node, items.slice(k, k + MAX_START_BATCH));
+    }
+  }
+
+  private sendStarts(node: NodeEntry, items: QueuedStart[]): void {
+    const client = this.agent(node);
+    const specs = items.map((it) => startSpecOf(it.r, it.allocationId));
+    const results: Promise<Array<WorkloadStatus__Output | Error>> =
+      items.length === 1
+        ? client.startWorkload(specs[0]!).then(
+            (status) => [status],
+            (err: unknown) => [err as Error],
+          )
+        : client.startWorkloads(specs).catch((err: unknown) => items.map(() => err as Error));
+    void results.then((outcomes) => {
+      outcomes.forEach((outcome, i) => {
+        const it = items[i]!;
+        this.endStart(it);
+        if (outcome instanceof Error) {
+          this.startFailed(it.r, it.allocationId, node, outcome);
+          return;
+        }
+        if (it.r.allocationId !== it.allocationId) return;
+        // The node answered: it works, whatever the workload did.
+        this.o.nodes.recordStart(node.id, true, Date.now());
+        this.applyStatus(it.r, outcome);
+      });
+    });
+  }
+
+  private endStart(it: QueuedStart): void {
+    it.done();
+    this.starting.delete(it.allocationId);
   }
 
   private startFailed(r: WorkloadRecord, allocationId: string, node: NodeEntry, err: unknown): void {
@@ -659,4 +702,29 @@ export class WorkloadManager {
 /** The gRPC status code of an error from a client call (errors cross the wire as MoError). */
 function codeOf(err: unknown): number | undefined {
   return err instanceof MoError ? err.code : (err as { code?: number }).code;
+}
+
+interface QueuedStart {
+  r: WorkloadRecord;
+  allocationId: string;
+  done: () => void;
+}
+
+/** Starts per StartWorkloads call (the agent's limit). */
+const MAX_START_BATCH = 1000;
+
+/** The WorkloadSpec an agent runs for one allocation of r. */
+function startSpecOf(r: WorkloadRecord, allocationId: string) {
+  const s = r.spec;
+  return {
+    id: allocationId,
+    name: s.name,
+    argv: s.argv,
+    env: s.env,
+    workingDir: s.workingDir,
+    resources: { cpuMillis: s.cpuMillis, memoryBytes: s.memoryBytes },
+    labels: { ...s.labels, [LABEL_WORKLOAD_ID]: r.id },
+    gracePeriodMs: s.gracePeriodMs,
+    driver: s.driver,
+  };
 }

@@ -1,0 +1,17 @@
+// Original file: proto/mo/v1/agent.proto
+
+import type { WorkloadSpec as _mo_v1_WorkloadSpec, WorkloadSpec__Output as _mo_v1_WorkloadSpec__Output } from '../../mo/v1/WorkloadSpec.js';
+
+export interface StartWorkloadsRequest {
+  /**
+   * At most 1000.
+   */
+  'specs'?: (_mo_v1_WorkloadSpec)[];
+}
+
+export interface StartWorkloadsRequest__Output {
+  /**
+   * At most 1000.
+   */
+  'specs': (_mo_v1_WorkloadSpec__Output)[];
+}
