@@ -14,7 +14,7 @@ import {
   type PreparedRequest,
 } from './feasibility.js';
 import { NodeClasses } from './node-classes.js';
-import { Prng, coprimeStride, randomSeed } from './random.js';
+import { Prng, randomSeed } from './random.js';
 import { fitScore, usedFraction } from './rank.js';
 import type {
   PlacementEngineOptions,
@@ -143,6 +143,14 @@ export class PlacementEngine {
       this.nodes.push(node);
       this.slotIndex.set(node.id, slot);
       this.indexName(node);
+      // Keep the table a uniformly random permutation (one Fisher-Yates step per insert), so the
+      // limit stage can walk it contiguously from a random start: a random sample that reads
+      // adjacent rows (the CPU streams them) instead of one cache miss per row on a large table.
+      const j = this.rng.int(slot + 1);
+      if (j !== slot) {
+        this.swapSlots(j, slot);
+        slot = j;
+      }
     }
     const b = slot * ROW;
     const rows = this.rows;
@@ -170,6 +178,22 @@ export class PlacementEngine {
     this.nodes.pop();
     this.slotIndex.delete(id);
     this.unindexName(node);
+  }
+
+  private swapSlots(a: number, b: number): void {
+    const na = this.nodes[a]!;
+    const nb = this.nodes[b]!;
+    this.nodes[a] = nb;
+    this.nodes[b] = na;
+    this.slotIndex.set(nb.id, a);
+    this.slotIndex.set(na.id, b);
+    const rows = this.rows;
+    for (let k = 0; k < ROW; k++) {
+      const t = rows[a * ROW + k]!;
+      rows[a * ROW + k] = rows[b * ROW + k]!;
+      rows[b * ROW + k] = t;
+    }
+    this.lastPlaced = -1;
   }
 
   getNode(id: string): PlacementNode | undefined {
@@ -264,7 +288,7 @@ export class PlacementEngine {
       // The ring is walked in chunks: first load the rows of the next few slots (independent loads,
       // so the CPU overlaps their cache misses), then examine them in order. A chunk is sized to
       // what is still missing, so a successful walk reads few rows beyond the ones it examines.
-      const stride = coprimeStride(n, this.rng);
+      const stride = 1; // the table itself is a random permutation (see upsertNode)
       const rows = this.rows;
       const ahead = this.ahead;
       let slot = this.rng.int(n);
