@@ -26,21 +26,3 @@ export class Prng {
 export function randomSeed(): number {
   return Math.floor(Math.random() * 4294967296);
 }
-
-function gcd(a: number, b: number): number {
-  while (b !== 0) [a, b] = [b, a % b];
-  return a;
-}
-
-/**
- * A random step in [1, n) co-prime to n, so `start + i * stride (mod n)` for i = 0..n-1 visits every
- * slot exactly once. The share of co-prime draws, phi(n)/n, stays above 0.17 for every n below 10^8,
- * so the loop ends after a few tries.
- */
-export function coprimeStride(n: number, rng: Prng): number {
-  if (n <= 2) return 1;
-  for (;;) {
-    const s = 1 + rng.int(n - 1);
-    if (gcd(s, n) === 1) return s;
-  }
-}
