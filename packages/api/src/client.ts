@@ -32,6 +32,16 @@ import type { StreamWorkloadLogsRequest } from './generated/mo/v1/StreamWorkload
 import type { SubmitWorkloadRequest } from './generated/mo/v1/SubmitWorkloadRequest.js';
 import type { SubmitWorkloadResponse__Output } from './generated/mo/v1/SubmitWorkloadResponse.js';
 import type { WatchRequest } from './generated/mo/v1/WatchRequest.js';
+import type { ApproveStepRequest } from './generated/mo/v1/ApproveStepRequest.js';
+import type { CancelPipelineRequest } from './generated/mo/v1/CancelPipelineRequest.js';
+import type { ListPipelinesRequest } from './generated/mo/v1/ListPipelinesRequest.js';
+import type { ListPipelinesResponse__Output } from './generated/mo/v1/ListPipelinesResponse.js';
+import type { Pipeline__Output } from './generated/mo/v1/Pipeline.js';
+import type { PipelineEvent__Output } from './generated/mo/v1/PipelineEvent.js';
+import type { PipelinesClient as RawPipelinesClient } from './generated/mo/v1/Pipelines.js';
+import type { StreamStepLogsRequest } from './generated/mo/v1/StreamStepLogsRequest.js';
+import type { SubmitPipelineRequest } from './generated/mo/v1/SubmitPipelineRequest.js';
+import type { SubmitPipelineResponse__Output } from './generated/mo/v1/SubmitPipelineResponse.js';
 import { MAX_MESSAGE_BYTES } from './server.js';
 import { moProto } from './proto.js';
 
@@ -207,6 +217,48 @@ export class SchedulerClient extends BaseClient<RawSchedulerClient> {
   /** Cluster events until `signal` aborts (no deadline: a watch is meant to last). */
   watch(req: WatchRequest = {}, signal?: AbortSignal): AsyncGenerator<ClusterEvent__Output> {
     return this.stream(this.raw.watch(req, new grpc.Metadata(), {}), signal);
+  }
+}
+
+/** Client for the scheduler's Pipelines service (same address as the Scheduler service). */
+export class PipelineClient extends BaseClient<RawPipelinesClient> {
+  constructor(address: string, options: ClientOptions = {}) {
+    const Ctor = moProto().mo.v1.Pipelines;
+    super(address, new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
+  }
+
+  submit(req: SubmitPipelineRequest): Promise<SubmitPipelineResponse__Output> {
+    return this.call(this.raw.submitPipeline, req);
+  }
+
+  get(pipelineId: string): Promise<Pipeline__Output> {
+    return this.call(this.raw.getPipeline, { pipelineId });
+  }
+
+  list(req: ListPipelinesRequest = {}): Promise<ListPipelinesResponse__Output> {
+    return this.call(this.raw.listPipelines, req);
+  }
+
+  cancel(req: CancelPipelineRequest): Promise<Pipeline__Output> {
+    return this.call(this.raw.cancelPipeline, req);
+  }
+
+  /** Approves a step at its gate, or rejects it with `reject: true` (the pipeline then fails). */
+  approve(req: ApproveStepRequest): Promise<Pipeline__Output> {
+    return this.call(this.raw.approveStep, req);
+  }
+
+  /** Retained events after `afterSeq`, then live ones, until `signal` aborts (no deadline). */
+  watch(
+    req: { pipelineId?: string; afterSeq?: number } = {},
+    signal?: AbortSignal,
+  ): AsyncGenerator<PipelineEvent__Output> {
+    return this.stream(this.raw.watchPipelines(req, new grpc.Metadata(), {}), signal);
+  }
+
+  stepLogs(req: StreamStepLogsRequest, signal?: AbortSignal): AsyncGenerator<LogChunk__Output> {
+    const opts: grpc.CallOptions = req.follow ? {} : { deadline: Date.now() + this.deadlineMs };
+    return this.stream(this.raw.streamStepLogs(req, new grpc.Metadata(), opts), signal);
   }
 }
 

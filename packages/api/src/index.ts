@@ -9,13 +9,13 @@
  * ```
  *
  * Exports: the typed proto tree (`moProto`) and its loader options, generated message types,
- * promise clients (`AgentClient` for agents, `SchedulerClient` for the scheduler, `RegistryClient`
+ * promise clients (`AgentClient` for agents, `SchedulerClient` and `PipelineClient` for the scheduler, `RegistryClient`
  * for agents reporting to it), server plumbing (`createMoServer`, `unaryHandler`: health and
  * reflection on every server), the domain errors with their gRPC status mapping, and the daemon
  * helpers both daemons share (JSON logger, ULID ids, the /metrics + /healthz HTTP server).
  */
 export { LOADER_OPTIONS, PROTO_ROOT, moPackageDefinition, moProto, type MoProto } from './proto.js';
-export { AgentClient, RegistryClient, SchedulerClient, type ClientOptions } from './client.js';
+export { AgentClient, PipelineClient, RegistryClient, SchedulerClient, type ClientOptions } from './client.js';
 export { MAX_MESSAGE_BYTES, createMoServer, unaryHandler, type MoServer, type MoServerOptions } from './server.js';
 export {
   AlreadyExistsError,

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MO_DESCRIPTOR_JSON } from './generated/descriptor.js';
 import type { ProtoGrpcType as AgentProto } from './generated/agent.js';
+import type { ProtoGrpcType as PipelineProto } from './generated/pipeline.js';
 import type { ProtoGrpcType as RegistryProto } from './generated/registry.js';
 import type { ProtoGrpcType as SchedulerProto } from './generated/scheduler.js';
 
@@ -28,7 +29,7 @@ export const LOADER_OPTIONS: protoLoader.Options = {
 export const PROTO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'proto');
 
 /** Every service and message of mo, as one typed grpc object tree. */
-export type MoProto = AgentProto & RegistryProto & SchedulerProto;
+export type MoProto = AgentProto & PipelineProto & RegistryProto & SchedulerProto;
 
 let cached: { definition: protoLoader.PackageDefinition; proto: MoProto } | undefined;
 

@@ -75,3 +75,26 @@ export type {
   NodeRegistryHandlers,
   NodeRegistryClient as RawNodeRegistryClient,
 } from './generated/mo/v1/NodeRegistry.js';
+// Pipelines (proto/mo/v1/pipeline.proto).
+export { PipelineState } from './generated/mo/v1/PipelineState.js';
+export { StepState } from './generated/mo/v1/StepState.js';
+export type { PipelineState__Output } from './generated/mo/v1/PipelineState.js';
+export type { StepState__Output } from './generated/mo/v1/StepState.js';
+export type { Pipeline, Pipeline__Output } from './generated/mo/v1/Pipeline.js';
+export type { PipelineStep, PipelineStep__Output } from './generated/mo/v1/PipelineStep.js';
+export type { StepApproval, StepApproval__Output } from './generated/mo/v1/StepApproval.js';
+export type { Compensation, Compensation__Output } from './generated/mo/v1/Compensation.js';
+export type { PipelineEvent, PipelineEvent__Output } from './generated/mo/v1/PipelineEvent.js';
+export type { SubmitPipelineRequest, SubmitPipelineRequest__Output } from './generated/mo/v1/SubmitPipelineRequest.js';
+export type {
+  SubmitPipelineResponse,
+  SubmitPipelineResponse__Output,
+} from './generated/mo/v1/SubmitPipelineResponse.js';
+export type { GetPipelineRequest, GetPipelineRequest__Output } from './generated/mo/v1/GetPipelineRequest.js';
+export type { ListPipelinesRequest, ListPipelinesRequest__Output } from './generated/mo/v1/ListPipelinesRequest.js';
+export type { ListPipelinesResponse, ListPipelinesResponse__Output } from './generated/mo/v1/ListPipelinesResponse.js';
+export type { CancelPipelineRequest, CancelPipelineRequest__Output } from './generated/mo/v1/CancelPipelineRequest.js';
+export type { ApproveStepRequest, ApproveStepRequest__Output } from './generated/mo/v1/ApproveStepRequest.js';
+export type { WatchPipelinesRequest, WatchPipelinesRequest__Output } from './generated/mo/v1/WatchPipelinesRequest.js';
+export type { StreamStepLogsRequest, StreamStepLogsRequest__Output } from './generated/mo/v1/StreamStepLogsRequest.js';
+export type { PipelinesHandlers, PipelinesClient as RawPipelinesClient } from './generated/mo/v1/Pipelines.js';

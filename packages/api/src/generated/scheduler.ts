@@ -3,6 +3,8 @@ import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-load
 
 import type { ClusterEvent as _mo_v1_ClusterEvent, ClusterEvent__Output as _mo_v1_ClusterEvent__Output } from './mo/v1/ClusterEvent.js';
 import type { ClusterStatus as _mo_v1_ClusterStatus, ClusterStatus__Output as _mo_v1_ClusterStatus__Output } from './mo/v1/ClusterStatus.js';
+import type { DockerMount as _mo_v1_DockerMount, DockerMount__Output as _mo_v1_DockerMount__Output } from './mo/v1/DockerMount.js';
+import type { DockerSpec as _mo_v1_DockerSpec, DockerSpec__Output as _mo_v1_DockerSpec__Output } from './mo/v1/DockerSpec.js';
 import type { ExitStatus as _mo_v1_ExitStatus, ExitStatus__Output as _mo_v1_ExitStatus__Output } from './mo/v1/ExitStatus.js';
 import type { GetClusterStatusRequest as _mo_v1_GetClusterStatusRequest, GetClusterStatusRequest__Output as _mo_v1_GetClusterStatusRequest__Output } from './mo/v1/GetClusterStatusRequest.js';
 import type { GetNodeStatusRequest as _mo_v1_GetNodeStatusRequest, GetNodeStatusRequest__Output as _mo_v1_GetNodeStatusRequest__Output } from './mo/v1/GetNodeStatusRequest.js';
@@ -18,6 +20,7 @@ import type { NodeAgentClient as _mo_v1_NodeAgentClient, NodeAgentDefinition as 
 import type { NodeFacts as _mo_v1_NodeFacts, NodeFacts__Output as _mo_v1_NodeFacts__Output } from './mo/v1/NodeFacts.js';
 import type { NodeMetrics as _mo_v1_NodeMetrics, NodeMetrics__Output as _mo_v1_NodeMetrics__Output } from './mo/v1/NodeMetrics.js';
 import type { NodeStatus as _mo_v1_NodeStatus, NodeStatus__Output as _mo_v1_NodeStatus__Output } from './mo/v1/NodeStatus.js';
+import type { PortMapping as _mo_v1_PortMapping, PortMapping__Output as _mo_v1_PortMapping__Output } from './mo/v1/PortMapping.js';
 import type { Resources as _mo_v1_Resources, Resources__Output as _mo_v1_Resources__Output } from './mo/v1/Resources.js';
 import type { RestartPolicy as _mo_v1_RestartPolicy, RestartPolicy__Output as _mo_v1_RestartPolicy__Output } from './mo/v1/RestartPolicy.js';
 import type { ScheduledWorkload as _mo_v1_ScheduledWorkload, ScheduledWorkload__Output as _mo_v1_ScheduledWorkload__Output } from './mo/v1/ScheduledWorkload.js';
@@ -50,6 +53,8 @@ export interface ProtoGrpcType {
     v1: {
       ClusterEvent: MessageTypeDefinition<_mo_v1_ClusterEvent, _mo_v1_ClusterEvent__Output>
       ClusterStatus: MessageTypeDefinition<_mo_v1_ClusterStatus, _mo_v1_ClusterStatus__Output>
+      DockerMount: MessageTypeDefinition<_mo_v1_DockerMount, _mo_v1_DockerMount__Output>
+      DockerSpec: MessageTypeDefinition<_mo_v1_DockerSpec, _mo_v1_DockerSpec__Output>
       ExitStatus: MessageTypeDefinition<_mo_v1_ExitStatus, _mo_v1_ExitStatus__Output>
       GetClusterStatusRequest: MessageTypeDefinition<_mo_v1_GetClusterStatusRequest, _mo_v1_GetClusterStatusRequest__Output>
       GetNodeStatusRequest: MessageTypeDefinition<_mo_v1_GetNodeStatusRequest, _mo_v1_GetNodeStatusRequest__Output>
@@ -68,6 +73,7 @@ export interface ProtoGrpcType {
       NodeState: EnumTypeDefinition
       NodeStatus: MessageTypeDefinition<_mo_v1_NodeStatus, _mo_v1_NodeStatus__Output>
       PlacementStrategy: EnumTypeDefinition
+      PortMapping: MessageTypeDefinition<_mo_v1_PortMapping, _mo_v1_PortMapping__Output>
       Priority: EnumTypeDefinition
       Resources: MessageTypeDefinition<_mo_v1_Resources, _mo_v1_Resources__Output>
       RestartMode: EnumTypeDefinition

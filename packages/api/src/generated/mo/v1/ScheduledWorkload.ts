@@ -5,6 +5,7 @@ import type { SchedulingSpec as _mo_v1_SchedulingSpec, SchedulingSpec__Output as
 import type { WorkloadState as _mo_v1_WorkloadState, WorkloadState__Output as _mo_v1_WorkloadState__Output } from '../../mo/v1/WorkloadState.js';
 import type { ExitStatus as _mo_v1_ExitStatus, ExitStatus__Output as _mo_v1_ExitStatus__Output } from '../../mo/v1/ExitStatus.js';
 import type { WorkloadEvent as _mo_v1_WorkloadEvent, WorkloadEvent__Output as _mo_v1_WorkloadEvent__Output } from '../../mo/v1/WorkloadEvent.js';
+import type { PortMapping as _mo_v1_PortMapping, PortMapping__Output as _mo_v1_PortMapping__Output } from '../../mo/v1/PortMapping.js';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -40,6 +41,10 @@ export interface ScheduledWorkload {
    */
   'notBeforeMs'?: (number | string | Long);
   'events'?: (_mo_v1_WorkloadEvent)[];
+  /**
+   * Host ports of the current allocation (docker workloads that publish ports), as its agent reports.
+   */
+  'ports'?: (_mo_v1_PortMapping)[];
 }
 
 /**
@@ -75,4 +80,8 @@ export interface ScheduledWorkload__Output {
    */
   'notBeforeMs': (number);
   'events': (_mo_v1_WorkloadEvent__Output)[];
+  /**
+   * Host ports of the current allocation (docker workloads that publish ports), as its agent reports.
+   */
+  'ports': (_mo_v1_PortMapping__Output)[];
 }

@@ -1,6 +1,7 @@
 // Original file: proto/mo/v1/workload.proto
 
 import type { Resources as _mo_v1_Resources, Resources__Output as _mo_v1_Resources__Output } from '../../mo/v1/Resources.js';
+import type { DockerSpec as _mo_v1_DockerSpec, DockerSpec__Output as _mo_v1_DockerSpec__Output } from '../../mo/v1/DockerSpec.js';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -31,9 +32,14 @@ export interface WorkloadSpec {
    */
   'gracePeriodMs'?: (number | string | Long);
   /**
-   * "process" (default) or "docker" (a later issue).
+   * "process" (default) or "docker".
    */
   'driver'?: (string);
+  /**
+   * The sandbox of a "docker" workload (required for it, refused for other drivers). argv runs
+   * inside the image; working_dir is a path in the container (default: the image's).
+   */
+  'docker'?: (_mo_v1_DockerSpec | null);
 }
 
 /**
@@ -64,7 +70,12 @@ export interface WorkloadSpec__Output {
    */
   'gracePeriodMs': (number);
   /**
-   * "process" (default) or "docker" (a later issue).
+   * "process" (default) or "docker".
    */
   'driver': (string);
+  /**
+   * The sandbox of a "docker" workload (required for it, refused for other drivers). argv runs
+   * inside the image; working_dir is a path in the container (default: the image's).
+   */
+  'docker': (_mo_v1_DockerSpec__Output | null);
 }

@@ -4,6 +4,7 @@ import type { WorkloadSpec as _mo_v1_WorkloadSpec, WorkloadSpec__Output as _mo_v
 import type { WorkloadState as _mo_v1_WorkloadState, WorkloadState__Output as _mo_v1_WorkloadState__Output } from '../../mo/v1/WorkloadState.js';
 import type { ExitStatus as _mo_v1_ExitStatus, ExitStatus__Output as _mo_v1_ExitStatus__Output } from '../../mo/v1/ExitStatus.js';
 import type { WorkloadUsage as _mo_v1_WorkloadUsage, WorkloadUsage__Output as _mo_v1_WorkloadUsage__Output } from '../../mo/v1/WorkloadUsage.js';
+import type { PortMapping as _mo_v1_PortMapping, PortMapping__Output as _mo_v1_PortMapping__Output } from '../../mo/v1/PortMapping.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface WorkloadStatus {
@@ -18,6 +19,10 @@ export interface WorkloadStatus {
   'startedAtMs'?: (number | string | Long);
   'exit'?: (_mo_v1_ExitStatus | null);
   'usage'?: (_mo_v1_WorkloadUsage | null);
+  /**
+   * Host ports mapped to container ports (docker workloads that publish ports), while it runs.
+   */
+  'ports'?: (_mo_v1_PortMapping)[];
 }
 
 export interface WorkloadStatus__Output {
@@ -32,4 +37,8 @@ export interface WorkloadStatus__Output {
   'startedAtMs': (number);
   'exit': (_mo_v1_ExitStatus__Output | null);
   'usage': (_mo_v1_WorkloadUsage__Output | null);
+  /**
+   * Host ports mapped to container ports (docker workloads that publish ports), while it runs.
+   */
+  'ports': (_mo_v1_PortMapping__Output)[];
 }
