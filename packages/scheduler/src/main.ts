@@ -24,6 +24,9 @@ Options (each also settable by environment):
                             is avoided
   --breaker-cooldown DUR    how long it is avoided       MO_BREAKER_COOLDOWN       (30s)
   --max-ended N             ended workloads kept         MO_MAX_ENDED              (10000)
+  --max-running-pipelines N pipelines run at once        MO_MAX_RUNNING_PIPELINES  (32)
+  --max-queued-pipelines N  pipelines waiting; past it   MO_MAX_QUEUED_PIPELINES   (1000)
+                            submits get RESOURCE_EXHAUSTED
   -h, --help                show this help
   -V, --version             print the version
 
@@ -59,6 +62,8 @@ export function parseSchedulerArgs(
       'breaker-threshold': { type: 'string' },
       'breaker-cooldown': { type: 'string' },
       'max-ended': { type: 'string' },
+      'max-running-pipelines': { type: 'string' },
+      'max-queued-pipelines': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
     },
@@ -113,6 +118,8 @@ export function parseSchedulerArgs(
     breakerThreshold: int('breaker-threshold', 'MO_BREAKER_THRESHOLD'),
     breakerCooldownMs: duration('breaker-cooldown', 'MO_BREAKER_COOLDOWN'),
     maxRetainedEnded: int('max-ended', 'MO_MAX_ENDED'),
+    maxRunningPipelines: int('max-running-pipelines', 'MO_MAX_RUNNING_PIPELINES'),
+    maxQueuedPipelines: int('max-queued-pipelines', 'MO_MAX_QUEUED_PIPELINES'),
   } as Partial<SchedulerOptions>;
   return options;
 }

@@ -21,6 +21,8 @@ import { RegistryService } from './server/registry-service.js';
 import { SchedulerService } from './server/scheduler-service.js';
 import { openSqliteStore } from './store/index.js';
 import type { Store } from './store/store.js';
+import { PipelineManager } from './pipelines/manager.js';
+import { PipelineService } from './server/pipeline-service.js';
 import { WorkloadManager } from './workloads/manager.js';
 import type { WorkloadRecord } from './workloads/record.js';
 
@@ -47,6 +49,9 @@ export interface SchedulerOptions {
   breakerThreshold: number;
   breakerCooldownMs: number;
   maxRetainedEnded: number;
+  /** Pipelines running at once, and waiting for a slot (past it: RESOURCE_EXHAUSTED). */
+  maxRunningPipelines: number;
+  maxQueuedPipelines: number;
   logger?: Logger;
   /** A store to use instead of SQLite in the data dir (benchmarks, other backends). */
   store?: Store;
@@ -64,6 +69,8 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   breakerThreshold: 3,
   breakerCooldownMs: 30_000,
   maxRetainedEnded: 10_000,
+  maxRunningPipelines: 32,
+  maxQueuedPipelines: 1000,
 };
 
 /** Fills defaults and validates; each error names the option. */
@@ -80,6 +87,8 @@ export function resolveSchedulerOptions(partial: Partial<SchedulerOptions> = {})
     'breakerThreshold',
     'breakerCooldownMs',
     'maxRetainedEnded',
+    'maxRunningPipelines',
+    'maxQueuedPipelines',
   ] as const) {
     const v = o[k];
     if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${k}: expected a positive integer, got ${String(v)}`);
@@ -101,6 +110,7 @@ export interface Scheduler {
   readonly grpcAddress: string;
   readonly httpAddress: string;
   readonly manager: WorkloadManager;
+  readonly pipelines: PipelineManager;
   readonly nodes: NodeTable;
   close(): Promise<void>;
 }
@@ -159,8 +169,18 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     agents,
     logger,
     observer: metrics,
-    onChange: (record) => bus.publish({ workload: record }),
+    onChange: (record) => {
+      bus.publish({ workload: record });
+      pipelines.workloadChanged(record);
+    },
     maxRetainedEnded: options.maxRetainedEnded,
+  });
+  const pipelines = new PipelineManager({
+    store,
+    workloads: manager,
+    logger,
+    maxRunning: options.maxRunningPipelines,
+    maxQueued: options.maxQueuedPipelines,
   });
 
   try {
@@ -169,14 +189,17 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
       Date.now(),
     );
     const loaded = await manager.load();
-    if (loaded > 0 || nodes.size > 0) logger.info('state restored', { workloads: loaded, nodes: nodes.size });
+    const loadedPipelines = await pipelines.load();
+    if (loaded > 0 || nodes.size > 0 || loadedPipelines > 0) {
+      logger.info('state restored', { workloads: loaded, nodes: nodes.size, pipelines: loadedPipelines });
+    }
   } catch (err) {
     await store.close().catch(() => undefined);
     throw err;
   }
 
   const onRequest = (method: string, code: string) => metrics.recordGrpcRequest(method, code);
-  const server = createMoServer({ services: ['mo.v1.Scheduler', 'mo.v1.NodeRegistry'] });
+  const server = createMoServer({ services: ['mo.v1.Scheduler', 'mo.v1.NodeRegistry', 'mo.v1.Pipelines'] });
   new SchedulerService({
     manager,
     nodes,
@@ -188,6 +211,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     onRequest,
   }).addToServer(server.server);
   new RegistryService({ nodes, manager, logger, saveNode, onRequest }).addToServer(server.server);
+  new PipelineService({ pipelines, workloads: manager, nodes, agents, onRequest }).addToServer(server.server);
   let grpcAddress: string;
   try {
     const { host } = parseAddress(options.grpcListen);
@@ -215,6 +239,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
   const httpAddress = `${parseAddress(options.httpListen).host}:${http.port}`;
   nodes.start();
   manager.start();
+  pipelines.start();
   logger.info('scheduler ready', {
     grpcAddress,
     httpAddress,
@@ -229,11 +254,13 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     grpcAddress,
     httpAddress,
     manager,
+    pipelines,
     nodes,
     close() {
       closing ??= (async () => {
         nodes.close();
         await server.close();
+        await pipelines.close();
         await manager.close();
         await http.close();
         agents.close();

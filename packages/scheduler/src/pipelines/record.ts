@@ -1,0 +1,78 @@
+// The scheduler's record of one pipeline and its steps. Persisted as JSON in the store (kind
+// 'pipeline'); the proto Pipeline is derived from it (server/pipeline-convert.ts).
+import type { ExitRecord } from '../workloads/record.js';
+import type { PipelineSpec } from './spec.js';
+
+export type PipelineStateName =
+  'pending' | 'running' | 'awaiting_approval' | 'compensating' | 'succeeded' | 'failed' | 'cancelled';
+export const PIPELINE_TERMINAL: ReadonlySet<PipelineStateName> = new Set(['succeeded', 'failed', 'cancelled']);
+
+export type StepStateName =
+  'waiting' | 'awaiting_approval' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+export const STEP_TERMINAL: ReadonlySet<StepStateName> = new Set(['succeeded', 'failed', 'skipped', 'cancelled']);
+
+export interface ApprovalRecord {
+  approved: boolean;
+  by: string;
+  reason: string;
+  atMs: number;
+}
+
+export interface StepRecord {
+  id: string;
+  state: StepStateName;
+  reason: string;
+  /** Attempts started so far. */
+  attempt: number;
+  /** The current attempt's workload ('' before the first submit returns). */
+  workloadId: string;
+  nodeName: string;
+  exit?: ExitRecord;
+  outputs: Record<string, string>;
+  startedAtMs: number;
+  endedAtMs: number;
+  /** A retrying step's next attempt starts then. */
+  notBeforeMs: number;
+  approval?: ApprovalRecord;
+  /** Set when the scheduler stops the step's workload: why (the end is read in that light). */
+  stopping?: 'timeout' | 'cancel';
+}
+
+export interface CompensationRecord {
+  stepId: string;
+  workloadId: string;
+  state: StepStateName;
+  reason: string;
+}
+
+export interface PipelineEventRecord {
+  seq: number;
+  atMs: number;
+  /** '' = the pipeline itself. */
+  stepId: string;
+  state: string;
+  reason: string;
+}
+
+export interface PipelineRecord {
+  id: string;
+  name: string;
+  specText: string;
+  spec: PipelineSpec;
+  idempotencyKey: string;
+  state: PipelineStateName;
+  reason: string;
+  /** In the spec's dependency (topological) order. */
+  steps: StepRecord[];
+  compensations: CompensationRecord[];
+  /** Set once the pipeline is going down: how it will end when everything has stopped. */
+  ending?: 'failed' | 'cancelled';
+  createdAtMs: number;
+  startedAtMs: number;
+  endedAtMs: number;
+  updatedAtMs: number;
+  events: PipelineEventRecord[];
+}
+
+/** Events kept per pipeline (oldest dropped first). */
+export const MAX_PIPELINE_EVENTS = 2000;

@@ -1,0 +1,388 @@
+// The pipeline spec: YAML (or JSON, which is YAML) text -> a validated PipelineSpec, or an
+// InvalidArgumentError naming the offending field (`steps[2].needs[0]: unknown step "pars"`).
+// The schema is documented in ./README.md; this file is the one place that enforces it.
+import { InvalidArgumentError, LIMITS, quote } from '@mo/api';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { KNOWN_DRIVERS } from '../workloads/validate.js';
+import type { PriorityName } from '../workloads/record.js';
+
+export type WhenName = 'success' | 'failure' | 'always';
+
+/** What a step (or a compensation) runs: the WorkloadSpec + SchedulingSpec fields. */
+export interface WorkloadTemplate {
+  driver: string;
+  /** argv; argv[0] is the executable. */
+  command: string[];
+  /** docker image (driver docker). */
+  image: string;
+  env: Record<string, string>;
+  cpuMillis: number;
+  memoryBytes: number;
+  labels: Record<string, string>;
+  constraints: Record<string, string>;
+  /** Pinned node name, '' = any. */
+  node: string;
+  /** 0 = no timeout. */
+  timeoutMs: number;
+}
+
+export interface RetryPolicy {
+  /** Attempts in all, including the first (1 = no retry). */
+  maxAttempts: number;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+export interface StepSpec extends WorkloadTemplate {
+  id: string;
+  needs: string[];
+  retries: RetryPolicy;
+  compensate?: WorkloadTemplate;
+  approval: boolean;
+  when: WhenName;
+}
+
+export interface PipelineSpec {
+  name: string;
+  priority: PriorityName;
+  /** At most one running pipeline per key ('' = no limit). */
+  concurrency: string;
+  /** Whether a cancel runs the completed steps' compensations. */
+  compensateOnCancel: boolean;
+  steps: StepSpec[];
+}
+
+export const SPEC_LIMITS = {
+  textBytes: 256 * 1024,
+  steps: 500,
+  needsPerStep: 100,
+  maxTimeoutMs: 7 * 24 * 3600 * 1000,
+  maxAttempts: 100,
+  maxBackoffMs: 24 * 3600 * 1000,
+} as const;
+
+export const STEP_ID_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+/** `${{ steps.X.outputs.K }}` in a step's command or env. */
+export const OUTPUT_REF_RE = /\$\{\{\s*steps\.([a-z0-9][a-z0-9_-]*)\.outputs\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+
+const RETRY_DEFAULTS: RetryPolicy = { maxAttempts: 1, initialBackoffMs: 1000, maxBackoffMs: 60_000 };
+
+type Obj = Record<string, unknown>;
+
+function fail(path: string, message: string): never {
+  throw new InvalidArgumentError(path, message);
+}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function obj(path: string, v: unknown): Obj {
+  if (!isObj(v)) fail(path, `must be a mapping, got ${typeName(v)}`);
+  return v;
+}
+
+function typeName(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v;
+}
+
+function onlyKeys(path: string, o: Obj, allowed: readonly string[]): void {
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) fail(path ? `${path}.${k}` : k, `unknown field (allowed: ${allowed.join(', ')})`);
+  }
+}
+
+function str(path: string, v: unknown, maxBytes = LIMITS.envBytes): string {
+  if (typeof v !== 'string') fail(path, `must be a string, got ${typeName(v)}`);
+  if (Buffer.byteLength(v) > maxBytes) fail(path, `is longer than ${maxBytes} bytes`);
+  if (v.includes('\0')) fail(path, 'must not contain NUL');
+  return v;
+}
+
+function strList(path: string, v: unknown, max: number): string[] {
+  if (!Array.isArray(v)) fail(path, `must be a list, got ${typeName(v)}`);
+  if (v.length > max) fail(path, `has ${v.length} items, at most ${max} allowed`);
+  return v.map((x, i) => str(`${path}[${i}]`, typeof x === 'number' ? String(x) : x));
+}
+
+function strMap(path: string, v: unknown, keyRe?: RegExp): Record<string, string> {
+  const o = obj(path, v);
+  const out: Record<string, string> = {};
+  const entries = Object.entries(o);
+  if (entries.length > LIMITS.envCount) fail(path, `has more than ${LIMITS.envCount} entries`);
+  for (const [k, val] of entries) {
+    if (keyRe && !keyRe.test(k)) fail(`${path}.${k}`, `is not a valid key`);
+    out[k] = str(`${path}.${k}`, typeof val === 'number' || typeof val === 'boolean' ? String(val) : val);
+  }
+  return out;
+}
+
+const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "30s", "500ms", "2m", "1h" or a number of milliseconds. */
+export function parseSpecDuration(path: string, v: unknown, maxMs: number): number {
+  let ms: number;
+  if (typeof v === 'number') ms = v;
+  else if (typeof v === 'string' && DURATION_RE.test(v.trim())) {
+    const [, n, unit] = DURATION_RE.exec(v.trim())!;
+    ms = Math.round(Number(n) * UNIT_MS[unit!]!);
+  } else fail(path, `expected a duration like 30s, 500ms, 2m or 1h, got ${JSON.stringify(v)}`);
+  if (!Number.isFinite(ms) || ms < 0 || !Number.isInteger(ms)) fail(path, `must be a whole, non-negative duration`);
+  if (ms > maxMs) fail(path, `must be at most ${maxMs} ms`);
+  return ms;
+}
+
+/** "500m" (millicores), 0.5 or "2" (cores). */
+function parseCpu(path: string, v: unknown): number {
+  let m: number;
+  if (typeof v === 'number') m = Math.round(v * 1000);
+  else if (typeof v === 'string' && /^\d+m$/.test(v)) m = Number(v.slice(0, -1));
+  else if (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v)) m = Math.round(Number(v) * 1000);
+  else fail(path, `expected cores (0.5, 2) or millicores (500m), got ${JSON.stringify(v)}`);
+  if (!Number.isSafeInteger(m) || m < 0 || m > 1_000_000) fail(path, 'is out of range');
+  return m;
+}
+
+const MEM_UNITS: Record<string, number> = { '': 1, K: 1e3, M: 1e6, G: 1e9, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
+
+/** Bytes, or 64Mi, 1G, 512Ki. */
+function parseMemory(path: string, v: unknown): number {
+  let b: number;
+  const m = typeof v === 'string' ? /^(\d+)(K|M|G|Ki|Mi|Gi)?$/.exec(v) : null;
+  if (typeof v === 'number') b = v;
+  else if (m) b = Number(m[1]) * MEM_UNITS[m[2] ?? '']!;
+  else fail(path, `expected bytes or a size like 64Mi, 1G, got ${JSON.stringify(v)}`);
+  if (!Number.isSafeInteger(b) || b < 0 || b > 2 ** 50) fail(path, 'is out of range');
+  return b;
+}
+
+const WORKLOAD_KEYS = ['driver', 'command', 'image', 'env', 'resources', 'labels', 'constraints', 'node', 'timeout'];
+const STEP_KEYS = ['id', 'needs', ...WORKLOAD_KEYS, 'retries', 'compensate', 'approval', 'when', 'artifacts', 'inputs'];
+
+function parseWorkload(path: string, o: Obj): WorkloadTemplate {
+  const driver = o.driver === undefined ? 'process' : str(`${path}.driver`, o.driver);
+  if (!KNOWN_DRIVERS.includes(driver)) {
+    fail(`${path}.driver`, `unknown driver ${quote(driver)} (known: ${KNOWN_DRIVERS.join(', ')})`);
+  }
+  const image = o.image === undefined ? '' : str(`${path}.image`, o.image);
+  if (driver === 'docker' && !image) fail(`${path}.image`, 'is required with driver docker');
+  if (driver !== 'docker' && image) fail(`${path}.image`, 'is only for driver docker');
+  let command: string[] = [];
+  if (o.command !== undefined) command = strList(`${path}.command`, o.command, LIMITS.argvCount);
+  if (command.length === 0 && driver !== 'docker') fail(`${path}.command`, 'is required (argv: [program, args...])');
+  if (command.length > 0 && command[0] === '') fail(`${path}.command[0]`, 'must not be empty');
+  let cpuMillis = 0;
+  let memoryBytes = 0;
+  if (o.resources !== undefined) {
+    const r = obj(`${path}.resources`, o.resources);
+    onlyKeys(`${path}.resources`, r, ['cpu', 'memory']);
+    if (r.cpu !== undefined) cpuMillis = parseCpu(`${path}.resources.cpu`, r.cpu);
+    if (r.memory !== undefined) memoryBytes = parseMemory(`${path}.resources.memory`, r.memory);
+  }
+  const node = o.node === undefined ? '' : str(`${path}.node`, o.node);
+  return {
+    driver,
+    command,
+    image,
+    env: o.env === undefined ? {} : strMap(`${path}.env`, o.env, /^[A-Za-z_][A-Za-z0-9_]*$/),
+    cpuMillis,
+    memoryBytes,
+    labels: o.labels === undefined ? {} : strMap(`${path}.labels`, o.labels),
+    constraints: o.constraints === undefined ? {} : strMap(`${path}.constraints`, o.constraints),
+    node,
+    timeoutMs: o.timeout === undefined ? 0 : parseSpecDuration(`${path}.timeout`, o.timeout, SPEC_LIMITS.maxTimeoutMs),
+  };
+}
+
+function parseRetries(path: string, v: unknown): RetryPolicy {
+  if (typeof v === 'number') v = { attempts: v };
+  const o = obj(path, v);
+  onlyKeys(path, o, ['attempts', 'backoff', 'maxBackoff']);
+  const attempts = o.attempts ?? RETRY_DEFAULTS.maxAttempts;
+  if (typeof attempts !== 'number' || !Number.isInteger(attempts) || attempts < 1) {
+    fail(`${path}.attempts`, `must be a whole number >= 1 (attempts in all), got ${JSON.stringify(attempts)}`);
+  }
+  if (attempts > SPEC_LIMITS.maxAttempts) fail(`${path}.attempts`, `must be at most ${SPEC_LIMITS.maxAttempts}`);
+  const initial =
+    o.backoff === undefined
+      ? RETRY_DEFAULTS.initialBackoffMs
+      : parseSpecDuration(`${path}.backoff`, o.backoff, SPEC_LIMITS.maxBackoffMs);
+  const max =
+    o.maxBackoff === undefined
+      ? Math.max(initial, RETRY_DEFAULTS.maxBackoffMs)
+      : parseSpecDuration(`${path}.maxBackoff`, o.maxBackoff, SPEC_LIMITS.maxBackoffMs);
+  if (max < initial) fail(`${path}.maxBackoff`, 'must not be shorter than backoff');
+  return { maxAttempts: attempts, initialBackoffMs: initial, maxBackoffMs: max };
+}
+
+function parseStep(path: string, v: unknown): StepSpec {
+  const o = obj(path, v);
+  onlyKeys(path, o, STEP_KEYS);
+  if (o.id === undefined) fail(`${path}.id`, 'is required');
+  const id = str(`${path}.id`, o.id);
+  if (!STEP_ID_RE.test(id)) fail(`${path}.id`, `${quote(id)} must match ${STEP_ID_RE.source}`);
+  const needs = o.needs === undefined ? [] : strList(`${path}.needs`, o.needs, SPEC_LIMITS.needsPerStep);
+  const when = o.when === undefined ? 'success' : str(`${path}.when`, o.when);
+  if (when !== 'success' && when !== 'failure' && when !== 'always') {
+    fail(`${path}.when`, `must be success, failure or always, got ${quote(when)}`);
+  }
+  if (o.approval !== undefined && typeof o.approval !== 'boolean') fail(`${path}.approval`, 'must be true or false');
+  if (o.artifacts !== undefined) {
+    strList(`${path}.artifacts`, o.artifacts, 64).forEach((a, j) => checkArtifactPath(`${path}.artifacts[${j}]`, a));
+  }
+  if (o.artifacts !== undefined || o.inputs !== undefined) {
+    const field = o.artifacts !== undefined ? 'artifacts' : 'inputs';
+    // Part of the schema, refused until the artifact store exists: accepting them without moving
+    // the files would be a silent lie.
+    fail(`${path}.${field}`, 'artifacts are not supported by this scheduler yet');
+  }
+  let compensate: WorkloadTemplate | undefined;
+  if (o.compensate !== undefined) {
+    const c = obj(`${path}.compensate`, o.compensate);
+    onlyKeys(`${path}.compensate`, c, WORKLOAD_KEYS);
+    compensate = parseWorkload(`${path}.compensate`, c);
+  }
+  return {
+    id,
+    needs,
+    ...parseWorkload(path, o),
+    retries: o.retries === undefined ? { ...RETRY_DEFAULTS } : parseRetries(`${path}.retries`, o.retries),
+    ...(compensate ? { compensate } : {}),
+    approval: o.approval === true,
+    when,
+  };
+}
+
+/** Artifact paths stay inside the step's working dir: relative, no `..`, no NUL. */
+function checkArtifactPath(path: string, p: string): void {
+  if (p === '' || p.startsWith('/')) fail(path, `must be a relative path inside the working dir, got ${quote(p)}`);
+  if (p.split('/').includes('..')) fail(path, `must not contain "..", got ${quote(p)}`);
+}
+
+/** Parses and validates a spec; every error names the field (and the step index) it is about. */
+export function parsePipelineSpec(text: string): PipelineSpec {
+  if (Buffer.byteLength(text) > SPEC_LIMITS.textBytes) {
+    fail('spec', `is larger than ${SPEC_LIMITS.textBytes} bytes`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { maxAliasCount: 100, uniqueKeys: true });
+  } catch (err) {
+    const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : '';
+    fail('spec', `is not valid YAML or JSON${where}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  return validatePipelineSpec(doc);
+}
+
+export function validatePipelineSpec(doc: unknown): PipelineSpec {
+  const o = obj('spec', doc);
+  onlyKeys('', o, ['name', 'priority', 'concurrency', 'onCancel', 'steps']);
+  if (o.name === undefined) fail('name', 'is required');
+  const name = str('name', o.name);
+  if (!NAME_RE.test(name)) fail('name', `${quote(name)} must match ${NAME_RE.source}`);
+  const priority = o.priority === undefined ? 'normal' : str('priority', o.priority);
+  if (priority !== 'low' && priority !== 'normal' && priority !== 'high') {
+    fail('priority', `must be low, normal or high, got ${quote(priority)}`);
+  }
+  const concurrency = o.concurrency === undefined ? '' : str('concurrency', o.concurrency, 128);
+  const onCancel = o.onCancel === undefined ? 'stop' : str('onCancel', o.onCancel);
+  if (onCancel !== 'stop' && onCancel !== 'compensate') fail('onCancel', `must be stop or compensate`);
+  if (!Array.isArray(o.steps) || o.steps.length === 0) fail('steps', 'must be a non-empty list');
+  if (o.steps.length > SPEC_LIMITS.steps) fail('steps', `has ${o.steps.length} steps, at most ${SPEC_LIMITS.steps}`);
+  const steps = o.steps.map((s, i) => parseStep(`steps[${i}]`, s));
+
+  const index = new Map<string, number>();
+  steps.forEach((s, i) => {
+    const first = index.get(s.id);
+    if (first !== undefined) fail(`steps[${i}].id`, `duplicate step id ${quote(s.id)} (also steps[${first}])`);
+    index.set(s.id, i);
+  });
+  steps.forEach((s, i) => {
+    const seen = new Set<string>();
+    s.needs.forEach((n, j) => {
+      if (!index.has(n)) fail(`steps[${i}].needs[${j}]`, `unknown step ${quote(n)}`);
+      if (n === s.id) fail(`steps[${i}].needs[${j}]`, 'a step cannot need itself');
+      if (seen.has(n)) fail(`steps[${i}].needs[${j}]`, `duplicate need ${quote(n)}`);
+      seen.add(n);
+    });
+  });
+  checkCycles(steps, index);
+  checkOutputRefs(steps, index);
+  return { name, priority, concurrency, compensateOnCancel: onCancel === 'compensate', steps };
+}
+
+/** Rejects a cycle, naming the need that closes it and the whole loop. */
+function checkCycles(steps: StepSpec[], index: Map<string, number>): void {
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (i: number): void => {
+    const s = steps[i]!;
+    state.set(s.id, 'open');
+    stack.push(s.id);
+    s.needs.forEach((n, j) => {
+      const st = state.get(n);
+      if (st === 'open') {
+        const loop = [...stack.slice(stack.indexOf(n)), n];
+        fail(`steps[${i}].needs[${j}]`, `cycle: ${loop.join(' -> ')}`);
+      }
+      if (st === undefined) visit(index.get(n)!);
+    });
+    stack.pop();
+    state.set(s.id, 'done');
+  };
+  steps.forEach((s, i) => {
+    if (!state.has(s.id)) visit(i);
+  });
+}
+
+/** `${{ steps.X.outputs.K }}` may only name a step upstream of the one that uses it. */
+function checkOutputRefs(steps: StepSpec[], index: Map<string, number>): void {
+  const upstream = (i: number): Set<string> => {
+    const out = new Set<string>();
+    const todo = [...steps[i]!.needs];
+    while (todo.length > 0) {
+      const n = todo.pop()!;
+      if (out.has(n)) continue;
+      out.add(n);
+      todo.push(...steps[index.get(n)!]!.needs);
+    }
+    return out;
+  };
+  steps.forEach((s, i) => {
+    let up: Set<string> | undefined;
+    const check = (path: string, value: string) => {
+      for (const m of value.matchAll(OUTPUT_REF_RE)) {
+        up ??= upstream(i);
+        if (!index.has(m[1]!)) fail(path, `unknown step ${quote(m[1]!)} in ${m[0]}`);
+        if (!up.has(m[1]!)) fail(path, `step ${quote(m[1]!)} is not upstream of ${quote(s.id)} (add it to needs)`);
+      }
+    };
+    s.command.forEach((a, j) => check(`steps[${i}].command[${j}]`, a));
+    for (const [k, v] of Object.entries(s.env)) check(`steps[${i}].env.${k}`, v);
+  });
+}
+
+/** Replaces output references with upstream steps' outputs (missing ones become ''). */
+export function substituteOutputs(
+  value: string,
+  outputs: (step: string) => Record<string, string> | undefined,
+): string {
+  return value.replace(OUTPUT_REF_RE, (_m, step: string, key: string) => outputs(step)?.[key] ?? '');
+}
+
+/** Step ids in an order where every step comes after its needs. */
+export function topologicalOrder(steps: readonly StepSpec[]): string[] {
+  const index = new Map(steps.map((s) => [s.id, s]));
+  const done = new Set<string>();
+  const out: string[] = [];
+  const visit = (id: string) => {
+    if (done.has(id)) return;
+    done.add(id);
+    for (const n of index.get(id)!.needs) visit(n);
+    out.push(id);
+  };
+  for (const s of steps) visit(s.id);
+  return out;
+}

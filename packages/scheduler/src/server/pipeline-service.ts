@@ -1,0 +1,260 @@
+// The Pipelines gRPC service: thin handlers over the PipelineManager, plus the record -> message
+// conversion. Watch streams replay retained events after a sequence number, then go live.
+import * as grpc from '@grpc/grpc-js';
+import {
+  InvalidArgumentError,
+  NotFoundError,
+  UnavailableError,
+  moProto,
+  statusName,
+  toServiceError,
+  unaryHandler,
+  type LogChunk,
+  type Pipeline,
+  type PipelineEvent,
+  type PipelineState,
+  type PipelinesHandlers,
+  type StepState,
+  type StreamStepLogsRequest__Output,
+  type WatchPipelinesRequest__Output,
+} from '@mo/api';
+import type { PipelineManager, PipelineEvent as EngineEvent } from '../pipelines/manager.js';
+import type { PipelineRecord, PipelineStateName, StepStateName } from '../pipelines/record.js';
+import type { AgentPool } from '../registry/agent-pool.js';
+import type { NodeTable } from '../registry/nodes.js';
+import type { WorkloadManager } from '../workloads/manager.js';
+
+export const PIPELINE_STATE_ENUM: Record<PipelineStateName, PipelineState> = {
+  pending: 'PIPELINE_STATE_PENDING',
+  running: 'PIPELINE_STATE_RUNNING',
+  awaiting_approval: 'PIPELINE_STATE_AWAITING_APPROVAL',
+  compensating: 'PIPELINE_STATE_COMPENSATING',
+  succeeded: 'PIPELINE_STATE_SUCCEEDED',
+  failed: 'PIPELINE_STATE_FAILED',
+  cancelled: 'PIPELINE_STATE_CANCELLED',
+};
+const PIPELINE_STATE_NAMES = new Map(Object.entries(PIPELINE_STATE_ENUM).map(([k, v]) => [v as string, k]));
+
+const STEP_STATE_ENUM: Record<StepStateName, StepState> = {
+  waiting: 'STEP_STATE_WAITING',
+  awaiting_approval: 'STEP_STATE_AWAITING_APPROVAL',
+  running: 'STEP_STATE_RUNNING',
+  retrying: 'STEP_STATE_RETRYING',
+  succeeded: 'STEP_STATE_SUCCEEDED',
+  failed: 'STEP_STATE_FAILED',
+  skipped: 'STEP_STATE_SKIPPED',
+  cancelled: 'STEP_STATE_CANCELLED',
+};
+const PRIORITY_ENUM = { low: 'PRIORITY_LOW', normal: 'PRIORITY_NORMAL', high: 'PRIORITY_HIGH' } as const;
+
+export function toPipeline(p: PipelineRecord, withSpec = true): Pipeline {
+  return {
+    id: p.id,
+    name: p.name,
+    priority: PRIORITY_ENUM[p.spec.priority],
+    idempotencyKey: p.idempotencyKey,
+    state: PIPELINE_STATE_ENUM[p.state],
+    reason: p.reason,
+    steps: p.steps.map((s) => {
+      const spec = p.spec.steps.find((x) => x.id === s.id)!;
+      return {
+        id: s.id,
+        state: STEP_STATE_ENUM[s.state],
+        reason: s.reason,
+        needs: spec.needs,
+        attempt: s.attempt,
+        maxAttempts: spec.retries.maxAttempts,
+        workloadId: s.workloadId,
+        nodeName: s.nodeName,
+        ...(s.exit ? { exit: s.exit } : {}),
+        outputs: s.outputs,
+        startedAtMs: s.startedAtMs,
+        endedAtMs: s.endedAtMs,
+        notBeforeMs: s.notBeforeMs,
+        approvalRequired: spec.approval,
+        ...(s.approval ? { approval: s.approval } : {}),
+        when: spec.when,
+      };
+    }),
+    compensations: p.compensations.map((c) => ({
+      stepId: c.stepId,
+      workloadId: c.workloadId,
+      state: STEP_STATE_ENUM[c.state],
+      reason: c.reason,
+    })),
+    concurrency: p.spec.concurrency,
+    createdAtMs: p.createdAtMs,
+    startedAtMs: p.startedAtMs,
+    endedAtMs: p.endedAtMs,
+    updatedAtMs: p.updatedAtMs,
+    spec: withSpec ? p.specText : '',
+  };
+}
+
+function toEvent(e: EngineEvent): PipelineEvent {
+  return {
+    seq: e.seq,
+    atMs: e.atMs,
+    pipelineId: e.pipeline.id,
+    stepId: e.stepId,
+    state: e.state,
+    reason: e.reason,
+    pipeline: toPipeline(e.pipeline, false),
+  };
+}
+
+export interface PipelineServiceContext {
+  pipelines: PipelineManager;
+  workloads: WorkloadManager;
+  nodes: NodeTable;
+  agents: AgentPool;
+  onRequest?: (method: string, code: string) => void;
+}
+
+const MAX_LIST = 10_000;
+/** Events buffered per watcher before it counts as too slow and is dropped. */
+const WATCH_BUFFER = 10_000;
+const ID_FIELD_MAX = 128;
+
+function requireId(field: string, v: string): void {
+  if (!v) throw new InvalidArgumentError(field, 'is required');
+  if (v.length > ID_FIELD_MAX) throw new InvalidArgumentError(field, 'is too long');
+}
+
+export class PipelineService {
+  constructor(private readonly ctx: PipelineServiceContext) {}
+
+  addToServer(server: grpc.Server): void {
+    server.addService(moProto().mo.v1.Pipelines.service, this.handlers());
+  }
+
+  private handlers(): PipelinesHandlers {
+    const { pipelines } = this.ctx;
+    const counted = <Req, Res>(method: string, fn: (req: Req) => Promise<Res> | Res) =>
+      unaryHandler<Req, Res>(async (req) => {
+        try {
+          const res = await fn(req);
+          this.ctx.onRequest?.(method, 'OK');
+          return res;
+        } catch (err) {
+          this.ctx.onRequest?.(method, statusName(toServiceError(err).code ?? grpc.status.UNKNOWN));
+          throw err;
+        }
+      });
+    return {
+      SubmitPipeline: counted('SubmitPipeline', async (req) => {
+        const { pipeline, existing } = await pipelines.submit(req.spec, req.idempotencyKey);
+        return { pipeline: toPipeline(pipeline), existing };
+      }),
+      GetPipeline: counted('GetPipeline', (req) => {
+        requireId('pipeline_id', req.pipelineId);
+        return toPipeline(pipelines.get(req.pipelineId));
+      }),
+      ListPipelines: counted('ListPipelines', (req) => {
+        const limit = req.limit || 100;
+        if (!Number.isSafeInteger(limit) || limit < 0 || limit > MAX_LIST) {
+          throw new InvalidArgumentError('limit', `must be between 0 and ${MAX_LIST}, got ${req.limit}`);
+        }
+        let states: Set<PipelineStateName> | undefined;
+        if (req.states.length > 0) {
+          states = new Set(
+            req.states.map((s, i) => {
+              const name = PIPELINE_STATE_NAMES.get(s);
+              if (!name) throw new InvalidArgumentError(`states[${i}]`, `unknown state ${JSON.stringify(s)}`);
+              return name as PipelineStateName;
+            }),
+          );
+        }
+        const res = pipelines.list({ limit, ...(states ? { states } : {}), ...(req.name ? { name: req.name } : {}) });
+        return { pipelines: res.pipelines.map((p) => toPipeline(p, false)), total: res.total };
+      }),
+      CancelPipeline: counted('CancelPipeline', (req) => {
+        requireId('pipeline_id', req.pipelineId);
+        return toPipeline(pipelines.cancel(req.pipelineId, req.reason.slice(0, 1024)));
+      }),
+      ApproveStep: counted('ApproveStep', (req) => {
+        requireId('pipeline_id', req.pipelineId);
+        requireId('step_id', req.stepId);
+        if (req.by.length > 256) throw new InvalidArgumentError('by', 'is longer than 256 characters');
+        if (req.reason.length > 4096) throw new InvalidArgumentError('reason', 'is longer than 4096 characters');
+        return toPipeline(pipelines.approve(req.pipelineId, req.stepId, !req.reject, req.by, req.reason));
+      }),
+      WatchPipelines: (call) => this.watch(call),
+      StreamStepLogs: (call) => {
+        this.stepLogs(call).catch((err: unknown) => {
+          this.ctx.onRequest?.('StreamStepLogs', statusName(toServiceError(err).code ?? grpc.status.UNKNOWN));
+          if (!call.cancelled) call.emit('error', toServiceError(err));
+        });
+      },
+    };
+  }
+
+  private watch(call: grpc.ServerWritableStream<WatchPipelinesRequest__Output, PipelineEvent>): void {
+    const { pipelineId, afterSeq } = call.request;
+    const { pipelines } = this.ctx;
+    let replay: EngineEvent[];
+    try {
+      if (pipelineId.length > ID_FIELD_MAX) throw new InvalidArgumentError('pipeline_id', 'is too long');
+      if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) {
+        throw new InvalidArgumentError('after_seq', `must be a non-negative integer, got ${afterSeq}`);
+      }
+      replay = pipelines.eventsAfter(afterSeq, pipelineId || undefined);
+    } catch (err) {
+      call.emit('error', toServiceError(err));
+      return;
+    }
+    let buffered = 0;
+    let dropped = false;
+    let lastSeq = afterSeq;
+    const send = (e: EngineEvent) => {
+      if (call.cancelled || dropped || e.seq <= lastSeq) return;
+      lastSeq = e.seq;
+      if (!call.write(toEvent(e))) buffered++;
+      if (buffered >= WATCH_BUFFER) {
+        dropped = true;
+        unsubscribe();
+        call.emit('error', {
+          code: grpc.status.RESOURCE_EXHAUSTED,
+          details: `watcher fell more than ${WATCH_BUFFER} events behind; watch again from seq ${lastSeq}`,
+        });
+      }
+    };
+    call.on('drain', () => (buffered = 0));
+    // Subscribed before the replay is sent, so nothing falls between the two (seq dedupes).
+    const unsubscribe = pipelines.watch({ ...(pipelineId ? { pipelineId } : {}), push: send });
+    call.on('cancelled', unsubscribe);
+    call.on('close', unsubscribe);
+    for (const e of replay) send(e);
+  }
+
+  private async stepLogs(call: grpc.ServerWritableStream<StreamStepLogsRequest__Output, LogChunk>): Promise<void> {
+    const req = call.request;
+    requireId('pipeline_id', req.pipelineId);
+    requireId('step_id', req.stepId);
+    const p = this.ctx.pipelines.get(req.pipelineId);
+    const step = p.steps.find((s) => s.id === req.stepId);
+    if (!step) throw new NotFoundError('step_id', `step of pipeline ${p.id}`, req.stepId);
+    if (!step.workloadId) {
+      throw new NotFoundError('step_id', 'logs of step', `${step.id} (it has not run: ${step.reason})`);
+    }
+    const w = this.ctx.workloads.get(step.workloadId);
+    if (!w.allocationId || !w.nodeId) {
+      throw new NotFoundError('step_id', 'logs of step', `${step.id} (its workload never ran: ${w.reason})`);
+    }
+    const node = this.ctx.nodes.get(w.nodeId);
+    if (!node || node.state !== 'up') {
+      throw new UnavailableError(node?.address ?? '', `node ${w.nodeName} that ran step ${step.id} is down`);
+    }
+    const abort = new AbortController();
+    call.on('cancelled', () => abort.abort());
+    const agent = this.ctx.agents.get(node.id, node.address);
+    for await (const chunk of agent.streamLogs(
+      { workloadId: w.allocationId, stream: req.stream, tailLines: req.tailLines, follow: req.follow },
+      abort.signal,
+    )) {
+      if (!call.write(chunk)) await new Promise((resolve) => call.once('drain', resolve));
+    }
+    this.ctx.onRequest?.('StreamStepLogs', 'OK');
+    call.end();
+  }
+}
