@@ -2,9 +2,11 @@
 // /proc sampling, host facts, and the HTTP /metrics + /healthz endpoint.
 import { createMoServer, type NodeFacts, type NodeMetrics } from '@mo/api';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Driver } from './drivers/driver.js';
+import { DockerDriver } from './drivers/docker/docker-driver.js';
+import { DEFAULT_DOCKER_LIMITS, resolveMountRoots, type DockerLimits } from './drivers/docker/settings.js';
 import { ProcessDriver } from './drivers/process/process-driver.js';
 import { identify, isSameLiveProcess } from './drivers/process/identity.js';
 import { createLogger, isLogLevel, type Logger, type LogLevel } from './log.js';
@@ -39,6 +41,8 @@ export interface AgentOptions {
   /** How often host metrics are sampled from /proc. */
   sampleIntervalMs: number;
   dockerSocket: string;
+  /** The docker driver: host port range, defaults, and which relaxations workloads may ask for. */
+  docker: DockerLimits;
   /** host:port of the scheduler's NodeRegistry; unset = a standalone agent that registers nowhere. */
   schedulerAddress?: string;
   /**
@@ -81,6 +85,8 @@ export const DEFAULT_AGENT_OPTIONS: Omit<AgentOptions, 'nodeName'> = {
   maxRetainedEnded: 1000,
   sampleIntervalMs: 1000,
   dockerSocket: DEFAULT_DOCKER_SOCKET,
+  // Mounts only from the temp dir unless the operator names other roots (--docker-mount-root).
+  docker: { ...DEFAULT_DOCKER_LIMITS, mountRoots: [tmpdir()] },
   labels: {},
 };
 
@@ -113,6 +119,7 @@ export function resolveAgentOptions(partial: Partial<AgentOptions> = {}): AgentO
   o.labels = validateNodeLabels(o.labels, 'labels');
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(o.nodeName)) throw new Error(`node name: invalid "${o.nodeName}"`);
   o.dataDir = resolve(o.dataDir);
+  o.docker = { ...o.docker, mountRoots: resolveMountRoots(o.docker.mountRoots) };
   return o;
 }
 
@@ -142,7 +149,16 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
     const store = options.memoryState
       ? new MemoryWorkloadStore(join(options.dataDir, 'workloads'))
       : new WorkloadStore(options.dataDir, (id, err) => logger.error('cannot persist workload record', { id, err }));
-    const drivers = options.drivers ?? [new ProcessDriver({ shimPath: options.shimPath })];
+    const drivers = options.drivers ?? [
+      new ProcessDriver({ shimPath: options.shimPath }),
+      // Always present; it is offered to the scheduler only while an engine answers (toWireFacts).
+      new DockerDriver({
+        socketPath: options.dockerSocket,
+        nodeId,
+        limits: options.docker,
+        logMaxBytes: options.logMaxBytes,
+      }),
+    ];
     const manager = new WorkloadManager({
       store,
       drivers,
@@ -151,6 +167,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       logMaxBytes: options.logMaxBytes,
       defaultGracePeriodMs: options.defaultGracePeriodMs,
       maxRetainedEnded: options.maxRetainedEnded,
+      docker: options.docker,
     });
 
     const [recovered, hostFacts] = await Promise.all([

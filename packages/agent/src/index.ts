@@ -9,8 +9,8 @@
  * ```
  *
  * Exports: `startAgent` / `resolveAgentOptions` (the daemon), `main` (the `mo-agent` command line),
- * the `Driver` interface every driver implements with `ProcessDriver` (and `MockDriver`, for
- * benchmarks only), and the metrics readers.
+ * the `Driver` interface every driver implements with `ProcessDriver`, `DockerDriver` (and
+ * `MockDriver`, for benchmarks only), and the metrics readers.
  */
 export {
   AGENT_VERSION,
@@ -25,6 +25,7 @@ export type {
   Driver,
   ExitResult,
   RecoverResult,
+  PortMappingRecord,
   TaskConfig,
   TaskHandle,
   TaskUsage,
@@ -32,6 +33,13 @@ export type {
 } from './drivers/driver.js';
 export { StartFailedError } from './drivers/driver.js';
 export { ProcessDriver, DEFAULT_SHIM_PATH, type ProcessDriverOptions } from './drivers/process/process-driver.js';
+export { DockerDriver, type DockerDriverOptions } from './drivers/docker/docker-driver.js';
+export {
+  DEFAULT_DOCKER_LIMITS,
+  validateDockerSpec,
+  type DockerLimits,
+  type DockerSettings,
+} from './drivers/docker/settings.js';
 /**
  * For benchmarks and tests only: a driver that runs nothing (fake pids, no processes), so that one
  * process can host many simulated agents: `startAgent({ drivers: [new MockDriver({ name: 'process' })] })`.

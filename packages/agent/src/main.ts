@@ -2,7 +2,8 @@
 // (workloads keep running, as with Nomad's client), SIGHUP re-probes host facts.
 import { runDaemon } from '@mo/api';
 import { parseArgs } from 'node:util';
-import { AGENT_VERSION, startAgent, type AgentOptions } from './agent.js';
+import { AGENT_VERSION, DEFAULT_AGENT_OPTIONS, startAgent, type AgentOptions } from './agent.js';
+import { DOCKER_RELAXATIONS, type DockerLimits } from './drivers/docker/settings.js';
 import { isLogLevel } from './log.js';
 import { parseAddress } from './metrics/http.js';
 import { parseNodeLabels } from './reporter/node-config.js';
@@ -21,6 +22,16 @@ Options (each also settable by environment):
   --default-grace MS      stop grace period default     MO_DEFAULT_GRACE_MS   (10000)
   --max-ended N           ended workloads kept          MO_MAX_ENDED          (1000)
   --docker-socket PATH    Docker Engine socket          MO_DOCKER_SOCKET      (/var/run/docker.sock)
+
+Docker sandboxes (safe by default; these bound what a workload may relax):
+  --docker-ports A-B      host ports for published ports MO_DOCKER_PORTS     (3001-4000)
+  --docker-port-ip ADDR   host address they listen on   MO_DOCKER_PORT_IP     (0.0.0.0)
+  --docker-image IMAGE    image when a workload names none MO_DOCKER_IMAGE    (mo-sandbox:latest)
+  --docker-mount-root DIR mount sources must be under one, repeatable
+                                                        MO_DOCKER_MOUNT_ROOTS ("dir1,dir2"; the temp dir)
+  --docker-max-pids N     highest pids limit allowed    MO_DOCKER_MAX_PIDS    (4096; default limit 256)
+  --docker-deny LIST      refuse these relaxations: network, writable-root, mounts, writable-mounts
+                                                        MO_DOCKER_DENY        (none)
   -h, --help              show this help
   -V, --version           print the version
 
@@ -54,6 +65,12 @@ export function parseAgentArgs(
       'default-grace': { type: 'string' },
       'max-ended': { type: 'string' },
       'docker-socket': { type: 'string' },
+      'docker-ports': { type: 'string' },
+      'docker-port-ip': { type: 'string' },
+      'docker-image': { type: 'string' },
+      'docker-mount-root': { type: 'string', multiple: true },
+      'docker-max-pids': { type: 'string' },
+      'docker-deny': { type: 'string' },
       scheduler: { type: 'string' },
       advertise: { type: 'string' },
       label: { type: 'string', multiple: true },
@@ -97,6 +114,7 @@ export function parseAgentArgs(
       .map((s) => s.trim())
       .filter((s) => s !== '');
   const labels = labelItems && parseNodeLabels(labelItems, '--label (MO_NODE_LABELS)');
+  const docker = dockerLimitsOf(values, env, int('docker-max-pids', 'MO_DOCKER_MAX_PIDS'));
   return {
     grpcListen: pick('grpc-listen', 'MO_AGENT_GRPC_LISTEN'),
     httpListen: pick('http-listen', 'MO_AGENT_HTTP_LISTEN'),
@@ -107,12 +125,77 @@ export function parseAgentArgs(
     defaultGracePeriodMs: int('default-grace', 'MO_DEFAULT_GRACE_MS'),
     maxRetainedEnded: int('max-ended', 'MO_MAX_ENDED'),
     dockerSocket: pick('docker-socket', 'MO_DOCKER_SOCKET'),
+    docker,
     schedulerAddress: address('scheduler', 'MO_SCHEDULER_ADDR'),
     advertiseAddress: address('advertise', 'MO_ADVERTISE_ADDR'),
     labels,
     capacityCpuMillis: int('capacity-cpu', 'MO_CAPACITY_CPU'),
     capacityMemoryBytes: int('capacity-memory', 'MO_CAPACITY_MEMORY'),
   };
+}
+
+/** The --docker-* flags over the defaults; undefined when none is given. */
+function dockerLimitsOf(
+  values: Record<string, string | string[] | boolean | undefined>,
+  env: NodeJS.ProcessEnv,
+  maxPids: number | undefined,
+): DockerLimits | undefined {
+  const str = (flag: string, envName: string) => (values[flag] as string | undefined) ?? env[envName];
+  const limits: DockerLimits = { ...DEFAULT_AGENT_OPTIONS.docker };
+  let given = false;
+  const ports = str('docker-ports', 'MO_DOCKER_PORTS');
+  if (ports !== undefined) {
+    const m = /^(\d{1,5})-(\d{1,5})$/.exec(ports);
+    const first = Number(m?.[1]);
+    const last = Number(m?.[2]);
+    if (!m || first < 1 || last > 65535 || first > last) {
+      throw new Error(`--docker-ports (MO_DOCKER_PORTS): expected FIRST-LAST within 1-65535, got "${ports}"`);
+    }
+    limits.portRange = { first, last };
+    given = true;
+  }
+  const ip = str('docker-port-ip', 'MO_DOCKER_PORT_IP');
+  if (ip !== undefined) {
+    limits.portHostIp = ip;
+    given = true;
+  }
+  const image = str('docker-image', 'MO_DOCKER_IMAGE');
+  if (image !== undefined) {
+    limits.defaultImage = image;
+    given = true;
+  }
+  const roots =
+    (values['docker-mount-root'] as string[] | undefined) ??
+    env.MO_DOCKER_MOUNT_ROOTS?.split(',').filter((s) => s.trim() !== '');
+  if (roots) {
+    for (const r of roots) {
+      if (!r.startsWith('/')) throw new Error(`--docker-mount-root (MO_DOCKER_MOUNT_ROOTS): not absolute: "${r}"`);
+    }
+    limits.mountRoots = roots;
+    given = true;
+  }
+  if (maxPids !== undefined) {
+    limits.maxPidsLimit = maxPids;
+    limits.defaultPidsLimit = Math.min(limits.defaultPidsLimit, maxPids);
+    given = true;
+  }
+  const deny = str('docker-deny', 'MO_DOCKER_DENY');
+  if (deny !== undefined) {
+    for (const item of deny
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
+      if (!(DOCKER_RELAXATIONS as readonly string[]).includes(item)) {
+        throw new Error(`--docker-deny (MO_DOCKER_DENY): expected ${DOCKER_RELAXATIONS.join('|')}, got "${item}"`);
+      }
+      if (item === 'network') limits.allowNetworks = ['none'];
+      if (item === 'writable-root') limits.allowWritableRoot = false;
+      if (item === 'mounts') limits.mountRoots = [];
+      if (item === 'writable-mounts') limits.allowWritableMounts = false;
+    }
+    given = true;
+  }
+  return given ? limits : undefined;
 }
 
 /** Runs the agent until SIGTERM/SIGINT (workloads keep running); SIGHUP re-probes host facts. */

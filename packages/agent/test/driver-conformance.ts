@@ -1,4 +1,4 @@
-// The conformance suite every Driver must pass (process now, docker next): start, real exit
+// The conformance suite every Driver must pass (process, docker): start, real exit
 // status, graceful and forced stop of everything the workload started, recovery from a handle,
 // usage. A driver test file calls describeDriverConformance with a factory and a few commands.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -12,6 +12,10 @@ export interface ConformanceOptions {
   baseEnv?: Record<string, string>;
   /** A shell usable inside the workload's environment. */
   shell: string;
+  /** Fields every task gets on top of the defaults (docker: a working dir inside the image). */
+  taskConfig?: Partial<TaskConfig>;
+  /** Runs after the suite's own clean-up (e.g. removes what the driver left behind). */
+  afterAll?: () => Promise<void> | void;
 }
 
 export function describeDriverConformance(name: string, makeDriver: () => Driver, options: ConformanceOptions): void {
@@ -27,6 +31,7 @@ export function describeDriverConformance(name: string, makeDriver: () => Driver
     afterAll(async () => {
       await Promise.all(running.map((h) => driver.stop(h, 100)));
       await driver.close();
+      await options.afterAll?.();
     });
 
     function task(script: string): TaskConfig {
@@ -39,6 +44,7 @@ export function describeDriverConformance(name: string, makeDriver: () => Driver
         workingDir: taskDir,
         taskDir,
         logMaxBytes: 1024 * 1024,
+        ...options.taskConfig,
       };
     }
 

@@ -10,7 +10,8 @@
  *
  * Exports: `startAgentProcess` / `startSchedulerProcess` / `startCluster` (a scheduler + N agents)
  * (+ AGENT_BIN, SCHEDULER_BIN, CLI_BIN paths), `waitFor`, `sleep`, `isAlive`,
- * `requireTool` (fail in CI, skip with a reason elsewhere), and systemd unit checks
+ * `requireTool` (fail in CI, skip with a reason elsewhere), Docker helpers (`dockerReady`,
+ * `removeContainersOfNode`, `SANDBOX_IMAGE`), and systemd unit checks
  * (`createUnitVerifier`, `unitDirectives`, …).
  */
 export { AGENT_BIN, CLI_BIN, startAgentProcess, type AgentProcess, type AgentProcessOptions } from './agent-process.js';
@@ -33,3 +34,4 @@ export {
   type UnitVerifier,
 } from './systemd-unit.js';
 export { isAlive, requireTool, sleep, waitFor } from './wait.js';
+export { dockerReady, removeContainersOfNode, SANDBOX_IMAGE } from './docker.js';

@@ -1,5 +1,6 @@
-// The one interface every workload driver implements (process now, docker next). The agent's
-// WorkloadManager only talks to drivers through it; drivers/conformance.ts holds the shared tests.
+// The one interface every workload driver implements (process, docker, mock). The agent's
+// WorkloadManager only talks to drivers through it; test/driver-conformance.ts holds the shared tests.
+import type { DockerSettings } from './docker/settings.js';
 
 /** What a driver needs to start one workload. Already validated and normalised. */
 export interface TaskConfig {
@@ -12,6 +13,20 @@ export interface TaskConfig {
   taskDir: string;
   /** Size cap per log file; one rotated copy (`.1`) is kept. */
   logMaxBytes: number;
+  /** Declared resources (0 = undeclared): the docker driver enforces them, the process driver does not. */
+  cpuMillis?: number;
+  memoryBytes?: number;
+  /** The workload's labels (the docker driver copies the scheduler's `mo.workload` onto its container). */
+  labels?: Record<string, string>;
+  /** The validated sandbox of a docker workload. */
+  docker?: DockerSettings;
+}
+
+/** A container port published on a host port (docker driver). */
+export interface PortMappingRecord {
+  containerPort: number;
+  hostPort: number;
+  hostIp: string;
 }
 
 /** Persisted by the agent so a restarted agent can find the workload again. Opaque per driver. */
@@ -21,6 +36,8 @@ export interface TaskHandle {
   pid: number;
   /** Driver-specific identity, e.g. pid start time + boot id, or a container id. */
   data: Record<string, string | number>;
+  /** Host ports the workload holds while it runs (docker driver). */
+  ports?: PortMappingRecord[];
 }
 
 /** How a workload ended. */
@@ -30,6 +47,8 @@ export interface ExitResult {
   signal?: string;
   /** Set when the program could not be started at all (exec failed). */
   startError?: string;
+  /** The kernel's OOM killer ended it (memory limit reached): reported as failed, reason oom_killed. */
+  oomKilled?: boolean;
   finishedAtMs: number;
 }
 
@@ -59,6 +78,11 @@ export interface Driver {
   recover(handle: TaskHandle | undefined, taskDir: string): Promise<RecoverResult>;
   /** Current CPU and memory of running workloads, keyed by workload id; missing ids are not running. */
   usage(handles: Map<string, TaskHandle>): Promise<Map<string, TaskUsage>>;
+  /**
+   * After recovery: removes what this driver started on this node for workloads the agent no
+   * longer knows (e.g. containers labelled as this node's); returns what it removed. Optional.
+   */
+  removeOrphans?(known: ReadonlySet<string>): Promise<string[]>;
   /** Releases timers and resources; running workloads are left alone. */
   close(): Promise<void>;
 }

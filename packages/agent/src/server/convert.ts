@@ -29,6 +29,16 @@ export function toWorkloadStatus(record: WorkloadRecord, usage?: TaskUsage): Wor
       labels: spec.labels,
       gracePeriodMs: spec.gracePeriodMs,
       driver: spec.driver,
+      ...(spec.docker && {
+        docker: {
+          image: spec.docker.image,
+          network: spec.docker.network,
+          writableRoot: !spec.docker.readOnlyRoot,
+          ports: spec.docker.ports,
+          mounts: spec.docker.mounts,
+          pidsLimit: spec.docker.pidsLimit,
+        },
+      }),
     },
     state: WIRE_STATE[record.state],
     reason: record.reason,
@@ -44,5 +54,7 @@ export function toWorkloadStatus(record: WorkloadRecord, usage?: TaskUsage): Wor
         }
       : null,
     usage: usage ? { cpuPercent: usage.cpuPercent, rssBytes: usage.rssBytes } : null,
+    // Held while it runs; released when it ends.
+    ports: record.state === 'running' ? (record.handle?.ports ?? []) : [],
   };
 }

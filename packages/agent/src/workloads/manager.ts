@@ -4,6 +4,7 @@
 import { AlreadyExistsError, MoError, NotFoundError, type WorkloadSpec__Output } from '@mo/api';
 import * as grpc from '@grpc/grpc-js';
 import { StartFailedError, type Driver, type TaskUsage, type WaitResult } from '../drivers/driver.js';
+import type { DockerLimits } from '../drivers/docker/settings.js';
 import type { Logger } from '../log.js';
 import type { WorkloadRecords } from '../state/workload-store.js';
 import { newId } from '../ids.js';
@@ -25,6 +26,8 @@ export interface WorkloadManagerOptions {
   defaultGracePeriodMs: number;
   /** Ended workloads kept for status and logs; the oldest beyond this are deleted. */
   maxRetainedEnded: number;
+  /** The docker driver's configuration, for validating docker workloads. */
+  docker?: DockerLimits;
 }
 
 export interface TransitionEvent {
@@ -86,8 +89,26 @@ export class WorkloadManager {
         }
       }),
     );
+    await this.removeOrphans();
     this.collectGarbage();
     return summary;
+  }
+
+  /** Lets each driver remove what it runs for workloads this agent no longer knows (never fatal). */
+  private async removeOrphans(): Promise<void> {
+    const known = new Set(
+      [...this.records.values()].filter((r) => !TERMINAL_STATES.has(r.state)).map((r) => r.spec.id),
+    );
+    for (const driver of this.drivers.values()) {
+      if (!driver.removeOrphans) continue;
+      try {
+        const removed = await driver.removeOrphans(known);
+        if (removed.length > 0)
+          this.options.logger.warn('removed orphaned workloads', { driver: driver.name, removed });
+      } catch (err) {
+        this.options.logger.warn('could not look for orphaned workloads', { driver: driver.name, err });
+      }
+    }
   }
 
   async start(input: WorkloadSpec__Output | null): Promise<WorkloadRecord> {
@@ -97,6 +118,7 @@ export class WorkloadManager {
       defaultWorkingDir: (id) => store.dirOf(id),
       defaultGracePeriodMs: this.options.defaultGracePeriodMs,
       drivers: this.driverNames,
+      docker: this.options.docker,
     });
     if (this.records.has(spec.id)) throw new AlreadyExistsError(`spec.id: workload "${spec.id}" already exists`);
     const driver = this.drivers.get(spec.driver)!;
@@ -144,6 +166,10 @@ export class WorkloadManager {
         workingDir: spec.workingDir,
         taskDir: this.options.store.dirOf(spec.id),
         logMaxBytes: this.options.logMaxBytes,
+        cpuMillis: spec.cpuMillis,
+        memoryBytes: spec.memoryBytes,
+        labels: spec.labels,
+        ...(spec.docker ? { docker: spec.docker } : {}),
       });
     } catch (err) {
       if (err instanceof StartFailedError) {
@@ -151,6 +177,8 @@ export class WorkloadManager {
         return;
       }
       this.transition(record, 'failed', `could not start: ${(err as Error).message}`);
+      // A refusal that names its cause (an absent image, no free port) keeps its own status code.
+      if (err instanceof MoError) throw err;
       throw new MoError(grpc.status.INTERNAL, `could not start workload ${spec.id}: ${(err as Error).message}`, {
         cause: err,
       });
@@ -161,6 +189,17 @@ export class WorkloadManager {
 
   /** The workload's whole environment: a minimal base (the agent's own env is not leaked) + its spec. */
   private environmentOf(spec: NormalizedSpec): Record<string, string> {
+    if (spec.docker) {
+      // In a container the host's paths mean nothing; /tmp is its writable tmpfs.
+      return {
+        PATH: DEFAULT_PATH,
+        HOME: '/tmp',
+        MO_WORKLOAD_ID: spec.id,
+        MO_WORKLOAD_NAME: spec.name,
+        MO_NODE_NAME: this.options.nodeName,
+        ...spec.env,
+      };
+    }
     return {
       PATH: DEFAULT_PATH,
       HOME: spec.workingDir,
@@ -189,6 +228,7 @@ export class WorkloadManager {
     record.exit = exit;
     const how = exit.startError ?? (exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.exitCode}`);
     if (record.stopRequested) this.transition(record, 'stopped', `stopped by request (${how})`);
+    else if (exit.oomKilled) this.transition(record, 'failed', `oom_killed: out of memory (${how})`);
     else if (!exit.startError && !exit.signal && exit.exitCode === 0) this.transition(record, 'succeeded', how);
     else this.transition(record, 'failed', how);
   }

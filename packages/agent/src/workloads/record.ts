@@ -1,6 +1,7 @@
 // The agent's own record of one workload: its normalised spec, state, driver handle and history.
 // This is what is persisted (state/) and what the gRPC layer turns into WorkloadStatus.
 import type { ExitResult, TaskHandle } from '../drivers/driver.js';
+import type { DockerSettings } from '../drivers/docker/settings.js';
 
 export type WorkloadStateName = 'starting' | 'running' | 'succeeded' | 'failed' | 'stopped' | 'lost';
 
@@ -17,6 +18,8 @@ export interface NormalizedSpec {
   labels: Record<string, string>;
   gracePeriodMs: number;
   driver: string;
+  /** The sandbox of a docker workload (validated, the agent's defaults filled in). */
+  docker?: DockerSettings;
 }
 
 export interface WorkloadEventRecord {

@@ -17,6 +17,7 @@ import {
 } from '@mo/api';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { DEFAULT_DOCKER_LIMITS, validateDockerSpec, type DockerLimits } from '../drivers/docker/settings.js';
 import type { NormalizedSpec } from './record.js';
 
 // Shared shape checks, re-exported for the agent's callers.
@@ -31,6 +32,8 @@ export interface ValidateContext {
   defaultWorkingDir: (id: string) => string;
   defaultGracePeriodMs: number;
   drivers: readonly string[];
+  /** The docker driver's configuration (defaults and the bounds of relaxations). */
+  docker?: DockerLimits;
 }
 
 export function validateStartSpec(spec: WorkloadSpec__Output | null | undefined, ctx: ValidateContext): NormalizedSpec {
@@ -51,6 +54,11 @@ export function validateStartSpec(spec: WorkloadSpec__Output | null | undefined,
 
   const env = validateEnv(spec.env ?? {});
   validateArgvShape(spec.argv ?? []);
+
+  // A docker workload runs in its image: argv[0] and working_dir are paths in the container.
+  if (driver === 'docker') return validateDockerWorkload(spec, id, driver, env, ctx);
+  if (spec.docker)
+    throw new InvalidArgumentError('spec.docker', `is only for driver "docker" (driver is ${quote(driver)})`);
 
   let workingDir: string;
   if (spec.workingDir) {
@@ -88,6 +96,39 @@ export function validateStartSpec(spec: WorkloadSpec__Output | null | undefined,
     labels: validateLabels(spec.labels ?? {}),
     gracePeriodMs,
     driver,
+  };
+}
+
+function validateDockerWorkload(
+  spec: WorkloadSpec__Output,
+  id: string,
+  driver: string,
+  env: Record<string, string>,
+  ctx: ValidateContext,
+): NormalizedSpec {
+  const workingDir = spec.workingDir ?? '';
+  if (
+    workingDir &&
+    (Buffer.byteLength(workingDir) > LIMITS.pathBytes || !isAbsolute(workingDir) || workingDir.includes('\0'))
+  ) {
+    throw new InvalidArgumentError(
+      'spec.working_dir',
+      `must be an absolute path in the container, got ${quote(workingDir)}`,
+    );
+  }
+  const { cpuMillis, memoryBytes } = validateResources('spec.resources', spec.resources);
+  return {
+    id,
+    name: spec.name ?? '',
+    argv: [...spec.argv],
+    env,
+    workingDir,
+    cpuMillis,
+    memoryBytes,
+    labels: validateLabels(spec.labels ?? {}),
+    gracePeriodMs: validateGrace('spec.grace_period_ms', spec.gracePeriodMs) || ctx.defaultGracePeriodMs,
+    driver,
+    docker: validateDockerSpec(spec.docker, ctx.docker ?? DEFAULT_DOCKER_LIMITS),
   };
 }
 

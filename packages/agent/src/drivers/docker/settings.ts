@@ -1,0 +1,191 @@
+// What a docker workload may ask for, and what it gets: the agent's limits (its configuration),
+// the validation of a WorkloadSpec's `docker` field against them, and the normalised settings the
+// driver turns into a container. Safe by default; every relaxation is explicit and bounded here.
+import { InvalidArgumentError, LIMITS, quote, type DockerSpec__Output } from '@mo/api';
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, normalize, sep } from 'node:path';
+
+export type DockerNetwork = 'none' | 'bridge';
+export const DOCKER_NETWORKS: readonly DockerNetwork[] = ['none', 'bridge'];
+
+/** The agent's configuration of the docker driver: defaults and the bounds of every relaxation. */
+export interface DockerLimits {
+  /** Image of a docker workload that names none. */
+  defaultImage: string;
+  /** Host ports handed out for published container ports, inclusive. */
+  portRange: { first: number; last: number };
+  /** Host address published ports listen on. */
+  portHostIp: string;
+  /** Memory limit when the workload declares none (swap is always off). */
+  defaultMemoryBytes: number;
+  /** CPU quota when the workload declares none, in millicores. */
+  defaultCpuMillis: number;
+  defaultPidsLimit: number;
+  maxPidsLimit: number;
+  /** Size of the writable tmpfs at /tmp (counts against the memory limit). */
+  tmpfsBytes: number;
+  /** Networks a workload may ask for ("none" is always allowed). */
+  allowNetworks: readonly DockerNetwork[];
+  allowWritableRoot: boolean;
+  /** Host directories under which mount sources must lie; empty = no mounts. */
+  mountRoots: readonly string[];
+  allowWritableMounts: boolean;
+  /** How long pulling an absent image may take before the start is refused. */
+  pullTimeoutMs: number;
+}
+
+export const DEFAULT_DOCKER_LIMITS: DockerLimits = {
+  defaultImage: 'mo-sandbox:latest',
+  portRange: { first: 3001, last: 4000 },
+  portHostIp: '0.0.0.0',
+  defaultMemoryBytes: 512 * 1024 * 1024,
+  defaultCpuMillis: 1000,
+  defaultPidsLimit: 256,
+  maxPidsLimit: 4096,
+  tmpfsBytes: 64 * 1024 * 1024,
+  allowNetworks: DOCKER_NETWORKS,
+  allowWritableRoot: true,
+  mountRoots: [],
+  allowWritableMounts: true,
+  pullTimeoutMs: 60_000,
+};
+
+/** Relaxations an operator can refuse with `--docker-deny`. */
+export const DOCKER_RELAXATIONS = ['network', 'writable-root', 'mounts', 'writable-mounts'] as const;
+export type DockerRelaxation = (typeof DOCKER_RELAXATIONS)[number];
+
+export interface DockerMountSettings {
+  source: string;
+  target: string;
+  readOnly: boolean;
+}
+
+/** A validated sandbox: everything the driver needs besides argv, env and resources. */
+export interface DockerSettings {
+  image: string;
+  network: DockerNetwork;
+  readOnlyRoot: boolean;
+  /** Container TCP ports to publish. */
+  ports: number[];
+  mounts: DockerMountSettings[];
+  pidsLimit: number;
+}
+
+const MAX_PORTS = 32;
+const MAX_MOUNTS = 32;
+const IMAGE_RE = /^[a-zA-Z0-9][a-zA-Z0-9._:/@-]{0,254}$/;
+
+/** Validates `spec.docker` (every error names its field) and fills the agent's defaults. */
+export function validateDockerSpec(d: DockerSpec__Output | null | undefined, limits: DockerLimits): DockerSettings {
+  const image = d?.image || limits.defaultImage;
+  if (!IMAGE_RE.test(image)) {
+    throw new InvalidArgumentError('spec.docker.image', `is not an image reference, got ${quote(image)}`);
+  }
+  const network = (d?.network || 'none') as DockerNetwork;
+  if (!DOCKER_NETWORKS.includes(network)) {
+    throw new InvalidArgumentError('spec.docker.network', `must be none or bridge, got ${quote(d?.network ?? '')}`);
+  }
+  if (network !== 'none' && !limits.allowNetworks.includes(network)) {
+    throw new InvalidArgumentError('spec.docker.network', `${network} is not allowed by this agent's configuration`);
+  }
+  if (d?.writableRoot && !limits.allowWritableRoot) {
+    throw new InvalidArgumentError('spec.docker.writable_root', "is not allowed by this agent's configuration");
+  }
+
+  const ports = [...(d?.ports ?? [])];
+  if (ports.length > MAX_PORTS) {
+    throw new InvalidArgumentError('spec.docker.ports', `has ${ports.length} entries, at most ${MAX_PORTS}`);
+  }
+  ports.forEach((p, i) => {
+    if (!Number.isInteger(p) || p < 1 || p > 65535) {
+      throw new InvalidArgumentError(`spec.docker.ports[${i}]`, `must be a TCP port 1-65535, got ${p}`);
+    }
+    if (ports.indexOf(p) !== i) throw new InvalidArgumentError(`spec.docker.ports[${i}]`, `${p} is listed twice`);
+  });
+  if (ports.length > 0 && network === 'none') {
+    throw new InvalidArgumentError('spec.docker.ports', 'publishing ports needs network bridge (network is none)');
+  }
+
+  const rawMounts = d?.mounts ?? [];
+  if (rawMounts.length > MAX_MOUNTS) {
+    throw new InvalidArgumentError('spec.docker.mounts', `has ${rawMounts.length} entries, at most ${MAX_MOUNTS}`);
+  }
+  const mounts = rawMounts.map((m, i) => validateMount(m, `spec.docker.mounts[${i}]`, limits));
+
+  const pidsRaw = d?.pidsLimit ?? 0;
+  if (!Number.isSafeInteger(pidsRaw) || pidsRaw < 0) {
+    throw new InvalidArgumentError('spec.docker.pids_limit', `must be a non-negative integer, got ${pidsRaw}`);
+  }
+  if (pidsRaw > limits.maxPidsLimit) {
+    throw new InvalidArgumentError(
+      'spec.docker.pids_limit',
+      `must be at most ${limits.maxPidsLimit} (this agent's maximum), got ${pidsRaw}`,
+    );
+  }
+  return {
+    image,
+    network,
+    readOnlyRoot: !d?.writableRoot,
+    ports,
+    mounts,
+    pidsLimit: pidsRaw || limits.defaultPidsLimit,
+  };
+}
+
+function validateMount(
+  m: { source: string; target: string; readOnly: boolean },
+  field: string,
+  limits: DockerLimits,
+): DockerMountSettings {
+  for (const [name, path] of [
+    ['source', m.source],
+    ['target', m.target],
+  ] as const) {
+    if (!path || Buffer.byteLength(path) > LIMITS.pathBytes || path.includes('\0') || path.includes(',')) {
+      throw new InvalidArgumentError(`${field}.${name}`, `is not a valid path, got ${quote(path ?? '')}`);
+    }
+    if (!isAbsolute(path)) throw new InvalidArgumentError(`${field}.${name}`, `must be absolute, got ${quote(path)}`);
+  }
+  const target = normalize(m.target);
+  if (target === '/' || target.split(sep).includes('..')) {
+    throw new InvalidArgumentError(`${field}.target`, `must be a directory below /, got ${quote(m.target)}`);
+  }
+  let source: string;
+  try {
+    // The real path: a symlink must not lead out of the allowed roots.
+    source = realpathSync(m.source);
+    statSync(source);
+  } catch {
+    throw new InvalidArgumentError(`${field}.source`, `${quote(m.source)} does not exist on this node`);
+  }
+  if (limits.mountRoots.length === 0) {
+    throw new InvalidArgumentError(field, "mounts are not allowed by this agent's configuration");
+  }
+  const under = limits.mountRoots.some(
+    (root) => source === root || source.startsWith(root.endsWith(sep) ? root : root + sep),
+  );
+  if (!under) {
+    throw new InvalidArgumentError(
+      `${field}.source`,
+      `${quote(m.source)} is not under a directory this agent allows (${limits.mountRoots.join(', ')})`,
+    );
+  }
+  if (!m.readOnly && !limits.allowWritableMounts) {
+    throw new InvalidArgumentError(
+      `${field}.read_only`,
+      "writable mounts are not allowed by this agent's configuration",
+    );
+  }
+  return { source, target, readOnly: m.readOnly };
+}
+
+/** Resolves mount roots once, at start-up, so that the check above compares real paths. */
+export function resolveMountRoots(roots: readonly string[]): string[] {
+  return roots.map((r) => {
+    try {
+      return realpathSync(r);
+    } catch {
+      return normalize(r);
+    }
+  });
+}
