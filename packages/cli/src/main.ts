@@ -6,6 +6,7 @@ import { registerDaemons } from './commands/daemon.js';
 import { registerDev } from './commands/dev.js';
 import { registerLogs } from './commands/logs.js';
 import { registerNodes } from './commands/nodes.js';
+import { registerPipeline } from './commands/pipeline.js';
 import { registerStart } from './commands/start.js';
 import { registerStatus } from './commands/status.js';
 import { registerStop } from './commands/stop.js';
@@ -49,6 +50,7 @@ export function buildProgram(ctx: CliContext = new CliContext(processIo(), proce
   registerStatus(program, ctx);
   registerNodes(program, ctx);
   registerLogs(program, ctx);
+  registerPipeline(program, ctx);
   registerDev(program, ctx);
   registerDaemons(program, ctx);
   return program;
