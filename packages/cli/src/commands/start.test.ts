@@ -111,3 +111,54 @@ describe('parseWait', () => {
     expect(() => parseWait(flags)).toThrow(message);
   });
 });
+
+describe('buildSpec: docker sandboxes', () => {
+  it('fills the sandbox from every docker flag', () => {
+    const spec = buildSpec(['nc', '-l', '-p', '3000'], {
+      driver: 'docker',
+      image: 'mo-sandbox:latest',
+      network: 'bridge',
+      readOnly: false,
+      port: ['3000', '8080'],
+      mount: ['/srv/src:/work:ro', '/srv/out:/out'],
+      pids: '64',
+      memory: '64Mi',
+    });
+    expect(spec).toEqual({
+      argv: ['nc', '-l', '-p', '3000'],
+      driver: 'docker',
+      resources: { memoryBytes: 64 * 2 ** 20 },
+      docker: {
+        image: 'mo-sandbox:latest',
+        network: 'bridge',
+        writableRoot: true,
+        ports: [3000, 8080],
+        mounts: [
+          { source: '/srv/src', target: '/work', readOnly: true },
+          { source: '/srv/out', target: '/out', readOnly: false },
+        ],
+        pidsLimit: 64,
+      },
+    });
+  });
+
+  it('takes --image alone as a request for the docker driver', () => {
+    expect(buildSpec(['true'], { image: 'alpine:3' })).toEqual({
+      argv: ['true'],
+      driver: 'docker',
+      docker: { image: 'alpine:3' },
+    });
+  });
+
+  it.each([
+    [{ driver: 'process', image: 'x' }, '--image: needs --driver docker'],
+    [{ network: 'host' }, '--network'],
+    [{ port: ['70000'] }, '--port: expected a TCP port 1-65535'],
+    [{ port: ['http'] }, '--port'],
+    [{ mount: ['/only-one'] }, '--mount: expected SRC:DST'],
+    [{ mount: ['/a:/b:rx'] }, '--mount'],
+    [{ pids: '0' }, '--pids'],
+  ])('refuses %j', (flags, message) => {
+    expect(() => buildSpec(['true'], flags)).toThrow(message);
+  });
+});

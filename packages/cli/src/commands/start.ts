@@ -1,7 +1,7 @@
 // `mo start [flags] -- cmd args…`: SubmitWorkload on the scheduler (or StartWorkload on one agent
 // with --agent); argv is sent as a list, never as a shell string. `--wait` follows the workload on
 // the scheduler's Watch stream until it runs (or ends, with --wait=exit).
-import type { SchedulingSpec, SubmitWorkloadRequest, WorkloadSpec } from '@mo/api';
+import type { DockerSpec, SchedulingSpec, SubmitWorkloadRequest, WorkloadSpec } from '@mo/api';
 import { Option, type Command } from 'commander';
 import { addGlobalOptions, type CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -28,6 +28,13 @@ export interface StartFlags {
   memory?: string;
   grace?: string;
   driver?: string;
+  image?: string;
+  network?: string;
+  /** `--read-only` true (the default anyway), `--no-read-only` false. */
+  readOnly?: boolean;
+  port?: string[];
+  mount?: string[];
+  pids?: string;
   constraint?: string[];
   node?: string;
   restart?: string;
@@ -47,6 +54,7 @@ const RESTARTS = ['never', 'on-failure', 'always'] as const;
 const PRIORITIES = ['high', 'normal', 'low'] as const;
 const STRATEGIES = ['binpack', 'spread'] as const;
 const WAITS: readonly WaitFor[] = ['running', 'exit'];
+const NETWORKS = ['none', 'bridge'] as const;
 const INT32_MAX = 2 ** 31 - 1;
 
 /** Turns the command line into a spec; every flag error is thrown here, before any call. */
@@ -62,7 +70,60 @@ export function buildSpec(argv: readonly string[], flags: StartFlags): WorkloadS
   if (cpuMillis !== undefined || memoryBytes !== undefined) spec.resources = { cpuMillis, memoryBytes };
   if (flags.grace !== undefined) spec.gracePeriodMs = parseDuration(flags.grace, '--grace');
   if (flags.driver !== undefined) spec.driver = flags.driver;
+  const docker = buildDocker(flags);
+  if (docker) {
+    // --image alone is enough to ask for a sandbox.
+    if (flags.driver === undefined) spec.driver = 'docker';
+    else if (flags.driver !== 'docker') throw new UsageError(`needs --driver docker, not ${flags.driver}`, docker.flag);
+    spec.docker = docker.spec;
+  }
   return spec;
+}
+
+/** The sandbox flags; undefined when none was given. `flag` names one of them for errors. */
+export function buildDocker(flags: StartFlags): { spec: DockerSpec; flag: string } | undefined {
+  const d: DockerSpec = {};
+  let flag: string | undefined;
+  if (flags.image !== undefined) {
+    if (!flags.image) throw new UsageError('must name an image', '--image');
+    d.image = flags.image;
+    flag ??= '--image';
+  }
+  if (flags.network !== undefined) {
+    d.network = parseChoice(flags.network, '--network', NETWORKS);
+    flag ??= '--network';
+  }
+  if (flags.readOnly !== undefined) {
+    d.writableRoot = !flags.readOnly;
+    flag ??= flags.readOnly ? '--read-only' : '--no-read-only';
+  }
+  if (flags.port) {
+    d.ports = flags.port.map((p) => {
+      const n = /^\d{1,5}$/.test(p) ? Number(p) : NaN;
+      if (!(n >= 1 && n <= 65535))
+        throw new UsageError(`expected a TCP port 1-65535, got ${JSON.stringify(p)}`, '--port');
+      return n;
+    });
+    flag ??= '--port';
+  }
+  if (flags.mount) {
+    d.mounts = flags.mount.map((m) => {
+      const parts = m.split(':');
+      const ro = parts.length === 3 && (parts[2] === 'ro' || parts[2] === 'rw') ? parts.pop() === 'ro' : false;
+      if (parts.length !== 2 || !parts[0] || !parts[1]) {
+        throw new UsageError(`expected SRC:DST or SRC:DST:ro, got ${JSON.stringify(m)}`, '--mount');
+      }
+      return { source: parts[0], target: parts[1], readOnly: ro };
+    });
+    flag ??= '--mount';
+  }
+  if (flags.pids !== undefined) {
+    const n = parseCount(flags.pids, '--pids', INT32_MAX);
+    if (n < 1) throw new UsageError('must be at least 1', '--pids');
+    d.pidsLimit = n;
+    flag ??= '--pids';
+  }
+  return flag ? { spec: d, flag } : undefined;
 }
 
 /** The scheduling half of a submission; undefined when no scheduling flag was given. */
@@ -153,6 +214,16 @@ export function registerStart(program: Command, ctx: CliContext): void {
     .option('--cpu <cpu>', 'declared CPU: cores (0.5, 2) or millicores (500m)')
     .option('--memory <size>', 'declared memory: bytes, or 512Mi, 1Gi, 1G')
     .option('--driver <driver>', 'process (default) or docker')
+    .option(
+      '--image <image>',
+      "docker: the sandbox image (default: the agent's, mo-sandbox:latest); implies --driver docker",
+    )
+    .option('--network <net>', 'docker: none (default, loopback only) or bridge')
+    .option('--read-only', 'docker: read-only root filesystem (the default; /tmp is a writable tmpfs)')
+    .option('--no-read-only', 'docker: a writable root filesystem, if the agent allows it')
+    .option('--port <port>', 'docker: publish this container TCP port on a host port (repeatable)', collect)
+    .option('--mount <src:dst[:ro]>', 'docker: bind a host path (under a root the agent allows) (repeatable)', collect)
+    .option('--pids <n>', "docker: most processes in the sandbox (default: the agent's, 256)")
     .option('--env <K=V>', 'environment variable (repeatable)', collect)
     .option('--cwd <dir>', 'working directory (absolute path on the node)')
     .option('--label <k=v>', 'workload label (repeatable)', collect)

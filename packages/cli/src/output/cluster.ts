@@ -4,6 +4,7 @@
 import type { ClusterStatus__Output, Node__Output, ScheduledWorkload__Output, SchedulingSpec__Output } from '@mo/api';
 import { commandLine, exitText, humanBytes, humanDuration, percent, stateName, timestamp, truncate } from './format.js';
 import { renderFields, renderTable, type Column } from './table.js';
+import { portsText, sandboxText } from './docker.js';
 
 const COMMAND_WIDTH = 40;
 
@@ -183,6 +184,11 @@ export function renderScheduledWorkload(w: ScheduledWorkload__Output, now: numbe
       : '-',
   ]);
   fields.push(['scheduling', schedulingText(w.scheduling)]);
+  if (spec?.driver && spec.driver !== 'process') fields.push(['driver', spec.driver]);
+  const sandbox = sandboxText(spec?.docker);
+  if (sandbox) fields.push(['sandbox', sandbox]);
+  const ports = portsText(w.ports);
+  if (ports) fields.push(['ports', ports]);
   if (spec?.workingDir) fields.push(['cwd', spec.workingDir]);
   // Keys only: values are often secrets, and `--json` is there for whoever needs them.
   const env = Object.keys(spec?.env ?? {}).sort();

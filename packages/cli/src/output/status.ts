@@ -13,6 +13,7 @@ import {
   truncate,
 } from './format.js';
 import { renderFields, renderTable, type Column } from './table.js';
+import { portsText, sandboxText } from './docker.js';
 
 /** Long enough for most command lines, short enough that a row fits a wide terminal. */
 const COMMAND_WIDTH = 48;
@@ -115,6 +116,10 @@ export function renderWorkload(w: WorkloadStatus__Output, now: number): string {
   }
   if (spec?.gracePeriodMs) fields.push(['grace', humanDuration(spec.gracePeriodMs)]);
   if (spec?.driver) fields.push(['driver', spec.driver]);
+  const sandbox = sandboxText(spec?.docker);
+  if (sandbox) fields.push(['sandbox', sandbox]);
+  const ports = portsText(w.ports);
+  if (ports) fields.push(['ports', ports]);
   fields.push(['created', timestamp(w.createdAtMs, now)]);
   fields.push(['started', timestamp(w.startedAtMs, now)]);
   if (w.exit) {
