@@ -14,11 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { agentSuite } from './agent.js';
 import { cliSuite } from './cli.js';
+import { pipelineSuite } from './pipeline.js';
 import { placementSuite } from './placement.js';
 import { schedulerSuite } from './scheduler.js';
 import { machineInfo, printTable, runCleanups, writeJson, type Row, type Suite, type SuiteContext } from './lib.js';
 
-const SUITES: Suite[] = [agentSuite, placementSuite, schedulerSuite, cliSuite];
+const SUITES: Suite[] = [agentSuite, placementSuite, schedulerSuite, cliSuite, pipelineSuite];
 
 const HELP = `Usage: pnpm bench [--only SUITE[,SUITE]] [--profile DIR] [--strict]
 
