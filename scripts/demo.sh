@@ -79,6 +79,12 @@ sleep 1
 step logs "$TICKER" --tail 3
 step status "$TICKER"
 
+# A pipeline (deploy/examples/diamond.yaml): parse, then generate and lint in parallel, then
+# package. --wait prints each event and exits with the pipeline's result.
+step pipeline run deploy/examples/diamond.yaml --wait
+PIPELINE=$(mo pipeline list --json | json 'd.pipelines[0].id')
+step pipeline logs "$PIPELINE" generate
+
 step stop "$TICKER"
 step stop "$HUGE"
 step status --recent 5
