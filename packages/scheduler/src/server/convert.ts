@@ -40,6 +40,7 @@ export function toScheduledWorkload(r: WorkloadRecord, withEvents = true): Sched
       labels: s.labels,
       gracePeriodMs: s.gracePeriodMs,
       driver: s.driver,
+      ...(s.docker && { docker: s.docker }),
     },
     scheduling: {
       constraints: sch.constraints,
@@ -63,6 +64,8 @@ export function toScheduledWorkload(r: WorkloadRecord, withEvents = true): Sched
     attempt: r.attempt,
     restartsLeft: r.restartsLeft,
     pid: r.pid,
+    // Published ports are held only while the allocation runs.
+    ports: r.state === 'running' ? (r.ports ?? []) : [],
     ...(r.exit ? { exit: r.exit } : {}),
     createdAtMs: r.createdAtMs,
     updatedAtMs: r.updatedAtMs,

@@ -356,6 +356,7 @@ export class WorkloadManager {
     if (state === 'running') {
       if (r.state === 'starting') {
         r.pid = status.pid;
+        r.ports = status.ports.map((p) => ({ containerPort: p.containerPort, hostPort: p.hostPort, hostIp: p.hostIp }));
         this.transition(r, 'running', `running on ${r.nodeName} (pid ${status.pid})`);
       }
       return;
@@ -726,5 +727,6 @@ function startSpecOf(r: WorkloadRecord, allocationId: string) {
     labels: { ...s.labels, [LABEL_WORKLOAD_ID]: r.id },
     gracePeriodMs: s.gracePeriodMs,
     driver: s.driver,
+    ...(s.docker && { docker: s.docker }),
   };
 }

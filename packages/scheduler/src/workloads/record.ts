@@ -28,6 +28,23 @@ export interface SpecRecord {
   labels: Record<string, string>;
   gracePeriodMs: number;
   driver: string;
+  /** The sandbox of a docker workload, as submitted (the agent fills its defaults and checks the host). */
+  docker?: DockerSpecRecord;
+}
+
+export interface DockerSpecRecord {
+  image: string;
+  network: string;
+  writableRoot: boolean;
+  ports: number[];
+  mounts: Array<{ source: string; target: string; readOnly: boolean }>;
+  pidsLimit: number;
+}
+
+export interface PortMappingRecord {
+  containerPort: number;
+  hostPort: number;
+  hostIp: string;
 }
 
 export interface SchedulingRecord {
@@ -69,6 +86,8 @@ export interface WorkloadRecord {
   attempt: number;
   restartsLeft: number;
   pid: number;
+  /** Host ports of the current allocation, as its agent reported them when it ran. */
+  ports?: PortMappingRecord[];
   exit?: ExitRecord;
   createdAtMs: number;
   updatedAtMs: number;

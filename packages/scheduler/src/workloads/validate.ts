@@ -11,12 +11,13 @@ import {
   validateLabels,
   validateName,
   validateResources,
+  type DockerSpec__Output,
   type SchedulingSpec__Output,
   type SubmitWorkloadRequest__Output,
 } from '@mo/api';
 import { isAbsolute } from 'node:path';
 import type { Strategy } from '../placement/types.js';
-import type { PriorityName, RestartModeName, SchedulingRecord, SpecRecord } from './record.js';
+import type { DockerSpecRecord, PriorityName, RestartModeName, SchedulingRecord, SpecRecord } from './record.js';
 
 export const KNOWN_DRIVERS: readonly string[] = ['process', 'docker'];
 
@@ -53,6 +54,10 @@ export function validateSubmission(req: SubmitWorkloadRequest__Output): ValidSub
       `unknown driver ${quote(driver)} (known: ${KNOWN_DRIVERS.join(', ')})`,
     );
   }
+  if (spec.docker && driver !== 'docker') {
+    throw new InvalidArgumentError('spec.docker', `is only for driver "docker" (driver is ${quote(driver)})`);
+  }
+  const docker = driver === 'docker' ? validateDockerShape(spec.docker) : undefined;
   const { cpuMillis, memoryBytes } = validateResources('spec.resources', spec.resources);
   const key = req.idempotencyKey ?? '';
   if (key.length > MAX_IDEMPOTENCY_KEY || key.includes('\0')) {
@@ -69,10 +74,49 @@ export function validateSubmission(req: SubmitWorkloadRequest__Output): ValidSub
       labels: validateLabels(spec.labels ?? {}),
       gracePeriodMs: validateGrace('spec.grace_period_ms', spec.gracePeriodMs ?? 0),
       driver,
+      ...(docker && { docker }),
     },
     scheduling: validateScheduling(req.scheduling),
     idempotencyKey: key,
   };
+}
+
+/**
+ * The sandbox's shape. The node that runs it checks the rest (is the image there, are mount
+ * sources under a root it allows, is the pids limit within its maximum).
+ */
+function validateDockerShape(d: DockerSpec__Output | null): DockerSpecRecord {
+  const image = d?.image ?? '';
+  if (image.length > 255 || image.includes('\0')) throw new InvalidArgumentError('spec.docker.image', 'is too long');
+  const network = d?.network ?? '';
+  if (network && network !== 'none' && network !== 'bridge') {
+    throw new InvalidArgumentError('spec.docker.network', `must be none or bridge, got ${quote(network)}`);
+  }
+  const ports = [...(d?.ports ?? [])];
+  if (ports.length > 32) throw new InvalidArgumentError('spec.docker.ports', `has ${ports.length} entries, at most 32`);
+  ports.forEach((p, i) => {
+    if (!Number.isInteger(p) || p < 1 || p > 65535) {
+      throw new InvalidArgumentError(`spec.docker.ports[${i}]`, `must be a TCP port 1-65535, got ${p}`);
+    }
+  });
+  const mounts = (d?.mounts ?? []).map((m, i) => {
+    for (const [name, path] of [
+      ['source', m.source],
+      ['target', m.target],
+    ] as const) {
+      if (!isAbsolute(path) || Buffer.byteLength(path) > LIMITS.pathBytes || path.includes('\0')) {
+        throw new InvalidArgumentError(
+          `spec.docker.mounts[${i}].${name}`,
+          `must be an absolute path, got ${quote(path)}`,
+        );
+      }
+    }
+    return { source: m.source, target: m.target, readOnly: m.readOnly };
+  });
+  if (mounts.length > 32)
+    throw new InvalidArgumentError('spec.docker.mounts', `has ${mounts.length} entries, at most 32`);
+  const pidsLimit = bounded('spec.docker.pids_limit', d?.pidsLimit ?? 0, 1 << 22);
+  return { image, network, writableRoot: d?.writableRoot ?? false, ports, mounts, pidsLimit };
 }
 
 function validateScheduling(s: SchedulingSpec__Output | null): SchedulingRecord {
