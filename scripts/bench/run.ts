@@ -14,12 +14,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { agentSuite } from './agent.js';
 import { cliSuite } from './cli.js';
+import { dockerSuite } from './docker.js';
 import { pipelineSuite } from './pipeline.js';
 import { placementSuite } from './placement.js';
 import { schedulerSuite } from './scheduler.js';
 import { machineInfo, printTable, runCleanups, writeJson, type Row, type Suite, type SuiteContext } from './lib.js';
 
-const SUITES: Suite[] = [agentSuite, placementSuite, schedulerSuite, cliSuite, pipelineSuite];
+const SUITES: Suite[] = [agentSuite, placementSuite, schedulerSuite, cliSuite, pipelineSuite, dockerSuite];
 
 const HELP = `Usage: pnpm bench [--only SUITE[,SUITE]] [--profile DIR] [--strict]
 
