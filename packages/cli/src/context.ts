@@ -4,6 +4,7 @@
 // `mo` talks to the scheduler by default. `--agent ADDR` (or MO_AGENT_ADDR) switches to the direct
 // mode of the first release: one agent, no scheduler (start/stop/status/logs only).
 import type { AgentClient, SchedulerClient } from '@mo/api';
+import type { LiteSchedulerClient } from '@mo/api/lite';
 import type { Command } from 'commander';
 import { UsageError } from './errors.js';
 import { parseTimeout } from './flags.js';
@@ -75,6 +76,29 @@ export class CliContext {
     const client = new SchedulerClient(globals.target.address, { deadlineMs: globals.timeoutMs });
     try {
       return await fn(client);
+    } finally {
+      client.close();
+    }
+  }
+
+  /**
+   * Like withScheduler, for the read-only calls (`mo status`, `mo nodes`): the lite client speaks
+   * gRPC over node:http2 with its own small codec, so these commands skip loading grpc-js and
+   * protobufjs (most of their wall time). Errors are turned into the usual MoErrors.
+   */
+  async withSchedulerReads<T>(globals: GlobalOptions, fn: (client: LiteSchedulerClient) => Promise<T>): Promise<T> {
+    if (globals.target.kind !== 'scheduler') {
+      throw new UsageError('needs the scheduler, not --agent (or MO_AGENT_ADDR)', this.command ?? 'this command');
+    }
+    const { LiteSchedulerClient, LiteCallError } = await import('@mo/api/lite');
+    const client = new LiteSchedulerClient(globals.target.address, { deadlineMs: globals.timeoutMs });
+    try {
+      return await fn(client);
+    } catch (err) {
+      if (!(err instanceof LiteCallError)) throw err;
+      // The failure path may load the full API: it maps codes exactly as for the full client.
+      const { fromServiceError } = await import('@mo/api');
+      throw fromServiceError(err, globals.target.address);
     } finally {
       client.close();
     }

@@ -15,7 +15,7 @@ export function registerNodes(program: Command, ctx: CliContext): void {
     );
   addGlobalOptions(cmd).action(async (_flags: object, self: Command) => {
     const globals = ctx.resolve(self);
-    const res = await ctx.withScheduler(globals, (client) => client.listNodes());
+    const res = await ctx.withSchedulerReads(globals, (client) => client.listNodes());
     if (globals.json) return writeJson(ctx.io, res);
     const { renderNodeTable } = await import('../output/cluster.js');
     return write(ctx.io.stdout, renderNodeTable(res.nodes, Date.now()));

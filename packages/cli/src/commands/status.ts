@@ -39,7 +39,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     }
     if (id === undefined) {
       // recent 0 on the wire means "the default"; `--recent 0` means none, so ask for 1 and drop it.
-      const cs = await ctx.withScheduler(globals, (client) =>
+      const cs = await ctx.withSchedulerReads(globals, (client) =>
         client.getClusterStatus({ recentWorkloads: recent === 0 ? 1 : (recent ?? 0) }),
       );
       if (recent === 0) cs.recent = [];
@@ -47,7 +47,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       const { renderClusterStatus } = await import('../output/cluster.js');
       return write(ctx.io.stdout, renderClusterStatus(cs, now()));
     }
-    const w = await ctx.withScheduler(globals, (client) => client.getWorkload(id));
+    const w = await ctx.withSchedulerReads(globals, (client) => client.getWorkload(id));
     if (globals.json) return writeJson(ctx.io, w);
     const { renderScheduledWorkload } = await import('../output/cluster.js');
     return write(ctx.io.stdout, renderScheduledWorkload(w, now()));
