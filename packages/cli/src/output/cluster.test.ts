@@ -54,6 +54,7 @@ function workload(extra: Partial<ScheduledWorkload__Output> = {}): ScheduledWork
       labels: {},
       gracePeriodMs: 0,
       driver: '',
+      docker: null,
     },
     scheduling: null,
     idempotencyKey: '',
@@ -70,6 +71,7 @@ function workload(extra: Partial<ScheduledWorkload__Output> = {}): ScheduledWork
     updatedAtMs: NOW - 2000,
     notBeforeMs: 0,
     events: [],
+    ports: [],
     ...extra,
   };
 }

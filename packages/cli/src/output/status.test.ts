@@ -17,6 +17,7 @@ function workload(overrides: Partial<WorkloadStatus__Output> & { id: string; arg
       labels: {},
       gracePeriodMs: 10_000,
       driver: 'process',
+      docker: null,
     },
     state: 'WORKLOAD_STATE_RUNNING',
     reason: '',
@@ -25,6 +26,7 @@ function workload(overrides: Partial<WorkloadStatus__Output> & { id: string; arg
     startedAtMs: NOW - 192_000,
     exit: null,
     usage: null,
+    ports: [],
     ...rest,
   };
 }
@@ -176,5 +178,26 @@ describe('one-line summaries', () => {
 
   it('prints the final state of a stopped workload', () => {
     expect(renderStopped(killed)).toBe('01JCCCCCCCCCCCCCCCCCCCCCCC stopped (SIGKILL): stopped by request\n');
+  });
+});
+
+describe('renderWorkload: docker sandboxes', () => {
+  it('shows the sandbox and its published ports', () => {
+    const w = workload({ id: '01JDDDDDDDDDDDDDDDDDDDDDDD', argv: ['httpd', '-f', '-p', '3000'] });
+    w.spec!.driver = 'docker';
+    w.spec!.docker = {
+      image: 'mo-sandbox:latest',
+      network: 'bridge',
+      writableRoot: false,
+      ports: [3000],
+      mounts: [{ source: '/srv/ws', target: '/ws', readOnly: true }],
+      pidsLimit: 256,
+    };
+    w.ports = [{ containerPort: 3000, hostPort: 3001, hostIp: '0.0.0.0' }];
+    const out = renderWorkload(w, NOW);
+    expect(out).toMatch(
+      /sandbox\s+mo-sandbox:latest, network bridge, read-only root, pids 256, mount \/srv\/ws:\/ws:ro/,
+    );
+    expect(out).toMatch(/ports\s+0\.0\.0\.0:3001->3000\/tcp/);
   });
 });
