@@ -566,6 +566,9 @@ export class PipelineManager {
         resources: { cpuMillis: t.cpuMillis, memoryBytes: t.memoryBytes },
         labels: { ...t.labels, [LABEL_PIPELINE]: p.id, [LABEL_STEP]: name.replace(/[^A-Za-z0-9._-]/g, '-') },
         driver: t.driver,
+        ...(t.driver === 'docker'
+          ? { docker: { image: t.image, network: t.network, writableRoot: t.writableRoot } }
+          : {}),
       },
       scheduling: {
         constraints: t.constraints,

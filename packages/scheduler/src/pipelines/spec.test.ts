@@ -50,6 +50,25 @@ describe('pipeline spec', () => {
     expect(topologicalOrder(spec.steps)).toEqual(['a', 'b', 'c', 'd']);
   });
 
+  it('maps docker steps: build with network, then run read-only without', () => {
+    const spec = parsePipelineSpec(
+      yamlOf(`
+  - {id: build, driver: docker, image: mo-sandbox, network: bridge, writableRoot: true, command: [sh, -c, make]}
+  - {id: run, needs: [build], driver: docker, image: mo-sandbox, command: [./app]}
+`),
+    );
+    expect(spec.steps[0]).toMatchObject({
+      driver: 'docker',
+      image: 'mo-sandbox',
+      network: 'bridge',
+      writableRoot: true,
+    });
+    expect(spec.steps[1]).toMatchObject({ network: '', writableRoot: false });
+    expect(() => parsePipelineSpec(yamlOf('  - {id: a, command: [x], network: bridge}'))).toThrow(
+      'steps[0].network: is only for driver docker',
+    );
+  });
+
   it('accepts JSON (which is YAML)', () => {
     const spec = parsePipelineSpec(JSON.stringify({ name: 'j', steps: [{ id: 'x', command: ['true'] }] }));
     expect(spec.steps.map((s) => s.id)).toEqual(['x']);

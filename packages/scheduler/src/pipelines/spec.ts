@@ -15,6 +15,10 @@ export interface WorkloadTemplate {
   command: string[];
   /** docker image (driver docker). */
   image: string;
+  /** docker: 'none' (default, loopback only) or 'bridge'. */
+  network: string;
+  /** docker: a writable root filesystem (default read-only). */
+  writableRoot: boolean;
   env: Record<string, string>;
   cpuMillis: number;
   memoryBytes: number;
@@ -158,7 +162,19 @@ function parseMemory(path: string, v: unknown): number {
   return b;
 }
 
-const WORKLOAD_KEYS = ['driver', 'command', 'image', 'env', 'resources', 'labels', 'constraints', 'node', 'timeout'];
+const WORKLOAD_KEYS = [
+  'driver',
+  'command',
+  'image',
+  'network',
+  'writableRoot',
+  'env',
+  'resources',
+  'labels',
+  'constraints',
+  'node',
+  'timeout',
+];
 const STEP_KEYS = ['id', 'needs', ...WORKLOAD_KEYS, 'retries', 'compensate', 'approval', 'when', 'artifacts', 'inputs'];
 
 function parseWorkload(path: string, o: Obj): WorkloadTemplate {
@@ -169,6 +185,12 @@ function parseWorkload(path: string, o: Obj): WorkloadTemplate {
   const image = o.image === undefined ? '' : str(`${path}.image`, o.image);
   if (driver === 'docker' && !image) fail(`${path}.image`, 'is required with driver docker');
   if (driver !== 'docker' && image) fail(`${path}.image`, 'is only for driver docker');
+  const network = o.network === undefined ? '' : str(`${path}.network`, o.network);
+  if (network && driver !== 'docker') fail(`${path}.network`, 'is only for driver docker');
+  if (network && network !== 'none' && network !== 'bridge') fail(`${path}.network`, 'must be none or bridge');
+  if (o.writableRoot !== undefined && (typeof o.writableRoot !== 'boolean' || driver !== 'docker')) {
+    fail(`${path}.writableRoot`, 'must be true or false, for driver docker only');
+  }
   let command: string[] = [];
   if (o.command !== undefined) command = strList(`${path}.command`, o.command, LIMITS.argvCount);
   if (command.length === 0 && driver !== 'docker') fail(`${path}.command`, 'is required (argv: [program, args...])');
@@ -186,6 +208,8 @@ function parseWorkload(path: string, o: Obj): WorkloadTemplate {
     driver,
     command,
     image,
+    network,
+    writableRoot: o.writableRoot === true,
     env: o.env === undefined ? {} : strMap(`${path}.env`, o.env, /^[A-Za-z_][A-Za-z0-9_]*$/),
     cpuMillis,
     memoryBytes,
