@@ -8,5 +8,12 @@ import { enableCompileCache } from './compile-cache.js';
 const args = process.argv.slice(2);
 if (!args.some((a) => a === 'agent' || a === 'scheduler' || a === 'dev')) enableCompileCache();
 
-const { run } = await import('../dist/main.js');
-await run(process.argv);
+// `mo status` and `mo nodes` first: the same code without commander and the other commands.
+const { fastPath } = await import('../dist/fast.js');
+const code = await fastPath(process.argv, process.env);
+if (code !== undefined) {
+  process.exitCode = code;
+} else {
+  const { run } = await import('../dist/main.js');
+  await run(process.argv);
+}

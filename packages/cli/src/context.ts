@@ -55,6 +55,11 @@ export class CliContext {
       if (o.json !== undefined) raw.json = o.json;
       if (o.timeout !== undefined) raw.timeout = o.timeout;
     }
+    return this.resolveRaw(raw);
+  }
+
+  /** Globals from raw flag values (the fast path parses them without commander). */
+  resolveRaw(raw: RawGlobals): GlobalOptions {
     // Known before anything below can throw, so that error is reported as JSON too.
     this.json = raw.json === true;
     const globals: GlobalOptions = {
@@ -116,7 +121,7 @@ export class CliContext {
   }
 }
 
-interface RawGlobals {
+export interface RawGlobals {
   scheduler?: string;
   agent?: string;
   json?: boolean;

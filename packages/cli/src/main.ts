@@ -13,6 +13,7 @@ import { registerStop } from './commands/stop.js';
 import { CliContext, addGlobalOptions } from './context.js';
 import { ExitCode } from './errors.js';
 import { processIo } from './io.js';
+import { reportFailure } from './report.js';
 
 function packageVersion(): string {
   const pkg: { version?: unknown } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -68,26 +69,11 @@ export async function execute(argv: readonly string[], ctx: CliContext): Promise
       if (err.exitCode === 0) return ExitCode.Ok;
       if (err.code === 'commander.help') return ExitCode.Usage;
     }
-    const { describeFailure } = await import('./failure.js');
-    const failure = describeFailure(err, ctx.globals?.target.kind ?? 'scheduler');
-    // --json is known once a command's options were parsed; a parse error comes before that.
-    const json = ctx.json ?? jsonRequested(argv.slice(2));
-    if (json && !failure.outputWritten)
-      ctx.io.stdout.write(`${JSON.stringify({ error: { code: failure.code, message: failure.message } })}\n`);
-    ctx.io.stderr.write(`mo: ${failure.message}\n`);
-    if (failure.exitCode === ExitCode.Usage && !json) {
-      ctx.io.stderr.write(`(see "mo ${ctx.command ? `${ctx.command} ` : ''}--help")\n`);
-    }
-    if (failure.stack) ctx.io.stderr.write(`${failure.stack}\n`);
-    return failure.exitCode;
+    return reportFailure(err, ctx, argv);
   }
 }
 
 /** `--json` among our own flags, i.e. before any `--` (after it, words belong to the workload). */
-function jsonRequested(userArgs: readonly string[]): boolean {
-  const end = userArgs.indexOf('--');
-  return (end === -1 ? userArgs : userArgs.slice(0, end)).includes('--json');
-}
 
 /**
  * The `mo` executable's entry point: runs `argv` and sets the process's exit code, unless the

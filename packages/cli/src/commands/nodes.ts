@@ -1,7 +1,7 @@
 // `mo nodes`: ListNodes — every registered node, its state, address, reserved and measured
 // resources, running workloads and last heartbeat.
 import type { Command } from 'commander';
-import { addGlobalOptions, type CliContext } from '../context.js';
+import { addGlobalOptions, type CliContext, type GlobalOptions } from '../context.js';
 import { write, writeJson } from '../io.js';
 
 export function registerNodes(program: Command, ctx: CliContext): void {
@@ -14,10 +14,14 @@ export function registerNodes(program: Command, ctx: CliContext): void {
         'workloads and the age of the last heartbeat.',
     );
   addGlobalOptions(cmd).action(async (_flags: object, self: Command) => {
-    const globals = ctx.resolve(self);
-    const res = await ctx.withSchedulerReads(globals, (client) => client.listNodes());
-    if (globals.json) return writeJson(ctx.io, res);
-    const { renderNodeTable } = await import('../output/cluster.js');
-    return write(ctx.io.stdout, renderNodeTable(res.nodes, Date.now()));
+    return listNodes(ctx, ctx.resolve(self));
   });
+}
+
+/** `mo nodes` (also run by the fast path, without commander). */
+export async function listNodes(ctx: CliContext, globals: GlobalOptions): Promise<void> {
+  const res = await ctx.withSchedulerReads(globals, (client) => client.listNodes());
+  if (globals.json) return writeJson(ctx.io, res);
+  const { renderNodeTable } = await import('../output/cluster.js');
+  return write(ctx.io.stdout, renderNodeTable(res.nodes, Date.now()));
 }

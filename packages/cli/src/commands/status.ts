@@ -5,11 +5,11 @@
 // This is the command people run most: renderers are imported only once the reply is in, and
 // nothing here loads a daemon.
 import type { Command } from 'commander';
-import { addGlobalOptions, type CliContext } from '../context.js';
+import { addGlobalOptions, type CliContext, type GlobalOptions } from '../context.js';
 import { parseCount } from '../flags.js';
 import { write, writeJson } from '../io.js';
 
-const MAX_RECENT = 1000;
+export const MAX_RECENT = 1000;
 
 export function registerStatus(program: Command, ctx: CliContext): void {
   const cmd = program
@@ -37,19 +37,30 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       }
       return;
     }
-    if (id === undefined) {
-      // recent 0 on the wire means "the default"; `--recent 0` means none, so ask for 1 and drop it.
-      const cs = await ctx.withSchedulerReads(globals, (client) =>
-        client.getClusterStatus({ recentWorkloads: recent === 0 ? 1 : (recent ?? 0) }),
-      );
-      if (recent === 0) cs.recent = [];
-      if (globals.json) return writeJson(ctx.io, cs);
-      const { renderClusterStatus } = await import('../output/cluster.js');
-      return write(ctx.io.stdout, renderClusterStatus(cs, now()));
-    }
-    const w = await ctx.withSchedulerReads(globals, (client) => client.getWorkload(id));
-    if (globals.json) return writeJson(ctx.io, w);
-    const { renderScheduledWorkload } = await import('../output/cluster.js');
-    return write(ctx.io.stdout, renderScheduledWorkload(w, now()));
+    return schedulerStatus(ctx, globals, id, recent);
   });
+}
+
+/** `mo status [ID]` against the scheduler (also run by the fast path, without commander). */
+export async function schedulerStatus(
+  ctx: CliContext,
+  globals: GlobalOptions,
+  id: string | undefined,
+  recent: number | undefined,
+): Promise<void> {
+  const now = () => Date.now();
+  if (id === undefined) {
+    // recent 0 on the wire means "the default"; `--recent 0` means none, so ask for 1 and drop it.
+    const cs = await ctx.withSchedulerReads(globals, (client) =>
+      client.getClusterStatus({ recentWorkloads: recent === 0 ? 1 : (recent ?? 0) }),
+    );
+    if (recent === 0) cs.recent = [];
+    if (globals.json) return writeJson(ctx.io, cs);
+    const { renderClusterStatus } = await import('../output/cluster.js');
+    return write(ctx.io.stdout, renderClusterStatus(cs, now()));
+  }
+  const w = await ctx.withSchedulerReads(globals, (client) => client.getWorkload(id));
+  if (globals.json) return writeJson(ctx.io, w);
+  const { renderScheduledWorkload } = await import('../output/cluster.js');
+  return write(ctx.io.stdout, renderScheduledWorkload(w, now()));
 }
