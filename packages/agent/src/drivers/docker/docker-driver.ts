@@ -22,6 +22,7 @@ import type {
 } from '../driver.js';
 import { StartFailedError } from '../driver.js';
 import { probeDocker } from '../../metrics/host-facts.js';
+import { engineRequest } from './engine-http.js';
 import { copyContainerLogs } from './logs.js';
 import { PortAllocator } from './ports.js';
 import { DEFAULT_DOCKER_LIMITS, validateDockerSpec, type DockerLimits } from './settings.js';
@@ -266,23 +267,22 @@ export class DockerDriver implements Driver {
   }
 
   async removeOrphans(known: ReadonlySet<string>): Promise<string[]> {
-    // No engine, nothing to clean (and no reason to load dockerode).
+    // No engine, nothing to clean. Plain HTTP, not dockerode: see engine-http.ts.
     if (!(await probeDocker(this.socketPath)).available) return [];
-    const docker = await this.client();
-    const containers = await docker.listContainers({
-      all: true,
-      filters: { label: [`${LABEL_NODE_ID}=${this.nodeId}`] },
-    });
-    const orphans = containers.filter((c) => !known.has(c.Labels[LABEL_ALLOCATION] ?? ''));
+    const filters = encodeURIComponent(JSON.stringify({ label: [`${LABEL_NODE_ID}=${this.nodeId}`] }));
+    const { status, body } = await engineRequest(this.socketPath, 'GET', `/containers/json?all=1&filters=${filters}`);
+    if (status !== 200 || !Array.isArray(body)) throw new Error(`listing containers failed: HTTP ${status}`);
+    const orphans = (body as Array<{ Id: string; Labels?: Record<string, string> }>).filter(
+      (c) => !known.has(c.Labels?.[LABEL_ALLOCATION] ?? ''),
+    );
     await Promise.all(
       orphans.map((c) =>
-        docker
-          .getContainer(c.Id)
-          .remove({ force: true })
-          .catch(() => undefined),
+        engineRequest(this.socketPath, 'DELETE', `/containers/${encodeURIComponent(c.Id)}?force=1`).catch(
+          () => undefined,
+        ),
       ),
     );
-    return orphans.map((c) => c.Labels[LABEL_ALLOCATION] ?? c.Id);
+    return orphans.map((c) => c.Labels?.[LABEL_ALLOCATION] ?? c.Id);
   }
 
   async usage(handles: Map<string, TaskHandle>): Promise<Map<string, TaskUsage>> {
