@@ -20,6 +20,8 @@ Options (each also settable by environment):
   --max-heartbeat-rate N    cluster heartbeats/s budget  MO_MAX_HEARTBEAT_RATE     (50)
   --default-strategy S      spread|binpack               MO_DEFAULT_STRATEGY       (spread)
   --seed N                  placement PRNG seed (replay) MO_PLACEMENT_SEED         (random)
+  --reserved-weight W       ranking: declared vs measured MO_RESERVED_WEIGHT       (0.7)
+                            use, 0..1 (1 = declared only)
   --breaker-threshold N     failed starts before a node  MO_BREAKER_THRESHOLD      (3)
                             is avoided
   --breaker-cooldown DUR    how long it is avoided       MO_BREAKER_COOLDOWN       (30s)
@@ -27,6 +29,8 @@ Options (each also settable by environment):
   --max-running-pipelines N pipelines run at once        MO_MAX_RUNNING_PIPELINES  (32)
   --max-queued-pipelines N  pipelines waiting; past it   MO_MAX_QUEUED_PIPELINES   (1000)
                             submits get RESOURCE_EXHAUSTED
+  --max-artifact-bytes N    a pipeline step's artifacts, MO_MAX_ARTIFACT_BYTES     (256 MiB)
+                            in all (stored in the data dir)
   -h, --help                show this help
   -V, --version             print the version
 
@@ -59,11 +63,13 @@ export function parseSchedulerArgs(
       'max-heartbeat-rate': { type: 'string' },
       'default-strategy': { type: 'string' },
       seed: { type: 'string' },
+      'reserved-weight': { type: 'string' },
       'breaker-threshold': { type: 'string' },
       'breaker-cooldown': { type: 'string' },
       'max-ended': { type: 'string' },
       'max-running-pipelines': { type: 'string' },
       'max-queued-pipelines': { type: 'string' },
+      'max-artifact-bytes': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
     },
@@ -97,6 +103,15 @@ export function parseSchedulerArgs(
     }
     return raw;
   };
+  const fraction = (flag: Flag, envName: string) => {
+    const raw = pick(flag, envName);
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (raw.trim() === '' || !(n >= 0 && n <= 1)) {
+      throw new Error(`${label(flag, envName)}: expected a number from 0 to 1, got "${raw}"`);
+    }
+    return n;
+  };
   const logLevel = pick('log-level', 'MO_LOG_LEVEL');
   if (logLevel !== undefined && !isLogLevel(logLevel)) {
     throw new Error(`${label('log-level', 'MO_LOG_LEVEL')}: expected debug|info|warn|error, got "${logLevel}"`);
@@ -115,11 +130,13 @@ export function parseSchedulerArgs(
     maxHeartbeatsPerSecond: int('max-heartbeat-rate', 'MO_MAX_HEARTBEAT_RATE'),
     defaultStrategy: strategy,
     seed: int('seed', 'MO_PLACEMENT_SEED', true),
+    reservedWeight: fraction('reserved-weight', 'MO_RESERVED_WEIGHT'),
     breakerThreshold: int('breaker-threshold', 'MO_BREAKER_THRESHOLD'),
     breakerCooldownMs: duration('breaker-cooldown', 'MO_BREAKER_COOLDOWN'),
     maxRetainedEnded: int('max-ended', 'MO_MAX_ENDED'),
     maxRunningPipelines: int('max-running-pipelines', 'MO_MAX_RUNNING_PIPELINES'),
     maxQueuedPipelines: int('max-queued-pipelines', 'MO_MAX_QUEUED_PIPELINES'),
+    maxArtifactBytes: int('max-artifact-bytes', 'MO_MAX_ARTIFACT_BYTES'),
   } as Partial<SchedulerOptions>;
   return options;
 }

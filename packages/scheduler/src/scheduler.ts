@@ -22,6 +22,8 @@ import { SchedulerService } from './server/scheduler-service.js';
 import { openSqliteStore } from './store/index.js';
 import type { Store } from './store/store.js';
 import { PipelineManager } from './pipelines/manager.js';
+import { ArtifactStore } from './pipelines/artifacts.js';
+import { artifactHandlers } from './server/artifact-handlers.js';
 import { PipelineService } from './server/pipeline-service.js';
 import { WorkloadManager } from './workloads/manager.js';
 import type { WorkloadRecord } from './workloads/record.js';
@@ -44,6 +46,11 @@ export interface SchedulerOptions {
   downAfterMs: number;
   maxHeartbeatsPerSecond: number;
   defaultStrategy: Strategy;
+  /**
+   * How much ranking trusts declared reservations over measured use, 0..1 (default 0.7). 1 ranks
+   * on reservations alone: deterministic placement, e.g. for tests on one busy host.
+   */
+  reservedWeight: number;
   /** Placement PRNG seed (replayable decisions); random when unset. */
   seed?: number;
   breakerThreshold: number;
@@ -52,6 +59,8 @@ export interface SchedulerOptions {
   /** Pipelines running at once, and waiting for a slot (past it: RESOURCE_EXHAUSTED). */
   maxRunningPipelines: number;
   maxQueuedPipelines: number;
+  /** Most bytes one pipeline step's artifacts may total (stored under <dataDir>/artifacts). */
+  maxArtifactBytes: number;
   logger?: Logger;
   /** A store to use instead of SQLite in the data dir (benchmarks, other backends). */
   store?: Store;
@@ -66,11 +75,13 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   downAfterMs: 5000,
   maxHeartbeatsPerSecond: 50,
   defaultStrategy: 'spread',
+  reservedWeight: 0.7,
   breakerThreshold: 3,
   breakerCooldownMs: 30_000,
   maxRetainedEnded: 10_000,
   maxRunningPipelines: 32,
   maxQueuedPipelines: 1000,
+  maxArtifactBytes: 256 * 1024 * 1024,
 };
 
 /** Fills defaults and validates; each error names the option. */
@@ -89,6 +100,7 @@ export function resolveSchedulerOptions(partial: Partial<SchedulerOptions> = {})
     'maxRetainedEnded',
     'maxRunningPipelines',
     'maxQueuedPipelines',
+    'maxArtifactBytes',
   ] as const) {
     const v = o[k];
     if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${k}: expected a positive integer, got ${String(v)}`);
@@ -97,6 +109,9 @@ export function resolveSchedulerOptions(partial: Partial<SchedulerOptions> = {})
     throw new Error(
       `downAfterMs (${o.downAfterMs}) must be longer than heartbeatIntervalMs (${o.heartbeatIntervalMs})`,
     );
+  }
+  if (!(o.reservedWeight >= 0 && o.reservedWeight <= 1)) {
+    throw new Error(`reservedWeight: expected a number from 0 to 1, got ${String(o.reservedWeight)}`);
   }
   if (o.defaultStrategy !== 'spread' && o.defaultStrategy !== 'binpack') {
     throw new Error(`default strategy: expected spread|binpack, got "${String(o.defaultStrategy)}"`);
@@ -123,6 +138,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
 
   const engine = new PlacementEngine({
     defaultStrategy: options.defaultStrategy,
+    reservedWeight: options.reservedWeight,
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
   });
   const agents = new AgentPool();
@@ -175,9 +191,16 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     },
     maxRetainedEnded: options.maxRetainedEnded,
   });
+  const artifacts = new ArtifactStore({
+    dir: join(options.dataDir, 'artifacts'),
+    store,
+    maxBytesPerStep: options.maxArtifactBytes,
+    authorize: (pipelineId, stepId, path) => pipelines.authorizeArtifact(pipelineId, stepId, path),
+  });
   const pipelines = new PipelineManager({
     store,
     workloads: manager,
+    artifacts,
     logger,
     maxRunning: options.maxRunningPipelines,
     maxQueued: options.maxQueuedPipelines,
@@ -189,6 +212,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
       Date.now(),
     );
     const loaded = await manager.load();
+    await artifacts.load();
     const loadedPipelines = await pipelines.load();
     if (loaded > 0 || nodes.size > 0 || loadedPipelines > 0) {
       logger.info('state restored', { workloads: loaded, nodes: nodes.size, pipelines: loadedPipelines });
@@ -210,7 +234,14 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     startedAtMs,
     onRequest,
   }).addToServer(server.server);
-  new RegistryService({ nodes, manager, logger, saveNode, onRequest }).addToServer(server.server);
+  new RegistryService({
+    nodes,
+    manager,
+    logger,
+    saveNode,
+    onRequest,
+    artifacts: artifactHandlers(artifacts),
+  }).addToServer(server.server);
   new PipelineService({ pipelines, workloads: manager, nodes, agents, onRequest }).addToServer(server.server);
   let grpcAddress: string;
   try {
