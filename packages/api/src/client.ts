@@ -24,6 +24,10 @@ import type { ListNodesResponse__Output } from './generated/mo/v1/ListNodesRespo
 import type { ListWorkloadsRequest } from './generated/mo/v1/ListWorkloadsRequest.js';
 import type { ListWorkloadsResponse__Output } from './generated/mo/v1/ListWorkloadsResponse.js';
 import type { NodeRegistryClient } from './generated/mo/v1/NodeRegistry.js';
+import type { ArtifactChunk__Output } from './generated/mo/v1/ArtifactChunk.js';
+import type { ArtifactRef__Output } from './generated/mo/v1/ArtifactRef.js';
+import type { ArtifactUpload } from './generated/mo/v1/ArtifactUpload.js';
+import type { DownloadArtifactRequest } from './generated/mo/v1/DownloadArtifactRequest.js';
 import type { RegisterRequest } from './generated/mo/v1/RegisterRequest.js';
 import type { RegisterResponse__Output } from './generated/mo/v1/RegisterResponse.js';
 import type { ScheduledWorkload__Output } from './generated/mo/v1/ScheduledWorkload.js';
@@ -276,6 +280,44 @@ export class RegistryClient extends BaseClient<NodeRegistryClient> {
   /** Opens the heartbeat stream (no deadline). The caller writes requests and reads responses. */
   heartbeat(): grpc.ClientDuplexStream<HeartbeatRequest, HeartbeatResponse__Output> {
     return this.raw.heartbeat(new grpc.Metadata(), {});
+  }
+
+  /**
+   * Streams one artifact to the scheduler: `messages` yields the header message first, then data
+   * chunks, then the one with the sha256. Resolves with what the scheduler stored.
+   */
+  async uploadArtifact(messages: AsyncIterable<ArtifactUpload>, deadlineMs: number): Promise<ArtifactRef__Output> {
+    let call: grpc.ClientWritableStream<ArtifactUpload> | undefined;
+    const done = new Promise<ArtifactRef__Output>((resolve, reject) => {
+      call = this.raw.uploadArtifact(new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (err, res) => {
+        if (err) reject(fromServiceError(err, this.address));
+        else if (!res) reject(fromServiceError(new Error('empty response'), this.address));
+        else resolve(res);
+      });
+    });
+    try {
+      for await (const m of messages) {
+        // Back-pressure: wait for the buffer to drain before the next chunk.
+        if (!call!.write(m)) await new Promise((r) => call!.once('drain', r));
+      }
+      call!.end();
+    } catch (err) {
+      call!.cancel();
+      void done.catch(() => undefined);
+      throw err;
+    }
+    return done;
+  }
+
+  downloadArtifact(
+    req: DownloadArtifactRequest,
+    deadlineMs: number,
+    signal?: AbortSignal,
+  ): AsyncGenerator<ArtifactChunk__Output> {
+    return this.stream(
+      this.raw.downloadArtifact(req, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }),
+      signal,
+    );
   }
 }
 

@@ -42,12 +42,14 @@ export {
   type MetricsServerOptions,
 } from './daemon/http.js';
 export {
+  ARTIFACT_CHUNK_BYTES,
   ID_RE,
   LABEL_KEY_RE,
   LIMITS,
   NAME_RE,
   quote,
   validateArgvShape,
+  validateArtifactPath,
   validateEnv,
   validateGrace,
   validateLabels,

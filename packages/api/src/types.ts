@@ -9,6 +9,14 @@ export type { WorkloadStatus, WorkloadStatus__Output } from './generated/mo/v1/W
 export type { DockerSpec, DockerSpec__Output } from './generated/mo/v1/DockerSpec.js';
 export type { DockerMount, DockerMount__Output } from './generated/mo/v1/DockerMount.js';
 export type { PortMapping, PortMapping__Output } from './generated/mo/v1/PortMapping.js';
+export type { ArtifactSpec, ArtifactSpec__Output } from './generated/mo/v1/ArtifactSpec.js';
+export type { ArtifactRef, ArtifactRef__Output } from './generated/mo/v1/ArtifactRef.js';
+export type { ArtifactUpload, ArtifactUpload__Output } from './generated/mo/v1/ArtifactUpload.js';
+export type { ArtifactChunk, ArtifactChunk__Output } from './generated/mo/v1/ArtifactChunk.js';
+export type {
+  DownloadArtifactRequest,
+  DownloadArtifactRequest__Output,
+} from './generated/mo/v1/DownloadArtifactRequest.js';
 export type { WorkloadEvent, WorkloadEvent__Output } from './generated/mo/v1/WorkloadEvent.js';
 export type { Resources, Resources__Output } from './generated/mo/v1/Resources.js';
 export type { ExitStatus, ExitStatus__Output } from './generated/mo/v1/ExitStatus.js';

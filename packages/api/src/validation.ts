@@ -121,3 +121,25 @@ export function validateLabels(labels: Record<string, string>, field = 'spec.lab
 export function quote(s: string): string {
   return JSON.stringify(s.length > 80 ? `${s.slice(0, 77)}...` : s);
 }
+
+/** Artifacts: chunk size on the wire (upload and download). */
+export const ARTIFACT_CHUNK_BYTES = 1024 * 1024;
+const ARTIFACT_PATH_BYTES = 1024;
+
+/**
+ * An artifact path names a file inside a step's working dir: relative, no `..`, no empty or `.`
+ * components, no NUL. (Symlinks that leave the dir are the agent's to refuse, at upload time.)
+ */
+export function validateArtifactPath(field: string, p: string): string {
+  if (typeof p !== 'string' || p === '' || Buffer.byteLength(p) > ARTIFACT_PATH_BYTES || p.includes('\0')) {
+    throw new InvalidArgumentError(field, `must be a relative path of 1 to ${ARTIFACT_PATH_BYTES} bytes`);
+  }
+  if (p.startsWith('/'))
+    throw new InvalidArgumentError(field, `must be a relative path inside the working dir, got ${quote(p)}`);
+  const parts = p.split('/');
+  if (parts.includes('..')) throw new InvalidArgumentError(field, `must not contain "..", got ${quote(p)}`);
+  if (parts.some((x) => x === '' || x === '.')) {
+    throw new InvalidArgumentError(field, `must not have empty or "." components, got ${quote(p)}`);
+  }
+  return p;
+}

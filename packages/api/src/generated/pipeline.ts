@@ -2,6 +2,8 @@ import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { ApproveStepRequest as _mo_v1_ApproveStepRequest, ApproveStepRequest__Output as _mo_v1_ApproveStepRequest__Output } from './mo/v1/ApproveStepRequest.js';
+import type { ArtifactRef as _mo_v1_ArtifactRef, ArtifactRef__Output as _mo_v1_ArtifactRef__Output } from './mo/v1/ArtifactRef.js';
+import type { ArtifactSpec as _mo_v1_ArtifactSpec, ArtifactSpec__Output as _mo_v1_ArtifactSpec__Output } from './mo/v1/ArtifactSpec.js';
 import type { CancelPipelineRequest as _mo_v1_CancelPipelineRequest, CancelPipelineRequest__Output as _mo_v1_CancelPipelineRequest__Output } from './mo/v1/CancelPipelineRequest.js';
 import type { ClusterEvent as _mo_v1_ClusterEvent, ClusterEvent__Output as _mo_v1_ClusterEvent__Output } from './mo/v1/ClusterEvent.js';
 import type { ClusterStatus as _mo_v1_ClusterStatus, ClusterStatus__Output as _mo_v1_ClusterStatus__Output } from './mo/v1/ClusterStatus.js';
@@ -67,6 +69,8 @@ export interface ProtoGrpcType {
   mo: {
     v1: {
       ApproveStepRequest: MessageTypeDefinition<_mo_v1_ApproveStepRequest, _mo_v1_ApproveStepRequest__Output>
+      ArtifactRef: MessageTypeDefinition<_mo_v1_ArtifactRef, _mo_v1_ArtifactRef__Output>
+      ArtifactSpec: MessageTypeDefinition<_mo_v1_ArtifactSpec, _mo_v1_ArtifactSpec__Output>
       CancelPipelineRequest: MessageTypeDefinition<_mo_v1_CancelPipelineRequest, _mo_v1_CancelPipelineRequest__Output>
       ClusterEvent: MessageTypeDefinition<_mo_v1_ClusterEvent, _mo_v1_ClusterEvent__Output>
       ClusterStatus: MessageTypeDefinition<_mo_v1_ClusterStatus, _mo_v1_ClusterStatus__Output>

@@ -1,8 +1,13 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { ArtifactChunk as _mo_v1_ArtifactChunk, ArtifactChunk__Output as _mo_v1_ArtifactChunk__Output } from './mo/v1/ArtifactChunk.js';
+import type { ArtifactRef as _mo_v1_ArtifactRef, ArtifactRef__Output as _mo_v1_ArtifactRef__Output } from './mo/v1/ArtifactRef.js';
+import type { ArtifactSpec as _mo_v1_ArtifactSpec, ArtifactSpec__Output as _mo_v1_ArtifactSpec__Output } from './mo/v1/ArtifactSpec.js';
+import type { ArtifactUpload as _mo_v1_ArtifactUpload, ArtifactUpload__Output as _mo_v1_ArtifactUpload__Output } from './mo/v1/ArtifactUpload.js';
 import type { DockerMount as _mo_v1_DockerMount, DockerMount__Output as _mo_v1_DockerMount__Output } from './mo/v1/DockerMount.js';
 import type { DockerSpec as _mo_v1_DockerSpec, DockerSpec__Output as _mo_v1_DockerSpec__Output } from './mo/v1/DockerSpec.js';
+import type { DownloadArtifactRequest as _mo_v1_DownloadArtifactRequest, DownloadArtifactRequest__Output as _mo_v1_DownloadArtifactRequest__Output } from './mo/v1/DownloadArtifactRequest.js';
 import type { ExitStatus as _mo_v1_ExitStatus, ExitStatus__Output as _mo_v1_ExitStatus__Output } from './mo/v1/ExitStatus.js';
 import type { HeartbeatRequest as _mo_v1_HeartbeatRequest, HeartbeatRequest__Output as _mo_v1_HeartbeatRequest__Output } from './mo/v1/HeartbeatRequest.js';
 import type { HeartbeatResponse as _mo_v1_HeartbeatResponse, HeartbeatResponse__Output as _mo_v1_HeartbeatResponse__Output } from './mo/v1/HeartbeatResponse.js';
@@ -25,8 +30,13 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   mo: {
     v1: {
+      ArtifactChunk: MessageTypeDefinition<_mo_v1_ArtifactChunk, _mo_v1_ArtifactChunk__Output>
+      ArtifactRef: MessageTypeDefinition<_mo_v1_ArtifactRef, _mo_v1_ArtifactRef__Output>
+      ArtifactSpec: MessageTypeDefinition<_mo_v1_ArtifactSpec, _mo_v1_ArtifactSpec__Output>
+      ArtifactUpload: MessageTypeDefinition<_mo_v1_ArtifactUpload, _mo_v1_ArtifactUpload__Output>
       DockerMount: MessageTypeDefinition<_mo_v1_DockerMount, _mo_v1_DockerMount__Output>
       DockerSpec: MessageTypeDefinition<_mo_v1_DockerSpec, _mo_v1_DockerSpec__Output>
+      DownloadArtifactRequest: MessageTypeDefinition<_mo_v1_DownloadArtifactRequest, _mo_v1_DownloadArtifactRequest__Output>
       ExitStatus: MessageTypeDefinition<_mo_v1_ExitStatus, _mo_v1_ExitStatus__Output>
       HeartbeatRequest: MessageTypeDefinition<_mo_v1_HeartbeatRequest, _mo_v1_HeartbeatRequest__Output>
       HeartbeatResponse: MessageTypeDefinition<_mo_v1_HeartbeatResponse, _mo_v1_HeartbeatResponse__Output>

@@ -1,6 +1,8 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { ArtifactRef as _mo_v1_ArtifactRef, ArtifactRef__Output as _mo_v1_ArtifactRef__Output } from './mo/v1/ArtifactRef.js';
+import type { ArtifactSpec as _mo_v1_ArtifactSpec, ArtifactSpec__Output as _mo_v1_ArtifactSpec__Output } from './mo/v1/ArtifactSpec.js';
 import type { ClusterEvent as _mo_v1_ClusterEvent, ClusterEvent__Output as _mo_v1_ClusterEvent__Output } from './mo/v1/ClusterEvent.js';
 import type { ClusterStatus as _mo_v1_ClusterStatus, ClusterStatus__Output as _mo_v1_ClusterStatus__Output } from './mo/v1/ClusterStatus.js';
 import type { DockerMount as _mo_v1_DockerMount, DockerMount__Output as _mo_v1_DockerMount__Output } from './mo/v1/DockerMount.js';
@@ -51,6 +53,8 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   mo: {
     v1: {
+      ArtifactRef: MessageTypeDefinition<_mo_v1_ArtifactRef, _mo_v1_ArtifactRef__Output>
+      ArtifactSpec: MessageTypeDefinition<_mo_v1_ArtifactSpec, _mo_v1_ArtifactSpec__Output>
       ClusterEvent: MessageTypeDefinition<_mo_v1_ClusterEvent, _mo_v1_ClusterEvent__Output>
       ClusterStatus: MessageTypeDefinition<_mo_v1_ClusterStatus, _mo_v1_ClusterStatus__Output>
       DockerMount: MessageTypeDefinition<_mo_v1_DockerMount, _mo_v1_DockerMount__Output>

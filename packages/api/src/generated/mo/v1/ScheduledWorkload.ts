@@ -45,6 +45,10 @@ export interface ScheduledWorkload {
    * Host ports of the current allocation (docker workloads that publish ports), as its agent reports.
    */
   'ports'?: (_mo_v1_PortMapping)[];
+  /**
+   * What the workload wrote to $MO_OUTPUT (key=value lines), as its agent reported when it ended.
+   */
+  'outputs'?: ({[key: string]: string});
 }
 
 /**
@@ -84,4 +88,8 @@ export interface ScheduledWorkload__Output {
    * Host ports of the current allocation (docker workloads that publish ports), as its agent reports.
    */
   'ports': (_mo_v1_PortMapping__Output)[];
+  /**
+   * What the workload wrote to $MO_OUTPUT (key=value lines), as its agent reported when it ended.
+   */
+  'outputs': ({[key: string]: string});
 }

@@ -2,6 +2,7 @@
 
 import type { Resources as _mo_v1_Resources, Resources__Output as _mo_v1_Resources__Output } from '../../mo/v1/Resources.js';
 import type { DockerSpec as _mo_v1_DockerSpec, DockerSpec__Output as _mo_v1_DockerSpec__Output } from '../../mo/v1/DockerSpec.js';
+import type { ArtifactSpec as _mo_v1_ArtifactSpec, ArtifactSpec__Output as _mo_v1_ArtifactSpec__Output } from '../../mo/v1/ArtifactSpec.js';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -40,6 +41,10 @@ export interface WorkloadSpec {
    * inside the image; working_dir is a path in the container (default: the image's).
    */
   'docker'?: (_mo_v1_DockerSpec | null);
+  /**
+   * Pipeline steps only: artifacts to upload after a successful exit, inputs to fetch before start.
+   */
+  'artifacts'?: (_mo_v1_ArtifactSpec | null);
 }
 
 /**
@@ -78,4 +83,8 @@ export interface WorkloadSpec__Output {
    * inside the image; working_dir is a path in the container (default: the image's).
    */
   'docker': (_mo_v1_DockerSpec__Output | null);
+  /**
+   * Pipeline steps only: artifacts to upload after a successful exit, inputs to fetch before start.
+   */
+  'artifacts': (_mo_v1_ArtifactSpec__Output | null);
 }

@@ -23,6 +23,14 @@ export interface WorkloadStatus {
    * Host ports mapped to container ports (docker workloads that publish ports), while it runs.
    */
   'ports'?: (_mo_v1_PortMapping)[];
+  /**
+   * key=value lines the workload wrote to $MO_OUTPUT (read when it ends; at most 64 KiB).
+   */
+  'outputs'?: ({[key: string]: string});
+  /**
+   * Lines of that file that were not key=value with a valid key (ignored).
+   */
+  'outputsIgnored'?: (number);
 }
 
 export interface WorkloadStatus__Output {
@@ -41,4 +49,12 @@ export interface WorkloadStatus__Output {
    * Host ports mapped to container ports (docker workloads that publish ports), while it runs.
    */
   'ports': (_mo_v1_PortMapping__Output)[];
+  /**
+   * key=value lines the workload wrote to $MO_OUTPUT (read when it ends; at most 64 KiB).
+   */
+  'outputs': ({[key: string]: string});
+  /**
+   * Lines of that file that were not key=value with a valid key (ignored).
+   */
+  'outputsIgnored': (number);
 }
