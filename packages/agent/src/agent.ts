@@ -19,6 +19,7 @@ import { defaultAdvertiseAddress, loadOrCreateNodeId, validateNodeLabels } from 
 import { SchedulerReporter } from './reporter/reporter.js';
 import { MemoryWorkloadStore, WorkloadStore } from './state/workload-store.js';
 import { WorkloadManager } from './workloads/manager.js';
+import { SchedulerArtifacts } from './workloads/artifacts.js';
 import { TERMINAL_STATES } from './workloads/record.js';
 
 export const AGENT_VERSION = (
@@ -159,6 +160,8 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
         logMaxBytes: options.logMaxBytes,
       }),
     ];
+    // Pipeline artifacts go through the scheduler this agent reports to.
+    const artifacts = options.schedulerAddress ? new SchedulerArtifacts(options.schedulerAddress) : undefined;
     const manager = new WorkloadManager({
       store,
       drivers,
@@ -168,6 +171,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       defaultGracePeriodMs: options.defaultGracePeriodMs,
       maxRetainedEnded: options.maxRetainedEnded,
       docker: options.docker,
+      ...(artifacts && { artifacts }),
     });
 
     const [recovered, hostFacts] = await Promise.all([
@@ -287,6 +291,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
           await reporter?.close();
           await Promise.all([grpcServer.close(2000), http.close()]);
           await manager.close();
+          artifacts?.close();
           releaseLock();
           logger.info('agent stopped; workloads keep running');
         })();

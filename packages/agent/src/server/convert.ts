@@ -39,6 +39,7 @@ export function toWorkloadStatus(record: WorkloadRecord, usage?: TaskUsage): Wor
           pidsLimit: spec.docker.pidsLimit,
         },
       }),
+      ...(spec.artifacts && { artifacts: spec.artifacts }),
     },
     state: WIRE_STATE[record.state],
     reason: record.reason,
@@ -56,5 +57,7 @@ export function toWorkloadStatus(record: WorkloadRecord, usage?: TaskUsage): Wor
     usage: usage ? { cpuPercent: usage.cpuPercent, rssBytes: usage.rssBytes } : null,
     // Held while it runs; released when it ends.
     ports: record.state === 'running' ? (record.handle?.ports ?? []) : [],
+    outputs: record.outputs ?? {},
+    outputsIgnored: record.outputsIgnored ?? 0,
   };
 }

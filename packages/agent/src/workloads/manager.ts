@@ -1,7 +1,14 @@
 // WorkloadManager: the agent's core. It owns the workload records, drives the drivers, persists
 // every transition, re-attaches workloads after an agent restart, and tells listeners about each
 // state change (metrics now, the scheduler's heartbeat stream next).
-import { AlreadyExistsError, MoError, NotFoundError, type WorkloadSpec__Output } from '@mo/api';
+import {
+  AlreadyExistsError,
+  FailedPreconditionError,
+  InvalidArgumentError,
+  MoError,
+  NotFoundError,
+  type WorkloadSpec__Output,
+} from '@mo/api';
 import * as grpc from '@grpc/grpc-js';
 import { StartFailedError, type Driver, type TaskUsage, type WaitResult } from '../drivers/driver.js';
 import type { DockerLimits } from '../drivers/docker/settings.js';
@@ -16,6 +23,10 @@ import {
   type WorkloadStateName,
 } from './record.js';
 import { DEFAULT_PATH, validateGrace, validateStartSpec, validateWorkloadId } from './validate.js';
+import { validateArtifactSpec, type ArtifactTransfer } from './artifacts.js';
+import { readOutputs } from './outputs.js';
+import { mkdirSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface WorkloadManagerOptions {
   store: WorkloadRecords;
@@ -28,7 +39,13 @@ export interface WorkloadManagerOptions {
   maxRetainedEnded: number;
   /** The docker driver's configuration, for validating docker workloads. */
   docker?: DockerLimits;
+  /** Moves pipeline artifacts through the scheduler (absent on a standalone agent). */
+  artifacts?: ArtifactTransfer;
 }
+
+/** Where a docker workload's own dir (<taskDir>/mo: $MO_OUTPUT, the artifact workspace) is mounted. */
+const SANDBOX_MO_DIR = '/mo';
+const SANDBOX_WORK_DIR = '/mo/work';
 
 export interface TransitionEvent {
   record: WorkloadRecord;
@@ -41,6 +58,8 @@ export class WorkloadManager {
   private readonly ended = new Map<string, Promise<void>>();
   private readonly endedResolvers = new Map<string, () => void>();
   private readonly starting = new Map<string, Promise<unknown>>();
+  /** Workloads that exited 0 and are uploading their artifacts (not yet reported succeeded). */
+  private readonly uploading = new Set<string>();
   private readonly listeners: Array<(e: TransitionEvent) => void> = [];
   private endedCount = 0;
 
@@ -121,6 +140,7 @@ export class WorkloadManager {
       docker: this.options.docker,
     });
     if (this.records.has(spec.id)) throw new AlreadyExistsError(`spec.id: workload "${spec.id}" already exists`);
+    if (input?.artifacts) this.withArtifacts(spec, input.artifacts, !input.workingDir);
     const driver = this.drivers.get(spec.driver)!;
     const now = Date.now();
     const record: WorkloadRecord = {
@@ -135,14 +155,28 @@ export class WorkloadManager {
     this.trackEnd(record);
     this.emit(record, undefined);
 
+    const created = store.create(record);
     const started = (async () => {
       // The first record is on disk before the workload is launched (synchronously, see
       // WorkloadStore.create): if the agent dies at any point after, recovery finds the record
       // (state starting) and the shim's own `started` file tells it which process is the workload.
-      await store.create(record);
+      await created;
+      if (!(await this.fetchInputs(record))) return;
       await this.launch(driver, record);
     })();
     this.starting.set(spec.id, started);
+    if (spec.artifacts?.inputs.length) {
+      // Fetching inputs may take longer than a start call's deadline: answer `starting` now; the
+      // rest (running, or failed with the reason) is reported on the heartbeat stream.
+      started
+        .catch((err: unknown) => {
+          if (record.state === 'starting')
+            this.transition(record, 'failed', `could not start: ${(err as Error).message}`);
+        })
+        .finally(() => this.starting.delete(spec.id));
+      await created;
+      return record;
+    }
     try {
       await started;
     } catch (err) {
@@ -152,6 +186,61 @@ export class WorkloadManager {
       this.starting.delete(spec.id);
     }
     return record;
+  }
+
+  /** Validates a step's artifact spec; its workspace is <taskDir>/work (<taskDir>/mo/work for docker). */
+  private withArtifacts(
+    spec: NormalizedSpec,
+    raw: NonNullable<WorkloadSpec__Output['artifacts']>,
+    defaultDir: boolean,
+  ): void {
+    if (!this.options.artifacts) {
+      throw new FailedPreconditionError('spec.artifacts: this agent has no scheduler to move artifacts through');
+    }
+    spec.artifacts = validateArtifactSpec(raw);
+    if (spec.docker) {
+      if (spec.workingDir && spec.workingDir !== SANDBOX_WORK_DIR) {
+        throw new InvalidArgumentError('spec.working_dir', `must be empty or ${SANDBOX_WORK_DIR} with artifacts`);
+      }
+      spec.workingDir = SANDBOX_WORK_DIR;
+    } else if (defaultDir) {
+      spec.workingDir = join(this.options.store.dirOf(spec.id), 'work');
+    }
+  }
+
+  /** The host directory artifacts are relative to. */
+  private hostWorkDir(record: WorkloadRecord): string {
+    const { spec } = record;
+    return spec.docker ? join(this.sandboxDir(spec.id), 'work') : spec.workingDir;
+  }
+
+  /** <taskDir>/mo: bound at /mo in a docker workload. */
+  private sandboxDir(id: string): string {
+    return join(this.options.store.dirOf(id), 'mo');
+  }
+
+  private outputFile(record: WorkloadRecord): string {
+    return record.spec.docker
+      ? join(this.sandboxDir(record.spec.id), 'output')
+      : join(this.options.store.dirOf(record.spec.id), 'output');
+  }
+
+  /** Fetches a step's inputs into its workspace; false (and the workload failed) when that failed. */
+  private async fetchInputs(record: WorkloadRecord): Promise<boolean> {
+    const a = record.spec.artifacts;
+    if (!a) return true;
+    const dir = this.hostWorkDir(record);
+    mkdirSync(dir, { recursive: true });
+    if (record.spec.docker) chmodSync(dir, 0o777);
+    if (a.inputs.length === 0) return true;
+    try {
+      await this.options.artifacts!.fetchInputs(a, dir);
+      return true;
+    } catch (err) {
+      const message = (err as Error).message;
+      this.finish(record, { status: 'exited', exit: { startError: message, exitCode: 127, finishedAtMs: Date.now() } });
+      return false;
+    }
   }
 
   private async launch(driver: Driver, record: WorkloadRecord): Promise<void> {
@@ -169,7 +258,7 @@ export class WorkloadManager {
         cpuMillis: spec.cpuMillis,
         memoryBytes: spec.memoryBytes,
         labels: spec.labels,
-        ...(spec.docker ? { docker: spec.docker } : {}),
+        ...(spec.docker ? { docker: this.withSandboxMount(spec) } : {}),
       });
     } catch (err) {
       if (err instanceof StartFailedError) {
@@ -187,6 +276,20 @@ export class WorkloadManager {
     this.watch(driver, record);
   }
 
+  /**
+   * A docker workload gets its own dir bound at /mo (writable, whatever its root): $MO_OUTPUT
+   * and the artifact workspace live there, so the agent reads them on the host when it ends.
+   */
+  private withSandboxMount(spec: NormalizedSpec): NonNullable<NormalizedSpec['docker']> {
+    const d = spec.docker!;
+    if (d.mounts.some((m) => m.target === SANDBOX_MO_DIR || m.target.startsWith(`${SANDBOX_MO_DIR}/`))) return d;
+    const source = this.sandboxDir(spec.id);
+    mkdirSync(source, { recursive: true });
+    // The container's root has no CAP_DAC_OVERRIDE: it may not own this dir.
+    chmodSync(source, 0o777);
+    return { ...d, mounts: [...d.mounts, { source, target: SANDBOX_MO_DIR, readOnly: false }] };
+  }
+
   /** The workload's whole environment: a minimal base (the agent's own env is not leaked) + its spec. */
   private environmentOf(spec: NormalizedSpec): Record<string, string> {
     if (spec.docker) {
@@ -197,6 +300,7 @@ export class WorkloadManager {
         MO_WORKLOAD_ID: spec.id,
         MO_WORKLOAD_NAME: spec.name,
         MO_NODE_NAME: this.options.nodeName,
+        MO_OUTPUT: `${SANDBOX_MO_DIR}/output`,
         ...spec.env,
       };
     }
@@ -207,6 +311,7 @@ export class WorkloadManager {
       MO_WORKLOAD_NAME: spec.name,
       MO_NODE_NAME: this.options.nodeName,
       MO_WORKLOAD_DIR: this.options.store.dirOf(spec.id),
+      MO_OUTPUT: join(this.options.store.dirOf(spec.id), 'output'),
       ...spec.env,
     };
   }
@@ -224,13 +329,40 @@ export class WorkloadManager {
       this.transition(record, 'lost', result.reason);
       return;
     }
+    if (this.uploading.has(record.spec.id)) return;
     const { exit } = result;
     record.exit = exit;
+    if (!exit.startError) {
+      const { outputs, ignored } = readOutputs(this.outputFile(record));
+      record.outputs = outputs;
+      record.outputsIgnored = ignored;
+    }
     const how = exit.startError ?? (exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.exitCode}`);
     if (record.stopRequested) this.transition(record, 'stopped', `stopped by request (${how})`);
     else if (exit.oomKilled) this.transition(record, 'failed', `oom_killed: out of memory (${how})`);
-    else if (!exit.startError && !exit.signal && exit.exitCode === 0) this.transition(record, 'succeeded', how);
+    else if (!exit.startError && !exit.signal && exit.exitCode === 0) this.succeed(record, how);
     else this.transition(record, 'failed', how);
+  }
+
+  /** Exit 0: upload the declared artifacts first (if any); only then is it succeeded. */
+  private succeed(record: WorkloadRecord, how: string): void {
+    const a = record.spec.artifacts;
+    if (!a || a.upload.length === 0 || !this.options.artifacts) {
+      this.transition(record, 'succeeded', how);
+      return;
+    }
+    const id = record.spec.id;
+    this.uploading.add(id);
+    this.options.artifacts.upload(a, this.hostWorkDir(record)).then(
+      (bytes) => {
+        this.uploading.delete(id);
+        this.transition(record, 'succeeded', `${how}; uploaded ${a.upload.length} artifact(s), ${bytes} bytes`);
+      },
+      (err: unknown) => {
+        this.uploading.delete(id);
+        this.transition(record, 'failed', `${how}, but the artifact upload failed: ${(err as Error).message}`);
+      },
+    );
   }
 
   private transition(record: WorkloadRecord, state: WorkloadStateName, reason: string): void {

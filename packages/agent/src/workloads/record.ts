@@ -2,6 +2,7 @@
 // This is what is persisted (state/) and what the gRPC layer turns into WorkloadStatus.
 import type { ExitResult, TaskHandle } from '../drivers/driver.js';
 import type { DockerSettings } from '../drivers/docker/settings.js';
+import type { ArtifactSettings } from './artifacts.js';
 
 export type WorkloadStateName = 'starting' | 'running' | 'succeeded' | 'failed' | 'stopped' | 'lost';
 
@@ -20,6 +21,8 @@ export interface NormalizedSpec {
   driver: string;
   /** The sandbox of a docker workload (validated, the agent's defaults filled in). */
   docker?: DockerSettings;
+  /** A pipeline step's artifacts to upload and inputs to fetch. */
+  artifacts?: ArtifactSettings;
 }
 
 export interface WorkloadEventRecord {
@@ -36,6 +39,9 @@ export interface WorkloadRecord {
   startedAtMs: number;
   handle?: TaskHandle;
   exit?: ExitResult;
+  /** What it wrote to $MO_OUTPUT, read when it ended; and the lines that were ignored. */
+  outputs?: Record<string, string>;
+  outputsIgnored?: number;
   /** A stop was requested: the exit that follows is `stopped`, whatever its code. */
   stopRequested?: boolean;
   /** The latest transitions, oldest first, capped (see MAX_EVENTS). */

@@ -14,12 +14,14 @@ import {
   NotFoundError,
   ResourceExhaustedError,
   newId,
+  type ArtifactSpec__Output,
   type Logger,
   type SubmitWorkloadRequest,
   type SubmitWorkloadRequest__Output,
 } from '@mo/api';
 import * as grpc from '@grpc/grpc-js';
 import type { Store, StoreOp } from '../store/store.js';
+import type { ArtifactRecord } from './artifacts.js';
 import { PRIORITY_RANK, TERMINAL_STATES, type WorkloadRecord } from '../workloads/record.js';
 import {
   MAX_PIPELINE_EVENTS,
@@ -46,9 +48,18 @@ export interface StepWorkloads {
   get(id: string): WorkloadRecord;
 }
 
+/** What the engine needs from the artifact store (pipelines/artifacts.ts). */
+export interface StepArtifacts {
+  list(pipelineId: string, stepId: string): ArtifactRecord[];
+  removePipeline(pipelineId: string): Promise<void>;
+  readonly maxBytesPerStep: number;
+}
+
 export interface PipelineManagerOptions {
   store: Store;
   workloads: StepWorkloads;
+  /** Absent: steps that declare artifacts or inputs fail to submit. */
+  artifacts?: StepArtifacts;
   logger: Logger;
   /** Pipelines running (not pending, not ended) at once. */
   maxRunning: number;
@@ -279,6 +290,24 @@ export class PipelineManager {
     return p;
   }
 
+  /**
+   * An agent may upload an artifact only for a running step of a live pipeline that declares it
+   * (the artifact store asks before it writes anything).
+   */
+  authorizeArtifact(pipelineId: string, stepId: string, path: string): void {
+    const p = this.pipelines.get(pipelineId);
+    if (!p || PIPELINE_TERMINAL.has(p.state)) {
+      throw new FailedPreconditionError(`pipeline ${pipelineId} is not running`);
+    }
+    const s = p.steps.find((x) => x.id === stepId);
+    const spec = p.spec.steps.find((x) => x.id === stepId);
+    if (!s || !spec) throw new NotFoundError('step_id', `step of pipeline ${pipelineId}`, stepId);
+    if (s.state !== 'running') throw new FailedPreconditionError(`step ${stepId} is ${s.state}, not running`);
+    if (!spec.artifacts.includes(path)) {
+      throw new FailedPreconditionError(`step ${stepId} does not declare the artifact ${JSON.stringify(path)}`);
+    }
+  }
+
   // ---- what the workload manager reports --------------------------------------------------------
 
   /** The workload manager's onChange: a step's state follows its workload's. */
@@ -291,8 +320,10 @@ export class PipelineManager {
       const c = p.compensations.find((x) => x.stepId === t.stepId);
       if (!c || c.workloadId !== w.id || c.state !== 'running' || !TERMINAL_STATES.has(w.state)) return;
       this.byWorkload.delete(w.id);
-      c.state = w.state === 'succeeded' ? 'succeeded' : 'failed';
-      c.reason = w.reason;
+      this.clearTimer(`${p.id}/compensate/${t.stepId}`);
+      c.state = w.state === 'succeeded' && !c.timedOut ? 'succeeded' : 'failed';
+      c.reason = c.timedOut ? `timed out after ${this.specOf(p, t.stepId).compensate!.timeoutMs} ms` : w.reason;
+      delete c.timedOut;
       this.event(p, t.stepId, `compensation ${c.state}`, w.reason);
       this.advance(p);
       return;
@@ -444,7 +475,14 @@ export class PipelineManager {
     const outputsOf = (id: string) => p.steps.find((x) => x.id === id)?.outputs;
     const req = this.workloadRequest(p, spec, `${p.id}/${s.id}/${s.attempt}`, s.id, outputsOf);
     const attempt = s.attempt;
-    this.o.workloads.submit(req).then(
+    let submitted: Promise<{ record: WorkloadRecord }>;
+    try {
+      if (spec.artifacts.length > 0 || spec.inputs.length > 0) req.spec!.artifacts = this.artifactSpec(p, spec);
+      submitted = this.o.workloads.submit(req);
+    } catch (err) {
+      submitted = Promise.reject(err as Error);
+    }
+    submitted.then(
       ({ record }) => {
         if (s.attempt !== attempt || s.state !== 'running') return;
         s.workloadId = record.id;
@@ -483,6 +521,15 @@ export class PipelineManager {
         c.reason = record.reason;
         this.byWorkload.set(record.id, { pipelineId: p.id, stepId, compensation: true });
         this.markDirty(p);
+        if (template.timeoutMs > 0 && !TERMINAL_STATES.has(record.state)) {
+          // After a restart the clock restarts too: a compensation gets at least its full timeout.
+          this.setTimer(`${p.id}/compensate/${stepId}`, template.timeoutMs, () => {
+            if (c.state !== 'running' || c.workloadId !== record.id) return;
+            c.timedOut = true;
+            this.event(p, stepId, 'compensation timing out', `timed out after ${template.timeoutMs} ms`);
+            this.stopWorkload(record.id);
+          });
+        }
         this.workloadChanged(record);
       },
       (err: unknown) => {
@@ -503,7 +550,7 @@ export class PipelineManager {
     }
     const spec = this.specOf(p, s.id);
     if (w?.state === 'succeeded' && s.stopping !== 'timeout') {
-      s.outputs = { ...((w as { outputs?: Record<string, string> }).outputs ?? {}) };
+      s.outputs = { ...(w.outputs ?? {}) };
       this.setStep(p, s, 'succeeded', w.reason, true);
       this.advance(p);
       return;
@@ -582,6 +629,26 @@ export class PipelineManager {
     };
     // The permissive request type carries everything validateSubmission reads.
     return req as SubmitWorkloadRequest__Output;
+  }
+
+  /** What the agent uploads after the step succeeds, and the upstream artifacts it fetches first. */
+  private artifactSpec(p: PipelineRecord, spec: StepSpec): ArtifactSpec__Output {
+    const store = this.o.artifacts;
+    if (!store) throw new FailedPreconditionError('this scheduler has no artifact store');
+    const inputs = [];
+    for (const from of spec.inputs) {
+      const upstream = p.steps.find((x) => x.id === from)!;
+      // A `when: always|failure` step may run after an input step that did not succeed: it gets
+      // what exists. After a success, every declared artifact must be there.
+      if (upstream.state !== 'succeeded') continue;
+      const stored = new Map(store.list(p.id, from).map((r) => [r.path, r]));
+      for (const path of this.specOf(p, from).artifacts) {
+        const r = stored.get(path);
+        if (!r) throw new FailedPreconditionError(`input ${from}/${path} is missing from the artifact store`);
+        inputs.push({ pipelineId: p.id, stepId: from, path, sha256: r.sha256, sizeBytes: r.sizeBytes });
+      }
+    }
+    return { pipelineId: p.id, stepId: spec.id, upload: spec.artifacts, inputs, maxBytes: store.maxBytesPerStep };
   }
 
   private specOf(p: PipelineRecord, stepId: string): StepSpec {
@@ -678,6 +745,9 @@ export class PipelineManager {
       const old = this.pipelines.get(id);
       if (!old || !PIPELINE_TERMINAL.has(old.state)) continue;
       this.pipelines.delete(id);
+      this.o.artifacts?.removePipeline(id).catch((err: unknown) => {
+        this.o.logger.warn('could not remove the artifacts of a dropped pipeline', { pipeline: id, err });
+      });
       if (old.idempotencyKey && this.byKey.get(old.idempotencyKey) === id) this.byKey.delete(old.idempotencyKey);
       this.dirty.add(id); // flushed as a delete
     }

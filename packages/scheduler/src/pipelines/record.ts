@@ -43,6 +43,8 @@ export interface CompensationRecord {
   workloadId: string;
   state: StepStateName;
   reason: string;
+  /** Set when the engine stopped it for running past `compensate.timeout`. */
+  timedOut?: boolean;
 }
 
 export interface PipelineEventRecord {

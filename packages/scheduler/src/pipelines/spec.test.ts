@@ -129,6 +129,26 @@ describe('pipeline spec', () => {
       'steps[0].artifacts[0]: must be a relative path',
     ],
     [
+      'an input from an unknown step',
+      yamlOf('  - {id: a, command: [x], artifacts: [out]}\n  - {id: b, needs: [a], command: [x], inputs: [c]}'),
+      'steps[1].inputs[0]: unknown step "c"',
+    ],
+    [
+      'an input from a step not upstream',
+      yamlOf('  - {id: a, command: [x], artifacts: [out]}\n  - {id: b, command: [x], inputs: [a]}'),
+      'steps[1].inputs[0]: step "a" is not upstream of "b"',
+    ],
+    [
+      'an input from a step without artifacts',
+      yamlOf('  - {id: a, command: [x]}\n  - {id: b, needs: [a], command: [x], inputs: [a]}'),
+      'steps[1].inputs[0]: step "a" declares no artifacts',
+    ],
+    [
+      'an artifact path with an empty component',
+      yamlOf('  - {id: a, command: [x], artifacts: ["out//x"]}'),
+      'steps[0].artifacts[0]: must not have empty',
+    ],
+    [
       'an output of a step not upstream',
       yamlOf('  - {id: a, command: [x]}\n  - {id: b, command: [echo, "${{ steps.a.outputs.k }}"]}'),
       'steps[1].command[1]: step "a" is not upstream of "b"',

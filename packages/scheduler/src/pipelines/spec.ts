@@ -1,7 +1,7 @@
 // The pipeline spec: YAML (or JSON, which is YAML) text -> a validated PipelineSpec, or an
 // InvalidArgumentError naming the offending field (`steps[2].needs[0]: unknown step "pars"`).
 // The schema is documented in ./README.md; this file is the one place that enforces it.
-import { InvalidArgumentError, LIMITS, quote } from '@mo/api';
+import { InvalidArgumentError, LIMITS, quote, validateArtifactPath } from '@mo/api';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { KNOWN_DRIVERS } from '../workloads/validate.js';
 import type { PriorityName } from '../workloads/record.js';
@@ -44,6 +44,10 @@ export interface StepSpec extends WorkloadTemplate {
   compensate?: WorkloadTemplate;
   approval: boolean;
   when: WhenName;
+  /** Files (relative to the working dir) uploaded to the artifact store after the step succeeds. */
+  artifacts: string[];
+  /** Upstream steps whose artifacts are fetched into this step's working dir before it starts. */
+  inputs: string[];
 }
 
 export interface PipelineSpec {
@@ -63,12 +67,13 @@ export const SPEC_LIMITS = {
   maxTimeoutMs: 7 * 24 * 3600 * 1000,
   maxAttempts: 100,
   maxBackoffMs: 24 * 3600 * 1000,
+  artifactsPerStep: 64,
 } as const;
 
 export const STEP_ID_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 /** `${{ steps.X.outputs.K }}` in a step's command or env. */
-export const OUTPUT_REF_RE = /\$\{\{\s*steps\.([a-z0-9][a-z0-9_-]*)\.outputs\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+export const OUTPUT_REF_RE = /\$\{\{\s*steps\.([a-z0-9][a-z0-9_-]*)\.outputs\.([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g;
 
 const RETRY_DEFAULTS: RetryPolicy = { maxAttempts: 1, initialBackoffMs: 1000, maxBackoffMs: 60_000 };
 
@@ -253,15 +258,13 @@ function parseStep(path: string, v: unknown): StepSpec {
     fail(`${path}.when`, `must be success, failure or always, got ${quote(when)}`);
   }
   if (o.approval !== undefined && typeof o.approval !== 'boolean') fail(`${path}.approval`, 'must be true or false');
-  if (o.artifacts !== undefined) {
-    strList(`${path}.artifacts`, o.artifacts, 64).forEach((a, j) => checkArtifactPath(`${path}.artifacts[${j}]`, a));
-  }
-  if (o.artifacts !== undefined || o.inputs !== undefined) {
-    const field = o.artifacts !== undefined ? 'artifacts' : 'inputs';
-    // Part of the schema, refused until the artifact store exists: accepting them without moving
-    // the files would be a silent lie.
-    fail(`${path}.${field}`, 'artifacts are not supported by this scheduler yet');
-  }
+  const artifacts =
+    o.artifacts === undefined ? [] : strList(`${path}.artifacts`, o.artifacts, SPEC_LIMITS.artifactsPerStep);
+  artifacts.forEach((a, j) => {
+    checkArtifactPath(`${path}.artifacts[${j}]`, a);
+    if (artifacts.indexOf(a) !== j) fail(`${path}.artifacts[${j}]`, `duplicate artifact ${quote(a)}`);
+  });
+  const inputs = o.inputs === undefined ? [] : strList(`${path}.inputs`, o.inputs, SPEC_LIMITS.needsPerStep);
   let compensate: WorkloadTemplate | undefined;
   if (o.compensate !== undefined) {
     const c = obj(`${path}.compensate`, o.compensate);
@@ -276,13 +279,14 @@ function parseStep(path: string, v: unknown): StepSpec {
     ...(compensate ? { compensate } : {}),
     approval: o.approval === true,
     when,
+    artifacts,
+    inputs,
   };
 }
 
-/** Artifact paths stay inside the step's working dir: relative, no `..`, no NUL. */
+/** Artifact paths stay inside the step's working dir: relative, no `..`, no NUL (symlinks: the agent). */
 function checkArtifactPath(path: string, p: string): void {
-  if (p === '' || p.startsWith('/')) fail(path, `must be a relative path inside the working dir, got ${quote(p)}`);
-  if (p.split('/').includes('..')) fail(path, `must not contain "..", got ${quote(p)}`);
+  validateArtifactPath(path, p);
 }
 
 /** Parses and validates a spec; every error names the field (and the step index) it is about. */
@@ -334,6 +338,7 @@ export function validatePipelineSpec(doc: unknown): PipelineSpec {
   });
   checkCycles(steps, index);
   checkOutputRefs(steps, index);
+  checkInputs(steps, index);
   return { name, priority, concurrency, compensateOnCancel: onCancel === 'compensate', steps };
 }
 
@@ -363,22 +368,11 @@ function checkCycles(steps: StepSpec[], index: Map<string, number>): void {
 
 /** `${{ steps.X.outputs.K }}` may only name a step upstream of the one that uses it. */
 function checkOutputRefs(steps: StepSpec[], index: Map<string, number>): void {
-  const upstream = (i: number): Set<string> => {
-    const out = new Set<string>();
-    const todo = [...steps[i]!.needs];
-    while (todo.length > 0) {
-      const n = todo.pop()!;
-      if (out.has(n)) continue;
-      out.add(n);
-      todo.push(...steps[index.get(n)!]!.needs);
-    }
-    return out;
-  };
   steps.forEach((s, i) => {
     let up: Set<string> | undefined;
     const check = (path: string, value: string) => {
       for (const m of value.matchAll(OUTPUT_REF_RE)) {
-        up ??= upstream(i);
+        up ??= upstreamOf(steps, index, i);
         if (!index.has(m[1]!)) fail(path, `unknown step ${quote(m[1]!)} in ${m[0]}`);
         if (!up.has(m[1]!)) fail(path, `step ${quote(m[1]!)} is not upstream of ${quote(s.id)} (add it to needs)`);
       }
@@ -386,6 +380,34 @@ function checkOutputRefs(steps: StepSpec[], index: Map<string, number>): void {
     s.command.forEach((a, j) => check(`steps[${i}].command[${j}]`, a));
     for (const [k, v] of Object.entries(s.env)) check(`steps[${i}].env.${k}`, v);
   });
+}
+
+/** `inputs` name steps upstream of the one that uses them, and those steps declare artifacts. */
+function checkInputs(steps: StepSpec[], index: Map<string, number>): void {
+  steps.forEach((s, i) => {
+    if (s.inputs.length === 0) return;
+    const up = upstreamOf(steps, index, i);
+    s.inputs.forEach((n, j) => {
+      const at = `steps[${i}].inputs[${j}]`;
+      if (!index.has(n)) fail(at, `unknown step ${quote(n)}`);
+      if (!up.has(n)) fail(at, `step ${quote(n)} is not upstream of ${quote(s.id)} (add it to needs)`);
+      if (s.inputs.indexOf(n) !== j) fail(at, `duplicate input ${quote(n)}`);
+      if (steps[index.get(n)!]!.artifacts.length === 0) fail(at, `step ${quote(n)} declares no artifacts`);
+    });
+  });
+}
+
+/** Every step that `steps[i]` needs, directly or not. */
+function upstreamOf(steps: StepSpec[], index: Map<string, number>, i: number): Set<string> {
+  const out = new Set<string>();
+  const todo = [...steps[i]!.needs];
+  while (todo.length > 0) {
+    const n = todo.pop()!;
+    if (out.has(n)) continue;
+    out.add(n);
+    todo.push(...steps[index.get(n)!]!.needs);
+  }
+  return out;
 }
 
 /** Replaces output references with upstream steps' outputs (missing ones become ''). */

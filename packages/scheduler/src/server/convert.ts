@@ -41,6 +41,7 @@ export function toScheduledWorkload(r: WorkloadRecord, withEvents = true): Sched
       gracePeriodMs: s.gracePeriodMs,
       driver: s.driver,
       ...(s.docker && { docker: s.docker }),
+      ...(s.artifacts && { artifacts: s.artifacts }),
     },
     scheduling: {
       constraints: sch.constraints,
@@ -67,6 +68,7 @@ export function toScheduledWorkload(r: WorkloadRecord, withEvents = true): Sched
     // Published ports are held only while the allocation runs.
     ports: r.state === 'running' ? (r.ports ?? []) : [],
     ...(r.exit ? { exit: r.exit } : {}),
+    outputs: r.outputs ?? {},
     createdAtMs: r.createdAtMs,
     updatedAtMs: r.updatedAtMs,
     notBeforeMs: r.notBeforeMs,

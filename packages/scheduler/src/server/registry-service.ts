@@ -21,6 +21,7 @@ import {
 import { parseAddress } from '@mo/api';
 import type { NodeTable } from '../registry/nodes.js';
 import type { WorkloadManager } from '../workloads/manager.js';
+import type { ArtifactHandlers } from './artifact-handlers.js';
 import { NODE_NAME_RE } from '../workloads/validate.js';
 
 export interface RegistryServiceContext {
@@ -29,6 +30,8 @@ export interface RegistryServiceContext {
   logger: Logger;
   /** Persists a node record (registration, state changes). */
   saveNode: (id: string) => void;
+  /** Pipeline artifact upload/download (server/artifact-handlers.ts). */
+  artifacts: ArtifactHandlers;
   onRequest?: (method: string, code: string) => void;
 }
 
@@ -55,6 +58,7 @@ export class RegistryService {
         }
       }),
       Heartbeat: (call) => this.heartbeat(call),
+      ...this.ctx.artifacts,
     };
   }
 

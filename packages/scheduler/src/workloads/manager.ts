@@ -362,6 +362,7 @@ export class WorkloadManager {
       return;
     }
     if (!TERMINAL_STATES.has(state)) return;
+    if (Object.keys(status.outputs ?? {}).length > 0) r.outputs = { ...status.outputs };
     if (status.exit) {
       r.exit = {
         exited: status.exit.exited,
@@ -472,6 +473,7 @@ export class WorkloadManager {
     r.pid = 0;
     r.notBeforeMs = 0;
     delete r.exit;
+    delete r.outputs;
     // Counts are the caller's: a new submission is not counted until it is durable.
     r.state = 'starting';
     r.reason = `placed on ${node.name}`;
@@ -728,5 +730,6 @@ function startSpecOf(r: WorkloadRecord, allocationId: string) {
     gracePeriodMs: s.gracePeriodMs,
     driver: s.driver,
     ...(s.docker && { docker: s.docker }),
+    ...(s.artifacts && { artifacts: s.artifacts }),
   };
 }

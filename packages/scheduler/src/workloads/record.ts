@@ -30,6 +30,24 @@ export interface SpecRecord {
   driver: string;
   /** The sandbox of a docker workload, as submitted (the agent fills its defaults and checks the host). */
   docker?: DockerSpecRecord;
+  /** A pipeline step's artifacts to upload and inputs to fetch (set by the pipeline engine). */
+  artifacts?: ArtifactSpecRecord;
+}
+
+export interface ArtifactRefRecord {
+  pipelineId: string;
+  stepId: string;
+  path: string;
+  sha256: string;
+  sizeBytes: number;
+}
+
+export interface ArtifactSpecRecord {
+  pipelineId: string;
+  stepId: string;
+  upload: string[];
+  inputs: ArtifactRefRecord[];
+  maxBytes: number;
 }
 
 export interface DockerSpecRecord {
@@ -89,6 +107,8 @@ export interface WorkloadRecord {
   /** Host ports of the current allocation, as its agent reported them when it ran. */
   ports?: PortMappingRecord[];
   exit?: ExitRecord;
+  /** What the current allocation wrote to $MO_OUTPUT, as its agent reported when it ended. */
+  outputs?: Record<string, string>;
   createdAtMs: number;
   updatedAtMs: number;
   /** A pending restart is not placed before this time. */

@@ -6,18 +6,27 @@ import {
   LIMITS,
   quote,
   validateArgvShape,
+  validateArtifactPath,
   validateEnv,
   validateGrace,
   validateLabels,
   validateName,
   validateResources,
+  type ArtifactSpec__Output,
   type DockerSpec__Output,
   type SchedulingSpec__Output,
   type SubmitWorkloadRequest__Output,
 } from '@mo/api';
 import { isAbsolute } from 'node:path';
 import type { Strategy } from '../placement/types.js';
-import type { DockerSpecRecord, PriorityName, RestartModeName, SchedulingRecord, SpecRecord } from './record.js';
+import type {
+  ArtifactSpecRecord,
+  DockerSpecRecord,
+  PriorityName,
+  RestartModeName,
+  SchedulingRecord,
+  SpecRecord,
+} from './record.js';
 
 export const KNOWN_DRIVERS: readonly string[] = ['process', 'docker'];
 
@@ -58,6 +67,7 @@ export function validateSubmission(req: SubmitWorkloadRequest__Output): ValidSub
     throw new InvalidArgumentError('spec.docker', `is only for driver "docker" (driver is ${quote(driver)})`);
   }
   const docker = driver === 'docker' ? validateDockerShape(spec.docker) : undefined;
+  const artifacts = spec.artifacts ? validateArtifactShape(spec.artifacts) : undefined;
   const { cpuMillis, memoryBytes } = validateResources('spec.resources', spec.resources);
   const key = req.idempotencyKey ?? '';
   if (key.length > MAX_IDEMPOTENCY_KEY || key.includes('\0')) {
@@ -75,6 +85,7 @@ export function validateSubmission(req: SubmitWorkloadRequest__Output): ValidSub
       gracePeriodMs: validateGrace('spec.grace_period_ms', spec.gracePeriodMs ?? 0),
       driver,
       ...(docker && { docker }),
+      ...(artifacts && { artifacts }),
     },
     scheduling: validateScheduling(req.scheduling),
     idempotencyKey: key,
@@ -117,6 +128,28 @@ function validateDockerShape(d: DockerSpec__Output | null): DockerSpecRecord {
     throw new InvalidArgumentError('spec.docker.mounts', `has ${mounts.length} entries, at most 32`);
   const pidsLimit = bounded('spec.docker.pids_limit', d?.pidsLimit ?? 0, 1 << 22);
   return { image, network, writableRoot: d?.writableRoot ?? false, ports, mounts, pidsLimit };
+}
+
+/** A pipeline step's artifact paths (the agent confines them to the working dir, symlinks too). */
+function validateArtifactShape(a: ArtifactSpec__Output): ArtifactSpecRecord {
+  if (a.upload.length > 64) throw new InvalidArgumentError('spec.artifacts.upload', 'has more than 64 entries');
+  if (a.inputs.length > 1024) throw new InvalidArgumentError('spec.artifacts.inputs', 'has more than 1024 entries');
+  a.upload.forEach((p, i) => validateArtifactPath(`spec.artifacts.upload[${i}]`, p));
+  a.inputs.forEach((r, i) => validateArtifactPath(`spec.artifacts.inputs[${i}].path`, r.path));
+  const maxBytes = bounded('spec.artifacts.max_bytes', a.maxBytes, Number.MAX_SAFE_INTEGER);
+  return {
+    pipelineId: a.pipelineId,
+    stepId: a.stepId,
+    upload: [...a.upload],
+    inputs: a.inputs.map((r) => ({
+      pipelineId: r.pipelineId,
+      stepId: r.stepId,
+      path: r.path,
+      sha256: r.sha256,
+      sizeBytes: r.sizeBytes,
+    })),
+    maxBytes,
+  };
 }
 
 function validateScheduling(s: SchedulingSpec__Output | null): SchedulingRecord {

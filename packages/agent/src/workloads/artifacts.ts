@@ -1,0 +1,185 @@
+// Pipeline artifacts on the agent: the inputs a step needs are fetched from the scheduler's
+// artifact store into its working dir before it starts; the artifacts it declares are uploaded
+// after it exits 0 (and only then is it reported succeeded). Every path is confined to the working
+// dir: relative, no `..` (validated), and resolved with realpath so a symlink cannot lead out.
+import {
+  ARTIFACT_CHUNK_BYTES,
+  FailedPreconditionError,
+  InvalidArgumentError,
+  RegistryClient,
+  ResourceExhaustedError,
+  validateArtifactPath,
+  type ArtifactSpec__Output,
+  type ArtifactUpload,
+} from '@mo/api';
+import { createHash, randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, realpath, rename, rm } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
+
+export interface ArtifactRefSettings {
+  pipelineId: string;
+  stepId: string;
+  path: string;
+  sha256: string;
+  sizeBytes: number;
+}
+
+/** A validated ArtifactSpec. */
+export interface ArtifactSettings {
+  pipelineId: string;
+  stepId: string;
+  upload: string[];
+  inputs: ArtifactRefSettings[];
+  maxBytes: number;
+}
+
+/** What the WorkloadManager needs: narrow, so tests can fake the scheduler. */
+export interface ArtifactTransfer {
+  fetchInputs(a: ArtifactSettings, workDir: string): Promise<void>;
+  /** Uploads every declared artifact; resolves with the bytes sent. */
+  upload(a: ArtifactSettings, workDir: string): Promise<number>;
+}
+
+const ID_RE = /^[0-9A-Za-z][0-9A-Za-z_-]{0,63}$/;
+const SHA256_RE = /^[0-9a-f]{64}$/;
+
+export function validateArtifactSpec(a: ArtifactSpec__Output): ArtifactSettings {
+  if (!ID_RE.test(a.pipelineId)) throw new InvalidArgumentError('spec.artifacts.pipeline_id', 'is not an id');
+  if (!ID_RE.test(a.stepId)) throw new InvalidArgumentError('spec.artifacts.step_id', 'is not a step id');
+  if (a.upload.length > 64) throw new InvalidArgumentError('spec.artifacts.upload', 'has more than 64 entries');
+  if (a.inputs.length > 1024) throw new InvalidArgumentError('spec.artifacts.inputs', 'has more than 1024 entries');
+  a.upload.forEach((p, i) => validateArtifactPath(`spec.artifacts.upload[${i}]`, p));
+  const inputs = a.inputs.map((r, i) => {
+    const at = `spec.artifacts.inputs[${i}]`;
+    if (!ID_RE.test(r.pipelineId) || !ID_RE.test(r.stepId)) throw new InvalidArgumentError(at, 'names no step');
+    validateArtifactPath(`${at}.path`, r.path);
+    if (!SHA256_RE.test(r.sha256)) throw new InvalidArgumentError(`${at}.sha256`, 'must be a hex sha256');
+    return { pipelineId: r.pipelineId, stepId: r.stepId, path: r.path, sha256: r.sha256, sizeBytes: r.sizeBytes };
+  });
+  const maxBytes = Number(a.maxBytes);
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
+    throw new InvalidArgumentError('spec.artifacts.max_bytes', 'must be a non-negative integer');
+  }
+  return { pipelineId: a.pipelineId, stepId: a.stepId, upload: [...a.upload], inputs, maxBytes };
+}
+
+/** Resolves `rel` under `root` (a realpath) and refuses anything that leads outside it. */
+async function confined(root: string, rel: string, what: string): Promise<string> {
+  let real: string;
+  try {
+    real = await realpath(join(root, rel));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new FailedPreconditionError(
+      code === 'ENOENT' ? `${what} ${rel} does not exist` : `${what} ${rel}: ${(err as Error).message}`,
+    );
+  }
+  if (real !== root && !real.startsWith(root + sep)) {
+    throw new FailedPreconditionError(`${what} ${rel} resolves outside the working dir (a symlink to ${real})`);
+  }
+  return real;
+}
+
+const UPLOAD_DEADLINE_MS = 10 * 60_000;
+
+/** Moves artifacts through the scheduler's NodeRegistry service. */
+export class SchedulerArtifacts implements ArtifactTransfer {
+  private readonly client: RegistryClient;
+
+  constructor(schedulerAddress: string) {
+    this.client = new RegistryClient(schedulerAddress);
+  }
+
+  async fetchInputs(a: ArtifactSettings, workDir: string): Promise<void> {
+    await mkdir(workDir, { recursive: true });
+    const root = await realpath(workDir);
+    for (const ref of a.inputs) {
+      const target = join(root, ref.path);
+      await mkdir(dirname(target), { recursive: true });
+      // The parent must still be inside the working dir once resolved (a user-given working dir
+      // may hold symlinks); the file itself is replaced by rename, never written through a link.
+      const parent = await confined(root, dirname(ref.path) === '.' ? '.' : dirname(ref.path), 'input');
+      const tmp = join(parent, `.mo-input-${randomBytes(6).toString('hex')}`);
+      const hash = createHash('sha256');
+      const fh = await open(
+        tmp,
+        constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+        0o644,
+      );
+      let size = 0;
+      try {
+        const chunks = this.client.downloadArtifact(
+          { pipelineId: ref.pipelineId, stepId: ref.stepId, path: ref.path },
+          UPLOAD_DEADLINE_MS,
+        );
+        for await (const { data } of chunks) {
+          size += data.length;
+          if (size > ref.sizeBytes) throw new Error(`more than the ${ref.sizeBytes} bytes expected`);
+          hash.update(data);
+          await fh.write(data);
+        }
+        await fh.close();
+        const got = hash.digest('hex');
+        if (got !== ref.sha256) throw new Error(`sha256 mismatch: expected ${ref.sha256}, got ${got}`);
+        await rename(tmp, join(parent, ref.path.split('/').at(-1)!));
+      } catch (err) {
+        await fh.close().catch(() => undefined);
+        await rm(tmp, { force: true });
+        throw new Error(`could not fetch input ${ref.stepId}/${ref.path}: ${(err as Error).message}`, { cause: err });
+      }
+    }
+  }
+
+  async upload(a: ArtifactSettings, workDir: string): Promise<number> {
+    const root = await realpath(workDir);
+    // Everything is checked before anything is sent: a refusal names the first bad artifact.
+    const files: Array<{ path: string; real: string; size: number }> = [];
+    let total = 0;
+    for (const path of a.upload) {
+      const real = await confined(root, path, 'artifact');
+      const st = await lstat(real);
+      if (!st.isFile()) throw new FailedPreconditionError(`artifact ${path} is not a regular file`);
+      total += st.size;
+      files.push({ path, real, size: st.size });
+    }
+    if (total > a.maxBytes) {
+      const sizes = files.map((f) => `${f.path} ${f.size}`).join(', ');
+      throw new ResourceExhaustedError(
+        `artifacts total ${total} bytes (${sizes}), over the limit of ${a.maxBytes} bytes`,
+      );
+    }
+    for (const f of files) await this.uploadOne(a, f.path, f.real, a.maxBytes);
+    return total;
+  }
+
+  private async uploadOne(a: ArtifactSettings, path: string, real: string, maxBytes: number): Promise<void> {
+    const fh = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      const hash = createHash('sha256');
+      async function* messages(): AsyncGenerator<ArtifactUpload> {
+        yield { artifact: { pipelineId: a.pipelineId, stepId: a.stepId, path } };
+        const buf = Buffer.alloc(ARTIFACT_CHUNK_BYTES);
+        let sent = 0;
+        for (;;) {
+          const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+          if (bytesRead === 0) break;
+          sent += bytesRead;
+          // The file may have grown since it was measured.
+          if (sent > maxBytes) throw new ResourceExhaustedError(`artifact ${path} grew past ${maxBytes} bytes`);
+          const chunk = Buffer.from(buf.subarray(0, bytesRead));
+          hash.update(chunk);
+          yield { data: chunk };
+        }
+        yield { sha256: hash.digest('hex') };
+      }
+      await this.client.uploadArtifact(messages(), UPLOAD_DEADLINE_MS);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

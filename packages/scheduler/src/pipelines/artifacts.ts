@@ -1,0 +1,167 @@
+// The scheduler's artifact store: files that pipeline steps produce, uploaded by the agent that ran
+// the step and downloaded by the agents of the steps that declare them as `inputs`. Content lives
+// on disk under <data dir>/artifacts/<pipeline>/<step>/<path>; each artifact's record (sha256,
+// size) is in the store (kind 'artifact') once the file is complete, so the record is the truth
+// and a half-written file is never served.
+import { InvalidArgumentError, MoError, NotFoundError, ResourceExhaustedError, validateArtifactPath } from '@mo/api';
+import * as grpc from '@grpc/grpc-js';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, type ReadStream } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Store } from '../store/store.js';
+import { STEP_ID_RE } from './spec.js';
+
+export interface ArtifactRecord {
+  pipelineId: string;
+  stepId: string;
+  path: string;
+  sha256: string;
+  sizeBytes: number;
+  storedAtMs: number;
+}
+
+export interface ArtifactStoreOptions {
+  /** <data dir>/artifacts */
+  dir: string;
+  store: Store;
+  /** Most bytes one step's artifacts may total. */
+  maxBytesPerStep: number;
+  /** Throws unless the (pipeline, step) exists and declares this path as an artifact. */
+  authorize: (pipelineId: string, stepId: string, path: string) => void;
+}
+
+/** One upload: the header, then data chunks, then the sender's sha256. */
+export interface IncomingArtifact {
+  pipelineId: string;
+  stepId: string;
+  path: string;
+  chunks: AsyncIterable<Buffer>;
+  /** The sender's digest, known once `chunks` is exhausted. */
+  senderSha256: () => string;
+}
+
+const PIPELINE_ID_RE = /^[0-9A-Za-z][0-9A-Za-z_-]{0,63}$/;
+
+export class ArtifactStore {
+  private readonly records = new Map<string, ArtifactRecord>();
+
+  constructor(private readonly o: ArtifactStoreOptions) {}
+
+  get maxBytesPerStep(): number {
+    return this.o.maxBytesPerStep;
+  }
+
+  async load(): Promise<number> {
+    const rows = await this.o.store.load('artifact');
+    for (const { id, value } of rows) this.records.set(id, value as ArtifactRecord);
+    return rows.length;
+  }
+
+  /** The stored artifacts of one step, by path. */
+  list(pipelineId: string, stepId: string): ArtifactRecord[] {
+    const prefix = `${pipelineId}/${stepId}/`;
+    return [...this.records.entries()].filter(([k]) => k.startsWith(prefix)).map(([, v]) => v);
+  }
+
+  get(pipelineId: string, stepId: string, path: string): ArtifactRecord {
+    this.checkIds(pipelineId, stepId, path);
+    const r = this.records.get(key(pipelineId, stepId, path));
+    if (!r) throw new NotFoundError('path', `artifact of ${pipelineId}/${stepId}`, path);
+    return r;
+  }
+
+  /** The content of a stored artifact. */
+  open(pipelineId: string, stepId: string, path: string): { record: ArtifactRecord; stream: ReadStream } {
+    const record = this.get(pipelineId, stepId, path);
+    return { record, stream: createReadStream(this.fileOf(pipelineId, stepId, path)) };
+  }
+
+  /**
+   * Receives one artifact: streamed to a temp file while hashed and size-checked, compared with
+   * the sender's digest, then renamed into place and recorded durably.
+   */
+  async receive(a: IncomingArtifact): Promise<ArtifactRecord> {
+    this.checkIds(a.pipelineId, a.stepId, a.path);
+    this.o.authorize(a.pipelineId, a.stepId, a.path);
+    const others = this.list(a.pipelineId, a.stepId)
+      .filter((r) => r.path !== a.path)
+      .reduce((n, r) => n + r.sizeBytes, 0);
+    const limit = this.o.maxBytesPerStep - others;
+    const target = this.fileOf(a.pipelineId, a.stepId, a.path);
+    const stepDir = join(this.o.dir, a.pipelineId, a.stepId);
+    await mkdir(dirname(target), { recursive: true });
+    const tmp = join(stepDir, `.upload-${randomBytes(6).toString('hex')}`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const fh = await open(tmp, 'wx', 0o600);
+    try {
+      for await (const chunk of a.chunks) {
+        size += chunk.length;
+        if (size > limit) {
+          throw new ResourceExhaustedError(
+            `artifact ${a.path} of step ${a.stepId}: the step's artifacts exceed the limit of ${this.o.maxBytesPerStep} bytes`,
+          );
+        }
+        hash.update(chunk);
+        await fh.write(chunk);
+      }
+      const sha256 = hash.digest('hex');
+      if (a.senderSha256() !== sha256) {
+        throw new InvalidArgumentError(
+          'sha256',
+          `artifact ${a.path}: received content has sha256 ${sha256}, the sender computed ${a.senderSha256() || '(none)'}`,
+        );
+      }
+      await fh.sync();
+      await fh.close();
+      await rename(tmp, target);
+      const record: ArtifactRecord = {
+        pipelineId: a.pipelineId,
+        stepId: a.stepId,
+        path: a.path,
+        sha256,
+        sizeBytes: size,
+        storedAtMs: Date.now(),
+      };
+      const k = key(a.pipelineId, a.stepId, a.path);
+      try {
+        await this.o.store.commit([{ kind: 'artifact', id: k, value: record }]);
+      } catch (err) {
+        throw new MoError(grpc.status.UNAVAILABLE, `could not record the artifact: ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+      this.records.set(k, record);
+      return record;
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  /** Forgets a pipeline's artifacts (when the pipeline itself is dropped). */
+  async removePipeline(pipelineId: string): Promise<void> {
+    const prefix = `${pipelineId}/`;
+    const keys = [...this.records.keys()].filter((k) => k.startsWith(prefix));
+    for (const k of keys) this.records.delete(k);
+    if (keys.length > 0) await this.o.store.commit(keys.map((id) => ({ kind: 'artifact', id, value: null })));
+    if (PIPELINE_ID_RE.test(pipelineId)) await rm(join(this.o.dir, pipelineId), { recursive: true, force: true });
+  }
+
+  private checkIds(pipelineId: string, stepId: string, path: string): void {
+    if (!PIPELINE_ID_RE.test(pipelineId)) throw new InvalidArgumentError('pipeline_id', 'is not a pipeline id');
+    if (!STEP_ID_RE.test(stepId)) throw new InvalidArgumentError('step_id', 'is not a step id');
+    validateArtifactPath('path', path);
+  }
+
+  private fileOf(pipelineId: string, stepId: string, path: string): string {
+    // Confined by construction: the ids match strict patterns and the path has no `..`.
+    return join(this.o.dir, pipelineId, stepId, 'files', path);
+  }
+}
+
+function key(pipelineId: string, stepId: string, path: string): string {
+  return `${pipelineId}/${stepId}/${path}`;
+}
