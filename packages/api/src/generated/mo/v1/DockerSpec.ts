@@ -30,6 +30,15 @@ export interface DockerSpec {
    * Most processes the sandbox may hold; 0 = the agent's default, above the agent's maximum is refused.
    */
   'pidsLimit'?: (number | string | Long);
+  /**
+   * Relaxation: Linux capabilities given back after all are dropped ("NET_BIND_SERVICE"); each must be
+   * in the agent's allow-list (--docker-allow-caps, empty by default).
+   */
+  'capAdd'?: (string)[];
+  /**
+   * Relaxation: let the workload gain privileges (setuid binaries): no-new-privileges is set otherwise.
+   */
+  'allowNewPrivileges'?: (boolean);
 }
 
 /**
@@ -59,4 +68,13 @@ export interface DockerSpec__Output {
    * Most processes the sandbox may hold; 0 = the agent's default, above the agent's maximum is refused.
    */
   'pidsLimit': (number);
+  /**
+   * Relaxation: Linux capabilities given back after all are dropped ("NET_BIND_SERVICE"); each must be
+   * in the agent's allow-list (--docker-allow-caps, empty by default).
+   */
+  'capAdd': (string)[];
+  /**
+   * Relaxation: let the workload gain privileges (setuid binaries): no-new-privileges is set otherwise.
+   */
+  'allowNewPrivileges': (boolean);
 }
