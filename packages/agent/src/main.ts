@@ -30,8 +30,10 @@ Docker sandboxes (safe by default; these bound what a workload may relax):
   --docker-mount-root DIR mount sources must be under one, repeatable
                                                         MO_DOCKER_MOUNT_ROOTS ("dir1,dir2"; the temp dir)
   --docker-max-pids N     highest pids limit allowed    MO_DOCKER_MAX_PIDS    (4096; default limit 256)
-  --docker-deny LIST      refuse these relaxations: network, writable-root, mounts, writable-mounts
-                                                        MO_DOCKER_DENY        (none)
+  --docker-deny LIST      refuse these relaxations: network, writable-root, mounts, writable-mounts,
+                          new-privileges                MO_DOCKER_DENY        (none)
+  --docker-allow-caps LIST capabilities a workload may add back (NET_BIND_SERVICE,...)
+                                                        MO_DOCKER_ALLOW_CAPS  (none)
   -h, --help              show this help
   -V, --version           print the version
 
@@ -71,6 +73,7 @@ export function parseAgentArgs(
       'docker-mount-root': { type: 'string', multiple: true },
       'docker-max-pids': { type: 'string' },
       'docker-deny': { type: 'string' },
+      'docker-allow-caps': { type: 'string' },
       scheduler: { type: 'string' },
       advertise: { type: 'string' },
       label: { type: 'string', multiple: true },
@@ -192,6 +195,20 @@ function dockerLimitsOf(
       if (item === 'writable-root') limits.allowWritableRoot = false;
       if (item === 'mounts') limits.mountRoots = [];
       if (item === 'writable-mounts') limits.allowWritableMounts = false;
+      if (item === 'new-privileges') limits.allowNewPrivileges = false;
+    }
+    given = true;
+  }
+  const caps = str('docker-allow-caps', 'MO_DOCKER_ALLOW_CAPS');
+  if (caps !== undefined) {
+    limits.allowCaps = caps
+      .split(',')
+      .map((c) => c.trim().toUpperCase().replace(/^CAP_/, ''))
+      .filter(Boolean);
+    for (const c of limits.allowCaps) {
+      if (!/^[A-Z][A-Z_]{1,30}$/.test(c)) {
+        throw new Error(`--docker-allow-caps (MO_DOCKER_ALLOW_CAPS): not a capability name: "${c}"`);
+      }
     }
     given = true;
   }

@@ -174,6 +174,36 @@ suite('docker sandboxes', () => {
     expect(logOf(agent, rw.spec!.id)).toBe('root-ok\ntmp-ok\n');
   });
 
+  it('drops every capability and sets no-new-privileges, and gives back only what the agent allows', async () => {
+    // /proc/self/status: CapEff is the effective capability mask, NoNewPrivs the flag.
+    const script = "grep -E '^(CapEff|NoNewPrivs):' /proc/self/status";
+    const strict = await newAgent();
+    const relaxed = await startAgentProcess({ extraArgs: [...PORTS, '--docker-allow-caps', 'NET_BIND_SERVICE,chown'] });
+    agents.push(relaxed);
+    const def = await strict.client.startWorkload(sandbox(['sh', '-c', script]));
+    const more = await relaxed.client.startWorkload(
+      sandbox(['sh', '-c', script], {
+        docker: { capAdd: ['net_bind_service', 'CAP_CHOWN'], allowNewPrivileges: true },
+      }),
+    );
+    await Promise.all([ended(strict, def.spec!.id), ended(relaxed, more.spec!.id)]);
+    expect(logOf(strict, def.spec!.id)).toBe('CapEff:\t0000000000000000\nNoNewPrivs:\t1\n');
+    // CAP_CHOWN is bit 0, CAP_NET_BIND_SERVICE bit 10: 0x401.
+    expect(logOf(relaxed, more.spec!.id)).toBe('CapEff:\t0000000000000401\nNoNewPrivs:\t0\n');
+
+    const refused = await strict.client
+      .startWorkload(sandbox(['true'], { docker: { capAdd: ['SYS_ADMIN'] } }))
+      .catch((e: unknown) => e as MoError);
+    expect((refused as MoError).code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect((refused as MoError).message).toMatch(/^spec\.docker\.cap_add\[0\]: SYS_ADMIN is not allowed by this agent/);
+    const denied = await startAgentProcess({ extraArgs: [...PORTS, '--docker-deny', 'new-privileges'] });
+    agents.push(denied);
+    const noPriv = await denied.client
+      .startWorkload(sandbox(['true'], { docker: { allowNewPrivileges: true } }))
+      .catch((e: unknown) => e as MoError);
+    expect((noPriv as MoError).message).toMatch(/^spec\.docker\.allow_new_privileges: is not allowed/);
+  });
+
   it('publishes a container port on a host port from the range, releases it on stop, and says when the range is full', async () => {
     const web = await agent.client.startWorkload(
       sandbox(['sh', '-c', 'echo hello-from-sandbox > /tmp/index.html; exec httpd -f -p 3000 -h /tmp'], {

@@ -35,6 +35,8 @@ export interface StartFlags {
   port?: string[];
   mount?: string[];
   pids?: string;
+  capAdd?: string[];
+  allowNewPrivileges?: boolean;
   constraint?: string[];
   node?: string;
   restart?: string;
@@ -122,6 +124,14 @@ export function buildDocker(flags: StartFlags): { spec: DockerSpec; flag: string
     if (n < 1) throw new UsageError('must be at least 1', '--pids');
     d.pidsLimit = n;
     flag ??= '--pids';
+  }
+  if (flags.capAdd) {
+    d.capAdd = flags.capAdd;
+    flag ??= '--cap-add';
+  }
+  if (flags.allowNewPrivileges) {
+    d.allowNewPrivileges = true;
+    flag ??= '--allow-new-privileges';
   }
   return flag ? { spec: d, flag } : undefined;
 }
@@ -224,6 +234,8 @@ export function registerStart(program: Command, ctx: CliContext): void {
     .option('--port <port>', 'docker: publish this container TCP port on a host port (repeatable)', collect)
     .option('--mount <src:dst[:ro]>', 'docker: bind a host path (under a root the agent allows) (repeatable)', collect)
     .option('--pids <n>', "docker: most processes in the sandbox (default: the agent's, 256)")
+    .option('--cap-add <cap>', 'docker: give back a Linux capability the agent allows (repeatable)', collect)
+    .option('--allow-new-privileges', 'docker: let the workload gain privileges (setuid), if the agent allows it')
     .option('--env <K=V>', 'environment variable (repeatable)', collect)
     .option('--cwd <dir>', 'working directory (absolute path on the node)')
     .option('--label <k=v>', 'workload label (repeatable)', collect)

@@ -57,6 +57,9 @@ export interface DockerSpecRecord {
   ports: number[];
   mounts: Array<{ source: string; target: string; readOnly: boolean }>;
   pidsLimit: number;
+  /** Absent on records written before these relaxations existed. */
+  capAdd?: string[];
+  allowNewPrivileges?: boolean;
 }
 
 export interface PortMappingRecord {

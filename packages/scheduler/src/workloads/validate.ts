@@ -127,7 +127,24 @@ function validateDockerShape(d: DockerSpec__Output | null): DockerSpecRecord {
   if (mounts.length > 32)
     throw new InvalidArgumentError('spec.docker.mounts', `has ${mounts.length} entries, at most 32`);
   const pidsLimit = bounded('spec.docker.pids_limit', d?.pidsLimit ?? 0, 1 << 22);
-  return { image, network, writableRoot: d?.writableRoot ?? false, ports, mounts, pidsLimit };
+  const capAdd = [...(d?.capAdd ?? [])];
+  if (capAdd.length > 64)
+    throw new InvalidArgumentError('spec.docker.cap_add', `has ${capAdd.length} entries, at most 64`);
+  capAdd.forEach((c, i) => {
+    if (!/^[A-Za-z_]{2,40}$/.test(c)) {
+      throw new InvalidArgumentError(`spec.docker.cap_add[${i}]`, `is not a capability name, got ${quote(c)}`);
+    }
+  });
+  return {
+    image,
+    network,
+    writableRoot: d?.writableRoot ?? false,
+    ports,
+    mounts,
+    pidsLimit,
+    capAdd,
+    allowNewPrivileges: d?.allowNewPrivileges ?? false,
+  };
 }
 
 /** A pipeline step's artifact paths (the agent confines them to the working dir, symlinks too). */

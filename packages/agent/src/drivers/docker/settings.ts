@@ -30,6 +30,10 @@ export interface DockerLimits {
   /** Host directories under which mount sources must lie; empty = no mounts. */
   mountRoots: readonly string[];
   allowWritableMounts: boolean;
+  /** Capabilities a workload may ask back (all are dropped); empty = none. Names without CAP_. */
+  allowCaps: readonly string[];
+  /** Whether a workload may turn off no-new-privileges. */
+  allowNewPrivileges: boolean;
   /** How long pulling an absent image may take before the start is refused. */
   pullTimeoutMs: number;
 }
@@ -47,11 +51,13 @@ export const DEFAULT_DOCKER_LIMITS: DockerLimits = {
   allowWritableRoot: true,
   mountRoots: [],
   allowWritableMounts: true,
+  allowCaps: [],
+  allowNewPrivileges: true,
   pullTimeoutMs: 60_000,
 };
 
 /** Relaxations an operator can refuse with `--docker-deny`. */
-export const DOCKER_RELAXATIONS = ['network', 'writable-root', 'mounts', 'writable-mounts'] as const;
+export const DOCKER_RELAXATIONS = ['network', 'writable-root', 'mounts', 'writable-mounts', 'new-privileges'] as const;
 export type DockerRelaxation = (typeof DOCKER_RELAXATIONS)[number];
 
 export interface DockerMountSettings {
@@ -69,6 +75,10 @@ export interface DockerSettings {
   ports: number[];
   mounts: DockerMountSettings[];
   pidsLimit: number;
+  /** Capabilities given back after dropping all (names without CAP_). */
+  capAdd: string[];
+  /** no-new-privileges is set unless this is true. */
+  allowNewPrivileges: boolean;
 }
 
 const MAX_PORTS = 32;
@@ -122,6 +132,23 @@ export function validateDockerSpec(d: DockerSpec__Output | null | undefined, lim
       `must be at most ${limits.maxPidsLimit} (this agent's maximum), got ${pidsRaw}`,
     );
   }
+  const capAdd = (d?.capAdd ?? []).map((raw, i) => {
+    const cap = raw.toUpperCase().replace(/^CAP_/, '');
+    const field = `spec.docker.cap_add[${i}]`;
+    if (!/^[A-Z][A-Z_]{1,30}$/.test(cap))
+      throw new InvalidArgumentError(field, `is not a capability name, got ${quote(raw)}`);
+    if (!limits.allowCaps.includes(cap)) {
+      const allowed = limits.allowCaps.length > 0 ? limits.allowCaps.join(', ') : 'none';
+      throw new InvalidArgumentError(
+        field,
+        `${cap} is not allowed by this agent's configuration (allowed: ${allowed})`,
+      );
+    }
+    return cap;
+  });
+  if (d?.allowNewPrivileges && !limits.allowNewPrivileges) {
+    throw new InvalidArgumentError('spec.docker.allow_new_privileges', "is not allowed by this agent's configuration");
+  }
   return {
     image,
     network,
@@ -129,6 +156,8 @@ export function validateDockerSpec(d: DockerSpec__Output | null | undefined, lim
     ports,
     mounts,
     pidsLimit: pidsRaw || limits.defaultPidsLimit,
+    capAdd: [...new Set(capAdd)],
+    allowNewPrivileges: d?.allowNewPrivileges ?? false,
   };
 }
 
