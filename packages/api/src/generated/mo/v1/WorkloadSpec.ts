@@ -45,6 +45,12 @@ export interface WorkloadSpec {
    * Pipeline steps only: artifacts to upload after a successful exit, inputs to fetch before start.
    */
   'artifacts'?: (_mo_v1_ArtifactSpec | null);
+  /**
+   * Longest the workload may run, from its start; then it is stopped (SIGTERM, grace, SIGKILL) and
+   * ends `failed` with reason "timed out after ...". 0 = no limit. Enforced by the agent, so it holds
+   * while the scheduler is away and across agent restarts.
+   */
+  'timeoutMs'?: (number | string | Long);
 }
 
 /**
@@ -87,4 +93,10 @@ export interface WorkloadSpec__Output {
    * Pipeline steps only: artifacts to upload after a successful exit, inputs to fetch before start.
    */
   'artifacts': (_mo_v1_ArtifactSpec__Output | null);
+  /**
+   * Longest the workload may run, from its start; then it is stopped (SIGTERM, grace, SIGKILL) and
+   * ends `failed` with reason "timed out after ...". 0 = no limit. Enforced by the agent, so it holds
+   * while the scheduler is away and across agent restarts.
+   */
+  'timeoutMs': (number);
 }
