@@ -39,6 +39,9 @@ class RecordingScheduler {
 
   private constructor() {
     const handlers: NodeRegistryHandlers = {
+      // Artifacts are not part of these tests.
+      UploadArtifact: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED }),
+      DownloadArtifact: (call) => call.emit('error', { code: grpc.status.UNIMPLEMENTED }),
       Register: (call, callback) => {
         this.registers.push(call.request);
         callback(null, {

@@ -11,7 +11,7 @@ import {
   type MoServer,
   type NodeRegistryHandlers,
 } from '@mo/api';
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import type { TransitionEvent } from '../workloads/manager.js';
 import type { WorkloadRecord, WorkloadStateName } from '../workloads/record.js';
 import { SchedulerReporter, type ReportedWorkloads } from './reporter.js';
@@ -60,6 +60,9 @@ async function startScheduler(intervalMs: number) {
   const calls: Array<grpc.ServerDuplexStream<HeartbeatRequest__Output, HeartbeatResponse>> = [];
   const messages: Array<{ at: number; msg: HeartbeatRequest__Output }> = [];
   const handlers: NodeRegistryHandlers = {
+    // Artifacts are not part of these tests.
+    UploadArtifact: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED }),
+    DownloadArtifact: (call) => call.emit('error', { code: grpc.status.UNIMPLEMENTED }),
     Register: (call, cb) => cb(null, { nodeId: call.request.nodeId, heartbeatIntervalMs: intervalMs }),
     Heartbeat: (call) => {
       calls.push(call);

@@ -55,6 +55,8 @@ function workload(extra: Partial<ScheduledWorkload__Output> = {}): ScheduledWork
       gracePeriodMs: 0,
       driver: '',
       docker: null,
+      artifacts: null,
+      timeoutMs: 0,
     },
     scheduling: null,
     idempotencyKey: '',
@@ -72,6 +74,7 @@ function workload(extra: Partial<ScheduledWorkload__Output> = {}): ScheduledWork
     notBeforeMs: 0,
     events: [],
     ports: [],
+    outputs: {},
     ...extra,
   };
 }

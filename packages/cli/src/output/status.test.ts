@@ -18,6 +18,8 @@ function workload(overrides: Partial<WorkloadStatus__Output> & { id: string; arg
       gracePeriodMs: 10_000,
       driver: 'process',
       docker: null,
+      artifacts: null,
+      timeoutMs: 0,
     },
     state: 'WORKLOAD_STATE_RUNNING',
     reason: '',
@@ -27,6 +29,8 @@ function workload(overrides: Partial<WorkloadStatus__Output> & { id: string; arg
     exit: null,
     usage: null,
     ports: [],
+    outputs: {},
+    outputsIgnored: 0,
     ...rest,
   };
 }
@@ -192,6 +196,8 @@ describe('renderWorkload: docker sandboxes', () => {
       ports: [3000],
       mounts: [{ source: '/srv/ws', target: '/ws', readOnly: true }],
       pidsLimit: 256,
+      capAdd: [],
+      allowNewPrivileges: false,
     };
     w.ports = [{ containerPort: 3000, hostPort: 3001, hostIp: '0.0.0.0' }];
     const out = renderWorkload(w, NOW);
