@@ -174,6 +174,13 @@ suite('docker sandboxes', () => {
     expect(logOf(agent, rw.spec!.id)).toBe('root-ok\ntmp-ok\n');
   });
 
+  it('reports a sandbox that outlives its run limit as failed, timed out, like a process', async () => {
+    const w = await agent.client.startWorkload(sandbox(['sleep', '30'], { timeoutMs: 500, gracePeriodMs: 1000 }));
+    const end = await ended(agent, w.spec!.id);
+    expect(end.state).toBe(FAILED);
+    expect(end.reason).toMatch(/^timed out after 500ms \(/);
+  });
+
   it('drops every capability and sets no-new-privileges, and gives back only what the agent allows', async () => {
     // /proc/self/status: CapEff is the effective capability mask, NoNewPrivs the flag.
     const script = "grep -E '^(CapEff|NoNewPrivs):' /proc/self/status";

@@ -95,6 +95,21 @@ describe('a workload on a real agent', () => {
     }
   });
 
+  it('stops a workload at its run limit and reports it failed, timed out', async () => {
+    const t0 = Date.now();
+    const w = await client.startWorkload({ argv: ['sleep', '30'], timeoutMs: 400, gracePeriodMs: 1000 });
+    expect(w.spec!.timeoutMs).toBe(400);
+    const ended = await waitFor('timed out', async () => {
+      const s = await client.getWorkload(w.spec!.id);
+      return s.state === WorkloadState.WORKLOAD_STATE_FAILED ? s : undefined;
+    });
+    expect(ended.reason).toBe('timed out after 400ms (killed by SIGTERM)');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(400);
+    expect(await isAlive(w.pid)).toBe(false);
+    const bad = (await client.startWorkload({ argv: ['true'], timeoutMs: -1 }).catch((e: unknown) => e)) as Error;
+    expect(bad.message).toMatch(/^spec\.timeout_ms: must be a non-negative number of milliseconds/);
+  });
+
   it('records the exit code of a workload that ends by itself', async () => {
     const w = await client.startWorkload({ argv: ['sh', '-c', 'exit 3'] });
     const ended = await waitFor('exit', async () => {

@@ -80,6 +80,26 @@ describe('agent crash and restart', () => {
     for (const w of long) expect(await isAlive(w.pid)).toBe(false);
   });
 
+  it('keeps counting a run limit across an agent restart', async () => {
+    const first = await agentOn();
+    const w = await first.client.startWorkload({ argv: ['sleep', '60'], timeoutMs: 2500, gracePeriodMs: 500 });
+    await first.kill('SIGKILL');
+    await sleep(500);
+    const second = await agentOn(first.dataDir);
+    const ended = await waitFor(
+      'timed out after the restart',
+      async () => {
+        const s = await second.client.getWorkload(w.spec!.id);
+        return s.state === 'WORKLOAD_STATE_FAILED' ? s : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
+    expect(ended.reason).toMatch(/^timed out after 2\.5s/);
+    // Counted from the original start, not from the restart.
+    expect(ended.exit!.finishedAtMs - w.startedAtMs).toBeLessThan(2500 + 2000);
+    expect(await isAlive(w.pid)).toBe(false);
+  });
+
   it('never signals a pid that was reused by an unrelated process', async () => {
     const first = await agentOn();
     const w = await first.client.startWorkload({ argv: ['sleep', '300'], name: 'victim' });

@@ -52,6 +52,8 @@ export {
   validateArtifactPath,
   validateEnv,
   validateGrace,
+  validateTimeout,
+  MAX_TIMEOUT_MS,
   validateLabels,
   validateName,
   validateResources,

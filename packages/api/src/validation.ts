@@ -38,6 +38,19 @@ export function validateWorkloadId(field: string, id: string): string {
   return id;
 }
 
+/** Longest run of a workload: 30 days. */
+export const MAX_TIMEOUT_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** A workload's run limit: 0 = none, negative and absurdly long ones are rejected. */
+export function validateTimeout(field: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidArgumentError(field, `must be a non-negative number of milliseconds, got ${value}`);
+  }
+  if (value > MAX_TIMEOUT_MS)
+    throw new InvalidArgumentError(field, `must be at most ${MAX_TIMEOUT_MS} ms (30 days), got ${value}`);
+  return value;
+}
+
 /** Optional human name; `field` is its proto path. */
 export function validateName(field: string, name: string): string {
   if (name && !NAME_RE.test(name))

@@ -139,6 +139,16 @@ describe('a scheduler with three agents', () => {
     await stopAll(client, [fillerIds[1]!, fillerIds[2]!, high.workload!.id, low.workload!.id]);
   });
 
+  it('passes a run limit to the node, which fails the workload when it passes', async () => {
+    const { workload } = await client.submitWorkload({ spec: { argv: ['sleep', '30'], timeoutMs: 300 } });
+    const failed = await waitFor('workload timed out', async () => {
+      const w = await client.getWorkload(workload!.id);
+      return w.state === 'WORKLOAD_STATE_FAILED' ? w : undefined;
+    });
+    expect(failed.spec!.timeoutMs).toBe(300);
+    expect(failed.reason).toMatch(/^timed out after 300ms \(killed by SIGTERM\) on node-\d$/);
+  });
+
   it('fails a workload whose program does not exist, without blaming the nodes', async () => {
     const { workload } = await client.submitWorkload({ spec: { argv: ['/nonexistent/program'] } });
     const failed = await waitFor('workload failed', async () => {

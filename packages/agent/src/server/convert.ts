@@ -28,6 +28,7 @@ export function toWorkloadStatus(record: WorkloadRecord, usage?: TaskUsage): Wor
       resources: { cpuMillis: spec.cpuMillis, memoryBytes: spec.memoryBytes },
       labels: spec.labels,
       gracePeriodMs: spec.gracePeriodMs,
+      timeoutMs: spec.timeoutMs ?? 0,
       driver: spec.driver,
       ...(spec.docker && {
         docker: {

@@ -63,6 +63,9 @@ export class WorkloadManager {
   private readonly listeners: Array<(e: TransitionEvent) => void> = [];
   private endedCount = 0;
 
+  /** Run-limit timers of running workloads, by id. */
+  private readonly timeouts = new Map<string, NodeJS.Timeout>();
+
   constructor(private readonly options: WorkloadManagerOptions) {
     for (const d of options.drivers) this.drivers.set(d.name, d);
   }
@@ -101,6 +104,7 @@ export class WorkloadManager {
           record.handle = found.handle;
           this.transition(record, 'running', 're-attached after agent restart');
           this.watch(driver, record);
+          this.armTimeout(record);
         } else {
           if (found.status === 'exited') summary.exited++;
           else summary.lost++;
@@ -274,6 +278,7 @@ export class WorkloadManager {
     }
     this.transition(record, 'running', `started (pid ${record.handle.pid})`);
     this.watch(driver, record);
+    this.armTimeout(record);
   }
 
   /**
@@ -323,6 +328,36 @@ export class WorkloadManager {
     );
   }
 
+  /** Stops the workload when its run limit passes (counted from its start, across restarts). */
+  private armTimeout(record: WorkloadRecord): void {
+    const limit = record.spec.timeoutMs ?? 0;
+    if (limit <= 0 || TERMINAL_STATES.has(record.state)) return;
+    const remaining = Math.max(0, record.startedAtMs + limit - Date.now());
+    const timer = setTimeout(() => void this.timeOut(record), remaining);
+    timer.unref();
+    this.timeouts.set(record.spec.id, timer);
+  }
+
+  private clearTimeout(record: WorkloadRecord): void {
+    const timer = this.timeouts.get(record.spec.id);
+    if (timer) clearTimeout(timer);
+    this.timeouts.delete(record.spec.id);
+  }
+
+  private async timeOut(record: WorkloadRecord): Promise<void> {
+    this.timeouts.delete(record.spec.id);
+    if (TERMINAL_STATES.has(record.state) || record.stopRequested || record.timedOut) return;
+    record.timedOut = true;
+    this.options.logger.info('workload timed out', { id: record.spec.id, timeoutMs: record.spec.timeoutMs });
+    try {
+      // Persisted first: after an agent crash, the exit that follows must still read as timed out.
+      await this.options.store.save(record);
+      await this.drivers.get(record.spec.driver)!.stop(record.handle!, record.spec.gracePeriodMs);
+    } catch (err) {
+      this.options.logger.warn('could not stop a timed-out workload', { id: record.spec.id, err });
+    }
+  }
+
   private finish(record: WorkloadRecord, result: WaitResult): void {
     if (TERMINAL_STATES.has(record.state)) return;
     if (result.status === 'lost') {
@@ -338,8 +373,11 @@ export class WorkloadManager {
       record.outputsIgnored = ignored;
     }
     const how = exit.startError ?? (exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.exitCode}`);
+    this.clearTimeout(record);
     if (record.stopRequested) this.transition(record, 'stopped', `stopped by request (${how})`);
-    else if (exit.oomKilled) this.transition(record, 'failed', `oom_killed: out of memory (${how})`);
+    else if (record.timedOut) {
+      this.transition(record, 'failed', `timed out after ${seconds(record.spec.timeoutMs ?? 0)} (${how})`);
+    } else if (exit.oomKilled) this.transition(record, 'failed', `oom_killed: out of memory (${how})`);
     else if (!exit.startError && !exit.signal && exit.exitCode === 0) this.succeed(record, how);
     else this.transition(record, 'failed', how);
   }
@@ -451,6 +489,9 @@ export class WorkloadManager {
   }
 
   async close(): Promise<void> {
+    // The limits keep counting from each start: a restarted agent re-arms them.
+    for (const timer of this.timeouts.values()) clearTimeout(timer);
+    this.timeouts.clear();
     await Promise.all([...this.drivers.values()].map((d) => d.close()));
     await this.options.store.flush();
   }
@@ -484,4 +525,9 @@ export class WorkloadManager {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms).unref());
+}
+
+/** "1.5s", "90s" (ms shown below a second: "300ms"). */
+function seconds(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${+(ms / 1000).toFixed(1)}s`;
 }

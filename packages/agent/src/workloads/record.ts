@@ -19,6 +19,8 @@ export interface NormalizedSpec {
   labels: Record<string, string>;
   gracePeriodMs: number;
   driver: string;
+  /** Run limit in ms from the start (0 = none); absent in records from before it existed. */
+  timeoutMs?: number;
   /** The sandbox of a docker workload (validated, the agent's defaults filled in). */
   docker?: DockerSettings;
   /** A pipeline step's artifacts to upload and inputs to fetch. */
@@ -44,6 +46,8 @@ export interface WorkloadRecord {
   outputsIgnored?: number;
   /** A stop was requested: the exit that follows is `stopped`, whatever its code. */
   stopRequested?: boolean;
+  /** Its run limit passed and the agent stopped it: the exit that follows is `failed`. */
+  timedOut?: boolean;
   /** The latest transitions, oldest first, capped (see MAX_EVENTS). */
   events: WorkloadEventRecord[];
 }

@@ -10,6 +10,7 @@ import {
   validateArgvShape,
   validateEnv,
   validateGrace,
+  validateTimeout,
   validateLabels,
   validateResources,
   validateWorkloadId,
@@ -96,6 +97,7 @@ export function validateStartSpec(spec: WorkloadSpec__Output | null | undefined,
     labels: validateLabels(spec.labels ?? {}),
     gracePeriodMs,
     driver,
+    timeoutMs: validateTimeout('spec.timeout_ms', spec.timeoutMs ?? 0),
   };
 }
 
@@ -128,6 +130,7 @@ function validateDockerWorkload(
     labels: validateLabels(spec.labels ?? {}),
     gracePeriodMs: validateGrace('spec.grace_period_ms', spec.gracePeriodMs) || ctx.defaultGracePeriodMs,
     driver,
+    timeoutMs: validateTimeout('spec.timeout_ms', spec.timeoutMs ?? 0),
     docker: validateDockerSpec(spec.docker, ctx.docker ?? DEFAULT_DOCKER_LIMITS),
   };
 }

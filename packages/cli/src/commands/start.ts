@@ -27,6 +27,7 @@ export interface StartFlags {
   cpu?: string;
   memory?: string;
   grace?: string;
+  runTimeout?: string;
   driver?: string;
   image?: string;
   network?: string;
@@ -71,6 +72,7 @@ export function buildSpec(argv: readonly string[], flags: StartFlags): WorkloadS
   const memoryBytes = flags.memory === undefined ? undefined : parseSize(flags.memory, '--memory');
   if (cpuMillis !== undefined || memoryBytes !== undefined) spec.resources = { cpuMillis, memoryBytes };
   if (flags.grace !== undefined) spec.gracePeriodMs = parseDuration(flags.grace, '--grace');
+  if (flags.runTimeout !== undefined) spec.timeoutMs = parseDuration(flags.runTimeout, '--run-timeout');
   if (flags.driver !== undefined) spec.driver = flags.driver;
   const docker = buildDocker(flags);
   if (docker) {
@@ -247,6 +249,7 @@ export function registerStart(program: Command, ctx: CliContext): void {
     .option('--strategy <s>', "binpack or spread (default: the cluster's)")
     .option('--idempotency-key <key>', 'a retried submit with the same key returns the first workload')
     .option('--grace <duration>', 'time between SIGTERM and SIGKILL on stop (10s, 500ms)')
+    .option('--run-timeout <duration>', 'stop it after this long (then it is failed: timed out); default none')
     .addOption(new Option('--wait [until]', 'wait until the workload runs (--wait=exit: until it ends)'))
     .option('--wait-timeout <duration>', 'give up waiting after this long (exit 5)');
   addGlobalOptions(cmd).action(async (argv: string[], flags: StartFlags, self: Command) => {

@@ -728,6 +728,7 @@ function startSpecOf(r: WorkloadRecord, allocationId: string) {
     resources: { cpuMillis: s.cpuMillis, memoryBytes: s.memoryBytes },
     labels: { ...s.labels, [LABEL_WORKLOAD_ID]: r.id },
     gracePeriodMs: s.gracePeriodMs,
+    timeoutMs: s.timeoutMs ?? 0,
     driver: s.driver,
     ...(s.docker && { docker: s.docker }),
     ...(s.artifacts && { artifacts: s.artifacts }),

@@ -27,6 +27,8 @@ export interface SpecRecord {
   memoryBytes: number;
   labels: Record<string, string>;
   gracePeriodMs: number;
+  /** Run limit enforced by the agent (0 = none); absent in records from before it existed. */
+  timeoutMs?: number;
   driver: string;
   /** The sandbox of a docker workload, as submitted (the agent fills its defaults and checks the host). */
   docker?: DockerSpecRecord;
