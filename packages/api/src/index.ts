@@ -16,7 +16,14 @@
  */
 export { LOADER_OPTIONS, PROTO_ROOT, moPackageDefinition, moProto, type MoProto } from './proto.js';
 export { AgentClient, PipelineClient, RegistryClient, SchedulerClient, type ClientOptions } from './client.js';
-export { MAX_MESSAGE_BYTES, createMoServer, unaryHandler, type MoServer, type MoServerOptions } from './server.js';
+export {
+  MAX_MESSAGE_BYTES,
+  countedUnary,
+  createMoServer,
+  unaryHandler,
+  type MoServer,
+  type MoServerOptions,
+} from './server.js';
 export {
   AlreadyExistsError,
   FailedPreconditionError,

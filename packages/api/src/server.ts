@@ -92,3 +92,22 @@ export function unaryHandler<Req, Res>(
       );
   };
 }
+
+/**
+ * unaryHandler that also reports each call's method and final status name (for a daemon's
+ * `*_grpc_requests_total` counter): `const counted = countedUnary(onRequest)`, then
+ * `counted('Method', async (req) => ...)`.
+ */
+export function countedUnary(onRequest: ((method: string, code: string) => void) | undefined) {
+  return <Req, Res>(method: string, fn: (req: Req) => Promise<Res> | Res): grpc.handleUnaryCall<Req, Res> =>
+    unaryHandler<Req, Res>(async (req) => {
+      try {
+        const res = await fn(req);
+        onRequest?.(method, 'OK');
+        return res;
+      } catch (err) {
+        onRequest?.(method, grpc.status[toServiceError(err).code ?? grpc.status.UNKNOWN] ?? 'UNKNOWN');
+        throw err;
+      }
+    });
+}

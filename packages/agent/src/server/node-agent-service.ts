@@ -2,11 +2,11 @@
 // records to wire messages. Errors are mapped to gRPC status in one place (@mo/api unaryHandler).
 import * as grpc from '@grpc/grpc-js';
 import {
+  countedUnary,
   InvalidArgumentError,
   moProto,
   statusName,
   toServiceError,
-  unaryHandler,
   type LogStream__Output,
   type NodeAgentHandlers,
   type NodeFacts,
@@ -44,17 +44,7 @@ export class NodeAgentService {
 
   private handlers(): NodeAgentHandlers {
     const { manager } = this.ctx;
-    const counted = <Req, Res>(method: string, fn: (req: Req) => Promise<Res> | Res) =>
-      unaryHandler<Req, Res>(async (req) => {
-        try {
-          const res = await fn(req);
-          this.ctx.onRequest?.(method, 'OK');
-          return res;
-        } catch (err) {
-          this.ctx.onRequest?.(method, statusName(toServiceError(err).code ?? grpc.status.UNKNOWN));
-          throw err;
-        }
-      });
+    const counted = countedUnary(this.ctx.onRequest);
 
     return {
       StartWorkload: counted('StartWorkload', async (req) => {

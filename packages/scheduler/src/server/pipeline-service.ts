@@ -2,13 +2,13 @@
 // conversion. Watch streams replay retained events after a sequence number, then go live.
 import * as grpc from '@grpc/grpc-js';
 import {
+  countedUnary,
   InvalidArgumentError,
   NotFoundError,
   UnavailableError,
   moProto,
   statusName,
   toServiceError,
-  unaryHandler,
   type LogChunk,
   type Pipeline,
   type PipelineEvent,
@@ -130,17 +130,7 @@ export class PipelineService {
 
   private handlers(): PipelinesHandlers {
     const { pipelines } = this.ctx;
-    const counted = <Req, Res>(method: string, fn: (req: Req) => Promise<Res> | Res) =>
-      unaryHandler<Req, Res>(async (req) => {
-        try {
-          const res = await fn(req);
-          this.ctx.onRequest?.(method, 'OK');
-          return res;
-        } catch (err) {
-          this.ctx.onRequest?.(method, statusName(toServiceError(err).code ?? grpc.status.UNKNOWN));
-          throw err;
-        }
-      });
+    const counted = countedUnary(this.ctx.onRequest);
     return {
       SubmitPipeline: counted('SubmitPipeline', async (req) => {
         const { pipeline, existing } = await pipelines.submit(req.spec, req.idempotencyKey);

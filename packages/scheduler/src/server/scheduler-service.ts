@@ -2,13 +2,13 @@
 // table. Streams (logs, watch) end with a proper status; errors are mapped in one place.
 import * as grpc from '@grpc/grpc-js';
 import {
+  countedUnary,
   InvalidArgumentError,
   NotFoundError,
   UnavailableError,
   moProto,
   statusName,
   toServiceError,
-  unaryHandler,
   validateGrace,
   validateWorkloadId,
   type ClusterEvent,
@@ -53,17 +53,7 @@ export class SchedulerService {
 
   private handlers(): SchedulerHandlers {
     const { manager, nodes } = this.ctx;
-    const counted = <Req, Res>(method: string, fn: (req: Req) => Promise<Res> | Res) =>
-      unaryHandler<Req, Res>(async (req) => {
-        try {
-          const res = await fn(req);
-          this.ctx.onRequest?.(method, 'OK');
-          return res;
-        } catch (err) {
-          this.ctx.onRequest?.(method, statusName(toServiceError(err).code ?? grpc.status.UNKNOWN));
-          throw err;
-        }
-      });
+    const counted = countedUnary(this.ctx.onRequest);
 
     return {
       SubmitWorkload: counted('SubmitWorkload', async (req) => {
