@@ -1,7 +1,7 @@
 // Starts a real `mo-agent` as a separate OS process on loopback with ephemeral ports, waits for
 // its "agent ready" log line, and hands back its addresses, a client and ways to stop or kill it.
 import { AgentClient } from '@mo/api';
-import { spawn } from 'node:child_process';
+import { spawnDaemon } from './daemon.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,9 +41,9 @@ export interface AgentProcess {
 
 export async function startAgentProcess(options: AgentProcessOptions = {}): Promise<AgentProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mo-agent-'));
-  const child = spawn(
-    process.execPath,
-    [
+  const { child, ready, logs, exited } = await spawnDaemon<{ grpc: string; http: string }>({
+    name: 'mo-agent',
+    args: [
       ...AGENT_NODE_FLAGS,
       AGENT_BIN,
       '--grpc-listen',
@@ -56,29 +56,9 @@ export async function startAgentProcess(options: AgentProcessOptions = {}): Prom
       'debug',
       ...(options.extraArgs ?? []),
     ],
-    { env: { ...process.env, ...options.env }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ready = await new Promise<{ grpc: string; http: string }>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`mo-agent did not become ready in time; output:\n${output}`));
-    }, options.readyTimeoutMs ?? 15_000);
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (data: string) => {
-      output += data;
-      for (const line of data.split('\n')) {
-        if (!line.includes('"agent ready"')) continue;
-        const entry = JSON.parse(line) as { grpc: string; http: string };
-        clearTimeout(timer);
-        resolve(entry);
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`mo-agent exited (${code ?? signal}) before it was ready; output:\n${output}`));
-    });
+    ...(options.env ? { env: options.env } : {}),
+    readyMsg: 'agent ready',
+    ...(options.readyTimeoutMs ? { timeoutMs: options.readyTimeoutMs } : {}),
   });
   const client = new AgentClient(ready.grpc);
   return {
@@ -87,7 +67,7 @@ export async function startAgentProcess(options: AgentProcessOptions = {}): Prom
     grpcAddress: ready.grpc,
     httpAddress: ready.http,
     client,
-    logs: () => output,
+    logs,
     async kill(signal: NodeJS.Signals = 'SIGTERM') {
       client.close();
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -1,11 +1,11 @@
 // Starts a real `mo-scheduler` as a separate OS process (loopback, ephemeral ports), and small
 // clusters of one scheduler + N real agents registered with it.
 import { SchedulerClient } from '@mo/api';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnDaemon } from './daemon.js';
 import { nodeFlagsOf, startAgentProcess, type AgentProcess } from './agent-process.js';
 import { waitFor } from './wait.js';
 
@@ -37,9 +37,9 @@ export interface SchedulerProcess {
 
 export async function startSchedulerProcess(options: SchedulerProcessOptions = {}): Promise<SchedulerProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mo-scheduler-'));
-  const child = spawn(
-    process.execPath,
-    [
+  const { child, ready, logs, exited } = await spawnDaemon<{ grpcAddress: string; httpAddress: string }>({
+    name: 'mo-scheduler',
+    args: [
       ...SCHEDULER_NODE_FLAGS,
       SCHEDULER_BIN,
       '--grpc-listen',
@@ -52,28 +52,9 @@ export async function startSchedulerProcess(options: SchedulerProcessOptions = {
       'debug',
       ...(options.extraArgs ?? []),
     ],
-    { env: { ...process.env, ...options.env }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ready = await new Promise<{ grpcAddress: string; httpAddress: string }>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`mo-scheduler did not become ready in time; output:\n${output}`));
-    }, options.readyTimeoutMs ?? 15_000);
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (data: string) => {
-      output += data;
-      for (const line of data.split('\n')) {
-        if (!line.includes('"scheduler ready"')) continue;
-        clearTimeout(timer);
-        resolve(JSON.parse(line) as { grpcAddress: string; httpAddress: string });
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`mo-scheduler exited (${code ?? signal}) before it was ready; output:\n${output}`));
-    });
+    ...(options.env ? { env: options.env } : {}),
+    readyMsg: 'scheduler ready',
+    ...(options.readyTimeoutMs ? { timeoutMs: options.readyTimeoutMs } : {}),
   });
   const client = new SchedulerClient(ready.grpcAddress);
   return {
@@ -82,7 +63,7 @@ export async function startSchedulerProcess(options: SchedulerProcessOptions = {
     grpcAddress: ready.grpcAddress,
     httpAddress: ready.httpAddress,
     client,
-    logs: () => output,
+    logs,
     async kill(signal: NodeJS.Signals = 'SIGTERM') {
       client.close();
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

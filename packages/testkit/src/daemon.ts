@@ -1,0 +1,56 @@
+// Spawns a mo daemon (this process's node + the daemon's bin) and waits for its "<name> ready" JSON
+// log line on stderr. Shared by the agent and scheduler launchers.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface SpawnedDaemon<Ready> {
+  readonly child: ChildProcess;
+  /** The parsed "ready" log line. */
+  readonly ready: Ready;
+  /** Everything the daemon logged so far. */
+  logs(): string;
+  /** Resolves when the process has exited. */
+  readonly exited: Promise<void>;
+}
+
+export async function spawnDaemon<Ready>(options: {
+  /** Program name for messages ("mo-agent"). */
+  name: string;
+  /** Node flags, the bin, and its arguments. */
+  args: string[];
+  env?: Record<string, string>;
+  /** The `msg` of the readiness log line ("agent ready"). */
+  readyMsg: string;
+  timeoutMs?: number;
+}): Promise<SpawnedDaemon<Ready>> {
+  const child = spawn(process.execPath, options.args, {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let output = '';
+  let partial = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const marker = `"msg":"${options.readyMsg}"`;
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${options.name} did not become ready in time; output:\n${output}`));
+    }, options.timeoutMs ?? 15_000);
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (data: string) => {
+      output += data;
+      // Whole lines only: a chunk may end in the middle of one.
+      const lines = (partial + data).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line.includes(marker)) continue;
+        clearTimeout(timer);
+        resolve(JSON.parse(line) as Ready);
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${options.name} exited (${code ?? signal}) before it was ready; output:\n${output}`));
+    });
+  });
+  return { child, ready, logs: () => output, exited };
+}
