@@ -128,6 +128,10 @@ export class DevCluster {
       schedDir,
       '--log-level',
       o.logLevel,
+      // Every dev agent runs on this one host and measures the same CPU and memory: ranking on
+      // that would only follow sampling noise, so rank on declared reservations (ties: random).
+      '--reserved-weight',
+      '1',
     ]);
     const sr = await withDeadline(scheduler.ready, 'scheduler');
     scheduler.grpcAddress = String(sr.grpcAddress ?? sched.grpc);
