@@ -1,10 +1,8 @@
 // Starts a real `mo-agent` as a separate OS process on loopback with ephemeral ports, waits for
 // its "agent ready" log line, and hands back its addresses, a client and ways to stop or kill it.
 import { AgentClient } from '@mo/api';
-import { spawnDaemon } from './daemon.js';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnDaemon, tempDataDir } from './daemon.js';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The agent's executable in this checkout (built by `pnpm build`). */
@@ -40,7 +38,7 @@ export interface AgentProcess {
 }
 
 export async function startAgentProcess(options: AgentProcessOptions = {}): Promise<AgentProcess> {
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mo-agent-'));
+  const dataDir = options.dataDir ?? tempDataDir('mo-agent-');
   const { child, ready, logs, exited } = await spawnDaemon<{ grpc: string; http: string }>({
     name: 'mo-agent',
     args: [

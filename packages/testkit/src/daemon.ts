@@ -1,6 +1,28 @@
 // Spawns a mo daemon (this process's node + the daemon's bin) and waits for its "<name> ready" JSON
 // log line on stderr. Shared by the agent and scheduler launchers.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ownDirs = new Set<string>();
+let cleanupHooked = false;
+
+/**
+ * A temp data dir that is removed when this process exits (tests restart daemons on the same dir,
+ * so it must outlive each daemon; thousands of test runs must not fill /tmp).
+ */
+export function tempDataDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  ownDirs.add(dir);
+  if (!cleanupHooked) {
+    cleanupHooked = true;
+    process.once('exit', () => {
+      for (const d of ownDirs) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  return dir;
+}
 
 export interface SpawnedDaemon<Ready> {
   readonly child: ChildProcess;

@@ -1,11 +1,8 @@
 // Starts a real `mo-scheduler` as a separate OS process (loopback, ephemeral ports), and small
 // clusters of one scheduler + N real agents registered with it.
 import { SchedulerClient } from '@mo/api';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnDaemon } from './daemon.js';
+import { spawnDaemon, tempDataDir } from './daemon.js';
 import { nodeFlagsOf, startAgentProcess, type AgentProcess } from './agent-process.js';
 import { waitFor } from './wait.js';
 
@@ -36,7 +33,7 @@ export interface SchedulerProcess {
 }
 
 export async function startSchedulerProcess(options: SchedulerProcessOptions = {}): Promise<SchedulerProcess> {
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mo-scheduler-'));
+  const dataDir = options.dataDir ?? tempDataDir('mo-scheduler-');
   const { child, ready, logs, exited } = await spawnDaemon<{ grpcAddress: string; httpAddress: string }>({
     name: 'mo-scheduler',
     args: [
