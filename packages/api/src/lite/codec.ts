@@ -250,21 +250,8 @@ function readValue(r: Reader, f: Field): unknown {
   return readScalar(r, f.type);
 }
 
-const PACKABLE = new Set([
-  'double',
-  'float',
-  'int32',
-  'uint32',
-  'sint32',
-  'fixed32',
-  'sfixed32',
-  'int64',
-  'uint64',
-  'sint64',
-  'fixed64',
-  'sfixed64',
-  'bool',
-]);
+/** Scalars that repeated fields may pack (every one but the length-delimited ones). */
+const PACKABLE = new Set([...SCALARS].filter((t) => t !== 'string' && t !== 'bytes'));
 
 function decodeFrom(type: MessageType, buf: Buffer): Record<string, unknown> {
   const out: Record<string, unknown> = {};
