@@ -23,6 +23,7 @@ import type { PipelineRecord, PipelineStateName, StepStateName } from '../pipeli
 import type { AgentPool } from '../registry/agent-pool.js';
 import type { NodeTable } from '../registry/nodes.js';
 import type { WorkloadManager } from '../workloads/manager.js';
+import { parseListRequest } from './list-request.js';
 
 export const PIPELINE_STATE_ENUM: Record<PipelineStateName, PipelineState> = {
   pending: 'PIPELINE_STATE_PENDING',
@@ -111,7 +112,6 @@ export interface PipelineServiceContext {
   onRequest?: (method: string, code: string) => void;
 }
 
-const MAX_LIST = 10_000;
 /** Events buffered per watcher before it counts as too slow and is dropped. */
 const WATCH_BUFFER = 10_000;
 const ID_FIELD_MAX = 128;
@@ -141,20 +141,10 @@ export class PipelineService {
         return toPipeline(pipelines.get(req.pipelineId));
       }),
       ListPipelines: counted('ListPipelines', (req) => {
-        const limit = req.limit || 100;
-        if (!Number.isSafeInteger(limit) || limit < 0 || limit > MAX_LIST) {
-          throw new InvalidArgumentError('limit', `must be between 0 and ${MAX_LIST}, got ${req.limit}`);
-        }
-        let states: Set<PipelineStateName> | undefined;
-        if (req.states.length > 0) {
-          states = new Set(
-            req.states.map((s, i) => {
-              const name = PIPELINE_STATE_NAMES.get(s);
-              if (!name) throw new InvalidArgumentError(`states[${i}]`, `unknown state ${JSON.stringify(s)}`);
-              return name as PipelineStateName;
-            }),
-          );
-        }
+        const { limit, states } = parseListRequest(
+          req,
+          (s) => PIPELINE_STATE_NAMES.get(s) as PipelineStateName | undefined,
+        );
         const res = pipelines.list({ limit, ...(states ? { states } : {}), ...(req.name ? { name: req.name } : {}) });
         return { pipelines: res.pipelines.map((p) => toPipeline(p, false)), total: res.total };
       }),

@@ -22,8 +22,9 @@ import type { PlacementEngine } from '../placement/index.js';
 import type { AgentPool } from '../registry/agent-pool.js';
 import type { NodeEntry, NodeTable } from '../registry/nodes.js';
 import type { WorkloadManager } from '../workloads/manager.js';
-import type { WorkloadRecord, WorkloadStateName } from '../workloads/record.js';
+import type { WorkloadRecord } from '../workloads/record.js';
 import { STATE_NAMES, toNode, toScheduledWorkload } from './convert.js';
+import { MAX_LIST, parseListRequest } from './list-request.js';
 
 export interface SchedulerServiceContext {
   manager: WorkloadManager;
@@ -38,7 +39,6 @@ export interface SchedulerServiceContext {
 
 /** Events buffered per watcher before it counts as too slow and is dropped. */
 const WATCH_BUFFER = 10_000;
-const MAX_LIST = 10_000;
 
 export class SchedulerService {
   constructor(private readonly ctx: SchedulerServiceContext) {}
@@ -70,20 +70,7 @@ export class SchedulerService {
         return toScheduledWorkload(manager.get(req.workloadId));
       }),
       ListWorkloads: counted('ListWorkloads', (req) => {
-        const limit = req.limit || 100;
-        if (!Number.isSafeInteger(limit) || limit < 0 || limit > MAX_LIST) {
-          throw new InvalidArgumentError('limit', `must be between 0 and ${MAX_LIST}, got ${req.limit}`);
-        }
-        let states: Set<WorkloadStateName> | undefined;
-        if (req.states.length > 0) {
-          states = new Set(
-            req.states.map((s, i) => {
-              const name = STATE_NAMES[s];
-              if (!name) throw new InvalidArgumentError(`states[${i}]`, `unknown state ${JSON.stringify(s)}`);
-              return name;
-            }),
-          );
-        }
+        const { limit, states } = parseListRequest(req, (s) => STATE_NAMES[s]);
         const { workloads, total } = manager.list({
           limit,
           ...(states ? { states } : {}),
