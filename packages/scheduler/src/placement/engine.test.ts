@@ -210,6 +210,19 @@ describe('PlacementEngine ranking', () => {
     expect(perNode.get('hot')).toBeUndefined();
   });
 
+  it('follows measured use as heartbeats update it (updateMeasured), keeping reservations', () => {
+    const engine = engineWith([node('a'), node('b')], { defaultStrategy: 'spread' });
+    engine.reserve('b', { cpuMillis: 500, memoryBytes: GiB });
+    engine.updateMeasured('a', { cpuUtilization: 0.95, memoryUsedBytes: 0 });
+    expect(engine.getNode('a')!.measured.cpuUtilization).toBe(0.95);
+    expect(engine.reservedOf('b')).toEqual({ cpuMillis: 500, memoryBytes: GiB });
+    expect(engine.place(request(), NOW)).toMatchObject({ ok: true, nodeId: 'b' });
+    engine.updateMeasured('a', { cpuUtilization: 0, memoryUsedBytes: 0 });
+    expect(engine.place(request(), NOW)).toMatchObject({ ok: true, nodeId: 'a' });
+    engine.updateMeasured('unknown', { cpuUtilization: 1, memoryUsedBytes: 1 });
+    expect(engine.size).toBe(2);
+  });
+
   it('lets the request choose its strategy over the default', () => {
     const engine = engineWith([node('a'), node('b')], { defaultStrategy: 'binpack' });
     engine.reserve('a', { cpuMillis: 2000, memoryBytes: 4 * GiB });

@@ -214,6 +214,20 @@ export class PlacementEngine {
     this.lastPlaced = -1;
   }
 
+  /**
+   * New measured use of a node (each heartbeat): only its two measured columns change, so this
+   * skips what upsertNode redoes (class key, name index). No-op for an unknown node.
+   */
+  updateMeasured(id: string, measured: PlacementNode['measured']): void {
+    const slot = this.slotIndex.get(id);
+    if (slot === undefined) return;
+    const node = this.nodes[slot]!;
+    this.nodes[slot] = { ...node, measured };
+    const b = slot * ROW;
+    this.rows[b + C_MEASURED_CPU] = measured.cpuUtilization * node.capacity.cpuMillis;
+    this.rows[b + C_MEASURED_MEM] = measured.memoryUsedBytes;
+  }
+
   getNode(id: string): PlacementNode | undefined {
     const slot = this.slotIndex.get(id);
     return slot === undefined ? undefined : this.nodes[slot];

@@ -149,7 +149,7 @@ export class NodeTable {
     node.deadlineMs = nowMs + this.timing().downAfterMs;
     if (metrics) {
       node.metrics = metrics;
-      this.engine.upsertNode(toPlacementNode(node));
+      this.engine.updateMeasured(node.id, measuredOf(metrics));
     }
     return node;
   }
@@ -254,10 +254,14 @@ export function toPlacementNode(n: NodeEntry): PlacementNode {
     drivers: n.facts?.drivers ?? ['process'],
     labels: n.labels,
     capacity: n.capacity,
-    measured: {
-      cpuUtilization: m?.cpuUtilization ?? 0,
-      memoryUsedBytes: m ? Math.max(0, m.memoryTotalBytes - m.memoryAvailableBytes) : 0,
-    },
+    measured: measuredOf(m),
     avoidUntilMs: n.avoidUntilMs,
+  };
+}
+
+function measuredOf(m: NodeMetrics__Output | null): PlacementNode['measured'] {
+  return {
+    cpuUtilization: m?.cpuUtilization ?? 0,
+    memoryUsedBytes: m ? Math.max(0, m.memoryTotalBytes - m.memoryAvailableBytes) : 0,
   };
 }
