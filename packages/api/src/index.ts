@@ -66,3 +66,4 @@ export {
   validateResources,
   validateWorkloadId,
 } from './validation.js';
+export { cpuMillis, durationMs, sizeBytes } from './units.js'; // also alone: @mo/api/units

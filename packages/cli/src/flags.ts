@@ -1,5 +1,8 @@
 // Pure parsers for flag values (env, labels, sizes, durations, counts). Each error names its flag,
 // so a wrong value is caught before anything is sent to the agent.
+// The unit grammars come from @mo/api/units, which loads nothing else (no grpc: `mo --help` and
+// the fast path stay light).
+import { cpuMillis, durationMs, sizeBytes } from '@mo/api/units';
 import { UsageError } from './errors.js';
 
 /** Commander collector for repeatable flags (`--env A=1 --env B=2`). */
@@ -31,33 +34,16 @@ export function parseLabels(values: readonly string[], flag = '--label'): Record
 
 // Kubernetes quantity suffixes: decimal (k, M, G, T) and binary (Ki, Mi, Gi, Ti). Lower-case m/g
 // are refused on purpose: in Kubernetes "m" means milli, so guessing would be wrong half the time.
-const SIZE_UNITS: Readonly<Record<string, number>> = {
-  '': 1,
-  k: 1e3,
-  K: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-};
-
 /** Parses a byte size: `1048576`, `512Mi`, `1G`, `1.5Gi`. Must be at least one byte. */
 export function parseSize(value: string, flag = '--memory'): number {
-  const m = /^(\d+(?:\.\d+)?)([a-zA-Z]*)$/.exec(value.trim());
-  const unit = m ? SIZE_UNITS[m[2] ?? ''] : undefined;
-  if (!m || unit === undefined) {
+  const bytes = sizeBytes(value);
+  if (bytes === undefined) {
     throw new UsageError(`expected bytes or a size like 512Mi, 1Gi or 1G, got ${JSON.stringify(value)}`, flag);
   }
-  const bytes = Math.round(Number(m[1]) * unit);
   if (bytes < 1) throw new UsageError(`must be at least 1 byte, got ${JSON.stringify(value)}`, flag);
   if (!Number.isSafeInteger(bytes)) throw new UsageError(`too large: ${JSON.stringify(value)}`, flag);
   return bytes;
 }
-
-const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /**
  * Parses a duration into whole milliseconds: `500ms`, `10s`, `1.5s`, `1m30s`, `2h`. A unit is
@@ -65,21 +51,10 @@ const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60
  * 1000 times too early.
  */
 export function parseDuration(value: string, flag: string): number {
-  const text = value.trim();
-  const part = /(\d+(?:\.\d+)?)(ms|s|m|h)/y;
-  let total = 0;
-  let pos = 0;
-  while (pos < text.length) {
-    part.lastIndex = pos;
-    const m = part.exec(text);
-    if (!m) break;
-    total += Number(m[1]) * (DURATION_UNITS[m[2] ?? ''] ?? Number.NaN);
-    pos = part.lastIndex;
-  }
-  if (text.length === 0 || pos !== text.length || !Number.isFinite(total)) {
+  const ms = durationMs(value);
+  if (ms === undefined) {
     throw new UsageError(`expected a duration like 10s, 500ms or 1m30s, got ${JSON.stringify(value)}`, flag);
   }
-  const ms = Math.round(total);
   if (!Number.isSafeInteger(ms)) throw new UsageError(`too large: ${JSON.stringify(value)}`, flag);
   return ms;
 }
@@ -104,8 +79,7 @@ export function parseCount(value: string, flag: string, max = Number.MAX_SAFE_IN
  * At least one millicore; finer than that cannot be declared.
  */
 export function parseCpuMillis(value: string, flag = '--cpu'): number {
-  const m = /^(\d+(?:\.\d+)?|\.\d+)(m?)$/.exec(value.trim());
-  const millis = m ? (m[2] === 'm' ? Number(m[1]) : Number(m[1]) * 1000) : Number.NaN;
+  const millis = cpuMillis(value) ?? Number.NaN;
   if (!Number.isFinite(millis)) {
     throw new UsageError(`expected cores (0.5, 2) or millicores (500m), got ${JSON.stringify(value)}`, flag);
   }

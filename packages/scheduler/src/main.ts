@@ -1,6 +1,6 @@
 // `mo-scheduler` / `mo scheduler`: flags and MO_* environment -> startScheduler. SIGTERM/SIGINT
 // close it cleanly (in-flight writes are flushed); workloads keep running on their agents.
-import { isLogLevel, parseAddress, runDaemon } from '@mo/api';
+import { durationMs, isLogLevel, parseAddress, runDaemon } from '@mo/api';
 import { parseArgs } from 'node:util';
 import { SCHEDULER_VERSION, startScheduler, type SchedulerOptions } from './scheduler.js';
 
@@ -36,13 +36,12 @@ Options (each also settable by environment):
 
 Durations: 500ms, 5s, 2m, or plain milliseconds. Logs are JSON lines on stderr.`;
 
-/** "500ms" | "5s" | "2m" | "1500" -> ms; throws naming the flag. */
+/** "500ms" | "5s" | "1m30s" | "1500" (plain milliseconds) -> ms; throws naming the flag. */
 export function parseDuration(raw: string, what: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw.trim());
-  if (!m) throw new Error(`${what}: expected a duration like 500ms, 5s or 2m, got "${raw}"`);
-  const n = Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 'ms') as 'ms'];
-  if (!Number.isSafeInteger(Math.round(n)) || n <= 0) throw new Error(`${what}: must be positive, got "${raw}"`);
-  return Math.round(n);
+  const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : durationMs(raw);
+  if (n === undefined) throw new Error(`${what}: expected a duration like 500ms, 5s or 2m, got "${raw}"`);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${what}: must be positive, got "${raw}"`);
+  return n;
 }
 
 export function parseSchedulerArgs(

@@ -1,7 +1,7 @@
 // The pipeline spec: YAML (or JSON, which is YAML) text -> a validated PipelineSpec, or an
 // InvalidArgumentError naming the offending field (`steps[2].needs[0]: unknown step "pars"`).
 // The schema is documented in ./README.md; this file is the one place that enforces it.
-import { InvalidArgumentError, LIMITS, quote, validateArtifactPath } from '@mo/api';
+import { InvalidArgumentError, LIMITS, cpuMillis, durationMs, quote, sizeBytes, validateArtifactPath } from '@mo/api';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { KNOWN_DRIVERS } from '../workloads/validate.js';
 import type { PriorityName } from '../workloads/record.js';
@@ -127,17 +127,10 @@ function strMap(path: string, v: unknown, keyRe?: RegExp): Record<string, string
   return out;
 }
 
-const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** "30s", "500ms", "2m", "1h" or a number of milliseconds. */
+/** "30s", "500ms", "1m30s", "1h" or a number of milliseconds. */
 export function parseSpecDuration(path: string, v: unknown, maxMs: number): number {
-  let ms: number;
-  if (typeof v === 'number') ms = v;
-  else if (typeof v === 'string' && DURATION_RE.test(v.trim())) {
-    const [, n, unit] = DURATION_RE.exec(v.trim())!;
-    ms = Math.round(Number(n) * UNIT_MS[unit!]!);
-  } else fail(path, `expected a duration like 30s, 500ms, 2m or 1h, got ${JSON.stringify(v)}`);
+  const ms = typeof v === 'number' ? v : typeof v === 'string' ? durationMs(v) : undefined;
+  if (ms === undefined) fail(path, `expected a duration like 30s, 500ms, 2m or 1h, got ${JSON.stringify(v)}`);
   if (!Number.isFinite(ms) || ms < 0 || !Number.isInteger(ms)) fail(path, `must be a whole, non-negative duration`);
   if (ms > maxMs) fail(path, `must be at most ${maxMs} ms`);
   return ms;
@@ -145,24 +138,17 @@ export function parseSpecDuration(path: string, v: unknown, maxMs: number): numb
 
 /** "500m" (millicores), 0.5 or "2" (cores). */
 function parseCpu(path: string, v: unknown): number {
-  let m: number;
-  if (typeof v === 'number') m = Math.round(v * 1000);
-  else if (typeof v === 'string' && /^\d+m$/.test(v)) m = Number(v.slice(0, -1));
-  else if (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v)) m = Math.round(Number(v) * 1000);
-  else fail(path, `expected cores (0.5, 2) or millicores (500m), got ${JSON.stringify(v)}`);
+  const raw = typeof v === 'number' ? v * 1000 : typeof v === 'string' ? cpuMillis(v) : undefined;
+  if (raw === undefined) fail(path, `expected cores (0.5, 2) or millicores (500m), got ${JSON.stringify(v)}`);
+  const m = Math.round(raw);
   if (!Number.isSafeInteger(m) || m < 0 || m > 1_000_000) fail(path, 'is out of range');
   return m;
 }
 
-const MEM_UNITS: Record<string, number> = { '': 1, K: 1e3, M: 1e6, G: 1e9, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
-
 /** Bytes, or 64Mi, 1G, 512Ki. */
 function parseMemory(path: string, v: unknown): number {
-  let b: number;
-  const m = typeof v === 'string' ? /^(\d+)(K|M|G|Ki|Mi|Gi)?$/.exec(v) : null;
-  if (typeof v === 'number') b = v;
-  else if (m) b = Number(m[1]) * MEM_UNITS[m[2] ?? '']!;
-  else fail(path, `expected bytes or a size like 64Mi, 1G, got ${JSON.stringify(v)}`);
+  const b = typeof v === 'number' ? v : typeof v === 'string' ? sizeBytes(v) : undefined;
+  if (b === undefined) fail(path, `expected bytes or a size like 64Mi, 1G, got ${JSON.stringify(v)}`);
   if (!Number.isSafeInteger(b) || b < 0 || b > 2 ** 50) fail(path, 'is out of range');
   return b;
 }
