@@ -1,11 +1,9 @@
 // `mo-agent` / `mo agent`: flags and MO_* environment -> startAgent; SIGTERM/SIGINT close the agent
 // (workloads keep running, as with Nomad's client), SIGHUP re-probes host facts.
-import { runDaemon } from '@mo/api';
+import { flagReader, runDaemon } from '@mo/api';
 import { parseArgs } from 'node:util';
 import { AGENT_VERSION, DEFAULT_AGENT_OPTIONS, startAgent, type AgentOptions } from './agent.js';
 import { DOCKER_RELAXATIONS, type DockerLimits } from './drivers/docker/settings.js';
-import { isLogLevel } from './log.js';
-import { parseAddress } from './metrics/http.js';
 import { parseNodeLabels } from './reporter/node-config.js';
 
 const HELP = `Usage: mo-agent [options]
@@ -86,30 +84,8 @@ export function parseAgentArgs(
   if (values.help) return 'help';
   if (values.version) return 'version';
   if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0]}"`);
-  const pick = (flag: keyof typeof values, envName: string) => (values[flag] as string | undefined) ?? env[envName];
-  const int = (flag: keyof typeof values, envName: string) => {
-    const raw = pick(flag, envName);
-    if (raw === undefined) return undefined;
-    const n = Number(raw);
-    if (!Number.isSafeInteger(n) || n <= 0)
-      throw new Error(`--${flag} (${envName}): expected a positive integer, got "${raw}"`);
-    return n;
-  };
-  const logLevel = pick('log-level', 'MO_LOG_LEVEL');
-  if (logLevel !== undefined && !isLogLevel(logLevel)) {
-    throw new Error(`--log-level (MO_LOG_LEVEL): expected debug|info|warn|error, got "${logLevel}"`);
-  }
-  const address = (flag: keyof typeof values, envName: string) => {
-    const raw = pick(flag, envName);
-    if (raw !== undefined) {
-      try {
-        parseAddress(raw);
-      } catch (err) {
-        throw new Error(`--${flag} (${envName}): ${(err as Error).message}`, { cause: err });
-      }
-    }
-    return raw;
-  };
+  const { str: pick, int, address, logLevel: readLogLevel } = flagReader(values, env);
+  const logLevel = readLogLevel();
   // Repeated --label flags replace MO_NODE_LABELS as a whole, like every other flag its variable.
   const labelItems =
     values.label ??
@@ -143,7 +119,7 @@ function dockerLimitsOf(
   env: NodeJS.ProcessEnv,
   maxPids: number | undefined,
 ): DockerLimits | undefined {
-  const str = (flag: string, envName: string) => (values[flag] as string | undefined) ?? env[envName];
+  const { str } = flagReader(values, env);
   const limits: DockerLimits = { ...DEFAULT_AGENT_OPTIONS.docker };
   let given = false;
   const ports = str('docker-ports', 'MO_DOCKER_PORTS');

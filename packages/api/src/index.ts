@@ -41,6 +41,7 @@ export * from './types.js';
 export { createLogger, isLogLevel, type Logger, type LogLevel } from './daemon/log.js';
 export { newId } from './daemon/ids.js';
 export { runDaemon, type DaemonSpec } from './daemon/run.js';
+export { flagReader, type FlagReader } from './daemon/flags.js';
 export {
   parseAddress,
   startMetricsServer,

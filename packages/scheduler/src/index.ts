@@ -20,7 +20,7 @@ export {
   type Scheduler,
   type SchedulerOptions,
 } from './scheduler.js';
-export { main, parseDuration, parseSchedulerArgs } from './main.js';
+export { main, parseSchedulerArgs } from './main.js';
 export type { Store, StoreKind, StoreOp, StoredRecord } from './store/store.js';
 export * from './placement/index.js';
 export * from './store/index.js';

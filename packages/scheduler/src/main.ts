@@ -1,6 +1,6 @@
 // `mo-scheduler` / `mo scheduler`: flags and MO_* environment -> startScheduler. SIGTERM/SIGINT
 // close it cleanly (in-flight writes are flushed); workloads keep running on their agents.
-import { durationMs, isLogLevel, parseAddress, runDaemon } from '@mo/api';
+import { flagReader, runDaemon } from '@mo/api';
 import { parseArgs } from 'node:util';
 import { SCHEDULER_VERSION, startScheduler, type SchedulerOptions } from './scheduler.js';
 
@@ -36,14 +36,6 @@ Options (each also settable by environment):
 
 Durations: 500ms, 5s, 2m, or plain milliseconds. Logs are JSON lines on stderr.`;
 
-/** "500ms" | "5s" | "1m30s" | "1500" (plain milliseconds) -> ms; throws naming the flag. */
-export function parseDuration(raw: string, what: string): number {
-  const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : durationMs(raw);
-  if (n === undefined) throw new Error(`${what}: expected a duration like 500ms, 5s or 2m, got "${raw}"`);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${what}: must be positive, got "${raw}"`);
-  return n;
-}
-
 export function parseSchedulerArgs(
   argv: string[],
   env: NodeJS.ProcessEnv = process.env,
@@ -76,45 +68,8 @@ export function parseSchedulerArgs(
   if (values.help) return 'help';
   if (values.version) return 'version';
   if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0]}"`);
-  type Flag = Exclude<keyof typeof values, 'help' | 'version'>;
-  const pick = (flag: Flag, envName: string) => values[flag] ?? env[envName];
-  const label = (flag: Flag, envName: string) => `--${flag} (${envName})`;
-  const int = (flag: Flag, envName: string, allowZero = false) => {
-    const raw = pick(flag, envName);
-    if (raw === undefined) return undefined;
-    const n = Number(raw);
-    if (!Number.isSafeInteger(n) || n < 0 || (!allowZero && n === 0)) {
-      throw new Error(`${label(flag, envName)}: expected a positive integer, got "${raw}"`);
-    }
-    return n;
-  };
-  const duration = (flag: Flag, envName: string) => {
-    const raw = pick(flag, envName);
-    return raw === undefined ? undefined : parseDuration(raw, label(flag, envName));
-  };
-  const address = (flag: Flag, envName: string) => {
-    const raw = pick(flag, envName);
-    if (raw === undefined) return undefined;
-    try {
-      parseAddress(raw);
-    } catch (err) {
-      throw new Error(`${label(flag, envName)}: ${(err as Error).message}`, { cause: err });
-    }
-    return raw;
-  };
-  const fraction = (flag: Flag, envName: string) => {
-    const raw = pick(flag, envName);
-    if (raw === undefined) return undefined;
-    const n = Number(raw);
-    if (raw.trim() === '' || !(n >= 0 && n <= 1)) {
-      throw new Error(`${label(flag, envName)}: expected a number from 0 to 1, got "${raw}"`);
-    }
-    return n;
-  };
-  const logLevel = pick('log-level', 'MO_LOG_LEVEL');
-  if (logLevel !== undefined && !isLogLevel(logLevel)) {
-    throw new Error(`${label('log-level', 'MO_LOG_LEVEL')}: expected debug|info|warn|error, got "${logLevel}"`);
-  }
+  const { str: pick, label, int, duration, address, fraction, logLevel: readLogLevel } = flagReader(values, env);
+  const logLevel = readLogLevel();
   const strategy = pick('default-strategy', 'MO_DEFAULT_STRATEGY');
   if (strategy !== undefined && strategy !== 'spread' && strategy !== 'binpack') {
     throw new Error(`${label('default-strategy', 'MO_DEFAULT_STRATEGY')}: expected spread|binpack, got "${strategy}"`);
