@@ -4,6 +4,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { SchedulerClient } from '@mo/api';
 import {
+  freePort,
   startAgentProcess,
   startSchedulerProcess,
   stopAllWorkloads,
@@ -11,24 +12,11 @@ import {
   type AgentProcess,
   type SchedulerProcess,
 } from '@mo/testkit';
-import { createServer } from 'node:net';
 
 const cleanup: Array<() => Promise<void>> = [];
 afterAll(async () => {
   for (const c of cleanup.reverse()) await c().catch(() => undefined);
 });
-
-/** A free loopback port, so the restarted scheduler listens where the agents reconnect. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('scheduler crash during a burst of submissions', () => {
   it('keeps every acknowledged submission and creates nothing new on resubmit', async () => {

@@ -2,8 +2,8 @@
 // processes), their confinement and size limit; compensation timeouts, onCancel: compensate and
 // concurrency keys.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PipelineClient, type Pipeline__Output } from '@mo/api';
-import { startCluster, waitFor, type Cluster } from '@mo/testkit';
+import { PipelineClient } from '@mo/api';
+import { startCluster, stepOf, waitForPipeline, type Cluster } from '@mo/testkit';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,30 +26,6 @@ afterAll(async () => {
   for (const c of cleanup.reverse()) await c().catch(() => undefined);
 });
 
-const TERMINAL = ['PIPELINE_STATE_SUCCEEDED', 'PIPELINE_STATE_FAILED', 'PIPELINE_STATE_CANCELLED'];
-
-async function waitForState(
-  id: string,
-  state: string | ((p: Pipeline__Output) => boolean),
-  timeoutMs = 20_000,
-): Promise<Pipeline__Output> {
-  let last: Pipeline__Output | undefined;
-  const ok = typeof state === 'string' ? (p: Pipeline__Output) => p.state === state : state;
-  await waitFor(
-    `pipeline ${id} to reach ${String(state)}`,
-    async () => {
-      last = await client.get(id);
-      if (TERMINAL.includes(last.state) && !ok(last)) {
-        throw new Error(`pipeline ended ${last.state}: ${last.reason}\n${JSON.stringify(last.steps, null, 1)}`);
-      }
-      return ok(last);
-    },
-    { timeoutMs, intervalMs: 50 },
-  );
-  return last!;
-}
-
-const stepOf = (p: Pipeline__Output, id: string) => p.steps.find((s) => s.id === id)!;
 const sh = (script: string) => ['sh', '-c', script];
 
 async function submit(spec: object): Promise<string> {
@@ -78,7 +54,7 @@ describe('step outputs', () => {
         },
       ],
     });
-    const p = await waitForState(id, 'PIPELINE_STATE_SUCCEEDED');
+    const p = await waitForPipeline(client, id, 'PIPELINE_STATE_SUCCEEDED');
     const parse = stepOf(p, 'parse');
     const use = stepOf(p, 'use');
     expect(parse.outputs).toEqual({ lang: 'ts', 'version.major': '3' });
@@ -116,7 +92,7 @@ describe('artifacts', () => {
         },
       ],
     });
-    const p = await waitForState(id, 'PIPELINE_STATE_SUCCEEDED', 30_000);
+    const p = await waitForPipeline(client, id, 'PIPELINE_STATE_SUCCEEDED', 30_000);
     const run = stepOf(p, 'run');
     expect(run.outputs.sha).toBe(expected);
     expect(run.outputs.report).toBe('ok');
@@ -135,7 +111,7 @@ describe('artifacts', () => {
       name: 'symlink-escape',
       steps: [{ id: 'leak', command: sh('ln -s /etc/passwd leak'), artifacts: ['leak'] }],
     });
-    const p = await waitForState(id, 'PIPELINE_STATE_FAILED');
+    const p = await waitForPipeline(client, id, 'PIPELINE_STATE_FAILED');
     expect(stepOf(p, 'leak').reason).toMatch(/artifact upload failed: artifact leak resolves outside the working dir/);
   });
 
@@ -150,7 +126,7 @@ describe('artifacts', () => {
         },
       ],
     });
-    const p = await waitForState(id, 'PIPELINE_STATE_FAILED');
+    const p = await waitForPipeline(client, id, 'PIPELINE_STATE_FAILED');
     expect(stepOf(p, 'big').reason).toMatch(
       new RegExp(`artifacts total ${MAX_ARTIFACT_BYTES + 1} bytes .*over the limit of ${MAX_ARTIFACT_BYTES} bytes`),
     );
@@ -159,7 +135,7 @@ describe('artifacts', () => {
 
   it('fails a step whose declared artifact was not produced', async () => {
     const id = await submit({ name: 'missing', steps: [{ id: 'a', command: ['true'], artifacts: ['nothing'] }] });
-    const p = await waitForState(id, 'PIPELINE_STATE_FAILED');
+    const p = await waitForPipeline(client, id, 'PIPELINE_STATE_FAILED');
     expect(stepOf(p, 'a').reason).toMatch(/artifact nothing does not exist/);
   });
 });
@@ -173,7 +149,7 @@ describe('compensation and concurrency', () => {
         { id: 'b', needs: ['a'], command: sh('exit 4') },
       ],
     });
-    const p = await waitForState(id, 'PIPELINE_STATE_FAILED');
+    const p = await waitForPipeline(client, id, 'PIPELINE_STATE_FAILED');
     expect(p.compensations.map((c) => [c.stepId, c.state, c.reason])).toEqual([
       ['a', 'STEP_STATE_FAILED', 'timed out after 500 ms'],
     ]);
@@ -196,9 +172,9 @@ describe('compensation and concurrency', () => {
         },
       ],
     });
-    await waitForState(id, (p) => stepOf(p, 'long').workloadId !== '');
+    await waitForPipeline(client, id, (p) => stepOf(p, 'long').workloadId !== '');
     await client.cancel({ pipelineId: id, reason: 'enough' });
-    const p = await waitForState(id, 'PIPELINE_STATE_CANCELLED');
+    const p = await waitForPipeline(client, id, 'PIPELINE_STATE_CANCELLED');
     expect(stepOf(p, 'long').state).toBe('STEP_STATE_CANCELLED');
     // Only the step that had completed is undone.
     expect(p.compensations.map((c) => [c.stepId, c.state])).toEqual([['a', 'STEP_STATE_SUCCEEDED']]);
@@ -209,10 +185,10 @@ describe('compensation and concurrency', () => {
     const spec = (name: string) => ({ name, concurrency: 'prod', steps: [{ id: 'a', command: ['sleep', '0.7'] }] });
     const first = await submit(spec('deploy-1'));
     const second = await submit(spec('deploy-2'));
-    await waitForState(first, 'PIPELINE_STATE_RUNNING');
+    await waitForPipeline(client, first, 'PIPELINE_STATE_RUNNING');
     expect((await client.get(second)).state).toBe('PIPELINE_STATE_PENDING');
-    const p1 = await waitForState(first, 'PIPELINE_STATE_SUCCEEDED');
-    const p2 = await waitForState(second, 'PIPELINE_STATE_SUCCEEDED');
+    const p1 = await waitForPipeline(client, first, 'PIPELINE_STATE_SUCCEEDED');
+    const p2 = await waitForPipeline(client, second, 'PIPELINE_STATE_SUCCEEDED');
     expect(p2.startedAtMs).toBeGreaterThanOrEqual(p1.endedAtMs);
   });
 });

@@ -2,17 +2,19 @@
 // retries, saga compensation, approval gates, cancel, timeouts, watch with resume, admission, and a
 // scheduler SIGKILL mid-run after which every step has still run exactly once.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { MoError, PipelineClient, type Pipeline__Output, type PipelineEvent__Output } from '@mo/api';
+import { MoError, PipelineClient, type PipelineEvent__Output } from '@mo/api';
 import {
+  freePort,
   startAgentProcess,
   startCluster,
   startSchedulerProcess,
+  stepOf,
   stopAllWorkloads,
   waitFor,
+  waitForPipeline,
   type Cluster,
 } from '@mo/testkit';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -31,32 +33,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of cleanup.reverse()) await c().catch(() => undefined);
 });
-
-const TERMINAL = ['PIPELINE_STATE_SUCCEEDED', 'PIPELINE_STATE_FAILED', 'PIPELINE_STATE_CANCELLED'];
-
-async function waitForState(
-  c: PipelineClient,
-  id: string,
-  state: string | ((p: Pipeline__Output) => boolean),
-  timeoutMs = 20_000,
-): Promise<Pipeline__Output> {
-  let last: Pipeline__Output | undefined;
-  const ok = typeof state === 'string' ? (p: Pipeline__Output) => p.state === state : state;
-  await waitFor(
-    `pipeline ${id} to reach ${String(state)}`,
-    async () => {
-      last = await c.get(id);
-      if (TERMINAL.includes(last.state) && !ok(last)) {
-        throw new Error(`pipeline ended ${last.state}: ${last.reason}\n${JSON.stringify(last.steps, null, 1)}`);
-      }
-      return ok(last);
-    },
-    { timeoutMs, intervalMs: 50 },
-  );
-  return last!;
-}
-
-const stepOf = (p: Pipeline__Output, id: string) => p.steps.find((s) => s.id === id)!;
 
 async function submit(spec: object | string, idempotencyKey = ''): Promise<string> {
   const text = typeof spec === 'string' ? spec : JSON.stringify(spec);
@@ -82,7 +58,7 @@ steps:
     needs: [b, c]
     command: ["true"]
 `);
-    const p = await waitForState(client, id, 'PIPELINE_STATE_SUCCEEDED');
+    const p = await waitForPipeline(client, id, 'PIPELINE_STATE_SUCCEEDED');
     const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((s) => stepOf(p, s));
     expect(p.steps.map((s) => s.state)).toEqual(Array(4).fill('STEP_STATE_SUCCEEDED'));
     expect(b!.startedAtMs).toBeGreaterThanOrEqual(a!.endedAtMs);
@@ -113,7 +89,7 @@ steps:
         },
       ],
     });
-    const p = await waitForState(client, id, 'PIPELINE_STATE_SUCCEEDED');
+    const p = await waitForPipeline(client, id, 'PIPELINE_STATE_SUCCEEDED');
     const step = stepOf(p, 'flaky');
     expect(step.attempt).toBe(2);
     const events = await collect(id, 0);
@@ -137,7 +113,7 @@ steps:
         { id: 'cleanup', needs: ['ship'], when: 'failure', command: ['true'] },
       ],
     });
-    const p = await waitForState(client, id, 'PIPELINE_STATE_FAILED');
+    const p = await waitForPipeline(client, id, 'PIPELINE_STATE_FAILED');
     expect(p.reason).toMatch(/step ship failed: exited with code 7/);
     expect(stepOf(p, 'slow').state).toBe('STEP_STATE_CANCELLED');
     expect(stepOf(p, 'after-ship').state).toBe('STEP_STATE_SKIPPED');
@@ -160,16 +136,16 @@ steps:
       ],
     });
     const ok = await submit(spec('gated'));
-    let p = await waitForState(client, ok, 'PIPELINE_STATE_AWAITING_APPROVAL');
+    let p = await waitForPipeline(client, ok, 'PIPELINE_STATE_AWAITING_APPROVAL');
     expect(stepOf(p, 'deploy').state).toBe('STEP_STATE_AWAITING_APPROVAL');
     await client.approve({ pipelineId: ok, stepId: 'deploy', by: 'alice', reason: 'looks good' });
-    p = await waitForState(client, ok, 'PIPELINE_STATE_SUCCEEDED');
+    p = await waitForPipeline(client, ok, 'PIPELINE_STATE_SUCCEEDED');
     expect(stepOf(p, 'deploy').approval).toMatchObject({ approved: true, by: 'alice', reason: 'looks good' });
 
     const no = await submit(spec('rejected'));
-    await waitForState(client, no, 'PIPELINE_STATE_AWAITING_APPROVAL');
+    await waitForPipeline(client, no, 'PIPELINE_STATE_AWAITING_APPROVAL');
     await client.approve({ pipelineId: no, stepId: 'deploy', reject: true, by: 'bob', reason: 'not today' });
-    p = await waitForState(client, no, 'PIPELINE_STATE_FAILED');
+    p = await waitForPipeline(client, no, 'PIPELINE_STATE_FAILED');
     expect(p.reason).toBe('step deploy rejected by bob: not today');
     expect(stepOf(p, 'deploy').approval).toMatchObject({ approved: false, by: 'bob' });
     await expect(client.approve({ pipelineId: no, stepId: 'deploy', by: 'bob' })).rejects.toThrow(
@@ -179,16 +155,16 @@ steps:
 
   it('cancel stops a long step; a step past its timeout fails', async () => {
     const id = await submit({ name: 'long', steps: [{ id: 'sleep', command: ['sleep', '600'] }] });
-    await waitForState(client, id, (p) => stepOf(p, 'sleep').workloadId !== '');
+    await waitForPipeline(client, id, (p) => stepOf(p, 'sleep').workloadId !== '');
     await client.cancel({ pipelineId: id, reason: 'changed my mind' });
-    const p = await waitForState(client, id, 'PIPELINE_STATE_CANCELLED');
+    const p = await waitForPipeline(client, id, 'PIPELINE_STATE_CANCELLED');
     expect(p.reason).toBe('cancelled: changed my mind');
     expect(stepOf(p, 'sleep').state).toBe('STEP_STATE_CANCELLED');
     const w = await cluster.scheduler.client.getWorkload(stepOf(p, 'sleep').workloadId);
     expect(w.state).toBe('WORKLOAD_STATE_STOPPED');
 
     const t = await submit({ name: 'timeout', steps: [{ id: 'sleep', command: ['sleep', '600'], timeout: '500ms' }] });
-    const tp = await waitForState(client, t, 'PIPELINE_STATE_FAILED');
+    const tp = await waitForPipeline(client, t, 'PIPELINE_STATE_FAILED');
     expect(stepOf(tp, 'sleep').reason).toBe('timed out after 500 ms');
   });
 
@@ -239,7 +215,7 @@ describe('pipeline admission', () => {
     expect((err as MoError).message).toMatch(/queue is full \(2 waiting, at most 2\)/);
     // A freed slot goes to the higher priority first.
     await c.cancel({ pipelineId: first.id });
-    await waitForState(c, high.id, 'PIPELINE_STATE_RUNNING');
+    await waitForPipeline(c, high.id, 'PIPELINE_STATE_RUNNING');
     expect((await c.get(low.id)).state).toBe('PIPELINE_STATE_PENDING');
   });
 });
@@ -272,14 +248,14 @@ describe('scheduler crash mid-pipeline', () => {
       }),
     });
     const id = pipeline!.id;
-    await waitForState(
+    await waitForPipeline(
       c,
       id,
       (p) => stepOf(p, 'long').state === 'STEP_STATE_RUNNING' && stepOf(p, 'long').workloadId !== '',
     );
     await scheduler.kill('SIGKILL');
     scheduler = await startSchedulerProcess({ grpcListen: listen, dataDir: scheduler.dataDir });
-    const p = await waitForState(c, id, 'PIPELINE_STATE_SUCCEEDED', 30_000);
+    const p = await waitForPipeline(c, id, 'PIPELINE_STATE_SUCCEEDED', 30_000);
     expect(p.steps.map((s) => s.attempt)).toEqual([1, 1, 1]);
     expect(readFileSync(log, 'utf8')).toBe('first\nlong\nlast\n');
   });
@@ -293,15 +269,4 @@ async function collect(pipelineId: string, afterSeq: number): Promise<PipelineEv
     if (e.stepId === '' && ['succeeded', 'failed', 'cancelled'].includes(e.state)) abort.abort();
   }
   return out;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }

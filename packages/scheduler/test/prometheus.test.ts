@@ -2,10 +2,9 @@
 // real scheduler and two agents and reports every target up. Only the target addresses are
 // rewritten (the daemons here listen on ephemeral ports); everything else is the committed file.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { requireTool, startCluster, waitFor, type Cluster } from '@mo/testkit';
+import { freePort, requireTool, startCluster, waitFor, type Cluster } from '@mo/testkit';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,17 +13,6 @@ const CONFIG_PATH = fileURLToPath(new URL('../../../deploy/prometheus/prometheus
 const found = spawnSync('prometheus', ['--version'], { stdio: 'ignore' }).error === undefined;
 const haveProm = requireTool(found, 'prometheus (Debian package prometheus)');
 const describeProm = haveProm ? describe : describe.skip;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 interface Target {
   labels: { job: string; instance: string };

@@ -33,5 +33,6 @@ export {
   unitExecPaths,
   type UnitVerifier,
 } from './systemd-unit.js';
+export { freePort, stepOf, waitForPipeline } from './pipelines.js';
 export { isAlive, requireTool, sleep, waitFor } from './wait.js';
 export { dockerReady, removeContainersOfNode, SANDBOX_IMAGE } from './docker.js';
