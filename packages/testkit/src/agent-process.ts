@@ -1,7 +1,7 @@
 // Starts a real `mo-agent` as a separate OS process on loopback with ephemeral ports, waits for
 // its "agent ready" log line, and hands back its addresses, a client and ways to stop or kill it.
 import { AgentClient } from '@mo/api';
-import { spawnDaemon, tempDataDir } from './daemon.js';
+import { startDaemonProcess, tempDataDir, type DaemonProcess } from './daemon.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -25,53 +25,20 @@ export interface AgentProcessOptions {
   readyTimeoutMs?: number;
 }
 
-export interface AgentProcess {
-  readonly pid: number;
-  readonly dataDir: string;
-  readonly grpcAddress: string;
-  readonly httpAddress: string;
-  readonly client: AgentClient;
-  /** Everything the agent logged so far (JSON lines). */
-  logs(): string;
-  /** Sends a signal and waits for the process to exit. */
-  kill(signal?: NodeJS.Signals): Promise<void>;
-}
+/** A real mo-agent process and a client for it. */
+export type AgentProcess = DaemonProcess<AgentClient>;
 
-export async function startAgentProcess(options: AgentProcessOptions = {}): Promise<AgentProcess> {
-  const dataDir = options.dataDir ?? tempDataDir('mo-agent-');
-  const { child, ready, logs, exited } = await spawnDaemon<{ grpc: string; http: string }>({
+export function startAgentProcess(options: AgentProcessOptions = {}): Promise<AgentProcess> {
+  return startDaemonProcess({
     name: 'mo-agent',
-    args: [
-      ...AGENT_NODE_FLAGS,
-      AGENT_BIN,
-      '--grpc-listen',
-      '127.0.0.1:0',
-      '--http-listen',
-      '127.0.0.1:0',
-      '--data-dir',
-      dataDir,
-      '--log-level',
-      'debug',
-      ...(options.extraArgs ?? []),
-    ],
-    ...(options.env ? { env: options.env } : {}),
+    bin: AGENT_BIN,
+    nodeFlags: AGENT_NODE_FLAGS,
+    ...options,
+    dataDir: options.dataDir ?? tempDataDir('mo-agent-'),
     readyMsg: 'agent ready',
-    ...(options.readyTimeoutMs ? { timeoutMs: options.readyTimeoutMs } : {}),
+    addresses: (ready) => ({ grpc: String(ready.grpc), http: String(ready.http) }),
+    client: (address) => new AgentClient(address),
   });
-  const client = new AgentClient(ready.grpc);
-  return {
-    pid: child.pid!,
-    dataDir,
-    grpcAddress: ready.grpc,
-    httpAddress: ready.http,
-    client,
-    logs,
-    async kill(signal: NodeJS.Signals = 'SIGTERM') {
-      client.close();
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      await exited;
-    },
-  };
 }
 
 /** The Node flags on a `#!/usr/bin/env -S node ...` line of a daemon's executable. */

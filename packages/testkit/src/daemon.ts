@@ -76,3 +76,67 @@ export async function spawnDaemon<Ready>(options: {
   });
   return { child, ready, logs: () => output, exited };
 }
+
+/** A mo daemon running as a separate process, with a client connected to it. */
+export interface DaemonProcess<Client> {
+  readonly pid: number;
+  readonly dataDir: string;
+  readonly grpcAddress: string;
+  readonly httpAddress: string;
+  readonly client: Client;
+  /** Everything the daemon logged so far (JSON lines). */
+  logs(): string;
+  /** Sends a signal and waits for the process to exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts a daemon on loopback (debug logs) and connects `client` to its gRPC address. */
+export async function startDaemonProcess<Client extends { close(): void }>(o: {
+  name: string;
+  bin: string;
+  nodeFlags: readonly string[];
+  dataDir: string;
+  grpcListen?: string;
+  extraArgs?: readonly string[];
+  env?: Record<string, string>;
+  readyTimeoutMs?: number;
+  readyMsg: string;
+  /** Where the ready line says the daemon listens. */
+  addresses: (ready: Record<string, unknown>) => { grpc: string; http: string };
+  client: (grpcAddress: string) => Client;
+}): Promise<DaemonProcess<Client>> {
+  const { child, ready, logs, exited } = await spawnDaemon<Record<string, unknown>>({
+    name: o.name,
+    args: [
+      ...o.nodeFlags,
+      o.bin,
+      '--grpc-listen',
+      o.grpcListen ?? '127.0.0.1:0',
+      '--http-listen',
+      '127.0.0.1:0',
+      '--data-dir',
+      o.dataDir,
+      '--log-level',
+      'debug',
+      ...(o.extraArgs ?? []),
+    ],
+    ...(o.env ? { env: o.env } : {}),
+    readyMsg: o.readyMsg,
+    ...(o.readyTimeoutMs ? { timeoutMs: o.readyTimeoutMs } : {}),
+  });
+  const { grpc, http } = o.addresses(ready);
+  const client = o.client(grpc);
+  return {
+    pid: child.pid!,
+    dataDir: o.dataDir,
+    grpcAddress: grpc,
+    httpAddress: http,
+    client,
+    logs,
+    async kill(signal: NodeJS.Signals = 'SIGTERM') {
+      client.close();
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}

@@ -2,7 +2,7 @@
 // clusters of one scheduler + N real agents registered with it.
 import { SchedulerClient } from '@mo/api';
 import { fileURLToPath } from 'node:url';
-import { spawnDaemon, tempDataDir } from './daemon.js';
+import { startDaemonProcess, tempDataDir, type DaemonProcess } from './daemon.js';
 import { nodeFlagsOf, startAgentProcess, type AgentProcess } from './agent-process.js';
 import { waitFor } from './wait.js';
 
@@ -21,52 +21,20 @@ export interface SchedulerProcessOptions {
   readyTimeoutMs?: number;
 }
 
-export interface SchedulerProcess {
-  readonly pid: number;
-  readonly dataDir: string;
-  readonly grpcAddress: string;
-  readonly httpAddress: string;
-  readonly client: SchedulerClient;
-  logs(): string;
-  /** Sends a signal and waits for the process to exit. */
-  kill(signal?: NodeJS.Signals): Promise<void>;
-}
+/** A real mo-scheduler process and a client for it. */
+export type SchedulerProcess = DaemonProcess<SchedulerClient>;
 
-export async function startSchedulerProcess(options: SchedulerProcessOptions = {}): Promise<SchedulerProcess> {
-  const dataDir = options.dataDir ?? tempDataDir('mo-scheduler-');
-  const { child, ready, logs, exited } = await spawnDaemon<{ grpcAddress: string; httpAddress: string }>({
+export function startSchedulerProcess(options: SchedulerProcessOptions = {}): Promise<SchedulerProcess> {
+  return startDaemonProcess({
     name: 'mo-scheduler',
-    args: [
-      ...SCHEDULER_NODE_FLAGS,
-      SCHEDULER_BIN,
-      '--grpc-listen',
-      options.grpcListen ?? '127.0.0.1:0',
-      '--http-listen',
-      '127.0.0.1:0',
-      '--data-dir',
-      dataDir,
-      '--log-level',
-      'debug',
-      ...(options.extraArgs ?? []),
-    ],
-    ...(options.env ? { env: options.env } : {}),
+    bin: SCHEDULER_BIN,
+    nodeFlags: SCHEDULER_NODE_FLAGS,
+    ...options,
+    dataDir: options.dataDir ?? tempDataDir('mo-scheduler-'),
     readyMsg: 'scheduler ready',
-    ...(options.readyTimeoutMs ? { timeoutMs: options.readyTimeoutMs } : {}),
+    addresses: (ready) => ({ grpc: String(ready.grpcAddress), http: String(ready.httpAddress) }),
+    client: (address) => new SchedulerClient(address),
   });
-  const client = new SchedulerClient(ready.grpcAddress);
-  return {
-    pid: child.pid!,
-    dataDir,
-    grpcAddress: ready.grpcAddress,
-    httpAddress: ready.httpAddress,
-    client,
-    logs,
-    async kill(signal: NodeJS.Signals = 'SIGTERM') {
-      client.close();
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      await exited;
-    },
-  };
 }
 
 export interface ClusterOptions {
