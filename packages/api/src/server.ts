@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { ReflectionService } from '@grpc/reflection';
 import type { HealthImplementation } from 'grpc-health-check';
 import { createRequire } from 'node:module';
-import { toServiceError } from './errors.js';
+import { statusName, toServiceError } from './errors.js';
 import { moPackageDefinition } from './proto.js';
 
 /** Largest request a daemon accepts; bigger ones fail with RESOURCE_EXHAUSTED before any handler. */
@@ -106,7 +106,7 @@ export function countedUnary(onRequest: ((method: string, code: string) => void)
         onRequest?.(method, 'OK');
         return res;
       } catch (err) {
-        onRequest?.(method, grpc.status[toServiceError(err).code ?? grpc.status.UNKNOWN] ?? 'UNKNOWN');
+        onRequest?.(method, statusName(toServiceError(err).code ?? grpc.status.UNKNOWN));
         throw err;
       }
     });
