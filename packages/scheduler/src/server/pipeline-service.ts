@@ -5,17 +5,13 @@ import {
   countedUnary,
   InvalidArgumentError,
   NotFoundError,
-  UnavailableError,
   moProto,
-  statusName,
   toServiceError,
-  type LogChunk,
   type Pipeline,
   type PipelineEvent,
   type PipelineState,
   type PipelinesHandlers,
   type StepState,
-  type StreamStepLogsRequest__Output,
   type WatchPipelinesRequest__Output,
 } from '@mo/api';
 import type { PipelineManager, PipelineEvent as EngineEvent } from '../pipelines/manager.js';
@@ -24,6 +20,7 @@ import type { AgentPool } from '../registry/agent-pool.js';
 import type { NodeTable } from '../registry/nodes.js';
 import type { WorkloadManager } from '../workloads/manager.js';
 import { parseListRequest } from './list-request.js';
+import { proxyLogs } from './logs-proxy.js';
 
 export const PIPELINE_STATE_ENUM: Record<PipelineStateName, PipelineState> = {
   pending: 'PIPELINE_STATE_PENDING',
@@ -160,12 +157,18 @@ export class PipelineService {
         return toPipeline(pipelines.approve(req.pipelineId, req.stepId, !req.reject, req.by, req.reason));
       }),
       WatchPipelines: (call) => this.watch(call),
-      StreamStepLogs: (call) => {
-        this.stepLogs(call).catch((err: unknown) => {
-          this.ctx.onRequest?.('StreamStepLogs', statusName(toServiceError(err).code ?? grpc.status.UNKNOWN));
-          if (!call.cancelled) call.emit('error', toServiceError(err));
-        });
-      },
+      StreamStepLogs: (call) =>
+        proxyLogs(this.ctx, 'StreamStepLogs', call, 'step_id', (req) => {
+          requireId('pipeline_id', req.pipelineId);
+          requireId('step_id', req.stepId);
+          const p = pipelines.get(req.pipelineId);
+          const step = p.steps.find((s) => s.id === req.stepId);
+          if (!step) throw new NotFoundError('step_id', `step of pipeline ${p.id}`, req.stepId);
+          if (!step.workloadId) {
+            throw new NotFoundError('step_id', 'logs of step', `${step.id} (it has not run: ${step.reason})`);
+          }
+          return { record: this.ctx.workloads.get(step.workloadId), kind: 'step', id: step.id };
+        }),
     };
   }
 
@@ -205,36 +208,5 @@ export class PipelineService {
     call.on('cancelled', unsubscribe);
     call.on('close', unsubscribe);
     for (const e of replay) send(e);
-  }
-
-  private async stepLogs(call: grpc.ServerWritableStream<StreamStepLogsRequest__Output, LogChunk>): Promise<void> {
-    const req = call.request;
-    requireId('pipeline_id', req.pipelineId);
-    requireId('step_id', req.stepId);
-    const p = this.ctx.pipelines.get(req.pipelineId);
-    const step = p.steps.find((s) => s.id === req.stepId);
-    if (!step) throw new NotFoundError('step_id', `step of pipeline ${p.id}`, req.stepId);
-    if (!step.workloadId) {
-      throw new NotFoundError('step_id', 'logs of step', `${step.id} (it has not run: ${step.reason})`);
-    }
-    const w = this.ctx.workloads.get(step.workloadId);
-    if (!w.allocationId || !w.nodeId) {
-      throw new NotFoundError('step_id', 'logs of step', `${step.id} (its workload never ran: ${w.reason})`);
-    }
-    const node = this.ctx.nodes.get(w.nodeId);
-    if (!node || node.state !== 'up') {
-      throw new UnavailableError(node?.address ?? '', `node ${w.nodeName} that ran step ${step.id} is down`);
-    }
-    const abort = new AbortController();
-    call.on('cancelled', () => abort.abort());
-    const agent = this.ctx.agents.get(node.id, node.address);
-    for await (const chunk of agent.streamLogs(
-      { workloadId: w.allocationId, stream: req.stream, tailLines: req.tailLines, follow: req.follow },
-      abort.signal,
-    )) {
-      if (!call.write(chunk)) await new Promise((resolve) => call.once('drain', resolve));
-    }
-    this.ctx.onRequest?.('StreamStepLogs', 'OK');
-    call.end();
   }
 }

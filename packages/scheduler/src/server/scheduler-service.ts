@@ -4,17 +4,12 @@ import * as grpc from '@grpc/grpc-js';
 import {
   countedUnary,
   InvalidArgumentError,
-  NotFoundError,
-  UnavailableError,
   moProto,
-  statusName,
   toServiceError,
   validateGrace,
   validateWorkloadId,
   type ClusterEvent,
-  type LogChunk,
   type SchedulerHandlers,
-  type StreamWorkloadLogsRequest__Output,
   type WatchRequest__Output,
 } from '@mo/api';
 import type { EventBus } from '../events/bus.js';
@@ -25,6 +20,7 @@ import type { WorkloadManager } from '../workloads/manager.js';
 import type { WorkloadRecord } from '../workloads/record.js';
 import { STATE_NAMES, toNode, toScheduledWorkload } from './convert.js';
 import { MAX_LIST, parseListRequest } from './list-request.js';
+import { proxyLogs } from './logs-proxy.js';
 
 export interface SchedulerServiceContext {
   manager: WorkloadManager;
@@ -103,42 +99,13 @@ export class SchedulerService {
           startedAtMs: this.ctx.startedAtMs,
         };
       }),
-      StreamWorkloadLogs: (call) => {
-        this.streamLogs(call).catch((err: unknown) => {
-          this.ctx.onRequest?.('StreamWorkloadLogs', statusName(toServiceError(err).code ?? grpc.status.UNKNOWN));
-          // destroy() would surface as UNAVAILABLE; emitting the error keeps its status.
-          if (!call.cancelled) call.emit('error', toServiceError(err));
-        });
-      },
+      StreamWorkloadLogs: (call) =>
+        proxyLogs(this.ctx, 'StreamWorkloadLogs', call, 'workload_id', (req) => {
+          validateWorkloadId('workload_id', req.workloadId);
+          return { record: manager.get(req.workloadId), kind: 'workload', id: req.workloadId };
+        }),
       Watch: (call) => this.watch(call),
     };
-  }
-
-  private async streamLogs(call: grpc.ServerWritableStream<StreamWorkloadLogsRequest__Output, LogChunk>) {
-    const req = call.request;
-    validateWorkloadId('workload_id', req.workloadId);
-    const r = this.ctx.manager.get(req.workloadId);
-    if (!r.allocationId || !r.nodeId) {
-      throw new NotFoundError('workload_id', 'logs of workload', `${r.id} (it never ran: ${r.reason})`);
-    }
-    const node = this.ctx.nodes.get(r.nodeId);
-    if (!node || node.state !== 'up') {
-      throw new UnavailableError(
-        node?.address ?? '',
-        `node ${r.nodeName} that ran ${r.id} is down; its logs are there`,
-      );
-    }
-    const abort = new AbortController();
-    call.on('cancelled', () => abort.abort());
-    const agent = this.ctx.agents.get(node.id, node.address);
-    for await (const chunk of agent.streamLogs(
-      { workloadId: r.allocationId, stream: req.stream, tailLines: req.tailLines, follow: req.follow },
-      abort.signal,
-    )) {
-      if (!call.write(chunk)) await new Promise((resolve) => call.once('drain', resolve));
-    }
-    this.ctx.onRequest?.('StreamWorkloadLogs', 'OK');
-    call.end();
   }
 
   private watch(call: grpc.ServerWritableStream<WatchRequest__Output, ClusterEvent>): void {
