@@ -5,13 +5,13 @@ import {
   ID_RE,
   InvalidArgumentError,
   LIMITS,
-  NAME_RE,
   quote,
   validateArgvShape,
   validateEnv,
   validateGrace,
   validateTimeout,
   validateLabels,
+  validateName,
   validateResources,
   validateWorkloadId,
   type WorkloadSpec__Output,
@@ -42,9 +42,6 @@ export function validateStartSpec(spec: WorkloadSpec__Output | null | undefined,
 
   const id = spec.id || ctx.newId();
   if (!ID_RE.test(id)) throw new InvalidArgumentError('spec.id', `must match ${ID_RE.source}, got ${quote(id)}`);
-  if (spec.name && !NAME_RE.test(spec.name)) {
-    throw new InvalidArgumentError('spec.name', `must match ${NAME_RE.source}, got ${quote(spec.name)}`);
-  }
   const driver = spec.driver || 'process';
   if (!ctx.drivers.includes(driver)) {
     throw new InvalidArgumentError(
@@ -52,12 +49,34 @@ export function validateStartSpec(spec: WorkloadSpec__Output | null | undefined,
       `driver ${quote(driver)} is not available on this node (have: ${ctx.drivers.join(', ')})`,
     );
   }
-
   const env = validateEnv(spec.env ?? {});
   validateArgvShape(spec.argv ?? []);
+  const common = {
+    id,
+    name: validateName('spec.name', spec.name ?? ''),
+    argv: [...spec.argv],
+    env,
+    ...validateResources('spec.resources', spec.resources),
+    labels: validateLabels(spec.labels ?? {}),
+    gracePeriodMs: validateGrace('spec.grace_period_ms', spec.gracePeriodMs) || ctx.defaultGracePeriodMs,
+    driver,
+    timeoutMs: validateTimeout('spec.timeout_ms', spec.timeoutMs ?? 0),
+  };
 
   // A docker workload runs in its image: argv[0] and working_dir are paths in the container.
-  if (driver === 'docker') return validateDockerWorkload(spec, id, driver, env, ctx);
+  if (driver === 'docker') {
+    const workingDir = spec.workingDir ?? '';
+    if (
+      workingDir &&
+      (Buffer.byteLength(workingDir) > LIMITS.pathBytes || !isAbsolute(workingDir) || workingDir.includes('\0'))
+    ) {
+      throw new InvalidArgumentError(
+        'spec.working_dir',
+        `must be an absolute path in the container, got ${quote(workingDir)}`,
+      );
+    }
+    return { ...common, workingDir, docker: validateDockerSpec(spec.docker, ctx.docker ?? DEFAULT_DOCKER_LIMITS) };
+  }
   if (spec.docker)
     throw new InvalidArgumentError('spec.docker', `is only for driver "docker" (driver is ${quote(driver)})`);
 
@@ -79,60 +98,8 @@ export function validateStartSpec(spec: WorkloadSpec__Output | null | undefined,
   } else {
     workingDir = ctx.defaultWorkingDir(id);
   }
-
   resolveExecutable(spec.argv[0]!, env.PATH ?? DEFAULT_PATH, spec.workingDir || undefined);
-
-  const { cpuMillis, memoryBytes } = validateResources('spec.resources', spec.resources);
-
-  const gracePeriodMs = validateGrace('spec.grace_period_ms', spec.gracePeriodMs) || ctx.defaultGracePeriodMs;
-
-  return {
-    id,
-    name: spec.name ?? '',
-    argv: [...spec.argv],
-    env,
-    workingDir,
-    cpuMillis,
-    memoryBytes,
-    labels: validateLabels(spec.labels ?? {}),
-    gracePeriodMs,
-    driver,
-    timeoutMs: validateTimeout('spec.timeout_ms', spec.timeoutMs ?? 0),
-  };
-}
-
-function validateDockerWorkload(
-  spec: WorkloadSpec__Output,
-  id: string,
-  driver: string,
-  env: Record<string, string>,
-  ctx: ValidateContext,
-): NormalizedSpec {
-  const workingDir = spec.workingDir ?? '';
-  if (
-    workingDir &&
-    (Buffer.byteLength(workingDir) > LIMITS.pathBytes || !isAbsolute(workingDir) || workingDir.includes('\0'))
-  ) {
-    throw new InvalidArgumentError(
-      'spec.working_dir',
-      `must be an absolute path in the container, got ${quote(workingDir)}`,
-    );
-  }
-  const { cpuMillis, memoryBytes } = validateResources('spec.resources', spec.resources);
-  return {
-    id,
-    name: spec.name ?? '',
-    argv: [...spec.argv],
-    env,
-    workingDir,
-    cpuMillis,
-    memoryBytes,
-    labels: validateLabels(spec.labels ?? {}),
-    gracePeriodMs: validateGrace('spec.grace_period_ms', spec.gracePeriodMs) || ctx.defaultGracePeriodMs,
-    driver,
-    timeoutMs: validateTimeout('spec.timeout_ms', spec.timeoutMs ?? 0),
-    docker: validateDockerSpec(spec.docker, ctx.docker ?? DEFAULT_DOCKER_LIMITS),
-  };
+  return { ...common, workingDir };
 }
 
 /**
