@@ -151,7 +151,21 @@ describe('PlacementEngine feasibility and explanations', () => {
     expect(expectFailure(engine.place(request({ nodeName: 'x' }), NOW)).reason).toBe('node "x" is not registered');
   });
 
-  it('walks every node before giving up, whatever the ring stride', () => {
+  it('starts each walk where the last one stopped, so successive samples are disjoint', () => {
+    // 64 equal nodes, a sample of 6 (log2 64): ten decisions read ten disjoint windows of the ring,
+    // so they pick ten different nodes even with nothing reserved between them.
+    const engine = engineWith(Array.from({ length: 64 }, (_, i) => node(`n${i}`)));
+    const picked = new Set<string>();
+    for (let i = 0; i < 10; i++) {
+      const r = engine.place(request(), NOW);
+      if (!r.ok) throw new Error(r.reason);
+      expect(r.examined).toBe(6);
+      picked.add(r.nodeId);
+    }
+    expect(picked.size).toBe(10);
+  });
+
+  it('walks every node before giving up, wherever the walk starts', () => {
     for (const n of [1, 2, 7, 12, 97, 210]) {
       const engine = engineWith(Array.from({ length: n }, (_, i) => node(`n${i}`, { up: i % 2 === 0 })));
       const r = expectFailure(engine.place(request({ resources: { cpuMillis: 5000, memoryBytes: 1 } }), NOW));

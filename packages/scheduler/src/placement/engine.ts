@@ -73,7 +73,8 @@ const F_AVOID_SET = 4;
 /**
  * Decides where a workload runs. Cost per decision does not grow with the number of nodes: the
  * limit stage stops after about log2(N) feasible candidates (2 for batch work), found by walking the
- * node table as a shuffled ring. Only a failed decision walks every node, to explain itself.
+ * node table as a shuffled ring, each walk continuing where the last one stopped. Only a failed
+ * decision walks every node, to explain itself.
  *
  * ```ts
  * const engine = new PlacementEngine({ seed: 42, defaultStrategy: 'spread' });
@@ -90,6 +91,10 @@ export class PlacementEngine {
   private readonly rng: Prng;
   /** Slot i: nodes[i] and rows[i * ROW ...]; removal moves the last slot into the hole. */
   private readonly nodes: PlacementNode[] = [];
+  /** nodes[i].id and .name again, so a decision's result and reserve() read a pointer from an array
+   * walked just before, instead of a node object that at 100k nodes is a cache miss. */
+  private readonly ids: string[] = [];
+  private readonly names: string[] = [];
   private rows = new Float64Array(ROW * 1024);
   private flags = new Uint32Array(1024);
   private readonly slotIndex = new Map<string, number>();
@@ -112,6 +117,8 @@ export class PlacementEngine {
   private touched = 0;
   /** The slot of the last successful decision: the caller's reserve() right after it skips the map. */
   private lastPlaced = -1;
+  /** Where the next walk starts: just past where the last one stopped (see place()). */
+  private cursor = -1;
 
   constructor(options?: PlacementEngineOptions) {
     this.options = resolvePlacementEngineOptions(options);
@@ -135,6 +142,7 @@ export class PlacementEngine {
         this.indexName(node);
       }
       this.nodes[slot] = node;
+      this.names[slot] = node.name;
     } else {
       slot = this.nodes.length;
       if ((slot + 1) * ROW > this.rows.length) {
@@ -150,11 +158,13 @@ export class PlacementEngine {
       this.rows[slot * ROW + C_RES_CPU] = booked?.cpuMillis ?? 0;
       this.rows[slot * ROW + C_RES_MEM] = booked?.memoryBytes ?? 0;
       this.nodes.push(node);
+      this.ids.push(node.id);
+      this.names.push(node.name);
       this.slotIndex.set(node.id, slot);
       this.indexName(node);
       // Keep the table a uniformly random permutation (one Fisher-Yates step per insert), so the
-      // limit stage can walk it contiguously from a random start: a random sample that reads
-      // adjacent rows (the CPU streams them) instead of one cache miss per row on a large table.
+      // limit stage can walk it contiguously: any window is a random sample, read as adjacent rows
+      // (the CPU streams them) instead of one cache miss per row on a large table.
       const j = this.rng.int(slot + 1);
       if (j !== slot) {
         this.swapSlots(j, slot);
@@ -186,11 +196,15 @@ export class PlacementEngine {
     if (slot !== last) {
       const moved = this.nodes[last]!;
       this.nodes[slot] = moved;
+      this.ids[slot] = moved.id;
+      this.names[slot] = moved.name;
       this.rows.copyWithin(slot * ROW, last * ROW, (last + 1) * ROW);
       this.flags[slot] = this.flags[last]!;
       this.slotIndex.set(moved.id, slot);
     }
     this.nodes.pop();
+    this.ids.pop();
+    this.names.pop();
     this.slotIndex.delete(id);
     this.unindexName(node);
   }
@@ -200,6 +214,10 @@ export class PlacementEngine {
     const nb = this.nodes[b]!;
     this.nodes[a] = nb;
     this.nodes[b] = na;
+    this.ids[a] = nb.id;
+    this.ids[b] = na.id;
+    this.names[a] = nb.name;
+    this.names[b] = na.name;
     this.slotIndex.set(nb.id, a);
     this.slotIndex.set(na.id, b);
     const rows = this.rows;
@@ -236,7 +254,7 @@ export class PlacementEngine {
   /** Books resources on a node (registered or not yet: see `pending`). */
   reserve(nodeId: string, r: ResourceAmounts): void {
     const last = this.lastPlaced;
-    const slot = last >= 0 && this.nodes[last]?.id === nodeId ? last : this.slotIndex.get(nodeId);
+    const slot = last >= 0 && this.ids[last] === nodeId ? last : this.slotIndex.get(nodeId);
     if (slot !== undefined) {
       const b = slot * ROW;
       this.rows[b + C_RES_CPU] = this.rows[b + C_RES_CPU]! + r.cpuMillis;
@@ -315,31 +333,35 @@ export class PlacementEngine {
       examined = ids.size;
       if (this.best < 0) this.rejected[R_NODE_NAME] = n - ids.size;
     } else {
-      // Limit stage: stop at `limit` feasible candidates, walking a ring shuffled by start and stride.
+      // Limit stage: stop at `limit` feasible candidates, walking the shuffled ring from the cursor
+      // (where the previous walk stopped), so successive decisions stream through the table.
       const limit = req.batch ? 2 : Math.max(this.options.minSample, Math.ceil(Math.log2(n)));
       // The ring is walked in chunks: first load the rows of the next few slots (independent loads,
       // so the CPU overlaps their cache misses), then examine them in order. A chunk is sized to
       // what is still missing, so a successful walk reads few rows beyond the ones it examines.
-      const stride = 1; // the table itself is a random permutation (see upsertNode)
       const flags = this.flags;
       const ahead = this.ahead;
-      let slot = this.rng.int(n);
+      let slot = this.cursor >= 0 && this.cursor < n ? this.cursor : this.rng.int(n);
       walk: while (examined < n) {
         const chunk = Math.min(n - examined, ahead.length, Math.max(4, 2 * (limit - this.scored)));
         let touched = 0;
         for (let j = 0; j < chunk; j++) {
           ahead[j] = slot;
           touched += flags[slot]!;
-          slot += stride;
+          slot++;
           if (slot >= n) slot -= n;
         }
         this.touched = touched;
         for (let j = 0; j < chunk; j++) {
           this.consider(ahead[j]!, prepared, strategy, nowMs);
           examined++;
-          if (this.scored >= limit) break walk;
+          if (this.scored >= limit) {
+            slot = ahead[j]! + 1;
+            break walk;
+          }
         }
       }
+      this.cursor = slot >= n ? 0 : slot;
     }
 
     const rejections: Partial<Record<RejectionReason, number>> = {};
@@ -352,8 +374,15 @@ export class PlacementEngine {
     }
     if (this.best >= 0) {
       this.lastPlaced = this.best;
-      const node = this.nodes[this.best]!;
-      return { ok: true, nodeId: node.id, nodeName: node.name, score: this.bestScore, scored: this.scored, examined };
+      const best = this.best;
+      return {
+        ok: true,
+        nodeId: this.ids[best]!,
+        nodeName: this.names[best]!,
+        score: this.bestScore,
+        scored: this.scored,
+        examined,
+      };
     }
     const noNodeHasDriver = (rejections.driver ?? 0) > 0 && !this.classes.anyHasDriver(req.driver);
     return { ok: false, reason: explainFailure(n, rejections, req.driver, noNodeHasDriver), rejections, examined };

@@ -1,5 +1,5 @@
 // The engine's only source of randomness: a seeded mulberry32 PRNG, so a placement can be replayed
-// from (seed, nodes, requests), plus the co-prime stride that turns the node array into a shuffled ring.
+// from (seed, nodes, requests).
 
 /** mulberry32: 32 bits of state, a few integer ops per draw; plenty for sampling, not for secrets. */
 export class Prng {
