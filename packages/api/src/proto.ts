@@ -1,13 +1,16 @@
-// Loads proto/mo/v1 at runtime. LOADER_OPTIONS must match the flags in scripts/gen-types.mjs,
-// otherwise the generated types would describe objects the loader never produces.
+// mo's gRPC services at run time, built from the generated JSON descriptor with mo's own codec
+// (lite/codec.ts): grpc-js service definitions and client constructors without protobufjs.
 //
-// The protos are not parsed at runtime: scripts/gen-types.mjs (`pnpm gen`, checked by `gen:check`)
-// stores them as a protobufjs JSON descriptor, loaded here with fromJSON: the load step goes from
-// ~34 to ~23 ms (p50, fresh processes, 2 vCPUs), about 10 ms of every `mo` command; the rest is
-// proto-loader building the definition (serializers, file descriptors for reflection). One difference from loadSync: protobufjs JSON carries no file names, so
-// reflection serves all of mo.v1 as one file ("mo_v1.proto"); every symbol is still there.
+// Why not @grpc/proto-loader: building its package definition encodes a FileDescriptorProto per
+// type and runs protobufjs's reflection, which makes every daemon ~5 MiB bigger (its code, and the
+// optimizing compiler it wakes up at start-up) and every `mo` command ~20 ms slower. The codec is
+// conformance-tested against proto-loader (codec.test.ts), so handlers and callers see exactly the
+// objects they saw before. proto-loader is still what serves reflection, loaded on first use
+// (moPackageDefinition), and LOADER_OPTIONS must keep matching scripts/gen-types.mjs, otherwise
+// the generated types would describe objects the codec never produces.
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import type * as protoLoader from '@grpc/proto-loader';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MO_DESCRIPTOR_JSON } from './generated/descriptor.js';
@@ -15,8 +18,9 @@ import type { ProtoGrpcType as AgentProto } from './generated/agent.js';
 import type { ProtoGrpcType as PipelineProto } from './generated/pipeline.js';
 import type { ProtoGrpcType as RegistryProto } from './generated/registry.js';
 import type { ProtoGrpcType as SchedulerProto } from './generated/scheduler.js';
+import { decodeMessage, encodeMessage, serviceMethods, serviceNames } from './lite/codec.js';
 
-/** The one set of loader options; gen-types is run with the same flags. */
+/** The one set of loader options; gen-types is run with the same flags, the codec mirrors them. */
 export const LOADER_OPTIONS: protoLoader.Options = {
   keepCase: false,
   longs: Number,
@@ -28,27 +32,62 @@ export const LOADER_OPTIONS: protoLoader.Options = {
 /** Directory holding `mo/v1/*.proto` (the repository's `proto/`). */
 export const PROTO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'proto');
 
-/** Every service and message of mo, as one typed grpc object tree. */
-export type MoProto = AgentProto & PipelineProto & RegistryProto & SchedulerProto;
+/** The services of mo as one typed grpc object tree: `moProto().mo.v1.NodeAgent` is a client
+ * constructor whose `.service` is the definition a server adds. */
+export type MoProto = {
+  mo: {
+    v1: Pick<
+      (AgentProto & PipelineProto & RegistryProto & SchedulerProto)['mo']['v1'],
+      'NodeAgent' | 'Pipelines' | 'NodeRegistry' | 'Scheduler'
+    >;
+  };
+};
 
-let cached: { definition: protoLoader.PackageDefinition; proto: MoProto } | undefined;
-
-function load(): { definition: protoLoader.PackageDefinition; proto: MoProto } {
-  if (cached) return cached;
-  const descriptor = JSON.parse(MO_DESCRIPTOR_JSON) as Parameters<typeof protoLoader.fromJSON>[0];
-  const definition = protoLoader.fromJSON(descriptor, LOADER_OPTIONS);
-  // The cast is the one place where the loader's untyped tree meets the generated types.
-  const proto = grpc.loadPackageDefinition(definition) as unknown as MoProto;
-  cached = { definition, proto };
-  return cached;
+/** The grpc-js definition of mo.v1 service `name` ("NodeAgent", "Scheduler", ...). */
+export function serviceDefinition(name: string): grpc.ServiceDefinition {
+  const def: Record<string, grpc.MethodDefinition<object, object>> = {};
+  for (const [method, m] of Object.entries(serviceMethods(name))) {
+    const { requestType, responseType } = m;
+    def[method] = {
+      path: `/mo.v1.${name}/${method}`,
+      requestStream: m.requestStream === true,
+      responseStream: m.responseStream === true,
+      requestSerialize: (value: object) => encodeMessage(requestType, value),
+      requestDeserialize: (bytes: Buffer) => decodeMessage(requestType, bytes),
+      responseSerialize: (value: object) => encodeMessage(responseType, value),
+      responseDeserialize: (bytes: Buffer) => decodeMessage(responseType, bytes),
+      // proto-loader's alias, so clients answer to both `StartWorkload` and `startWorkload`.
+      originalName: method[0]!.toLowerCase() + method.slice(1),
+    };
+  }
+  return def;
 }
 
-/** The package definition (for reflection) of every mo proto. */
-export function moPackageDefinition(): protoLoader.PackageDefinition {
-  return load().definition;
-}
+let cachedProto: MoProto | undefined;
 
 /** The typed grpc object tree: `moProto().mo.v1.NodeAgent` etc. */
 export function moProto(): MoProto {
-  return load().proto;
+  if (cachedProto) return cachedProto;
+  const v1: Record<string, grpc.ServiceClientConstructor> = {};
+  for (const name of serviceNames()) {
+    v1[name] = grpc.makeGenericClientConstructor(serviceDefinition(name), name);
+  }
+  // The cast is the one place where the runtime tree meets the generated types.
+  cachedProto = { mo: { v1 } } as unknown as MoProto;
+  return cachedProto;
+}
+
+let cachedDefinition: protoLoader.PackageDefinition | undefined;
+
+/**
+ * proto-loader's package definition of every mo proto, for server reflection (which needs the
+ * file descriptors). Loads proto-loader and protobufjs on first call.
+ */
+export function moPackageDefinition(): protoLoader.PackageDefinition {
+  if (cachedDefinition) return cachedDefinition;
+  // From @mo/api's own package (see server.ts): this may run inside a daemon's bundle.
+  const loader = createRequire(import.meta.resolve('@mo/api'))('@grpc/proto-loader') as typeof protoLoader;
+  const descriptor = JSON.parse(MO_DESCRIPTOR_JSON) as Parameters<typeof protoLoader.fromJSON>[0];
+  cachedDefinition = loader.fromJSON(descriptor, LOADER_OPTIONS);
+  return cachedDefinition;
 }

@@ -1,9 +1,9 @@
 // Server plumbing every mo daemon shares: limits, standard health + reflection, bind and close.
 import * as grpc from '@grpc/grpc-js';
 import type { ReflectionService } from '@grpc/reflection';
-import type { HealthImplementation } from 'grpc-health-check';
 import { createRequire } from 'node:module';
 import { statusName, toServiceError } from './errors.js';
+import { HealthService } from './health.js';
 import { moPackageDefinition } from './proto.js';
 
 /** Largest request a daemon accepts; bigger ones fail with RESOURCE_EXHAUSTED before any handler. */
@@ -17,27 +17,66 @@ export interface MoServerOptions {
 
 export interface MoServer {
   readonly server: grpc.Server;
-  readonly health: HealthImplementation;
+  readonly health: HealthService;
   /** Binds `host:port` (port 0 picks one) and returns the bound port. */
   listen(address: string): Promise<number>;
   /** Graceful shutdown with a hard deadline; idempotent. */
   close(deadlineMs?: number): Promise<void>;
 }
 
-// Health and reflection parse their own .proto files when loaded: only daemons need them, so they
-// are required here on first use and a client (the mo CLI) never pays for them.
-const require = createRequire(import.meta.url);
-function serverExtras(): {
-  HealthImplementation: typeof HealthImplementation;
-  ReflectionService: typeof ReflectionService;
-} {
-  const health = require('grpc-health-check') as typeof import('grpc-health-check');
-  const reflection = require('@grpc/reflection') as typeof import('@grpc/reflection');
-  return { HealthImplementation: health.HealthImplementation, ReflectionService: reflection.ReflectionService };
+// Resolved from @mo/api's own package (self-reference), not from this file: a daemon may run from a
+// bundle in another package's dist/, and these lazily loaded dependencies are @mo/api's.
+const require = createRequire(import.meta.resolve('@mo/api'));
+
+/**
+ * Server reflection (v1 and v1alpha), loaded on its first call: @grpc/reflection needs protobufjs,
+ * proto-loader and every file descriptor (~5 MiB of a daemon's RSS), and only tools like grpcurl
+ * ever ask. The services are registered up front with serializers and a handler that load the
+ * real ones (captured from @grpc/reflection's own addToServer) when a call arrives.
+ */
+function addLazyReflection(server: grpc.Server): void {
+  let real: Map<string, { def: grpc.MethodDefinition<object, object>; impl: grpc.UntypedHandleCall }> | undefined;
+  const load = (path: string) => {
+    if (!real) {
+      const loaded = new Map<string, { def: grpc.MethodDefinition<object, object>; impl: grpc.UntypedHandleCall }>();
+      const capture = {
+        addService(def: grpc.ServiceDefinition, impl: grpc.UntypedServiceImplementation) {
+          for (const [name, m] of Object.entries(def)) loaded.set(m.path, { def: m, impl: impl[name]! });
+        },
+      };
+      const { ReflectionService: Reflection } = require('@grpc/reflection') as {
+        ReflectionService: typeof ReflectionService;
+      };
+      new Reflection(moPackageDefinition()).addToServer(capture as unknown as grpc.Server);
+      real = loaded;
+    }
+    const found = real.get(path);
+    if (!found) throw new Error(`@grpc/reflection does not serve ${path}`);
+    return found;
+  };
+  for (const version of ['v1', 'v1alpha']) {
+    const path = `/grpc.reflection.${version}.ServerReflection/ServerReflectionInfo`;
+    const method: grpc.MethodDefinition<object, object> = {
+      path,
+      requestStream: true,
+      responseStream: true,
+      requestSerialize: (v) => load(path).def.requestSerialize(v),
+      requestDeserialize: (b) => load(path).def.requestDeserialize(b),
+      responseSerialize: (v) => load(path).def.responseSerialize(v),
+      responseDeserialize: (b) => load(path).def.responseDeserialize(b),
+      originalName: 'serverReflectionInfo',
+    };
+    server.addService(
+      { ServerReflectionInfo: method },
+      {
+        ServerReflectionInfo: (call: grpc.ServerDuplexStream<object, object>) =>
+          (load(path).impl as grpc.handleBidiStreamingCall<object, object>)(call),
+      },
+    );
+  }
 }
 
 export function createMoServer(options: MoServerOptions): MoServer {
-  const { HealthImplementation, ReflectionService } = serverExtras();
   const max = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
   const server = new grpc.Server({
     'grpc.max_receive_message_length': max,
@@ -47,9 +86,9 @@ export function createMoServer(options: MoServerOptions): MoServer {
   });
   const status: Record<string, 'SERVING'> = { '': 'SERVING' };
   for (const s of options.services) status[s] = 'SERVING';
-  const health = new HealthImplementation(status);
+  const health = new HealthService(status);
   health.addToServer(server);
-  new ReflectionService(moPackageDefinition()).addToServer(server);
+  addLazyReflection(server);
 
   let closing: Promise<void> | undefined;
   return {

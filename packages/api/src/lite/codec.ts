@@ -1,8 +1,15 @@
-// A small protobuf codec driven by mo's generated JSON descriptor, for the lite client: no
-// protobufjs, no grpc-js. Objects come out exactly as @grpc/proto-loader hands them to the full
-// client with LOADER_OPTIONS (camelCase names, enums as names, 64-bit integers as numbers, every
-// field present with its default, message fields null when unset, the oneof's name set to the
-// member that is set), so code that renders full-client results renders these too.
+// mo's protobuf codec, driven by the generated JSON descriptor: what every mo client and server
+// (de)serializes with, so no daemon or CLI loads protobufjs at run time (it costs a daemon ~5 MiB
+// of RSS and ~20 ms of start-up; only lazily-loaded server reflection still uses it).
+//
+// It is a drop-in for @grpc/proto-loader with LOADER_OPTIONS, and conformance-tested against it
+// (codec.test.ts):
+// - decoding gives the objects proto-loader gives: camelCase names, enums as names (unknown values
+//   as numbers), 64-bit integers as numbers, every field present with its default (message fields
+//   null, bytes an empty Buffer) in proto-loader's key order, the oneof's name set to the member set;
+// - encoding is as lenient as protobufjs's fromObject: numbers or numeric strings, enum names or
+//   numbers (an unknown name is left unset), bytes as Buffers or base64; a non-object where a
+//   message, map or list belongs is a TypeError naming the field, as there.
 import { MO_DESCRIPTOR_JSON } from '../generated/descriptor.js';
 
 interface FieldJson {
@@ -16,6 +23,14 @@ interface TypeJson {
   oneofs?: Record<string, { oneof: string[] }>;
   values?: Record<string, number>;
   nested?: Record<string, TypeJson>;
+  methods?: Record<string, MethodJson>;
+}
+/** A service method as the descriptor lists it. */
+export interface MethodJson {
+  requestType: string;
+  responseType: string;
+  requestStream?: boolean;
+  responseStream?: boolean;
 }
 
 interface Field {
@@ -23,15 +38,21 @@ interface Field {
   id: number;
   type: string;
   repeated: boolean;
-  keyType: string | undefined;
+  /** For a map field: its key and value, as fields 1 and 2 of the entry message. */
+  mapKey: Field | undefined;
+  mapValue: Field | undefined;
   /** The oneof this field belongs to, if any. */
   oneof: string | undefined;
   message: MessageType | undefined;
   enumType: EnumType | undefined;
+  /** Where the error messages say it is: `.mo.v1.Type.field`. */
+  path: string;
 }
 interface MessageType {
   name: string;
   fields: Field[];
+  /** Fields that get a default, in proto-loader's key order: lists, then maps, then the rest. */
+  defaulted: Field[];
   byId: Map<number, Field>;
 }
 interface EnumType {
@@ -71,6 +92,20 @@ function ns(): Record<string, TypeJson> {
   return root;
 }
 
+/** The methods of mo.v1 service `name` (e.g. "NodeAgent"), as the descriptor lists them. */
+export function serviceMethods(name: string): Record<string, MethodJson> {
+  const methods = ns()[name]?.methods;
+  if (!methods) throw new Error(`codec: unknown service mo.v1.${name}`);
+  return methods;
+}
+
+/** The names of every mo.v1 service. */
+export function serviceNames(): string[] {
+  return Object.entries(ns())
+    .filter(([, t]) => t.methods)
+    .map(([name]) => name);
+}
+
 function shortName(name: string): string {
   return name.startsWith('mo.v1.') ? name.slice(6) : name.startsWith('.mo.v1.') ? name.slice(7) : name;
 }
@@ -80,11 +115,27 @@ function enumType(name: string): EnumType {
   let e = enums.get(key);
   if (e) return e;
   const values = ns()[key]?.values;
-  if (!values) throw new Error(`lite codec: unknown enum ${name}`);
+  if (!values) throw new Error(`codec: unknown enum ${name}`);
   e = { byName: values, byId: new Map(), first: Object.keys(values)[0]! };
   for (const [n, v] of Object.entries(values)) if (!e.byId.has(v)) e.byId.set(v, n);
   enums.set(key, e);
   return e;
+}
+
+function field(name: string, id: number, type: string, path: string): Field {
+  const scalar = SCALARS.has(type);
+  return {
+    name,
+    id,
+    type,
+    repeated: false,
+    mapKey: undefined,
+    mapValue: undefined,
+    oneof: undefined,
+    message: undefined,
+    enumType: !scalar && ns()[shortName(type)]?.values !== undefined ? enumType(type) : undefined,
+    path,
+  };
 }
 
 /** The message type `name` of mo.v1, resolved lazily (types reference each other). */
@@ -93,34 +144,36 @@ export function messageType(name: string): MessageType {
   let m = messages.get(key);
   if (m) return m;
   const json = ns()[key];
-  if (!json?.fields) throw new Error(`lite codec: unknown message ${name}`);
-  m = { name: key, fields: [], byId: new Map() };
+  if (!json?.fields) throw new Error(`codec: unknown message ${name}`);
+  m = { name: key, fields: [], defaulted: [], byId: new Map() };
   messages.set(key, m); // before resolving fields: recursive types
   const oneofOf = new Map<string, string>();
   for (const [oneof, { oneof: members }] of Object.entries(json.oneofs ?? {})) {
     for (const f of members) oneofOf.set(f, oneof);
   }
   for (const [fname, f] of Object.entries(json.fields)) {
-    const scalar = SCALARS.has(f.type);
-    const isEnum = !scalar && ns()[shortName(f.type)]?.values !== undefined;
-    const field: Field = {
-      name: fname,
-      id: f.id,
-      type: f.type,
-      repeated: f.rule === 'repeated',
-      keyType: f.keyType,
-      oneof: oneofOf.get(fname),
-      message: undefined,
-      enumType: undefined,
-    };
-    if (isEnum) field.enumType = enumType(f.type);
-    m.fields.push(field);
-    m.byId.set(f.id, field);
+    const path = `.mo.v1.${key}.${fname}`;
+    const fd = field(fname, f.id, f.type, path);
+    fd.repeated = f.rule === 'repeated';
+    fd.oneof = oneofOf.get(fname);
+    if (f.keyType) {
+      fd.mapKey = field('key', 1, f.keyType, `${path}: key`);
+      fd.mapValue = field('value', 2, f.type, path);
+      fd.enumType = undefined;
+    }
+    m.fields.push(fd);
+    m.byId.set(f.id, fd);
   }
   // Message-typed fields resolve after registration, so self references find it.
-  for (const field of m.fields) {
-    if (!SCALARS.has(field.type) && !field.enumType) field.message = messageType(field.type);
+  for (const f of m.fields) {
+    const target = f.mapValue ?? f;
+    if (!SCALARS.has(target.type) && !target.enumType) target.message = messageType(target.type);
   }
+  m.defaulted = [
+    ...m.fields.filter((f) => f.repeated && !f.mapKey),
+    ...m.fields.filter((f) => f.mapKey),
+    ...m.fields.filter((f) => !f.repeated && !f.mapKey && !f.oneof),
+  ];
   return m;
 }
 
@@ -128,48 +181,107 @@ export function messageType(name: string): MessageType {
 
 class Reader {
   pos = 0;
-  constructor(readonly buf: Buffer) {}
-  varint(): bigint {
-    let result = 0n;
-    let shift = 0n;
-    for (;;) {
-      const b = this.buf[this.pos++];
-      if (b === undefined) throw new Error('lite codec: truncated varint');
-      result |= BigInt(b & 0x7f) << shift;
-      if (b < 0x80) return result;
-      shift += 7n;
-    }
+  /** The high 32 bits of the last long varint read (see long()). */
+  hi = 0;
+  constructor(
+    readonly buf: Buffer,
+    readonly end = buf.length,
+  ) {}
+
+  private byte(): number {
+    if (this.pos >= this.end) throw new RangeError('codec: truncated message');
+    return this.buf[this.pos++]!;
   }
-  /** A varint that fits 32 bits (tags, lengths, int32, enums, bools): the fast path. */
+
+  /** A varint's low 32 bits (tags, lengths, int32, enums, bools), skipping any higher bytes. */
   varint32(): number {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const b = this.buf[this.pos++];
-      if (b === undefined) throw new Error('lite codec: truncated varint');
-      if (shift < 28) result |= (b & 0x7f) << shift;
-      else result += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return result;
-      shift += 7;
+    let b = this.byte();
+    let v = b & 0x7f;
+    if (b < 0x80) return v;
+    b = this.byte();
+    v |= (b & 0x7f) << 7;
+    if (b < 0x80) return v;
+    b = this.byte();
+    v |= (b & 0x7f) << 14;
+    if (b < 0x80) return v;
+    b = this.byte();
+    v |= (b & 0x7f) << 21;
+    if (b < 0x80) return v;
+    b = this.byte();
+    v |= (b & 0x0f) << 28;
+    while (b >= 0x80) b = this.byte();
+    return v >>> 0;
+  }
+
+  /** A 64-bit varint: returns its low 32 bits, unsigned, and leaves the high 32 in `hi`. */
+  long(): number {
+    let lo = 0;
+    let hi = 0;
+    let b = 0;
+    let i = 0;
+    for (; i < 4; i++) {
+      b = this.byte();
+      lo = (lo | ((b & 0x7f) << (i * 7))) >>> 0;
+      if (b < 0x80) {
+        this.hi = 0;
+        return lo;
+      }
     }
+    b = this.byte();
+    lo = (lo | ((b & 0x7f) << 28)) >>> 0;
+    hi = (b & 0x7f) >> 4;
+    if (b >= 0x80) {
+      for (i = 0; i < 5; i++) {
+        b = this.byte();
+        hi = (hi | ((b & 0x7f) << (i * 7 + 3))) >>> 0;
+        if (b < 0x80) break;
+      }
+      if (b >= 0x80) throw new RangeError('codec: varint longer than 10 bytes');
+    }
+    this.hi = hi;
+    return lo;
   }
-  bytes(): Buffer {
+
+  fixed32(): number {
+    if (this.pos + 4 > this.end) throw new RangeError('codec: truncated message');
+    const v = this.buf.readUInt32LE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  /** Length-delimited: [start, end) of its payload; the reader moves past it. */
+  delimited(): number {
     const len = this.varint32();
-    const out = this.buf.subarray(this.pos, this.pos + len);
+    const start = this.pos;
+    if (start + len > this.end) throw new RangeError('codec: truncated message');
     this.pos += len;
-    return out;
+    return start;
   }
+
   skip(wire: number): void {
-    if (wire === 0) this.varint();
+    if (wire === 0) this.long();
     else if (wire === 1) this.pos += 8;
-    else if (wire === 2) this.pos += this.varint32();
+    else if (wire === 2) this.delimited();
     else if (wire === 5) this.pos += 4;
-    else throw new Error(`lite codec: unsupported wire type ${wire}`);
+    else throw new Error(`codec: unsupported wire type ${wire}`);
+    if (this.pos > this.end) throw new RangeError('codec: truncated message');
   }
 }
 
+/** protobufjs's LongBits.toNumber: (lo, hi) as one number, two's complement when signed. */
+function longToNumber(lo: number, hi: number, signed: boolean): number {
+  if (signed && hi >>> 31) {
+    let l = (~lo + 1) >>> 0;
+    let h = ~hi >>> 0;
+    if (!l) h = (h + 1) >>> 0;
+    l = l >>> 0;
+    return -(l + h * 4294967296);
+  }
+  return lo + hi * 4294967296;
+}
+
 function defaultOf(f: Field): unknown {
-  if (f.keyType) return {};
+  if (f.mapKey) return {};
   if (f.repeated) return [];
   if (f.message) return null;
   if (f.enumType) return f.enumType.first;
@@ -187,64 +299,75 @@ function defaultOf(f: Field): unknown {
 
 function readScalar(r: Reader, type: string): unknown {
   switch (type) {
+    case 'string': {
+      const start = r.delimited();
+      return r.buf.toString('utf8', start, r.pos);
+    }
+    case 'int64': {
+      const lo = r.long();
+      return longToNumber(lo, r.hi, true);
+    }
+    case 'int32':
+      return r.varint32() | 0;
+    case 'bool':
+      return r.varint32() !== 0;
     case 'double': {
+      if (r.pos + 8 > r.end) throw new RangeError('codec: truncated message');
       const v = r.buf.readDoubleLE(r.pos);
       r.pos += 8;
       return v;
     }
+    case 'bytes': {
+      const start = r.delimited();
+      return start === r.pos ? Buffer.alloc(0) : Buffer.from(r.buf.subarray(start, r.pos));
+    }
+    case 'uint32':
+      return r.varint32() >>> 0;
+    case 'uint64': {
+      const lo = r.long();
+      return longToNumber(lo, r.hi, false);
+    }
+    case 'sint32': {
+      const v = r.varint32();
+      return ((v >>> 1) ^ -(v & 1)) | 0;
+    }
+    case 'sint64': {
+      // zig-zag over 64 bits, as protobufjs's LongBits.zzDecode
+      let lo = r.long();
+      let hi = r.hi;
+      const mask = -(lo & 1);
+      lo = (((lo >>> 1) | (hi << 31)) ^ mask) >>> 0;
+      hi = ((hi >>> 1) ^ mask) >>> 0;
+      return longToNumber(lo, hi, true);
+    }
     case 'float': {
+      if (r.pos + 4 > r.end) throw new RangeError('codec: truncated message');
       const v = r.buf.readFloatLE(r.pos);
       r.pos += 4;
       return v;
     }
-    case 'int32':
-      return Number(BigInt.asIntN(32, r.varint()));
-    case 'uint32':
-      return r.varint32() >>> 0;
-    case 'sint32':
-    case 'sint64': {
-      const n = r.varint();
-      return Number((n >> 1n) ^ -(n & 1n));
-    }
-    case 'int64':
-      return Number(BigInt.asIntN(64, r.varint()));
-    case 'uint64':
-      return Number(BigInt.asUintN(64, r.varint()));
-    case 'fixed32': {
-      const v = r.buf.readUInt32LE(r.pos);
-      r.pos += 4;
-      return v;
-    }
-    case 'sfixed32': {
-      const v = r.buf.readInt32LE(r.pos);
-      r.pos += 4;
-      return v;
-    }
-    case 'fixed64': {
-      const v = r.buf.readBigUInt64LE(r.pos);
-      r.pos += 8;
-      return Number(v);
-    }
+    case 'fixed32':
+      return r.fixed32();
+    case 'sfixed32':
+      return r.fixed32() | 0;
+    case 'fixed64':
     case 'sfixed64': {
-      const v = r.buf.readBigInt64LE(r.pos);
-      r.pos += 8;
-      return Number(v);
+      const lo = r.fixed32();
+      const hi = r.fixed32();
+      return longToNumber(lo, hi, type === 'sfixed64');
     }
-    case 'bool':
-      return r.varint32() !== 0;
-    case 'string':
-      return r.bytes().toString('utf8');
-    case 'bytes':
-      return Buffer.from(r.bytes());
     default:
-      throw new Error(`lite codec: unknown scalar ${type}`);
+      throw new Error(`codec: unknown scalar ${type}`);
   }
 }
 
 function readValue(r: Reader, f: Field): unknown {
-  if (f.message) return decodeFrom(f.message, r.bytes());
+  if (f.message) {
+    const start = r.delimited();
+    return decodeFrom(f.message, r.buf, start, r.pos);
+  }
   if (f.enumType) {
-    const n = Number(BigInt.asIntN(32, r.varint()));
+    const n = r.varint32() | 0;
     return f.enumType.byId.get(n) ?? n;
   }
   return readScalar(r, f.type);
@@ -253,35 +376,41 @@ function readValue(r: Reader, f: Field): unknown {
 /** Scalars that repeated fields may pack (every one but the length-delimited ones). */
 const PACKABLE = new Set([...SCALARS].filter((t) => t !== 'string' && t !== 'bytes'));
 
-function decodeFrom(type: MessageType, buf: Buffer): Record<string, unknown> {
+function decodeFrom(type: MessageType, buf: Buffer, start: number, end: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const f of type.fields) if (!f.oneof) out[f.name] = defaultOf(f);
-  const r = new Reader(buf);
-  while (r.pos < buf.length) {
+  for (const f of type.defaulted) out[f.name] = defaultOf(f);
+  const r = new Reader(buf, end);
+  r.pos = start;
+  while (r.pos < end) {
     const tag = r.varint32();
-    const id = tag >>> 3;
     const wire = tag & 7;
-    const f = type.byId.get(id);
+    const f = type.byId.get(tag >>> 3);
     if (!f) {
       r.skip(wire);
       continue;
     }
-    if (f.keyType) {
-      const entry = new Reader(r.bytes());
-      let key: unknown = f.keyType === 'string' ? '' : 0;
-      let value: unknown = f.message ? null : defaultOf({ ...f, keyType: undefined, repeated: false });
-      while (entry.pos < entry.buf.length) {
+    if (f.mapKey) {
+      const entryStart = r.delimited();
+      const entry = new Reader(buf, r.pos);
+      entry.pos = entryStart;
+      const keyField = f.mapKey;
+      const valueField = f.mapValue!;
+      let key: unknown = defaultOf(keyField);
+      let value: unknown = defaultOf(valueField);
+      while (entry.pos < entry.end) {
         const t = entry.varint32();
-        if (t >>> 3 === 1) key = readScalar(entry, f.keyType);
-        else if (t >>> 3 === 2) value = readValue(entry, { ...f, keyType: undefined, repeated: false });
+        if (t >>> 3 === 1) key = readValue(entry, keyField);
+        else if (t >>> 3 === 2) value = readValue(entry, valueField);
         else entry.skip(t & 7);
       }
       (out[f.name] as Record<string, unknown>)[String(key)] = value;
     } else if (f.repeated) {
       const list = out[f.name] as unknown[];
       if (wire === 2 && (PACKABLE.has(f.type) || f.enumType)) {
-        const packed = new Reader(r.bytes());
-        while (packed.pos < packed.buf.length) list.push(readValue(packed, f));
+        const packedStart = r.delimited();
+        const packed = new Reader(buf, r.pos);
+        packed.pos = packedStart;
+        while (packed.pos < packed.end) list.push(readValue(packed, f));
       } else {
         list.push(readValue(r, f));
       }
@@ -295,135 +424,227 @@ function decodeFrom(type: MessageType, buf: Buffer): Record<string, unknown> {
 
 /** Decodes a `typeName` message (mo.v1) from its wire bytes. */
 export function decodeMessage<T>(typeName: string, buf: Buffer): T {
-  return decodeFrom(messageType(typeName), buf) as T;
+  return decodeFrom(messageType(typeName), buf, 0, buf.length) as T;
 }
 
 // ---- encoding -------------------------------------------------------------------------------------
 
+/** One growing buffer per top-level message; nested messages are written in place (see message()). */
 class Writer {
-  private readonly parts: Buffer[] = [];
-  varint(v: bigint | number): void {
+  buf = Buffer.allocUnsafe(256);
+  pos = 0;
+
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** A non-negative integer up to 2^53 as a varint. */
+  uvarint(v: number): void {
+    this.ensure(10);
+    const buf = this.buf;
+    let pos = this.pos;
+    while (v >= 0x80) {
+      buf[pos++] = (v & 0x7f) | 0x80;
+      v = v >= 0x100000000 ? Math.floor(v / 128) : v >>> 7;
+    }
+    buf[pos++] = v;
+    this.pos = pos;
+  }
+
+  /** A signed integer as a 64-bit two's complement varint (negative ones take ten bytes). */
+  svarint(v: number): void {
+    if (v >= 0) return this.uvarint(v);
     let n = BigInt.asUintN(64, BigInt(v));
-    const bytes: number[] = [];
+    this.ensure(10);
     while (n >= 0x80n) {
-      bytes.push(Number(n & 0x7fn) | 0x80);
+      this.buf[this.pos++] = Number(n & 0x7fn) | 0x80;
       n >>= 7n;
     }
-    bytes.push(Number(n));
-    this.parts.push(Buffer.from(bytes));
+    this.buf[this.pos++] = Number(n);
   }
+
   tag(id: number, wire: number): void {
-    this.varint((id << 3) | wire);
+    this.uvarint(id * 8 + wire);
   }
-  lengthDelimited(b: Buffer): void {
-    this.varint(b.length);
-    this.parts.push(b);
+
+  bytes(b: Uint8Array): void {
+    this.uvarint(b.length);
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
   }
-  raw(b: Buffer): void {
-    this.parts.push(b);
+
+  string(s: string): void {
+    // One byte of length suffices for short strings; longer ones are measured first.
+    if (s.length < 43) {
+      this.ensure(1 + s.length * 3);
+      const n = this.buf.write(s, this.pos + 1, 'utf8');
+      if (n < 128) {
+        this.buf[this.pos] = n;
+        this.pos += 1 + n;
+        return;
+      }
+    }
+    const n = Buffer.byteLength(s, 'utf8');
+    this.uvarint(n);
+    this.ensure(n);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
   }
+
+  /** Writes a length-delimited body produced by `body`, fixing up the length prefix after. */
+  delimited(body: () => void): void {
+    this.ensure(1);
+    const at = this.pos++;
+    body();
+    const len = this.pos - at - 1;
+    if (len < 128) {
+      this.buf[at] = len;
+      return;
+    }
+    let size = 1;
+    for (let v = len; v >= 128; v = Math.floor(v / 128)) size++;
+    this.ensure(size - 1);
+    this.buf.copyWithin(at + size, at + 1, this.pos);
+    const end = this.pos + size - 1;
+    this.pos = at;
+    this.uvarint(len);
+    this.pos = end;
+  }
+
   finish(): Buffer {
-    return Buffer.concat(this.parts);
+    return Buffer.from(this.buf.subarray(0, this.pos));
   }
 }
 
-function writeScalar(w: Writer, f: Field, id: number, v: unknown): void {
-  switch (f.type) {
+/** protobufjs's fromObject conversion of an integer field: numeric strings parse, NaN is 0. */
+function integer(v: unknown): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? parseInt(v, 10) : Number(v);
+  return Number.isFinite(n) ? Math.trunc(n) : 0;
+}
+
+function writeScalar(w: Writer, type: string, id: number, v: unknown): void {
+  switch (type) {
     case 'string':
       w.tag(id, 2);
-      w.lengthDelimited(Buffer.from(String(v), 'utf8'));
+      w.string(typeof v === 'string' ? v : String(v));
       return;
-    case 'bytes':
-      w.tag(id, 2);
-      w.lengthDelimited(Buffer.from(v as Uint8Array));
+    case 'int64':
+    case 'uint64':
+      w.tag(id, 0);
+      w.svarint(integer(v));
+      return;
+    case 'int32':
+      w.tag(id, 0);
+      w.svarint(integer(v) | 0);
+      return;
+    case 'uint32':
+      w.tag(id, 0);
+      w.uvarint(integer(v) >>> 0);
       return;
     case 'bool':
       w.tag(id, 0);
-      w.varint(v ? 1 : 0);
+      w.uvarint(v ? 1 : 0);
       return;
-    case 'double': {
-      const b = Buffer.alloc(8);
-      b.writeDoubleLE(Number(v));
+    case 'bytes':
+      w.tag(id, 2);
+      w.bytes(typeof v === 'string' ? Buffer.from(v, 'base64') : Buffer.from(v as Uint8Array));
+      return;
+    case 'double':
       w.tag(id, 1);
-      w.raw(b);
+      w.ensure(8);
+      w.buf.writeDoubleLE(Number(v), w.pos);
+      w.pos += 8;
       return;
-    }
-    case 'float': {
-      const b = Buffer.alloc(4);
-      b.writeFloatLE(Number(v));
+    case 'float':
       w.tag(id, 5);
-      w.raw(b);
+      w.ensure(4);
+      w.buf.writeFloatLE(Number(v), w.pos);
+      w.pos += 4;
       return;
-    }
     case 'sint32':
     case 'sint64': {
-      const n = BigInt(Math.trunc(Number(v)));
+      const n = BigInt(type === 'sint32' ? integer(v) | 0 : integer(v));
       w.tag(id, 0);
-      w.varint((n << 1n) ^ (n >> 63n));
+      let z = BigInt.asUintN(64, (n << 1n) ^ (n >> 63n));
+      w.ensure(10);
+      while (z >= 0x80n) {
+        w.buf[w.pos++] = Number(z & 0x7fn) | 0x80;
+        z >>= 7n;
+      }
+      w.buf[w.pos++] = Number(z);
       return;
     }
     case 'fixed32':
-    case 'sfixed32': {
-      const b = Buffer.alloc(4);
-      if (f.type === 'fixed32') b.writeUInt32LE(Number(v));
-      else b.writeInt32LE(Number(v));
+    case 'sfixed32':
       w.tag(id, 5);
-      w.raw(b);
+      w.ensure(4);
+      if (type === 'fixed32') w.buf.writeUInt32LE(integer(v) >>> 0, w.pos);
+      else w.buf.writeInt32LE(integer(v) | 0, w.pos);
+      w.pos += 4;
       return;
-    }
     case 'fixed64':
     case 'sfixed64': {
-      const b = Buffer.alloc(8);
-      if (f.type === 'fixed64') b.writeBigUInt64LE(BigInt(Math.trunc(Number(v))));
-      else b.writeBigInt64LE(BigInt(Math.trunc(Number(v))));
       w.tag(id, 1);
-      w.raw(b);
+      w.ensure(8);
+      const n = BigInt(integer(v));
+      if (type === 'fixed64') w.buf.writeBigUInt64LE(BigInt.asUintN(64, n), w.pos);
+      else w.buf.writeBigInt64LE(BigInt.asIntN(64, n), w.pos);
+      w.pos += 8;
       return;
     }
     default:
-      // int32, uint32, int64, uint64 (negative int32/int64 take ten bytes, as in every encoder)
-      w.tag(id, 0);
-      w.varint(BigInt(Math.trunc(Number(v))));
+      throw new Error(`codec: unknown scalar ${type}`);
   }
 }
 
 function writeField(w: Writer, f: Field, id: number, v: unknown): void {
   if (f.message) {
+    if (typeof v !== 'object') throw new TypeError(`${f.path}: object expected`);
+    const message = f.message;
     w.tag(id, 2);
-    w.lengthDelimited(encodeFrom(f.message, v as Record<string, unknown>));
+    w.delimited(() => encodeInto(w, message, v as Record<string, unknown>));
   } else if (f.enumType) {
+    // As protobufjs's fromObject: a number is taken as is, an unknown name leaves the field unset.
     const n = typeof v === 'number' ? v : f.enumType.byName[String(v)];
-    if (n === undefined) throw new Error(`lite codec: ${f.name}: unknown enum value ${String(v)}`);
+    if (n === undefined) return;
     w.tag(id, 0);
-    w.varint(n);
+    w.svarint(n | 0);
   } else {
-    writeScalar(w, f, id, v);
+    writeScalar(w, f.type, id, v);
   }
 }
 
-function encodeFrom(type: MessageType, obj: Record<string, unknown>): Buffer {
-  const w = new Writer();
+function encodeInto(w: Writer, type: MessageType, obj: Record<string, unknown>): void {
   for (const f of type.fields) {
     const v = obj[f.name];
     if (v === undefined || v === null) continue;
-    if (f.keyType) {
-      for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
-        const entry = new Writer();
-        writeScalar(entry, { ...f, type: f.keyType, message: undefined, enumType: undefined }, 1, k);
-        writeField(entry, { ...f, keyType: undefined }, 2, val);
+    if (f.mapKey) {
+      if (typeof v !== 'object') throw new TypeError(`${f.path}: object expected`);
+      const keyField = f.mapKey;
+      const valueField = f.mapValue!;
+      for (const k of Object.keys(v)) {
+        const val = (v as Record<string, unknown>)[k];
         w.tag(f.id, 2);
-        w.lengthDelimited(entry.finish());
+        w.delimited(() => {
+          writeField(w, keyField, 1, keyField.type === 'bool' ? k === 'true' : k);
+          if (val !== undefined && val !== null) writeField(w, valueField, 2, val);
+        });
       }
     } else if (f.repeated) {
-      for (const item of v as unknown[]) writeField(w, f, f.id, item);
+      if (!Array.isArray(v)) throw new TypeError(`${f.path}: array expected`);
+      for (const item of v) writeField(w, f, f.id, item);
     } else {
       writeField(w, f, f.id, v);
     }
   }
-  return w.finish();
 }
 
 /** Encodes a `typeName` message (mo.v1) from a plain object (camelCase field names). */
 export function encodeMessage(typeName: string, obj: object): Buffer {
-  return encodeFrom(messageType(typeName), obj as Record<string, unknown>);
+  const w = new Writer();
+  encodeInto(w, messageType(typeName), obj as Record<string, unknown>);
+  return w.finish();
 }

@@ -23,26 +23,35 @@ const MAX_RESPONSE = 4 * 1024 * 1024;
 
 export class LiteChannel {
   private session: ClientHttp2Session | undefined;
+  /** The calls in flight on `session`, told when the session itself fails (one listener for all,
+   * not one per call: with many calls in flight that would trip Node's listener-leak warning). */
+  private waiting = new Set<(err: Error) => void>();
 
   constructor(readonly address: string) {}
 
-  private open(): ClientHttp2Session {
-    if (this.session && !this.session.destroyed && !this.session.closed) return this.session;
+  private open(): { session: ClientHttp2Session; waiting: Set<(err: Error) => void> } {
+    const current = this.session;
+    if (current && !current.destroyed && !current.closed) return { session: current, waiting: this.waiting };
     const session = connect(`http://${this.address}`);
-    session.on('error', () => undefined); // reported through the request
+    const waiting = new Set<(err: Error) => void>();
+    session.on('error', (err) => {
+      for (const fail of waiting) fail(err);
+    });
     this.session = session;
-    return session;
+    this.waiting = waiting;
+    return { session, waiting };
   }
 
   /** One unary call: `path` is "/mo.v1.Scheduler/GetClusterStatus". */
   call(path: string, request: Buffer, deadlineMs: number): Promise<Buffer> {
     return new Promise((resolve, reject) => {
-      const session = this.open();
+      const { session, waiting } = this.open();
       let settled = false;
       const fail = (code: number, details: string) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        waiting.delete(onSessionError);
         reject(new LiteCallError(code, details));
       };
       const timer = setTimeout(() => {
@@ -50,7 +59,7 @@ export class LiteChannel {
         fail(DEADLINE_EXCEEDED, `Deadline exceeded after ${deadlineMs} ms`);
       }, deadlineMs);
       const onSessionError = (err: Error) => fail(UNAVAILABLE, `No connection established. Last error: ${err.message}`);
-      session.once('error', onSessionError);
+      waiting.add(onSessionError);
       const req = session.request({
         ':method': 'POST',
         ':path': path,
@@ -89,7 +98,6 @@ export class LiteChannel {
         fail(UNAVAILABLE, `No connection established. Last error: ${(cause ?? err).message}`);
       });
       req.on('end', () => {
-        session.off('error', onSessionError);
         if (status === undefined) return fail(INTERNAL, 'the response ended without a grpc-status');
         if (status !== 0) return fail(status, message);
         const body = Buffer.concat(chunks);
@@ -98,6 +106,7 @@ export class LiteChannel {
         if (body.length < 5 + len) return fail(INTERNAL, 'truncated response message');
         settled = true;
         clearTimeout(timer);
+        waiting.delete(onSessionError);
         resolve(body.subarray(5, 5 + len));
       });
       const frame = Buffer.alloc(5 + request.length);
