@@ -21,10 +21,9 @@ import { MemoryWorkloadStore, WorkloadStore } from './state/workload-store.js';
 import { WorkloadManager } from './workloads/manager.js';
 import { SchedulerArtifacts } from './workloads/artifacts.js';
 import { TERMINAL_STATES } from './workloads/record.js';
+import { AGENT_PACKAGE_VERSION } from './package-root.js';
 
-export const AGENT_VERSION = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+export const AGENT_VERSION = AGENT_PACKAGE_VERSION;
 
 export interface AgentOptions {
   /** gRPC NodeAgent listen address (default 127.0.0.1:7610). */

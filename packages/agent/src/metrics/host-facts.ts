@@ -3,7 +3,8 @@
 import { execFile } from 'node:child_process';
 import http from 'node:http';
 import { hostname } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { AGENT_ROOT } from '../package-root.js';
 import type { HostProbe } from './host-probe.js';
 import { readBootId } from './proc.js';
 
@@ -38,8 +39,8 @@ export interface HostFactsOptions {
 export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 const DOCKER_PROBE_TIMEOUT_MS = 1000;
 const MAX_VERSION_BODY_BYTES = 64 * 1024;
-/** src/metrics and dist/metrics are both two levels below the package root. */
-const HOST_PROBE_PATH = fileURLToPath(new URL('../../dist/metrics/host-probe.js', import.meta.url));
+/** Always the built probe (dist/), also when this module runs from src/ (tests) or the bundle. */
+const HOST_PROBE_PATH = join(AGENT_ROOT, 'dist', 'metrics', 'host-probe.js');
 const HOST_PROBE_TIMEOUT_MS = 15_000;
 
 export async function collectHostFacts(options: HostFactsOptions): Promise<HostFacts> {

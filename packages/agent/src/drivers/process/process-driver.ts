@@ -3,15 +3,15 @@
 // capped log files, and records the exit status in <taskDir>/exit even while the agent is down.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type pidusageModule from 'pidusage';
 import type { Driver, ExitResult, RecoverResult, TaskConfig, TaskHandle, TaskUsage, WaitResult } from '../driver.js';
 import { StartFailedError } from '../driver.js';
 import { currentBootId, identify, isSameLiveProcess, type ProcessIdentity } from './identity.js';
 import { ShimLauncher, type LaunchResult } from './launcher.js';
+import { AGENT_ROOT } from '../../package-root.js';
 
-/** src/drivers/process and dist/drivers/process are both three levels below the package root. */
-export const DEFAULT_SHIM_PATH = fileURLToPath(new URL('../../../dist/bin/mo-shim', import.meta.url));
+/** Built by `pnpm build` (scripts/build-shim.mjs). */
+export const DEFAULT_SHIM_PATH = join(AGENT_ROOT, 'dist', 'bin', 'mo-shim');
 
 export interface ProcessDriverOptions {
   /** Path of the mo-shim binary (default: the one built into this package, or MO_SHIM_PATH). */
