@@ -470,9 +470,11 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 	if (sfd < 0)
 		fail_start(errno, NULL, NULL);
 
-	/* A reused workload dir must not show a previous run's record while this one runs. */
+	/* A reused workload dir must not show a previous run's record while this one runs. The *.tmp
+	 * files may stay: write_atomic truncates them, and the agent's spare workload dirs come with
+	 * them made, so that writing these records allocates no inode (see workload-store.ts). */
 	{
-		static const char *const stale[] = { "exit", "exit.tmp", "started", "started.tmp" };
+		static const char *const stale[] = { "exit", "started" };
 		char path[PATH_MAX];
 		for (size_t i = 0; i < sizeof stale / sizeof stale[0]; i++) {
 			snprintf(path, sizeof path, "%s/%s", dir_path, stale[i]);

@@ -161,7 +161,7 @@ export class WorkloadManager {
 
     const created = store.create(record);
     const started = (async () => {
-      // The first record is on disk before the workload is launched (synchronously, see
+      // The first record is on disk before the workload is launched (see
       // WorkloadStore.create): if the agent dies at any point after, recovery finds the record
       // (state starting) and the shim's own `started` file tells it which process is the workload.
       await created;

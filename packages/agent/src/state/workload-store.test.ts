@@ -1,0 +1,93 @@
+// WorkloadStore (the agent's records on disk), with its pool of spare workload directories: a
+// create renames a spare into place instead of allocating inodes on the start path.
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { WorkloadRecord } from '../workloads/record.js';
+import { WorkloadStore } from './workload-store.js';
+
+const record = (id: string, state: WorkloadRecord['state']) =>
+  ({ spec: { id }, state, reason: state, createdAtMs: 1, startedAtMs: 0, events: [] }) as unknown as WorkloadRecord;
+
+const dirs: string[] = [];
+function dataDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'mo-store-'));
+  dirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function until(what: string, cond: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('WorkloadStore', () => {
+  it('writes each record atomically into the workload directory, from a spare when one is ready', async () => {
+    const dir = dataDir();
+    const store = new WorkloadStore(dir, undefined, { spareDirs: 3 });
+    await until('three spares', () => store.spareCount === 3);
+    expect(readdirSync(join(dir, 'spare'))).toHaveLength(3);
+
+    const a = record('a', 'starting');
+    await store.create(a);
+    expect(store.spareCount).toBeLessThan(3); // one was used...
+    await until('the pool refilled', () => store.spareCount === 3); // ...and replaced in the background
+    // The record, no temp file of it left behind, and the empty files the shim will write into.
+    expect(readdirSync(store.dirOf('a')).sort()).toEqual(
+      ['exit.tmp', 'started.tmp', 'stderr.log', 'stdout.log', 'workload.json'].sort(),
+    );
+    expect(JSON.parse(readFileSync(join(store.dirOf('a'), 'workload.json'), 'utf8'))).toMatchObject({
+      state: 'starting',
+    });
+
+    a.state = 'running';
+    await store.save(a);
+    expect(store.loadAll(() => undefined).map((r) => [r.spec.id, r.state])).toEqual([['a', 'running']]);
+    await store.remove('a');
+    expect(existsSync(store.dirOf('a'))).toBe(false);
+  });
+
+  it('creates directly when no spare is ready, and keeps working with the pool off', async () => {
+    const store = new WorkloadStore(dataDir(), undefined, { spareDirs: 0 });
+    for (const id of ['x', 'y']) await store.create(record(id, 'starting'));
+    expect(store.spareCount).toBe(0);
+    expect(
+      store
+        .loadAll(() => undefined)
+        .map((r) => r.spec.id)
+        .sort(),
+    ).toEqual(['x', 'y']);
+  });
+
+  it('refuses a workload directory that already has content, and keeps the spare', async () => {
+    const dir = dataDir();
+    const errors: string[] = [];
+    const store = new WorkloadStore(dir, (id) => errors.push(id), { spareDirs: 1 });
+    await until('a spare', () => store.spareCount === 1);
+    mkdirSync(store.dirOf('taken'));
+    writeFileSync(join(store.dirOf('taken'), 'stdout.log'), 'someone else');
+    await expect(store.create(record('taken', 'starting'))).rejects.toThrow(/ENOTEMPTY|EEXIST/);
+    expect(errors).toEqual(['taken']);
+    expect(store.spareCount).toBe(1);
+    expect(readFileSync(join(store.dirOf('taken'), 'stdout.log'), 'utf8')).toBe('someone else');
+  });
+
+  it('adopts the spares a previous run left and removes anything else in their place', async () => {
+    const dir = dataDir();
+    const first = new WorkloadStore(dir, undefined, { spareDirs: 2 });
+    await until('two spares', () => first.spareCount === 2);
+    mkdirSync(join(dir, 'spare', 'half-made')); // a crash between mkdir and the temp file
+    const second = new WorkloadStore(dir, undefined, { spareDirs: 2 });
+    expect(second.spareCount).toBe(2);
+    await until('the half-made one removed', () => !existsSync(join(dir, 'spare', 'half-made')));
+    // Workload records are not mistaken for spares, nor spares for workloads.
+    expect(second.loadAll(() => undefined)).toEqual([]);
+  });
+});
