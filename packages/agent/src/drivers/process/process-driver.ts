@@ -1,7 +1,7 @@
 // The process driver: fork/exec through mo-shim, a tiny static C parent per workload (see
 // native/mo-shim.c), forked by one long-lived `mo-shim --launcher` (see launcher.ts). The shim puts the workload in its own process group, copies its output to
 // capped log files, and records the exit status in <taskDir>/exit even while the agent is down.
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pidusageModule from 'pidusage';
 import type { Driver, ExitResult, RecoverResult, TaskConfig, TaskHandle, TaskUsage, WaitResult } from '../driver.js';
@@ -210,11 +210,32 @@ async function waitUntilGone(id: ProcessIdentity, timeoutMs: number): Promise<bo
   }
 }
 
+/**
+ * Reads a small file the shim wrote, without updating its access time: with relatime, the first
+ * read of a new file would dirty its inode, and on ext4 that waits for a journal commit in progress
+ * (the shims fsync their exit files), stalling the event loop. O_NOATIME needs the file's owner (or
+ * CAP_FOWNER): otherwise this is a plain read.
+ */
+function readShimFile(path: string): string {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOATIME);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    return readFileSync(path, 'utf8');
+  }
+  try {
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Parses the shim's <taskDir>/exit file (one line of JSON, written atomically). */
 export function readExitFile(taskDir: string): ExitResult | undefined {
   let text: string;
   try {
-    text = readFileSync(join(taskDir, 'exit'), 'utf8');
+    text = readShimFile(join(taskDir, 'exit'));
   } catch {
     return undefined;
   }
@@ -229,7 +250,7 @@ export function readExitFile(taskDir: string): ExitResult | undefined {
 
 function readStartedFile(taskDir: string): { pid: number; startTime: number } | undefined {
   try {
-    const rec = JSON.parse(readFileSync(join(taskDir, 'started'), 'utf8')) as { pid: number; startTime: number };
+    const rec = JSON.parse(readShimFile(join(taskDir, 'started'))) as { pid: number; startTime: number };
     return rec.pid > 0 ? rec : undefined;
   } catch {
     return undefined;
