@@ -9,12 +9,12 @@
 // that can stall (measured on this project's VM: 40 µs on a quiet ext4, 0.4-0.8 ms for minutes
 // after a burst of deletions, while renames and writes to existing files stay at 10-30 µs). So
 // the store keeps a few empty workload directories ready under <dataDir>/spare/, made in the
-// background, each holding the (empty) files a workload's start writes: its record's temp file,
-// and the shim's log files and record temp files (SPARE_FILES). create() renames one into place
-// and fills the record, and neither it nor the shim allocates an inode on the start path. With
-// the pool empty it creates directly.
+// background, each holding the (empty) files a workload's start writes: its record's temp file
+// and the shim's record temp files (SPARE_FILES; the shim makes log files only once there is
+// output). create() renames one into place and fills the record, and neither it nor the shim
+// allocates an inode on the start path. With the pool empty it creates directly.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkloadRecord } from '../workloads/record.js';
 
@@ -24,9 +24,9 @@ const RECORD_TMP = `${RECORD}.tmp`;
 export const DEFAULT_SPARE_DIRS = 32;
 const SPARE_PARALLEL = 4;
 /** What a spare directory holds: files the start path would otherwise create (the record's temp
- * file first: its presence marks a finished spare). The shim opens its logs with O_APPEND and
- * writes its records through truncated temp files, so empty ones are what it would make itself. */
-const SPARE_FILES = [RECORD_TMP, 'stdout.log', 'stderr.log', 'started.tmp', 'exit.tmp'];
+ * file first: its presence marks a finished spare). The shim writes its records through truncated
+ * temp files, so empty ones are what it would make itself. */
+const SPARE_FILES = [RECORD_TMP, 'started.tmp', 'exit.tmp'];
 
 /** Where workload records live. WorkloadStore (disk) for agents; MemoryWorkloadStore for simulations. */
 export interface WorkloadRecords {
@@ -113,9 +113,9 @@ export class WorkloadStore implements WorkloadRecords {
       const dir = `${this.spareRoot}/${this.spareTag}-${++this.spareSeq}`;
       void mkdir(dir)
         .then(async () => {
-          // The marker last, so a crash midway leaves a spare that is removed, not used.
-          for (const name of SPARE_FILES.slice(1)) await writeFile(`${dir}/${name}`, '');
-          await writeFile(`${dir}/${RECORD_TMP}`, '');
+          // The marker last, so a crash midway leaves a spare that is removed, not used. Open and
+          // close, not writeFile: one thread-pool round trip fewer per file.
+          for (const name of [...SPARE_FILES.slice(1), RECORD_TMP]) await (await open(`${dir}/${name}`, 'w')).close();
         })
         .then(
           () => {
