@@ -46,6 +46,52 @@ describe('standard services on a mo gRPC server', () => {
     client.close();
   });
 
+  it('health: unknown services are NOT_FOUND, List names every service, Watch follows changes', async () => {
+    const Health = clientCtor(healthProtoPath, ['grpc', 'health', 'v1', 'Health']);
+    const s = createMoServer({ services: ['mo.v1.NodeAgent'] });
+    const addr = `127.0.0.1:${await s.listen('127.0.0.1:0')}`;
+    type Cb<T> = (err: grpc.ServiceError | null, res?: T) => void;
+    const client = new Health(addr, grpc.credentials.createInsecure()) as grpc.Client & {
+      Check(req: { service: string }, cb: Cb<{ status: string }>): void;
+      List(req: object, cb: Cb<{ statuses: Record<string, { status: string }> }>): void;
+      Watch(req: { service: string }): grpc.ClientReadableStream<{ status: string }>;
+    };
+    try {
+      const missing = await new Promise<grpc.ServiceError | null>((resolve) =>
+        client.Check({ service: 'mo.v1.Nope' }, (err) => resolve(err)),
+      );
+      expect(missing?.code).toBe(grpc.status.NOT_FOUND);
+      const list = await new Promise<{ statuses: Record<string, { status: string }> } | undefined>((resolve, reject) =>
+        client.List({}, (err, r) => (err ? reject(err) : resolve(r))),
+      );
+      expect(list?.statuses).toEqual({ '': { status: 'SERVING' }, 'mo.v1.NodeAgent': { status: 'SERVING' } });
+
+      const seen: string[] = [];
+      const watch = client.Watch({ service: 'mo.v1.NodeAgent' });
+      const unknown = client.Watch({ service: 'mo.v1.Nope' });
+      const firstUnknown = new Promise<string>((resolve) =>
+        unknown.once('data', (d: { status: string }) => resolve(d.status)),
+      );
+      const twoSeen = new Promise<void>((resolve) =>
+        watch.on('data', (d: { status: string }) => {
+          seen.push(d.status);
+          if (seen.length === 1) s.health.setStatus('mo.v1.NodeAgent', 'NOT_SERVING');
+          if (seen.length === 2) resolve();
+        }),
+      );
+      watch.on('error', () => undefined); // cancelled below
+      unknown.on('error', () => undefined);
+      await twoSeen;
+      expect(seen).toEqual(['SERVING', 'NOT_SERVING']);
+      expect(await firstUnknown).toBe('SERVICE_UNKNOWN');
+      watch.cancel();
+      unknown.cancel();
+    } finally {
+      client.close();
+      await s.close();
+    }
+  });
+
   it('reflection lists the mo services and serves their descriptors', async () => {
     const Reflection = clientCtor(reflectionProto, ['grpc', 'reflection', 'v1', 'ServerReflection']);
     const client = new Reflection(address, grpc.credentials.createInsecure()) as grpc.Client & {
