@@ -3,7 +3,7 @@
 //
 // Real `mo-agent` processes (via @mo/testkit) on loopback; workloads are real processes.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAgentProcess, type AgentProcess } from '@mo/testkit';
@@ -18,6 +18,7 @@ import {
   readRssBytes,
   readState,
   registerCleanup,
+  removeLater,
   round,
   row,
   sleep,
@@ -529,12 +530,9 @@ function killShimsUnder(dirs: readonly string[]): void {
 }
 
 /** rm -rf that tolerates a shim still writing its exit file into the tree. */
+/** Removed after the last suite (lib.ts removeLater): bulk deletions here would stall the next run's disk. */
 function removeDir(dir: string): void {
-  try {
-    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
-  } catch (err) {
-    console.error(`could not remove ${dir}: ${String(err)}`);
-  }
+  removeLater(dir);
 }
 
 function isLiveShim(pid: number): boolean {

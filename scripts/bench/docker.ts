@@ -4,13 +4,14 @@
 //
 // Needs a Docker engine and mo-sandbox:latest (deploy/sandbox/build.sh).
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerReady, removeContainersOfNode, SANDBOX_IMAGE, startAgentProcess, type AgentProcess } from '@mo/testkit';
 import {
   msSince,
   registerCleanup,
+  removeLater,
   round,
   row,
   summarize,
@@ -63,7 +64,7 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
   const cleanup = () => {
     if (nodeId) removeContainersOfNode(nodeId);
     removeRunContainers();
-    rmSync(dataDir, { recursive: true, force: true });
+    removeLater(dataDir);
   };
   const unregister = registerCleanup(cleanup);
   try {

@@ -1,6 +1,6 @@
 // Shared helpers for `pnpm bench`: the suite/row contract, statistics, /proc readers, a bounded
 // worker pool, table printing and JSON output under <repo>/bench-results/.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -252,6 +252,28 @@ export function registerCleanup(fn: () => void): () => void {
   return () => cleanups.delete(fn);
 }
 
+const deferredDirs = new Set<string>();
+
+/**
+ * Removes `dir` when the whole run ends (runDeferredRemovals), not now: on this VM a burst of
+ * deletions stalls file creation for minutes, and the next suite would measure that instead of mo.
+ */
+export function removeLater(dir: string): void {
+  deferredDirs.add(dir);
+}
+
+/** Removes every directory given to removeLater (run.ts calls it after the last suite). */
+export function runDeferredRemovals(): void {
+  for (const dir of deferredDirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    } catch (err) {
+      console.error(`could not remove ${dir}: ${String(err)}`);
+    }
+  }
+  deferredDirs.clear();
+}
+
 export function runCleanups(): void {
   for (const fn of cleanups) {
     try {
@@ -261,4 +283,5 @@ export function runCleanups(): void {
     }
   }
   cleanups.clear();
+  runDeferredRemovals(); // after the cleanups: they stop the processes using those directories
 }

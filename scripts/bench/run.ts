@@ -18,7 +18,16 @@ import { dockerSuite } from './docker.js';
 import { pipelineSuite } from './pipeline.js';
 import { placementSuite } from './placement.js';
 import { schedulerSuite } from './scheduler.js';
-import { machineInfo, printTable, runCleanups, writeJson, type Row, type Suite, type SuiteContext } from './lib.js';
+import {
+  machineInfo,
+  printTable,
+  runCleanups,
+  runDeferredRemovals,
+  writeJson,
+  type Row,
+  type Suite,
+  type SuiteContext,
+} from './lib.js';
 
 const SUITES: Suite[] = [agentSuite, placementSuite, schedulerSuite, cliSuite, pipelineSuite, dockerSuite];
 
@@ -109,6 +118,7 @@ async function main(): Promise<number> {
     }
   }
 
+  runDeferredRemovals(); // the suites' data dirs, kept until now (see removeLater)
   const missed = outcomes.flatMap((o) => o.failed.map((m) => `${o.suite}: ${m}`));
   const errored = outcomes.filter((o) => o.error !== undefined);
   const file = writeJson('summary', {

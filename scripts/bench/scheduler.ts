@@ -7,7 +7,7 @@
 import { RegistryClient, SchedulerClient, type HeartbeatRequest } from '@mo/api';
 import { startCluster, startSchedulerProcess, type SchedulerProcess } from '@mo/testkit';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -17,6 +17,7 @@ import {
   pool,
   readRssBytes,
   registerCleanup,
+  removeLater,
   round,
   row,
   sleep,
@@ -219,8 +220,8 @@ async function throughput(ctx: SuiteContext, raw: Record<string, unknown>): Prom
     await Promise.race([new Promise((r) => sim.once('exit', r)), sleep(10_000)]);
     tryKill(sim.pid);
     await scheduler.kill('SIGTERM');
-    rmSync(simRoot, { recursive: true, force: true });
-    rmSync(scheduler.dataDir, { recursive: true, force: true });
+    removeLater(simRoot);
+    removeLater(scheduler.dataDir);
     unregister();
   }
 }
@@ -291,7 +292,7 @@ async function manyNodes(ctx: SuiteContext, raw: Record<string, unknown>): Promi
     for (const s of streams) s.cancel();
     for (const c of channels) c.close();
     await scheduler.kill('SIGTERM');
-    rmSync(scheduler.dataDir, { recursive: true, force: true });
+    removeLater(scheduler.dataDir);
     unregister();
   }
 }
