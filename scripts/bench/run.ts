@@ -29,9 +29,11 @@ import {
   type SuiteContext,
 } from './lib.js';
 
-// The pure-CPU placement suite first: the others leave processes and disk work winding down behind
-// them, which it (memory-bound at 100k nodes) would measure.
-const SUITES: Suite[] = [placementSuite, agentSuite, schedulerSuite, cliSuite, pipelineSuite, dockerSuite];
+// The agent suite first: its raw-spawn baseline forks this process, whose size (and so fork's cost)
+// the other suites would grow (the placement suite's 100k-node clusters doubled it to ~220 MiB).
+const SUITES: Suite[] = [agentSuite, placementSuite, schedulerSuite, cliSuite, pipelineSuite, dockerSuite];
+/** Pause between suites, so one's exiting processes and disk writes are not the next one's noise. */
+const SETTLE_MS = 3000;
 
 const HELP = `Usage: pnpm bench [--only SUITE[,SUITE]] [--profile DIR] [--strict]
 
@@ -90,7 +92,8 @@ async function main(): Promise<number> {
   );
 
   const outcomes: SuiteOutcome[] = [];
-  for (const suite of selected) {
+  for (const [index, suite] of selected.entries()) {
+    if (index > 0) await new Promise((r) => setTimeout(r, SETTLE_MS));
     const suiteStartedAt = new Date().toISOString();
     const t0 = Date.now();
     const ctx: SuiteContext = {
