@@ -54,6 +54,8 @@ interface MessageType {
   /** Fields that get a default, in proto-loader's key order: lists, then maps, then the rest. */
   defaulted: Field[];
   byId: Map<number, Field>;
+  /** byId as an array indexed by field number (they are small), for the decoder's hot loop. */
+  byNumber: (Field | undefined)[];
 }
 interface EnumType {
   byName: Record<string, number>;
@@ -145,7 +147,7 @@ export function messageType(name: string): MessageType {
   if (m) return m;
   const json = ns()[key];
   if (!json?.fields) throw new Error(`codec: unknown message ${name}`);
-  m = { name: key, fields: [], defaulted: [], byId: new Map() };
+  m = { name: key, fields: [], defaulted: [], byId: new Map(), byNumber: [] };
   messages.set(key, m); // before resolving fields: recursive types
   const oneofOf = new Map<string, string>();
   for (const [oneof, { oneof: members }] of Object.entries(json.oneofs ?? {})) {
@@ -163,6 +165,7 @@ export function messageType(name: string): MessageType {
     }
     m.fields.push(fd);
     m.byId.set(f.id, fd);
+    if (f.id < 4096) m.byNumber[f.id] = fd;
   }
   // Message-typed fields resolve after registration, so self references find it.
   for (const f of m.fields) {
@@ -185,7 +188,8 @@ class Reader {
   hi = 0;
   constructor(
     readonly buf: Buffer,
-    readonly end = buf.length,
+    /** Where the message being read ends: nested messages narrow it while they are read. */
+    public end = buf.length,
   ) {}
 
   private byte(): number {
@@ -301,7 +305,7 @@ function readScalar(r: Reader, type: string): unknown {
   switch (type) {
     case 'string': {
       const start = r.delimited();
-      return r.buf.toString('utf8', start, r.pos);
+      return utf8(r.buf, start, r.pos);
     }
     case 'int64': {
       const lo = r.long();
@@ -361,10 +365,28 @@ function readScalar(r: Reader, type: string): unknown {
   }
 }
 
+/** Short ASCII strings (ids, names, enum-like values: most of mo's) without a call into C++. */
+function utf8(buf: Buffer, start: number, end: number): string {
+  if (end - start > 24) return buf.toString('utf8', start, end);
+  let s = '';
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c >= 0x80) return buf.toString('utf8', start, end);
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
 function readValue(r: Reader, f: Field): unknown {
   if (f.message) {
     const start = r.delimited();
-    return decodeFrom(f.message, r.buf, start, r.pos);
+    const end = r.pos;
+    const outer = r.end;
+    r.pos = start;
+    r.end = end;
+    const v = decodeFrom(f.message, r);
+    r.end = outer;
+    return v;
   }
   if (f.enumType) {
     const n = r.varint32() | 0;
@@ -376,15 +398,17 @@ function readValue(r: Reader, f: Field): unknown {
 /** Scalars that repeated fields may pack (every one but the length-delimited ones). */
 const PACKABLE = new Set([...SCALARS].filter((t) => t !== 'string' && t !== 'bytes'));
 
-function decodeFrom(type: MessageType, buf: Buffer, start: number, end: number): Record<string, unknown> {
+/** Decodes one message from r.pos up to r.end (the reader ends there). */
+function decodeFrom(type: MessageType, r: Reader): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of type.defaulted) out[f.name] = defaultOf(f);
-  const r = new Reader(buf, end);
-  r.pos = start;
+  const buf = r.buf;
+  const end = r.end;
   while (r.pos < end) {
     const tag = r.varint32();
     const wire = tag & 7;
-    const f = type.byId.get(tag >>> 3);
+    const id = tag >>> 3;
+    const f = id < 4096 ? type.byNumber[id] : type.byId.get(id);
     if (!f) {
       r.skip(wire);
       continue;
@@ -424,7 +448,7 @@ function decodeFrom(type: MessageType, buf: Buffer, start: number, end: number):
 
 /** Decodes a `typeName` message (mo.v1) from its wire bytes. */
 export function decodeMessage<T>(typeName: string, buf: Buffer): T {
-  return decodeFrom(messageType(typeName), buf, 0, buf.length) as T;
+  return decodeFrom(messageType(typeName), new Reader(buf)) as T;
 }
 
 // ---- encoding -------------------------------------------------------------------------------------
