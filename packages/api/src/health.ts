@@ -101,6 +101,7 @@ export const HEALTH_SERVICE: grpc.ServiceDefinition = {
 export class HealthService {
   private readonly statuses = new Map<string, ServingStatus>();
   private readonly watchers = new Map<string, Set<(status: ServingStatus) => void>>();
+  private readonly watchCalls = new Set<grpc.ServerWritableStream<{ service: string }, object>>();
 
   constructor(initial: Record<string, ServingStatus> = {}) {
     for (const [service, status] of Object.entries(initial)) this.statuses.set(service, status);
@@ -109,6 +110,12 @@ export class HealthService {
   setStatus(service: string, status: ServingStatus): void {
     this.statuses.set(service, status);
     for (const notify of this.watchers.get(service) ?? []) notify(status);
+  }
+
+  /** Ends every Watch call (they never end on their own): a server shutting down waits for its calls. */
+  endWatches(): void {
+    for (const call of this.watchCalls) call.end();
+    this.watchCalls.clear();
   }
 
   addToServer(server: grpc.Server): void {
@@ -129,7 +136,9 @@ export class HealthService {
         let set = this.watchers.get(service);
         if (!set) this.watchers.set(service, (set = new Set()));
         set.add(notify);
+        this.watchCalls.add(call);
         call.on('cancelled', () => {
+          this.watchCalls.delete(call);
           set.delete(notify);
           if (set.size === 0 && this.watchers.get(service) === set) this.watchers.delete(service);
         });

@@ -126,6 +126,33 @@ describe('standard services on a mo gRPC server', () => {
     client.close();
   });
 
+  it('ends Watch calls on close, after telling them NOT_SERVING, so shutdown does not wait on them', async () => {
+    const Health = clientCtor(healthProtoPath, ['grpc', 'health', 'v1', 'Health']);
+    const s = createMoServer({ services: ['mo.v1.NodeAgent'] });
+    const addr = `127.0.0.1:${await s.listen('127.0.0.1:0')}`;
+    const client = new Health(addr, grpc.credentials.createInsecure()) as grpc.Client & {
+      Watch(req: { service: string }): grpc.ClientReadableStream<{ status: string }>;
+    };
+    const seen: string[] = [];
+    const watch = client.Watch({ service: '' });
+    const ended = new Promise<void>((resolve, reject) => {
+      watch.on('end', resolve);
+      watch.on('error', reject);
+    });
+    await new Promise<void>((resolve) =>
+      watch.on('data', (d: { status: string }) => {
+        seen.push(d.status);
+        resolve();
+      }),
+    );
+    // A graceful close waits for open calls: with a Watch left open this would take the whole
+    // (deliberately long) deadline and the test would time out instead.
+    await s.close(120_000);
+    await ended;
+    expect(seen).toEqual(['SERVING', 'NOT_SERVING']);
+    client.close();
+  }, 30_000);
+
   it('closes idempotently', async () => {
     const s = createMoServer({ services: ['mo.v1.NodeAgent'] });
     await s.listen('127.0.0.1:0');

@@ -104,6 +104,7 @@ export function createMoServer(options: MoServerOptions): MoServer {
     close(deadlineMs = 5000) {
       closing ??= new Promise<void>((resolve) => {
         for (const s of Object.keys(status)) health.setStatus(s, 'NOT_SERVING');
+        health.endWatches();
         const timer = setTimeout(() => {
           server.forceShutdown();
           resolve();
