@@ -34,7 +34,7 @@ const require = createRequire(import.meta.resolve('@mo/api'));
  * ever ask. The services are registered up front with serializers and a handler that load the
  * real ones (captured from @grpc/reflection's own addToServer) when a call arrives.
  */
-function addLazyReflection(server: grpc.Server): void {
+function addLazyReflection(server: grpc.Server, services: string[]): void {
   let real: Map<string, { def: grpc.MethodDefinition<object, object>; impl: grpc.UntypedHandleCall }> | undefined;
   const load = (path: string) => {
     if (!real) {
@@ -47,7 +47,8 @@ function addLazyReflection(server: grpc.Server): void {
       const { ReflectionService: Reflection } = require('@grpc/reflection') as {
         ReflectionService: typeof ReflectionService;
       };
-      new Reflection(moPackageDefinition()).addToServer(capture as unknown as grpc.Server);
+      // Only what this server serves: the package definition holds every mo service.
+      new Reflection(moPackageDefinition(), { services }).addToServer(capture as unknown as grpc.Server);
       real = loaded;
     }
     const found = real.get(path);
@@ -88,7 +89,7 @@ export function createMoServer(options: MoServerOptions): MoServer {
   for (const s of options.services) status[s] = 'SERVING';
   const health = new HealthService(status);
   health.addToServer(server);
-  addLazyReflection(server);
+  addLazyReflection(server, options.services);
 
   let closing: Promise<void> | undefined;
   return {
