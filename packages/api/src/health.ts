@@ -97,11 +97,13 @@ export const HEALTH_SERVICE: grpc.ServiceDefinition = {
   List: method('List', false, encodeListResponse),
 };
 
+type WatchCall = grpc.ServerWritableStream<{ service: string }, object>;
+
 /** Serving status per service name ("" is the whole server); Watch calls see every change. */
 export class HealthService {
   private readonly statuses = new Map<string, ServingStatus>();
-  private readonly watchers = new Map<string, Set<(status: ServingStatus) => void>>();
-  private readonly watchCalls = new Set<grpc.ServerWritableStream<{ service: string }, object>>();
+  /** Open Watch calls by the service they watch. */
+  private readonly watches = new Map<string, Set<WatchCall>>();
 
   constructor(initial: Record<string, ServingStatus> = {}) {
     for (const [service, status] of Object.entries(initial)) this.statuses.set(service, status);
@@ -109,13 +111,13 @@ export class HealthService {
 
   setStatus(service: string, status: ServingStatus): void {
     this.statuses.set(service, status);
-    for (const notify of this.watchers.get(service) ?? []) notify(status);
+    for (const call of this.watches.get(service) ?? []) call.write({ status });
   }
 
   /** Ends every Watch call (they never end on their own): a server shutting down waits for its calls. */
   endWatches(): void {
-    for (const call of this.watchCalls) call.end();
-    this.watchCalls.clear();
+    for (const calls of this.watches.values()) for (const call of calls) call.end();
+    this.watches.clear();
   }
 
   addToServer(server: grpc.Server): void {
@@ -130,17 +132,14 @@ export class HealthService {
           });
         }
       },
-      Watch: (call: grpc.ServerWritableStream<{ service: string }, object>) => {
+      Watch: (call: WatchCall) => {
         const service = call.request.service;
-        const notify = (status: ServingStatus) => call.write({ status });
-        let set = this.watchers.get(service);
-        if (!set) this.watchers.set(service, (set = new Set()));
-        set.add(notify);
-        this.watchCalls.add(call);
+        let calls = this.watches.get(service);
+        if (!calls) this.watches.set(service, (calls = new Set()));
+        calls.add(call);
         call.on('cancelled', () => {
-          this.watchCalls.delete(call);
-          set.delete(notify);
-          if (set.size === 0 && this.watchers.get(service) === set) this.watchers.delete(service);
+          calls.delete(call);
+          if (calls.size === 0 && this.watches.get(service) === calls) this.watches.delete(service);
         });
         call.write({ status: this.statuses.get(service) ?? 'SERVICE_UNKNOWN' });
       },
