@@ -159,19 +159,17 @@ export class WorkloadStore implements WorkloadRecords {
       this.refillSpares();
       return created;
     }
+    let placed = false;
     try {
-      try {
-        // Fails like mkdir when a non-empty directory of that name exists (ENOTEMPTY).
-        renameSync(spare, dir);
-      } catch (err) {
-        this.spares.push(spare);
-        throw err;
-      }
+      // Fails like mkdir when a non-empty directory of that name exists (ENOTEMPTY).
+      renameSync(spare, dir);
+      placed = true;
       const tmp = join(dir, RECORD_TMP);
       writeFileSync(tmp, text);
       renameSync(tmp, join(dir, RECORD));
       return Promise.resolve();
     } catch (err) {
+      if (!placed) this.spares.push(spare); // still a spare: keep it
       this.onError(id, err);
       return Promise.reject(err as Error);
     } finally {
