@@ -76,7 +76,7 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     // Agents first, so none can spawn another shim after the sweep.
     for (const a of agents) tryKill(a.pid, 'SIGKILL');
     killLeftovers();
-    for (const dir of dataDirs) removeDir(dir);
+    for (const dir of dataDirs) removeLater(dir);
   });
 
   const launch = async (): Promise<AgentProcess> => {
@@ -122,7 +122,7 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
   } finally {
     killLeftovers();
     for (const agent of agents) await stopAgent(agent);
-    for (const dir of dataDirs) removeDir(dir);
+    for (const dir of dataDirs) removeLater(dir);
     unregister();
   }
   return { rows, raw };
@@ -139,7 +139,7 @@ function probeFileCreate(base: string): ReturnType<typeof summarize> {
       ms.push(msSince(t0));
     }
   } finally {
-    removeDir(dir);
+    removeLater(dir);
   }
   return summarize(ms);
 }
@@ -251,7 +251,7 @@ async function measureLatency(agent: AgentProcess, raw: Record<string, unknown>,
     }
   } finally {
     await sleep(200); // the last shims may still be writing their exit files
-    removeDir(shimDirs);
+    removeLater(shimDirs);
   }
   // fork() cost grows with the parent's memory (Node 20's libuv forks, it does not vfork), so note
   // how big each side's parent was: this process for raw spawns, the agent for its shims.
@@ -530,10 +530,6 @@ function killShimsUnder(dirs: readonly string[]): void {
 }
 
 /** rm -rf that tolerates a shim still writing its exit file into the tree. */
-/** Removed after the last suite (lib.ts removeLater): bulk deletions here would stall the next run's disk. */
-function removeDir(dir: string): void {
-  removeLater(dir);
-}
 
 function isLiveShim(pid: number): boolean {
   const state = readState(pid);
