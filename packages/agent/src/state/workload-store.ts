@@ -23,10 +23,10 @@ const RECORD_TMP = `${RECORD}.tmp`;
 /** Spare directories kept ready by default, and how many are made at once. */
 export const DEFAULT_SPARE_DIRS = 32;
 const SPARE_PARALLEL = 4;
-/** What a spare directory holds: files the start path would otherwise create (the record's temp
- * file first: its presence marks a finished spare). The shim writes its records through truncated
- * temp files, so empty ones are what it would make itself. */
-const SPARE_FILES = [RECORD_TMP, 'started.tmp', 'exit.tmp'];
+/** What a spare directory holds: files the start path would otherwise create. The shim writes its
+ * records through truncated temp files, so empty ones are what it would make itself. The record's
+ * temp file is made last: its presence marks a finished spare. */
+const SPARE_FILES = ['started.tmp', 'exit.tmp', RECORD_TMP];
 
 /** Where workload records live. WorkloadStore (disk) for agents; MemoryWorkloadStore for simulations. */
 export interface WorkloadRecords {
@@ -113,9 +113,9 @@ export class WorkloadStore implements WorkloadRecords {
       const dir = `${this.spareRoot}/${this.spareTag}-${++this.spareSeq}`;
       void mkdir(dir)
         .then(async () => {
-          // The marker last, so a crash midway leaves a spare that is removed, not used. Open and
-          // close, not writeFile: one thread-pool round trip fewer per file.
-          for (const name of [...SPARE_FILES.slice(1), RECORD_TMP]) await (await open(`${dir}/${name}`, 'w')).close();
+          // In order, so a crash midway leaves a spare without its marker: removed, not used. Open
+          // and close, not writeFile: one thread-pool round trip fewer per file.
+          for (const name of SPARE_FILES) await (await open(`${dir}/${name}`, 'w')).close();
         })
         .then(
           () => {
