@@ -11,20 +11,25 @@
  * Handshake on fd 1 (one line, one write(), then fd 1 is pointed at /dev/null):
  * "S <pid> <starttime>\n" once the workload has exec'd, or "E <errno> <message>\n" if it could
  * not be started (the shim then exits 127).
- * Files in <dir>: started, exit (both one-line JSON, written atomically via *.tmp + rename; only
- * exit is fsynced), stdout.log[.1], stderr.log[.1].
+ * Files in <dir>: started ({pid, startTime, shimPid, shimStartTime, startedAtMs}), exit (both
+ * one-line JSON, written atomically via *.tmp + rename; only exit is fsynced), stdout.log[.1],
+ * stderr.log[.1].
  *
  * Launcher mode exists because spawning a shim from Node costs a fork() of the whole agent, whose
- * price grows with the agent's RSS. One small long-lived launcher per agent fork()s shims instead;
- * each fork runs the shim logic below directly (no exec). Protocol:
+ * price grows with the agent's RSS. One small long-lived launcher per agent forks shims instead
+ * (no exec). It keeps one *spare* shim forked ahead: the spare sets itself up (session, subreaper,
+ * signalfd, output pipes) and then reads the next request from the stream itself, so a start
+ * costs neither a fork nor that setup. Exactly one process reads the stream at a time: the spare
+ * while there is one (the launcher forks the next after the spare's handshake, or its exit), else
+ * the launcher, which then forks a shim per request. Protocol:
  *   stdin (requests): frames of [u32 little-endian length N][N bytes payload], N <= 1 MiB. The
  *     payload is NUL-terminated strings: reqId, taskDir, logMaxBytes, workingDir ("" = inherit),
  *     envCount, envCount x "KEY=VALUE", argvCount (>= 1), argvCount x arg. Nothing may follow.
  *   stdout (responses, each line written with one write() of <= 512 bytes, so never interleaved):
- *     "<reqId> S <pid> <starttime> <shimpid>\n"  workload started (sent by the shim)
- *     "<reqId> E <errno> <message>\n"            not started (by the shim, or by the launcher for
- *                                                 a bad frame ("E 22 bad request", reqId "?" if
- *                                                 unreadable) or a failed fork)
+ *     "<reqId> S <pid> <starttime> <shimpid> <shimstarttime>\n"  workload started (by its shim)
+ *     "<reqId> E <errno> <message>\n"            not started (by the shim, or for a bad frame
+ *                                                 ("E 22 bad request", reqId "?" if unreadable)
+ *                                                 or a failed fork)
  *     "X <shimpid> <wait status>\n"              a shim exited (raw waitpid status); always
  *                                                 after that shim's S/E line
  *   EOF on stdin: the launcher exits 0 at once; running shims are unaffected.
@@ -43,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -84,6 +90,8 @@ static int log_errno;
 static const char *req_id;
 /* Opened once by the launcher and inherited by its shims, saving an open() per start. */
 static int devnull_fd = -1;
+/* A launcher's spare shim: where it tells the launcher that it took a request (-1 otherwise). */
+static int notify_fd = -1;
 
 static long long now_ms(void)
 {
@@ -440,19 +448,37 @@ static void release_request(void)
 	req_map = NULL;
 }
 
-/*
- * The shim proper: runs argv as the workload, supervises it, records its exit, and exits.
- * dir_path and log_max are set; environ is the workload's environment; work_dir (NULL or ""
- * = inherit) is applied in the workload child only, so a bad one is reported like an exec failure
- * and the shim itself never holds the workload's directory.
- */
-static void __attribute__((noreturn)) run_shim(char **child_argv, const char *work_dir)
+/* A launcher's spare shim tells the launcher it no longer reads the request stream, so the
+ * launcher forks the next spare. */
+static void hand_back_stream(void)
+{
+	if (notify_fd < 0)
+		return;
+	if (write(notify_fd, "t", 1) < 0) {
+		/* the launcher is gone: nothing to hand back */
+	}
+	close(notify_fd);
+	notify_fd = -1;
+}
+
+/* What shim_prepare makes before the workload is known: a launcher's spare shim makes it ahead of
+ * the request, so a start does not wait for it. errno of the first failure, 0 if none. */
+static int prep_errno;
+static int shim_sfd = -1;
+static int out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 };
+/* The shim's own start time: with its pid, what identifies it to a restarted agent. */
+static unsigned long long self_start_time;
+
+/* Everything the shim sets up that does not depend on the workload. Failures are kept in
+ * prep_errno and reported by run_shim, once there is a request (and a directory) to report to. */
+static void shim_prepare(void)
 {
 	/* Own session: the agent's death, its terminal or its process group's signals don't reach us.
 	 * Fails only if we already lead a group; then we are detached enough already. */
 	setsid();
 	/* Orphaned descendants get reparented to us, so we can reap and kill them on exit. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	self_start_time = read_start_time(getpid());
 
 	/* Stop requests target the workload's group (kill(-pid)), never the shim. */
 	signal(SIGTERM, SIG_IGN);
@@ -461,14 +487,29 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 	signal(SIGPIPE, SIG_IGN);
 
 	/* SIGCHLD via signalfd: blocked before fork, so an early exit can't be missed. */
-	sigset_t chld, empty;
+	sigset_t chld;
 	sigemptyset(&chld);
-	sigemptyset(&empty);
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, NULL);
-	int sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0)
-		fail_start(errno, NULL, NULL);
+	if ((shim_sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK)) < 0 ||
+	    (devnull_fd < 0 && (devnull_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) ||
+	    pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0)
+		prep_errno = errno;
+}
+
+/*
+ * The shim proper: runs argv as the workload, supervises it, records its exit, and exits.
+ * shim_prepare has run; dir_path and log_max are set; environ is the workload's environment;
+ * work_dir (NULL or "" = inherit) is applied in the workload child only, so a bad one is reported
+ * like an exec failure and the shim itself never holds the workload's directory.
+ */
+static void __attribute__((noreturn)) run_shim(char **child_argv, const char *work_dir)
+{
+	if (prep_errno)
+		fail_start(prep_errno, NULL, NULL);
+	int sfd = shim_sfd;
+	sigset_t empty;
+	sigemptyset(&empty);
 
 	/* A reused workload dir must not show a previous run's record while this one runs. The *.tmp
 	 * files may stay: write_atomic truncates them, and the agent's spare workload dirs come with
@@ -481,13 +522,6 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 			unlink(path);
 		}
 	}
-
-	if (devnull_fd < 0 && (devnull_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
-		fail_start(errno, NULL, NULL);
-
-	int out_pipe[2], err_pipe[2];
-	if (pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0)
-		fail_start(errno, NULL, NULL);
 
 	/* vfork: the child borrows our memory and we sleep until it has exec'd (or _exited), which is
 	 * exactly the moment we wait for, without copying page tables or an exec-report pipe. A fork
@@ -534,6 +568,7 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 	streams[1].pipe_fd = err_pipe[0];
 
 	/* Back here, the child has exec'd or has exited with a report. */
+	long long started_at_ms = now_ms();
 	if (rep.err != 0) {
 		int st;
 		while (waitpid(child, &st, 0) < 0 && errno == EINTR)
@@ -547,12 +582,16 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 	{
 		char line[LINE_MAX_BYTES];
 		if (req_id)
-			snprintf(line, sizeof line, "%s S %d %llu %d\n", req_id, (int)child, start_time, (int)getpid());
+			snprintf(line, sizeof line, "%s S %d %llu %d %llu\n", req_id, (int)child, start_time, (int)getpid(),
+				 self_start_time);
 		else
 			snprintf(line, sizeof line, "S %d %llu\n", (int)child, start_time);
 		/* One write (<= PIPE_BUF): launcher shims share the response pipe and must not interleave. */
 		write_all(1, line, strlen(line));
 	}
+	/* A spare shim hands the request stream back after the handshake (or earlier: see
+	 * spare_main), so the launcher's fork of the next spare does not compete with this start. */
+	hand_back_stream();
 	/* Detach from the agent's pipes: its death must never block or SIGPIPE us. */
 	dup2(devnull_fd, 0);
 	dup2(devnull_fd, 1);
@@ -573,7 +612,9 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 	 * after a host crash the boot id tells the agent the workload is gone anyway. */
 	{
 		char line[128];
-		snprintf(line, sizeof line, "{\"pid\":%d,\"startTime\":%llu}\n", (int)child, start_time);
+		snprintf(line, sizeof line,
+			 "{\"pid\":%d,\"startTime\":%llu,\"shimPid\":%d,\"shimStartTime\":%llu,\"startedAtMs\":%lld}\n",
+			 (int)child, start_time, (int)getpid(), self_start_time, started_at_ms);
 		write_atomic("started", line, 0);
 	}
 
@@ -670,6 +711,11 @@ struct request {
 };
 
 static int launcher_sfd = -1;
+/* Spare shims tell the launcher on this pipe that they took a request. */
+static int notify_r = -1, notify_w = -1;
+/* The spare shim that owns the request stream now; 0 if none (then the launcher reads it). */
+static pid_t spare_pid;
+static long long next_spare_try_ms;
 /* Frame buffer: mmap'd (not static) so a shim can drop it with munmap; only touched pages count. */
 static char *inbuf;
 static size_t inbuf_cap, inbuf_have;
@@ -772,7 +818,101 @@ static void fill_ptrs(char **out, const char *s, size_t count)
 	out[count] = NULL;
 }
 
-/* Forks a shim for one valid request. The child never returns. */
+/* Runs the shim for a valid request held in the mapping buf (len bytes); never returns. */
+static void __attribute__((noreturn)) take_request(const struct request *r, void *buf, size_t len)
+{
+	static char id_buf[REQ_ID_MAX + 1];
+	strcpy(id_buf, r->id);
+	req_id = id_buf;
+	strcpy(dir_path, r->task_dir);
+	log_max = r->log_max;
+	req_map = buf;
+	req_map_len = len;
+	req_ptrs = malloc((r->env_count + 1 + r->argv_count + 1) * sizeof *req_ptrs);
+	if (!req_ptrs)
+		fail_start(ENOMEM, NULL, NULL);
+	char **envp = req_ptrs, **argv = req_ptrs + r->env_count + 1;
+	fill_ptrs(envp, r->env, r->env_count);
+	fill_ptrs(argv, r->argv, r->argv_count);
+	/* execvp searches the workload's PATH, as a spawn with this env would. */
+	environ = envp;
+	run_shim(argv, r->work_dir);
+}
+
+/* Reads exactly n bytes of the request stream. EOF means the agent is done: exit 0, dropping a
+ * partial frame, as the launcher does. */
+static void read_exact(char *buf, size_t n)
+{
+	while (n > 0) {
+		ssize_t got = read(0, buf, n);
+		if (got == 0)
+			_exit(0);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				struct pollfd p = { .fd = 0, .events = POLLIN };
+				poll(&p, 1, -1);
+				continue;
+			}
+			fprintf(stderr, "mo-shim --launcher: read: %s\n", strerror(errno));
+			_exit(1);
+		}
+		buf += got;
+		n -= (size_t)got;
+	}
+}
+
+/*
+ * A spare shim: forked by the launcher ahead of any request, it makes everything a shim needs that
+ * does not depend on the workload (shim_prepare), then reads the next frame from the request
+ * stream itself, so a start costs neither the launcher's fork nor that setup. Only one spare exists
+ * at a time and the launcher does not read meanwhile, so exactly one process reads the stream.
+ * Exit codes the launcher interprets: 0 = EOF, 2 = oversized frame (the stream is lost).
+ */
+static void __attribute__((noreturn)) spare_main(void)
+{
+	close(launcher_sfd);
+	close(notify_r);
+	notify_fd = notify_w;
+	munmap(inbuf, inbuf_cap); /* the launcher's; never used here */
+	shim_prepare();
+	for (;;) {
+		unsigned char h[4];
+		read_exact((char *)h, 4);
+		uint32_t len = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
+		if (len > FRAME_MAX) {
+			fprintf(stderr, "mo-shim --launcher: frame of %u bytes exceeds the %d byte limit\n", len,
+				FRAME_MAX);
+			_exit(2);
+		}
+		size_t cap = len ? len : 1;
+		char *buf = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (buf == MAP_FAILED) {
+			fprintf(stderr, "mo-shim --launcher: %s\n", strerror(errno));
+			_exit(1); /* the frame cannot be read: the stream is lost */
+		}
+		read_exact(buf, len);
+		struct request r;
+		if (parse_request(buf, len, &r) < 0) {
+			char line[LINE_MAX_BYTES];
+			snprintf(line, sizeof line, "%s E %d bad request\n", r.id ? r.id : "?", EINVAL);
+			respond(line);
+			munmap(buf, cap);
+			continue;
+		}
+		/* More requests already waiting: hand the stream back now, so the next spare is forked
+		 * while this one starts its workload (throughput under a burst); otherwise after the
+		 * handshake (latency of a lone start). */
+		int queued = 0;
+		if (ioctl(0, FIONREAD, &queued) == 0 && queued > 0)
+			hand_back_stream();
+		dup2(devnull_fd, 0);
+		take_request(&r, buf, cap);
+	}
+}
+
+/* Forks a shim for one valid request (when no spare could be forked). The child never returns. */
 static void launch(const struct request *r)
 {
 	pid_t pid = fork();
@@ -788,23 +928,11 @@ static void launch(const struct request *r)
 	/* The shim: the launcher's ignored signals (TERM, INT, HUP, PIPE) and blocked SIGCHLD are
 	 * exactly what the shim sets up for itself, so only the launcher's fds need undoing. */
 	close(launcher_sfd);
+	close(notify_r);
+	close(notify_w);
 	dup2(devnull_fd, 0); /* the request stream is the launcher's alone */
-	static char id_buf[REQ_ID_MAX + 1];
-	strcpy(id_buf, r->id);
-	req_id = id_buf;
-	strcpy(dir_path, r->task_dir);
-	log_max = r->log_max;
-	req_map = inbuf;
-	req_map_len = inbuf_cap;
-	req_ptrs = malloc((r->env_count + 1 + r->argv_count + 1) * sizeof *req_ptrs);
-	if (!req_ptrs)
-		fail_start(ENOMEM, NULL, NULL);
-	char **envp = req_ptrs, **argv = req_ptrs + r->env_count + 1;
-	fill_ptrs(envp, r->env, r->env_count);
-	fill_ptrs(argv, r->argv, r->argv_count);
-	/* execvp searches the workload's PATH, as a spawn with this env would. */
-	environ = envp;
-	run_shim(argv, r->work_dir);
+	shim_prepare();
+	take_request(r, inbuf, inbuf_cap);
 }
 
 static void handle_frame(const char *payload, size_t len)
@@ -819,6 +947,29 @@ static void handle_frame(const char *payload, size_t len)
 	launch(&r);
 }
 
+/* Forks the next spare shim; on failure the launcher reads requests itself until a retry works. */
+static void fork_spare(void)
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		spare_main();
+	if (pid < 0) {
+		next_spare_try_ms = mono_ms() + 100;
+		return;
+	}
+	spare_pid = pid;
+}
+
+/* The spare that took a request said so: it no longer reads the stream. */
+static void drain_notify(void)
+{
+	char b[64];
+	ssize_t n;
+	while ((n = read(notify_r, b, sizeof b)) > 0)
+		if (spare_pid)
+			spare_pid = 0;
+}
+
 /* Reaps every exited shim and reports it, so the agent learns promptly that a workload ended. */
 static void reap_shims(void)
 {
@@ -828,6 +979,23 @@ static void reap_shims(void)
 	pid_t p;
 	int st;
 	while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+		/* A spare's "took it" byte is written before it can exit, so once it is reaped the byte
+		 * is there: read it before judging, or a fast workload's shim would be taken for a
+		 * spare that stopped reading. */
+		if (p == spare_pid)
+			drain_notify();
+		if (p == spare_pid) {
+			spare_pid = 0;
+			/* EOF or an oversized frame: the launcher ends the same way. Killed while reading:
+			 * part of a frame may be gone, so the stream cannot be trusted. A failed start (127)
+			 * is an ordinary shim exit. */
+			if (WIFEXITED(st) && (WEXITSTATUS(st) == 0 || WEXITSTATUS(st) == 2))
+				_exit(WEXITSTATUS(st));
+			if (!WIFEXITED(st) || WEXITSTATUS(st) != 127) {
+				fprintf(stderr, "mo-shim --launcher: the spare shim reading requests died (status %d)\n", st);
+				_exit(1);
+			}
+		}
 		char line[64];
 		snprintf(line, sizeof line, "X %d %d\n", (int)p, st);
 		respond(line);
@@ -875,28 +1043,41 @@ static void __attribute__((noreturn)) launcher_main(void)
 	sigprocmask(SIG_BLOCK, &chld, NULL);
 	launcher_sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
 	devnull_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int notify[2];
+	if (pipe2(notify, O_CLOEXEC | O_NONBLOCK) == 0) {
+		notify_r = notify[0];
+		notify_w = notify[1];
+	}
 	/* Header + the largest frame: after handle_input a partial frame always fits. */
 	inbuf_cap = 4 + FRAME_MAX;
 	inbuf = mmap(NULL, inbuf_cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (launcher_sfd < 0 || devnull_fd < 0 || inbuf == MAP_FAILED) {
+	if (launcher_sfd < 0 || devnull_fd < 0 || notify_r < 0 || inbuf == MAP_FAILED) {
 		fprintf(stderr, "mo-shim --launcher: setup failed: %s\n", strerror(errno));
 		_exit(1);
 	}
 
 	for (;;) {
-		struct pollfd pfd[2] = {
-			{ .fd = 0, .events = POLLIN },
+		if (!spare_pid && inbuf_have == 0 && mono_ms() >= next_spare_try_ms)
+			fork_spare();
+		/* With a spare, the stream is its alone; without one, the launcher reads it (and retries
+		 * the fork between frames). */
+		int reading = spare_pid == 0;
+		struct pollfd pfd[3] = {
 			{ .fd = launcher_sfd, .events = POLLIN },
+			{ .fd = notify_r, .events = POLLIN },
+			{ .fd = reading ? 0 : -1, .events = POLLIN },
 		};
-		if (poll(pfd, 2, -1) < 0) {
+		if (poll(pfd, 3, reading && inbuf_have == 0 ? 100 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			fprintf(stderr, "mo-shim --launcher: poll: %s\n", strerror(errno));
 			_exit(1);
 		}
 		if (pfd[1].revents & POLLIN)
+			drain_notify();
+		if (pfd[0].revents & POLLIN)
 			reap_shims();
-		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) {
+		if (reading && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL))) {
 			ssize_t n = read(0, inbuf + inbuf_have, inbuf_cap - inbuf_have);
 			if (n < 0 && (errno == EINTR || errno == EAGAIN))
 				continue;
@@ -926,5 +1107,6 @@ int main(int argc, char **argv)
 		usage("log-max-bytes must be a positive integer");
 	strcpy(dir_path, argv[1]);
 	ensure_std_fds();
+	shim_prepare();
 	run_shim(&argv[4], NULL);
 }

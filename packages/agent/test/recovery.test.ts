@@ -57,6 +57,9 @@ describe('agent crash and restart', () => {
       expect(now.state).toBe(WorkloadState.WORKLOAD_STATE_RUNNING);
       expect(now.reason).toBe('re-attached after agent restart');
       expect(now.pid).toBe(w.pid);
+      // The running state is not saved by the agent; the shim's `started` file has the start time.
+      expect(now.startedAtMs).toBeGreaterThanOrEqual(Number(w.startedAtMs));
+      expect(now.startedAtMs).toBeLessThan(Number(w.startedAtMs) + 1000);
     }
     for (const [i, w] of short.entries()) {
       const now = status.get(w.spec!.id)!;

@@ -58,8 +58,11 @@ export type WaitResult =
   /** Neither running nor a recorded exit: the workload is gone without trace (e.g. host reboot). */
   | { status: 'lost'; reason: string };
 
-/** What recovery found; `running` carries the handle (found anew if the agent died mid-start). */
-export type RecoverResult = { status: 'running'; handle: TaskHandle } | WaitResult;
+/**
+ * What recovery found; `running` carries the handle (found anew if the agent died mid-start, or
+ * when the driver records its starts, with the time the workload started).
+ */
+export type RecoverResult = { status: 'running'; handle: TaskHandle; startedAtMs?: number } | WaitResult;
 
 export interface TaskUsage {
   cpuPercent: number;
@@ -68,6 +71,12 @@ export interface TaskUsage {
 
 export interface Driver {
   readonly name: string;
+  /**
+   * The driver leaves its own durable record of each start in the task dir, from which
+   * recover(undefined, dir) rebuilds the whole handle. The agent then need not persist the
+   * `running` state: the start path saves one write (and its thread-pool round trips).
+   */
+  readonly recordsStart?: boolean;
   /** Starts the workload; resolves once it is running (or rejects with StartFailedError). */
   start(config: TaskConfig): Promise<TaskHandle>;
   /** Resolves when the workload has ended, with its real exit status. Works for recovered handles. */

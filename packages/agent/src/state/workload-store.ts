@@ -23,6 +23,15 @@ const RECORD_TMP = `${RECORD}.tmp`;
 /** Spare directories kept ready by default, and how many are made at once. */
 export const DEFAULT_SPARE_DIRS = 32;
 const SPARE_PARALLEL = 4;
+/**
+ * Background disk work (remaking spares, saveLater writes) waits until starts pause for this long:
+ * each file operation is a thread-pool round trip, and on a small VM their wake-ups (a futex per
+ * submission, an eventfd per completion) landing in the middle of the next start cost it more than
+ * the work saves. Below a quarter of the pool, spares are remade at once so a long burst does not
+ * run dry; past LATER_MAX pending records, they are written at once.
+ */
+const IDLE_MS = 20;
+const LATER_MAX = 256;
 /** What a spare directory holds: files the start path would otherwise create. The shim writes its
  * records through truncated temp files, so empty ones are what it would make itself. The record's
  * temp file is made last: its presence marks a finished spare. */
@@ -36,6 +45,12 @@ export interface WorkloadRecords {
   create(record: WorkloadRecord): Promise<void>;
   /** Queues a write of the record as it is now; writes of one workload keep their order. */
   save(record: WorkloadRecord): Promise<void>;
+  /**
+   * Writes the record once starts pause (or many are waiting), as it is then: for states a
+   * restarted agent can rebuild from the driver's own files, so losing the write in a crash loses
+   * nothing. A later save() or remove() of the same workload supersedes it; flush() writes it.
+   */
+  saveLater(record: WorkloadRecord): void;
   loadAll(onError: (id: string, err: unknown) => void): WorkloadRecord[];
   remove(id: string): Promise<void>;
   flush(): Promise<void>;
@@ -59,6 +74,9 @@ export class MemoryWorkloadStore implements WorkloadRecords {
     this.records.set(record.spec.id, JSON.stringify(record));
     return Promise.resolve();
   }
+  saveLater(record: WorkloadRecord): void {
+    void this.save(record);
+  }
   loadAll(): WorkloadRecord[] {
     return [...this.records.values()].map((t) => JSON.parse(t) as WorkloadRecord);
   }
@@ -79,6 +97,10 @@ export class WorkloadStore implements WorkloadRecords {
   private readonly spareTarget: number;
   private sparesInFlight = 0;
   private spareSeq = 0;
+  private lastCreateMs = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** saveLater() records not written yet, by id. */
+  private readonly later = new Map<string, WorkloadRecord>();
   private readonly spareTag = Date.now().toString(36);
 
   constructor(
@@ -105,7 +127,42 @@ export class WorkloadStore implements WorkloadRecords {
     return this.spares.length;
   }
 
+  /** Refills now when the pool runs low, else once starts pause (see IDLE_MS). */
+  private scheduleRefill(): void {
+    if (this.spares.length + this.sparesInFlight < this.spareTarget / 4) this.refillSpares();
+    else this.whenIdle();
+  }
+
+  /** (Re)arms the timer that does the background work once starts have paused for IDLE_MS. */
+  private whenIdle(): void {
+    if (this.idleTimer) {
+      this.idleTimer.refresh();
+      return;
+    }
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (performance.now() - this.lastCreateMs < IDLE_MS) {
+        this.whenIdle(); // a start came in as the timer fired
+        return;
+      }
+      this.writeLater();
+      this.refillSpares();
+    }, IDLE_MS);
+    this.idleTimer.unref();
+  }
+
+  private writeLater(): void {
+    const records = [...this.later.values()];
+    this.later.clear();
+    for (const record of records) void this.save(record).catch(() => undefined);
+  }
+
   private refillSpares(): void {
+    // A start came in meanwhile: carry on after the next pause.
+    if (performance.now() - this.lastCreateMs < IDLE_MS && this.spares.length >= this.spareTarget / 4) {
+      this.whenIdle();
+      return;
+    }
     while (this.spares.length + this.sparesInFlight < this.spareTarget && this.sparesInFlight < SPARE_PARALLEL) {
       this.sparesInFlight++;
       // Paths by concatenation, not path.join: at start-up this loop runs a few hundred times, and
@@ -150,13 +207,14 @@ export class WorkloadStore implements WorkloadRecords {
     const dir = this.dirOf(id);
     const text = JSON.stringify(record);
     const spare = this.chains.has(id) ? undefined : this.spares.pop();
+    this.lastCreateMs = performance.now();
     if (spare === undefined) {
       // No spare, or a removal of an earlier workload with this id is still queued (go after it).
       const created = this.chain(id, async () => {
         await mkdir(dir);
         await this.write(dir, text);
       });
-      this.refillSpares();
+      this.scheduleRefill();
       return created;
     }
     let placed = false;
@@ -173,7 +231,7 @@ export class WorkloadStore implements WorkloadRecords {
       this.onError(id, err);
       return Promise.reject(err as Error);
     } finally {
-      this.refillSpares();
+      this.scheduleRefill();
     }
   }
 
@@ -185,7 +243,14 @@ export class WorkloadStore implements WorkloadRecords {
     const id = record.spec.id;
     const dir = this.dirOf(id);
     const text = JSON.stringify(record);
+    this.later.delete(id); // this write has everything that one would have had
     return this.chain(id, () => this.write(dir, text));
+  }
+
+  saveLater(record: WorkloadRecord): void {
+    this.later.set(record.spec.id, record);
+    if (this.later.size >= LATER_MAX) this.writeLater();
+    else this.whenIdle();
   }
 
   private async write(dir: string, text: string): Promise<void> {
@@ -209,11 +274,13 @@ export class WorkloadStore implements WorkloadRecords {
 
   /** Deletes the workload's directory after any queued write. */
   remove(id: string): Promise<void> {
+    this.later.delete(id);
     return this.chain(id, () => rm(this.dirOf(id), { recursive: true, force: true }));
   }
 
-  /** Waits for every queued write. */
+  /** Writes what saveLater() holds and waits for every queued write. */
   async flush(): Promise<void> {
+    this.writeLater();
     await Promise.allSettled([...this.chains.values()]);
   }
 

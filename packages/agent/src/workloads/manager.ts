@@ -102,12 +102,19 @@ export class WorkloadManager {
         if (found.status === 'running') {
           summary.reattached++;
           record.handle = found.handle;
+          // A record saved before its start (see launch): the driver knows when it started.
+          if (!record.startedAtMs) record.startedAtMs = found.startedAtMs ?? record.createdAtMs;
           this.transition(record, 'running', 're-attached after agent restart');
           this.watch(driver, record);
           this.armTimeout(record);
         } else {
           if (found.status === 'exited') summary.exited++;
           else summary.lost++;
+          // Started and ended while the agent was down, or its `running` was never saved: it was
+          // launched right after its record was made.
+          if (!record.startedAtMs && found.status === 'exited' && !found.exit.startError) {
+            record.startedAtMs = record.createdAtMs;
+          }
           this.finish(record, found);
         }
       }),
@@ -276,7 +283,9 @@ export class WorkloadManager {
         cause: err,
       });
     }
-    this.transition(record, 'running', `started (pid ${record.handle.pid})`);
+    // Not saved when the driver records its own starts: a restarted agent finds the record in
+    // `starting` and rebuilds the rest from the driver's record (see Driver.recordsStart).
+    this.transition(record, 'running', `started (pid ${record.handle.pid})`, driver.recordsStart ? 'no' : 'now');
     this.watch(driver, record);
     this.armTimeout(record);
   }
@@ -403,7 +412,18 @@ export class WorkloadManager {
     );
   }
 
-  private transition(record: WorkloadRecord, state: WorkloadStateName, reason: string): void {
+  /**
+   * persist: `now` queues the write at once; `later` once starts pause (the default for an end: a
+   * restarted agent rebuilds it from the driver's exit record, and what the agent alone knows, a
+   * stop request or a timeout, was saved when it happened); `no` for a state rebuilt from the
+   * driver's own records.
+   */
+  private transition(
+    record: WorkloadRecord,
+    state: WorkloadStateName,
+    reason: string,
+    persist: 'now' | 'later' | 'no' = TERMINAL_STATES.has(state) ? 'later' : 'now',
+  ): void {
     const from = record.state;
     record.state = state;
     record.reason = reason;
@@ -411,7 +431,8 @@ export class WorkloadManager {
     if (record.events.length > MAX_EVENTS) record.events.splice(0, record.events.length - MAX_EVENTS);
     // Not awaited: ordered per workload by the store; the shim's files are the source of truth
     // for anything a crash could lose here (started pid, exit status).
-    void this.options.store.save(record).catch(() => undefined);
+    if (persist === 'now') void this.options.store.save(record).catch(() => undefined);
+    else if (persist === 'later') this.options.store.saveLater(record);
     if (TERMINAL_STATES.has(state) && !TERMINAL_STATES.has(from)) {
       this.endedCount++;
       this.resolveEnded(record.spec.id);

@@ -22,6 +22,8 @@ export type LaunchResult =
       pid: number;
       startTime: number;
       shimPid: number;
+      /** The shim's own start time (its identity, with its pid). */
+      shimStartTime: number;
       /** Resolves true when the launcher reaped the shim, false if the launcher died first. */
       shimExited: Promise<boolean>;
     }
@@ -83,13 +85,20 @@ export class ShimLauncher {
       this.exitWaiters.delete(pid);
       return;
     }
-    const started = /^(\S+) S (\d+) (\d+) (\d+)$/.exec(line);
+    const started = /^(\S+) S (\d+) (\d+) (\d+) (\d+)$/.exec(line);
     if (started) {
-      const [, id, pid, startTime, shimPid] = started;
+      const [, id, pid, startTime, shimPid, shimStartTime] = started;
       const shim = Number(shimPid);
       // Registered before any later line is read, so an `X` for this shim always finds it.
       const shimExited = new Promise<boolean>((resolve) => this.exitWaiters.set(shim, resolve));
-      this.settle(id!, { ok: true, pid: Number(pid), startTime: Number(startTime), shimPid: shim, shimExited });
+      this.settle(id!, {
+        ok: true,
+        pid: Number(pid),
+        startTime: Number(startTime),
+        shimPid: shim,
+        shimStartTime: Number(shimStartTime),
+        shimExited,
+      });
       return;
     }
     const failed = /^(\S+) E (\d+) (.*)$/.exec(line);

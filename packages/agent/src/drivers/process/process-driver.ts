@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type pidusageModule from 'pidusage';
 import type { Driver, ExitResult, RecoverResult, TaskConfig, TaskHandle, TaskUsage, WaitResult } from '../driver.js';
 import { StartFailedError } from '../driver.js';
-import { currentBootId, identify, isSameLiveProcess, type ProcessIdentity } from './identity.js';
+import { currentBootId, isSameLiveProcess, type ProcessIdentity } from './identity.js';
 import { ShimLauncher, type LaunchResult } from './launcher.js';
 import { AGENT_ROOT } from '../../package-root.js';
 
@@ -29,6 +29,8 @@ interface ShimExitRecord {
 
 export class ProcessDriver implements Driver {
   readonly name = 'process';
+  /** The shim's `started` file holds the whole handle: see Driver.recordsStart. */
+  readonly recordsStart = true;
   private readonly shimPath: string;
   private readonly pollIntervalMs: number;
   private readonly launcher: ShimLauncher;
@@ -60,7 +62,6 @@ export class ProcessDriver implements Driver {
       const message = `exec ${JSON.stringify(config.argv[0])} failed: ${result.message}`;
       throw new StartFailedError(message, { startError: message, exitCode: 127, finishedAtMs: Date.now() });
     }
-    const shim = identify(result.shimPid);
     this.shimExits.set(result.shimPid, result.shimExited);
     void result.shimExited.then(() =>
       // Keep the entry briefly so a wait() that races the exit still finds it.
@@ -73,7 +74,7 @@ export class ProcessDriver implements Driver {
         startTime: result.startTime,
         bootId: currentBootId(),
         shimPid: result.shimPid,
-        shimStartTime: shim?.startTime ?? 0,
+        shimStartTime: result.shimStartTime,
       },
     };
   }
@@ -142,8 +143,14 @@ export class ProcessDriver implements Driver {
       handle = {
         driver: this.name,
         pid: started.pid,
-        data: { startTime: started.startTime, bootId: currentBootId(), shimPid: 0, shimStartTime: 0 },
+        data: {
+          startTime: started.startTime,
+          bootId: currentBootId(),
+          shimPid: started.shimPid ?? 0,
+          shimStartTime: started.shimStartTime ?? 0,
+        },
       };
+      return this.checkEnded(handle, taskDir) ?? { status: 'running', handle, startedAtMs: started.startedAtMs };
     }
     const ended = this.checkEnded(handle, taskDir);
     return ended ?? { status: 'running', handle };
@@ -248,9 +255,18 @@ export function readExitFile(taskDir: string): ExitResult | undefined {
   return { exitCode: rec.exitCode ?? 0, finishedAtMs };
 }
 
-function readStartedFile(taskDir: string): { pid: number; startTime: number } | undefined {
+/** The shim's <taskDir>/started file (fields after startTime: from shims of this version on). */
+interface StartedRecord {
+  pid: number;
+  startTime: number;
+  shimPid?: number;
+  shimStartTime?: number;
+  startedAtMs?: number;
+}
+
+function readStartedFile(taskDir: string): StartedRecord | undefined {
   try {
-    const rec = JSON.parse(readShimFile(join(taskDir, 'started'))) as { pid: number; startTime: number };
+    const rec = JSON.parse(readShimFile(join(taskDir, 'started'))) as StartedRecord;
     return rec.pid > 0 ? rec : undefined;
   } catch {
     return undefined;

@@ -171,6 +171,7 @@ interface Started {
   pid: number;
   startTime: number;
   shimPid: number;
+  shimStartTime: number;
 }
 
 // A `mo-shim --launcher` process with its response lines collected as they arrive.
@@ -190,7 +191,7 @@ class Launcher {
         const line = this.partial.slice(0, nl);
         this.partial = this.partial.slice(nl + 1);
         this.lines.push(line);
-        const started = /^\S+ S (\d+) \d+ (\d+)$/.exec(line);
+        const started = /^\S+ S (\d+) \d+ (\d+) \d+$/.exec(line);
         if (started) {
           groupsToKill.push(Number(started[1]));
           pidsToKill.push(Number(started[2]));
@@ -236,9 +237,9 @@ class Launcher {
 
   async started(id: string): Promise<Started> {
     const line = await this.handshake(id);
-    const m = /^\S+ S (\d+) (\d+) (\d+)$/.exec(line);
+    const m = /^\S+ S (\d+) (\d+) (\d+) (\d+)$/.exec(line);
     if (!m) throw new Error(`expected a start handshake for ${id}, got ${JSON.stringify(line)}`);
-    return { line, pid: Number(m[1]), startTime: Number(m[2]), shimPid: Number(m[3]) };
+    return { line, pid: Number(m[1]), startTime: Number(m[2]), shimPid: Number(m[3]), shimStartTime: Number(m[4]) };
   }
 
   // The raw wait status the launcher reported for one of its shims.
@@ -269,7 +270,14 @@ describe('mo-shim', () => {
     expect(pid).toBeGreaterThan(0);
     expect(startTime).toBeGreaterThan(0);
     // `started` is written just after the handshake (off the start path), so it may lag it a little.
-    expect(JSON.parse(await waitForFile(join(dir, 'started')))).toEqual({ pid, startTime });
+    // It names the shim too, so a restarted agent can tell the shim from a pid reuse.
+    const started = JSON.parse(await waitForFile(join(dir, 'started'))) as Record<string, number>;
+    expect(Object.keys(started).sort()).toEqual(['pid', 'shimPid', 'shimStartTime', 'startTime', 'startedAtMs']);
+    expect(started).toMatchObject({ pid, startTime, shimPid: shim.proc.pid });
+    expect(started.shimStartTime).toBeGreaterThan(0);
+    expect(started.shimStartTime).toBeLessThanOrEqual(startTime!);
+    expect(started.startedAtMs).toBeGreaterThanOrEqual(before);
+    expect(started.startedAtMs).toBeLessThanOrEqual(Date.now());
 
     const exit = await waitForExit(dir);
     expect(exit.exitCode).toBe(7);
@@ -486,6 +494,7 @@ describe('mo-shim --launcher', () => {
     // workload leads its own process group.
     const r2 = started[1]!;
     expect(Number(statField(r2.shimPid, 4))).toBe(launcher.proc.pid); // ppid
+    expect(Number(statField(r2.shimPid, 22))).toBe(r2.shimStartTime); // its identity, as reported
     expect(Number(statField(r2.shimPid, 6))).toBe(r2.shimPid); // session
     expect(Number(statField(r2.pid, 5))).toBe(r2.pid); // pgrp
     expect(Number(statField(r2.pid, 4))).toBe(r2.shimPid);
@@ -497,13 +506,48 @@ describe('mo-shim --launcher', () => {
       expect(await launcher.shimExit(s.shimPid)).toBe(0);
       // The shim's own handshake always precedes the launcher's report of its exit.
       expect(launcher.lines.indexOf(`X ${s.shimPid} 0`)).toBeGreaterThan(launcher.lines.indexOf(s.line));
-      expect(JSON.parse(await waitForFile(join([d1, d2, d3][i]!, 'started')))).toEqual({
+      expect(JSON.parse(await waitForFile(join([d1, d2, d3][i]!, 'started')))).toMatchObject({
         pid: s.pid,
         startTime: s.startTime,
+        shimPid: s.shimPid,
+        shimStartTime: s.shimStartTime,
       });
     }
     expect(readFileSync(join(d1, 'stdout.log'), 'utf8')).toBe('hi\n');
     expect(launcher.lines).toHaveLength(6);
+    launcher.proc.stdin!.end();
+    expect(await exited(launcher.proc)).toEqual({ code: 0, signal: null });
+  });
+
+  it('serves a burst of frames sent at once, whose workloads exit at once, and keeps serving', async () => {
+    // Exercises the hand-over of the request stream between spare shims while shims exit around
+    // it: a spare that took a request and exited must never be taken for one that saw EOF.
+    const launcher = new Launcher();
+    const n = 200;
+    const dirs = Array.from({ length: n }, () => tempDir());
+    launcher.send(...dirs.map((dir, i) => frame({ id: `b${i}`, dir, argv: ['/bin/true'] })));
+    const started = await Promise.all(dirs.map((_, i) => launcher.started(`b${i}`)));
+    expect(new Set(started.map((s) => s.shimPid)).size).toBe(n);
+    for (const s of started) expect(await launcher.shimExit(s.shimPid)).toBe(0);
+    // Then requests that trickle in, a few at a time, each sent as an earlier one starts: spares
+    // hand the stream back after their handshake, as shims exit all around.
+    const trickle = Array.from({ length: 300 }, () => tempDir());
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        while (next < trickle.length) {
+          const i = next++;
+          launcher.send(frame({ id: `t${i}`, dir: trickle[i]!, argv: ['/bin/true'] }));
+          await launcher.started(`t${i}`);
+        }
+      }),
+    );
+    expect(launcher.proc.exitCode).toBeNull();
+    // Still serving after all that.
+    const dir = tempDir();
+    launcher.send(frame({ id: 'after', dir, argv: ['sh', '-c', 'exit 3'] }));
+    await launcher.started('after');
+    expect((await waitForExit(dir)).exitCode).toBe(3);
     launcher.proc.stdin!.end();
     expect(await exited(launcher.proc)).toEqual({ code: 0, signal: null });
   });
