@@ -52,6 +52,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -960,6 +961,19 @@ static void fork_spare(void)
 	spare_pid = pid;
 }
 
+/* True when the request stream has reached EOF (looked at without consuming anything). */
+static int stream_at_eof(void)
+{
+	char c;
+	ssize_t n = recv(0, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n >= 0)
+		return n == 0;
+	if (errno != ENOTSOCK)
+		return 0; /* EAGAIN: open, nothing queued */
+	struct pollfd p = { .fd = 0, .events = POLLIN }; /* a pipe: hung up with nothing left */
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLHUP) && !(p.revents & POLLIN);
+}
+
 /* The spare that took a request said so: it no longer reads the stream. */
 static void drain_notify(void)
 {
@@ -986,9 +1000,14 @@ static void reap_shims(void)
 			drain_notify();
 		if (p == spare_pid) {
 			spare_pid = 0;
-			/* EOF or an oversized frame: the launcher ends the same way. Killed while reading:
-			 * part of a frame may be gone, so the stream cannot be trusted. A failed start (127)
-			 * is an ordinary shim exit. */
+			/* EOF or an oversized frame: the launcher ends the same way (EOF checked again here:
+			 * ending on a spare's word while the agent still writes would fail its starts).
+			 * Killed while reading: part of a frame may be gone, so the stream cannot be trusted.
+			 * A failed start (127) is an ordinary shim exit. */
+			if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && !stream_at_eof()) {
+				fprintf(stderr, "mo-shim --launcher: spare shim %d exited but the request stream is open\n", (int)p);
+				continue;
+			}
 			if (WIFEXITED(st) && (WEXITSTATUS(st) == 0 || WEXITSTATUS(st) == 2))
 				_exit(WEXITSTATUS(st));
 			if (!WIFEXITED(st) || WEXITSTATUS(st) != 127) {

@@ -31,7 +31,7 @@ const SPARE_PARALLEL = 4;
  * run dry; past LATER_MAX pending records, they are written at once.
  */
 const IDLE_MS = 20;
-const LATER_MAX = 256;
+const LATER_MAX = 32;
 /** What a spare directory holds: files the start path would otherwise create. The shim writes its
  * records through truncated temp files, so empty ones are what it would make itself. The record's
  * temp file is made last: its presence marks a finished spare. */
