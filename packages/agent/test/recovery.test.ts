@@ -83,6 +83,24 @@ describe('agent crash and restart', () => {
     for (const w of long) expect(await isAlive(w.pid)).toBe(false);
   });
 
+  it('reports a workload that ended just before the agent was killed with its exit code', async () => {
+    // Its end is saved once starts pause (saveLater): killed right after, the agent may or may
+    // not have written it; either way the restarted agent reports what the shim recorded.
+    const first = await agentOn();
+    const w = await first.client.startWorkload({ argv: ['sh', '-c', 'exit 23'], name: 'just-ended' });
+    await waitFor(
+      'the end seen by the first agent',
+      async () => (await first.client.getWorkload(w.spec!.id)).state === WorkloadState.WORKLOAD_STATE_FAILED,
+      { timeoutMs: 10_000, intervalMs: 2 },
+    );
+    await first.kill('SIGKILL');
+    const second = await agentOn(first.dataDir);
+    const now = await second.client.getWorkload(w.spec!.id);
+    expect(now.state).toBe(WorkloadState.WORKLOAD_STATE_FAILED);
+    expect(now.exit).toMatchObject({ exited: true, exitCode: 23 });
+    expect(now.startedAtMs).toBeGreaterThan(0);
+  });
+
   it('keeps counting a run limit across an agent restart', async () => {
     const first = await agentOn();
     const w = await first.client.startWorkload({ argv: ['sleep', '60'], timeoutMs: 2500, gracePeriodMs: 500 });

@@ -77,6 +77,38 @@ describe('WorkloadStore', () => {
     expect(readFileSync(join(store.dirOf('taken'), 'stdout.log'), 'utf8')).toBe('someone else');
   });
 
+  it('writes saveLater records once creates pause, or on flush; a remove drops a pending one', async () => {
+    const store = new WorkloadStore(dataDir(), undefined, { spareDirs: 0 });
+    const stateOnDisk = (id: string) =>
+      (JSON.parse(readFileSync(join(store.dirOf(id), 'workload.json'), 'utf8')) as WorkloadRecord).state;
+    const a = record('a', 'starting');
+    const b = record('b', 'starting');
+    const c = record('c', 'starting');
+    for (const r of [a, b, c]) await store.create(r);
+
+    a.state = 'succeeded';
+    store.saveLater(a);
+    expect(stateOnDisk('a')).toBe('starting'); // not yet: starts are in progress
+    await until('a written after the pause', () => stateOnDisk('a') === 'succeeded');
+
+    // Written as it is when written: a later change is in it.
+    b.state = 'failed';
+    store.saveLater(b);
+    b.reason = 'changed after saveLater';
+    await store.flush();
+    expect(JSON.parse(readFileSync(join(store.dirOf('b'), 'workload.json'), 'utf8'))).toMatchObject({
+      state: 'failed',
+      reason: 'changed after saveLater',
+    });
+
+    c.state = 'stopped';
+    store.saveLater(c);
+    await store.remove('c');
+    await new Promise((r) => setTimeout(r, 60)); // past the pause: nothing recreates it
+    await store.flush();
+    expect(existsSync(store.dirOf('c'))).toBe(false);
+  });
+
   it('adopts the spares a previous run left and removes anything else in their place', async () => {
     const dir = dataDir();
     const first = new WorkloadStore(dir, undefined, { spareDirs: 2 });
