@@ -14,7 +14,7 @@ import {
 import { round, row, summarize, type Row, type Suite, type SuiteContext, type SuiteResult } from './lib.js';
 
 const SIZES = [1_000, 10_000, 100_000];
-const RUN = { warmup: 50_000, rounds: 9, decisionsPerRound: 30_000 };
+const RUN = { warmup: 50_000, rounds: 15, decisionsPerRound: 30_000 };
 /** Live placements per node before the oldest are released (on top of a random base fill). */
 const LIVE_PER_NODE = 2;
 const TARGETS = { decisionsPerSecondAt10k: 20_000, ratio100kTo1k: 2 };
@@ -194,7 +194,8 @@ function simulatedCluster(nodes: number): Cluster {
 
 /**
  * Rounds alternate between the cluster sizes, so a noisy neighbour on the machine slows every size
- * alike instead of skewing the 100k ÷ 1k ratio; each size reports its median round.
+ * alike instead of skewing the 100k ÷ 1k ratio; each size reports its median round, and the ratio
+ * is also taken round by round (the sizes of one round ran within a second of each other).
  */
 function measureAll(ctx: SuiteContext): SizeResult[] {
   const clusters = SIZES.map((n) => {
@@ -244,8 +245,22 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
   }
   for (const res of results)
     rows.push(row(`time/decision @ ${label(res.nodes)}`, round(res.usPerDecisionMedian, 2), 'µs'));
-  const ratio = at(100_000).usPerDecisionMedian / at(1_000).usPerDecisionMedian;
-  rows.push(row('time/decision 100k ÷ 1k', round(ratio, 2), '×', { op: '<=', limit: TARGETS.ratio100kTo1k }));
+  // The target is checked on the median of the per-round ratios: each pairs a 1k and a 100k round
+  // measured moments apart, so a slow patch on this shared machine that hits one size's median
+  // round but not the other's does not move it. The ratio of the two medians is shown beside it.
+  const small = at(1_000).usPerDecision;
+  const large = at(100_000).usPerDecision;
+  const perRound = large.map((v, i) => v / small[i]!);
+  const ratio = summarize(perRound).p50;
+  rows.push(
+    row('time/decision 100k ÷ 1k (median of rounds)', round(ratio, 2), '×', { op: '<=', limit: TARGETS.ratio100kTo1k }),
+  );
+  rows.push(
+    row('  ratio of the medians', round(at(100_000).usPerDecisionMedian / at(1_000).usPerDecisionMedian, 2), '×'),
+  );
+  rows.push(
+    row('  rounds above 2×', perRound.filter((r) => r > TARGETS.ratio100kTo1k).length, `of ${perRound.length}`),
+  );
   for (const res of results) {
     rows.push(row(`candidates scored (mean) @ ${label(res.nodes)}`, round(res.meanScored, 1), ''));
   }
