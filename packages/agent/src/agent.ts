@@ -150,7 +150,10 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       ? new MemoryWorkloadStore(join(options.dataDir, 'workloads'))
       : new WorkloadStore(options.dataDir, (id, err) => logger.error('cannot persist workload record', { id, err }));
     const drivers = options.drivers ?? [
-      new ProcessDriver({ shimPath: options.shimPath }),
+      new ProcessDriver({
+        shimPath: options.shimPath,
+        onLauncherDeath: (reason) => logger.error('mo-shim launcher died', { reason }),
+      }),
       // Always present; it is offered to the scheduler only while an engine answers (toWireFacts).
       new DockerDriver({
         socketPath: options.dockerSocket,

@@ -26,8 +26,14 @@ function launchers(): number[] {
   return pids;
 }
 
+async function waitForDeath(deaths: string[]): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (deaths.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}
+
 describe('process driver: the launcher', () => {
-  const driver = new ProcessDriver({ pollIntervalMs: 50 });
+  const deaths: string[] = [];
+  const driver = new ProcessDriver({ pollIntervalMs: 50, onLauncherDeath: (reason) => deaths.push(reason) });
   const root = mkdtempSync(join(tmpdir(), 'mo-launcher-'));
   let n = 0;
   const task = (script: string) => {
@@ -51,6 +57,11 @@ describe('process driver: the launcher', () => {
     expect(launcher).toBeDefined();
     process.kill(launcher!, 'SIGKILL');
 
+    // Said, not swallowed (the agent logs it as an error).
+    await waitForDeath(deaths);
+    expect(deaths).toEqual([
+      expect.stringMatching(/mo-shim --launcher exited \(SIGKILL\), with 0 start\(s\) in flight/),
+    ]);
     // Its shim was reparented: the exit is found by polling instead of the launcher's report.
     expect(await driver.wait(handle, before.taskDir)).toMatchObject({ status: 'exited', exit: { exitCode: 9 } });
 

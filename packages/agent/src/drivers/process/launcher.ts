@@ -41,8 +41,13 @@ export class ShimLauncher {
   private buffer = '';
   private seq = 0;
   private closed = false;
+  private stdinError: string | undefined;
 
-  constructor(private readonly shimPath: string) {}
+  /** onDeath: told why the launcher went away (a new one is started on the next launch). */
+  constructor(
+    private readonly shimPath: string,
+    private readonly onDeathReason: (reason: string) => void = () => undefined,
+  ) {}
 
   launch(req: LaunchRequest): Promise<LaunchResult> {
     const child = this.ensure();
@@ -60,7 +65,8 @@ export class ShimLauncher {
     const child = spawn(this.shimPath, ['--launcher'], { stdio: ['pipe', 'pipe', 'inherit'] });
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (data: string) => this.onData(data));
-    child.stdin!.on('error', () => undefined); // surfaced through 'exit' below
+    // Surfaced through 'exit' below; remembered, so the death says what preceded it.
+    child.stdin!.on('error', (err) => (this.stdinError = err.message));
     child.on('error', (err) => this.onDeath(`cannot run ${this.shimPath} --launcher: ${err.message}`));
     child.on('exit', (code, signal) => this.onDeath(`mo-shim --launcher exited (${signal ?? code})`));
     this.child = child;
@@ -113,8 +119,11 @@ export class ShimLauncher {
     p?.resolve(result);
   }
 
-  private onDeath(reason: string): void {
+  private onDeath(why: string): void {
     if (!this.child) return;
+    const reason = this.stdinError ? `${why}; writing requests failed before: ${this.stdinError}` : why;
+    this.stdinError = undefined;
+    if (!this.closed) this.onDeathReason(`${reason}, with ${this.pending.size} start(s) in flight`);
     this.child = undefined;
     this.buffer = '';
     for (const p of this.pending.values()) p.reject(new Error(reason));

@@ -18,6 +18,8 @@ export interface ProcessDriverOptions {
   shimPath?: string;
   /** How often recovered workloads (not our children) are checked for exit. */
   pollIntervalMs?: number;
+  /** Told when the launcher dies unexpectedly (the next start runs a new one). */
+  onLauncherDeath?: (reason: string) => void;
 }
 
 interface ShimExitRecord {
@@ -48,7 +50,7 @@ export class ProcessDriver implements Driver {
     if (!existsSync(this.shimPath)) {
       throw new Error(`mo-shim not found at ${this.shimPath}: build it with \`pnpm build\` or set MO_SHIM_PATH`);
     }
-    this.launcher = new ShimLauncher(this.shimPath);
+    this.launcher = new ShimLauncher(this.shimPath, options.onLauncherDeath);
   }
 
   async start(config: TaskConfig): Promise<TaskHandle> {
