@@ -1,29 +1,12 @@
 // The built `mo` executable against a real agent process: start, status, logs, stop, as a user
 // or a script would run them (human output and --json, exit codes).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CLI_BIN, startAgentProcess, waitFor, type AgentProcess } from '@mo/testkit';
-import { execFile } from 'node:child_process';
+import { runMo, startAgentProcess, waitFor, type AgentProcess, type MoResult } from '@mo/testkit';
 
 let agent: AgentProcess;
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function mo(...args: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      process.execPath,
-      [CLI_BIN, '--agent', agent.grpcAddress, ...args],
-      { env: { PATH: process.env.PATH }, timeout: 20_000 },
-      (err, stdout, stderr) => {
-        if (err && typeof err.code !== 'number') return reject(err);
-        resolve({ code: child.exitCode, stdout, stderr });
-      },
-    );
-  });
+function mo(...args: string[]): Promise<MoResult> {
+  return runMo(['--agent', agent.grpcAddress, ...args], { timeoutMs: 20_000 });
 }
 
 interface StatusJson {

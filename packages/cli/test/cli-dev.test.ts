@@ -2,8 +2,8 @@
 // sees both, a workload runs, and SIGINT stops the workload and every daemon (nothing left behind).
 // A daemon that dies on its own takes the cluster down with exit code 1.
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { CLI_BIN, isAlive, waitFor } from '@mo/testkit';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { CLI_BIN, isAlive, runMo, waitFor, type MoResult } from '@mo/testkit';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,18 +62,8 @@ async function startDev(...args: string[]): Promise<Dev> {
   return { child, ready, stderr: () => err, exit };
 }
 
-function mo(scheduler: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      process.execPath,
-      [CLI_BIN, '--scheduler', scheduler, ...args],
-      { env: { PATH: process.env.PATH }, timeout: 20_000 },
-      (err, stdout, stderr) => {
-        if (err && typeof err.code !== 'number') return reject(err);
-        resolve({ code: child.exitCode, stdout, stderr });
-      },
-    );
-  });
+function mo(scheduler: string, ...args: string[]): Promise<MoResult> {
+  return runMo(['--scheduler', scheduler, ...args], { timeoutMs: 20_000 });
 }
 
 describe('mo dev', () => {

@@ -1,33 +1,16 @@
 // Runs the built `mo` executable as a real process: exit codes, stderr and --json errors are the
 // CLI's contract with scripts. Needs `pnpm exec tsc -b packages/cli` first (scripts/test.sh does).
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
+import { runMo, type MoResult } from '@mo/testkit';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const MO = fileURLToPath(new URL('../bin/mo.js', import.meta.url));
 const BUILT = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `node bin/mo.js <args>` to completion; never rejects on a non-zero exit. */
-function mo(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      process.execPath,
-      [MO, ...args],
-      // A clean environment: a developer's MO_AGENT_ADDR must not change what the test talks to.
-      { env: { PATH: process.env.PATH, ...env }, timeout: 20_000 },
-      (err, stdout, stderr) => {
-        if (err && typeof err.code !== 'number') return reject(err);
-        resolve({ code: child.exitCode, stdout, stderr });
-      },
-    );
-  });
+/** Runs `node bin/mo.js <args>` to completion, in a clean environment (a developer's
+ * MO_AGENT_ADDR must not change what the test talks to); never rejects on a non-zero exit. */
+function mo(args: string[], env: NodeJS.ProcessEnv = {}): Promise<MoResult> {
+  return runMo(args, { env, timeoutMs: 20_000 });
 }
 
 // Nothing listens on port 1 of loopback: the connection is refused at once.

@@ -1,8 +1,7 @@
 // `mo pipeline …` (the built executable) against a real scheduler and one agent: run --wait with
 // plain progress lines and the result as exit code, status, list, approve, logs, cancel.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CLI_BIN, startCluster, type Cluster } from '@mo/testkit';
-import { execFile } from 'node:child_process';
+import { runMo, startCluster, type Cluster, type MoResult } from '@mo/testkit';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,27 +11,8 @@ let cluster: Cluster;
 const dir = mkdtempSync(join(tmpdir(), 'mo-cli-pipeline-'));
 const EXAMPLES = fileURLToPath(new URL('../../../deploy/examples/', import.meta.url));
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function mo(...args: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      process.execPath,
-      [CLI_BIN, ...args],
-      {
-        env: { PATH: process.env.PATH, MO_SCHEDULER_ADDR: cluster.scheduler.grpcAddress, USER: 'carol' },
-        timeout: 30_000,
-      },
-      (err, stdout, stderr) => {
-        if (err && typeof err.code !== 'number') return reject(err);
-        resolve({ code: child.exitCode, stdout, stderr });
-      },
-    );
-  });
+function mo(...args: string[]): Promise<MoResult> {
+  return runMo(args, { env: { MO_SCHEDULER_ADDR: cluster.scheduler.grpcAddress, USER: 'carol' } });
 }
 
 function specFile(name: string, text: string): string {

@@ -2,30 +2,13 @@
 // loopback, ephemeral ports): start/stop/status/nodes/logs as a user or script runs them, human
 // output and --json, and the exit codes of --wait.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CLI_BIN, startCluster, waitFor, type Cluster } from '@mo/testkit';
-import { execFile } from 'node:child_process';
+import { runMo, startCluster, waitFor, type Cluster, type MoResult } from '@mo/testkit';
 
 let cluster: Cluster;
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** `mo <args>` with only PATH and MO_SCHEDULER_ADDR in its environment. */
-function mo(...args: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      process.execPath,
-      [CLI_BIN, ...args],
-      { env: { PATH: process.env.PATH, MO_SCHEDULER_ADDR: cluster.scheduler.grpcAddress }, timeout: 30_000 },
-      (err, stdout, stderr) => {
-        if (err && typeof err.code !== 'number') return reject(err);
-        resolve({ code: child.exitCode, stdout, stderr });
-      },
-    );
-  });
+function mo(...args: string[]): Promise<MoResult> {
+  return runMo(args, { env: { MO_SCHEDULER_ADDR: cluster.scheduler.grpcAddress } });
 }
 
 interface WorkloadJson {

@@ -1,8 +1,7 @@
 // bin/compile-cache.js: `mo` keeps V8's compiled code of its CommonJS dependencies under
 // $XDG_CACHE_HOME/mo, and runs the same from the cache as without it.
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { CLI_BIN } from '@mo/testkit';
-import { execFile } from 'node:child_process';
+import { runMo, type MoResult } from '@mo/testkit';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,18 +10,8 @@ const cacheHome = mkdtempSync(join(tmpdir(), 'mo-cache-test-'));
 
 afterAll(() => rmSync(cacheHome, { recursive: true, force: true }));
 
-function mo(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      process.execPath,
-      [CLI_BIN, ...args],
-      { env: { PATH: process.env.PATH, ...env } },
-      (err, stdout) => {
-        if (err && typeof err.code !== 'number') return reject(err);
-        resolve({ code: child.exitCode, stdout });
-      },
-    );
-  });
+function mo(args: string[], env: NodeJS.ProcessEnv): Promise<MoResult> {
+  return runMo(args, { env });
 }
 
 function entries(): string[] {

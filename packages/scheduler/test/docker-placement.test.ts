@@ -2,8 +2,7 @@
 // the sandbox fields reach the agent, and the published port shows in `mo status ID`.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { SchedulerClient, ScheduledWorkload__Output } from '@mo/api';
-import { CLI_BIN, dockerReady, requireTool, startCluster, waitFor, type Cluster } from '@mo/testkit';
-import { execFile } from 'node:child_process';
+import { dockerReady, requireTool, runMo, startCluster, waitFor, type Cluster } from '@mo/testkit';
 
 const ready = requireTool(dockerReady(), 'a Docker engine with mo-sandbox:latest (docker.io; deploy/sandbox/build.sh)');
 const suite = ready ? describe : describe.skip;
@@ -69,14 +68,11 @@ suite('docker workloads through the scheduler', () => {
     await Promise.all(ids.map((id) => client.stopWorkload(id, 1000)));
   });
 
-  function mo(args: string[]): Promise<string> {
-    return new Promise((resolve, reject) => {
-      execFile(
-        process.execPath,
-        [CLI_BIN, '--scheduler', cluster.scheduler.grpcAddress, ...args],
-        { encoding: 'utf8' },
-        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
-      );
-    });
+  async function mo(args: string[]): Promise<string> {
+    const r = await runMo(['--scheduler', cluster.scheduler.grpcAddress, ...args], { timeoutMs: 60_000 });
+    if (r.code !== 0)
+      throw new Error(`mo ${args.join(' ')} exited ${r.code}
+${r.stderr}`);
+    return r.stdout;
   }
 });

@@ -9,12 +9,13 @@
  * ```
  *
  * Exports: `startAgentProcess` / `startSchedulerProcess` / `startCluster` (a scheduler + N agents)
- * (+ AGENT_BIN, SCHEDULER_BIN, CLI_BIN paths), `waitFor`, `sleep`, `isAlive`,
+ * (+ AGENT_BIN, SCHEDULER_BIN, CLI_BIN paths), `runMo` (the built CLI), `waitFor`, `sleep`, `isAlive`,
  * `requireTool` (fail in CI, skip with a reason elsewhere), Docker helpers (`dockerReady`,
  * `removeContainersOfNode`, `SANDBOX_IMAGE`), and systemd unit checks
  * (`createUnitVerifier`, `unitDirectives`, …).
  */
 export { AGENT_BIN, CLI_BIN, startAgentProcess, type AgentProcess, type AgentProcessOptions } from './agent-process.js';
+export { runMo, type MoResult } from './cli.js';
 export {
   SCHEDULER_BIN,
   startCluster,
