@@ -127,10 +127,9 @@ export class WorkloadStore implements WorkloadRecords {
     return this.spares.length;
   }
 
-  /** Refills now when the pool runs low, else once starts pause (see IDLE_MS). */
-  private scheduleRefill(): void {
-    if (this.spares.length + this.sparesInFlight < this.spareTarget / 4) this.refillSpares();
-    else this.whenIdle();
+  /** A create within IDLE_MS: background disk work waits. */
+  private get busy(): boolean {
+    return performance.now() - this.lastCreateMs < IDLE_MS;
   }
 
   /** (Re)arms the timer that does the background work once starts have paused for IDLE_MS. */
@@ -141,7 +140,7 @@ export class WorkloadStore implements WorkloadRecords {
     }
     this.idleTimer = setTimeout(() => {
       this.idleTimer = undefined;
-      if (performance.now() - this.lastCreateMs < IDLE_MS) {
+      if (this.busy) {
         this.whenIdle(); // a start came in as the timer fired
         return;
       }
@@ -157,9 +156,9 @@ export class WorkloadStore implements WorkloadRecords {
     for (const record of records) void this.save(record).catch(() => undefined);
   }
 
+  /** Remakes spares now if starts have paused or the pool is below a quarter, else after a pause. */
   private refillSpares(): void {
-    // A start came in meanwhile: carry on after the next pause.
-    if (performance.now() - this.lastCreateMs < IDLE_MS && this.spares.length >= this.spareTarget / 4) {
+    if (this.busy && this.spares.length >= this.spareTarget / 4) {
       this.whenIdle();
       return;
     }
@@ -214,7 +213,7 @@ export class WorkloadStore implements WorkloadRecords {
         await mkdir(dir);
         await this.write(dir, text);
       });
-      this.scheduleRefill();
+      this.refillSpares();
       return created;
     }
     let placed = false;
@@ -231,7 +230,7 @@ export class WorkloadStore implements WorkloadRecords {
       this.onError(id, err);
       return Promise.reject(err as Error);
     } finally {
-      this.scheduleRefill();
+      this.refillSpares();
     }
   }
 

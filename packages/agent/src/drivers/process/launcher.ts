@@ -43,10 +43,10 @@ export class ShimLauncher {
   private closed = false;
   private stdinError: string | undefined;
 
-  /** onDeath: told why the launcher went away (a new one is started on the next launch). */
+  /** onUnexpectedDeath: told why the launcher went away (the next launch starts a new one). */
   constructor(
     private readonly shimPath: string,
-    private readonly onDeathReason: (reason: string) => void = () => undefined,
+    private readonly onUnexpectedDeath: (reason: string) => void = () => undefined,
   ) {}
 
   launch(req: LaunchRequest): Promise<LaunchResult> {
@@ -123,7 +123,7 @@ export class ShimLauncher {
     if (!this.child) return;
     const reason = this.stdinError ? `${why}; writing requests failed before: ${this.stdinError}` : why;
     this.stdinError = undefined;
-    if (!this.closed) this.onDeathReason(`${reason}, with ${this.pending.size} start(s) in flight`);
+    if (!this.closed) this.onUnexpectedDeath(`${reason}, with ${this.pending.size} start(s) in flight`);
     this.child = undefined;
     this.buffer = '';
     for (const p of this.pending.values()) p.reject(new Error(reason));

@@ -133,9 +133,10 @@ export class ProcessDriver implements Driver {
   }
 
   async recover(handle: TaskHandle | undefined, taskDir: string): Promise<RecoverResult> {
+    let startedAtMs: number | undefined;
     if (!handle) {
-      // The agent died between spawning the shim and recording the handshake: the shim's own
-      // `started` file tells us who the workload is.
+      // No handle saved (the agent saves none for a running workload: recordsStart): the shim's
+      // own `started` file tells us who the workload and its shim are.
       const started = readStartedFile(taskDir);
       if (!started) {
         const exit = readExitFile(taskDir);
@@ -152,10 +153,9 @@ export class ProcessDriver implements Driver {
           shimStartTime: started.shimStartTime ?? 0,
         },
       };
-      return this.checkEnded(handle, taskDir) ?? { status: 'running', handle, startedAtMs: started.startedAtMs };
+      startedAtMs = started.startedAtMs;
     }
-    const ended = this.checkEnded(handle, taskDir);
-    return ended ?? { status: 'running', handle };
+    return this.checkEnded(handle, taskDir) ?? { status: 'running', handle, startedAtMs };
   }
 
   async usage(handles: Map<string, TaskHandle>): Promise<Map<string, TaskUsage>> {
