@@ -980,8 +980,7 @@ static void drain_notify(void)
 	char b[64];
 	ssize_t n;
 	while ((n = read(notify_r, b, sizeof b)) > 0)
-		if (spare_pid)
-			spare_pid = 0;
+		spare_pid = 0;
 }
 
 /* Reaps every exited shim and reports it, so the agent learns promptly that a workload ended. */
