@@ -54,7 +54,7 @@ export function resolvePlacementEngineOptions(options: PlacementEngineOptions = 
 // examining a node costs one cache line instead of a chase through node, labels, capacity and
 // reservation objects: at 100k nodes those misses, not the arithmetic, set the cost.
 const ROW = 8;
-const C_CLASS_FLAGS = 0; // class id * 4 + flags (F_*)
+// Column 0 is free: a node's class and flags live in `flags` (below), the one place they are kept.
 const C_AVOID_UNTIL = 1;
 const C_CAP_CPU = 2;
 const C_CAP_MEM = 3;
@@ -64,7 +64,7 @@ const C_MEASURED_CPU = 6; // millicores (utilisation × capacity)
 const C_MEASURED_MEM = 7;
 const F_DOWN = 1;
 const F_INELIGIBLE = 2;
-// The first checks of a node need only its class and flags, kept again in a dense Uint32Array
+// The first checks of a node need only its class and flags, kept in a dense Uint32Array
 // (4 bytes a node: 100k nodes fit in L2), so a node rejected by driver or labels, the common
 // case, is decided without touching its row. Encoding: class id * 8 + F_DOWN | F_INELIGIBLE |
 // F_AVOID_SET (its avoid-until is set; the row says whether it has passed).
@@ -136,7 +136,7 @@ export class PlacementEngine {
     const classId = this.classes.acquire(node);
     if (slot !== undefined) {
       const old = this.nodes[slot]!;
-      this.classes.release(Math.floor(this.rows[slot * ROW + C_CLASS_FLAGS]! / 4));
+      this.classes.release(this.flags[slot]! >>> 3);
       if (old.name !== node.name) {
         this.unindexName(old);
         this.indexName(node);
@@ -173,7 +173,6 @@ export class PlacementEngine {
     }
     const b = slot * ROW;
     const rows = this.rows;
-    rows[b + C_CLASS_FLAGS] = classId * 4 + (node.up ? 0 : F_DOWN) + (node.eligible ? 0 : F_INELIGIBLE);
     this.flags[slot] =
       classId * 8 +
       (node.up ? 0 : F_DOWN) +
@@ -191,7 +190,7 @@ export class PlacementEngine {
     const slot = this.slotIndex.get(id);
     if (slot === undefined) return;
     const node = this.nodes[slot]!;
-    this.classes.release(Math.floor(this.rows[slot * ROW + C_CLASS_FLAGS]! / 4));
+    this.classes.release(this.flags[slot]! >>> 3);
     const last = this.nodes.length - 1;
     if (slot !== last) {
       const moved = this.nodes[last]!;
