@@ -66,8 +66,7 @@ export function toScheduledWorkload(r: WorkloadRecord, withEvents = true): Sched
     attempt: r.attempt,
     restartsLeft: r.restartsLeft,
     pid: r.pid,
-    // Published ports are held only while the allocation runs.
-    ports: r.state === 'running' ? (r.ports ?? []) : [],
+    ports: r.ports ?? [],
     ...(r.exit ? { exit: r.exit } : {}),
     outputs: r.outputs ?? {},
     createdAtMs: r.createdAtMs,

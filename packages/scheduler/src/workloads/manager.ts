@@ -417,6 +417,8 @@ export class WorkloadManager {
     }
     r.state = state;
     r.reason = reason;
+    // Published ports are held only while the allocation runs.
+    if (state !== 'running') delete r.ports;
     this.pushEvent(r, state, reason);
     if (TERMINAL_STATES.has(state)) {
       this.byAllocation.delete(r.allocationId);
@@ -474,6 +476,7 @@ export class WorkloadManager {
     r.notBeforeMs = 0;
     delete r.exit;
     delete r.outputs;
+    delete r.ports;
     // Counts are the caller's: a new submission is not counted until it is durable.
     r.state = 'starting';
     r.reason = `placed on ${node.name}`;
