@@ -3,7 +3,7 @@
 //
 // `mo` talks to the scheduler by default. `--agent ADDR` (or MO_AGENT_ADDR) switches to the direct
 // mode of the first release: one agent, no scheduler (start/stop/status/logs only).
-import type { AgentClient, SchedulerClient } from '@mo/api';
+import type { AgentClient, PipelineClient, SchedulerClient } from '@mo/api';
 import type { LiteSchedulerClient } from '@mo/api/lite';
 import type { Command } from 'commander';
 import { UsageError } from './errors.js';
@@ -73,17 +73,17 @@ export class CliContext {
 
   /** Runs `fn` with a client for the scheduler, closing it afterwards so the process can exit. */
   async withScheduler<T>(globals: GlobalOptions, fn: (client: SchedulerClient) => Promise<T>): Promise<T> {
-    if (globals.target.kind !== 'scheduler') {
-      throw new UsageError('needs the scheduler, not --agent (or MO_AGENT_ADDR)', this.command ?? 'this command');
-    }
+    const address = this.schedulerAddress(globals);
     // Loaded here, not at the top: `mo --help` and usage errors do not pay for grpc.
     const { SchedulerClient } = await import('@mo/api');
-    const client = new SchedulerClient(globals.target.address, { deadlineMs: globals.timeoutMs });
-    try {
-      return await fn(client);
-    } finally {
-      client.close();
-    }
+    return using(new SchedulerClient(address, { deadlineMs: globals.timeoutMs }), fn);
+  }
+
+  /** Like withScheduler, with a client for the scheduler's Pipelines service. */
+  async withPipelines<T>(globals: GlobalOptions, fn: (client: PipelineClient) => Promise<T>): Promise<T> {
+    const address = this.schedulerAddress(globals);
+    const { PipelineClient } = await import('@mo/api');
+    return using(new PipelineClient(address, { deadlineMs: globals.timeoutMs }), fn);
   }
 
   /**
@@ -92,32 +92,38 @@ export class CliContext {
    * protobufjs (most of their wall time). Errors are turned into the usual MoErrors.
    */
   async withSchedulerReads<T>(globals: GlobalOptions, fn: (client: LiteSchedulerClient) => Promise<T>): Promise<T> {
-    if (globals.target.kind !== 'scheduler') {
-      throw new UsageError('needs the scheduler, not --agent (or MO_AGENT_ADDR)', this.command ?? 'this command');
-    }
+    const address = this.schedulerAddress(globals);
     const { LiteSchedulerClient, LiteCallError } = await import('@mo/api/lite');
-    const client = new LiteSchedulerClient(globals.target.address, { deadlineMs: globals.timeoutMs });
     try {
-      return await fn(client);
+      return await using(new LiteSchedulerClient(address, { deadlineMs: globals.timeoutMs }), fn);
     } catch (err) {
       if (!(err instanceof LiteCallError)) throw err;
       // The failure path may load the full API: it maps codes exactly as for the full client.
       const { fromServiceError } = await import('@mo/api');
-      throw fromServiceError(err, globals.target.address);
-    } finally {
-      client.close();
+      throw fromServiceError(err, address);
     }
   }
 
   /** Runs `fn` with a client for the agent (direct mode), closing it afterwards. */
   async withAgent<T>(globals: GlobalOptions, fn: (client: AgentClient) => Promise<T>): Promise<T> {
     const { AgentClient } = await import('@mo/api');
-    const client = new AgentClient(globals.target.address, { deadlineMs: globals.timeoutMs });
-    try {
-      return await fn(client);
-    } finally {
-      client.close();
+    return using(new AgentClient(globals.target.address, { deadlineMs: globals.timeoutMs }), fn);
+  }
+
+  private schedulerAddress(globals: GlobalOptions): string {
+    if (globals.target.kind !== 'scheduler') {
+      throw new UsageError('needs the scheduler, not --agent (or MO_AGENT_ADDR)', this.command ?? 'this command');
     }
+    return globals.target.address;
+  }
+}
+
+/** Runs `fn` with the client, then closes it (so the process can exit). */
+async function using<C extends { close(): void }, T>(client: C, fn: (client: C) => Promise<T>): Promise<T> {
+  try {
+    return await fn(client);
+  } finally {
+    client.close();
   }
 }
 

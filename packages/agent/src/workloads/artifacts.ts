@@ -4,6 +4,7 @@
 // dir: relative, no `..` (validated), and resolved with realpath so a symlink cannot lead out.
 import {
   ARTIFACT_CHUNK_BYTES,
+  ID_RE,
   FailedPreconditionError,
   InvalidArgumentError,
   RegistryClient,
@@ -41,7 +42,6 @@ export interface ArtifactTransfer {
   upload(a: ArtifactSettings, workDir: string): Promise<number>;
 }
 
-const ID_RE = /^[0-9A-Za-z][0-9A-Za-z_-]{0,63}$/;
 const SHA256_RE = /^[0-9a-f]{64}$/;
 
 export function validateArtifactSpec(a: ArtifactSpec__Output): ArtifactSettings {

@@ -4,30 +4,15 @@
 import type { Pipeline__Output, PipelineClient, PipelineState } from '@mo/api';
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { addGlobalOptions, type CliContext, type GlobalOptions } from '../context.js';
+import { addGlobalOptions, type CliContext } from '../context.js';
 import { ExitCode, UsageError, WaitFailedError } from '../errors.js';
 import { parseCount } from '../flags.js';
 import { write, writeJson } from '../io.js';
 import { buildLogsRequest, type LogsFlags } from './logs.js';
 
 const STATES = ['pending', 'running', 'awaiting_approval', 'compensating', 'succeeded', 'failed', 'cancelled'];
-
-async function withPipelines<T>(
-  ctx: CliContext,
-  globals: GlobalOptions,
-  fn: (client: PipelineClient) => Promise<T>,
-): Promise<T> {
-  if (globals.target.kind !== 'scheduler') {
-    throw new UsageError('needs the scheduler, not --agent (or MO_AGENT_ADDR)', 'pipeline');
-  }
-  const { PipelineClient } = await import('@mo/api');
-  const client = new PipelineClient(globals.target.address, { deadlineMs: globals.timeoutMs });
-  try {
-    return await fn(client);
-  } finally {
-    client.close();
-  }
-}
+/** The states a pipeline ends in (event states are already lower-case names). */
+const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
 
 function readSpec(file: string): string {
   try {
@@ -59,7 +44,7 @@ export function registerPipeline(program: Command, ctx: CliContext): void {
     async (file: string, flags: { wait?: boolean; idempotencyKey?: string }, self: Command) => {
       const globals = ctx.resolve(self);
       const spec = readSpec(file);
-      await withPipelines(ctx, globals, async (client) => {
+      await ctx.withPipelines(globals, async (client) => {
         const res = await client.submit({ spec, idempotencyKey: flags.idempotencyKey ?? '' });
         const p = res.pipeline!;
         if (!flags.wait) {
@@ -82,7 +67,7 @@ export function registerPipeline(program: Command, ctx: CliContext): void {
   const status = pipeline.command('status').summary('one pipeline: state, steps, compensations').argument('<id>');
   addGlobalOptions(status).action(async (id: string, _flags: object, self: Command) => {
     const globals = ctx.resolve(self);
-    const p = await withPipelines(ctx, globals, (client) => client.get(id));
+    const p = await ctx.withPipelines(globals, (client) => client.get(id));
     const { renderPipeline } = await import('../output/pipeline.js');
     await (globals.json ? writeJson(ctx.io, p) : write(ctx.io.stdout, renderPipeline(p)));
   });
@@ -98,7 +83,7 @@ export function registerPipeline(program: Command, ctx: CliContext): void {
     if (flags.state !== undefined && !STATES.includes(flags.state)) {
       throw new UsageError(`expected one of ${STATES.join(', ')}, got "${flags.state}"`, '--state');
     }
-    const res = await withPipelines(ctx, globals, (client) =>
+    const res = await ctx.withPipelines(globals, (client) =>
       client.list({
         ...(flags.state ? { states: [`PIPELINE_STATE_${flags.state!.toUpperCase()}` as PipelineState] } : {}),
         name: flags.name ?? '',
@@ -118,14 +103,14 @@ export function registerPipeline(program: Command, ctx: CliContext): void {
     const globals = ctx.resolve(self);
     const afterSeq = flags.afterSeq === undefined ? 0 : parseCount(flags.afterSeq, '--after-seq');
     const { renderEventLine } = await import('../output/pipeline.js');
-    await withPipelines(ctx, globals, async (client) => {
+    await ctx.withPipelines(globals, async (client) => {
       const abort = new AbortController();
       const stop = () => abort.abort();
       process.once('SIGINT', stop);
       try {
         for await (const e of client.watch({ pipelineId: id ?? '', afterSeq }, abort.signal)) {
           await write(ctx.io.stdout, globals.json ? `${JSON.stringify(e)}\n` : renderEventLine(e));
-          if (id && !e.stepId && ['succeeded', 'failed', 'cancelled'].includes(e.state)) break;
+          if (id && !e.stepId && ENDED.has(e.state)) break;
         }
       } finally {
         process.removeListener('SIGINT', stop);
@@ -141,7 +126,7 @@ export function registerPipeline(program: Command, ctx: CliContext): void {
     .option('--reason <text>', 'recorded on the pipeline');
   addGlobalOptions(cancel).action(async (id: string, flags: { reason?: string }, self: Command) => {
     const globals = ctx.resolve(self);
-    const p = await withPipelines(ctx, globals, (client) =>
+    const p = await ctx.withPipelines(globals, (client) =>
       client.cancel({ pipelineId: id, reason: flags.reason ?? '' }),
     );
     await (globals.json ? writeJson(ctx.io, p) : write(ctx.io.stdout, `${p.id} ${stateOf(p)}: ${p.reason}\n`));
@@ -159,7 +144,7 @@ export function registerPipeline(program: Command, ctx: CliContext): void {
     async (id: string, step: string, flags: { reject?: boolean; reason?: string; by?: string }, self: Command) => {
       const globals = ctx.resolve(self);
       const by = flags.by ?? ctx.env.USER ?? ctx.env.LOGNAME ?? '';
-      const p = await withPipelines(ctx, globals, (client) =>
+      const p = await ctx.withPipelines(globals, (client) =>
         client.approve({ pipelineId: id, stepId: step, reject: flags.reject === true, by, reason: flags.reason ?? '' }),
       );
       await (globals.json
@@ -187,7 +172,7 @@ export function registerPipeline(program: Command, ctx: CliContext): void {
     const stop = () => abort.abort();
     if (followLogs) process.once('SIGINT', stop);
     try {
-      await withPipelines(ctx, globals, async (client) => {
+      await ctx.withPipelines(globals, async (client) => {
         const req = { pipelineId: id, stepId: step, stream: stream!, tailLines: tailLines!, follow: followLogs! };
         for await (const chunk of client.stepLogs(req, abort.signal)) {
           await write(chunk.stream === 'LOG_STREAM_STDERR' ? ctx.io.stderr : ctx.io.stdout, chunk.data);
@@ -199,6 +184,7 @@ export function registerPipeline(program: Command, ctx: CliContext): void {
   });
 }
 
+/** output/pipeline.ts's pipelineStateName, kept here so plain answers do not load the renderers. */
 function stateOf(p: Pipeline__Output): string {
   return p.state.replace('PIPELINE_STATE_', '').toLowerCase();
 }
@@ -221,7 +207,7 @@ async function follow(ctx: CliContext, client: PipelineClient, id: string, json:
       } else if (!json) {
         await write(ctx.io.stderr, renderEventLine(e));
       }
-      if (!e.stepId && ['succeeded', 'failed', 'cancelled'].includes(e.state)) break;
+      if (!e.stepId && ENDED.has(e.state)) break;
     }
   } finally {
     process.removeListener('SIGINT', stop);

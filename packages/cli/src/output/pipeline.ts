@@ -8,10 +8,6 @@ export function pipelineStateName(state: string): string {
   return state.replace(/^(PIPELINE|STEP)_STATE_/, '').toLowerCase();
 }
 
-export function isPipelineEnded(p: Pipeline__Output): boolean {
-  return ['succeeded', 'failed', 'cancelled'].includes(pipelineStateName(p.state));
-}
-
 function took(start: number, end: number, now: number): string {
   if (!start) return '-';
   return humanDuration((end || now) - start);

@@ -3,7 +3,14 @@
 // on disk under <data dir>/artifacts/<pipeline>/<step>/<path>; each artifact's record (sha256,
 // size) is in the store (kind 'artifact') once the file is complete, so the record is the truth
 // and a half-written file is never served.
-import { InvalidArgumentError, MoError, NotFoundError, ResourceExhaustedError, validateArtifactPath } from '@mo/api';
+import {
+  ID_RE,
+  InvalidArgumentError,
+  MoError,
+  NotFoundError,
+  ResourceExhaustedError,
+  validateArtifactPath,
+} from '@mo/api';
 import * as grpc from '@grpc/grpc-js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
@@ -40,8 +47,6 @@ export interface IncomingArtifact {
   /** The sender's digest, known once `chunks` is exhausted. */
   senderSha256: () => string;
 }
-
-const PIPELINE_ID_RE = /^[0-9A-Za-z][0-9A-Za-z_-]{0,63}$/;
 
 export class ArtifactStore {
   private readonly records = new Map<string, ArtifactRecord>();
@@ -147,11 +152,11 @@ export class ArtifactStore {
     const keys = [...this.records.keys()].filter((k) => k.startsWith(prefix));
     for (const k of keys) this.records.delete(k);
     if (keys.length > 0) await this.o.store.commit(keys.map((id) => ({ kind: 'artifact', id, value: null })));
-    if (PIPELINE_ID_RE.test(pipelineId)) await rm(join(this.o.dir, pipelineId), { recursive: true, force: true });
+    if (ID_RE.test(pipelineId)) await rm(join(this.o.dir, pipelineId), { recursive: true, force: true });
   }
 
   private checkIds(pipelineId: string, stepId: string, path: string): void {
-    if (!PIPELINE_ID_RE.test(pipelineId)) throw new InvalidArgumentError('pipeline_id', 'is not a pipeline id');
+    if (!ID_RE.test(pipelineId)) throw new InvalidArgumentError('pipeline_id', 'is not a pipeline id');
     if (!STEP_ID_RE.test(stepId)) throw new InvalidArgumentError('step_id', 'is not a step id');
     validateArtifactPath('path', path);
   }

@@ -22,7 +22,7 @@ import {
 import * as grpc from '@grpc/grpc-js';
 import type { Store, StoreOp } from '../store/store.js';
 import type { ArtifactRecord } from './artifacts.js';
-import { PRIORITY_RANK, TERMINAL_STATES, type WorkloadRecord } from '../workloads/record.js';
+import { PRIORITY_ENUM, PRIORITY_RANK, TERMINAL_STATES, type WorkloadRecord } from '../workloads/record.js';
 import {
   MAX_PIPELINE_EVENTS,
   PIPELINE_TERMINAL,
@@ -620,8 +620,7 @@ export class PipelineManager {
       scheduling: {
         constraints: t.constraints,
         node: t.node,
-        priority:
-          p.spec.priority === 'high' ? 'PRIORITY_HIGH' : p.spec.priority === 'low' ? 'PRIORITY_LOW' : 'PRIORITY_NORMAL',
+        priority: PRIORITY_ENUM[p.spec.priority],
         restart: { mode: 'RESTART_MODE_NEVER' },
         batch: true,
       },

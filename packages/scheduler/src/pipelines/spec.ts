@@ -1,7 +1,16 @@
 // The pipeline spec: YAML (or JSON, which is YAML) text -> a validated PipelineSpec, or an
 // InvalidArgumentError naming the offending field (`steps[2].needs[0]: unknown step "pars"`).
 // The schema is documented in ./README.md; this file is the one place that enforces it.
-import { InvalidArgumentError, LIMITS, cpuMillis, durationMs, quote, sizeBytes, validateArtifactPath } from '@mo/api';
+import {
+  InvalidArgumentError,
+  LIMITS,
+  NAME_RE,
+  cpuMillis,
+  durationMs,
+  quote,
+  sizeBytes,
+  validateArtifactPath,
+} from '@mo/api';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { KNOWN_DRIVERS } from '../workloads/validate.js';
 import type { PriorityName } from '../workloads/record.js';
@@ -71,7 +80,6 @@ export const SPEC_LIMITS = {
 } as const;
 
 export const STEP_ID_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 /** `${{ steps.X.outputs.K }}` in a step's command or env. */
 export const OUTPUT_REF_RE = /\$\{\{\s*steps\.([a-z0-9][a-z0-9_-]*)\.outputs\.([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g;
 
@@ -247,7 +255,7 @@ function parseStep(path: string, v: unknown): StepSpec {
   const artifacts =
     o.artifacts === undefined ? [] : strList(`${path}.artifacts`, o.artifacts, SPEC_LIMITS.artifactsPerStep);
   artifacts.forEach((a, j) => {
-    checkArtifactPath(`${path}.artifacts[${j}]`, a);
+    validateArtifactPath(`${path}.artifacts[${j}]`, a);
     if (artifacts.indexOf(a) !== j) fail(`${path}.artifacts[${j}]`, `duplicate artifact ${quote(a)}`);
   });
   const inputs = o.inputs === undefined ? [] : strList(`${path}.inputs`, o.inputs, SPEC_LIMITS.needsPerStep);
@@ -268,11 +276,6 @@ function parseStep(path: string, v: unknown): StepSpec {
     artifacts,
     inputs,
   };
-}
-
-/** Artifact paths stay inside the step's working dir: relative, no `..`, no NUL (symlinks: the agent). */
-function checkArtifactPath(path: string, p: string): void {
-  validateArtifactPath(path, p);
 }
 
 /** Parses and validates a spec; every error names the field (and the step index) it is about. */

@@ -1,7 +1,7 @@
 // Scheduler records -> wire messages.
 import type { Node, ScheduledWorkload, WorkloadState } from '@mo/api';
 import type { NodeEntry } from '../registry/nodes.js';
-import type { WorkloadRecord, WorkloadStateName } from '../workloads/record.js';
+import { PRIORITY_ENUM, type WorkloadRecord, type WorkloadStateName } from '../workloads/record.js';
 
 export const STATE_ENUM: Record<WorkloadStateName, WorkloadState> = {
   pending: 'WORKLOAD_STATE_PENDING',
@@ -17,7 +17,6 @@ export const STATE_NAMES: Record<string, WorkloadStateName | undefined> = Object
   Object.entries(STATE_ENUM).map(([name, e]) => [e, name as WorkloadStateName]),
 );
 
-const PRIORITY_ENUM = { low: 'PRIORITY_LOW', normal: 'PRIORITY_NORMAL', high: 'PRIORITY_HIGH' } as const;
 const RESTART_ENUM = {
   never: 'RESTART_MODE_NEVER',
   'on-failure': 'RESTART_MODE_ON_FAILURE',

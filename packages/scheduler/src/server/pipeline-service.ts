@@ -19,6 +19,7 @@ import type { PipelineRecord, PipelineStateName, StepStateName } from '../pipeli
 import type { AgentPool } from '../registry/agent-pool.js';
 import type { NodeTable } from '../registry/nodes.js';
 import type { WorkloadManager } from '../workloads/manager.js';
+import { PRIORITY_ENUM } from '../workloads/record.js';
 import { parseListRequest } from './list-request.js';
 import { proxyLogs } from './logs-proxy.js';
 
@@ -43,7 +44,6 @@ const STEP_STATE_ENUM: Record<StepStateName, StepState> = {
   skipped: 'STEP_STATE_SKIPPED',
   cancelled: 'STEP_STATE_CANCELLED',
 };
-const PRIORITY_ENUM = { low: 'PRIORITY_LOW', normal: 'PRIORITY_NORMAL', high: 'PRIORITY_HIGH' } as const;
 
 export function toPipeline(p: PipelineRecord, withSpec = true): Pipeline {
   return {

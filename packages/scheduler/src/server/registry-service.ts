@@ -3,12 +3,12 @@
 // and answers with the allocations it must stop (fencing).
 import * as grpc from '@grpc/grpc-js';
 import {
+  countedUnary,
   InvalidArgumentError,
   NotFoundError,
   moProto,
   statusName,
   toServiceError,
-  unaryHandler,
   validateLabels,
   validateResources,
   type HeartbeatRequest__Output,
@@ -47,16 +47,9 @@ export class RegistryService {
 
   private handlers(): NodeRegistryHandlers {
     return {
-      Register: unaryHandler(async (req: RegisterRequest__Output) => {
-        try {
-          const res = this.register(req);
-          this.ctx.onRequest?.('Register', 'OK');
-          return res;
-        } catch (err) {
-          this.ctx.onRequest?.('Register', statusName(toServiceError(err).code ?? grpc.status.UNKNOWN));
-          throw err;
-        }
-      }),
+      Register: countedUnary(this.ctx.onRequest)('Register', async (req: RegisterRequest__Output) =>
+        this.register(req),
+      ),
       Heartbeat: (call) => this.heartbeat(call),
       ...this.ctx.artifacts,
     };

@@ -7,6 +7,8 @@ export const TERMINAL_STATES: ReadonlySet<WorkloadStateName> = new Set(['succeed
 
 export type PriorityName = 'low' | 'normal' | 'high';
 export const PRIORITY_RANK: Record<PriorityName, number> = { high: 0, normal: 1, low: 2 };
+/** The wire (mo.v1.Priority) name of each priority. */
+export const PRIORITY_ENUM = { low: 'PRIORITY_LOW', normal: 'PRIORITY_NORMAL', high: 'PRIORITY_HIGH' } as const;
 
 export type RestartModeName = 'never' | 'on-failure' | 'always';
 
