@@ -37,6 +37,7 @@ import {
   parsePipelineSpec,
   substituteOutputs,
   topologicalOrder,
+  type PipelineSpec,
   type StepSpec,
   type WorkloadTemplate,
 } from './spec.js';
@@ -101,6 +102,8 @@ export class PipelineManager {
   private readonly watchers = new Set<PipelineWatcher>();
   private readonly dirty = new Set<string>();
   private readonly ended: string[] = [];
+  /** Step id -> index per pipeline spec (see indexOf). */
+  private readonly stepIndex = new WeakMap<PipelineSpec, Map<string, number>>();
   private flushQueued = false;
   private seq = 0;
   private closed = false;
@@ -271,7 +274,7 @@ export class PipelineManager {
 
   approve(id: string, stepId: string, approved: boolean, by: string, reason: string): PipelineRecord {
     const p = this.get(id);
-    const s = p.steps.find((x) => x.id === stepId);
+    const s = this.stepOf(p, stepId);
     if (!s) throw new NotFoundError('step_id', `step of pipeline ${id}`, stepId);
     if (s.state !== 'awaiting_approval') {
       throw new FailedPreconditionError(`step ${stepId} is ${s.state.replace('_', ' ')}, not awaiting approval`);
@@ -299,11 +302,10 @@ export class PipelineManager {
     if (!p || PIPELINE_TERMINAL.has(p.state)) {
       throw new FailedPreconditionError(`pipeline ${pipelineId} is not running`);
     }
-    const s = p.steps.find((x) => x.id === stepId);
-    const spec = p.spec.steps.find((x) => x.id === stepId);
-    if (!s || !spec) throw new NotFoundError('step_id', `step of pipeline ${pipelineId}`, stepId);
+    const s = this.stepOf(p, stepId);
+    if (!s) throw new NotFoundError('step_id', `step of pipeline ${pipelineId}`, stepId);
     if (s.state !== 'running') throw new FailedPreconditionError(`step ${stepId} is ${s.state}, not running`);
-    if (!spec.artifacts.includes(path)) {
+    if (!this.specOf(p, stepId).artifacts.includes(path)) {
       throw new FailedPreconditionError(`step ${stepId} does not declare the artifact ${JSON.stringify(path)}`);
     }
   }
@@ -328,7 +330,7 @@ export class PipelineManager {
       this.advance(p);
       return;
     }
-    const s = p.steps.find((x) => x.id === t.stepId);
+    const s = this.stepOf(p, t.stepId);
     if (!s || s.workloadId !== w.id || s.state !== 'running') return;
     if (w.nodeName && s.nodeName !== w.nodeName) {
       s.nodeName = w.nodeName;
@@ -371,11 +373,10 @@ export class PipelineManager {
   private advance(p: PipelineRecord): void {
     if (PIPELINE_TERMINAL.has(p.state) || p.state === 'pending' || this.closed) return;
     if (p.state !== 'compensating') {
-      const byId = new Map(p.steps.map((s) => [s.id, s]));
-      for (const s of p.steps) {
+      for (const [i, s] of p.steps.entries()) {
         if (s.state !== 'waiting') continue;
-        const spec = this.specOf(p, s.id);
-        const needs = spec.needs.map((n) => byId.get(n)!);
+        const spec = p.spec.steps[i]!;
+        const needs = spec.needs.map((n) => this.stepOf(p, n)!);
         if (needs.some((n) => !STEP_TERMINAL.has(n.state))) continue;
         const allOk = needs.every((n) => n.state === 'succeeded');
         const anyFailed = p.ending === 'failed' || needs.some((n) => n.state === 'failed');
@@ -472,7 +473,7 @@ export class PipelineManager {
   /** Submits (or, after a restart, finds again) the workload of the step's current attempt. */
   private launch(p: PipelineRecord, s: StepRecord): void {
     const spec = this.specOf(p, s.id);
-    const outputsOf = (id: string) => p.steps.find((x) => x.id === id)?.outputs;
+    const outputsOf = (id: string) => this.stepOf(p, id)?.outputs;
     const req = this.workloadRequest(p, spec, `${p.id}/${s.id}/${s.attempt}`, s.id, outputsOf);
     const attempt = s.attempt;
     let submitted: Promise<{ record: WorkloadRecord }>;
@@ -513,7 +514,7 @@ export class PipelineManager {
   private launchCompensation(p: PipelineRecord, stepId: string): void {
     const c = p.compensations.find((x) => x.stepId === stepId)!;
     const template = this.specOf(p, stepId).compensate!;
-    const outputsOf = (id: string) => p.steps.find((x) => x.id === id)?.outputs;
+    const outputsOf = (id: string) => this.stepOf(p, id)?.outputs;
     const req = this.workloadRequest(p, template, `${p.id}/compensate/${stepId}`, `${stepId}.compensate`, outputsOf);
     this.o.workloads.submit(req).then(
       ({ record }) => {
@@ -636,7 +637,7 @@ export class PipelineManager {
     if (!store) throw new FailedPreconditionError('this scheduler has no artifact store');
     const inputs = [];
     for (const from of spec.inputs) {
-      const upstream = p.steps.find((x) => x.id === from)!;
+      const upstream = this.stepOf(p, from)!;
       // A `when: always|failure` step may run after an input step that did not succeed: it gets
       // what exists. After a success, every declared artifact must be there.
       if (upstream.state !== 'succeeded') continue;
@@ -650,8 +651,24 @@ export class PipelineManager {
     return { pipelineId: p.id, stepId: spec.id, upload: spec.artifacts, inputs, maxBytes: store.maxBytesPerStep };
   }
 
+  /** A step's spec (p.spec.steps and p.steps line up by index: both are in the spec's order). */
   private specOf(p: PipelineRecord, stepId: string): StepSpec {
-    return p.spec.steps.find((s) => s.id === stepId)!;
+    return p.spec.steps[this.indexOf(p, stepId)!]!;
+  }
+
+  private stepOf(p: PipelineRecord, stepId: string): StepRecord | undefined {
+    const i = this.indexOf(p, stepId);
+    return i === undefined ? undefined : p.steps[i];
+  }
+
+  /** Step id -> index, built once per pipeline (not persisted): lookups run on every step event. */
+  private indexOf(p: PipelineRecord, stepId: string): number | undefined {
+    let index = this.stepIndex.get(p.spec);
+    if (!index) {
+      index = new Map(p.spec.steps.map((st, i) => [st.id, i]));
+      this.stepIndex.set(p.spec, index);
+    }
+    return index.get(stepId);
   }
 
   private stopWorkload(id: string): void {

@@ -53,8 +53,8 @@ export function toPipeline(p: PipelineRecord, withSpec = true): Pipeline {
     idempotencyKey: p.idempotencyKey,
     state: PIPELINE_STATE_ENUM[p.state],
     reason: p.reason,
-    steps: p.steps.map((s) => {
-      const spec = p.spec.steps.find((x) => x.id === s.id)!;
+    steps: p.steps.map((s, i) => {
+      const spec = p.spec.steps[i]!; // both in the spec's order
       return {
         id: s.id,
         state: STEP_STATE_ENUM[s.state],
@@ -119,6 +119,9 @@ function requireId(field: string, v: string): void {
 }
 
 export class PipelineService {
+  private lastEvent: EngineEvent | undefined;
+  private lastWire: PipelineEvent | undefined;
+
   constructor(private readonly ctx: PipelineServiceContext) {}
 
   addToServer(server: grpc.Server): void {
@@ -172,6 +175,19 @@ export class PipelineService {
     };
   }
 
+  /**
+   * An event in wire form. The engine pushes each event to every watcher in one synchronous loop,
+   * so the last one converted is reused: a whole pipeline is converted once per event, not once
+   * per watcher (each `mo pipeline run --wait` is one).
+   */
+  private wire(e: EngineEvent): PipelineEvent {
+    if (e !== this.lastEvent) {
+      this.lastEvent = e;
+      this.lastWire = toEvent(e);
+    }
+    return this.lastWire!;
+  }
+
   private watch(call: grpc.ServerWritableStream<WatchPipelinesRequest__Output, PipelineEvent>): void {
     const { pipelineId, afterSeq } = call.request;
     const { pipelines } = this.ctx;
@@ -192,7 +208,7 @@ export class PipelineService {
     const send = (e: EngineEvent) => {
       if (call.cancelled || dropped || e.seq <= lastSeq) return;
       lastSeq = e.seq;
-      if (!call.write(toEvent(e))) buffered++;
+      if (!call.write(this.wire(e))) buffered++;
       if (buffered >= WATCH_BUFFER) {
         dropped = true;
         unsubscribe();
