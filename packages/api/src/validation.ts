@@ -3,6 +3,7 @@
 // every size is bounded, so nothing a client sends can crash a daemon or exhaust it. Checks that
 // need the host (does the binary exist, is the working dir a directory) stay in the agent.
 import { InvalidArgumentError } from './errors.js';
+import type { ArtifactSpec__Output } from './generated/mo/v1/ArtifactSpec.js';
 
 export const LIMITS = {
   argvCount: 4096,
@@ -155,4 +156,67 @@ export function validateArtifactPath(field: string, p: string): string {
     throw new InvalidArgumentError(field, `must not have empty or "." components, got ${quote(p)}`);
   }
   return p;
+}
+
+/** A validated artifact reference (an input of a pipeline step). */
+export interface ArtifactRefSettings {
+  pipelineId: string;
+  stepId: string;
+  path: string;
+  sha256: string;
+  sizeBytes: number;
+}
+
+/** A validated ArtifactSpec, as the scheduler keeps it and the agent acts on it. */
+export interface ArtifactSettings {
+  pipelineId: string;
+  stepId: string;
+  upload: string[];
+  inputs: ArtifactRefSettings[];
+  maxBytes: number;
+}
+
+const SHA256_RE = /^[0-9a-f]{64}$/;
+
+/** A step's artifact spec: ids, paths confined to the working dir (symlinks: the agent), hashes. */
+export function validateArtifactSpec(a: ArtifactSpec__Output): ArtifactSettings {
+  if (!ID_RE.test(a.pipelineId)) throw new InvalidArgumentError('spec.artifacts.pipeline_id', 'is not an id');
+  if (!ID_RE.test(a.stepId)) throw new InvalidArgumentError('spec.artifacts.step_id', 'is not a step id');
+  if (a.upload.length > 64) throw new InvalidArgumentError('spec.artifacts.upload', 'has more than 64 entries');
+  if (a.inputs.length > 1024) throw new InvalidArgumentError('spec.artifacts.inputs', 'has more than 1024 entries');
+  a.upload.forEach((p, i) => validateArtifactPath(`spec.artifacts.upload[${i}]`, p));
+  const inputs = a.inputs.map((r, i) => {
+    const at = `spec.artifacts.inputs[${i}]`;
+    if (!ID_RE.test(r.pipelineId) || !ID_RE.test(r.stepId)) throw new InvalidArgumentError(at, 'names no step');
+    validateArtifactPath(`${at}.path`, r.path);
+    if (!SHA256_RE.test(r.sha256)) throw new InvalidArgumentError(`${at}.sha256`, 'must be a hex sha256');
+    return { pipelineId: r.pipelineId, stepId: r.stepId, path: r.path, sha256: r.sha256, sizeBytes: r.sizeBytes };
+  });
+  const maxBytes = Number(a.maxBytes);
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
+    throw new InvalidArgumentError('spec.artifacts.max_bytes', 'must be a non-negative integer');
+  }
+  return { pipelineId: a.pipelineId, stepId: a.stepId, upload: [...a.upload], inputs, maxBytes };
+}
+
+const MAX_DOCKER_PORTS = 32;
+
+/**
+ * A sandbox's published container ports: at most 32, each a TCP port listed once, and only with
+ * a network to publish on (`network` as sent: "" is the default, none).
+ */
+export function validateDockerPorts(ports: readonly number[], network: string): number[] {
+  if (ports.length > MAX_DOCKER_PORTS) {
+    throw new InvalidArgumentError('spec.docker.ports', `has ${ports.length} entries, at most ${MAX_DOCKER_PORTS}`);
+  }
+  ports.forEach((p, i) => {
+    if (!Number.isInteger(p) || p < 1 || p > 65535) {
+      throw new InvalidArgumentError(`spec.docker.ports[${i}]`, `must be a TCP port 1-65535, got ${p}`);
+    }
+    if (ports.indexOf(p) !== i) throw new InvalidArgumentError(`spec.docker.ports[${i}]`, `${p} is listed twice`);
+  });
+  if (ports.length > 0 && (network || 'none') === 'none') {
+    throw new InvalidArgumentError('spec.docker.ports', 'publishing ports needs network bridge (network is none)');
+  }
+  return [...ports];
 }

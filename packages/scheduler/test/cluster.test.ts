@@ -214,6 +214,25 @@ describe('a scheduler with three agents', () => {
       [{ spec: { argv: ['echo', 'x'.repeat(200 * 1024)] } }, 'spec.argv'],
       [{ spec: { id: 'chosen', argv: ['true'] } }, 'spec.id'],
       [{ spec: { argv: ['true'], driver: 'vm' } }, 'spec.driver'],
+      // Refused here, as on the agent (one shared check), not after placement.
+      [{ spec: { argv: ['true'], driver: 'docker', docker: { ports: [8080] } } }, 'spec.docker.ports'],
+      [
+        { spec: { argv: ['true'], driver: 'docker', docker: { network: 'bridge', ports: [80, 80] } } },
+        'spec.docker.ports[1]',
+      ],
+      [
+        {
+          spec: {
+            argv: ['true'],
+            artifacts: {
+              pipelineId: 'p1',
+              stepId: 's1',
+              inputs: [{ pipelineId: 'p0', stepId: 'a', path: 'x', sha256: 'no' }],
+            },
+          },
+        },
+        'spec.artifacts.inputs[0].sha256',
+      ],
     ];
     for (const [req, field] of cases) {
       const err = await client.submitWorkload(req).then(

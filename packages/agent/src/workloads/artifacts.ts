@@ -4,13 +4,10 @@
 // dir: relative, no `..` (validated), and resolved with realpath so a symlink cannot lead out.
 import {
   ARTIFACT_CHUNK_BYTES,
-  ID_RE,
   FailedPreconditionError,
-  InvalidArgumentError,
   RegistryClient,
   ResourceExhaustedError,
-  validateArtifactPath,
-  type ArtifactSpec__Output,
+  type ArtifactSettings,
   type ArtifactUpload,
 } from '@mo/api';
 import { createHash, randomBytes } from 'node:crypto';
@@ -18,50 +15,13 @@ import { constants } from 'node:fs';
 import { lstat, mkdir, open, realpath, rename, rm } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 
-export interface ArtifactRefSettings {
-  pipelineId: string;
-  stepId: string;
-  path: string;
-  sha256: string;
-  sizeBytes: number;
-}
-
-/** A validated ArtifactSpec. */
-export interface ArtifactSettings {
-  pipelineId: string;
-  stepId: string;
-  upload: string[];
-  inputs: ArtifactRefSettings[];
-  maxBytes: number;
-}
+export { validateArtifactSpec, type ArtifactRefSettings, type ArtifactSettings } from '@mo/api';
 
 /** What the WorkloadManager needs: narrow, so tests can fake the scheduler. */
 export interface ArtifactTransfer {
   fetchInputs(a: ArtifactSettings, workDir: string): Promise<void>;
   /** Uploads every declared artifact; resolves with the bytes sent. */
   upload(a: ArtifactSettings, workDir: string): Promise<number>;
-}
-
-const SHA256_RE = /^[0-9a-f]{64}$/;
-
-export function validateArtifactSpec(a: ArtifactSpec__Output): ArtifactSettings {
-  if (!ID_RE.test(a.pipelineId)) throw new InvalidArgumentError('spec.artifacts.pipeline_id', 'is not an id');
-  if (!ID_RE.test(a.stepId)) throw new InvalidArgumentError('spec.artifacts.step_id', 'is not a step id');
-  if (a.upload.length > 64) throw new InvalidArgumentError('spec.artifacts.upload', 'has more than 64 entries');
-  if (a.inputs.length > 1024) throw new InvalidArgumentError('spec.artifacts.inputs', 'has more than 1024 entries');
-  a.upload.forEach((p, i) => validateArtifactPath(`spec.artifacts.upload[${i}]`, p));
-  const inputs = a.inputs.map((r, i) => {
-    const at = `spec.artifacts.inputs[${i}]`;
-    if (!ID_RE.test(r.pipelineId) || !ID_RE.test(r.stepId)) throw new InvalidArgumentError(at, 'names no step');
-    validateArtifactPath(`${at}.path`, r.path);
-    if (!SHA256_RE.test(r.sha256)) throw new InvalidArgumentError(`${at}.sha256`, 'must be a hex sha256');
-    return { pipelineId: r.pipelineId, stepId: r.stepId, path: r.path, sha256: r.sha256, sizeBytes: r.sizeBytes };
-  });
-  const maxBytes = Number(a.maxBytes);
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
-    throw new InvalidArgumentError('spec.artifacts.max_bytes', 'must be a non-negative integer');
-  }
-  return { pipelineId: a.pipelineId, stepId: a.stepId, upload: [...a.upload], inputs, maxBytes };
 }
 
 /** Resolves `rel` under `root` (a realpath) and refuses anything that leads outside it. */

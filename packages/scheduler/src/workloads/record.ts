@@ -1,5 +1,6 @@
 // The scheduler's record of one workload, across all of its allocations. Persisted as JSON in
 // the store (kind 'workload'); the proto ScheduledWorkload is derived from it (server/convert.ts).
+import type { ArtifactSettings } from '@mo/api';
 import type { Strategy } from '../placement/types.js';
 
 export type WorkloadStateName = 'pending' | 'starting' | 'running' | 'succeeded' | 'failed' | 'stopped' | 'lost';
@@ -38,21 +39,8 @@ export interface SpecRecord {
   artifacts?: ArtifactSpecRecord;
 }
 
-export interface ArtifactRefRecord {
-  pipelineId: string;
-  stepId: string;
-  path: string;
-  sha256: string;
-  sizeBytes: number;
-}
-
-export interface ArtifactSpecRecord {
-  pipelineId: string;
-  stepId: string;
-  upload: string[];
-  inputs: ArtifactRefRecord[];
-  maxBytes: number;
-}
+/** A step's artifacts, validated by @mo/api's validateArtifactSpec (the agent's shape too). */
+export type ArtifactSpecRecord = ArtifactSettings;
 
 export interface DockerSpecRecord {
   image: string;

@@ -6,14 +6,14 @@ import {
   LIMITS,
   quote,
   validateArgvShape,
-  validateArtifactPath,
+  validateArtifactSpec,
+  validateDockerPorts,
   validateEnv,
   validateGrace,
   validateTimeout,
   validateLabels,
   validateName,
   validateResources,
-  type ArtifactSpec__Output,
   type DockerSpec__Output,
   type SchedulingSpec__Output,
   type SubmitWorkloadRequest__Output,
@@ -21,7 +21,6 @@ import {
 import { isAbsolute } from 'node:path';
 import type { Strategy } from '../placement/types.js';
 import type {
-  ArtifactSpecRecord,
   DockerSpecRecord,
   PriorityName,
   RestartModeName,
@@ -68,7 +67,7 @@ export function validateSubmission(req: SubmitWorkloadRequest__Output): ValidSub
     throw new InvalidArgumentError('spec.docker', `is only for driver "docker" (driver is ${quote(driver)})`);
   }
   const docker = driver === 'docker' ? validateDockerShape(spec.docker) : undefined;
-  const artifacts = spec.artifacts ? validateArtifactShape(spec.artifacts) : undefined;
+  const artifacts = spec.artifacts ? validateArtifactSpec(spec.artifacts) : undefined;
   const { cpuMillis, memoryBytes } = validateResources('spec.resources', spec.resources);
   const key = req.idempotencyKey ?? '';
   if (key.length > MAX_IDEMPOTENCY_KEY || key.includes('\0')) {
@@ -105,13 +104,7 @@ function validateDockerShape(d: DockerSpec__Output | null): DockerSpecRecord {
   if (network && network !== 'none' && network !== 'bridge') {
     throw new InvalidArgumentError('spec.docker.network', `must be none or bridge, got ${quote(network)}`);
   }
-  const ports = [...(d?.ports ?? [])];
-  if (ports.length > 32) throw new InvalidArgumentError('spec.docker.ports', `has ${ports.length} entries, at most 32`);
-  ports.forEach((p, i) => {
-    if (!Number.isInteger(p) || p < 1 || p > 65535) {
-      throw new InvalidArgumentError(`spec.docker.ports[${i}]`, `must be a TCP port 1-65535, got ${p}`);
-    }
-  });
+  const ports = validateDockerPorts(d?.ports ?? [], network);
   const mounts = (d?.mounts ?? []).map((m, i) => {
     for (const [name, path] of [
       ['source', m.source],
@@ -146,28 +139,6 @@ function validateDockerShape(d: DockerSpec__Output | null): DockerSpecRecord {
     pidsLimit,
     capAdd,
     allowNewPrivileges: d?.allowNewPrivileges ?? false,
-  };
-}
-
-/** A pipeline step's artifact paths (the agent confines them to the working dir, symlinks too). */
-function validateArtifactShape(a: ArtifactSpec__Output): ArtifactSpecRecord {
-  if (a.upload.length > 64) throw new InvalidArgumentError('spec.artifacts.upload', 'has more than 64 entries');
-  if (a.inputs.length > 1024) throw new InvalidArgumentError('spec.artifacts.inputs', 'has more than 1024 entries');
-  a.upload.forEach((p, i) => validateArtifactPath(`spec.artifacts.upload[${i}]`, p));
-  a.inputs.forEach((r, i) => validateArtifactPath(`spec.artifacts.inputs[${i}].path`, r.path));
-  const maxBytes = bounded('spec.artifacts.max_bytes', a.maxBytes, Number.MAX_SAFE_INTEGER);
-  return {
-    pipelineId: a.pipelineId,
-    stepId: a.stepId,
-    upload: [...a.upload],
-    inputs: a.inputs.map((r) => ({
-      pipelineId: r.pipelineId,
-      stepId: r.stepId,
-      path: r.path,
-      sha256: r.sha256,
-      sizeBytes: r.sizeBytes,
-    })),
-    maxBytes,
   };
 }
 

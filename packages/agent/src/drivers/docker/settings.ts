@@ -1,7 +1,7 @@
 // What a docker workload may ask for, and what it gets: the agent's limits (its configuration),
 // the validation of a WorkloadSpec's `docker` field against them, and the normalised settings the
 // driver turns into a container. Safe by default; every relaxation is explicit and bounded here.
-import { InvalidArgumentError, LIMITS, quote, type DockerSpec__Output } from '@mo/api';
+import { InvalidArgumentError, LIMITS, quote, validateDockerPorts, type DockerSpec__Output } from '@mo/api';
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, normalize, sep } from 'node:path';
 
@@ -81,7 +81,6 @@ export interface DockerSettings {
   allowNewPrivileges: boolean;
 }
 
-const MAX_PORTS = 32;
 const MAX_MOUNTS = 32;
 const IMAGE_RE = /^[a-zA-Z0-9][a-zA-Z0-9._:/@-]{0,254}$/;
 
@@ -102,19 +101,7 @@ export function validateDockerSpec(d: DockerSpec__Output | null | undefined, lim
     throw new InvalidArgumentError('spec.docker.writable_root', "is not allowed by this agent's configuration");
   }
 
-  const ports = [...(d?.ports ?? [])];
-  if (ports.length > MAX_PORTS) {
-    throw new InvalidArgumentError('spec.docker.ports', `has ${ports.length} entries, at most ${MAX_PORTS}`);
-  }
-  ports.forEach((p, i) => {
-    if (!Number.isInteger(p) || p < 1 || p > 65535) {
-      throw new InvalidArgumentError(`spec.docker.ports[${i}]`, `must be a TCP port 1-65535, got ${p}`);
-    }
-    if (ports.indexOf(p) !== i) throw new InvalidArgumentError(`spec.docker.ports[${i}]`, `${p} is listed twice`);
-  });
-  if (ports.length > 0 && network === 'none') {
-    throw new InvalidArgumentError('spec.docker.ports', 'publishing ports needs network bridge (network is none)');
-  }
+  const ports = validateDockerPorts(d?.ports ?? [], network);
 
   const rawMounts = d?.mounts ?? [];
   if (rawMounts.length > MAX_MOUNTS) {
