@@ -20,13 +20,7 @@ import {
 } from '@mo/api';
 import { isAbsolute } from 'node:path';
 import type { Strategy } from '../placement/types.js';
-import type {
-  DockerSpecRecord,
-  PriorityName,
-  RestartModeName,
-  SchedulingRecord,
-  SpecRecord,
-} from './record.js';
+import type { DockerSpecRecord, PriorityName, RestartModeName, SchedulingRecord, SpecRecord } from './record.js';
 
 export const KNOWN_DRIVERS: readonly string[] = ['process', 'docker'];
 
