@@ -250,10 +250,20 @@ static void log_write(struct logstream *s, const char *buf, size_t len)
 				s->size += len;
 			return;
 		}
-		/* Keep a chunk whole when it fits in a fresh file; otherwise fill this one up to the cap. */
+		/* Keep a chunk whole when it fits in a fresh file; otherwise fill this one up to the cap,
+		 * cut after the last whole line that fits: a pipe read under load holds many lines, and a
+		 * line split across the two files would read as two lines (`mo logs --tail`). Only a line
+		 * longer than the cap itself is cut, in a fresh file. */
 		size_t room = s->size < log_max ? (size_t)(log_max - s->size) : 0;
 		if (s->size > 0 && len <= log_max)
 			room = 0;
+		if (room > 0) {
+			const char *nl = memrchr(buf, '\n', room);
+			if (nl)
+				room = (size_t)(nl - buf) + 1;
+			else if (s->size > 0)
+				room = 0; /* no whole line fits here: start a fresh file */
+		}
 		if (room > 0) {
 			if (write_all(s->log_fd, buf, room) == 0)
 				s->size += room;

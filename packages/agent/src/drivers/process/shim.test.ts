@@ -352,6 +352,31 @@ describe('mo-shim', () => {
     expect(all.endsWith(rotated + current)).toBe(true);
   });
 
+  it('cuts a chunk over the cap after a whole line, so each log file holds whole lines', async () => {
+    const dir = tempDir();
+    // The same 30 lines in one write (3000 bytes, ~3x the cap): one chunk for the shim to split.
+    const lines = 'i=0; while [ $i -lt 30 ]; do printf "%099d\\n" $i; i=$((i+1)); done';
+    // A cap that is not a whole number of lines (1050 = 10.5 lines of 100 bytes).
+    await startShim(dir, 1050, ['sh', '-c', `printf '%s\\n' "$(${lines})"`]);
+    expect((await waitForExit(dir)).exitCode).toBe(0);
+    const line = /^\d{99}\n$/;
+    for (const name of ['stdout.log', 'stdout.log.1']) {
+      const text = readFileSync(join(dir, name), 'utf8');
+      expect(text.length).toBeGreaterThan(0);
+      expect(text.length).toBeLessThanOrEqual(1050);
+      for (const l of text.match(/[^\n]*\n/g)!) expect(l).toMatch(line);
+      expect(text.endsWith('\n')).toBe(true);
+    }
+    expect(readFileSync(join(dir, 'stdout.log'), 'utf8').endsWith(`${'29'.padStart(99, '0')}\n`)).toBe(true);
+
+    // A line longer than the cap is still cut: no file grows past it.
+    const long = tempDir();
+    await startShim(long, 1000, ['sh', '-c', 'printf "%02500d\\n" 7']);
+    expect((await waitForExit(long)).exitCode).toBe(0);
+    expect(statSync(join(long, 'stdout.log')).size).toBeLessThanOrEqual(1000);
+    expect(statSync(join(long, 'stdout.log.1')).size).toBe(1000);
+  });
+
   it('puts the workload in its own process group, outside the caller session, and survives group stops', async () => {
     const dir = tempDir();
     const shim = await startShim(dir, 10_000, ['sleep', '30']);
