@@ -13,7 +13,7 @@ function workload(overrides: Partial<WorkloadStatus__Output> & { id: string; arg
       argv,
       env: {},
       workingDir: '/var/lib/mo/agent/workloads/x/work',
-      resources: { cpuMillis: 0, memoryBytes: 0 },
+      resources: { cpuMillis: 0, memoryBytes: 0, hostPorts: 0 },
       labels: {},
       gracePeriodMs: 10_000,
       driver: 'process',
@@ -40,7 +40,7 @@ const running = workload({
   argv: ['python3', '-m', 'http.server', '8080'],
   pid: 4242,
   reason: 'started (pid 4242)',
-  usage: { cpuPercent: 1.25, rssBytes: 2.5 * 2 ** 20 },
+  usage: { cpuPercent: 1.25, rssBytes: 2.5 * 2 ** 20, processes: 0 },
 });
 const failed = workload({
   id: '01JBBBBBBBBBBBBBBBBBBBBBBB',
@@ -58,7 +58,7 @@ const killed = workload({
   pid: 4400,
   createdAtMs: NOW - 50_000,
   exit: { exited: false, exitCode: 0, signal: 'SIGKILL', finishedAtMs: NOW - 1000 },
-  usage: { cpuPercent: 99, rssBytes: 1 },
+  usage: { cpuPercent: 99, rssBytes: 1, processes: 0 },
 });
 
 const node: NodeStatus__Output = {
@@ -75,6 +75,8 @@ const node: NodeStatus__Output = {
     dockerAvailable: true,
     dockerVersion: '24.0.7',
     bootId: 'b',
+    cgroupMode: '',
+    enforcedLimits: [],
     agentVersion: '0.1.0',
   },
   metrics: {
@@ -132,14 +134,14 @@ describe('renderWorkload', () => {
       argv: ['env'],
       pid: 77,
       reason: 'started (pid 77)',
-      usage: { cpuPercent: 0.5, rssBytes: 2048 },
+      usage: { cpuPercent: 0.5, rssBytes: 2048, processes: 0 },
     });
     w.spec = w.spec && {
       ...w.spec,
       name: 'web',
       env: { SECRET: 'hunter2', A: '1' },
       labels: { team: 'core' },
-      resources: { cpuMillis: 500, memoryBytes: 512 * 2 ** 20 },
+      resources: { cpuMillis: 500, memoryBytes: 512 * 2 ** 20, hostPorts: 0 },
     };
     const text = renderWorkload(w, NOW);
     expect(text).toBe(

@@ -2,6 +2,10 @@
 
 import type { Long } from '@grpc/proto-loader';
 
+/**
+ * Sent for every heartbeat message: the agent's proof that the scheduler hears it (an agent that
+ * gets no answer for long enough stops the workloads it would otherwise run twice: lost_after).
+ */
 export interface HeartbeatResponse {
   /**
    * Send heartbeats this often from now on.
@@ -11,6 +15,10 @@ export interface HeartbeatResponse {
   'stopAllocationIds'?: (string)[];
 }
 
+/**
+ * Sent for every heartbeat message: the agent's proof that the scheduler hears it (an agent that
+ * gets no answer for long enough stops the workloads it would otherwise run twice: lost_after).
+ */
 export interface HeartbeatResponse__Output {
   /**
    * Send heartbeats this often from now on.

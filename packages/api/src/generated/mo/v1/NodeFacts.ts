@@ -19,6 +19,15 @@ export interface NodeFacts {
   'dockerVersion'?: (string);
   'bootId'?: (string);
   'agentVersion'?: (string);
+  /**
+   * How process workloads are contained: "v2" or "v1" (a cgroup per workload: stop kills the whole
+   * tree, usage covers the whole tree), or "" (no writable cgroup: the tree is found from /proc).
+   */
+  'cgroupMode'?: (string);
+  /**
+   * The limits enforced on process workloads ("cpu", "memory", "pids"); docker ones always are.
+   */
+  'enforcedLimits'?: (string)[];
 }
 
 export interface NodeFacts__Output {
@@ -38,4 +47,13 @@ export interface NodeFacts__Output {
   'dockerVersion': (string);
   'bootId': (string);
   'agentVersion': (string);
+  /**
+   * How process workloads are contained: "v2" or "v1" (a cgroup per workload: stop kills the whole
+   * tree, usage covers the whole tree), or "" (no writable cgroup: the tree is found from /proc).
+   */
+  'cgroupMode': (string);
+  /**
+   * The limits enforced on process workloads ("cpu", "memory", "pids"); docker ones always are.
+   */
+  'enforcedLimits': (string)[];
 }

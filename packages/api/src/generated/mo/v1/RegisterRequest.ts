@@ -18,7 +18,8 @@ export interface RegisterRequest {
   'facts'?: (_mo_v1_NodeFacts | null);
   'labels'?: ({[key: string]: string});
   /**
-   * What placement may reserve on this node (defaults: all cores, total memory).
+   * What placement may reserve on this node (defaults: all cores, total memory, the docker port
+   * range's size in host_ports).
    */
   'capacity'?: (_mo_v1_Resources | null);
   'metrics'?: (_mo_v1_NodeMetrics | null);
@@ -42,7 +43,8 @@ export interface RegisterRequest__Output {
   'facts': (_mo_v1_NodeFacts__Output | null);
   'labels': ({[key: string]: string});
   /**
-   * What placement may reserve on this node (defaults: all cores, total memory).
+   * What placement may reserve on this node (defaults: all cores, total memory, the docker port
+   * range's size in host_ports).
    */
   'capacity': (_mo_v1_Resources__Output | null);
   'metrics': (_mo_v1_NodeMetrics__Output | null);

@@ -11,6 +11,11 @@ export interface Resources {
    */
   'cpuMillis'?: (number | string | Long);
   'memoryBytes'?: (number | string | Long);
+  /**
+   * Host ports. A node's capacity: how many it can publish (its docker port range). A workload's
+   * need follows from what it publishes (docker.ports) and is filled in by the scheduler.
+   */
+  'hostPorts'?: (number);
 }
 
 /**
@@ -22,4 +27,9 @@ export interface Resources__Output {
    */
   'cpuMillis': (number);
   'memoryBytes': (number);
+  /**
+   * Host ports. A node's capacity: how many it can publish (its docker port range). A workload's
+   * need follows from what it publishes (docker.ports) and is filled in by the scheduler.
+   */
+  'hostPorts': (number);
 }

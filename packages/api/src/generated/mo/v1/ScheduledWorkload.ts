@@ -28,7 +28,8 @@ export interface ScheduledWorkload {
   'nodeId'?: (string);
   'nodeName'?: (string);
   /**
-   * Runs so far (1 for the first start), and how many restarts the policy still allows.
+   * Runs so far (1 for the first start), and how many restarts the policy still allows in this
+   * row (-1: unlimited).
    */
   'attempt'?: (number);
   'restartsLeft'?: (number);
@@ -49,6 +50,12 @@ export interface ScheduledWorkload {
    * What the workload wrote to $MO_OUTPUT (key=value lines), as its agent reported when it ended.
    */
   'outputs'?: ({[key: string]: string});
+  /**
+   * While unknown: since when its node has not been heard from, and when it is given up (declared
+   * lost, and replaced per its restart policy) unless the node returns first. 0 otherwise.
+   */
+  'unknownSinceMs'?: (number | string | Long);
+  'lostAtMs'?: (number | string | Long);
 }
 
 /**
@@ -71,7 +78,8 @@ export interface ScheduledWorkload__Output {
   'nodeId': (string);
   'nodeName': (string);
   /**
-   * Runs so far (1 for the first start), and how many restarts the policy still allows.
+   * Runs so far (1 for the first start), and how many restarts the policy still allows in this
+   * row (-1: unlimited).
    */
   'attempt': (number);
   'restartsLeft': (number);
@@ -92,4 +100,10 @@ export interface ScheduledWorkload__Output {
    * What the workload wrote to $MO_OUTPUT (key=value lines), as its agent reported when it ended.
    */
   'outputs': ({[key: string]: string});
+  /**
+   * While unknown: since when its node has not been heard from, and when it is given up (declared
+   * lost, and replaced per its restart policy) unless the node returns first. 0 otherwise.
+   */
+  'unknownSinceMs': (number);
+  'lostAtMs': (number);
 }

@@ -51,6 +51,16 @@ export interface WorkloadSpec {
    * while the scheduler is away and across agent restarts.
    */
   'timeoutMs'?: (number | string | Long);
+  'lostAfterMs'?: (number | string | Long);
+  /**
+   * How long the workload may be out of the scheduler's sight before it is given up. While its node
+   * cannot be heard from it is `unknown`, not `lost`; past lost_after the scheduler declares it lost
+   * (and replaces it per its restart policy), and the agent, cut off from the scheduler that long,
+   * stops it itself, so two copies never run side by side for long. Unset: the scheduler's default
+   * (30 s) on submit; on a start sent to an agent, unset means the agent never stops it on its own.
+   * 0: at once. At most 30 days.
+   */
+  'lostAfter'?: "lostAfterMs";
 }
 
 /**
@@ -99,4 +109,14 @@ export interface WorkloadSpec__Output {
    * while the scheduler is away and across agent restarts.
    */
   'timeoutMs': (number);
+  'lostAfterMs'?: (number);
+  /**
+   * How long the workload may be out of the scheduler's sight before it is given up. While its node
+   * cannot be heard from it is `unknown`, not `lost`; past lost_after the scheduler declares it lost
+   * (and replaces it per its restart policy), and the agent, cut off from the scheduler that long,
+   * stops it itself, so two copies never run side by side for long. Unset: the scheduler's default
+   * (30 s) on submit; on a start sent to an agent, unset means the agent never stops it on its own.
+   * 0: at once. At most 30 days.
+   */
+  'lostAfter'?: "lostAfterMs";
 }

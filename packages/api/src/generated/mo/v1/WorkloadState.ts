@@ -9,6 +9,11 @@ export const WorkloadState = {
   WORKLOAD_STATE_FAILED: 'WORKLOAD_STATE_FAILED',
   WORKLOAD_STATE_STOPPED: 'WORKLOAD_STATE_STOPPED',
   WORKLOAD_STATE_LOST: 'WORKLOAD_STATE_LOST',
+  /**
+   * The scheduler cannot hear from the workload's node: it may well still run. Not an end: it goes
+   * back to running when the node returns, or is declared lost once its lost_after passes.
+   */
+  WORKLOAD_STATE_UNKNOWN: 'WORKLOAD_STATE_UNKNOWN',
 } as const;
 
 export type WorkloadState =
@@ -28,5 +33,11 @@ export type WorkloadState =
   | 6
   | 'WORKLOAD_STATE_LOST'
   | 7
+  /**
+   * The scheduler cannot hear from the workload's node: it may well still run. Not an end: it goes
+   * back to running when the node returns, or is declared lost once its lost_after passes.
+   */
+  | 'WORKLOAD_STATE_UNKNOWN'
+  | 8
 
 export type WorkloadState__Output = typeof WorkloadState[keyof typeof WorkloadState]
