@@ -384,6 +384,7 @@ export class WorkloadManager {
     const how = exit.startError ?? (exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.exitCode}`);
     this.clearTimeout(record);
     if (record.stopRequested) this.transition(record, 'stopped', `stopped by request (${how})`);
+    else if (record.fenced) this.transition(record, 'lost', `${record.fenced} (${how})`);
     else if (record.timedOut) {
       this.transition(record, 'failed', `timed out after ${seconds(record.spec.timeoutMs ?? 0)} (${how})`);
     } else if (exit.oomKilled) this.transition(record, 'failed', `oom_killed: out of memory (${how})`);
@@ -462,6 +463,24 @@ export class WorkloadManager {
     // The driver has killed the group; the exit record follows within moments.
     await Promise.race([this.whenEnded(record.spec.id), sleep(10_000)]);
     return record;
+  }
+
+  /**
+   * Self-fencing: stops a workload this agent must not keep running on its own (cut off from the
+   * scheduler past its lost_after: the scheduler gives it up and may run it elsewhere). It ends
+   * `lost` with `reason`, so the scheduler, when it hears of it, applies the restart policy.
+   */
+  async fence(workloadId: string, reason: string): Promise<void> {
+    const record = this.records.get(workloadId);
+    if (!record || TERMINAL_STATES.has(record.state) || record.fenced || record.stopRequested) return;
+    record.fenced = reason;
+    await this.starting.get(workloadId)?.catch(() => undefined);
+    if (TERMINAL_STATES.has(record.state) || !record.handle) return;
+    this.options.logger.warn('stopping workload: cut off from the scheduler', { id: workloadId, reason });
+    // Saved first, so the exit that follows reads as fenced after an agent crash too; a failed save
+    // (full disk) must not keep the stop from happening.
+    await this.options.store.save(record).catch(() => undefined);
+    await this.drivers.get(record.spec.driver)!.stop(record.handle, record.spec.gracePeriodMs);
   }
 
   get(workloadId: string): WorkloadRecord {
