@@ -11,6 +11,9 @@
 import {
   NotFoundError,
   RegistryClient,
+  after,
+  sleep,
+  type Timer,
   type HeartbeatRequest,
   type HeartbeatResponse__Output,
   type Logger,
@@ -33,6 +36,8 @@ export interface ReportedWorkloads {
   onTransition(listener: (e: TransitionEvent) => void): void;
   /** Grace 0 means the workload's own grace period. */
   stop(workloadId: string, gracePeriodMs: number): Promise<unknown>;
+  /** Resolves once no self-fencing stop is in progress (see WorkloadManager.fence). */
+  fencesSettled?(): Promise<void>;
 }
 
 export interface SchedulerReporterOptions {
@@ -102,7 +107,7 @@ export class SchedulerReporter {
    */
   private pending: WorkloadStatus[] | undefined;
   private flushScheduled = false;
-  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: Timer | undefined;
   private intervalMs = DEFAULT_HEARTBEAT_INTERVAL_MS;
   private connected = false;
   private lastHeartbeatMs = 0;
@@ -219,6 +224,8 @@ export class SchedulerReporter {
       // A short wait for the connection: during a silent partition an attempt must not hang for the
       // whole Register deadline, or the agent would come back long after the network did.
       await client.waitForReady(this.opts.connectTimeoutMs);
+      // A workload being fenced must reach the scheduler as ended, not as running.
+      await this.opts.workloads.fencesSettled?.();
       if (this.closed) return;
       this.pending = [];
       const inventory = this.opts.workloads.list().map((r) => toWorkloadStatus(r));
@@ -250,7 +257,7 @@ export class SchedulerReporter {
       this.pending = undefined;
       this.flushScheduled = false;
       this.endSession = undefined;
-      clearTimeout(this.heartbeatTimer);
+      this.heartbeatTimer?.cancel();
       this.stream?.cancel();
       this.stream = undefined;
       client.close();
@@ -281,8 +288,8 @@ export class SchedulerReporter {
   }
 
   private scheduleHeartbeat(): void {
-    clearTimeout(this.heartbeatTimer);
-    this.heartbeatTimer = setTimeout(() => {
+    this.heartbeatTimer?.cancel();
+    this.heartbeatTimer = after(this.intervalMs, () => {
       const silentMs = Date.now() - this.contactState.lastContactMs;
       if (silentMs > UNANSWERED_INTERVALS * this.intervalMs) {
         this.endSession?.(new Error(`no answer from the scheduler for ${silentMs} ms`));
@@ -292,8 +299,7 @@ export class SchedulerReporter {
       this.pending = [];
       this.write({ metrics: this.opts.metrics(), changes });
       this.scheduleHeartbeat();
-    }, this.intervalMs);
-    this.heartbeatTimer.unref();
+    });
   }
 
   private onResponse(res: HeartbeatResponse__Output): void {
@@ -385,19 +391,6 @@ export class SchedulerReporter {
     this.connected = connected;
     this.opts.onConnectedChange?.(connected);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** The last contact a previous run kept, if readable. */

@@ -5,7 +5,7 @@
 // scheduler, which is earlier: so two copies of a workload never run side by side for long, even
 // when the two sides cannot talk. (A scheduler that is down longer than lost_after also makes its
 // agents stop such workloads: they cannot tell an outage from a partition.)
-import type { Logger } from '@mo/api';
+import { every, type Logger, type Timer } from '@mo/api';
 import { TERMINAL_STATES, type WorkloadRecord } from '../workloads/record.js';
 
 /** What the agent knows of its last contact with the scheduler (persisted across restarts). */
@@ -60,7 +60,7 @@ export interface SelfFenceOptions {
 
 /** Applies dueForFence on a timer. */
 export class SelfFence {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
 
   constructor(private readonly o: SelfFenceOptions) {}
 
@@ -82,12 +82,11 @@ export class SelfFence {
   }
 
   start(): void {
-    this.timer ??= setInterval(() => this.check(), this.o.checkEveryMs ?? 500);
-    this.timer.unref();
+    this.timer ??= every(this.o.checkEveryMs ?? 500, () => this.check());
   }
 
   close(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
   }
 }

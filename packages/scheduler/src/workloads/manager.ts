@@ -13,7 +13,10 @@ import {
   MoError,
   NotFoundError,
   UnavailableError,
+  after,
+  every,
   newId,
+  type Timer,
   type Logger,
   type SubmitWorkloadRequest__Output,
   type WorkloadStatus__Output,
@@ -95,7 +98,7 @@ export class WorkloadManager {
   private readonly pending = new Set<string>();
   /** Unknown workloads by id -> when they are given up (lostAtMs). */
   private readonly unknown = new Map<string, number>();
-  private unknownTimer: NodeJS.Timeout | undefined;
+  private unknownTimer: Timer | undefined;
   private unknownTimerAt = Infinity;
   private readonly counts = new Map<WorkloadStateName, number>();
   /** Ended workloads in the order they ended (for retention). */
@@ -104,8 +107,8 @@ export class WorkloadManager {
   private readonly outbox = new Map<string, QueuedStart[]>();
   private flushQueued = false;
   private passQueued = false;
-  private wakeTimer: NodeJS.Timeout | undefined;
-  private tick: NodeJS.Timeout | undefined;
+  private wakeTimer: Timer | undefined;
+  private tick: Timer | undefined;
   private closed = false;
 
   constructor(private readonly o: WorkloadManagerOptions) {}
@@ -139,16 +142,15 @@ export class WorkloadManager {
 
   /** Starts the periodic scheduling pass (catches cool-downs and backoffs ending). */
   start(): void {
-    this.tick = setInterval(() => this.pass(), 1000);
-    this.tick.unref();
+    this.tick = every(1000, () => this.pass());
     this.requestPass();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.tick) clearInterval(this.tick);
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    if (this.unknownTimer) clearTimeout(this.unknownTimer);
+    this.tick?.cancel();
+    this.wakeTimer?.cancel();
+    this.unknownTimer?.cancel();
     await Promise.allSettled([...this.starting.values()]);
   }
 
@@ -414,18 +416,14 @@ export class WorkloadManager {
     let next = Infinity;
     for (const at of this.unknown.values()) next = Math.min(next, at);
     if (next === this.unknownTimerAt || this.closed) return;
-    if (this.unknownTimer) clearTimeout(this.unknownTimer);
+    this.unknownTimer?.cancel();
     this.unknownTimer = undefined;
     this.unknownTimerAt = next;
     if (next === Infinity) return;
-    this.unknownTimer = setTimeout(
-      () => {
-        this.unknownTimerAt = Infinity;
-        this.expireUnknown();
-      },
-      Math.max(0, next - Date.now()),
-    );
-    this.unknownTimer.unref();
+    this.unknownTimer = after(next - Date.now(), () => {
+      this.unknownTimerAt = Infinity;
+      this.expireUnknown();
+    });
   }
 
   /**
@@ -833,9 +831,8 @@ export class WorkloadManager {
   private wakeAt(atMs: number): void {
     if (this.closed) return;
     const delay = Math.max(0, atMs - Date.now()) + 5;
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    this.wakeTimer = setTimeout(() => this.pass(), delay);
-    this.wakeTimer.unref();
+    this.wakeTimer?.cancel();
+    this.wakeTimer = after(delay, () => this.pass());
   }
 
   private agent(node: NodeEntry) {
