@@ -110,7 +110,7 @@ describe('a workload on a real agent', () => {
     expect(bad.message).toMatch(/^spec\.timeout_ms: must be a non-negative number of milliseconds/);
   });
 
-  it('keeps a workload with a 26-day run limit running (above Node\'s 24.8-day timer limit)', async () => {
+  it("keeps a workload with a 26-day run limit running (above Node's 24.8-day timer limit)", async () => {
     const day = 24 * 60 * 60 * 1000;
     const w = await client.startWorkload({ argv: ['sleep', '600'], timeoutMs: 26 * day, gracePeriodMs: 100 });
     await sleep(5000);
