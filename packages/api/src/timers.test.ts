@@ -4,8 +4,12 @@ import { after, clampDelay, every, MAX_TIMER_MS, sleep } from './timers.js';
 const DAY = 24 * 60 * 60 * 1000;
 
 describe('timers', () => {
-  beforeEach(() => jest.useFakeTimers());
-  afterEach(() => jest.useRealTimers());
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   it('keeps a 26-day delay (Node alone fires it after 1 ms)', () => {
     const fired = jest.fn();
