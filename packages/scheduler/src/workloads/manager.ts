@@ -568,9 +568,11 @@ export class WorkloadManager {
     r.runningSinceMs = 0;
     r.notBeforeMs = now + decision.delayMs;
     const nth = max > 0 ? `${decision.n} of ${max}` : `${decision.n}`;
-    this.transition(r, 'pending', `restart ${nth} in ${seconds(decision.delayMs)} after: ${reason}`);
+    const when = decision.delayMs > 0 ? `in ${seconds(decision.delayMs)}` : 'now';
+    this.transition(r, 'pending', `restart ${nth} ${when} after: ${reason}`);
     this.pending.add(r.id);
-    this.wakeAt(r.notBeforeMs);
+    if (decision.delayMs > 0) this.wakeAt(r.notBeforeMs);
+    else this.requestPass();
   }
 
   /** Records a state change: counts, event, persistence, watchers. */

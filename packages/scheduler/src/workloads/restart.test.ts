@@ -79,6 +79,14 @@ describe('decideRestart', () => {
     });
   });
 
+  it('replaces a lost allocation at once (lost_after was the wait), counting it', () => {
+    const d = decideRestart(
+      { policy: policy(), outcome: 'lost', stopRequested: false, restarts: 3, ranForMs: 5 },
+      half,
+    );
+    expect(d).toEqual({ restart: true, n: 4, delayMs: 0, restarts: 4 });
+  });
+
   it('never restarts a stop, or by `never`', () => {
     const base = { outcome: 'failed' as const, restarts: 0, ranForMs: 0 };
     expect(decideRestart({ ...base, policy: policy({ mode: 'always' }), stopRequested: true }).restart).toBe(false);

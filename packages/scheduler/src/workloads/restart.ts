@@ -51,7 +51,10 @@ export function decideRestart(input: RestartInput, random: () => number = Math.r
   if (policy.maxAttempts > 0 && n > policy.maxAttempts) {
     return { restart: false, why: `${policy.maxAttempts} restart(s) in a row used up` };
   }
-  return { restart: true, n, delayMs: backoffMs(n, policy.initialBackoffMs, policy.maxBackoffMs, random), restarts: n };
+  // A lost allocation (its node given up after lost_after) is replaced at once: that wait was the
+  // backoff, and a lost node is not the workload crashing. It still counts towards max_attempts.
+  const delayMs = input.outcome === 'lost' ? 0 : backoffMs(n, policy.initialBackoffMs, policy.maxBackoffMs, random);
+  return { restart: true, n, delayMs, restarts: n };
 }
 
 /** min(max, initial × 2^(n-1)) with ±20% jitter, never above max. */
