@@ -1,7 +1,7 @@
 // `mo dev` under faults: a SIGKILLed agent comes back under the same node id with its workloads
 // untouched, a SIGKILLed scheduler comes back and the cluster works; and Ctrl-C leaves no process
 // it started — daemons, their restarts, mo-shim launchers and shims, every workload process — even
-// when the scheduler and an agent are dead at that moment.
+// when the scheduler and an agent are dead at that moment and the workload ignores SIGTERM.
 import { describe, expect, it } from '@jest/globals';
 import { isAlive, waitFor } from '@mo/testkit';
 import {
@@ -33,7 +33,7 @@ interface Node {
 
 const uniqueMarker = (what: string) => `mo-dev-test-${what}-${process.pid}-${Date.now().toString(36)}`;
 
-async function startMarked(dev: Dev, marker: string, node: string): Promise<Workload> {
+async function startMarked(dev: Dev, marker: string, node: string, ignoreTerm = false): Promise<Workload> {
   const r = await mo(
     dev.ready.scheduler.grpcAddress,
     'start',
@@ -42,7 +42,7 @@ async function startMarked(dev: Dev, marker: string, node: string): Promise<Work
     '--node',
     node,
     '--',
-    ...markedWorkload(marker),
+    ...markedWorkload(marker, { ignoreTerm }),
   );
   expect(r.code).toBe(0);
   const w = (JSON.parse(r.stdout) as { workload: Workload }).workload;
@@ -127,10 +127,11 @@ describe('mo dev under faults', () => {
   });
 
   it('leaves nothing after SIGINT when the scheduler and the agent are dead at that moment', async () => {
-    const dev = await startDev('--agents', '1');
+    // --stop-timeout 1s: also the grace between SIGTERM and SIGKILL for what is left.
+    const dev = await startDev('--agents', '1', '--stop-timeout', '1s');
     const { scheduler, agents } = dev.ready;
     const marker = uniqueMarker('dead');
-    await startMarked(dev, marker, 'dev-0');
+    await startMarked(dev, marker, 'dev-0', true);
     const launched = descendantsOf(agents[0]!.pid);
 
     // Nothing can stop the workload through an API now: the records on disk are all there is.
@@ -138,7 +139,9 @@ describe('mo dev under faults', () => {
     process.kill(scheduler.pid, 'SIGKILL');
     dev.child.kill('SIGINT');
     expect(await dev.exit).toEqual({ code: 0, signal: null });
-    expect(dev.stderr()).toMatch(/^mo dev: 1 workload\(s\) still running after the agents stopped: SIGTERM/m);
+    expect(dev.stderr()).toMatch(
+      /^mo dev: 1 workload\(s\) still running after the agents stopped: SIGTERM, SIGKILL after 1 s$/m,
+    );
     const shims = shimRecords(agents[0]!.dataDir).flatMap((r) => [r.pid, r.shimPid]);
     expect(shims).toHaveLength(2);
     await expectNothingLeft([scheduler.pid, agents[0]!.pid, ...launched, ...shims], marker);

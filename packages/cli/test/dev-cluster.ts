@@ -77,15 +77,12 @@ export function stderrLine(dev: Dev, re: RegExp, timeoutMs = 20_000): Promise<Re
 /**
  * A workload whose processes all carry `marker` in their argv: a shell with a child shell and an
  * escapee in a session of its own (setsid), each keeping a sleep (`; true` keeps dash from exec'ing
- * the sleep in its place, which would drop the marker).
+ * the sleep in its place, which would drop the marker). With `ignoreTerm`, all of them ignore
+ * SIGTERM (an ignored signal stays ignored in children), so only SIGKILL ends them.
  */
-export function markedWorkload(marker: string): string[] {
-  return [
-    'sh',
-    '-c',
-    'setsid sh -c "sleep 300; true" "$0-escapee" & sh -c "sleep 300; true" "$0-child" & wait',
-    marker,
-  ];
+export function markedWorkload(marker: string, { ignoreTerm = false } = {}): string[] {
+  const script = 'setsid sh -c "sleep 300; true" "$0-escapee" & sh -c "sleep 300; true" "$0-child" & wait';
+  return ['sh', '-c', ignoreTerm ? `trap "" TERM; ${script}` : script, marker];
 }
 
 /** Live (not zombie) processes whose command line contains `marker`. */

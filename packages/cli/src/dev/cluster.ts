@@ -30,14 +30,15 @@ export interface DevClusterOptions {
   /**
    * What kills the workload processes left once the agents are gone (default: the process sweep
    * of reaper.ts). A sweep of each agent's cgroup subtree belongs here once agents run workloads
-   * in cgroups. `hurry`: a second Ctrl-C, no grace.
+   * in cgroups.
    */
   sweeps?: LeftoverSweep[];
   /** Where the daemons' log lines and our own notes go. */
   log: (line: string) => void;
 }
 
-export type LeftoverSweep = (agents: readonly DevDaemon[], hurry: boolean) => Promise<void>;
+/** `hurry` aborts on a second Ctrl-C: stop waiting, kill at once. */
+export type LeftoverSweep = (agents: readonly DevDaemon[], hurry: AbortSignal) => Promise<void>;
 
 export interface DevDaemon {
   /** `scheduler`, or the agent's node name (`dev-0`). */
@@ -96,7 +97,8 @@ export class DevCluster {
   private readonly slots: Slot[] = [];
   private phase: 'starting' | 'running' | 'stopping' = 'starting';
   private stopping: Promise<void> | undefined;
-  private hurry = false;
+  /** Aborted by a second Ctrl-C: no more waiting anywhere. */
+  private readonly hurry = new AbortController();
   private failStartup: (err: Error) => void = () => {};
   private gaveUp: ((err: DaemonFailedError) => void) | undefined;
   private client: SchedulerClient | undefined;
@@ -283,7 +285,7 @@ export class DevCluster {
 
   /** Second Ctrl-C: no more waiting. */
   killNow(): void {
-    this.hurry = true;
+    this.hurry.abort();
     for (const s of this.slots) s.proc.signal('SIGKILL');
   }
 
@@ -295,39 +297,40 @@ export class DevCluster {
       o.log(`mo dev: could not ${what}: ${err instanceof Error ? err.message : String(err)}`);
     const scheduler = this.slots.find((s) => s.role === 'scheduler');
     const agents = this.slots.filter((s) => s.role === 'agent');
-    if (o.stopWorkloads && this.client && scheduler?.proc.isReady && !this.hurry) {
+    if (o.stopWorkloads && this.client && scheduler?.proc.isReady && !this.hurry.signal.aborted) {
       await stopThroughScheduler(this.client, o.log).catch(note('stop the workloads through the scheduler'));
     }
     this.client?.close();
     if (o.stopWorkloads) {
       await Promise.all(
         agents
-          .filter((a) => a.proc.isReady && !this.hurry)
+          .filter((a) => a.proc.isReady && !this.hurry.signal.aborted)
           .map((a) => stopThroughAgent(a.name, a.grpcAddress, o.log).catch(note(`stop the workloads on ${a.name}`))),
       );
     }
     await Promise.all(agents.map((a) => this.terminate(a)));
     if (scheduler) await this.terminate(scheduler);
     if (o.stopWorkloads) {
-      for (const sweep of this.sweeps) await sweep(agents, this.hurry).catch(note('kill the workloads left'));
+      for (const sweep of this.sweeps) await sweep(agents, this.hurry.signal).catch(note('kill the workloads left'));
     }
   }
 
   private async terminate(slot: Slot): Promise<void> {
-    if (this.hurry) slot.proc.signal('SIGKILL');
+    if (this.hurry.signal.aborted) slot.proc.signal('SIGKILL');
     if (await slot.proc.terminate(this.options.stopTimeoutMs)) {
       this.options.log(`mo dev: ${slot.name} did not stop within ${formatMs(this.options.stopTimeoutMs)}: SIGKILL`);
     }
   }
 
   /** The default sweep: what the agents' shim records say is still alive. */
-  private async reap(agents: readonly DevDaemon[], hurry: boolean): Promise<void> {
+  private async reap(agents: readonly DevDaemon[], hurry: AbortSignal): Promise<void> {
     await reapWorkloads(
       agents.map((a) => a.dataDir),
       {
-        graceMs: hurry ? 0 : Math.min(this.options.stopTimeoutMs, 5_000),
-        shimGraceMs: hurry ? 0 : 2_000,
+        graceMs: Math.min(this.options.stopTimeoutMs, 5_000),
+        shimGraceMs: 2_000,
         log: this.options.log,
+        signal: hurry,
       },
     );
   }

@@ -77,12 +77,18 @@ function signalIfSame(p: ProcEntry, sig: NodeJS.Signals, group = false): void {
   }
 }
 
-/** Polls until `done()` or `ms` passed; true if done. */
-async function until(done: () => boolean, ms: number): Promise<boolean> {
+/** p has exited (a zombie counts as gone), or its pid now belongs to another process. */
+function isGone(p: ProcEntry): boolean {
+  const now = readProcStat(p.pid);
+  return now === undefined || now.startTime !== p.startTime || now.state === 'Z' || now.state === 'X';
+}
+
+/** Polls until `done()`, `ms` passed or `signal` aborts; true if done. */
+async function until(done: () => boolean, ms: number, signal?: AbortSignal): Promise<boolean> {
   const deadline = Date.now() + ms;
   for (;;) {
     if (done()) return true;
-    if (Date.now() >= deadline) return false;
+    if (Date.now() >= deadline || signal?.aborted) return false;
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
 }
@@ -103,6 +109,8 @@ export interface ReapOptions {
   /** How long shims get to record their workload's exit and leave by themselves. */
   shimGraceMs: number;
   log: (line: string) => void;
+  /** Aborted: no more waiting (a second Ctrl-C); what is left is SIGKILLed at once. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -122,19 +130,19 @@ export async function reapWorkloads(agentDataDirs: readonly string[], o: ReapOpt
   const groups = new Set(first.leaders.map((p) => p.pid));
   o.log(
     `mo dev: ${found} workload(s) still running after the agents stopped: ` +
-      (o.graceMs > 0 ? `SIGTERM, SIGKILL after ${formatMs(o.graceMs)}` : 'SIGKILL'),
+      (o.graceMs > 0 && !o.signal?.aborted ? `SIGTERM, SIGKILL after ${formatMs(o.graceMs)}` : 'SIGKILL'),
   );
-  if (o.graceMs > 0) {
+  if (o.graceMs > 0 && !o.signal?.aborted) {
     for (const p of first.leaders) signalIfSame(p, 'SIGTERM', true);
     for (const p of first.strays) if (!groups.has(p.pgid)) signalIfSame(p, 'SIGTERM');
-    await until(() => first.leaders.every((p) => readProcStat(p.pid)?.startTime !== p.startTime), o.graceMs);
+    await until(() => first.leaders.every(isGone), o.graceMs, o.signal);
   }
   // Fresh looks each time: a record written late, a process forked meanwhile.
   const second = plan();
   for (const p of second.leaders) signalIfSame(p, 'SIGKILL', true);
   for (const p of second.strays) signalIfSame(p, 'SIGKILL');
   // A shim whose workload is gone records the exit and leaves; one that does not is killed.
-  await until(() => second.shims.every((p) => readProcStat(p.pid)?.startTime !== p.startTime), o.shimGraceMs);
+  await until(() => second.shims.every(isGone), o.shimGraceMs, o.signal);
   const third = plan();
   for (const p of third.leaders) signalIfSame(p, 'SIGKILL', true);
   for (const p of [...third.strays, ...third.shims]) signalIfSame(p, 'SIGKILL');
