@@ -77,7 +77,10 @@ export function registerDev(program: Command, ctx: CliContext): void {
     .option('--port-base <port>', `first port (default ${DEFAULT_PORT_BASE}); 0: all ports picked by the OS`)
     .option('--log-level <level>', 'debug, info (default), warn or error')
     .option('--keep-workloads', 'on exit, leave workloads running instead of stopping them')
-    .option('--stop-timeout <duration>', 'time each daemon gets to stop before SIGKILL (default 10s)');
+    .option(
+      '--stop-timeout <duration>',
+      'time each daemon gets to stop before SIGKILL (default 10s); leftover workloads get at most 5s',
+    );
   addGlobalOptions(cmd).action(async (flags: DevFlags, self: Command) => {
     const globals = ctx.resolve(self);
     const settings = devSettings(flags, ctx.env);
