@@ -4,7 +4,7 @@
 // whatever a daemon left in its own session (an agent's mo-shim launcher). What to signal is
 // decided by leftovers.ts; this file reads the files and /proc, signals and waits.
 import { readProcStat } from '@mo/agent';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { planLeftovers, sessionMembers, parseShimRecord, type ProcEntry, type ShimRecord } from './leftovers.js';
 import { formatMs } from './restart-policy.js';
@@ -39,8 +39,9 @@ function bootTimeMs(): number {
 }
 
 /**
- * The `started` records of an agent's workloads that have not recorded an exit, written since
- * boot. Bounded by what the agent keeps (its running and its `--max-ended` ended workloads).
+ * The `started` records of an agent's workloads written since boot. Ended ones are read too (an
+ * `exit` file is not trusted to mean "nothing left": the identity check decides); bounded by what
+ * the agent keeps (its running and its `--max-ended` ended workloads).
  */
 export function readShimRecords(agentDataDir: string): ShimRecord[] {
   const root = join(agentDataDir, 'workloads');
@@ -55,7 +56,6 @@ export function readShimRecords(agentDataDir: string): ShimRecord[] {
   for (const id of names) {
     const dir = join(root, id);
     try {
-      if (existsSync(join(dir, 'exit'))) continue;
       const started = join(dir, 'started');
       if (statSync(started).mtimeMs < boot) continue;
       const r = parseShimRecord(id, readFileSync(started, 'utf8'));
