@@ -1,0 +1,49 @@
+// Stopping the dev cluster's workloads through the daemons' APIs, gracefully (each workload's own
+// grace period), before the daemons stop: through the scheduler when it is up, so it neither
+// restarts nor re-places them; then through each agent directly for whatever still runs there (the
+// scheduler was dead or restarting, or never knew it). What neither reaches, reaper.ts kills.
+import { MoError, statusName, type SchedulerClient, type WorkloadState } from '@mo/api';
+
+/** Generous: a stop waits for the workload's grace period. */
+const STOP_DEADLINE_MS = 15_000;
+
+const ACTIVE_ON_SCHEDULER: WorkloadState[] = [
+  'WORKLOAD_STATE_PENDING',
+  'WORKLOAD_STATE_STARTING',
+  'WORKLOAD_STATE_RUNNING',
+];
+/** Asked for apart: a scheduler from before this state existed refuses it (INVALID_ARGUMENT). */
+const UNKNOWN: WorkloadState = 'WORKLOAD_STATE_UNKNOWN';
+const ACTIVE_ON_AGENT = new Set<string>(['WORKLOAD_STATE_STARTING', 'WORKLOAD_STATE_RUNNING']);
+
+export async function stopThroughScheduler(client: SchedulerClient, log: (line: string) => void): Promise<void> {
+  const list = (states: WorkloadState[]) => client.listWorkloads({ states, limit: 10_000, omitEvents: true });
+  const { workloads } = await list(ACTIVE_ON_SCHEDULER);
+  // A node that cannot be heard from: the scheduler stops its copies when it returns.
+  const unknown = await list([UNKNOWN]).catch((err: unknown) => {
+    if (err instanceof MoError && statusName(err.code) === 'INVALID_ARGUMENT') return { workloads: [] };
+    throw err;
+  });
+  workloads.push(...unknown.workloads);
+  if (workloads.length === 0) return;
+  log(`mo dev: stopping ${workloads.length} workload(s)`);
+  const results = await Promise.allSettled(workloads.map((w) => client.stopWorkload(w.id)));
+  const failed = results.filter((r) => r.status === 'rejected').length;
+  if (failed > 0) log(`mo dev: ${failed} workload(s) did not stop cleanly through the scheduler`);
+}
+
+export async function stopThroughAgent(name: string, address: string, log: (line: string) => void): Promise<void> {
+  const { AgentClient } = await import('@mo/api');
+  const client = new AgentClient(address, { deadlineMs: STOP_DEADLINE_MS });
+  try {
+    const { workloads } = await client.getNodeStatus();
+    const ids = workloads.filter((w) => ACTIVE_ON_AGENT.has(w.state) && w.spec?.id).map((w) => w.spec!.id);
+    if (ids.length === 0) return;
+    log(`mo dev: stopping ${ids.length} workload(s) on ${name} directly`);
+    const results = await Promise.allSettled(ids.map((id) => client.stopWorkload(id)));
+    const failed = results.filter((r) => r.status === 'rejected').length;
+    if (failed > 0) log(`mo dev: ${failed} workload(s) on ${name} did not stop cleanly`);
+  } finally {
+    client.close();
+  }
+}
