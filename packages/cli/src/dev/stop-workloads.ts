@@ -2,29 +2,22 @@
 // grace period), before the daemons stop: through the scheduler when it is up, so it neither
 // restarts nor re-places them; then through each agent directly for whatever still runs there (the
 // scheduler was dead or restarting, or never knew it). What neither reaches, reaper.ts kills.
-import { MoError, statusName, type SchedulerClient, type WorkloadState } from '@mo/api';
+import type { SchedulerClient, WorkloadState } from '@mo/api';
 
 /** Generous: a stop waits for the workload's grace period. */
 const STOP_DEADLINE_MS = 15_000;
 
+/** Unknown too: a node that cannot be heard from; the scheduler stops its copies when it returns. */
 const ACTIVE_ON_SCHEDULER: WorkloadState[] = [
   'WORKLOAD_STATE_PENDING',
   'WORKLOAD_STATE_STARTING',
   'WORKLOAD_STATE_RUNNING',
+  'WORKLOAD_STATE_UNKNOWN',
 ];
-/** Asked for apart: a scheduler from before this state existed refuses it (INVALID_ARGUMENT). */
-const UNKNOWN: WorkloadState = 'WORKLOAD_STATE_UNKNOWN';
 const ACTIVE_ON_AGENT = new Set<string>(['WORKLOAD_STATE_STARTING', 'WORKLOAD_STATE_RUNNING']);
 
 export async function stopThroughScheduler(client: SchedulerClient, log: (line: string) => void): Promise<void> {
-  const list = (states: WorkloadState[]) => client.listWorkloads({ states, limit: 10_000, omitEvents: true });
-  const { workloads } = await list(ACTIVE_ON_SCHEDULER);
-  // A node that cannot be heard from: the scheduler stops its copies when it returns.
-  const unknown = await list([UNKNOWN]).catch((err: unknown) => {
-    if (err instanceof MoError && statusName(err.code) === 'INVALID_ARGUMENT') return { workloads: [] };
-    throw err;
-  });
-  workloads.push(...unknown.workloads);
+  const { workloads } = await client.listWorkloads({ states: ACTIVE_ON_SCHEDULER, limit: 10_000, omitEvents: true });
   if (workloads.length === 0) return;
   log(`mo dev: stopping ${workloads.length} workload(s)`);
   const results = await Promise.allSettled(workloads.map((w) => client.stopWorkload(w.id)));
