@@ -48,7 +48,8 @@ import type { SubmitPipelineRequest } from './generated/mo/v1/SubmitPipelineRequ
 import type { SubmitPipelineResponse__Output } from './generated/mo/v1/SubmitPipelineResponse.js';
 import { decodeMessage, encodeMessage } from './lite/codec.js';
 import { LiteCallError, LiteChannel } from './lite/unary.js';
-import { MAX_MESSAGE_BYTES } from './server.js';
+import { channelOptions } from './grpc-options.js';
+import { CONNECT_TIMEOUT_MS } from './keepalive.js';
 import { moProto } from './proto.js';
 
 export interface ClientOptions {
@@ -63,24 +64,43 @@ type Unary<Req, Res> = (
   cb: grpc.requestCallback<Res>,
 ) => grpc.ClientUnaryCall;
 
-function channelOptions(): grpc.ChannelOptions {
-  return {
-    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
-    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
-    // channelz bookkeeping (per-call counters and traces) costs CPU on every call; mo has its own metrics.
-    'grpc.enable_channelz': 0,
-  };
-}
-
-/** Shared call plumbing: deadline per call, error mapping, close. */
+/** Shared call plumbing: deadline per call, error mapping, a dial timeout, close. */
 abstract class BaseClient<C extends grpc.Client> {
   protected readonly deadlineMs: number;
+  protected raw: C;
+  private closed = false;
   constructor(
     readonly address: string,
-    protected readonly raw: C,
+    private readonly dial: () => C,
     options: ClientOptions,
   ) {
     this.deadlineMs = options.deadlineMs ?? 10_000;
+    this.raw = dial();
+    this.watchDial(this.raw);
+  }
+
+  /**
+   * grpc-js has no connect timeout: a dial into a silent partition waits for the kernel's SYN
+   * retries (up to 2 min), and every call waits with it, also after the heal. A channel still
+   * CONNECTING after CONNECT_TIMEOUT_MS is replaced by a new one (its waiting calls fail
+   * UNAVAILABLE), so the next call dials afresh.
+   */
+  private watchDial(raw: C): void {
+    const channel = raw.getChannel();
+    try {
+      const state = channel.getConnectivityState(false);
+      if (state === grpc.connectivityState.SHUTDOWN) return;
+      const connecting = state === grpc.connectivityState.CONNECTING;
+      channel.watchConnectivityState(state, connecting ? Date.now() + CONNECT_TIMEOUT_MS : Infinity, (err) => {
+        if (this.closed || raw !== this.raw) return;
+        if (!err) return this.watchDial(raw);
+        this.raw = this.dial();
+        this.watchDial(this.raw);
+        raw.close();
+      });
+    } catch {
+      // Closed meanwhile: nothing to watch.
+    }
   }
 
   protected call<Req, Res>(method: Unary<Req, Res>, req: Req, deadlineMs = this.deadlineMs): Promise<Res> {
@@ -105,6 +125,7 @@ abstract class BaseClient<C extends grpc.Client> {
   }
 
   close(): void {
+    this.closed = true;
     this.raw.close();
   }
 
@@ -136,7 +157,7 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
 
   constructor(address: string, options: ClientOptions = {}) {
     const Ctor = moProto().mo.v1.NodeAgent;
-    super(address, new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
+    super(address, () => new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
     this.lite = new LiteChannel(address);
   }
 
@@ -224,7 +245,7 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
 export class SchedulerClient extends BaseClient<RawSchedulerClient> {
   constructor(address: string, options: ClientOptions = {}) {
     const Ctor = moProto().mo.v1.Scheduler;
-    super(address, new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
+    super(address, () => new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
   }
 
   submitWorkload(req: SubmitWorkloadRequest): Promise<SubmitWorkloadResponse__Output> {
@@ -268,7 +289,7 @@ export class SchedulerClient extends BaseClient<RawSchedulerClient> {
 export class PipelineClient extends BaseClient<RawPipelinesClient> {
   constructor(address: string, options: ClientOptions = {}) {
     const Ctor = moProto().mo.v1.Pipelines;
-    super(address, new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
+    super(address, () => new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
   }
 
   submit(req: SubmitPipelineRequest): Promise<SubmitPipelineResponse__Output> {
@@ -310,7 +331,7 @@ export class PipelineClient extends BaseClient<RawPipelinesClient> {
 export class RegistryClient extends BaseClient<NodeRegistryClient> {
   constructor(address: string, options: ClientOptions = {}) {
     const Ctor = moProto().mo.v1.NodeRegistry;
-    super(address, new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
+    super(address, () => new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
   }
 
   register(req: RegisterRequest): Promise<RegisterResponse__Output> {
@@ -327,23 +348,45 @@ export class RegistryClient extends BaseClient<NodeRegistryClient> {
    * chunks, then the one with the sha256. Resolves with what the scheduler stored.
    */
   async uploadArtifact(messages: AsyncIterable<ArtifactUpload>, deadlineMs: number): Promise<ArtifactRef__Output> {
-    let call: grpc.ClientWritableStream<ArtifactUpload> | undefined;
+    // The call can end at any moment (the scheduler dies, the deadline passes, it refuses the
+    // artifact): then writing stops, a wait for 'drain' ends too, and this rejects with the call's
+    // error. Until it is returned, `done` must have a handler, or its rejection while a chunk is
+    // being read would be unhandled (and end the process).
+    let ended = false;
+    let wake: (() => void) | undefined;
+    let call!: grpc.ClientWritableStream<ArtifactUpload>;
     const done = new Promise<ArtifactRef__Output>((resolve, reject) => {
       call = this.raw.uploadArtifact(new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (err, res) => {
+        ended = true;
+        wake?.();
         if (err) reject(fromServiceError(err, this.address));
         else if (!res) reject(fromServiceError(new Error('empty response'), this.address));
         else resolve(res);
       });
     });
+    void done.catch(() => undefined);
+    const drained = () =>
+      new Promise<void>((resolve) => {
+        if (ended) return resolve();
+        const onDrain = () => {
+          wake = undefined;
+          resolve();
+        };
+        wake = () => {
+          call.off('drain', onDrain);
+          resolve();
+        };
+        call.once('drain', onDrain);
+      });
     try {
       for await (const m of messages) {
+        if (ended) break;
         // Back-pressure: wait for the buffer to drain before the next chunk.
-        if (!call!.write(m)) await new Promise((r) => call!.once('drain', r));
+        if (!call.write(m)) await drained();
       }
-      call!.end();
+      if (!ended) call.end();
     } catch (err) {
-      call!.cancel();
-      void done.catch(() => undefined);
+      call.cancel();
       throw err;
     }
     return done;
