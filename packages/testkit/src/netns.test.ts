@@ -67,7 +67,8 @@ maybe('a network-namespace test bed', () => {
   let bed: NetnsBed;
   let server: Server;
   let hostPort: number;
-  const [h0, h1] = [0, 1].map((i) => () => bed.hosts[i]!);
+  const h0 = () => bed.hosts[0]!;
+  const h1 = () => bed.hosts[1]!;
 
   beforeAll(async () => {
     bed = await createNetnsBed({ hosts: 2 });
@@ -120,27 +121,47 @@ maybe('a network-namespace test bed', () => {
 });
 
 maybe('a test bed’s cleanup', () => {
-  it('close kills what runs inside (started by the bed or not) and removes every namespace, link, rule and lock', async () => {
+  it('close, even mid-partition, kills what runs inside (started by the bed or not) and removes every namespace, link, rule and lock', async () => {
     const bed = await createNetnsBed({ hosts: 1 });
     const h = bed.hosts[0]!;
-    const tracked = h.spawn(['sleep', '600'], { stdio: 'ignore' });
-    const untracked = spawn('ip', ['netns', 'exec', h.netns, 'sleep', '600'], { stdio: 'ignore', detached: true });
-    untracked.unref();
-    const base = bed.bridge.slice(0, -2);
-    const lock = `/run/mo-netns/${bed.subnet.replace(/\.0\/24$/, '')}`;
-    expect(links()).toContain(bed.bridge);
-    expect(forwardRules()).toContain(base);
-    expect(existsSync(lock)).toBe(true);
-    const exits = [tracked, untracked].map((c) => new Promise((r) => c.once('exit', r)));
-    await bed.close();
-    await Promise.all(exits);
-    await bed.close(); // idempotent
-    expect(namespaces()).not.toContain(base);
-    expect(forwardRules()).not.toContain(base);
-    expect(existsSync(lock)).toBe(false);
-    // A veth goes with its namespace once the last process in it is gone, a moment after.
-    for (let i = 0; i < 100 && links().includes(base); i++) await new Promise((r) => setTimeout(r, 20));
-    expect(links()).not.toContain(base);
+    const server = createServer((c) => c.on('data', () => undefined));
+    await new Promise<void>((r) => server.listen(0, bed.hostAddress, r));
+    try {
+      // A connection with data in flight when the partition starts: its socket must not keep the
+      // namespace (and so the veth) alive after close.
+      const port = (server.address() as { port: number }).port;
+      const talker = h.spawn(
+        [
+          process.execPath,
+          '-e',
+          `const s = require('net').connect(+process.argv[2], process.argv[1], () => console.log('up'));
+           setInterval(() => s.write('x'.repeat(1000)), 50);`,
+          bed.hostAddress,
+          String(port),
+        ],
+        { stdio: ['ignore', 'pipe', 'ignore'] },
+      );
+      await new Promise((r) => talker.stdout!.once('data', r));
+      const untracked = spawn('ip', ['netns', 'exec', h.netns, 'sleep', '600'], { stdio: 'ignore', detached: true });
+      untracked.unref();
+      await h.partition();
+      const base = bed.bridge.slice(0, -2);
+      const lock = `/run/mo-netns/${bed.subnet.replace(/\.0\/24$/, '')}`;
+      expect(links()).toContain(bed.bridge);
+      expect(forwardRules()).toContain(base);
+      expect(existsSync(lock)).toBe(true);
+      const exits = [talker, untracked].map((c) => new Promise((r) => c.once('exit', r)));
+      await bed.close();
+      await Promise.all(exits);
+      await bed.close(); // idempotent
+      expect(namespaces()).not.toContain(base);
+      expect(links()).not.toContain(base);
+      expect(forwardRules()).not.toContain(base);
+      expect(existsSync(lock)).toBe(false);
+    } finally {
+      server.close();
+      await bed.close().catch(() => undefined);
+    }
   });
 
   it('sweeps what a dead run left behind when the next bed is made', async () => {

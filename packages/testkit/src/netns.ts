@@ -119,6 +119,16 @@ function probe(): string | undefined {
   return failures.length > 0 ? `cannot add a network namespace: ${failures[0]}` : undefined;
 }
 
+/**
+ * A partition: dropped in the namespace itself, both ways. Silent for both ends (a local sender
+ * whose SYN or segment is dropped on OUTPUT gets no error, it just retransmits), and gone with the
+ * namespace.
+ */
+const dropRules = [
+  ['INPUT', '!', '-i', 'lo', '-j', 'DROP'],
+  ['OUTPUT', '!', '-o', 'lo', '-j', 'DROP'],
+];
+
 /** The FORWARD rule letting the bed's namespaces talk to each other (see createNetnsBed). */
 const forwardRule = (names: BedNames) => [
   'FORWARD',
@@ -208,11 +218,21 @@ export async function createNetnsBed(options: { hosts?: number } = {}): Promise<
   const names = bedNames(process.pid, beds++);
   const { prefix, lock } = await allocateSubnet(names.base);
   const hosts: NetnsHost[] = [];
+  /** Per host: its partition and link state, so teardown can heal first. */
+  const faults: Array<{ partitioned: boolean; cut: boolean }> = [];
   const children = new Set<ChildProcess>();
   let closed: Promise<void> | undefined;
 
   /** Everything this bed made, in the order to undo it; sync so the exit hook can run it too. */
   const teardown = () => {
+    // Heal first: connections of the processes killed below then close at once, instead of
+    // retransmitting into a DROP for minutes, keeping the (deleted) namespace and its veth alive.
+    hosts.forEach((h, i) =>
+      runAllSync([
+        ...(faults[i]?.partitioned ? dropRules.map((r) => [...h.wrap, 'iptables', '-w', '-D', ...r]) : []),
+        ...(faults[i]?.cut ? [['ip', 'link', 'set', h.hostVeth, 'up']] : []),
+      ]),
+    );
     for (const child of children) child.kill('SIGKILL');
     const failures: string[] = [];
     for (const h of hosts) {
@@ -231,6 +251,9 @@ export async function createNetnsBed(options: { hosts?: number } = {}): Promise<
         }
       }
       failures.push(...runAllSync([['ip', 'netns', 'del', h.netns]]));
+      // Gone with its namespace, unless a socket still holds that: then removed here.
+      const veth = runAllSync([['ip', 'link', 'del', h.hostVeth]]);
+      failures.push(...veth.filter((f) => !/Cannot find device/.test(f)));
     }
     failures.push(
       ...runAllSync([
@@ -257,14 +280,8 @@ export async function createNetnsBed(options: { hosts?: number } = {}): Promise<
     const address = `${prefix}.${index + 2}`;
     const wrap = ['ip', 'netns', 'exec', netns] as const;
     const inside = (argv: readonly string[]) => run(wrap[0], [...wrap.slice(1), ...argv]);
-    let partitioned = false;
-    let cut = false;
-    // Dropped in the namespace itself, both ways: silent for both ends (a local sender whose SYN or
-    // segment is dropped on OUTPUT just retransmits), and gone with the namespace.
-    const dropRules = [
-      ['INPUT', '!', '-i', 'lo', '-j', 'DROP'],
-      ['OUTPUT', '!', '-o', 'lo', '-j', 'DROP'],
-    ];
+    const fault = { partitioned: false, cut: false };
+    faults[index] = fault;
     const host: NetnsHost = {
       index,
       netns,
@@ -280,23 +297,23 @@ export async function createNetnsBed(options: { hosts?: number } = {}): Promise<
         return child;
       },
       async partition() {
-        if (partitioned) return;
+        if (fault.partitioned) return;
+        fault.partitioned = true; // before: a failure half-way is still undone on close
         for (const rule of dropRules) await inside(['iptables', '-w', '-I', ...rule]);
-        partitioned = true;
       },
       async cutLink() {
-        if (cut) return;
+        if (fault.cut) return;
+        fault.cut = true;
         await run('ip', ['link', 'set', hostVeth, 'down']);
-        cut = true;
       },
       async heal() {
-        if (partitioned) {
+        if (fault.partitioned) {
           for (const rule of dropRules) await inside(['iptables', '-w', '-D', ...rule]);
-          partitioned = false;
+          fault.partitioned = false;
         }
-        if (cut) {
+        if (fault.cut) {
           await run('ip', ['link', 'set', hostVeth, 'up']);
-          cut = false;
+          fault.cut = false;
         }
       },
     };
