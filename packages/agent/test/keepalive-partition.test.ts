@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
 import {
   AgentClient,
+  CONNECT_TIMEOUT_MS,
   KEEPALIVE_TIME_MS,
   KEEPALIVE_TIMEOUT_MS,
   MoError,
@@ -211,6 +212,50 @@ maybe('keepalive through a silent partition', () => {
       expect(unaryMs).toBeLessThan(2000);
       expect(streamMs).toBeLessThan(2000);
       await client.stopWorkload(id, 1);
+    });
+
+    it('a dial into a partition is given up after CONNECT_TIMEOUT_MS (lite and grpc-js), and the same client connects at once after the heal', async () => {
+      // A client that has not connected yet: its first calls dial while SYNs vanish.
+      const fresh = new AgentClient(agent.grpcAddress, { deadlineMs: 60_000 });
+      await h().partition();
+      try {
+        const t0 = Date.now();
+        const outcome = (p: Promise<unknown>) =>
+          p.then(
+            () => ({ at: Date.now(), err: undefined as unknown }),
+            (err: unknown) => ({ at: Date.now(), err }),
+          );
+        const [unary, stream] = await Promise.all([
+          outcome(fresh.getNodeStatus({ omitWorkloads: true })),
+          outcome(
+            (async () => {
+              for await (const _ of fresh.streamLogs({ workloadId: 'none', follow: true })) break;
+            })(),
+          ),
+        ]);
+        console.log(`dials into a partition given up after: unary ${unary.at - t0} ms, stream ${stream.at - t0} ms`);
+        for (const r of [unary, stream]) {
+          expect((r.err as MoError).code).toBe(grpc.status.UNAVAILABLE);
+          expect((r.err as MoError).message).toMatch(/No connection established within/);
+          expect(r.at - t0).toBeGreaterThanOrEqual(CONNECT_TIMEOUT_MS - 100);
+          expect(r.at - t0).toBeLessThanOrEqual(CONNECT_TIMEOUT_MS + SLACK_MS);
+        }
+      } finally {
+        await h().heal();
+      }
+      const t1 = Date.now();
+      await fresh.getNodeStatus({ omitWorkloads: true });
+      const unaryMs = Date.now() - t1;
+      // The workload does not exist: NOT_FOUND proves the call reached the agent.
+      const reached = await (async () => {
+        for await (const _ of fresh.streamLogs({ workloadId: 'none', follow: true })) break;
+      })().catch((err: MoError) => err);
+      const streamMs = Date.now() - t1;
+      console.log(`after the heal, the same client: unary ${unaryMs} ms, stream answered in ${streamMs} ms`);
+      expect((reached as MoError).code).toBe(grpc.status.NOT_FOUND);
+      expect(unaryMs).toBeLessThan(2000);
+      expect(streamMs).toBeLessThan(2000);
+      fresh.close();
     });
   });
 });

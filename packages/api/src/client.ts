@@ -106,7 +106,7 @@ abstract class BaseClient<C extends grpc.Client> {
   protected call<Req, Res>(method: Unary<Req, Res>, req: Req, deadlineMs = this.deadlineMs): Promise<Res> {
     return new Promise((resolve, reject) => {
       method.call(this.raw, req, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (err, res) => {
-        if (err) reject(fromServiceError(err, this.address));
+        if (err) reject(this.failure(err));
         else if (res === undefined) reject(fromServiceError(new Error('empty response'), this.address));
         else resolve(res);
       });
@@ -129,6 +129,17 @@ abstract class BaseClient<C extends grpc.Client> {
     this.raw.close();
   }
 
+  /** A call's error as MoError. */
+  protected failure(err: unknown): MoError {
+    const e = err as Partial<grpc.ServiceError>;
+    // A call queued on a channel that watchDial replaced: say why, not grpc-js's words for it.
+    if (!this.closed && e.code === grpc.status.UNAVAILABLE && e.details === 'Channel closed before call started') {
+      const details = `No connection established within ${CONNECT_TIMEOUT_MS} ms`;
+      return fromServiceError({ code: grpc.status.UNAVAILABLE, details }, this.address);
+    }
+    return fromServiceError(err, this.address);
+  }
+
   /** Adapts a server stream to an async generator; `signal` cancels it quietly. */
   protected async *stream<T>(call: grpc.ClientReadableStream<T>, signal?: AbortSignal): AsyncGenerator<T> {
     const onAbort = () => call.cancel();
@@ -138,7 +149,7 @@ abstract class BaseClient<C extends grpc.Client> {
       for await (const item of call as AsyncIterable<T>) yield item;
     } catch (err) {
       if (signal?.aborted && (err as grpc.ServiceError).code === grpc.status.CANCELLED) return;
-      throw fromServiceError(err, this.address);
+      throw this.failure(err);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       call.cancel();
@@ -359,7 +370,7 @@ export class RegistryClient extends BaseClient<NodeRegistryClient> {
       call = this.raw.uploadArtifact(new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (err, res) => {
         ended = true;
         wake?.();
-        if (err) reject(fromServiceError(err, this.address));
+        if (err) reject(this.failure(err));
         else if (!res) reject(fromServiceError(new Error('empty response'), this.address));
         else resolve(res);
       });
