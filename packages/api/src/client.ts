@@ -49,6 +49,7 @@ import type { SubmitPipelineResponse__Output } from './generated/mo/v1/SubmitPip
 import { decodeMessage, encodeMessage } from './lite/codec.js';
 import { LiteCallError, LiteChannel } from './lite/unary.js';
 import { channelOptions } from './grpc-options.js';
+import { MAX_DEADLINE_MS } from './lite/timeout.js';
 import { CONNECT_TIMEOUT_MS } from './keepalive.js';
 import { moProto } from './proto.js';
 
@@ -63,6 +64,11 @@ type Unary<Req, Res> = (
   opts: grpc.CallOptions,
   cb: grpc.requestCallback<Res>,
 ) => grpc.ClientUnaryCall;
+
+/** A call option deadline `ms` from now, at most MAX_DEADLINE_MS (longer ones expire at once). */
+function deadlineIn(ms: number): grpc.Deadline {
+  return Date.now() + Math.min(ms, MAX_DEADLINE_MS);
+}
 
 /** Shared call plumbing: deadline per call, error mapping, a dial timeout, close. */
 abstract class BaseClient<C extends grpc.Client> {
@@ -105,7 +111,7 @@ abstract class BaseClient<C extends grpc.Client> {
 
   protected call<Req, Res>(method: Unary<Req, Res>, req: Req, deadlineMs = this.deadlineMs): Promise<Res> {
     return new Promise((resolve, reject) => {
-      method.call(this.raw, req, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (err, res) => {
+      method.call(this.raw, req, new grpc.Metadata(), { deadline: deadlineIn(deadlineMs) }, (err, res) => {
         if (err) reject(this.failure(err));
         else if (res === undefined) reject(fromServiceError(new Error('empty response'), this.address));
         else resolve(res);
@@ -247,7 +253,7 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
    * workload ends or `signal` aborts. No deadline on followed streams: they are meant to last.
    */
   streamLogs(req: StreamLogsRequest, signal?: AbortSignal): AsyncGenerator<LogChunk__Output> {
-    const opts: grpc.CallOptions = req.follow ? {} : { deadline: Date.now() + this.deadlineMs };
+    const opts: grpc.CallOptions = req.follow ? {} : { deadline: deadlineIn(this.deadlineMs) };
     return this.stream(this.raw.streamLogs(req, new grpc.Metadata(), opts), signal);
   }
 }
@@ -286,7 +292,7 @@ export class SchedulerClient extends BaseClient<RawSchedulerClient> {
   }
 
   streamLogs(req: StreamWorkloadLogsRequest, signal?: AbortSignal): AsyncGenerator<LogChunk__Output> {
-    const opts: grpc.CallOptions = req.follow ? {} : { deadline: Date.now() + this.deadlineMs };
+    const opts: grpc.CallOptions = req.follow ? {} : { deadline: deadlineIn(this.deadlineMs) };
     return this.stream(this.raw.streamWorkloadLogs(req, new grpc.Metadata(), opts), signal);
   }
 
@@ -333,7 +339,7 @@ export class PipelineClient extends BaseClient<RawPipelinesClient> {
   }
 
   stepLogs(req: StreamStepLogsRequest, signal?: AbortSignal): AsyncGenerator<LogChunk__Output> {
-    const opts: grpc.CallOptions = req.follow ? {} : { deadline: Date.now() + this.deadlineMs };
+    const opts: grpc.CallOptions = req.follow ? {} : { deadline: deadlineIn(this.deadlineMs) };
     return this.stream(this.raw.streamStepLogs(req, new grpc.Metadata(), opts), signal);
   }
 }
@@ -367,7 +373,7 @@ export class RegistryClient extends BaseClient<NodeRegistryClient> {
     let wake: (() => void) | undefined;
     let call!: grpc.ClientWritableStream<ArtifactUpload>;
     const done = new Promise<ArtifactRef__Output>((resolve, reject) => {
-      call = this.raw.uploadArtifact(new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (err, res) => {
+      call = this.raw.uploadArtifact(new grpc.Metadata(), { deadline: deadlineIn(deadlineMs) }, (err, res) => {
         ended = true;
         wake?.();
         if (err) reject(this.failure(err));
@@ -409,7 +415,7 @@ export class RegistryClient extends BaseClient<NodeRegistryClient> {
     signal?: AbortSignal,
   ): AsyncGenerator<ArtifactChunk__Output> {
     return this.stream(
-      this.raw.downloadArtifact(req, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }),
+      this.raw.downloadArtifact(req, new grpc.Metadata(), { deadline: deadlineIn(deadlineMs) }),
       signal,
     );
   }

@@ -4,6 +4,14 @@
 // server never gives up before the client does.
 
 const MAX_VALUE = 99_999_999;
+
+/**
+ * The longest deadline mo puts on the wire (24.8 days, a whole number of seconds): a grpc-js
+ * server turns grpc-timeout into int32 milliseconds (`value * unit | 0`, server-interceptors.ts),
+ * so a longer one wraps negative there and the call expires at once; Node's timers stop at the
+ * same 2^31 - 1 ms. A unary call that may take longer is as good as one without a deadline.
+ */
+export const MAX_DEADLINE_MS = 2_147_483_000;
 const UNITS: ReadonlyArray<readonly [unit: string, ms: number]> = [
   ['m', 1],
   ['S', 1000],

@@ -6,7 +6,7 @@
 // is destroyed with its calls failed UNAVAILABLE, and the next call dials a new one.
 import { connect, type ClientHttp2Session } from 'node:http2';
 import { CONNECT_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from '../keepalive.js';
-import { grpcTimeoutHeader } from './timeout.js';
+import { MAX_DEADLINE_MS, grpcTimeoutHeader } from './timeout.js';
 
 /** A failed call, shaped like grpc-js's ServiceError (code, details) so the usual mapping applies. */
 export class LiteCallError extends Error {
@@ -34,8 +34,6 @@ const INTERNAL = 13;
 const RESOURCE_EXHAUSTED = 8;
 /** Same cap as MAX_MESSAGE_BYTES for the full client. */
 const MAX_RESPONSE = 4 * 1024 * 1024;
-/** Node fires a longer timer at once (after 1 ms); a deadline that far off is as good as none. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** One HTTP/2 session and the calls in flight on it. */
 interface Connection {
@@ -120,6 +118,7 @@ export class LiteChannel {
 
   /** One unary call: `path` is "/mo.v1.Scheduler/GetClusterStatus". */
   call(path: string, request: Buffer, deadlineMs: number): Promise<Buffer> {
+    const timeoutMs = Math.min(deadlineMs, MAX_DEADLINE_MS);
     return new Promise((resolve, reject) => {
       const { session, waiting } = this.open();
       let settled = false;
@@ -130,13 +129,10 @@ export class LiteChannel {
         waiting.delete(onSessionError);
         reject(new LiteCallError(code, details));
       };
-      const timer = setTimeout(
-        () => {
-          req.close();
-          fail(DEADLINE_EXCEEDED, `Deadline exceeded after ${deadlineMs} ms`);
-        },
-        Math.min(deadlineMs, MAX_TIMER_MS),
-      );
+      const timer = setTimeout(() => {
+        req.close();
+        fail(DEADLINE_EXCEEDED, `Deadline exceeded after ${timeoutMs} ms`);
+      }, timeoutMs);
       const onSessionError = (details: string) => fail(UNAVAILABLE, details);
       waiting.add(onSessionError);
       const req = session.request({
@@ -144,7 +140,7 @@ export class LiteChannel {
         ':path': path,
         'content-type': 'application/grpc',
         te: 'trailers',
-        'grpc-timeout': grpcTimeoutHeader(deadlineMs),
+        'grpc-timeout': grpcTimeoutHeader(timeoutMs),
       });
       const chunks: Buffer[] = [];
       let size = 0;
