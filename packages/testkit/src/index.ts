@@ -13,7 +13,9 @@
  * `requireTool` (fail in CI, skip with a reason elsewhere), Docker helpers (`dockerReady`,
  * `removeContainersOfNode`, `SANDBOX_IMAGE`), systemd unit checks (`createUnitVerifier`,
  * `unitDirectives`, …), and a network-namespace test bed (`createNetnsBed`: a bridge, one
- * namespace per host, silent partitions and cut links; `netnsUnavailable` says why not here):
+ * namespace per host, silent partitions and cut links; `netnsUnavailable` says why not here), and
+ * on it one whole partition scenario (`startPartitionScenario`: two nodes, workloads on one, cut
+ * off and healed, copies counted from /proc):
  *
  * ```ts
  * const bed = await createNetnsBed({ hosts: 1 });
@@ -48,3 +50,9 @@ export { freePort, stepOf, waitForPipeline } from './pipelines.js';
 export { isAlive, requireTool, sleep, waitFor } from './wait.js';
 export { dockerReady, removeContainersOfNode, SANDBOX_IMAGE } from './docker.js';
 export { createNetnsBed, netnsUnavailable, sweepLeftovers, type NetnsBed, type NetnsHost } from './netns.js';
+export {
+  startPartitionScenario,
+  type PartitionOutcome,
+  type PartitionScenario,
+  type PartitionScenarioOptions,
+} from './partition-scenario.js';
