@@ -18,7 +18,7 @@ import { UnregisteredBookings } from './bookings.js';
 import { NodeClasses } from './node-classes.js';
 import { resolvePlacementEngineOptions, type ResolvedPlacementEngineOptions } from './options.js';
 import { Prng } from './random.js';
-import { declaredFraction, fitScore, usedFraction } from './rank.js';
+import { fitScore, usedFraction } from './rank.js';
 import { SpreadSample } from './spread.js';
 import type {
   PlacementEngineOptions,
@@ -457,8 +457,10 @@ export class PlacementEngine {
       const b = sample.slotAt(i) * ROW;
       sample.describe(
         i,
-        declaredFraction(rows[b + C_RES_CPU]!, req.cpuMillis, rows[b + C_CAP_CPU]!),
-        declaredFraction(rows[b + C_RES_MEM]!, req.memoryBytes, rows[b + C_CAP_MEM]!),
+        rows[b + C_RES_CPU]! + req.cpuMillis,
+        rows[b + C_CAP_CPU]!,
+        rows[b + C_RES_MEM]! + req.memoryBytes,
+        rows[b + C_CAP_MEM]!,
         rows[b + C_ALLOCS]!,
       );
     }

@@ -13,11 +13,6 @@ export function usedFraction(reserved: number, measured: number, request: number
   return f < 0 ? 0 : f > 1 ? 1 : f;
 }
 
-/** The declared part alone: (reserved + request) / capacity, 1 for a node with no capacity. */
-export function declaredFraction(reserved: number, request: number, capacity: number): number {
-  return capacity > 0 ? (reserved + request) / capacity : 1;
-}
-
 /**
  * Score of a node given its used CPU and memory fractions with the request on it; higher is better.
  * Both curves are Nomad's: with free fractions fc, fm, binpack = (20 - 10^fc - 10^fm) / 18 (fuller

@@ -124,7 +124,7 @@ describe('SpreadSample', () => {
   function pickFrom(candidates: Candidate[], seed = 1): number {
     const sample = new SpreadSample();
     candidates.forEach(([, , score], slot) => sample.add(slot, score));
-    candidates.forEach(([c, m, , allocs], i) => sample.describe(i, c, m, allocs));
+    candidates.forEach(([c, m, , allocs], i) => sample.describe(i, c, 1, m, 1, allocs));
     const i = sample.pick(new Prng(seed));
     return i < 0 ? -1 : sample.slotAt(i);
   }
@@ -160,6 +160,31 @@ describe('SpreadSample', () => {
     const picks = new Set([1, 2, 3, 4, 5, 6, 7, 8].map((seed) => pickFrom(same, seed)));
     expect(picks.size).toBeGreaterThan(1);
     expect(pickFrom(same, 3)).toBe(pickFrom(same, 3));
+  });
+
+  it('agrees with the rule written plainly, on random samples with many ties in declared load', () => {
+    const random = new Prng(99);
+    for (let round = 0; round < 500; round++) {
+      const n = 1 + random.int(20);
+      // Few distinct loads and allocation counts, so groups are common; scores all distinct.
+      const candidates: Candidate[] = Array.from({ length: n }, () => [
+        random.int(3) / 4,
+        random.int(2) / 2,
+        random.next(),
+        random.int(4),
+      ]);
+      const groups = new Map<string, number[]>();
+      candidates.forEach(([c, m], i) => groups.set(`${c}/${m}`, [...(groups.get(`${c}/${m}`) ?? []), i]));
+      const picks = [...groups.values()].map((members) =>
+        members.reduce((a, b) => {
+          const [, , sa, aa] = candidates[a]!;
+          const [, , sb, ab] = candidates[b]!;
+          return ab < aa || (ab === aa && sb > sa) ? b : a;
+        }),
+      );
+      const expected = picks.reduce((a, b) => (candidates[b]![2] > candidates[a]![2] ? b : a));
+      expect(pickFrom(candidates)).toBe(expected);
+    }
   });
 
   it('grows past its initial size', () => {

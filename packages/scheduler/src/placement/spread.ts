@@ -7,19 +7,21 @@
 import type { Prng } from './random.js';
 
 /**
- * The sample of one spread decision. The engine adds each scored candidate, then describes each
- * (declared fractions, allocations: read once per decision, not in the hot loop); pick() groups them by
- * declared fractions (exact ties: same reservations and capacity, or nothing declared anywhere),
- * keeps each group's candidate with the fewest allocations (then the best score), and returns the
- * best-scoring of those. Equal candidates are chosen between by the engine's PRNG (reservoir
- * sampling), so a decision replays from the seed. O(k²) in the sample size k (about log2 N, ≤ 17 at
- * 100k nodes) over a few small typed arrays.
+ * The sample of one spread decision. The engine adds each scored candidate, then describes it:
+ * its declared load per resource as (reserved + request, capacity), and its allocation count (read
+ * once per decision, not in the hot loop). Two candidates' declared load ties when both fractions
+ * are equal, compared by cross-multiplying (no division): nothing declared on either, or equal
+ * reservations on equal nodes. pick() keeps each tied group's candidate with the fewest
+ * allocations (then the best score) and returns the best-scoring of those; equal candidates are
+ * chosen between by the engine's PRNG (reservoir sampling), so a decision replays from the seed.
  */
 export class SpreadSample {
   private slot = new Int32Array(32);
-  private declCpu = new Float64Array(32);
-  private declMem = new Float64Array(32);
   private score = new Float64Array(32);
+  private cpu = new Float64Array(32);
+  private cpuCap = new Float64Array(32);
+  private mem = new Float64Array(32);
+  private memCap = new Float64Array(32);
   private allocs = new Float64Array(32);
   /** Per candidate: the first candidate of its group; at a group's first: the group's winner. */
   private group = new Int32Array(32);
@@ -43,21 +45,62 @@ export class SpreadSample {
     this.score[i] = score;
   }
 
-  /** Candidate i's declared CPU and memory fractions and allocation count, before pick(). */
-  describe(i: number, declaredCpu: number, declaredMem: number, allocations: number): void {
-    this.declCpu[i] = declaredCpu;
-    this.declMem[i] = declaredMem;
+  /** Candidate i's declared load (reserved + request, of capacity) and allocations, before pick(). */
+  describe(i: number, cpu: number, cpuCap: number, mem: number, memCap: number, allocations: number): void {
+    this.cpu[i] = cpu;
+    this.cpuCap[i] = cpuCap;
+    this.mem[i] = mem;
+    this.memCap[i] = memCap;
     this.allocs[i] = allocations;
   }
 
   /** The index of the chosen candidate (-1 when empty); read it with slotAt/scoreAt. */
   pick(rng: Prng): number {
     const n = this.size;
-    const { declCpu, declMem, score, allocs, group, winner, ties } = this;
+    if (n === 0) return -1;
+    const { score, allocs } = this;
+    // The common case in O(n): a unique best score whose node no tied node undercuts in
+    // allocations is its group's pick and beats every other group's.
+    let m = 0;
+    let unique = true;
+    for (let i = 1; i < n; i++) {
+      if (score[i]! > score[m]!) {
+        m = i;
+        unique = true;
+      } else if (score[i] === score[m]) {
+        unique = false;
+      }
+    }
+    if (unique) {
+      let undercut = false;
+      for (let i = 0; i < n && !undercut; i++) undercut = allocs[i]! < allocs[m]! && this.sameLoad(i, m);
+      if (!undercut) return m;
+    }
+    return this.pickByGroups(rng);
+  }
+
+  slotAt(i: number): number {
+    return this.slot[i]!;
+  }
+
+  scoreAt(i: number): number {
+    return this.score[i]!;
+  }
+
+  /** Equal declared fractions of CPU and memory: a/b = c/d as a·d = c·b (exact for equal ratios). */
+  private sameLoad(i: number, j: number): boolean {
+    const { cpu, cpuCap, mem, memCap } = this;
+    return cpu[i]! * cpuCap[j]! === cpu[j]! * cpuCap[i]! && mem[i]! * memCap[j]! === mem[j]! * memCap[i]!;
+  }
+
+  /** The general case: each group's pick, then the best score among them. O(n²) for n ≤ ~17. */
+  private pickByGroups(rng: Prng): number {
+    const n = this.size;
+    const { score, allocs, group, winner, ties } = this;
     for (let i = 0; i < n; i++) {
       let g = i;
       for (let j = 0; j < i; j++) {
-        if (declCpu[j] === declCpu[i] && declMem[j] === declMem[i]) {
+        if (this.sameLoad(i, j)) {
           g = group[j]!;
           break;
         }
@@ -91,26 +134,22 @@ export class SpreadSample {
     return best;
   }
 
-  slotAt(i: number): number {
-    return this.slot[i]!;
-  }
-
-  scoreAt(i: number): number {
-    return this.score[i]!;
-  }
-
   private grow(): void {
     const n = this.slot.length * 2;
-    const grown = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
-      const b = make(n);
+    const f64 = (a: Float64Array) => {
+      const b = new Float64Array(n);
       b.set(a);
       return b;
     };
-    this.slot = grown(this.slot, (k) => new Int32Array(k));
-    this.declCpu = grown(this.declCpu, (k) => new Float64Array(k));
-    this.declMem = grown(this.declMem, (k) => new Float64Array(k));
-    this.score = grown(this.score, (k) => new Float64Array(k));
-    this.allocs = grown(this.allocs, (k) => new Float64Array(k));
+    const slot = new Int32Array(n);
+    slot.set(this.slot);
+    this.slot = slot;
+    this.score = f64(this.score);
+    this.cpu = f64(this.cpu);
+    this.cpuCap = f64(this.cpuCap);
+    this.mem = f64(this.mem);
+    this.memCap = f64(this.memCap);
+    this.allocs = f64(this.allocs);
     this.group = new Int32Array(n);
     this.winner = new Int32Array(n);
     this.ties = new Int32Array(n);
