@@ -3,7 +3,14 @@
 // port-publishing workloads than ports wait pending and start as ports free); a port range that
 // something outside holds is a clear error for the workload, never a node fault (issue 11).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { SchedulerClient, ScheduledWorkload__Output, SubmitWorkloadRequest } from '@mo/api';
+import {
+  RegistryClient,
+  type MoError,
+  type SchedulerClient,
+  type ScheduledWorkload__Output,
+  type SubmitWorkloadRequest,
+} from '@mo/api';
+import * as grpc from '@grpc/grpc-js';
 import net from 'node:net';
 import {
   dockerReady,
@@ -50,6 +57,29 @@ suite('placement on a real cluster: spread, host ports, the breaker', () => {
     const { nodes } = await client.listNodes();
     const capacity = Object.fromEntries(nodes.map((n) => [n.name, n.capacity?.hostPorts]));
     expect(capacity).toEqual({ 'node-1': 2, 'node-2': 2, 'node-3': 1 });
+  });
+
+  it('refuses a registration whose host-port capacity is not a port count, naming the field', async () => {
+    const registry = new RegistryClient(cluster.scheduler.grpcAddress);
+    try {
+      for (const hostPorts of [-1, 65536]) {
+        const err = await registry
+          .register({
+            nodeId: `BADPORTS${process.pid}`,
+            nodeName: `bad-ports-${process.pid}`,
+            address: '127.0.0.1:1',
+            capacity: { cpuMillis: 1000, memoryBytes: 1 << 30, hostPorts },
+          })
+          .then(
+            () => undefined,
+            (e: unknown) => e as MoError,
+          );
+        expect(err?.code).toBe(grpc.status.INVALID_ARGUMENT);
+        expect(err?.message).toMatch(/^capacity\.host_ports: must be an integer within 0\.\.65535/);
+      }
+    } finally {
+      registry.close();
+    }
   });
 
   it('spreads 30 workloads that declare nothing 10/10/10 over 3 nodes', async () => {
