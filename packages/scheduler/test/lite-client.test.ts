@@ -100,6 +100,7 @@ describe('LiteSchedulerClient', () => {
     const msg = { limit: -5, states: ['WORKLOAD_STATE_RUNNING', 'WORKLOAD_STATE_LOST'], nodeId: 'n', omitEvents: true };
     expect(decodeMessage('ListWorkloadsRequest', encodeMessage('ListWorkloadsRequest', msg))).toEqual(msg);
     const res = { cpuMillis: 2 ** 40, memoryBytes: -1 };
-    expect(decodeMessage('Resources', encodeMessage('Resources', res))).toEqual(res);
+    // host_ports unset decodes as its default, 0.
+    expect(decodeMessage('Resources', encodeMessage('Resources', res))).toEqual({ ...res, hostPorts: 0 });
   });
 });
