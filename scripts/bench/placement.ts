@@ -47,33 +47,42 @@ function simulatedNode(i: number, r: () => number): PlacementNode {
   const cpuMillis = pick(r, [2000, 4000, 8000, 16000, 32000, 64000]);
   const memoryBytes = (cpuMillis / 1000) * pick(r, [2, 4, 8]) * GiB;
   const cls = r();
+  const up = r() >= 0.05;
+  const eligible = r() >= 0.01;
+  const docker = r() < 0.6;
   return {
     id: `node-${i}`,
     name: `host-${i}`,
-    up: r() >= 0.05,
-    eligible: r() >= 0.01,
-    drivers: r() < 0.6 ? ['process', 'docker'] : ['process'],
+    up,
+    eligible,
+    drivers: docker ? ['process', 'docker'] : ['process'],
     labels: {
       zone: pick(r, ['a', 'b', 'c']),
       class: cls < 0.7 ? 'general' : cls < 0.9 ? 'highmem' : 'gpu',
       arch: r() < 0.9 ? 'amd64' : 'arm64',
     },
-    capacity: { cpuMillis, memoryBytes },
+    // Docker nodes offer the agent's default port range (3001-4000) as host ports.
+    capacity: { cpuMillis, memoryBytes, hostPorts: docker ? 1000 : 0 },
     measured: { cpuUtilization: r() * 0.8, memoryUsedBytes: Math.floor((0.1 + r() * 0.6) * memoryBytes) },
     avoidUntilMs: r() < 0.005 ? NOW + 60_000 : 0,
   };
 }
 
-/** A cycle of requests: plain process work, docker, zone- and class-constrained, batch; some spread. */
+/**
+ * A cycle of requests: plain process work, docker (a quarter of it publishing a port), zone- and
+ * class-constrained, batch; some spread.
+ */
 function simulatedRequests(count: number, r: () => number): PlacementRequest[] {
   return Array.from({ length: count }, (_, i) => {
     const kind = r();
+    const docker = kind >= 0.55 && kind < 0.75;
     const req: PlacementRequest = {
       workloadId: `w-${i}`,
-      driver: kind >= 0.55 && kind < 0.75 ? 'docker' : 'process',
+      driver: docker ? 'docker' : 'process',
       resources: {
         cpuMillis: pick(r, [100, 250, 500, 1000, 2000]),
         memoryBytes: pick(r, [128, 256, 512, 1024, 2048]) * MiB,
+        hostPorts: docker && i % 4 === 0 ? 1 : 0,
       },
       constraints:
         kind >= 0.75 && kind < 0.9

@@ -138,6 +138,22 @@ export interface Agent {
   close(): Promise<void>;
 }
 
+/**
+ * What placement may book on this node: CPU and memory (the flags, else the host's), and host ports
+ * (the size of the docker port range: a docker workload needs one per published port).
+ */
+export function capacityOf(
+  options: AgentOptions,
+  facts: Pick<HostFacts, 'cpuCores' | 'memoryTotalBytes'>,
+): { cpuMillis: number; memoryBytes: number; hostPorts: number } {
+  const { first, last } = options.docker.portRange;
+  return {
+    cpuMillis: options.capacityCpuMillis ?? facts.cpuCores * 1000,
+    memoryBytes: options.capacityMemoryBytes ?? facts.memoryTotalBytes,
+    hostPorts: last - first + 1,
+  };
+}
+
 export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<Agent> {
   const options = resolveAgentOptions(partial);
   const logger = options.logger ?? createLogger(options.logLevel, { component: 'agent', node: options.nodeName });
@@ -240,10 +256,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
           nodeName: options.nodeName,
           advertiseAddress: options.advertiseAddress ?? defaultAdvertiseAddress(grpcAddress),
           labels: options.labels,
-          capacity: {
-            cpuMillis: options.capacityCpuMillis ?? facts.cpuCores * 1000,
-            memoryBytes: options.capacityMemoryBytes ?? facts.memoryTotalBytes,
-          },
+          capacity: capacityOf(options, facts),
           facts: () => toWireFacts(facts, manager.driverNames),
           metrics: () => latest,
           workloads: manager,

@@ -142,7 +142,8 @@ describe('agent registration and heartbeat', () => {
   it('registers with facts, labels, capacity and inventory, under a node id that survives restarts', async () => {
     const s = await scheduler();
     const labels = ['--label', 'zone=eu-1', '--label', 'disk=ssd'];
-    const first = await agentFor(s.address, [...labels, '--capacity-cpu', '1500', '--capacity-memory', '1073741824']);
+    const capacity = ['--capacity-cpu', '1500', '--capacity-memory', '1073741824', '--docker-ports', '4801-4810'];
+    const first = await agentFor(s.address, [...labels, ...capacity]);
     const reg = await s.registered(1);
     const nodeId = readFileSync(join(first.dataDir, 'node-id'), 'utf8').trim();
     expect(reg.nodeId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
@@ -151,7 +152,7 @@ describe('agent registration and heartbeat', () => {
     expect(reg.facts?.cpuCores).toBeGreaterThan(0);
     expect(reg.facts?.drivers).toContain('process');
     expect(reg.labels).toEqual({ zone: 'eu-1', disk: 'ssd' });
-    expect(reg.capacity).toMatchObject({ cpuMillis: 1500, memoryBytes: 1073741824 });
+    expect(reg.capacity).toEqual({ cpuMillis: 1500, memoryBytes: 1073741824, hostPorts: 10 });
     expect(reg.metrics?.memoryTotalBytes).toBeGreaterThan(0);
     expect(reg.inventory).toEqual([]);
 

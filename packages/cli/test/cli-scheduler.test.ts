@@ -81,7 +81,7 @@ describe('mo against a real scheduler and two agents', () => {
     expect(res.existing).toBe(false);
     expect(w.state).toBe('WORKLOAD_STATE_RUNNING');
     expect(w.nodeName).toMatch(/^node-[12]$/);
-    expect(w.spec.resources).toEqual({ cpuMillis: 100, memoryBytes: 16 * 2 ** 20 });
+    expect(w.spec.resources).toEqual({ cpuMillis: 100, memoryBytes: 16 * 2 ** 20, hostPorts: 0 });
     expect(w.scheduling).toMatchObject({
       priority: 'PRIORITY_HIGH',
       restart: { mode: 'RESTART_MODE_ON_FAILURE', maxAttempts: 2 },

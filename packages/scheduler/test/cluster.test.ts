@@ -61,7 +61,8 @@ describe('a scheduler with three agents', () => {
     expect(nodes.map((n) => n.name)).toEqual(['node-1', 'node-2', 'node-3']);
     for (const n of nodes) {
       expect(n.state).toBe('NODE_STATE_UP');
-      expect(n.capacity).toMatchObject({ cpuMillis: 1000, memoryBytes: 1024 * MiB });
+      // Host ports: the agent's default docker port range, 3001-4000.
+      expect(n.capacity).toEqual({ cpuMillis: 1000, memoryBytes: 1024 * MiB, hostPorts: 1000 });
       expect(n.facts?.cpuCores).toBeGreaterThan(0);
     }
   });

@@ -98,12 +98,25 @@ describe('renderNodeTable', () => {
     const out = renderNodeTable([node('dev-1'), node('dev-0')], NOW);
     const lines = out.trimEnd().split('\n');
     expect(lines[0]).toMatch(
-      /^NAME\s+STATE\s+ADDRESS\s+CPU RESERVED\s+MEMORY RESERVED\s+CPU USE\s+MEM USE\s+RUNNING\s+HEARTBEAT$/,
+      /^NAME\s+STATE\s+ADDRESS\s+CPU RESERVED\s+MEMORY RESERVED\s+PORTS\s+CPU USE\s+MEM USE\s+RUNNING\s+HEARTBEAT$/,
     );
     expect(lines[1]).toMatch(
-      /^dev-0\s+up\s+127\.0\.0\.1:7610\s+500m\/2 \(25%\)\s+2 GiB\/8 GiB \(25%\)\s+25\.0%\s+25\.0%\s+3\s+400ms ago$/,
+      /^dev-0\s+up\s+127\.0\.0\.1:7610\s+500m\/2 \(25%\)\s+2 GiB\/8 GiB \(25%\)\s+-\s+25\.0%\s+25\.0%\s+3\s+400ms ago$/,
     );
     expect(lines[2]).toMatch(/^dev-1 /);
+  });
+
+  it('shows host ports booked against the docker port range', () => {
+    const out = renderNodeTable(
+      [
+        node('dev-0', {
+          capacity: { cpuMillis: 2000, memoryBytes: 8 * GiB, hostPorts: 10 },
+          reserved: { cpuMillis: 0, memoryBytes: 0, hostPorts: 3 },
+        }),
+      ],
+      NOW,
+    );
+    expect(out.split('\n')[1]).toMatch(/^dev-0\s+up\s+\S+\s+0\/2 \(0%\)\s+0 B\/8 GiB \(0%\)\s+3\/10\s+25\.0%/);
   });
 
   it('explains a down node under the table', () => {
@@ -138,6 +151,24 @@ describe('renderClusterStatus', () => {
     expect(out).toMatch(/^queue\s+1 pending$/m);
     expect(out).toMatch(/^01W\s+web\s+running\s+dev-0\s+3s\s+sh -c 'echo hi'$/m);
     expect(out).toMatch(/^01P\s+web\s+pending\s+-\s+3s\s+\(2 nodes: 2 lacked memory\)$/m);
+  });
+
+  it('adds host ports to the reservations when nodes have a docker port range', () => {
+    const ports = (reserved: number) => ({
+      capacity: { cpuMillis: 2000, memoryBytes: 8 * GiB, hostPorts: 10 },
+      reserved: { cpuMillis: 500, memoryBytes: 2 * GiB, hostPorts: reserved },
+    });
+    const cs: ClusterStatus__Output = {
+      nodes: [node('dev-0', ports(10)), node('dev-1', ports(2))],
+      workloadCounts: {},
+      recent: [],
+      queueDepth: 0,
+      schedulerVersion: '',
+      startedAtMs: 0,
+    };
+    expect(renderClusterStatus(cs, NOW)).toMatch(
+      /^reserved\s+cpu 1\/4 \(25%\), memory 4 GiB\/16 GiB \(25%\), host ports 12\/20$/m,
+    );
   });
 });
 
@@ -177,6 +208,9 @@ describe('renderScheduledWorkload', () => {
     expect(out).toMatch(/^attempt\s+2 \(1 restarts left\)$/m);
     expect(out).toMatch(/^exit\s+exit 3$/m);
     expect(out).toMatch(/^resources\s+cpu 500m, memory 64 MiB$/m);
+    const docker = workload();
+    docker.spec!.resources = { cpuMillis: 0, memoryBytes: 0, hostPorts: 2 };
+    expect(renderScheduledWorkload(docker, NOW)).toMatch(/^resources\s+host ports 2$/m);
     expect(out).toMatch(/^scheduling\s+priority high, restart on-failure \(max 2\), constraints zone=a$/m);
     expect(out).toMatch(/^env\s+SECRET$/m);
     expect(out).not.toContain('x\n');

@@ -42,11 +42,18 @@ const NODE_COLUMNS: readonly Column[] = [
   { header: 'ADDRESS' },
   { header: 'CPU RESERVED', align: 'right' },
   { header: 'MEMORY RESERVED', align: 'right' },
+  { header: 'PORTS', align: 'right' },
   { header: 'CPU USE', align: 'right' },
   { header: 'MEM USE', align: 'right' },
   { header: 'RUNNING', align: 'right' },
   { header: 'HEARTBEAT' },
 ];
+
+/** Host ports booked against the node's docker port range; '-' when it has none. */
+function portsUsage(n: Node__Output): string {
+  const capacity = n.capacity?.hostPorts ?? 0;
+  return capacity > 0 ? `${n.reserved?.hostPorts ?? 0}/${capacity}` : '-';
+}
 
 /** One row per node, by name: declared reservations against capacity, then measured use. */
 export function renderNodeTable(nodes: readonly Node__Output[], now: number): string {
@@ -66,6 +73,7 @@ export function renderNodeTable(nodes: readonly Node__Output[], now: number): st
         n.address || '-',
         usage(n.reserved?.cpuMillis ?? 0, n.capacity?.cpuMillis ?? 0, humanCpu),
         usage(n.reserved?.memoryBytes ?? 0, n.capacity?.memoryBytes ?? 0, humanBytes),
+        portsUsage(n),
         m ? percent(m.cpuUtilization) : '-',
         m && memTotal ? percent(Math.max(0, memTotal - m.memoryAvailableBytes) / memTotal) : '-',
         String(n.workloadsRunning),
@@ -122,8 +130,10 @@ export function renderClusterStatus(cs: ClusterStatus__Output, now: number): str
       cpuCap: acc.cpuCap + (n.capacity?.cpuMillis ?? 0),
       mem: acc.mem + (n.reserved?.memoryBytes ?? 0),
       memCap: acc.memCap + (n.capacity?.memoryBytes ?? 0),
+      ports: acc.ports + (n.reserved?.hostPorts ?? 0),
+      portsCap: acc.portsCap + (n.capacity?.hostPorts ?? 0),
     }),
-    { cpu: 0, cpuCap: 0, mem: 0, memCap: 0 },
+    { cpu: 0, cpuCap: 0, mem: 0, memCap: 0, ports: 0, portsCap: 0 },
   );
   const fields: [string, string][] = [
     [
@@ -138,7 +148,8 @@ export function renderClusterStatus(cs: ClusterStatus__Output, now: number): str
     ['nodes', `${cs.nodes.length} (${up} up${cs.nodes.length > up ? `, ${cs.nodes.length - up} down` : ''})`],
     [
       'reserved',
-      `cpu ${usage(reserved.cpu, reserved.cpuCap, humanCpu)}, memory ${usage(reserved.mem, reserved.memCap, humanBytes)}`,
+      `cpu ${usage(reserved.cpu, reserved.cpuCap, humanCpu)}, memory ${usage(reserved.mem, reserved.memCap, humanBytes)}` +
+        (reserved.portsCap > 0 ? `, host ports ${reserved.ports}/${reserved.portsCap}` : ''),
     ],
     ['workloads', counts.length ? counts.join(', ') : 'none'],
     ['queue', cs.queueDepth === 0 ? 'empty' : `${cs.queueDepth} pending`],
@@ -174,10 +185,11 @@ export function renderScheduledWorkload(w: ScheduledWorkload__Output, now: numbe
   const res = spec?.resources;
   fields.push([
     'resources',
-    res && (res.cpuMillis || res.memoryBytes)
+    res && (res.cpuMillis || res.memoryBytes || res.hostPorts)
       ? [
           res.cpuMillis ? `cpu ${humanCpu(res.cpuMillis)}` : '',
           res.memoryBytes ? `memory ${humanBytes(res.memoryBytes)}` : '',
+          res.hostPorts ? `host ports ${res.hostPorts}` : '',
         ]
           .filter(Boolean)
           .join(', ')

@@ -188,6 +188,7 @@ describe('PlacementEngine feasibility and explanations', () => {
       constraint: 0,
       cpu: 0,
       memory: 0,
+      ports: 0,
     });
   });
 });
@@ -229,7 +230,7 @@ describe('PlacementEngine ranking', () => {
     engine.reserve('b', { cpuMillis: 500, memoryBytes: GiB });
     engine.updateMeasured('a', { cpuUtilization: 0.95, memoryUsedBytes: 0 });
     expect(engine.getNode('a')!.measured.cpuUtilization).toBe(0.95);
-    expect(engine.reservedOf('b')).toEqual({ cpuMillis: 500, memoryBytes: GiB });
+    expect(engine.reservedOf('b')).toEqual({ cpuMillis: 500, memoryBytes: GiB, hostPorts: 0 });
     expect(engine.place(request(), NOW)).toMatchObject({ ok: true, nodeId: 'b' });
     engine.updateMeasured('a', { cpuUtilization: 0, memoryUsedBytes: 0 });
     expect(engine.place(request(), NOW)).toMatchObject({ ok: true, nodeId: 'a' });
@@ -301,21 +302,21 @@ describe('PlacementEngine nodes and reservations', () => {
     const engine = engineWith([node('a')]);
     engine.reserve('a', { cpuMillis: 3000, memoryBytes: 2 * GiB });
     engine.reserve('a', { cpuMillis: 500, memoryBytes: GiB });
-    expect(engine.reservedOf('a')).toEqual({ cpuMillis: 3500, memoryBytes: 3 * GiB });
+    expect(engine.reservedOf('a')).toEqual({ cpuMillis: 3500, memoryBytes: 3 * GiB, hostPorts: 0 });
     expect(expectFailure(engine.place(request({ resources: { cpuMillis: 600, memoryBytes: 1 } }), NOW)).reason).toBe(
       '1 node: 1 lacked cpu',
     );
     engine.release('a', { cpuMillis: 500, memoryBytes: GiB });
     expect(engine.place(request({ resources: { cpuMillis: 600, memoryBytes: 1 } }), NOW).ok).toBe(true);
     engine.release('a', { cpuMillis: 10_000, memoryBytes: 10 * GiB });
-    expect(engine.reservedOf('a')).toEqual({ cpuMillis: 0, memoryBytes: 0 });
-    expect(engine.reservedOf('unknown')).toEqual({ cpuMillis: 0, memoryBytes: 0 });
+    expect(engine.reservedOf('a')).toEqual({ cpuMillis: 0, memoryBytes: 0, hostPorts: 0 });
+    expect(engine.reservedOf('unknown')).toEqual({ cpuMillis: 0, memoryBytes: 0, hostPorts: 0 });
   });
 
   it('place() does not reserve', () => {
     const engine = engineWith([node('a')]);
     engine.place(request(), NOW);
-    expect(engine.reservedOf('a')).toEqual({ cpuMillis: 0, memoryBytes: 0 });
+    expect(engine.reservedOf('a')).toEqual({ cpuMillis: 0, memoryBytes: 0, hostPorts: 0 });
   });
 
   it('keeps reservations when a node is updated, and ones booked before it registers', () => {
@@ -326,7 +327,7 @@ describe('PlacementEngine nodes and reservations', () => {
     engine.upsertNode(node('late'));
     expect(engine.size).toBe(2);
     expect(engine.getNode('a')?.name).toBe('renamed');
-    expect(engine.reservedOf('a')).toEqual({ cpuMillis: 1000, memoryBytes: GiB });
+    expect(engine.reservedOf('a')).toEqual({ cpuMillis: 1000, memoryBytes: GiB, hostPorts: 0 });
     expect(engine.place(request({ nodeName: 'renamed' }), NOW)).toMatchObject({ ok: true, nodeId: 'a' });
     expect(engine.place(request({ nodeName: 'name-a' }), NOW).ok).toBe(false);
     expect(
@@ -344,7 +345,7 @@ describe('PlacementEngine nodes and reservations', () => {
     expect(engine.size).toBe(6);
     expect(engine.getNode('n3')).toBeUndefined();
     expect(engine.getNode('n4')?.id).toBe('n4');
-    expect(engine.reservedOf('n3')).toEqual({ cpuMillis: 0, memoryBytes: 0 });
+    expect(engine.reservedOf('n3')).toEqual({ cpuMillis: 0, memoryBytes: 0, hostPorts: 0 });
     const { perNode } = placeMany(engine, 60, { strategy: 'spread' });
     expect([...perNode.keys()].sort()).toEqual(['n1', 'n2', 'n4', 'n6', 'n7', 'n8']);
     expect(expectFailure(engine.place(request({ nodeName: 'name-n3' }), NOW)).reason).toBe(

@@ -10,12 +10,16 @@ import {
   R_INELIGIBLE,
   R_MEMORY,
   R_NODE_NAME,
+  R_PORTS,
   prepareRequest,
   type PreparedRequest,
 } from './feasibility.js';
+import { UnregisteredBookings } from './bookings.js';
 import { NodeClasses } from './node-classes.js';
-import { Prng, randomSeed } from './random.js';
+import { resolvePlacementEngineOptions, type ResolvedPlacementEngineOptions } from './options.js';
+import { Prng } from './random.js';
 import { fitScore, usedFraction } from './rank.js';
+import { SpreadSample } from './spread.js';
 import type {
   PlacementEngineOptions,
   PlacementNode,
@@ -26,35 +30,14 @@ import type {
   Strategy,
 } from './types.js';
 
-/** The options with defaults filled in. */
-export type ResolvedPlacementEngineOptions = Required<PlacementEngineOptions>;
-
-/** Fills defaults and rejects nonsense with a RangeError naming the option. */
-export function resolvePlacementEngineOptions(options: PlacementEngineOptions = {}): ResolvedPlacementEngineOptions {
-  const resolved = {
-    seed: options.seed ?? randomSeed(),
-    defaultStrategy: options.defaultStrategy ?? 'binpack',
-    reservedWeight: options.reservedWeight ?? 0.7,
-    minSample: options.minSample ?? 3,
-  } satisfies ResolvedPlacementEngineOptions;
-  if (!Number.isInteger(resolved.seed)) throw new RangeError(`seed must be an integer, got ${resolved.seed}`);
-  if (resolved.defaultStrategy !== 'binpack' && resolved.defaultStrategy !== 'spread') {
-    throw new RangeError(`defaultStrategy must be "binpack" or "spread", got ${String(resolved.defaultStrategy)}`);
-  }
-  if (!(resolved.reservedWeight >= 0 && resolved.reservedWeight <= 1)) {
-    throw new RangeError(`reservedWeight must be within 0..1, got ${resolved.reservedWeight}`);
-  }
-  if (!Number.isInteger(resolved.minSample) || resolved.minSample < 1) {
-    throw new RangeError(`minSample must be a positive integer, got ${resolved.minSample}`);
-  }
-  return resolved;
-}
-
 // Everything the hot loop reads about a node sits in one 64-byte row of a Float64Array, so
 // examining a node costs one cache line instead of a chase through node, labels, capacity and
 // reservation objects: at 100k nodes those misses, not the arithmetic, set the cost.
 const ROW = 8;
-// Column 0 is free: a node's class and flags live in `flags` (below), the one place they are kept.
+// A node's class and flags live in `flags` (below), the one place they are kept. Column 0 holds
+// its allocation count: read only for a spread decision's scored sample, written by reserve() and
+// release() on the line they touch anyway.
+const C_ALLOCS = 0;
 const C_AVOID_UNTIL = 1;
 const C_CAP_CPU = 2;
 const C_CAP_MEM = 3;
@@ -69,6 +52,11 @@ const F_INELIGIBLE = 2;
 // case, is decided without touching its row. Encoding: class id * 8 + F_DOWN | F_INELIGIBLE |
 // F_AVOID_SET (its avoid-until is set; the row says whether it has passed).
 const F_AVOID_SET = 4;
+// Host ports sit beside the row, not in it: only requests that publish ports read them (and only
+// their reservations write them), so the row stays one cache line. Two int32 columns a node.
+const SIDE = 2;
+const S_PORTS_CAP = 0;
+const S_PORTS_RES = 1;
 
 /**
  * Decides where a workload runs. Cost per decision does not grow with the number of nodes: the
@@ -97,10 +85,11 @@ export class PlacementEngine {
   private readonly names: string[] = [];
   private rows = new Float64Array(ROW * 1024);
   private flags = new Uint32Array(1024);
+  private side = new Int32Array(SIDE * 1024);
   private readonly slotIndex = new Map<string, number>();
   /** Reservations booked on ids not registered (yet): a restarted scheduler re-books its running
    * workloads before their agents re-register. Registered nodes keep theirs in their row. */
-  private readonly pending = new Map<string, ResourceAmounts>();
+  private readonly pending = new UnregisteredBookings();
   /** Node name → ids, for pinned requests (names should be unique, but nothing enforces it). */
   private readonly idsByName = new Map<string, Set<string>>();
   private readonly classes = new NodeClasses();
@@ -112,6 +101,7 @@ export class PlacementEngine {
   private bestScore = -Infinity;
   private scored = 0;
   private ties = 0;
+  private readonly spreadSample = new SpreadSample();
   private readonly ahead = new Int32Array(64);
   /** Keeps the chunk's prefetching loads observable, so the JIT cannot drop them. */
   private touched = 0;
@@ -152,11 +142,15 @@ export class PlacementEngine {
         const flags = new Uint32Array(this.flags.length * 2);
         flags.set(this.flags);
         this.flags = flags;
+        const side = new Int32Array(this.side.length * 2);
+        side.set(this.side);
+        this.side = side;
       }
-      const booked = this.pending.get(node.id);
-      this.pending.delete(node.id);
+      const booked = this.pending.take(node.id);
       this.rows[slot * ROW + C_RES_CPU] = booked?.cpuMillis ?? 0;
       this.rows[slot * ROW + C_RES_MEM] = booked?.memoryBytes ?? 0;
+      this.rows[slot * ROW + C_ALLOCS] = booked?.allocations ?? 0;
+      this.side[slot * SIDE + S_PORTS_RES] = booked?.hostPorts ?? 0;
       this.nodes.push(node);
       this.ids.push(node.id);
       this.names.push(node.name);
@@ -183,6 +177,7 @@ export class PlacementEngine {
     rows[b + C_CAP_MEM] = node.capacity.memoryBytes;
     rows[b + C_MEASURED_CPU] = node.measured.cpuUtilization * node.capacity.cpuMillis;
     rows[b + C_MEASURED_MEM] = node.measured.memoryUsedBytes;
+    this.side[slot * SIDE + S_PORTS_CAP] = node.capacity.hostPorts ?? 0;
   }
 
   /** Forgets a node and its reservations (the caller re-places its workloads). No-op if unknown. */
@@ -198,6 +193,7 @@ export class PlacementEngine {
       this.ids[slot] = moved.id;
       this.names[slot] = moved.name;
       this.rows.copyWithin(slot * ROW, last * ROW, (last + 1) * ROW);
+      this.side.copyWithin(slot * SIDE, last * SIDE, (last + 1) * SIDE);
       this.flags[slot] = this.flags[last]!;
       this.slotIndex.set(moved.id, slot);
     }
@@ -225,6 +221,12 @@ export class PlacementEngine {
       rows[a * ROW + k] = rows[b * ROW + k]!;
       rows[b * ROW + k] = t;
     }
+    const side = this.side;
+    for (let k = 0; k < SIDE; k++) {
+      const t = side[a * SIDE + k]!;
+      side[a * SIDE + k] = side[b * SIDE + k]!;
+      side[b * SIDE + k] = t;
+    }
     const f = this.flags[a]!;
     this.flags[a] = this.flags[b]!;
     this.flags[b] = f;
@@ -250,7 +252,10 @@ export class PlacementEngine {
     return slot === undefined ? undefined : this.nodes[slot];
   }
 
-  /** Books resources on a node (registered or not yet: see `pending`). */
+  /**
+   * Books one allocation's resources on a node (registered or not yet: see `pending`). Each call
+   * is one allocation: spread counts them to deal out workloads that declare nothing.
+   */
   reserve(nodeId: string, r: ResourceAmounts): void {
     const last = this.lastPlaced;
     const slot = last >= 0 && this.ids[last] === nodeId ? last : this.slotIndex.get(nodeId);
@@ -258,40 +263,51 @@ export class PlacementEngine {
       const b = slot * ROW;
       this.rows[b + C_RES_CPU] = this.rows[b + C_RES_CPU]! + r.cpuMillis;
       this.rows[b + C_RES_MEM] = this.rows[b + C_RES_MEM]! + r.memoryBytes;
+      this.rows[b + C_ALLOCS] = this.rows[b + C_ALLOCS]! + 1;
+      if (r.hostPorts) this.side[slot * SIDE + S_PORTS_RES] = this.side[slot * SIDE + S_PORTS_RES]! + r.hostPorts;
       return;
     }
-    const booked = this.pending.get(nodeId);
-    if (booked) {
-      booked.cpuMillis += r.cpuMillis;
-      booked.memoryBytes += r.memoryBytes;
-    } else {
-      this.pending.set(nodeId, { cpuMillis: r.cpuMillis, memoryBytes: r.memoryBytes });
-    }
+    this.pending.add(nodeId, r.cpuMillis, r.memoryBytes, r.hostPorts ?? 0);
   }
 
-  /** Returns booked resources; never goes below zero (a double release is harmless). */
+  /** Returns one allocation's booked resources; never goes below zero (a double release is harmless). */
   release(nodeId: string, r: ResourceAmounts): void {
     const slot = this.slotIndex.get(nodeId);
     if (slot !== undefined) {
       const b = slot * ROW;
       this.rows[b + C_RES_CPU] = Math.max(0, this.rows[b + C_RES_CPU]! - r.cpuMillis);
       this.rows[b + C_RES_MEM] = Math.max(0, this.rows[b + C_RES_MEM]! - r.memoryBytes);
+      this.rows[b + C_ALLOCS] = Math.max(0, this.rows[b + C_ALLOCS]! - 1);
+      if (r.hostPorts) {
+        const sb = slot * SIDE;
+        this.side[sb + S_PORTS_RES] = Math.max(0, this.side[sb + S_PORTS_RES]! - r.hostPorts);
+      }
       return;
     }
-    const booked = this.pending.get(nodeId);
-    if (!booked) return;
-    booked.cpuMillis = Math.max(0, booked.cpuMillis - r.cpuMillis);
-    booked.memoryBytes = Math.max(0, booked.memoryBytes - r.memoryBytes);
-    if (booked.cpuMillis === 0 && booked.memoryBytes === 0) this.pending.delete(nodeId);
+    this.pending.remove(nodeId, r.cpuMillis, r.memoryBytes, r.hostPorts ?? 0);
   }
 
-  reservedOf(nodeId: string): ResourceAmounts {
+  /** What is booked on a node: declared CPU, memory and host ports. */
+  reservedOf(nodeId: string): Required<ResourceAmounts> {
     const slot = this.slotIndex.get(nodeId);
     if (slot !== undefined) {
-      return { cpuMillis: this.rows[slot * ROW + C_RES_CPU]!, memoryBytes: this.rows[slot * ROW + C_RES_MEM]! };
+      return {
+        cpuMillis: this.rows[slot * ROW + C_RES_CPU]!,
+        memoryBytes: this.rows[slot * ROW + C_RES_MEM]!,
+        hostPorts: this.side[slot * SIDE + S_PORTS_RES]!,
+      };
     }
     const booked = this.pending.get(nodeId);
-    return booked ? { ...booked } : { cpuMillis: 0, memoryBytes: 0 };
+    return booked
+      ? { cpuMillis: booked.cpuMillis, memoryBytes: booked.memoryBytes, hostPorts: booked.hostPorts }
+      : { cpuMillis: 0, memoryBytes: 0, hostPorts: 0 };
+  }
+
+  /** How many allocations are booked on a node (reserve() calls not yet released). */
+  allocationsOf(nodeId: string): number {
+    const slot = this.slotIndex.get(nodeId);
+    if (slot !== undefined) return this.rows[slot * ROW + C_ALLOCS]!;
+    return this.pending.get(nodeId)?.allocations ?? 0;
   }
 
   /**
@@ -314,6 +330,7 @@ export class PlacementEngine {
     this.bestScore = -Infinity;
     this.scored = 0;
     this.ties = 0;
+    this.spreadSample.clear();
     let examined = 0;
 
     if (req.nodeName !== undefined) {
@@ -362,6 +379,7 @@ export class PlacementEngine {
       }
       this.cursor = slot >= n ? 0 : slot;
     }
+    if (strategy === 'spread' && this.spreadSample.length > 0) this.pickSpread(prepared);
 
     const rejections: Partial<Record<RejectionReason, number>> = {};
     for (let r = 0; r < CHECK_ORDER.length; r++) {
@@ -401,6 +419,10 @@ export class PlacementEngine {
     if (reason < 0) {
       if (rows[b + C_CAP_CPU]! - rows[b + C_RES_CPU]! < req.cpuMillis) reason = R_CPU;
       else if (rows[b + C_CAP_MEM]! - rows[b + C_RES_MEM]! < req.memoryBytes) reason = R_MEMORY;
+      else if (req.hostPorts > 0) {
+        const sb = slot * SIDE;
+        if (this.side[sb + S_PORTS_CAP]! - this.side[sb + S_PORTS_RES]! < req.hostPorts) reason = R_PORTS;
+      }
     }
     if (reason >= 0) {
       this.rejected[reason] = this.rejected[reason]! + 1;
@@ -411,6 +433,10 @@ export class PlacementEngine {
     const mem = usedFraction(rows[b + C_RES_MEM]!, rows[b + C_MEASURED_MEM]!, req.memoryBytes, rows[b + C_CAP_MEM]!, w);
     const score = fitScore(cpu, mem, strategy);
     this.scored++;
+    if (strategy === 'spread') {
+      this.spreadSample.add(slot, score); // chosen once the sample is complete: pickSpread()
+      return;
+    }
     if (score > this.bestScore) {
       this.best = slot;
       this.bestScore = score;
@@ -418,6 +444,29 @@ export class PlacementEngine {
     } else if (score === this.bestScore && this.rng.int(++this.ties) === 0) {
       this.best = slot;
     }
+  }
+
+  /**
+   * Spread's choice among the scored sample (spread.ts): ties in declared load go by allocation
+   * count. What that needs is read here, once per candidate, off rows consider() just loaded.
+   */
+  private pickSpread(req: PreparedRequest): void {
+    const sample = this.spreadSample;
+    const rows = this.rows;
+    for (let i = 0; i < sample.length; i++) {
+      const b = sample.slotAt(i) * ROW;
+      sample.describe(
+        i,
+        rows[b + C_RES_CPU]! + req.cpuMillis,
+        rows[b + C_CAP_CPU]!,
+        rows[b + C_RES_MEM]! + req.memoryBytes,
+        rows[b + C_CAP_MEM]!,
+        rows[b + C_ALLOCS]!,
+      );
+    }
+    const chosen = sample.pick(this.rng);
+    this.best = sample.slotAt(chosen);
+    this.bestScore = sample.scoreAt(chosen);
   }
 
   private indexName(node: PlacementNode): void {

@@ -4,7 +4,7 @@ import { CHECK_ORDER } from './feasibility.js';
 import type { RejectionReason } from './types.js';
 
 export function zeroCounts(): Record<RejectionReason, number> {
-  return { node_name: 0, down: 0, ineligible: 0, avoided: 0, driver: 0, constraint: 0, cpu: 0, memory: 0 };
+  return { node_name: 0, down: 0, ineligible: 0, avoided: 0, driver: 0, constraint: 0, cpu: 0, memory: 0, ports: 0 };
 }
 
 function phrase(reason: RejectionReason, driver: string): string {
@@ -25,6 +25,8 @@ function phrase(reason: RejectionReason, driver: string): string {
       return 'lacked cpu';
     case 'memory':
       return 'lacked memory';
+    case 'ports':
+      return 'lacked host ports';
   }
 }
 

@@ -18,6 +18,7 @@ export const CHECK_ORDER = [
   'constraint',
   'cpu',
   'memory',
+  'ports',
 ] as const satisfies readonly RejectionReason[];
 
 export const R_NODE_NAME = 0;
@@ -28,12 +29,15 @@ export const R_DRIVER = 4;
 export const R_CONSTRAINT = 5;
 export const R_CPU = 6;
 export const R_MEMORY = 7;
+export const R_PORTS = 8;
 
 /** A request with its constraint map flattened once, so the per-node checks do not allocate. */
 export interface PreparedRequest {
   driver: string;
   cpuMillis: number;
   memoryBytes: number;
+  /** 0 for most requests: only then does the engine read its host-port columns. */
+  hostPorts: number;
   constraintKeys: string[];
   constraintValues: string[];
 }
@@ -44,6 +48,7 @@ export function prepareRequest(req: PlacementRequest): PreparedRequest {
     driver: req.driver,
     cpuMillis: req.resources.cpuMillis,
     memoryBytes: req.resources.memoryBytes,
+    hostPorts: req.resources.hostPorts ?? 0,
     constraintKeys: keys,
     constraintValues: keys.map((k) => req.constraints[k]!),
   };

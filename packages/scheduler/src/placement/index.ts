@@ -11,5 +11,6 @@
  *
  * Exports: `PlacementEngine`, `resolvePlacementEngineOptions`, and the contract types.
  */
-export { PlacementEngine, resolvePlacementEngineOptions, type ResolvedPlacementEngineOptions } from './engine.js';
+export { PlacementEngine } from './engine.js';
+export { resolvePlacementEngineOptions, type ResolvedPlacementEngineOptions } from './options.js';
 export type * from './types.js';

@@ -6,6 +6,8 @@ export type Strategy = 'binpack' | 'spread';
 export interface ResourceAmounts {
   cpuMillis: number;
   memoryBytes: number;
+  /** Host ports (a docker workload's published ports; a node's docker port range). Absent = 0. */
+  hostPorts?: number;
 }
 
 /** What placement knows about one node. The registry keeps it current; the engine never does I/O. */
@@ -49,7 +51,8 @@ export type RejectionReason =
   | 'constraint' // labels did not match
   | 'node_name' // pinned to another node
   | 'cpu' // not enough free declared CPU
-  | 'memory'; // not enough free declared memory
+  | 'memory' // not enough free declared memory
+  | 'ports'; // not enough free host ports
 
 export type PlacementResult =
   | {

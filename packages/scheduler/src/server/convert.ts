@@ -1,6 +1,8 @@
 // Scheduler records -> wire messages.
 import type { Node, ScheduledWorkload, WorkloadState } from '@mo/api';
+import type { ResourceAmounts } from '../placement/types.js';
 import type { NodeEntry } from '../registry/nodes.js';
+import { demandOf } from '../workloads/demand.js';
 import { PRIORITY_ENUM, type WorkloadRecord, type WorkloadStateName } from '../workloads/record.js';
 import { restartsLeft } from '../workloads/restart.js';
 
@@ -37,7 +39,7 @@ export function toScheduledWorkload(r: WorkloadRecord, withEvents = true): Sched
       argv: s.argv,
       env: s.env,
       workingDir: s.workingDir,
-      resources: { cpuMillis: s.cpuMillis, memoryBytes: s.memoryBytes },
+      resources: demandOf(s),
       labels: s.labels,
       gracePeriodMs: s.gracePeriodMs,
       timeoutMs: s.timeoutMs ?? 0,
@@ -83,7 +85,7 @@ export function toScheduledWorkload(r: WorkloadRecord, withEvents = true): Sched
   };
 }
 
-export function toNode(n: NodeEntry, reserved: { cpuMillis: number; memoryBytes: number }, running: number): Node {
+export function toNode(n: NodeEntry, reserved: Required<ResourceAmounts>, running: number): Node {
   return {
     id: n.id,
     name: n.name,
@@ -94,7 +96,7 @@ export function toNode(n: NodeEntry, reserved: { cpuMillis: number; memoryBytes:
     labels: n.labels,
     ...(n.facts ? { facts: n.facts } : {}),
     ...(n.metrics ? { metrics: n.metrics } : {}),
-    capacity: n.capacity,
+    capacity: { ...n.capacity, hostPorts: n.capacity.hostPorts ?? 0 },
     reserved,
     workloadsRunning: running,
     registeredAtMs: n.registeredAtMs,

@@ -70,7 +70,10 @@ export class RegistryService {
       throw new InvalidArgumentError('address', `must be host:port, got ${JSON.stringify(req.address)}`);
     }
     const labels = validateLabels(req.labels ?? {}, 'labels');
-    const capacity = validateResources('capacity', req.capacity);
+    const capacity = {
+      ...validateResources('capacity', req.capacity),
+      hostPorts: hostPortCapacity(req.capacity?.hostPorts),
+    };
     if (req.inventory.length > MAX_INVENTORY) {
       throw new InvalidArgumentError('inventory', `has ${req.inventory.length} entries, at most ${MAX_INVENTORY}`);
     }
@@ -158,4 +161,13 @@ export class RegistryService {
     call.on('error', closed);
     call.on('cancelled', closed);
   }
+}
+
+/** A node's host-port capacity: the size of its docker port range, at most every TCP port. */
+function hostPortCapacity(n: number | undefined): number {
+  const v = n ?? 0;
+  if (!Number.isInteger(v) || v < 0 || v > 65535) {
+    throw new InvalidArgumentError('capacity.host_ports', `must be an integer within 0..65535, got ${v}`);
+  }
+  return v;
 }

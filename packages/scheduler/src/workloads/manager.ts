@@ -38,6 +38,8 @@ import {
 import { onNodeDown, onReport, type ReconnectKeep } from './disconnect.js';
 import { decideRestart } from './restart.js';
 import { validateSubmission } from './validate.js';
+import { demandOf } from './demand.js';
+import { startErrorKind } from './start-errors.js';
 
 export interface PlacementObserver {
   placement(result: 'placed' | 'failed', seconds: number): void;
@@ -626,7 +628,7 @@ export class WorkloadManager {
       {
         workloadId: r.id,
         driver: r.spec.driver,
-        resources: { cpuMillis: r.spec.cpuMillis, memoryBytes: r.spec.memoryBytes },
+        resources: demandOf(r.spec),
         constraints: r.scheduling.constraints,
         ...(r.scheduling.node ? { nodeName: r.scheduling.node } : {}),
         ...(r.scheduling.strategy ? { strategy: r.scheduling.strategy } : {}),
@@ -749,7 +751,7 @@ export class WorkloadManager {
 
   private startFailed(r: WorkloadRecord, allocationId: string, node: NodeEntry, err: unknown): void {
     if (r.allocationId !== allocationId || TERMINAL_STATES.has(r.state)) return;
-    if (codeOf(err) === grpc.status.ALREADY_EXISTS) {
+    if (startErrorKind(codeOf(err)) === 'already_started') {
       // Started before (a re-dispatch after a scheduler restart): ask for its state instead.
       this.agent(node)
         .getWorkload(allocationId)
@@ -760,9 +762,9 @@ export class WorkloadManager {
       return;
     }
     const message = (err as Error).message;
-    if (codeOf(err) === grpc.status.INVALID_ARGUMENT) {
-      // The node refused this workload (e.g. the program does not exist there): the workload's
-      // failure, not the node's, so it does not count towards the node's circuit breaker.
+    if (startErrorKind(codeOf(err)) === 'refused') {
+      // The node refused this workload (no such program there, its port range is full): the
+      // workload's failure, not the node's, so it does not count towards the node's breaker.
       this.endAllocation(r, 'failed', `node ${node.name} could not start it: ${message}`);
       return;
     }
@@ -846,13 +848,13 @@ export class WorkloadManager {
     if (!set) this.onNode.set(r.nodeId, (set = new Set()));
     if (set.has(r.id)) return;
     set.add(r.id);
-    this.o.engine.reserve(r.nodeId, { cpuMillis: r.spec.cpuMillis, memoryBytes: r.spec.memoryBytes });
+    this.o.engine.reserve(r.nodeId, demandOf(r.spec));
   }
 
   private unhold(r: WorkloadRecord): void {
     const set = this.onNode.get(r.nodeId);
     if (!set?.delete(r.id)) return;
-    this.o.engine.release(r.nodeId, { cpuMillis: r.spec.cpuMillis, memoryBytes: r.spec.memoryBytes });
+    this.o.engine.release(r.nodeId, demandOf(r.spec));
     this.requestPass();
   }
 
