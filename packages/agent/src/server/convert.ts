@@ -55,7 +55,7 @@ export function toWorkloadStatus(record: WorkloadRecord, usage?: TaskUsage): Wor
           finishedAtMs: exit.finishedAtMs,
         }
       : null,
-    usage: usage ? { cpuPercent: usage.cpuPercent, rssBytes: usage.rssBytes } : null,
+    usage: usage ? { cpuPercent: usage.cpuPercent, rssBytes: usage.rssBytes, processes: usage.processes ?? 0 } : null,
     // Held while it runs; released when it ends.
     ports: record.state === 'running' ? (record.handle?.ports ?? []) : [],
     outputs: record.outputs ?? {},
