@@ -45,5 +45,14 @@ export {
  * process can host many simulated agents: `startAgent({ drivers: [new MockDriver({ name: 'process' })] })`.
  */
 export { MockDriver, type MockDriverOptions } from './drivers/mock/mock-driver.js';
+/** The agent's cgroups: detection, the agent's root, one cgroup per process workload. */
+export {
+  launcherArgs,
+  setUpCgroups,
+  validateCgroupRoot,
+  WorkloadCgroups,
+  type CgroupLayout,
+  type CgroupSetup,
+} from './cgroups/index.js';
 export { CpuSampler, readBootId, readLoadAvg, readMemInfo, readProcStat } from './metrics/proc.js';
 export { collectHostFacts, type HostFacts } from './metrics/host-facts.js';

@@ -88,7 +88,7 @@ function enableControllers(h: PlannedHierarchy, root: string, notes: string[]): 
         .map((s) => `/${s}`)
         .join(''),
     );
-    const have = readWords(`${dir}/cgroup.subtree_control`);
+    const have = readControllers(`${dir}/cgroup.subtree_control`);
     const missing = wanted.filter((c) => !have.includes(c));
     if (missing.length === 0) continue;
     try {
@@ -97,7 +97,7 @@ function enableControllers(h: PlannedHierarchy, root: string, notes: string[]): 
       notes.push(`cannot enable ${missing.join(', ')} in ${dir}/cgroup.subtree_control: ${errText(err)}`);
     }
   }
-  const enabled = readWords(`${joinPath(h.mountPoint, root)}/cgroup.subtree_control`);
+  const enabled = readControllers(`${joinPath(h.mountPoint, root)}/cgroup.subtree_control`);
   return h.roles.filter((r) => !(SUBTREE_CONTROLLERS as readonly string[]).includes(r) || enabled.includes(r));
 }
 
@@ -111,6 +111,11 @@ function makeDir(dir: string): void {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3) throw err;
     }
   }
+}
+
+/** cgroup.subtree_control lists "cpu memory"; a plain file standing in for it in tests, "+cpu +memory". */
+function readControllers(path: string): string[] {
+  return readWords(path).map((w) => w.replace(/^\+/, ''));
 }
 
 function readWords(path: string): string[] {

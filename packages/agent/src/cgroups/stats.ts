@@ -48,8 +48,8 @@ export class CpuRate {
     return percent;
   }
 
-  /** Forgets the workloads not in `live` (they ended). */
-  retain(live: ReadonlySet<string>): void {
-    for (const id of this.last.keys()) if (!live.has(id)) this.last.delete(id);
+  /** Forgets workloads not read since `beforeMs` (they ended; a single read must not drop the rest). */
+  forgetOlder(beforeMs: number): void {
+    for (const [id, v] of this.last) if (v.atMs < beforeMs) this.last.delete(id);
   }
 }

@@ -59,7 +59,7 @@ export class ProcessDriver implements Driver {
   /** Shims launched by this agent process: the launcher reports their exit, no polling needed. */
   private readonly shimExits = new Map<number, Promise<boolean>>();
   /** Wait statuses the launcher reported for pids that were not its shims, by pid (bounded). */
-  private readonly adopted = new Map<number, number>();
+  private readonly adopted = new Map<number, { status: number; atMs: number }>();
   /** Cgroups of the workloads this agent runs or re-attached: the others under its root are orphans. */
   private readonly inUse = new Set<string>();
   /** Waiters on workloads we did not spawn (recovered after a restart): polled on one timer. */
@@ -123,7 +123,7 @@ export class ProcessDriver implements Driver {
     const shimExited = this.shimExits.get(Number(handle.data.shimPid));
     if (shimExited && (await shimExited)) {
       const exit = readExitFile(taskDir);
-      if (exit) return this.ended(handle, { status: 'exited', exit });
+      if (exit) return this.ended(handle, { status: 'exited', exit }, false);
       // The shim was killed (it always records an exit): the workload may well live on without it.
       const ended = this.checkEnded(handle, taskDir);
       if (ended) return ended;
@@ -152,7 +152,7 @@ export class ProcessDriver implements Driver {
   /** undefined while the workload (or its shim, still flushing) is alive. */
   private checkEnded(handle: TaskHandle, taskDir: string): WaitResult | undefined {
     const exit = readExitFile(taskDir);
-    if (exit) return this.ended(handle, { status: 'exited', exit });
+    if (exit) return this.ended(handle, { status: 'exited', exit }, false);
     if (String(handle.data.bootId) !== currentBootId()) {
       return { status: 'lost', reason: 'the host rebooted since the workload started' };
     }
@@ -161,27 +161,28 @@ export class ProcessDriver implements Driver {
     if (isSameLiveProcess(ref.shim) || this.trees.alive(ref)) return undefined;
     // Re-read: the shim may have written the file between the two checks.
     const late = readExitFile(taskDir);
-    if (late) return this.ended(handle, { status: 'exited', exit: late });
+    if (late) return this.ended(handle, { status: 'exited', exit: late }, false);
     // Its shim was killed: the launcher may have adopted and reaped the leader, then its status
     // is known (recorded for a restarted agent too). Otherwise it is gone without a trace.
-    const status = this.adopted.get(ref.leader.pid);
+    const adopted = this.adopted.get(ref.leader.pid);
     this.adopted.delete(ref.leader.pid);
-    if (status !== undefined) {
-      const adoptedExit = exitOfWaitStatus(status);
-      writeExitFile(taskDir, adoptedExit);
-      return this.ended(handle, { status: 'exited', exit: adoptedExit });
+    if (adopted && adopted.atMs >= ref.startedAtMs) {
+      const exit = exitOfWaitStatus(adopted.status, adopted.atMs);
+      writeExitFile(taskDir, exit);
+      return this.ended(handle, { status: 'exited', exit }, true);
     }
-    return this.ended(handle, {
-      status: 'lost',
-      reason: 'the workload and its mo-shim vanished without recording an exit',
-    });
+    return this.ended(
+      handle,
+      { status: 'lost', reason: 'the workload and its mo-shim vanished without recording an exit' },
+      true,
+    );
   }
 
-  /** A workload's end: what its shim would have cleaned up (if it was killed) goes too. */
-  private ended(handle: TaskHandle, result: WaitResult): WaitResult {
+  /** A workload's end. A shim that was killed did not remove the cgroup: that is done here. */
+  private ended(handle: TaskHandle, result: WaitResult, shimKilled: boolean): WaitResult {
     const ref = refOf(handle);
     if (ref.cgroup) {
-      if (!isSameLiveProcess(ref.shim)) this.trees.release(ref);
+      if (shimKilled) this.trees.release(ref);
       this.inUse.delete(ref.cgroup);
     }
     return result;
@@ -189,7 +190,7 @@ export class ProcessDriver implements Driver {
 
   private onAdoptedExit(pid: number, status: number): void {
     this.adopted.delete(pid);
-    this.adopted.set(pid, status);
+    this.adopted.set(pid, { status, atMs: Date.now() });
     if (this.adopted.size > ADOPTED_MAX) this.adopted.delete(this.adopted.keys().next().value!);
   }
 
@@ -295,8 +296,7 @@ async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolea
 }
 
 /** A raw waitpid status as an exit. */
-function exitOfWaitStatus(status: number): ExitResult {
-  const finishedAtMs = Date.now();
+function exitOfWaitStatus(status: number, finishedAtMs: number): ExitResult {
   const signo = status & 0x7f;
   if (signo === 0) return { exitCode: (status >> 8) & 0xff, finishedAtMs };
   const name = Object.entries(osConstants.signals).find(([, n]) => n === signo)?.[0] ?? `SIG${signo}`;

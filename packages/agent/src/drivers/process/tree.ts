@@ -20,6 +20,9 @@ export interface TreeRef {
 
 type ProcTable = Map<number, ProcStat>;
 
+/** A workload's last CPU reading is kept this long after it was taken (then it has ended). */
+const CPU_RATE_KEEP_MS = 5 * 60_000;
+
 export class WorkloadTrees {
   private readonly cpu = new CpuRate();
   /** Loaded on first use, so an agent that never measures a tree by pids does not hold it. */
@@ -90,7 +93,7 @@ export class WorkloadTrees {
       const cpuPercent = this.cpu.percent(id, s.cpuUsageUs, now, ref.startedAtMs);
       out.set(id, { cpuPercent, rssBytes: sumRss(pids), processes: pids.length });
     }
-    this.cpu.retain(new Set(refs.keys()));
+    this.cpu.forgetOlder(now - CPU_RATE_KEEP_MS);
     if (byPids.size > 0) await this.measurePids(byPids, out);
     return out;
   }
