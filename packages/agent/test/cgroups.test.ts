@@ -165,6 +165,19 @@ describeCgroups('process workloads in cgroups', () => {
     expect(end.reason).toMatch(/^oom_killed: out of memory/);
   });
 
+  it('enforces --pids: forks past the limit fail', async () => {
+    const a = await agent();
+    const facts = (await a.client.getNodeStatus({ omitWorkloads: true })).facts!;
+    if (!facts.enforcedLimits.includes('pids')) return;
+    const forks = 'for i in 1 2 3 4 5 6 7 8; do sleep 1 & done; wait';
+    const started = await runMo(['--agent', a.grpcAddress, '--json', 'start', '--pids', '4', '--', 'sh', '-c', forks]);
+    expect(started).toMatchObject({ code: 0 });
+    const id = (JSON.parse(started.stdout) as { spec: { id: string; pidsLimit: string | number } }).spec.id;
+    expect(Number((await a.client.getWorkload(id)).spec!.pidsLimit)).toBe(4);
+    await ended(a, id);
+    expect(readFileSync(join(a.dataDir, 'workloads', id, 'stderr.log'), 'utf8')).toMatch(/fork/i);
+  });
+
   it('writes --cpu as the CFS quota of the workload cgroup', async () => {
     const a = await agent();
     const facts = (await a.client.getNodeStatus({ omitWorkloads: true })).facts!;

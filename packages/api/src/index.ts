@@ -69,7 +69,9 @@ export {
   type ArtifactSettings,
   validateLabels,
   validateName,
+  validatePidsLimit,
   validateResources,
   validateWorkloadId,
+  MAX_PIDS_LIMIT,
 } from './validation.js';
 export { cpuMillis, durationMs, sizeBytes } from './units.js'; // also alone: @mo/api/units

@@ -29,6 +29,7 @@ export function toWorkloadStatus(record: WorkloadRecord, usage?: TaskUsage): Wor
       labels: spec.labels,
       gracePeriodMs: spec.gracePeriodMs,
       timeoutMs: spec.timeoutMs ?? 0,
+      pidsLimit: spec.pidsLimit ?? 0,
       driver: spec.driver,
       ...(spec.docker && {
         docker: {

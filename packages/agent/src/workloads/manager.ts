@@ -268,6 +268,7 @@ export class WorkloadManager {
         logMaxBytes: this.options.logMaxBytes,
         cpuMillis: spec.cpuMillis,
         memoryBytes: spec.memoryBytes,
+        pidsLimit: spec.pidsLimit,
         labels: spec.labels,
         ...(spec.docker ? { docker: this.withSandboxMount(spec) } : {}),
       });

@@ -21,6 +21,8 @@ export interface NormalizedSpec {
   driver: string;
   /** Run limit in ms from the start (0 = none); absent in records from before it existed. */
   timeoutMs?: number;
+  /** Most processes of a process workload (its cgroup's pids.max); absent = none. */
+  pidsLimit?: number;
   /** The sandbox of a docker workload (validated, the agent's defaults filled in). */
   docker?: DockerSettings;
   /** A pipeline step's artifacts to upload and inputs to fetch. */

@@ -12,6 +12,7 @@ import {
   validateTimeout,
   validateLabels,
   validateName,
+  validatePidsLimit,
   validateResources,
   validateWorkloadId,
   type WorkloadSpec__Output,
@@ -61,6 +62,7 @@ export function validateStartSpec(spec: WorkloadSpec__Output | null | undefined,
     gracePeriodMs: validateGrace('spec.grace_period_ms', spec.gracePeriodMs) || ctx.defaultGracePeriodMs,
     driver,
     timeoutMs: validateTimeout('spec.timeout_ms', spec.timeoutMs ?? 0),
+    ...optionalPids(validatePidsLimit(spec.pidsLimit, driver)),
   };
 
   // A docker workload runs in its image: argv[0] and working_dir are paths in the container.
@@ -100,6 +102,11 @@ export function validateStartSpec(spec: WorkloadSpec__Output | null | undefined,
   }
   resolveExecutable(spec.argv[0]!, env.PATH ?? DEFAULT_PATH, spec.workingDir || undefined);
   return { ...common, workingDir };
+}
+
+/** Records keep pidsLimit only when there is one. */
+function optionalPids(pidsLimit: number): { pidsLimit?: number } {
+  return pidsLimit > 0 ? { pidsLimit } : {};
 }
 
 /**

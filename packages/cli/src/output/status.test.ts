@@ -20,6 +20,7 @@ function workload(overrides: Partial<WorkloadStatus__Output> & { id: string; arg
       docker: null,
       artifacts: null,
       timeoutMs: 0,
+      pidsLimit: 0,
     },
     state: 'WORKLOAD_STATE_RUNNING',
     reason: '',

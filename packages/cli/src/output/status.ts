@@ -108,10 +108,12 @@ export function renderWorkload(w: WorkloadStatus__Output, now: number): string {
     ['labels', listOrDash(Object.entries(spec?.labels ?? {}).map(([k, v]) => `${k}=${v}`))],
   ];
   const res = spec?.resources;
-  if (res && (res.cpuMillis || res.memoryBytes)) {
+  const pids = spec?.pidsLimit ?? 0;
+  if (res?.cpuMillis || res?.memoryBytes || pids) {
     const parts = [
-      res.cpuMillis ? `cpu ${res.cpuMillis}m` : '',
-      res.memoryBytes ? `memory ${humanBytes(res.memoryBytes)}` : '',
+      res?.cpuMillis ? `cpu ${res.cpuMillis}m` : '',
+      res?.memoryBytes ? `memory ${humanBytes(res.memoryBytes)}` : '',
+      pids ? `pids ${pids}` : '',
     ];
     fields.push(['resources', parts.filter(Boolean).join(', ')]);
   }

@@ -39,6 +39,7 @@ export function toScheduledWorkload(r: WorkloadRecord, withEvents = true): Sched
       labels: s.labels,
       gracePeriodMs: s.gracePeriodMs,
       timeoutMs: s.timeoutMs ?? 0,
+      pidsLimit: s.pidsLimit ?? 0,
       driver: s.driver,
       ...(s.docker && { docker: s.docker }),
       ...(s.artifacts && { artifacts: s.artifacts }),

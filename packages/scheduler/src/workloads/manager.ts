@@ -732,6 +732,7 @@ function startSpecOf(r: WorkloadRecord, allocationId: string) {
     labels: { ...s.labels, [LABEL_WORKLOAD_ID]: r.id },
     gracePeriodMs: s.gracePeriodMs,
     timeoutMs: s.timeoutMs ?? 0,
+    ...(s.pidsLimit && { pidsLimit: s.pidsLimit }),
     driver: s.driver,
     ...(s.docker && { docker: s.docker }),
     ...(s.artifacts && { artifacts: s.artifacts }),

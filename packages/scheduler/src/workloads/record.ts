@@ -32,6 +32,8 @@ export interface SpecRecord {
   gracePeriodMs: number;
   /** Run limit enforced by the agent (0 = none); absent in records from before it existed. */
   timeoutMs?: number;
+  /** Most processes of a process workload, enforced by the agent's cgroup; absent = none. */
+  pidsLimit?: number;
   driver: string;
   /** The sandbox of a docker workload, as submitted (the agent fills its defaults and checks the host). */
   docker?: DockerSpecRecord;

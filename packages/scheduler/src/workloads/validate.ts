@@ -13,6 +13,7 @@ import {
   validateTimeout,
   validateLabels,
   validateName,
+  validatePidsLimit,
   validateResources,
   type DockerSpec__Output,
   type SchedulingSpec__Output,
@@ -63,6 +64,7 @@ export function validateSubmission(req: SubmitWorkloadRequest__Output): ValidSub
   const docker = driver === 'docker' ? validateDockerShape(spec.docker) : undefined;
   const artifacts = spec.artifacts ? validateArtifactSpec(spec.artifacts) : undefined;
   const { cpuMillis, memoryBytes } = validateResources('spec.resources', spec.resources);
+  const pidsLimit = validatePidsLimit(spec.pidsLimit, driver);
   const key = req.idempotencyKey ?? '';
   if (key.length > MAX_IDEMPOTENCY_KEY || key.includes('\0')) {
     throw new InvalidArgumentError('idempotency_key', `must be at most ${MAX_IDEMPOTENCY_KEY} characters`);
@@ -78,6 +80,7 @@ export function validateSubmission(req: SubmitWorkloadRequest__Output): ValidSub
       labels: validateLabels(spec.labels ?? {}),
       gracePeriodMs: validateGrace('spec.grace_period_ms', spec.gracePeriodMs ?? 0),
       timeoutMs: validateTimeout('spec.timeout_ms', spec.timeoutMs ?? 0),
+      ...(pidsLimit > 0 && { pidsLimit }),
       driver,
       ...(docker && { docker }),
       ...(artifacts && { artifacts }),
