@@ -1,9 +1,11 @@
 // The agent suite: StartWorkload latency against a raw spawn, sustained starts/s, idle RSS, and the
 // cost of 1,000 running workloads (agent RSS, mo-shim RSS per workload, start/status/stop times).
+// Agents run their process workloads in a cgroup each where the host allows it (the rows say so);
+// one more agent with `--cgroup-root off` measures the start latency and idle RSS without them.
 //
 // Real `mo-agent` processes (via @mo/testkit) on loopback; workloads are real processes.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAgentProcess, type AgentProcess } from '@mo/testkit';
@@ -76,17 +78,18 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     // Agents first, so none can spawn another shim after the sweep.
     for (const a of agents) tryKill(a.pid, 'SIGKILL');
     killLeftovers();
+    for (const dir of dataDirs) removeAgentCgroups(dir);
     for (const dir of dataDirs) removeLater(dir);
   });
 
-  const launch = async (): Promise<AgentProcess> => {
+  const launch = async (extraArgs: string[] = []): Promise<AgentProcess> => {
     // Our own temp dir (not testkit's default) so it is removed even if the agent never starts.
     const dataDir = mkdtempSync(join(tmpdir(), 'mo-bench-agent-'));
     dataDirs.push(dataDir);
     const agent = await startAgentProcess({
       dataDir,
       // Production log level (testkit defaults to debug); room for every ended workload we make.
-      extraArgs: ['--log-level', 'info', '--max-ended', '5000'],
+      extraArgs: ['--log-level', 'info', '--max-ended', '5000', ...extraArgs],
       env: ctx.daemonEnv,
     });
     agents.push(agent);
@@ -104,6 +107,7 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     rows.push(row('disk: file create p50 (inode allocation, temp dir fs)', round(disk.p50, 3), 'ms'));
     const a = await launch();
     ctx.log(`agent A pid ${a.pid} at ${a.grpcAddress}`);
+    rows.push(...(await cgroupRows(a, raw)));
     rows.push(...(await phase('latency', () => measureLatency(a, raw, ctx))));
     rows.push(...(await phase('throughput', () => measureThroughput(a, raw, ctx))));
     await stopAgent(a);
@@ -119,13 +123,89 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     );
     rows.push(...(await phase('1,000 running', () => measureMany(b, raw, ctx, longPids))));
     await stopAgent(b);
+
+    // --- agent C: cgroups off, for comparison: start latency and idle RSS ------------------------
+    const c = await launch(['--cgroup-root', 'off']);
+    ctx.log(`agent C (cgroups off) pid ${c.pid} at ${c.grpcAddress}`);
+    await sleep(2000);
+    const idleOff = readRssBytes(c.pid) ?? NaN;
+    const off: Record<string, unknown> = {};
+    const offRows = [
+      ...(await phase('latency, cgroups off', () => measureLatency(c, off, ctx))),
+      ...(await phase('throughput, cgroups off', () => measureThroughput(c, off, ctx))),
+    ];
+    raw.cgroupsOff = { idleRssBytes: idleOff, latency: off.latency, throughput: off.throughput };
+    const pick = (metric: string) => {
+      const r = offRows.find((x) => x.metric.startsWith(metric))!;
+      return { ...r, metric: `cgroups off: ${r.metric}` };
+    };
+    rows.push(
+      pick('StartWorkload p50'),
+      pick('StartWorkload p50 / raw spawn p50'),
+      pick('sustained starts/s'),
+      row('cgroups off: agent RSS idle (fresh, +2 s)', round(idleOff / MiB, 1), 'MiB'),
+    );
+    await stopAgent(c);
   } finally {
     killLeftovers();
     for (const agent of agents) await stopAgent(agent);
+    for (const dir of dataDirs) removeAgentCgroups(dir);
     for (const dir of dataDirs) removeLater(dir);
     unregister();
   }
   return { rows, raw };
+}
+
+/** How the agent contains process workloads (its node facts): the rows that show cgroups are on. */
+async function cgroupRows(agent: AgentProcess, raw: Record<string, unknown>): Promise<Row[]> {
+  const facts = (await agent.client.getNodeStatus({ omitWorkloads: true })).facts;
+  const mode = facts?.cgroupMode ?? '';
+  const enforced = facts?.enforcedLimits ?? [];
+  raw.cgroups = { mode, enforced };
+  return [
+    row(
+      `a cgroup per process workload (mode ${mode || 'none'}; limits: ${enforced.join(', ') || 'none'})`,
+      mode ? 1 : 0,
+      '',
+      {
+        op: '>=',
+        limit: 1,
+      },
+    ),
+  ];
+}
+
+/**
+ * Kills what is left in an agent's cgroups (/mo/<node-id> in every hierarchy) and removes them. The
+ * agent removes its own when it stops with nothing running; this is for a run cut short.
+ */
+function removeAgentCgroups(dataDir: string): void {
+  let id: string;
+  try {
+    id = readFileSync(join(dataDir, 'node-id'), 'utf8').trim();
+  } catch {
+    return;
+  }
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((l) => / - cgroup2? /.test(l))
+    .map((l) => l.split(' ')[4]!);
+  const remove = (dir: string): void => {
+    if (!existsSync(dir)) return;
+    for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) remove(join(dir, e.name));
+    for (let i = 0; i < 100; i++) {
+      const pids = readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+      if (pids.length === 0) break;
+      for (const pid of pids) tryKill(pid, 'SIGKILL');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+    try {
+      rmdirSync(dir);
+    } catch (err) {
+      console.error(`could not remove ${dir}: ${String(err)}`);
+    }
+  };
+  for (const m of mounts) if (/^[A-Za-z0-9._-]+$/.test(id)) remove(join(m, 'mo', id));
 }
 
 /** Creates 200 empty files in a fresh directory under `base` and times each create. */

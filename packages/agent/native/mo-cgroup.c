@@ -9,12 +9,18 @@
  * a (cpu accounting). A hybrid host is typically "2t" (the v2 tree: cgroup.kill, cpu.stat) plus
  * "1m", "1c", "1p"; a pure v2 host is one "2tmcp".
  *
- * Life of a workload cgroup, DIR/w-<shim pid>-<shim start time> in every hierarchy:
- *  - cg_prepare: a spare shim creates it and joins it before any request: moving a process
- *    between cgroups can wait for an RCU grace period (~16 ms measured here), never on the start
- *    path. The name is the shim's, not the workload's: v2 cannot rename a cgroup.
+ * Life of a workload cgroup, DIR/w-<shim pid>-<shim start time>:
+ *  - cg_prepare: a spare shim creates it in the hierarchies that track the tree and count its CPU
+ *    time, and joins it, before any request: moving a process between cgroups can wait for an RCU
+ *    grace period (~16 ms measured here), never on the start path. The name is the shim's, not the
+ *    workload's: v2 cannot rename a cgroup.
  *  - cg_apply_limits: once the request is known, a few small writes (memory with swap off, cpu
- *    quota, pids); the workload, vfork'ed next, is born inside without a migration.
+ *    quota, pids); the workload, vfork'ed next, is born inside without a migration. A hierarchy
+ *    that only limits (v1 memory, cpu, pids on a hybrid host) is joined here, and only when the
+ *    request sets its limit: every hierarchy joined costs each start two moves (in and out), which
+ *    under a burst of starts cut the launcher's rate from ~500/s to ~150-280/s on this host. So a
+ *    limit there costs its start a move (~0.1 ms; a grace period when none happened just before).
+ *    On pure v2 one hierarchy does all: no move on the start path.
  *  - cg_leave: after the handshake the shim moves itself to DIR/shims, so the cgroup holds the
  *    workload's tree alone: killing the cgroup (a stop, the end) spares the shim, which records
  *    the exit. The move is after the handshake, so its cost is off the start path too.
@@ -55,6 +61,8 @@ struct hierarchy {
 	char dir[CG_DIR_MAX];
 	int v2;
 	unsigned roles;
+	int made;   /* our cgroup exists there */
+	int joined; /* and we are in it */
 };
 
 static struct hierarchy hiers[CG_MAX];
@@ -62,9 +70,9 @@ static int nhiers;
 static char rel[CG_REL_MAX + 1];
 static char leaf[CG_LEAF_MAX];
 static char rel_path[CG_REL_MAX + CG_LEAF_MAX + 2];
-/* How many of hiers[] hold our cgroup (made) and have us inside (joined): always a prefix. */
-static int made, joined;
 static int err_no;
+/* The request's pids limit: pids.max holds one more while the shim itself is inside. */
+static unsigned long long pids_limit;
 static char err_what[PATH_MAX];
 static pid_t self_pid;
 
@@ -118,9 +126,17 @@ int cg_error(const char **what)
 	return err_no;
 }
 
+static int any_made(void)
+{
+	for (int i = 0; i < nhiers; i++)
+		if (hiers[i].made)
+			return 1;
+	return 0;
+}
+
 const char *cg_path(void)
 {
-	return made > 0 ? rel_path : "";
+	return any_made() ? rel_path : "";
 }
 
 /* <dir>/<leaf>[/<file>] of hierarchy i into out. */
@@ -186,28 +202,47 @@ static void sleep_ms(long ms)
 		;
 }
 
-void cg_prepare(pid_t self, unsigned long long self_start_time)
+/* Makes our cgroup in hierarchy i. */
+static int make(int i)
+{
+	char path[PATH_MAX];
+	if (hiers[i].made)
+		return 0;
+	leaf_file(path, sizeof path, i, NULL);
+	if (mkdir(path, 0755) < 0) {
+		fail(errno, path);
+		return -1;
+	}
+	hiers[i].made = 1;
+	return 0;
+}
+
+/* Moves us into our cgroup in hierarchy i (made). */
+static int join(int i)
 {
 	char path[PATH_MAX], pid[24];
+	if (hiers[i].joined)
+		return 0;
+	snprintf(pid, sizeof pid, "%d", (int)self_pid);
+	leaf_file(path, sizeof path, i, "cgroup.procs");
+	if (write_file(path, pid) < 0) {
+		fail(errno, path);
+		return -1;
+	}
+	hiers[i].joined = 1;
+	return 0;
+}
+
+void cg_prepare(pid_t self, unsigned long long self_start_time)
+{
 	if (!nhiers)
 		return;
 	self_pid = self;
 	/* Unique for this boot (pid + start time), so a stale cgroup of a dead shim never collides. */
 	snprintf(leaf, sizeof leaf, "w-%d-%llu", (int)self, self_start_time);
 	snprintf(rel_path, sizeof rel_path, "%s/%s", rel, leaf);
-	for (; made < nhiers; made++) {
-		leaf_file(path, sizeof path, made, NULL);
-		if (mkdir(path, 0755) < 0) {
-			fail(errno, path);
-			cg_release();
-			return;
-		}
-	}
-	snprintf(pid, sizeof pid, "%d", (int)self);
-	for (; joined < nhiers; joined++) {
-		leaf_file(path, sizeof path, joined, "cgroup.procs");
-		if (write_file(path, pid) < 0) {
-			fail(errno, path);
+	for (int i = 0; i < nhiers; i++) {
+		if ((hiers[i].roles & (CG_TRACK | CG_ACCT)) && (make(i) < 0 || join(i) < 0)) {
 			cg_release();
 			return;
 		}
@@ -228,8 +263,15 @@ static int limit(int i, const char *file, const char *value, int required)
 int cg_apply_limits(unsigned long long memory, unsigned long long cpu_millis, unsigned long long pids)
 {
 	char v[64];
-	for (int i = 0; i < made; i++) {
+	for (int i = 0; i < nhiers; i++) {
 		const struct hierarchy *h = &hiers[i];
+		int wanted = ((h->roles & CG_MEM) && memory) || ((h->roles & CG_CPU) && cpu_millis) ||
+			     ((h->roles & CG_PIDS) && pids);
+		if (!wanted)
+			continue;
+		/* Limits first, then the move: we never run in the cgroup before it is limited. */
+		if (make(i) < 0)
+			return -1;
 		if ((h->roles & CG_MEM) && memory) {
 			/* Swap off, as docker's --memory-swap equal to --memory: the limit is the limit. The swap
 			 * files are absent when swap accounting is: then there is nothing to turn off. */
@@ -256,10 +298,13 @@ int cg_apply_limits(unsigned long long memory, unsigned long long cpu_millis, un
 			}
 		}
 		if ((h->roles & CG_PIDS) && pids) {
-			snprintf(v, sizeof v, "%llu", pids);
+			pids_limit = pids;
+			snprintf(v, sizeof v, "%llu", pids + 1);
 			if (limit(i, "pids.max", v, 1))
 				return -1;
 		}
+		if (join(i) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -268,20 +313,28 @@ void cg_leave(void)
 {
 	char path[PATH_MAX], pid[24];
 	snprintf(pid, sizeof pid, "%d", (int)self_pid);
-	/* From the last joined down, so `joined` stays a prefix if a move fails; a shim that stays
-	 * inside is passed over by cg_kill and the agent, only its removal fails. */
-	while (joined > 0) {
-		snprintf(path, sizeof path, "%s/shims/cgroup.procs", hiers[joined - 1].dir);
+	/* A shim that fails to leave stays inside: cg_kill and the agent pass over it, only the
+	 * removal of that cgroup fails. */
+	for (int i = nhiers - 1; i >= 0; i--) {
+		if (!hiers[i].joined)
+			continue;
+		snprintf(path, sizeof path, "%s/shims/cgroup.procs", hiers[i].dir);
 		if (write_file(path, pid) < 0)
-			return;
-		joined--;
+			continue;
+		hiers[i].joined = 0;
+		if ((hiers[i].roles & CG_PIDS) && pids_limit) {
+			/* Out: the workload alone counts now, so the limit is its own. */
+			snprintf(pid, sizeof pid, "%llu", pids_limit);
+			limit(i, "pids.max", pid, 0);
+			snprintf(pid, sizeof pid, "%d", (int)self_pid);
+		}
 	}
 }
 
 static int tracker(void)
 {
-	for (int i = 0; i < made; i++)
-		if (hiers[i].roles & CG_TRACK)
+	for (int i = 0; i < nhiers; i++)
+		if ((hiers[i].roles & CG_TRACK) && hiers[i].made)
 			return i;
 	return -1;
 }
@@ -336,7 +389,7 @@ void cg_kill(void)
 	char path[PATH_MAX];
 	/* cgroup.kill (Linux 5.14+, v2) kills atomically, forks in flight included; it would kill us
 	 * too while we are inside. Otherwise one pass over the members; the caller repeats. */
-	if (hiers[t].v2 && joined <= t) {
+	if (hiers[t].v2 && !hiers[t].joined) {
 		leaf_file(path, sizeof path, t, "cgroup.kill");
 		if (access(path, F_OK) == 0 && write_file(path, "1") == 0)
 			return;
@@ -352,7 +405,7 @@ int cg_populated(void)
 	char path[PATH_MAX];
 	unsigned long long populated;
 	/* cgroup.events counts no zombie and no shim (once we left); v1 has only the member list. */
-	if (hiers[t].v2 && joined <= t) {
+	if (hiers[t].v2 && !hiers[t].joined) {
 		leaf_file(path, sizeof path, t, "cgroup.events");
 		if (read_key(path, "populated", &populated) == 0)
 			return populated != 0;
@@ -364,8 +417,8 @@ unsigned long long cg_oom_kills(void)
 {
 	char path[PATH_MAX];
 	unsigned long long n;
-	for (int i = 0; i < made; i++) {
-		if (!(hiers[i].roles & CG_MEM))
+	for (int i = 0; i < nhiers; i++) {
+		if (!(hiers[i].roles & CG_MEM) || !hiers[i].made)
 			continue;
 		leaf_file(path, sizeof path, i, hiers[i].v2 ? "memory.events" : "memory.oom_control");
 		if (read_key(path, "oom_kill", &n) == 0)
@@ -379,11 +432,13 @@ void cg_release(void)
 	char path[PATH_MAX];
 	cg_leave();
 	/* A cgroup whose last process just exited can be busy for a moment (v1 frees it lazily). */
-	while (made > joined) {
-		leaf_file(path, sizeof path, made - 1, NULL);
+	for (int i = nhiers - 1; i >= 0; i--) {
+		if (!hiers[i].made || hiers[i].joined)
+			continue;
+		leaf_file(path, sizeof path, i, NULL);
 		int tries = 0;
 		while (rmdir(path) < 0 && errno == EBUSY && ++tries < RMDIR_TRIES)
 			sleep_ms(5);
-		made--;
+		hiers[i].made = 0;
 	}
 }

@@ -71,9 +71,15 @@ async function moStop(a: AgentProcess, id: string): Promise<string> {
   return r.stdout;
 }
 
-/** The cgroup the shim recorded for a workload. */
-function cgroupOfWorkload(a: AgentProcess, id: string): string {
-  return (JSON.parse(readFileSync(join(a.dataDir, 'workloads', id, 'started'), 'utf8')) as { cgroup: string }).cgroup;
+/** The cgroup the shim recorded for a workload (in `started`, written just after the handshake). */
+async function cgroupOfWorkload(a: AgentProcess, id: string): Promise<string> {
+  return (await startedOf(a, id)).cgroup!;
+}
+
+async function startedOf(a: AgentProcess, id: string): Promise<{ shimPid: number; cgroup?: string }> {
+  const path = join(a.dataDir, 'workloads', id, 'started');
+  await waitFor(`${path}`, () => existsSync(path));
+  return JSON.parse(readFileSync(path, 'utf8')) as { shimPid: number; cgroup?: string };
 }
 
 const describeCgroups = cgroupsAvailable() ? describe : describe.skip;
@@ -94,8 +100,9 @@ describeCgroups('process workloads in cgroups', () => {
     const a = await agent();
     const m = marker();
     const w = await startEscapee(a, m);
-    const cgroup = cgroupOfWorkload(a, w.spec!.id);
-    await waitFor('the shim to be killed', () => !existsSync(`/proc/${shimPidOf(a, w.spec!.id)}`));
+    const cgroup = await cgroupOfWorkload(a, w.spec!.id);
+    const shimPid = await shimPidOf(a, w.spec!.id);
+    await waitFor('the shim to be killed', () => !existsSync(`/proc/${shimPid}`));
     await sleep(500); // the agent looks again: it must not take the workload for ended
     const running = await a.client.getWorkload(w.spec!.id);
     expect(running.state).toBe(WorkloadState.WORKLOAD_STATE_RUNNING);
@@ -114,7 +121,8 @@ describeCgroups('process workloads in cgroups', () => {
     const w = await startEscapee(first, m);
     await first.kill('SIGKILL');
     // The launcher went with the agent: the shim's orphans now belong to init.
-    await waitFor('the shim to be killed', () => !existsSync(`/proc/${shimPidOf(first, w.spec!.id)}`));
+    const shimPid = await shimPidOf(first, w.spec!.id);
+    await waitFor('the shim to be killed', () => !existsSync(`/proc/${shimPid}`));
     const second = await agent({ dataDir: first.dataDir, root: roots.at(-1) });
     expect((await second.client.getWorkload(w.spec!.id)).state).toBe(WorkloadState.WORKLOAD_STATE_RUNNING);
     expect(await moStop(second, w.spec!.id)).toMatch(/stopped/);
@@ -183,7 +191,7 @@ describeCgroups('process workloads in cgroups', () => {
     const facts = (await a.client.getNodeStatus({ omitWorkloads: true })).facts!;
     if (!facts.enforcedLimits.includes('cpu')) return;
     const w = await a.client.startWorkload({ argv: ['sleep', marker()], resources: { cpuMillis: 500 } });
-    const cgroup = cgroupOfWorkload(a, w.spec!.id);
+    const cgroup = await cgroupOfWorkload(a, w.spec!.id);
     const quota = cgroupMounts()
       .map((mount) => [`${mount}${cgroup}/cpu.max`, `${mount}${cgroup}/cpu.cfs_quota_us`])
       .flat()
@@ -221,7 +229,8 @@ describe('process workloads without a writable cgroup', () => {
 
     const m = marker();
     const w = await startEscapee(a, m);
-    await waitFor('the shim to be killed', () => !existsSync(`/proc/${shimPidOf(a, w.spec!.id)}`));
+    const shimPid = await shimPidOf(a, w.spec!.id);
+    await waitFor('the shim to be killed', () => !existsSync(`/proc/${shimPid}`));
     await sleep(500);
     const running = await a.client.getWorkload(w.spec!.id);
     expect(running.state).toBe(WorkloadState.WORKLOAD_STATE_RUNNING);
@@ -233,8 +242,8 @@ describe('process workloads without a writable cgroup', () => {
   });
 });
 
-function shimPidOf(a: AgentProcess, id: string): number {
-  return (JSON.parse(readFileSync(join(a.dataDir, 'workloads', id, 'started'), 'utf8')) as { shimPid: number }).shimPid;
+async function shimPidOf(a: AgentProcess, id: string): Promise<number> {
+  return (await startedOf(a, id)).shimPid;
 }
 
 /** USER_HZ: the unit of /proc/<pid>/stat times on every Linux mo runs on. */

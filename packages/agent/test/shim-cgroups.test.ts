@@ -109,7 +109,7 @@ describe('mo-shim --launcher --cgroup, against plain dirs', () => {
     expect(JSON.parse(read(join(dir, 'started')))).toMatchObject({ cgroup: `/mo/t/${leaf}` });
   });
 
-  it('on a v1 layout: memory.limit_in_bytes and memsw, the CFS quota and period, pids.max; no limit, no write', async () => {
+  it('on a v1 layout: memory.limit_in_bytes and memsw, the CFS quota and period; a hierarchy only for a limit asked for', async () => {
     const dirs = ['u', 'mem', 'cpu', 'pids'].map((h) => join(base, 'v1', h, 'mo/t'));
     for (const d of dirs) mkdirSync(join(d, 'shims'), { recursive: true });
     const [u, mem, cpu, pids] = dirs as [string, string, string, string];
@@ -127,8 +127,9 @@ describe('mo-shim --launcher --cgroup, against plain dirs', () => {
     expect(read(join(cpu, leaf, 'cpu.cfs_period_us'))).toBe('100000');
     // 5 millicores would be a 500 µs quota: the kernel's least, 1 ms, is written instead.
     expect(read(join(cpu, leaf, 'cpu.cfs_quota_us'))).toBe('1000');
-    expect(existsSync(join(pids, leaf, 'pids.max'))).toBe(false);
-    for (const d of dirs) expect(read(join(d, leaf, 'cgroup.procs'))).toBe(String(s.shimPid));
+    // No pids limit asked: no cgroup in the pids hierarchy (each one joined costs a start two moves).
+    expect(existsSync(join(pids, leaf))).toBe(false);
+    for (const d of [u, mem, cpu]) expect(read(join(d, leaf, 'cgroup.procs'))).toBe(String(s.shimPid));
   });
 
   it('fails the start with the path and the error when it cannot make the cgroup', async () => {
@@ -189,11 +190,12 @@ describe('mo-shim --launcher --cgroup, on this host', () => {
   const real = (name: string, fn: () => Promise<void>) => it(name, async () => (layout ? fn() : undefined), 30_000);
 
   real(
-    'runs the workload in its cgroup in every hierarchy, the shim out of it, and removes it at the end',
+    'runs the workload in its cgroup (with limits: in every hierarchy), the shim out of it, and removes it at the end',
     async () => {
       const dir = taskDir();
       // A grandchild in a session of its own: the cgroup ends it with the workload all the same.
-      launcher.send({ id: 'a', dir, argv: ['sh', '-c', `setsid sleep 300 & sleep 0.5; exit 3 # ${marker}-a`] });
+      const argv = ['sh', '-c', `setsid sleep 300 & sleep 0.5; exit 3 # ${marker}-a`];
+      launcher.send({ id: 'a', dir, argv, memory: 1 << 30, cpu: 4000, pids: 1000 });
       const s = await launcher.started('a');
       for (const h of layout!.hierarchies) {
         expect(cgroupOf(s.pid, h.mountPoint)).toBe(s.cgroup);
@@ -207,6 +209,17 @@ describe('mo-shim --launcher --cgroup, on this host', () => {
       for (const h of layout!.hierarchies) expect(existsSync(`${h.mountPoint}${s.cgroup}`)).toBe(false);
     },
   );
+
+  real('without limits, runs the workload in the tracking hierarchy only', async () => {
+    const dir = taskDir();
+    launcher.send({ id: 'b', dir, argv: ['sh', '-c', `sleep 0.3 # ${marker}-b`] });
+    const s = await launcher.started('b');
+    for (const h of layout!.hierarchies) {
+      const tracks = h.roles.includes('track') || h.roles.includes('cpuacct');
+      expect(cgroupOf(s.pid, h.mountPoint) === s.cgroup).toBe(tracks);
+    }
+    expect(await exitRecord(dir)).toMatchObject({ exitCode: 0 });
+  });
 
   real('enforces the memory limit: the OOM killer ends it, and the exit record says so', async () => {
     if (!layout!.enforced.includes('memory')) return;
@@ -252,7 +265,8 @@ describe('mo-shim --launcher --cgroup, on this host', () => {
     const spares = () =>
       setup.layout.hierarchies.flatMap((h) => readdirSync(`${h.mountPoint}${root}`).filter((n) => n.startsWith('w-')));
     // Its spare makes and joins its cgroup ahead of any request.
-    await waitFor('the spare to make its cgroup', () => spares().length === setup.layout.hierarchies.length);
+    const ahead = setup.layout.hierarchies.filter((h) => h.roles.includes('track') || h.roles.includes('cpuacct'));
+    await waitFor('the spare to make its cgroup', () => spares().length === ahead.length);
     l.proc.stdin!.end();
     expect(await new Promise((resolve) => l.proc.once('exit', resolve))).toBe(0);
     await waitFor('the spare to remove its cgroup', () => spares().length === 0);
