@@ -10,7 +10,8 @@
  *
  * Exports: `startAgent` / `resolveAgentOptions` (the daemon), `main` (the `mo-agent` command line),
  * the `Driver` interface every driver implements with `ProcessDriver`, `DockerDriver` (and
- * `MockDriver`, for benchmarks only), and the metrics readers.
+ * `MockDriver`, for benchmarks only), the agent's cgroups (`setUpCgroups`, `WorkloadCgroups`),
+ * and the metrics readers.
  */
 export {
   AGENT_VERSION,
