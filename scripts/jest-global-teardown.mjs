@@ -1,16 +1,24 @@
 // jest globalTeardown: removes the run's temp directory (see jest-global-setup.mjs), and first the
-// cgroups of the agents whose data dirs are in it: an agent runs its process workloads under
-// /mo/<node-id> in every cgroup hierarchy, and one a test SIGKILLed (or left running workloads)
-// leaves that behind. Whatever still runs in them is killed: it is this run's.
+// cgroups of the run's agents: an agent runs its process workloads under its cgroup root
+// (/mo/<node-id> by default) in every cgroup hierarchy, and one a test SIGKILLed (or left running
+// workloads) leaves that behind. The roots are those testkit listed in <run dir>/cgroup-roots, and
+// /mo/<node-id> of every agent data dir still in the run dir. Whatever runs in them is this run's.
 import { existsSync, readdirSync, readFileSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export default function globalTeardown() {
   const dir = process.env.MO_TEST_RUN_DIR;
   if (!dir) return;
-  const nodeIds = findNodeIds(dir, 4);
+  const roots = new Set(findNodeIds(dir, 4).map((id) => `/mo/${id}`));
+  try {
+    for (const r of readFileSync(join(dir, 'cgroup-roots'), 'utf8').split('\n')) {
+      if (/^(\/[A-Za-z0-9._-]+)+$/.test(r) && !r.split('/').includes('..')) roots.add(r);
+    }
+  } catch {
+    // no agent noted one
+  }
   const mounts = cgroupMounts();
-  for (const id of nodeIds) for (const m of mounts) removeCgroupTree(join(m, 'mo', id));
+  for (const r of roots) for (const m of mounts) removeCgroupTree(join(m, r));
   rmSync(dir, { recursive: true, force: true });
 }
 
