@@ -206,7 +206,12 @@ export class ProcessDriver implements Driver {
     this.trees.signal(ref, 'SIGTERM');
     if (await waitUntil(() => !this.trees.alive(ref), graceMs)) return;
     this.trees.kill(ref);
-    await waitUntil(() => !this.trees.alive(ref), 5000);
+    await waitUntil(() => {
+      if (!this.trees.alive(ref)) return true;
+      // Again: a fork in flight escapes one pass by pids (no cgroup.kill, or a shim still inside).
+      this.trees.kill(ref);
+      return false;
+    }, 5000);
   }
 
   async recover(handle: TaskHandle | undefined, taskDir: string): Promise<RecoverResult> {
