@@ -1,9 +1,12 @@
 // The agent suite: StartWorkload latency against a raw spawn, sustained starts/s, idle RSS, and the
 // cost of 1,000 running workloads (agent RSS, mo-shim RSS per workload, start/status/stop times).
+// Agents run their process workloads in a cgroup each where the host allows it (the rows say so);
+// agent C, with `--cgroup-root off`, is measured beside agent A (its starts in the same rotation)
+// to show what cgroups cost.
 //
 // Real `mo-agent` processes (via @mo/testkit) on loopback; workloads are real processes.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAgentProcess, type AgentProcess } from '@mo/testkit';
@@ -76,17 +79,18 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     // Agents first, so none can spawn another shim after the sweep.
     for (const a of agents) tryKill(a.pid, 'SIGKILL');
     killLeftovers();
+    for (const dir of dataDirs) removeAgentCgroups(dir);
     for (const dir of dataDirs) removeLater(dir);
   });
 
-  const launch = async (): Promise<AgentProcess> => {
+  const launch = async (extraArgs: string[] = []): Promise<AgentProcess> => {
     // Our own temp dir (not testkit's default) so it is removed even if the agent never starts.
     const dataDir = mkdtempSync(join(tmpdir(), 'mo-bench-agent-'));
     dataDirs.push(dataDir);
     const agent = await startAgentProcess({
       dataDir,
       // Production log level (testkit defaults to debug); room for every ended workload we make.
-      extraArgs: ['--log-level', 'info', '--max-ended', '5000'],
+      extraArgs: ['--log-level', 'info', '--max-ended', '5000', ...extraArgs],
       env: ctx.daemonEnv,
     });
     agents.push(agent);
@@ -104,9 +108,21 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     rows.push(row('disk: file create p50 (inode allocation, temp dir fs)', round(disk.p50, 3), 'ms'));
     const a = await launch();
     ctx.log(`agent A pid ${a.pid} at ${a.grpcAddress}`);
-    rows.push(...(await phase('latency', () => measureLatency(a, raw, ctx))));
-    rows.push(...(await phase('throughput', () => measureThroughput(a, raw, ctx))));
+    const c = await launch(['--cgroup-root', 'off']);
+    ctx.log(`agent C (cgroups off) pid ${c.pid} at ${c.grpcAddress}`);
+    await sleep(2000);
+    const idleOn = readRssBytes(a.pid) ?? NaN;
+    const idleOff = readRssBytes(c.pid) ?? NaN;
+    rows.push(...(await cgroupRows(a, raw)));
+    rows.push(...(await phase('latency', () => measureLatency(a, c, raw, ctx))));
+    rows.push(...(await phase('throughput', () => measureThroughput(a, c, raw, ctx))));
+    raw.idleRssCgroups = { onBytes: idleOn, offBytes: idleOff };
+    rows.push(
+      row('agent RSS idle (fresh, +2 s): cgroups on', round(idleOn / MiB, 1), 'MiB'),
+      row('agent RSS idle (fresh, +2 s): cgroups off', round(idleOff / MiB, 1), 'MiB'),
+    );
     await stopAgent(a);
+    await stopAgent(c);
 
     // --- agent B: idle RSS, then 1,000 running workloads ---------------------------------------
     const b = await launch();
@@ -122,10 +138,63 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
   } finally {
     killLeftovers();
     for (const agent of agents) await stopAgent(agent);
+    for (const dir of dataDirs) removeAgentCgroups(dir);
     for (const dir of dataDirs) removeLater(dir);
     unregister();
   }
   return { rows, raw };
+}
+
+/** How the agent contains process workloads (its node facts): the rows that show cgroups are on. */
+async function cgroupRows(agent: AgentProcess, raw: Record<string, unknown>): Promise<Row[]> {
+  const facts = (await agent.client.getNodeStatus({ omitWorkloads: true })).facts;
+  const mode = facts?.cgroupMode ?? '';
+  const enforced = facts?.enforcedLimits ?? [];
+  raw.cgroups = { mode, enforced };
+  return [
+    row(
+      `a cgroup per process workload (mode ${mode || 'none'}; limits: ${enforced.join(', ') || 'none'})`,
+      mode ? 1 : 0,
+      '',
+      {
+        op: '>=',
+        limit: 1,
+      },
+    ),
+  ];
+}
+
+/**
+ * Kills what is left in an agent's cgroups (/mo/<node-id> in every hierarchy) and removes them. The
+ * agent removes its own when it stops with nothing running; this is for a run cut short.
+ */
+function removeAgentCgroups(dataDir: string): void {
+  let id: string;
+  try {
+    id = readFileSync(join(dataDir, 'node-id'), 'utf8').trim();
+  } catch {
+    return;
+  }
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((l) => / - cgroup2? /.test(l))
+    .map((l) => l.split(' ')[4]!);
+  const remove = (dir: string): void => {
+    if (!existsSync(dir)) return;
+    for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) remove(join(dir, e.name));
+    for (let i = 0; i < 100; i++) {
+      const pids = readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+      if (pids.length === 0) break;
+      for (const pid of pids) tryKill(pid, 'SIGKILL');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+    try {
+      rmdirSync(dir);
+    } catch (err) {
+      console.error(`could not remove ${dir}: ${String(err)}`);
+    }
+  };
+  for (const m of mounts) if (/^[A-Za-z0-9._-]+$/.test(id)) remove(join(m, 'mo', id));
 }
 
 /** Creates 200 empty files in a fresh directory under `base` and times each create. */
@@ -203,10 +272,17 @@ async function startHistogram(agent: AgentProcess): Promise<{ sum: number; count
   };
 }
 
-async function measureLatency(agent: AgentProcess, raw: Record<string, unknown>, ctx: SuiteContext): Promise<Row[]> {
+/** `off`: the same agent with cgroups off, whose starts are one more side of the rotation. */
+async function measureLatency(
+  agent: AgentProcess,
+  off: AgentProcess,
+  raw: Record<string, unknown>,
+  ctx: SuiteContext,
+): Promise<Row[]> {
   const { warmup, samples, batch } = LATENCY;
   const rawMs: number[] = [];
   const agentMs: number[] = [];
+  const offMs: number[] = [];
   const shimMs: number[] = [];
   const rpcMs: number[] = [];
   const errors: unknown[] = [];
@@ -234,6 +310,8 @@ async function measureLatency(agent: AgentProcess, raw: Record<string, unknown>,
         side(rawMs, () => rawSpawn()),
         // The full StartWorkload round trip.
         side(agentMs, () => agentStart(agent.client, 'bench-latency')),
+        // The same with cgroups off: what a cgroup per workload costs a start.
+        side(offMs, () => agentStart(off.client, 'bench-latency')),
         // Diagnostics: the shim alone (spawn -> its fork/exec -> handshake), and the gRPC floor.
         side(shimMs, (i) => {
           const dir = join(shimDirs, String(i));
@@ -263,11 +341,13 @@ async function measureLatency(agent: AgentProcess, raw: Record<string, unknown>,
   const s = summarize(agentMs);
   const sh = summarize(shimMs);
   const f = summarize(rpcMs);
+  const o = summarize(offMs);
   const ratio = s.p50 / r.p50;
   raw.latency = {
     command: SHORT_CMD,
     rawSpawnMs: r,
     agentStartMs: s,
+    agentStartCgroupsOffMs: o,
     shimDirectMs: sh,
     grpcFloorMs: f,
     agentInHandlerMeanMs: inAgentMeanMs,
@@ -284,6 +364,8 @@ async function measureLatency(agent: AgentProcess, raw: Record<string, unknown>,
     row('StartWorkload p99', round(s.p99), 'ms'),
     row('StartWorkload p50 / raw spawn p50', round(ratio, 2), 'x', { op: '<=', limit: TARGETS.latencyRatio }),
     row('  errors (any side)', errors.length, '', { op: '<=', limit: 0 }),
+    row('  cgroups off: StartWorkload p50', round(o.p50), 'ms'),
+    row('  cgroups off: StartWorkload p50 / raw spawn p50', round(o.p50 / r.p50, 2), 'x'),
     row('  StartWorkload in-agent mean (histogram)', round(inAgentMeanMs), 'ms'),
     row('  mo-shim direct p50 (spawn to handshake)', round(sh.p50), 'ms'),
     row('  gRPC floor p50 (GetNodeStatus, no list)', round(f.p50), 'ms'),
@@ -294,45 +376,69 @@ async function measureLatency(agent: AgentProcess, raw: Record<string, unknown>,
 
 // ---- 2. sustained starts/s ----------------------------------------------------------------------
 
-async function measureThroughput(agent: AgentProcess, raw: Record<string, unknown>, ctx: SuiteContext): Promise<Row[]> {
+/**
+ * Starts/s with `concurrency` in flight, for agent A and (diagnostic) agent C with cgroups off:
+ * two rounds each of half the time, alternating, so load that comes and goes on this shared host
+ * hits both alike.
+ */
+async function measureThroughput(
+  agent: AgentProcess,
+  off: AgentProcess,
+  raw: Record<string, unknown>,
+  ctx: SuiteContext,
+): Promise<Row[]> {
   const { concurrency, maxStarts, maxSeconds } = THROUGHPUT;
-  ctx.log(`throughput: ${concurrency} in flight, up to ${maxStarts} starts or ${maxSeconds} s`);
-  const latencies: number[] = [];
-  const t0 = process.hrtime.bigint();
-  const deadline = Date.now() + maxSeconds * 1000;
-  const { errors } = await pool(
+  ctx.log(`throughput: ${concurrency} in flight, up to ${maxStarts} starts or ${maxSeconds} s, cgroups on and off`);
+  const on = { latencies: [] as number[], errors: [] as unknown[], seconds: 0 };
+  const offRun = { latencies: [] as number[], errors: [] as unknown[], seconds: 0 };
+  for (let round = 0; round < 2; round++) {
+    for (const [a, into] of [
+      [agent, on],
+      [off, offRun],
+    ] as const) {
+      const t0 = process.hrtime.bigint();
+      const deadline = Date.now() + (maxSeconds * 1000) / 2;
+      const { errors } = await pool(
+        concurrency,
+        maxStarts / 2,
+        async () => {
+          into.latencies.push(await agentStart(a.client, 'bench-throughput'));
+        },
+        () => Date.now() < deadline,
+      );
+      into.seconds += msSince(t0) / 1000;
+      into.errors.push(...errors);
+      // Let the short workloads finish so they do not bleed into the next measurement.
+      await waitUntil(async () => {
+        const status = await a.client.getNodeStatus();
+        return status.workloads.every(
+          (w) => w.state !== 'WORKLOAD_STATE_RUNNING' && w.state !== 'WORKLOAD_STATE_STARTING',
+        );
+      }, 15_000).catch((err: unknown) => ctx.log(`short workloads still running: ${String(err)}`));
+    }
+  }
+  const summary = (r: typeof on) => ({
     concurrency,
-    maxStarts,
-    async () => {
-      latencies.push(await agentStart(agent.client, 'bench-throughput'));
-    },
-    () => Date.now() < deadline,
-  );
-  const seconds = msSince(t0) / 1000;
-  const ok = latencies.length;
-  const perSecond = ok / seconds;
-  // Let the short workloads finish so they do not bleed into the next measurement.
-  await waitUntil(async () => {
-    const status = await agent.client.getNodeStatus();
-    return status.workloads.every((w) => w.state !== 'WORKLOAD_STATE_RUNNING' && w.state !== 'WORKLOAD_STATE_STARTING');
-  }, 15_000).catch((err: unknown) => ctx.log(`short workloads still running: ${String(err)}`));
-  raw.throughput = {
-    concurrency,
-    completed: ok,
-    errors: errors.length,
-    firstErrors: errors.slice(0, 3).map(String),
-    seconds,
-    startsPerSecond: perSecond,
-    latencyUnderLoadMs: summarize(latencies),
-  };
+    completed: r.latencies.length,
+    errors: r.errors.length,
+    firstErrors: r.errors.slice(0, 3).map(String),
+    seconds: r.seconds,
+    startsPerSecond: r.latencies.length / r.seconds,
+    latencyUnderLoadMs: summarize(r.latencies),
+  });
+  const s = summary(on);
+  const o = summary(offRun);
+  raw.throughput = s;
+  raw.throughputCgroupsOff = o;
   return [
-    row(`sustained starts/s (${concurrency} in flight)`, round(perSecond, 1), '/s', {
+    row(`sustained starts/s (${concurrency} in flight)`, round(s.startsPerSecond, 1), '/s', {
       op: '>=',
       limit: TARGETS.startsPerSecond,
     }),
-    row('  starts completed', ok, ''),
-    row('  start errors', errors.length, '', { op: '<=', limit: 0 }),
-    row('  StartWorkload p99 under load', round(summarize(latencies).p99), 'ms'),
+    row('  starts completed', s.completed, ''),
+    row('  start errors', s.errors + o.errors, '', { op: '<=', limit: 0 }),
+    row('  StartWorkload p99 under load', round(s.latencyUnderLoadMs.p99), 'ms'),
+    row(`  cgroups off: sustained starts/s (${concurrency} in flight)`, round(o.startsPerSecond, 1), '/s'),
   ];
 }
 

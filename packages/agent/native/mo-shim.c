@@ -2,7 +2,7 @@
  * mo-shim: the tiny parent process of one workload.
  *
  *   mo-shim <workload-dir> <log-max-bytes> -- <argv0> [args...]     (standalone: one workload)
- *   mo-shim --launcher                                                (launcher: see below)
+ *   mo-shim --launcher [--cgroup FLAGS:DIR]... [--cgroup-rel REL]    (launcher: see below)
  *
  * Why it exists: the agent (Node) may be SIGKILLed or restarted at any time. The shim keeps the
  * workload's parent alive independently of the agent, captures stdout/stderr into size-capped
@@ -11,9 +11,14 @@
  * Handshake on fd 1 (one line, one write(), then fd 1 is pointed at /dev/null):
  * "S <pid> <starttime>\n" once the workload has exec'd, or "E <errno> <message>\n" if it could
  * not be started (the shim then exits 127).
- * Files in <dir>: started ({pid, startTime, shimPid, shimStartTime, startedAtMs}), exit (both
- * one-line JSON, written atomically via *.tmp + rename; only exit is fsynced), stdout.log[.1],
+ * Files in <dir>: started ({pid, startTime, shimPid, shimStartTime, startedAtMs, cgroup?}), exit
+ * (both one-line JSON, written atomically via *.tmp + rename; only exit is fsynced; exit has
+ * oomKilled: true when the kernel's OOM killer ended a process of the workload), stdout.log[.1],
  * stderr.log[.1].
+ *
+ * With --cgroup (launcher mode), each workload runs in a cgroup of its own that its shim makes
+ * ahead of the request, limits, leaves, kills at the end and removes: see mo-cgroup.c. Without
+ * one, the workload is found by its process group, its session and the shim's descendants.
  *
  * Launcher mode exists because spawning a shim from Node costs a fork() of the whole agent, whose
  * price grows with the agent's RSS. One small long-lived launcher per agent forks shims instead
@@ -24,14 +29,18 @@
  * the launcher, which then forks a shim per request. Protocol:
  *   stdin (requests): frames of [u32 little-endian length N][N bytes payload], N <= 1 MiB. The
  *     payload is NUL-terminated strings: reqId, taskDir, logMaxBytes, workingDir ("" = inherit),
- *     envCount, envCount x "KEY=VALUE", argvCount (>= 1), argvCount x arg. Nothing may follow.
+ *     memoryMax (bytes), cpuMillis, pidsMax (the cgroup's limits, decimal, "0" = none), envCount,
+ *     envCount x "KEY=VALUE", argvCount (>= 1), argvCount x arg. Nothing may follow.
  *   stdout (responses, each line written with one write() of <= 512 bytes, so never interleaved):
- *     "<reqId> S <pid> <starttime> <shimpid> <shimstarttime>\n"  workload started (by its shim)
+ *     "<reqId> S <pid> <starttime> <shimpid> <shimstarttime>[ <cgroup>]\n"  workload started (by
+ *                                                 its shim; cgroup: its path under the mounts)
  *     "<reqId> E <errno> <message>\n"            not started (by the shim, or for a bad frame
  *                                                 ("E 22 bad request", reqId "?" if unreadable)
  *                                                 or a failed fork)
  *     "X <shimpid> <wait status>\n"              a shim exited (raw waitpid status); always
- *                                                 after that shim's S/E line
+ *                                                 after that shim's S/E line. Also for any other
+ *                                                 pid the launcher reaped: it is a subreaper, and
+ *                                                 adopts the workload of a shim that was killed.
  *   EOF on stdin: the launcher exits 0 at once; running shims are unaffected.
  *
  * Memory: static binary, fixed buffers, no malloc in steady state (the launcher's per-request
@@ -58,6 +67,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "mo-cgroup.h"
 
 #define COPY_BUF_SIZE (64 * 1024)
 #define REAP_DEADLINE_MS 2000
@@ -203,6 +214,7 @@ static void fail_start(int err, const char *what, const char *operand)
 	size_t len = n < 0 ? 0 : n >= LINE_MAX_BYTES ? LINE_MAX_BYTES - 1 : (size_t)n;
 	line[len++] = '\n';
 	write_all(1, line, len);
+	cg_release(); /* nothing runs in it: the workload never started, or has exited */
 	_exit(127);
 }
 
@@ -387,7 +399,7 @@ static void usage(const char *msg)
 {
 	fprintf(stderr,
 		"mo-shim: %s\nusage: mo-shim <workload-dir> <log-max-bytes> -- <argv0> [args...]\n"
-		"       mo-shim --launcher\n",
+		"       mo-shim --launcher [--cgroup FLAGS:DIR]... [--cgroup-rel REL]\n",
 		msg);
 	exit(2);
 }
@@ -447,6 +459,8 @@ struct exec_report {
 static void *req_map;
 static size_t req_map_len;
 static char **req_ptrs;
+/* The request's limits for the workload cgroup (0 = none): bytes, millicores, processes. */
+static unsigned long long limit_memory, limit_cpu, limit_pids;
 
 static void release_request(void)
 {
@@ -490,6 +504,8 @@ static void shim_prepare(void)
 	/* Orphaned descendants get reparented to us, so we can reap and kill them on exit. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	self_start_time = read_start_time(getpid());
+	/* The workload cgroup, made and joined now so the workload is born in it (see mo-cgroup.c). */
+	cg_prepare(getpid(), self_start_time);
 
 	/* Stop requests target the workload's group (kill(-pid)), never the shim. */
 	signal(SIGTERM, SIG_IGN);
@@ -518,6 +534,12 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 {
 	if (prep_errno)
 		fail_start(prep_errno, NULL, NULL);
+	/* A workload that asked for a cgroup's limits must not run without them. */
+	const char *cg_what;
+	if (cg_error(&cg_what) || cg_apply_limits(limit_memory, limit_cpu, limit_pids) < 0) {
+		int err = cg_error(&cg_what);
+		fail_start(err, "cgroup", cg_what);
+	}
 	int sfd = shim_sfd;
 	sigset_t empty;
 	sigemptyset(&empty);
@@ -592,9 +614,10 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 	unsigned long long start_time = read_start_time(child);
 	{
 		char line[LINE_MAX_BYTES];
+		const char *cg = cg_path();
 		if (req_id)
-			snprintf(line, sizeof line, "%s S %d %llu %d %llu\n", req_id, (int)child, start_time, (int)getpid(),
-				 self_start_time);
+			snprintf(line, sizeof line, "%s S %d %llu %d %llu%s%s\n", req_id, (int)child, start_time,
+				 (int)getpid(), self_start_time, *cg ? " " : "", cg);
 		else
 			snprintf(line, sizeof line, "S %d %llu\n", (int)child, start_time);
 		/* One write (<= PIPE_BUF): launcher shims share the response pipe and must not interleave. */
@@ -603,6 +626,8 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 	/* A spare shim hands the request stream back after the handshake (or earlier: see
 	 * spare_main), so the launcher's fork of the next spare does not compete with this start. */
 	hand_back_stream();
+	/* Out of the workload's cgroup, so that killing it spares us (a migration: after the handshake). */
+	cg_leave();
 	/* Detach from the agent's pipes: its death must never block or SIGPIPE us. */
 	dup2(devnull_fd, 0);
 	dup2(devnull_fd, 1);
@@ -622,10 +647,12 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 	/* Not fsynced: it only covers an agent crash between spawn and the agent's own record;
 	 * after a host crash the boot id tells the agent the workload is gone anyway. */
 	{
-		char line[128];
+		char line[512], cg[300] = "";
+		if (*cg_path())
+			snprintf(cg, sizeof cg, ",\"cgroup\":\"%s\"", cg_path()); /* a path of [A-Za-z0-9._/-] */
 		snprintf(line, sizeof line,
-			 "{\"pid\":%d,\"startTime\":%llu,\"shimPid\":%d,\"shimStartTime\":%llu,\"startedAtMs\":%lld}\n",
-			 (int)child, start_time, (int)getpid(), self_start_time, started_at_ms);
+			 "{\"pid\":%d,\"startTime\":%llu,\"shimPid\":%d,\"shimStartTime\":%llu,\"startedAtMs\":%lld%s}\n",
+			 (int)child, start_time, (int)getpid(), self_start_time, started_at_ms, cg);
 		write_atomic("started", line, 0);
 	}
 
@@ -666,11 +693,13 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 	for (;;) {
 		kill(-child, SIGKILL);
 		kill_children();
+		/* The whole cgroup, whatever left the group or the session. */
+		cg_kill();
 		pid_t p;
 		int st;
 		while ((p = waitpid(-1, &st, WNOHANG)) > 0)
 			;
-		if (p < 0 && errno == ECHILD)
+		if (p < 0 && errno == ECHILD && !cg_populated())
 			break;
 		if (mono_ms() >= deadline)
 			break;
@@ -694,6 +723,10 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 		json_escape(esc, sizeof esc, strerror(log_errno));
 		snprintf(extra, sizeof extra, ",\"logError\":\"%s\"", esc);
 	}
+	/* As docker's OOMKilled: the kernel killed a process of the workload for its memory limit. */
+	if (cg_oom_kills() > 0)
+		strncat(extra, ",\"oomKilled\":true", sizeof extra - strlen(extra) - 1);
+	cg_release();
 	if (WIFSIGNALED(child_status)) {
 		int sig = WTERMSIG(child_status);
 		snprintf(line, sizeof line, "{\"signal\":\"%s\",\"signo\":%d,\"finishedAtMs\":%lld%s}\n",
@@ -715,6 +748,8 @@ struct request {
 	const char *task_dir;
 	unsigned long long log_max;
 	const char *work_dir;
+	/* Limits of the workload cgroup, 0 = none (ignored without cgroups). */
+	unsigned long long memory, cpu_millis, pids;
 	const char *env; /* first of env_count consecutive NUL-terminated strings */
 	size_t env_count;
 	const char *argv; /* first of argv_count strings */
@@ -734,8 +769,17 @@ static size_t inbuf_cap, inbuf_have;
 /* Writes one response line; a broken response pipe means the agent is gone, so we go too. */
 static void respond(const char *line)
 {
-	if (write_all(1, line, strlen(line)) < 0)
+	if (write_all(1, line, strlen(line)) < 0) {
+		cg_release(); /* a spare's: it would stay behind, empty */
 		_exit(0);
+	}
+}
+
+/* A spare shim ends without a request: its workload cgroup goes with it. */
+static void __attribute__((noreturn)) spare_exit(int code)
+{
+	cg_release();
+	_exit(code);
 }
 
 /* Returns the NUL-terminated string at *p and advances past it, or NULL if none is complete. */
@@ -762,6 +806,23 @@ static int parse_count(const char *s, size_t max, size_t *out)
 			return -1;
 		v = v * 10 + (size_t)(*s - '0');
 		if (v > max)
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Parses a decimal number (0 allowed) below 2^62, so no arithmetic on it can overflow. */
+static int parse_u64(const char *s, unsigned long long *out)
+{
+	unsigned long long v = 0;
+	if (!s || !*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (unsigned long long)(*s - '0');
+		if (v >= 1ULL << 62)
 			return -1;
 	}
 	*out = v;
@@ -804,6 +865,9 @@ static int parse_request(const char *buf, size_t len, struct request *r)
 		return -1;
 	if (!(r->work_dir = next_str(&p, end)))
 		return -1;
+	if (parse_u64(next_str(&p, end), &r->memory) < 0 || parse_u64(next_str(&p, end), &r->cpu_millis) < 0 ||
+	    parse_u64(next_str(&p, end), &r->pids) < 0)
+		return -1;
 	if (parse_count(next_str(&p, end), len, &count) < 0)
 		return -1;
 	r->env = p;
@@ -837,6 +901,9 @@ static void __attribute__((noreturn)) take_request(const struct request *r, void
 	req_id = id_buf;
 	strcpy(dir_path, r->task_dir);
 	log_max = r->log_max;
+	limit_memory = r->memory;
+	limit_cpu = r->cpu_millis;
+	limit_pids = r->pids;
 	req_map = buf;
 	req_map_len = len;
 	req_ptrs = malloc((r->env_count + 1 + r->argv_count + 1) * sizeof *req_ptrs);
@@ -857,7 +924,7 @@ static void read_exact(char *buf, size_t n)
 	while (n > 0) {
 		ssize_t got = read(0, buf, n);
 		if (got == 0)
-			_exit(0);
+			spare_exit(0);
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
@@ -867,7 +934,7 @@ static void read_exact(char *buf, size_t n)
 				continue;
 			}
 			fprintf(stderr, "mo-shim --launcher: read: %s\n", strerror(errno));
-			_exit(1);
+			spare_exit(1);
 		}
 		buf += got;
 		n -= (size_t)got;
@@ -895,13 +962,13 @@ static void __attribute__((noreturn)) spare_main(void)
 		if (len > FRAME_MAX) {
 			fprintf(stderr, "mo-shim --launcher: frame of %u bytes exceeds the %d byte limit\n", len,
 				FRAME_MAX);
-			_exit(2);
+			spare_exit(2);
 		}
 		size_t cap = len ? len : 1;
 		char *buf = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (buf == MAP_FAILED) {
 			fprintf(stderr, "mo-shim --launcher: %s\n", strerror(errno));
-			_exit(1); /* the frame cannot be read: the stream is lost */
+			spare_exit(1); /* the frame cannot be read: the stream is lost */
 		}
 		read_exact(buf, len);
 		struct request r;
@@ -1064,6 +1131,9 @@ static void __attribute__((noreturn)) launcher_main(void)
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	/* A workload that kills its shim is adopted by us rather than init, so its exit status still
+	 * reaches the agent (an "X" line for a pid that is not a shim). */
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 
 	sigset_t chld;
 	sigemptyset(&chld);
@@ -1125,8 +1195,27 @@ static void __attribute__((noreturn)) launcher_main(void)
 
 int main(int argc, char **argv)
 {
-	if (argc == 2 && strcmp(argv[1], "--launcher") == 0)
+	if (argc >= 2 && strcmp(argv[1], "--launcher") == 0) {
+		/* --cgroup FLAGS:DIR (repeated) and --cgroup-rel REL: see mo-cgroup.c. */
+		int rel_given = 0;
+		for (int i = 2; i < argc; i += 2) {
+			if (i + 1 >= argc)
+				usage("--launcher: an option without its value");
+			if (strcmp(argv[i], "--cgroup") == 0) {
+				if (cg_add_hierarchy(argv[i + 1]) < 0)
+					usage("--cgroup: expected FLAGS:DIR (1|2 then roles from tmcpa, then an absolute dir)");
+			} else if (strcmp(argv[i], "--cgroup-rel") == 0) {
+				if (cg_set_rel(argv[i + 1]) < 0)
+					usage("--cgroup-rel: expected an absolute path of at most 200 bytes");
+				rel_given = 1;
+			} else {
+				usage("--launcher: unknown option");
+			}
+		}
+		if (cg_enabled() != rel_given)
+			usage("--cgroup and --cgroup-rel go together");
 		launcher_main();
+	}
 	if (argc < 5 || strcmp(argv[3], "--") != 0)
 		usage("bad arguments");
 	if (strlen(argv[1]) == 0 || strlen(argv[1]) >= sizeof dir_path)

@@ -1,4 +1,4 @@
-// Builds native/mo-shim.c into dist/bin/mo-shim. Static by default: the shim runs once per
+// Builds native/mo-shim.c (and mo-cgroup.c, its workload cgroups) into dist/bin/mo-shim. Static by default: the shim runs once per
 // workload, so it must not pay for a dynamic loader and shared libc pages in its RSS.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
@@ -6,7 +6,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const src = join(pkgDir, 'native', 'mo-shim.c');
+const native = join(pkgDir, 'native');
+const sources = ['mo-shim.c', 'mo-cgroup.c'].map((f) => join(native, f));
+const inputs = [...sources, join(native, 'mo-cgroup.h')];
 const out = join(pkgDir, 'dist', 'bin', 'mo-shim');
 
 function mtime(path) {
@@ -17,7 +19,7 @@ function mtime(path) {
   }
 }
 
-if (mtime(out) > mtime(src)) {
+if (inputs.every((f) => mtime(out) > mtime(f))) {
   process.exit(0);
 }
 
@@ -30,7 +32,7 @@ if (!compiler) {
 }
 
 mkdirSync(dirname(out), { recursive: true });
-const flags = ['-Os', '-s', '-Wall', '-Wextra', '-o', out, src];
+const flags = ['-Os', '-s', '-Wall', '-Wextra', '-o', out, ...sources];
 
 function compile(extra) {
   return spawnSync(compiler, [...extra, ...flags], { encoding: 'utf8' });

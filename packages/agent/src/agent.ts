@@ -4,6 +4,7 @@ import { createMoServer, type NodeFacts, type NodeMetrics } from '@mo/api';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setUpCgroups, validateCgroupRoot, type CgroupLayout } from './cgroups/index.js';
 import type { Driver } from './drivers/driver.js';
 import { DockerDriver } from './drivers/docker/docker-driver.js';
 import { DEFAULT_DOCKER_LIMITS, resolveMountRoots, type DockerLimits } from './drivers/docker/settings.js';
@@ -58,6 +59,11 @@ export interface AgentOptions {
   /** Memory placement may reserve here, in bytes (default: MemTotal). */
   capacityMemoryBytes?: number;
   shimPath?: string;
+  /**
+   * The agent's cgroup under each cgroup mount, one per process workload below it (default
+   * `/mo/<node-id>`); "off" runs process workloads without cgroups. Must be this agent's alone.
+   */
+  cgroupRoot?: string;
   /**
    * The drivers this agent runs workloads with (default: one ProcessDriver). A benchmark passes a
    * MockDriver to run many simulated agents in one process.
@@ -117,6 +123,7 @@ export function resolveAgentOptions(partial: Partial<AgentOptions> = {}): AgentO
   }
   if (o.schedulerAddress !== undefined) parseAddress(o.schedulerAddress);
   if (o.advertiseAddress !== undefined) parseAddress(o.advertiseAddress);
+  if (o.cgroupRoot !== undefined && o.cgroupRoot !== 'off') validateCgroupRoot(o.cgroupRoot, 'cgroupRoot');
   o.labels = validateNodeLabels(o.labels, 'labels');
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(o.nodeName)) throw new Error(`node name: invalid "${o.nodeName}"`);
   o.dataDir = resolve(o.dataDir);
@@ -166,11 +173,16 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
     const store = options.memoryState
       ? new MemoryWorkloadStore(join(options.dataDir, 'workloads'))
       : new WorkloadStore(options.dataDir, (id, err) => logger.error('cannot persist workload record', { id, err }));
+    const cgroups = options.drivers ? undefined : setUpAgentCgroups(options.cgroupRoot ?? `/mo/${nodeId}`, logger);
+    const processDriver = options.drivers
+      ? undefined
+      : new ProcessDriver({
+          shimPath: options.shimPath,
+          onLauncherDeath: (reason) => logger.error('mo-shim launcher died', { reason }),
+          cgroups,
+        });
     const drivers = options.drivers ?? [
-      new ProcessDriver({
-        shimPath: options.shimPath,
-        onLauncherDeath: (reason) => logger.error('mo-shim launcher died', { reason }),
-      }),
+      processDriver!,
       // Always present; it is offered to the scheduler only while an engine answers (toWireFacts).
       new DockerDriver({
         socketPath: options.dockerSocket,
@@ -241,7 +253,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
     new NodeAgentService({
       manager,
       taskDirOf: (id) => store.dirOf(id),
-      facts: () => toWireFacts(facts, manager.driverNames),
+      facts: () => toWireFacts(facts, manager.driverNames, processDriver?.containment),
       metrics: () => latest,
       onRequest: (method, code) => metrics.recordGrpcRequest(method, code),
       onStart: (result, seconds) => metrics.recordStart(result, result === 'ok' ? seconds : undefined),
@@ -257,7 +269,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
           advertiseAddress: options.advertiseAddress ?? defaultAdvertiseAddress(grpcAddress),
           labels: options.labels,
           capacity: capacityOf(options, facts),
-          facts: () => toWireFacts(facts, manager.driverNames),
+          facts: () => toWireFacts(facts, manager.driverNames, processDriver?.containment),
           metrics: () => latest,
           workloads: manager,
           logger,
@@ -297,6 +309,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       dataDir: options.dataDir,
       nodeId,
       version: AGENT_VERSION,
+      cgroupRoot: cgroups?.root ?? 'none',
     });
     // After recovery and once serving: the first Register carries the recovered inventory.
     reporter?.start();
@@ -345,7 +358,31 @@ function sampleNode(cpu: CpuSampler): NodeMetrics & HostSample {
   };
 }
 
-function toWireFacts(f: HostFacts, driverNames: string[]): NodeFacts {
+/** Detects and makes the agent's cgroups, and says at start how process workloads are contained. */
+function setUpAgentCgroups(root: string, logger: Logger): CgroupLayout | undefined {
+  const setup = setUpCgroups({ root });
+  for (const note of setup.notes) logger.warn('cgroups: partly unavailable', { note });
+  if (!setup.ok) {
+    logger.warn('no writable cgroup: process workloads are found by session from /proc, limits are not enforced', {
+      reason: setup.reason,
+    });
+    return undefined;
+  }
+  const { mode, hierarchies, enforced } = setup.layout;
+  logger.info('cgroups: a cgroup per process workload', {
+    mode,
+    root,
+    enforced,
+    hierarchies: hierarchies.map((h) => `${h.mountPoint} (v${h.version}: ${h.roles.join(', ')})`),
+  });
+  return setup.layout;
+}
+
+function toWireFacts(
+  f: HostFacts,
+  driverNames: string[],
+  containment: { mode: string; enforced: string[] } | undefined,
+): NodeFacts {
   return {
     nodeName: f.nodeName,
     hostname: f.hostname,
@@ -362,6 +399,8 @@ function toWireFacts(f: HostFacts, driverNames: string[]): NodeFacts {
     dockerVersion: f.dockerVersion,
     bootId: f.bootId,
     agentVersion: f.agentVersion,
+    cgroupMode: containment?.mode ?? '',
+    enforcedLimits: containment?.enforced ?? [],
   };
 }
 

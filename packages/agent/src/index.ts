@@ -10,7 +10,8 @@
  *
  * Exports: `startAgent` / `resolveAgentOptions` (the daemon), `main` (the `mo-agent` command line),
  * the `Driver` interface every driver implements with `ProcessDriver`, `DockerDriver` (and
- * `MockDriver`, for benchmarks only), and the metrics readers.
+ * `MockDriver`, for benchmarks only), the agent's cgroups (`setUpCgroups`, `WorkloadCgroups`),
+ * and the metrics readers.
  */
 export {
   AGENT_VERSION,
@@ -45,5 +46,14 @@ export {
  * process can host many simulated agents: `startAgent({ drivers: [new MockDriver({ name: 'process' })] })`.
  */
 export { MockDriver, type MockDriverOptions } from './drivers/mock/mock-driver.js';
+/** The agent's cgroups: detection, the agent's root, one cgroup per process workload. */
+export {
+  launcherArgs,
+  setUpCgroups,
+  validateCgroupRoot,
+  WorkloadCgroups,
+  type CgroupLayout,
+  type CgroupSetup,
+} from './cgroups/index.js';
 export { CpuSampler, readBootId, readLoadAvg, readMemInfo, readProcStat } from './metrics/proc.js';
 export { collectHostFacts, type HostFacts } from './metrics/host-facts.js';

@@ -63,3 +63,18 @@ describe('parseAgentArgs: scheduler settings', () => {
     expect(() => parseAgentArgs(argv, env)).toThrow(message);
   });
 });
+
+describe('parseAgentArgs: --cgroup-root', () => {
+  it('reads a path or "off" from the flag or MO_CGROUP_ROOT, and is unset otherwise', () => {
+    expect(parseAgentArgs(['--cgroup-root', '/mo/test-1'], {})).toMatchObject({ cgroupRoot: '/mo/test-1' });
+    expect(parseAgentArgs([], { MO_CGROUP_ROOT: 'off' })).toMatchObject({ cgroupRoot: 'off' });
+    expect(parseAgentArgs([], {})).toMatchObject({ cgroupRoot: undefined });
+  });
+
+  it.each(['mo/relative', '/mo/../escape', '/mo//double', '/mo/a b', '/', `/${'x'.repeat(200)}`])(
+    'rejects %j naming the flag',
+    (root) => {
+      expect(() => parseAgentArgs(['--cgroup-root', root], {})).toThrow(/--cgroup-root \(MO_CGROUP_ROOT\): expected/);
+    },
+  );
+});

@@ -3,6 +3,7 @@
 import { flagReader, runDaemon } from '@mo/api';
 import { parseArgs } from 'node:util';
 import { AGENT_VERSION, DEFAULT_AGENT_OPTIONS, startAgent, type AgentOptions } from './agent.js';
+import { validateCgroupRoot } from './cgroups/index.js';
 import { DOCKER_RELAXATIONS, type DockerLimits } from './drivers/docker/settings.js';
 import { parseNodeLabels } from './reporter/node-config.js';
 
@@ -20,6 +21,9 @@ Options (each also settable by environment):
   --default-grace MS      stop grace period default     MO_DEFAULT_GRACE_MS   (10000)
   --max-ended N           ended workloads kept          MO_MAX_ENDED          (1000)
   --docker-socket PATH    Docker Engine socket          MO_DOCKER_SOCKET      (/var/run/docker.sock)
+  --cgroup-root PATH|off  this agent's cgroup in each cgroup hierarchy, one per process workload
+                          below it; off: none (trees found from /proc, no limits)
+                                                        MO_CGROUP_ROOT        (/mo/<node-id>)
 
 Docker sandboxes (safe by default; these bound what a workload may relax):
   --docker-ports A-B      host ports for published ports MO_DOCKER_PORTS     (3001-4000)
@@ -65,6 +69,7 @@ export function parseAgentArgs(
       'default-grace': { type: 'string' },
       'max-ended': { type: 'string' },
       'docker-socket': { type: 'string' },
+      'cgroup-root': { type: 'string' },
       'docker-ports': { type: 'string' },
       'docker-port-ip': { type: 'string' },
       'docker-image': { type: 'string' },
@@ -104,6 +109,7 @@ export function parseAgentArgs(
     defaultGracePeriodMs: int('default-grace', 'MO_DEFAULT_GRACE_MS'),
     maxRetainedEnded: int('max-ended', 'MO_MAX_ENDED'),
     dockerSocket: pick('docker-socket', 'MO_DOCKER_SOCKET'),
+    cgroupRoot: cgroupRootOf(pick('cgroup-root', 'MO_CGROUP_ROOT')),
     docker,
     schedulerAddress: address('scheduler', 'MO_SCHEDULER_ADDR'),
     advertiseAddress: address('advertise', 'MO_ADVERTISE_ADDR'),
@@ -111,6 +117,11 @@ export function parseAgentArgs(
     capacityCpuMillis: int('capacity-cpu', 'MO_CAPACITY_CPU'),
     capacityMemoryBytes: int('capacity-memory', 'MO_CAPACITY_MEMORY'),
   };
+}
+
+function cgroupRootOf(root: string | undefined): string | undefined {
+  if (root === undefined || root === 'off') return root;
+  return validateCgroupRoot(root, '--cgroup-root (MO_CGROUP_ROOT)');
 }
 
 /** The --docker-* flags over the defaults; undefined when none is given. */

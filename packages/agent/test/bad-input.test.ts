@@ -77,6 +77,7 @@ describe('StartWorkload rejects bad input by field name', () => {
       { argv: ['true'], labels: { 'bad key!': 'v' } },
       /^spec\.labels\["bad key!"\]: key must match/,
     ],
+    ['a negative pids limit', { argv: ['true'], pidsLimit: -1 }, /^spec\.pids_limit: must be an integer from 0/],
     ['a malformed id', { argv: ['true'], id: '../etc' }, /^spec\.id: must match/],
     ['a malformed name', { argv: ['true'], name: 'Has Spaces' }, /^spec\.name: must match/],
     ['an unknown driver', { argv: ['true'], driver: 'vm' }, /^spec\.driver: driver "vm" is not available/],

@@ -52,6 +52,24 @@ export function validateTimeout(field: string, value: number): number {
   return value;
 }
 
+/** The kernel's highest pid_max: a pids limit above it limits nothing. */
+export const MAX_PIDS_LIMIT = 1 << 22;
+
+/** spec.pids_limit: 0 = none; process workloads only (a docker sandbox has docker.pids_limit). */
+export function validatePidsLimit(value: number | undefined, driver: string): number {
+  const v = value ?? 0;
+  if (!Number.isSafeInteger(v) || v < 0 || v > MAX_PIDS_LIMIT) {
+    throw new InvalidArgumentError('spec.pids_limit', `must be an integer from 0 to ${MAX_PIDS_LIMIT}, got ${v}`);
+  }
+  if (v > 0 && driver === 'docker') {
+    throw new InvalidArgumentError(
+      'spec.pids_limit',
+      'is for process workloads: a docker sandbox takes spec.docker.pids_limit',
+    );
+  }
+  return v;
+}
+
 /** Optional human name; `field` is its proto path. */
 export function validateName(field: string, name: string): string {
   if (name && !NAME_RE.test(name))

@@ -2,7 +2,8 @@
 // its "agent ready" log line, and hands back its addresses, a client and ways to stop or kill it.
 import { AgentClient } from '@mo/api';
 import { startDaemonProcess, tempDataDir, type DaemonProcess } from './daemon.js';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The agent's executable in this checkout (built by `pnpm build`). */
@@ -40,9 +41,22 @@ export function startAgentProcess(options: AgentProcessOptions = {}): Promise<Ag
     ...options,
     dataDir: options.dataDir ?? tempDataDir('mo-agent-'),
     readyMsg: 'agent ready',
-    addresses: (ready) => ({ grpc: String(ready.grpc), http: String(ready.http) }),
+    addresses: (ready) => {
+      noteCgroupRoot(ready.cgroupRoot);
+      return { grpc: String(ready.grpc), http: String(ready.http) };
+    },
     client: (address) => new AgentClient(address),
   });
+}
+
+/**
+ * Under jest, each agent's cgroup root is listed in the run's temp dir: the global teardown
+ * (scripts/jest-global-teardown.mjs) removes them, with whatever a test left running in them.
+ */
+function noteCgroupRoot(root: unknown): void {
+  const runDir = process.env.MO_TEST_RUN_DIR;
+  if (!runDir || typeof root !== 'string' || !root.startsWith('/')) return;
+  appendFileSync(join(runDir, 'cgroup-roots'), `${root}\n`);
 }
 
 /** The Node flags on a `#!/usr/bin/env -S node ...` line of a daemon's executable. */

@@ -13,9 +13,11 @@ export interface TaskConfig {
   taskDir: string;
   /** Size cap per log file; one rotated copy (`.1`) is kept. */
   logMaxBytes: number;
-  /** Declared resources (0 = undeclared): the docker driver enforces them, the process driver does not. */
+  /** Declared resources (0 = undeclared): limits in the workload's container or cgroup. */
   cpuMillis?: number;
   memoryBytes?: number;
+  /** Most processes (and threads) the workload may hold; 0 = none (the process driver's cgroup). */
+  pidsLimit?: number;
   /** The workload's labels (the docker driver copies the scheduler's `mo.workload` onto its container). */
   labels?: Record<string, string>;
   /** The validated sandbox of a docker workload. */
@@ -65,8 +67,11 @@ export type WaitResult =
 export type RecoverResult = { status: 'running'; handle: TaskHandle; startedAtMs?: number } | WaitResult;
 
 export interface TaskUsage {
+  /** Of the workload's whole tree (its cgroup, or what the driver can find), 100 = one core. */
   cpuPercent: number;
   rssBytes: number;
+  /** Processes in the tree when measured (unknown if absent). */
+  processes?: number;
 }
 
 export interface Driver {

@@ -30,6 +30,7 @@ export function toWorkloadStatus(record: WorkloadRecord, usage?: TaskUsage): Wor
       gracePeriodMs: spec.gracePeriodMs,
       timeoutMs: spec.timeoutMs ?? 0,
       ...(spec.lostAfterMs !== undefined && { lostAfterMs: spec.lostAfterMs }),
+      pidsLimit: spec.pidsLimit ?? 0,
       driver: spec.driver,
       ...(spec.docker && {
         docker: {
@@ -56,7 +57,7 @@ export function toWorkloadStatus(record: WorkloadRecord, usage?: TaskUsage): Wor
           finishedAtMs: exit.finishedAtMs,
         }
       : null,
-    usage: usage ? { cpuPercent: usage.cpuPercent, rssBytes: usage.rssBytes } : null,
+    usage: usage ? { cpuPercent: usage.cpuPercent, rssBytes: usage.rssBytes, processes: usage.processes ?? 0 } : null,
     // Held while it runs; released when it ends.
     ports: record.state === 'running' ? (record.handle?.ports ?? []) : [],
     outputs: record.outputs ?? {},

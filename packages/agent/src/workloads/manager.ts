@@ -274,6 +274,7 @@ export class WorkloadManager {
         logMaxBytes: this.options.logMaxBytes,
         cpuMillis: spec.cpuMillis,
         memoryBytes: spec.memoryBytes,
+        pidsLimit: spec.pidsLimit,
         labels: spec.labels,
         ...(spec.docker ? { docker: this.withSandboxMount(spec) } : {}),
       });
@@ -378,7 +379,9 @@ export class WorkloadManager {
   private finish(record: WorkloadRecord, result: WaitResult): void {
     if (TERMINAL_STATES.has(record.state)) return;
     if (result.status === 'lost') {
-      this.transition(record, 'lost', result.reason);
+      // Asked to stop and gone, though how it ended is unknown (e.g. it had killed its mo-shim).
+      if (record.stopRequested) this.transition(record, 'stopped', `stopped by request (${result.reason})`);
+      else this.transition(record, 'lost', result.reason);
       return;
     }
     if (this.uploading.has(record.spec.id)) return;

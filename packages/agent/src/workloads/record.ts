@@ -26,6 +26,8 @@ export interface NormalizedSpec {
    * then); absent: never (standalone starts).
    */
   lostAfterMs?: number;
+  /** Most processes of a process workload (its cgroup's pids.max); absent = none. */
+  pidsLimit?: number;
   /** The sandbox of a docker workload (validated, the agent's defaults filled in). */
   docker?: DockerSettings;
   /** A pipeline step's artifacts to upload and inputs to fetch. */

@@ -12,6 +12,7 @@ import {
   validateTimeout,
   validateLabels,
   validateName,
+  validatePidsLimit,
   validateResources,
   validateWorkloadId,
   type WorkloadSpec__Output,
@@ -64,6 +65,7 @@ export function validateStartSpec(spec: WorkloadSpec__Output | null | undefined,
     // Absent: never stopped for being cut off from the scheduler (see reporter/self-fence.ts).
     ...(spec.lostAfterMs !== undefined &&
       spec.lostAfterMs !== null && { lostAfterMs: validateTimeout('spec.lost_after_ms', spec.lostAfterMs) }),
+    ...optionalPids(validatePidsLimit(spec.pidsLimit, driver)),
   };
 
   // A docker workload runs in its image: argv[0] and working_dir are paths in the container.
@@ -103,6 +105,11 @@ export function validateStartSpec(spec: WorkloadSpec__Output | null | undefined,
   }
   resolveExecutable(spec.argv[0]!, env.PATH ?? DEFAULT_PATH, spec.workingDir || undefined);
   return { ...common, workingDir };
+}
+
+/** Records keep pidsLimit only when there is one. */
+function optionalPids(pidsLimit: number): { pidsLimit?: number } {
+  return pidsLimit > 0 ? { pidsLimit } : {};
 }
 
 /**

@@ -142,6 +142,15 @@ describe('buildSpec: docker sandboxes', () => {
     });
   });
 
+  it('puts --pids on the sandbox of a docker workload, on the cgroup of a process one', () => {
+    expect(buildSpec(['true'], { driver: 'docker', pids: '64' })).toEqual({
+      argv: ['true'],
+      driver: 'docker',
+      docker: { pidsLimit: 64 },
+    });
+    expect(buildSpec(['true'], { pids: '64' })).toEqual({ argv: ['true'], pidsLimit: 64 });
+  });
+
   it('takes --image alone as a request for the docker driver', () => {
     expect(buildSpec(['true'], { image: 'alpine:3' })).toEqual({
       argv: ['true'],

@@ -83,6 +83,13 @@ export function buildSpec(argv: readonly string[], flags: StartFlags): WorkloadS
     else if (flags.driver !== 'docker') throw new UsageError(`needs --driver docker, not ${flags.driver}`, docker.flag);
     spec.docker = docker.spec;
   }
+  // --pids limits the sandbox of a docker workload, the cgroup of a process one.
+  if (flags.pids !== undefined) {
+    const n = parseCount(flags.pids, '--pids', INT32_MAX);
+    if (n < 1) throw new UsageError('must be at least 1', '--pids');
+    if (spec.driver === 'docker') spec.docker = { ...spec.docker, pidsLimit: n };
+    else spec.pidsLimit = n;
+  }
   return spec;
 }
 
@@ -122,12 +129,6 @@ export function buildDocker(flags: StartFlags): { spec: DockerSpec; flag: string
       return { source: parts[0], target: parts[1], readOnly: ro };
     });
     flag ??= '--mount';
-  }
-  if (flags.pids !== undefined) {
-    const n = parseCount(flags.pids, '--pids', INT32_MAX);
-    if (n < 1) throw new UsageError('must be at least 1', '--pids');
-    d.pidsLimit = n;
-    flag ??= '--pids';
   }
   if (flags.capAdd) {
     d.capAdd = flags.capAdd;
@@ -237,7 +238,10 @@ export function registerStart(program: Command, ctx: CliContext): void {
     .option('--no-read-only', 'docker: a writable root filesystem, if the agent allows it')
     .option('--port <port>', 'docker: publish this container TCP port on a host port (repeatable)', collect)
     .option('--mount <src:dst[:ro]>', 'docker: bind a host path (under a root the agent allows) (repeatable)', collect)
-    .option('--pids <n>', "docker: most processes in the sandbox (default: the agent's, 256)")
+    .option(
+      '--pids <n>',
+      "most processes: in the docker sandbox (default: the agent's, 256), or a process workload's cgroup (default: no limit)",
+    )
     .option('--cap-add <cap>', 'docker: give back a Linux capability the agent allows (repeatable)', collect)
     .option('--allow-new-privileges', 'docker: let the workload gain privileges (setuid), if the agent allows it')
     .option('--env <K=V>', 'environment variable (repeatable)', collect)

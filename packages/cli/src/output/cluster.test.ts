@@ -57,6 +57,7 @@ function workload(extra: Partial<ScheduledWorkload__Output> = {}): ScheduledWork
       docker: null,
       artifacts: null,
       timeoutMs: 0,
+      pidsLimit: 0,
     },
     scheduling: null,
     idempotencyKey: '',

@@ -20,6 +20,7 @@ function workload(overrides: Partial<WorkloadStatus__Output> & { id: string; arg
       docker: null,
       artifacts: null,
       timeoutMs: 0,
+      pidsLimit: 0,
     },
     state: 'WORKLOAD_STATE_RUNNING',
     reason: '',
@@ -103,6 +104,7 @@ describe('renderNodeStatus', () => {
         'memory     4 GiB / 16 GiB used (25.0%)',
         'load       0.50 0.25 0.00',
         'docker     yes (24.0.7)',
+        'cgroups    none (process trees found from /proc, no limits)',
         'agent      0.1.0',
         'workloads  3 (1 running)',
         '',
@@ -119,6 +121,11 @@ describe('renderNodeStatus', () => {
     expect(
       renderNodeStatus({ ...node, workloads: [] }, NOW).endsWith('workloads  0 (0 running)\n\nno workloads\n'),
     ).toBe(true);
+  });
+
+  it('says how process workloads are contained', () => {
+    const facts = node.facts && { ...node.facts, cgroupMode: 'v2', enforcedLimits: ['cpu', 'memory', 'pids'] };
+    expect(renderNodeStatus({ ...node, facts }, NOW)).toContain('cgroups    v2 (limits: cpu, memory, pids)\n');
   });
 
   it('says docker is missing', () => {

@@ -44,6 +44,7 @@ export function renderNodeHeader(node: NodeStatus__Output): string {
   }
   if (f) {
     fields.push(['docker', f.dockerAvailable ? `yes${f.dockerVersion ? ` (${f.dockerVersion})` : ''}` : 'no']);
+    fields.push(['cgroups', cgroupsText(f.cgroupMode, f.enforcedLimits)]);
     if (f.agentVersion) fields.push(['agent', f.agentVersion]);
   }
   const running = node.workloads.filter((w) => w.state === 'WORKLOAD_STATE_RUNNING').length;
@@ -107,10 +108,12 @@ export function renderWorkload(w: WorkloadStatus__Output, now: number): string {
     ['labels', listOrDash(Object.entries(spec?.labels ?? {}).map(([k, v]) => `${k}=${v}`))],
   ];
   const res = spec?.resources;
-  if (res && (res.cpuMillis || res.memoryBytes)) {
+  const pids = spec?.pidsLimit ?? 0;
+  if (res?.cpuMillis || res?.memoryBytes || pids) {
     const parts = [
-      res.cpuMillis ? `cpu ${res.cpuMillis}m` : '',
-      res.memoryBytes ? `memory ${humanBytes(res.memoryBytes)}` : '',
+      res?.cpuMillis ? `cpu ${res.cpuMillis}m` : '',
+      res?.memoryBytes ? `memory ${humanBytes(res.memoryBytes)}` : '',
+      pids ? `pids ${pids}` : '',
     ];
     fields.push(['resources', parts.filter(Boolean).join(', ')]);
   }
@@ -129,8 +132,15 @@ export function renderWorkload(w: WorkloadStatus__Output, now: number): string {
   if (w.usage && !hasEnded(w)) {
     fields.push(['cpu', `${w.usage.cpuPercent.toFixed(1)}%`]);
     fields.push(['rss', humanBytes(w.usage.rssBytes)]);
+    if (w.usage.processes) fields.push(['processes', String(w.usage.processes)]);
   }
   return renderFields(fields);
+}
+
+/** How the node contains process workloads: `v1 (limits: cpu, memory, pids)`. */
+function cgroupsText(mode: string, enforced: readonly string[]): string {
+  if (!mode) return 'none (process trees found from /proc, no limits)';
+  return `${mode} (limits: ${enforced.length ? enforced.join(', ') : 'none'})`;
 }
 
 function listOrDash(items: readonly string[]): string {

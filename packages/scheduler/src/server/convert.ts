@@ -44,6 +44,7 @@ export function toScheduledWorkload(r: WorkloadRecord, withEvents = true): Sched
       gracePeriodMs: s.gracePeriodMs,
       timeoutMs: s.timeoutMs ?? 0,
       ...(s.lostAfterMs !== undefined && { lostAfterMs: s.lostAfterMs }),
+      pidsLimit: s.pidsLimit ?? 0,
       driver: s.driver,
       ...(s.docker && { docker: s.docker }),
       ...(s.artifacts && { artifacts: s.artifacts }),

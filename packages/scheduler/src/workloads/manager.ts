@@ -907,6 +907,7 @@ function startSpecOf(r: WorkloadRecord, allocationId: string) {
     timeoutMs: s.timeoutMs ?? 0,
     // The agent stops it itself once cut off from the scheduler this long (self-fencing).
     lostAfterMs: s.lostAfterMs,
+    ...(s.pidsLimit && { pidsLimit: s.pidsLimit }),
     driver: s.driver,
     ...(s.docker && { docker: s.docker }),
     ...(s.artifacts && { artifacts: s.artifacts }),

@@ -43,6 +43,8 @@ export interface SpecRecord {
    * the cluster default at submit. Absent in records from before it existed (the default applies).
    */
   lostAfterMs?: number;
+  /** Most processes of a process workload, enforced by the agent's cgroup; absent = none. */
+  pidsLimit?: number;
   driver: string;
   /** The sandbox of a docker workload, as submitted (the agent fills its defaults and checks the host). */
   docker?: DockerSpecRecord;

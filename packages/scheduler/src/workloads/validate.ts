@@ -13,6 +13,7 @@ import {
   validateTimeout,
   validateLabels,
   validateName,
+  validatePidsLimit,
   validateResources,
   type DockerSpec__Output,
   type SchedulingSpec__Output,
@@ -64,6 +65,7 @@ export function validateSubmission(req: SubmitWorkloadRequest__Output, defaultLo
   const docker = driver === 'docker' ? validateDockerShape(spec.docker) : undefined;
   const artifacts = spec.artifacts ? validateArtifactSpec(spec.artifacts) : undefined;
   const { cpuMillis, memoryBytes } = validateResources('spec.resources', spec.resources);
+  const pidsLimit = validatePidsLimit(spec.pidsLimit, driver);
   const key = req.idempotencyKey ?? '';
   if (key.length > MAX_IDEMPOTENCY_KEY || key.includes('\0')) {
     throw new InvalidArgumentError('idempotency_key', `must be at most ${MAX_IDEMPOTENCY_KEY} characters`);
@@ -84,6 +86,7 @@ export function validateSubmission(req: SubmitWorkloadRequest__Output, defaultLo
         spec.lostAfterMs === undefined || spec.lostAfterMs === null
           ? defaultLostAfterMs
           : validateTimeout('spec.lost_after_ms', spec.lostAfterMs),
+      ...(pidsLimit > 0 && { pidsLimit }),
       driver,
       ...(docker && { docker }),
       ...(artifacts && { artifacts }),

@@ -3,15 +3,20 @@
 // RSS (page tables), and blocks the event loop meanwhile; the launcher's fork is ~0.1 ms.
 //
 // Protocol (see native/mo-shim.c): requests on the launcher's stdin are frames of a u32 LE length
-// and NUL-terminated strings: reqId, taskDir, logMaxBytes, workingDir, envCount, env..., argvCount,
-// argv.... Responses on its stdout are lines: `<reqId> S <pid> <starttime> <shimpid>`,
-// `<reqId> E <errno> <message>`, and `X <shimpid> <waitstatus>` when a shim has been reaped.
+// and NUL-terminated strings: reqId, taskDir, logMaxBytes, workingDir, memoryMax, cpuMillis,
+// pidsMax, envCount, env..., argvCount, argv.... Responses on its stdout are lines:
+// `<reqId> S <pid> <starttime> <shimpid> <shimstarttime>[ <cgroup>]`, `<reqId> E <errno> <message>`,
+// and `X <shimpid> <waitstatus>` when a shim has been reaped.
 import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface LaunchRequest {
   taskDir: string;
   logMaxBytes: number;
   workingDir: string;
+  /** Limits of the workload's cgroup (0 or absent = none; ignored without cgroups). */
+  memoryBytes?: number;
+  cpuMillis?: number;
+  pidsLimit?: number;
   env: Record<string, string>;
   argv: string[];
 }
@@ -24,6 +29,8 @@ export type LaunchResult =
       shimPid: number;
       /** The shim's own start time (its identity, with its pid). */
       shimStartTime: number;
+      /** The workload's cgroup, relative to the mounts; absent without cgroups. */
+      cgroup?: string;
       /** Resolves true when the launcher reaped the shim, false if the launcher died first. */
       shimExited: Promise<boolean>;
     }
@@ -43,10 +50,15 @@ export class ShimLauncher {
   private closed = false;
   private stdinError: string | undefined;
 
-  /** onUnexpectedDeath: told why the launcher went away (the next launch starts a new one). */
+  /**
+   * onUnexpectedDeath: told why the launcher went away (the next launch starts a new one).
+   * args: the launcher's options after --launcher (its cgroups: see cgroups/plan.ts launcherArgs).
+   */
   constructor(
     private readonly shimPath: string,
     private readonly onUnexpectedDeath: (reason: string) => void = () => undefined,
+    private readonly args: readonly string[] = [],
+    private readonly onAdoptedExit: (pid: number, waitStatus: number) => void = () => undefined,
   ) {}
 
   launch(req: LaunchRequest): Promise<LaunchResult> {
@@ -62,7 +74,7 @@ export class ShimLauncher {
   private ensure(): ChildProcess {
     if (this.closed) throw new Error('the shim launcher is closed');
     if (this.child) return this.child;
-    const child = spawn(this.shimPath, ['--launcher'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(this.shimPath, ['--launcher', ...this.args], { stdio: ['pipe', 'pipe', 'inherit'] });
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (data: string) => this.onData(data));
     // Surfaced through 'exit' below; remembered, so the death says what preceded it.
@@ -87,13 +99,16 @@ export class ShimLauncher {
     const reaped = /^X (\d+) (\d+)$/.exec(line);
     if (reaped) {
       const pid = Number(reaped[1]);
-      this.exitWaiters.get(pid)?.(true);
+      const shim = this.exitWaiters.get(pid);
       this.exitWaiters.delete(pid);
+      // Not a shim: a process the launcher adopted (it is a subreaper) when its shim was killed.
+      if (shim) shim(true);
+      else this.onAdoptedExit(pid, Number(reaped[2]));
       return;
     }
-    const started = /^(\S+) S (\d+) (\d+) (\d+) (\d+)$/.exec(line);
+    const started = /^(\S+) S (\d+) (\d+) (\d+) (\d+)(?: (\/\S+))?$/.exec(line);
     if (started) {
-      const [, id, pid, startTime, shimPid, shimStartTime] = started;
+      const [, id, pid, startTime, shimPid, shimStartTime, cgroup] = started;
       const shim = Number(shimPid);
       // Registered before any later line is read, so an `X` for this shim always finds it.
       const shimExited = new Promise<boolean>((resolve) => this.exitWaiters.set(shim, resolve));
@@ -103,6 +118,7 @@ export class ShimLauncher {
         startTime: Number(startTime),
         shimPid: shim,
         shimStartTime: Number(shimStartTime),
+        ...(cgroup && { cgroup }),
         shimExited,
       });
       return;
@@ -133,10 +149,19 @@ export class ShimLauncher {
     this.exitWaiters.clear();
   }
 
-  /** Closes the launcher's stdin: it exits, and the shims keep supervising their workloads. */
-  close(): void {
+  /**
+   * Closes the launcher's stdin: it exits (its spare too), and the shims keep supervising their
+   * workloads. Resolves once it has exited (at most 2 s).
+   */
+  async close(): Promise<void> {
     this.closed = true;
-    this.child?.stdin!.end();
+    const child = this.child;
+    if (!child) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.stdin!.end();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))]);
+    clearTimeout(timer);
   }
 }
 
@@ -147,6 +172,9 @@ function encodeFrame(id: string, req: LaunchRequest): Buffer {
     req.taskDir,
     String(req.logMaxBytes),
     req.workingDir,
+    String(req.memoryBytes ?? 0),
+    String(req.cpuMillis ?? 0),
+    String(req.pidsLimit ?? 0),
     String(env.length),
     ...env,
     String(req.argv.length),

@@ -1,13 +1,17 @@
 // The process driver: fork/exec through mo-shim, a tiny static C parent per workload (see
-// native/mo-shim.c), forked by one long-lived `mo-shim --launcher` (see launcher.ts). The shim puts the workload in its own process group, copies its output to
-// capped log files, and records the exit status in <taskDir>/exit even while the agent is down.
-import { closeSync, constants, existsSync, openSync, readFileSync } from 'node:fs';
+// native/mo-shim.c), forked by one long-lived `mo-shim --launcher` (see launcher.ts). The shim puts
+// the workload in its own process group (and, with cgroups, in a cgroup of its own), copies its
+// output to capped log files, and records the exit status in <taskDir>/exit even while the agent
+// is down. Where the workload's processes are (its cgroup, or its session from /proc) is tree.ts.
+import { closeSync, constants, existsSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
-import type pidusageModule from 'pidusage';
+import { launcherArgs, WorkloadCgroups, type CgroupLayout } from '../../cgroups/index.js';
 import type { Driver, ExitResult, RecoverResult, TaskConfig, TaskHandle, TaskUsage, WaitResult } from '../driver.js';
 import { StartFailedError } from '../driver.js';
-import { currentBootId, isSameLiveProcess, type ProcessIdentity } from './identity.js';
+import { currentBootId, isSameLiveProcess } from './identity.js';
 import { ShimLauncher, type LaunchResult } from './launcher.js';
+import { WorkloadTrees, type TreeRef } from './tree.js';
 import { AGENT_ROOT } from '../../package-root.js';
 
 /** Built by `pnpm build` (scripts/build-shim.mjs). */
@@ -20,29 +24,47 @@ export interface ProcessDriverOptions {
   pollIntervalMs?: number;
   /** Told when the launcher dies unexpectedly (the next start runs a new one). */
   onLauncherDeath?: (reason: string) => void;
+  /**
+   * The agent's cgroups (cgroups/setup.ts): each workload then runs in a cgroup of its own, with
+   * its limits. Without: each workload's tree is found from /proc, and nothing is limited.
+   */
+  cgroups?: CgroupLayout;
 }
 
 interface ShimExitRecord {
   exitCode?: number;
   signal?: string;
   execError?: string;
+  oomKilled?: boolean;
   finishedAtMs?: number;
 }
+
+/** A workload cgroup's path as a shim names it: the agent's root, then w-<shim pid>-<start time>. */
+const WORKLOAD_CGROUP_RE = /^(?:\/[A-Za-z0-9._-]+)*\/w-\d+-\d+$/;
+
+/** Exits of processes the launcher adopted (workloads whose shim was killed), kept this many. */
+const ADOPTED_MAX = 1024;
 
 export class ProcessDriver implements Driver {
   readonly name = 'process';
   /** The shim's `started` file holds the whole handle: see Driver.recordsStart. */
   readonly recordsStart = true;
+  /** How workloads are contained here (reported in NodeFacts). */
+  readonly containment: { mode: '' | 'v1' | 'v2'; enforced: string[] };
   private readonly shimPath: string;
   private readonly pollIntervalMs: number;
   private readonly launcher: ShimLauncher;
+  private readonly trees: WorkloadTrees;
+  private readonly layout: CgroupLayout | undefined;
   /** Shims launched by this agent process: the launcher reports their exit, no polling needed. */
   private readonly shimExits = new Map<number, Promise<boolean>>();
+  /** Wait statuses the launcher reported for pids that were not its shims, by pid (bounded). */
+  private readonly adopted = new Map<number, { status: number; atMs: number }>();
+  /** Cgroups of the workloads this agent runs or re-attached: the others under its root are orphans. */
+  private readonly inUse = new Set<string>();
   /** Waiters on workloads we did not spawn (recovered after a restart): polled on one timer. */
   private readonly polled = new Set<{ handle: TaskHandle; taskDir: string; done: (r: WaitResult) => void }>();
   private timer: NodeJS.Timeout | undefined;
-  /** Loaded on the first usage() call, so an idle agent does not hold it. */
-  private pidusage: Promise<typeof pidusageModule> | undefined;
 
   constructor(options: ProcessDriverOptions = {}) {
     this.shimPath = options.shimPath ?? process.env.MO_SHIM_PATH ?? DEFAULT_SHIM_PATH;
@@ -50,18 +72,31 @@ export class ProcessDriver implements Driver {
     if (!existsSync(this.shimPath)) {
       throw new Error(`mo-shim not found at ${this.shimPath}: build it with \`pnpm build\` or set MO_SHIM_PATH`);
     }
-    this.launcher = new ShimLauncher(this.shimPath, options.onLauncherDeath);
+    this.layout = options.cgroups;
+    this.containment = this.layout
+      ? { mode: this.layout.mode, enforced: [...this.layout.enforced] }
+      : { mode: '', enforced: [] };
+    this.trees = new WorkloadTrees(this.layout && new WorkloadCgroups(this.layout));
+    this.launcher = new ShimLauncher(
+      this.shimPath,
+      options.onLauncherDeath,
+      this.layout ? launcherArgs(this.layout.hierarchies, this.layout.root) : [],
+      (pid, status) => this.onAdoptedExit(pid, status),
+    );
   }
 
   async start(config: TaskConfig): Promise<TaskHandle> {
     let result: LaunchResult;
     try {
+      // Declared cpu, memory and pids become the cgroup's limits (when the host has them).
       result = await this.launcher.launch(config);
     } catch (err) {
       throw new Error(`cannot start a workload: ${(err as Error).message}`, { cause: err });
     }
     if (!result.ok) {
-      const message = `exec ${JSON.stringify(config.argv[0])} failed: ${result.message}`;
+      const message = result.message.startsWith('cgroup ')
+        ? `cannot put the workload in its cgroup: ${result.message}`
+        : `exec ${JSON.stringify(config.argv[0])} failed: ${result.message}`;
       throw new StartFailedError(message, { startError: message, exitCode: 127, finishedAtMs: Date.now() });
     }
     this.shimExits.set(result.shimPid, result.shimExited);
@@ -69,6 +104,7 @@ export class ProcessDriver implements Driver {
       // Keep the entry briefly so a wait() that races the exit still finds it.
       setTimeout(() => this.shimExits.delete(result.shimPid), 1000).unref(),
     );
+    if (result.cgroup) this.inUse.add(result.cgroup);
     return {
       driver: this.name,
       pid: result.pid,
@@ -77,6 +113,8 @@ export class ProcessDriver implements Driver {
         bootId: currentBootId(),
         shimPid: result.shimPid,
         shimStartTime: result.shimStartTime,
+        startedAtMs: Date.now(),
+        ...(result.cgroup && { cgroup: result.cgroup }),
       },
     };
   }
@@ -85,10 +123,13 @@ export class ProcessDriver implements Driver {
     const shimExited = this.shimExits.get(Number(handle.data.shimPid));
     if (shimExited && (await shimExited)) {
       const exit = readExitFile(taskDir);
-      // The shim always writes the exit file before exiting; if it is missing, the shim was killed.
-      return exit ? { status: 'exited', exit } : { status: 'lost', reason: 'mo-shim died without recording an exit' };
+      if (exit) return this.ended(handle, { status: 'exited', exit }, false);
+      // The shim was killed (it always records an exit): the workload may well live on without it.
+      const ended = this.checkEnded(handle, taskDir);
+      if (ended) return ended;
     }
-    // Not launched by this agent process (recovered after a restart), or the launcher died: poll.
+    // Not launched by this agent process (recovered after a restart), the launcher died, or the
+    // workload outlived its shim: poll.
     return new Promise((done) => {
       this.polled.add({ handle, taskDir, done });
       this.timer ??= setInterval(() => this.poll(), this.pollIntervalMs);
@@ -111,25 +152,66 @@ export class ProcessDriver implements Driver {
   /** undefined while the workload (or its shim, still flushing) is alive. */
   private checkEnded(handle: TaskHandle, taskDir: string): WaitResult | undefined {
     const exit = readExitFile(taskDir);
-    if (exit) return { status: 'exited', exit };
+    if (exit) return this.ended(handle, { status: 'exited', exit }, false);
     if (String(handle.data.bootId) !== currentBootId()) {
       return { status: 'lost', reason: 'the host rebooted since the workload started' };
     }
-    if (isSameLiveProcess(leaderOf(handle)) || isSameLiveProcess(shimOf(handle))) return undefined;
+    // The shim records the exit; without it, the workload's cgroup (or session) says it still runs.
+    const ref = refOf(handle);
+    if (isSameLiveProcess(ref.shim) || this.trees.alive(ref)) return undefined;
     // Re-read: the shim may have written the file between the two checks.
     const late = readExitFile(taskDir);
-    if (late) return { status: 'exited', exit: late };
-    return { status: 'lost', reason: 'the workload and its mo-shim vanished without recording an exit' };
+    if (late) return this.ended(handle, { status: 'exited', exit: late }, false);
+    // Its shim was killed: the launcher may have adopted and reaped the leader, then its status
+    // is known (recorded for a restarted agent too). Otherwise it is gone without a trace.
+    const adopted = this.adopted.get(ref.leader.pid);
+    this.adopted.delete(ref.leader.pid);
+    if (adopted && adopted.atMs >= ref.startedAtMs) {
+      const exit = exitOfWaitStatus(adopted.status, adopted.atMs);
+      writeExitFile(taskDir, exit);
+      return this.ended(handle, { status: 'exited', exit }, true);
+    }
+    return this.ended(
+      handle,
+      { status: 'lost', reason: 'the workload and its mo-shim vanished without recording an exit' },
+      true,
+    );
   }
 
+  /** A workload's end. A shim that was killed did not remove the cgroup: that is done here. */
+  private ended(handle: TaskHandle, result: WaitResult, shimKilled: boolean): WaitResult {
+    const ref = refOf(handle);
+    if (ref.cgroup) {
+      if (shimKilled) this.trees.release(ref);
+      this.inUse.delete(ref.cgroup);
+    }
+    return result;
+  }
+
+  private onAdoptedExit(pid: number, status: number): void {
+    this.adopted.delete(pid);
+    this.adopted.set(pid, { status, atMs: Date.now() });
+    if (this.adopted.size > ADOPTED_MAX) this.adopted.delete(this.adopted.keys().next().value!);
+  }
+
+  /**
+   * SIGTERM to the workload (its process group, or whatever is left of it), the grace, then
+   * SIGKILL to all of it: its cgroup, or its session and the shim's descendants. Returns once
+   * nothing of it runs, so a workload that killed its shim or escaped its group is stopped too.
+   */
   async stop(handle: TaskHandle, graceMs: number): Promise<void> {
-    const leader = leaderOf(handle);
-    // Only signal a process group whose leader is verifiably ours; if the leader is already gone,
-    // the shim kills whatever is left of the group itself.
-    if (!signalGroup(leader, 'SIGTERM')) return;
-    if (await waitUntilGone(leader, graceMs)) return;
-    signalGroup(leader, 'SIGKILL');
-    await waitUntilGone(leader, 5000);
+    const ref = refOf(handle);
+    // Never signal what is not verifiably ours: a reused pid, a reused session id.
+    if (ref.leader.bootId !== currentBootId() || !this.trees.alive(ref)) return;
+    this.trees.signal(ref, 'SIGTERM');
+    if (await waitUntil(() => !this.trees.alive(ref), graceMs)) return;
+    this.trees.kill(ref);
+    await waitUntil(() => {
+      if (!this.trees.alive(ref)) return true;
+      // Again: a fork in flight escapes one pass by pids (no cgroup.kill, or a shim still inside).
+      this.trees.kill(ref);
+      return false;
+    }, 5000);
   }
 
   async recover(handle: TaskHandle | undefined, taskDir: string): Promise<RecoverResult> {
@@ -151,71 +233,92 @@ export class ProcessDriver implements Driver {
           bootId: currentBootId(),
           shimPid: started.shimPid ?? 0,
           shimStartTime: started.shimStartTime ?? 0,
+          startedAtMs: started.startedAtMs ?? 0,
+          ...(started.cgroup && { cgroup: started.cgroup }),
         },
       };
       startedAtMs = started.startedAtMs;
     }
-    return this.checkEnded(handle, taskDir) ?? { status: 'running', handle, startedAtMs };
+    const ended = this.checkEnded(handle, taskDir);
+    if (ended) return ended;
+    if (typeof handle.data.cgroup === 'string') this.inUse.add(handle.data.cgroup);
+    return { status: 'running', handle, startedAtMs };
+  }
+
+  /**
+   * After recovery: the workload cgroups under this agent's root that no running workload owns
+   * are killed (a workload the agent no longer knows must not run on) and removed (left empty by a
+   * killed shim). The root is this agent's alone (`/mo/<node-id>` by default).
+   */
+  async removeOrphans(): Promise<string[]> {
+    const cgroups = this.trees.cgroups;
+    if (!cgroups) return [];
+    const removed: string[] = [];
+    for (const path of cgroups.list()) {
+      if (this.inUse.has(path)) continue;
+      if (cgroups.pids(path).length > 0) {
+        cgroups.kill(path);
+        await waitUntil(() => cgroups.pids(path).length === 0, 2000);
+      }
+      if (cgroups.remove(path)) removed.push(path);
+    }
+    return removed;
   }
 
   async usage(handles: Map<string, TaskHandle>): Promise<Map<string, TaskUsage>> {
-    const out = new Map<string, TaskUsage>();
-    const live = [...handles].filter(([, h]) => isSameLiveProcess(leaderOf(h)));
-    if (live.length === 0) return out;
-    // One pidusage call for all pids: it sets itself up (getconf) once per call, so N parallel
-    // calls on a cold start would fork 2N getconf processes.
-    this.pidusage ??= import('pidusage').then((m) => m.default);
-    const pidusage = await this.pidusage;
-    let stats: Record<number, { cpu: number; memory: number } | undefined>;
-    try {
-      stats = await pidusage(live.map(([, h]) => h.pid));
-    } catch {
-      return out; // the only pid exited between the check and the read
-    }
-    for (const [id, h] of live) {
-      const s = stats[h.pid];
-      if (s) out.set(id, { cpuPercent: s.cpu, rssBytes: s.memory });
-    }
-    return out;
+    const refs = new Map<string, TreeRef>();
+    for (const [id, h] of handles) refs.set(id, refOf(h));
+    return this.trees.usage(refs);
   }
 
   async close(): Promise<void> {
-    this.launcher.close();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    if (this.pidusage) (await this.pidusage).clear();
+    // Once the launcher (and its spare, with its cgroup) is gone, the agent's root may be empty.
+    await this.launcher.close();
+    await this.trees.close();
+    if (this.layout) new WorkloadCgroups(this.layout).removeRoot();
   }
 }
 
-function leaderOf(handle: TaskHandle): ProcessIdentity {
-  return { pid: handle.pid, startTime: Number(handle.data.startTime), bootId: String(handle.data.bootId) };
-}
-
-function shimOf(handle: TaskHandle): ProcessIdentity {
+function refOf(handle: TaskHandle): TreeRef {
+  const bootId = String(handle.data.bootId);
   return {
-    pid: Number(handle.data.shimPid),
-    startTime: Number(handle.data.shimStartTime),
-    bootId: String(handle.data.bootId),
+    leader: { pid: handle.pid, startTime: Number(handle.data.startTime), bootId },
+    shim: { pid: Number(handle.data.shimPid), startTime: Number(handle.data.shimStartTime), bootId },
+    ...(typeof handle.data.cgroup === 'string' && { cgroup: handle.data.cgroup }),
+    startedAtMs: Number(handle.data.startedAtMs ?? 0),
   };
 }
 
-/** Signals the whole process group led by `leader`, only if the leader is verifiably ours. */
-function signalGroup(leader: ProcessIdentity, signal: NodeJS.Signals): boolean {
-  if (!isSameLiveProcess(leader)) return false;
-  try {
-    process.kill(-leader.pid, signal);
-    return true;
-  } catch {
-    return false;
+async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (done()) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, Math.min(20, Math.max(1, deadline - Date.now()))));
   }
 }
 
-async function waitUntilGone(id: ProcessIdentity, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (!isSameLiveProcess(id)) return true;
-    if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, Math.min(20, Math.max(1, deadline - Date.now()))));
+/** A raw waitpid status as an exit. */
+function exitOfWaitStatus(status: number, finishedAtMs: number): ExitResult {
+  const signo = status & 0x7f;
+  if (signo === 0) return { exitCode: (status >> 8) & 0xff, finishedAtMs };
+  const name = Object.entries(osConstants.signals).find(([, n]) => n === signo)?.[0] ?? `SIG${signo}`;
+  return { signal: name, finishedAtMs };
+}
+
+/** Records an exit the shim could not (it was killed), in its format, for a restarted agent. */
+function writeExitFile(taskDir: string, exit: ExitResult): void {
+  const rec: ShimExitRecord = exit.signal
+    ? { signal: exit.signal, finishedAtMs: exit.finishedAtMs }
+    : { exitCode: exit.exitCode ?? 0, finishedAtMs: exit.finishedAtMs };
+  const path = join(taskDir, 'exit');
+  try {
+    writeFileSync(`${path}.agent.tmp`, `${JSON.stringify(rec)}\n`);
+    renameSync(`${path}.agent.tmp`, path);
+  } catch {
+    // the status is reported now anyway; only a restart before the agent saves it would miss it
   }
 }
 
@@ -253,8 +356,9 @@ export function readExitFile(taskDir: string): ExitResult | undefined {
   if (rec.execError !== undefined) {
     return { startError: `exec failed: ${rec.execError}`, exitCode: 127, finishedAtMs };
   }
-  if (rec.signal) return { signal: rec.signal, finishedAtMs };
-  return { exitCode: rec.exitCode ?? 0, finishedAtMs };
+  const oom = rec.oomKilled === true ? { oomKilled: true } : {};
+  if (rec.signal) return { signal: rec.signal, finishedAtMs, ...oom };
+  return { exitCode: rec.exitCode ?? 0, finishedAtMs, ...oom };
 }
 
 /** The shim's <taskDir>/started file (fields after startTime: from shims of this version on). */
@@ -264,11 +368,17 @@ interface StartedRecord {
   shimPid?: number;
   shimStartTime?: number;
   startedAtMs?: number;
+  /** The workload's cgroup, relative to the mounts (shims run with cgroups). */
+  cgroup?: string;
 }
 
 function readStartedFile(taskDir: string): StartedRecord | undefined {
   try {
     const rec = JSON.parse(readShimFile(join(taskDir, 'started'))) as StartedRecord;
+    // Only a path a shim writes: the agent kills and removes by it.
+    if (rec.cgroup !== undefined && !(typeof rec.cgroup === 'string' && WORKLOAD_CGROUP_RE.test(rec.cgroup))) {
+      delete rec.cgroup;
+    }
     return rec.pid > 0 ? rec : undefined;
   } catch {
     return undefined;

@@ -151,6 +151,9 @@ function frame(req: LaunchRequest): Buffer {
     req.dir,
     String(req.logMax ?? 10_000),
     req.cwd ?? '',
+    '0', // memoryMax, cpuMillis, pidsMax: no cgroup here (see shim-cgroup.test.ts)
+    '0',
+    '0',
     String(env.length),
     ...env,
     String(req.argv.length),
@@ -632,13 +635,13 @@ describe('mo-shim --launcher', () => {
     const dir = tempDir();
     launcher.send(
       // argvCount says 3, one string follows
-      rawFrame(['bad1', dir, '10000', '', '0', '3', 'true']),
+      rawFrame(['bad1', dir, '10000', '', '0', '0', '0', '0', '3', 'true']),
       // no NUL at all: not even the id is readable
       Buffer.concat([Buffer.from([5, 0, 0, 0]), Buffer.from('bad2x')]),
       // trailing bytes after the argv
-      rawFrame(['bad3', dir, '10000', '', '0', '1', 'true', 'extra']),
+      rawFrame(['bad3', dir, '10000', '', '0', '0', '0', '0', '1', 'true', 'extra']),
       // log-max-bytes must be positive
-      rawFrame(['bad4', dir, '0', '', '0', '1', 'true']),
+      rawFrame(['bad4', dir, '0', '', '0', '0', '0', '0', '1', 'true']),
       // empty frame
       Buffer.from([0, 0, 0, 0]),
       frame({ id: 'good', dir, argv: ['sh', '-c', 'exit 6'] }),

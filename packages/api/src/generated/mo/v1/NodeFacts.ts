@@ -21,7 +21,9 @@ export interface NodeFacts {
   'agentVersion'?: (string);
   /**
    * How process workloads are contained: "v2" or "v1" (a cgroup per workload: stop kills the whole
-   * tree, usage covers the whole tree), or "" (no writable cgroup: the tree is found from /proc).
+   * tree, usage covers the whole tree; "v1" when limits come from v1 hierarchies, as on a v1/v2
+   * hybrid host, whose v2 tree tracks and kills), or "" (no writable cgroup: the tree is found from
+   * /proc, nothing is limited).
    */
   'cgroupMode'?: (string);
   /**
@@ -49,7 +51,9 @@ export interface NodeFacts__Output {
   'agentVersion': (string);
   /**
    * How process workloads are contained: "v2" or "v1" (a cgroup per workload: stop kills the whole
-   * tree, usage covers the whole tree), or "" (no writable cgroup: the tree is found from /proc).
+   * tree, usage covers the whole tree; "v1" when limits come from v1 hierarchies, as on a v1/v2
+   * hybrid host, whose v2 tree tracks and kills), or "" (no writable cgroup: the tree is found from
+   * /proc, nothing is limited).
    */
   'cgroupMode': (string);
   /**

@@ -53,6 +53,12 @@ export interface WorkloadSpec {
   'timeoutMs'?: (number | string | Long);
   'lostAfterMs'?: (number | string | Long);
   /**
+   * Most processes (threads included) a "process" workload may hold at once: its cgroup's pids.max,
+   * on nodes whose NodeFacts.enforced_limits has "pids". 0 = no limit. Docker sandboxes take
+   * docker.pids_limit instead (this field is refused for them).
+   */
+  'pidsLimit'?: (number | string | Long);
+  /**
    * How long the workload may be out of the scheduler's sight before it is given up. While its node
    * cannot be heard from it is `unknown`, not `lost`; past lost_after the scheduler declares it lost
    * (and replaces it per its restart policy), and the agent, cut off from the scheduler that long,
@@ -110,6 +116,12 @@ export interface WorkloadSpec__Output {
    */
   'timeoutMs': (number);
   'lostAfterMs'?: (number);
+  /**
+   * Most processes (threads included) a "process" workload may hold at once: its cgroup's pids.max,
+   * on nodes whose NodeFacts.enforced_limits has "pids". 0 = no limit. Docker sandboxes take
+   * docker.pids_limit instead (this field is refused for them).
+   */
+  'pidsLimit': (number);
   /**
    * How long the workload may be out of the scheduler's sight before it is given up. While its node
    * cannot be heard from it is `unknown`, not `lost`; past lost_after the scheduler declares it lost
