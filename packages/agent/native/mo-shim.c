@@ -12,8 +12,8 @@
  * "S <pid> <starttime>\n" once the workload has exec'd, or "E <errno> <message>\n" if it could
  * not be started (the shim then exits 127).
  * Files in <dir>: started ({pid, startTime, shimPid, shimStartTime, startedAtMs}), exit (both
- * one-line JSON, written atomically via *.tmp + rename; only exit is fsynced), stdout.log[.1],
- * stderr.log[.1].
+ * one-line JSON, written atomically via *.tmp + rename, in place so a full disk cannot lose them;
+ * only exit is fsynced), stdout.log[.1], stderr.log[.1].
  *
  * Launcher mode exists because spawning a shim from Node costs a fork() of the whole agent, whose
  * price grows with the agent's RSS. One small long-lived launcher per agent forks shims instead
@@ -137,21 +137,86 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Writes <dir>/<name> via <dir>/<name>.tmp + rename, so readers never see a partial file.
- * durable: fsync before the rename, for records that must survive a host crash. */
-static void write_atomic(const char *name, const char *content, int durable)
+/*
+ * Records (started, exit) are written to <dir>/<name>.tmp and renamed to <dir>/<name>, so readers
+ * never see a partial file. A full disk must not lose them, so writing one never needs a new block
+ * once its temp file holds RECORD_SLOT bytes: it is overwritten in place and cut to its length
+ * (shrinking frees blocks, it never takes one). The agent's spare workload dirs come with both
+ * temp files of that size (see workload-store.ts); without them the shim reserves exit.tmp itself
+ * right after the handshake (reserve_exit_record). Every record fits: fail_start's, the largest,
+ * is under 3 * LINE_MAX_BYTES.
+ */
+#define RECORD_SLOT 2048
+/* exit.tmp, opened and sized by reserve_exit_record; -1 until then. */
+static int exit_fd = -1;
+
+static int pwrite_all(int fd, const char *buf, size_t len, off_t off)
+{
+	while (len > 0) {
+		ssize_t n = pwrite(fd, buf, len, off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
+/* Opens <dir>/<name>.tmp without truncating it: the blocks it holds are what the record needs. */
+static int open_record_tmp(const char *name)
+{
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof tmp, "%s/%.16s.tmp", dir_path, name);
+	return open(tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+}
+
+/* Writes content over fd (<dir>/<name>.tmp, closed here) and renames it to <dir>/<name>.
+ * durable: fsync before the rename, for records that should survive a host crash (best effort:
+ * an unsynced record beats none). A failed write leaves the temp file, never a partial record. */
+static void commit_record(int fd, const char *name, const char *content, int durable)
 {
 	char tmp[PATH_MAX], final[PATH_MAX];
 	snprintf(final, sizeof final, "%s/%.16s", dir_path, name);
 	snprintf(tmp, sizeof tmp, "%s/%.16s.tmp", dir_path, name);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return;
-	int ok = write_all(fd, content, strlen(content)) == 0;
-	ok = ok && (!durable || fsync(fd) == 0);
+	size_t len = strlen(content);
+	int ok = pwrite_all(fd, content, len, 0) == 0 && ftruncate(fd, (off_t)len) == 0;
+	if (ok && durable && fsync(fd) < 0) {
+		/* in the page cache all the same: rename it */
+	}
 	close(fd);
-	if (!ok || rename(tmp, final) < 0)
-		unlink(tmp);
+	if (ok)
+		rename(tmp, final);
+}
+
+static void write_atomic(const char *name, const char *content, int durable)
+{
+	commit_record(open_record_tmp(name), name, content, durable);
+}
+
+static void write_exit_record(const char *content)
+{
+	int fd = exit_fd >= 0 ? exit_fd : open_record_tmp("exit");
+	exit_fd = -1;
+	commit_record(fd, "exit", content, 1);
+}
+
+/* Makes exit.tmp hold RECORD_SLOT bytes now, while the disk may still have room, and keeps it
+ * open for the exit record. Off the start path: called after the handshake. */
+static void reserve_exit_record(void)
+{
+	static const char zeros[RECORD_SLOT];
+	struct stat st;
+	exit_fd = open_record_tmp("exit");
+	if (exit_fd >= 0 && fstat(exit_fd, &st) == 0 && st.st_size < RECORD_SLOT &&
+	    pwrite_all(exit_fd, zeros, RECORD_SLOT - (size_t)st.st_size, st.st_size) < 0) {
+		/* the disk is full already: the exit record will try to take a block when it comes */
+	}
 }
 
 /* Copies s into out as JSON string content (s is ASCII from strerror, but be safe). */
@@ -193,7 +258,7 @@ static void fail_start(int err, const char *what, const char *operand)
 	json_escape(esc, sizeof esc, msg);
 	snprintf(line, sizeof line, "{\"execError\":\"%s\",\"errno\":%d,\"finishedAtMs\":%lld}\n", esc, err,
 		 now_ms());
-	write_atomic("exit", line, 1);
+	write_exit_record(line);
 	/* A newline in the operand must not break the line protocol. */
 	for (char *p = msg; *p; p++)
 		if (*p == '\n' || *p == '\r')
@@ -523,8 +588,8 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 	sigemptyset(&empty);
 
 	/* A reused workload dir must not show a previous run's record while this one runs. The *.tmp
-	 * files may stay: write_atomic truncates them, and the agent's spare workload dirs come with
-	 * them made, so that writing these records allocates no inode (see workload-store.ts). */
+	 * files stay: records are written over them, and the agent's spare workload dirs come with
+	 * them made and sized, so that writing these records allocates no inode and no block. */
 	{
 		static const char *const stale[] = { "exit", "started" };
 		char path[PATH_MAX];
@@ -628,6 +693,7 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 			 (int)child, start_time, (int)getpid(), self_start_time, started_at_ms);
 		write_atomic("started", line, 0);
 	}
+	reserve_exit_record();
 
 	int child_status = 0, child_done = 0;
 	while (!child_done) {
@@ -702,7 +768,7 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 		snprintf(line, sizeof line, "{\"exitCode\":%d,\"finishedAtMs\":%lld%s}\n", WEXITSTATUS(child_status),
 			 now_ms(), extra);
 	}
-	write_atomic("exit", line, 1);
+	write_exit_record(line);
 	_exit(0);
 }
 

@@ -11,8 +11,8 @@
  * Exports: `startAgentProcess` / `startSchedulerProcess` / `startCluster` (a scheduler + N agents)
  * (+ AGENT_BIN, SCHEDULER_BIN, CLI_BIN paths), `runMo` (the built CLI), `waitFor`, `sleep`, `isAlive`,
  * `requireTool` (fail in CI, skip with a reason elsewhere), Docker helpers (`dockerReady`,
- * `removeContainersOfNode`, `SANDBOX_IMAGE`), and systemd unit checks
- * (`createUnitVerifier`, `unitDirectives`, …).
+ * `removeContainersOfNode`, `SANDBOX_IMAGE`), systemd unit checks (`createUnitVerifier`,
+ * `unitDirectives`, …), and `mountTmpfs` (a small disk that really fills up; root only).
  */
 export { AGENT_BIN, CLI_BIN, startAgentProcess, type AgentProcess, type AgentProcessOptions } from './agent-process.js';
 export { runMo, type MoResult } from './cli.js';
@@ -37,3 +37,4 @@ export {
 export { freePort, stepOf, waitForPipeline } from './pipelines.js';
 export { isAlive, requireTool, sleep, waitFor } from './wait.js';
 export { dockerReady, removeContainersOfNode, SANDBOX_IMAGE } from './docker.js';
+export { canMountTmpfs, mountTmpfs, type Tmpfs } from './tmpfs.js';
