@@ -1,7 +1,7 @@
 // Wires one agent together: data dir lock, workload manager (+ recovery), gRPC NodeAgent server,
 // /proc sampling, host facts, and the HTTP /metrics + /healthz endpoint.
 import { createMoServer, type NodeFacts, type NodeMetrics } from '@mo/api';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Driver } from './drivers/driver.js';
@@ -17,7 +17,9 @@ import { createAgentMetrics, type ExitOutcome, type NodeMetrics as HostSample } 
 import { NodeAgentService } from './server/node-agent-service.js';
 import { defaultAdvertiseAddress, loadOrCreateNodeId, validateNodeLabels } from './reporter/node-config.js';
 import { SchedulerReporter } from './reporter/reporter.js';
-import { MemoryWorkloadStore, WorkloadStore } from './state/workload-store.js';
+import { overwriteSync } from './state/in-place.js';
+import { MemoryWorkloadStore } from './state/memory-store.js';
+import { WorkloadStore } from './state/workload-store.js';
 import { WorkloadManager } from './workloads/manager.js';
 import { SchedulerArtifacts } from './workloads/artifacts.js';
 import { TERMINAL_STATES } from './workloads/record.js';
@@ -343,6 +345,8 @@ function toWireFacts(f: HostFacts, driverNames: string[]): NodeFacts {
 /**
  * One agent per data dir: two would both adopt the same workloads. The lock file names the
  * holder by pid + start time, so a stale lock left by a SIGKILLed agent is taken over safely.
+ * It is rewritten in place, and on close marked released rather than removed, so that an agent
+ * restarted on a full disk can still take it.
  */
 function lockDataDir(dataDir: string): () => void {
   const path = join(dataDir, 'agent.lock');
@@ -354,9 +358,14 @@ function lockDataDir(dataDir: string): () => void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && !(err instanceof SyntaxError)) throw err;
   }
-  const self = identify(process.pid);
-  writeFileSync(path, JSON.stringify(self));
-  return () => rmSync(path, { force: true });
+  overwriteSync(path, JSON.stringify(identify(process.pid)));
+  return () => {
+    try {
+      overwriteSync(path, JSON.stringify({ pid: 0, released: true }));
+    } catch {
+      // the data dir is gone: nothing to release
+    }
+  };
 }
 
 function withPort(address: string, port: number): string {
