@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { AGENT_VERSION, DEFAULT_AGENT_OPTIONS, startAgent, type AgentOptions } from './agent.js';
 import { DOCKER_RELAXATIONS, type DockerLimits } from './drivers/docker/settings.js';
 import { parseNodeLabels } from './reporter/node-config.js';
+import { parseLogBudget, type LogBudgetSetting } from './state/log-budget.js';
 
 const HELP = `Usage: mo-agent [options]
 
@@ -19,6 +20,8 @@ Options (each also settable by environment):
   --log-max-bytes N       cap per workload log file     MO_LOG_MAX_BYTES      (10485760)
   --default-grace MS      stop grace period default     MO_DEFAULT_GRACE_MS   (10000)
   --max-ended N           ended workloads kept          MO_MAX_ENDED          (1000)
+  --max-log-disk SIZE|N%  all workloads' logs, at most  MO_MAX_LOG_DISK       (10% of the data dir's
+                          filesystem, at most 4Gi; past it the longest-ended workloads' logs go)
   --docker-socket PATH    Docker Engine socket          MO_DOCKER_SOCKET      (/var/run/docker.sock)
 
 Docker sandboxes (safe by default; these bound what a workload may relax):
@@ -64,6 +67,7 @@ export function parseAgentArgs(
       'log-max-bytes': { type: 'string' },
       'default-grace': { type: 'string' },
       'max-ended': { type: 'string' },
+      'max-log-disk': { type: 'string' },
       'docker-socket': { type: 'string' },
       'docker-ports': { type: 'string' },
       'docker-port-ip': { type: 'string' },
@@ -84,7 +88,7 @@ export function parseAgentArgs(
   if (values.help) return 'help';
   if (values.version) return 'version';
   if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0]}"`);
-  const { str: pick, int, address, logLevel: readLogLevel } = flagReader(values, env);
+  const { str: pick, label, int, address, logLevel: readLogLevel } = flagReader(values, env);
   const logLevel = readLogLevel();
   // Repeated --label flags replace MO_NODE_LABELS as a whole, like every other flag its variable.
   const labelItems =
@@ -103,6 +107,7 @@ export function parseAgentArgs(
     logMaxBytes: int('log-max-bytes', 'MO_LOG_MAX_BYTES'),
     defaultGracePeriodMs: int('default-grace', 'MO_DEFAULT_GRACE_MS'),
     maxRetainedEnded: int('max-ended', 'MO_MAX_ENDED'),
+    maxLogDisk: logBudgetOf(pick('max-log-disk', 'MO_MAX_LOG_DISK'), label('max-log-disk', 'MO_MAX_LOG_DISK')),
     dockerSocket: pick('docker-socket', 'MO_DOCKER_SOCKET'),
     docker,
     schedulerAddress: address('scheduler', 'MO_SCHEDULER_ADDR'),
@@ -111,6 +116,16 @@ export function parseAgentArgs(
     capacityCpuMillis: int('capacity-cpu', 'MO_CAPACITY_CPU'),
     capacityMemoryBytes: int('capacity-memory', 'MO_CAPACITY_MEMORY'),
   };
+}
+
+/** --max-log-disk (MO_MAX_LOG_DISK); undefined when not given. */
+function logBudgetOf(raw: string | undefined, name: string): LogBudgetSetting | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return parseLogBudget(raw);
+  } catch (err) {
+    throw new Error(`${name}: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 /** The --docker-* flags over the defaults; undefined when none is given. */

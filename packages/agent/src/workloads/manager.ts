@@ -496,6 +496,14 @@ export class WorkloadManager {
     return [...this.records.values()];
   }
 
+  /** Notes that an ended workload's logs were removed (log retention): `mo logs` says so. */
+  noteLogsRemoved(workloadId: string, atMs: number): void {
+    const record = this.records.get(workloadId);
+    if (!record || !TERMINAL_STATES.has(record.state)) return;
+    record.logsRemovedAtMs = atMs;
+    this.options.store.saveLater(record);
+  }
+
   /** Resolves once the workload is in a terminal state. */
   whenEnded(workloadId: string): Promise<void> {
     return this.ended.get(workloadId) ?? Promise.resolve();

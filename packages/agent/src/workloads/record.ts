@@ -48,6 +48,8 @@ export interface WorkloadRecord {
   stopRequested?: boolean;
   /** Its run limit passed and the agent stopped it: the exit that follows is `failed`. */
   timedOut?: boolean;
+  /** When its logs were removed to keep the agent's logs under --max-log-disk (it had ended). */
+  logsRemovedAtMs?: number;
   /** The latest transitions, oldest first, capped (see MAX_EVENTS). */
   events: WorkloadEventRecord[];
 }
