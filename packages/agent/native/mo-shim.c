@@ -76,6 +76,7 @@ struct logstream {
 	int log_fd;
 	int discard;      /* the log could not be opened: drain output to nowhere */
 	unsigned long long size; /* bytes in the current log file */
+	unsigned long long rotated_size; /* bytes in the rotated copy (.1) we made */
 	char path[PATH_MAX];
 	char rotated[PATH_MAX];
 };
@@ -256,8 +257,8 @@ static void fail_start(int err, const char *what, const char *operand)
 	else
 		snprintf(msg, sizeof msg, "%s", strerror(err));
 	json_escape(esc, sizeof esc, msg);
-	snprintf(line, sizeof line, "{\"execError\":\"%s\",\"errno\":%d,\"finishedAtMs\":%lld}\n", esc, err,
-		 now_ms());
+	snprintf(line, sizeof line, "{\"execError\":\"%s\",\"errno\":%d,\"finishedAtMs\":%lld,\"logBytes\":0}\n",
+		 esc, err, now_ms());
 	write_exit_record(line);
 	/* A newline in the operand must not break the line protocol. */
 	for (char *p = msg; *p; p++)
@@ -289,6 +290,7 @@ static int open_log(struct logstream *s, int trunc)
 static void rotate(struct logstream *s)
 {
 	if (rename(s->path, s->rotated) == 0) {
+		s->rotated_size = s->size;
 		close(s->log_fd);
 		if (open_log(s, 1) == 0)
 			return;
@@ -754,11 +756,16 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 			drained += (unsigned long long)got;
 	}
 
-	char line[512], sigbuf[16], extra[256] = "";
+	/* logBytes: what the log files hold, so the agent's log retention need not stat them. */
+	char line[512], sigbuf[16], extra[256];
+	unsigned long long log_bytes = 0;
+	for (int i = 0; i < 2; i++)
+		log_bytes += streams[i].size + streams[i].rotated_size;
+	int n = snprintf(extra, sizeof extra, ",\"logBytes\":%llu", log_bytes);
 	if (log_errno) {
 		char esc[128];
 		json_escape(esc, sizeof esc, strerror(log_errno));
-		snprintf(extra, sizeof extra, ",\"logError\":\"%s\"", esc);
+		snprintf(extra + n, sizeof extra - (size_t)n, ",\"logError\":\"%s\"", esc);
 	}
 	if (WIFSIGNALED(child_status)) {
 		int sig = WTERMSIG(child_status);

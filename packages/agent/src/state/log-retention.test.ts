@@ -74,6 +74,15 @@ describe('LogRetention', () => {
     expect(r.logsRemovedAtMs).toBeUndefined();
   });
 
+  it('takes an ended workload’s log bytes from its exit record when the shim counted them', async () => {
+    const { retention, workload, removed } = setup(1000);
+    const counted = workload('counted', 100, 1);
+    counted.exit!.logBytes = 5000; // what the shim wrote in its exit record: no stat needed
+    workload('other', 100, 2);
+    await retention.pass();
+    expect(removed).toEqual(['counted']);
+  });
+
   it('makes room for running workloads’ logs as they grow, measured at the full passes', async () => {
     const { root, retention, workload, removed } = setup(1000);
     workload('running', 100);

@@ -1,8 +1,8 @@
 // Keeps the workloads' log files under --max-log-disk: measures them, and removes the logs of the
 // longest-ended workloads when the total is over (see log-budget.ts for the rule). A pass runs
-// shortly after a workload ends, measuring only the newly ended (their logs are final); every
-// intervalMs a full pass measures the running ones again, as they grow. Its file operations are
-// asynchronous and never on the start path, and a burst of starts costs it nothing.
+// shortly after a workload ends; an ended workload's logs are final, and mo-shim counts them in its
+// exit record (others are measured once). Every intervalMs a full pass measures the running ones
+// again, as they grow. So a burst of short workloads costs a pass no file operation at all.
 import { rm, stat } from 'node:fs/promises';
 import type { Logger } from '../log.js';
 import { TERMINAL_STATES, type WorkloadRecord } from '../workloads/record.js';
@@ -95,7 +95,8 @@ export class LogRetention {
         this.running.delete(id);
         const endedAtMs = r.exit?.finishedAtMs ?? r.events.at(-1)?.atMs ?? r.createdAtMs;
         if (r.logsRemovedAtMs) return { id, bytes: 0, endedAtMs };
-        let bytes = this.ended.get(id);
+        // Counted by the shim when it ended; measured (once) for other drivers and older records.
+        let bytes = this.ended.get(id) ?? r.exit?.logBytes;
         if (bytes === undefined) this.ended.set(id, (bytes = await this.measure(id)));
         return { id, bytes, endedAtMs };
       }),

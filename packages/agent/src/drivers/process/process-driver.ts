@@ -27,6 +27,7 @@ interface ShimExitRecord {
   signal?: string;
   execError?: string;
   finishedAtMs?: number;
+  logBytes?: number;
 }
 
 export class ProcessDriver implements Driver {
@@ -250,11 +251,13 @@ export function readExitFile(taskDir: string): ExitResult | undefined {
   }
   const rec = JSON.parse(text) as ShimExitRecord;
   const finishedAtMs = rec.finishedAtMs ?? Date.now();
+  // From shims of this version on: what the log files hold (log retention need not stat them).
+  const logs = typeof rec.logBytes === 'number' ? { logBytes: rec.logBytes } : {};
   if (rec.execError !== undefined) {
-    return { startError: `exec failed: ${rec.execError}`, exitCode: 127, finishedAtMs };
+    return { startError: `exec failed: ${rec.execError}`, exitCode: 127, finishedAtMs, ...logs };
   }
-  if (rec.signal) return { signal: rec.signal, finishedAtMs };
-  return { exitCode: rec.exitCode ?? 0, finishedAtMs };
+  if (rec.signal) return { signal: rec.signal, finishedAtMs, ...logs };
+  return { exitCode: rec.exitCode ?? 0, finishedAtMs, ...logs };
 }
 
 /** The shim's <taskDir>/started file (fields after startTime: from shims of this version on). */
