@@ -166,6 +166,11 @@ describe('WorkloadStore', () => {
     });
     expect(readdirSync(join(disk.dir, 'workloads'))).toEqual(['kept']);
     expect(readdirSync(join(disk.dir, 'other', 'workloads'))).toEqual([]);
+    // Spares that cannot be made on a full disk are not left half-made.
+    const spareErrors: unknown[] = [];
+    new WorkloadStore(join(disk.dir, 'hungry'), (_, err) => spareErrors.push(err), { spareDirs: 2 });
+    await until('the failed spares reported', () => spareErrors.length === 2);
+    await until('the half-made spares removed', () => readdirSync(join(disk.dir, 'hungry', 'spare')).length === 0);
 
     // A save that fails keeps the record to write later; the one on disk is the last good one.
     kept.state = 'failed';

@@ -180,9 +180,11 @@ export class WorkloadStore implements WorkloadRecords {
           },
           (err: unknown) => {
             // A disk that cannot make spares cannot make workload directories either: create()
-            // reports that; stop trying until the next create.
+            // reports that; stop trying until the next create. The half-made one goes (a full disk
+            // would otherwise collect one per attempt).
             this.sparesInFlight--;
             this.onError('spare', err);
+            void rm(dir, { recursive: true, force: true }).catch(() => undefined);
           },
         );
     }
