@@ -17,6 +17,7 @@ import { createAgentMetrics, type ExitOutcome, type NodeMetrics as HostSample } 
 import { NodeAgentService } from './server/node-agent-service.js';
 import { defaultAdvertiseAddress, loadOrCreateNodeId, validateNodeLabels } from './reporter/node-config.js';
 import { SchedulerReporter } from './reporter/reporter.js';
+import { SelfFence } from './reporter/self-fence.js';
 import { overwriteSync } from './state/in-place.js';
 import { checkLogBudget, logBudgetBytes, type LogBudgetSetting } from './state/log-budget.js';
 import { LogRetention } from './state/log-retention.js';
@@ -281,8 +282,18 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
           workloads: manager,
           logger,
           onConnectedChange: (connected) => metrics.schedulerConnected.set(connected ? 1 : 0),
+          contactFile: options.memoryState ? undefined : join(options.dataDir, 'scheduler-contact.json'),
         })
       : undefined;
+    // Workloads this agent must not keep running on its own once cut off from the scheduler past
+    // their lost_after; checked before the first Register too (the agent may have been down long).
+    const fence = reporter
+      ? new SelfFence({ workloads: manager, contact: () => reporter.contact(), logger })
+      : undefined;
+    const fenced = fence?.check() ?? 0;
+    if (fenced > 0)
+      logger.warn('stopping workloads: this agent was cut off from the scheduler past their lost_after', { fenced });
+    fence?.start();
 
     const http = await startMetricsServer({
       address: options.httpListen,
@@ -322,6 +333,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
         closing ??= (async () => {
           clearInterval(sampler);
           clearInterval(dockerProbe);
+          fence?.close();
           // First, so the scheduler sees the stream end before anything else goes; workloads stay.
           await reporter?.close();
           await Promise.all([grpcServer.close(2000), http.close()]);

@@ -110,6 +110,16 @@ describe('a workload on a real agent', () => {
     expect(bad.message).toMatch(/^spec\.timeout_ms: must be a non-negative number of milliseconds/);
   });
 
+  it("keeps a workload with a 26-day run limit running (above Node's 24.8-day timer limit)", async () => {
+    const day = 24 * 60 * 60 * 1000;
+    const w = await client.startWorkload({ argv: ['sleep', '600'], timeoutMs: 26 * day, gracePeriodMs: 100 });
+    await sleep(5000);
+    const s = await client.getWorkload(w.spec!.id);
+    expect([s.state, s.spec!.timeoutMs]).toEqual([WorkloadState.WORKLOAD_STATE_RUNNING, 26 * day]);
+    expect(await isAlive(w.pid)).toBe(true);
+    await client.stopWorkload(w.spec!.id, 100);
+  });
+
   it('records the exit code of a workload that ends by itself', async () => {
     const w = await client.startWorkload({ argv: ['sh', '-c', 'exit 3'] });
     const ended = await waitFor('exit', async () => {

@@ -34,6 +34,8 @@ class RecordingScheduler {
   readonly streams: RecordedStream[] = [];
   /** Given (once) in the next Register response. */
   stopOnRegister: string[] = [];
+  /** False: heartbeats are received but not answered (a one-way partition, as the agent sees it). */
+  answering = true;
   address = '';
   private readonly server: MoServer = createMoServer({ services: ['mo.v1.NodeRegistry'] });
 
@@ -54,7 +56,11 @@ class RecordingScheduler {
       Heartbeat: (call) => {
         const stream: RecordedStream = { call, messages: [] };
         this.streams.push(stream);
-        call.on('data', (m: HeartbeatRequest__Output) => stream.messages.push(m));
+        call.on('data', (m: HeartbeatRequest__Output) => {
+          stream.messages.push(m);
+          // The scheduler answers every heartbeat (the agent's proof of contact).
+          if (this.answering) call.write({ heartbeatIntervalMs: 200, downAfterMs: 1000, stopAllocationIds: [] });
+        });
         call.on('end', () => call.end());
         call.on('error', () => undefined);
       },
@@ -145,7 +151,7 @@ describe('agent registration and heartbeat', () => {
     expect(reg.facts?.cpuCores).toBeGreaterThan(0);
     expect(reg.facts?.drivers).toContain('process');
     expect(reg.labels).toEqual({ zone: 'eu-1', disk: 'ssd' });
-    expect(reg.capacity).toEqual({ cpuMillis: 1500, memoryBytes: 1073741824 });
+    expect(reg.capacity).toMatchObject({ cpuMillis: 1500, memoryBytes: 1073741824 });
     expect(reg.metrics?.memoryTotalBytes).toBeGreaterThan(0);
     expect(reg.inventory).toEqual([]);
 

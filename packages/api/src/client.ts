@@ -48,82 +48,11 @@ import type { SubmitPipelineRequest } from './generated/mo/v1/SubmitPipelineRequ
 import type { SubmitPipelineResponse__Output } from './generated/mo/v1/SubmitPipelineResponse.js';
 import { decodeMessage, encodeMessage } from './lite/codec.js';
 import { LiteCallError, LiteChannel } from './lite/unary.js';
-import { MAX_MESSAGE_BYTES } from './server.js';
+import { BaseClient, deadlineIn, type ClientOptions } from './base-client.js';
+import { channelOptions } from './grpc-options.js';
 import { moProto } from './proto.js';
 
-export interface ClientOptions {
-  /** Deadline for each unary call, in ms (default 10 s). */
-  deadlineMs?: number;
-}
-
-type Unary<Req, Res> = (
-  req: Req,
-  meta: grpc.Metadata,
-  opts: grpc.CallOptions,
-  cb: grpc.requestCallback<Res>,
-) => grpc.ClientUnaryCall;
-
-function channelOptions(): grpc.ChannelOptions {
-  return {
-    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
-    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
-    // channelz bookkeeping (per-call counters and traces) costs CPU on every call; mo has its own metrics.
-    'grpc.enable_channelz': 0,
-  };
-}
-
-/** Shared call plumbing: deadline per call, error mapping, close. */
-abstract class BaseClient<C extends grpc.Client> {
-  protected readonly deadlineMs: number;
-  constructor(
-    readonly address: string,
-    protected readonly raw: C,
-    options: ClientOptions,
-  ) {
-    this.deadlineMs = options.deadlineMs ?? 10_000;
-  }
-
-  protected call<Req, Res>(method: Unary<Req, Res>, req: Req, deadlineMs = this.deadlineMs): Promise<Res> {
-    return new Promise((resolve, reject) => {
-      method.call(this.raw, req, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (err, res) => {
-        if (err) reject(fromServiceError(err, this.address));
-        else if (res === undefined) reject(fromServiceError(new Error('empty response'), this.address));
-        else resolve(res);
-      });
-    });
-  }
-
-  /** Resolves once connected, or rejects with UnavailableError after `timeoutMs`. */
-  waitForReady(timeoutMs = 5000): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.raw.waitForReady(Date.now() + timeoutMs, (err) =>
-        err
-          ? reject(fromServiceError({ code: grpc.status.UNAVAILABLE, details: err.message }, this.address))
-          : resolve(),
-      );
-    });
-  }
-
-  close(): void {
-    this.raw.close();
-  }
-
-  /** Adapts a server stream to an async generator; `signal` cancels it quietly. */
-  protected async *stream<T>(call: grpc.ClientReadableStream<T>, signal?: AbortSignal): AsyncGenerator<T> {
-    const onAbort = () => call.cancel();
-    if (signal?.aborted) call.cancel();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      for await (const item of call as AsyncIterable<T>) yield item;
-    } catch (err) {
-      if (signal?.aborted && (err as grpc.ServiceError).code === grpc.status.CANCELLED) return;
-      throw fromServiceError(err, this.address);
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      call.cancel();
-    }
-  }
-}
+export type { ClientOptions } from './base-client.js';
 
 /** Client for one agent's NodeAgent service. */
 export class AgentClient extends BaseClient<NodeAgentClient> {
@@ -136,7 +65,7 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
 
   constructor(address: string, options: ClientOptions = {}) {
     const Ctor = moProto().mo.v1.NodeAgent;
-    super(address, new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
+    super(address, () => new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
     this.lite = new LiteChannel(address);
   }
 
@@ -215,7 +144,7 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
    * workload ends or `signal` aborts. No deadline on followed streams: they are meant to last.
    */
   streamLogs(req: StreamLogsRequest, signal?: AbortSignal): AsyncGenerator<LogChunk__Output> {
-    const opts: grpc.CallOptions = req.follow ? {} : { deadline: Date.now() + this.deadlineMs };
+    const opts: grpc.CallOptions = req.follow ? {} : { deadline: deadlineIn(this.deadlineMs) };
     return this.stream(this.raw.streamLogs(req, new grpc.Metadata(), opts), signal);
   }
 }
@@ -224,7 +153,7 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
 export class SchedulerClient extends BaseClient<RawSchedulerClient> {
   constructor(address: string, options: ClientOptions = {}) {
     const Ctor = moProto().mo.v1.Scheduler;
-    super(address, new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
+    super(address, () => new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
   }
 
   submitWorkload(req: SubmitWorkloadRequest): Promise<SubmitWorkloadResponse__Output> {
@@ -254,7 +183,7 @@ export class SchedulerClient extends BaseClient<RawSchedulerClient> {
   }
 
   streamLogs(req: StreamWorkloadLogsRequest, signal?: AbortSignal): AsyncGenerator<LogChunk__Output> {
-    const opts: grpc.CallOptions = req.follow ? {} : { deadline: Date.now() + this.deadlineMs };
+    const opts: grpc.CallOptions = req.follow ? {} : { deadline: deadlineIn(this.deadlineMs) };
     return this.stream(this.raw.streamWorkloadLogs(req, new grpc.Metadata(), opts), signal);
   }
 
@@ -268,7 +197,7 @@ export class SchedulerClient extends BaseClient<RawSchedulerClient> {
 export class PipelineClient extends BaseClient<RawPipelinesClient> {
   constructor(address: string, options: ClientOptions = {}) {
     const Ctor = moProto().mo.v1.Pipelines;
-    super(address, new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
+    super(address, () => new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
   }
 
   submit(req: SubmitPipelineRequest): Promise<SubmitPipelineResponse__Output> {
@@ -301,7 +230,7 @@ export class PipelineClient extends BaseClient<RawPipelinesClient> {
   }
 
   stepLogs(req: StreamStepLogsRequest, signal?: AbortSignal): AsyncGenerator<LogChunk__Output> {
-    const opts: grpc.CallOptions = req.follow ? {} : { deadline: Date.now() + this.deadlineMs };
+    const opts: grpc.CallOptions = req.follow ? {} : { deadline: deadlineIn(this.deadlineMs) };
     return this.stream(this.raw.streamStepLogs(req, new grpc.Metadata(), opts), signal);
   }
 }
@@ -310,7 +239,7 @@ export class PipelineClient extends BaseClient<RawPipelinesClient> {
 export class RegistryClient extends BaseClient<NodeRegistryClient> {
   constructor(address: string, options: ClientOptions = {}) {
     const Ctor = moProto().mo.v1.NodeRegistry;
-    super(address, new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
+    super(address, () => new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
   }
 
   register(req: RegisterRequest): Promise<RegisterResponse__Output> {
@@ -327,23 +256,45 @@ export class RegistryClient extends BaseClient<NodeRegistryClient> {
    * chunks, then the one with the sha256. Resolves with what the scheduler stored.
    */
   async uploadArtifact(messages: AsyncIterable<ArtifactUpload>, deadlineMs: number): Promise<ArtifactRef__Output> {
-    let call: grpc.ClientWritableStream<ArtifactUpload> | undefined;
+    // The call can end at any moment (the scheduler dies, the deadline passes, it refuses the
+    // artifact): then writing stops, a wait for 'drain' ends too, and this rejects with the call's
+    // error. Until it is returned, `done` must have a handler, or its rejection while a chunk is
+    // being read would be unhandled (and end the process).
+    let ended = false;
+    let wake: (() => void) | undefined;
+    let call!: grpc.ClientWritableStream<ArtifactUpload>;
     const done = new Promise<ArtifactRef__Output>((resolve, reject) => {
-      call = this.raw.uploadArtifact(new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (err, res) => {
-        if (err) reject(fromServiceError(err, this.address));
+      call = this.raw.uploadArtifact(new grpc.Metadata(), { deadline: deadlineIn(deadlineMs) }, (err, res) => {
+        ended = true;
+        wake?.();
+        if (err) reject(this.failure(err));
         else if (!res) reject(fromServiceError(new Error('empty response'), this.address));
         else resolve(res);
       });
     });
+    void done.catch(() => undefined);
+    const drained = () =>
+      new Promise<void>((resolve) => {
+        if (ended) return resolve();
+        const onDrain = () => {
+          wake = undefined;
+          resolve();
+        };
+        wake = () => {
+          call.off('drain', onDrain);
+          resolve();
+        };
+        call.once('drain', onDrain);
+      });
     try {
       for await (const m of messages) {
+        if (ended) break;
         // Back-pressure: wait for the buffer to drain before the next chunk.
-        if (!call!.write(m)) await new Promise((r) => call!.once('drain', r));
+        if (!call.write(m)) await drained();
       }
-      call!.end();
+      if (!ended) call.end();
     } catch (err) {
-      call!.cancel();
-      void done.catch(() => undefined);
+      call.cancel();
       throw err;
     }
     return done;
@@ -355,7 +306,7 @@ export class RegistryClient extends BaseClient<NodeRegistryClient> {
     signal?: AbortSignal,
   ): AsyncGenerator<ArtifactChunk__Output> {
     return this.stream(
-      this.raw.downloadArtifact(req, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }),
+      this.raw.downloadArtifact(req, new grpc.Metadata(), { deadline: deadlineIn(deadlineMs) }),
       signal,
     );
   }

@@ -11,12 +11,15 @@
  * Exports: the typed service tree (`moProto`, built by mo's own codec) and its loader options, generated message types,
  * promise clients (`AgentClient` for agents, `SchedulerClient` and `PipelineClient` for the scheduler, `RegistryClient`
  * for agents reporting to it), server plumbing (`createMoServer`, `unaryHandler`: health and
- * reflection on every server), the domain errors with their gRPC status mapping, and the daemon
- * helpers both daemons share (JSON logger, ULID ids, the /metrics + /healthz HTTP server).
+ * reflection on every server; keepalive on every connection, `KEEPALIVE_TIME_MS` and friends), the
+ * domain errors with their gRPC status mapping, the daemon helpers both daemons share (JSON
+ * logger, ULID ids, the /metrics + /healthz HTTP server), and the one way to arm a timer (`after`,
+ * `every`, `sleep`: clamped to what Node honours, long delays re-armed).
  */
 export { LOADER_OPTIONS, PROTO_ROOT, moPackageDefinition, moProto, serviceDefinition, type MoProto } from './proto.js';
 export { HEALTH_SERVICE, HealthService, type ServingStatus } from './health.js';
 export { AgentClient, PipelineClient, RegistryClient, SchedulerClient, type ClientOptions } from './client.js';
+export { CONNECT_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from './keepalive.js';
 export {
   MAX_MESSAGE_BYTES,
   countedUnary,
@@ -73,3 +76,4 @@ export {
   validateWorkloadId,
 } from './validation.js';
 export { cpuMillis, durationMs, sizeBytes } from './units.js'; // also alone: @mo/api/units
+export { after, clampDelay, every, MAX_TIMER_MS, sleep, type Timer, type TimerOptions } from './timers.js';

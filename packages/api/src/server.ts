@@ -3,11 +3,11 @@ import * as grpc from '@grpc/grpc-js';
 import type { ReflectionService } from '@grpc/reflection';
 import { createRequire } from 'node:module';
 import { statusName, toServiceError } from './errors.js';
+import { MAX_MESSAGE_BYTES, serverOptions } from './grpc-options.js';
 import { HealthService } from './health.js';
 import { moPackageDefinition } from './proto.js';
 
-/** Largest request a daemon accepts; bigger ones fail with RESOURCE_EXHAUSTED before any handler. */
-export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+export { MAX_MESSAGE_BYTES } from './grpc-options.js';
 
 export interface MoServerOptions {
   /** Fully qualified service names served, reported SERVING by the health service. */
@@ -79,12 +79,8 @@ function addLazyReflection(server: grpc.Server, services: string[]): void {
 
 export function createMoServer(options: MoServerOptions): MoServer {
   const max = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
-  const server = new grpc.Server({
-    'grpc.max_receive_message_length': max,
-    'grpc.max_send_message_length': max,
-    // channelz bookkeeping (per-call counters and traces) costs CPU on every call; mo has its own metrics.
-    'grpc.enable_channelz': 0,
-  });
+  // Limits and keepalive: grpc-options.ts.
+  const server = new grpc.Server(serverOptions(max));
   const status: Record<string, 'SERVING'> = { '': 'SERVING' };
   for (const s of options.services) status[s] = 'SERVING';
   const health = new HealthService(status);

@@ -1,70 +1,13 @@
 // `mo dev` as a user runs it: a scheduler and two agents come up as child processes, `mo nodes`
 // sees both, a workload runs, and SIGINT stops the workload and every daemon (nothing left behind).
-// A daemon that dies on its own takes the cluster down with exit code 1.
-import { afterEach, describe, expect, it } from '@jest/globals';
-import { CLI_BIN, isAlive, runMo, waitFor, type MoResult } from '@mo/testkit';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// A daemon that keeps dying takes the cluster down with exit code 1 (cli-dev-faults.test.ts: one
+// that dies is restarted).
+import { describe, expect, it } from '@jest/globals';
+import { isAlive, waitFor } from '@mo/testkit';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { cleanUpDevAfterEach, mo, startDev } from './dev-cluster.js';
 
-interface Ready {
-  scheduler: { grpcAddress: string; httpAddress: string; pid: number; dataDir: string };
-  agents: { name: string; grpcAddress: string; pid: number; dataDir: string }[];
-  dataDir: string;
-}
-
-interface Dev {
-  child: ChildProcess;
-  ready: Ready;
-  stderr: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const dirs: string[] = [];
-const started: ChildProcess[] = [];
-
-afterEach(() => {
-  for (const c of started.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-/** Starts `mo dev --json --port-base 0` and resolves with its ready report. */
-async function startDev(...args: string[]): Promise<Dev> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mo-dev-test-'));
-  dirs.push(dataDir);
-  const child = spawn(
-    process.execPath,
-    [CLI_BIN, 'dev', '--json', '--port-base', '0', '--data-dir', dataDir, ...args],
-    {
-      env: { PATH: process.env.PATH },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  started.push(child);
-  let err = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const ready = await new Promise<Ready>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`mo dev not ready after 45 s:\n${err}`)), 45_000);
-    createInterface({ input: child.stdout! }).once('line', (line) => {
-      clearTimeout(timer);
-      resolve(JSON.parse(line) as Ready);
-    });
-    void exit.then(({ code }) => {
-      clearTimeout(timer);
-      reject(new Error(`mo dev exited (${code}) before it was ready:\n${err}`));
-    });
-  });
-  return { child, ready, stderr: () => err, exit };
-}
-
-function mo(scheduler: string, ...args: string[]): Promise<MoResult> {
-  return runMo(['--scheduler', scheduler, ...args], { timeoutMs: 20_000 });
-}
+cleanUpDevAfterEach();
 
 describe('mo dev', () => {
   it('runs a scheduler and 2 agents until SIGINT, then stops the workloads and every daemon and exits 0', async () => {
@@ -96,12 +39,28 @@ describe('mo dev', () => {
     }
   });
 
-  it('says which daemon died, stops the others and exits 1', async () => {
+  it('gives up on a daemon that keeps dying: says why, stops the rest and exits 1', async () => {
     const dev = await startDev('--agents', '1');
     const { scheduler, agents } = dev.ready;
-    process.kill(agents[0]!.pid, 'SIGKILL');
+    // Restarts come at once, then 0.5, 1 and 2 s later; the 5th death within a minute ends it.
+    const restarted = (n: number) =>
+      waitFor(
+        `restart ${n} of dev-0`,
+        () => [...dev.stderr().matchAll(/^mo dev: dev-0 restarted \(pid (\d+)\)$/gm)][n - 1]?.[1],
+      );
+    let pid = agents[0]!.pid;
+    for (let n = 1; n <= 4; n++) {
+      process.kill(pid, 'SIGKILL');
+      pid = Number(await restarted(n));
+    }
+    expect(
+      [...dev.stderr().matchAll(/^mo dev: dev-0 died \(killed by SIGKILL\); restarting it (.*)$/gm)].map((m) => m[1]),
+    ).toEqual(['now', 'in 500 ms', 'in 1 s', 'in 2 s']);
+    process.kill(pid, 'SIGKILL');
     expect(await dev.exit).toEqual({ code: 1, signal: null });
-    expect(dev.stderr()).toMatch(/^mo: dev-0: exited unexpectedly \(killed by SIGKILL\)/m);
+    expect(dev.stderr()).toMatch(
+      /^mo: dev-0: died \(killed by SIGKILL\); it died 5 times within 60 s: giving up, stopping the dev cluster$/m,
+    );
     await waitFor('the scheduler to be stopped', async () => !(await isAlive(scheduler.pid)));
   });
 });

@@ -17,6 +17,13 @@ Options (each also settable by environment):
                             clusters (stretches so the
                             cluster stays under the rate)
   --down-after DUR          node down after silence      MO_DOWN_AFTER             (5s)
+  --lost-after DUR          a down node's workloads are  MO_LOST_AFTER             (30s)
+                            unknown this long, then lost
+                            and replaced (0 = at once;
+                            a workload may set its own)
+  --reconnect-keep K        original|replacement: the    MO_RECONNECT_KEEP         (original)
+                            copy kept when a node returns
+                            with a replaced one running
   --max-heartbeat-rate N    cluster heartbeats/s budget  MO_MAX_HEARTBEAT_RATE     (50)
   --default-strategy S      spread|binpack               MO_DEFAULT_STRATEGY       (spread)
   --seed N                  placement PRNG seed (replay) MO_PLACEMENT_SEED         (random)
@@ -51,6 +58,8 @@ export function parseSchedulerArgs(
       'log-level': { type: 'string' },
       'heartbeat-interval': { type: 'string' },
       'down-after': { type: 'string' },
+      'lost-after': { type: 'string' },
+      'reconnect-keep': { type: 'string' },
       'max-heartbeat-rate': { type: 'string' },
       'default-strategy': { type: 'string' },
       seed: { type: 'string' },
@@ -74,6 +83,10 @@ export function parseSchedulerArgs(
   if (strategy !== undefined && strategy !== 'spread' && strategy !== 'binpack') {
     throw new Error(`${label('default-strategy', 'MO_DEFAULT_STRATEGY')}: expected spread|binpack, got "${strategy}"`);
   }
+  const keep = pick('reconnect-keep', 'MO_RECONNECT_KEEP');
+  if (keep !== undefined && keep !== 'original' && keep !== 'replacement') {
+    throw new Error(`${label('reconnect-keep', 'MO_RECONNECT_KEEP')}: expected original|replacement, got "${keep}"`);
+  }
   const options: Partial<SchedulerOptions> = {
     grpcListen: address('grpc-listen', 'MO_SCHEDULER_GRPC_LISTEN'),
     httpListen: address('http-listen', 'MO_SCHEDULER_HTTP_LISTEN'),
@@ -81,6 +94,8 @@ export function parseSchedulerArgs(
     logLevel,
     heartbeatIntervalMs: duration('heartbeat-interval', 'MO_HEARTBEAT_INTERVAL'),
     downAfterMs: duration('down-after', 'MO_DOWN_AFTER'),
+    lostAfterMs: duration('lost-after', 'MO_LOST_AFTER', true),
+    reconnectKeep: keep,
     maxHeartbeatsPerSecond: int('max-heartbeat-rate', 'MO_MAX_HEARTBEAT_RATE'),
     defaultStrategy: strategy,
     seed: int('seed', 'MO_PLACEMENT_SEED', true),

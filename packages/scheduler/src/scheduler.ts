@@ -25,12 +25,15 @@ import { PipelineManager } from './pipelines/manager.js';
 import { ArtifactStore } from './pipelines/artifacts.js';
 import { artifactHandlers } from './server/artifact-handlers.js';
 import { PipelineService } from './server/pipeline-service.js';
+import type { ReconnectKeep } from './workloads/disconnect.js';
 import { WorkloadManager } from './workloads/manager.js';
 import type { WorkloadRecord } from './workloads/record.js';
 
 export const SCHEDULER_VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
+
+const MAX_LOST_AFTER_MS = 30 * 24 * 60 * 60 * 1000;
 
 export interface SchedulerOptions {
   /** gRPC listen address (default 127.0.0.1:7600). */
@@ -44,6 +47,13 @@ export interface SchedulerOptions {
   heartbeatIntervalMs: number;
   /** A node is down after this long without a heartbeat (scaled like the interval). */
   downAfterMs: number;
+  /**
+   * How long a workload whose node went down stays `unknown` before it is declared lost and
+   * replaced, for workloads that do not set their own lost_after (0 = at once).
+   */
+  lostAfterMs: number;
+  /** When a given-up allocation's node returns with it still running: which copy is kept. */
+  reconnectKeep: ReconnectKeep;
   maxHeartbeatsPerSecond: number;
   defaultStrategy: Strategy;
   /**
@@ -73,6 +83,8 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   logLevel: 'info',
   heartbeatIntervalMs: 1000,
   downAfterMs: 5000,
+  lostAfterMs: 30_000,
+  reconnectKeep: 'original',
   maxHeartbeatsPerSecond: 50,
   defaultStrategy: 'spread',
   reservedWeight: 0.7,
@@ -112,6 +124,12 @@ export function resolveSchedulerOptions(partial: Partial<SchedulerOptions> = {})
   }
   if (!(o.reservedWeight >= 0 && o.reservedWeight <= 1)) {
     throw new Error(`reservedWeight: expected a number from 0 to 1, got ${String(o.reservedWeight)}`);
+  }
+  if (!Number.isSafeInteger(o.lostAfterMs) || o.lostAfterMs < 0 || o.lostAfterMs > MAX_LOST_AFTER_MS) {
+    throw new Error(`lostAfterMs: expected 0 to ${MAX_LOST_AFTER_MS} ms (30 days), got ${String(o.lostAfterMs)}`);
+  }
+  if (o.reconnectKeep !== 'original' && o.reconnectKeep !== 'replacement') {
+    throw new Error(`reconnect keep: expected original|replacement, got "${String(o.reconnectKeep)}"`);
   }
   if (o.defaultStrategy !== 'spread' && o.defaultStrategy !== 'binpack') {
     throw new Error(`default strategy: expected spread|binpack, got "${String(o.defaultStrategy)}"`);
@@ -160,10 +178,10 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     },
     engine,
     {
-      onDown: (node) => {
+      onDown: (node, gone) => {
         logger.warn('node down', { node: node.name, reason: node.reason });
         saveNode(node.id);
-        manager.nodeDown(node); // hooks fire only once everything below exists
+        manager.nodeDown(node, gone); // hooks fire only once everything below exists
       },
       onChange: (node) => bus.publish({ node }),
     },
@@ -190,6 +208,8 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
       pipelines.workloadChanged(record);
     },
     maxRetainedEnded: options.maxRetainedEnded,
+    defaultLostAfterMs: options.lostAfterMs,
+    reconnectKeep: options.reconnectKeep,
   });
   const artifacts = new ArtifactStore({
     dir: join(options.dataDir, 'artifacts'),

@@ -61,7 +61,7 @@ describe('a scheduler with three agents', () => {
     expect(nodes.map((n) => n.name)).toEqual(['node-1', 'node-2', 'node-3']);
     for (const n of nodes) {
       expect(n.state).toBe('NODE_STATE_UP');
-      expect(n.capacity).toEqual({ cpuMillis: 1000, memoryBytes: 1024 * MiB });
+      expect(n.capacity).toMatchObject({ cpuMillis: 1000, memoryBytes: 1024 * MiB });
       expect(n.facts?.cpuCores).toBeGreaterThan(0);
     }
   });
@@ -269,11 +269,12 @@ describe('node loss', () => {
     await cluster?.stop();
   });
 
-  it('marks a killed agent down, re-places its workloads, and fences the stale copies when it returns', async () => {
+  it("with lost_after 0: gives up a down node's workloads at once, and fences the stale copies when it returns", async () => {
     const submitted = await Promise.all(
       ['RESTART_MODE_ON_FAILURE', 'RESTART_MODE_ALWAYS', 'RESTART_MODE_NEVER'].map((mode) =>
         client.submitWorkload(
           sleeper({
+            spec: { argv: ['sleep', '600'], resources: { cpuMillis: 100, memoryBytes: 16 * MiB }, lostAfterMs: 0 },
             scheduling: {
               node: 'node-1',
               restart: { mode: mode as 'RESTART_MODE_ALWAYS', maxAttempts: 3, initialBackoffMs: 100 },
@@ -323,9 +324,10 @@ describe('node loss', () => {
     await stopAll(client, [before[0]!.id, before[1]!.id]);
   });
 
-  it('re-places unpinned on-failure workloads on other nodes while their node is down', async () => {
+  it('re-places unpinned on-failure workloads on other nodes once their lost_after passes', async () => {
     const { workload } = await client.submitWorkload(
       sleeper({
+        spec: { argv: ['sleep', '600'], resources: { cpuMillis: 100, memoryBytes: 16 * MiB }, lostAfterMs: 1000 },
         scheduling: {
           constraints: {},
           restart: { mode: 'RESTART_MODE_ON_FAILURE', maxAttempts: 2, initialBackoffMs: 100 },
@@ -335,6 +337,16 @@ describe('node loss', () => {
     const first = await running(client, workload!.id);
     const index = Number(first.nodeName.split('-')[1]) - 1;
     await cluster.agents[index]!.kill('SIGKILL');
+    const unknown = await waitFor(
+      'workload unknown',
+      async () => {
+        const w = await client.getWorkload(workload!.id);
+        return w.state === 'WORKLOAD_STATE_UNKNOWN' ? w : undefined;
+      },
+      { timeoutMs: 10_000 },
+    );
+    expect(unknown.lostAtMs - unknown.unknownSinceMs).toBe(1000);
+    expect(unknown.reason).toMatch(/given up in 1s unless it returns/);
     const moved = await waitFor(
       'workload re-placed on another node',
       async () => {

@@ -99,7 +99,7 @@ describe('LiteSchedulerClient', () => {
   it('round-trips negative, 64-bit and packed values through its own codec', () => {
     const msg = { limit: -5, states: ['WORKLOAD_STATE_RUNNING', 'WORKLOAD_STATE_LOST'], nodeId: 'n', omitEvents: true };
     expect(decodeMessage('ListWorkloadsRequest', encodeMessage('ListWorkloadsRequest', msg))).toEqual(msg);
-    const res = { cpuMillis: 2 ** 40, memoryBytes: -1 };
+    const res = { cpuMillis: 2 ** 40, memoryBytes: -1, hostPorts: 0 };
     expect(decodeMessage('Resources', encodeMessage('Resources', res))).toEqual(res);
   });
 });

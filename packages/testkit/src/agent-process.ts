@@ -21,6 +21,10 @@ export interface AgentProcessOptions {
   dataDir?: string;
   extraArgs?: string[];
   env?: Record<string, string>;
+  /** gRPC listen address (default 127.0.0.1:0). */
+  grpcListen?: string;
+  /** A command to run it under, e.g. a test bed host's `wrap` to run it in that namespace. */
+  wrap?: readonly string[];
   /** Max time to wait for readiness (default 15 s). */
   readyTimeoutMs?: number;
 }

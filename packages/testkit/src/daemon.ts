@@ -39,12 +39,15 @@ export async function spawnDaemon<Ready>(options: {
   name: string;
   /** Node flags, the bin, and its arguments. */
   args: string[];
+  /** A command to run node under, e.g. a test bed host's `ip netns exec NAME` (netns.ts). */
+  wrap?: readonly string[];
   env?: Record<string, string>;
   /** The `msg` of the readiness log line ("agent ready"). */
   readyMsg: string;
   timeoutMs?: number;
 }): Promise<SpawnedDaemon<Ready>> {
-  const child = spawn(process.execPath, options.args, {
+  const [cmd, ...args] = [...(options.wrap ?? []), process.execPath, ...options.args];
+  const child = spawn(cmd!, args, {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -98,6 +101,7 @@ export async function startDaemonProcess<Client extends { close(): void }>(o: {
   dataDir: string;
   grpcListen?: string;
   extraArgs?: readonly string[];
+  wrap?: readonly string[];
   env?: Record<string, string>;
   readyTimeoutMs?: number;
   readyMsg: string;
@@ -121,6 +125,7 @@ export async function startDaemonProcess<Client extends { close(): void }>(o: {
       ...(o.extraArgs ?? []),
     ],
     ...(o.env ? { env: o.env } : {}),
+    ...(o.wrap ? { wrap: o.wrap } : {}),
     readyMsg: o.readyMsg,
     ...(o.readyTimeoutMs ? { timeoutMs: o.readyTimeoutMs } : {}),
   });

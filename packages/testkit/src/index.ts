@@ -12,7 +12,18 @@
  * (+ AGENT_BIN, SCHEDULER_BIN, CLI_BIN paths), `runMo` (the built CLI), `waitFor`, `sleep`, `isAlive`,
  * `requireTool` (fail in CI, skip with a reason elsewhere), Docker helpers (`dockerReady`,
  * `removeContainersOfNode`, `SANDBOX_IMAGE`), systemd unit checks (`createUnitVerifier`,
- * `unitDirectives`, …), and `mountTmpfs` (a small disk that really fills up; root only).
+ * `unitDirectives`, …), `mountTmpfs` (a small disk that really fills up; root only), and a
+ * network-namespace test bed (`createNetnsBed`: a bridge, one namespace per host, silent
+ * partitions and cut links; `netnsUnavailable` says why not here):
+ *
+ * ```ts
+ * const bed = await createNetnsBed({ hosts: 1 });
+ * const scheduler = await startSchedulerProcess({ grpcListen: `${bed.hostAddress}:0` });
+ * const h = bed.hosts[0]!;
+ * const agent = await startAgentProcess({ wrap: h.wrap, grpcListen: `${h.address}:7610`,
+ *   extraArgs: ['--scheduler', scheduler.grpcAddress, '--advertise', `${h.address}:7610`] });
+ * await h.partition(); await h.heal(); await bed.close();
+ * ```
  */
 export { AGENT_BIN, CLI_BIN, startAgentProcess, type AgentProcess, type AgentProcessOptions } from './agent-process.js';
 export { runMo, type MoResult } from './cli.js';
@@ -38,3 +49,4 @@ export { freePort, stepOf, waitForPipeline } from './pipelines.js';
 export { isAlive, requireTool, sleep, waitFor } from './wait.js';
 export { dockerReady, removeContainersOfNode, SANDBOX_IMAGE } from './docker.js';
 export { canMountTmpfs, mountTmpfs, type Tmpfs } from './tmpfs.js';
+export { createNetnsBed, netnsUnavailable, sweepLeftovers, type NetnsBed, type NetnsHost } from './netns.js';

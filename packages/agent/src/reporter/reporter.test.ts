@@ -12,6 +12,9 @@ import {
   type NodeRegistryHandlers,
 } from '@mo/api';
 import * as grpc from '@grpc/grpc-js';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TransitionEvent } from '../workloads/manager.js';
 import type { WorkloadRecord, WorkloadStateName } from '../workloads/record.js';
 import { SchedulerReporter, type ReportedWorkloads } from './reporter.js';
@@ -56,28 +59,35 @@ afterEach(async () => {
   await server?.close(200);
 });
 
-async function startScheduler(intervalMs: number) {
+async function startScheduler(initialIntervalMs: number) {
   const calls: Array<grpc.ServerDuplexStream<HeartbeatRequest__Output, HeartbeatResponse>> = [];
   const messages: Array<{ at: number; msg: HeartbeatRequest__Output }> = [];
+  // What every heartbeat is answered with (the scheduler answers each one); null: no answers.
+  const state = { intervalMs: initialIntervalMs as number | null };
   const handlers: NodeRegistryHandlers = {
     // Artifacts are not part of these tests.
     UploadArtifact: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED }),
     DownloadArtifact: (call) => call.emit('error', { code: grpc.status.UNIMPLEMENTED }),
-    Register: (call, cb) => cb(null, { nodeId: call.request.nodeId, heartbeatIntervalMs: intervalMs }),
+    Register: (call, cb) =>
+      cb(null, { nodeId: call.request.nodeId, heartbeatIntervalMs: initialIntervalMs, downAfterMs: 5000 }),
     Heartbeat: (call) => {
       calls.push(call);
-      call.on('data', (msg: HeartbeatRequest__Output) => messages.push({ at: Date.now(), msg }));
+      call.on('data', (msg: HeartbeatRequest__Output) => {
+        messages.push({ at: Date.now(), msg });
+        if (state.intervalMs !== null) call.write({ heartbeatIntervalMs: state.intervalMs, downAfterMs: 5000 });
+      });
       call.on('error', () => undefined);
     },
   };
   server = createMoServer({ services: ['mo.v1.NodeRegistry'] });
   server.server.addService(moProto().mo.v1.NodeRegistry.service, handlers);
   const port = await server.listen('127.0.0.1:0');
-  return { address: `127.0.0.1:${port}`, calls, messages };
+  return { address: `127.0.0.1:${port}`, calls, messages, state };
 }
 
-function newReporter(address: string, workloads: ReportedWorkloads): SchedulerReporter {
+function newReporter(address: string, workloads: ReportedWorkloads, contactFile?: string): SchedulerReporter {
   return new SchedulerReporter({
+    contactFile,
     schedulerAddress: address,
     nodeId: '01HNODE0000000000000000000',
     nodeName: 'n1',
@@ -125,11 +135,46 @@ describe('SchedulerReporter', () => {
     reporter = newReporter(s.address, w.workloads);
     reporter.start();
     await until('the stream', () => s.calls.length === 1 && s.messages.length === 1);
+    s.state.intervalMs = 100;
     s.calls[0]!.write({ heartbeatIntervalMs: 100, stopAllocationIds: [ID, '01HUNKNOWN0000000000000000'] });
     await until('5 more heartbeats', () => s.messages.length >= 6);
     expect(reporter.status()).toMatchObject({ connected: true, heartbeatIntervalMs: 100 });
     // The unknown id is ignored (not found), the known one stopped with its own grace (0 = default).
     expect(w.stopped).toEqual([ID, '01HUNKNOWN0000000000000000']);
+  });
+
+  it('ends a session whose heartbeats go unanswered for three intervals, and registers again', async () => {
+    const s = await startScheduler(100);
+    const w = fakeWorkloads();
+    const registers = () => s.calls.length;
+    reporter = newReporter(s.address, w.workloads);
+    reporter.start();
+    await until('answered heartbeats', () => s.messages.length >= 3);
+    const answeredAt = reporter.contact().lastContactMs;
+    expect(Date.now() - answeredAt).toBeLessThan(1000);
+    s.state.intervalMs = null; // the scheduler still receives, but no longer answers
+    const silentFrom = Date.now();
+    await until('a new stream after the silence', () => registers() >= 2);
+    // Contact is what was answered: the session ended three unanswered intervals after the last answer.
+    expect(Date.now() - answeredAt).toBeGreaterThanOrEqual(300);
+    expect(Date.now() - silentFrom).toBeLessThan(2000);
+    // The new Register was answered: in contact again.
+    expect(reporter.contact().lastContactMs).toBeGreaterThan(answeredAt);
+  });
+
+  it('keeps its last contact on disk for the next agent run', async () => {
+    const s = await startScheduler(100);
+    const file = join(mkdtempSync(join(tmpdir(), 'mo-contact-')), 'scheduler-contact.json');
+    reporter = newReporter(s.address, fakeWorkloads().workloads, file);
+    reporter.start();
+    await until('the contact file', () => existsSync(file) && s.messages.length >= 2);
+    await reporter.close();
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as { lastContactMs: number; heartbeatIntervalMs: number };
+    expect(kept.heartbeatIntervalMs).toBe(100);
+    expect(Date.now() - kept.lastContactMs).toBeLessThan(2000);
+    // A new reporter (the restarted agent) starts from it, before it has talked to anyone.
+    const next = newReporter('127.0.0.1:1', fakeWorkloads().workloads, file);
+    expect(next.contact()).toEqual({ ...kept, downAfterMs: 5000 });
   });
 
   it('closes without stopping any workload, and is idempotent', async () => {

@@ -2,9 +2,18 @@
 // with the full inventory, then keeps one heartbeat stream: metrics every interval, each workload
 // state change as soon as it happens. Any failure -> backoff, then register again (the inventory
 // covers whatever changed meanwhile) and reopen the stream. It never stops the agent.
+//
+// The scheduler answers every heartbeat: the time of the last answer is the agent's last contact
+// (kept on disk, so a restarted agent knows how long it was cut off), what self-fence.ts decides
+// from. Three intervals without an answer end the session (a silent partition is noticed even
+// where TCP would not), and reconnect attempts come every second or two, so a healed agent is back
+// within about 2 s.
 import {
   NotFoundError,
   RegistryClient,
+  after,
+  sleep,
+  type Timer,
   type HeartbeatRequest,
   type HeartbeatResponse__Output,
   type Logger,
@@ -14,7 +23,10 @@ import {
   type WorkloadStatus,
 } from '@mo/api';
 import type * as grpc from '@grpc/grpc-js';
+import { readFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import { toWorkloadStatus } from '../server/convert.js';
+import type { ContactState } from './self-fence.js';
 import type { TransitionEvent } from '../workloads/manager.js';
 import type { WorkloadRecord } from '../workloads/record.js';
 
@@ -24,6 +36,8 @@ export interface ReportedWorkloads {
   onTransition(listener: (e: TransitionEvent) => void): void;
   /** Grace 0 means the workload's own grace period. */
   stop(workloadId: string, gracePeriodMs: number): Promise<unknown>;
+  /** Resolves once no self-fencing stop is in progress (see WorkloadManager.fence). */
+  fencesSettled?(): Promise<void>;
 }
 
 export interface SchedulerReporterOptions {
@@ -46,6 +60,10 @@ export interface SchedulerReporterOptions {
   maxBackoffMs?: number;
   /** Deadline of the Register call (default 5000). */
   registerTimeoutMs?: number;
+  /** How long one attempt waits for a connection before it backs off (default 1000). */
+  connectTimeoutMs?: number;
+  /** Where the last contact is kept across restarts (unset: memory only). */
+  contactFile?: string;
 }
 
 /** What /healthz shows. */
@@ -55,6 +73,8 @@ export interface SchedulerConnectionStatus {
   connected: boolean;
   /** Wall-clock ms of the last heartbeat message written to the stream; 0 if none yet. */
   lastHeartbeatMs: number;
+  /** Wall-clock ms of the scheduler's last answer (persisted: may predate this process). */
+  lastContactMs: number;
   heartbeatIntervalMs: number;
 }
 
@@ -62,12 +82,16 @@ export interface SchedulerConnectionStatus {
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 5000;
 /** A scheduler asking for less is clamped: a heartbeat per 100 ms per node is already a lot. */
 const MIN_HEARTBEAT_INTERVAL_MS = 100;
+/** The scheduler's default, until it says otherwise. */
+const DEFAULT_DOWN_AFTER_MS = 5000;
+/** Heartbeat intervals without an answer after which the session is given up and made anew. */
+const UNANSWERED_INTERVALS = 3;
 
 type HeartbeatStream = grpc.ClientDuplexStream<HeartbeatRequest, HeartbeatResponse__Output>;
 
 export class SchedulerReporter {
   private readonly opts: Required<
-    Pick<SchedulerReporterOptions, 'initialBackoffMs' | 'maxBackoffMs' | 'registerTimeoutMs'>
+    Pick<SchedulerReporterOptions, 'initialBackoffMs' | 'maxBackoffMs' | 'registerTimeoutMs' | 'connectTimeoutMs'>
   > &
     SchedulerReporterOptions;
   private started = false;
@@ -83,14 +107,37 @@ export class SchedulerReporter {
    */
   private pending: WorkloadStatus[] | undefined;
   private flushScheduled = false;
-  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: Timer | undefined;
   private intervalMs = DEFAULT_HEARTBEAT_INTERVAL_MS;
   private connected = false;
   private lastHeartbeatMs = 0;
   private readonly stopping = new Set<string>();
+  private contactState: ContactState;
+  /** A contact write is in flight / another is wanted after it. */
+  private contactWriting = false;
+  private contactDirty = false;
+  /** Ends the current heartbeat session (set while one is open). */
+  private endSession: ((err: Error) => void) | undefined;
 
   constructor(options: SchedulerReporterOptions) {
-    this.opts = { initialBackoffMs: 200, maxBackoffMs: 5000, registerTimeoutMs: 5000, ...options };
+    this.opts = {
+      initialBackoffMs: 200,
+      maxBackoffMs: 5000,
+      registerTimeoutMs: 5000,
+      connectTimeoutMs: 1000,
+      ...options,
+    };
+    this.contactState = loadContact(options.contactFile) ?? {
+      // Never in contact (or nothing kept): count the silence from now.
+      lastContactMs: Date.now(),
+      heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS,
+      downAfterMs: DEFAULT_DOWN_AFTER_MS,
+    };
+  }
+
+  /** The last contact with the scheduler, for self-fencing. */
+  contact(): ContactState {
+    return this.contactState;
   }
 
   /** Starts connecting in the background; returns at once (the scheduler may be down). */
@@ -107,6 +154,7 @@ export class SchedulerReporter {
       nodeId: this.opts.nodeId,
       connected: this.connected,
       lastHeartbeatMs: this.lastHeartbeatMs,
+      lastContactMs: this.contactState.lastContactMs,
       heartbeatIntervalMs: this.intervalMs,
     };
   }
@@ -153,7 +201,10 @@ export class SchedulerReporter {
       // A session that lived a while was healthy: start the backoff over. One that dies right after
       // registering keeps backing off, so a flapping scheduler is not hammered with Registers.
       if (registered && Date.now() - t0 >= maxBackoffMs) failures = 0;
-      const base = Math.min(maxBackoffMs, initialBackoffMs * 2 ** failures);
+      // Capped by the heartbeat interval (at least 1 s): a healed partition is noticed within a
+      // couple of seconds on a small cluster, while a large one (longer intervals) is not stormed.
+      const cap = Math.min(maxBackoffMs, Math.max(1000, this.intervalMs));
+      const base = Math.min(cap, initialBackoffMs * 2 ** failures);
       failures++;
       // "Equal jitter": half fixed, half random, so a restarted scheduler is not hit by every node at once.
       await sleep(base / 2 + (Math.random() * base) / 2, this.abort.signal);
@@ -170,6 +221,12 @@ export class SchedulerReporter {
     const client = new RegistryClient(schedulerAddress, { deadlineMs: this.opts.registerTimeoutMs });
     this.client = client;
     try {
+      // A short wait for the connection: during a silent partition an attempt must not hang for the
+      // whole Register deadline, or the agent would come back long after the network did.
+      await client.waitForReady(this.opts.connectTimeoutMs);
+      // A workload being fenced must reach the scheduler as ended, not as running.
+      await this.opts.workloads.fencesSettled?.();
+      if (this.closed) return;
       this.pending = [];
       const inventory = this.opts.workloads.list().map((r) => toWorkloadStatus(r));
       const res = await client.register({
@@ -185,6 +242,7 @@ export class SchedulerReporter {
       if (this.closed) return;
       onRegistered();
       this.applyInterval(res.heartbeatIntervalMs);
+      this.noteContact(res.downAfterMs);
       logger.info('registered with scheduler', {
         scheduler: schedulerAddress,
         nodeId,
@@ -198,7 +256,8 @@ export class SchedulerReporter {
     } finally {
       this.pending = undefined;
       this.flushScheduled = false;
-      clearTimeout(this.heartbeatTimer);
+      this.endSession = undefined;
+      this.heartbeatTimer?.cancel();
       this.stream?.cancel();
       this.stream = undefined;
       client.close();
@@ -211,6 +270,10 @@ export class SchedulerReporter {
     return new Promise<void>((resolve, reject) => {
       const stream = client.heartbeat();
       this.stream = stream;
+      this.endSession = (err) => {
+        stream.cancel();
+        reject(err);
+      };
       // Listeners stay attached after the first outcome: a late 'error' must never go unhandled.
       stream.on('data', (res: HeartbeatResponse__Output) => this.onResponse(res));
       stream.on('error', (err: Error) => (this.closed ? resolve() : reject(err)));
@@ -225,19 +288,24 @@ export class SchedulerReporter {
   }
 
   private scheduleHeartbeat(): void {
-    clearTimeout(this.heartbeatTimer);
-    this.heartbeatTimer = setTimeout(() => {
+    this.heartbeatTimer?.cancel();
+    this.heartbeatTimer = after(this.intervalMs, () => {
+      const silentMs = Date.now() - this.contactState.lastContactMs;
+      if (silentMs > UNANSWERED_INTERVALS * this.intervalMs) {
+        this.endSession?.(new Error(`no answer from the scheduler for ${silentMs} ms`));
+        return;
+      }
       const changes = this.pending ?? [];
       this.pending = [];
       this.write({ metrics: this.opts.metrics(), changes });
       this.scheduleHeartbeat();
-    }, this.intervalMs);
-    this.heartbeatTimer.unref();
+    });
   }
 
   private onResponse(res: HeartbeatResponse__Output): void {
     const before = this.intervalMs;
     this.applyInterval(res.heartbeatIntervalMs);
+    this.noteContact(res.downAfterMs);
     if (this.intervalMs !== before) {
       this.opts.logger.debug('heartbeat interval changed', { heartbeatIntervalMs: this.intervalMs });
       this.scheduleHeartbeat();
@@ -247,6 +315,33 @@ export class SchedulerReporter {
 
   private applyInterval(ms: number): void {
     if (ms > 0) this.intervalMs = Math.max(MIN_HEARTBEAT_INTERVAL_MS, ms);
+  }
+
+  /** The scheduler answered: in contact now. Kept on disk (one write at a time, the latest wins). */
+  private noteContact(downAfterMs: number): void {
+    this.contactState = {
+      lastContactMs: Date.now(),
+      heartbeatIntervalMs: this.intervalMs,
+      downAfterMs: downAfterMs > 0 ? downAfterMs : this.contactState.downAfterMs,
+    };
+    const file = this.opts.contactFile;
+    if (!file) return;
+    if (this.contactWriting) {
+      this.contactDirty = true;
+      return;
+    }
+    this.contactWriting = true;
+    const tmp = `${file}.tmp`;
+    writeFile(tmp, JSON.stringify(this.contactState))
+      .then(() => rename(tmp, file))
+      .catch((err: unknown) => this.opts.logger.debug('could not keep the last contact', { err }))
+      .finally(() => {
+        this.contactWriting = false;
+        if (this.contactDirty) {
+          this.contactDirty = false;
+          this.noteContact(this.contactState.downAfterMs);
+        }
+      });
   }
 
   /** Stops the allocations the scheduler replaced while this node was away (or never knew). */
@@ -298,15 +393,18 @@ export class SchedulerReporter {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+/** The last contact a previous run kept, if readable. */
+function loadContact(file: string | undefined): ContactState | undefined {
+  if (!file) return undefined;
+  try {
+    const c = JSON.parse(readFileSync(file, 'utf8')) as Partial<ContactState>;
+    if (typeof c.lastContactMs !== 'number' || !(c.lastContactMs > 0)) return undefined;
+    return {
+      lastContactMs: c.lastContactMs,
+      heartbeatIntervalMs: c.heartbeatIntervalMs! > 0 ? c.heartbeatIntervalMs! : DEFAULT_HEARTBEAT_INTERVAL_MS,
+      downAfterMs: c.downAfterMs! > 0 ? c.downAfterMs! : DEFAULT_DOWN_AFTER_MS,
+    };
+  } catch {
+    return undefined;
+  }
 }

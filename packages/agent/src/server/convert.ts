@@ -29,6 +29,7 @@ export function toWorkloadStatus(record: WorkloadRecord, usage?: TaskUsage): Wor
       labels: spec.labels,
       gracePeriodMs: spec.gracePeriodMs,
       timeoutMs: spec.timeoutMs ?? 0,
+      ...(spec.lostAfterMs !== undefined && { lostAfterMs: spec.lostAfterMs }),
       driver: spec.driver,
       ...(spec.docker && {
         docker: {

@@ -2,6 +2,8 @@
 // artifact store into its working dir before it starts; the artifacts it declares are uploaded
 // after it exits 0 (and only then is it reported succeeded). Every path is confined to the working
 // dir: relative, no `..` (validated), and resolved with realpath so a symlink cannot lead out.
+// The scheduler may vanish mid-transfer (killed, partitioned): every call's failure rejects the
+// transfer's promise, which the WorkloadManager turns into a failed step; nothing is left unhandled.
 import {
   ARTIFACT_CHUNK_BYTES,
   FailedPreconditionError,
@@ -45,13 +47,33 @@ const UPLOAD_DEADLINE_MS = 10 * 60_000;
 
 /** Moves artifacts through the scheduler's NodeRegistry service. */
 export class SchedulerArtifacts implements ArtifactTransfer {
-  private readonly client: RegistryClient;
+  /** Clients of the transfers under way, closed by close(). */
+  private readonly open = new Set<RegistryClient>();
 
-  constructor(schedulerAddress: string) {
-    this.client = new RegistryClient(schedulerAddress);
+  constructor(private readonly schedulerAddress: string) {}
+
+  /**
+   * A fresh client (its own connection) per transfer: a long-lived channel may still be backing
+   * off from an outage (grpc-js then fails calls at once without dialing), so a step that finishes
+   * just after the scheduler came back would fail for nothing. A dial costs one round trip,
+   * nothing next to moving the artifact.
+   */
+  private async withClient<T>(fn: (client: RegistryClient) => Promise<T>): Promise<T> {
+    const client = new RegistryClient(this.schedulerAddress);
+    this.open.add(client);
+    try {
+      return await fn(client);
+    } finally {
+      this.open.delete(client);
+      client.close();
+    }
   }
 
-  async fetchInputs(a: ArtifactSettings, workDir: string): Promise<void> {
+  fetchInputs(a: ArtifactSettings, workDir: string): Promise<void> {
+    return this.withClient((client) => this.fetchWith(client, a, workDir));
+  }
+
+  private async fetchWith(client: RegistryClient, a: ArtifactSettings, workDir: string): Promise<void> {
     await mkdir(workDir, { recursive: true });
     const root = await realpath(workDir);
     for (const ref of a.inputs) {
@@ -69,7 +91,7 @@ export class SchedulerArtifacts implements ArtifactTransfer {
       );
       let size = 0;
       try {
-        const chunks = this.client.downloadArtifact(
+        const chunks = client.downloadArtifact(
           { pipelineId: ref.pipelineId, stepId: ref.stepId, path: ref.path },
           UPLOAD_DEADLINE_MS,
         );
@@ -109,11 +131,19 @@ export class SchedulerArtifacts implements ArtifactTransfer {
         `artifacts total ${total} bytes (${sizes}), over the limit of ${a.maxBytes} bytes`,
       );
     }
-    for (const f of files) await this.uploadOne(a, f.path, f.real, a.maxBytes);
+    await this.withClient(async (client) => {
+      for (const f of files) await this.uploadOne(client, a, f.path, f.real, a.maxBytes);
+    });
     return total;
   }
 
-  private async uploadOne(a: ArtifactSettings, path: string, real: string, maxBytes: number): Promise<void> {
+  private async uploadOne(
+    client: RegistryClient,
+    a: ArtifactSettings,
+    path: string,
+    real: string,
+    maxBytes: number,
+  ): Promise<void> {
     const fh = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
       const hash = createHash('sha256');
@@ -133,13 +163,14 @@ export class SchedulerArtifacts implements ArtifactTransfer {
         }
         yield { sha256: hash.digest('hex') };
       }
-      await this.client.uploadArtifact(messages(), UPLOAD_DEADLINE_MS);
+      await client.uploadArtifact(messages(), UPLOAD_DEADLINE_MS);
     } finally {
       await fh.close();
     }
   }
 
+  /** Ends the transfers under way (they fail, and so do their steps). */
   close(): void {
-    this.client.close();
+    for (const client of this.open) client.close();
   }
 }

@@ -7,6 +7,9 @@ import {
   InvalidArgumentError,
   MoError,
   NotFoundError,
+  after,
+  sleep,
+  type Timer,
   type WorkloadSpec__Output,
 } from '@mo/api';
 import * as grpc from '@grpc/grpc-js';
@@ -63,8 +66,11 @@ export class WorkloadManager {
   private readonly listeners: Array<(e: TransitionEvent) => void> = [];
   private endedCount = 0;
 
+  /** Self-fencing stops in progress (see fence). */
+  private readonly fencing = new Set<Promise<void>>();
+
   /** Run-limit timers of running workloads, by id. */
-  private readonly timeouts = new Map<string, NodeJS.Timeout>();
+  private readonly timeouts = new Map<string, Timer>();
 
   constructor(private readonly options: WorkloadManagerOptions) {
     for (const d of options.drivers) this.drivers.set(d.name, d);
@@ -347,14 +353,16 @@ export class WorkloadManager {
     const limit = record.spec.timeoutMs ?? 0;
     if (limit <= 0 || TERMINAL_STATES.has(record.state)) return;
     const remaining = Math.max(0, record.startedAtMs + limit - Date.now());
-    const timer = setTimeout(() => void this.timeOut(record), remaining);
-    timer.unref();
-    this.timeouts.set(record.spec.id, timer);
+    // up to 30 days: beyond Node's timer limit, which `after` handles
+    this.timeouts.set(
+      record.spec.id,
+      after(remaining, () => void this.timeOut(record)),
+    );
   }
 
   private clearTimeout(record: WorkloadRecord): void {
     const timer = this.timeouts.get(record.spec.id);
-    if (timer) clearTimeout(timer);
+    timer?.cancel();
     this.timeouts.delete(record.spec.id);
   }
 
@@ -389,6 +397,7 @@ export class WorkloadManager {
     const how = exit.startError ?? (exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.exitCode}`);
     this.clearTimeout(record);
     if (record.stopRequested) this.transition(record, 'stopped', `stopped by request (${how})`);
+    else if (record.fenced) this.transition(record, 'lost', `${record.fenced} (${how})`);
     else if (record.timedOut) {
       this.transition(record, 'failed', `timed out after ${seconds(record.spec.timeoutMs ?? 0)} (${how})`);
     } else if (exit.oomKilled) this.transition(record, 'failed', `oom_killed: out of memory (${how})`);
@@ -485,6 +494,43 @@ export class WorkloadManager {
     }
   }
 
+  /**
+   * Self-fencing: stops a workload this agent must not keep running on its own (cut off from the
+   * scheduler past its lost_after: the scheduler gives it up and may run it elsewhere). It ends
+   * `lost` with `reason`, so the scheduler, when it hears of it, applies the restart policy.
+   */
+  fence(workloadId: string, reason: string): Promise<void> {
+    const record = this.records.get(workloadId);
+    if (!record || TERMINAL_STATES.has(record.state) || record.fenced || record.stopRequested) return Promise.resolve();
+    record.fenced = reason;
+    const done = this.stopFenced(record).finally(() => this.fencing.delete(done));
+    this.fencing.add(done);
+    return done;
+  }
+
+  /**
+   * Resolves once no self-fencing stop is in progress: the inventory sent on a Register must not
+   * show a workload being fenced as running, or the scheduler could keep it instead of its
+   * replacement.
+   */
+  async fencesSettled(): Promise<void> {
+    await Promise.allSettled([...this.fencing]);
+  }
+
+  private async stopFenced(record: WorkloadRecord): Promise<void> {
+    const workloadId = record.spec.id;
+    const reason = record.fenced!;
+    await this.starting.get(workloadId)?.catch(() => undefined);
+    if (TERMINAL_STATES.has(record.state) || !record.handle) return;
+    this.options.logger.warn('stopping workload: cut off from the scheduler', { id: workloadId, reason });
+    // Saved first, so the exit that follows reads as fenced after an agent crash too; a failed save
+    // (full disk) must not keep the stop from happening.
+    await this.options.store.save(record).catch(() => undefined);
+    await this.drivers.get(record.spec.driver)!.stop(record.handle, record.spec.gracePeriodMs);
+    // The driver has killed the group; its exit (read as lost) follows within moments.
+    await Promise.race([this.whenEnded(workloadId), sleep(10_000)]);
+  }
+
   get(workloadId: string): WorkloadRecord {
     validateWorkloadId('workload_id', workloadId);
     const record = this.records.get(workloadId);
@@ -540,7 +586,7 @@ export class WorkloadManager {
 
   async close(): Promise<void> {
     // The limits keep counting from each start: a restarted agent re-arms them.
-    for (const timer of this.timeouts.values()) clearTimeout(timer);
+    for (const timer of this.timeouts.values()) timer.cancel();
     this.timeouts.clear();
     await Promise.all([...this.drivers.values()].map((d) => d.close()));
     await this.options.store.flush();
@@ -571,10 +617,6 @@ export class WorkloadManager {
       this.endedCount--;
     }
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
 }
 
 /** "1.5s", "90s" (ms shown below a second: "300ms"). */

@@ -21,6 +21,11 @@ export interface NormalizedSpec {
   driver: string;
   /** Run limit in ms from the start (0 = none); absent in records from before it existed. */
   timeoutMs?: number;
+  /**
+   * Stopped by this agent once cut off from the scheduler this long (the scheduler gives it up
+   * then); absent: never (standalone starts).
+   */
+  lostAfterMs?: number;
   /** The sandbox of a docker workload (validated, the agent's defaults filled in). */
   docker?: DockerSettings;
   /** A pipeline step's artifacts to upload and inputs to fetch. */
@@ -50,6 +55,11 @@ export interface WorkloadRecord {
   timedOut?: boolean;
   /** When its logs were removed to keep the agent's logs under --max-log-disk (it had ended). */
   logsRemovedAtMs?: number;
+  /**
+   * Cut off from the scheduler past its lost_after, the agent stopped it (self-fencing): the exit
+   * that follows is `lost`, with this reason, so the scheduler replaces it per its policy.
+   */
+  fenced?: string;
   /** The latest transitions, oldest first, capped (see MAX_EVENTS). */
   events: WorkloadEventRecord[];
 }

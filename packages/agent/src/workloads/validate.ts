@@ -61,6 +61,9 @@ export function validateStartSpec(spec: WorkloadSpec__Output | null | undefined,
     gracePeriodMs: validateGrace('spec.grace_period_ms', spec.gracePeriodMs) || ctx.defaultGracePeriodMs,
     driver,
     timeoutMs: validateTimeout('spec.timeout_ms', spec.timeoutMs ?? 0),
+    // Absent: never stopped for being cut off from the scheduler (see reporter/self-fence.ts).
+    ...(spec.lostAfterMs !== undefined &&
+      spec.lostAfterMs !== null && { lostAfterMs: validateTimeout('spec.lost_after_ms', spec.lostAfterMs) }),
   };
 
   // A docker workload runs in its image: argv[0] and working_dir are paths in the container.

@@ -12,8 +12,8 @@ export interface FlagReader {
   int(flag: string, envName: string, allowZero?: boolean): number | undefined;
   /** host:port. */
   address(flag: string, envName: string): string | undefined;
-  /** "500ms", "5s", "1m30s" or plain milliseconds; positive. */
-  duration(flag: string, envName: string): number | undefined;
+  /** "500ms", "5s", "1m30s" or plain milliseconds; positive (or zero with allowZero). */
+  duration(flag: string, envName: string, allowZero?: boolean): number | undefined;
   /** A number from 0 to 1. */
   fraction(flag: string, envName: string): number | undefined;
   /** --log-level / MO_LOG_LEVEL. */
@@ -46,14 +46,14 @@ export function flagReader(values: Readonly<Record<string, unknown>>, env: NodeJ
       }
       return raw;
     },
-    duration(flag, envName) {
+    duration(flag, envName, allowZero = false) {
       const raw = str(flag, envName);
       if (raw === undefined) return undefined;
       const n = /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : durationMs(raw);
       if (n === undefined) {
         throw new Error(`${label(flag, envName)}: expected a duration like 500ms, 5s or 2m, got "${raw}"`);
       }
-      if (!Number.isSafeInteger(n) || n <= 0)
+      if (!Number.isSafeInteger(n) || n < 0 || (!allowZero && n === 0))
         throw new Error(`${label(flag, envName)}: must be positive, got "${raw}"`);
       return n;
     },

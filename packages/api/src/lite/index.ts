@@ -11,7 +11,8 @@
  * Loading @mo/api's full client (grpc-js, protobufjs, the descriptor) takes ~100 ms; `mo status`
  * should feel instant. This entry point is a small HTTP/2 unary transport (`LiteChannel`) and a
  * codec driven by the same generated descriptor, producing objects identical to the full
- * client's (tested against it). Errors are `LiteCallError` with a gRPC code and details.
+ * client's (tested against it). Errors are `LiteCallError` with a gRPC code and details. The
+ * session has the keepalive and connect timeout of every mo connection (../keepalive.ts).
  */
 import type { ClusterStatus__Output } from '../generated/mo/v1/ClusterStatus.js';
 import type { GetClusterStatusRequest } from '../generated/mo/v1/GetClusterStatusRequest.js';
@@ -22,7 +23,8 @@ import type { ScheduledWorkload__Output } from '../generated/mo/v1/ScheduledWork
 import { decodeMessage, encodeMessage } from './codec.js';
 import { LiteChannel } from './unary.js';
 
-export { LiteCallError, LiteChannel } from './unary.js';
+export { LiteCallError, LiteChannel, type LiteChannelOptions } from './unary.js';
+export { grpcTimeoutHeader } from './timeout.js';
 export { decodeMessage, encodeMessage } from './codec.js';
 
 /** The read-only part of the Scheduler service, over the lite transport. */

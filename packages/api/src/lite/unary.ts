@@ -1,7 +1,12 @@
 // A minimal gRPC unary call over node:http2: length-prefixed protobuf in, grpc-status trailers out.
-// Used by the lite client (short-lived CLI reads), where loading grpc-js costs more than the call.
-// No TLS, no compression, no retries: what `mo status` needs against a loopback or LAN scheduler.
+// Used by the lite client (short-lived CLI reads), where loading grpc-js costs more than the call,
+// and by AgentClient for the scheduler's unary calls to agents (the hot path).
+// No TLS, no compression, no retries. Keepalive and a connect timeout as every mo connection has
+// (../keepalive.ts): a session that does not answer a PING in time, or does not connect in time,
+// is destroyed with its calls failed UNAVAILABLE, and the next call dials a new one.
 import { connect, type ClientHttp2Session } from 'node:http2';
+import { CONNECT_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from '../keepalive.js';
+import { MAX_DEADLINE_MS, grpcTimeoutHeader } from './timeout.js';
 
 /** A failed call, shaped like grpc-js's ServiceError (code, details) so the usual mapping applies. */
 export class LiteCallError extends Error {
@@ -14,6 +19,15 @@ export class LiteCallError extends Error {
   }
 }
 
+export interface LiteChannelOptions {
+  /** Interval between keepalive PINGs (default KEEPALIVE_TIME_MS). */
+  keepaliveTimeMs?: number;
+  /** A PING not answered within this drops the session (default KEEPALIVE_TIMEOUT_MS). */
+  keepaliveTimeoutMs?: number;
+  /** A session not connected within this is dropped (default CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs?: number;
+}
+
 const UNAVAILABLE = 14;
 const DEADLINE_EXCEEDED = 4;
 const INTERNAL = 13;
@@ -21,29 +35,90 @@ const RESOURCE_EXHAUSTED = 8;
 /** Same cap as MAX_MESSAGE_BYTES for the full client. */
 const MAX_RESPONSE = 4 * 1024 * 1024;
 
+/** One HTTP/2 session and the calls in flight on it. */
+interface Connection {
+  readonly session: ClientHttp2Session;
+  /** Told (with the details) when the session fails: one listener for all calls, not one per call
+   * (with many calls in flight that would trip Node's listener-leak warning). */
+  readonly waiting: Set<(details: string) => void>;
+  /** The connect timeout, then the keepalive timer (interval, or the wait for an answer). */
+  timer?: NodeJS.Timeout;
+  dropped: boolean;
+}
+
 export class LiteChannel {
-  private session: ClientHttp2Session | undefined;
-  /** The calls in flight on `session`, told when the session itself fails (one listener for all,
-   * not one per call: with many calls in flight that would trip Node's listener-leak warning). */
-  private waiting = new Set<(err: Error) => void>();
+  private conn: Connection | undefined;
+  private readonly keepaliveTimeMs: number;
+  private readonly keepaliveTimeoutMs: number;
+  private readonly connectTimeoutMs: number;
 
-  constructor(readonly address: string) {}
+  constructor(
+    readonly address: string,
+    options: LiteChannelOptions = {},
+  ) {
+    this.keepaliveTimeMs = options.keepaliveTimeMs ?? KEEPALIVE_TIME_MS;
+    this.keepaliveTimeoutMs = options.keepaliveTimeoutMs ?? KEEPALIVE_TIMEOUT_MS;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+  }
 
-  private open(): { session: ClientHttp2Session; waiting: Set<(err: Error) => void> } {
-    const current = this.session;
-    if (current && !current.destroyed && !current.closed) return { session: current, waiting: this.waiting };
+  private open(): Connection {
+    const current = this.conn;
+    if (current && !current.dropped && !current.session.destroyed && !current.session.closed) return current;
     const session = connect(`http://${this.address}`);
-    const waiting = new Set<(err: Error) => void>();
+    const conn: Connection = { session, waiting: new Set(), dropped: false };
     session.on('error', (err) => {
-      for (const fail of waiting) fail(err);
+      for (const fail of conn.waiting) fail(`No connection established. Last error: ${err.message}`);
     });
-    this.session = session;
-    this.waiting = waiting;
-    return { session, waiting };
+    session.once('close', () => clearTimeout(conn.timer));
+    // A dial into a partition hangs (its SYNs vanish): give it up, so the next call dials again.
+    conn.timer = setTimeout(
+      () => this.drop(conn, `No connection established within ${this.connectTimeoutMs} ms`),
+      this.connectTimeoutMs,
+    ).unref();
+    session.once('connect', () => {
+      clearTimeout(conn.timer);
+      this.keepalive(conn);
+    });
+    this.conn = conn;
+    return conn;
+  }
+
+  /** Arms the next PING; an answer re-arms it, silence or an error drops the session. */
+  private keepalive(conn: Connection): void {
+    conn.timer = setTimeout(() => {
+      if (conn.dropped || conn.session.destroyed || conn.session.closed) return;
+      conn.timer = setTimeout(
+        () => this.drop(conn, `connection lost: keepalive PING not answered within ${this.keepaliveTimeoutMs} ms`),
+        this.keepaliveTimeoutMs,
+      ).unref();
+      let sent = false;
+      try {
+        sent = conn.session.ping((err) => {
+          if (conn.dropped) return;
+          clearTimeout(conn.timer);
+          if (err) this.drop(conn, `connection lost: keepalive PING failed: ${err.message}`);
+          else this.keepalive(conn);
+        });
+      } catch (err) {
+        return this.drop(conn, `connection lost: keepalive PING failed: ${(err as Error).message}`);
+      }
+      if (!sent) this.drop(conn, 'connection lost: keepalive PING could not be sent');
+    }, this.keepaliveTimeMs).unref();
+  }
+
+  /** Fails the session's calls with UNAVAILABLE and destroys it; idempotent. */
+  private drop(conn: Connection, details: string): void {
+    if (conn.dropped) return;
+    conn.dropped = true;
+    clearTimeout(conn.timer);
+    if (this.conn === conn) this.conn = undefined;
+    for (const fail of conn.waiting) fail(details);
+    conn.session.destroy();
   }
 
   /** One unary call: `path` is "/mo.v1.Scheduler/GetClusterStatus". */
   call(path: string, request: Buffer, deadlineMs: number): Promise<Buffer> {
+    const timeoutMs = Math.min(deadlineMs, MAX_DEADLINE_MS);
     return new Promise((resolve, reject) => {
       const { session, waiting } = this.open();
       let settled = false;
@@ -56,16 +131,16 @@ export class LiteChannel {
       };
       const timer = setTimeout(() => {
         req.close();
-        fail(DEADLINE_EXCEEDED, `Deadline exceeded after ${deadlineMs} ms`);
-      }, deadlineMs);
-      const onSessionError = (err: Error) => fail(UNAVAILABLE, `No connection established. Last error: ${err.message}`);
+        fail(DEADLINE_EXCEEDED, `Deadline exceeded after ${timeoutMs} ms`);
+      }, timeoutMs);
+      const onSessionError = (details: string) => fail(UNAVAILABLE, details);
       waiting.add(onSessionError);
       const req = session.request({
         ':method': 'POST',
         ':path': path,
         'content-type': 'application/grpc',
         te: 'trailers',
-        'grpc-timeout': `${Math.max(1, Math.ceil(deadlineMs))}m`,
+        'grpc-timeout': grpcTimeoutHeader(timeoutMs),
       });
       const chunks: Buffer[] = [];
       let size = 0;
@@ -118,7 +193,6 @@ export class LiteChannel {
 
   /** Drops the connection at once (no GOAWAY round trip): callers close after their last call. */
   close(): void {
-    this.session?.destroy();
-    this.session = undefined;
+    if (this.conn) this.drop(this.conn, 'the channel was closed');
   }
 }

@@ -61,11 +61,15 @@ export function registerDev(program: Command, ctx: CliContext): void {
         'Once every agent is registered it prints the scheduler address and how to use it.\n\n' +
         'Ports: scheduler gRPC <port-base> and HTTP <port-base>+1; agent i gRPC <port-base>+10+2i and HTTP ' +
         '<port-base>+11+2i; --port-base 0 lets the OS pick every port.\n\n' +
+        'A daemon that dies is restarted on the same data dir and ports (an agent re-attaches its running ' +
+        'workloads), at once and then with a growing delay; after 5 deaths within a minute mo dev gives up, ' +
+        'stops the rest and exits 1.\n\n' +
         'Ctrl-C (SIGINT) or SIGTERM stops the cluster and exits 0: first every workload that is still ' +
-        'pending or running is stopped through the scheduler (a dev cluster should not leave processes ' +
-        'behind; --keep-workloads leaves them to their shims, as stopping a production agent would), then ' +
-        'the agents, then the scheduler — SIGTERM, and SIGKILL after --stop-timeout. A second Ctrl-C kills ' +
-        'at once. If a daemon dies on its own, mo dev says which, stops the rest and exits 1. ' +
+        'pending or running is stopped through the scheduler and then the agents (a dev cluster should not ' +
+        'leave processes behind; --keep-workloads leaves them to their shims, as stopping a production agent ' +
+        'would), then the agents, then the scheduler — SIGTERM, and SIGKILL after --stop-timeout — and last ' +
+        "any workload process still alive (found from the agents' records, even if a daemon was dead). A " +
+        'second Ctrl-C kills at once. ' +
         'With --json, the ready report is one JSON line on stdout.',
     )
     .option('--agents <n>', `how many agents (default ${DEFAULT_DEV_AGENTS})`)
@@ -73,7 +77,10 @@ export function registerDev(program: Command, ctx: CliContext): void {
     .option('--port-base <port>', `first port (default ${DEFAULT_PORT_BASE}); 0: all ports picked by the OS`)
     .option('--log-level <level>', 'debug, info (default), warn or error')
     .option('--keep-workloads', 'on exit, leave workloads running instead of stopping them')
-    .option('--stop-timeout <duration>', 'time each daemon gets to stop before SIGKILL (default 10s)');
+    .option(
+      '--stop-timeout <duration>',
+      'time each daemon gets to stop before SIGKILL (default 10s); leftover workloads get at most 5s',
+    );
   addGlobalOptions(cmd).action(async (flags: DevFlags, self: Command) => {
     const globals = ctx.resolve(self);
     const settings = devSettings(flags, ctx.env);
@@ -104,9 +111,9 @@ export function registerDev(program: Command, ctx: CliContext): void {
     try {
       await Promise.race([cluster.start(), finished]);
       if (!signalled) {
-        cluster.onCrash((d, how) => {
-          crash = new DaemonFailedError(d.name, `exited unexpectedly (${how}); stopping the rest of the dev cluster`);
-          ctx.io.stderr.write(`mo dev: ${crash.message}\n`);
+        cluster.onGiveUp((err) => {
+          crash = err;
+          ctx.io.stderr.write(`mo dev: ${err.message}\n`);
           wake();
         });
         await report(ctx, globals.json, settings, cluster);

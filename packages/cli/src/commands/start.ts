@@ -28,6 +28,7 @@ export interface StartFlags {
   memory?: string;
   grace?: string;
   runTimeout?: string;
+  lostAfter?: string;
   driver?: string;
   image?: string;
   network?: string;
@@ -73,6 +74,7 @@ export function buildSpec(argv: readonly string[], flags: StartFlags): WorkloadS
   if (cpuMillis !== undefined || memoryBytes !== undefined) spec.resources = { cpuMillis, memoryBytes };
   if (flags.grace !== undefined) spec.gracePeriodMs = parseDuration(flags.grace, '--grace');
   if (flags.runTimeout !== undefined) spec.timeoutMs = parseDuration(flags.runTimeout, '--run-timeout');
+  if (flags.lostAfter !== undefined) spec.lostAfterMs = parseDuration(flags.lostAfter, '--lost-after');
   if (flags.driver !== undefined) spec.driver = flags.driver;
   const docker = buildDocker(flags);
   if (docker) {
@@ -244,12 +246,16 @@ export function registerStart(program: Command, ctx: CliContext): void {
     .option('--constraint <k=v>', 'only nodes with this label (repeatable)', collect)
     .option('--node <name>', 'only this node')
     .option('--restart <policy>', 'never (default), on-failure or always')
-    .option('--max-restarts <n>', "restarts allowed by --restart (default: the scheduler's, 3)")
+    .option('--max-restarts <n>', 'restarts in a row allowed by --restart (default: unlimited, with backoff)')
     .option('--priority <p>', 'high, normal (default) or low: the queue order when nodes are full')
     .option('--strategy <s>', "binpack or spread (default: the cluster's)")
     .option('--idempotency-key <key>', 'a retried submit with the same key returns the first workload')
     .option('--grace <duration>', 'time between SIGTERM and SIGKILL on stop (10s, 500ms)')
     .option('--run-timeout <duration>', 'stop it after this long (then it is failed: timed out); default none')
+    .option(
+      '--lost-after <duration>',
+      "while its node is unheard from it is unknown; after this long it is lost and replaced (default: the scheduler's, 30s; 0: at once)",
+    )
     .addOption(new Option('--wait [until]', 'wait until the workload runs (--wait=exit: until it ends)'))
     .option('--wait-timeout <duration>', 'give up waiting after this long (exit 5)');
   addGlobalOptions(cmd).action(async (argv: string[], flags: StartFlags, self: Command) => {

@@ -1,14 +1,17 @@
-// The cluster behind `mo dev`: one mo-scheduler and N mo-agents as child processes of this one,
-// their JSON logs turned into prefixed lines, and an ordered shutdown (workloads through the
-// scheduler, then agents, then the scheduler; SIGTERM, wait, SIGKILL).
+// The cluster behind `mo dev`: one mo-scheduler and N mo-agents as child processes of this one.
+// A daemon that dies is restarted on the same data dir and ports (an agent re-attaches its running
+// workloads and re-registers under the same node id), with a growing delay, until it dies too
+// often (restart-policy.ts). Shutdown is ordered and leaves nothing: workloads through the
+// scheduler and the agents, then the agents, then the scheduler (SIGTERM, wait, SIGKILL), then
+// whatever workload processes are still alive (reaper.ts).
 import type { SchedulerClient } from '@mo/api';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { DaemonFailedError } from '../errors.js';
-import { formatLogLine } from './log-lines.js';
+import { binOf, DaemonProcess, describeExit, type DaemonExit } from './daemon-process.js';
+import { killSessionLeftovers, reapWorkloads } from './reaper.js';
+import { decideRestart, DEFAULT_RESTART_POLICY, formatMs, type RestartPolicy } from './restart-policy.js';
+import { stopThroughAgent, stopThroughScheduler } from './stop-workloads.js';
 
 export interface DevClusterOptions {
   agents: number;
@@ -16,31 +19,67 @@ export interface DevClusterOptions {
   /** Scheduler on base/base+1, agent i on base+10+2i/base+11+2i; 0: every port chosen by the OS. */
   portBase: number;
   logLevel: string;
-  /** Stop every workload through the scheduler before stopping the daemons (default behaviour). */
+  /** Stop every workload before stopping the daemons, and kill what is left after (default). */
   stopWorkloads: boolean;
   /** How long a daemon gets between SIGTERM and SIGKILL. */
   stopTimeoutMs: number;
   /** How long startup may take until every agent is registered and up. */
   readyTimeoutMs: number;
+  /** When to restart a daemon that died, and when to give up (default DEFAULT_RESTART_POLICY). */
+  restart?: RestartPolicy;
+  /**
+   * What kills the workload processes left once the agents are gone (default: the process sweep
+   * of reaper.ts). A sweep of each agent's cgroup subtree belongs here once agents run workloads
+   * in cgroups.
+   */
+  sweeps?: LeftoverSweep[];
   /** Where the daemons' log lines and our own notes go. */
   log: (line: string) => void;
 }
+
+/** `hurry` aborts on a second Ctrl-C: stop waiting, kill at once. */
+export type LeftoverSweep = (agents: readonly DevDaemon[], hurry: AbortSignal) => Promise<void>;
 
 export interface DevDaemon {
   /** `scheduler`, or the agent's node name (`dev-0`). */
   readonly name: string;
   readonly role: 'scheduler' | 'agent';
+  /** Its current process (a restarted daemon has a new one). */
   readonly pid: number;
   readonly dataDir: string;
-  grpcAddress: string;
-  httpAddress: string;
+  /** Fixed once it first reports ready: a restart listens on the same addresses. */
+  readonly grpcAddress: string;
+  readonly httpAddress: string;
+  /** How many times it has been restarted. */
+  readonly restarts: number;
 }
 
-interface Running extends DevDaemon {
-  readonly child: ChildProcess;
-  readonly exited: Promise<void>;
-  /** Resolves with the ready line's fields. */
-  readonly ready: Promise<Record<string, unknown>>;
+/** A daemon across its restarts. */
+class Slot implements DevDaemon {
+  grpcAddress = '';
+  httpAddress = '';
+  restarts = 0;
+  /** When it died lately (ms), for the restart policy. */
+  deaths: number[] = [];
+  restartTimer: NodeJS.Timeout | undefined;
+  proc!: DaemonProcess;
+
+  constructor(
+    readonly name: string,
+    readonly role: DevDaemon['role'],
+    readonly dataDir: string,
+    readonly bin: string,
+    /** The command line of its next run (it depends on addresses learnt since). */
+    private readonly argsOf: (self: Slot) => string[],
+  ) {}
+
+  get pid(): number {
+    return this.proc.pid;
+  }
+
+  args(): string[] {
+    return this.argsOf(this);
+  }
 }
 
 /** Node name of agent `i`. */
@@ -54,78 +93,69 @@ export function devPorts(portBase: number, i?: number): { grpc: string; http: st
   return i === undefined ? { grpc: at(0), http: at(1) } : { grpc: at(10 + 2 * i), http: at(11 + 2 * i) };
 }
 
-/** A package's executable, from its resolved entry point (`dist/index.js` → `bin/<name>.js`). */
-function binOf(pkg: string, bin: string): string {
-  return fileURLToPath(new URL(`../bin/${bin}.js`, import.meta.resolve(pkg)));
-}
-
-/** Node flags an executable asks for on its `#!/usr/bin/env -S node …` line (we run it with our node). */
-function nodeFlagsOf(script: string): string[] {
-  const first = readFileSync(script, 'utf8').split('\n', 1)[0] ?? '';
-  const m = /^#!\S*env -S node((?: \S+)*)\s*$/.exec(first);
-  return m?.[1]?.trim().split(' ').filter(Boolean) ?? [];
-}
-
 export class DevCluster {
-  private readonly daemons: Running[] = [];
+  private readonly slots: Slot[] = [];
+  private phase: 'starting' | 'running' | 'stopping' = 'starting';
   private stopping: Promise<void> | undefined;
-  /** Set when a daemon exits on its own: what `mo dev` reports before stopping the rest. */
-  private crashed: ((d: DevDaemon, how: string) => void) | undefined;
+  /** Aborted by a second Ctrl-C: no more waiting anywhere. */
+  private readonly hurry = new AbortController();
+  private failStartup: (err: Error) => void = () => {};
+  private gaveUp: ((err: DaemonFailedError) => void) | undefined;
   private client: SchedulerClient | undefined;
+  private readonly policy: RestartPolicy;
+  private readonly sweeps: LeftoverSweep[];
 
-  constructor(private readonly options: DevClusterOptions) {}
+  constructor(private readonly options: DevClusterOptions) {
+    this.policy = options.restart ?? DEFAULT_RESTART_POLICY;
+    this.sweeps = options.sweeps ?? [(agents, hurry) => this.reap(agents, hurry)];
+  }
 
   get scheduler(): DevDaemon | undefined {
-    return this.daemons.find((d) => d.role === 'scheduler');
+    return this.slots.find((d) => d.role === 'scheduler');
   }
 
   get agents(): DevDaemon[] {
-    return this.daemons.filter((d) => d.role === 'agent');
+    return this.slots.filter((d) => d.role === 'agent');
   }
 
-  /** Every pid this cluster started (for tests and for the ready report). */
+  /** The pid of every daemon now (for tests and for the ready report). */
   get pids(): number[] {
-    return this.daemons.map((d) => d.pid);
+    return this.slots.map((d) => d.pid);
+  }
+
+  /** Called once if a daemon dies too often after start() resolved: the cluster is then stopping. */
+  onGiveUp(fn: (err: DaemonFailedError) => void): void {
+    this.gaveUp = fn;
   }
 
   /**
-   * Called once if a daemon exits while the cluster is meant to be running (not during stop()).
-   * Until start() resolves, such an exit rejects start() instead.
+   * Starts the scheduler, then the agents, and resolves once every agent's node is up. A daemon
+   * that exits before then rejects it (a bad flag or a port in use is not worth retrying).
    */
-  onCrash(fn: (d: DevDaemon, how: string) => void): void {
-    this.crashed = fn;
-  }
-
-  /** Starts the scheduler, then the agents, and resolves once every agent's node is up. */
   async start(): Promise<void> {
     const o = this.options;
-    let failStartup: (err: Error) => void = () => {};
-    const startupFailed = new Promise<never>((_, reject) => (failStartup = reject));
+    const startupFailed = new Promise<never>((_, reject) => (this.failStartup = reject));
     startupFailed.catch(() => {});
-    this.crashed = (d, how) => failStartup(new DaemonFailedError(d.name, `exited during startup (${how})`));
     const deadline = Date.now() + o.readyTimeoutMs;
-    const withDeadline = <T>(p: Promise<T>, what: string): Promise<T> =>
-      Promise.race([
-        p,
-        startupFailed,
-        new Promise<never>((_, reject) => {
-          const t = setTimeout(
-            () => reject(new DaemonFailedError(what, `not ready after ${o.readyTimeoutMs} ms`)),
-            Math.max(0, deadline - Date.now()),
-          );
-          t.unref();
-        }),
-      ]);
+    const withDeadline = <T>(p: Promise<T>, what: string): Promise<T> => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new DaemonFailedError(what, `not ready after ${o.readyTimeoutMs} ms`)),
+          Math.max(0, deadline - Date.now()),
+        );
+      });
+      return Promise.race([p, startupFailed, late]).finally(() => clearTimeout(timer));
+    };
 
     const sched = devPorts(o.portBase);
-    const schedDir = join(o.dataDir, 'scheduler');
-    const scheduler = this.spawn('scheduler', 'scheduler', schedDir, binOf('@mo/scheduler', 'mo-scheduler'), [
+    const scheduler = this.add('scheduler', 'scheduler', join(o.dataDir, 'scheduler'), (s) => [
       '--grpc-listen',
-      sched.grpc,
+      s.grpcAddress || sched.grpc,
       '--http-listen',
-      sched.http,
+      s.httpAddress || sched.http,
       '--data-dir',
-      schedDir,
+      s.dataDir,
       '--log-level',
       o.logLevel,
       // Every dev agent runs on this one host and measures the same CPU and memory: ranking on
@@ -133,32 +163,30 @@ export class DevCluster {
       '--reserved-weight',
       '1',
     ]);
-    const sr = await withDeadline(scheduler.ready, 'scheduler');
+    const sr = await withDeadline(scheduler.proc.ready, 'scheduler');
     scheduler.grpcAddress = String(sr.grpcAddress ?? sched.grpc);
     scheduler.httpAddress = String(sr.httpAddress ?? sched.http);
 
-    const agentBin = binOf('@mo/agent', 'mo-agent');
     const agents = Array.from({ length: o.agents }, (_, i) => {
       const ports = devPorts(o.portBase, i);
-      const dir = join(o.dataDir, `agent-${i}`);
-      return this.spawn(agentName(i), 'agent', dir, agentBin, [
+      return this.add(agentName(i), 'agent', join(o.dataDir, `agent-${i}`), (a) => [
         '--scheduler',
         scheduler.grpcAddress,
         '--node-name',
-        agentName(i),
+        a.name,
         '--grpc-listen',
-        ports.grpc,
+        a.grpcAddress || ports.grpc,
         '--http-listen',
-        ports.http,
+        a.httpAddress || ports.http,
         '--data-dir',
-        dir,
+        a.dataDir,
         '--log-level',
         o.logLevel,
       ]);
     });
     await Promise.all(
       agents.map(async (a) => {
-        const r = await withDeadline(a.ready, a.name);
+        const r = await withDeadline(a.proc.ready, a.name);
         a.grpcAddress = String(r.grpc ?? r.grpcAddress ?? '');
         a.httpAddress = String(r.http ?? r.httpAddress ?? '');
       }),
@@ -184,54 +212,71 @@ export class DevCluster {
       })(),
       'agents registering',
     );
-    this.crashed = undefined;
+    if (this.phase === 'starting') this.phase = 'running';
   }
 
-  private spawn(name: string, role: DevDaemon['role'], dataDir: string, bin: string, args: string[]): Running {
+  private add(name: string, role: DevDaemon['role'], dataDir: string, args: (self: Slot) => string[]): Slot {
     mkdirSync(dataDir, { recursive: true });
-    const child = spawn(process.execPath, [...nodeFlagsOf(bin), bin, ...args], {
-      // Our own process group: Ctrl-C in a terminal reaches only `mo dev`, which then stops the
-      // workloads before the daemons. (The flip side: if `mo dev` is SIGKILLed, they keep running.)
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: process.env,
-    });
-    const readyMsg = `${role} ready`;
-    let markReady: (fields: Record<string, unknown>) => void = () => {};
-    const ready = new Promise<Record<string, unknown>>((resolve) => (markReady = resolve));
+    const bin = role === 'scheduler' ? binOf('@mo/scheduler', 'mo-scheduler') : binOf('@mo/agent', 'mo-agent');
+    const slot = new Slot(name, role, dataDir, bin, args);
+    this.run(slot);
+    this.slots.push(slot);
+    return slot;
+  }
+
+  /** Starts (or restarts) the slot's daemon and watches for its exit. */
+  private run(slot: Slot): void {
     const width = Math.max('scheduler'.length, agentName(this.options.agents - 1).length);
-    for (const stream of [child.stdout!, child.stderr!]) {
-      createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
-        const { text, fields } = formatLogLine(line);
-        if (fields?.msg === readyMsg) markReady(fields);
-        this.options.log(`${name.padEnd(width)} | ${text}`);
-      });
+    const proc = new DaemonProcess({
+      bin: slot.bin,
+      args: slot.args(),
+      prefix: `${slot.name.padEnd(width)} | `,
+      readyMsg: `${slot.role} ready`,
+      log: this.options.log,
+    });
+    slot.proc = proc;
+    void proc.exited.then((exit) => this.exited(slot, proc, exit));
+  }
+
+  private exited(slot: Slot, proc: DaemonProcess, exit: DaemonExit): void {
+    // Its session may hold what it started and did not take along (an agent's mo-shim launcher
+    // exits on its own, but nothing is left to chance). Now, while the session's number is ours.
+    if (proc.startTime !== undefined) killSessionLeftovers(proc.pid, proc.startTime);
+    if (this.phase === 'stopping' || slot.proc !== proc) return;
+    const how = describeExit(exit);
+    if (this.phase === 'starting') {
+      this.failStartup(new DaemonFailedError(slot.name, `exited during startup (${how})`));
+      return;
     }
-    const daemon: Running = {
-      name,
-      role,
-      pid: child.pid ?? -1,
-      dataDir,
-      grpcAddress: '',
-      httpAddress: '',
-      child,
-      ready,
-      exited: new Promise((resolve) => child.once('exit', () => resolve())),
-    };
-    child.once('exit', (code, signal) => {
-      if (this.stopping) return;
-      this.crashed?.(daemon, signal ? `killed by ${signal}` : `exit code ${code}`);
-    });
-    child.once('error', (err) => {
-      if (!this.stopping) this.crashed?.(daemon, err.message);
-    });
-    this.daemons.push(daemon);
-    return daemon;
+    const d = decideRestart(slot.deaths, Date.now(), this.policy);
+    slot.deaths = d.deaths;
+    if (d.action === 'give-up') {
+      this.gaveUp?.(
+        new DaemonFailedError(slot.name, `died (${how}); it ${d.reason}: giving up, stopping the dev cluster`),
+      );
+      return;
+    }
+    this.options.log(
+      `mo dev: ${slot.name} died (${how}); restarting it ${d.delayMs > 0 ? `in ${formatMs(d.delayMs)}` : 'now'}`,
+    );
+    slot.restartTimer = setTimeout(() => {
+      slot.restartTimer = undefined;
+      if (this.phase !== 'running') return;
+      slot.restarts += 1;
+      this.run(slot);
+      const again = slot.proc;
+      void again.ready.then(() => {
+        if (slot.proc === again && this.phase === 'running') {
+          this.options.log(`mo dev: ${slot.name} restarted (pid ${again.pid})`);
+        }
+      });
+    }, d.delayMs);
   }
 
   /**
    * Stops the cluster, once (later calls return the same promise): workloads through the
-   * scheduler (unless told not to), then agents, then the scheduler.
+   * scheduler and the agents (unless told not to), then agents, then the scheduler, then the
+   * workload processes still alive.
    */
   stop(): Promise<void> {
     this.stopping ??= this.stopInOrder();
@@ -240,61 +285,53 @@ export class DevCluster {
 
   /** Second Ctrl-C: no more waiting. */
   killNow(): void {
-    for (const d of this.daemons) signal(d, 'SIGKILL');
+    this.hurry.abort();
+    for (const s of this.slots) s.proc.signal('SIGKILL');
   }
 
   private async stopInOrder(): Promise<void> {
     const o = this.options;
-    if (o.stopWorkloads && this.client && this.scheduler && alive(this.scheduler as Running)) {
-      await this.stopAllWorkloads(this.client).catch((err: unknown) => {
-        o.log(`mo dev: could not stop the workloads: ${err instanceof Error ? err.message : String(err)}`);
-      });
+    this.phase = 'stopping';
+    for (const s of this.slots) clearTimeout(s.restartTimer);
+    const note = (what: string) => (err: unknown) =>
+      o.log(`mo dev: could not ${what}: ${err instanceof Error ? err.message : String(err)}`);
+    const scheduler = this.slots.find((s) => s.role === 'scheduler');
+    const agents = this.slots.filter((s) => s.role === 'agent');
+    if (o.stopWorkloads && this.client && scheduler?.proc.isReady && !this.hurry.signal.aborted) {
+      await stopThroughScheduler(this.client, o.log).catch(note('stop the workloads through the scheduler'));
     }
     this.client?.close();
-    await Promise.all(this.daemons.filter((d) => d.role === 'agent').map((d) => this.terminate(d)));
-    await Promise.all(this.daemons.filter((d) => d.role === 'scheduler').map((d) => this.terminate(d)));
-  }
-
-  private async stopAllWorkloads(client: SchedulerClient): Promise<void> {
-    const { workloads } = await client.listWorkloads({
-      states: ['WORKLOAD_STATE_PENDING', 'WORKLOAD_STATE_STARTING', 'WORKLOAD_STATE_RUNNING'],
-      limit: 10_000,
-      omitEvents: true,
-    });
-    if (workloads.length === 0) return;
-    this.options.log(`mo dev: stopping ${workloads.length} workload(s)`);
-    const results = await Promise.allSettled(workloads.map((w) => client.stopWorkload(w.id)));
-    const failed = results.filter((r) => r.status === 'rejected').length;
-    if (failed > 0) this.options.log(`mo dev: ${failed} workload(s) did not stop cleanly`);
-  }
-
-  /** SIGTERM, wait up to stopTimeoutMs, then SIGKILL. */
-  private async terminate(d: Running): Promise<void> {
-    if (!alive(d)) return;
-    signal(d, 'SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(true), this.options.stopTimeoutMs);
-    });
-    const late = await Promise.race([d.exited.then(() => false), timedOut]);
-    clearTimeout(timer);
-    if (late) {
-      this.options.log(`mo dev: ${d.name} did not stop within ${this.options.stopTimeoutMs} ms: SIGKILL`);
-      signal(d, 'SIGKILL');
-      await d.exited;
+    if (o.stopWorkloads) {
+      await Promise.all(
+        agents
+          .filter((a) => a.proc.isReady && !this.hurry.signal.aborted)
+          .map((a) => stopThroughAgent(a.name, a.grpcAddress, o.log).catch(note(`stop the workloads on ${a.name}`))),
+      );
+    }
+    await Promise.all(agents.map((a) => this.terminate(a)));
+    if (scheduler) await this.terminate(scheduler);
+    if (o.stopWorkloads) {
+      for (const sweep of this.sweeps) await sweep(agents, this.hurry.signal).catch(note('kill the workloads left'));
     }
   }
-}
 
-function alive(d: Running): boolean {
-  return d.child.exitCode === null && d.child.signalCode === null;
-}
+  private async terminate(slot: Slot): Promise<void> {
+    if (this.hurry.signal.aborted) slot.proc.signal('SIGKILL');
+    if (await slot.proc.terminate(this.options.stopTimeoutMs)) {
+      this.options.log(`mo dev: ${slot.name} did not stop within ${formatMs(this.options.stopTimeoutMs)}: SIGKILL`);
+    }
+  }
 
-function signal(d: Running, sig: NodeJS.Signals): void {
-  if (!alive(d)) return;
-  try {
-    d.child.kill(sig);
-  } catch {
-    // Gone in the meantime.
+  /** The default sweep: what the agents' shim records say is still alive. */
+  private async reap(agents: readonly DevDaemon[], hurry: AbortSignal): Promise<void> {
+    await reapWorkloads(
+      agents.map((a) => a.dataDir),
+      {
+        graceMs: Math.min(this.options.stopTimeoutMs, 5_000),
+        shimGraceMs: 2_000,
+        log: this.options.log,
+        signal: hurry,
+      },
+    );
   }
 }

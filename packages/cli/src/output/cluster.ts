@@ -150,7 +150,7 @@ export function renderClusterStatus(cs: ClusterStatus__Output, now: number): str
   ].join('');
 }
 
-const STATE_ORDER = ['pending', 'starting', 'running', 'succeeded', 'failed', 'stopped', 'lost'];
+const STATE_ORDER = ['pending', 'starting', 'running', 'unknown', 'succeeded', 'failed', 'stopped', 'lost'];
 function stateOrder(state: string): number {
   const i = STATE_ORDER.indexOf(state);
   return i === -1 ? STATE_ORDER.length : i;
@@ -166,7 +166,7 @@ export function renderScheduledWorkload(w: ScheduledWorkload__Output, now: numbe
     ['reason', w.reason || '-'],
     ['node', w.nodeName ? `${w.nodeName} (${w.nodeId})` : '-'],
     ['allocation', w.allocationId || '-'],
-    ['attempt', `${w.attempt}${w.restartsLeft ? ` (${w.restartsLeft} restarts left)` : ''}`],
+    ['attempt', `${w.attempt}${w.restartsLeft > 0 ? ` (${w.restartsLeft} restarts left)` : ''}`],
     ['pid', w.pid ? String(w.pid) : '-'],
     ['exit', exitText(w.exit) || '-'],
     ['argv', commandLine(spec?.argv ?? [])],
@@ -199,6 +199,12 @@ export function renderScheduledWorkload(w: ScheduledWorkload__Output, now: numbe
   fields.push(['created', timestamp(w.createdAtMs, now)]);
   fields.push(['updated', timestamp(w.updatedAtMs, now)]);
   if (w.notBeforeMs > now) fields.push(['next attempt', `in ${humanDuration(w.notBeforeMs - now)}`]);
+  if (w.unknownSinceMs > 0) {
+    const left = w.lostAtMs > now ? `given up in ${humanDuration(w.lostAtMs - now)}` : 'being given up';
+    fields.push(['unknown', `since ${timestamp(w.unknownSinceMs, now)}; ${left} unless its node returns`]);
+  }
+  const lostAfter = spec?.lostAfterMs;
+  if (lostAfter !== undefined) fields.push(['lost after', humanDuration(lostAfter)]);
   const events = [...w.events].sort((a, b) => a.atMs - b.atMs);
   const eventTable = events.length
     ? renderTable(

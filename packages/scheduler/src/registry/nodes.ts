@@ -2,7 +2,8 @@
 // about it. Liveness: a node is up while heartbeats arrive; past its deadline it is down. The
 // heartbeat interval stretches with cluster size so the whole cluster stays under a configured
 // heartbeat rate (Nomad caps it at 50/s); the deadline scales with it. A broken heartbeat stream
-// is the faster signal: the deadline is then shortened to a couple of intervals.
+// does not shorten the deadline: a restarting agent (systemd brings it back in 2 s) must not be
+// declared down, and down only makes its workloads `unknown` anyway (workloads/disconnect.ts).
 import type { NodeFacts__Output, NodeMetrics__Output } from '@mo/api';
 import type { PlacementEngine } from '../placement/index.js';
 import type { PlacementNode, ResourceAmounts } from '../placement/types.js';
@@ -49,8 +50,11 @@ export interface LivenessOptions {
 }
 
 export interface NodeTableHooks {
-  /** A node went from up to down (deadline passed). */
-  onDown(node: NodeEntry): void;
+  /**
+   * A node went from up to down (deadline passed). `gone`: it will not come back (another node
+   * registered under its name), so its workloads need not wait for it.
+   */
+  onDown(node: NodeEntry, gone: boolean): void;
   /** Anything changed that watchers should see (state, metrics are not reported here). */
   onChange(node: NodeEntry): void;
 }
@@ -121,7 +125,7 @@ export class NodeTable {
       // Its workloads are lost first (and re-placed per policy).
       const old = this.nodes.get(previousNameOwner);
       if (old) {
-        this.markDown(old.id, `replaced by node ${record.id} registering under the same name`);
+        this.markDown(old.id, `replaced by node ${record.id} registering under the same name`, true);
         this.remove(old.id);
       }
     }
@@ -154,15 +158,10 @@ export class NodeTable {
     return node;
   }
 
-  /** The heartbeat stream of a node opened or closed. */
-  setStreaming(id: string, streaming: boolean, nowMs: number): void {
+  /** The heartbeat stream of a node opened or closed (shown; liveness keeps its deadline). */
+  setStreaming(id: string, streaming: boolean): void {
     const node = this.nodes.get(id);
-    if (!node) return;
-    node.streaming = streaming;
-    if (!streaming && node.state === 'up') {
-      // Two intervals to reconnect: a restarting agent makes it, a dead host does not.
-      node.deadlineMs = Math.min(node.deadlineMs, nowMs + 2 * this.options.heartbeatIntervalMs);
-    }
+    if (node) node.streaming = streaming;
   }
 
   /** Records a start outcome on a node (the circuit breaker). Returns true if the breaker opened. */
@@ -184,13 +183,13 @@ export class NodeTable {
     return true;
   }
 
-  markDown(id: string, reason: string): void {
+  markDown(id: string, reason: string, gone = false): void {
     const node = this.nodes.get(id);
     if (!node || node.state === 'down') return;
     node.state = 'down';
     node.reason = reason;
     this.engine.upsertNode(toPlacementNode(node));
-    this.hooks.onDown(node);
+    this.hooks.onDown(node, gone);
     this.hooks.onChange(node);
   }
 

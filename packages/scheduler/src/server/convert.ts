@@ -2,6 +2,7 @@
 import type { Node, ScheduledWorkload, WorkloadState } from '@mo/api';
 import type { NodeEntry } from '../registry/nodes.js';
 import { PRIORITY_ENUM, type WorkloadRecord, type WorkloadStateName } from '../workloads/record.js';
+import { restartsLeft } from '../workloads/restart.js';
 
 export const STATE_ENUM: Record<WorkloadStateName, WorkloadState> = {
   pending: 'WORKLOAD_STATE_PENDING',
@@ -11,6 +12,7 @@ export const STATE_ENUM: Record<WorkloadStateName, WorkloadState> = {
   failed: 'WORKLOAD_STATE_FAILED',
   stopped: 'WORKLOAD_STATE_STOPPED',
   lost: 'WORKLOAD_STATE_LOST',
+  unknown: 'WORKLOAD_STATE_UNKNOWN',
 };
 
 export const STATE_NAMES: Record<string, WorkloadStateName | undefined> = Object.fromEntries(
@@ -39,6 +41,7 @@ export function toScheduledWorkload(r: WorkloadRecord, withEvents = true): Sched
       labels: s.labels,
       gracePeriodMs: s.gracePeriodMs,
       timeoutMs: s.timeoutMs ?? 0,
+      ...(s.lostAfterMs !== undefined && { lostAfterMs: s.lostAfterMs }),
       driver: s.driver,
       ...(s.docker && { docker: s.docker }),
       ...(s.artifacts && { artifacts: s.artifacts }),
@@ -52,6 +55,7 @@ export function toScheduledWorkload(r: WorkloadRecord, withEvents = true): Sched
         maxAttempts: sch.restart.maxAttempts,
         initialBackoffMs: sch.restart.initialBackoffMs,
         maxBackoffMs: sch.restart.maxBackoffMs,
+        stableAfterMs: sch.restart.stableAfterMs ?? 0,
       },
       strategy: sch.strategy ? STRATEGY_ENUM[sch.strategy] : 'PLACEMENT_STRATEGY_UNSPECIFIED',
       batch: sch.batch,
@@ -63,7 +67,7 @@ export function toScheduledWorkload(r: WorkloadRecord, withEvents = true): Sched
     nodeId: r.nodeId,
     nodeName: r.nodeName,
     attempt: r.attempt,
-    restartsLeft: r.restartsLeft,
+    restartsLeft: restartsLeft(sch.restart, r.restarts),
     pid: r.pid,
     ports: r.ports ?? [],
     ...(r.exit ? { exit: r.exit } : {}),
@@ -71,6 +75,8 @@ export function toScheduledWorkload(r: WorkloadRecord, withEvents = true): Sched
     createdAtMs: r.createdAtMs,
     updatedAtMs: r.updatedAtMs,
     notBeforeMs: r.notBeforeMs,
+    unknownSinceMs: r.unknownSinceMs ?? 0,
+    lostAtMs: r.lostAtMs ?? 0,
     events: withEvents
       ? r.events.map((e) => ({ workloadId: r.id, state: STATE_ENUM[e.state], reason: e.reason, atMs: e.atMs }))
       : [],

@@ -110,7 +110,6 @@ export class RegistryService {
   private heartbeat(call: grpc.ServerDuplexStream<HeartbeatRequest__Output, HeartbeatResponse>): void {
     const { nodes, manager, logger } = this.ctx;
     let nodeId = '';
-    let interval = 0;
     const fail = (err: unknown) => {
       this.ctx.onRequest?.('Heartbeat', statusName(toServiceError(err).code ?? grpc.status.UNKNOWN));
       call.emit('error', toServiceError(err));
@@ -125,7 +124,7 @@ export class RegistryService {
           return;
         }
         nodeId = node.id;
-        nodes.setStreaming(nodeId, true, now);
+        nodes.setStreaming(nodeId, true);
       }
       const node = nodes.heartbeat(nodeId, msg.metrics, now);
       if (!node) {
@@ -136,17 +135,20 @@ export class RegistryService {
       for (const status of msg.changes) {
         if (manager.report(nodeId, status) === 'stop' && status.spec?.id) stop.push(status.spec.id);
       }
+      // Every heartbeat is answered: the answer is the agent's proof that it is heard, and an agent
+      // that stops getting them stops its workloads after their lost_after (self-fencing).
       const timing = nodes.timing();
-      if (stop.length > 0 || timing.heartbeatIntervalMs !== interval) {
-        interval = timing.heartbeatIntervalMs;
-        call.write({ heartbeatIntervalMs: interval, downAfterMs: timing.downAfterMs, stopAllocationIds: stop });
-      }
+      call.write({
+        heartbeatIntervalMs: timing.heartbeatIntervalMs,
+        downAfterMs: timing.downAfterMs,
+        stopAllocationIds: stop,
+      });
     });
     const closed = () => {
       if (!nodeId) return;
       const node = nodes.get(nodeId);
       if (node?.state === 'up') logger.warn('heartbeat stream closed', { node: node.name });
-      nodes.setStreaming(nodeId, false, Date.now());
+      nodes.setStreaming(nodeId, false);
       nodeId = '';
     };
     call.on('end', () => {

@@ -4,14 +4,19 @@
 // only once its record is durable, and nothing is started before the record that names its
 // allocation is durable, so a restarted scheduler can always tell its own copies apart.
 //
-// States: pending -> starting -> running -> {succeeded | failed | stopped | lost}. A restart
-// policy turns an end back into pending (with backoff); each run is a new allocation id.
+// States: pending -> starting -> running -> {succeeded | failed | stopped | lost}, and `unknown`
+// while the node of a starting or running one cannot be heard from (disconnect.ts has the rules).
+// A restart policy (restart.ts) turns an end back into pending, with backoff; each run is a new
+// allocation id.
 import {
   InvalidArgumentError,
   MoError,
   NotFoundError,
   UnavailableError,
+  after,
+  every,
   newId,
+  type Timer,
   type Logger,
   type SubmitWorkloadRequest__Output,
   type WorkloadStatus__Output,
@@ -24,11 +29,14 @@ import type { Store } from '../store/store.js';
 import {
   LABEL_WORKLOAD_ID,
   MAX_EVENTS,
+  PLACED_STATES,
   PRIORITY_RANK,
   TERMINAL_STATES,
   type WorkloadRecord,
   type WorkloadStateName,
 } from './record.js';
+import { onNodeDown, onReport, type ReconnectKeep } from './disconnect.js';
+import { decideRestart } from './restart.js';
 import { validateSubmission } from './validate.js';
 
 export interface PlacementObserver {
@@ -48,7 +56,13 @@ export interface WorkloadManagerOptions {
   passBudget?: number;
   /** Ended workloads kept (oldest dropped first). */
   maxRetainedEnded?: number;
+  /** lost_after of workloads that do not set their own (default 30 s). */
+  defaultLostAfterMs?: number;
+  /** Which copy is kept when a given-up allocation's node returns with it running (default original). */
+  reconnectKeep?: ReconnectKeep;
 }
+
+export const DEFAULT_LOST_AFTER_MS = 30_000;
 
 export interface ListFilter {
   states?: ReadonlySet<WorkloadStateName>;
@@ -82,6 +96,10 @@ export class WorkloadManager {
   /** Allocation id -> the in-flight StartWorkload call. */
   private readonly starting = new Map<string, Promise<void>>();
   private readonly pending = new Set<string>();
+  /** Unknown workloads by id -> when they are given up (lostAtMs). */
+  private readonly unknown = new Map<string, number>();
+  private unknownTimer: Timer | undefined;
+  private unknownTimerAt = Infinity;
   private readonly counts = new Map<WorkloadStateName, number>();
   /** Ended workloads in the order they ended (for retention). */
   private readonly ended: string[] = [];
@@ -89,11 +107,15 @@ export class WorkloadManager {
   private readonly outbox = new Map<string, QueuedStart[]>();
   private flushQueued = false;
   private passQueued = false;
-  private wakeTimer: NodeJS.Timeout | undefined;
-  private tick: NodeJS.Timeout | undefined;
+  private wakeTimer: Timer | undefined;
+  private tick: Timer | undefined;
   private closed = false;
 
   constructor(private readonly o: WorkloadManagerOptions) {}
+
+  private get defaultLostAfterMs(): number {
+    return this.o.defaultLostAfterMs ?? DEFAULT_LOST_AFTER_MS;
+  }
 
   // ---- start-up --------------------------------------------------------------------------------
 
@@ -102,31 +124,33 @@ export class WorkloadManager {
     const rows = await this.o.store.load('workload');
     const ended: WorkloadRecord[] = [];
     for (const { value } of rows) {
-      const r = value as WorkloadRecord;
+      const r = upgradeRecord(value as WorkloadRecord, this.defaultLostAfterMs);
       this.records.set(r.id, r);
       this.count(r.state, +1);
       if (r.idempotencyKey) this.byKey.set(r.idempotencyKey, r.id);
       if (r.allocationId && !TERMINAL_STATES.has(r.state)) this.byAllocation.set(r.allocationId, r.id);
-      if (r.state === 'starting' || r.state === 'running') this.hold(r);
+      if (PLACED_STATES.has(r.state)) this.hold(r);
+      if (r.state === 'unknown') this.unknown.set(r.id, r.lostAtMs ?? 0);
       if (r.state === 'pending') this.pending.add(r.id);
       if (TERMINAL_STATES.has(r.state)) ended.push(r);
     }
     ended.sort((a, b) => a.updatedAtMs - b.updatedAtMs);
     for (const r of ended) this.ended.push(r.id);
+    this.armUnknownTimer();
     return rows.length;
   }
 
   /** Starts the periodic scheduling pass (catches cool-downs and backoffs ending). */
   start(): void {
-    this.tick = setInterval(() => this.pass(), 1000);
-    this.tick.unref();
+    this.tick = every(1000, () => this.pass());
     this.requestPass();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.tick) clearInterval(this.tick);
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.tick?.cancel();
+    this.wakeTimer?.cancel();
+    this.unknownTimer?.cancel();
     await Promise.allSettled([...this.starting.values()]);
   }
 
@@ -172,7 +196,7 @@ export class WorkloadManager {
 
   async submit(req: SubmitWorkloadRequest__Output): Promise<{ record: WorkloadRecord; existing: boolean }> {
     if (this.closed) throw new MoError(grpc.status.UNAVAILABLE, 'the scheduler is shutting down');
-    const valid = validateSubmission(req);
+    const valid = validateSubmission(req, this.defaultLostAfterMs);
     const key = valid.idempotencyKey;
     if (key) {
       const existingId = this.byKey.get(key);
@@ -184,7 +208,6 @@ export class WorkloadManager {
       throw new InvalidArgumentError('scheduling.node', `unknown node "${valid.scheduling.node}"`);
     }
     const now = Date.now();
-    const restarts = valid.scheduling.restart.mode === 'never' ? 0 : valid.scheduling.restart.maxAttempts;
     const record: WorkloadRecord = {
       id: newId(now),
       ...valid,
@@ -194,7 +217,7 @@ export class WorkloadManager {
       nodeId: '',
       nodeName: '',
       attempt: 0,
-      restartsLeft: restarts,
+      restarts: 0,
       pid: 0,
       createdAtMs: now,
       updatedAtMs: now,
@@ -275,16 +298,17 @@ export class WorkloadManager {
       const alloc = status.spec?.id;
       if (!alloc) continue;
       seen.add(alloc);
-      const verdict = this.report(node.id, status);
-      if (verdict === 'stop') stop.push(alloc);
+      if (this.report(node.id, status) === 'stop') stop.push(alloc);
     }
     for (const id of [...(this.onNode.get(node.id) ?? [])]) {
       const r = this.records.get(id);
       if (!r || seen.has(r.allocationId)) continue;
-      if (r.state === 'starting') {
-        // Persisted as placed but never started (the scheduler died in between): start it now.
+      // Never confirmed running (it was starting, maybe when its node went quiet): start it now;
+      // the node answers ALREADY_EXISTS if the start did arrive.
+      if (r.state === 'starting' || (r.state === 'unknown' && r.pid === 0)) {
+        if (r.state === 'unknown') this.transition(r, 'starting', `node ${node.name} is back; starting it there`);
         if (!this.starting.has(r.allocationId)) this.dispatch(r);
-      } else if (r.state === 'running') {
+      } else if (r.state === 'running' || r.state === 'unknown') {
         // The inventory is a snapshot taken before the Register was sent: a start that completed
         // after it is legitimately missing. Ask the node before calling it lost.
         this.verifyMissing(r, node);
@@ -297,16 +321,27 @@ export class WorkloadManager {
   /** One status of an allocation reported by a node. Returns 'stop' when the node must stop it. */
   report(nodeId: string, status: WorkloadStatus__Output): 'ok' | 'stop' {
     const alloc = status.spec?.id ?? '';
-    const agentState = AGENT_STATES[status.state];
-    const agentEnded = agentState !== undefined && TERMINAL_STATES.has(agentState);
-    const id = this.byAllocation.get(alloc);
+    const state = AGENT_STATES[status.state];
+    if (!state) return 'ok';
+    // An old allocation is found by the workload label the scheduler put on every start.
+    const id = this.byAllocation.get(alloc) ?? status.spec?.labels?.[LABEL_WORKLOAD_ID];
     const r = id === undefined ? undefined : this.records.get(id);
-    if (!r || r.nodeId !== nodeId || r.allocationId !== alloc || TERMINAL_STATES.has(r.state)) {
-      return agentEnded ? 'ok' : 'stop';
+    const verdict = onReport(r, { allocationId: alloc, nodeId, state }, this.o.reconnectKeep ?? 'original');
+    switch (verdict.kind) {
+      case 'ignore':
+        return 'ok';
+      case 'stop':
+        return 'stop';
+      case 'apply':
+        this.applyStatus(r!, status);
+        return 'ok';
+      case 'reinstate':
+        this.reinstate(r!, nodeId, status);
+        return 'ok';
+      case 'late-end':
+        this.lateEnd(r!, nodeId, status, verdict.takeOver);
+        return 'ok';
     }
-    if (r.stopRequested && !agentEnded) return 'stop';
-    this.applyStatus(r, status);
-    return 'ok';
   }
 
   private verifyMissing(r: WorkloadRecord, node: NodeEntry): void {
@@ -318,23 +353,144 @@ export class WorkloadManager {
           if (r.allocationId === alloc) this.report(node.id, status);
         },
         (err: unknown) => {
-          if (r.allocationId !== alloc || r.state !== 'running') return;
+          if (r.allocationId !== alloc || (r.state !== 'running' && r.state !== 'unknown')) return;
           if (codeOf(err) === grpc.status.NOT_FOUND) {
             this.endAllocation(r, 'lost', `missing from node ${node.name}'s inventory when it registered`);
           }
-          // Unreachable: the node's liveness decides (it goes down and the workload is lost then).
+          // Unreachable: the node's liveness decides.
         },
       );
   }
 
-  /** A node went down: its workloads are lost (and re-placed per their restart policy). */
-  nodeDown(node: NodeEntry): void {
+  /**
+   * A node went down: its workloads become unknown until their lost_after passes (or lost at once
+   * with lost_after 0, or when the node is gone for good: another agent took its name).
+   */
+  nodeDown(node: NodeEntry, gone = false): void {
+    const now = Date.now();
     for (const id of [...(this.onNode.get(node.id) ?? [])]) {
       const r = this.records.get(id);
-      if (!r) continue;
-      if (r.stopRequested) this.endAllocation(r, 'stopped', `stopped by request; node ${node.name} went down`);
-      else this.endAllocation(r, 'lost', `node ${node.name} down (${node.reason})`);
+      if (!r || !PLACED_STATES.has(r.state)) continue;
+      const verdict = onNodeDown(r, now, this.defaultLostAfterMs, gone);
+      if (verdict.kind === 'stopped') {
+        this.endAllocation(r, 'stopped', `stopped by request; node ${node.name} went down`);
+      } else if (verdict.kind === 'lost') {
+        this.endAllocation(r, 'lost', `node ${node.name} down (${node.reason})`);
+      } else if (r.state !== 'unknown') {
+        r.unknownSinceMs = now;
+        r.lostAtMs = verdict.lostAtMs;
+        this.unknown.set(r.id, verdict.lostAtMs);
+        const lostAfter = verdict.lostAtMs - now;
+        this.transition(
+          r,
+          'unknown',
+          `node ${node.name} down (${node.reason}); given up in ${seconds(lostAfter)} unless it returns`,
+        );
+      }
     }
+    this.armUnknownTimer();
+  }
+
+  /** Gives up the unknown workloads whose lost_after has passed (then restart policies apply). */
+  private expireUnknown(): void {
+    const now = Date.now();
+    for (const [id, lostAtMs] of [...this.unknown]) {
+      if (lostAtMs > now) continue;
+      const r = this.records.get(id);
+      if (!r || r.state !== 'unknown') {
+        this.unknown.delete(id);
+        continue;
+      }
+      const since = r.unknownSinceMs ?? lostAtMs;
+      r.givenUp = { allocationId: r.allocationId, nodeId: r.nodeId, nodeName: r.nodeName, atMs: now };
+      this.endAllocation(
+        r,
+        'lost',
+        `node ${r.nodeName} not heard from for ${seconds(now - since)} (lost_after ${seconds(lostAtMs - since)})`,
+      );
+    }
+    this.armUnknownTimer();
+  }
+
+  private armUnknownTimer(): void {
+    let next = Infinity;
+    for (const at of this.unknown.values()) next = Math.min(next, at);
+    if (next === this.unknownTimerAt || this.closed) return;
+    this.unknownTimer?.cancel();
+    this.unknownTimer = undefined;
+    this.unknownTimerAt = next;
+    if (next === Infinity) return;
+    this.unknownTimer = after(next - Date.now(), () => {
+      this.unknownTimerAt = Infinity;
+      this.expireUnknown();
+    });
+  }
+
+  /**
+   * The given-up original still runs and the rule keeps it: the replacement (if placed) is stopped,
+   * and the original is the current allocation again, running, with no restart.
+   */
+  private reinstate(r: WorkloadRecord, nodeId: string, status: WorkloadStatus__Output): void {
+    const original = r.givenUp!;
+    const replaced = this.dropCurrentAllocation(r);
+    delete r.givenUp;
+    r.allocationId = original.allocationId;
+    r.nodeId = original.nodeId;
+    r.nodeName = original.nodeName;
+    r.pid = status.pid;
+    r.restarts = Math.max(0, r.restarts - 1);
+    this.byAllocation.set(r.allocationId, r.id);
+    this.hold(r);
+    this.pending.delete(r.id);
+    const node = this.o.nodes.get(nodeId)?.name ?? original.nodeName;
+    this.transition(r, 'running', `node ${node} returned with the original still running: kept${replaced}`);
+  }
+
+  /**
+   * The given-up original ended while out of sight: with takeOver, its real end is the
+   * workload's (the replacement, if any, is stopped); otherwise the replacement stays.
+   */
+  private lateEnd(r: WorkloadRecord, nodeId: string, status: WorkloadStatus__Output, takeOver: boolean): void {
+    const original = r.givenUp!;
+    delete r.givenUp;
+    const state = AGENT_STATES[status.state]!;
+    const how = `${status.reason || state} on ${original.nodeName}, reported after it was given up`;
+    if (!takeOver) {
+      this.pushEvent(r, r.state, `the original ${how}; its replacement stays`);
+      this.persist(r);
+      return;
+    }
+    const replaced = this.dropCurrentAllocation(r);
+    r.allocationId = original.allocationId;
+    r.nodeId = nodeId;
+    r.nodeName = original.nodeName;
+    r.restarts = Math.max(0, r.restarts - 1);
+    this.pending.delete(r.id);
+    this.recordEnd(r, status);
+    this.transition(r, r.stopRequested ? 'stopped' : state, `${how}${replaced}`);
+  }
+
+  /**
+   * Takes the current (replacement) allocation out of play before the original takes its place:
+   * a placed one is stopped on its node. Returns a note for the reason.
+   */
+  private dropCurrentAllocation(r: WorkloadRecord): string {
+    if (!r.allocationId || !PLACED_STATES.has(r.state)) return '';
+    const { allocationId, nodeName } = r;
+    const node = this.o.nodes.get(r.nodeId);
+    this.unhold(r);
+    this.byAllocation.delete(allocationId);
+    this.starting.delete(allocationId);
+    this.unknown.delete(r.id);
+    if (node?.state === 'up') {
+      // Its end comes back as a report about an old allocation, which is ignored.
+      this.agent(node)
+        .stopWorkload(allocationId, r.spec.gracePeriodMs)
+        .catch((err: unknown) =>
+          this.o.logger.warn('could not stop a replacement', { id: r.id, allocationId, err: (err as Error).message }),
+        );
+    }
+    return `; replacement ${allocationId} on ${nodeName} stopped`;
   }
 
   /** Capacity may have appeared (a node registered or came back). */
@@ -354,14 +510,24 @@ export class WorkloadManager {
     const state = AGENT_STATES[status.state];
     if (!state || TERMINAL_STATES.has(r.state)) return;
     if (state === 'running') {
-      if (r.state === 'starting') {
+      if (r.state === 'starting' || r.state === 'unknown') {
+        const back = r.state === 'unknown' ? `node ${r.nodeName} is back: ` : '';
         r.pid = status.pid;
+        r.runningSinceMs ||= status.startedAtMs || Date.now();
         r.ports = status.ports.map((p) => ({ containerPort: p.containerPort, hostPort: p.hostPort, hostIp: p.hostIp }));
-        this.transition(r, 'running', `running on ${r.nodeName} (pid ${status.pid})`);
+        this.transition(r, 'running', `${back}running on ${r.nodeName} (pid ${status.pid})`);
       }
       return;
     }
     if (!TERMINAL_STATES.has(state)) return;
+    this.recordEnd(r, status);
+    const reason = `${status.reason || state} on ${r.nodeName}`;
+    if (r.stopRequested) this.endAllocation(r, 'stopped', reason);
+    else this.endAllocation(r, state, reason);
+  }
+
+  /** Keeps what an ended allocation's agent reported: its exit and outputs. */
+  private recordEnd(r: WorkloadRecord, status: WorkloadStatus__Output): void {
     if (Object.keys(status.outputs ?? {}).length > 0) r.outputs = { ...status.outputs };
     if (status.exit) {
       r.exit = {
@@ -371,9 +537,6 @@ export class WorkloadManager {
         finishedAtMs: status.exit.finishedAtMs,
       };
     }
-    const reason = `${status.reason || state} on ${r.nodeName}`;
-    if (r.stopRequested) this.endAllocation(r, 'stopped', reason);
-    else this.endAllocation(r, state, reason);
   }
 
   /**
@@ -383,29 +546,33 @@ export class WorkloadManager {
   private endAllocation(r: WorkloadRecord, outcome: WorkloadStateName, reason: string): void {
     this.unhold(r);
     this.starting.delete(r.allocationId);
-    const { mode } = r.scheduling.restart;
-    const restart =
-      !r.stopRequested &&
-      r.restartsLeft > 0 &&
-      outcome !== 'stopped' &&
-      (mode === 'always' || (mode === 'on-failure' && (outcome === 'failed' || outcome === 'lost')));
-    if (!restart) {
+    const now = Date.now();
+    const ranUntil = r.exit?.finishedAtMs || now;
+    const decision = decideRestart({
+      policy: r.scheduling.restart,
+      outcome,
+      stopRequested: r.stopRequested,
+      restarts: r.restarts,
+      ranForMs: r.runningSinceMs ? Math.max(0, ranUntil - r.runningSinceMs) : 0,
+    });
+    if (!decision.restart) {
       this.transition(r, outcome, reason);
       return;
     }
-    const p = r.scheduling.restart;
-    const n = p.maxAttempts - r.restartsLeft + 1;
-    const base = Math.min(p.maxBackoffMs, p.initialBackoffMs * 2 ** (n - 1));
-    const delay = Math.round(base * (0.8 + Math.random() * 0.4));
-    r.restartsLeft--;
+    const max = r.scheduling.restart.maxAttempts;
+    r.restarts = decision.restarts;
     this.byAllocation.delete(r.allocationId);
     this.pushEvent(r, outcome, reason);
     r.allocationId = '';
     r.pid = 0;
-    r.notBeforeMs = Date.now() + delay;
-    this.transition(r, 'pending', `restart ${n} of ${p.maxAttempts} in ${(delay / 1000).toFixed(1)}s after: ${reason}`);
+    r.runningSinceMs = 0;
+    r.notBeforeMs = now + decision.delayMs;
+    const nth = max > 0 ? `${decision.n} of ${max}` : `${decision.n}`;
+    const when = decision.delayMs > 0 ? `in ${seconds(decision.delayMs)}` : 'now';
+    this.transition(r, 'pending', `restart ${nth} ${when} after: ${reason}`);
     this.pending.add(r.id);
-    this.wakeAt(r.notBeforeMs);
+    if (decision.delayMs > 0) this.wakeAt(r.notBeforeMs);
+    else this.requestPass();
   }
 
   /** Records a state change: counts, event, persistence, watchers. */
@@ -415,10 +582,15 @@ export class WorkloadManager {
       this.count(from, -1);
       this.count(state, +1);
     }
+    if (from === 'unknown' && state !== 'unknown') {
+      this.unknown.delete(r.id);
+      delete r.unknownSinceMs;
+      delete r.lostAtMs;
+    }
     r.state = state;
     r.reason = reason;
-    // Published ports are held only while the allocation runs.
-    if (state !== 'running') delete r.ports;
+    // Published ports are held only while the allocation may run.
+    if (state !== 'running' && state !== 'unknown') delete r.ports;
     this.pushEvent(r, state, reason);
     if (TERMINAL_STATES.has(state)) {
       this.byAllocation.delete(r.allocationId);
@@ -661,9 +833,8 @@ export class WorkloadManager {
   private wakeAt(atMs: number): void {
     if (this.closed) return;
     const delay = Math.max(0, atMs - Date.now()) + 5;
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    this.wakeTimer = setTimeout(() => this.pass(), delay);
-    this.wakeTimer.unref();
+    this.wakeTimer?.cancel();
+    this.wakeTimer = after(delay, () => this.pass());
   }
 
   private agent(node: NodeEntry) {
@@ -732,8 +903,26 @@ function startSpecOf(r: WorkloadRecord, allocationId: string) {
     labels: { ...s.labels, [LABEL_WORKLOAD_ID]: r.id },
     gracePeriodMs: s.gracePeriodMs,
     timeoutMs: s.timeoutMs ?? 0,
+    // The agent stops it itself once cut off from the scheduler this long (self-fencing).
+    lostAfterMs: s.lostAfterMs,
     driver: s.driver,
     ...(s.docker && { docker: s.docker }),
     ...(s.artifacts && { artifacts: s.artifacts }),
   };
+}
+
+/** Fills fields added since a record was written (persisted records outlive versions). */
+function upgradeRecord(r: WorkloadRecord & { restartsLeft?: number }, defaultLostAfterMs: number): WorkloadRecord {
+  r.spec.lostAfterMs ??= defaultLostAfterMs;
+  if (r.restarts === undefined) {
+    const { maxAttempts } = r.scheduling.restart;
+    r.restarts = Math.max(0, maxAttempts - (r.restartsLeft ?? maxAttempts));
+    delete r.restartsLeft;
+  }
+  return r;
+}
+
+/** "1.5s", "30s", "300ms". */
+function seconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)}ms` : `${+(ms / 1000).toFixed(1)}s`;
 }

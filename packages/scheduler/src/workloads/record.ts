@@ -3,8 +3,11 @@
 import type { ArtifactSettings } from '@mo/api';
 import type { Strategy } from '../placement/types.js';
 
-export type WorkloadStateName = 'pending' | 'starting' | 'running' | 'succeeded' | 'failed' | 'stopped' | 'lost';
+export type WorkloadStateName =
+  'pending' | 'starting' | 'running' | 'unknown' | 'succeeded' | 'failed' | 'stopped' | 'lost';
 export const TERMINAL_STATES: ReadonlySet<WorkloadStateName> = new Set(['succeeded', 'failed', 'stopped', 'lost']);
+/** States in which the workload holds a reservation on its node (an allocation that may run). */
+export const PLACED_STATES: ReadonlySet<WorkloadStateName> = new Set(['starting', 'running', 'unknown']);
 
 export type PriorityName = 'low' | 'normal' | 'high';
 export const PRIORITY_RANK: Record<PriorityName, number> = { high: 0, normal: 1, low: 2 };
@@ -15,9 +18,12 @@ export type RestartModeName = 'never' | 'on-failure' | 'always';
 
 export interface RestartPolicyRecord {
   mode: RestartModeName;
+  /** Restarts in a row at most; 0 = unlimited. */
   maxAttempts: number;
   initialBackoffMs: number;
   maxBackoffMs: number;
+  /** A run this long starts the row (and the backoff) over; absent in older records (default). */
+  stableAfterMs?: number;
 }
 
 /** The validated WorkloadSpec, as it is sent to agents (minus the allocation id). */
@@ -32,6 +38,11 @@ export interface SpecRecord {
   gracePeriodMs: number;
   /** Run limit enforced by the agent (0 = none); absent in records from before it existed. */
   timeoutMs?: number;
+  /**
+   * How long it may be out of sight (its node unheard from) before it is given up; resolved from
+   * the cluster default at submit. Absent in records from before it existed (the default applies).
+   */
+  lostAfterMs?: number;
   driver: string;
   /** The sandbox of a docker workload, as submitted (the agent fills its defaults and checks the host). */
   docker?: DockerSpecRecord;
@@ -71,6 +82,13 @@ export interface SchedulingRecord {
   batch: boolean;
 }
 
+export interface GivenUpRecord {
+  allocationId: string;
+  nodeId: string;
+  nodeName: string;
+  atMs: number;
+}
+
 export interface ExitRecord {
   exited: boolean;
   exitCode: number;
@@ -97,8 +115,22 @@ export interface WorkloadRecord {
   nodeName: string;
   /** Runs so far. */
   attempt: number;
-  restartsLeft: number;
+  /**
+   * Restarts in the current row (reset by a stable run). Records from before it existed have only
+   * restartsLeft; load() converts them.
+   */
+  restarts: number;
   pid: number;
+  /** When the current allocation was first reported running (0 while it has not run). */
+  runningSinceMs?: number;
+  /** While `unknown`: since when its node is unheard from, and when it is given up. */
+  unknownSinceMs?: number;
+  lostAtMs?: number;
+  /**
+   * The allocation declared lost by lost_after, until its node reports on it: a late report then
+   * decides which copy is kept (see disconnect.ts). Cleared once settled.
+   */
+  givenUp?: GivenUpRecord;
   /** Host ports of the current allocation, as its agent reported them when it ran. */
   ports?: PortMappingRecord[];
   exit?: ExitRecord;

@@ -21,11 +21,11 @@ import {
 import { isAbsolute } from 'node:path';
 import type { Strategy } from '../placement/types.js';
 import type { DockerSpecRecord, PriorityName, RestartModeName, SchedulingRecord, SpecRecord } from './record.js';
+import { RESTART_DEFAULTS } from './restart.js';
 
 export const KNOWN_DRIVERS: readonly string[] = ['process', 'docker'];
 
-export const RESTART_DEFAULTS = { maxAttempts: 3, initialBackoffMs: 1000, maxBackoffMs: 60_000 } as const;
-const MAX_RESTART_ATTEMPTS = 1000;
+const MAX_RESTART_ATTEMPTS = 1_000_000;
 const MAX_BACKOFF_MS = 24 * 60 * 60 * 1000;
 const MAX_IDEMPOTENCY_KEY = 128;
 export const NODE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
@@ -36,7 +36,8 @@ export interface ValidSubmission {
   idempotencyKey: string;
 }
 
-export function validateSubmission(req: SubmitWorkloadRequest__Output): ValidSubmission {
+/** `defaultLostAfterMs`: the cluster's lost_after, for a spec that does not set its own. */
+export function validateSubmission(req: SubmitWorkloadRequest__Output, defaultLostAfterMs: number): ValidSubmission {
   const spec = req.spec;
   if (!spec) throw new InvalidArgumentError('spec', 'is required');
   if (spec.id) throw new InvalidArgumentError('spec.id', 'must be empty: the scheduler assigns workload ids');
@@ -78,6 +79,11 @@ export function validateSubmission(req: SubmitWorkloadRequest__Output): ValidSub
       labels: validateLabels(spec.labels ?? {}),
       gracePeriodMs: validateGrace('spec.grace_period_ms', spec.gracePeriodMs ?? 0),
       timeoutMs: validateTimeout('spec.timeout_ms', spec.timeoutMs ?? 0),
+      // Presence matters (0 = at once): an absent field takes the cluster's default.
+      lostAfterMs:
+        spec.lostAfterMs === undefined || spec.lostAfterMs === null
+          ? defaultLostAfterMs
+          : validateTimeout('spec.lost_after_ms', spec.lostAfterMs),
       driver,
       ...(docker && { docker }),
       ...(artifacts && { artifacts }),
@@ -159,11 +165,13 @@ function validateScheduling(s: SchedulingSpec__Output | null): SchedulingRecord 
   const maxAttempts = bounded('scheduling.restart.max_attempts', r?.maxAttempts ?? 0, MAX_RESTART_ATTEMPTS);
   const initialBackoffMs = bounded('scheduling.restart.initial_backoff_ms', r?.initialBackoffMs ?? 0, MAX_BACKOFF_MS);
   const maxBackoffMs = bounded('scheduling.restart.max_backoff_ms', r?.maxBackoffMs ?? 0, MAX_BACKOFF_MS);
+  const stableAfterMs = bounded('scheduling.restart.stable_after_ms', r?.stableAfterMs ?? 0, MAX_BACKOFF_MS);
   const restart = {
     mode,
     maxAttempts: maxAttempts || RESTART_DEFAULTS.maxAttempts,
     initialBackoffMs: initialBackoffMs || RESTART_DEFAULTS.initialBackoffMs,
     maxBackoffMs: maxBackoffMs || Math.max(RESTART_DEFAULTS.maxBackoffMs, initialBackoffMs),
+    stableAfterMs: stableAfterMs || RESTART_DEFAULTS.stableAfterMs,
   };
   if (restart.maxBackoffMs < restart.initialBackoffMs) {
     throw new InvalidArgumentError('scheduling.restart.max_backoff_ms', 'must not be below initial_backoff_ms');

@@ -1,0 +1,116 @@
+// The plumbing every mo gRPC client shares (client.ts): a deadline per call (capped so it survives
+// the wire), error mapping to MoError, a dial timeout grpc-js lacks, stream adapters, close.
+import * as grpc from '@grpc/grpc-js';
+import { MoError, fromServiceError } from './errors.js';
+import { CONNECT_TIMEOUT_MS } from './keepalive.js';
+import { MAX_DEADLINE_MS } from './lite/timeout.js';
+
+export interface ClientOptions {
+  /** Deadline for each unary call, in ms (default 10 s). */
+  deadlineMs?: number;
+}
+
+export type Unary<Req, Res> = (
+  req: Req,
+  meta: grpc.Metadata,
+  opts: grpc.CallOptions,
+  cb: grpc.requestCallback<Res>,
+) => grpc.ClientUnaryCall;
+
+/** A call option deadline `ms` from now, at most MAX_DEADLINE_MS (longer ones expire at once). */
+export function deadlineIn(ms: number): grpc.Deadline {
+  return Date.now() + Math.min(ms, MAX_DEADLINE_MS);
+}
+
+/** Shared call plumbing: deadline per call, error mapping, a dial timeout, close. */
+export abstract class BaseClient<C extends grpc.Client> {
+  protected readonly deadlineMs: number;
+  protected raw: C;
+  private closed = false;
+  constructor(
+    readonly address: string,
+    private readonly dial: () => C,
+    options: ClientOptions,
+  ) {
+    this.deadlineMs = options.deadlineMs ?? 10_000;
+    this.raw = dial();
+    this.watchDial(this.raw);
+  }
+
+  /**
+   * grpc-js has no connect timeout: a dial into a silent partition waits for the kernel's SYN
+   * retries (up to 2 min), and every call waits with it, also after the heal. A channel still
+   * CONNECTING after CONNECT_TIMEOUT_MS is replaced by a new one (its waiting calls fail
+   * UNAVAILABLE), so the next call dials afresh.
+   */
+  private watchDial(raw: C): void {
+    const channel = raw.getChannel();
+    try {
+      const state = channel.getConnectivityState(false);
+      if (state === grpc.connectivityState.SHUTDOWN) return;
+      const connecting = state === grpc.connectivityState.CONNECTING;
+      channel.watchConnectivityState(state, connecting ? Date.now() + CONNECT_TIMEOUT_MS : Infinity, (err) => {
+        if (this.closed || raw !== this.raw) return;
+        if (!err) return this.watchDial(raw);
+        this.raw = this.dial();
+        this.watchDial(this.raw);
+        raw.close();
+      });
+    } catch {
+      // Closed meanwhile: nothing to watch.
+    }
+  }
+
+  protected call<Req, Res>(method: Unary<Req, Res>, req: Req, deadlineMs = this.deadlineMs): Promise<Res> {
+    return new Promise((resolve, reject) => {
+      method.call(this.raw, req, new grpc.Metadata(), { deadline: deadlineIn(deadlineMs) }, (err, res) => {
+        if (err) reject(this.failure(err));
+        else if (res === undefined) reject(fromServiceError(new Error('empty response'), this.address));
+        else resolve(res);
+      });
+    });
+  }
+
+  /** Resolves once connected, or rejects with UnavailableError after `timeoutMs`. */
+  waitForReady(timeoutMs = 5000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.raw.waitForReady(Date.now() + timeoutMs, (err) =>
+        err
+          ? reject(fromServiceError({ code: grpc.status.UNAVAILABLE, details: err.message }, this.address))
+          : resolve(),
+      );
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.raw.close();
+  }
+
+  /** A call's error as MoError. */
+  protected failure(err: unknown): MoError {
+    const e = err as Partial<grpc.ServiceError>;
+    // A call queued on a channel that watchDial replaced: say why, not grpc-js's words for it.
+    if (!this.closed && e.code === grpc.status.UNAVAILABLE && e.details === 'Channel closed before call started') {
+      const details = `No connection established within ${CONNECT_TIMEOUT_MS} ms`;
+      return fromServiceError({ code: grpc.status.UNAVAILABLE, details }, this.address);
+    }
+    return fromServiceError(err, this.address);
+  }
+
+  /** Adapts a server stream to an async generator; `signal` cancels it quietly. */
+  protected async *stream<T>(call: grpc.ClientReadableStream<T>, signal?: AbortSignal): AsyncGenerator<T> {
+    const onAbort = () => call.cancel();
+    if (signal?.aborted) call.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for await (const item of call as AsyncIterable<T>) yield item;
+    } catch (err) {
+      if (signal?.aborted && (err as grpc.ServiceError).code === grpc.status.CANCELLED) return;
+      throw this.failure(err);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      call.cancel();
+    }
+  }
+}

@@ -1,0 +1,71 @@
+// The one way mo arms a timer. Node fires a timer whose delay is above 2^31-1 ms (24.8 days) after
+// 1 ms, with only a warning (a 26-day workload timeout killed the workload at once); grpc-js
+// documents the same limit in its deadline.ts. These helpers clamp a delay to [0, that limit] and,
+// for a longer one, re-arm until the whole delay has passed. Timers are unref'd by default: a timer
+// alone never keeps a daemon (or a CLI) alive; pass { ref: true } for one that must.
+
+/** The longest delay Node's setTimeout honours. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface TimerOptions {
+  /** Keep the process alive while armed (default false). */
+  ref?: boolean;
+}
+
+/** A timer from `after` or `every`; cancel() is idempotent. */
+export interface Timer {
+  cancel(): void;
+}
+
+/** Calls `fn` once, `ms` from now (any delay: negative and NaN mean now; beyond 24.8 days is honoured). */
+export function after(ms: number, fn: () => void, options: TimerOptions = {}): Timer {
+  let handle: NodeJS.Timeout | undefined;
+  let cancelled = false;
+  // Monotonic: a wall-clock step must not stretch or cut a delay.
+  const due = performance.now() + clampDelay(ms, Number.MAX_SAFE_INTEGER);
+  const arm = () => {
+    handle = setTimeout(
+      () => {
+        if (cancelled) return;
+        if (due - performance.now() >= 1) arm();
+        else fn();
+      },
+      clampDelay(due - performance.now()),
+    );
+    if (!options.ref) handle.unref();
+  };
+  arm();
+  return {
+    cancel() {
+      cancelled = true;
+      if (handle) clearTimeout(handle);
+    },
+  };
+}
+
+/** Calls `fn` every `ms` (clamped to [1 ms, MAX_TIMER_MS]) until cancelled. */
+export function every(ms: number, fn: () => void, options: TimerOptions = {}): Timer {
+  const handle = setInterval(fn, Math.max(1, clampDelay(ms, MAX_TIMER_MS)));
+  if (!options.ref) handle.unref();
+  return { cancel: () => clearInterval(handle) };
+}
+
+/** Resolves after `ms` (see `after`), or at once when `signal` aborts. Never rejects. */
+export function sleep(ms: number, signal?: AbortSignal, options: TimerOptions = {}): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      timer.cancel();
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = after(ms, done, options);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** A delay as Node can take it: a finite number within [0, max]. */
+export function clampDelay(ms: number, max = MAX_TIMER_MS): number {
+  if (!(ms > 0)) return 0;
+  return Math.min(Math.ceil(ms), max);
+}

@@ -1,0 +1,138 @@
+// Helpers for the `mo dev` tests: start it as a user would (the built CLI, --json, --port-base 0),
+// talk to its scheduler with the CLI, wait for its stderr notes, and look at /proc for what is left.
+import { afterEach } from '@jest/globals';
+import { CLI_BIN, runMo, waitFor, type MoResult } from '@mo/testkit';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export interface Ready {
+  scheduler: { grpcAddress: string; httpAddress: string; pid: number; dataDir: string };
+  agents: { name: string; grpcAddress: string; pid: number; dataDir: string }[];
+  dataDir: string;
+}
+
+export interface Dev {
+  child: ChildProcess;
+  ready: Ready;
+  stderr: () => string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const dirs: string[] = [];
+const started: ChildProcess[] = [];
+
+/** Registers the cleanup of every `mo dev` started by the calling test file (and its data dirs). */
+export function cleanUpDevAfterEach(): void {
+  afterEach(() => {
+    for (const c of started.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+}
+
+/** Starts `mo dev --json --port-base 0` and resolves with its ready report. */
+export async function startDev(...args: string[]): Promise<Dev> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mo-dev-test-'));
+  dirs.push(dataDir);
+  const child = spawn(
+    process.execPath,
+    [CLI_BIN, 'dev', '--json', '--port-base', '0', '--data-dir', dataDir, ...args],
+    {
+      env: { PATH: process.env.PATH },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  started.push(child);
+  let err = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`mo dev not ready after 45 s:\n${err}`)), 45_000);
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      clearTimeout(timer);
+      resolve(JSON.parse(line) as Ready);
+    });
+    void exit.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`mo dev exited (${code}) before it was ready:\n${err}`));
+    });
+  });
+  return { child, ready, stderr: () => err, exit };
+}
+
+/** The CLI against this scheduler. */
+export function mo(scheduler: string, ...args: string[]): Promise<MoResult> {
+  return runMo(['--scheduler', scheduler, ...args], { timeoutMs: 20_000 });
+}
+
+/** Waits for a line of mo dev's stderr and returns its match. */
+export function stderrLine(dev: Dev, re: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+  return waitFor(`mo dev to print ${re}\n${dev.stderr()}`, () => re.exec(dev.stderr()) ?? undefined, { timeoutMs });
+}
+
+/**
+ * A workload whose processes all carry `marker` in their argv: a shell with a child shell and an
+ * escapee in a session of its own (setsid), each keeping a sleep (`; true` keeps dash from exec'ing
+ * the sleep in its place, which would drop the marker). With `ignoreTerm`, all of them ignore
+ * SIGTERM (an ignored signal stays ignored in children), so only SIGKILL ends them.
+ */
+export function markedWorkload(marker: string, { ignoreTerm = false } = {}): string[] {
+  const script = 'setsid sh -c "sleep 300; true" "$0-escapee" & sh -c "sleep 300; true" "$0-child" & wait';
+  return ['sh', '-c', ignoreTerm ? `trap "" TERM; ${script}` : script, marker];
+}
+
+/** Live (not zombie) processes whose command line contains `marker`. */
+export function processesWith(marker: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (!readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(marker)) continue;
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (!/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2))) found.push(Number(name));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
+}
+
+/** Pids of the live children of `pid`, and of their children, and so on. */
+export function descendantsOf(pid: number): number[] {
+  const byParent = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      byParent.set(ppid, [...(byParent.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const out: number[] = [];
+  const queue = [pid];
+  for (let p = queue.pop(); p !== undefined; p = queue.pop()) {
+    for (const c of byParent.get(p) ?? []) {
+      out.push(c);
+      queue.push(c);
+    }
+  }
+  return out;
+}
+
+/** The shim's `started` record of every workload of an agent. */
+export function shimRecords(agentDataDir: string): { pid: number; shimPid: number }[] {
+  const root = join(agentDataDir, 'workloads');
+  return readdirSync(root).flatMap((id) => {
+    try {
+      return [JSON.parse(readFileSync(join(root, id, 'started'), 'utf8')) as { pid: number; shimPid: number }];
+    } catch {
+      return [];
+    }
+  });
+}

@@ -1,0 +1,357 @@
+// Several "hosts" on one machine for tests: a bridge with an address in the host namespace (run
+// the scheduler there) and one network namespace per host joined to it by a veth pair (run an
+// agent in each). A host can be partitioned silently (iptables DROP of everything in and out:
+// packets vanish, only keepalive notices) or have its link cut (the veth goes down), then healed.
+// Everything is removed on close, and on the next start when a crashed run left it (every name
+// holds its owner's pid: netns-plan.ts). Needs root, iproute2 and iptables (see /work/shared/TESTBED.md).
+import { execFile, execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  BED_PREFIX,
+  MAX_HOSTS,
+  bedNames,
+  overlapsAny,
+  ownerPid,
+  subnetCandidates,
+  type BedNames,
+} from './netns-plan.js';
+
+/** Lock files of the subnets in use, one per bed, machine-wide (not under a test run's TMPDIR). */
+const LOCK_DIR = '/run/mo-netns';
+const CMD_TIMEOUT_MS = 15_000;
+
+export interface NetnsHost {
+  readonly index: number;
+  /** The network namespace's name. */
+  readonly netns: string;
+  /** Its IPv4 address on the bed's subnet. */
+  readonly address: string;
+  readonly hostVeth: string;
+  readonly nsVeth: string;
+  /** `['ip', 'netns', 'exec', netns]`: put before an argv to run it inside. */
+  readonly wrap: readonly string[];
+  /** Runs `argv` inside to completion; resolves with its stdout, rejects with its stderr. */
+  exec(argv: readonly string[]): Promise<string>;
+  /** Starts `argv` inside; the bed kills it (and anything else left inside) on close. */
+  spawn(argv: readonly string[], options?: SpawnOptions): ChildProcess;
+  /** Silent partition: every packet in or out of the namespace (but loopback) is dropped. */
+  partition(): Promise<void>;
+  /** Cuts the link: the host side of the veth goes down, so both ends lose carrier. */
+  cutLink(): Promise<void>;
+  /** Undoes partition() and cutLink(). */
+  heal(): Promise<void>;
+}
+
+export interface NetnsBed {
+  /** "10.A.B.0/24". */
+  readonly subnet: string;
+  readonly bridge: string;
+  /** The bridge's address in the host namespace ("10.A.B.1"): listen here to be reachable from every host. */
+  readonly hostAddress: string;
+  readonly hosts: readonly NetnsHost[];
+  addHost(): Promise<NetnsHost>;
+  /** Kills every process left in the namespaces, removes them, the bridge, the rule and the lock. Idempotent. */
+  close(): Promise<void>;
+}
+
+function run(cmd: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { timeout: CMD_TIMEOUT_MS, encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${cmd} ${args.join(' ')}: ${stderr.trim() || err.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** Runs every command, even after a failure, and rejects at the end with every failure. */
+function runAllSync(commands: ReadonlyArray<readonly string[]>): string[] {
+  const failures: string[] = [];
+  for (const [cmd, ...args] of commands) {
+    try {
+      execFileSync(cmd!, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: CMD_TIMEOUT_MS });
+    } catch (err) {
+      const stderr = String((err as { stderr?: Buffer }).stderr ?? '').trim();
+      failures.push(`${cmd} ${args.join(' ')}: ${stderr || (err as Error).message}`);
+    }
+  }
+  return failures;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+let unavailable: { why: string | undefined } | undefined;
+
+/**
+ * Why a bed cannot be made here, or undefined when it can: root, `ip` and `iptables`, and a
+ * namespace can really be added (a container without CAP_SYS_ADMIN cannot).
+ */
+export function netnsUnavailable(): string | undefined {
+  unavailable ??= { why: probe() };
+  return unavailable.why;
+}
+
+function probe(): string | undefined {
+  if (process.getuid?.() !== 0) return 'network namespaces need root';
+  for (const [cmd, pkg] of [
+    ['ip', 'iproute2'],
+    ['iptables', 'iptables'],
+  ] as const) {
+    try {
+      execFileSync(cmd, ['-V'], { stdio: 'ignore', timeout: CMD_TIMEOUT_MS });
+    } catch {
+      return `\`${cmd}\` not found (Debian package ${pkg})`;
+    }
+  }
+  // Named like a bed's (sequence "zz"), so a sweep removes it if this process dies right here.
+  const ns = bedNames(process.pid, 36 ** 2 - 1).netns(0);
+  const failures = runAllSync([
+    ['ip', 'netns', 'add', ns],
+    ['ip', 'netns', 'del', ns],
+  ]);
+  return failures.length > 0 ? `cannot add a network namespace: ${failures[0]}` : undefined;
+}
+
+/**
+ * A partition: dropped in the namespace itself, both ways. Silent for both ends (a local sender
+ * whose SYN or segment is dropped on OUTPUT gets no error, it just retransmits), and gone with the
+ * namespace.
+ */
+const dropRules = [
+  ['INPUT', '!', '-i', 'lo', '-j', 'DROP'],
+  ['OUTPUT', '!', '-o', 'lo', '-j', 'DROP'],
+];
+
+/** The FORWARD rule letting the bed's namespaces talk to each other (see createNetnsBed). */
+const forwardRule = (names: BedNames) => [
+  'FORWARD',
+  '-i',
+  names.bridge,
+  '-o',
+  names.bridge,
+  '-j',
+  'ACCEPT',
+  '-m',
+  'comment',
+  '--comment',
+  names.base,
+];
+
+/** Namespaces, links, FORWARD rules and subnet locks of beds whose process is gone. */
+export async function sweepLeftovers(): Promise<void> {
+  const dead = (name: string) => {
+    const pid = ownerPid(name);
+    return pid !== undefined && !pidAlive(pid);
+  };
+  const commands: string[][] = [];
+  for (const line of (await run('ip', ['netns', 'list'])).split('\n')) {
+    const ns = line.split(' ')[0] ?? '';
+    if (ns.startsWith(BED_PREFIX) && dead(ns)) {
+      for (const pid of (await run('ip', ['netns', 'pids', ns]).catch(() => '')).split('\n').filter(Boolean)) {
+        commands.push(['kill', '-9', pid]);
+      }
+      commands.push(['ip', 'netns', 'del', ns]);
+    }
+  }
+  for (const line of (await run('ip', ['-o', 'link', 'show'])).split('\n')) {
+    const link = (line.split(': ')[1] ?? '').split('@')[0] ?? '';
+    // Bridges and host-side veths (a veth whose namespace was deleted above went with it: its
+    // `del` fails harmlessly).
+    if (link.startsWith(BED_PREFIX) && dead(link)) commands.push(['ip', 'link', 'del', link]);
+  }
+  for (const line of (await run('iptables', ['-w', '-S', 'FORWARD'])).split('\n')) {
+    const m = new RegExp(`--comment "?(${BED_PREFIX}[0-9a-z]+)"?`).exec(line);
+    if (m && dead(m[1]!) && line.startsWith('-A '))
+      commands.push(['iptables', '-w', '-D', ...line.slice(3).split(' ')]);
+  }
+  runAllSync(commands); // best effort: what cannot be removed now is tried again next time
+  mkdirSync(LOCK_DIR, { recursive: true });
+  for (const file of readdirSync(LOCK_DIR, { withFileTypes: true }).filter((f) => f.isFile())) {
+    const pid = Number(readFileSync(join(LOCK_DIR, file.name), 'utf8').split(' ')[0]);
+    if (!pidAlive(pid)) unlinkSync(join(LOCK_DIR, file.name));
+  }
+}
+
+/** Takes the lock of a free /24 for `base`: not routed here already, not locked by a live process. */
+async function allocateSubnet(base: string): Promise<{ prefix: string; lock: string }> {
+  const inUse = [
+    ...(await run('ip', ['-4', '-o', 'addr', 'show'])).matchAll(/ inet (\d+\.\d+\.\d+\.\d+\/\d+)/g),
+    ...(await run('ip', ['-4', 'route', 'show', 'table', 'all'])).matchAll(
+      /^(?:\S+ )?(\d+\.\d+\.\d+\.\d+(?:\/\d+)?) /gm,
+    ),
+  ].map((m) => m[1]!);
+  mkdirSync(LOCK_DIR, { recursive: true });
+  for (const prefix of subnetCandidates(process.pid)) {
+    if (overlapsAny(prefix, inUse)) continue;
+    const lock = join(LOCK_DIR, prefix);
+    try {
+      writeFileSync(lock, `${process.pid} ${base}\n`, { flag: 'wx' });
+      return { prefix, lock };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  throw new Error(`no free /24 under 10.200.0.0/13 (locks in ${LOCK_DIR})`);
+}
+
+let beds = 0; // the probe's "zz" is never reached: 1,295 beds in one process is a runaway loop
+
+/**
+ * Makes a bed with `hosts` hosts (more can be added). The bridge gets 10.A.B.1/24, host i gets
+ * 10.A.B.(i+2). Leftovers of dead runs are swept first. With docker's iptables chains present
+ * (FORWARD policy DROP, and bridged frames passing iptables through br_netfilter), one FORWARD
+ * ACCEPT rule for the bridge, tagged with the bed's name, lets the namespaces reach each other;
+ * traffic between a namespace and the host namespace does not pass FORWARD at all.
+ */
+export async function createNetnsBed(options: { hosts?: number } = {}): Promise<NetnsBed> {
+  const why = netnsUnavailable();
+  if (why) throw new Error(`cannot make a network-namespace test bed: ${why}`);
+  await sweepLeftovers();
+  if (beds >= 36 ** 2 - 1) throw new RangeError('too many test beds in one process');
+  const names = bedNames(process.pid, beds++);
+  const { prefix, lock } = await allocateSubnet(names.base);
+  const hosts: NetnsHost[] = [];
+  /** Per host: its partition and link state, so teardown can heal first. */
+  const faults: Array<{ partitioned: boolean; cut: boolean }> = [];
+  const children = new Set<ChildProcess>();
+  let closed: Promise<void> | undefined;
+
+  /** Everything this bed made, in the order to undo it; sync so the exit hook can run it too. */
+  const teardown = () => {
+    // Heal first: connections of the processes killed below then close at once, instead of
+    // retransmitting into a DROP for minutes, keeping the (deleted) namespace and its veth alive.
+    hosts.forEach((h, i) =>
+      runAllSync([
+        ...(faults[i]?.partitioned ? dropRules.map((r) => [...h.wrap, 'iptables', '-w', '-D', ...r]) : []),
+        ...(faults[i]?.cut ? [['ip', 'link', 'set', h.hostVeth, 'up']] : []),
+      ]),
+    );
+    for (const child of children) child.kill('SIGKILL');
+    const failures: string[] = [];
+    for (const h of hosts) {
+      // Processes keep a namespace alive after `ip netns del`: end every one still inside.
+      let pids: string[] = [];
+      try {
+        pids = execFileSync('ip', ['netns', 'pids', h.netns], { encoding: 'utf8' }).split('\n').filter(Boolean);
+      } catch {
+        // already gone
+      }
+      for (const pid of pids) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // exited meanwhile
+        }
+      }
+      failures.push(...runAllSync([['ip', 'netns', 'del', h.netns]]));
+      // Gone with its namespace, unless a socket still holds that: then removed here.
+      const veth = runAllSync([['ip', 'link', 'del', h.hostVeth]]);
+      failures.push(...veth.filter((f) => !/Cannot find device/.test(f)));
+    }
+    failures.push(
+      ...runAllSync([
+        ['ip', 'link', 'del', names.bridge],
+        ['iptables', '-w', '-D', ...forwardRule(names)],
+      ]),
+    );
+    try {
+      unlinkSync(lock);
+    } catch {
+      // removed by hand
+    }
+    return failures;
+  };
+  const onExit = () => void teardown();
+  process.once('exit', onExit);
+
+  const addHost = async (): Promise<NetnsHost> => {
+    const index = hosts.length;
+    if (index >= MAX_HOSTS) throw new RangeError(`a bed has at most ${MAX_HOSTS} hosts`);
+    const netns = names.netns(index);
+    const hostVeth = names.hostVeth(index);
+    const nsVeth = names.nsVeth(index);
+    const address = `${prefix}.${index + 2}`;
+    const wrap = ['ip', 'netns', 'exec', netns] as const;
+    const inside = (argv: readonly string[]) => run(wrap[0], [...wrap.slice(1), ...argv]);
+    const fault = { partitioned: false, cut: false };
+    faults[index] = fault;
+    const host: NetnsHost = {
+      index,
+      netns,
+      address,
+      hostVeth,
+      nsVeth,
+      wrap,
+      exec: inside,
+      spawn(argv, spawnOptions = {}) {
+        const child = spawn(wrap[0], [...wrap.slice(1), ...argv], spawnOptions);
+        children.add(child);
+        child.once('exit', () => children.delete(child));
+        return child;
+      },
+      async partition() {
+        if (fault.partitioned) return;
+        fault.partitioned = true; // before: a failure half-way is still undone on close
+        for (const rule of dropRules) await inside(['iptables', '-w', '-I', ...rule]);
+      },
+      async cutLink() {
+        if (fault.cut) return;
+        fault.cut = true;
+        await run('ip', ['link', 'set', hostVeth, 'down']);
+      },
+      async heal() {
+        if (fault.partitioned) {
+          for (const rule of dropRules) await inside(['iptables', '-w', '-D', ...rule]);
+          fault.partitioned = false;
+        }
+        if (fault.cut) {
+          await run('ip', ['link', 'set', hostVeth, 'up']);
+          fault.cut = false;
+        }
+      },
+    };
+    hosts.push(host); // before it exists, so a failure half-way is still torn down
+    await run('ip', ['netns', 'add', netns]);
+    await run('ip', ['link', 'add', hostVeth, 'type', 'veth', 'peer', 'name', nsVeth]);
+    await run('ip', ['link', 'set', nsVeth, 'netns', netns]);
+    await run('ip', ['link', 'set', hostVeth, 'master', names.bridge, 'up']);
+    await run('ip', ['-n', netns, 'addr', 'add', `${address}/24`, 'dev', nsVeth]);
+    await run('ip', ['-n', netns, 'link', 'set', nsVeth, 'up']);
+    await run('ip', ['-n', netns, 'link', 'set', 'lo', 'up']);
+    return host;
+  };
+
+  const bed: NetnsBed = {
+    subnet: `${prefix}.0/24`,
+    bridge: names.bridge,
+    hostAddress: `${prefix}.1`,
+    hosts,
+    addHost,
+    close() {
+      closed ??= (async () => {
+        process.removeListener('exit', onExit);
+        const failures = teardown();
+        if (failures.length > 0) throw new Error(`test bed ${names.base} not fully removed:\n${failures.join('\n')}`);
+      })();
+      return closed;
+    },
+  };
+  try {
+    await run('ip', ['link', 'add', names.bridge, 'type', 'bridge']);
+    await run('ip', ['addr', 'add', `${prefix}.1/24`, 'dev', names.bridge]);
+    await run('ip', ['link', 'set', names.bridge, 'up']);
+    await run('iptables', ['-w', '-I', ...forwardRule(names)]);
+    for (let i = 0; i < (options.hosts ?? 0); i++) await addHost();
+  } catch (err) {
+    await bed.close().catch(() => undefined);
+    throw err;
+  }
+  return bed;
+}
