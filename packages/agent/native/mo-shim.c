@@ -12,9 +12,9 @@
  * "S <pid> <starttime>\n" once the workload has exec'd, or "E <errno> <message>\n" if it could
  * not be started (the shim then exits 127).
  * Files in <dir>: started ({pid, startTime, shimPid, shimStartTime, startedAtMs, cgroup?}), exit
- * (both one-line JSON, written atomically via *.tmp + rename; only exit is fsynced; exit has
- * oomKilled: true when the kernel's OOM killer ended a process of the workload), stdout.log[.1],
- * stderr.log[.1].
+ * (both one-line JSON, written atomically via *.tmp + rename, in place so a full disk cannot lose
+ * them; only exit is fsynced; exit has oomKilled: true when the kernel's OOM killer ended a process
+ * of the workload), stdout.log[.1], stderr.log[.1].
  *
  * With --cgroup (launcher mode), each workload runs in a cgroup of its own that its shim makes
  * ahead of the request, limits, leaves, kills at the end and removes: see mo-cgroup.c. Without
@@ -87,6 +87,7 @@ struct logstream {
 	int log_fd;
 	int discard;      /* the log could not be opened: drain output to nowhere */
 	unsigned long long size; /* bytes in the current log file */
+	unsigned long long rotated_size; /* bytes in the rotated copy (.1) we made */
 	char path[PATH_MAX];
 	char rotated[PATH_MAX];
 };
@@ -148,21 +149,86 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Writes <dir>/<name> via <dir>/<name>.tmp + rename, so readers never see a partial file.
- * durable: fsync before the rename, for records that must survive a host crash. */
-static void write_atomic(const char *name, const char *content, int durable)
+/*
+ * Records (started, exit) are written to <dir>/<name>.tmp and renamed to <dir>/<name>, so readers
+ * never see a partial file. A full disk must not lose them, so writing one never needs a new block
+ * once its temp file holds RECORD_SLOT bytes: it is overwritten in place and cut to its length
+ * (shrinking frees blocks, it never takes one). The agent's spare workload dirs come with both
+ * temp files of that size (see workload-store.ts); without them the shim reserves exit.tmp itself
+ * right after the handshake (reserve_exit_record). Every record fits: fail_start's, the largest,
+ * is under 3 * LINE_MAX_BYTES.
+ */
+#define RECORD_SLOT 2048
+/* exit.tmp, opened and sized by reserve_exit_record; -1 until then. */
+static int exit_fd = -1;
+
+static int pwrite_all(int fd, const char *buf, size_t len, off_t off)
+{
+	while (len > 0) {
+		ssize_t n = pwrite(fd, buf, len, off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
+/* Opens <dir>/<name>.tmp without truncating it: the blocks it holds are what the record needs. */
+static int open_record_tmp(const char *name)
+{
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof tmp, "%s/%.16s.tmp", dir_path, name);
+	return open(tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+}
+
+/* Writes content over fd (<dir>/<name>.tmp, closed here) and renames it to <dir>/<name>.
+ * durable: fsync before the rename, for records that should survive a host crash (best effort:
+ * an unsynced record beats none). A failed write leaves the temp file, never a partial record. */
+static void commit_record(int fd, const char *name, const char *content, int durable)
 {
 	char tmp[PATH_MAX], final[PATH_MAX];
 	snprintf(final, sizeof final, "%s/%.16s", dir_path, name);
 	snprintf(tmp, sizeof tmp, "%s/%.16s.tmp", dir_path, name);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return;
-	int ok = write_all(fd, content, strlen(content)) == 0;
-	ok = ok && (!durable || fsync(fd) == 0);
+	size_t len = strlen(content);
+	int ok = pwrite_all(fd, content, len, 0) == 0 && ftruncate(fd, (off_t)len) == 0;
+	if (ok && durable && fsync(fd) < 0) {
+		/* in the page cache all the same: rename it */
+	}
 	close(fd);
-	if (!ok || rename(tmp, final) < 0)
-		unlink(tmp);
+	if (ok)
+		rename(tmp, final);
+}
+
+static void write_atomic(const char *name, const char *content, int durable)
+{
+	commit_record(open_record_tmp(name), name, content, durable);
+}
+
+static void write_exit_record(const char *content)
+{
+	int fd = exit_fd >= 0 ? exit_fd : open_record_tmp("exit");
+	exit_fd = -1;
+	commit_record(fd, "exit", content, 1);
+}
+
+/* Makes exit.tmp hold RECORD_SLOT bytes now, while the disk may still have room, and keeps it
+ * open for the exit record. Off the start path: called after the handshake. */
+static void reserve_exit_record(void)
+{
+	static const char zeros[RECORD_SLOT];
+	struct stat st;
+	exit_fd = open_record_tmp("exit");
+	if (exit_fd >= 0 && fstat(exit_fd, &st) == 0 && st.st_size < RECORD_SLOT &&
+	    pwrite_all(exit_fd, zeros, RECORD_SLOT - (size_t)st.st_size, st.st_size) < 0) {
+		/* the disk is full already: the exit record will try to take a block when it comes */
+	}
 }
 
 /* Copies s into out as JSON string content (s is ASCII from strerror, but be safe). */
@@ -202,9 +268,9 @@ static void fail_start(int err, const char *what, const char *operand)
 	else
 		snprintf(msg, sizeof msg, "%s", strerror(err));
 	json_escape(esc, sizeof esc, msg);
-	snprintf(line, sizeof line, "{\"execError\":\"%s\",\"errno\":%d,\"finishedAtMs\":%lld}\n", esc, err,
-		 now_ms());
-	write_atomic("exit", line, 1);
+	snprintf(line, sizeof line, "{\"execError\":\"%s\",\"errno\":%d,\"finishedAtMs\":%lld,\"logBytes\":0}\n",
+		 esc, err, now_ms());
+	write_exit_record(line);
 	/* A newline in the operand must not break the line protocol. */
 	for (char *p = msg; *p; p++)
 		if (*p == '\n' || *p == '\r')
@@ -236,6 +302,7 @@ static int open_log(struct logstream *s, int trunc)
 static void rotate(struct logstream *s)
 {
 	if (rename(s->path, s->rotated) == 0) {
+		s->rotated_size = s->size;
 		close(s->log_fd);
 		if (open_log(s, 1) == 0)
 			return;
@@ -545,8 +612,8 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 	sigemptyset(&empty);
 
 	/* A reused workload dir must not show a previous run's record while this one runs. The *.tmp
-	 * files may stay: write_atomic truncates them, and the agent's spare workload dirs come with
-	 * them made, so that writing these records allocates no inode (see workload-store.ts). */
+	 * files stay: records are written over them, and the agent's spare workload dirs come with
+	 * them made and sized, so that writing these records allocates no inode and no block. */
 	{
 		static const char *const stale[] = { "exit", "started" };
 		char path[PATH_MAX];
@@ -655,6 +722,7 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 			 (int)child, start_time, (int)getpid(), self_start_time, started_at_ms, cg);
 		write_atomic("started", line, 0);
 	}
+	reserve_exit_record();
 
 	int child_status = 0, child_done = 0;
 	while (!child_done) {
@@ -717,11 +785,16 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 			drained += (unsigned long long)got;
 	}
 
-	char line[512], sigbuf[16], extra[256] = "";
+	/* logBytes: what the log files hold, so the agent's log retention need not stat them. */
+	char line[512], sigbuf[16], extra[256];
+	unsigned long long log_bytes = 0;
+	for (int i = 0; i < 2; i++)
+		log_bytes += streams[i].size + streams[i].rotated_size;
+	int n = snprintf(extra, sizeof extra, ",\"logBytes\":%llu", log_bytes);
 	if (log_errno) {
 		char esc[128];
 		json_escape(esc, sizeof esc, strerror(log_errno));
-		snprintf(extra, sizeof extra, ",\"logError\":\"%s\"", esc);
+		snprintf(extra + n, sizeof extra - (size_t)n, ",\"logError\":\"%s\"", esc);
 	}
 	/* As docker's OOMKilled: the kernel killed a process of the workload for its memory limit. */
 	if (cg_oom_kills() > 0)
@@ -735,7 +808,7 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 		snprintf(line, sizeof line, "{\"exitCode\":%d,\"finishedAtMs\":%lld%s}\n", WEXITSTATUS(child_status),
 			 now_ms(), extra);
 	}
-	write_atomic("exit", line, 1);
+	write_exit_record(line);
 	_exit(0);
 }
 

@@ -1,7 +1,7 @@
 // Wires one agent together: data dir lock, workload manager (+ recovery), gRPC NodeAgent server,
 // /proc sampling, host facts, and the HTTP /metrics + /healthz endpoint.
 import { createMoServer, type NodeFacts, type NodeMetrics } from '@mo/api';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statfsSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setUpCgroups, validateCgroupRoot, type CgroupLayout } from './cgroups/index.js';
@@ -19,7 +19,11 @@ import { NodeAgentService } from './server/node-agent-service.js';
 import { defaultAdvertiseAddress, loadOrCreateNodeId, validateNodeLabels } from './reporter/node-config.js';
 import { SchedulerReporter } from './reporter/reporter.js';
 import { SelfFence } from './reporter/self-fence.js';
-import { MemoryWorkloadStore, WorkloadStore } from './state/workload-store.js';
+import { overwriteSync } from './state/in-place.js';
+import { checkLogBudget, logBudgetBytes, type LogBudgetSetting } from './state/log-budget.js';
+import { LogRetention } from './state/log-retention.js';
+import { MemoryWorkloadStore } from './state/memory-store.js';
+import { WorkloadStore } from './state/workload-store.js';
 import { WorkloadManager } from './workloads/manager.js';
 import { SchedulerArtifacts } from './workloads/artifacts.js';
 import { TERMINAL_STATES } from './workloads/record.js';
@@ -38,6 +42,12 @@ export interface AgentOptions {
   logLevel: LogLevel;
   /** Size cap of each workload log file (one rotated copy is kept). */
   logMaxBytes: number;
+  /**
+   * What all workloads' logs may take (--max-log-disk): bytes, or a share of the data dir's
+   * filesystem; past it the longest-ended workloads' logs are removed. Default: 10% of the
+   * filesystem, at most 4 GiB (see state/log-budget.ts).
+   */
+  maxLogDisk?: LogBudgetSetting;
   defaultGracePeriodMs: number;
   maxRetainedEnded: number;
   /** How often host metrics are sampled from /proc. */
@@ -119,6 +129,13 @@ export function resolveAgentOptions(partial: Partial<AgentOptions> = {}): AgentO
     const v = o[k];
     if (v !== undefined && (!Number.isSafeInteger(v) || v <= 0)) {
       throw new Error(`${k}: expected a positive integer, got ${String(v)}`);
+    }
+  }
+  if (o.maxLogDisk !== undefined) {
+    try {
+      checkLogBudget(o.maxLogDisk);
+    } catch (err) {
+      throw new Error(`maxLogDisk: ${(err as Error).message}`, { cause: err });
     }
   }
   if (o.schedulerAddress !== undefined) parseAddress(o.schedulerAddress);
@@ -216,6 +233,22 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
           }),
     ]);
     logger.info('recovered workloads', recovered);
+    const logRetention = options.memoryState
+      ? undefined
+      : new LogRetention({
+          maxBytes: logBudgetBytes(options.maxLogDisk, filesystemBytes(options.dataDir)),
+          list: () => manager.list(),
+          dirOf: (id) => store.dirOf(id),
+          onRemoved: (id, atMs) => manager.noteLogsRemoved(id, atMs),
+          logger,
+        });
+    if (logRetention) {
+      logger.info('workload logs bounded', { maxLogDiskBytes: logRetention.maxBytes });
+      manager.onTransition(({ record, from }) => {
+        if (TERMINAL_STATES.has(record.state) && (!from || !TERMINAL_STATES.has(from))) logRetention.soon();
+      });
+      logRetention.soon(0, true); // what the previous run left, and what runs
+    }
     let facts: HostFacts = hostFacts;
 
     metrics.setWorkloadCounts(manager.counts());
@@ -330,6 +363,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
           // First, so the scheduler sees the stream end before anything else goes; workloads stay.
           await reporter?.close();
           await Promise.all([grpcServer.close(2000), http.close()]);
+          await logRetention?.close();
           await manager.close();
           artifacts?.close();
           releaseLock();
@@ -407,6 +441,8 @@ function toWireFacts(
 /**
  * One agent per data dir: two would both adopt the same workloads. The lock file names the
  * holder by pid + start time, so a stale lock left by a SIGKILLed agent is taken over safely.
+ * It is rewritten in place, and on close marked released rather than removed, so that an agent
+ * restarted on a full disk can still take it.
  */
 function lockDataDir(dataDir: string): () => void {
   const path = join(dataDir, 'agent.lock');
@@ -418,9 +454,24 @@ function lockDataDir(dataDir: string): () => void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && !(err instanceof SyntaxError)) throw err;
   }
-  const self = identify(process.pid);
-  writeFileSync(path, JSON.stringify(self));
-  return () => rmSync(path, { force: true });
+  overwriteSync(path, JSON.stringify(identify(process.pid)));
+  return () => {
+    try {
+      overwriteSync(path, JSON.stringify({ pid: 0, released: true }));
+    } catch {
+      // the data dir is gone: nothing to release
+    }
+  };
+}
+
+/** Size of the filesystem holding dir, in bytes; 0 when it cannot be told. */
+function filesystemBytes(dir: string): number {
+  try {
+    const fs = statfsSync(dir);
+    return fs.blocks * fs.bsize;
+  } catch {
+    return 0;
+  }
 }
 
 function withPort(address: string, port: number): string {

@@ -78,3 +78,21 @@ describe('parseAgentArgs: --cgroup-root', () => {
     },
   );
 });
+
+describe('parseAgentArgs: --max-log-disk', () => {
+  it('reads a size or a share of the filesystem, from the flag or MO_MAX_LOG_DISK (the flag wins)', () => {
+    expect(parseAgentArgs(['--max-log-disk', '2Gi'], {})).toMatchObject({ maxLogDisk: { bytes: 2 * 2 ** 30 } });
+    expect(parseAgentArgs([], { MO_MAX_LOG_DISK: '5%' })).toMatchObject({ maxLogDisk: { percent: 5 } });
+    expect(parseAgentArgs(['--max-log-disk', '100M'], { MO_MAX_LOG_DISK: '5%' })).toMatchObject({
+      maxLogDisk: { bytes: 100e6 },
+    });
+    expect(parseAgentArgs([], {})).toMatchObject({ maxLogDisk: undefined }); // the default share
+  });
+
+  it.each([
+    [['--max-log-disk', 'much'], {}, /--max-log-disk \(MO_MAX_LOG_DISK\): expected a size like 2Gi/],
+    [[], { MO_MAX_LOG_DISK: '0%' }, /--max-log-disk \(MO_MAX_LOG_DISK\): expected a share above 0%/],
+  ])('rejects %j %j naming the flag', (argv, env, message) => {
+    expect(() => parseAgentArgs(argv, env)).toThrow(message);
+  });
+});

@@ -6,6 +6,7 @@ import { AGENT_VERSION, DEFAULT_AGENT_OPTIONS, startAgent, type AgentOptions } f
 import { validateCgroupRoot } from './cgroups/index.js';
 import { DOCKER_RELAXATIONS, type DockerLimits } from './drivers/docker/settings.js';
 import { parseNodeLabels } from './reporter/node-config.js';
+import { parseLogBudget, type LogBudgetSetting } from './state/log-budget.js';
 
 const HELP = `Usage: mo-agent [options]
 
@@ -20,6 +21,8 @@ Options (each also settable by environment):
   --log-max-bytes N       cap per workload log file     MO_LOG_MAX_BYTES      (10485760)
   --default-grace MS      stop grace period default     MO_DEFAULT_GRACE_MS   (10000)
   --max-ended N           ended workloads kept          MO_MAX_ENDED          (1000)
+  --max-log-disk SIZE|N%  all workloads' logs, at most  MO_MAX_LOG_DISK       (10% of the data dir's
+                          filesystem, at most 4Gi; past it the longest-ended workloads' logs go)
   --docker-socket PATH    Docker Engine socket          MO_DOCKER_SOCKET      (/var/run/docker.sock)
   --cgroup-root PATH|off  this agent's cgroup in each cgroup hierarchy, one per process workload
                           below it; off: none (trees found from /proc, no limits)
@@ -68,6 +71,7 @@ export function parseAgentArgs(
       'log-max-bytes': { type: 'string' },
       'default-grace': { type: 'string' },
       'max-ended': { type: 'string' },
+      'max-log-disk': { type: 'string' },
       'docker-socket': { type: 'string' },
       'cgroup-root': { type: 'string' },
       'docker-ports': { type: 'string' },
@@ -89,7 +93,7 @@ export function parseAgentArgs(
   if (values.help) return 'help';
   if (values.version) return 'version';
   if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0]}"`);
-  const { str: pick, int, address, logLevel: readLogLevel } = flagReader(values, env);
+  const { str: pick, label, int, address, logLevel: readLogLevel } = flagReader(values, env);
   const logLevel = readLogLevel();
   // Repeated --label flags replace MO_NODE_LABELS as a whole, like every other flag its variable.
   const labelItems =
@@ -108,6 +112,7 @@ export function parseAgentArgs(
     logMaxBytes: int('log-max-bytes', 'MO_LOG_MAX_BYTES'),
     defaultGracePeriodMs: int('default-grace', 'MO_DEFAULT_GRACE_MS'),
     maxRetainedEnded: int('max-ended', 'MO_MAX_ENDED'),
+    maxLogDisk: logBudgetOf(pick('max-log-disk', 'MO_MAX_LOG_DISK'), label('max-log-disk', 'MO_MAX_LOG_DISK')),
     dockerSocket: pick('docker-socket', 'MO_DOCKER_SOCKET'),
     cgroupRoot: cgroupRootOf(pick('cgroup-root', 'MO_CGROUP_ROOT')),
     docker,
@@ -122,6 +127,16 @@ export function parseAgentArgs(
 function cgroupRootOf(root: string | undefined): string | undefined {
   if (root === undefined || root === 'off') return root;
   return validateCgroupRoot(root, '--cgroup-root (MO_CGROUP_ROOT)');
+}
+
+/** --max-log-disk (MO_MAX_LOG_DISK); undefined when not given. */
+function logBudgetOf(raw: string | undefined, name: string): LogBudgetSetting | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return parseLogBudget(raw);
+  } catch (err) {
+    throw new Error(`${name}: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 /** The --docker-* flags over the defaults; undefined when none is given. */

@@ -12,10 +12,11 @@
  * (+ AGENT_BIN, SCHEDULER_BIN, CLI_BIN paths), `runMo` (the built CLI), `waitFor`, `sleep`, `isAlive`,
  * `requireTool` (fail in CI, skip with a reason elsewhere), Docker helpers (`dockerReady`,
  * `removeContainersOfNode`, `SANDBOX_IMAGE`), systemd unit checks (`createUnitVerifier`,
- * `unitDirectives`, …), and a network-namespace test bed (`createNetnsBed`: a bridge, one
- * namespace per host, silent partitions and cut links; `netnsUnavailable` says why not here), and
- * on it one whole partition scenario (`startPartitionScenario`: two nodes, workloads on one, cut
- * off and healed, copies counted from /proc):
+ * `unitDirectives`, …), `mountTmpfs` (a small disk that really fills up; root only), a
+ * network-namespace test bed (`createNetnsBed`: a bridge, one namespace per host, silent
+ * partitions and cut links; `netnsUnavailable` says why not here), and on it one whole partition
+ * scenario (`startPartitionScenario`: two nodes, workloads on one, cut off and healed, copies
+ * counted from /proc):
  *
  * ```ts
  * const bed = await createNetnsBed({ hosts: 1 });
@@ -49,6 +50,7 @@ export {
 export { freePort, stepOf, waitForPipeline } from './pipelines.js';
 export { isAlive, requireTool, sleep, waitFor } from './wait.js';
 export { dockerReady, removeContainersOfNode, SANDBOX_IMAGE } from './docker.js';
+export { canMountTmpfs, mountTmpfs, type Tmpfs } from './tmpfs.js';
 export { createNetnsBed, netnsUnavailable, sweepLeftovers, type NetnsBed, type NetnsHost } from './netns.js';
 export {
   startPartitionScenario,

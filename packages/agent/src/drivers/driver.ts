@@ -51,6 +51,8 @@ export interface ExitResult {
   startError?: string;
   /** The kernel's OOM killer ended it (memory limit reached): reported as failed, reason oom_killed. */
   oomKilled?: boolean;
+  /** Bytes its log files hold at the end, when the driver counted them (mo-shim does). */
+  logBytes?: number;
   finishedAtMs: number;
 }
 

@@ -3,6 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import {
   countedUnary,
+  FailedPreconditionError,
   InvalidArgumentError,
   moProto,
   statusName,
@@ -113,6 +114,12 @@ export class NodeAgentService {
       const req = call.request;
       validateWorkloadId('workload_id', req.workloadId);
       const record = this.ctx.manager.get(req.workloadId);
+      if (record.logsRemovedAtMs) {
+        throw new FailedPreconditionError(
+          `workload_id: the logs of ${record.spec.id} were removed at ${new Date(record.logsRemovedAtMs).toISOString()} ` +
+            "to keep the agent's logs under its --max-log-disk (the longest-ended workloads' go first)",
+        );
+      }
       if (req.tailLines < 0) throw new InvalidArgumentError('tail_lines', `must be ≥ 0, got ${req.tailLines}`);
       const streams: LogStreamName[] = streamsOf(req.stream);
       const taskDir = this.ctx.taskDirOf(record.spec.id);

@@ -1,7 +1,7 @@
 // MemoryWorkloadStore (simulated agents in benchmarks): same contract as the disk store, in memory.
 import { describe, expect, it } from '@jest/globals';
 import type { WorkloadRecord } from '../workloads/record.js';
-import { MemoryWorkloadStore } from './workload-store.js';
+import { MemoryWorkloadStore } from './memory-store.js';
 
 const record = (id: string, state: WorkloadRecord['state']) =>
   ({ spec: { id }, state, reason: state, createdAtMs: 1, startedAtMs: 0, events: [] }) as unknown as WorkloadRecord;

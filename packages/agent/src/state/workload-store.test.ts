@@ -1,7 +1,17 @@
 // WorkloadStore (the agent's records on disk), with its pool of spare workload directories: a
 // create renames a spare into place instead of allocating inodes on the start path.
-import { afterEach, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
+import { canMountTmpfs, mountTmpfs, requireTool, type Tmpfs } from '@mo/testkit';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkloadRecord } from '../workloads/record.js';
@@ -18,6 +28,10 @@ function dataDir(): string {
 }
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const disks: Tmpfs[] = [];
+afterAll(async () => {
+  for (const d of disks) await d.unmount();
 });
 
 async function until(what: string, cond: () => boolean): Promise<void> {
@@ -39,8 +53,10 @@ describe('WorkloadStore', () => {
     await store.create(a);
     expect(store.spareCount).toBeLessThan(3); // one was used...
     await until('the pool refilled', () => store.spareCount === 3); // ...and replaced in the background
-    // The record, no temp file of it left behind, and the empty files the shim will write into.
+    // The record, no temp file of it left behind, and the files the shim will write its records
+    // over, sized for them ahead (so a full disk cannot lose them: mo-shim.c RECORD_SLOT).
     expect(readdirSync(store.dirOf('a')).sort()).toEqual(['exit.tmp', 'started.tmp', 'workload.json']);
+    for (const f of ['exit.tmp', 'started.tmp']) expect(statSync(join(store.dirOf('a'), f)).size).toBe(2048);
     expect(JSON.parse(readFileSync(join(store.dirOf('a'), 'workload.json'), 'utf8'))).toMatchObject({
       state: 'starting',
     });
@@ -119,5 +135,59 @@ describe('WorkloadStore', () => {
     await until('the half-made one removed', () => !existsSync(join(dir, 'spare', 'half-made')));
     // Workload records are not mistaken for spares, nor spares for workloads.
     expect(second.loadAll(() => undefined)).toEqual([]);
+  });
+
+  it('on a full disk refuses a create with RESOURCE_EXHAUSTED, leaving nothing, and retries a failed save', async () => {
+    if (!requireTool(canMountTmpfs(), 'root (to mount a tmpfs)')) return;
+    const disk = mountTmpfs('mo-store-full', 1024 * 1024);
+    disks.push(disk);
+    const errors: string[] = [];
+    const store = new WorkloadStore(disk.dir, (id, err) => errors.push(`${id}: ${(err as Error).message}`), {
+      spareDirs: 2,
+    });
+    await until('two spares', () => store.spareCount === 2);
+    const kept = record('kept', 'starting');
+    await store.create(kept);
+    await until('the pool refilled', () => store.spareCount === 2);
+    disk.fill();
+    expect(disk.freeBytes()).toBe(0);
+
+    // From a spare (it goes back to the pool) and, with the pool empty, made directly.
+    const refusal = /^the agent's data dir .*\/workloads is full \(ENOSPC: no space left\): cannot record workload/;
+    await expect(store.create(record('spared', 'starting'))).rejects.toMatchObject({
+      code: 8,
+      message: expect.stringMatching(refusal),
+    });
+    expect(store.spareCount).toBe(2);
+    const direct = new WorkloadStore(join(disk.dir, 'other'), undefined, { spareDirs: 0 }); // its own data dir
+    await expect(direct.create(record('direct', 'starting'))).rejects.toMatchObject({
+      code: 8,
+      message: expect.stringMatching(refusal),
+    });
+    expect(readdirSync(join(disk.dir, 'workloads'))).toEqual(['kept']);
+    expect(readdirSync(join(disk.dir, 'other', 'workloads'))).toEqual([]);
+    // Spares that cannot be made on a full disk are not left half-made.
+    const spareErrors: unknown[] = [];
+    new WorkloadStore(join(disk.dir, 'hungry'), (_, err) => spareErrors.push(err), { spareDirs: 2 });
+    await until('the failed spares reported', () => spareErrors.length === 2);
+    await until('the half-made spares removed', () => readdirSync(join(disk.dir, 'hungry', 'spare')).length === 0);
+
+    // A save that fails keeps the record to write later; the one on disk is the last good one.
+    kept.state = 'failed';
+    await expect(store.save(kept)).rejects.toThrow(/ENOSPC/);
+    expect(store.unsavedCount).toBe(1);
+    const onDisk = () =>
+      (JSON.parse(readFileSync(join(store.dirOf('kept'), 'workload.json'), 'utf8')) as WorkloadRecord).state;
+    expect(onDisk()).toBe('starting');
+    kept.reason = 'changed while the disk was full'; // written as it is when the retry succeeds
+    disk.unfill();
+    await until('the retry wrote it', () => store.unsavedCount === 0);
+    expect(onDisk()).toBe('failed');
+    expect(JSON.parse(readFileSync(join(store.dirOf('kept'), 'workload.json'), 'utf8'))).toMatchObject({
+      reason: 'changed while the disk was full',
+    });
+    // Reported once each, not at every retry.
+    expect(errors.filter((e) => e.startsWith('kept:'))).toHaveLength(1);
+    expect(errors.filter((e) => e.startsWith('spared:'))).toHaveLength(1);
   });
 });

@@ -5,6 +5,11 @@
 // first record (create), written synchronously on the start path. No fsync: the invariant is
 // surviving an agent crash; after a host crash the boot id changes and every workload is gone.
 //
+// A full disk: a create that cannot be written fails with RESOURCE_EXHAUSTED and leaves nothing
+// behind (the spare goes back to the pool). A later save that fails keeps the record in memory
+// (the agent's truth) and is retried with backoff until it is written; what a crash meanwhile
+// would lose, the shim's own records hold (its exit status is written into space reserved ahead).
+//
 // Spare directories: creating a file or directory allocates an inode, the one metadata operation
 // that can stall (measured on this project's VM: 40 µs on a quiet ext4, 0.4-0.8 ms for minutes
 // after a burst of deletions, while renames and writes to existing files stay at 10-30 µs). So
@@ -16,6 +21,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ResourceExhaustedError } from '@mo/api';
 import type { WorkloadRecord } from '../workloads/record.js';
 
 const RECORD = 'workload.json';
@@ -33,9 +39,19 @@ const SPARE_PARALLEL = 4;
 const IDLE_MS = 20;
 const LATER_MAX = 32;
 /** What a spare directory holds: files the start path would otherwise create. The shim writes its
- * records through truncated temp files, so empty ones are what it would make itself. The record's
- * temp file is made last: its presence marks a finished spare. */
-const SPARE_FILES = ['started.tmp', 'exit.tmp', RECORD_TMP];
+ * records over its temp files, sized RECORD_SLOT (mo-shim.c) so that needs no new block. The
+ * agent's record temp file stays empty (a create on a full disk fails rather than start a workload
+ * there), and is made last: its presence marks a finished spare. */
+const SPARE_FILES: Array<[name: string, bytes: number]> = [
+  ['started.tmp', 2048],
+  ['exit.tmp', 2048],
+  [RECORD_TMP, 0],
+];
+/** Zeros written into the shim's temp files (the size of RECORD_SLOT in mo-shim.c). */
+const SLOT_FILL = Buffer.alloc(2048);
+/** Retries of records whose write failed (a full disk): first after this, doubling to the max. */
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 30_000;
 
 /** Where workload records live. WorkloadStore (disk) for agents; MemoryWorkloadStore for simulations. */
 export interface WorkloadRecords {
@@ -56,39 +72,6 @@ export interface WorkloadRecords {
   flush(): Promise<void>;
 }
 
-/**
- * Keeps records in memory only: for simulated agents in benchmarks (many agents in one process
- * standing in for many hosts' disks). A restart forgets every workload; never use it for real.
- */
-export class MemoryWorkloadStore implements WorkloadRecords {
-  private readonly records = new Map<string, string>();
-  constructor(private readonly root: string) {}
-  dirOf(id: string): string {
-    return join(this.root, id);
-  }
-  create(record: WorkloadRecord): Promise<void> {
-    return this.save(record);
-  }
-  save(record: WorkloadRecord): Promise<void> {
-    // Serialised like the disk store, so the CPU cost of a record is still paid.
-    this.records.set(record.spec.id, JSON.stringify(record));
-    return Promise.resolve();
-  }
-  saveLater(record: WorkloadRecord): void {
-    void this.save(record);
-  }
-  loadAll(): WorkloadRecord[] {
-    return [...this.records.values()].map((t) => JSON.parse(t) as WorkloadRecord);
-  }
-  remove(id: string): Promise<void> {
-    this.records.delete(id);
-    return Promise.resolve();
-  }
-  flush(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
 export class WorkloadStore implements WorkloadRecords {
   readonly root: string;
   private readonly chains = new Map<string, Promise<void>>();
@@ -101,6 +84,10 @@ export class WorkloadStore implements WorkloadRecords {
   private idleTimer: NodeJS.Timeout | undefined;
   /** saveLater() records not written yet, by id. */
   private readonly later = new Map<string, WorkloadRecord>();
+  /** Records whose last write failed, by id: written again, as they are then, by the retry timer. */
+  private readonly unsaved = new Map<string, WorkloadRecord>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelayMs = RETRY_MIN_MS;
   private readonly spareTag = Date.now().toString(36);
 
   constructor(
@@ -125,6 +112,11 @@ export class WorkloadStore implements WorkloadRecords {
   /** Spare directories ready now (for tests and metrics). */
   get spareCount(): number {
     return this.spares.length;
+  }
+
+  /** Records whose last write failed and waits for a retry (for tests and metrics). */
+  get unsavedCount(): number {
+    return this.unsaved.size;
   }
 
   /** A create within IDLE_MS: background disk work waits. */
@@ -169,9 +161,16 @@ export class WorkloadStore implements WorkloadRecords {
       const dir = `${this.spareRoot}/${this.spareTag}-${++this.spareSeq}`;
       void mkdir(dir)
         .then(async () => {
-          // In order, so a crash midway leaves a spare without its marker: removed, not used. Open
-          // and close, not writeFile: one thread-pool round trip fewer per file.
-          for (const name of SPARE_FILES) await (await open(`${dir}/${name}`, 'w')).close();
+          // In order, so a crash midway leaves a spare without its marker: removed, not used. Open,
+          // write and close, not writeFile: one thread-pool round trip fewer per file.
+          for (const [name, bytes] of SPARE_FILES) {
+            const file = await open(`${dir}/${name}`, 'w');
+            try {
+              if (bytes > 0) await file.write(SLOT_FILL, 0, bytes, 0);
+            } finally {
+              await file.close();
+            }
+          }
         })
         .then(
           () => {
@@ -181,9 +180,11 @@ export class WorkloadStore implements WorkloadRecords {
           },
           (err: unknown) => {
             // A disk that cannot make spares cannot make workload directories either: create()
-            // reports that; stop trying until the next create.
+            // reports that; stop trying until the next create. The half-made one goes (a full disk
+            // would otherwise collect one per attempt).
             this.sparesInFlight--;
             this.onError('spare', err);
+            void rm(dir, { recursive: true, force: true }).catch(() => undefined);
           },
         );
     }
@@ -210,8 +211,17 @@ export class WorkloadStore implements WorkloadRecords {
     if (spare === undefined) {
       // No spare, or a removal of an earlier workload with this id is still queued (go after it).
       const created = this.chain(id, async () => {
-        await mkdir(dir);
-        await this.write(dir, text);
+        try {
+          await mkdir(dir);
+        } catch (err) {
+          throw this.diskFull(id, err);
+        }
+        try {
+          await this.write(dir, text);
+        } catch (err) {
+          await rm(dir, { recursive: true, force: true }); // nothing half-made is left
+          throw this.diskFull(id, err);
+        }
       });
       this.refillSpares();
       return created;
@@ -226,24 +236,82 @@ export class WorkloadStore implements WorkloadRecords {
       renameSync(tmp, join(dir, RECORD));
       return Promise.resolve();
     } catch (err) {
-      if (!placed) this.spares.push(spare); // still a spare: keep it
-      this.onError(id, err);
-      return Promise.reject(err as Error);
+      // Still a spare (its record temp file may hold part of this record: the next create
+      // overwrites it). Put back, so nothing half-made is left in workloads/.
+      if (!placed || this.unplace(dir, spare)) this.spares.push(spare);
+      const reported = this.diskFull(id, err);
+      this.onError(id, reported);
+      return Promise.reject(reported);
     } finally {
       this.refillSpares();
     }
   }
 
+  /** Moves a spare that create() placed back into the pool; false if that failed (then removed). */
+  private unplace(dir: string, spare: string): boolean {
+    try {
+      renameSync(dir, spare);
+      return true;
+    } catch (err) {
+      void rm(dir, { recursive: true, force: true }).catch(() => this.onError('spare', err));
+      return false;
+    }
+  }
+
+  /** A full disk (or quota) as RESOURCE_EXHAUSTED naming the directory; anything else as it is. */
+  private diskFull(id: string, err: unknown): unknown {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOSPC' && code !== 'EDQUOT') return err;
+    const what = code === 'ENOSPC' ? 'no space left' : 'disk quota exceeded';
+    const e = new ResourceExhaustedError(
+      `the agent's data dir ${this.root} is full (${code}: ${what}): cannot record workload ${id}`,
+    );
+    e.cause = err;
+    return e;
+  }
+
   /**
-   * Queues an atomic write of the record as it is now. Resolves once it is on disk; failures are
-   * reported to onError and rejected.
+   * Queues an atomic write of the record as it is now. Resolves once it is on disk. A failure is
+   * rejected, reported to onError (once, not at every retry) and retried with backoff until the
+   * record is written, removed or superseded by a later save.
    */
   save(record: WorkloadRecord): Promise<void> {
     const id = record.spec.id;
     const dir = this.dirOf(id);
     const text = JSON.stringify(record);
     this.later.delete(id); // this write has everything that one would have had
-    return this.chain(id, () => this.write(dir, text));
+    return this.chain(id, () => this.write(dir, text), !this.unsaved.has(id)).then(
+      () => {
+        this.unsaved.delete(id);
+      },
+      (err: unknown) => {
+        // ENOENT: the workload's directory is gone (removed): nothing left to write into.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+          this.unsaved.set(id, record);
+          this.armRetry();
+        }
+        throw err;
+      },
+    );
+  }
+
+  private armRetry(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.retryUnsaved().then((left) => {
+        this.retryDelayMs = left > 0 ? Math.min(this.retryDelayMs * 2, RETRY_MAX_MS) : RETRY_MIN_MS;
+        if (left > 0) this.armRetry();
+      });
+    }, this.retryDelayMs);
+    this.retryTimer.unref();
+  }
+
+  /** Writes every record whose last write failed, as it is now; resolves with how many still fail. */
+  private async retryUnsaved(): Promise<number> {
+    const records = [...this.unsaved.values()];
+    await Promise.allSettled(records.map((r) => this.save(r)));
+    return this.unsaved.size;
   }
 
   saveLater(record: WorkloadRecord): void {
@@ -274,19 +342,21 @@ export class WorkloadStore implements WorkloadRecords {
   /** Deletes the workload's directory after any queued write. */
   remove(id: string): Promise<void> {
     this.later.delete(id);
+    this.unsaved.delete(id);
     return this.chain(id, () => rm(this.dirOf(id), { recursive: true, force: true }));
   }
 
-  /** Writes what saveLater() holds and waits for every queued write. */
+  /** Writes what saveLater() holds, tries once more what failed, and waits for every queued write. */
   async flush(): Promise<void> {
     this.writeLater();
-    await Promise.allSettled([...this.chains.values()]);
+    const retried = this.retryUnsaved();
+    await Promise.allSettled([...this.chains.values(), retried]);
   }
 
-  private chain(id: string, op: () => Promise<void>): Promise<void> {
+  private chain(id: string, op: () => Promise<void>, report = true): Promise<void> {
     const prev = this.chains.get(id) ?? Promise.resolve();
     const next = prev.then(op).catch((err: unknown) => {
-      this.onError(id, err);
+      if (report) this.onError(id, err);
       throw err;
     });
     // The chain itself never rejects, so one failed write does not poison the next.

@@ -172,7 +172,12 @@ export class WorkloadManager {
     this.trackEnd(record);
     this.emit(record, undefined);
 
-    const created = store.create(record);
+    const created = store.create(record).catch((err: unknown) => {
+      // Nothing is on disk (a full disk is RESOURCE_EXHAUSTED): failed, and never saved.
+      if (record.state === 'starting')
+        this.transition(record, 'failed', `could not start: ${(err as Error).message}`, 'no');
+      throw err;
+    });
     const started = (async () => {
       // The first record is on disk before the workload is launched (see
       // WorkloadStore.create): if the agent dies at any point after, recovery finds the record
@@ -369,7 +374,7 @@ export class WorkloadManager {
     this.options.logger.info('workload timed out', { id: record.spec.id, timeoutMs: record.spec.timeoutMs });
     try {
       // Persisted first: after an agent crash, the exit that follows must still read as timed out.
-      await this.options.store.save(record);
+      await this.saveIntent(record, 'timeout');
       await this.drivers.get(record.spec.driver)!.stop(record.handle!, record.spec.gracePeriodMs);
     } catch (err) {
       this.options.logger.warn('could not stop a timed-out workload', { id: record.spec.id, err });
@@ -466,7 +471,7 @@ export class WorkloadManager {
     if (!record.stopRequested) {
       record.stopRequested = true;
       // Awaited: after an agent crash, the exit that follows must still read as `stopped`.
-      await this.options.store.save(record);
+      await this.saveIntent(record, 'stop');
     }
     const grace = gracePeriodMs || record.spec.gracePeriodMs;
     const driver = this.drivers.get(record.spec.driver)!;
@@ -474,6 +479,22 @@ export class WorkloadManager {
     // The driver has killed the group; the exit record follows within moments.
     await Promise.race([this.whenEnded(record.spec.id), sleep(10_000)]);
     return record;
+  }
+
+  /**
+   * Saves what only the agent knows (a stop request, a timeout) before acting on it. A failed save
+   * (a full disk) does not stop it from acting: the store retries the write, and only a crash
+   * before that succeeds would report the exit as a plain failure.
+   */
+  private async saveIntent(record: WorkloadRecord, what: string): Promise<void> {
+    try {
+      await this.options.store.save(record);
+    } catch (err) {
+      this.options.logger.warn(`could not save the ${what} before acting on it; acting anyway`, {
+        id: record.spec.id,
+        err,
+      });
+    }
   }
 
   /**
@@ -522,6 +543,14 @@ export class WorkloadManager {
 
   list(): WorkloadRecord[] {
     return [...this.records.values()];
+  }
+
+  /** Notes that an ended workload's logs were removed (log retention): `mo logs` says so. */
+  noteLogsRemoved(workloadId: string, atMs: number): void {
+    const record = this.records.get(workloadId);
+    if (!record || !TERMINAL_STATES.has(record.state)) return;
+    record.logsRemovedAtMs = atMs;
+    this.options.store.saveLater(record);
   }
 
   /** Resolves once the workload is in a terminal state. */

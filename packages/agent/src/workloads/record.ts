@@ -55,6 +55,8 @@ export interface WorkloadRecord {
   stopRequested?: boolean;
   /** Its run limit passed and the agent stopped it: the exit that follows is `failed`. */
   timedOut?: boolean;
+  /** When its logs were removed to keep the agent's logs under --max-log-disk (it had ended). */
+  logsRemovedAtMs?: number;
   /**
    * Cut off from the scheduler past its lost_after, the agent stopped it (self-fencing): the exit
    * that follows is `lost`, with this reason, so the scheduler replaces it per its policy.

@@ -25,6 +25,7 @@ import { probeDocker } from '../../metrics/host-facts.js';
 import { engineRequest } from './engine-http.js';
 import { copyContainerLogs } from './logs.js';
 import { PortAllocator } from './ports.js';
+import { writeRecordInPlace } from '../../state/in-place.js';
 import { DEFAULT_DOCKER_LIMITS, validateDockerSpec, type DockerLimits } from './settings.js';
 
 export const LABEL_ALLOCATION = 'mo.allocation';
@@ -367,7 +368,8 @@ function signalNameOf(n: number): string | undefined {
 
 function writeExitFile(taskDir: string, exit: ExitResult): void {
   try {
-    writeFileSync(join(taskDir, 'exit'), JSON.stringify(exit) + '\n');
+    // Over the exit.tmp a spare workload dir holds sized: a full disk does not lose it.
+    writeRecordInPlace(taskDir, 'exit', JSON.stringify(exit) + '\n');
   } catch {
     // the task dir was garbage-collected
   }

@@ -37,6 +37,7 @@ interface ShimExitRecord {
   execError?: string;
   oomKilled?: boolean;
   finishedAtMs?: number;
+  logBytes?: number;
 }
 
 /** A workload cgroup's path as a shim names it: the agent's root, then w-<shim pid>-<start time>. */
@@ -353,12 +354,14 @@ export function readExitFile(taskDir: string): ExitResult | undefined {
   }
   const rec = JSON.parse(text) as ShimExitRecord;
   const finishedAtMs = rec.finishedAtMs ?? Date.now();
+  // From shims of this version on: what the log files hold (log retention need not stat them).
+  const logs = typeof rec.logBytes === 'number' ? { logBytes: rec.logBytes } : {};
   if (rec.execError !== undefined) {
-    return { startError: `exec failed: ${rec.execError}`, exitCode: 127, finishedAtMs };
+    return { startError: `exec failed: ${rec.execError}`, exitCode: 127, finishedAtMs, ...logs };
   }
   const oom = rec.oomKilled === true ? { oomKilled: true } : {};
-  if (rec.signal) return { signal: rec.signal, finishedAtMs, ...oom };
-  return { exitCode: rec.exitCode ?? 0, finishedAtMs, ...oom };
+  if (rec.signal) return { signal: rec.signal, finishedAtMs, ...oom, ...logs };
+  return { exitCode: rec.exitCode ?? 0, finishedAtMs, ...oom, ...logs };
 }
 
 /** The shim's <taskDir>/started file (fields after startTime: from shims of this version on). */

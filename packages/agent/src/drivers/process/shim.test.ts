@@ -18,6 +18,7 @@ interface ExitRecord {
   execError?: string;
   errno?: number;
   logError?: string;
+  logBytes?: number;
   finishedAtMs: number;
 }
 
@@ -334,9 +335,12 @@ describe('mo-shim', () => {
       cwd,
       env: { PATH: process.env.PATH, MO_TEST_VAR: 'hello-env' },
     });
-    expect((await waitForExit(dir)).exitCode).toBe(0);
+    const exit = await waitForExit(dir);
+    expect(exit.exitCode).toBe(0);
     expect(readFileSync(join(dir, 'stdout.log'), 'utf8')).toBe(`out\n${cwd}\nhello-env\n`);
     expect(readFileSync(join(dir, 'stderr.log'), 'utf8')).toBe('err\n');
+    // What the logs hold, counted for the agent's log retention (--max-log-disk).
+    expect(exit.logBytes).toBe(`out\n${cwd}\nhello-env\n`.length + 'err\n'.length);
   });
 
   it('caps each log at log-max-bytes with one rotation', async () => {
@@ -344,9 +348,11 @@ describe('mo-shim', () => {
     // 30 lines of 100 bytes each: 3x the cap.
     const script = 'i=0; while [ $i -lt 30 ]; do printf "%099d\\n" $i; i=$((i+1)); done';
     await startShim(dir, 1000, ['sh', '-c', script]);
-    expect((await waitForExit(dir)).exitCode).toBe(0);
+    const exit = await waitForExit(dir);
+    expect(exit.exitCode).toBe(0);
     const current = readFileSync(join(dir, 'stdout.log'), 'utf8');
     const rotated = readFileSync(join(dir, 'stdout.log.1'), 'utf8');
+    expect(exit.logBytes).toBe(current.length + rotated.length); // both files, counted by the shim
     expect(statSync(join(dir, 'stdout.log')).size).toBeLessThanOrEqual(1000);
     expect(statSync(join(dir, 'stdout.log.1')).size).toBeLessThanOrEqual(1000);
     expect(rotated.length).toBeGreaterThan(0);
