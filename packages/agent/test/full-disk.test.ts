@@ -1,7 +1,7 @@
 // A full agent disk loses no exit code: the agent's data dir is a small tmpfs, filled to the last
 // byte while workloads run; they end while it is full (seen by the agent, while the agent is
 // SIGKILLed, and after it restarted on the full disk), each with its own exit code. A start on
-// the full disk is refused with RESOURCE_EXHAUSTED and leaves nothing behind.
+// the full disk is refused with UNAVAILABLE and leaves nothing behind.
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { WorkloadState, type WorkloadStatus__Output } from '@mo/api';
 import {
@@ -145,7 +145,7 @@ describe('a full agent disk', () => {
       () => undefined,
       (err: unknown) => err as { code: number; message: string },
     );
-    expect(refused?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect(refused?.code).toBe(grpc.status.UNAVAILABLE);
     expect(refused?.message).toMatch(/data dir .*\/agent\/workloads is full \(ENOSPC/);
     expect(existsSync(join(dataDir, 'workloads', refusedId))).toBe(false);
 

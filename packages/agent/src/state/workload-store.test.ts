@@ -137,7 +137,7 @@ describe('WorkloadStore', () => {
     expect(second.loadAll(() => undefined)).toEqual([]);
   });
 
-  it('on a full disk refuses a create with RESOURCE_EXHAUSTED, leaving nothing, and retries a failed save', async () => {
+  it('on a full disk refuses a create with UNAVAILABLE, leaving nothing, and retries a failed save', async () => {
     if (!requireTool(canMountTmpfs(), 'root (to mount a tmpfs)')) return;
     const disk = mountTmpfs('mo-store-full', 1024 * 1024);
     disks.push(disk);

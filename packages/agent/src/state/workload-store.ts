@@ -5,8 +5,10 @@
 // first record (create), written synchronously on the start path. No fsync: the invariant is
 // surviving an agent crash; after a host crash the boot id changes and every workload is gone.
 //
-// A full disk: a create that cannot be written fails with RESOURCE_EXHAUSTED and leaves nothing
-// behind (the spare goes back to the pool). A later save that fails keeps the record in memory
+// A full disk: a create that cannot be written fails with UNAVAILABLE (this node cannot take
+// workloads now: the scheduler counts it against the node and places elsewhere, unlike a workload's
+// own RESOURCE_EXHAUSTED such as a full port range) and leaves nothing behind (the spare goes back
+// to the pool). A later save that fails keeps the record in memory
 // (the agent's truth) and is retried with backoff until it is written; what a crash meanwhile
 // would lose, the shim's own records hold (its exit status is written into space reserved ahead).
 //
@@ -21,7 +23,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ResourceExhaustedError } from '@mo/api';
+import { MoError } from '@mo/api';
+import * as grpc from '@grpc/grpc-js';
 import type { WorkloadRecord } from '../workloads/record.js';
 
 const RECORD = 'workload.json';
@@ -258,16 +261,16 @@ export class WorkloadStore implements WorkloadRecords {
     }
   }
 
-  /** A full disk (or quota) as RESOURCE_EXHAUSTED naming the directory; anything else as it is. */
+  /** A full disk (or quota) as UNAVAILABLE naming the directory (a node fault); anything else as it is. */
   private diskFull(id: string, err: unknown): unknown {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ENOSPC' && code !== 'EDQUOT') return err;
     const what = code === 'ENOSPC' ? 'no space left' : 'disk quota exceeded';
-    const e = new ResourceExhaustedError(
+    return new MoError(
+      grpc.status.UNAVAILABLE,
       `the agent's data dir ${this.root} is full (${code}: ${what}): cannot record workload ${id}`,
+      { cause: err },
     );
-    e.cause = err;
-    return e;
   }
 
   /**

@@ -173,7 +173,7 @@ export class WorkloadManager {
     this.emit(record, undefined);
 
     const created = store.create(record).catch((err: unknown) => {
-      // Nothing is on disk (a full disk is RESOURCE_EXHAUSTED): failed, and never saved.
+      // Nothing is on disk (a full disk is UNAVAILABLE: a node fault): failed, and never saved.
       if (record.state === 'starting')
         this.transition(record, 'failed', `could not start: ${(err as Error).message}`, 'no');
       throw err;
