@@ -155,13 +155,13 @@ describe('WorkloadStore', () => {
     // From a spare (it goes back to the pool) and, with the pool empty, made directly.
     const refusal = /^the agent's data dir .*\/workloads is full \(ENOSPC: no space left\): cannot record workload/;
     await expect(store.create(record('spared', 'starting'))).rejects.toMatchObject({
-      code: 8,
+      code: 14, // UNAVAILABLE
       message: expect.stringMatching(refusal),
     });
     expect(store.spareCount).toBe(2);
     const direct = new WorkloadStore(join(disk.dir, 'other'), undefined, { spareDirs: 0 }); // its own data dir
     await expect(direct.create(record('direct', 'starting'))).rejects.toMatchObject({
-      code: 8,
+      code: 14, // UNAVAILABLE
       message: expect.stringMatching(refusal),
     });
     expect(readdirSync(join(disk.dir, 'workloads'))).toEqual(['kept']);
