@@ -24,4 +24,19 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // Every timer goes through @mo/api's timers.ts (after/every/sleep): Node fires a delay above
+    // 2^31-1 ms at once, and one place clamps and re-arms. Tests may use the globals.
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['packages/api/src/timers.ts', '**/*.test.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['setTimeout', 'setInterval'].map((name) => ({
+          name,
+          message: 'use after/every/sleep from @mo/api (or @mo/api/timers): they clamp and re-arm long delays',
+        })),
+      ],
+    },
+  },
 );

@@ -1,6 +1,6 @@
 // Wires one agent together: data dir lock, workload manager (+ recovery), gRPC NodeAgent server,
 // /proc sampling, host facts, and the HTTP /metrics + /healthz endpoint.
-import { createMoServer, type NodeFacts, type NodeMetrics } from '@mo/api';
+import { createMoServer, every, type NodeFacts, type NodeMetrics } from '@mo/api';
 import { mkdirSync, readFileSync, statfsSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -263,11 +263,10 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
     const cpu = new CpuSampler();
     let latest = sampleNode(cpu);
     metrics.setNodeMetrics(latest);
-    const sampler = setInterval(() => {
+    const sampler = every(options.sampleIntervalMs, () => {
       latest = sampleNode(cpu);
       metrics.setNodeMetrics(latest);
-    }, options.sampleIntervalMs);
-    sampler.unref();
+    });
     // Docker may be installed or started after the agent: re-probe it now and then (and on SIGHUP).
     const refreshFacts = async () => {
       const d = await probeDocker(options.dockerSocket);
@@ -279,8 +278,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       };
       logger.debug('host facts refreshed', { dockerAvailable: d.available });
     };
-    const dockerProbe = setInterval(() => void refreshFacts(), 30_000);
-    dockerProbe.unref();
+    const dockerProbe = every(30_000, () => void refreshFacts());
 
     const grpcServer = createMoServer({ services: ['mo.v1.NodeAgent'] });
     new NodeAgentService({
@@ -357,8 +355,8 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       refreshFacts,
       close() {
         closing ??= (async () => {
-          clearInterval(sampler);
-          clearInterval(dockerProbe);
+          sampler.cancel();
+          dockerProbe.cancel();
           fence?.close();
           // First, so the scheduler sees the stream end before anything else goes; workloads stay.
           await reporter?.close();

@@ -1,4 +1,5 @@
 // Server plumbing every mo daemon shares: limits, standard health + reflection, bind and close.
+import { after } from './timers.js';
 import * as grpc from '@grpc/grpc-js';
 import type { ReflectionService } from '@grpc/reflection';
 import { createRequire } from 'node:module';
@@ -102,12 +103,16 @@ export function createMoServer(options: MoServerOptions): MoServer {
       closing ??= new Promise<void>((resolve) => {
         for (const s of Object.keys(status)) health.setStatus(s, 'NOT_SERVING');
         health.endWatches();
-        const timer = setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, deadlineMs);
+        const timer = after(
+          deadlineMs,
+          () => {
+            server.forceShutdown();
+            resolve();
+          },
+          { ref: true },
+        );
         server.tryShutdown(() => {
-          clearTimeout(timer);
+          timer.cancel();
           resolve();
         });
       });

@@ -42,6 +42,20 @@ describe('timers', () => {
     expect(fired).not.toHaveBeenCalled();
   });
 
+  it('refresh() starts the delay over, and re-arms a timer that fired', () => {
+    const fired = jest.fn();
+    const t = after(100, fired);
+    jest.advanceTimersByTime(80);
+    t.refresh();
+    jest.advanceTimersByTime(80);
+    expect(fired).not.toHaveBeenCalled();
+    jest.advanceTimersByTime(20);
+    expect(fired).toHaveBeenCalledTimes(1);
+    t.refresh();
+    jest.advanceTimersByTime(100);
+    expect(fired).toHaveBeenCalledTimes(2);
+  });
+
   it('repeats with every(), clamped to at least 1 ms', () => {
     const fired = jest.fn();
     const t = every(0, fired);

@@ -15,20 +15,28 @@ export interface TimerOptions {
 /** A timer from `after` or `every`; cancel() is idempotent. */
 export interface Timer {
   cancel(): void;
+  /**
+   * `after`: starts the same delay over from now (armed again if it had fired or was cancelled);
+   * cheap enough for a hot path (Node's own refresh for delays within its limit).
+   */
+  refresh(): void;
 }
 
 /** Calls `fn` once, `ms` from now (any delay: negative and NaN mean now; beyond 24.8 days is honoured). */
 export function after(ms: number, fn: () => void, options: TimerOptions = {}): Timer {
   let handle: NodeJS.Timeout | undefined;
   let cancelled = false;
+  const delay = clampDelay(ms, Number.MAX_SAFE_INTEGER);
   // Monotonic: a wall-clock step must not stretch or cut a delay.
-  const due = performance.now() + clampDelay(ms, Number.MAX_SAFE_INTEGER);
+  let due = performance.now() + delay;
+  let fired = false;
   const arm = () => {
     handle = setTimeout(
       () => {
         if (cancelled) return;
-        if (due - performance.now() >= 1) arm();
-        else fn();
+        if (due - performance.now() >= 1) return arm();
+        fired = true;
+        fn();
       },
       clampDelay(due - performance.now()),
     );
@@ -40,6 +48,16 @@ export function after(ms: number, fn: () => void, options: TimerOptions = {}): T
       cancelled = true;
       if (handle) clearTimeout(handle);
     },
+    refresh() {
+      due = performance.now() + delay;
+      if (!cancelled && !fired && delay <= MAX_TIMER_MS) {
+        handle!.refresh();
+        return;
+      }
+      if (handle) clearTimeout(handle);
+      cancelled = fired = false;
+      arm();
+    },
   };
 }
 
@@ -47,7 +65,7 @@ export function after(ms: number, fn: () => void, options: TimerOptions = {}): T
 export function every(ms: number, fn: () => void, options: TimerOptions = {}): Timer {
   const handle = setInterval(fn, Math.max(1, clampDelay(ms, MAX_TIMER_MS)));
   if (!options.ref) handle.unref();
-  return { cancel: () => clearInterval(handle) };
+  return { cancel: () => clearInterval(handle), refresh: () => void handle.refresh() };
 }
 
 /** Resolves after `ms` (see `after`), or at once when `signal` aborts. Never rejects. */

@@ -1,5 +1,6 @@
 // Spawns a mo daemon (this process's node + the daemon's bin) and waits for its "<name> ready" JSON
 // log line on stderr. Shared by the agent and scheduler launchers.
+import { after } from '@mo/api/timers';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,10 +57,14 @@ export async function spawnDaemon<Ready>(options: {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const marker = `"msg":"${options.readyMsg}"`;
   const ready = await new Promise<Ready>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${options.name} did not become ready in time; output:\n${output}`));
-    }, options.timeoutMs ?? 15_000);
+    const timer = after(
+      options.timeoutMs ?? 15_000,
+      () => {
+        child.kill('SIGKILL');
+        reject(new Error(`${options.name} did not become ready in time; output:\n${output}`));
+      },
+      { ref: true },
+    );
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (data: string) => {
       output += data;
@@ -68,12 +73,12 @@ export async function spawnDaemon<Ready>(options: {
       partial = lines.pop() ?? '';
       for (const line of lines) {
         if (!line.includes(marker)) continue;
-        clearTimeout(timer);
+        timer.cancel();
         resolve(JSON.parse(line) as Ready);
       }
     });
     child.once('exit', (code, signal) => {
-      clearTimeout(timer);
+      timer.cancel();
       reject(new Error(`${options.name} exited (${code ?? signal}) before it was ready; output:\n${output}`));
     });
   });

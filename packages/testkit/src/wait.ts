@@ -1,4 +1,6 @@
 // Polling helpers for tests: wait for a condition with a deadline and a clear failure message.
+import { sleep as timerSleep } from '@mo/api/timers';
+
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined | false> | T | undefined | false,
@@ -18,12 +20,13 @@ export async function waitFor<T>(
         `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`,
       );
     }
-    await new Promise((r) => setTimeout(r, intervalMs));
+    await sleep(intervalMs);
   }
 }
 
+/** A held (ref'd) sleep: a test waiting on it keeps running. */
 export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+  return timerSleep(ms, undefined, { ref: true });
 }
 
 /** True if a process with this pid exists and is not a zombie. */

@@ -1,5 +1,6 @@
 // Facts about this host that the agent reports when it registers: hardware, OS, which drivers it can
 // offer, and the boot id that makes /proc start times comparable across agent restarts.
+import { after } from '@mo/api';
 import { execFile } from 'node:child_process';
 import http from 'node:http';
 import { hostname } from 'node:os';
@@ -113,11 +114,11 @@ export function probeDocker(socketPath: string): Promise<{ available: boolean; v
     const finish = (result: { available: boolean; version: string }) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      timer.cancel();
       req?.destroy();
       resolve(result);
     };
-    const timer = setTimeout(() => finish(unavailable), DOCKER_PROBE_TIMEOUT_MS);
+    const timer = after(DOCKER_PROBE_TIMEOUT_MS, () => finish(unavailable));
     try {
       req = http.get({ socketPath, path: '/version', agent: false, headers: { Host: 'docker' } }, (res) => {
         if (res.statusCode !== 200) {

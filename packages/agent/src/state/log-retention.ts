@@ -3,6 +3,7 @@
 // shortly after a workload ends; an ended workload's logs are final, and mo-shim counts them in its
 // exit record (others are measured once). Every intervalMs a full pass measures the running ones
 // again, as they grow. So a burst of short workloads costs a pass no file operation at all.
+import { after, every, type Timer } from '@mo/api';
 import { rm, stat } from 'node:fs/promises';
 import type { Logger } from '../log.js';
 import { TERMINAL_STATES, type WorkloadRecord } from '../workloads/record.js';
@@ -30,8 +31,8 @@ export class LogRetention {
   private readonly ended = new Map<string, number>();
   /** Bytes of running workloads' logs at the last full pass (0 for those started since). */
   private readonly running = new Map<string, number>();
-  private readonly periodic: NodeJS.Timeout;
-  private soonTimer: NodeJS.Timeout | undefined;
+  private readonly periodic: Timer;
+  private soonTimer: Timer | undefined;
   private inPass: Promise<void> | undefined;
   private again = false;
   private fullWanted = false;
@@ -41,8 +42,7 @@ export class LogRetention {
 
   constructor(private readonly o: LogRetentionOptions) {
     this.maxBytes = o.maxBytes;
-    this.periodic = setInterval(() => this.soon(0, true), o.intervalMs ?? 30_000);
-    this.periodic.unref();
+    this.periodic = every(o.intervalMs ?? 30_000, () => this.soon(0, true));
   }
 
   /** A workload ended: a pass runs shortly. full: it measures the running workloads too. */
@@ -50,11 +50,10 @@ export class LogRetention {
     if (this.closed) return;
     this.fullWanted ||= full;
     if (this.soonTimer) return;
-    this.soonTimer = setTimeout(() => {
+    this.soonTimer = after(delayMs, () => {
       this.soonTimer = undefined;
       void this.pass();
-    }, delayMs);
-    this.soonTimer.unref();
+    });
   }
 
   /**
@@ -135,8 +134,8 @@ export class LogRetention {
   /** Stops the timers; a pass in progress finishes. */
   close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.periodic);
-    if (this.soonTimer) clearTimeout(this.soonTimer);
+    this.periodic.cancel();
+    this.soonTimer?.cancel();
     this.soonTimer = undefined;
     return this.inPass ?? Promise.resolve();
   }

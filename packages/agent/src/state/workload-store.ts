@@ -23,7 +23,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MoError } from '@mo/api';
+import { MoError, after, type Timer } from '@mo/api';
 import * as grpc from '@grpc/grpc-js';
 import type { WorkloadRecord } from '../workloads/record.js';
 
@@ -84,12 +84,12 @@ export class WorkloadStore implements WorkloadRecords {
   private sparesInFlight = 0;
   private spareSeq = 0;
   private lastCreateMs = 0;
-  private idleTimer: NodeJS.Timeout | undefined;
+  private idleTimer: Timer | undefined;
   /** saveLater() records not written yet, by id. */
   private readonly later = new Map<string, WorkloadRecord>();
   /** Records whose last write failed, by id: written again, as they are then, by the retry timer. */
   private readonly unsaved = new Map<string, WorkloadRecord>();
-  private retryTimer: NodeJS.Timeout | undefined;
+  private retryTimer: Timer | undefined;
   private retryDelayMs = RETRY_MIN_MS;
   private readonly spareTag = Date.now().toString(36);
 
@@ -133,7 +133,7 @@ export class WorkloadStore implements WorkloadRecords {
       this.idleTimer.refresh();
       return;
     }
-    this.idleTimer = setTimeout(() => {
+    this.idleTimer = after(IDLE_MS, () => {
       this.idleTimer = undefined;
       if (this.busy) {
         this.whenIdle(); // a start came in as the timer fired
@@ -141,8 +141,7 @@ export class WorkloadStore implements WorkloadRecords {
       }
       this.writeLater();
       this.refillSpares();
-    }, IDLE_MS);
-    this.idleTimer.unref();
+    });
   }
 
   private writeLater(): void {
@@ -300,14 +299,13 @@ export class WorkloadStore implements WorkloadRecords {
 
   private armRetry(): void {
     if (this.retryTimer) return;
-    this.retryTimer = setTimeout(() => {
+    this.retryTimer = after(this.retryDelayMs, () => {
       this.retryTimer = undefined;
       void this.retryUnsaved().then((left) => {
         this.retryDelayMs = left > 0 ? Math.min(this.retryDelayMs * 2, RETRY_MAX_MS) : RETRY_MIN_MS;
         if (left > 0) this.armRetry();
       });
-    }, this.retryDelayMs);
-    this.retryTimer.unref();
+    });
   }
 
   /** Writes every record whose last write failed, as it is now; resolves with how many still fail. */

@@ -1,6 +1,7 @@
 // Reading a workload's log files (<taskDir>/stdout.log, stderr.log and their rotated `.1`
 // copies, written by mo-shim): tail the last N lines, then optionally follow new output across
 // rotations until the workload ends or the reader goes away.
+import { sleep } from '@mo/api';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -154,16 +155,4 @@ async function openIfExists(path: string): Promise<FileHandle | undefined> {
   } catch {
     return undefined;
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

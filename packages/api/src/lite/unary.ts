@@ -4,6 +4,7 @@
 // No TLS, no compression, no retries. Keepalive and a connect timeout as every mo connection has
 // (../keepalive.ts): a session that does not answer a PING in time, or does not connect in time,
 // is destroyed with its calls failed UNAVAILABLE, and the next call dials a new one.
+import { after, type Timer } from '../timers.js';
 import { connect, type ClientHttp2Session } from 'node:http2';
 import { CONNECT_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from '../keepalive.js';
 import { MAX_DEADLINE_MS, grpcTimeoutHeader } from './timeout.js';
@@ -42,7 +43,7 @@ interface Connection {
    * (with many calls in flight that would trip Node's listener-leak warning). */
   readonly waiting: Set<(details: string) => void>;
   /** The connect timeout, then the keepalive timer (interval, or the wait for an answer). */
-  timer?: NodeJS.Timeout;
+  timer?: Timer;
   dropped: boolean;
 }
 
@@ -69,14 +70,13 @@ export class LiteChannel {
     session.on('error', (err) => {
       for (const fail of conn.waiting) fail(`No connection established. Last error: ${err.message}`);
     });
-    session.once('close', () => clearTimeout(conn.timer));
+    session.once('close', () => conn.timer?.cancel());
     // A dial into a partition hangs (its SYNs vanish): give it up, so the next call dials again.
-    conn.timer = setTimeout(
-      () => this.drop(conn, `No connection established within ${this.connectTimeoutMs} ms`),
-      this.connectTimeoutMs,
-    ).unref();
+    conn.timer = after(this.connectTimeoutMs, () =>
+      this.drop(conn, `No connection established within ${this.connectTimeoutMs} ms`),
+    );
     session.once('connect', () => {
-      clearTimeout(conn.timer);
+      conn.timer?.cancel();
       this.keepalive(conn);
     });
     this.conn = conn;
@@ -85,17 +85,16 @@ export class LiteChannel {
 
   /** Arms the next PING; an answer re-arms it, silence or an error drops the session. */
   private keepalive(conn: Connection): void {
-    conn.timer = setTimeout(() => {
+    conn.timer = after(this.keepaliveTimeMs, () => {
       if (conn.dropped || conn.session.destroyed || conn.session.closed) return;
-      conn.timer = setTimeout(
-        () => this.drop(conn, `connection lost: keepalive PING not answered within ${this.keepaliveTimeoutMs} ms`),
-        this.keepaliveTimeoutMs,
-      ).unref();
+      conn.timer = after(this.keepaliveTimeoutMs, () =>
+        this.drop(conn, `connection lost: keepalive PING not answered within ${this.keepaliveTimeoutMs} ms`),
+      );
       let sent = false;
       try {
         sent = conn.session.ping((err) => {
           if (conn.dropped) return;
-          clearTimeout(conn.timer);
+          conn.timer?.cancel();
           if (err) this.drop(conn, `connection lost: keepalive PING failed: ${err.message}`);
           else this.keepalive(conn);
         });
@@ -103,14 +102,14 @@ export class LiteChannel {
         return this.drop(conn, `connection lost: keepalive PING failed: ${(err as Error).message}`);
       }
       if (!sent) this.drop(conn, 'connection lost: keepalive PING could not be sent');
-    }, this.keepaliveTimeMs).unref();
+    });
   }
 
   /** Fails the session's calls with UNAVAILABLE and destroys it; idempotent. */
   private drop(conn: Connection, details: string): void {
     if (conn.dropped) return;
     conn.dropped = true;
-    clearTimeout(conn.timer);
+    conn.timer?.cancel();
     if (this.conn === conn) this.conn = undefined;
     for (const fail of conn.waiting) fail(details);
     conn.session.destroy();
@@ -125,14 +124,19 @@ export class LiteChannel {
       const fail = (code: number, details: string) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        timer.cancel();
         waiting.delete(onSessionError);
         reject(new LiteCallError(code, details));
       };
-      const timer = setTimeout(() => {
-        req.close();
-        fail(DEADLINE_EXCEEDED, `Deadline exceeded after ${timeoutMs} ms`);
-      }, timeoutMs);
+      // Held (ref): a call in flight keeps a CLI alive until it answers or its deadline passes.
+      const timer = after(
+        timeoutMs,
+        () => {
+          req.close();
+          fail(DEADLINE_EXCEEDED, `Deadline exceeded after ${timeoutMs} ms`);
+        },
+        { ref: true },
+      );
       const onSessionError = (details: string) => fail(UNAVAILABLE, details);
       waiting.add(onSessionError);
       const req = session.request({
@@ -180,7 +184,7 @@ export class LiteChannel {
         const len = body.readUInt32BE(1);
         if (body.length < 5 + len) return fail(INTERNAL, 'truncated response message');
         settled = true;
-        clearTimeout(timer);
+        timer.cancel();
         waiting.delete(onSessionError);
         resolve(body.subarray(5, 5 + len));
       });

@@ -2,6 +2,7 @@
 // it on the Watch stream (workload_id + initial_state, so no transition falls between submit and
 // watch) until it runs or ends.
 import type { ClusterEvent__Output, ScheduledWorkload__Output, SchedulerClient, SubmitWorkloadRequest } from '@mo/api';
+import { after } from '@mo/api/timers';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { ExitCode, WaitFailedError } from '../errors.js';
 import { write, writeJson } from '../io.js';
@@ -45,10 +46,14 @@ export async function waitForWorkload(
   const timer =
     timeoutMs === undefined
       ? undefined
-      : setTimeout(() => {
-          timedOut = true;
-          abort.abort();
-        }, timeoutMs);
+      : after(
+          timeoutMs,
+          () => {
+            timedOut = true;
+            abort.abort();
+          },
+          { ref: true },
+        );
   try {
     for (let opened = 0; opened <= WATCH_REOPENS && !abort.signal.aborted; opened++) {
       const events: AsyncIterable<ClusterEvent__Output> = client.watch(
@@ -66,7 +71,7 @@ export async function waitForWorkload(
     }
     if (!timedOut) throw new Error(`the scheduler kept closing the watch of ${first.id}`);
   } finally {
-    clearTimeout(timer);
+    timer?.cancel();
     abort.abort();
   }
   const waited = `${until === 'exit' ? 'its end' : 'it to run'}`;

@@ -5,6 +5,7 @@
 // scheduler and the agents, then the agents, then the scheduler (SIGTERM, wait, SIGKILL), then
 // whatever workload processes are still alive (reaper.ts).
 import type { SchedulerClient } from '@mo/api';
+import { after, sleep, type Timer } from '@mo/api/timers';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DaemonFailedError } from '../errors.js';
@@ -61,7 +62,7 @@ class Slot implements DevDaemon {
   restarts = 0;
   /** When it died lately (ms), for the restart policy. */
   deaths: number[] = [];
-  restartTimer: NodeJS.Timeout | undefined;
+  restartTimer: Timer | undefined;
   proc!: DaemonProcess;
 
   constructor(
@@ -138,14 +139,15 @@ export class DevCluster {
     startupFailed.catch(() => {});
     const deadline = Date.now() + o.readyTimeoutMs;
     const withDeadline = <T>(p: Promise<T>, what: string): Promise<T> => {
-      let timer: NodeJS.Timeout | undefined;
+      let timer: Timer | undefined;
       const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(
+        timer = after(
+          deadline - Date.now(),
           () => reject(new DaemonFailedError(what, `not ready after ${o.readyTimeoutMs} ms`)),
-          Math.max(0, deadline - Date.now()),
+          { ref: true },
         );
       });
-      return Promise.race([p, startupFailed, late]).finally(() => clearTimeout(timer));
+      return Promise.race([p, startupFailed, late]).finally(() => timer?.cancel());
     };
 
     const sched = devPorts(o.portBase);
@@ -207,7 +209,7 @@ export class DevCluster {
           } catch {
             // Not serving yet, or a transient error: poll again.
           }
-          await new Promise((r) => setTimeout(r, 100));
+          await sleep(100, undefined, { ref: true });
         }
       })(),
       'agents registering',
@@ -259,18 +261,22 @@ export class DevCluster {
     this.options.log(
       `mo dev: ${slot.name} died (${how}); restarting it ${d.delayMs > 0 ? `in ${formatMs(d.delayMs)}` : 'now'}`,
     );
-    slot.restartTimer = setTimeout(() => {
-      slot.restartTimer = undefined;
-      if (this.phase !== 'running') return;
-      slot.restarts += 1;
-      this.run(slot);
-      const again = slot.proc;
-      void again.ready.then(() => {
-        if (slot.proc === again && this.phase === 'running') {
-          this.options.log(`mo dev: ${slot.name} restarted (pid ${again.pid})`);
-        }
-      });
-    }, d.delayMs);
+    slot.restartTimer = after(
+      d.delayMs,
+      () => {
+        slot.restartTimer = undefined;
+        if (this.phase !== 'running') return;
+        slot.restarts += 1;
+        this.run(slot);
+        const again = slot.proc;
+        void again.ready.then(() => {
+          if (slot.proc === again && this.phase === 'running') {
+            this.options.log(`mo dev: ${slot.name} restarted (pid ${again.pid})`);
+          }
+        });
+      },
+      { ref: true },
+    );
   }
 
   /**
@@ -292,7 +298,7 @@ export class DevCluster {
   private async stopInOrder(): Promise<void> {
     const o = this.options;
     this.phase = 'stopping';
-    for (const s of this.slots) clearTimeout(s.restartTimer);
+    for (const s of this.slots) s.restartTimer?.cancel();
     const note = (what: string) => (err: unknown) =>
       o.log(`mo dev: could not ${what}: ${err instanceof Error ? err.message : String(err)}`);
     const scheduler = this.slots.find((s) => s.role === 'scheduler');

@@ -1,6 +1,7 @@
 // One run of a dev daemon (mo-scheduler or mo-agent) as a child process of `mo dev`: its own
 // session, its JSON log lines turned into prefixed lines, its ready line and its exit observed.
 // A daemon that is restarted gets a new DaemonProcess; the cluster keeps the daemon's slot.
+import { after, type Timer } from '@mo/api/timers';
 import { readProcStat } from '@mo/agent';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -116,12 +117,12 @@ export class DaemonProcess {
   async terminate(timeoutMs: number): Promise<boolean> {
     if (!this.alive) return false;
     this.signal('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
+    let timer: Timer | undefined;
     const timedOut = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(true), timeoutMs);
+      timer = after(timeoutMs, () => resolve(true), { ref: true });
     });
     const late = await Promise.race([this.exited.then(() => false), timedOut]);
-    clearTimeout(timer);
+    timer?.cancel();
     if (late) {
       this.signal('SIGKILL');
       await this.exited;

@@ -3,6 +3,7 @@
 // is found even if its agent was SIGKILLed, or the scheduler was dead and could not stop it), and
 // whatever a daemon left in its own session (an agent's mo-shim launcher). What to signal is
 // decided by leftovers.ts; this file reads the files and /proc, signals and waits.
+import { sleep } from '@mo/api/timers';
 import { readProcStat } from '@mo/agent';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -89,7 +90,7 @@ async function until(done: () => boolean, ms: number, signal?: AbortSignal): Pro
   for (;;) {
     if (done()) return true;
     if (Date.now() >= deadline || signal?.aborted) return false;
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    await sleep(POLL_MS, undefined, { ref: true });
   }
 }
 

@@ -18,6 +18,8 @@ import {
   type Logger,
   type SubmitWorkloadRequest,
   type SubmitWorkloadRequest__Output,
+  after,
+  type Timer,
 } from '@mo/api';
 import * as grpc from '@grpc/grpc-js';
 import type { Store, StoreOp } from '../store/store.js';
@@ -98,7 +100,7 @@ export class PipelineManager {
   private readonly pipelines = new Map<string, PipelineRecord>();
   private readonly byKey = new Map<string, string>();
   private readonly byWorkload = new Map<string, Target>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, Timer>();
   private readonly watchers = new Set<PipelineWatcher>();
   private readonly dirty = new Set<string>();
   private readonly ended: string[] = [];
@@ -148,7 +150,7 @@ export class PipelineManager {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const t of this.timers.values()) clearTimeout(t);
+    for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
     this.flush();
   }
@@ -736,20 +738,18 @@ export class PipelineManager {
   private setTimer(key: string, delayMs: number, fn: () => void): void {
     this.clearTimer(key);
     if (this.closed) return;
-    const t = setTimeout(
-      () => {
+    this.timers.set(
+      key,
+      after(delayMs, () => {
         this.timers.delete(key);
         fn();
-      },
-      Math.max(0, delayMs),
+      }),
     );
-    t.unref();
-    this.timers.set(key, t);
   }
 
   private clearTimer(key: string): void {
     const t = this.timers.get(key);
-    if (t) clearTimeout(t);
+    t?.cancel();
     this.timers.delete(key);
   }
 

@@ -4,7 +4,7 @@
 // heartbeat rate (Nomad caps it at 50/s); the deadline scales with it. A broken heartbeat stream
 // does not shorten the deadline: a restarting agent (systemd brings it back in 2 s) must not be
 // declared down, and down only makes its workloads `unknown` anyway (workloads/disconnect.ts).
-import type { NodeFacts__Output, NodeMetrics__Output } from '@mo/api';
+import { every, type NodeFacts__Output, type NodeMetrics__Output, type Timer } from '@mo/api';
 import type { PlacementEngine } from '../placement/index.js';
 import type { PlacementNode, ResourceAmounts } from '../placement/types.js';
 
@@ -62,7 +62,7 @@ export interface NodeTableHooks {
 export class NodeTable {
   private readonly nodes = new Map<string, NodeEntry>();
   private readonly byName = new Map<string, string>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
 
   constructor(
     readonly options: LivenessOptions,
@@ -203,9 +203,8 @@ export class NodeTable {
 
   /** Starts the liveness sweep. */
   start(): void {
-    const every = Math.max(50, Math.min(500, Math.floor(this.options.heartbeatIntervalMs / 4)));
-    this.timer = setInterval(() => this.sweep(Date.now()), every);
-    this.timer.unref();
+    const period = Math.max(50, Math.min(500, Math.floor(this.options.heartbeatIntervalMs / 4)));
+    this.timer = every(period, () => this.sweep(Date.now()));
   }
 
   sweep(nowMs: number): void {
@@ -218,7 +217,7 @@ export class NodeTable {
   }
 
   close(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
   }
 
   private put(entry: NodeEntry): void {

@@ -5,7 +5,8 @@
 // when a container has ended, its exit status is written to <taskDir>/exit and the container is
 // removed. Containers carry labels (mo.allocation, mo.node-id) so that a restarted agent finds its
 // own by id and removes those it no longer knows.
-import { FailedPreconditionError, InvalidArgumentError, MoError } from '@mo/api';
+import * as grpc from '@grpc/grpc-js';
+import { InvalidArgumentError, MoError, after, sleep } from '@mo/api';
 import type Dockerode from 'dockerode';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
@@ -150,12 +151,12 @@ export class DockerDriver implements Driver {
     try {
       const stream = await docker.pull(image);
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
+        const timer = after(this.limits.pullTimeoutMs, () => {
           (stream as unknown as { destroy?: () => void }).destroy?.();
           reject(new Error(`no answer in ${this.limits.pullTimeoutMs} ms`));
-        }, this.limits.pullTimeoutMs);
+        });
         docker.modem.followProgress(stream, (err: Error | null, events: Array<{ error?: string }>) => {
-          clearTimeout(timer);
+          timer.cancel();
           const failed = err?.message ?? events.find((e) => e.error)?.error;
           if (failed) reject(new Error(failed));
           else resolve();
@@ -172,7 +173,9 @@ export class DockerDriver implements Driver {
   private startError(err: unknown, image: string): Error {
     if (err instanceof MoError) return err;
     if (isEngineUnreachable(err)) {
-      return new FailedPreconditionError(`driver docker: no Docker engine answers at ${this.socketPath}`);
+      // The node's fault, not the workload's: the scheduler places it elsewhere and counts it
+      // against this node (the agent offers docker only while its last probe found an engine).
+      return new MoError(grpc.status.UNAVAILABLE, `driver docker: no Docker engine answers at ${this.socketPath}`);
     }
     const message = `docker could not start ${image}: ${messageOf(err)}`;
     return new StartFailedError(message, { startError: message, exitCode: 127, finishedAtMs: Date.now() });
@@ -192,7 +195,7 @@ export class DockerDriver implements Driver {
       this.ports.release((handle.ports ?? []).map((p) => p.hostPort));
       this.cpuSamples.delete(id);
       // Kept briefly so a wait() that races the end still finds the result.
-      setTimeout(() => this.tracked.delete(id), 1000).unref();
+      after(1000, () => this.tracked.delete(id));
     });
     this.tracked.set(id, { result, abort });
     return result;
@@ -404,8 +407,4 @@ function isEngineUnreachable(err: unknown): boolean {
 function messageOf(err: unknown): string {
   const json = (err as { json?: { message?: string } }).json;
   return (json?.message ?? (err as Error).message ?? String(err)).trim();
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
 }

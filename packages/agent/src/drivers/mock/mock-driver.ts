@@ -2,6 +2,7 @@
 // for tests of the agent's own logic. Like Nomad's drivers/mock it is a complete Driver: start
 // answers at once with a fake pid, the "workload" runs until it is stopped, or for MO_MOCK_RUN_MS
 // of its spec env and then exits with MO_MOCK_EXIT_CODE (default 0). No process is ever created.
+import { after, type Timer } from '@mo/api';
 import type { Driver, RecoverResult, TaskConfig, TaskHandle, TaskUsage, WaitResult } from '../driver.js';
 
 export interface MockDriverOptions {
@@ -17,7 +18,7 @@ const FIRST_FAKE_PID = 5_000_000;
 
 interface MockTask {
   handle: TaskHandle;
-  timer?: NodeJS.Timeout;
+  timer?: Timer;
   result?: WaitResult;
   waiters: Array<(r: WaitResult) => void>;
 }
@@ -38,8 +39,8 @@ export class MockDriver implements Driver {
     const runMs = envInt(config.env, 'MO_MOCK_RUN_MS');
     if (runMs !== undefined) {
       const exitCode = envInt(config.env, 'MO_MOCK_EXIT_CODE') ?? 0;
-      // Unref'd: a simulated workload must not keep a benchmark process alive.
-      task.timer = setTimeout(() => this.end(task, { exitCode }), runMs).unref();
+      // Unref'd (as every `after`): a simulated workload must not keep a benchmark process alive.
+      task.timer = after(runMs, () => this.end(task, { exitCode }));
     }
     return Promise.resolve(handle);
   }
@@ -83,7 +84,7 @@ export class MockDriver implements Driver {
   }
 
   private end(task: MockTask, exit: { exitCode?: number; signal?: string }): void {
-    clearTimeout(task.timer);
+    task.timer?.cancel();
     task.result = { status: 'exited', exit: { ...exit, finishedAtMs: Date.now() } };
     const waiters = task.waiters.splice(0);
     for (const w of waiters) w(task.result);

@@ -7,6 +7,7 @@
 // pidsMax, envCount, env..., argvCount, argv.... Responses on its stdout are lines:
 // `<reqId> S <pid> <starttime> <shimpid> <shimstarttime>[ <cgroup>]`, `<reqId> E <errno> <message>`,
 // and `X <shimpid> <waitstatus>` when a shim has been reaped.
+import { sleep } from '@mo/api';
 import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface LaunchRequest {
@@ -159,9 +160,9 @@ export class ShimLauncher {
     if (!child) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.stdin!.end();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))]);
-    clearTimeout(timer);
+    const timer = new AbortController();
+    await Promise.race([exited, sleep(2000, timer.signal, { ref: true })]);
+    timer.abort();
   }
 }
 

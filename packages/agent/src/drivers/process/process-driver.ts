@@ -3,6 +3,7 @@
 // the workload in its own process group (and, with cgroups, in a cgroup of its own), copies its
 // output to capped log files, and records the exit status in <taskDir>/exit even while the agent
 // is down. Where the workload's processes are (its cgroup, or its session from /proc) is tree.ts.
+import { after, every, sleep, type Timer } from '@mo/api';
 import { closeSync, constants, existsSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
@@ -65,7 +66,7 @@ export class ProcessDriver implements Driver {
   private readonly inUse = new Set<string>();
   /** Waiters on workloads we did not spawn (recovered after a restart): polled on one timer. */
   private readonly polled = new Set<{ handle: TaskHandle; taskDir: string; done: (r: WaitResult) => void }>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
 
   constructor(options: ProcessDriverOptions = {}) {
     this.shimPath = options.shimPath ?? process.env.MO_SHIM_PATH ?? DEFAULT_SHIM_PATH;
@@ -103,7 +104,7 @@ export class ProcessDriver implements Driver {
     this.shimExits.set(result.shimPid, result.shimExited);
     void result.shimExited.then(() =>
       // Keep the entry briefly so a wait() that races the exit still finds it.
-      setTimeout(() => this.shimExits.delete(result.shimPid), 1000).unref(),
+      after(1000, () => this.shimExits.delete(result.shimPid)),
     );
     if (result.cgroup) this.inUse.add(result.cgroup);
     return {
@@ -133,7 +134,7 @@ export class ProcessDriver implements Driver {
     // workload outlived its shim: poll.
     return new Promise((done) => {
       this.polled.add({ handle, taskDir, done });
-      this.timer ??= setInterval(() => this.poll(), this.pollIntervalMs);
+      this.timer ??= every(this.pollIntervalMs, () => this.poll(), { ref: true });
     });
   }
 
@@ -145,7 +146,7 @@ export class ProcessDriver implements Driver {
       waiter.done(result);
     }
     if (this.polled.size === 0 && this.timer) {
-      clearInterval(this.timer);
+      this.timer.cancel();
       this.timer = undefined;
     }
   }
@@ -273,7 +274,7 @@ export class ProcessDriver implements Driver {
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     // Once the launcher (and its spare, with its cgroup) is gone, the agent's root may be empty.
     await this.launcher.close();
@@ -297,7 +298,7 @@ async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolea
   for (;;) {
     if (done()) return true;
     if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, Math.min(20, Math.max(1, deadline - Date.now()))));
+    await sleep(Math.min(20, deadline - Date.now()), undefined, { ref: true });
   }
 }
 
