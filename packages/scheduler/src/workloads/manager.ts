@@ -727,7 +727,15 @@ export class WorkloadManager {
             (status) => [status],
             (err: unknown) => [err as Error],
           )
-        : client.startWorkloads(specs).catch((err: unknown) => items.map(() => err as Error));
+        : client.startWorkloads(specs).catch((err: unknown) => {
+            // The whole call was refused as too large (big specs): halves go again, down to single
+            // starts, whose own refusal is then the workload's.
+            if (codeOf(err) !== grpc.status.RESOURCE_EXHAUSTED) return items.map(() => err as Error);
+            const half = Math.ceil(items.length / 2);
+            this.sendStarts(node, items.slice(0, half));
+            this.sendStarts(node, items.slice(half));
+            return [];
+          });
     void results.then((outcomes) => {
       outcomes.forEach((outcome, i) => {
         const it = items[i]!;
