@@ -94,6 +94,15 @@ export function devPorts(portBase: number, i?: number): { grpc: string; http: st
   return i === undefined ? { grpc: at(0), http: at(1) } : { grpc: at(10 + 2 * i), http: at(11 + 2 * i) };
 }
 
+/**
+ * The docker host ports agent `i` of `n` publishes on: the agents' default range (3001-4000) split
+ * between them, so placement, which counts each node's free ports, sees the one host's real total.
+ */
+export function devDockerPorts(i: number, n: number): string {
+  const size = Math.max(1, Math.floor(1000 / n));
+  return `${3001 + i * size}-${3000 + (i + 1) * size}`;
+}
+
 export class DevCluster {
   private readonly slots: Slot[] = [];
   private phase: 'starting' | 'running' | 'stopping' = 'starting';
@@ -184,6 +193,8 @@ export class DevCluster {
         a.dataDir,
         '--log-level',
         o.logLevel,
+        '--docker-ports',
+        devDockerPorts(i, o.agents),
       ]);
     });
     await Promise.all(
