@@ -55,5 +55,5 @@ export {
   type CgroupLayout,
   type CgroupSetup,
 } from './cgroups/index.js';
-export { CpuSampler, readBootId, readLoadAvg, readMemInfo, readProcStat } from './metrics/proc.js';
+export { CpuSampler, readBootId, readLoadAvg, readMemInfo, readProcStat, readProcTable } from './metrics/proc.js';
 export { collectHostFacts, type HostFacts } from './metrics/host-facts.js';

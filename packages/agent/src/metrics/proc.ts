@@ -2,7 +2,7 @@
 // /metrics, the boot id, and a process's identity (pid + start time) for re-attaching workloads.
 // Each parser takes the file's text so tests can feed fixtures; by default it reads the real file
 // synchronously (they are tiny, kernel-generated, and never block on disk).
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 /** Cumulative CPU time of the whole node, in clock ticks since boot. */
 export interface CpuTimes {
@@ -133,4 +133,20 @@ export function readProcStat(pid: number, text?: string): ProcStat | undefined {
     sid: field(6),
     startTime: field(22),
   };
+}
+
+/** Every process now, by pid (a snapshot: processes come and go while it is read; those are left out). */
+export function readProcTable(): Map<number, ProcStat> {
+  const table = new Map<number, ProcStat>();
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    try {
+      const stat = readProcStat(pid);
+      if (stat) table.set(pid, stat);
+    } catch {
+      // vanished or unreadable mid-read
+    }
+  }
+  return table;
 }

@@ -4,7 +4,7 @@
 // whatever a daemon left in its own session (an agent's mo-shim launcher). What to signal is
 // decided by leftovers.ts; this file reads the files and /proc, signals and waits.
 import { sleep } from '@mo/api/timers';
-import { readProcStat } from '@mo/agent';
+import { readProcStat, readProcTable } from '@mo/agent';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { planLeftovers, sessionMembers, parseShimRecord, type ProcEntry, type ShimRecord } from './leftovers.js';
@@ -15,18 +15,7 @@ const POLL_MS = 25;
 
 /** Every process on the host now (those that vanish while being read are left out). */
 export function snapshotProcs(): Map<number, ProcEntry> {
-  const procs = new Map<number, ProcEntry>();
-  for (const name of readdirSync('/proc')) {
-    const pid = Number(name);
-    if (!Number.isInteger(pid) || pid <= 0) continue;
-    try {
-      const s = readProcStat(pid);
-      if (s) procs.set(pid, s);
-    } catch {
-      // Gone or unreadable mid-read: not ours to judge.
-    }
-  }
-  return procs;
+  return readProcTable();
 }
 
 let bootMs: number | undefined;

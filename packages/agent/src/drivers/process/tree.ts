@@ -2,10 +2,10 @@
 // its shim's session and descendants as /proc shows them. Liveness, signals, the final kill and
 // usage all go through here, so a stop reaches everything the workload started, even after the
 // workload killed its shim (then nothing else would: its orphans belong to init).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type pidusageModule from 'pidusage';
 import { CpuRate, type WorkloadCgroups } from '../../cgroups/index.js';
-import { readProcStat, type ProcStat } from '../../metrics/proc.js';
+import { readProcTable, type ProcStat } from '../../metrics/proc.js';
 import type { TaskUsage } from '../driver.js';
 import { isSameLiveProcess, type ProcessIdentity } from './identity.js';
 
@@ -147,22 +147,6 @@ function signalPid(pid: number, signal: NodeJS.Signals): boolean {
   } catch {
     return false;
   }
-}
-
-/** Every process now, by pid (a snapshot: processes come and go while it is read). */
-export function readProcTable(): ProcTable {
-  const table: ProcTable = new Map();
-  for (const name of readdirSync('/proc')) {
-    const pid = Number(name);
-    if (!Number.isInteger(pid) || pid <= 0) continue;
-    try {
-      const stat = readProcStat(pid);
-      if (stat) table.set(pid, stat);
-    } catch {
-      // vanished or unreadable mid-read
-    }
-  }
-  return table;
 }
 
 /**
