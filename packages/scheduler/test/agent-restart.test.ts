@@ -77,6 +77,27 @@ async function current(client: SchedulerClient, ws: ScheduledWorkload__Output[])
   return Promise.all(ws.map((w) => client.getWorkload(w.id)));
 }
 
+/** The workloads once every one of them satisfies `ok`. */
+function once(
+  client: SchedulerClient,
+  ws: ScheduledWorkload__Output[],
+  what: string,
+  ok: (w: ScheduledWorkload__Output) => boolean,
+  timeoutMs = 30_000,
+): Promise<ScheduledWorkload__Output[]> {
+  return waitFor(
+    what,
+    async () => {
+      const now = await current(client, ws);
+      return now.every(ok) ? now : undefined;
+    },
+    { timeoutMs, intervalMs: 250 },
+  );
+}
+
+const ended = (w: ScheduledWorkload__Output) =>
+  w.state === 'WORKLOAD_STATE_SUCCEEDED' || w.state === 'WORKLOAD_STATE_FAILED';
+
 let cluster: Cluster | undefined;
 let extra: AgentProcess | undefined;
 let dir = '';
@@ -103,24 +124,13 @@ describe('an agent with 200 workloads SIGKILLed and restarted (scheduler default
       await sleep(Math.max(0, downMs - (Date.now() - killedAt)));
       await cluster.restartAgent(0);
 
-      const long = await waitFor(
+      const long = await once(
+        client,
+        fleet.long,
         'the long-running ones running again',
-        async () => {
-          const ws = await current(client, fleet.long);
-          return ws.every((w) => w.state === 'WORKLOAD_STATE_RUNNING') ? ws : undefined;
-        },
-        { timeoutMs: 30_000, intervalMs: 250 },
+        (w) => w.state === 'WORKLOAD_STATE_RUNNING',
       );
-      const ending = await waitFor(
-        'the ending ones ended',
-        async () => {
-          const ws = await current(client, fleet.ending);
-          return ws.every((w) => ['WORKLOAD_STATE_SUCCEEDED', 'WORKLOAD_STATE_FAILED'].includes(w.state))
-            ? ws
-            : undefined;
-        },
-        { timeoutMs: 30_000, intervalMs: 250 },
-      );
+      const ending = await once(client, fleet.ending, 'the ending ones ended', ended);
       // Nothing killed: the same allocation, the same live process, first attempt.
       long.forEach((w, i) => {
         expect([w.allocationId, w.pid, w.attempt]).toEqual([fleet.long[i]!.allocationId, fleet.long[i]!.pid, 1]);
@@ -158,13 +168,12 @@ describe('an agent with 200 workloads SIGKILLed and restarted (scheduler default
     const killedAt = Date.now();
     fleet.release();
     // Given up 5 s (down-after) + 30 s (lost-after) after the last heartbeat: replaced on node-2.
-    const replaced = await waitFor(
+    const replaced = await once(
+      client,
+      fleet.long,
       'the long-running ones replaced on node-2',
-      async () => {
-        const ws = await current(client, fleet.long);
-        return ws.every((w) => w.state === 'WORKLOAD_STATE_RUNNING' && w.nodeName === 'node-2') ? ws : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 250 },
+      (w) => w.state === 'WORKLOAD_STATE_RUNNING' && w.nodeName === 'node-2',
+      60_000,
     );
     const givenUpAfter = Date.now() - killedAt;
     expect(givenUpAfter).toBeGreaterThanOrEqual(34_000);
@@ -186,16 +195,7 @@ describe('an agent with 200 workloads SIGKILLed and restarted (scheduler default
         timeoutMs: 30_000,
       });
     }
-    const ending = await waitFor(
-      'the ending ones settled with their real ends',
-      async () => {
-        const ws = await current(client, fleet.ending);
-        return ws.every((w) => ['WORKLOAD_STATE_SUCCEEDED', 'WORKLOAD_STATE_FAILED'].includes(w.state))
-          ? ws
-          : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 250 },
-    );
+    const ending = await once(client, fleet.ending, 'the ending ones settled with their real ends', ended);
     ending.forEach((w, i) => {
       expect([w.state, w.exit?.exitCode, w.nodeName]).toEqual([
         codeOf(i) === 0 ? 'WORKLOAD_STATE_SUCCEEDED' : 'WORKLOAD_STATE_FAILED',
