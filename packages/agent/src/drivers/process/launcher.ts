@@ -35,6 +35,8 @@ export type LaunchResult =
       cgroup?: string;
       /** Resolves true when the launcher reaped the shim, false if the launcher died first. */
       shimExited: Promise<boolean>;
+      /** The pid of the launcher that started it (see ShimLauncher.running). */
+      launcher: number;
     }
   | { ok: false; errno: number; message: string };
 
@@ -124,6 +126,7 @@ export class ShimLauncher {
         shimStartTime: Number(shimStartTime),
         ...(cgroup && { cgroup }),
         shimExited,
+        launcher: this.child?.pid ?? 0,
       });
       return;
     }
@@ -152,6 +155,14 @@ export class ShimLauncher {
     // Its shims were reparented to init: callers fall back to polling for their exit.
     for (const w of this.exitWaiters.values()) w(false);
     this.exitWaiters.clear();
+  }
+
+  /**
+   * The pid of the launcher running now (a LaunchResult's `launcher`), undefined if none: a workload
+   * whose shim died is its child, so its exit comes as an `X` line while that same launcher runs.
+   */
+  get running(): number | undefined {
+    return this.child?.pid;
   }
 
   /**
