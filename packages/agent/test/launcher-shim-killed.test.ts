@@ -321,6 +321,22 @@ describe('mo-shim --launcher: a shim that dies before its start is answered', ()
     expect(await l.exited()).toBe(1);
   });
 
+  it('has at most 64 shims between request and record, and serves the rest once those are done', async () => {
+    const l = new Launcher();
+    await l.children(1);
+    l.hold();
+    const n = 70;
+    const dirs = Array.from({ length: n }, () => taskDir());
+    l.send(...dirs.map((dir, i) => frame({ id: `q${i}`, dir, argv: ['true'] })));
+    // Each takes a request and blocks on its answer (the pipe is full): the 65th finds no slot.
+    await l.children(64);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(childrenOf(l.proc.pid!)).toHaveLength(64);
+    l.release();
+    for (let i = 0; i < n; i++) expect(await l.line(new RegExp(`^q${i} `))).toMatch(/^q\d+ S /);
+    for (const dir of dirs) await waitFor('the exit record', () => existsSync(join(dir, 'exit')));
+  });
+
   it('serves a burst of workloads that each kill their shim at once, answering every one', async () => {
     const l = new Launcher();
     const n = 40;
