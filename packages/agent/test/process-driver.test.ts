@@ -120,7 +120,10 @@ describe('process driver: a shim that dies before it started its workload', () =
     enforced: ['memory'],
   };
   const driver = new ProcessDriver({ cgroups: layout, pollIntervalMs: 50 });
+  let spare = 0;
   afterAll(async () => {
+    // Killed by the test, unless it failed first: blocked on the FIFO, it would stay.
+    if (spare) killQuietly(spare);
     await driver.close();
     rmSync(mount, { recursive: true, force: true });
   });
@@ -143,30 +146,59 @@ describe('process driver: a shim that dies before it started its workload', () =
     const first = task('first');
     await driver.wait(await driver.start(first), first.taskDir);
     const launcher = launchers().find((p) => !others.has(p))!;
-    const [spare] = await waitFor('the spare alone', () => {
+    spare = await waitFor('the spare alone', () => {
       const c = childrenOf(launcher);
-      return c.length === 1 && c;
+      return c.length === 1 && c[0];
     });
     const leaf = await waitFor('the spare to make its cgroup', () =>
       readdirSync(join(mount, root)).find((n) => n.startsWith(`w-${spare}-`)),
     );
     execFileSync('mkfifo', [join(mount, root, leaf, 'memory.max')]);
-    // Two at once: the spare hands the stream back once it took the first, so once the next spare
-    // exists the first request is taken (and its shim blocked on the FIFO).
-    const [blocked, next] = [task('blocked', 64 << 20), task('next')];
+    // The spare waits in read(2) for a request; once it has taken one, it blocks in another
+    // system call: opening the FIFO. (Killed before, it would leave the stream torn.)
+    const reading = await waitFor('the spare to wait for a request', () => steadilyBlockedIn(spare));
+    const blocked = task('blocked', 64 << 20);
     const failed = driver.start(blocked).then(
       () => undefined,
       (err: unknown) => err,
     );
-    const started = driver.start(next);
-    await waitFor('the next spare', () => childrenOf(launcher).some((p) => p !== spare));
-    process.kill(spare!, 'SIGKILL');
+    await waitFor('the spare to take the request', () => ![undefined, reading].includes(blockedIn(spare)));
+    process.kill(spare, 'SIGKILL');
     const err = await failed;
     expect(err).toBeInstanceOf(Error);
     expect(err).not.toBeInstanceOf(StartFailedError);
     expect((err as Error).message).toBe(
       `cannot start a workload: mo-shim ${spare} died (wait status 9) before it started the workload`,
     );
-    expect(await driver.wait(await started, next.taskDir)).toMatchObject({ status: 'exited', exit: { exitCode: 0 } });
+    const next = task('next');
+    expect(await driver.wait(await driver.start(next), next.taskDir)).toMatchObject({
+      status: 'exited',
+      exit: { exitCode: 0 },
+    });
   });
 });
+
+/** The system call `pid` is blocked in (its number), undefined while it runs or is gone. */
+function blockedIn(pid: number): string | undefined {
+  try {
+    const nr = readFileSync(`/proc/${pid}/syscall`, 'utf8').split(' ')[0]!.trim();
+    return /^\d+$/.test(nr) ? nr : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The system call `pid` is blocked in, if it is the same in two looks 50 ms apart. */
+async function steadilyBlockedIn(pid: number): Promise<string | undefined> {
+  const first = blockedIn(pid);
+  await new Promise((r) => setTimeout(r, 50));
+  return first !== undefined && blockedIn(pid) === first ? first : undefined;
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone
+  }
+}
