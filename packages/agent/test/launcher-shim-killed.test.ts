@@ -173,7 +173,15 @@ class Launcher {
     return new Promise((resolve) => this.proc.once('exit', (code) => resolve(code)));
   }
 
+  /** Its shims too: a test that failed may have left one blocked on a FIFO or the full pipe. */
   close(): void {
+    for (const pid of this.proc.pid ? childrenOf(this.proc.pid) : []) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
     this.proc.stdin!.end();
     this.proc.kill('SIGKILL');
     closeSync(this.rfd);
