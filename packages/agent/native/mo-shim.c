@@ -42,9 +42,18 @@
  *                                                 pid the launcher reaped: it is a subreaper, and
  *                                                 adopts the workload of a shim that was killed.
  *   EOF on stdin: the launcher exits 0 at once; running shims are unaffected.
+ * A shim killed before it answered (the workload may kill it as soon as it runs, even before the
+ * handshake) is answered for by the launcher, from what the shim marked in its slot (mo-slots.c):
+ * "S" as the shim would have, if its workload was started (it is the launcher's child now), plus
+ * the `started` record; "E <errno> <message>" if its exec failed; "E 10 mo-shim <pid> died (wait
+ * status N) before it started the workload" if it got no further; then its "X". A shim killed
+ * after its S line but before its `started` record gets that record from the launcher. A shim
+ * killed just as it wrote its answer may be answered for twice, alike: the first answer counts.
+ * The launcher itself exits 1 only when a spare dies with part of a frame read (the stream is torn).
  *
  * Memory: static binary, fixed buffers, no malloc in steady state (the launcher's per-request
- * argv/env pointer arrays are allocated in the forked shim only).
+ * argv/env pointer arrays are allocated in the forked shim only); the slot table is one shared
+ * mapping of 64 slots, made by the launcher before it forks.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -69,6 +78,7 @@
 #include <unistd.h>
 
 #include "mo-cgroup.h"
+#include "mo-slots.h"
 
 #define COPY_BUF_SIZE (64 * 1024)
 #define REAP_DEADLINE_MS 2000
@@ -78,6 +88,9 @@
 #define FRAME_MAX (1024 * 1024)
 #define LINE_MAX_BYTES 512
 #define REQ_ID_MAX 64
+/* How often a launcher with no free slot (mo-slots.c) looks for one. */
+#define SLOT_WAIT_MS 5
+_Static_assert(REQ_ID_MAX <= SLOT_ID_MAX, "a request id must fit in a launcher slot");
 
 extern char **environ;
 
@@ -95,6 +108,7 @@ struct logstream {
 static char copy_buf[COPY_BUF_SIZE];
 /* Shorter than PATH_MAX so "<dir>/<name>.tmp" always fits in a PATH_MAX buffer. */
 static char dir_path[PATH_MAX - 64];
+_Static_assert(sizeof dir_path <= SLOT_DIR_MAX, "a task dir must fit in a launcher slot");
 static unsigned long long log_max;
 static struct logstream streams[2];
 /* First error opening a log file (0 if none); reported as "logError" in the exit record. */
@@ -179,21 +193,21 @@ static int pwrite_all(int fd, const char *buf, size_t len, off_t off)
 }
 
 /* Opens <dir>/<name>.tmp without truncating it: the blocks it holds are what the record needs. */
-static int open_record_tmp(const char *name)
+static int open_record_tmp(const char *dir, const char *name)
 {
 	char tmp[PATH_MAX];
-	snprintf(tmp, sizeof tmp, "%s/%.16s.tmp", dir_path, name);
+	snprintf(tmp, sizeof tmp, "%s/%.16s.tmp", dir, name);
 	return open(tmp, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 }
 
 /* Writes content over fd (<dir>/<name>.tmp, closed here) and renames it to <dir>/<name>.
  * durable: fsync before the rename, for records that should survive a host crash (best effort:
  * an unsynced record beats none). A failed write leaves the temp file, never a partial record. */
-static void commit_record(int fd, const char *name, const char *content, int durable)
+static void commit_record(const char *dir, int fd, const char *name, const char *content, int durable)
 {
 	char tmp[PATH_MAX], final[PATH_MAX];
-	snprintf(final, sizeof final, "%s/%.16s", dir_path, name);
-	snprintf(tmp, sizeof tmp, "%s/%.16s.tmp", dir_path, name);
+	snprintf(final, sizeof final, "%s/%.16s", dir, name);
+	snprintf(tmp, sizeof tmp, "%s/%.16s.tmp", dir, name);
 	if (fd < 0)
 		return;
 	size_t len = strlen(content);
@@ -206,16 +220,17 @@ static void commit_record(int fd, const char *name, const char *content, int dur
 		rename(tmp, final);
 }
 
-static void write_atomic(const char *name, const char *content, int durable)
+/* dir: the shim's dir_path, or the task dir of a dead shim's request (the launcher's stand_in). */
+static void write_atomic(const char *dir, const char *name, const char *content, int durable)
 {
-	commit_record(open_record_tmp(name), name, content, durable);
+	commit_record(dir, open_record_tmp(dir, name), name, content, durable);
 }
 
 static void write_exit_record(const char *content)
 {
-	int fd = exit_fd >= 0 ? exit_fd : open_record_tmp("exit");
+	int fd = exit_fd >= 0 ? exit_fd : open_record_tmp(dir_path, "exit");
 	exit_fd = -1;
-	commit_record(fd, "exit", content, 1);
+	commit_record(dir_path, fd, "exit", content, 1);
 }
 
 /* Makes exit.tmp hold RECORD_SLOT bytes now, while the disk may still have room, and keeps it
@@ -224,7 +239,7 @@ static void reserve_exit_record(void)
 {
 	static const char zeros[RECORD_SLOT];
 	struct stat st;
-	exit_fd = open_record_tmp("exit");
+	exit_fd = open_record_tmp(dir_path, "exit");
 	if (exit_fd >= 0 && fstat(exit_fd, &st) == 0 && st.st_size < RECORD_SLOT &&
 	    pwrite_all(exit_fd, zeros, RECORD_SLOT - (size_t)st.st_size, st.st_size) < 0) {
 		/* the disk is full already: the exit record will try to take a block when it comes */
@@ -280,6 +295,7 @@ static void fail_start(int err, const char *what, const char *operand)
 	size_t len = n < 0 ? 0 : n >= LINE_MAX_BYTES ? LINE_MAX_BYTES - 1 : (size_t)n;
 	line[len++] = '\n';
 	write_all(1, line, len);
+	slot_mark(SLOT_DONE);
 	cg_release(); /* nothing runs in it: the workload never started, or has exited */
 	_exit(127);
 }
@@ -591,6 +607,29 @@ static void shim_prepare(void)
 		prep_errno = errno;
 }
 
+/* The launcher-mode handshake of a started workload (the shim's, or the launcher's for a dead shim). */
+static void started_line(char *line, size_t cap, const char *id, pid_t pid, unsigned long long start_time, pid_t shim,
+			 unsigned long long shim_start_time, const char *cgroup)
+{
+	snprintf(line, cap, "%s S %d %llu %d %llu%s%s\n", id, (int)pid, start_time, (int)shim, shim_start_time,
+		 *cgroup ? " " : "", cgroup);
+}
+
+/* The `started` record, from which a restarted agent re-attaches the workload. Not fsynced: it
+ * only covers an agent crash between spawn and the agent's own record; after a host crash the
+ * boot id tells the agent the workload is gone anyway. */
+static void write_started_record(const char *dir, pid_t pid, unsigned long long start_time, pid_t shim,
+				 unsigned long long shim_start_time, long long started_at_ms, const char *cgroup)
+{
+	char line[512], cg[300] = "";
+	if (*cgroup)
+		snprintf(cg, sizeof cg, ",\"cgroup\":\"%s\"", cgroup); /* a path of [A-Za-z0-9._/-] */
+	snprintf(line, sizeof line,
+		 "{\"pid\":%d,\"startTime\":%llu,\"shimPid\":%d,\"shimStartTime\":%llu,\"startedAtMs\":%lld%s}\n",
+		 (int)pid, start_time, (int)shim, shim_start_time, started_at_ms, cg);
+	write_atomic(dir, "started", line, 0);
+}
+
 /*
  * The shim proper: runs argv as the workload, supervises it, records its exit, and exits.
  * shim_prepare has run; dir_path and log_max are set; environ is the workload's environment;
@@ -626,9 +665,9 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 	/* vfork: the child borrows our memory and we sleep until it has exec'd (or _exited), which is
 	 * exactly the moment we wait for, without copying page tables or an exec-report pipe. A fork
 	 * plus a CLOEXEC pipe cost ~3x as much here, and with fork both processes compete for a CPU.
-	 * The child below only makes system calls on its own stack frame and writes `rep`; it never
-	 * returns from this function. Signals: all we install is SIG_IGN, and SIGCHLD is blocked, so no
-	 * handler can run on the shared stack. */
+	 * The child below only makes system calls on its own stack frame and writes `rep` and its
+	 * launcher slot; it never returns from this function. Signals: all we install is SIG_IGN, and
+	 * SIGCHLD is blocked, so no handler can run on the shared stack. */
 	static volatile struct exec_report rep;
 	rep.err = 0;
 	rep.chdir_failed = 0;
@@ -636,16 +675,21 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 	if (child < 0)
 		fail_start(errno, NULL, NULL);
 	if (child == 0) {
+		/* First, before anything can end this shim: the launcher learns who the workload is even
+		 * if the workload kills us before the handshake (see mo-slots.c). */
+		slot_workload(getpid());
 		/* Own group, so the agent can signal the workload and everything it spawns with kill(-pid). */
 		setpgid(0, 0);
 		if (work_dir && *work_dir && chdir(work_dir) < 0) {
 			rep.chdir_failed = 1;
 			rep.err = errno;
+			slot_exec_failed(rep.err, 1);
 			_exit(127);
 		}
 		/* dup2 clears CLOEXEC on the targets; every other fd of ours is CLOEXEC. */
 		if (dup2(devnull_fd, 0) < 0 || dup2(out_pipe[1], 1) < 0 || dup2(err_pipe[1], 2) < 0) {
 			rep.err = errno;
+			slot_exec_failed(rep.err, 0);
 			_exit(127);
 		}
 		/* Ignored dispositions and the mask survive exec: undo exactly what we (or the launcher,
@@ -658,6 +702,7 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 		sigprocmask(SIG_SETMASK, &empty, NULL);
 		execvp(child_argv[0], child_argv);
 		rep.err = errno;
+		slot_exec_failed(rep.err, 0);
 		_exit(127);
 	}
 
@@ -681,14 +726,15 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 	unsigned long long start_time = read_start_time(child);
 	{
 		char line[LINE_MAX_BYTES];
-		const char *cg = cg_path();
 		if (req_id)
-			snprintf(line, sizeof line, "%s S %d %llu %d %llu%s%s\n", req_id, (int)child, start_time,
-				 (int)getpid(), self_start_time, *cg ? " " : "", cg);
+			started_line(line, sizeof line, req_id, child, start_time, getpid(), self_start_time, cg_path());
 		else
 			snprintf(line, sizeof line, "S %d %llu\n", (int)child, start_time);
+		/* For the launcher, should we die before the line is out or the record written. */
+		slot_started(start_time, started_at_ms);
 		/* One write (<= PIPE_BUF): launcher shims share the response pipe and must not interleave. */
 		write_all(1, line, strlen(line));
+		slot_mark(SLOT_ANSWERED);
 	}
 	/* A spare shim hands the request stream back after the handshake (or earlier: see
 	 * spare_main), so the launcher's fork of the next spare does not compete with this start. */
@@ -711,17 +757,10 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 		 * and the next write tries again: we supervise the workload and record its exit anyway. */
 		s->log_fd = -1;
 	}
-	/* Not fsynced: it only covers an agent crash between spawn and the agent's own record;
-	 * after a host crash the boot id tells the agent the workload is gone anyway. */
-	{
-		char line[512], cg[300] = "";
-		if (*cg_path())
-			snprintf(cg, sizeof cg, ",\"cgroup\":\"%s\"", cg_path()); /* a path of [A-Za-z0-9._/-] */
-		snprintf(line, sizeof line,
-			 "{\"pid\":%d,\"startTime\":%llu,\"shimPid\":%d,\"shimStartTime\":%llu,\"startedAtMs\":%lld%s}\n",
-			 (int)child, start_time, (int)getpid(), self_start_time, started_at_ms, cg);
-		write_atomic("started", line, 0);
-	}
+	write_started_record(dir_path, child, start_time, getpid(), self_start_time, started_at_ms, cg_path());
+	/* The launcher has nothing more to stand in for: the slot is its to reuse. */
+	slot_mark(SLOT_DONE);
+	slot_leave();
 	reserve_exit_record();
 
 	int child_status = 0, child_done = 0;
@@ -1028,6 +1067,7 @@ static void __attribute__((noreturn)) spare_main(void)
 	notify_fd = notify_w;
 	munmap(inbuf, inbuf_cap); /* the launcher's; never used here */
 	shim_prepare();
+	slot_prepared(self_start_time, cg_path());
 	for (;;) {
 		unsigned char h[4];
 		read_exact((char *)h, 4);
@@ -1052,6 +1092,9 @@ static void __attribute__((noreturn)) spare_main(void)
 			munmap(buf, cap);
 			continue;
 		}
+		/* A whole request: should we die from here on, the stream is intact and the launcher
+		 * answers for us (see mo-slots.c). */
+		slot_take(r.id, r.task_dir);
 		/* More requests already waiting: hand the stream back now, so the next spare is forked
 		 * while this one starts its workload (throughput under a burst); otherwise after the
 		 * handshake (latency of a lone start). */
@@ -1063,9 +1106,12 @@ static void __attribute__((noreturn)) spare_main(void)
 	}
 }
 
-/* Forks a shim for one valid request (when no spare could be forked). The child never returns. */
-static void launch(const struct request *r)
+/* Forks a shim for one valid request (when no spare could be forked), in slot i. The child never
+ * returns. */
+static void launch(const struct request *r, int i)
 {
+	slots_reset(i);
+	slots_take(i, r->id, r->task_dir);
 	pid_t pid = fork();
 	if (pid < 0) {
 		char line[LINE_MAX_BYTES];
@@ -1073,8 +1119,11 @@ static void launch(const struct request *r)
 		respond(line);
 		return;
 	}
-	if (pid > 0)
+	if (pid > 0) {
+		slots_own(i, pid);
 		return;
+	}
+	slot_use(i);
 
 	/* The shim: the launcher's ignored signals (TERM, INT, HUP, PIPE) and blocked SIGCHLD are
 	 * exactly what the shim sets up for itself, so only the launcher's fds need undoing. */
@@ -1083,10 +1132,12 @@ static void launch(const struct request *r)
 	close(notify_w);
 	dup2(devnull_fd, 0); /* the request stream is the launcher's alone */
 	shim_prepare();
+	slot_prepared(self_start_time, cg_path());
 	take_request(r, inbuf, inbuf_cap);
 }
 
-static void handle_frame(const char *payload, size_t len)
+/* One frame the launcher read itself; slot i is free for its shim. */
+static void handle_frame(const char *payload, size_t len, int i)
 {
 	struct request r;
 	if (parse_request(payload, len, &r) < 0) {
@@ -1095,19 +1146,24 @@ static void handle_frame(const char *payload, size_t len)
 		respond(line);
 		return;
 	}
-	launch(&r);
+	launch(&r, i);
 }
 
-/* Forks the next spare shim; on failure the launcher reads requests itself until a retry works. */
-static void fork_spare(void)
+/* Forks the next spare shim, in slot i; on failure the launcher reads requests itself until a
+ * retry works. */
+static void fork_spare(int i)
 {
+	slots_reset(i);
 	pid_t pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		slot_use(i);
 		spare_main();
+	}
 	if (pid < 0) {
 		next_spare_try_ms = mono_ms() + 100;
 		return;
 	}
+	slots_own(i, pid);
 	spare_pid = pid;
 }
 
@@ -1133,47 +1189,130 @@ static void drain_notify(void)
 		spare_pid = 0;
 }
 
-/* Reaps every exited shim and reports it, so the agent learns promptly that a workload ended. */
-static void reap_shims(void)
+/*
+ * Answers for a shim that died in slot i before it answered its request (phase TAKEN) or recorded
+ * the start (ANSWERED), so that the agent's start neither hangs nor loses a running workload. The
+ * workload it started, if any, is our child now (we are the nearest living subreaper).
+ */
+static void stand_in(int i, pid_t shim, int st)
 {
-	struct signalfd_siginfo si;
-	while (read(launcher_sfd, &si, sizeof si) > 0)
-		;
-	pid_t p;
-	int st;
-	while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
-		/* A spare's "took it" byte is written before it can exit, so once it is reaped the byte
-		 * is there: read it before judging, or a fast workload's shim would be taken for a
-		 * spare that stopped reading. */
-		if (p == spare_pid)
-			drain_notify();
-		if (p == spare_pid) {
-			spare_pid = 0;
-			/* EOF or an oversized frame: the launcher ends the same way (EOF checked again here:
-			 * ending on a spare's word while the agent still writes would fail its starts).
-			 * Killed while reading: part of a frame may be gone, so the stream cannot be trusted.
-			 * A failed start (127) is an ordinary shim exit. */
+	struct slot *s = slots_at(i);
+	char line[LINE_MAX_BYTES];
+	if (slots_phase(i) == SLOT_TAKEN) {
+		if (s->exec_err) {
+			/* Its chdir or exec failed: what the shim would have answered (without the dir). */
+			snprintf(line, sizeof line, "%s E %d %s%s\n", s->req_id, s->exec_err, s->chdir_failed ? "chdir: " : "",
+				 strerror(s->exec_err));
+			respond(line);
+			return;
+		}
+		/* Started only if it is our child (alive, or a zombie we hold: /proc still has it). */
+		siginfo_t si;
+		unsigned long long start = 0;
+		if (s->pid > 0 && waitid(P_PID, (id_t)s->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0)
+			start = read_start_time(s->pid);
+		if (!start) {
+			snprintf(line, sizeof line, "%s E %d mo-shim %d died (wait status %d) before it started the workload\n",
+				 s->req_id, ECHILD, (int)shim, st);
+			respond(line);
+			return;
+		}
+		s->start_time = start;
+		if (!s->started_at_ms)
+			s->started_at_ms = now_ms();
+		started_line(line, sizeof line, s->req_id, s->pid, start, shim, s->shim_start_time, s->cgroup);
+		respond(line);
+	}
+	write_started_record(slots_dir(i), s->pid, s->start_time, shim, s->shim_start_time, s->started_at_ms, s->cgroup);
+}
+
+/* One reaped child: a shim (its slot says how far it got), or a workload we adopted. */
+static void reaped(pid_t p, int st)
+{
+	int i = slots_of_shim(p);
+	int phase = i >= 0 ? slots_phase(i) : SLOT_FREE;
+	/* A spare's "took it" byte is written before it can exit, so once it is reaped the byte is
+	 * there: read it first, so a shim that handed the stream back is not judged as a spare. */
+	if (p == spare_pid)
+		drain_notify();
+	if (p == spare_pid) {
+		spare_pid = 0;
+		/* Ended without a whole request. EOF or an oversized frame: the launcher ends the same way
+		 * (EOF checked again here: ending on a spare's word while the agent still writes would
+		 * fail its starts). Killed while reading: part of a frame may be gone, so the stream
+		 * cannot be trusted. Past SLOT_READING the spare took a whole frame: the stream is intact,
+		 * at the next frame, and the next spare reads on. */
+		if (phase <= SLOT_READING) {
 			if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && !stream_at_eof()) {
 				fprintf(stderr, "mo-shim --launcher: spare shim %d exited but the request stream is open\n", (int)p);
-				continue;
+				if (i >= 0)
+					slots_release(i);
+				return;
 			}
 			if (WIFEXITED(st) && (WEXITSTATUS(st) == 0 || WEXITSTATUS(st) == 2))
 				_exit(WEXITSTATUS(st));
-			if (!WIFEXITED(st) || WEXITSTATUS(st) != 127) {
-				fprintf(stderr, "mo-shim --launcher: the spare shim reading requests died (status %d)\n", st);
-				_exit(1);
-			}
+			fprintf(stderr, "mo-shim --launcher: the spare shim reading requests died (status %d)\n", st);
+			_exit(1);
 		}
-		char line[64];
-		snprintf(line, sizeof line, "X %d %d\n", (int)p, st);
-		respond(line);
+	}
+	if (i >= 0) {
+		if (phase == SLOT_TAKEN || phase == SLOT_ANSWERED)
+			stand_in(i, p, st);
+		slots_release(i);
+	}
+	char line[64];
+	snprintf(line, sizeof line, "X %d %d\n", (int)p, st);
+	respond(line);
+}
+
+/* Reaps p if it has exited; returns what waitpid did. */
+static pid_t reap(pid_t p)
+{
+	int st;
+	pid_t r = waitpid(p, &st, WNOHANG);
+	if (r == p)
+		reaped(p, st);
+	return r;
+}
+
+/* Reaps every exited child and reports it, so the agent learns promptly that a workload ended. */
+static void reap_shims(void)
+{
+	struct signalfd_siginfo ssi;
+	while (read(launcher_sfd, &ssi, sizeof ssi) > 0)
+		;
+	for (;;) {
+		siginfo_t si;
+		memset(&si, 0, sizeof si);
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
+			return;
+		/* A workload whose shim died before it answered or recorded the start is our child only
+		 * since that shim died (a zombie since then): the shim goes first, so that our answer
+		 * for it reads the workload's /proc entry and precedes the workload's X line. */
+		int i = slots_of_orphan(si.si_pid);
+		if (i >= 0)
+			reap(slots_owner(i));
+		if (reap(si.si_pid) <= 0)
+			return;
 	}
 }
 
-/* Handles every complete frame in inbuf and keeps the incomplete rest at its start. */
+/* The length of the whole frame at the start of inbuf, or -1 while it is not all there. */
+static long frame_at_start(void)
+{
+	if (inbuf_have < 4)
+		return -1;
+	const unsigned char *h = (const unsigned char *)inbuf;
+	uint32_t len = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
+	return len <= FRAME_MAX && inbuf_have - 4 >= len ? (long)len : -1;
+}
+
+/* Handles the complete frames in inbuf while there are slots for their shims, and keeps the rest
+ * at its start (a frame that waits for a slot stops the launcher reading more). */
 static void handle_input(void)
 {
 	size_t off = 0;
+	int i;
 	while (inbuf_have - off >= 4) {
 		const unsigned char *h = (const unsigned char *)inbuf + off;
 		uint32_t len = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
@@ -1183,9 +1322,9 @@ static void handle_input(void)
 				FRAME_MAX);
 			_exit(2);
 		}
-		if (inbuf_have - off - 4 < len)
+		if (inbuf_have - off - 4 < len || (i = slots_free()) < 0)
 			break;
-		handle_frame(inbuf + off + 4, len);
+		handle_frame(inbuf + off + 4, len, i);
 		off += 4 + (size_t)len;
 	}
 	if (off > 0) {
@@ -1219,26 +1358,35 @@ static void __attribute__((noreturn)) launcher_main(void)
 		notify_r = notify[0];
 		notify_w = notify[1];
 	}
-	/* Header + the largest frame: after handle_input a partial frame always fits. */
+	/* Header + the largest frame: after handle_input a partial frame always fits (a whole one
+	 * that waits for a slot stops the reading). */
 	inbuf_cap = 4 + FRAME_MAX;
 	inbuf = mmap(NULL, inbuf_cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (launcher_sfd < 0 || devnull_fd < 0 || notify_r < 0 || inbuf == MAP_FAILED) {
+	if (launcher_sfd < 0 || devnull_fd < 0 || notify_r < 0 || inbuf == MAP_FAILED || slots_map() < 0) {
 		fprintf(stderr, "mo-shim --launcher: setup failed: %s\n", strerror(errno));
 		_exit(1);
 	}
 
 	for (;;) {
-		if (!spare_pid && inbuf_have == 0 && mono_ms() >= next_spare_try_ms)
-			fork_spare();
+		int slot = slots_free();
+		if (slot >= 0 && frame_at_start() >= 0) {
+			handle_input();
+			continue;
+		}
+		if (!spare_pid && inbuf_have == 0 && slot >= 0 && mono_ms() >= next_spare_try_ms)
+			fork_spare(slot);
 		/* With a spare, the stream is its alone; without one, the launcher reads it (and retries
-		 * the fork between frames). */
-		int reading = spare_pid == 0;
+		 * the fork between frames) unless a whole frame waits for a slot. */
+		int reading = spare_pid == 0 && frame_at_start() < 0;
+		/* Without a spare the next start needs a slot, and shims free theirs without a word: while
+		 * none is free, look again soon. */
+		int timeout = spare_pid == 0 && slots_free() < 0 ? SLOT_WAIT_MS : reading && inbuf_have == 0 ? 100 : -1;
 		struct pollfd pfd[3] = {
 			{ .fd = launcher_sfd, .events = POLLIN },
 			{ .fd = notify_r, .events = POLLIN },
 			{ .fd = reading ? 0 : -1, .events = POLLIN },
 		};
-		if (poll(pfd, 3, reading && inbuf_have == 0 ? 100 : -1) < 0) {
+		if (poll(pfd, 3, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			fprintf(stderr, "mo-shim --launcher: poll: %s\n", strerror(errno));

@@ -1,5 +1,6 @@
-// Builds native/mo-shim.c (and mo-cgroup.c, its workload cgroups) into dist/bin/mo-shim. Static by default: the shim runs once per
-// workload, so it must not pay for a dynamic loader and shared libc pages in its RSS.
+// Builds native/mo-shim.c (with mo-cgroup.c, its workload cgroups, and mo-slots.c, its launcher
+// slots) into dist/bin/mo-shim. Static by default: the shim runs once per workload, so it must not
+// pay for a dynamic loader and shared libc pages in its RSS.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -7,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const native = join(pkgDir, 'native');
-const sources = ['mo-shim.c', 'mo-cgroup.c'].map((f) => join(native, f));
-const inputs = [...sources, join(native, 'mo-cgroup.h')];
+const sources = ['mo-shim.c', 'mo-cgroup.c', 'mo-slots.c'].map((f) => join(native, f));
+const inputs = [...sources, join(native, 'mo-cgroup.h'), join(native, 'mo-slots.h')];
 const out = join(pkgDir, 'dist', 'bin', 'mo-shim');
 
 function mtime(path) {

@@ -1,8 +1,10 @@
 // The process driver (fork/exec under mo-shim) against the shared driver conformance suite, and
 // what only it has: the `mo-shim --launcher` helper process and its spare shim.
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { ProcessDriver } from '@mo/agent';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { ProcessDriver, StartFailedError, type CgroupLayout } from '@mo/agent';
+import { waitFor } from '@mo/testkit';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describeDriverConformance } from './driver-conformance.js';
@@ -24,6 +26,22 @@ function launchers(): number[] {
     }
   }
   return pids;
+}
+
+/** Pids of the live children of `pid`. */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+        const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return Number(ppid) === pid && state !== 'Z';
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 async function waitForDeath(deaths: string[]): Promise<void> {
@@ -75,4 +93,112 @@ describe('process driver: the launcher', () => {
     expect(now).toHaveLength(1);
     expect(now[0]).not.toBe(launcher);
   });
+
+  it('keeps workloads that kill their shim at once: every start resolves, each with its own exit code', async () => {
+    const before = deaths.length;
+    // Some kill their shim before its handshake: the launcher answers for those.
+    const tasks = Array.from({ length: 16 }, (_, i) => task(`kill -9 $PPID; exit ${i + 1}`));
+    const handles = await Promise.all(tasks.map((t) => driver.start(t)));
+    const results = await Promise.all(handles.map((h, i) => driver.wait(h, tasks[i]!.taskDir)));
+    expect(results).toEqual(
+      tasks.map((_, i) => expect.objectContaining({ exit: expect.objectContaining({ exitCode: i + 1 }) })),
+    );
+    expect(deaths).toHaveLength(before);
+  });
 });
+
+describe('process driver: a shim that dies before it started its workload', () => {
+  // Workload cgroups in plain dirs (a pure v2 layout), so that the test can put a FIFO where the
+  // spare shim writes the memory limit: it blocks there, before its workload exists.
+  const mount = mkdtempSync(join(tmpdir(), 'mo-plain-cg-'));
+  const root = '/mo/t';
+  mkdirSync(join(mount, root, 'shims'), { recursive: true });
+  const layout: CgroupLayout = {
+    mode: 'v2',
+    root,
+    hierarchies: [{ mountPoint: mount, version: 2, roles: ['track', 'memory'] }],
+    enforced: ['memory'],
+  };
+  const driver = new ProcessDriver({ cgroups: layout, pollIntervalMs: 50 });
+  let spare = 0;
+  afterAll(async () => {
+    // Killed by the test, unless it failed first: blocked on the FIFO, it would stay.
+    if (spare) killQuietly(spare);
+    await driver.close();
+    rmSync(mount, { recursive: true, force: true });
+  });
+  const task = (id: string, memoryBytes?: number) => {
+    const taskDir = mkdtempSync(join(mount, `${id}-`));
+    const argv = ['/bin/sh', '-c', 'exit 0'];
+    return {
+      id,
+      argv,
+      env: { PATH: '/usr/bin:/bin' },
+      workingDir: taskDir,
+      taskDir,
+      logMaxBytes: 1 << 20,
+      memoryBytes,
+    };
+  };
+
+  it("fails that start as the node's fault, not the workload's, and starts the next", async () => {
+    const others = new Set(launchers());
+    const first = task('first');
+    await driver.wait(await driver.start(first), first.taskDir);
+    const launcher = launchers().find((p) => !others.has(p))!;
+    spare = await waitFor('the spare alone', () => {
+      const c = childrenOf(launcher);
+      return c.length === 1 && c[0];
+    });
+    const leaf = await waitFor('the spare to make its cgroup', () =>
+      readdirSync(join(mount, root)).find((n) => n.startsWith(`w-${spare}-`)),
+    );
+    execFileSync('mkfifo', [join(mount, root, leaf, 'memory.max')]);
+    // The spare waits in read(2) for a request; once it has taken one, it blocks in another
+    // system call: opening the FIFO. (Killed before, it would leave the stream torn.)
+    const reading = await waitFor('the spare to wait for a request', () => steadilyBlockedIn(spare));
+    const blocked = task('blocked', 64 << 20);
+    const failed = driver.start(blocked).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    await waitFor('the spare to take the request', () => ![undefined, reading].includes(blockedIn(spare)));
+    process.kill(spare, 'SIGKILL');
+    const err = await failed;
+    expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(StartFailedError);
+    expect((err as Error).message).toBe(
+      `cannot start a workload: mo-shim ${spare} died (wait status 9) before it started the workload`,
+    );
+    const next = task('next');
+    expect(await driver.wait(await driver.start(next), next.taskDir)).toMatchObject({
+      status: 'exited',
+      exit: { exitCode: 0 },
+    });
+  });
+});
+
+/** The system call `pid` is blocked in (its number), undefined while it runs or is gone. */
+function blockedIn(pid: number): string | undefined {
+  try {
+    const nr = readFileSync(`/proc/${pid}/syscall`, 'utf8').split(' ')[0]!.trim();
+    return /^\d+$/.test(nr) ? nr : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The system call `pid` is blocked in, if it is the same in two looks 50 ms apart. */
+async function steadilyBlockedIn(pid: number): Promise<string | undefined> {
+  const first = blockedIn(pid);
+  await new Promise((r) => setTimeout(r, 50));
+  return first !== undefined && blockedIn(pid) === first ? first : undefined;
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone
+  }
+}

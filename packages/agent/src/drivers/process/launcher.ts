@@ -6,7 +6,9 @@
 // and NUL-terminated strings: reqId, taskDir, logMaxBytes, workingDir, memoryMax, cpuMillis,
 // pidsMax, envCount, env..., argvCount, argv.... Responses on its stdout are lines:
 // `<reqId> S <pid> <starttime> <shimpid> <shimstarttime>[ <cgroup>]`, `<reqId> E <errno> <message>`,
-// and `X <shimpid> <waitstatus>` when a shim has been reaped.
+// and `X <pid> <waitstatus>` when a shim (or a workload it adopted) has been reaped. A shim killed
+// before its answer is answered for by the launcher; one killed just as it answered may be answered
+// for twice, alike: the first answer counts, a second is ignored.
 import { sleep } from '@mo/api';
 import { spawn, type ChildProcess } from 'node:child_process';
 
@@ -34,6 +36,8 @@ export type LaunchResult =
       cgroup?: string;
       /** Resolves true when the launcher reaped the shim, false if the launcher died first. */
       shimExited: Promise<boolean>;
+      /** The pid of the launcher that started it (see ShimLauncher.running). */
+      launcher: number;
     }
   | { ok: false; errno: number; message: string };
 
@@ -110,6 +114,8 @@ export class ShimLauncher {
     const started = /^(\S+) S (\d+) (\d+) (\d+) (\d+)(?: (\/\S+))?$/.exec(line);
     if (started) {
       const [, id, pid, startTime, shimPid, shimStartTime, cgroup] = started;
+      // A second answer (see above) must not register the shim's exit waiter again.
+      if (!this.pending.has(id!)) return;
       const shim = Number(shimPid);
       // Registered before any later line is read, so an `X` for this shim always finds it.
       const shimExited = new Promise<boolean>((resolve) => this.exitWaiters.set(shim, resolve));
@@ -121,6 +127,7 @@ export class ShimLauncher {
         shimStartTime: Number(shimStartTime),
         ...(cgroup && { cgroup }),
         shimExited,
+        launcher: this.child?.pid ?? 0,
       });
       return;
     }
@@ -130,6 +137,7 @@ export class ShimLauncher {
     }
   }
 
+  /** Settles a pending start; an answer for one that is not pending (a second answer) is dropped. */
   private settle(id: string, result: LaunchResult): void {
     const p = this.pending.get(id);
     this.pending.delete(id);
@@ -148,6 +156,14 @@ export class ShimLauncher {
     // Its shims were reparented to init: callers fall back to polling for their exit.
     for (const w of this.exitWaiters.values()) w(false);
     this.exitWaiters.clear();
+  }
+
+  /**
+   * The pid of the launcher running now (a LaunchResult's `launcher`), undefined if none: a workload
+   * whose shim died is its child, so its exit comes as an `X` line while that same launcher runs.
+   */
+  get running(): number | undefined {
+    return this.child?.pid;
   }
 
   /**

@@ -46,6 +46,11 @@ const WORKLOAD_CGROUP_RE = /^(?:\/[A-Za-z0-9._-]+)*\/w-\d+-\d+$/;
 
 /** Exits of processes the launcher adopted (workloads whose shim was killed), kept this many. */
 const ADOPTED_MAX = 1024;
+/**
+ * How long a workload whose shim was killed may look gone before the `X` line of the launcher that
+ * adopted it is read: it reaps and reports in one go, but the line may still be on its way.
+ */
+const ADOPTED_EXIT_WAIT_MS = 2000;
 
 export class ProcessDriver implements Driver {
   readonly name = 'process';
@@ -62,6 +67,8 @@ export class ProcessDriver implements Driver {
   private readonly shimExits = new Map<number, Promise<boolean>>();
   /** Wait statuses the launcher reported for pids that were not its shims, by pid (bounded). */
   private readonly adopted = new Map<number, { status: number; atMs: number }>();
+  /** Workloads that look gone while their launcher's `X` line is awaited: since when, by leader pid. */
+  private readonly goneSince = new Map<number, number>();
   /** Cgroups of the workloads this agent runs or re-attached: the others under its root are orphans. */
   private readonly inUse = new Set<string>();
   /** Waiters on workloads we did not spawn (recovered after a restart): polled on one timer. */
@@ -88,6 +95,9 @@ export class ProcessDriver implements Driver {
   }
 
   async start(config: TaskConfig): Promise<TaskHandle> {
+    // Launch time: a workload that kills its shim may end, and its exit be read (dated), before
+    // start() resumes; an adopted exit counts only from its workload's start on (checkEnded).
+    const launchedAtMs = Date.now();
     let result: LaunchResult;
     try {
       // Declared cpu, memory and pids become the cgroup's limits (when the host has them).
@@ -96,6 +106,8 @@ export class ProcessDriver implements Driver {
       throw new Error(`cannot start a workload: ${(err as Error).message}`, { cause: err });
     }
     if (!result.ok) {
+      // Its shim died before it started the workload: nothing ran, and the fault is the node's.
+      if (result.message.startsWith('mo-shim ')) throw new Error(`cannot start a workload: ${result.message}`);
       const message = result.message.startsWith('cgroup ')
         ? `cannot put the workload in its cgroup: ${result.message}`
         : `exec ${JSON.stringify(config.argv[0])} failed: ${result.message}`;
@@ -115,7 +127,8 @@ export class ProcessDriver implements Driver {
         bootId: currentBootId(),
         shimPid: result.shimPid,
         shimStartTime: result.shimStartTime,
-        startedAtMs: Date.now(),
+        startedAtMs: launchedAtMs,
+        launcher: result.launcher,
         ...(result.cgroup && { cgroup: result.cgroup }),
       },
     };
@@ -173,6 +186,7 @@ export class ProcessDriver implements Driver {
       writeExitFile(taskDir, exit);
       return this.ended(handle, { status: 'exited', exit }, true);
     }
+    if (this.awaitsAdoptedExit(handle)) return undefined;
     return this.ended(
       handle,
       { status: 'lost', reason: 'the workload and its mo-shim vanished without recording an exit' },
@@ -180,9 +194,22 @@ export class ProcessDriver implements Driver {
     );
   }
 
+  /**
+   * True while the launcher that started this workload (and so adopted it when its shim died) still
+   * runs and its `X` line may be on the way, for at most ADOPTED_EXIT_WAIT_MS from the first look.
+   */
+  private awaitsAdoptedExit(handle: TaskHandle): boolean {
+    if (this.launcher.running === undefined || handle.data.launcher !== this.launcher.running) return false;
+    const now = Date.now();
+    const since = this.goneSince.get(handle.pid) ?? now;
+    this.goneSince.set(handle.pid, since);
+    return now - since < ADOPTED_EXIT_WAIT_MS;
+  }
+
   /** A workload's end. A shim that was killed did not remove the cgroup: that is done here. */
   private ended(handle: TaskHandle, result: WaitResult, shimKilled: boolean): WaitResult {
     const ref = refOf(handle);
+    this.goneSince.delete(handle.pid);
     if (ref.cgroup) {
       if (shimKilled) this.trees.release(ref);
       this.inUse.delete(ref.cgroup);
