@@ -77,5 +77,5 @@ export {
   validateWorkloadId,
   MAX_PIDS_LIMIT,
 } from './validation.js';
-export { cpuMillis, durationMs, sizeBytes } from './units.js'; // also alone: @mo/api/units
+export { cpuMillis, durationMs, formatDuration, sizeBytes } from './units.js'; // also alone: @mo/api/units
 export { after, clampDelay, every, MAX_TIMER_MS, sleep, type Timer, type TimerOptions } from './timers.js';

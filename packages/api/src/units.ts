@@ -4,6 +4,11 @@
 
 const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
+/** Milliseconds as durationMs reads them back: `300ms` below a second, else seconds (`1.5s`, `90s`). */
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)}ms` : `${+(ms / 1000).toFixed(1)}s`;
+}
+
 /** `500ms`, `10s`, `1.5s`, `1m30s`, `2h` → whole milliseconds. A unit is required. */
 export function durationMs(text: string): number | undefined {
   const t = text.trim();

@@ -84,6 +84,8 @@ export const DEFAULT_HEARTBEAT_INTERVAL_MS = 5000;
 const MIN_HEARTBEAT_INTERVAL_MS = 100;
 /** The scheduler's default, until it says otherwise. */
 const DEFAULT_DOWN_AFTER_MS = 5000;
+/** The contact file is written at most this often. */
+const CONTACT_WRITE_EVERY_MS = 1000;
 /** Heartbeat intervals without an answer after which the session is given up and made anew. */
 const UNANSWERED_INTERVALS = 3;
 
@@ -113,9 +115,10 @@ export class SchedulerReporter {
   private lastHeartbeatMs = 0;
   private readonly stopping = new Set<string>();
   private contactState: ContactState;
-  /** A contact write is in flight / another is wanted after it. */
-  private contactWriting = false;
-  private contactDirty = false;
+  /** Set from when a write of the contact file is due until it is done (at most one at a time). */
+  private contactWrite: Timer | undefined;
+  /** performance.now() of the last write's start. */
+  private contactWrittenAt = -Infinity;
   /** Ends the current heartbeat session (set while one is open). */
   private endSession: ((err: Error) => void) | undefined;
 
@@ -317,31 +320,33 @@ export class SchedulerReporter {
     if (ms > 0) this.intervalMs = Math.max(MIN_HEARTBEAT_INTERVAL_MS, ms);
   }
 
-  /** The scheduler answered: in contact now. Kept on disk (one write at a time, the latest wins). */
+  /** The scheduler answered: in contact now. */
   private noteContact(downAfterMs: number): void {
     this.contactState = {
       lastContactMs: Date.now(),
       heartbeatIntervalMs: this.intervalMs,
       downAfterMs: downAfterMs > 0 ? downAfterMs : this.contactState.downAfterMs,
     };
+    this.keepContact();
+  }
+
+  /**
+   * Keeps the contact on disk, at most once a second (every change of a start burst is answered,
+   * and disk work must stay off the start path): the latest state when the write runs. A restarted
+   * agent reads it at most a second old, well within the fence's grace of two missed answers.
+   */
+  private keepContact(): void {
     const file = this.opts.contactFile;
-    if (!file) return;
-    if (this.contactWriting) {
-      this.contactDirty = true;
-      return;
-    }
-    this.contactWriting = true;
-    const tmp = `${file}.tmp`;
-    writeFile(tmp, JSON.stringify(this.contactState))
-      .then(() => rename(tmp, file))
-      .catch((err: unknown) => this.opts.logger.debug('could not keep the last contact', { err }))
-      .finally(() => {
-        this.contactWriting = false;
-        if (this.contactDirty) {
-          this.contactDirty = false;
-          this.noteContact(this.contactState.downAfterMs);
-        }
-      });
+    if (!file || this.contactWrite) return;
+    const wait = this.contactWrittenAt + CONTACT_WRITE_EVERY_MS - performance.now();
+    this.contactWrite = after(wait, () => {
+      this.contactWrittenAt = performance.now();
+      const tmp = `${file}.tmp`;
+      writeFile(tmp, JSON.stringify(this.contactState))
+        .then(() => rename(tmp, file))
+        .catch((err: unknown) => this.opts.logger.debug('could not keep the last contact', { err }))
+        .finally(() => (this.contactWrite = undefined));
+    });
   }
 
   /** Stops the allocations the scheduler replaced while this node was away (or never knew). */

@@ -5,7 +5,7 @@
 // scheduler, which is earlier: so two copies of a workload never run side by side for long, even
 // when the two sides cannot talk. (A scheduler that is down longer than lost_after also makes its
 // agents stop such workloads: they cannot tell an outage from a partition.)
-import { every, type Logger, type Timer } from '@mo/api';
+import { every, formatDuration, type Logger, type Timer } from '@mo/api';
 import { TERMINAL_STATES, type WorkloadRecord } from '../workloads/record.js';
 
 /** What the agent knows of its last contact with the scheduler (persisted across restarts). */
@@ -72,8 +72,8 @@ export class SelfFence {
     const { due } = dueForFence(this.o.workloads.list(), contact, nowMs);
     for (const d of due) {
       const reason =
-        `stopped by its agent: cut off from the scheduler for ${seconds(d.cutOffMs)}, ` +
-        `past its lost_after of ${seconds(d.lostAfterMs)}`;
+        `stopped by its agent: cut off from the scheduler for ${formatDuration(d.cutOffMs)}, ` +
+        `past its lost_after of ${formatDuration(d.lostAfterMs)}`;
       this.o.workloads.fence(d.id, reason).catch((err: unknown) => {
         this.o.logger.warn('could not stop a workload cut off from the scheduler', { id: d.id, err });
       });
@@ -89,8 +89,4 @@ export class SelfFence {
     this.timer?.cancel();
     this.timer = undefined;
   }
-}
-
-function seconds(ms: number): string {
-  return `${+(ms / 1000).toFixed(1)}s`;
 }

@@ -8,6 +8,7 @@ import {
   MoError,
   NotFoundError,
   after,
+  formatDuration,
   sleep,
   type Timer,
   type WorkloadSpec__Output,
@@ -402,7 +403,7 @@ export class WorkloadManager {
     if (record.stopRequested) this.transition(record, 'stopped', `stopped by request (${how})`);
     else if (record.fenced) this.transition(record, 'lost', `${record.fenced} (${how})`);
     else if (record.timedOut) {
-      this.transition(record, 'failed', `timed out after ${seconds(record.spec.timeoutMs ?? 0)} (${how})`);
+      this.transition(record, 'failed', `timed out after ${formatDuration(record.spec.timeoutMs ?? 0)} (${how})`);
     } else if (exit.oomKilled) this.transition(record, 'failed', `oom_killed: out of memory (${how})`);
     else if (!exit.startError && !exit.signal && exit.exitCode === 0) this.succeed(record, how);
     else this.transition(record, 'failed', how);
@@ -473,12 +474,14 @@ export class WorkloadManager {
       // Awaited: after an agent crash, the exit that follows must still read as `stopped`.
       await this.saveIntent(record, 'stop');
     }
-    const grace = gracePeriodMs || record.spec.gracePeriodMs;
-    const driver = this.drivers.get(record.spec.driver)!;
-    await driver.stop(record.handle!, grace);
-    // The driver has killed the group; the exit record follows within moments.
-    await Promise.race([this.whenEnded(record.spec.id), sleep(10_000)]);
+    await this.stopAndAwait(record, gracePeriodMs || record.spec.gracePeriodMs);
     return record;
+  }
+
+  /** The driver's stop (TERM, grace, KILL of the whole tree), then its exit, which follows within moments. */
+  private async stopAndAwait(record: WorkloadRecord, graceMs: number): Promise<void> {
+    await this.drivers.get(record.spec.driver)!.stop(record.handle!, graceMs);
+    await Promise.race([this.whenEnded(record.spec.id), sleep(10_000)]);
   }
 
   /**
@@ -521,17 +524,15 @@ export class WorkloadManager {
   }
 
   private async stopFenced(record: WorkloadRecord): Promise<void> {
-    const workloadId = record.spec.id;
-    const reason = record.fenced!;
-    await this.starting.get(workloadId)?.catch(() => undefined);
+    await this.starting.get(record.spec.id)?.catch(() => undefined);
     if (TERMINAL_STATES.has(record.state) || !record.handle) return;
-    this.options.logger.warn('stopping workload: cut off from the scheduler', { id: workloadId, reason });
-    // Saved first, so the exit that follows reads as fenced after an agent crash too; a failed save
-    // (full disk) must not keep the stop from happening.
-    await this.options.store.save(record).catch(() => undefined);
-    await this.drivers.get(record.spec.driver)!.stop(record.handle, record.spec.gracePeriodMs);
-    // The driver has killed the group; its exit (read as lost) follows within moments.
-    await Promise.race([this.whenEnded(workloadId), sleep(10_000)]);
+    this.options.logger.warn('stopping workload: cut off from the scheduler', {
+      id: record.spec.id,
+      reason: record.fenced,
+    });
+    // Saved first, so the exit that follows reads as fenced (lost) after an agent crash too.
+    await this.saveIntent(record, 'fence');
+    await this.stopAndAwait(record, record.spec.gracePeriodMs);
   }
 
   get(workloadId: string): WorkloadRecord {
@@ -620,9 +621,4 @@ export class WorkloadManager {
       this.endedCount--;
     }
   }
-}
-
-/** "1.5s", "90s" (ms shown below a second: "300ms"). */
-function seconds(ms: number): string {
-  return ms < 1000 ? `${ms}ms` : `${+(ms / 1000).toFixed(1)}s`;
 }

@@ -15,6 +15,7 @@ import {
   UnavailableError,
   after,
   every,
+  formatDuration,
   newId,
   type Timer,
   type Logger,
@@ -98,8 +99,8 @@ export class WorkloadManager {
   /** Allocation id -> the in-flight StartWorkload call. */
   private readonly starting = new Map<string, Promise<void>>();
   private readonly pending = new Set<string>();
-  /** Unknown workloads by id -> when they are given up (lostAtMs). */
-  private readonly unknown = new Map<string, number>();
+  /** Unknown workloads (each given up at its record's lostAtMs). */
+  private readonly unknown = new Set<string>();
   private unknownTimer: Timer | undefined;
   private unknownTimerAt = Infinity;
   private readonly counts = new Map<WorkloadStateName, number>();
@@ -132,7 +133,7 @@ export class WorkloadManager {
       if (r.idempotencyKey) this.byKey.set(r.idempotencyKey, r.id);
       if (r.allocationId && !TERMINAL_STATES.has(r.state)) this.byAllocation.set(r.allocationId, r.id);
       if (PLACED_STATES.has(r.state)) this.hold(r);
-      if (r.state === 'unknown') this.unknown.set(r.id, r.lostAtMs ?? 0);
+      if (r.state === 'unknown') this.unknown.add(r.id);
       if (r.state === 'pending') this.pending.add(r.id);
       if (TERMINAL_STATES.has(r.state)) ended.push(r);
     }
@@ -341,7 +342,7 @@ export class WorkloadManager {
         this.reinstate(r!, nodeId, status);
         return 'ok';
       case 'late-end':
-        this.lateEnd(r!, nodeId, status, verdict.takeOver);
+        this.lateEnd(r!, status, verdict.takeOver);
         return 'ok';
     }
   }
@@ -381,12 +382,12 @@ export class WorkloadManager {
       } else if (r.state !== 'unknown') {
         r.unknownSinceMs = now;
         r.lostAtMs = verdict.lostAtMs;
-        this.unknown.set(r.id, verdict.lostAtMs);
+        this.unknown.add(r.id);
         const lostAfter = verdict.lostAtMs - now;
         this.transition(
           r,
           'unknown',
-          `node ${node.name} down (${node.reason}); given up in ${seconds(lostAfter)} unless it returns`,
+          `node ${node.name} down (${node.reason}); given up in ${formatDuration(lostAfter)} unless it returns`,
         );
       }
     }
@@ -396,19 +397,20 @@ export class WorkloadManager {
   /** Gives up the unknown workloads whose lost_after has passed (then restart policies apply). */
   private expireUnknown(): void {
     const now = Date.now();
-    for (const [id, lostAtMs] of [...this.unknown]) {
-      if (lostAtMs > now) continue;
+    for (const id of [...this.unknown]) {
       const r = this.records.get(id);
       if (!r || r.state !== 'unknown') {
         this.unknown.delete(id);
         continue;
       }
+      const lostAtMs = r.lostAtMs ?? 0;
+      if (lostAtMs > now) continue;
       const since = r.unknownSinceMs ?? lostAtMs;
       r.givenUp = { allocationId: r.allocationId, nodeId: r.nodeId, nodeName: r.nodeName, atMs: now };
       this.endAllocation(
         r,
         'lost',
-        `node ${r.nodeName} not heard from for ${seconds(now - since)} (lost_after ${seconds(lostAtMs - since)})`,
+        `node ${r.nodeName} not heard from for ${formatDuration(now - since)} (lost_after ${formatDuration(lostAtMs - since)})`,
       );
     }
     this.armUnknownTimer();
@@ -416,7 +418,7 @@ export class WorkloadManager {
 
   private armUnknownTimer(): void {
     let next = Infinity;
-    for (const at of this.unknown.values()) next = Math.min(next, at);
+    for (const id of this.unknown) next = Math.min(next, this.records.get(id)?.lostAtMs ?? 0);
     if (next === this.unknownTimerAt || this.closed) return;
     this.unknownTimer?.cancel();
     this.unknownTimer = undefined;
@@ -440,6 +442,8 @@ export class WorkloadManager {
     r.nodeId = original.nodeId;
     r.nodeName = original.nodeName;
     r.pid = status.pid;
+    r.runningSinceMs = status.startedAtMs || original.atMs;
+    r.ports = portsOf(status);
     r.restarts = Math.max(0, r.restarts - 1);
     this.byAllocation.set(r.allocationId, r.id);
     this.hold(r);
@@ -452,7 +456,7 @@ export class WorkloadManager {
    * The given-up original ended while out of sight: with takeOver, its real end is the
    * workload's (the replacement, if any, is stopped); otherwise the replacement stays.
    */
-  private lateEnd(r: WorkloadRecord, nodeId: string, status: WorkloadStatus__Output, takeOver: boolean): void {
+  private lateEnd(r: WorkloadRecord, status: WorkloadStatus__Output, takeOver: boolean): void {
     const original = r.givenUp!;
     delete r.givenUp;
     const state = AGENT_STATES[status.state]!;
@@ -464,7 +468,7 @@ export class WorkloadManager {
     }
     const replaced = this.dropCurrentAllocation(r);
     r.allocationId = original.allocationId;
-    r.nodeId = nodeId;
+    r.nodeId = original.nodeId;
     r.nodeName = original.nodeName;
     r.restarts = Math.max(0, r.restarts - 1);
     this.pending.delete(r.id);
@@ -516,7 +520,7 @@ export class WorkloadManager {
         const back = r.state === 'unknown' ? `node ${r.nodeName} is back: ` : '';
         r.pid = status.pid;
         r.runningSinceMs ||= status.startedAtMs || Date.now();
-        r.ports = status.ports.map((p) => ({ containerPort: p.containerPort, hostPort: p.hostPort, hostIp: p.hostIp }));
+        r.ports = portsOf(status);
         this.transition(r, 'running', `${back}running on ${r.nodeName} (pid ${status.pid})`);
       }
       return;
@@ -570,7 +574,7 @@ export class WorkloadManager {
     r.runningSinceMs = 0;
     r.notBeforeMs = now + decision.delayMs;
     const nth = max > 0 ? `${decision.n} of ${max}` : `${decision.n}`;
-    const when = decision.delayMs > 0 ? `in ${seconds(decision.delayMs)}` : 'now';
+    const when = decision.delayMs > 0 ? `in ${formatDuration(decision.delayMs)}` : 'now';
     this.transition(r, 'pending', `restart ${nth} ${when} after: ${reason}`);
     this.pending.add(r.id);
     if (decision.delayMs > 0) this.wakeAt(r.notBeforeMs);
@@ -759,7 +763,8 @@ export class WorkloadManager {
 
   private startFailed(r: WorkloadRecord, allocationId: string, node: NodeEntry, err: unknown): void {
     if (r.allocationId !== allocationId || TERMINAL_STATES.has(r.state)) return;
-    if (startErrorKind(codeOf(err)) === 'already_started') {
+    const kind = startErrorKind(codeOf(err));
+    if (kind === 'already_started') {
       // Started before (a re-dispatch after a scheduler restart): ask for its state instead.
       this.agent(node)
         .getWorkload(allocationId)
@@ -770,7 +775,7 @@ export class WorkloadManager {
       return;
     }
     const message = (err as Error).message;
-    if (startErrorKind(codeOf(err)) === 'refused') {
+    if (kind === 'refused') {
       // The node refused this workload (no such program there, its port range is full): the
       // workload's failure, not the node's, so it does not count towards the node's breaker.
       this.endAllocation(r, 'failed', `node ${node.name} could not start it: ${message}`);
@@ -933,7 +938,7 @@ function upgradeRecord(r: WorkloadRecord & { restartsLeft?: number }, defaultLos
   return r;
 }
 
-/** "1.5s", "30s", "300ms". */
-function seconds(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)}ms` : `${+(ms / 1000).toFixed(1)}s`;
+/** The host ports an agent reports for a running allocation. */
+function portsOf(status: WorkloadStatus__Output): WorkloadRecord['ports'] {
+  return status.ports.map((p) => ({ containerPort: p.containerPort, hostPort: p.hostPort, hostIp: p.hostIp }));
 }
