@@ -20,6 +20,7 @@ import type { ClusterStatus__Output } from './generated/mo/v1/ClusterStatus.js';
 import type { GetClusterStatusRequest } from './generated/mo/v1/GetClusterStatusRequest.js';
 import type { HeartbeatRequest } from './generated/mo/v1/HeartbeatRequest.js';
 import type { HeartbeatResponse__Output } from './generated/mo/v1/HeartbeatResponse.js';
+import type { ListNodesRequest } from './generated/mo/v1/ListNodesRequest.js';
 import type { ListNodesResponse__Output } from './generated/mo/v1/ListNodesResponse.js';
 import type { ListWorkloadsRequest } from './generated/mo/v1/ListWorkloadsRequest.js';
 import type { ListWorkloadsResponse__Output } from './generated/mo/v1/ListWorkloadsResponse.js';
@@ -47,6 +48,7 @@ import type { StreamStepLogsRequest } from './generated/mo/v1/StreamStepLogsRequ
 import type { SubmitPipelineRequest } from './generated/mo/v1/SubmitPipelineRequest.js';
 import type { SubmitPipelineResponse__Output } from './generated/mo/v1/SubmitPipelineResponse.js';
 import { decodeMessage, encodeMessage } from './lite/codec.js';
+import { allNodes, allPipelines, allWorkloads, fullClusterStatus, fullNodeStatus } from './paging/collect.js';
 import { LiteCallError, LiteChannel } from './lite/unary.js';
 import { BaseClient, deadlineIn, type ClientOptions } from './base-client.js';
 import { channelOptions } from './grpc-options.js';
@@ -130,8 +132,14 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
     return this.unary('GetWorkload', 'GetWorkloadRequest', 'WorkloadStatus', { workloadId });
   }
 
+  /** One page of the node's workloads (see `getFullNodeStatus` for all of them). */
   getNodeStatus(req: GetNodeStatusRequest = {}): Promise<NodeStatus__Output> {
     return this.unary('GetNodeStatus', 'GetNodeStatusRequest', 'NodeStatus', req);
+  }
+
+  /** The node's status with every workload: follows next_page_token. */
+  getFullNodeStatus(req: GetNodeStatusRequest = {}): Promise<NodeStatus__Output> {
+    return fullNodeStatus((r) => this.getNodeStatus(r), req);
   }
 
   override close(): void {
@@ -170,16 +178,41 @@ export class SchedulerClient extends BaseClient<RawSchedulerClient> {
     return this.call(this.raw.getScheduledWorkload, { workloadId });
   }
 
+  /** One page (see `listAllWorkloads`). */
   listWorkloads(req: ListWorkloadsRequest = {}): Promise<ListWorkloadsResponse__Output> {
     return this.call(this.raw.listWorkloads, req);
   }
 
-  listNodes(): Promise<ListNodesResponse__Output> {
-    return this.call(this.raw.listNodes, {});
+  /** Every matching workload, at most `max` (follows next_page_token; one deadline per page). */
+  listAllWorkloads(req: ListWorkloadsRequest = {}, max = Infinity): Promise<ListWorkloadsResponse__Output> {
+    return allWorkloads((r) => this.listWorkloads(r), req, max);
   }
 
+  /** One page (see `listAllNodes`). */
+  listNodes(req: ListNodesRequest = {}): Promise<ListNodesResponse__Output> {
+    return this.call(this.raw.listNodes, req);
+  }
+
+  /** Every node, by name, at most `max`. */
+  listAllNodes(max = Infinity): Promise<ListNodesResponse__Output> {
+    return allNodes((r) => this.listNodes(r), max);
+  }
+
+  /** The status with its first nodes and recent workloads (see `getFullClusterStatus`). */
   getClusterStatus(req: GetClusterStatusRequest = {}): Promise<ClusterStatus__Output> {
     return this.call(this.raw.getClusterStatus, req);
+  }
+
+  /** The status with every node and `recentWorkloads` recent workloads (follows the tokens). */
+  getFullClusterStatus(req: GetClusterStatusRequest = {}): Promise<ClusterStatus__Output> {
+    return fullClusterStatus(
+      {
+        getClusterStatus: (r) => this.getClusterStatus(r),
+        listNodes: (r) => this.listNodes(r),
+        listWorkloads: (r) => this.listWorkloads(r),
+      },
+      req,
+    );
   }
 
   streamLogs(req: StreamWorkloadLogsRequest, signal?: AbortSignal): AsyncGenerator<LogChunk__Output> {
@@ -208,8 +241,14 @@ export class PipelineClient extends BaseClient<RawPipelinesClient> {
     return this.call(this.raw.getPipeline, { pipelineId });
   }
 
+  /** One page (see `listAll`). */
   list(req: ListPipelinesRequest = {}): Promise<ListPipelinesResponse__Output> {
     return this.call(this.raw.listPipelines, req);
+  }
+
+  /** Every matching pipeline, newest first, at most `max` (follows next_page_token). */
+  listAll(req: ListPipelinesRequest = {}, max = Infinity): Promise<ListPipelinesResponse__Output> {
+    return allPipelines((r) => this.list(r), req, max);
   }
 
   cancel(req: CancelPipelineRequest): Promise<Pipeline__Output> {

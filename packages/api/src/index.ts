@@ -14,7 +14,8 @@
  * reflection on every server; keepalive on every connection, `KEEPALIVE_TIME_MS` and friends), the
  * domain errors with their gRPC status mapping, the daemon helpers both daemons share (JSON
  * logger, ULID ids, the /metrics + /healthz HTTP server), and the one way to arm a timer (`after`,
- * `every`, `sleep`: clamped to what Node honours, long delays re-armed).
+ * `every`, `sleep`: clamped to what Node honours, long delays re-armed), and paging (`fillPage`,
+ * page tokens, `followPages`; the clients' `listAll*` / `getFull*` follow every page).
  */
 export { LOADER_OPTIONS, PROTO_ROOT, moPackageDefinition, moProto, serviceDefinition, type MoProto } from './proto.js';
 export { HEALTH_SERVICE, HealthService, type ServingStatus } from './health.js';
@@ -41,6 +42,11 @@ export {
   toServiceError,
 } from './errors.js';
 export * from './types.js';
+// Paging: limits, page tokens and page filling (servers), following pages (clients).
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PAGE_BYTES } from './paging/limits.js';
+export { decodePageToken, encodePageToken, type PageList, type PagePosition } from './paging/token.js';
+export { fillPage, parsePageSize, repeatedEntrySize, type Page, type PageLimits } from './paging/page.js';
+export { followPages, PagingError, type Followed } from './paging/follow.js';
 // Daemon helpers shared by the agent and the scheduler.
 export { createLogger, isLogLevel, type Logger, type LogLevel } from './daemon/log.js';
 export { newId } from './daemon/ids.js';

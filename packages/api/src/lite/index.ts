@@ -13,19 +13,23 @@
  * codec driven by the same generated descriptor, producing objects identical to the full
  * client's (tested against it). Errors are `LiteCallError` with a gRPC code and details. The
  * session has the keepalive and connect timeout of every mo connection (../keepalive.ts).
+ * Lists are paged: `listAll*` and `getFullClusterStatus` follow next_page_token (`followPages`).
  */
 import type { ClusterStatus__Output } from '../generated/mo/v1/ClusterStatus.js';
 import type { GetClusterStatusRequest } from '../generated/mo/v1/GetClusterStatusRequest.js';
+import type { ListNodesRequest } from '../generated/mo/v1/ListNodesRequest.js';
 import type { ListNodesResponse__Output } from '../generated/mo/v1/ListNodesResponse.js';
 import type { ListWorkloadsRequest } from '../generated/mo/v1/ListWorkloadsRequest.js';
 import type { ListWorkloadsResponse__Output } from '../generated/mo/v1/ListWorkloadsResponse.js';
 import type { ScheduledWorkload__Output } from '../generated/mo/v1/ScheduledWorkload.js';
+import { allNodes, allWorkloads, fullClusterStatus } from '../paging/collect.js';
 import { decodeMessage, encodeMessage } from './codec.js';
 import { LiteChannel } from './unary.js';
 
 export { LiteCallError, LiteChannel, type LiteChannelOptions } from './unary.js';
 export { grpcTimeoutHeader } from './timeout.js';
 export { decodeMessage, encodeMessage } from './codec.js';
+export { followPages, PagingError } from '../paging/follow.js';
 
 /** The read-only part of the Scheduler service, over the lite transport. */
 export class LiteSchedulerClient {
@@ -49,8 +53,25 @@ export class LiteSchedulerClient {
     return this.call('GetClusterStatus', 'GetClusterStatusRequest', 'ClusterStatus', req);
   }
 
-  listNodes(): Promise<ListNodesResponse__Output> {
-    return this.call('ListNodes', 'ListNodesRequest', 'ListNodesResponse', {});
+  /** The status with every node and `recentWorkloads` recent workloads (follows the tokens). */
+  getFullClusterStatus(req: GetClusterStatusRequest = {}): Promise<ClusterStatus__Output> {
+    return fullClusterStatus(
+      {
+        getClusterStatus: (r) => this.getClusterStatus(r),
+        listNodes: (r) => this.listNodes(r),
+        listWorkloads: (r) => this.listWorkloads(r),
+      },
+      req,
+    );
+  }
+
+  listNodes(req: ListNodesRequest = {}): Promise<ListNodesResponse__Output> {
+    return this.call('ListNodes', 'ListNodesRequest', 'ListNodesResponse', req);
+  }
+
+  /** Every node, by name, at most `max` (follows next_page_token). */
+  listAllNodes(max = Infinity): Promise<ListNodesResponse__Output> {
+    return allNodes((r) => this.listNodes(r), max);
   }
 
   getWorkload(workloadId: string): Promise<ScheduledWorkload__Output> {
@@ -59,6 +80,11 @@ export class LiteSchedulerClient {
 
   listWorkloads(req: ListWorkloadsRequest = {}): Promise<ListWorkloadsResponse__Output> {
     return this.call('ListWorkloads', 'ListWorkloadsRequest', 'ListWorkloadsResponse', req);
+  }
+
+  /** Every matching workload, at most `max` (follows next_page_token). */
+  listAllWorkloads(req: ListWorkloadsRequest = {}, max = Infinity): Promise<ListWorkloadsResponse__Output> {
+    return allWorkloads((r) => this.listWorkloads(r), req, max);
   }
 
   close(): void {

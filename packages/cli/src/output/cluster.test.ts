@@ -143,6 +143,9 @@ describe('renderClusterStatus', () => {
       queueDepth: 1,
       schedulerVersion: '0.1.0',
       startedAtMs: NOW - 192_000,
+      nodesTotal: 2,
+      nodesNextPageToken: '',
+      recentNextPageToken: '',
     };
     const out = renderClusterStatus(cs, NOW);
     expect(out).toMatch(/^scheduler\s+v0\.1\.0, up 3m12s$/m);
@@ -166,6 +169,9 @@ describe('renderClusterStatus', () => {
       queueDepth: 0,
       schedulerVersion: '',
       startedAtMs: 0,
+      nodesTotal: 2,
+      nodesNextPageToken: '',
+      recentNextPageToken: '',
     };
     expect(renderClusterStatus(cs, NOW)).toMatch(
       /^reserved\s+cpu 1\/4 \(25%\), memory 4 GiB\/16 GiB \(25%\), host ports 12\/20$/m,

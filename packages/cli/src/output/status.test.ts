@@ -91,6 +91,7 @@ const node: NodeStatus__Output = {
   },
   // Out of creation order on purpose: the table sorts oldest first.
   workloads: [killed, running, failed],
+  nextPageToken: '',
 };
 
 describe('renderNodeStatus', () => {

@@ -4,8 +4,16 @@ import type { Node as _mo_v1_Node, Node__Output as _mo_v1_Node__Output } from '.
 
 export interface ListNodesResponse {
   'nodes'?: (_mo_v1_Node)[];
+  /**
+   * Empty on the last page.
+   */
+  'nextPageToken'?: (string);
 }
 
 export interface ListNodesResponse__Output {
   'nodes': (_mo_v1_Node__Output)[];
+  /**
+   * Empty on the last page.
+   */
+  'nextPageToken': (string);
 }

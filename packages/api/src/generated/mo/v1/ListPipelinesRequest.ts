@@ -2,6 +2,9 @@
 
 import type { PipelineState as _mo_v1_PipelineState, PipelineState__Output as _mo_v1_PipelineState__Output } from '../../mo/v1/PipelineState.js';
 
+/**
+ * Newest first, paged as ListWorkloads is (scheduler.proto): page_size items at most, ~2 MiB.
+ */
 export interface ListPipelinesRequest {
   'states'?: (_mo_v1_PipelineState)[];
   /**
@@ -9,11 +12,22 @@ export interface ListPipelinesRequest {
    */
   'name'?: (string);
   /**
-   * Newest first; 0 = 100, at most 10000.
+   * Deprecated: an alias of page_size, used when page_size is 0 (0..10000, above 1000 = 1000).
    */
   'limit'?: (number);
+  /**
+   * Most pipelines in this page: 0 = 100; above 1000 = 1000.
+   */
+  'pageSize'?: (number);
+  /**
+   * Empty = the first page; else a next_page_token of an earlier response.
+   */
+  'pageToken'?: (string);
 }
 
+/**
+ * Newest first, paged as ListWorkloads is (scheduler.proto): page_size items at most, ~2 MiB.
+ */
 export interface ListPipelinesRequest__Output {
   'states': (_mo_v1_PipelineState__Output)[];
   /**
@@ -21,7 +35,15 @@ export interface ListPipelinesRequest__Output {
    */
   'name': (string);
   /**
-   * Newest first; 0 = 100, at most 10000.
+   * Deprecated: an alias of page_size, used when page_size is 0 (0..10000, above 1000 = 1000).
    */
   'limit': (number);
+  /**
+   * Most pipelines in this page: 0 = 100; above 1000 = 1000.
+   */
+  'pageSize': (number);
+  /**
+   * Empty = the first page; else a next_page_token of an earlier response.
+   */
+  'pageToken': (string);
 }

@@ -7,7 +7,14 @@ export interface ListPipelinesResponse {
    * Without their spec text.
    */
   'pipelines'?: (_mo_v1_Pipeline)[];
+  /**
+   * Matching pipelines in all, across every page.
+   */
   'total'?: (number);
+  /**
+   * Empty on the last page.
+   */
+  'nextPageToken'?: (string);
 }
 
 export interface ListPipelinesResponse__Output {
@@ -15,5 +22,12 @@ export interface ListPipelinesResponse__Output {
    * Without their spec text.
    */
   'pipelines': (_mo_v1_Pipeline__Output)[];
+  /**
+   * Matching pipelines in all, across every page.
+   */
   'total': (number);
+  /**
+   * Empty on the last page.
+   */
+  'nextPageToken': (string);
 }

@@ -2,6 +2,13 @@
 
 import type { WorkloadState as _mo_v1_WorkloadState, WorkloadState__Output as _mo_v1_WorkloadState__Output } from '../../mo/v1/WorkloadState.js';
 
+/**
+ * Paging (every List* call alike): newest first. A page holds at most page_size items and stops
+ * early once its encoded items pass ~2 MiB (always at least one item), so no response nears the
+ * 4 MiB message limit. While next_page_token is not empty there are more: ask again with it as
+ * page_token (and the same filters). Tokens are opaque positions, stable under inserts; one that
+ * this call did not return is INVALID_ARGUMENT naming page_token.
+ */
 export interface ListWorkloadsRequest {
   /**
    * Filters; empty = all.
@@ -9,15 +16,30 @@ export interface ListWorkloadsRequest {
   'states'?: (_mo_v1_WorkloadState)[];
   'nodeId'?: (string);
   /**
-   * Newest first; 0 = 100, at most 10000.
+   * Deprecated: an alias of page_size, used when page_size is 0 (0..10000, above 1000 = 1000).
    */
   'limit'?: (number);
   /**
    * Leave out events (smaller responses).
    */
   'omitEvents'?: (boolean);
+  /**
+   * Most workloads in this page: 0 = 100; above 1000 = 1000.
+   */
+  'pageSize'?: (number);
+  /**
+   * Empty = the first page; else a next_page_token of an earlier response.
+   */
+  'pageToken'?: (string);
 }
 
+/**
+ * Paging (every List* call alike): newest first. A page holds at most page_size items and stops
+ * early once its encoded items pass ~2 MiB (always at least one item), so no response nears the
+ * 4 MiB message limit. While next_page_token is not empty there are more: ask again with it as
+ * page_token (and the same filters). Tokens are opaque positions, stable under inserts; one that
+ * this call did not return is INVALID_ARGUMENT naming page_token.
+ */
 export interface ListWorkloadsRequest__Output {
   /**
    * Filters; empty = all.
@@ -25,11 +47,19 @@ export interface ListWorkloadsRequest__Output {
   'states': (_mo_v1_WorkloadState__Output)[];
   'nodeId': (string);
   /**
-   * Newest first; 0 = 100, at most 10000.
+   * Deprecated: an alias of page_size, used when page_size is 0 (0..10000, above 1000 = 1000).
    */
   'limit': (number);
   /**
    * Leave out events (smaller responses).
    */
   'omitEvents': (boolean);
+  /**
+   * Most workloads in this page: 0 = 100; above 1000 = 1000.
+   */
+  'pageSize': (number);
+  /**
+   * Empty = the first page; else a next_page_token of an earlier response.
+   */
+  'pageToken': (string);
 }

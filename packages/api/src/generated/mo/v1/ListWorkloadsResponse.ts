@@ -5,15 +5,23 @@ import type { ScheduledWorkload as _mo_v1_ScheduledWorkload, ScheduledWorkload__
 export interface ListWorkloadsResponse {
   'workloads'?: (_mo_v1_ScheduledWorkload)[];
   /**
-   * Matching workloads in all (may exceed the number returned).
+   * Matching workloads in all, across every page.
    */
   'total'?: (number);
+  /**
+   * Empty on the last page.
+   */
+  'nextPageToken'?: (string);
 }
 
 export interface ListWorkloadsResponse__Output {
   'workloads': (_mo_v1_ScheduledWorkload__Output)[];
   /**
-   * Matching workloads in all (may exceed the number returned).
+   * Matching workloads in all, across every page.
    */
   'total': (number);
+  /**
+   * Empty on the last page.
+   */
+  'nextPageToken': (string);
 }

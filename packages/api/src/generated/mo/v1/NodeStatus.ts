@@ -8,10 +8,18 @@ export interface NodeStatus {
   'facts'?: (_mo_v1_NodeFacts | null);
   'metrics'?: (_mo_v1_NodeMetrics | null);
   'workloads'?: (_mo_v1_WorkloadStatus)[];
+  /**
+   * Empty on the last page.
+   */
+  'nextPageToken'?: (string);
 }
 
 export interface NodeStatus__Output {
   'facts': (_mo_v1_NodeFacts__Output | null);
   'metrics': (_mo_v1_NodeMetrics__Output | null);
   'workloads': (_mo_v1_WorkloadStatus__Output)[];
+  /**
+   * Empty on the last page.
+   */
+  'nextPageToken': (string);
 }
