@@ -3,9 +3,14 @@
 import * as grpc from '@grpc/grpc-js';
 import {
   countedUnary,
+  decodePageToken,
+  encodePageToken,
   FailedPreconditionError,
+  fillPage,
   InvalidArgumentError,
   moProto,
+  parsePageSize,
+  repeatedEntrySize,
   statusName,
   toServiceError,
   type LogStream__Output,
@@ -17,6 +22,7 @@ import {
 } from '@mo/api';
 import type { TaskUsage } from '../drivers/driver.js';
 import type { WorkloadManager } from '../workloads/manager.js';
+import type { WorkloadRecord } from '../workloads/record.js';
 import { readLogs, type LogStreamName } from '../workloads/logs.js';
 import { toWorkloadStatus } from './convert.js';
 import { validateWorkloadId } from '../workloads/validate.js';
@@ -32,6 +38,15 @@ export interface NodeAgentContext {
   /** Called after each StartWorkload with its outcome and duration. */
   onStart?: (result: 'ok' | 'invalid' | 'error', seconds: number) => void;
 }
+
+/** A workload's place in GetNodeStatus pages: oldest first, the id breaking ties within a ms. */
+interface AgeKey {
+  createdAtMs: number;
+  id: string;
+}
+const ageOf = (r: WorkloadRecord): AgeKey => ({ createdAtMs: r.createdAtMs, id: r.spec.id });
+const compareAge = (a: AgeKey, b: AgeKey): number =>
+  a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** Starts per StartWorkloads call, at most. */
 const MAX_BATCH = 1000;
@@ -94,15 +109,43 @@ export class NodeAgentService {
         return toWorkloadStatus(record, usage.get(record.spec.id));
       }),
       GetNodeStatus: counted('GetNodeStatus', async (req) => {
-        let workloads: ReturnType<typeof toWorkloadStatus>[] = [];
-        if (!req.omitWorkloads) {
-          const records = manager.list().sort((a, b) => a.createdAtMs - b.createdAtMs);
-          const usage: Map<string, TaskUsage> = await manager.usage(records);
-          workloads = records.map((r) => toWorkloadStatus(r, usage.get(r.spec.id)));
-        }
-        return { facts: this.ctx.facts(), metrics: this.ctx.metrics(), workloads };
+        const status = { facts: this.ctx.facts(), metrics: this.ctx.metrics(), workloads: [], nextPageToken: '' };
+        if (req.omitWorkloads) return status;
+        return { ...status, ...(await this.workloadPage(req.pageSize, req.pageToken)) };
       }),
       StreamLogs: (call) => void this.streamLogs(call),
+    };
+  }
+
+  /**
+   * One page of the node's workloads, oldest first (cursor: created_at and id, stable as new ones
+   * arrive). The page is chosen by the size of each status without usage; usage is then read for
+   * that page only (it adds a few numbers per workload, well inside the headroom under 4 MiB).
+   */
+  private async workloadPage(
+    pageSize: number,
+    pageToken: string,
+  ): Promise<{ workloads: ReturnType<typeof toWorkloadStatus>[]; nextPageToken: string }> {
+    const size = parsePageSize({ pageSize });
+    const pos = decodePageToken('agent-workloads', pageToken, ['integer', 'string']);
+    const after = pos && { createdAtMs: pos[0] as number, id: pos[1] as string };
+    const sorted = this.ctx.manager
+      .list()
+      .filter((r) => !after || compareAge(ageOf(r), after) > 0)
+      .sort((a, b) => compareAge(ageOf(a), ageOf(b)));
+    const page = fillPage(
+      sorted,
+      (r) => r,
+      (r) => repeatedEntrySize('WorkloadStatus', toWorkloadStatus(r)),
+      {
+        pageSize: size,
+      },
+    );
+    const usage: Map<string, TaskUsage> = await this.ctx.manager.usage(page.items);
+    const last = page.last;
+    return {
+      workloads: page.items.map((r) => toWorkloadStatus(r, usage.get(r.spec.id))),
+      nextPageToken: page.more && last ? encodePageToken('agent-workloads', [last.createdAtMs, last.spec.id]) : '',
     };
   }
 

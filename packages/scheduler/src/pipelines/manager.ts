@@ -23,6 +23,7 @@ import {
 } from '@mo/api';
 import * as grpc from '@grpc/grpc-js';
 import type { Store, StoreOp } from '../store/store.js';
+import { SortedIds } from '../listing/sorted-ids.js';
 import type { ArtifactRecord } from './artifacts.js';
 import { PRIORITY_ENUM, PRIORITY_RANK, TERMINAL_STATES, type WorkloadRecord } from '../workloads/record.js';
 import {
@@ -84,7 +85,6 @@ export interface PipelineWatcher {
 export interface PipelineListFilter {
   states?: ReadonlySet<PipelineStateName>;
   name?: string;
-  limit: number;
 }
 
 /** Labels on every step workload, so `mo status` shows where a workload comes from. */
@@ -98,6 +98,8 @@ type Target = { pipelineId: string; stepId: string; compensation: boolean };
 
 export class PipelineManager {
   private readonly pipelines = new Map<string, PipelineRecord>();
+  /** The pipelines' ids in order, for paged lists. */
+  private readonly order = new SortedIds();
   private readonly byKey = new Map<string, string>();
   private readonly byWorkload = new Map<string, Target>();
   private readonly timers = new Map<string, Timer>();
@@ -123,6 +125,7 @@ export class PipelineManager {
     for (const { value } of rows) {
       const p = value as PipelineRecord;
       this.pipelines.set(p.id, p);
+      this.order.add(p.id);
       if (p.idempotencyKey) this.byKey.set(p.idempotencyKey, p.id);
       for (const e of p.events) this.seq = Math.max(this.seq, e.seq);
     }
@@ -163,13 +166,23 @@ export class PipelineManager {
     return p;
   }
 
-  /** Newest first. */
-  list(filter: PipelineListFilter): { pipelines: PipelineRecord[]; total: number } {
-    const all = [...this.pipelines.values()].filter(
-      (p) => (!filter.states || filter.states.has(p.state)) && (!filter.name || p.name === filter.name),
-    );
-    all.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-    return { pipelines: all.slice(0, filter.limit), total: all.length };
+  /** Matching pipelines newest first (by id), strictly after the page cursor `beforeId`. Lazy. */
+  *newestFirst(filter: PipelineListFilter, beforeId?: string): Generator<PipelineRecord> {
+    for (const id of this.order.descending(beforeId)) {
+      const p = this.pipelines.get(id);
+      if (p && this.matches(p, filter)) yield p;
+    }
+  }
+
+  countMatching(filter: PipelineListFilter): number {
+    if (!filter.states && !filter.name) return this.pipelines.size;
+    let n = 0;
+    for (const p of this.pipelines.values()) if (this.matches(p, filter)) n++;
+    return n;
+  }
+
+  private matches(p: PipelineRecord, filter: PipelineListFilter): boolean {
+    return (!filter.states || filter.states.has(p.state)) && (!filter.name || p.name === filter.name);
   }
 
   counts(): Map<PipelineStateName, number> {
@@ -240,6 +253,7 @@ export class PipelineManager {
       events: [],
     };
     this.pipelines.set(p.id, p);
+    this.order.add(p.id);
     if (idempotencyKey) this.byKey.set(idempotencyKey, p.id);
     this.event(p, '', 'pending', 'submitted');
     // Acknowledged once durable: written now, not with the next coalesced flush.
@@ -251,6 +265,7 @@ export class PipelineManager {
       ]);
     } catch (err) {
       this.pipelines.delete(p.id);
+      this.order.delete(p.id);
       if (idempotencyKey) this.byKey.delete(idempotencyKey);
       throw new MoError(grpc.status.UNAVAILABLE, `could not persist the pipeline: ${(err as Error).message}`, {
         cause: err,
@@ -761,6 +776,7 @@ export class PipelineManager {
       const old = this.pipelines.get(id);
       if (!old || !PIPELINE_TERMINAL.has(old.state)) continue;
       this.pipelines.delete(id);
+      this.order.delete(id);
       this.o.artifacts?.removePipeline(id).catch((err: unknown) => {
         this.o.logger.warn('could not remove the artifacts of a dropped pipeline', { pipeline: id, err });
       });

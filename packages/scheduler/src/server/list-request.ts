@@ -1,32 +1,30 @@
-// The paging and state filter every List* call takes: a bounded limit (0 = the default) and
-// state enum names mapped to ours, each bad value rejected by its field path.
-import { InvalidArgumentError } from '@mo/api';
+// The page size and state filter every List* call takes (0 = the default page, the deprecated
+// `limit` an alias of page_size), state enum names mapped to ours, each bad value refused by its
+// field path. Page tokens are decoded by the pages (pages.ts) that hand them out.
+import { InvalidArgumentError, parsePageSize } from '@mo/api';
 
-/** Most items one List* call returns. */
+/** Most workloads a Watch's initial snapshot sends (the watch helper's; not a page). */
 export const MAX_LIST = 10_000;
-const DEFAULT_LIST = 100;
 
 export interface ListRequest<S> {
-  limit: number;
+  pageSize: number;
   /** Undefined = every state. */
   states?: Set<S>;
 }
 
 export function parseListRequest<S>(
-  req: { limit: number; states: readonly string[] },
+  req: { pageSize: number; limit: number; states: readonly string[] },
   stateOf: (wire: string) => S | undefined,
 ): ListRequest<S> {
-  const limit = req.limit || DEFAULT_LIST;
-  if (!Number.isSafeInteger(limit) || limit < 0 || limit > MAX_LIST) {
-    throw new InvalidArgumentError('limit', `must be between 0 and ${MAX_LIST}, got ${req.limit}`);
-  }
-  if (req.states.length === 0) return { limit };
+  const pageSize = parsePageSize(req);
+  if (req.states.length === 0) return { pageSize };
   const states = new Set(
     req.states.map((s, i) => {
       const name = stateOf(s);
-      if (name === undefined) throw new InvalidArgumentError(`states[${i}]`, `unknown state ${JSON.stringify(s)}`);
+      if (name === undefined)
+        throw new InvalidArgumentError(`states[${i}]`, `unknown state ${JSON.stringify(s).slice(0, 64)}`);
       return name;
     }),
   );
-  return { limit, states };
+  return { pageSize, states };
 }

@@ -22,6 +22,7 @@ import type { WorkloadManager } from '../workloads/manager.js';
 import { PRIORITY_ENUM } from '../workloads/record.js';
 import { parseListRequest } from './list-request.js';
 import { proxyLogs } from './logs-proxy.js';
+import { pipelinePage } from './pages.js';
 
 export const PIPELINE_STATE_ENUM: Record<PipelineStateName, PipelineState> = {
   pending: 'PIPELINE_STATE_PENDING',
@@ -141,12 +142,15 @@ export class PipelineService {
         return toPipeline(pipelines.get(req.pipelineId));
       }),
       ListPipelines: counted('ListPipelines', (req) => {
-        const { limit, states } = parseListRequest(
+        const { pageSize, states } = parseListRequest(
           req,
           (s) => PIPELINE_STATE_NAMES.get(s) as PipelineStateName | undefined,
         );
-        const res = pipelines.list({ limit, ...(states ? { states } : {}), ...(req.name ? { name: req.name } : {}) });
-        return { pipelines: res.pipelines.map((p) => toPipeline(p, false)), total: res.total };
+        const filter = { ...(states ? { states } : {}), ...(req.name ? { name: req.name } : {}) };
+        const page = pipelinePage(pipelines, filter, { pageSize, pageToken: req.pageToken }, (p) =>
+          toPipeline(p, false),
+        );
+        return { pipelines: page.items, total: pipelines.countMatching(filter), nextPageToken: page.nextPageToken };
       }),
       CancelPipeline: counted('CancelPipeline', (req) => {
         requireId('pipeline_id', req.pipelineId);

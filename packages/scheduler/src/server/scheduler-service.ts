@@ -4,7 +4,9 @@ import * as grpc from '@grpc/grpc-js';
 import {
   countedUnary,
   InvalidArgumentError,
+  PAGE_BYTES,
   moProto,
+  parsePageSize,
   toServiceError,
   validateGrace,
   validateWorkloadId,
@@ -20,6 +22,7 @@ import type { WorkloadManager } from '../workloads/manager.js';
 import type { WorkloadRecord } from '../workloads/record.js';
 import { STATE_NAMES, toNode, toScheduledWorkload } from './convert.js';
 import { MAX_LIST, parseListRequest } from './list-request.js';
+import { nodePage, workloadPage } from './pages.js';
 import { proxyLogs } from './logs-proxy.js';
 
 export interface SchedulerServiceContext {
@@ -66,20 +69,17 @@ export class SchedulerService {
         return toScheduledWorkload(manager.get(req.workloadId));
       }),
       ListWorkloads: counted('ListWorkloads', (req) => {
-        const { limit, states } = parseListRequest(req, (s) => STATE_NAMES[s]);
-        const { workloads, total } = manager.list({
-          limit,
-          ...(states ? { states } : {}),
-          ...(req.nodeId ? { nodeId: req.nodeId } : {}),
-        });
-        return { workloads: workloads.map((w) => toScheduledWorkload(w, !req.omitEvents)), total };
+        const { pageSize, states } = parseListRequest(req, (s) => STATE_NAMES[s]);
+        const filter = { ...(states ? { states } : {}), ...(req.nodeId ? { nodeId: req.nodeId } : {}) };
+        const page = workloadPage(manager, filter, { pageSize, pageToken: req.pageToken, withEvents: !req.omitEvents });
+        return { workloads: page.items, total: manager.countMatching(filter), nextPageToken: page.nextPageToken };
       }),
-      ListNodes: counted('ListNodes', () => ({
-        nodes: nodes
-          .list()
-          .sort((a, b) => a.name.localeCompare(b.name))
-          .map((n) => this.nodeMessage(n)),
-      })),
+      ListNodes: counted('ListNodes', (req) => {
+        const page = nodePage(nodes, { pageSize: parsePageSize(req), pageToken: req.pageToken }, (n) =>
+          this.nodeMessage(n),
+        );
+        return { nodes: page.items, nextPageToken: page.nextPageToken };
+      }),
       GetClusterStatus: counted('GetClusterStatus', (req) => {
         const recentN = req.recentWorkloads || 10;
         if (!Number.isSafeInteger(recentN) || recentN < 0 || recentN > 1000) {
@@ -87,13 +87,24 @@ export class SchedulerService {
         }
         const counts: Record<string, number> = {};
         for (const [state, n] of manager.stateCounts()) if (n > 0) counts[state] = n;
+        // Nodes take up to half the byte budget, recent workloads the rest: the whole stays bounded.
+        const nodeList = nodePage(
+          nodes,
+          { pageSize: parsePageSize({ pageSize: req.maxNodes }, 'max_nodes'), pageToken: '', maxBytes: PAGE_BYTES / 2 },
+          (n) => this.nodeMessage(n),
+        );
+        const recent = workloadPage(
+          manager,
+          {},
+          { pageSize: recentN, pageToken: '', withEvents: false, maxBytes: PAGE_BYTES - nodeList.bytes },
+        );
         return {
-          nodes: nodes
-            .list()
-            .sort((a, b) => a.name.localeCompare(b.name))
-            .map((n) => this.nodeMessage(n)),
+          nodes: nodeList.items,
+          nodesTotal: nodes.size,
+          nodesNextPageToken: nodeList.nextPageToken,
           workloadCounts: counts,
-          recent: manager.list({ limit: recentN }).workloads.map((w) => toScheduledWorkload(w, false)),
+          recent: recent.items,
+          recentNextPageToken: recent.nextPageToken,
           queueDepth: manager.queueDepth(),
           schedulerVersion: this.ctx.version,
           startedAtMs: this.ctx.startedAtMs,

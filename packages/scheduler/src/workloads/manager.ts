@@ -27,6 +27,7 @@ import type { PlacementEngine } from '../placement/index.js';
 import type { AgentPool } from '../registry/agent-pool.js';
 import type { NodeEntry, NodeTable } from '../registry/nodes.js';
 import type { Store } from '../store/store.js';
+import { SortedIds } from '../listing/sorted-ids.js';
 import {
   LABEL_WORKLOAD_ID,
   MAX_EVENTS,
@@ -67,9 +68,12 @@ export interface WorkloadManagerOptions {
 
 export const DEFAULT_LOST_AFTER_MS = 30_000;
 
-export interface ListFilter {
+export interface WorkloadFilter {
   states?: ReadonlySet<WorkloadStateName>;
   nodeId?: string;
+}
+
+export interface ListFilter extends WorkloadFilter {
   limit: number;
 }
 
@@ -89,6 +93,8 @@ const START_RETRY_MS = 500;
 
 export class WorkloadManager {
   private readonly records = new Map<string, WorkloadRecord>();
+  /** The records' ids in order, for paged lists. */
+  private readonly order = new SortedIds();
   /** Current allocation id -> workload id. */
   private readonly byAllocation = new Map<string, string>();
   private readonly byKey = new Map<string, string>();
@@ -129,6 +135,7 @@ export class WorkloadManager {
     for (const { value } of rows) {
       const r = upgradeRecord(value as WorkloadRecord, this.defaultLostAfterMs);
       this.records.set(r.id, r);
+      this.order.add(r.id);
       this.count(r.state, +1);
       if (r.idempotencyKey) this.byKey.set(r.idempotencyKey, r.id);
       if (r.allocationId && !TERMINAL_STATES.has(r.state)) this.byAllocation.set(r.allocationId, r.id);
@@ -165,20 +172,41 @@ export class WorkloadManager {
     return r;
   }
 
-  /** Newest first. */
+  /** The first `limit` matching workloads, newest first, and how many match in all. */
   list(filter: ListFilter): { workloads: WorkloadRecord[]; total: number } {
-    const out: WorkloadRecord[] = [];
-    let total = 0;
-    const all = [...this.records.values()];
-    for (let i = all.length - 1; i >= 0; i--) {
-      const r = all[i]!;
-      if (filter.states && !filter.states.has(r.state)) continue;
-      if (filter.nodeId && r.nodeId !== filter.nodeId) continue;
-      total++;
-      if (out.length < filter.limit) out.push(r);
+    const workloads: WorkloadRecord[] = [];
+    if (filter.limit > 0) {
+      for (const r of this.newestFirst(filter)) if (workloads.push(r) >= filter.limit) break;
     }
-    out.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-    return { workloads: out, total };
+    return { workloads, total: this.countMatching(filter) };
+  }
+
+  /**
+   * Matching workloads newest first (by id: ULIDs sort by creation), strictly after the page
+   * cursor `beforeId` when given. Lazy: a page reads only as far as it needs.
+   */
+  *newestFirst(filter: WorkloadFilter, beforeId?: string): Generator<WorkloadRecord> {
+    for (const id of this.order.descending(beforeId)) {
+      const r = this.records.get(id);
+      if (!r || (filter.states && !filter.states.has(r.state)) || (filter.nodeId && r.nodeId !== filter.nodeId))
+        continue;
+      yield r;
+    }
+  }
+
+  /** How many workloads match (from the per-state counts unless a node is named). */
+  countMatching(filter: WorkloadFilter): number {
+    if (!filter.nodeId) {
+      if (!filter.states) return this.records.size;
+      let n = 0;
+      for (const s of filter.states) n += this.counts.get(s) ?? 0;
+      return n;
+    }
+    let n = 0;
+    for (const r of this.records.values()) {
+      if (r.nodeId === filter.nodeId && (!filter.states || filter.states.has(r.state))) n++;
+    }
+    return n;
   }
 
   stateCounts(): Map<WorkloadStateName, number> {
@@ -666,6 +694,7 @@ export class WorkloadManager {
   /** After the first durable write of a new record: index it, start it or queue it. */
   private adopt(r: WorkloadRecord): void {
     this.records.set(r.id, r);
+    this.order.add(r.id);
     this.count(r.state, +1);
     if (r.idempotencyKey) this.byKey.set(r.idempotencyKey, r.id);
     this.o.onChange(r);
@@ -884,6 +913,7 @@ export class WorkloadManager {
       const old = this.records.get(id);
       if (!old || !TERMINAL_STATES.has(old.state)) continue;
       this.records.delete(id);
+      this.order.delete(id);
       this.count(old.state, -1);
       if (old.idempotencyKey && this.byKey.get(old.idempotencyKey) === id) this.byKey.delete(old.idempotencyKey);
       this.o.store.commit([{ kind: 'workload', id, value: null }]).catch(() => undefined);
