@@ -10,6 +10,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, r
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAgentProcess, type AgentProcess } from '@mo/testkit';
+import { MAX_PAGE_SIZE } from '@mo/api';
 import {
   MiB,
   REPO_ROOT,
@@ -410,7 +411,7 @@ async function measureThroughput(
       into.errors.push(...errors);
       // Let the short workloads finish so they do not bleed into the next measurement.
       await waitUntil(async () => {
-        const status = await a.client.getNodeStatus();
+        const status = await a.client.getFullNodeStatus();
         return status.workloads.every(
           (w) => w.state !== 'WORKLOAD_STATE_RUNNING' && w.state !== 'WORKLOAD_STATE_STARTING',
         );
@@ -478,10 +479,13 @@ async function measureMany(
   let coldMs = NaN;
   try {
     const t = process.hrtime.bigint();
-    const first = await patient.getNodeStatus();
+    const first = await patient.getFullNodeStatus({ pageSize: MAX_PAGE_SIZE });
     coldMs = msSince(t);
     if (runningOf(first) < count) {
-      await waitUntil(async () => runningOf(await patient.getNodeStatus()) >= count, 30_000);
+      await waitUntil(
+        async () => runningOf(await patient.getFullNodeStatus({ pageSize: MAX_PAGE_SIZE })) >= count,
+        30_000,
+      );
     }
   } catch (err) {
     ctx.log(`not all ${count} report running: ${String(err)}`);
@@ -495,7 +499,7 @@ async function measureMany(
   let listed = 0;
   for (let i = 0; i < statusSamples; i++) {
     let t = process.hrtime.bigint();
-    const status = await agent.client.getNodeStatus();
+    const status = await agent.client.getFullNodeStatus({ pageSize: MAX_PAGE_SIZE });
     fullMs.push(msSince(t));
     listed = runningOf(status);
     t = process.hrtime.bigint();

@@ -58,7 +58,7 @@ export interface Cluster {
 
 /** Stops every workload an agent still runs (grace 0), straight through its own API. */
 export async function stopAllWorkloads(agent: AgentProcess): Promise<void> {
-  const { workloads } = await agent.client.getNodeStatus();
+  const { workloads } = await agent.client.getFullNodeStatus();
   const live = workloads.filter((w) => w.state === 'WORKLOAD_STATE_RUNNING' || w.state === 'WORKLOAD_STATE_STARTING');
   await Promise.allSettled(live.map((w) => agent.client.stopWorkload(w.spec!.id, 1)));
 }
@@ -87,7 +87,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     async waitForNodesUp(n, timeoutMs = 15_000) {
       await waitFor(
         `${n} nodes up`,
-        async () => (await scheduler.client.listNodes()).nodes.filter((x) => x.state === 'NODE_STATE_UP').length >= n,
+        async () =>
+          (await scheduler.client.listAllNodes()).nodes.filter((x) => x.state === 'NODE_STATE_UP').length >= n,
         { timeoutMs, intervalMs: 50 },
       );
     },

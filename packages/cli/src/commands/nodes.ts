@@ -1,5 +1,5 @@
-// `mo nodes`: ListNodes — every registered node, its state, address, reserved and measured
-// resources, running workloads and last heartbeat.
+// `mo nodes`: ListNodes — every registered node (all pages), its state, address, reserved and
+// measured resources, running workloads and last heartbeat.
 import type { Command } from 'commander';
 import { addGlobalOptions, type CliContext, type GlobalOptions } from '../context.js';
 import { write, writeJson } from '../io.js';
@@ -20,7 +20,7 @@ export function registerNodes(program: Command, ctx: CliContext): void {
 
 /** `mo nodes` (also run by the fast path, without commander). */
 export async function listNodes(ctx: CliContext, globals: GlobalOptions): Promise<void> {
-  const res = await ctx.withSchedulerReads(globals, (client) => client.listNodes());
+  const res = await ctx.withSchedulerReads(globals, (client) => client.listAllNodes());
   if (globals.json) return writeJson(ctx.io, res);
   const { renderNodeTable } = await import('../output/cluster.js');
   return write(ctx.io.stdout, renderNodeTable(res.nodes, Date.now()));

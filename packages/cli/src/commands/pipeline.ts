@@ -77,18 +77,20 @@ export function registerPipeline(program: Command, ctx: CliContext): void {
     .summary('pipelines, newest first')
     .option('--state <state>', `only this state (${STATES.join('|')})`)
     .option('--name <name>', 'only pipelines with this name')
-    .option('--limit <n>', 'at most n (default 100)');
+    .option('--limit <n>', 'at most n (default 100, up to 10000: fetched page by page)');
   addGlobalOptions(list).action(async (flags: { state?: string; name?: string; limit?: string }, self: Command) => {
     const globals = ctx.resolve(self);
     if (flags.state !== undefined && !STATES.includes(flags.state)) {
       throw new UsageError(`expected one of ${STATES.join(', ')}, got "${flags.state}"`, '--state');
     }
     const res = await ctx.withPipelines(globals, (client) =>
-      client.list({
-        ...(flags.state ? { states: [`PIPELINE_STATE_${flags.state!.toUpperCase()}` as PipelineState] } : {}),
-        name: flags.name ?? '',
-        limit: flags.limit === undefined ? 0 : parseCount(flags.limit, '--limit', 10_000),
-      }),
+      client.listAll(
+        {
+          ...(flags.state ? { states: [`PIPELINE_STATE_${flags.state!.toUpperCase()}` as PipelineState] } : {}),
+          name: flags.name ?? '',
+        },
+        (flags.limit === undefined ? 0 : parseCount(flags.limit, '--limit', 10_000)) || 100,
+      ),
     );
     const { renderPipelineList } = await import('../output/pipeline.js');
     await (globals.json ? writeJson(ctx.io, res) : write(ctx.io.stdout, renderPipelineList(res.pipelines, res.total)));

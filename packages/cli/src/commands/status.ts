@@ -29,7 +29,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     if (globals.target.kind === 'agent') {
       const out = await import('../output/status.js');
       if (id === undefined) {
-        const node = await ctx.withAgent(globals, (client) => client.getNodeStatus());
+        const node = await ctx.withAgent(globals, (client) => client.getFullNodeStatus());
         await (globals.json ? writeJson(ctx.io, node) : write(ctx.io.stdout, out.renderNodeStatus(node, now())));
       } else {
         const w = await ctx.withAgent(globals, (client) => client.getWorkload(id));
@@ -51,8 +51,9 @@ export async function schedulerStatus(
   const now = () => Date.now();
   if (id === undefined) {
     // recent 0 on the wire means "the default"; `--recent 0` means none, so ask for 1 and drop it.
+    // The full status follows the pages: every node, and as many recent workloads as asked.
     const cs = await ctx.withSchedulerReads(globals, (client) =>
-      client.getClusterStatus({ recentWorkloads: recent === 0 ? 1 : (recent ?? 0) }),
+      client.getFullClusterStatus({ recentWorkloads: recent === 0 ? 1 : (recent ?? 0) }),
     );
     if (recent === 0) cs.recent = [];
     if (globals.json) return writeJson(ctx.io, cs);

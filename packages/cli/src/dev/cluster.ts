@@ -214,7 +214,7 @@ export class DevCluster {
       (async () => {
         for (;;) {
           try {
-            const { nodes } = await client.listNodes();
+            const { nodes } = await client.listAllNodes();
             const up = nodes.filter((n) => names.has(n.name) && n.state === 'NODE_STATE_UP').length;
             if (up === names.size) return;
           } catch {

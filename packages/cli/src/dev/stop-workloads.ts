@@ -17,7 +17,7 @@ const ACTIVE_ON_SCHEDULER: WorkloadState[] = [
 const ACTIVE_ON_AGENT = new Set<string>(['WORKLOAD_STATE_STARTING', 'WORKLOAD_STATE_RUNNING']);
 
 export async function stopThroughScheduler(client: SchedulerClient, log: (line: string) => void): Promise<void> {
-  const { workloads } = await client.listWorkloads({ states: ACTIVE_ON_SCHEDULER, limit: 10_000, omitEvents: true });
+  const { workloads } = await client.listAllWorkloads({ states: ACTIVE_ON_SCHEDULER, omitEvents: true });
   if (workloads.length === 0) return;
   log(`mo dev: stopping ${workloads.length} workload(s)`);
   const results = await Promise.allSettled(workloads.map((w) => client.stopWorkload(w.id)));
@@ -29,7 +29,7 @@ export async function stopThroughAgent(name: string, address: string, log: (line
   const { AgentClient } = await import('@mo/api');
   const client = new AgentClient(address, { deadlineMs: STOP_DEADLINE_MS });
   try {
-    const { workloads } = await client.getNodeStatus();
+    const { workloads } = await client.getFullNodeStatus();
     const ids = workloads.filter((w) => ACTIVE_ON_AGENT.has(w.state) && w.spec?.id).map((w) => w.spec!.id);
     if (ids.length === 0) return;
     log(`mo dev: stopping ${ids.length} workload(s) on ${name} directly`);
