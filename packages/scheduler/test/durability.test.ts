@@ -110,7 +110,7 @@ describe('scheduler crash during a burst of submissions', () => {
       );
     }
     // Exactly one process per workload across both agents (nothing duplicated by the crash).
-    const onAgents = (await Promise.all(agents.map(async (a) => (await a.client.getNodeStatus()).workloads)))
+    const onAgents = (await Promise.all(agents.map(async (a) => (await a.client.getFullNodeStatus()).workloads)))
       .flat()
       .filter((w) => w.state === 'WORKLOAD_STATE_RUNNING');
     const owners = new Map<string, number>();
