@@ -97,7 +97,14 @@ describe('LiteSchedulerClient', () => {
   });
 
   it('round-trips negative, 64-bit and packed values through its own codec', () => {
-    const msg = { limit: -5, states: ['WORKLOAD_STATE_RUNNING', 'WORKLOAD_STATE_LOST'], nodeId: 'n', omitEvents: true };
+    const msg = {
+      limit: -5,
+      states: ['WORKLOAD_STATE_RUNNING', 'WORKLOAD_STATE_LOST'],
+      nodeId: 'n',
+      omitEvents: true,
+      pageSize: 3,
+      pageToken: 't',
+    };
     expect(decodeMessage('ListWorkloadsRequest', encodeMessage('ListWorkloadsRequest', msg))).toEqual(msg);
     const res = { cpuMillis: 2 ** 40, memoryBytes: -1 };
     // host_ports unset decodes as its default, 0.
