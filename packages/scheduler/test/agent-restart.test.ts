@@ -207,7 +207,7 @@ describe('an agent with 200 workloads SIGKILLed and restarted (scheduler default
     await waitFor(
       'no replacement of an ended workload left on node-2',
       async () => {
-        const { workloads } = await extra!.client.getNodeStatus();
+        const { workloads } = await extra!.client.getFullNodeStatus();
         const ids = new Set(workloads.filter((x) => x.state === 'WORKLOAD_STATE_RUNNING').map((x) => x.spec!.id));
         return replaced.every((w) => ids.has(w.allocationId)) && ids.size === LONG;
       },
