@@ -18,7 +18,15 @@
  */
 export { LOADER_OPTIONS, PROTO_ROOT, moPackageDefinition, moProto, serviceDefinition, type MoProto } from './proto.js';
 export { HEALTH_SERVICE, HealthService, type ServingStatus } from './health.js';
-export { AgentClient, PipelineClient, RegistryClient, SchedulerClient, type ClientOptions } from './client.js';
+export {
+  AgentClient,
+  PipelineClient,
+  RegistryClient,
+  SchedulerClient,
+  followWatch,
+  type ClientOptions,
+  type FollowOptions,
+} from './client.js';
 export { CONNECT_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from './keepalive.js';
 export {
   MAX_MESSAGE_BYTES,
