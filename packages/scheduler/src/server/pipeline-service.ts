@@ -119,7 +119,7 @@ export interface PipelineServiceContext {
 const WATCH_QUEUE = 10_000;
 const WATCH_QUEUE_BYTES = 8 * 1024 * 1024;
 /** Encoded bytes a stream may have written and not yet sent. */
-const WATCH_BUFFER_BYTES = 64 * 1024;
+const WATCH_BUFFER_BYTES = 16 * 1024;
 
 function pipelineEventBytes(e: PipelineEvent): number {
   return moProto().mo.v1.Pipelines.service.WatchPipelines.responseSerialize(e).length;

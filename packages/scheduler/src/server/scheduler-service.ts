@@ -44,7 +44,7 @@ export interface SchedulerServiceContext {
  * Encoded bytes a Watch stream may have written and not yet sent (the reader's TCP window aside).
  * Small: what a watcher has not been sent yet stays in the shared window, not in its stream.
  */
-const WATCH_BUFFER_BYTES = 64 * 1024;
+const WATCH_BUFFER_BYTES = 16 * 1024;
 
 export class SchedulerService {
   constructor(private readonly ctx: SchedulerServiceContext) {}
