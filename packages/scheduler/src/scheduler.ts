@@ -18,7 +18,7 @@ import { createSchedulerMetrics } from './metrics/registry.js';
 import { PlacementEngine } from './placement/index.js';
 import type { Strategy } from './placement/types.js';
 import { AgentPool } from './registry/agent-pool.js';
-import { NodeTable, toNodeRecord, type NodeEntry, type NodeRecord } from './registry/nodes.js';
+import { NodeTable, toNodeRecord, type NodeRecord } from './registry/nodes.js';
 import { RegistryService } from './server/registry-service.js';
 import { SchedulerService } from './server/scheduler-service.js';
 import { openSqliteStore } from './store/index.js';
@@ -30,7 +30,6 @@ import { PipelineService } from './server/pipeline-service.js';
 import { toNode, toScheduledWorkload } from './server/convert.js';
 import type { ReconnectKeep } from './workloads/disconnect.js';
 import { WorkloadManager } from './workloads/manager.js';
-import type { WorkloadRecord } from './workloads/record.js';
 
 export const SCHEDULER_VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }

@@ -7,8 +7,10 @@ import type { Long } from '@grpc/proto-loader';
 export interface ClusterEvent {
   /**
    * The cluster-wide sequence: +1 per published event, so an unfiltered stream sees no gaps
-   * (a workload_id filter sees that workload's subsequence). On a snapshot or caught_up event it
-   * is the seq of the last event the state includes (a client resumes with after_seq = it).
+   * (a workload_id filter sees that workload's subsequence). On a snapshot event it is the seq the
+   * live events follow (the state includes at least the events up to it; a live event the
+   * snapshot entry already showed is not sent again); on caught_up, the last seq sent or skipped.
+   * A client resumes with after_seq = the last seq it received.
    */
   'seq'?: (number | string | Long);
   'atMs'?: (number | string | Long);
@@ -28,8 +30,10 @@ export interface ClusterEvent {
 export interface ClusterEvent__Output {
   /**
    * The cluster-wide sequence: +1 per published event, so an unfiltered stream sees no gaps
-   * (a workload_id filter sees that workload's subsequence). On a snapshot or caught_up event it
-   * is the seq of the last event the state includes (a client resumes with after_seq = it).
+   * (a workload_id filter sees that workload's subsequence). On a snapshot event it is the seq the
+   * live events follow (the state includes at least the events up to it; a live event the
+   * snapshot entry already showed is not sent again); on caught_up, the last seq sent or skipped.
+   * A client resumes with after_seq = the last seq it received.
    */
   'seq': (number);
   'atMs': (number);
