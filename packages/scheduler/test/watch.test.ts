@@ -86,11 +86,14 @@ describe('Watch resume, sequence and duplicates (a scheduler and an agent)', () 
       const states = seen
         .filter((e) => e.workload?.id === id)
         .map((e) => e.workload!.state.replace('WORKLOAD_STATE_', ''));
-      const sleeper = sleepers.includes(id);
-      expect({ id, states }).toEqual({
-        id,
-        states: ['STARTING', 'RUNNING', sleeper ? 'STOPPED' : 'SUCCEEDED'],
-      });
+      // A quick one may have ended before its start was answered: the scheduler never saw it run.
+      const expected = sleepers.includes(id)
+        ? [['STARTING', 'RUNNING', 'STOPPED']]
+        : [
+            ['STARTING', 'RUNNING', 'SUCCEEDED'],
+            ['STARTING', 'SUCCEEDED'],
+          ];
+      expect(expected).toContainEqual(states);
     }
   }, 120_000);
 
