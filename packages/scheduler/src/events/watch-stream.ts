@@ -1,7 +1,13 @@
 // The one way a watch stream is written (Watch and WatchPipelines): a source yields messages, a
 // BoundedWriter (@mo/api stream-limits) sends them with a bounded buffer, and a reader that falls
 // behind is cut off with RESOURCE_EXHAUSTED. What a source holds per reader is bounded by itself.
-import { BoundedWriter, ResourceExhaustedError } from '@mo/api';
+import { BoundedWriter, ResourceExhaustedError, StreamLimits } from '@mo/api';
+
+let fallbackLimits: StreamLimits | undefined;
+/** The default caps, for a service built without the daemon's StreamLimits (tests, benchmarks). */
+export function defaultWatchLimits(): StreamLimits {
+  return (fallbackLimits ??= new StreamLimits());
+}
 
 /** A reader lags past its bound: its stream ends with RESOURCE_EXHAUSTED; it may resume. */
 export class FellBehindError extends ResourceExhaustedError {}

@@ -17,7 +17,7 @@ import {
   type WatchPipelinesRequest__Output,
 } from '@mo/api';
 import { QueueWatchSource } from '../events/queue-watch.js';
-import { pumpWatch } from '../events/watch-stream.js';
+import { defaultWatchLimits, pumpWatch } from '../events/watch-stream.js';
 import type { PipelineManager, PipelineEvent as EngineEvent } from '../pipelines/manager.js';
 import type { PipelineRecord, PipelineStateName, StepStateName } from '../pipelines/record.js';
 import type { AgentPool } from '../registry/agent-pool.js';
@@ -110,8 +110,8 @@ export interface PipelineServiceContext {
   workloads: WorkloadManager;
   nodes: NodeTable;
   agents: AgentPool;
-  /** Caps on concurrent streams (WatchPipelines counts as 'watch_pipelines'). */
-  streams: StreamLimits;
+  /** Caps on open streams and the stall bound (logs here; shared with the other services). */
+  streams?: StreamLimits;
   onRequest?: (method: string, code: string) => void;
 }
 
@@ -219,7 +219,7 @@ export class PipelineService {
       call.emit('error', toServiceError(err));
       return;
     }
-    const slot = this.ctx.streams.admit('watch_pipelines', call);
+    const slot = (this.ctx.streams ?? defaultWatchLimits()).admit('watch_pipelines', call);
     if (!slot) return;
     const source = new QueueWatchSource<EngineEvent, PipelineEvent>({
       what: 'watch of pipelines',

@@ -17,7 +17,7 @@ import {
 } from '@mo/api';
 import { clusterEventBytes, type ClusterEvents } from '../events/cluster-events.js';
 import { ClusterWatchSource, type SnapshotItem } from '../events/cluster-watch.js';
-import { pumpWatch } from '../events/watch-stream.js';
+import { defaultWatchLimits, pumpWatch } from '../events/watch-stream.js';
 import type { PlacementEngine } from '../placement/index.js';
 import type { AgentPool } from '../registry/agent-pool.js';
 import type { NodeEntry, NodeTable } from '../registry/nodes.js';
@@ -33,8 +33,8 @@ export interface SchedulerServiceContext {
   engine: PlacementEngine;
   agents: AgentPool;
   events: ClusterEvents;
-  /** Caps on concurrent streams (Watch counts as 'watch'). */
-  streams: StreamLimits;
+  /** Caps on open streams and the stall bound (logs here; shared with the other services). */
+  streams?: StreamLimits;
   version: string;
   startedAtMs: number;
   onRequest?: (method: string, code: string) => void;
@@ -130,7 +130,7 @@ export class SchedulerService {
       call.emit('error', toServiceError(err));
       return;
     }
-    const slot = this.ctx.streams.admit('watch', call);
+    const slot = (this.ctx.streams ?? defaultWatchLimits()).admit('watch', call);
     if (!slot) return;
     const source = new ClusterWatchSource<ClusterEvent>(journal, {
       key: workloadId || undefined,
