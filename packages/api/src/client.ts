@@ -53,6 +53,7 @@ import { LiteCallError, LiteChannel } from './lite/unary.js';
 import { BaseClient, deadlineIn, type ClientOptions } from './base-client.js';
 import { channelOptions } from './grpc-options.js';
 import { moProto } from './proto.js';
+import { sleep } from './timers.js';
 
 export type { ClientOptions } from './base-client.js';
 
@@ -223,6 +224,76 @@ export class SchedulerClient extends BaseClient<RawSchedulerClient> {
   /** Cluster events until `signal` aborts (no deadline: a watch is meant to last). */
   watch(req: WatchRequest = {}, signal?: AbortSignal): AsyncGenerator<ClusterEvent__Output> {
     return this.stream(this.raw.watch(req, new grpc.Metadata(), {}), signal);
+  }
+
+  /** watch(), resumed after a broken stream with no gap and no duplicate: see followWatch. */
+  follow(req: WatchRequest = {}, options: FollowOptions = {}): AsyncGenerator<ClusterEvent__Output> {
+    return followWatch((r, signal) => this.watch(r, signal), req, options);
+  }
+}
+
+export interface FollowOptions {
+  signal?: AbortSignal;
+  /** Told before each reconnect: the error (undefined: the stream ended) and the resume point. */
+  onReconnect?: (err: MoError | undefined, afterSeq: number) => void;
+  /** Longest wait between reconnects (default 5 s; the first is 100 ms, doubling). */
+  maxDelayMs?: number;
+}
+
+/** Codes after which a watch is refused for good (anything else is worth another try). */
+const FINAL_WATCH_CODES = new Set<number>([
+  grpc.status.INVALID_ARGUMENT,
+  grpc.status.NOT_FOUND,
+  grpc.status.OUT_OF_RANGE,
+  grpc.status.PERMISSION_DENIED,
+  grpc.status.UNAUTHENTICATED,
+  grpc.status.UNIMPLEMENTED,
+  grpc.status.FAILED_PRECONDITION,
+]);
+
+/**
+ * Follows a Watch across broken streams (a cut-off slow reader, a network blip, a scheduler going
+ * away): each reconnect asks for after_seq = the last seq received, so nothing is missed or seen
+ * twice. Ends when `signal` aborts, or throws the error of a final refusal: OUT_OF_RANGE means the
+ * scheduler no longer keeps what was missed (it restarted, or the gap outgrew its window): relist.
+ */
+export async function* followWatch(
+  open: (req: WatchRequest, signal?: AbortSignal) => AsyncIterable<ClusterEvent__Output>,
+  req: WatchRequest,
+  options: FollowOptions = {},
+): AsyncGenerator<ClusterEvent__Output> {
+  const { signal } = options;
+  const maxDelay = options.maxDelayMs ?? 5000;
+  let last: number | undefined;
+  let caughtUp = false;
+  let delay = 100;
+  while (!signal?.aborted) {
+    // A resume replays after the last seq; before any (or at 0, a new scheduler), the whole window.
+    // A snapshot cut short is asked for again (its entries are state, not events).
+    const next: WatchRequest =
+      last === undefined || (req.initialState && !caughtUp)
+        ? req
+        : last > 0
+          ? { workloadId: req.workloadId ?? '', afterSeq: last }
+          : { workloadId: req.workloadId ?? '', replayRetained: true };
+    let failure: MoError | undefined;
+    try {
+      for await (const e of open(next, signal)) {
+        last = e.seq;
+        caughtUp ||= e.caughtUp;
+        delay = 100;
+        yield e;
+      }
+    } catch (err) {
+      const e = err instanceof MoError ? err : fromServiceError(err, '');
+      if (FINAL_WATCH_CODES.has(e.code) || last === undefined) throw e;
+      failure = e;
+    }
+    if (signal?.aborted) return;
+    if (last === undefined) throw new MoError(grpc.status.UNAVAILABLE, 'the watch ended before its first event');
+    options.onReconnect?.(failure, last);
+    await sleep(delay, signal, { ref: true });
+    delay = Math.min(maxDelay, delay * 2);
   }
 }
 

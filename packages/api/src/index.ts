@@ -19,7 +19,15 @@
  */
 export { LOADER_OPTIONS, PROTO_ROOT, moPackageDefinition, moProto, serviceDefinition, type MoProto } from './proto.js';
 export { HEALTH_SERVICE, HealthService, type ServingStatus } from './health.js';
-export { AgentClient, PipelineClient, RegistryClient, SchedulerClient, type ClientOptions } from './client.js';
+export {
+  AgentClient,
+  PipelineClient,
+  RegistryClient,
+  SchedulerClient,
+  followWatch,
+  type ClientOptions,
+  type FollowOptions,
+} from './client.js';
 export { CONNECT_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from './keepalive.js';
 export {
   MAX_MESSAGE_BYTES,
@@ -85,3 +93,22 @@ export {
 } from './validation.js';
 export { cpuMillis, durationMs, formatDuration, sizeBytes } from './units.js'; // also alone: @mo/api/units
 export { after, clampDelay, every, MAX_TIMER_MS, sleep, type Timer, type TimerOptions } from './timers.js';
+export {
+  BoundedWriter,
+  DEFAULT_OTHER_CAP,
+  DEFAULT_STREAM_CAPS,
+  IDLE_TIMEOUT_MS,
+  MAX_BUFFERED_BYTES,
+  MAX_CONCURRENT_STREAMS_PER_CONNECTION,
+  STALL_TIMEOUT_MS,
+  StreamClosedError,
+  StreamLimits,
+  parseStreamCaps,
+  readWithIdleTimeout,
+  type BoundedWriterOptions,
+  type IdleTimeoutOptions,
+  type StreamKind,
+  type StreamKindStats,
+  type StreamLimitsOptions,
+  type StreamSlot,
+} from './stream-limits.js'; // bounds on streams: caps per kind, slow readers, idle client streams

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerDaemons } from './commands/daemon.js';
 import { registerDev } from './commands/dev.js';
+import { registerEvents } from './commands/events.js';
 import { registerLogs } from './commands/logs.js';
 import { registerNodes } from './commands/nodes.js';
 import { registerPipeline } from './commands/pipeline.js';
@@ -51,6 +52,7 @@ export function buildProgram(ctx: CliContext = new CliContext(processIo(), proce
   registerStatus(program, ctx);
   registerNodes(program, ctx);
   registerLogs(program, ctx);
+  registerEvents(program, ctx);
   registerPipeline(program, ctx);
   registerDev(program, ctx);
   registerDaemons(program, ctx);

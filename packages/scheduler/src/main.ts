@@ -38,6 +38,8 @@ Options (each also settable by environment):
                             submits get RESOURCE_EXHAUSTED
   --max-artifact-bytes N    a pipeline step's artifacts, MO_MAX_ARTIFACT_BYTES     (256 MiB)
                             in all (stored in the data dir)
+  --events-retained N       cluster events kept for Watch MO_EVENTS_RETAINED        (10000)
+                            resumes (also ≤ 64 MiB, 1 h)
   -h, --help                show this help
   -V, --version             print the version
 
@@ -70,6 +72,7 @@ export function parseSchedulerArgs(
       'max-running-pipelines': { type: 'string' },
       'max-queued-pipelines': { type: 'string' },
       'max-artifact-bytes': { type: 'string' },
+      'events-retained': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
     },
@@ -106,6 +109,7 @@ export function parseSchedulerArgs(
     maxRunningPipelines: int('max-running-pipelines', 'MO_MAX_RUNNING_PIPELINES'),
     maxQueuedPipelines: int('max-queued-pipelines', 'MO_MAX_QUEUED_PIPELINES'),
     maxArtifactBytes: int('max-artifact-bytes', 'MO_MAX_ARTIFACT_BYTES'),
+    eventsRetained: int('events-retained', 'MO_EVENTS_RETAINED'),
   } as Partial<SchedulerOptions>;
   return options;
 }

@@ -6,17 +6,19 @@ import {
   isLogLevel,
   parseAddress,
   startMetricsServer,
+  StreamLimits,
   type Logger,
   type LogLevel,
 } from '@mo/api';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EventBus } from './events/bus.js';
+import { ClusterEvents } from './events/cluster-events.js';
+import { DEFAULT_RETENTION } from './events/ring.js';
 import { createSchedulerMetrics } from './metrics/registry.js';
 import { PlacementEngine } from './placement/index.js';
 import type { Strategy } from './placement/types.js';
 import { AgentPool } from './registry/agent-pool.js';
-import { NodeTable, toNodeRecord, type NodeEntry, type NodeRecord } from './registry/nodes.js';
+import { NodeTable, toNodeRecord, type NodeRecord } from './registry/nodes.js';
 import { RegistryService } from './server/registry-service.js';
 import { SchedulerService } from './server/scheduler-service.js';
 import { openSqliteStore } from './store/index.js';
@@ -25,9 +27,9 @@ import { PipelineManager } from './pipelines/manager.js';
 import { ArtifactStore } from './pipelines/artifacts.js';
 import { artifactHandlers } from './server/artifact-handlers.js';
 import { PipelineService } from './server/pipeline-service.js';
+import { toNode, toScheduledWorkload } from './server/convert.js';
 import type { ReconnectKeep } from './workloads/disconnect.js';
 import { WorkloadManager } from './workloads/manager.js';
-import type { WorkloadRecord } from './workloads/record.js';
 
 export const SCHEDULER_VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -71,6 +73,8 @@ export interface SchedulerOptions {
   maxQueuedPipelines: number;
   /** Most bytes one pipeline step's artifacts may total (stored under <dataDir>/artifacts). */
   maxArtifactBytes: number;
+  /** Cluster events kept for Watch resumes (also at most 64 MiB and 1 h of them). */
+  eventsRetained: number;
   logger?: Logger;
   /** A store to use instead of SQLite in the data dir (benchmarks, other backends). */
   store?: Store;
@@ -94,6 +98,7 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   maxRunningPipelines: 32,
   maxQueuedPipelines: 1000,
   maxArtifactBytes: 256 * 1024 * 1024,
+  eventsRetained: DEFAULT_RETENTION.maxEvents,
 };
 
 /** Fills defaults and validates; each error names the option. */
@@ -113,6 +118,7 @@ export function resolveSchedulerOptions(partial: Partial<SchedulerOptions> = {})
     'maxRunningPipelines',
     'maxQueuedPipelines',
     'maxArtifactBytes',
+    'eventsRetained',
   ] as const) {
     const v = o[k];
     if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${k}: expected a positive integer, got ${String(v)}`);
@@ -160,7 +166,21 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
   });
   const agents = new AgentPool();
-  const bus = new EventBus<WorkloadRecord, NodeEntry>();
+  const streams = new StreamLimits();
+  let events: ClusterEvents;
+  try {
+    // Converters run at publish time, once everything below exists.
+    events = await ClusterEvents.open({
+      store,
+      retention: { ...DEFAULT_RETENTION, maxEvents: options.eventsRetained },
+      logger,
+      toWorkload: (r) => toScheduledWorkload(r),
+      toNode: (n) => toNode(n, engine.reservedOf(n.id), manager.runningOn(n.id)),
+    });
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
   const saveNode = (id: string) => {
     const n = nodes.get(id);
     if (!n) return;
@@ -183,7 +203,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
         saveNode(node.id);
         manager.nodeDown(node, gone); // hooks fire only once everything below exists
       },
-      onChange: (node) => bus.publish({ node }),
+      onChange: (node) => events.nodeChanged(node),
     },
   );
   const metrics = createSchedulerMetrics(SCHEDULER_VERSION, {
@@ -204,7 +224,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     logger,
     observer: metrics,
     onChange: (record) => {
-      bus.publish({ workload: record });
+      events.workloadChanged(record);
       pipelines.workloadChanged(record);
     },
     maxRetainedEnded: options.maxRetainedEnded,
@@ -249,7 +269,8 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     nodes,
     engine,
     agents,
-    bus,
+    events,
+    streams,
     version: SCHEDULER_VERSION,
     startedAtMs,
     onRequest,
@@ -262,7 +283,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     onRequest,
     artifacts: artifactHandlers(artifacts),
   }).addToServer(server.server);
-  new PipelineService({ pipelines, workloads: manager, nodes, agents, onRequest }).addToServer(server.server);
+  new PipelineService({ pipelines, workloads: manager, nodes, agents, streams, onRequest }).addToServer(server.server);
   let grpcAddress: string;
   try {
     const { host } = parseAddress(options.grpcListen);
@@ -311,6 +332,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
       closing ??= (async () => {
         nodes.close();
         await server.close();
+        events.close();
         await pipelines.close();
         await manager.close();
         await http.close();

@@ -15,8 +15,16 @@ function watching(states: State[], opened: WatchRequest[] = []) {
     async *watch(req: WatchRequest, signal?: AbortSignal): AsyncGenerator<ClusterEvent__Output> {
       opened.push(req);
       let seq = 0;
-      yield { seq: seq++, atMs: 0, workload: workload('WORKLOAD_STATE_RUNNING', { id: 'other' }), event: 'workload' };
-      for (const state of states) yield { seq: seq++, atMs: 0, workload: workload(state), event: 'workload' };
+      yield {
+        seq: seq++,
+        atMs: 0,
+        workload: workload('WORKLOAD_STATE_RUNNING', { id: 'other' }),
+        event: 'workload',
+        snapshot: false,
+        caughtUp: false,
+      };
+      for (const state of states)
+        yield { seq: seq++, atMs: 0, workload: workload(state), event: 'workload', snapshot: false, caughtUp: false };
       await new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
     },
   };

@@ -2,6 +2,7 @@
 // conversion. Watch streams replay retained events after a sequence number, then go live.
 import * as grpc from '@grpc/grpc-js';
 import {
+  BoundedWriter,
   countedUnary,
   InvalidArgumentError,
   NotFoundError,
@@ -12,8 +13,11 @@ import {
   type PipelineState,
   type PipelinesHandlers,
   type StepState,
+  type StreamLimits,
   type WatchPipelinesRequest__Output,
 } from '@mo/api';
+import { QueueWatchSource } from '../events/queue-watch.js';
+import { defaultWatchLimits, pumpWatch } from '../events/watch-stream.js';
 import type { PipelineManager, PipelineEvent as EngineEvent } from '../pipelines/manager.js';
 import type { PipelineRecord, PipelineStateName, StepStateName } from '../pipelines/record.js';
 import type { AgentPool } from '../registry/agent-pool.js';
@@ -107,11 +111,20 @@ export interface PipelineServiceContext {
   workloads: WorkloadManager;
   nodes: NodeTable;
   agents: AgentPool;
+  /** Caps on open streams and the stall bound (logs here; shared with the other services). */
+  streams?: StreamLimits;
   onRequest?: (method: string, code: string) => void;
 }
 
-/** Events buffered per watcher before it counts as too slow and is dropped. */
-const WATCH_BUFFER = 10_000;
+/** Live events queued per watcher (count, encoded bytes) before it counts as too slow and is cut off. */
+const WATCH_QUEUE = 10_000;
+const WATCH_QUEUE_BYTES = 8 * 1024 * 1024;
+/** Encoded bytes a stream may have written and not yet sent. */
+const WATCH_BUFFER_BYTES = 16 * 1024;
+
+function pipelineEventBytes(e: PipelineEvent): number {
+  return moProto().mo.v1.Pipelines.service.WatchPipelines.responseSerialize(e).length;
+}
 const ID_FIELD_MAX = 128;
 
 function requireId(field: string, v: string): void {
@@ -121,7 +134,7 @@ function requireId(field: string, v: string): void {
 
 export class PipelineService {
   private lastEvent: EngineEvent | undefined;
-  private lastWire: PipelineEvent | undefined;
+  private lastWire: { message: PipelineEvent; bytes: number } | undefined;
 
   constructor(private readonly ctx: PipelineServiceContext) {}
 
@@ -184,10 +197,11 @@ export class PipelineService {
    * so the last one converted is reused: a whole pipeline is converted once per event, not once
    * per watcher (each `mo pipeline run --wait` is one).
    */
-  private wire(e: EngineEvent): PipelineEvent {
+  private wire(e: EngineEvent): { message: PipelineEvent; bytes: number } {
     if (e !== this.lastEvent) {
+      const message = toEvent(e);
       this.lastEvent = e;
-      this.lastWire = toEvent(e);
+      this.lastWire = { message, bytes: pipelineEventBytes(message) };
     }
     return this.lastWire!;
   }
@@ -199,34 +213,34 @@ export class PipelineService {
     try {
       if (pipelineId.length > ID_FIELD_MAX) throw new InvalidArgumentError('pipeline_id', 'is too long');
       if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) {
-        throw new InvalidArgumentError('after_seq', `must be a non-negative integer, got ${afterSeq}`);
+        throw new InvalidArgumentError(
+          'after_seq',
+          `must be a non-negative integer, got ${String(afterSeq).slice(0, 32)}`,
+        );
       }
       replay = pipelines.eventsAfter(afterSeq, pipelineId || undefined);
     } catch (err) {
       call.emit('error', toServiceError(err));
       return;
     }
-    let buffered = 0;
-    let dropped = false;
-    let lastSeq = afterSeq;
-    const send = (e: EngineEvent) => {
-      if (call.cancelled || dropped || e.seq <= lastSeq) return;
-      lastSeq = e.seq;
-      if (!call.write(this.wire(e))) buffered++;
-      if (buffered >= WATCH_BUFFER) {
-        dropped = true;
-        unsubscribe();
-        call.emit('error', {
-          code: grpc.status.RESOURCE_EXHAUSTED,
-          details: `watcher fell more than ${WATCH_BUFFER} events behind; watch again from seq ${lastSeq}`,
-        });
-      }
-    };
-    call.on('drain', () => (buffered = 0));
-    // Subscribed before the replay is sent, so nothing falls between the two (seq dedupes).
-    const unsubscribe = pipelines.watch({ ...(pipelineId ? { pipelineId } : {}), push: send });
-    call.on('cancelled', unsubscribe);
-    call.on('close', unsubscribe);
-    for (const e of replay) send(e);
+    const slot = (this.ctx.streams ?? defaultWatchLimits()).admit('watch_pipelines', call);
+    if (!slot) return;
+    const source = new QueueWatchSource<EngineEvent, PipelineEvent>({
+      what: 'watch of pipelines',
+      afterSeq,
+      replay,
+      // Live events are converted once for every watcher; replayed ones (older) when sent.
+      toMessage: (e) => this.wire(e),
+      maxQueued: WATCH_QUEUE,
+      maxQueuedBytes: WATCH_QUEUE_BYTES,
+    });
+    // Subscribed in the same tick as the replay was taken, so nothing falls between (seq dedupes).
+    const unsubscribe = pipelines.watch({ ...(pipelineId ? { pipelineId } : {}), push: (e) => source.push(e) });
+    const out = new BoundedWriter<PipelineEvent>(call, {
+      what: 'watch of pipelines',
+      slot,
+      maxBufferedBytes: WATCH_BUFFER_BYTES,
+    });
+    void pumpWatch(out, source).finally(unsubscribe);
   }
 }

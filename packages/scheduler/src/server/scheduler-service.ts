@@ -2,8 +2,10 @@
 // table. Streams (logs, watch) end with a proper status; errors are mapped in one place.
 import * as grpc from '@grpc/grpc-js';
 import {
+  BoundedWriter,
   countedUnary,
   InvalidArgumentError,
+  MoError,
   PAGE_BYTES,
   moProto,
   parsePageSize,
@@ -12,9 +14,12 @@ import {
   validateWorkloadId,
   type ClusterEvent,
   type SchedulerHandlers,
+  type StreamLimits,
   type WatchRequest__Output,
 } from '@mo/api';
-import type { EventBus } from '../events/bus.js';
+import { clusterEventBytes, type ClusterEvents } from '../events/cluster-events.js';
+import { ClusterWatchSource, type SnapshotItem } from '../events/cluster-watch.js';
+import { defaultWatchLimits, pumpWatch } from '../events/watch-stream.js';
 import type { PlacementEngine } from '../placement/index.js';
 import type { AgentPool } from '../registry/agent-pool.js';
 import type { NodeEntry, NodeTable } from '../registry/nodes.js';
@@ -30,14 +35,19 @@ export interface SchedulerServiceContext {
   nodes: NodeTable;
   engine: PlacementEngine;
   agents: AgentPool;
-  bus: EventBus<WorkloadRecord, NodeEntry>;
+  events: ClusterEvents;
+  /** Caps on open streams and the stall bound (logs here; shared with the other services). */
+  streams?: StreamLimits;
   version: string;
   startedAtMs: number;
   onRequest?: (method: string, code: string) => void;
 }
 
-/** Events buffered per watcher before it counts as too slow and is dropped. */
-const WATCH_BUFFER = 10_000;
+/**
+ * Encoded bytes a Watch stream may have written and not yet sent (the reader's TCP window aside).
+ * Small: what a watcher has not been sent yet stays in the shared window, not in its stream.
+ */
+const WATCH_BUFFER_BYTES = 16 * 1024;
 
 export class SchedulerService {
   constructor(private readonly ctx: SchedulerServiceContext) {}
@@ -120,48 +130,74 @@ export class SchedulerService {
   }
 
   private watch(call: grpc.ServerWritableStream<WatchRequest__Output, ClusterEvent>): void {
-    const { workloadId, initialState } = call.request;
-    const { bus, manager, nodes } = this.ctx;
+    const { workloadId, initialState, replayRetained } = call.request;
+    const { journal } = this.ctx.events;
+    let afterSeq: number;
+    let snapshot: Array<SnapshotItem<ClusterEvent>> | undefined;
     try {
-      if (workloadId) validateWorkloadId('workload_id', workloadId);
-      if (workloadId && initialState) manager.get(workloadId);
+      afterSeq = this.watchStart(call.request);
+      if (initialState) snapshot = this.snapshot(workloadId);
     } catch (err) {
       call.emit('error', toServiceError(err));
       return;
     }
-    let buffered = 0;
-    const send = (event: ClusterEvent): boolean => {
-      if (call.cancelled) return true;
-      if (!call.write(event)) buffered++;
-      return buffered < WATCH_BUFFER;
-    };
-    call.on('drain', () => (buffered = 0));
-    const unsubscribe = bus.subscribe({
-      ...(workloadId ? { filterWorkloadId: workloadId } : {}),
-      push: (e) =>
-        send({
-          seq: e.seq,
-          atMs: e.atMs,
-          ...(e.workload ? { workload: toScheduledWorkload(e.workload) } : { node: this.nodeMessage(e.node!) }),
-        }),
-      onDropped: () =>
-        call.emit('error', {
-          code: grpc.status.RESOURCE_EXHAUSTED,
-          details: `watcher fell more than ${WATCH_BUFFER} events behind; watch again`,
-        }),
+    const slot = (this.ctx.streams ?? defaultWatchLimits()).admit('watch', call);
+    if (!slot) return;
+    const source = new ClusterWatchSource<ClusterEvent>(journal, {
+      key: workloadId || undefined,
+      afterSeq: afterSeq || (replayRetained ? journal.ring.oldestSeq - 1 : journal.latestSeq),
+      snapshot,
+      caughtUp: (seq) => ({ seq, atMs: Date.now(), caughtUp: true }),
+      sizeOf: clusterEventBytes,
     });
-    call.on('cancelled', unsubscribe);
-    call.on('close', unsubscribe);
-    if (initialState) {
-      const now = Date.now();
-      if (workloadId) {
-        send({ seq: bus.nextSeq(), atMs: now, workload: toScheduledWorkload(manager.get(workloadId)) });
-      } else {
-        for (const n of nodes.list()) send({ seq: bus.nextSeq(), atMs: now, node: this.nodeMessage(n) });
-        for (const w of manager.list({ limit: MAX_LIST }).workloads) {
-          send({ seq: bus.nextSeq(), atMs: now, workload: toScheduledWorkload(w) });
-        }
+    const out = new BoundedWriter<ClusterEvent>(call, { what: 'watch', slot, maxBufferedBytes: WATCH_BUFFER_BYTES });
+    void pumpWatch(out, source);
+  }
+
+  /** Validates a WatchRequest; returns its after_seq (0: none), checked against the window. */
+  private watchStart(req: WatchRequest__Output): number {
+    const { workloadId, initialState, afterSeq, replayRetained } = req;
+    if (workloadId) validateWorkloadId('workload_id', workloadId);
+    if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) {
+      throw new InvalidArgumentError(
+        'after_seq',
+        `must be a non-negative integer, got ${String(afterSeq).slice(0, 32)}`,
+      );
+    }
+    if (initialState && (afterSeq > 0 || replayRetained)) {
+      throw new InvalidArgumentError('initial_state', 'cannot be combined with after_seq or replay_retained');
+    }
+    if (replayRetained && afterSeq > 0) {
+      throw new InvalidArgumentError('replay_retained', 'cannot be combined with after_seq');
+    }
+    if (afterSeq > 0) {
+      const check = this.ctx.events.journal.ring.check(afterSeq);
+      if (!check.ok) {
+        const why =
+          check.reason === 'ahead'
+            ? `is ahead of the latest event (${check.latest}; a restarted scheduler numbers events anew above its old ones)`
+            : `is older than the retained events (the oldest kept is ${check.oldest}, the latest ${check.latest}); relist, then watch from the latest`;
+        throw new MoError(grpc.status.OUT_OF_RANGE, `after_seq ${afterSeq} ${why}`);
       }
     }
+    if (workloadId && initialState) this.ctx.manager.get(workloadId); // NOT_FOUND before the stream opens
+    return afterSeq;
+  }
+
+  /** The current state as snapshot entries, built as they are sent. */
+  private snapshot(workloadId: string): Array<SnapshotItem<ClusterEvent>> {
+    const { manager, nodes } = this.ctx;
+    const workload = (r: WorkloadRecord): SnapshotItem<ClusterEvent> => ({
+      key: r.id,
+      build: (seq) => ({ seq, atMs: Date.now(), snapshot: true, workload: toScheduledWorkload(r) }),
+    });
+    if (workloadId) return [workload(manager.get(workloadId))];
+    return [
+      ...nodes.list().map((n): SnapshotItem<ClusterEvent> => ({
+        key: `node:${n.id}`,
+        build: (seq) => ({ seq, atMs: Date.now(), snapshot: true, node: this.nodeMessage(n) }),
+      })),
+      ...manager.list({ limit: MAX_LIST }).workloads.map(workload),
+    ];
   }
 }

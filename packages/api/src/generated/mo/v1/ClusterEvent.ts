@@ -6,22 +6,46 @@ import type { Long } from '@grpc/proto-loader';
 
 export interface ClusterEvent {
   /**
-   * Monotonic within one scheduler process.
+   * The cluster-wide sequence: +1 per published event, so an unfiltered stream sees no gaps
+   * (a workload_id filter sees that workload's subsequence). On a snapshot event it is the seq the
+   * live events follow (the state includes at least the events up to it; a live event the
+   * snapshot entry already showed is not sent again); on caught_up, the last seq sent or skipped.
+   * A client resumes with after_seq = the last seq it received.
    */
   'seq'?: (number | string | Long);
   'atMs'?: (number | string | Long);
   'workload'?: (_mo_v1_ScheduledWorkload | null);
   'node'?: (_mo_v1_Node | null);
+  /**
+   * Current state sent for initial_state, not a change.
+   */
+  'snapshot'?: (boolean);
+  /**
+   * No workload or node: the replay (or snapshot) is complete; what follows is live.
+   */
+  'caughtUp'?: (boolean);
   'event'?: "workload"|"node";
 }
 
 export interface ClusterEvent__Output {
   /**
-   * Monotonic within one scheduler process.
+   * The cluster-wide sequence: +1 per published event, so an unfiltered stream sees no gaps
+   * (a workload_id filter sees that workload's subsequence). On a snapshot event it is the seq the
+   * live events follow (the state includes at least the events up to it; a live event the
+   * snapshot entry already showed is not sent again); on caught_up, the last seq sent or skipped.
+   * A client resumes with after_seq = the last seq it received.
    */
   'seq': (number);
   'atMs': (number);
   'workload'?: (_mo_v1_ScheduledWorkload__Output | null);
   'node'?: (_mo_v1_Node__Output | null);
+  /**
+   * Current state sent for initial_state, not a change.
+   */
+  'snapshot': (boolean);
+  /**
+   * No workload or node: the replay (or snapshot) is complete; what follows is live.
+   */
+  'caughtUp': (boolean);
   'event'?: "workload"|"node";
 }

@@ -1,0 +1,79 @@
+// `mo events [-f] [--after N] [--workload ID] [--json]`: the scheduler's Watch stream. Prints the
+// retained events (after N, or all of them), then with -f follows live ones; a broken stream is
+// resumed after the last seq printed (no gap, no duplicate), with a note on stderr.
+import type { ClusterEvent__Output, MoError, WatchRequest } from '@mo/api';
+import type { Command } from 'commander';
+import { addGlobalOptions, type CliContext } from '../context.js';
+import { parseCount } from '../flags.js';
+import { write } from '../io.js';
+
+export interface EventsFlags {
+  follow?: boolean;
+  after?: string;
+  workload?: string;
+}
+
+/** --after N replays the retained events after seq N; without it (or 0), every retained one. */
+export function buildEventsRequest(flags: EventsFlags): WatchRequest {
+  const after = flags.after === undefined ? 0 : parseCount(flags.after, '--after');
+  return {
+    workloadId: flags.workload ?? '',
+    ...(after > 0 ? { afterSeq: after } : { replayRetained: true }),
+  };
+}
+
+/** One line per event: seq, time, then the workload or node as `mo status` words it. */
+export async function renderEventLine(e: ClusterEvent__Output): Promise<string> {
+  const at = new Date(e.atMs).toISOString();
+  if (e.workload) {
+    const { renderWorkloadLine } = await import('../output/cluster.js');
+    const w = e.workload;
+    // renderWorkloadLine leaves out the reason of a running workload; an event line needs it.
+    const line = renderWorkloadLine(w).trimEnd();
+    const reason = w.reason && !line.endsWith(w.reason) ? `: ${w.reason}` : '';
+    return `${e.seq} ${at} workload ${line}${reason}\n`;
+  }
+  const n = e.node!;
+  const state = n.state === 'NODE_STATE_UP' ? 'up' : 'down';
+  return `${e.seq} ${at} node ${n.name} ${state}${n.reason ? `: ${n.reason}` : ''}\n`;
+}
+
+export function registerEvents(program: Command, ctx: CliContext): void {
+  const cmd = program
+    .command('events')
+    .summary("the cluster's workload and node events (the retained ones; -f: then live)")
+    .description(
+      'Prints the workload and node state changes the scheduler keeps (the last 10,000, at most 1 h old), ' +
+        'one line each (seq, time, what changed), or one JSON object per line with --json. With -f it ' +
+        'keeps following; a broken stream is resumed after the last seq printed, so nothing is missed or ' +
+        'printed twice. A scheduler restart loses the kept events: following then ends with an error.',
+    )
+    .option('-f, --follow', 'keep printing events as they happen (Ctrl-C ends)')
+    .option('--after <seq>', 'only events after this sequence number (a previous run’s last)')
+    .option('--workload <id>', "only this workload's events");
+  addGlobalOptions(cmd).action(async (flags: EventsFlags, self: Command) => {
+    const globals = ctx.resolve(self);
+    const req = buildEventsRequest(flags);
+    await ctx.withScheduler(globals, async (client) => {
+      const abort = new AbortController();
+      const stop = () => abort.abort();
+      process.once('SIGINT', stop);
+      const onReconnect = (err: MoError | undefined, afterSeq: number) => {
+        const why = err ? err.message : 'the stream ended';
+        ctx.io.stderr.write(`mo events: ${why}; resuming after seq ${afterSeq}\n`);
+      };
+      try {
+        for await (const e of client.follow(req, { signal: abort.signal, onReconnect })) {
+          if (e.caughtUp) {
+            if (!flags.follow) break;
+            continue;
+          }
+          await write(ctx.io.stdout, globals.json ? `${JSON.stringify(e)}\n` : await renderEventLine(e));
+        }
+      } finally {
+        process.removeListener('SIGINT', stop);
+        abort.abort();
+      }
+    });
+  });
+}
