@@ -16,7 +16,7 @@
  * logger, ULID ids, the /metrics + /healthz HTTP server), and the one way to arm a timer (`after`,
  * `every`, `sleep`: clamped to what Node honours, long delays re-armed).
  */
-export { LOADER_OPTIONS, PROTO_ROOT, moPackageDefinition, moProto, serviceDefinition, type MoProto } from './proto.js';
+export { LOADER_OPTIONS, PROTO_ROOT, moProto, serviceDefinition, type MoProto } from './proto.js';
 export { HEALTH_SERVICE, HealthService, type ServingStatus } from './health.js';
 export { AgentClient, PipelineClient, RegistryClient, SchedulerClient, type ClientOptions } from './client.js';
 export { CONNECT_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from './keepalive.js';
