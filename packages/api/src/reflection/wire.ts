@@ -35,14 +35,25 @@ class Reader {
     readonly end = buf.length,
   ) {}
 
+  /** A varint as a number: exact up to 2^53, which covers every tag and length. */
   varint(): number {
+    return this.readVarint().value;
+  }
+
+  /** A varint as an int32: its low 32 bits, two's complement (negatives are 10 bytes). */
+  int32(): number {
+    return this.readVarint().low32 | 0;
+  }
+
+  private readVarint(): { value: number; low32: number } {
     let value = 0;
+    let low32 = 0;
     for (let shift = 0; shift < 70; shift += 7) {
       if (this.pos >= this.end) throw new MalformedMessageError('truncated varint');
       const b = this.buf[this.pos++]!;
-      // Bits past 2^53 are dropped: no field read here needs them (int32s are sign-extended).
       if (shift < 53) value += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return value;
+      if (shift < 32) low32 = (low32 | ((b & 0x7f) << shift)) >>> 0;
+      if (b < 0x80) return { value, low32 };
     }
     throw new MalformedMessageError('varint longer than 10 bytes');
   }
@@ -125,7 +136,7 @@ export function decodeReflectionRequest(buf: Buffer): DecodedRequest {
       inner.pos = start;
       fieldsOf(inner, (f, w) => {
         if (f === 1 && w === 2) ext.containingType = inner.string();
-        else if (f === 2 && w === 0) ext.extensionNumber = inner.varint() | 0;
+        else if (f === 2 && w === 0) ext.extensionNumber = inner.int32();
         else return false;
         return true;
       });
