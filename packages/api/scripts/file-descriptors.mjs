@@ -71,7 +71,7 @@ function nestedOrder(protobuf, text, pkg) {
       order.set(full, []);
       opening = full;
     } else if (token === 'map' && top && tn.peek() === '<') {
-      while (tn.next() !== '>');
+      for (let t = tn.next(); t !== '>'; t = tn.next()) if (t === null) return order; // protobufjs reports it
       order.get(top).push(`map:${tn.next()}`);
     } else if (token === '{') {
       blocks.push(opening);

@@ -14,13 +14,11 @@ const identity = (b: Buffer) => b;
 
 /**
  * Adds both reflection services to `server`, describing `services` (the server's own, fully
- * qualified) plus the standard health and reflection services. The catalog is built on the
- * first call: most daemons are never asked.
+ * qualified) plus the standard health and reflection services. Throws at once if no generated
+ * .proto defines one of them. (The descriptors are decoded from base64 on first use.)
  */
 export function addReflection(server: grpc.Server, services: readonly string[]): void {
-  let catalog: ReflectionCatalog | undefined;
-  // Checked now, so a server listing a service no .proto defines fails at start, not on a call.
-  new ReflectionCatalog(services);
+  const catalog = new ReflectionCatalog(services);
   for (const version of VERSIONS) {
     const method: grpc.MethodDefinition<Buffer, Buffer> = {
       path: `/grpc.reflection.${version}.ServerReflection/ServerReflectionInfo`,
@@ -36,8 +34,7 @@ export function addReflection(server: grpc.Server, services: readonly string[]):
     server.addService(
       { ServerReflectionInfo: method },
       {
-        ServerReflectionInfo: (call: grpc.ServerDuplexStream<Buffer, Buffer>) =>
-          serveReflection(call, (catalog ??= new ReflectionCatalog(services))),
+        ServerReflectionInfo: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => serveReflection(call, catalog),
       },
     );
   }
