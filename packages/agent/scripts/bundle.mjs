@@ -5,8 +5,8 @@
 // --only agent` (idle RSS). Tests import dist/ unbundled; both run the same code.
 //
 // Left out, loaded from node_modules when first needed: dockerode (the docker driver, on the first
-// docker workload), systeminformation (only the host-probe child uses it), and what @mo/api loads
-// lazily for server reflection (@grpc/reflection, @grpc/proto-loader).
+// docker workload) and systeminformation (only the host-probe child uses it). @grpc/proto-loader
+// (and protobufjs with it, ~340 KB) only grpc-js's channelz would require, which mo never serves.
 import { build } from 'esbuild';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['dockerode', 'systeminformation', '@grpc/reflection', '@grpc/proto-loader'],
+  external: ['dockerode', 'systeminformation', '@grpc/proto-loader'],
   // The CommonJS dependencies call require(); an ES module has none unless it makes one.
   banner: {
     js: "import { createRequire as __moCreateRequire } from 'node:module';\nconst require = __moCreateRequire(import.meta.url);",

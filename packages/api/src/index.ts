@@ -17,7 +17,7 @@
  * `every`, `sleep`: clamped to what Node honours, long delays re-armed), and paging (`fillPage`,
  * page tokens, `followPages`; the clients' `listAll*` / `getFull*` follow every page).
  */
-export { LOADER_OPTIONS, PROTO_ROOT, moPackageDefinition, moProto, serviceDefinition, type MoProto } from './proto.js';
+export { LOADER_OPTIONS, PROTO_ROOT, moProto, serviceDefinition, type MoProto } from './proto.js';
 export { HEALTH_SERVICE, HealthService, type ServingStatus } from './health.js';
 export {
   AgentClient,

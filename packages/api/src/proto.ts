@@ -5,23 +5,27 @@
 // type and runs protobufjs's reflection, which makes every daemon ~5 MiB bigger (its code, and the
 // optimizing compiler it wakes up at start-up) and every `mo` command ~20 ms slower. The codec is
 // conformance-tested against proto-loader (codec.test.ts), so handlers and callers see exactly the
-// objects they saw before. proto-loader is still what serves reflection, loaded on first use
-// (moPackageDefinition), and LOADER_OPTIONS must keep matching scripts/gen-types.mjs, otherwise
-// the generated types would describe objects the codec never produces.
+// objects they saw before. LOADER_OPTIONS must keep matching scripts/gen-types.mjs, otherwise the
+// generated types would describe objects the codec never produces. Server reflection serves
+// descriptors generated at build time (src/reflection/), so nothing here loads proto-loader.
 import * as grpc from '@grpc/grpc-js';
-import type * as protoLoader from '@grpc/proto-loader';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MO_DESCRIPTOR_JSON } from './generated/descriptor.js';
 import type { ProtoGrpcType as AgentProto } from './generated/agent.js';
 import type { ProtoGrpcType as PipelineProto } from './generated/pipeline.js';
 import type { ProtoGrpcType as RegistryProto } from './generated/registry.js';
 import type { ProtoGrpcType as SchedulerProto } from './generated/scheduler.js';
 import { decodeMessage, encodeMessage, serviceMethods, serviceNames } from './lite/codec.js';
 
-/** The one set of loader options; gen-types is run with the same flags, the codec mirrors them. */
-export const LOADER_OPTIONS: protoLoader.Options = {
+/** The one set of loader options; gen-types is run with the same flags, the codec mirrors them.
+ * (@grpc/proto-loader's Options, which mo no longer loads at run time.) */
+export const LOADER_OPTIONS: {
+  readonly keepCase: boolean;
+  readonly longs: NumberConstructor;
+  readonly enums: StringConstructor;
+  readonly defaults: boolean;
+  readonly oneofs: boolean;
+} = {
   keepCase: false,
   longs: Number,
   enums: String,
@@ -75,19 +79,4 @@ export function moProto(): MoProto {
   // The cast is the one place where the runtime tree meets the generated types.
   cachedProto = { mo: { v1 } } as unknown as MoProto;
   return cachedProto;
-}
-
-let cachedDefinition: protoLoader.PackageDefinition | undefined;
-
-/**
- * proto-loader's package definition of every mo proto, for server reflection (which needs the
- * file descriptors). Loads proto-loader and protobufjs on first call.
- */
-export function moPackageDefinition(): protoLoader.PackageDefinition {
-  if (cachedDefinition) return cachedDefinition;
-  // From @mo/api's own package (see server.ts): this may run inside a daemon's bundle.
-  const loader = createRequire(import.meta.resolve('@mo/api'))('@grpc/proto-loader') as typeof protoLoader;
-  const descriptor = JSON.parse(MO_DESCRIPTOR_JSON) as Parameters<typeof protoLoader.fromJSON>[0];
-  cachedDefinition = loader.fromJSON(descriptor, LOADER_OPTIONS);
-  return cachedDefinition;
 }

@@ -4,16 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { PROTO_ROOT } from './proto.js';
 import { createMoServer, type MoServer } from './server.js';
 
-const require = createRequire(import.meta.url);
-const reflectionProto = join(
-  dirname(require.resolve('@grpc/reflection')),
-  '..',
-  'proto/grpc/reflection/v1/reflection.proto',
-);
+const reflectionProto = join(PROTO_ROOT, 'grpc/reflection/v1/reflection.proto');
 
 type Ctor = new (address: string, creds: grpc.ChannelCredentials) => grpc.Client;
 function clientCtor(file: string, path: string[]): Ctor {
@@ -119,7 +114,13 @@ describe('standard services on a mo gRPC server', () => {
     const names = (
       responses[0] as { list_services_response: { service: { name: string }[] } }
     ).list_services_response.service.map((s) => s.name);
-    expect(names).toEqual(['mo.v1.NodeAgent']); // what this server serves, not every mo service
+    // What this server serves, not every mo service.
+    expect(names).toEqual([
+      'mo.v1.NodeAgent',
+      'grpc.health.v1.Health',
+      'grpc.reflection.v1.ServerReflection',
+      'grpc.reflection.v1alpha.ServerReflection',
+    ]);
     const files = (responses[1] as { file_descriptor_response: { file_descriptor_proto: Buffer[] } })
       .file_descriptor_response.file_descriptor_proto;
     expect(files.length).toBeGreaterThan(0);
