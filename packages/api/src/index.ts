@@ -14,7 +14,8 @@
  * reflection on every server; keepalive on every connection, `KEEPALIVE_TIME_MS` and friends), the
  * domain errors with their gRPC status mapping, the daemon helpers both daemons share (JSON
  * logger, ULID ids, the /metrics + /healthz HTTP server), and the one way to arm a timer (`after`,
- * `every`, `sleep`: clamped to what Node honours, long delays re-armed).
+ * `every`, `sleep`: clamped to what Node honours, long delays re-armed), token-bucket rate limits
+ * (`TokenBucket`, `KeyedRateLimiter`) and the NodeRegistry's page and rate limits (`REGISTRY_PAGE`…).
  */
 export { LOADER_OPTIONS, PROTO_ROOT, moPackageDefinition, moProto, serviceDefinition, type MoProto } from './proto.js';
 export { HEALTH_SERVICE, HealthService, type ServingStatus } from './health.js';
@@ -78,4 +79,6 @@ export {
   MAX_PIDS_LIMIT,
 } from './validation.js';
 export { cpuMillis, durationMs, formatDuration, sizeBytes } from './units.js'; // also alone: @mo/api/units
+export { KeyedRateLimiter, TokenBucket, checkRateLimit, type RateLimit } from './rate-limit.js';
+export { HEARTBEAT_AGENT_PACE, HEARTBEAT_STREAM_LIMITS, MAX_INVENTORY_ENTRIES, REGISTRY_PAGE } from './registry-limits.js';
 export { after, clampDelay, every, MAX_TIMER_MS, sleep, type Timer, type TimerOptions } from './timers.js';
