@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { registerDaemons } from './commands/daemon.js';
 import { registerDev } from './commands/dev.js';
 import { registerLogs } from './commands/logs.js';
+import { registerNode } from './commands/node.js';
 import { registerNodes } from './commands/nodes.js';
 import { registerPipeline } from './commands/pipeline.js';
 import { registerStart } from './commands/start.js';
@@ -50,6 +51,7 @@ export function buildProgram(ctx: CliContext = new CliContext(processIo(), proce
   registerStop(program, ctx);
   registerStatus(program, ctx);
   registerNodes(program, ctx);
+  registerNode(program, ctx);
   registerLogs(program, ctx);
   registerPipeline(program, ctx);
   registerDev(program, ctx);

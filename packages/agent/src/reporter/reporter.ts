@@ -13,7 +13,6 @@
 // within about 2 s.
 import {
   HEARTBEAT_AGENT_PACE,
-  MoError,
   NotFoundError,
   REGISTRY_PAGE,
   RegistryClient,
@@ -211,7 +210,8 @@ export class SchedulerReporter {
         if (this.closed) break;
         const wasConnected = this.connected;
         this.setConnected(false);
-        const code = err instanceof MoError ? statusName(err.code) : 'UNKNOWN';
+        const raw = (err as { code?: unknown }).code;
+        const code = typeof raw === 'number' ? statusName(raw) : 'UNKNOWN';
         const fields = { scheduler: schedulerAddress, code, error: (err as Error).message };
         if (wasConnected) {
           logger.warn('lost connection to scheduler; reconnecting', fields);
