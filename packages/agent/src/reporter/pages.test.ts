@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import type { WorkloadStatus } from '@mo/api';
 import { pages, statusBytes, takePage } from './pages.js';
 
 const size = (n: number) => n;
@@ -33,7 +34,7 @@ describe('pages', () => {
   });
 
   it('keeps 20 statuses of 240 KiB each under 2 MiB per page (a 4.8 MiB inventory in 3 pages)', () => {
-    const big = {
+    const big: WorkloadStatus = {
       spec: { id: 'a', argv: ['true'], env: { BIG: 'x'.repeat(240 * 1024) } },
       state: 'WORKLOAD_STATE_RUNNING',
     };
