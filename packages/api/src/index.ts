@@ -80,5 +80,10 @@ export {
 } from './validation.js';
 export { cpuMillis, durationMs, formatDuration, sizeBytes } from './units.js'; // also alone: @mo/api/units
 export { KeyedRateLimiter, TokenBucket, checkRateLimit, type RateLimit } from './rate-limit.js';
-export { HEARTBEAT_AGENT_PACE, HEARTBEAT_STREAM_LIMITS, MAX_INVENTORY_ENTRIES, REGISTRY_PAGE } from './registry-limits.js';
+export {
+  HEARTBEAT_AGENT_PACE,
+  HEARTBEAT_STREAM_LIMITS,
+  MAX_INVENTORY_ENTRIES,
+  REGISTRY_PAGE,
+} from './registry-limits.js';
 export { after, clampDelay, every, MAX_TIMER_MS, sleep, type Timer, type TimerOptions } from './timers.js';
