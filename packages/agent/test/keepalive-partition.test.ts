@@ -59,6 +59,8 @@ async function startRegistry(host: string): Promise<{ server: MoServer; address:
   const handlers: NodeRegistryHandlers = {
     UploadArtifact: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED }),
     DownloadArtifact: (call) => call.emit('error', { code: grpc.status.UNIMPLEMENTED }),
+    // Inventories here fit one page.
+    SyncInventory: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED }),
     Register: (call, cb) => cb(null, { nodeId: call.request.nodeId, heartbeatIntervalMs: 500, downAfterMs: 5000 }),
     Heartbeat: (call: grpc.ServerDuplexStream<HeartbeatRequest__Output, HeartbeatResponse>) => {
       call.on('data', () => call.write({ heartbeatIntervalMs: 500 }));

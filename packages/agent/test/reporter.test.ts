@@ -44,6 +44,8 @@ class RecordingScheduler {
       // Artifacts are not part of these tests.
       UploadArtifact: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED }),
       DownloadArtifact: (call) => call.emit('error', { code: grpc.status.UNIMPLEMENTED }),
+      // Inventories here fit one page.
+      SyncInventory: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED }),
       Register: (call, callback) => {
         this.registers.push(call.request);
         callback(null, {

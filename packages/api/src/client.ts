@@ -31,6 +31,9 @@ import type { ArtifactUpload } from './generated/mo/v1/ArtifactUpload.js';
 import type { DownloadArtifactRequest } from './generated/mo/v1/DownloadArtifactRequest.js';
 import type { RegisterRequest } from './generated/mo/v1/RegisterRequest.js';
 import type { RegisterResponse__Output } from './generated/mo/v1/RegisterResponse.js';
+import type { RemoveNodeResponse__Output } from './generated/mo/v1/RemoveNodeResponse.js';
+import type { SyncInventoryRequest } from './generated/mo/v1/SyncInventoryRequest.js';
+import type { SyncInventoryResponse__Output } from './generated/mo/v1/SyncInventoryResponse.js';
 import type { ScheduledWorkload__Output } from './generated/mo/v1/ScheduledWorkload.js';
 import type { SchedulerClient as RawSchedulerClient } from './generated/mo/v1/Scheduler.js';
 import type { StreamWorkloadLogsRequest } from './generated/mo/v1/StreamWorkloadLogsRequest.js';
@@ -216,6 +219,11 @@ export class SchedulerClient extends BaseClient<RawSchedulerClient> {
     );
   }
 
+  /** Forgets a down node, by name or id (FAILED_PRECONDITION while it is up). */
+  removeNode(node: string): Promise<RemoveNodeResponse__Output> {
+    return this.call(this.raw.removeNode, { node });
+  }
+
   streamLogs(req: StreamWorkloadLogsRequest, signal?: AbortSignal): AsyncGenerator<LogChunk__Output> {
     const opts: grpc.CallOptions = req.follow ? {} : { deadline: deadlineIn(this.deadlineMs) };
     return this.stream(this.raw.streamWorkloadLogs(req, new grpc.Metadata(), opts), signal);
@@ -354,6 +362,11 @@ export class RegistryClient extends BaseClient<NodeRegistryClient> {
 
   register(req: RegisterRequest): Promise<RegisterResponse__Output> {
     return this.call(this.raw.register, req);
+  }
+
+  /** One further inventory page of a registration that said `inventoryFollows`. */
+  syncInventory(req: SyncInventoryRequest): Promise<SyncInventoryResponse__Output> {
+    return this.call(this.raw.syncInventory, req);
   }
 
   /** Opens the heartbeat stream (no deadline). The caller writes requests and reads responses. */

@@ -14,8 +14,10 @@
  * reflection on every server; keepalive on every connection, `KEEPALIVE_TIME_MS` and friends), the
  * domain errors with their gRPC status mapping, the daemon helpers both daemons share (JSON
  * logger, ULID ids, the /metrics + /healthz HTTP server), and the one way to arm a timer (`after`,
- * `every`, `sleep`: clamped to what Node honours, long delays re-armed), and paging (`fillPage`,
- * page tokens, `followPages`; the clients' `listAll*` / `getFull*` follow every page).
+ * `every`, `sleep`: clamped to what Node honours, long delays re-armed), paging (`fillPage`,
+ * page tokens, `followPages`; the clients' `listAll*` / `getFull*` follow every page), token-bucket
+ * rate limits (`TokenBucket`, `KeyedRateLimiter`) and the NodeRegistry's page and rate limits
+ * (`REGISTRY_PAGE`…).
  */
 export { LOADER_OPTIONS, PROTO_ROOT, moProto, serviceDefinition, type MoProto } from './proto.js';
 export { HEALTH_SERVICE, HealthService, type ServingStatus } from './health.js';
@@ -92,6 +94,13 @@ export {
   MAX_PIDS_LIMIT,
 } from './validation.js';
 export { cpuMillis, durationMs, formatDuration, sizeBytes } from './units.js'; // also alone: @mo/api/units
+export { KeyedRateLimiter, TokenBucket, checkRateLimit, type RateLimit } from './rate-limit.js';
+export {
+  HEARTBEAT_AGENT_PACE,
+  HEARTBEAT_STREAM_LIMITS,
+  MAX_INVENTORY_ENTRIES,
+  REGISTRY_PAGE,
+} from './registry-limits.js';
 export { after, clampDelay, every, MAX_TIMER_MS, sleep, type Timer, type TimerOptions } from './timers.js';
 export {
   BoundedWriter,

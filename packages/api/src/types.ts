@@ -81,6 +81,10 @@ export type { SchedulerHandlers, SchedulerClient as RawSchedulerClient } from '.
 export type { RegisterRequest, RegisterRequest__Output } from './generated/mo/v1/RegisterRequest.js';
 export type { RegisterResponse, RegisterResponse__Output } from './generated/mo/v1/RegisterResponse.js';
 export type { HeartbeatRequest, HeartbeatRequest__Output } from './generated/mo/v1/HeartbeatRequest.js';
+export type { SyncInventoryRequest, SyncInventoryRequest__Output } from './generated/mo/v1/SyncInventoryRequest.js';
+export type { SyncInventoryResponse, SyncInventoryResponse__Output } from './generated/mo/v1/SyncInventoryResponse.js';
+export type { RemoveNodeRequest, RemoveNodeRequest__Output } from './generated/mo/v1/RemoveNodeRequest.js';
+export type { RemoveNodeResponse, RemoveNodeResponse__Output } from './generated/mo/v1/RemoveNodeResponse.js';
 export type { HeartbeatResponse, HeartbeatResponse__Output } from './generated/mo/v1/HeartbeatResponse.js';
 export type {
   NodeRegistryHandlers,

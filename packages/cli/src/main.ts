@@ -6,6 +6,7 @@ import { registerDaemons } from './commands/daemon.js';
 import { registerDev } from './commands/dev.js';
 import { registerEvents } from './commands/events.js';
 import { registerLogs } from './commands/logs.js';
+import { registerNode } from './commands/node.js';
 import { registerNodes } from './commands/nodes.js';
 import { registerPipeline } from './commands/pipeline.js';
 import { registerStart } from './commands/start.js';
@@ -51,6 +52,7 @@ export function buildProgram(ctx: CliContext = new CliContext(processIo(), proce
   registerStop(program, ctx);
   registerStatus(program, ctx);
   registerNodes(program, ctx);
+  registerNode(program, ctx);
   registerLogs(program, ctx);
   registerEvents(program, ctx);
   registerPipeline(program, ctx);

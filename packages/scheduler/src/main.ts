@@ -33,6 +33,11 @@ Options (each also settable by environment):
                             is avoided
   --breaker-cooldown DUR    how long it is avoided       MO_BREAKER_COOLDOWN       (30s)
   --max-ended N             ended workloads kept         MO_MAX_ENDED              (10000)
+  --forget-down-after DUR   a node down this long is     MO_FORGET_DOWN_AFTER      (24h)
+                            forgotten (0 = never; mo
+                            node rm forgets one at once)
+  --register-rate N         registrations/s per source   MO_REGISTER_RATE          (10)
+                            address, burst 2N (0 = off)
   --max-running-pipelines N pipelines run at once        MO_MAX_RUNNING_PIPELINES  (32)
   --max-queued-pipelines N  pipelines waiting; past it   MO_MAX_QUEUED_PIPELINES   (1000)
                             submits get RESOURCE_EXHAUSTED
@@ -69,6 +74,8 @@ export function parseSchedulerArgs(
       'breaker-threshold': { type: 'string' },
       'breaker-cooldown': { type: 'string' },
       'max-ended': { type: 'string' },
+      'forget-down-after': { type: 'string' },
+      'register-rate': { type: 'string' },
       'max-running-pipelines': { type: 'string' },
       'max-queued-pipelines': { type: 'string' },
       'max-artifact-bytes': { type: 'string' },
@@ -106,6 +113,8 @@ export function parseSchedulerArgs(
     breakerThreshold: int('breaker-threshold', 'MO_BREAKER_THRESHOLD'),
     breakerCooldownMs: duration('breaker-cooldown', 'MO_BREAKER_COOLDOWN'),
     maxRetainedEnded: int('max-ended', 'MO_MAX_ENDED'),
+    forgetDownAfterMs: duration('forget-down-after', 'MO_FORGET_DOWN_AFTER', true),
+    registerRatePerSecond: int('register-rate', 'MO_REGISTER_RATE', true),
     maxRunningPipelines: int('max-running-pipelines', 'MO_MAX_RUNNING_PIPELINES'),
     maxQueuedPipelines: int('max-queued-pipelines', 'MO_MAX_QUEUED_PIPELINES'),
     maxArtifactBytes: int('max-artifact-bytes', 'MO_MAX_ARTIFACT_BYTES'),

@@ -68,6 +68,10 @@ export interface SchedulerOptions {
   breakerThreshold: number;
   breakerCooldownMs: number;
   maxRetainedEnded: number;
+  /** A node down this long is forgotten (its ended workloads stay readable); 0 = never. */
+  forgetDownAfterMs: number;
+  /** Registrations per second per source address (burst: twice as many); 0 = unlimited. */
+  registerRatePerSecond: number;
   /** Pipelines running at once, and waiting for a slot (past it: RESOURCE_EXHAUSTED). */
   maxRunningPipelines: number;
   maxQueuedPipelines: number;
@@ -95,6 +99,8 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   breakerThreshold: 3,
   breakerCooldownMs: 30_000,
   maxRetainedEnded: 10_000,
+  forgetDownAfterMs: 24 * 60 * 60 * 1000,
+  registerRatePerSecond: 10,
   maxRunningPipelines: 32,
   maxQueuedPipelines: 1000,
   maxArtifactBytes: 256 * 1024 * 1024,
@@ -133,6 +139,10 @@ export function resolveSchedulerOptions(partial: Partial<SchedulerOptions> = {})
   }
   if (!Number.isSafeInteger(o.lostAfterMs) || o.lostAfterMs < 0 || o.lostAfterMs > MAX_LOST_AFTER_MS) {
     throw new Error(`lostAfterMs: expected 0 to ${MAX_LOST_AFTER_MS} ms (30 days), got ${String(o.lostAfterMs)}`);
+  }
+  for (const k of ['forgetDownAfterMs', 'registerRatePerSecond'] as const) {
+    const v = o[k];
+    if (!Number.isSafeInteger(v) || v < 0) throw new Error(`${k}: expected 0 or a positive integer, got ${String(v)}`);
   }
   if (o.reconnectKeep !== 'original' && o.reconnectKeep !== 'replacement') {
     throw new Error(`reconnect keep: expected original|replacement, got "${String(o.reconnectKeep)}"`);
@@ -195,6 +205,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
       maxHeartbeatsPerSecond: options.maxHeartbeatsPerSecond,
       breakerThreshold: options.breakerThreshold,
       breakerCooldownMs: options.breakerCooldownMs,
+      forgetDownAfterMs: options.forgetDownAfterMs,
     },
     engine,
     {
@@ -204,6 +215,15 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
         manager.nodeDown(node, gone); // hooks fire only once everything below exists
       },
       onChange: (node) => events.nodeChanged(node),
+      onForget: (node, reason) => {
+        logger.info('node forgotten', { node: node.name, id: node.id, reason });
+        store.commit([{ kind: 'node', id: node.id, value: null }]).catch((err: unknown) => {
+          logger.error('could not delete a node record', { id: node.id, err });
+        });
+        agents.drop(node.id);
+        // Its workloads still waiting for it are given up now (restart policies apply).
+        manager.nodeDown(node, true);
+      },
     },
   );
   const metrics = createSchedulerMetrics(SCHEDULER_VERSION, {
@@ -273,6 +293,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     streams,
     version: SCHEDULER_VERSION,
     startedAtMs,
+    removeNode: (nameOrId) => nodes.removeDown(nameOrId, Date.now()),
     onRequest,
   }).addToServer(server.server);
   new RegistryService({
@@ -281,6 +302,9 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     logger,
     saveNode,
     onRequest,
+    ...(options.registerRatePerSecond > 0
+      ? { registerRate: { ratePerSecond: options.registerRatePerSecond, burst: 2 * options.registerRatePerSecond } }
+      : {}),
     artifacts: artifactHandlers(artifacts),
   }).addToServer(server.server);
   new PipelineService({ pipelines, workloads: manager, nodes, agents, streams, onRequest }).addToServer(server.server);

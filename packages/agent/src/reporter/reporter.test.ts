@@ -68,6 +68,8 @@ async function startScheduler(initialIntervalMs: number) {
     // Artifacts are not part of these tests.
     UploadArtifact: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED }),
     DownloadArtifact: (call) => call.emit('error', { code: grpc.status.UNIMPLEMENTED }),
+    // Inventories here fit one page.
+    SyncInventory: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED }),
     Register: (call, cb) =>
       cb(null, { nodeId: call.request.nodeId, heartbeatIntervalMs: initialIntervalMs, downAfterMs: 5000 }),
     Heartbeat: (call) => {

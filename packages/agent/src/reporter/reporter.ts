@@ -1,7 +1,10 @@
 // SchedulerReporter: the agent's side of NodeRegistry (proto/mo/v1/registry.proto). It registers
-// with the full inventory, then keeps one heartbeat stream: metrics every interval, each workload
-// state change as soon as it happens. Any failure -> backoff, then register again (the inventory
-// covers whatever changed meanwhile) and reopen the stream. It never stops the agent.
+// with the full inventory (in pages: Register carries the first, SyncInventory the rest, so no
+// inventory is too large to send), then keeps one heartbeat stream: metrics every interval, each
+// workload state change as soon as it happens (paged too, and paced below the scheduler's
+// per-stream limits). Any failure -> backoff, then register again (the inventory covers whatever
+// changed meanwhile) and reopen the stream. It never stops the agent; why it cannot register is
+// logged at warn, once per kind of failure a minute.
 //
 // The scheduler answers every heartbeat: the time of the last answer is the agent's last contact
 // (kept on disk, so a restarted agent knows how long it was cut off), what self-fence.ts decides
@@ -9,10 +12,14 @@
 // where TCP would not), and reconnect attempts come every second or two, so a healed agent is back
 // within about 2 s.
 import {
+  HEARTBEAT_AGENT_PACE,
   NotFoundError,
+  REGISTRY_PAGE,
   RegistryClient,
+  TokenBucket,
   after,
   sleep,
+  statusName,
   type Timer,
   type HeartbeatRequest,
   type HeartbeatResponse__Output,
@@ -29,6 +36,8 @@ import { toWorkloadStatus } from '../server/convert.js';
 import type { ContactState } from './self-fence.js';
 import type { TransitionEvent } from '../workloads/manager.js';
 import type { WorkloadRecord } from '../workloads/record.js';
+import { LogLimiter } from './log-limit.js';
+import { pages, statusBytes, takePage } from './pages.js';
 
 /** The part of the WorkloadManager the reporter uses; narrow so tests can pass a literal. */
 export interface ReportedWorkloads {
@@ -121,6 +130,12 @@ export class SchedulerReporter {
   private contactWrittenAt = -Infinity;
   /** Ends the current heartbeat session (set while one is open). */
   private endSession: ((err: Error) => void) | undefined;
+  /** This agent's own pace on the stream (half the scheduler's limits): fresh per stream. */
+  private messageBudget = new TokenBucket(HEARTBEAT_AGENT_PACE.messages, Date.now());
+  private changeBudget = new TokenBucket(HEARTBEAT_AGENT_PACE.changes, Date.now());
+  /** A flush held back by the pace, due when the budget allows. */
+  private deferredFlush: Timer | undefined;
+  private readonly failureLog = new LogLimiter();
 
   constructor(options: SchedulerReporterOptions) {
     this.opts = {
@@ -189,16 +204,30 @@ export class SchedulerReporter {
         await this.session(() => {
           registered = true;
           outage = false;
+          this.failureLog.reset();
         });
       } catch (err) {
         if (this.closed) break;
         const wasConnected = this.connected;
         this.setConnected(false);
-        const fields = { scheduler: schedulerAddress, error: (err as Error).message };
-        // One warning per lost connection (or per outage, when it never came up), not per retry.
-        if (wasConnected) logger.warn('lost connection to scheduler; reconnecting', fields);
-        else if (!outage) logger.warn('cannot register with scheduler; retrying', fields);
-        else logger.debug('scheduler still unavailable', fields);
+        const raw = (err as { code?: unknown }).code;
+        const code = typeof raw === 'number' ? statusName(raw) : 'UNKNOWN';
+        const fields = { scheduler: schedulerAddress, code, error: (err as Error).message };
+        if (wasConnected) {
+          logger.warn('lost connection to scheduler; reconnecting', fields);
+        } else {
+          // Why registering fails (unreachable, or refused: too large, invalid, rate-limited) at
+          // warn, once per kind of failure a minute, not once per retry.
+          const decision = this.failureLog.check(code, Date.now());
+          if (decision.log) {
+            logger.warn('cannot register with scheduler; retrying', {
+              ...fields,
+              ...(decision.suppressed > 0 ? { sameFailuresSinceLastLog: decision.suppressed } : {}),
+            });
+          } else {
+            logger.debug(outage ? 'scheduler still unavailable' : 'cannot register with scheduler', fields);
+          }
+        }
         outage = true;
       }
       // A session that lived a while was healthy: start the backoff over. One that dies right after
@@ -232,6 +261,7 @@ export class SchedulerReporter {
       if (this.closed) return;
       this.pending = [];
       const inventory = this.opts.workloads.list().map((r) => toWorkloadStatus(r));
+      const [first = [], ...rest] = pages(inventory, statusBytes);
       const res = await client.register({
         nodeId,
         nodeName: this.opts.nodeName,
@@ -240,9 +270,22 @@ export class SchedulerReporter {
         labels: this.opts.labels,
         capacity: this.opts.capacity,
         metrics: this.opts.metrics(),
-        inventory,
+        inventory: first,
+        inventoryFollows: rest.length > 0,
       });
       if (this.closed) return;
+      this.fence(res);
+      // The rest of the inventory; the scheduler judges what is missing once the last page is in.
+      for (let i = 0; i < rest.length; i++) {
+        const page = await client.syncInventory({
+          nodeId,
+          registrationId: res.registrationId,
+          inventory: rest[i]!,
+          inventoryFollows: i < rest.length - 1,
+        });
+        if (this.closed) return;
+        this.fence(page);
+      }
       onRegistered();
       this.applyInterval(res.heartbeatIntervalMs);
       this.noteContact(res.downAfterMs);
@@ -250,16 +293,18 @@ export class SchedulerReporter {
         scheduler: schedulerAddress,
         nodeId,
         inventory: inventory.length,
+        ...(rest.length > 0 ? { pages: rest.length + 1 } : {}),
         heartbeatIntervalMs: this.intervalMs,
         downAfterMs: res.downAfterMs,
         stop: res.stopAllocationIds.length,
       });
-      this.fence(res);
       await this.heartbeat(client);
     } finally {
       this.pending = undefined;
       this.flushScheduled = false;
       this.endSession = undefined;
+      this.deferredFlush?.cancel();
+      this.deferredFlush = undefined;
       this.heartbeatTimer?.cancel();
       this.stream?.cancel();
       this.stream = undefined;
@@ -282,9 +327,10 @@ export class SchedulerReporter {
       stream.on('error', (err: Error) => (this.closed ? resolve() : reject(err)));
       stream.on('end', () => (this.closed ? resolve() : reject(new Error('the scheduler ended the heartbeat stream'))));
       if (this.closed) return resolve();
-      const changes = this.pending ?? [];
-      this.pending = [];
-      this.write({ nodeId: this.opts.nodeId, metrics: this.opts.metrics(), changes });
+      const now = Date.now();
+      this.messageBudget = new TokenBucket(HEARTBEAT_AGENT_PACE.messages, now);
+      this.changeBudget = new TokenBucket(HEARTBEAT_AGENT_PACE.changes, now);
+      this.send({ nodeId: this.opts.nodeId, metrics: this.opts.metrics() });
       this.setConnected(true);
       this.scheduleHeartbeat();
     });
@@ -298,10 +344,43 @@ export class SchedulerReporter {
         this.endSession?.(new Error(`no answer from the scheduler for ${silentMs} ms`));
         return;
       }
-      const changes = this.pending ?? [];
-      this.pending = [];
-      this.write({ metrics: this.opts.metrics(), changes });
+      this.send({ metrics: this.opts.metrics() });
       this.scheduleHeartbeat();
+    });
+  }
+
+  /**
+   * Sends `head` (always: the first message and the interval's heartbeat keep the node alive) with
+   * as many pending changes as fit one page, then the rest in further pages as the pace allows;
+   * what the pace holds back goes when its budget refills. Order is kept.
+   */
+  private send(head?: HeartbeatRequest): void {
+    let msg = head;
+    for (;;) {
+      const now = Date.now();
+      const pending = this.pending ?? [];
+      if (!msg) {
+        if (pending.length === 0) return;
+        if (this.messageBudget.waitMs(now) > 0) return this.deferFlush(this.messageBudget.waitMs(now));
+      }
+      const allowed = Math.min(REGISTRY_PAGE.maxEntries, Math.floor(this.changeBudget.available(now)));
+      const { page, rest } = takePage(pending, { ...REGISTRY_PAGE, maxEntries: allowed }, statusBytes);
+      if (!msg && page.length === 0) {
+        return this.deferFlush(this.changeBudget.waitMs(now, Math.min(pending.length, REGISTRY_PAGE.maxEntries)));
+      }
+      this.messageBudget.take(now);
+      this.changeBudget.take(now, page.length);
+      if (this.pending) this.pending = rest;
+      this.write({ ...msg, changes: page });
+      msg = undefined;
+    }
+  }
+
+  private deferFlush(waitMs: number): void {
+    if (this.deferredFlush) return;
+    this.deferredFlush = after(Math.max(1, waitMs), () => {
+      this.deferredFlush = undefined;
+      if (this.stream) this.send();
     });
   }
 
@@ -376,10 +455,7 @@ export class SchedulerReporter {
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
-      if (!this.stream || !this.pending || this.pending.length === 0) return;
-      const changes = this.pending;
-      this.pending = [];
-      this.write({ changes });
+      if (this.stream && !this.deferredFlush) this.send();
     });
   }
 

@@ -33,6 +33,8 @@ import type { PipelineEvent as _mo_v1_PipelineEvent, PipelineEvent__Output as _m
 import type { PipelineStep as _mo_v1_PipelineStep, PipelineStep__Output as _mo_v1_PipelineStep__Output } from './mo/v1/PipelineStep.js';
 import type { PipelinesClient as _mo_v1_PipelinesClient, PipelinesDefinition as _mo_v1_PipelinesDefinition } from './mo/v1/Pipelines.js';
 import type { PortMapping as _mo_v1_PortMapping, PortMapping__Output as _mo_v1_PortMapping__Output } from './mo/v1/PortMapping.js';
+import type { RemoveNodeRequest as _mo_v1_RemoveNodeRequest, RemoveNodeRequest__Output as _mo_v1_RemoveNodeRequest__Output } from './mo/v1/RemoveNodeRequest.js';
+import type { RemoveNodeResponse as _mo_v1_RemoveNodeResponse, RemoveNodeResponse__Output as _mo_v1_RemoveNodeResponse__Output } from './mo/v1/RemoveNodeResponse.js';
 import type { Resources as _mo_v1_Resources, Resources__Output as _mo_v1_Resources__Output } from './mo/v1/Resources.js';
 import type { RestartPolicy as _mo_v1_RestartPolicy, RestartPolicy__Output as _mo_v1_RestartPolicy__Output } from './mo/v1/RestartPolicy.js';
 import type { ScheduledWorkload as _mo_v1_ScheduledWorkload, ScheduledWorkload__Output as _mo_v1_ScheduledWorkload__Output } from './mo/v1/ScheduledWorkload.js';
@@ -105,6 +107,8 @@ export interface ProtoGrpcType {
       PlacementStrategy: EnumTypeDefinition
       PortMapping: MessageTypeDefinition<_mo_v1_PortMapping, _mo_v1_PortMapping__Output>
       Priority: EnumTypeDefinition
+      RemoveNodeRequest: MessageTypeDefinition<_mo_v1_RemoveNodeRequest, _mo_v1_RemoveNodeRequest__Output>
+      RemoveNodeResponse: MessageTypeDefinition<_mo_v1_RemoveNodeResponse, _mo_v1_RemoveNodeResponse__Output>
       Resources: MessageTypeDefinition<_mo_v1_Resources, _mo_v1_Resources__Output>
       RestartMode: EnumTypeDefinition
       RestartPolicy: MessageTypeDefinition<_mo_v1_RestartPolicy, _mo_v1_RestartPolicy__Output>

@@ -18,6 +18,8 @@ import type { PortMapping as _mo_v1_PortMapping, PortMapping__Output as _mo_v1_P
 import type { RegisterRequest as _mo_v1_RegisterRequest, RegisterRequest__Output as _mo_v1_RegisterRequest__Output } from './mo/v1/RegisterRequest.js';
 import type { RegisterResponse as _mo_v1_RegisterResponse, RegisterResponse__Output as _mo_v1_RegisterResponse__Output } from './mo/v1/RegisterResponse.js';
 import type { Resources as _mo_v1_Resources, Resources__Output as _mo_v1_Resources__Output } from './mo/v1/Resources.js';
+import type { SyncInventoryRequest as _mo_v1_SyncInventoryRequest, SyncInventoryRequest__Output as _mo_v1_SyncInventoryRequest__Output } from './mo/v1/SyncInventoryRequest.js';
+import type { SyncInventoryResponse as _mo_v1_SyncInventoryResponse, SyncInventoryResponse__Output as _mo_v1_SyncInventoryResponse__Output } from './mo/v1/SyncInventoryResponse.js';
 import type { WorkloadEvent as _mo_v1_WorkloadEvent, WorkloadEvent__Output as _mo_v1_WorkloadEvent__Output } from './mo/v1/WorkloadEvent.js';
 import type { WorkloadSpec as _mo_v1_WorkloadSpec, WorkloadSpec__Output as _mo_v1_WorkloadSpec__Output } from './mo/v1/WorkloadSpec.js';
 import type { WorkloadStatus as _mo_v1_WorkloadStatus, WorkloadStatus__Output as _mo_v1_WorkloadStatus__Output } from './mo/v1/WorkloadStatus.js';
@@ -47,6 +49,8 @@ export interface ProtoGrpcType {
       RegisterRequest: MessageTypeDefinition<_mo_v1_RegisterRequest, _mo_v1_RegisterRequest__Output>
       RegisterResponse: MessageTypeDefinition<_mo_v1_RegisterResponse, _mo_v1_RegisterResponse__Output>
       Resources: MessageTypeDefinition<_mo_v1_Resources, _mo_v1_Resources__Output>
+      SyncInventoryRequest: MessageTypeDefinition<_mo_v1_SyncInventoryRequest, _mo_v1_SyncInventoryRequest__Output>
+      SyncInventoryResponse: MessageTypeDefinition<_mo_v1_SyncInventoryResponse, _mo_v1_SyncInventoryResponse__Output>
       WorkloadEvent: MessageTypeDefinition<_mo_v1_WorkloadEvent, _mo_v1_WorkloadEvent__Output>
       WorkloadSpec: MessageTypeDefinition<_mo_v1_WorkloadSpec, _mo_v1_WorkloadSpec__Output>
       WorkloadState: EnumTypeDefinition

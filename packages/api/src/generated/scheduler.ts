@@ -23,6 +23,8 @@ import type { NodeFacts as _mo_v1_NodeFacts, NodeFacts__Output as _mo_v1_NodeFac
 import type { NodeMetrics as _mo_v1_NodeMetrics, NodeMetrics__Output as _mo_v1_NodeMetrics__Output } from './mo/v1/NodeMetrics.js';
 import type { NodeStatus as _mo_v1_NodeStatus, NodeStatus__Output as _mo_v1_NodeStatus__Output } from './mo/v1/NodeStatus.js';
 import type { PortMapping as _mo_v1_PortMapping, PortMapping__Output as _mo_v1_PortMapping__Output } from './mo/v1/PortMapping.js';
+import type { RemoveNodeRequest as _mo_v1_RemoveNodeRequest, RemoveNodeRequest__Output as _mo_v1_RemoveNodeRequest__Output } from './mo/v1/RemoveNodeRequest.js';
+import type { RemoveNodeResponse as _mo_v1_RemoveNodeResponse, RemoveNodeResponse__Output as _mo_v1_RemoveNodeResponse__Output } from './mo/v1/RemoveNodeResponse.js';
 import type { Resources as _mo_v1_Resources, Resources__Output as _mo_v1_Resources__Output } from './mo/v1/Resources.js';
 import type { RestartPolicy as _mo_v1_RestartPolicy, RestartPolicy__Output as _mo_v1_RestartPolicy__Output } from './mo/v1/RestartPolicy.js';
 import type { ScheduledWorkload as _mo_v1_ScheduledWorkload, ScheduledWorkload__Output as _mo_v1_ScheduledWorkload__Output } from './mo/v1/ScheduledWorkload.js';
@@ -79,6 +81,8 @@ export interface ProtoGrpcType {
       PlacementStrategy: EnumTypeDefinition
       PortMapping: MessageTypeDefinition<_mo_v1_PortMapping, _mo_v1_PortMapping__Output>
       Priority: EnumTypeDefinition
+      RemoveNodeRequest: MessageTypeDefinition<_mo_v1_RemoveNodeRequest, _mo_v1_RemoveNodeRequest__Output>
+      RemoveNodeResponse: MessageTypeDefinition<_mo_v1_RemoveNodeResponse, _mo_v1_RemoveNodeResponse__Output>
       Resources: MessageTypeDefinition<_mo_v1_Resources, _mo_v1_Resources__Output>
       RestartMode: EnumTypeDefinition
       RestartPolicy: MessageTypeDefinition<_mo_v1_RestartPolicy, _mo_v1_RestartPolicy__Output>

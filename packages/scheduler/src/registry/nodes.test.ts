@@ -12,10 +12,15 @@ const OPTS = {
   breakerCooldownMs: 30_000,
 };
 
-function table() {
+function table(extra: { forgetDownAfterMs?: number } = {}) {
   const engine = new PlacementEngine({ seed: 1 });
   const down: NodeEntry[] = [];
-  const nodes = new NodeTable(OPTS, engine, { onDown: (n) => down.push(n), onChange: () => undefined });
+  const forgotten: string[] = [];
+  const nodes = new NodeTable({ ...OPTS, ...extra }, engine, {
+    onDown: (n) => down.push(n),
+    onChange: () => undefined,
+    onForget: (n, reason) => forgotten.push(`${n.name}: ${reason}`),
+  });
   const add = (i: number, now = 0) =>
     nodes.register(
       {
@@ -30,7 +35,7 @@ function table() {
       null,
       now,
     );
-  return { engine, nodes, down, add };
+  return { engine, nodes, down, forgotten, add };
 }
 
 describe('NodeTable', () => {
@@ -106,5 +111,63 @@ describe('NodeTable', () => {
     expect(nodes.get('N1')).toBeUndefined();
     expect(nodes.byNodeName('node-1')!.id).toBe('NEW');
     expect(engine.size).toBe(1);
+  });
+
+  it('forgets a node down longer than forgetDownAfterMs, and only then', () => {
+    const { nodes, forgotten, add, engine } = table({ forgetDownAfterMs: 60_000 });
+    add(1, 0);
+    add(2, 0);
+    nodes.sweep(5000); // both down at 5 s
+    nodes.heartbeat('N2', null, 5000); // refused: down
+    add(2, 6000); // node-2 registers again: up, and its down time starts over
+    nodes.sweep(11_000); // node-2 down again at 11 s
+    nodes.sweep(64_999);
+    expect(forgotten).toEqual([]);
+    nodes.sweep(65_000);
+    expect(forgotten).toEqual([expect.stringMatching(/^node-1: down for more than /)]);
+    expect(nodes.get('N1')).toBeUndefined();
+    expect(engine.getNode('N1')).toBeUndefined();
+    expect(nodes.get('N2')!.state).toBe('down');
+    nodes.sweep(71_000);
+    expect(nodes.get('N2')).toBeUndefined();
+  });
+
+  it('counts a restored down node from the restart when its record predates downSinceMs', () => {
+    const { nodes, forgotten } = table({ forgetDownAfterMs: 1000 });
+    nodes.restore(
+      [
+        {
+          id: 'OLD',
+          name: 'old',
+          address: '127.0.0.1:1',
+          labels: {},
+          facts: null,
+          capacity: { cpuMillis: 0, memoryBytes: 0 },
+          registeredAtMs: 0,
+          state: 'down',
+          reason: 'no heartbeat',
+          eligible: true,
+        },
+      ],
+      50_000,
+    );
+    nodes.sweep(50_999);
+    expect(forgotten).toEqual([]);
+    nodes.sweep(51_000);
+    expect(forgotten).toHaveLength(1);
+  });
+
+  it('removes a down node by name or id on request, and refuses an up or unknown one', () => {
+    const { nodes, forgotten, add } = table();
+    add(1, 0);
+    add(2, 0);
+    expect(() => nodes.removeDown('node-1', 100)).toThrow(/node node-1 is up .*only a down node can be removed/);
+    expect(() => nodes.removeDown('node-9', 100)).toThrow(/node: no node "node-9"/);
+    nodes.markDown('N1', 'test');
+    nodes.markDown('N2', 'test');
+    expect(nodes.removeDown('node-1', 100).id).toBe('N1');
+    expect(nodes.removeDown('N2', 100).name).toBe('node-2');
+    expect(forgotten).toEqual(['node-1: removed by request', 'node-2: removed by request']);
+    expect(nodes.size).toBe(0);
   });
 });

@@ -4,9 +4,20 @@
 // heartbeat rate (Nomad caps it at 50/s); the deadline scales with it. A broken heartbeat stream
 // does not shorten the deadline: a restarting agent (systemd brings it back in 2 s) must not be
 // declared down, and down only makes its workloads `unknown` anyway (workloads/disconnect.ts).
-import { every, type NodeFacts__Output, type NodeMetrics__Output, type Timer } from '@mo/api';
+// A node down for longer than --forget-down-after (or removed by `mo node rm`) is forgotten: its
+// record goes, its workloads still waiting for it are lost; a node that returns registers anew.
+import {
+  FailedPreconditionError,
+  NotFoundError,
+  every,
+  formatDuration,
+  type NodeFacts__Output,
+  type NodeMetrics__Output,
+  type Timer,
+} from '@mo/api';
 import type { PlacementEngine } from '../placement/index.js';
 import type { PlacementNode, ResourceAmounts } from '../placement/types.js';
+import { clampStoredFacts } from './validate-node.js';
 
 export type NodeStateName = 'up' | 'down';
 
@@ -22,6 +33,8 @@ export interface NodeRecord {
   state: NodeStateName;
   reason: string;
   eligible: boolean;
+  /** Wall-clock ms it went down (absent while up; on records from before it was kept: the load time). */
+  downSinceMs?: number;
 }
 
 /** A node's record plus what only lives in memory. */
@@ -47,6 +60,8 @@ export interface LivenessOptions {
   breakerThreshold: number;
   /** How long a node is avoided once its breaker opened (default 30 s). */
   breakerCooldownMs: number;
+  /** A node down this long is forgotten (default 24 h; 0 = never). */
+  forgetDownAfterMs?: number;
 }
 
 export interface NodeTableHooks {
@@ -57,6 +72,8 @@ export interface NodeTableHooks {
   onDown(node: NodeEntry, gone: boolean): void;
   /** Anything changed that watchers should see (state, metrics are not reported here). */
   onChange(node: NodeEntry): void;
+  /** A down node is about to be forgotten (removed by request, or down too long). */
+  onForget?(node: NodeEntry, reason: string): void;
 }
 
 export class NodeTable {
@@ -101,6 +118,9 @@ export class NodeTable {
     for (const r of records) {
       this.put({
         ...r,
+        // Facts an older scheduler stored unchecked must not break every ListNodes.
+        facts: clampStoredFacts(r.facts),
+        ...(r.state === 'down' ? { downSinceMs: r.downSinceMs ?? nowMs } : {}),
         metrics: null,
         lastHeartbeatMs: 0,
         // Twice the deadline: agents reconnect with backoff after the scheduler went away.
@@ -129,8 +149,9 @@ export class NodeTable {
         this.remove(old.id);
       }
     }
+    const { downSinceMs: _wasDownSince, ...fresh } = record as NodeRecord;
     const entry: NodeEntry = {
-      ...record,
+      ...fresh,
       state: 'up',
       reason: prev && prev.state === 'down' ? 'registered again' : 'registered',
       eligible: prev?.eligible ?? true,
@@ -183,14 +204,37 @@ export class NodeTable {
     return true;
   }
 
-  markDown(id: string, reason: string, gone = false): void {
+  markDown(id: string, reason: string, gone = false, nowMs = Date.now()): void {
     const node = this.nodes.get(id);
     if (!node || node.state === 'down') return;
     node.state = 'down';
     node.reason = reason;
+    node.downSinceMs = nowMs;
     this.engine.upsertNode(toPlacementNode(node));
     this.hooks.onDown(node, gone);
     this.hooks.onChange(node);
+  }
+
+  /**
+   * `mo node rm`: forgets a down node, found by id or name. NOT_FOUND if there is none,
+   * FAILED_PRECONDITION while it is up (its agent would only register again).
+   */
+  removeDown(nameOrId: string, nowMs: number): NodeEntry {
+    const node = this.nodes.get(nameOrId) ?? this.byNodeName(nameOrId);
+    if (!node) throw new NotFoundError('node', 'node', nameOrId.slice(0, 128));
+    if (node.state !== 'down') {
+      throw new FailedPreconditionError(
+        `node ${node.name} is up (last heartbeat ${formatDuration(nowMs - node.lastHeartbeatMs)} ago): ` +
+          'only a down node can be removed; stop its agent first',
+      );
+    }
+    this.forget(node, 'removed by request');
+    return node;
+  }
+
+  private forget(node: NodeEntry, reason: string): void {
+    this.hooks.onForget?.(node, reason);
+    this.remove(node.id);
   }
 
   remove(id: string): void {
@@ -211,7 +255,14 @@ export class NodeTable {
     for (const node of this.nodes.values()) {
       if (node.state === 'up' && node.deadlineMs <= nowMs) {
         const silentFor = node.lastHeartbeatMs ? `${nowMs - node.lastHeartbeatMs} ms` : 'since the scheduler started';
-        this.markDown(node.id, `no heartbeat for ${silentFor}`);
+        this.markDown(node.id, `no heartbeat for ${silentFor}`, false, nowMs);
+      }
+    }
+    const forgetAfter = this.options.forgetDownAfterMs ?? 0;
+    if (forgetAfter <= 0) return;
+    for (const node of [...this.nodes.values()]) {
+      if (node.state === 'down' && (node.downSinceMs ?? nowMs) + forgetAfter <= nowMs) {
+        this.forget(node, `down for more than ${formatDuration(forgetAfter)}`);
       }
     }
   }
@@ -239,6 +290,7 @@ export function toNodeRecord(n: NodeEntry): NodeRecord {
     state: n.state,
     reason: n.reason,
     eligible: n.eligible,
+    ...(n.downSinceMs !== undefined && n.state === 'down' ? { downSinceMs: n.downSinceMs } : {}),
   };
 }
 

@@ -1,28 +1,43 @@
-// The NodeRegistry gRPC service: agents register (facts, capacity, inventory) and then keep one
-// heartbeat stream open. Registration reconciles the node's inventory with the scheduler's view
-// and answers with the allocations it must stop (fencing).
+// The NodeRegistry gRPC service: agents register (facts, capacity, the first inventory page),
+// send the rest of their inventory by SyncInventory, and then keep one heartbeat stream open.
+// Registration reconciles the node's inventory with the scheduler's view and answers with the
+// allocations it must stop (fencing). Everything a node sends is validated (registry/
+// validate-node.ts) and bounded: pages by count, registrations per source address and each
+// heartbeat stream's messages and changes by token buckets (RESOURCE_EXHAUSTED past them).
 import * as grpc from '@grpc/grpc-js';
 import {
-  countedUnary,
+  FailedPreconditionError,
+  HEARTBEAT_STREAM_LIMITS,
   InvalidArgumentError,
+  KeyedRateLimiter,
   NotFoundError,
+  ResourceExhaustedError,
+  TokenBucket,
   moProto,
   statusName,
   toServiceError,
-  validateLabels,
-  validateResources,
+  unaryHandler,
   type HeartbeatRequest__Output,
   type HeartbeatResponse,
   type Logger,
   type NodeRegistryHandlers,
+  type RateLimit,
   type RegisterRequest__Output,
   type RegisterResponse,
+  type SyncInventoryRequest__Output,
+  type SyncInventoryResponse,
 } from '@mo/api';
-import { parseAddress } from '@mo/api';
+import { InventorySyncs } from '../registry/inventory-sync.js';
 import type { NodeTable } from '../registry/nodes.js';
+import { peerHost } from '../registry/peer.js';
+import {
+  NODE_ID_RE,
+  validateInventoryPage,
+  validateNodeMetrics,
+  validateRegistration,
+} from '../registry/validate-node.js';
 import type { WorkloadManager } from '../workloads/manager.js';
 import type { ArtifactHandlers } from './artifact-handlers.js';
-import { NODE_NAME_RE } from '../workloads/validate.js';
 
 export interface RegistryServiceContext {
   nodes: NodeTable;
@@ -32,14 +47,20 @@ export interface RegistryServiceContext {
   saveNode: (id: string) => void;
   /** Pipeline artifact upload/download (server/artifact-handlers.ts). */
   artifacts: ArtifactHandlers;
+  /** Registrations per source address; undefined: unlimited. */
+  registerRate?: RateLimit;
+  /** Per heartbeat stream (default HEARTBEAT_STREAM_LIMITS). */
+  heartbeatLimits?: { messages: RateLimit; changes: RateLimit };
   onRequest?: (method: string, code: string) => void;
 }
 
-const NODE_ID_RE = /^[0-9A-Za-z][0-9A-Za-z_-]{0,63}$/;
-const MAX_INVENTORY = 100_000;
-
 export class RegistryService {
-  constructor(private readonly ctx: RegistryServiceContext) {}
+  private readonly syncs = new InventorySyncs();
+  private readonly registerLimiter: KeyedRateLimiter | undefined;
+
+  constructor(private readonly ctx: RegistryServiceContext) {
+    this.registerLimiter = ctx.registerRate ? new KeyedRateLimiter(ctx.registerRate) : undefined;
+  }
 
   addToServer(server: grpc.Server): void {
     server.addService(moProto().mo.v1.NodeRegistry.service, this.handlers());
@@ -47,58 +68,74 @@ export class RegistryService {
 
   private handlers(): NodeRegistryHandlers {
     return {
-      Register: countedUnary(this.ctx.onRequest)('Register', async (req: RegisterRequest__Output) =>
-        this.register(req),
+      Register: this.counted('Register', (req: RegisterRequest__Output, call) =>
+        this.register(req, peerHost(call.getPeer())),
       ),
+      SyncInventory: this.counted('SyncInventory', (req: SyncInventoryRequest__Output) => this.syncInventory(req)),
       Heartbeat: (call) => this.heartbeat(call),
       ...this.ctx.artifacts,
     };
   }
 
-  private register(req: RegisterRequest__Output): RegisterResponse {
+  /** countedUnary, with the call (for its peer). */
+  private counted<Req, Res>(
+    method: string,
+    fn: (req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Res,
+  ): grpc.handleUnaryCall<Req, Res> {
+    return unaryHandler<Req, Res>((req, call) => {
+      try {
+        const res = fn(req, call);
+        this.ctx.onRequest?.(method, 'OK');
+        return res;
+      } catch (err) {
+        this.ctx.onRequest?.(method, statusName(toServiceError(err).code ?? grpc.status.UNKNOWN));
+        throw err;
+      }
+    });
+  }
+
+  private register(req: RegisterRequest__Output, source: string): RegisterResponse {
     const { nodes, manager, logger } = this.ctx;
-    if (!NODE_ID_RE.test(req.nodeId)) throw new InvalidArgumentError('node_id', `must match ${NODE_ID_RE.source}`);
-    if (!NODE_NAME_RE.test(req.nodeName)) {
-      throw new InvalidArgumentError(
-        'node_name',
-        `must match ${NODE_NAME_RE.source}, got ${JSON.stringify(req.nodeName)}`,
+    const now = Date.now();
+    if (this.registerLimiter && !this.registerLimiter.take(source, now)) {
+      const { ratePerSecond, burst } = this.registerLimiter.limit;
+      throw new ResourceExhaustedError(
+        `registrations from ${source.slice(0, 64)}: more than ${ratePerSecond}/s (burst ${burst}); retry later`,
       );
     }
-    try {
-      parseAddress(req.address);
-    } catch {
-      throw new InvalidArgumentError('address', `must be host:port, got ${JSON.stringify(req.address)}`);
-    }
-    const labels = validateLabels(req.labels ?? {}, 'labels');
-    const capacity = {
-      ...validateResources('capacity', req.capacity),
-      hostPorts: hostPortCapacity(req.capacity?.hostPorts),
-    };
-    if (req.inventory.length > MAX_INVENTORY) {
-      throw new InvalidArgumentError('inventory', `has ${req.inventory.length} entries, at most ${MAX_INVENTORY}`);
-    }
-    const now = Date.now();
-    const before = nodes.get(req.nodeId);
+    const v = validateRegistration(req);
+    const before = nodes.get(v.nodeId);
     const node = nodes.register(
       {
-        id: req.nodeId,
-        name: req.nodeName,
-        address: req.address,
-        labels,
-        facts: req.facts,
-        capacity,
+        id: v.nodeId,
+        name: v.nodeName,
+        address: v.address,
+        labels: v.labels,
+        facts: v.facts,
+        capacity: v.capacity,
         registeredAtMs: before?.registeredAtMs ?? now,
       },
-      req.metrics,
+      v.metrics,
       now,
     );
     this.ctx.saveNode(node.id);
-    const stop = manager.reconcile(node, req.inventory);
+    let stop: string[];
+    let registrationId = '';
+    if (req.inventoryFollows) {
+      // Missing workloads are judged once the last page is in (SyncInventory).
+      registrationId = this.syncs.begin(node.id, idsOf(req.inventory), now);
+      stop = manager.reconcilePage(node, req.inventory);
+    } else {
+      this.syncs.discard(node.id);
+      stop = manager.reconcile(node, req.inventory);
+    }
+    this.syncs.expire(now);
     logger.info(before ? 'node registered again' : 'node registered', {
       node: node.name,
       id: node.id,
       address: node.address,
       inventory: req.inventory.length,
+      ...(req.inventoryFollows ? { morePages: true } : {}),
       fenced: stop.length,
     });
     const timing = nodes.timing();
@@ -107,23 +144,75 @@ export class RegistryService {
       heartbeatIntervalMs: timing.heartbeatIntervalMs,
       downAfterMs: timing.downAfterMs,
       stopAllocationIds: stop,
+      registrationId,
     };
+  }
+
+  private syncInventory(req: SyncInventoryRequest__Output): SyncInventoryResponse {
+    const { nodes, manager, logger } = this.ctx;
+    const now = Date.now();
+    if (!NODE_ID_RE.test(req.nodeId)) throw new InvalidArgumentError('node_id', `must match ${NODE_ID_RE.source}`);
+    validateInventoryPage('inventory', req.inventory.length);
+    const node = nodes.get(req.nodeId);
+    if (!node || node.state !== 'up') {
+      this.syncs.discard(req.nodeId);
+      throw new FailedPreconditionError(`node_id: node ${req.nodeId} is not registered (or went down); register again`);
+    }
+    this.syncs.check(node.id, req.registrationId, now);
+    const outcome = this.syncs.page(node.id, idsOf(req.inventory), req.inventoryFollows, now);
+    // A page is a sign of life: a large inventory must not let the node's deadline pass.
+    nodes.heartbeat(node.id, null, now);
+    const stop = manager.reconcilePage(node, req.inventory);
+    if (outcome.done) {
+      manager.reconcileMissing(node, outcome.seen);
+      logger.info('node inventory complete', { node: node.name, id: node.id, inventory: outcome.seen.size });
+    }
+    return { stopAllocationIds: stop };
   }
 
   private heartbeat(call: grpc.ServerDuplexStream<HeartbeatRequest__Output, HeartbeatResponse>): void {
     const { nodes, manager, logger } = this.ctx;
+    const limits = this.ctx.heartbeatLimits ?? HEARTBEAT_STREAM_LIMITS;
+    const opened = Date.now();
+    const messages = new TokenBucket(limits.messages, opened);
+    const changes = new TokenBucket(limits.changes, opened);
     let nodeId = '';
+    let failed = false;
     const fail = (err: unknown) => {
+      failed = true;
       this.ctx.onRequest?.('Heartbeat', statusName(toServiceError(err).code ?? grpc.status.UNKNOWN));
       call.emit('error', toServiceError(err));
     };
     call.on('data', (msg: HeartbeatRequest__Output) => {
+      if (failed) return;
       const now = Date.now();
+      try {
+        if (!messages.take(now)) {
+          throw new ResourceExhaustedError(
+            `heartbeat stream: more than ${limits.messages.ratePerSecond} messages/s (burst ${limits.messages.burst}); register again`,
+          );
+        }
+        validateInventoryPage('changes', msg.changes.length);
+        if (!changes.take(now, msg.changes.length)) {
+          throw new ResourceExhaustedError(
+            `heartbeat stream: more than ${limits.changes.ratePerSecond} changes/s (burst ${limits.changes.burst}); register again`,
+          );
+        }
+        if (msg.metrics) validateNodeMetrics(msg.metrics);
+      } catch (err) {
+        if (nodeId) logger.warn('heartbeat stream refused', { node: nodeId, error: (err as Error).message });
+        fail(err);
+        return;
+      }
       if (!nodeId) {
         const node = nodes.get(msg.nodeId);
         // Unknown or down: the agent must register (again) first, with its inventory.
         if (!node || node.state !== 'up') {
-          fail(new NotFoundError('node_id', 'registered node', msg.nodeId || '(empty)'));
+          fail(new NotFoundError('node_id', 'registered node', msg.nodeId.slice(0, 64) || '(empty)'));
+          return;
+        }
+        if (this.syncs.isOpen(node.id, now)) {
+          fail(new FailedPreconditionError(`node ${node.name}: its inventory pages are not all in; register again`));
           return;
         }
         nodeId = node.id;
@@ -163,11 +252,8 @@ export class RegistryService {
   }
 }
 
-/** A node's host-port capacity: the size of its docker port range, at most every TCP port. */
-function hostPortCapacity(n: number | undefined): number {
-  const v = n ?? 0;
-  if (!Number.isInteger(v) || v < 0 || v > 65535) {
-    throw new InvalidArgumentError('capacity.host_ports', `must be an integer within 0..65535, got ${v}`);
-  }
-  return v;
+function idsOf(inventory: readonly { spec?: { id?: string } | null }[]): string[] {
+  const ids: string[] = [];
+  for (const s of inventory) if (s.spec?.id) ids.push(s.spec.id);
+  return ids;
 }

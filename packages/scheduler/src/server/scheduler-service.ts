@@ -40,6 +40,8 @@ export interface SchedulerServiceContext {
   streams?: StreamLimits;
   version: string;
   startedAtMs: number;
+  /** `mo node rm`: forgets a down node by name or id (registry/nodes.ts removeDown). */
+  removeNode: (nameOrId: string) => NodeEntry;
   onRequest?: (method: string, code: string) => void;
 }
 
@@ -119,6 +121,13 @@ export class SchedulerService {
           schedulerVersion: this.ctx.version,
           startedAtMs: this.ctx.startedAtMs,
         };
+      }),
+      RemoveNode: counted('RemoveNode', (req) => {
+        if (!req.node) throw new InvalidArgumentError('node', 'is required (a node name or id)');
+        if (req.node.length > 253)
+          throw new InvalidArgumentError('node', `is ${req.node.length} characters, at most 253`);
+        const node = this.ctx.removeNode(req.node);
+        return { node: this.nodeMessage(node) };
       }),
       StreamWorkloadLogs: (call) =>
         proxyLogs(this.ctx, 'StreamWorkloadLogs', call, 'workload_id', (req) => {

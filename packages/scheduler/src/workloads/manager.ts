@@ -323,14 +323,30 @@ export class WorkloadManager {
    * must stop: replaced while it was away, stopped meanwhile, or unknown to us.
    */
   reconcile(node: NodeEntry, inventory: readonly WorkloadStatus__Output[]): string[] {
+    const stop = this.reconcilePage(node, inventory);
+    this.reconcileMissing(node, new Set(inventory.map((s) => s.spec?.id ?? '')));
+    return stop;
+  }
+
+  /**
+   * One page of a node's inventory: each status folded in as a report. Returns the allocations of
+   * this page the node must stop. What is missing is judged by reconcileMissing, after the last page.
+   */
+  reconcilePage(node: NodeEntry, inventory: readonly WorkloadStatus__Output[]): string[] {
     const stop: string[] = [];
-    const seen = new Set<string>();
     for (const status of inventory) {
       const alloc = status.spec?.id;
       if (!alloc) continue;
-      seen.add(alloc);
       if (this.report(node.id, status) === 'stop') stop.push(alloc);
     }
+    return stop;
+  }
+
+  /**
+   * The whole inventory is in (`seen`: every allocation id it named): what we believed on the node
+   * but it did not report is started again (never confirmed) or checked with the node (running).
+   */
+  reconcileMissing(node: NodeEntry, seen: ReadonlySet<string>): void {
     for (const id of [...(this.onNode.get(node.id) ?? [])]) {
       const r = this.records.get(id);
       if (!r || seen.has(r.allocationId)) continue;
@@ -346,7 +362,6 @@ export class WorkloadManager {
       }
     }
     this.requestPass();
-    return stop;
   }
 
   /** One status of an allocation reported by a node. Returns 'stop' when the node must stop it. */

@@ -10,7 +10,8 @@ export interface HeartbeatRequest {
   'nodeId'?: (string);
   'metrics'?: (_mo_v1_NodeMetrics | null);
   /**
-   * Workload state changes since the previous message, in order.
+   * Workload state changes since the previous message, in order: at most 1,000 (INVALID_ARGUMENT
+   * `changes` past it; the agent sends a larger burst in several messages).
    */
   'changes'?: (_mo_v1_WorkloadStatus)[];
 }
@@ -22,7 +23,8 @@ export interface HeartbeatRequest__Output {
   'nodeId': (string);
   'metrics': (_mo_v1_NodeMetrics__Output | null);
   /**
-   * Workload state changes since the previous message, in order.
+   * Workload state changes since the previous message, in order: at most 1,000 (INVALID_ARGUMENT
+   * `changes` past it; the agent sends a larger burst in several messages).
    */
   'changes': (_mo_v1_WorkloadStatus__Output)[];
 }

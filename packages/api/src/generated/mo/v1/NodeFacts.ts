@@ -3,21 +3,51 @@
 import type { Long } from '@grpc/proto-loader';
 
 export interface NodeFacts {
+  /**
+   * ≤ 253, DNS-like as the node name
+   */
   'nodeName'?: (string);
+  /**
+   * ≤ 253
+   */
   'hostname'?: (string);
+  /**
+   * ≤ 256
+   */
   'cpuModel'?: (string);
+  /**
+   * 0..65536
+   */
   'cpuCores'?: (number);
   'memoryTotalBytes'?: (number | string | Long);
+  /**
+   * ≤ 256
+   */
   'os'?: (string);
+  /**
+   * ≤ 256
+   */
   'kernel'?: (string);
+  /**
+   * ≤ 64
+   */
   'arch'?: (string);
   /**
    * Drivers this node can run ("process", and "docker" when an engine answers).
    */
   'drivers'?: (string)[];
   'dockerAvailable'?: (boolean);
+  /**
+   * ≤ 64
+   */
   'dockerVersion'?: (string);
+  /**
+   * ≤ 64
+   */
   'bootId'?: (string);
+  /**
+   * ≤ 64
+   */
   'agentVersion'?: (string);
   /**
    * How process workloads are contained: "v2" or "v1" (a cgroup per workload: stop kills the whole
@@ -33,21 +63,51 @@ export interface NodeFacts {
 }
 
 export interface NodeFacts__Output {
+  /**
+   * ≤ 253, DNS-like as the node name
+   */
   'nodeName': (string);
+  /**
+   * ≤ 253
+   */
   'hostname': (string);
+  /**
+   * ≤ 256
+   */
   'cpuModel': (string);
+  /**
+   * 0..65536
+   */
   'cpuCores': (number);
   'memoryTotalBytes': (number);
+  /**
+   * ≤ 256
+   */
   'os': (string);
+  /**
+   * ≤ 256
+   */
   'kernel': (string);
+  /**
+   * ≤ 64
+   */
   'arch': (string);
   /**
    * Drivers this node can run ("process", and "docker" when an engine answers).
    */
   'drivers': (string)[];
   'dockerAvailable': (boolean);
+  /**
+   * ≤ 64
+   */
   'dockerVersion': (string);
+  /**
+   * ≤ 64
+   */
   'bootId': (string);
+  /**
+   * ≤ 64
+   */
   'agentVersion': (string);
   /**
    * How process workloads are contained: "v2" or "v1" (a cgroup per workload: stop kills the whole

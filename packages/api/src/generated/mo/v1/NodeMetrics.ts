@@ -4,7 +4,7 @@ import type { Long } from '@grpc/proto-loader';
 
 export interface NodeMetrics {
   /**
-   * Whole-host CPU utilisation over the last sampling interval, 0..1.
+   * Whole-host CPU utilisation over the last sampling interval, 0..1 (more is refused).
    */
   'cpuUtilization'?: (number | string);
   'memoryTotalBytes'?: (number | string | Long);
@@ -17,7 +17,7 @@ export interface NodeMetrics {
 
 export interface NodeMetrics__Output {
   /**
-   * Whole-host CPU utilisation over the last sampling interval, 0..1.
+   * Whole-host CPU utilisation over the last sampling interval, 0..1 (more is refused).
    */
   'cpuUtilization': (number);
   'memoryTotalBytes': (number);

@@ -10,6 +10,8 @@ import type { HeartbeatRequest as _mo_v1_HeartbeatRequest, HeartbeatRequest__Out
 import type { HeartbeatResponse as _mo_v1_HeartbeatResponse, HeartbeatResponse__Output as _mo_v1_HeartbeatResponse__Output } from '../../mo/v1/HeartbeatResponse.js';
 import type { RegisterRequest as _mo_v1_RegisterRequest, RegisterRequest__Output as _mo_v1_RegisterRequest__Output } from '../../mo/v1/RegisterRequest.js';
 import type { RegisterResponse as _mo_v1_RegisterResponse, RegisterResponse__Output as _mo_v1_RegisterResponse__Output } from '../../mo/v1/RegisterResponse.js';
+import type { SyncInventoryRequest as _mo_v1_SyncInventoryRequest, SyncInventoryRequest__Output as _mo_v1_SyncInventoryRequest__Output } from '../../mo/v1/SyncInventoryRequest.js';
+import type { SyncInventoryResponse as _mo_v1_SyncInventoryResponse, SyncInventoryResponse__Output as _mo_v1_SyncInventoryResponse__Output } from '../../mo/v1/SyncInventoryResponse.js';
 
 export interface NodeRegistryClient extends grpc.Client {
   /**
@@ -36,6 +38,27 @@ export interface NodeRegistryClient extends grpc.Client {
   register(argument: _mo_v1_RegisterRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_RegisterResponse__Output>): grpc.ClientUnaryCall;
   register(argument: _mo_v1_RegisterRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_RegisterResponse__Output>): grpc.ClientUnaryCall;
   register(argument: _mo_v1_RegisterRequest, callback: grpc.requestCallback<_mo_v1_RegisterResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * The rest of a registering node's inventory, one page per call, after a Register that said
+   * `inventory_follows`. The scheduler reconciles what it believed on the node but was reported by
+   * no page only once the last page arrived; a registration whose pages stop coming (the agent
+   * died) is discarded after 60 s or by the node's next Register (FAILED_PRECONDITION: register again).
+   */
+  SyncInventory(argument: _mo_v1_SyncInventoryRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_SyncInventoryResponse__Output>): grpc.ClientUnaryCall;
+  SyncInventory(argument: _mo_v1_SyncInventoryRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_SyncInventoryResponse__Output>): grpc.ClientUnaryCall;
+  SyncInventory(argument: _mo_v1_SyncInventoryRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_SyncInventoryResponse__Output>): grpc.ClientUnaryCall;
+  SyncInventory(argument: _mo_v1_SyncInventoryRequest, callback: grpc.requestCallback<_mo_v1_SyncInventoryResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * The rest of a registering node's inventory, one page per call, after a Register that said
+   * `inventory_follows`. The scheduler reconciles what it believed on the node but was reported by
+   * no page only once the last page arrived; a registration whose pages stop coming (the agent
+   * died) is discarded after 60 s or by the node's next Register (FAILED_PRECONDITION: register again).
+   */
+  syncInventory(argument: _mo_v1_SyncInventoryRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_SyncInventoryResponse__Output>): grpc.ClientUnaryCall;
+  syncInventory(argument: _mo_v1_SyncInventoryRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_SyncInventoryResponse__Output>): grpc.ClientUnaryCall;
+  syncInventory(argument: _mo_v1_SyncInventoryRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_SyncInventoryResponse__Output>): grpc.ClientUnaryCall;
+  syncInventory(argument: _mo_v1_SyncInventoryRequest, callback: grpc.requestCallback<_mo_v1_SyncInventoryResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * A pipeline step's artifact: the first message names it, then data chunks (each at most 1 MiB),
@@ -69,6 +92,14 @@ export interface NodeRegistryHandlers extends grpc.UntypedServiceImplementation 
   Register: grpc.handleUnaryCall<_mo_v1_RegisterRequest__Output, _mo_v1_RegisterResponse>;
   
   /**
+   * The rest of a registering node's inventory, one page per call, after a Register that said
+   * `inventory_follows`. The scheduler reconciles what it believed on the node but was reported by
+   * no page only once the last page arrived; a registration whose pages stop coming (the agent
+   * died) is discarded after 60 s or by the node's next Register (FAILED_PRECONDITION: register again).
+   */
+  SyncInventory: grpc.handleUnaryCall<_mo_v1_SyncInventoryRequest__Output, _mo_v1_SyncInventoryResponse>;
+  
+  /**
    * A pipeline step's artifact: the first message names it, then data chunks (each at most 1 MiB),
    * the last one carries the sender's sha256. Stored under the scheduler's data dir once both
    * digests agree; past the size limit it is RESOURCE_EXHAUSTED.
@@ -81,5 +112,6 @@ export interface NodeRegistryDefinition extends grpc.ServiceDefinition {
   DownloadArtifact: MethodDefinition<_mo_v1_DownloadArtifactRequest, _mo_v1_ArtifactChunk, _mo_v1_DownloadArtifactRequest__Output, _mo_v1_ArtifactChunk__Output>
   Heartbeat: MethodDefinition<_mo_v1_HeartbeatRequest, _mo_v1_HeartbeatResponse, _mo_v1_HeartbeatRequest__Output, _mo_v1_HeartbeatResponse__Output>
   Register: MethodDefinition<_mo_v1_RegisterRequest, _mo_v1_RegisterResponse, _mo_v1_RegisterRequest__Output, _mo_v1_RegisterResponse__Output>
+  SyncInventory: MethodDefinition<_mo_v1_SyncInventoryRequest, _mo_v1_SyncInventoryResponse, _mo_v1_SyncInventoryRequest__Output, _mo_v1_SyncInventoryResponse__Output>
   UploadArtifact: MethodDefinition<_mo_v1_ArtifactUpload, _mo_v1_ArtifactRef, _mo_v1_ArtifactUpload__Output, _mo_v1_ArtifactRef__Output>
 }

@@ -16,6 +16,9 @@ export interface RegisterRequest {
    */
   'address'?: (string);
   'facts'?: (_mo_v1_NodeFacts | null);
+  /**
+   * Keys and values as a workload's labels: at most 64, keys ≤ 63 chars, values ≤ 256 bytes.
+   */
   'labels'?: ({[key: string]: string});
   /**
    * What placement may reserve on this node (defaults: all cores, total memory, the docker port
@@ -25,9 +28,15 @@ export interface RegisterRequest {
   'metrics'?: (_mo_v1_NodeMetrics | null);
   /**
    * Every workload the agent knows (running or ended but not yet collected): the scheduler
-   * reconciles them against its own view.
+   * reconciles them against its own view. The first page only (at most 1,000 entries, ~2 MiB)
+   * when `inventory_follows`; the rest comes by SyncInventory.
    */
   'inventory'?: (_mo_v1_WorkloadStatus)[];
+  /**
+   * More inventory pages follow (SyncInventory with the response's registration_id). Until the
+   * last one arrived the heartbeat stream is refused (FAILED_PRECONDITION).
+   */
+  'inventoryFollows'?: (boolean);
 }
 
 export interface RegisterRequest__Output {
@@ -41,6 +50,9 @@ export interface RegisterRequest__Output {
    */
   'address': (string);
   'facts': (_mo_v1_NodeFacts__Output | null);
+  /**
+   * Keys and values as a workload's labels: at most 64, keys ≤ 63 chars, values ≤ 256 bytes.
+   */
   'labels': ({[key: string]: string});
   /**
    * What placement may reserve on this node (defaults: all cores, total memory, the docker port
@@ -50,7 +62,13 @@ export interface RegisterRequest__Output {
   'metrics': (_mo_v1_NodeMetrics__Output | null);
   /**
    * Every workload the agent knows (running or ended but not yet collected): the scheduler
-   * reconciles them against its own view.
+   * reconciles them against its own view. The first page only (at most 1,000 entries, ~2 MiB)
+   * when `inventory_follows`; the rest comes by SyncInventory.
    */
   'inventory': (_mo_v1_WorkloadStatus__Output)[];
+  /**
+   * More inventory pages follow (SyncInventory with the response's registration_id). Until the
+   * last one arrived the heartbeat stream is refused (FAILED_PRECONDITION).
+   */
+  'inventoryFollows': (boolean);
 }

@@ -7,9 +7,14 @@ export interface RegisterResponse {
   'heartbeatIntervalMs'?: (number | string | Long);
   'downAfterMs'?: (number | string | Long);
   /**
-   * Allocations the agent must stop: replaced while it was away, or unknown to the scheduler.
+   * Allocations the agent must stop: replaced while it was away, or unknown to the scheduler
+   * (of this page; each SyncInventory answer names those of its own page).
    */
   'stopAllocationIds'?: (string)[];
+  /**
+   * Names this registration in SyncInventory; set when the request said inventory_follows.
+   */
+  'registrationId'?: (string);
 }
 
 export interface RegisterResponse__Output {
@@ -17,7 +22,12 @@ export interface RegisterResponse__Output {
   'heartbeatIntervalMs': (number);
   'downAfterMs': (number);
   /**
-   * Allocations the agent must stop: replaced while it was away, or unknown to the scheduler.
+   * Allocations the agent must stop: replaced while it was away, or unknown to the scheduler
+   * (of this page; each SyncInventory answer names those of its own page).
    */
   'stopAllocationIds': (string)[];
+  /**
+   * Names this registration in SyncInventory; set when the request said inventory_follows.
+   */
+  'registrationId': (string);
 }

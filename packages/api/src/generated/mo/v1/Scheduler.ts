@@ -11,6 +11,8 @@ import type { ListNodesResponse as _mo_v1_ListNodesResponse, ListNodesResponse__
 import type { ListWorkloadsRequest as _mo_v1_ListWorkloadsRequest, ListWorkloadsRequest__Output as _mo_v1_ListWorkloadsRequest__Output } from '../../mo/v1/ListWorkloadsRequest.js';
 import type { ListWorkloadsResponse as _mo_v1_ListWorkloadsResponse, ListWorkloadsResponse__Output as _mo_v1_ListWorkloadsResponse__Output } from '../../mo/v1/ListWorkloadsResponse.js';
 import type { LogChunk as _mo_v1_LogChunk, LogChunk__Output as _mo_v1_LogChunk__Output } from '../../mo/v1/LogChunk.js';
+import type { RemoveNodeRequest as _mo_v1_RemoveNodeRequest, RemoveNodeRequest__Output as _mo_v1_RemoveNodeRequest__Output } from '../../mo/v1/RemoveNodeRequest.js';
+import type { RemoveNodeResponse as _mo_v1_RemoveNodeResponse, RemoveNodeResponse__Output as _mo_v1_RemoveNodeResponse__Output } from '../../mo/v1/RemoveNodeResponse.js';
 import type { ScheduledWorkload as _mo_v1_ScheduledWorkload, ScheduledWorkload__Output as _mo_v1_ScheduledWorkload__Output } from '../../mo/v1/ScheduledWorkload.js';
 import type { StopScheduledWorkloadRequest as _mo_v1_StopScheduledWorkloadRequest, StopScheduledWorkloadRequest__Output as _mo_v1_StopScheduledWorkloadRequest__Output } from '../../mo/v1/StopScheduledWorkloadRequest.js';
 import type { StreamWorkloadLogsRequest as _mo_v1_StreamWorkloadLogsRequest, StreamWorkloadLogsRequest__Output as _mo_v1_StreamWorkloadLogsRequest__Output } from '../../mo/v1/StreamWorkloadLogsRequest.js';
@@ -60,6 +62,25 @@ export interface SchedulerClient extends grpc.Client {
   listWorkloads(argument: _mo_v1_ListWorkloadsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_ListWorkloadsResponse__Output>): grpc.ClientUnaryCall;
   listWorkloads(argument: _mo_v1_ListWorkloadsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ListWorkloadsResponse__Output>): grpc.ClientUnaryCall;
   listWorkloads(argument: _mo_v1_ListWorkloadsRequest, callback: grpc.requestCallback<_mo_v1_ListWorkloadsResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Forgets a down node (by name or id): FAILED_PRECONDITION while it is up. Its workloads still
+   * waiting for it (`unknown`) are lost at once and handled by their restart policy; ended ones
+   * stay readable. A node that comes back later simply registers anew.
+   */
+  RemoveNode(argument: _mo_v1_RemoveNodeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_RemoveNodeResponse__Output>): grpc.ClientUnaryCall;
+  RemoveNode(argument: _mo_v1_RemoveNodeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_RemoveNodeResponse__Output>): grpc.ClientUnaryCall;
+  RemoveNode(argument: _mo_v1_RemoveNodeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_RemoveNodeResponse__Output>): grpc.ClientUnaryCall;
+  RemoveNode(argument: _mo_v1_RemoveNodeRequest, callback: grpc.requestCallback<_mo_v1_RemoveNodeResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Forgets a down node (by name or id): FAILED_PRECONDITION while it is up. Its workloads still
+   * waiting for it (`unknown`) are lost at once and handled by their restart policy; ended ones
+   * stay readable. A node that comes back later simply registers anew.
+   */
+  removeNode(argument: _mo_v1_RemoveNodeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_RemoveNodeResponse__Output>): grpc.ClientUnaryCall;
+  removeNode(argument: _mo_v1_RemoveNodeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_RemoveNodeResponse__Output>): grpc.ClientUnaryCall;
+  removeNode(argument: _mo_v1_RemoveNodeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_RemoveNodeResponse__Output>): grpc.ClientUnaryCall;
+  removeNode(argument: _mo_v1_RemoveNodeRequest, callback: grpc.requestCallback<_mo_v1_RemoveNodeResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * Stops a workload (SIGTERM, grace, SIGKILL on its node); a pending one is just cancelled.
@@ -132,6 +153,13 @@ export interface SchedulerHandlers extends grpc.UntypedServiceImplementation {
   ListWorkloads: grpc.handleUnaryCall<_mo_v1_ListWorkloadsRequest__Output, _mo_v1_ListWorkloadsResponse>;
   
   /**
+   * Forgets a down node (by name or id): FAILED_PRECONDITION while it is up. Its workloads still
+   * waiting for it (`unknown`) are lost at once and handled by their restart policy; ended ones
+   * stay readable. A node that comes back later simply registers anew.
+   */
+  RemoveNode: grpc.handleUnaryCall<_mo_v1_RemoveNodeRequest__Output, _mo_v1_RemoveNodeResponse>;
+  
+  /**
    * Stops a workload (SIGTERM, grace, SIGKILL on its node); a pending one is just cancelled.
    */
   StopScheduledWorkload: grpc.handleUnaryCall<_mo_v1_StopScheduledWorkloadRequest__Output, _mo_v1_ScheduledWorkload>;
@@ -160,6 +188,7 @@ export interface SchedulerDefinition extends grpc.ServiceDefinition {
   GetScheduledWorkload: MethodDefinition<_mo_v1_GetScheduledWorkloadRequest, _mo_v1_ScheduledWorkload, _mo_v1_GetScheduledWorkloadRequest__Output, _mo_v1_ScheduledWorkload__Output>
   ListNodes: MethodDefinition<_mo_v1_ListNodesRequest, _mo_v1_ListNodesResponse, _mo_v1_ListNodesRequest__Output, _mo_v1_ListNodesResponse__Output>
   ListWorkloads: MethodDefinition<_mo_v1_ListWorkloadsRequest, _mo_v1_ListWorkloadsResponse, _mo_v1_ListWorkloadsRequest__Output, _mo_v1_ListWorkloadsResponse__Output>
+  RemoveNode: MethodDefinition<_mo_v1_RemoveNodeRequest, _mo_v1_RemoveNodeResponse, _mo_v1_RemoveNodeRequest__Output, _mo_v1_RemoveNodeResponse__Output>
   StopScheduledWorkload: MethodDefinition<_mo_v1_StopScheduledWorkloadRequest, _mo_v1_ScheduledWorkload, _mo_v1_StopScheduledWorkloadRequest__Output, _mo_v1_ScheduledWorkload__Output>
   StreamWorkloadLogs: MethodDefinition<_mo_v1_StreamWorkloadLogsRequest, _mo_v1_LogChunk, _mo_v1_StreamWorkloadLogsRequest__Output, _mo_v1_LogChunk__Output>
   SubmitWorkload: MethodDefinition<_mo_v1_SubmitWorkloadRequest, _mo_v1_SubmitWorkloadResponse, _mo_v1_SubmitWorkloadRequest__Output, _mo_v1_SubmitWorkloadResponse__Output>

@@ -1,0 +1,49 @@
+// Splits what the agent reports (its inventory on Register, its state changes on the heartbeat
+// stream) into pages the scheduler accepts: at most REGISTRY_PAGE.maxEntries entries, and no entry
+// is added once a page has passed REGISTRY_PAGE.maxBytes encoded. One spec is at most 1 MiB, so a
+// page stays under the 4 MiB message cap and no node's size can lock it out. Pure, in order.
+import { REGISTRY_PAGE, type WorkloadStatus } from '@mo/api';
+import { encodeMessage } from '@mo/api/lite';
+
+export interface PageLimits {
+  maxEntries: number;
+  maxBytes: number;
+}
+
+/** Encoded size of one status as a repeated field (tag and length prefix included, about). */
+export function statusBytes(s: WorkloadStatus): number {
+  return encodeMessage('WorkloadStatus', s).length + 6;
+}
+
+/**
+ * The first page of `items` that fits `limits` (at least one item, whatever its size), and the
+ * rest. `maxEntries` 0 takes nothing.
+ */
+export function takePage<T>(
+  items: readonly T[],
+  limits: PageLimits,
+  sizeOf: (item: T) => number,
+): { page: T[]; rest: T[] } {
+  let bytes = 0;
+  let n = 0;
+  while (n < items.length && n < limits.maxEntries && (n === 0 || bytes < limits.maxBytes)) {
+    const size = sizeOf(items[n]!);
+    if (n > 0 && bytes + size > limits.maxBytes) break;
+    bytes += size;
+    n++;
+  }
+  return { page: items.slice(0, n), rest: items.slice(n) };
+}
+
+/** Every page of `items`, in order; one empty page when there is nothing (Register still goes). */
+export function pages<T>(items: readonly T[], sizeOf: (item: T) => number, limits: PageLimits = REGISTRY_PAGE): T[][] {
+  if (!(limits.maxEntries >= 1)) throw new Error(`pages: maxEntries must be at least 1, got ${limits.maxEntries}`);
+  const out: T[][] = [];
+  let rest = items;
+  do {
+    const next = takePage(rest, limits, sizeOf);
+    out.push(next.page);
+    rest = next.rest;
+  } while (rest.length > 0);
+  return out;
+}

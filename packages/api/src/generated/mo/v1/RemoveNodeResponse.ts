@@ -1,0 +1,17 @@
+// Original file: proto/mo/v1/scheduler.proto
+
+import type { Node as _mo_v1_Node, Node__Output as _mo_v1_Node__Output } from '../../mo/v1/Node.js';
+
+export interface RemoveNodeResponse {
+  /**
+   * The node as it was when removed.
+   */
+  'node'?: (_mo_v1_Node | null);
+}
+
+export interface RemoveNodeResponse__Output {
+  /**
+   * The node as it was when removed.
+   */
+  'node': (_mo_v1_Node__Output | null);
+}
