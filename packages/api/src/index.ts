@@ -39,6 +39,8 @@ export {
   fromServiceError,
   statusName,
   toServiceError,
+  truncateForError,
+  ERROR_ECHO_CHARS,
 } from './errors.js';
 export * from './types.js';
 // Daemon helpers shared by the agent and the scheduler.
