@@ -46,6 +46,7 @@ export * from './types.js';
 // Daemon helpers shared by the agent and the scheduler.
 export { createLogger, isLogLevel, type Logger, type LogLevel } from './daemon/log.js';
 export { newId } from './daemon/ids.js';
+export { EventLoopDelay, LOOP_DELAY_METRIC, type LoopDelaySnapshot } from './daemon/loop-delay.js';
 export { runDaemon, type DaemonSpec } from './daemon/run.js';
 export { flagReader, type FlagReader } from './daemon/flags.js';
 export {
@@ -60,7 +61,9 @@ export {
   ID_RE,
   LABEL_KEY_RE,
   LIMITS,
+  MAX_SPEC_BYTES,
   NAME_RE,
+  newStringMap,
   quote,
   validateArgvShape,
   validateArtifactPath,
@@ -79,5 +82,7 @@ export {
   validateWorkloadId,
   MAX_PIDS_LIMIT,
 } from './validation.js';
+export { IDEMPOTENCY_WINDOW_MS, limitRows, limitsMarkdown, type LimitRow } from './limits.js';
+export { guardRequest, RefusedRequest } from './wire-guard.js';
 export { cpuMillis, durationMs, formatDuration, sizeBytes } from './units.js'; // also alone: @mo/api/units
 export { after, clampDelay, every, MAX_TIMER_MS, sleep, type Timer, type TimerOptions } from './timers.js';
