@@ -5,6 +5,7 @@ import {
   countedUnary,
   FailedPreconditionError,
   InvalidArgumentError,
+  LIMITS,
   moProto,
   statusName,
   toServiceError,
@@ -33,8 +34,8 @@ export interface NodeAgentContext {
   onStart?: (result: 'ok' | 'invalid' | 'error', seconds: number) => void;
 }
 
-/** Starts per StartWorkloads call, at most. */
-const MAX_BATCH = 1000;
+/** Starts per StartWorkloads call, at most (the request is also within the 4 MiB message limit). */
+const MAX_BATCH = LIMITS.batchSpecs;
 
 export class NodeAgentService {
   constructor(private readonly ctx: NodeAgentContext) {}
@@ -72,7 +73,8 @@ export class NodeAgentService {
             try {
               const record = await manager.start(spec);
               this.ctx.onStart?.('ok', Number(process.hrtime.bigint() - t0) / 1e9);
-              return { workload: toWorkloadStatus(record) };
+              // The caller has the specs: echoing them made a batch's answer as big as its request.
+              return { workload: toWorkloadStatus(record, undefined, { brief: true }) };
             } catch (err) {
               const e = toServiceError(err);
               const code = e.code ?? grpc.status.UNKNOWN;
