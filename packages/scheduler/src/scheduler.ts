@@ -3,6 +3,7 @@
 import {
   createLogger,
   createMoServer,
+  IDEMPOTENCY_WINDOW_MS,
   isLogLevel,
   parseAddress,
   startMetricsServer,
@@ -66,6 +67,8 @@ export interface SchedulerOptions {
   breakerThreshold: number;
   breakerCooldownMs: number;
   maxRetainedEnded: number;
+  /** How long a submit's idempotency key is remembered, whatever becomes of its workload (24 h). */
+  idempotencyWindowMs: number;
   /** Pipelines running at once, and waiting for a slot (past it: RESOURCE_EXHAUSTED). */
   maxRunningPipelines: number;
   maxQueuedPipelines: number;
@@ -91,6 +94,7 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   breakerThreshold: 3,
   breakerCooldownMs: 30_000,
   maxRetainedEnded: 10_000,
+  idempotencyWindowMs: IDEMPOTENCY_WINDOW_MS,
   maxRunningPipelines: 32,
   maxQueuedPipelines: 1000,
   maxArtifactBytes: 256 * 1024 * 1024,
@@ -110,6 +114,7 @@ export function resolveSchedulerOptions(partial: Partial<SchedulerOptions> = {})
     'breakerThreshold',
     'breakerCooldownMs',
     'maxRetainedEnded',
+    'idempotencyWindowMs',
     'maxRunningPipelines',
     'maxQueuedPipelines',
     'maxArtifactBytes',
@@ -208,6 +213,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
       pipelines.workloadChanged(record);
     },
     maxRetainedEnded: options.maxRetainedEnded,
+    idempotencyWindowMs: options.idempotencyWindowMs,
     defaultLostAfterMs: options.lostAfterMs,
     reconnectKeep: options.reconnectKeep,
   });
