@@ -34,7 +34,7 @@ export const LIMITS = {
   maxPidsLimit: 1 << 22,
   /** spec.resources. */
   maxCpuMillis: 1_000_000,
-  maxMemoryBytes: 2 ** 50,
+  maxMemoryBytes: Number.MAX_SAFE_INTEGER,
   /** spec.docker. */
   dockerImageBytes: 255,
   dockerPorts: 32,
@@ -83,7 +83,7 @@ export function limitRows(): LimitRow[] {
     },
     { field: 'spec.working_dir', limit: `${fmtBytes(L.pathBytes)}, absolute` },
     { field: 'spec.resources.cpu_millis', limit: `0-${L.maxCpuMillis}` },
-    { field: 'spec.resources.memory_bytes', limit: `0-2^50` },
+    { field: 'spec.resources.memory_bytes', limit: `0-2^53-1` },
     {
       field: 'spec.labels, scheduling.constraints',
       limit: `${L.labelCount} entries; key ≤ ${L.labelKeyBytes} chars; value ≤ ${L.labelValueBytes} bytes`,

@@ -83,7 +83,7 @@ export function validateResources(
     );
   }
   if (!Number.isSafeInteger(memoryBytes) || memoryBytes < 0 || memoryBytes > LIMITS.maxMemoryBytes) {
-    throw new InvalidArgumentError(`${field}.memory_bytes`, `must be an integer from 0 to 2^50, got ${memoryBytes}`);
+    throw new InvalidArgumentError(`${field}.memory_bytes`, `must be an integer from 0 to 2^53-1, got ${memoryBytes}`);
   }
   return { cpuMillis, memoryBytes };
 }
