@@ -6,11 +6,18 @@
 // asserted (this machine is shared; `pnpm bench bounds` has the figure with its target).
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
-import { decodeMessage, encodeMessage } from '@mo/api/lite';
+import { decodeMessage } from '@mo/api/lite';
 import type { WorkloadStatus__Output } from '@mo/api';
 
 type Started = { workload: WorkloadStatus__Output | null };
-import { startCluster, waitFor, type Cluster } from '@mo/testkit';
+import {
+  hostileStartRequest,
+  maxBatchRequest,
+  maxStartRequest,
+  startCluster,
+  waitFor,
+  type Cluster,
+} from '@mo/testkit';
 
 let cluster: Cluster;
 beforeAll(async () => {
@@ -19,31 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await cluster?.stop();
 });
-
-/** A spec as large as the limits allow for a process workload on its own (~258 KiB encoded). */
-function maxSpec(): object {
-  const arg = 'a'.repeat(2000);
-  return {
-    argv: ['true', ...Array.from({ length: 60 }, () => arg)],
-    env: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`V${i}`, arg])),
-    labels: Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`l${i}`, 'v'.repeat(256)])),
-  };
-}
-
-/** 4 MiB of env entries: built on the wire once (an object of 278,000 keys is slow to encode). */
-function hostileRequest(): Buffer {
-  const entry = Buffer.from(encodeMessage('StartWorkloadRequest', { spec: { env: { K1: 'v' } } }).subarray(2));
-  const n = Math.floor((4 * 1024 * 1024 - 64) / entry.length);
-  const body = Buffer.concat([encodeMessage('WorkloadSpec', { argv: ['true'] }), ...Array<Buffer>(n).fill(entry)]);
-  return Buffer.concat([Buffer.from([0x0a]), varint(body.length), body]);
-}
-
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  for (; n > 127; n = Math.floor(n / 128)) out.push((n & 127) | 128);
-  out.push(n);
-  return Buffer.from(out);
-}
 
 it('keeps the node up through 16 hostile 4 MiB starts, 16 maximum-size starts and 4 MiB batches', async () => {
   const agent = cluster.agents[0]!;
@@ -60,9 +42,9 @@ it('keeps the node up through 16 hostile 4 MiB starts, 16 maximum-size starts an
         (err, res) => resolve(err ? { code: err.code, details: err.details } : { code: 0, details: '', bytes: res }),
       ),
     );
-  const hostile = hostileRequest();
-  const single = encodeMessage('StartWorkloadRequest', { spec: maxSpec() });
-  const batch = encodeMessage('StartWorkloadsRequest', { specs: Array.from({ length: 15 }, maxSpec) });
+  const hostile = hostileStartRequest();
+  const single = maxStartRequest();
+  const batch = maxBatchRequest();
   expect(hostile.length).toBeGreaterThan(4_000_000);
   expect(batch.length).toBeGreaterThan(3_800_000);
   expect(batch.length).toBeLessThan(4 * 1024 * 1024);
