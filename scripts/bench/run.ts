@@ -13,6 +13,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { agentSuite } from './agent.js';
+import { boundsSuite } from './bounds.js';
 import { cliSuite } from './cli.js';
 import { dockerSuite } from './docker.js';
 import { faultsSuite } from './faults.js';
@@ -32,7 +33,16 @@ import {
 
 // The agent suite first: its raw-spawn baseline forks this process, whose size (and so fork's cost)
 // the other suites would grow (the placement suite's 100k-node clusters doubled it to ~220 MiB).
-const SUITES: Suite[] = [agentSuite, placementSuite, schedulerSuite, cliSuite, pipelineSuite, dockerSuite, faultsSuite];
+const SUITES: Suite[] = [
+  agentSuite,
+  placementSuite,
+  schedulerSuite,
+  cliSuite,
+  pipelineSuite,
+  dockerSuite,
+  faultsSuite,
+  boundsSuite,
+];
 /** Pause between suites, so one's exiting processes and disk writes are not the next one's noise. */
 const SETTLE_MS = 3000;
 

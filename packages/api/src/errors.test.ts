@@ -1,6 +1,13 @@
 import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from '@jest/globals';
-import { InvalidArgumentError, NotFoundError, fromServiceError, toServiceError, UnavailableError } from './errors.js';
+import {
+  InvalidArgumentError,
+  NotFoundError,
+  fromServiceError,
+  toServiceError,
+  truncateForError,
+  UnavailableError,
+} from './errors.js';
 
 describe('error mapping', () => {
   it('maps an invalid field to INVALID_ARGUMENT with the field path first', () => {
@@ -25,5 +32,27 @@ describe('error mapping', () => {
     const e = fromServiceError({ code: grpc.status.UNAVAILABLE, details: 'connect ECONNREFUSED' }, '127.0.0.1:1');
     expect(e).toBeInstanceOf(UnavailableError);
     expect(e.message).toContain('127.0.0.1:1');
+  });
+});
+
+describe('truncateForError', () => {
+  it('keeps a short string as it is', () => {
+    expect(truncateForError('web-1')).toBe('web-1');
+    expect(truncateForError('x'.repeat(128))).toBe('x'.repeat(128));
+  });
+
+  it('cuts a long string to at most 128 characters and says how long it was', () => {
+    const out = truncateForError('y'.repeat(3_000_000));
+    expect(out.length).toBeLessThanOrEqual(128);
+    expect(out).toMatch(/^y+…\(3000000 chars\)$/);
+  });
+
+  it('takes another maximum and never splits a surrogate pair', () => {
+    const s = 'a' + '😀'.repeat(100);
+    for (let max = 1; max < 40; max++) {
+      const out = truncateForError(s, max);
+      expect(out.length).toBeLessThanOrEqual(max);
+      expect(out).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    }
   });
 });

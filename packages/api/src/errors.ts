@@ -61,6 +61,26 @@ export class UnavailableError extends MoError {
   }
 }
 
+/** Longest caller string echoed in an error message, by default. */
+export const ERROR_ECHO_CHARS = 128;
+
+/**
+ * A caller's string as it may appear in an error message: at most `max` characters (UTF-16 units,
+ * never splitting a surrogate pair), a cut one ending in `…(N chars)` so the reader sees it was cut.
+ * Errors echo what the caller sent; without this, a 3 MB name made a 3 MB error (and log line).
+ */
+export function truncateForError(s: string, max = ERROR_ECHO_CHARS): string {
+  const str = typeof s === 'string' ? s : String(s);
+  if (str.length <= max) return str;
+  const suffix = `…(${str.length} chars)`;
+  // A maximum too small for the note keeps just the head.
+  const note = max > suffix.length ? suffix : '';
+  let keep = Math.max(0, max - note.length);
+  // Do not leave half of a surrogate pair at the cut.
+  if (keep > 0 && /[\uD800-\uDBFF]/.test(str.charAt(keep - 1))) keep--;
+  return str.slice(0, keep) + note;
+}
+
 /** Server side: turn anything thrown by a handler into a ServiceError; unknown errors become INTERNAL. */
 export function toServiceError(err: unknown): Partial<grpc.ServiceError> {
   if (err instanceof MoError) return { code: err.code, details: err.message, message: err.message };

@@ -50,6 +50,8 @@ export {
   fromServiceError,
   statusName,
   toServiceError,
+  truncateForError,
+  ERROR_ECHO_CHARS,
 } from './errors.js';
 export * from './types.js';
 // Paging: limits, page tokens and page filling (servers), following pages (clients).
@@ -60,6 +62,7 @@ export { followPages, PagingError, type Followed } from './paging/follow.js';
 // Daemon helpers shared by the agent and the scheduler.
 export { createLogger, isLogLevel, type Logger, type LogLevel } from './daemon/log.js';
 export { newId } from './daemon/ids.js';
+export { EventLoopDelay, LOOP_DELAY_METRIC, type LoopDelaySnapshot } from './daemon/loop-delay.js';
 export { runDaemon, type DaemonSpec } from './daemon/run.js';
 export { flagReader, type FlagReader } from './daemon/flags.js';
 export {
@@ -74,7 +77,9 @@ export {
   ID_RE,
   LABEL_KEY_RE,
   LIMITS,
+  MAX_SPEC_BYTES,
   NAME_RE,
+  newStringMap,
   quote,
   validateArgvShape,
   validateArtifactPath,
@@ -93,6 +98,8 @@ export {
   validateWorkloadId,
   MAX_PIDS_LIMIT,
 } from './validation.js';
+export { IDEMPOTENCY_WINDOW_MS, limitRows, limitsMarkdown, type LimitRow } from './limits.js';
+export { guardRequest, RefusedRequest } from './wire-guard.js';
 export { cpuMillis, durationMs, formatDuration, sizeBytes } from './units.js'; // also alone: @mo/api/units
 export { KeyedRateLimiter, TokenBucket, checkRateLimit, type RateLimit } from './rate-limit.js';
 export {

@@ -5,6 +5,7 @@ import { statusName, toServiceError } from './errors.js';
 import { MAX_MESSAGE_BYTES, serverOptions } from './grpc-options.js';
 import { HealthService } from './health.js';
 import { addReflection } from './reflection/service.js';
+import { RefusedRequest } from './wire-guard.js';
 
 export { MAX_MESSAGE_BYTES } from './grpc-options.js';
 
@@ -75,7 +76,11 @@ export function unaryHandler<Req, Res>(
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     Promise.resolve()
-      .then(() => fn(call.request, call))
+      .then(() => {
+        // A request refused on its bytes before decoding (wire-guard.ts) is answered with that error.
+        if ((call.request as unknown) instanceof RefusedRequest) throw (call.request as RefusedRequest).error;
+        return fn(call.request, call);
+      })
       .then(
         (res) => callback(null, res),
         (err: unknown) => callback(toServiceError(err)),

@@ -2,20 +2,12 @@
 // InvalidArgumentError whose message starts with the proto field path (`spec.argv[0]: ...`), and
 // every size is bounded, so nothing a client sends can crash a daemon or exhaust it. Checks that
 // need the host (does the binary exist, is the working dir a directory) stay in the agent.
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError, truncateForError } from './errors.js';
+import { LIMITS } from './limits.js';
 import type { ArtifactSpec__Output } from './generated/mo/v1/ArtifactSpec.js';
 
-export const LIMITS = {
-  argvCount: 4096,
-  argvBytes: 128 * 1024,
-  envCount: 1024,
-  envBytes: 128 * 1024,
-  labelCount: 64,
-  labelKeyBytes: 63,
-  labelValueBytes: 256,
-  pathBytes: 4096,
-  maxGracePeriodMs: 60 * 60 * 1000,
-} as const;
+// The numbers live in limits.ts (the README's Limits table is checked against it).
+export { LIMITS, MAX_SPEC_BYTES } from './limits.js';
 
 export const ID_RE = /^[0-9A-Za-z][0-9A-Za-z_-]{0,63}$/;
 export const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
@@ -40,7 +32,7 @@ export function validateWorkloadId(field: string, id: string): string {
 }
 
 /** Longest run of a workload: 30 days. */
-export const MAX_TIMEOUT_MS = 30 * 24 * 60 * 60 * 1000;
+export const MAX_TIMEOUT_MS = LIMITS.maxTimeoutMs;
 
 /** A workload's run limit: 0 = none, negative and absurdly long ones are rejected. */
 export function validateTimeout(field: string, value: number): number {
@@ -53,7 +45,7 @@ export function validateTimeout(field: string, value: number): number {
 }
 
 /** The kernel's highest pid_max: a pids limit above it limits nothing. */
-export const MAX_PIDS_LIMIT = 1 << 22;
+export const MAX_PIDS_LIMIT = LIMITS.maxPidsLimit;
 
 /** spec.pids_limit: 0 = none; process workloads only (a docker sandbox has docker.pids_limit). */
 export function validatePidsLimit(value: number | undefined, driver: string): number {
@@ -84,11 +76,14 @@ export function validateResources(
 ): { cpuMillis: number; memoryBytes: number } {
   const cpuMillis = r?.cpuMillis ?? 0;
   const memoryBytes = r?.memoryBytes ?? 0;
-  if (!Number.isSafeInteger(cpuMillis) || cpuMillis < 0) {
-    throw new InvalidArgumentError(`${field}.cpu_millis`, `must be a non-negative integer, got ${cpuMillis}`);
+  if (!Number.isSafeInteger(cpuMillis) || cpuMillis < 0 || cpuMillis > LIMITS.maxCpuMillis) {
+    throw new InvalidArgumentError(
+      `${field}.cpu_millis`,
+      `must be an integer from 0 to ${LIMITS.maxCpuMillis}, got ${cpuMillis}`,
+    );
   }
-  if (!Number.isSafeInteger(memoryBytes) || memoryBytes < 0) {
-    throw new InvalidArgumentError(`${field}.memory_bytes`, `must be a non-negative integer, got ${memoryBytes}`);
+  if (!Number.isSafeInteger(memoryBytes) || memoryBytes < 0 || memoryBytes > LIMITS.maxMemoryBytes) {
+    throw new InvalidArgumentError(`${field}.memory_bytes`, `must be an integer from 0 to 2^53-1, got ${memoryBytes}`);
   }
   return { cpuMillis, memoryBytes };
 }
@@ -102,13 +97,29 @@ export function validateArgvShape(argv: string[]): void {
   argv.forEach((arg, i) => {
     if (arg.includes('\0')) throw new InvalidArgumentError(`spec.argv[${i}]`, 'must not contain NUL bytes');
     bytes += Buffer.byteLength(arg) + 1;
+    if (bytes > LIMITS.argvBytes) {
+      throw new InvalidArgumentError(
+        `spec.argv[${i}]`,
+        `takes argv past ${LIMITS.argvBytes} bytes in all (${bytes} so far, counting a NUL per entry)`,
+      );
+    }
   });
-  if (bytes > LIMITS.argvBytes) {
-    throw new InvalidArgumentError('spec.argv', `is ${bytes} bytes, at most ${LIMITS.argvBytes} are allowed`);
-  }
   if (!argv[0]) throw new InvalidArgumentError('spec.argv[0]', 'must name a program');
 }
 
+/**
+ * A string map without a prototype: a key such as `__proto__` or `constructor` is an entry like
+ * any other, and looking up a missing key finds nothing (not Object.prototype's members).
+ */
+export function newStringMap(from?: Record<string, string> | Iterable<[string, string]>): Record<string, string> {
+  const out = Object.create(null) as Record<string, string>;
+  if (!from) return out;
+  const entries = Symbol.iterator in from ? from : Object.entries(from);
+  for (const [k, v] of entries) out[k] = v;
+  return out;
+}
+
+/** spec.env: names, NUL-free values, count and total bytes bounded; a prototype-free copy. */
 export function validateEnv(env: Record<string, string>): Record<string, string> {
   const entries = Object.entries(env);
   if (entries.length > LIMITS.envCount) {
@@ -119,18 +130,26 @@ export function validateEnv(env: Record<string, string>): Record<string, string>
   }
   let bytes = 0;
   for (const [key, value] of entries) {
+    const at = `spec.env[${quote(key)}]`;
+    if (Buffer.byteLength(key) > LIMITS.envKeyBytes) {
+      throw new InvalidArgumentError(at, `name is longer than ${LIMITS.envKeyBytes} bytes`);
+    }
     if (!ENV_KEY_RE.test(key))
-      throw new InvalidArgumentError(`spec.env[${quote(key)}]`, 'is not a valid variable name');
-    if (value.includes('\0')) throw new InvalidArgumentError(`spec.env[${quote(key)}]`, 'must not contain NUL bytes');
+      throw new InvalidArgumentError(at, `is not a valid variable name (${ENV_KEY_RE.source})`);
+    if (typeof value !== 'string' || value.includes('\0'))
+      throw new InvalidArgumentError(at, 'must not contain NUL bytes');
     bytes += Buffer.byteLength(key) + Buffer.byteLength(value) + 2;
+    if (bytes > LIMITS.envBytes) {
+      throw new InvalidArgumentError(
+        at,
+        `takes env past ${LIMITS.envBytes} bytes in all (${bytes} so far, counting "=" and a NUL per variable)`,
+      );
+    }
   }
-  if (bytes > LIMITS.envBytes) {
-    throw new InvalidArgumentError('spec.env', `is ${bytes} bytes, at most ${LIMITS.envBytes} are allowed`);
-  }
-  return { ...env };
+  return newStringMap(entries);
 }
 
-/** Label (or constraint) maps; `field` defaults to spec.labels. */
+/** Label (or constraint) maps; `field` defaults to spec.labels. A prototype-free copy. */
 export function validateLabels(labels: Record<string, string>, field = 'spec.labels'): Record<string, string> {
   const entries = Object.entries(labels);
   if (entries.length > LIMITS.labelCount) {
@@ -143,20 +162,21 @@ export function validateLabels(labels: Record<string, string>, field = 'spec.lab
         `key must match ${LABEL_KEY_RE.source} (≤ ${LIMITS.labelKeyBytes} chars)`,
       );
     }
-    if (Buffer.byteLength(value) > LIMITS.labelValueBytes) {
+    if (typeof value !== 'string' || Buffer.byteLength(value) > LIMITS.labelValueBytes) {
       throw new InvalidArgumentError(`${field}[${quote(key)}]`, `value is longer than ${LIMITS.labelValueBytes} bytes`);
     }
   }
-  return { ...labels };
+  return newStringMap(entries);
 }
 
+/** A caller's string in an error message: JSON-quoted and cut to 128 characters (truncateForError). */
 export function quote(s: string): string {
-  return JSON.stringify(s.length > 80 ? `${s.slice(0, 77)}...` : s);
+  return JSON.stringify(truncateForError(s));
 }
 
 /** Artifacts: chunk size on the wire (upload and download). */
 export const ARTIFACT_CHUNK_BYTES = 1024 * 1024;
-const ARTIFACT_PATH_BYTES = 1024;
+const ARTIFACT_PATH_BYTES = LIMITS.artifactPathBytes;
 
 /**
  * An artifact path names a file inside a step's working dir: relative, no `..`, no empty or `.`
@@ -200,8 +220,12 @@ const SHA256_RE = /^[0-9a-f]{64}$/;
 export function validateArtifactSpec(a: ArtifactSpec__Output): ArtifactSettings {
   if (!ID_RE.test(a.pipelineId)) throw new InvalidArgumentError('spec.artifacts.pipeline_id', 'is not an id');
   if (!ID_RE.test(a.stepId)) throw new InvalidArgumentError('spec.artifacts.step_id', 'is not a step id');
-  if (a.upload.length > 64) throw new InvalidArgumentError('spec.artifacts.upload', 'has more than 64 entries');
-  if (a.inputs.length > 1024) throw new InvalidArgumentError('spec.artifacts.inputs', 'has more than 1024 entries');
+  if (a.upload.length > LIMITS.artifactUploads) {
+    throw new InvalidArgumentError('spec.artifacts.upload', `has more than ${LIMITS.artifactUploads} entries`);
+  }
+  if (a.inputs.length > LIMITS.artifactInputs) {
+    throw new InvalidArgumentError('spec.artifacts.inputs', `has more than ${LIMITS.artifactInputs} entries`);
+  }
   a.upload.forEach((p, i) => validateArtifactPath(`spec.artifacts.upload[${i}]`, p));
   const inputs = a.inputs.map((r, i) => {
     const at = `spec.artifacts.inputs[${i}]`;
@@ -217,7 +241,7 @@ export function validateArtifactSpec(a: ArtifactSpec__Output): ArtifactSettings 
   return { pipelineId: a.pipelineId, stepId: a.stepId, upload: [...a.upload], inputs, maxBytes };
 }
 
-const MAX_DOCKER_PORTS = 32;
+const MAX_DOCKER_PORTS = LIMITS.dockerPorts;
 
 /**
  * A sandbox's published container ports: at most 32, each a TCP port listed once, and only with

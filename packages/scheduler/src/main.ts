@@ -38,6 +38,8 @@ Options (each also settable by environment):
                             node rm forgets one at once)
   --register-rate N         registrations/s per source   MO_REGISTER_RATE          (10)
                             address, burst 2N (0 = off)
+  --idempotency-window DUR  submit keys remembered, even MO_IDEMPOTENCY_WINDOW      (24h)
+                            once their workload is gone
   --max-running-pipelines N pipelines run at once        MO_MAX_RUNNING_PIPELINES  (32)
   --max-queued-pipelines N  pipelines waiting; past it   MO_MAX_QUEUED_PIPELINES   (1000)
                             submits get RESOURCE_EXHAUSTED
@@ -76,6 +78,7 @@ export function parseSchedulerArgs(
       'max-ended': { type: 'string' },
       'forget-down-after': { type: 'string' },
       'register-rate': { type: 'string' },
+      'idempotency-window': { type: 'string' },
       'max-running-pipelines': { type: 'string' },
       'max-queued-pipelines': { type: 'string' },
       'max-artifact-bytes': { type: 'string' },
@@ -115,6 +118,7 @@ export function parseSchedulerArgs(
     maxRetainedEnded: int('max-ended', 'MO_MAX_ENDED'),
     forgetDownAfterMs: duration('forget-down-after', 'MO_FORGET_DOWN_AFTER', true),
     registerRatePerSecond: int('register-rate', 'MO_REGISTER_RATE', true),
+    idempotencyWindowMs: duration('idempotency-window', 'MO_IDEMPOTENCY_WINDOW'),
     maxRunningPipelines: int('max-running-pipelines', 'MO_MAX_RUNNING_PIPELINES'),
     maxQueuedPipelines: int('max-queued-pipelines', 'MO_MAX_QUEUED_PIPELINES'),
     maxArtifactBytes: int('max-artifact-bytes', 'MO_MAX_ARTIFACT_BYTES'),

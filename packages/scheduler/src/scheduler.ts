@@ -3,6 +3,7 @@
 import {
   createLogger,
   createMoServer,
+  IDEMPOTENCY_WINDOW_MS,
   isLogLevel,
   parseAddress,
   startMetricsServer,
@@ -72,6 +73,8 @@ export interface SchedulerOptions {
   forgetDownAfterMs: number;
   /** Registrations per second per source address (burst: twice as many); 0 = unlimited. */
   registerRatePerSecond: number;
+  /** How long a submit's idempotency key is remembered, whatever becomes of its workload (24 h). */
+  idempotencyWindowMs: number;
   /** Pipelines running at once, and waiting for a slot (past it: RESOURCE_EXHAUSTED). */
   maxRunningPipelines: number;
   maxQueuedPipelines: number;
@@ -101,6 +104,7 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   maxRetainedEnded: 10_000,
   forgetDownAfterMs: 24 * 60 * 60 * 1000,
   registerRatePerSecond: 10,
+  idempotencyWindowMs: IDEMPOTENCY_WINDOW_MS,
   maxRunningPipelines: 32,
   maxQueuedPipelines: 1000,
   maxArtifactBytes: 256 * 1024 * 1024,
@@ -121,6 +125,7 @@ export function resolveSchedulerOptions(partial: Partial<SchedulerOptions> = {})
     'breakerThreshold',
     'breakerCooldownMs',
     'maxRetainedEnded',
+    'idempotencyWindowMs',
     'maxRunningPipelines',
     'maxQueuedPipelines',
     'maxArtifactBytes',
@@ -248,6 +253,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
       pipelines.workloadChanged(record);
     },
     maxRetainedEnded: options.maxRetainedEnded,
+    idempotencyWindowMs: options.idempotencyWindowMs,
     defaultLostAfterMs: options.lostAfterMs,
     reconnectKeep: options.reconnectKeep,
   });

@@ -212,7 +212,9 @@ describe('a scheduler with three agents', () => {
       [{ spec: { argv: ['true'] }, scheduling: { node: 'no-such-node' } }, 'scheduling.node'],
       [{ spec: { argv: ['true'], labels: { 'bad key!': 'x' } } }, 'spec.labels["bad key!"]'],
       [{ spec: { argv: ['true'] }, scheduling: { constraints: { '-x': 'y' } } }, 'scheduling.constraints["-x"]'],
-      [{ spec: { argv: ['echo', 'x'.repeat(200 * 1024)] } }, 'spec.argv'],
+      [{ spec: { argv: ['echo', 'x'.repeat(200 * 1024)] } }, 'spec.argv[1]'],
+      // Over the 1 MiB spec limit (under the 4 MiB message limit): refused on its bytes.
+      [{ spec: { argv: ['echo', 'x'.repeat(2 * MiB)] } }, 'spec'],
       [{ spec: { id: 'chosen', argv: ['true'] } }, 'spec.id'],
       [{ spec: { argv: ['true'], driver: 'vm' } }, 'spec.driver'],
       // Refused here, as on the agent (one shared check), not after placement.

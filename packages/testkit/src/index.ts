@@ -48,6 +48,7 @@ export {
   type UnitVerifier,
 } from './systemd-unit.js';
 export { freePort, stepOf, waitForPipeline } from './pipelines.js';
+export { hostileStartRequest, maxBatchRequest, maxProcessSpec, maxStartRequest } from './large-starts.js';
 export { isAlive, requireTool, sleep, waitFor } from './wait.js';
 export { dockerReady, removeContainersOfNode, SANDBOX_IMAGE } from './docker.js';
 export { canMountTmpfs, mountTmpfs, type Tmpfs } from './tmpfs.js';

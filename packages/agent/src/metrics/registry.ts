@@ -2,6 +2,7 @@
 // one test process must not share prom-client's global registry. Names follow Prometheus conventions:
 // `mo_` prefix, base units (seconds, bytes, ratio) in the name, `_total` on counters, `_info` for build info.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { EventLoopDelay, LOOP_DELAY_METRIC } from '@mo/api';
 
 /** Workload states an agent can hold (it never sees `pending`: that is the scheduler's). */
 export const AGENT_WORKLOAD_STATES = ['starting', 'running', 'succeeded', 'failed', 'stopped', 'lost'] as const;
@@ -141,6 +142,21 @@ export function createAgentMetrics(options: AgentMetricsOptions): AgentMetrics {
     registers,
   });
   schedulerConnected.set(0);
+
+  // mo_event_loop_delay_seconds: the daemon's own event-loop delay since the previous scrape.
+  const loopDelay = new EventLoopDelay();
+  new Gauge({
+    name: LOOP_DELAY_METRIC.name,
+    help: LOOP_DELAY_METRIC.help,
+    labelNames: ['stat'] as const,
+    registers: registers,
+    collect() {
+      const d = loopDelay.snapshot();
+      this.set({ stat: 'p50' }, d.p50);
+      this.set({ stat: 'p99' }, d.p99);
+      this.set({ stat: 'max' }, d.max);
+    },
+  });
 
   // Export every known series from the start, at 0: a series that appears only on its first event
   // makes rate() and absent() alerts miss that first event.

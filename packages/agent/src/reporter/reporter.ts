@@ -449,7 +449,8 @@ export class SchedulerReporter {
   private onTransition(record: WorkloadRecord): void {
     if (this.closed || !this.pending) return;
     // Converted now: the record keeps changing after this event.
-    this.pending.push(toWorkloadStatus(record));
+    // Brief: the scheduler has the spec; a burst of big ones made heartbeats of tens of MiB.
+    this.pending.push(toWorkloadStatus(record, undefined, { brief: true }));
     if (!this.stream || this.flushScheduled) return;
     // Coalesce every change of this tick (e.g. a burst of starts) into one message, in order.
     this.flushScheduled = true;

@@ -16,34 +16,53 @@ export function toWireState(state: WorkloadStateName): WorkloadState {
   return WIRE_STATE[state];
 }
 
-export function toWorkloadStatus(record: WorkloadRecord, usage?: TaskUsage): WorkloadStatus {
+/**
+ * `brief`: the spec carries its id, name, driver, resources and labels only, not argv, env or
+ * sandbox: for messages to the scheduler, which has the spec (StartWorkloads results, heartbeat
+ * changes). A full spec is up to 1 MiB; echoed for each workload of a batch or a burst, it made
+ * responses and heartbeats of tens of MiB to build on the agent's event loop (and past the
+ * message limit).
+ */
+export function toWorkloadStatus(
+  record: WorkloadRecord,
+  usage?: TaskUsage,
+  opts: { brief?: boolean } = {},
+): WorkloadStatus {
   const { spec, exit } = record;
   return {
-    spec: {
-      id: spec.id,
-      name: spec.name,
-      argv: spec.argv,
-      env: spec.env,
-      workingDir: spec.workingDir,
-      resources: { cpuMillis: spec.cpuMillis, memoryBytes: spec.memoryBytes },
-      labels: spec.labels,
-      gracePeriodMs: spec.gracePeriodMs,
-      timeoutMs: spec.timeoutMs ?? 0,
-      ...(spec.lostAfterMs !== undefined && { lostAfterMs: spec.lostAfterMs }),
-      pidsLimit: spec.pidsLimit ?? 0,
-      driver: spec.driver,
-      ...(spec.docker && {
-        docker: {
-          image: spec.docker.image,
-          network: spec.docker.network,
-          writableRoot: !spec.docker.readOnlyRoot,
-          ports: spec.docker.ports,
-          mounts: spec.docker.mounts,
-          pidsLimit: spec.docker.pidsLimit,
+    spec: opts.brief
+      ? {
+          id: spec.id,
+          name: spec.name,
+          resources: { cpuMillis: spec.cpuMillis, memoryBytes: spec.memoryBytes },
+          labels: spec.labels,
+          driver: spec.driver,
+        }
+      : {
+          id: spec.id,
+          name: spec.name,
+          argv: spec.argv,
+          env: spec.env,
+          workingDir: spec.workingDir,
+          resources: { cpuMillis: spec.cpuMillis, memoryBytes: spec.memoryBytes },
+          labels: spec.labels,
+          gracePeriodMs: spec.gracePeriodMs,
+          timeoutMs: spec.timeoutMs ?? 0,
+          ...(spec.lostAfterMs !== undefined && { lostAfterMs: spec.lostAfterMs }),
+          pidsLimit: spec.pidsLimit ?? 0,
+          driver: spec.driver,
+          ...(spec.docker && {
+            docker: {
+              image: spec.docker.image,
+              network: spec.docker.network,
+              writableRoot: !spec.docker.readOnlyRoot,
+              ports: spec.docker.ports,
+              mounts: spec.docker.mounts,
+              pidsLimit: spec.docker.pidsLimit,
+            },
+          }),
+          ...(spec.artifacts && { artifacts: spec.artifacts }),
         },
-      }),
-      ...(spec.artifacts && { artifacts: spec.artifacts }),
-    },
     state: WIRE_STATE[record.state],
     reason: record.reason,
     pid: record.handle?.pid ?? 0,

@@ -8,6 +8,7 @@ import {
   FailedPreconditionError,
   fillPage,
   InvalidArgumentError,
+  LIMITS,
   moProto,
   parsePageSize,
   repeatedEntrySize,
@@ -48,8 +49,8 @@ const ageOf = (r: WorkloadRecord): AgeKey => ({ createdAtMs: r.createdAtMs, id: 
 const compareAge = (a: AgeKey, b: AgeKey): number =>
   a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-/** Starts per StartWorkloads call, at most. */
-const MAX_BATCH = 1000;
+/** Starts per StartWorkloads call, at most (the request is also within the 4 MiB message limit). */
+const MAX_BATCH = LIMITS.batchSpecs;
 
 export class NodeAgentService {
   constructor(private readonly ctx: NodeAgentContext) {}
@@ -87,7 +88,8 @@ export class NodeAgentService {
             try {
               const record = await manager.start(spec);
               this.ctx.onStart?.('ok', Number(process.hrtime.bigint() - t0) / 1e9);
-              return { workload: toWorkloadStatus(record) };
+              // The caller has the specs: echoing them made a batch's answer as big as its request.
+              return { workload: toWorkloadStatus(record, undefined, { brief: true }) };
             } catch (err) {
               const e = toServiceError(err);
               const code = e.code ?? grpc.status.UNKNOWN;

@@ -23,7 +23,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MoError, after, type Timer } from '@mo/api';
+import { MoError, after, newStringMap, type Timer } from '@mo/api';
 import * as grpc from '@grpc/grpc-js';
 import type { WorkloadRecord } from '../workloads/record.js';
 
@@ -40,6 +40,8 @@ const SPARE_PARALLEL = 4;
  * run dry; past LATER_MAX pending records, they are written at once.
  */
 const IDLE_MS = 20;
+/** Records longer than this (characters of JSON) are created through the thread pool, not synchronously. */
+const SYNC_RECORD_MAX_CHARS = 64 * 1024;
 const LATER_MAX = 32;
 /** What a spare directory holds: files the start path would otherwise create. The shim writes its
  * records over its temp files, sized RECORD_SLOT (mo-shim.c) so that needs no new block. The
@@ -208,10 +210,14 @@ export class WorkloadStore implements WorkloadRecords {
     const id = record.spec.id;
     const dir = this.dirOf(id);
     const text = JSON.stringify(record);
-    const spare = this.chains.has(id) ? undefined : this.spares.pop();
+    // A large record (big argv/env) goes through the thread pool: written on the event loop, 16
+    // concurrent 1 MiB starts held it for tens of ms each.
+    const large = text.length > SYNC_RECORD_MAX_CHARS;
+    const spare = this.chains.has(id) || large ? undefined : this.spares.pop();
     this.lastCreateMs = performance.now();
     if (spare === undefined) {
-      // No spare, or a removal of an earlier workload with this id is still queued (go after it).
+      // No spare, a large record, or a removal of an earlier workload with this id is still
+      // queued (go after it).
       const created = this.chain(id, async () => {
         try {
           await mkdir(dir);
@@ -332,7 +338,7 @@ export class WorkloadStore implements WorkloadRecords {
     const out: WorkloadRecord[] = [];
     for (const id of readdirSync(this.root)) {
       try {
-        out.push(JSON.parse(readFileSync(join(this.dirOf(id), RECORD), 'utf8')) as WorkloadRecord);
+        out.push(withPlainMaps(JSON.parse(readFileSync(join(this.dirOf(id), RECORD), 'utf8')) as WorkloadRecord));
       } catch (err) {
         onError(id, err);
       }
@@ -368,4 +374,13 @@ export class WorkloadStore implements WorkloadRecords {
     });
     return next;
   }
+}
+
+/** A loaded record's maps as prototype-free objects, as validation made them (JSON.parse makes plain ones). */
+function withPlainMaps(record: WorkloadRecord): WorkloadRecord {
+  const spec = record.spec;
+  if (spec?.env) spec.env = newStringMap(spec.env);
+  if (spec?.labels) spec.labels = newStringMap(spec.labels);
+  if (record.outputs) record.outputs = newStringMap(record.outputs);
+  return record;
 }

@@ -9,6 +9,7 @@ import {
   NotFoundError,
   after,
   formatDuration,
+  newStringMap,
   sleep,
   type Timer,
   type WorkloadSpec__Output,
@@ -317,30 +318,31 @@ export class WorkloadManager {
     return { ...d, mounts: [...d.mounts, { source, target: SANDBOX_MO_DIR, readOnly: false }] };
   }
 
-  /** The workload's whole environment: a minimal base (the agent's own env is not leaked) + its spec. */
+  /**
+   * The workload's whole environment: a minimal base (the agent's own env is not leaked) + its spec.
+   * A prototype-free map, so a variable named `__proto__` reaches the process like any other.
+   */
   private environmentOf(spec: NormalizedSpec): Record<string, string> {
-    if (spec.docker) {
-      // In a container the host's paths mean nothing; /tmp is its writable tmpfs.
-      return {
-        PATH: DEFAULT_PATH,
-        HOME: '/tmp',
-        MO_WORKLOAD_ID: spec.id,
-        MO_WORKLOAD_NAME: spec.name,
-        MO_NODE_NAME: this.options.nodeName,
-        MO_OUTPUT: `${SANDBOX_MO_DIR}/output`,
-        ...spec.env,
-      };
-    }
-    return {
-      PATH: DEFAULT_PATH,
-      HOME: spec.workingDir,
-      MO_WORKLOAD_ID: spec.id,
-      MO_WORKLOAD_NAME: spec.name,
-      MO_NODE_NAME: this.options.nodeName,
-      MO_WORKLOAD_DIR: this.options.store.dirOf(spec.id),
-      MO_OUTPUT: join(this.options.store.dirOf(spec.id), 'output'),
-      ...spec.env,
-    };
+    const base = spec.docker
+      ? {
+          // In a container the host's paths mean nothing; /tmp is its writable tmpfs.
+          PATH: DEFAULT_PATH,
+          HOME: '/tmp',
+          MO_WORKLOAD_ID: spec.id,
+          MO_WORKLOAD_NAME: spec.name,
+          MO_NODE_NAME: this.options.nodeName,
+          MO_OUTPUT: `${SANDBOX_MO_DIR}/output`,
+        }
+      : {
+          PATH: DEFAULT_PATH,
+          HOME: spec.workingDir,
+          MO_WORKLOAD_ID: spec.id,
+          MO_WORKLOAD_NAME: spec.name,
+          MO_NODE_NAME: this.options.nodeName,
+          MO_WORKLOAD_DIR: this.options.store.dirOf(spec.id),
+          MO_OUTPUT: join(this.options.store.dirOf(spec.id), 'output'),
+        };
+    return newStringMap([...Object.entries(base), ...Object.entries(spec.env)]);
   }
 
   private watch(driver: Driver, record: WorkloadRecord): void {

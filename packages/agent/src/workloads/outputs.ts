@@ -1,5 +1,6 @@
 // Step outputs: a workload writes `key=value` lines to the file named by $MO_OUTPUT; when it ends,
 // the agent reads them (bounded) and reports them with the terminal state.
+import { newStringMap } from '@mo/api';
 import { closeSync, fstatSync, openSync, readSync, constants } from 'node:fs';
 
 /** At most this much of the file is read; the rest is ignored. */
@@ -15,7 +16,8 @@ export interface ParsedOutputs {
 
 /** Parses `key=value` lines (a later key wins; blank lines and `#` comments are skipped). */
 export function parseOutputs(text: string): ParsedOutputs {
-  const outputs: Record<string, string> = {};
+  // No prototype: `__proto__` or `constructor` is a key like any other (Linux and the shell allow them).
+  const outputs = newStringMap();
   let ignored = 0;
   let count = 0;
   for (const raw of text.split('\n')) {
@@ -43,10 +45,10 @@ export function readOutputs(file: string): ParsedOutputs {
     fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { outputs: {}, ignored: code === 'ENOENT' ? 0 : 1 };
+    return { outputs: newStringMap(), ignored: code === 'ENOENT' ? 0 : 1 };
   }
   try {
-    if (!fstatSync(fd).isFile()) return { outputs: {}, ignored: 1 };
+    if (!fstatSync(fd).isFile()) return { outputs: newStringMap(), ignored: 1 };
     const buf = Buffer.alloc(OUTPUT_MAX_BYTES + 1);
     let n = 0;
     while (n < buf.length) {

@@ -427,7 +427,12 @@ function decodeFrom(type: MessageType, r: Reader): Record<string, unknown> {
         else if (t >>> 3 === 2) value = readValue(entry, valueField);
         else entry.skip(t & 7);
       }
-      (out[f.name] as Record<string, unknown>)[String(key)] = value;
+      const map = out[f.name] as Record<string, unknown>;
+      const k = String(key);
+      // An own property even for "__proto__", which plain assignment would take as the prototype.
+      if (k === '__proto__')
+        Object.defineProperty(map, k, { value, enumerable: true, writable: true, configurable: true });
+      else map[k] = value;
     } else if (f.repeated) {
       const list = out[f.name] as unknown[];
       if (wire === 2 && (PACKABLE.has(f.type) || f.enumType)) {

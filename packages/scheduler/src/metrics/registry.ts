@@ -2,6 +2,7 @@
 // daemons). Gauges that mirror state are computed at scrape time from the live objects, so they
 // can never drift from what the scheduler actually holds.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { EventLoopDelay, LOOP_DELAY_METRIC } from '@mo/api';
 import type { RejectionReason } from '../placement/types.js';
 import type { WorkloadStateName } from '../workloads/record.js';
 
@@ -43,6 +44,20 @@ export function createSchedulerMetrics(
     collectDefaultMetrics({ register: registry });
     for (const name of REDUNDANT_DEFAULT_METRICS) registry.removeSingleMetric(name);
   }
+  // mo_event_loop_delay_seconds: the daemon's own event-loop delay since the previous scrape.
+  const loopDelay = new EventLoopDelay();
+  new Gauge({
+    name: LOOP_DELAY_METRIC.name,
+    help: LOOP_DELAY_METRIC.help,
+    labelNames: ['stat'] as const,
+    registers: [registry],
+    collect() {
+      const d = loopDelay.snapshot();
+      this.set({ stat: 'p50' }, d.p50);
+      this.set({ stat: 'p99' }, d.p99);
+      this.set({ stat: 'max' }, d.max);
+    },
+  });
   new Gauge({
     name: 'mo_scheduler_info',
     help: 'Scheduler build information (always 1).',

@@ -7,6 +7,7 @@ import {
   NAME_RE,
   cpuMillis,
   durationMs,
+  newStringMap,
   quote,
   sizeBytes,
   validateArtifactPath,
@@ -125,7 +126,7 @@ function strList(path: string, v: unknown, max: number): string[] {
 
 function strMap(path: string, v: unknown, keyRe?: RegExp): Record<string, string> {
   const o = obj(path, v);
-  const out: Record<string, string> = {};
+  const out = newStringMap(); // `__proto__` is a key like any other
   const entries = Object.entries(o);
   if (entries.length > LIMITS.envCount) fail(path, `has more than ${LIMITS.envCount} entries`);
   for (const [k, val] of entries) {
@@ -404,7 +405,11 @@ export function substituteOutputs(
   value: string,
   outputs: (step: string) => Record<string, string> | undefined,
 ): string {
-  return value.replace(OUTPUT_REF_RE, (_m, step: string, key: string) => outputs(step)?.[key] ?? '');
+  return value.replace(OUTPUT_REF_RE, (_m, step: string, key: string) => {
+    const out = outputs(step);
+    // Own keys only: `constructor` must not find Object.prototype's.
+    return out && Object.hasOwn(out, key) ? (out[key] ?? '') : '';
+  });
 }
 
 /** Step ids in an order where every step comes after its needs. */

@@ -10,7 +10,14 @@ import type { Store, StoredRecord, StoreKind, StoreOp } from './store.js';
 /** The on-disk schema this code writes. Bump it with a migration in `migrate` below. */
 export const SQLITE_SCHEMA_VERSION = 1;
 
-const KINDS: ReadonlySet<string> = new Set<StoreKind>(['workload', 'node', 'meta', 'pipeline', 'artifact']);
+const KINDS: ReadonlySet<string> = new Set<StoreKind>([
+  'workload',
+  'node',
+  'meta',
+  'pipeline',
+  'artifact',
+  'idempotency',
+]);
 
 export interface SqliteStoreOptions {
   /**

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Store, StoreKind, StoreOp } from './store.js';
 
-const KINDS: StoreKind[] = ['workload', 'node', 'meta', 'pipeline', 'artifact'];
+const KINDS: StoreKind[] = ['workload', 'node', 'meta', 'pipeline', 'artifact', 'idempotency'];
 
 export function describeStoreConformance(name: string, open: (dir: string) => Promise<Store>): void {
   describe(`store conformance: ${name}`, () => {

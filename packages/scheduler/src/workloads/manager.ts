@@ -39,6 +39,7 @@ import {
 } from './record.js';
 import { onNodeDown, onReport, type ReconnectKeep } from './disconnect.js';
 import { decideRestart } from './restart.js';
+import { IdempotencyKeys } from './idempotency.js';
 import { validateSubmission } from './validate.js';
 import { demandOf } from './demand.js';
 import { startErrorKind } from './start-errors.js';
@@ -60,6 +61,8 @@ export interface WorkloadManagerOptions {
   passBudget?: number;
   /** Ended workloads kept (oldest dropped first). */
   maxRetainedEnded?: number;
+  /** How long an idempotency key is remembered, whatever becomes of its workload (default 24 h). */
+  idempotencyWindowMs?: number;
   /** lost_after of workloads that do not set their own (default 30 s). */
   defaultLostAfterMs?: number;
   /** Which copy is kept when a given-up allocation's node returns with it running (default original). */
@@ -97,7 +100,9 @@ export class WorkloadManager {
   private readonly order = new SortedIds();
   /** Current allocation id -> workload id. */
   private readonly byAllocation = new Map<string, string>();
-  private readonly byKey = new Map<string, string>();
+  /** Idempotency keys of submits, kept for their window (idempotency.ts). */
+  private readonly keys: IdempotencyKeys;
+  private sweepTimer: Timer | undefined;
   /** Submissions with an idempotency key that are being persisted. */
   private readonly submitting = new Map<string, Promise<WorkloadRecord>>();
   /** Node id -> workloads that hold a reservation there (starting or running). */
@@ -120,7 +125,9 @@ export class WorkloadManager {
   private tick: Timer | undefined;
   private closed = false;
 
-  constructor(private readonly o: WorkloadManagerOptions) {}
+  constructor(private readonly o: WorkloadManagerOptions) {
+    this.keys = new IdempotencyKeys(o.idempotencyWindowMs);
+  }
 
   private get defaultLostAfterMs(): number {
     return this.o.defaultLostAfterMs ?? DEFAULT_LOST_AFTER_MS;
@@ -137,7 +144,6 @@ export class WorkloadManager {
       this.records.set(r.id, r);
       this.order.add(r.id);
       this.count(r.state, +1);
-      if (r.idempotencyKey) this.byKey.set(r.idempotencyKey, r.id);
       if (r.allocationId && !TERMINAL_STATES.has(r.state)) this.byAllocation.set(r.allocationId, r.id);
       if (PLACED_STATES.has(r.state)) this.hold(r);
       if (r.state === 'unknown') this.unknown.add(r.id);
@@ -146,12 +152,40 @@ export class WorkloadManager {
     }
     ended.sort((a, b) => a.updatedAtMs - b.updatedAtMs);
     for (const r of ended) this.ended.push(r.id);
+    await this.loadKeys();
     this.armUnknownTimer();
     return rows.length;
   }
 
+  /**
+   * Loads the idempotency keys, forgetting those past the window. Data from before keys had
+   * records of their own: a kept workload's key counts from the workload's creation.
+   */
+  private async loadKeys(): Promise<void> {
+    const now = Date.now();
+    const ops = this.keys.load(await this.o.store.load('idempotency'), now);
+    for (const r of this.records.values()) {
+      if (!r.idempotencyKey || this.keys.get(r.idempotencyKey, now)) continue;
+      if (now - r.createdAtMs < this.keys.windowMs) {
+        ops.push(this.keys.add(r.idempotencyKey, { workloadId: r.id, createdAtMs: r.createdAtMs }));
+      }
+    }
+    if (ops.length > 0) await this.o.store.commit(ops);
+  }
+
+  /** Forgets idempotency keys past their window (cheap: it stops at the first key inside it). */
+  private sweepKeys(): void {
+    const ops = this.keys.sweep(Date.now());
+    if (ops.length === 0) return;
+    this.o.store.commit(ops).catch((err: unknown) => {
+      // Kept in the store, forgotten here: the next start-up's load sweeps them again.
+      this.o.logger.warn('could not delete expired idempotency keys', { error: (err as Error).message });
+    });
+  }
+
   /** Starts the periodic scheduling pass (catches cool-downs and backoffs ending). */
   start(): void {
+    this.sweepTimer = every(Math.min(60_000, this.keys.windowMs), () => this.sweepKeys());
     this.tick = every(1000, () => this.pass());
     this.requestPass();
   }
@@ -159,6 +193,7 @@ export class WorkloadManager {
   async close(): Promise<void> {
     this.closed = true;
     this.tick?.cancel();
+    this.sweepTimer?.cancel();
     this.wakeTimer?.cancel();
     this.unknownTimer?.cancel();
     await Promise.allSettled([...this.starting.values()]);
@@ -230,10 +265,15 @@ export class WorkloadManager {
     const valid = validateSubmission(req, this.defaultLostAfterMs);
     const key = valid.idempotencyKey;
     if (key) {
-      const existingId = this.byKey.get(key);
-      if (existingId) return { record: this.get(existingId), existing: true };
       const inFlight = this.submitting.get(key);
       if (inFlight) return { record: await inFlight, existing: true };
+      const first = this.keys.get(key, Date.now());
+      if (first) {
+        const original = this.records.get(first.workloadId);
+        if (original) return { record: original, existing: true };
+        throw IdempotencyKeys.gone(key, first);
+      }
+      this.keys.checkRoom();
     }
     if (valid.scheduling.node && !this.o.nodes.byNodeName(valid.scheduling.node)) {
       throw new InvalidArgumentError('scheduling.node', `unknown node "${valid.scheduling.node}"`);
@@ -259,7 +299,13 @@ export class WorkloadManager {
     const work = (async () => {
       // Placed before the first write, so the acknowledged record already says where it goes.
       this.tryPlace(record, now);
-      await this.o.store.commit([{ kind: 'workload', id: record.id, value: record }]);
+      const keyEntry = { workloadId: record.id, createdAtMs: now };
+      // The key is stored with the workload, in one commit: it outlives the workload's record.
+      await this.o.store.commit([
+        { kind: 'workload', id: record.id, value: record },
+        ...(key ? [IdempotencyKeys.op(key, keyEntry)] : []),
+      ]);
+      if (key) this.keys.add(key, keyEntry);
       this.adopt(record);
       return record;
     })();
@@ -711,7 +757,6 @@ export class WorkloadManager {
     this.records.set(r.id, r);
     this.order.add(r.id);
     this.count(r.state, +1);
-    if (r.idempotencyKey) this.byKey.set(r.idempotencyKey, r.id);
     this.o.onChange(r);
     if (r.state === 'starting') {
       this.byAllocation.set(r.allocationId, r.id);
@@ -930,7 +975,6 @@ export class WorkloadManager {
       this.records.delete(id);
       this.order.delete(id);
       this.count(old.state, -1);
-      if (old.idempotencyKey && this.byKey.get(old.idempotencyKey) === id) this.byKey.delete(old.idempotencyKey);
       this.o.store.commit([{ kind: 'workload', id, value: null }]).catch(() => undefined);
     }
   }

@@ -26,9 +26,10 @@ import { RESTART_DEFAULTS } from './restart.js';
 
 export const KNOWN_DRIVERS: readonly string[] = ['process', 'docker'];
 
-const MAX_RESTART_ATTEMPTS = 1_000_000;
-const MAX_BACKOFF_MS = 24 * 60 * 60 * 1000;
-const MAX_IDEMPOTENCY_KEY = 128;
+const MAX_RESTART_ATTEMPTS = LIMITS.maxRestartAttempts;
+const MAX_BACKOFF_MS = LIMITS.maxBackoffMs;
+const MAX_IDEMPOTENCY_KEY = LIMITS.idempotencyKeyChars;
+const CAP_RE = new RegExp(`^[A-Za-z_]{2,${LIMITS.dockerCapChars}}$`);
 export const NODE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 export interface ValidSubmission {
@@ -68,7 +69,10 @@ export function validateSubmission(req: SubmitWorkloadRequest__Output, defaultLo
   const pidsLimit = validatePidsLimit(spec.pidsLimit, driver);
   const key = req.idempotencyKey ?? '';
   if (key.length > MAX_IDEMPOTENCY_KEY || key.includes('\0')) {
-    throw new InvalidArgumentError('idempotency_key', `must be at most ${MAX_IDEMPOTENCY_KEY} characters`);
+    throw new InvalidArgumentError(
+      'idempotency_key',
+      `must be at most ${MAX_IDEMPOTENCY_KEY} characters without NUL, got ${key.length}`,
+    );
   }
   return {
     spec: {
@@ -102,7 +106,12 @@ export function validateSubmission(req: SubmitWorkloadRequest__Output, defaultLo
  */
 function validateDockerShape(d: DockerSpec__Output | null): DockerSpecRecord {
   const image = d?.image ?? '';
-  if (image.length > 255 || image.includes('\0')) throw new InvalidArgumentError('spec.docker.image', 'is too long');
+  if (Buffer.byteLength(image) > LIMITS.dockerImageBytes || image.includes('\0')) {
+    throw new InvalidArgumentError(
+      'spec.docker.image',
+      `must be at most ${LIMITS.dockerImageBytes} bytes without NUL, got ${quote(image)}`,
+    );
+  }
   const network = d?.network ?? '';
   if (network && network !== 'none' && network !== 'bridge') {
     throw new InvalidArgumentError('spec.docker.network', `must be none or bridge, got ${quote(network)}`);
@@ -122,14 +131,19 @@ function validateDockerShape(d: DockerSpec__Output | null): DockerSpecRecord {
     }
     return { source: m.source, target: m.target, readOnly: m.readOnly };
   });
-  if (mounts.length > 32)
-    throw new InvalidArgumentError('spec.docker.mounts', `has ${mounts.length} entries, at most 32`);
-  const pidsLimit = bounded('spec.docker.pids_limit', d?.pidsLimit ?? 0, 1 << 22);
+  if (mounts.length > LIMITS.dockerMounts) {
+    throw new InvalidArgumentError(
+      'spec.docker.mounts',
+      `has ${mounts.length} entries, at most ${LIMITS.dockerMounts}`,
+    );
+  }
+  const pidsLimit = bounded('spec.docker.pids_limit', d?.pidsLimit ?? 0, LIMITS.maxPidsLimit);
   const capAdd = [...(d?.capAdd ?? [])];
-  if (capAdd.length > 64)
-    throw new InvalidArgumentError('spec.docker.cap_add', `has ${capAdd.length} entries, at most 64`);
+  if (capAdd.length > LIMITS.dockerCaps) {
+    throw new InvalidArgumentError('spec.docker.cap_add', `has ${capAdd.length} entries, at most ${LIMITS.dockerCaps}`);
+  }
   capAdd.forEach((c, i) => {
-    if (!/^[A-Za-z_]{2,40}$/.test(c)) {
+    if (!CAP_RE.test(c)) {
       throw new InvalidArgumentError(`spec.docker.cap_add[${i}]`, `is not a capability name, got ${quote(c)}`);
     }
   });

@@ -81,7 +81,7 @@ export interface DockerSettings {
   allowNewPrivileges: boolean;
 }
 
-const MAX_MOUNTS = 32;
+const MAX_MOUNTS = LIMITS.dockerMounts;
 const IMAGE_RE = /^[a-zA-Z0-9][a-zA-Z0-9._:/@-]{0,254}$/;
 
 /** Validates `spec.docker` (every error names its field) and fills the agent's defaults. */
@@ -117,6 +117,12 @@ export function validateDockerSpec(d: DockerSpec__Output | null | undefined, lim
     throw new InvalidArgumentError(
       'spec.docker.pids_limit',
       `must be at most ${limits.maxPidsLimit} (this agent's maximum), got ${pidsRaw}`,
+    );
+  }
+  if ((d?.capAdd ?? []).length > LIMITS.dockerCaps) {
+    throw new InvalidArgumentError(
+      'spec.docker.cap_add',
+      `has ${d!.capAdd.length} entries, at most ${LIMITS.dockerCaps}`,
     );
   }
   const capAdd = (d?.capAdd ?? []).map((raw, i) => {

@@ -6,6 +6,9 @@ import type { WorkloadStatus as _mo_v1_WorkloadStatus, WorkloadStatus__Output as
  * The outcome of one start of a batch: the workload, or the error StartWorkload would have returned.
  */
 export interface StartResult {
+  /**
+   * Its spec is brief: id, name, driver, resources and labels (the caller has the rest).
+   */
   'workload'?: (_mo_v1_WorkloadStatus | null);
   /**
    * A gRPC status code (0 = OK) and its message.
@@ -18,6 +21,9 @@ export interface StartResult {
  * The outcome of one start of a batch: the workload, or the error StartWorkload would have returned.
  */
 export interface StartResult__Output {
+  /**
+   * Its spec is brief: id, name, driver, resources and labels (the caller has the rest).
+   */
   'workload': (_mo_v1_WorkloadStatus__Output | null);
   /**
    * A gRPC status code (0 = OK) and its message.

@@ -4,14 +4,14 @@ import type { WorkloadSpec as _mo_v1_WorkloadSpec, WorkloadSpec__Output as _mo_v
 
 export interface StartWorkloadsRequest {
   /**
-   * At most 1000.
+   * At most 1000, each at most 1 MiB encoded, the whole request within the 4 MiB message limit.
    */
   'specs'?: (_mo_v1_WorkloadSpec)[];
 }
 
 export interface StartWorkloadsRequest__Output {
   /**
-   * At most 1000.
+   * At most 1000, each at most 1 MiB encoded, the whole request within the 4 MiB message limit.
    */
   'specs': (_mo_v1_WorkloadSpec__Output)[];
 }

@@ -11,6 +11,9 @@ export interface SubmitWorkloadRequest {
   'scheduling'?: (_mo_v1_SchedulingSpec | null);
   /**
    * A retried submit with the same key returns the first workload instead of creating another.
+   * At most 128 characters, no NUL. Remembered for the scheduler's --idempotency-window (24 h)
+   * from its first use, whatever becomes of the workload: while the workload's record is kept the
+   * retry gets it (existing = true); once the record is retired, ALREADY_EXISTS naming its id.
    */
   'idempotencyKey'?: (string);
 }
@@ -23,6 +26,9 @@ export interface SubmitWorkloadRequest__Output {
   'scheduling': (_mo_v1_SchedulingSpec__Output | null);
   /**
    * A retried submit with the same key returns the first workload instead of creating another.
+   * At most 128 characters, no NUL. Remembered for the scheduler's --idempotency-window (24 h)
+   * from its first use, whatever becomes of the workload: while the workload's record is kept the
+   * retry gets it (existing = true); once the record is retired, ALREADY_EXISTS naming its id.
    */
   'idempotencyKey': (string);
 }

@@ -6,7 +6,8 @@ import type { ArtifactSpec as _mo_v1_ArtifactSpec, ArtifactSpec__Output as _mo_v
 import type { Long } from '@grpc/proto-loader';
 
 /**
- * What to run. argv is executed directly (execvp), never through a shell.
+ * What to run. argv is executed directly (execvp), never through a shell. At most 1 MiB encoded;
+ * each field's limit is in README.md "Limits" (packages/api/src/limits.ts).
  */
 export interface WorkloadSpec {
   /**
@@ -70,7 +71,8 @@ export interface WorkloadSpec {
 }
 
 /**
- * What to run. argv is executed directly (execvp), never through a shell.
+ * What to run. argv is executed directly (execvp), never through a shell. At most 1 MiB encoded;
+ * each field's limit is in README.md "Limits" (packages/api/src/limits.ts).
  */
 export interface WorkloadSpec__Output {
   /**
