@@ -19,6 +19,7 @@ import type { ProtoGrpcType as PipelineProto } from './generated/pipeline.js';
 import type { ProtoGrpcType as RegistryProto } from './generated/registry.js';
 import type { ProtoGrpcType as SchedulerProto } from './generated/scheduler.js';
 import { decodeMessage, encodeMessage, serviceMethods, serviceNames } from './lite/codec.js';
+import { requestDecoder } from './malformed.js';
 
 /** The one set of loader options; gen-types is run with the same flags, the codec mirrors them. */
 export const LOADER_OPTIONS: protoLoader.Options = {
@@ -53,7 +54,8 @@ export function serviceDefinition(name: string): grpc.ServiceDefinition {
       requestStream: m.requestStream === true,
       responseStream: m.responseStream === true,
       requestSerialize: (value: object) => encodeMessage(requestType, value),
-      requestDeserialize: (bytes: Buffer) => decodeMessage(requestType, bytes),
+      // Malformed bytes become INVALID_ARGUMENT (malformed.ts), not grpc-js's INTERNAL.
+      requestDeserialize: requestDecoder((bytes) => decodeMessage(requestType, bytes)),
       responseSerialize: (value: object) => encodeMessage(responseType, value),
       responseDeserialize: (bytes: Buffer) => decodeMessage(responseType, bytes),
       // proto-loader's alias, so clients answer to both `StartWorkload` and `startWorkload`.

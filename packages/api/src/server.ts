@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { statusName, toServiceError } from './errors.js';
 import { MAX_MESSAGE_BYTES, serverOptions } from './grpc-options.js';
 import { HealthService } from './health.js';
+import { rejectMalformedRequests } from './malformed.js';
 import { moPackageDefinition } from './proto.js';
 
 export { MAX_MESSAGE_BYTES } from './grpc-options.js';
@@ -81,7 +82,8 @@ function addLazyReflection(server: grpc.Server, services: string[]): void {
 export function createMoServer(options: MoServerOptions): MoServer {
   const max = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
   // Limits and keepalive: grpc-options.ts.
-  const server = new grpc.Server(serverOptions(max));
+  // Requests that are not protobuf: INVALID_ARGUMENT (malformed.ts).
+  const server = new grpc.Server({ ...serverOptions(max), interceptors: [rejectMalformedRequests] });
   const status: Record<string, 'SERVING'> = { '': 'SERVING' };
   for (const s of options.services) status[s] = 'SERVING';
   const health = new HealthService(status);

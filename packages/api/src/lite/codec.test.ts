@@ -5,7 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import protobuf from 'protobufjs';
 import { MO_DESCRIPTOR_JSON } from '../generated/descriptor.js';
-import { decodeMessage, encodeMessage, messageType } from './codec.js';
+import { decodeMessage, encodeMessage, messageType, WireFormatError } from './codec.js';
 
 // protobufjs (the major proto-loader depends on) with proto-loader's conversion options.
 const root = protobuf.Root.fromJSON(JSON.parse(MO_DESCRIPTOR_JSON) as protobuf.INamespace);
@@ -135,9 +135,9 @@ describe('mo codec conforms to protobufjs with proto-loader options', () => {
     }
   });
 
-  it('rejects truncated input instead of reading past it', () => {
+  it('rejects truncated input with a WireFormatError instead of reading past it', () => {
     const bytes = pbEncode('WorkloadSpec', { argv: ['some argument'], name: 'n' });
-    expect(() => decodeMessage('WorkloadSpec', bytes.subarray(0, bytes.length - 3))).toThrow(RangeError);
+    expect(() => decodeMessage('WorkloadSpec', bytes.subarray(0, bytes.length - 3))).toThrow(WireFormatError);
   });
 
   it('encodes large messages (length prefixes past one byte, nested)', () => {
