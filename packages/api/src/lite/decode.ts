@@ -152,8 +152,7 @@ function decodeFrom(type: MessageType, r: Reader, into?: Record<string, unknown>
   r.enter();
   let out = into;
   if (!out) {
-    out = {};
-    for (const f of type.defaulted) out[f.name] = defaultOf(f);
+    out = type.create();
   }
   const end = r.end;
   while (r.pos < end) {
