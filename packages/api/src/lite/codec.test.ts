@@ -140,6 +140,33 @@ describe('mo codec conforms to protobufjs with proto-loader options', () => {
     expect(() => decodeMessage('WorkloadSpec', bytes.subarray(0, bytes.length - 3))).toThrow(WireFormatError);
   });
 
+  it('leaves out singular defaults as proto3 encoders do, but writes a oneof member holding its default', () => {
+    const defaults = { id: '', argv: [], env: {}, gracePeriodMs: 0, pidsLimit: '0', resources: null };
+    expect(encodeMessage('WorkloadSpec', defaults)).toEqual(Buffer.alloc(0));
+    expect(encodeMessage('WorkloadUsage', { cpuPercent: 0 })).toEqual(Buffer.alloc(0));
+    // presence is the point of a oneof: lost_after_ms = 0 means "at once", unset the default
+    const atOnce = decodeMessage<{ lostAfterMs?: number; lostAfter?: string }>(
+      'WorkloadSpec',
+      encodeMessage('WorkloadSpec', { lostAfterMs: 0 }),
+    );
+    expect(atOnce).toMatchObject({ lostAfterMs: 0, lostAfter: 'lostAfterMs' });
+    expect(pbDecode('WorkloadSpec', encodeMessage('WorkloadSpec', { lostAfterMs: 0 }))).toEqual(atOnce);
+    // -0 keeps its sign, as protoc's encoders keep it
+    const negZero = decodeMessage<{ cpuPercent: number }>(
+      'WorkloadUsage',
+      encodeMessage('WorkloadUsage', { cpuPercent: -0 }),
+    );
+    expect(Object.is(negZero.cpuPercent, -0)).toBe(true);
+  });
+
+  it('writes strings around the one-byte-length and ASCII boundaries as protobufjs reads them', () => {
+    for (const s of ['x'.repeat(127), 'x'.repeat(128), `${'x'.repeat(126)}é`, 'é', '\u007f\u0080', '😀'.repeat(40)]) {
+      const bytes = encodeMessage('WorkloadSpec', { name: s, argv: [s] });
+      expect(pbDecode('WorkloadSpec', bytes)).toMatchObject({ name: s, argv: [s] });
+      expect(bytes).toEqual(pbEncode('WorkloadSpec', { name: s, argv: [s] }));
+    }
+  });
+
   it('encodes large messages (length prefixes past one byte, nested)', () => {
     const big = {
       workloads: Array.from({ length: 300 }, (_, i) => ({ spec: { id: `w${i}`, argv: ['x'.repeat(i)] } })),

@@ -1,6 +1,6 @@
 // The wire rules of protobuf, as a table: protobufjs *writes* each input (its Writer for unknown
 // fields, groups, wrong wire types, packed or not; its encoder for messages split in two), and mo's
-// decoder must read what stock protobuf reads. Two references:
+// decoder must read what stock protobuf reads. Three references:
 // - protobufjs (decode + toObject with proto-loader's options), where it follows the spec. It does
 //   not everywhere (7.x replaces an embedded message seen twice instead of merging it, reads a
 //   known field with the wrong wire type as if it were right, keeps two members of a oneof, accepts
@@ -8,17 +8,16 @@
 //   the spec makes of the input, which protobufjs then encodes and decodes;
 // - stock protobuf (Debian's python3-protobuf, C++ implementation, with grpc_tools' protoc for the
 //   descriptors): it parses each input, drops unknown fields and writes it back canonically; that
-//   must decode to the same object. Missing: a failure under CI=true, skipped with a reason elsewhere.
+//   must decode to the same object. Missing: a failure under CI=true, skipped with a reason elsewhere;
+// - @bufbuild/protobuf 2 (from protoc's descriptors), the other maintained JS library, the same way.
+//   It departs from the spec on the wrong-wire-type rows (`bufbuild: 'differs'`: it reads the field
+//   as its declared type, and fails) and refuses invalid UTF-8 as stock protobuf does.
+// Both live in ../../test/protobuf-references.ts.
 // Malformed rows must be rejected by all (mo with a WireFormatError).
 import { describe, expect, it } from '@jest/globals';
-import { requireTool } from '@mo/testkit';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import { MO_DESCRIPTOR_JSON } from '../generated/descriptor.js';
-import { PROTO_ROOT } from '../proto.js';
+import { bufbuildReference, stockProtobuf } from '../../test/protobuf-references.js';
 import { decodeMessage, WireFormatError } from './codec.js';
 
 const root = protobuf.Root.fromJSON(JSON.parse(MO_DESCRIPTOR_JSON) as protobuf.INamespace);
@@ -60,6 +59,10 @@ interface Row {
   /** Stock protobuf refuses invalid UTF-8 in a string, where protobufjs and mo take it (U+FFFD);
    * its C++ parser stops quietly at a tag 0 or a stray end of group, where mo refuses. */
   python?: 'rejects' | 'accepts';
+  /** Where @bufbuild/protobuf 2 departs: it reads a known field with the wrong wire type as if it
+   * were right (so fails or reads garbage, like protobufjs), and refuses invalid UTF-8 as stock
+   * protobuf does. */
+  bufbuild?: 'differs' | 'rejects';
 }
 
 const spec = (o: object) => pbEncode('WorkloadSpec', o);
@@ -179,6 +182,7 @@ const ROWS: Row[] = [
     type: 'WorkloadSpec',
     bytes: w((x) => x.uint32(tag(2, 2)).bytes(Buffer.from([0x61, 0xff, 0xc3]))),
     python: 'rejects',
+    bufbuild: 'rejects',
   },
   // the spec, where protobufjs 7 departs from it
   {
@@ -215,6 +219,7 @@ const ROWS: Row[] = [
     type: 'WorkloadSpec',
     bytes: w((x) => x.uint32(tag(2, 0)).uint32(5).uint32(ARGV).string('ok')),
     protobufjs: 'differs',
+    bufbuild: 'differs',
     spec: { argv: ['ok'] },
   },
   {
@@ -222,6 +227,7 @@ const ROWS: Row[] = [
     type: 'WorkloadSpec',
     bytes: w((x) => group(x, 7).uint32(ARGV).string('a')),
     protobufjs: 'differs',
+    bufbuild: 'differs',
     spec: { argv: ['a'] },
   },
   {
@@ -235,6 +241,7 @@ const ROWS: Row[] = [
         .bytes(spec({ argv: ['true'] })),
     ),
     protobufjs: 'differs',
+    bufbuild: 'differs',
     spec: { spec: { argv: ['true'] } },
   },
   {
@@ -248,6 +255,7 @@ const ROWS: Row[] = [
         .string('a'),
     ),
     protobufjs: 'differs',
+    bufbuild: 'differs',
     spec: { argv: ['a'] },
   },
   {
@@ -342,54 +350,8 @@ const ROWS: Row[] = [
   },
 ];
 
-/** Stock protobuf's reading of each row: canonical bytes without unknown fields, or its error. */
-function stockProtobuf(rows: Row[]): ({ ok: true; hex: string } | { ok: false; error: string })[] | undefined {
-  const python = '/usr/bin/python3';
-  const probe = existsSync(python)
-    ? execFileSync(python, ['-c', 'import google.protobuf, grpc_tools; print("ok")'], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }).trim()
-    : '';
-  if (!requireTool(probe === 'ok', 'python3-protobuf and python3-grpc-tools (/usr/bin/python3)')) return undefined;
-  const dir = mkdtempSync(join(tmpdir(), `mo-conformance-${process.pid}-`));
-  try {
-    const script = `
-import json, sys
-from grpc_tools import protoc
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
-root, out = sys.argv[1], sys.argv[2]
-files = ['mo/v1/%s.proto' % f for f in ('agent', 'node', 'pipeline', 'registry', 'scheduler', 'workload')]
-if protoc.main(['protoc', '-I' + root, '--include_imports', '--descriptor_set_out=' + out] + files) != 0:
-    sys.exit('protoc failed')
-pool = descriptor_pool.DescriptorPool()
-for f in descriptor_pb2.FileDescriptorSet.FromString(open(out, 'rb').read()).file:
-    pool.Add(f)
-factory = message_factory.MessageFactory(pool)
-res = []
-for row in json.load(sys.stdin):
-    m = factory.GetPrototype(pool.FindMessageTypeByName('mo.v1.' + row['type']))()
-    try:
-        m.ParseFromString(bytes.fromhex(row['hex']))
-        m.DiscardUnknownFields()
-        res.append({'ok': True, 'hex': m.SerializeToString(deterministic=True).hex()})
-    except Exception as e:
-        res.append({'ok': False, 'error': str(e)})
-print(json.dumps(res))
-`;
-    const input = JSON.stringify(rows.map((r) => ({ type: r.type, hex: r.bytes.toString('hex') })));
-    const out = execFileSync(python, ['-c', script, PROTO_ROOT, join(dir, 'mo.pb')], {
-      input,
-      encoding: 'utf8',
-      stdio: ['pipe', 'pipe', 'pipe'], // libprotobuf's warnings on the odd rows are expected
-    });
-    return JSON.parse(out) as ({ ok: true; hex: string } | { ok: false; error: string })[];
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 const stock = stockProtobuf(ROWS);
+const bufbuild = bufbuildReference();
 
 describe('protobuf wire rules: mo reads what stock protobuf reads', () => {
   it.each(ROWS.map((r, i) => [r.name, r, i] as const))('%s', (_name, row, i) => {
@@ -400,6 +362,7 @@ describe('protobuf wire rules: mo reads what stock protobuf reads', () => {
       if (row.protobufjs === 'accepts') expect(pbjs).not.toThrow();
       else expect(pbjs).toThrow();
       if (python) expect(python).toMatchObject({ ok: row.python === 'accepts' });
+      if (bufbuild) expect(() => bufbuild(row.type, row.bytes)).toThrow();
       return;
     }
     const ours = decodeMessage<object>(row.type, row.bytes);
@@ -419,6 +382,16 @@ describe('protobuf wire rules: mo reads what stock protobuf reads', () => {
       expect(python).toMatchObject({ ok: true });
       if (python.ok) expect(pbDecode(row.type, Buffer.from(python.hex, 'hex'))).toEqual(expected);
     }
+    if (bufbuild && row.bufbuild === 'rejects') expect(() => bufbuild(row.type, row.bytes)).toThrow();
+    else if (bufbuild && row.bufbuild === 'differs') {
+      let theirs: unknown;
+      try {
+        theirs = decodeMessage(row.type, bufbuild(row.type, row.bytes));
+      } catch (err) {
+        theirs = err;
+      }
+      expect(theirs).not.toEqual(expected);
+    } else if (bufbuild) expect(decodeMessage(row.type, bufbuild(row.type, row.bytes))).toEqual(expected);
   });
 
   it('reads a map key "__proto__" as an own property, not as the prototype', () => {

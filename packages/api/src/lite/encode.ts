@@ -1,7 +1,17 @@
 // Encoding for mo's codec (codec.ts): plain objects (camelCase names) to wire bytes, as lenient as
-// protobufjs's fromObject.
+// protobufjs's fromObject. Each message type gets one encoder compiled from its descriptor on first
+// use: straight-line code reading each field by its name (one shape per property access, where a
+// loop over field descriptors went through megamorphic keyed loads), nested messages written in
+// place (Writer.begin/end). The source is made only from the descriptor: field names JSON-quoted,
+// numbers; readers, enums and nested encoders come in as arguments.
+//
+// As proto3 encoders do, a singular field outside a oneof holding its default (0, '', false, the
+// enum's zero, empty bytes) is not written: the decoder restores it. Oneof members, list items and
+// map entries are always written.
 import { messageType, type Field, type MessageType } from './schema.js';
 import { Writer } from './wire.js';
+
+type Encoder = (w: Writer, obj: Record<string, unknown>) => void;
 
 /** protobufjs's fromObject conversion of an integer field: numeric strings parse, NaN is 0. */
 function integer(v: unknown): number {
@@ -9,38 +19,12 @@ function integer(v: unknown): number {
   return Number.isFinite(n) ? Math.trunc(n) : 0;
 }
 
+/** The scalar types compiled code does not write inline. */
 function writeScalar(w: Writer, type: string, id: number, v: unknown): void {
   switch (type) {
-    case 'string':
-      w.tag(id, 2);
-      w.string(typeof v === 'string' ? v : String(v));
-      return;
-    case 'int64':
-    case 'uint64':
-      w.tag(id, 0);
-      w.svarint(integer(v));
-      return;
-    case 'int32':
-      w.tag(id, 0);
-      w.svarint(integer(v) | 0);
-      return;
-    case 'uint32':
-      w.tag(id, 0);
-      w.uvarint(integer(v) >>> 0);
-      return;
-    case 'bool':
-      w.tag(id, 0);
-      w.uvarint(v ? 1 : 0);
-      return;
     case 'bytes':
       w.tag(id, 2);
       w.bytes(typeof v === 'string' ? Buffer.from(v, 'base64') : Buffer.from(v as Uint8Array));
-      return;
-    case 'double':
-      w.tag(id, 1);
-      w.ensure(8);
-      w.buf.writeDoubleLE(Number(v), w.pos);
-      w.pos += 8;
       return;
     case 'float':
       w.tag(id, 5);
@@ -78,51 +62,136 @@ function writeScalar(w: Writer, type: string, id: number, v: unknown): void {
   }
 }
 
-function writeField(w: Writer, f: Field, id: number, v: unknown): void {
+const HELPERS = {
+  integer,
+  writeScalar,
+  double: (w: Writer, n: number): void => {
+    w.ensure(8);
+    w.buf.writeDoubleLE(n, w.pos);
+    w.pos += 8;
+  },
+  isArray: Array.isArray,
+  keys: Object.keys,
+  TypeError,
+};
+
+const q = JSON.stringify;
+
+class Source {
+  readonly args: unknown[] = [];
+  ref(value: unknown): string {
+    let i = this.args.indexOf(value);
+    if (i < 0) i = this.args.push(value) - 1;
+    return `a${i}`;
+  }
+}
+
+/**
+ * Statements writing value `v` of field `f` as field number `id`; `skipDefault` leaves out a
+ * default scalar. `encoderOf` gives nested types' encoders.
+ */
+function writeStmt(
+  f: Field,
+  id: number,
+  v: string,
+  skipDefault: boolean,
+  src: Source,
+  encoderOf: (t: MessageType) => Encoder,
+): string {
+  const tag = (wire: number) => `w.uvarint(${id * 8 + wire});`;
+  const unless = (isDefault: string, stmt: string) => (skipDefault ? `if (!(${isDefault})) { ${stmt} }` : stmt);
   if (f.message) {
-    if (typeof v !== 'object') throw new TypeError(`${f.path}: object expected`);
-    const message = f.message;
-    w.tag(id, 2);
-    w.delimited(() => encodeInto(w, message, v as Record<string, unknown>));
-  } else if (f.enumType) {
+    const e = src.ref(encoderOf(f.message));
+    return `if (typeof ${v} !== 'object') throw new TypeError(${q(`${f.path}: object expected`)});
+      ${tag(2)} { const at = w.begin(); ${e}(w, ${v}); w.end(at); }`;
+  }
+  if (f.enumType) {
     // As protobufjs's fromObject: a number is taken as is, an unknown name leaves the field unset.
-    const n = typeof v === 'number' ? v : f.enumType.byName[String(v)];
-    if (n === undefined) return;
-    w.tag(id, 0);
-    w.svarint(n | 0);
+    const names = src.ref(f.enumType.byName);
+    return `{ const n = typeof ${v} === 'number' ? ${v} : ${names}[String(${v})];
+      if (n !== undefined) { ${unless('(n | 0) === 0', `${tag(0)} w.svarint(n | 0);`)} } }`;
+  }
+  switch (f.type) {
+    case 'string':
+      return `{ const s = typeof ${v} === 'string' ? ${v} : String(${v}); ${unless("s === ''", `${tag(2)} w.string(s);`)} }`;
+    case 'int64':
+    case 'uint64':
+      return `{ const n = integer(${v}); ${unless('n === 0', `${tag(0)} w.svarint(n);`)} }`;
+    case 'int32':
+      return `{ const n = integer(${v}) | 0; ${unless('n === 0', `${tag(0)} w.svarint(n);`)} }`;
+    case 'uint32':
+      return `{ const n = integer(${v}) >>> 0; ${unless('n === 0', `${tag(0)} w.uvarint(n);`)} }`;
+    case 'bool':
+      return unless(`!${v}`, `${tag(0)} w.uvarint(${v} ? 1 : 0);`);
+    case 'double':
+      // -0 is not the default: its sign is kept, as protoc's encoders keep it
+      return `{ const n = Number(${v}); ${unless('n === 0 && 1 / n > 0', `${tag(1)} double(w, n);`)} }`;
+    case 'bytes':
+      return unless(`${v}.length === 0`, `writeScalar(w, 'bytes', ${id}, ${v});`);
+    default:
+      return `writeScalar(w, ${q(f.type)}, ${id}, ${v});`;
+  }
+}
+
+/** The statements writing field `f` of object `o`. */
+function fieldStmt(f: Field, src: Source, encoderOf: (t: MessageType) => Encoder): string {
+  const read = `v = o[${q(f.name)}];`;
+  let body: string;
+  if (f.mapKey) {
+    const key = f.mapKey;
+    const keyValue = key.type === 'bool' ? "k === 'true'" : 'k';
+    body = `if (typeof v !== 'object') throw new TypeError(${q(`${f.path}: object expected`)});
+      const ks = keys(v);
+      for (let i = 0; i < ks.length; i++) {
+        const k = ks[i]; const x = v[k];
+        w.uvarint(${f.id * 8 + 2});
+        const at = w.begin();
+        ${writeStmt(key, 1, keyValue, false, src, encoderOf)}
+        if (x !== undefined && x !== null) { ${writeStmt(f.mapValue!, 2, 'x', false, src, encoderOf)} }
+        w.end(at);
+      }`;
+  } else if (f.repeated) {
+    body = `if (!isArray(v)) throw new TypeError(${q(`${f.path}: array expected`)});
+      for (let i = 0; i < v.length; i++) { const x = v[i]; ${writeStmt(f, f.id, 'x', false, src, encoderOf)} }`;
   } else {
-    writeScalar(w, f.type, id, v);
+    body = writeStmt(f, f.id, 'v', !f.oneof, src, encoderOf);
   }
+  return `${read} if (v !== undefined && v !== null) { ${body} }`;
 }
 
-function encodeInto(w: Writer, type: MessageType, obj: Record<string, unknown>): void {
-  for (const f of type.fields) {
-    const v = obj[f.name];
-    if (v === undefined || v === null) continue;
-    if (f.mapKey) {
-      if (typeof v !== 'object') throw new TypeError(`${f.path}: object expected`);
-      const keyField = f.mapKey;
-      const valueField = f.mapValue!;
-      for (const k of Object.keys(v)) {
-        const val = (v as Record<string, unknown>)[k];
-        w.tag(f.id, 2);
-        w.delimited(() => {
-          writeField(w, keyField, 1, keyField.type === 'bool' ? k === 'true' : k);
-          if (val !== undefined && val !== null) writeField(w, valueField, 2, val);
-        });
-      }
-    } else if (f.repeated) {
-      if (!Array.isArray(v)) throw new TypeError(`${f.path}: array expected`);
-      for (const item of v) writeField(w, f, f.id, item);
-    } else {
-      writeField(w, f, f.id, v);
-    }
-  }
+function compileEncoder(type: MessageType, encoderOf: (t: MessageType) => Encoder): Encoder {
+  const src = new Source();
+  const body = type.fields.map((f) => fieldStmt(f, src, encoderOf)).join('\n');
+  const names = Object.keys(HELPERS);
+  const argNames = src.args.map((_, i) => `a${i}`);
+  const source = `return function encode(w, o) { let v; ${body} };`;
+  const factory = new Function(...names, ...argNames, source) as (...a: unknown[]) => Encoder;
+  return factory(...names.map((n) => HELPERS[n as keyof typeof HELPERS]), ...src.args);
 }
 
-/** Encodes a `typeName` message (mo.v1) from a plain object (camelCase field names). */
+const encoders = new Map<MessageType, Encoder>();
+const byCallerName = new Map<string, Encoder>();
+
+/** The encoder of `type`, compiled on first use (a forwarder stands in while a recursive type compiles). */
+function encoderOf(type: MessageType): Encoder {
+  const known = encoders.get(type);
+  if (known) return known;
+  const forward: { to?: Encoder } = {};
+  encoders.set(type, (w, o) => forward.to!(w, o));
+  const compiled = compileEncoder(type, encoderOf);
+  forward.to = compiled;
+  encoders.set(type, compiled);
+  return compiled;
+}
+
+/** Encodes a `typeName` message (mo.v1's short names, or full ones) from a plain object (camelCase field names). */
 export function encodeMessage(typeName: string, obj: object): Buffer {
+  let e = byCallerName.get(typeName);
+  if (!e) {
+    e = encoderOf(messageType(typeName));
+    byCallerName.set(typeName, e);
+  }
   const w = new Writer();
-  encodeInto(w, messageType(typeName), obj as Record<string, unknown>);
+  e(w, obj as Record<string, unknown>);
   return w.finish();
 }

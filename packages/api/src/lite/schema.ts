@@ -51,9 +51,6 @@ export interface MessageType {
   defaulted: Field[];
   /** A new object holding every defaulted field's default (see defaultsFactory). */
   create: () => Record<string, unknown>;
-  byId: Map<number, Field>;
-  /** byId as an array indexed by field number (they are small), for the decoder's hot loop. */
-  byNumber: (Field | undefined)[];
 }
 export interface EnumType {
   byName: Record<string, number>;
@@ -167,7 +164,7 @@ export function messageType(name: string): MessageType {
   if (m) return m;
   const json = types().get(key);
   if (!json?.fields) throw new Error(`codec: unknown message ${name}`);
-  m = { name: key, fields: [], defaulted: [], create: () => ({}), byId: new Map(), byNumber: [] };
+  m = { name: key, fields: [], defaulted: [], create: () => ({}) };
   messages.set(key, m); // before resolving fields: recursive types
   const oneofOf = new Map<string, string[]>();
   for (const { oneof: members } of Object.values(json.oneofs ?? {})) {
@@ -192,8 +189,6 @@ export function messageType(name: string): MessageType {
       fd.packable = false;
     }
     m.fields.push(fd);
-    m.byId.set(f.id, fd);
-    if (f.id < 4096) m.byNumber[f.id] = fd;
   }
   // Message-typed fields resolve after registration, so self references find it.
   for (const f of m.fields) {

@@ -216,13 +216,22 @@ export class Writer {
   }
 
   string(s: string): void {
-    // One byte of length suffices for short strings; longer ones are measured first.
-    if (s.length < 43) {
-      this.ensure(1 + s.length * 3);
-      const n = this.buf.write(s, this.pos + 1, 'utf8');
-      if (n < 128) {
-        this.buf[this.pos] = n;
-        this.pos += 1 + n;
+    const len = s.length;
+    // ASCII under 128 chars (most of mo's: ids, names, paths, env): copied here, one byte of
+    // length; each call into C++ (Buffer#write) cost more than these few bytes.
+    if (len < 128) {
+      this.ensure(1 + len);
+      const buf = this.buf;
+      const at = this.pos;
+      let i = 0;
+      while (i < len) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[at + 1 + i++] = c;
+      }
+      if (i === len) {
+        buf[at] = len;
+        this.pos = at + 1 + len;
         return;
       }
     }
@@ -232,11 +241,16 @@ export class Writer {
     this.pos += this.buf.write(s, this.pos, 'utf8');
   }
 
-  /** Writes a length-delimited body produced by `body`, fixing up the length prefix after. */
-  delimited(body: () => void): void {
+  /**
+   * Starts a length-delimited value written in place: returns where its one-byte length prefix
+   * goes, for end() to fix up (moving the body along if the length needs more bytes).
+   */
+  begin(): number {
     this.ensure(1);
-    const at = this.pos++;
-    body();
+    return this.pos++;
+  }
+
+  end(at: number): void {
     const len = this.pos - at - 1;
     if (len < 128) {
       this.buf[at] = len;
