@@ -1,32 +1,60 @@
-// The codec suite: does mo's hand-written protobuf codec (@mo/api/lite) earn its place against a
-// maintained library? Encode and decode of an agent's NodeStatus with 1,000 realistic workloads
-// (specs with argv, env, labels, resources; usage, exit, ports, outputs), by mo's codec and by
-// protobufjs configured as @grpc/proto-loader configures it (what mo used before: decode +
-// toObject with LOADER_OPTIONS, fromObject + encode), from the same proto/ files. Both sides run
-// in this process, interleaved round by round, so machine load weighs on both alike; the target is
-// the ratio mo / protobufjs ≤ 1 (mo at least as fast). Also one heartbeat (10 changes): the
-// scheduler's most frequent message.
+// The codec suite: does mo's hand-written protobuf codec (@mo/api/lite) earn its place against the
+// maintained libraries? Encode and decode of an agent's NodeStatus with 1,000 realistic workloads
+// (specs with argv, env, labels, resources; usage, exit, ports, outputs), and of one heartbeat
+// (10 changes, the scheduler's most frequent message), by:
+// - mo's codec (proto-loader's objects, what mo's handlers see);
+// - protobufjs 7 configured as @grpc/proto-loader configures it (what mo used before: decode +
+//   toObject with LOADER_OPTIONS, fromObject + encode), from the same proto/ files;
+// - @bufbuild/protobuf 2 (registry built from protoc's FileDescriptorSet), to and from ITS OWN
+//   objects (int64 as bigint, enums as numbers, oneofs as {case, value}, $typeName): not the shape
+//   mo's handlers need, so it is spared the conversion a drop-in would pay.
+// All run in this process, interleaved round by round, so machine load weighs on all alike; the
+// targets are the ratios mo / library ≤ 1 (mo at least as fast), each the median of per-round ratios.
 import { LOADER_OPTIONS, PROTO_ROOT } from '@mo/api';
 import { decodeMessage, encodeMessage } from '@mo/api/lite';
-import { isDeepStrictEqual } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { REPO_ROOT, round, row, type Row, type Suite, type SuiteContext, type SuiteResult } from './lib.js';
 
-/** Rounds per pair of operations (mo's, protobufjs's); each side runs about ROUND_MS per round. */
-const ROUNDS = 21;
-const ROUND_MS = 60;
+/**
+ * Timing. Each op is warmed up for WARM_MS of CPU (the JIT's optimizing tier). Then each round runs
+ * every contestant in turn, the order rotating round by round: first SETTLE_MS untimed, then about
+ * ROUND_MS of CPU timed, in batches of at least BATCH_MS (so reading the clock stays out of a 30 µs
+ * op). The settling matters: the GC work the previous contestant's garbage started (incremental
+ * marking, which slows allocation while it runs) otherwise lands in the next one's round; without
+ * it protobufjs ran 3-4x slower in the rounds that followed @bufbuild/protobuf's. And no forced GC:
+ * a full collection shrinks the young generation and the next few ops ran 3-10x slower, which made
+ * the earlier version of this suite (gc() before 60 ms rounds) report 4-6x the per-op cost of the
+ * same code measured alone. Each op pays for its own garbage as it goes.
+ */
+const WARM_MS = 400;
+const ROUNDS = 15;
+const SETTLE_MS = 30;
+const ROUND_MS = 150;
+const BATCH_MS = 2;
 const WORKLOADS = 1000;
 
 export const codecSuite: Suite = {
   name: 'codec',
-  description: "mo's protobuf codec vs protobufjs (proto-loader's options): NodeStatus of 1,000 workloads",
+  description: "mo's protobuf codec vs protobufjs (proto-loader's options) and @bufbuild/protobuf",
   run,
 };
 
-/** The part of protobufjs used here (it is @mo/api's devDependency, not the scripts'). */
+const FILES = ['agent', 'node', 'pipeline', 'registry', 'scheduler', 'workload'].map((f) => `mo/v1/${f}.proto`);
+/** protobufjs and @bufbuild/protobuf are @mo/api's devDependencies, not the scripts'. */
+const apiRequire = createRequire(join(REPO_ROOT, 'packages/api/package.json'));
+
+interface Codec {
+  /** Encodes what decode gave (each library its own objects). */
+  encode(o: object): Uint8Array;
+  decode(b: Buffer): object;
+}
+
+/** The part of protobufjs used here. */
 interface PbType {
   fromObject(o: object): object;
   encode(m: object): { finish(): Uint8Array };
@@ -38,13 +66,9 @@ interface PbRoot {
   resolveAll(): PbRoot;
   lookupType(name: string): PbType;
 }
-const protobuf = createRequire(join(REPO_ROOT, 'packages/api/package.json'))('protobufjs') as {
-  Root: new () => PbRoot;
-};
 
-const FILES = ['agent', 'node', 'pipeline', 'registry', 'scheduler', 'workload'].map((f) => `mo/v1/${f}.proto`);
-
-function protobufjsCodec(typeName: string): { encode(o: object): Buffer; decode(b: Buffer): object } {
+function protobufjsCodec(typeName: string): Codec {
+  const protobuf = apiRequire('protobufjs') as { Root: new () => PbRoot };
   const root = new protobuf.Root();
   (root as unknown as { resolvePath: (o: string, t: string) => string }).resolvePath = (_o, t) => join(PROTO_ROOT, t);
   root.loadSync(FILES, { keepCase: false }).resolveAll();
@@ -56,6 +80,49 @@ function protobufjsCodec(typeName: string): { encode(o: object): Buffer; decode(
     encode: (o) => Buffer.from(type.encode(type.fromObject(o)).finish()),
     decode: (b) => type.toObject(type.decode(b), toObject),
   };
+}
+
+/** The part of @bufbuild/protobuf used here. */
+interface Bufbuild {
+  fromBinary(schema: unknown, bytes: Uint8Array): object;
+  toBinary(schema: unknown, message: object): Uint8Array;
+  createFileRegistry(set: object): { getMessage(name: string): unknown };
+}
+
+/** mo.v1's FileDescriptorSet as protoc compiles it (Debian's protobuf-compiler or python3-grpc-tools). */
+function descriptorSet(): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), `mo-bench-codec-${process.pid}-`));
+  try {
+    const out = join(dir, 'mo.pb');
+    const args = [`-I${PROTO_ROOT}`, '--include_imports', `--descriptor_set_out=${out}`, ...FILES];
+    try {
+      execFileSync('protoc', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      try {
+        execFileSync('python3', ['-m', 'grpc_tools.protoc', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      } catch {
+        throw new Error(
+          'the @bufbuild/protobuf rows need protoc: apt-get install protobuf-compiler (or python3-grpc-tools)',
+        );
+      }
+    }
+    return readFileSync(out);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+let bufbuildRegistry: ReturnType<Bufbuild['createFileRegistry']> | undefined;
+function bufbuildCodec(typeName: string): Codec {
+  const bb = apiRequire('@bufbuild/protobuf') as Bufbuild;
+  if (!bufbuildRegistry) {
+    const { FileDescriptorSetSchema } = apiRequire('@bufbuild/protobuf/wkt') as { FileDescriptorSetSchema: unknown };
+    bufbuildRegistry = bb.createFileRegistry(bb.fromBinary(FileDescriptorSetSchema, descriptorSet()));
+  }
+  const schema = bufbuildRegistry.getMessage(`mo.v1.${typeName}`);
+  if (!schema) throw new Error(`@bufbuild/protobuf: no mo.v1.${typeName} in protoc's descriptors`);
+  return { encode: (m) => bb.toBinary(schema, m), decode: (b) => bb.fromBinary(schema, b) };
 }
 
 /** One agent's workload as the agent reports it: a spec like a user's, its state and usage. */
@@ -120,11 +187,6 @@ function nodeStatus(): object {
   };
 }
 
-// A full collection before each round, so a round pays for its own garbage and not for the
-// previous op's (decoding 1,000 workloads leaves ~10 MiB for the collector).
-setFlagsFromString('--expose-gc');
-const collect = runInNewContext('gc') as () => void;
-
 /** This process's CPU time in ms (user + system, the GC's threads included). */
 function cpuMs(): number {
   const { user, system } = process.cpuUsage();
@@ -132,83 +194,103 @@ function cpuMs(): number {
 }
 
 /**
- * CPU ms per call of `op`, run for about ROUND_MS of CPU after a full collection. CPU time, not wall
+ * CPU ms per call of `op` over about `ms` of CPU, in batches of `batch` calls. CPU time, not wall
  * time: on a shared machine a process waiting for a core would count others' work as its own.
  */
-function timeRound(op: () => unknown): number {
-  collect();
+function timeFor(op: () => unknown, ms: number, batch: number): number {
   let n = 0;
   let elapsed = 0;
   const t0 = cpuMs();
   do {
-    op();
-    n++;
+    for (let i = 0; i < batch; i++) op();
+    n += batch;
     elapsed = cpuMs() - t0;
-  } while (elapsed < ROUND_MS);
+  } while (elapsed < ms);
   return elapsed / n;
 }
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+type Contestant = 'mo' | 'protobufjs' | 'bufbuild';
+const CONTESTANTS: Contestant[] = ['mo', 'protobufjs', 'bufbuild'];
 
 /**
- * mo's op against protobufjs's, round by round, back to back (who goes first alternates). Each side
- * is its fastest round (others' load only ever adds: cache and core contention, frequency), and
- * the ratio is of those; the medians are kept in the raw results.
+ * Every contestant's op, interleaved: per round each runs ROUND_MS, the order rotating. Per side the
+ * median ms per op over the rounds; per library the median of the rounds' ratios mo / library
+ * (paired within a round, so load that comes and goes between rounds cancels out).
  */
-function pair(mo: () => unknown, pb: () => unknown) {
-  // warm up (JIT)
-  for (let i = 0; i < 20; i++) {
-    mo();
-    pb();
+function race(ops: Record<Contestant, () => unknown>) {
+  const batch = {} as Record<Contestant, number>;
+  for (const c of CONTESTANTS) {
+    const warm = timeFor(ops[c], WARM_MS, 1);
+    batch[c] = Math.max(1, Math.round(BATCH_MS / warm));
   }
-  const moMs: number[] = [];
-  const pbMs: number[] = [];
-  const ratios: number[] = [];
+  const ms = { mo: [] as number[], protobufjs: [] as number[], bufbuild: [] as number[] };
   for (let r = 0; r < ROUNDS; r++) {
-    const [m, p] = r % 2 === 0 ? [timeRound(mo), timeRound(pb)] : [timeRound(mo), timeRound(pb)].reverse();
-    moMs.push(m!);
-    pbMs.push(p!);
-    ratios.push(m! / p!);
+    for (let i = 0; i < CONTESTANTS.length; i++) {
+      const c = CONTESTANTS[(r + i) % CONTESTANTS.length]!;
+      timeFor(ops[c], SETTLE_MS, batch[c]);
+      ms[c].push(timeFor(ops[c], ROUND_MS, batch[c]));
+    }
   }
-  const best = { mo: Math.min(...moMs), pb: Math.min(...pbMs) };
+  const ratios = (c: Contestant) => ms.mo.map((m, r) => m / ms[c][r]!);
   return {
-    ...best,
-    ratio: best.mo / best.pb,
-    medianMo: median(moMs),
-    medianPb: median(pbMs),
-    medianRatio: median(ratios),
+    mo: median(ms.mo),
+    protobufjs: median(ms.protobufjs),
+    bufbuild: median(ms.bufbuild),
+    vsProtobufjs: median(ratios('protobufjs')),
+    vsBufbuild: median(ratios('bufbuild')),
+    best: { mo: Math.min(...ms.mo), protobufjs: Math.min(...ms.protobufjs), bufbuild: Math.min(...ms.bufbuild) },
+    batch,
+    rounds: ms,
   };
 }
 
 function compare(label: string, typeName: string, obj: object, log: (m: string) => void): { rows: Row[]; raw: object } {
   const pbjs = protobufjsCodec(typeName);
+  const bb = bufbuildCodec(typeName);
   const bytes = encodeMessage(typeName, obj);
-  // Same objects both ways, or the comparison would mean nothing.
+  // Same input, same content, or the comparison would mean nothing: mo and protobufjs give the same
+  // objects both ways; what @bufbuild/protobuf reads and writes back, mo reads the same.
   const ours = decodeMessage<object>(typeName, bytes);
   if (!isDeepStrictEqual(ours, pbjs.decode(bytes))) throw new Error(`${label}: mo and protobufjs decode differently`);
-  if (!isDeepStrictEqual(pbjs.decode(pbjs.encode(obj)), pbjs.decode(bytes))) {
+  if (!isDeepStrictEqual(pbjs.decode(Buffer.from(pbjs.encode(obj))), ours)) {
     throw new Error(`${label}: mo and protobufjs encode differently`);
   }
-  const encode = pair(
-    () => encodeMessage(typeName, ours),
-    () => pbjs.encode(ours),
-  );
-  const decode = pair(
-    () => decodeMessage(typeName, bytes),
-    () => pbjs.decode(bytes),
-  );
-  log(`${label}: ${bytes.length} bytes; encode ${JSON.stringify(encode)}, decode ${JSON.stringify(decode)}`);
+  const theirs = bb.decode(bytes);
+  if (!isDeepStrictEqual(decodeMessage(typeName, Buffer.from(bb.encode(theirs))), ours)) {
+    throw new Error(`${label}: @bufbuild/protobuf reads or writes it differently`);
+  }
+  const encode = race({
+    mo: () => encodeMessage(typeName, ours),
+    protobufjs: () => pbjs.encode(ours),
+    bufbuild: () => bb.encode(theirs),
+  });
+  const decode = race({
+    mo: () => decodeMessage(typeName, bytes),
+    protobufjs: () => pbjs.decode(bytes),
+    bufbuild: () => bb.decode(bytes),
+  });
+  const brief = ({ rounds: _, ...t }: ReturnType<typeof race>) => JSON.stringify(t);
+  log(`${label}: ${bytes.length} bytes; encode ${brief(encode)}; decode ${brief(decode)}`);
   const target = { op: '<=' as const, limit: 1 };
   const digits = decode.mo < 1 ? 3 : 1;
+  const opRows = (op: string, t: ReturnType<typeof race>) => [
+    row(`${label}: ${op}, mo`, round(t.mo, digits), 'ms CPU'),
+    row(`${label}: ${op}, protobufjs (proto-loader's objects)`, round(t.protobufjs, digits), 'ms CPU'),
+    row(`${label}: ${op}, @bufbuild/protobuf (its own objects)`, round(t.bufbuild, digits), 'ms CPU'),
+    row(`${label}: ${op} ratio mo / protobufjs`, round(t.vsProtobufjs, 2), '', target),
+    row(`${label}: ${op} ratio mo / @bufbuild/protobuf`, round(t.vsBufbuild, 2), '', target),
+  ];
   return {
     rows: [
       row(`${label}: encoded size`, round(bytes.length / 1024, 1), 'KiB'),
-      row(`${label}: encode, mo`, round(encode.mo, digits), 'ms CPU'),
-      row(`${label}: encode, protobufjs`, round(encode.pb, digits), 'ms CPU'),
-      row(`${label}: encode ratio mo / protobufjs`, round(encode.ratio, 2), '', target),
-      row(`${label}: decode, mo`, round(decode.mo, digits), 'ms CPU'),
-      row(`${label}: decode, protobufjs`, round(decode.pb, digits), 'ms CPU'),
-      row(`${label}: decode ratio mo / protobufjs`, round(decode.ratio, 2), '', target),
+      ...opRows('encode', encode),
+      ...opRows('decode', decode),
     ],
     raw: { bytes: bytes.length, encodeMs: encode, decodeMs: decode },
   };
@@ -224,6 +306,13 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
   const small = compare('HeartbeatRequest (10 changes)', 'HeartbeatRequest', heartbeat(), ctx.log);
   return {
     rows: [...big.rows, ...small.rows],
-    raw: { nodeStatus: big.raw, heartbeat: small.raw, rounds: ROUNDS, roundMs: ROUND_MS },
+    raw: {
+      nodeStatus: big.raw,
+      heartbeat: small.raw,
+      rounds: ROUNDS,
+      roundMs: ROUND_MS,
+      settleMs: SETTLE_MS,
+      warmMs: WARM_MS,
+    },
   };
 }
