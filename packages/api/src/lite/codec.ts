@@ -14,9 +14,10 @@
 //   oneof keeps only its last member. Unknown fields of every wire type (groups too) are skipped;
 //   packed and unpacked repeated scalars are both read; bytes that are not protobuf throw a
 //   WireFormatError (wire.ts);
-// - encoding is as lenient as protobufjs's fromObject: numbers or numeric strings, enum names or
-//   numbers (an unknown name is left unset), bytes as Buffers or base64; a non-object where a
-//   message, map or list belongs is a TypeError naming the field, as there.
+// - encoding leaves out singular fields at their default, as proto3 encoders do (oneof members are
+//   always written), and is as lenient as protobufjs's fromObject: numbers or numeric strings,
+//   enum names or numbers (an unknown name is left unset), bytes as Buffers or base64; a
+//   non-object where a message, map or list belongs is a TypeError naming the field, as there.
 export { decodeMessage } from './decode.js';
 export { encodeMessage } from './encode.js';
 export { messageType, serviceMethods, serviceNames, type MethodJson } from './schema.js';
