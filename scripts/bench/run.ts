@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { agentSuite } from './agent.js';
 import { boundsSuite } from './bounds.js';
 import { cliSuite } from './cli.js';
+import { codecSuite } from './codec.js';
 import { dockerSuite } from './docker.js';
 import { faultsSuite } from './faults.js';
 import { pipelineSuite } from './pipeline.js';
@@ -38,6 +39,7 @@ const SUITES: Suite[] = [
   placementSuite,
   schedulerSuite,
   cliSuite,
+  codecSuite,
   pipelineSuite,
   dockerSuite,
   faultsSuite,

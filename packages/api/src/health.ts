@@ -1,101 +1,40 @@
 // The standard gRPC health service (grpc.health.v1.Health: Check, Watch, List), so stock probes
-// (grpc_health_probe, Kubernetes' grpc probe) work against every mo daemon. Its messages have one
-// field each, so they are encoded here by hand: the grpc-health-check package would load
-// proto-loader and protobufjs into every daemon (several MiB of RSS) just to parse health.proto.
+// (grpc_health_probe, Kubernetes' grpc probe) work against every mo daemon. Its messages go through
+// mo's one codec (lite/health-proto.ts holds their descriptor): the grpc-health-check package would
+// load proto-loader and protobufjs into every daemon (several MiB of RSS) just to parse health.proto.
 // Behaviour follows grpc-health-check: Check of an unknown service is NOT_FOUND, Watch sends
 // SERVICE_UNKNOWN for it, and List is RESOURCE_EXHAUSTED past 100 services.
 import * as grpc from '@grpc/grpc-js';
+import { decodeMessage, encodeMessage, serviceMethods } from './lite/codec.js';
+import { requestDecoder } from './malformed.js';
 
 export type ServingStatus = 'UNKNOWN' | 'SERVING' | 'NOT_SERVING';
-type WireStatus = ServingStatus | 'SERVICE_UNKNOWN';
-const STATUS_NUMBER: Record<WireStatus, number> = { UNKNOWN: 0, SERVING: 1, NOT_SERVING: 2, SERVICE_UNKNOWN: 3 };
 const LIST_LIMIT = 100;
-
-function readVarint(buf: Buffer, at: { pos: number }): number {
-  let v = 0;
-  for (let shift = 0; ; shift += 7) {
-    const b = buf[at.pos++];
-    if (b === undefined) throw new RangeError('health: truncated message');
-    if (shift < 35) v += (b & 0x7f) * 2 ** shift;
-    if (b < 0x80) return v;
-  }
-}
-
-function writeVarint(out: number[], v: number): void {
-  while (v >= 0x80) {
-    out.push((v % 128) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-}
-
-/** HealthCheckRequest { string service = 1; } */
-function decodeCheckRequest(buf: Buffer): { service: string } {
-  const at = { pos: 0 };
-  let service = '';
-  while (at.pos < buf.length) {
-    const tag = readVarint(buf, at);
-    const wire = tag & 7;
-    if (wire === 2) {
-      const len = readVarint(buf, at);
-      if (at.pos + len > buf.length) throw new RangeError('health: truncated message');
-      if (tag >>> 3 === 1) service = buf.toString('utf8', at.pos, at.pos + len);
-      at.pos += len;
-    } else if (wire === 0) readVarint(buf, at);
-    else if (wire === 1) at.pos += 8;
-    else if (wire === 5) at.pos += 4;
-    else throw new RangeError(`health: unsupported wire type ${wire}`);
-  }
-  return { service };
-}
-
-/** HealthCheckResponse { ServingStatus status = 1; } */
-function encodeCheckResponse(res: { status: WireStatus }): Buffer {
-  const n = STATUS_NUMBER[res.status];
-  return n === 0 ? Buffer.alloc(0) : Buffer.from([0x08, n]);
-}
-
-/** HealthListResponse { map<string, HealthCheckResponse> statuses = 1; } */
-function encodeListResponse(res: { statuses: Record<string, { status: WireStatus }> }): Buffer {
-  const out: number[] = [];
-  for (const [name, { status }] of Object.entries(res.statuses)) {
-    const key = Buffer.from(name, 'utf8');
-    const value = encodeCheckResponse({ status });
-    const entry: number[] = [0x0a];
-    writeVarint(entry, key.length);
-    entry.push(...key, 0x12);
-    writeVarint(entry, value.length);
-    entry.push(...value);
-    out.push(0x0a);
-    writeVarint(out, entry.length);
-    out.push(...entry);
-  }
-  return Buffer.from(out);
-}
-
-function method(
-  name: string,
-  responseStream: boolean,
-  encode: (res: never) => Buffer,
-): grpc.MethodDefinition<object, object> {
-  return {
-    path: `/grpc.health.v1.Health/${name}`,
-    requestStream: false,
-    responseStream,
-    requestSerialize: () => Buffer.alloc(0),
-    requestDeserialize: (buf: Buffer) => (name === 'List' ? {} : decodeCheckRequest(buf)),
-    responseSerialize: encode as (res: object) => Buffer,
-    responseDeserialize: () => ({}),
-    originalName: name.toLowerCase(),
-  };
-}
+/** The longest service name echoed in an error: the caller chooses it, unbounded. */
+const MAX_ECHOED_NAME = 128;
 
 /** grpc.health.v1.Health's definition, for a grpc-js server. */
-export const HEALTH_SERVICE: grpc.ServiceDefinition = {
-  Check: method('Check', false, encodeCheckResponse),
-  Watch: method('Watch', true, encodeCheckResponse),
-  List: method('List', false, encodeListResponse),
-};
+export const HEALTH_SERVICE: grpc.ServiceDefinition = Object.fromEntries(
+  Object.entries(serviceMethods('grpc.health.v1.Health')).map(([name, m]) => {
+    const req = `grpc.health.v1.${m.requestType}`;
+    const res = `grpc.health.v1.${m.responseType}`;
+    const def: grpc.MethodDefinition<object, object> = {
+      path: `/grpc.health.v1.Health/${name}`,
+      requestStream: m.requestStream === true,
+      responseStream: m.responseStream === true,
+      requestSerialize: (v: object) => encodeMessage(req, v),
+      requestDeserialize: requestDecoder(req, (b: Buffer) => decodeMessage(req, b)),
+      responseSerialize: (v: object) => encodeMessage(res, v),
+      responseDeserialize: (b: Buffer) => decodeMessage(res, b),
+      originalName: name.toLowerCase(),
+    };
+    return [name, def];
+  }),
+);
+
+/** A caller's string cut to `max` characters for an error message. (The limits helper adds
+ * truncateForError to errors.ts; this local one-liner stands in until it lands.) */
+const truncate = (s: string, max: number) => (s.length > max ? `${s.slice(0, max)}…` : s);
 
 type WatchCall = grpc.ServerWritableStream<{ service: string }, object>;
 
@@ -128,7 +67,7 @@ export class HealthService {
         else {
           callback({
             code: grpc.status.NOT_FOUND,
-            details: `Health status unknown for service ${call.request.service}`,
+            details: `Health status unknown for service ${truncate(call.request.service, MAX_ECHOED_NAME)}`,
           });
         }
       },

@@ -99,7 +99,8 @@ export {
   MAX_PIDS_LIMIT,
 } from './validation.js';
 export { IDEMPOTENCY_WINDOW_MS, limitRows, limitsMarkdown, type LimitRow } from './limits.js';
-export { guardRequest, RefusedRequest } from './wire-guard.js';
+export { guardRequest } from './wire-guard.js';
+export { RefusedRequest, requestDecoder } from './malformed.js';
 export { cpuMillis, durationMs, formatDuration, sizeBytes } from './units.js'; // also alone: @mo/api/units
 export { KeyedRateLimiter, TokenBucket, checkRateLimit, type RateLimit } from './rate-limit.js';
 export {

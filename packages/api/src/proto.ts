@@ -16,7 +16,7 @@ import type { ProtoGrpcType as PipelineProto } from './generated/pipeline.js';
 import type { ProtoGrpcType as RegistryProto } from './generated/registry.js';
 import type { ProtoGrpcType as SchedulerProto } from './generated/scheduler.js';
 import { decodeMessage, encodeMessage, serviceMethods, serviceNames } from './lite/codec.js';
-import { guardedDecoder } from './wire-guard.js';
+import { requestDecoder } from './malformed.js';
 
 /** The one set of loader options; gen-types is run with the same flags, the codec mirrors them.
  * (@grpc/proto-loader's Options, which mo no longer loads at run time.) */
@@ -58,8 +58,8 @@ export function serviceDefinition(name: string): grpc.ServiceDefinition {
       requestStream: m.requestStream === true,
       responseStream: m.responseStream === true,
       requestSerialize: (value: object) => encodeMessage(requestType, value),
-      // Requests carrying workload specs are bounded on their bytes before decoding (wire-guard.ts).
-      requestDeserialize: guardedDecoder(requestType, (bytes: Buffer) => decodeMessage(requestType, bytes)),
+      // Refused bytes (past a bound, or not protobuf) are answered with a proper status (malformed.ts).
+      requestDeserialize: requestDecoder(requestType, (bytes) => decodeMessage(requestType, bytes)),
       responseSerialize: (value: object) => encodeMessage(responseType, value),
       responseDeserialize: (bytes: Buffer) => decodeMessage(responseType, bytes),
       // proto-loader's alias, so clients answer to both `StartWorkload` and `startWorkload`.

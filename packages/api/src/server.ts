@@ -4,8 +4,8 @@ import * as grpc from '@grpc/grpc-js';
 import { statusName, toServiceError } from './errors.js';
 import { MAX_MESSAGE_BYTES, serverOptions } from './grpc-options.js';
 import { HealthService } from './health.js';
+import { rejectRefusedRequests } from './malformed.js';
 import { addReflection } from './reflection/service.js';
-import { RefusedRequest } from './wire-guard.js';
 
 export { MAX_MESSAGE_BYTES } from './grpc-options.js';
 
@@ -30,7 +30,8 @@ export interface MoServer {
 export function createMoServer(options: MoServerOptions): MoServer {
   const max = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
   // Limits and keepalive: grpc-options.ts.
-  const server = new grpc.Server(serverOptions(max));
+  // Requests that are not protobuf: INVALID_ARGUMENT (malformed.ts).
+  const server = new grpc.Server({ ...serverOptions(max), interceptors: [rejectRefusedRequests] });
   const status: Record<string, 'SERVING'> = { '': 'SERVING' };
   for (const s of options.services) status[s] = 'SERVING';
   const health = new HealthService(status);
@@ -77,8 +78,6 @@ export function unaryHandler<Req, Res>(
   return (call, callback) => {
     Promise.resolve()
       .then(() => {
-        // A request refused on its bytes before decoding (wire-guard.ts) is answered with that error.
-        if ((call.request as unknown) instanceof RefusedRequest) throw (call.request as RefusedRequest).error;
         return fn(call.request, call);
       })
       .then(

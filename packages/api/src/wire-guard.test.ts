@@ -6,7 +6,8 @@ import { InvalidArgumentError } from './errors.js';
 import { encodeMessage } from './lite/codec.js';
 import { LIMITS, MAX_SPEC_BYTES } from './limits.js';
 import { PROTO_ROOT } from './proto.js';
-import { guardRequest, guardedDecoder, RefusedRequest } from './wire-guard.js';
+import { guardRequest } from './wire-guard.js';
+import { RefusedRequest, requestDecoder } from './malformed.js';
 
 const refusal = (type: string, bytes: Uint8Array): InvalidArgumentError | undefined => {
   try {
@@ -82,10 +83,11 @@ describe('the wire guard (bounds checked before decoding)', () => {
   });
 
   it('hands a refusal on as a RefusedRequest (grpc-js would turn a throw into a bare INTERNAL)', () => {
-    const decode = guardedDecoder('StartWorkloadRequest', () => ({ decoded: true }));
+    const decode = requestDecoder('StartWorkloadRequest', () => ({ decoded: true }));
     const out = decode(encodeMessage('StartWorkloadRequest', { spec: { argv: ['x'], env: many(1025) } }));
     expect(out).toBeInstanceOf(RefusedRequest);
-    expect((out as RefusedRequest).error.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect((out as RefusedRequest).code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect((out as RefusedRequest).details).toContain('spec.env');
     expect(decode(encodeMessage('StartWorkloadRequest', { spec: { argv: ['x'] } }))).toEqual({ decoded: true });
   });
 

@@ -56,28 +56,6 @@ export function guardRequest(typeName: string, bytes: Uint8Array): void {
   if (bounds) walk(bytes, 0, bytes.length, bounds, '', new Map());
 }
 
-/** What a request deserializer returns for a request refused by guardRequest (see refusedError). */
-export class RefusedRequest {
-  constructor(readonly error: MoError) {}
-}
-
-/**
- * A requestDeserialize that runs guardRequest first. grpc-js answers INTERNAL, with no message,
- * when a deserializer throws, so a refusal is handed on as a RefusedRequest, and unaryHandler
- * (server.ts) answers it with its own error (INVALID_ARGUMENT naming the field).
- */
-export function guardedDecoder(typeName: string, decode: (bytes: Buffer) => object): (bytes: Buffer) => object {
-  if (!REQUESTS[typeName]) return decode;
-  return (bytes) => {
-    try {
-      guardRequest(typeName, bytes);
-    } catch (err) {
-      if (err instanceof MoError) return new RefusedRequest(err);
-      throw err;
-    }
-    return decode(bytes);
-  };
-}
 
 /**
  * Walks one message; returns false when the bytes are malformed (the decoder will say how).

@@ -5,7 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import protobuf from 'protobufjs';
 import { MO_DESCRIPTOR_JSON } from '../generated/descriptor.js';
-import { decodeMessage, encodeMessage, messageType } from './codec.js';
+import { decodeMessage, encodeMessage, messageType, WireFormatError } from './codec.js';
 
 // protobufjs (the major proto-loader depends on) with proto-loader's conversion options.
 const root = protobuf.Root.fromJSON(JSON.parse(MO_DESCRIPTOR_JSON) as protobuf.INamespace);
@@ -135,9 +135,36 @@ describe('mo codec conforms to protobufjs with proto-loader options', () => {
     }
   });
 
-  it('rejects truncated input instead of reading past it', () => {
+  it('rejects truncated input with a WireFormatError instead of reading past it', () => {
     const bytes = pbEncode('WorkloadSpec', { argv: ['some argument'], name: 'n' });
-    expect(() => decodeMessage('WorkloadSpec', bytes.subarray(0, bytes.length - 3))).toThrow(RangeError);
+    expect(() => decodeMessage('WorkloadSpec', bytes.subarray(0, bytes.length - 3))).toThrow(WireFormatError);
+  });
+
+  it('leaves out singular defaults as proto3 encoders do, but writes a oneof member holding its default', () => {
+    const defaults = { id: '', argv: [], env: {}, gracePeriodMs: 0, pidsLimit: '0', resources: null };
+    expect(encodeMessage('WorkloadSpec', defaults)).toEqual(Buffer.alloc(0));
+    expect(encodeMessage('WorkloadUsage', { cpuPercent: 0 })).toEqual(Buffer.alloc(0));
+    // presence is the point of a oneof: lost_after_ms = 0 means "at once", unset the default
+    const atOnce = decodeMessage<{ lostAfterMs?: number; lostAfter?: string }>(
+      'WorkloadSpec',
+      encodeMessage('WorkloadSpec', { lostAfterMs: 0 }),
+    );
+    expect(atOnce).toMatchObject({ lostAfterMs: 0, lostAfter: 'lostAfterMs' });
+    expect(pbDecode('WorkloadSpec', encodeMessage('WorkloadSpec', { lostAfterMs: 0 }))).toEqual(atOnce);
+    // -0 keeps its sign, as protoc's encoders keep it
+    const negZero = decodeMessage<{ cpuPercent: number }>(
+      'WorkloadUsage',
+      encodeMessage('WorkloadUsage', { cpuPercent: -0 }),
+    );
+    expect(Object.is(negZero.cpuPercent, -0)).toBe(true);
+  });
+
+  it('writes strings around the one-byte-length and ASCII boundaries as protobufjs reads them', () => {
+    for (const s of ['x'.repeat(127), 'x'.repeat(128), `${'x'.repeat(126)}é`, 'é', '\u007f\u0080', '😀'.repeat(40)]) {
+      const bytes = encodeMessage('WorkloadSpec', { name: s, argv: [s] });
+      expect(pbDecode('WorkloadSpec', bytes)).toMatchObject({ name: s, argv: [s] });
+      expect(bytes).toEqual(pbEncode('WorkloadSpec', { name: s, argv: [s] }));
+    }
   });
 
   it('encodes large messages (length prefixes past one byte, nested)', () => {
