@@ -31,7 +31,7 @@ export function requestDecoder(typeName: string, decode: (bytes: Buffer) => obje
       return decode(bytes);
     } catch (err) {
       if (err instanceof WireFormatError) {
-        return new RefusedRequest(grpc.status.INVALID_ARGUMENT, `malformed protobuf: ${err.message}`);
+        return new RefusedRequest(grpc.status.INVALID_ARGUMENT, err.message); // "malformed protobuf: …"
       }
       if (err instanceof MoError) {
         const status = toServiceError(err);

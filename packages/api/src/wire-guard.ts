@@ -56,7 +56,6 @@ export function guardRequest(typeName: string, bytes: Uint8Array): void {
   if (bounds) walk(bytes, 0, bytes.length, bounds, '', new Map());
 }
 
-
 /**
  * Walks one message; returns false when the bytes are malformed (the decoder will say how).
  * `counts` is by field path for the whole request: a message sent in several pieces is merged by
