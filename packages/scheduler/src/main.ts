@@ -33,6 +33,10 @@ Options (each also settable by environment):
                             is avoided
   --breaker-cooldown DUR    how long it is avoided       MO_BREAKER_COOLDOWN       (30s)
   --max-ended N             ended workloads kept         MO_MAX_ENDED              (10000)
+  --max-pending N           workloads waiting to be      MO_MAX_PENDING            (100000)
+                            placed; past it, a submit
+                            that must wait gets
+                            RESOURCE_EXHAUSTED
   --max-running-pipelines N pipelines run at once        MO_MAX_RUNNING_PIPELINES  (32)
   --max-queued-pipelines N  pipelines waiting; past it   MO_MAX_QUEUED_PIPELINES   (1000)
                             submits get RESOURCE_EXHAUSTED
@@ -67,6 +71,7 @@ export function parseSchedulerArgs(
       'breaker-threshold': { type: 'string' },
       'breaker-cooldown': { type: 'string' },
       'max-ended': { type: 'string' },
+      'max-pending': { type: 'string' },
       'max-running-pipelines': { type: 'string' },
       'max-queued-pipelines': { type: 'string' },
       'max-artifact-bytes': { type: 'string' },
@@ -103,6 +108,7 @@ export function parseSchedulerArgs(
     breakerThreshold: int('breaker-threshold', 'MO_BREAKER_THRESHOLD'),
     breakerCooldownMs: duration('breaker-cooldown', 'MO_BREAKER_COOLDOWN'),
     maxRetainedEnded: int('max-ended', 'MO_MAX_ENDED'),
+    maxPending: int('max-pending', 'MO_MAX_PENDING'),
     maxRunningPipelines: int('max-running-pipelines', 'MO_MAX_RUNNING_PIPELINES'),
     maxQueuedPipelines: int('max-queued-pipelines', 'MO_MAX_QUEUED_PIPELINES'),
     maxArtifactBytes: int('max-artifact-bytes', 'MO_MAX_ARTIFACT_BYTES'),

@@ -26,7 +26,7 @@ import { ArtifactStore } from './pipelines/artifacts.js';
 import { artifactHandlers } from './server/artifact-handlers.js';
 import { PipelineService } from './server/pipeline-service.js';
 import type { ReconnectKeep } from './workloads/disconnect.js';
-import { WorkloadManager } from './workloads/manager.js';
+import { DEFAULT_MAX_PENDING, WorkloadManager } from './workloads/manager.js';
 import type { WorkloadRecord } from './workloads/record.js';
 
 export const SCHEDULER_VERSION = (
@@ -66,6 +66,12 @@ export interface SchedulerOptions {
   breakerThreshold: number;
   breakerCooldownMs: number;
   maxRetainedEnded: number;
+  /**
+   * Workloads waiting for placement at most: past it, a SubmitWorkload that cannot be placed at
+   * once gets RESOURCE_EXHAUSTED (one that can is still accepted; pipeline steps are bounded by the
+   * pipeline queue instead).
+   */
+  maxPending: number;
   /** Pipelines running at once, and waiting for a slot (past it: RESOURCE_EXHAUSTED). */
   maxRunningPipelines: number;
   maxQueuedPipelines: number;
@@ -91,6 +97,7 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   breakerThreshold: 3,
   breakerCooldownMs: 30_000,
   maxRetainedEnded: 10_000,
+  maxPending: DEFAULT_MAX_PENDING,
   maxRunningPipelines: 32,
   maxQueuedPipelines: 1000,
   maxArtifactBytes: 256 * 1024 * 1024,
@@ -110,6 +117,7 @@ export function resolveSchedulerOptions(partial: Partial<SchedulerOptions> = {})
     'breakerThreshold',
     'breakerCooldownMs',
     'maxRetainedEnded',
+    'maxPending',
     'maxRunningPipelines',
     'maxQueuedPipelines',
     'maxArtifactBytes',
@@ -208,6 +216,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
       pipelines.workloadChanged(record);
     },
     maxRetainedEnded: options.maxRetainedEnded,
+    maxPending: options.maxPending,
     defaultLostAfterMs: options.lostAfterMs,
     reconnectKeep: options.reconnectKeep,
   });
