@@ -18,6 +18,7 @@ import { dockerSuite } from './docker.js';
 import { faultsSuite } from './faults.js';
 import { pipelineSuite } from './pipeline.js';
 import { placementSuite } from './placement.js';
+import { queueSuite } from './queue.js';
 import { schedulerSuite } from './scheduler.js';
 import {
   machineInfo,
@@ -32,7 +33,16 @@ import {
 
 // The agent suite first: its raw-spawn baseline forks this process, whose size (and so fork's cost)
 // the other suites would grow (the placement suite's 100k-node clusters doubled it to ~220 MiB).
-const SUITES: Suite[] = [agentSuite, placementSuite, schedulerSuite, cliSuite, pipelineSuite, dockerSuite, faultsSuite];
+const SUITES: Suite[] = [
+  agentSuite,
+  placementSuite,
+  schedulerSuite,
+  queueSuite,
+  cliSuite,
+  pipelineSuite,
+  dockerSuite,
+  faultsSuite,
+];
 /** Pause between suites, so one's exiting processes and disk writes are not the next one's noise. */
 const SETTLE_MS = 3000;
 
