@@ -191,7 +191,11 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
         saveNode(node.id);
         manager.nodeDown(node, gone); // hooks fire only once everything below exists
       },
-      onChange: (node) => bus.publish({ node }),
+      onChange: (node) => {
+        bus.publish({ node });
+        // Registered, back, or its facts changed: what waits may fit there now.
+        if (node.state === 'up') manager.nodeChanged(node.id);
+      },
     },
   );
   const metrics = createSchedulerMetrics(SCHEDULER_VERSION, {

@@ -31,7 +31,6 @@ import {
   LABEL_WORKLOAD_ID,
   MAX_EVENTS,
   PLACED_STATES,
-  PRIORITY_RANK,
   TERMINAL_STATES,
   type WorkloadRecord,
   type WorkloadStateName,
@@ -39,9 +38,9 @@ import {
 import { onNodeDown, onReport, type ReconnectKeep } from './disconnect.js';
 import { decideRestart } from './restart.js';
 import { validateSubmission } from './validate.js';
-import { demandOf } from './demand.js';
+import { demandOf, shapeOf, waitingOf } from './demand.js';
 import { startErrorKind } from './start-errors.js';
-import { PendingQueue, type Shape, type Waiting } from './queue.js';
+import { PendingQueue, type Waiting } from './queue.js';
 
 export interface PlacementObserver {
   placement(result: 'placed' | 'failed', seconds: number): void;
@@ -209,11 +208,6 @@ export class WorkloadManager {
 
   queueDepth(): number {
     return this.queue.size;
-  }
-
-  /** Pending workloads by where they wait (backoff, to try, blocked) and the blocked groups. */
-  queueStats(): ReturnType<PendingQueue['stats']> {
-    return this.queue.stats();
   }
 
   runningOn(nodeId: string): number {
@@ -560,6 +554,14 @@ export class WorkloadManager {
   requestPass(): void {
     this.queue.unblockAll();
     this.schedulePass();
+  }
+
+  /**
+   * A node's view changed (it registered or came back, its capacity, labels or eligibility
+   * changed): the next pass reopens the blocked workloads that fit on it.
+   */
+  nodeChanged(nodeId: string): void {
+    this.noteRoom(nodeId);
   }
 
   /** A node may have room now (it registered, an allocation there ended): checked in the next pass. */
@@ -998,26 +1000,6 @@ export class WorkloadManager {
       this.o.store.commit([{ kind: 'workload', id, value: null }]).catch(() => undefined);
     }
   }
-}
-
-/** What placement feasibility depends on: workloads of one shape wait in one queue group. */
-function shapeOf(r: WorkloadRecord): Shape {
-  return {
-    driver: r.spec.driver,
-    resources: demandOf(r.spec),
-    constraints: r.scheduling.constraints,
-    ...(r.scheduling.node ? { nodeName: r.scheduling.node } : {}),
-  };
-}
-
-function waitingOf(r: WorkloadRecord): Waiting {
-  return {
-    id: r.id,
-    rank: PRIORITY_RANK[r.scheduling.priority],
-    createdAtMs: r.createdAtMs,
-    notBeforeMs: r.notBeforeMs,
-    shape: shapeOf(r),
-  };
 }
 
 /** The gRPC status code of an error from a client call (errors cross the wire as MoError). */
