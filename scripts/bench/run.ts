@@ -20,6 +20,7 @@ import { dockerSuite } from './docker.js';
 import { faultsSuite } from './faults.js';
 import { pipelineSuite } from './pipeline.js';
 import { placementSuite } from './placement.js';
+import { queueSuite } from './queue.js';
 import { schedulerSuite } from './scheduler.js';
 import {
   machineInfo,
@@ -38,6 +39,7 @@ const SUITES: Suite[] = [
   agentSuite,
   placementSuite,
   schedulerSuite,
+  queueSuite,
   cliSuite,
   codecSuite,
   pipelineSuite,

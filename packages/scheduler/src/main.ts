@@ -40,6 +40,10 @@ Options (each also settable by environment):
                             address, burst 2N (0 = off)
   --idempotency-window DUR  submit keys remembered, even MO_IDEMPOTENCY_WINDOW      (24h)
                             once their workload is gone
+  --max-pending N           workloads waiting to be      MO_MAX_PENDING            (100000)
+                            placed; past it, a submit
+                            that must wait gets
+                            RESOURCE_EXHAUSTED
   --max-running-pipelines N pipelines run at once        MO_MAX_RUNNING_PIPELINES  (32)
   --max-queued-pipelines N  pipelines waiting; past it   MO_MAX_QUEUED_PIPELINES   (1000)
                             submits get RESOURCE_EXHAUSTED
@@ -79,6 +83,7 @@ export function parseSchedulerArgs(
       'forget-down-after': { type: 'string' },
       'register-rate': { type: 'string' },
       'idempotency-window': { type: 'string' },
+      'max-pending': { type: 'string' },
       'max-running-pipelines': { type: 'string' },
       'max-queued-pipelines': { type: 'string' },
       'max-artifact-bytes': { type: 'string' },
@@ -119,6 +124,7 @@ export function parseSchedulerArgs(
     forgetDownAfterMs: duration('forget-down-after', 'MO_FORGET_DOWN_AFTER', true),
     registerRatePerSecond: int('register-rate', 'MO_REGISTER_RATE', true),
     idempotencyWindowMs: duration('idempotency-window', 'MO_IDEMPOTENCY_WINDOW'),
+    maxPending: int('max-pending', 'MO_MAX_PENDING'),
     maxRunningPipelines: int('max-running-pipelines', 'MO_MAX_RUNNING_PIPELINES'),
     maxQueuedPipelines: int('max-queued-pipelines', 'MO_MAX_QUEUED_PIPELINES'),
     maxArtifactBytes: int('max-artifact-bytes', 'MO_MAX_ARTIFACT_BYTES'),

@@ -30,7 +30,8 @@ import { artifactHandlers } from './server/artifact-handlers.js';
 import { PipelineService } from './server/pipeline-service.js';
 import { toNode, toScheduledWorkload } from './server/convert.js';
 import type { ReconnectKeep } from './workloads/disconnect.js';
-import { WorkloadManager } from './workloads/manager.js';
+import { DEFAULT_MAX_PENDING, WorkloadManager } from './workloads/manager.js';
+import type { WorkloadRecord } from './workloads/record.js';
 
 export const SCHEDULER_VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -75,6 +76,12 @@ export interface SchedulerOptions {
   registerRatePerSecond: number;
   /** How long a submit's idempotency key is remembered, whatever becomes of its workload (24 h). */
   idempotencyWindowMs: number;
+  /**
+   * Workloads waiting for placement at most: past it, a SubmitWorkload that cannot be placed at
+   * once gets RESOURCE_EXHAUSTED (one that can is still accepted; pipeline steps are bounded by the
+   * pipeline queue instead).
+   */
+  maxPending: number;
   /** Pipelines running at once, and waiting for a slot (past it: RESOURCE_EXHAUSTED). */
   maxRunningPipelines: number;
   maxQueuedPipelines: number;
@@ -105,6 +112,7 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   forgetDownAfterMs: 24 * 60 * 60 * 1000,
   registerRatePerSecond: 10,
   idempotencyWindowMs: IDEMPOTENCY_WINDOW_MS,
+  maxPending: DEFAULT_MAX_PENDING,
   maxRunningPipelines: 32,
   maxQueuedPipelines: 1000,
   maxArtifactBytes: 256 * 1024 * 1024,
@@ -126,6 +134,7 @@ export function resolveSchedulerOptions(partial: Partial<SchedulerOptions> = {})
     'breakerCooldownMs',
     'maxRetainedEnded',
     'idempotencyWindowMs',
+    'maxPending',
     'maxRunningPipelines',
     'maxQueuedPipelines',
     'maxArtifactBytes',
@@ -219,7 +228,11 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
         saveNode(node.id);
         manager.nodeDown(node, gone); // hooks fire only once everything below exists
       },
-      onChange: (node) => events.nodeChanged(node),
+      onChange: (node) => {
+        events.nodeChanged(node);
+        // Registered, back, or its facts changed: what waits may fit there now.
+        if (node.state === 'up') manager.nodeChanged(node.id);
+      },
       onForget: (node, reason) => {
         logger.info('node forgotten', { node: node.name, id: node.id, reason });
         store.commit([{ kind: 'node', id: node.id, value: null }]).catch((err: unknown) => {
@@ -254,6 +267,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     },
     maxRetainedEnded: options.maxRetainedEnded,
     idempotencyWindowMs: options.idempotencyWindowMs,
+    maxPending: options.maxPending,
     defaultLostAfterMs: options.lostAfterMs,
     reconnectKeep: options.reconnectKeep,
   });

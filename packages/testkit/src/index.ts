@@ -10,7 +10,8 @@
  *
  * Exports: `startAgentProcess` / `startSchedulerProcess` / `startCluster` (a scheduler + N agents)
  * (+ AGENT_BIN, SCHEDULER_BIN, CLI_BIN paths), `runMo` (the built CLI), `waitFor`, `sleep`, `isAlive`,
- * `requireTool` (fail in CI, skip with a reason elsewhere), Docker helpers (`dockerReady`,
+ * `requireTool` (fail in CI, skip with a reason elsewhere), `cpuSecondsOf` / `measureCpuPercent`
+ * (a process's CPU from /proc), Docker helpers (`dockerReady`,
  * `removeContainersOfNode`, `SANDBOX_IMAGE`), systemd unit checks (`createUnitVerifier`,
  * `unitDirectives`, …), `mountTmpfs` (a small disk that really fills up; root only), a
  * network-namespace test bed (`createNetnsBed`: a bridge, one namespace per host, silent
@@ -50,6 +51,7 @@ export {
 export { freePort, stepOf, waitForPipeline } from './pipelines.js';
 export { hostileStartRequest, maxBatchRequest, maxProcessSpec, maxStartRequest } from './large-starts.js';
 export { isAlive, requireTool, sleep, waitFor } from './wait.js';
+export { cpuSecondsOf, measureCpuPercent } from './proc.js';
 export { dockerReady, removeContainersOfNode, SANDBOX_IMAGE } from './docker.js';
 export { canMountTmpfs, mountTmpfs, type Tmpfs } from './tmpfs.js';
 export { createNetnsBed, netnsUnavailable, sweepLeftovers, type NetnsBed, type NetnsHost } from './netns.js';

@@ -24,6 +24,7 @@ import type {
   PlacementEngineOptions,
   PlacementNode,
   PlacementRequest,
+  FitRequest,
   PlacementResult,
   RejectionReason,
   ResourceAmounts,
@@ -101,6 +102,8 @@ export class PlacementEngine {
   private bestScore = -Infinity;
   private scored = 0;
   private ties = 0;
+  /** The earliest end of avoidance among the nodes rejected as avoided (Infinity: none). */
+  private avoidEndsMs = Infinity;
   private readonly spreadSample = new SpreadSample();
   private readonly ahead = new Int32Array(64);
   /** Keeps the chunk's prefetching loads observable, so the JIT cannot drop them. */
@@ -331,6 +334,7 @@ export class PlacementEngine {
     this.scored = 0;
     this.ties = 0;
     this.spreadSample.clear();
+    this.avoidEndsMs = Infinity;
     let examined = 0;
 
     if (req.nodeName !== undefined) {
@@ -402,32 +406,59 @@ export class PlacementEngine {
       };
     }
     const noNodeHasDriver = (rejections.driver ?? 0) > 0 && !this.classes.anyHasDriver(req.driver);
-    return { ok: false, reason: explainFailure(n, rejections, req.driver, noNodeHasDriver), rejections, examined };
+    return {
+      ok: false,
+      reason: explainFailure(n, rejections, req.driver, noNodeHasDriver),
+      rejections,
+      examined,
+      ...(this.avoidEndsMs < Infinity ? { retryAtMs: this.avoidEndsMs } : {}),
+    };
   }
 
-  /** Feasibility, then rank, then keep the best so far (ties broken by the PRNG, reservoir-style). */
-  private consider(slot: number, req: PreparedRequest, strategy: Strategy, nowMs: number): void {
+  /**
+   * Whether `req` is feasible on this one node now (its name, state, driver, labels and free
+   * resources): what the node could take were it the only one. The pending queue asks it when
+   * something changed on the node, to reopen only the blocked workloads that could now fit.
+   */
+  fits(nodeId: string, req: FitRequest, nowMs: number = Date.now()): boolean {
+    const slot = this.slotIndex.get(nodeId);
+    if (slot === undefined) return false;
+    if (req.nodeName !== undefined && this.names[slot] !== req.nodeName) return false;
+    this.classes.begin(); // class verdicts cached for another request must not answer this one
+    return this.rejectionAt(slot, prepareRequest(req), nowMs) < 0;
+  }
+
+  /** A node's first failed feasibility check for `req` (a reason code), or -1 when it passes. */
+  private rejectionAt(slot: number, req: PreparedRequest, nowMs: number): number {
     const rows = this.rows;
     const b = slot * ROW;
     const classFlags = this.flags[slot]!;
     const flags = classFlags & 7;
-    let reason = -1;
-    if (flags & F_DOWN) reason = R_DOWN;
-    else if (flags & F_INELIGIBLE) reason = R_INELIGIBLE;
-    else if (flags & F_AVOID_SET && rows[b + C_AVOID_UNTIL]! > nowMs) reason = R_AVOIDED;
-    else reason = this.classes.rejection((classFlags - flags) / 8, req);
-    if (reason < 0) {
-      if (rows[b + C_CAP_CPU]! - rows[b + C_RES_CPU]! < req.cpuMillis) reason = R_CPU;
-      else if (rows[b + C_CAP_MEM]! - rows[b + C_RES_MEM]! < req.memoryBytes) reason = R_MEMORY;
-      else if (req.hostPorts > 0) {
-        const sb = slot * SIDE;
-        if (this.side[sb + S_PORTS_CAP]! - this.side[sb + S_PORTS_RES]! < req.hostPorts) reason = R_PORTS;
-      }
+    if (flags & F_DOWN) return R_DOWN;
+    if (flags & F_INELIGIBLE) return R_INELIGIBLE;
+    if (flags & F_AVOID_SET && rows[b + C_AVOID_UNTIL]! > nowMs) return R_AVOIDED;
+    const reason = this.classes.rejection((classFlags - flags) / 8, req);
+    if (reason >= 0) return reason;
+    if (rows[b + C_CAP_CPU]! - rows[b + C_RES_CPU]! < req.cpuMillis) return R_CPU;
+    if (rows[b + C_CAP_MEM]! - rows[b + C_RES_MEM]! < req.memoryBytes) return R_MEMORY;
+    if (req.hostPorts > 0) {
+      const sb = slot * SIDE;
+      if (this.side[sb + S_PORTS_CAP]! - this.side[sb + S_PORTS_RES]! < req.hostPorts) return R_PORTS;
     }
+    return -1;
+  }
+
+  /** Feasibility, then rank, then keep the best so far (ties broken by the PRNG, reservoir-style). */
+  private consider(slot: number, req: PreparedRequest, strategy: Strategy, nowMs: number): void {
+    const reason = this.rejectionAt(slot, req, nowMs);
     if (reason >= 0) {
       this.rejected[reason] = this.rejected[reason]! + 1;
+      // The decision may turn by itself once this node's avoidance ends (kept for a failure).
+      if (reason === R_AVOIDED) this.avoidEndsMs = Math.min(this.avoidEndsMs, this.rows[slot * ROW + C_AVOID_UNTIL]!);
       return;
     }
+    const rows = this.rows;
+    const b = slot * ROW;
     const w = this.options.reservedWeight;
     const cpu = usedFraction(rows[b + C_RES_CPU]!, rows[b + C_MEASURED_CPU]!, req.cpuMillis, rows[b + C_CAP_CPU]!, w);
     const mem = usedFraction(rows[b + C_RES_MEM]!, rows[b + C_MEASURED_MEM]!, req.memoryBytes, rows[b + C_CAP_MEM]!, w);

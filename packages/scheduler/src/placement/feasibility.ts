@@ -2,7 +2,7 @@
 // first failed check is its rejection reason, counted for metrics and for "why was nothing placed".
 // The checks themselves run in the engine's hot loop (engine.ts) on its packed node rows; the
 // driver and label checks run once per node class (node-classes.ts), not once per node.
-import type { PlacementRequest, RejectionReason } from './types.js';
+import type { FitRequest, RejectionReason } from './types.js';
 
 /**
  * The checks in the order they run, indexed by the engine's reason codes: the pinned name first
@@ -42,7 +42,7 @@ export interface PreparedRequest {
   constraintValues: string[];
 }
 
-export function prepareRequest(req: PlacementRequest): PreparedRequest {
+export function prepareRequest(req: FitRequest): PreparedRequest {
   const keys = Object.keys(req.constraints);
   return {
     driver: req.driver,

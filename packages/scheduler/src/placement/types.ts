@@ -54,6 +54,9 @@ export type RejectionReason =
   | 'memory' // not enough free declared memory
   | 'ports'; // not enough free host ports
 
+/** What feasibility on one node depends on (PlacementEngine.fits): the shape of a request. */
+export type FitRequest = Pick<PlacementRequest, 'driver' | 'resources' | 'constraints' | 'nodeName'>;
+
 export type PlacementResult =
   | {
       ok: true;
@@ -72,6 +75,11 @@ export type PlacementResult =
       /** Every node's first rejection reason, counted. */
       rejections: Partial<Record<RejectionReason, number>>;
       examined: number;
+      /**
+       * When the answer may change by itself: the earliest end of a rejecting node's avoidance
+       * (circuit breaker). Absent when only an event (a node registering, room freed) can change it.
+       */
+      retryAtMs?: number;
     };
 
 export interface PlacementEngineOptions {

@@ -68,7 +68,7 @@ export class SchedulerService {
 
     return {
       SubmitWorkload: counted('SubmitWorkload', async (req) => {
-        const { record, existing } = await manager.submit(req);
+        const { record, existing } = await manager.submit(req, { bounded: true });
         return { workload: toScheduledWorkload(record), existing };
       }),
       StopScheduledWorkload: counted('StopScheduledWorkload', async (req) => {

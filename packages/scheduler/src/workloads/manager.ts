@@ -12,6 +12,7 @@ import {
   InvalidArgumentError,
   MoError,
   NotFoundError,
+  ResourceExhaustedError,
   UnavailableError,
   after,
   every,
@@ -23,7 +24,7 @@ import {
   type WorkloadStatus__Output,
 } from '@mo/api';
 import * as grpc from '@grpc/grpc-js';
-import type { PlacementEngine } from '../placement/index.js';
+import type { PlacementEngine, PlacementResult } from '../placement/index.js';
 import type { AgentPool } from '../registry/agent-pool.js';
 import type { NodeEntry, NodeTable } from '../registry/nodes.js';
 import type { Store } from '../store/store.js';
@@ -32,7 +33,6 @@ import {
   LABEL_WORKLOAD_ID,
   MAX_EVENTS,
   PLACED_STATES,
-  PRIORITY_RANK,
   TERMINAL_STATES,
   type WorkloadRecord,
   type WorkloadStateName,
@@ -41,8 +41,9 @@ import { onNodeDown, onReport, type ReconnectKeep } from './disconnect.js';
 import { decideRestart } from './restart.js';
 import { IdempotencyKeys } from './idempotency.js';
 import { validateSubmission } from './validate.js';
-import { demandOf } from './demand.js';
+import { demandOf, shapeOf, waitingOf } from './demand.js';
 import { startErrorKind } from './start-errors.js';
+import { PendingQueue, type Waiting } from './queue.js';
 
 export interface PlacementObserver {
   placement(result: 'placed' | 'failed', seconds: number): void;
@@ -57,8 +58,13 @@ export interface WorkloadManagerOptions {
   observer: PlacementObserver;
   /** Called after every change of a workload (state, reason, node, pid). */
   onChange: (record: WorkloadRecord) => void;
-  /** Workloads placed per scheduling pass, at most (bounds the time one pass holds the loop). */
+  /**
+   * Placement attempts per scheduling pass, at most (bounds the time one pass holds the loop; a
+   * pass with more to try yields and goes on in the next turn of the event loop).
+   */
   passBudget?: number;
+  /** Workloads waiting for placement past which a client's submission that would wait is refused. */
+  maxPending?: number;
   /** Ended workloads kept (oldest dropped first). */
   maxRetainedEnded?: number;
   /** How long an idempotency key is remembered, whatever becomes of its workload (default 24 h). */
@@ -70,6 +76,16 @@ export interface WorkloadManagerOptions {
 }
 
 export const DEFAULT_LOST_AFTER_MS = 30_000;
+export const DEFAULT_MAX_PENDING = 100_000;
+const DEFAULT_PASS_BUDGET = 500;
+
+export interface SubmitOptions {
+  /**
+   * Apply maxPending (client submissions). A pipeline's steps are admitted by the pipeline queue's
+   * own bound (maxQueued, maxRunning) instead, so an admitted pipeline is never refused a step.
+   */
+  bounded?: boolean;
+}
 
 export interface WorkloadFilter {
   states?: ReadonlySet<WorkloadStateName>;
@@ -109,7 +125,12 @@ export class WorkloadManager {
   private readonly onNode = new Map<string, Set<string>>();
   /** Allocation id -> the in-flight StartWorkload call. */
   private readonly starting = new Map<string, Promise<void>>();
-  private readonly pending = new Set<string>();
+  /** Pending workloads: in backoff, to try, or blocked until a change could place them. */
+  private readonly queue = new PendingQueue();
+  /** Nodes that may have room since the last pass (registered, an allocation ended there). */
+  private readonly roomOn = new Set<string>();
+  /** Submissions that will be pending, between their placement attempt and their first write. */
+  private waitingSubmits = 0;
   /** Unknown workloads (each given up at its record's lostAtMs). */
   private readonly unknown = new Set<string>();
   private unknownTimer: Timer | undefined;
@@ -122,7 +143,7 @@ export class WorkloadManager {
   private flushQueued = false;
   private passQueued = false;
   private wakeTimer: Timer | undefined;
-  private tick: Timer | undefined;
+  private wakeTimerAt = Infinity;
   private closed = false;
 
   constructor(private readonly o: WorkloadManagerOptions) {
@@ -147,7 +168,7 @@ export class WorkloadManager {
       if (r.allocationId && !TERMINAL_STATES.has(r.state)) this.byAllocation.set(r.allocationId, r.id);
       if (PLACED_STATES.has(r.state)) this.hold(r);
       if (r.state === 'unknown') this.unknown.add(r.id);
-      if (r.state === 'pending') this.pending.add(r.id);
+      if (r.state === 'pending') this.queue.add(waitingOf(r), Date.now());
       if (TERMINAL_STATES.has(r.state)) ended.push(r);
     }
     ended.sort((a, b) => a.updatedAtMs - b.updatedAtMs);
@@ -183,16 +204,18 @@ export class WorkloadManager {
     });
   }
 
-  /** Starts the periodic scheduling pass (catches cool-downs and backoffs ending). */
+  /**
+   * Starts scheduling: a first pass over what was loaded, then a pass only when something happens
+   * (a submission, room on a node, a backoff or a node's avoidance ending): no periodic sweep. Only
+   * the idempotency keys' expiry is swept on a timer.
+   */
   start(): void {
     this.sweepTimer = every(Math.min(60_000, this.keys.windowMs), () => this.sweepKeys());
-    this.tick = every(1000, () => this.pass());
-    this.requestPass();
+    this.schedulePass();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    this.tick?.cancel();
     this.sweepTimer?.cancel();
     this.wakeTimer?.cancel();
     this.unknownTimer?.cancel();
@@ -249,7 +272,7 @@ export class WorkloadManager {
   }
 
   queueDepth(): number {
-    return this.pending.size;
+    return this.queue.size;
   }
 
   runningOn(nodeId: string): number {
@@ -260,7 +283,10 @@ export class WorkloadManager {
 
   // ---- submit / stop ---------------------------------------------------------------------------
 
-  async submit(req: SubmitWorkloadRequest__Output): Promise<{ record: WorkloadRecord; existing: boolean }> {
+  async submit(
+    req: SubmitWorkloadRequest__Output,
+    options: SubmitOptions = {},
+  ): Promise<{ record: WorkloadRecord; existing: boolean }> {
     if (this.closed) throw new MoError(grpc.status.UNAVAILABLE, 'the scheduler is shutting down');
     const valid = validateSubmission(req, this.defaultLostAfterMs);
     const key = valid.idempotencyKey;
@@ -296,9 +322,21 @@ export class WorkloadManager {
       stopRequested: false,
       events: [{ state: 'pending', reason: 'submitted', atMs: now }],
     };
+    // Placed before the first write, so the acknowledged record already says where it goes; a
+    // workload whose shape is blocked waits without an attempt (nothing changed since one failed).
+    const changesBefore = this.queue.changes;
+    const blockedReason = this.queue.blockedReason(shapeOf(record));
+    let retryAtMs = Infinity;
+    if (blockedReason !== undefined) {
+      record.reason = blockedReason;
+    } else {
+      const placed = this.tryPlace(record, now);
+      if (!placed.ok) retryAtMs = placed.retryAtMs ?? Infinity;
+    }
+    const waits = record.state === 'pending';
+    if (waits && options.bounded) this.checkPendingBound();
+    if (waits) this.waitingSubmits++;
     const work = (async () => {
-      // Placed before the first write, so the acknowledged record already says where it goes.
-      this.tryPlace(record, now);
       const keyEntry = { workloadId: record.id, createdAtMs: now };
       // The key is stored with the workload, in one commit: it outlives the workload's record.
       await this.o.store.commit([
@@ -306,7 +344,7 @@ export class WorkloadManager {
         ...(key ? [IdempotencyKeys.op(key, keyEntry)] : []),
       ]);
       if (key) this.keys.add(key, keyEntry);
-      this.adopt(record);
+      this.adopt(record, changesBefore, retryAtMs);
       return record;
     })();
     if (key) this.submitting.set(key, work);
@@ -319,8 +357,19 @@ export class WorkloadManager {
       });
     } finally {
       if (key) this.submitting.delete(key);
+      if (waits) this.waitingSubmits--;
     }
     return { record, existing: false };
+  }
+
+  /** Refuses a submission that would wait when maxPending workloads already do. */
+  private checkPendingBound(): void {
+    const max = this.o.maxPending ?? DEFAULT_MAX_PENDING;
+    const waiting = this.queue.size + this.waitingSubmits;
+    if (waiting < max) return;
+    throw new ResourceExhaustedError(
+      `the workload queue is full (${waiting} pending, at most ${max}: --max-pending) and this one cannot be placed now; submit again later`,
+    );
   }
 
   /** Stops a workload and resolves once it has ended (or at once when it never started). */
@@ -329,7 +378,7 @@ export class WorkloadManager {
     if (TERMINAL_STATES.has(r.state)) return r;
     r.stopRequested = true;
     if (r.state === 'pending') {
-      this.pending.delete(r.id);
+      this.queue.remove(r.id);
       this.transition(r, 'stopped', 'stopped before it was placed');
       return r;
     }
@@ -407,7 +456,8 @@ export class WorkloadManager {
         this.verifyMissing(r, node);
       }
     }
-    this.requestPass();
+    // It registered (or came back) with its capacity, labels and drivers: room for what waits?
+    this.noteRoom(node.id);
   }
 
   /** One status of an allocation reported by a node. Returns 'stop' when the node must stop it. */
@@ -536,7 +586,7 @@ export class WorkloadManager {
     r.restarts = Math.max(0, r.restarts - 1);
     this.byAllocation.set(r.allocationId, r.id);
     this.hold(r);
-    this.pending.delete(r.id);
+    this.queue.remove(r.id);
     const node = this.o.nodes.get(nodeId)?.name ?? original.nodeName;
     this.transition(r, 'running', `node ${node} returned with the original still running: kept${replaced}`);
   }
@@ -560,7 +610,7 @@ export class WorkloadManager {
     r.nodeId = original.nodeId;
     r.nodeName = original.nodeName;
     r.restarts = Math.max(0, r.restarts - 1);
-    this.pending.delete(r.id);
+    this.queue.remove(r.id);
     this.recordEnd(r, status);
     this.transition(r, r.stopRequested ? 'stopped' : state, `${how}${replaced}`);
   }
@@ -588,8 +638,30 @@ export class WorkloadManager {
     return `; replacement ${allocationId} on ${nodeName} stopped`;
   }
 
-  /** Capacity may have appeared (a node registered or came back). */
+  /**
+   * Something changed that the caller cannot pin to one node: every blocked workload is tried
+   * again in the next pass. (Room on a known node is noteRoom's, which reopens only what fits.)
+   */
   requestPass(): void {
+    this.queue.unblockAll();
+    this.schedulePass();
+  }
+
+  /**
+   * A node's view changed (it registered or came back, its capacity, labels or eligibility
+   * changed): the next pass reopens the blocked workloads that fit on it.
+   */
+  nodeChanged(nodeId: string): void {
+    this.noteRoom(nodeId);
+  }
+
+  /** A node may have room now (it registered, an allocation there ended): checked in the next pass. */
+  private noteRoom(nodeId: string): void {
+    this.roomOn.add(nodeId);
+    this.schedulePass();
+  }
+
+  private schedulePass(): void {
     if (this.passQueued || this.closed) return;
     this.passQueued = true;
     setImmediate(() => {
@@ -665,9 +737,7 @@ export class WorkloadManager {
     const nth = max > 0 ? `${decision.n} of ${max}` : `${decision.n}`;
     const when = decision.delayMs > 0 ? `in ${formatDuration(decision.delayMs)}` : 'now';
     this.transition(r, 'pending', `restart ${nth} ${when} after: ${reason}`);
-    this.pending.add(r.id);
-    if (decision.delayMs > 0) this.wakeAt(r.notBeforeMs);
-    else this.requestPass();
+    this.enqueue(r);
   }
 
   /** Records a state change: counts, event, persistence, watchers. */
@@ -689,7 +759,7 @@ export class WorkloadManager {
     this.pushEvent(r, state, reason);
     if (TERMINAL_STATES.has(state)) {
       this.byAllocation.delete(r.allocationId);
-      this.pending.delete(r.id);
+      this.queue.remove(r.id);
       if (!TERMINAL_STATES.has(from)) this.retire(r);
     }
     this.persist(r);
@@ -715,15 +785,12 @@ export class WorkloadManager {
    * Tries to place a pending record (in memory only). On success it is `starting` on a node with
    * a fresh allocation id and a reservation; on failure its reason says why it waits.
    */
-  private tryPlace(r: WorkloadRecord, now: number): boolean {
+  private tryPlace(r: WorkloadRecord, now: number): PlacementResult {
     const t0 = process.hrtime.bigint();
     const result = this.o.engine.place(
       {
         workloadId: r.id,
-        driver: r.spec.driver,
-        resources: demandOf(r.spec),
-        constraints: r.scheduling.constraints,
-        ...(r.scheduling.node ? { nodeName: r.scheduling.node } : {}),
+        ...shapeOf(r),
         ...(r.scheduling.strategy ? { strategy: r.scheduling.strategy } : {}),
         batch: r.scheduling.batch,
       },
@@ -732,7 +799,7 @@ export class WorkloadManager {
     this.o.observer.placement(result.ok ? 'placed' : 'failed', Number(process.hrtime.bigint() - t0) / 1e9);
     if (!result.ok) {
       r.reason = `waiting: ${result.reason}`;
-      return false;
+      return result;
     }
     const node = this.o.nodes.get(result.nodeId)!;
     r.allocationId = newId(now);
@@ -749,11 +816,14 @@ export class WorkloadManager {
     r.reason = `placed on ${node.name}`;
     this.pushEvent(r, 'starting', r.reason);
     this.hold(r);
-    return true;
+    return result;
   }
 
-  /** After the first durable write of a new record: index it, start it or queue it. */
-  private adopt(r: WorkloadRecord): void {
+  /**
+   * After the first durable write of a new record: index it, start it or queue it. A pending one
+   * blocks its group with its failed attempt, unless something changed since (`changesBefore`).
+   */
+  private adopt(r: WorkloadRecord, changesBefore: number, retryAtMs: number): void {
     this.records.set(r.id, r);
     this.order.add(r.id);
     this.count(r.state, +1);
@@ -761,8 +831,38 @@ export class WorkloadManager {
     if (r.state === 'starting') {
       this.byAllocation.set(r.allocationId, r.id);
       this.dispatch(r);
-    } else {
-      this.pending.add(r.id);
+      return;
+    }
+    const now = Date.now();
+    const joined = this.queue.add(waitingOf(r), now);
+    if (joined !== undefined) {
+      r.reason = joined;
+      return;
+    }
+    this.showReason(this.queue.block(r.id, r.reason, retryAtMs, changesBefore, now), r.reason);
+    if (this.queue.peek()) this.schedulePass();
+    this.armWake();
+  }
+
+  /**
+   * Queues a pending record (restart, start retry). One that joins a blocked group waits for the
+   * same reason, with no attempt of its own.
+   */
+  private enqueue(r: WorkloadRecord): void {
+    const joined = this.queue.add(waitingOf(r), Date.now());
+    if (joined !== undefined) r.reason = joined;
+    else if (r.notBeforeMs <= Date.now()) this.schedulePass();
+    this.armWake();
+  }
+
+  /**
+   * Members of a group just blocked show its reason. In memory only: a waiting workload's reason
+   * is refined without a write or a watch event per member (the one tried was written).
+   */
+  private showReason(members: readonly Waiting[], reason: string): void {
+    for (const w of members) {
+      const m = this.records.get(w.id);
+      if (m) m.reason = reason;
     }
   }
 
@@ -883,45 +983,51 @@ export class WorkloadManager {
     r.allocationId = '';
     r.notBeforeMs = Date.now() + START_RETRY_MS;
     this.transition(r, 'pending', `waiting to be placed again: ${reason}`);
-    this.pending.add(r.id);
-    this.wakeAt(r.notBeforeMs);
+    this.enqueue(r);
   }
 
-  /** Places what waits, highest priority first, oldest first within a priority. */
+  /**
+   * Places what waits, highest priority first, oldest first within a priority. A pass first reopens
+   * what the changes since the last one may let fit, then tries group heads: a success takes the
+   * workload out, a failure blocks its group (every workload of that shape) until the next change.
+   * At most passBudget attempts per pass; the rest goes on in the next turn of the event loop.
+   */
   private pass(): void {
-    if (this.closed || this.pending.size === 0) return;
+    if (this.closed) return;
     const now = Date.now();
-    const ready: WorkloadRecord[] = [];
-    let nextWake = Infinity;
-    for (const id of this.pending) {
-      const r = this.records.get(id);
+    if (this.roomOn.size > 0) {
+      const nodes = [...this.roomOn];
+      this.roomOn.clear();
+      this.queue.unblock((shape) => nodes.some((id) => this.o.engine.fits(id, shape, now)));
+    }
+    for (const { w, reason } of this.queue.promote(now)) {
+      const r = this.records.get(w.id);
+      if (r) r.reason = reason;
+    }
+    const budget = this.o.passBudget ?? DEFAULT_PASS_BUDGET;
+    const placed: WorkloadRecord[] = [];
+    for (let tried = 0, w = this.queue.peek(); w && tried < budget; w = this.queue.peek(), tried++) {
+      const r = this.records.get(w.id);
       if (!r || r.state !== 'pending') {
-        this.pending.delete(id);
+        this.queue.remove(w.id);
         continue;
       }
-      if (r.notBeforeMs > now) nextWake = Math.min(nextWake, r.notBeforeMs);
-      else ready.push(r);
-    }
-    ready.sort(
-      (a, b) =>
-        PRIORITY_RANK[a.scheduling.priority] - PRIORITY_RANK[b.scheduling.priority] || a.createdAtMs - b.createdAtMs,
-    );
-    const budget = this.o.passBudget ?? 2000;
-    const placed: WorkloadRecord[] = [];
-    for (const r of ready.slice(0, budget)) {
       const before = r.reason;
-      if (this.tryPlace(r, now)) {
+      const changesBefore = this.queue.changes;
+      const result = this.tryPlace(r, now);
+      if (result.ok) {
         this.count('pending', -1);
         this.count('starting', +1);
-        this.pending.delete(r.id);
+        this.queue.remove(r.id);
         this.byAllocation.set(r.allocationId, r.id);
         placed.push(r);
-      } else if (r.reason !== before) {
-        this.persist(r);
+        continue;
       }
+      this.showReason(this.queue.block(r.id, r.reason, result.retryAtMs ?? Infinity, changesBefore, now), r.reason);
+      if (r.reason !== before) this.persist(r);
     }
-    if (ready.length > budget) this.requestPass();
-    if (nextWake < Infinity) this.wakeAt(nextWake);
+    if (this.queue.peek()) this.schedulePass();
+    this.armWake();
     for (const r of placed) {
       // Durable before it starts: the allocation id is what fences a stale copy later.
       this.o.store.commit([{ kind: 'workload', id: r.id, value: r }]).then(
@@ -934,11 +1040,18 @@ export class WorkloadManager {
     }
   }
 
-  private wakeAt(atMs: number): void {
-    if (this.closed) return;
-    const delay = Math.max(0, atMs - Date.now()) + 5;
+  /** One timer, at the queue's next due time (a backoff or a node's avoidance ending). */
+  private armWake(): void {
+    const due = this.queue.nextDueMs();
+    if (due === this.wakeTimerAt || this.closed) return;
     this.wakeTimer?.cancel();
-    this.wakeTimer = after(delay, () => this.pass());
+    this.wakeTimer = undefined;
+    this.wakeTimerAt = due;
+    if (due === Infinity) return;
+    this.wakeTimer = after(Math.max(0, due - Date.now()) + 5, () => {
+      this.wakeTimerAt = Infinity;
+      this.pass();
+    });
   }
 
   private agent(node: NodeEntry) {
@@ -957,7 +1070,7 @@ export class WorkloadManager {
     const set = this.onNode.get(r.nodeId);
     if (!set?.delete(r.id)) return;
     this.o.engine.release(r.nodeId, demandOf(r.spec));
-    this.requestPass();
+    this.noteRoom(r.nodeId);
   }
 
   private count(state: WorkloadStateName, delta: number): void {
