@@ -31,7 +31,6 @@ import { PipelineService } from './server/pipeline-service.js';
 import { toNode, toScheduledWorkload } from './server/convert.js';
 import type { ReconnectKeep } from './workloads/disconnect.js';
 import { DEFAULT_MAX_PENDING, WorkloadManager } from './workloads/manager.js';
-import type { WorkloadRecord } from './workloads/record.js';
 
 export const SCHEDULER_VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
