@@ -17,6 +17,8 @@ export class RefusedRequest {
   constructor(
     readonly code: grpc.status,
     readonly details: string,
+    /** Malformed bytes say which method they were sent to; a field's error names the field. */
+    readonly namesMethod = false,
   ) {}
 }
 
@@ -31,7 +33,7 @@ export function requestDecoder(typeName: string, decode: (bytes: Buffer) => obje
       return decode(bytes);
     } catch (err) {
       if (err instanceof WireFormatError) {
-        return new RefusedRequest(grpc.status.INVALID_ARGUMENT, err.message); // "malformed protobuf: …"
+        return new RefusedRequest(grpc.status.INVALID_ARGUMENT, err.message, true); // "malformed protobuf: …"
       }
       if (err instanceof MoError) {
         const status = toServiceError(err);
@@ -55,7 +57,7 @@ export const rejectRefusedRequests: grpc.ServerInterceptor = (method, call) => {
           rejected = true;
           intercepted.sendStatus({
             code: message.code,
-            details: `${method.path}: ${message.details}`,
+            details: message.namesMethod ? `${method.path}: ${message.details}` : message.details,
             metadata: new grpc.Metadata(),
           });
         },
