@@ -7,7 +7,7 @@
 // it also caps an encoded WorkloadSpec at MAX_SPEC_BYTES. Malformed bytes are left to the codec.
 //
 // Field numbers are proto/mo/v1's (wire-guard.test.ts checks them against the .proto files).
-import { InvalidArgumentError, MoError } from './errors.js';
+import { InvalidArgumentError } from './errors.js';
 import { LIMITS, MAX_SPEC_BYTES } from './limits.js';
 
 /** One bounded field of a message: repeated occurrences counted, submessages walked. */
