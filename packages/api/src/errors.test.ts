@@ -22,6 +22,13 @@ describe('error mapping', () => {
     expect(e.details).toBe('workload_id: no workload "x1"');
   });
 
+  it("cuts the id a caller asked for in NOT_FOUND, not the server's reason", () => {
+    const long = 'x'.repeat(1_000_000);
+    const e = new NotFoundError('workload_id', 'logs of workload', long, 'it never ran: no node fits');
+    expect(e.message).toBe(`workload_id: no logs of workload "${truncateForError(long)}" (it never ran: no node fits)`);
+    expect(e.message.length).toBeLessThan(200);
+  });
+
   it('hides nothing but marks unknown errors INTERNAL', () => {
     const e = toServiceError(new Error('boom'));
     expect(e.code).toBe(grpc.status.INTERNAL);

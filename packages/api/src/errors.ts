@@ -20,12 +20,15 @@ export class InvalidArgumentError extends MoError {
   }
 }
 
-/** Thrown when a named object (workload, node, ...) does not exist. */
+/**
+ * Thrown when a named object (workload, node, ...) does not exist. `id` is what the caller asked
+ * for: the message carries it truncated (truncateForError); `why`, the server's own words, whole.
+ */
 export class NotFoundError extends MoError {
   readonly field: string;
   readonly id: string;
-  constructor(field: string, kind: string, id: string) {
-    super(grpc.status.NOT_FOUND, `${field}: no ${kind} "${id}"`);
+  constructor(field: string, kind: string, id: string, why?: string) {
+    super(grpc.status.NOT_FOUND, `${field}: no ${kind} "${truncateForError(id)}"${why ? ` (${why})` : ''}`);
     this.field = field;
     this.id = id;
   }

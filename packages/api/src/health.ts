@@ -1,17 +1,17 @@
 // The standard gRPC health service (grpc.health.v1.Health: Check, Watch, List), so stock probes
 // (grpc_health_probe, Kubernetes' grpc probe) work against every mo daemon. Its messages go through
-// mo's one codec (lite/health-proto.ts holds their descriptor): the grpc-health-check package would
-// load proto-loader and protobufjs into every daemon (several MiB of RSS) just to parse health.proto.
+// mo's one codec, from the descriptor generated from proto/grpc/health/v1/health.proto at build time
+// (generated/grpc-descriptor.ts): the grpc-health-check package would load proto-loader and
+// protobufjs into every daemon (several MiB of RSS) just to parse health.proto at run time.
 // Behaviour follows grpc-health-check: Check of an unknown service is NOT_FOUND, Watch sends
 // SERVICE_UNKNOWN for it, and List is RESOURCE_EXHAUSTED past 100 services.
 import * as grpc from '@grpc/grpc-js';
+import { truncateForError } from './errors.js';
 import { decodeMessage, encodeMessage, serviceMethods } from './lite/codec.js';
 import { requestDecoder } from './malformed.js';
 
 export type ServingStatus = 'UNKNOWN' | 'SERVING' | 'NOT_SERVING';
 const LIST_LIMIT = 100;
-/** The longest service name echoed in an error: the caller chooses it, unbounded. */
-const MAX_ECHOED_NAME = 128;
 
 /** grpc.health.v1.Health's definition, for a grpc-js server. */
 export const HEALTH_SERVICE: grpc.ServiceDefinition = Object.fromEntries(
@@ -31,10 +31,6 @@ export const HEALTH_SERVICE: grpc.ServiceDefinition = Object.fromEntries(
     return [name, def];
   }),
 );
-
-/** A caller's string cut to `max` characters for an error message. (The limits helper adds
- * truncateForError to errors.ts; this local one-liner stands in until it lands.) */
-const truncate = (s: string, max: number) => (s.length > max ? `${s.slice(0, max)}…` : s);
 
 type WatchCall = grpc.ServerWritableStream<{ service: string }, object>;
 
@@ -67,7 +63,8 @@ export class HealthService {
         else {
           callback({
             code: grpc.status.NOT_FOUND,
-            details: `Health status unknown for service ${truncate(call.request.service, MAX_ECHOED_NAME)}`,
+            // The caller chooses the name, unbounded: the echo is cut (truncateForError).
+            details: `Health status unknown for service ${truncateForError(call.request.service)}`,
           });
         }
       },

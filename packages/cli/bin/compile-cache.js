@@ -1,12 +1,14 @@
-// A V8 code cache for the CommonJS modules `mo` loads (grpc-js, protobufjs, proto-loader,
-// commander: ~150 files compiled on every run). Node 22 has this built in
+// A V8 code cache for the CommonJS modules `mo` loads (grpc-js and commander: ~70 files compiled on
+// every run; protobufjs and proto-loader are no longer loaded at run time, see @mo/api's
+// lite/codec.ts). Node 22 has this built in
 // (module.enableCompileCache); on Node 20 we do what v8-compile-cache does: compile each CJS module
 // with vm.Script and keep V8's cached data in one file per module under the user's cache dir.
 //
 // Everything here is best effort: any error (read-only home, a corrupt entry, a Node internal that
 // moved) falls back to Node's own compile, silently. MO_NO_COMPILE_CACHE=1 turns it off.
-// Measured on `mo status` (Node 20, 2 vCPUs): ~25 ms of ~250 ms. Entries are keyed by file path,
-// size and mtime, in a directory per V8 version; stale ones are never read again (and are small).
+// Measured on `mo status` (Node 20, 2 vCPUs) when mo still loaded protobufjs and proto-loader
+// (~150 files): ~25 ms of ~250 ms; not measured again since. Entries are keyed by file path, size
+// and mtime, in a directory per V8 version; stale ones are never read again (and are small).
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';

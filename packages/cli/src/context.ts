@@ -88,8 +88,8 @@ export class CliContext {
 
   /**
    * Like withScheduler, for the read-only calls (`mo status`, `mo nodes`): the lite client speaks
-   * gRPC over node:http2 with its own small codec, so these commands skip loading grpc-js and
-   * protobufjs (most of their wall time). Errors are turned into the usual MoErrors.
+   * gRPC over node:http2 with mo's codec, so these commands skip loading grpc-js (most of their
+   * wall time). Errors are turned into the usual MoErrors.
    */
   async withSchedulerReads<T>(globals: GlobalOptions, fn: (client: LiteSchedulerClient) => Promise<T>): Promise<T> {
     const address = this.schedulerAddress(globals);

@@ -1,8 +1,9 @@
-// mo's protobuf codec, driven by JSON descriptors (the generated one of mo.v1, and grpc.health.v1's
-// in health-proto.ts): what every mo client and server (de)serializes with, so no daemon or CLI
-// loads protobufjs at run time (it costs a daemon ~5 MiB of RSS and ~20 ms of start-up; only
-// lazily-loaded server reflection still uses it). Why it is kept: README, "Wire format"; the
-// figures: `pnpm bench --only codec`.
+// mo's protobuf codec, driven by JSON descriptors generated from proto/ (mo.v1's, and the standard
+// grpc.health.v1 and grpc.reflection.{v1,v1alpha} ones): what every mo client and server
+// (de)serializes with, health and server reflection included, so no daemon or CLI loads
+// protobufjs or proto-loader at run time (it cost a daemon ~5 MiB of RSS and ~20 ms of start-up;
+// reflection serves FileDescriptorProtos generated at build time). Why it is kept: README, "Wire
+// format"; the figures: `pnpm bench --only codec`.
 //
 // It is a drop-in for @grpc/proto-loader with LOADER_OPTIONS, tested against it (codec.test.ts)
 // and against stock protobuf on the wire rules (conformance.test.ts):

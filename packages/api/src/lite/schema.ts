@@ -1,7 +1,9 @@
 // The types mo's codec knows (codec.ts), resolved from JSON descriptors into what the decoder and
 // encoder walk: fields by number with their wire types, enums both ways, proto-loader's key order.
+// The descriptors are generated from proto/ (scripts/gen-types.mjs): mo.v1's, and the standard
+// grpc.health.v1 and grpc.reflection.{v1,v1alpha} ones every mo server also serves.
 import { MO_DESCRIPTOR_JSON } from '../generated/descriptor.js';
-import { HEALTH_DESCRIPTOR } from './health-proto.js';
+import { GRPC_DESCRIPTOR_JSON } from '../generated/grpc-descriptor.js';
 
 interface FieldJson {
   type: string;
@@ -94,7 +96,7 @@ function types(): Map<string, TypeJson> {
     }
   };
   walk(JSON.parse(MO_DESCRIPTOR_JSON) as TypeJson, '');
-  walk(HEALTH_DESCRIPTOR as TypeJson, '');
+  walk(JSON.parse(GRPC_DESCRIPTOR_JSON) as TypeJson, '');
   registry = all;
   return all;
 }

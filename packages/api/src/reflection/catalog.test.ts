@@ -2,9 +2,10 @@
 // serves, each file with its imports, every kind of symbol, NOT_FOUND with a bounded echo.
 import { describe, expect, it } from '@jest/globals';
 import { status } from '@grpc/grpc-js';
+import { truncateForError } from '../errors.js';
 import { PROTO_FILES } from '../generated/reflection.js';
 import { ReflectionCatalog } from './catalog.js';
-import type { ReflectionAnswer } from './wire.js';
+import type { ReflectionAnswer } from './messages.js';
 
 const AGENT = ['mo.v1.NodeAgent'];
 const SCHEDULER = ['mo.v1.Scheduler', 'mo.v1.NodeRegistry', 'mo.v1.Pipelines'];
@@ -74,11 +75,12 @@ describe('ReflectionCatalog', () => {
   });
 
   it('cuts a caller string echoed in an error to 128 characters', () => {
+    expect(truncateForError('x'.repeat(5000))).toHaveLength(128);
     const answer = new ReflectionCatalog(AGENT).answer({ kind: 'file_containing_symbol', symbol: 'x'.repeat(5000) });
     expect(answer).toEqual({
       kind: 'error',
       code: status.NOT_FOUND,
-      message: `symbol "${'x'.repeat(128)}…" not found`,
+      message: `symbol "${truncateForError('x'.repeat(5000))}" not found`,
     });
   });
 

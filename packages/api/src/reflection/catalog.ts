@@ -3,7 +3,8 @@
 // the standard health and reflection services, with everything they import.
 import { status } from '@grpc/grpc-js';
 import { PROTO_FILES, type ProtoFileDescriptor } from '../generated/reflection.js';
-import type { ReflectionAnswer, ReflectionRequest } from './wire.js';
+import { quote } from '../validation.js';
+import type { ReflectionAnswer, ReflectionRequest } from './messages.js';
 
 /** The standard services every mo server serves next to its own (see server.ts). */
 export const STANDARD_SERVICES = [
@@ -11,12 +12,6 @@ export const STANDARD_SERVICES = [
   'grpc.reflection.v1.ServerReflection',
   'grpc.reflection.v1alpha.ServerReflection',
 ] as const;
-
-// Local until api's errors.ts has truncateForError (issue 12's limits piece): a caller's string
-// echoed in an error is cut to 128 characters.
-function quoted(s: string, max = 128): string {
-  return JSON.stringify(s.length > max ? `${s.slice(0, max)}…` : s);
-}
 
 export class ReflectionCatalog {
   /** Every service this server serves, in the order list_services reports them. */
@@ -56,21 +51,21 @@ export class ReflectionCatalog {
         return { kind: 'services', names: [...this.services] };
       case 'file_by_filename': {
         const file = this.files.get(req.name);
-        return file ? this.withDependencies(file) : notFound(`file ${quoted(req.name)} not found`);
+        return file ? this.withDependencies(file) : notFound(`file ${quote(req.name)} not found`);
       }
       case 'file_containing_symbol': {
         const file = this.symbols.get(symbolName(req.symbol));
-        return file ? this.withDependencies(file) : notFound(`symbol ${quoted(req.symbol)} not found`);
+        return file ? this.withDependencies(file) : notFound(`symbol ${quote(req.symbol)} not found`);
       }
       case 'file_containing_extension':
         // No served file declares an extension.
         return notFound(
-          `extension ${req.extensionNumber} of ${quoted(req.containingType)} not found: no served file declares extensions`,
+          `extension ${req.extensionNumber} of ${quote(req.containingType)} not found: no served file declares extensions`,
         );
       case 'all_extension_numbers_of_type':
         return this.messages.has(symbolName(req.type))
           ? { kind: 'extension_numbers', baseTypeName: symbolName(req.type), numbers: [] }
-          : notFound(`message type ${quoted(req.type)} not found`);
+          : notFound(`message type ${quote(req.type)} not found`);
     }
   }
 

@@ -110,7 +110,7 @@ describe('server reflection over a real socket', () => {
   });
 
   it.each([
-    ['malformed bytes', Buffer.from([0x1a, 0x05, 0x61]), 'ServerReflectionRequest is malformed'],
+    ['malformed bytes', Buffer.from([0x1a, 0x05, 0x61]), 'ServerReflectionRequest: malformed protobuf'],
     ['no question', encode({ host: 'h' }), 'ServerReflectionRequest.message_request: none of its fields is set'],
     [
       'a request over the size limit',

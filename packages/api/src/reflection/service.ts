@@ -1,15 +1,23 @@
 // grpc.reflection.v1 and v1alpha ServerReflection on a grpc-js server, answered from the
 // FileDescriptorProtos generated at build time (catalog.ts): no .proto parsing, protobufjs or
-// proto-loader at run time. Each request on the stream gets one response, in order; a request
-// that is not a valid ServerReflectionRequest ends the stream with INVALID_ARGUMENT.
+// proto-loader at run time; its messages go through mo's one codec (messages.ts). Each request on
+// the stream gets one response, in order; a request that is not a valid ServerReflectionRequest
+// ends the stream with INVALID_ARGUMENT.
 import * as grpc from '@grpc/grpc-js';
+import { WireFormatError } from '../lite/codec.js';
 import { ReflectionCatalog } from './catalog.js';
-import { decodeReflectionRequest, encodeReflectionResponse, MalformedMessageError } from './wire.js';
+import {
+  decodeRequest,
+  encodeResponse,
+  questionOf,
+  type ReflectionVersion,
+  type ServerReflectionRequest,
+} from './messages.js';
 
 /** A reflection request names one file or symbol: anything larger is refused, not decoded. */
 export const MAX_REFLECTION_REQUEST_BYTES = 16 * 1024;
 
-const VERSIONS = ['v1', 'v1alpha'] as const;
+const VERSIONS: readonly ReflectionVersion[] = ['v1', 'v1alpha'];
 const identity = (b: Buffer) => b;
 
 /**
@@ -24,7 +32,9 @@ export function addReflection(server: grpc.Server, services: readonly string[]):
       path: `/grpc.reflection.${version}.ServerReflection/ServerReflectionInfo`,
       requestStream: true,
       responseStream: true,
-      // Bytes in and out: the handler decodes, so a malformed request is its INVALID_ARGUMENT.
+      // Bytes in and out: the handler decodes and encodes (codec, messages.ts). Not malformed.ts's
+      // requestDecoder: its refusal ends the call at once, dropping answers still queued in the
+      // handler's write buffer; the handler's own refusal comes after every earlier answer.
       requestSerialize: identity,
       requestDeserialize: identity,
       responseSerialize: identity,
@@ -34,18 +44,23 @@ export function addReflection(server: grpc.Server, services: readonly string[]):
     server.addService(
       { ServerReflectionInfo: method },
       {
-        ServerReflectionInfo: (call: grpc.ServerDuplexStream<Buffer, Buffer>) => serveReflection(call, catalog),
+        ServerReflectionInfo: (call: grpc.ServerDuplexStream<Buffer, Buffer>) =>
+          serveReflection(call, version, catalog),
       },
     );
   }
 }
 
-function serveReflection(call: grpc.ServerDuplexStream<Buffer, Buffer>, catalog: ReflectionCatalog): void {
+function serveReflection(
+  call: grpc.ServerDuplexStream<Buffer, Buffer>,
+  version: ReflectionVersion,
+  catalog: ReflectionCatalog,
+): void {
   let done = false;
-  const fail = (details: string) => {
+  const fail = (details: string, code = grpc.status.INVALID_ARGUMENT) => {
     done = true;
     call.pause();
-    call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details });
+    call.emit('error', { code, details });
   };
   call.on('data', (bytes: Buffer) => {
     if (done) return;
@@ -53,19 +68,22 @@ function serveReflection(call: grpc.ServerDuplexStream<Buffer, Buffer>, catalog:
       fail(`ServerReflectionRequest is ${bytes.length} bytes; at most ${MAX_REFLECTION_REQUEST_BYTES}`);
       return;
     }
-    let decoded;
+    let req: ServerReflectionRequest;
     try {
-      decoded = decodeReflectionRequest(bytes);
+      req = decodeRequest(version, bytes);
     } catch (err) {
-      if (!(err instanceof MalformedMessageError)) throw err;
-      fail(`ServerReflectionRequest is malformed: ${err.message}`);
+      // A codec bug is not the caller's fault, but must not crash the daemon from this handler.
+      if (err instanceof WireFormatError)
+        fail(`ServerReflectionRequest: ${err.message}`); // "malformed protobuf: …"
+      else fail(`internal error: ${err instanceof Error ? err.message : String(err)}`, grpc.status.INTERNAL);
       return;
     }
-    if (decoded.request.kind === 'none') {
+    const question = questionOf(req);
+    if (question.kind === 'none') {
       fail('ServerReflectionRequest.message_request: none of its fields is set');
       return;
     }
-    const response = encodeReflectionResponse(decoded.host, bytes, catalog.answer(decoded.request));
+    const response = encodeResponse(version, req, catalog.answer(question));
     // A client that sends without reading is not read from either: at most a stream's write
     // buffer (16 responses) and its flow-control window are held for it.
     if (!call.write(response)) {

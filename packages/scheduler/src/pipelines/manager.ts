@@ -14,6 +14,7 @@ import {
   NotFoundError,
   ResourceExhaustedError,
   newId,
+  quote,
   type ArtifactSpec__Output,
   type Logger,
   type SubmitWorkloadRequest,
@@ -317,13 +318,13 @@ export class PipelineManager {
   authorizeArtifact(pipelineId: string, stepId: string, path: string): void {
     const p = this.pipelines.get(pipelineId);
     if (!p || PIPELINE_TERMINAL.has(p.state)) {
-      throw new FailedPreconditionError(`pipeline ${pipelineId} is not running`);
+      throw new FailedPreconditionError(`pipeline ${quote(pipelineId)} is not running`);
     }
     const s = this.stepOf(p, stepId);
     if (!s) throw new NotFoundError('step_id', `step of pipeline ${pipelineId}`, stepId);
     if (s.state !== 'running') throw new FailedPreconditionError(`step ${stepId} is ${s.state}, not running`);
     if (!this.specOf(p, stepId).artifacts.includes(path)) {
-      throw new FailedPreconditionError(`step ${stepId} does not declare the artifact ${JSON.stringify(path)}`);
+      throw new FailedPreconditionError(`step ${stepId} does not declare the artifact ${quote(path)}`);
     }
   }
 

@@ -221,7 +221,7 @@ export class NodeTable {
    */
   removeDown(nameOrId: string, nowMs: number): NodeEntry {
     const node = this.nodes.get(nameOrId) ?? this.byNodeName(nameOrId);
-    if (!node) throw new NotFoundError('node', 'node', nameOrId.slice(0, 128));
+    if (!node) throw new NotFoundError('node', 'node', nameOrId);
     if (node.state !== 'down') {
       throw new FailedPreconditionError(
         `node ${node.name} is up (last heartbeat ${formatDuration(nowMs - node.lastHeartbeatMs)} ago): ` +

@@ -8,6 +8,7 @@ import {
   MAX_INVENTORY_ENTRIES,
   REGISTRY_PAGE,
   parseAddress,
+  truncateForError,
   validateLabels,
   validateResources,
   type NodeFacts__Output,
@@ -43,11 +44,7 @@ const MAX_CPU_CORES = 65_536;
 // eslint-disable-next-line no-control-regex
 const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 
-/** `s` cut to `max` characters with an ellipsis, for error messages (until @mo/api has one). */
-export function truncateForError(s: string, max = 128): string {
-  return s.length > max ? `${s.slice(0, max)}…(${s.length} chars)` : s;
-}
-
+/** A caller's value in an error: JSON-quoted, cut to 64 characters (these fields are short). */
 const show = (s: string) => JSON.stringify(truncateForError(s, 64));
 
 /** A registration, checked: what the registry stores. */

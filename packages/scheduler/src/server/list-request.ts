@@ -1,7 +1,7 @@
 // The page size and state filter every List* call takes (0 = the default page, the deprecated
 // `limit` an alias of page_size), state enum names mapped to ours, each bad value refused by its
 // field path. Page tokens are decoded by the pages (pages.ts) that hand them out.
-import { InvalidArgumentError, parsePageSize } from '@mo/api';
+import { InvalidArgumentError, parsePageSize, quote } from '@mo/api';
 
 /** Most workloads a Watch's initial snapshot sends (the watch helper's; not a page). */
 export const MAX_LIST = 10_000;
@@ -21,8 +21,7 @@ export function parseListRequest<S>(
   const states = new Set(
     req.states.map((s, i) => {
       const name = stateOf(s);
-      if (name === undefined)
-        throw new InvalidArgumentError(`states[${i}]`, `unknown state ${JSON.stringify(s).slice(0, 64)}`);
+      if (name === undefined) throw new InvalidArgumentError(`states[${i}]`, `unknown state ${quote(s)}`);
       return name;
     }),
   );

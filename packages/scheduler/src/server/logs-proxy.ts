@@ -40,7 +40,7 @@ export function proxyLogs<Req extends LogsQuery>(
     const req = call.request;
     const { record: r, kind, id } = resolve(req);
     if (!r.allocationId || !r.nodeId) {
-      throw new NotFoundError(field, `logs of ${kind}`, `${id} (it never ran: ${r.reason})`);
+      throw new NotFoundError(field, `logs of ${kind}`, id, `it never ran: ${r.reason}`);
     }
     const node = ctx.nodes.get(r.nodeId);
     if (!node || node.state !== 'up') {

@@ -185,7 +185,7 @@ export class PipelineService {
           const step = p.steps.find((s) => s.id === req.stepId);
           if (!step) throw new NotFoundError('step_id', `step of pipeline ${p.id}`, req.stepId);
           if (!step.workloadId) {
-            throw new NotFoundError('step_id', 'logs of step', `${step.id} (it has not run: ${step.reason})`);
+            throw new NotFoundError('step_id', 'logs of step', step.id, `it has not run: ${step.reason}`);
           }
           return { record: this.ctx.workloads.get(step.workloadId), kind: 'step', id: step.id };
         }),

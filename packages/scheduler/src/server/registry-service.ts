@@ -208,7 +208,7 @@ export class RegistryService {
         const node = nodes.get(msg.nodeId);
         // Unknown or down: the agent must register (again) first, with its inventory.
         if (!node || node.state !== 'up') {
-          fail(new NotFoundError('node_id', 'registered node', msg.nodeId.slice(0, 64) || '(empty)'));
+          fail(new NotFoundError('node_id', 'registered node', msg.nodeId || '(empty)'));
           return;
         }
         if (this.syncs.isOpen(node.id, now)) {

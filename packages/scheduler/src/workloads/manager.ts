@@ -18,6 +18,7 @@ import {
   every,
   formatDuration,
   newId,
+  quote,
   type Timer,
   type Logger,
   type SubmitWorkloadRequest__Output,
@@ -302,7 +303,7 @@ export class WorkloadManager {
       this.keys.checkRoom();
     }
     if (valid.scheduling.node && !this.o.nodes.byNodeName(valid.scheduling.node)) {
-      throw new InvalidArgumentError('scheduling.node', `unknown node "${valid.scheduling.node}"`);
+      throw new InvalidArgumentError('scheduling.node', `unknown node ${quote(valid.scheduling.node)}`);
     }
     const now = Date.now();
     const record: WorkloadRecord = {
