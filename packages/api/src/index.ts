@@ -79,3 +79,20 @@ export {
 } from './validation.js';
 export { cpuMillis, durationMs, formatDuration, sizeBytes } from './units.js'; // also alone: @mo/api/units
 export { after, clampDelay, every, MAX_TIMER_MS, sleep, type Timer, type TimerOptions } from './timers.js';
+export {
+  BoundedWriter,
+  DEFAULT_OTHER_CAP,
+  DEFAULT_STREAM_CAPS,
+  IDLE_TIMEOUT_MS,
+  MAX_BUFFERED_BYTES,
+  MAX_CONCURRENT_STREAMS_PER_CONNECTION,
+  STALL_TIMEOUT_MS,
+  StreamClosedError,
+  StreamLimits,
+  readWithIdleTimeout,
+  type BoundedWriterOptions,
+  type IdleTimeoutOptions,
+  type StreamKind,
+  type StreamKindStats,
+  type StreamSlot,
+} from './stream-limits.js'; // bounds on streams: caps per kind, slow readers, idle client streams
