@@ -89,10 +89,12 @@ export {
   STALL_TIMEOUT_MS,
   StreamClosedError,
   StreamLimits,
+  parseStreamCaps,
   readWithIdleTimeout,
   type BoundedWriterOptions,
   type IdleTimeoutOptions,
   type StreamKind,
   type StreamKindStats,
+  type StreamLimitsOptions,
   type StreamSlot,
 } from './stream-limits.js'; // bounds on streams: caps per kind, slow readers, idle client streams

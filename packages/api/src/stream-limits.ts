@@ -3,12 +3,15 @@
 // (BoundedWriter), and how long a client stream may go silent (readWithIdleTimeout).
 //
 // API (import from '@mo/api'):
-//   const limits = new StreamLimits({ logs: 256 });      // caps per kind; DEFAULT_STREAM_CAPS fill the rest
+//   const limits = new StreamLimits({ logs: 256 }, { stallTimeoutMs: 30_000 });
+//                                                        // caps per kind (DEFAULT_STREAM_CAPS fill the rest)
+//                                                        //   and the daemon's stall/idle bound (slot.stallTimeoutMs)
 //   const slot = limits.admit('logs', call);             // server call: undefined past the cap (the call is
 //                                                        //   already ended with RESOURCE_EXHAUSTED); else a
 //                                                        //   slot released when the call ends, however it ends
 //   const slot = limits.acquire('logs'); slot.release(); // the same without a call: throws ResourceExhaustedError
 //   limits.stats()                                       // [{ kind, open, cap, refused, cutOff }] for gauges
+//   parseStreamCaps('logs=100,upload=8', '--max-streams')  // a flag's value, errors name the flag
 //   const out = new BoundedWriter(call, { what: 'logs of w1', slot });
 //   try { for await (const m of source(out.signal)) await out.write(m, m.data.length); out.end(); }
 //   catch (err) { out.fail(err); }                       // write() waits while over maxBufferedBytes; a reader
@@ -68,6 +71,8 @@ export interface StreamKindStats {
 /** One admitted stream. release() is idempotent. */
 export interface StreamSlot {
   readonly kind: string;
+  /** The daemon's bound on a stalled reader or a silent client stream (BoundedWriter's default). */
+  readonly stallTimeoutMs: number;
   release(): void;
   /** Counts this stream as cut off (BoundedWriter and readWithIdleTimeout call it). */
   noteCutOff(): void;
@@ -76,12 +81,20 @@ export interface StreamSlot {
 /** A server call whose end StreamLimits can hear: every grpc-js server stream type. */
 type EndingCall = Pick<grpc.ServerWritableStream<unknown, unknown>, 'once' | 'emit'>;
 
+export interface StreamLimitsOptions {
+  /** A reader that takes nothing, or a client stream that sends nothing, for this long is cut off (STALL_TIMEOUT_MS). */
+  stallTimeoutMs?: number;
+}
+
 /** Counts open streams per kind in one daemon and refuses those past the kind's cap. */
 export class StreamLimits {
   private readonly caps: Record<string, number>;
   private readonly counts = new Map<string, StreamKindStats>();
+  readonly stallTimeoutMs: number;
 
-  constructor(caps: Partial<Record<StreamKind, number>> = {}) {
+  constructor(caps: Partial<Record<StreamKind, number>> = {}, options: StreamLimitsOptions = {}) {
+    this.stallTimeoutMs = options.stallTimeoutMs ?? STALL_TIMEOUT_MS;
+    if (!(this.stallTimeoutMs > 0)) throw new RangeError(`stallTimeoutMs must be positive, got ${this.stallTimeoutMs}`);
     for (const [kind, cap] of Object.entries(caps)) {
       if (cap !== undefined && (!Number.isInteger(cap) || cap < 0)) {
         throw new RangeError(`stream cap for ${kind} must be an integer ≥ 0, got ${cap}`);
@@ -117,6 +130,7 @@ export class StreamLimits {
     let released = false;
     return {
       kind,
+      stallTimeoutMs: this.stallTimeoutMs,
       release: () => {
         if (released) return;
         released = true;
@@ -157,6 +171,26 @@ export class StreamLimits {
   }
 }
 
+/**
+ * Parses `kind=N[,kind=N…]` (a --max-streams flag) into caps; `name` labels errors. Kinds must be
+ * among `known` (default: those of DEFAULT_STREAM_CAPS), N an integer ≥ 0 (0 refuses every stream).
+ */
+export function parseStreamCaps(
+  raw: string,
+  name: string,
+  known: readonly string[] = Object.keys(DEFAULT_STREAM_CAPS),
+): Record<string, number> {
+  const caps: Record<string, number> = {};
+  for (const item of raw.split(',').map((s) => s.trim())) {
+    if (item === '') continue;
+    const m = /^([a-z_]+)=(\d{1,9})$/.exec(item);
+    if (!m) throw new Error(`${name}: expected KIND=N[,KIND=N], got ${JSON.stringify(item.slice(0, 64))}`);
+    if (!known.includes(m[1]!)) throw new Error(`${name}: unknown stream kind "${m[1]}" (known: ${known.join(', ')})`);
+    caps[m[1]!] = Number(m[2]);
+  }
+  return caps;
+}
+
 /** Thrown by BoundedWriter.write once the call has ended (cancelled, cut off, closed): stop producing. */
 export class StreamClosedError extends MoError {
   constructor(what: string) {
@@ -169,7 +203,7 @@ export interface BoundedWriterOptions {
   what: string;
   /** Default MAX_BUFFERED_BYTES. */
   maxBufferedBytes?: number;
-  /** Default STALL_TIMEOUT_MS. */
+  /** Default: the slot's, else STALL_TIMEOUT_MS. */
   stallTimeoutMs?: number;
   /** Counted as cut off when the reader stalls. */
   slot?: StreamSlot;
@@ -201,7 +235,7 @@ export class BoundedWriter<T> {
     private readonly o: BoundedWriterOptions,
   ) {
     this.max = o.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
-    this.stallMs = o.stallTimeoutMs ?? STALL_TIMEOUT_MS;
+    this.stallMs = o.stallTimeoutMs ?? o.slot?.stallTimeoutMs ?? STALL_TIMEOUT_MS;
     const ended = () => this.close(new StreamClosedError(o.what));
     call.once('cancelled', ended);
     call.once('close', ended);
@@ -317,7 +351,7 @@ function resetStream(call: WritableCall<unknown>, code: number, err: MoError): v
 export interface IdleTimeoutOptions {
   /** Names the stream in the error ("upload of p1/build/out.tar"). */
   what: string;
-  /** Default IDLE_TIMEOUT_MS. */
+  /** Default: the slot's stallTimeoutMs, else IDLE_TIMEOUT_MS. */
   idleMs?: number;
   slot?: StreamSlot;
 }
@@ -334,7 +368,7 @@ export async function* readWithIdleTimeout<T>(
     },
   o: IdleTimeoutOptions,
 ): AsyncGenerator<T> {
-  const idleMs = o.idleMs ?? IDLE_TIMEOUT_MS;
+  const idleMs = o.idleMs ?? o.slot?.stallTimeoutMs ?? IDLE_TIMEOUT_MS;
   const it = (call as AsyncIterable<T>)[Symbol.asyncIterator]();
   let stop: ((err: Error) => void) | undefined;
   const stopped = new Promise<never>((_, reject) => (stop = reject));
