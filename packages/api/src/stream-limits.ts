@@ -20,6 +20,7 @@
 //   for await (const m of readWithIdleTimeout(call, { what: 'upload' })) …  // client stream: throws
 //                                                        //   ResourceExhaustedError after idleMs without a message
 import * as grpc from '@grpc/grpc-js';
+import type { EventEmitter } from 'node:events';
 import { constants as h2 } from 'node:http2';
 import { MoError, ResourceExhaustedError, toServiceError } from './errors.js';
 import { after, type Timer } from './timers.js';
@@ -79,7 +80,7 @@ export interface StreamSlot {
 }
 
 /** A server call whose end StreamLimits can hear: every grpc-js server stream type. */
-type EndingCall = Pick<grpc.ServerWritableStream<unknown, unknown>, 'once' | 'emit'>;
+type EndingCall = Pick<EventEmitter, 'once' | 'emit'>;
 
 export interface StreamLimitsOptions {
   /** A reader that takes nothing, or a client stream that sends nothing, for this long is cut off (STALL_TIMEOUT_MS). */
@@ -354,12 +355,16 @@ export interface IdleTimeoutOptions {
   /** Default: the slot's stallTimeoutMs, else IDLE_TIMEOUT_MS. */
   idleMs?: number;
   slot?: StreamSlot;
+  /** Ends the stream early with the signal's reason (if an Error), e.g. when the daemon stops. */
+  signal?: AbortSignal;
 }
 
 /**
  * The messages of a client stream (grpc-js server readable), ending with ResourceExhaustedError
  * when none arrives for idleMs, and with StreamClosedError when the call ends without the client's
- * half-close (cancelled, disconnected). Either way the stream is destroyed, so nothing of it is held.
+ * half-close (disconnected, reset). Either way the stream is destroyed, so nothing of it is held.
+ * A grpc-js client's cancel() sends END_STREAM before its RST_STREAM (in another packet), so a
+ * cancelled stream can look finished: judge completeness by content (an upload's trailing sha256).
  */
 export async function* readWithIdleTimeout<T>(
   call: NodeJS.ReadableStream &
@@ -379,6 +384,12 @@ export async function* readWithIdleTimeout<T>(
   });
   const cancelled = () => stop!(new StreamClosedError(o.what));
   call.once('cancelled', cancelled);
+  const aborted = () => {
+    const reason: unknown = o.signal?.reason;
+    stop!(reason instanceof Error ? reason : new StreamClosedError(o.what));
+  };
+  if (o.signal?.aborted) aborted();
+  o.signal?.addEventListener('abort', aborted, { once: true });
   let complete = false;
   try {
     for (;;) {
@@ -400,6 +411,7 @@ export async function* readWithIdleTimeout<T>(
     throw err;
   } finally {
     timer.cancel();
+    o.signal?.removeEventListener('abort', aborted);
     // Ended early (idle, cancelled, the consumer stopped): drop whatever the client still sends.
     if (!complete) call.destroy();
   }
