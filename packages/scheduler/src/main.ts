@@ -1,6 +1,6 @@
 // `mo-scheduler` / `mo scheduler`: flags and MO_* environment -> startScheduler. SIGTERM/SIGINT
 // close it cleanly (in-flight writes are flushed); workloads keep running on their agents.
-import { flagReader, runDaemon } from '@mo/api';
+import { flagReader, parseStreamCaps, runDaemon } from '@mo/api';
 import { parseArgs } from 'node:util';
 import { SCHEDULER_VERSION, startScheduler, type SchedulerOptions } from './scheduler.js';
 
@@ -38,6 +38,12 @@ Options (each also settable by environment):
                             submits get RESOURCE_EXHAUSTED
   --max-artifact-bytes N    a pipeline step's artifacts, MO_MAX_ARTIFACT_BYTES     (256 MiB)
                             in all (stored in the data dir)
+  --max-streams KIND=N,...  streams open at once, by     MO_MAX_STREAMS            (logs=256,
+                            kind: logs, upload, download,  upload=64,download=64,heartbeat=10000,
+                            heartbeat, watch,              watch=256,watch_pipelines=256)
+                            watch_pipelines; past it RESOURCE_EXHAUSTED
+  --stream-stall-timeout DUR a reader that takes nothing MO_STREAM_STALL_TIMEOUT   (30s)
+                            or an upload that sends nothing this long is cut off
   -h, --help                show this help
   -V, --version             print the version
 
@@ -70,6 +76,8 @@ export function parseSchedulerArgs(
       'max-running-pipelines': { type: 'string' },
       'max-queued-pipelines': { type: 'string' },
       'max-artifact-bytes': { type: 'string' },
+      'max-streams': { type: 'string' },
+      'stream-stall-timeout': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
     },
@@ -79,6 +87,7 @@ export function parseSchedulerArgs(
   if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0]}"`);
   const { str: pick, label, int, duration, address, fraction, logLevel: readLogLevel } = flagReader(values, env);
   const logLevel = readLogLevel();
+  const maxStreams = pick('max-streams', 'MO_MAX_STREAMS');
   const strategy = pick('default-strategy', 'MO_DEFAULT_STRATEGY');
   if (strategy !== undefined && strategy !== 'spread' && strategy !== 'binpack') {
     throw new Error(`${label('default-strategy', 'MO_DEFAULT_STRATEGY')}: expected spread|binpack, got "${strategy}"`);
@@ -106,6 +115,9 @@ export function parseSchedulerArgs(
     maxRunningPipelines: int('max-running-pipelines', 'MO_MAX_RUNNING_PIPELINES'),
     maxQueuedPipelines: int('max-queued-pipelines', 'MO_MAX_QUEUED_PIPELINES'),
     maxArtifactBytes: int('max-artifact-bytes', 'MO_MAX_ARTIFACT_BYTES'),
+    maxStreams:
+      maxStreams === undefined ? undefined : parseStreamCaps(maxStreams, label('max-streams', 'MO_MAX_STREAMS')),
+    streamStallTimeoutMs: duration('stream-stall-timeout', 'MO_STREAM_STALL_TIMEOUT'),
   } as Partial<SchedulerOptions>;
   return options;
 }

@@ -6,6 +6,7 @@ import {
   isLogLevel,
   parseAddress,
   startMetricsServer,
+  StreamLimits,
   type Logger,
   type LogLevel,
 } from '@mo/api';
@@ -71,6 +72,13 @@ export interface SchedulerOptions {
   maxQueuedPipelines: number;
   /** Most bytes one pipeline step's artifacts may total (stored under <dataDir>/artifacts). */
   maxArtifactBytes: number;
+  /** Caps on open streams by kind (--max-streams); default DEFAULT_STREAM_CAPS (@mo/api). */
+  maxStreams?: Record<string, number>;
+  /**
+   * A reader that takes nothing (logs, downloads), or an upload that sends nothing, for this long is
+   * cut off with RESOURCE_EXHAUSTED (default 30 s).
+   */
+  streamStallTimeoutMs?: number;
   logger?: Logger;
   /** A store to use instead of SQLite in the data dir (benchmarks, other backends). */
   store?: Store;
@@ -116,6 +124,12 @@ export function resolveSchedulerOptions(partial: Partial<SchedulerOptions> = {})
   ] as const) {
     const v = o[k];
     if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${k}: expected a positive integer, got ${String(v)}`);
+  }
+  if (
+    o.streamStallTimeoutMs !== undefined &&
+    !(Number.isSafeInteger(o.streamStallTimeoutMs) && o.streamStallTimeoutMs > 0)
+  ) {
+    throw new Error(`streamStallTimeoutMs: expected a positive integer, got ${String(o.streamStallTimeoutMs)}`);
   }
   if (o.downAfterMs <= o.heartbeatIntervalMs) {
     throw new Error(
@@ -186,7 +200,9 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
       onChange: (node) => bus.publish({ node }),
     },
   );
+  const streams = new StreamLimits(options.maxStreams, { stallTimeoutMs: options.streamStallTimeoutMs });
   const metrics = createSchedulerMetrics(SCHEDULER_VERSION, {
+    streams: () => streams.stats(),
     nodeCounts: () => {
       const c = { up: 0, down: 0 };
       for (const n of nodes.list()) c[n.state]++;
@@ -232,7 +248,8 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
       Date.now(),
     );
     const loaded = await manager.load();
-    await artifacts.load();
+    const { staleTempFiles } = await artifacts.load();
+    if (staleTempFiles > 0) logger.info('removed unfinished artifact uploads', { files: staleTempFiles });
     const loadedPipelines = await pipelines.load();
     if (loaded > 0 || nodes.size > 0 || loadedPipelines > 0) {
       logger.info('state restored', { workloads: loaded, nodes: nodes.size, pipelines: loadedPipelines });
@@ -253,6 +270,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     version: SCHEDULER_VERSION,
     startedAtMs,
     onRequest,
+    streams,
   }).addToServer(server.server);
   new RegistryService({
     nodes,
@@ -260,9 +278,10 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     logger,
     saveNode,
     onRequest,
-    artifacts: artifactHandlers(artifacts),
+    streams,
+    artifacts: artifactHandlers(artifacts, streams),
   }).addToServer(server.server);
-  new PipelineService({ pipelines, workloads: manager, nodes, agents, onRequest }).addToServer(server.server);
+  new PipelineService({ pipelines, workloads: manager, nodes, agents, onRequest, streams }).addToServer(server.server);
   let grpcAddress: string;
   try {
     const { host } = parseAddress(options.grpcListen);
@@ -310,6 +329,8 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     close() {
       closing ??= (async () => {
         nodes.close();
+        // Uploads under way end (UNAVAILABLE) and their temp files are removed before the server goes.
+        await artifacts.close();
         await server.close();
         await pipelines.close();
         await manager.close();

@@ -139,13 +139,20 @@ async function* readRange(path: string, from: number, signal: AbortSignal): Asyn
 
 async function* readFrom(handle: FileHandle, from: number, signal?: AbortSignal): AsyncGenerator<Buffer> {
   let position = from;
+  let buf = Buffer.allocUnsafe(CHUNK);
   for (;;) {
     if (signal?.aborted) return;
-    const buf = Buffer.alloc(CHUNK);
     const { bytesRead } = await handle.read(buf, 0, CHUNK, position);
     if (bytesRead === 0) return;
     position += bytesRead;
-    yield buf.subarray(0, bytesRead);
+    if (bytesRead === CHUNK) {
+      yield buf;
+      buf = Buffer.allocUnsafe(CHUNK);
+    } else {
+      // A short read is copied out: a follower of a chatty workload reads many small pieces, and
+      // each held in a reader's buffer must not pin a whole 64 KiB chunk.
+      yield Buffer.from(buf.subarray(0, bytesRead));
+    }
   }
 }
 

@@ -6,6 +6,7 @@ import {
   InvalidArgumentError,
   NotFoundError,
   moProto,
+  type StreamLimits,
   toServiceError,
   type Pipeline,
   type PipelineEvent,
@@ -107,6 +108,8 @@ export interface PipelineServiceContext {
   nodes: NodeTable;
   agents: AgentPool;
   onRequest?: (method: string, code: string) => void;
+  /** Caps on open streams and the stall bound (logs here; shared with the other services). */
+  streams?: StreamLimits;
 }
 
 /** Events buffered per watcher before it counts as too slow and is dropped. */

@@ -7,6 +7,7 @@ import {
   InvalidArgumentError,
   NotFoundError,
   moProto,
+  StreamLimits,
   statusName,
   toServiceError,
   validateLabels,
@@ -33,10 +34,13 @@ export interface RegistryServiceContext {
   /** Pipeline artifact upload/download (server/artifact-handlers.ts). */
   artifacts: ArtifactHandlers;
   onRequest?: (method: string, code: string) => void;
+  /** Caps on open streams (kind 'heartbeat': one per node); default StreamLimits' defaults. */
+  streams?: StreamLimits;
 }
 
 const NODE_ID_RE = /^[0-9A-Za-z][0-9A-Za-z_-]{0,63}$/;
 const MAX_INVENTORY = 100_000;
+const DEFAULT_LIMITS = new StreamLimits();
 
 export class RegistryService {
   constructor(private readonly ctx: RegistryServiceContext) {}
@@ -112,6 +116,9 @@ export class RegistryService {
 
   private heartbeat(call: grpc.ServerDuplexStream<HeartbeatRequest__Output, HeartbeatResponse>): void {
     const { nodes, manager, logger } = this.ctx;
+    if (!(this.ctx.streams ?? DEFAULT_LIMITS).admit('heartbeat', call)) {
+      return this.ctx.onRequest?.('Heartbeat', 'RESOURCE_EXHAUSTED');
+    }
     let nodeId = '';
     const fail = (err: unknown) => {
       this.ctx.onRequest?.('Heartbeat', statusName(toServiceError(err).code ?? grpc.status.UNKNOWN));

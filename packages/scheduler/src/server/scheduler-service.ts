@@ -6,6 +6,7 @@ import {
   InvalidArgumentError,
   moProto,
   toServiceError,
+  type StreamLimits,
   validateGrace,
   validateWorkloadId,
   type ClusterEvent,
@@ -31,6 +32,8 @@ export interface SchedulerServiceContext {
   version: string;
   startedAtMs: number;
   onRequest?: (method: string, code: string) => void;
+  /** Caps on open streams and the stall bound (logs here; shared with the other services). */
+  streams?: StreamLimits;
 }
 
 /** Events buffered per watcher before it counts as too slow and is dropped. */
