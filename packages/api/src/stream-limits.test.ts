@@ -101,8 +101,10 @@ beforeAll(async () => {
     Flood(call: grpc.ServerWritableStream<Buffer, Buffer>) {
       const slot = limits.admit('logs', call);
       if (!slot) return;
-      const out = new BoundedWriter<Buffer>(call, { what: 'flood', slot });
-      const count = call.request.length > 0 ? call.request.readUInt32BE(0) : 0;
+      // The request: [count (0 = forever)] [stall bound in ms (default the limits')], uint32 each.
+      const count = call.request.length >= 4 ? call.request.readUInt32BE(0) : 0;
+      const stallTimeoutMs = call.request.length >= 8 ? call.request.readUInt32BE(4) : undefined;
+      const out = new BoundedWriter<Buffer>(call, { what: 'flood', slot, ...(stallTimeoutMs && { stallTimeoutMs }) });
       floods.push(
         (async () => {
           const o: FloodOutcome = { maxBuffered: 0, written: 0 };
@@ -153,7 +155,12 @@ function client() {
     Collect(cb: (err: grpc.ServiceError | null, res?: Buffer) => void): grpc.ClientWritableStream<Buffer>;
   };
 }
-const countOf = (n: number) => Buffer.from([0, 0, 0, n]);
+const countOf = (n: number, stallMs = 0) => {
+  const b = Buffer.alloc(8);
+  b.writeUInt32BE(n, 0);
+  b.writeUInt32BE(stallMs, 4);
+  return b;
+};
 /** The call's final status (its 'error' is the same status, as an event that must be heard). */
 const ended = (call: grpc.ClientReadableStream<Buffer>) =>
   new Promise<grpc.StatusObject>((resolve) => {
@@ -209,15 +216,17 @@ describe('BoundedWriter on a real server', () => {
     }
   });
 
-  it('a reader that keeps reading gets everything, whatever the stall bound', async () => {
+  it('a reader that keeps reading gets everything, many buffers through', async () => {
     const c = client();
     try {
       const index = floods.length;
-      const call = c.Flood(countOf(200)); // 12.5 MiB: many stall bounds' worth at a slow pace
+      // 12.5 MiB, 400 bounds' worth of buffer. The stall bound is wall-clock time: this one is set
+      // long, as a loaded test machine may not run this reader for 400 ms.
+      const call = c.Flood(countOf(200, 10_000));
       let got = 0;
       call.on('data', (m: Buffer) => {
         got += m.length;
-        // Slow but steady: a pause of a quarter of the stall bound now and then.
+        // A pause now and then, as a reader with other work to do.
         if (got % (16 * CHUNK.length) === 0) {
           call.pause();
           setImmediate(() => call.resume());
