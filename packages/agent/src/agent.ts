@@ -1,6 +1,6 @@
 // Wires one agent together: data dir lock, workload manager (+ recovery), gRPC NodeAgent server,
 // /proc sampling, host facts, and the HTTP /metrics + /healthz endpoint.
-import { createMoServer, every, type NodeFacts, type NodeMetrics } from '@mo/api';
+import { createMoServer, every, StreamLimits, type NodeFacts, type NodeMetrics } from '@mo/api';
 import { mkdirSync, readFileSync, statfsSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -50,6 +50,10 @@ export interface AgentOptions {
   maxLogDisk?: LogBudgetSetting;
   defaultGracePeriodMs: number;
   maxRetainedEnded: number;
+  /** Caps on open streams by kind (--max-streams; the agent serves 'logs'); default DEFAULT_STREAM_CAPS. */
+  maxStreams?: Record<string, number>;
+  /** A log reader that takes nothing for this long is cut off with RESOURCE_EXHAUSTED (default 30 s). */
+  streamStallTimeoutMs?: number;
   /** How often host metrics are sampled from /proc. */
   sampleIntervalMs: number;
   dockerSocket: string;
@@ -125,7 +129,7 @@ export function resolveAgentOptions(partial: Partial<AgentOptions> = {}): AgentO
       throw new Error(`${k}: expected a positive integer, got ${String(v)}`);
     }
   }
-  for (const k of ['capacityCpuMillis', 'capacityMemoryBytes'] as const) {
+  for (const k of ['capacityCpuMillis', 'capacityMemoryBytes', 'streamStallTimeoutMs'] as const) {
     const v = o[k];
     if (v !== undefined && (!Number.isSafeInteger(v) || v <= 0)) {
       throw new Error(`${k}: expected a positive integer, got ${String(v)}`);
@@ -281,7 +285,10 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
     const dockerProbe = every(30_000, () => void refreshFacts());
 
     const grpcServer = createMoServer({ services: ['mo.v1.NodeAgent'] });
+    const streams = new StreamLimits(options.maxStreams, { stallTimeoutMs: options.streamStallTimeoutMs });
+    metrics.trackStreams(streams);
     new NodeAgentService({
+      streams,
       manager,
       taskDirOf: (id) => store.dirOf(id),
       facts: () => toWireFacts(facts, manager.driverNames, processDriver?.containment),

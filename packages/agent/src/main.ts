@@ -1,6 +1,6 @@
 // `mo-agent` / `mo agent`: flags and MO_* environment -> startAgent; SIGTERM/SIGINT close the agent
 // (workloads keep running, as with Nomad's client), SIGHUP re-probes host facts.
-import { flagReader, runDaemon } from '@mo/api';
+import { flagReader, parseStreamCaps, runDaemon } from '@mo/api';
 import { parseArgs } from 'node:util';
 import { AGENT_VERSION, DEFAULT_AGENT_OPTIONS, startAgent, type AgentOptions } from './agent.js';
 import { validateCgroupRoot } from './cgroups/index.js';
@@ -23,6 +23,9 @@ Options (each also settable by environment):
   --max-ended N           ended workloads kept          MO_MAX_ENDED          (1000)
   --max-log-disk SIZE|N%  all workloads' logs, at most  MO_MAX_LOG_DISK       (10% of the data dir's
                           filesystem, at most 4Gi; past it the longest-ended workloads' logs go)
+  --max-streams KIND=N,…  open streams at once: logs   MO_MAX_STREAMS        (logs=256)
+  --stream-stall-timeout D a log reader that takes nothing this long is cut off (RESOURCE_EXHAUSTED)
+                                                        MO_STREAM_STALL_TIMEOUT (30s)
   --docker-socket PATH    Docker Engine socket          MO_DOCKER_SOCKET      (/var/run/docker.sock)
   --cgroup-root PATH|off  this agent's cgroup in each cgroup hierarchy, one per process workload
                           below it; off: none (trees found from /proc, no limits)
@@ -72,6 +75,8 @@ export function parseAgentArgs(
       'default-grace': { type: 'string' },
       'max-ended': { type: 'string' },
       'max-log-disk': { type: 'string' },
+      'max-streams': { type: 'string' },
+      'stream-stall-timeout': { type: 'string' },
       'docker-socket': { type: 'string' },
       'cgroup-root': { type: 'string' },
       'docker-ports': { type: 'string' },
@@ -93,7 +98,8 @@ export function parseAgentArgs(
   if (values.help) return 'help';
   if (values.version) return 'version';
   if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0]}"`);
-  const { str: pick, label, int, address, logLevel: readLogLevel } = flagReader(values, env);
+  const { str: pick, label, int, address, duration, logLevel: readLogLevel } = flagReader(values, env);
+  const maxStreams = pick('max-streams', 'MO_MAX_STREAMS');
   const logLevel = readLogLevel();
   // Repeated --label flags replace MO_NODE_LABELS as a whole, like every other flag its variable.
   const labelItems =
@@ -113,6 +119,11 @@ export function parseAgentArgs(
     defaultGracePeriodMs: int('default-grace', 'MO_DEFAULT_GRACE_MS'),
     maxRetainedEnded: int('max-ended', 'MO_MAX_ENDED'),
     maxLogDisk: logBudgetOf(pick('max-log-disk', 'MO_MAX_LOG_DISK'), label('max-log-disk', 'MO_MAX_LOG_DISK')),
+    maxStreams:
+      maxStreams === undefined
+        ? undefined
+        : parseStreamCaps(maxStreams, label('max-streams', 'MO_MAX_STREAMS'), ['logs']),
+    streamStallTimeoutMs: duration('stream-stall-timeout', 'MO_STREAM_STALL_TIMEOUT'),
     dockerSocket: pick('docker-socket', 'MO_DOCKER_SOCKET'),
     cgroupRoot: cgroupRootOf(pick('cgroup-root', 'MO_CGROUP_ROOT')),
     docker,

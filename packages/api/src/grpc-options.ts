@@ -2,6 +2,7 @@
 // sides of a connection agree: message limits and keepalive (keepalive.ts says why these values).
 import type * as grpc from '@grpc/grpc-js';
 import { KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from './keepalive.js';
+import { MAX_CONCURRENT_STREAMS_PER_CONNECTION } from './stream-limits.js';
 
 /** Largest message a daemon accepts; bigger ones fail with RESOURCE_EXHAUSTED before any handler. */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -47,5 +48,8 @@ export function serverOptions(maxMessageBytes: number): grpc.ServerOptions {
     'grpc.enable_channelz': 0,
     'grpc.keepalive_time_ms': KEEPALIVE_TIME_MS,
     'grpc.keepalive_timeout_ms': KEEPALIVE_TIMEOUT_MS,
+    // Calls of one connection at once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS, honoured by grpc-js
+    // 1.14's server); the caps per kind of stream over all connections are StreamLimits'.
+    'grpc.max_concurrent_streams': MAX_CONCURRENT_STREAMS_PER_CONNECTION,
   };
 }

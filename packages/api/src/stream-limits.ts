@@ -53,7 +53,7 @@ export const DEFAULT_OTHER_CAP = 256;
 export const MAX_CONCURRENT_STREAMS_PER_CONNECTION = 512;
 
 /** Bytes a server stream may have written but not yet sent before write() waits. */
-export const MAX_BUFFERED_BYTES = 256 * 1024;
+export const MAX_BUFFERED_BYTES = 32 * 1024;
 /** A reader that takes nothing of what is buffered for this long is cut off. */
 export const STALL_TIMEOUT_MS = 30_000;
 /** A client stream with no message for this long is ended. */
@@ -225,7 +225,8 @@ type WritableCall<T> = Pick<
 export class BoundedWriter<T> {
   private pending = 0;
   private readonly abort = new AbortController();
-  private waiter: { resolve: () => void; reject: (err: Error) => void } | undefined;
+  /** Writers waiting for room (several when producers share the call, e.g. stdout and stderr). */
+  private waiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
   private watchdog: Timer | undefined;
   private failure: Error | undefined;
   private readonly max: number;
@@ -269,7 +270,7 @@ export class BoundedWriter<T> {
       this.progress();
     });
     if (this.pending <= this.max) return;
-    await new Promise<void>((resolve, reject) => (this.waiter = { resolve, reject }));
+    await new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
   /** Ends the call with OK once everything buffered is sent (the stall bound still applies). */
@@ -310,10 +311,10 @@ export class BoundedWriter<T> {
   private progress(): void {
     if (this.pending > 0) this.watchdog?.refresh();
     else this.watchdog?.cancel();
-    if (this.waiter && this.pending <= this.max) {
-      const w = this.waiter;
-      this.waiter = undefined;
-      w.resolve();
+    if (this.waiters.length > 0 && this.pending <= this.max) {
+      const ready = this.waiters;
+      this.waiters = [];
+      for (const w of ready) w.resolve();
     }
   }
 
@@ -322,9 +323,9 @@ export class BoundedWriter<T> {
     this.failure = err;
     this.watchdog?.cancel();
     this.abort.abort(err);
-    const w = this.waiter;
-    this.waiter = undefined;
-    w?.reject(err);
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const w of waiting) w.reject(err);
   }
 }
 

@@ -1,6 +1,6 @@
 // `mo-scheduler` / `mo scheduler`: flags and MO_* environment -> startScheduler. SIGTERM/SIGINT
 // close it cleanly (in-flight writes are flushed); workloads keep running on their agents.
-import { flagReader, runDaemon } from '@mo/api';
+import { flagReader, parseStreamCaps, runDaemon } from '@mo/api';
 import { parseArgs } from 'node:util';
 import { SCHEDULER_VERSION, startScheduler, type SchedulerOptions } from './scheduler.js';
 
@@ -51,6 +51,12 @@ Options (each also settable by environment):
                             in all (stored in the data dir)
   --events-retained N       cluster events kept for Watch MO_EVENTS_RETAINED        (10000)
                             resumes (also ≤ 64 MiB, 1 h)
+  --max-streams KIND=N,...  streams open at once, by     MO_MAX_STREAMS            (logs=256,
+                            kind: logs, upload, download,  upload=64,download=64,heartbeat=10000,
+                            heartbeat, watch,              watch=256,watch_pipelines=256)
+                            watch_pipelines; past it RESOURCE_EXHAUSTED
+  --stream-stall-timeout DUR a reader that takes nothing MO_STREAM_STALL_TIMEOUT   (30s)
+                            or an upload that sends nothing this long is cut off
   -h, --help                show this help
   -V, --version             print the version
 
@@ -88,6 +94,8 @@ export function parseSchedulerArgs(
       'max-queued-pipelines': { type: 'string' },
       'max-artifact-bytes': { type: 'string' },
       'events-retained': { type: 'string' },
+      'max-streams': { type: 'string' },
+      'stream-stall-timeout': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
     },
@@ -97,6 +105,7 @@ export function parseSchedulerArgs(
   if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0]}"`);
   const { str: pick, label, int, duration, address, fraction, logLevel: readLogLevel } = flagReader(values, env);
   const logLevel = readLogLevel();
+  const maxStreams = pick('max-streams', 'MO_MAX_STREAMS');
   const strategy = pick('default-strategy', 'MO_DEFAULT_STRATEGY');
   if (strategy !== undefined && strategy !== 'spread' && strategy !== 'binpack') {
     throw new Error(`${label('default-strategy', 'MO_DEFAULT_STRATEGY')}: expected spread|binpack, got "${strategy}"`);
@@ -129,6 +138,9 @@ export function parseSchedulerArgs(
     maxQueuedPipelines: int('max-queued-pipelines', 'MO_MAX_QUEUED_PIPELINES'),
     maxArtifactBytes: int('max-artifact-bytes', 'MO_MAX_ARTIFACT_BYTES'),
     eventsRetained: int('events-retained', 'MO_EVENTS_RETAINED'),
+    maxStreams:
+      maxStreams === undefined ? undefined : parseStreamCaps(maxStreams, label('max-streams', 'MO_MAX_STREAMS')),
+    streamStallTimeoutMs: duration('stream-stall-timeout', 'MO_STREAM_STALL_TIMEOUT'),
   } as Partial<SchedulerOptions>;
   return options;
 }

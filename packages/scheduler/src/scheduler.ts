@@ -88,6 +88,13 @@ export interface SchedulerOptions {
   maxArtifactBytes: number;
   /** Cluster events kept for Watch resumes (also at most 64 MiB and 1 h of them). */
   eventsRetained: number;
+  /** Caps on open streams by kind (--max-streams); default DEFAULT_STREAM_CAPS (@mo/api). */
+  maxStreams?: Record<string, number>;
+  /**
+   * A reader that takes nothing (logs, downloads), or an upload that sends nothing, for this long is
+   * cut off with RESOURCE_EXHAUSTED (default 30 s).
+   */
+  streamStallTimeoutMs?: number;
   logger?: Logger;
   /** A store to use instead of SQLite in the data dir (benchmarks, other backends). */
   store?: Store;
@@ -142,6 +149,12 @@ export function resolveSchedulerOptions(partial: Partial<SchedulerOptions> = {})
     const v = o[k];
     if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${k}: expected a positive integer, got ${String(v)}`);
   }
+  if (
+    o.streamStallTimeoutMs !== undefined &&
+    !(Number.isSafeInteger(o.streamStallTimeoutMs) && o.streamStallTimeoutMs > 0)
+  ) {
+    throw new Error(`streamStallTimeoutMs: expected a positive integer, got ${String(o.streamStallTimeoutMs)}`);
+  }
   if (o.downAfterMs <= o.heartbeatIntervalMs) {
     throw new Error(
       `downAfterMs (${o.downAfterMs}) must be longer than heartbeatIntervalMs (${o.heartbeatIntervalMs})`,
@@ -189,7 +202,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
   });
   const agents = new AgentPool();
-  const streams = new StreamLimits();
+  const streams = new StreamLimits(options.maxStreams, { stallTimeoutMs: options.streamStallTimeoutMs });
   let events: ClusterEvents;
   try {
     // Converters run at publish time, once everything below exists.
@@ -244,6 +257,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     },
   );
   const metrics = createSchedulerMetrics(SCHEDULER_VERSION, {
+    streams: () => streams.stats(),
     nodeCounts: () => {
       const c = { up: 0, down: 0 };
       for (const n of nodes.list()) c[n.state]++;
@@ -291,7 +305,8 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
       Date.now(),
     );
     const loaded = await manager.load();
-    await artifacts.load();
+    const { staleTempFiles } = await artifacts.load();
+    if (staleTempFiles > 0) logger.info('removed unfinished artifact uploads', { files: staleTempFiles });
     const loadedPipelines = await pipelines.load();
     if (loaded > 0 || nodes.size > 0 || loadedPipelines > 0) {
       logger.info('state restored', { workloads: loaded, nodes: nodes.size, pipelines: loadedPipelines });
@@ -324,7 +339,8 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     ...(options.registerRatePerSecond > 0
       ? { registerRate: { ratePerSecond: options.registerRatePerSecond, burst: 2 * options.registerRatePerSecond } }
       : {}),
-    artifacts: artifactHandlers(artifacts),
+    streams,
+    artifacts: artifactHandlers(artifacts, streams),
   }).addToServer(server.server);
   new PipelineService({ pipelines, workloads: manager, nodes, agents, streams, onRequest }).addToServer(server.server);
   let grpcAddress: string;
@@ -374,6 +390,8 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     close() {
       closing ??= (async () => {
         nodes.close();
+        // Uploads under way end (UNAVAILABLE) and their temp files are removed before the server goes.
+        await artifacts.close();
         await server.close();
         events.close();
         await pipelines.close();

@@ -17,7 +17,8 @@
  * network-namespace test bed (`createNetnsBed`: a bridge, one namespace per host, silent
  * partitions and cut links; `netnsUnavailable` says why not here), and on it one whole partition
  * scenario (`startPartitionScenario`: two nodes, workloads on one, cut off and healed, copies
- * counted from /proc):
+ * counted from /proc), and abusive raw HTTP/2 gRPC calls that never read or never end
+ * (`rawSession`, `openRawCall`) with what a daemon holds (`processHolds`: RSS, open fds):
  *
  * ```ts
  * const bed = await createNetnsBed({ hosts: 1 });
@@ -61,3 +62,4 @@ export {
   type PartitionScenario,
   type PartitionScenarioOptions,
 } from './partition-scenario.js';
+export { grpcFrame, openRawCall, processHolds, rawSession, type RawCall, type RawCallEnd } from './raw-streams.js';

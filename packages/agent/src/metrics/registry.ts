@@ -1,6 +1,7 @@
 // The agent's Prometheus metrics, in a registry of its own: two agents (or an agent and a scheduler) in
 // one test process must not share prom-client's global registry. Names follow Prometheus conventions:
 // `mo_` prefix, base units (seconds, bytes, ratio) in the name, `_total` on counters, `_info` for build info.
+import type { StreamKindStats } from '@mo/api';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { EventLoopDelay, LOOP_DELAY_METRIC } from '@mo/api';
 
@@ -67,6 +68,46 @@ export interface AgentMetrics {
   recordExit(outcome: ExitOutcome): void;
   /** `code` is the grpc status name, e.g. "OK", "INVALID_ARGUMENT". */
   recordGrpcRequest(method: string, code: string): void;
+  /** Exports the streams a StreamLimits counts (open, refused, cut off; by kind), read at each scrape. */
+  trackStreams(limits: { stats(): StreamKindStats[] }): void;
+}
+
+/** mo_<daemon>_streams_open / _streams_refused_total / _streams_cut_off_total, by kind, read at each scrape. */
+export function registerStreamMetrics(
+  registry: Registry,
+  daemon: 'agent' | 'scheduler',
+  limits: { stats(): StreamKindStats[] },
+): void {
+  const registers = [registry];
+  new Gauge({
+    name: `mo_${daemon}_streams_open`,
+    help: 'Long-lived gRPC streams open now, by kind (logs, upload, download, heartbeat, watch, ...).',
+    labelNames: ['kind'] as const,
+    registers,
+    collect() {
+      for (const s of limits.stats()) this.set({ kind: s.kind }, s.open);
+    },
+  });
+  new Counter({
+    name: `mo_${daemon}_streams_refused_total`,
+    help: 'Streams refused with RESOURCE_EXHAUSTED because their kind was at its cap (--max-streams), by kind.',
+    labelNames: ['kind'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const s of limits.stats()) this.inc({ kind: s.kind }, s.refused);
+    },
+  });
+  new Counter({
+    name: `mo_${daemon}_streams_cut_off_total`,
+    help: 'Streams ended with RESOURCE_EXHAUSTED because the peer stalled (a reader took nothing, a client sent nothing) past --stream-stall-timeout, by kind.',
+    labelNames: ['kind'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const s of limits.stats()) this.inc({ kind: s.kind }, s.cutOff);
+    },
+  });
 }
 
 export function createAgentMetrics(options: AgentMetricsOptions): AgentMetrics {
@@ -208,6 +249,9 @@ export function createAgentMetrics(options: AgentMetricsOptions): AgentMetrics {
     },
     recordGrpcRequest(method, code) {
       grpcRequests.inc({ method, code });
+    },
+    trackStreams(limits) {
+      registerStreamMetrics(registry, 'agent', limits);
     },
   };
 }

@@ -2,9 +2,12 @@
 // records to wire messages. Errors are mapped to gRPC status in one place (@mo/api unaryHandler).
 import * as grpc from '@grpc/grpc-js';
 import {
+  BoundedWriter,
   countedUnary,
   decodePageToken,
   encodePageToken,
+  StreamClosedError,
+  StreamLimits,
   FailedPreconditionError,
   fillPage,
   InvalidArgumentError,
@@ -38,6 +41,8 @@ export interface NodeAgentContext {
   onRequest?: (method: string, code: string) => void;
   /** Called after each StartWorkload with its outcome and duration. */
   onStart?: (result: 'ok' | 'invalid' | 'error', seconds: number) => void;
+  /** Caps on open streams (kind 'logs') and the slow-reader bound; default: StreamLimits' defaults. */
+  streams?: StreamLimits;
 }
 
 /** A workload's place in GetNodeStatus pages: oldest first, the id breaking ties within a ms. */
@@ -53,7 +58,10 @@ const compareAge = (a: AgeKey, b: AgeKey): number =>
 const MAX_BATCH = LIMITS.batchSpecs;
 
 export class NodeAgentService {
-  constructor(private readonly ctx: NodeAgentContext) {}
+  private readonly streams: StreamLimits;
+  constructor(private readonly ctx: NodeAgentContext) {
+    this.streams = ctx.streams ?? new StreamLimits();
+  }
 
   addToServer(server: grpc.Server): void {
     server.addService(moProto().mo.v1.NodeAgent.service, this.handlers());
@@ -151,12 +159,17 @@ export class NodeAgentService {
     };
   }
 
+  /**
+   * Tail and follow with bounded memory: the files are read only as fast as the reader takes the
+   * chunks (BoundedWriter), and a reader that takes nothing for the stall bound is cut off with
+   * RESOURCE_EXHAUSTED; either way the call's end aborts the reads, which close their files.
+   */
   private async streamLogs(call: grpc.ServerWritableStream<StreamLogsRequest__Output, LogChunk>): Promise<void> {
-    const abort = new AbortController();
-    call.on('cancelled', () => abort.abort());
-    call.on('close', () => abort.abort());
+    const slot = this.streams.admit('logs', call);
+    if (!slot) return this.ctx.onRequest?.('StreamLogs', 'RESOURCE_EXHAUSTED');
+    const req = call.request;
+    const out = new BoundedWriter<LogChunk>(call, { what: `logs of ${req.workloadId.slice(0, 128)}`, slot });
     try {
-      const req = call.request;
       validateWorkloadId('workload_id', req.workloadId);
       const record = this.ctx.manager.get(req.workloadId);
       if (record.logsRemovedAtMs) {
@@ -176,21 +189,19 @@ export class NodeAgentService {
             tailLines: req.tailLines,
             follow: req.follow,
             ended,
-            signal: abort.signal,
+            signal: out.signal,
           })) {
-            if (abort.signal.aborted) return;
-            // Respect backpressure: wait for drain when the client reads slowly.
-            if (!call.write({ stream: wire, data })) await new Promise((r) => call.once('drain', r));
+            await out.write({ stream: wire, data }, data.length);
           }
         }),
       );
       this.ctx.onRequest?.('StreamLogs', 'OK');
-      call.end();
+      out.end();
     } catch (err) {
-      const e = toServiceError(err);
-      this.ctx.onRequest?.('StreamLogs', statusName(e.code ?? grpc.status.UNKNOWN));
-      // grpc-js sends a server stream's status from an emitted error (destroy() would surface as UNAVAILABLE).
-      if (!abort.signal.aborted) call.emit('error', e);
+      const code = err instanceof StreamClosedError ? grpc.status.CANCELLED : toServiceError(err).code;
+      this.ctx.onRequest?.('StreamLogs', statusName(code ?? grpc.status.UNKNOWN));
+      // Emitted as the call's status (unless the call has ended: cancelled or cut off).
+      out.fail(err);
     }
   }
 }

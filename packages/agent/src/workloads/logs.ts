@@ -17,7 +17,7 @@ export interface ReadLogsOptions {
   pollIntervalMs?: number;
 }
 
-const CHUNK = 64 * 1024;
+const CHUNK = 16 * 1024;
 
 export async function* readLogs(
   taskDir: string,
@@ -26,10 +26,16 @@ export async function* readLogs(
 ): AsyncGenerator<Buffer> {
   const current = join(taskDir, `${stream}.log`);
   const rotated = `${current}.1`;
-  const { offset: startInRotated, present: rotatedPresent } = await tailStart(rotated, current, options.tailLines);
+  const { signal } = options;
+  const { offset: startInRotated, present: rotatedPresent } = await tailStart(
+    rotated,
+    current,
+    options.tailLines,
+    signal,
+  );
 
-  if (rotatedPresent && startInRotated !== undefined) yield* readRange(rotated, startInRotated, options.signal);
-  const startInCurrent = startInRotated === undefined ? await tailOffset(current, options.tailLines) : 0;
+  if (rotatedPresent && startInRotated !== undefined) yield* readRange(rotated, startInRotated, signal);
+  const startInCurrent = startInRotated === undefined ? await tailOffset(current, options.tailLines, signal) : 0;
 
   let handle = await openIfExists(current);
   let position = startInCurrent;
@@ -72,17 +78,18 @@ async function tailStart(
   rotated: string,
   current: string,
   tailLines: number,
+  signal: AbortSignal,
 ): Promise<{ offset: number | undefined; present: boolean }> {
   const present = (await stat(rotated).catch(() => undefined)) !== undefined;
   if (!present) return { offset: undefined, present };
   if (tailLines <= 0) return { offset: 0, present };
-  const inCurrent = await countLines(current);
+  const inCurrent = await countLines(current, tailLines, signal);
   if (inCurrent >= tailLines) return { offset: undefined, present };
-  return { offset: await tailOffset(rotated, tailLines - inCurrent), present };
+  return { offset: await tailOffset(rotated, tailLines - inCurrent, signal), present };
 }
 
 /** Offset of the start of the last `lines` lines of a file (0 = whole file). */
-async function tailOffset(path: string, lines: number): Promise<number> {
+async function tailOffset(path: string, lines: number, signal: AbortSignal): Promise<number> {
   if (lines <= 0) return 0;
   const handle = await openIfExists(path);
   if (!handle) return 0;
@@ -93,7 +100,7 @@ async function tailOffset(path: string, lines: number): Promise<number> {
     let seen = 0;
     // A trailing newline ends the last line; it does not start a new one.
     let skipTrailing = true;
-    while (end > 0) {
+    while (end > 0 && !signal.aborted) {
       const start = Math.max(0, end - CHUNK);
       const { bytesRead } = await handle.read(buf, 0, end - start, start);
       for (let i = bytesRead - 1; i >= 0; i--) {
@@ -115,12 +122,19 @@ async function tailOffset(path: string, lines: number): Promise<number> {
   }
 }
 
-async function countLines(path: string): Promise<number> {
+/**
+ * Lines of a file, counting stops at `enough`: whether the current file alone holds the tail is
+ * all tailStart asks, and a whole 10 MiB file scanned per `--tail 1` call cost seconds of CPU.
+ */
+async function countLines(path: string, enough: number, signal: AbortSignal): Promise<number> {
   const handle = await openIfExists(path);
   if (!handle) return 0;
   let n = 0;
   try {
-    for await (const chunk of readFrom(handle, 0)) for (const b of chunk) if (b === 0x0a) n++;
+    for await (const chunk of readFrom(handle, 0, signal)) {
+      for (let i = chunk.indexOf(0x0a); i !== -1 && n < enough; i = chunk.indexOf(0x0a, i + 1)) n++;
+      if (n >= enough) break;
+    }
   } finally {
     await handle.close();
   }
@@ -139,13 +153,20 @@ async function* readRange(path: string, from: number, signal: AbortSignal): Asyn
 
 async function* readFrom(handle: FileHandle, from: number, signal?: AbortSignal): AsyncGenerator<Buffer> {
   let position = from;
+  let buf = Buffer.allocUnsafe(CHUNK);
   for (;;) {
     if (signal?.aborted) return;
-    const buf = Buffer.alloc(CHUNK);
     const { bytesRead } = await handle.read(buf, 0, CHUNK, position);
     if (bytesRead === 0) return;
     position += bytesRead;
-    yield buf.subarray(0, bytesRead);
+    if (bytesRead === CHUNK) {
+      yield buf;
+      buf = Buffer.allocUnsafe(CHUNK);
+    } else {
+      // A short read is copied out: a follower of a chatty workload reads many small pieces, and
+      // each held in a reader's buffer must not pin a whole 64 KiB chunk.
+      yield Buffer.from(buf.subarray(0, bytesRead));
+    }
   }
 }
 

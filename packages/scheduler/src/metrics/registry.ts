@@ -1,6 +1,7 @@
 // The scheduler's Prometheus metrics, in a registry of its own (a test process may hold several
 // daemons). Gauges that mirror state are computed at scrape time from the live objects, so they
 // can never drift from what the scheduler actually holds.
+import type { StreamKindStats } from '@mo/api';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { EventLoopDelay, LOOP_DELAY_METRIC } from '@mo/api';
 import type { RejectionReason } from '../placement/types.js';
@@ -26,6 +27,8 @@ export interface SchedulerMetricsSources {
   workloadCounts(): ReadonlyMap<WorkloadStateName, number>;
   queueDepth(): number;
   rejections(): Partial<Record<RejectionReason, number>>;
+  /** Long-lived streams by kind (StreamLimits.stats). */
+  streams?(): StreamKindStats[];
 }
 
 export interface SchedulerMetrics {
@@ -129,6 +132,38 @@ export function createSchedulerMetrics(
     labelNames: ['method', 'code'],
     registers: [registry],
   });
+  if (sources.streams) {
+    const streams = sources.streams;
+    new Gauge({
+      name: 'mo_scheduler_streams_open',
+      help: 'Long-lived gRPC streams open now, by kind (logs, upload, download, heartbeat, watch, ...).',
+      labelNames: ['kind'],
+      registers: [registry],
+      collect() {
+        for (const s of streams()) this.set({ kind: s.kind }, s.open);
+      },
+    });
+    new Counter({
+      name: 'mo_scheduler_streams_refused_total',
+      help: 'Streams refused with RESOURCE_EXHAUSTED because their kind was at its cap (--max-streams), by kind.',
+      labelNames: ['kind'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of streams()) this.inc({ kind: s.kind }, s.refused);
+      },
+    });
+    new Counter({
+      name: 'mo_scheduler_streams_cut_off_total',
+      help: 'Streams ended with RESOURCE_EXHAUSTED because the peer stalled (a reader took nothing, a client sent nothing) past --stream-stall-timeout, by kind.',
+      labelNames: ['kind'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of streams()) this.inc({ kind: s.kind }, s.cutOff);
+      },
+    });
+  }
   return {
     registry,
     placement(result, seconds) {

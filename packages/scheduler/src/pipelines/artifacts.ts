@@ -2,19 +2,22 @@
 // the step and downloaded by the agents of the steps that declare them as `inputs`. Content lives
 // on disk under <data dir>/artifacts/<pipeline>/<step>/<path>; each artifact's record (sha256,
 // size) is in the store (kind 'artifact') once the file is complete, so the record is the truth
-// and a half-written file is never served.
+// and a half-written file is never served. An upload is written to a temp file `.upload-*` beside
+// its step's files, removed on every path that does not end in the rename: refusal, size limit,
+// digest mismatch, a silent or vanished sender, close(); those of a crashed run at load().
 import {
   ID_RE,
   InvalidArgumentError,
   MoError,
   NotFoundError,
   ResourceExhaustedError,
+  UnavailableError,
   validateArtifactPath,
 } from '@mo/api';
 import * as grpc from '@grpc/grpc-js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Store } from '../store/store.js';
 import { STEP_ID_RE } from './spec.js';
@@ -48,19 +51,53 @@ export interface IncomingArtifact {
   senderSha256: () => string;
 }
 
+const TEMP_PREFIX = '.upload-';
+
 export class ArtifactStore {
   private readonly records = new Map<string, ArtifactRecord>();
+  private readonly stopping = new AbortController();
+  /** Uploads under way, awaited by close() so their temp files are gone when it resolves. */
+  private readonly receiving = new Set<Promise<unknown>>();
 
   constructor(private readonly o: ArtifactStoreOptions) {}
+
+  /** Aborted by close(): uploads under way end with UNAVAILABLE (server/artifact-handlers.ts). */
+  get closing(): AbortSignal {
+    return this.stopping.signal;
+  }
 
   get maxBytesPerStep(): number {
     return this.o.maxBytesPerStep;
   }
 
-  async load(): Promise<number> {
+  /** Loads the records and removes the temp files of uploads a previous run did not finish. */
+  async load(): Promise<{ artifacts: number; staleTempFiles: number }> {
     const rows = await this.o.store.load('artifact');
     for (const { id, value } of rows) this.records.set(id, value as ArtifactRecord);
-    return rows.length;
+    return { artifacts: rows.length, staleTempFiles: await this.removeTempFiles() };
+  }
+
+  /** Ends the uploads under way (their temp files removed) and refuses new ones; idempotent. */
+  async close(): Promise<void> {
+    this.stopping.abort(new UnavailableError('', 'the scheduler is shutting down; upload again'));
+    await Promise.allSettled([...this.receiving]);
+  }
+
+  private async removeTempFiles(): Promise<number> {
+    let removed = 0;
+    const dirs = async (path: string) =>
+      (await readdir(path, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory());
+    for (const p of await dirs(this.o.dir)) {
+      for (const step of await dirs(join(this.o.dir, p.name))) {
+        const stepDir = join(this.o.dir, p.name, step.name);
+        for (const e of await readdir(stepDir).catch(() => [])) {
+          if (!e.startsWith(TEMP_PREFIX)) continue;
+          await rm(join(stepDir, e), { force: true });
+          removed++;
+        }
+      }
+    }
+    return removed;
   }
 
   /** The stored artifacts of one step, by path. */
@@ -86,7 +123,15 @@ export class ArtifactStore {
    * Receives one artifact: streamed to a temp file while hashed and size-checked, compared with
    * the sender's digest, then renamed into place and recorded durably.
    */
-  async receive(a: IncomingArtifact): Promise<ArtifactRecord> {
+  receive(a: IncomingArtifact): Promise<ArtifactRecord> {
+    const p = this.receiveOne(a);
+    this.receiving.add(p);
+    void p.catch(() => undefined).finally(() => this.receiving.delete(p));
+    return p;
+  }
+
+  private async receiveOne(a: IncomingArtifact): Promise<ArtifactRecord> {
+    if (this.stopping.signal.aborted) throw this.stopping.signal.reason;
     this.checkIds(a.pipelineId, a.stepId, a.path);
     this.o.authorize(a.pipelineId, a.stepId, a.path);
     const others = this.list(a.pipelineId, a.stepId)
@@ -96,7 +141,7 @@ export class ArtifactStore {
     const target = this.fileOf(a.pipelineId, a.stepId, a.path);
     const stepDir = join(this.o.dir, a.pipelineId, a.stepId);
     await mkdir(dirname(target), { recursive: true });
-    const tmp = join(stepDir, `.upload-${randomBytes(6).toString('hex')}`);
+    const tmp = join(stepDir, `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
     const hash = createHash('sha256');
     let size = 0;
     const fh = await open(tmp, 'wx', 0o600);

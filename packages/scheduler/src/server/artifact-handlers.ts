@@ -1,10 +1,16 @@
 // NodeRegistry.UploadArtifact / DownloadArtifact: agents move pipeline artifacts through the
 // scheduler's ArtifactStore (pipelines/artifacts.ts). Part of the agent-facing service, so the same
-// identity that may heartbeat may upload.
+// identity that may heartbeat may upload. Both are bounded (stream-limits in @mo/api): a cap on
+// transfers at once per direction, an upload that sends nothing for the stall bound is ended (its
+// temp file removed), a download whose reader takes nothing for it is cut off.
 import * as grpc from '@grpc/grpc-js';
 import {
   ARTIFACT_CHUNK_BYTES,
+  BoundedWriter,
   InvalidArgumentError,
+  readWithIdleTimeout,
+  StreamClosedError,
+  StreamLimits,
   toServiceError,
   type ArtifactChunk,
   type ArtifactRef,
@@ -18,13 +24,20 @@ export interface ArtifactHandlers {
   DownloadArtifact: grpc.handleServerStreamingCall<DownloadArtifactRequest__Output, ArtifactChunk>;
 }
 
-export function artifactHandlers(artifacts: ArtifactStore): ArtifactHandlers {
+export function artifactHandlers(artifacts: ArtifactStore, limits = new StreamLimits()): ArtifactHandlers {
   return {
     UploadArtifact(call, callback) {
+      const slot = limits.admit('upload', call, callback);
+      if (!slot) return;
       let senderSha256 = '';
-      const messages = call[Symbol.asyncIterator]() as AsyncIterator<ArtifactUpload__Output>;
+      // Ends with RESOURCE_EXHAUSTED when the agent goes silent, UNAVAILABLE when the scheduler stops.
+      const incoming = readWithIdleTimeout<ArtifactUpload__Output>(call, {
+        what: 'upload',
+        slot,
+        signal: artifacts.closing,
+      });
       const run = async (): Promise<ArtifactRef> => {
-        const first = await messages.next();
+        const first = await incoming.next();
         const header = first.done ? undefined : first.value.artifact;
         if (!header) throw new InvalidArgumentError('artifact', 'the first message must name the artifact');
         const leading = first.value as ArtifactUpload__Output;
@@ -36,7 +49,7 @@ export function artifactHandlers(artifacts: ArtifactStore): ArtifactHandlers {
             }
             if (m.data.length > 0) yield m.data;
             if (m.sha256) senderSha256 = m.sha256;
-            const next = await messages.next();
+            const next = await incoming.next();
             m = next.done ? undefined : next.value;
           }
         }
@@ -49,33 +62,46 @@ export function artifactHandlers(artifacts: ArtifactStore): ArtifactHandlers {
         });
         return { pipelineId: r.pipelineId, stepId: r.stepId, path: r.path, sha256: r.sha256, sizeBytes: r.sizeBytes };
       };
-      run().then(
-        (res) => callback(null, res),
-        (err: unknown) => callback(toServiceError(err) as grpc.ServiceError),
-      );
+      run()
+        // Whatever happened, stop reading: a refused upload drops what the agent still sends.
+        .finally(() => incoming.return(undefined))
+        .then(
+          (res) => callback(null, res),
+          (err: unknown) => callback(toServiceError(err) as grpc.ServiceError),
+        );
     },
 
     DownloadArtifact(call) {
+      const slot = limits.admit('download', call);
+      if (!slot) return;
       const { pipelineId, stepId, path } = call.request;
+      const out = new BoundedWriter<ArtifactChunk>(call, { what: 'download', slot });
       let stream: ReturnType<ArtifactStore['open']>['stream'];
       try {
         stream = artifacts.open(pipelineId, stepId, path).stream;
       } catch (err) {
-        call.emit('error', toServiceError(err));
+        out.fail(err);
         return;
       }
-      call.on('cancelled', () => stream.destroy());
+      // The file is read only as fast as the agent takes it; the call's end closes it.
+      const close = () => stream.destroy();
+      out.signal.addEventListener('abort', close, { once: true });
       (async () => {
         for await (const chunk of stream) {
           for (let i = 0; i < (chunk as Buffer).length; i += ARTIFACT_CHUNK_BYTES) {
             const part = (chunk as Buffer).subarray(i, i + ARTIFACT_CHUNK_BYTES);
-            if (!call.write({ data: part })) await new Promise((r) => call.once('drain', r));
+            await out.write({ data: part }, part.length);
           }
         }
-        call.end();
-      })().catch((err: unknown) => {
-        if (!call.cancelled) call.emit('error', toServiceError(err));
-      });
+        out.end();
+      })()
+        .catch((err: unknown) => {
+          if (!(err instanceof StreamClosedError)) out.fail(err);
+        })
+        .finally(() => {
+          out.signal.removeEventListener('abort', close);
+          stream.destroy();
+        });
     },
   };
 }

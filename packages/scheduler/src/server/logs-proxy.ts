@@ -2,7 +2,10 @@
 // StreamWorkloadLogs and StreamStepLogs; errors keep their status (emitted, not destroyed).
 import * as grpc from '@grpc/grpc-js';
 import {
+  BoundedWriter,
   NotFoundError,
+  StreamClosedError,
+  StreamLimits,
   UnavailableError,
   statusName,
   toServiceError,
@@ -17,6 +20,8 @@ export interface LogsProxyContext {
   nodes: NodeTable;
   agents: AgentPool;
   onRequest?: (method: string, code: string) => void;
+  /** Caps on open streams (kind 'logs', shared by both methods) and the stall bound. */
+  streams?: StreamLimits;
 }
 
 export interface LogsQuery {
@@ -25,9 +30,15 @@ export interface LogsQuery {
   follow: boolean;
 }
 
+const defaultLimits = new StreamLimits();
+
 /**
  * Runs `resolve` (which validates the request and finds the workload), then pipes the agent's
- * log stream into `call` with backpressure. `field`, `kind` and `id` name the subject in errors.
+ * log stream into `call`. Backpressure both ways: the next chunk is taken from the agent only once
+ * the client has room for it (BoundedWriter), so a slow client slows the agent's stream (HTTP/2 flow
+ * control), which the agent cuts off past its stall bound as this side cuts off the client. The
+ * call's end (cancel, cut-off, error) cancels the agent's stream. `field`, `kind` and `id` name
+ * the subject in errors.
  */
 export function proxyLogs<Req extends LogsQuery>(
   ctx: LogsProxyContext,
@@ -36,6 +47,9 @@ export function proxyLogs<Req extends LogsQuery>(
   field: string,
   resolve: (req: Req) => { record: WorkloadRecord; kind: string; id: string },
 ): void {
+  const slot = (ctx.streams ?? defaultLimits).admit('logs', call);
+  if (!slot) return ctx.onRequest?.(method, 'RESOURCE_EXHAUSTED');
+  const out = new BoundedWriter<LogChunk>(call, { what: method, slot });
   void (async () => {
     const req = call.request;
     const { record: r, kind, id } = resolve(req);
@@ -49,20 +63,20 @@ export function proxyLogs<Req extends LogsQuery>(
         `node ${r.nodeName} that ran ${kind} ${id} is down; its logs are there`,
       );
     }
-    const abort = new AbortController();
-    call.on('cancelled', () => abort.abort());
     const agent = ctx.agents.get(node.id, node.address);
     for await (const chunk of agent.streamLogs(
       { workloadId: r.allocationId, stream: req.stream, tailLines: req.tailLines, follow: req.follow },
-      abort.signal,
+      out.signal,
     )) {
-      if (!call.write(chunk)) await new Promise((done) => call.once('drain', done));
+      await out.write(chunk, chunk.data.length);
     }
+    // The agent's stream ends quietly when our call's end cancelled it: that is no success.
+    if (out.signal.aborted) throw out.signal.reason;
     ctx.onRequest?.(method, 'OK');
-    call.end();
+    out.end();
   })().catch((err: unknown) => {
-    ctx.onRequest?.(method, statusName(toServiceError(err).code ?? grpc.status.UNKNOWN));
-    // destroy() would surface as UNAVAILABLE; emitting the error keeps its status.
-    if (!call.cancelled) call.emit('error', toServiceError(err));
+    const code = err instanceof StreamClosedError ? grpc.status.CANCELLED : toServiceError(err).code;
+    ctx.onRequest?.(method, statusName(code ?? grpc.status.UNKNOWN));
+    out.fail(err);
   });
 }

@@ -7,13 +7,13 @@ import {
   InvalidArgumentError,
   NotFoundError,
   moProto,
+  type StreamLimits,
   toServiceError,
   type Pipeline,
   type PipelineEvent,
   type PipelineState,
   type PipelinesHandlers,
   type StepState,
-  type StreamLimits,
   type WatchPipelinesRequest__Output,
 } from '@mo/api';
 import { QueueWatchSource } from '../events/queue-watch.js';

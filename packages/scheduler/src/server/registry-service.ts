@@ -14,6 +14,7 @@ import {
   ResourceExhaustedError,
   TokenBucket,
   moProto,
+  StreamLimits,
   statusName,
   toServiceError,
   unaryHandler,
@@ -52,7 +53,11 @@ export interface RegistryServiceContext {
   /** Per heartbeat stream (default HEARTBEAT_STREAM_LIMITS). */
   heartbeatLimits?: { messages: RateLimit; changes: RateLimit };
   onRequest?: (method: string, code: string) => void;
+  /** Caps on open streams (kind 'heartbeat': one per node); default StreamLimits' defaults. */
+  streams?: StreamLimits;
 }
+
+const DEFAULT_LIMITS = new StreamLimits();
 
 export class RegistryService {
   private readonly syncs = new InventorySyncs();
@@ -172,6 +177,9 @@ export class RegistryService {
 
   private heartbeat(call: grpc.ServerDuplexStream<HeartbeatRequest__Output, HeartbeatResponse>): void {
     const { nodes, manager, logger } = this.ctx;
+    if (!(this.ctx.streams ?? DEFAULT_LIMITS).admit('heartbeat', call)) {
+      return this.ctx.onRequest?.('Heartbeat', 'RESOURCE_EXHAUSTED');
+    }
     const limits = this.ctx.heartbeatLimits ?? HEARTBEAT_STREAM_LIMITS;
     const opened = Date.now();
     const messages = new TokenBucket(limits.messages, opened);

@@ -10,11 +10,11 @@ import {
   moProto,
   parsePageSize,
   toServiceError,
+  type StreamLimits,
   validateGrace,
   validateWorkloadId,
   type ClusterEvent,
   type SchedulerHandlers,
-  type StreamLimits,
   type WatchRequest__Output,
 } from '@mo/api';
 import { clusterEventBytes, type ClusterEvents } from '../events/cluster-events.js';
