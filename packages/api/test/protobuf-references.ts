@@ -16,12 +16,15 @@ export function stockProtobuf(
   rows: { type: string; bytes: Buffer }[],
 ): ({ ok: true; hex: string } | { ok: false; error: string })[] | undefined {
   const python = '/usr/bin/python3';
-  const probe = existsSync(python)
-    ? execFileSync(python, ['-c', 'import google.protobuf, grpc_tools; print("ok")'], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }).trim()
-    : '';
+  let probe = '';
+  try {
+    probe = execFileSync(python, ['-c', 'import google.protobuf, grpc_tools; print("ok")'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    // no python3, or a module missing: requireTool below says which
+  }
   if (!requireTool(probe === 'ok', 'python3-protobuf and python3-grpc-tools (/usr/bin/python3)')) return undefined;
   const dir = mkdtempSync(join(tmpdir(), `mo-conformance-${process.pid}-`));
   try {
