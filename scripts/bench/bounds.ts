@@ -30,7 +30,11 @@ export const boundsSuite: Suite = {
 };
 
 async function run(ctx: SuiteContext): Promise<SuiteResult> {
-  const cluster: Cluster = await startCluster({ agents: 1, agentArgs: () => ['--capacity-cpu', '100000'] });
+  const cluster: Cluster = await startCluster({
+    agents: 1,
+    agentArgs: () => ['--capacity-cpu', '100000'],
+    env: ctx.daemonEnv,
+  });
   const unregister = registerCleanup(() => void cluster.stop());
   try {
     const agent = cluster.agents[0]!;

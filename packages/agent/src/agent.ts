@@ -25,6 +25,7 @@ import { LogRetention } from './state/log-retention.js';
 import { MemoryWorkloadStore } from './state/memory-store.js';
 import { WorkloadStore } from './state/workload-store.js';
 import { WorkloadManager } from './workloads/manager.js';
+import { LoopBudget } from './loop-budget.js';
 import { SchedulerArtifacts } from './workloads/artifacts.js';
 import { TERMINAL_STATES } from './workloads/record.js';
 import { AGENT_PACKAGE_VERSION } from './package-root.js';
@@ -191,9 +192,13 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
   try {
     const nodeId = loadOrCreateNodeId(options.dataDir);
     const metrics = createAgentMetrics({ version: AGENT_VERSION, node: options.nodeName });
+    // One share of each loop turn for starts and the record writes they leave for later.
+    const turns = new LoopBudget();
     const store = options.memoryState
       ? new MemoryWorkloadStore(join(options.dataDir, 'workloads'))
-      : new WorkloadStore(options.dataDir, (id, err) => logger.error('cannot persist workload record', { id, err }));
+      : new WorkloadStore(options.dataDir, (id, err) => logger.error('cannot persist workload record', { id, err }), {
+          turns,
+        });
     const cgroups = options.drivers ? undefined : setUpAgentCgroups(options.cgroupRoot ?? `/mo/${nodeId}`, logger);
     const processDriver = options.drivers
       ? undefined
@@ -224,6 +229,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       maxRetainedEnded: options.maxRetainedEnded,
       docker: options.docker,
       ...(artifacts && { artifacts }),
+      turns,
     });
 
     const [recovered, hostFacts] = await Promise.all([

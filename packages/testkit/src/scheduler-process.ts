@@ -44,6 +44,8 @@ export interface ClusterOptions {
   schedulerArgs?: string[];
   /** Extra flags per agent (index i gets agentArgs(i)). */
   agentArgs?: (i: number) => string[];
+  /** Extra environment of every daemon (e.g. `pnpm bench --profile`'s profiler hook). */
+  env?: Record<string, string>;
 }
 
 export interface Cluster {
@@ -65,7 +67,8 @@ export async function stopAllWorkloads(agent: AgentProcess): Promise<void> {
 
 /** One scheduler and N agents named node-1..node-N, all registered. */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
-  const scheduler = await startSchedulerProcess({ extraArgs: options.schedulerArgs ?? [] });
+  const env = options.env && { env: options.env };
+  const scheduler = await startSchedulerProcess({ extraArgs: options.schedulerArgs ?? [], ...env });
   const argsOf = (i: number) => [
     '--scheduler',
     scheduler.grpcAddress,
@@ -74,13 +77,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     ...(options.agentArgs?.(i) ?? []),
   ];
   const agents = await Promise.all(
-    Array.from({ length: options.agents }, (_, i) => startAgentProcess({ extraArgs: argsOf(i) })),
+    Array.from({ length: options.agents }, (_, i) => startAgentProcess({ extraArgs: argsOf(i), ...env })),
   );
   const cluster: Cluster = {
     scheduler,
     agents,
     async restartAgent(i) {
-      const agent = await startAgentProcess({ dataDir: agents[i]!.dataDir, extraArgs: argsOf(i) });
+      const agent = await startAgentProcess({ dataDir: agents[i]!.dataDir, extraArgs: argsOf(i), ...env });
       agents[i] = agent;
       return agent;
     },

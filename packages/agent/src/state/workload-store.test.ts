@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkloadRecord } from '../workloads/record.js';
 import { WorkloadStore } from './workload-store.js';
+import { LoopBudget } from '../loop-budget.js';
 
 const record = (id: string, state: WorkloadRecord['state']) =>
   ({ spec: { id }, state, reason: state, createdAtMs: 1, startedAtMs: 0, events: [] }) as unknown as WorkloadRecord;
@@ -123,6 +124,28 @@ describe('WorkloadStore', () => {
     await new Promise((r) => setTimeout(r, 60)); // past the pause: nothing recreates it
     await store.flush();
     expect(existsSync(store.dirOf('c'))).toBe(false);
+  });
+
+  it('writes many saveLater records over several loop turns: each as it is then, a removed one not written back', async () => {
+    const turns = new LoopBudget(0); // a share that one write spends: one write per turn
+    const store = new WorkloadStore(dataDir(), undefined, { spareDirs: 0, turns });
+    const stateOnDisk = (id: string) =>
+      (JSON.parse(readFileSync(join(store.dirOf(id), 'workload.json'), 'utf8')) as WorkloadRecord).state;
+    const records = Array.from({ length: 40 }, (_, i) => record(`w${i}`, 'starting'));
+    for (const r of records) await store.create(r);
+    for (const r of records) {
+      r.state = 'succeeded';
+      store.saveLater(r); // the 32nd starts the writes at once (LATER_MAX)
+    }
+    // Written over turns: one removed meanwhile is not written back, one saved meanwhile keeps its save.
+    await store.remove('w39');
+    records[38]!.state = 'failed';
+    await store.save(records[38]!);
+    await store.flush();
+    for (const r of records.slice(0, 38)) expect(stateOnDisk(r.spec.id)).toBe('succeeded');
+    expect(stateOnDisk('w38')).toBe('failed');
+    expect(existsSync(store.dirOf('w39'))).toBe(false);
+    expect(turns.waiting).toBe(0);
   });
 
   it('adopts the spares a previous run left and removes anything else in their place', async () => {

@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import { MoError, after, newStringMap, type Timer } from '@mo/api';
 import * as grpc from '@grpc/grpc-js';
 import type { WorkloadRecord } from '../workloads/record.js';
+import type { LoopBudget } from '../loop-budget.js';
 
 const RECORD = 'workload.json';
 const RECORD_TMP = `${RECORD}.tmp`;
@@ -94,12 +95,20 @@ export class WorkloadStore implements WorkloadRecords {
   private retryTimer: Timer | undefined;
   private retryDelayMs = RETRY_MIN_MS;
   private readonly spareTag = Date.now().toString(36);
+  /** The saveLater() records being written out, one share of a loop turn at a time. */
+  private draining: Promise<void> | undefined;
+  private readonly turns: LoopBudget | undefined;
 
+  /**
+   * options.turns: the share of each event-loop turn the agent's starts take (loop-budget.ts);
+   * deferred writes take it too, so 32 large records are not all turned into JSON in one turn.
+   */
   constructor(
     dataDir: string,
     private readonly onError: (id: string, err: unknown) => void = () => undefined,
-    options: { spareDirs?: number } = {},
+    options: { spareDirs?: number; turns?: LoopBudget } = {},
   ) {
+    this.turns = options.turns;
     this.root = join(dataDir, 'workloads');
     mkdirSync(this.root, { recursive: true });
     this.spareTarget = options.spareDirs ?? DEFAULT_SPARE_DIRS;
@@ -141,15 +150,29 @@ export class WorkloadStore implements WorkloadRecords {
         this.whenIdle(); // a start came in as the timer fired
         return;
       }
-      this.writeLater();
+      void this.writeLater();
       this.refillSpares();
     });
   }
 
-  private writeLater(): void {
-    const records = [...this.later.values()];
-    this.later.clear();
-    for (const record of records) void this.save(record).catch(() => undefined);
+  /**
+   * Writes the saveLater() records, oldest first, each as it is then, within the turns' shares
+   * (each write's JSON is made on the event loop). Resolves once each is queued.
+   */
+  private writeLater(): Promise<void> {
+    this.draining ??= this.drainLater().finally(() => (this.draining = undefined));
+    return this.draining;
+  }
+
+  private async drainLater(): Promise<void> {
+    for (;;) {
+      const turn = this.turns?.take();
+      if (turn) await turn;
+      // Read again after the wait: a save() or remove() meanwhile took its record out.
+      const next = this.later.values().next();
+      if (next.done) return;
+      void this.save(next.value).catch(() => undefined); // takes it out of `later`
+    }
   }
 
   /** Remakes spares now if starts have paused or the pool is below a quarter, else after a pause. */
@@ -323,7 +346,7 @@ export class WorkloadStore implements WorkloadRecords {
 
   saveLater(record: WorkloadRecord): void {
     this.later.set(record.spec.id, record);
-    if (this.later.size >= LATER_MAX) this.writeLater();
+    if (this.later.size >= LATER_MAX) void this.writeLater();
     else this.whenIdle();
   }
 
@@ -355,7 +378,7 @@ export class WorkloadStore implements WorkloadRecords {
 
   /** Writes what saveLater() holds, tries once more what failed, and waits for every queued write. */
   async flush(): Promise<void> {
-    this.writeLater();
+    await this.writeLater();
     const retried = this.retryUnsaved();
     await Promise.allSettled([...this.chains.values(), retried]);
   }

@@ -20,6 +20,7 @@ import type { DockerLimits } from '../drivers/docker/settings.js';
 import type { Logger } from '../log.js';
 import type { WorkloadRecords } from '../state/workload-store.js';
 import { newId } from '../ids.js';
+import { LoopBudget } from '../loop-budget.js';
 import {
   MAX_EVENTS,
   TERMINAL_STATES,
@@ -46,6 +47,11 @@ export interface WorkloadManagerOptions {
   docker?: DockerLimits;
   /** Moves pipeline artifacts through the scheduler (absent on a standalone agent). */
   artifacts?: ArtifactTransfer;
+  /**
+   * The share of each event-loop turn starts may take (see loop-budget.ts); the store's deferred
+   * writes should share it. Default: a budget of its own.
+   */
+  turns?: LoopBudget;
 }
 
 /** Where a docker workload's own dir (<taskDir>/mo: $MO_OUTPUT, the artifact workspace) is mounted. */
@@ -74,8 +80,12 @@ export class WorkloadManager {
   /** Run-limit timers of running workloads, by id. */
   private readonly timeouts = new Map<string, Timer>();
 
+  /** A burst of starts takes a bounded share of each loop turn: heartbeats and timers run between. */
+  private readonly turns: LoopBudget;
+
   constructor(private readonly options: WorkloadManagerOptions) {
     for (const d of options.drivers) this.drivers.set(d.name, d);
+    this.turns = options.turns ?? new LoopBudget();
   }
 
   get driverNames(): string[] {
@@ -150,6 +160,9 @@ export class WorkloadManager {
   }
 
   async start(input: WorkloadSpec__Output | null): Promise<WorkloadRecord> {
+    // Validation and the first record's JSON and write grow with the spec: within this turn's share.
+    const turn = this.turns.take();
+    if (turn) await turn;
     const { store } = this.options;
     const spec = validateStartSpec(input, {
       newId: () => newId(),
@@ -268,6 +281,9 @@ export class WorkloadManager {
   }
 
   private async launch(driver: Driver, record: WorkloadRecord): Promise<void> {
+    // The environment and the launcher's frame grow with the spec too: a share of a turn again.
+    const turn = this.turns.take();
+    if (turn) await turn;
     const { spec } = record;
     // Launch time: the workload may exit (and the shim record its end) before start() resolves.
     record.startedAtMs = Date.now();
