@@ -72,13 +72,8 @@ describe('abandoned log streams on a real agent', () => {
     const log = join(agent.dataDir, 'workloads', chattyId, 'stdout.log');
     await waitFor('2 MiB of logs', () => (statSync(log, { throwIfNoEntry: false })?.size ?? 0) > 2 * MiB);
 
-    // Warm-up: one round of the same abuse first. Its first use leaves the process's malloc high-water
-    // mark up (~40 MiB measured here: freed, but not returned to the kernel; a second or fourth round
-    // does not add to it), so "back to where it was" is measured against the warmed process.
-    const warmUp = abandon(agent.grpcAddress, ABANDONED, 100);
-    await Promise.all(warmUp.ends);
-    for (const s of warmUp.sessions) s.destroy();
-    // The follower's connection (grpc-js, one socket) exists before the baseline, as it does after.
+    // The baseline is the agent as a normal workload left it: up, one workload writing, its logs
+    // read once. The follower's connection (grpc-js, one socket) exists before it, as it does after.
     const probe = agent.client.streamLogs({ workloadId: chattyId, tailLines: 1 });
     await probe.next();
     await probe.return(undefined);

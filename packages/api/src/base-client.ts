@@ -4,6 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { MoError, fromServiceError } from './errors.js';
 import { CONNECT_TIMEOUT_MS } from './keepalive.js';
 import { MAX_DEADLINE_MS } from './lite/timeout.js';
+import { getDefaultHighWaterMark, setDefaultHighWaterMark } from 'node:stream';
 
 export interface ClientOptions {
   /** Deadline for each unary call, in ms (default 10 s). */
@@ -20,6 +21,23 @@ export type Unary<Req, Res> = (
 /** A call option deadline `ms` from now, at most MAX_DEADLINE_MS (longer ones expire at once). */
 export function deadlineIn(ms: number): grpc.Deadline {
   return Date.now() + Math.min(ms, MAX_DEADLINE_MS);
+}
+
+/**
+ * Opens a server-streaming call whose Readable reads at most `messages` ahead of its consumer.
+ * grpc-js builds the stream with Node's default for object streams (16 messages) and takes no
+ * option for it: a daemon that relays a stream (the scheduler's log proxy) then holds 16 chunks
+ * of every stream whose client stalled. The default is read when `open` constructs the stream
+ * (synchronously), so it is changed around that call only.
+ */
+export function withReadAhead<T>(messages: number, open: () => T): T {
+  const before = getDefaultHighWaterMark(true);
+  setDefaultHighWaterMark(true, messages);
+  try {
+    return open();
+  } finally {
+    setDefaultHighWaterMark(true, before);
+  }
 }
 
 /** Shared call plumbing: deadline per call, error mapping, a dial timeout, close. */

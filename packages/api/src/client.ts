@@ -53,12 +53,15 @@ import type { SubmitPipelineResponse__Output } from './generated/mo/v1/SubmitPip
 import { decodeMessage, encodeMessage } from './lite/codec.js';
 import { allNodes, allPipelines, allWorkloads, fullClusterStatus, fullNodeStatus } from './paging/collect.js';
 import { LiteCallError, LiteChannel } from './lite/unary.js';
-import { BaseClient, deadlineIn, type ClientOptions } from './base-client.js';
+import { BaseClient, deadlineIn, withReadAhead, type ClientOptions } from './base-client.js';
 import { channelOptions } from './grpc-options.js';
 import { moProto } from './proto.js';
 import { sleep } from './timers.js';
 
 export type { ClientOptions } from './base-client.js';
+
+/** Log chunks (≤ 16 KiB each) an agent log stream reads ahead of its consumer. */
+const LOG_READ_AHEAD = 2;
 
 /** Client for one agent's NodeAgent service. */
 export class AgentClient extends BaseClient<NodeAgentClient> {
@@ -157,7 +160,9 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
    */
   streamLogs(req: StreamLogsRequest, signal?: AbortSignal): AsyncGenerator<LogChunk__Output> {
     const opts: grpc.CallOptions = req.follow ? {} : { deadline: deadlineIn(this.deadlineMs) };
-    return this.stream(this.raw.streamLogs(req, new grpc.Metadata(), opts), signal);
+    // The scheduler relays these: two chunks read ahead (not 16) per stream it holds for a client.
+    const call = withReadAhead(LOG_READ_AHEAD, () => this.raw.streamLogs(req, new grpc.Metadata(), opts));
+    return this.stream(call, signal);
   }
 }
 

@@ -7,8 +7,10 @@
 // one a crash left is removed at start.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
-import { PipelineClient } from '@mo/api';
+import { PipelineClient, RegistryClient } from '@mo/api';
 import {
+  collectGarbage,
+  debugGcEnv,
   openRawCall,
   processHolds,
   rawSession,
@@ -39,7 +41,12 @@ const CHATTY =
   "const l = 'x'.repeat(1023) + '\\n'; setInterval(() => { for (let i = 0; i < 64; i++) process.stdout.write(l); }, 20);";
 
 beforeAll(async () => {
-  cluster = await startCluster({ agents: 1, schedulerArgs: ['--stream-stall-timeout', `${STALL_MS}ms`] });
+  // debugGcEnv: the test can ask the scheduler for a full GC (see the memory check below).
+  cluster = await startCluster({
+    agents: 1,
+    schedulerArgs: ['--stream-stall-timeout', `${STALL_MS}ms`],
+    schedulerEnv: debugGcEnv(),
+  });
   cleanup.push(() => cluster.stop());
   pipelines = new PipelineClient(cluster.scheduler.grpcAddress);
   cleanup.push(async () => pipelines.close());
@@ -126,22 +133,77 @@ const logs = (s: http2.ClientHttp2Session) =>
     tailLines: 0,
   }).ended;
 
-async function round(address: string) {
-  const ups = await abuse(address, upload);
-  const downs = await abuse(address, download);
-  const follows = await abuse(address, logs);
-  return { ups, downs, follows };
+/** One kind's abuse, and what the scheduler holds while its streams are open (before the stall bound). */
+async function abuseMeasured(pid: number, address: string, open: Parameters<typeof abuse>[1]) {
+  const ended = abuse(address, open);
+  await sleep(STALL_MS / 2);
+  const peak = processHolds(pid);
+  return { ...(await ended), peak };
+}
+
+const mib = (n: number) => (n / MiB).toFixed(1);
+
+async function round(pid: number, address: string) {
+  return [
+    await abuseMeasured(pid, address, upload),
+    await abuseMeasured(pid, address, download),
+    await abuseMeasured(pid, address, logs),
+  ];
+}
+
+/**
+ * What the scheduler holds once idle. What the streams held is garbage by then, but an idle
+ * scheduler may not collect it for minutes (its young generation fills only with new work; V8's
+ * memory reducer did not run in 90 s here): ~45 MiB of the cut-off log streams' ArrayBuffers
+ * waited. So: reported as it is after 10 s idle, then measured after one full GC.
+ */
+async function settled(pid: number) {
+  await sleep(10_000);
+  const idle = processHolds(pid);
+  const gc = await collectGarbage(cluster.scheduler);
+  await sleep(2000); // ArrayBuffers are freed by a sweeper thread after the GC
+  const after = processHolds(pid);
+  const text =
+    `${mib(idle.rssBytes)} MiB idle 10 s (ArrayBuffers ${mib(gc.arrayBuffersBefore)} MiB, ` +
+    `JS heap ${mib(gc.heapUsedBefore)} MiB waiting for a GC), ${mib(after.rssBytes)} MiB after one GC, ${after.fds} fds`;
+  return { idle, after, text };
 }
 
 describe('abandoned streams on a real scheduler', () => {
   it('caps each kind, ends idle uploads and stalled readers, and leaves no fd, temp file or memory behind', async () => {
     const { pid, dataDir, grpcAddress } = cluster.scheduler;
-    // Warm-up round (see the agent's test: the first use raises the malloc high-water mark once).
-    await round(grpcAddress);
+    // The baseline is the scheduler as a normal workload left it: pipelines ran (an upload), an
+    // artifact downloaded in full, a workload's logs followed for a while.
+    const registry = new RegistryClient(grpcAddress);
+    let downloaded = 0;
+    for await (const c of registry.downloadArtifact(
+      { pipelineId: madePipeline, stepId: 'make', path: 'big.bin' },
+      30_000,
+    )) {
+      downloaded += c.data.length;
+    }
+    registry.close();
+    expect(downloaded).toBe(4 * MiB);
+    const follow = new AbortController();
+    let followed = 0;
+    await (async () => {
+      for await (const c of cluster.scheduler.client.streamLogs(
+        { workloadId: chattyId, follow: true },
+        follow.signal,
+      )) {
+        followed += c.data.length;
+        if (followed > 2 * MiB) follow.abort();
+      }
+    })();
     await sleep(12_000);
+    await collectGarbage(cluster.scheduler);
+    await sleep(2000);
     const baseline = processHolds(pid);
 
-    const { ups, downs, follows } = await round(grpcAddress);
+    // Round 1 against the fresh scheduler, with every bound checked.
+    const ups = await abuseMeasured(pid, grpcAddress, upload);
+    const downs = await abuseMeasured(pid, grpcAddress, download);
+    const follows = await abuseMeasured(pid, grpcAddress, logs);
     // Uploads: 64 at once; each admitted one is ended after the idle bound.
     expect(ups.refused).toHaveLength(N - 64);
     expect(ups.idle).toHaveLength(64);
@@ -153,24 +215,31 @@ describe('abandoned streams on a real scheduler', () => {
     expect(follows.refused).toHaveLength(N - 256);
     expect(follows.reset).toHaveLength(256);
     expect(tempFiles(dataDir)).toEqual([]);
-
     await waitFor('the fds of before', () => processHolds(pid).fds <= baseline.fds, { timeoutMs: 10_000 });
-    let last = baseline;
-    const after = await waitFor(
-      'RSS within 20 MiB of before',
-      () => {
-        last = processHolds(pid);
-        return last.rssBytes <= baseline.rssBytes + 20 * MiB && last;
-      },
-      { timeoutMs: 30_000, intervalMs: 500 },
-    ).catch((err: Error) => {
-      throw new Error(
-        `${err.message}: baseline ${(baseline.rssBytes / MiB).toFixed(1)} MiB, now ${(last.rssBytes / MiB).toFixed(1)} MiB`,
-      );
-    });
+    const round1 = await settled(pid);
     console.log(
-      `scheduler after 3 × ${N} abandoned streams: RSS ${(baseline.rssBytes / MiB).toFixed(1)} → ${(after.rssBytes / MiB).toFixed(1)} MiB, fds ${baseline.fds} → ${after.fds}`,
+      `scheduler: fresh baseline RSS ${mib(baseline.rssBytes)} MiB, ${baseline.fds} fds; streams open: ` +
+        `uploads ${mib(ups.peak.rssBytes)} MiB ${ups.peak.fds} fds, downloads ${mib(downs.peak.rssBytes)} MiB ` +
+        `${downs.peak.fds} fds, log follows ${mib(follows.peak.rssBytes)} MiB ${follows.peak.fds} fds; ` +
+        `after 3 × ${N} abandoned streams: ${round1.text}; ` +
+        `${mib(round1.after.rssBytes - baseline.rssBytes)} MiB above the fresh baseline`,
     );
+
+    // Against the fresh baseline the scheduler is ~25 MiB up after one GC: its young generation
+    // (--max-semi-space-size=32) grew to ~13 MiB under the streams' churn and a plain GC does not
+    // shrink it (only V8's memory reducer does, which did not run in 90 s idle). That is a one-off
+    // high-water mark, so "back to where it was" is asserted against the scheduler after round 1:
+    // round 2 must give back everything it took.
+    const round2 = await round(pid, grpcAddress);
+    expect(round2.map((r) => r.refused.length)).toEqual([N - 64, N - 64, N - 256]);
+    expect(tempFiles(dataDir)).toEqual([]);
+    await waitFor('the fds of before', () => processHolds(pid).fds <= baseline.fds, { timeoutMs: 10_000 });
+    const again = await settled(pid);
+    console.log(
+      `scheduler: after round 1 ${mib(round1.after.rssBytes)} MiB; round 2 peak ${mib(Math.max(...round2.map((r) => r.peak.rssBytes)))} MiB; after round 2: ${again.text}`,
+    );
+    expect(again.after.rssBytes).toBeLessThanOrEqual(round1.after.rssBytes + 20 * MiB);
+    expect(again.after.fds).toBeLessThanOrEqual(baseline.fds);
     // The cluster still works: a normal follower gets the chatty workload's output.
     const it = cluster.scheduler.client.streamLogs({ workloadId: chattyId, follow: true, tailLines: 1 });
     expect((await it.next()).done).toBe(false);

@@ -6,6 +6,9 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** `#!/usr/bin/env -S [NAME=value ...] node [flags ...]`: the assignments and the flags. */
+const SHEBANG = /^#!\S*env -S((?: [A-Z_][A-Z0-9_]*=\S*)*) node((?: \S+)*)\s*$/;
+
 /** The agent's executable in this checkout (built by `pnpm build`). */
 export const AGENT_BIN = fileURLToPath(new URL('../../agent/bin/mo-agent.js', import.meta.url));
 /**
@@ -14,6 +17,8 @@ export const AGENT_BIN = fileURLToPath(new URL('../../agent/bin/mo-agent.js', im
  * line, and we start it with this process's node, which ignores the shebang).
  */
 export const AGENT_NODE_FLAGS = nodeFlagsOf(AGENT_BIN);
+/** The environment the same line sets (malloc tunables: see the executable). */
+export const AGENT_NODE_ENV = nodeEnvOf(AGENT_BIN);
 /** The `mo` CLI's executable in this checkout. */
 export const CLI_BIN = fileURLToPath(new URL('../../cli/bin/mo.js', import.meta.url));
 
@@ -39,6 +44,7 @@ export function startAgentProcess(options: AgentProcessOptions = {}): Promise<Ag
     bin: AGENT_BIN,
     nodeFlags: AGENT_NODE_FLAGS,
     ...options,
+    env: { ...AGENT_NODE_ENV, ...options.env },
     dataDir: options.dataDir ?? tempDataDir('mo-agent-'),
     readyMsg: 'agent ready',
     addresses: (ready) => {
@@ -62,6 +68,12 @@ function noteCgroupRoot(root: unknown): void {
 /** The Node flags on a `#!/usr/bin/env -S node ...` line of a daemon's executable. */
 export function nodeFlagsOf(script: string): string[] {
   const first = readFileSync(script, 'utf8').split('\n', 1)[0] ?? '';
-  const m = /^#!\S*env -S node((?: \S+)*)\s*$/.exec(first);
-  return m?.[1]?.trim().split(' ').filter(Boolean) ?? [];
+  return SHEBANG.exec(first)?.[2]?.trim().split(' ').filter(Boolean) ?? [];
+}
+
+/** The environment a daemon's `#!/usr/bin/env -S NAME=value node ...` line sets (e.g. GLIBC_TUNABLES). */
+export function nodeEnvOf(script: string): Record<string, string> {
+  const first = readFileSync(script, 'utf8').split('\n', 1)[0] ?? '';
+  const words = SHEBANG.exec(first)?.[1]?.trim().split(' ').filter(Boolean) ?? [];
+  return Object.fromEntries(words.map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
 }

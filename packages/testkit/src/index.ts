@@ -18,7 +18,8 @@
  * partitions and cut links; `netnsUnavailable` says why not here), and on it one whole partition
  * scenario (`startPartitionScenario`: two nodes, workloads on one, cut off and healed, copies
  * counted from /proc), and abusive raw HTTP/2 gRPC calls that never read or never end
- * (`rawSession`, `openRawCall`) with what a daemon holds (`processHolds`: RSS, open fds):
+ * (`rawSession`, `openRawCall`) with what a daemon holds (`processHolds`: RSS, open fds; a daemon
+ * started with `debugGcEnv()` collects its garbage on request: `collectGarbage`):
  *
  * ```ts
  * const bed = await createNetnsBed({ hosts: 1 });
@@ -62,4 +63,5 @@ export {
   type PartitionScenario,
   type PartitionScenarioOptions,
 } from './partition-scenario.js';
+export { collectGarbage, debugGcEnv, type DebugGcResult } from './debug-gc.js';
 export { grpcFrame, openRawCall, processHolds, rawSession, type RawCall, type RawCallEnd } from './raw-streams.js';

@@ -3,13 +3,15 @@
 import { SchedulerClient } from '@mo/api';
 import { fileURLToPath } from 'node:url';
 import { startDaemonProcess, tempDataDir, type DaemonProcess } from './daemon.js';
-import { nodeFlagsOf, startAgentProcess, type AgentProcess } from './agent-process.js';
+import { nodeEnvOf, nodeFlagsOf, startAgentProcess, type AgentProcess } from './agent-process.js';
 import { waitFor } from './wait.js';
 
 /** The scheduler's executable in this checkout (built by `pnpm build`). */
 export const SCHEDULER_BIN = fileURLToPath(new URL('../../scheduler/bin/mo-scheduler.js', import.meta.url));
 /** The Node flags on the scheduler executable's shebang line (this process's node ignores it). */
 export const SCHEDULER_NODE_FLAGS = nodeFlagsOf(SCHEDULER_BIN);
+/** The environment the same line sets (malloc tunables: see the executable). */
+export const SCHEDULER_NODE_ENV = nodeEnvOf(SCHEDULER_BIN);
 
 export interface SchedulerProcessOptions {
   /** Reuse a data dir (restart on the same state); default: a fresh temp dir. */
@@ -32,6 +34,7 @@ export function startSchedulerProcess(options: SchedulerProcessOptions = {}): Pr
     bin: SCHEDULER_BIN,
     nodeFlags: SCHEDULER_NODE_FLAGS,
     ...options,
+    env: { ...SCHEDULER_NODE_ENV, ...options.env },
     dataDir: options.dataDir ?? tempDataDir('mo-scheduler-'),
     readyMsg: 'scheduler ready',
     addresses: (ready) => ({ grpc: String(ready.grpcAddress), http: String(ready.httpAddress) }),
@@ -42,6 +45,8 @@ export function startSchedulerProcess(options: SchedulerProcessOptions = {}): Pr
 export interface ClusterOptions {
   agents: number;
   schedulerArgs?: string[];
+  /** Extra environment for the scheduler (e.g. debugGcEnv()). */
+  schedulerEnv?: Record<string, string>;
   /** Extra flags per agent (index i gets agentArgs(i)). */
   agentArgs?: (i: number) => string[];
   /** Extra environment of every daemon (e.g. `pnpm bench --profile`'s profiler hook). */
@@ -68,7 +73,8 @@ export async function stopAllWorkloads(agent: AgentProcess): Promise<void> {
 /** One scheduler and N agents named node-1..node-N, all registered. */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const env = options.env && { env: options.env };
-  const scheduler = await startSchedulerProcess({ extraArgs: options.schedulerArgs ?? [], ...env });
+  const schedulerEnv = options.env || options.schedulerEnv ? { env: { ...options.env, ...options.schedulerEnv } } : {};
+  const scheduler = await startSchedulerProcess({ extraArgs: options.schedulerArgs ?? [], ...schedulerEnv });
   const argsOf = (i: number) => [
     '--scheduler',
     scheduler.grpcAddress,

@@ -14,11 +14,16 @@ export function binOf(pkg: string, bin: string): string {
   return fileURLToPath(new URL(`../bin/${bin}.js`, import.meta.resolve(pkg)));
 }
 
-/** Node flags an executable asks for on its `#!/usr/bin/env -S node …` line (we run it with our node). */
-function nodeFlagsOf(script: string): string[] {
+/**
+ * What an executable's `#!/usr/bin/env -S [NAME=value …] node [flags …]` line asks for: its
+ * environment (malloc tunables) and Node flags (we run it with our node, which ignores the line).
+ */
+function shebangOf(script: string): { env: Record<string, string>; flags: string[] } {
   const first = readFileSync(script, 'utf8').split('\n', 1)[0] ?? '';
-  const m = /^#!\S*env -S node((?: \S+)*)\s*$/.exec(first);
-  return m?.[1]?.trim().split(' ').filter(Boolean) ?? [];
+  const m = /^#!\S*env -S((?: [A-Z_][A-Z0-9_]*=\S*)*) node((?: \S+)*)\s*$/.exec(first);
+  const words = (s: string | undefined) => s?.trim().split(' ').filter(Boolean) ?? [];
+  const env = Object.fromEntries(words(m?.[1]).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
+  return { env, flags: words(m?.[2]) };
 }
 
 export interface DaemonExit {
@@ -57,13 +62,14 @@ export class DaemonProcess {
   private exitedNow = false;
 
   constructor(o: DaemonProcessOptions) {
-    this.child = spawn(process.execPath, [...nodeFlagsOf(o.bin), o.bin, ...o.args], {
+    const shebang = shebangOf(o.bin);
+    this.child = spawn(process.execPath, [...shebang.flags, o.bin, ...o.args], {
       // Its own session and process group: Ctrl-C in a terminal reaches only `mo dev`, which then
       // stops the workloads before the daemons; and what it leaves in its session can be found.
       // (The flip side: if `mo dev` itself is SIGKILLed, the daemons keep running.)
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: process.env,
+      env: { ...process.env, ...shebang.env },
     });
     this.pid = this.child.pid ?? -1;
     // Not reaped before our 'exit' event, so this pid is still this child.
