@@ -177,7 +177,7 @@ async function throughput(ctx: SuiteContext, raw: Record<string, unknown>): Prom
     await withTimeout(readyLine(sim), 120_000, 'simulated agents');
     await withTimeout(
       (async () => {
-        while ((await scheduler.client.listNodes()).nodes.length < THROUGHPUT.agents) await sleep(100);
+        while ((await scheduler.client.listAllNodes()).nodes.length < THROUGHPUT.agents) await sleep(100);
       })(),
       60_000,
       'simulated agents registering',
@@ -282,7 +282,7 @@ async function manyNodes(ctx: SuiteContext, raw: Record<string, unknown>): Promi
     });
     const registerSeconds = msSince(t0) / 1000;
     await sleep(2000);
-    const { nodes } = await scheduler.client.listNodes();
+    const { nodes } = await scheduler.client.listAllNodes();
     const up = nodes.filter((n) => n.state === 'NODE_STATE_UP').length;
     const rss = readRssBytes(scheduler.pid) ?? NaN;
     raw.manyNodes = { idleRssBytes: idle, rssBytes: rss, registerSeconds, up, errors: errors.length };
