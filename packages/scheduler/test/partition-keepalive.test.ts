@@ -16,7 +16,7 @@ import {
   type NetnsBed,
   type SchedulerProcess,
 } from '@mo/testkit';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 
 const why = netnsUnavailable();
 const maybe = requireTool(!why, `a network-namespace test bed (${why})`) ? it.each : it.skip.each;
@@ -46,8 +46,8 @@ afterAll(async () => {
   await bed?.close();
 });
 
-/** Established connections between the agent's address and the scheduler's port, seen from one side. */
-function connections(side: 'scheduler' | 'agent'): Promise<number> {
+/** Connections between the agent's address and the scheduler's port in `state`, seen from one side. */
+function connections(side: 'scheduler' | 'agent', state = 'established'): Promise<number> {
   const h = bed.hosts[0]!;
   const port = scheduler.grpcAddress.split(':').at(-1)!;
   const [cmd, ...args] = [
@@ -55,7 +55,7 @@ function connections(side: 'scheduler' | 'agent'): Promise<number> {
     'ss',
     '-Htn',
     'state',
-    'established',
+    state,
     side === 'agent' ? 'dport' : 'sport',
     '=',
     `:${port}`,
@@ -75,35 +75,62 @@ const HOLD_MS = 10_000;
 maybe([
   ['a silent partition (iptables DROP)', 'partition'],
   ['a cut link (veth down)', 'cutLink'],
-] as const)('%s: both daemons drop the connection within seconds; the agent is back after the heal', async (_, how) => {
-  const h = bed.hosts[0]!;
-  await waitFor('the agent to heartbeat', async () => (await nodeUp())?.state === 'NODE_STATE_UP');
-  await waitFor('a connection', async () => (await connections('agent')) >= 1 && (await connections('scheduler')) >= 1);
+] as const)(
+  '%s: both daemons drop the connection within seconds; the agent is back after the heal',
+  async (_, how) => {
+    const h = bed.hosts[0]!;
+    await waitFor('the agent to heartbeat', async () => (await nodeUp())?.state === 'NODE_STATE_UP');
+    await waitFor(
+      'a connection',
+      async () => (await connections('agent')) >= 1 && (await connections('scheduler')) >= 1,
+    );
 
-  await h[how]();
-  const t0 = Date.now();
-  const gone = (side: 'scheduler' | 'agent') =>
-    waitFor(`the ${side} to drop the connection`, async () => (await connections(side)) === 0 && Date.now(), {
-      timeoutMs: 30_000,
-      intervalMs: 50,
-    });
-  const [agentAt, schedulerAt] = await Promise.all([gone('agent'), gone('scheduler')]);
-  console.log(`${how}: noticed by the agent after ${agentAt - t0} ms, by the scheduler after ${schedulerAt - t0} ms`);
-  expect(agentAt - t0).toBeLessThanOrEqual(DETECT_MS + SLACK_MS);
-  expect(schedulerAt - t0).toBeLessThanOrEqual(DETECT_MS + SLACK_MS);
+    await h[how]();
+    const t0 = Date.now();
+    const gone = (side: 'scheduler' | 'agent') =>
+      waitFor(`the ${side} to drop the connection`, async () => (await connections(side)) === 0 && Date.now(), {
+        timeoutMs: 30_000,
+        intervalMs: 50,
+      });
+    const [agentAt, schedulerAt] = await Promise.all([gone('agent'), gone('scheduler')]);
+    console.log(`${how}: noticed by the agent after ${agentAt - t0} ms, by the scheduler after ${schedulerAt - t0} ms`);
+    expect(agentAt - t0).toBeLessThanOrEqual(DETECT_MS + SLACK_MS);
+    expect(schedulerAt - t0).toBeLessThanOrEqual(DETECT_MS + SLACK_MS);
 
-  await new Promise((r) => setTimeout(r, t0 + HOLD_MS - Date.now()));
-  await h.heal();
-  const t1 = Date.now();
-  const back = await waitFor(
-    'the agent to heartbeat again',
-    async () => {
-      const n = await nodeUp();
-      return n?.state === 'NODE_STATE_UP' && Number(n.lastHeartbeatMs) > t1 && Date.now();
-    },
-    { timeoutMs: 30_000, intervalMs: 50 },
-  );
-  // How soon depends on the agent's reconnect backoff (its reporter), not on the transport.
-  console.log(`${how} of ${HOLD_MS} ms: after the heal the agent heartbeat again after ${back - t1} ms`);
-  expect(await connections('agent')).toBeGreaterThanOrEqual(1);
-});
+    await new Promise((r) => setTimeout(r, t0 + HOLD_MS - Date.now()));
+    await h.heal();
+    const t1 = Date.now();
+    const back = await waitFor(
+      'the agent to heartbeat again',
+      async () => {
+        const n = await nodeUp();
+        return n?.state === 'NODE_STATE_UP' && Number(n.lastHeartbeatMs) > t1 && Date.now();
+      },
+      { timeoutMs: 30_000, intervalMs: 50 },
+    );
+    // How soon depends on the agent's reconnect backoff (its reporter), not on the transport.
+    console.log(`${how} of ${HOLD_MS} ms: after the heal the agent heartbeat again after ${back - t1} ms`);
+    expect(await connections('agent')).toBeGreaterThanOrEqual(1);
+    // No socket leaked by the agent's attempts during the outage. Each attempt is a fresh channel,
+    // closed after its short connect wait while its SYN may still be retransmitted. grpc-js 1.14.7
+    // returned a rejected createSession un-awaited inside its try, so a TCP connect that completed
+    // after its channel was closed kept its socket, with no session and no keepalive (patched:
+    // patches/@grpc__grpc-js@1.14.7.patch). Once the scheduler hangs up such a socket sits in
+    // CLOSE-WAIT for good. Retransmits land up to ~7 s after the heal, the hang-up ~5 s later.
+    // Not proven to be why a cut link once went unnoticed by the agent for 30 s under the full
+    // suite's load; the listing shows what the agent holds.
+    await new Promise((r) => setTimeout(r, 15_000));
+    const port = scheduler.grpcAddress.split(':').at(-1)!;
+    const listing = execFileSync(
+      bed.hosts[0]!.wrap[0]!,
+      [...bed.hosts[0]!.wrap.slice(1), 'ss', '-tn', 'dport', '=', `:${port}`],
+      {
+        encoding: 'utf8',
+      },
+    );
+    console.log(`${how}: the agent's sockets to the scheduler 15 s after it was back:\n${listing}`);
+    expect(await connections('agent', 'close-wait')).toBe(0);
+    expect(await connections('agent')).toBeGreaterThanOrEqual(1);
+  },
+  90_000,
+);
