@@ -67,6 +67,13 @@ function connections(side: 'scheduler' | 'agent', state = 'established'): Promis
   );
 }
 
+/** `ss` of the agent's sockets to the scheduler's port, from inside its namespace. */
+function agentSockets(flags: string): string {
+  const [cmd, ...args] = bed.hosts[0]!.wrap;
+  const port = scheduler.grpcAddress.split(':').at(-1)!;
+  return execFileSync(cmd!, [...args, 'ss', flags, 'dport', '=', `:${port}`], { encoding: 'utf8' });
+}
+
 const nodeUp = async () => (await scheduler.client.listNodes()).nodes.find((n) => n.name === 'h0');
 
 /** Long enough for the agent to be redialing into the partition when it heals. */
@@ -92,7 +99,11 @@ maybe([
         timeoutMs: 30_000,
         intervalMs: 50,
       });
-    const [agentAt, schedulerAt] = await Promise.all([gone('agent'), gone('scheduler')]);
+    const [agentAt, schedulerAt] = await Promise.all([gone('agent'), gone('scheduler')]).catch((err: unknown) => {
+      // What still holds the connection, for the next one who sees this fail.
+      console.log(`${how}: the agent's sockets to the scheduler when the wait gave up:\n${agentSockets('-tnpoe')}`);
+      throw err;
+    });
     console.log(`${how}: noticed by the agent after ${agentAt - t0} ms, by the scheduler after ${schedulerAt - t0} ms`);
     expect(agentAt - t0).toBeLessThanOrEqual(DETECT_MS + SLACK_MS);
     expect(schedulerAt - t0).toBeLessThanOrEqual(DETECT_MS + SLACK_MS);
@@ -120,14 +131,7 @@ maybe([
     // Not proven to be why a cut link once went unnoticed by the agent for 30 s under the full
     // suite's load; the listing shows what the agent holds.
     await new Promise((r) => setTimeout(r, 15_000));
-    const port = scheduler.grpcAddress.split(':').at(-1)!;
-    const listing = execFileSync(
-      bed.hosts[0]!.wrap[0]!,
-      [...bed.hosts[0]!.wrap.slice(1), 'ss', '-tn', 'dport', '=', `:${port}`],
-      {
-        encoding: 'utf8',
-      },
-    );
+    const listing = agentSockets('-tn');
     console.log(`${how}: the agent's sockets to the scheduler 15 s after it was back:\n${listing}`);
     expect(await connections('agent', 'close-wait')).toBe(0);
     expect(await connections('agent')).toBeGreaterThanOrEqual(1);
