@@ -5,18 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
 import { DEFAULT_STREAM_CAPS, moProto, type ClusterEvent__Output, type SchedulerClient } from '@mo/api';
-import { sleep, startSchedulerProcess, waitFor, type SchedulerProcess } from '@mo/testkit';
-import { readdirSync, readFileSync } from 'node:fs';
+import { processHolds, sleep, startSchedulerProcess, waitFor, type SchedulerProcess } from '@mo/testkit';
 
 const STREAMS = 300;
 const CONNECTIONS = 10;
 const MiB = 1024 * 1024;
 
-function rssBytes(pid: number): number {
-  const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return Number(kb) * 1024;
-}
-const openFiles = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
+const rssBytes = (pid: number) => processHolds(pid).rssBytes;
+const openFiles = (pid: number) => processHolds(pid).fds;
 
 type RawScheduler = grpc.Client & {
   watch(req: object): grpc.ClientReadableStream<ClusterEvent__Output>;

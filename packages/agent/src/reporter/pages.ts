@@ -2,22 +2,21 @@
 // stream) into pages the scheduler accepts: at most REGISTRY_PAGE.maxEntries entries, and no entry
 // is added once a page has passed REGISTRY_PAGE.maxBytes encoded. One spec is at most 1 MiB, so a
 // page stays under the 4 MiB message cap and no node's size can lock it out. Pure, in order.
-import { REGISTRY_PAGE, type WorkloadStatus } from '@mo/api';
-import { encodeMessage } from '@mo/api/lite';
+import { repeatedEntrySize, REGISTRY_PAGE, type WorkloadStatus } from '@mo/api';
 
 export interface PageLimits {
   maxEntries: number;
   maxBytes: number;
 }
 
-/** Encoded size of one status as a repeated field (tag and length prefix included, about). */
-export function statusBytes(s: WorkloadStatus): number {
-  return encodeMessage('WorkloadStatus', s).length + 6;
-}
+/** Encoded size of one status as an entry of a repeated field (tag and length prefix included). */
+export const statusBytes = (s: WorkloadStatus): number => repeatedEntrySize('WorkloadStatus', s);
 
 /**
  * The first page of `items` that fits `limits` (at least one item, whatever its size), and the
- * rest. `maxEntries` 0 takes nothing.
+ * rest. `maxEntries` 0 takes nothing. Unlike the lists' @mo/api fillPage, which may pass its
+ * budget by one item, a page here stays within maxBytes when it holds more than one: the scheduler
+ * takes these pages as they are, with no room left for a last big one.
  */
 export function takePage<T>(
   items: readonly T[],
