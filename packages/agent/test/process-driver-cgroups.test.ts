@@ -53,6 +53,8 @@ if (layout) {
     });
   });
 } else {
+  // cgroupsAvailable() printed why (requireTool); under CI=true it threw instead, so this only skips
+  // on a dev machine without root or cgroup hierarchies.
   describe.skip('process driver with cgroups (no writable cgroups here)', () => {
     it('needs root and cgroup hierarchies', () => undefined);
   });

@@ -11,6 +11,9 @@
 // from. Three intervals without an answer end the session (a silent partition is noticed even
 // where TCP would not), and reconnect attempts come every second or two, so a healed agent is back
 // within about 2 s.
+// Over ~400 lines for now: the session (register, inventory pages, stream) and the paced sender
+// share the stream's state; issue 15 moves the pacing and backoff into pure modules beside
+// pages.ts and log-limit.ts rather than splitting the class by hand here.
 import {
   HEARTBEAT_AGENT_PACE,
   NotFoundError,

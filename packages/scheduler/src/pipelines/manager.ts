@@ -7,6 +7,8 @@
 // Pipeline: pending -> running (<-> awaiting_approval) -> [compensating] -> succeeded | failed |
 // cancelled. Admission: at most maxRunning run at once; at most maxQueued wait (by priority),
 // past that a submit is refused with RESOURCE_EXHAUSTED.
+// Over ~400 lines for now: DAG decisions (ready steps, retries, compensation) and their effects are
+// still mixed; issue 15 moves the decisions into pure functions with a harness, which is the split.
 import {
   FailedPreconditionError,
   InvalidArgumentError,

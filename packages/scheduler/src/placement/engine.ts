@@ -1,6 +1,8 @@
 // The placement engine: a node table plus the pipeline feasibility → rank → limit → select (see
 // README.md). Pure and synchronous: the registry feeds it nodes, the scheduler core asks it for
 // decisions and books reservations; no I/O, and all randomness comes from one seeded PRNG.
+// Over ~400 lines: the feasibility → rank → select pipeline with its per-class cache and the fits()
+// check the queue uses; the steps share the cache and the sample state, so they stay together.
 import { explainFailure, zeroCounts } from './explain.js';
 import {
   CHECK_ORDER,

@@ -8,6 +8,9 @@
 // while the node of a starting or running one cannot be heard from (disconnect.ts has the rules).
 // A restart policy (restart.ts) turns an end back into pending, with backoff; each run is a new
 // allocation id.
+// Far over ~400 lines (issue 12 added idempotency, the blocked-shape queue and paged inventories
+// to it): issue 15 (decide apart from doing) splits it into pure decisions and a thin applier;
+// doing that piecemeal here would only move the mixing around.
 import {
   InvalidArgumentError,
   MoError,
