@@ -165,7 +165,8 @@ async function settled(pid: number) {
   const after = processHolds(pid);
   const text =
     `${mib(idle.rssBytes)} MiB idle 10 s (ArrayBuffers ${mib(gc.arrayBuffersBefore)} MiB, ` +
-    `JS heap ${mib(gc.heapUsedBefore)} MiB waiting for a GC), ${mib(after.rssBytes)} MiB after one GC, ${after.fds} fds`;
+    `JS heap ${mib(gc.heapUsedBefore)} MiB waiting for a GC), ${mib(after.rssBytes)} MiB after one GC ` +
+    `(young generation ${mib(gc.youngGeneration)} MiB), ${after.fds} fds`;
   return { idle, after, text };
 }
 
@@ -200,7 +201,7 @@ describe('abandoned streams on a real scheduler', () => {
     await sleep(2000);
     const baseline = processHolds(pid);
 
-    // Round 1 against the fresh scheduler, with every bound checked.
+    // Round 1, with every bound checked.
     const ups = await abuseMeasured(pid, grpcAddress, upload);
     const downs = await abuseMeasured(pid, grpcAddress, download);
     const follows = await abuseMeasured(pid, grpcAddress, logs);
@@ -218,27 +219,26 @@ describe('abandoned streams on a real scheduler', () => {
     await waitFor('the fds of before', () => processHolds(pid).fds <= baseline.fds, { timeoutMs: 10_000 });
     const round1 = await settled(pid);
     console.log(
-      `scheduler: fresh baseline RSS ${mib(baseline.rssBytes)} MiB, ${baseline.fds} fds; streams open: ` +
+      `scheduler: baseline RSS ${mib(baseline.rssBytes)} MiB, ${baseline.fds} fds; streams open: ` +
         `uploads ${mib(ups.peak.rssBytes)} MiB ${ups.peak.fds} fds, downloads ${mib(downs.peak.rssBytes)} MiB ` +
         `${downs.peak.fds} fds, log follows ${mib(follows.peak.rssBytes)} MiB ${follows.peak.fds} fds; ` +
         `after 3 × ${N} abandoned streams: ${round1.text}; ` +
-        `${mib(round1.after.rssBytes - baseline.rssBytes)} MiB above the fresh baseline`,
+        `${mib(round1.after.rssBytes - baseline.rssBytes)} MiB above the baseline`,
     );
 
-    // Against the fresh baseline the scheduler is ~25 MiB up after one GC: its young generation
-    // (--max-semi-space-size=32) grew to ~13 MiB under the streams' churn and a plain GC does not
-    // shrink it (only V8's memory reducer does, which did not run in 90 s idle). That is a one-off
-    // high-water mark, so "back to where it was" is asserted against the scheduler after round 1:
-    // round 2 must give back everything it took.
+    // Back within 20 MiB of where it was before the streams (the young generation shrinks back:
+    // see --max-semi-space-size in bin/mo-scheduler.js), and a second round takes nothing more.
+    expect(round1.after.rssBytes).toBeLessThanOrEqual(baseline.rssBytes + 20 * MiB);
     const round2 = await round(pid, grpcAddress);
     expect(round2.map((r) => r.refused.length)).toEqual([N - 64, N - 64, N - 256]);
     expect(tempFiles(dataDir)).toEqual([]);
     await waitFor('the fds of before', () => processHolds(pid).fds <= baseline.fds, { timeoutMs: 10_000 });
     const again = await settled(pid);
     console.log(
-      `scheduler: after round 1 ${mib(round1.after.rssBytes)} MiB; round 2 peak ${mib(Math.max(...round2.map((r) => r.peak.rssBytes)))} MiB; after round 2: ${again.text}`,
+      `scheduler: after round 1 ${mib(round1.after.rssBytes)} MiB; round 2 peak ${mib(Math.max(...round2.map((r) => r.peak.rssBytes)))} MiB; after round 2: ${again.text}; ` +
+        `${mib(again.after.rssBytes - baseline.rssBytes)} MiB above the baseline`,
     );
-    expect(again.after.rssBytes).toBeLessThanOrEqual(round1.after.rssBytes + 20 * MiB);
+    expect(again.after.rssBytes).toBeLessThanOrEqual(baseline.rssBytes + 20 * MiB);
     expect(again.after.fds).toBeLessThanOrEqual(baseline.fds);
     // The cluster still works: a normal follower gets the chatty workload's output.
     const it = cluster.scheduler.client.streamLogs({ workloadId: chattyId, follow: true, tailLines: 1 });

@@ -20,6 +20,8 @@ process.on('SIGUSR2', () => {
     heapTotal: after.heapTotal,
     external: after.external,
     arrayBuffers: after.arrayBuffers,
+    // What the young generation keeps resident: it grows under a burst and shrinks only sometimes.
+    youngGeneration: v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.physical_space_size ?? 0,
   };
   process.stderr.write(`${JSON.stringify(line)}\n`);
 });

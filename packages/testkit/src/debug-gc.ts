@@ -20,6 +20,8 @@ export interface DebugGcResult {
   arrayBuffersBefore: number;
   arrayBuffers: number;
   external: number;
+  /** Bytes resident in the young generation (V8's new space) after the collection. */
+  youngGeneration: number;
 }
 
 /** Runs a full GC in a daemon started with debugGcEnv() and returns its figures. */
