@@ -288,7 +288,9 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     dir: join(options.dataDir, 'artifacts'),
     store,
     maxBytesPerStep: options.maxArtifactBytes,
-    authorize: (pipelineId, stepId, path) => pipelines.authorizeArtifact(pipelineId, stepId, path),
+    authorize: (pipelineId, stepId, path, caller): string =>
+      pipelines.authorizeUpload(pipelineId, stepId, path, caller),
+    authorizeDownload: (pipelineId, stepId, caller): void => pipelines.authorizeDownload(pipelineId, stepId, caller),
   });
   const pipelines = new PipelineManager({
     store,
