@@ -20,9 +20,10 @@ import {
 } from '@mo/api';
 import type { ArtifactCaller } from '../pipelines/artifact-access.js';
 import type { ArtifactStore } from '../pipelines/artifacts.js';
+import type { ServerCall } from './server-call.js';
 
 /** Who is calling, as the artifact rules see it. */
-export type ArtifactCallerOf = (call: { getPeer(): string }) => ArtifactCaller;
+export type ArtifactCallerOf = (call: ServerCall) => ArtifactCaller;
 
 export interface ArtifactHandlers {
   UploadArtifact: grpc.handleClientStreamingCall<ArtifactUpload__Output, ArtifactRef>;
