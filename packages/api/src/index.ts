@@ -104,6 +104,13 @@ export { RefusedRequest, requestDecoder } from './malformed.js';
 export { cpuMillis, durationMs, formatDuration, sizeBytes } from './units.js'; // also alone: @mo/api/units
 export { KeyedRateLimiter, TokenBucket, checkRateLimit, type RateLimit } from './rate-limit.js';
 export {
+  CallRateLimiter,
+  DEFAULT_CALL_RATE_LIMITS,
+  RateLimitedError,
+  type CallClass,
+  type CallRateLimits,
+} from './call-rates.js';
+export {
   HEARTBEAT_AGENT_PACE,
   HEARTBEAT_STREAM_LIMITS,
   MAX_INVENTORY_ENTRIES,
