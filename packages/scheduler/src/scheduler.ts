@@ -28,6 +28,10 @@ import { PipelineManager } from './pipelines/manager.js';
 import { ArtifactStore } from './pipelines/artifacts.js';
 import { artifactHandlers } from './server/artifact-handlers.js';
 import { PipelineService } from './server/pipeline-service.js';
+import { TokenService } from './server/token-service.js';
+import { bootstrapToken } from './tokens/bootstrap.js';
+import { schedulerGuard } from './tokens/guard.js';
+import { TokenTable } from './tokens/token-table.js';
 import { toNode, toScheduledWorkload } from './server/convert.js';
 import type { ReconnectKeep } from './workloads/disconnect.js';
 import { DEFAULT_MAX_PENDING, WorkloadManager } from './workloads/manager.js';
@@ -187,6 +191,7 @@ export interface Scheduler {
   readonly manager: WorkloadManager;
   readonly pipelines: PipelineManager;
   readonly nodes: NodeTable;
+  readonly tokens: TokenTable;
   close(): Promise<void>;
 }
 
@@ -299,6 +304,8 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     maxQueued: options.maxQueuedPipelines,
   });
 
+  const tokens = new TokenTable({ store });
+
   try {
     nodes.restore(
       (await store.load('node')).map((r) => r.value as NodeRecord),
@@ -308,6 +315,11 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     const { staleTempFiles } = await artifacts.load();
     if (staleTempFiles > 0) logger.info('removed unfinished artifact uploads', { files: staleTempFiles });
     const loadedPipelines = await pipelines.load();
+    const { skipped } = await tokens.load();
+    if (skipped > 0) logger.warn('skipped unreadable token records', { skipped });
+    // Logs where the first admin token is, never the token.
+    const bootstrapPath = await bootstrapToken(tokens, options.dataDir);
+    if (bootstrapPath) logger.info('bootstrap admin token written', { path: bootstrapPath });
     if (loaded > 0 || nodes.size > 0 || loadedPipelines > 0) {
       logger.info('state restored', { workloads: loaded, nodes: nodes.size, pipelines: loadedPipelines });
     }
@@ -317,7 +329,10 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
   }
 
   const onRequest = (method: string, code: string) => metrics.recordGrpcRequest(method, code);
-  const server = createMoServer({ services: ['mo.v1.Scheduler', 'mo.v1.NodeRegistry', 'mo.v1.Pipelines'] });
+  const server = createMoServer({
+    services: ['mo.v1.Scheduler', 'mo.v1.NodeRegistry', 'mo.v1.Pipelines', 'mo.v1.Tokens'],
+    guard: schedulerGuard(tokens, { logger, onRequest }),
+  });
   new SchedulerService({
     manager,
     nodes,
@@ -343,6 +358,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     artifacts: artifactHandlers(artifacts, streams),
   }).addToServer(server.server);
   new PipelineService({ pipelines, workloads: manager, nodes, agents, streams, onRequest }).addToServer(server.server);
+  new TokenService({ tokens, onRequest }).addToServer(server.server);
   let grpcAddress: string;
   try {
     const { host } = parseAddress(options.grpcListen);
@@ -387,6 +403,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     manager,
     pipelines,
     nodes,
+    tokens,
     close() {
       closing ??= (async () => {
         nodes.close();
