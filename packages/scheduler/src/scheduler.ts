@@ -1,5 +1,6 @@
 // Wires one scheduler together: durable store, node table + placement engine, workload manager,
-// the gRPC services (Scheduler for clients, NodeRegistry for agents) and the HTTP endpoint.
+// bearer tokens, the gRPC services (Scheduler, Pipelines and Tokens for clients, NodeRegistry for
+// agents; every call through the token guard) and the HTTP endpoint.
 import {
   createLogger,
   createMoServer,
@@ -29,9 +30,7 @@ import { ArtifactStore } from './pipelines/artifacts.js';
 import { artifactHandlers } from './server/artifact-handlers.js';
 import { PipelineService } from './server/pipeline-service.js';
 import { TokenService } from './server/token-service.js';
-import { bootstrapToken } from './tokens/bootstrap.js';
-import { schedulerGuard } from './tokens/guard.js';
-import { TokenTable } from './tokens/token-table.js';
+import { openTokens, schedulerGuard, type TokenTable } from './tokens/index.js';
 import { toNode, toScheduledWorkload } from './server/convert.js';
 import type { ReconnectKeep } from './workloads/disconnect.js';
 import { DEFAULT_MAX_PENDING, WorkloadManager } from './workloads/manager.js';
@@ -304,8 +303,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     maxQueued: options.maxQueuedPipelines,
   });
 
-  const tokens = new TokenTable({ store });
-
+  let tokens: TokenTable;
   try {
     nodes.restore(
       (await store.load('node')).map((r) => r.value as NodeRecord),
@@ -315,11 +313,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     const { staleTempFiles } = await artifacts.load();
     if (staleTempFiles > 0) logger.info('removed unfinished artifact uploads', { files: staleTempFiles });
     const loadedPipelines = await pipelines.load();
-    const { skipped } = await tokens.load();
-    if (skipped > 0) logger.warn('skipped unreadable token records', { skipped });
-    // Logs where the first admin token is, never the token.
-    const bootstrapPath = await bootstrapToken(tokens, options.dataDir);
-    if (bootstrapPath) logger.info('bootstrap admin token written', { path: bootstrapPath });
+    tokens = await openTokens({ store, dataDir: options.dataDir, logger });
     if (loaded > 0 || nodes.size > 0 || loadedPipelines > 0) {
       logger.info('state restored', { workloads: loaded, nodes: nodes.size, pipelines: loadedPipelines });
     }
