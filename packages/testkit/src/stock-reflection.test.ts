@@ -21,7 +21,9 @@ const STANDARD = [
   'grpc.reflection.v1.ServerReflection',
   'grpc.reflection.v1alpha.ServerReflection',
 ];
-const MO_FILES = ['agent', 'node', 'pipeline', 'registry', 'scheduler', 'token', 'workload'].map((f) => `mo/v1/${f}.proto`);
+const MO_FILES = ['agent', 'node', 'pipeline', 'registry', 'scheduler', 'token', 'workload'].map(
+  (f) => `mo/v1/${f}.proto`,
+);
 const GRPC_FILES = [
   'grpc/health/v1/health.proto',
   'grpc/reflection/v1/reflection.proto',
