@@ -9,7 +9,7 @@
  * ```
  *
  * Exports: the typed service tree (`moProto`, built by mo's own codec) and its loader options, generated message types,
- * promise clients (`AgentClient` for agents, `SchedulerClient` and `PipelineClient` for the scheduler, `RegistryClient`
+ * promise clients (`AgentClient` for agents, `SchedulerClient`, `PipelineClient` and `TokenClient` for the scheduler, `RegistryClient`
  * for agents reporting to it), server plumbing (`createMoServer`, `unaryHandler`: health and
  * reflection on every server; keepalive on every connection, `KEEPALIVE_TIME_MS` and friends), the
  * domain errors with their gRPC status mapping, the daemon helpers both daemons share (JSON
@@ -17,7 +17,8 @@
  * `every`, `sleep`: clamped to what Node honours, long delays re-armed), paging (`fillPage`,
  * page tokens, `followPages`; the clients' `listAll*` / `getFull*` follow every page), token-bucket
  * rate limits (`TokenBucket`, `KeyedRateLimiter`) and the NodeRegistry's page and rate limits
- * (`REGISTRY_PAGE`…).
+ * (`REGISTRY_PAGE`…), and identity and access (`authorize` and its `METHOD_RULES`, bearer tokens'
+ * text and hash, `callGuard` for servers, `identityOf(call)` for handlers).
  */
 export { LOADER_OPTIONS, PROTO_ROOT, moProto, serviceDefinition, type MoProto } from './proto.js';
 export { HEALTH_SERVICE, HealthService, type ServingStatus } from './health.js';
@@ -30,6 +31,7 @@ export {
   type ClientOptions,
   type FollowOptions,
 } from './client.js';
+export { TokenClient } from './token-client.js';
 export { CONNECT_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from './keepalive.js';
 export {
   MAX_MESSAGE_BYTES,
@@ -45,7 +47,9 @@ export {
   InvalidArgumentError,
   MoError,
   NotFoundError,
+  PermissionDeniedError,
   ResourceExhaustedError,
+  UnauthenticatedError,
   UnavailableError,
   fromServiceError,
   statusName,
@@ -54,6 +58,42 @@ export {
   ERROR_ECHO_CHARS,
 } from './errors.js';
 export * from './types.js';
+// Identity and access: the access table (who may call what), bearer tokens, the per-call guard.
+export { describeIdentity, type Access, type Identity } from './auth/identity-types.js';
+export {
+  ACCESS_LEVELS,
+  METHOD_RULES,
+  accessIncludes,
+  authorize,
+  isAccess,
+  type MethodRule,
+  type PeerRole,
+  type Verdict,
+} from './auth/access.js';
+export {
+  AUTHORIZATION_KEY,
+  BOOTSTRAP_TOKEN_FILE,
+  TOKEN_PREFIX,
+  TOKEN_SECRET_BYTES,
+  bearerToken,
+  formatToken,
+  hashSecret,
+  newTokenSecret,
+  parseToken,
+  secretMatches,
+  type ParsedToken,
+  type TokenCheck,
+  type TokenResolver,
+} from './auth/tokens.js';
+export {
+  admitCall,
+  authenticate,
+  callGuard,
+  identityOf,
+  type CallGuardOptions,
+  type CallRefusal,
+  type TokenChecker,
+} from './auth/guard.js';
 // Paging: limits, page tokens and page filling (servers), following pages (clients).
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PAGE_BYTES } from './paging/limits.js';
 export { decodePageToken, encodePageToken, type PageList, type PagePosition } from './paging/token.js';

@@ -1,5 +1,6 @@
 // Wires one scheduler together: durable store, node table + placement engine, workload manager,
-// the gRPC services (Scheduler for clients, NodeRegistry for agents) and the HTTP endpoint.
+// bearer tokens, the gRPC services (Scheduler, Pipelines and Tokens for clients, NodeRegistry for
+// agents; every call through the token guard) and the HTTP endpoint.
 import {
   createLogger,
   createMoServer,
@@ -28,6 +29,8 @@ import { PipelineManager } from './pipelines/manager.js';
 import { ArtifactStore } from './pipelines/artifacts.js';
 import { artifactHandlers } from './server/artifact-handlers.js';
 import { PipelineService } from './server/pipeline-service.js';
+import { TokenService } from './server/token-service.js';
+import { openTokens, schedulerGuard, type TokenTable } from './tokens/index.js';
 import { toNode, toScheduledWorkload } from './server/convert.js';
 import type { ReconnectKeep } from './workloads/disconnect.js';
 import { DEFAULT_MAX_PENDING, WorkloadManager } from './workloads/manager.js';
@@ -187,6 +190,7 @@ export interface Scheduler {
   readonly manager: WorkloadManager;
   readonly pipelines: PipelineManager;
   readonly nodes: NodeTable;
+  readonly tokens: TokenTable;
   close(): Promise<void>;
 }
 
@@ -301,6 +305,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     maxQueued: options.maxQueuedPipelines,
   });
 
+  let tokens: TokenTable;
   try {
     nodes.restore(
       (await store.load('node')).map((r) => r.value as NodeRecord),
@@ -310,6 +315,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     const { staleTempFiles } = await artifacts.load();
     if (staleTempFiles > 0) logger.info('removed unfinished artifact uploads', { files: staleTempFiles });
     const loadedPipelines = await pipelines.load();
+    tokens = await openTokens({ store, dataDir: options.dataDir, logger });
     if (loaded > 0 || nodes.size > 0 || loadedPipelines > 0) {
       logger.info('state restored', { workloads: loaded, nodes: nodes.size, pipelines: loadedPipelines });
     }
@@ -319,7 +325,10 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
   }
 
   const onRequest = (method: string, code: string) => metrics.recordGrpcRequest(method, code);
-  const server = createMoServer({ services: ['mo.v1.Scheduler', 'mo.v1.NodeRegistry', 'mo.v1.Pipelines'] });
+  const server = createMoServer({
+    services: ['mo.v1.Scheduler', 'mo.v1.NodeRegistry', 'mo.v1.Pipelines', 'mo.v1.Tokens'],
+    guard: schedulerGuard(tokens, { logger, onRequest }),
+  });
   new SchedulerService({
     manager,
     nodes,
@@ -345,6 +354,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     artifacts: artifactHandlers(artifacts, streams),
   }).addToServer(server.server);
   new PipelineService({ pipelines, workloads: manager, nodes, agents, streams, onRequest }).addToServer(server.server);
+  new TokenService({ tokens, onRequest }).addToServer(server.server);
   let grpcAddress: string;
   try {
     const { host } = parseAddress(options.grpcListen);
@@ -389,6 +399,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     manager,
     pipelines,
     nodes,
+    tokens,
     close() {
       closing ??= (async () => {
         nodes.close();

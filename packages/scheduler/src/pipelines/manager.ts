@@ -297,6 +297,7 @@ export class PipelineManager {
     return p;
   }
 
+  /** Decides a step's gate; `by` is the caller's identity (describeIdentity), as the service found it. */
   approve(id: string, stepId: string, approved: boolean, by: string, reason: string): PipelineRecord {
     const p = this.get(id);
     const s = this.stepOf(p, stepId);
