@@ -122,7 +122,17 @@ describe('an agent with 200 workloads SIGKILLed and restarted (scheduler default
       const killedAt = Date.now();
       fleet.release();
       await sleep(Math.max(0, downMs - (Date.now() - killedAt)));
-      await cluster.restartAgent(0);
+      const agent = await cluster.restartAgent(0);
+      // How long the node was really unheard: until the restarted agent registered (on a loaded
+      // machine a restart alone can take seconds, so the planned absence is not the real one).
+      const registeredAt = await waitFor('the agent registered again', () => {
+        const line = agent
+          .logs()
+          .split('\n')
+          .find((l) => l.includes('"registered with scheduler"'));
+        return line ? Date.parse((JSON.parse(line) as { ts: string }).ts) : undefined;
+      });
+      const unheardMs = registeredAt - killedAt;
 
       const long = await once(
         client,
@@ -148,7 +158,11 @@ describe('an agent with 200 workloads SIGKILLed and restarted (scheduler default
       const events = [...long, ...ending].flatMap((w) => w.events.map((e) => e.state));
       expect(events).not.toContain('WORKLOAD_STATE_LOST');
       // Down past --down-after (5 s) shows as unknown for a while; a shorter absence not at all.
-      expect(events.includes('WORKLOAD_STATE_UNKNOWN')).toBe(downMs > 5000);
+      // The last heartbeat was up to an interval (1 s) before the kill; between 4 and 6 s either
+      // may happen, so only the clear cases are asserted (and the real absence is printed).
+      console.log(`planned absence ${downMs} ms, unheard for ${unheardMs} ms after the kill`);
+      if (unheardMs < 4000) expect(events).not.toContain('WORKLOAD_STATE_UNKNOWN');
+      if (unheardMs > 6500) expect(events).toContain('WORKLOAD_STATE_UNKNOWN');
     },
     120_000,
   );
