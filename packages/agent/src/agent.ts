@@ -32,6 +32,16 @@ import { LoopBudget } from './loop-budget.js';
 import { SchedulerArtifacts } from './workloads/artifacts.js';
 import { TERMINAL_STATES } from './workloads/record.js';
 import { AGENT_PACKAGE_VERSION } from './package-root.js';
+import {
+  checkDefaultUser,
+  DEFAULT_USER,
+  describeRunAs,
+  makeReachable,
+  parseAllowedUsers,
+  UserDatabase,
+  type UserFiles,
+  type UserPolicy,
+} from './users/index.js';
 
 export const AGENT_VERSION = AGENT_PACKAGE_VERSION;
 
@@ -77,6 +87,18 @@ export interface AgentOptions {
   /** Memory placement may reserve here, in bytes (default: MemTotal). */
   capacityMemoryBytes?: number;
   shimPath?: string;
+  /**
+   * Who a workload without spec.user runs as (--default-user): a name or uid[:gid]. Default:
+   * nobody when the agent runs as root, else the agent's own user (it can run no other).
+   */
+  defaultUser?: string;
+  /**
+   * Whom else a spec may ask for (--allowed-users): names, uids, `*` (any user but root). Root
+   * only when listed by name or uid. Default: nobody else.
+   */
+  allowedUsers?: string[];
+  /** The node's user database (default /etc/passwd and /etc/group): tests bring their own. */
+  userFiles?: UserFiles;
   /**
    * The agent's cgroup under each cgroup mount, one per process workload below it (default
    * `/mo/<node-id>`); "off" runs process workloads without cgroups. Must be this agent's alone.
@@ -149,6 +171,7 @@ export function resolveAgentOptions(partial: Partial<AgentOptions> = {}): AgentO
   if (o.schedulerAddress !== undefined) parseAddress(o.schedulerAddress);
   if (o.advertiseAddress !== undefined) parseAddress(o.advertiseAddress);
   if (o.cgroupRoot !== undefined && o.cgroupRoot !== 'off') validateCgroupRoot(o.cgroupRoot, 'cgroupRoot');
+  parseAllowedUsers(o.allowedUsers ?? [], '--allowed-users');
   o.labels = validateNodeLabels(o.labels, 'labels');
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(o.nodeName)) throw new Error(`node name: invalid "${o.nodeName}"`);
   o.dataDir = resolve(o.dataDir);
@@ -168,6 +191,43 @@ export interface Agent {
   refreshFacts(): Promise<void>;
   /** Stops serving; running workloads are left running (they are re-attached on next start). */
   close(): Promise<void>;
+}
+
+/**
+ * Who workloads run as here: the policy from the flags, checked against the user database (the
+ * default user must exist: else the agent does not start, naming --default-user). An agent that
+ * is root also makes sure workloads of other users can reach their dirs (users/reach.ts).
+ */
+function userPolicyOf(options: AgentOptions, logger: Logger): { policy: UserPolicy; lookup: UserDatabase } {
+  const lookup = new UserDatabase(options.userFiles);
+  const uid = process.getuid?.() ?? 0;
+  const agent = { uid, gid: process.getgid?.() ?? 0, groups: process.getgroups?.() ?? [] };
+  const policy: UserPolicy = {
+    defaultUser: options.defaultUser ?? (uid === 0 ? DEFAULT_USER : (lookup.byUid(uid)?.name ?? String(uid))),
+    allowed: parseAllowedUsers(options.allowedUsers ?? [], '--allowed-users'),
+    agent,
+  };
+  const runAs = checkDefaultUser(policy, lookup);
+  const { allowed } = policy;
+  logger.info('workloads run as their spec.user, or the default user', {
+    defaultUser: describeRunAs(runAs),
+    allowedUsers: [...allowed.names, ...allowed.uids.map(String), ...(allowed.anyNonRoot ? ['*'] : [])],
+  });
+  if (runAs.uid === 0) logger.warn('workloads without a user run as root (--default-user)');
+  if (uid !== 0) {
+    logger.warn('the agent does not run as root: every workload runs as the agent user', { user: runAs.name });
+  } else if (!options.memoryState) {
+    const reach = makeReachable(options.dataDir, uid, runAs);
+    if (reach.chmodded.length > 0) logger.info('made the data dir passable for workload users (o+x)', reach);
+    if (reach.blocked) {
+      const { path, mode } = reach.blocked;
+      logger.warn(
+        `workloads that run as other users cannot reach their dirs under ${options.dataDir}: ${path} is mode ` +
+          `${mode.toString(8)} (chmod o+x ${path}, or another --data-dir)`,
+      );
+    }
+  }
+  return { policy, lookup };
 }
 
 /**
@@ -194,6 +254,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
 
   try {
     const nodeId = loadOrCreateNodeId(options.dataDir);
+    const users = userPolicyOf(options, logger);
     const metrics = createAgentMetrics({ version: AGENT_VERSION, node: options.nodeName });
     // One share of each loop turn for starts and the record writes they leave for later.
     const turns = new LoopBudget();
@@ -232,6 +293,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       maxRetainedEnded: options.maxRetainedEnded,
       docker: options.docker,
       ...(artifacts && { artifacts }),
+      users,
       turns,
     });
 

@@ -25,3 +25,4 @@ export {
   type RunAs,
   type UserPolicy,
 } from './policy.js';
+export { makeReachable, planReach, type DirFacts, type ReachPlan } from './reach.js';

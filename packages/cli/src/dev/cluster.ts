@@ -36,6 +36,9 @@ export interface DevClusterOptions {
   sweeps?: LeftoverSweep[];
   /** Where the daemons' log lines and our own notes go. */
   log: (line: string) => void;
+  /** The agents' --default-user and --allowed-users (unset: the agents' defaults). */
+  defaultUser?: string;
+  allowedUsers?: string;
 }
 
 /** `hurry` aborts on a second Ctrl-C: stop waiting, kill at once. */
@@ -195,6 +198,8 @@ export class DevCluster {
         o.logLevel,
         '--docker-ports',
         devDockerPorts(i, o.agents),
+        ...(o.defaultUser !== undefined ? ['--default-user', o.defaultUser] : []),
+        ...(o.allowedUsers !== undefined ? ['--allowed-users', o.allowedUsers] : []),
       ]);
     });
     await Promise.all(
