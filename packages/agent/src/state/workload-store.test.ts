@@ -102,7 +102,7 @@ describe('WorkloadStore', () => {
     const outside = join(dataDir(), 'not-the-workloads');
     writeFileSync(outside, 'keep');
     symlinkSync(outside, join(dir, 'work', 'link'));
-    store.handOver('h', { uid: 65534, gid: 65534 });
+    store.handOver('h', { uid: 65534, gid: 65534 }, true);
     const owner = (p: string) => {
       const st = lstatSync(join(dir, p));
       return `${st.uid}:${st.gid}`;

@@ -87,10 +87,10 @@ export interface WorkloadRecords {
   /** The directory of one workload (records, logs, shim files; its `work` dir and `output`). */
   dirOf(id: string): string;
   /**
-   * Gives the workload's own files to its user before it starts: its `work` dir with whatever is in
-   * it (inputs fetched there), and its `output` file. Never follows a symlink.
+   * Gives the workload's own files to its user before it starts: its `work` dir (with whatever is
+   * in it when `filled`: inputs fetched there), and its `output` file. Never follows a symlink.
    */
-  handOver(id: string, owner: { uid: number; gid: number }): void;
+  handOver(id: string, owner: { uid: number; gid: number }, filled: boolean): void;
   /** The first record of a workload; resolves once it would survive an agent crash. */
   create(record: WorkloadRecord): Promise<void>;
   /** Queues a write of the record as it is now; writes of one workload keep their order. */
@@ -258,10 +258,12 @@ export class WorkloadStore implements WorkloadRecords {
     return join(this.root, id);
   }
 
-  handOver(id: string, owner: { uid: number; gid: number }): void {
+  handOver(id: string, owner: { uid: number; gid: number }, filled: boolean): void {
     const dir = this.dirOf(id);
     lchownSync(join(dir, OUTPUT_FILE), owner.uid, owner.gid);
-    chownTree(join(dir, WORK_DIR), owner.uid, owner.gid);
+    // Two lchowns on the start path (~10 µs each); a walk only when inputs were fetched.
+    if (filled) chownTree(join(dir, WORK_DIR), owner.uid, owner.gid);
+    else lchownSync(join(dir, WORK_DIR), owner.uid, owner.gid);
   }
 
   /**

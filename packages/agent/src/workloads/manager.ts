@@ -269,7 +269,7 @@ export class WorkloadManager {
     const owner = spec.runAs;
     if (!owner || this.options.users.policy.agent.uid !== 0) return;
     if (!spec.docker) {
-      this.options.store.handOver(spec.id, owner);
+      this.options.store.handOver(spec.id, owner, (spec.artifacts?.inputs.length ?? 0) > 0);
       return;
     }
     const dir = this.sandboxDir(spec.id);
