@@ -17,7 +17,7 @@ import {
 } from '@mo/testkit';
 import * as grpc from '@grpc/grpc-js';
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -149,6 +149,26 @@ suite('workloads not as root, on a real agent', () => {
     const d = await rootAgent.client.startWorkload({ argv: ['id', '-u'], user: 'daemon' });
     await ended(rootAgent.client, d.spec!.id);
     expect(logOf(rootAgent.dataDir, d.spec!.id)).toBe('1\n');
+  });
+
+  it('runs every workload as the agent itself when the agent is not root, and refuses any other user', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mo-users-nonroot-'));
+    chownSync(dataDir, 65534, 65534);
+    const plain = await startAgentProcess({
+      dataDir,
+      wrap: ['runuser', '-u', 'nobody', '--'],
+      extraArgs: ['--cgroup-root', 'off'],
+    });
+    processAgents.push(plain);
+    expect(plain.logs()).toContain('the agent does not run as root: every workload runs as the agent user');
+    const w = await plain.client.startWorkload({ argv: ['id', '-u'] });
+    expect((await ended(plain.client, w.spec!.id)).runAs).toBe('nobody (65534:65534)');
+    expect(logOf(dataDir, w.spec!.id)).toBe(`${NOBODY}\n`);
+    const err = await refusal(plain.client, { argv: ['true'], user: 'root' });
+    expect([err.code, err.message]).toEqual([
+      grpc.status.FAILED_PRECONDITION,
+      'spec.user: this agent runs as uid 65534, not root, so it runs workloads only as that user, not "root"',
+    ]);
   });
 
   it("keeps the agent's files and the shim out of the workload's reach", async () => {
