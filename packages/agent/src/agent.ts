@@ -32,16 +32,7 @@ import { LoopBudget } from './loop-budget.js';
 import { SchedulerArtifacts } from './workloads/artifacts.js';
 import { TERMINAL_STATES } from './workloads/record.js';
 import { AGENT_PACKAGE_VERSION } from './package-root.js';
-import {
-  checkDefaultUser,
-  DEFAULT_USER,
-  describeRunAs,
-  makeReachable,
-  parseAllowedUsers,
-  UserDatabase,
-  type UserFiles,
-  type UserPolicy,
-} from './users/index.js';
+import { parseAllowedUsers, setUpUsers, type UserFiles } from './users/index.js';
 
 export const AGENT_VERSION = AGENT_PACKAGE_VERSION;
 
@@ -194,43 +185,6 @@ export interface Agent {
 }
 
 /**
- * Who workloads run as here: the policy from the flags, checked against the user database (the
- * default user must exist: else the agent does not start, naming --default-user). An agent that
- * is root also makes sure workloads of other users can reach their dirs (users/reach.ts).
- */
-function userPolicyOf(options: AgentOptions, logger: Logger): { policy: UserPolicy; lookup: UserDatabase } {
-  const lookup = new UserDatabase(options.userFiles);
-  const uid = process.getuid?.() ?? 0;
-  const agent = { uid, gid: process.getgid?.() ?? 0, groups: process.getgroups?.() ?? [] };
-  const policy: UserPolicy = {
-    defaultUser: options.defaultUser ?? (uid === 0 ? DEFAULT_USER : (lookup.byUid(uid)?.name ?? String(uid))),
-    allowed: parseAllowedUsers(options.allowedUsers ?? [], '--allowed-users'),
-    agent,
-  };
-  const runAs = checkDefaultUser(policy, lookup);
-  const { allowed } = policy;
-  logger.info('workloads run as their spec.user, or the default user', {
-    defaultUser: describeRunAs(runAs),
-    allowedUsers: [...allowed.names, ...allowed.uids.map(String), ...(allowed.anyNonRoot ? ['*'] : [])],
-  });
-  if (runAs.uid === 0) logger.warn('workloads without a user run as root (--default-user)');
-  if (uid !== 0) {
-    logger.warn('the agent does not run as root: every workload runs as the agent user', { user: runAs.name });
-  } else if (!options.memoryState) {
-    const reach = makeReachable(options.dataDir, uid, runAs);
-    if (reach.chmodded.length > 0) logger.info('made the data dir passable for workload users (o+x)', reach);
-    if (reach.blocked) {
-      const { path, mode } = reach.blocked;
-      logger.warn(
-        `workloads that run as other users cannot reach their dirs under ${options.dataDir}: ${path} is mode ` +
-          `${mode.toString(8)} (chmod o+x ${path}, or another --data-dir)`,
-      );
-    }
-  }
-  return { policy, lookup };
-}
-
-/**
  * What placement may book on this node: CPU and memory (the flags, else the host's), and host ports
  * (the size of the docker port range: a docker workload needs one per published port).
  */
@@ -254,7 +208,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
 
   try {
     const nodeId = loadOrCreateNodeId(options.dataDir);
-    const users = userPolicyOf(options, logger);
+    const users = setUpUsers(options, logger);
     const metrics = createAgentMetrics({ version: AGENT_VERSION, node: options.nodeName });
     // One share of each loop turn for starts and the record writes they leave for later.
     const turns = new LoopBudget();

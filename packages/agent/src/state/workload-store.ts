@@ -27,6 +27,9 @@
 // record nor point a log at another file. The workload gets exactly two things, handed over before
 // it starts (handOver): `work/` (0700), its default working dir and home, and `output` (0600), its
 // $MO_OUTPUT. Both come with the spares. `workloads/` itself is 0711: others may pass, not list.
+//
+// Over ~400 lines: the spare pool (refillSpares, create's fast path) is the piece to take out into
+// a file of its own when issue 15 splits the agent.
 import {
   chmodSync,
   existsSync,
@@ -40,6 +43,7 @@ import {
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MoError, after, newStringMap, type Timer } from '@mo/api';
+import { chownTree } from '../users/ownership.js';
 import * as grpc from '@grpc/grpc-js';
 import type { WorkloadRecord } from '../workloads/record.js';
 import type { LoopBudget } from '../loop-budget.js';
@@ -442,19 +446,6 @@ export class WorkloadStore implements WorkloadRecords {
       if (this.chains.get(id) === settled) this.chains.delete(id);
     });
     return next;
-  }
-}
-
-/**
- * lchowns `dir` and everything below it (never through a symlink). Bounded by what is there: an
- * empty dir, or the inputs the agent fetched into it (at most LIMITS.artifactInputs files).
- */
-export function chownTree(dir: string, uid: number, gid: number): void {
-  lchownSync(dir, uid, gid);
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) chownTree(path, uid, gid);
-    else lchownSync(path, uid, gid);
   }
 }
 

@@ -26,3 +26,5 @@ export {
   type UserPolicy,
 } from './policy.js';
 export { makeReachable, planReach, type DirFacts, type ReachPlan } from './reach.js';
+export { setUpUsers, type UserOptions } from './setup.js';
+export { chownTree } from './ownership.js';

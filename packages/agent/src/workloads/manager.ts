@@ -21,8 +21,8 @@ import * as grpc from '@grpc/grpc-js';
 import { StartFailedError, type Driver, type TaskUsage, type WaitResult } from '../drivers/driver.js';
 import type { DockerLimits } from '../drivers/docker/settings.js';
 import type { Logger } from '../log.js';
-import { chownTree, WORK_DIR, type WorkloadRecords } from '../state/workload-store.js';
-import { resolveRunAs, type RunAs, type UserLookup, type UserPolicy } from '../users/index.js';
+import { WORK_DIR, type WorkloadRecords } from '../state/workload-store.js';
+import { chownTree, resolveRunAs, type RunAs, type UserLookup, type UserPolicy } from '../users/index.js';
 import { newId } from '../ids.js';
 import { LoopBudget } from '../loop-budget.js';
 import {
