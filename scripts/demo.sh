@@ -13,6 +13,8 @@ echo "building mo (mo-shim + TypeScript)..."
 pnpm build >/dev/null
 
 DATA=$(mktemp -d /tmp/mo-demo.XXXXXX)
+# Passable by others: run as root, the agents run workloads as nobody, which must reach its dirs.
+chmod 711 "$DATA"
 DEV_PID=
 export MO_SCHEDULER_ADDR= MO_TOKEN=
 mo() { node packages/cli/bin/mo.js "$@"; }

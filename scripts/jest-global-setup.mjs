@@ -2,12 +2,15 @@
 // daemons the tests start), so scripts/jest-global-teardown.mjs can remove everything a run left
 // behind. Without it, data dirs of daemons in workers that jest ends before their exit hooks run
 // piled up in /tmp (~50 per run), and every later bulk deletion of them stalls this VM's disk.
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export default function globalSetup() {
   const dir = mkdtempSync(join(tmpdir(), 'mo-test-run-'));
+  // Passable (not listable) by others: agents run workloads as other users (nobody by default),
+  // which must reach their dirs under the agents' data dirs here, as under /var/lib/mo/agent.
+  chmodSync(dir, 0o711);
   process.env.MO_TEST_RUN_DIR = dir;
   process.env.TMPDIR = dir;
 }

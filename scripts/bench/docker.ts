@@ -44,6 +44,9 @@ const SAME_SANDBOX = [
   '512m',
   '--cpus',
   '1',
+  // The agent's default user (nobody on a Debian host).
+  '--user',
+  '65534:65534',
   '--label',
   'mo.bench=docker-run',
 ];

@@ -16,6 +16,11 @@
  * them; only exit is fsynced; exit has oomKilled: true when the kernel's OOM killer ended a process
  * of the workload), stdout.log[.1], stderr.log[.1].
  *
+ * A request with a user: the workload child drops to it (setgroups, setgid, setuid, in that order,
+ * then checks that they took and that root cannot be regained) after it is in its cgroup and its
+ * process group, before its chdir and exec; a failure is a start failure ("user uid:gid: ...").
+ * The shim itself, its log files and records stay the agent's.
+ *
  * With --cgroup (launcher mode), each workload runs in a cgroup of its own that its shim makes
  * ahead of the request, limits, leaves, kills at the end and removes: see mo-cgroup.c. Without
  * one, the workload is found by its process group, its session and the shim's descendants.
@@ -29,7 +34,8 @@
  * the launcher, which then forks a shim per request. Protocol:
  *   stdin (requests): frames of [u32 little-endian length N][N bytes payload], N <= 1 MiB. The
  *     payload is NUL-terminated strings: reqId, taskDir, logMaxBytes, workingDir ("" = inherit),
- *     memoryMax (bytes), cpuMillis, pidsMax (the cgroup's limits, decimal, "0" = none), envCount,
+ *     memoryMax (bytes), cpuMillis, pidsMax (the cgroup's limits, decimal, "0" = none), user
+ *     ("" = the shim's own, else "uid:gid:g1,g2,..." with at most USER_GROUPS_MAX groups), envCount,
  *     envCount x "KEY=VALUE", argvCount (>= 1), argvCount x arg. Nothing may follow.
  *   stdout (responses, each line written with one write() of <= 512 bytes, so never interleaved):
  *     "<reqId> S <pid> <starttime> <shimpid> <shimstarttime>[ <cgroup>]\n"  workload started (by
@@ -72,6 +78,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -88,6 +95,8 @@
 #define FRAME_MAX (1024 * 1024)
 #define LINE_MAX_BYTES 512
 #define REQ_ID_MAX 64
+/* Most supplementary groups a workload's user may have (the agent's MAX_USER_GROUPS). */
+#define USER_GROUPS_MAX 256
 /* How often a launcher with no free slot (mo-slots.c) looks for one. */
 #define SLOT_WAIT_MS 5
 _Static_assert(REQ_ID_MAX <= SLOT_ID_MAX, "a request id must fit in a launcher slot");
@@ -302,7 +311,8 @@ static void fail_start(int err, const char *what, const char *operand)
 
 static int open_log(struct logstream *s, int trunc)
 {
-	int fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | (trunc ? O_TRUNC : 0), 0644);
+	/* 0600: the agent's, like its records (the workload's user, or any other, need not read them). */
+	int fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | (trunc ? O_TRUNC : 0), 0600);
 	if (fd < 0) {
 		if (!log_errno)
 			log_errno = errno;
@@ -533,8 +543,96 @@ static unsigned long long read_start_time(pid_t pid)
  * memory until it execs or exits, so it writes this straight into the parent's copy. */
 struct exec_report {
 	int err;
-	int chdir_failed; /* the error is from chdir(work_dir), not from exec or dup2 */
+	enum start_step step; /* where it failed */
 };
+
+/* Who the workload runs as: set from a request's user field, applied in the vfork child. */
+struct user_drop {
+	int set; /* 0: the shim's own identity (no switch) */
+	uid_t uid;
+	gid_t gid;
+	int ngroups;
+	gid_t groups[USER_GROUPS_MAX];
+	char text[24]; /* "uid:gid", for messages */
+};
+static struct user_drop drop;
+
+/* Parses a request's user field ("" or "uid:gid:g1,g2,..."; ids below 2^32-1) into out; -1 if
+ * malformed. */
+static int parse_user(const char *s, struct user_drop *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!*s)
+		return 0;
+	unsigned long long ids[2 + USER_GROUPS_MAX];
+	int n = 0;
+	const char *p = s;
+	for (;;) {
+		if (*p < '0' || *p > '9' || n >= 2 + USER_GROUPS_MAX)
+			return -1;
+		unsigned long long v = 0;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			v = v * 10 + (unsigned long long)(*p - '0');
+			if (v >= 0xffffffffULL)
+				return -1;
+		}
+		ids[n++] = v;
+		/* uid ':' gid ':' then groups split by ','; an empty group list is allowed */
+		char want = n < 2 ? ':' : n == 2 ? ':' : ',';
+		if (*p == '\0')
+			break;
+		if (*p != want)
+			return -1;
+		p++;
+		if (n == 2 && *p == '\0')
+			break;
+	}
+	if (n < 2)
+		return -1;
+	out->set = 1;
+	out->uid = (uid_t)ids[0];
+	out->gid = (gid_t)ids[1];
+	out->ngroups = n - 2;
+	for (int i = 2; i < n; i++)
+		out->groups[i - 2] = (gid_t)ids[i];
+	snprintf(out->text, sizeof out->text, "%u:%u", (unsigned)out->uid, (unsigned)out->gid);
+	return 0;
+}
+
+/* In the vfork child: becomes d's user. Raw system calls, which change this task alone: glibc's
+ * wrappers may signal every thread of the process to change theirs (a vfork child shares the
+ * parent's memory, not its threads, and must touch as little shared state as possible). Order:
+ * groups and gid while still root, the uid last. Then checks that all of it took, and that root
+ * cannot be regained (a setuid that fails only partly must not leave a way back). -1 with errno. */
+static int drop_privileges(const struct user_drop *d)
+{
+	if (syscall(SYS_setgroups, (long)d->ngroups, d->groups) < 0)
+		return -1;
+	if (syscall(SYS_setresgid, (long)d->gid, (long)d->gid, (long)d->gid) < 0)
+		return -1;
+	if (syscall(SYS_setresuid, (long)d->uid, (long)d->uid, (long)d->uid) < 0)
+		return -1;
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+	gid_t now[USER_GROUPS_MAX + 1];
+	long n = syscall(SYS_getgroups, (long)(USER_GROUPS_MAX + 1), now);
+	if (syscall(SYS_getresuid, &ru, &eu, &su) < 0 || syscall(SYS_getresgid, &rg, &eg, &sg) < 0 || n < 0)
+		return -1;
+	int same = ru == d->uid && eu == d->uid && su == d->uid && rg == d->gid && eg == d->gid && sg == d->gid &&
+		   n == d->ngroups;
+	/* The kernel keeps the list sorted: compare as sets (the agent sends each group once). */
+	for (long i = 0; same && i < n; i++) {
+		int found = 0;
+		for (int j = 0; !found && j < d->ngroups; j++)
+			found = now[i] == d->groups[j];
+		same = found;
+	}
+	if (!same || (d->uid != 0 && syscall(SYS_setresuid, 0L, 0L, 0L) == 0)) {
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
+}
 
 /* Launcher mode: the request's memory (the launcher's frame buffer, inherited by fork) and the
  * pointer arrays built from it. Released once the workload runs so a shim's RSS does not keep
@@ -670,7 +768,7 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 	 * SIGCHLD is blocked, so no handler can run on the shared stack. */
 	static volatile struct exec_report rep;
 	rep.err = 0;
-	rep.chdir_failed = 0;
+	rep.step = STEP_EXEC;
 	pid_t child = vfork();
 	if (child < 0)
 		fail_start(errno, NULL, NULL);
@@ -680,16 +778,24 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 		slot_workload(getpid());
 		/* Own group, so the agent can signal the workload and everything it spawns with kill(-pid). */
 		setpgid(0, 0);
-		if (work_dir && *work_dir && chdir(work_dir) < 0) {
-			rep.chdir_failed = 1;
+		/* Its user, once it is in its cgroup (since the spare's setup) and group; before the chdir,
+		 * so the working dir is entered with the user's rights, not root's. */
+		if (drop.set && drop_privileges(&drop) < 0) {
+			rep.step = STEP_USER;
 			rep.err = errno;
-			slot_exec_failed(rep.err, 1);
+			slot_exec_failed(rep.err, STEP_USER);
+			_exit(127);
+		}
+		if (work_dir && *work_dir && chdir(work_dir) < 0) {
+			rep.step = STEP_CHDIR;
+			rep.err = errno;
+			slot_exec_failed(rep.err, STEP_CHDIR);
 			_exit(127);
 		}
 		/* dup2 clears CLOEXEC on the targets; every other fd of ours is CLOEXEC. */
 		if (dup2(devnull_fd, 0) < 0 || dup2(out_pipe[1], 1) < 0 || dup2(err_pipe[1], 2) < 0) {
 			rep.err = errno;
-			slot_exec_failed(rep.err, 0);
+			slot_exec_failed(rep.err, STEP_EXEC);
 			_exit(127);
 		}
 		/* Ignored dispositions and the mask survive exec: undo exactly what we (or the launcher,
@@ -702,7 +808,7 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 		sigprocmask(SIG_SETMASK, &empty, NULL);
 		execvp(child_argv[0], child_argv);
 		rep.err = errno;
-		slot_exec_failed(rep.err, 0);
+		slot_exec_failed(rep.err, STEP_EXEC);
 		_exit(127);
 	}
 
@@ -718,7 +824,9 @@ static void __attribute__((noreturn)) run_shim(char **child_argv, const char *wo
 		int st;
 		while (waitpid(child, &st, 0) < 0 && errno == EINTR)
 			;
-		fail_start(rep.err, rep.chdir_failed ? "chdir" : NULL, work_dir);
+		if (rep.step == STEP_USER)
+			fail_start(rep.err, "user", drop.text);
+		fail_start(rep.err, rep.step == STEP_CHDIR ? "chdir" : NULL, work_dir);
 	}
 
 	/* Handshake first: everything after it (logs, the started record) is off the agent's start
@@ -862,6 +970,7 @@ struct request {
 	const char *work_dir;
 	/* Limits of the workload cgroup, 0 = none (ignored without cgroups). */
 	unsigned long long memory, cpu_millis, pids;
+	const char *user; /* "" or "uid:gid:groups" (parse_user) */
 	const char *env; /* first of env_count consecutive NUL-terminated strings */
 	size_t env_count;
 	const char *argv; /* first of argv_count strings */
@@ -980,6 +1089,9 @@ static int parse_request(const char *buf, size_t len, struct request *r)
 	if (parse_u64(next_str(&p, end), &r->memory) < 0 || parse_u64(next_str(&p, end), &r->cpu_millis) < 0 ||
 	    parse_u64(next_str(&p, end), &r->pids) < 0)
 		return -1;
+	struct user_drop check;
+	if (!(r->user = next_str(&p, end)) || parse_user(r->user, &check) < 0)
+		return -1;
 	if (parse_count(next_str(&p, end), len, &count) < 0)
 		return -1;
 	r->env = p;
@@ -1016,6 +1128,7 @@ static void __attribute__((noreturn)) take_request(const struct request *r, void
 	limit_memory = r->memory;
 	limit_cpu = r->cpu_millis;
 	limit_pids = r->pids;
+	parse_user(r->user, &drop); /* valid: parse_request checked it */
 	req_map = buf;
 	req_map_len = len;
 	req_ptrs = malloc((r->env_count + 1 + r->argv_count + 1) * sizeof *req_ptrs);
@@ -1200,9 +1313,10 @@ static void stand_in(int i, pid_t shim, int st)
 	char line[LINE_MAX_BYTES];
 	if (slots_phase(i) == SLOT_TAKEN) {
 		if (s->exec_err) {
-			/* Its chdir or exec failed: what the shim would have answered (without the dir). */
-			snprintf(line, sizeof line, "%s E %d %s%s\n", s->req_id, s->exec_err, s->chdir_failed ? "chdir: " : "",
-				 strerror(s->exec_err));
+			/* Its user switch, chdir or exec failed: what the shim would have answered (without
+			 * the operand). */
+			const char *step = s->failed_step == STEP_USER ? "user: " : s->failed_step == STEP_CHDIR ? "chdir: " : "";
+			snprintf(line, sizeof line, "%s E %d %s%s\n", s->req_id, s->exec_err, step, strerror(s->exec_err));
 			respond(line);
 			return;
 		}

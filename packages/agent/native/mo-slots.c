@@ -151,11 +151,11 @@ void slot_workload(pid_t pid)
 		__atomic_store_n(&table->slot[mine].pid, pid, __ATOMIC_RELAXED);
 }
 
-void slot_exec_failed(int err, int chdir_failed)
+void slot_exec_failed(int err, enum start_step step)
 {
 	if (mine < 0)
 		return;
-	table->slot[mine].chdir_failed = chdir_failed;
+	table->slot[mine].failed_step = (int)step;
 	__atomic_store_n(&table->slot[mine].exec_err, err, __ATOMIC_RELAXED);
 }
 

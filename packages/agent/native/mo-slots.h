@@ -16,6 +16,13 @@ enum slot_phase {
 	SLOT_DONE,     /* its `started` record written, or its E line: the launcher may reuse the slot */
 };
 
+/* Where a workload's start failed in the vfork child (what a failure's message names). */
+enum start_step {
+	STEP_EXEC,  /* dup2 or exec */
+	STEP_CHDIR, /* chdir to its working dir */
+	STEP_USER,  /* setgroups, setgid, setuid, or the check that they took */
+};
+
 /* Bounds of what a slot holds (mo-shim.c checks its own limits against them). */
 #define SLOT_ID_MAX 64
 #define SLOT_CGROUP_MAX 288
@@ -24,8 +31,8 @@ enum slot_phase {
 struct slot {
 	int phase;          /* enum slot_phase: stored with release order, loaded with acquire */
 	pid_t pid;          /* the workload: written by it (the vfork child) before its exec */
-	int exec_err;       /* its chdir or exec failed with this errno (0: it did not fail) */
-	int chdir_failed;   /* ... and it was the chdir */
+	int exec_err;       /* its user switch, chdir or exec failed with this errno (0: it did not fail) */
+	int failed_step;    /* ... at this step (enum start_step) */
 	unsigned long long start_time; /* the workload's start time and when it started: set ... */
 	long long started_at_ms;       /* ... before the S line, for the `started` record */
 	unsigned long long shim_start_time; /* the shim's, and its cgroup ("" without): set ahead */
@@ -66,9 +73,9 @@ void slot_use(int i);
 void slot_prepared(unsigned long long shim_start_time, const char *cgroup);
 /* A whole, valid request: phase TAKEN. */
 void slot_take(const char *req_id, const char *task_dir);
-/* In the vfork child: its pid (first thing), and a failed chdir or exec (before its _exit). */
+/* In the vfork child: its pid (first thing), and a failed step (before its _exit). */
 void slot_workload(pid_t pid);
-void slot_exec_failed(int err, int chdir_failed);
+void slot_exec_failed(int err, enum start_step step);
 /* Before the S line: the workload's start time and when it started. */
 void slot_started(unsigned long long start_time, long long started_at_ms);
 void slot_mark(enum slot_phase phase);

@@ -32,6 +32,7 @@ import { LoopBudget } from './loop-budget.js';
 import { SchedulerArtifacts } from './workloads/artifacts.js';
 import { TERMINAL_STATES } from './workloads/record.js';
 import { AGENT_PACKAGE_VERSION } from './package-root.js';
+import { parseAllowedUsers, setUpUsers, type UserFiles } from './users/index.js';
 
 export const AGENT_VERSION = AGENT_PACKAGE_VERSION;
 
@@ -77,6 +78,18 @@ export interface AgentOptions {
   /** Memory placement may reserve here, in bytes (default: MemTotal). */
   capacityMemoryBytes?: number;
   shimPath?: string;
+  /**
+   * Who a workload without spec.user runs as (--default-user): a name or uid[:gid]. Default:
+   * nobody when the agent runs as root, else the agent's own user (it can run no other).
+   */
+  defaultUser?: string;
+  /**
+   * Whom else a spec may ask for (--allowed-users): names, uids, `*` (any user but root). Root
+   * only when listed by name or uid. Default: nobody else.
+   */
+  allowedUsers?: string[];
+  /** The node's user database (default /etc/passwd and /etc/group): tests bring their own. */
+  userFiles?: UserFiles;
   /**
    * The agent's cgroup under each cgroup mount, one per process workload below it (default
    * `/mo/<node-id>`); "off" runs process workloads without cgroups. Must be this agent's alone.
@@ -149,6 +162,7 @@ export function resolveAgentOptions(partial: Partial<AgentOptions> = {}): AgentO
   if (o.schedulerAddress !== undefined) parseAddress(o.schedulerAddress);
   if (o.advertiseAddress !== undefined) parseAddress(o.advertiseAddress);
   if (o.cgroupRoot !== undefined && o.cgroupRoot !== 'off') validateCgroupRoot(o.cgroupRoot, 'cgroupRoot');
+  parseAllowedUsers(o.allowedUsers ?? [], '--allowed-users');
   o.labels = validateNodeLabels(o.labels, 'labels');
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(o.nodeName)) throw new Error(`node name: invalid "${o.nodeName}"`);
   o.dataDir = resolve(o.dataDir);
@@ -194,6 +208,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
 
   try {
     const nodeId = loadOrCreateNodeId(options.dataDir);
+    const users = setUpUsers(options, logger);
     const metrics = createAgentMetrics({ version: AGENT_VERSION, node: options.nodeName });
     // One share of each loop turn for starts and the record writes they leave for later.
     const turns = new LoopBudget();
@@ -232,6 +247,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       maxRetainedEnded: options.maxRetainedEnded,
       docker: options.docker,
       ...(artifacts && { artifacts }),
+      users,
       turns,
     });
 

@@ -27,6 +27,11 @@ Options (each also settable by environment):
   --stream-stall-timeout D a log reader that takes nothing this long is cut off (RESOURCE_EXHAUSTED)
                                                         MO_STREAM_STALL_TIMEOUT (30s)
   --docker-socket PATH    Docker Engine socket          MO_DOCKER_SOCKET      (/var/run/docker.sock)
+  --default-user USER     who workloads without spec.user run as (a name or uid[:gid])
+                                                        MO_DEFAULT_USER       (nobody; the agent's own
+                          user when it does not run as root: then every workload runs as it)
+  --allowed-users LIST    whom else a spec.user may name: names, uids, * (any user but root); root
+                          only when listed      MO_ALLOWED_USERS      (none: the default user only)
   --cgroup-root PATH|off  this agent's cgroup in each cgroup hierarchy, one per process workload
                           below it; off: none (trees found from /proc, no limits)
                                                         MO_CGROUP_ROOT        (/mo/<node-id>)
@@ -79,6 +84,8 @@ export function parseAgentArgs(
       'stream-stall-timeout': { type: 'string' },
       'docker-socket': { type: 'string' },
       'cgroup-root': { type: 'string' },
+      'default-user': { type: 'string' },
+      'allowed-users': { type: 'string' },
       'docker-ports': { type: 'string' },
       'docker-port-ip': { type: 'string' },
       'docker-image': { type: 'string' },
@@ -126,6 +133,8 @@ export function parseAgentArgs(
     streamStallTimeoutMs: duration('stream-stall-timeout', 'MO_STREAM_STALL_TIMEOUT'),
     dockerSocket: pick('docker-socket', 'MO_DOCKER_SOCKET'),
     cgroupRoot: cgroupRootOf(pick('cgroup-root', 'MO_CGROUP_ROOT')),
+    defaultUser: pick('default-user', 'MO_DEFAULT_USER'),
+    allowedUsers: pick('allowed-users', 'MO_ALLOWED_USERS')?.split(','),
     docker,
     schedulerAddress: address('scheduler', 'MO_SCHEDULER_ADDR'),
     advertiseAddress: address('advertise', 'MO_ADVERTISE_ADDR'),

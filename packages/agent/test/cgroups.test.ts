@@ -41,7 +41,8 @@ async function agent(options: { root?: string; dataDir?: string } = {}): Promise
   if (!roots.includes(root)) roots.push(root);
   const a = await startAgentProcess({
     ...(options.dataDir && { dataDir: options.dataDir }),
-    extraArgs: ['--cgroup-root', root],
+    // Root allowed: the escapee below must be able to kill its (root) shim.
+    extraArgs: ['--cgroup-root', root, '--allowed-users', 'root'],
   });
   agents.push(a);
   return a;
@@ -59,9 +60,16 @@ async function ended(a: AgentProcess, id: string) {
   );
 }
 
-/** Starts `sh -c '<sleep M> & sleep 1; kill -9 $PPID; wait'`: it kills its own shim after a second. */
+/**
+ * Starts `sh -c '<sleep M> & sleep 1; kill -9 $PPID; wait'`: it kills its own shim after a second.
+ * As root: a workload of another user cannot signal its shim, which stays root's.
+ */
 async function startEscapee(a: AgentProcess, m: string) {
-  return a.client.startWorkload({ argv: ['sh', '-c', `sleep ${m} & sleep 1; kill -9 $PPID; wait`], name: 'escapee' });
+  return a.client.startWorkload({
+    argv: ['sh', '-c', `sleep ${m} & sleep 1; kill -9 $PPID; wait`],
+    name: 'escapee',
+    user: 'root',
+  });
 }
 
 /** `mo --agent ADDR stop ID`, as a user would. */

@@ -15,7 +15,7 @@ import {
 } from '@mo/testkit';
 import * as grpc from '@grpc/grpc-js';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
@@ -37,8 +37,8 @@ suite('docker sandboxes', () => {
   const agents: AgentProcess[] = [];
   let agent: AgentProcess;
 
-  async function newAgent(dataDir?: string): Promise<AgentProcess> {
-    const a = await startAgentProcess({ ...(dataDir ? { dataDir } : {}), extraArgs: PORTS });
+  async function newAgent(dataDir?: string, extraArgs: string[] = []): Promise<AgentProcess> {
+    const a = await startAgentProcess({ ...(dataDir ? { dataDir } : {}), extraArgs: [...PORTS, ...extraArgs] });
     agents.push(a);
     return a;
   }
@@ -164,14 +164,16 @@ suite('docker sandboxes', () => {
 
   it('refuses writes to the read-only root while /tmp works, and relaxes it on request', async () => {
     const script = 'touch /root-file && echo root-ok; touch /tmp/f && echo tmp-ok';
+    // Only the image's root may write in its / at all: that workload runs as root, allowed there.
+    const rootAllowed = await newAgent(undefined, ['--allowed-users', 'root']);
     const [ro, rw] = await Promise.all([
       agent.client.startWorkload(sandbox(['sh', '-c', script])),
-      agent.client.startWorkload(sandbox(['sh', '-c', script], { docker: { writableRoot: true } })),
+      rootAllowed.client.startWorkload(sandbox(['sh', '-c', script], { user: 'root', docker: { writableRoot: true } })),
     ]);
-    await Promise.all([ended(agent, ro.spec!.id), ended(agent, rw.spec!.id)]);
+    await Promise.all([ended(agent, ro.spec!.id), ended(rootAllowed, rw.spec!.id)]);
     expect(logOf(agent, ro.spec!.id)).toBe('tmp-ok\n');
     expect(logOf(agent, ro.spec!.id, 'stderr')).toContain('Read-only file system');
-    expect(logOf(agent, rw.spec!.id)).toBe('root-ok\ntmp-ok\n');
+    expect(logOf(rootAllowed, rw.spec!.id)).toBe('root-ok\ntmp-ok\n');
   });
 
   it('reports a sandbox that outlives its run limit as failed, timed out, like a process', async () => {
@@ -185,11 +187,17 @@ suite('docker sandboxes', () => {
     // /proc/self/status: CapEff is the effective capability mask, NoNewPrivs the flag.
     const script = "grep -E '^(CapEff|NoNewPrivs):' /proc/self/status";
     const strict = await newAgent();
-    const relaxed = await startAgentProcess({ extraArgs: [...PORTS, '--docker-allow-caps', 'NET_BIND_SERVICE,chown'] });
-    agents.push(relaxed);
+    const relaxed = await newAgent(undefined, [
+      '--docker-allow-caps',
+      'NET_BIND_SERVICE,chown',
+      '--allowed-users',
+      'root',
+    ]);
     const def = await strict.client.startWorkload(sandbox(['sh', '-c', script]));
+    // Capabilities given back are root's in the container (a user other than root gets none).
     const more = await relaxed.client.startWorkload(
       sandbox(['sh', '-c', script], {
+        user: 'root',
         docker: { capAdd: ['net_bind_service', 'CAP_CHOWN'], allowNewPrivileges: true },
       }),
     );
@@ -392,6 +400,8 @@ suite('docker sandboxes', () => {
   it('runs a build phase with network and a writable workspace, then a run phase with no network and the workspace read-only', async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'mo-workspace-'));
     writeFileSync(join(workspace, 'src.txt'), 'source\n');
+    // The sandbox runs as the agent's default user (nobody): its workspace is that user's.
+    chownSync(workspace, 65534, 65534);
     const build = await agent.client.startWorkload(
       sandbox(['sh', '-c', 'cat /ws/src.txt > /ws/artifact && echo built >> /ws/artifact'], {
         docker: { network: 'bridge', mounts: [{ source: workspace, target: '/ws' }] },

@@ -15,7 +15,7 @@ import {
 } from '@mo/testkit';
 import * as grpc from '@grpc/grpc-js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -89,6 +89,7 @@ describe('a full agent disk', () => {
     if (!requireTool(canMountTmpfs(), 'root (to mount a tmpfs)')) return;
     if (!requireTool(spawnSync('flock', ['-V']).status === 0, 'flock (util-linux)')) return;
     const scratch = mkdtempSync(join(tmpdir(), `mo-full-disk-${process.pid}-`));
+    chmodSync(scratch, 0o711); // the workloads (nobody) take the gates' locks in it
     cleanups.push(() => rmSync(scratch, { recursive: true, force: true }));
     const disk: Tmpfs = mountTmpfs('mo-full-disk', 16 * 2 ** 20);
     cleanups.push(() => disk.unmount());

@@ -48,7 +48,8 @@ interface Request {
 
 function frame(r: Request): Buffer {
   const env = [`PATH=${process.env.PATH}`];
-  const fields = [r.id, r.dir, '100000', '', String(r.memory ?? 0), '0', '0', String(env.length), ...env];
+  // ... memoryMax, cpuMillis, pidsMax, user ('': the launcher's own), env
+  const fields = [r.id, r.dir, '100000', '', String(r.memory ?? 0), '0', '0', '', String(env.length), ...env];
   const payload = Buffer.from([...fields, String(r.argv.length), ...r.argv].join('\0') + '\0');
   const header = Buffer.alloc(4);
   header.writeUInt32LE(payload.length);

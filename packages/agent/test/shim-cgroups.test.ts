@@ -35,7 +35,8 @@ interface Request {
 
 function frame(r: Request): Buffer {
   const env = [`PATH=${process.env.PATH}`];
-  const fields = [r.id, r.dir, '100000', '', String(r.memory ?? 0), String(r.cpu ?? 0), String(r.pids ?? 0)];
+  // ... memoryMax, cpuMillis, pidsMax, user ('': the launcher's own)
+  const fields = [r.id, r.dir, '100000', '', String(r.memory ?? 0), String(r.cpu ?? 0), String(r.pids ?? 0), ''];
   const payload = Buffer.from(
     [...fields, String(env.length), ...env, String(r.argv.length), ...r.argv].join('\0') + '\0',
   );

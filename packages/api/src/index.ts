@@ -141,6 +141,7 @@ export {
   validateWorkloadId,
   MAX_PIDS_LIMIT,
 } from './validation.js';
+export { MAX_ID, USER_NAME_RE, parseUserSpec, validateUser, type UserSpec } from './user-spec.js';
 export { IDEMPOTENCY_WINDOW_MS, limitRows, limitsMarkdown, type LimitRow } from './limits.js';
 export { guardRequest } from './wire-guard.js';
 export { RefusedRequest, requestDecoder } from './malformed.js';

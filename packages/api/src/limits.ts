@@ -26,6 +26,8 @@ export const LIMITS = {
   idChars: 64,
   /** spec.driver. */
   driverChars: 16,
+  /** spec.user as a name (uid[:gid] is bounded by its values). */
+  userChars: 32,
   /** spec.grace_period_ms. */
   maxGracePeriodMs: 60 * 60 * 1000,
   /** spec.timeout_ms and spec.lost_after_ms: 30 days. */
@@ -92,6 +94,10 @@ export function limitRows(): LimitRow[] {
     { field: 'spec.timeout_ms, spec.lost_after_ms', limit: `0-${fmtDays(L.maxTimeoutMs)}` },
     { field: 'spec.pids_limit, spec.docker.pids_limit', limit: `0-2^22` },
     { field: 'spec.driver', limit: `process or docker` },
+    {
+      field: 'spec.user',
+      limit: `a name of ≤ ${L.userChars} chars: [A-Za-z_][A-Za-z0-9._-]*[$]?, or uid[:gid] (0-4294967294)`,
+    },
     { field: 'spec.docker.image', limit: `${L.dockerImageBytes} bytes` },
     { field: 'spec.docker.ports', limit: `${L.dockerPorts} entries, 1-65535, each once` },
     { field: 'spec.docker.mounts', limit: `${L.dockerMounts} entries, paths ≤ ${fmtBytes(L.pathBytes)}` },

@@ -18,7 +18,7 @@ import {
   type Cluster,
 } from '@mo/testkit';
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -37,6 +37,7 @@ interface Fleet {
 async function submitFleet(client: SchedulerClient, dir: string): Promise<Fleet> {
   const gate = join(dir, 'gate');
   execFileSync('mkfifo', [gate]);
+  chmodSync(dir, 0o711); // the workloads (nobody) open the FIFO (0644) for reading
   const reqs: SubmitWorkloadRequest[] = [];
   for (let i = 0; i < LONG; i++) {
     reqs.push({

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PipelineClient } from '@mo/api';
 import { startCluster, stepOf, waitForPipeline, type Cluster } from '@mo/testkit';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,6 +14,8 @@ const cleanup: Array<() => Promise<void>> = [];
 let cluster: Cluster;
 let client: PipelineClient;
 const dir = mkdtempSync(join(tmpdir(), 'mo-artifacts-test-'));
+// The steps run as the agents' default user (nobody) and write their logs here.
+chownSync(dir, 65534, 65534);
 
 beforeAll(async () => {
   cluster = await startCluster({ agents: 2, schedulerArgs: ['--max-artifact-bytes', String(MAX_ARTIFACT_BYTES)] });

@@ -14,7 +14,7 @@ import {
   waitForPipeline,
   type Cluster,
 } from '@mo/testkit';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -22,6 +22,8 @@ const cleanup: Array<() => Promise<void>> = [];
 let cluster: Cluster;
 let client: PipelineClient;
 const dir = mkdtempSync(join(tmpdir(), 'mo-pipeline-test-'));
+// The steps run as the agents' default user (nobody) and keep their counters and logs here.
+chownSync(dir, 65534, 65534);
 
 beforeAll(async () => {
   cluster = await startCluster({ agents: 2 });

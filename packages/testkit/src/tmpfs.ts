@@ -1,7 +1,7 @@
 // A small tmpfs mounted for one test: a disk that really fills up (ENOSPC), for full-disk tests.
 // Mounting needs root; callers check canMountTmpfs() with requireTool first.
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statfsSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sleep } from './wait.js';
@@ -30,6 +30,9 @@ export function canMountTmpfs(): boolean {
 /** Mounts a tmpfs of sizeBytes under a fresh temp dir named with prefix and this process's pid. */
 export function mountTmpfs(prefix: string, sizeBytes: number): Tmpfs {
   const parent = mkdtempSync(join(tmpdir(), `${prefix}-${process.pid}-`));
+  // Passable by others, like the tmpfs itself (mode 0755): an agent's data dir there serves
+  // workloads that run as other users.
+  chmodSync(parent, 0o711);
   const dir = join(parent, 'fs');
   mkdirSync(dir);
   try {

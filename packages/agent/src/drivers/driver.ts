@@ -22,6 +22,12 @@ export interface TaskConfig {
   labels?: Record<string, string>;
   /** The validated sandbox of a docker workload. */
   docker?: DockerSettings;
+  /**
+   * Who it runs as (resolved: users/policy.ts). The process driver switches to it when the agent
+   * is root (else the workload runs as the agent, which the policy made sure is this user); a
+   * docker container runs as uid:gid with the groups added.
+   */
+  user?: { name: string; uid: number; gid: number; groups: readonly number[] };
 }
 
 /** A container port published on a host port (docker driver). */

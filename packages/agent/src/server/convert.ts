@@ -2,6 +2,7 @@
 import type { WorkloadState, WorkloadStatus } from '@mo/api';
 import type { TaskUsage } from '../drivers/driver.js';
 import type { WorkloadRecord, WorkloadStateName } from '../workloads/record.js';
+import { describeRunAs } from '../users/index.js';
 
 const WIRE_STATE: Record<WorkloadStateName, WorkloadState> = {
   starting: 'WORKLOAD_STATE_STARTING',
@@ -51,6 +52,7 @@ export function toWorkloadStatus(
           ...(spec.lostAfterMs !== undefined && { lostAfterMs: spec.lostAfterMs }),
           pidsLimit: spec.pidsLimit ?? 0,
           driver: spec.driver,
+          user: spec.user ?? '',
           ...(spec.docker && {
             docker: {
               image: spec.docker.image,
@@ -81,5 +83,6 @@ export function toWorkloadStatus(
     ports: record.state === 'running' ? (record.handle?.ports ?? []) : [],
     outputs: record.outputs ?? {},
     outputsIgnored: record.outputsIgnored ?? 0,
+    runAs: spec.runAs ? describeRunAs(spec.runAs) : '',
   };
 }

@@ -13,6 +13,9 @@ export class MemoryWorkloadStore implements WorkloadRecords {
   dirOf(id: string): string {
     return join(this.root, id);
   }
+  handOver(): void {
+    // nothing on disk to hand over
+  }
   create(record: WorkloadRecord): Promise<void> {
     return this.save(record);
   }

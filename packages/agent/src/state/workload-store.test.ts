@@ -4,12 +4,14 @@ import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { canMountTmpfs, mountTmpfs, requireTool, type Tmpfs } from '@mo/testkit';
 import {
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,9 +57,18 @@ describe('WorkloadStore', () => {
     expect(store.spareCount).toBeLessThan(3); // one was used...
     await until('the pool refilled', () => store.spareCount === 3); // ...and replaced in the background
     // The record, no temp file of it left behind, and the files the shim will write its records
-    // over, sized for them ahead (so a full disk cannot lose them: mo-shim.c RECORD_SLOT).
-    expect(readdirSync(store.dirOf('a')).sort()).toEqual(['exit.tmp', 'started.tmp', 'workload.json']);
+    // over, sized for them ahead (so a full disk cannot lose them: mo-shim.c RECORD_SLOT); the
+    // workload's own `work` dir and `output` file, private until handed over.
+    expect(readdirSync(store.dirOf('a')).sort()).toEqual([
+      'exit.tmp',
+      'output',
+      'started.tmp',
+      'work',
+      'workload.json',
+    ]);
     for (const f of ['exit.tmp', 'started.tmp']) expect(statSync(join(store.dirOf('a'), f)).size).toBe(2048);
+    const modes = ['.', 'work', 'output', 'workload.json'].map((f) => statSync(join(store.dirOf('a'), f)).mode & 0o777);
+    expect(modes).toEqual([0o711, 0o700, 0o600, 0o600]);
     expect(JSON.parse(readFileSync(join(store.dirOf('a'), 'workload.json'), 'utf8'))).toMatchObject({
       state: 'starting',
     });
@@ -79,6 +90,28 @@ describe('WorkloadStore', () => {
         .map((r) => r.spec.id)
         .sort(),
     ).toEqual(['x', 'y']);
+  });
+
+  it("hands the workload's work dir (with what is in it) and output file to its user, never through a link", async () => {
+    if (!requireTool(process.getuid?.() === 0, 'root (to give files away)')) return;
+    const store = new WorkloadStore(dataDir(), undefined, { spareDirs: 0 });
+    await store.create(record('h', 'starting'));
+    const dir = store.dirOf('h');
+    mkdirSync(join(dir, 'work', 'in', 'deep'), { recursive: true });
+    writeFileSync(join(dir, 'work', 'in', 'deep', 'input.bin'), 'x');
+    const outside = join(dataDir(), 'not-the-workloads');
+    writeFileSync(outside, 'keep');
+    symlinkSync(outside, join(dir, 'work', 'link'));
+    store.handOver('h', { uid: 65534, gid: 65534 }, true);
+    const owner = (p: string) => {
+      const st = lstatSync(join(dir, p));
+      return `${st.uid}:${st.gid}`;
+    };
+    for (const p of ['work', 'work/in', 'work/in/deep', 'work/in/deep/input.bin', 'work/link', 'output']) {
+      expect([p, owner(p)]).toEqual([p, '65534:65534']);
+    }
+    for (const p of ['.', 'workload.json']) expect([p, owner(p)]).toEqual([p, '0:0']);
+    expect(statSync(outside).uid).toBe(0);
   });
 
   it('refuses a workload directory that already has content, and keeps the spare', async () => {

@@ -20,16 +20,42 @@
 // and the shim's record temp files (SPARE_FILES; the shim makes log files only once there is
 // output). create() renames one into place and fills the record, and neither it nor the shim
 // allocates an inode on the start path. With the pool empty it creates directly.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+//
+// Who owns what (workloads run as their own users, not as the agent): a workload's directory
+// (mode 0711) and everything the agent and its shim write there (records, logs; records and logs
+// 0600: a spec's env may hold secrets) stay the agent's, so a workload can neither forge its exit
+// record nor point a log at another file. The workload gets exactly two things, handed over before
+// it starts (handOver): `work/` (0700), its default working dir and home, and `output` (0600), its
+// $MO_OUTPUT. Both come with the spares. `workloads/` itself is 0711: others may pass, not list.
+//
+// Over ~400 lines: the spare pool (refillSpares, create's fast path) is the piece to take out into
+// a file of its own when issue 15 splits the agent.
+import {
+  chmodSync,
+  existsSync,
+  lchownSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MoError, after, newStringMap, type Timer } from '@mo/api';
+import { chownTree } from '../users/ownership.js';
 import * as grpc from '@grpc/grpc-js';
 import type { WorkloadRecord } from '../workloads/record.js';
 import type { LoopBudget } from '../loop-budget.js';
 
 const RECORD = 'workload.json';
 const RECORD_TMP = `${RECORD}.tmp`;
+/** What a workload owns in its directory (see the top of this file). */
+export const WORK_DIR = 'work';
+export const OUTPUT_FILE = 'output';
+const TASK_DIR_MODE = 0o711;
+const WORK_DIR_MODE = 0o700;
+const PRIVATE_FILE_MODE = 0o600;
 /** Spare directories kept ready by default, and how many are made at once. */
 export const DEFAULT_SPARE_DIRS = 32;
 const SPARE_PARALLEL = 4;
@@ -44,14 +70,15 @@ const IDLE_MS = 20;
 /** Records longer than this (characters of JSON) are created through the thread pool, not synchronously. */
 const SYNC_RECORD_MAX_CHARS = 64 * 1024;
 const LATER_MAX = 32;
-/** What a spare directory holds: files the start path would otherwise create. The shim writes its
- * records over its temp files, sized RECORD_SLOT (mo-shim.c) so that needs no new block. The
- * agent's record temp file stays empty (a create on a full disk fails rather than start a workload
- * there), and is made last: its presence marks a finished spare. */
-const SPARE_FILES: Array<[name: string, bytes: number]> = [
-  ['started.tmp', 2048],
-  ['exit.tmp', 2048],
-  [RECORD_TMP, 0],
+/** What a spare directory holds: the workload's `work` dir and files the start path would otherwise
+ * create. The shim writes its records over its temp files, sized RECORD_SLOT (mo-shim.c) so that
+ * needs no new block. The agent's record temp file stays empty (a create on a full disk fails
+ * rather than start a workload there), and is made last: its presence marks a finished spare. */
+const SPARE_FILES: Array<[name: string, bytes: number, mode: number]> = [
+  ['started.tmp', 2048, 0o644],
+  ['exit.tmp', 2048, 0o644],
+  [OUTPUT_FILE, 0, PRIVATE_FILE_MODE],
+  [RECORD_TMP, 0, PRIVATE_FILE_MODE],
 ];
 /** Zeros written into the shim's temp files (the size of RECORD_SLOT in mo-shim.c). */
 const SLOT_FILL = Buffer.alloc(2048);
@@ -61,8 +88,13 @@ const RETRY_MAX_MS = 30_000;
 
 /** Where workload records live. WorkloadStore (disk) for agents; MemoryWorkloadStore for simulations. */
 export interface WorkloadRecords {
-  /** The directory owned by one workload (logs, shim files, its default working dir). */
+  /** The directory of one workload (records, logs, shim files; its `work` dir and `output`). */
   dirOf(id: string): string;
+  /**
+   * Gives the workload's own files to its user before it starts: its `work` dir (with whatever is
+   * in it when `filled`: inputs fetched there), and its `output` file. Never follows a symlink.
+   */
+  handOver(id: string, owner: { uid: number; gid: number }, filled: boolean): void;
   /** The first record of a workload; resolves once it would survive an agent crash. */
   create(record: WorkloadRecord): Promise<void>;
   /** Queues a write of the record as it is now; writes of one workload keep their order. */
@@ -111,13 +143,21 @@ export class WorkloadStore implements WorkloadRecords {
     this.turns = options.turns;
     this.root = join(dataDir, 'workloads');
     mkdirSync(this.root, { recursive: true });
+    // Workloads that run as other users pass through to their own dirs; they may not list them.
+    // Best effort: a root made by another user (an agent that ran as root before) keeps its mode.
+    try {
+      chmodSync(this.root, TASK_DIR_MODE);
+    } catch {
+      // the mode matters only to workloads of other users, which such an agent cannot run
+    }
     this.spareTarget = options.spareDirs ?? DEFAULT_SPARE_DIRS;
     this.spareRoot = join(dataDir, 'spare');
     mkdirSync(this.spareRoot, { recursive: true });
     // Spares a previous run left are as good as new ones; anything else there is removed.
     for (const name of readdirSync(this.spareRoot)) {
       const dir = join(this.spareRoot, name);
-      if (this.spares.length < this.spareTarget && existsSync(join(dir, RECORD_TMP))) this.spares.push(dir);
+      const complete = existsSync(join(dir, RECORD_TMP)) && existsSync(join(dir, WORK_DIR));
+      if (this.spares.length < this.spareTarget && complete) this.spares.push(dir);
       else void rm(dir, { recursive: true, force: true }).catch((err: unknown) => this.onError('spare', err));
     }
     this.refillSpares();
@@ -186,12 +226,13 @@ export class WorkloadStore implements WorkloadRecords {
       // Paths by concatenation, not path.join: at start-up this loop runs a few hundred times, and
       // an idle agent whose path code got hot enough to be optimized is ~4 MiB bigger.
       const dir = `${this.spareRoot}/${this.spareTag}-${++this.spareSeq}`;
-      void mkdir(dir)
+      void mkdir(dir, TASK_DIR_MODE)
         .then(async () => {
+          await mkdir(`${dir}/${WORK_DIR}`, WORK_DIR_MODE);
           // In order, so a crash midway leaves a spare without its marker: removed, not used. Open,
           // write and close, not writeFile: one thread-pool round trip fewer per file.
-          for (const [name, bytes] of SPARE_FILES) {
-            const file = await open(`${dir}/${name}`, 'w');
+          for (const [name, bytes, mode] of SPARE_FILES) {
+            const file = await open(`${dir}/${name}`, 'w', mode);
             try {
               if (bytes > 0) await file.write(SLOT_FILL, 0, bytes, 0);
             } finally {
@@ -217,9 +258,16 @@ export class WorkloadStore implements WorkloadRecords {
     }
   }
 
-  /** The directory owned by one workload (logs, shim files, its default working dir). */
   dirOf(id: string): string {
     return join(this.root, id);
+  }
+
+  handOver(id: string, owner: { uid: number; gid: number }, filled: boolean): void {
+    const dir = this.dirOf(id);
+    lchownSync(join(dir, OUTPUT_FILE), owner.uid, owner.gid);
+    // Two lchowns on the start path (~10 µs each); a walk only when inputs were fetched.
+    if (filled) chownTree(join(dir, WORK_DIR), owner.uid, owner.gid);
+    else lchownSync(join(dir, WORK_DIR), owner.uid, owner.gid);
   }
 
   /**
@@ -243,11 +291,13 @@ export class WorkloadStore implements WorkloadRecords {
       // queued (go after it).
       const created = this.chain(id, async () => {
         try {
-          await mkdir(dir);
+          await mkdir(dir, TASK_DIR_MODE);
         } catch (err) {
           throw this.diskFull(id, err);
         }
         try {
+          await mkdir(join(dir, WORK_DIR), WORK_DIR_MODE);
+          await (await open(join(dir, OUTPUT_FILE), 'w', PRIVATE_FILE_MODE)).close();
           await this.write(dir, text);
         } catch (err) {
           await rm(dir, { recursive: true, force: true }); // nothing half-made is left
@@ -352,7 +402,7 @@ export class WorkloadStore implements WorkloadRecords {
 
   private async write(dir: string, text: string): Promise<void> {
     const tmp = join(dir, RECORD_TMP);
-    await writeFile(tmp, text);
+    await writeFile(tmp, text, { mode: PRIVATE_FILE_MODE });
     await rename(tmp, join(dir, RECORD));
   }
 

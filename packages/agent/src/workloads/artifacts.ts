@@ -2,6 +2,9 @@
 // artifact store into its working dir before it starts; the artifacts it declares are uploaded
 // after it exits 0 (and only then is it reported succeeded). Every path is confined to the working
 // dir: relative, no `..` (validated), and resolved with realpath so a symlink cannot lead out.
+// The agent reads and writes as root in a dir its workload's user may own: inputs are written
+// before that dir is handed to the user (the manager's handOver), and an upload reads only files
+// that user owns (checked on the open file), so no link or rename race reaches anyone else's.
 // The scheduler may vanish mid-transfer (killed, partitioned): every call's failure rejects the
 // transfer's promise, which the WorkloadManager turns into a failed step; nothing is left unhandled.
 import {
@@ -22,8 +25,11 @@ export { validateArtifactSpec, type ArtifactRefSettings, type ArtifactSettings }
 /** What the WorkloadManager needs: narrow, so tests can fake the scheduler. */
 export interface ArtifactTransfer {
   fetchInputs(a: ArtifactSettings, workDir: string): Promise<void>;
-  /** Uploads every declared artifact; resolves with the bytes sent. */
-  upload(a: ArtifactSettings, workDir: string): Promise<number>;
+  /**
+   * Uploads every declared artifact; resolves with the bytes sent. ownerUid: each must be a file
+   * of that user (the workload's), else the upload fails naming it; undefined: any owner.
+   */
+  upload(a: ArtifactSettings, workDir: string, ownerUid?: number): Promise<number>;
 }
 
 /** Resolves `rel` under `root` (a realpath) and refuses anything that leads outside it. */
@@ -41,6 +47,12 @@ async function confined(root: string, rel: string, what: string): Promise<string
     throw new FailedPreconditionError(`${what} ${rel} resolves outside the working dir (a symlink to ${real})`);
   }
   return real;
+}
+
+function notOwned(path: string, uid: number, ownerUid: number): FailedPreconditionError {
+  return new FailedPreconditionError(
+    `artifact ${path} belongs to uid ${uid}, not to the workload's user (uid ${ownerUid})`,
+  );
 }
 
 const UPLOAD_DEADLINE_MS = 10 * 60_000;
@@ -113,7 +125,7 @@ export class SchedulerArtifacts implements ArtifactTransfer {
     }
   }
 
-  async upload(a: ArtifactSettings, workDir: string): Promise<number> {
+  async upload(a: ArtifactSettings, workDir: string, ownerUid?: number): Promise<number> {
     const root = await realpath(workDir);
     // Everything is checked before anything is sent: a refusal names the first bad artifact.
     const files: Array<{ path: string; real: string; size: number }> = [];
@@ -122,6 +134,7 @@ export class SchedulerArtifacts implements ArtifactTransfer {
       const real = await confined(root, path, 'artifact');
       const st = await lstat(real);
       if (!st.isFile()) throw new FailedPreconditionError(`artifact ${path} is not a regular file`);
+      if (ownerUid !== undefined && st.uid !== ownerUid) throw notOwned(path, st.uid, ownerUid);
       total += st.size;
       files.push({ path, real, size: st.size });
     }
@@ -132,7 +145,7 @@ export class SchedulerArtifacts implements ArtifactTransfer {
       );
     }
     await this.withClient(async (client) => {
-      for (const f of files) await this.uploadOne(client, a, f.path, f.real, a.maxBytes);
+      for (const f of files) await this.uploadOne(client, a, f.path, f.real, a.maxBytes, ownerUid);
     });
     return total;
   }
@@ -143,9 +156,14 @@ export class SchedulerArtifacts implements ArtifactTransfer {
     path: string,
     real: string,
     maxBytes: number,
+    ownerUid: number | undefined,
   ): Promise<void> {
-    const fh = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const fh = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     try {
+      // On the open file: what was checked by path above may have been swapped since.
+      const st = await fh.stat();
+      if (!st.isFile()) throw new FailedPreconditionError(`artifact ${path} is not a regular file`);
+      if (ownerUid !== undefined && st.uid !== ownerUid) throw notOwned(path, st.uid, ownerUid);
       const hash = createHash('sha256');
       async function* messages(): AsyncGenerator<ArtifactUpload> {
         yield { artifact: { pipelineId: a.pipelineId, stepId: a.stepId, path } };

@@ -21,7 +21,8 @@ import * as grpc from '@grpc/grpc-js';
 import { StartFailedError, type Driver, type TaskUsage, type WaitResult } from '../drivers/driver.js';
 import type { DockerLimits } from '../drivers/docker/settings.js';
 import type { Logger } from '../log.js';
-import type { WorkloadRecords } from '../state/workload-store.js';
+import { WORK_DIR, type WorkloadRecords } from '../state/workload-store.js';
+import { chownTree, resolveRunAs, type RunAs, type UserLookup, type UserPolicy } from '../users/index.js';
 import { newId } from '../ids.js';
 import { LoopBudget } from '../loop-budget.js';
 import {
@@ -34,7 +35,7 @@ import {
 import { DEFAULT_PATH, validateGrace, validateStartSpec, validateWorkloadId } from './validate.js';
 import { validateArtifactSpec, type ArtifactTransfer } from './artifacts.js';
 import { readOutputs } from './outputs.js';
-import { mkdirSync, chmodSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface WorkloadManagerOptions {
@@ -50,6 +51,8 @@ export interface WorkloadManagerOptions {
   docker?: DockerLimits;
   /** Moves pipeline artifacts through the scheduler (absent on a standalone agent). */
   artifacts?: ArtifactTransfer;
+  /** Who workloads run as (--default-user, --allowed-users) and the node's user database. */
+  users: { policy: UserPolicy; lookup: UserLookup };
   /**
    * The share of each event-loop turn starts may take (see loop-budget.ts); the store's deferred
    * writes should share it. Default: a budget of its own.
@@ -167,12 +170,14 @@ export class WorkloadManager {
     const turn = this.turns.take();
     if (turn) await turn;
     const { store } = this.options;
+    const { policy, lookup } = this.options.users;
     const spec = validateStartSpec(input, {
       newId: () => newId(),
-      defaultWorkingDir: (id) => store.dirOf(id),
+      defaultWorkingDir: (id) => join(store.dirOf(id), WORK_DIR),
       defaultGracePeriodMs: this.options.defaultGracePeriodMs,
       drivers: this.driverNames,
       docker: this.options.docker,
+      runAs: (user) => resolveRunAs(user, policy, lookup),
     });
     if (this.records.has(spec.id)) throw new AlreadyExistsError(`spec.id: workload "${spec.id}" already exists`);
     if (input?.artifacts) this.withArtifacts(spec, input.artifacts, !input.workingDir);
@@ -202,6 +207,8 @@ export class WorkloadManager {
       // (state starting) and the shim's own `started` file tells it which process is the workload.
       await created;
       if (!(await this.fetchInputs(record))) return;
+      // Only now, with the inputs in place: the agent wrote them where no one else could.
+      this.handOver(record);
       await this.launch(driver, record);
     })();
     this.starting.set(spec.id, started);
@@ -243,9 +250,31 @@ export class WorkloadManager {
         throw new InvalidArgumentError('spec.working_dir', `must be empty or ${SANDBOX_WORK_DIR} with artifacts`);
       }
       spec.workingDir = SANDBOX_WORK_DIR;
-    } else if (defaultDir) {
-      spec.workingDir = join(this.options.store.dirOf(spec.id), 'work');
+    } else if (!defaultDir && spec.artifacts.inputs.length > 0 && spec.runAs && spec.runAs.uid !== 0) {
+      // The agent writes inputs as root: into a dir the workload's user can change under it (a
+      // symlink swapped in), that could write anywhere. Its own dir is the agent's until handOver.
+      throw new FailedPreconditionError(
+        `spec.working_dir: a step with inputs that runs as ${spec.runAs.name} works in its own dir (leave it empty)`,
+      );
     }
+  }
+
+  /**
+   * Gives the workload what it must write to its user, just before it starts (an agent that is not
+   * root runs workloads as itself: they own it already). Process workloads: their `work` dir and
+   * `output` file; docker ones: their sandbox dir, bound at /mo.
+   */
+  private handOver(record: WorkloadRecord): void {
+    const { spec } = record;
+    const owner = spec.runAs;
+    if (!owner || this.options.users.policy.agent.uid !== 0) return;
+    if (!spec.docker) {
+      this.options.store.handOver(spec.id, owner, (spec.artifacts?.inputs.length ?? 0) > 0);
+      return;
+    }
+    const dir = this.sandboxDir(spec.id);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chownTree(dir, owner.uid, owner.gid);
   }
 
   /** The host directory artifacts are relative to. */
@@ -259,6 +288,16 @@ export class WorkloadManager {
     return join(this.options.store.dirOf(id), 'mo');
   }
 
+  /**
+   * The uid whose files the agent reads back from a workload's dirs (outputs, artifacts): its user.
+   * A file of anyone else there (a link to another's file) is not read: the agent reads as root,
+   * the workload could not have. Undefined: any owner (the agent runs it as itself, or old records).
+   */
+  private fileOwner(record: WorkloadRecord): number | undefined {
+    const runAs: RunAs | undefined = record.spec.runAs;
+    return runAs && this.options.users.policy.agent.uid === 0 ? runAs.uid : undefined;
+  }
+
   private outputFile(record: WorkloadRecord): string {
     return record.spec.docker
       ? join(this.sandboxDir(record.spec.id), 'output')
@@ -270,8 +309,8 @@ export class WorkloadManager {
     const a = record.spec.artifacts;
     if (!a) return true;
     const dir = this.hostWorkDir(record);
-    mkdirSync(dir, { recursive: true });
-    if (record.spec.docker) chmodSync(dir, 0o777);
+    // The agent's own (0700) until handOver gives it, with the inputs, to the workload's user.
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (a.inputs.length === 0) return true;
     try {
       await this.options.artifacts!.fetchInputs(a, dir);
@@ -302,6 +341,7 @@ export class WorkloadManager {
         memoryBytes: spec.memoryBytes,
         pidsLimit: spec.pidsLimit,
         labels: spec.labels,
+        ...(spec.runAs && { user: spec.runAs }),
         ...(spec.docker ? { docker: this.withSandboxMount(spec) } : {}),
       });
     } catch (err) {
@@ -325,15 +365,14 @@ export class WorkloadManager {
 
   /**
    * A docker workload gets its own dir bound at /mo (writable, whatever its root): $MO_OUTPUT
-   * and the artifact workspace live there, so the agent reads them on the host when it ends.
+   * and the artifact workspace live there, so the agent reads them on the host when it ends. It is
+   * the container user's (handOver), mode 0700.
    */
   private withSandboxMount(spec: NormalizedSpec): NonNullable<NormalizedSpec['docker']> {
     const d = spec.docker!;
     if (d.mounts.some((m) => m.target === SANDBOX_MO_DIR || m.target.startsWith(`${SANDBOX_MO_DIR}/`))) return d;
     const source = this.sandboxDir(spec.id);
-    mkdirSync(source, { recursive: true });
-    // The container's root has no CAP_DAC_OVERRIDE: it may not own this dir.
-    chmodSync(source, 0o777);
+    mkdirSync(source, { recursive: true, mode: 0o700 });
     return { ...d, mounts: [...d.mounts, { source, target: SANDBOX_MO_DIR, readOnly: false }] };
   }
 
@@ -355,6 +394,7 @@ export class WorkloadManager {
       : {
           PATH: DEFAULT_PATH,
           HOME: spec.workingDir,
+          ...(spec.runAs && { USER: spec.runAs.name, LOGNAME: spec.runAs.name }),
           MO_WORKLOAD_ID: spec.id,
           MO_WORKLOAD_NAME: spec.name,
           MO_NODE_NAME: this.options.nodeName,
@@ -415,7 +455,7 @@ export class WorkloadManager {
     const { exit } = result;
     record.exit = exit;
     if (!exit.startError) {
-      const { outputs, ignored } = readOutputs(this.outputFile(record));
+      const { outputs, ignored } = readOutputs(this.outputFile(record), this.fileOwner(record));
       record.outputs = outputs;
       record.outputsIgnored = ignored;
     }
@@ -439,7 +479,7 @@ export class WorkloadManager {
     }
     const id = record.spec.id;
     this.uploading.add(id);
-    this.options.artifacts.upload(a, this.hostWorkDir(record)).then(
+    this.options.artifacts.upload(a, this.hostWorkDir(record), this.fileOwner(record)).then(
       (bytes) => {
         this.uploading.delete(id);
         this.transition(record, 'succeeded', `${how}; uploaded ${a.upload.length} artifact(s), ${bytes} bytes`);

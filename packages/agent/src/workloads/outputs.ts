@@ -36,10 +36,12 @@ export function parseOutputs(text: string): ParsedOutputs {
 }
 
 /**
- * Reads the output file without following a symlink (the workload owns the directory it is in),
+ * Reads the output file without following a symlink (the workload may own the directory it is in),
  * at most OUTPUT_MAX_BYTES of it. No file: no outputs. A cut-off last line is dropped and counted.
+ * ownerUid: the file must be that user's (the workload's), or it is not read (counted as ignored):
+ * a hard link to someone else's file must not be read by the agent on the workload's behalf.
  */
-export function readOutputs(file: string): ParsedOutputs {
+export function readOutputs(file: string, ownerUid?: number): ParsedOutputs {
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -48,7 +50,8 @@ export function readOutputs(file: string): ParsedOutputs {
     return { outputs: newStringMap(), ignored: code === 'ENOENT' ? 0 : 1 };
   }
   try {
-    if (!fstatSync(fd).isFile()) return { outputs: newStringMap(), ignored: 1 };
+    const st = fstatSync(fd);
+    if (!st.isFile() || (ownerUid !== undefined && st.uid !== ownerUid)) return { outputs: newStringMap(), ignored: 1 };
     const buf = Buffer.alloc(OUTPUT_MAX_BYTES + 1);
     let n = 0;
     while (n < buf.length) {

@@ -3,6 +3,7 @@
 import type { ExitResult, TaskHandle } from '../drivers/driver.js';
 import type { DockerSettings } from '../drivers/docker/settings.js';
 import type { ArtifactSettings } from './artifacts.js';
+import type { RunAs } from '../users/index.js';
 
 export type WorkloadStateName = 'starting' | 'running' | 'succeeded' | 'failed' | 'stopped' | 'lost';
 
@@ -32,6 +33,13 @@ export interface NormalizedSpec {
   docker?: DockerSettings;
   /** A pipeline step's artifacts to upload and inputs to fetch. */
   artifacts?: ArtifactSettings;
+  /** spec.user as asked ('' or absent: the agent's default user). */
+  user?: string;
+  /**
+   * Who it runs as: spec.user (or the default user) resolved when it was accepted. Absent in
+   * records from before agents switched users (those ran as the agent).
+   */
+  runAs?: RunAs;
 }
 
 export interface WorkloadEventRecord {

@@ -14,6 +14,7 @@ import {
   validateName,
   validatePidsLimit,
   validateResources,
+  validateUser,
   validateWorkloadId,
   type WorkloadSpec__Output,
 } from '@mo/api';
@@ -21,6 +22,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_DOCKER_LIMITS, validateDockerSpec, type DockerLimits } from '../drivers/docker/settings.js';
 import type { NormalizedSpec } from './record.js';
+import type { RunAs } from '../users/index.js';
 
 // Shared shape checks, re-exported for the agent's callers.
 export { LIMITS, validateGrace, validateWorkloadId };
@@ -36,6 +38,11 @@ export interface ValidateContext {
   drivers: readonly string[];
   /** The docker driver's configuration (defaults and the bounds of relaxations). */
   docker?: DockerLimits;
+  /**
+   * Who a workload with this spec.user ('' = none) runs as here; throws FailedPreconditionError
+   * (`spec.user: ...`) for a user that does not exist or is not allowed (users/policy.ts).
+   */
+  runAs: (user: string) => RunAs;
 }
 
 export function validateStartSpec(spec: WorkloadSpec__Output | null | undefined, ctx: ValidateContext): NormalizedSpec {
@@ -67,6 +74,9 @@ export function validateStartSpec(spec: WorkloadSpec__Output | null | undefined,
       spec.lostAfterMs !== null && { lostAfterMs: validateTimeout('spec.lost_after_ms', spec.lostAfterMs) }),
     ...optionalPids(validatePidsLimit(spec.pidsLimit, driver)),
   };
+  const user = validateUser('spec.user', spec.user);
+  // Last, after every INVALID_ARGUMENT check: whether it may run here at all, and as whom.
+  const who = () => ({ ...(user && { user }), runAs: ctx.runAs(user) });
 
   // A docker workload runs in its image: argv[0] and working_dir are paths in the container.
   if (driver === 'docker') {
@@ -80,7 +90,8 @@ export function validateStartSpec(spec: WorkloadSpec__Output | null | undefined,
         `must be an absolute path in the container, got ${quote(workingDir)}`,
       );
     }
-    return { ...common, workingDir, docker: validateDockerSpec(spec.docker, ctx.docker ?? DEFAULT_DOCKER_LIMITS) };
+    const docker = validateDockerSpec(spec.docker, ctx.docker ?? DEFAULT_DOCKER_LIMITS);
+    return { ...common, workingDir, docker, ...who() };
   }
   if (spec.docker)
     throw new InvalidArgumentError('spec.docker', `is only for driver "docker" (driver is ${quote(driver)})`);
@@ -104,7 +115,7 @@ export function validateStartSpec(spec: WorkloadSpec__Output | null | undefined,
     workingDir = ctx.defaultWorkingDir(id);
   }
   resolveExecutable(spec.argv[0]!, env.PATH ?? DEFAULT_PATH, spec.workingDir || undefined);
-  return { ...common, workingDir };
+  return { ...common, workingDir, ...who() };
 }
 
 /** Records keep pidsLimit only when there is one. */

@@ -4,7 +4,7 @@ import { devSettings, shellQuote } from './dev.js';
 
 describe('devSettings', () => {
   it('defaults to 2 agents on ports from 7600 in ~/.mo/dev, stopping workloads on exit', () => {
-    expect(devSettings({}, { HOME: '/home/u' })).toEqual({
+    expect(devSettings({}, { HOME: '/home/u' }, 1000)).toEqual({
       agents: 2,
       dataDir: '/home/u/.mo/dev',
       portBase: 7600,
@@ -12,6 +12,21 @@ describe('devSettings', () => {
       stopWorkloads: true,
       stopTimeoutMs: 10_000,
     });
+  });
+
+  it('as root, keeps state in /var/lib/mo/dev and runs workloads as the sudo user (else nobody)', () => {
+    expect(devSettings({}, { HOME: '/root', SUDO_USER: 'alice' }, 0)).toMatchObject({
+      dataDir: '/var/lib/mo/dev',
+      defaultUser: 'alice',
+    });
+    expect(devSettings({}, { HOME: '/root' }, 0).defaultUser).toBeUndefined();
+    expect(devSettings({}, { SUDO_USER: 'root' }, 0).defaultUser).toBeUndefined();
+    expect(devSettings({ defaultUser: 'bob', allowedUsers: 'root' }, { SUDO_USER: 'alice' }, 0)).toMatchObject({
+      defaultUser: 'bob',
+      allowedUsers: 'root',
+    });
+    // Not root: the agents can run workloads only as this user anyway.
+    expect(devSettings({}, { SUDO_USER: 'alice', HOME: '/home/u' }, 1000).defaultUser).toBeUndefined();
   });
 
   it('takes the data dir from MO_DEV_DIR, and --data-dir over it', () => {

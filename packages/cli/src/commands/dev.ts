@@ -15,6 +15,8 @@ export interface DevFlags {
   logLevel?: string;
   keepWorkloads?: boolean;
   stopTimeout?: string;
+  defaultUser?: string;
+  allowedUsers?: string;
 }
 
 export const DEFAULT_DEV_AGENTS = 2;
@@ -29,10 +31,22 @@ export interface DevSettings {
   logLevel: (typeof LOG_LEVELS)[number];
   stopWorkloads: boolean;
   stopTimeoutMs: number;
+  /** The agents' --default-user (undefined: theirs, nobody when root, else this user). */
+  defaultUser?: string;
+  /** The agents' --allowed-users. */
+  allowedUsers?: string;
 }
 
-/** Flags → settings; every error names its flag. */
-export function devSettings(flags: DevFlags, env: NodeJS.ProcessEnv): DevSettings {
+/** Where a dev cluster run by root keeps its state: workloads run as other users must reach it. */
+export const ROOT_DEV_DIR = '/var/lib/mo/dev';
+
+/**
+ * Flags → settings; every error names its flag. `uid`: this process's. Run as root, the agents run
+ * workloads as other users: by default the user who ran `sudo mo dev` (SUDO_USER), so a developer's
+ * workloads can use their files, else nobody; and the state goes to ROOT_DEV_DIR, not to /root
+ * (mode 0700: no workload of another user could reach its working dir there).
+ */
+export function devSettings(flags: DevFlags, env: NodeJS.ProcessEnv, uid = process.getuid?.() ?? 0): DevSettings {
   const agents = flags.agents === undefined ? DEFAULT_DEV_AGENTS : parseCount(flags.agents, '--agents', MAX_AGENTS);
   const portBase = flags.portBase === undefined ? DEFAULT_PORT_BASE : parseCount(flags.portBase, '--port-base');
   // The highest port used is the last agent's HTTP port.
@@ -40,7 +54,11 @@ export function devSettings(flags: DevFlags, env: NodeJS.ProcessEnv): DevSetting
   if (portBase !== 0 && (portBase < 1024 || top > 65_535)) {
     throw new UsageError(`must be 0 (any free ports) or leave room up to ${top} below 65536, from 1024`, '--port-base');
   }
-  const dataDir = resolve(flags.dataDir ?? (env.MO_DEV_DIR || join(env.HOME || homedir(), '.mo', 'dev')));
+  const home = uid === 0 ? ROOT_DEV_DIR : join(env.HOME || homedir(), '.mo', 'dev');
+  const dataDir = resolve(flags.dataDir ?? (env.MO_DEV_DIR || home));
+  if (flags.defaultUser === '') throw new UsageError('must name a user or uid[:gid]', '--default-user');
+  const sudoUser = uid === 0 && env.SUDO_USER && env.SUDO_USER !== 'root' ? env.SUDO_USER : undefined;
+  const defaultUser = flags.defaultUser ?? sudoUser;
   return {
     agents,
     dataDir,
@@ -48,6 +66,8 @@ export function devSettings(flags: DevFlags, env: NodeJS.ProcessEnv): DevSetting
     logLevel: flags.logLevel === undefined ? 'info' : parseChoice(flags.logLevel, '--log-level', LOG_LEVELS),
     stopWorkloads: flags.keepWorkloads !== true,
     stopTimeoutMs: flags.stopTimeout === undefined ? 10_000 : parseDuration(flags.stopTimeout, '--stop-timeout'),
+    ...(defaultUser !== undefined && { defaultUser }),
+    ...(flags.allowedUsers !== undefined && { allowedUsers: flags.allowedUsers }),
   };
 }
 
@@ -73,7 +93,15 @@ export function registerDev(program: Command, ctx: CliContext): void {
         'With --json, the ready report is one JSON line on stdout.',
     )
     .option('--agents <n>', `how many agents (default ${DEFAULT_DEV_AGENTS})`)
-    .option('--data-dir <dir>', 'state of the scheduler and agents (default $MO_DEV_DIR or ~/.mo/dev)')
+    .option(
+      '--data-dir <dir>',
+      `state of the scheduler and agents (default $MO_DEV_DIR, or ~/.mo/dev; as root ${ROOT_DEV_DIR})`,
+    )
+    .option(
+      '--default-user <user>',
+      'who workloads without --user run as (default: as root, $SUDO_USER or nobody; else you)',
+    )
+    .option('--allowed-users <list>', "the agents' --allowed-users: names, uids, * (any but root); root only if listed")
     .option('--port-base <port>', `first port (default ${DEFAULT_PORT_BASE}); 0: all ports picked by the OS`)
     .option('--log-level <level>', 'debug, info (default), warn or error')
     .option('--keep-workloads', 'on exit, leave workloads running instead of stopping them')

@@ -37,6 +37,7 @@ export interface StartFlags {
   port?: string[];
   mount?: string[];
   pids?: string;
+  user?: string;
   capAdd?: string[];
   allowNewPrivileges?: boolean;
   constraint?: string[];
@@ -68,6 +69,10 @@ export function buildSpec(argv: readonly string[], flags: StartFlags): WorkloadS
   if (flags.name !== undefined) spec.name = flags.name;
   if (flags.env) spec.env = parseEnv(flags.env);
   if (flags.cwd !== undefined) spec.workingDir = flags.cwd;
+  if (flags.user !== undefined) {
+    if (!flags.user) throw new UsageError('must name a user or uid[:gid]', '--user');
+    spec.user = flags.user;
+  }
   if (flags.label) spec.labels = parseLabels(flags.label);
   const cpuMillis = flags.cpu === undefined ? undefined : parseCpuMillis(flags.cpu);
   const memoryBytes = flags.memory === undefined ? undefined : parseSize(flags.memory, '--memory');
@@ -246,6 +251,7 @@ export function registerStart(program: Command, ctx: CliContext): void {
     .option('--allow-new-privileges', 'docker: let the workload gain privileges (setuid), if the agent allows it')
     .option('--env <K=V>', 'environment variable (repeatable)', collect)
     .option('--cwd <dir>', 'working directory (absolute path on the node)')
+    .option('--user <user>', "run as this user of the node (name or uid[:gid]; default: the node's, nobody)")
     .option('--label <k=v>', 'workload label (repeatable)', collect)
     .option('--constraint <k=v>', 'only nodes with this label (repeatable)', collect)
     .option('--node <name>', 'only this node')

@@ -6,7 +6,7 @@
 // whatever workload processes are still alive (reaper.ts).
 import type { SchedulerClient } from '@mo/api';
 import { after, sleep, type Timer } from '@mo/api/timers';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DaemonFailedError } from '../errors.js';
 import { binOf, DaemonProcess, describeExit, type DaemonExit } from './daemon-process.js';
@@ -36,6 +36,9 @@ export interface DevClusterOptions {
   sweeps?: LeftoverSweep[];
   /** Where the daemons' log lines and our own notes go. */
   log: (line: string) => void;
+  /** The agents' --default-user and --allowed-users (unset: the agents' defaults). */
+  defaultUser?: string;
+  allowedUsers?: string;
 }
 
 /** `hurry` aborts on a second Ctrl-C: stop waiting, kill at once. */
@@ -53,6 +56,17 @@ export interface DevDaemon {
   readonly httpAddress: string;
   /** How many times it has been restarted. */
   readonly restarts: number;
+}
+
+/**
+ * Run as root, the agents run workloads as other users, which must pass through this dir to their
+ * own under `agent-<i>/workloads/` (the agents see to theirs): it is ours, so it gets o+x (a
+ * mkdtemp dir is 0700). Not listable by others.
+ */
+function passableDataDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o711 });
+  const st = statSync(dir);
+  if (process.getuid?.() === 0 && st.uid === 0 && (st.mode & 0o001) === 0) chmodSync(dir, (st.mode & 0o7777) | 0o001);
 }
 
 /** A daemon across its restarts. */
@@ -144,6 +158,7 @@ export class DevCluster {
    */
   async start(): Promise<void> {
     const o = this.options;
+    passableDataDir(o.dataDir);
     const startupFailed = new Promise<never>((_, reject) => (this.failStartup = reject));
     startupFailed.catch(() => {});
     const deadline = Date.now() + o.readyTimeoutMs;
@@ -195,6 +210,8 @@ export class DevCluster {
         o.logLevel,
         '--docker-ports',
         devDockerPorts(i, o.agents),
+        ...(o.defaultUser !== undefined ? ['--default-user', o.defaultUser] : []),
+        ...(o.allowedUsers !== undefined ? ['--allowed-users', o.allowedUsers] : []),
       ]);
     });
     await Promise.all(

@@ -58,6 +58,7 @@ function workload(extra: Partial<ScheduledWorkload__Output> = {}): ScheduledWork
       artifacts: null,
       timeoutMs: 0,
       pidsLimit: 0,
+      user: '',
     },
     scheduling: null,
     idempotencyKey: '',
@@ -78,6 +79,7 @@ function workload(extra: Partial<ScheduledWorkload__Output> = {}): ScheduledWork
     outputs: {},
     unknownSinceMs: 0,
     lostAtMs: 0,
+    runAs: 'nobody (65534:65534)',
     ...extra,
   };
 }
@@ -220,6 +222,12 @@ describe('renderScheduledWorkload', () => {
     expect(renderScheduledWorkload(docker, NOW)).toMatch(/^resources\s+host ports 2$/m);
     expect(out).toMatch(/^scheduling\s+priority high, restart on-failure \(max 2\), constraints zone=a$/m);
     expect(out).toMatch(/^env\s+SECRET$/m);
+    expect(out).toMatch(/^user\s+nobody \(65534:65534\)$/m);
+    // Before its node has run it: what it asked for.
+    const asked = workload({ runAs: '' });
+    expect(renderScheduledWorkload(asked, NOW)).toMatch(/^user\s+the node's default$/m);
+    asked.spec!.user = 'alice';
+    expect(renderScheduledWorkload(asked, NOW)).toMatch(/^user\s+alice \(asked\)$/m);
     expect(out).not.toContain('x\n');
     expect(out.indexOf('submitted')).toBeLessThan(out.indexOf('running\n'));
   });

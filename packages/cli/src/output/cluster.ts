@@ -181,6 +181,8 @@ export function renderScheduledWorkload(w: ScheduledWorkload__Output, now: numbe
     ['pid', w.pid ? String(w.pid) : '-'],
     ['exit', exitText(w.exit) || '-'],
     ['argv', commandLine(spec?.argv ?? [])],
+    // As its node runs it; before that, what it asked for.
+    ['user', w.runAs || (spec?.user ? `${spec.user} (asked)` : "the node's default")],
   ];
   const res = spec?.resources;
   fields.push([

@@ -21,6 +21,7 @@ function workload(overrides: Partial<WorkloadStatus__Output> & { id: string; arg
       artifacts: null,
       timeoutMs: 0,
       pidsLimit: 0,
+      user: '',
     },
     state: 'WORKLOAD_STATE_RUNNING',
     reason: '',
@@ -32,6 +33,7 @@ function workload(overrides: Partial<WorkloadStatus__Output> & { id: string; arg
     ports: [],
     outputs: {},
     outputsIgnored: 0,
+    runAs: 'nobody (65534:65534)',
     ...rest,
   };
 }
@@ -161,6 +163,7 @@ describe('renderWorkload', () => {
         'pid        77',
         'argv       env',
         'cwd        /var/lib/mo/agent/workloads/x/work',
+        'user       nobody (65534:65534)',
         'env        A, SECRET',
         'labels     team=core',
         'resources  cpu 500m, memory 512 MiB',

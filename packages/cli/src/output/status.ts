@@ -103,6 +103,7 @@ export function renderWorkload(w: WorkloadStatus__Output, now: number): string {
     ['pid', w.pid ? String(w.pid) : '-'],
     ['argv', commandLine(spec?.argv ?? [])],
     ['cwd', spec?.workingDir || '-'],
+    ['user', w.runAs || spec?.user || '-'],
     // Keys only: values are often secrets, and `--json` is there for whoever needs them.
     ['env', listOrDash(Object.keys(spec?.env ?? {}).sort())],
     ['labels', listOrDash(Object.entries(spec?.labels ?? {}).map(([k, v]) => `${k}=${v}`))],

@@ -648,6 +648,8 @@ export class PipelineManager {
         resources: { cpuMillis: t.cpuMillis, memoryBytes: t.memoryBytes },
         labels: { ...t.labels, [LABEL_PIPELINE]: p.id, [LABEL_STEP]: name.replace(/[^A-Za-z0-9._-]/g, '-') },
         driver: t.driver,
+        // Older stored pipelines have no user: the node's default.
+        ...(t.user && { user: t.user }),
         ...(t.driver === 'docker'
           ? { docker: { image: t.image, network: t.network, writableRoot: t.writableRoot } }
           : {}),

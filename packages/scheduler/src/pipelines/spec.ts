@@ -11,6 +11,7 @@ import {
   quote,
   sizeBytes,
   validateArtifactPath,
+  validateUser,
 } from '@mo/api';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { KNOWN_DRIVERS } from '../workloads/validate.js';
@@ -38,6 +39,8 @@ export interface WorkloadTemplate {
   node: string;
   /** 0 = no timeout. */
   timeoutMs: number;
+  /** Who it runs as on its node (a name or uid[:gid]); '' = the node's default user. */
+  user: string;
 }
 
 export interface RetryPolicy {
@@ -174,6 +177,7 @@ const WORKLOAD_KEYS = [
   'constraints',
   'node',
   'timeout',
+  'user',
 ];
 const STEP_KEYS = ['id', 'needs', ...WORKLOAD_KEYS, 'retries', 'compensate', 'approval', 'when', 'artifacts', 'inputs'];
 
@@ -217,6 +221,10 @@ function parseWorkload(path: string, o: Obj): WorkloadTemplate {
     constraints: o.constraints === undefined ? {} : strMap(`${path}.constraints`, o.constraints),
     node,
     timeoutMs: o.timeout === undefined ? 0 : parseSpecDuration(`${path}.timeout`, o.timeout, SPEC_LIMITS.maxTimeoutMs),
+    user:
+      o.user === undefined
+        ? ''
+        : validateUser(`${path}.user`, str(`${path}.user`, typeof o.user === 'number' ? String(o.user) : o.user)),
   };
 }
 

@@ -48,6 +48,7 @@ export function toScheduledWorkload(r: WorkloadRecord, withEvents = true): Sched
       driver: s.driver,
       ...(s.docker && { docker: s.docker }),
       ...(s.artifacts && { artifacts: s.artifacts }),
+      user: s.user ?? '',
     },
     scheduling: {
       constraints: sch.constraints,
@@ -75,6 +76,7 @@ export function toScheduledWorkload(r: WorkloadRecord, withEvents = true): Sched
     ports: r.ports ?? [],
     ...(r.exit ? { exit: r.exit } : {}),
     outputs: r.outputs ?? {},
+    runAs: r.runAs ?? '',
     createdAtMs: r.createdAtMs,
     updatedAtMs: r.updatedAtMs,
     notBeforeMs: r.notBeforeMs,

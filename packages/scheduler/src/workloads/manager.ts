@@ -585,6 +585,7 @@ export class WorkloadManager {
     r.nodeId = original.nodeId;
     r.nodeName = original.nodeName;
     r.pid = status.pid;
+    if (status.runAs) r.runAs = status.runAs;
     r.runningSinceMs = status.startedAtMs || original.atMs;
     r.ports = portsOf(status);
     r.restarts = Math.max(0, r.restarts - 1);
@@ -680,6 +681,8 @@ export class WorkloadManager {
   private applyStatus(r: WorkloadRecord, status: WorkloadStatus__Output): void {
     const state = AGENT_STATES[status.state];
     if (!state || TERMINAL_STATES.has(r.state)) return;
+    // Who its node runs it as (spec.user resolved there, or the node's default user).
+    if (status.runAs) r.runAs = status.runAs;
     if (state === 'running') {
       if (r.state === 'starting' || r.state === 'unknown') {
         const back = r.state === 'unknown' ? `node ${r.nodeName} is back: ` : '';
@@ -700,6 +703,7 @@ export class WorkloadManager {
   /** Keeps what an ended allocation's agent reported: its exit and outputs. */
   private recordEnd(r: WorkloadRecord, status: WorkloadStatus__Output): void {
     if (Object.keys(status.outputs ?? {}).length > 0) r.outputs = { ...status.outputs };
+    if (status.runAs) r.runAs = status.runAs;
     if (status.exit) {
       r.exit = {
         exited: status.exit.exited,
@@ -736,6 +740,7 @@ export class WorkloadManager {
     this.pushEvent(r, outcome, reason);
     r.allocationId = '';
     r.pid = 0;
+    delete r.runAs;
     r.runningSinceMs = 0;
     r.notBeforeMs = now + decision.delayMs;
     const nth = max > 0 ? `${decision.n} of ${max}` : `${decision.n}`;
@@ -811,6 +816,7 @@ export class WorkloadManager {
     r.nodeName = node.name;
     r.attempt++;
     r.pid = 0;
+    delete r.runAs;
     r.notBeforeMs = 0;
     delete r.exit;
     delete r.outputs;
@@ -1130,6 +1136,7 @@ function startSpecOf(r: WorkloadRecord, allocationId: string) {
     driver: s.driver,
     ...(s.docker && { docker: s.docker }),
     ...(s.artifacts && { artifacts: s.artifacts }),
+    ...(s.user && { user: s.user }),
   };
 }
 

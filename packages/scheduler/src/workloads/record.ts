@@ -50,6 +50,8 @@ export interface SpecRecord {
   docker?: DockerSpecRecord;
   /** A pipeline step's artifacts to upload and inputs to fetch (set by the pipeline engine). */
   artifacts?: ArtifactSpecRecord;
+  /** Who it runs as on its node (a name or uid[:gid]); absent: that node's default user. */
+  user?: string;
 }
 
 /** A step's artifacts, validated by @mo/api's validateArtifactSpec (the agent's shape too). */
@@ -138,6 +140,8 @@ export interface WorkloadRecord {
   exit?: ExitRecord;
   /** What the current allocation wrote to $MO_OUTPUT, as its agent reported when it ended. */
   outputs?: Record<string, string>;
+  /** Who the current allocation runs (or ran) as, as its agent reported ("nobody (65534:65534)"). */
+  runAs?: string;
   createdAtMs: number;
   updatedAtMs: number;
   /** A pending restart is not placed before this time. */

@@ -15,6 +15,7 @@ import {
   validateName,
   validatePidsLimit,
   validateResources,
+  validateUser,
   type DockerSpec__Output,
   type SchedulingSpec__Output,
   type SubmitWorkloadRequest__Output,
@@ -67,6 +68,8 @@ export function validateSubmission(req: SubmitWorkloadRequest__Output, defaultLo
   const artifacts = spec.artifacts ? validateArtifactSpec(spec.artifacts) : undefined;
   const { cpuMillis, memoryBytes } = validateResources('spec.resources', spec.resources);
   const pidsLimit = validatePidsLimit(spec.pidsLimit, driver);
+  // Its shape only: whether the user exists and is allowed is each node's question.
+  const user = validateUser('spec.user', spec.user);
   const key = req.idempotencyKey ?? '';
   if (key.length > MAX_IDEMPOTENCY_KEY || key.includes('\0')) {
     throw new InvalidArgumentError(
@@ -94,6 +97,7 @@ export function validateSubmission(req: SubmitWorkloadRequest__Output, defaultLo
       driver,
       ...(docker && { docker }),
       ...(artifacts && { artifacts }),
+      ...(user && { user }),
     },
     scheduling: validateScheduling(req.scheduling),
     idempotencyKey: key,

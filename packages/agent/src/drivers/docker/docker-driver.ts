@@ -97,6 +97,8 @@ export class DockerDriver implements Driver {
       Cmd: config.argv.slice(1),
       Env: Object.entries(config.env).map(([k, v]) => `${k}=${v}`),
       ...(config.workingDir ? { WorkingDir: config.workingDir } : {}),
+      // The node's user, by number: the image's /etc/passwd need not know it.
+      ...(config.user && { User: `${config.user.uid}:${config.user.gid}` }),
       Labels: {
         [LABEL_ALLOCATION]: config.id,
         [LABEL_NODE_ID]: this.nodeId,
@@ -110,6 +112,9 @@ export class DockerDriver implements Driver {
         NanoCpus: cpuMillis * 1_000_000,
         PidsLimit: d.pidsLimit,
         CapDrop: ['ALL'],
+        ...(config.user && config.user.groups.some((g) => g !== config.user!.gid)
+          ? { GroupAdd: config.user.groups.filter((g) => g !== config.user!.gid).map(String) }
+          : {}),
         ...(d.capAdd.length > 0 ? { CapAdd: d.capAdd } : {}),
         SecurityOpt: d.allowNewPrivileges ? [] : ['no-new-privileges'],
         ReadonlyRootfs: d.readOnlyRoot,

@@ -17,7 +17,7 @@ class RotatingFile {
     private readonly path: string,
     private readonly maxBytes: number,
   ) {
-    this.fd = openSync(path, 'a');
+    this.fd = openSync(path, 'a', 0o600);
     this.size = fstatSync(this.fd).size;
   }
 
@@ -25,7 +25,7 @@ class RotatingFile {
     if (this.size > 0 && this.size + data.length > this.maxBytes) {
       closeSync(this.fd);
       renameSync(this.path, `${this.path}.1`);
-      this.fd = openSync(this.path, 'a');
+      this.fd = openSync(this.path, 'a', 0o600);
       this.size = 0;
     }
     writeSync(this.fd, data);

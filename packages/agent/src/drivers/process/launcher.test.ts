@@ -13,6 +13,7 @@ function reference(id: string, req: LaunchRequest): Buffer {
     String(req.memoryBytes ?? 0),
     String(req.cpuMillis ?? 0),
     String(req.pidsLimit ?? 0),
+    req.user ? [req.user.uid, req.user.gid, req.user.groups.join(',')].join(':') : '',
     String(env.length),
     ...env,
     String(req.argv.length),
@@ -32,6 +33,7 @@ describe('encodeFrame', () => {
       workingDir: '/tmp/wörk dir',
       memoryBytes: 64 * 1024 * 1024,
       cpuMillis: 250,
+      user: { uid: 65534, gid: 65534, groups: [65534, 27] },
       env: newStringMap([
         ['PATH', '/usr/bin:/bin'],
         ['EMPTY', ''],

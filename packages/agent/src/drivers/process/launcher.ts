@@ -4,7 +4,7 @@
 //
 // Protocol (see native/mo-shim.c): requests on the launcher's stdin are frames of a u32 LE length
 // and NUL-terminated strings: reqId, taskDir, logMaxBytes, workingDir, memoryMax, cpuMillis,
-// pidsMax, envCount, env..., argvCount, argv.... Responses on its stdout are lines:
+// pidsMax, user ("" or "uid:gid:g1,g2"), envCount, env..., argvCount, argv.... Responses on its stdout are lines:
 // `<reqId> S <pid> <starttime> <shimpid> <shimstarttime>[ <cgroup>]`, `<reqId> E <errno> <message>`,
 // and `X <pid> <waitstatus>` when a shim (or a workload it adopted) has been reaped. A shim killed
 // before its answer is answered for by the launcher; one killed just as it answered may be answered
@@ -20,6 +20,8 @@ export interface LaunchRequest {
   memoryBytes?: number;
   cpuMillis?: number;
   pidsLimit?: number;
+  /** Who the workload runs as (the shim drops to it before exec); absent: the shim's own user. */
+  user?: { uid: number; gid: number; groups: readonly number[] };
   env: Record<string, string>;
   argv: string[];
 }
@@ -196,6 +198,7 @@ export function encodeFrame(id: string, req: LaunchRequest): Buffer {
     String(req.memoryBytes ?? 0),
     String(req.cpuMillis ?? 0),
     String(req.pidsLimit ?? 0),
+    req.user ? `${req.user.uid}:${req.user.gid}:${req.user.groups.join(',')}` : '',
     String(env.length),
   ];
   const argvCount = String(req.argv.length);

@@ -74,6 +74,7 @@ export class ProcessDriver implements Driver {
   /** Waiters on workloads we did not spawn (recovered after a restart): polled on one timer. */
   private readonly polled = new Set<{ handle: TaskHandle; taskDir: string; done: (r: WaitResult) => void }>();
   private timer: Timer | undefined;
+  private readonly canSwitchUser = process.getuid?.() === 0;
 
   constructor(options: ProcessDriverOptions = {}) {
     this.shimPath = options.shimPath ?? process.env.MO_SHIM_PATH ?? DEFAULT_SHIM_PATH;
@@ -100,8 +101,9 @@ export class ProcessDriver implements Driver {
     const launchedAtMs = Date.now();
     let result: LaunchResult;
     try {
-      // Declared cpu, memory and pids become the cgroup's limits (when the host has them).
-      result = await this.launcher.launch(config);
+      // Declared cpu, memory and pids become the cgroup's limits (when the host has them). Only
+      // root can switch users: an agent that is not runs every workload as itself.
+      result = await this.launcher.launch(config.user && !this.canSwitchUser ? { ...config, user: undefined } : config);
     } catch (err) {
       throw new Error(`cannot start a workload: ${(err as Error).message}`, { cause: err });
     }
@@ -110,7 +112,9 @@ export class ProcessDriver implements Driver {
       if (result.message.startsWith('mo-shim ')) throw new Error(`cannot start a workload: ${result.message}`);
       const message = result.message.startsWith('cgroup ')
         ? `cannot put the workload in its cgroup: ${result.message}`
-        : `exec ${JSON.stringify(config.argv[0])} failed: ${result.message}`;
+        : result.message.startsWith('user ')
+          ? `cannot run the workload as ${config.user?.name ?? 'its user'}: ${result.message}`
+          : `exec ${JSON.stringify(config.argv[0])} failed: ${result.message}`;
       throw new StartFailedError(message, { startError: message, exitCode: 127, finishedAtMs: Date.now() });
     }
     this.shimExits.set(result.shimPid, result.shimExited);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { requireTool } from '@mo/testkit';
 
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const SHIM = join(pkgDir, 'dist', 'bin', 'mo-shim');
@@ -142,6 +143,7 @@ interface LaunchRequest {
   logMax?: number;
   cwd?: string; // '' = the launcher's
   env?: string[];
+  user?: string; // 'uid:gid:g1,g2'; '' = the launcher's
 }
 
 // One launcher frame: u32 LE length, then NUL-terminated strings.
@@ -155,6 +157,7 @@ function frame(req: LaunchRequest): Buffer {
     '0', // memoryMax, cpuMillis, pidsMax: no cgroup here (see shim-cgroup.test.ts)
     '0',
     '0',
+    req.user ?? '',
     String(env.length),
     ...env,
     String(req.argv.length),
@@ -636,28 +639,59 @@ describe('mo-shim --launcher', () => {
     expect(await launcher.shimExit(s.shimPid)).toBe(0);
   });
 
+  it("drops to the request's user before its chdir and exec, for good", async () => {
+    if (!requireTool(process.getuid?.() === 0, 'root (to switch users)')) return;
+    const launcher = new Launcher();
+    const [dir, denied] = [tempDir(), tempDir()];
+    // The workload's own view: ids, groups, capabilities, and whether root comes back.
+    const script =
+      'id -u; id -g; id -G; grep -E "^Cap(Eff|Prm):" /proc/self/status; ' +
+      '(exec 2>/dev/null; head -c 1 /etc/shadow && echo SHADOW) || echo no-shadow';
+    launcher.send(
+      frame({ id: 'u', dir, user: '65534:65534:65534,4242', argv: ['sh', '-c', script] }),
+      // A dir only root may enter (a mkdtemp dir, 0700): entered as the user, so refused.
+      frame({ id: 'cwd', dir: tempDir(), cwd: denied, user: '65534:65534:', argv: ['true'] }),
+    );
+    await launcher.started('u');
+    expect((await waitForExit(dir)).exitCode).toBe(0);
+    const out = readFileSync(join(dir, 'stdout.log'), 'utf8').trim().split('\n');
+    expect(out.slice(0, 3)).toEqual(['65534', '65534', expect.stringMatching(/^(65534 4242|4242 65534)$/)]);
+    expect(out.slice(3, 5)).toEqual(['CapPrm:\t0000000000000000', 'CapEff:\t0000000000000000']);
+    expect(out[5]).toBe('no-shadow');
+    // The shim and its records stay root's.
+    expect(statSync(join(dir, 'stdout.log')).uid).toBe(0);
+    expect(await launcher.handshake('cwd')).toBe(`cwd E 13 chdir ${denied}: Permission denied`);
+  });
+
   it('rejects malformed frames with E 22 and keeps serving', async () => {
     const launcher = new Launcher();
     const dir = tempDir();
     launcher.send(
       // argvCount says 3, one string follows
-      rawFrame(['bad1', dir, '10000', '', '0', '0', '0', '0', '3', 'true']),
+      rawFrame(['bad1', dir, '10000', '', '0', '0', '0', '', '0', '3', 'true']),
       // no NUL at all: not even the id is readable
       Buffer.concat([Buffer.from([5, 0, 0, 0]), Buffer.from('bad2x')]),
       // trailing bytes after the argv
-      rawFrame(['bad3', dir, '10000', '', '0', '0', '0', '0', '1', 'true', 'extra']),
+      rawFrame(['bad3', dir, '10000', '', '0', '0', '0', '', '0', '1', 'true', 'extra']),
       // log-max-bytes must be positive
-      rawFrame(['bad4', dir, '0', '', '0', '0', '0', '0', '1', 'true']),
+      rawFrame(['bad4', dir, '0', '', '0', '0', '0', '', '0', '1', 'true']),
+      // a user field that is not uid:gid:groups
+      frame({ id: 'bad5', dir, user: 'nobody', argv: ['true'] }),
+      frame({ id: 'bad6', dir, user: '1:2:3,x', argv: ['true'] }),
+      frame({ id: 'bad7', dir, user: '4294967295:0:', argv: ['true'] }),
       // empty frame
       Buffer.from([0, 0, 0, 0]),
       frame({ id: 'good', dir, argv: ['sh', '-c', 'exit 6'] }),
     );
     await launcher.started('good');
-    expect(launcher.lines.slice(0, 5)).toEqual([
+    expect(launcher.lines.slice(0, 8)).toEqual([
       'bad1 E 22 bad request',
       '? E 22 bad request',
       'bad3 E 22 bad request',
       'bad4 E 22 bad request',
+      'bad5 E 22 bad request',
+      'bad6 E 22 bad request',
+      'bad7 E 22 bad request',
       '? E 22 bad request',
     ]);
     expect((await waitForExit(dir)).exitCode).toBe(6);

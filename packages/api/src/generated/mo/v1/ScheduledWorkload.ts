@@ -56,6 +56,11 @@ export interface ScheduledWorkload {
    */
   'unknownSinceMs'?: (number | string | Long);
   'lostAtMs'?: (number | string | Long);
+  /**
+   * Who the current allocation runs (or ran) as, as its agent reported (WorkloadStatus.run_as):
+   * spec.user resolved on that node, or that node's default user. Empty until reported.
+   */
+  'runAs'?: (string);
 }
 
 /**
@@ -106,4 +111,9 @@ export interface ScheduledWorkload__Output {
    */
   'unknownSinceMs': (number);
   'lostAtMs': (number);
+  /**
+   * Who the current allocation runs (or ran) as, as its agent reported (WorkloadStatus.run_as):
+   * spec.user resolved on that node, or that node's default user. Empty until reported.
+   */
+  'runAs': (string);
 }

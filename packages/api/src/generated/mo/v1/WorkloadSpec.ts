@@ -60,6 +60,17 @@ export interface WorkloadSpec {
    */
   'pidsLimit'?: (number | string | Long);
   /**
+   * Who the workload runs as on its node: a user name ("alice", at most 32 characters of
+   * [A-Za-z0-9._-], not starting with "-" or a digit, optionally ending in "$"), or "uid" or
+   * "uid:gid" (decimal, 0-4294967294). The user must exist on the node (its /etc/passwd); a gid
+   * given must be one of the user's groups there. Empty: the node agent's --default-user (nobody
+   * on an agent that runs as root). A user the agent does not allow (--allowed-users; root only when
+   * listed explicitly) is refused at start with FAILED_PRECONDITION naming spec.user, as is one
+   * that does not exist there. The process driver drops to the user (its groups, gid, uid) just
+   * before exec; a docker workload's container runs as its uid:gid with its groups added.
+   */
+  'user'?: (string);
+  /**
    * How long the workload may be out of the scheduler's sight before it is given up. While its node
    * cannot be heard from it is `unknown`, not `lost`; past lost_after the scheduler declares it lost
    * (and replaces it per its restart policy), and the agent, cut off from the scheduler that long,
@@ -124,6 +135,17 @@ export interface WorkloadSpec__Output {
    * docker.pids_limit instead (this field is refused for them).
    */
   'pidsLimit': (number);
+  /**
+   * Who the workload runs as on its node: a user name ("alice", at most 32 characters of
+   * [A-Za-z0-9._-], not starting with "-" or a digit, optionally ending in "$"), or "uid" or
+   * "uid:gid" (decimal, 0-4294967294). The user must exist on the node (its /etc/passwd); a gid
+   * given must be one of the user's groups there. Empty: the node agent's --default-user (nobody
+   * on an agent that runs as root). A user the agent does not allow (--allowed-users; root only when
+   * listed explicitly) is refused at start with FAILED_PRECONDITION naming spec.user, as is one
+   * that does not exist there. The process driver drops to the user (its groups, gid, uid) just
+   * before exec; a docker workload's container runs as its uid:gid with its groups added.
+   */
+  'user': (string);
   /**
    * How long the workload may be out of the scheduler's sight before it is given up. While its node
    * cannot be heard from it is `unknown`, not `lost`; past lost_after the scheduler declares it lost

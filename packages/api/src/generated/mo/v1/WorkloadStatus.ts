@@ -31,6 +31,12 @@ export interface WorkloadStatus {
    * Lines of that file that were not key=value with a valid key (ignored).
    */
   'outputsIgnored'?: (number);
+  /**
+   * Who it runs (or ran) as, as its agent resolved spec.user (or its default user):
+   * "name (uid:gid)", with ", groups g1,g2" inside the parentheses when it has more groups.
+   * Empty for workloads started before agents recorded it.
+   */
+  'runAs'?: (string);
 }
 
 export interface WorkloadStatus__Output {
@@ -57,4 +63,10 @@ export interface WorkloadStatus__Output {
    * Lines of that file that were not key=value with a valid key (ignored).
    */
   'outputsIgnored': (number);
+  /**
+   * Who it runs (or ran) as, as its agent resolved spec.user (or its default user):
+   * "name (uid:gid)", with ", groups g1,g2" inside the parentheses when it has more groups.
+   * Empty for workloads started before agents recorded it.
+   */
+  'runAs': (string);
 }
