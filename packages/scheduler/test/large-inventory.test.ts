@@ -72,12 +72,16 @@ it('re-registers a node with a 4.6 MiB inventory after a scheduler restart, ever
   });
   // The agent sent its inventory in pages, and the scheduler took the last one.
   await waitFor('inventory complete', async () => scheduler.logs().includes('node inventory complete'));
-  const registered = agent
-    .logs()
-    .split('\n')
-    .filter((l) => l.includes('registered with scheduler'))
-    .map((l) => JSON.parse(l) as { inventory: number; pages?: number });
-  const last = registered.at(-1)!;
+  // The agent logs its registration once the last page is answered, a moment after the scheduler
+  // logged it complete: wait for the line (two of them: before and after the scheduler's restart).
+  const last = await waitFor('the agent registered again', () => {
+    const registered = agent
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes('registered with scheduler'))
+      .map((l) => JSON.parse(l) as { inventory: number; pages?: number });
+    return registered.length >= 2 ? registered.at(-1) : undefined;
+  });
   expect(last.inventory).toBe(COUNT);
   expect(last.pages).toBeGreaterThanOrEqual(3);
   // Refused never; unreachable only while the scheduler was down.
