@@ -5,7 +5,7 @@
 // the workload manager's hooks rather than cutting the sequence in two here.
 import { createMoServer, every, StreamLimits, type NodeFacts, type NodeMetrics } from '@mo/api';
 import { mkdirSync, readFileSync, statfsSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setUpCgroups, validateCgroupRoot, type CgroupLayout } from './cgroups/index.js';
 import type { Driver } from './drivers/driver.js';
@@ -110,8 +110,8 @@ export const DEFAULT_AGENT_OPTIONS: Omit<AgentOptions, 'nodeName'> = {
   maxRetainedEnded: 1000,
   sampleIntervalMs: 1000,
   dockerSocket: DEFAULT_DOCKER_SOCKET,
-  // Mounts only from the temp dir unless the operator names other roots (--docker-mount-root).
-  docker: { ...DEFAULT_DOCKER_LIMITS, mountRoots: [tmpdir()] },
+  // No mounts unless the operator names roots (--docker-mount-root); read-only unless allowed.
+  docker: DEFAULT_DOCKER_LIMITS,
   labels: {},
 };
 

@@ -35,8 +35,11 @@ Docker sandboxes (safe by default; these bound what a workload may relax):
   --docker-ports A-B      host ports for published ports MO_DOCKER_PORTS     (3001-4000)
   --docker-port-ip ADDR   host address they listen on   MO_DOCKER_PORT_IP     (0.0.0.0)
   --docker-image IMAGE    image when a workload names none MO_DOCKER_IMAGE    (mo-sandbox:latest)
-  --docker-mount-root DIR mount sources must be under one, repeatable
-                                                        MO_DOCKER_MOUNT_ROOTS ("dir1,dir2"; the temp dir)
+  --docker-mount-root DIR mount sources must be under one, repeatable; the directories on a
+                          source's path must be root's or the agent's user's, writable by no one else
+                                                        MO_DOCKER_MOUNT_ROOTS ("dir1,dir2"; none: no mounts)
+  --docker-allow-writable-mounts  a mount may be writable (else each must be read-only)
+                                                        MO_DOCKER_ALLOW_WRITABLE_MOUNTS (off; 1 = on)
   --docker-max-pids N     highest pids limit allowed    MO_DOCKER_MAX_PIDS    (4096; default limit 256)
   --docker-deny LIST      refuse these relaxations: network, writable-root, mounts, writable-mounts,
                           new-privileges                MO_DOCKER_DENY        (none)
@@ -83,6 +86,7 @@ export function parseAgentArgs(
       'docker-port-ip': { type: 'string' },
       'docker-image': { type: 'string' },
       'docker-mount-root': { type: 'string', multiple: true },
+      'docker-allow-writable-mounts': { type: 'boolean' },
       'docker-max-pids': { type: 'string' },
       'docker-deny': { type: 'string' },
       'docker-allow-caps': { type: 'string' },
@@ -195,6 +199,13 @@ function dockerLimitsOf(
     limits.defaultPidsLimit = Math.min(limits.defaultPidsLimit, maxPids);
     given = true;
   }
+  const writable =
+    values['docker-allow-writable-mounts'] === true ||
+    ['1', 'true'].includes(env.MO_DOCKER_ALLOW_WRITABLE_MOUNTS ?? '');
+  if (writable) {
+    limits.allowWritableMounts = true;
+    given = true;
+  }
   const deny = str('docker-deny', 'MO_DOCKER_DENY');
   if (deny !== undefined) {
     for (const item of deny
@@ -207,7 +218,11 @@ function dockerLimitsOf(
       if (item === 'network') limits.allowNetworks = ['none'];
       if (item === 'writable-root') limits.allowWritableRoot = false;
       if (item === 'mounts') limits.mountRoots = [];
-      if (item === 'writable-mounts') limits.allowWritableMounts = false;
+      if (item === 'writable-mounts' && writable) {
+        throw new Error(
+          '--docker-deny (MO_DOCKER_DENY) writable-mounts contradicts --docker-allow-writable-mounts (MO_DOCKER_ALLOW_WRITABLE_MOUNTS)',
+        );
+      }
       if (item === 'new-privileges') limits.allowNewPrivileges = false;
     }
     given = true;

@@ -25,6 +25,8 @@ const ready = requireTool(dockerReady(), 'a Docker engine with mo-sandbox:latest
 const suite = ready ? describe : describe.skip;
 // A range of its own (tests run in parallel) with two ports, so exhaustion is quick to reach.
 const PORTS = ['--docker-ports', '3951-3952'];
+// Mounts from this run's temp dir (root's, 0700), writable ones too: both are off by default.
+const MOUNTS = ['--docker-mount-root', tmpdir(), '--docker-allow-writable-mounts'];
 
 const { RUNNING, FAILED, STOPPED, SUCCEEDED } = {
   RUNNING: WorkloadState.WORKLOAD_STATE_RUNNING,
@@ -37,8 +39,8 @@ suite('docker sandboxes', () => {
   const agents: AgentProcess[] = [];
   let agent: AgentProcess;
 
-  async function newAgent(dataDir?: string): Promise<AgentProcess> {
-    const a = await startAgentProcess({ ...(dataDir ? { dataDir } : {}), extraArgs: PORTS });
+  async function newAgent(dataDir?: string, extraArgs = [...PORTS, ...MOUNTS]): Promise<AgentProcess> {
+    const a = await startAgentProcess({ ...(dataDir ? { dataDir } : {}), extraArgs });
     agents.push(a);
     return a;
   }
@@ -387,6 +389,18 @@ suite('docker sandboxes', () => {
     expect(err).toBeInstanceOf(MoError);
     expect((err as MoError).code).toBe(grpc.status.INVALID_ARGUMENT);
     expect((err as MoError).message).toMatch(message);
+  });
+
+  it('refuses every mount, by name, on an agent that names no mount root (the default)', async () => {
+    const plain = await newAgent(undefined, []);
+    const err = await plain.client
+      .startWorkload(sandbox(['true'], { docker: { mounts: [{ source: tmpdir(), target: '/m', readOnly: true }] } }))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MoError);
+    expect((err as MoError).code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect((err as MoError).message).toBe(
+      "spec.docker.mounts[0]: mounts are not allowed by this agent's configuration (it names no --docker-mount-root)",
+    );
   });
 
   it('runs a build phase with network and a writable workspace, then a run phase with no network and the workspace read-only', async () => {
