@@ -3,7 +3,17 @@
 // Over ~400 lines on purpose for now: this is the agent's wiring (flags → drivers, store, server,
 // reporter, metrics, fencing) in start-up order; issue 15 (decide apart from doing) splits it with
 // the workload manager's hooks rather than cutting the sequence in two here.
-import { createMoServer, every, StreamLimits, type NodeFacts, type NodeMetrics } from '@mo/api';
+import {
+  createMoServer,
+  DEFAULT_AUDIT_SETTINGS,
+  every,
+  openAuditLog,
+  StreamLimits,
+  type AuditLog,
+  type AuditSettings,
+  type NodeFacts,
+  type NodeMetrics,
+} from '@mo/api';
 import { mkdirSync, readFileSync, statfsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -97,6 +107,8 @@ export interface AgentOptions {
    * process). The agent then forgets its workloads when it stops. Never for real agents.
    */
   memoryState?: boolean;
+  /** The audit log (--audit-log and friends): on by default, in <dataDir>/audit.jsonl (off with memoryState). */
+  audit: AuditSettings;
   logger?: Logger;
 }
 
@@ -113,6 +125,7 @@ export const DEFAULT_AGENT_OPTIONS: Omit<AgentOptions, 'nodeName'> = {
   // No mounts unless the operator names roots (--docker-mount-root); read-only unless allowed.
   docker: DEFAULT_DOCKER_LIMITS,
   labels: {},
+  audit: DEFAULT_AUDIT_SETTINGS,
 };
 
 /** The one place defaults are filled and options validated (each error names the option). */
@@ -191,6 +204,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
   const logger = options.logger ?? createLogger(options.logLevel, { component: 'agent', node: options.nodeName });
   mkdirSync(options.dataDir, { recursive: true });
   const releaseLock = lockDataDir(options.dataDir);
+  let auditLog: AuditLog | undefined;
 
   try {
     const nodeId = loadOrCreateNodeId(options.dataDir);
@@ -293,7 +307,17 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
     };
     const dockerProbe = every(30_000, () => void refreshFacts());
 
-    const grpcServer = createMoServer({ services: ['mo.v1.NodeAgent'] });
+    // Callers are named by their peer address until TLS identities are wired in (identify).
+    // Simulated agents (memoryState, many per benchmark process) keep none.
+    const audit = options.memoryState
+      ? undefined
+      : openAuditLog(options.audit, options.dataDir, (err) =>
+          err
+            ? logger.warn('audit log: lines cannot be written', { error: err.message, strict: options.audit.strict })
+            : logger.info('audit log: lines are written again'),
+        );
+    auditLog = audit?.log;
+    const grpcServer = createMoServer({ services: ['mo.v1.NodeAgent'], ...(audit ? { audit } : {}) });
     const streams = new StreamLimits(options.maxStreams, { stallTimeoutMs: options.streamStallTimeoutMs });
     metrics.trackStreams(streams);
     new NodeAgentService({
@@ -354,6 +378,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       grpc: grpcAddress,
       http: httpAddress,
       dataDir: options.dataDir,
+      auditLog: audit ? audit.log.path : 'off',
       nodeId,
       version: AGENT_VERSION,
       cgroupRoot: cgroups?.root ?? 'none',
@@ -377,6 +402,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
           // First, so the scheduler sees the stream end before anything else goes; workloads stay.
           await reporter?.close();
           await Promise.all([grpcServer.close(2000), http.close()]);
+          audit?.log.close();
           await logRetention?.close();
           await manager.close();
           artifacts?.close();
@@ -387,6 +413,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       },
     };
   } catch (err) {
+    auditLog?.close();
     releaseLock();
     throw err;
   }

@@ -1,6 +1,6 @@
 // `mo-agent` / `mo agent`: flags and MO_* environment -> startAgent; SIGTERM/SIGINT close the agent
 // (workloads keep running, as with Nomad's client), SIGHUP re-probes host facts.
-import { flagReader, parseStreamCaps, runDaemon } from '@mo/api';
+import { AUDIT_FLAG_OPTIONS, AUDIT_HELP, flagReader, parseAuditFlags, parseStreamCaps, runDaemon } from '@mo/api';
 import { parseArgs } from 'node:util';
 import { AGENT_VERSION, DEFAULT_AGENT_OPTIONS, startAgent, type AgentOptions } from './agent.js';
 import { validateCgroupRoot } from './cgroups/index.js';
@@ -56,6 +56,8 @@ Scheduler (without --scheduler the agent runs standalone and registers nowhere):
   --capacity-cpu MILLIS   CPU placement may reserve     MO_CAPACITY_CPU       (cores × 1000)
   --capacity-memory BYTES memory placement may reserve  MO_CAPACITY_MEMORY    (MemTotal)
 
+${AUDIT_HELP}
+
 Logs are JSON lines on stderr. Listening on 0.0.0.0 exposes an unauthenticated API: keep the
 default loopback address unless the network is trusted (TLS comes with a later release).`;
 
@@ -95,6 +97,7 @@ export function parseAgentArgs(
       label: { type: 'string', multiple: true },
       'capacity-cpu': { type: 'string' },
       'capacity-memory': { type: 'string' },
+      ...AUDIT_FLAG_OPTIONS,
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
     },
@@ -136,6 +139,7 @@ export function parseAgentArgs(
     labels,
     capacityCpuMillis: int('capacity-cpu', 'MO_CAPACITY_CPU'),
     capacityMemoryBytes: int('capacity-memory', 'MO_CAPACITY_MEMORY'),
+    audit: parseAuditFlags(values, env),
   };
 }
 

@@ -1,6 +1,7 @@
 // Server plumbing every mo daemon shares: limits, standard health + reflection, bind and close.
 import { after } from './timers.js';
 import * as grpc from '@grpc/grpc-js';
+import { auditInterceptor, type AuditOptions } from './audit/interceptor.js';
 import { statusName, toServiceError } from './errors.js';
 import { MAX_MESSAGE_BYTES, serverOptions } from './grpc-options.js';
 import { HealthService } from './health.js';
@@ -16,6 +17,8 @@ export interface MoServerOptions {
    */
   services: string[];
   maxMessageBytes?: number;
+  /** The audit log (audit/): a line per change and per refused call. */
+  audit?: AuditOptions;
 }
 
 export interface MoServer {
@@ -31,7 +34,10 @@ export function createMoServer(options: MoServerOptions): MoServer {
   const max = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
   // Limits and keepalive: grpc-options.ts.
   // Requests that are not protobuf: INVALID_ARGUMENT (malformed.ts).
-  const server = new grpc.Server({ ...serverOptions(max), interceptors: [rejectRefusedRequests] });
+  // The audit interceptor goes first: it sees each request first and each final status last, so
+  // also the refusals of the interceptors after it.
+  const interceptors = [...(options.audit ? [auditInterceptor(options.audit)] : []), rejectRefusedRequests];
+  const server = new grpc.Server({ ...serverOptions(max), interceptors });
   const status: Record<string, 'SERVING'> = { '': 'SERVING' };
   for (const s of options.services) status[s] = 'SERVING';
   const health = new HealthService(status);

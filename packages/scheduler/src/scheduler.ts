@@ -3,6 +3,9 @@
 import {
   createLogger,
   createMoServer,
+  DEFAULT_AUDIT_SETTINGS,
+  openAuditLog,
+  type AuditSettings,
   IDEMPOTENCY_WINDOW_MS,
   isLogLevel,
   parseAddress,
@@ -95,6 +98,8 @@ export interface SchedulerOptions {
    * cut off with RESOURCE_EXHAUSTED (default 30 s).
    */
   streamStallTimeoutMs?: number;
+  /** The audit log (--audit-log and friends): on by default, in <dataDir>/audit.jsonl. */
+  audit: AuditSettings;
   logger?: Logger;
   /** A store to use instead of SQLite in the data dir (benchmarks, other backends). */
   store?: Store;
@@ -123,6 +128,7 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   maxQueuedPipelines: 1000,
   maxArtifactBytes: 256 * 1024 * 1024,
   eventsRetained: DEFAULT_RETENTION.maxEvents,
+  audit: DEFAULT_AUDIT_SETTINGS,
 };
 
 /** Fills defaults and validates; each error names the option. */
@@ -317,7 +323,22 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
   }
 
   const onRequest = (method: string, code: string) => metrics.recordGrpcRequest(method, code);
-  const server = createMoServer({ services: ['mo.v1.Scheduler', 'mo.v1.NodeRegistry', 'mo.v1.Pipelines'] });
+  let audit;
+  try {
+    // Callers are named by their peer address until TLS identities are wired in (identify).
+    audit = openAuditLog(options.audit, options.dataDir, (err) =>
+      err
+        ? logger.warn('audit log: lines cannot be written', { error: err.message, strict: options.audit.strict })
+        : logger.info('audit log: lines are written again'),
+    );
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+  const server = createMoServer({
+    services: ['mo.v1.Scheduler', 'mo.v1.NodeRegistry', 'mo.v1.Pipelines'],
+    ...(audit ? { audit } : {}),
+  });
   new SchedulerService({
     manager,
     nodes,
@@ -349,6 +370,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     const port = await server.listen(options.grpcListen);
     grpcAddress = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   } catch (err) {
+    audit?.log.close();
     await store.close().catch(() => undefined);
     throw new Error(`cannot listen on ${options.grpcListen} (gRPC): ${(err as Error).message}`, { cause: err });
   }
@@ -364,6 +386,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     });
   } catch (err) {
     await server.close();
+    audit?.log.close();
     await store.close().catch(() => undefined);
     throw err;
   }
@@ -375,6 +398,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     grpcAddress,
     httpAddress,
     dataDir: options.dataDir,
+    auditLog: audit ? audit.log.path : 'off',
     version: SCHEDULER_VERSION,
     pid: process.pid,
   });
@@ -393,6 +417,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
         // Uploads under way end (UNAVAILABLE) and their temp files are removed before the server goes.
         await artifacts.close();
         await server.close();
+        audit?.log.close();
         events.close();
         await pipelines.close();
         await manager.close();
