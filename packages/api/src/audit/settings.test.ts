@@ -16,6 +16,7 @@ afterAll(() => {
 describe('parseAuditFlags', () => {
   it('gives the defaults without flags: on, in the data dir, 100 MiB × 3 rotated, not strict', () => {
     expect(parseAuditFlags({}, {})).toEqual({ maxBytes: 100 * 2 ** 20, keep: 3, strict: false });
+    expect(parseAuditFlags({}, { MO_AUDIT_LOG: '', MO_AUDIT_STRICT: '' })).toEqual(DEFAULT_AUDIT_SETTINGS);
   });
 
   it('reads flags, else MO_* variables (the flag wins)', () => {

@@ -40,7 +40,8 @@ export const AUDIT_HELP = `Audit log (a JSON line per call that changes somethin
 export function parseAuditFlags(values: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv): AuditSettings {
   const { str, int, label } = flagReader(values, env);
   const settings: AuditSettings = { ...DEFAULT_AUDIT_SETTINGS };
-  const path = str('audit-log', 'MO_AUDIT_LOG');
+  // An empty MO_AUDIT_LOG is unset (as a shell leaves it); an empty --audit-log is a mistake.
+  const path = (values['audit-log'] as string | undefined) ?? (env.MO_AUDIT_LOG || undefined);
   if (path !== undefined) {
     if (path.trim() === '') throw new Error(`${label('audit-log', 'MO_AUDIT_LOG')}: expected a path or off`);
     settings.path = path;
