@@ -14,7 +14,7 @@ pnpm build >/dev/null
 
 DATA=$(mktemp -d /tmp/mo-demo.XXXXXX)
 DEV_PID=
-export MO_SCHEDULER_ADDR=
+export MO_SCHEDULER_ADDR= MO_TOKEN=
 mo() { node packages/cli/bin/mo.js "$@"; }
 step() { printf '\n\033[1m$ mo %s\033[0m\n' "$*"; mo "$@"; }
 json() { node -e "const d = JSON.parse(require('fs').readFileSync(0, 'utf8')); console.log($1)"; }
@@ -46,6 +46,8 @@ if [ ! -s "$DATA/ready.json" ]; then
   exit 1
 fi
 MO_SCHEDULER_ADDR=$(json 'd.scheduler.grpcAddress' <"$DATA/ready.json")
+# The scheduler's first admin token, from the 0600 file it wrote in its data dir (never printed).
+MO_TOKEN=$(cat "$(json 'd.scheduler.tokenFile' <"$DATA/ready.json")")
 echo "scheduler at $MO_SCHEDULER_ADDR; agents: $(json 'd.agents.map((a) => a.name).join(", ")' <"$DATA/ready.json")"
 
 step nodes

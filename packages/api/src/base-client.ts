@@ -9,6 +9,15 @@ import { getDefaultHighWaterMark, setDefaultHighWaterMark } from 'node:stream';
 export interface ClientOptions {
   /** Deadline for each unary call, in ms (default 10 s). */
   deadlineMs?: number;
+  /** A bearer token (`mo_<id>_<secret>`), sent as `authorization: Bearer <token>` on every call. */
+  token?: string;
+}
+
+/** Call metadata carrying `token` (empty without one). Throws for a token that cannot be a header. */
+export function callMetadata(token: string | undefined): grpc.Metadata {
+  const meta = new grpc.Metadata();
+  if (token !== undefined) meta.set('authorization', `Bearer ${token}`);
+  return meta;
 }
 
 export type Unary<Req, Res> = (
@@ -43,6 +52,7 @@ export function withReadAhead<T>(messages: number, open: () => T): T {
 /** Shared call plumbing: deadline per call, error mapping, a dial timeout, close. */
 export abstract class BaseClient<C extends grpc.Client> {
   protected readonly deadlineMs: number;
+  private readonly token: string | undefined;
   protected raw: C;
   private closed = false;
   constructor(
@@ -51,6 +61,8 @@ export abstract class BaseClient<C extends grpc.Client> {
     options: ClientOptions,
   ) {
     this.deadlineMs = options.deadlineMs ?? 10_000;
+    this.token = options.token;
+    callMetadata(this.token); // a token that cannot be sent fails here, not on every call
     this.raw = dial();
     this.watchDial(this.raw);
   }
@@ -81,12 +93,17 @@ export abstract class BaseClient<C extends grpc.Client> {
 
   protected call<Req, Res>(method: Unary<Req, Res>, req: Req, deadlineMs = this.deadlineMs): Promise<Res> {
     return new Promise((resolve, reject) => {
-      method.call(this.raw, req, new grpc.Metadata(), { deadline: deadlineIn(deadlineMs) }, (err, res) => {
+      method.call(this.raw, req, this.metadata(), { deadline: deadlineIn(deadlineMs) }, (err, res) => {
         if (err) reject(this.failure(err));
         else if (res === undefined) reject(fromServiceError(new Error('empty response'), this.address));
         else resolve(res);
       });
     });
+  }
+
+  /** Metadata for one call: the bearer token, if any (a fresh object per call: grpc-js keeps it). */
+  protected metadata(): grpc.Metadata {
+    return callMetadata(this.token);
   }
 
   /** Resolves once connected, or rejects with UnavailableError after `timeoutMs`. */

@@ -75,7 +75,7 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
   constructor(address: string, options: ClientOptions = {}) {
     const Ctor = moProto().mo.v1.NodeAgent;
     super(address, () => new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
-    this.lite = new LiteChannel(address);
+    this.lite = new LiteChannel(address, options.token === undefined ? {} : { token: options.token });
   }
 
   private async unary<Res>(
@@ -161,7 +161,7 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
   streamLogs(req: StreamLogsRequest, signal?: AbortSignal): AsyncGenerator<LogChunk__Output> {
     const opts: grpc.CallOptions = req.follow ? {} : { deadline: deadlineIn(this.deadlineMs) };
     // The scheduler relays these: two chunks read ahead (not 16) per stream it holds for a client.
-    const call = withReadAhead(LOG_READ_AHEAD, () => this.raw.streamLogs(req, new grpc.Metadata(), opts));
+    const call = withReadAhead(LOG_READ_AHEAD, () => this.raw.streamLogs(req, this.metadata(), opts));
     return this.stream(call, signal);
   }
 }
@@ -231,12 +231,12 @@ export class SchedulerClient extends BaseClient<RawSchedulerClient> {
 
   streamLogs(req: StreamWorkloadLogsRequest, signal?: AbortSignal): AsyncGenerator<LogChunk__Output> {
     const opts: grpc.CallOptions = req.follow ? {} : { deadline: deadlineIn(this.deadlineMs) };
-    return this.stream(this.raw.streamWorkloadLogs(req, new grpc.Metadata(), opts), signal);
+    return this.stream(this.raw.streamWorkloadLogs(req, this.metadata(), opts), signal);
   }
 
   /** Cluster events until `signal` aborts (no deadline: a watch is meant to last). */
   watch(req: WatchRequest = {}, signal?: AbortSignal): AsyncGenerator<ClusterEvent__Output> {
-    return this.stream(this.raw.watch(req, new grpc.Metadata(), {}), signal);
+    return this.stream(this.raw.watch(req, this.metadata(), {}), signal);
   }
 
   /** watch(), resumed after a broken stream with no gap and no duplicate: see followWatch. */
@@ -349,12 +349,12 @@ export class PipelineClient extends BaseClient<RawPipelinesClient> {
     req: { pipelineId?: string; afterSeq?: number } = {},
     signal?: AbortSignal,
   ): AsyncGenerator<PipelineEvent__Output> {
-    return this.stream(this.raw.watchPipelines(req, new grpc.Metadata(), {}), signal);
+    return this.stream(this.raw.watchPipelines(req, this.metadata(), {}), signal);
   }
 
   stepLogs(req: StreamStepLogsRequest, signal?: AbortSignal): AsyncGenerator<LogChunk__Output> {
     const opts: grpc.CallOptions = req.follow ? {} : { deadline: deadlineIn(this.deadlineMs) };
-    return this.stream(this.raw.streamStepLogs(req, new grpc.Metadata(), opts), signal);
+    return this.stream(this.raw.streamStepLogs(req, this.metadata(), opts), signal);
   }
 }
 
@@ -376,7 +376,7 @@ export class RegistryClient extends BaseClient<NodeRegistryClient> {
 
   /** Opens the heartbeat stream (no deadline). The caller writes requests and reads responses. */
   heartbeat(): grpc.ClientDuplexStream<HeartbeatRequest, HeartbeatResponse__Output> {
-    return this.raw.heartbeat(new grpc.Metadata(), {});
+    return this.raw.heartbeat(this.metadata(), {});
   }
 
   /**
@@ -392,7 +392,7 @@ export class RegistryClient extends BaseClient<NodeRegistryClient> {
     let wake: (() => void) | undefined;
     let call!: grpc.ClientWritableStream<ArtifactUpload>;
     const done = new Promise<ArtifactRef__Output>((resolve, reject) => {
-      call = this.raw.uploadArtifact(new grpc.Metadata(), { deadline: deadlineIn(deadlineMs) }, (err, res) => {
+      call = this.raw.uploadArtifact(this.metadata(), { deadline: deadlineIn(deadlineMs) }, (err, res) => {
         ended = true;
         wake?.();
         if (err) reject(this.failure(err));
@@ -433,10 +433,7 @@ export class RegistryClient extends BaseClient<NodeRegistryClient> {
     deadlineMs: number,
     signal?: AbortSignal,
   ): AsyncGenerator<ArtifactChunk__Output> {
-    return this.stream(
-      this.raw.downloadArtifact(req, new grpc.Metadata(), { deadline: deadlineIn(deadlineMs) }),
-      signal,
-    );
+    return this.stream(this.raw.downloadArtifact(req, this.metadata(), { deadline: deadlineIn(deadlineMs) }), signal);
   }
 }
 

@@ -55,6 +55,20 @@ export class FailedPreconditionError extends MoError {
   }
 }
 
+/** Thrown when a call carries no valid credentials (a bad, unknown, revoked or expired token). */
+export class UnauthenticatedError extends MoError {
+  constructor(message: string) {
+    super(grpc.status.UNAUTHENTICATED, message);
+  }
+}
+
+/** Thrown when the caller is known but lacks the access a call needs; the message names both. */
+export class PermissionDeniedError extends MoError {
+  constructor(message: string) {
+    super(grpc.status.PERMISSION_DENIED, message);
+  }
+}
+
 /** Thrown by clients when the daemon cannot be reached or the deadline passed. */
 export class UnavailableError extends MoError {
   readonly address: string;

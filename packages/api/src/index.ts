@@ -9,7 +9,7 @@
  * ```
  *
  * Exports: the typed service tree (`moProto`, built by mo's own codec) and its loader options, generated message types,
- * promise clients (`AgentClient` for agents, `SchedulerClient` and `PipelineClient` for the scheduler, `RegistryClient`
+ * promise clients (`AgentClient` for agents, `SchedulerClient`, `PipelineClient` and `TokenClient` for the scheduler, `RegistryClient`
  * for agents reporting to it), server plumbing (`createMoServer`, `unaryHandler`: health and
  * reflection on every server; keepalive on every connection, `KEEPALIVE_TIME_MS` and friends), the
  * domain errors with their gRPC status mapping, the daemon helpers both daemons share (JSON
@@ -17,8 +17,10 @@
  * `every`, `sleep`: clamped to what Node honours, long delays re-armed), paging (`fillPage`,
  * page tokens, `followPages`; the clients' `listAll*` / `getFull*` follow every page), token-bucket
  * rate limits (`TokenBucket`, `KeyedRateLimiter`), the NodeRegistry's page and rate limits
- * (`REGISTRY_PAGE`…), and the audit log (`AuditLog`, `auditInterceptor` for `createMoServer`'s
- * `audit` option, the daemons' `--audit-*` flags: `parseAuditFlags`, `openAuditLog`).
+ * (`REGISTRY_PAGE`…), identity and access (`authorize` and its `METHOD_RULES`, bearer tokens'
+ * text and hash, `callGuard` for servers, `identityOf(call)` for handlers), and the audit log
+ * (`AuditLog`, `auditInterceptor` for `createMoServer`'s `audit` option, the daemons' `--audit-*`
+ * flags: `parseAuditFlags`, `openAuditLog`).
  */
 export { LOADER_OPTIONS, PROTO_ROOT, moProto, serviceDefinition, type MoProto } from './proto.js';
 export { HEALTH_SERVICE, HealthService, type ServingStatus } from './health.js';
@@ -31,6 +33,7 @@ export {
   type ClientOptions,
   type FollowOptions,
 } from './client.js';
+export { TokenClient } from './token-client.js';
 export { CONNECT_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from './keepalive.js';
 // The audit log: JSONL writer, the per-method table, the server interceptor, daemon flags.
 export { AuditLog, type AuditLogOptions } from './audit/writer.js';
@@ -43,6 +46,7 @@ export {
   type AuditOptions,
   type Identify,
 } from './audit/interceptor.js';
+export { guardIdentify, UNAUTHENTICATED_IDENTITY } from './audit/identify.js';
 export {
   AUDIT_FILE_NAME,
   AUDIT_FLAG_OPTIONS,
@@ -66,7 +70,9 @@ export {
   InvalidArgumentError,
   MoError,
   NotFoundError,
+  PermissionDeniedError,
   ResourceExhaustedError,
+  UnauthenticatedError,
   UnavailableError,
   fromServiceError,
   statusName,
@@ -75,6 +81,42 @@ export {
   ERROR_ECHO_CHARS,
 } from './errors.js';
 export * from './types.js';
+// Identity and access: the access table (who may call what), bearer tokens, the per-call guard.
+export { describeIdentity, type Access, type Identity } from './auth/identity-types.js';
+export {
+  ACCESS_LEVELS,
+  METHOD_RULES,
+  accessIncludes,
+  authorize,
+  isAccess,
+  type MethodRule,
+  type PeerRole,
+  type Verdict,
+} from './auth/access.js';
+export {
+  AUTHORIZATION_KEY,
+  BOOTSTRAP_TOKEN_FILE,
+  TOKEN_PREFIX,
+  TOKEN_SECRET_BYTES,
+  bearerToken,
+  formatToken,
+  hashSecret,
+  newTokenSecret,
+  parseToken,
+  secretMatches,
+  type ParsedToken,
+  type TokenCheck,
+  type TokenResolver,
+} from './auth/tokens.js';
+export {
+  admitCall,
+  authenticate,
+  callGuard,
+  identityOf,
+  type CallGuardOptions,
+  type CallRefusal,
+  type TokenChecker,
+} from './auth/guard.js';
 // Paging: limits, page tokens and page filling (servers), following pages (clients).
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PAGE_BYTES } from './paging/limits.js';
 export { decodePageToken, encodePageToken, type PageList, type PagePosition } from './paging/token.js';
@@ -124,6 +166,13 @@ export { guardRequest } from './wire-guard.js';
 export { RefusedRequest, requestDecoder } from './malformed.js';
 export { cpuMillis, durationMs, formatDuration, sizeBytes } from './units.js'; // also alone: @mo/api/units
 export { KeyedRateLimiter, TokenBucket, checkRateLimit, type RateLimit } from './rate-limit.js';
+export {
+  CallRateLimiter,
+  DEFAULT_CALL_RATE_LIMITS,
+  RateLimitedError,
+  type CallClass,
+  type CallRateLimits,
+} from './call-rates.js';
 export {
   HEARTBEAT_AGENT_PACE,
   HEARTBEAT_STREAM_LIMITS,

@@ -15,6 +15,7 @@ import type { ProtoGrpcType as AgentProto } from './generated/agent.js';
 import type { ProtoGrpcType as PipelineProto } from './generated/pipeline.js';
 import type { ProtoGrpcType as RegistryProto } from './generated/registry.js';
 import type { ProtoGrpcType as SchedulerProto } from './generated/scheduler.js';
+import type { ProtoGrpcType as TokenProto } from './generated/token.js';
 import { decodeMessage, encodeMessage, serviceMethods, serviceNames } from './lite/codec.js';
 import { requestDecoder } from './malformed.js';
 
@@ -42,8 +43,8 @@ export const PROTO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '.
 export type MoProto = {
   mo: {
     v1: Pick<
-      (AgentProto & PipelineProto & RegistryProto & SchedulerProto)['mo']['v1'],
-      'NodeAgent' | 'Pipelines' | 'NodeRegistry' | 'Scheduler'
+      (AgentProto & PipelineProto & RegistryProto & SchedulerProto & TokenProto)['mo']['v1'],
+      'NodeAgent' | 'Pipelines' | 'NodeRegistry' | 'Scheduler' | 'Tokens'
     >;
   };
 };

@@ -96,6 +96,16 @@ export class KeyedRateLimiter {
     return bucket.take(nowMs, cost);
   }
 
+  /**
+   * Milliseconds until `key` could take `cost` tokens (0 if now). A key without a bucket is full;
+   * one refused because the table is full gets a second (the sweep's next chance).
+   */
+  waitMs(key: string, nowMs: number, cost = 1): number {
+    const bucket = this.buckets.get(key);
+    if (bucket) return bucket.waitMs(nowMs, cost);
+    return this.buckets.size >= this.maxKeys ? 1000 : 0;
+  }
+
   /** Keys tracked now (for tests and metrics). */
   get size(): number {
     return this.buckets.size;

@@ -7,6 +7,7 @@ import { MAX_MESSAGE_BYTES, serverOptions } from './grpc-options.js';
 import { HealthService } from './health.js';
 import { rejectRefusedRequests } from './malformed.js';
 import { addReflection } from './reflection/service.js';
+import { callGuard, type CallGuardOptions } from './auth/guard.js';
 
 export { MAX_MESSAGE_BYTES } from './grpc-options.js';
 
@@ -19,6 +20,11 @@ export interface MoServerOptions {
   maxMessageBytes?: number;
   /** The audit log (audit/): a line per change and per refused call. */
   audit?: AuditOptions;
+  /**
+   * Who may call what (auth/guard.ts): every call is authenticated and checked against the access
+   * table before its handler runs. Absent: no checks (agents, until certificates identify callers).
+   */
+  guard?: CallGuardOptions;
 }
 
 export interface MoServer {
@@ -34,9 +40,15 @@ export function createMoServer(options: MoServerOptions): MoServer {
   const max = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
   // Limits and keepalive: grpc-options.ts.
   // Requests that are not protobuf: INVALID_ARGUMENT (malformed.ts).
-  // The audit interceptor goes first: it sees each request first and each final status last, so
-  // also the refusals of the interceptors after it.
-  const interceptors = [...(options.audit ? [auditInterceptor(options.audit)] : []), rejectRefusedRequests];
+  // Interceptors wrap in order, the last outermost: the guard decides on the metadata, before any
+  // request bytes are read. The audit interceptor goes first: it sees each call's metadata and
+  // request before the others and its final status after them, so the guard's and the malformed-
+  // request check's refusals too.
+  const interceptors = [
+    ...(options.audit ? [auditInterceptor(options.audit)] : []),
+    rejectRefusedRequests,
+    ...(options.guard ? [callGuard(options.guard)] : []),
+  ];
   const server = new grpc.Server({ ...serverOptions(max), interceptors });
   const status: Record<string, 'SERVING'> = { '': 'SERVING' };
   for (const s of options.services) status[s] = 'SERVING';
@@ -99,10 +111,13 @@ export function unaryHandler<Req, Res>(
  * `counted('Method', async (req) => ...)`.
  */
 export function countedUnary(onRequest: ((method: string, code: string) => void) | undefined) {
-  return <Req, Res>(method: string, fn: (req: Req) => Promise<Res> | Res): grpc.handleUnaryCall<Req, Res> =>
-    unaryHandler<Req, Res>(async (req) => {
+  return <Req, Res>(
+    method: string,
+    fn: (req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res> | Res,
+  ): grpc.handleUnaryCall<Req, Res> =>
+    unaryHandler<Req, Res>(async (req, call) => {
       try {
-        const res = await fn(req);
+        const res = await fn(req, call);
         onRequest?.(method, 'OK');
         return res;
       } catch (err) {

@@ -113,3 +113,14 @@ export type { ApproveStepRequest, ApproveStepRequest__Output } from './generated
 export type { WatchPipelinesRequest, WatchPipelinesRequest__Output } from './generated/mo/v1/WatchPipelinesRequest.js';
 export type { StreamStepLogsRequest, StreamStepLogsRequest__Output } from './generated/mo/v1/StreamStepLogsRequest.js';
 export type { PipelinesHandlers, PipelinesClient as RawPipelinesClient } from './generated/mo/v1/Pipelines.js';
+// Bearer tokens (proto/mo/v1/token.proto).
+export { AccessLevel } from './generated/mo/v1/AccessLevel.js';
+export type { AccessLevel__Output } from './generated/mo/v1/AccessLevel.js';
+export type { Token, Token__Output } from './generated/mo/v1/Token.js';
+export type { CreateTokenRequest, CreateTokenRequest__Output } from './generated/mo/v1/CreateTokenRequest.js';
+export type { CreateTokenResponse, CreateTokenResponse__Output } from './generated/mo/v1/CreateTokenResponse.js';
+export type { ListTokensRequest, ListTokensRequest__Output } from './generated/mo/v1/ListTokensRequest.js';
+export type { ListTokensResponse, ListTokensResponse__Output } from './generated/mo/v1/ListTokensResponse.js';
+export type { RevokeTokenRequest, RevokeTokenRequest__Output } from './generated/mo/v1/RevokeTokenRequest.js';
+export type { RevokeTokenResponse, RevokeTokenResponse__Output } from './generated/mo/v1/RevokeTokenResponse.js';
+export type { TokensHandlers, TokensClient as RawTokensClient } from './generated/mo/v1/Tokens.js';

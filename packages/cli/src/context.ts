@@ -1,9 +1,9 @@
-// Global options (`--scheduler`, `--agent`, `--json`, `--timeout`): declared once, accepted before
+// Global options (`--scheduler`, `--agent`, `--token`, `--json`, `--timeout`): declared once, accepted before
 // or after the command name, resolved with their defaults in one place, and clients built from them.
 //
 // `mo` talks to the scheduler by default. `--agent ADDR` (or MO_AGENT_ADDR) switches to the direct
 // mode of the first release: one agent, no scheduler (start/stop/status/logs only).
-import type { AgentClient, PipelineClient, SchedulerClient } from '@mo/api';
+import type { AgentClient, PipelineClient, SchedulerClient, TokenClient } from '@mo/api';
 import type { LiteSchedulerClient } from '@mo/api/lite';
 import type { Command } from 'commander';
 import { UsageError } from './errors.js';
@@ -24,6 +24,8 @@ export interface GlobalOptions {
   readonly json: boolean;
   /** Deadline of each unary call, in ms. */
   readonly timeoutMs: number;
+  /** The bearer token sent on every call (`--token`, else MO_TOKEN), if any. */
+  readonly token?: string;
 }
 
 /** What every command's action gets: parsed globals, the output streams, state for error reports. */
@@ -54,6 +56,7 @@ export class CliContext {
       if (o.agent !== undefined) raw.agent = o.agent;
       if (o.json !== undefined) raw.json = o.json;
       if (o.timeout !== undefined) raw.timeout = o.timeout;
+      if (o.token !== undefined) raw.token = o.token;
     }
     return this.resolveRaw(raw);
   }
@@ -62,10 +65,12 @@ export class CliContext {
   resolveRaw(raw: RawGlobals): GlobalOptions {
     // Known before anything below can throw, so that error is reported as JSON too.
     this.json = raw.json === true;
+    const token = resolveToken(raw, this.env);
     const globals: GlobalOptions = {
       target: resolveTarget(raw, this.env),
       json: raw.json === true,
       timeoutMs: raw.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseTimeout(raw.timeout),
+      ...(token !== undefined ? { token } : {}),
     };
     this.globals = globals;
     return globals;
@@ -76,14 +81,21 @@ export class CliContext {
     const address = this.schedulerAddress(globals);
     // Loaded here, not at the top: `mo --help` and usage errors do not pay for grpc.
     const { SchedulerClient } = await import('@mo/api');
-    return using(new SchedulerClient(address, { deadlineMs: globals.timeoutMs }), fn);
+    return using(new SchedulerClient(address, clientOptions(globals)), fn);
   }
 
   /** Like withScheduler, with a client for the scheduler's Pipelines service. */
   async withPipelines<T>(globals: GlobalOptions, fn: (client: PipelineClient) => Promise<T>): Promise<T> {
     const address = this.schedulerAddress(globals);
     const { PipelineClient } = await import('@mo/api');
-    return using(new PipelineClient(address, { deadlineMs: globals.timeoutMs }), fn);
+    return using(new PipelineClient(address, clientOptions(globals)), fn);
+  }
+
+  /** Like withScheduler, with a client for the scheduler's Tokens service (admin access). */
+  async withTokens<T>(globals: GlobalOptions, fn: (client: TokenClient) => Promise<T>): Promise<T> {
+    const address = this.schedulerAddress(globals);
+    const { TokenClient } = await import('@mo/api');
+    return using(new TokenClient(address, clientOptions(globals)), fn);
   }
 
   /**
@@ -95,7 +107,7 @@ export class CliContext {
     const address = this.schedulerAddress(globals);
     const { LiteSchedulerClient, LiteCallError } = await import('@mo/api/lite');
     try {
-      return await using(new LiteSchedulerClient(address, { deadlineMs: globals.timeoutMs }), fn);
+      return await using(new LiteSchedulerClient(address, clientOptions(globals)), fn);
     } catch (err) {
       if (!(err instanceof LiteCallError)) throw err;
       // The failure path may load the full API: it maps codes exactly as for the full client.
@@ -107,7 +119,7 @@ export class CliContext {
   /** Runs `fn` with a client for the agent (direct mode), closing it afterwards. */
   async withAgent<T>(globals: GlobalOptions, fn: (client: AgentClient) => Promise<T>): Promise<T> {
     const { AgentClient } = await import('@mo/api');
-    return using(new AgentClient(globals.target.address, { deadlineMs: globals.timeoutMs }), fn);
+    return using(new AgentClient(globals.target.address, clientOptions(globals)), fn);
   }
 
   private schedulerAddress(globals: GlobalOptions): string {
@@ -116,6 +128,11 @@ export class CliContext {
     }
     return globals.target.address;
   }
+}
+
+/** What every client gets from the globals: the deadline and the bearer token. */
+function clientOptions(globals: GlobalOptions): { deadlineMs: number; token?: string } {
+  return { deadlineMs: globals.timeoutMs, ...(globals.token !== undefined ? { token: globals.token } : {}) };
 }
 
 /** Runs `fn` with the client, then closes it (so the process can exit). */
@@ -132,6 +149,26 @@ export interface RawGlobals {
   agent?: string;
   json?: boolean;
   timeout?: string;
+  token?: string;
+}
+
+/**
+ * `--token` beats MO_TOKEN; surrounding whitespace is dropped (`MO_TOKEN=$(cat file)` keeps none,
+ * a file read another way may end in a newline). A token that cannot be sent as a header is a
+ * usage error that never repeats the value.
+ */
+function resolveToken(raw: RawGlobals, env: NodeJS.ProcessEnv): string | undefined {
+  const [value, source] = raw.token !== undefined ? [raw.token, '--token'] : [env.MO_TOKEN, 'MO_TOKEN'];
+  if (value === undefined) return undefined;
+  const token = value.trim();
+  if (token === '') {
+    if (source === 'MO_TOKEN') return undefined; // `export MO_TOKEN=` clears it
+    throw new UsageError('is empty', source);
+  }
+  if (!/^[\x21-\x7e]+$/.test(token)) {
+    throw new UsageError('holds spaces or characters a header cannot carry (a token is mo_<id>_<secret>)', source);
+  }
+  return token;
 }
 
 /**
@@ -158,6 +195,7 @@ export function addGlobalOptions(cmd: Command): Command {
   return cmd
     .option('--scheduler <addr>', `scheduler gRPC address (env MO_SCHEDULER_ADDR, default ${DEFAULT_SCHEDULER_ADDR})`)
     .option('--agent <addr>', 'talk to this one agent directly instead of the scheduler (env MO_AGENT_ADDR)')
+    .option('--token <token>', 'bearer token sent with every call (env MO_TOKEN, which keeps it out of ps)')
     .option('--json', 'print machine-readable JSON')
     .option('--timeout <ms>', `deadline of each call, in ms or with a unit (default ${DEFAULT_TIMEOUT_MS})`);
 }

@@ -13,6 +13,8 @@ describe('parseFast', () => {
       { command: 'status', raw: { timeout: '2s', scheduler: 'h:2' }, recent: '5' },
     ],
     [['status', '--recent', 'x'], { command: 'status', raw: {}, recent: 'x' }],
+    [['nodes', '--token', 'mo_t'], { command: 'nodes', raw: { token: 'mo_t' } }],
+    [['--token=mo_t', 'status', 'W1'], { command: 'status', raw: { token: 'mo_t' }, id: 'W1' }],
   ])('takes %j', (args, expected) => {
     expect(parseFast(args, {})).toEqual(expected);
   });
@@ -28,6 +30,8 @@ describe('parseFast', () => {
     [['nodes', '--recent', '3']],
     [['status', '--scheduler']],
     [['status', '--timeout', '--json']],
+    [['status', '--token']],
+    [['status', '--token', '--json']],
     [['status', '--json=true']],
     [['status', '--unknown']],
     [['--', 'status']],

@@ -87,10 +87,28 @@ describe('mo (in-process)', () => {
     [['dev', '--port-base', '65530'], '--port-base: must be 0'],
     [['dev', '--log-level', 'loud'], '--log-level: expected debug, info, warn, error'],
     [['frobnicate'], "unknown command 'frobnicate'"],
+    [['status', '--token', ''], '--token: is empty'],
+    [['token', 'create', '--name', 'ci'], "required option '--role <role>' not specified"],
+    [['token', 'create', '--name', 'ci', '--role', 'root'], '--role: expected read, operate, admin'],
+    [['token', 'create', '--name', 'ci', '--role', 'read', '--ttl', '0s'], '--ttl: must be a duration above 0'],
+    [['token', 'create', '--name', 'ci', '--role', 'read', '--ttl', 'forever'], '--ttl: expected a duration'],
+    [['token', 'revoke'], "missing required argument 'token'"],
   ])('mo %j is a usage error (%s)', async (args, message) => {
     const r = await mo([...args]);
     expect(r.code).toBe(ExitCode.Usage);
     expect(r.err).toContain(`mo: ${message}`);
+  });
+
+  it('sends --token, else MO_TOKEN (trimmed), and refuses one a header cannot carry without echoing it', async () => {
+    expect((await mo(['status', '--scheduler', DEAD], { MO_TOKEN: ' mo_a \n' })).globals?.token).toBe('mo_a');
+    expect((await mo(['status', '--scheduler', DEAD, '--token', 'mo_b'], { MO_TOKEN: 'mo_a' })).globals?.token).toBe(
+      'mo_b',
+    );
+    expect((await mo(['status', '--scheduler', DEAD], { MO_TOKEN: '' })).globals?.token).toBeUndefined();
+    const bad = await mo(['status', '--scheduler', DEAD], { MO_TOKEN: 'mo_hunter2 part' });
+    expect(bad.code).toBe(ExitCode.Usage);
+    expect(bad.err).toMatch(/^mo: MO_TOKEN: holds spaces or characters a header cannot carry/);
+    expect(bad.err).not.toContain('hunter2');
   });
 
   it('reports a usage error as JSON when --json was given before it', async () => {

@@ -12,6 +12,7 @@ import { registerPipeline } from './commands/pipeline.js';
 import { registerStart } from './commands/start.js';
 import { registerStatus } from './commands/status.js';
 import { registerStop } from './commands/stop.js';
+import { registerToken } from './commands/token.js';
 import { CliContext, addGlobalOptions } from './context.js';
 import { ExitCode } from './errors.js';
 import { processIo } from './io.js';
@@ -56,6 +57,7 @@ export function buildProgram(ctx: CliContext = new CliContext(processIo(), proce
   registerLogs(program, ctx);
   registerEvents(program, ctx);
   registerPipeline(program, ctx);
+  registerToken(program, ctx);
   registerDev(program, ctx);
   registerDaemons(program, ctx);
   return program;

@@ -3,7 +3,8 @@
 // A daemon that keeps dying takes the cluster down with exit code 1 (cli-dev-faults.test.ts: one
 // that dies is restarted).
 import { describe, expect, it } from '@jest/globals';
-import { isAlive, waitFor } from '@mo/testkit';
+import { isAlive, runMo, waitFor } from '@mo/testkit';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanUpDevAfterEach, mo, startDev } from './dev-cluster.js';
 
@@ -16,6 +17,13 @@ describe('mo dev', () => {
     expect(agents.map((a) => a.name)).toEqual(['dev-0', 'dev-1']);
     expect(scheduler.dataDir).toBe(join(dev.ready.dataDir, 'scheduler'));
     expect(agents[1]!.dataDir).toBe(join(dev.ready.dataDir, 'agent-1'));
+
+    // The scheduler's first admin token, by path (never printed): the CLI takes it as MO_TOKEN.
+    expect(scheduler.tokenFile).toBe(join(scheduler.dataDir, 'bootstrap-token'));
+    expect(statSync(scheduler.tokenFile).mode & 0o777).toBe(0o600);
+    const token = readFileSync(scheduler.tokenFile, 'utf8').trim();
+    const tokens = await runMo(['--scheduler', scheduler.grpcAddress, 'token', 'list'], { env: { MO_TOKEN: token } });
+    expect(tokens.stdout).toMatch(/\sbootstrap\s+admin\s+active\s/);
 
     const nodes = await mo(scheduler.grpcAddress, 'nodes');
     expect(nodes.code).toBe(0);

@@ -2,7 +2,7 @@
 // plain progress lines and the result as exit code, status, list, approve, logs, cancel.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runMo, startCluster, type Cluster, type MoResult } from '@mo/testkit';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,17 +58,22 @@ describe('mo pipeline', () => {
     expect(r.code).toBe(1);
   });
 
-  it('approves a gated step (who = $USER), and cancels a running pipeline', async () => {
+  it('approves a gated step (who = the caller token, not $USER), and cancels a running pipeline', async () => {
+    const admin = readFileSync(join(cluster.scheduler.dataDir, 'bootstrap-token'), 'utf8').trim();
+    const made = await runMo(['token', 'create', '--name', 'releaser', '--role', 'operate'], {
+      env: { MO_SCHEDULER_ADDR: cluster.scheduler.grpcAddress, MO_TOKEN: admin },
+    });
+    const releaser = made.stdout.trim();
     const run = await mo('--json', 'pipeline', 'run', join(EXAMPLES, 'deploy-with-approval.yaml'));
     const id = (JSON.parse(run.stdout) as { pipeline: { id: string } }).pipeline.id;
     for (let i = 0; i < 100; i++) {
       if ((await mo('pipeline', 'status', id)).stdout.includes('awaiting_approval')) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const ok = await mo('pipeline', 'approve', id, 'release', '--reason', 'ship it');
+    const ok = await mo('--token', releaser, 'pipeline', 'approve', id, 'release', '--reason', 'ship it');
     expect(ok.stdout).toMatch(/step release approved/);
     const watched = await mo('pipeline', 'watch', id);
-    expect(watched.stdout).toMatch(/step release: approved \(approved by carol: ship it\)/);
+    expect(watched.stdout).toMatch(/step release: approved \(approved by token:releaser: ship it\)/);
     expect(watched.stdout).toMatch(/pipeline deploy: succeeded/);
 
     const f = specFile('long.yaml', 'name: long\nsteps:\n  - {id: sleep, command: [sleep, "600"]}\n');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export interface Ready {
-  scheduler: { grpcAddress: string; httpAddress: string; pid: number; dataDir: string };
+  scheduler: { grpcAddress: string; httpAddress: string; pid: number; dataDir: string; tokenFile: string };
   agents: { name: string; grpcAddress: string; pid: number; dataDir: string }[];
   dataDir: string;
 }

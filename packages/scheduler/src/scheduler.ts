@@ -1,9 +1,11 @@
 // Wires one scheduler together: durable store, node table + placement engine, workload manager,
-// the gRPC services (Scheduler for clients, NodeRegistry for agents) and the HTTP endpoint.
+// bearer tokens, the gRPC services (Scheduler, Pipelines and Tokens for clients, NodeRegistry for
+// agents; every call through the token guard) and the HTTP endpoint.
 import {
   createLogger,
   createMoServer,
   DEFAULT_AUDIT_SETTINGS,
+  guardIdentify,
   openAuditLog,
   type AuditSettings,
   IDEMPOTENCY_WINDOW_MS,
@@ -31,6 +33,8 @@ import { PipelineManager } from './pipelines/manager.js';
 import { ArtifactStore } from './pipelines/artifacts.js';
 import { artifactHandlers } from './server/artifact-handlers.js';
 import { PipelineService } from './server/pipeline-service.js';
+import { TokenService } from './server/token-service.js';
+import { openTokens, schedulerGuard, type TokenTable } from './tokens/index.js';
 import { toNode, toScheduledWorkload } from './server/convert.js';
 import type { ReconnectKeep } from './workloads/disconnect.js';
 import { DEFAULT_MAX_PENDING, WorkloadManager } from './workloads/manager.js';
@@ -193,6 +197,7 @@ export interface Scheduler {
   readonly manager: WorkloadManager;
   readonly pipelines: PipelineManager;
   readonly nodes: NodeTable;
+  readonly tokens: TokenTable;
   close(): Promise<void>;
 }
 
@@ -294,7 +299,9 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     dir: join(options.dataDir, 'artifacts'),
     store,
     maxBytesPerStep: options.maxArtifactBytes,
-    authorize: (pipelineId, stepId, path) => pipelines.authorizeArtifact(pipelineId, stepId, path),
+    authorize: (pipelineId, stepId, path, caller): string =>
+      pipelines.authorizeUpload(pipelineId, stepId, path, caller),
+    authorizeDownload: (pipelineId, stepId, caller): void => pipelines.authorizeDownload(pipelineId, stepId, caller),
   });
   const pipelines = new PipelineManager({
     store,
@@ -305,6 +312,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     maxQueued: options.maxQueuedPipelines,
   });
 
+  let tokens: TokenTable;
   try {
     nodes.restore(
       (await store.load('node')).map((r) => r.value as NodeRecord),
@@ -314,6 +322,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     const { staleTempFiles } = await artifacts.load();
     if (staleTempFiles > 0) logger.info('removed unfinished artifact uploads', { files: staleTempFiles });
     const loadedPipelines = await pipelines.load();
+    tokens = await openTokens({ store, dataDir: options.dataDir, logger });
     if (loaded > 0 || nodes.size > 0 || loadedPipelines > 0) {
       logger.info('state restored', { workloads: loaded, nodes: nodes.size, pipelines: loadedPipelines });
     }
@@ -325,7 +334,6 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
   const onRequest = (method: string, code: string) => metrics.recordGrpcRequest(method, code);
   let audit;
   try {
-    // Callers are named by their peer address until TLS identities are wired in (identify).
     audit = openAuditLog(options.audit, options.dataDir, (err) =>
       err
         ? logger.warn('audit log: lines cannot be written', { error: err.message, strict: options.audit.strict })
@@ -335,9 +343,12 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     await store.close().catch(() => undefined);
     throw err;
   }
+  const guard = schedulerGuard(tokens, { logger, onRequest });
   const server = createMoServer({
-    services: ['mo.v1.Scheduler', 'mo.v1.NodeRegistry', 'mo.v1.Pipelines'],
-    ...(audit ? { audit } : {}),
+    services: ['mo.v1.Scheduler', 'mo.v1.NodeRegistry', 'mo.v1.Pipelines', 'mo.v1.Tokens'],
+    guard,
+    // Callers as the guard admitted (or refused) them.
+    ...(audit ? { audit: { ...audit, identify: guardIdentify(guard) } } : {}),
   });
   new SchedulerService({
     manager,
@@ -364,6 +375,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     artifacts: artifactHandlers(artifacts, streams),
   }).addToServer(server.server);
   new PipelineService({ pipelines, workloads: manager, nodes, agents, streams, onRequest }).addToServer(server.server);
+  new TokenService({ tokens, onRequest }).addToServer(server.server);
   let grpcAddress: string;
   try {
     const { host } = parseAddress(options.grpcListen);
@@ -411,6 +423,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     manager,
     pipelines,
     nodes,
+    tokens,
     close() {
       closing ??= (async () => {
         nodes.close();

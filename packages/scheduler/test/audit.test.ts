@@ -4,7 +4,7 @@
 // (Strict mode on a full disk: audit-strict.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
-import { MoError, PipelineClient, type AuditRecord } from '@mo/api';
+import { MoError, PipelineClient, SchedulerClient, TokenClient, type AuditRecord } from '@mo/api';
 import {
   startAgentProcess,
   startCluster,
@@ -57,14 +57,13 @@ describe('the audit log of a real cluster', () => {
     );
     expect(submitted).toEqual({
       time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
-      // Until TLS identities are wired in, the caller is its address.
-      identity: expect.stringMatching(/^peer:127\.0\.0\.1:\d+$/),
+      // A plaintext scheduler, no token: the guard admits the call as insecure.
+      identity: 'insecure',
       remote: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
       method: '/mo.v1.Scheduler/SubmitWorkload',
       targets: { workload: id },
       code: 'OK',
     });
-    expect(submitted!.identity).toBe(`peer:${submitted!.remote}`);
 
     // The agent records the scheduler's start of it (the allocation it runs).
     const running = await waitFor('the workload to run', async () => {
@@ -74,6 +73,7 @@ describe('the audit log of a real cluster', () => {
     const agent = cluster.agents[0]!;
     const starts = linesFor(agent, 'NodeAgent/StartWorkload').concat(linesFor(agent, 'NodeAgent/StartWorkloads'));
     expect(starts.filter((r) => JSON.stringify(r.targets).includes(running.allocationId))).toHaveLength(1);
+    // The agent names its callers by address until certificates do.
     expect(starts[0]).toMatchObject({ code: 'OK', identity: expect.stringMatching(/^peer:127\.0\.0\.1:\d+$/) });
 
     await cluster.scheduler.client.stopWorkload(id, 100);
@@ -148,6 +148,48 @@ describe('the audit log of a real cluster', () => {
       expect(methods).not.toContain(`/mo.v1.${quiet}`);
     }
     expect(new Set(auditOf(cluster.agents[0]!).map((r) => r.method))).not.toContain('/mo.v1.NodeAgent/GetNodeStatus');
+  });
+
+  it('names the caller by its token, never writes a secret, and records refusals with who was refused', async () => {
+    const bootstrap = readFileSync(join(cluster.scheduler.dataDir, 'bootstrap-token'), 'utf8').trim();
+    const admin = new TokenClient(cluster.scheduler.grpcAddress, { token: bootstrap });
+    cleanup.push(async () => admin.close());
+    const made = await admin.create({ name: 'audit-reader', access: 'ACCESS_LEVEL_READ' });
+    expect(linesFor(cluster.scheduler, 'Tokens/CreateToken')).toContainEqual(
+      expect.objectContaining({
+        identity: 'token:bootstrap',
+        targets: { tokenName: 'audit-reader', token: made.token!.id },
+        code: 'OK',
+      }),
+    );
+
+    const reader = new SchedulerClient(cluster.scheduler.grpcAddress, { token: made.secret });
+    cleanup.push(async () => reader.close());
+    await reader.listWorkloads(); // a read it may make: no line
+    await expect(reader.submitWorkload({ spec: { argv: ['true'] } })).rejects.toMatchObject({
+      code: grpc.status.PERMISSION_DENIED,
+    });
+    const forged = new SchedulerClient(cluster.scheduler.grpcAddress, { token: `${made.secret.slice(0, -4)}AAAA` });
+    cleanup.push(async () => forged.close());
+    await expect(forged.listWorkloads()).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+    await admin.revoke('audit-reader');
+
+    expect(linesFor(cluster.scheduler, 'Scheduler/SubmitWorkload')).toContainEqual(
+      expect.objectContaining({
+        identity: 'token:audit-reader',
+        code: 'PERMISSION_DENIED',
+        message: expect.stringContaining('needs operate'),
+      }),
+    );
+    expect(linesFor(cluster.scheduler, 'Scheduler/ListWorkloads')).toContainEqual(
+      expect.objectContaining({ identity: 'unauthenticated', code: 'UNAUTHENTICATED' }),
+    );
+    expect(auditOf(cluster.scheduler).filter((r) => r.identity === 'token:audit-reader')).toHaveLength(1);
+    expect(linesFor(cluster.scheduler, 'Tokens/RevokeToken')).toContainEqual(
+      expect.objectContaining({ identity: 'token:bootstrap', targets: { token: 'audit-reader' }, code: 'OK' }),
+    );
+    const file = readFileSync(join(cluster.scheduler.dataDir, 'audit.jsonl'), 'utf8');
+    for (const secret of [bootstrap, made.secret, made.secret.slice(-20)]) expect(file).not.toContain(secret);
   });
 
   it('records refused calls, reads included: bad input, malformed bytes, a stream past its cap', async () => {

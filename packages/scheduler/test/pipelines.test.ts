@@ -2,7 +2,7 @@
 // retries, saga compensation, approval gates, cancel, timeouts, watch with resume, admission, and a
 // scheduler SIGKILL mid-run after which every step has still run exactly once.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { MoError, PipelineClient, type PipelineEvent__Output } from '@mo/api';
+import { MoError, PipelineClient, TokenClient, type PipelineEvent__Output } from '@mo/api';
 import {
   freePort,
   startAgentProcess,
@@ -128,6 +128,18 @@ steps:
   });
 
   it('holds a step at its approval gate until approved, and fails the pipeline when rejected', async () => {
+    // The approver recorded is the caller's identity (here operate tokens), never the free-text `by`.
+    const admin = new TokenClient(cluster.scheduler.grpcAddress, {
+      token: readFileSync(join(cluster.scheduler.dataDir, 'bootstrap-token'), 'utf8').trim(),
+    });
+    cleanup.push(async () => admin.close());
+    const as = async (name: string) => {
+      const { secret } = await admin.create({ name, access: 'ACCESS_LEVEL_OPERATE' });
+      const c = new PipelineClient(cluster.scheduler.grpcAddress, { token: secret });
+      cleanup.push(async () => c.close());
+      return c;
+    };
+    const [alice, bob] = [await as('alice'), await as('bob')];
     const spec = (name: string) => ({
       name,
       steps: [
@@ -138,19 +150,17 @@ steps:
     const ok = await submit(spec('gated'));
     let p = await waitForPipeline(client, ok, 'PIPELINE_STATE_AWAITING_APPROVAL');
     expect(stepOf(p, 'deploy').state).toBe('STEP_STATE_AWAITING_APPROVAL');
-    await client.approve({ pipelineId: ok, stepId: 'deploy', by: 'alice', reason: 'looks good' });
+    await alice.approve({ pipelineId: ok, stepId: 'deploy', by: 'mallory', reason: 'looks good' });
     p = await waitForPipeline(client, ok, 'PIPELINE_STATE_SUCCEEDED');
-    expect(stepOf(p, 'deploy').approval).toMatchObject({ approved: true, by: 'alice', reason: 'looks good' });
+    expect(stepOf(p, 'deploy').approval).toMatchObject({ approved: true, by: 'token:alice', reason: 'looks good' });
 
     const no = await submit(spec('rejected'));
     await waitForPipeline(client, no, 'PIPELINE_STATE_AWAITING_APPROVAL');
-    await client.approve({ pipelineId: no, stepId: 'deploy', reject: true, by: 'bob', reason: 'not today' });
+    await bob.approve({ pipelineId: no, stepId: 'deploy', reject: true, reason: 'not today' });
     p = await waitForPipeline(client, no, 'PIPELINE_STATE_FAILED');
-    expect(p.reason).toBe('step deploy rejected by bob: not today');
-    expect(stepOf(p, 'deploy').approval).toMatchObject({ approved: false, by: 'bob' });
-    await expect(client.approve({ pipelineId: no, stepId: 'deploy', by: 'bob' })).rejects.toThrow(
-      /not awaiting approval/,
-    );
+    expect(p.reason).toBe('step deploy rejected by token:bob: not today');
+    expect(stepOf(p, 'deploy').approval).toMatchObject({ approved: false, by: 'token:bob' });
+    await expect(bob.approve({ pipelineId: no, stepId: 'deploy' })).rejects.toThrow(/not awaiting approval/);
   });
 
   it('cancel stops a long step; a step past its timeout fails', async () => {

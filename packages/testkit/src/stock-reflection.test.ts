@@ -21,7 +21,9 @@ const STANDARD = [
   'grpc.reflection.v1.ServerReflection',
   'grpc.reflection.v1alpha.ServerReflection',
 ];
-const MO_FILES = ['agent', 'node', 'pipeline', 'registry', 'scheduler', 'workload'].map((f) => `mo/v1/${f}.proto`);
+const MO_FILES = ['agent', 'node', 'pipeline', 'registry', 'scheduler', 'token', 'workload'].map(
+  (f) => `mo/v1/${f}.proto`,
+);
 const GRPC_FILES = [
   'grpc/health/v1/health.proto',
   'grpc/reflection/v1/reflection.proto',
@@ -104,6 +106,7 @@ maybe('a Python client built from server reflection alone', () => {
       'mo.v1.Scheduler',
       'mo.v1.NodeRegistry',
       'mo.v1.Pipelines',
+      'mo.v1.Tokens',
       ...STANDARD,
     ]);
     expect(report.agent.services).toEqual(['mo.v1.NodeAgent', ...STANDARD]);

@@ -13,16 +13,13 @@ import { auditMethod, isRecorded, targetsOf } from './methods.js';
 import type { AuditRecord, AuditTargets } from './record.js';
 import type { AuditLog } from './writer.js';
 
-/** The TLS peer of a call (grpc-js does not export the type by name). */
-export type AuthContext = ReturnType<grpc.ServerInterceptingCallInterface['getAuthContext']>;
-
-/** What `identify` may look at: the connection (TLS peer) and the call's metadata (a token). */
+/** What `identify` may look at: the call (its TLS peer: getAuthContext) and its metadata (a token). */
 export interface AuditCallInfo {
   method: string;
   /** "ip:port". */
   peer: string;
   metadata: grpc.Metadata;
-  authContext: AuthContext;
+  call: grpc.ServerInterceptingCallInterface;
 }
 
 /** The caller in the log's words (describeIdentity); never a secret. */
@@ -32,7 +29,7 @@ export interface AuditOptions {
   log: AuditLog;
   /** Refuse a change whose "received" line cannot be written (UNAVAILABLE). */
   strict?: boolean;
-  /** Default: "peer:<address>", until a daemon knows identities. */
+  /** Default: "peer:<address>"; a server with a call guard: guardIdentify (identify.ts). */
   identify?: Identify;
 }
 
@@ -52,12 +49,7 @@ export function auditInterceptor(options: AuditOptions): grpc.ServerInterceptor 
     let ended = false;
 
     const line = (extra: Pick<AuditRecord, 'code' | 'message' | 'stage'>): AuditRecord => {
-      identity ??= safeIdentify(identify, {
-        method: method.path,
-        peer: call.getPeer(),
-        metadata,
-        authContext: call.getAuthContext(),
-      });
+      identity ??= safeIdentify(identify, { method: method.path, peer: call.getPeer(), metadata, call });
       return {
         time: new Date().toISOString(),
         identity,

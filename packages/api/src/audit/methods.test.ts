@@ -30,6 +30,9 @@ describe('AUDIT_METHODS', () => {
     ['/mo.v1.NodeAgent/StartWorkload', 'change'],
     ['/mo.v1.NodeAgent/StartWorkloads', 'change'],
     ['/mo.v1.NodeAgent/StopWorkload', 'change'],
+    ['/mo.v1.Tokens/CreateToken', 'change'],
+    ['/mo.v1.Tokens/RevokeToken', 'change'],
+    ['/mo.v1.Tokens/ListTokens', 'read'],
     ['/mo.v1.NodeRegistry/Heartbeat', 'report'],
     ['/mo.v1.NodeRegistry/SyncInventory', 'report'],
     ['/mo.v1.Scheduler/ListWorkloads', 'read'],
@@ -77,6 +80,8 @@ describe('targets', () => {
     ['/mo.v1.NodeAgent/StartWorkload', { spec: { id: 'w1', argv: ['x'] } }, { workload: 'w1' }],
     ['/mo.v1.NodeAgent/StartWorkloads', { specs: [{ id: 'a' }, { id: 'b' }, {}] }, { workloads: ['a', 'b', '?'] }],
     ['/mo.v1.NodeAgent/StopWorkload', { workloadId: 'w1' }, { workload: 'w1' }],
+    ['/mo.v1.Tokens/CreateToken', { name: 'ci', access: 'ACCESS_LEVEL_READ', ttlMs: 0 }, { tokenName: 'ci' }],
+    ['/mo.v1.Tokens/RevokeToken', { token: 'ci' }, { token: 'ci' }],
     ['/mo.v1.Scheduler/SubmitWorkload', { spec: { argv: ['x'] } }, {}],
     ['/mo.v1.Scheduler/StopScheduledWorkload', { workloadId: '' }, {}],
     ['/mo.v1.Scheduler/StopScheduledWorkload', { workloadId: 42 }, {}],
@@ -92,6 +97,10 @@ describe('targets', () => {
       workload: 'w9',
     });
     expect(res('/mo.v1.Pipelines/SubmitPipeline', { pipeline: { id: 'p9' } })).toEqual({ pipeline: 'p9' });
+    // A new token's id, never its secret.
+    expect(res('/mo.v1.Tokens/CreateToken', { token: { id: 't1', name: 'ci' }, secret: 'mo_t1_s3cret' })).toEqual({
+      token: 't1',
+    });
   });
 
   it('names nothing for a message that is not an object', () => {

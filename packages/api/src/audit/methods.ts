@@ -95,6 +95,17 @@ const NODE_AGENT: Record<string, AuditMethod> = {
   StreamLogs: { kind: 'read', request: workload },
 };
 
+// A token's id and name, never its secret (CreateTokenResponse.secret is not read).
+const TOKENS: Record<string, AuditMethod> = {
+  CreateToken: {
+    kind: 'change',
+    request: (req) => ids({ tokenName: at(req, 'name') }),
+    response: (res) => ids({ token: at(res, 'token', 'id') }),
+  },
+  ListTokens: READ,
+  RevokeToken: { kind: 'change', request: (req) => ids({ token: at(req, 'token') }) },
+};
+
 const STANDARD: Record<string, AuditMethod> = {
   '/grpc.health.v1.Health/Check': READ,
   '/grpc.health.v1.Health/Watch': READ,
@@ -113,6 +124,7 @@ export const AUDIT_METHODS: Readonly<Record<string, AuditMethod>> = {
   ...service('mo.v1.Pipelines', PIPELINES),
   ...service('mo.v1.NodeRegistry', NODE_REGISTRY),
   ...service('mo.v1.NodeAgent', NODE_AGENT),
+  ...service('mo.v1.Tokens', TOKENS),
   ...STANDARD,
 };
 

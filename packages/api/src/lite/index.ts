@@ -38,9 +38,9 @@ export class LiteSchedulerClient {
 
   constructor(
     readonly address: string,
-    options: { deadlineMs?: number } = {},
+    options: { deadlineMs?: number; token?: string } = {},
   ) {
-    this.channel = new LiteChannel(address);
+    this.channel = new LiteChannel(address, options.token === undefined ? {} : { token: options.token });
     this.deadlineMs = options.deadlineMs ?? 10_000;
   }
 

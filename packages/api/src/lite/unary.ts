@@ -27,7 +27,12 @@ export interface LiteChannelOptions {
   keepaliveTimeoutMs?: number;
   /** A session not connected within this is dropped (default CONNECT_TIMEOUT_MS). */
   connectTimeoutMs?: number;
+  /** A bearer token, sent as `authorization: Bearer <token>` on every call. */
+  token?: string;
 }
+
+/** What a header value may hold (HTTP/2 field values; gRPC's ASCII metadata is narrower still). */
+const HEADER_VALUE_RE = /^[\x20-\x7e]*$/;
 
 const UNAVAILABLE = 14;
 const DEADLINE_EXCEEDED = 4;
@@ -52,6 +57,7 @@ export class LiteChannel {
   private readonly keepaliveTimeMs: number;
   private readonly keepaliveTimeoutMs: number;
   private readonly connectTimeoutMs: number;
+  private readonly authorization: string | undefined;
 
   constructor(
     readonly address: string,
@@ -60,6 +66,10 @@ export class LiteChannel {
     this.keepaliveTimeMs = options.keepaliveTimeMs ?? KEEPALIVE_TIME_MS;
     this.keepaliveTimeoutMs = options.keepaliveTimeoutMs ?? KEEPALIVE_TIMEOUT_MS;
     this.connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+    if (options.token !== undefined && !HEADER_VALUE_RE.test(options.token)) {
+      throw new TypeError('token: only printable ASCII can be sent in a header');
+    }
+    this.authorization = options.token === undefined ? undefined : `Bearer ${options.token}`;
   }
 
   private open(): Connection {
@@ -145,6 +155,7 @@ export class LiteChannel {
         'content-type': 'application/grpc',
         te: 'trailers',
         'grpc-timeout': grpcTimeoutHeader(timeoutMs),
+        ...(this.authorization ? { authorization: this.authorization } : {}),
       });
       const chunks: Buffer[] = [];
       let size = 0;

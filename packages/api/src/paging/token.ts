@@ -5,7 +5,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { MAX_PAGE_TOKEN_CHARS } from './limits.js';
 
 /** The lists that hand out tokens. */
-export type PageList = 'workloads' | 'nodes' | 'pipelines' | 'agent-workloads';
+export type PageList = 'workloads' | 'nodes' | 'pipelines' | 'agent-workloads' | 'tokens';
 
 /** Where the next page starts: the sort key of the last item returned (strings and integers). */
 export type PagePosition = readonly (string | number)[];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { agentName, devPorts } from '../dev/cluster.js';
-import { devSettings } from './dev.js';
+import { devSettings, shellQuote } from './dev.js';
 
 describe('devSettings', () => {
   it('defaults to 2 agents on ports from 7600 in ~/.mo/dev, stopping workloads on exit', () => {
@@ -52,5 +52,15 @@ describe('devPorts', () => {
 
   it('names agents dev-0, dev-1, …', () => {
     expect([0, 1].map(agentName)).toEqual(['dev-0', 'dev-1']);
+  });
+});
+
+describe('shellQuote', () => {
+  it.each([
+    ['/home/u/.mo/dev/scheduler/bootstrap-token', '/home/u/.mo/dev/scheduler/bootstrap-token'],
+    ['/tmp/my dir/bootstrap-token', "'/tmp/my dir/bootstrap-token'"],
+    ["/tmp/it's/x", "'/tmp/it'\\''s/x'"],
+  ])('writes %j as %s', (path, word) => {
+    expect(shellQuote(path)).toBe(word);
   });
 });

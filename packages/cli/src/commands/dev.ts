@@ -140,10 +140,13 @@ async function report(
 ): Promise<void> {
   const s = cluster.scheduler!;
   const agents = cluster.agents;
+  // The path, never the token: the scheduler wrote it there (0600) on its first start.
+  const { BOOTSTRAP_TOKEN_FILE } = await import('@mo/api');
+  const tokenFile = join(s.dataDir, BOOTSTRAP_TOKEN_FILE);
   if (json) {
     // One line (not writeJson's indented document), so a script can read it with `read`/`head -1`.
     const doc = {
-      scheduler: { grpcAddress: s.grpcAddress, httpAddress: s.httpAddress, pid: s.pid, dataDir: s.dataDir },
+      scheduler: { grpcAddress: s.grpcAddress, httpAddress: s.httpAddress, pid: s.pid, dataDir: s.dataDir, tokenFile },
       agents: agents.map((a) => ({
         name: a.name,
         grpcAddress: a.grpcAddress,
@@ -161,7 +164,12 @@ async function report(
     ctx.io.stdout,
     `mo dev: scheduler at ${s.grpcAddress} (metrics http://${s.httpAddress}/metrics), ` +
       `${agents.length} agent(s) up${names ? ` (${names})` : ''}; state in ${settings.dataDir}\n` +
-      `  export MO_SCHEDULER_ADDR=${s.grpcAddress}; mo status\n` +
+      `  export MO_SCHEDULER_ADDR=${s.grpcAddress} MO_TOKEN=$(cat ${shellQuote(tokenFile)}); mo status\n` +
       `Ctrl-C stops the cluster${settings.stopWorkloads ? ' and its workloads' : ''}.\n`,
   );
+}
+
+/** `path` as one shell word: single-quoted, a quote inside written '\''. */
+export function shellQuote(path: string): string {
+  return /^[\w./-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }

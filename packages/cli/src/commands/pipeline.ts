@@ -140,14 +140,12 @@ export function registerPipeline(program: Command, ctx: CliContext): void {
     .argument('<id>')
     .argument('<step>')
     .option('--reject', 'reject it instead: the pipeline fails (and compensates)')
-    .option('--reason <text>', 'why (recorded with who decided)')
-    .option('--by <name>', 'who decides (default $USER)');
+    .option('--reason <text>', 'why (recorded with who decided: your token or certificate, not a name you type)');
   addGlobalOptions(approve).action(
-    async (id: string, step: string, flags: { reject?: boolean; reason?: string; by?: string }, self: Command) => {
+    async (id: string, step: string, flags: { reject?: boolean; reason?: string }, self: Command) => {
       const globals = ctx.resolve(self);
-      const by = flags.by ?? ctx.env.USER ?? ctx.env.LOGNAME ?? '';
       const p = await ctx.withPipelines(globals, (client) =>
-        client.approve({ pipelineId: id, stepId: step, reject: flags.reject === true, by, reason: flags.reason ?? '' }),
+        client.approve({ pipelineId: id, stepId: step, reject: flags.reject === true, reason: flags.reason ?? '' }),
       );
       await (globals.json
         ? writeJson(ctx.io, p)

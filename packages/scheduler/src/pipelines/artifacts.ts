@@ -5,7 +5,14 @@
 // and a half-written file is never served. An upload is written to a temp file `.upload-*` beside
 // its step's files, removed on every path that does not end in the rename: refusal, size limit,
 // digest mismatch, a silent or vanished sender, close(); those of a crashed run at load().
+//
+// Who may move what is decided in artifact-access.ts. An upload belongs to its step's current
+// attempt: it is authorized again just before it is stored, so one that outlives the attempt (the
+// step ended, or moved to a retry) is refused; an attempt cannot replace what it stored (a retry
+// of the same bytes is answered with the stored record). The step's quota counts the bytes of
+// uploads under way as they arrive, so concurrent uploads cannot pass it together.
 import {
+  FailedPreconditionError,
   ID_RE,
   InvalidArgumentError,
   MoError,
@@ -21,6 +28,7 @@ import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Store } from '../store/store.js';
 import { STEP_ID_RE } from './spec.js';
+import type { ArtifactCaller } from './artifact-access.js';
 
 export interface ArtifactRecord {
   pipelineId: string;
@@ -29,6 +37,8 @@ export interface ArtifactRecord {
   sha256: string;
   sizeBytes: number;
   storedAtMs: number;
+  /** The allocation (the run of the step's attempt) that uploaded it; absent in older records. */
+  allocationId?: string;
 }
 
 export interface ArtifactStoreOptions {
@@ -37,8 +47,13 @@ export interface ArtifactStoreOptions {
   store: Store;
   /** Most bytes one step's artifacts may total. */
   maxBytesPerStep: number;
-  /** Throws unless the (pipeline, step) exists and declares this path as an artifact. */
-  authorize: (pipelineId: string, stepId: string, path: string) => void;
+  /**
+   * Throws unless `caller` may upload this path for the step now (pipelines/artifact-access.ts);
+   * returns the allocation (the run of the step's attempt) the upload belongs to.
+   */
+  authorize: (pipelineId: string, stepId: string, path: string, caller: ArtifactCaller) => string;
+  /** Throws unless `caller` may download the step's artifacts now. */
+  authorizeDownload: (pipelineId: string, stepId: string, caller: ArtifactCaller) => void;
 }
 
 /** One upload: the header, then data chunks, then the sender's sha256. */
@@ -49,6 +64,7 @@ export interface IncomingArtifact {
   chunks: AsyncIterable<Buffer>;
   /** The sender's digest, known once `chunks` is exhausted. */
   senderSha256: () => string;
+  caller: ArtifactCaller;
 }
 
 const TEMP_PREFIX = '.upload-';
@@ -58,6 +74,8 @@ export class ArtifactStore {
   private readonly stopping = new AbortController();
   /** Uploads under way, awaited by close() so their temp files are gone when it resolves. */
   private readonly receiving = new Set<Promise<unknown>>();
+  /** Bytes received so far by the uploads under way, per `pipeline/step`. */
+  private readonly inFlight = new Map<string, number>();
 
   constructor(private readonly o: ArtifactStoreOptions) {}
 
@@ -113,8 +131,15 @@ export class ArtifactStore {
     return r;
   }
 
-  /** The content of a stored artifact. */
-  open(pipelineId: string, stepId: string, path: string): { record: ArtifactRecord; stream: ReadStream } {
+  /** The content of a stored artifact, for a caller that may download it. */
+  open(
+    pipelineId: string,
+    stepId: string,
+    path: string,
+    caller: ArtifactCaller,
+  ): { record: ArtifactRecord; stream: ReadStream } {
+    this.checkIds(pipelineId, stepId, path);
+    this.o.authorizeDownload(pipelineId, stepId, caller);
     const record = this.get(pipelineId, stepId, path);
     return { record, stream: createReadStream(this.fileOf(pipelineId, stepId, path)) };
   }
@@ -133,11 +158,9 @@ export class ArtifactStore {
   private async receiveOne(a: IncomingArtifact): Promise<ArtifactRecord> {
     if (this.stopping.signal.aborted) throw this.stopping.signal.reason;
     this.checkIds(a.pipelineId, a.stepId, a.path);
-    this.o.authorize(a.pipelineId, a.stepId, a.path);
-    const others = this.list(a.pipelineId, a.stepId)
-      .filter((r) => r.path !== a.path)
-      .reduce((n, r) => n + r.sizeBytes, 0);
-    const limit = this.o.maxBytesPerStep - others;
+    const attempt = this.o.authorize(a.pipelineId, a.stepId, a.path, a.caller);
+    const k = key(a.pipelineId, a.stepId, a.path);
+    const stepKey = `${a.pipelineId}/${a.stepId}`;
     const target = this.fileOf(a.pipelineId, a.stepId, a.path);
     const stepDir = join(this.o.dir, a.pipelineId, a.stepId);
     await mkdir(dirname(target), { recursive: true });
@@ -148,7 +171,12 @@ export class ArtifactStore {
     try {
       for await (const chunk of a.chunks) {
         size += chunk.length;
-        if (size > limit) {
+        this.inFlight.set(stepKey, (this.inFlight.get(stepKey) ?? 0) + chunk.length);
+        // What is stored (but what this upload replaces) plus everything arriving for the step.
+        const stored = this.list(a.pipelineId, a.stepId)
+          .filter((r) => r.path !== a.path)
+          .reduce((n, r) => n + r.sizeBytes, 0);
+        if (stored + this.inFlight.get(stepKey)! > this.o.maxBytesPerStep) {
           throw new ResourceExhaustedError(
             `artifact ${a.path} of step ${a.stepId}: the step's artifacts exceed the limit of ${this.o.maxBytesPerStep} bytes`,
           );
@@ -163,6 +191,23 @@ export class ArtifactStore {
           `artifact ${a.path}: received content has sha256 ${sha256}, the sender computed ${a.senderSha256() || '(none)'}`,
         );
       }
+      // The step may have ended (or moved to another attempt) while the bytes arrived.
+      if (this.o.authorize(a.pipelineId, a.stepId, a.path, a.caller) !== attempt) {
+        throw new FailedPreconditionError(`step ${a.stepId} moved to another attempt while the upload was under way`);
+      }
+      const had = this.records.get(k);
+      if (had && had.allocationId === attempt) {
+        if (had.sha256 === sha256) {
+          // A retry of what is stored (its answer was lost): the same answer again.
+          await fh.close();
+          await rm(tmp, { force: true });
+          return had;
+        }
+        throw new MoError(
+          grpc.status.ALREADY_EXISTS,
+          `artifact ${a.path} of step ${a.stepId} is already stored for this attempt (sha256 ${had.sha256}); artifacts are immutable`,
+        );
+      }
       await fh.sync();
       await fh.close();
       await rename(tmp, target);
@@ -173,8 +218,8 @@ export class ArtifactStore {
         sha256,
         sizeBytes: size,
         storedAtMs: Date.now(),
+        allocationId: attempt,
       };
-      const k = key(a.pipelineId, a.stepId, a.path);
       try {
         await this.o.store.commit([{ kind: 'artifact', id: k, value: record }]);
       } catch (err) {
@@ -188,6 +233,10 @@ export class ArtifactStore {
       await fh.close().catch(() => undefined);
       await rm(tmp, { force: true });
       throw err;
+    } finally {
+      const left = (this.inFlight.get(stepKey) ?? 0) - size;
+      if (left > 0) this.inFlight.set(stepKey, left);
+      else this.inFlight.delete(stepKey);
     }
   }
 

@@ -16,7 +16,6 @@ import {
   NotFoundError,
   ResourceExhaustedError,
   newId,
-  quote,
   type ArtifactSpec__Output,
   type Logger,
   type SubmitWorkloadRequest,
@@ -28,6 +27,12 @@ import * as grpc from '@grpc/grpc-js';
 import type { Store, StoreOp } from '../store/store.js';
 import { SortedIds } from '../listing/sorted-ids.js';
 import type { ArtifactRecord } from './artifacts.js';
+import {
+  authorizeDownload,
+  authorizeUpload,
+  type ArtifactAccessContext,
+  type ArtifactCaller,
+} from './artifact-access.js';
 import { PRIORITY_ENUM, PRIORITY_RANK, TERMINAL_STATES, type WorkloadRecord } from '../workloads/record.js';
 import {
   MAX_PIPELINE_EVENTS,
@@ -292,6 +297,7 @@ export class PipelineManager {
     return p;
   }
 
+  /** Decides a step's gate; `by` is the caller's identity (describeIdentity), as the service found it. */
   approve(id: string, stepId: string, approved: boolean, by: string, reason: string): PipelineRecord {
     const p = this.get(id);
     const s = this.stepOf(p, stepId);
@@ -317,18 +323,26 @@ export class PipelineManager {
    * An agent may upload an artifact only for a running step of a live pipeline that declares it
    * (the artifact store asks before it writes anything).
    */
-  authorizeArtifact(pipelineId: string, stepId: string, path: string): void {
-    const p = this.pipelines.get(pipelineId);
-    if (!p || PIPELINE_TERMINAL.has(p.state)) {
-      throw new FailedPreconditionError(`pipeline ${quote(pipelineId)} is not running`);
-    }
-    const s = this.stepOf(p, stepId);
-    if (!s) throw new NotFoundError('step_id', `step of pipeline ${pipelineId}`, stepId);
-    if (s.state !== 'running') throw new FailedPreconditionError(`step ${stepId} is ${s.state}, not running`);
-    if (!this.specOf(p, stepId).artifacts.includes(path)) {
-      throw new FailedPreconditionError(`step ${stepId} does not declare the artifact ${quote(path)}`);
-    }
+  /** See artifact-access.ts: the workload the upload belongs to, or why it may not be sent. */
+  authorizeUpload(pipelineId: string, stepId: string, path: string, caller: ArtifactCaller): string {
+    return authorizeUpload(this.access, this.pipelines.get(pipelineId), pipelineId, stepId, path, caller);
   }
+
+  /** See artifact-access.ts: throws unless `caller` may download step `stepId`'s artifacts. */
+  authorizeDownload(pipelineId: string, stepId: string, caller: ArtifactCaller): void {
+    authorizeDownload(this.access, this.pipelines.get(pipelineId), pipelineId, stepId, caller);
+  }
+
+  private readonly access: ArtifactAccessContext = {
+    specOf: (p, stepId) => p.spec.steps.find((x) => x.id === stepId),
+    workload: (id) => {
+      try {
+        return this.o.workloads.get(id);
+      } catch {
+        return undefined;
+      }
+    },
+  };
 
   // ---- what the workload manager reports --------------------------------------------------------
 

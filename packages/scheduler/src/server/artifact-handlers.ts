@@ -1,6 +1,7 @@
 // NodeRegistry.UploadArtifact / DownloadArtifact: agents move pipeline artifacts through the
 // scheduler's ArtifactStore (pipelines/artifacts.ts). Part of the agent-facing service, so the same
-// identity that may heartbeat may upload. Both are bounded (stream-limits in @mo/api): a cap on
+// identity that may heartbeat may upload; which agent may move which artifact is decided in
+// pipelines/artifact-access.ts from the caller (`callerOf`). Both are bounded (stream-limits in @mo/api): a cap on
 // transfers at once per direction, an upload that sends nothing for the stall bound is ended (its
 // temp file removed), a download whose reader takes nothing for it is cut off.
 import * as grpc from '@grpc/grpc-js';
@@ -17,14 +18,23 @@ import {
   type ArtifactUpload__Output,
   type DownloadArtifactRequest__Output,
 } from '@mo/api';
+import type { ArtifactCaller } from '../pipelines/artifact-access.js';
 import type { ArtifactStore } from '../pipelines/artifacts.js';
+import type { ServerCall } from './server-call.js';
+
+/** Who is calling, as the artifact rules see it. */
+export type ArtifactCallerOf = (call: ServerCall) => ArtifactCaller;
 
 export interface ArtifactHandlers {
   UploadArtifact: grpc.handleClientStreamingCall<ArtifactUpload__Output, ArtifactRef>;
   DownloadArtifact: grpc.handleServerStreamingCall<DownloadArtifactRequest__Output, ArtifactChunk>;
 }
 
-export function artifactHandlers(artifacts: ArtifactStore, limits = new StreamLimits()): ArtifactHandlers {
+export function artifactHandlers(
+  artifacts: ArtifactStore,
+  limits = new StreamLimits(),
+  callerOf: ArtifactCallerOf = () => ({ kind: 'anyone' }),
+): ArtifactHandlers {
   return {
     UploadArtifact(call, callback) {
       const slot = limits.admit('upload', call, callback);
@@ -59,6 +69,7 @@ export function artifactHandlers(artifacts: ArtifactStore, limits = new StreamLi
           path: header.path,
           chunks: chunks(),
           senderSha256: () => senderSha256,
+          caller: callerOf(call),
         });
         return { pipelineId: r.pipelineId, stepId: r.stepId, path: r.path, sha256: r.sha256, sizeBytes: r.sizeBytes };
       };
@@ -78,7 +89,7 @@ export function artifactHandlers(artifacts: ArtifactStore, limits = new StreamLi
       const out = new BoundedWriter<ArtifactChunk>(call, { what: 'download', slot });
       let stream: ReturnType<ArtifactStore['open']>['stream'];
       try {
-        stream = artifacts.open(pipelineId, stepId, path).stream;
+        stream = artifacts.open(pipelineId, stepId, path, callerOf(call)).stream;
       } catch (err) {
         out.fail(err);
         return;

@@ -4,6 +4,8 @@ import * as grpc from '@grpc/grpc-js';
 import {
   BoundedWriter,
   countedUnary,
+  describeIdentity,
+  identityOf,
   InvalidArgumentError,
   NotFoundError,
   moProto,
@@ -169,12 +171,14 @@ export class PipelineService {
         requireId('pipeline_id', req.pipelineId);
         return toPipeline(pipelines.cancel(req.pipelineId, req.reason.slice(0, 1024)));
       }),
-      ApproveStep: counted('ApproveStep', (req) => {
+      ApproveStep: counted('ApproveStep', (req, call) => {
         requireId('pipeline_id', req.pipelineId);
         requireId('step_id', req.stepId);
-        if (req.by.length > 256) throw new InvalidArgumentError('by', 'is longer than 256 characters');
         if (req.reason.length > 4096) throw new InvalidArgumentError('reason', 'is longer than 4096 characters');
-        return toPipeline(pipelines.approve(req.pipelineId, req.stepId, !req.reject, req.by, req.reason));
+        // The approver is who the guard admitted, never the request's free-text `by` (ignored).
+        const identity = identityOf(call);
+        const by = identity ? describeIdentity(identity) : 'insecure';
+        return toPipeline(pipelines.approve(req.pipelineId, req.stepId, !req.reject, by, req.reason));
       }),
       WatchPipelines: (call) => this.watch(call),
       StreamStepLogs: (call) =>

@@ -3,7 +3,8 @@
 // Registration reconciles the node's inventory with the scheduler's view and answers with the
 // allocations it must stop (fencing). Everything a node sends is validated (registry/
 // validate-node.ts) and bounded: pages by count, registrations per source address and each
-// heartbeat stream's messages and changes by token buckets (RESOURCE_EXHAUSTED past them).
+// heartbeat stream's messages and changes by token buckets (RESOURCE_EXHAUSTED past them). An
+// agent acts only as its own node (registry/binding.ts): the caller comes from `callerOf`.
 import * as grpc from '@grpc/grpc-js';
 import {
   FailedPreconditionError,
@@ -28,6 +29,7 @@ import {
   type SyncInventoryRequest__Output,
   type SyncInventoryResponse,
 } from '@mo/api';
+import { nodeBindingError, registerBindingError, type NodeCaller } from '../registry/binding.js';
 import { InventorySyncs } from '../registry/inventory-sync.js';
 import type { NodeTable } from '../registry/nodes.js';
 import { peerHost } from '../registry/peer.js';
@@ -39,6 +41,7 @@ import {
 } from '../registry/validate-node.js';
 import type { WorkloadManager } from '../workloads/manager.js';
 import type { ArtifactHandlers } from './artifact-handlers.js';
+import type { ServerCall } from './server-call.js';
 
 export interface RegistryServiceContext {
   nodes: NodeTable;
@@ -55,6 +58,8 @@ export interface RegistryServiceContext {
   onRequest?: (method: string, code: string) => void;
   /** Caps on open streams (kind 'heartbeat': one per node); default StreamLimits' defaults. */
   streams?: StreamLimits;
+  /** Who is calling (an agent certificate's node); default: no identities (--insecure). */
+  callerOf?: (call: ServerCall) => NodeCaller;
 }
 
 const DEFAULT_LIMITS = new StreamLimits();
@@ -74,12 +79,18 @@ export class RegistryService {
   private handlers(): NodeRegistryHandlers {
     return {
       Register: this.counted('Register', (req: RegisterRequest__Output, call) =>
-        this.register(req, peerHost(call.getPeer())),
+        this.register(req, peerHost(call.getPeer()), this.callerOf(call)),
       ),
-      SyncInventory: this.counted('SyncInventory', (req: SyncInventoryRequest__Output) => this.syncInventory(req)),
+      SyncInventory: this.counted('SyncInventory', (req: SyncInventoryRequest__Output, call) =>
+        this.syncInventory(req, this.callerOf(call)),
+      ),
       Heartbeat: (call) => this.heartbeat(call),
       ...this.ctx.artifacts,
     };
+  }
+
+  private callerOf(call: ServerCall): NodeCaller {
+    return this.ctx.callerOf?.(call) ?? { kind: 'insecure' };
   }
 
   /** countedUnary, with the call (for its peer). */
@@ -99,7 +110,7 @@ export class RegistryService {
     });
   }
 
-  private register(req: RegisterRequest__Output, source: string): RegisterResponse {
+  private register(req: RegisterRequest__Output, source: string, caller: NodeCaller): RegisterResponse {
     const { nodes, manager, logger } = this.ctx;
     const now = Date.now();
     if (this.registerLimiter && !this.registerLimiter.take(source, now)) {
@@ -110,6 +121,8 @@ export class RegistryService {
     }
     const v = validateRegistration(req);
     const before = nodes.get(v.nodeId);
+    const refused = registerBindingError(caller, v, before);
+    if (refused) throw refused;
     const node = nodes.register(
       {
         id: v.nodeId,
@@ -153,12 +166,14 @@ export class RegistryService {
     };
   }
 
-  private syncInventory(req: SyncInventoryRequest__Output): SyncInventoryResponse {
+  private syncInventory(req: SyncInventoryRequest__Output, caller: NodeCaller): SyncInventoryResponse {
     const { nodes, manager, logger } = this.ctx;
     const now = Date.now();
     if (!NODE_ID_RE.test(req.nodeId)) throw new InvalidArgumentError('node_id', `must match ${NODE_ID_RE.source}`);
     validateInventoryPage('inventory', req.inventory.length);
     const node = nodes.get(req.nodeId);
+    const refused = nodeBindingError(caller, req.nodeId, node);
+    if (refused) throw refused;
     if (!node || node.state !== 'up') {
       this.syncs.discard(req.nodeId);
       throw new FailedPreconditionError(`node_id: node ${req.nodeId} is not registered (or went down); register again`);
@@ -184,6 +199,7 @@ export class RegistryService {
     const opened = Date.now();
     const messages = new TokenBucket(limits.messages, opened);
     const changes = new TokenBucket(limits.changes, opened);
+    const caller = this.callerOf(call);
     let nodeId = '';
     let failed = false;
     const fail = (err: unknown) => {
@@ -214,6 +230,11 @@ export class RegistryService {
       }
       if (!nodeId) {
         const node = nodes.get(msg.nodeId);
+        const refused = nodeBindingError(caller, msg.nodeId, node);
+        if (refused) {
+          fail(refused);
+          return;
+        }
         // Unknown or down: the agent must register (again) first, with its inventory.
         if (!node || node.state !== 'up') {
           fail(new NotFoundError('node_id', 'registered node', msg.nodeId || '(empty)'));

@@ -17,6 +17,7 @@ const KINDS: ReadonlySet<string> = new Set<StoreKind>([
   'pipeline',
   'artifact',
   'idempotency',
+  'token',
 ]);
 
 export interface SqliteStoreOptions {

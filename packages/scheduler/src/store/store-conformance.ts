@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Store, StoreKind, StoreOp } from './store.js';
 
-const KINDS: StoreKind[] = ['workload', 'node', 'meta', 'pipeline', 'artifact', 'idempotency'];
+const KINDS: StoreKind[] = ['workload', 'node', 'meta', 'pipeline', 'artifact', 'idempotency', 'token'];
 
 export function describeStoreConformance(name: string, open: (dir: string) => Promise<Store>): void {
   describe(`store conformance: ${name}`, () => {
@@ -109,6 +109,14 @@ export function describeStoreConformance(name: string, open: (dir: string) => Pr
       const again = await reopen(dir);
       expect(await again.load('workload')).toEqual([{ id: 'w2', value: { n: 2 } }]);
       expect(await again.load('node')).toEqual([{ id: 'n1', value: { up: true } }]);
+    });
+
+    it('keeps a record of every kind across close and reopen', async () => {
+      const { dir, store } = await fresh();
+      await store.commit(KINDS.map((kind) => put('r1', { kind }, kind)));
+      await store.close();
+      const again = await reopen(dir);
+      for (const kind of KINDS) expect(await again.load(kind)).toEqual([{ id: 'r1', value: { kind } }]);
     });
 
     it('stores the value as it was when commit was called', async () => {

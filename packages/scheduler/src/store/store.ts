@@ -6,7 +6,7 @@
 // them beyond the kind and id. A commit is atomic: all of its ops land, or none do.
 
 /** Record families. New features add kinds, not methods. */
-export type StoreKind = 'workload' | 'node' | 'meta' | 'pipeline' | 'artifact' | 'idempotency';
+export type StoreKind = 'workload' | 'node' | 'meta' | 'pipeline' | 'artifact' | 'idempotency' | 'token';
 
 export interface StoreOp {
   kind: StoreKind;

@@ -6,9 +6,14 @@ export interface ApproveStepRequest {
   'stepId'?: (string);
   'reject'?: (boolean);
   /**
-   * Who decided, and why (recorded on the step).
+   * Ignored, kept so older clients are not refused: the approver recorded on the step (StepApproval.by)
+   * is the caller's identity ("token:ci", "client:alice"; "insecure" on a scheduler started with
+   * --insecure and called without a token), never free text.
    */
   'by'?: (string);
+  /**
+   * Why (recorded on the step), at most 4096 characters.
+   */
   'reason'?: (string);
 }
 
@@ -17,8 +22,13 @@ export interface ApproveStepRequest__Output {
   'stepId': (string);
   'reject': (boolean);
   /**
-   * Who decided, and why (recorded on the step).
+   * Ignored, kept so older clients are not refused: the approver recorded on the step (StepApproval.by)
+   * is the caller's identity ("token:ci", "client:alice"; "insecure" on a scheduler started with
+   * --insecure and called without a token), never free text.
    */
   'by': (string);
+  /**
+   * Why (recorded on the step), at most 4096 characters.
+   */
   'reason': (string);
 }

@@ -4,6 +4,9 @@ import type { Long } from '@grpc/proto-loader';
 
 export interface StepApproval {
   'approved'?: (boolean);
+  /**
+   * The identity that decided, as describeIdentity writes it: "token:ci", "client:alice", "insecure".
+   */
   'by'?: (string);
   'reason'?: (string);
   'atMs'?: (number | string | Long);
@@ -11,6 +14,9 @@ export interface StepApproval {
 
 export interface StepApproval__Output {
   'approved': (boolean);
+  /**
+   * The identity that decided, as describeIdentity writes it: "token:ci", "client:alice", "insecure".
+   */
   'by': (string);
   'reason': (string);
   'atMs': (number);

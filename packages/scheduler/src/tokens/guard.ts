@@ -1,0 +1,29 @@
+// How the scheduler admits calls: bearer tokens from its TokenTable, else the identity the
+// transport established (on a plaintext scheduler, `insecure`), then the access table. This is
+// the one place where tokens meet the transport: with TLS, `transportIdentity` is the caller's
+// certificate identity.
+import { statusName, type CallGuardOptions, type CallRefusal, type Identity, type Logger } from '@mo/api';
+import type { TokenTable } from './token-table.js';
+
+const INSECURE: Identity = { kind: 'insecure' };
+
+export interface SchedulerGuardOptions {
+  /** The caller's identity from the transport; default: `insecure` (a plaintext scheduler). */
+  transportIdentity?: CallGuardOptions['transportIdentity'];
+  logger?: Logger;
+  /** Counts refused calls (the `mo_scheduler_grpc_requests_total` counter), by method name. */
+  onRequest?: (method: string, code: string) => void;
+}
+
+export function schedulerGuard(tokens: TokenTable, options: SchedulerGuardOptions = {}): CallGuardOptions {
+  return {
+    transportIdentity: options.transportIdentity ?? (() => INSECURE),
+    checkToken: (token) => tokens.check(token),
+    onRefused: (r: CallRefusal) => {
+      const method = r.path.slice(r.path.lastIndexOf('/') + 1);
+      options.onRequest?.(method, statusName(r.code));
+      // Debug only: refusals are the caller's doing, and a flood of them must not flood the log.
+      options.logger?.debug('call refused', { method: r.path, code: statusName(r.code), peer: r.peer, why: r.message });
+    },
+  };
+}
