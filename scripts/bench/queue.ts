@@ -43,7 +43,11 @@ export const queueSuite: Suite = {
 };
 
 async function run(ctx: SuiteContext): Promise<SuiteResult> {
-  const scheduler: SchedulerProcess = await startSchedulerProcess({ env: ctx.daemonEnv });
+  // Load, not a client: the rate limit per identity is off.
+  const scheduler: SchedulerProcess = await startSchedulerProcess({
+    extraArgs: ['--rate-limit', 'mutating=off'],
+    env: ctx.daemonEnv,
+  });
   let agent: AgentProcess | undefined;
   const unregister = registerCleanup(() => {
     tryKill(agent?.pid);

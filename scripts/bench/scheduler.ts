@@ -64,7 +64,11 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
 // ---- 1. submit -> running on a real cluster -----------------------------------------------------
 
 async function endToEnd(ctx: SuiteContext, raw: Record<string, unknown>): Promise<Row[]> {
-  const cluster = await startCluster({ agents: 3, schedulerArgs: ['--log-level', 'info'] });
+  // The bench is load from one client, not a person: the rate limit per identity is off.
+  const cluster = await startCluster({
+    agents: 3,
+    schedulerArgs: ['--log-level', 'info', '--rate-limit', 'mutating=off'],
+  });
   const unregister = registerCleanup(() => {
     for (const a of cluster.agents) tryKill(a.pid);
     tryKill(cluster.scheduler.pid);
@@ -159,7 +163,8 @@ async function endToEnd(ctx: SuiteContext, raw: Record<string, unknown>): Promis
 async function throughput(ctx: SuiteContext, raw: Record<string, unknown>): Promise<Row[]> {
   // Every simulated agent registers from 127.0.0.1: the per-address registration limit is off.
   const scheduler = await startSchedulerProcess({
-    extraArgs: ['--log-level', 'info', '--register-rate', '0'],
+    // 20,000 submissions from the bench's clients as fast as they go: the rate limit is off.
+    extraArgs: ['--log-level', 'info', '--register-rate', '0', '--rate-limit', 'mutating=off'],
     env: ctx.daemonEnv,
   });
   // Simulated agents keep their state on tmpfs when there is one: they stand in for many hosts'

@@ -63,3 +63,31 @@ export class CallRateLimiter {
     );
   }
 }
+
+/**
+ * Parses `CLASS=RATE[/BURST],...` (classes mutating, register, heartbeat; `off` or 0 = unlimited;
+ * the burst defaults to 5 × the rate) over the defaults. `what` names the flag in errors.
+ */
+export function parseCallRateLimits(text: string, what: string, base = DEFAULT_CALL_RATE_LIMITS): CallRateLimits {
+  const out: CallRateLimits = { ...base };
+  for (const part of text
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    const m = /^(mutating|register|heartbeat)=(off|\d+(?:\.\d+)?)(?:\/(\d+))?$/.exec(part);
+    if (!m)
+      throw new Error(
+        `${what}: expected CLASS=RATE[/BURST] with CLASS mutating|register|heartbeat, got "${part.slice(0, 64)}"`,
+      );
+    const cls = m[1] as keyof CallRateLimits;
+    const rate = m[2] === 'off' ? 0 : Number(m[2]);
+    out[cls] =
+      rate === 0
+        ? null
+        : checkRateLimit(
+            { ratePerSecond: rate, burst: m[3] ? Number(m[3]) : Math.max(1, Math.ceil(5 * rate)) },
+            `${what} ${cls}`,
+          );
+  }
+  return out;
+}

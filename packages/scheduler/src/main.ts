@@ -1,6 +1,14 @@
 // `mo-scheduler` / `mo scheduler`: flags and MO_* environment -> startScheduler. SIGTERM/SIGINT
 // close it cleanly (in-flight writes are flushed); workloads keep running on their agents.
-import { AUDIT_FLAG_OPTIONS, AUDIT_HELP, flagReader, parseAuditFlags, parseStreamCaps, runDaemon } from '@mo/api';
+import {
+  AUDIT_FLAG_OPTIONS,
+  AUDIT_HELP,
+  flagReader,
+  parseAuditFlags,
+  parseCallRateLimits,
+  parseStreamCaps,
+  runDaemon,
+} from '@mo/api';
 import { parseArgs } from 'node:util';
 import { SCHEDULER_VERSION, startScheduler, type SchedulerOptions } from './scheduler.js';
 
@@ -38,6 +46,10 @@ Options (each also settable by environment):
                             node rm forgets one at once)
   --register-rate N         registrations/s per source   MO_REGISTER_RATE          (10)
                             address, burst 2N (0 = off)
+  --rate-limit CLASS=R[/B],... calls/s per identity      MO_RATE_LIMIT             (mutating=100/500,
+                            (burst B, default 5R; off =    register=1/10,heartbeat=200/400)
+                            none) by class: mutating,
+                            register, heartbeat
   --idempotency-window DUR  submit keys remembered, even MO_IDEMPOTENCY_WINDOW      (24h)
                             once their workload is gone
   --max-pending N           workloads waiting to be      MO_MAX_PENDING            (100000)
@@ -90,6 +102,7 @@ export function parseSchedulerArgs(
       'max-ended': { type: 'string' },
       'forget-down-after': { type: 'string' },
       'register-rate': { type: 'string' },
+      'rate-limit': { type: 'string' },
       'idempotency-window': { type: 'string' },
       'max-pending': { type: 'string' },
       'max-running-pipelines': { type: 'string' },
@@ -109,6 +122,7 @@ export function parseSchedulerArgs(
   const { str: pick, label, int, duration, address, fraction, logLevel: readLogLevel } = flagReader(values, env);
   const logLevel = readLogLevel();
   const maxStreams = pick('max-streams', 'MO_MAX_STREAMS');
+  const rateLimit = pick('rate-limit', 'MO_RATE_LIMIT');
   const strategy = pick('default-strategy', 'MO_DEFAULT_STRATEGY');
   if (strategy !== undefined && strategy !== 'spread' && strategy !== 'binpack') {
     throw new Error(`${label('default-strategy', 'MO_DEFAULT_STRATEGY')}: expected spread|binpack, got "${strategy}"`);
@@ -144,6 +158,8 @@ export function parseSchedulerArgs(
     maxStreams:
       maxStreams === undefined ? undefined : parseStreamCaps(maxStreams, label('max-streams', 'MO_MAX_STREAMS')),
     streamStallTimeoutMs: duration('stream-stall-timeout', 'MO_STREAM_STALL_TIMEOUT'),
+    callRates:
+      rateLimit === undefined ? undefined : parseCallRateLimits(rateLimit, label('rate-limit', 'MO_RATE_LIMIT')),
     audit: parseAuditFlags(values, env),
   } as Partial<SchedulerOptions>;
   return options;

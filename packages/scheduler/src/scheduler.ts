@@ -2,17 +2,20 @@
 // bearer tokens, the gRPC services (Scheduler, Pipelines and Tokens for clients, NodeRegistry for
 // agents; every call through the token guard) and the HTTP endpoint.
 import {
+  CallRateLimiter,
   createLogger,
   createMoServer,
   DEFAULT_AUDIT_SETTINGS,
   guardIdentify,
   openAuditLog,
   type AuditSettings,
+  DEFAULT_CALL_RATE_LIMITS,
   IDEMPOTENCY_WINDOW_MS,
   isLogLevel,
   parseAddress,
   startMetricsServer,
   StreamLimits,
+  type CallRateLimits,
   type Logger,
   type LogLevel,
 } from '@mo/api';
@@ -80,6 +83,8 @@ export interface SchedulerOptions {
   forgetDownAfterMs: number;
   /** Registrations per second per source address (burst: twice as many); 0 = unlimited. */
   registerRatePerSecond: number;
+  /** Rates per identity and class of call (@mo/api call-rates.ts); default DEFAULT_CALL_RATE_LIMITS. */
+  callRates?: CallRateLimits;
   /** How long a submit's idempotency key is remembered, whatever becomes of its workload (24 h). */
   idempotencyWindowMs: number;
   /**
@@ -343,7 +348,12 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     await store.close().catch(() => undefined);
     throw err;
   }
-  const guard = schedulerGuard(tokens, { logger, onRequest });
+  const guard = schedulerGuard(tokens, {
+    logger,
+    onRequest,
+    rates: new CallRateLimiter(options.callRates ?? DEFAULT_CALL_RATE_LIMITS),
+    onRateLimited: (cls) => metrics.recordRateLimited(cls),
+  });
   const server = createMoServer({
     services: ['mo.v1.Scheduler', 'mo.v1.NodeRegistry', 'mo.v1.Pipelines', 'mo.v1.Tokens'],
     guard,

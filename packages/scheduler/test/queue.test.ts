@@ -28,7 +28,8 @@ const clients: SchedulerClient[] = [];
 
 beforeAll(async () => {
   scheduler = await startSchedulerProcess({
-    extraArgs: ['--max-pending', String(MAX_PENDING)],
+    // A capacity test: 20,000 submissions as fast as they go, past any client's rate limit.
+    extraArgs: ['--max-pending', String(MAX_PENDING), '--rate-limit', 'mutating=off'],
   });
   // One small node: 256 MiB to book, so nothing that asks for 1 GiB or more fits.
   agents.push(await startAgent('small', 256 * MiB));

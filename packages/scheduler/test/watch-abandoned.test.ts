@@ -25,7 +25,10 @@ describe('300 abandoned Watch streams', () => {
   beforeAll(async () => {
     // A small window (lag bound: 100 events) so a few hundred events are enough to cut readers off;
     // few ended workloads kept, so the churn itself reaches a steady state in the warm-up.
-    scheduler = await startSchedulerProcess({ extraArgs: ['--events-retained', '200', '--max-ended', '100'] });
+    // Churn as fast as it goes (not a client's rate): the rate limit is off.
+    scheduler = await startSchedulerProcess({
+      extraArgs: ['--events-retained', '200', '--max-ended', '100', '--rate-limit', 'mutating=off'],
+    });
     client = scheduler.client;
   });
   afterAll(async () => {

@@ -124,3 +124,15 @@ export function authorize(identity: Identity, path: string): Verdict {
       return { ok: false, message: `${method} is only for ${admitted(rule)}, not ${caller}` };
   }
 }
+
+/**
+ * What a call does, as far as rates per identity go (call-rates.ts): calls a client needs operate
+ * or admin access for change something; an agent's registration and inventory pages are
+ * registrations; heartbeats are counted per message by the guard.
+ */
+export function callClassOf(path: string): 'mutating' | 'register' | 'heartbeat' | 'read' {
+  if (path === '/mo.v1.NodeRegistry/Register' || path === '/mo.v1.NodeRegistry/SyncInventory') return 'register';
+  if (path === '/mo.v1.NodeRegistry/Heartbeat') return 'heartbeat';
+  const need = METHOD_RULES[path]?.client;
+  return need === 'operate' || need === 'admin' ? 'mutating' : 'read';
+}

@@ -1,11 +1,14 @@
 // Authentication and access for every call a server takes, before any handler runs: the caller's
 // identity (a bearer token, else what the transport knows), then the access table (access.ts).
 // A refused call ends UNAUTHENTICATED or PERMISSION_DENIED and its handler never starts; an
-// admitted one carries its identity, which handlers read with identityOf(call).
+// admitted one carries its identity, which handlers read with identityOf(call). Then the rates
+// per identity (call-rates.ts): past them RESOURCE_EXHAUSTED with a `retry-after-ms` trailer,
+// and again the handler never starts (nothing is stored for a refused call).
 import * as grpc from '@grpc/grpc-js';
 import { PermissionDeniedError, UnauthenticatedError } from '../errors.js';
-import { authorize } from './access.js';
-import type { Identity } from './identity-types.js';
+import type { CallRateLimiter } from '../call-rates.js';
+import { authorize, callClassOf } from './access.js';
+import { describeIdentity, type Identity } from './identity-types.js';
 import { AUTHORIZATION_KEY, bearerToken, type TokenCheck } from './tokens.js';
 
 /** Checks a bearer token (in memory, no I/O): the scheduler's token table. */
@@ -47,7 +50,7 @@ export function identityOf(call: { readonly metadata: grpc.Metadata }): Identity
 export interface CallRefusal {
   /** The method's path, "/mo.v1.Scheduler/SubmitWorkload". */
   readonly path: string;
-  readonly code: grpc.status.UNAUTHENTICATED | grpc.status.PERMISSION_DENIED;
+  readonly code: grpc.status.UNAUTHENTICATED | grpc.status.PERMISSION_DENIED | grpc.status.RESOURCE_EXHAUSTED;
   readonly message: string;
   /** Known when the caller was identified but lacked access. */
   readonly identity?: Identity;
@@ -62,7 +65,21 @@ export interface CallGuardOptions {
   checkToken?: TokenChecker;
   /** Told of every refused call (metrics, logs, audit). */
   onRefused?: (refusal: CallRefusal) => void;
+  /** Rates per identity and class of call; absent: none. */
+  rates?: CallRateLimiter;
 }
+
+/**
+ * The key an identity's rates are kept under: its description, except on a daemon without
+ * identities (--insecure), where callers are told apart only by their address.
+ */
+export function rateKeyOf(identity: Identity, peer: string): string {
+  if (identity.kind !== 'insecure') return describeIdentity(identity);
+  return `insecure@${peer.slice(0, peer.lastIndexOf(':') > 0 ? peer.lastIndexOf(':') : peer.length)}`;
+}
+
+/** The trailer that says when a call refused for its rate may be tried again. */
+export const RETRY_AFTER_KEY = 'retry-after-ms';
 
 /** The decision for one call: its identity, or the refusal. Pure apart from `options`' functions. */
 export function admitCall(
@@ -90,29 +107,51 @@ export function admitCall(
 export function callGuard(options: CallGuardOptions): grpc.ServerInterceptor {
   return (method, call) => {
     let refused = false;
+    let rateKey = '';
+    const cls = callClassOf(method.path);
+    const refuse = (code: CallRefusal['code'], message: string, identity?: Identity, retryAfterMs?: number) => {
+      refused = true;
+      options.onRefused?.({
+        path: method.path,
+        code,
+        message,
+        peer: call.getPeer(),
+        ...(identity ? { identity } : {}),
+      });
+      const trailer = new grpc.Metadata();
+      if (retryAfterMs !== undefined) trailer.set(RETRY_AFTER_KEY, String(retryAfterMs));
+      intercepted.sendStatus({ code, details: message, metadata: trailer });
+    };
     const intercepted: grpc.ServerInterceptingCall = new grpc.ServerInterceptingCall(call, {
       start(next) {
         next({
           onReceiveMetadata(metadata: grpc.Metadata, nextMetadata: (m: grpc.Metadata) => void) {
             const decision = admitCall(method.path, metadata, options.transportIdentity(call), options.checkToken);
-            if ('identity' in decision) {
-              identities.set(metadata, decision.identity);
-              return nextMetadata(metadata);
+            if (!('identity' in decision)) {
+              // The handler never starts: without the metadata passed on it does not read the request.
+              const { code, message, identity } = decision.refusal;
+              return refuse(code, message, identity);
             }
-            // The handler never starts: without the metadata passed on it does not read the request.
-            refused = true;
-            const { code, message, identity } = decision.refusal;
-            options.onRefused?.({
-              path: method.path,
-              code,
-              message,
-              peer: call.getPeer(),
-              ...(identity ? { identity } : {}),
-            });
-            intercepted.sendStatus({ code, details: message, metadata: new grpc.Metadata() });
+            // Without identities, nodes are told apart by nothing better than their address, which
+            // the per-address registration and per-stream heartbeat bounds already cover.
+            const limited = decision.identity.kind !== 'insecure' || cls === 'mutating';
+            rateKey = limited ? rateKeyOf(decision.identity, call.getPeer()) : '';
+            const overRate =
+              cls === 'heartbeat' || !limited ? undefined : options.rates?.check(rateKey, cls, Date.now());
+            if (overRate) {
+              return refuse(grpc.status.RESOURCE_EXHAUSTED, overRate.message, decision.identity, overRate.retryAfterMs);
+            }
+            identities.set(metadata, decision.identity);
+            nextMetadata(metadata);
           },
           onReceiveMessage(message: unknown, nextMessage: (m: unknown) => void) {
-            if (!refused) nextMessage(message);
+            if (refused) return;
+            // Heartbeats count per message, over all of a node's streams.
+            const overRate =
+              cls === 'heartbeat' && rateKey ? options.rates?.check(rateKey, cls, Date.now()) : undefined;
+            if (overRate)
+              return refuse(grpc.status.RESOURCE_EXHAUSTED, overRate.message, undefined, overRate.retryAfterMs);
+            nextMessage(message);
           },
           onReceiveHalfClose(nextHalfClose: () => void) {
             if (!refused) nextHalfClose();

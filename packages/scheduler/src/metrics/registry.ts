@@ -35,6 +35,8 @@ export interface SchedulerMetrics {
   readonly registry: Registry;
   placement(result: 'placed' | 'failed', seconds: number): void;
   recordGrpcRequest(method: string, code: string): void;
+  /** A call refused because its caller was over its rate (mutating, register, heartbeat). */
+  recordRateLimited(callClass: string): void;
 }
 
 export function createSchedulerMetrics(
@@ -132,6 +134,12 @@ export function createSchedulerMetrics(
     labelNames: ['method', 'code'],
     registers: [registry],
   });
+  const rateLimited = new Counter({
+    name: 'mo_scheduler_rate_limited_total',
+    help: 'Calls refused with RESOURCE_EXHAUSTED because their caller was over its rate per identity (--rate-limit), by class of call.',
+    labelNames: ['class'],
+    registers: [registry],
+  });
   if (sources.streams) {
     const streams = sources.streams;
     new Gauge({
@@ -172,6 +180,9 @@ export function createSchedulerMetrics(
     },
     recordGrpcRequest(method, code) {
       grpcRequests.inc({ method, code });
+    },
+    recordRateLimited(callClass) {
+      rateLimited.inc({ class: callClass });
     },
   };
 }
