@@ -13,6 +13,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { agentSuite } from './agent.js';
+import { auditSuite } from './audit.js';
 import { boundsSuite } from './bounds.js';
 import { cliSuite } from './cli.js';
 import { codecSuite } from './codec.js';
@@ -42,6 +43,7 @@ const SUITES: Suite[] = [
   queueSuite,
   cliSuite,
   codecSuite,
+  auditSuite,
   pipelineSuite,
   dockerSuite,
   faultsSuite,

@@ -3,9 +3,19 @@
 // Over ~400 lines on purpose for now: this is the agent's wiring (flags → drivers, store, server,
 // reporter, metrics, fencing) in start-up order; issue 15 (decide apart from doing) splits it with
 // the workload manager's hooks rather than cutting the sequence in two here.
-import { createMoServer, every, StreamLimits, type NodeFacts, type NodeMetrics } from '@mo/api';
+import {
+  createMoServer,
+  DEFAULT_AUDIT_SETTINGS,
+  every,
+  openAuditLog,
+  StreamLimits,
+  type AuditLog,
+  type AuditSettings,
+  type NodeFacts,
+  type NodeMetrics,
+} from '@mo/api';
 import { mkdirSync, readFileSync, statfsSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setUpCgroups, validateCgroupRoot, type CgroupLayout } from './cgroups/index.js';
 import type { Driver } from './drivers/driver.js';
@@ -110,6 +120,8 @@ export interface AgentOptions {
    * process). The agent then forgets its workloads when it stops. Never for real agents.
    */
   memoryState?: boolean;
+  /** The audit log (--audit-log and friends): on by default, in <dataDir>/audit.jsonl (off with memoryState). */
+  audit: AuditSettings;
   logger?: Logger;
 }
 
@@ -123,9 +135,10 @@ export const DEFAULT_AGENT_OPTIONS: Omit<AgentOptions, 'nodeName'> = {
   maxRetainedEnded: 1000,
   sampleIntervalMs: 1000,
   dockerSocket: DEFAULT_DOCKER_SOCKET,
-  // Mounts only from the temp dir unless the operator names other roots (--docker-mount-root).
-  docker: { ...DEFAULT_DOCKER_LIMITS, mountRoots: [tmpdir()] },
+  // No mounts unless the operator names roots (--docker-mount-root); read-only unless allowed.
+  docker: DEFAULT_DOCKER_LIMITS,
   labels: {},
+  audit: DEFAULT_AUDIT_SETTINGS,
 };
 
 /** The one place defaults are filled and options validated (each error names the option). */
@@ -205,6 +218,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
   const logger = options.logger ?? createLogger(options.logLevel, { component: 'agent', node: options.nodeName });
   mkdirSync(options.dataDir, { recursive: true });
   const releaseLock = lockDataDir(options.dataDir);
+  let auditLog: AuditLog | undefined;
 
   try {
     const nodeId = loadOrCreateNodeId(options.dataDir);
@@ -309,7 +323,17 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
     };
     const dockerProbe = every(30_000, () => void refreshFacts());
 
-    const grpcServer = createMoServer({ services: ['mo.v1.NodeAgent'] });
+    // Callers are named by their peer address until TLS identities are wired in (identify).
+    // Simulated agents (memoryState, many per benchmark process) keep none.
+    const audit = options.memoryState
+      ? undefined
+      : openAuditLog(options.audit, options.dataDir, (err) =>
+          err
+            ? logger.warn('audit log: lines cannot be written', { error: err.message, strict: options.audit.strict })
+            : logger.info('audit log: lines are written again'),
+        );
+    auditLog = audit?.log;
+    const grpcServer = createMoServer({ services: ['mo.v1.NodeAgent'], ...(audit ? { audit } : {}) });
     const streams = new StreamLimits(options.maxStreams, { stallTimeoutMs: options.streamStallTimeoutMs });
     metrics.trackStreams(streams);
     new NodeAgentService({
@@ -370,6 +394,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       grpc: grpcAddress,
       http: httpAddress,
       dataDir: options.dataDir,
+      auditLog: audit ? audit.log.path : 'off',
       nodeId,
       version: AGENT_VERSION,
       cgroupRoot: cgroups?.root ?? 'none',
@@ -393,6 +418,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
           // First, so the scheduler sees the stream end before anything else goes; workloads stay.
           await reporter?.close();
           await Promise.all([grpcServer.close(2000), http.close()]);
+          audit?.log.close();
           await logRetention?.close();
           await manager.close();
           artifacts?.close();
@@ -403,6 +429,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       },
     };
   } catch (err) {
+    auditLog?.close();
     releaseLock();
     throw err;
   }

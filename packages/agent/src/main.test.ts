@@ -96,3 +96,24 @@ describe('parseAgentArgs: --max-log-disk', () => {
     expect(() => parseAgentArgs(argv, env)).toThrow(message);
   });
 });
+
+describe('parseAgentArgs: docker mounts', () => {
+  it('allows none by default, read-only ones under --docker-mount-root, writable ones only when allowed', () => {
+    expect(parseAgentArgs([], {})).toMatchObject({ docker: undefined }); // DEFAULT_DOCKER_LIMITS: no roots
+    expect(parseAgentArgs(['--docker-mount-root', '/srv/a', '--docker-mount-root', '/srv/b'], {})).toMatchObject({
+      docker: { mountRoots: ['/srv/a', '/srv/b'], allowWritableMounts: false },
+    });
+    expect(parseAgentArgs(['--docker-allow-writable-mounts'], {})).toMatchObject({
+      docker: { mountRoots: [], allowWritableMounts: true },
+    });
+    expect(parseAgentArgs([], { MO_DOCKER_ALLOW_WRITABLE_MOUNTS: '1' })).toMatchObject({
+      docker: { allowWritableMounts: true },
+    });
+  });
+
+  it('refuses to allow writable mounts and deny them at once, naming both flags', () => {
+    expect(() => parseAgentArgs(['--docker-allow-writable-mounts', '--docker-deny', 'writable-mounts'], {})).toThrow(
+      '--docker-deny (MO_DOCKER_DENY) writable-mounts contradicts --docker-allow-writable-mounts (MO_DOCKER_ALLOW_WRITABLE_MOUNTS)',
+    );
+  });
+});

@@ -1,6 +1,6 @@
 // `mo-agent` / `mo agent`: flags and MO_* environment -> startAgent; SIGTERM/SIGINT close the agent
 // (workloads keep running, as with Nomad's client), SIGHUP re-probes host facts.
-import { flagReader, parseStreamCaps, runDaemon } from '@mo/api';
+import { AUDIT_FLAG_OPTIONS, AUDIT_HELP, flagReader, parseAuditFlags, parseStreamCaps, runDaemon } from '@mo/api';
 import { parseArgs } from 'node:util';
 import { AGENT_VERSION, DEFAULT_AGENT_OPTIONS, startAgent, type AgentOptions } from './agent.js';
 import { validateCgroupRoot } from './cgroups/index.js';
@@ -40,8 +40,11 @@ Docker sandboxes (safe by default; these bound what a workload may relax):
   --docker-ports A-B      host ports for published ports MO_DOCKER_PORTS     (3001-4000)
   --docker-port-ip ADDR   host address they listen on   MO_DOCKER_PORT_IP     (0.0.0.0)
   --docker-image IMAGE    image when a workload names none MO_DOCKER_IMAGE    (mo-sandbox:latest)
-  --docker-mount-root DIR mount sources must be under one, repeatable
-                                                        MO_DOCKER_MOUNT_ROOTS ("dir1,dir2"; the temp dir)
+  --docker-mount-root DIR mount sources must be under one, repeatable; the directories on a
+                          source's path must be root's or the agent's user's, writable by no one else
+                                                        MO_DOCKER_MOUNT_ROOTS ("dir1,dir2"; none: no mounts)
+  --docker-allow-writable-mounts  a mount may be writable (else each must be read-only)
+                                                        MO_DOCKER_ALLOW_WRITABLE_MOUNTS (off; 1 = on)
   --docker-max-pids N     highest pids limit allowed    MO_DOCKER_MAX_PIDS    (4096; default limit 256)
   --docker-deny LIST      refuse these relaxations: network, writable-root, mounts, writable-mounts,
                           new-privileges                MO_DOCKER_DENY        (none)
@@ -57,6 +60,8 @@ Scheduler (without --scheduler the agent runs standalone and registers nowhere):
   --label KEY=VALUE       node label, repeatable        MO_NODE_LABELS        ("k=v,k2=v2")
   --capacity-cpu MILLIS   CPU placement may reserve     MO_CAPACITY_CPU       (cores × 1000)
   --capacity-memory BYTES memory placement may reserve  MO_CAPACITY_MEMORY    (MemTotal)
+
+${AUDIT_HELP}
 
 Logs are JSON lines on stderr. Listening on 0.0.0.0 exposes an unauthenticated API: keep the
 default loopback address unless the network is trusted (TLS comes with a later release).`;
@@ -90,6 +95,7 @@ export function parseAgentArgs(
       'docker-port-ip': { type: 'string' },
       'docker-image': { type: 'string' },
       'docker-mount-root': { type: 'string', multiple: true },
+      'docker-allow-writable-mounts': { type: 'boolean' },
       'docker-max-pids': { type: 'string' },
       'docker-deny': { type: 'string' },
       'docker-allow-caps': { type: 'string' },
@@ -98,6 +104,7 @@ export function parseAgentArgs(
       label: { type: 'string', multiple: true },
       'capacity-cpu': { type: 'string' },
       'capacity-memory': { type: 'string' },
+      ...AUDIT_FLAG_OPTIONS,
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
     },
@@ -141,6 +148,7 @@ export function parseAgentArgs(
     labels,
     capacityCpuMillis: int('capacity-cpu', 'MO_CAPACITY_CPU'),
     capacityMemoryBytes: int('capacity-memory', 'MO_CAPACITY_MEMORY'),
+    audit: parseAuditFlags(values, env),
   };
 }
 
@@ -204,6 +212,13 @@ function dockerLimitsOf(
     limits.defaultPidsLimit = Math.min(limits.defaultPidsLimit, maxPids);
     given = true;
   }
+  const writable =
+    values['docker-allow-writable-mounts'] === true ||
+    ['1', 'true'].includes(env.MO_DOCKER_ALLOW_WRITABLE_MOUNTS ?? '');
+  if (writable) {
+    limits.allowWritableMounts = true;
+    given = true;
+  }
   const deny = str('docker-deny', 'MO_DOCKER_DENY');
   if (deny !== undefined) {
     for (const item of deny
@@ -216,7 +231,11 @@ function dockerLimitsOf(
       if (item === 'network') limits.allowNetworks = ['none'];
       if (item === 'writable-root') limits.allowWritableRoot = false;
       if (item === 'mounts') limits.mountRoots = [];
-      if (item === 'writable-mounts') limits.allowWritableMounts = false;
+      if (item === 'writable-mounts' && writable) {
+        throw new Error(
+          '--docker-deny (MO_DOCKER_DENY) writable-mounts contradicts --docker-allow-writable-mounts (MO_DOCKER_ALLOW_WRITABLE_MOUNTS)',
+        );
+      }
       if (item === 'new-privileges') limits.allowNewPrivileges = false;
     }
     given = true;

@@ -25,6 +25,8 @@ const ready = requireTool(dockerReady(), 'a Docker engine with mo-sandbox:latest
 const suite = ready ? describe : describe.skip;
 // A range of its own (tests run in parallel) with two ports, so exhaustion is quick to reach.
 const PORTS = ['--docker-ports', '3951-3952'];
+// Mounts from this run's temp dir (root's, 0700), writable ones too: both are off by default.
+const MOUNTS = ['--docker-mount-root', tmpdir(), '--docker-allow-writable-mounts'];
 
 const { RUNNING, FAILED, STOPPED, SUCCEEDED } = {
   RUNNING: WorkloadState.WORKLOAD_STATE_RUNNING,
@@ -37,8 +39,9 @@ suite('docker sandboxes', () => {
   const agents: AgentProcess[] = [];
   let agent: AgentProcess;
 
-  async function newAgent(dataDir?: string, extraArgs: string[] = []): Promise<AgentProcess> {
-    const a = await startAgentProcess({ ...(dataDir ? { dataDir } : {}), extraArgs: [...PORTS, ...extraArgs] });
+  /** An agent with these flags (default: the shared port range and mount root). */
+  async function newAgent(dataDir?: string, extraArgs = [...PORTS, ...MOUNTS]): Promise<AgentProcess> {
+    const a = await startAgentProcess({ ...(dataDir ? { dataDir } : {}), extraArgs });
     agents.push(a);
     return a;
   }
@@ -165,7 +168,7 @@ suite('docker sandboxes', () => {
   it('refuses writes to the read-only root while /tmp works, and relaxes it on request', async () => {
     const script = 'touch /root-file && echo root-ok; touch /tmp/f && echo tmp-ok';
     // Only the image's root may write in its / at all: that workload runs as root, allowed there.
-    const rootAllowed = await newAgent(undefined, ['--allowed-users', 'root']);
+    const rootAllowed = await newAgent(undefined, [...PORTS, ...MOUNTS, '--allowed-users', 'root']);
     const [ro, rw] = await Promise.all([
       agent.client.startWorkload(sandbox(['sh', '-c', script])),
       rootAllowed.client.startWorkload(sandbox(['sh', '-c', script], { user: 'root', docker: { writableRoot: true } })),
@@ -188,6 +191,8 @@ suite('docker sandboxes', () => {
     const script = "grep -E '^(CapEff|NoNewPrivs):' /proc/self/status";
     const strict = await newAgent();
     const relaxed = await newAgent(undefined, [
+      ...PORTS,
+      ...MOUNTS,
       '--docker-allow-caps',
       'NET_BIND_SERVICE,chown',
       '--allowed-users',
@@ -395,6 +400,18 @@ suite('docker sandboxes', () => {
     expect(err).toBeInstanceOf(MoError);
     expect((err as MoError).code).toBe(grpc.status.INVALID_ARGUMENT);
     expect((err as MoError).message).toMatch(message);
+  });
+
+  it('refuses every mount, by name, on an agent that names no mount root (the default)', async () => {
+    const plain = await newAgent(undefined, []);
+    const err = await plain.client
+      .startWorkload(sandbox(['true'], { docker: { mounts: [{ source: tmpdir(), target: '/m', readOnly: true }] } }))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MoError);
+    expect((err as MoError).code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect((err as MoError).message).toBe(
+      "spec.docker.mounts[0]: mounts are not allowed by this agent's configuration (it names no --docker-mount-root)",
+    );
   });
 
   it('runs a build phase with network and a writable workspace, then a run phase with no network and the workspace read-only', async () => {

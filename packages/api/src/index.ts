@@ -16,9 +16,11 @@
  * logger, ULID ids, the /metrics + /healthz HTTP server), and the one way to arm a timer (`after`,
  * `every`, `sleep`: clamped to what Node honours, long delays re-armed), paging (`fillPage`,
  * page tokens, `followPages`; the clients' `listAll*` / `getFull*` follow every page), token-bucket
- * rate limits (`TokenBucket`, `KeyedRateLimiter`) and the NodeRegistry's page and rate limits
- * (`REGISTRY_PAGE`…), and identity and access (`authorize` and its `METHOD_RULES`, bearer tokens'
- * text and hash, `callGuard` for servers, `identityOf(call)` for handlers).
+ * rate limits (`TokenBucket`, `KeyedRateLimiter`), the NodeRegistry's page and rate limits
+ * (`REGISTRY_PAGE`…), identity and access (`authorize` and its `METHOD_RULES`, bearer tokens'
+ * text and hash, `callGuard` for servers, `identityOf(call)` for handlers), and the audit log
+ * (`AuditLog`, `auditInterceptor` for `createMoServer`'s `audit` option, the daemons' `--audit-*`
+ * flags: `parseAuditFlags`, `openAuditLog`).
  */
 export { LOADER_OPTIONS, PROTO_ROOT, moProto, serviceDefinition, type MoProto } from './proto.js';
 export { HEALTH_SERVICE, HealthService, type ServingStatus } from './health.js';
@@ -33,6 +35,27 @@ export {
 } from './client.js';
 export { TokenClient } from './token-client.js';
 export { CONNECT_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from './keepalive.js';
+// The audit log: JSONL writer, the per-method table, the server interceptor, daemon flags.
+export { AuditLog, type AuditLogOptions } from './audit/writer.js';
+export { formatAuditLine, LINE_MAX_BYTES, type AuditRecord, type AuditTargets } from './audit/record.js';
+export { AUDIT_METHODS, auditMethod, isRecorded, type AuditKind, type AuditMethod } from './audit/methods.js';
+export {
+  AUDIT_UNAVAILABLE_MESSAGE,
+  auditInterceptor,
+  type AuditCallInfo,
+  type AuditOptions,
+  type Identify,
+} from './audit/interceptor.js';
+export { guardIdentify, UNAUTHENTICATED_IDENTITY } from './audit/identify.js';
+export {
+  AUDIT_FILE_NAME,
+  AUDIT_FLAG_OPTIONS,
+  AUDIT_HELP,
+  DEFAULT_AUDIT_SETTINGS,
+  openAuditLog,
+  parseAuditFlags,
+  type AuditSettings,
+} from './audit/settings.js';
 export {
   MAX_MESSAGE_BYTES,
   countedUnary,

@@ -1,6 +1,7 @@
 // Server plumbing every mo daemon shares: limits, standard health + reflection, bind and close.
 import { after } from './timers.js';
 import * as grpc from '@grpc/grpc-js';
+import { auditInterceptor, type AuditOptions } from './audit/interceptor.js';
 import { statusName, toServiceError } from './errors.js';
 import { MAX_MESSAGE_BYTES, serverOptions } from './grpc-options.js';
 import { HealthService } from './health.js';
@@ -17,6 +18,8 @@ export interface MoServerOptions {
    */
   services: string[];
   maxMessageBytes?: number;
+  /** The audit log (audit/): a line per change and per refused call. */
+  audit?: AuditOptions;
   /**
    * Who may call what (auth/guard.ts): every call is authenticated and checked against the access
    * table before its handler runs. Absent: no checks (agents, until certificates identify callers).
@@ -38,8 +41,14 @@ export function createMoServer(options: MoServerOptions): MoServer {
   // Limits and keepalive: grpc-options.ts.
   // Requests that are not protobuf: INVALID_ARGUMENT (malformed.ts).
   // Interceptors wrap in order, the last outermost: the guard decides on the metadata, before any
-  // request bytes are read.
-  const interceptors = [rejectRefusedRequests, ...(options.guard ? [callGuard(options.guard)] : [])];
+  // request bytes are read. The audit interceptor goes first: it sees each call's metadata and
+  // request before the others and its final status after them, so the guard's and the malformed-
+  // request check's refusals too.
+  const interceptors = [
+    ...(options.audit ? [auditInterceptor(options.audit)] : []),
+    rejectRefusedRequests,
+    ...(options.guard ? [callGuard(options.guard)] : []),
+  ];
   const server = new grpc.Server({ ...serverOptions(max), interceptors });
   const status: Record<string, 'SERVING'> = { '': 'SERVING' };
   for (const s of options.services) status[s] = 'SERVING';

@@ -1,6 +1,14 @@
 // `mo-scheduler` / `mo scheduler`: flags and MO_* environment -> startScheduler. SIGTERM/SIGINT
 // close it cleanly (in-flight writes are flushed); workloads keep running on their agents.
-import { flagReader, parseCallRateLimits, parseStreamCaps, runDaemon } from '@mo/api';
+import {
+  AUDIT_FLAG_OPTIONS,
+  AUDIT_HELP,
+  flagReader,
+  parseAuditFlags,
+  parseCallRateLimits,
+  parseStreamCaps,
+  runDaemon,
+} from '@mo/api';
 import { parseArgs } from 'node:util';
 import { SCHEDULER_VERSION, startScheduler, type SchedulerOptions } from './scheduler.js';
 
@@ -64,6 +72,8 @@ Options (each also settable by environment):
   -h, --help                show this help
   -V, --version             print the version
 
+${AUDIT_HELP}
+
 Durations: 500ms, 5s, 2m, or plain milliseconds. Logs are JSON lines on stderr.`;
 
 export function parseSchedulerArgs(
@@ -101,6 +111,7 @@ export function parseSchedulerArgs(
       'events-retained': { type: 'string' },
       'max-streams': { type: 'string' },
       'stream-stall-timeout': { type: 'string' },
+      ...AUDIT_FLAG_OPTIONS,
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
     },
@@ -149,6 +160,7 @@ export function parseSchedulerArgs(
     streamStallTimeoutMs: duration('stream-stall-timeout', 'MO_STREAM_STALL_TIMEOUT'),
     callRates:
       rateLimit === undefined ? undefined : parseCallRateLimits(rateLimit, label('rate-limit', 'MO_RATE_LIMIT')),
+    audit: parseAuditFlags(values, env),
   } as Partial<SchedulerOptions>;
   return options;
 }

@@ -5,6 +5,10 @@ import {
   CallRateLimiter,
   createLogger,
   createMoServer,
+  DEFAULT_AUDIT_SETTINGS,
+  guardIdentify,
+  openAuditLog,
+  type AuditSettings,
   DEFAULT_CALL_RATE_LIMITS,
   IDEMPOTENCY_WINDOW_MS,
   isLogLevel,
@@ -103,6 +107,8 @@ export interface SchedulerOptions {
    * cut off with RESOURCE_EXHAUSTED (default 30 s).
    */
   streamStallTimeoutMs?: number;
+  /** The audit log (--audit-log and friends): on by default, in <dataDir>/audit.jsonl. */
+  audit: AuditSettings;
   logger?: Logger;
   /** A store to use instead of SQLite in the data dir (benchmarks, other backends). */
   store?: Store;
@@ -131,6 +137,7 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   maxQueuedPipelines: 1000,
   maxArtifactBytes: 256 * 1024 * 1024,
   eventsRetained: DEFAULT_RETENTION.maxEvents,
+  audit: DEFAULT_AUDIT_SETTINGS,
 };
 
 /** Fills defaults and validates; each error names the option. */
@@ -330,14 +337,28 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
   }
 
   const onRequest = (method: string, code: string) => metrics.recordGrpcRequest(method, code);
+  let audit;
+  try {
+    audit = openAuditLog(options.audit, options.dataDir, (err) =>
+      err
+        ? logger.warn('audit log: lines cannot be written', { error: err.message, strict: options.audit.strict })
+        : logger.info('audit log: lines are written again'),
+    );
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+  const guard = schedulerGuard(tokens, {
+    logger,
+    onRequest,
+    rates: new CallRateLimiter(options.callRates ?? DEFAULT_CALL_RATE_LIMITS),
+    onRateLimited: (cls) => metrics.recordRateLimited(cls),
+  });
   const server = createMoServer({
     services: ['mo.v1.Scheduler', 'mo.v1.NodeRegistry', 'mo.v1.Pipelines', 'mo.v1.Tokens'],
-    guard: schedulerGuard(tokens, {
-      logger,
-      onRequest,
-      rates: new CallRateLimiter(options.callRates ?? DEFAULT_CALL_RATE_LIMITS),
-      onRateLimited: (cls) => metrics.recordRateLimited(cls),
-    }),
+    guard,
+    // Callers as the guard admitted (or refused) them.
+    ...(audit ? { audit: { ...audit, identify: guardIdentify(guard) } } : {}),
   });
   new SchedulerService({
     manager,
@@ -371,6 +392,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     const port = await server.listen(options.grpcListen);
     grpcAddress = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   } catch (err) {
+    audit?.log.close();
     await store.close().catch(() => undefined);
     throw new Error(`cannot listen on ${options.grpcListen} (gRPC): ${(err as Error).message}`, { cause: err });
   }
@@ -386,6 +408,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     });
   } catch (err) {
     await server.close();
+    audit?.log.close();
     await store.close().catch(() => undefined);
     throw err;
   }
@@ -397,6 +420,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     grpcAddress,
     httpAddress,
     dataDir: options.dataDir,
+    auditLog: audit ? audit.log.path : 'off',
     version: SCHEDULER_VERSION,
     pid: process.pid,
   });
@@ -416,6 +440,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
         // Uploads under way end (UNAVAILABLE) and their temp files are removed before the server goes.
         await artifacts.close();
         await server.close();
+        audit?.log.close();
         events.close();
         await pipelines.close();
         await manager.close();

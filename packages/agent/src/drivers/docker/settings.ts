@@ -4,6 +4,7 @@
 import { InvalidArgumentError, LIMITS, quote, validateDockerPorts, type DockerSpec__Output } from '@mo/api';
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, normalize, sep } from 'node:path';
+import { mountRootRisk, pathEntries, swapRisk, trustedUids } from './mount-path.js';
 
 export type DockerNetwork = 'none' | 'bridge';
 export const DOCKER_NETWORKS: readonly DockerNetwork[] = ['none', 'bridge'];
@@ -27,8 +28,12 @@ export interface DockerLimits {
   /** Networks a workload may ask for ("none" is always allowed). */
   allowNetworks: readonly DockerNetwork[];
   allowWritableRoot: boolean;
-  /** Host directories under which mount sources must lie; empty = no mounts. */
+  /**
+   * Host directories under which mount sources must lie; empty (the default) = no mounts. The path
+   * to a source must also be one only root or the agent's user can change (mount-path.ts).
+   */
   mountRoots: readonly string[];
+  /** Whether a mount may be writable (off by default: a container's root could plant files). */
   allowWritableMounts: boolean;
   /** Capabilities a workload may ask back (all are dropped); empty = none. Names without CAP_. */
   allowCaps: readonly string[];
@@ -50,7 +55,7 @@ export const DEFAULT_DOCKER_LIMITS: DockerLimits = {
   allowNetworks: DOCKER_NETWORKS,
   allowWritableRoot: true,
   mountRoots: [],
-  allowWritableMounts: true,
+  allowWritableMounts: false,
   allowCaps: [],
   allowNewPrivileges: true,
   pullTimeoutMs: 60_000,
@@ -172,6 +177,18 @@ function validateMount(
   if (target === '/' || target.split(sep).includes('..')) {
     throw new InvalidArgumentError(`${field}.target`, `must be a directory below /, got ${quote(m.target)}`);
   }
+  if (limits.mountRoots.length === 0) {
+    throw new InvalidArgumentError(
+      field,
+      "mounts are not allowed by this agent's configuration (it names no --docker-mount-root)",
+    );
+  }
+  if (!m.readOnly && !limits.allowWritableMounts) {
+    throw new InvalidArgumentError(
+      `${field}.read_only`,
+      "writable mounts are not allowed by this agent's configuration (mount it read-only: SRC:DST:ro)",
+    );
+  }
   let source: string;
   try {
     // The real path: a symlink must not lead out of the allowed roots.
@@ -179,9 +196,6 @@ function validateMount(
     statSync(source);
   } catch {
     throw new InvalidArgumentError(`${field}.source`, `${quote(m.source)} does not exist on this node`);
-  }
-  if (limits.mountRoots.length === 0) {
-    throw new InvalidArgumentError(field, "mounts are not allowed by this agent's configuration");
   }
   const under = limits.mountRoots.some(
     (root) => source === root || source.startsWith(root.endsWith(sep) ? root : root + sep),
@@ -192,22 +206,38 @@ function validateMount(
       `${quote(m.source)} is not under a directory this agent allows (${limits.mountRoots.join(', ')})`,
     );
   }
-  if (!m.readOnly && !limits.allowWritableMounts) {
+  // Docker resolves the path again when it mounts: it must be one that nobody else can swap.
+  let risk: string | undefined;
+  try {
+    risk = swapRisk(pathEntries(source), trustedUids());
+  } catch {
+    throw new InvalidArgumentError(`${field}.source`, `${quote(m.source)} does not exist on this node`);
+  }
+  if (risk) {
     throw new InvalidArgumentError(
-      `${field}.read_only`,
-      "writable mounts are not allowed by this agent's configuration",
+      `${field}.source`,
+      `${quote(m.source)} could be swapped before Docker mounts it: ${risk}; ` +
+        "the directories on a mount source's path must be root's or the agent's user's, writable by no one else",
     );
   }
   return { source, target, readOnly: m.readOnly };
 }
 
-/** Resolves mount roots once, at start-up, so that the check above compares real paths. */
+/**
+ * Resolves mount roots once, at start-up, so that the check above compares real paths. A root that
+ * exists must be on a path only root or the agent's user can change (else every mount under it would
+ * be refused): the error names the flag.
+ */
 export function resolveMountRoots(roots: readonly string[]): string[] {
   return roots.map((r) => {
+    let real: string;
     try {
-      return realpathSync(r);
+      real = realpathSync(r);
     } catch {
-      return normalize(r);
+      return normalize(r); // not there yet: mounts under it are refused until it is
     }
+    const risk = mountRootRisk(real);
+    if (risk) throw new Error(`--docker-mount-root ${quote(r)}: mounts under it could be swapped: ${risk}`);
+    return real;
   });
 }
