@@ -5,10 +5,41 @@ import { MoError, fromServiceError } from './errors.js';
 import { CONNECT_TIMEOUT_MS } from './keepalive.js';
 import { MAX_DEADLINE_MS } from './lite/timeout.js';
 import { getDefaultHighWaterMark, setDefaultHighWaterMark } from 'node:stream';
+import type { ClientTls } from './tls/client.js';
+import { channelCredentials } from './tls/grpc.js';
+import type { ExpectedPeer } from './tls/peer.js';
 
+/**
+ * How a client reaches a daemon. Credentials are explicit: `tls` (the cluster's CA and this
+ * caller's certificate), or `insecure: true` for a daemon started with --insecure; a client given
+ * neither refuses to be built.
+ */
 export interface ClientOptions {
   /** Deadline for each unary call, in ms (default 10 s). */
   deadlineMs?: number;
+  tls?: ClientTls;
+  /** Plaintext (only a daemon run with --insecure accepts it). */
+  insecure?: boolean;
+  /**
+   * The role the server must prove: the scheduler for scheduler clients (default), and for an
+   * AgentClient the node it dials (`{ kind: 'agent', node }`): another node cannot answer for it.
+   */
+  peer?: ExpectedPeer;
+  /** A bearer token sent on every call (`authorization: Bearer …`). */
+  token?: string;
+}
+
+/** Channel credentials for `options`; throws when neither tls nor insecure is given. */
+export function credentialsFor(options: ClientOptions, defaultPeer?: ExpectedPeer): () => grpc.ChannelCredentials {
+  if (options.tls && options.insecure) throw new Error('ClientOptions: tls and insecure both given');
+  const tls = options.tls;
+  if (!tls) {
+    if (!options.insecure) throw new Error('ClientOptions: give tls (certificates) or insecure: true');
+    return () => grpc.credentials.createInsecure();
+  }
+  const peer = options.peer ?? defaultPeer;
+  if (!peer) throw new Error('ClientOptions: peer (the agent node to expect) is needed with tls');
+  return () => channelCredentials(tls, peer);
 }
 
 export type Unary<Req, Res> = (
@@ -45,13 +76,20 @@ export abstract class BaseClient<C extends grpc.Client> {
   protected readonly deadlineMs: number;
   protected raw: C;
   private closed = false;
+  private readonly token: string | undefined;
+  private readonly dial: () => C;
+  /** `connect` makes a raw client with the given credentials (read again at each re-dial). */
   constructor(
     readonly address: string,
-    private readonly dial: () => C,
+    connect: (credentials: grpc.ChannelCredentials) => C,
     options: ClientOptions,
+    defaultPeer?: ExpectedPeer,
   ) {
     this.deadlineMs = options.deadlineMs ?? 10_000;
-    this.raw = dial();
+    this.token = options.token;
+    const credentials = credentialsFor(options, defaultPeer);
+    this.dial = () => connect(credentials());
+    this.raw = this.dial();
     this.watchDial(this.raw);
   }
 
@@ -79,9 +117,16 @@ export abstract class BaseClient<C extends grpc.Client> {
     }
   }
 
+  /** Call metadata: the bearer token, when this client has one. */
+  protected metadata(): grpc.Metadata {
+    const m = new grpc.Metadata();
+    if (this.token !== undefined) m.set('authorization', `Bearer ${this.token}`);
+    return m;
+  }
+
   protected call<Req, Res>(method: Unary<Req, Res>, req: Req, deadlineMs = this.deadlineMs): Promise<Res> {
     return new Promise((resolve, reject) => {
-      method.call(this.raw, req, new grpc.Metadata(), { deadline: deadlineIn(deadlineMs) }, (err, res) => {
+      method.call(this.raw, req, this.metadata(), { deadline: deadlineIn(deadlineMs) }, (err, res) => {
         if (err) reject(this.failure(err));
         else if (res === undefined) reject(fromServiceError(new Error('empty response'), this.address));
         else resolve(res);

@@ -52,13 +52,20 @@ import type { SubmitPipelineRequest } from './generated/mo/v1/SubmitPipelineRequ
 import type { SubmitPipelineResponse__Output } from './generated/mo/v1/SubmitPipelineResponse.js';
 import { decodeMessage, encodeMessage } from './lite/codec.js';
 import { allNodes, allPipelines, allWorkloads, fullClusterStatus, fullNodeStatus } from './paging/collect.js';
-import { LiteCallError, LiteChannel } from './lite/unary.js';
+import { LiteCallError, LiteChannel, type LiteChannelOptions } from './lite/unary.js';
 import { BaseClient, deadlineIn, withReadAhead, type ClientOptions } from './base-client.js';
 import { channelOptions } from './grpc-options.js';
 import { moProto } from './proto.js';
 import { sleep } from './timers.js';
 
 export type { ClientOptions } from './base-client.js';
+
+/** The lite transport's options for the same credentials (AgentClient's unary calls). */
+function liteOptionsOf(options: ClientOptions): LiteChannelOptions {
+  if (!options.tls) return options.token ? { token: options.token } : {};
+  if (!options.peer) throw new Error('ClientOptions: peer (the agent node to expect) is needed with tls');
+  return { tls: options.tls, peer: options.peer, ...(options.token ? { token: options.token } : {}) };
+}
 
 /** Log chunks (≤ 16 KiB each) an agent log stream reads ahead of its consumer. */
 const LOG_READ_AHEAD = 2;
@@ -72,10 +79,10 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
    */
   private readonly lite: LiteChannel;
 
-  constructor(address: string, options: ClientOptions = {}) {
+  constructor(address: string, options: ClientOptions) {
     const Ctor = moProto().mo.v1.NodeAgent;
-    super(address, () => new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
-    this.lite = new LiteChannel(address);
+    super(address, (creds) => new Ctor(address, creds, channelOptions()), options);
+    this.lite = new LiteChannel(address, liteOptionsOf(options));
   }
 
   private async unary<Res>(
@@ -161,16 +168,16 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
   streamLogs(req: StreamLogsRequest, signal?: AbortSignal): AsyncGenerator<LogChunk__Output> {
     const opts: grpc.CallOptions = req.follow ? {} : { deadline: deadlineIn(this.deadlineMs) };
     // The scheduler relays these: two chunks read ahead (not 16) per stream it holds for a client.
-    const call = withReadAhead(LOG_READ_AHEAD, () => this.raw.streamLogs(req, new grpc.Metadata(), opts));
+    const call = withReadAhead(LOG_READ_AHEAD, () => this.raw.streamLogs(req, this.metadata(), opts));
     return this.stream(call, signal);
   }
 }
 
 /** Client for the scheduler's Scheduler service (what `mo` uses). */
 export class SchedulerClient extends BaseClient<RawSchedulerClient> {
-  constructor(address: string, options: ClientOptions = {}) {
+  constructor(address: string, options: ClientOptions) {
     const Ctor = moProto().mo.v1.Scheduler;
-    super(address, () => new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
+    super(address, (creds) => new Ctor(address, creds, channelOptions()), options, { kind: 'scheduler' });
   }
 
   submitWorkload(req: SubmitWorkloadRequest): Promise<SubmitWorkloadResponse__Output> {
@@ -231,12 +238,12 @@ export class SchedulerClient extends BaseClient<RawSchedulerClient> {
 
   streamLogs(req: StreamWorkloadLogsRequest, signal?: AbortSignal): AsyncGenerator<LogChunk__Output> {
     const opts: grpc.CallOptions = req.follow ? {} : { deadline: deadlineIn(this.deadlineMs) };
-    return this.stream(this.raw.streamWorkloadLogs(req, new grpc.Metadata(), opts), signal);
+    return this.stream(this.raw.streamWorkloadLogs(req, this.metadata(), opts), signal);
   }
 
   /** Cluster events until `signal` aborts (no deadline: a watch is meant to last). */
   watch(req: WatchRequest = {}, signal?: AbortSignal): AsyncGenerator<ClusterEvent__Output> {
-    return this.stream(this.raw.watch(req, new grpc.Metadata(), {}), signal);
+    return this.stream(this.raw.watch(req, this.metadata(), {}), signal);
   }
 
   /** watch(), resumed after a broken stream with no gap and no duplicate: see followWatch. */
@@ -312,9 +319,9 @@ export async function* followWatch(
 
 /** Client for the scheduler's Pipelines service (same address as the Scheduler service). */
 export class PipelineClient extends BaseClient<RawPipelinesClient> {
-  constructor(address: string, options: ClientOptions = {}) {
+  constructor(address: string, options: ClientOptions) {
     const Ctor = moProto().mo.v1.Pipelines;
-    super(address, () => new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
+    super(address, (creds) => new Ctor(address, creds, channelOptions()), options, { kind: 'scheduler' });
   }
 
   submit(req: SubmitPipelineRequest): Promise<SubmitPipelineResponse__Output> {
@@ -349,20 +356,20 @@ export class PipelineClient extends BaseClient<RawPipelinesClient> {
     req: { pipelineId?: string; afterSeq?: number } = {},
     signal?: AbortSignal,
   ): AsyncGenerator<PipelineEvent__Output> {
-    return this.stream(this.raw.watchPipelines(req, new grpc.Metadata(), {}), signal);
+    return this.stream(this.raw.watchPipelines(req, this.metadata(), {}), signal);
   }
 
   stepLogs(req: StreamStepLogsRequest, signal?: AbortSignal): AsyncGenerator<LogChunk__Output> {
     const opts: grpc.CallOptions = req.follow ? {} : { deadline: deadlineIn(this.deadlineMs) };
-    return this.stream(this.raw.streamStepLogs(req, new grpc.Metadata(), opts), signal);
+    return this.stream(this.raw.streamStepLogs(req, this.metadata(), opts), signal);
   }
 }
 
 /** Client for the scheduler's NodeRegistry service (what agents use). */
 export class RegistryClient extends BaseClient<NodeRegistryClient> {
-  constructor(address: string, options: ClientOptions = {}) {
+  constructor(address: string, options: ClientOptions) {
     const Ctor = moProto().mo.v1.NodeRegistry;
-    super(address, () => new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
+    super(address, (creds) => new Ctor(address, creds, channelOptions()), options, { kind: 'scheduler' });
   }
 
   register(req: RegisterRequest): Promise<RegisterResponse__Output> {
@@ -376,7 +383,7 @@ export class RegistryClient extends BaseClient<NodeRegistryClient> {
 
   /** Opens the heartbeat stream (no deadline). The caller writes requests and reads responses. */
   heartbeat(): grpc.ClientDuplexStream<HeartbeatRequest, HeartbeatResponse__Output> {
-    return this.raw.heartbeat(new grpc.Metadata(), {});
+    return this.raw.heartbeat(this.metadata(), {});
   }
 
   /**
@@ -392,7 +399,7 @@ export class RegistryClient extends BaseClient<NodeRegistryClient> {
     let wake: (() => void) | undefined;
     let call!: grpc.ClientWritableStream<ArtifactUpload>;
     const done = new Promise<ArtifactRef__Output>((resolve, reject) => {
-      call = this.raw.uploadArtifact(new grpc.Metadata(), { deadline: deadlineIn(deadlineMs) }, (err, res) => {
+      call = this.raw.uploadArtifact(this.metadata(), { deadline: deadlineIn(deadlineMs) }, (err, res) => {
         ended = true;
         wake?.();
         if (err) reject(this.failure(err));
@@ -433,10 +440,7 @@ export class RegistryClient extends BaseClient<NodeRegistryClient> {
     deadlineMs: number,
     signal?: AbortSignal,
   ): AsyncGenerator<ArtifactChunk__Output> {
-    return this.stream(
-      this.raw.downloadArtifact(req, new grpc.Metadata(), { deadline: deadlineIn(deadlineMs) }),
-      signal,
-    );
+    return this.stream(this.raw.downloadArtifact(req, this.metadata(), { deadline: deadlineIn(deadlineMs) }), signal);
   }
 }
 

@@ -55,6 +55,23 @@ export class FailedPreconditionError extends MoError {
   }
 }
 
+/**
+ * Thrown when a caller brings no credentials, or ones this daemon cannot accept (no certificate of
+ * the cluster's CA, a certificate with no mo role or two, an unknown token). Never carries a secret.
+ */
+export class UnauthenticatedError extends MoError {
+  constructor(message: string) {
+    super(grpc.status.UNAUTHENTICATED, message);
+  }
+}
+
+/** Thrown when an authenticated caller lacks the role a method needs; the message names both. */
+export class PermissionDeniedError extends MoError {
+  constructor(message: string) {
+    super(grpc.status.PERMISSION_DENIED, message);
+  }
+}
+
 /** Thrown by clients when the daemon cannot be reached or the deadline passed. */
 export class UnavailableError extends MoError {
   readonly address: string;

@@ -17,7 +17,12 @@
  * `every`, `sleep`: clamped to what Node honours, long delays re-armed), paging (`fillPage`,
  * page tokens, `followPages`; the clients' `listAll*` / `getFull*` follow every page), token-bucket
  * rate limits (`TokenBucket`, `KeyedRateLimiter`) and the NodeRegistry's page and rate limits
- * (`REGISTRY_PAGE`…).
+ * (`REGISTRY_PAGE`…). Identity and access (issue 13): `Identity` and `describeIdentity`, roles read
+ * from certificates (`identityFromCertificate`), who may call what (`authorize`, `mayCall`), the
+ * per-call `authenticate` seam with its `TokenResolver`, `identityOf(call)` for handlers; TLS
+ * material (`TlsSource`: loaded from files, reloaded on SIGHUP; `loadClientTls` / `clientTls` for
+ * clients; `checkPeerRole`: the server's role, not its host name) and the daemons' security flags
+ * (`readSecurityFlags`, `openTls`, `reloadTls`).
  */
 export { LOADER_OPTIONS, PROTO_ROOT, moProto, serviceDefinition, type MoProto } from './proto.js';
 export { HEALTH_SERVICE, HealthService, type ServingStatus } from './health.js';
@@ -47,6 +52,8 @@ export {
   NotFoundError,
   ResourceExhaustedError,
   UnavailableError,
+  UnauthenticatedError,
+  PermissionDeniedError,
   fromServiceError,
   statusName,
   toServiceError,
@@ -129,3 +136,50 @@ export {
   type StreamLimitsOptions,
   type StreamSlot,
 } from './stream-limits.js'; // bounds on streams: caps per kind, slow readers, idle client streams
+// Identity and access (issue 13).
+export {
+  ACCESS_LEVELS,
+  CLIENT_SAN,
+  SCHEDULER_SAN,
+  accessIncludes,
+  describeIdentity,
+  dnsNamesOf,
+  identityFromCertificate,
+  identityFromSans,
+  isAccess,
+  roleSans,
+  type Access,
+  type CertRole,
+  type Identity,
+} from './auth/identity.js';
+export { CLIENT_METHOD_ACCESS, authorize, mayCall, methodNeed, type Need } from './auth/access.js';
+export {
+  authInterceptor,
+  authenticate,
+  identityOf,
+  type AuthOptions,
+  type CallCredentials,
+  type TokenResolver,
+} from './auth/authenticate.js';
+export {
+  DAEMON_TLS_LABELS,
+  TlsFileError,
+  checkKeyMode,
+  loadTlsMaterial,
+  type TlsFiles,
+  type TlsLabels,
+  type TlsMaterial,
+} from './tls/material.js';
+export { TlsSource } from './tls/source.js';
+export { CLI_TLS_LABELS, clientTls, loadClientTls, type ClientTls } from './tls/client.js';
+export { checkPeerRole, describeExpected, type ExpectedPeer } from './tls/peer.js';
+export { channelCredentials, serverCredentials } from './tls/grpc.js';
+export {
+  SECURITY_FLAG_OPTIONS,
+  SECURITY_HELP,
+  checkSecurity,
+  openTls,
+  readSecurityFlags,
+  reloadTls,
+  type SecurityOptions,
+} from './daemon/security.js';

@@ -6,6 +6,9 @@ import { MAX_MESSAGE_BYTES, serverOptions } from './grpc-options.js';
 import { HealthService } from './health.js';
 import { rejectRefusedRequests } from './malformed.js';
 import { addReflection } from './reflection/service.js';
+import { authInterceptor, type TokenResolver } from './auth/authenticate.js';
+import { serverCredentials } from './tls/grpc.js';
+import type { TlsSource } from './tls/source.js';
 
 export { MAX_MESSAGE_BYTES } from './grpc-options.js';
 
@@ -16,6 +19,17 @@ export interface MoServerOptions {
    */
   services: string[];
   maxMessageBytes?: number;
+  /**
+   * The daemon's certificates: every connection is TLS, each call authenticated and checked against
+   * its method's rule (auth/access.ts). Exactly one of `tls` and `insecure` must be given.
+   */
+  tls?: TlsSource;
+  /** Refuse a peer without a certificate of the CA at the handshake (agents); default true. */
+  requireClientCertificate?: boolean;
+  /** Bearer tokens this server accepts (the scheduler's client API). */
+  tokens?: TokenResolver;
+  /** Plaintext, every caller `insecure` (a daemon's --insecure). */
+  insecure?: boolean;
 }
 
 export interface MoServer {
@@ -29,9 +43,17 @@ export interface MoServer {
 
 export function createMoServer(options: MoServerOptions): MoServer {
   const max = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
-  // Limits and keepalive: grpc-options.ts.
-  // Requests that are not protobuf: INVALID_ARGUMENT (malformed.ts).
-  const server = new grpc.Server({ ...serverOptions(max), interceptors: [rejectRefusedRequests] });
+  if (!options.tls === !options.insecure) throw new Error('createMoServer: give exactly one of tls and insecure');
+  const credentials = options.tls
+    ? serverCredentials(options.tls, options.requireClientCertificate ?? true)
+    : grpc.ServerCredentials.createInsecure();
+  // Limits and keepalive: grpc-options.ts. Each call authenticated and authorized first
+  // (auth/authenticate.ts); requests that are not protobuf: INVALID_ARGUMENT (malformed.ts).
+  const auth = authInterceptor({
+    insecure: options.insecure === true,
+    ...(options.tokens ? { tokens: options.tokens } : {}),
+  });
+  const server = new grpc.Server({ ...serverOptions(max), interceptors: [auth, rejectRefusedRequests] });
   const status: Record<string, 'SERVING'> = { '': 'SERVING' };
   for (const s of options.services) status[s] = 'SERVING';
   const health = new HealthService(status);
@@ -44,7 +66,7 @@ export function createMoServer(options: MoServerOptions): MoServer {
     health,
     listen(address) {
       return new Promise((resolve, reject) => {
-        server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) =>
+        server.bindAsync(address, credentials, (err, port) =>
           err ? reject(new Error(`cannot listen on ${address}: ${err.message}`)) : resolve(port),
         );
       });

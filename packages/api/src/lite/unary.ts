@@ -1,13 +1,16 @@
 // A minimal gRPC unary call over node:http2: length-prefixed protobuf in, grpc-status trailers out.
 // Used by the lite client (short-lived CLI reads), where loading grpc-js costs more than the call,
 // and by AgentClient for the scheduler's unary calls to agents (the hot path).
-// No TLS, no compression, no retries. Keepalive and a connect timeout as every mo connection has
+// TLS with the caller's certificate when given (the server's role checked, not its host name), no
+// compression, no retries. Keepalive and a connect timeout as every mo connection has
 // (../keepalive.ts): a session that does not answer a PING in time, or does not connect in time,
 // is destroyed with its calls failed UNAVAILABLE, and the next call dials a new one.
 import { after, type Timer } from '../timers.js';
 import { connect, type ClientHttp2Session } from 'node:http2';
 import { CONNECT_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from '../keepalive.js';
 import { MAX_DEADLINE_MS, grpcTimeoutHeader } from './timeout.js';
+import type { ClientTls } from '../tls/client.js';
+import { checkPeerRole, type ExpectedPeer } from '../tls/peer.js';
 
 /** A failed call, shaped like grpc-js's ServiceError (code, details) so the usual mapping applies. */
 export class LiteCallError extends Error {
@@ -27,6 +30,11 @@ export interface LiteChannelOptions {
   keepaliveTimeoutMs?: number;
   /** A session not connected within this is dropped (default CONNECT_TIMEOUT_MS). */
   connectTimeoutMs?: number;
+  /** Dial over TLS with this material, accepting only a server in the role `peer`. */
+  tls?: ClientTls;
+  peer?: ExpectedPeer;
+  /** A bearer token sent with every call. */
+  token?: string;
 }
 
 const UNAVAILABLE = 14;
@@ -52,11 +60,16 @@ export class LiteChannel {
   private readonly keepaliveTimeMs: number;
   private readonly keepaliveTimeoutMs: number;
   private readonly connectTimeoutMs: number;
+  private readonly tls: { tls: ClientTls; peer: ExpectedPeer } | undefined;
+  private readonly token: string | undefined;
 
   constructor(
     readonly address: string,
     options: LiteChannelOptions = {},
   ) {
+    if (options.tls && !options.peer) throw new Error('LiteChannel: tls needs peer (the role the server must prove)');
+    this.tls = options.tls && options.peer ? { tls: options.tls, peer: options.peer } : undefined;
+    this.token = options.token;
     this.keepaliveTimeMs = options.keepaliveTimeMs ?? KEEPALIVE_TIME_MS;
     this.keepaliveTimeoutMs = options.keepaliveTimeoutMs ?? KEEPALIVE_TIMEOUT_MS;
     this.connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
@@ -65,7 +78,18 @@ export class LiteChannel {
   private open(): Connection {
     const current = this.conn;
     if (current && !current.dropped && !current.session.destroyed && !current.session.closed) return current;
-    const session = connect(`http://${this.address}`);
+    let session: ClientHttp2Session;
+    if (this.tls) {
+      const m = this.tls.tls.material();
+      session = connect(`https://${this.address}`, {
+        ca: m.ca,
+        cert: m.cert,
+        key: m.key,
+        checkServerIdentity: checkPeerRole(this.tls.peer),
+      });
+    } else {
+      session = connect(`http://${this.address}`);
+    }
     const conn: Connection = { session, waiting: new Set(), dropped: false };
     session.on('error', (err) => {
       for (const fail of conn.waiting) fail(`No connection established. Last error: ${err.message}`);
@@ -145,6 +169,7 @@ export class LiteChannel {
         'content-type': 'application/grpc',
         te: 'trailers',
         'grpc-timeout': grpcTimeoutHeader(timeoutMs),
+        ...(this.token !== undefined ? { authorization: `Bearer ${this.token}` } : {}),
       });
       const chunks: Buffer[] = [];
       let size = 0;
