@@ -4,7 +4,15 @@
 // Rows: the agent's own event-loop delay over the burst (its mo_event_loop_delay_seconds, target
 // p99 ≤ 50 ms), times its node was not up (target 0), its peak RSS, and the burst's duration.
 import { encodeMessage, LiteCallError, LiteChannel } from '@mo/api/lite';
-import { hostileStartRequest, maxBatchRequest, maxStartRequest, startCluster, type Cluster } from '@mo/testkit';
+import {
+  hostileStartRequest,
+  maxBatchRequest,
+  maxStartRequest,
+  startCluster,
+  type Cluster,
+  testPki,
+  testTls,
+} from '@mo/testkit';
 import {
   MiB,
   readRssBytes,
@@ -42,7 +50,10 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     // connection per call as from separate callers: ~64 MiB at once on one HTTP/2 session passes
     // the server's per-session memory cap (nghttp2 answers ENHANCE_YOUR_CALM).
     const call = async (method: string, bytes: Buffer) => {
-      const channel = new LiteChannel(agent.grpcAddress);
+      const channel = new LiteChannel(agent.grpcAddress, {
+        tls: testTls(testPki().scheduler),
+        peer: { kind: 'agent' },
+      });
       try {
         await channel.call(`/mo.v1.NodeAgent/${method}`, bytes, 60_000);
         return 0;

@@ -12,6 +12,7 @@ import {
   stopAllWorkloads,
   type AgentProcess,
   type SchedulerProcess,
+  testClientOptions,
 } from '@mo/testkit';
 import {
   MiB,
@@ -49,7 +50,10 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     tryKill(agent?.pid);
     tryKill(scheduler.pid);
   });
-  const clients = Array.from({ length: 4 }, () => new SchedulerClient(scheduler.grpcAddress, { deadlineMs: 60_000 }));
+  const clients = Array.from(
+    { length: 4 },
+    () => new SchedulerClient(scheduler.grpcAddress, testClientOptions({ deadlineMs: 60_000 })),
+  );
   try {
     agent = await startAgentProcess({
       extraArgs: [

@@ -5,7 +5,13 @@
 // Everything is a separate process on loopback over real gRPC: the scheduler, the agents (or the
 // simulated-agent host), and this process as the client.
 import { RegistryClient, SchedulerClient, type HeartbeatRequest } from '@mo/api';
-import { startCluster, startSchedulerProcess, type SchedulerProcess } from '@mo/testkit';
+import {
+  startCluster,
+  startSchedulerProcess,
+  type SchedulerProcess,
+  testClientOptions,
+  agentCertificate,
+} from '@mo/testkit';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,7 +75,7 @@ async function endToEnd(ctx: SuiteContext, raw: Record<string, unknown>): Promis
     for (const a of cluster.agents) tryKill(a.pid);
     tryKill(cluster.scheduler.pid);
   });
-  const client = new SchedulerClient(cluster.scheduler.grpcAddress);
+  const client = new SchedulerClient(cluster.scheduler.grpcAddress, testClientOptions());
   // When each workload was first seen running (event time at this client), and who waits for it.
   const runningAt = new Map<string, bigint>();
   const waiters = new Map<string, (at: bigint) => void>();
@@ -183,7 +189,7 @@ async function throughput(ctx: SuiteContext, raw: Record<string, unknown>): Prom
   });
   const clients = Array.from(
     { length: THROUGHPUT.clients },
-    () => new SchedulerClient(scheduler.grpcAddress, { deadlineMs: 30_000 }),
+    () => new SchedulerClient(scheduler.grpcAddress, testClientOptions({ deadlineMs: 30_000 })),
   );
   try {
     await withTimeout(readyLine(sim), 120_000, 'simulated agents');
@@ -263,7 +269,9 @@ async function manyNodes(ctx: SuiteContext, raw: Record<string, unknown>): Promi
     env: ctx.daemonEnv,
   });
   const unregister = registerCleanup(() => tryKill(scheduler.pid));
-  const channels = Array.from({ length: NODES.channels }, () => new RegistryClient(scheduler.grpcAddress));
+  // One agent certificate for every simulated node (the nodes are not bound to it yet).
+  const asAgent = testClientOptions({ pair: await agentCertificate('sim-nodes') });
+  const channels = Array.from({ length: NODES.channels }, () => new RegistryClient(scheduler.grpcAddress, asAgent));
   const streams: Array<{ end(): void; cancel(): void }> = [];
   try {
     await sleep(1000);

@@ -6,7 +6,7 @@ import { CONNECT_TIMEOUT_MS } from './keepalive.js';
 import { MAX_DEADLINE_MS } from './lite/timeout.js';
 import { getDefaultHighWaterMark, setDefaultHighWaterMark } from 'node:stream';
 import type { ClientTls } from './tls/client.js';
-import { channelCredentials } from './tls/grpc.js';
+import { channelCredentials, tlsChannelOptions } from './tls/grpc.js';
 import type { ExpectedPeer } from './tls/peer.js';
 
 /**
@@ -29,17 +29,23 @@ export interface ClientOptions {
   token?: string;
 }
 
+/** How to dial for `options`: fresh credentials per dial, and channel options. */
+interface Dialing {
+  credentials: () => grpc.ChannelCredentials;
+  channelOptions: grpc.ChannelOptions;
+}
+
 /** Channel credentials for `options`; throws when neither tls nor insecure is given. */
-export function credentialsFor(options: ClientOptions, defaultPeer?: ExpectedPeer): () => grpc.ChannelCredentials {
+export function credentialsFor(address: string, options: ClientOptions, defaultPeer?: ExpectedPeer): Dialing {
   if (options.tls && options.insecure) throw new Error('ClientOptions: tls and insecure both given');
   const tls = options.tls;
   if (!tls) {
     if (!options.insecure) throw new Error('ClientOptions: give tls (certificates) or insecure: true');
-    return () => grpc.credentials.createInsecure();
+    return { credentials: () => grpc.credentials.createInsecure(), channelOptions: {} };
   }
   const peer = options.peer ?? defaultPeer;
   if (!peer) throw new Error('ClientOptions: peer (the agent node to expect) is needed with tls');
-  return () => channelCredentials(tls, peer);
+  return { credentials: () => channelCredentials(tls, peer, address), channelOptions: tlsChannelOptions(peer) };
 }
 
 export type Unary<Req, Res> = (
@@ -78,17 +84,20 @@ export abstract class BaseClient<C extends grpc.Client> {
   private closed = false;
   private readonly token: string | undefined;
   private readonly dial: () => C;
-  /** `connect` makes a raw client with the given credentials (read again at each re-dial). */
+  /**
+   * `connect` makes a raw client with the given credentials (read again at each re-dial) and
+   * channel options (to merge into its own).
+   */
   constructor(
     readonly address: string,
-    connect: (credentials: grpc.ChannelCredentials) => C,
+    connect: (credentials: grpc.ChannelCredentials, options: grpc.ChannelOptions) => C,
     options: ClientOptions,
     defaultPeer?: ExpectedPeer,
   ) {
     this.deadlineMs = options.deadlineMs ?? 10_000;
     this.token = options.token;
-    const credentials = credentialsFor(options, defaultPeer);
-    this.dial = () => connect(credentials());
+    const dialing = credentialsFor(address, options, defaultPeer);
+    this.dial = () => connect(dialing.credentials(), dialing.channelOptions);
     this.raw = this.dial();
     this.watchDial(this.raw);
   }

@@ -81,7 +81,7 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
 
   constructor(address: string, options: ClientOptions) {
     const Ctor = moProto().mo.v1.NodeAgent;
-    super(address, (creds) => new Ctor(address, creds, channelOptions()), options);
+    super(address, (creds, extra) => new Ctor(address, creds, { ...channelOptions(), ...extra }), options);
     this.lite = new LiteChannel(address, liteOptionsOf(options));
   }
 
@@ -177,7 +177,9 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
 export class SchedulerClient extends BaseClient<RawSchedulerClient> {
   constructor(address: string, options: ClientOptions) {
     const Ctor = moProto().mo.v1.Scheduler;
-    super(address, (creds) => new Ctor(address, creds, channelOptions()), options, { kind: 'scheduler' });
+    super(address, (creds, extra) => new Ctor(address, creds, { ...channelOptions(), ...extra }), options, {
+      kind: 'scheduler',
+    });
   }
 
   submitWorkload(req: SubmitWorkloadRequest): Promise<SubmitWorkloadResponse__Output> {
@@ -321,7 +323,9 @@ export async function* followWatch(
 export class PipelineClient extends BaseClient<RawPipelinesClient> {
   constructor(address: string, options: ClientOptions) {
     const Ctor = moProto().mo.v1.Pipelines;
-    super(address, (creds) => new Ctor(address, creds, channelOptions()), options, { kind: 'scheduler' });
+    super(address, (creds, extra) => new Ctor(address, creds, { ...channelOptions(), ...extra }), options, {
+      kind: 'scheduler',
+    });
   }
 
   submit(req: SubmitPipelineRequest): Promise<SubmitPipelineResponse__Output> {
@@ -369,7 +373,9 @@ export class PipelineClient extends BaseClient<RawPipelinesClient> {
 export class RegistryClient extends BaseClient<NodeRegistryClient> {
   constructor(address: string, options: ClientOptions) {
     const Ctor = moProto().mo.v1.NodeRegistry;
-    super(address, (creds) => new Ctor(address, creds, channelOptions()), options, { kind: 'scheduler' });
+    super(address, (creds, extra) => new Ctor(address, creds, { ...channelOptions(), ...extra }), options, {
+      kind: 'scheduler',
+    });
   }
 
   register(req: RegisterRequest): Promise<RegisterResponse__Output> {

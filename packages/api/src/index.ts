@@ -165,15 +165,16 @@ export {
   DAEMON_TLS_LABELS,
   TlsFileError,
   checkKeyMode,
+  loadCa,
   loadTlsMaterial,
   type TlsFiles,
   type TlsLabels,
   type TlsMaterial,
 } from './tls/material.js';
-export { TlsSource } from './tls/source.js';
-export { CLI_TLS_LABELS, clientTls, loadClientTls, type ClientTls } from './tls/client.js';
-export { checkPeerRole, describeExpected, type ExpectedPeer } from './tls/peer.js';
-export { channelCredentials, serverCredentials } from './tls/grpc.js';
+export { TlsSource, type ReloadableTls } from './tls/source.js';
+export { CLI_TLS_LABELS, clientTls, loadClientTls, type ClientMaterial, type ClientTls } from './tls/client.js';
+export { checkPeerRole, describeExpected, peerServerName, type ExpectedPeer } from './tls/peer.js';
+export { channelCredentials, serverCredentials, tlsChannelOptions } from './tls/grpc.js';
 export {
   SECURITY_FLAG_OPTIONS,
   SECURITY_HELP,

@@ -8,7 +8,7 @@ import { rejectRefusedRequests } from './malformed.js';
 import { addReflection } from './reflection/service.js';
 import { authInterceptor, type TokenResolver } from './auth/authenticate.js';
 import { serverCredentials } from './tls/grpc.js';
-import type { TlsSource } from './tls/source.js';
+import type { ReloadableTls } from './tls/source.js';
 
 export { MAX_MESSAGE_BYTES } from './grpc-options.js';
 
@@ -23,7 +23,7 @@ export interface MoServerOptions {
    * The daemon's certificates: every connection is TLS, each call authenticated and checked against
    * its method's rule (auth/access.ts). Exactly one of `tls` and `insecure` must be given.
    */
-  tls?: TlsSource;
+  tls?: ReloadableTls;
   /** Refuse a peer without a certificate of the CA at the handshake (agents); default true. */
   requireClientCertificate?: boolean;
   /** Bearer tokens this server accepts (the scheduler's client API). */

@@ -12,6 +12,7 @@ import { registerPipeline } from './commands/pipeline.js';
 import { registerStart } from './commands/start.js';
 import { registerStatus } from './commands/status.js';
 import { registerStop } from './commands/stop.js';
+import { registerTls } from './commands/tls.js';
 import { CliContext, addGlobalOptions } from './context.js';
 import { ExitCode } from './errors.js';
 import { processIo } from './io.js';
@@ -57,6 +58,7 @@ export function buildProgram(ctx: CliContext = new CliContext(processIo(), proce
   registerEvents(program, ctx);
   registerPipeline(program, ctx);
   registerDev(program, ctx);
+  registerTls(program, ctx);
   registerDaemons(program, ctx);
   return program;
 }

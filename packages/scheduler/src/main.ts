@@ -1,6 +1,14 @@
 // `mo-scheduler` / `mo scheduler`: flags and MO_* environment -> startScheduler. SIGTERM/SIGINT
-// close it cleanly (in-flight writes are flushed); workloads keep running on their agents.
-import { flagReader, parseStreamCaps, runDaemon } from '@mo/api';
+// close it cleanly (in-flight writes are flushed); workloads keep running on their agents. SIGHUP
+// reloads the TLS files.
+import {
+  SECURITY_FLAG_OPTIONS,
+  SECURITY_HELP,
+  flagReader,
+  parseStreamCaps,
+  readSecurityFlags,
+  runDaemon,
+} from '@mo/api';
 import { parseArgs } from 'node:util';
 import { SCHEDULER_VERSION, startScheduler, type SchedulerOptions } from './scheduler.js';
 
@@ -60,7 +68,12 @@ Options (each also settable by environment):
   -h, --help                show this help
   -V, --version             print the version
 
-Durations: 500ms, 5s, 2m, or plain milliseconds. Logs are JSON lines on stderr.`;
+${SECURITY_HELP}
+
+NodeRegistry is served to agent certificates, the client API (Scheduler, Pipelines) to client
+certificates with the access each method needs (read, operate, admin). SIGHUP reloads the TLS
+files (a failed reload keeps the old ones). Durations: 500ms, 5s, 2m, or plain milliseconds.
+Logs are JSON lines on stderr.`;
 
 export function parseSchedulerArgs(
   argv: string[],
@@ -96,6 +109,7 @@ export function parseSchedulerArgs(
       'events-retained': { type: 'string' },
       'max-streams': { type: 'string' },
       'stream-stall-timeout': { type: 'string' },
+      ...SECURITY_FLAG_OPTIONS,
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
     },
@@ -115,6 +129,7 @@ export function parseSchedulerArgs(
     throw new Error(`${label('reconnect-keep', 'MO_RECONNECT_KEEP')}: expected original|replacement, got "${keep}"`);
   }
   const options: Partial<SchedulerOptions> = {
+    ...readSecurityFlags(values, env),
     grpcListen: address('grpc-listen', 'MO_SCHEDULER_GRPC_LISTEN'),
     httpListen: address('http-listen', 'MO_SCHEDULER_HTTP_LISTEN'),
     dataDir: pick('data-dir', 'MO_DATA_DIR'),
@@ -154,6 +169,7 @@ export function main(argv: string[]): Promise<void> {
       version: SCHEDULER_VERSION,
       parse: (args) => parseSchedulerArgs(args),
       start: (options) => startScheduler(options),
+      onStarted: (scheduler) => process.on('SIGHUP', () => scheduler.reloadTls()),
     },
     argv,
   );

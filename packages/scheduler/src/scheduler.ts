@@ -1,8 +1,12 @@
 // Wires one scheduler together: durable store, node table + placement engine, workload manager,
 // the gRPC services (Scheduler for clients, NodeRegistry for agents) and the HTTP endpoint.
 import {
+  checkSecurity,
+  clientTls,
   createLogger,
   createMoServer,
+  openTls,
+  reloadTls,
   IDEMPOTENCY_WINDOW_MS,
   isLogLevel,
   parseAddress,
@@ -10,6 +14,8 @@ import {
   StreamLimits,
   type Logger,
   type LogLevel,
+  type SecurityOptions,
+  type TokenResolver,
 } from '@mo/api';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -38,7 +44,7 @@ export const SCHEDULER_VERSION = (
 
 const MAX_LOST_AFTER_MS = 30 * 24 * 60 * 60 * 1000;
 
-export interface SchedulerOptions {
+export interface SchedulerOptions extends SecurityOptions {
   /** gRPC listen address (default 127.0.0.1:7600). */
   grpcListen: string;
   /** HTTP /metrics and /healthz (default 127.0.0.1:7601). */
@@ -95,6 +101,11 @@ export interface SchedulerOptions {
    * cut off with RESOURCE_EXHAUSTED (default 30 s).
    */
   streamStallTimeoutMs?: number;
+  /**
+   * Bearer tokens the client API accepts (resolved per call, auth/authenticate.ts). Unset: client
+   * calls need a client certificate.
+   */
+  tokens?: TokenResolver;
   logger?: Logger;
   /** A store to use instead of SQLite in the data dir (benchmarks, other backends). */
   store?: Store;
@@ -176,6 +187,7 @@ export function resolveSchedulerOptions(partial: Partial<SchedulerOptions> = {})
   if (o.defaultStrategy !== 'spread' && o.defaultStrategy !== 'binpack') {
     throw new Error(`default strategy: expected spread|binpack, got "${String(o.defaultStrategy)}"`);
   }
+  checkSecurity(o, 'mo-scheduler');
   o.dataDir = resolve(o.dataDir);
   return o;
 }
@@ -187,6 +199,8 @@ export interface Scheduler {
   readonly manager: WorkloadManager;
   readonly pipelines: PipelineManager;
   readonly nodes: NodeTable;
+  /** Reads the TLS files again (SIGHUP): new connections use them; a failure keeps the old ones. */
+  reloadTls(): void;
   close(): Promise<void>;
 }
 
@@ -194,6 +208,8 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
   const options = resolveSchedulerOptions(partial);
   const logger = options.logger ?? createLogger(options.logLevel, { component: 'scheduler' });
   const startedAtMs = Date.now();
+  // Its certificate (scheduler.mo) serves clients and agents, and dials agents.
+  const tls = openTls(options, { kind: 'scheduler' }, logger);
   const store = options.store ?? openSqliteStore(join(options.dataDir, 'scheduler.db'));
 
   const engine = new PlacementEngine({
@@ -201,7 +217,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     reservedWeight: options.reservedWeight,
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
   });
-  const agents = new AgentPool();
+  const agents = new AgentPool({ credentials: tls ? { tls: clientTls(tls) } : { insecure: true } });
   const streams = new StreamLimits(options.maxStreams, { stallTimeoutMs: options.streamStallTimeoutMs });
   let events: ClusterEvents;
   try {
@@ -317,7 +333,13 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
   }
 
   const onRequest = (method: string, code: string) => metrics.recordGrpcRequest(method, code);
-  const server = createMoServer({ services: ['mo.v1.Scheduler', 'mo.v1.NodeRegistry', 'mo.v1.Pipelines'] });
+  // A client certificate is asked for and verified, not required at the handshake: a caller with
+  // a bearer token alone may connect; every call is authenticated and authorized (auth/).
+  const server = createMoServer({
+    services: ['mo.v1.Scheduler', 'mo.v1.NodeRegistry', 'mo.v1.Pipelines'],
+    ...(tls ? { tls, requireClientCertificate: false } : { insecure: true }),
+    ...(options.tokens ? { tokens: options.tokens } : {}),
+  });
   new SchedulerService({
     manager,
     nodes,
@@ -357,6 +379,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     http = await startMetricsServer({
       address: options.httpListen,
       registry: metrics.registry,
+      ...(tls ? { tls, metricsOpen: options.metricsOpen === true } : {}),
       health: () => ({
         ok: true,
         detail: { nodes: nodes.size, queueDepth: manager.queueDepth(), version: SCHEDULER_VERSION },
@@ -377,6 +400,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     dataDir: options.dataDir,
     version: SCHEDULER_VERSION,
     pid: process.pid,
+    tls: tls ? 'on' : 'off',
   });
 
   let closing: Promise<void> | undefined;
@@ -387,6 +411,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     manager,
     pipelines,
     nodes,
+    reloadTls: () => reloadTls(tls, logger),
     close() {
       closing ??= (async () => {
         nodes.close();

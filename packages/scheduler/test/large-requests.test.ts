@@ -17,6 +17,8 @@ import {
   startCluster,
   waitFor,
   type Cluster,
+  testChannelCredentials,
+  testPki,
 } from '@mo/testkit';
 
 let cluster: Cluster;
@@ -29,7 +31,7 @@ afterAll(async () => {
 
 it('keeps the node up through 16 hostile 4 MiB starts, 16 maximum-size starts and 4 MiB batches', async () => {
   const agent = cluster.agents[0]!;
-  const raw = new grpc.Client(agent.grpcAddress, grpc.credentials.createInsecure(), {
+  const raw = new grpc.Client(agent.grpcAddress, testChannelCredentials(testPki().scheduler, { kind: 'agent' }), {
     'grpc.max_send_message_length': 8 * 1024 * 1024,
   });
   const call = (method: string, bytes: Buffer) =>

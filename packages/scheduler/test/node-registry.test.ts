@@ -7,7 +7,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
 import { RegistryClient, type HeartbeatResponse__Output, type MoError, type RegisterRequest } from '@mo/api';
-import { freePort, runMo, startSchedulerProcess, waitFor, type SchedulerProcess } from '@mo/testkit';
+import {
+  agentCertificate,
+  freePort,
+  runMo,
+  startSchedulerProcess,
+  testClientOptions,
+  waitFor,
+  type SchedulerProcess,
+} from '@mo/testkit';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 
@@ -72,7 +80,10 @@ describe('a scheduler refusing bad node input', () => {
       extraArgs: ['--heartbeat-interval', '300ms', '--down-after', '1s'],
     });
     cleanup.push(() => scheduler.kill('SIGTERM'));
-    registry = new RegistryClient(scheduler.grpcAddress, { deadlineMs: 10_000 });
+    registry = new RegistryClient(
+      scheduler.grpcAddress,
+      testClientOptions({ deadlineMs: 10_000, pair: await agentCertificate('fake-node') }),
+    );
     cleanup.push(async () => registry.close());
   });
 
@@ -200,7 +211,10 @@ describe('forgetting down nodes', () => {
     const args = ['--heartbeat-interval', '300ms', '--down-after', '1s', '--forget-down-after', '2s'];
     let scheduler = await startSchedulerProcess({ grpcListen: listen, extraArgs: args });
     cleanup.push(() => scheduler.kill('SIGTERM'));
-    const registry = new RegistryClient(listen, { deadlineMs: 10_000 });
+    const registry = new RegistryClient(
+      listen,
+      testClientOptions({ deadlineMs: 10_000, pair: await agentCertificate('fake-node') }),
+    );
     cleanup.push(async () => registry.close());
     const silent = registration();
     await registry.register(silent);

@@ -3,7 +3,7 @@
 // concurrency keys.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PipelineClient } from '@mo/api';
-import { startCluster, stepOf, waitForPipeline, type Cluster } from '@mo/testkit';
+import { startCluster, stepOf, waitForPipeline, type Cluster, testClientOptions } from '@mo/testkit';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ const dir = mkdtempSync(join(tmpdir(), 'mo-artifacts-test-'));
 beforeAll(async () => {
   cluster = await startCluster({ agents: 2, schedulerArgs: ['--max-artifact-bytes', String(MAX_ARTIFACT_BYTES)] });
   cleanup.push(() => cluster.stop());
-  client = new PipelineClient(cluster.scheduler.grpcAddress);
+  client = new PipelineClient(cluster.scheduler.grpcAddress, testClientOptions());
   cleanup.push(async () => client.close());
 });
 

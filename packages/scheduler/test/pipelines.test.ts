@@ -13,6 +13,7 @@ import {
   waitFor,
   waitForPipeline,
   type Cluster,
+  testClientOptions,
 } from '@mo/testkit';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +27,7 @@ const dir = mkdtempSync(join(tmpdir(), 'mo-pipeline-test-'));
 beforeAll(async () => {
   cluster = await startCluster({ agents: 2 });
   cleanup.push(() => cluster.stop());
-  client = new PipelineClient(cluster.scheduler.grpcAddress);
+  client = new PipelineClient(cluster.scheduler.grpcAddress, testClientOptions());
   cleanup.push(async () => client.close());
 });
 
@@ -201,7 +202,7 @@ describe('pipeline admission', () => {
       extraArgs: ['--max-running-pipelines', '1', '--max-queued-pipelines', '2'],
     });
     cleanup.push(() => s.kill('SIGKILL'));
-    const c = new PipelineClient(s.grpcAddress);
+    const c = new PipelineClient(s.grpcAddress, testClientOptions());
     cleanup.push(async () => c.close());
     const spec = (name: string, priority = 'normal') =>
       JSON.stringify({ name, priority, steps: [{ id: 'a', command: ['true'] }] });
@@ -234,7 +235,7 @@ describe('scheduler crash mid-pipeline', () => {
     }
     await waitFor('2 nodes up', async () => (await scheduler.client.listNodes()).nodes.length === 2);
     const log = join(dir, 'crash.log');
-    const c = new PipelineClient(listen, { deadlineMs: 3000 });
+    const c = new PipelineClient(listen, testClientOptions({ deadlineMs: 3000 }));
     cleanup.push(async () => c.close());
     const run = (s: string, extra = '') => ['sh', '-c', `echo ${s} >> ${log}${extra}`];
     const { pipeline } = await c.submit({

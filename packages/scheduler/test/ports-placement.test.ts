@@ -20,6 +20,8 @@ import {
   startCluster,
   waitFor,
   type Cluster,
+  agentCertificate,
+  testClientOptions,
 } from '@mo/testkit';
 
 const ready = requireTool(dockerReady(), 'a Docker engine with mo-sandbox:latest (docker.io; deploy/sandbox/build.sh)');
@@ -60,7 +62,10 @@ suite('placement on a real cluster: spread, host ports, the breaker', () => {
   });
 
   it('refuses a registration whose host-port capacity is not a port count, naming the field', async () => {
-    const registry = new RegistryClient(cluster.scheduler.grpcAddress);
+    const registry = new RegistryClient(
+      cluster.scheduler.grpcAddress,
+      testClientOptions({ pair: await agentCertificate('fake-node') }),
+    );
     try {
       for (const hostPorts of [-1, 65536]) {
         const err = await registry

@@ -12,6 +12,7 @@ import {
   waitFor,
   type AgentProcess,
   type SchedulerProcess,
+  testClientOptions,
 } from '@mo/testkit';
 
 const MiB = 1024 ** 2;
@@ -32,7 +33,8 @@ beforeAll(async () => {
   });
   // One small node: 256 MiB to book, so nothing that asks for 1 GiB or more fits.
   agents.push(await startAgent('small', 256 * MiB));
-  for (let i = 0; i < 4; i++) clients.push(new SchedulerClient(scheduler.grpcAddress, { deadlineMs: 60_000 }));
+  for (let i = 0; i < 4; i++)
+    clients.push(new SchedulerClient(scheduler.grpcAddress, testClientOptions({ deadlineMs: 60_000 })));
 }, 60_000);
 
 afterAll(async () => {

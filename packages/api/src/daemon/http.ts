@@ -6,7 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import type { TlsSource } from '../tls/source.js';
+import type { ReloadableTls } from '../tls/source.js';
 
 export interface HealthStatus {
   ok: boolean;
@@ -21,7 +21,7 @@ export interface MetricsServerOptions {
   registry: { metrics(): Promise<string>; readonly contentType: string };
   health: () => HealthStatus;
   /** Serve HTTPS with the daemon's certificates. */
-  tls?: TlsSource;
+  tls?: ReloadableTls;
   /** With tls: /metrics without a client certificate (--metrics-open). */
   metricsOpen?: boolean;
 }

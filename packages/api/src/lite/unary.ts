@@ -10,7 +10,7 @@ import { connect, type ClientHttp2Session } from 'node:http2';
 import { CONNECT_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from '../keepalive.js';
 import { MAX_DEADLINE_MS, grpcTimeoutHeader } from './timeout.js';
 import type { ClientTls } from '../tls/client.js';
-import { checkPeerRole, type ExpectedPeer } from '../tls/peer.js';
+import { checkPeerRole, peerServerName, type ExpectedPeer } from '../tls/peer.js';
 
 /** A failed call, shaped like grpc-js's ServiceError (code, details) so the usual mapping applies. */
 export class LiteCallError extends Error {
@@ -83,9 +83,9 @@ export class LiteChannel {
       const m = this.tls.tls.material();
       session = connect(`https://${this.address}`, {
         ca: m.ca,
-        cert: m.cert,
-        key: m.key,
-        checkServerIdentity: checkPeerRole(this.tls.peer),
+        ...(m.cert && m.key ? { cert: m.cert, key: m.key } : {}),
+        servername: peerServerName(this.tls.peer),
+        checkServerIdentity: checkPeerRole(this.tls.peer, this.address),
       });
     } else {
       session = connect(`http://${this.address}`);

@@ -115,6 +115,15 @@ export function loadTlsMaterial(files: TlsFiles, labels: TlsLabels = DAEMON_TLS_
   return { ca, cert, key, role: role as CertRole, notAfter: dateOf(own.validTo) };
 }
 
+/** Reads and checks a CA certificate alone (a client that authenticates with a token). */
+export function loadCa(path: string, label: string, now = new Date()): Buffer {
+  const ca = readPem(path, label);
+  const x = parseCert(ca, path, label);
+  if (!x.ca) throw new TlsFileError(`${label}: ${path} is not a CA certificate`);
+  checkValidity(x, path, label, now);
+  return ca;
+}
+
 function checkValidity(cert: X509Certificate, path: string, label: string, now: Date): void {
   const from = dateOf(cert.validFrom);
   const to = dateOf(cert.validTo);

@@ -5,16 +5,32 @@
 import type { PeerCertificate } from 'node:tls';
 import { describeIdentity, identityFromCertificate, type Identity } from '../auth/identity.js';
 
-/** The role a server must prove. */
-export type ExpectedPeer = { kind: 'scheduler' } | { kind: 'agent'; node: string };
+/**
+ * The role a server must prove. An agent without `node` means any agent of the CA (a person who
+ * dials one agent by address with `mo --agent`); the scheduler always names the node it dials.
+ */
+export type ExpectedPeer = { kind: 'scheduler' } | { kind: 'agent'; node?: string };
 
 export function describeExpected(p: ExpectedPeer): string {
-  return p.kind === 'scheduler' ? 'the scheduler (scheduler.mo)' : `agent ${p.node} (agent.${p.node}.mo)`;
+  if (p.kind === 'scheduler') return 'the scheduler (scheduler.mo)';
+  return p.node === undefined ? 'an agent (agent.<node>.mo)' : `agent ${p.node} (agent.${p.node}.mo)`;
 }
 
-/** A `checkServerIdentity` for tls.connect / grpc-js: an Error when the peer has not the expected role. */
-export function checkPeerRole(expected: ExpectedPeer): (host: string, cert: PeerCertificate) => Error | undefined {
-  return (host, cert) => {
+/** The name a connection sends as SNI (never an IP address, which RFC 6066 forbids there). */
+export function peerServerName(p: ExpectedPeer): string {
+  return p.kind === 'scheduler' ? 'scheduler.mo' : p.node === undefined ? 'agent.mo' : `agent.${p.node}.mo`;
+}
+
+/**
+ * A `checkServerIdentity` for tls.connect / grpc-js: an Error when the peer has not the expected
+ * role. `address` (what was dialled) names the server in messages.
+ */
+export function checkPeerRole(
+  expected: ExpectedPeer,
+  address?: string,
+): (host: string, cert: PeerCertificate) => Error | undefined {
+  return (servername, cert) => {
+    const host = address ?? servername;
     let got: Identity;
     try {
       got = identityFromCertificate(cert);

@@ -7,7 +7,17 @@ import { loadTlsMaterial, DAEMON_TLS_LABELS, type TlsFiles, type TlsLabels, type
 type CaListener = (update: { caCertificate: Buffer } | null) => void;
 type IdentityListener = (update: { certificate: Buffer; privateKey: Buffer } | null) => void;
 
-export class TlsSource {
+/** What servers and clients need of a TlsSource (structural: a test may hand one from a built copy). */
+export interface ReloadableTls {
+  readonly material: TlsMaterial;
+  onChange(listener: (m: TlsMaterial) => void): () => void;
+  addCaCertificateListener(listener: CaListener): void;
+  removeCaCertificateListener(listener: CaListener): void;
+  addIdentityCertificateListener(listener: IdentityListener): void;
+  removeIdentityCertificateListener(listener: IdentityListener): void;
+}
+
+export class TlsSource implements ReloadableTls {
   private current: TlsMaterial;
   private readonly caListeners = new Set<CaListener>();
   private readonly identityListeners = new Set<IdentityListener>();
@@ -61,17 +71,24 @@ export class TlsSource {
   }
 
   // grpc-js CertificateProvider (experimental.createCertificateProviderServerCredentials):
-  // listeners get the current material at once, then each reload.
+  // listeners get the current material, then each reload. The first call is deferred to a
+  // microtask: grpc-js adds its server's watcher only after it has added these listeners, and an
+  // answer given synchronously would reach no watcher (the server then drops every connection).
   addCaCertificateListener(listener: CaListener): void {
     this.caListeners.add(listener);
-    listener({ caCertificate: this.current.ca });
+    void Promise.resolve().then(() => {
+      if (this.caListeners.has(listener)) listener({ caCertificate: this.current.ca });
+    });
   }
   removeCaCertificateListener(listener: CaListener): void {
     this.caListeners.delete(listener);
   }
   addIdentityCertificateListener(listener: IdentityListener): void {
     this.identityListeners.add(listener);
-    listener({ certificate: this.current.cert, privateKey: this.current.key });
+    void Promise.resolve().then(() => {
+      if (this.identityListeners.has(listener))
+        listener({ certificate: this.current.cert, privateKey: this.current.key });
+    });
   }
   removeIdentityCertificateListener(listener: IdentityListener): void {
     this.identityListeners.delete(listener);
