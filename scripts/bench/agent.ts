@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAgentProcess, type AgentProcess } from '@mo/testkit';
+import { startAgentProcess, type AgentProcess, testFetch } from '@mo/testkit';
 import { MAX_PAGE_SIZE } from '@mo/api';
 import {
   MiB,
@@ -262,7 +262,7 @@ async function agentStart(client: AgentClient, name: string): Promise<number> {
 
 /** The agent's own StartWorkload histogram (sum, count), to split in-agent time from RPC overhead. */
 async function startHistogram(agent: AgentProcess): Promise<{ sum: number; count: number }> {
-  const text = await (await fetch(`http://${agent.httpAddress}/metrics`)).text();
+  const text = await (await testFetch(`https://${agent.httpAddress}/metrics`)).text();
   const pick = (name: string) => {
     const line = text.split('\n').find((l) => l.startsWith(name));
     return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : NaN;

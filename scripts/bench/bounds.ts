@@ -12,6 +12,7 @@ import {
   type Cluster,
   testPki,
   testTls,
+  testFetch,
 } from '@mo/testkit';
 import {
   MiB,
@@ -65,7 +66,7 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     };
     const requests = { hostile: hostileStartRequest(), single: maxStartRequest(), batch: maxBatchRequest() };
     const small = encodeMessage('StartWorkloadRequest', { spec: { argv: ['true'] } });
-    const metricsUrl = `http://${agent.httpAddress}/metrics`;
+    const metricsUrl = `https://${agent.httpAddress}/metrics`;
     const p99s: number[] = [];
     const maxes: number[] = [];
     const seconds: number[] = [];
@@ -82,7 +83,7 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
           await new Promise((r) => setTimeout(r, 50));
         }
       })();
-      await fetch(metricsUrl); // the delay window starts here
+      await testFetch(metricsUrl); // the delay window starts here
       const t0 = performance.now();
       const codes = await Promise.all([
         ...Array.from({ length: HOSTILE }, () => call('StartWorkload', requests.hostile)),
@@ -90,7 +91,7 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
         ...Array.from({ length: BATCHES }, () => call('StartWorkloads', requests.batch)),
       ]);
       seconds.push((performance.now() - t0) / 1000);
-      const delay = parseDelay(await (await fetch(metricsUrl)).text());
+      const delay = parseDelay(await (await testFetch(metricsUrl)).text());
       p99s.push(delay.p99 * 1000);
       maxes.push(delay.max * 1000);
       failures += codes.slice(0, HOSTILE).filter((c) => c !== INVALID_ARGUMENT).length;
@@ -105,9 +106,9 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     // delays every timer; the difference is what the sizes cost).
     const baseline: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
-      await fetch(metricsUrl);
+      await testFetch(metricsUrl);
       await Promise.all(Array.from({ length: HOSTILE + SINGLES + BATCHES }, () => call('StartWorkload', small)));
-      baseline.push(parseDelay(await (await fetch(metricsUrl)).text()).p99 * 1000);
+      baseline.push(parseDelay(await (await testFetch(metricsUrl)).text()).p99 * 1000);
       await new Promise((r) => setTimeout(r, 1000));
     }
     const p99 = summarize(p99s);

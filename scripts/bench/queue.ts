@@ -13,6 +13,7 @@ import {
   type AgentProcess,
   type SchedulerProcess,
   testClientOptions,
+  testFetch,
 } from '@mo/testkit';
 import {
   MiB,
@@ -158,7 +159,7 @@ async function cpuUnderChurn(
 }
 
 async function queueDepth(scheduler: SchedulerProcess): Promise<number> {
-  const res = await fetch(`http://${scheduler.httpAddress}/healthz`);
+  const res = await testFetch(`https://${scheduler.httpAddress}/healthz`);
   return ((await res.json()) as { queueDepth: number }).queueDepth;
 }
 

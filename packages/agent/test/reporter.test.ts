@@ -24,6 +24,7 @@ import {
   testServerOptions,
   waitFor,
   type AgentProcess,
+  testFetch,
 } from '@mo/testkit';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,13 +132,13 @@ async function agentFor(address: string, extraArgs: string[] = [], dataDir?: str
 }
 
 async function health(agent: AgentProcess): Promise<{ scheduler: { connected: boolean; nodeId: string } }> {
-  return (await (await fetch(`http://${agent.httpAddress}/healthz`)).json()) as {
+  return (await (await testFetch(`https://${agent.httpAddress}/healthz`)).json()) as {
     scheduler: { connected: boolean; nodeId: string };
   };
 }
 
 async function connectedGauge(agent: AgentProcess): Promise<string | undefined> {
-  const text = await (await fetch(`http://${agent.httpAddress}/metrics`)).text();
+  const text = await (await testFetch(`https://${agent.httpAddress}/metrics`)).text();
   return /^mo_agent_scheduler_connected (\d)$/m.exec(text)?.[1];
 }
 

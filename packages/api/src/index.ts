@@ -139,6 +139,7 @@ export {
 // Identity and access (issue 13).
 export {
   ACCESS_LEVELS,
+  ANY_AGENT_SAN,
   CLIENT_SAN,
   SCHEDULER_SAN,
   accessIncludes,

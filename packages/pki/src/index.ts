@@ -13,7 +13,8 @@
  *
  * Keys are ECDSA P-256 (PKCS#8 PEM), certificates signed with SHA-256, made with @peculiar/x509 on
  * Node's WebCrypto. The role lives in DNS SANs (roleSans in @mo/api): `scheduler.mo`,
- * `agent.<node>.mo`, `client.mo` + `<access>.client.mo` with CN = the client's name. Exports:
+ * `agent.<node>.mo` (and `agent.mo`, no role: for tools that check host names), `client.mo` +
+ * `<access>.client.mo` with CN = the client's name. Exports:
  * `createCa`, `createCertificate` (+ their options and defaults), `writePair` / `pairPaths` /
  * `readCa` (files: keys 0600, certificates 0644, no overwrite without force). Daemons never load
  * this package: they only read PEM files (@mo/api's TlsSource).

@@ -75,7 +75,11 @@ describe('@mo/pki', () => {
 
   it.each([
     [{ kind: 'scheduler' } as const, { kind: 'scheduler' }, ['DNS:scheduler.mo']],
-    [{ kind: 'agent', node: 'n-1.rack2' } as const, { kind: 'agent', node: 'n-1.rack2' }, ['DNS:agent.n-1.rack2.mo']],
+    [
+      { kind: 'agent', node: 'n-1.rack2' } as const,
+      { kind: 'agent', node: 'n-1.rack2' },
+      ['DNS:agent.n-1.rack2.mo', 'DNS:agent.mo'],
+    ],
     [
       { kind: 'client', name: 'alice', access: 'operate' } as const,
       { kind: 'client', name: 'alice', access: 'operate' },

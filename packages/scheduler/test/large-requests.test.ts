@@ -19,6 +19,7 @@ import {
   type Cluster,
   testChannelCredentials,
   testPki,
+  testFetch,
 } from '@mo/testkit';
 
 let cluster: Cluster;
@@ -59,8 +60,8 @@ it('keeps the node up through 16 hostile 4 MiB starts, 16 maximum-size starts an
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
-  const metricsUrl = `http://${agent.httpAddress}/metrics`;
-  await fetch(metricsUrl); // starts the event-loop delay window at the burst
+  const metricsUrl = `https://${agent.httpAddress}/metrics`;
+  await testFetch(metricsUrl); // starts the event-loop delay window at the burst
   const t0 = performance.now();
   const [refused, started, batches] = await Promise.all([
     Promise.all(Array.from({ length: 16 }, () => call('StartWorkload', hostile))),
@@ -68,7 +69,9 @@ it('keeps the node up through 16 hostile 4 MiB starts, 16 maximum-size starts an
     Promise.all(Array.from({ length: 4 }, () => call('StartWorkloads', batch))),
   ]);
   const seconds = (performance.now() - t0) / 1000;
-  const delay = (await (await fetch(metricsUrl)).text()).split('\n').filter((l) => l.startsWith('mo_event_loop_delay'));
+  const delay = (await (await testFetch(metricsUrl)).text())
+    .split('\n')
+    .filter((l) => l.startsWith('mo_event_loop_delay'));
   // A few heartbeats after the burst, so a node marked down late would be seen.
   await new Promise((r) => setTimeout(r, 2500));
   watching = false;

@@ -13,6 +13,7 @@ import {
   type AgentProcess,
   type SchedulerProcess,
   testClientOptions,
+  testFetch,
 } from '@mo/testkit';
 
 const MiB = 1024 ** 2;
@@ -60,7 +61,7 @@ function startAgent(name: string, memoryBytes: number): Promise<AgentProcess> {
 }
 
 async function queueDepth(): Promise<number> {
-  const res = await fetch(`http://${scheduler.httpAddress}/healthz`);
+  const res = await testFetch(`https://${scheduler.httpAddress}/healthz`);
   return ((await res.json()) as { queueDepth: number }).queueDepth;
 }
 

@@ -80,6 +80,7 @@ export {
   testCertificate,
   testChannelCredentials,
   testClientOptions,
+  testFetch,
   testServerOptions,
   testPki,
   testServerTls,

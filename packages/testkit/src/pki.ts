@@ -14,6 +14,7 @@ import {
 } from '@mo/api';
 import { createCa, createCertificate, readCa, writePair, type KeyPair } from '@mo/pki';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { tempDataDir } from './daemon.js';
@@ -191,4 +192,38 @@ export function testChannelCredentials(
   peer: ExpectedPeer = { kind: 'scheduler' },
 ): ReturnType<typeof channelCredentials> {
   return channelCredentials(testTls(pair ?? testPki().client), peer);
+}
+
+/**
+ * A fetch() of a daemon's HTTPS endpoint (/metrics, /healthz) with the run's CA and a client
+ * certificate (`pair`, default the admin client's; null: none). Node's fetch cannot present a
+ * client certificate without undici's own API, so this is node:https under a Response.
+ */
+export function testFetch(url: string, options: { pair?: TestPair | null; method?: string } = {}): Promise<Response> {
+  const pair = options.pair === undefined ? testPki().client : options.pair;
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      url,
+      {
+        method: options.method ?? 'GET',
+        ca: readFileSync(testPki().ca),
+        ...(pair ? { cert: readFileSync(pair.cert), key: readFileSync(pair.key) } : {}),
+        checkServerIdentity: () => undefined, // any daemon of the run's CA
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const headers = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers.set(k, v);
+          const body = res.statusCode === 204 || options.method === 'HEAD' ? null : Buffer.concat(chunks);
+          resolve(new Response(body, { status: res.statusCode ?? 0, headers }));
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
 }

@@ -53,6 +53,12 @@ const CLIENT_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,62}$/;
 
 export const SCHEDULER_SAN = 'scheduler.mo';
 export const CLIENT_SAN = 'client.mo';
+/**
+ * Also on every agent certificate, and no role: the one name a tool that checks host names can
+ * expect of any agent (Prometheus' tls_config server_name). mo's own connections expect
+ * agent.<node>.mo.
+ */
+export const ANY_AGENT_SAN = 'agent.mo';
 
 /** The role DNS SANs a certificate for `role` carries. */
 export function roleSans(role: CertRole): string[] {
@@ -61,7 +67,7 @@ export function roleSans(role: CertRole): string[] {
       return [SCHEDULER_SAN];
     case 'agent':
       checkName(role.node, NODE_NAME_RE, 'node');
-      return [`agent.${role.node}.mo`];
+      return [`agent.${role.node}.mo`, ANY_AGENT_SAN];
     case 'client':
       checkName(role.name, CLIENT_NAME_RE, 'name');
       if (!isAccess(role.access)) throw new Error(`access: expected read|operate|admin, got "${String(role.access)}"`);
