@@ -1,17 +1,13 @@
 // The built `mo` executable against a real agent process: start, status, logs, stop, as a user
 // or a script would run them (human output and --json, exit codes).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { runMo, startAgentProcess, testPki, waitFor, type AgentProcess, type MoResult } from '@mo/testkit';
+import { runMo, startAgentProcess, waitFor, type AgentProcess, type MoResult } from '@mo/testkit';
 
 let agent: AgentProcess;
 
 function mo(...args: string[]): Promise<MoResult> {
-  // An agent serves NodeAgent to the scheduler's certificate alone: direct mode uses it.
-  const { cert, key } = testPki().scheduler;
-  return runMo(['--agent', agent.grpcAddress, ...args], {
-    timeoutMs: 20_000,
-    env: { MO_CLIENT_CERT: cert, MO_CLIENT_KEY: key },
-  });
+  // runMo gives `--agent` the scheduler's certificate: an agent serves NodeAgent to it alone.
+  return runMo(['--agent', agent.grpcAddress, ...args], { timeoutMs: 20_000 });
 }
 
 interface StatusJson {

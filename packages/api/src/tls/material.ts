@@ -1,6 +1,8 @@
 // Loading a daemon's or a client's TLS files: the cluster's CA, its own certificate and key. Every
-// error names the flag and the path; a key readable by group or others is refused (as ssh does with
-// a private key: a key others can read is no longer a secret, and saying so at start beats a leak).
+// error names the flag and the path. A key that others (the o bits) can read is refused, as ssh
+// does with a private key: it is no longer a secret, and saying so at start beats a leak. A key its
+// group can read is accepted: that is how a key is shared with a service's group on purpose
+// (Debian's ssl-cert group, 0640 root:ssl-cert); mo's own tools write 0600.
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { identityFromCertificate, type CertRole, type Identity } from '../auth/identity.js';
@@ -57,13 +59,13 @@ function readPem(path: string, label: string): Buffer {
   return data;
 }
 
-/** Refuses a private key file that group or others may read. */
+/** Refuses a private key file that others (not its owner or group) may read or write. */
 export function checkKeyMode(path: string, label: string): void {
   const mode = statSync(path).mode & 0o777;
-  if ((mode & 0o077) !== 0) {
+  if ((mode & 0o007) !== 0 || (mode & 0o020) !== 0) {
     throw new TlsFileError(
-      `${label}: ${path} is readable by group or others (mode ${mode.toString(8).padStart(4, '0')}); ` +
-        `a private key must be 0600: chmod 600 ${path}`,
+      `${label}: ${path} is open to others (mode ${mode.toString(8).padStart(4, '0')}); ` +
+        `a private key must be 0600 (or 0640 for a service group): chmod 600 ${path}`,
     );
   }
 }

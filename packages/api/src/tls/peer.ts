@@ -38,7 +38,9 @@ export function checkPeerRole(
       return new Error(`server at ${host} has no usable mo certificate: ${(err as Error).message}`);
     }
     const ok =
-      expected.kind === 'scheduler' ? got.kind === 'scheduler' : got.kind === 'agent' && got.node === expected.node;
+      expected.kind === 'scheduler'
+        ? got.kind === 'scheduler'
+        : got.kind === 'agent' && (expected.node === undefined || got.node === expected.node);
     if (ok) return undefined;
     return new Error(
       `server at ${host} presented a certificate for ${describeIdentity(got)}, expected ${describeExpected(expected)}`,
