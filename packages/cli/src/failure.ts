@@ -79,7 +79,11 @@ export function tlsHint(detail: string, daemon: Daemon | string = 'scheduler'): 
   if (/certificate has expired/i.test(detail)) return `: the ${daemon}'s certificate has expired`;
   if (/certificate is not yet valid/i.test(detail)) return `: the ${daemon}'s certificate is not valid yet (clock?)`;
   if (/presented a certificate for/.test(detail)) return ': the server at that address has another role';
-  if (/alert (bad certificate|certificate unknown|unknown ca|certificate expired|handshake failure|certificate required)|peer did not return a certificate/i.test(detail)) {
+  if (
+    /alert (bad certificate|certificate unknown|unknown ca|certificate expired|handshake failure|certificate required)|peer did not return a certificate/i.test(
+      detail,
+    )
+  ) {
     return (
       `: the ${daemon} refused this client's certificate (--client-cert, MO_CLIENT_CERT): ` +
       `none given, expired, or not signed by its CA`

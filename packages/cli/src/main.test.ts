@@ -1,17 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
+import { testCliEnv } from '@mo/testkit';
 import { PassThrough } from 'node:stream';
 import { CliContext } from './context.js';
 import { ExitCode } from './errors.js';
 import { execute } from './main.js';
 
-/** Runs `mo <args>` in-process with captured output. */
+/** Runs `mo <args>` in-process with captured output, with the run's client credentials. */
 async function mo(args: string[], env: NodeJS.ProcessEnv = {}) {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const chunks = { out: '', err: '' };
   stdout.on('data', (d: Buffer) => (chunks.out += d.toString()));
   stderr.on('data', (d: Buffer) => (chunks.err += d.toString()));
-  const ctx = new CliContext({ stdout, stderr }, env);
+  const ctx = new CliContext({ stdout, stderr }, { ...testCliEnv(args.includes('--agent')), ...env });
   const code = await execute(['node', 'mo', ...args], ctx);
   return { code, ...chunks, globals: ctx.globals };
 }
@@ -47,7 +48,12 @@ describe('mo (in-process)', () => {
 
   it('defaults to the local scheduler port and a 10 s deadline', async () => {
     const r = await mo(['status', '--timeout', '1ms']);
-    expect(r.globals).toEqual({ target: { kind: 'scheduler', address: '127.0.0.1:7600' }, json: false, timeoutMs: 1 });
+    expect(r.globals).toEqual({
+      target: { kind: 'scheduler', address: '127.0.0.1:7600' },
+      json: false,
+      timeoutMs: 1,
+      credentials: {},
+    });
   });
 
   it('exits 3 naming the scheduler and its address when the scheduler refuses connections', async () => {

@@ -2,14 +2,7 @@
 // credential errors say which file or flag is wrong.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createCa, createCertificate, writePair } from '@mo/pki';
-import {
-  runMo,
-  startSchedulerProcess,
-  testCertificate,
-  testCliEnv,
-  testPki,
-  type SchedulerProcess,
-} from '@mo/testkit';
+import { runMo, startSchedulerProcess, testCertificate, testCliEnv, testPki, type SchedulerProcess } from '@mo/testkit';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,15 +31,28 @@ describe('mo tls', () => {
 
     const s = await runMo(['tls', 'cert', 'create', '--role', 'scheduler', '--san', '10.0.0.1', '--ca-dir', tlsDir]);
     expect(s.stdout).toBe(`wrote ${tlsDir}/scheduler.pem\nwrote ${tlsDir}/scheduler-key.pem\n`);
-    const c = await runMo(
-      ['tls', 'cert', 'create', '--role', 'client', '--name', 'alice', '--access', 'operate', '--ca-dir', tlsDir, '--json'],
-    );
+    const c = await runMo([
+      'tls',
+      'cert',
+      'create',
+      '--role',
+      'client',
+      '--name',
+      'alice',
+      '--access',
+      'operate',
+      '--ca-dir',
+      tlsDir,
+      '--json',
+    ]);
     expect(JSON.parse(c.stdout)).toEqual({ cert: `${tlsDir}/client-alice.pem`, key: `${tlsDir}/client-alice-key.pem` });
     expect(statSync(join(tlsDir, 'client-alice-key.pem')).mode & 0o777).toBe(0o600);
 
     scheduler = await startSchedulerProcess({
-      extraArgs: ['--tls-ca', join(tlsDir, 'ca.pem'), '--tls-cert', join(tlsDir, 'scheduler.pem')]
-        .concat(['--tls-key', join(tlsDir, 'scheduler-key.pem')]),
+      extraArgs: ['--tls-ca', join(tlsDir, 'ca.pem'), '--tls-cert', join(tlsDir, 'scheduler.pem')].concat([
+        '--tls-key',
+        join(tlsDir, 'scheduler-key.pem'),
+      ]),
     });
     const env = {
       MO_SCHEDULER_ADDR: scheduler.grpcAddress,
@@ -107,7 +113,11 @@ describe('credential errors', () => {
 
   it("a client certificate of another CA than --ca-cert's: names both", async () => {
     const otherCa = await createCa();
-    const p = writePair(join(dir, 'other'), 'c', await createCertificate(otherCa, { role: { kind: 'client', name: 'x', access: 'read' } }));
+    const p = writePair(
+      join(dir, 'other'),
+      'c',
+      await createCertificate(otherCa, { role: { kind: 'client', name: 'x', access: 'read' } }),
+    );
     const r = await status({ MO_CLIENT_CERT: p.cert, MO_CLIENT_KEY: p.key });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${p.cert} is not signed by the CA in ${testPki().ca} (--ca-cert (MO_CA_CERT))`);
@@ -117,7 +127,11 @@ describe('credential errors', () => {
     const otherCa = await createCa();
     const d = join(dir, 'unknown');
     writePair(d, 'ca', otherCa);
-    const p = writePair(d, 'c', await createCertificate(otherCa, { role: { kind: 'client', name: 'x', access: 'read' } }));
+    const p = writePair(
+      d,
+      'c',
+      await createCertificate(otherCa, { role: { kind: 'client', name: 'x', access: 'read' } }),
+    );
     const r = await status({ MO_CA_CERT: join(d, 'ca.pem'), MO_CLIENT_CERT: p.cert, MO_CLIENT_KEY: p.key });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/the scheduler's certificate is not signed by the CA in --ca-cert \(MO_CA_CERT\)/);

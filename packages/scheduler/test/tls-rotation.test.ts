@@ -22,7 +22,10 @@ let agent: AgentProcess;
 
 /** The serial number of the certificate a new TLS connection to `address` is shown. */
 function servedSerial(address: string): Promise<string> {
-  const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+  const [host, port] = [
+    address.slice(0, address.lastIndexOf(':')),
+    Number(address.slice(address.lastIndexOf(':') + 1)),
+  ];
   const pki = testPki();
   return new Promise((resolve, reject) => {
     const socket = tls.connect({

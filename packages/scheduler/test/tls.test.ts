@@ -159,7 +159,9 @@ describe('callers an agent refuses', () => {
       (c) => refusal(c.startWorkload({ argv: ['true'] })),
     );
     expect(err.code).toBe(7);
-    expect(err.message).toBe('/mo.v1.NodeAgent/StartWorkload needs the scheduler certificate; caller is client:test-admin');
+    expect(err.message).toBe(
+      '/mo.v1.NodeAgent/StartWorkload needs the scheduler certificate; caller is client:test-admin',
+    );
     expect((await cluster.agents[0]!.client.getNodeStatus()).workloads).toEqual([]);
   });
 
@@ -199,7 +201,9 @@ describe('servers a client refuses', () => {
       ),
       (c) => refusal(c.getNodeStatus()),
     );
-    expect(err.message).toMatch(/presented a certificate for agent:node-2, expected agent node-1 \(agent\.node-1\.mo\)/);
+    expect(err.message).toMatch(
+      /presented a certificate for agent:node-2, expected agent node-1 \(agent\.node-1\.mo\)/,
+    );
   });
 
   it('a scheduler of another CA', async () => {
@@ -265,8 +269,12 @@ describe('starting a daemon', () => {
   });
 
   it('an agent with the certificate of another node: refused', async () => {
-    const err = await refusal(startAgentProcess({ extraArgs: ['--node-name', 'node-9', ...certFlags(await agentCertificate('node-1'))] }));
-    expect(err.message).toMatch(/is a certificate for agent:node-1, this daemon is agent:node-9 \(mo tls cert create --role agent --node node-9\)/);
+    const err = await refusal(
+      startAgentProcess({ extraArgs: ['--node-name', 'node-9', ...certFlags(await agentCertificate('node-1'))] }),
+    );
+    expect(err.message).toMatch(
+      /is a certificate for agent:node-1, this daemon is agent:node-9 \(mo tls cert create --role agent --node node-9\)/,
+    );
   });
 
   it('--insecure: runs in plaintext and says so in a warning', async () => {

@@ -33,7 +33,10 @@ export function runMo(
     const child = execFile(
       process.execPath,
       [CLI_BIN, ...args],
-      { env: { PATH: process.env.PATH, ...testCliEnv(args.includes('--agent')), ...options.env }, timeout: options.timeoutMs ?? 30_000 },
+      {
+        env: { PATH: process.env.PATH, ...testCliEnv(args.includes('--agent')), ...options.env },
+        timeout: options.timeoutMs ?? 30_000,
+      },
       (err, stdout, stderr) => {
         if (err && typeof err.code !== 'number') return reject(err); // not run, or killed
         resolve({ code: child.exitCode, stdout, stderr });

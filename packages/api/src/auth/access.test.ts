@@ -46,7 +46,11 @@ describe('mayCall', () => {
 
 describe('authorize', () => {
   it.each<[string, Identity, RegExp]>([
-    ['/mo.v1.Scheduler/SubmitWorkload', reader, /SubmitWorkload needs operate access .*; caller is client:r \(has read\)$/],
+    [
+      '/mo.v1.Scheduler/SubmitWorkload',
+      reader,
+      /SubmitWorkload needs operate access .*; caller is client:r \(has read\)$/,
+    ],
     ['/mo.v1.Scheduler/RemoveNode', tokenOperator, /needs admin access .*; caller is token:ci \(has operate\)$/],
     ['/mo.v1.NodeAgent/StartWorkload', admin, /needs the scheduler certificate; caller is client:a/],
     ['/mo.v1.NodeRegistry/Register', scheduler, /needs an agent certificate; caller is scheduler$/],

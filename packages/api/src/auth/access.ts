@@ -98,7 +98,9 @@ export function authorize(path: string, identity: Identity): void {
   const need = methodNeed(path);
   const who = describeIdentity(identity);
   const access = accessOf(identity);
-  const has = access ? ` (has ${access})` : '';
+  // The caller's access, where access is what the method weighs.
+  const weighsAccess = need?.kind === 'access' || (need?.kind === 'agent' && need.orAccess !== undefined);
+  const has = access && weighsAccess ? ` (has ${access})` : '';
   if (!need) throw new PermissionDeniedError(`${path}: not served to ${who}`);
   throw new PermissionDeniedError(`${path} needs ${needText(need)}; caller is ${who}${has}`);
 }

@@ -31,7 +31,11 @@ describe('identityFromSans', () => {
     [['scheduler.mo', 'agent.n1.mo'], 'x', /carries 2 mo roles, expected one/],
     [['agent.n1.mo', 'agent.n2.mo'], 'x', /carries 2 mo roles/],
     [['client.mo'], 'alice', /exactly one access SAN .* has none/],
-    [['client.mo', 'read.client.mo', 'admin.client.mo'], 'alice', /exactly one access SAN .* has read\.client\.mo, admin\.client\.mo/],
+    [
+      ['client.mo', 'read.client.mo', 'admin.client.mo'],
+      'alice',
+      /exactly one access SAN .* has read\.client\.mo, admin\.client\.mo/,
+    ],
     [['client.mo', 'root.client.mo'], 'alice', /exactly one access SAN/],
     [['client.mo', 'read.client.mo'], undefined, /no usable CN/],
     [['client.mo', 'read.client.mo', 'scheduler.mo'], 'alice', /2 mo roles/],

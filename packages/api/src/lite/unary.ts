@@ -53,6 +53,8 @@ interface Connection {
   /** The connect timeout, then the keepalive timer (interval, or the wait for an answer). */
   timer?: Timer;
   dropped: boolean;
+  /** The session's last error (a TLS alert arrives as one, sometimes after its streams ended). */
+  lastError?: string;
 }
 
 export class LiteChannel {
@@ -92,6 +94,7 @@ export class LiteChannel {
     }
     const conn: Connection = { session, waiting: new Set(), dropped: false };
     session.on('error', (err) => {
+      conn.lastError = err.message;
       for (const fail of conn.waiting) fail(`No connection established. Last error: ${err.message}`);
     });
     session.once('close', () => conn.timer?.cancel());
@@ -143,7 +146,8 @@ export class LiteChannel {
   call(path: string, request: Buffer, deadlineMs: number): Promise<Buffer> {
     const timeoutMs = Math.min(deadlineMs, MAX_DEADLINE_MS);
     return new Promise((resolve, reject) => {
-      const { session, waiting } = this.open();
+      const conn = this.open();
+      const { session, waiting } = conn;
       let settled = false;
       const fail = (code: number, details: string) => {
         if (settled) return;
@@ -179,7 +183,9 @@ export class LiteChannel {
         if (headers['grpc-status'] !== undefined) status = Number(headers['grpc-status']);
         if (headers['grpc-message'] !== undefined) message = decodeURIComponent(String(headers['grpc-message']));
       };
+      let responded = false;
       req.on('response', (headers) => {
+        responded = true;
         if (headers[':status'] !== 200) {
           fail(UNAVAILABLE, `HTTP status ${String(headers[':status'])} from ${this.address}`);
           return;
@@ -202,6 +208,20 @@ export class LiteChannel {
         fail(UNAVAILABLE, `No connection established. Last error: ${(cause ?? err).message}`);
       });
       req.on('end', () => {
+        if (status === undefined && !responded) {
+          // The server hung up before answering: over TLS, it refused this client's certificate
+          // (TLS 1.3 reports the alert only after the client has sent its request). The alert
+          // comes as the session's error, maybe a moment later: wait for it, briefly.
+          const unanswered = () =>
+            fail(
+              UNAVAILABLE,
+              `No connection established. Last error: ${conn.lastError ?? 'closed before any response'}`,
+            );
+          if (conn.lastError || session.destroyed) return unanswered();
+          session.once('close', unanswered);
+          after(100, unanswered);
+          return;
+        }
         if (status === undefined) return fail(INTERNAL, 'the response ended without a grpc-status');
         if (status !== 0) return fail(status, message);
         const body = Buffer.concat(chunks);

@@ -53,7 +53,9 @@ describe('loadTlsMaterial', () => {
   });
 
   it('refuses a certificate of another CA, naming both files', async () => {
-    const foreign = await pair('foreign', async () => createCertificate(await createCa(), { role: { kind: 'scheduler' } }));
+    const foreign = await pair('foreign', async () =>
+      createCertificate(await createCa(), { role: { kind: 'scheduler' } }),
+    );
     expect(() => loadTlsMaterial({ ca: files.ca, ...foreign })).toThrow(
       `--tls-cert (MO_TLS_CERT): ${foreign.cert} is not signed by the CA in ${files.ca} (--tls-ca (MO_TLS_CA))`,
     );
@@ -63,13 +65,17 @@ describe('loadTlsMaterial', () => {
     const old = await pair('old', () =>
       createCertificate(ca, { role: { kind: 'scheduler' }, days: 1, notBefore: new Date(Date.now() - 3 * 86_400_000) }),
     );
-    expect(() => loadTlsMaterial({ ca: files.ca, ...old })).toThrow(/--tls-cert \(MO_TLS_CERT\): .*old\.pem expired on 20/);
+    expect(() => loadTlsMaterial({ ca: files.ca, ...old })).toThrow(
+      /--tls-cert \(MO_TLS_CERT\): .*old\.pem expired on 20/,
+    );
   });
 
   it('refuses garbage, a leaf as CA, and a CA alone checks too', () => {
     const junk = join(dir, 'junk.pem');
     writeFileSync(junk, 'hello');
-    expect(() => loadTlsMaterial({ ...files, ca: junk })).toThrow(/--tls-ca \(MO_TLS_CA\): .*junk\.pem is not a PEM certificate/);
+    expect(() => loadTlsMaterial({ ...files, ca: junk })).toThrow(
+      /--tls-ca \(MO_TLS_CA\): .*junk\.pem is not a PEM certificate/,
+    );
     expect(() => loadTlsMaterial({ ...files, ca: files.cert })).toThrow(/is not a CA certificate/);
     expect(() => loadCa(files.cert, DAEMON_TLS_LABELS.ca)).toThrow(/is not a CA certificate/);
     expect(loadCa(files.ca, DAEMON_TLS_LABELS.ca).length).toBeGreaterThan(0);
