@@ -4,7 +4,6 @@
 // is valid.
 import { existsSync, readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
-import { join } from 'node:path';
 
 export interface DevPair {
   cert: string;
