@@ -106,6 +106,15 @@ export function registerTls(program: Command, ctx: CliContext): void {
     const caDir = resolve(flags.caDir ?? DEFAULT_TLS_DIR);
     const out = resolve(flags.out ?? caDir);
     const { createCertificate, readCa, writePair } = await import('@mo/pki');
+    const { roleSans } = await import('@mo/api');
+    try {
+      roleSans(req.role); // the node or client name, before anything is read or written
+    } catch (err) {
+      throw new UsageError(
+        (err as Error).message.replace(/^\w+: /, ''),
+        req.role.kind === 'agent' ? '--node' : '--name',
+      );
+    }
     let caPair;
     try {
       caPair = readCa(caDir);
