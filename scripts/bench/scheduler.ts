@@ -9,6 +9,7 @@
 // simulated-agent host), and this process as the client.
 import { RegistryClient, SchedulerClient, type HeartbeatRequest } from '@mo/api';
 import {
+  cpuSecondsOf,
   startCluster,
   startSchedulerProcess,
   type SchedulerProcess,
@@ -236,6 +237,9 @@ async function throughput(ctx: SuiteContext, raw: Record<string, unknown>, mode:
     );
     ctx.log(`throughput: ${THROUGHPUT.agents} simulated agents up; ${THROUGHPUT.submissions} submissions`);
     let acked = 0;
+    // CPU time, unlike wall time, hardly moves with what else this shared machine runs: the
+    // scheduler's and the simulated agents' per placed workload compare TLS with plaintext fairly.
+    const cpu0 = { scheduler: cpuSecondsOf(scheduler.pid) ?? NaN, sim: cpuSecondsOf(sim.pid!) ?? NaN };
     const t0 = process.hrtime.bigint();
     const { errors } = await pool(THROUGHPUT.concurrency, THROUGHPUT.submissions, async (i) => {
       await clients[i % clients.length]!.submitWorkload({
@@ -260,7 +264,19 @@ async function throughput(ctx: SuiteContext, raw: Record<string, unknown>, mode:
     );
     const allRunningS = seconds + msSince(tRun) / 1000;
     const rss = readRssBytes(scheduler.pid) ?? NaN;
-    const result = { acked, seconds, perSecond, allRunningS, errors: errors.length, schedulerRssBytes: rss };
+    const cpuMsPer = (pid: number, before: number) => (((cpuSecondsOf(pid) ?? NaN) - before) * 1000) / acked;
+    const schedulerCpuMs = cpuMsPer(scheduler.pid, cpu0.scheduler);
+    const simCpuMs = cpuMsPer(sim.pid!, cpu0.sim);
+    const result = {
+      acked,
+      seconds,
+      perSecond,
+      allRunningS,
+      errors: errors.length,
+      schedulerRssBytes: rss,
+      schedulerCpuMsPerWorkload: schedulerCpuMs,
+      simAgentsCpuMsPerWorkload: simCpuMs,
+    };
     raw[mode.insecure ? 'throughputPlaintext' : 'throughput'] = result;
     return [
       row(`placed + acknowledged/s (${THROUGHPUT.agents} sim agents, ${mode.name})`, round(perSecond, 0), '/s', {
@@ -270,6 +286,8 @@ async function throughput(ctx: SuiteContext, raw: Record<string, unknown>, mode:
       row(`  ${acked} submissions, all running after`, round(allRunningS, 2), 's'),
       row('  submit errors', errors.length, '', { op: '<=', limit: 0 }),
       row('  scheduler RSS after', round(rss / MiB, 1), 'MiB'),
+      row('  scheduler CPU per workload (submit to running)', round(schedulerCpuMs, 3), 'ms'),
+      row('  simulated agents CPU per workload', round(simCpuMs, 3), 'ms'),
     ];
   } finally {
     for (const c of clients) c.close();
@@ -285,8 +303,9 @@ async function throughput(ctx: SuiteContext, raw: Record<string, unknown>, mode:
 
 /** The rows comparing the TLS and plaintext runs of the phases above (from their raw figures). */
 function tlsCost(raw: Record<string, unknown>): Row[] {
-  const tls = raw.throughput as { perSecond: number } | undefined;
-  const plain = raw.throughputPlaintext as { perSecond: number } | undefined;
+  type Throughput = { perSecond: number; schedulerCpuMsPerWorkload: number; simAgentsCpuMsPerWorkload: number };
+  const tls = raw.throughput as Throughput | undefined;
+  const plain = raw.throughputPlaintext as Throughput | undefined;
   const e2e = raw.e2eLatencyMs as { p50: number; p99: number } | undefined;
   const e2ePlain = raw.e2eLatencyPlaintextMs as { p50: number; p99: number } | undefined;
   const rows: Row[] = [];
@@ -298,6 +317,17 @@ function tlsCost(raw: Record<string, unknown>): Row[] {
         op: '>=',
         limit: TARGETS.tlsThroughputRatio,
       }),
+      // The same question in CPU: TLS's share of the work per workload, less exposed to load.
+      row(
+        '  TLS / plaintext: scheduler CPU per workload',
+        round(tls.schedulerCpuMsPerWorkload / plain.schedulerCpuMsPerWorkload, 3),
+        'x',
+      ),
+      row(
+        '  TLS / plaintext: simulated agents CPU per workload',
+        round(tls.simAgentsCpuMsPerWorkload / plain.simAgentsCpuMsPerWorkload, 3),
+        'x',
+      ),
     );
   }
   if (e2e && e2ePlain) {
