@@ -2,8 +2,10 @@
  * @mo/api — mo's wire contract for TypeScript.
  *
  * ```ts
- * import { AgentClient, WorkloadState } from '@mo/api';
- * const agent = new AgentClient('127.0.0.1:7610');
+ * import { AgentClient, WorkloadState, loadClientTls } from '@mo/api';
+ * // Agents serve the scheduler's certificate alone; the client checks it reaches node n1.
+ * const tls = loadClientTls({ ca: 'ca.pem', cert: 'scheduler.pem', key: 'scheduler-key.pem' });
+ * const agent = new AgentClient('127.0.0.1:7610', { tls, peer: { kind: 'agent', node: 'n1' } });
  * const w = await agent.startWorkload({ argv: ['sleep', '10'] });
  * if (w.state === WorkloadState.WORKLOAD_STATE_RUNNING) await agent.stopWorkload(w.spec!.id);
  * ```
