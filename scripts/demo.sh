@@ -48,8 +48,12 @@ if [ ! -s "$DATA/ready.json" ]; then
   exit 1
 fi
 MO_SCHEDULER_ADDR=$(json 'd.scheduler.grpcAddress' <"$DATA/ready.json")
-# The scheduler's first admin token, from the 0600 file it wrote in its data dir (never printed).
-MO_TOKEN=$(cat "$(json 'd.scheduler.tokenFile' <"$DATA/ready.json")")
+# TLS is on: mo dev made a CA and certificates in its data dir; these point mo at them (the same
+# lines mo dev prints without --json).
+export MO_CA_CERT MO_CLIENT_CERT MO_CLIENT_KEY
+MO_CA_CERT=$(json 'd.tls.caCert' <"$DATA/ready.json")
+MO_CLIENT_CERT=$(json 'd.tls.clientCert' <"$DATA/ready.json")
+MO_CLIENT_KEY=$(json 'd.tls.clientKey' <"$DATA/ready.json")
 echo "scheduler at $MO_SCHEDULER_ADDR; agents: $(json 'd.agents.map((a) => a.name).join(", ")' <"$DATA/ready.json")"
 
 step nodes

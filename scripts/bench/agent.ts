@@ -2,15 +2,16 @@
 // cost of 1,000 running workloads (agent RSS, mo-shim RSS per workload, start/status/stop times).
 // Agents run their process workloads in a cgroup each where the host allows it (the rows say so);
 // agent C, with `--cgroup-root off`, is measured beside agent A (its starts in the same rotation)
-// to show what cgroups cost.
+// to show what cgroups cost, and agent P, in plaintext (--insecure), to show what mutual TLS costs
+// (A and C run with TLS, testkit's default).
 //
 // Real `mo-agent` processes (via @mo/testkit) on loopback; workloads are real processes.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAgentProcess, type AgentProcess } from '@mo/testkit';
-import { MAX_PAGE_SIZE } from '@mo/api';
+import { startAgentProcess, testAgentClientOptions, testFetch, type AgentProcess } from '@mo/testkit';
+import { MAX_PAGE_SIZE, type ClientOptions } from '@mo/api';
 import {
   MiB,
   REPO_ROOT,
@@ -51,6 +52,8 @@ const MANY = { count: 1000, concurrency: 16, stopGraceMs: 200, statusSamples: 5 
 const MB_IN_MIB = 1e6 / 2 ** 20;
 const TARGETS = {
   latencyRatio: 1.5,
+  /** Issue 13: mutual TLS adds at most 1 ms to a start's p50. */
+  tlsExtraMs: 1,
   startsPerSecond: 300,
   idleRssMiB: Math.floor(60 * MB_IN_MIB * 10) / 10, // 60 MB = 57.2 MiB
   manyRssMiB: Math.floor(150 * MB_IN_MIB * 10) / 10, // 150 MB = 143.0 MiB
@@ -84,7 +87,7 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     for (const dir of dataDirs) removeLater(dir);
   });
 
-  const launch = async (extraArgs: string[] = []): Promise<AgentProcess> => {
+  const launch = async (extraArgs: string[] = [], insecure = false): Promise<AgentProcess> => {
     // Our own temp dir (not testkit's default) so it is removed even if the agent never starts.
     const dataDir = mkdtempSync(join(tmpdir(), 'mo-bench-agent-'));
     dataDirs.push(dataDir);
@@ -93,6 +96,7 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
       // Production log level (testkit defaults to debug); room for every ended workload we make.
       extraArgs: ['--log-level', 'info', '--max-ended', '5000', ...extraArgs],
       env: ctx.daemonEnv,
+      insecure,
     });
     agents.push(agent);
     await agent.client.waitForReady(5000);
@@ -111,11 +115,15 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     ctx.log(`agent A pid ${a.pid} at ${a.grpcAddress}`);
     const c = await launch(['--cgroup-root', 'off']);
     ctx.log(`agent C (cgroups off) pid ${c.pid} at ${c.grpcAddress}`);
+    // Agent A in plaintext (--insecure): what mutual TLS costs a start (A runs with TLS).
+    const p = await launch([], true);
+    ctx.log(`agent P (plaintext) pid ${p.pid} at ${p.grpcAddress}`);
     await sleep(2000);
     const idleOn = readRssBytes(a.pid) ?? NaN;
     const idleOff = readRssBytes(c.pid) ?? NaN;
     rows.push(...(await cgroupRows(a, raw)));
-    rows.push(...(await phase('latency', () => measureLatency(a, c, raw, ctx))));
+    rows.push(...(await phase('latency', () => measureLatency(a, c, p, raw, ctx))));
+    await stopAgent(p);
     rows.push(...(await phase('throughput', () => measureThroughput(a, c, raw, ctx))));
     raw.idleRssCgroups = { onBytes: idleOn, offBytes: idleOff };
     rows.push(
@@ -262,7 +270,7 @@ async function agentStart(client: AgentClient, name: string): Promise<number> {
 
 /** The agent's own StartWorkload histogram (sum, count), to split in-agent time from RPC overhead. */
 async function startHistogram(agent: AgentProcess): Promise<{ sum: number; count: number }> {
-  const text = await (await fetch(`http://${agent.httpAddress}/metrics`)).text();
+  const text = await (await testFetch(`https://${agent.httpAddress}/metrics`)).text();
   const pick = (name: string) => {
     const line = text.split('\n').find((l) => l.startsWith(name));
     return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : NaN;
@@ -277,6 +285,7 @@ async function startHistogram(agent: AgentProcess): Promise<{ sum: number; count
 async function measureLatency(
   agent: AgentProcess,
   off: AgentProcess,
+  plain: AgentProcess,
   raw: Record<string, unknown>,
   ctx: SuiteContext,
 ): Promise<Row[]> {
@@ -284,6 +293,7 @@ async function measureLatency(
   const rawMs: number[] = [];
   const agentMs: number[] = [];
   const offMs: number[] = [];
+  const plainMs: number[] = [];
   const shimMs: number[] = [];
   const rpcMs: number[] = [];
   const errors: unknown[] = [];
@@ -313,6 +323,8 @@ async function measureLatency(
         side(agentMs, () => agentStart(agent.client, 'bench-latency')),
         // The same with cgroups off: what a cgroup per workload costs a start.
         side(offMs, () => agentStart(off.client, 'bench-latency')),
+        // The same agent in plaintext: what mutual TLS costs a start (A and C run with TLS).
+        side(plainMs, () => agentStart(plain.client, 'bench-latency')),
         // Diagnostics: the shim alone (spawn -> its fork/exec -> handshake), and the gRPC floor.
         side(shimMs, (i) => {
           const dir = join(shimDirs, String(i));
@@ -343,12 +355,14 @@ async function measureLatency(
   const sh = summarize(shimMs);
   const f = summarize(rpcMs);
   const o = summarize(offMs);
+  const pl = summarize(plainMs);
   const ratio = s.p50 / r.p50;
   raw.latency = {
     command: SHORT_CMD,
     rawSpawnMs: r,
     agentStartMs: s,
     agentStartCgroupsOffMs: o,
+    agentStartPlaintextMs: pl,
     shimDirectMs: sh,
     grpcFloorMs: f,
     agentInHandlerMeanMs: inAgentMeanMs,
@@ -361,8 +375,10 @@ async function measureLatency(
   return [
     row('raw spawn p50', round(r.p50), 'ms'),
     row('raw spawn p99', round(r.p99), 'ms'),
-    row('StartWorkload p50', round(s.p50), 'ms'),
-    row('StartWorkload p99', round(s.p99), 'ms'),
+    row('StartWorkload p50 (TLS)', round(s.p50), 'ms'),
+    row('StartWorkload p99 (TLS)', round(s.p99), 'ms'),
+    row('StartWorkload p50 (plaintext)', round(pl.p50), 'ms'),
+    row('StartWorkload p50: TLS - plaintext', round(s.p50 - pl.p50), 'ms', { op: '<=', limit: TARGETS.tlsExtraMs }),
     row('StartWorkload p50 / raw spawn p50', round(ratio, 2), 'x', { op: '<=', limit: TARGETS.latencyRatio }),
     row('  errors (any side)', errors.length, '', { op: '<=', limit: 0 }),
     row('  cgroups off: StartWorkload p50', round(o.p50), 'ms'),
@@ -648,8 +664,8 @@ function isLiveShim(pid: number): boolean {
 
 /** A second client on the same agent with its own deadline (testkit's client uses the default 10 s). */
 function extraClient(agent: AgentProcess, deadlineMs: number): AgentClient {
-  const Ctor = agent.client.constructor as new (address: string, options: { deadlineMs?: number }) => AgentClient;
-  return new Ctor(agent.grpcAddress, { deadlineMs });
+  const Ctor = agent.client.constructor as new (address: string, options: ClientOptions) => AgentClient;
+  return new Ctor(agent.grpcAddress, testAgentClientOptions(undefined, { deadlineMs }));
 }
 
 function tryKill(pid: number, signal: NodeJS.Signals): void {

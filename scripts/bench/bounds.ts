@@ -4,7 +4,16 @@
 // Rows: the agent's own event-loop delay over the burst (its mo_event_loop_delay_seconds, target
 // p99 ≤ 50 ms), times its node was not up (target 0), its peak RSS, and the burst's duration.
 import { encodeMessage, LiteCallError, LiteChannel } from '@mo/api/lite';
-import { hostileStartRequest, maxBatchRequest, maxStartRequest, startCluster, type Cluster } from '@mo/testkit';
+import {
+  hostileStartRequest,
+  maxBatchRequest,
+  maxStartRequest,
+  startCluster,
+  type Cluster,
+  testPki,
+  testTls,
+  testFetch,
+} from '@mo/testkit';
 import {
   MiB,
   readRssBytes,
@@ -42,7 +51,10 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     // connection per call as from separate callers: ~64 MiB at once on one HTTP/2 session passes
     // the server's per-session memory cap (nghttp2 answers ENHANCE_YOUR_CALM).
     const call = async (method: string, bytes: Buffer) => {
-      const channel = new LiteChannel(agent.grpcAddress);
+      const channel = new LiteChannel(agent.grpcAddress, {
+        tls: testTls(testPki().scheduler),
+        peer: { kind: 'agent' },
+      });
       try {
         await channel.call(`/mo.v1.NodeAgent/${method}`, bytes, 60_000);
         return 0;
@@ -54,7 +66,7 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     };
     const requests = { hostile: hostileStartRequest(), single: maxStartRequest(), batch: maxBatchRequest() };
     const small = encodeMessage('StartWorkloadRequest', { spec: { argv: ['true'] } });
-    const metricsUrl = `http://${agent.httpAddress}/metrics`;
+    const metricsUrl = `https://${agent.httpAddress}/metrics`;
     const p99s: number[] = [];
     const maxes: number[] = [];
     const seconds: number[] = [];
@@ -71,7 +83,7 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
           await new Promise((r) => setTimeout(r, 50));
         }
       })();
-      await fetch(metricsUrl); // the delay window starts here
+      await testFetch(metricsUrl); // the delay window starts here
       const t0 = performance.now();
       const codes = await Promise.all([
         ...Array.from({ length: HOSTILE }, () => call('StartWorkload', requests.hostile)),
@@ -79,7 +91,7 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
         ...Array.from({ length: BATCHES }, () => call('StartWorkloads', requests.batch)),
       ]);
       seconds.push((performance.now() - t0) / 1000);
-      const delay = parseDelay(await (await fetch(metricsUrl)).text());
+      const delay = parseDelay(await (await testFetch(metricsUrl)).text());
       p99s.push(delay.p99 * 1000);
       maxes.push(delay.max * 1000);
       failures += codes.slice(0, HOSTILE).filter((c) => c !== INVALID_ARGUMENT).length;
@@ -94,9 +106,9 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     // delays every timer; the difference is what the sizes cost).
     const baseline: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
-      await fetch(metricsUrl);
+      await testFetch(metricsUrl);
       await Promise.all(Array.from({ length: HOSTILE + SINGLES + BATCHES }, () => call('StartWorkload', small)));
-      baseline.push(parseDelay(await (await fetch(metricsUrl)).text()).p99 * 1000);
+      baseline.push(parseDelay(await (await testFetch(metricsUrl)).text()).p99 * 1000);
       await new Promise((r) => setTimeout(r, 1000));
     }
     const p99 = summarize(p99s);

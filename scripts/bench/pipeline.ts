@@ -6,7 +6,7 @@
 // placed: the pipeline engine + submit + placement), and what else the path costs per step
 // ((wall - critical path) / layers: mostly the agent reporting the exit on its heartbeat stream).
 import { PipelineClient, type Pipeline__Output } from '@mo/api';
-import { startCluster, type Cluster } from '@mo/testkit';
+import { startCluster, type Cluster, testClientOptions } from '@mo/testkit';
 import { registerCleanup, round, row, summarize, type Suite, type SuiteContext, type SuiteResult } from './lib.js';
 
 const WIDTH = 10;
@@ -85,7 +85,7 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
   const unregister = registerCleanup(() => {
     void cluster.stop();
   });
-  const client = new PipelineClient(cluster.scheduler.grpcAddress, { deadlineMs: 30_000 });
+  const client = new PipelineClient(cluster.scheduler.grpcAddress, testClientOptions({ deadlineMs: 30_000 }));
   try {
     await once(cluster, client); // warm-up: first placements, code paths, SQLite pages
     const runs: RunFigures[] = [];

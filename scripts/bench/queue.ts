@@ -12,6 +12,8 @@ import {
   stopAllWorkloads,
   type AgentProcess,
   type SchedulerProcess,
+  testClientOptions,
+  testFetch,
 } from '@mo/testkit';
 import {
   MiB,
@@ -53,7 +55,10 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     tryKill(agent?.pid);
     tryKill(scheduler.pid);
   });
-  const clients = Array.from({ length: 4 }, () => new SchedulerClient(scheduler.grpcAddress, { deadlineMs: 60_000 }));
+  const clients = Array.from(
+    { length: 4 },
+    () => new SchedulerClient(scheduler.grpcAddress, testClientOptions({ deadlineMs: 60_000 })),
+  );
   try {
     agent = await startAgentProcess({
       extraArgs: [
@@ -158,7 +163,7 @@ async function cpuUnderChurn(
 }
 
 async function queueDepth(scheduler: SchedulerProcess): Promise<number> {
-  const res = await fetch(`http://${scheduler.httpAddress}/healthz`);
+  const res = await testFetch(`https://${scheduler.httpAddress}/healthz`);
   return ((await res.json()) as { queueDepth: number }).queueDepth;
 }
 

@@ -1,11 +1,20 @@
 // The scheduler suite: end-to-end submit -> running latency on a real 3-agent cluster at a steady
 // 100 submissions/s (workloads without a CPU quota; then, for information, with a 1m quota); throughput with 100 simulated agents (the real agent with a MockDriver, in
-// one helper process); scheduler RSS with 10,000 simulated nodes registered.
+// one helper process); scheduler RSS with 10,000 simulated nodes registered. Latency and
+// throughput run twice in the same run, with mutual TLS (the default) and in plaintext
+// (--insecure), and the rows compare them (issue 13's target: TLS costs at most 10 % of the
+// throughput and 1 ms of p50).
 //
 // Everything is a separate process on loopback over real gRPC: the scheduler, the agents (or the
 // simulated-agent host), and this process as the client.
 import { RegistryClient, SchedulerClient, type HeartbeatRequest } from '@mo/api';
-import { startCluster, startSchedulerProcess, type SchedulerProcess } from '@mo/testkit';
+import {
+  cpuSecondsOf,
+  startCluster,
+  startSchedulerProcess,
+  type SchedulerProcess,
+  testClientOptions,
+} from '@mo/testkit';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +41,21 @@ import {
 const E2E = { rate: 100, seconds: 5, warmup: 50 };
 const THROUGHPUT = { agents: 100, submissions: 20_000, concurrency: 256, clients: 4 };
 const NODES = { count: Number(process.env.MO_BENCH_NODES ?? 10_000), concurrency: 200, channels: 20 };
-const TARGETS = { p50Ms: 10, p99Ms: 50, perSecond: 2000 };
+const TARGETS = { p50Ms: 10, p99Ms: 50, perSecond: 2000, tlsThroughputRatio: 0.9, tlsP50ExtraMs: 1 };
+
+/** How the daemons and clients of a phase talk: mutual TLS (the default) or plaintext. */
+interface Mode {
+  name: 'TLS' | 'plaintext';
+  insecure: boolean;
+}
+const MODES: Mode[] = [
+  { name: 'TLS', insecure: false },
+  { name: 'plaintext', insecure: true },
+];
+const clientOptionsOf = (mode: Mode, deadlineMs?: number) =>
+  mode.insecure
+    ? { insecure: true, ...(deadlineMs ? { deadlineMs } : {}) }
+    : testClientOptions(deadlineMs ? { deadlineMs } : {});
 
 export const schedulerSuite: Suite = {
   name: 'scheduler',
@@ -44,11 +67,13 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
   const rows: Row[] = [];
   const raw: Record<string, unknown> = {};
   // Each phase stands alone: one failing does not hide the others' figures.
-  for (const [name, phase] of [
-    ['end-to-end latency', endToEnd],
-    ['throughput', throughput],
+  const phases: Array<[string, (ctx: SuiteContext, raw: Record<string, unknown>) => Promise<Row[]>]> = [
+    ...MODES.map((m): [string, typeof manyNodes] => [`end-to-end latency (${m.name})`, (c, r) => endToEnd(c, r, m)]),
+    ...MODES.map((m): [string, typeof manyNodes] => [`throughput (${m.name})`, (c, r) => throughput(c, r, m)]),
+    ['TLS against plaintext', async (_c, r) => tlsCost(r)],
     ['10k nodes', manyNodes],
-  ] as const) {
+  ];
+  for (const [name, phase] of phases) {
     const t0 = process.hrtime.bigint();
     try {
       rows.push(...(await phase(ctx, raw)));
@@ -63,17 +88,18 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
 
 // ---- 1. submit -> running on a real cluster -----------------------------------------------------
 
-async function endToEnd(ctx: SuiteContext, raw: Record<string, unknown>): Promise<Row[]> {
+async function endToEnd(ctx: SuiteContext, raw: Record<string, unknown>, mode: Mode): Promise<Row[]> {
   // The bench is load from one client, not a person: the rate limit per identity is off.
   const cluster = await startCluster({
     agents: 3,
     schedulerArgs: ['--log-level', 'info', '--rate-limit', 'mutating=off'],
+    insecure: mode.insecure,
   });
   const unregister = registerCleanup(() => {
     for (const a of cluster.agents) tryKill(a.pid);
     tryKill(cluster.scheduler.pid);
   });
-  const client = new SchedulerClient(cluster.scheduler.grpcAddress);
+  const client = new SchedulerClient(cluster.scheduler.grpcAddress, clientOptionsOf(mode));
   // When each workload was first seen running (event time at this client), and who waits for it.
   const runningAt = new Map<string, bigint>();
   const waiters = new Map<string, (at: bigint) => void>();
@@ -130,10 +156,22 @@ async function endToEnd(ctx: SuiteContext, raw: Record<string, unknown>): Promis
   };
   try {
     ctx.log(
-      `e2e: ${E2E.warmup + E2E.rate * E2E.seconds} submissions at ${E2E.rate}/s (first ${E2E.warmup} are warm-up) on 3 agents`,
+      `e2e (${mode.name}): ${E2E.warmup + E2E.rate * E2E.seconds} submissions at ${E2E.rate}/s (first ${E2E.warmup} are warm-up) on 3 agents`,
     );
     // The target: what mo adds. The workload asks for no CPU, so no quota slows its own exec.
     const { s, errors } = await measure({});
+    const rows = [
+      row(`submit->running p50 (3 agents, 100/s, ${mode.name})`, round(s.p50, 2), 'ms', {
+        op: '<=',
+        limit: TARGETS.p50Ms,
+      }),
+      row(`submit->running p99 (${mode.name})`, round(s.p99, 2), 'ms', { op: '<=', limit: TARGETS.p99Ms }),
+      row('  samples', s.n, ''),
+    ];
+    if (mode.insecure) {
+      raw.e2eLatencyPlaintextMs = s;
+      return [...rows, row('  errors', errors, '', { op: '<=', limit: 0 })];
+    }
     await sleep(2500); // the first round's sleeps end
     // For information: a 1-millicore CPU quota (1 ms of CPU per 100 ms period) often cannot cover
     // the workload's own exec (loader, libc), which then waits for the next period: ~100 ms.
@@ -141,9 +179,7 @@ async function endToEnd(ctx: SuiteContext, raw: Record<string, unknown>): Promis
     raw.e2eLatencyMs = s;
     raw.e2eLatencyCpuQuota1mMs = quota.s;
     return [
-      row('submit->running p50 (3 agents, 100/s)', round(s.p50, 2), 'ms', { op: '<=', limit: TARGETS.p50Ms }),
-      row('submit->running p99', round(s.p99, 2), 'ms', { op: '<=', limit: TARGETS.p99Ms }),
-      row('  samples', s.n, ''),
+      ...rows,
       row('  errors', errors + quota.errors, '', { op: '<=', limit: 0 }),
       row('  with a 1m CPU quota (throttles its exec): p50', round(quota.s.p50, 2), 'ms'),
       row('  with a 1m CPU quota: p99', round(quota.s.p99, 2), 'ms'),
@@ -160,12 +196,13 @@ async function endToEnd(ctx: SuiteContext, raw: Record<string, unknown>): Promis
 
 // ---- 2. throughput with 100 simulated agents ----------------------------------------------------
 
-async function throughput(ctx: SuiteContext, raw: Record<string, unknown>): Promise<Row[]> {
+async function throughput(ctx: SuiteContext, raw: Record<string, unknown>, mode: Mode): Promise<Row[]> {
   // Every simulated agent registers from 127.0.0.1: the per-address registration limit is off.
   const scheduler = await startSchedulerProcess({
     // 20,000 submissions from the bench's clients as fast as they go: the rate limit is off.
     extraArgs: ['--log-level', 'info', '--register-rate', '0', '--rate-limit', 'mutating=off'],
     env: ctx.daemonEnv,
+    insecure: mode.insecure,
   });
   // Simulated agents keep their state on tmpfs when there is one: they stand in for many hosts'
   // disks, and one shared disk would make them, not the scheduler, the bottleneck.
@@ -180,7 +217,11 @@ async function throughput(ctx: SuiteContext, raw: Record<string, unknown>): Prom
       scheduler.grpcAddress,
       simRoot,
     ],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...(mode.insecure ? { MO_BENCH_INSECURE: '1' } : {}) },
+    },
   );
   const unregister = registerCleanup(() => {
     tryKill(sim.pid);
@@ -188,7 +229,7 @@ async function throughput(ctx: SuiteContext, raw: Record<string, unknown>): Prom
   });
   const clients = Array.from(
     { length: THROUGHPUT.clients },
-    () => new SchedulerClient(scheduler.grpcAddress, { deadlineMs: 30_000 }),
+    () => new SchedulerClient(scheduler.grpcAddress, clientOptionsOf(mode, 30_000)),
   );
   try {
     await withTimeout(readyLine(sim), 120_000, 'simulated agents');
@@ -201,6 +242,9 @@ async function throughput(ctx: SuiteContext, raw: Record<string, unknown>): Prom
     );
     ctx.log(`throughput: ${THROUGHPUT.agents} simulated agents up; ${THROUGHPUT.submissions} submissions`);
     let acked = 0;
+    // CPU time, unlike wall time, hardly moves with what else this shared machine runs: the
+    // scheduler's and the simulated agents' per placed workload compare TLS with plaintext fairly.
+    const cpu0 = { scheduler: cpuSecondsOf(scheduler.pid) ?? NaN, sim: cpuSecondsOf(sim.pid!) ?? NaN };
     const t0 = process.hrtime.bigint();
     const { errors } = await pool(THROUGHPUT.concurrency, THROUGHPUT.submissions, async (i) => {
       await clients[i % clients.length]!.submitWorkload({
@@ -225,15 +269,30 @@ async function throughput(ctx: SuiteContext, raw: Record<string, unknown>): Prom
     );
     const allRunningS = seconds + msSince(tRun) / 1000;
     const rss = readRssBytes(scheduler.pid) ?? NaN;
-    raw.throughput = { acked, seconds, perSecond, allRunningS, errors: errors.length, schedulerRssBytes: rss };
+    const cpuMsPer = (pid: number, before: number) => (((cpuSecondsOf(pid) ?? NaN) - before) * 1000) / acked;
+    const schedulerCpuMs = cpuMsPer(scheduler.pid, cpu0.scheduler);
+    const simCpuMs = cpuMsPer(sim.pid!, cpu0.sim);
+    const result = {
+      acked,
+      seconds,
+      perSecond,
+      allRunningS,
+      errors: errors.length,
+      schedulerRssBytes: rss,
+      schedulerCpuMsPerWorkload: schedulerCpuMs,
+      simAgentsCpuMsPerWorkload: simCpuMs,
+    };
+    raw[mode.insecure ? 'throughputPlaintext' : 'throughput'] = result;
     return [
-      row(`placed + acknowledged/s (${THROUGHPUT.agents} sim agents)`, round(perSecond, 0), '/s', {
+      row(`placed + acknowledged/s (${THROUGHPUT.agents} sim agents, ${mode.name})`, round(perSecond, 0), '/s', {
         op: '>=',
         limit: TARGETS.perSecond,
       }),
       row(`  ${acked} submissions, all running after`, round(allRunningS, 2), 's'),
       row('  submit errors', errors.length, '', { op: '<=', limit: 0 }),
       row('  scheduler RSS after', round(rss / MiB, 1), 'MiB'),
+      row('  scheduler CPU per workload (submit to running)', round(schedulerCpuMs, 3), 'ms'),
+      row('  simulated agents CPU per workload', round(simCpuMs, 3), 'ms'),
     ];
   } finally {
     for (const c of clients) c.close();
@@ -245,6 +304,48 @@ async function throughput(ctx: SuiteContext, raw: Record<string, unknown>): Prom
     removeLater(scheduler.dataDir);
     unregister();
   }
+}
+
+/** The rows comparing the TLS and plaintext runs of the phases above (from their raw figures). */
+function tlsCost(raw: Record<string, unknown>): Row[] {
+  type Throughput = { perSecond: number; schedulerCpuMsPerWorkload: number; simAgentsCpuMsPerWorkload: number };
+  const tls = raw.throughput as Throughput | undefined;
+  const plain = raw.throughputPlaintext as Throughput | undefined;
+  const e2e = raw.e2eLatencyMs as { p50: number; p99: number } | undefined;
+  const e2ePlain = raw.e2eLatencyPlaintextMs as { p50: number; p99: number } | undefined;
+  const rows: Row[] = [];
+  if (tls && plain) {
+    const ratio = tls.perSecond / plain.perSecond;
+    raw.tlsThroughputRatio = ratio;
+    rows.push(
+      row('TLS / plaintext: placed + acknowledged/s', round(ratio, 3), 'x', {
+        op: '>=',
+        limit: TARGETS.tlsThroughputRatio,
+      }),
+      // The same question in CPU: TLS's share of the work per workload, less exposed to load.
+      row(
+        '  TLS / plaintext: scheduler CPU per workload',
+        round(tls.schedulerCpuMsPerWorkload / plain.schedulerCpuMsPerWorkload, 3),
+        'x',
+      ),
+      row(
+        '  TLS / plaintext: simulated agents CPU per workload',
+        round(tls.simAgentsCpuMsPerWorkload / plain.simAgentsCpuMsPerWorkload, 3),
+        'x',
+      ),
+    );
+  }
+  if (e2e && e2ePlain) {
+    raw.tlsP50ExtraMs = e2e.p50 - e2ePlain.p50;
+    rows.push(
+      row('TLS - plaintext: submit->running p50', round(e2e.p50 - e2ePlain.p50, 2), 'ms', {
+        op: '<=',
+        limit: TARGETS.tlsP50ExtraMs,
+      }),
+      row('  TLS - plaintext: submit->running p99', round(e2e.p99 - e2ePlain.p99, 2), 'ms'),
+    );
+  }
+  return rows;
 }
 
 function readyLine(child: ChildProcess): Promise<void> {
@@ -266,9 +367,13 @@ async function manyNodes(ctx: SuiteContext, raw: Record<string, unknown>): Promi
     // Every simulated node registers from 127.0.0.1: the per-address registration limit is off.
     extraArgs: ['--log-level', 'info', '--register-rate', '0'],
     env: ctx.daemonEnv,
+    // Plaintext: a node acts only as its certificate's node, so this would take 10,000
+    // certificates; the phase measures the scheduler's memory per node, not TLS.
+    insecure: true,
   });
   const unregister = registerCleanup(() => tryKill(scheduler.pid));
-  const channels = Array.from({ length: NODES.channels }, () => new RegistryClient(scheduler.grpcAddress));
+  const asAgent = { insecure: true } as const;
+  const channels = Array.from({ length: NODES.channels }, () => new RegistryClient(scheduler.grpcAddress, asAgent));
   const streams: Array<{ end(): void; cancel(): void }> = [];
   try {
     await sleep(1000);

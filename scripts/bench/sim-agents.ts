@@ -2,7 +2,10 @@
 // registration, heartbeat stream) with a MockDriver instead of processes and records kept in memory,
 // like Kubernetes' scheduler_perf fake nodes. Run: node --import tsx sim-agents.ts COUNT SCHEDULER_ADDR DATA_ROOT
 // Prints one JSON line {"ready":N} on stdout once every agent is serving; SIGTERM closes them.
+// Each agent has a certificate of the run's CA for its node (MO_TEST_PKI_DIR, from the bench);
+// MO_BENCH_INSECURE=1 runs them in plaintext instead.
 import { collectHostFacts, MockDriver, startAgent, type Agent } from '@mo/agent';
+import { agentCertificate, testPki } from '@mo/testkit';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -21,19 +24,26 @@ for (let i = 0; i < count; i += 10) {
     const name = `sim-${String(i + k + 1).padStart(4, '0')}`;
     const dataDir = join(dataRoot, name);
     mkdirSync(dataDir, { recursive: true });
-    return startAgent({
-      grpcListen: '127.0.0.1:0',
-      httpListen: '127.0.0.1:0',
-      dataDir,
-      nodeName: name,
-      schedulerAddress: scheduler,
-      capacityCpuMillis: 64_000,
-      capacityMemoryBytes: 256 * 1024 ** 3,
-      drivers: [new MockDriver({ name: 'process' })],
-      hostFacts: facts,
-      memoryState: true,
-      logger: silent,
-    });
+    const security = async () =>
+      process.env.MO_BENCH_INSECURE === '1'
+        ? { insecure: true }
+        : { tls: { ca: testPki().ca, ...(await agentCertificate(name)) } };
+    return security().then(async (sec) =>
+      startAgent({
+        ...sec,
+        grpcListen: '127.0.0.1:0',
+        httpListen: '127.0.0.1:0',
+        dataDir,
+        nodeName: name,
+        schedulerAddress: scheduler,
+        capacityCpuMillis: 64_000,
+        capacityMemoryBytes: 256 * 1024 ** 3,
+        drivers: [new MockDriver({ name: 'process' })],
+        hostFacts: facts,
+        memoryState: true,
+        logger: silent,
+      }),
+    );
   });
   agents.push(...(await Promise.all(batch)));
 }

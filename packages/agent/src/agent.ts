@@ -4,15 +4,21 @@
 // reporter, metrics, fencing) in start-up order; issue 15 (decide apart from doing) splits it with
 // the workload manager's hooks rather than cutting the sequence in two here.
 import {
+  checkSecurity,
+  clientTls,
   createMoServer,
   DEFAULT_AUDIT_SETTINGS,
   every,
   openAuditLog,
+  openTls,
+  reloadTls,
   StreamLimits,
   type AuditLog,
   type AuditSettings,
+  type ClientOptions,
   type NodeFacts,
   type NodeMetrics,
+  type SecurityOptions,
 } from '@mo/api';
 import { mkdirSync, readFileSync, statfsSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -46,7 +52,7 @@ import { parseAllowedUsers, setUpUsers, type UserFiles } from './users/index.js'
 
 export const AGENT_VERSION = AGENT_PACKAGE_VERSION;
 
-export interface AgentOptions {
+export interface AgentOptions extends SecurityOptions {
   /** gRPC NodeAgent listen address (default 127.0.0.1:7610). */
   grpcListen: string;
   /** HTTP /metrics and /healthz listen address (default 127.0.0.1:7611). */
@@ -178,6 +184,7 @@ export function resolveAgentOptions(partial: Partial<AgentOptions> = {}): AgentO
   parseAllowedUsers(o.allowedUsers ?? [], '--allowed-users');
   o.labels = validateNodeLabels(o.labels, 'labels');
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(o.nodeName)) throw new Error(`node name: invalid "${o.nodeName}"`);
+  checkSecurity(o, 'mo-agent');
   o.dataDir = resolve(o.dataDir);
   o.docker = { ...o.docker, mountRoots: resolveMountRoots(o.docker.mountRoots) };
   return o;
@@ -193,6 +200,8 @@ export interface Agent {
   readonly manager: WorkloadManager;
   /** Re-probes host facts that can change at run time (the Docker engine). */
   refreshFacts(): Promise<void>;
+  /** Reads the TLS files again (SIGHUP): new connections use them; a failure keeps the old ones. */
+  reloadTls(): void;
   /** Stops serving; running workloads are left running (they are re-attached on next start). */
   close(): Promise<void>;
 }
@@ -249,8 +258,13 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
         logMaxBytes: options.logMaxBytes,
       }),
     ];
+    // This node's certificate (agent.<node>.mo) serves NodeAgent and dials the scheduler.
+    const tls = openTls(options, { kind: 'agent', node: options.nodeName }, logger);
+    const credentials: Pick<ClientOptions, 'tls' | 'insecure'> = tls ? { tls: clientTls(tls) } : { insecure: true };
     // Pipeline artifacts go through the scheduler this agent reports to.
-    const artifacts = options.schedulerAddress ? new SchedulerArtifacts(options.schedulerAddress) : undefined;
+    const artifacts = options.schedulerAddress
+      ? new SchedulerArtifacts(options.schedulerAddress, credentials)
+      : undefined;
     const manager = new WorkloadManager({
       store,
       drivers,
@@ -323,8 +337,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
     };
     const dockerProbe = every(30_000, () => void refreshFacts());
 
-    // Callers are named by their peer address until TLS identities are wired in (identify).
-    // Simulated agents (memoryState, many per benchmark process) keep none.
+    // Simulated agents (memoryState, many per benchmark process) keep no audit log.
     const audit = options.memoryState
       ? undefined
       : openAuditLog(options.audit, options.dataDir, (err) =>
@@ -333,7 +346,13 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
             : logger.info('audit log: lines are written again'),
         );
     auditLog = audit?.log;
-    const grpcServer = createMoServer({ services: ['mo.v1.NodeAgent'], ...(audit ? { audit } : {}) });
+    // Only the scheduler may call NodeAgent: a peer without a certificate of the CA is refused at
+    // the handshake, any other role per call (auth/access.ts).
+    const grpcServer = createMoServer({
+      services: ['mo.v1.NodeAgent'],
+      ...(tls ? { tls } : { insecure: true }),
+      ...(audit ? { audit } : {}),
+    });
     const streams = new StreamLimits(options.maxStreams, { stallTimeoutMs: options.streamStallTimeoutMs });
     metrics.trackStreams(streams);
     new NodeAgentService({
@@ -351,6 +370,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
     const reporter = options.schedulerAddress
       ? new SchedulerReporter({
           schedulerAddress: options.schedulerAddress,
+          credentials,
           nodeId,
           nodeName: options.nodeName,
           advertiseAddress: options.advertiseAddress ?? defaultAdvertiseAddress(grpcAddress),
@@ -377,6 +397,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
     const http = await startMetricsServer({
       address: options.httpListen,
       registry: metrics.registry,
+      ...(tls ? { tls, metricsOpen: options.metricsOpen === true } : {}),
       // Healthy whether or not the scheduler is reachable: the agent serves and supervises either way.
       health: () => ({
         ok: true,
@@ -398,6 +419,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       nodeId,
       version: AGENT_VERSION,
       cgroupRoot: cgroups?.root ?? 'none',
+      tls: tls ? 'on' : 'off',
     });
     // After recovery and once serving: the first Register carries the recovered inventory.
     reporter?.start();
@@ -410,6 +432,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       nodeId,
       manager,
       refreshFacts,
+      reloadTls: () => reloadTls(tls, logger),
       close() {
         closing ??= (async () => {
           sampler.cancel();

@@ -3,7 +3,10 @@
  *
  * ```ts
  * import { startAgent } from '@mo/agent';
- * const agent = await startAgent({ grpcListen: '127.0.0.1:0', httpListen: '127.0.0.1:0', dataDir: '/tmp/a' });
+ * const agent = await startAgent({
+ *   grpcListen: '127.0.0.1:0', httpListen: '127.0.0.1:0', dataDir: '/tmp/a', nodeName: 'n1',
+ *   tls: { ca: 'ca.pem', cert: 'agent-n1.pem', key: 'agent-n1-key.pem' }, // or insecure: true
+ * });
  * console.log(agent.grpcAddress); // drive it with AgentClient from @mo/api
  * await agent.close();            // workloads keep running and are re-attached on the next start
  * ```

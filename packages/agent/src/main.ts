@@ -1,6 +1,17 @@
 // `mo-agent` / `mo agent`: flags and MO_* environment -> startAgent; SIGTERM/SIGINT close the agent
-// (workloads keep running, as with Nomad's client), SIGHUP re-probes host facts.
-import { AUDIT_FLAG_OPTIONS, AUDIT_HELP, flagReader, parseAuditFlags, parseStreamCaps, runDaemon } from '@mo/api';
+// (workloads keep running, as with Nomad's client), SIGHUP re-probes host facts and reloads the
+// TLS files.
+import {
+  AUDIT_FLAG_OPTIONS,
+  AUDIT_HELP,
+  SECURITY_FLAG_OPTIONS,
+  SECURITY_HELP,
+  flagReader,
+  parseAuditFlags,
+  parseStreamCaps,
+  readSecurityFlags,
+  runDaemon,
+} from '@mo/api';
 import { parseArgs } from 'node:util';
 import { AGENT_VERSION, DEFAULT_AGENT_OPTIONS, startAgent, type AgentOptions } from './agent.js';
 import { validateCgroupRoot } from './cgroups/index.js';
@@ -63,8 +74,11 @@ Scheduler (without --scheduler the agent runs standalone and registers nowhere):
 
 ${AUDIT_HELP}
 
-Logs are JSON lines on stderr. Listening on 0.0.0.0 exposes an unauthenticated API: keep the
-default loopback address unless the network is trusted (TLS comes with a later release).`;
+${SECURITY_HELP}
+
+The agent accepts NodeAgent calls only from the scheduler's certificate, and its certificate must
+be for its node (agent.<node-name>.mo). Logs are JSON lines on stderr. SIGHUP re-probes host facts
+and reloads the TLS files (a failed reload keeps the old ones).`;
 
 /** Parses flags + env into agent options; throws an Error naming the bad flag. */
 export function parseAgentArgs(
@@ -105,6 +119,7 @@ export function parseAgentArgs(
       'capacity-cpu': { type: 'string' },
       'capacity-memory': { type: 'string' },
       ...AUDIT_FLAG_OPTIONS,
+      ...SECURITY_FLAG_OPTIONS,
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
     },
@@ -124,6 +139,7 @@ export function parseAgentArgs(
   const labels = labelItems && parseNodeLabels(labelItems, '--label (MO_NODE_LABELS)');
   const docker = dockerLimitsOf(values, env, int('docker-max-pids', 'MO_DOCKER_MAX_PIDS'));
   return {
+    ...readSecurityFlags(values, env),
     grpcListen: pick('grpc-listen', 'MO_AGENT_GRPC_LISTEN'),
     httpListen: pick('http-listen', 'MO_AGENT_HTTP_LISTEN'),
     dataDir: pick('data-dir', 'MO_DATA_DIR'),
@@ -256,7 +272,7 @@ function dockerLimitsOf(
   return given ? limits : undefined;
 }
 
-/** Runs the agent until SIGTERM/SIGINT (workloads keep running); SIGHUP re-probes host facts. */
+/** Runs the agent until SIGTERM/SIGINT (workloads keep running); SIGHUP re-probes host facts, reloads TLS. */
 export function main(argv: string[]): Promise<void> {
   return runDaemon(
     {
@@ -265,7 +281,11 @@ export function main(argv: string[]): Promise<void> {
       version: AGENT_VERSION,
       parse: (args) => parseAgentArgs(args),
       start: (options) => startAgent(options),
-      onStarted: (agent) => process.on('SIGHUP', () => void agent.refreshFacts()),
+      onStarted: (agent) =>
+        process.on('SIGHUP', () => {
+          agent.reloadTls();
+          void agent.refreshFacts();
+        }),
     },
     argv,
   );

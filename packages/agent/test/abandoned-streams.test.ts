@@ -11,6 +11,7 @@ import {
   rawSession,
   sleep,
   startAgentProcess,
+  testPki,
   waitFor,
   type AgentProcess,
   type RawCallEnd,
@@ -49,7 +50,7 @@ function abandon(address: string, n: number, perSession: number) {
   const own: http2.ClientHttp2Session[] = [];
   const ends: Array<Promise<RawCallEnd>> = [];
   for (let i = 0; i < n; i++) {
-    if (i % perSession === 0) own.push(rawSession(address));
+    if (i % perSession === 0) own.push(rawSession(address, { pair: testPki().scheduler })); // NodeAgent serves the scheduler alone
     const call = openRawCall(own.at(-1)!, '/mo.v1.NodeAgent/StreamLogs', 'StreamLogsRequest', {
       workloadId: chattyId,
       follow: true,

@@ -15,6 +15,7 @@ import {
   stepOf,
   type AgentProcess,
   type SchedulerProcess,
+  testClientOptions,
 } from '@mo/testkit';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -57,7 +58,7 @@ it('an agent whose scheduler is SIGKILLed during an artifact upload lives, fails
     (await scheduler.client.listNodes()).nodes.some((n) => n.state === 'NODE_STATE_UP'),
   );
 
-  const pipelines = new PipelineClient(scheduler.grpcAddress);
+  const pipelines = new PipelineClient(scheduler.grpcAddress, testClientOptions());
   const { pipeline } = await pipelines.submit({
     spec: JSON.stringify({
       name: 'big-artifact',
@@ -114,7 +115,7 @@ it('an agent whose scheduler is SIGKILLed during an artifact upload lives, fails
     { timeoutMs: 30_000, intervalMs: 100 },
   );
   expect(reported.reason).toMatch(/artifact upload failed/);
-  const again = new PipelineClient(scheduler.grpcAddress);
+  const again = new PipelineClient(scheduler.grpcAddress, testClientOptions());
   cleanup.push(async () => again.close());
   const p = await waitForPipeline(again, pipeline!.id, 'PIPELINE_STATE_FAILED');
   expect(stepOf(p, 'build').reason).toMatch(/artifact upload failed/);

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
 import { MoError, type WorkloadSpec } from '@mo/api';
-import { startAgentProcess, type AgentProcess } from '@mo/testkit';
+import { startAgentProcess, type AgentProcess, testFetch } from '@mo/testkit';
 
 let agent: AgentProcess;
 
@@ -146,7 +146,7 @@ describe('calls naming a workload', () => {
   it('the agent is still healthy after all of the above', async () => {
     const status = await agent.client.getNodeStatus();
     expect(status.facts?.nodeName).toBeTruthy();
-    const res = await fetch(`http://${agent.httpAddress}/healthz`);
+    const res = await testFetch(`https://${agent.httpAddress}/healthz`);
     expect(res.status).toBe(200);
   });
 });

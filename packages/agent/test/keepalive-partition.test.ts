@@ -23,10 +23,14 @@ import {
   type NodeRegistryHandlers,
 } from '@mo/api';
 import {
+  agentCertificate,
   createNetnsBed,
   netnsUnavailable,
   requireTool,
   startAgentProcess,
+  testAgentClientOptions,
+  testPki,
+  testServerOptions,
   waitFor,
   type AgentProcess,
   type NetnsBed,
@@ -54,7 +58,7 @@ afterAll(async () => {
 
 /** A NodeRegistry that answers every heartbeat and records when each stream ends on its side. */
 async function startRegistry(host: string): Promise<{ server: MoServer; address: string; ends: number[] }> {
-  const server = createMoServer({ services: ['mo.v1.NodeRegistry'] });
+  const server = createMoServer({ services: ['mo.v1.NodeRegistry'], ...testServerOptions() });
   const ends: number[] = [];
   const handlers: NodeRegistryHandlers = {
     UploadArtifact: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED }),
@@ -79,10 +83,11 @@ async function startRegistry(host: string): Promise<{ server: MoServer; address:
  * reports on stdout as JSON lines; on stdin, `register` makes a new client and registers.
  */
 const CLIENT = `
-const { RegistryClient } = await import(process.argv[1]);
+const { RegistryClient, loadClientTls } = await import(process.argv[1]);
 const address = process.argv[2];
+const tls = loadClientTls({ ca: process.argv[3], cert: process.argv[4], key: process.argv[5] });
 const say = (ev, extra = {}) => process.stdout.write(JSON.stringify({ ev, ...extra }) + '\\n');
-const client = new RegistryClient(address);
+const client = new RegistryClient(address, { tls });
 const stream = client.heartbeat();
 stream.on('data', () => say('data'));
 stream.on('error', (err) => say('error', { code: err.code, details: err.details }));
@@ -90,7 +95,7 @@ const beat = setInterval(() => stream.write({ nodeId: 'probe' }), 500);
 stream.on('error', () => clearInterval(beat));
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', async () => {
-  const fresh = new RegistryClient(address, { deadlineMs: 5000 });
+  const fresh = new RegistryClient(address, { tls, deadlineMs: 5000 });
   try { await fresh.register({ nodeId: 'probe', nodeName: 'probe' }); say('registered'); }
   catch (err) { say('register-failed', { details: err.message }); }
   fresh.close();
@@ -112,7 +117,9 @@ maybe('keepalive through a silent partition', () => {
   it('agent → scheduler: the heartbeat stream ends on both sides within seconds, and a new client registers at once after the heal', async () => {
     const h = bed.hosts[0]!;
     const registry = await startRegistry(bed.hostAddress);
-    const child = h.spawn([process.execPath, '--input-type=module', '-e', CLIENT, API, registry.address], {
+    const probe = await agentCertificate('probe');
+    const args = [CLIENT, API, registry.address, testPki().ca, probe.cert, probe.key];
+    const child = h.spawn([process.execPath, '--input-type=module', '-e', ...args], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     try {
@@ -155,7 +162,7 @@ maybe('keepalive through a silent partition', () => {
     beforeAll(async () => {
       if (why) return;
       agent = await startAgentProcess({ wrap: h().wrap, grpcListen: `${h().address}:${port}` });
-      client = new AgentClient(agent.grpcAddress);
+      client = new AgentClient(agent.grpcAddress, testAgentClientOptions());
     });
     afterAll(async () => {
       client?.close();
@@ -218,7 +225,7 @@ maybe('keepalive through a silent partition', () => {
 
     it('a dial into a partition is given up after CONNECT_TIMEOUT_MS (lite and grpc-js), and the same client connects at once after the heal', async () => {
       // A client that has not connected yet: its first calls dial while SYNs vanish.
-      const fresh = new AgentClient(agent.grpcAddress, { deadlineMs: 60_000 });
+      const fresh = new AgentClient(agent.grpcAddress, testAgentClientOptions(undefined, { deadlineMs: 60_000 }));
       await h().partition();
       try {
         const t0 = Date.now();

@@ -1,6 +1,6 @@
 // The running agent's /metrics, scraped over HTTP, parses and passes the real `promtool check metrics`.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { requireTool, startAgentProcess, type AgentProcess } from '@mo/testkit';
+import { requireTool, startAgentProcess, type AgentProcess, testFetch } from '@mo/testkit';
 import { execFileSync, spawnSync } from 'node:child_process';
 
 let agent: AgentProcess;
@@ -20,7 +20,7 @@ afterAll(async () => {
 
 describe('the agent /metrics endpoint', () => {
   it('serves mo_ metrics in Prometheus text format that pass promtool', async () => {
-    const res = await fetch(`http://${agent.httpAddress}/metrics`);
+    const res = await testFetch(`https://${agent.httpAddress}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await res.text();
@@ -35,7 +35,7 @@ describe('the agent /metrics endpoint', () => {
   });
 
   it('answers /healthz with the workload counts', async () => {
-    const res = await fetch(`http://${agent.httpAddress}/healthz`);
+    const res = await testFetch(`https://${agent.httpAddress}/healthz`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { status: string; workloads: Record<string, number> };
     expect(body.status).toBe('ok');

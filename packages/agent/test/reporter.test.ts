@@ -16,7 +16,16 @@ import {
   type WorkloadStatus__Output,
 } from '@mo/api';
 import { MockDriver, startAgent, type Agent } from '@mo/agent';
-import { startAgentProcess, waitFor, type AgentProcess } from '@mo/testkit';
+import {
+  agentCertificate,
+  startAgentProcess,
+  testAgentClientOptions,
+  testPki,
+  testServerOptions,
+  waitFor,
+  type AgentProcess,
+  testFetch,
+} from '@mo/testkit';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +46,7 @@ class RecordingScheduler {
   /** False: heartbeats are received but not answered (a one-way partition, as the agent sees it). */
   answering = true;
   address = '';
-  private readonly server: MoServer = createMoServer({ services: ['mo.v1.NodeRegistry'] });
+  private readonly server: MoServer = createMoServer({ services: ['mo.v1.NodeRegistry'], ...testServerOptions() });
 
   private constructor() {
     const handlers: NodeRegistryHandlers = {
@@ -123,13 +132,13 @@ async function agentFor(address: string, extraArgs: string[] = [], dataDir?: str
 }
 
 async function health(agent: AgentProcess): Promise<{ scheduler: { connected: boolean; nodeId: string } }> {
-  return (await (await fetch(`http://${agent.httpAddress}/healthz`)).json()) as {
+  return (await (await testFetch(`https://${agent.httpAddress}/healthz`)).json()) as {
     scheduler: { connected: boolean; nodeId: string };
   };
 }
 
 async function connectedGauge(agent: AgentProcess): Promise<string | undefined> {
-  const text = await (await fetch(`http://${agent.httpAddress}/metrics`)).text();
+  const text = await (await testFetch(`https://${agent.httpAddress}/metrics`)).text();
   return /^mo_agent_scheduler_connected (\d)$/m.exec(text)?.[1];
 }
 
@@ -294,6 +303,7 @@ describe('simulated nodes (MockDriver, many agents in one process)', () => {
           dataDir: mkdtempSync(join(tmpdir(), 'mo-sim-')),
           nodeName: `sim-${i}`,
           logLevel: 'warn',
+          tls: { ca: testPki().ca, ...(await agentCertificate(`sim-${i}`)) },
           schedulerAddress: s.address,
           drivers: [new MockDriver({ name: 'process' })],
         }),
@@ -302,7 +312,7 @@ describe('simulated nodes (MockDriver, many agents in one process)', () => {
     await waitFor('5 registrations', () => new Set(s.registers.map((r) => r.nodeId)).size === 5);
     expect(new Set(s.registers.map((r) => r.address)).size).toBe(5);
     const agent = inProcess[0]!;
-    const client = new AgentClient(agent.grpcAddress);
+    const client = new AgentClient(agent.grpcAddress, testAgentClientOptions('sim-0'));
     const w = await client.startWorkload({ argv: ['true'], env: { MO_MOCK_RUN_MS: '50' } });
     client.close();
     expect(w.pid).toBeGreaterThan(2 ** 22);

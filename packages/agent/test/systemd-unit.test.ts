@@ -41,6 +41,11 @@ describe(`deploy/systemd/${UNIT_NAME}`, () => {
     ['Service', 'Restart', 'on-failure'],
     ['Service', 'RestartSec', '2'],
     ['Service', 'Environment', 'MO_LOG_LEVEL=info'],
+    [
+      'Service',
+      'Environment',
+      'MO_TLS_CA=/etc/mo/tls/ca.pem MO_TLS_CERT=/etc/mo/tls/agent.pem MO_TLS_KEY=/etc/mo/tls/agent-key.pem',
+    ],
     ['Service', 'LimitNOFILE', '65536'],
     ['Service', 'LimitNPROC', 'infinity'],
     ['Service', 'TasksMax', 'infinity'],

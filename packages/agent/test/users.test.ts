@@ -14,6 +14,7 @@ import {
   startAgentProcess,
   waitFor,
   type AgentProcess,
+  testAgentClientOptions,
 } from '@mo/testkit';
 import * as grpc from '@grpc/grpc-js';
 import { execFile, spawnSync } from 'node:child_process';
@@ -222,7 +223,7 @@ suite('workloads as a named user, with its groups (an agent with its own user da
       allowedUsers: [name],
     });
     agents.push(agent);
-    client = new AgentClient(agent.grpcAddress);
+    client = new AgentClient(agent.grpcAddress, testAgentClientOptions());
     clients.push(client);
   });
 

@@ -5,19 +5,47 @@ import { MoError, fromServiceError } from './errors.js';
 import { CONNECT_TIMEOUT_MS } from './keepalive.js';
 import { MAX_DEADLINE_MS } from './lite/timeout.js';
 import { getDefaultHighWaterMark, setDefaultHighWaterMark } from 'node:stream';
+import type { ClientTls } from './tls/client.js';
+import { channelCredentials, tlsChannelOptions } from './tls/grpc.js';
+import type { ExpectedPeer } from './tls/peer.js';
 
+/**
+ * How a client reaches a daemon. Credentials are explicit: `tls` (the cluster's CA and this
+ * caller's certificate), or `insecure: true` for a daemon started with --insecure; a client given
+ * neither refuses to be built.
+ */
 export interface ClientOptions {
   /** Deadline for each unary call, in ms (default 10 s). */
   deadlineMs?: number;
-  /** A bearer token (`mo_<id>_<secret>`), sent as `authorization: Bearer <token>` on every call. */
+  tls?: ClientTls;
+  /** Plaintext (only a daemon run with --insecure accepts it). */
+  insecure?: boolean;
+  /**
+   * The role the server must prove: the scheduler for scheduler clients (default), and for an
+   * AgentClient the node it dials (`{ kind: 'agent', node }`): another node cannot answer for it.
+   */
+  peer?: ExpectedPeer;
+  /** A bearer token sent on every call (`authorization: Bearer …`). */
   token?: string;
 }
 
-/** Call metadata carrying `token` (empty without one). Throws for a token that cannot be a header. */
-export function callMetadata(token: string | undefined): grpc.Metadata {
-  const meta = new grpc.Metadata();
-  if (token !== undefined) meta.set('authorization', `Bearer ${token}`);
-  return meta;
+/** How to dial for `options`: fresh credentials per dial, and channel options. */
+interface Dialing {
+  credentials: () => grpc.ChannelCredentials;
+  channelOptions: grpc.ChannelOptions;
+}
+
+/** Channel credentials for `options`; throws when neither tls nor insecure is given. */
+export function credentialsFor(address: string, options: ClientOptions, defaultPeer?: ExpectedPeer): Dialing {
+  if (options.tls && options.insecure) throw new Error('ClientOptions: tls and insecure both given');
+  const tls = options.tls;
+  if (!tls) {
+    if (!options.insecure) throw new Error('ClientOptions: give tls (certificates) or insecure: true');
+    return { credentials: () => grpc.credentials.createInsecure(), channelOptions: {} };
+  }
+  const peer = options.peer ?? defaultPeer;
+  if (!peer) throw new Error('ClientOptions: peer (the agent node to expect) is needed with tls');
+  return { credentials: () => channelCredentials(tls, peer, address), channelOptions: tlsChannelOptions(peer) };
 }
 
 export type Unary<Req, Res> = (
@@ -52,18 +80,25 @@ export function withReadAhead<T>(messages: number, open: () => T): T {
 /** Shared call plumbing: deadline per call, error mapping, a dial timeout, close. */
 export abstract class BaseClient<C extends grpc.Client> {
   protected readonly deadlineMs: number;
-  private readonly token: string | undefined;
   protected raw: C;
   private closed = false;
+  private readonly token: string | undefined;
+  private readonly dial: () => C;
+  /**
+   * `connect` makes a raw client with the given credentials (read again at each re-dial) and
+   * channel options (to merge into its own).
+   */
   constructor(
     readonly address: string,
-    private readonly dial: () => C,
+    connect: (credentials: grpc.ChannelCredentials, options: grpc.ChannelOptions) => C,
     options: ClientOptions,
+    defaultPeer?: ExpectedPeer,
   ) {
     this.deadlineMs = options.deadlineMs ?? 10_000;
     this.token = options.token;
-    callMetadata(this.token); // a token that cannot be sent fails here, not on every call
-    this.raw = dial();
+    const dialing = credentialsFor(address, options, defaultPeer);
+    this.dial = () => connect(dialing.credentials(), dialing.channelOptions);
+    this.raw = this.dial();
     this.watchDial(this.raw);
   }
 
@@ -91,6 +126,13 @@ export abstract class BaseClient<C extends grpc.Client> {
     }
   }
 
+  /** Call metadata: the bearer token, when this client has one. */
+  protected metadata(): grpc.Metadata {
+    const m = new grpc.Metadata();
+    if (this.token !== undefined) m.set('authorization', `Bearer ${this.token}`);
+    return m;
+  }
+
   protected call<Req, Res>(method: Unary<Req, Res>, req: Req, deadlineMs = this.deadlineMs): Promise<Res> {
     return new Promise((resolve, reject) => {
       method.call(this.raw, req, this.metadata(), { deadline: deadlineIn(deadlineMs) }, (err, res) => {
@@ -99,11 +141,6 @@ export abstract class BaseClient<C extends grpc.Client> {
         else resolve(res);
       });
     });
-  }
-
-  /** Metadata for one call: the bearer token, if any (a fresh object per call: grpc-js keeps it). */
-  protected metadata(): grpc.Metadata {
-    return callMetadata(this.token);
   }
 
   /** Resolves once connected, or rejects with UnavailableError after `timeoutMs`. */

@@ -52,13 +52,20 @@ import type { SubmitPipelineRequest } from './generated/mo/v1/SubmitPipelineRequ
 import type { SubmitPipelineResponse__Output } from './generated/mo/v1/SubmitPipelineResponse.js';
 import { decodeMessage, encodeMessage } from './lite/codec.js';
 import { allNodes, allPipelines, allWorkloads, fullClusterStatus, fullNodeStatus } from './paging/collect.js';
-import { LiteCallError, LiteChannel } from './lite/unary.js';
+import { LiteCallError, LiteChannel, type LiteChannelOptions } from './lite/unary.js';
 import { BaseClient, deadlineIn, withReadAhead, type ClientOptions } from './base-client.js';
 import { channelOptions } from './grpc-options.js';
 import { moProto } from './proto.js';
 import { sleep } from './timers.js';
 
 export type { ClientOptions } from './base-client.js';
+
+/** The lite transport's options for the same credentials (AgentClient's unary calls). */
+function liteOptionsOf(options: ClientOptions): LiteChannelOptions {
+  if (!options.tls) return options.token ? { token: options.token } : {};
+  if (!options.peer) throw new Error('ClientOptions: peer (the agent node to expect) is needed with tls');
+  return { tls: options.tls, peer: options.peer, ...(options.token ? { token: options.token } : {}) };
+}
 
 /** Log chunks (≤ 16 KiB each) an agent log stream reads ahead of its consumer. */
 const LOG_READ_AHEAD = 2;
@@ -72,10 +79,10 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
    */
   private readonly lite: LiteChannel;
 
-  constructor(address: string, options: ClientOptions = {}) {
+  constructor(address: string, options: ClientOptions) {
     const Ctor = moProto().mo.v1.NodeAgent;
-    super(address, () => new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
-    this.lite = new LiteChannel(address, options.token === undefined ? {} : { token: options.token });
+    super(address, (creds, extra) => new Ctor(address, creds, { ...channelOptions(), ...extra }), options);
+    this.lite = new LiteChannel(address, liteOptionsOf(options));
   }
 
   private async unary<Res>(
@@ -168,9 +175,11 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
 
 /** Client for the scheduler's Scheduler service (what `mo` uses). */
 export class SchedulerClient extends BaseClient<RawSchedulerClient> {
-  constructor(address: string, options: ClientOptions = {}) {
+  constructor(address: string, options: ClientOptions) {
     const Ctor = moProto().mo.v1.Scheduler;
-    super(address, () => new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
+    super(address, (creds, extra) => new Ctor(address, creds, { ...channelOptions(), ...extra }), options, {
+      kind: 'scheduler',
+    });
   }
 
   submitWorkload(req: SubmitWorkloadRequest): Promise<SubmitWorkloadResponse__Output> {
@@ -312,9 +321,11 @@ export async function* followWatch(
 
 /** Client for the scheduler's Pipelines service (same address as the Scheduler service). */
 export class PipelineClient extends BaseClient<RawPipelinesClient> {
-  constructor(address: string, options: ClientOptions = {}) {
+  constructor(address: string, options: ClientOptions) {
     const Ctor = moProto().mo.v1.Pipelines;
-    super(address, () => new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
+    super(address, (creds, extra) => new Ctor(address, creds, { ...channelOptions(), ...extra }), options, {
+      kind: 'scheduler',
+    });
   }
 
   submit(req: SubmitPipelineRequest): Promise<SubmitPipelineResponse__Output> {
@@ -360,9 +371,11 @@ export class PipelineClient extends BaseClient<RawPipelinesClient> {
 
 /** Client for the scheduler's NodeRegistry service (what agents use). */
 export class RegistryClient extends BaseClient<NodeRegistryClient> {
-  constructor(address: string, options: ClientOptions = {}) {
+  constructor(address: string, options: ClientOptions) {
     const Ctor = moProto().mo.v1.NodeRegistry;
-    super(address, () => new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
+    super(address, (creds, extra) => new Ctor(address, creds, { ...channelOptions(), ...extra }), options, {
+      kind: 'scheduler',
+    });
   }
 
   register(req: RegisterRequest): Promise<RegisterResponse__Output> {

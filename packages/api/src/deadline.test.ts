@@ -9,6 +9,7 @@ import type { NodeAgentHandlers } from './generated/mo/v1/NodeAgent.js';
 import { MAX_DEADLINE_MS } from './lite/timeout.js';
 import { moProto } from './proto.js';
 import { createMoServer, type MoServer } from './server.js';
+import { agentCertificate, testAgentClientOptions, testServerOptions } from '@mo/testkit';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -24,7 +25,7 @@ function remaining(call: { getDeadline(): grpc.Deadline }): number {
 }
 
 beforeAll(async () => {
-  server = createMoServer({ services: ['mo.v1.NodeAgent'] });
+  server = createMoServer({ services: ['mo.v1.NodeAgent'], ...testServerOptions(await agentCertificate('test-node')) });
   const unimplemented = (_call: unknown, cb: grpc.sendUnaryData<never>) => cb({ code: grpc.status.UNIMPLEMENTED });
   const handlers: NodeAgentHandlers = {
     StartWorkload: unimplemented,
@@ -59,7 +60,7 @@ describe.each([
   const expected = Math.min(deadlineMs, MAX_DEADLINE_MS);
 
   it('reaches the server intact over the lite transport', async () => {
-    const client = new AgentClient(address, { deadlineMs });
+    const client = new AgentClient(address, testAgentClientOptions('test-node', { deadlineMs }));
     try {
       seen = undefined;
       await client.getNodeStatus();
@@ -72,7 +73,7 @@ describe.each([
   });
 
   it('reaches the server intact over grpc-js', async () => {
-    const client = new AgentClient(address, { deadlineMs });
+    const client = new AgentClient(address, testAgentClientOptions('test-node', { deadlineMs }));
     try {
       seen = undefined;
       for await (const _ of client.streamLogs({ workloadId: 'w' })) void _;

@@ -55,14 +55,17 @@ export class FailedPreconditionError extends MoError {
   }
 }
 
-/** Thrown when a call carries no valid credentials (a bad, unknown, revoked or expired token). */
+/**
+ * Thrown when a caller brings no credentials, or ones this daemon cannot accept (no certificate of
+ * the cluster's CA, a certificate with no mo role or two, an unknown token). Never carries a secret.
+ */
 export class UnauthenticatedError extends MoError {
   constructor(message: string) {
     super(grpc.status.UNAUTHENTICATED, message);
   }
 }
 
-/** Thrown when the caller is known but lacks the access a call needs; the message names both. */
+/** Thrown when an authenticated caller lacks the role a method needs; the message names both. */
 export class PermissionDeniedError extends MoError {
   constructor(message: string) {
     super(grpc.status.PERMISSION_DENIED, message);

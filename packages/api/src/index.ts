@@ -2,8 +2,10 @@
  * @mo/api — mo's wire contract for TypeScript.
  *
  * ```ts
- * import { AgentClient, WorkloadState } from '@mo/api';
- * const agent = new AgentClient('127.0.0.1:7610');
+ * import { AgentClient, WorkloadState, loadClientTls } from '@mo/api';
+ * // Agents serve the scheduler's certificate alone; the client checks it reaches node n1.
+ * const tls = loadClientTls({ ca: 'ca.pem', cert: 'scheduler.pem', key: 'scheduler-key.pem' });
+ * const agent = new AgentClient('127.0.0.1:7610', { tls, peer: { kind: 'agent', node: 'n1' } });
  * const w = await agent.startWorkload({ argv: ['sleep', '10'] });
  * if (w.state === WorkloadState.WORKLOAD_STATE_RUNNING) await agent.stopWorkload(w.spec!.id);
  * ```
@@ -17,10 +19,14 @@
  * `every`, `sleep`: clamped to what Node honours, long delays re-armed), paging (`fillPage`,
  * page tokens, `followPages`; the clients' `listAll*` / `getFull*` follow every page), token-bucket
  * rate limits (`TokenBucket`, `KeyedRateLimiter`), the NodeRegistry's page and rate limits
- * (`REGISTRY_PAGE`…), identity and access (`authorize` and its `METHOD_RULES`, bearer tokens'
- * text and hash, `callGuard` for servers, `identityOf(call)` for handlers), and the audit log
- * (`AuditLog`, `auditInterceptor` for `createMoServer`'s `audit` option, the daemons' `--audit-*`
- * flags: `parseAuditFlags`, `openAuditLog`).
+ * (`REGISTRY_PAGE`…). Identity and access (issue 13): `Identity` and `describeIdentity`, roles read
+ * from certificates (`identityFromCertificate`), who may call what (`authorize` and its
+ * `METHOD_RULES`), bearer tokens' text and hash, `callGuard` for servers (rates per identity:
+ * `CallRateLimiter`), `identityOf(call)` for handlers; TLS material (`TlsSource`: loaded from
+ * files, reloaded on SIGHUP; `loadClientTls` / `clientTls` for clients; `checkPeerRole`: the
+ * server's role, not its host name) and the daemons' security flags (`readSecurityFlags`,
+ * `openTls`, `reloadTls`); the audit log (`AuditLog`, `auditInterceptor` for `createMoServer`'s
+ * `audit` option, the daemons' `--audit-*` flags: `parseAuditFlags`, `openAuditLog`).
  */
 export { LOADER_OPTIONS, PROTO_ROOT, moProto, serviceDefinition, type MoProto } from './proto.js';
 export { HEALTH_SERVICE, HealthService, type ServingStatus } from './health.js';
@@ -82,7 +88,6 @@ export {
 } from './errors.js';
 export * from './types.js';
 // Identity and access: the access table (who may call what), bearer tokens, the per-call guard.
-export { describeIdentity, type Access, type Identity } from './auth/identity-types.js';
 export {
   ACCESS_LEVELS,
   METHOD_RULES,
@@ -204,3 +209,40 @@ export {
   type StreamLimitsOptions,
   type StreamSlot,
 } from './stream-limits.js'; // bounds on streams: caps per kind, slow readers, idle client streams
+// Identity and access (issue 13).
+export {
+  ANY_AGENT_SAN,
+  CLIENT_SAN,
+  SCHEDULER_SAN,
+  describeIdentity,
+  dnsNamesOf,
+  identityFromCertificate,
+  identityFromSans,
+  roleSans,
+  type Access,
+  type CertRole,
+  type Identity,
+} from './auth/identity.js';
+export {
+  DAEMON_TLS_LABELS,
+  TlsFileError,
+  checkKeyMode,
+  loadCa,
+  loadTlsMaterial,
+  type TlsFiles,
+  type TlsLabels,
+  type TlsMaterial,
+} from './tls/material.js';
+export { TlsSource, type ReloadableTls } from './tls/source.js';
+export { CLI_TLS_LABELS, clientTls, loadClientTls, type ClientMaterial, type ClientTls } from './tls/client.js';
+export { checkPeerRole, describeExpected, peerServerName, type ExpectedPeer } from './tls/peer.js';
+export { channelCredentials, serverCredentials, tlsChannelOptions } from './tls/grpc.js';
+export {
+  SECURITY_FLAG_OPTIONS,
+  SECURITY_HELP,
+  checkSecurity,
+  openTls,
+  readSecurityFlags,
+  reloadTls,
+  type SecurityOptions,
+} from './daemon/security.js';

@@ -13,6 +13,13 @@ import type { NodeAgentHandlers } from './generated/mo/v1/NodeAgent.js';
 import { KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from './keepalive.js';
 import { moProto } from './proto.js';
 import { createMoServer, type MoServer } from './server.js';
+import {
+  agentCertificate,
+  testAgentClientOptions,
+  testChannelCredentials,
+  testPki,
+  testServerOptions,
+} from '@mo/testkit';
 
 const BOUND_MS = KEEPALIVE_TIME_MS + KEEPALIVE_TIMEOUT_MS + 2000; // slack for a loaded machine
 
@@ -63,7 +70,7 @@ const started: string[] = [];
 const ended: Array<{ method: string; at: number }> = [];
 
 beforeAll(async () => {
-  server = createMoServer({ services: ['mo.v1.NodeAgent'] });
+  server = createMoServer({ services: ['mo.v1.NodeAgent'], ...testServerOptions(await agentCertificate('test-node')) });
   const unimplemented = (_call: unknown, cb: grpc.sendUnaryData<never>) => cb({ code: grpc.status.UNIMPLEMENTED });
   const handlers: NodeAgentHandlers = {
     StartWorkload: unimplemented,
@@ -88,7 +95,7 @@ beforeAll(async () => {
   server.server.addService(moProto().mo.v1.NodeAgent.service, handlers);
   serverPort = await server.listen('127.0.0.1:0');
   relay = new Relay(serverPort);
-  client = new AgentClient(await relay.listen(), { deadlineMs: 60_000 });
+  client = new AgentClient(await relay.listen(), testAgentClientOptions('test-node', { deadlineMs: 60_000 }));
 });
 
 afterAll(async () => {
@@ -149,7 +156,7 @@ it('a silent partition fails calls in flight within seconds on both sides, and t
 it('the server pings by itself: the stream of a client that sends no PINGs ends on the server within seconds', async () => {
   const quiet = new Relay(serverPort);
   const Ctor = moProto().mo.v1.NodeAgent;
-  const plain = new Ctor(await quiet.listen(), grpc.credentials.createInsecure()); // grpc-js defaults: no keepalive
+  const plain = new Ctor(await quiet.listen(), testChannelCredentials(testPki().scheduler, { kind: 'agent' })); // grpc-js defaults: no keepalive
   try {
     const call = plain.streamLogs({ workloadId: 'quiet', follow: true });
     call.on('error', () => undefined);

@@ -7,6 +7,7 @@ import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { join } from 'node:path';
 import { PROTO_ROOT } from './proto.js';
 import { createMoServer, type MoServer } from './server.js';
+import { testChannelCredentials, testServerOptions } from '@mo/testkit';
 
 const reflectionProto = join(PROTO_ROOT, 'grpc/reflection/v1/reflection.proto');
 
@@ -20,7 +21,7 @@ let server: MoServer;
 let address: string;
 
 beforeAll(async () => {
-  server = createMoServer({ services: ['mo.v1.NodeAgent'] });
+  server = createMoServer({ services: ['mo.v1.NodeAgent'], ...testServerOptions() });
   address = `127.0.0.1:${await server.listen('127.0.0.1:0')}`;
 });
 
@@ -31,7 +32,7 @@ afterAll(async () => {
 describe('standard services on a mo gRPC server', () => {
   it.each(['', 'mo.v1.NodeAgent'])('health reports SERVING for %j', async (service) => {
     const Health = clientCtor(healthProtoPath, ['grpc', 'health', 'v1', 'Health']);
-    const client = new Health(address, grpc.credentials.createInsecure()) as grpc.Client & {
+    const client = new Health(address, testChannelCredentials()) as grpc.Client & {
       Check(req: { service: string }, cb: (err: grpc.ServiceError | null, res?: { status: string }) => void): void;
     };
     const res = await new Promise<{ status: string } | undefined>((resolve, reject) =>
@@ -43,10 +44,10 @@ describe('standard services on a mo gRPC server', () => {
 
   it('health: unknown services are NOT_FOUND, List names every service, Watch follows changes', async () => {
     const Health = clientCtor(healthProtoPath, ['grpc', 'health', 'v1', 'Health']);
-    const s = createMoServer({ services: ['mo.v1.NodeAgent'] });
+    const s = createMoServer({ services: ['mo.v1.NodeAgent'], ...testServerOptions() });
     const addr = `127.0.0.1:${await s.listen('127.0.0.1:0')}`;
     type Cb<T> = (err: grpc.ServiceError | null, res?: T) => void;
-    const client = new Health(addr, grpc.credentials.createInsecure()) as grpc.Client & {
+    const client = new Health(addr, testChannelCredentials()) as grpc.Client & {
       Check(req: { service: string }, cb: Cb<{ status: string }>): void;
       List(req: object, cb: Cb<{ statuses: Record<string, { status: string }> }>): void;
       Watch(req: { service: string }): grpc.ClientReadableStream<{ status: string }>;
@@ -89,7 +90,7 @@ describe('standard services on a mo gRPC server', () => {
 
   it('reflection lists the mo services and serves their descriptors', async () => {
     const Reflection = clientCtor(reflectionProto, ['grpc', 'reflection', 'v1', 'ServerReflection']);
-    const client = new Reflection(address, grpc.credentials.createInsecure()) as grpc.Client & {
+    const client = new Reflection(address, testChannelCredentials()) as grpc.Client & {
       ServerReflectionInfo(): grpc.ClientDuplexStream<
         { list_services?: string; file_containing_symbol?: string },
         {
@@ -129,9 +130,9 @@ describe('standard services on a mo gRPC server', () => {
 
   it('ends Watch calls on close, after telling them NOT_SERVING, so shutdown does not wait on them', async () => {
     const Health = clientCtor(healthProtoPath, ['grpc', 'health', 'v1', 'Health']);
-    const s = createMoServer({ services: ['mo.v1.NodeAgent'] });
+    const s = createMoServer({ services: ['mo.v1.NodeAgent'], ...testServerOptions() });
     const addr = `127.0.0.1:${await s.listen('127.0.0.1:0')}`;
-    const client = new Health(addr, grpc.credentials.createInsecure()) as grpc.Client & {
+    const client = new Health(addr, testChannelCredentials()) as grpc.Client & {
       Watch(req: { service: string }): grpc.ClientReadableStream<{ status: string }>;
     };
     const seen: string[] = [];
@@ -155,7 +156,7 @@ describe('standard services on a mo gRPC server', () => {
   }, 30_000);
 
   it('closes idempotently', async () => {
-    const s = createMoServer({ services: ['mo.v1.NodeAgent'] });
+    const s = createMoServer({ services: ['mo.v1.NodeAgent'], ...testServerOptions() });
     await s.listen('127.0.0.1:0');
     const first = s.close();
     expect(s.close()).toBe(first);

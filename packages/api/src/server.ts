@@ -1,6 +1,7 @@
 // Server plumbing every mo daemon shares: limits, standard health + reflection, bind and close.
 import { after } from './timers.js';
 import * as grpc from '@grpc/grpc-js';
+import { guardIdentify } from './audit/identify.js';
 import { auditInterceptor, type AuditOptions } from './audit/interceptor.js';
 import { statusName, toServiceError } from './errors.js';
 import { MAX_MESSAGE_BYTES, serverOptions } from './grpc-options.js';
@@ -8,6 +9,9 @@ import { HealthService } from './health.js';
 import { rejectRefusedRequests } from './malformed.js';
 import { addReflection } from './reflection/service.js';
 import { callGuard, type CallGuardOptions } from './auth/guard.js';
+import { identityFromCertificate, type Identity } from './auth/identity.js';
+import { serverCredentials } from './tls/grpc.js';
+import type { ReloadableTls } from './tls/source.js';
 
 export { MAX_MESSAGE_BYTES } from './grpc-options.js';
 
@@ -21,10 +25,21 @@ export interface MoServerOptions {
   /** The audit log (audit/): a line per change and per refused call. */
   audit?: AuditOptions;
   /**
-   * Who may call what (auth/guard.ts): every call is authenticated and checked against the access
-   * table before its handler runs. Absent: no checks (agents, until certificates identify callers).
+   * The daemon's certificates: every connection is TLS, and each call's caller is identified by
+   * its certificate (or a bearer token, when `guard.checkToken` takes them). Exactly one of `tls`
+   * and `insecure` must be given.
    */
-  guard?: CallGuardOptions;
+  tls?: ReloadableTls;
+  /** Refuse a peer without a certificate of the CA at the handshake (agents); default true. */
+  requireClientCertificate?: boolean;
+  /** Plaintext, every caller `insecure` (a daemon's --insecure). */
+  insecure?: boolean;
+  /**
+   * Who may call what (auth/guard.ts): every call is authenticated and checked against the access
+   * table (auth/access.ts) before its handler runs. The transport's identity is filled in here
+   * (the certificate, or `insecure`); this adds bearer tokens, rates and what is told of refusals.
+   */
+  guard?: Omit<CallGuardOptions, 'transportIdentity'>;
 }
 
 export interface MoServer {
@@ -38,17 +53,28 @@ export interface MoServer {
 
 export function createMoServer(options: MoServerOptions): MoServer {
   const max = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+  if (!options.tls === !options.insecure) throw new Error('createMoServer: give exactly one of tls and insecure');
+  const credentials = options.tls
+    ? serverCredentials(options.tls, options.requireClientCertificate ?? true)
+    : grpc.ServerCredentials.createInsecure();
+  const insecure: Identity = { kind: 'insecure' };
+  // The caller as TLS established it: the verified client certificate's role (a certificate of the
+  // CA without a mo role is refused by the guard: UNAUTHENTICATED naming what it had).
+  const transportIdentity = (call: grpc.ServerInterceptingCallInterface): Identity | undefined => {
+    if (options.insecure) return insecure;
+    const peer = call.getAuthContext()?.sslPeerCertificate;
+    return peer && Object.keys(peer).length > 0 ? identityFromCertificate(peer) : undefined;
+  };
   // Limits and keepalive: grpc-options.ts.
   // Requests that are not protobuf: INVALID_ARGUMENT (malformed.ts).
   // Interceptors wrap in order, the last outermost: the guard decides on the metadata, before any
   // request bytes are read. The audit interceptor goes first: it sees each call's metadata and
   // request before the others and its final status after them, so the guard's and the malformed-
   // request check's refusals too.
-  const interceptors = [
-    ...(options.audit ? [auditInterceptor(options.audit)] : []),
-    rejectRefusedRequests,
-    ...(options.guard ? [callGuard(options.guard)] : []),
-  ];
+  const guard = { ...options.guard, transportIdentity };
+  // Audit lines name callers as the guard admitted (or refused) them.
+  const audit = options.audit && { ...options.audit, identify: options.audit.identify ?? guardIdentify(guard) };
+  const interceptors = [...(audit ? [auditInterceptor(audit)] : []), rejectRefusedRequests, callGuard(guard)];
   const server = new grpc.Server({ ...serverOptions(max), interceptors });
   const status: Record<string, 'SERVING'> = { '': 'SERVING' };
   for (const s of options.services) status[s] = 'SERVING';
@@ -62,7 +88,7 @@ export function createMoServer(options: MoServerOptions): MoServer {
     health,
     listen(address) {
       return new Promise((resolve, reject) => {
-        server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) =>
+        server.bindAsync(address, credentials, (err, port) =>
           err ? reject(new Error(`cannot listen on ${address}: ${err.message}`)) : resolve(port),
         );
       });

@@ -95,7 +95,9 @@ const floods: Array<Promise<FloodOutcome>> = [];
 const collects: Array<Promise<Error | undefined>> = [];
 
 beforeAll(async () => {
-  server = createMoServer({ services: [] });
+  // Plaintext on purpose: a made-up service outside mo's access table; what is tested is the
+  // stream bounds, which TLS does not change.
+  server = createMoServer({ services: [], insecure: true });
   server.server.addService(SERVICE, {
     // Writes 64 KiB chunks as fast as the reader takes them, `count` of them (0 = forever).
     Flood(call: grpc.ServerWritableStream<Buffer, Buffer>) {

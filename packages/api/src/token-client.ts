@@ -1,5 +1,4 @@
 // Client for the scheduler's Tokens service (admin access): make, list and revoke bearer tokens.
-import * as grpc from '@grpc/grpc-js';
 import { BaseClient, type ClientOptions } from './base-client.js';
 import type { CreateTokenRequest } from './generated/mo/v1/CreateTokenRequest.js';
 import type { CreateTokenResponse__Output } from './generated/mo/v1/CreateTokenResponse.js';
@@ -12,9 +11,11 @@ import { followPages } from './paging/follow.js';
 import { moProto } from './proto.js';
 
 export class TokenClient extends BaseClient<RawTokensClient> {
-  constructor(address: string, options: ClientOptions = {}) {
+  constructor(address: string, options: ClientOptions) {
     const Ctor = moProto().mo.v1.Tokens;
-    super(address, () => new Ctor(address, grpc.credentials.createInsecure(), channelOptions()), options);
+    super(address, (creds, extra) => new Ctor(address, creds, { ...channelOptions(), ...extra }), options, {
+      kind: 'scheduler',
+    });
   }
 
   /** Makes a token; `secret` in the response is its text, shown this once. */

@@ -1,10 +1,11 @@
-// Global options (`--scheduler`, `--agent`, `--token`, `--json`, `--timeout`): declared once, accepted before
-// or after the command name, resolved with their defaults in one place, and clients built from them.
+// Global options (`--scheduler`, `--agent`, `--json`, `--timeout`, and the credentials `--ca-cert`,
+// `--client-cert`, `--client-key`, `--token`, `--insecure`): declared once, accepted before or
+// after the command name, resolved with their defaults in one place, and clients built from them.
 //
 // `mo` talks to the scheduler by default. `--agent ADDR` (or MO_AGENT_ADDR) switches to the direct
 // mode of the first release: one agent, no scheduler (start/stop/status/logs only).
-import type { AgentClient, PipelineClient, SchedulerClient, TokenClient } from '@mo/api';
-import type { LiteSchedulerClient } from '@mo/api/lite';
+import type { AgentClient, ClientOptions, PipelineClient, SchedulerClient, TokenClient } from '@mo/api';
+import type { ClientTls, LiteSchedulerClient } from '@mo/api/lite';
 import type { Command } from 'commander';
 import { UsageError } from './errors.js';
 import { parseTimeout } from './flags.js';
@@ -24,9 +25,20 @@ export interface GlobalOptions {
   readonly json: boolean;
   /** Deadline of each unary call, in ms. */
   readonly timeoutMs: number;
-  /** The bearer token sent on every call (`--token`, else MO_TOKEN), if any. */
-  readonly token?: string;
+  /** The credential flags as given; resolved (resolveSecurity) only by commands that make a client. */
+  readonly credentials: Pick<RawGlobals, 'caCert' | 'clientCert' | 'clientKey' | 'token' | 'insecure'>;
 }
+
+/** The credentials the flags and MO_* variables give (files are read when a client is made). */
+export type CliSecurity =
+  | { readonly kind: 'insecure'; readonly token?: string }
+  | {
+      readonly kind: 'tls';
+      readonly ca: string;
+      readonly cert?: string;
+      readonly key?: string;
+      readonly token?: string;
+    };
 
 /** What every command's action gets: parsed globals, the output streams, state for error reports. */
 export class CliContext {
@@ -56,7 +68,8 @@ export class CliContext {
       if (o.agent !== undefined) raw.agent = o.agent;
       if (o.json !== undefined) raw.json = o.json;
       if (o.timeout !== undefined) raw.timeout = o.timeout;
-      if (o.token !== undefined) raw.token = o.token;
+      for (const k of ['caCert', 'clientCert', 'clientKey', 'token'] as const) if (o[k] !== undefined) raw[k] = o[k];
+      if (o.insecure !== undefined) raw.insecure = o.insecure;
     }
     return this.resolveRaw(raw);
   }
@@ -65,12 +78,17 @@ export class CliContext {
   resolveRaw(raw: RawGlobals): GlobalOptions {
     // Known before anything below can throw, so that error is reported as JSON too.
     this.json = raw.json === true;
-    const token = resolveToken(raw, this.env);
     const globals: GlobalOptions = {
       target: resolveTarget(raw, this.env),
       json: raw.json === true,
       timeoutMs: raw.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseTimeout(raw.timeout),
-      ...(token !== undefined ? { token } : {}),
+      credentials: {
+        ...(raw.caCert !== undefined ? { caCert: raw.caCert } : {}),
+        ...(raw.clientCert !== undefined ? { clientCert: raw.clientCert } : {}),
+        ...(raw.clientKey !== undefined ? { clientKey: raw.clientKey } : {}),
+        ...(raw.token !== undefined ? { token: raw.token } : {}),
+        ...(raw.insecure !== undefined ? { insecure: raw.insecure } : {}),
+      },
     };
     this.globals = globals;
     return globals;
@@ -81,21 +99,21 @@ export class CliContext {
     const address = this.schedulerAddress(globals);
     // Loaded here, not at the top: `mo --help` and usage errors do not pay for grpc.
     const { SchedulerClient } = await import('@mo/api');
-    return using(new SchedulerClient(address, clientOptions(globals)), fn);
+    return using(new SchedulerClient(address, await this.clientOptions(globals)), fn);
   }
 
   /** Like withScheduler, with a client for the scheduler's Pipelines service. */
   async withPipelines<T>(globals: GlobalOptions, fn: (client: PipelineClient) => Promise<T>): Promise<T> {
     const address = this.schedulerAddress(globals);
     const { PipelineClient } = await import('@mo/api');
-    return using(new PipelineClient(address, clientOptions(globals)), fn);
+    return using(new PipelineClient(address, await this.clientOptions(globals)), fn);
   }
 
   /** Like withScheduler, with a client for the scheduler's Tokens service (admin access). */
   async withTokens<T>(globals: GlobalOptions, fn: (client: TokenClient) => Promise<T>): Promise<T> {
     const address = this.schedulerAddress(globals);
     const { TokenClient } = await import('@mo/api');
-    return using(new TokenClient(address, clientOptions(globals)), fn);
+    return using(new TokenClient(address, await this.clientOptions(globals)), fn);
   }
 
   /**
@@ -106,8 +124,10 @@ export class CliContext {
   async withSchedulerReads<T>(globals: GlobalOptions, fn: (client: LiteSchedulerClient) => Promise<T>): Promise<T> {
     const address = this.schedulerAddress(globals);
     const { LiteSchedulerClient, LiteCallError } = await import('@mo/api/lite');
+    const { tls, insecure, token } = await this.clientOptions(globals);
+    const options = { deadlineMs: globals.timeoutMs, ...(tls ? { tls } : { insecure }), ...(token ? { token } : {}) };
     try {
-      return await using(new LiteSchedulerClient(address, clientOptions(globals)), fn);
+      return await using(new LiteSchedulerClient(address, options), fn);
     } catch (err) {
       if (!(err instanceof LiteCallError)) throw err;
       // The failure path may load the full API: it maps codes exactly as for the full client.
@@ -119,7 +139,34 @@ export class CliContext {
   /** Runs `fn` with a client for the agent (direct mode), closing it afterwards. */
   async withAgent<T>(globals: GlobalOptions, fn: (client: AgentClient) => Promise<T>): Promise<T> {
     const { AgentClient } = await import('@mo/api');
-    return using(new AgentClient(globals.target.address, clientOptions(globals)), fn);
+    // Any agent of the CA: the person named its address. An agent serves only the scheduler's
+    // certificate, so direct mode needs --client-cert/--client-key to be the scheduler's.
+    const options: ClientOptions = { ...(await this.clientOptions(globals)), peer: { kind: 'agent' } };
+    return using(new AgentClient(globals.target.address, options), fn);
+  }
+
+  private tls: { key: string; tls: ClientTls } | undefined;
+
+  /** Client options for the resolved credentials: TLS files read (and checked) once per command. */
+  async clientOptions(globals: GlobalOptions): Promise<ClientOptions> {
+    const sec = resolveSecurity(globals.credentials, this.env);
+    const base = { deadlineMs: globals.timeoutMs, ...(sec.token !== undefined ? { token: sec.token } : {}) };
+    if (sec.kind === 'insecure') return { ...base, insecure: true };
+    const key = JSON.stringify([sec.ca, sec.cert, sec.key]);
+    if (this.tls?.key !== key) {
+      const { loadClientTls } = await import('@mo/api/lite');
+      const files = {
+        ca: sec.ca,
+        ...(sec.cert !== undefined ? { cert: sec.cert } : {}),
+        ...(sec.key !== undefined ? { key: sec.key } : {}),
+      };
+      try {
+        this.tls = { key, tls: loadClientTls(files) };
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+    }
+    return { ...base, tls: this.tls.tls };
   }
 
   private schedulerAddress(globals: GlobalOptions): string {
@@ -128,11 +175,6 @@ export class CliContext {
     }
     return globals.target.address;
   }
-}
-
-/** What every client gets from the globals: the deadline and the bearer token. */
-function clientOptions(globals: GlobalOptions): { deadlineMs: number; token?: string } {
-  return { deadlineMs: globals.timeoutMs, ...(globals.token !== undefined ? { token: globals.token } : {}) };
 }
 
 /** Runs `fn` with the client, then closes it (so the process can exit). */
@@ -149,7 +191,50 @@ export interface RawGlobals {
   agent?: string;
   json?: boolean;
   timeout?: string;
+  caCert?: string;
+  clientCert?: string;
+  clientKey?: string;
   token?: string;
+  insecure?: boolean;
+}
+
+const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes)$/i.test(v.trim());
+
+/**
+ * Credentials: flags beat MO_CA_CERT, MO_CLIENT_CERT, MO_CLIENT_KEY, MO_TOKEN and MO_INSECURE.
+ * TLS needs the CA and either a client certificate with its key or a token (or both: the token
+ * names the caller); plaintext only with --insecure.
+ */
+export function resolveSecurity(raw: RawGlobals, env: NodeJS.ProcessEnv): CliSecurity {
+  const nonEmpty = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
+  const ca = nonEmpty(raw.caCert ?? env.MO_CA_CERT);
+  const cert = nonEmpty(raw.clientCert ?? env.MO_CLIENT_CERT);
+  const key = nonEmpty(raw.clientKey ?? env.MO_CLIENT_KEY);
+  const token = resolveToken(raw, env);
+  const withToken = token !== undefined ? { token } : {};
+  if (raw.insecure === true || (raw.insecure === undefined && truthy(env.MO_INSECURE) && ca === undefined)) {
+    return { kind: 'insecure', ...withToken };
+  }
+  if (ca === undefined) {
+    throw new UsageError(
+      'no credentials: give --ca-cert (MO_CA_CERT) with --client-cert and --client-key (MO_CLIENT_CERT, ' +
+        'MO_CLIENT_KEY) or --token (MO_TOKEN); or --insecure for a daemon run with --insecure ' +
+        '(mo dev prints the export lines)',
+    );
+  }
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new UsageError(
+      cert === undefined ? 'needs --client-cert (MO_CLIENT_CERT) too' : 'needs --client-key (MO_CLIENT_KEY) too',
+      cert === undefined ? '--client-key' : '--client-cert',
+    );
+  }
+  if (cert === undefined && token === undefined) {
+    throw new UsageError(
+      'needs --client-cert and --client-key (MO_CLIENT_CERT, MO_CLIENT_KEY) or --token (MO_TOKEN)',
+      '--ca-cert',
+    );
+  }
+  return { kind: 'tls', ca, ...(cert !== undefined ? { cert, key: key! } : {}), ...withToken };
 }
 
 /**
@@ -195,7 +280,11 @@ export function addGlobalOptions(cmd: Command): Command {
   return cmd
     .option('--scheduler <addr>', `scheduler gRPC address (env MO_SCHEDULER_ADDR, default ${DEFAULT_SCHEDULER_ADDR})`)
     .option('--agent <addr>', 'talk to this one agent directly instead of the scheduler (env MO_AGENT_ADDR)')
-    .option('--token <token>', 'bearer token sent with every call (env MO_TOKEN, which keeps it out of ps)')
     .option('--json', 'print machine-readable JSON')
-    .option('--timeout <ms>', `deadline of each call, in ms or with a unit (default ${DEFAULT_TIMEOUT_MS})`);
+    .option('--timeout <ms>', `deadline of each call, in ms or with a unit (default ${DEFAULT_TIMEOUT_MS})`)
+    .option('--ca-cert <file>', "the cluster's CA certificate (env MO_CA_CERT)")
+    .option('--client-cert <file>', 'your client certificate (env MO_CLIENT_CERT)')
+    .option('--client-key <file>', 'its private key, mode 0600 (env MO_CLIENT_KEY)')
+    .option('--token <token>', 'a bearer token (env MO_TOKEN)')
+    .option('--insecure', 'plaintext, for daemons run with --insecure (env MO_INSECURE=1)');
 }

@@ -31,7 +31,7 @@ export function describeFailure(err: unknown, daemon: Daemon = 'scheduler'): Fai
     return {
       exitCode: ExitCode.Unreachable,
       code: statusName(err.code),
-      message: `cannot reach ${daemon} at ${err.address}: ${tidyConnectError(detail)}`,
+      message: `cannot reach ${daemon} at ${err.address}: ${tidyConnectError(detail)}${tlsHint(detail, daemon)}`,
     };
   }
   if (err instanceof DaemonFailedError) {
@@ -66,4 +66,28 @@ export function tidyConnectError(detail: string): string {
   if (!m?.[1]) return detail;
   const note = m[2]?.trim();
   return note ? `${m[1]} (${note})` : m[1];
+}
+
+/**
+ * What a TLS failure in a connect error means, in mo's terms (Node and OpenSSL name the symptom).
+ * Empty when the error is not one.
+ */
+export function tlsHint(detail: string, daemon: Daemon | string = 'scheduler'): string {
+  if (/self[- ]signed certificate in certificate chain|unable to verify|unable to get (local )?issuer/i.test(detail)) {
+    return `: the ${daemon}'s certificate is not signed by the CA in --ca-cert (MO_CA_CERT): another cluster's CA?`;
+  }
+  if (/certificate has expired/i.test(detail)) return `: the ${daemon}'s certificate has expired`;
+  if (/certificate is not yet valid/i.test(detail)) return `: the ${daemon}'s certificate is not valid yet (clock?)`;
+  if (/presented a certificate for/.test(detail)) return ': the server at that address has another role';
+  if (
+    /alert (bad certificate|certificate unknown|unknown ca|certificate expired|handshake failure|certificate required)|peer did not return a certificate/i.test(
+      detail,
+    )
+  ) {
+    return (
+      `: the ${daemon} refused this client's certificate (--client-cert, MO_CLIENT_CERT): ` +
+      `none given, expired, or not signed by its CA`
+    );
+  }
+  return '';
 }

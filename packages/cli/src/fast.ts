@@ -28,19 +28,26 @@ export function parseFast(userArgs: readonly string[], env: NodeJS.ProcessEnv): 
     if (name === '--json' && eq < 0) raw.json = true;
     else if (name === '--scheduler') raw.scheduler = value();
     else if (name === '--timeout') raw.timeout = value();
+    else if (name === '--ca-cert') raw.caCert = value();
+    else if (name === '--client-cert') raw.clientCert = value();
+    else if (name === '--client-key') raw.clientKey = value();
     else if (name === '--token') raw.token = value();
+    else if (name === '--insecure' && eq < 0) raw.insecure = true;
     else if (name === '--recent' && command === 'status') recent = value();
     else if (arg.startsWith('-')) return undefined;
     else if (!command && (arg === 'status' || arg === 'nodes')) command = arg;
     else if (command === 'status' && id === undefined) id = arg;
     else return undefined;
     // A flag without its value is the full parser's to report.
-    if ([raw.scheduler, raw.timeout, raw.token, recent].some((v) => v !== undefined && v.startsWith('-'))) {
-      return undefined;
-    }
+    const values = [raw.scheduler, raw.timeout, raw.caCert, raw.clientCert, raw.clientKey, raw.token, recent];
+    if (values.some((v) => v !== undefined && v.startsWith('-'))) return undefined;
     if (i >= userArgs.length) return undefined;
   }
-  if (!command || raw.scheduler === '' || raw.timeout === '' || raw.token === '' || recent === '') return undefined;
+  if (
+    !command ||
+    [raw.scheduler, raw.timeout, raw.caCert, raw.clientCert, raw.clientKey, raw.token, recent].includes('')
+  )
+    return undefined;
   // Direct-to-agent mode (MO_AGENT_ADDR alone) is the full command line's.
   if (!raw.scheduler && env.MO_AGENT_ADDR && !env.MO_SCHEDULER_ADDR) return undefined;
   return { command, raw, ...(id !== undefined ? { id } : {}), ...(recent !== undefined ? { recent } : {}) };

@@ -1,17 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
+import { testCliEnv } from '@mo/testkit';
 import { PassThrough } from 'node:stream';
-import { CliContext } from './context.js';
+import { CliContext, resolveSecurity } from './context.js';
 import { ExitCode } from './errors.js';
 import { execute } from './main.js';
 
-/** Runs `mo <args>` in-process with captured output. */
+/** Runs `mo <args>` in-process with captured output, with the run's client credentials. */
 async function mo(args: string[], env: NodeJS.ProcessEnv = {}) {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const chunks = { out: '', err: '' };
   stdout.on('data', (d: Buffer) => (chunks.out += d.toString()));
   stderr.on('data', (d: Buffer) => (chunks.err += d.toString()));
-  const ctx = new CliContext({ stdout, stderr }, env);
+  const ctx = new CliContext({ stdout, stderr }, { ...testCliEnv(args.includes('--agent')), ...env });
   const code = await execute(['node', 'mo', ...args], ctx);
   return { code, ...chunks, globals: ctx.globals };
 }
@@ -47,7 +48,12 @@ describe('mo (in-process)', () => {
 
   it('defaults to the local scheduler port and a 10 s deadline', async () => {
     const r = await mo(['status', '--timeout', '1ms']);
-    expect(r.globals).toEqual({ target: { kind: 'scheduler', address: '127.0.0.1:7600' }, json: false, timeoutMs: 1 });
+    expect(r.globals).toEqual({
+      target: { kind: 'scheduler', address: '127.0.0.1:7600' },
+      json: false,
+      timeoutMs: 1,
+      credentials: {},
+    });
   });
 
   it('exits 3 naming the scheduler and its address when the scheduler refuses connections', async () => {
@@ -99,16 +105,19 @@ describe('mo (in-process)', () => {
     expect(r.err).toContain(`mo: ${message}`);
   });
 
-  it('sends --token, else MO_TOKEN (trimmed), and refuses one a header cannot carry without echoing it', async () => {
-    expect((await mo(['status', '--scheduler', DEAD], { MO_TOKEN: ' mo_a \n' })).globals?.token).toBe('mo_a');
-    expect((await mo(['status', '--scheduler', DEAD, '--token', 'mo_b'], { MO_TOKEN: 'mo_a' })).globals?.token).toBe(
-      'mo_b',
+  it('sends --token, else MO_TOKEN (trimmed), and refuses one a header cannot carry without echoing it', () => {
+    const insecure = { insecure: true };
+    expect(resolveSecurity(insecure, { MO_TOKEN: ' mo_a \n' }).token).toBe('mo_a');
+    expect(resolveSecurity({ ...insecure, token: 'mo_b' }, { MO_TOKEN: 'mo_a' }).token).toBe('mo_b');
+    expect(resolveSecurity(insecure, { MO_TOKEN: '' }).token).toBeUndefined();
+    expect(() => resolveSecurity(insecure, { MO_TOKEN: 'mo_hunter2 part' })).toThrow(
+      /MO_TOKEN: holds spaces or characters a header cannot carry/,
     );
-    expect((await mo(['status', '--scheduler', DEAD], { MO_TOKEN: '' })).globals?.token).toBeUndefined();
-    const bad = await mo(['status', '--scheduler', DEAD], { MO_TOKEN: 'mo_hunter2 part' });
-    expect(bad.code).toBe(ExitCode.Usage);
-    expect(bad.err).toMatch(/^mo: MO_TOKEN: holds spaces or characters a header cannot carry/);
-    expect(bad.err).not.toContain('hunter2');
+    try {
+      resolveSecurity(insecure, { MO_TOKEN: 'mo_hunter2 part' });
+    } catch (err) {
+      expect((err as Error).message).not.toContain('hunter2');
+    }
   });
 
   it('reports a usage error as JSON when --json was given before it', async () => {

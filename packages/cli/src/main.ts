@@ -13,6 +13,7 @@ import { registerStart } from './commands/start.js';
 import { registerStatus } from './commands/status.js';
 import { registerStop } from './commands/stop.js';
 import { registerToken } from './commands/token.js';
+import { registerTls } from './commands/tls.js';
 import { CliContext, addGlobalOptions } from './context.js';
 import { ExitCode } from './errors.js';
 import { processIo } from './io.js';
@@ -59,6 +60,7 @@ export function buildProgram(ctx: CliContext = new CliContext(processIo(), proce
   registerPipeline(program, ctx);
   registerToken(program, ctx);
   registerDev(program, ctx);
+  registerTls(program, ctx);
   registerDaemons(program, ctx);
   return program;
 }

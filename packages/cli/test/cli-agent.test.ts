@@ -6,6 +6,7 @@ import { runMo, startAgentProcess, waitFor, type AgentProcess, type MoResult } f
 let agent: AgentProcess;
 
 function mo(...args: string[]): Promise<MoResult> {
+  // runMo gives `--agent` the scheduler's certificate: an agent serves NodeAgent to it alone.
   return runMo(['--agent', agent.grpcAddress, ...args], { timeoutMs: 20_000 });
 }
 

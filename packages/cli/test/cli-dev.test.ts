@@ -17,6 +17,18 @@ describe('mo dev', () => {
     expect(agents.map((a) => a.name)).toEqual(['dev-0', 'dev-1']);
     expect(scheduler.dataDir).toBe(join(dev.ready.dataDir, 'scheduler'));
     expect(agents[1]!.dataDir).toBe(join(dev.ready.dataDir, 'agent-1'));
+    // Secure by default: its CA and certificates in <data-dir>/tls, keys 0600; mo below uses the
+    // ready report's tls paths, as a person uses the export lines.
+    const tls = join(dev.ready.dataDir, 'tls');
+    expect(dev.ready.tls).toEqual({
+      caCert: join(tls, 'ca.pem'),
+      clientCert: join(tls, 'client.pem'),
+      clientKey: join(tls, 'client-key.pem'),
+    });
+    for (const key of ['ca-key.pem', 'client-key.pem', 'scheduler-key.pem', 'agent-dev-1-key.pem']) {
+      expect(statSync(join(tls, key)).mode & 0o777).toBe(0o600);
+    }
+    expect(dev.stderr()).not.toMatch(/running without TLS/);
 
     // The scheduler's first admin token, by path (never printed): the CLI takes it as MO_TOKEN.
     expect(scheduler.tokenFile).toBe(join(scheduler.dataDir, 'bootstrap-token'));

@@ -12,6 +12,8 @@ export interface Ready {
   scheduler: { grpcAddress: string; httpAddress: string; pid: number; dataDir: string; tokenFile: string };
   agents: { name: string; grpcAddress: string; pid: number; dataDir: string }[];
   dataDir: string;
+  /** The certificates mo dev made in <data-dir>/tls (absent with --insecure). */
+  tls?: { caCert: string; clientCert: string; clientKey: string };
 }
 
 export interface Dev {
@@ -61,12 +63,22 @@ export async function startDev(...args: string[]): Promise<Dev> {
       reject(new Error(`mo dev exited (${code}) before it was ready:\n${err}`));
     });
   });
+  const t = ready.tls;
+  credentials.set(
+    ready.scheduler.grpcAddress,
+    t
+      ? { MO_CA_CERT: t.caCert, MO_CLIENT_CERT: t.clientCert, MO_CLIENT_KEY: t.clientKey }
+      : { MO_INSECURE: '1', MO_CA_CERT: '' },
+  );
   return { child, ready, stderr: () => err, exit };
 }
 
-/** The CLI against this scheduler. */
+/** Each dev scheduler's credentials for the CLI (what mo dev's export lines say). */
+const credentials = new Map<string, Record<string, string>>();
+
+/** The CLI against this scheduler, with the credentials of the mo dev that started it. */
 export function mo(scheduler: string, ...args: string[]): Promise<MoResult> {
-  return runMo(['--scheduler', scheduler, ...args], { timeoutMs: 20_000 });
+  return runMo(['--scheduler', scheduler, ...args], { timeoutMs: 20_000, env: credentials.get(scheduler) ?? {} });
 }
 
 /** Waits for a line of mo dev's stderr and returns its match. */

@@ -3,7 +3,10 @@
  *
  * ```ts
  * import { startScheduler } from '@mo/scheduler';
- * const s = await startScheduler({ grpcListen: '127.0.0.1:0', httpListen: '127.0.0.1:0', dataDir: '/tmp/s' });
+ * const s = await startScheduler({
+ *   grpcListen: '127.0.0.1:0', httpListen: '127.0.0.1:0', dataDir: '/tmp/s',
+ *   tls: { ca: 'ca.pem', cert: 'scheduler.pem', key: 'scheduler-key.pem' }, // or insecure: true
+ * });
  * // agents: mo-agent --scheduler <s.grpcAddress>; clients: SchedulerClient from @mo/api
  * await s.close();
  * ```

@@ -1,12 +1,16 @@
 // `mo-scheduler` / `mo scheduler`: flags and MO_* environment -> startScheduler. SIGTERM/SIGINT
-// close it cleanly (in-flight writes are flushed); workloads keep running on their agents.
+// close it cleanly (in-flight writes are flushed); workloads keep running on their agents. SIGHUP
+// reloads the TLS files.
 import {
   AUDIT_FLAG_OPTIONS,
   AUDIT_HELP,
+  SECURITY_FLAG_OPTIONS,
+  SECURITY_HELP,
   flagReader,
   parseAuditFlags,
   parseCallRateLimits,
   parseStreamCaps,
+  readSecurityFlags,
   runDaemon,
 } from '@mo/api';
 import { parseArgs } from 'node:util';
@@ -74,7 +78,12 @@ Options (each also settable by environment):
 
 ${AUDIT_HELP}
 
-Durations: 500ms, 5s, 2m, or plain milliseconds. Logs are JSON lines on stderr.`;
+${SECURITY_HELP}
+
+NodeRegistry is served to agent certificates, the client API (Scheduler, Pipelines, Tokens) to
+client certificates and bearer tokens with the access each method needs (read, operate, admin).
+SIGHUP reloads the TLS files (a failed reload keeps the old ones). Durations: 500ms, 5s, 2m, or
+plain milliseconds. Logs are JSON lines on stderr.`;
 
 export function parseSchedulerArgs(
   argv: string[],
@@ -112,6 +121,7 @@ export function parseSchedulerArgs(
       'max-streams': { type: 'string' },
       'stream-stall-timeout': { type: 'string' },
       ...AUDIT_FLAG_OPTIONS,
+      ...SECURITY_FLAG_OPTIONS,
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
     },
@@ -132,6 +142,7 @@ export function parseSchedulerArgs(
     throw new Error(`${label('reconnect-keep', 'MO_RECONNECT_KEEP')}: expected original|replacement, got "${keep}"`);
   }
   const options: Partial<SchedulerOptions> = {
+    ...readSecurityFlags(values, env),
     grpcListen: address('grpc-listen', 'MO_SCHEDULER_GRPC_LISTEN'),
     httpListen: address('http-listen', 'MO_SCHEDULER_HTTP_LISTEN'),
     dataDir: pick('data-dir', 'MO_DATA_DIR'),
@@ -174,6 +185,7 @@ export function main(argv: string[]): Promise<void> {
       version: SCHEDULER_VERSION,
       parse: (args) => parseSchedulerArgs(args),
       start: (options) => startScheduler(options),
+      onStarted: (scheduler) => process.on('SIGHUP', () => scheduler.reloadTls()),
     },
     argv,
   );

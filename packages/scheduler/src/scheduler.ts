@@ -3,13 +3,17 @@
 // agents; every call through the token guard) and the HTTP endpoint.
 import {
   CallRateLimiter,
+  checkSecurity,
+  clientTls,
   createLogger,
   createMoServer,
+  identityOf,
   DEFAULT_AUDIT_SETTINGS,
-  guardIdentify,
-  openAuditLog,
-  type AuditSettings,
   DEFAULT_CALL_RATE_LIMITS,
+  openAuditLog,
+  openTls,
+  reloadTls,
+  type AuditSettings,
   IDEMPOTENCY_WINDOW_MS,
   isLogLevel,
   parseAddress,
@@ -18,6 +22,7 @@ import {
   type CallRateLimits,
   type Logger,
   type LogLevel,
+  type SecurityOptions,
 } from '@mo/api';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -35,6 +40,9 @@ import type { Store } from './store/store.js';
 import { PipelineManager } from './pipelines/manager.js';
 import { ArtifactStore } from './pipelines/artifacts.js';
 import { artifactHandlers } from './server/artifact-handlers.js';
+import type { ServerCall } from './server/server-call.js';
+import type { NodeCaller } from './registry/binding.js';
+import type { ArtifactCaller } from './pipelines/artifact-access.js';
 import { PipelineService } from './server/pipeline-service.js';
 import { TokenService } from './server/token-service.js';
 import { openTokens, schedulerGuard, type TokenTable } from './tokens/index.js';
@@ -48,7 +56,7 @@ export const SCHEDULER_VERSION = (
 
 const MAX_LOST_AFTER_MS = 30 * 24 * 60 * 60 * 1000;
 
-export interface SchedulerOptions {
+export interface SchedulerOptions extends SecurityOptions {
   /** gRPC listen address (default 127.0.0.1:7600). */
   grpcListen: string;
   /** HTTP /metrics and /healthz (default 127.0.0.1:7601). */
@@ -191,6 +199,7 @@ export function resolveSchedulerOptions(partial: Partial<SchedulerOptions> = {})
   if (o.defaultStrategy !== 'spread' && o.defaultStrategy !== 'binpack') {
     throw new Error(`default strategy: expected spread|binpack, got "${String(o.defaultStrategy)}"`);
   }
+  checkSecurity(o, 'mo-scheduler');
   o.dataDir = resolve(o.dataDir);
   return o;
 }
@@ -203,13 +212,31 @@ export interface Scheduler {
   readonly pipelines: PipelineManager;
   readonly nodes: NodeTable;
   readonly tokens: TokenTable;
+  /** Reads the TLS files again (SIGHUP): new connections use them; a failure keeps the old ones. */
+  reloadTls(): void;
   close(): Promise<void>;
+}
+
+/** The caller of a NodeRegistry call as the node binding sees it (registry/binding.ts). */
+function nodeCallerOf(call: ServerCall): NodeCaller {
+  const id = identityOf(call);
+  return id?.kind === 'agent' ? { kind: 'agent', node: id.node } : { kind: 'insecure' };
+}
+
+/** The caller of an artifact transfer as the artifact rules see it (pipelines/artifact-access.ts). */
+function artifactCallerOf(call: ServerCall): ArtifactCaller {
+  const id = identityOf(call);
+  if (id?.kind === 'agent') return { kind: 'agent', node: id.node };
+  if (id?.kind === 'client' || id?.kind === 'token') return { kind: 'client', name: id.name };
+  return { kind: 'anyone' };
 }
 
 export async function startScheduler(partial: Partial<SchedulerOptions> = {}): Promise<Scheduler> {
   const options = resolveSchedulerOptions(partial);
   const logger = options.logger ?? createLogger(options.logLevel, { component: 'scheduler' });
   const startedAtMs = Date.now();
+  // Its certificate (scheduler.mo) serves clients and agents, and dials agents.
+  const tls = openTls(options, { kind: 'scheduler' }, logger);
   const store = options.store ?? openSqliteStore(join(options.dataDir, 'scheduler.db'));
 
   const engine = new PlacementEngine({
@@ -217,7 +244,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     reservedWeight: options.reservedWeight,
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
   });
-  const agents = new AgentPool();
+  const agents = new AgentPool({ credentials: tls ? { tls: clientTls(tls) } : { insecure: true } });
   const streams = new StreamLimits(options.maxStreams, { stallTimeoutMs: options.streamStallTimeoutMs });
   let events: ClusterEvents;
   try {
@@ -348,17 +375,18 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     await store.close().catch(() => undefined);
     throw err;
   }
-  const guard = schedulerGuard(tokens, {
-    logger,
-    onRequest,
-    rates: new CallRateLimiter(options.callRates ?? DEFAULT_CALL_RATE_LIMITS),
-    onRateLimited: (cls) => metrics.recordRateLimited(cls),
-  });
+  // A client certificate is asked for and verified, not required at the handshake: a caller with
+  // a bearer token alone may connect; every call is authenticated and authorized (the guard).
   const server = createMoServer({
     services: ['mo.v1.Scheduler', 'mo.v1.NodeRegistry', 'mo.v1.Pipelines', 'mo.v1.Tokens'],
-    guard,
-    // Callers as the guard admitted (or refused) them.
-    ...(audit ? { audit: { ...audit, identify: guardIdentify(guard) } } : {}),
+    ...(tls ? { tls, requireClientCertificate: false } : { insecure: true }),
+    guard: schedulerGuard(tokens, {
+      logger,
+      onRequest,
+      rates: new CallRateLimiter(options.callRates ?? DEFAULT_CALL_RATE_LIMITS),
+      onRateLimited: (cls) => metrics.recordRateLimited(cls),
+    }),
+    ...(audit ? { audit } : {}),
   });
   new SchedulerService({
     manager,
@@ -382,7 +410,8 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
       ? { registerRate: { ratePerSecond: options.registerRatePerSecond, burst: 2 * options.registerRatePerSecond } }
       : {}),
     streams,
-    artifacts: artifactHandlers(artifacts, streams),
+    artifacts: artifactHandlers(artifacts, streams, artifactCallerOf),
+    callerOf: nodeCallerOf,
   }).addToServer(server.server);
   new PipelineService({ pipelines, workloads: manager, nodes, agents, streams, onRequest }).addToServer(server.server);
   new TokenService({ tokens, onRequest }).addToServer(server.server);
@@ -401,6 +430,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     http = await startMetricsServer({
       address: options.httpListen,
       registry: metrics.registry,
+      ...(tls ? { tls, metricsOpen: options.metricsOpen === true } : {}),
       health: () => ({
         ok: true,
         detail: { nodes: nodes.size, queueDepth: manager.queueDepth(), version: SCHEDULER_VERSION },
@@ -423,6 +453,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     auditLog: audit ? audit.log.path : 'off',
     version: SCHEDULER_VERSION,
     pid: process.pid,
+    tls: tls ? 'on' : 'off',
   });
 
   let closing: Promise<void> | undefined;
@@ -434,6 +465,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     pipelines,
     nodes,
     tokens,
+    reloadTls: () => reloadTls(tls, logger),
     close() {
       closing ??= (async () => {
         nodes.close();

@@ -21,6 +21,9 @@ import {
   waitForPipeline,
   type Cluster,
   type RawCallEnd,
+  type TestPair,
+  agentCertificate,
+  testClientOptions,
 } from '@mo/testkit';
 import http2 from 'node:http2';
 import { readdirSync, writeFileSync } from 'node:fs';
@@ -40,7 +43,11 @@ const sh = (script: string) => ['sh', '-c', script];
 const CHATTY =
   "const l = 'x'.repeat(1023) + '\\n'; setInterval(() => { for (let i = 0; i < 64; i++) process.stdout.write(l); }, 20);";
 
+/** Uploads, downloads and heartbeats are an agent's calls (NodeRegistry serves agent certificates). */
+let agentPair: TestPair;
+
 beforeAll(async () => {
+  agentPair = await agentCertificate('node-1');
   // debugGcEnv: the test can ask the scheduler for a full GC (see the memory check below).
   cluster = await startCluster({
     agents: 1,
@@ -48,7 +55,7 @@ beforeAll(async () => {
     schedulerEnv: debugGcEnv(),
   });
   cleanup.push(() => cluster.stop());
-  pipelines = new PipelineClient(cluster.scheduler.grpcAddress);
+  pipelines = new PipelineClient(cluster.scheduler.grpcAddress, testClientOptions());
   cleanup.push(async () => pipelines.close());
   // A stored artifact to download (4 MiB), and a running step that may upload `out.bin`.
   madePipeline = (
@@ -93,11 +100,16 @@ function tempFiles(dataDir: string): string[] {
 }
 
 /** `n` raw calls of one kind over connections of 100 calls each; returns how each ended. */
-async function abuse(address: string, open: (session: http2.ClientHttp2Session) => Promise<RawCallEnd>, n = N) {
+async function abuse(
+  address: string,
+  open: (session: http2.ClientHttp2Session) => Promise<RawCallEnd>,
+  n = N,
+  pair?: TestPair,
+) {
   const sessions: http2.ClientHttp2Session[] = [];
   const ends: Array<Promise<RawCallEnd>> = [];
   for (let i = 0; i < n; i++) {
-    if (i % 100 === 0) sessions.push(rawSession(address));
+    if (i % 100 === 0) sessions.push(rawSession(address, pair ? { pair } : {}));
     ends.push(open(sessions.at(-1)!));
   }
   const all = await Promise.all(ends);
@@ -135,7 +147,8 @@ const logs = (s: http2.ClientHttp2Session) =>
 
 /** One kind's abuse, and what the scheduler holds while its streams are open (before the stall bound). */
 async function abuseMeasured(pid: number, address: string, open: Parameters<typeof abuse>[1]) {
-  const ended = abuse(address, open);
+  // Logs are a client's call (the admin client certificate); the rest an agent's.
+  const ended = abuse(address, open, N, open === logs ? undefined : agentPair);
   await sleep(STALL_MS / 2);
   const peak = processHolds(pid);
   return { ...(await ended), peak };
@@ -175,7 +188,7 @@ describe('abandoned streams on a real scheduler', () => {
     const { pid, dataDir, grpcAddress } = cluster.scheduler;
     // The baseline is the scheduler as a normal workload left it: pipelines ran (an upload), an
     // artifact downloaded in full, a workload's logs followed for a while.
-    const registry = new RegistryClient(grpcAddress);
+    const registry = new RegistryClient(grpcAddress, testClientOptions({ pair: agentPair }));
     let downloaded = 0;
     for await (const c of registry.downloadArtifact(
       { pipelineId: madePipeline, stepId: 'make', path: 'big.bin' },
@@ -248,7 +261,7 @@ describe('abandoned streams on a real scheduler', () => {
 
   it('a scheduler stopped during an upload removes its temp file; one left by a crash goes at start', async () => {
     const { dataDir, grpcAddress } = cluster.scheduler;
-    const session = rawSession(grpcAddress);
+    const session = rawSession(grpcAddress, { pair: agentPair });
     const call = openRawCall(
       session,
       '/mo.v1.NodeRegistry/UploadArtifact',

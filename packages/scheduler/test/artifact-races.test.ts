@@ -5,7 +5,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
 import { PipelineClient, RegistryClient, type ArtifactUpload } from '@mo/api';
-import { sleep, startCluster, stepOf, waitFor, waitForPipeline, type Cluster } from '@mo/testkit';
+import {
+  agentCertificate,
+  sleep,
+  startCluster,
+  stepOf,
+  testClientOptions,
+  waitFor,
+  waitForPipeline,
+  type Cluster,
+} from '@mo/testkit';
 import { createHash } from 'node:crypto';
 
 const MAX = 256 * 1024;
@@ -17,8 +26,13 @@ let registry: RegistryClient;
 beforeAll(async () => {
   cluster = await startCluster({ agents: 1, schedulerArgs: ['--max-artifact-bytes', String(MAX)] });
   cleanup.push(() => cluster.stop());
-  pipelines = new PipelineClient(cluster.scheduler.grpcAddress);
-  registry = new RegistryClient(cluster.scheduler.grpcAddress);
+  pipelines = new PipelineClient(cluster.scheduler.grpcAddress, testClientOptions());
+  // The uploads below come from the certificate of the node the steps run on (node-1): the
+  // attacks here are races by the right node, not other identities (see tls.test.ts for those).
+  registry = new RegistryClient(
+    cluster.scheduler.grpcAddress,
+    testClientOptions({ pair: await agentCertificate('node-1') }),
+  );
   cleanup.push(async () => {
     pipelines.close();
     registry.close();

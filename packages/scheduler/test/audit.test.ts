@@ -14,6 +14,9 @@ import {
   type AgentProcess,
   type Cluster,
   type SchedulerProcess,
+  testTokenOptions,
+  testClientOptions,
+  testChannelCredentials,
 } from '@mo/testkit';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,7 +32,7 @@ beforeAll(async () => {
     schedulerArgs: ['--heartbeat-interval', '200ms', '--down-after', '1s', '--max-streams', 'watch=1'],
   });
   cleanup.push(() => cluster.stop());
-  pipelines = new PipelineClient(cluster.scheduler.grpcAddress);
+  pipelines = new PipelineClient(cluster.scheduler.grpcAddress, testClientOptions());
   cleanup.push(async () => pipelines.close());
 });
 
@@ -57,8 +60,8 @@ describe('the audit log of a real cluster', () => {
     );
     expect(submitted).toEqual({
       time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
-      // A plaintext scheduler, no token: the guard admits the call as insecure.
-      identity: 'insecure',
+      // The test kit's client certificate: the guard admits the call as that client.
+      identity: 'client:test-admin',
       remote: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
       method: '/mo.v1.Scheduler/SubmitWorkload',
       targets: { workload: id },
@@ -73,8 +76,8 @@ describe('the audit log of a real cluster', () => {
     const agent = cluster.agents[0]!;
     const starts = linesFor(agent, 'NodeAgent/StartWorkload').concat(linesFor(agent, 'NodeAgent/StartWorkloads'));
     expect(starts.filter((r) => JSON.stringify(r.targets).includes(running.allocationId))).toHaveLength(1);
-    // The agent names its callers by address until certificates do.
-    expect(starts[0]).toMatchObject({ code: 'OK', identity: expect.stringMatching(/^peer:127\.0\.0\.1:\d+$/) });
+    // The agent names its caller by certificate: the scheduler.
+    expect(starts[0]).toMatchObject({ code: 'OK', identity: 'scheduler' });
 
     await cluster.scheduler.client.stopWorkload(id, 100);
     expect(linesFor(cluster.scheduler, 'Scheduler/StopScheduledWorkload')).toContainEqual(
@@ -152,7 +155,7 @@ describe('the audit log of a real cluster', () => {
 
   it('names the caller by its token, never writes a secret, and records refusals with who was refused', async () => {
     const bootstrap = readFileSync(join(cluster.scheduler.dataDir, 'bootstrap-token'), 'utf8').trim();
-    const admin = new TokenClient(cluster.scheduler.grpcAddress, { token: bootstrap });
+    const admin = new TokenClient(cluster.scheduler.grpcAddress, testTokenOptions(bootstrap));
     cleanup.push(async () => admin.close());
     const made = await admin.create({ name: 'audit-reader', access: 'ACCESS_LEVEL_READ' });
     expect(linesFor(cluster.scheduler, 'Tokens/CreateToken')).toContainEqual(
@@ -163,13 +166,16 @@ describe('the audit log of a real cluster', () => {
       }),
     );
 
-    const reader = new SchedulerClient(cluster.scheduler.grpcAddress, { token: made.secret });
+    const reader = new SchedulerClient(cluster.scheduler.grpcAddress, testTokenOptions(made.secret));
     cleanup.push(async () => reader.close());
     await reader.listWorkloads(); // a read it may make: no line
     await expect(reader.submitWorkload({ spec: { argv: ['true'] } })).rejects.toMatchObject({
       code: grpc.status.PERMISSION_DENIED,
     });
-    const forged = new SchedulerClient(cluster.scheduler.grpcAddress, { token: `${made.secret.slice(0, -4)}AAAA` });
+    const forged = new SchedulerClient(
+      cluster.scheduler.grpcAddress,
+      testTokenOptions(`${made.secret.slice(0, -4)}AAAA`),
+    );
     cleanup.push(async () => forged.close());
     await expect(forged.listWorkloads()).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
     await admin.revoke('audit-reader');
@@ -199,7 +205,7 @@ describe('the audit log of a real cluster', () => {
     );
 
     // Bytes that are not protobuf, to a read: refused before any handler, recorded all the same.
-    const raw = new grpc.Client(cluster.scheduler.grpcAddress, grpc.credentials.createInsecure());
+    const raw = new grpc.Client(cluster.scheduler.grpcAddress, testChannelCredentials());
     cleanup.push(async () => raw.close());
     const code = await new Promise<number>((resolve) =>
       raw.makeUnaryRequest(

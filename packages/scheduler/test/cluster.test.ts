@@ -7,7 +7,7 @@ import {
   type ScheduledWorkload__Output,
   type SubmitWorkloadRequest,
 } from '@mo/api';
-import { isAlive, startCluster, waitFor, type Cluster } from '@mo/testkit';
+import { isAlive, startCluster, waitFor, type Cluster, agentCertificate, testClientOptions } from '@mo/testkit';
 
 const MiB = 1024 * 1024;
 
@@ -163,7 +163,10 @@ describe('a scheduler with three agents', () => {
 
   it('avoids a node whose starts keep failing (circuit breaker) and says so', async () => {
     // A registered node whose NodeAgent address answers nothing: every start fails with UNAVAILABLE.
-    const registry = new RegistryClient(cluster.scheduler.grpcAddress);
+    const registry = new RegistryClient(
+      cluster.scheduler.grpcAddress,
+      testClientOptions({ pair: await agentCertificate('fake-node') }),
+    );
     const nodeId = 'BROKEN0000000000000000000A';
     await registry.register({
       nodeId,

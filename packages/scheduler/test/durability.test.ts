@@ -11,6 +11,7 @@ import {
   waitFor,
   type AgentProcess,
   type SchedulerProcess,
+  testClientOptions,
 } from '@mo/testkit';
 
 const cleanup: Array<() => Promise<void>> = [];
@@ -37,7 +38,7 @@ describe('scheduler crash during a burst of submissions', () => {
     await waitFor('2 nodes up', async () => (await scheduler.client.listNodes()).nodes.length === 2);
 
     // 200 submissions, 20 in flight; the scheduler is SIGKILLed part-way through.
-    const client = new SchedulerClient(listen, { deadlineMs: 5000 });
+    const client = new SchedulerClient(listen, testClientOptions({ deadlineMs: 5000 }));
     const acked = new Map<string, string>(); // idempotency key -> id
     const keys = Array.from({ length: 200 }, (_, i) => `burst-${i}`);
     let next = 0;

@@ -17,6 +17,9 @@ import {
   startCluster,
   waitFor,
   type Cluster,
+  testChannelCredentials,
+  testPki,
+  testFetch,
 } from '@mo/testkit';
 
 let cluster: Cluster;
@@ -29,7 +32,7 @@ afterAll(async () => {
 
 it('keeps the node up through 16 hostile 4 MiB starts, 16 maximum-size starts and 4 MiB batches', async () => {
   const agent = cluster.agents[0]!;
-  const raw = new grpc.Client(agent.grpcAddress, grpc.credentials.createInsecure(), {
+  const raw = new grpc.Client(agent.grpcAddress, testChannelCredentials(testPki().scheduler, { kind: 'agent' }), {
     'grpc.max_send_message_length': 8 * 1024 * 1024,
   });
   const call = (method: string, bytes: Buffer) =>
@@ -57,8 +60,8 @@ it('keeps the node up through 16 hostile 4 MiB starts, 16 maximum-size starts an
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
-  const metricsUrl = `http://${agent.httpAddress}/metrics`;
-  await fetch(metricsUrl); // starts the event-loop delay window at the burst
+  const metricsUrl = `https://${agent.httpAddress}/metrics`;
+  await testFetch(metricsUrl); // starts the event-loop delay window at the burst
   const t0 = performance.now();
   const [refused, started, batches] = await Promise.all([
     Promise.all(Array.from({ length: 16 }, () => call('StartWorkload', hostile))),
@@ -66,7 +69,9 @@ it('keeps the node up through 16 hostile 4 MiB starts, 16 maximum-size starts an
     Promise.all(Array.from({ length: 4 }, () => call('StartWorkloads', batch))),
   ]);
   const seconds = (performance.now() - t0) / 1000;
-  const delay = (await (await fetch(metricsUrl)).text()).split('\n').filter((l) => l.startsWith('mo_event_loop_delay'));
+  const delay = (await (await testFetch(metricsUrl)).text())
+    .split('\n')
+    .filter((l) => l.startsWith('mo_event_loop_delay'));
   // A few heartbeats after the burst, so a node marked down late would be seen.
   await new Promise((r) => setTimeout(r, 2500));
   watching = false;

@@ -2,7 +2,7 @@
 // exactly what the full SchedulerClient returns, on a real cluster in varied states.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LiteCallError, LiteSchedulerClient, decodeMessage, encodeMessage } from '@mo/api/lite';
-import { startCluster, waitFor, type Cluster } from '@mo/testkit';
+import { startCluster, waitFor, type Cluster, testPki, testTls } from '@mo/testkit';
 
 let cluster: Cluster;
 let lite: LiteSchedulerClient;
@@ -28,7 +28,7 @@ beforeAll(async () => {
     const ends = await Promise.all([ids[1]!, ids[3]!].map((id) => c.getWorkload(id)));
     return ends.every((w) => w.state === 'WORKLOAD_STATE_FAILED' || w.state === 'WORKLOAD_STATE_SUCCEEDED');
   });
-  lite = new LiteSchedulerClient(cluster.scheduler.grpcAddress, { deadlineMs: 5000 });
+  lite = new LiteSchedulerClient(cluster.scheduler.grpcAddress, { deadlineMs: 5000, tls: testTls(testPki().client) });
 });
 afterAll(async () => {
   lite?.close();
@@ -89,7 +89,7 @@ describe('LiteSchedulerClient', () => {
     expect(notFound).toBeInstanceOf(LiteCallError);
     expect((notFound as LiteCallError).code).toBe(5);
     expect((notFound as LiteCallError).details).toMatch(/workload_id/);
-    const closed = new LiteSchedulerClient('127.0.0.1:1', { deadlineMs: 2000 });
+    const closed = new LiteSchedulerClient('127.0.0.1:1', { deadlineMs: 2000, tls: testTls(testPki().client) });
     const unreachable = await closed.listNodes().catch((e: unknown) => e);
     closed.close();
     expect((unreachable as LiteCallError).code).toBe(14);

@@ -1,7 +1,7 @@
 // The running scheduler's /metrics (scraped over HTTP) carries node, placement, queue and workload
 // figures, and passes the real `promtool check metrics`; /healthz answers.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { requireTool, startCluster, waitFor, type Cluster } from '@mo/testkit';
+import { requireTool, startCluster, waitFor, type Cluster, testFetch } from '@mo/testkit';
 import { execFileSync, spawnSync } from 'node:child_process';
 
 const hasPromtool = spawnSync('promtool', ['--version']).status === 0;
@@ -25,7 +25,7 @@ afterAll(async () => {
 
 describe('scheduler /metrics and /healthz', () => {
   it('serves mo_scheduler_ metrics that pass promtool', async () => {
-    const res = await fetch(`http://${cluster.scheduler.httpAddress}/metrics`);
+    const res = await testFetch(`https://${cluster.scheduler.httpAddress}/metrics`);
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text).toMatch(/^mo_scheduler_nodes\{status="up"\} 1$/m);
@@ -44,7 +44,7 @@ describe('scheduler /metrics and /healthz', () => {
   });
 
   it('answers /healthz', async () => {
-    const res = await fetch(`http://${cluster.scheduler.httpAddress}/healthz`);
+    const res = await testFetch(`https://${cluster.scheduler.httpAddress}/healthz`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { status: string; nodes: number; queueDepth: number };
     expect(body.status).toBe('ok');

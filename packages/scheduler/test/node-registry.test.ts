@@ -68,11 +68,14 @@ describe('a scheduler refusing bad node input', () => {
   let scheduler: SchedulerProcess;
   let registry: RegistryClient;
   beforeAll(async () => {
+    // Plaintext: these fake nodes test what a node may send, under many names; a certificate binds
+    // a node to one name (tls.test.ts and node-binding.test.ts test that).
     scheduler = await startSchedulerProcess({
       extraArgs: ['--heartbeat-interval', '300ms', '--down-after', '1s'],
+      insecure: true,
     });
     cleanup.push(() => scheduler.kill('SIGTERM'));
-    registry = new RegistryClient(scheduler.grpcAddress, { deadlineMs: 10_000 });
+    registry = new RegistryClient(scheduler.grpcAddress, { deadlineMs: 10_000, insecure: true });
     cleanup.push(async () => registry.close());
   });
 
@@ -162,18 +165,18 @@ describe('a scheduler refusing bad node input', () => {
     const req = registration();
     await registry.register(req);
     const env = { MO_SCHEDULER_ADDR: scheduler.grpcAddress };
-    const up = await runMo(['node', 'rm', req.nodeName!], { env });
+    const up = await runMo(['--insecure', 'node', 'rm', req.nodeName!], { env });
     expect(up.code).toBe(1);
     expect(up.stderr).toMatch(/is up .*only a down node can be removed/);
     await waitFor('the silent node down', async () =>
       (await scheduler.client.listNodes()).nodes.some((n) => n.id === req.nodeId && n.state === 'NODE_STATE_DOWN'),
     );
-    const rm = await runMo(['node', 'rm', req.nodeId!], { env });
+    const rm = await runMo(['--insecure', 'node', 'rm', req.nodeId!], { env });
     expect(rm.stderr).toBe('');
     expect(rm.code).toBe(0);
     expect(rm.stdout).toBe(`removed node ${req.nodeName} (${req.nodeId})\n`);
     expect((await scheduler.client.listNodes()).nodes.map((n) => n.id)).not.toContain(req.nodeId);
-    const again = await runMo(['node', 'rm', req.nodeId!], { env });
+    const again = await runMo(['--insecure', 'node', 'rm', req.nodeId!], { env });
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/no node/);
   });
@@ -198,9 +201,9 @@ describe('forgetting down nodes', () => {
   it('forgets a node down past --forget-down-after, for good, and cuts oversized stored facts on load', async () => {
     const listen = `127.0.0.1:${await freePort()}`;
     const args = ['--heartbeat-interval', '300ms', '--down-after', '1s', '--forget-down-after', '2s'];
-    let scheduler = await startSchedulerProcess({ grpcListen: listen, extraArgs: args });
+    let scheduler = await startSchedulerProcess({ grpcListen: listen, extraArgs: args, insecure: true });
     cleanup.push(() => scheduler.kill('SIGTERM'));
-    const registry = new RegistryClient(listen, { deadlineMs: 10_000 });
+    const registry = new RegistryClient(listen, { deadlineMs: 10_000, insecure: true });
     cleanup.push(async () => registry.close());
     const silent = registration();
     await registry.register(silent);
@@ -232,11 +235,16 @@ describe('forgetting down nodes', () => {
     } finally {
       db.close();
     }
-    scheduler = await startSchedulerProcess({ dataDir: scheduler.dataDir, grpcListen: listen, extraArgs: args });
+    scheduler = await startSchedulerProcess({
+      dataDir: scheduler.dataDir,
+      grpcListen: listen,
+      extraArgs: args,
+      insecure: true,
+    });
     const { nodes } = await scheduler.client.listNodes();
     expect(nodes.map((n) => n.id)).toEqual([kept.nodeId]);
     expect(nodes[0]!.facts!.cpuModel).toBe('y'.repeat(256));
-    const status = await runMo(['status'], { env: { MO_SCHEDULER_ADDR: listen } });
+    const status = await runMo(['--insecure', 'status'], { env: { MO_SCHEDULER_ADDR: listen } });
     expect(status.code).toBe(0);
   });
 });

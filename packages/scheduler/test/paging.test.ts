@@ -12,7 +12,7 @@ import {
   type NodeStatus__Output,
 } from '@mo/api';
 import { encodeMessage } from '@mo/api/lite';
-import { runMo, startCluster, waitFor, type Cluster } from '@mo/testkit';
+import { runMo, startCluster, waitFor, type Cluster, testClientOptions } from '@mo/testkit';
 
 const BIG = 20;
 const KiB = 1024;
@@ -38,7 +38,7 @@ const PAGE_CEILING = PAGE_BYTES + 300 * KiB;
 
 beforeAll(async () => {
   cluster = await startCluster({ agents: 2 });
-  pipelines = new PipelineClient(cluster.scheduler.grpcAddress, { deadlineMs: 15_000 });
+  pipelines = new PipelineClient(cluster.scheduler.grpcAddress, testClientOptions({ deadlineMs: 15_000 }));
   const c = cluster.scheduler.client;
   // In groups of 4, each running before the next: the agent reports every change with its spec,
   // and how heartbeats bound their size is not what this test is about.

@@ -3,7 +3,7 @@
 // concurrency keys.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PipelineClient } from '@mo/api';
-import { startCluster, stepOf, waitForPipeline, type Cluster } from '@mo/testkit';
+import { startCluster, stepOf, waitForPipeline, type Cluster, testClientOptions } from '@mo/testkit';
 import { createHash } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ chownSync(dir, 65534, 65534);
 beforeAll(async () => {
   cluster = await startCluster({ agents: 2, schedulerArgs: ['--max-artifact-bytes', String(MAX_ARTIFACT_BYTES)] });
   cleanup.push(() => cluster.stop());
-  client = new PipelineClient(cluster.scheduler.grpcAddress);
+  client = new PipelineClient(cluster.scheduler.grpcAddress, testClientOptions());
   cleanup.push(async () => client.close());
 });
 

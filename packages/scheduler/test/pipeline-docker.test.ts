@@ -4,7 +4,15 @@
 // (deploy/sandbox/build.sh): fails without them in CI, skips with the reason elsewhere.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PipelineClient, type Pipeline__Output } from '@mo/api';
-import { dockerReady, removeContainersOfNode, requireTool, startCluster, waitFor, type Cluster } from '@mo/testkit';
+import {
+  dockerReady,
+  removeContainersOfNode,
+  requireTool,
+  startCluster,
+  waitFor,
+  type Cluster,
+  testClientOptions,
+} from '@mo/testkit';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -22,7 +30,7 @@ beforeAll(async () => {
     await cluster.stop();
     for (const a of cluster.agents) removeContainersOfNode(readFileSync(join(a.dataDir, 'node-id'), 'utf8').trim());
   });
-  client = new PipelineClient(cluster.scheduler.grpcAddress);
+  client = new PipelineClient(cluster.scheduler.grpcAddress, testClientOptions());
   cleanup.push(async () => client.close());
   await waitFor(
     'docker on both nodes',

@@ -13,6 +13,8 @@ import {
   waitFor,
   waitForPipeline,
   type Cluster,
+  testClientOptions,
+  testTokenOptions,
 } from '@mo/testkit';
 import { chownSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +30,7 @@ chownSync(dir, 65534, 65534);
 beforeAll(async () => {
   cluster = await startCluster({ agents: 2 });
   cleanup.push(() => cluster.stop());
-  client = new PipelineClient(cluster.scheduler.grpcAddress);
+  client = new PipelineClient(cluster.scheduler.grpcAddress, testClientOptions());
   cleanup.push(async () => client.close());
 });
 
@@ -131,13 +133,14 @@ steps:
 
   it('holds a step at its approval gate until approved, and fails the pipeline when rejected', async () => {
     // The approver recorded is the caller's identity (here operate tokens), never the free-text `by`.
-    const admin = new TokenClient(cluster.scheduler.grpcAddress, {
-      token: readFileSync(join(cluster.scheduler.dataDir, 'bootstrap-token'), 'utf8').trim(),
-    });
+    const admin = new TokenClient(
+      cluster.scheduler.grpcAddress,
+      testTokenOptions(readFileSync(join(cluster.scheduler.dataDir, 'bootstrap-token'), 'utf8').trim()),
+    );
     cleanup.push(async () => admin.close());
     const as = async (name: string) => {
       const { secret } = await admin.create({ name, access: 'ACCESS_LEVEL_OPERATE' });
-      const c = new PipelineClient(cluster.scheduler.grpcAddress, { token: secret });
+      const c = new PipelineClient(cluster.scheduler.grpcAddress, testTokenOptions(secret));
       cleanup.push(async () => c.close());
       return c;
     };
@@ -213,7 +216,7 @@ describe('pipeline admission', () => {
       extraArgs: ['--max-running-pipelines', '1', '--max-queued-pipelines', '2'],
     });
     cleanup.push(() => s.kill('SIGKILL'));
-    const c = new PipelineClient(s.grpcAddress);
+    const c = new PipelineClient(s.grpcAddress, testClientOptions());
     cleanup.push(async () => c.close());
     const spec = (name: string, priority = 'normal') =>
       JSON.stringify({ name, priority, steps: [{ id: 'a', command: ['true'] }] });
@@ -246,7 +249,7 @@ describe('scheduler crash mid-pipeline', () => {
     }
     await waitFor('2 nodes up', async () => (await scheduler.client.listNodes()).nodes.length === 2);
     const log = join(dir, 'crash.log');
-    const c = new PipelineClient(listen, { deadlineMs: 3000 });
+    const c = new PipelineClient(listen, testClientOptions({ deadlineMs: 3000 }));
     cleanup.push(async () => c.close());
     const run = (s: string, extra = '') => ['sh', '-c', `echo ${s} >> ${log}${extra}`];
     const { pipeline } = await c.submit({

@@ -20,6 +20,9 @@ import {
   startCluster,
   waitFor,
   type Cluster,
+  agentCertificate,
+  testClientOptions,
+  testFetch,
 } from '@mo/testkit';
 
 const ready = requireTool(dockerReady(), 'a Docker engine with mo-sandbox:latest (docker.io; deploy/sandbox/build.sh)');
@@ -60,7 +63,10 @@ suite('placement on a real cluster: spread, host ports, the breaker', () => {
   });
 
   it('refuses a registration whose host-port capacity is not a port count, naming the field', async () => {
-    const registry = new RegistryClient(cluster.scheduler.grpcAddress);
+    const registry = new RegistryClient(
+      cluster.scheduler.grpcAddress,
+      testClientOptions({ pair: await agentCertificate('fake-node') }),
+    );
     try {
       for (const hostPorts of [-1, 65536]) {
         const err = await registry
@@ -127,7 +133,7 @@ suite('placement on a real cluster: spread, host ports, the breaker', () => {
       expect(nodes.find((n) => n.name === name)?.reserved?.hostPorts).toBe(2);
     }
     expect(await mo(['nodes'])).toMatch(/^node-1\s.*\s2\/2\s/m);
-    const metrics = await (await fetch(`http://${cluster.scheduler.httpAddress}/metrics`)).text();
+    const metrics = await (await testFetch(`https://${cluster.scheduler.httpAddress}/metrics`)).text();
     expect(metrics).toMatch(/^mo_scheduler_placement_rejections_total\{reason="ports"\} [1-9]/m);
 
     // A port frees: one of the waiting two takes it.

@@ -2,7 +2,7 @@
 // real scheduler and two agents and reports every target up. Only the target addresses are
 // rewritten (the daemons here listen on ephemeral ports); everything else is the committed file.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { freePort, requireTool, startCluster, waitFor, type Cluster } from '@mo/testkit';
+import { freePort, requireTool, startCluster, testPki, waitFor, type Cluster } from '@mo/testkit';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,9 +38,14 @@ describeProm('Prometheus with the deploy config', () => {
   it('reports the scheduler and every agent target up', async () => {
     const committed = readFileSync(CONFIG_PATH, 'utf8');
     const agentTargets = cluster.agents.map((a) => `'${a.httpAddress}'`).join(', ');
+    // Prometheus scrapes over HTTPS with its own tls_config: the run's CA and a client certificate.
+    const pki = testPki();
     const config = committed
       .replace(`['127.0.0.1:7601']`, `['${cluster.scheduler.httpAddress}']`)
-      .replace(`['127.0.0.1:7611']`, `[${agentTargets}]`);
+      .replace(`['127.0.0.1:7611']`, `[${agentTargets}]`)
+      .replaceAll('/etc/mo/tls/ca.pem', pki.ca)
+      .replaceAll('/etc/mo/tls/client-prometheus.pem', pki.client.cert)
+      .replaceAll('/etc/mo/tls/client-prometheus-key.pem', pki.client.key);
     expect(config).not.toBe(committed);
     writeFileSync(join(scratch, 'prometheus.yml'), config);
     const port = await freePort();

@@ -12,6 +12,8 @@ import {
   waitFor,
   type AgentProcess,
   type SchedulerProcess,
+  testClientOptions,
+  testFetch,
 } from '@mo/testkit';
 
 const MiB = 1024 ** 2;
@@ -33,7 +35,8 @@ beforeAll(async () => {
   });
   // One small node: 256 MiB to book, so nothing that asks for 1 GiB or more fits.
   agents.push(await startAgent('small', 256 * MiB));
-  for (let i = 0; i < 4; i++) clients.push(new SchedulerClient(scheduler.grpcAddress, { deadlineMs: 60_000 }));
+  for (let i = 0; i < 4; i++)
+    clients.push(new SchedulerClient(scheduler.grpcAddress, testClientOptions({ deadlineMs: 60_000 })));
 }, 60_000);
 
 afterAll(async () => {
@@ -59,7 +62,7 @@ function startAgent(name: string, memoryBytes: number): Promise<AgentProcess> {
 }
 
 async function queueDepth(): Promise<number> {
-  const res = await fetch(`http://${scheduler.httpAddress}/healthz`);
+  const res = await testFetch(`https://${scheduler.httpAddress}/healthz`);
   return ((await res.json()) as { queueDepth: number }).queueDepth;
 }
 

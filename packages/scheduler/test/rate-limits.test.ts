@@ -4,7 +4,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
 import { MoError, moProto, SchedulerClient, TokenClient, RETRY_AFTER_KEY } from '@mo/api';
-import { startSchedulerProcess, type SchedulerProcess } from '@mo/testkit';
+import {
+  startSchedulerProcess,
+  testChannelCredentials,
+  testFetch,
+  testTokenOptions,
+  type SchedulerProcess,
+} from '@mo/testkit';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -17,7 +23,7 @@ let admin: TokenClient;
 beforeAll(async () => {
   scheduler = await startSchedulerProcess({ extraArgs: ['--rate-limit', `mutating=${RATE}/${BURST}`] });
   const bootstrap = readFileSync(join(scheduler.dataDir, 'bootstrap-token'), 'utf8').trim();
-  admin = new TokenClient(scheduler.grpcAddress, { token: bootstrap });
+  admin = new TokenClient(scheduler.grpcAddress, testTokenOptions(bootstrap));
   closers.push(admin);
 });
 
@@ -28,7 +34,7 @@ afterAll(async () => {
 
 async function clientAs(name: string): Promise<{ client: SchedulerClient; token: string }> {
   const token = (await admin.create({ name, access: 'ACCESS_LEVEL_OPERATE', ttlMs: 0 })).secret;
-  const client = new SchedulerClient(scheduler.grpcAddress, { token });
+  const client = new SchedulerClient(scheduler.grpcAddress, testTokenOptions(token));
   closers.push(client);
   return { client, token };
 }
@@ -65,7 +71,7 @@ describe('rates per identity', () => {
     ) => grpc.Client & {
       submitWorkload(req: object, md: grpc.Metadata, cb: (err: grpc.ServiceError | null) => void): grpc.ClientUnaryCall;
     };
-    const raw = new Ctor(scheduler.grpcAddress, grpc.credentials.createInsecure());
+    const raw = new Ctor(scheduler.grpcAddress, testChannelCredentials());
     closers.push(raw);
     const md = new grpc.Metadata();
     md.set('authorization', `Bearer ${token}`);
@@ -84,7 +90,7 @@ describe('rates per identity', () => {
       expect(retryAfter).toBeLessThanOrEqual(1000 / RATE);
     }
 
-    const metrics = await (await fetch(`http://${scheduler.httpAddress}/metrics`)).text();
+    const metrics = await (await testFetch(`https://${scheduler.httpAddress}/metrics`)).text();
     const counted = Number(/^mo_scheduler_rate_limited_total\{class="mutating"\} (\d+)$/m.exec(metrics)?.[1]);
     expect(counted).toBe(refused.length + rawRefused.length);
   });

@@ -42,6 +42,9 @@ describe(`deploy/systemd/${UNIT_NAME}`, () => {
     ['Service', 'ProtectSystem', 'strict'],
     ['Service', 'NoNewPrivileges', 'yes'],
     ['Service', 'Environment', 'MO_LOG_LEVEL=info'],
+    // TLS by default: the key handed to the dynamic user by systemd.
+    ['Service', 'LoadCredential', 'tls-key.pem:/etc/mo/tls/scheduler-key.pem'],
+    ['Service', 'Environment', 'MO_TLS_CA=%d/tls-ca.pem MO_TLS_CERT=%d/tls-cert.pem MO_TLS_KEY=%d/tls-key.pem'],
     ['Service', 'LimitNOFILE', '65536'],
     ['Install', 'WantedBy', 'multi-user.target'],
   ])('sets [%s] %s=%s', (section, key, value) => {

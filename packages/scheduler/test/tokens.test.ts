@@ -1,12 +1,12 @@
-// Bearer tokens on a real scheduler process (plaintext transport: the token path is tested
-// explicitly, every call below sends one unless it says otherwise): the bootstrap token and its
+// Bearer tokens on a real scheduler process (TLS; the clients below present no certificate, so
+// the token is their only credential: every call sends one unless it says otherwise): the bootstrap token and its
 // file, read/operate/admin as the access table says, refusals that store nothing, revoked,
 // expired, unknown and malformed tokens, the approver recorded as the token, and tokens across a
 // SIGKILL and restart.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
 import { MoError, PipelineClient, SchedulerClient, TokenClient, type AccessLevel } from '@mo/api';
-import { startSchedulerProcess, waitForPipeline, type SchedulerProcess } from '@mo/testkit';
+import { startSchedulerProcess, waitForPipeline, type SchedulerProcess, testTokenOptions } from '@mo/testkit';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -19,10 +19,8 @@ function track<C extends { close(): void }>(c: C): C {
   closers.push(c);
   return c;
 }
-const schedulerAs = (token?: string) =>
-  track(new SchedulerClient(scheduler.grpcAddress, token === undefined ? {} : { token }));
-const pipelinesAs = (token?: string) =>
-  track(new PipelineClient(scheduler.grpcAddress, token === undefined ? {} : { token }));
+const schedulerAs = (token?: string) => track(new SchedulerClient(scheduler.grpcAddress, testTokenOptions(token)));
+const pipelinesAs = (token?: string) => track(new PipelineClient(scheduler.grpcAddress, testTokenOptions(token)));
 
 async function makeToken(name: string, access: AccessLevel, ttlMs = 0): Promise<string> {
   return (await admin.create({ name, access, ttlMs })).secret;
@@ -43,7 +41,7 @@ const sleepSpec = { spec: { name: 'sleeper', argv: ['sleep', '600'] } };
 beforeAll(async () => {
   scheduler = await startSchedulerProcess();
   bootstrap = readFileSync(join(scheduler.dataDir, 'bootstrap-token'), 'utf8').trim();
-  admin = track(new TokenClient(scheduler.grpcAddress, { token: bootstrap }));
+  admin = track(new TokenClient(scheduler.grpcAddress, testTokenOptions(bootstrap)));
 });
 
 afterAll(async () => {
@@ -114,7 +112,7 @@ describe('bearer tokens on a real scheduler', () => {
 
   it('keeps tokens and node removal to admin', async () => {
     const operator = await makeToken('ops', 'ACCESS_LEVEL_OPERATE');
-    const asOperator = track(new TokenClient(scheduler.grpcAddress, { token: operator }));
+    const asOperator = track(new TokenClient(scheduler.grpcAddress, testTokenOptions(operator)));
     const create = await refusal(asOperator.create({ name: 'mine', access: 'ACCESS_LEVEL_ADMIN' }));
     expect(create.code).toBe(grpc.status.PERMISSION_DENIED);
     expect(create.message).toBe('CreateToken needs admin access; token:ops has operate');
@@ -179,7 +177,7 @@ describe('bearer tokens on a real scheduler', () => {
     for (const c of closers.splice(0)) c.close();
     await scheduler.kill('SIGKILL');
     scheduler = await startSchedulerProcess({ dataDir, grpcListen: grpcAddress });
-    admin = track(new TokenClient(scheduler.grpcAddress, { token: bootstrap }));
+    admin = track(new TokenClient(scheduler.grpcAddress, testTokenOptions(bootstrap)));
     expect(readFileSync(join(dataDir, 'bootstrap-token'), 'utf8')).toBe(fileBefore);
     expect(scheduler.logs()).not.toContain('bootstrap admin token written');
     expect((await schedulerAs(kept).submitWorkload(sleepSpec)).workload!.state).toBe('WORKLOAD_STATE_PENDING');
@@ -187,13 +185,13 @@ describe('bearer tokens on a real scheduler', () => {
     expect((await admin.listAll()).tokens.filter((t) => t.name === 'bootstrap')).toHaveLength(1);
   });
 
-  it('lets a call without a token through on a plaintext scheduler, as `insecure`', async () => {
+  it('refuses a call with neither a client certificate nor a token: UNAUTHENTICATED, nothing stored', async () => {
     const anon = pipelinesAs();
     const gated = { name: 'anon-gated', steps: [{ id: 'deploy', approval: true, command: ['true'] }] };
-    const p = (await anon.submit({ spec: JSON.stringify(gated) })).pipeline!;
-    await waitForPipeline(anon, p.id, 'PIPELINE_STATE_AWAITING_APPROVAL');
-    const approved = await anon.approve({ pipelineId: p.id, stepId: 'deploy', by: 'alice' });
-    expect(approved.steps[0]!.approval).toMatchObject({ by: 'insecure' });
-    await anon.cancel({ pipelineId: p.id });
+    const err = await refusal(anon.submit({ spec: JSON.stringify(gated) }));
+    expect(err.code).toBe(grpc.status.UNAUTHENTICATED);
+    expect(err.message).toMatch(/no client certificate signed by this cluster's CA .* and no bearer token/);
+    const { pipelines } = await pipelinesAs(bootstrap).list({});
+    expect(pipelines.map((x) => x.name)).not.toContain('anon-gated');
   });
 });

@@ -3,9 +3,24 @@
 // asking for a user its node does not allow fails with the node's reason (the node is not blamed);
 // a pipeline's steps run as the nodes' default user, its artifacts and outputs as before.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PipelineClient } from '@mo/api';
-import { CLI_BIN, requireTool, runMo, startCluster, stepOf, waitFor, waitForPipeline, type Cluster } from '@mo/testkit';
+import { PipelineClient, TokenClient } from '@mo/api';
+import {
+  CLI_BIN,
+  requireTool,
+  runMo,
+  startCluster,
+  stepOf,
+  waitFor,
+  waitForPipeline,
+  type Cluster,
+  testClientOptions,
+  testPki,
+  testTokenOptions,
+} from '@mo/testkit';
 import { execFile, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const asRoot = requireTool(
   process.getuid?.() === 0 && spawnSync('runuser', ['--version']).status === 0,
@@ -13,12 +28,25 @@ const asRoot = requireTool(
 );
 let cluster: Cluster;
 let pipelines: PipelineClient;
+/** An operate token the unprivileged user's mo sends (it cannot read the test's client key). */
+let operateToken = '';
+/** The run's CA certificate where the unprivileged user can read it (public, unlike the keys). */
+let caForUser = '';
 
 beforeAll(async () => {
   if (!asRoot) return;
   // node-2 allows root; node-1 has the defaults (nobody only).
   cluster = await startCluster({ agents: 2, agentArgs: (i) => (i === 1 ? ['--allowed-users', 'root'] : []) });
-  pipelines = new PipelineClient(cluster.scheduler.grpcAddress);
+  pipelines = new PipelineClient(cluster.scheduler.grpcAddress, testClientOptions());
+  const bootstrap = readFileSync(join(cluster.scheduler.dataDir, 'bootstrap-token'), 'utf8').trim();
+  const admin = new TokenClient(cluster.scheduler.grpcAddress, testTokenOptions(bootstrap));
+  operateToken = (await admin.create({ name: 'nobody-user', access: 'ACCESS_LEVEL_OPERATE', ttlMs: 0 })).secret;
+  admin.close();
+  const dir = mkdtempSync(join(tmpdir(), 'mo-users-ca-'));
+  chmodSync(dir, 0o755);
+  caForUser = join(dir, 'ca.pem');
+  copyFileSync(testPki().ca, caForUser);
+  chmodSync(caForUser, 0o644);
 }, 30_000);
 
 afterAll(async () => {
@@ -32,7 +60,15 @@ function moAs(user: string, args: string[]): Promise<{ code: number | null; stdo
     const child = execFile(
       'runuser',
       ['-u', user, '--', process.execPath, CLI_BIN, ...args],
-      { env: { PATH: process.env.PATH, MO_SCHEDULER_ADDR: cluster.scheduler.grpcAddress }, timeout: 30_000 },
+      {
+        env: {
+          PATH: process.env.PATH,
+          MO_SCHEDULER_ADDR: cluster.scheduler.grpcAddress,
+          MO_CA_CERT: caForUser,
+          MO_TOKEN: operateToken,
+        },
+        timeout: 30_000,
+      },
       (_err, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
     );
   });

@@ -5,7 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
 import { DEFAULT_STREAM_CAPS, moProto, type ClusterEvent__Output, type SchedulerClient } from '@mo/api';
-import { processHolds, sleep, startSchedulerProcess, waitFor, type SchedulerProcess } from '@mo/testkit';
+import {
+  processHolds,
+  sleep,
+  startSchedulerProcess,
+  waitFor,
+  type SchedulerProcess,
+  testChannelCredentials,
+} from '@mo/testkit';
 
 const STREAMS = 300;
 const CONNECTIONS = 10;
@@ -67,10 +74,7 @@ describe('300 abandoned Watch streams', () => {
       address: string,
       creds: grpc.ChannelCredentials,
     ) => RawScheduler;
-    const conns = Array.from(
-      { length: CONNECTIONS },
-      () => new Ctor(scheduler.grpcAddress, grpc.credentials.createInsecure()),
-    );
+    const conns = Array.from({ length: CONNECTIONS }, () => new Ctor(scheduler.grpcAddress, testChannelCredentials()));
     const ended: Array<{ code: number; details: string }> = [];
     const calls: Array<grpc.ClientReadableStream<ClusterEvent__Output>> = [];
     let peakRss = baseRss;

@@ -4,7 +4,16 @@
 // (OUT_OF_RANGE); `mo events --after` prints what followed a seq.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MoError, SchedulerClient, type ClusterEvent__Output } from '@mo/api';
-import { CLI_BIN, runMo, startCluster, startSchedulerProcess, waitFor, type Cluster } from '@mo/testkit';
+import {
+  CLI_BIN,
+  runMo,
+  startCluster,
+  startSchedulerProcess,
+  testCliEnv,
+  testClientOptions,
+  waitFor,
+  type Cluster,
+} from '@mo/testkit';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect, type Socket } from 'node:net';
@@ -69,7 +78,7 @@ describe('Watch resume, sequence and duplicates (a scheduler and an agent)', () 
 
     // A new connection, as a restarted client would open.
     const second: ClusterEvent__Output[] = [];
-    const resumed = new SchedulerClient(cluster.scheduler.grpcAddress);
+    const resumed = new SchedulerClient(cluster.scheduler.grpcAddress, testClientOptions());
     const abort2 = new AbortController();
     try {
       await collect(resumed.watch({ afterSeq: lastSeen }, abort2.signal), second, (e) => e.caughtUp);
@@ -210,7 +219,7 @@ describe('mo events -f across a broken connection', () => {
     const client = cluster.scheduler.client;
     const proxy = await startProxy(cluster.scheduler.grpcAddress);
     const child = spawn(process.execPath, [CLI_BIN, 'events', '-f'], {
-      env: { PATH: process.env.PATH, MO_SCHEDULER_ADDR: proxy.address },
+      env: { PATH: process.env.PATH, ...testCliEnv(), MO_SCHEDULER_ADDR: proxy.address },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -139,9 +139,19 @@ def unary(channel, pool, method, request_fields):
     return call(req_cls(**request_fields), timeout=DEADLINE_S)
 
 
-def explore(address, own_symbol_probe, protoc_files):
+def tls_channel(address, ca, cert, key, server_name):
+    """A TLS channel with a client certificate; the server's certificate must name server_name
+    (mo puts the role there: scheduler.mo, agent.<node>.mo)."""
+    def read(path):
+        with open(path, "rb") as fh:
+            return fh.read()
+
+    creds = grpc.ssl_channel_credentials(root_certificates=read(ca), private_key=read(key), certificate_chain=read(cert))
+    return grpc.secure_channel(address, creds, options=[("grpc.ssl_target_name_override", server_name)])
+
+
+def explore(channel, address, own_symbol_probe, protoc_files):
     """What one server says about itself, and whether a strict pool accepts it."""
-    channel = grpc.insecure_channel(address)
     report = {"address": address}
     listed = ask(channel, [{"list_services": "*"}])[0]
     report["services"] = [s.name for s in listed.list_services_response.service]
@@ -179,6 +189,12 @@ def main():
     p.add_argument("--scheduler", required=True)
     p.add_argument("--agent", required=True)
     p.add_argument("--protoc-set", help="protoc --descriptor_set_out --include_imports of the same protos")
+    p.add_argument("--ca", required=True, help="the cluster's CA certificate")
+    p.add_argument("--client-cert", required=True, help="a client certificate (for the scheduler)")
+    p.add_argument("--client-key", required=True)
+    p.add_argument("--scheduler-cert", required=True, help="the scheduler's certificate (agents serve it alone)")
+    p.add_argument("--scheduler-key", required=True)
+    p.add_argument("--agent-node", required=True, help="the agent's node name (its certificate: agent.<node>.mo)")
     args = p.parse_args()
     protoc_files = None
     if args.protoc_set:
@@ -188,8 +204,10 @@ def main():
         protoc_files = {f.name: f for f in s.file}
 
     out = {}
-    sched_ch, sched_pool, out["scheduler"] = explore(args.scheduler, "mo.v1.Nope", protoc_files)
-    agent_ch, agent_pool, out["agent"] = explore(args.agent, "mo.v1.Scheduler", protoc_files)
+    sched_ch = tls_channel(args.scheduler, args.ca, args.client_cert, args.client_key, "scheduler.mo")
+    agent_ch = tls_channel(args.agent, args.ca, args.scheduler_cert, args.scheduler_key, f"agent.{args.agent_node}.mo")
+    sched_ch, sched_pool, out["scheduler"] = explore(sched_ch, args.scheduler, "mo.v1.Nope", protoc_files)
+    agent_ch, agent_pool, out["agent"] = explore(agent_ch, args.agent, "mo.v1.Scheduler", protoc_files)
 
     status = unary(sched_ch, sched_pool, "mo.v1.Scheduler/GetClusterStatus", {"recent_workloads": 5})
     # Fields by their proto (snake_case) names, as a user of the .proto would write them.

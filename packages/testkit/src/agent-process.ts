@@ -2,6 +2,7 @@
 // its "agent ready" log line, and hands back its addresses, a client and ways to stop or kill it.
 import { AgentClient } from '@mo/api';
 import { startDaemonProcess, tempDataDir, type DaemonProcess } from './daemon.js';
+import { agentCertificate, agentNodeName, testAgentClientOptions, tlsFlags } from './pki.js';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,17 +34,27 @@ export interface AgentProcessOptions {
   wrap?: readonly string[];
   /** Max time to wait for readiness (default 15 s). */
   readyTimeoutMs?: number;
+  /**
+   * Plaintext (--insecure) instead of TLS. By default the agent runs with a certificate of the
+   * run's CA for its node name (--node-name, MO_NODE_NAME, else the host name), and its client
+   * carries the scheduler's certificate.
+   */
+  insecure?: boolean;
 }
 
 /** A real mo-agent process and a client for it. */
 export type AgentProcess = DaemonProcess<AgentClient>;
 
-export function startAgentProcess(options: AgentProcessOptions = {}): Promise<AgentProcess> {
+export async function startAgentProcess(options: AgentProcessOptions = {}): Promise<AgentProcess> {
+  const node = agentNodeName(options.extraArgs ?? [], options.env);
+  const security = options.insecure ? ['--insecure'] : tlsFlags(await agentCertificate(node));
   return startDaemonProcess({
     name: 'mo-agent',
     bin: AGENT_BIN,
     nodeFlags: AGENT_NODE_FLAGS,
     ...options,
+    // First, so a test's own --tls-* flags win.
+    extraArgs: [...security, ...(options.extraArgs ?? [])],
     env: { ...AGENT_NODE_ENV, ...options.env },
     dataDir: options.dataDir ?? tempDataDir('mo-agent-'),
     readyMsg: 'agent ready',
@@ -51,7 +62,7 @@ export function startAgentProcess(options: AgentProcessOptions = {}): Promise<Ag
       noteCgroupRoot(ready.cgroupRoot);
       return { grpc: String(ready.grpc), http: String(ready.http) };
     },
-    client: (address) => new AgentClient(address),
+    client: (address) => new AgentClient(address, options.insecure ? { insecure: true } : testAgentClientOptions(node)),
   });
 }
 

@@ -21,6 +21,13 @@
  * (`rawSession`, `openRawCall`) with what a daemon holds (`processHolds`: RSS, open fds; a daemon
  * started with `debugGcEnv()` collects its garbage on request: `collectGarbage`):
  *
+ * Every daemon runs with TLS by default, with certificates of the run's CA (`ensureTestPki`: in
+ * the run dir jest's global setup makes, else a temp dir): an agent gets one for its node name, the
+ * scheduler the run's scheduler certificate; `insecure: true` runs one in plaintext. Clients made
+ * by tests take `testClientOptions()` (the run's admin client certificate) or, for an agent,
+ * `testAgentClientOptions(node)` (the scheduler's certificate); `testCertificate(role)` makes
+ * others (expired ones too), `testServerTls(pair)` serves an in-process test server.
+ *
  * ```ts
  * const bed = await createNetnsBed({ hosts: 1 });
  * const scheduler = await startSchedulerProcess({ grpcListen: `${bed.hostAddress}:0` });
@@ -31,7 +38,7 @@
  * ```
  */
 export { AGENT_BIN, CLI_BIN, startAgentProcess, type AgentProcess, type AgentProcessOptions } from './agent-process.js';
-export { runMo, type MoResult } from './cli.js';
+export { runMo, testCliEnv, type MoResult } from './cli.js';
 export {
   SCHEDULER_BIN,
   startCluster,
@@ -65,3 +72,21 @@ export {
 } from './partition-scenario.js';
 export { collectGarbage, debugGcEnv, type DebugGcResult } from './debug-gc.js';
 export { grpcFrame, openRawCall, processHolds, rawSession, type RawCall, type RawCallEnd } from './raw-streams.js';
+export {
+  agentCertificate,
+  agentNodeName,
+  ensureTestPki,
+  testAgentClientOptions,
+  testCertificate,
+  testChannelCredentials,
+  testClientOptions,
+  testTokenOptions,
+  testFetch,
+  testServerOptions,
+  testPki,
+  testServerTls,
+  testTls,
+  tlsFlags,
+  type TestPair,
+  type TestPki,
+} from './pki.js';

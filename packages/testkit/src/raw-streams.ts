@@ -3,6 +3,7 @@
 // stream unless told to; plus what a daemon holds, read from /proc (RSS, open files).
 import { encodeMessage } from '@mo/api/lite';
 import http2 from 'node:http2';
+import { testPki, type TestPair } from './pki.js';
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** How a raw call ended: the grpc-status the server sent (if any) and the RST_STREAM code. */
@@ -69,9 +70,28 @@ export function openRawCall(
   return { stream, ended, send: (t, m) => void stream.write(grpcFrame(t, m)) };
 }
 
-/** A plaintext HTTP/2 session to a daemon's gRPC address; errors are left to the calls. */
-export function rawSession(address: string): http2.ClientHttp2Session {
-  const session = http2.connect(`http://${address}`);
+/**
+ * An HTTP/2 session to a daemon's gRPC address, over TLS with `pair` of the run's PKI (default the
+ * admin client's; an agent serves NodeAgent only to the scheduler's: `testPki().scheduler`), or
+ * plaintext with `insecure`. Any mo server certificate of the CA is accepted. Errors are left to
+ * the calls.
+ */
+export function rawSession(
+  address: string,
+  options: { pair?: TestPair; insecure?: boolean } = {},
+): http2.ClientHttp2Session {
+  let session: http2.ClientHttp2Session;
+  if (options.insecure) {
+    session = http2.connect(`http://${address}`);
+  } else {
+    const pair = options.pair ?? testPki().client;
+    session = http2.connect(`https://${address}`, {
+      ca: readFileSync(testPki().ca),
+      cert: readFileSync(pair.cert),
+      key: readFileSync(pair.key),
+      checkServerIdentity: () => undefined,
+    });
+  }
   session.on('error', () => undefined);
   return session;
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { startDaemonProcess, tempDataDir, type DaemonProcess } from './daemon.js';
 import { nodeEnvOf, nodeFlagsOf, startAgentProcess, type AgentProcess } from './agent-process.js';
 import { waitFor } from './wait.js';
+import { ensureTestPki, testClientOptions, tlsFlags } from './pki.js';
 
 /** The scheduler's executable in this checkout (built by `pnpm build`). */
 export const SCHEDULER_BIN = fileURLToPath(new URL('../../scheduler/bin/mo-scheduler.js', import.meta.url));
@@ -23,22 +24,30 @@ export interface SchedulerProcessOptions {
   /** A command to run it under, e.g. a test bed host's `wrap` to run it in that namespace. */
   wrap?: readonly string[];
   readyTimeoutMs?: number;
+  /**
+   * Plaintext (--insecure) instead of TLS. By default it runs with the run's scheduler
+   * certificate and its client carries the run's admin client certificate.
+   */
+  insecure?: boolean;
 }
 
 /** A real mo-scheduler process and a client for it. */
 export type SchedulerProcess = DaemonProcess<SchedulerClient>;
 
-export function startSchedulerProcess(options: SchedulerProcessOptions = {}): Promise<SchedulerProcess> {
+export async function startSchedulerProcess(options: SchedulerProcessOptions = {}): Promise<SchedulerProcess> {
+  const security = options.insecure ? ['--insecure'] : tlsFlags((await ensureTestPki()).scheduler);
   return startDaemonProcess({
     name: 'mo-scheduler',
     bin: SCHEDULER_BIN,
     nodeFlags: SCHEDULER_NODE_FLAGS,
     ...options,
+    // First, so a test's own --tls-* flags win.
+    extraArgs: [...security, ...(options.extraArgs ?? [])],
     env: { ...SCHEDULER_NODE_ENV, ...options.env },
     dataDir: options.dataDir ?? tempDataDir('mo-scheduler-'),
     readyMsg: 'scheduler ready',
     addresses: (ready) => ({ grpc: String(ready.grpcAddress), http: String(ready.httpAddress) }),
-    client: (address) => new SchedulerClient(address),
+    client: (address) => new SchedulerClient(address, options.insecure ? { insecure: true } : testClientOptions()),
   });
 }
 
@@ -51,6 +60,8 @@ export interface ClusterOptions {
   agentArgs?: (i: number) => string[];
   /** Extra environment of every daemon (e.g. `pnpm bench --profile`'s profiler hook). */
   env?: Record<string, string>;
+  /** Every daemon in plaintext (--insecure); default TLS with the run's certificates. */
+  insecure?: boolean;
 }
 
 export interface Cluster {
@@ -74,7 +85,12 @@ export async function stopAllWorkloads(agent: AgentProcess): Promise<void> {
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const env = options.env && { env: options.env };
   const schedulerEnv = options.env || options.schedulerEnv ? { env: { ...options.env, ...options.schedulerEnv } } : {};
-  const scheduler = await startSchedulerProcess({ extraArgs: options.schedulerArgs ?? [], ...schedulerEnv });
+  const insecure = options.insecure ? { insecure: true } : {};
+  const scheduler = await startSchedulerProcess({
+    extraArgs: options.schedulerArgs ?? [],
+    ...schedulerEnv,
+    ...insecure,
+  });
   const argsOf = (i: number) => [
     '--scheduler',
     scheduler.grpcAddress,
@@ -83,13 +99,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     ...(options.agentArgs?.(i) ?? []),
   ];
   const agents = await Promise.all(
-    Array.from({ length: options.agents }, (_, i) => startAgentProcess({ extraArgs: argsOf(i), ...env })),
+    Array.from({ length: options.agents }, (_, i) => startAgentProcess({ extraArgs: argsOf(i), ...env, ...insecure })),
   );
   const cluster: Cluster = {
     scheduler,
     agents,
     async restartAgent(i) {
-      const agent = await startAgentProcess({ dataDir: agents[i]!.dataDir, extraArgs: argsOf(i), ...env });
+      const agent = await startAgentProcess({ dataDir: agents[i]!.dataDir, extraArgs: argsOf(i), ...env, ...insecure });
       agents[i] = agent;
       return agent;
     },

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startCluster, type Cluster } from './scheduler-process.js';
 import { requireTool } from './wait.js';
+import { testPki } from './pki.js';
 
 const PYTHON = '/usr/bin/python3'; // Debian's, with python3-grpcio: not another python on PATH
 const CLIENT = fileURLToPath(new URL('../python/reflection_client.py', import.meta.url));
@@ -78,7 +79,17 @@ maybe('a Python client built from server reflection alone', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), `mo-stock-reflection-${process.pid}-`));
     cluster = await startCluster({ agents: 1 });
-    const args = [CLIENT, '--scheduler', cluster.scheduler.grpcAddress, '--agent', cluster.agents[0]!.grpcAddress];
+    const pki = testPki();
+    const args = [
+      CLIENT,
+      '--scheduler',
+      cluster.scheduler.grpcAddress,
+      '--agent',
+      cluster.agents[0]!.grpcAddress,
+      // Over TLS, as every mo connection: grpc.ssl_channel_credentials with the run's CA.
+      ...['--ca', pki.ca, '--client-cert', pki.client.cert, '--client-key', pki.client.key],
+      ...['--scheduler-cert', pki.scheduler.cert, '--scheduler-key', pki.scheduler.key, '--agent-node', 'node-1'],
+    ];
     if (haveProtoc) {
       const set = join(dir, 'protoc.pb');
       execFileSync('protoc', [

@@ -1,6 +1,7 @@
 // SchedulerReporter on its own, with the workloads given as a literal: coalescing of changes,
 // interval changes from the scheduler, and a close() that leaves workloads alone.
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { agentCertificate, testServerOptions, testTls, type TestPair } from '@mo/testkit';
 import {
   createLogger,
   moProto,
@@ -59,6 +60,12 @@ afterEach(async () => {
   await server?.close(200);
 });
 
+/** The agent's certificate the reporter dials with (the fake scheduler serves NodeRegistry to agents). */
+let agentPair: TestPair;
+beforeAll(async () => {
+  agentPair = await agentCertificate('n1');
+});
+
 async function startScheduler(initialIntervalMs: number) {
   const calls: Array<grpc.ServerDuplexStream<HeartbeatRequest__Output, HeartbeatResponse>> = [];
   const messages: Array<{ at: number; msg: HeartbeatRequest__Output }> = [];
@@ -81,7 +88,7 @@ async function startScheduler(initialIntervalMs: number) {
       call.on('error', () => undefined);
     },
   };
-  server = createMoServer({ services: ['mo.v1.NodeRegistry'] });
+  server = createMoServer({ services: ['mo.v1.NodeRegistry'], ...testServerOptions() });
   server.server.addService(moProto().mo.v1.NodeRegistry.service, handlers);
   const port = await server.listen('127.0.0.1:0');
   return { address: `127.0.0.1:${port}`, calls, messages, state };
@@ -91,6 +98,7 @@ function newReporter(address: string, workloads: ReportedWorkloads, contactFile?
   return new SchedulerReporter({
     contactFile,
     schedulerAddress: address,
+    credentials: { tls: testTls(agentPair) },
     nodeId: '01HNODE0000000000000000000',
     nodeName: 'n1',
     advertiseAddress: '127.0.0.1:1',

@@ -23,6 +23,7 @@ import {
   after,
   sleep,
   statusName,
+  type ClientOptions,
   type Timer,
   type HeartbeatRequest,
   type HeartbeatResponse__Output,
@@ -55,6 +56,8 @@ export interface ReportedWorkloads {
 export interface SchedulerReporterOptions {
   /** host:port of the scheduler's NodeRegistry. */
   schedulerAddress: string;
+  /** How to dial it: the agent's certificate (`tls`), or `insecure`. */
+  credentials: Pick<ClientOptions, 'tls' | 'insecure'>;
   nodeId: string;
   nodeName: string;
   /** host:port the scheduler should dial for this agent's NodeAgent service. */
@@ -253,7 +256,10 @@ export class SchedulerReporter {
     // A fresh channel per attempt: grpc-js's own reconnect backoff grows to minutes, and a call on a
     // channel in that state fails at once without even trying.
     this.client?.close();
-    const client = new RegistryClient(schedulerAddress, { deadlineMs: this.opts.registerTimeoutMs });
+    const client = new RegistryClient(schedulerAddress, {
+      ...this.opts.credentials,
+      deadlineMs: this.opts.registerTimeoutMs,
+    });
     this.client = client;
     try {
       // A short wait for the connection: during a silent partition an attempt must not hang for the

@@ -14,7 +14,7 @@ describe('artifact uploads', () => {
     writeFileSync(join(dir, 'dist', 'app'), 'x');
     const mine = process.getuid?.() ?? 0;
     // No scheduler at this address: the refusal must come before any call.
-    const transfer = new SchedulerArtifacts('127.0.0.1:1');
+    const transfer = new SchedulerArtifacts('127.0.0.1:1', { insecure: true });
     const a = { pipelineId: 'p', stepId: 's', upload: ['dist/app'], inputs: [], maxBytes: 1024 };
     const err = await transfer.upload(a, dir, mine + 1).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FailedPreconditionError);

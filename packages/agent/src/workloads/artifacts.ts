@@ -13,6 +13,7 @@ import {
   RegistryClient,
   ResourceExhaustedError,
   type ArtifactSettings,
+  type ClientOptions,
   type ArtifactUpload,
 } from '@mo/api';
 import { createHash, randomBytes } from 'node:crypto';
@@ -62,7 +63,10 @@ export class SchedulerArtifacts implements ArtifactTransfer {
   /** Clients of the transfers under way, closed by close(). */
   private readonly open = new Set<RegistryClient>();
 
-  constructor(private readonly schedulerAddress: string) {}
+  constructor(
+    private readonly schedulerAddress: string,
+    private readonly credentials: Pick<ClientOptions, 'tls' | 'insecure'>,
+  ) {}
 
   /**
    * A fresh client (its own connection) per transfer: a long-lived channel may still be backing
@@ -71,7 +75,7 @@ export class SchedulerArtifacts implements ArtifactTransfer {
    * nothing next to moving the artifact.
    */
   private async withClient<T>(fn: (client: RegistryClient) => Promise<T>): Promise<T> {
-    const client = new RegistryClient(this.schedulerAddress);
+    const client = new RegistryClient(this.schedulerAddress, this.credentials);
     this.open.add(client);
     try {
       return await fn(client);

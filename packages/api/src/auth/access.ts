@@ -1,7 +1,7 @@
 // Who may call which method: one table for every method a mo daemon serves, and the pure rule that
 // reads it. Applied once per call, before any handler runs (guard.ts); a method missing here is
 // refused (fail closed), and a test walks the service definitions so none can be forgotten.
-import { describeIdentity, type Access, type Identity } from './identity-types.js';
+import { accessIncludes, describeIdentity, type Access, type Identity } from './identity.js';
 
 /** Daemon identities, known by their certificate's role. */
 export type PeerRole = 'scheduler' | 'agent';
@@ -21,19 +21,7 @@ const AGENTS_ONLY: MethodRule = { peers: ['agent'] };
 /** Health and reflection: anyone the transport (or a token) identified. */
 const ANYONE: MethodRule = { client: 'read', peers: ['scheduler', 'agent'] };
 
-/** Access ranks: admin ⊃ operate ⊃ read. */
-const RANK: Record<Access, number> = { read: 1, operate: 2, admin: 3 };
-
-export const ACCESS_LEVELS: readonly Access[] = ['read', 'operate', 'admin'];
-
-export function isAccess(s: unknown): s is Access {
-  return s === 'read' || s === 'operate' || s === 'admin';
-}
-
-/** Whether `have` includes `need`. */
-export function accessIncludes(have: Access, need: Access): boolean {
-  return RANK[have] >= RANK[need];
-}
+export { ACCESS_LEVELS, accessIncludes, isAccess } from './identity.js';
 
 /**
  * Every method path and what it needs (issue 13's shared decisions): read = get, list, watch, logs,

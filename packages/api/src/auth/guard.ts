@@ -36,7 +36,7 @@ export function authenticate(
   }
   if (transport) return transport;
   throw new UnauthenticatedError(
-    'no credentials: send a client certificate or a bearer token (mo --token, or MO_TOKEN)',
+    "no client certificate signed by this cluster's CA (none sent, expired, or from another CA) and no bearer token (mo --token, or MO_TOKEN)",
   );
 }
 
@@ -126,7 +126,15 @@ export function callGuard(options: CallGuardOptions): grpc.ServerInterceptor {
       start(next) {
         next({
           onReceiveMetadata(metadata: grpc.Metadata, nextMetadata: (m: grpc.Metadata) => void) {
-            const decision = admitCall(method.path, metadata, options.transportIdentity(call), options.checkToken);
+            let transport: Identity | undefined;
+            try {
+              transport = options.transportIdentity(call);
+            } catch (err) {
+              // A certificate of the CA that names no mo role (or two).
+              if (!(err instanceof UnauthenticatedError)) throw err;
+              return refuse(grpc.status.UNAUTHENTICATED, err.message);
+            }
+            const decision = admitCall(method.path, metadata, transport, options.checkToken);
             if (!('identity' in decision)) {
               // The handler never starts: without the metadata passed on it does not read the request.
               const { code, message, identity } = decision.refusal;

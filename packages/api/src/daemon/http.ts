@@ -1,7 +1,12 @@
 // A daemon's HTTP endpoint (agent :7611, scheduler :7601): `/metrics` for Prometheus and `/healthz` for load
 // balancers, probes and humans with curl. Plain node:http: two routes need no framework.
+// With TLS (the daemon's certificates, reloaded with them) it serves HTTPS: /healthz stays open,
+// /metrics needs a client certificate of the cluster's CA (any role) unless metricsOpen.
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { ReloadableTls } from '../tls/source.js';
 
 export interface HealthStatus {
   ok: boolean;
@@ -15,6 +20,10 @@ export interface MetricsServerOptions {
   /** A prom-client Registry (structurally: api does not depend on prom-client). */
   registry: { metrics(): Promise<string>; readonly contentType: string };
   health: () => HealthStatus;
+  /** Serve HTTPS with the daemon's certificates. */
+  tls?: ReloadableTls;
+  /** With tls: /metrics without a client certificate (--metrics-open). */
+  metricsOpen?: boolean;
 }
 
 export interface MetricsServer {
@@ -37,13 +46,28 @@ export function parseAddress(address: string): { host: string; port: number } {
 
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const { host, port } = parseAddress(options.address);
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     handle(options, req, res).catch((err: unknown) => {
       // Only reachable if writing the response itself failed; never let it become an unhandled rejection.
       if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', `internal error: ${String(err)}\n`);
       else res.destroy();
     });
-  });
+  };
+  const tls = options.tls;
+  let server: http.Server;
+  if (tls) {
+    const m = tls.material;
+    // A certificate is asked for, not required: /healthz serves probes without one.
+    const secure = https.createServer(
+      { ca: m.ca, cert: m.cert, key: m.key, requestCert: true, rejectUnauthorized: false },
+      onRequest,
+    );
+    const stop = tls.onChange((n) => secure.setSecureContext({ ca: n.ca, cert: n.cert, key: n.key }));
+    secure.once('close', stop);
+    server = secure;
+  } else {
+    server = http.createServer(onRequest);
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -82,6 +106,12 @@ async function handle(options: MetricsServerOptions, req: http.IncomingMessage, 
   }
 
   if (path === '/metrics') {
+    if (options.tls && !options.metricsOpen && !(req.socket as TLSSocket).authorized) {
+      const why =
+        "a client certificate of the cluster's CA is needed for /metrics (or start the daemon with --metrics-open)\n";
+      send(res, 401, 'text/plain; charset=utf-8', why);
+      return;
+    }
     let body: string;
     try {
       body = await options.registry.metrics();

@@ -3,7 +3,7 @@
  *
  * ```ts
  * import { LiteSchedulerClient } from '@mo/api/lite';
- * const c = new LiteSchedulerClient('127.0.0.1:7600', { deadlineMs: 5000 });
+ * const c = new LiteSchedulerClient('127.0.0.1:7600', { deadlineMs: 5000, tls: loadClientTls(files) });
  * const status = await c.getClusterStatus({ recentWorkloads: 10 }); // same shape as SchedulerClient's
  * c.close();
  * ```
@@ -24,9 +24,11 @@ import type { ListWorkloadsResponse__Output } from '../generated/mo/v1/ListWorkl
 import type { ScheduledWorkload__Output } from '../generated/mo/v1/ScheduledWorkload.js';
 import { allNodes, allWorkloads, fullClusterStatus } from '../paging/collect.js';
 import { decodeMessage, encodeMessage } from './codec.js';
-import { LiteChannel } from './unary.js';
+import { LiteChannel, type LiteChannelOptions } from './unary.js';
 
 export { LiteCallError, LiteChannel, type LiteChannelOptions } from './unary.js';
+export { loadClientTls, CLI_TLS_LABELS, type ClientTls } from '../tls/client.js';
+export { TlsFileError, type TlsFiles } from '../tls/material.js';
 export { grpcTimeoutHeader } from './timeout.js';
 export { decodeMessage, encodeMessage } from './codec.js';
 export { followPages, PagingError } from '../paging/follow.js';
@@ -38,9 +40,14 @@ export class LiteSchedulerClient {
 
   constructor(
     readonly address: string,
-    options: { deadlineMs?: number; token?: string } = {},
+    options: { deadlineMs?: number } & Pick<LiteChannelOptions, 'tls' | 'token'> & { insecure?: boolean },
   ) {
-    this.channel = new LiteChannel(address, options.token === undefined ? {} : { token: options.token });
+    if (!options.tls === !options.insecure)
+      throw new Error('LiteSchedulerClient: give exactly one of tls and insecure');
+    this.channel = new LiteChannel(address, {
+      ...(options.tls ? { tls: options.tls, peer: { kind: 'scheduler' as const } } : {}),
+      ...(options.token !== undefined ? { token: options.token } : {}),
+    });
     this.deadlineMs = options.deadlineMs ?? 10_000;
   }
 

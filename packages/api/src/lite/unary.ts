@@ -1,13 +1,16 @@
 // A minimal gRPC unary call over node:http2: length-prefixed protobuf in, grpc-status trailers out.
 // Used by the lite client (short-lived CLI reads), where loading grpc-js costs more than the call,
 // and by AgentClient for the scheduler's unary calls to agents (the hot path).
-// No TLS, no compression, no retries. Keepalive and a connect timeout as every mo connection has
+// TLS with the caller's certificate when given (the server's role checked, not its host name), no
+// compression, no retries. Keepalive and a connect timeout as every mo connection has
 // (../keepalive.ts): a session that does not answer a PING in time, or does not connect in time,
 // is destroyed with its calls failed UNAVAILABLE, and the next call dials a new one.
 import { after, type Timer } from '../timers.js';
 import { connect, type ClientHttp2Session } from 'node:http2';
 import { CONNECT_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from '../keepalive.js';
 import { MAX_DEADLINE_MS, grpcTimeoutHeader } from './timeout.js';
+import type { ClientTls } from '../tls/client.js';
+import { checkPeerRole, peerServerName, type ExpectedPeer } from '../tls/peer.js';
 
 /** A failed call, shaped like grpc-js's ServiceError (code, details) so the usual mapping applies. */
 export class LiteCallError extends Error {
@@ -27,12 +30,12 @@ export interface LiteChannelOptions {
   keepaliveTimeoutMs?: number;
   /** A session not connected within this is dropped (default CONNECT_TIMEOUT_MS). */
   connectTimeoutMs?: number;
-  /** A bearer token, sent as `authorization: Bearer <token>` on every call. */
+  /** Dial over TLS with this material, accepting only a server in the role `peer`. */
+  tls?: ClientTls;
+  peer?: ExpectedPeer;
+  /** A bearer token sent with every call. */
   token?: string;
 }
-
-/** What a header value may hold (HTTP/2 field values; gRPC's ASCII metadata is narrower still). */
-const HEADER_VALUE_RE = /^[\x20-\x7e]*$/;
 
 const UNAVAILABLE = 14;
 const DEADLINE_EXCEEDED = 4;
@@ -50,6 +53,8 @@ interface Connection {
   /** The connect timeout, then the keepalive timer (interval, or the wait for an answer). */
   timer?: Timer;
   dropped: boolean;
+  /** The session's last error (a TLS alert arrives as one, sometimes after its streams ended). */
+  lastError?: string;
 }
 
 export class LiteChannel {
@@ -57,27 +62,39 @@ export class LiteChannel {
   private readonly keepaliveTimeMs: number;
   private readonly keepaliveTimeoutMs: number;
   private readonly connectTimeoutMs: number;
-  private readonly authorization: string | undefined;
+  private readonly tls: { tls: ClientTls; peer: ExpectedPeer } | undefined;
+  private readonly token: string | undefined;
 
   constructor(
     readonly address: string,
     options: LiteChannelOptions = {},
   ) {
+    if (options.tls && !options.peer) throw new Error('LiteChannel: tls needs peer (the role the server must prove)');
+    this.tls = options.tls && options.peer ? { tls: options.tls, peer: options.peer } : undefined;
+    this.token = options.token;
     this.keepaliveTimeMs = options.keepaliveTimeMs ?? KEEPALIVE_TIME_MS;
     this.keepaliveTimeoutMs = options.keepaliveTimeoutMs ?? KEEPALIVE_TIMEOUT_MS;
     this.connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
-    if (options.token !== undefined && !HEADER_VALUE_RE.test(options.token)) {
-      throw new TypeError('token: only printable ASCII can be sent in a header');
-    }
-    this.authorization = options.token === undefined ? undefined : `Bearer ${options.token}`;
   }
 
   private open(): Connection {
     const current = this.conn;
     if (current && !current.dropped && !current.session.destroyed && !current.session.closed) return current;
-    const session = connect(`http://${this.address}`);
+    let session: ClientHttp2Session;
+    if (this.tls) {
+      const m = this.tls.tls.material();
+      session = connect(`https://${this.address}`, {
+        ca: m.ca,
+        ...(m.cert && m.key ? { cert: m.cert, key: m.key } : {}),
+        servername: peerServerName(this.tls.peer),
+        checkServerIdentity: checkPeerRole(this.tls.peer, this.address),
+      });
+    } else {
+      session = connect(`http://${this.address}`);
+    }
     const conn: Connection = { session, waiting: new Set(), dropped: false };
     session.on('error', (err) => {
+      conn.lastError = err.message;
       for (const fail of conn.waiting) fail(`No connection established. Last error: ${err.message}`);
     });
     session.once('close', () => conn.timer?.cancel());
@@ -129,7 +146,8 @@ export class LiteChannel {
   call(path: string, request: Buffer, deadlineMs: number): Promise<Buffer> {
     const timeoutMs = Math.min(deadlineMs, MAX_DEADLINE_MS);
     return new Promise((resolve, reject) => {
-      const { session, waiting } = this.open();
+      const conn = this.open();
+      const { session, waiting } = conn;
       let settled = false;
       const fail = (code: number, details: string) => {
         if (settled) return;
@@ -155,7 +173,7 @@ export class LiteChannel {
         'content-type': 'application/grpc',
         te: 'trailers',
         'grpc-timeout': grpcTimeoutHeader(timeoutMs),
-        ...(this.authorization ? { authorization: this.authorization } : {}),
+        ...(this.token !== undefined ? { authorization: `Bearer ${this.token}` } : {}),
       });
       const chunks: Buffer[] = [];
       let size = 0;
@@ -165,7 +183,9 @@ export class LiteChannel {
         if (headers['grpc-status'] !== undefined) status = Number(headers['grpc-status']);
         if (headers['grpc-message'] !== undefined) message = decodeURIComponent(String(headers['grpc-message']));
       };
+      let responded = false;
       req.on('response', (headers) => {
+        responded = true;
         if (headers[':status'] !== 200) {
           fail(UNAVAILABLE, `HTTP status ${String(headers[':status'])} from ${this.address}`);
           return;
@@ -188,6 +208,20 @@ export class LiteChannel {
         fail(UNAVAILABLE, `No connection established. Last error: ${(cause ?? err).message}`);
       });
       req.on('end', () => {
+        if (status === undefined && !responded) {
+          // The server hung up before answering: over TLS, it refused this client's certificate
+          // (TLS 1.3 reports the alert only after the client has sent its request). The alert
+          // comes as the session's error, maybe a moment later: wait for it, briefly.
+          const unanswered = () =>
+            fail(
+              UNAVAILABLE,
+              `No connection established. Last error: ${conn.lastError ?? 'closed before any response'}`,
+            );
+          if (conn.lastError || session.destroyed) return unanswered();
+          session.once('close', unanswered);
+          after(100, unanswered);
+          return;
+        }
         if (status === undefined) return fail(INTERNAL, 'the response ended without a grpc-status');
         if (status !== 0) return fail(status, message);
         const body = Buffer.concat(chunks);

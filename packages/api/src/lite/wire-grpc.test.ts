@@ -5,7 +5,15 @@
 // INVALID_ARGUMENT and its handler sees it cancelled.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
-import { startAgentProcess, waitFor, type AgentProcess } from '@mo/testkit';
+import {
+  agentCertificate,
+  startAgentProcess,
+  testChannelCredentials,
+  testPki,
+  testServerOptions,
+  waitFor,
+  type AgentProcess,
+} from '@mo/testkit';
 import protobuf from 'protobufjs';
 import { truncateForError } from '../errors.js';
 import { serviceDefinition } from '../proto.js';
@@ -36,7 +44,7 @@ describe('a mo-agent over real gRPC', () => {
 
   beforeAll(async () => {
     agent = await startAgentProcess();
-    raw = new grpc.Client(agent.grpcAddress, grpc.credentials.createInsecure());
+    raw = new grpc.Client(agent.grpcAddress, testChannelCredentials(testPki().scheduler, { kind: 'agent' }));
   });
 
   afterAll(async () => {
@@ -95,7 +103,7 @@ describe('a mo-agent over real gRPC', () => {
 
 describe('a malformed message in a stream', () => {
   it('ends that call with INVALID_ARGUMENT; the handler saw the good message and then the cancel', async () => {
-    const server = createMoServer({ services: ['mo.v1.NodeRegistry'] });
+    const server = createMoServer({ services: ['mo.v1.NodeRegistry'], ...testServerOptions() });
     const seen: string[] = [];
     server.server.addService(serviceDefinition('NodeRegistry'), {
       Heartbeat: (call: grpc.ServerDuplexStream<{ nodeId: string }, object>) => {
@@ -105,7 +113,7 @@ describe('a malformed message in a stream', () => {
     });
     const client = new grpc.Client(
       `127.0.0.1:${await server.listen('127.0.0.1:0')}`,
-      grpc.credentials.createInsecure(),
+      testChannelCredentials(await agentCertificate('n1')),
     );
     try {
       const stream = client.makeBidiStreamRequest('/mo.v1.NodeRegistry/Heartbeat', identity, identity);

@@ -8,6 +8,7 @@ import protobuf from 'protobufjs';
 import { PROTO_ROOT } from '../proto.js';
 import { createMoServer, type MoServer } from '../server.js';
 import { MAX_REFLECTION_REQUEST_BYTES } from './service.js';
+import { testChannelCredentials, testServerOptions } from '@mo/testkit';
 
 const root = new protobuf.Root().loadSync(join(PROTO_ROOT, 'grpc/reflection/v1/reflection.proto'), {
   keepCase: true,
@@ -39,7 +40,7 @@ function openStream(address: string, version: 'v1' | 'v1alpha') {
     },
     'ServerReflection',
   );
-  const client = new Client(address, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
+  const client = new Client(address, testChannelCredentials()) as unknown as grpc.Client & {
     ServerReflectionInfo(): grpc.ClientDuplexStream<Buffer, Buffer>;
   };
   return { client, call: client.ServerReflectionInfo() };
@@ -63,7 +64,7 @@ let server: MoServer;
 let address: string;
 
 beforeAll(async () => {
-  server = createMoServer({ services: ['mo.v1.NodeAgent'] });
+  server = createMoServer({ services: ['mo.v1.NodeAgent'], ...testServerOptions() });
   address = `127.0.0.1:${await server.listen('127.0.0.1:0')}`;
 });
 

@@ -11,6 +11,7 @@ describe('devSettings', () => {
       logLevel: 'info',
       stopWorkloads: true,
       stopTimeoutMs: 10_000,
+      insecure: false,
     });
   });
 
@@ -40,7 +41,15 @@ describe('devSettings', () => {
         { agents: '3', portBase: '0', logLevel: 'debug', keepWorkloads: true, stopTimeout: '2s', dataDir: '/x' },
         {},
       ),
-    ).toEqual({ agents: 3, dataDir: '/x', portBase: 0, logLevel: 'debug', stopWorkloads: false, stopTimeoutMs: 2000 });
+    ).toEqual({
+      agents: 3,
+      dataDir: '/x',
+      portBase: 0,
+      logLevel: 'debug',
+      stopWorkloads: false,
+      stopTimeoutMs: 2000,
+      insecure: false,
+    });
   });
 
   it.each([

@@ -17,6 +17,7 @@ export interface DevFlags {
   stopTimeout?: string;
   defaultUser?: string;
   allowedUsers?: string;
+  insecure?: boolean;
 }
 
 export const DEFAULT_DEV_AGENTS = 2;
@@ -35,6 +36,8 @@ export interface DevSettings {
   defaultUser?: string;
   /** The agents' --allowed-users. */
   allowedUsers?: string;
+  /** Plaintext daemons (no certificates). */
+  insecure: boolean;
 }
 
 /** Where a dev cluster run by root keeps its state: workloads run as other users must reach it. */
@@ -68,6 +71,7 @@ export function devSettings(flags: DevFlags, env: NodeJS.ProcessEnv, uid = proce
     stopTimeoutMs: flags.stopTimeout === undefined ? 10_000 : parseDuration(flags.stopTimeout, '--stop-timeout'),
     ...(defaultUser !== undefined && { defaultUser }),
     ...(flags.allowedUsers !== undefined && { allowedUsers: flags.allowedUsers }),
+    insecure: flags.insecure === true,
   };
 }
 
@@ -90,7 +94,11 @@ export function registerDev(program: Command, ctx: CliContext): void {
         'would), then the agents, then the scheduler — SIGTERM, and SIGKILL after --stop-timeout — and last ' +
         "any workload process still alive (found from the agents' records, even if a daemon was dead). A " +
         'second Ctrl-C kills at once. ' +
-        'With --json, the ready report is one JSON line on stdout.',
+        'With --json, the ready report is one JSON line on stdout.\n\n' +
+        'TLS is on: a CA and certificates for the scheduler, each agent and you (an admin client certificate) ' +
+        'are made in <data-dir>/tls on first run and kept; the ready report prints the export lines ' +
+        '(MO_SCHEDULER_ADDR, MO_CA_CERT, MO_CLIENT_CERT, MO_CLIENT_KEY) that point mo at them. ' +
+        '--insecure runs every daemon in plaintext instead.',
     )
     .option('--agents <n>', `how many agents (default ${DEFAULT_DEV_AGENTS})`)
     .option(
@@ -183,16 +191,25 @@ async function report(
         dataDir: a.dataDir,
       })),
       dataDir: settings.dataDir,
+      ...(cluster.pki
+        ? { tls: { caCert: cluster.pki.ca, clientCert: cluster.pki.client.cert, clientKey: cluster.pki.client.key } }
+        : {}),
     };
     await write(ctx.io.stdout, `${JSON.stringify(doc)}\n`);
     return;
   }
   const names = agents.map((a) => a.name).join(', ');
+  const { exportLines } = await import('../dev/pki.js');
+  const scheme = cluster.pki ? 'https' : 'http';
+  const exports = cluster.pki
+    ? `  export MO_SCHEDULER_ADDR=${s.grpcAddress}\n  ${exportLines(cluster.pki)}\n  mo status\n`
+    : `  export MO_SCHEDULER_ADDR=${s.grpcAddress} MO_INSECURE=1; mo status\n`;
   await write(
     ctx.io.stdout,
-    `mo dev: scheduler at ${s.grpcAddress} (metrics http://${s.httpAddress}/metrics), ` +
-      `${agents.length} agent(s) up${names ? ` (${names})` : ''}; state in ${settings.dataDir}\n` +
-      `  export MO_SCHEDULER_ADDR=${s.grpcAddress} MO_TOKEN=$(cat ${shellQuote(tokenFile)}); mo status\n` +
+    `mo dev: scheduler at ${s.grpcAddress} (metrics ${scheme}://${s.httpAddress}/metrics), ` +
+      `${agents.length} agent(s) up${names ? ` (${names})` : ''}; state in ${settings.dataDir}` +
+      `${cluster.pki ? '' : ' (no TLS: --insecure)'}\n` +
+      exports +
       `Ctrl-C stops the cluster${settings.stopWorkloads ? ' and its workloads' : ''}.\n`,
   );
 }

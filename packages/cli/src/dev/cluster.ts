@@ -4,15 +4,16 @@
 // often (restart-policy.ts). Shutdown is ordered and leaves nothing: workloads through the
 // scheduler and the agents, then the agents, then the scheduler (SIGTERM, wait, SIGKILL), then
 // whatever workload processes are still alive (reaper.ts).
-import type { SchedulerClient } from '@mo/api';
+import type { ClientOptions, SchedulerClient } from '@mo/api';
 import { after, sleep, type Timer } from '@mo/api/timers';
-import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DaemonFailedError } from '../errors.js';
 import { binOf, DaemonProcess, describeExit, type DaemonExit } from './daemon-process.js';
 import { killSessionLeftovers, reapWorkloads } from './reaper.js';
 import { decideRestart, DEFAULT_RESTART_POLICY, formatMs, type RestartPolicy } from './restart-policy.js';
 import { stopThroughAgent, stopThroughScheduler } from './stop-workloads.js';
+import { ensureDevPki, tlsArgs, type DevPki } from './pki.js';
 
 export interface DevClusterOptions {
   agents: number;
@@ -39,6 +40,8 @@ export interface DevClusterOptions {
   /** The agents' --default-user and --allowed-users (unset: the agents' defaults). */
   defaultUser?: string;
   allowedUsers?: string;
+  /** Plaintext (--insecure) instead of the certificates in <data-dir>/tls. */
+  insecure?: boolean;
 }
 
 /** `hurry` aborts on a second Ctrl-C: stop waiting, kill at once. */
@@ -128,6 +131,8 @@ export class DevCluster {
   private client: SchedulerClient | undefined;
   private readonly policy: RestartPolicy;
   private readonly sweeps: LeftoverSweep[];
+  /** The certificates (unset with --insecure); known once start() has begun. */
+  pki: DevPki | undefined;
 
   constructor(private readonly options: DevClusterOptions) {
     this.policy = options.restart ?? DEFAULT_RESTART_POLICY;
@@ -174,8 +179,13 @@ export class DevCluster {
       return Promise.race([p, startupFailed, late]).finally(() => timer?.cancel());
     };
 
+    const names = Array.from({ length: o.agents }, (_, i) => agentName(i));
+    const pki = o.insecure ? undefined : await ensureDevPki(join(o.dataDir, 'tls'), names);
+    this.pki = pki;
+    const security = (pair: DevPki['scheduler'] | undefined) => (pki && pair ? tlsArgs(pki, pair) : ['--insecure']);
     const sched = devPorts(o.portBase);
     const scheduler = this.add('scheduler', 'scheduler', join(o.dataDir, 'scheduler'), (s) => [
+      ...security(pki?.scheduler),
       '--grpc-listen',
       s.grpcAddress || sched.grpc,
       '--http-listen',
@@ -196,6 +206,7 @@ export class DevCluster {
     const agents = Array.from({ length: o.agents }, (_, i) => {
       const ports = devPorts(o.portBase, i);
       return this.add(agentName(i), 'agent', join(o.dataDir, `agent-${i}`), (a) => [
+        ...security(pki?.agents[a.name]),
         '--scheduler',
         scheduler.grpcAddress,
         '--node-name',
@@ -224,16 +235,16 @@ export class DevCluster {
 
     const { SchedulerClient } = await import('@mo/api');
     // Generous: stopping workloads on exit waits for their grace periods.
-    this.client = new SchedulerClient(scheduler.grpcAddress, { deadlineMs: 15_000 });
+    this.client = new SchedulerClient(scheduler.grpcAddress, { ...this.credentials('client'), deadlineMs: 15_000 });
     const client = this.client;
-    const names = new Set(agents.map((a) => a.name));
+    const agentNames = new Set(agents.map((a) => a.name));
     await withDeadline(
       (async () => {
         for (;;) {
           try {
             const { nodes } = await client.listAllNodes();
-            const up = nodes.filter((n) => names.has(n.name) && n.state === 'NODE_STATE_UP').length;
-            if (up === names.size) return;
+            const up = nodes.filter((n) => agentNames.has(n.name) && n.state === 'NODE_STATE_UP').length;
+            if (up === agentNames.size) return;
           } catch {
             // Not serving yet, or a transient error: poll again.
           }
@@ -243,6 +254,18 @@ export class DevCluster {
       'agents registering',
     );
     if (this.phase === 'starting') this.phase = 'running';
+  }
+
+  /**
+   * Credentials for mo dev's own calls: the admin client certificate for the scheduler; the
+   * scheduler's own for agents (they serve NodeAgent to the scheduler alone).
+   */
+  credentials(as: 'client' | 'scheduler'): Pick<ClientOptions, 'tls' | 'insecure'> {
+    const pki = this.pki;
+    if (!pki) return { insecure: true };
+    const pair = as === 'client' ? pki.client : pki.scheduler;
+    const material = { ca: readFileSync(pki.ca), cert: readFileSync(pair.cert), key: readFileSync(pair.key) };
+    return { tls: { material: () => material } };
   }
 
   private add(name: string, role: DevDaemon['role'], dataDir: string, args: (self: Slot) => string[]): Slot {
@@ -339,7 +362,11 @@ export class DevCluster {
       await Promise.all(
         agents
           .filter((a) => a.proc.isReady && !this.hurry.signal.aborted)
-          .map((a) => stopThroughAgent(a.name, a.grpcAddress, o.log).catch(note(`stop the workloads on ${a.name}`))),
+          .map((a) =>
+            stopThroughAgent(a.name, a.grpcAddress, this.credentials('scheduler'), o.log).catch(
+              note(`stop the workloads on ${a.name}`),
+            ),
+          ),
       );
     }
     await Promise.all(agents.map((a) => this.terminate(a)));

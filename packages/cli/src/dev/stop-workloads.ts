@@ -2,7 +2,7 @@
 // grace period), before the daemons stop: through the scheduler when it is up, so it neither
 // restarts nor re-places them; then through each agent directly for whatever still runs there (the
 // scheduler was dead or restarting, or never knew it). What neither reaches, reaper.ts kills.
-import type { SchedulerClient, WorkloadState } from '@mo/api';
+import type { ClientOptions, SchedulerClient, WorkloadState } from '@mo/api';
 
 /** Generous: a stop waits for the workload's grace period. */
 const STOP_DEADLINE_MS = 15_000;
@@ -25,9 +25,20 @@ export async function stopThroughScheduler(client: SchedulerClient, log: (line: 
   if (failed > 0) log(`mo dev: ${failed} workload(s) did not stop cleanly through the scheduler`);
 }
 
-export async function stopThroughAgent(name: string, address: string, log: (line: string) => void): Promise<void> {
+/** `credentials`: the scheduler's certificate (an agent serves NodeAgent to it alone). */
+export async function stopThroughAgent(
+  name: string,
+  address: string,
+  credentials: Pick<ClientOptions, 'tls' | 'insecure'>,
+  log: (line: string) => void,
+): Promise<void> {
   const { AgentClient } = await import('@mo/api');
-  const client = new AgentClient(address, { deadlineMs: STOP_DEADLINE_MS });
+  const peer = { kind: 'agent' as const, node: name };
+  const client = new AgentClient(address, {
+    ...credentials,
+    ...(credentials.tls ? { peer } : {}),
+    deadlineMs: STOP_DEADLINE_MS,
+  });
   try {
     const { workloads } = await client.getFullNodeStatus();
     const ids = workloads.filter((w) => ACTIVE_ON_AGENT.has(w.state) && w.spec?.id).map((w) => w.spec!.id);

@@ -63,7 +63,7 @@ export function proxyLogs<Req extends LogsQuery>(
         `node ${r.nodeName} that ran ${kind} ${id} is down; its logs are there`,
       );
     }
-    const agent = ctx.agents.get(node.id, node.address);
+    const agent = ctx.agents.get(node);
     for await (const chunk of agent.streamLogs(
       { workloadId: r.allocationId, stream: req.stream, tailLines: req.tailLines, follow: req.follow },
       out.signal,

@@ -1,6 +1,7 @@
 // How the scheduler admits calls: bearer tokens from its TokenTable, else the identity the
 // transport established (on a plaintext scheduler, `insecure`), then the access table. This is
-// the one place where tokens meet the transport: with TLS, `transportIdentity` is the caller's
+// the one place where tokens meet the transport (createMoServer fills in the transport's identity:
+// the client certificate's role, or `insecure`); with TLS that is the caller's
 // certificate identity.
 import {
   callClassOf,
@@ -8,17 +9,12 @@ import {
   type CallGuardOptions,
   type CallRateLimiter,
   type CallRefusal,
-  type Identity,
   type Logger,
 } from '@mo/api';
 import * as grpc from '@grpc/grpc-js';
 import type { TokenTable } from './token-table.js';
 
-const INSECURE: Identity = { kind: 'insecure' };
-
 export interface SchedulerGuardOptions {
-  /** The caller's identity from the transport; default: `insecure` (a plaintext scheduler). */
-  transportIdentity?: CallGuardOptions['transportIdentity'];
   logger?: Logger;
   /** Counts refused calls (the `mo_scheduler_grpc_requests_total` counter), by method name. */
   onRequest?: (method: string, code: string) => void;
@@ -28,9 +24,11 @@ export interface SchedulerGuardOptions {
   onRateLimited?: (callClass: string) => void;
 }
 
-export function schedulerGuard(tokens: TokenTable, options: SchedulerGuardOptions = {}): CallGuardOptions {
+export function schedulerGuard(
+  tokens: TokenTable,
+  options: SchedulerGuardOptions = {},
+): Omit<CallGuardOptions, 'transportIdentity'> {
   return {
-    transportIdentity: options.transportIdentity ?? (() => INSECURE),
     checkToken: (token) => tokens.check(token),
     ...(options.rates ? { rates: options.rates } : {}),
     onRefused: (r: CallRefusal) => {

@@ -1065,7 +1065,7 @@ export class WorkloadManager {
   }
 
   private agent(node: NodeEntry) {
-    return this.o.agents.get(node.id, node.address);
+    return this.o.agents.get(node);
   }
 
   private hold(r: WorkloadRecord): void {
