@@ -2,6 +2,9 @@
 // from the issue (a nobody user's `mo start` read /etc/shadow as root) now gets nobody; root only
 // where the agent allows it; an allowed user runs with its uid and groups, in a process and in a
 // docker sandbox; and a workload cannot touch what stays the agent's (records, logs, its shim).
+// The agents here run in plaintext (--insecure): this file is about who workloads run as on one
+// agent; who may call an agent is tls.test.ts's (an unprivileged user reaches one only through
+// the scheduler, scheduler/test/users.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startAgent, type Agent } from '@mo/agent';
 import { AgentClient, MoError, WorkloadState, type WorkloadSpec, type WorkloadStatus__Output } from '@mo/api';
@@ -14,7 +17,6 @@ import {
   startAgentProcess,
   waitFor,
   type AgentProcess,
-  testAgentClientOptions,
 } from '@mo/testkit';
 import * as grpc from '@grpc/grpc-js';
 import { execFile, spawnSync } from 'node:child_process';
@@ -43,7 +45,7 @@ afterAll(async () => {
 });
 
 async function processAgent(extraArgs: string[] = []): Promise<AgentProcess> {
-  const a = await startAgentProcess({ extraArgs });
+  const a = await startAgentProcess({ extraArgs, insecure: true });
   processAgents.push(a);
   return a;
 }
@@ -73,7 +75,7 @@ function moAs(user: string, args: string[]): Promise<{ code: number | null; stdo
   return new Promise((resolve) => {
     const child = execFile(
       'runuser',
-      ['-u', user, '--', process.execPath, CLI_BIN, ...args],
+      ['-u', user, '--', process.execPath, CLI_BIN, '--insecure', ...args],
       { env: { PATH: process.env.PATH }, timeout: 30_000 },
       (_err, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
     );
@@ -113,7 +115,7 @@ suite('workloads not as root, on a real agent', () => {
     expect(logOf(agent.dataDir, id, 'stderr')).toMatch(/\/etc\/shadow.*Permission denied/);
     expect(w.runAs).toBe('nobody (65534:65534)');
     // `mo status ID` says who it ran as.
-    const status = await runMo(['--agent', agent.grpcAddress, 'status', id]);
+    const status = await runMo(['--insecure', '--agent', agent.grpcAddress, 'status', id]);
     expect(status.stdout).toMatch(/^user +nobody \(65534:65534\)$/m);
   });
 
@@ -159,6 +161,7 @@ suite('workloads not as root, on a real agent', () => {
       dataDir,
       wrap: ['runuser', '-u', 'nobody', '--'],
       extraArgs: ['--cgroup-root', 'off'],
+      insecure: true,
     });
     processAgents.push(plain);
     expect(plain.logs()).toContain('the agent does not run as root: every workload runs as the agent user');
@@ -221,9 +224,10 @@ suite('workloads as a named user, with its groups (an agent with its own user da
       cgroupRoot: 'off',
       userFiles: { passwd: join(files, 'passwd'), group: join(files, 'group') },
       allowedUsers: [name],
+      insecure: true,
     });
     agents.push(agent);
-    client = new AgentClient(agent.grpcAddress, testAgentClientOptions());
+    client = new AgentClient(agent.grpcAddress, { insecure: true });
     clients.push(client);
   });
 
@@ -242,7 +246,7 @@ suite('workloads as a named user, with its groups (an agent with its own user da
       '',
     ]);
     expect(end.runAs).toBe(`${name} (${uid}:${gid}, groups ${g1},${g2})`);
-    const status = await runMo(['--agent', agent.grpcAddress, 'status', w.spec!.id]);
+    const status = await runMo(['--insecure', '--agent', agent.grpcAddress, 'status', w.spec!.id]);
     const userLine = status.stdout.split('\n').find((l) => l.startsWith('user '));
     expect(userLine?.replace(/ +/, ' ')).toBe(`user ${name} (${uid}:${gid}, groups ${g1},${g2})`);
   });
@@ -267,6 +271,7 @@ suite('workloads as a named user, with its groups (an agent with its own user da
         logLevel: 'warn',
         cgroupRoot: 'off',
         defaultUser: `mo-ghost-${process.pid}`,
+        insecure: true,
       }),
     ).rejects.toThrow(`--default-user: user "mo-ghost-${process.pid}" (the agent's --default-user) does not exist`);
   });

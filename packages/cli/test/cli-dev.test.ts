@@ -34,7 +34,10 @@ describe('mo dev', () => {
     expect(scheduler.tokenFile).toBe(join(scheduler.dataDir, 'bootstrap-token'));
     expect(statSync(scheduler.tokenFile).mode & 0o777).toBe(0o600);
     const token = readFileSync(scheduler.tokenFile, 'utf8').trim();
-    const tokens = await runMo(['--scheduler', scheduler.grpcAddress, 'token', 'list'], { env: { MO_TOKEN: token } });
+    // A token alone is a credential: mo dev's CA, no client certificate.
+    const tokens = await runMo(['--scheduler', scheduler.grpcAddress, 'token', 'list'], {
+      env: { MO_TOKEN: token, MO_CA_CERT: join(tls, 'ca.pem'), MO_CLIENT_CERT: '', MO_CLIENT_KEY: '' },
+    });
     expect(tokens.stdout).toMatch(/\sbootstrap\s+admin\s+active\s/);
 
     const nodes = await mo(scheduler.grpcAddress, 'nodes');

@@ -148,7 +148,8 @@ const logs = (s: http2.ClientHttp2Session) =>
 /** One kind's abuse, and what the scheduler holds while its streams are open (before the stall bound). */
 async function abuseMeasured(pid: number, address: string, open: Parameters<typeof abuse>[1]) {
   // Logs are a client's call (the admin client certificate); the rest an agent's.
-  const ended = abuse(address, open, N, open === logs ? undefined : agentPair);
+  // Uploads come from the node running the step; downloads and log follows from a client (read).
+  const ended = abuse(address, open, N, open === upload ? agentPair : undefined);
   await sleep(STALL_MS / 2);
   const peak = processHolds(pid);
   return { ...(await ended), peak };
@@ -188,7 +189,7 @@ describe('abandoned streams on a real scheduler', () => {
     const { pid, dataDir, grpcAddress } = cluster.scheduler;
     // The baseline is the scheduler as a normal workload left it: pipelines ran (an upload), an
     // artifact downloaded in full, a workload's logs followed for a while.
-    const registry = new RegistryClient(grpcAddress, testClientOptions({ pair: agentPair }));
+    const registry = new RegistryClient(grpcAddress, testClientOptions());
     let downloaded = 0;
     for await (const c of registry.downloadArtifact(
       { pipelineId: madePipeline, stepId: 'make', path: 'big.bin' },

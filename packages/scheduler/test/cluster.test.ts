@@ -163,9 +163,10 @@ describe('a scheduler with three agents', () => {
 
   it('avoids a node whose starts keep failing (circuit breaker) and says so', async () => {
     // A registered node whose NodeAgent address answers nothing: every start fails with UNAVAILABLE.
+    // (It holds the certificate of the node it registers as: a node acts only as itself.)
     const registry = new RegistryClient(
       cluster.scheduler.grpcAddress,
-      testClientOptions({ pair: await agentCertificate('fake-node') }),
+      testClientOptions({ pair: await agentCertificate('broken') }),
     );
     const nodeId = 'BROKEN0000000000000000000A';
     await registry.register({

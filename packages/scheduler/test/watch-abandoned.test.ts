@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
 import { DEFAULT_STREAM_CAPS, moProto, type ClusterEvent__Output, type SchedulerClient } from '@mo/api';
 import {
+  collectGarbage,
+  debugGcEnv,
   processHolds,
   sleep,
   startSchedulerProcess,
@@ -33,8 +35,11 @@ describe('300 abandoned Watch streams', () => {
     // A small window (lag bound: 100 events) so a few hundred events are enough to cut readers off;
     // few ended workloads kept, so the churn itself reaches a steady state in the warm-up.
     // Churn as fast as it goes (not a client's rate): the rate limit is off.
+    // debugGcEnv: memory is compared after a full GC on both sides (what the streams held is
+    // garbage once they are cut off, but an idle scheduler may not collect it for minutes).
     scheduler = await startSchedulerProcess({
       extraArgs: ['--events-retained', '200', '--max-ended', '100', '--rate-limit', 'mutating=off'],
+      env: debugGcEnv(),
     });
     client = scheduler.client;
   });
@@ -66,6 +71,7 @@ describe('300 abandoned Watch streams', () => {
     await churn(150, 'warm');
     warm.abort();
     await reading;
+    await collectGarbage(scheduler);
     await sleep(1000);
     const baseRss = rssBytes(scheduler.pid);
     const baseFiles = openFiles(scheduler.pid);
@@ -108,6 +114,8 @@ describe('300 abandoned Watch streams', () => {
     await waitFor(
       'memory within 20 MiB of the baseline and the open files back',
       async () => {
+        await collectGarbage(scheduler);
+        await sleep(500); // ArrayBuffers are freed by a sweeper thread after the GC
         rss = rssBytes(scheduler.pid);
         files = openFiles(scheduler.pid);
         return rss <= baseRss + 20 * MiB && files <= baseFiles;

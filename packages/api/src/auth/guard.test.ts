@@ -28,7 +28,9 @@ describe('authenticate', () => {
 
   it('uses the transport identity without a token, and refuses a caller with neither', () => {
     expect(authenticate(meta(), { kind: 'insecure' }, checker)).toEqual({ kind: 'insecure' });
-    expect(() => authenticate(meta(), undefined, checker)).toThrow(/no credentials/);
+    expect(() => authenticate(meta(), undefined, checker)).toThrow(
+      /no client certificate signed by this cluster's CA .* and no bearer token/,
+    );
   });
 
   it('refuses a token where none are taken', () => {
