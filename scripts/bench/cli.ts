@@ -3,7 +3,7 @@
 // says what the CLI adds on top of starting Node on this machine. Also `mo nodes` and
 // `mo status --json`, and `mo --help` (what loading the CLI alone costs).
 import { execFile } from 'node:child_process';
-import { CLI_BIN, startCluster, type Cluster } from '@mo/testkit';
+import { CLI_BIN, startCluster, testCliEnv, type Cluster } from '@mo/testkit';
 import {
   msSince,
   registerCleanup,
@@ -78,8 +78,9 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     );
     const long = await client.submitWorkload({ spec: { name: 'bench-long', argv: ['sleep', '600'] } });
 
-    // Only PATH: the CLI must not depend on anything else in the environment.
-    const env = { PATH: process.env.PATH ?? '' };
+    // Only PATH and the credentials (the cluster runs with TLS, as a user's does): the CLI must
+    // not depend on anything else in the environment. The TLS handshake is part of what is timed.
+    const env = { PATH: process.env.PATH ?? '', ...testCliEnv() };
     const series = await sampleAll(
       {
         node: ['-e', '0'],

@@ -1,5 +1,6 @@
 // Domain errors shared by every mo daemon and client, and their one mapping to gRPC status codes.
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
+import { STATUS, statusNameOf } from './status.js';
 
 /** Base class: every mo failure a caller may want to tell apart carries a gRPC status. */
 export class MoError extends Error {
@@ -15,7 +16,7 @@ export class MoError extends Error {
 export class InvalidArgumentError extends MoError {
   readonly field: string;
   constructor(field: string, problem: string) {
-    super(grpc.status.INVALID_ARGUMENT, `${field}: ${problem}`);
+    super(STATUS.INVALID_ARGUMENT, `${field}: ${problem}`);
     this.field = field;
   }
 }
@@ -28,7 +29,7 @@ export class NotFoundError extends MoError {
   readonly field: string;
   readonly id: string;
   constructor(field: string, kind: string, id: string, why?: string) {
-    super(grpc.status.NOT_FOUND, `${field}: no ${kind} "${truncateForError(id)}"${why ? ` (${why})` : ''}`);
+    super(STATUS.NOT_FOUND, `${field}: no ${kind} "${truncateForError(id)}"${why ? ` (${why})` : ''}`);
     this.field = field;
     this.id = id;
   }
@@ -37,21 +38,21 @@ export class NotFoundError extends MoError {
 /** Thrown when creating something whose id is already taken. */
 export class AlreadyExistsError extends MoError {
   constructor(message: string) {
-    super(grpc.status.ALREADY_EXISTS, message);
+    super(STATUS.ALREADY_EXISTS, message);
   }
 }
 
 /** Thrown when a bounded resource (ports, queue, disk) is exhausted. */
 export class ResourceExhaustedError extends MoError {
   constructor(message: string) {
-    super(grpc.status.RESOURCE_EXHAUSTED, message);
+    super(STATUS.RESOURCE_EXHAUSTED, message);
   }
 }
 
 /** Thrown when the operation is valid but the target is not in a state that allows it. */
 export class FailedPreconditionError extends MoError {
   constructor(message: string) {
-    super(grpc.status.FAILED_PRECONDITION, message);
+    super(STATUS.FAILED_PRECONDITION, message);
   }
 }
 
@@ -61,14 +62,14 @@ export class FailedPreconditionError extends MoError {
  */
 export class UnauthenticatedError extends MoError {
   constructor(message: string) {
-    super(grpc.status.UNAUTHENTICATED, message);
+    super(STATUS.UNAUTHENTICATED, message);
   }
 }
 
 /** Thrown when an authenticated caller lacks the role a method needs; the message names both. */
 export class PermissionDeniedError extends MoError {
   constructor(message: string) {
-    super(grpc.status.PERMISSION_DENIED, message);
+    super(STATUS.PERMISSION_DENIED, message);
   }
 }
 
@@ -76,7 +77,7 @@ export class PermissionDeniedError extends MoError {
 export class UnavailableError extends MoError {
   readonly address: string;
   constructor(address: string, message: string, options?: { cause?: unknown }) {
-    super(grpc.status.UNAVAILABLE, message, options);
+    super(STATUS.UNAVAILABLE, message, options);
     this.address = address;
   }
 }
@@ -105,16 +106,16 @@ export function truncateForError(s: string, max = ERROR_ECHO_CHARS): string {
 export function toServiceError(err: unknown): Partial<grpc.ServiceError> {
   if (err instanceof MoError) return { code: err.code, details: err.message, message: err.message };
   const message = err instanceof Error ? err.message : String(err);
-  return { code: grpc.status.INTERNAL, details: `internal error: ${message}`, message };
+  return { code: STATUS.INTERNAL, details: `internal error: ${message}`, message };
 }
 
 /** Client side: turn a grpc error into a MoError with the server's message. */
 export function fromServiceError(err: unknown, address: string): MoError {
   if (err instanceof MoError) return err;
   const e = err as Partial<grpc.ServiceError>;
-  const code = typeof e.code === 'number' ? e.code : grpc.status.UNKNOWN;
+  const code = typeof e.code === 'number' ? e.code : STATUS.UNKNOWN;
   const details = e.details || (err instanceof Error ? err.message : String(err));
-  if (code === grpc.status.UNAVAILABLE || code === grpc.status.DEADLINE_EXCEEDED) {
+  if (code === STATUS.UNAVAILABLE || code === STATUS.DEADLINE_EXCEEDED) {
     return new UnavailableError(address, `${address}: ${details}`, { cause: err });
   }
   return new MoError(code, details, { cause: err });
@@ -122,5 +123,5 @@ export function fromServiceError(err: unknown, address: string): MoError {
 
 /** The name of a gRPC status code ("INVALID_ARGUMENT"), for CLI output and logs. */
 export function statusName(code: grpc.status): string {
-  return grpc.status[code] ?? `CODE_${code}`;
+  return statusNameOf(code) ?? `CODE_${code}`;
 }
