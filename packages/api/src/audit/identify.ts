@@ -2,7 +2,7 @@
 // admitted the call with; for a call it refused, who the caller proved to be when it proved
 // anything (a valid token without the role needed), else "unauthenticated". Never a secret.
 import { authenticate, identityOf, type CallGuardOptions } from '../auth/guard.js';
-import { describeIdentity } from '../auth/identity-types.js';
+import { describeIdentity } from '../auth/identity.js';
 import type { AuditCallInfo, Identify } from './interceptor.js';
 
 export const UNAUTHENTICATED_IDENTITY = 'unauthenticated';

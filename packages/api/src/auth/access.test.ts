@@ -4,7 +4,7 @@ import { HealthService } from '../health.js';
 import { serviceMethods, serviceNames } from '../lite/codec.js';
 import { addReflection } from '../reflection/service.js';
 import { METHOD_RULES, accessIncludes, authorize } from './access.js';
-import type { Identity } from './identity-types.js';
+import type { Identity } from './identity.js';
 
 /** Every method path a mo server can serve: mo's services from the descriptor, plus health and
  * reflection as their own code registers them. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
 import { UnauthenticatedError } from '../errors.js';
 import { admitCall, authenticate, type TokenChecker } from './guard.js';
-import type { Identity } from './identity-types.js';
+import type { Identity } from './identity.js';
 
 const ci: Identity = { kind: 'token', name: 'ci', access: 'read', tokenId: '01J0000000000000000000000A' };
 const checker: TokenChecker = (t) => (t === 'good' ? { identity: ci } : { refused: 'unknown token' });

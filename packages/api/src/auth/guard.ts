@@ -8,7 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import { PermissionDeniedError, UnauthenticatedError } from '../errors.js';
 import type { CallRateLimiter } from '../call-rates.js';
 import { authorize, callClassOf } from './access.js';
-import { describeIdentity, type Identity } from './identity-types.js';
+import { describeIdentity, type Identity } from './identity.js';
 import { AUTHORIZATION_KEY, bearerToken, type TokenCheck } from './tokens.js';
 
 /** Checks a bearer token (in memory, no I/O): the scheduler's token table. */

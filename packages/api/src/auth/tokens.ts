@@ -2,7 +2,7 @@
 // the secret, the constant-time comparison, and reading `authorization: Bearer <token>` metadata.
 // Pure: where tokens are stored and looked up is the scheduler's (its tokens/ folder).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Identity } from './identity-types.js';
+import type { Identity } from './identity.js';
 
 /** Every token starts with it, so a leaked one is recognisable (secret scanners, logs). */
 export const TOKEN_PREFIX = 'mo_';
