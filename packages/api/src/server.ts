@@ -3,7 +3,7 @@ import { after } from './timers.js';
 import * as grpc from '@grpc/grpc-js';
 import { guardIdentify } from './audit/identify.js';
 import { auditInterceptor, type AuditOptions } from './audit/interceptor.js';
-import { statusName, toServiceError } from './errors.js';
+import { statusName, toServiceError, UnauthenticatedError } from './errors.js';
 import { MAX_MESSAGE_BYTES, serverOptions } from './grpc-options.js';
 import { HealthService } from './health.js';
 import { rejectRefusedRequests } from './malformed.js';
@@ -60,10 +60,25 @@ export function createMoServer(options: MoServerOptions): MoServer {
   const insecure: Identity = { kind: 'insecure' };
   // The caller as TLS established it: the verified client certificate's role (a certificate of the
   // CA without a mo role is refused by the guard: UNAUTHENTICATED naming what it had).
+  // grpc-js (patched) keeps one auth context per HTTP/2 session, so the identity is read from the
+  // certificate once per connection, not per call (a refusal is rethrown from the cache too).
+  const perCertificate = new WeakMap<object, Identity | UnauthenticatedError>();
   const transportIdentity = (call: grpc.ServerInterceptingCallInterface): Identity | undefined => {
     if (options.insecure) return insecure;
     const peer = call.getAuthContext()?.sslPeerCertificate;
-    return peer && Object.keys(peer).length > 0 ? identityFromCertificate(peer) : undefined;
+    if (!peer || Object.keys(peer).length === 0) return undefined;
+    let known = perCertificate.get(peer);
+    if (known === undefined) {
+      try {
+        known = identityFromCertificate(peer);
+      } catch (err) {
+        if (!(err instanceof UnauthenticatedError)) throw err;
+        known = err;
+      }
+      perCertificate.set(peer, known);
+    }
+    if (known instanceof UnauthenticatedError) throw known;
+    return known;
   };
   // Limits and keepalive: grpc-options.ts.
   // Requests that are not protobuf: INVALID_ARGUMENT (malformed.ts).

@@ -1,7 +1,7 @@
 // grpc-js credentials from mo's TLS material: server credentials backed by a reloadable source
 // (SIGHUP), channel credentials that check the server's role, not the dialled host name.
 import * as grpc from '@grpc/grpc-js';
-import type { ClientTls } from './client.js';
+import { secureContextOf, type ClientTls } from './client.js';
 import { checkPeerRole, peerServerName, type ExpectedPeer } from './peer.js';
 import type { ReloadableTls } from './source.js';
 
@@ -23,8 +23,7 @@ export function serverCredentials(source: ReloadableTls, requireClientCertificat
  * (`address`, what is dialled, names it in errors). Give the channel `tlsChannelOptions(peer)` too.
  */
 export function channelCredentials(tls: ClientTls, peer: ExpectedPeer, address?: string): grpc.ChannelCredentials {
-  const m = tls.material();
-  return grpc.credentials.createSsl(m.ca, m.key ?? null, m.cert ?? null, {
+  return grpc.credentials.createFromSecureContext(secureContextOf(tls.material()), {
     checkServerIdentity: checkPeerRole(peer, address),
   });
 }
