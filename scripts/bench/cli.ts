@@ -1,8 +1,11 @@
 // The cli suite: wall time of `mo status` (a real process, against a real scheduler with one real
 // agent and a few workloads) as a ratio to `node -e 0` measured in the same run, so the figure
 // says what the CLI adds on top of starting Node on this machine. Also `mo nodes` and
-// `mo status --json`, and `mo --help` (what loading the CLI alone costs).
+// `mo status --json`, and `mo --help` (what loading the CLI alone costs). And the floor under any
+// TLS client in Node (tls-floor.cjs: one mutual-TLS HTTP/2 connection, no mo code): OpenSSL 3's
+// first SSL_CTX alone costs ~17 ms here, so this row says how much of `mo status` is mo's.
 import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { CLI_BIN, startCluster, testCliEnv, type Cluster } from '@mo/testkit';
 import {
   msSince,
@@ -88,6 +91,7 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
         statusJson: [CLI_BIN, '--scheduler', address, 'status', '--json'],
         nodes: [CLI_BIN, '--scheduler', address, 'nodes'],
         help: [CLI_BIN, '--help'],
+        tlsFloor: [fileURLToPath(new URL('./tls-floor.cjs', import.meta.url)), address],
       },
       env,
     );
@@ -102,6 +106,9 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
       row('mo status --json wall p50', round(p50('statusJson'), 1), 'ms'),
       row('mo nodes wall p50', round(p50('nodes'), 1), 'ms'),
       row('mo --help wall p50 (no gRPC)', round(p50('help'), 1), 'ms'),
+      row('bare TLS HTTP/2 connect wall p50 (the floor, no mo code)', round(p50('tlsFloor'), 1), 'ms'),
+      row('  floor / node -e 0 (p50)', round(p50('tlsFloor') / p50('node'), 2), '×'),
+      row('  mo status - floor (p50: what mo adds)', round(p50('status') - p50('tlsFloor'), 1), 'ms'),
     ];
     await client.stopWorkload(long.workload!.id, 500).catch(() => undefined);
     ctx.log(`workloads used: ${submitted.length + 1}`);

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `mo` executable: a launcher only; the CLI itself is built into ../dist by `tsc -b`.
+import { createRequire } from 'node:module';
 import { enableCompileCache } from './compile-cache.js';
 
 // Client commands start often and briefly: cache their compiled dependencies. Not for the daemons
@@ -8,8 +9,9 @@ import { enableCompileCache } from './compile-cache.js';
 const args = process.argv.slice(2);
 if (!args.some((a) => a === 'agent' || a === 'scheduler' || a === 'dev')) enableCompileCache();
 
-// `mo status` and `mo nodes` first: the same code without commander and the other commands.
-const { fastPath } = await import('../dist/fast.js');
+// `mo status` and `mo nodes` first: the same code without commander and the other commands,
+// bundled into one CommonJS file (scripts/bundle.mjs) so that it loads through the compile cache.
+const { fastPath } = createRequire(import.meta.url)('../dist/bundle/fast.cjs');
 const code = await fastPath(process.argv, process.env);
 if (code !== undefined) {
   process.exitCode = code;

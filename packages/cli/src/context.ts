@@ -130,8 +130,8 @@ export class CliContext {
       return await using(new LiteSchedulerClient(address, options), fn);
     } catch (err) {
       if (!(err instanceof LiteCallError)) throw err;
-      // The failure path may load the full API: it maps codes exactly as for the full client.
-      const { fromServiceError } = await import('@mo/api');
+      // Mapped exactly as for the full client (the errors module alone: no grpc-js).
+      const { fromServiceError } = await import('@mo/api/errors');
       throw fromServiceError(err, address);
     }
   }

@@ -1,6 +1,6 @@
 // The one place that turns any error into an exit code and a message. Loaded by main.ts only
 // when a command failed: it pulls in @mo/api (grpc), which `mo --help` should not pay for.
-import { InvalidArgumentError, MoError, UnavailableError, statusName } from '@mo/api';
+import { InvalidArgumentError, MoError, UnavailableError, statusName } from '@mo/api/errors';
 import { CommanderError } from 'commander';
 import { DaemonFailedError, ExitCode, UsageError, WaitFailedError, type Daemon } from './errors.js';
 
