@@ -17,7 +17,7 @@ DATA=$(mktemp -d /tmp/mo-demo.XXXXXX)
 chmod 711 "$DATA"
 DEV_PID=
 export MO_SCHEDULER_ADDR= MO_TOKEN=
-mo() { node packages/cli/bin/mo.js "$@"; }
+mo() { node packages/cli/bin/mo.cjs "$@"; }
 step() { printf '\n\033[1m$ mo %s\033[0m\n' "$*"; mo "$@"; }
 json() { node -e "const d = JSON.parse(require('fs').readFileSync(0, 'utf8')); console.log($1)"; }
 
@@ -34,7 +34,7 @@ trap cleanup EXIT
 echo "starting the dev cluster (mo dev --agents 2), data in $DATA, logs in $DATA/dev.log"
 # --json: one line on stdout once every agent is registered, with the addresses it picked.
 # Started directly (not through the mo function) so that $! is mo dev itself, which Ctrl-C/SIGINT stops.
-node packages/cli/bin/mo.js dev --agents 2 --data-dir "$DATA/cluster" --port-base "$PORT_BASE" --json \
+node packages/cli/bin/mo.cjs dev --agents 2 --data-dir "$DATA/cluster" --port-base "$PORT_BASE" --json \
   >"$DATA/ready.json" 2>"$DATA/dev.log" &
 DEV_PID=$!
 for _ in $(seq 1 300); do

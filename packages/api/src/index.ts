@@ -234,7 +234,15 @@ export {
   type TlsMaterial,
 } from './tls/material.js';
 export { TlsSource, type ReloadableTls } from './tls/source.js';
-export { CLI_TLS_LABELS, clientTls, loadClientTls, type ClientMaterial, type ClientTls } from './tls/client.js';
+export {
+  CLI_TLS_LABELS,
+  clientTls,
+  readClientTls,
+  type ClientFiles,
+  type ClientMaterial,
+  type ClientTls,
+} from './tls/client.js';
+export { loadClientTls } from './tls/load-client.js';
 export { checkPeerRole, describeExpected, peerServerName, type ExpectedPeer } from './tls/peer.js';
 export { channelCredentials, serverCredentials, tlsChannelOptions } from './tls/grpc.js';
 export {

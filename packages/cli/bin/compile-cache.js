@@ -14,10 +14,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import Module, { createRequire } from 'node:module';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-
-const OWN_BUNDLE = fileURLToPath(new URL('../dist/bundle/fast.cjs', import.meta.url));
 
 export function enableCompileCache() {
   if (process.env.MO_NO_COMPILE_CACHE) return;
@@ -34,10 +31,6 @@ export function enableCompileCache() {
   const original = Module.prototype._compile;
   const pending = [];
   Module.prototype._compile = function compileWithCache(content, filename) {
-    // The CLI's own bundle calls import(), so Node compiles it: vm's loader for import() is
-    // experimental on Node 20 (it prints a warning) and is lost with a cached script
-    // (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING). Measured, the cache saved it ~2 ms.
-    if (filename === OWN_BUNDLE) return original.call(this, content, filename);
     let script;
     let entry;
     let cached;
@@ -52,6 +45,8 @@ export function enableCompileCache() {
       script = new vm.Script(Module.wrap(content), {
         filename,
         cachedData: cached,
+        // import() inside a cached module behaves as in a normally loaded one.
+        importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
       });
     } catch {
       return original.call(this, content, filename);

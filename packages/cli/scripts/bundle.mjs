@@ -1,8 +1,9 @@
 // Bundles the CLI's fast path (dist/fast.js: `mo status` and `mo nodes` over the lite client) into
-// one CommonJS file, dist/bundle/fast.cjs, which bin/mo.js requires first. Why: resolving, reading
+// one CommonJS file, dist/bundle/fast.cjs, which bin/mo.cjs requires first. Why: resolving, reading
 // and compiling ~50 separate ES modules was a tenth of `mo status`'s wall time (`pnpm bench --only
 // cli`). Its parts (and node:http2, node:tls) are initialised only when first used, so `mo --help`
-// does not load them. (It is not in the compile cache: see bin/compile-cache.js.)
+// does not load them. (bin/mo.cjs requires it before it enables the compile cache, which is for
+// the other commands' CommonJS dependencies.)
 //
 // Left as real imports, loaded only when needed: the full API ('@mo/api', with grpc-js: the other
 // commands) and commander (CommonJS, required by the failure report). Everything else the fast

@@ -119,16 +119,20 @@ export class CliContext {
   /**
    * Like withScheduler, for the read-only calls (`mo status`, `mo nodes`): the lite client speaks
    * gRPC over node:http2 with mo's codec, so these commands skip loading grpc-js (most of their
-   * wall time). Errors are turned into the usual MoErrors.
+   * wall time). The TLS files are read, not checked (node:crypto and the checks were a tenth of
+   * `mo status`): when the call fails, they are checked then, and a problem with them is what is
+   * reported (a usage error naming the file), as the other commands do before dialling.
+   * Errors are turned into the usual MoErrors.
    */
   async withSchedulerReads<T>(globals: GlobalOptions, fn: (client: LiteSchedulerClient) => Promise<T>): Promise<T> {
     const address = this.schedulerAddress(globals);
     const { LiteSchedulerClient, LiteCallError } = await import('@mo/api/lite');
-    const { tls, insecure, token } = await this.clientOptions(globals);
+    const { tls, insecure, token } = await this.clientOptions(globals, { check: false });
     const options = { deadlineMs: globals.timeoutMs, ...(tls ? { tls } : { insecure }), ...(token ? { token } : {}) };
     try {
       return await using(new LiteSchedulerClient(address, options), fn);
     } catch (err) {
+      if (tls) await this.clientOptions(globals, { check: true });
       if (!(err instanceof LiteCallError)) throw err;
       // Mapped exactly as for the full client (the errors module alone: no grpc-js).
       const { fromServiceError } = await import('@mo/api/errors');
@@ -147,21 +151,26 @@ export class CliContext {
 
   private tls: { key: string; tls: ClientTls } | undefined;
 
-  /** Client options for the resolved credentials: TLS files read (and checked) once per command. */
-  async clientOptions(globals: GlobalOptions): Promise<ClientOptions> {
+  /**
+   * Client options for the resolved credentials: TLS files read and checked once per command
+   * (`check: false`: read only, see withSchedulerReads). A problem with them is a UsageError.
+   */
+  async clientOptions(globals: GlobalOptions, { check = true }: { check?: boolean } = {}): Promise<ClientOptions> {
     const sec = resolveSecurity(globals.credentials, this.env);
     const base = { deadlineMs: globals.timeoutMs, ...(sec.token !== undefined ? { token: sec.token } : {}) };
     if (sec.kind === 'insecure') return { ...base, insecure: true };
-    const key = JSON.stringify([sec.ca, sec.cert, sec.key]);
+    const key = JSON.stringify([sec.ca, sec.cert, sec.key, check]);
     if (this.tls?.key !== key) {
-      const { loadClientTls } = await import('@mo/api/lite');
       const files = {
         ca: sec.ca,
         ...(sec.cert !== undefined ? { cert: sec.cert } : {}),
         ...(sec.key !== undefined ? { key: sec.key } : {}),
       };
+      const load = check
+        ? (await import('@mo/api/tls-check')).loadClientTls
+        : (await import('@mo/api/lite')).readClientTls;
       try {
-        this.tls = { key, tls: loadClientTls(files) };
+        this.tls = { key, tls: load(files) };
       } catch (err) {
         throw new UsageError((err as Error).message);
       }

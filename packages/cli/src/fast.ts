@@ -1,6 +1,6 @@
 // The fast path for the commands people run most, `mo status [ID]` and `mo nodes`: the same
 // code as the full command line (commands/status.ts, nodes.ts, report.ts), reached without
-// loading commander and every other command. bin/mo.js tries it first; anything it does not
+// loading commander and every other command. bin/mo.cjs tries it first; anything it does not
 // recognise exactly (another command, --agent, --help, an unknown flag, a stray argument) falls
 // through to the full command line, which handles and reports it as always.
 import { CliContext, type RawGlobals } from './context.js';

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const BUILT = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
-/** Runs `node bin/mo.js <args>` to completion, in a clean environment (a developer's
+/** Runs `node bin/mo.cjs <args>` to completion, in a clean environment (a developer's
  * MO_AGENT_ADDR must not change what the test talks to); never rejects on a non-zero exit. */
 function mo(args: string[], env: NodeJS.ProcessEnv = {}): Promise<MoResult> {
   return runMo(args, { env, timeoutMs: 20_000 });

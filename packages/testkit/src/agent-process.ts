@@ -21,7 +21,7 @@ export const AGENT_NODE_FLAGS = nodeFlagsOf(AGENT_BIN);
 /** The environment the same line sets (malloc tunables: see the executable). */
 export const AGENT_NODE_ENV = nodeEnvOf(AGENT_BIN);
 /** The `mo` CLI's executable in this checkout. */
-export const CLI_BIN = fileURLToPath(new URL('../../cli/bin/mo.js', import.meta.url));
+export const CLI_BIN = fileURLToPath(new URL('../../cli/bin/mo.cjs', import.meta.url));
 
 export interface AgentProcessOptions {
   /** Reuse a data dir (to restart an agent on the same state); default: a fresh temp dir. */

@@ -3,7 +3,7 @@
  *
  * ```ts
  * import { LiteSchedulerClient } from '@mo/api/lite';
- * const c = new LiteSchedulerClient('127.0.0.1:7600', { deadlineMs: 5000, tls: loadClientTls(files) });
+ * const c = new LiteSchedulerClient('127.0.0.1:7600', { deadlineMs: 5000, tls: readClientTls(files) });
  * const status = await c.getClusterStatus({ recentWorkloads: 10 }); // same shape as SchedulerClient's
  * c.close();
  * ```
@@ -27,8 +27,10 @@ import { decodeMessage, encodeMessage } from './codec.js';
 import { LiteChannel, type LiteChannelOptions } from './unary.js';
 
 export { LiteCallError, LiteChannel, type LiteChannelOptions } from './unary.js';
-export { loadClientTls, CLI_TLS_LABELS, type ClientTls } from '../tls/client.js';
-export { TlsFileError, type TlsFiles } from '../tls/material.js';
+// Not loadClientTls (node:crypto, ~5 ms to load): @mo/api/tls-check has it.
+export { readClientTls, CLI_TLS_LABELS, type ClientFiles, type ClientTls } from '../tls/client.js';
+export { TlsFileError } from '../tls/pem.js';
+export type { TlsFiles } from '../tls/material.js';
 export { grpcTimeoutHeader } from './timeout.js';
 export { decodeMessage, encodeMessage } from './codec.js';
 export { followPages, PagingError } from '../paging/follow.js';

@@ -2,7 +2,8 @@
 // read at each dial (so a daemon's reloaded material reaches its new outgoing connections).
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { ReloadableTls } from './source.js';
-import { loadCa, loadTlsMaterial, type TlsFiles, type TlsLabels } from './material.js';
+import type { TlsFiles, TlsLabels } from './material.js';
+import { checkKeyMode, readPem } from './pem.js';
 
 /** PEM bytes a client dials with: the CA it trusts, and its own certificate and key unless it
  * authenticates with a bearer token alone. */
@@ -44,18 +45,28 @@ export const CLI_TLS_LABELS: TlsLabels = {
   key: '--client-key (MO_CLIENT_KEY)',
 };
 
+/** The client's files as given: the CA alone (a caller with a bearer token), or all three. */
+export type ClientFiles = Pick<TlsFiles, 'ca'> & Partial<Pick<TlsFiles, 'cert' | 'key'>>;
+
+/** Both of cert and key, or neither: an Error naming the missing one. */
+export function checkClientPair(files: ClientFiles, labels: TlsLabels): void {
+  if ((files.cert === undefined) === (files.key === undefined)) return;
+  const missing = files.cert === undefined ? labels.cert : labels.key;
+  throw new Error(`${missing} is needed with ${files.cert === undefined ? labels.key : labels.cert}`);
+}
+
 /**
- * Loads a client's files once, checked as a daemon's are (errors name the CLI flags by default).
- * Without cert and key only the CA is read (a caller with a bearer token).
+ * Reads a client's files without checking what they hold (no node:crypto, whose loading was a
+ * tenth of `mo status`): what `mo status` dials with. Missing, unreadable, oversized files and a
+ * key open to others are refused as loadClientTls does; a caller whose call fails runs
+ * loadClientTls (load-client.ts) to say what is wrong with them.
  */
-export function loadClientTls(
-  files: Pick<TlsFiles, 'ca'> & Partial<Pick<TlsFiles, 'cert' | 'key'>>,
-  labels: TlsLabels = CLI_TLS_LABELS,
-): ClientTls {
-  if (files.cert === undefined && files.key === undefined) return clientTls({ ca: loadCa(files.ca, labels.ca) });
-  if (files.cert === undefined || files.key === undefined) {
-    const missing = files.cert === undefined ? labels.cert : labels.key;
-    throw new Error(`${missing} is needed with ${files.cert === undefined ? labels.key : labels.cert}`);
-  }
-  return clientTls(loadTlsMaterial({ ca: files.ca, cert: files.cert, key: files.key }, labels));
+export function readClientTls(files: ClientFiles, labels: TlsLabels = CLI_TLS_LABELS): ClientTls {
+  checkClientPair(files, labels);
+  const ca = readPem(files.ca, labels.ca);
+  if (files.cert === undefined || files.key === undefined) return clientTls({ ca });
+  const cert = readPem(files.cert, labels.cert);
+  const key = readPem(files.key, labels.key);
+  checkKeyMode(files.key, labels.key);
+  return clientTls({ ca, cert, key });
 }
