@@ -10,7 +10,6 @@
 // path uses is inside, once: its errors and the failure report's (@mo/api/errors) are the same
 // classes, so the report tells a usage error (exit 2) from a refusal (1) as the full CLI does.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,9 +22,6 @@ const keepHeavy = {
     b.onResolve({ filter: /^(@mo\/api|commander)$/ }, (args) => ({ path: args.path, external: true }));
   },
 };
-
-// Chunk names carry content hashes: old ones would pile up.
-rmSync(join(pkgDir, 'dist', 'bundle'), { recursive: true, force: true });
 
 await build({
   entryPoints: [join(pkgDir, 'dist', 'fast.js')],

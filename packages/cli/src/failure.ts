@@ -1,5 +1,6 @@
-// The one place that turns any error into an exit code and a message. Loaded by main.ts only
-// when a command failed: it pulls in @mo/api (grpc), which `mo --help` should not pay for.
+// The one place that turns any error into an exit code and a message. Loaded only when a command
+// failed (main.ts, and the fast path's bundle): it pulls in commander, which `mo status` does not
+// otherwise load. @mo/api/errors, not @mo/api: a failure does not load grpc-js either.
 import { InvalidArgumentError, MoError, UnavailableError, statusName } from '@mo/api/errors';
 import { CommanderError } from 'commander';
 import { DaemonFailedError, ExitCode, UsageError, WaitFailedError, type Daemon } from './errors.js';
