@@ -2,11 +2,12 @@
 // agent and a few workloads) as a ratio to `node -e 0` measured in the same run, so the figure
 // says what the CLI adds on top of starting Node on this machine. Also `mo nodes` and
 // `mo status --json`, and `mo --help` (what loading the CLI alone costs). And the floor under any
-// TLS client in Node (tls-floor.cjs: one mutual-TLS HTTP/2 connection, no mo code): OpenSSL 3's
-// first SSL_CTX alone costs ~17 ms here, so this row says how much of `mo status` is mo's.
+// TLS client in Node (tls-floor.cjs: one mutual-TLS HTTP/2 connection, no mo code), so that a
+// row says how much of `mo status` is mo's.
 import { execFile } from 'node:child_process';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLI_BIN, startCluster, testCliEnv, type Cluster } from '@mo/testkit';
+import { CLI_BIN, CLI_NODE_FLAGS, startCluster, testCliEnv, type Cluster } from '@mo/testkit';
 import {
   msSince,
   registerCleanup,
@@ -29,13 +30,13 @@ export const cliSuite: Suite = {
   run,
 };
 
-/** Runs `node <args>` to completion and returns its wall time in ms; rejects on a non-zero exit. */
-function timed(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/** Runs `[file, ...args]` to completion and returns its wall time in ms; rejects on a non-zero exit. */
+function timed([file, ...args]: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    execFile(process.execPath, args, { env, maxBuffer: 16 * 2 ** 20 }, (err, _stdout, stderr) => {
+    execFile(file!, args, { env, maxBuffer: 16 * 2 ** 20 }, (err, _stdout, stderr) => {
       const ms = msSince(t0);
-      if (err) reject(new Error(`node ${args.join(' ')} failed: ${err.message}\n${stderr}`));
+      if (err) reject(new Error(`${file} ${args.join(' ')} failed: ${err.message}\n${stderr}`));
       else resolve(ms);
     });
   });
@@ -83,15 +84,20 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
 
     // Only PATH and the credentials (the cluster runs with TLS, as a user's does): the CLI must
     // not depend on anything else in the environment. The TLS handshake is part of what is timed.
-    const env = { PATH: process.env.PATH ?? '', ...testCliEnv() };
+    // `mo` is run as a user runs it, as an executable (its #! line picks `node` from PATH and
+    // passes the launcher's flags): PATH starts with this Node's directory so that it is this
+    // Node, the one `node -e 0` is.
+    const node = process.execPath;
+    const env = { PATH: `${dirname(node)}:${process.env.PATH ?? ''}`, ...testCliEnv() };
     const series = await sampleAll(
       {
-        node: ['-e', '0'],
+        node: [node, '-e', '0'],
         status: [CLI_BIN, '--scheduler', address, 'status'],
         statusJson: [CLI_BIN, '--scheduler', address, 'status', '--json'],
         nodes: [CLI_BIN, '--scheduler', address, 'nodes'],
         help: [CLI_BIN, '--help'],
-        tlsFloor: [fileURLToPath(new URL('./tls-floor.cjs', import.meta.url)), address],
+        // The floor with the launcher's Node flags (bin/mo.cjs's #! line), so it stays the floor under `mo`.
+        tlsFloor: [node, ...CLI_NODE_FLAGS, fileURLToPath(new URL('./tls-floor.cjs', import.meta.url)), address],
       },
       env,
     );

@@ -22,6 +22,8 @@ export const AGENT_NODE_FLAGS = nodeFlagsOf(AGENT_BIN);
 export const AGENT_NODE_ENV = nodeEnvOf(AGENT_BIN);
 /** The `mo` CLI's executable in this checkout. */
 export const CLI_BIN = fileURLToPath(new URL('../../cli/bin/mo.cjs', import.meta.url));
+/** The Node flags on its #! line: `runMo` passes them, so tests run the CLI as users do. */
+export const CLI_NODE_FLAGS = nodeFlagsOf(CLI_BIN);
 
 export interface AgentProcessOptions {
   /** Reuse a data dir (to restart an agent on the same state); default: a fresh temp dir. */

@@ -1,6 +1,6 @@
 // Runs the built `mo` executable as a user or script would, with a minimal environment.
 import { execFile } from 'node:child_process';
-import { CLI_BIN } from './agent-process.js';
+import { CLI_BIN, CLI_NODE_FLAGS } from './agent-process.js';
 import { testPki } from './pki.js';
 
 export interface MoResult {
@@ -32,7 +32,7 @@ export function runMo(
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
-      [CLI_BIN, ...args],
+      [...CLI_NODE_FLAGS, CLI_BIN, ...args],
       {
         env: { PATH: process.env.PATH, ...testCliEnv(args.includes('--agent')), ...options.env },
         timeout: options.timeoutMs ?? 30_000,

@@ -37,7 +37,14 @@
  * await h.partition(); await h.heal(); await bed.close();
  * ```
  */
-export { AGENT_BIN, CLI_BIN, startAgentProcess, type AgentProcess, type AgentProcessOptions } from './agent-process.js';
+export {
+  AGENT_BIN,
+  CLI_BIN,
+  CLI_NODE_FLAGS,
+  startAgentProcess,
+  type AgentProcess,
+  type AgentProcessOptions,
+} from './agent-process.js';
 export { runMo, testCliEnv, type MoResult } from './cli.js';
 export {
   SCHEDULER_BIN,
