@@ -78,7 +78,10 @@ export function registerLogs(program: Command, ctx: CliContext): void {
     .command('logs')
     .summary("print a workload's output")
     .description("Print a workload's stdout and stderr, each to the same stream of this process.")
-    .argument('<id>', 'workload id, unique id prefix (6+ characters) or name of a live workload (--agent: the exact id)')
+    .argument(
+      '<id>',
+      'workload id, unique id prefix (6+ characters) or name of a live workload (--agent: the exact id)',
+    )
     .option('-f, --follow', 'keep streaming until the workload ends (Ctrl-C to stop)')
     .option('--tail <n>', 'start with the last n lines of each stream (0: everything kept)')
     .option('--stdout', 'only the stdout stream')

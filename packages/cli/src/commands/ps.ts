@@ -17,7 +17,16 @@ export interface PsFlags {
 }
 
 /** The states `--state` takes, in lifecycle order. */
-export const STATE_WORDS = ['pending', 'starting', 'running', 'unknown', 'succeeded', 'failed', 'stopped', 'lost'] as const;
+export const STATE_WORDS = [
+  'pending',
+  'starting',
+  'running',
+  'unknown',
+  'succeeded',
+  'failed',
+  'stopped',
+  'lost',
+] as const;
 
 /** `--state running,pending --state lost` → wire names, each once; an unknown word names the flag. */
 export function parseStates(values: readonly string[]): WorkloadState[] {
@@ -75,7 +84,8 @@ export function registerPs(program: Command, ctx: CliContext): void {
       if (flags.node !== undefined) {
         const { nodes } = await client.listAllNodes();
         const node = nodes.find((n) => n.name === flags.node) ?? nodes.find((n) => n.id === flags.node);
-        if (!node) throw new UsageError(`no node named (or with id) ${JSON.stringify(flags.node)}: see mo nodes`, '--node');
+        if (!node)
+          throw new UsageError(`no node named (or with id) ${JSON.stringify(flags.node)}: see mo nodes`, '--node');
         nodeId = node.id;
       }
       return client.listAllWorkloads(buildPsRequest(flags, nodeId));

@@ -21,7 +21,10 @@ export function registerStatus(program: Command, ctx: CliContext): void {
         'workload counts by state, the queue and the most recent workloads. With an id: that workload, ' +
         'where it runs, its allocation, attempts, exit and events.',
     )
-    .argument('[id]', 'workload id, unique id prefix (6+ characters) or name of a live workload (--agent: the exact id)')
+    .argument(
+      '[id]',
+      'workload id, unique id prefix (6+ characters) or name of a live workload (--agent: the exact id)',
+    )
     .option('--recent <n>', 'how many recent workloads to list (default 10)');
   addGlobalOptions(cmd).action(async (id: string | undefined, flags: { recent?: string }, self: Command) => {
     const globals = ctx.resolve(self);

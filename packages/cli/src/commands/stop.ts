@@ -29,7 +29,10 @@ export type StopTarget =
 export function planStop(refs: readonly string[], flags: StopFlags): StopTarget {
   const selectors = (flags.label?.length ?? 0) > 0 || flags.name !== undefined;
   if (refs.length > 0 && selectors) {
-    throw new UsageError('give workload ids or selectors (--label, --name), not both', flags.name ? '--name' : '--label');
+    throw new UsageError(
+      'give workload ids or selectors (--label, --name), not both',
+      flags.name ? '--name' : '--label',
+    );
   }
   if (refs.length > 0) return { kind: 'refs', refs };
   if (!selectors) throw new UsageError('give one or more workload ids, or --label k=v / --name N', 'id');
@@ -43,7 +46,8 @@ export function planStop(refs: readonly string[], flags: StopFlags): StopTarget 
 
 /** How one stop went. */
 export type StopOutcome =
-  { readonly ok: true; readonly workload: ScheduledWorkload__Output } | { readonly ok: false; readonly id: string; readonly error: unknown };
+  | { readonly ok: true; readonly workload: ScheduledWorkload__Output }
+  | { readonly ok: false; readonly id: string; readonly error: unknown };
 
 export function registerStop(program: Command, ctx: CliContext): void {
   const cmd = program
@@ -142,7 +146,12 @@ async function describeFailed(
   });
 }
 
-async function stopOnAgent(ctx: CliContext, globals: GlobalOptions, target: StopTarget, graceMs: number): Promise<void> {
+async function stopOnAgent(
+  ctx: CliContext,
+  globals: GlobalOptions,
+  target: StopTarget,
+  graceMs: number,
+): Promise<void> {
   if (target.kind !== 'refs' || target.refs.length !== 1) {
     throw new UsageError('one exact workload id with --agent (selectors and several ids need the scheduler)', 'id');
   }

@@ -21,7 +21,8 @@ export function waitExitCode(workloads: readonly Pick<ScheduledWorkload__Output,
 
 /** Whether --timeout was given on the command line (default: wait as long as it takes). */
 function timeoutGiven(cmd: Command): boolean {
-  for (let c: Command | null = cmd; c; c = c.parent) if (c.opts<{ timeout?: string }>().timeout !== undefined) return true;
+  for (let c: Command | null = cmd; c; c = c.parent)
+    if (c.opts<{ timeout?: string }>().timeout !== undefined) return true;
   return false;
 }
 
@@ -39,7 +40,9 @@ export async function waitForEnds(
   const stop = new AbortController();
   const abort = () => stop.abort();
   signal.addEventListener('abort', abort, { once: true });
-  const events: AsyncIterator<ClusterEvent__Output> = client.follow({}, { signal: stop.signal })[Symbol.asyncIterator]();
+  const events: AsyncIterator<ClusterEvent__Output> = client
+    .follow({}, { signal: stop.signal })
+    [Symbol.asyncIterator]();
   try {
     for (let e = await events.next(); !e.done && !e.value.caughtUp; e = await events.next());
     const latest = new Map<string, ScheduledWorkload__Output>();

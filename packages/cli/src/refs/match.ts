@@ -28,7 +28,8 @@ export const LIVE_STATES = [
 
 /** What to ask the scheduler for a reference: the id itself, or a search by name and/or prefix. */
 export type RefPlan =
-  { readonly kind: 'exact'; readonly id: string } | { readonly kind: 'search'; readonly name?: string; readonly idPrefix?: string };
+  | { readonly kind: 'exact'; readonly id: string }
+  | { readonly kind: 'search'; readonly name?: string; readonly idPrefix?: string };
 
 /** `flag` names where the reference came from (`id`, `--workload`) in a usage error. */
 export function planLookup(ref: string, flag = 'id'): RefPlan {
@@ -55,7 +56,12 @@ export interface Matches<W> {
 export type Resolution<W> =
   | { readonly kind: 'one'; readonly workload: W; readonly by: 'name' | 'prefix' }
   | { readonly kind: 'none' }
-  | { readonly kind: 'ambiguous'; readonly by: 'name' | 'prefix'; readonly candidates: readonly W[]; readonly more: number };
+  | {
+      readonly kind: 'ambiguous';
+      readonly by: 'name' | 'prefix';
+      readonly candidates: readonly W[];
+      readonly more: number;
+    };
 
 const NONE: Matches<never> = { items: [], total: 0 };
 
@@ -78,6 +84,10 @@ export function notFoundMessage(ref: string, plan: RefPlan): string {
     ...(plan.idPrefix !== undefined ? ['no id starts with it'] : []),
     ...(plan.name !== undefined ? ['no live workload has that name'] : []),
   ];
-  const hint = plan.idPrefix === undefined && PREFIX_RE.test(ref) ? ` (id prefixes need ${MIN_PREFIX}+ characters)` : '';
+  // A short reference with a digit in it was more likely meant as an id prefix than as a name.
+  const hint =
+    plan.idPrefix === undefined && PREFIX_RE.test(ref) && /\d/.test(ref)
+      ? ` (id prefixes need ${MIN_PREFIX}+ characters)`
+      : '';
   return `no workload ${JSON.stringify(ref)}: ${tried.join(' and ')}${hint}`;
 }

@@ -44,7 +44,10 @@ export async function resolveWorkloadId(client: WorkloadLookup, ref: string, fla
  * Several references, in the order given, each workload once (two references to the same one
  * count once). Resolves every one before anything is done with them: one bad reference fails all.
  */
-export async function resolveMany(client: WorkloadLookup, refs: readonly string[]): Promise<ScheduledWorkload__Output[]> {
+export async function resolveMany(
+  client: WorkloadLookup,
+  refs: readonly string[],
+): Promise<ScheduledWorkload__Output[]> {
   const found = await mapBounded(refs, CONCURRENT_LOOKUPS, (ref) => resolveWorkload(client, ref));
   const seen = new Set<string>();
   return found.filter((w) => !seen.has(w.id) && seen.add(w.id));
