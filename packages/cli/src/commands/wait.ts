@@ -40,9 +40,7 @@ export async function waitForEnds(
   const stop = new AbortController();
   const abort = () => stop.abort();
   signal.addEventListener('abort', abort, { once: true });
-  const events: AsyncIterator<ClusterEvent__Output> = client
-    .follow({}, { signal: stop.signal })
-    [Symbol.asyncIterator]();
+  const events: AsyncGenerator<ClusterEvent__Output> = client.follow({}, { signal: stop.signal });
   try {
     for (let e = await events.next(); !e.done && !e.value.caughtUp; e = await events.next());
     const latest = new Map<string, ScheduledWorkload__Output>();
@@ -66,7 +64,7 @@ export async function waitForEnds(
   } finally {
     signal.removeEventListener('abort', abort);
     stop.abort();
-    await events.return?.();
+    await events.return(undefined);
   }
 }
 
