@@ -61,3 +61,53 @@ export class WaitFailedError extends Error {
     this.name = 'WaitFailedError';
   }
 }
+
+/** Thrown when a workload reference (id, id prefix or name) matches no workload. Exit 1, NOT_FOUND. */
+export class WorkloadNotFoundError extends Error {
+  constructor(
+    readonly ref: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WorkloadNotFoundError';
+  }
+}
+
+/** A workload an ambiguous reference could mean, as the error lists it. */
+export interface RefCandidate {
+  readonly id: string;
+  readonly name: string;
+  readonly state: string;
+  readonly node: string;
+}
+
+/**
+ * Thrown when a workload reference matches several workloads (a name several live ones carry, or
+ * a prefix of several ids). Exit 2, like any command line that needs fixing: give an id.
+ */
+export class AmbiguousWorkloadError extends Error {
+  constructor(
+    readonly ref: string,
+    message: string,
+    readonly candidates: readonly RefCandidate[],
+  ) {
+    super(message);
+    this.name = 'AmbiguousWorkloadError';
+  }
+}
+
+/**
+ * Thrown when a command that acts on several workloads (`mo stop A B C`) failed for some of them.
+ * Each failure was already reported (a line, or the command's JSON document): only the summary is
+ * left. The exit code and status name are the first failure's.
+ */
+export class SomeFailedError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'SomeFailedError';
+  }
+}

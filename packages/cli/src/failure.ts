@@ -3,7 +3,17 @@
 // otherwise load. @mo/api/errors, not @mo/api: a failure does not load grpc-js either.
 import { InvalidArgumentError, MoError, UnavailableError, statusName } from '@mo/api/errors';
 import { CommanderError } from 'commander';
-import { DaemonFailedError, ExitCode, UsageError, WaitFailedError, type Daemon } from './errors.js';
+import {
+  AmbiguousWorkloadError,
+  DaemonFailedError,
+  ExitCode,
+  UsageError,
+  WaitFailedError,
+  SomeFailedError,
+  WorkloadNotFoundError,
+  type Daemon,
+  type RefCandidate,
+} from './errors.js';
 
 /** What a failure looks like to the user. */
 export interface Failure {
@@ -15,6 +25,8 @@ export interface Failure {
   readonly stack?: string;
   /** The command already wrote its JSON document: do not add an error document to stdout. */
   readonly outputWritten?: boolean;
+  /** What an ambiguous workload reference could mean (also in the JSON error document). */
+  readonly candidates?: readonly RefCandidate[];
 }
 
 /** Classifies an error thrown anywhere in a command; `daemon` is whom the command talked to. */
@@ -44,6 +56,15 @@ export function describeFailure(err: unknown, daemon: Daemon = 'scheduler'): Fai
   if (err instanceof WaitFailedError) {
     const code = err.exitCode === ExitCode.WaitTimeout ? 'DEADLINE_EXCEEDED' : 'ABORTED';
     return { exitCode: err.exitCode, code, message: err.message, outputWritten: true };
+  }
+  if (err instanceof SomeFailedError) {
+    return { exitCode: err.exitCode, code: err.code, message: err.message, outputWritten: true };
+  }
+  if (err instanceof WorkloadNotFoundError) {
+    return { exitCode: ExitCode.Failed, code: 'NOT_FOUND', message: err.message };
+  }
+  if (err instanceof AmbiguousWorkloadError) {
+    return { exitCode: ExitCode.Usage, code: 'INVALID_ARGUMENT', message: err.message, candidates: err.candidates };
   }
   if (err instanceof MoError) {
     return { exitCode: ExitCode.Failed, code: statusName(err.code), message: err.message };

@@ -9,11 +9,13 @@ import { registerLogs } from './commands/logs.js';
 import { registerNode } from './commands/node.js';
 import { registerNodes } from './commands/nodes.js';
 import { registerPipeline } from './commands/pipeline.js';
+import { registerPs } from './commands/ps.js';
 import { registerStart } from './commands/start.js';
 import { registerStatus } from './commands/status.js';
 import { registerStop } from './commands/stop.js';
 import { registerToken } from './commands/token.js';
 import { registerTls } from './commands/tls.js';
+import { registerWait } from './commands/wait.js';
 import { CliContext, addGlobalOptions } from './context.js';
 import { ExitCode } from './errors.js';
 import { processIo } from './io.js';
@@ -31,8 +33,10 @@ export function buildProgram(ctx: CliContext = new CliContext(processIo(), proce
       'mo: run workloads on a cluster of nodes and see where they run.\n\n' +
         'Talks to the scheduler at --scheduler or $MO_SCHEDULER_ADDR (default 127.0.0.1:7600); `mo dev` starts ' +
         'one with agents on this machine. --agent ADDR talks to one agent directly instead.\n\n' +
-        'Exit codes: 0 ok, 1 failed, 2 usage, 3 scheduler (or agent) unreachable, ' +
-        '4 a --wait-ed workload failed, 5 --wait-timeout passed.',
+        'A workload is named by its id, a unique id prefix (6+ characters, any case) or the name of a live ' +
+        'workload (with --agent: its exact id).\n\n' +
+        'Exit codes: 0 ok, 1 failed (or no such workload), 2 usage (or a workload reference that matches several), ' +
+        '3 scheduler (or agent) unreachable, 4 a --wait-ed workload failed, 5 --wait-timeout passed.',
     )
     .version(packageVersion(), '-V, --version')
     // Global options go before the command name or after it (`mo --json status`, `mo status
@@ -52,6 +56,8 @@ export function buildProgram(ctx: CliContext = new CliContext(processIo(), proce
   addGlobalOptions(program);
   registerStart(program, ctx);
   registerStop(program, ctx);
+  registerWait(program, ctx);
+  registerPs(program, ctx);
   registerStatus(program, ctx);
   registerNodes(program, ctx);
   registerNode(program, ctx);

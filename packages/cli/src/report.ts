@@ -8,10 +8,14 @@ export async function reportFailure(err: unknown, ctx: CliContext, argv: readonl
   const failure = describeFailure(err, ctx.globals?.target.kind ?? 'scheduler');
   // --json is known once a command's options were parsed; a parse error comes before that.
   const json = ctx.json ?? jsonRequested(argv.slice(2));
-  if (json && !failure.outputWritten)
-    ctx.io.stdout.write(`${JSON.stringify({ error: { code: failure.code, message: failure.message } })}\n`);
+  const { candidates } = failure;
+  if (json && !failure.outputWritten) {
+    const error = { code: failure.code, message: failure.message, ...(candidates ? { candidates } : {}) };
+    ctx.io.stdout.write(`${JSON.stringify({ error })}\n`);
+  }
   ctx.io.stderr.write(`mo: ${failure.message}\n`);
-  if (failure.exitCode === ExitCode.Usage && !json) {
+  // An ambiguous reference lists its candidates in the message; the help would not say more.
+  if (failure.exitCode === ExitCode.Usage && !json && !candidates) {
     ctx.io.stderr.write(`(see "mo ${ctx.command ? `${ctx.command} ` : ''}--help")\n`);
   }
   if (failure.stack) ctx.io.stderr.write(`${failure.stack}\n`);

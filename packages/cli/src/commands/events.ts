@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { addGlobalOptions, type CliContext } from '../context.js';
 import { parseCount } from '../flags.js';
 import { write } from '../io.js';
+import { resolveWorkloadId } from '../refs/resolve.js';
 
 export interface EventsFlags {
   follow?: boolean;
@@ -50,11 +51,12 @@ export function registerEvents(program: Command, ctx: CliContext): void {
     )
     .option('-f, --follow', 'keep printing events as they happen (Ctrl-C ends)')
     .option('--after <seq>', 'only events after this sequence number (a previous run’s last)')
-    .option('--workload <id>', "only this workload's events");
+    .option('--workload <id>', "only this workload's events (an id, unique id prefix or live workload's name)");
   addGlobalOptions(cmd).action(async (flags: EventsFlags, self: Command) => {
     const globals = ctx.resolve(self);
     const req = buildEventsRequest(flags);
     await ctx.withScheduler(globals, async (client) => {
+      if (req.workloadId) req.workloadId = await resolveWorkloadId(client, req.workloadId, '--workload');
       const abort = new AbortController();
       const stop = () => abort.abort();
       process.once('SIGINT', stop);

@@ -8,6 +8,7 @@ import { addGlobalOptions, type CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { parseCount } from '../flags.js';
 import { write, type CliIo } from '../io.js';
+import { resolveWorkloadId } from '../refs/resolve.js';
 
 export interface LogsFlags {
   follow?: boolean;
@@ -77,7 +78,10 @@ export function registerLogs(program: Command, ctx: CliContext): void {
     .command('logs')
     .summary("print a workload's output")
     .description("Print a workload's stdout and stderr, each to the same stream of this process.")
-    .argument('<id>', 'workload id')
+    .argument(
+      '<id>',
+      'workload id, unique id prefix (6+ characters) or name of a live workload (--agent: the exact id)',
+    )
     .option('-f, --follow', 'keep streaming until the workload ends (Ctrl-C to stop)')
     .option('--tail <n>', 'start with the last n lines of each stream (0: everything kept)')
     .option('--stdout', 'only the stdout stream')
@@ -105,7 +109,10 @@ export function registerLogs(program: Command, ctx: CliContext): void {
       };
       await (globals.target.kind === 'agent'
         ? ctx.withAgent(globals, (client) => copy(client.streamLogs(req, abort.signal)))
-        : ctx.withScheduler(globals, (client) => copy(client.streamLogs(req, abort.signal))));
+        : ctx.withScheduler(globals, async (client) => {
+            const workloadId = await resolveWorkloadId(client, id);
+            return copy(client.streamLogs({ ...req, workloadId }, abort.signal));
+          }));
       await sink.end();
     } catch (err) {
       if (!isBrokenPipe(err)) throw err;

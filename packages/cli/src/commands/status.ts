@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { addGlobalOptions, type CliContext, type GlobalOptions } from '../context.js';
 import { parseCount } from '../flags.js';
 import { write, writeJson } from '../io.js';
+import { resolveWorkload } from '../refs/resolve.js';
 
 export const MAX_RECENT = 1000;
 
@@ -20,7 +21,10 @@ export function registerStatus(program: Command, ctx: CliContext): void {
         'workload counts by state, the queue and the most recent workloads. With an id: that workload, ' +
         'where it runs, its allocation, attempts, exit and events.',
     )
-    .argument('[id]', 'workload id')
+    .argument(
+      '[id]',
+      'workload id, unique id prefix (6+ characters) or name of a live workload (--agent: the exact id)',
+    )
     .option('--recent <n>', 'how many recent workloads to list (default 10)');
   addGlobalOptions(cmd).action(async (id: string | undefined, flags: { recent?: string }, self: Command) => {
     const globals = ctx.resolve(self);
@@ -60,7 +64,7 @@ export async function schedulerStatus(
     const { renderClusterStatus } = await import('../output/cluster.js');
     return write(ctx.io.stdout, renderClusterStatus(cs, now()));
   }
-  const w = await ctx.withSchedulerReads(globals, (client) => client.getWorkload(id));
+  const w = await ctx.withSchedulerReads(globals, (client) => resolveWorkload(client, id, { whole: true }));
   if (globals.json) return writeJson(ctx.io, w);
   const { renderScheduledWorkload } = await import('../output/cluster.js');
   return write(ctx.io.stdout, renderScheduledWorkload(w, now()));

@@ -26,7 +26,7 @@ import type { NodeEntry, NodeTable } from '../registry/nodes.js';
 import type { WorkloadManager } from '../workloads/manager.js';
 import type { WorkloadRecord } from '../workloads/record.js';
 import { STATE_NAMES, toNode, toScheduledWorkload } from './convert.js';
-import { MAX_LIST, parseListRequest } from './list-request.js';
+import { MAX_LIST, parseListRequest, parseWorkloadSearch } from './list-request.js';
 import { nodePage, workloadPage } from './pages.js';
 import { proxyLogs } from './logs-proxy.js';
 
@@ -82,7 +82,11 @@ export class SchedulerService {
       }),
       ListWorkloads: counted('ListWorkloads', (req) => {
         const { pageSize, states } = parseListRequest(req, (s) => STATE_NAMES[s]);
-        const filter = { ...(states ? { states } : {}), ...(req.nodeId ? { nodeId: req.nodeId } : {}) };
+        const filter = {
+          ...(states ? { states } : {}),
+          ...(req.nodeId ? { nodeId: req.nodeId } : {}),
+          ...parseWorkloadSearch(req),
+        };
         const page = workloadPage(manager, filter, { pageSize, pageToken: req.pageToken, withEvents: !req.omitEvents });
         return { workloads: page.items, total: manager.countMatching(filter), nextPageToken: page.nextPageToken };
       }),

@@ -33,6 +33,7 @@ import type { AgentPool } from '../registry/agent-pool.js';
 import type { NodeEntry, NodeTable } from '../registry/nodes.js';
 import type { Store } from '../store/store.js';
 import { SortedIds } from '../listing/sorted-ids.js';
+import { countsByStateOnly, matchesFilter, walkStart, type WorkloadFilter } from './filter.js';
 import {
   LABEL_WORKLOAD_ID,
   MAX_EVENTS,
@@ -91,10 +92,7 @@ export interface SubmitOptions {
   bounded?: boolean;
 }
 
-export interface WorkloadFilter {
-  states?: ReadonlySet<WorkloadStateName>;
-  nodeId?: string;
-}
+export type { WorkloadFilter } from './filter.js';
 
 export interface ListFilter extends WorkloadFilter {
   limit: number;
@@ -248,26 +246,32 @@ export class WorkloadManager {
    * cursor `beforeId` when given. Lazy: a page reads only as far as it needs.
    */
   *newestFirst(filter: WorkloadFilter, beforeId?: string): Generator<WorkloadRecord> {
-    for (const id of this.order.descending(beforeId)) {
-      const r = this.records.get(id);
-      if (!r || (filter.states && !filter.states.has(r.state)) || (filter.nodeId && r.nodeId !== filter.nodeId))
+    for (const id of this.order.descending(walkStart(beforeId, filter.idPrefix))) {
+      // Ids sharing a prefix sort together: past the last of them, no more can match.
+      if (filter.idPrefix && !id.toUpperCase().startsWith(filter.idPrefix)) {
+        if (id < filter.idPrefix) return;
         continue;
-      yield r;
+      }
+      const r = this.records.get(id);
+      if (r && matchesFilter(r, filter)) yield r;
     }
   }
 
-  /** How many workloads match (from the per-state counts unless a node is named). */
+  /** How many workloads match (from the per-state counts when only states are asked for). */
   countMatching(filter: WorkloadFilter): number {
-    if (!filter.nodeId) {
+    if (countsByStateOnly(filter)) {
       if (!filter.states) return this.records.size;
       let n = 0;
       for (const s of filter.states) n += this.counts.get(s) ?? 0;
       return n;
     }
-    let n = 0;
-    for (const r of this.records.values()) {
-      if (r.nodeId === filter.nodeId && (!filter.states || filter.states.has(r.state))) n++;
+    if (filter.idPrefix) {
+      let n = 0;
+      for (const _ of this.newestFirst(filter)) n++;
+      return n;
     }
+    let n = 0;
+    for (const r of this.records.values()) if (matchesFilter(r, filter)) n++;
     return n;
   }
 

@@ -31,6 +31,18 @@ export interface ListWorkloadsRequest {
    * Empty = the first page; else a next_page_token of an earlier response.
    */
   'pageToken'?: (string);
+  /**
+   * Only workloads with this spec.name (exact).
+   */
+  'name'?: (string);
+  /**
+   * Only workloads whose id starts with this (case-insensitive; `mo` resolves id prefixes so).
+   */
+  'idPrefix'?: (string);
+  /**
+   * Only workloads carrying every one of these spec.labels (key and value exactly).
+   */
+  'labels'?: ({[key: string]: string});
 }
 
 /**
@@ -62,4 +74,16 @@ export interface ListWorkloadsRequest__Output {
    * Empty = the first page; else a next_page_token of an earlier response.
    */
   'pageToken': (string);
+  /**
+   * Only workloads with this spec.name (exact).
+   */
+  'name': (string);
+  /**
+   * Only workloads whose id starts with this (case-insensitive; `mo` resolves id prefixes so).
+   */
+  'idPrefix': (string);
+  /**
+   * Only workloads carrying every one of these spec.labels (key and value exactly).
+   */
+  'labels': ({[key: string]: string});
 }

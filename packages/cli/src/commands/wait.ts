@@ -1,0 +1,126 @@
+// `mo wait REF… [--timeout D]`: follows the scheduler's Watch stream until every named workload has
+// ended, printing each end as it comes; the exit code is the worst result.
+import type { ClusterEvent__Output, ScheduledWorkload__Output, SchedulerClient } from '@mo/api';
+import { after } from '@mo/api/timers';
+import type { Command } from 'commander';
+import { addGlobalOptions, type CliContext } from '../context.js';
+import { ExitCode, WaitFailedError } from '../errors.js';
+import { write, writeJson } from '../io.js';
+import { renderWorkloadLine, workloadEnded } from '../output/cluster.js';
+import { resolveMany } from '../refs/resolve.js';
+
+/**
+ * The worst result decides: 4 when any ended without succeeding (failed, stopped, lost: a known
+ * failure outranks not knowing yet), else 5 when the timeout passed with some still going, else 0.
+ */
+export function waitExitCode(workloads: readonly Pick<ScheduledWorkload__Output, 'state'>[]): ExitCode {
+  if (workloads.some((w) => workloadEnded(w) && w.state !== 'WORKLOAD_STATE_SUCCEEDED')) return ExitCode.WorkloadFailed;
+  if (workloads.some((w) => !workloadEnded(w))) return ExitCode.WaitTimeout;
+  return ExitCode.Ok;
+}
+
+/** Whether --timeout was given on the command line (default: wait as long as it takes). */
+function timeoutGiven(cmd: Command): boolean {
+  for (let c: Command | null = cmd; c; c = c.parent)
+    if (c.opts<{ timeout?: string }>().timeout !== undefined) return true;
+  return false;
+}
+
+/**
+ * Follows every workload `refs` name until all have ended, or `signal` aborts. The watch opens
+ * first and the references are resolved after its caught-up marker, so an end can fall neither
+ * before the watch (the lookup sees it) nor between (the stream has it). `onEnd` sees each end once.
+ */
+export async function waitForEnds(
+  client: Pick<SchedulerClient, 'follow' | 'getWorkload' | 'listWorkloads'>,
+  refs: readonly string[],
+  signal: AbortSignal,
+  onEnd: (w: ScheduledWorkload__Output) => Promise<void>,
+): Promise<ScheduledWorkload__Output[]> {
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  signal.addEventListener('abort', abort, { once: true });
+  const events: AsyncGenerator<ClusterEvent__Output> = client.follow({}, { signal: stop.signal });
+  try {
+    for (let e = await events.next(); !e.done && !e.value.caughtUp; e = await events.next());
+    const latest = new Map<string, ScheduledWorkload__Output>();
+    for (const w of await resolveMany(client, refs)) {
+      latest.set(w.id, w);
+      if (workloadEnded(w)) await onEnd(w);
+    }
+    const open = new Set([...latest.values()].filter((w) => !workloadEnded(w)).map((w) => w.id));
+    while (open.size > 0 && !signal.aborted) {
+      const e = await events.next();
+      if (e.done) break;
+      const w = e.value.workload;
+      if (!w || !open.has(w.id)) continue;
+      latest.set(w.id, w);
+      if (workloadEnded(w)) {
+        open.delete(w.id);
+        await onEnd(w);
+      }
+    }
+    return [...latest.values()];
+  } finally {
+    signal.removeEventListener('abort', abort);
+    stop.abort();
+    await events.return(undefined);
+  }
+}
+
+export function registerWait(program: Command, ctx: CliContext): void {
+  const cmd = program
+    .command('wait')
+    .summary('wait until workloads end')
+    .description(
+      'Wait until every named workload (id, unique id prefix of 6+ characters, or name of a live workload) ' +
+        'has ended, printing a line for each as it ends. --timeout D bounds the whole wait (default: no ' +
+        'limit; each call to the scheduler keeps its 10 s deadline).\n\n' +
+        'Exit code, the worst result: 0 all succeeded; 4 any failed, was stopped or lost; 5 --timeout passed ' +
+        'with some still going (and none failed). --json: one document at the end, {"workloads": [...]} in ' +
+        'the order given, each as last seen, and "waiting": the ids that had not ended.',
+    )
+    .argument('<id...>', 'workload ids, id prefixes or names');
+  addGlobalOptions(cmd).action(async (refs: string[], _flags: object, self: Command) => {
+    const globals = ctx.resolve(self);
+    const limitMs = timeoutGiven(self) ? globals.timeoutMs : undefined;
+    const abort = new AbortController();
+    let timedOut = false;
+    const timer =
+      limitMs === undefined
+        ? undefined
+        : after(
+            limitMs,
+            () => {
+              timedOut = true;
+              abort.abort();
+            },
+            { ref: true },
+          );
+    try {
+      const workloads = await ctx.withScheduler(globals, (client) =>
+        waitForEnds(client, refs, abort.signal, (w) =>
+          globals.json ? Promise.resolve() : write(ctx.io.stdout, renderWorkloadLine(w)),
+        ),
+      );
+      const waiting = workloads.filter((w) => !workloadEnded(w));
+      if (globals.json) await writeJson(ctx.io, { workloads, waiting: waiting.map((w) => w.id) });
+      const code = waitExitCode(workloads);
+      if (code === ExitCode.Ok) return;
+      const failed = workloads.filter((w) => workloadEnded(w) && w.state !== 'WORKLOAD_STATE_SUCCEEDED');
+      if (code === ExitCode.WorkloadFailed) {
+        throw new WaitFailedError(`${failed.length} of ${workloads.length} did not succeed: ${idList(failed)}`, code);
+      }
+      if (!timedOut) throw new Error(`the watch ended with ${idList(waiting)} still going`);
+      throw new WaitFailedError(`gave up after ${limitMs} ms; still going: ${idList(waiting)}`, ExitCode.WaitTimeout);
+    } finally {
+      timer?.cancel();
+    }
+  });
+}
+
+/** `A, B, C` (the first ten, then how many more). */
+function idList(ws: readonly { id: string }[]): string {
+  const shown = ws.slice(0, 10).map((w) => w.id);
+  return ws.length > shown.length ? `${shown.join(', ')} and ${ws.length - shown.length} more` : shown.join(', ');
+}
