@@ -36,6 +36,7 @@ import { SortedIds } from '../listing/sorted-ids.js';
 import {
   LABEL_WORKLOAD_ID,
   MAX_EVENTS,
+  newRecord,
   PLACED_STATES,
   TERMINAL_STATES,
   type WorkloadRecord,
@@ -48,6 +49,8 @@ import { validateSubmission } from './validate.js';
 import { demandOf, shapeOf, waitingOf } from './demand.js';
 import { startErrorKind } from './start-errors.js';
 import { PendingQueue, type Waiting } from './queue.js';
+import { memberIds, memberSpec, validateArraySpec, validateCount } from './arrays.js';
+import { GroupIndex } from './groups.js';
 
 export interface PlacementObserver {
   placement(result: 'placed' | 'failed', seconds: number): void;
@@ -94,6 +97,17 @@ export interface SubmitOptions {
 export interface WorkloadFilter {
   states?: ReadonlySet<WorkloadStateName>;
   nodeId?: string;
+  /** Only the members of this array. */
+  groupId?: string;
+}
+
+/** What a submit of an array (count > 0) answers: the group, its members by index, member 0. */
+export interface ArraySubmitted {
+  groupId: string;
+  workloadIds: string[];
+  /** Member 0 (undefined when a retry finds it retired). */
+  first: WorkloadRecord | undefined;
+  existing: boolean;
 }
 
 export interface ListFilter extends WorkloadFilter {
@@ -125,6 +139,10 @@ export class WorkloadManager {
   private sweepTimer: Timer | undefined;
   /** Submissions with an idempotency key that are being persisted. */
   private readonly submitting = new Map<string, Promise<WorkloadRecord>>();
+  /** Arrays with an idempotency key that are being persisted (also in `submitting`, by member 0). */
+  private readonly submittingArrays = new Map<string, Promise<ArraySubmitted>>();
+  /** Members of arrays, by group id. */
+  private readonly groups = new GroupIndex();
   /** Node id -> workloads that hold a reservation there (starting or running). */
   private readonly onNode = new Map<string, Set<string>>();
   /** Allocation id -> the in-flight StartWorkload call. */
@@ -168,6 +186,7 @@ export class WorkloadManager {
       const r = upgradeRecord(value as WorkloadRecord, this.defaultLostAfterMs);
       this.records.set(r.id, r);
       this.order.add(r.id);
+      this.groups.add(r);
       this.count(r.state, +1);
       if (r.allocationId && !TERMINAL_STATES.has(r.state)) this.byAllocation.set(r.allocationId, r.id);
       if (PLACED_STATES.has(r.state)) this.hold(r);
@@ -248,7 +267,9 @@ export class WorkloadManager {
    * cursor `beforeId` when given. Lazy: a page reads only as far as it needs.
    */
   *newestFirst(filter: WorkloadFilter, beforeId?: string): Generator<WorkloadRecord> {
-    for (const id of this.order.descending(beforeId)) {
+    const ids =
+      filter.groupId !== undefined ? this.groups.descending(filter.groupId, beforeId) : this.order.descending(beforeId);
+    for (const id of ids) {
       const r = this.records.get(id);
       if (!r || (filter.states && !filter.states.has(r.state)) || (filter.nodeId && r.nodeId !== filter.nodeId))
         continue;
@@ -258,6 +279,12 @@ export class WorkloadManager {
 
   /** How many workloads match (from the per-state counts unless a node is named). */
   countMatching(filter: WorkloadFilter): number {
+    if (filter.groupId !== undefined) {
+      if (!filter.nodeId && !filter.states) return this.groups.count(filter.groupId);
+      let n = 0;
+      for (const _ of this.newestFirst(filter)) n++;
+      return n;
+    }
     if (!filter.nodeId) {
       if (!filter.states) return this.records.size;
       let n = 0;
@@ -309,23 +336,7 @@ export class WorkloadManager {
       throw new InvalidArgumentError('scheduling.node', `unknown node ${quote(valid.scheduling.node)}`);
     }
     const now = Date.now();
-    const record: WorkloadRecord = {
-      id: newId(now),
-      ...valid,
-      state: 'pending',
-      reason: 'waiting for placement',
-      allocationId: '',
-      nodeId: '',
-      nodeName: '',
-      attempt: 0,
-      restarts: 0,
-      pid: 0,
-      createdAtMs: now,
-      updatedAtMs: now,
-      notBeforeMs: 0,
-      stopRequested: false,
-      events: [{ state: 'pending', reason: 'submitted', atMs: now }],
-    };
+    const record = newRecord(newId(now), valid, now);
     // Placed before the first write, so the acknowledged record already says where it goes; a
     // workload whose shape is blocked waits without an attempt (nothing changed since one failed).
     const changesBefore = this.queue.changes;
@@ -338,7 +349,7 @@ export class WorkloadManager {
       if (!placed.ok) retryAtMs = placed.retryAtMs ?? Infinity;
     }
     const waits = record.state === 'pending';
-    if (waits && options.bounded) this.checkPendingBound();
+    if (waits && options.bounded) this.checkPendingBound(1);
     if (waits) this.waitingSubmits++;
     const work = (async () => {
       const keyEntry = { workloadId: record.id, createdAtMs: now };
@@ -366,13 +377,116 @@ export class WorkloadManager {
     return { record, existing: false };
   }
 
-  /** Refuses a submission that would wait when maxPending workloads already do. */
-  private checkPendingBound(): void {
+  /**
+   * Submits an array (count > 0, arrays.ts has its rules): every member is validated with the
+   * spec, placed in one pass before the write (members after a failed attempt wait without one,
+   * as a blocked shape's do), and persisted in one commit with the idempotency key, which then
+   * names the whole group. All or nothing: a refused or failed array leaves no member behind.
+   */
+  async submitArray(req: SubmitWorkloadRequest__Output, options: SubmitOptions = {}): Promise<ArraySubmitted> {
+    if (this.closed) throw new MoError(grpc.status.UNAVAILABLE, 'the scheduler is shutting down');
+    const count = validateCount(req.count);
+    if (count === 0) throw new InvalidArgumentError('count', 'must be at least 1 for an array');
+    const valid = validateSubmission(req, this.defaultLostAfterMs);
+    const key = valid.idempotencyKey;
+    if (key) {
+      const retried = await this.retriedArray(key);
+      if (retried) return retried;
+      this.keys.checkRoom();
+    }
+    if (valid.scheduling.node && !this.o.nodes.byNodeName(valid.scheduling.node)) {
+      throw new InvalidArgumentError('scheduling.node', `unknown node ${quote(valid.scheduling.node)}`);
+    }
+    const now = Date.now();
+    const groupId = newId(now);
+    validateArraySpec(valid.spec, count, groupId);
+    const records = memberIds(count, now).map((id, i) => {
+      const r = newRecord(id, { ...valid, spec: memberSpec(valid.spec, i, count, groupId) }, now);
+      r.groupId = groupId;
+      r.groupIndex = i;
+      return r;
+    });
+    const changesBefore = this.queue.changes;
+    let reason = this.queue.blockedReason(shapeOf(records[0]!));
+    let retryAtMs = Infinity;
+    for (const r of records) {
+      if (reason !== undefined) {
+        r.reason = reason;
+        continue;
+      }
+      const placed = this.tryPlace(r, now);
+      if (placed.ok) continue;
+      reason = r.reason;
+      retryAtMs = placed.retryAtMs ?? Infinity;
+    }
+    const placed = records.filter((r) => r.state === 'starting');
+    const waiting = records.length - placed.length;
+    try {
+      if (waiting > 0 && options.bounded) this.checkPendingBound(waiting);
+    } catch (err) {
+      for (const r of placed) this.unhold(r);
+      throw err;
+    }
+    const workloadIds = records.map((r) => r.id);
+    const answer: ArraySubmitted = { groupId, workloadIds, first: records[0], existing: false };
+    const keyEntry = { workloadId: workloadIds[0]!, createdAtMs: now, groupId, workloadIds };
+    this.waitingSubmits += waiting;
+    const work = (async () => {
+      await this.o.store.commit([
+        ...records.map((r) => ({ kind: 'workload' as const, id: r.id, value: r })),
+        ...(key ? [IdempotencyKeys.op(key, keyEntry)] : []),
+      ]);
+      if (key) this.keys.add(key, keyEntry);
+      for (const r of records) this.adopt(r, changesBefore, retryAtMs);
+      return answer;
+    })();
+    if (key) {
+      this.submittingArrays.set(key, work);
+      const first = work.then(() => records[0]!);
+      first.catch(() => undefined); // its rejection is work's, reported below
+      this.submitting.set(key, first);
+    }
+    try {
+      await work;
+    } catch (err) {
+      for (const r of placed) this.unhold(r);
+      throw new MoError(grpc.status.UNAVAILABLE, `could not persist the array: ${(err as Error).message}`, {
+        cause: err,
+      });
+    } finally {
+      if (key) {
+        this.submittingArrays.delete(key);
+        this.submitting.delete(key);
+      }
+      this.waitingSubmits -= waiting;
+    }
+    return answer;
+  }
+
+  /** What a keyed array submit that was seen before answers: its group, or the single workload. */
+  private async retriedArray(key: string): Promise<ArraySubmitted | undefined> {
+    const array = this.submittingArrays.get(key);
+    if (array) return { ...(await array), existing: true };
+    const single = this.submitting.get(key);
+    if (single) {
+      const r = await single;
+      return { groupId: '', workloadIds: [r.id], first: r, existing: true };
+    }
+    const entry = this.keys.get(key, Date.now());
+    if (!entry) return undefined;
+    const workloadIds = entry.workloadIds ?? [entry.workloadId];
+    if (!workloadIds.some((id) => this.records.has(id))) throw IdempotencyKeys.gone(key, entry);
+    return { groupId: entry.groupId ?? '', workloadIds, first: this.records.get(workloadIds[0]!), existing: true };
+  }
+
+  /** Refuses a submission of `adding` that would wait when they would take the queue past maxPending. */
+  private checkPendingBound(adding: number): void {
     const max = this.o.maxPending ?? DEFAULT_MAX_PENDING;
     const waiting = this.queue.size + this.waitingSubmits;
-    if (waiting < max) return;
+    if (waiting + adding <= max) return;
+    const what = adding === 1 ? 'this one cannot' : `${adding} of these cannot`;
     throw new ResourceExhaustedError(
-      `the workload queue is full (${waiting} pending, at most ${max}: --max-pending) and this one cannot be placed now; submit again later`,
+      `the workload queue is full (${waiting} pending, at most ${max}: --max-pending) and ${what} be placed now; submit again later`,
     );
   }
 
@@ -836,6 +950,7 @@ export class WorkloadManager {
   private adopt(r: WorkloadRecord, changesBefore: number, retryAtMs: number): void {
     this.records.set(r.id, r);
     this.order.add(r.id);
+    this.groups.add(r);
     this.count(r.state, +1);
     this.o.onChange(r);
     if (r.state === 'starting') {
@@ -1097,6 +1212,7 @@ export class WorkloadManager {
       if (!old || !TERMINAL_STATES.has(old.state)) continue;
       this.records.delete(id);
       this.order.delete(id);
+      this.groups.delete(old);
       this.count(old.state, -1);
       this.o.store.commit([{ kind: 'workload', id, value: null }]).catch(() => undefined);
     }

@@ -31,6 +31,10 @@ export interface ListWorkloadsRequest {
    * Empty = the first page; else a next_page_token of an earlier response.
    */
   'pageToken'?: (string);
+  /**
+   * Only the members of this array (SubmitWorkloadResponse.group_id), newest (highest index) first.
+   */
+  'groupId'?: (string);
 }
 
 /**
@@ -62,4 +66,8 @@ export interface ListWorkloadsRequest__Output {
    * Empty = the first page; else a next_page_token of an earlier response.
    */
   'pageToken': (string);
+  /**
+   * Only the members of this array (SubmitWorkloadResponse.group_id), newest (highest index) first.
+   */
+  'groupId': (string);
 }
