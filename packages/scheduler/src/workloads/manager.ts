@@ -390,7 +390,8 @@ export class WorkloadManager {
     const valid = validateSubmission(req, this.defaultLostAfterMs);
     const key = valid.idempotencyKey;
     if (key) {
-      const retried = await this.retriedArray(key);
+      // Checked with no await before `submittingArrays` is set: a concurrent retry must see it.
+      const retried = this.retriedArray(key);
       if (retried) return retried;
       this.keys.checkRoom();
     }
@@ -463,20 +464,21 @@ export class WorkloadManager {
     return answer;
   }
 
-  /** What a keyed array submit that was seen before answers: its group, or the single workload. */
-  private async retriedArray(key: string): Promise<ArraySubmitted | undefined> {
+  /**
+   * What a keyed array submit seen before answers (its group, or the single workload the key
+   * created); undefined, synchronously, for a new key.
+   */
+  private retriedArray(key: string): Promise<ArraySubmitted> | undefined {
     const array = this.submittingArrays.get(key);
-    if (array) return { ...(await array), existing: true };
+    if (array) return array.then((a) => ({ ...a, existing: true }));
     const single = this.submitting.get(key);
-    if (single) {
-      const r = await single;
-      return { groupId: '', workloadIds: [r.id], first: r, existing: true };
-    }
+    if (single) return single.then((r) => ({ groupId: '', workloadIds: [r.id], first: r, existing: true }));
     const entry = this.keys.get(key, Date.now());
     if (!entry) return undefined;
     const workloadIds = entry.workloadIds ?? [entry.workloadId];
-    if (!workloadIds.some((id) => this.records.has(id))) throw IdempotencyKeys.gone(key, entry);
-    return { groupId: entry.groupId ?? '', workloadIds, first: this.records.get(workloadIds[0]!), existing: true };
+    if (!workloadIds.some((id) => this.records.has(id))) return Promise.reject(IdempotencyKeys.gone(key, entry));
+    const first = this.records.get(workloadIds[0]!);
+    return Promise.resolve({ groupId: entry.groupId ?? '', workloadIds, first, existing: true });
   }
 
   /** Refuses a submission of `adding` that would wait when they would take the queue past maxPending. */
