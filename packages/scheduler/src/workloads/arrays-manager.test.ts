@@ -1,6 +1,8 @@
 // The manager's side of arrays, on a real SQLite store and placement engine with no nodes (so every
-// member waits): N members in one commit with their key, queued at once, listed by group, the key
-// answering with the whole group, all of it again after a reload; a refused array leaves nothing.
+// member waits): N members written in slices, then the marker that makes them count with their key,
+// queued at once, listed by group, the key answering with the whole group, all of it again after a
+// reload; members without a marker (a crash mid-write) are dropped at load; a refused array leaves
+// nothing.
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createLogger, InvalidArgumentError, MoError, type SubmitWorkloadRequest__Output } from '@mo/api';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -71,15 +73,18 @@ const request = (count: number, over: Partial<SubmitWorkloadRequest__Output> = {
   ({ spec: { argv: ['true'], name: 'job' }, count, idempotencyKey: '', ...over }) as SubmitWorkloadRequest__Output;
 
 describe('WorkloadManager.submitArray', () => {
-  it('persists 2,000 members and their key in one commit, queues them all, and lists them by group', async () => {
+  it('persists 2,000 members in slices, then their marker and key, queues them all, and lists them by group', async () => {
     const dir = newDir();
     const { manager, commits, close } = await openManager(dir);
     const a = await manager.submitArray(request(2000, { idempotencyKey: 'batch-1' }));
     expect(a.existing).toBe(false);
     expect(a.workloadIds).toHaveLength(2000);
-    const arrayCommit = commits.find((ops) => ops.length > 1)!;
-    expect(commits.filter((ops) => ops.some((op) => op.kind === 'workload'))).toEqual([arrayCommit]);
-    expect(arrayCommit.map((op) => op.kind)).toEqual([...Array<string>(2000).fill('workload'), 'idempotency']);
+    expect(commits.map((ops) => ops.length)).toEqual([...Array<number>(8).fill(250), 2]);
+    expect(commits.flat().filter((op) => op.kind === 'workload').map((op) => op.id)).toEqual(a.workloadIds);
+    expect(commits.at(-1)!.map((op) => [op.kind, op.id])).toEqual([
+      ['meta', `array:${a.groupId}`],
+      ['idempotency', 'batch-1'],
+    ]);
     expect(manager.queueDepth()).toBe(2000);
 
     const filter = { groupId: a.groupId };
@@ -107,6 +112,24 @@ describe('WorkloadManager.submitArray', () => {
     expect([retried.existing, retried.groupId, retried.workloadIds.length]).toEqual([true, a.groupId, 2000]);
   });
 
+  it('drops at load the members of an array whose marker was never written (a crash mid-write)', async () => {
+    const dir = newDir();
+    const first = await openManager(dir);
+    const whole = await first.manager.submitArray(request(300));
+    // What a crash after the first slice leaves: 250 members, no marker.
+    const sliceOnly = first.commits.slice(0, 1).flat().map((op) => ({ ...op, id: `X${op.id.slice(1)}`, value: { ...(op.value as object), id: `X${op.id.slice(1)}`, groupId: 'HALF' } }));
+    await first.close();
+    const sqlite = openSqliteStore(join(dir, 'scheduler.db'));
+    await sqlite.commit(sliceOnly);
+    await sqlite.close();
+
+    const reopened = await openManager(dir);
+    expect(reopened.manager.countMatching({})).toBe(300);
+    expect(reopened.manager.countMatching({ groupId: whole.groupId })).toBe(300);
+    expect(reopened.manager.countMatching({ groupId: 'HALF' })).toBe(0);
+    expect(reopened.commits).toEqual([sliceOnly.map((op) => ({ kind: 'workload', id: op.id, value: null }))]);
+  });
+
   it('answers concurrent retries of one key with the same group', async () => {
     const { manager } = await openManager(newDir());
     const req = request(50, { idempotencyKey: 'k' });
@@ -124,7 +147,7 @@ describe('WorkloadManager.submitArray', () => {
     expect(err).toBeInstanceOf(MoError);
     expect((err as MoError).message).toContain('41 of these cannot be placed now');
     expect(manager.countMatching({})).toBe(60);
-    expect(commits.filter((ops) => ops.some((op) => op.kind === 'workload'))).toHaveLength(1);
+    expect(commits.flat().filter((op) => op.kind === 'workload')).toHaveLength(60);
     await manager.submitArray(request(40), bounded); // exactly the bound
     expect(manager.queueDepth()).toBe(100);
   });

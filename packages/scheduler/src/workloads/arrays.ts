@@ -8,6 +8,20 @@
 import { InvalidArgumentError, LIMITS, NAME_RE, newId, validateEnv } from '@mo/api';
 import type { SpecRecord } from './record.js';
 
+/**
+ * The store record (kind 'meta') that says an array was written whole. Its members are written in
+ * slices (one transaction of 10,000 rows held the event loop for seconds), then this marker with
+ * the idempotency key: at start-up, members of an array with no marker (a crash mid-write, before
+ * the acknowledgement) are deleted, so an array is all or nothing. Deleted with its last member.
+ */
+export function arrayMarkerId(groupId: string): string {
+  return `array:${groupId}`;
+}
+
+export function groupOfMarker(id: string): string | undefined {
+  return id.startsWith('array:') ? id.slice('array:'.length) : undefined;
+}
+
 /** The env variables an array sets on each member; a spec of an array may not set them itself. */
 export const ARRAY_ENV = ['MO_INDEX', 'MO_COUNT', 'MO_GROUP'] as const;
 

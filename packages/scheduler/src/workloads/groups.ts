@@ -18,13 +18,19 @@ export class GroupIndex {
     ids.add(r.id);
   }
 
-  /** Forgets a member (its record retired); a group with none left is forgotten. */
-  delete(r: { id: string; groupId?: string }): void {
-    if (!r.groupId) return;
+  /** Forgets a member (its record retired); returns true when that was its group's last. */
+  delete(r: { id: string; groupId?: string }): boolean {
+    if (!r.groupId) return false;
     const ids = this.groups.get(r.groupId);
-    if (!ids) return;
+    if (!ids) return false;
     ids.delete(r.id);
-    if (ids.size === 0) this.groups.delete(r.groupId);
+    if (ids.size > 0) return false;
+    this.groups.delete(r.groupId);
+    return true;
+  }
+
+  has(groupId: string): boolean {
+    return this.groups.has(groupId);
   }
 
   /** How many members of the group are kept (0 for an unknown group). */

@@ -31,7 +31,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { PlacementEngine, PlacementResult } from '../placement/index.js';
 import type { AgentPool } from '../registry/agent-pool.js';
 import type { NodeEntry, NodeTable } from '../registry/nodes.js';
-import type { Store } from '../store/store.js';
+import type { Store, StoreOp } from '../store/store.js';
 import { SortedIds } from '../listing/sorted-ids.js';
 import {
   LABEL_WORKLOAD_ID,
@@ -49,7 +49,7 @@ import { validateSubmission } from './validate.js';
 import { demandOf, shapeOf, waitingOf } from './demand.js';
 import { startErrorKind } from './start-errors.js';
 import { PendingQueue, type Waiting } from './queue.js';
-import { memberIds, memberSpec, validateArraySpec, validateCount } from './arrays.js';
+import { arrayMarkerId, groupOfMarker, memberIds, memberSpec, validateArraySpec, validateCount } from './arrays.js';
 import { GroupIndex } from './groups.js';
 
 export interface PlacementObserver {
@@ -181,9 +181,19 @@ export class WorkloadManager {
   /** Loads persisted workloads: reservations are re-taken, pending ones re-queued. */
   async load(): Promise<number> {
     const rows = await this.o.store.load('workload');
+    const marked = new Set<string>();
+    for (const { id } of await this.o.store.load('meta')) {
+      const groupId = groupOfMarker(id);
+      if (groupId) marked.add(groupId);
+    }
+    const unwritten: StoreOp[] = [];
     const ended: WorkloadRecord[] = [];
     for (const { value } of rows) {
       const r = upgradeRecord(value as WorkloadRecord, this.defaultLostAfterMs);
+      if (r.groupId && !marked.has(r.groupId)) {
+        unwritten.push({ kind: 'workload', id: r.id, value: null }); // see arrayMarkerId
+        continue;
+      }
       this.records.set(r.id, r);
       this.order.add(r.id);
       this.groups.add(r);
@@ -196,6 +206,10 @@ export class WorkloadManager {
     }
     ended.sort((a, b) => a.updatedAtMs - b.updatedAtMs);
     for (const r of ended) this.ended.push(r.id);
+    for (const groupId of marked) {
+      if (!this.groups.has(groupId)) unwritten.push({ kind: 'meta', id: arrayMarkerId(groupId), value: null });
+    }
+    if (unwritten.length > 0) await this.o.store.commit(unwritten);
     await this.loadKeys();
     this.armUnknownTimer();
     return rows.length;
@@ -410,7 +424,8 @@ export class WorkloadManager {
     const changesBefore = this.queue.changes;
     let reason = this.queue.blockedReason(shapeOf(records[0]!));
     let retryAtMs = Infinity;
-    for (const r of records) {
+    for (const [i, r] of records.entries()) {
+      if (i > 0 && i % ARRAY_SLICE === 0) await yieldToLoop();
       if (reason !== undefined) {
         r.reason = reason;
         continue;
@@ -433,12 +448,20 @@ export class WorkloadManager {
     const keyEntry = { workloadId: workloadIds[0]!, createdAtMs: now, groupId, workloadIds };
     this.waitingSubmits += waiting;
     const work = (async () => {
+      // In slices, then the marker that makes them count, with the key (see arrayMarkerId).
+      for (let k = 0; k < records.length; k += ARRAY_SLICE) {
+        const slice = records.slice(k, k + ARRAY_SLICE);
+        await this.o.store.commit(slice.map((r) => ({ kind: 'workload' as const, id: r.id, value: r })));
+      }
       await this.o.store.commit([
-        ...records.map((r) => ({ kind: 'workload' as const, id: r.id, value: r })),
+        { kind: 'meta', id: arrayMarkerId(groupId), value: { count, createdAtMs: now } },
         ...(key ? [IdempotencyKeys.op(key, keyEntry)] : []),
       ]);
       if (key) this.keys.add(key, keyEntry);
-      for (const r of records) this.adopt(r, changesBefore, retryAtMs);
+      for (const [i, r] of records.entries()) {
+        if (i > 0 && i % ARRAY_SLICE === 0) await yieldToLoop();
+        this.adopt(r, changesBefore, retryAtMs);
+      }
       return answer;
     })();
     if (key) {
@@ -1214,9 +1237,10 @@ export class WorkloadManager {
       if (!old || !TERMINAL_STATES.has(old.state)) continue;
       this.records.delete(id);
       this.order.delete(id);
-      this.groups.delete(old);
+      const last = this.groups.delete(old);
+      const marker = last ? [{ kind: 'meta' as const, id: arrayMarkerId(old.groupId!), value: null }] : [];
+      this.o.store.commit([{ kind: 'workload', id, value: null }, ...marker]).catch(() => undefined);
       this.count(old.state, -1);
-      this.o.store.commit([{ kind: 'workload', id, value: null }]).catch(() => undefined);
     }
   }
 }
@@ -1231,6 +1255,14 @@ interface QueuedStart {
   allocationId: string;
   done: () => void;
 }
+
+/**
+ * Members of an array placed (or adopted) between two turns of the event loop: a 10,000-member
+ * array in one go stalled the loop for seconds, past the 2.5 s keepalive that drops connections.
+ */
+const ARRAY_SLICE = 250;
+
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Starts per StartWorkloads call (the agent's limit). */
 const MAX_START_BATCH = 1000;
