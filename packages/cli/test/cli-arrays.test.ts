@@ -21,7 +21,19 @@ afterAll(async () => {
 describe('mo start --count', () => {
   it('runs an array of 50 to its end, each member with its own $MO_INDEX, one group listing all 50', async () => {
     const script = 'echo "index=$MO_INDEX" >> "$MO_OUTPUT"; echo "of=$MO_COUNT/$MO_GROUP" >> "$MO_OUTPUT"';
-    const res = await mo('start', '--count', '50', '--name', 'shard', '--wait=exit', '--json', '--', 'sh', '-c', script);
+    const res = await mo(
+      'start',
+      '--count',
+      '50',
+      '--name',
+      'shard',
+      '--wait=exit',
+      '--json',
+      '--',
+      'sh',
+      '-c',
+      script,
+    );
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const doc = JSON.parse(res.stdout) as {
@@ -39,7 +51,11 @@ describe('mo start --count', () => {
     expect(listed.total).toBe(50);
     expect(listed.workloads.map((w) => w.id)).toEqual([...doc.workloadIds].reverse());
     for (const w of listed.workloads) {
-      expect([w.state, w.groupId, w.spec?.name]).toEqual(['WORKLOAD_STATE_SUCCEEDED', doc.groupId, `shard-${w.groupIndex}`]);
+      expect([w.state, w.groupId, w.spec?.name]).toEqual([
+        'WORKLOAD_STATE_SUCCEEDED',
+        doc.groupId,
+        `shard-${w.groupIndex}`,
+      ]);
       expect(w.outputs).toEqual({ index: String(w.groupIndex), of: `50/${doc.groupId}` });
     }
   });

@@ -87,6 +87,9 @@ describe('arrays on a real cluster', () => {
     const client = (scheduler ?? cluster!.scheduler).client;
     const err = await refusal(client.listWorkloads({ groupId: 'not an id' }));
     expect([err.code, err.message]).toEqual([3, expect.stringContaining('group_id')]);
-    expect(await client.listWorkloads({ groupId: '01ARZ3NDEKTSV4RRFFQ69G5FAV' })).toMatchObject({ workloads: [], total: 0 });
+    expect(await client.listWorkloads({ groupId: '01ARZ3NDEKTSV4RRFFQ69G5FAV' })).toMatchObject({
+      workloads: [],
+      total: 0,
+    });
   });
 });

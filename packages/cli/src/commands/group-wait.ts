@@ -3,7 +3,13 @@
 // cluster: a Watch filters by one workload only), then the group is listed, so no change falls
 // between the two; each member's verdict is final once seen, so the order of list and events does
 // not matter. A stream cut off (a slow reader) or closed is reopened and the group listed again.
-import { MoError, statusName, type ClusterEvent__Output, type ScheduledWorkload__Output, type SchedulerClient } from '@mo/api';
+import {
+  MoError,
+  statusName,
+  type ClusterEvent__Output,
+  type ScheduledWorkload__Output,
+  type SchedulerClient,
+} from '@mo/api';
 import { after } from '@mo/api/timers';
 import { ExitCode, WaitFailedError } from '../errors.js';
 import { stateName } from '../output/format.js';
@@ -97,7 +103,8 @@ export async function waitForGroup(
         }
       } catch (err) {
         // A reader that fell behind is cut off: reopen and relist. Anything else is an answer.
-        if (abort.signal.aborted || !(err instanceof MoError) || statusName(err.code) !== 'RESOURCE_EXHAUSTED') throw err;
+        if (abort.signal.aborted || !(err instanceof MoError) || statusName(err.code) !== 'RESOURCE_EXHAUSTED')
+          throw err;
       } finally {
         await events.return?.(undefined);
       }

@@ -38,7 +38,11 @@ function fakeClient(listed: ScheduledWorkload__Output[], events: ScheduledWorklo
   return {
     listAllWorkloads: (req) => {
       expect(req).toEqual({ groupId: 'G', omitEvents: true });
-      return Promise.resolve({ workloads: [...listed], total: listed.length, nextPageToken: '' } as ListWorkloadsResponse__Output);
+      return Promise.resolve({
+        workloads: [...listed],
+        total: listed.length,
+        nextPageToken: '',
+      } as ListWorkloadsResponse__Output);
     },
     watch: (_req, signal) =>
       (async function* () {

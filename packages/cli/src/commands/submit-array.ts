@@ -44,7 +44,13 @@ export async function submitArrayAndWait(
   };
   const { members, failed } = await waitForGroup(client, groupId, wait.until, wait.timeoutMs, progress);
   await (globals.json
-    ? writeJson(ctx.io, { groupId, workloadIds, existing, states: countStates(members), failed: failed.map((w) => w.id) })
+    ? writeJson(ctx.io, {
+        groupId,
+        workloadIds,
+        existing,
+        states: countStates(members),
+        failed: failed.map((w) => w.id),
+      })
     : write(ctx.io.stdout, `${head}: ${summarizeStates(members)}${note}\n`));
   if (failed.length > 0) {
     const wanted = wait.until === 'exit' ? 'succeed' : 'run';
@@ -52,7 +58,8 @@ export async function submitArrayAndWait(
       .slice(0, FAILED_SHOWN)
       .map((w) => `  [${w.groupIndex}] ${renderWorkloadLine(w).trimEnd()}`)
       .join('\n');
-    const more = failed.length > FAILED_SHOWN ? `\n  … and ${failed.length - FAILED_SHOWN} more (mo ps --group ${groupId})` : '';
+    const more =
+      failed.length > FAILED_SHOWN ? `\n  … and ${failed.length - FAILED_SHOWN} more (mo ps --group ${groupId})` : '';
     throw new WaitFailedError(
       `${failed.length} of ${members.length} workloads of array ${groupId} did not ${wanted}:\n${named}${more}`,
       ExitCode.WorkloadFailed,

@@ -80,7 +80,12 @@ describe('WorkloadManager.submitArray', () => {
     expect(a.existing).toBe(false);
     expect(a.workloadIds).toHaveLength(2000);
     expect(commits.map((ops) => ops.length)).toEqual([...Array<number>(8).fill(250), 2]);
-    expect(commits.flat().filter((op) => op.kind === 'workload').map((op) => op.id)).toEqual(a.workloadIds);
+    expect(
+      commits
+        .flat()
+        .filter((op) => op.kind === 'workload')
+        .map((op) => op.id),
+    ).toEqual(a.workloadIds);
     expect(commits.at(-1)!.map((op) => [op.kind, op.id])).toEqual([
       ['meta', `array:${a.groupId}`],
       ['idempotency', 'batch-1'],
@@ -92,7 +97,12 @@ describe('WorkloadManager.submitArray', () => {
     const members = [...manager.newestFirst(filter)];
     expect(members.map((r) => r.id)).toEqual([...a.workloadIds].reverse());
     const last = members[0]!;
-    expect([last.spec.name, last.groupIndex, last.groupId, last.state]).toEqual(['job-1999', 1999, a.groupId, 'pending']);
+    expect([last.spec.name, last.groupIndex, last.groupId, last.state]).toEqual([
+      'job-1999',
+      1999,
+      a.groupId,
+      'pending',
+    ]);
     expect(last.spec.env).toEqual({ MO_INDEX: '1999', MO_COUNT: '2000', MO_GROUP: a.groupId });
     expect(last.reason).toMatch(/^waiting: /);
     expect(manager.countMatching({ groupId: a.groupId, states: new Set(['pending'] as const) })).toBe(2000);
@@ -117,7 +127,14 @@ describe('WorkloadManager.submitArray', () => {
     const first = await openManager(dir);
     const whole = await first.manager.submitArray(request(300));
     // What a crash after the first slice leaves: 250 members, no marker.
-    const sliceOnly = first.commits.slice(0, 1).flat().map((op) => ({ ...op, id: `X${op.id.slice(1)}`, value: { ...(op.value as object), id: `X${op.id.slice(1)}`, groupId: 'HALF' } }));
+    const sliceOnly = first.commits
+      .slice(0, 1)
+      .flat()
+      .map((op) => ({
+        ...op,
+        id: `X${op.id.slice(1)}`,
+        value: { ...(op.value as object), id: `X${op.id.slice(1)}`, groupId: 'HALF' },
+      }));
     await first.close();
     const sqlite = openSqliteStore(join(dir, 'scheduler.db'));
     await sqlite.commit(sliceOnly);

@@ -49,7 +49,9 @@ describe('members of an array', () => {
   });
 
   it('refuses an env that sets what the array sets', () => {
-    expect(refusal(() => validateArraySpec(spec({ env: { MO_INDEX: '0' } }), 2, 'G')).field).toBe('spec.env["MO_INDEX"]');
+    expect(refusal(() => validateArraySpec(spec({ env: { MO_INDEX: '0' } }), 2, 'G')).field).toBe(
+      'spec.env["MO_INDEX"]',
+    );
   });
 
   it('refuses a name the index suffix would take past 63 characters', () => {

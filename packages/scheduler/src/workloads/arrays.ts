@@ -43,7 +43,10 @@ export function validateCount(count: number): number {
 export function validateArraySpec(spec: SpecRecord, count: number, groupId: string): void {
   for (const key of ARRAY_ENV) {
     if (Object.hasOwn(spec.env, key)) {
-      throw new InvalidArgumentError(`spec.env[${JSON.stringify(key)}]`, 'is set by the scheduler for an array (count)');
+      throw new InvalidArgumentError(
+        `spec.env[${JSON.stringify(key)}]`,
+        'is set by the scheduler for an array (count)',
+      );
     }
   }
   const last = memberName(spec.name, count - 1);
