@@ -49,6 +49,8 @@ export const LIMITS = {
   artifactPathBytes: 1024,
   /** SubmitWorkloadRequest.idempotency_key (characters). */
   idempotencyKeyChars: 128,
+  /** SubmitWorkloadRequest.count: workloads in one array. */
+  arrayCount: 10_000,
   /** scheduling.restart. */
   maxRestartAttempts: 1_000_000,
   maxBackoffMs: 24 * 60 * 60 * 1000,
@@ -113,6 +115,7 @@ export function limitRows(): LimitRow[] {
       field: 'idempotency_key',
       limit: `${L.idempotencyKeyChars} chars, no NUL; remembered ${fmtDays(IDEMPOTENCY_WINDOW_MS)}`,
     },
+    { field: 'count', limit: `0-${L.arrayCount} (0: one workload, no array)` },
     { field: 'StartWorkloads specs', limit: `${L.batchSpecs} per call (and the ${fmtBytes(MAX_MESSAGE_BYTES)} limit)` },
   ];
 }

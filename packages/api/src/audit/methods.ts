@@ -45,7 +45,11 @@ const step = (req: Message) => ids({ pipeline: at(req, 'pipelineId'), step: at(r
 const READ: AuditMethod = { kind: 'read' };
 
 const SCHEDULER: Record<string, AuditMethod> = {
-  SubmitWorkload: { kind: 'change', response: (res) => ids({ workload: at(res, 'workload', 'id') }) },
+  SubmitWorkload: {
+    kind: 'change',
+    // An array is named by its group (its members' ids are in the group, not the audit line).
+    response: (res) => ids({ workload: at(res, 'workload', 'id'), group: at(res, 'groupId') }),
+  },
   StopScheduledWorkload: { kind: 'change', request: workload },
   RemoveNode: { kind: 'change', request: (req) => ids({ node: at(req, 'node') }) },
   GetScheduledWorkload: { kind: 'read', request: workload },

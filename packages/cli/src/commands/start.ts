@@ -47,6 +47,8 @@ export interface StartFlags {
   priority?: string;
   strategy?: string;
   idempotencyKey?: string;
+  /** `--count N`: an array of N workloads. */
+  count?: string;
   /** `--wait` alone is `true`; `--wait=exit` is the string. */
   wait?: string | boolean;
   waitTimeout?: string;
@@ -188,7 +190,21 @@ export function buildSubmit(argv: readonly string[], flags: StartFlags): SubmitW
   const scheduling = buildScheduling(flags);
   if (scheduling) req.scheduling = scheduling;
   if (flags.idempotencyKey !== undefined) req.idempotencyKey = flags.idempotencyKey;
+  if (flags.count !== undefined) req.count = parseArrayCount(flags.count);
   return req;
+}
+
+/**
+ * Most workloads of one array: @mo/api's LIMITS.arrayCount (start.test.ts checks they agree),
+ * repeated here because this path does not load @mo/api's index.
+ */
+export const MAX_ARRAY_COUNT = 10_000;
+
+/** `--count N`: 1..MAX_ARRAY_COUNT. */
+export function parseArrayCount(value: string): number {
+  const n = parseCount(value, '--count', MAX_ARRAY_COUNT);
+  if (n < 1) throw new UsageError('must be at least 1', '--count');
+  return n;
 }
 
 /** `--wait` → 'running', `--wait=exit` → 'exit', absent → undefined. */
@@ -212,6 +228,7 @@ const SCHEDULER_ONLY: readonly (readonly [keyof StartFlags, string])[] = [
   ['priority', '--priority'],
   ['strategy', '--strategy'],
   ['idempotencyKey', '--idempotency-key'],
+  ['count', '--count'],
   ['wait', '--wait'],
   ['waitTimeout', '--wait-timeout'],
 ];
@@ -225,7 +242,10 @@ export function registerStart(program: Command, ctx: CliContext): void {
         'reason) until one does. Everything after -- (or after the first argument) is its argv, passed ' +
         'verbatim: no shell is involved unless you run one (mo start -- sh -c "...").\n\n' +
         'Prints the id and where it was placed. --wait blocks until the workload runs (--wait=exit: until it ' +
-        'ends) and exits 4 if it failed, was lost or stopped instead, 5 if --wait-timeout passed first.',
+        'ends) and exits 4 if it failed, was lost or stopped instead, 5 if --wait-timeout passed first.\n\n' +
+        '--count N submits an array: N workloads in one call and one group id (mo ps --group ID). Workload i ' +
+        '(0-based) gets $MO_INDEX=i, $MO_COUNT=N and $MO_GROUP=<group id>; with --name web they are named ' +
+        'web-0, web-1, ... --wait then waits for all of them; the exit code is the worst result.',
     )
     .argument('[command...]', 'the program to run and its arguments')
     // Flags after the command's first word belong to the command (`mo start ls -l`).
@@ -260,6 +280,7 @@ export function registerStart(program: Command, ctx: CliContext): void {
     .option('--priority <p>', 'high, normal (default) or low: the queue order when nodes are full')
     .option('--strategy <s>', "binpack or spread (default: the cluster's)")
     .option('--idempotency-key <key>', 'a retried submit with the same key returns the first workload')
+    .option('--count <n>', `an array of n workloads (1-${MAX_ARRAY_COUNT}), each with $MO_INDEX`)
     .option('--grace <duration>', 'time between SIGTERM and SIGKILL on stop (10s, 500ms)')
     .option('--run-timeout <duration>', 'stop it after this long (then it is failed: timed out); default none')
     .option(
@@ -281,6 +302,11 @@ export function registerStart(program: Command, ctx: CliContext): void {
     const req = buildSubmit(argv, flags);
     const wait = parseWait(flags);
     // The rest (rendering, waiting) is loaded only for a submission.
+    if (req.count) {
+      const { submitArrayAndWait } = await import('./submit-array.js');
+      await ctx.withScheduler(globals, (client) => submitArrayAndWait(ctx, globals, client, req, wait));
+      return;
+    }
     const { submitAndWait } = await import('./submit.js');
     await ctx.withScheduler(globals, (client) => submitAndWait(ctx, globals, client, req, wait));
   });

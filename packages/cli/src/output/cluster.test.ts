@@ -80,6 +80,8 @@ function workload(extra: Partial<ScheduledWorkload__Output> = {}): ScheduledWork
     unknownSinceMs: 0,
     lostAtMs: 0,
     runAs: 'nobody (65534:65534)',
+    groupId: '',
+    groupIndex: 0,
     ...extra,
   };
 }

@@ -77,6 +77,8 @@ export function toScheduledWorkload(r: WorkloadRecord, withEvents = true): Sched
     ...(r.exit ? { exit: r.exit } : {}),
     outputs: r.outputs ?? {},
     runAs: r.runAs ?? '',
+    groupId: r.groupId ?? '',
+    groupIndex: r.groupIndex ?? 0,
     createdAtMs: r.createdAtMs,
     updatedAtMs: r.updatedAtMs,
     notBeforeMs: r.notBeforeMs,

@@ -68,6 +68,16 @@ export class SchedulerService {
 
     return {
       SubmitWorkload: counted('SubmitWorkload', async (req) => {
+        if (req.count !== 0) {
+          // An array answers with ids only (see SubmitWorkloadResponse), and member 0 without events.
+          const a = await manager.submitArray(req, { bounded: true });
+          return {
+            ...(a.first && { workload: toScheduledWorkload(a.first, false) }),
+            existing: a.existing,
+            groupId: a.groupId,
+            workloadIds: a.workloadIds,
+          };
+        }
         const { record, existing } = await manager.submit(req, { bounded: true });
         return { workload: toScheduledWorkload(record), existing };
       }),
@@ -82,9 +92,11 @@ export class SchedulerService {
       }),
       ListWorkloads: counted('ListWorkloads', (req) => {
         const { pageSize, states } = parseListRequest(req, (s) => STATE_NAMES[s]);
+        if (req.groupId) validateWorkloadId('group_id', req.groupId);
         const filter = {
           ...(states ? { states } : {}),
           ...(req.nodeId ? { nodeId: req.nodeId } : {}),
+          ...(req.groupId ? { groupId: req.groupId } : {}),
           ...parseWorkloadSearch(req),
         };
         const page = workloadPage(manager, filter, { pageSize, pageToken: req.pageToken, withEvents: !req.omitEvents });

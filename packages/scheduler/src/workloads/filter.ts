@@ -11,6 +11,8 @@ export interface WorkloadFilter {
   idPrefix?: string;
   /** Every entry must be among spec.labels. */
   labels?: Readonly<Record<string, string>>;
+  /** Only the members of this array. */
+  groupId?: string;
 }
 
 /** True when `r` passes every filter that is set. */
@@ -18,6 +20,7 @@ export function matchesFilter(r: WorkloadRecord, f: WorkloadFilter): boolean {
   if (f.states && !f.states.has(r.state)) return false;
   if (f.nodeId && r.nodeId !== f.nodeId) return false;
   if (f.name && r.spec.name !== f.name) return false;
+  if (f.groupId && r.groupId !== f.groupId) return false;
   if (f.idPrefix && !r.id.toUpperCase().startsWith(f.idPrefix)) return false;
   if (f.labels) {
     for (const [k, v] of Object.entries(f.labels)) {
@@ -40,5 +43,5 @@ export function walkStart(beforeId: string | undefined, idPrefix: string | undef
 
 /** Whether a filter counts only from the per-state totals (no per-record check needed). */
 export function countsByStateOnly(f: WorkloadFilter): boolean {
-  return !f.nodeId && !f.name && !f.idPrefix && !f.labels;
+  return !f.nodeId && !f.name && !f.idPrefix && !f.labels && !f.groupId;
 }

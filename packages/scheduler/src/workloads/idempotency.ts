@@ -11,8 +11,12 @@ import { AlreadyExistsError, IDEMPOTENCY_WINDOW_MS, ResourceExhaustedError, quot
 import type { StoredRecord, StoreOp } from '../store/index.js';
 
 export interface KeyEntry {
+  /** The workload, or an array's member 0. */
   workloadId: string;
   createdAtMs: number;
+  /** An array's group and its members' ids by index, so a retry gets the whole group back. */
+  groupId?: string;
+  workloadIds?: string[];
 }
 
 /** Keys remembered at most at once; past it, keyed submits are refused until the sweep frees some. */
@@ -80,9 +84,10 @@ export class IdempotencyKeys {
 
   /** The answer to a retry whose workload's record is gone. */
   static gone(key: string, entry: KeyEntry): AlreadyExistsError {
+    const what = entry.groupId ? `array ${entry.groupId}` : `workload ${entry.workloadId}`;
     return new AlreadyExistsError(
-      `idempotency_key: ${quote(key)} already created workload ${entry.workloadId} ` +
-        `(at ${new Date(entry.createdAtMs).toISOString()}; its record is no longer kept)`,
+      `idempotency_key: ${quote(key)} already created ${what} ` +
+        `(at ${new Date(entry.createdAtMs).toISOString()}; ${entry.groupId ? 'none of its records is' : 'its record is no longer'} kept)`,
     );
   }
 }

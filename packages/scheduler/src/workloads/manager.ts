@@ -31,12 +31,13 @@ import * as grpc from '@grpc/grpc-js';
 import type { PlacementEngine, PlacementResult } from '../placement/index.js';
 import type { AgentPool } from '../registry/agent-pool.js';
 import type { NodeEntry, NodeTable } from '../registry/nodes.js';
-import type { Store } from '../store/store.js';
+import type { Store, StoreOp } from '../store/store.js';
 import { SortedIds } from '../listing/sorted-ids.js';
 import { countsByStateOnly, matchesFilter, walkStart, type WorkloadFilter } from './filter.js';
 import {
   LABEL_WORKLOAD_ID,
   MAX_EVENTS,
+  newRecord,
   PLACED_STATES,
   TERMINAL_STATES,
   type WorkloadRecord,
@@ -49,6 +50,8 @@ import { validateSubmission } from './validate.js';
 import { demandOf, shapeOf, waitingOf } from './demand.js';
 import { startErrorKind } from './start-errors.js';
 import { PendingQueue, type Waiting } from './queue.js';
+import { arrayMarkerId, groupOfMarker, memberIds, memberSpec, validateArraySpec, validateCount } from './arrays.js';
+import { GroupIndex } from './groups.js';
 
 export interface PlacementObserver {
   placement(result: 'placed' | 'failed', seconds: number): void;
@@ -94,6 +97,15 @@ export interface SubmitOptions {
 
 export type { WorkloadFilter } from './filter.js';
 
+/** What a submit of an array (count > 0) answers: the group, its members by index, member 0. */
+export interface ArraySubmitted {
+  groupId: string;
+  workloadIds: string[];
+  /** Member 0 (undefined when a retry finds it retired). */
+  first: WorkloadRecord | undefined;
+  existing: boolean;
+}
+
 export interface ListFilter extends WorkloadFilter {
   limit: number;
 }
@@ -123,6 +135,10 @@ export class WorkloadManager {
   private sweepTimer: Timer | undefined;
   /** Submissions with an idempotency key that are being persisted. */
   private readonly submitting = new Map<string, Promise<WorkloadRecord>>();
+  /** Arrays with an idempotency key that are being persisted (also in `submitting`, by member 0). */
+  private readonly submittingArrays = new Map<string, Promise<ArraySubmitted>>();
+  /** Members of arrays, by group id. */
+  private readonly groups = new GroupIndex();
   /** Node id -> workloads that hold a reservation there (starting or running). */
   private readonly onNode = new Map<string, Set<string>>();
   /** Allocation id -> the in-flight StartWorkload call. */
@@ -161,11 +177,22 @@ export class WorkloadManager {
   /** Loads persisted workloads: reservations are re-taken, pending ones re-queued. */
   async load(): Promise<number> {
     const rows = await this.o.store.load('workload');
+    const marked = new Set<string>();
+    for (const { id } of await this.o.store.load('meta')) {
+      const groupId = groupOfMarker(id);
+      if (groupId) marked.add(groupId);
+    }
+    const unwritten: StoreOp[] = [];
     const ended: WorkloadRecord[] = [];
     for (const { value } of rows) {
       const r = upgradeRecord(value as WorkloadRecord, this.defaultLostAfterMs);
+      if (r.groupId && !marked.has(r.groupId)) {
+        unwritten.push({ kind: 'workload', id: r.id, value: null }); // see arrayMarkerId
+        continue;
+      }
       this.records.set(r.id, r);
       this.order.add(r.id);
+      this.groups.add(r);
       this.count(r.state, +1);
       if (r.allocationId && !TERMINAL_STATES.has(r.state)) this.byAllocation.set(r.allocationId, r.id);
       if (PLACED_STATES.has(r.state)) this.hold(r);
@@ -175,6 +202,10 @@ export class WorkloadManager {
     }
     ended.sort((a, b) => a.updatedAtMs - b.updatedAtMs);
     for (const r of ended) this.ended.push(r.id);
+    for (const groupId of marked) {
+      if (!this.groups.has(groupId)) unwritten.push({ kind: 'meta', id: arrayMarkerId(groupId), value: null });
+    }
+    if (unwritten.length > 0) await this.o.store.commit(unwritten);
     await this.loadKeys();
     this.armUnknownTimer();
     return rows.length;
@@ -246,6 +277,14 @@ export class WorkloadManager {
    * cursor `beforeId` when given. Lazy: a page reads only as far as it needs.
    */
   *newestFirst(filter: WorkloadFilter, beforeId?: string): Generator<WorkloadRecord> {
+    if (filter.groupId !== undefined) {
+      // An array's members are indexed by group: walk only them.
+      for (const id of this.groups.descending(filter.groupId, beforeId)) {
+        const r = this.records.get(id);
+        if (r && matchesFilter(r, filter)) yield r;
+      }
+      return;
+    }
     for (const id of this.order.descending(walkStart(beforeId, filter.idPrefix))) {
       // Ids sharing a prefix sort together: past the last of them, no more can match.
       if (filter.idPrefix && !id.toUpperCase().startsWith(filter.idPrefix)) {
@@ -259,6 +298,12 @@ export class WorkloadManager {
 
   /** How many workloads match (from the per-state counts when only states are asked for). */
   countMatching(filter: WorkloadFilter): number {
+    if (filter.groupId !== undefined) {
+      if (Object.keys(filter).length === 1) return this.groups.count(filter.groupId);
+      let n = 0;
+      for (const _ of this.newestFirst(filter)) n++;
+      return n;
+    }
     if (countsByStateOnly(filter)) {
       if (!filter.states) return this.records.size;
       let n = 0;
@@ -313,23 +358,7 @@ export class WorkloadManager {
       throw new InvalidArgumentError('scheduling.node', `unknown node ${quote(valid.scheduling.node)}`);
     }
     const now = Date.now();
-    const record: WorkloadRecord = {
-      id: newId(now),
-      ...valid,
-      state: 'pending',
-      reason: 'waiting for placement',
-      allocationId: '',
-      nodeId: '',
-      nodeName: '',
-      attempt: 0,
-      restarts: 0,
-      pid: 0,
-      createdAtMs: now,
-      updatedAtMs: now,
-      notBeforeMs: 0,
-      stopRequested: false,
-      events: [{ state: 'pending', reason: 'submitted', atMs: now }],
-    };
+    const record = newRecord(newId(now), valid, now);
     // Placed before the first write, so the acknowledged record already says where it goes; a
     // workload whose shape is blocked waits without an attempt (nothing changed since one failed).
     const changesBefore = this.queue.changes;
@@ -342,7 +371,7 @@ export class WorkloadManager {
       if (!placed.ok) retryAtMs = placed.retryAtMs ?? Infinity;
     }
     const waits = record.state === 'pending';
-    if (waits && options.bounded) this.checkPendingBound();
+    if (waits && options.bounded) this.checkPendingBound(1);
     if (waits) this.waitingSubmits++;
     const work = (async () => {
       const keyEntry = { workloadId: record.id, createdAtMs: now };
@@ -370,13 +399,127 @@ export class WorkloadManager {
     return { record, existing: false };
   }
 
-  /** Refuses a submission that would wait when maxPending workloads already do. */
-  private checkPendingBound(): void {
+  /**
+   * Submits an array (count > 0, arrays.ts has its rules): every member is validated with the
+   * spec, placed in one pass before the write (members after a failed attempt wait without one,
+   * as a blocked shape's do), and persisted in one commit with the idempotency key, which then
+   * names the whole group. All or nothing: a refused or failed array leaves no member behind.
+   */
+  async submitArray(req: SubmitWorkloadRequest__Output, options: SubmitOptions = {}): Promise<ArraySubmitted> {
+    if (this.closed) throw new MoError(grpc.status.UNAVAILABLE, 'the scheduler is shutting down');
+    const count = validateCount(req.count);
+    if (count === 0) throw new InvalidArgumentError('count', 'must be at least 1 for an array');
+    const valid = validateSubmission(req, this.defaultLostAfterMs);
+    const key = valid.idempotencyKey;
+    if (key) {
+      // Checked with no await before `submittingArrays` is set: a concurrent retry must see it.
+      const retried = this.retriedArray(key);
+      if (retried) return retried;
+      this.keys.checkRoom();
+    }
+    if (valid.scheduling.node && !this.o.nodes.byNodeName(valid.scheduling.node)) {
+      throw new InvalidArgumentError('scheduling.node', `unknown node ${quote(valid.scheduling.node)}`);
+    }
+    const now = Date.now();
+    const groupId = newId(now);
+    validateArraySpec(valid.spec, count, groupId);
+    const records = memberIds(count, now).map((id, i) => {
+      const r = newRecord(id, { ...valid, spec: memberSpec(valid.spec, i, count, groupId) }, now);
+      r.groupId = groupId;
+      r.groupIndex = i;
+      return r;
+    });
+    const changesBefore = this.queue.changes;
+    let reason = this.queue.blockedReason(shapeOf(records[0]!));
+    let retryAtMs = Infinity;
+    for (const [i, r] of records.entries()) {
+      if (i > 0 && i % ARRAY_SLICE === 0) await yieldToLoop();
+      if (reason !== undefined) {
+        r.reason = reason;
+        continue;
+      }
+      const placed = this.tryPlace(r, now);
+      if (placed.ok) continue;
+      reason = r.reason;
+      retryAtMs = placed.retryAtMs ?? Infinity;
+    }
+    const placed = records.filter((r) => r.state === 'starting');
+    const waiting = records.length - placed.length;
+    try {
+      if (waiting > 0 && options.bounded) this.checkPendingBound(waiting);
+    } catch (err) {
+      for (const r of placed) this.unhold(r);
+      throw err;
+    }
+    const workloadIds = records.map((r) => r.id);
+    const answer: ArraySubmitted = { groupId, workloadIds, first: records[0], existing: false };
+    const keyEntry = { workloadId: workloadIds[0]!, createdAtMs: now, groupId, workloadIds };
+    this.waitingSubmits += waiting;
+    const work = (async () => {
+      // In slices, then the marker that makes them count, with the key (see arrayMarkerId).
+      for (let k = 0; k < records.length; k += ARRAY_SLICE) {
+        const slice = records.slice(k, k + ARRAY_SLICE);
+        await this.o.store.commit(slice.map((r) => ({ kind: 'workload' as const, id: r.id, value: r })));
+      }
+      await this.o.store.commit([
+        { kind: 'meta', id: arrayMarkerId(groupId), value: { count, createdAtMs: now } },
+        ...(key ? [IdempotencyKeys.op(key, keyEntry)] : []),
+      ]);
+      if (key) this.keys.add(key, keyEntry);
+      for (const [i, r] of records.entries()) {
+        if (i > 0 && i % ARRAY_SLICE === 0) await yieldToLoop();
+        this.adopt(r, changesBefore, retryAtMs);
+      }
+      return answer;
+    })();
+    if (key) {
+      this.submittingArrays.set(key, work);
+      const first = work.then(() => records[0]!);
+      first.catch(() => undefined); // its rejection is work's, reported below
+      this.submitting.set(key, first);
+    }
+    try {
+      await work;
+    } catch (err) {
+      for (const r of placed) this.unhold(r);
+      throw new MoError(grpc.status.UNAVAILABLE, `could not persist the array: ${(err as Error).message}`, {
+        cause: err,
+      });
+    } finally {
+      if (key) {
+        this.submittingArrays.delete(key);
+        this.submitting.delete(key);
+      }
+      this.waitingSubmits -= waiting;
+    }
+    return answer;
+  }
+
+  /**
+   * What a keyed array submit seen before answers (its group, or the single workload the key
+   * created); undefined, synchronously, for a new key.
+   */
+  private retriedArray(key: string): Promise<ArraySubmitted> | undefined {
+    const array = this.submittingArrays.get(key);
+    if (array) return array.then((a) => ({ ...a, existing: true }));
+    const single = this.submitting.get(key);
+    if (single) return single.then((r) => ({ groupId: '', workloadIds: [r.id], first: r, existing: true }));
+    const entry = this.keys.get(key, Date.now());
+    if (!entry) return undefined;
+    const workloadIds = entry.workloadIds ?? [entry.workloadId];
+    if (!workloadIds.some((id) => this.records.has(id))) return Promise.reject(IdempotencyKeys.gone(key, entry));
+    const first = this.records.get(workloadIds[0]!);
+    return Promise.resolve({ groupId: entry.groupId ?? '', workloadIds, first, existing: true });
+  }
+
+  /** Refuses a submission of `adding` that would wait when they would take the queue past maxPending. */
+  private checkPendingBound(adding: number): void {
     const max = this.o.maxPending ?? DEFAULT_MAX_PENDING;
     const waiting = this.queue.size + this.waitingSubmits;
-    if (waiting < max) return;
+    if (waiting + adding <= max) return;
+    const what = adding === 1 ? 'this one cannot' : `${adding} of these cannot`;
     throw new ResourceExhaustedError(
-      `the workload queue is full (${waiting} pending, at most ${max}: --max-pending) and this one cannot be placed now; submit again later`,
+      `the workload queue is full (${waiting} pending, at most ${max}: --max-pending) and ${what} be placed now; submit again later`,
     );
   }
 
@@ -840,6 +983,7 @@ export class WorkloadManager {
   private adopt(r: WorkloadRecord, changesBefore: number, retryAtMs: number): void {
     this.records.set(r.id, r);
     this.order.add(r.id);
+    this.groups.add(r);
     this.count(r.state, +1);
     this.o.onChange(r);
     if (r.state === 'starting') {
@@ -1101,8 +1245,10 @@ export class WorkloadManager {
       if (!old || !TERMINAL_STATES.has(old.state)) continue;
       this.records.delete(id);
       this.order.delete(id);
+      const last = this.groups.delete(old);
+      const marker = last ? [{ kind: 'meta' as const, id: arrayMarkerId(old.groupId!), value: null }] : [];
+      this.o.store.commit([{ kind: 'workload', id, value: null }, ...marker]).catch(() => undefined);
       this.count(old.state, -1);
-      this.o.store.commit([{ kind: 'workload', id, value: null }]).catch(() => undefined);
     }
   }
 }
@@ -1117,6 +1263,14 @@ interface QueuedStart {
   allocationId: string;
   done: () => void;
 }
+
+/**
+ * Members of an array placed (or adopted) between two turns of the event loop: a 10,000-member
+ * array in one go stalled the loop for seconds, past the 2.5 s keepalive that drops connections.
+ */
+const ARRAY_SLICE = 250;
+
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Starts per StartWorkloads call (the agent's limit). */
 const MAX_START_BATCH = 1000;

@@ -149,6 +149,9 @@ export interface WorkloadRecord {
   /** Set by a stop request: whatever happens next, the workload is not restarted. */
   stopRequested: boolean;
   events: EventRecord[];
+  /** The array it was submitted in (SubmitWorkloadRequest.count) and its index there (arrays.ts). */
+  groupId?: string;
+  groupIndex?: number;
 }
 
 /** Events kept per workload (oldest dropped first). */
@@ -156,3 +159,30 @@ export const MAX_EVENTS = 50;
 
 /** Labels the scheduler puts on every allocation it starts, so agents' inventories can be traced. */
 export const LABEL_WORKLOAD_ID = 'mo.workload';
+
+/** A new workload's record: pending, not yet tried. */
+export function newRecord(
+  id: string,
+  valid: Pick<WorkloadRecord, 'spec' | 'scheduling' | 'idempotencyKey'>,
+  nowMs: number,
+): WorkloadRecord {
+  return {
+    id,
+    spec: valid.spec,
+    scheduling: valid.scheduling,
+    idempotencyKey: valid.idempotencyKey,
+    state: 'pending',
+    reason: 'waiting for placement',
+    allocationId: '',
+    nodeId: '',
+    nodeName: '',
+    attempt: 0,
+    restarts: 0,
+    pid: 0,
+    createdAtMs: nowMs,
+    updatedAtMs: nowMs,
+    notBeforeMs: 0,
+    stopRequested: false,
+    events: [{ state: 'pending', reason: 'submitted', atMs: nowMs }],
+  };
+}

@@ -43,6 +43,10 @@ export interface ListWorkloadsRequest {
    * Only workloads carrying every one of these spec.labels (key and value exactly).
    */
   'labels'?: ({[key: string]: string});
+  /**
+   * Only the members of this array (SubmitWorkloadResponse.group_id), newest (highest index) first.
+   */
+  'groupId'?: (string);
 }
 
 /**
@@ -86,4 +90,8 @@ export interface ListWorkloadsRequest__Output {
    * Only workloads carrying every one of these spec.labels (key and value exactly).
    */
   'labels': ({[key: string]: string});
+  /**
+   * Only the members of this array (SubmitWorkloadResponse.group_id), newest (highest index) first.
+   */
+  'groupId': (string);
 }

@@ -61,6 +61,12 @@ export interface ScheduledWorkload {
    * spec.user resolved on that node, or that node's default user. Empty until reported.
    */
   'runAs'?: (string);
+  /**
+   * The array it belongs to (SubmitWorkloadRequest.count) and its index there (MO_INDEX); empty and
+   * 0 for a workload submitted alone.
+   */
+  'groupId'?: (string);
+  'groupIndex'?: (number);
 }
 
 /**
@@ -116,4 +122,10 @@ export interface ScheduledWorkload__Output {
    * spec.user resolved on that node, or that node's default user. Empty until reported.
    */
   'runAs': (string);
+  /**
+   * The array it belongs to (SubmitWorkloadRequest.count) and its index there (MO_INDEX); empty and
+   * 0 for a workload submitted alone.
+   */
+  'groupId': (string);
+  'groupIndex': (number);
 }

@@ -109,14 +109,16 @@ export interface SchedulerClient extends grpc.Client {
   streamWorkloadLogs(argument: _mo_v1_StreamWorkloadLogsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_mo_v1_LogChunk__Output>;
   
   /**
-   * Validates, persists and queues a workload, and places it at once when a node fits.
+   * Validates, persists and queues a workload, and places it at once when a node fits. With count,
+   * an array: count workloads of one spec, in one group, persisted in one transaction.
    */
   SubmitWorkload(argument: _mo_v1_SubmitWorkloadRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_SubmitWorkloadResponse__Output>): grpc.ClientUnaryCall;
   SubmitWorkload(argument: _mo_v1_SubmitWorkloadRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_SubmitWorkloadResponse__Output>): grpc.ClientUnaryCall;
   SubmitWorkload(argument: _mo_v1_SubmitWorkloadRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_SubmitWorkloadResponse__Output>): grpc.ClientUnaryCall;
   SubmitWorkload(argument: _mo_v1_SubmitWorkloadRequest, callback: grpc.requestCallback<_mo_v1_SubmitWorkloadResponse__Output>): grpc.ClientUnaryCall;
   /**
-   * Validates, persists and queues a workload, and places it at once when a node fits.
+   * Validates, persists and queues a workload, and places it at once when a node fits. With count,
+   * an array: count workloads of one spec, in one group, persisted in one transaction.
    */
   submitWorkload(argument: _mo_v1_SubmitWorkloadRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_SubmitWorkloadResponse__Output>): grpc.ClientUnaryCall;
   submitWorkload(argument: _mo_v1_SubmitWorkloadRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_SubmitWorkloadResponse__Output>): grpc.ClientUnaryCall;
@@ -170,7 +172,8 @@ export interface SchedulerHandlers extends grpc.UntypedServiceImplementation {
   StreamWorkloadLogs: grpc.handleServerStreamingCall<_mo_v1_StreamWorkloadLogsRequest__Output, _mo_v1_LogChunk>;
   
   /**
-   * Validates, persists and queues a workload, and places it at once when a node fits.
+   * Validates, persists and queues a workload, and places it at once when a node fits. With count,
+   * an array: count workloads of one spec, in one group, persisted in one transaction.
    */
   SubmitWorkload: grpc.handleUnaryCall<_mo_v1_SubmitWorkloadRequest__Output, _mo_v1_SubmitWorkloadResponse>;
   

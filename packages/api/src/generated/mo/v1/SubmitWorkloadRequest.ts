@@ -16,6 +16,13 @@ export interface SubmitWorkloadRequest {
    * retry gets it (existing = true); once the record is retired, ALREADY_EXISTS naming its id.
    */
   'idempotencyKey'?: (string);
+  /**
+   * 0: one workload. 1..10000: an array of count workloads of this spec, one group (group_id), like
+   * Slurm's job arrays and Nomad's count: member i (0-based) gets env MO_INDEX=i, MO_COUNT=count and
+   * MO_GROUP=<group id> (so spec.env may not set those), and spec.name, if set, becomes
+   * "<name>-<i>". All are persisted in one transaction, or none; an idempotency key names the group.
+   */
+  'count'?: (number);
 }
 
 export interface SubmitWorkloadRequest__Output {
@@ -31,4 +38,11 @@ export interface SubmitWorkloadRequest__Output {
    * retry gets it (existing = true); once the record is retired, ALREADY_EXISTS naming its id.
    */
   'idempotencyKey': (string);
+  /**
+   * 0: one workload. 1..10000: an array of count workloads of this spec, one group (group_id), like
+   * Slurm's job arrays and Nomad's count: member i (0-based) gets env MO_INDEX=i, MO_COUNT=count and
+   * MO_GROUP=<group id> (so spec.env may not set those), and spec.name, if set, becomes
+   * "<name>-<i>". All are persisted in one transaction, or none; an idempotency key names the group.
+   */
+  'count': (number);
 }
