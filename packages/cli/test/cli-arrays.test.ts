@@ -60,6 +60,43 @@ describe('mo start --count', () => {
     }
   });
 
+  it('mo wait GROUP waits on all 50 members, mo ps --group lists them', async () => {
+    const sub = await mo(
+      'start',
+      '--count',
+      '50',
+      '--json',
+      '--',
+      'sh',
+      '-c',
+      'sleep 0.$((MO_INDEX % 5)); exit $((MO_INDEX == 7))',
+    );
+    expect(sub.code).toBe(0);
+    const { groupId, workloadIds } = JSON.parse(sub.stdout) as { groupId: string; workloadIds: string[] };
+
+    // The group id stands for every member: 49 succeed, member 7 fails, so the worst is exit 4.
+    const waited = await mo('wait', groupId, '--json');
+    expect(waited.code).toBe(4);
+    const doc = JSON.parse(waited.stdout) as { workloads: { id: string; state: string }[]; waiting: string[] };
+    expect(doc.waiting).toEqual([]);
+    expect(new Set(doc.workloads.map((w) => w.id))).toEqual(new Set(workloadIds));
+    expect(doc.workloads.filter((w) => w.state !== 'WORKLOAD_STATE_SUCCEEDED').map((w) => w.id)).toEqual([
+      workloadIds[7],
+    ]);
+
+    // Ended now: live-only `ps --group` shows none, --all shows all 50 (as a table and as JSON).
+    const live = await mo('ps', '--group', groupId, '--json');
+    expect(JSON.parse(live.stdout)).toEqual({ workloads: [] });
+    const all = await mo('ps', '--group', groupId, '--all', '--json');
+    const listed = (JSON.parse(all.stdout) as { workloads: { id: string; groupId: string }[] }).workloads;
+    expect(listed.map((w) => w.id).sort()).toEqual([...workloadIds].sort());
+    expect(listed.every((w) => w.groupId === groupId)).toBe(true);
+    const table = await mo('ps', '--group', groupId, '--all');
+    expect(table.stdout.trim().split('\n')).toHaveLength(51); // header + 50
+    const bad = await mo('ps', '--group', 'nope');
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('--group')]);
+  });
+
   it('prints the group and its size, and waits with --wait=exit to the worst exit code', async () => {
     const plain = await mo('start', '--count', '3', '--', 'true');
     expect(plain.code).toBe(0);

@@ -1,4 +1,4 @@
-// `mo ps [--all] [--state S]… [--node N] [--label k=v]… [--name N]`: ListWorkloads with the
+// `mo ps [--all] [--state S]… [--node N] [--label k=v]… [--name N] [--group G]`: ListWorkloads with the
 // scheduler's own filters, page after page, as a table (or {"workloads": [...]} with --json).
 import type { ListWorkloadsRequest, WorkloadState } from '@mo/api';
 import type { Command } from 'commander';
@@ -14,7 +14,11 @@ export interface PsFlags {
   node?: string;
   label?: string[];
   name?: string;
+  group?: string;
 }
+
+/** An array's group id: a ULID, as workload ids. */
+const GROUP_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /** The states `--state` takes, in lifecycle order. */
 export const STATE_WORDS = [
@@ -50,11 +54,17 @@ export function parseStates(values: readonly string[]): WorkloadState[] {
 export function buildPsRequest(flags: PsFlags, nodeId?: string): ListWorkloadsRequest {
   const states = flags.state?.length ? parseStates(flags.state) : flags.all ? [] : [...LIVE_STATES];
   if (flags.name === '') throw new UsageError('is empty', '--name');
+  if (flags.group !== undefined && !GROUP_RE.test(flags.group))
+    throw new UsageError(
+      `expected a group id as \`mo start --count\` prints it; got ${JSON.stringify(flags.group)}`,
+      '--group',
+    );
   const labels = parseLabels(flags.label ?? []);
   return {
     ...(states.length > 0 ? { states } : {}),
     ...(nodeId ? { nodeId } : {}),
     ...(flags.name !== undefined ? { name: flags.name } : {}),
+    ...(flags.group !== undefined ? { groupId: flags.group } : {}),
     ...(Object.keys(labels).length > 0 ? { labels } : {}),
     omitEvents: true,
   };
@@ -75,7 +85,8 @@ export function registerPs(program: Command, ctx: CliContext): void {
     .option('--state <states>', `only these states (repeatable, or a comma list): ${STATE_WORDS.join(', ')}`, collect)
     .option('--node <node>', 'only workloads placed on this node (name or id)')
     .option('--label <k=v>', 'only workloads with this label (repeatable: all must match)', collect)
-    .option('--name <name>', 'only workloads with this name');
+    .option('--name <name>', 'only workloads with this name')
+    .option('--group <id>', 'only the members of this array (the group id `mo start --count` prints)');
   addGlobalOptions(cmd).action(async (flags: PsFlags, self: Command) => {
     const globals = ctx.resolve(self);
     buildPsRequest(flags); // bad flags are reported before anything is dialled

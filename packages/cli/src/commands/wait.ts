@@ -7,7 +7,40 @@ import { addGlobalOptions, type CliContext } from '../context.js';
 import { ExitCode, WaitFailedError } from '../errors.js';
 import { write, writeJson } from '../io.js';
 import { renderWorkloadLine, workloadEnded } from '../output/cluster.js';
+import { planLookup } from '../refs/match.js';
 import { resolveMany } from '../refs/resolve.js';
+
+type WaitClient = Pick<SchedulerClient, 'follow' | 'getWorkload' | 'listWorkloads' | 'listAllWorkloads'>;
+
+/**
+ * The workloads `refs` name, each once. An exact id that is no workload's but an array's group id
+ * (what `mo start --count` prints) stands for every member of the array: `mo wait GROUP`.
+ */
+export async function resolveWaited(client: WaitClient, refs: readonly string[]): Promise<ScheduledWorkload__Output[]> {
+  const groups = refs.filter((r) => planLookup(r).kind === 'exact');
+  const members = new Map<string, ScheduledWorkload__Output[]>();
+  for (const ref of groups) {
+    const found = await client.getWorkload(ref).then(
+      () => undefined,
+      async (err: unknown) => {
+        if ((err as { code?: unknown }).code !== NOT_FOUND) throw err;
+        const { workloads } = await client.listAllWorkloads({ groupId: ref, omitEvents: true });
+        if (workloads.length === 0) throw err;
+        return workloads.sort((a, b) => a.groupIndex - b.groupIndex);
+      },
+    );
+    if (found) members.set(ref, found);
+  }
+  const single = await resolveMany(
+    client,
+    refs.filter((r) => !members.has(r)),
+  );
+  const seen = new Set<string>();
+  return [...single, ...[...members.values()].flat()].filter((w) => !seen.has(w.id) && seen.add(w.id));
+}
+
+/** grpc's NOT_FOUND, as MoErrors and grpc-js errors carry it. */
+const NOT_FOUND = 5;
 
 /**
  * The worst result decides: 4 when any ended without succeeding (failed, stopped, lost: a known
@@ -32,7 +65,7 @@ function timeoutGiven(cmd: Command): boolean {
  * before the watch (the lookup sees it) nor between (the stream has it). `onEnd` sees each end once.
  */
 export async function waitForEnds(
-  client: Pick<SchedulerClient, 'follow' | 'getWorkload' | 'listWorkloads'>,
+  client: WaitClient,
   refs: readonly string[],
   signal: AbortSignal,
   onEnd: (w: ScheduledWorkload__Output) => Promise<void>,
@@ -44,7 +77,7 @@ export async function waitForEnds(
   try {
     for (let e = await events.next(); !e.done && !e.value.caughtUp; e = await events.next());
     const latest = new Map<string, ScheduledWorkload__Output>();
-    for (const w of await resolveMany(client, refs)) {
+    for (const w of await resolveWaited(client, refs)) {
       latest.set(w.id, w);
       if (workloadEnded(w)) await onEnd(w);
     }
@@ -73,14 +106,14 @@ export function registerWait(program: Command, ctx: CliContext): void {
     .command('wait')
     .summary('wait until workloads end')
     .description(
-      'Wait until every named workload (id, unique id prefix of 6+ characters, or name of a live workload) ' +
-        'has ended, printing a line for each as it ends. --timeout D bounds the whole wait (default: no ' +
+      'Wait until every named workload (id, unique id prefix of 6+ characters, or name of a live workload; ' +
+        'a group id from `mo start --count` stands for every member of the array) has ended, printing a line for each as it ends. --timeout D bounds the whole wait (default: no ' +
         'limit; each call to the scheduler keeps its 10 s deadline).\n\n' +
         'Exit code, the worst result: 0 all succeeded; 4 any failed, was stopped or lost; 5 --timeout passed ' +
         'with some still going (and none failed). --json: one document at the end, {"workloads": [...]} in ' +
         'the order given, each as last seen, and "waiting": the ids that had not ended.',
     )
-    .argument('<id...>', 'workload ids, id prefixes or names');
+    .argument('<id...>', 'workload ids, id prefixes, names or array group ids');
   addGlobalOptions(cmd).action(async (refs: string[], _flags: object, self: Command) => {
     const globals = ctx.resolve(self);
     const limitMs = timeoutGiven(self) ? globals.timeoutMs : undefined;
