@@ -57,6 +57,7 @@ export {
   unitExecPaths,
   type UnitVerifier,
 } from './systemd-unit.js';
+export { unitLaunchScript, type UnitLaunchOptions } from './unit-launch.js';
 export { freePort, stepOf, waitForPipeline } from './pipelines.js';
 export { hostileStartRequest, maxBatchRequest, maxProcessSpec, maxStartRequest } from './large-starts.js';
 export { isAlive, requireTool, sleep, waitFor } from './wait.js';

@@ -1,7 +1,7 @@
 // Helpers for testing systemd unit files in deploy/systemd: parse directives, and run a real
 // `systemd-analyze verify` on a unit inside a scratch root.
 //
-// `verify` insists that every Exec*= binary exists, and /usr/local/bin/mo-* are not installed on a
+// `verify` insists that every Exec*= binary exists, and /usr/bin/mo-* (the mo package's) are not installed on a
 // build machine. Instead of editing the unit, it is verified inside a scratch root (`--root=`,
 // systemd >= 250): the unit copied unchanged to <root>/etc/systemd/system/, an executable
 // placeholder at each Exec*= path, and a copy of the host's own unit directory so that targets
