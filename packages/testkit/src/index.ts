@@ -56,6 +56,7 @@ export {
   unitDirectives,
   unitExecPaths,
   type UnitVerifier,
+  type UnitVerifierOptions,
 } from './systemd-unit.js';
 export { unitLaunchScript, type UnitLaunchOptions } from './unit-launch.js';
 export { freePort, stepOf, waitForPipeline } from './pipelines.js';

@@ -59,9 +59,16 @@ export interface UnitVerifier {
   close(): void;
 }
 
+export interface UnitVerifierOptions {
+  /** An installed file tree (e.g. an unpacked .deb) copied into the root first: its Exec*= programs
+   * are then the real ones, and only programs it lacks (/bin/kill) get placeholders. */
+  tree?: string;
+}
+
 /** A scratch root with a copy of the host's unit directory, for `systemd-analyze --root=… verify`. */
-export function createUnitVerifier(): UnitVerifier {
+export function createUnitVerifier(options: UnitVerifierOptions = {}): UnitVerifier {
   const root = mkdtempSync(join(tmpdir(), 'mo-systemd-root-'));
+  if (options.tree !== undefined) cpSync(options.tree, root, { recursive: true, verbatimSymlinks: true });
   const copied = new Set<string>();
   for (const dir of HOST_UNIT_DIRS) {
     if (!existsSync(dir)) continue;
@@ -76,6 +83,7 @@ export function createUnitVerifier(): UnitVerifier {
       mkdirSync(unitDir, { recursive: true });
       writeFileSync(join(unitDir, unitName), text);
       for (const path of unitExecPaths(text)) {
+        if (options.tree !== undefined && existsSync(join(root, path))) continue;
         mkdirSync(join(root, dirname(path)), { recursive: true });
         writeFileSync(join(root, path), '#!/bin/sh\nexit 0\n');
         chmodSync(join(root, path), 0o755);
