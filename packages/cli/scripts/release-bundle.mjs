@@ -40,7 +40,10 @@ for (const [name, code] of Object.entries(entries)) {
   writeFileSync(join(scratch, `${name}.mjs`), `${code}\n`);
   entryPoints[name] = join(scratch, `${name}.mjs`);
 }
-writeFileSync(join(out, 'package.json'), `${JSON.stringify({ name: 'mo', version, private: true, type: 'module' }, null, 2)}\n`);
+writeFileSync(
+  join(out, 'package.json'),
+  `${JSON.stringify({ name: 'mo', version, private: true, type: 'module' }, null, 2)}\n`,
+);
 
 try {
   await build({

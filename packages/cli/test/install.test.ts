@@ -48,7 +48,11 @@ function run(cmd: string, args: string[], options: { input?: string; timeoutMs?:
 
 /** A shell script in a container; throws with its output unless it exits 0 (or `expectStatus`). */
 function sh(container: string, script: string, options: { input?: string; expectStatus?: number } = {}): string {
-  const r = run('docker', ['exec', ...(options.input !== undefined ? ['-i'] : []), container, 'sh', '-c', script], options);
+  const r = run(
+    'docker',
+    ['exec', ...(options.input !== undefined ? ['-i'] : []), container, 'sh', '-c', script],
+    options,
+  );
   if (r.status !== (options.expectStatus ?? 0))
     throw new Error(`${container}: \`${script}\` exited ${r.status}\n${r.stdout}${r.stderr}`);
   return r.stdout;
@@ -56,7 +60,8 @@ function sh(container: string, script: string, options: { input?: string; expect
 
 const dockerFound = run('docker', ['info', '--format', '{{.ServerVersion}}']).status === 0;
 const debootstrapFound = spawnSync('debootstrap', ['--version'], { stdio: 'ignore' }).error === undefined;
-const ready = requireTool(dockerFound, 'docker (a running engine)') && requireTool(systemdAnalyzeFound(), 'systemd-analyze');
+const ready =
+  requireTool(dockerFound, 'docker (a running engine)') && requireTool(systemdAnalyzeFound(), 'systemd-analyze');
 const itReady = ready ? it : it.skip;
 
 describe('the .deb on fresh Debian 12 hosts', () => {
@@ -97,7 +102,13 @@ describe('the .deb on fresh Debian 12 hosts', () => {
     if (!ready) return;
     // Empty cgroups the agent left on the host (only this node's: other agents may be running).
     if (nodeId !== '')
-      run('docker', ['exec', AGENT, 'sh', '-c', `find /sys/fs/cgroup -depth -type d -path '*/mo/${nodeId}*' -exec rmdir {} + 2>/dev/null; true`]);
+      run('docker', [
+        'exec',
+        AGENT,
+        'sh',
+        '-c',
+        `find /sys/fs/cgroup -depth -type d -path '*/mo/${nodeId}*' -exec rmdir {} + 2>/dev/null; true`,
+      ]);
     run('docker', ['rm', '-f', SCHED, AGENT]);
     run('docker', ['network', 'rm', RUN]);
     rmSync(work, { recursive: true, force: true });
@@ -108,18 +119,22 @@ describe('the .deb on fresh Debian 12 hosts', () => {
     expect(sh(SCHED, '. /etc/os-release; echo $VERSION_ID')).toBe('12\n');
   });
 
-  itReady('installs with dpkg alone: its dependencies are already there, nothing is enabled', () => {
-    for (const host of [SCHED, AGENT]) {
-      sh(host, `dpkg -i /pkg/${basename(deb)}`);
-      expect(sh(host, 'mo --version')).toMatch(/^\d+\.\d+\.\d+\n$/);
-      // (dash's `command -v` names only its first argument)
-      expect(sh(host, 'for c in mo mo-agent mo-scheduler; do command -v $c; done')).toBe(
-        '/usr/bin/mo\n/usr/bin/mo-agent\n/usr/bin/mo-scheduler\n',
-      );
-      expect(sh(host, 'id -un mo; stat -c %U:%a /var/lib/mo /etc/mo/tls')).toBe('mo\nroot:755\nroot:700\n');
-      expect(sh(host, 'ls /etc/systemd/system/*.wants/ 2>/dev/null | grep -c mo- || true')).toBe('0\n');
-    }
-  });
+  itReady(
+    'installs with dpkg alone: its dependencies are already there, nothing is enabled',
+    () => {
+      for (const host of [SCHED, AGENT]) {
+        sh(host, `dpkg -i /pkg/${basename(deb)}`);
+        expect(sh(host, 'mo --version')).toMatch(/^\d+\.\d+\.\d+\n$/);
+        // (dash's `command -v` names only its first argument)
+        expect(sh(host, 'for c in mo mo-agent mo-scheduler; do command -v $c; done')).toBe(
+          '/usr/bin/mo\n/usr/bin/mo-agent\n/usr/bin/mo-scheduler\n',
+        );
+        expect(sh(host, 'id -un mo; stat -c %U:%a /var/lib/mo /etc/mo/tls')).toBe('mo\nroot:755\nroot:700\n');
+        expect(sh(host, 'ls /etc/systemd/system/*.wants/ 2>/dev/null | grep -c mo- || true')).toBe('0\n');
+      }
+    },
+    180_000,
+  );
 
   itReady('ships units that systemd-analyze verify accepts in the installed tree', () => {
     const tree = join(work, 'tree');
@@ -137,68 +152,102 @@ describe('the .deb on fresh Debian 12 hosts', () => {
     expect(readdirSync(join(tree, 'usr/lib/mo'))).toEqual(expect.arrayContaining(['node', 'dist', 'node_modules']));
   });
 
-  itReady('runs the scheduler and an agent from the installed units, configured as README says', async () => {
-    // Certificates, on the scheduler host (README: "Certificates").
-    sh(SCHED, `mo tls ca create --dir /etc/mo/tls
+  itReady(
+    'runs the scheduler and an agent from the installed units, configured as README says',
+    async () => {
+      // Certificates, on the scheduler host (README: "Certificates").
+      sh(
+        SCHED,
+        `mo tls ca create --dir /etc/mo/tls
 mo tls cert create --role scheduler --san ${SCHED} --ca-dir /etc/mo/tls
 mo tls cert create --role agent --node ${NODE} --ca-dir /etc/mo/tls --out /root/${NODE}
-mo tls cert create --role client --name ops --access operate --ca-dir /etc/mo/tls --out /root/mo`);
-    // Copied to the agent's host as agent.pem and agent-key.pem.
-    const files = { 'ca.pem': '/etc/mo/tls/ca.pem', 'agent.pem': `/root/${NODE}/agent-${NODE}.pem` };
-    for (const [name, from] of Object.entries({ ...files, 'agent-key.pem': `/root/${NODE}/agent-${NODE}-key.pem` }))
-      sh(AGENT, `umask 077; cat > /etc/mo/tls/${name}`, { input: sh(SCHED, `cat ${from}`) });
-    // Configuration (README: "Configure").
-    sh(AGENT, `cat >> /etc/mo/agent.env <<EOF
+mo tls cert create --role client --name ops --access operate --ca-dir /etc/mo/tls --out /root/mo`,
+      );
+      // Copied to the agent's host as agent.pem and agent-key.pem.
+      const files = { 'ca.pem': '/etc/mo/tls/ca.pem', 'agent.pem': `/root/${NODE}/agent-${NODE}.pem` };
+      for (const [name, from] of Object.entries({ ...files, 'agent-key.pem': `/root/${NODE}/agent-${NODE}-key.pem` }))
+        sh(AGENT, `umask 077; cat > /etc/mo/tls/${name}`, { input: sh(SCHED, `cat ${from}`) });
+      // Configuration (README: "Configure").
+      sh(
+        AGENT,
+        `cat >> /etc/mo/agent.env <<EOF
 MO_SCHEDULER_ADDR=${SCHED}:7600
 MO_ADVERTISE_ADDR=${NODE}:7610
-EOF`);
-    for (const [host, unit] of [
-      [SCHED, 'mo-scheduler'],
-      [AGENT, 'mo-agent'],
-    ] as const) {
-      const script = unitLaunchScript(sh(host, `cat /lib/systemd/system/${unit}.service`), { unitName: `${unit}.service` });
-      sh(host, `cat > /root/start-${unit}.sh`, { input: script });
-      expect(run('docker', ['exec', '-d', host, 'sh', '-c', `sh /root/start-${unit}.sh >/root/${unit}.log 2>&1`]).status).toBe(0);
-    }
-    const nodes = () => run('docker', ['exec', SCHED, 'sh', '-c', `${CLIENT_ENV}; mo --json nodes`]);
-    const up = () => {
-      const r = nodes();
-      if (r.status !== 0) return false;
-      const node = (JSON.parse(r.stdout) as { nodes: { id: string; name: string; state: string }[] }).nodes.find(
-        (n) => n.name === NODE,
+EOF`,
       );
-      nodeId = node?.id ?? '';
-      return node?.state === 'NODE_STATE_UP';
-    };
-    await waitFor('node1 up', up, { timeoutMs: 60_000, intervalMs: 500 }).catch((err: unknown) => {
-      const logs = `${sh(SCHED, 'cat /root/mo-scheduler.log')}\n${sh(AGENT, 'cat /root/mo-agent.log')}`;
-      throw new Error(`${String(err)}\n${nodes().stdout}${nodes().stderr}\n${logs}`);
-    });
-    // The scheduler runs unprivileged (its DynamicUser= stand-in), the agent as root.
-    const uidOf = (host: string, script: string) =>
-      sh(host, `for p in /proc/[0-9]*; do grep -qa 'dist/${script}[.]js' $p/cmdline 2>/dev/null && stat -c %u $p; done; true`);
-    expect(uidOf(SCHED, 'mo-scheduler').trim()).toBe('61234');
-    expect(uidOf(AGENT, 'mo-agent').trim()).toBe('0');
-  }, 120_000);
+      for (const [host, unit] of [
+        [SCHED, 'mo-scheduler'],
+        [AGENT, 'mo-agent'],
+      ] as const) {
+        const script = unitLaunchScript(sh(host, `cat /lib/systemd/system/${unit}.service`), {
+          unitName: `${unit}.service`,
+        });
+        sh(host, `cat > /root/start-${unit}.sh`, { input: script });
+        expect(
+          run('docker', ['exec', '-d', host, 'sh', '-c', `sh /root/start-${unit}.sh >/root/${unit}.log 2>&1`]).status,
+        ).toBe(0);
+      }
+      const nodes = () => run('docker', ['exec', SCHED, 'sh', '-c', `${CLIENT_ENV}; mo --json nodes`]);
+      const up = () => {
+        const r = nodes();
+        if (r.status !== 0) return false;
+        const node = (JSON.parse(r.stdout) as { nodes: { id: string; name: string; state: string }[] }).nodes.find(
+          (n) => n.name === NODE,
+        );
+        nodeId = node?.id ?? '';
+        return node?.state === 'NODE_STATE_UP';
+      };
+      await waitFor('node1 up', up, { timeoutMs: 60_000, intervalMs: 500 }).catch((err: unknown) => {
+        const logs = `${sh(SCHED, 'cat /root/mo-scheduler.log')}\n${sh(AGENT, 'cat /root/mo-agent.log')}`;
+        throw new Error(`${String(err)}\n${nodes().stdout}${nodes().stderr}\n${logs}`);
+      });
+      // The scheduler runs unprivileged (its DynamicUser= stand-in), the agent as root.
+      const uidOf = (host: string, script: string) =>
+        sh(
+          host,
+          `for p in /proc/[0-9]*; do grep -qa 'dist/${script}[.]js' $p/cmdline 2>/dev/null && stat -c %u $p; done; true`,
+        );
+      expect(uidOf(SCHED, 'mo-scheduler').trim()).toBe('61234');
+      expect(uidOf(AGENT, 'mo-agent').trim()).toBe('0');
+    },
+    120_000,
+  );
 
-  itReady('runs a workload through them, as the unprivileged mo user', () => {
-    const script = 'echo "hello from $(id -un) on $MO_NODE_NAME"; exit 3';
-    const started = run('docker', ['exec', SCHED, 'sh', '-c', `${CLIENT_ENV}; mo --json start --wait=exit -- sh -c '${script}'`]);
-    // --wait=exit: exit 4 when the workload failed, saying how (its own exit code 3).
-    expect(started.stderr).toMatch(new RegExp(`failed on ${NODE} \\(exit 3\\)`));
-    expect(started.status).toBe(4);
-    const { workload } = JSON.parse(started.stdout) as { workload: { id: string; state: string; node: string } };
-    expect(workload).toMatchObject({ state: 'WORKLOAD_STATE_FAILED' });
-    expect(sh(SCHED, `${CLIENT_ENV}; mo logs ${workload.id}`)).toBe(`hello from mo on ${NODE}\n`);
-  }, 60_000);
+  itReady(
+    'runs a workload through them, as the unprivileged mo user',
+    () => {
+      const script = 'echo "hello from $(id -un) on $MO_NODE_NAME"; exit 3';
+      const started = run('docker', [
+        'exec',
+        SCHED,
+        'sh',
+        '-c',
+        `${CLIENT_ENV}; mo --json start --wait=exit -- sh -c '${script}'`,
+      ]);
+      // --wait=exit: exit 4 when the workload failed, saying how (its own exit code 3).
+      expect(started.stderr).toMatch(new RegExp(`failed on ${NODE} \\(exit 3\\)`));
+      expect(started.status).toBe(4);
+      const { workload } = JSON.parse(started.stdout) as { workload: { id: string; state: string; node: string } };
+      expect(workload).toMatchObject({ state: 'WORKLOAD_STATE_FAILED' });
+      expect(sh(SCHED, `${CLIENT_ENV}; mo logs ${workload.id}`)).toBe(`hello from mo on ${NODE}\n`);
+    },
+    60_000,
+  );
 
-  itReady('runs a pipeline through them to success', () => {
-    const out = sh(SCHED, `${CLIENT_ENV}; mo pipeline run /usr/share/doc/mo/examples/diamond.yaml --wait`);
-    expect(out).toMatch(/succeeded/i);
-  }, 90_000);
+  itReady(
+    'runs a pipeline through them to success',
+    () => {
+      const out = sh(SCHED, `${CLIENT_ENV}; mo pipeline run /usr/share/doc/mo/examples/diamond.yaml --wait`);
+      expect(out).toMatch(/succeeded/i);
+    },
+    90_000,
+  );
 
   itReady('keeps configuration and data on dpkg -r, removes them on dpkg -P', () => {
-    sh(AGENT, 'for p in /proc/[0-9]*; do grep -qa dist/mo-agent[.]js $p/cmdline 2>/dev/null && kill ${p#/proc/}; done; true');
+    sh(
+      AGENT,
+      'for p in /proc/[0-9]*; do grep -qa dist/mo-agent[.]js $p/cmdline 2>/dev/null && kill ${p#/proc/}; done; true',
+    );
     sh(AGENT, 'dpkg -r mo');
     expect(sh(AGENT, 'command -v mo || echo gone')).toBe('gone\n');
     expect(sh(AGENT, 'ls /etc/mo/tls /var/lib/mo')).toMatch(/agent-key\.pem[\s\S]*agent/);

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unitLaunchScript } from './unit-launch.js';
 
-const unit = (service: string) => `[Unit]\nDescription=x\n[Service]\n${service}\n[Install]\nWantedBy=multi-user.target\n`;
+const unit = (service: string) =>
+  `[Unit]\nDescription=x\n[Service]\n${service}\n[Install]\nWantedBy=multi-user.target\n`;
 
 describe('unitLaunchScript', () => {
   it('sets Environment= first, lets EnvironmentFile= override it, and execs ExecStart=', () => {
@@ -47,7 +48,11 @@ describe('unitLaunchScript', () => {
 
   it.each([
     ['no ExecStart=', 'Type=exec', /ExecStart: expected one line, found 0/],
-    ['a malformed LoadCredential=', 'LoadCredential=nocolon\nExecStart=/bin/true', /LoadCredential: expected NAME:PATH/],
+    [
+      'a malformed LoadCredential=',
+      'LoadCredential=nocolon\nExecStart=/bin/true',
+      /LoadCredential: expected NAME:PATH/,
+    ],
     ['a quoted Environment=', 'Environment="A=1"\nExecStart=/bin/true', /Environment: expected NAME=value/],
   ])('refuses %s', (_, service, message) => {
     expect(() => unitLaunchScript(unit(service), { unitName: 'x.service' })).toThrow(message);
