@@ -8,7 +8,7 @@
 // Chunks sit beside the entries in dist/ (not in a subdirectory): the scheduler and the CLI read
 // `../package.json` relative to their own module, which must be OUT/package.json.
 import { build } from 'esbuild';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,16 +19,19 @@ if (!out || !version) {
 }
 const packages = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = (pkg, file) => JSON.stringify(join(packages, pkg, 'dist', file));
+// A daemon's `#!/usr/bin/env -S VAR=... node --flags` line, kept on its entry: `mo dev` reads its
+// Node flags from there (src/dev/daemon-process.ts), package.sh's wrappers from the bin file.
+const shebang = (pkg, bin) => readFileSync(join(packages, pkg, 'bin', bin), 'utf8').split('\n', 1)[0];
 
 // Each entry does what its package's bin/ file does. `mo`: the fast path first, then the full
-// command line (bin/mo.cjs; the compile cache it enables is for files outside a bundle: not needed).
+// command line (bin/mo.cjs; its compile cache hooks CommonJS modules, and these are ES modules).
 const entries = {
   mo: `import { fastPath } from ${dist('cli', 'fast.js')};
 const code = await fastPath(process.argv, process.env);
 if (code !== undefined) process.exitCode = code;
 else await (await import(${dist('cli', 'main.js')})).run(process.argv);`,
-  'mo-agent': `import { main } from ${dist('agent', 'main.js')};\nawait main(process.argv.slice(2));`,
-  'mo-scheduler': `import { main } from ${dist('scheduler', 'main.js')};\nawait main(process.argv.slice(2));`,
+  'mo-agent': `${shebang('agent', 'mo-agent.js')}\nimport { main } from ${dist('agent', 'main.js')};\nawait main(process.argv.slice(2));`,
+  'mo-scheduler': `${shebang('scheduler', 'mo-scheduler.js')}\nimport { main } from ${dist('scheduler', 'main.js')};\nawait main(process.argv.slice(2));`,
   'metrics/host-probe': `import ${dist('agent', 'metrics/host-probe.js')};`,
 };
 

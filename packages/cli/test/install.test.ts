@@ -209,6 +209,8 @@ EOF`,
         );
       expect(uidOf(SCHED, 'mo-scheduler').trim()).toBe('61234');
       expect(uidOf(AGENT, 'mo-agent').trim()).toBe('0');
+      // With /sys/fs/cgroup writable (see beforeAll), it tracks and limits workloads by cgroup.
+      expect(sh(AGENT, "grep 'agent ready' /root/mo-agent.log")).toMatch(/"cgroupRoot":"\/mo\//);
     },
     120_000,
   );
