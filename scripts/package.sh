@@ -60,14 +60,15 @@ install -m 0644 "$sqlite/build/Release/better_sqlite3.node" "$lib/node_modules/b
 cp -r "$bindings" "$lib/node_modules/bindings"
 cp -r "$uri" "$lib/node_modules/file-uri-to-path"
 
-# Wrappers: each daemon gets the Node flags and environment of its bin/ file's shebang line
-# (`#!/usr/bin/env -S [VAR=value...] node [flags...]`), so both ways of running it agree.
+# Wrappers: each gets the Node flags and environment of its bin/ file's shebang line
+# (`#!/usr/bin/env [-S] [VAR=value...] node [flags...]`), so both ways of running it agree.
 wrapper() { # NAME ENTRY SHEBANG-SOURCE
   local env='' flags=''
   if [ -n "${3:-}" ]; then
     local line
     line=$(head -n 1 "$3")
-    line=${line#'#!/usr/bin/env -S '}
+    line=${line#'#!/usr/bin/env '}
+    line=${line#'-S '}
     env=${line%%node*}
     flags=${line#*node}
   fi
@@ -75,7 +76,7 @@ wrapper() { # NAME ENTRY SHEBANG-SOURCE
     "$1" "$env" "$flags" "$2" >"$root/usr/bin/$1"
   chmod 0755 "$root/usr/bin/$1"
 }
-wrapper mo mo
+wrapper mo mo packages/cli/bin/mo.cjs
 wrapper mo-agent mo-agent packages/agent/bin/mo-agent.js
 wrapper mo-scheduler mo-scheduler packages/scheduler/bin/mo-scheduler.js
 install -m 0755 deploy/debian/host-setup "$lib/host-setup"

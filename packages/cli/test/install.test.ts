@@ -60,8 +60,11 @@ function sh(container: string, script: string, options: { input?: string; expect
 
 const dockerFound = run('docker', ['info', '--format', '{{.ServerVersion}}']).status === 0;
 const debootstrapFound = spawnSync('debootstrap', ['--version'], { stdio: 'ignore' }).error === undefined;
+const dpkgDebFound = spawnSync('dpkg-deb', ['--version'], { stdio: 'ignore' }).error === undefined;
 const ready =
-  requireTool(dockerFound, 'docker (a running engine)') && requireTool(systemdAnalyzeFound(), 'systemd-analyze');
+  requireTool(dockerFound, 'docker (a running engine)') &&
+  requireTool(systemdAnalyzeFound(), 'systemd-analyze') &&
+  requireTool(dpkgDebFound, 'dpkg-deb (Debian package dpkg)');
 const itReady = ready ? it : it.skip;
 
 describe('the .deb on fresh Debian 12 hosts', () => {
@@ -150,6 +153,18 @@ describe('the .deb on fresh Debian 12 hosts', () => {
       verifier.close();
     }
     expect(readdirSync(join(tree, 'usr/lib/mo'))).toEqual(expect.arrayContaining(['node', 'dist', 'node_modules']));
+  });
+
+  itReady('ships the same tree as a tarball', () => {
+    const names = (cmd: string, args: string[]) =>
+      run(cmd, args)
+        .stdout.split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(/\s+/).pop()!.replace(/\/$/, ''))
+        .sort();
+    const inDeb = names('dpkg-deb', ['-c', deb]);
+    expect(inDeb).toContain('./usr/lib/mo/node');
+    expect(names('tar', ['-tzf', deb.replace(/\.deb$/, '.tar.gz')])).toEqual(inDeb);
   });
 
   itReady(
