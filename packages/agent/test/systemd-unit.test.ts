@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 
 const UNIT_NAME = 'mo-agent.service';
 const UNIT_PATH = fileURLToPath(new URL(`../../../deploy/systemd/${UNIT_NAME}`, import.meta.url));
-const AGENT_BINARY = '/usr/local/bin/mo-agent';
+const AGENT_BINARY = '/usr/bin/mo-agent';
 const TOOL = 'systemd-analyze (Debian package systemd)';
 
 const unitText = readFileSync(UNIT_PATH, 'utf8');
@@ -40,6 +40,7 @@ describe(`deploy/systemd/${UNIT_NAME}`, () => {
     ['Service', 'StateDirectory', 'mo/agent'],
     ['Service', 'Restart', 'on-failure'],
     ['Service', 'RestartSec', '2'],
+    ['Service', 'TimeoutStopSec', '30'],
     ['Service', 'Environment', 'MO_LOG_LEVEL=info'],
     [
       'Service',

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const UNIT_NAME = 'mo-scheduler.service';
 const UNIT_PATH = fileURLToPath(new URL(`../../../deploy/systemd/${UNIT_NAME}`, import.meta.url));
-const SCHEDULER_BINARY = '/usr/local/bin/mo-scheduler';
+const SCHEDULER_BINARY = '/usr/bin/mo-scheduler';
 const TOOL = 'systemd-analyze (Debian package systemd)';
 
 const unitText = readFileSync(UNIT_PATH, 'utf8');

@@ -63,7 +63,9 @@ export {
   unitDirectives,
   unitExecPaths,
   type UnitVerifier,
+  type UnitVerifierOptions,
 } from './systemd-unit.js';
+export { unitLaunchScript, type UnitLaunchOptions } from './unit-launch.js';
 export { freePort, stepOf, waitForPipeline } from './pipelines.js';
 export { hostileStartRequest, maxBatchRequest, maxProcessSpec, maxStartRequest } from './large-starts.js';
 export { isAlive, requireTool, sleep, waitFor } from './wait.js';

@@ -1,7 +1,7 @@
 // Helpers for testing systemd unit files in deploy/systemd: parse directives, and run a real
 // `systemd-analyze verify` on a unit inside a scratch root.
 //
-// `verify` insists that every Exec*= binary exists, and /usr/local/bin/mo-* are not installed on a
+// `verify` insists that every Exec*= binary exists, and /usr/bin/mo-* (the mo package's) are not installed on a
 // build machine. Instead of editing the unit, it is verified inside a scratch root (`--root=`,
 // systemd >= 250): the unit copied unchanged to <root>/etc/systemd/system/, an executable
 // placeholder at each Exec*= path, and a copy of the host's own unit directory so that targets
@@ -59,9 +59,16 @@ export interface UnitVerifier {
   close(): void;
 }
 
+export interface UnitVerifierOptions {
+  /** An installed file tree (e.g. an unpacked .deb) copied into the root first: its Exec*= programs
+   * are then the real ones, and only programs it lacks (/bin/kill) get placeholders. */
+  tree?: string;
+}
+
 /** A scratch root with a copy of the host's unit directory, for `systemd-analyze --root=… verify`. */
-export function createUnitVerifier(): UnitVerifier {
+export function createUnitVerifier(options: UnitVerifierOptions = {}): UnitVerifier {
   const root = mkdtempSync(join(tmpdir(), 'mo-systemd-root-'));
+  if (options.tree !== undefined) cpSync(options.tree, root, { recursive: true, verbatimSymlinks: true });
   const copied = new Set<string>();
   for (const dir of HOST_UNIT_DIRS) {
     if (!existsSync(dir)) continue;
@@ -76,6 +83,7 @@ export function createUnitVerifier(): UnitVerifier {
       mkdirSync(unitDir, { recursive: true });
       writeFileSync(join(unitDir, unitName), text);
       for (const path of unitExecPaths(text)) {
+        if (options.tree !== undefined && existsSync(join(root, path))) continue;
         mkdirSync(join(root, dirname(path)), { recursive: true });
         writeFileSync(join(root, path), '#!/bin/sh\nexit 0\n');
         chmodSync(join(root, path), 0o755);

@@ -4,14 +4,22 @@
 import { after, type Timer } from '@mo/api/timers';
 import { readProcStat } from '@mo/agent';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { formatLogLine } from './log-lines.js';
 
 /** A package's executable, from its resolved entry point (`dist/index.js` → `bin/<name>.js`). */
 export function binOf(pkg: string, bin: string): string {
-  return fileURLToPath(new URL(`../bin/${bin}.js`, import.meta.resolve(pkg)));
+  try {
+    return fileURLToPath(new URL(`../bin/${bin}.js`, import.meta.resolve(pkg)));
+  } catch (err) {
+    // An installed release (scripts/package.sh) has no packages to resolve: its daemons are the
+    // bundle's entries beside this module (/usr/lib/mo/dist/mo-agent.js), with the same first line.
+    const beside = fileURLToPath(new URL(`./${bin}.js`, import.meta.url));
+    if (existsSync(beside)) return beside;
+    throw err;
+  }
 }
 
 /**

@@ -1,0 +1,74 @@
+// Bundles mo for a release (scripts/package.sh): `mo`, `mo-agent`, `mo-scheduler` and the agent's
+// host probe as four ES module entries sharing chunks, into OUT/dist/, with every npm dependency
+// inside except better-sqlite3 (a native addon that finds its .node file itself: package.sh ships
+// its package directory in OUT/node_modules/). OUT/package.json (name "mo") is the tree's root:
+// the agent finds mo-shim and the host probe under it (@mo/agent's package-root.ts), `mo -V` and
+// the scheduler read their version from it. Usage: node scripts/release-bundle.mjs OUT VERSION
+//
+// Chunks sit beside the entries in dist/ (not in a subdirectory): the scheduler and the CLI read
+// `../package.json` relative to their own module, which must be OUT/package.json.
+import { build } from 'esbuild';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const [out, version] = process.argv.slice(2);
+if (!out || !version) {
+  console.error('usage: release-bundle.mjs OUT VERSION');
+  process.exit(2);
+}
+const packages = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const dist = (pkg, file) => JSON.stringify(join(packages, pkg, 'dist', file));
+// A daemon's `#!/usr/bin/env -S VAR=... node --flags` line, kept on its entry: `mo dev` reads its
+// Node flags from there (src/dev/daemon-process.ts), package.sh's wrappers from the bin file.
+const shebang = (pkg, bin) => readFileSync(join(packages, pkg, 'bin', bin), 'utf8').split('\n', 1)[0];
+
+// Each entry does what its package's bin/ file does. `mo`: the fast path first, then the full
+// command line (bin/mo.cjs; its compile cache hooks CommonJS modules, and these are ES modules).
+const entries = {
+  mo: `import { fastPath } from ${dist('cli', 'fast.js')};
+const code = await fastPath(process.argv, process.env);
+if (code !== undefined) process.exitCode = code;
+else await (await import(${dist('cli', 'main.js')})).run(process.argv);`,
+  'mo-agent': `${shebang('agent', 'mo-agent.js')}\nimport { main } from ${dist('agent', 'main.js')};\nawait main(process.argv.slice(2));`,
+  'mo-scheduler': `${shebang('scheduler', 'mo-scheduler.js')}\nimport { main } from ${dist('scheduler', 'main.js')};\nawait main(process.argv.slice(2));`,
+  'metrics/host-probe': `import ${dist('agent', 'metrics/host-probe.js')};`,
+};
+
+const scratch = join(out, '.entries');
+rmSync(join(out, 'dist'), { recursive: true, force: true });
+mkdirSync(join(scratch, 'metrics'), { recursive: true });
+const entryPoints = {};
+for (const [name, code] of Object.entries(entries)) {
+  writeFileSync(join(scratch, `${name}.mjs`), `${code}\n`);
+  entryPoints[name] = join(scratch, `${name}.mjs`);
+}
+writeFileSync(
+  join(out, 'package.json'),
+  `${JSON.stringify({ name: 'mo', version, private: true, type: 'module' }, null, 2)}\n`,
+);
+
+try {
+  await build({
+    entryPoints,
+    outdir: join(out, 'dist'),
+    chunkNames: '[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // better-sqlite3: shipped as a package (native). *.node and cpu-features: optional native parts
+    // of ssh2 (dockerode's ssh transport, which mo never uses), required inside try/catch.
+    // @grpc/proto-loader: only grpc-js's channelz requires it, which mo never serves.
+    external: ['better-sqlite3', '*.node', 'cpu-features', '@grpc/proto-loader'],
+    // The CommonJS dependencies call require(); an ES module has none unless it makes one.
+    banner: {
+      js: "import { createRequire as __moCreateRequire } from 'node:module';\nconst require = __moCreateRequire(import.meta.url);",
+    },
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
