@@ -1,16 +1,19 @@
 // `mo logs ID [-f] [--tail N] [--stdout|--stderr]`: StreamWorkloadLogs (the scheduler proxies the
 // node that runs or ran the workload; StreamLogs on the agent with --agent), each chunk to the
 // stream it came from (raw bytes), or one JSON object per chunk with --json. Ctrl-C ends a follow.
-import type { LogChunk__Output, LogStream, StreamLogsRequest } from '@mo/api';
+import type { LogChunk__Output, LogStream, StreamLogsRequest, StreamWorkloadLogsRequest } from '@mo/api';
 import type { Command } from 'commander';
 import { StringDecoder } from 'node:string_decoder';
 import { addGlobalOptions, type CliContext } from '../context.js';
 import { UsageError } from '../errors.js';
 import { parseCount } from '../flags.js';
 import { write, type CliIo } from '../io.js';
+import { followLogs } from './logs-follow.js';
 
 export interface LogsFlags {
   follow?: boolean;
+  previous?: boolean;
+  alloc?: string;
   tail?: string;
   stdout?: boolean;
   stderr?: boolean;
@@ -32,6 +35,19 @@ export function buildLogsRequest(workloadId: string, flags: LogsFlags): StreamLo
     stream,
     tailLines: flags.tail === undefined ? 0 : parseCount(flags.tail, '--tail', INT32_MAX),
     follow: flags.follow === true,
+  };
+}
+
+/** The scheduler's request: which allocation (--previous, --alloc) on top of the agent's fields. */
+export function buildWorkloadLogsRequest(workloadId: string, flags: LogsFlags): StreamWorkloadLogsRequest {
+  if (flags.previous && flags.alloc !== undefined) {
+    throw new UsageError('cannot be combined with --alloc (pick one allocation)', '--previous');
+  }
+  if (flags.alloc !== undefined && flags.alloc.trim() === '') throw new UsageError('is empty', '--alloc');
+  return {
+    ...buildLogsRequest(workloadId, flags),
+    ...(flags.alloc !== undefined ? { allocationId: flags.alloc.trim() } : {}),
+    ...(flags.previous ? { previous: true } : {}),
   };
 }
 
@@ -76,15 +92,28 @@ export function registerLogs(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('logs')
     .summary("print a workload's output")
-    .description("Print a workload's stdout and stderr, each to the same stream of this process.")
+    .description(
+      "Print a workload's stdout and stderr, each to the same stream of this process: its current allocation's, " +
+        'or an earlier one (a restart starts a new allocation; `mo status ID --json` lists them). With -f, the ' +
+        "next allocation after a restart is followed too (one line on stderr says so). An earlier allocation's " +
+        'logs stay on its node only until that node drops them (--max-log-disk, --max-ended): then they are gone.',
+    )
     .argument('<id>', 'workload id')
-    .option('-f, --follow', 'keep streaming until the workload ends (Ctrl-C to stop)')
+    .option('-f, --follow', 'keep streaming until the workload ends, across restarts (Ctrl-C to stop)')
+    .option('-p, --previous', 'the allocation before the current one (the run a restart replaced)')
+    .option('--alloc <id>', 'this allocation of the workload (its current one or an earlier one)')
     .option('--tail <n>', 'start with the last n lines of each stream (0: everything kept)')
     .option('--stdout', 'only the stdout stream')
     .option('--stderr', 'only the stderr stream');
   addGlobalOptions(cmd).action(async (id: string, flags: LogsFlags, self: Command) => {
     const globals = ctx.resolve(self);
-    const req = buildLogsRequest(id, flags);
+    const req = buildWorkloadLogsRequest(id, flags);
+    if (globals.target.kind === 'agent' && (flags.previous || flags.alloc !== undefined)) {
+      throw new UsageError(
+        'needs the scheduler, not --agent (an agent knows one allocation per id)',
+        flags.previous ? '--previous' : '--alloc',
+      );
+    }
     const sink = globals.json ? jsonSink(ctx.io) : rawSink(ctx.io);
     const abort = new AbortController();
     const stop = () => abort.abort();
@@ -104,8 +133,13 @@ export function registerLogs(program: Command, ctx: CliContext): void {
         }
       };
       await (globals.target.kind === 'agent'
-        ? ctx.withAgent(globals, (client) => copy(client.streamLogs(req, abort.signal)))
-        : ctx.withScheduler(globals, (client) => copy(client.streamLogs(req, abort.signal))));
+        ? ctx.withAgent(globals, (client) => copy(client.streamLogs(buildLogsRequest(id, flags), abort.signal)))
+        : ctx.withScheduler(globals, (client) =>
+            // Across restarts only when following the current allocation; a chosen one is read alone.
+            req.follow && !req.previous && !req.allocationId
+              ? followLogs(client, req, copy, (line) => ctx.io.stderr.write(line), abort.signal)
+              : copy(client.streamLogs(req, abort.signal)),
+          ));
       await sink.end();
     } catch (err) {
       if (!isBrokenPipe(err)) throw err;
