@@ -92,7 +92,7 @@ export class NodeUnreachableError extends UnavailableError {
   /** The node's name. */
   readonly node: string;
   constructor(node: string, address: string, why: string, options?: { cause?: unknown }) {
-    super(address, `node ${node} is unreachable${address ? ` at ${address}` : ''}: ${why}`, options);
+    super(address, `node ${node} is unreachable${address ? ` at ${address}` : ''}: ${tidyConnectError(why)}`, options);
     this.node = node;
   }
 }
@@ -109,7 +109,7 @@ export function parseNodeUnreachable(details: string): { node: string; address: 
  * the socket error is what a person needs; the resolver's note is grpc-js internals and is dropped.
  */
 export function tidyConnectError(detail: string): string {
-  const noNote = detail.replace(/\s*\(?Resolution note:[^)]*\)?\s*$/s, '').trim();
+  const noNote = detail.replace(/\.?\s*\(?Resolution note:[^)]*\)?\s*$/s, '').trim();
   const m = /^No connection established\. Last error: (?:Error: )?(.*?)\.?$/s.exec(noNote);
   return m?.[1] ? m[1] : noNote;
 }

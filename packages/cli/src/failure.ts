@@ -35,7 +35,7 @@ export function describeFailure(err: unknown, daemon: Daemon = 'scheduler'): Fai
   }
   if (err instanceof NodeUnreachableError) {
     // The scheduler answered: blaming it (exit 3) would send the operator to the wrong host.
-    return { exitCode: ExitCode.NodeUnreachable, code: statusName(err.code), message: tidyConnectError(err.message) };
+    return { exitCode: ExitCode.NodeUnreachable, code: statusName(err.code), message: err.message };
   }
   if (err instanceof UnavailableError) {
     // The client's message already starts with "<address>: "; say it once, in words.
