@@ -290,7 +290,10 @@ export function addGlobalOptions(cmd: Command): Command {
     .option('--scheduler <addr>', `scheduler gRPC address (env MO_SCHEDULER_ADDR, default ${DEFAULT_SCHEDULER_ADDR})`)
     .option('--agent <addr>', 'talk to this one agent directly instead of the scheduler (env MO_AGENT_ADDR)')
     .option('--json', 'print machine-readable JSON')
-    .option('--timeout <ms>', `deadline of each call, in ms or with a unit (default ${DEFAULT_TIMEOUT_MS})`)
+    .option(
+      '--timeout <duration>',
+      `deadline of each call, with a unit: 5s, 500ms (default ${DEFAULT_TIMEOUT_MS / 1000}s)`,
+    )
     .option('--ca-cert <file>', "the cluster's CA certificate (env MO_CA_CERT)")
     .option('--client-cert <file>', 'your client certificate (env MO_CLIENT_CERT)')
     .option('--client-key <file>', 'its private key, mode 0600 (env MO_CLIENT_KEY)')

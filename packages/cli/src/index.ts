@@ -11,7 +11,7 @@
  * ```
  *
  * Global flags: `--scheduler <addr>` (env MO_SCHEDULER_ADDR, default 127.0.0.1:7600), `--agent
- * <addr>` (one agent directly, env MO_AGENT_ADDR), `--json`, `--timeout <ms>`. Exit codes: 0 ok,
+ * <addr>` (one agent directly, env MO_AGENT_ADDR), `--json`, `--timeout <duration>`. Exit codes: 0 ok,
  * 1 failed, 2 usage, 3 unreachable, 4 a --wait-ed workload failed, 5 --wait-timeout (`ExitCode`).
  *
  * Exports: `run` (the executable's entry point), `execute` (one command line to an exit code, for
