@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { ClusterStatus__Output, Node__Output, ScheduledWorkload__Output } from '@mo/api';
+import type { ClusterStatus__Output, DockerSpec__Output, Node__Output, ScheduledWorkload__Output } from '@mo/api';
 import {
   humanCpu,
   renderClusterStatus,
@@ -255,6 +255,23 @@ describe('renderWorkloadLine', () => {
         exit: { exited: true, exitCode: 0, signal: '', finishedAtMs: NOW },
       }),
       '01W succeeded on dev-0 (exit 0)\n',
+    ],
+    [
+      workload({
+        ports: [
+          { containerPort: 80, hostPort: 32768, hostIp: '' },
+          { containerPort: 443, hostPort: 32769, hostIp: '127.0.0.1' },
+        ],
+      }),
+      '01W running on dev-0 (pid 42), ports 0.0.0.0:32768->80/tcp, 127.0.0.1:32769->443/tcp\n',
+    ],
+    [
+      workload({
+        state: 'WORKLOAD_STATE_STARTING',
+        pid: 0,
+        spec: { ...workload().spec!, docker: { ports: [80, 443] } as DockerSpec__Output },
+      }),
+      '01W starting on dev-0; ports 80/tcp, 443/tcp are published once it runs (mo status 01W)\n',
     ],
   ])('%#: %j', (w, line) => {
     expect(renderWorkloadLine(w)).toBe(line);

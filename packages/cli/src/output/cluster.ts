@@ -259,10 +259,23 @@ function schedulingText(s: SchedulingSpec__Output | null | undefined): string {
  */
 export function renderWorkloadLine(w: ScheduledWorkload__Output): string {
   const state = stateName(w.state);
-  if (w.state === 'WORKLOAD_STATE_PENDING') return `${w.id} pending${w.reason ? `: ${w.reason}` : ''}\n`;
+  if (w.state === 'WORKLOAD_STATE_PENDING') return `${w.id} pending${w.reason ? `: ${w.reason}` : ''}${portsNote(w)}\n`;
   const where = w.nodeName ? ` on ${w.nodeName}` : '';
   const how = workloadEnded(w) ? exitText(w.exit) : w.pid ? `pid ${w.pid}` : '';
   // "exited with code 0" after "succeeded (exit 0)" says nothing new.
   const why = workloadEnded(w) && w.state !== 'WORKLOAD_STATE_SUCCEEDED' && w.reason ? `: ${w.reason}` : '';
-  return `${w.id} ${state}${where}${how ? ` (${how})` : ''}${why}\n`;
+  return `${w.id} ${state}${where}${how ? ` (${how})` : ''}${why}${portsNote(w)}\n`;
+}
+
+/**
+ * The published ports (`, ports 0.0.0.0:32768->80/tcp`) while they are held; before the workload
+ * runs, the ones it asked for and where to find them once published.
+ */
+function portsNote(w: ScheduledWorkload__Output): string {
+  const published = portsText(w.ports);
+  if (published) return `, ports ${published}`;
+  const asked = w.spec?.docker?.ports ?? [];
+  const waiting = w.state === 'WORKLOAD_STATE_PENDING' || w.state === 'WORKLOAD_STATE_STARTING';
+  if (!waiting || asked.length === 0) return '';
+  return `; ports ${asked.map((p) => `${p}/tcp`).join(', ')} are published once it runs (mo status ${w.id})`;
 }

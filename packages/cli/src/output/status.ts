@@ -150,7 +150,8 @@ function listOrDash(items: readonly string[]): string {
 
 /** `started 01J… (pid 4242)` */
 export function renderStarted(w: WorkloadStatus__Output): string {
-  return `started ${w.spec?.id ?? '?'} (pid ${w.pid || '-'})\n`;
+  const ports = portsText(w.ports);
+  return `started ${w.spec?.id ?? '?'} (pid ${w.pid || '-'})${ports ? `, ports ${ports}` : ''}\n`;
 }
 
 /** `01J… stopped (SIGTERM): stopped by request` — the state a stop left the workload in. */
