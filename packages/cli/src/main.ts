@@ -17,6 +17,7 @@ import { registerTls } from './commands/tls.js';
 import { CliContext, addGlobalOptions } from './context.js';
 import { ExitCode } from './errors.js';
 import { processIo } from './io.js';
+import { colourWanted, configureColour, isTTY } from './output/colour.js';
 import { reportFailure } from './report.js';
 
 function packageVersion(): string {
@@ -68,6 +69,7 @@ export function buildProgram(ctx: CliContext = new CliContext(processIo(), proce
 /** Runs one command line (`argv` as in `process.argv`) and returns its exit code; never throws. */
 export async function execute(argv: readonly string[], ctx: CliContext): Promise<ExitCode> {
   ctx.argv = argv;
+  configureColour(colourWanted(isTTY(ctx.io.stdout), ctx.env));
   try {
     await buildProgram(ctx).parseAsync([...argv], { from: 'node' });
     return ExitCode.Ok;
