@@ -2,6 +2,7 @@
 // a message on stderr (and JSON on stdout with --json) and an exit code.
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerCompletion } from './commands/completion.js';
 import { registerDaemons } from './commands/daemon.js';
 import { registerDev } from './commands/dev.js';
 import { registerEvents } from './commands/events.js';
@@ -32,8 +33,9 @@ export function buildProgram(ctx: CliContext = new CliContext(processIo(), proce
       'mo: run workloads on a cluster of nodes and see where they run.\n\n' +
         'Talks to the scheduler at --scheduler or $MO_SCHEDULER_ADDR (default 127.0.0.1:7600); `mo dev` starts ' +
         'one with agents on this machine. --agent ADDR talks to one agent directly instead.\n\n' +
-        'Exit codes: 0 ok, 1 failed, 2 usage, 3 scheduler (or agent) unreachable, ' +
-        '4 a --wait-ed workload failed, 5 --wait-timeout passed.',
+        'Exit codes: 0 ok, 1 failed, 2 usage, 3 the scheduler (or, with --agent, the agent) unreachable, ' +
+        '4 a --wait-ed workload failed, 5 --wait-timeout passed, 6 the scheduler answered but a node the ' +
+        'request needs (logs, a stop) is down or unreachable.',
     )
     .version(packageVersion(), '-V, --version')
     // Global options go before the command name or after it (`mo --json status`, `mo status
@@ -63,6 +65,7 @@ export function buildProgram(ctx: CliContext = new CliContext(processIo(), proce
   registerDev(program, ctx);
   registerTls(program, ctx);
   registerDaemons(program, ctx);
+  registerCompletion(program, ctx);
   return program;
 }
 
