@@ -36,6 +36,21 @@ describe('mo as a process', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('names the failure without grpc-js internals when the scheduler name does not resolve', async () => {
+    for (const args of [['status'], ['stop', 'w1'], ['logs', 'w1']]) {
+      const r = await mo(args, { MO_SCHEDULER_ADDR: 'no-such-host.invalid:7600', MO_INSECURE: '1' });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/^mo: cannot reach scheduler at no-such-host\.invalid:7600: /);
+      expect(r.stderr).not.toMatch(/Resolution note|No connection established|\n\s+at /);
+    }
+  });
+
+  it('exits 2 for a --timeout without a unit, with the hint', async () => {
+    const r = await mo(['start', '--timeout', '5', '--', 'true'], { MO_SCHEDULER_ADDR: DEAD });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('mo: --timeout: "5" has no unit; use a unit: 5s or 5000ms');
+  });
+
   it('exits 2 naming the flag for a bad scheduling value, before any call', async () => {
     const r = await mo(['start', '--restart', 'sometimes', '--', 'true'], { MO_SCHEDULER_ADDR: DEAD });
     expect(r.code).toBe(2);

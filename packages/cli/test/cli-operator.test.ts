@@ -1,10 +1,12 @@
 // The built `mo` against a real scheduler and real agents: `mo logs -f` following a workload across
-// its restarts, `--previous` and `--alloc` reading earlier allocations, and the blame for a node
-// that cannot be reached (exit 6 naming the node, never "cannot reach scheduler").
+// its restarts, `--previous` and `--alloc` reading earlier allocations, colour on a terminal and
+// none in a pipe, and the blame for a node that cannot be reached (exit 6 naming the node, never
+// "cannot reach scheduler").
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { runMo, startCluster, waitFor, type Cluster, type MoResult } from '@mo/testkit';
+import { CLI_BIN, runMo, startCluster, testCliEnv, waitFor, type Cluster, type MoResult } from '@mo/testkit';
+import { spawnSync } from 'node:child_process';
 
 let cluster: Cluster;
 
@@ -102,6 +104,35 @@ describe('mo logs across restarts', () => {
     const both = await mo('logs', '--previous', '--alloc', 'x', id);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('mo: --previous: cannot be combined with --alloc');
+  });
+});
+
+describe('colour', () => {
+  /** `mo nodes` on a pseudo-terminal (util-linux `script`), as a person at a terminal runs it. */
+  function onTerminal(env: Record<string, string> = {}): string {
+    const r = spawnSync('script', ['-q', '-e', '-c', `${process.execPath} ${CLI_BIN} nodes`, '/dev/null'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, ...testCliEnv(), MO_SCHEDULER_ADDR: cluster.scheduler.grpcAddress, ...env },
+    });
+    expect(r.status).toBe(0);
+    return r.stdout;
+  }
+
+  it('paints states on a terminal, and not when NO_COLOR is set', () => {
+    expect(onTerminal()).toMatch(/^node-1\s+\x1b\[32mup\x1b\[0m\s+127\.0\.0\.1/m);
+    const plain = onTerminal({ NO_COLOR: '1' });
+    expect(plain).toMatch(/^node-1\s+up\s+127\.0\.0\.1/m);
+    expect(plain).not.toContain('\x1b[');
+  });
+
+  it('writes no colour into a pipe, unless FORCE_COLOR asks', async () => {
+    const piped = await mo('nodes');
+    expect(piped.stdout).toMatch(/^node-1\s+up\s/m);
+    expect(piped.stdout).not.toContain('\x1b[');
+    const forced = await runMo(['nodes'], {
+      env: { MO_SCHEDULER_ADDR: cluster.scheduler.grpcAddress, FORCE_COLOR: '1' },
+    });
+    expect(forced.stdout).toContain('\x1b[32mup\x1b[0m');
   });
 });
 
