@@ -5,6 +5,7 @@
 // only applies it. Kept in the client: the stream stays one allocation's bytes (no marker in
 // LogChunk, which the agent and pipeline logs share), and the switch is said on stderr.
 import type { LogChunk__Output, ScheduledWorkload__Output, StreamWorkloadLogsRequest } from '@mo/api';
+import { sleep } from '@mo/api/timers';
 
 /** The fields of a workload that decide what a follow does next. */
 export type FollowView = Pick<
@@ -101,16 +102,4 @@ export async function followLogs(
       ),
     );
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

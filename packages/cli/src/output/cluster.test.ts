@@ -77,6 +77,7 @@ function workload(extra: Partial<ScheduledWorkload__Output> = {}): ScheduledWork
     events: [],
     ports: [],
     outputs: {},
+    previousAllocations: [],
     unknownSinceMs: 0,
     lostAtMs: 0,
     runAs: 'nobody (65534:65534)',
