@@ -66,15 +66,17 @@ describe('mo logs across restarts', () => {
     await chmod(dir, 0o777); // the workload may run as the agent's default (unprivileged) user
     const id = await startFlaky(dir);
     const r = await mo('logs', '-f', id);
-    expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
-    expect(r.stdout).toBe('run 1\nrun 2\nrun 3\n');
-    const notices = r.stderr.split('\n').filter(Boolean);
-    expect(notices).toEqual([
-      expect.stringMatching(new RegExp(`^mo: ${id} restarted: following attempt 2 \\(allocation \\S+ on node-1\\)$`)),
-      expect.stringMatching(new RegExp(`^mo: ${id} restarted: following attempt 3 \\(allocation \\S+ on node-1\\)$`)),
-    ]);
     const w = await workload(id);
-    expect(w.state).toBe('WORKLOAD_STATE_FAILED');
+    // One comparison, so a failure shows the output, the notices and the workload together.
+    expect({ code: r.code, stdout: r.stdout, notices: r.stderr.split('\n').filter(Boolean), state: w.state }).toEqual({
+      code: 0,
+      stdout: 'run 1\nrun 2\nrun 3\n',
+      notices: [
+        expect.stringMatching(new RegExp(`^mo: ${id} restarted: following attempt 2 \\(allocation \\S+ on node-1\\)$`)),
+        expect.stringMatching(new RegExp(`^mo: ${id} restarted: following attempt 3 \\(allocation \\S+ on node-1\\)$`)),
+      ],
+      state: 'WORKLOAD_STATE_FAILED',
+    });
 
     // The earlier allocations: listed oldest first, readable by --previous and --alloc.
     expect(w.previousAllocations.map((a) => [a.attempt, a.nodeName, a.state])).toEqual([

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { nextAllocation, restartNotice, type FollowView } from './logs-follow.js';
+import type { LogChunk__Output, ScheduledWorkload__Output, StreamWorkloadLogsRequest } from '@mo/api';
+import { followLogs, nextAllocation, restartNotice, type FollowView } from './logs-follow.js';
 
 const past = (allocationId: string, attempt: number) => ({
   allocationId,
@@ -87,5 +88,70 @@ describe('restartNotice', () => {
     expect(restartNotice('w1', { kind: 'follow', allocationId: 'a2', attempt: 2, nodeName: 'n1' })).toBe(
       'mo: w1 restarted: following attempt 2 (allocation a2 on n1)\n',
     );
+  });
+});
+
+describe('followLogs', () => {
+  /** A client from object literals: the workload as each GetWorkload sees it, one chunk per stream. */
+  function client(views: FollowView[]) {
+    const asked: StreamWorkloadLogsRequest[] = [];
+    let i = 0;
+    return {
+      asked,
+      getWorkload: async () => views[Math.min(i++, views.length - 1)] as ScheduledWorkload__Output,
+      async *streamLogs(req: StreamWorkloadLogsRequest): AsyncGenerator<LogChunk__Output> {
+        asked.push(req);
+        yield { stream: 'LOG_STREAM_STDOUT', data: Buffer.from(`${req.allocationId ?? 'current'}\n`) };
+      },
+    };
+  }
+
+  async function run(views: FollowView[]) {
+    const c = client(views);
+    let out = '';
+    const notices: string[] = [];
+    const copy = async (chunks: AsyncIterable<LogChunk__Output>) => {
+      for await (const chunk of chunks) out += chunk.data.toString();
+    };
+    await followLogs(
+      c,
+      { workloadId: 'w1', tailLines: 5, follow: true },
+      copy,
+      (l) => notices.push(l),
+      new AbortController().signal,
+    );
+    return { out, notices, asked: c.asked };
+  }
+
+  it('reads each allocation in turn across a restart, the first with the tail, then ends', async () => {
+    const r = await run([
+      view('WORKLOAD_STATE_RUNNING', 'a1', 1),
+      view('WORKLOAD_STATE_RUNNING', 'a1', 1), // its end has not reached the scheduler yet
+      view('WORKLOAD_STATE_PENDING', '', 1, ['a1']),
+      view('WORKLOAD_STATE_RUNNING', 'a2', 2, ['a1']),
+      view('WORKLOAD_STATE_FAILED', 'a2', 2, ['a1']),
+    ]);
+    expect(r.out).toBe('a1\na2\n');
+    expect(r.notices).toEqual(['mo: w1 restarted: following attempt 2 (allocation a2 on n1)\n']);
+    expect(r.asked.map((q) => [q.allocationId, q.tailLines])).toEqual([
+      ['a1', 5],
+      ['a2', 0],
+    ]);
+  });
+
+  it('says once that it waits for a workload that has not started', async () => {
+    const r = await run([
+      view('WORKLOAD_STATE_PENDING', '', 0),
+      view('WORKLOAD_STATE_PENDING', '', 0),
+      view('WORKLOAD_STATE_RUNNING', 'a1', 1),
+      view('WORKLOAD_STATE_SUCCEEDED', 'a1', 1),
+    ]);
+    expect(r.out).toBe('a1\n');
+    expect(r.notices).toEqual(['mo: w1 has not started yet: waiting for it (Ctrl-C to stop)\n']);
+  });
+
+  it('reads an ended workload once, letting the scheduler say why when it never ran', async () => {
+    const r = await run([view('WORKLOAD_STATE_FAILED', '', 0)]);
+    expect(r.asked).toEqual([{ workloadId: 'w1', tailLines: 5, follow: true }]);
   });
 });

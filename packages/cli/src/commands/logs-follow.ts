@@ -88,7 +88,8 @@ export async function followLogs(
     if (step.kind === 'wait') {
       if (followed === undefined && polls === 0)
         notice(`mo: ${id} has not started yet: waiting for it (Ctrl-C to stop)\n`);
-      await sleep(POLL_MS[Math.min(polls++, POLL_MS.length - 1)]!, signal);
+      // ref: while waiting for a restart nothing else keeps the process alive.
+      await sleep(POLL_MS[Math.min(polls++, POLL_MS.length - 1)]!, signal, { ref: true });
       continue;
     }
     polls = 0;
