@@ -94,7 +94,7 @@ export function registerLogs(program: Command, ctx: CliContext): void {
     .summary("print a workload's output")
     .description(
       "Print a workload's stdout and stderr, each to the same stream of this process: its current allocation's, " +
-        'or an earlier one (a restart starts a new allocation; `mo status ID --json` lists them). With -f, the ' +
+        'or an earlier one (a restart starts a new allocation; `mo status ID` lists them). With -f, the ' +
         "next allocation after a restart is followed too (one line on stderr says so). An earlier allocation's " +
         'logs stay on its node only until that node drops them (--max-log-disk, --max-ended): then they are gone.',
     )

@@ -234,6 +234,25 @@ describe('renderScheduledWorkload', () => {
   });
 });
 
+describe('renderScheduledWorkload: earlier allocations', () => {
+  it('lists them newest first with attempt, node and how each ended', () => {
+    const past = (id: string, attempt: number) => ({
+      allocationId: id,
+      nodeId: 'i',
+      nodeName: 'dev-1',
+      attempt,
+      state: 'WORKLOAD_STATE_FAILED' as const,
+      endedAtMs: NOW,
+    });
+    const out = renderScheduledWorkload(
+      workload({ attempt: 3, previousAllocations: [past('01P1', 1), past('01P2', 2)] }),
+      NOW,
+    );
+    expect(out).toMatch(/^earlier\s+01P2 \(attempt 2 on dev-1, failed\), 01P1 \(attempt 1 on dev-1, failed\)$/m);
+    expect(renderScheduledWorkload(workload(), NOW)).not.toMatch(/^earlier/m);
+  });
+});
+
 describe('renderWorkloadLine', () => {
   it.each([
     [workload(), '01W running on dev-0 (pid 42)\n'],

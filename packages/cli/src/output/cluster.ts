@@ -178,6 +178,18 @@ export function renderScheduledWorkload(w: ScheduledWorkload__Output, now: numbe
     ['reason', w.reason || '-'],
     ['node', w.nodeName ? `${w.nodeName} (${w.nodeId})` : '-'],
     ['allocation', w.allocationId || '-'],
+    // Earlier runs, newest first: what `mo logs --previous` / `--alloc` read.
+    ...(w.previousAllocations?.length
+      ? [
+          [
+            'earlier',
+            [...w.previousAllocations]
+              .reverse()
+              .map((a) => `${a.allocationId} (attempt ${a.attempt} on ${a.nodeName}, ${stateName(a.state)})`)
+              .join(', '),
+          ] as [string, string],
+        ]
+      : []),
     ['attempt', `${w.attempt}${w.restartsLeft > 0 ? ` (${w.restartsLeft} restarts left)` : ''}`],
     ['pid', w.pid ? String(w.pid) : '-'],
     ['exit', exitText(w.exit) || '-'],
