@@ -36,6 +36,7 @@ export {
   RegistryClient,
   SchedulerClient,
   followWatch,
+  quietGrpcLogs,
   type ClientOptions,
   type FollowOptions,
 } from './client.js';

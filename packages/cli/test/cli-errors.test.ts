@@ -45,6 +45,16 @@ describe('mo as a process', () => {
     }
   });
 
+  it("keeps grpc-js's own log lines off stderr unless GRPC_VERBOSITY or GRPC_TRACE asks for them", async () => {
+    // A proxy variable grpc-js cannot use makes it log an error line of its own.
+    const env = { MO_SCHEDULER_ADDR: DEAD, MO_INSECURE: '1', grpc_proxy: 'ftp://proxy' };
+    const quiet = await mo(['stop', 'w1'], env);
+    expect(quiet.code).toBe(3);
+    expect(quiet.stderr).toBe(`mo: cannot reach scheduler at ${DEAD}: connect ECONNREFUSED ${DEAD}\n`);
+    const asked = await mo(['stop', 'w1'], { ...env, GRPC_VERBOSITY: 'ERROR' });
+    expect(asked.stderr).toContain('scheme not supported in proxy URI');
+  });
+
   it('exits 2 for a --timeout without a unit, with the hint', async () => {
     const r = await mo(['start', '--timeout', '5', '--', 'true'], { MO_SCHEDULER_ADDR: DEAD });
     expect(r.code).toBe(2);
