@@ -117,61 +117,66 @@ export function registerDev(program: Command, ctx: CliContext): void {
       '--stop-timeout <duration>',
       'time each daemon gets to stop before SIGKILL (default 10s); leftover workloads get at most 5s',
     );
-  // Of the global options only these two apply: mo dev starts the daemons, it does not dial one
-  // (no --scheduler, --agent, --timeout or credentials to give it).
-  cmd
-    .option('--json', 'print the ready report as one JSON line on stdout')
-    .option('--insecure', 'run every daemon in plaintext, without TLS')
-    .action(async (flags: DevFlags, self: Command) => {
-      const globals = ctx.resolve(self);
-      // `mo --insecure dev` as well as `mo dev --insecure`.
-      const settings = devSettings({ ...flags, insecure: flags.insecure ?? globals.credentials.insecure }, ctx.env);
-      const { DevCluster } = await import('../dev/cluster.js');
-      const cluster = new DevCluster({
-        ...settings,
-        readyTimeoutMs: 60_000,
-        log: (line) => ctx.io.stderr.write(`${line}\n`),
-      });
-
-      // From here on, SIGINT/SIGTERM mean "stop the cluster", during startup too.
-      let signalled: NodeJS.Signals | undefined;
-      let crash: DaemonFailedError | undefined;
-      let wake: () => void = () => {};
-      const finished = new Promise<void>((r) => (wake = r));
-      const onSignal = (sig: NodeJS.Signals) => {
-        if (signalled) {
-          ctx.io.stderr.write(`mo dev: ${sig} again: killing every daemon now\n`);
-          cluster.killNow();
-          return;
-        }
-        signalled = sig;
-        ctx.io.stderr.write(`mo dev: ${sig}: stopping the cluster\n`);
-        wake();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      try {
-        await Promise.race([cluster.start(), finished]);
-        if (!signalled) {
-          cluster.onGiveUp((err) => {
-            crash = err;
-            ctx.io.stderr.write(`mo dev: ${err.message}\n`);
-            wake();
-          });
-          await report(ctx, globals.json, settings, cluster);
-          await finished;
-        }
-      } catch (err) {
-        if (!signalled)
-          crash = err instanceof DaemonFailedError ? err : new DaemonFailedError('dev', 'startup failed', err);
-      } finally {
-        await cluster.stop();
-        process.removeListener('SIGINT', onSignal);
-        process.removeListener('SIGTERM', onSignal);
-      }
-      if (crash) throw crash;
-      ctx.io.stderr.write('mo dev: stopped\n');
+  devOptions(cmd).action(async (flags: DevFlags, self: Command) => {
+    const globals = ctx.resolve(self);
+    // `mo --insecure dev` as well as `mo dev --insecure`.
+    const settings = devSettings({ ...flags, insecure: flags.insecure ?? globals.credentials.insecure }, ctx.env);
+    const { DevCluster } = await import('../dev/cluster.js');
+    const cluster = new DevCluster({
+      ...settings,
+      readyTimeoutMs: 60_000,
+      log: (line) => ctx.io.stderr.write(`${line}\n`),
     });
+
+    // From here on, SIGINT/SIGTERM mean "stop the cluster", during startup too.
+    let signalled: NodeJS.Signals | undefined;
+    let crash: DaemonFailedError | undefined;
+    let wake: () => void = () => {};
+    const finished = new Promise<void>((r) => (wake = r));
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (signalled) {
+        ctx.io.stderr.write(`mo dev: ${sig} again: killing every daemon now\n`);
+        cluster.killNow();
+        return;
+      }
+      signalled = sig;
+      ctx.io.stderr.write(`mo dev: ${sig}: stopping the cluster\n`);
+      wake();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      await Promise.race([cluster.start(), finished]);
+      if (!signalled) {
+        cluster.onGiveUp((err) => {
+          crash = err;
+          ctx.io.stderr.write(`mo dev: ${err.message}\n`);
+          wake();
+        });
+        await report(ctx, globals.json, settings, cluster);
+        await finished;
+      }
+    } catch (err) {
+      if (!signalled)
+        crash = err instanceof DaemonFailedError ? err : new DaemonFailedError('dev', 'startup failed', err);
+    } finally {
+      await cluster.stop();
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    }
+    if (crash) throw crash;
+    ctx.io.stderr.write('mo dev: stopped\n');
+  });
+}
+
+/**
+ * Of the global options only these two apply: mo dev starts the daemons, it does not dial one (no
+ * --scheduler, --agent, --timeout or credentials to give it), so its --help shows no others.
+ */
+function devOptions(cmd: Command): Command {
+  return cmd
+    .option('--json', 'print the ready report as one JSON line on stdout')
+    .option('--insecure', 'run every daemon in plaintext, without TLS');
 }
 
 async function report(
