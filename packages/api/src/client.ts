@@ -175,6 +175,16 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
   }
 }
 
+/**
+ * For command-line tools: grpc-js's own log lines ("rejected by server because of excess pings",
+ * proxy notes) go nowhere, since every failure reaches the user as a MoError instead; unless they
+ * were asked for with GRPC_VERBOSITY, GRPC_NODE_VERBOSITY or GRPC_TRACE.
+ */
+export function quietGrpcLogs(env: NodeJS.ProcessEnv): void {
+  if (env.GRPC_VERBOSITY || env.GRPC_NODE_VERBOSITY || env.GRPC_TRACE) return;
+  grpc.setLogVerbosity(grpc.logVerbosity.NONE);
+}
+
 /** Client for the scheduler's Scheduler service (what `mo` uses). */
 export class SchedulerClient extends BaseClient<RawSchedulerClient> {
   constructor(address: string, options: ClientOptions) {

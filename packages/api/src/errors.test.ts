@@ -7,6 +7,9 @@ import {
   toServiceError,
   truncateForError,
   UnavailableError,
+  NodeUnreachableError,
+  parseNodeUnreachable,
+  tidyConnectError,
 } from './errors.js';
 
 describe('error mapping', () => {
@@ -61,5 +64,45 @@ describe('truncateForError', () => {
       expect(out.length).toBeLessThanOrEqual(max);
       expect(out).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
     }
+  });
+});
+
+describe('NodeUnreachableError', () => {
+  it('crosses the wire as UNAVAILABLE and comes back as itself, naming the node', () => {
+    const sent = toServiceError(new NodeUnreachableError('node-2', '127.0.0.1:7610', 'it is down'));
+    expect(sent.code).toBe(grpc.status.UNAVAILABLE);
+    const back = fromServiceError(sent, '127.0.0.1:7600');
+    expect(back).toBeInstanceOf(NodeUnreachableError);
+    expect(back).toMatchObject({
+      node: 'node-2',
+      address: '127.0.0.1:7610',
+      message: 'node node-2 is unreachable at 127.0.0.1:7610: it is down',
+    });
+  });
+
+  it('keeps a plain UNAVAILABLE as the server being unreachable', () => {
+    const back = fromServiceError({ code: grpc.status.UNAVAILABLE, details: 'connect ECONNREFUSED' }, 's:1');
+    expect(back).toBeInstanceOf(UnavailableError);
+    expect(back).not.toBeInstanceOf(NodeUnreachableError);
+  });
+
+  it('drops grpc-js noise from the reason', () => {
+    const e = new NodeUnreachableError(
+      'n',
+      '',
+      'No connection established. Last error: Error: connect ECONNREFUSED 1.2.3.4:5. Resolution note: ',
+    );
+    expect(e.message).toBe('node n is unreachable: connect ECONNREFUSED 1.2.3.4:5');
+    expect(parseNodeUnreachable(e.message)).toEqual({ node: 'n', address: '', why: 'connect ECONNREFUSED 1.2.3.4:5' });
+  });
+
+  it.each([
+    [
+      'No connection established. Last error: getaddrinfo ENOTFOUND h. Resolution note: DNS failed',
+      'getaddrinfo ENOTFOUND h',
+    ],
+    ['Deadline exceeded after 1.0s', 'Deadline exceeded after 1.0s'],
+  ])('tidies %j into %j', (detail, tidy) => {
+    expect(tidyConnectError(detail)).toBe(tidy);
   });
 });

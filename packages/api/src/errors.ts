@@ -82,6 +82,38 @@ export class UnavailableError extends MoError {
   }
 }
 
+/**
+ * Thrown by the scheduler when the node a call needs (the agent that runs or ran a workload) cannot
+ * be reached, while the scheduler itself answered. Clients tell it from "the scheduler is
+ * unreachable" by its message, which always starts `node NAME is unreachable` (gRPC statuses carry
+ * no structured detail without more machinery; parseNodeUnreachable is the one reader).
+ */
+export class NodeUnreachableError extends UnavailableError {
+  /** The node's name. */
+  readonly node: string;
+  constructor(node: string, address: string, why: string, options?: { cause?: unknown }) {
+    super(address, `node ${node} is unreachable${address ? ` at ${address}` : ''}: ${tidyConnectError(why)}`, options);
+    this.node = node;
+  }
+}
+
+/** The node named by a NodeUnreachableError's message, or undefined when it is not one. */
+export function parseNodeUnreachable(details: string): { node: string; address: string; why: string } | undefined {
+  const m = /^node (\S+) is unreachable(?: at (\S+))?: (.*)$/s.exec(details);
+  return m ? { node: m[1]!, address: m[2] ?? '', why: m[3]! } : undefined;
+}
+
+/**
+ * The useful part of a grpc-js connect error. grpc-js says "No connection established. Last error:
+ * Error: connect ECONNREFUSED 127.0.0.1:1. Resolution note: ..." (also "(Resolution note: ...)"):
+ * the socket error is what a person needs; the resolver's note is grpc-js internals and is dropped.
+ */
+export function tidyConnectError(detail: string): string {
+  const noNote = detail.replace(/\.?\s*\(?Resolution note:[^)]*\)?\s*$/s, '').trim();
+  const m = /^No connection established\. Last error: (?:Error: )?(.*?)\.?$/s.exec(noNote);
+  return m?.[1] ? m[1] : noNote;
+}
+
 /** Longest caller string echoed in an error message, by default. */
 export const ERROR_ECHO_CHARS = 128;
 
@@ -115,6 +147,11 @@ export function fromServiceError(err: unknown, address: string): MoError {
   const e = err as Partial<grpc.ServiceError>;
   const code = typeof e.code === 'number' ? e.code : STATUS.UNKNOWN;
   const details = e.details || (err instanceof Error ? err.message : String(err));
+  if (code === STATUS.UNAVAILABLE) {
+    // The server answered: a node behind it is down, not the server (see NodeUnreachableError).
+    const node = parseNodeUnreachable(details);
+    if (node) return new NodeUnreachableError(node.node, node.address, node.why, { cause: err });
+  }
   if (code === STATUS.UNAVAILABLE || code === STATUS.DEADLINE_EXCEEDED) {
     return new UnavailableError(address, `${address}: ${details}`, { cause: err });
   }

@@ -36,6 +36,7 @@ export {
   RegistryClient,
   SchedulerClient,
   followWatch,
+  quietGrpcLogs,
   type ClientOptions,
   type FollowOptions,
 } from './client.js';
@@ -80,6 +81,9 @@ export {
   ResourceExhaustedError,
   UnauthenticatedError,
   UnavailableError,
+  NodeUnreachableError,
+  parseNodeUnreachable,
+  tidyConnectError,
   fromServiceError,
   statusName,
   toServiceError,

@@ -98,21 +98,21 @@ export class CliContext {
   async withScheduler<T>(globals: GlobalOptions, fn: (client: SchedulerClient) => Promise<T>): Promise<T> {
     const address = this.schedulerAddress(globals);
     // Loaded here, not at the top: `mo --help` and usage errors do not pay for grpc.
-    const { SchedulerClient } = await import('@mo/api');
+    const { SchedulerClient } = await this.api();
     return using(new SchedulerClient(address, await this.clientOptions(globals)), fn);
   }
 
   /** Like withScheduler, with a client for the scheduler's Pipelines service. */
   async withPipelines<T>(globals: GlobalOptions, fn: (client: PipelineClient) => Promise<T>): Promise<T> {
     const address = this.schedulerAddress(globals);
-    const { PipelineClient } = await import('@mo/api');
+    const { PipelineClient } = await this.api();
     return using(new PipelineClient(address, await this.clientOptions(globals)), fn);
   }
 
   /** Like withScheduler, with a client for the scheduler's Tokens service (admin access). */
   async withTokens<T>(globals: GlobalOptions, fn: (client: TokenClient) => Promise<T>): Promise<T> {
     const address = this.schedulerAddress(globals);
-    const { TokenClient } = await import('@mo/api');
+    const { TokenClient } = await this.api();
     return using(new TokenClient(address, await this.clientOptions(globals)), fn);
   }
 
@@ -142,11 +142,18 @@ export class CliContext {
 
   /** Runs `fn` with a client for the agent (direct mode), closing it afterwards. */
   async withAgent<T>(globals: GlobalOptions, fn: (client: AgentClient) => Promise<T>): Promise<T> {
-    const { AgentClient } = await import('@mo/api');
+    const { AgentClient } = await this.api();
     // Any agent of the CA: the person named its address. An agent serves only the scheduler's
     // certificate, so direct mode needs --client-cert/--client-key to be the scheduler's.
     const options: ClientOptions = { ...(await this.clientOptions(globals)), peer: { kind: 'agent' } };
     return using(new AgentClient(globals.target.address, options), fn);
+  }
+
+  /** @mo/api (and grpc-js), loaded on first use, with grpc-js's own log lines kept off stderr. */
+  private async api(): Promise<typeof import('@mo/api')> {
+    const api = await import('@mo/api');
+    api.quietGrpcLogs(this.env);
+    return api;
   }
 
   private tls: { key: string; tls: ClientTls } | undefined;
@@ -290,7 +297,10 @@ export function addGlobalOptions(cmd: Command): Command {
     .option('--scheduler <addr>', `scheduler gRPC address (env MO_SCHEDULER_ADDR, default ${DEFAULT_SCHEDULER_ADDR})`)
     .option('--agent <addr>', 'talk to this one agent directly instead of the scheduler (env MO_AGENT_ADDR)')
     .option('--json', 'print machine-readable JSON')
-    .option('--timeout <ms>', `deadline of each call, in ms or with a unit (default ${DEFAULT_TIMEOUT_MS})`)
+    .option(
+      '--timeout <duration>',
+      `deadline of each call, with a unit: 5s, 500ms (default ${DEFAULT_TIMEOUT_MS / 1000}s)`,
+    )
     .option('--ca-cert <file>', "the cluster's CA certificate (env MO_CA_CERT)")
     .option('--client-cert <file>', 'your client certificate (env MO_CLIENT_CERT)')
     .option('--client-key <file>', 'its private key, mode 0600 (env MO_CLIENT_KEY)')

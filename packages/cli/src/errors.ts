@@ -9,12 +9,14 @@ export const ExitCode = {
   Failed: 1,
   /** The command line is wrong: unknown flag, bad flag value, missing argument. */
   Usage: 2,
-  /** The scheduler (or agent) could not be reached (connection refused, deadline passed). */
+  /** The scheduler (or, with --agent, the agent) could not be reached (connection refused, deadline passed). */
   Unreachable: 3,
   /** `mo start --wait`: the workload ended without reaching what was waited for (failed, lost, stopped). */
   WorkloadFailed: 4,
   /** `mo start --wait --wait-timeout D`: D passed first; the workload is left as it is. */
   WaitTimeout: 5,
+  /** The scheduler answered, but the node the request needs (logs, a stop) is down or unreachable. */
+  NodeUnreachable: 6,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

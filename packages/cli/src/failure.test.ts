@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { MoError, NotFoundError, UnavailableError } from '@mo/api';
+import { MoError, NodeUnreachableError, NotFoundError, UnavailableError, fromServiceError } from '@mo/api';
 import { CommanderError } from 'commander';
 import { DaemonFailedError, ExitCode, UsageError, WaitFailedError } from './errors.js';
 import { describeFailure, tidyConnectError } from './failure.js';
@@ -25,6 +25,23 @@ describe('describeFailure', () => {
       ExitCode.Unreachable,
       'UNAVAILABLE',
       'cannot reach scheduler at 127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1',
+    ],
+    [
+      // The scheduler answered that the workload's node is down: the node's fault, exit 6.
+      fromServiceError({ code: 14, details: 'node node-2 is unreachable at 127.0.0.1:7610: it is down' }, 'sched:7600'),
+      ExitCode.NodeUnreachable,
+      'UNAVAILABLE',
+      'node node-2 is unreachable at 127.0.0.1:7610: it is down',
+    ],
+    [
+      new NodeUnreachableError(
+        'n1',
+        '10.0.0.1:7610',
+        'No connection established. Last error: connect ECONNREFUSED 10.0.0.1:7610. Resolution note: x',
+      ),
+      ExitCode.NodeUnreachable,
+      'UNAVAILABLE',
+      'node n1 is unreachable at 10.0.0.1:7610: connect ECONNREFUSED 10.0.0.1:7610',
     ],
     [
       new DaemonFailedError('agent', 'cannot load @mo/agent', new Error('nope')),
@@ -71,7 +88,15 @@ describe('tidyConnectError', () => {
     ],
     [
       'No connection established. Last error: getaddrinfo ENOTFOUND nohost. Resolution note: DNS failed',
-      'getaddrinfo ENOTFOUND nohost (DNS failed)',
+      'getaddrinfo ENOTFOUND nohost',
+    ],
+    [
+      'No connection established. Last error: connect ECONNREFUSED 127.0.0.1:1 (Resolution note: )',
+      'connect ECONNREFUSED 127.0.0.1:1',
+    ],
+    [
+      'Name resolution failed for target dns:nohost:1. Resolution note: no A record',
+      'Name resolution failed for target dns:nohost:1',
     ],
     ['Deadline exceeded after 10.001s', 'Deadline exceeded after 10.001s'],
   ])('turns %j into %j', (detail, tidy) => {

@@ -1,7 +1,14 @@
 // The one place that turns any error into an exit code and a message. Loaded only when a command
 // failed (main.ts, and the fast path's bundle): it pulls in commander, which `mo status` does not
 // otherwise load. @mo/api/errors, not @mo/api: a failure does not load grpc-js either.
-import { InvalidArgumentError, MoError, UnavailableError, statusName } from '@mo/api/errors';
+import {
+  InvalidArgumentError,
+  MoError,
+  NodeUnreachableError,
+  UnavailableError,
+  statusName,
+  tidyConnectError,
+} from '@mo/api/errors';
 import { CommanderError } from 'commander';
 import {
   AmbiguousWorkloadError,
@@ -37,6 +44,10 @@ export function describeFailure(err: unknown, daemon: Daemon = 'scheduler'): Fai
   if (err instanceof CommanderError) {
     // Commander prefixes its messages with "error: "; ours already start with "mo: ".
     return { exitCode: ExitCode.Usage, code: 'INVALID_ARGUMENT', message: err.message.replace(/^error: /, '') };
+  }
+  if (err instanceof NodeUnreachableError) {
+    // The scheduler answered: blaming it (exit 3) would send the operator to the wrong host.
+    return { exitCode: ExitCode.NodeUnreachable, code: statusName(err.code), message: err.message };
   }
   if (err instanceof UnavailableError) {
     // The client's message already starts with "<address>: "; say it once, in words.
@@ -79,16 +90,7 @@ export function describeFailure(err: unknown, daemon: Daemon = 'scheduler'): Fai
   };
 }
 
-/**
- * grpc-js says "No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1.
- * Resolution note: "; the socket error is the useful part. Anything else is left as it came.
- */
-export function tidyConnectError(detail: string): string {
-  const m = /^No connection established\. Last error: (?:Error: )?(.*?)\.?(?: Resolution note: ?(.*))?$/s.exec(detail);
-  if (!m?.[1]) return detail;
-  const note = m[2]?.trim();
-  return note ? `${m[1]} (${note})` : m[1];
-}
+export { tidyConnectError };
 
 /**
  * What a TLS failure in a connect error means, in mo's terms (Node and OpenSSL name the symptom).

@@ -6,6 +6,7 @@
 import { CliContext, type RawGlobals } from './context.js';
 import { ExitCode } from './errors.js';
 import type { CliIo } from './io.js';
+import { colourWanted, configureColour, isTTY } from './output/colour.js';
 
 interface FastCommand {
   command: 'status' | 'nodes';
@@ -64,6 +65,7 @@ export async function fastPath(
   const ctx = new CliContext(io, env);
   ctx.argv = argv;
   ctx.command = parsed.command;
+  configureColour(colourWanted(isTTY(io.stdout), env));
   try {
     const globals = ctx.resolveRaw(parsed.raw);
     if (parsed.command === 'nodes') {

@@ -88,7 +88,7 @@ describe('parseDuration', () => {
     expect(parseDuration(value, '--grace')).toBe(ms);
   });
 
-  it.each([[''], ['10'], ['s'], ['10x'], ['-1s'], ['10 s'], ['1d'], ['1s2']])('rejects %j naming the flag', (value) => {
+  it.each([[''], ['s'], ['10x'], ['-1s'], ['10 s'], ['1d'], ['1s2']])('rejects %j naming the flag', (value) => {
     expect(() => parseDuration(value, '--grace')).toThrow(
       `--grace: expected a duration like 10s, 500ms or 1m30s, got ${JSON.stringify(value)}`,
     );
@@ -97,16 +97,30 @@ describe('parseDuration', () => {
 
 describe('parseTimeout', () => {
   it.each([
-    ['2500', 2500],
     ['5s', 5000],
     ['250ms', 250],
   ])('parses %j as %d ms', (value, ms) => {
     expect(parseTimeout(value)).toBe(ms);
   });
 
-  it.each([['0'], ['0s'], ['abc'], ['-5']])('rejects %j naming --timeout', (value) => {
+  it.each([['0s'], ['abc'], ['-5']])('rejects %j naming --timeout', (value) => {
     expect(() => parseTimeout(value)).toThrow(/^--timeout: /);
   });
+
+  it.each([
+    ['5', '--timeout: "5" has no unit; use a unit: 5s or 5000ms'],
+    ['1.5', '--timeout: "1.5" has no unit; use a unit: 1.5s or 1500ms'],
+    ['0', '--timeout: "0" has no unit; use a unit: 0s or 0ms'],
+  ])('refuses a bare number %j with a hint', (value, message) => {
+    expect(() => parseTimeout(value)).toThrow(message);
+  });
+
+  it.each([['--grace'], ['--wait-timeout'], ['--run-timeout'], ['--lost-after']])(
+    'refuses a bare number for %s too, naming it',
+    (flag) => {
+      expect(() => parseDuration('10', flag)).toThrow(`${flag}: "10" has no unit; use a unit: 10s or 10000ms`);
+    },
+  );
 });
 
 describe('parseCount and parseCpuMillis', () => {

@@ -48,9 +48,17 @@ export function parseSize(value: string, flag = '--memory'): number {
 /**
  * Parses a duration into whole milliseconds: `500ms`, `10s`, `1.5s`, `1m30s`, `2h`. A unit is
  * required: a bare `10` could mean seconds or milliseconds, and guessing wrong kills a workload
- * 1000 times too early.
+ * (or gives up on a call) 1000 times too early; the error says how to write it.
  */
 export function parseDuration(value: string, flag: string): number {
+  const bare = /^\s*(\d+(?:\.\d+)?)\s*$/.exec(value);
+  if (bare) {
+    const n = bare[1]!;
+    throw new UsageError(
+      `${JSON.stringify(value)} has no unit; use a unit: ${n}s or ${Math.round(Number(n) * 1000)}ms`,
+      flag,
+    );
+  }
   const ms = durationMs(value);
   if (ms === undefined) {
     throw new UsageError(`expected a duration like 10s, 500ms or 1m30s, got ${JSON.stringify(value)}`, flag);
@@ -59,9 +67,9 @@ export function parseDuration(value: string, flag: string): number {
   return ms;
 }
 
-/** A call deadline: milliseconds (`--timeout <ms>` says so) or a duration with a unit; above 0. */
+/** A call deadline: a duration with a unit (`5s`, `500ms`), above 0. */
 export function parseTimeout(value: string, flag = '--timeout'): number {
-  const ms = /^\d+$/.test(value.trim()) ? parseCount(value, flag) : parseDuration(value, flag);
+  const ms = parseDuration(value, flag);
   if (ms <= 0) throw new UsageError(`must be greater than 0, got ${JSON.stringify(value)}`, flag);
   return ms;
 }

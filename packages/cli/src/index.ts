@@ -11,8 +11,9 @@
  * ```
  *
  * Global flags: `--scheduler <addr>` (env MO_SCHEDULER_ADDR, default 127.0.0.1:7600), `--agent
- * <addr>` (one agent directly, env MO_AGENT_ADDR), `--json`, `--timeout <ms>`. Exit codes: 0 ok,
- * 1 failed, 2 usage, 3 unreachable, 4 a --wait-ed workload failed, 5 --wait-timeout (`ExitCode`).
+ * <addr>` (one agent directly, env MO_AGENT_ADDR), `--json`, `--timeout <duration>`. Exit codes: 0 ok,
+ * 1 failed, 2 usage, 3 unreachable, 4 a --wait-ed workload failed, 5 --wait-timeout, 6 a node the
+ * request needs is unreachable (`ExitCode`).
  *
  * Exports: `run` (the executable's entry point), `execute` (one command line to an exit code, for
  * embedding and tests), `buildProgram` (the commander tree), `CliContext`, `ExitCode`, `UsageError`.

@@ -144,4 +144,28 @@ describe('mo (in-process)', () => {
     expect(bare.code).toBe(ExitCode.Usage);
     expect(bare.err).toContain('Usage: mo');
   });
+
+  it('shows mo dev only the options that apply to it: no scheduler address, timeout or credentials', async () => {
+    const help = (await mo(['dev', '--help'])).out;
+    for (const flag of ['--agents', '--data-dir', '--port-base', '--stop-timeout', '--json', '--insecure']) {
+      expect(help).toContain(flag);
+    }
+    for (const flag of [
+      '--scheduler',
+      '--agent ',
+      '--timeout',
+      '--ca-cert',
+      '--client-cert',
+      '--client-key',
+      '--token',
+    ]) {
+      expect(help).not.toContain(flag);
+    }
+  });
+
+  it('names the flag and the units when --timeout is a bare number', async () => {
+    const r = await mo(['status', '--timeout', '5']);
+    expect(r.code).toBe(ExitCode.Usage);
+    expect(r.err).toContain('mo: --timeout: "5" has no unit; use a unit: 5s or 5000ms');
+  });
 });

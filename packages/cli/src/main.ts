@@ -2,6 +2,7 @@
 // a message on stderr (and JSON on stdout with --json) and an exit code.
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerCompletion } from './commands/completion.js';
 import { registerDaemons } from './commands/daemon.js';
 import { registerDev } from './commands/dev.js';
 import { registerEvents } from './commands/events.js';
@@ -19,6 +20,7 @@ import { registerWait } from './commands/wait.js';
 import { CliContext, addGlobalOptions } from './context.js';
 import { ExitCode } from './errors.js';
 import { processIo } from './io.js';
+import { colourWanted, configureColour, isTTY } from './output/colour.js';
 import { reportFailure } from './report.js';
 
 function packageVersion(): string {
@@ -36,7 +38,9 @@ export function buildProgram(ctx: CliContext = new CliContext(processIo(), proce
         'A workload is named by its id, a unique id prefix (6+ characters, any case) or the name of a live ' +
         'workload (with --agent: its exact id).\n\n' +
         'Exit codes: 0 ok, 1 failed (or no such workload), 2 usage (or a workload reference that matches several), ' +
-        '3 scheduler (or agent) unreachable, 4 a --wait-ed workload failed, 5 --wait-timeout passed.',
+        '3 the scheduler (or, with --agent, the agent) unreachable, 4 a --wait-ed workload failed, ' +
+        '5 --wait-timeout passed, 6 the scheduler answered but a node the request needs (logs, a stop) is down ' +
+        'or unreachable.',
     )
     .version(packageVersion(), '-V, --version')
     // Global options go before the command name or after it (`mo --json status`, `mo status
@@ -68,12 +72,14 @@ export function buildProgram(ctx: CliContext = new CliContext(processIo(), proce
   registerDev(program, ctx);
   registerTls(program, ctx);
   registerDaemons(program, ctx);
+  registerCompletion(program, ctx);
   return program;
 }
 
 /** Runs one command line (`argv` as in `process.argv`) and returns its exit code; never throws. */
 export async function execute(argv: readonly string[], ctx: CliContext): Promise<ExitCode> {
   ctx.argv = argv;
+  configureColour(colourWanted(isTTY(ctx.io.stdout), ctx.env));
   try {
     await buildProgram(ctx).parseAsync([...argv], { from: 'node' });
     return ExitCode.Ok;

@@ -36,6 +36,31 @@ describe('mo as a process', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('names the failure without grpc-js internals when the scheduler name does not resolve', async () => {
+    for (const args of [['status'], ['stop', 'w1'], ['logs', 'w1']]) {
+      const r = await mo(args, { MO_SCHEDULER_ADDR: 'no-such-host.invalid:7600', MO_INSECURE: '1' });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/^mo: cannot reach scheduler at no-such-host\.invalid:7600: /);
+      expect(r.stderr).not.toMatch(/Resolution note|No connection established|\n\s+at /);
+    }
+  });
+
+  it("keeps grpc-js's own log lines off stderr unless GRPC_VERBOSITY or GRPC_TRACE asks for them", async () => {
+    // A proxy variable grpc-js cannot use makes it log an error line of its own.
+    const env = { MO_SCHEDULER_ADDR: DEAD, MO_INSECURE: '1', grpc_proxy: 'ftp://proxy' };
+    const quiet = await mo(['stop', 'w1'], env);
+    expect(quiet.code).toBe(3);
+    expect(quiet.stderr).toBe(`mo: cannot reach scheduler at ${DEAD}: connect ECONNREFUSED ${DEAD}\n`);
+    const asked = await mo(['stop', 'w1'], { ...env, GRPC_VERBOSITY: 'ERROR' });
+    expect(asked.stderr).toContain('scheme not supported in proxy URI');
+  });
+
+  it('exits 2 for a --timeout without a unit, with the hint', async () => {
+    const r = await mo(['start', '--timeout', '5', '--', 'true'], { MO_SCHEDULER_ADDR: DEAD });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('mo: --timeout: "5" has no unit; use a unit: 5s or 5000ms');
+  });
+
   it('exits 2 naming the flag for a bad scheduling value, before any call', async () => {
     const r = await mo(['start', '--restart', 'sometimes', '--', 'true'], { MO_SCHEDULER_ADDR: DEAD });
     expect(r.code).toBe(2);

@@ -28,6 +28,7 @@ import type { NodeAgentClient as _mo_v1_NodeAgentClient, NodeAgentDefinition as 
 import type { NodeFacts as _mo_v1_NodeFacts, NodeFacts__Output as _mo_v1_NodeFacts__Output } from './mo/v1/NodeFacts.js';
 import type { NodeMetrics as _mo_v1_NodeMetrics, NodeMetrics__Output as _mo_v1_NodeMetrics__Output } from './mo/v1/NodeMetrics.js';
 import type { NodeStatus as _mo_v1_NodeStatus, NodeStatus__Output as _mo_v1_NodeStatus__Output } from './mo/v1/NodeStatus.js';
+import type { PastAllocation as _mo_v1_PastAllocation, PastAllocation__Output as _mo_v1_PastAllocation__Output } from './mo/v1/PastAllocation.js';
 import type { Pipeline as _mo_v1_Pipeline, Pipeline__Output as _mo_v1_Pipeline__Output } from './mo/v1/Pipeline.js';
 import type { PipelineEvent as _mo_v1_PipelineEvent, PipelineEvent__Output as _mo_v1_PipelineEvent__Output } from './mo/v1/PipelineEvent.js';
 import type { PipelineStep as _mo_v1_PipelineStep, PipelineStep__Output as _mo_v1_PipelineStep__Output } from './mo/v1/PipelineStep.js';
@@ -99,6 +100,7 @@ export interface ProtoGrpcType {
       NodeMetrics: MessageTypeDefinition<_mo_v1_NodeMetrics, _mo_v1_NodeMetrics__Output>
       NodeState: EnumTypeDefinition
       NodeStatus: MessageTypeDefinition<_mo_v1_NodeStatus, _mo_v1_NodeStatus__Output>
+      PastAllocation: MessageTypeDefinition<_mo_v1_PastAllocation, _mo_v1_PastAllocation__Output>
       Pipeline: MessageTypeDefinition<_mo_v1_Pipeline, _mo_v1_Pipeline__Output>
       PipelineEvent: MessageTypeDefinition<_mo_v1_PipelineEvent, _mo_v1_PipelineEvent__Output>
       PipelineState: EnumTypeDefinition

@@ -57,7 +57,7 @@ describe('devSettings', () => {
     [{ agents: '1000' }, /^--agents: must be at most 100/],
     [{ portBase: '80' }, /^--port-base: must be 0/],
     [{ portBase: '65520', agents: '4' }, /^--port-base: must be 0 .* up to 65537/],
-    [{ stopTimeout: '10' }, /^--stop-timeout: expected a duration/],
+    [{ stopTimeout: '10' }, /^--stop-timeout: "10" has no unit; use a unit: 10s or 10000ms$/],
   ])('refuses %j', (flags, message) => {
     expect(() => devSettings(flags, {})).toThrow(message);
   });

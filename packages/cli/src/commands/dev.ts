@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { addGlobalOptions, type CliContext } from '../context.js';
+import type { CliContext } from '../context.js';
 import { DaemonFailedError, UsageError } from '../errors.js';
 import { parseChoice, parseCount, parseDuration } from '../flags.js';
 import { write } from '../io.js';
@@ -117,9 +117,10 @@ export function registerDev(program: Command, ctx: CliContext): void {
       '--stop-timeout <duration>',
       'time each daemon gets to stop before SIGKILL (default 10s); leftover workloads get at most 5s',
     );
-  addGlobalOptions(cmd).action(async (flags: DevFlags, self: Command) => {
+  devOptions(cmd).action(async (flags: DevFlags, self: Command) => {
     const globals = ctx.resolve(self);
-    const settings = devSettings(flags, ctx.env);
+    // `mo --insecure dev` as well as `mo dev --insecure`.
+    const settings = devSettings({ ...flags, insecure: flags.insecure ?? globals.credentials.insecure }, ctx.env);
     const { DevCluster } = await import('../dev/cluster.js');
     const cluster = new DevCluster({
       ...settings,
@@ -166,6 +167,16 @@ export function registerDev(program: Command, ctx: CliContext): void {
     if (crash) throw crash;
     ctx.io.stderr.write('mo dev: stopped\n');
   });
+}
+
+/**
+ * Of the global options only these two apply: mo dev starts the daemons, it does not dial one (no
+ * --scheduler, --agent, --timeout or credentials to give it), so its --help shows no others.
+ */
+function devOptions(cmd: Command): Command {
+  return cmd
+    .option('--json', 'print the ready report as one JSON line on stdout')
+    .option('--insecure', 'run every daemon in plaintext, without TLS');
 }
 
 async function report(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { ClusterStatus__Output, Node__Output, ScheduledWorkload__Output } from '@mo/api';
+import type { ClusterStatus__Output, DockerSpec__Output, Node__Output, ScheduledWorkload__Output } from '@mo/api';
 import {
   humanCpu,
   renderClusterStatus,
@@ -77,6 +77,7 @@ function workload(extra: Partial<ScheduledWorkload__Output> = {}): ScheduledWork
     events: [],
     ports: [],
     outputs: {},
+    previousAllocations: [],
     unknownSinceMs: 0,
     lostAtMs: 0,
     runAs: 'nobody (65534:65534)',
@@ -235,6 +236,25 @@ describe('renderScheduledWorkload', () => {
   });
 });
 
+describe('renderScheduledWorkload: earlier allocations', () => {
+  it('lists them newest first with attempt, node and how each ended', () => {
+    const past = (id: string, attempt: number) => ({
+      allocationId: id,
+      nodeId: 'i',
+      nodeName: 'dev-1',
+      attempt,
+      state: 'WORKLOAD_STATE_FAILED' as const,
+      endedAtMs: NOW,
+    });
+    const out = renderScheduledWorkload(
+      workload({ attempt: 3, previousAllocations: [past('01P1', 1), past('01P2', 2)] }),
+      NOW,
+    );
+    expect(out).toMatch(/^earlier\s+01P2 \(attempt 2 on dev-1, failed\), 01P1 \(attempt 1 on dev-1, failed\)$/m);
+    expect(renderScheduledWorkload(workload(), NOW)).not.toMatch(/^earlier/m);
+  });
+});
+
 describe('renderWorkloadLine', () => {
   it.each([
     [workload(), '01W running on dev-0 (pid 42)\n'],
@@ -257,6 +277,23 @@ describe('renderWorkloadLine', () => {
         exit: { exited: true, exitCode: 0, signal: '', finishedAtMs: NOW },
       }),
       '01W succeeded on dev-0 (exit 0)\n',
+    ],
+    [
+      workload({
+        ports: [
+          { containerPort: 80, hostPort: 32768, hostIp: '' },
+          { containerPort: 443, hostPort: 32769, hostIp: '127.0.0.1' },
+        ],
+      }),
+      '01W running on dev-0 (pid 42), ports 0.0.0.0:32768->80/tcp, 127.0.0.1:32769->443/tcp\n',
+    ],
+    [
+      workload({
+        state: 'WORKLOAD_STATE_STARTING',
+        pid: 0,
+        spec: { ...workload().spec!, docker: { ports: [80, 443] } as DockerSpec__Output },
+      }),
+      '01W starting on dev-0; ports 80/tcp, 443/tcp are published once it runs (mo status 01W)\n',
     ],
   ])('%#: %j', (w, line) => {
     expect(renderWorkloadLine(w)).toBe(line);

@@ -2,6 +2,7 @@
 // `mo nodes`, one workload with its events (`mo status ID`), and the one-line summaries printed
 // by `mo start` and `mo stop`.
 import type { ClusterStatus__Output, Node__Output, ScheduledWorkload__Output, SchedulingSpec__Output } from '@mo/api';
+import { paintState } from './colour.js';
 import { commandLine, exitText, humanBytes, humanDuration, percent, stateName, timestamp, truncate } from './format.js';
 import { renderFields, renderTable, type Column } from './table.js';
 import { portsText, sandboxText } from './docker.js';
@@ -64,7 +65,7 @@ export function renderNodeTable(nodes: readonly Node__Output[], now: number): st
     sorted.map((n) => {
       const m = n.metrics;
       const memTotal = m?.memoryTotalBytes || n.facts?.memoryTotalBytes || 0;
-      let state = nodeStateName(n.state);
+      let state = paintState(nodeStateName(n.state));
       if (n.state === 'NODE_STATE_UP' && !n.eligible) state += ' (ineligible)';
       if (n.avoidUntilMs > now) state += ' (avoided)';
       return [
@@ -103,7 +104,7 @@ export function renderScheduledTable(workloads: readonly ScheduledWorkload__Outp
     workloads.map((w) => [
       w.id,
       w.spec?.name || '-',
-      stateName(w.state),
+      paintState(stateName(w.state)),
       w.nodeName || '-',
       workloadEnded(w)
         ? exitText(w.exit) || '-'
@@ -173,10 +174,22 @@ export function renderScheduledWorkload(w: ScheduledWorkload__Output, now: numbe
   const fields: [string, string][] = [
     ['id', w.id],
     ['name', spec?.name || '-'],
-    ['state', stateName(w.state)],
+    ['state', paintState(stateName(w.state))],
     ['reason', w.reason || '-'],
     ['node', w.nodeName ? `${w.nodeName} (${w.nodeId})` : '-'],
     ['allocation', w.allocationId || '-'],
+    // Earlier runs, newest first: what `mo logs --previous` / `--alloc` read.
+    ...(w.previousAllocations?.length
+      ? [
+          [
+            'earlier',
+            [...w.previousAllocations]
+              .reverse()
+              .map((a) => `${a.allocationId} (attempt ${a.attempt} on ${a.nodeName}, ${stateName(a.state)})`)
+              .join(', '),
+          ] as [string, string],
+        ]
+      : []),
     ['attempt', `${w.attempt}${w.restartsLeft > 0 ? ` (${w.restartsLeft} restarts left)` : ''}`],
     ['pid', w.pid ? String(w.pid) : '-'],
     ['exit', exitText(w.exit) || '-'],
@@ -223,7 +236,7 @@ export function renderScheduledWorkload(w: ScheduledWorkload__Output, now: numbe
   const eventTable = events.length
     ? renderTable(
         [{ header: 'TIME' }, { header: 'STATE' }, { header: 'REASON' }],
-        events.map((e) => [new Date(e.atMs).toISOString(), stateName(e.state), e.reason || '-']),
+        events.map((e) => [new Date(e.atMs).toISOString(), paintState(stateName(e.state)), e.reason || '-']),
       )
     : 'no events\n';
   return `${renderFields(fields)}\nEVENTS\n${eventTable}`;
@@ -258,11 +271,24 @@ function schedulingText(s: SchedulingSpec__Output | null | undefined): string {
  * memory`, `01J… failed on dev-1 (exit 3): exited with code 3`. The id comes first, for scripts.
  */
 export function renderWorkloadLine(w: ScheduledWorkload__Output): string {
-  const state = stateName(w.state);
-  if (w.state === 'WORKLOAD_STATE_PENDING') return `${w.id} pending${w.reason ? `: ${w.reason}` : ''}\n`;
+  const state = paintState(stateName(w.state));
+  if (w.state === 'WORKLOAD_STATE_PENDING') return `${w.id} pending${w.reason ? `: ${w.reason}` : ''}${portsNote(w)}\n`;
   const where = w.nodeName ? ` on ${w.nodeName}` : '';
   const how = workloadEnded(w) ? exitText(w.exit) : w.pid ? `pid ${w.pid}` : '';
   // "exited with code 0" after "succeeded (exit 0)" says nothing new.
   const why = workloadEnded(w) && w.state !== 'WORKLOAD_STATE_SUCCEEDED' && w.reason ? `: ${w.reason}` : '';
-  return `${w.id} ${state}${where}${how ? ` (${how})` : ''}${why}\n`;
+  return `${w.id} ${state}${where}${how ? ` (${how})` : ''}${why}${portsNote(w)}\n`;
+}
+
+/**
+ * The published ports (`, ports 0.0.0.0:32768->80/tcp`) while they are held; before the workload
+ * runs, the ones it asked for and where to find them once published.
+ */
+function portsNote(w: ScheduledWorkload__Output): string {
+  const published = portsText(w.ports);
+  if (published) return `, ports ${published}`;
+  const asked = w.spec?.docker?.ports ?? [];
+  const waiting = w.state === 'WORKLOAD_STATE_PENDING' || w.state === 'WORKLOAD_STATE_STARTING';
+  if (!waiting || asked.length === 0) return '';
+  return `; ports ${asked.map((p) => `${p}/tcp`).join(', ')} are published once it runs (mo status ${w.id})`;
 }

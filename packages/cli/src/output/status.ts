@@ -12,6 +12,7 @@ import {
   timestamp,
   truncate,
 } from './format.js';
+import { paintState } from './colour.js';
 import { renderFields, renderTable, type Column } from './table.js';
 import { portsText, sandboxText } from './docker.js';
 
@@ -74,7 +75,7 @@ export function renderWorkloadTable(workloads: readonly WorkloadStatus__Output[]
       return [
         w.spec?.id || '-',
         w.spec?.name || '-',
-        stateName(w.state),
+        paintState(stateName(w.state)),
         w.pid ? String(w.pid) : '-',
         usage ? usage.cpuPercent.toFixed(1) : '-',
         usage ? humanBytes(usage.rssBytes) : '-',
@@ -98,7 +99,7 @@ export function renderWorkload(w: WorkloadStatus__Output, now: number): string {
   const fields: [string, string][] = [
     ['id', spec?.id || '-'],
     ['name', spec?.name || '-'],
-    ['state', stateName(w.state)],
+    ['state', paintState(stateName(w.state))],
     ['reason', w.reason || '-'],
     ['pid', w.pid ? String(w.pid) : '-'],
     ['argv', commandLine(spec?.argv ?? [])],
@@ -150,11 +151,12 @@ function listOrDash(items: readonly string[]): string {
 
 /** `started 01J… (pid 4242)` */
 export function renderStarted(w: WorkloadStatus__Output): string {
-  return `started ${w.spec?.id ?? '?'} (pid ${w.pid || '-'})\n`;
+  const ports = portsText(w.ports);
+  return `started ${w.spec?.id ?? '?'} (pid ${w.pid || '-'})${ports ? `, ports ${ports}` : ''}\n`;
 }
 
 /** `01J… stopped (SIGTERM): stopped by request` — the state a stop left the workload in. */
 export function renderStopped(w: WorkloadStatus__Output): string {
   const how = exitText(w.exit);
-  return `${w.spec?.id ?? '?'} ${stateName(w.state)}${how ? ` (${how})` : ''}${w.reason ? `: ${w.reason}` : ''}\n`;
+  return `${w.spec?.id ?? '?'} ${paintState(stateName(w.state))}${how ? ` (${how})` : ''}${w.reason ? `: ${w.reason}` : ''}\n`;
 }

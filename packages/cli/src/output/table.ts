@@ -1,4 +1,5 @@
 // A dependency-free table formatter: a header row and padded columns, like `docker ps`.
+import { stripColour } from './colour.js';
 
 export type Align = 'left' | 'right';
 
@@ -35,9 +36,10 @@ export function renderFields(fields: readonly (readonly [string, string])[]): st
 }
 
 // Code points, not UTF-16 units, so `…` and accented names count as one column. (East Asian wide
-// characters would still be off by one per character; not worth a dependency for now.)
+// characters would still be off by one per character; not worth a dependency for now.) Colour
+// codes take no columns.
 function width(text: string): number {
-  return [...text].length;
+  return [...stripColour(text)].length;
 }
 
 function pad(text: string, to: number, align: Align): string {

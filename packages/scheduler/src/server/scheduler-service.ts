@@ -148,7 +148,13 @@ export class SchedulerService {
       StreamWorkloadLogs: (call) =>
         proxyLogs(this.ctx, 'StreamWorkloadLogs', call, 'workload_id', (req) => {
           validateWorkloadId('workload_id', req.workloadId);
-          return { record: manager.get(req.workloadId), kind: 'workload', id: req.workloadId };
+          if (req.allocationId) validateWorkloadId('allocation_id', req.allocationId);
+          return {
+            record: manager.get(req.workloadId),
+            kind: 'workload',
+            id: req.workloadId,
+            choice: { allocationId: req.allocationId, previous: req.previous },
+          };
         }),
       Watch: (call) => this.watch(call),
     };

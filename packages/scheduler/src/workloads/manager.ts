@@ -16,7 +16,9 @@ import {
   MoError,
   NotFoundError,
   ResourceExhaustedError,
+  NodeUnreachableError,
   UnavailableError,
+  tidyConnectError,
   after,
   every,
   formatDuration,
@@ -40,6 +42,7 @@ import {
   newRecord,
   PLACED_STATES,
   TERMINAL_STATES,
+  withPastAllocation,
   type WorkloadRecord,
   type WorkloadStateName,
 } from './record.js';
@@ -553,9 +556,14 @@ export class WorkloadManager {
       if (codeOf(err) === grpc.status.NOT_FOUND) {
         this.endAllocation(r, 'stopped', `stopped by request; node ${r.nodeName} no longer knew it`);
       } else {
-        throw new UnavailableError(
+        const why =
+          err instanceof UnavailableError
+            ? tidyConnectError(err.message.replace(`${err.address}: `, ''))
+            : (err as Error).message;
+        throw new NodeUnreachableError(
+          r.nodeName,
           node.address,
-          `could not reach node ${r.nodeName} to stop ${r.id} (${(err as Error).message}); it is stopped when the node reconnects`,
+          `could not stop ${r.id} there (${why}); it is stopped when the node reconnects`,
         );
       }
     }
@@ -885,6 +893,15 @@ export class WorkloadManager {
     r.restarts = decision.restarts;
     this.byAllocation.delete(r.allocationId);
     this.pushEvent(r, outcome, reason);
+    // Kept so `mo logs --previous` finds it (its node holds the logs for a while).
+    r.pastAllocations = withPastAllocation(r.pastAllocations, {
+      allocationId: r.allocationId,
+      nodeId: r.nodeId,
+      nodeName: r.nodeName,
+      attempt: r.attempt,
+      state: outcome,
+      endedAtMs: ranUntil,
+    });
     r.allocationId = '';
     r.pid = 0;
     delete r.runAs;

@@ -93,6 +93,30 @@ export interface GivenUpRecord {
   atMs: number;
 }
 
+/** An earlier allocation that ran (a restart replaced it), so its logs can still be asked for. */
+export interface PastAllocationRecord {
+  allocationId: string;
+  nodeId: string;
+  nodeName: string;
+  attempt: number;
+  state: WorkloadStateName;
+  endedAtMs: number;
+}
+
+/** Past allocations kept per workload (oldest dropped first): their nodes keep logs only a while. */
+export const MAX_PAST_ALLOCATIONS = 10;
+
+/**
+ * `list` with `past` appended, at most MAX_PAST_ALLOCATIONS (oldest dropped). Pure, so the cap is
+ * tested apart from the manager.
+ */
+export function withPastAllocation(
+  list: readonly PastAllocationRecord[] | undefined,
+  past: PastAllocationRecord,
+): PastAllocationRecord[] {
+  return [...(list ?? []), past].slice(-MAX_PAST_ALLOCATIONS);
+}
+
 export interface ExitRecord {
   exited: boolean;
   exitCode: number;
@@ -135,6 +159,8 @@ export interface WorkloadRecord {
    * decides which copy is kept (see disconnect.ts). Cleared once settled.
    */
   givenUp?: GivenUpRecord;
+  /** Earlier allocations that ran, oldest first (absent on records written before it existed). */
+  pastAllocations?: PastAllocationRecord[];
   /** Host ports of the current allocation, as its agent reported them when it ran. */
   ports?: PortMappingRecord[];
   exit?: ExitRecord;

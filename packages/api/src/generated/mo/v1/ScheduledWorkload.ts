@@ -6,6 +6,7 @@ import type { WorkloadState as _mo_v1_WorkloadState, WorkloadState__Output as _m
 import type { ExitStatus as _mo_v1_ExitStatus, ExitStatus__Output as _mo_v1_ExitStatus__Output } from '../../mo/v1/ExitStatus.js';
 import type { WorkloadEvent as _mo_v1_WorkloadEvent, WorkloadEvent__Output as _mo_v1_WorkloadEvent__Output } from '../../mo/v1/WorkloadEvent.js';
 import type { PortMapping as _mo_v1_PortMapping, PortMapping__Output as _mo_v1_PortMapping__Output } from '../../mo/v1/PortMapping.js';
+import type { PastAllocation as _mo_v1_PastAllocation, PastAllocation__Output as _mo_v1_PastAllocation__Output } from '../../mo/v1/PastAllocation.js';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -67,6 +68,11 @@ export interface ScheduledWorkload {
    */
   'groupId'?: (string);
   'groupIndex'?: (number);
+  /**
+   * The allocations before the current one that ran (restarts), oldest first, at most the last 10.
+   * Their logs stay on their nodes as long as those keep them (see StreamWorkloadLogsRequest).
+   */
+  'previousAllocations'?: (_mo_v1_PastAllocation)[];
 }
 
 /**
@@ -128,4 +134,9 @@ export interface ScheduledWorkload__Output {
    */
   'groupId': (string);
   'groupIndex': (number);
+  /**
+   * The allocations before the current one that ran (restarts), oldest first, at most the last 10.
+   * Their logs stay on their nodes as long as those keep them (see StreamWorkloadLogsRequest).
+   */
+  'previousAllocations': (_mo_v1_PastAllocation__Output)[];
 }
