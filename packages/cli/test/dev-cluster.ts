@@ -10,7 +10,14 @@ import { createInterface } from 'node:readline';
 
 export interface Ready {
   scheduler: { grpcAddress: string; httpAddress: string; pid: number; dataDir: string; tokenFile: string };
-  agents: { name: string; grpcAddress: string; pid: number; dataDir: string }[];
+  agents: {
+    name: string;
+    grpcAddress: string;
+    pid: number;
+    dataDir: string;
+    dockerPorts: string;
+    dockerPortIp: string;
+  }[];
   dataDir: string;
   /** The certificates mo dev made in <data-dir>/tls (absent with --insecure). */
   tls?: { caCert: string; clientCert: string; clientKey: string };

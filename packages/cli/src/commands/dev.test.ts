@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { agentName, devPorts } from '../dev/cluster.js';
+import { agentName } from '../dev/cluster.js';
+import { devPorts } from '../dev/cluster-ports.js';
 import { devSettings, shellQuote } from './dev.js';
 
 describe('devSettings', () => {
@@ -56,7 +57,7 @@ describe('devSettings', () => {
     [{ agents: '-1' }, /^--agents: expected a whole number/],
     [{ agents: '1000' }, /^--agents: must be at most 100/],
     [{ portBase: '80' }, /^--port-base: must be 0/],
-    [{ portBase: '65520', agents: '4' }, /^--port-base: must be 0 .* up to 65537/],
+    [{ portBase: '65000' }, /^--port-base: must be 0 .* up to 65999/],
     [{ stopTimeout: '10' }, /^--stop-timeout: "10" has no unit; use a unit: 10s or 10000ms$/],
   ])('refuses %j', (flags, message) => {
     expect(() => devSettings(flags, {})).toThrow(message);

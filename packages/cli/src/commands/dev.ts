@@ -7,6 +7,7 @@ import type { CliContext } from '../context.js';
 import { DaemonFailedError, UsageError } from '../errors.js';
 import { parseChoice, parseCount, parseDuration } from '../flags.js';
 import { write } from '../io.js';
+import { DEV_PORT_SPAN } from '../dev/cluster-ports.js';
 
 export interface DevFlags {
   agents?: string;
@@ -52,8 +53,8 @@ export const ROOT_DEV_DIR = '/var/lib/mo/dev';
 export function devSettings(flags: DevFlags, env: NodeJS.ProcessEnv, uid = process.getuid?.() ?? 0): DevSettings {
   const agents = flags.agents === undefined ? DEFAULT_DEV_AGENTS : parseCount(flags.agents, '--agents', MAX_AGENTS);
   const portBase = flags.portBase === undefined ? DEFAULT_PORT_BASE : parseCount(flags.portBase, '--port-base');
-  // The highest port used is the last agent's HTTP port.
-  const top = portBase + 11 + 2 * Math.max(0, agents - 1);
+  // A dev cluster spans the 1000 ports from its base (../dev/cluster-ports.ts).
+  const top = portBase + DEV_PORT_SPAN - 1;
   if (portBase !== 0 && (portBase < 1024 || top > 65_535)) {
     throw new UsageError(`must be 0 (any free ports) or leave room up to ${top} below 65536, from 1024`, '--port-base');
   }
@@ -84,7 +85,10 @@ export function registerDev(program: Command, ctx: CliContext): void {
         'dev-1, …, state in <data-dir>/agent-<i>) as child processes, their logs prefixed by name on stderr. ' +
         'Once every agent is registered it prints the scheduler address and how to use it.\n\n' +
         'Ports: scheduler gRPC <port-base> and HTTP <port-base>+1; agent i gRPC <port-base>+10+2i and HTTP ' +
-        '<port-base>+11+2i; --port-base 0 lets the OS pick every port.\n\n' +
+        "<port-base>+11+2i; the agents' docker host ports <port-base>+300 to +999, split between them, " +
+        'published on 127.0.0.1. Two dev clusters on one host need bases 1000 apart (a second one that ' +
+        'overlaps is refused, naming the first). --port-base 0 lets the OS pick the daemon ports, and the ' +
+        'docker ports come from a free block of 10000-31999.\n\n' +
         'A daemon that dies is restarted on the same data dir and ports (an agent re-attaches its running ' +
         'workloads), at once and then with a growing delay; after 5 deaths within a minute mo dev gives up, ' +
         'stops the rest and exits 1.\n\n' +
@@ -131,6 +135,8 @@ export function registerDev(program: Command, ctx: CliContext): void {
     // From here on, SIGINT/SIGTERM mean "stop the cluster", during startup too.
     let signalled: NodeJS.Signals | undefined;
     let crash: DaemonFailedError | undefined;
+    // Its ports are another cluster's, or in use: refused before anything started.
+    let usage: UsageError | undefined;
     let wake: () => void = () => {};
     const finished = new Promise<void>((r) => (wake = r));
     const onSignal = (sig: NodeJS.Signals) => {
@@ -157,13 +163,15 @@ export function registerDev(program: Command, ctx: CliContext): void {
         await finished;
       }
     } catch (err) {
-      if (!signalled)
+      if (err instanceof UsageError) usage = err;
+      else if (!signalled)
         crash = err instanceof DaemonFailedError ? err : new DaemonFailedError('dev', 'startup failed', err);
     } finally {
       await cluster.stop();
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
     }
+    if (usage) throw usage;
     if (crash) throw crash;
     ctx.io.stderr.write('mo dev: stopped\n');
   });
@@ -200,6 +208,7 @@ async function report(
         httpAddress: a.httpAddress,
         pid: a.pid,
         dataDir: a.dataDir,
+        ...(a.docker && { dockerPorts: a.docker.ports, dockerPortIp: a.docker.ip }),
       })),
       dataDir: settings.dataDir,
       ...(cluster.pki

@@ -14,11 +14,16 @@ import { killSessionLeftovers, reapWorkloads } from './reaper.js';
 import { decideRestart, DEFAULT_RESTART_POLICY, formatMs, type RestartPolicy } from './restart-policy.js';
 import { stopThroughAgent, stopThroughScheduler } from './stop-workloads.js';
 import { ensureDevPki, tlsArgs, type DevPki } from './pki.js';
+import { DEV_DOCKER_PORT_IP, devDockerPorts, devPorts } from './cluster-ports.js';
+import { claimDevPorts, type PortClaim } from './port-claim.js';
 
 export interface DevClusterOptions {
   agents: number;
   dataDir: string;
-  /** Scheduler on base/base+1, agent i on base+10+2i/base+11+2i; 0: every port chosen by the OS. */
+  /**
+   * Scheduler on base/base+1, agent i on base+10+2i/base+11+2i, docker ports from base+300 to
+   * base+999 (cluster-ports.ts); 0: daemon ports chosen by the OS, docker ports from a free block.
+   */
   portBase: number;
   logLevel: string;
   /** Stop every workload before stopping the daemons, and kill what is left after (default). */
@@ -59,6 +64,8 @@ export interface DevDaemon {
   readonly httpAddress: string;
   /** How many times it has been restarted. */
   readonly restarts: number;
+  /** An agent's docker host ports (`7900-8249`) and the address they are published on. */
+  readonly docker?: { ports: string; ip: string };
 }
 
 /**
@@ -81,6 +88,7 @@ class Slot implements DevDaemon {
   deaths: number[] = [];
   restartTimer: Timer | undefined;
   proc!: DaemonProcess;
+  docker?: { ports: string; ip: string };
 
   constructor(
     readonly name: string,
@@ -105,21 +113,6 @@ export function agentName(i: number): string {
   return `dev-${i}`;
 }
 
-/** Listen addresses for the scheduler and agent `i` (`port-base 0`: ephemeral). */
-export function devPorts(portBase: number, i?: number): { grpc: string; http: string } {
-  const at = (offset: number) => `127.0.0.1:${portBase === 0 ? 0 : portBase + offset}`;
-  return i === undefined ? { grpc: at(0), http: at(1) } : { grpc: at(10 + 2 * i), http: at(11 + 2 * i) };
-}
-
-/**
- * The docker host ports agent `i` of `n` publishes on: the agents' default range (3001-4000) split
- * between them, so placement, which counts each node's free ports, sees the one host's real total.
- */
-export function devDockerPorts(i: number, n: number): string {
-  const size = Math.max(1, Math.floor(1000 / n));
-  return `${3001 + i * size}-${3000 + (i + 1) * size}`;
-}
-
 export class DevCluster {
   private readonly slots: Slot[] = [];
   private phase: 'starting' | 'running' | 'stopping' = 'starting';
@@ -131,6 +124,8 @@ export class DevCluster {
   private client: SchedulerClient | undefined;
   private readonly policy: RestartPolicy;
   private readonly sweeps: LeftoverSweep[];
+  /** This cluster's ports, held against other dev clusters until stop(). */
+  private claim: PortClaim | undefined;
   /** The certificates (unset with --insecure); known once start() has begun. */
   pki: DevPki | undefined;
 
@@ -163,6 +158,9 @@ export class DevCluster {
    */
   async start(): Promise<void> {
     const o = this.options;
+    // First: a cluster whose ports another one holds must not start anything.
+    this.claim = await claimDevPorts(o.portBase, o.agents, o.dataDir);
+    const block = this.claim.span.first;
     passableDataDir(o.dataDir);
     const startupFailed = new Promise<never>((_, reject) => (this.failStartup = reject));
     startupFailed.catch(() => {});
@@ -184,7 +182,7 @@ export class DevCluster {
     this.pki = pki;
     const security = (pair: DevPki['scheduler'] | undefined) => (pki && pair ? tlsArgs(pki, pair) : ['--insecure']);
     const sched = devPorts(o.portBase);
-    const scheduler = this.add('scheduler', 'scheduler', join(o.dataDir, 'scheduler'), (s) => [
+    const scheduler = this.add('scheduler', 'scheduler', join(o.dataDir, 'scheduler'), undefined, (s) => [
       ...security(pki?.scheduler),
       '--grpc-listen',
       s.grpcAddress || sched.grpc,
@@ -205,7 +203,8 @@ export class DevCluster {
 
     const agents = Array.from({ length: o.agents }, (_, i) => {
       const ports = devPorts(o.portBase, i);
-      return this.add(agentName(i), 'agent', join(o.dataDir, `agent-${i}`), (a) => [
+      const docker = { ports: devDockerPorts(block, i, o.agents), ip: DEV_DOCKER_PORT_IP };
+      return this.add(agentName(i), 'agent', join(o.dataDir, `agent-${i}`), docker, (a) => [
         ...security(pki?.agents[a.name]),
         '--scheduler',
         scheduler.grpcAddress,
@@ -220,7 +219,9 @@ export class DevCluster {
         '--log-level',
         o.logLevel,
         '--docker-ports',
-        devDockerPorts(i, o.agents),
+        docker.ports,
+        '--docker-port-ip',
+        docker.ip,
         ...(o.defaultUser !== undefined ? ['--default-user', o.defaultUser] : []),
         ...(o.allowedUsers !== undefined ? ['--allowed-users', o.allowedUsers] : []),
       ]);
@@ -268,10 +269,17 @@ export class DevCluster {
     return { tls: { material: () => material } };
   }
 
-  private add(name: string, role: DevDaemon['role'], dataDir: string, args: (self: Slot) => string[]): Slot {
+  private add(
+    name: string,
+    role: DevDaemon['role'],
+    dataDir: string,
+    docker: Slot['docker'],
+    args: (self: Slot) => string[],
+  ): Slot {
     mkdirSync(dataDir, { recursive: true });
     const bin = role === 'scheduler' ? binOf('@mo/scheduler', 'mo-scheduler') : binOf('@mo/agent', 'mo-agent');
     const slot = new Slot(name, role, dataDir, bin, args);
+    if (docker) slot.docker = docker;
     this.run(slot);
     this.slots.push(slot);
     return slot;
@@ -374,6 +382,7 @@ export class DevCluster {
     if (o.stopWorkloads) {
       for (const sweep of this.sweeps) await sweep(agents, this.hurry.signal).catch(note('kill the workloads left'));
     }
+    this.claim?.release();
   }
 
   private async terminate(slot: Slot): Promise<void> {
