@@ -294,6 +294,7 @@ export class DevCluster {
       prefix: `${slot.name.padEnd(width)} | `,
       readyMsg: `${slot.role} ready`,
       log: this.options.log,
+      stopTimeoutMs: this.options.stopTimeoutMs,
     });
     slot.proc = proc;
     void proc.exited.then((exit) => this.exited(slot, proc, exit));
@@ -387,7 +388,7 @@ export class DevCluster {
 
   private async terminate(slot: Slot): Promise<void> {
     if (this.hurry.signal.aborted) slot.proc.signal('SIGKILL');
-    if (await slot.proc.terminate(this.options.stopTimeoutMs)) {
+    if (await slot.proc.terminate()) {
       this.options.log(`mo dev: ${slot.name} did not stop within ${formatMs(this.options.stopTimeoutMs)}: SIGKILL`);
     }
   }

@@ -1,11 +1,10 @@
-// One run of a dev daemon (mo-scheduler or mo-agent) as a child process of `mo dev`: its own
-// session, its JSON log lines turned into prefixed lines, its ready line and its exit observed.
+// One run of a dev daemon (mo-scheduler or mo-agent) as a child process of `mo dev`, started with
+// execa: its own session, its JSON log lines (both streams, as lines) turned into prefixed lines,
+// its ready line and its exit observed; stopped with SIGTERM, then SIGKILL after the stop timeout.
 // A daemon that is restarted gets a new DaemonProcess; the cluster keeps the daemon's slot.
-import { after, type Timer } from '@mo/api/timers';
 import { readProcStat } from '@mo/agent';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execa } from 'execa';
 import { existsSync, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { formatLogLine } from './log-lines.js';
 
@@ -34,6 +33,23 @@ function shebangOf(script: string): { env: Record<string, string>; flags: string
   return { env, flags: words(m?.[2]) };
 }
 
+function startDaemon(nodeArgs: string[], env: Record<string, string>, stopTimeoutMs: number) {
+  return execa(process.execPath, nodeArgs, {
+    // Its own session and process group: Ctrl-C in a terminal reaches only `mo dev`, which then
+    // stops the workloads before the daemons; and what it leaves in its session can be found.
+    // (The flip side: if `mo dev` itself is SIGKILLed, the daemons keep running; and execa's
+    // `cleanup` does not apply to a detached child: mo dev stops its daemons itself, in order.)
+    detached: true,
+    stdin: 'ignore',
+    all: true,
+    buffer: false,
+    reject: false,
+    env,
+    // terminate()'s SIGTERM is followed by SIGKILL after this long.
+    forceKillAfterDelay: stopTimeoutMs,
+  });
+}
+
 export interface DaemonExit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -55,6 +71,8 @@ export interface DaemonProcessOptions {
   /** The `msg` of its ready line (`agent ready`). */
   readyMsg: string;
   log: (line: string) => void;
+  /** Between terminate()'s SIGTERM and SIGKILL. */
+  stopTimeoutMs: number;
 }
 
 export class DaemonProcess {
@@ -65,46 +83,47 @@ export class DaemonProcess {
   readonly ready: Promise<Record<string, unknown>>;
   /** Resolves once it has exited (or could not be started). */
   readonly exited: Promise<DaemonExit>;
-  private readonly child: ChildProcess;
+  private readonly child: ReturnType<typeof startDaemon>;
   private readyNow = false;
   private exitedNow = false;
+  /** We sent SIGKILL ourselves (so a death by SIGKILL is not terminate()'s timeout). */
+  private killedByUs = false;
 
   constructor(o: DaemonProcessOptions) {
     const shebang = shebangOf(o.bin);
-    this.child = spawn(process.execPath, [...shebang.flags, o.bin, ...o.args], {
-      // Its own session and process group: Ctrl-C in a terminal reaches only `mo dev`, which then
-      // stops the workloads before the daemons; and what it leaves in its session can be found.
-      // (The flip side: if `mo dev` itself is SIGKILLed, the daemons keep running.)
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...shebang.env },
-    });
-    this.pid = this.child.pid ?? -1;
+    const child = startDaemon([...shebang.flags, o.bin, ...o.args], shebang.env, o.stopTimeoutMs);
+    this.child = child;
+    this.pid = child.pid ?? -1;
     // Not reaped before our 'exit' event, so this pid is still this child.
     this.startTime = readProcStat(this.pid)?.startTime;
     let markReady: (fields: Record<string, unknown>) => void = () => {};
     this.ready = new Promise((resolve) => (markReady = resolve));
-    for (const stream of [this.child.stdout, this.child.stderr]) {
-      if (!stream) continue;
-      createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
-        const { text, fields } = formatLogLine(line);
-        if (fields?.msg === o.readyMsg) {
-          this.readyNow = true;
-          markReady(fields);
+    void (async () => {
+      try {
+        for await (const line of child.iterable({ from: 'all' })) {
+          const { text, fields } = formatLogLine(line);
+          if (fields?.msg === o.readyMsg) {
+            this.readyNow = true;
+            markReady(fields);
+          }
+          o.log(`${o.prefix}${text}`);
         }
-        o.log(`${o.prefix}${text}`);
-      });
-    }
+      } catch {
+        // Its end is reported by `exited`.
+      }
+    })();
     this.exited = new Promise((resolve) => {
       const done = (e: DaemonExit) => {
         if (this.exitedNow) return;
         this.exitedNow = true;
         resolve(e);
       };
-      this.child.once('exit', (code, signal) => done({ code, signal }));
-      this.child.once('error', (error) => {
-        // Without a pid it could not be spawned, and no 'exit' follows. (Other errors: a failed kill.)
-        if (this.child.pid === undefined) done({ code: null, signal: null, error });
+      // The 'exit' event, not execa's promise: that one also waits for the pipes to close, which
+      // what the daemon leaves in its session may hold until the cluster kills it on this event.
+      child.once('exit', (code, signal) => done({ code, signal }));
+      void child.then((r) => {
+        // Without a pid it could not be spawned, and no 'exit' follows.
+        if (child.pid === undefined) done({ code: null, signal: null, error: r.cause as Error });
       });
     });
   }
@@ -120,27 +139,16 @@ export class DaemonProcess {
 
   signal(sig: NodeJS.Signals): void {
     if (!this.alive) return;
-    try {
-      this.child.kill(sig);
-    } catch {
-      // Gone in the meantime.
-    }
+    if (sig === 'SIGKILL') this.killedByUs = true;
+    // execa's kill: SIGTERM is followed by SIGKILL after the stop timeout (forceKillAfterDelay).
+    this.child.kill(sig);
   }
 
-  /** SIGTERM, then SIGKILL if it has not exited within `timeoutMs`; true if it needed SIGKILL. */
-  async terminate(timeoutMs: number): Promise<boolean> {
+  /** SIGTERM, then SIGKILL if it has not exited within the stop timeout; true if it needed SIGKILL. */
+  async terminate(): Promise<boolean> {
     if (!this.alive) return false;
     this.signal('SIGTERM');
-    let timer: Timer | undefined;
-    const timedOut = new Promise<boolean>((resolve) => {
-      timer = after(timeoutMs, () => resolve(true), { ref: true });
-    });
-    const late = await Promise.race([this.exited.then(() => false), timedOut]);
-    timer?.cancel();
-    if (late) {
-      this.signal('SIGKILL');
-      await this.exited;
-    }
-    return late;
+    const exit = await this.exited;
+    return exit.signal === 'SIGKILL' && !this.killedByUs;
   }
 }
