@@ -1,5 +1,5 @@
-// Runs the built `mo` executable as a user or script would, with a minimal environment.
-import { execFile } from 'node:child_process';
+// Runs the built `mo` executable (through execa) as a user or script would, with a minimal environment.
+import { execa } from 'execa';
 import { CLI_BIN, CLI_NODE_FLAGS } from './agent-process.js';
 import { testPki } from './pki.js';
 
@@ -25,22 +25,17 @@ export function testCliEnv(asScheduler = false): Record<string, string> {
  * run; `env` may override or blank them).
  * Resolves with the exit code whatever it is; rejects if it could not be run or was killed (timeout).
  */
-export function runMo(
+export async function runMo(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<MoResult> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      process.execPath,
-      [...CLI_NODE_FLAGS, CLI_BIN, ...args],
-      {
-        env: { PATH: process.env.PATH, ...testCliEnv(args.includes('--agent')), ...options.env },
-        timeout: options.timeoutMs ?? 30_000,
-      },
-      (err, stdout, stderr) => {
-        if (err && typeof err.code !== 'number') return reject(err); // not run, or killed
-        resolve({ code: child.exitCode, stdout, stderr });
-      },
-    );
+  const r = await execa(process.execPath, [...CLI_NODE_FLAGS, CLI_BIN, ...args], {
+    env: { PATH: process.env.PATH, ...testCliEnv(args.includes('--agent')), ...options.env },
+    extendEnv: false,
+    timeout: options.timeoutMs ?? 30_000,
+    reject: false,
+    stripFinalNewline: false,
   });
+  if (r.exitCode === undefined) throw r; // not run, or killed (timeout): execa's error says which
+  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
 }

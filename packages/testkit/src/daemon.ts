@@ -1,7 +1,7 @@
-// Spawns a mo daemon (this process's node + the daemon's bin) and waits for its "<name> ready" JSON
-// log line on stderr. Shared by the agent and scheduler launchers.
+// Spawns a mo daemon (this process's node + the daemon's bin, through execa) and waits for its
+// "<name> ready" JSON log line on stderr. Shared by the agent and scheduler launchers.
 import { after } from '@mo/api/timers';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execa } from 'execa';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,13 +25,29 @@ export function tempDataDir(prefix: string): string {
   return dir;
 }
 
+/** Starts the daemon's process: stderr piped (its JSON log lines), the rest ignored. */
+function startProcess(argv: readonly string[], env: Record<string, string> | undefined) {
+  const [cmd, ...args] = argv;
+  return execa(cmd!, args, {
+    env,
+    stdin: 'ignore',
+    stdout: 'ignore',
+    stderr: 'pipe',
+    buffer: false,
+    reject: false,
+    // A test's kill(signal) is exactly that signal: some tests time a graceful stop.
+    forceKillAfterDelay: false,
+    // execa's `cleanup` (the default) SIGTERMs a daemon the test process leaves behind when it exits.
+  });
+}
+
 export interface SpawnedDaemon<Ready> {
-  readonly child: ChildProcess;
+  readonly child: ReturnType<typeof startProcess>;
   /** The parsed "ready" log line. */
   readonly ready: Ready;
   /** Everything the daemon logged so far. */
   logs(): string;
-  /** Resolves when the process has exited. */
+  /** Resolves when the process has exited (or could not be started). */
   readonly exited: Promise<void>;
 }
 
@@ -47,14 +63,14 @@ export async function spawnDaemon<Ready>(options: {
   readyMsg: string;
   timeoutMs?: number;
 }): Promise<SpawnedDaemon<Ready>> {
-  const [cmd, ...args] = [...(options.wrap ?? []), process.execPath, ...options.args];
-  const child = spawn(cmd!, args, {
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = startProcess([...(options.wrap ?? []), process.execPath, ...options.args], options.env);
   let output = '';
-  let partial = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // The 'exit' event, not execa's promise alone: that one also waits for stderr to close, which an
+  // agent's mo-shim launcher shares and may hold a little longer.
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    void child.then(() => resolve());
+  });
   const marker = `"msg":"${options.readyMsg}"`;
   const ready = await new Promise<Ready>((resolve, reject) => {
     const timer = after(
@@ -65,21 +81,20 @@ export async function spawnDaemon<Ready>(options: {
       },
       { ref: true },
     );
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (data: string) => {
-      output += data;
-      // Whole lines only: a chunk may end in the middle of one.
-      const lines = (partial + data).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
+    // Read to the end (a daemon blocks on a full pipe), in whole lines.
+    void (async () => {
+      for await (const line of child.iterable({ from: 'stderr' })) {
+        output += `${line}\n`;
         if (!line.includes(marker)) continue;
         timer.cancel();
         resolve(JSON.parse(line) as Ready);
       }
-    });
-    child.once('exit', (code, signal) => {
+    })().catch(() => {});
+    // Settles once its output is all read: the message has the daemon's last words.
+    void child.then((r) => {
       timer.cancel();
-      reject(new Error(`${options.name} exited (${code ?? signal}) before it was ready; output:\n${output}`));
+      const how = r.cause instanceof Error && child.pid === undefined ? r.cause.message : (r.exitCode ?? r.signal);
+      reject(new Error(`${options.name} exited (${how}) before it was ready; output:\n${output}`));
     });
   });
   return { child, ready, logs: () => output, exited };

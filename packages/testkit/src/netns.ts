@@ -4,7 +4,10 @@
 // packets vanish, only keepalive notices) or have its link cut (the veth goes down), then healed.
 // Everything is removed on close, and on the next start when a crashed run left it (every name
 // holds its owner's pid: netns-plan.ts). Needs root, iproute2 and iptables (see /work/shared/TESTBED.md).
-import { execFile, execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+// host.spawn stays on Node's spawn: its callers pass Node's SpawnOptions and wire the ChildProcess's
+// stdio themselves; the bed's own commands go through execa.
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { execa, execaSync } from 'execa';
 import { mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -55,25 +58,19 @@ export interface NetnsBed {
   close(): Promise<void>;
 }
 
-function run(cmd: string, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { timeout: CMD_TIMEOUT_MS, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${cmd} ${args.join(' ')}: ${stderr.trim() || err.message}`));
-      else resolve(stdout);
-    });
-  });
+/** Runs a command to completion; rejects with its stderr (or why it could not run) in the message. */
+async function run(cmd: string, args: readonly string[]): Promise<string> {
+  const r = await execa(cmd, args, { timeout: CMD_TIMEOUT_MS, stdin: 'ignore', reject: false });
+  if (r.failed) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr.trim() || r.shortMessage}`);
+  return r.stdout;
 }
 
 /** Runs every command, even after a failure, and rejects at the end with every failure. */
 function runAllSync(commands: ReadonlyArray<readonly string[]>): string[] {
   const failures: string[] = [];
   for (const [cmd, ...args] of commands) {
-    try {
-      execFileSync(cmd!, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: CMD_TIMEOUT_MS });
-    } catch (err) {
-      const stderr = String((err as { stderr?: Buffer }).stderr ?? '').trim();
-      failures.push(`${cmd} ${args.join(' ')}: ${stderr || (err as Error).message}`);
-    }
+    const r = execaSync(cmd!, args, { stdin: 'ignore', stdout: 'ignore', timeout: CMD_TIMEOUT_MS, reject: false });
+    if (r.failed) failures.push(`${cmd} ${args.join(' ')}: ${r.stderr.trim() || r.shortMessage}`);
   }
   return failures;
 }
@@ -104,9 +101,7 @@ function probe(): string | undefined {
     ['ip', 'iproute2'],
     ['iptables', 'iptables'],
   ] as const) {
-    try {
-      execFileSync(cmd, ['-V'], { stdio: 'ignore', timeout: CMD_TIMEOUT_MS });
-    } catch {
+    if (execaSync(cmd, ['-V'], { stdio: 'ignore', timeout: CMD_TIMEOUT_MS, reject: false }).failed) {
       return `\`${cmd}\` not found (Debian package ${pkg})`;
     }
   }
@@ -237,12 +232,10 @@ export async function createNetnsBed(options: { hosts?: number } = {}): Promise<
     const failures: string[] = [];
     for (const h of hosts) {
       // Processes keep a namespace alive after `ip netns del`: end every one still inside.
-      let pids: string[] = [];
-      try {
-        pids = execFileSync('ip', ['netns', 'pids', h.netns], { encoding: 'utf8' }).split('\n').filter(Boolean);
-      } catch {
-        // already gone
-      }
+      // Empty when it is already gone.
+      const pids = execaSync('ip', ['netns', 'pids', h.netns], { stdin: 'ignore', reject: false })
+        .stdout.split('\n')
+        .filter(Boolean);
       for (const pid of pids) {
         try {
           process.kill(Number(pid), 'SIGKILL');

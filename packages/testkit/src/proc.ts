@@ -1,6 +1,6 @@
 // CPU use of a process from /proc/<pid>/stat (utime + stime), for tests and benchmarks that report
 // what a daemon costs while it is idle or under load.
-import { execFileSync } from 'node:child_process';
+import { execaSync } from 'execa';
 import { readFileSync } from 'node:fs';
 import { sleep } from './wait.js';
 
@@ -10,7 +10,7 @@ let clockTicks: number | undefined;
 function ticksPerSecond(): number {
   if (clockTicks === undefined) {
     try {
-      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+      clockTicks = Number(execaSync('getconf', ['CLK_TCK']).stdout) || 100;
     } catch {
       clockTicks = 100;
     }

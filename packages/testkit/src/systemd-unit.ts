@@ -9,7 +9,7 @@
 // host's unit directory does not work: under --root, systemd resolves absolute symlinks inside the
 // root.) `verify` works without systemd running as PID 1, as in containers. Any output at all is a
 // finding: verify exits 0 on most mistakes and only prints them.
-import { spawnSync } from 'node:child_process';
+import { execaSync } from 'execa';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -50,7 +50,8 @@ export function uncommentedUnitLines(text: string): string[] {
 
 /** True when `systemd-analyze` can be run here. */
 export function systemdAnalyzeFound(): boolean {
-  return spawnSync('systemd-analyze', ['--version'], { stdio: 'ignore' }).error === undefined;
+  // Found if it ran at all, whatever its exit code.
+  return execaSync('systemd-analyze', ['--version'], { stdio: 'ignore', reject: false }).exitCode !== undefined;
 }
 
 export interface UnitVerifier {
@@ -88,16 +89,16 @@ export function createUnitVerifier(options: UnitVerifierOptions = {}): UnitVerif
         writeFileSync(join(root, path), '#!/bin/sh\nexit 0\n');
         chmodSync(join(root, path), 0o755);
       }
-      const r = spawnSync('systemd-analyze', [`--root=${root}`, 'verify', unitName], {
-        encoding: 'utf8',
-        env: { ...process.env, SYSTEMD_LOG_COLOR: '0', SYSTEMD_PAGER: 'cat' },
+      const r = execaSync('systemd-analyze', [`--root=${root}`, 'verify', unitName], {
+        env: { SYSTEMD_LOG_COLOR: '0', SYSTEMD_PAGER: 'cat' },
+        reject: false,
       });
-      if (r.error) throw r.error;
-      const lines = `${r.stdout}${r.stderr}`
+      if (r.exitCode === undefined) throw r; // could not be run
+      const lines = `${r.stdout}\n${r.stderr}`
         .split('\n')
         .filter((l) => l.trim() !== '')
         .map((l) => l.replaceAll(root, '<root>'));
-      return { status: r.status, lines };
+      return { status: r.exitCode, lines };
     },
     close() {
       rmSync(root, { recursive: true, force: true });

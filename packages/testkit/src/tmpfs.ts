@@ -1,6 +1,6 @@
 // A small tmpfs mounted for one test: a disk that really fills up (ENOSPC), for full-disk tests.
 // Mounting needs root; callers check canMountTmpfs() with requireTool first.
-import { execFileSync } from 'node:child_process';
+import { execa, execaSync } from 'execa';
 import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +36,7 @@ export function mountTmpfs(prefix: string, sizeBytes: number): Tmpfs {
   const dir = join(parent, 'fs');
   mkdirSync(dir);
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeBytes},mode=0755`, 'tmpfs', dir], { stdio: 'pipe' });
+    execaSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeBytes},mode=0755`, 'tmpfs', dir], { stdin: 'ignore' });
   } catch (err) {
     rmSync(parent, { recursive: true, force: true });
     throw err;
@@ -76,18 +76,15 @@ export function mountTmpfs(prefix: string, sizeBytes: number): Tmpfs {
     unmount() {
       unmounted ??= (async () => {
         for (let attempt = 0; ; attempt++) {
-          try {
-            execFileSync('umount', [dir], { stdio: 'pipe' });
+          const r = await execa('umount', [dir], { stdin: 'ignore', reject: false });
+          if (!r.failed) break;
+          if (attempt >= 50) {
+            // Still busy after 5 s: detach it, so the test run does not leave a mount behind.
+            await execa('umount', ['-l', dir], { stdin: 'ignore' });
+            console.warn(`tmpfs ${dir} was still busy: unmounted lazily (${r.stderr.trim() || r.shortMessage})`);
             break;
-          } catch (err) {
-            if (attempt >= 50) {
-              // Still busy after 5 s: detach it, so the test run does not leave a mount behind.
-              execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
-              console.warn(`tmpfs ${dir} was still busy: unmounted lazily (${(err as Error).message.trim()})`);
-              break;
-            }
-            await sleep(100);
           }
+          await sleep(100);
         }
         rmSync(parent, { recursive: true, force: true });
       })();
