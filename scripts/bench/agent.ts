@@ -224,6 +224,8 @@ function probeFileCreate(base: string): ReturnType<typeof summarize> {
 
 // ---- 1. StartWorkload latency vs raw spawn ------------------------------------------------------
 
+// Node's spawn, not execa, on both sides of this comparison: what is measured is the cost of a
+// start itself, which execa's own work per call would blur (and the agent starts through mo-shim).
 function rawSpawn(): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();

@@ -30,7 +30,11 @@ export const cliSuite: Suite = {
   run,
 };
 
-/** Runs `[file, ...args]` to completion and returns its wall time in ms; rejects on a non-zero exit. */
+/**
+ * Runs `[file, ...args]` to completion and returns its wall time in ms; rejects on a non-zero exit.
+ * Node's execFile, not execa: the wall time measured is the CLI's, and the targets are ratios to
+ * `node -e 0` timed the same way, so no wrapper's per-call work belongs in either.
+ */
 function timed([file, ...args]: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();

@@ -12,7 +12,7 @@
 // targets are the ratios mo / library ≤ 1 (mo at least as fast), each the median of per-round ratios.
 import { LOADER_OPTIONS, PROTO_ROOT } from '@mo/api';
 import { decodeMessage, encodeMessage } from '@mo/api/lite';
-import { execFileSync } from 'node:child_process';
+import { execaSync } from 'execa';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -95,17 +95,13 @@ function descriptorSet(): Buffer {
   try {
     const out = join(dir, 'mo.pb');
     const args = [`-I${PROTO_ROOT}`, '--include_imports', `--descriptor_set_out=${out}`, ...FILES];
-    try {
-      execFileSync('protoc', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      try {
-        execFileSync('python3', ['-m', 'grpc_tools.protoc', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-      } catch {
-        throw new Error(
-          'the @bufbuild/protobuf rows need protoc: apt-get install protobuf-compiler (or python3-grpc-tools)',
-        );
-      }
+    const protoc = execaSync('protoc', args, { stdin: 'ignore', stdout: 'ignore', reject: false });
+    // Not found (no exit code): python3-grpc-tools' protoc instead.
+    if (protoc.failed && protoc.exitCode !== undefined) throw protoc;
+    if (protoc.failed && execaSync('python3', ['-m', 'grpc_tools.protoc', ...args], { reject: false }).failed) {
+      throw new Error(
+        'the @bufbuild/protobuf rows need protoc: apt-get install protobuf-compiler (or python3-grpc-tools)',
+      );
     }
     return readFileSync(out);
   } finally {

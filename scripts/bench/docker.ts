@@ -3,7 +3,7 @@
 // — the CLI a user would otherwise script — in the same run, interleaved, as a ratio of medians.
 //
 // Needs a Docker engine and mo-sandbox:latest (deploy/sandbox/build.sh).
-import { execFile, execFileSync } from 'node:child_process';
+import { execa, execaSync } from 'execa';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,20 +124,18 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
   }
 }
 
-function dockerRun(args: string[], run = true): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('docker', run ? ['run', '-d', ...args] : args, { encoding: 'utf8' }, (err, stdout, stderr) =>
-      err ? reject(new Error(`docker ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout.trim()),
-    );
-  });
+async function dockerRun(args: string[], run = true): Promise<string> {
+  const r = await execa('docker', run ? ['run', '-d', ...args] : args, { stdin: 'ignore', reject: false });
+  if (r.failed) throw new Error(`docker ${args.join(' ')}: ${r.stderr || r.shortMessage}`);
+  return r.stdout.trim();
 }
 
 function removeRunContainers(): void {
   try {
-    const ids = execFileSync('docker', ['ps', '-aq', '--filter', 'label=mo.bench=docker-run'], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean);
-    if (ids.length > 0) execFileSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
+    const ids = execaSync('docker', ['ps', '-aq', '--filter', 'label=mo.bench=docker-run'], {
+      lines: true,
+    }).stdout.filter(Boolean);
+    if (ids.length > 0) execaSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
   } catch {
     // no engine
   }

@@ -17,7 +17,7 @@ import {
   type SchedulerProcess,
   testClientOptions,
 } from '@mo/testkit';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execa } from 'execa';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -241,22 +241,10 @@ async function throughput(
   // Simulated agents keep their state on tmpfs when there is one: they stand in for many hosts'
   // disks, and one shared disk would make them, not the scheduler, the bottleneck.
   const simRoot = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'mo-bench-sim-'));
-  const sim = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(REPO_ROOT, 'scripts/bench/sim-agents.ts'),
-      String(THROUGHPUT.agents),
-      scheduler.grpcAddress,
-      simRoot,
-    ],
-    {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, ...ctx.daemonEnv, ...(mode.insecure ? { MO_BENCH_INSECURE: '1' } : {}) },
-    },
-  );
+  const sim = startSimAgents(scheduler.grpcAddress, simRoot, {
+    ...ctx.daemonEnv,
+    ...(mode.insecure ? { MO_BENCH_INSECURE: '1' } : {}),
+  });
   const unregister = registerCleanup(() => {
     tryKill(sim.pid);
     tryKill(scheduler.pid);
@@ -334,9 +322,8 @@ async function throughput(
     ];
   } finally {
     for (const c of clients) c.close();
-    sim.kill('SIGTERM');
-    await Promise.race([new Promise((r) => sim.once('exit', r)), sleep(10_000)]);
-    tryKill(sim.pid);
+    sim.kill('SIGTERM'); // SIGKILL after 10 s (forceKillAfterDelay)
+    await sim;
     await scheduler.kill('SIGTERM');
     removeLater(simRoot);
     removeLater(scheduler.dataDir);
@@ -432,15 +419,31 @@ function tlsCost(raw: Record<string, unknown>): Row[] {
   return rows;
 }
 
-function readyLine(child: ChildProcess): Promise<void> {
+/** The simulated agents (sim-agents.ts) as one process: stdout piped (its ready line), stderr ours. */
+function startSimAgents(scheduler: string, root: string, env: Record<string, string>) {
+  return execa(
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'scripts/bench/sim-agents.ts'), String(THROUGHPUT.agents), scheduler, root],
+    {
+      cwd: REPO_ROOT,
+      env,
+      stdin: 'ignore',
+      stderr: 'inherit',
+      buffer: false,
+      reject: false,
+      forceKillAfterDelay: 10_000,
+    },
+  );
+}
+
+/** Resolves at its ready line; its stdout is read to the end, so it never blocks on a full pipe. */
+function readyLine(sim: ReturnType<typeof startSimAgents>): Promise<void> {
   return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (d: string) => {
-      out += d;
-      if (out.includes('"ready"')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`simulated agents exited (${code})`)));
+    void (async () => {
+      for await (const line of sim) if (line.includes('"ready"')) resolve();
+      const r = await sim;
+      reject(new Error(`simulated agents exited (${r.exitCode ?? r.signal})`));
+    })().catch(reject);
   });
 }
 

@@ -6,7 +6,7 @@ import { runMo } from '@mo/testkit';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanUpDevAfterEach, startDev, type Dev } from './dev-cluster.js';
+import { cleanUpDevAfterEach, startDev } from './dev-cluster.js';
 
 cleanUpDevAfterEach();
 
@@ -24,7 +24,7 @@ const bounds = (r: string) => r.split('-').map(Number) as [number, number];
 
 describe('mo dev port ranges', () => {
   it('gives two clusters on one host disjoint docker ranges on 127.0.0.1, and refuses a third on the same ports', async () => {
-    const [a, b]: Dev[] = await Promise.all([
+    const [a, b] = await Promise.all([
       startDev('--agents', '2', '--insecure', '--port-base', String(BASE)),
       startDev('--agents', '1', '--insecure'),
     ]);

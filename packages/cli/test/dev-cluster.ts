@@ -2,11 +2,10 @@
 // talk to its scheduler with the CLI, wait for its stderr notes, and look at /proc for what is left.
 import { afterEach } from '@jest/globals';
 import { CLI_BIN, runMo, waitFor, type MoResult } from '@mo/testkit';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execa } from 'execa';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 
 export interface Ready {
   scheduler: { grpcAddress: string; httpAddress: string; pid: number; dataDir: string; tokenFile: string };
@@ -23,15 +22,29 @@ export interface Ready {
   tls?: { caCert: string; clientCert: string; clientKey: string };
 }
 
+/** `mo dev` run by execa: a ChildProcess (kill, pid) that is also a promise of its result. */
+function spawnDev(args: string[]) {
+  return execa(process.execPath, [CLI_BIN, 'dev', ...args], {
+    env: { PATH: process.env.PATH },
+    extendEnv: false,
+    stdin: 'ignore',
+    buffer: false,
+    reject: false,
+    // A test's SIGINT is what it tests: no SIGKILL after it. (execa's `cleanup` still ends a mo
+    // dev that a crashed test file leaves behind.)
+    forceKillAfterDelay: false,
+  });
+}
+
 export interface Dev {
-  child: ChildProcess;
+  child: ReturnType<typeof spawnDev>;
   ready: Ready;
   stderr: () => string;
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 const dirs: string[] = [];
-const started: ChildProcess[] = [];
+const started: Dev['child'][] = [];
 
 /** Registers the cleanup of every `mo dev` started by the calling test file (and its data dirs). */
 export function cleanUpDevAfterEach(): void {
@@ -45,26 +58,20 @@ export function cleanUpDevAfterEach(): void {
 export async function startDev(...args: string[]): Promise<Dev> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mo-dev-test-'));
   dirs.push(dataDir);
-  const child = spawn(
-    process.execPath,
-    [CLI_BIN, 'dev', '--json', '--port-base', '0', '--data-dir', dataDir, ...args],
-    {
-      env: { PATH: process.env.PATH },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawnDev(['--json', '--port-base', '0', '--data-dir', dataDir, ...args]);
   started.push(child);
   let err = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exit = child.then((r) => ({ code: r.exitCode ?? null, signal: (r.signal ?? null) as NodeJS.Signals | null }));
   const ready = await new Promise<Ready>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`mo dev not ready after 45 s:\n${err}`)), 45_000);
-    createInterface({ input: child.stdout! }).once('line', (line) => {
-      clearTimeout(timer);
-      resolve(JSON.parse(line) as Ready);
-    });
+    void (async () => {
+      // The ready report is its first line on stdout; the rest is read too, so it never blocks.
+      for await (const line of child.iterable({ from: 'stdout' })) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line) as Ready);
+      }
+    })().catch(reject);
     void exit.then(({ code }) => {
       clearTimeout(timer);
       reject(new Error(`mo dev exited (${code}) before it was ready:\n${err}`));
