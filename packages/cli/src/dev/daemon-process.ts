@@ -1,5 +1,5 @@
 // One run of a dev daemon (mo-scheduler or mo-agent) as a child process of `mo dev`, started with
-// execa: its own session, its JSON log lines (both streams, as lines) turned into prefixed lines,
+// execa: its own session, its JSON log lines (each stream's, as lines) turned into prefixed lines,
 // its ready line and its exit observed; stopped with SIGTERM, then SIGKILL after the stop timeout.
 // A daemon that is restarted gets a new DaemonProcess; the cluster keeps the daemon's slot.
 import { readProcStat } from '@mo/agent';
@@ -41,7 +41,6 @@ function startDaemon(nodeArgs: string[], env: Record<string, string>, stopTimeou
     // `cleanup` does not apply to a detached child: mo dev stops its daemons itself, in order.)
     detached: true,
     stdin: 'ignore',
-    all: true,
     buffer: false,
     reject: false,
     env,
@@ -98,9 +97,10 @@ export class DaemonProcess {
     this.startTime = readProcStat(this.pid)?.startTime;
     let markReady: (fields: Record<string, unknown>) => void = () => {};
     this.ready = new Promise((resolve) => (markReady = resolve));
-    void (async () => {
-      try {
-        for await (const line of child.iterable({ from: 'all' })) {
+    // Each stream in lines of its own (a merged stream could splice a line of one into the other's).
+    for (const from of ['stdout', 'stderr'] as const) {
+      void (async () => {
+        for await (const line of child.iterable({ from })) {
           const { text, fields } = formatLogLine(line);
           if (fields?.msg === o.readyMsg) {
             this.readyNow = true;
@@ -108,10 +108,10 @@ export class DaemonProcess {
           }
           o.log(`${o.prefix}${text}`);
         }
-      } catch {
+      })().catch(() => {
         // Its end is reported by `exited`.
-      }
-    })();
+      });
+    }
     this.exited = new Promise((resolve) => {
       const done = (e: DaemonExit) => {
         if (this.exitedNow) return;
