@@ -3,13 +3,13 @@
 // says what the CLI adds on top of starting Node on this machine. Also `mo nodes` and
 // `mo status --json`, and `mo --help` (what loading the CLI alone costs). And the floor under any
 // TLS client in Node (tls-floor.cjs: one mutual-TLS HTTP/2 connection, no mo code), so that a
-// row says how much of `mo status` is mo's.
-import { execFile } from 'node:child_process';
+// row says how much of `mo status` is mo's. Then what scripts see: `mo start`, `mo ps`,
+// `mo start --wait=exit -- /bin/true`, many `mo start` from 4 shells, and `mo start --count`.
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLI_BIN, CLI_NODE_FLAGS, startCluster, testCliEnv, type Cluster } from '@mo/testkit';
+import { oneCallRate, parallelRuns, timed } from './cli-throughput.js';
 import {
-  msSince,
   registerCleanup,
   round,
   row,
@@ -23,28 +23,21 @@ import {
 const SAMPLES = 30;
 const WARMUP = 3;
 const TARGET_RATIO = 3;
+/** Issue 14's targets: the commands people run most within 2× of starting Node, a start that waits
+ * for a /bin/true within 3×; scripts calling `mo start` from 4 shells, and arrays, fast enough. */
+const FAST_RATIO = 2;
+const WAIT_EXIT_RATIO = 3;
+const SHELL_STARTS = Number(process.env.MO_BENCH_CLI_STARTS ?? 2000);
+const SHELLS = 4;
+const SHELL_STARTS_PER_S = 35;
+const ARRAY_COUNT = 2000;
+const ARRAY_PER_S = 1000;
 
 export const cliSuite: Suite = {
   name: 'cli',
-  description: '`mo status` wall time vs `node -e 0` (real scheduler + 1 agent)',
+  description: '`mo status`, `mo start`, `mo ps` wall time vs `node -e 0`; `mo start` rates (real scheduler + 1 agent)',
   run,
 };
-
-/**
- * Runs `[file, ...args]` to completion and returns its wall time in ms; rejects on a non-zero exit.
- * Node's execFile, not execa: the wall time measured is the CLI's, and the targets are ratios to
- * `node -e 0` timed the same way, so no wrapper's per-call work belongs in either.
- */
-function timed([file, ...args]: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    execFile(file!, args, { env, maxBuffer: 16 * 2 ** 20 }, (err, _stdout, stderr) => {
-      const ms = msSince(t0);
-      if (err) reject(new Error(`${file} ${args.join(' ')} failed: ${err.message}\n${stderr}`));
-      else resolve(ms);
-    });
-  });
-}
 
 /**
  * Interleaves the commands sample by sample (node, mo status, node, mo status, …) so that a
@@ -100,6 +93,9 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
         statusJson: [CLI_BIN, '--scheduler', address, 'status', '--json'],
         nodes: [CLI_BIN, '--scheduler', address, 'nodes'],
         help: [CLI_BIN, '--help'],
+        start: [CLI_BIN, '--scheduler', address, 'start', '--', '/bin/true'],
+        startWaitExit: [CLI_BIN, '--scheduler', address, 'start', '--wait=exit', '--', '/bin/true'],
+        ps: [CLI_BIN, '--scheduler', address, 'ps', '--all'],
         // The floor with the launcher's Node flags (bin/mo.cjs's #! line), so it stays the floor under `mo`.
         tlsFloor: [node, ...CLI_NODE_FLAGS, fileURLToPath(new URL('./tls-floor.cjs', import.meta.url)), address],
       },
@@ -119,7 +115,43 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
       row('bare TLS HTTP/2 connect wall p50 (the floor, no mo code)', round(p50('tlsFloor'), 1), 'ms'),
       row('  floor / node -e 0 (p50)', round(p50('tlsFloor') / p50('node'), 2), '×'),
       row('  mo status - floor (p50: what mo adds)', round(p50('status') - p50('tlsFloor'), 1), 'ms'),
+      row('mo status / node -e 0 (p50; issue 14)', round(ratio, 2), '×', { op: '<=', limit: FAST_RATIO }),
+      row('mo start -- /bin/true wall p50', round(p50('start'), 1), 'ms'),
+      row('mo start / node -e 0 (p50)', round(p50('start') / p50('node'), 2), '×', { op: '<=', limit: FAST_RATIO }),
+      row('mo ps --all wall p50', round(p50('ps'), 1), 'ms'),
+      row('mo ps / node -e 0 (p50)', round(p50('ps') / p50('node'), 2), '×', { op: '<=', limit: FAST_RATIO }),
+      row('mo start --wait=exit -- /bin/true wall p50', round(p50('startWaitExit'), 1), 'ms'),
+      row('mo start --wait=exit / node -e 0 (p50)', round(p50('startWaitExit') / p50('node'), 2), '×', {
+        op: '<=',
+        limit: WAIT_EXIT_RATIO,
+      }),
     ];
+    // Throughput last: the workloads these submit keep the agent busy for a while after.
+    ctx.log(`${SHELL_STARTS} mo start from ${SHELLS} shells`);
+    const shellRate = await parallelRuns(
+      [CLI_BIN, '--scheduler', address, 'start', '--', '/bin/true'],
+      env,
+      SHELL_STARTS,
+      SHELLS,
+    );
+    rows.push(
+      row(`${SHELL_STARTS} × mo start from ${SHELLS} shells`, round(shellRate, 1), '/s', {
+        op: '>=',
+        limit: SHELL_STARTS_PER_S,
+      }),
+    );
+    ctx.log(`mo start --count ${ARRAY_COUNT}`);
+    const arrayRate = await oneCallRate(
+      [CLI_BIN, '--scheduler', address, 'start', '--count', String(ARRAY_COUNT), '--', '/bin/true'],
+      env,
+      ARRAY_COUNT,
+    );
+    rows.push(
+      row(`mo start --count ${ARRAY_COUNT} (submitted)`, round(arrayRate, 0), 'workloads/s', {
+        op: '>=',
+        limit: ARRAY_PER_S,
+      }),
+    );
     await client.stopWorkload(long.workload!.id, 500).catch(() => undefined);
     ctx.log(`workloads used: ${submitted.length + 1}`);
     return { rows, raw: { samples: SAMPLES, summaries: s } };

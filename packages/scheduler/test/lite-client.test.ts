@@ -105,7 +105,14 @@ describe('LiteSchedulerClient', () => {
       pageSize: 3,
       pageToken: 't',
     };
-    expect(decodeMessage('ListWorkloadsRequest', encodeMessage('ListWorkloadsRequest', msg))).toEqual(msg);
+    // The filters left unset decode as their defaults.
+    expect(decodeMessage('ListWorkloadsRequest', encodeMessage('ListWorkloadsRequest', msg))).toEqual({
+      ...msg,
+      name: '',
+      idPrefix: '',
+      labels: {},
+      groupId: '',
+    });
     const res = { cpuMillis: 2 ** 40, memoryBytes: -1 };
     // host_ports unset decodes as its default, 0.
     expect(decodeMessage('Resources', encodeMessage('Resources', res))).toEqual({ ...res, hostPorts: 0 });
