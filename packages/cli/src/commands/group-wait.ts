@@ -10,11 +10,11 @@ import {
   type ScheduledWorkload__Output,
   type SchedulerClient,
 } from '@mo/api';
-import { after } from '@mo/api/timers';
 import { ExitCode, WaitFailedError } from '../errors.js';
 import { stateName } from '../output/format.js';
 import type { WaitFor } from './start.js';
 import { judge } from './submit.js';
+import { waitLimit } from './wait-limit.js';
 
 export type GroupClient = Pick<SchedulerClient, 'watch' | 'listAllWorkloads'>;
 
@@ -70,22 +70,10 @@ export async function waitForGroup(
     return true;
   };
   const done = () => decided.size === latest.size;
-  const abort = new AbortController();
-  let timedOut = false;
-  const timer =
-    timeoutMs === undefined
-      ? undefined
-      : after(
-          timeoutMs,
-          () => {
-            timedOut = true;
-            abort.abort();
-          },
-          { ref: true },
-        );
+  const limit = waitLimit(timeoutMs);
   try {
-    for (let opened = 0; opened <= WATCH_REOPENS && !abort.signal.aborted; opened++) {
-      const events = client.watch({}, abort.signal)[Symbol.asyncIterator]();
+    for (let opened = 0; opened <= WATCH_REOPENS && !limit.signal.aborted; opened++) {
+      const events = client.watch({}, limit.signal)[Symbol.asyncIterator]();
       try {
         // The first message (caught_up) says the stream is live: list only then.
         const first = await events.next();
@@ -103,18 +91,17 @@ export async function waitForGroup(
         }
       } catch (err) {
         // A reader that fell behind is cut off: reopen and relist. Anything else is an answer.
-        if (abort.signal.aborted || !(err instanceof MoError) || statusName(err.code) !== 'RESOURCE_EXHAUSTED')
+        if (limit.signal.aborted || !(err instanceof MoError) || statusName(err.code) !== 'RESOURCE_EXHAUSTED')
           throw err;
       } finally {
         await events.return?.(undefined);
       }
     }
-    if (!timedOut) throw new Error(`the scheduler kept closing the watch of array ${groupId}`);
+    if (!limit.timedOut()) throw new Error(`the scheduler kept closing the watch of array ${groupId}`);
   } catch (err) {
-    if (!timedOut) throw err;
+    if (!limit.timedOut()) throw err;
   } finally {
-    timer?.cancel();
-    abort.abort();
+    limit.cancel();
   }
   const left = [...latest.values()].filter((w) => !decided.has(w.id));
   throw new WaitFailedError(

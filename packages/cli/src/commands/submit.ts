@@ -2,12 +2,12 @@
 // it on the Watch stream (workload_id + initial_state, so no transition falls between submit and
 // watch) until it runs or ends.
 import type { ClusterEvent__Output, ScheduledWorkload__Output, SchedulerClient, SubmitWorkloadRequest } from '@mo/api';
-import { after } from '@mo/api/timers';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { ExitCode, WaitFailedError } from '../errors.js';
 import { write, writeJson } from '../io.js';
 import { renderWorkloadLine, workloadEnded } from '../output/cluster.js';
 import type { WaitFor } from './start.js';
+import { waitLimit } from './wait-limit.js';
 
 /** What a watched workload's state means for the wait: done, failed, or keep waiting. */
 export type Verdict = 'ok' | 'failed' | undefined;
@@ -41,24 +41,12 @@ export async function waitForWorkload(
   let latest = first;
   const initial = judge(first, until);
   if (initial) return { workload: first, verdict: initial };
-  const abort = new AbortController();
-  let timedOut = false;
-  const timer =
-    timeoutMs === undefined
-      ? undefined
-      : after(
-          timeoutMs,
-          () => {
-            timedOut = true;
-            abort.abort();
-          },
-          { ref: true },
-        );
+  const limit = waitLimit(timeoutMs);
   try {
-    for (let opened = 0; opened <= WATCH_REOPENS && !abort.signal.aborted; opened++) {
+    for (let opened = 0; opened <= WATCH_REOPENS && !limit.signal.aborted; opened++) {
       const events: AsyncIterable<ClusterEvent__Output> = client.watch(
         { workloadId: first.id, initialState: true },
-        abort.signal,
+        limit.signal,
       );
       for await (const ev of events) {
         const w = ev.workload;
@@ -69,10 +57,9 @@ export async function waitForWorkload(
         latest = w;
       }
     }
-    if (!timedOut) throw new Error(`the scheduler kept closing the watch of ${first.id}`);
+    if (!limit.timedOut()) throw new Error(`the scheduler kept closing the watch of ${first.id}`);
   } finally {
-    timer?.cancel();
-    abort.abort();
+    limit.cancel();
   }
   const waited = `${until === 'exit' ? 'its end' : 'it to run'}`;
   throw new WaitFailedError(

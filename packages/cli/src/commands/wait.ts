@@ -1,7 +1,6 @@
 // `mo wait REF… [--timeout D]`: follows the scheduler's Watch stream until every named workload has
 // ended, printing each end as it comes; the exit code is the worst result.
 import type { ClusterEvent__Output, ScheduledWorkload__Output, SchedulerClient } from '@mo/api';
-import { after } from '@mo/api/timers';
 import type { Command } from 'commander';
 import { addGlobalOptions, type CliContext } from '../context.js';
 import { ExitCode, WaitFailedError } from '../errors.js';
@@ -9,6 +8,7 @@ import { write, writeJson } from '../io.js';
 import { renderWorkloadLine, workloadEnded } from '../output/cluster.js';
 import { planLookup } from '../refs/match.js';
 import { resolveMany } from '../refs/resolve.js';
+import { waitLimit } from './wait-limit.js';
 
 type WaitClient = Pick<SchedulerClient, 'follow' | 'getWorkload' | 'listWorkloads' | 'listAllWorkloads'>;
 
@@ -117,22 +117,10 @@ export function registerWait(program: Command, ctx: CliContext): void {
   addGlobalOptions(cmd).action(async (refs: string[], _flags: object, self: Command) => {
     const globals = ctx.resolve(self);
     const limitMs = timeoutGiven(self) ? globals.timeoutMs : undefined;
-    const abort = new AbortController();
-    let timedOut = false;
-    const timer =
-      limitMs === undefined
-        ? undefined
-        : after(
-            limitMs,
-            () => {
-              timedOut = true;
-              abort.abort();
-            },
-            { ref: true },
-          );
+    const limit = waitLimit(limitMs);
     try {
       const workloads = await ctx.withScheduler(globals, (client) =>
-        waitForEnds(client, refs, abort.signal, (w) =>
+        waitForEnds(client, refs, limit.signal, (w) =>
           globals.json ? Promise.resolve() : write(ctx.io.stdout, renderWorkloadLine(w)),
         ),
       );
@@ -144,10 +132,10 @@ export function registerWait(program: Command, ctx: CliContext): void {
       if (code === ExitCode.WorkloadFailed) {
         throw new WaitFailedError(`${failed.length} of ${workloads.length} did not succeed: ${idList(failed)}`, code);
       }
-      if (!timedOut) throw new Error(`the watch ended with ${idList(waiting)} still going`);
+      if (!limit.timedOut()) throw new Error(`the watch ended with ${idList(waiting)} still going`);
       throw new WaitFailedError(`gave up after ${limitMs} ms; still going: ${idList(waiting)}`, ExitCode.WaitTimeout);
     } finally {
-      timer?.cancel();
+      limit.cancel();
     }
   });
 }

@@ -302,7 +302,9 @@ export class WorkloadManager {
   /** How many workloads match (from the per-state counts when only states are asked for). */
   countMatching(filter: WorkloadFilter): number {
     if (filter.groupId !== undefined) {
-      if (Object.keys(filter).length === 1) return this.groups.count(filter.groupId);
+      const { groupId, ...rest } = filter;
+      // The group index counts its members; any other filter needs a look at each.
+      if (!rest.states && countsByStateOnly(rest)) return this.groups.count(groupId);
       let n = 0;
       for (const _ of this.newestFirst(filter)) n++;
       return n;
