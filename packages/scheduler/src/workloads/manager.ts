@@ -406,9 +406,10 @@ export class WorkloadManager {
 
   /**
    * Submits an array (count > 0, arrays.ts has its rules): every member is validated with the
-   * spec, placed in one pass before the write (members after a failed attempt wait without one,
-   * as a blocked shape's do), and persisted in one commit with the idempotency key, which then
-   * names the whole group. All or nothing: a refused or failed array leaves no member behind.
+   * spec, placed before the write (members after a failed attempt wait without one, as a blocked
+   * shape's do), and persisted in slices of ARRAY_SLICE, then one commit of the array's marker with
+   * the idempotency key, which then names the whole group (the loop yields between slices). All or
+   * nothing: a refused or failed array leaves no member behind, and load() drops unmarked members.
    */
   async submitArray(req: SubmitWorkloadRequest__Output, options: SubmitOptions = {}): Promise<ArraySubmitted> {
     if (this.closed) throw new MoError(grpc.status.UNAVAILABLE, 'the scheduler is shutting down');
