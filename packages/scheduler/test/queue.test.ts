@@ -37,6 +37,11 @@ beforeAll(async () => {
   agents.push(await startAgent('small', 256 * MiB));
   for (let i = 0; i < 4; i++)
     clients.push(new SchedulerClient(scheduler.grpcAddress, testClientOptions({ deadlineMs: 60_000 })));
+  // Registered before anything is submitted: a submission that beats it waits as "no nodes
+  // registered", and only a blocked group's head has its reason rewritten when the node comes.
+  await waitFor('the small node up', async () =>
+    (await clients[0]!.listNodes()).nodes.some((n) => n.state === 'NODE_STATE_UP'),
+  );
 }, 60_000);
 
 afterAll(async () => {
