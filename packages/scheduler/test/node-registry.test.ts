@@ -165,7 +165,16 @@ describe('a scheduler refusing bad node input', () => {
     const req = registration();
     await registry.register(req);
     const env = { MO_SCHEDULER_ADDR: scheduler.grpcAddress };
-    const up = await runMo(['--insecure', 'node', 'rm', req.nodeName!], { env });
+    // Heartbeats keep it up while `mo` starts: with --down-after 1s, a slow start found it down.
+    const beats = registry.heartbeat();
+    beats.on('data', () => undefined);
+    beats.on('error', () => undefined);
+    beats.write({ nodeId: req.nodeId });
+    const beat = setInterval(() => beats.write({ nodeId: req.nodeId }), 200);
+    const up = await runMo(['--insecure', 'node', 'rm', req.nodeName!], { env }).finally(() => {
+      clearInterval(beat);
+      beats.cancel();
+    });
     expect(up.code).toBe(1);
     expect(up.stderr).toMatch(/is up .*only a down node can be removed/);
     await waitFor('the silent node down', async () =>
