@@ -7,7 +7,7 @@
 // 3's decoders); with this flag the default store is OpenSSL's, looked up lazily. mo's trust is
 // unchanged: `ca` replaces the default store either way (only the cluster's CA is trusted).
 
-// `mo status` and `mo nodes` first: the same code without commander and the other commands,
+// The common commands (status, nodes, ps, start, stop) first: the same code without commander,
 // bundled into one CommonJS file (scripts/bundle.mjs).
 const { fastPath } = require('../dist/bundle/fast.cjs');
 

@@ -117,26 +117,23 @@ export class CliContext {
   }
 
   /**
-   * Like withScheduler, for the read-only calls (`mo status`, `mo nodes`): the lite client speaks
-   * gRPC over node:http2 with mo's codec, so these commands skip loading grpc-js (most of their
-   * wall time). The TLS files are read, not checked (node:crypto and the checks were a tenth of
-   * `mo status`): when the call fails, they are checked then, and a problem with them is what is
-   * reported (a usage error naming the file), as the other commands do before dialling.
-   * Errors are turned into the usual MoErrors.
+   * Like withScheduler, over the lite client, for the common commands (`mo status`, `nodes`, `ps`,
+   * `start`, `stop`): it speaks gRPC over node:http2 with mo's codec, so these commands skip
+   * loading grpc-js (most of their wall time). The TLS files are read, not checked (node:crypto
+   * and the checks were a tenth of `mo status`): when the command fails, they are checked then,
+   * and a problem with them is what is reported (a usage error naming the file), as the other
+   * commands do before dialling. Its errors are the full client's MoErrors.
    */
-  async withSchedulerReads<T>(globals: GlobalOptions, fn: (client: LiteSchedulerClient) => Promise<T>): Promise<T> {
+  async withSchedulerLite<T>(globals: GlobalOptions, fn: (client: LiteSchedulerClient) => Promise<T>): Promise<T> {
     const address = this.schedulerAddress(globals);
-    const { LiteSchedulerClient, LiteCallError } = await import('@mo/api/lite');
+    const { LiteSchedulerClient } = await import('@mo/api/lite');
     const { tls, insecure, token } = await this.clientOptions(globals, { check: false });
     const options = { deadlineMs: globals.timeoutMs, ...(tls ? { tls } : { insecure }), ...(token ? { token } : {}) };
     try {
       return await using(new LiteSchedulerClient(address, options), fn);
     } catch (err) {
       if (tls) await this.clientOptions(globals, { check: true });
-      if (!(err instanceof LiteCallError)) throw err;
-      // Mapped exactly as for the full client (the errors module alone: no grpc-js).
-      const { fromServiceError } = await import('@mo/api/errors');
-      throw fromServiceError(err, address);
+      throw err;
     }
   }
 
@@ -160,7 +157,7 @@ export class CliContext {
 
   /**
    * Client options for the resolved credentials: TLS files read and checked once per command
-   * (`check: false`: read only, see withSchedulerReads). A problem with them is a UsageError.
+   * (`check: false`: read only, see withSchedulerLite). A problem with them is a UsageError.
    */
   async clientOptions(globals: GlobalOptions, { check = true }: { check?: boolean } = {}): Promise<ClientOptions> {
     const sec = resolveSecurity(globals.credentials, this.env);

@@ -1,5 +1,4 @@
 // Asking the person at the terminal before doing something to many workloads at once.
-import { createInterface } from 'node:readline/promises';
 
 /**
  * Whether to ask: only when more than one thing is affected, --yes was not given, and a person is
@@ -17,6 +16,8 @@ export function isInteractive(): boolean {
 
 /** `question [y/N] ` on stderr; true only for y or yes. End of input (Ctrl-D) is a no. */
 export async function confirm(question: string): Promise<boolean> {
+  // Loaded only when asking: `mo stop` is on the CLI's fast path.
+  const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = await new Promise<string>((resolve) => {

@@ -46,12 +46,13 @@ describe('mo as a process', () => {
   });
 
   it("keeps grpc-js's own log lines off stderr unless GRPC_VERBOSITY or GRPC_TRACE asks for them", async () => {
-    // A proxy variable grpc-js cannot use makes it log an error line of its own.
+    // A proxy variable grpc-js cannot use makes it log an error line of its own. (`mo logs`: the
+    // common commands, stop included, do not load grpc-js.)
     const env = { MO_SCHEDULER_ADDR: DEAD, MO_INSECURE: '1', grpc_proxy: 'ftp://proxy' };
-    const quiet = await mo(['stop', 'w1'], env);
+    const quiet = await mo(['logs', 'w1'], env);
     expect(quiet.code).toBe(3);
     expect(quiet.stderr).toBe(`mo: cannot reach scheduler at ${DEAD}: connect ECONNREFUSED ${DEAD}\n`);
-    const asked = await mo(['stop', 'w1'], { ...env, GRPC_VERBOSITY: 'ERROR' });
+    const asked = await mo(['logs', 'w1'], { ...env, GRPC_VERBOSITY: 'ERROR' });
     expect(asked.stderr).toContain('scheme not supported in proxy URI');
   });
 

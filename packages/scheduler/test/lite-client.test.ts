@@ -1,6 +1,9 @@
-// @mo/api/lite (the CLI's fast read path: HTTP/2 + a descriptor-driven codec, no grpc-js) returns
-// exactly what the full SchedulerClient returns, on a real cluster in varied states.
+// @mo/api/lite (the CLI's fast path: HTTP/2 + a descriptor-driven codec, no grpc-js) returns
+// exactly what the full SchedulerClient returns, on a real cluster in varied states: reads,
+// SubmitWorkload, StopScheduledWorkload and the Watch stream, errors as the same MoErrors.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { ClusterEvent__Output } from '@mo/api';
+import { MoError, UnavailableError } from '@mo/api/errors';
 import { LiteCallError, LiteSchedulerClient, decodeMessage, encodeMessage } from '@mo/api/lite';
 import { startCluster, waitFor, type Cluster, testPki, testTls } from '@mo/testkit';
 
@@ -84,16 +87,76 @@ describe('LiteSchedulerClient', () => {
     );
   });
 
-  it('reports errors with their gRPC code and message', async () => {
+  it("reports errors as the full client's MoErrors, with the gRPC code and message", async () => {
     const notFound = await lite.getWorkload('01NOSUCHWORKLOAD000000000A').catch((e: unknown) => e);
-    expect(notFound).toBeInstanceOf(LiteCallError);
-    expect((notFound as LiteCallError).code).toBe(5);
-    expect((notFound as LiteCallError).details).toMatch(/workload_id/);
+    const full = await cluster.scheduler.client.getWorkload('01NOSUCHWORKLOAD000000000A').catch((e: unknown) => e);
+    expect(notFound).toBeInstanceOf(MoError);
+    expect(notFound).toMatchObject({ code: 5, message: (full as MoError).message });
+    expect((notFound as MoError).message).toMatch(/workload_id/);
+    expect((notFound as MoError).cause).toBeInstanceOf(LiteCallError);
     const closed = new LiteSchedulerClient('127.0.0.1:1', { deadlineMs: 2000, tls: testTls(testPki().client) });
     const unreachable = await closed.listNodes().catch((e: unknown) => e);
     closed.close();
-    expect((unreachable as LiteCallError).code).toBe(14);
-    expect((unreachable as LiteCallError).details).toMatch(/ECONNREFUSED/);
+    expect(unreachable).toBeInstanceOf(UnavailableError);
+    expect((unreachable as UnavailableError).code).toBe(14);
+    expect((unreachable as UnavailableError).message).toMatch(/^127\.0\.0\.1:1: .*ECONNREFUSED/);
+  });
+
+  it('SubmitWorkload and StopScheduledWorkload answer as the full client does', async () => {
+    const c = cluster.scheduler.client;
+    // Pending for good (no node has the label), so nothing moves between the two reads.
+    const req = {
+      spec: { argv: ['true'], name: 'never', labels: { k: 'v' } },
+      scheduling: { constraints: { zone: 'nowhere' } },
+      idempotencyKey: `lite-${process.pid}`,
+    };
+    const first = await lite.submitWorkload(req);
+    expect(first.existing).toBe(false);
+    expect(first.workload?.state).toBe('WORKLOAD_STATE_PENDING');
+    // The same key again, through each client: the same answer.
+    await expectSame(
+      () => c.submitWorkload(req),
+      () => lite.submitWorkload(req),
+    );
+    const id = first.workload!.id;
+    const stopped = await lite.stopWorkload(id, 0);
+    expect(stopped.state).toBe('WORKLOAD_STATE_STOPPED');
+    expect(stopped).toEqual(await c.getWorkload(id));
+    const bad = await lite.submitWorkload({ spec: { argv: [] } }).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ code: 3, message: expect.stringMatching(/argv/) });
+  });
+
+  it('Watch streams the events the full client sees, and stops when aborted', async () => {
+    const c = cluster.scheduler.client;
+    const { workload } = await c.submitWorkload({
+      spec: { argv: ['sh', '-c', 'sleep 0.3; exit 4'] },
+      scheduling: { constraints: { zone: 'z0' } },
+    });
+    const id = workload!.id;
+    // Each event whole (JSON), so the two decoders are compared too.
+    const follow = async (watch: (signal: AbortSignal) => AsyncIterable<ClusterEvent__Output>) => {
+      const stop = new AbortController();
+      const seen: string[] = [];
+      for await (const ev of watch(stop.signal)) {
+        if (ev.workload?.id !== id) continue;
+        seen.push(JSON.stringify(ev));
+        if (ev.workload.state === 'WORKLOAD_STATE_FAILED') stop.abort();
+      }
+      return seen;
+    };
+    const [viaLite, viaFull] = await Promise.all([
+      follow((signal) => lite.watch({ workloadId: id, initialState: true }, signal)),
+      follow((signal) => c.watch({ workloadId: id, initialState: true }, signal)),
+    ]);
+    expect(viaLite.at(-1)).toMatch(/WORKLOAD_STATE_FAILED/);
+    expect(viaLite.length).toBeGreaterThanOrEqual(3);
+    // The initial snapshot is each stream's own; the live events after it are the same ones.
+    expect(viaLite.slice(1)).toEqual(viaFull.slice(viaFull.length - viaLite.length + 1));
+    const refused = await (async () => {
+      for await (const _ of lite.watch({ workloadId: 'not an id' })) break;
+    })().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(MoError);
+    expect((refused as MoError).code).toBe(3);
   });
 
   it('round-trips negative, 64-bit and packed values through its own codec', () => {

@@ -1,5 +1,5 @@
 /**
- * @mo/api/lite — read-only scheduler calls without grpc-js or protobufjs, for short-lived tools.
+ * @mo/api/lite — the scheduler calls of short-lived tools (the CLI), without grpc-js or protobufjs.
  *
  * ```ts
  * import { LiteSchedulerClient } from '@mo/api/lite';
@@ -9,9 +9,11 @@
  * ```
  *
  * Loading @mo/api's full client (grpc-js, protobufjs, the descriptor) takes ~100 ms; `mo status`
- * should feel instant. This entry point is a small HTTP/2 unary transport (`LiteChannel`) and a
+ * should feel instant. This entry point is a small HTTP/2 transport (`LiteChannel`: unary calls and
+ * server streams) and a
  * codec driven by the same generated descriptor, producing objects identical to the full
- * client's (tested against it). Errors are `LiteCallError` with a gRPC code and details. The
+ * client's (tested against it). Errors are the full client's MoErrors (a LiteCallError, with the
+ * gRPC code and details, is their cause; LiteChannel's own calls throw it as it is). The
  * session has the keepalive and connect timeout of every mo connection (../keepalive.ts).
  * Lists are paged: `listAll*` and `getFullClusterStatus` follow next_page_token (`followPages`).
  */
@@ -22,6 +24,12 @@ import type { ListNodesResponse__Output } from '../generated/mo/v1/ListNodesResp
 import type { ListWorkloadsRequest } from '../generated/mo/v1/ListWorkloadsRequest.js';
 import type { ListWorkloadsResponse__Output } from '../generated/mo/v1/ListWorkloadsResponse.js';
 import type { ScheduledWorkload__Output } from '../generated/mo/v1/ScheduledWorkload.js';
+import type { SubmitWorkloadRequest } from '../generated/mo/v1/SubmitWorkloadRequest.js';
+import type { SubmitWorkloadResponse__Output } from '../generated/mo/v1/SubmitWorkloadResponse.js';
+import type { StopScheduledWorkloadRequest } from '../generated/mo/v1/StopScheduledWorkloadRequest.js';
+import type { WatchRequest } from '../generated/mo/v1/WatchRequest.js';
+import type { ClusterEvent__Output } from '../generated/mo/v1/ClusterEvent.js';
+import { fromServiceError } from '../errors.js';
 import { allNodes, allWorkloads, fullClusterStatus } from '../paging/collect.js';
 import { decodeMessage, encodeMessage } from './codec.js';
 import { LiteChannel, type LiteChannelOptions } from './unary.js';
@@ -35,7 +43,12 @@ export { grpcTimeoutHeader } from './timeout.js';
 export { decodeMessage, encodeMessage } from './codec.js';
 export { followPages, PagingError } from '../paging/follow.js';
 
-/** The read-only part of the Scheduler service, over the lite transport. */
+/**
+ * The Scheduler service calls the CLI's common commands make (status, nodes, ps, start, stop, the
+ * watch behind --wait), over the lite transport. Same methods, arguments and results as the full
+ * SchedulerClient, and the same errors: MoErrors mapped by fromServiceError (the LiteCallError is
+ * their cause).
+ */
 export class LiteSchedulerClient {
   private readonly channel: LiteChannel;
   private readonly deadlineMs: number;
@@ -53,9 +66,44 @@ export class LiteSchedulerClient {
     this.deadlineMs = options.deadlineMs ?? 10_000;
   }
 
-  private async call<T>(method: string, reqType: string, resType: string, req: object): Promise<T> {
-    const res = await this.channel.call(`/mo.v1.Scheduler/${method}`, encodeMessage(reqType, req), this.deadlineMs);
+  private async call<T>(
+    method: string,
+    reqType: string,
+    resType: string,
+    req: object,
+    deadlineMs = this.deadlineMs,
+  ): Promise<T> {
+    const body = encodeMessage(reqType, req);
+    let res: Buffer;
+    try {
+      res = await this.channel.call(`/mo.v1.Scheduler/${method}`, body, deadlineMs);
+    } catch (err) {
+      throw fromServiceError(err, this.address);
+    }
     return decodeMessage<T>(resType, res);
+  }
+
+  submitWorkload(req: SubmitWorkloadRequest): Promise<SubmitWorkloadResponse__Output> {
+    return this.call('SubmitWorkload', 'SubmitWorkloadRequest', 'SubmitWorkloadResponse', req);
+  }
+
+  /** Resolves once the workload has ended on its node, so the deadline covers the grace. */
+  stopWorkload(workloadId: string, gracePeriodMs = 0): Promise<ScheduledWorkload__Output> {
+    const deadline = Math.max(this.deadlineMs, gracePeriodMs + this.deadlineMs);
+    const req: StopScheduledWorkloadRequest = { workloadId, gracePeriodMs };
+    return this.call('StopScheduledWorkload', 'StopScheduledWorkloadRequest', 'ScheduledWorkload', req, deadline);
+  }
+
+  /** Cluster events until `signal` aborts (no deadline: a watch is meant to last). */
+  async *watch(req: WatchRequest = {}, signal?: AbortSignal): AsyncGenerator<ClusterEvent__Output> {
+    const messages = this.channel.stream('/mo.v1.Scheduler/Watch', encodeMessage('WatchRequest', req), {
+      ...(signal ? { signal } : {}),
+    });
+    try {
+      for await (const m of messages) yield decodeMessage<ClusterEvent__Output>('ClusterEvent', m);
+    } catch (err) {
+      throw fromServiceError(err, this.address);
+    }
   }
 
   getClusterStatus(req: GetClusterStatusRequest = {}): Promise<ClusterStatus__Output> {

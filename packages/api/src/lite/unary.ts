@@ -1,12 +1,14 @@
-// A minimal gRPC unary call over node:http2: length-prefixed protobuf in, grpc-status trailers out.
-// Used by the lite client (short-lived CLI reads), where loading grpc-js costs more than the call,
-// and by AgentClient for the scheduler's unary calls to agents (the hot path).
+// Minimal gRPC calls over node:http2, unary and server-streaming: length-prefixed protobuf in,
+// grpc-status trailers out. Used by the lite client (the CLI's common commands), where loading
+// grpc-js costs more than the call, and by AgentClient for the scheduler's unary calls to agents
+// (the hot path).
 // TLS with the caller's certificate when given (the server's role checked, not its host name), no
 // compression, no retries. Keepalive and a connect timeout as every mo connection has
 // (../keepalive.ts): a session that does not answer a PING in time, or does not connect in time,
 // is destroyed with its calls failed UNAVAILABLE, and the next call dials a new one.
 import { after, type Timer } from '../timers.js';
-import { connect, type ClientHttp2Session } from 'node:http2';
+import { connect, constants, type ClientHttp2Session, type OutgoingHttpHeaders } from 'node:http2';
+import { FrameError, FrameReader } from './frames.js';
 import { CONNECT_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from '../keepalive.js';
 import { MAX_DEADLINE_MS, grpcTimeoutHeader } from './timeout.js';
 import { secureContextOf, type ClientTls } from '../tls/client.js';
@@ -37,6 +39,7 @@ export interface LiteChannelOptions {
   token?: string;
 }
 
+const { NGHTTP2_CANCEL } = constants;
 const UNAVAILABLE = 14;
 const DEADLINE_EXCEEDED = 4;
 const INTERNAL = 13;
@@ -168,14 +171,7 @@ export class LiteChannel {
       );
       const onSessionError = (details: string) => fail(UNAVAILABLE, details);
       waiting.add(onSessionError);
-      const req = session.request({
-        ':method': 'POST',
-        ':path': path,
-        'content-type': 'application/grpc',
-        te: 'trailers',
-        'grpc-timeout': grpcTimeoutHeader(timeoutMs),
-        ...(this.token !== undefined ? { authorization: `Bearer ${this.token}` } : {}),
-      });
+      const req = session.request(this.headers(path, timeoutMs));
       const chunks: Buffer[] = [];
       let size = 0;
       let status: number | undefined;
@@ -209,21 +205,8 @@ export class LiteChannel {
         fail(UNAVAILABLE, `No connection established. Last error: ${(cause ?? err).message}`);
       });
       req.on('end', () => {
-        if (status === undefined && !responded) {
-          // The server hung up before answering: over TLS, it refused this client's certificate
-          // (TLS 1.3 reports the alert only after the client has sent its request). The alert
-          // comes as the session's error, maybe a moment later: wait for it, briefly.
-          const unanswered = () =>
-            fail(
-              UNAVAILABLE,
-              `No connection established. Last error: ${conn.lastError ?? 'closed before any response'}`,
-            );
-          if (conn.lastError || session.destroyed) return unanswered();
-          session.once('close', unanswered);
-          after(100, unanswered);
-          return;
-        }
-        if (status === undefined) return fail(INTERNAL, 'the response ended without a grpc-status');
+        if (status === undefined && !responded) return unanswered(conn, (details) => fail(UNAVAILABLE, details));
+        if (status === undefined) return fail(...endedWithoutStatus(conn));
         if (status !== 0) return fail(status, message);
         const body = Buffer.concat(chunks);
         if (body.length < 5 || body[0] !== 0) return fail(INTERNAL, 'malformed or compressed response message');
@@ -234,15 +217,156 @@ export class LiteChannel {
         waiting.delete(onSessionError);
         resolve(body.subarray(5, 5 + len));
       });
-      const frame = Buffer.alloc(5 + request.length);
-      frame.writeUInt32BE(request.length, 1);
-      request.copy(frame, 5);
-      req.end(frame);
+      req.end(frameOf(request));
     });
+  }
+
+  /**
+   * A server-streaming call: its messages until the server ends it (OK), as they come. At most
+   * `readAhead` messages are held ahead of the consumer (the HTTP/2 stream is paused meanwhile, so
+   * flow control holds the server back). A non-OK status is thrown as a LiteCallError after the
+   * messages before it. Aborting `signal`, or leaving the loop, cancels the call (no error).
+   * No deadline unless `deadlineMs` is given: the session's keepalive notices a dead peer.
+   */
+  async *stream(
+    path: string,
+    request: Buffer,
+    { signal, deadlineMs, readAhead = 16 }: { signal?: AbortSignal; deadlineMs?: number; readAhead?: number } = {},
+  ): AsyncGenerator<Buffer> {
+    if (signal?.aborted) return;
+    const conn = this.open();
+    const { session, waiting } = conn;
+    const timeoutMs = deadlineMs === undefined ? undefined : Math.min(deadlineMs, MAX_DEADLINE_MS);
+    const queue: Buffer[] = [];
+    let failure: LiteCallError | undefined;
+    let ended = false;
+    let wake: (() => void) | undefined;
+    const notify = () => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    const fail = (code: number, details: string) => {
+      if (ended || failure) return;
+      failure = new LiteCallError(code, details);
+      if (!req.closed) req.close();
+      notify();
+    };
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : after(timeoutMs, () => fail(DEADLINE_EXCEEDED, `Deadline exceeded after ${timeoutMs} ms`), { ref: true });
+    const onSessionError = (details: string) => fail(UNAVAILABLE, details);
+    waiting.add(onSessionError);
+    const req = session.request(this.headers(path, timeoutMs));
+    const frames = new FrameReader(MAX_RESPONSE);
+    let status: number | undefined;
+    let message = '';
+    let responded = false;
+    const takeStatus = (headers: Record<string, unknown>) => {
+      if (headers['grpc-status'] !== undefined) status = Number(headers['grpc-status']);
+      if (headers['grpc-message'] !== undefined) message = decodeURIComponent(String(headers['grpc-message']));
+    };
+    req.on('response', (headers) => {
+      responded = true;
+      if (headers[':status'] !== 200)
+        return fail(UNAVAILABLE, `HTTP status ${String(headers[':status'])} from ${this.address}`);
+      takeStatus(headers);
+    });
+    req.on('trailers', (trailers) => takeStatus(trailers));
+    req.on('data', (chunk: Buffer) => {
+      if (failure) return;
+      try {
+        queue.push(...frames.push(chunk));
+      } catch (err) {
+        return fail(err instanceof FrameError ? err.code : INTERNAL, (err as Error).message);
+      }
+      if (queue.length >= readAhead) req.pause();
+      notify();
+    });
+    req.on('error', (err) => {
+      const cause = (err as Error & { cause?: Error }).cause;
+      fail(UNAVAILABLE, `No connection established. Last error: ${(cause ?? err).message}`);
+    });
+    req.on('end', () => {
+      if (status === undefined && !responded) return unanswered(conn, (details) => fail(UNAVAILABLE, details));
+      if (status === undefined) return fail(...endedWithoutStatus(conn));
+      if (status !== 0) return fail(status, message);
+      if (frames.buffered > 0) return fail(INTERNAL, 'truncated response message');
+      ended = true;
+      notify();
+    });
+    signal?.addEventListener('abort', notify, { once: true });
+    req.end(frameOf(request));
+    try {
+      for (;;) {
+        if (signal?.aborted) return;
+        const next = queue.shift();
+        if (next) {
+          if (queue.length < readAhead && req.isPaused()) req.resume();
+          yield next;
+          continue;
+        }
+        if (failure) throw failure;
+        if (ended) return;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    } finally {
+      signal?.removeEventListener('abort', notify);
+      timer?.cancel();
+      waiting.delete(onSessionError);
+      if (!req.closed) req.close(NGHTTP2_CANCEL);
+    }
+  }
+
+  /** The request headers of a call to `path`; no grpc-timeout without a deadline (a watch). */
+  private headers(path: string, timeoutMs: number | undefined): OutgoingHttpHeaders {
+    return {
+      ':method': 'POST',
+      ':path': path,
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      ...(timeoutMs !== undefined ? { 'grpc-timeout': grpcTimeoutHeader(timeoutMs) } : {}),
+      ...(this.token !== undefined ? { authorization: `Bearer ${this.token}` } : {}),
+    };
   }
 
   /** Drops the connection at once (no GOAWAY round trip): callers close after their last call. */
   close(): void {
     if (this.conn) this.drop(this.conn, 'the channel was closed');
   }
+}
+
+/** One request message, length-prefixed and uncompressed. */
+function frameOf(request: Buffer): Buffer {
+  const frame = Buffer.alloc(5 + request.length);
+  frame.writeUInt32BE(request.length, 1);
+  request.copy(frame, 5);
+  return frame;
+}
+
+/**
+ * The server hung up before answering: over TLS, it refused this client's certificate (TLS 1.3
+ * reports the alert only after the client has sent its request). The alert comes as the
+ * session's error, maybe a moment later: wait for it, briefly, then `fail` with what is known.
+ */
+function unanswered(conn: Connection, fail: (details: string) => void): void {
+  const report = () => fail(`No connection established. Last error: ${conn.lastError ?? 'closed before any response'}`);
+  if (conn.lastError || conn.session.destroyed) return report();
+  conn.session.once('close', report);
+  after(100, report);
+}
+
+/**
+ * A response that ended without a grpc-status: cut off with its connection (the server went away
+ * mid-call, as grpc-js says "Connection dropped": UNAVAILABLE, worth another try), or else a
+ * server that broke the protocol (INTERNAL).
+ */
+function endedWithoutStatus(conn: Connection): [code: number, details: string] {
+  if (conn.session.closed || conn.session.destroyed)
+    return [
+      UNAVAILABLE,
+      `connection lost: the server closed the connection${conn.lastError ? `: ${conn.lastError}` : ''}`,
+    ];
+  return [INTERNAL, 'the response ended without a grpc-status'];
 }

@@ -3,20 +3,17 @@
 // cluster: a Watch filters by one workload only), then the group is listed, so no change falls
 // between the two; each member's verdict is final once seen, so the order of list and events does
 // not matter. A stream cut off (a slow reader) or closed is reopened and the group listed again.
-import {
-  MoError,
-  statusName,
-  type ClusterEvent__Output,
-  type ScheduledWorkload__Output,
-  type SchedulerClient,
-} from '@mo/api';
+import type { ClusterEvent__Output, ScheduledWorkload__Output } from '@mo/api';
+import { MoError, statusName } from '@mo/api/errors';
+import type { LiteSchedulerClient } from '@mo/api/lite';
 import { ExitCode, WaitFailedError } from '../errors.js';
 import { stateName } from '../output/format.js';
 import type { WaitFor } from './start.js';
 import { judge } from './submit.js';
 import { waitLimit } from './wait-limit.js';
 
-export type GroupClient = Pick<SchedulerClient, 'watch' | 'listAllWorkloads'>;
+/** What waiting on a group needs of a scheduler client (the full one and the lite one both have it). */
+export type GroupClient = Pick<LiteSchedulerClient, 'watch' | 'listAllWorkloads'>;
 
 export interface GroupOutcome {
   groupId: string;
@@ -27,7 +24,7 @@ export interface GroupOutcome {
 }
 
 /** Every member of the group still kept, by index (follows next_page_token). */
-export async function listGroup(client: Pick<SchedulerClient, 'listAllWorkloads'>, groupId: string) {
+export async function listGroup(client: Pick<GroupClient, 'listAllWorkloads'>, groupId: string) {
   const { workloads } = await client.listAllWorkloads({ groupId, omitEvents: true });
   return workloads.sort((a, b) => a.groupIndex - b.groupIndex);
 }

@@ -2,7 +2,7 @@
 // scheduler's own filters, page after page, as a table (or {"workloads": [...]} with --json).
 import type { ListWorkloadsRequest, WorkloadState } from '@mo/api';
 import type { Command } from 'commander';
-import { addGlobalOptions, type CliContext } from '../context.js';
+import { addGlobalOptions, type CliContext, type GlobalOptions } from '../context.js';
 import { UsageError } from '../errors.js';
 import { collect, parseLabels } from '../flags.js';
 import { write, writeJson } from '../io.js';
@@ -87,22 +87,24 @@ export function registerPs(program: Command, ctx: CliContext): void {
     .option('--label <k=v>', 'only workloads with this label (repeatable: all must match)', collect)
     .option('--name <name>', 'only workloads with this name')
     .option('--group <id>', 'only the members of this array (the group id `mo start --count` prints)');
-  addGlobalOptions(cmd).action(async (flags: PsFlags, self: Command) => {
-    const globals = ctx.resolve(self);
-    buildPsRequest(flags); // bad flags are reported before anything is dialled
-    const { workloads } = await ctx.withSchedulerReads(globals, async (client) => {
-      let nodeId: string | undefined;
-      if (flags.node !== undefined) {
-        const { nodes } = await client.listAllNodes();
-        const node = nodes.find((n) => n.name === flags.node) ?? nodes.find((n) => n.id === flags.node);
-        if (!node)
-          throw new UsageError(`no node named (or with id) ${JSON.stringify(flags.node)}: see mo nodes`, '--node');
-        nodeId = node.id;
-      }
-      return client.listAllWorkloads(buildPsRequest(flags, nodeId));
-    });
-    if (globals.json) return writeJson(ctx.io, { workloads });
-    const { renderPsTable } = await import('../output/ps.js');
-    await write(ctx.io.stdout, renderPsTable(workloads, Date.now()));
+  addGlobalOptions(cmd).action(async (flags: PsFlags, self: Command) => runPs(ctx, ctx.resolve(self), flags));
+}
+
+/** `mo ps` (the fast path's too): ListWorkloads pages over the lite client, then the table. */
+export async function runPs(ctx: CliContext, globals: GlobalOptions, flags: PsFlags): Promise<void> {
+  buildPsRequest(flags); // bad flags are reported before anything is dialled
+  const { workloads } = await ctx.withSchedulerLite(globals, async (client) => {
+    let nodeId: string | undefined;
+    if (flags.node !== undefined) {
+      const { nodes } = await client.listAllNodes();
+      const node = nodes.find((n) => n.name === flags.node) ?? nodes.find((n) => n.id === flags.node);
+      if (!node)
+        throw new UsageError(`no node named (or with id) ${JSON.stringify(flags.node)}: see mo nodes`, '--node');
+      nodeId = node.id;
+    }
+    return client.listAllWorkloads(buildPsRequest(flags, nodeId));
   });
+  if (globals.json) return writeJson(ctx.io, { workloads });
+  const { renderPsTable } = await import('../output/ps.js');
+  await write(ctx.io.stdout, renderPsTable(workloads, Date.now()));
 }

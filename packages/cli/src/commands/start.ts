@@ -2,8 +2,8 @@
 // with --agent); argv is sent as a list, never as a shell string. `--wait` follows the workload on
 // the scheduler's Watch stream until it runs (or ends, with --wait=exit).
 import type { DockerSpec, SchedulingSpec, SubmitWorkloadRequest, WorkloadSpec } from '@mo/api';
-import { Option, type Command } from 'commander';
-import { addGlobalOptions, type CliContext } from '../context.js';
+import type { Command } from 'commander';
+import { addGlobalOptions, type CliContext, type GlobalOptions } from '../context.js';
 import { UsageError } from '../errors.js';
 import {
   collect,
@@ -287,7 +287,7 @@ export function registerStart(program: Command, ctx: CliContext): void {
       '--lost-after <duration>',
       "while its node is unheard from it is unknown; after this long it is lost and replaced (default: the scheduler's, 30s; 0: at once)",
     )
-    .addOption(new Option('--wait [until]', 'wait until the workload runs (--wait=exit: until it ends)'))
+    .option('--wait [until]', 'wait until the workload runs (--wait=exit: until it ends)')
     .option('--wait-timeout <duration>', 'give up waiting after this long (exit 5)');
   addGlobalOptions(cmd).action(async (argv: string[], flags: StartFlags, self: Command) => {
     const globals = ctx.resolve(self);
@@ -299,15 +299,28 @@ export function registerStart(program: Command, ctx: CliContext): void {
       await (globals.json ? writeJson(ctx.io, w) : write(ctx.io.stdout, renderStarted(w)));
       return;
     }
-    const req = buildSubmit(argv, flags);
-    const wait = parseWait(flags);
-    // The rest (rendering, waiting) is loaded only for a submission.
-    if (req.count) {
-      const { submitArrayAndWait } = await import('./submit-array.js');
-      await ctx.withScheduler(globals, (client) => submitArrayAndWait(ctx, globals, client, req, wait));
-      return;
-    }
-    const { submitAndWait } = await import('./submit.js');
-    await ctx.withScheduler(globals, (client) => submitAndWait(ctx, globals, client, req, wait));
+    await runStart(ctx, globals, argv, flags);
   });
+}
+
+/**
+ * `mo start` on the scheduler (the fast path's too): SubmitWorkload over the lite client, then
+ * the wait, if asked for, on its Watch stream. Every flag error is thrown before anything is dialled.
+ */
+export async function runStart(
+  ctx: CliContext,
+  globals: GlobalOptions,
+  argv: readonly string[],
+  flags: StartFlags,
+): Promise<void> {
+  const req = buildSubmit(argv, flags);
+  const wait = parseWait(flags);
+  // The rest (rendering, waiting) is loaded only for a submission.
+  if (req.count) {
+    const { submitArrayAndWait } = await import('./submit-array.js');
+    await ctx.withSchedulerLite(globals, (client) => submitArrayAndWait(ctx, globals, client, req, wait));
+    return;
+  }
+  const { submitAndWait } = await import('./submit.js');
+  await ctx.withSchedulerLite(globals, (client) => submitAndWait(ctx, globals, client, req, wait));
 }

@@ -1,7 +1,8 @@
 // `mo stop REF… | --label k=v… | --name N [--grace D] [--yes]`: StopScheduledWorkload for each
 // workload (or StopWorkload on one agent with --agent, exact ids), a few at once; each call
 // returns once its workload has ended, and its final state is printed.
-import type { ScheduledWorkload__Output, SchedulerClient } from '@mo/api';
+import type { ScheduledWorkload__Output } from '@mo/api';
+import type { LiteSchedulerClient } from '@mo/api/lite';
 import type { Command } from 'commander';
 import { addGlobalOptions, type CliContext, type GlobalOptions } from '../context.js';
 import { ExitCode, SomeFailedError, UsageError } from '../errors.js';
@@ -70,56 +71,68 @@ export function registerStop(program: Command, ctx: CliContext): void {
     .option('-y, --yes', 'do not ask before stopping more than one')
     .option('--grace <duration>', "override the workloads' grace period (10s, 500ms)");
   addGlobalOptions(cmd).action(async (refs: string[], flags: StopFlags, self: Command) => {
-    const globals = ctx.resolve(self);
-    const target = planStop(refs, flags);
-    const graceMs = flags.grace === undefined ? 0 : parseDuration(flags.grace, '--grace');
-    if (globals.target.kind === 'agent') return stopOnAgent(ctx, globals, target, graceMs);
-    const { renderWorkloadLine } = await import('../output/cluster.js');
-    await ctx.withScheduler(globals, async (client) => {
-      if (target.kind === 'refs' && target.refs.length === 1) {
-        // One workload: its failure is the command's, reported as any other error.
-        const w = await client.stopWorkload(await resolveWorkloadId(client, target.refs[0]!), graceMs);
-        return globals.json ? writeJson(ctx.io, w) : write(ctx.io.stdout, renderWorkloadLine(w));
+    await runStop(ctx, ctx.resolve(self), refs, flags);
+  });
+}
+
+/** `mo stop` (the fast path's too): on the scheduler over the lite client, or on one agent. */
+export async function runStop(
+  ctx: CliContext,
+  globals: GlobalOptions,
+  refs: readonly string[],
+  flags: StopFlags,
+): Promise<void> {
+  const target = planStop(refs, flags);
+  const graceMs = flags.grace === undefined ? 0 : parseDuration(flags.grace, '--grace');
+  if (globals.target.kind === 'agent') return stopOnAgent(ctx, globals, target, graceMs);
+  const { renderWorkloadLine } = await import('../output/cluster.js');
+  await ctx.withSchedulerLite(globals, async (client) => {
+    if (target.kind === 'refs' && target.refs.length === 1) {
+      // One workload: its failure is the command's, reported as any other error.
+      const w = await client.stopWorkload(await resolveWorkloadId(client, target.refs[0]!), graceMs);
+      return globals.json ? writeJson(ctx.io, w) : write(ctx.io.stdout, renderWorkloadLine(w));
+    }
+    const chosen = await selectWorkloads(client, target);
+    if (chosen.length === 0) {
+      ctx.io.stderr.write('mo stop: no live workload matches\n');
+      return globals.json ? writeJson(ctx.io, { workloads: [], failed: [] }) : undefined;
+    }
+    if (shouldConfirm(chosen.length, flags.yes === true, isInteractive())) {
+      ctx.io.stderr.write(chosen.map((c) => `  ${c.id}${c.name ? `  ${c.name}` : ''}\n`).join(''));
+      if (!(await confirm(`stop ${chosen.length} workloads?`))) {
+        throw new SomeFailedError('not confirmed: nothing stopped', ExitCode.Failed, 'CANCELLED');
       }
-      const chosen = await selectWorkloads(client, target);
-      if (chosen.length === 0) {
-        ctx.io.stderr.write('mo stop: no live workload matches\n');
-        return globals.json ? writeJson(ctx.io, { workloads: [], failed: [] }) : undefined;
-      }
-      if (shouldConfirm(chosen.length, flags.yes === true, isInteractive())) {
-        ctx.io.stderr.write(chosen.map((c) => `  ${c.id}${c.name ? `  ${c.name}` : ''}\n`).join(''));
-        if (!(await confirm(`stop ${chosen.length} workloads?`))) {
-          throw new SomeFailedError('not confirmed: nothing stopped', ExitCode.Failed, 'CANCELLED');
-        }
-      }
-      const outcomes = await mapBounded(chosen, CONCURRENT_STOPS, async ({ id }): Promise<StopOutcome> => {
-        try {
-          const stopped = await client.stopWorkload(id, graceMs);
-          if (!globals.json) await write(ctx.io.stdout, renderWorkloadLine(stopped));
-          return { ok: true, workload: stopped };
-        } catch (error) {
-          if (!globals.json) ctx.io.stderr.write(`mo stop: ${id}: ${(error as Error).message}\n`);
-          return { ok: false, id, error };
-        }
-      });
-      const failed = await describeFailed(outcomes);
-      if (globals.json) {
-        await writeJson(ctx.io, { workloads: outcomes.flatMap((o) => (o.ok ? [o.workload] : [])), failed });
-      }
-      const first = failed[0];
-      if (first) {
-        throw new SomeFailedError(
-          `${failed.length} of ${outcomes.length} workloads were not stopped`,
-          first.exitCode,
-          first.code,
-        );
+    }
+    const outcomes = await mapBounded(chosen, CONCURRENT_STOPS, async ({ id }): Promise<StopOutcome> => {
+      try {
+        const stopped = await client.stopWorkload(id, graceMs);
+        if (!globals.json) await write(ctx.io.stdout, renderWorkloadLine(stopped));
+        return { ok: true, workload: stopped };
+      } catch (error) {
+        if (!globals.json) ctx.io.stderr.write(`mo stop: ${id}: ${(error as Error).message}\n`);
+        return { ok: false, id, error };
       }
     });
+    const failed = await describeFailed(outcomes);
+    if (globals.json) {
+      await writeJson(ctx.io, { workloads: outcomes.flatMap((o) => (o.ok ? [o.workload] : [])), failed });
+    }
+    const first = failed[0];
+    if (first) {
+      throw new SomeFailedError(
+        `${failed.length} of ${outcomes.length} workloads were not stopped`,
+        first.exitCode,
+        first.code,
+      );
+    }
   });
 }
 
 /** The workloads to stop: ids for references (exact ids need no call), records for selectors. */
-async function selectWorkloads(client: SchedulerClient, target: StopTarget): Promise<{ id: string; name?: string }[]> {
+async function selectWorkloads(
+  client: LiteSchedulerClient,
+  target: StopTarget,
+): Promise<{ id: string; name?: string }[]> {
   if (target.kind === 'refs') {
     const ids = await mapBounded(target.refs, CONCURRENT_STOPS, (ref) => resolveWorkloadId(client, ref));
     return [...new Set(ids)].map((id) => ({ id }));
