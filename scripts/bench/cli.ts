@@ -134,11 +134,16 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
       SHELL_STARTS,
       SHELLS,
     );
+    // The same loop with `node -e 0`: what starting Node alone allows on this machine, so the
+    // absolute row above can be read against it (the target assumes a machine where it is ~50/s).
+    const nodeRate = await parallelRuns([node, '-e', '0'], env, Math.min(SHELL_STARTS, 400), SHELLS);
     rows.push(
       row(`${SHELL_STARTS} × mo start from ${SHELLS} shells`, round(shellRate, 1), '/s', {
         op: '>=',
         limit: SHELL_STARTS_PER_S,
       }),
+      row(`  node -e 0 from ${SHELLS} shells (the floor)`, round(nodeRate, 1), '/s'),
+      row('  mo start rate / node -e 0 rate', round(shellRate / nodeRate, 2), '×'),
     );
     ctx.log(`mo start --count ${ARRAY_COUNT}`);
     const arrayRate = await oneCallRate(

@@ -8,16 +8,21 @@
 // unchanged: `ca` replaces the default store either way (only the cluster's CA is trusted).
 
 // The common commands (status, nodes, ps, start, stop) first: the same code without commander,
-// bundled into one CommonJS file (scripts/bundle.mjs).
-const { fastPath } = require('../dist/bundle/fast.cjs');
+// bundled into one CommonJS file (scripts/bundle.mjs), compiled with a code cache (fast-loader.cjs).
+const fast = require('./fast-loader.cjs').loadFast(process.argv);
 
 async function main() {
-  const code = await fastPath(process.argv, process.env);
+  const code = await fast.exports.fastPath(process.argv, process.env);
   if (code !== undefined) {
     // Done: exit once stdout and stderr have flushed, without Node's teardown of the heap and
-    // handles (the connection is already destroyed; nothing else is pending).
+    // handles (the connection is already destroyed; nothing else is pending). The code cache is
+    // written (first run only) after the output, so no one waits for it.
     let waiting = 2;
-    const done = () => --waiting === 0 && process.exit(code);
+    const done = () => {
+      if (--waiting > 0) return;
+      fast.save();
+      process.exit(code);
+    };
     process.stdout.write('', done);
     process.stderr.write('', done);
     return;

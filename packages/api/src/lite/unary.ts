@@ -249,7 +249,7 @@ export class LiteChannel {
     const fail = (code: number, details: string) => {
       if (ended || failure) return;
       failure = new LiteCallError(code, details);
-      if (!req.closed) req.close();
+      if (!req.closed) req.close(NGHTTP2_CANCEL);
       notify();
     };
     const timer =
