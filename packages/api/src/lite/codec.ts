@@ -19,7 +19,7 @@
 //   always written), and is as lenient as protobufjs's fromObject: numbers or numeric strings,
 //   enum names or numbers (an unknown name is left unset), bytes as Buffers or base64; a
 //   non-object where a message, map or list belongs is a TypeError naming the field, as there.
-export { decodeMessage } from './decode.js';
+export { decodeMessage, prepareDecoder } from './decode.js';
 export { encodeMessage } from './encode.js';
 export { messageType, serviceMethods, serviceNames, type MethodJson } from './schema.js';
 export { WireFormatError } from './wire.js';

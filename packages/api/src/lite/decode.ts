@@ -25,15 +25,24 @@ function decoderOf(type: MessageType): Decoder {
   return compiled;
 }
 
-/**
- * Decodes a `typeName` message (mo.v1's short names, or full ones) from its wire bytes.
- * @throws WireFormatError when the bytes are not a protobuf encoding.
- */
-export function decodeMessage<T>(typeName: string, buf: Buffer): T {
+function decoderNamed(typeName: string): Decoder {
   let d = byCallerName.get(typeName);
   if (!d) {
     d = decoderOf(messageType(typeName));
     byCallerName.set(typeName, d);
   }
-  return d(new Reader(buf), null) as T;
+  return d;
+}
+
+/**
+ * Decodes a `typeName` message (mo.v1's short names, or full ones) from its wire bytes.
+ * @throws WireFormatError when the bytes are not a protobuf encoding.
+ */
+export function decodeMessage<T>(typeName: string, buf: Buffer): T {
+  return decoderNamed(typeName)(new Reader(buf), null) as T;
+}
+
+/** Compiles `typeName`'s decoder now: a client waiting for a response does it meanwhile. */
+export function prepareDecoder(typeName: string): void {
+  decoderNamed(typeName);
 }

@@ -146,6 +146,11 @@ export class LiteChannel {
     conn.session.destroy();
   }
 
+  /** Starts connecting now (if not connected): a caller then prepares its request meanwhile. */
+  connect(): void {
+    this.open();
+  }
+
   /** One unary call: `path` is "/mo.v1.Scheduler/GetClusterStatus". */
   call(path: string, request: Buffer, deadlineMs: number): Promise<Buffer> {
     const timeoutMs = Math.min(deadlineMs, MAX_DEADLINE_MS);

@@ -59,7 +59,9 @@ function portsUsage(n: Node__Output): string {
 /** One row per node, by name: declared reservations against capacity, then measured use. */
 export function renderNodeTable(nodes: readonly Node__Output[], now: number): string {
   if (nodes.length === 0) return 'no nodes registered\n';
-  const sorted = [...nodes].sort((a, b) => a.name.localeCompare(b.name));
+  // By code unit, not localeCompare: node names are [a-z0-9._-], and the first localeCompare
+  // loads ICU's collator (~12 ms of every `mo status`).
+  const sorted = [...nodes].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const table = renderTable(
     NODE_COLUMNS,
     sorted.map((n) => {
