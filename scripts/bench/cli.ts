@@ -86,6 +86,7 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     // Node, the one `node -e 0` is.
     const node = process.execPath;
     const env = { PATH: `${dirname(node)}:${process.env.PATH ?? ''}`, ...testCliEnv() };
+    const floorCommand = [node, ...CLI_NODE_FLAGS, fileURLToPath(new URL('./tls-floor.cjs', import.meta.url)), address];
     const series = await sampleAll(
       {
         node: [node, '-e', '0'],
@@ -97,7 +98,7 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
         startWaitExit: [CLI_BIN, '--scheduler', address, 'start', '--wait=exit', '--', '/bin/true'],
         ps: [CLI_BIN, '--scheduler', address, 'ps', '--all'],
         // The floor with the launcher's Node flags (bin/mo.cjs's #! line), so it stays the floor under `mo`.
-        tlsFloor: [node, ...CLI_NODE_FLAGS, fileURLToPath(new URL('./tls-floor.cjs', import.meta.url)), address],
+        tlsFloor: floorCommand,
       },
       env,
     );
@@ -137,6 +138,9 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     // The same loop with `node -e 0`: what starting Node alone allows on this machine, so the
     // absolute row above can be read against it (the target assumes a machine where it is ~50/s).
     const nodeRate = await parallelRuns([node, '-e', '0'], env, Math.min(SHELL_STARTS, 400), SHELLS);
+    // And with the bare TLS HTTP/2 connect (no call, no mo code): the ceiling of any Node client
+    // that starts a process per call and dials the scheduler with TLS.
+    const floorRate = await parallelRuns(floorCommand, env, Math.min(SHELL_STARTS, 400), SHELLS);
     rows.push(
       row(`${SHELL_STARTS} × mo start from ${SHELLS} shells`, round(shellRate, 1), '/s', {
         op: '>=',
@@ -144,6 +148,8 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
       }),
       row(`  node -e 0 from ${SHELLS} shells (the floor)`, round(nodeRate, 1), '/s'),
       row('  mo start rate / node -e 0 rate', round(shellRate / nodeRate, 2), '×'),
+      row(`  bare TLS HTTP/2 connect from ${SHELLS} shells (the ceiling)`, round(floorRate, 1), '/s'),
+      row('  mo start rate / TLS connect rate', round(shellRate / floorRate, 2), '×'),
     );
     ctx.log(`mo start --count ${ARRAY_COUNT}`);
     const arrayRate = await oneCallRate(
