@@ -4,8 +4,10 @@
 # compiler: the tree carries the bundled JavaScript, the Node runtime this checkout runs and is
 # tested with, better-sqlite3's native module and mo-shim.
 #
-#   /usr/bin/mo, mo-agent, mo-scheduler   wrappers: the shipped Node on dist/<name>.js
-#   /usr/lib/mo/                          node, package.json, dist/ (bundles, bin/mo-shim),
+#   /usr/bin/mo, mo-agent, mo-scheduler   wrappers: the shipped Node on bin/mo.cjs (as in a
+#                                         checkout: the fast path's bundle first), dist/<name>.js
+#   /usr/lib/mo/                          node, package.json, bin/ (mo's launcher), dist/ (bundles,
+#                                         bin/mo-shim),
 #                                         node_modules/better-sqlite3 (+ bindings), host-setup
 #   /lib/systemd/system/mo-*.service      deploy/systemd's units, not enabled
 #   /etc/mo/agent.env, scheduler.env      deploy/etc's documented settings (conffiles); /etc/mo/tls/
@@ -72,13 +74,13 @@ wrapper() { # NAME ENTRY SHEBANG-SOURCE
     env=${line%%node*}
     flags=${line#*node}
   fi
-  printf '#!/bin/sh\n# %s, from the mo package: Node and mo are in /usr/lib/mo.\n%sexec /usr/lib/mo/node%s /usr/lib/mo/dist/%s.js "$@"\n' \
+  printf '#!/bin/sh\n# %s, from the mo package: Node and mo are in /usr/lib/mo.\n%sexec /usr/lib/mo/node%s /usr/lib/mo/%s "$@"\n' \
     "$1" "$env" "$flags" "$2" >"$root/usr/bin/$1"
   chmod 0755 "$root/usr/bin/$1"
 }
-wrapper mo mo packages/cli/bin/mo.cjs
-wrapper mo-agent mo-agent packages/agent/bin/mo-agent.js
-wrapper mo-scheduler mo-scheduler packages/scheduler/bin/mo-scheduler.js
+wrapper mo bin/mo.cjs packages/cli/bin/mo.cjs
+wrapper mo-agent dist/mo-agent.js packages/agent/bin/mo-agent.js
+wrapper mo-scheduler dist/mo-scheduler.js packages/scheduler/bin/mo-scheduler.js
 install -m 0755 deploy/debian/host-setup "$lib/host-setup"
 
 # Units (not enabled: an operator configures first), config, docs.

@@ -8,7 +8,7 @@
 // Chunks sit beside the entries in dist/ (not in a subdirectory): the scheduler and the CLI read
 // `../package.json` relative to their own module, which must be OUT/package.json.
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,13 +23,16 @@ const dist = (pkg, file) => JSON.stringify(join(packages, pkg, 'dist', file));
 // Node flags from there (src/dev/daemon-process.ts), package.sh's wrappers from the bin file.
 const shebang = (pkg, bin) => readFileSync(join(packages, pkg, 'bin', bin), 'utf8').split('\n', 1)[0];
 
-// Each entry does what its package's bin/ file does. `mo`: the fast path first, then the full
-// command line (bin/mo.cjs; its compile cache hooks CommonJS modules, and these are ES modules).
+// Each entry does what its package's bin/ file does. `mo` is run as in a checkout, by bin/mo.cjs
+// (copied to OUT/bin/ with fast-loader.cjs and compile-cache.js): the fast path first, from
+// OUT/dist/bundle/fast.cjs (built below, with a code cache), then the full command line, `main`.
+// `mo`, the same as one ES module entry, is kept for a caller that runs dist/mo.js.
 const entries = {
   mo: `import { fastPath } from ${dist('cli', 'fast.js')};
 const code = await fastPath(process.argv, process.env);
 if (code !== undefined) process.exitCode = code;
 else await (await import(${dist('cli', 'main.js')})).run(process.argv);`,
+  main: `export { run } from ${dist('cli', 'main.js')};`,
   'mo-agent': `${shebang('agent', 'mo-agent.js')}\nimport { main } from ${dist('agent', 'main.js')};\nawait main(process.argv.slice(2));`,
   'mo-scheduler': `${shebang('scheduler', 'mo-scheduler.js')}\nimport { main } from ${dist('scheduler', 'main.js')};\nawait main(process.argv.slice(2));`,
   'metrics/host-probe': `import ${dist('agent', 'metrics/host-probe.js')};`,
@@ -69,6 +72,32 @@ try {
     legalComments: 'none',
     logLevel: 'warning',
   });
+  // The fast path as one CommonJS file, as scripts/bundle.mjs makes it in a checkout, but with
+  // commander inside (the failure report's); @mo/api (grpc-js: the full clients) stays out, as the
+  // fast path never loads it.
+  await build({
+    entryPoints: [join(packages, 'cli', 'dist', 'fast.js')],
+    outfile: join(out, 'dist', 'bundle', 'fast.cjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // Exactly '@mo/api' (`external` would take its subpaths too: @mo/api/lite is inside).
+    plugins: [
+      {
+        name: 'keep-full-api-out',
+        setup(b) {
+          b.onResolve({ filter: /^@mo\/api$/ }, (args) => ({ path: args.path, external: true }));
+        },
+      },
+    ],
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  mkdirSync(join(out, 'bin'), { recursive: true });
+  for (const file of ['mo.cjs', 'fast-loader.cjs', 'compile-cache.js']) {
+    copyFileSync(join(packages, 'cli', 'bin', file), join(out, 'bin', file));
+  }
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

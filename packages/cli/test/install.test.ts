@@ -260,6 +260,27 @@ EOF`,
     90_000,
   );
 
+  itReady(
+    'runs mo from the tarball unpacked anywhere: the tree needs nothing outside it',
+    () => {
+      const tarball = basename(deb).replace(/\.deb$/, '.tar.gz');
+      sh(SCHED, `mkdir -p /opt/unpacked && tar -C /opt/unpacked -xzf /pkg/${tarball}`);
+      const lib = '/opt/unpacked/usr/lib/mo';
+      const mo = `${lib}/node --use-openssl-ca ${lib}/bin/mo.cjs`;
+      expect(sh(SCHED, `${mo} --version`)).toBe(sh(SCHED, 'mo --version'));
+      // The fast path (its bundle and code cache) and the full command line (grpc-js) both work.
+      const nodes = JSON.parse(sh(SCHED, `${CLIENT_ENV}; ${mo} --json nodes`)) as { nodes: { name: string }[] };
+      expect(nodes.nodes.map((n) => n.name)).toContain(NODE);
+      const started = JSON.parse(sh(SCHED, `${CLIENT_ENV}; ${mo} --json start --wait=exit -- true`)) as {
+        workload: { state: string };
+      };
+      expect(started.workload.state).toBe('WORKLOAD_STATE_SUCCEEDED');
+      expect(sh(SCHED, `${CLIENT_ENV}; ${mo} pipeline list`)).toMatch(/succeeded/i);
+      sh(SCHED, 'rm -rf /opt/unpacked');
+    },
+    60_000,
+  );
+
   itReady('keeps configuration and data on dpkg -r, removes them on dpkg -P', () => {
     sh(
       AGENT,
