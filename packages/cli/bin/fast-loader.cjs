@@ -42,7 +42,7 @@ function loadFast(argv) {
     } catch {
       cached = undefined;
     }
-    script = new vm.Script(Module.wrap(readFileSync(BUNDLE, 'utf8')), {
+    script = new vm.Script(Module.wrap(readFileSync(BUNDLE, 'latin1')), {
       filename: BUNDLE,
       cachedData: cached,
       importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,

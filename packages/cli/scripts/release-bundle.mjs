@@ -82,6 +82,7 @@ try {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+    charset: 'ascii', // read as latin1 by bin/fast-loader.cjs
     // Exactly '@mo/api' (`external` would take its subpaths too: @mo/api/lite is inside).
     plugins: [
       {

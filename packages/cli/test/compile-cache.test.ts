@@ -64,6 +64,14 @@ describe('the compile cache', () => {
   });
 });
 
+describe('the fast path bundle', () => {
+  it('is ASCII, as fast-loader.cjs reads it (latin1)', () => {
+    const bundle = readFileSync(new URL('../dist/bundle/fast.cjs', import.meta.url));
+    expect(bundle.length).toBeGreaterThan(50_000);
+    expect(bundle.findIndex((b) => b > 0x7f)).toBe(-1);
+  });
+});
+
 function listFast(home: string): { name: string; path: string }[] {
   const dir = join(home, 'mo', 'compile-cache');
   if (!existsSync(dir)) return [];
