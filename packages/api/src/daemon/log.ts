@@ -1,4 +1,6 @@
-// Structured logs: one JSON object per line on stderr, filtered by level.
+// Structured logs: one JSON object per line on stderr, filtered by level. An Error in a field is
+// logged as its message (the field's value, as before), its code, the messages of its causes and,
+// at warn and error, its stack: `err`, `errCode`, `errCause`, `errStack`.
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -22,7 +24,7 @@ export function createLogger(
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < min) return;
     const entry: Record<string, unknown> = { ts: new Date().toISOString(), level: lvl, msg, ...base, ...fields };
-    for (const [k, v] of Object.entries(entry)) if (v instanceof Error) entry[k] = v.message;
+    for (const [k, v] of Object.entries(entry)) if (v instanceof Error) Object.assign(entry, errorFields(k, v, lvl));
     write(JSON.stringify(entry) + '\n');
   };
   return {
@@ -31,4 +33,23 @@ export function createLogger(
     warn: (m, f) => emit('warn', m, f),
     error: (m, f) => emit('error', m, f),
   };
+}
+
+/** Causes followed at most this deep (a cycle, or a very long chain, stops there). */
+const MAX_CAUSES = 5;
+
+/** The fields an Error at `key` becomes (see the top of this file). */
+export function errorFields(key: string, err: Error, level: LogLevel): Record<string, unknown> {
+  const out: Record<string, unknown> = { [key]: err.message };
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' || typeof code === 'number') out[`${key}Code`] = code;
+  const causes: string[] = [];
+  for (let c: unknown = err.cause; c !== undefined && c !== null && causes.length < MAX_CAUSES;) {
+    causes.push(c instanceof Error ? c.message : String(c));
+    c = c instanceof Error ? c.cause : undefined;
+  }
+  if (causes.length > 0) out[`${key}Cause`] = causes;
+  // Stacks where someone will look for one; a debug line (retries, per-call detail) stays short.
+  if (ORDER[level] >= ORDER.warn && err.stack) out[`${key}Stack`] = err.stack;
+  return out;
 }

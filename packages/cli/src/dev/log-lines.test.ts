@@ -17,6 +17,20 @@ describe('formatLogLine', () => {
     });
   });
 
+  it("shows an error's message and causes, not its stack (that stays in the JSON log)", () => {
+    const line = JSON.stringify({
+      ts: '2026-01-02T12:00:01.123Z',
+      level: 'warn',
+      msg: 'cannot register',
+      err: 'register failed',
+      errCause: ['connect ECONNREFUSED'],
+      errStack: 'Error: register failed\n    at x (y.js:1:1)',
+    });
+    expect(formatLogLine(line).text).toBe(
+      '12:00:01.123 warn  cannot register err="register failed" errCause=["connect ECONNREFUSED"]',
+    );
+  });
+
   it.each([['plain text'], ['{not json'], ['[1,2]']])('passes %j through as it is', (line) => {
     expect(formatLogLine(line)).toEqual({ text: line });
   });

@@ -17,7 +17,8 @@ export function formatLogLine(line: string): { text: string; fields?: Record<str
   const ts = typeof f.ts === 'string' ? f.ts.slice(11, 23) : '';
   const level = typeof f.level === 'string' ? f.level.padEnd(5) : '';
   const rest = Object.entries(f)
-    .filter(([k]) => !OWN_PLACE.has(k))
+    // An error's stack (`errStack`: see @mo/api's logger) is for the JSON log, not a dev terminal.
+    .filter(([k]) => !OWN_PLACE.has(k) && !k.endsWith('Stack'))
     .map(([k, v]) => `${k}=${value(v)}`);
   const text = [ts, level, typeof f.msg === 'string' ? f.msg : '', ...rest].filter(Boolean).join(' ');
   return { text, fields: f };
