@@ -15,6 +15,7 @@
 // share the stream's state; issue 15 moves the pacing and backoff into pure modules beside
 // pages.ts and log-limit.ts rather than splitting the class by hand here.
 import {
+  backoffDelay,
   HEARTBEAT_AGENT_PACE,
   NotFoundError,
   REGISTRY_PAGE,
@@ -242,10 +243,12 @@ export class SchedulerReporter {
       // Capped by the heartbeat interval (at least 1 s): a healed partition is noticed within a
       // couple of seconds on a small cluster, while a large one (longer intervals) is not stormed.
       const cap = Math.min(maxBackoffMs, Math.max(1000, this.intervalMs));
-      const base = Math.min(cap, initialBackoffMs * 2 ** failures);
       failures++;
       // "Equal jitter": half fixed, half random, so a restarted scheduler is not hit by every node at once.
-      await sleep(base / 2 + (Math.random() * base) / 2, this.abort.signal);
+      await sleep(
+        backoffDelay(failures, { initialMs: initialBackoffMs, maxMs: cap, jitter: 'equal' }),
+        this.abort.signal,
+      );
     }
     this.setConnected(false);
   }
