@@ -3,7 +3,7 @@
 // bytes), 16 maximum-size valid starts (~258 KiB specs) and 4 StartWorkloads batches of 3.9 MiB.
 // Rows: the agent's own event-loop delay over the burst (its mo_event_loop_delay_seconds, target
 // p99 ≤ 50 ms), times its node was not up (target 0), its peak RSS, and the burst's duration.
-import { encodeMessage, LiteCallError, LiteChannel } from '@mo/api/lite';
+import { encodeMessage, WireCallError, WireChannel } from '@mo/api/wire';
 import {
   hostileStartRequest,
   maxBatchRequest,
@@ -47,11 +47,11 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
   const unregister = registerCleanup(() => void cluster.stop());
   try {
     const agent = cluster.agents[0]!;
-    // The lite transport (no grpc-js in the bench's own dependencies, raw bytes in and out), one
+    // The wire transport (no grpc-js in the bench's own dependencies, raw bytes in and out), one
     // connection per call as from separate callers: ~64 MiB at once on one HTTP/2 session passes
     // the server's per-session memory cap (nghttp2 answers ENHANCE_YOUR_CALM).
     const call = async (method: string, bytes: Buffer) => {
-      const channel = new LiteChannel(agent.grpcAddress, {
+      const channel = new WireChannel(agent.grpcAddress, {
         tls: testTls(testPki().scheduler),
         peer: { kind: 'agent' },
       });
@@ -59,7 +59,7 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
         await channel.call(`/mo.v1.NodeAgent/${method}`, bytes, 60_000);
         return 0;
       } catch (err) {
-        return err instanceof LiteCallError ? err.code : -1;
+        return err instanceof WireCallError ? err.code : -1;
       } finally {
         channel.close();
       }

@@ -1,4 +1,4 @@
-// The codec suite: does mo's hand-written protobuf codec (@mo/api/lite) earn its place against the
+// The codec suite: does mo's hand-written protobuf codec (@mo/api/wire) earn its place against the
 // maintained libraries? Encode and decode of an agent's NodeStatus with 1,000 realistic workloads
 // (specs with argv, env, labels, resources; usage, exit, ports, outputs), and of one heartbeat
 // (10 changes, the scheduler's most frequent message), by:
@@ -11,7 +11,7 @@
 // All run in this process, interleaved round by round, so machine load weighs on all alike; the
 // targets are the ratios mo / library ≤ 1 (mo at least as fast), each the median of per-round ratios.
 import { LOADER_OPTIONS, PROTO_ROOT } from '@mo/api';
-import { decodeMessage, encodeMessage } from '@mo/api/lite';
+import { decodeMessage, encodeMessage } from '@mo/api/wire';
 import { execaSync } from 'execa';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';

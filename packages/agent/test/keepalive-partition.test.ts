@@ -3,7 +3,7 @@
 // - agent → scheduler: a RegistryClient heartbeat stream opened from inside a namespace, against a
 //   NodeRegistry server (createMoServer) in the host namespace;
 // - scheduler → agent: a real mo-agent inside a namespace, called by an AgentClient from outside
-//   (a unary call on the lite transport and a followed log stream on grpc-js).
+//   (a unary call on the wire transport and a followed log stream on grpc-js).
 // Each side must see the connection end within KEEPALIVE_TIME_MS + KEEPALIVE_TIMEOUT_MS (plus
 // slack for a loaded machine), not when TCP retransmission gives up, and a new call must work at
 // once after the heal. The measured times are printed.
@@ -169,7 +169,7 @@ maybe('keepalive through a silent partition', () => {
       await agent?.kill('SIGKILL');
     });
 
-    it('a unary call (lite) and a followed log stream (grpc-js) fail within seconds on both sides, and calls work at once after the heal', async () => {
+    it('a unary call (wire) and a followed log stream (grpc-js) fail within seconds on both sides, and calls work at once after the heal', async () => {
       const w = await client.startWorkload({
         argv: ['sh', '-c', 'trap "" TERM; while :; do echo tick; sleep 0.2; done'],
       });
@@ -223,7 +223,7 @@ maybe('keepalive through a silent partition', () => {
       await client.stopWorkload(id, 1);
     });
 
-    it('a dial into a partition is given up after CONNECT_TIMEOUT_MS (lite and grpc-js), and the same client connects at once after the heal', async () => {
+    it('a dial into a partition is given up after CONNECT_TIMEOUT_MS (wire and grpc-js), and the same client connects at once after the heal', async () => {
       // A client that has not connected yet: its first calls dial while SYNs vanish.
       const fresh = new AgentClient(agent.grpcAddress, testAgentClientOptions(undefined, { deadlineMs: 60_000 }));
       await h().partition();

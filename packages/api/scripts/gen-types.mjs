@@ -1,7 +1,7 @@
 // Generates TypeScript types for proto/mo/v1 with proto-loader-gen-types. The flags mirror
 // LOADER_OPTIONS in src/proto.ts so that the types describe exactly what the loader produces.
 // It also writes src/generated/descriptor.ts: the protos as a protobufjs JSON descriptor, which
-// drives mo's codec (src/lite/codec.ts) at run time, so no process parses .proto text or loads
+// drives mo's codec (src/wire/codec.ts) at run time, so no process parses .proto text or loads
 // protobufjs; src/generated/grpc-descriptor.ts: the same for the standard grpc/health and
 // grpc/reflection protos in proto/grpc, so their messages use the same codec; and
 // src/generated/reflection.ts: every served .proto (mo's and the standard ones) as the

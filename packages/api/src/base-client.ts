@@ -3,7 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { MoError, fromServiceError } from './errors.js';
 import { CONNECT_TIMEOUT_MS } from './keepalive.js';
-import { MAX_DEADLINE_MS } from './lite/timeout.js';
+import { MAX_DEADLINE_MS } from './wire/timeout.js';
 import { getDefaultHighWaterMark, setDefaultHighWaterMark } from 'node:stream';
 import type { ClientTls } from './tls/client.js';
 import { channelCredentials, tlsChannelOptions } from './tls/grpc.js';

@@ -52,9 +52,9 @@ import type { PipelinesClient as RawPipelinesClient } from './generated/mo/v1/Pi
 import type { StreamStepLogsRequest } from './generated/mo/v1/StreamStepLogsRequest.js';
 import type { SubmitPipelineRequest } from './generated/mo/v1/SubmitPipelineRequest.js';
 import type { SubmitPipelineResponse__Output } from './generated/mo/v1/SubmitPipelineResponse.js';
-import { decodeMessage, encodeMessage } from './lite/codec.js';
+import { decodeMessage, encodeMessage } from './wire/codec.js';
 import { allNodes, allPipelines, allWorkloads, fullClusterStatus, fullNodeStatus } from './paging/collect.js';
-import { LiteCallError, LiteChannel, type LiteChannelOptions } from './lite/unary.js';
+import { WireCallError, WireChannel, type WireChannelOptions } from './wire/channel.js';
 import { BaseClient, deadlineIn, withReadAhead, type ClientOptions } from './base-client.js';
 import { channelOptions } from './grpc-options.js';
 import { moProto } from './proto.js';
@@ -62,8 +62,8 @@ import { sleep } from './timers.js';
 
 export type { ClientOptions } from './base-client.js';
 
-/** The lite transport's options for the same credentials (AgentClient's unary calls). */
-function liteOptionsOf(options: ClientOptions): LiteChannelOptions {
+/** The wire transport's options for the same credentials (AgentClient's unary calls). */
+function wireOptionsOf(options: ClientOptions): WireChannelOptions {
   if (!options.tls) return options.token ? { token: options.token } : {};
   if (!options.peer) throw new Error('ClientOptions: peer (the agent node to expect) is needed with tls');
   return { tls: options.tls, peer: options.peer, ...(options.token ? { token: options.token } : {}) };
@@ -75,16 +75,16 @@ const LOG_READ_AHEAD = 2;
 /** Client for one agent's NodeAgent service. */
 export class AgentClient extends BaseClient<NodeAgentClient> {
   /**
-   * Unary calls go over the lite transport (node:http2 + the descriptor-driven codec): starting a
+   * Unary calls go over the wire transport (node:http2 + the descriptor-driven codec): starting a
    * workload is the hot path, and grpc-js adds ~0.3-0.6 ms per call on each side of it. Streams
    * (logs) stay on grpc-js.
    */
-  private readonly lite: LiteChannel;
+  private readonly wire: WireChannel;
 
   constructor(address: string, options: ClientOptions) {
     const Ctor = moProto().mo.v1.NodeAgent;
     super(address, (creds, extra) => new Ctor(address, creds, { ...channelOptions(), ...extra }), options);
-    this.lite = new LiteChannel(address, liteOptionsOf(options));
+    this.wire = new WireChannel(address, wireOptionsOf(options));
   }
 
   private async unary<Res>(
@@ -95,10 +95,10 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
     deadlineMs = this.deadlineMs,
   ): Promise<Res> {
     try {
-      const res = await this.lite.call(`/mo.v1.NodeAgent/${method}`, encodeMessage(reqType, req), deadlineMs);
+      const res = await this.wire.call(`/mo.v1.NodeAgent/${method}`, encodeMessage(reqType, req), deadlineMs);
       return decodeMessage<Res>(resType, res);
     } catch (err) {
-      throw fromServiceError(err instanceof LiteCallError ? err : new Error((err as Error).message), this.address);
+      throw fromServiceError(err instanceof WireCallError ? err : new Error((err as Error).message), this.address);
     }
   }
 
@@ -159,7 +159,7 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
   }
 
   override close(): void {
-    this.lite.close();
+    this.wire.close();
     super.close();
   }
 

@@ -1,12 +1,12 @@
 // Long deadlines on the wire, against a real grpc-js server: the deadline the server computes from
-// grpc-timeout must be the one the client meant (capped at MAX_DEADLINE_MS), for the lite
+// grpc-timeout must be the one the client meant (capped at MAX_DEADLINE_MS), for the wire
 // transport and for grpc-js calls alike. A 9-digit value once became "the last 8 digits" there
 // (100,000,000 ms read as 0: expired at once), and a value past 2^31 ms wraps negative there.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
 import { AgentClient } from './client.js';
 import type { NodeAgentHandlers } from './generated/mo/v1/NodeAgent.js';
-import { MAX_DEADLINE_MS } from './lite/timeout.js';
+import { MAX_DEADLINE_MS } from './wire/timeout.js';
 import { moProto } from './proto.js';
 import { createMoServer, type MoServer } from './server.js';
 import { agentCertificate, testAgentClientOptions, testServerOptions } from '@mo/testkit';
@@ -59,7 +59,7 @@ describe.each([
 ])('%s', (_, deadlineMs) => {
   const expected = Math.min(deadlineMs, MAX_DEADLINE_MS);
 
-  it('reaches the server intact over the lite transport', async () => {
+  it('reaches the server intact over the wire transport', async () => {
     const client = new AgentClient(address, testAgentClientOptions('test-node', { deadlineMs }));
     try {
       seen = undefined;

@@ -7,7 +7,7 @@
 // SERVICE_UNKNOWN for it, and List is RESOURCE_EXHAUSTED past 100 services.
 import * as grpc from '@grpc/grpc-js';
 import { truncateForError } from './errors.js';
-import { decodeMessage, encodeMessage, serviceMethods } from './lite/codec.js';
+import { decodeMessage, encodeMessage, serviceMethods } from './wire/codec.js';
 import { requestDecoder } from './malformed.js';
 
 export type ServingStatus = 'UNKNOWN' | 'SERVING' | 'NOT_SERVING';

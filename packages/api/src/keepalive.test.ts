@@ -1,6 +1,6 @@
 // Keepalive without root: a TCP relay between a real client and a real mo server that, when
 // "partitioned", stops relaying in both directions while keeping every socket open — the peers see
-// a silent partition (no RST, no FIN). A call in flight (lite unary, grpc-js stream) must fail
+// a silent partition (no RST, no FIN). A call in flight (wire unary, grpc-js stream) must fail
 // with UNAVAILABLE within KEEPALIVE_TIME_MS + KEEPALIVE_TIMEOUT_MS, the server must see it end
 // too, and once the relay works again the same client must get through at once.
 // (packages/agent/test/keepalive-partition.test.ts does the same through real network namespaces.)
@@ -117,7 +117,7 @@ const outcome = (p: Promise<unknown>) =>
   );
 
 it('a silent partition fails calls in flight within seconds on both sides, and the client gets through at once after it', async () => {
-  await client.getNodeStatus(); // the lite session is up
+  await client.getNodeStatus(); // the wire session is up
   const chunks = client.streamLogs({ workloadId: 'w', follow: true });
   await chunks.next(); // the grpc-js connection is up, a chunk arrived
   const unary = outcome(client.getNodeStatus({ omitWorkloads: true })); // stays in flight

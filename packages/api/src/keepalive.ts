@@ -1,6 +1,6 @@
 // Connection liveness for every connection mo opens or accepts: grpc-js channels and servers
-// (client.ts, server.ts) and the lite node:http2 transport (lite/unary.ts). No imports, so the
-// lite entry point can load it without grpc-js.
+// (client.ts, server.ts) and the wire node:http2 transport (wire/channel.ts). No imports, so the
+// wire entry point can load it without grpc-js.
 //
 // Each side sends an HTTP/2 PING every KEEPALIVE_TIME_MS and drops the connection when one is not
 // answered within KEEPALIVE_TIMEOUT_MS: its calls fail with UNAVAILABLE and the next call dials

@@ -9,7 +9,7 @@
 // with INTERNAL: there the fault is the server's.
 import * as grpc from '@grpc/grpc-js';
 import { MoError, toServiceError } from './errors.js';
-import { WireFormatError } from './lite/codec.js';
+import { WireFormatError } from './wire/codec.js';
 import { guardRequest } from './wire-guard.js';
 
 /** What a request deserializer returns for bytes it refuses (see rejectRefusedRequests). */

@@ -1,5 +1,5 @@
 // mo's gRPC services at run time, built from the generated JSON descriptor with mo's own codec
-// (lite/codec.ts): grpc-js service definitions and client constructors without protobufjs.
+// (wire/codec.ts): grpc-js service definitions and client constructors without protobufjs.
 //
 // Why not @grpc/proto-loader: building its package definition encodes a FileDescriptorProto per
 // type and runs protobufjs's reflection, which makes every daemon ~5 MiB bigger (its code, and the
@@ -16,7 +16,7 @@ import type { ProtoGrpcType as PipelineProto } from './generated/pipeline.js';
 import type { ProtoGrpcType as RegistryProto } from './generated/registry.js';
 import type { ProtoGrpcType as SchedulerProto } from './generated/scheduler.js';
 import type { ProtoGrpcType as TokenProto } from './generated/token.js';
-import { decodeMessage, encodeMessage, serviceMethods, serviceNames } from './lite/codec.js';
+import { decodeMessage, encodeMessage, serviceMethods, serviceNames } from './wire/codec.js';
 import { requestDecoder } from './malformed.js';
 
 /** The one set of loader options; gen-types is run with the same flags, the codec mirrors them.

@@ -1,5 +1,5 @@
 // gRPC status codes (the numbers are fixed by the gRPC protocol), without loading grpc-js: the
-// CLI's fast path (`mo status` over @mo/api/lite) and the TLS file checks raise MoErrors too, and
+// CLI's fast path (`mo status` over @mo/api/wire) and the TLS file checks raise MoErrors too, and
 // loading grpc-js costs them tens of milliseconds. A test checks these equal grpc-js's.
 export const STATUS = {
   OK: 0,

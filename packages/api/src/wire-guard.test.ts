@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import protobuf from 'protobufjs';
 import { join } from 'node:path';
 import { InvalidArgumentError } from './errors.js';
-import { encodeMessage } from './lite/codec.js';
+import { encodeMessage } from './wire/codec.js';
 import { LIMITS, MAX_SPEC_BYTES } from './limits.js';
 import { PROTO_ROOT } from './proto.js';
 import { guardRequest } from './wire-guard.js';

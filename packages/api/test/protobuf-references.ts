@@ -1,4 +1,4 @@
-// The two references conformance.test.ts (src/lite) checks mo's decoder against besides protobufjs,
+// The two references conformance.test.ts (src/wire) checks mo's decoder against besides protobufjs,
 // both reading mo.v1 from protoc's descriptors: stock protobuf (Debian's python3-protobuf, its C++
 // implementation) and @bufbuild/protobuf 2. Each is missing as a failure under CI=true, and
 // skipped with a reason elsewhere (requireTool).

@@ -1,6 +1,6 @@
 // A V8 code cache for the CommonJS modules `mo` loads (grpc-js and commander: ~70 files compiled on
 // every run; protobufjs and proto-loader are no longer loaded at run time, see @mo/api's
-// lite/codec.ts). Node 22 has this built in
+// wire/codec.ts). Node 22 has this built in
 // (module.enableCompileCache); on Node 20 we do what v8-compile-cache does: compile each CJS module
 // with vm.Script and keep V8's cached data in one file per module under the user's cache dir.
 //

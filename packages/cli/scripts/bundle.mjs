@@ -1,4 +1,4 @@
-// Bundles the CLI's fast path (dist/fast.js: status, nodes, ps, start, stop over the lite client) into
+// Bundles the CLI's fast path (dist/fast.js: status, nodes, ps, start, stop over the wire client) into
 // one CommonJS file, dist/bundle/fast.cjs, which bin/mo.cjs requires first. Why: resolving, reading
 // and compiling ~50 separate ES modules was a tenth of `mo status`'s wall time (`pnpm bench --only
 // cli`). Its parts (and node:http2, node:tls) are initialised only when first used, so `mo --help`

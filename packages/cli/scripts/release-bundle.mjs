@@ -83,7 +83,7 @@ try {
     format: 'cjs',
     target: 'node20',
     charset: 'ascii', // read as latin1 by bin/fast-loader.cjs
-    // Exactly '@mo/api' (`external` would take its subpaths too: @mo/api/lite is inside).
+    // Exactly '@mo/api' (`external` would take its subpaths too: @mo/api/wire is inside).
     plugins: [
       {
         name: 'keep-full-api-out',

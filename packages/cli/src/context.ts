@@ -5,7 +5,7 @@
 // `mo` talks to the scheduler by default. `--agent ADDR` (or MO_AGENT_ADDR) switches to the direct
 // mode of the first release: one agent, no scheduler (start/stop/status/logs only).
 import type { AgentClient, ClientOptions, PipelineClient, SchedulerClient, TokenClient } from '@mo/api';
-import type { ClientTls, LiteSchedulerClient } from '@mo/api/lite';
+import type { ClientTls, WireSchedulerClient } from '@mo/api/wire';
 import type { Command } from 'commander';
 import { UsageError } from './errors.js';
 import { parseTimeout } from './flags.js';
@@ -117,20 +117,20 @@ export class CliContext {
   }
 
   /**
-   * Like withScheduler, over the lite client, for the common commands (`mo status`, `nodes`, `ps`,
+   * Like withScheduler, over the wire client, for the common commands (`mo status`, `nodes`, `ps`,
    * `start`, `stop`): it speaks gRPC over node:http2 with mo's codec, so these commands skip
    * loading grpc-js (most of their wall time). The TLS files are read, not checked (node:crypto
    * and the checks were a tenth of `mo status`): when the command fails, they are checked then,
    * and a problem with them is what is reported (a usage error naming the file), as the other
    * commands do before dialling. Its errors are the full client's MoErrors.
    */
-  async withSchedulerLite<T>(globals: GlobalOptions, fn: (client: LiteSchedulerClient) => Promise<T>): Promise<T> {
+  async withSchedulerWire<T>(globals: GlobalOptions, fn: (client: WireSchedulerClient) => Promise<T>): Promise<T> {
     const address = this.schedulerAddress(globals);
-    const { LiteSchedulerClient } = await import('@mo/api/lite');
+    const { WireSchedulerClient } = await import('@mo/api/wire');
     const { tls, insecure, token } = await this.clientOptions(globals, { check: false });
     const options = { deadlineMs: globals.timeoutMs, ...(tls ? { tls } : { insecure }), ...(token ? { token } : {}) };
     try {
-      return await using(new LiteSchedulerClient(address, options), fn);
+      return await using(new WireSchedulerClient(address, options), fn);
     } catch (err) {
       if (tls) await this.clientOptions(globals, { check: true });
       throw err;
@@ -157,7 +157,7 @@ export class CliContext {
 
   /**
    * Client options for the resolved credentials: TLS files read and checked once per command
-   * (`check: false`: read only, see withSchedulerLite). A problem with them is a UsageError.
+   * (`check: false`: read only, see withSchedulerWire). A problem with them is a UsageError.
    */
   async clientOptions(globals: GlobalOptions, { check = true }: { check?: boolean } = {}): Promise<ClientOptions> {
     const sec = resolveSecurity(globals.credentials, this.env);
@@ -172,7 +172,7 @@ export class CliContext {
       };
       const load = check
         ? (await import('@mo/api/tls-check')).loadClientTls
-        : (await import('@mo/api/lite')).readClientTls;
+        : (await import('@mo/api/wire')).readClientTls;
       try {
         this.tls = { key, tls: load(files) };
       } catch (err) {

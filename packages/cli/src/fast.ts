@@ -1,6 +1,6 @@
 // The fast path for the commands people and scripts run most: `mo status [ID]`, `mo nodes`,
 // `mo ps`, `mo start` (with --wait too) and `mo stop`. The same code as the full command line
-// (each command's run function, over the lite client), reached without loading commander, grpc-js
+// (each command's run function, over the wire client), reached without loading commander, grpc-js
 // and every other command. bin/mo.cjs tries it first; anything it does not take exactly as
 // commander would (another command, --agent, --help, an unknown flag, a flag without its value, a
 // stray argument) falls through to the full command line, which handles and reports it as always.

@@ -68,7 +68,7 @@ describe('mo token', () => {
     const start = await mo(reader, 'start', '--', 'true');
     expect(start.code).toBe(1);
     expect(start.stderr).toBe('mo: SubmitWorkload needs operate access; token:viewer has read\n');
-    // Reads work, on the fast path (`mo status`, lite client) and with --token over MO_TOKEN.
+    // Reads work, on the fast path (`mo status`, wire client) and with --token over MO_TOKEN.
     expect((await mo('garbage', '--token', reader, 'status')).code).toBe(0);
     expect((await mo(reader, 'nodes')).code).toBe(0);
   });

@@ -3,7 +3,7 @@
 // and comes back up with every workload still running under the same allocation, none lost.
 import { afterAll, expect, it } from '@jest/globals';
 import { type WorkloadSpec } from '@mo/api';
-import { encodeMessage } from '@mo/api/lite';
+import { encodeMessage } from '@mo/api/wire';
 import {
   freePort,
   runMo,

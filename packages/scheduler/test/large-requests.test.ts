@@ -6,7 +6,7 @@
 // asserted (this machine is shared; `pnpm bench bounds` has the figure with its target).
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
-import { decodeMessage } from '@mo/api/lite';
+import { decodeMessage } from '@mo/api/wire';
 import type { WorkloadStatus__Output } from '@mo/api';
 
 type Started = { workload: WorkloadStatus__Output | null };

@@ -11,7 +11,7 @@ import {
   type ListWorkloadsResponse__Output,
   type NodeStatus__Output,
 } from '@mo/api';
-import { encodeMessage } from '@mo/api/lite';
+import { encodeMessage } from '@mo/api/wire';
 import { runMo, startCluster, waitFor, type Cluster, testClientOptions } from '@mo/testkit';
 
 const BIG = 20;

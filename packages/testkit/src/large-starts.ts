@@ -3,7 +3,7 @@
 // process spec, a batch of them near the 4 MiB message limit, and a hostile 4 MiB StartWorkload
 // whose spec holds ~280,000 tiny env entries (what the audit sent: decoding it alone took
 // ~160 ms; the agent now refuses it on its bytes).
-import { encodeMessage } from '@mo/api/lite';
+import { encodeMessage } from '@mo/api/wire';
 
 /** A spec as large as the limits allow for a process workload of its own (~258 KiB encoded). */
 export function maxProcessSpec(argv0 = 'true'): {

@@ -1,7 +1,7 @@
 // Abusive gRPC clients for the stream-bound tests: raw HTTP/2 calls that send a request and then
 // never read (so the server's flow-control window fills and stays full), and never end a client
 // stream unless told to; plus what a daemon holds, read from /proc (RSS, open files).
-import { encodeMessage } from '@mo/api/lite';
+import { encodeMessage } from '@mo/api/wire';
 import http2 from 'node:http2';
 import { testPki, type TestPair } from './pki.js';
 import { readdirSync, readFileSync } from 'node:fs';

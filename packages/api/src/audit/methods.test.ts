@@ -1,7 +1,7 @@
 // The audit table: every method mo serves has an entry (a new method must be classified), the ids
 // each names, and which calls get a line.
 import { describe, expect, it } from '@jest/globals';
-import { serviceMethods, serviceNames } from '../lite/schema.js';
+import { serviceMethods, serviceNames } from '../wire/schema.js';
 import { AUDIT_METHODS, auditMethod, isRecorded, targetsOf } from './methods.js';
 
 describe('AUDIT_METHODS', () => {

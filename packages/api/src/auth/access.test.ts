@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type * as grpc from '@grpc/grpc-js';
 import { HealthService } from '../health.js';
-import { serviceMethods, serviceNames } from '../lite/codec.js';
+import { serviceMethods, serviceNames } from '../wire/codec.js';
 import { addReflection } from '../reflection/service.js';
 import { METHOD_RULES, accessIncludes, authorize } from './access.js';
 import type { Identity } from './identity.js';

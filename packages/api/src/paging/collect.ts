@@ -1,6 +1,6 @@
-// Whole lists from paged calls, shared by the full clients (client.ts) and the lite one (`mo
+// Whole lists from paged calls, shared by the full clients (client.ts) and the wire one (`mo
 // status`): each takes the one-page call and follows next_page_token. Type imports only, so the
-// lite client stays free of grpc-js.
+// wire client stays free of grpc-js.
 import type { ClusterStatus__Output } from '../generated/mo/v1/ClusterStatus.js';
 import type { GetClusterStatusRequest } from '../generated/mo/v1/GetClusterStatusRequest.js';
 import type { GetNodeStatusRequest } from '../generated/mo/v1/GetNodeStatusRequest.js';

@@ -1,5 +1,5 @@
 // Client side: follow next_page_token until the caller has what it wants. No imports beyond the
-// limits, so the lite client (`mo status`) can use it without loading grpc-js.
+// limits, so the wire client (`mo status`) can use it without loading grpc-js.
 import { MAX_PAGE_SIZE } from './limits.js';
 
 /** Thrown when a server's pages do not advance (an empty page with a token, or a token twice). */

@@ -1,5 +1,5 @@
 // The paging limits every list call shares (scheduler and agent), in a file with no imports so
-// the lite client can read them without loading grpc-js.
+// the wire client can read them without loading grpc-js.
 
 /** Items in a page when the caller does not say (page_size 0). */
 export const DEFAULT_PAGE_SIZE = 100;

@@ -2,7 +2,7 @@
 // page_size of them or its encoded size passes PAGE_BYTES (always at least one), and the page size
 // a request asks for. Pure, so both daemons page alike and the rules are unit-tested.
 import { InvalidArgumentError } from '../errors.js';
-import { encodeMessage } from '../lite/codec.js';
+import { encodeMessage } from '../wire/codec.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PAGE_BYTES } from './limits.js';
 
 /** What a deprecated `limit` accepted before paging; kept so old callers are not refused. */

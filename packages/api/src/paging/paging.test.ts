@@ -4,7 +4,7 @@ import { followPages, PagingError } from './follow.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_PAGE_TOKEN_CHARS } from './limits.js';
 import { fillPage, parsePageSize, repeatedEntrySize } from './page.js';
 import { decodePageToken, encodePageToken } from './token.js';
-import { encodeMessage } from '../lite/codec.js';
+import { encodeMessage } from '../wire/codec.js';
 
 const fieldOf = (fn: () => unknown): string | undefined => {
   try {

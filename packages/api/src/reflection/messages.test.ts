@@ -5,7 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
-import { WireFormatError } from '../lite/codec.js';
+import { WireFormatError } from '../wire/codec.js';
 import { PROTO_ROOT } from '../proto.js';
 import {
   decodeRequest,

@@ -1,9 +1,9 @@
 // grpc.reflection.{v1,v1alpha}.ServerReflection's two messages as mo's one codec reads and writes
-// them (lite/codec.ts, from the generated descriptor of proto/grpc/reflection): the codec's objects
+// them (wire/codec.ts, from the generated descriptor of proto/grpc/reflection): the codec's objects
 // (camelCase names, the oneof's name set to its member) to the catalog's question, and its answer
 // to a response. The two versions have the same fields and numbers; each is read and written as
 // its own type. Pure: no gRPC here.
-import { decodeMessage, encodeMessage } from '../lite/codec.js';
+import { decodeMessage, encodeMessage } from '../wire/codec.js';
 
 export type ReflectionVersion = 'v1' | 'v1alpha';
 

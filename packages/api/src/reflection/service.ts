@@ -4,7 +4,7 @@
 // the stream gets one response, in order; a request that is not a valid ServerReflectionRequest
 // ends the stream with INVALID_ARGUMENT.
 import * as grpc from '@grpc/grpc-js';
-import { WireFormatError } from '../lite/codec.js';
+import { WireFormatError } from '../wire/codec.js';
 import { ReflectionCatalog } from './catalog.js';
 import {
   decodeRequest,

@@ -5,15 +5,15 @@
 // not matter. A stream cut off (a slow reader) or closed is reopened and the group listed again.
 import type { ClusterEvent__Output, ScheduledWorkload__Output } from '@mo/api';
 import { MoError, statusName } from '@mo/api/errors';
-import type { LiteSchedulerClient } from '@mo/api/lite';
+import type { WireSchedulerClient } from '@mo/api/wire';
 import { ExitCode, WaitFailedError } from '../errors.js';
 import { stateName } from '../output/format.js';
 import type { WaitFor } from './start.js';
 import { judge } from './submit.js';
 import { waitLimit } from './wait-limit.js';
 
-/** What waiting on a group needs of a scheduler client (the full one and the lite one both have it). */
-export type GroupClient = Pick<LiteSchedulerClient, 'watch' | 'listAllWorkloads'>;
+/** What waiting on a group needs of a scheduler client (the full one and the wire one both have it). */
+export type GroupClient = Pick<WireSchedulerClient, 'watch' | 'listAllWorkloads'>;
 
 export interface GroupOutcome {
   groupId: string;

@@ -20,7 +20,7 @@ export function registerNodes(program: Command, ctx: CliContext): void {
 
 /** `mo nodes` (also run by the fast path, without commander). */
 export async function listNodes(ctx: CliContext, globals: GlobalOptions): Promise<void> {
-  const res = await ctx.withSchedulerLite(globals, (client) => client.listAllNodes());
+  const res = await ctx.withSchedulerWire(globals, (client) => client.listAllNodes());
   if (globals.json) return writeJson(ctx.io, res);
   const { renderNodeTable } = await import('../output/cluster.js');
   return write(ctx.io.stdout, renderNodeTable(res.nodes, Date.now()));

@@ -90,10 +90,10 @@ export function registerPs(program: Command, ctx: CliContext): void {
   addGlobalOptions(cmd).action(async (flags: PsFlags, self: Command) => runPs(ctx, ctx.resolve(self), flags));
 }
 
-/** `mo ps` (the fast path's too): ListWorkloads pages over the lite client, then the table. */
+/** `mo ps` (the fast path's too): ListWorkloads pages over the wire client, then the table. */
 export async function runPs(ctx: CliContext, globals: GlobalOptions, flags: PsFlags): Promise<void> {
   buildPsRequest(flags); // bad flags are reported before anything is dialled
-  const { workloads } = await ctx.withSchedulerLite(globals, async (client) => {
+  const { workloads } = await ctx.withSchedulerWire(globals, async (client) => {
     let nodeId: string | undefined;
     if (flags.node !== undefined) {
       const { nodes } = await client.listAllNodes();

@@ -304,7 +304,7 @@ export function registerStart(program: Command, ctx: CliContext): void {
 }
 
 /**
- * `mo start` on the scheduler (the fast path's too): SubmitWorkload over the lite client, then
+ * `mo start` on the scheduler (the fast path's too): SubmitWorkload over the wire client, then
  * the wait, if asked for, on its Watch stream. Every flag error is thrown before anything is dialled.
  */
 export async function runStart(
@@ -318,9 +318,9 @@ export async function runStart(
   // The rest (rendering, waiting) is loaded only for a submission.
   if (req.count) {
     const { submitArrayAndWait } = await import('./submit-array.js');
-    await ctx.withSchedulerLite(globals, (client) => submitArrayAndWait(ctx, globals, client, req, wait));
+    await ctx.withSchedulerWire(globals, (client) => submitArrayAndWait(ctx, globals, client, req, wait));
     return;
   }
   const { submitAndWait } = await import('./submit.js');
-  await ctx.withSchedulerLite(globals, (client) => submitAndWait(ctx, globals, client, req, wait));
+  await ctx.withSchedulerWire(globals, (client) => submitAndWait(ctx, globals, client, req, wait));
 }

@@ -56,7 +56,7 @@ export async function schedulerStatus(
   if (id === undefined) {
     // recent 0 on the wire means "the default"; `--recent 0` means none, so ask for 1 and drop it.
     // The full status follows the pages: every node, and as many recent workloads as asked.
-    const cs = await ctx.withSchedulerLite(globals, (client) =>
+    const cs = await ctx.withSchedulerWire(globals, (client) =>
       client.getFullClusterStatus({ recentWorkloads: recent === 0 ? 1 : (recent ?? 0) }),
     );
     if (recent === 0) cs.recent = [];
@@ -64,7 +64,7 @@ export async function schedulerStatus(
     const { renderClusterStatus } = await import('../output/cluster.js');
     return write(ctx.io.stdout, renderClusterStatus(cs, now()));
   }
-  const w = await ctx.withSchedulerLite(globals, (client) => resolveWorkload(client, id, { whole: true }));
+  const w = await ctx.withSchedulerWire(globals, (client) => resolveWorkload(client, id, { whole: true }));
   if (globals.json) return writeJson(ctx.io, w);
   const { renderScheduledWorkload } = await import('../output/cluster.js');
   return write(ctx.io.stdout, renderScheduledWorkload(w, now()));

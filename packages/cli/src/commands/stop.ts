@@ -2,7 +2,7 @@
 // workload (or StopWorkload on one agent with --agent, exact ids), a few at once; each call
 // returns once its workload has ended, and its final state is printed.
 import type { ScheduledWorkload__Output } from '@mo/api';
-import type { LiteSchedulerClient } from '@mo/api/lite';
+import type { WireSchedulerClient } from '@mo/api/wire';
 import type { Command } from 'commander';
 import { addGlobalOptions, type CliContext, type GlobalOptions } from '../context.js';
 import { ExitCode, SomeFailedError, UsageError } from '../errors.js';
@@ -75,7 +75,7 @@ export function registerStop(program: Command, ctx: CliContext): void {
   });
 }
 
-/** `mo stop` (the fast path's too): on the scheduler over the lite client, or on one agent. */
+/** `mo stop` (the fast path's too): on the scheduler over the wire client, or on one agent. */
 export async function runStop(
   ctx: CliContext,
   globals: GlobalOptions,
@@ -86,7 +86,7 @@ export async function runStop(
   const graceMs = flags.grace === undefined ? 0 : parseDuration(flags.grace, '--grace');
   if (globals.target.kind === 'agent') return stopOnAgent(ctx, globals, target, graceMs);
   const { renderWorkloadLine } = await import('../output/cluster.js');
-  await ctx.withSchedulerLite(globals, async (client) => {
+  await ctx.withSchedulerWire(globals, async (client) => {
     if (target.kind === 'refs' && target.refs.length === 1) {
       // One workload: its failure is the command's, reported as any other error.
       const w = await client.stopWorkload(await resolveWorkloadId(client, target.refs[0]!), graceMs);
@@ -130,7 +130,7 @@ export async function runStop(
 
 /** The workloads to stop: ids for references (exact ids need no call), records for selectors. */
 async function selectWorkloads(
-  client: LiteSchedulerClient,
+  client: WireSchedulerClient,
   target: StopTarget,
 ): Promise<{ id: string; name?: string }[]> {
   if (target.kind === 'refs') {

@@ -2,7 +2,7 @@
 // sees $MO_INDEX=i), printed as the group and its size; with --wait, every member is waited on and
 // the exit code is the worst result (4 if any failed, was lost or stopped; 5 on --wait-timeout).
 import type { ScheduledWorkload__Output, SubmitWorkloadRequest } from '@mo/api';
-import type { LiteSchedulerClient } from '@mo/api/lite';
+import type { WireSchedulerClient } from '@mo/api/wire';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { ExitCode, WaitFailedError } from '../errors.js';
 import { write, writeJson } from '../io.js';
@@ -16,7 +16,7 @@ const FAILED_SHOWN = 5;
 export async function submitArrayAndWait(
   ctx: CliContext,
   globals: GlobalOptions,
-  client: Pick<LiteSchedulerClient, 'submitWorkload' | 'watch' | 'listAllWorkloads'>,
+  client: Pick<WireSchedulerClient, 'submitWorkload' | 'watch' | 'listAllWorkloads'>,
   req: SubmitWorkloadRequest,
   wait: { until: WaitFor; timeoutMs: number | undefined } | undefined,
 ): Promise<void> {

@@ -2,7 +2,7 @@
 // it on the Watch stream (workload_id + initial_state, so no transition falls between submit and
 // watch) until it runs or ends.
 import type { ClusterEvent__Output, ScheduledWorkload__Output, SubmitWorkloadRequest } from '@mo/api';
-import type { LiteSchedulerClient } from '@mo/api/lite';
+import type { WireSchedulerClient } from '@mo/api/wire';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { ExitCode, WaitFailedError } from '../errors.js';
 import { write, writeJson } from '../io.js';
@@ -33,7 +33,7 @@ const WATCH_REOPENS = 3;
  * Rejects with WaitFailedError(WaitTimeout) when `timeoutMs` passes first.
  */
 export async function waitForWorkload(
-  client: Pick<LiteSchedulerClient, 'watch'>,
+  client: Pick<WireSchedulerClient, 'watch'>,
   first: ScheduledWorkload__Output,
   until: WaitFor,
   timeoutMs: number | undefined,
@@ -74,7 +74,7 @@ export async function waitForWorkload(
 export async function submitAndWait(
   ctx: CliContext,
   globals: GlobalOptions,
-  client: Pick<LiteSchedulerClient, 'submitWorkload' | 'watch'>,
+  client: Pick<WireSchedulerClient, 'submitWorkload' | 'watch'>,
   req: SubmitWorkloadRequest,
   wait: { until: WaitFor; timeoutMs: number | undefined } | undefined,
 ): Promise<void> {

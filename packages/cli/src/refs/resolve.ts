@@ -5,7 +5,7 @@ import type { ListWorkloadsRequest, ListWorkloadsResponse__Output, ScheduledWork
 import { AmbiguousWorkloadError, WorkloadNotFoundError, type RefCandidate } from '../errors.js';
 import { CANDIDATES, LIVE_STATES, decide, notFoundMessage, planLookup, type Matches } from './match.js';
 
-/** What resolving needs of a scheduler client (the full one and the lite one both have it). */
+/** What resolving needs of a scheduler client (the full one and the wire one both have it). */
 export interface WorkloadLookup {
   getWorkload(id: string): Promise<ScheduledWorkload__Output>;
   listWorkloads(req: ListWorkloadsRequest): Promise<ListWorkloadsResponse__Output>;

@@ -6,7 +6,7 @@
 // megamorphic keyed loads and stores (the cost that made it no faster than protobufjs).
 import { compileDecoder, type Decoder } from './decode-compile.js';
 import { messageType, type MessageType } from './schema.js';
-import { Reader } from './wire.js';
+import { Reader } from './protobuf.js';
 
 const decoders = new Map<MessageType, Decoder>();
 /** Decoders by the name callers pass (`NodeStatus`, `grpc.health.v1.X`): one lookup per call. */

@@ -1,14 +1,14 @@
-// @mo/api/lite (the CLI's fast path: HTTP/2 + a descriptor-driven codec, no grpc-js) returns
+// @mo/api/wire (the CLI's fast path: HTTP/2 + a descriptor-driven codec, no grpc-js) returns
 // exactly what the full SchedulerClient returns, on a real cluster in varied states: reads,
 // SubmitWorkload, StopScheduledWorkload and the Watch stream, errors as the same MoErrors.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ClusterEvent__Output } from '@mo/api';
 import { MoError, UnavailableError } from '@mo/api/errors';
-import { LiteCallError, LiteSchedulerClient, decodeMessage, encodeMessage } from '@mo/api/lite';
+import { WireCallError, WireSchedulerClient, decodeMessage, encodeMessage } from '@mo/api/wire';
 import { startCluster, waitFor, type Cluster, testPki, testTls } from '@mo/testkit';
 
 let cluster: Cluster;
-let lite: LiteSchedulerClient;
+let wire: WireSchedulerClient;
 const ids: string[] = [];
 
 beforeAll(async () => {
@@ -31,10 +31,10 @@ beforeAll(async () => {
     const ends = await Promise.all([ids[1]!, ids[3]!].map((id) => c.getWorkload(id)));
     return ends.every((w) => w.state === 'WORKLOAD_STATE_FAILED' || w.state === 'WORKLOAD_STATE_SUCCEEDED');
   });
-  lite = new LiteSchedulerClient(cluster.scheduler.grpcAddress, { deadlineMs: 5000, tls: testTls(testPki().client) });
+  wire = new WireSchedulerClient(cluster.scheduler.grpcAddress, { deadlineMs: 5000, tls: testTls(testPki().client) });
 });
 afterAll(async () => {
-  lite?.close();
+  wire?.close();
   await cluster?.stop();
 });
 
@@ -53,11 +53,11 @@ async function expectSame<T>(full: () => Promise<T>, fast: () => Promise<T>): Pr
   return b!;
 }
 
-describe('LiteSchedulerClient', () => {
+describe('WireSchedulerClient', () => {
   it('GetClusterStatus equals the full client', async () => {
     const fast = await expectSame(
       () => cluster.scheduler.client.getClusterStatus({ recentWorkloads: 10 }),
-      () => lite.getClusterStatus({ recentWorkloads: 10 }),
+      () => wire.getClusterStatus({ recentWorkloads: 10 }),
     );
     expect(fast.nodes).toHaveLength(2);
     expect(fast.nodes[0]!.facts?.cpuCores).toBeGreaterThan(0);
@@ -67,34 +67,34 @@ describe('LiteSchedulerClient', () => {
     const c = cluster.scheduler.client;
     await expectSame(
       () => c.listNodes(),
-      () => lite.listNodes(),
+      () => wire.listNodes(),
     );
     for (const id of ids) {
       await expectSame(
         () => c.getWorkload(id),
-        () => lite.getWorkload(id),
+        () => wire.getWorkload(id),
       );
     }
     const req = { states: ['WORKLOAD_STATE_FAILED', 'WORKLOAD_STATE_PENDING'] as const, limit: 50 };
     const fast = await expectSame(
       () => c.listWorkloads({ ...req, states: [...req.states] }),
-      () => lite.listWorkloads({ ...req, states: [...req.states] }),
+      () => wire.listWorkloads({ ...req, states: [...req.states] }),
     );
     expect(fast.total).toBe(2);
     await expectSame(
       () => c.listWorkloads({ omitEvents: true }),
-      () => lite.listWorkloads({ omitEvents: true }),
+      () => wire.listWorkloads({ omitEvents: true }),
     );
   });
 
   it("reports errors as the full client's MoErrors, with the gRPC code and message", async () => {
-    const notFound = await lite.getWorkload('01NOSUCHWORKLOAD000000000A').catch((e: unknown) => e);
+    const notFound = await wire.getWorkload('01NOSUCHWORKLOAD000000000A').catch((e: unknown) => e);
     const full = await cluster.scheduler.client.getWorkload('01NOSUCHWORKLOAD000000000A').catch((e: unknown) => e);
     expect(notFound).toBeInstanceOf(MoError);
     expect(notFound).toMatchObject({ code: 5, message: (full as MoError).message });
     expect((notFound as MoError).message).toMatch(/workload_id/);
-    expect((notFound as MoError).cause).toBeInstanceOf(LiteCallError);
-    const closed = new LiteSchedulerClient('127.0.0.1:1', { deadlineMs: 2000, tls: testTls(testPki().client) });
+    expect((notFound as MoError).cause).toBeInstanceOf(WireCallError);
+    const closed = new WireSchedulerClient('127.0.0.1:1', { deadlineMs: 2000, tls: testTls(testPki().client) });
     const unreachable = await closed.listNodes().catch((e: unknown) => e);
     closed.close();
     expect(unreachable).toBeInstanceOf(UnavailableError);
@@ -110,19 +110,19 @@ describe('LiteSchedulerClient', () => {
       scheduling: { constraints: { zone: 'nowhere' } },
       idempotencyKey: `lite-${process.pid}`,
     };
-    const first = await lite.submitWorkload(req);
+    const first = await wire.submitWorkload(req);
     expect(first.existing).toBe(false);
     expect(first.workload?.state).toBe('WORKLOAD_STATE_PENDING');
     // The same key again, through each client: the same answer.
     await expectSame(
       () => c.submitWorkload(req),
-      () => lite.submitWorkload(req),
+      () => wire.submitWorkload(req),
     );
     const id = first.workload!.id;
-    const stopped = await lite.stopWorkload(id, 0);
+    const stopped = await wire.stopWorkload(id, 0);
     expect(stopped.state).toBe('WORKLOAD_STATE_STOPPED');
     expect(stopped).toEqual(await c.getWorkload(id));
-    const bad = await lite.submitWorkload({ spec: { argv: [] } }).catch((e: unknown) => e);
+    const bad = await wire.submitWorkload({ spec: { argv: [] } }).catch((e: unknown) => e);
     expect(bad).toMatchObject({ code: 3, message: expect.stringMatching(/argv/) });
   });
 
@@ -145,7 +145,7 @@ describe('LiteSchedulerClient', () => {
       return seen;
     };
     const [viaLite, viaFull] = await Promise.all([
-      follow((signal) => lite.watch({ workloadId: id, initialState: true }, signal)),
+      follow((signal) => wire.watch({ workloadId: id, initialState: true }, signal)),
       follow((signal) => c.watch({ workloadId: id, initialState: true }, signal)),
     ]);
     expect(viaLite.at(-1)).toMatch(/WORKLOAD_STATE_FAILED/);
@@ -153,7 +153,7 @@ describe('LiteSchedulerClient', () => {
     // The initial snapshot is each stream's own; the live events after it are the same ones.
     expect(viaLite.slice(1)).toEqual(viaFull.slice(viaFull.length - viaLite.length + 1));
     const refused = await (async () => {
-      for await (const _ of lite.watch({ workloadId: 'not an id' })) break;
+      for await (const _ of wire.watch({ workloadId: 'not an id' })) break;
     })().catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(MoError);
     expect((refused as MoError).code).toBe(3);

@@ -9,7 +9,7 @@
 // enum's zero, empty bytes) is not written: the decoder restores it. Oneof members, list items and
 // map entries are always written.
 import { messageType, type Field, type MessageType } from './schema.js';
-import { Writer } from './wire.js';
+import { Writer } from './protobuf.js';
 
 type Encoder = (w: Writer, obj: Record<string, unknown>) => void;
 

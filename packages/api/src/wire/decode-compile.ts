@@ -11,7 +11,7 @@
 //   type, groups included; field number 0 and wire types 6/7 are a WireFormatError;
 // - a oneof keeps only its last member, and the oneof's name says which.
 import type { Field, MessageType } from './schema.js';
-import { type Reader, WireFormatError } from './wire.js';
+import { type Reader, WireFormatError } from './protobuf.js';
 
 /** Decodes one message from r.pos up to r.end, into `into` (an earlier occurrence) if given. */
 export type Decoder = (r: Reader, into: Record<string, unknown> | null) => Record<string, unknown>;

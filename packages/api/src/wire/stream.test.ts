@@ -1,14 +1,14 @@
-// The lite transport's server streams (LiteChannel.stream), against a gRPC peer written on
+// The wire transport's server streams (WireChannel.stream), against a gRPC peer written on
 // node:http2 over a real socket, so each way a stream can go is produced on purpose: messages split
 // across DATA frames and packed into one, an error status after messages, oversized and compressed
 // messages, a deadline, a cancel (abort or leaving the loop) that the server sees, a consumer that
 // stops reading (the server is held back by flow control, not buffered without bound), and a
-// session that dies mid-stream. The same transport against a real scheduler: lite-client.test.ts.
+// session that dies mid-stream. The same transport against a real scheduler: wire-client.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Http2Server, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { FrameError, FrameReader } from './frames.js';
-import { LiteCallError, LiteChannel } from './unary.js';
+import { WireCallError, WireChannel } from './channel.js';
 
 function frame(payload: Buffer, compressed = false): Buffer {
   const f = Buffer.alloc(5 + payload.length);
@@ -78,7 +78,7 @@ async function collect(it: AsyncIterable<Buffer>): Promise<string[]> {
   return out;
 }
 
-describe('LiteChannel.stream', () => {
+describe('WireChannel.stream', () => {
   it('yields the messages in order, however the server frames them', async () => {
     handlers.set('/t/Order', (s) => {
       respond(s);
@@ -88,7 +88,7 @@ describe('LiteChannel.stream', () => {
       s.write(bytes.subarray(12)); // two's end, three and four in one chunk
       finish(s);
     });
-    const ch = new LiteChannel(address);
+    const ch = new WireChannel(address);
     expect(await collect(ch.stream('/t/Order', Buffer.alloc(0)))).toEqual(['one', 'two', 'three', 'four']);
     ch.close();
   });
@@ -99,13 +99,13 @@ describe('LiteChannel.stream', () => {
       s.write(frame(Buffer.from('first')));
       finish(s, 3, encodeURIComponent('workload_id: bad'));
     });
-    const ch = new LiteChannel(address);
+    const ch = new WireChannel(address);
     const seen: string[] = [];
     const err = await (async () => {
       for await (const m of ch.stream('/t/Fail', Buffer.alloc(0))) seen.push(m.toString());
     })().catch((e: unknown) => e);
     expect(seen).toEqual(['first']);
-    expect(err).toBeInstanceOf(LiteCallError);
+    expect(err).toBeInstanceOf(WireCallError);
     expect(err).toMatchObject({ code: 3, details: 'workload_id: bad' });
     ch.close();
   });
@@ -124,7 +124,7 @@ describe('LiteChannel.stream', () => {
       respond(s);
       s.write(frame(Buffer.from('x'), true));
     });
-    const ch = new LiteChannel(address);
+    const ch = new WireChannel(address);
     await expect(collect(ch.stream('/t/Big', Buffer.alloc(0)))).rejects.toMatchObject({ code: 8 });
     await expect(collect(ch.stream('/t/Gzip', Buffer.alloc(0)))).rejects.toMatchObject({ code: 13 });
     await waitUntil(() => cancelled === 2);
@@ -138,7 +138,7 @@ describe('LiteChannel.stream', () => {
       s.write(frame(Buffer.from('tick')));
     });
     server.once('stream', (_s, headers) => (timeout = String(headers['grpc-timeout'])));
-    const ch = new LiteChannel(address);
+    const ch = new WireChannel(address);
     const seen: string[] = [];
     const err = await (async () => {
       for await (const m of ch.stream('/t/Slow', Buffer.alloc(0), { deadlineMs: 200 })) seen.push(m.toString());
@@ -157,7 +157,7 @@ describe('LiteChannel.stream', () => {
       s.write(frame(Buffer.from('x')));
       finish(s);
     });
-    const ch = new LiteChannel(address);
+    const ch = new WireChannel(address);
     expect(await collect(ch.stream('/t/Once', Buffer.alloc(0)))).toEqual(['x']);
     expect(timeout).toBeUndefined();
     ch.close();
@@ -171,7 +171,7 @@ describe('LiteChannel.stream', () => {
       const t = setInterval(() => s.write(frame(Buffer.from('tick'))), 5);
       s.once('close', () => clearInterval(t));
     });
-    const ch = new LiteChannel(address);
+    const ch = new WireChannel(address);
     const abort = new AbortController();
     let n = 0;
     for await (const _ of ch.stream('/t/Endless', Buffer.alloc(0), { signal: abort.signal })) {
@@ -213,7 +213,7 @@ describe('LiteChannel.stream', () => {
       };
       pump();
     });
-    const ch = new LiteChannel(address);
+    const ch = new WireChannel(address);
     const it = ch.stream('/t/Flood', Buffer.alloc(0), { readAhead: 4 })[Symbol.asyncIterator]();
     await it.next();
     await new Promise((r) => setTimeout(r, 500));
@@ -233,13 +233,13 @@ describe('LiteChannel.stream', () => {
       respond(s);
       s.write(frame(Buffer.from('last words')), () => setTimeout(() => s.session?.destroy(), 50));
     });
-    const ch = new LiteChannel(address);
+    const ch = new WireChannel(address);
     const seen: string[] = [];
     const err = await (async () => {
       for await (const m of ch.stream('/t/Die', Buffer.alloc(0))) seen.push(m.toString());
     })().catch((e: unknown) => e);
     expect(seen).toEqual(['last words']);
-    expect(err).toBeInstanceOf(LiteCallError);
+    expect(err).toBeInstanceOf(WireCallError);
     expect(err).toMatchObject({ code: 14, details: expect.stringMatching(/connection lost/) });
     ch.close();
   });

@@ -1,5 +1,5 @@
 // Minimal gRPC calls over node:http2, unary and server-streaming: length-prefixed protobuf in,
-// grpc-status trailers out. Used by the lite client (the CLI's common commands), where loading
+// grpc-status trailers out. Used by the wire client (the CLI's common commands), where loading
 // grpc-js costs more than the call, and by AgentClient for the scheduler's unary calls to agents
 // (the hot path).
 // TLS with the caller's certificate when given (the server's role checked, not its host name), no
@@ -15,17 +15,17 @@ import { secureContextOf, type ClientTls } from '../tls/client.js';
 import { checkPeerRole, type ExpectedPeer } from '../tls/peer.js';
 
 /** A failed call, shaped like grpc-js's ServiceError (code, details) so the usual mapping applies. */
-export class LiteCallError extends Error {
+export class WireCallError extends Error {
   constructor(
     readonly code: number,
     readonly details: string,
   ) {
     super(details);
-    this.name = 'LiteCallError';
+    this.name = 'WireCallError';
   }
 }
 
-export interface LiteChannelOptions {
+export interface WireChannelOptions {
   /** Interval between keepalive PINGs (default KEEPALIVE_TIME_MS). */
   keepaliveTimeMs?: number;
   /** A PING not answered within this drops the session (default KEEPALIVE_TIMEOUT_MS). */
@@ -60,7 +60,7 @@ interface Connection {
   lastError?: string;
 }
 
-export class LiteChannel {
+export class WireChannel {
   private conn: Connection | undefined;
   private readonly keepaliveTimeMs: number;
   private readonly keepaliveTimeoutMs: number;
@@ -70,9 +70,9 @@ export class LiteChannel {
 
   constructor(
     readonly address: string,
-    options: LiteChannelOptions = {},
+    options: WireChannelOptions = {},
   ) {
-    if (options.tls && !options.peer) throw new Error('LiteChannel: tls needs peer (the role the server must prove)');
+    if (options.tls && !options.peer) throw new Error('WireChannel: tls needs peer (the role the server must prove)');
     this.tls = options.tls && options.peer ? { tls: options.tls, peer: options.peer } : undefined;
     this.token = options.token;
     this.keepaliveTimeMs = options.keepaliveTimeMs ?? KEEPALIVE_TIME_MS;
@@ -163,7 +163,7 @@ export class LiteChannel {
         settled = true;
         timer.cancel();
         waiting.delete(onSessionError);
-        reject(new LiteCallError(code, details));
+        reject(new WireCallError(code, details));
       };
       // Held (ref): a call in flight keeps a CLI alive until it answers or its deadline passes.
       const timer = after(
@@ -229,7 +229,7 @@ export class LiteChannel {
   /**
    * A server-streaming call: its messages until the server ends it (OK), as they come. At most
    * `readAhead` messages are held ahead of the consumer (the HTTP/2 stream is paused meanwhile, so
-   * flow control holds the server back). A non-OK status is thrown as a LiteCallError after the
+   * flow control holds the server back). A non-OK status is thrown as a WireCallError after the
    * messages before it. Aborting `signal`, or leaving the loop, cancels the call (no error).
    * No deadline unless `deadlineMs` is given: the session's keepalive notices a dead peer.
    */
@@ -243,7 +243,7 @@ export class LiteChannel {
     const { session, waiting } = conn;
     const timeoutMs = deadlineMs === undefined ? undefined : Math.min(deadlineMs, MAX_DEADLINE_MS);
     const queue: Buffer[] = [];
-    let failure: LiteCallError | undefined;
+    let failure: WireCallError | undefined;
     let ended = false;
     let wake: (() => void) | undefined;
     const notify = () => {
@@ -253,7 +253,7 @@ export class LiteChannel {
     };
     const fail = (code: number, details: string) => {
       if (ended || failure) return;
-      failure = new LiteCallError(code, details);
+      failure = new WireCallError(code, details);
       if (!req.closed) req.close(NGHTTP2_CANCEL);
       notify();
     };

@@ -1,8 +1,8 @@
 // gRPC's length-prefixed messages (PROTOCOL-HTTP2.md: a compressed-flag byte, a 4-byte big-endian
 // length, the message) cut out of the DATA chunks of a response, which split and join them
-// anywhere. For the lite transport's server streams; the unary call reads its one message whole.
+// anywhere. For the wire transport's server streams; the unary call reads its one message whole.
 
-/** Thrown for a frame the lite transport cannot take: compressed, or longer than its limit. */
+/** Thrown for a frame the wire transport cannot take: compressed, or longer than its limit. */
 export class FrameError extends Error {
   override readonly name = 'FrameError';
   constructor(

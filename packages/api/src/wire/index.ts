@@ -1,19 +1,19 @@
 /**
- * @mo/api/lite — the scheduler calls of short-lived tools (the CLI), without grpc-js or protobufjs.
+ * @mo/api/wire — the scheduler calls of short-lived tools (the CLI), without grpc-js or protobufjs.
  *
  * ```ts
- * import { LiteSchedulerClient } from '@mo/api/lite';
- * const c = new LiteSchedulerClient('127.0.0.1:7600', { deadlineMs: 5000, tls: readClientTls(files) });
+ * import { WireSchedulerClient } from '@mo/api/wire';
+ * const c = new WireSchedulerClient('127.0.0.1:7600', { deadlineMs: 5000, tls: readClientTls(files) });
  * const status = await c.getClusterStatus({ recentWorkloads: 10 }); // same shape as SchedulerClient's
  * c.close();
  * ```
  *
  * Loading @mo/api's full client (grpc-js, protobufjs, the descriptor) takes ~100 ms; `mo status`
- * should feel instant. This entry point is a small HTTP/2 transport (`LiteChannel`: unary calls and
+ * should feel instant. This entry point is a small HTTP/2 transport (`WireChannel`: unary calls and
  * server streams) and a
  * codec driven by the same generated descriptor, producing objects identical to the full
- * client's (tested against it). Errors are the full client's MoErrors (a LiteCallError, with the
- * gRPC code and details, is their cause; LiteChannel's own calls throw it as it is). The
+ * client's (tested against it). Errors are the full client's MoErrors (a WireCallError, with the
+ * gRPC code and details, is their cause; WireChannel's own calls throw it as it is). The
  * session has the keepalive and connect timeout of every mo connection (../keepalive.ts).
  * Lists are paged: `listAll*` and `getFullClusterStatus` follow next_page_token (`followPages`).
  */
@@ -32,9 +32,9 @@ import type { ClusterEvent__Output } from '../generated/mo/v1/ClusterEvent.js';
 import { fromServiceError } from '../errors.js';
 import { allNodes, allWorkloads, fullClusterStatus } from '../paging/collect.js';
 import { decodeMessage, encodeMessage, prepareDecoder } from './codec.js';
-import { LiteChannel, type LiteChannelOptions } from './unary.js';
+import { WireChannel, type WireChannelOptions } from './channel.js';
 
-export { LiteCallError, LiteChannel, type LiteChannelOptions } from './unary.js';
+export { WireCallError, WireChannel, type WireChannelOptions } from './channel.js';
 // Not loadClientTls (node:crypto, ~5 ms to load): @mo/api/tls-check has it.
 export { readClientTls, CLI_TLS_LABELS, type ClientFiles, type ClientTls } from '../tls/client.js';
 export { TlsFileError } from '../tls/pem.js';
@@ -45,21 +45,21 @@ export { followPages, PagingError } from '../paging/follow.js';
 
 /**
  * The Scheduler service calls the CLI's common commands make (status, nodes, ps, start, stop, the
- * watch behind --wait), over the lite transport. Same methods, arguments and results as the full
- * SchedulerClient, and the same errors: MoErrors mapped by fromServiceError (the LiteCallError is
+ * watch behind --wait), over the wire transport. Same methods, arguments and results as the full
+ * SchedulerClient, and the same errors: MoErrors mapped by fromServiceError (the WireCallError is
  * their cause).
  */
-export class LiteSchedulerClient {
-  private readonly channel: LiteChannel;
+export class WireSchedulerClient {
+  private readonly channel: WireChannel;
   private readonly deadlineMs: number;
 
   constructor(
     readonly address: string,
-    options: { deadlineMs?: number } & Pick<LiteChannelOptions, 'tls' | 'token'> & { insecure?: boolean },
+    options: { deadlineMs?: number } & Pick<WireChannelOptions, 'tls' | 'token'> & { insecure?: boolean },
   ) {
     if (!options.tls === !options.insecure)
-      throw new Error('LiteSchedulerClient: give exactly one of tls and insecure');
-    this.channel = new LiteChannel(address, {
+      throw new Error('WireSchedulerClient: give exactly one of tls and insecure');
+    this.channel = new WireChannel(address, {
       ...(options.tls ? { tls: options.tls, peer: { kind: 'scheduler' as const } } : {}),
       ...(options.token !== undefined ? { token: options.token } : {}),
     });

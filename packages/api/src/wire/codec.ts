@@ -22,4 +22,4 @@
 export { decodeMessage, prepareDecoder } from './decode.js';
 export { encodeMessage } from './encode.js';
 export { messageType, serviceMethods, serviceNames, type MethodJson } from './schema.js';
-export { WireFormatError } from './wire.js';
+export { WireFormatError } from './protobuf.js';
