@@ -53,7 +53,7 @@ import type { StreamStepLogsRequest } from './generated/mo/v1/StreamStepLogsRequ
 import type { SubmitPipelineRequest } from './generated/mo/v1/SubmitPipelineRequest.js';
 import type { SubmitPipelineResponse__Output } from './generated/mo/v1/SubmitPipelineResponse.js';
 import { decodeMessage, encodeMessage } from './wire/codec.js';
-import { allNodes, allPipelines, allWorkloads, fullClusterStatus, fullNodeStatus } from './paging/collect.js';
+import { allNodes, allPipelines, allWorkloads, fullClusterStatusOf, fullNodeStatus } from './paging/collect.js';
 import { WireCallError, WireChannel, type WireChannelOptions } from './wire/channel.js';
 import { BaseClient, deadlineIn, withReadAhead, type ClientOptions } from './base-client.js';
 import { channelOptions } from './grpc-options.js';
@@ -235,14 +235,7 @@ export class SchedulerClient extends BaseClient<RawSchedulerClient> {
 
   /** The status with every node and `recentWorkloads` recent workloads (follows the tokens). */
   getFullClusterStatus(req: GetClusterStatusRequest = {}): Promise<ClusterStatus__Output> {
-    return fullClusterStatus(
-      {
-        getClusterStatus: (r) => this.getClusterStatus(r),
-        listNodes: (r) => this.listNodes(r),
-        listWorkloads: (r) => this.listWorkloads(r),
-      },
-      req,
-    );
+    return fullClusterStatusOf(this, req);
   }
 
   /** Forgets a down node, by name or id (FAILED_PRECONDITION while it is up). */

@@ -109,3 +109,22 @@ export async function fullClusterStatus(
     recentNextPageToken: recent ? recent.nextPageToken : cs.recentNextPageToken,
   };
 }
+
+/** fullClusterStatus over a client's own methods (the full client and the wire one share it). */
+export function fullClusterStatusOf(
+  client: {
+    getClusterStatus(r: GetClusterStatusRequest): Promise<ClusterStatus__Output>;
+    listNodes(r: ListNodesRequest): Promise<ListNodesResponse__Output>;
+    listWorkloads(r: ListWorkloadsRequest): Promise<ListWorkloadsResponse__Output>;
+  },
+  req: GetClusterStatusRequest = {},
+): Promise<ClusterStatus__Output> {
+  return fullClusterStatus(
+    {
+      getClusterStatus: (r) => client.getClusterStatus(r),
+      listNodes: (r) => client.listNodes(r),
+      listWorkloads: (r) => client.listWorkloads(r),
+    },
+    req,
+  );
+}

@@ -7,7 +7,13 @@
 // (../keepalive.ts): a session that does not answer a PING in time, or does not connect in time,
 // is destroyed with its calls failed UNAVAILABLE, and the next call dials a new one.
 import { after, type Timer } from '../timers.js';
-import { connect, constants, type ClientHttp2Session, type OutgoingHttpHeaders } from 'node:http2';
+import {
+  connect,
+  constants,
+  type ClientHttp2Session,
+  type ClientHttp2Stream,
+  type OutgoingHttpHeaders,
+} from 'node:http2';
 import { FrameError, FrameReader } from './frames.js';
 import { CONNECT_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from '../keepalive.js';
 import { MAX_DEADLINE_MS, grpcTimeoutHeader } from './timeout.js';
@@ -179,22 +185,6 @@ export class WireChannel {
       const req = session.request(this.headers(path, timeoutMs));
       const chunks: Buffer[] = [];
       let size = 0;
-      let status: number | undefined;
-      let message = '';
-      const takeStatus = (headers: Record<string, unknown>) => {
-        if (headers['grpc-status'] !== undefined) status = Number(headers['grpc-status']);
-        if (headers['grpc-message'] !== undefined) message = decodeURIComponent(String(headers['grpc-message']));
-      };
-      let responded = false;
-      req.on('response', (headers) => {
-        responded = true;
-        if (headers[':status'] !== 200) {
-          fail(UNAVAILABLE, `HTTP status ${String(headers[':status'])} from ${this.address}`);
-          return;
-        }
-        takeStatus(headers); // a trailers-only response carries the status here
-      });
-      req.on('trailers', (trailers) => takeStatus(trailers));
       req.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > MAX_RESPONSE + 5) {
@@ -204,15 +194,7 @@ export class WireChannel {
         }
         chunks.push(chunk);
       });
-      req.on('error', (err) => {
-        // A refused connection shows as "pending stream canceled" with the real error as cause.
-        const cause = (err as Error & { cause?: Error }).cause;
-        fail(UNAVAILABLE, `No connection established. Last error: ${(cause ?? err).message}`);
-      });
-      req.on('end', () => {
-        if (status === undefined && !responded) return unanswered(conn, (details) => fail(UNAVAILABLE, details));
-        if (status === undefined) return fail(...endedWithoutStatus(conn));
-        if (status !== 0) return fail(status, message);
+      onOutcome(req, conn, this.address, fail, () => {
         const body = Buffer.concat(chunks);
         if (body.length < 5 || body[0] !== 0) return fail(INTERNAL, 'malformed or compressed response message');
         const len = body.readUInt32BE(1);
@@ -265,20 +247,6 @@ export class WireChannel {
     waiting.add(onSessionError);
     const req = session.request(this.headers(path, timeoutMs));
     const frames = new FrameReader(MAX_RESPONSE);
-    let status: number | undefined;
-    let message = '';
-    let responded = false;
-    const takeStatus = (headers: Record<string, unknown>) => {
-      if (headers['grpc-status'] !== undefined) status = Number(headers['grpc-status']);
-      if (headers['grpc-message'] !== undefined) message = decodeURIComponent(String(headers['grpc-message']));
-    };
-    req.on('response', (headers) => {
-      responded = true;
-      if (headers[':status'] !== 200)
-        return fail(UNAVAILABLE, `HTTP status ${String(headers[':status'])} from ${this.address}`);
-      takeStatus(headers);
-    });
-    req.on('trailers', (trailers) => takeStatus(trailers));
     req.on('data', (chunk: Buffer) => {
       if (failure) return;
       try {
@@ -289,14 +257,7 @@ export class WireChannel {
       if (queue.length >= readAhead) req.pause();
       notify();
     });
-    req.on('error', (err) => {
-      const cause = (err as Error & { cause?: Error }).cause;
-      fail(UNAVAILABLE, `No connection established. Last error: ${(cause ?? err).message}`);
-    });
-    req.on('end', () => {
-      if (status === undefined && !responded) return unanswered(conn, (details) => fail(UNAVAILABLE, details));
-      if (status === undefined) return fail(...endedWithoutStatus(conn));
-      if (status !== 0) return fail(status, message);
+    onOutcome(req, conn, this.address, fail, () => {
       if (frames.buffered > 0) return fail(INTERNAL, 'truncated response message');
       ended = true;
       notify();
@@ -340,6 +301,45 @@ export class WireChannel {
   close(): void {
     if (this.conn) this.drop(this.conn, 'the channel was closed');
   }
+}
+
+/**
+ * How a call ends, for unary calls and streams alike: an HTTP status other than 200, a non-OK
+ * grpc-status (from the headers of a trailers-only response, or the trailers), a stream error or
+ * a response that ended without a status are `fail`ed; `ok` runs once it ended with status 0.
+ */
+function onOutcome(
+  req: ClientHttp2Stream,
+  conn: Connection,
+  address: string,
+  fail: (code: number, details: string) => void,
+  ok: () => void,
+): void {
+  let status: number | undefined;
+  let message = '';
+  let responded = false;
+  const takeStatus = (headers: Record<string, unknown>) => {
+    if (headers['grpc-status'] !== undefined) status = Number(headers['grpc-status']);
+    if (headers['grpc-message'] !== undefined) message = decodeURIComponent(String(headers['grpc-message']));
+  };
+  req.on('response', (headers) => {
+    responded = true;
+    if (headers[':status'] !== 200)
+      return fail(UNAVAILABLE, `HTTP status ${String(headers[':status'])} from ${address}`);
+    takeStatus(headers); // a trailers-only response carries the status here
+  });
+  req.on('trailers', (trailers) => takeStatus(trailers));
+  req.on('error', (err) => {
+    // A refused connection shows as "pending stream canceled" with the real error as cause.
+    const cause = (err as Error & { cause?: Error }).cause;
+    fail(UNAVAILABLE, `No connection established. Last error: ${(cause ?? err).message}`);
+  });
+  req.on('end', () => {
+    if (status === undefined && !responded) return unanswered(conn, (details) => fail(UNAVAILABLE, details));
+    if (status === undefined) return fail(...endedWithoutStatus(conn));
+    if (status !== 0) return fail(status, message);
+    ok();
+  });
 }
 
 /** One request message, length-prefixed and uncompressed. */

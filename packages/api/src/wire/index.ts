@@ -30,7 +30,7 @@ import type { StopScheduledWorkloadRequest } from '../generated/mo/v1/StopSchedu
 import type { WatchRequest } from '../generated/mo/v1/WatchRequest.js';
 import type { ClusterEvent__Output } from '../generated/mo/v1/ClusterEvent.js';
 import { fromServiceError } from '../errors.js';
-import { allNodes, allWorkloads, fullClusterStatus } from '../paging/collect.js';
+import { allNodes, allWorkloads, fullClusterStatusOf } from '../paging/collect.js';
 import { decodeMessage, encodeMessage, prepareDecoder } from './codec.js';
 import { WireChannel, type WireChannelOptions } from './channel.js';
 
@@ -117,14 +117,7 @@ export class WireSchedulerClient {
 
   /** The status with every node and `recentWorkloads` recent workloads (follows the tokens). */
   getFullClusterStatus(req: GetClusterStatusRequest = {}): Promise<ClusterStatus__Output> {
-    return fullClusterStatus(
-      {
-        getClusterStatus: (r) => this.getClusterStatus(r),
-        listNodes: (r) => this.listNodes(r),
-        listWorkloads: (r) => this.listWorkloads(r),
-      },
-      req,
-    );
+    return fullClusterStatusOf(this, req);
   }
 
   listNodes(req: ListNodesRequest = {}): Promise<ListNodesResponse__Output> {
