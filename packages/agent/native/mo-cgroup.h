@@ -1,6 +1,7 @@
 /*
  * mo-cgroup: the cgroup of one workload, as its shim makes, fills, empties and removes it.
- * See mo-cgroup.c for the life of a workload cgroup and mo-shim.c for where each step happens.
+ * See mo-cgroup.c for the life of a workload cgroup, and mo-shim/shim.c and finish.c for where each
+ * step happens.
  */
 #ifndef MO_CGROUP_H
 #define MO_CGROUP_H

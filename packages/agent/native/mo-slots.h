@@ -1,6 +1,7 @@
 /*
  * mo-slots: where a launcher's shim tells the launcher how far a start got, without waking it.
- * See mo-slots.c for why, and mo-shim.c (reap_shims, stand_in) for how the launcher uses it.
+ * See mo-slots.c for why, and mo-shim/launcher.c (reap_shims, stand_in) for how the launcher uses
+ * it.
  */
 #ifndef MO_SLOTS_H
 #define MO_SLOTS_H
@@ -23,7 +24,7 @@ enum start_step {
 	STEP_USER,  /* setgroups, setgid, setuid, or the check that they took */
 };
 
-/* Bounds of what a slot holds (mo-shim.c checks its own limits against them). */
+/* Bounds of what a slot holds (mo-shim/shim.c and launcher.h check theirs against them). */
 #define SLOT_ID_MAX 64
 #define SLOT_CGROUP_MAX 288
 #define SLOT_DIR_MAX 4096

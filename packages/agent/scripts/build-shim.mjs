@@ -1,6 +1,7 @@
-// Builds native/mo-shim.c (with mo-cgroup.c, its workload cgroups, and mo-slots.c, its launcher
-// slots) into dist/bin/mo-shim. Static by default: the shim runs once per workload, so it must not
-// pay for a dynamic loader and shared libc pages in its RSS.
+// Builds native/mo-shim/ (the shim and its launcher: see main.c there; with mo-cgroup.c, its
+// workload cgroups, and mo-slots.c, its launcher slots) into dist/bin/mo-shim. Static by default:
+// the shim runs once per workload, so it must not pay for a dynamic loader and shared libc pages in
+// its RSS.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -8,8 +9,22 @@ import { fileURLToPath } from 'node:url';
 
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const native = join(pkgDir, 'native');
-const sources = ['mo-shim.c', 'mo-cgroup.c', 'mo-slots.c'].map((f) => join(native, f));
-const inputs = [...sources, join(native, 'mo-cgroup.h'), join(native, 'mo-slots.h')];
+const sources = [
+  'mo-shim/main.c',
+  'mo-shim/shim.c',
+  'mo-shim/exec.c',
+  'mo-shim/logs.c',
+  'mo-shim/records.c',
+  'mo-shim/finish.c',
+  'mo-shim/launcher.c',
+  'mo-shim/spare.c',
+  'mo-shim/protocol.c',
+  'mo-shim/common.c',
+  'mo-cgroup.c',
+  'mo-slots.c',
+].map((f) => join(native, f));
+const headers = ['mo-shim/shim.h', 'mo-shim/launcher.h', 'mo-shim/common.h', 'mo-cgroup.h', 'mo-slots.h'];
+const inputs = [...sources, ...headers.map((f) => join(native, f))];
 const out = join(pkgDir, 'dist', 'bin', 'mo-shim');
 
 function mtime(path) {

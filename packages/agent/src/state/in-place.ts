@@ -1,7 +1,7 @@
 // Small files rewritten over the blocks they already hold. On a full disk, a rewrite that
 // truncates first (writeFileSync) or writes a fresh temp file needs a new block and fails; one
 // written over the file's own blocks and then cut to length does not (shrinking frees blocks, it
-// never takes one). The spare workload dirs hold sized temp files for exactly this (mo-shim.c).
+// never takes one). The spare workload dirs hold sized temp files for exactly this (native/mo-shim/records.c).
 import { closeSync, constants, ftruncateSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 

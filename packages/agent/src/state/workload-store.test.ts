@@ -57,7 +57,7 @@ describe('WorkloadStore', () => {
     expect(store.spareCount).toBeLessThan(3); // one was used...
     await until('the pool refilled', () => store.spareCount === 3); // ...and replaced in the background
     // The record, no temp file of it left behind, and the files the shim will write its records
-    // over, sized for them ahead (so a full disk cannot lose them: mo-shim.c RECORD_SLOT); the
+    // over, sized for them ahead (so a full disk cannot lose them: mo-shim/records.c RECORD_SLOT); the
     // workload's own `work` dir and `output` file, private until handed over.
     expect(readdirSync(store.dirOf('a')).sort()).toEqual([
       'exit.tmp',

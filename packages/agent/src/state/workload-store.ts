@@ -71,16 +71,17 @@ const IDLE_MS = 20;
 const SYNC_RECORD_MAX_CHARS = 64 * 1024;
 const LATER_MAX = 32;
 /** What a spare directory holds: the workload's `work` dir and files the start path would otherwise
- * create. The shim writes its records over its temp files, sized RECORD_SLOT (mo-shim.c) so that
- * needs no new block. The agent's record temp file stays empty (a create on a full disk fails
- * rather than start a workload there), and is made last: its presence marks a finished spare. */
+ * create. The shim writes its records over its temp files, sized RECORD_SLOT
+ * (native/mo-shim/records.c) so that needs no new block. The agent's record temp file stays empty
+ * (a create on a full disk fails rather than start a workload there), and is made last: its
+ * presence marks a finished spare. */
 const SPARE_FILES: Array<[name: string, bytes: number, mode: number]> = [
   ['started.tmp', 2048, 0o644],
   ['exit.tmp', 2048, 0o644],
   [OUTPUT_FILE, 0, PRIVATE_FILE_MODE],
   [RECORD_TMP, 0, PRIVATE_FILE_MODE],
 ];
-/** Zeros written into the shim's temp files (the size of RECORD_SLOT in mo-shim.c). */
+/** Zeros written into the shim's temp files (the size of RECORD_SLOT in native/mo-shim/records.c). */
 const SLOT_FILL = Buffer.alloc(2048);
 /** Retries of records whose write failed (a full disk): first after this, doubling to the max. */
 const RETRY_MIN_MS = 500;

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { newStringMap } from '@mo/api';
 import { encodeFrame, type LaunchRequest } from './launcher.js';
 
-/** The frame as the protocol defines it (launcher.ts, mo-shim.c), built the obvious way. */
+/** The frame as the protocol defines it (launcher.ts, native/mo-shim/launcher.c), built the obvious way. */
 function reference(id: string, req: LaunchRequest): Buffer {
   const env = Object.entries(req.env).map(([k, v]) => `${k}=${v}`);
   const fields = [

@@ -2,7 +2,7 @@
 // per start request. Forking the Node agent itself for every start costs time that grows with its
 // RSS (page tables), and blocks the event loop meanwhile; the launcher's fork is ~0.1 ms.
 //
-// Protocol (see native/mo-shim.c): requests on the launcher's stdin are frames of a u32 LE length
+// Protocol (see native/mo-shim/launcher.c): requests on the launcher's stdin are frames of a u32 LE length
 // and NUL-terminated strings: reqId, taskDir, logMaxBytes, workingDir, memoryMax, cpuMillis,
 // pidsMax, user ("" or "uid:gid:g1,g2"), envCount, env..., argvCount, argv.... Responses on its stdout are lines:
 // `<reqId> S <pid> <starttime> <shimpid> <shimstarttime>[ <cgroup>]`, `<reqId> E <errno> <message>`,

@@ -1,5 +1,5 @@
 // The process driver: fork/exec through mo-shim, a tiny static C parent per workload (see
-// native/mo-shim.c), forked by one long-lived `mo-shim --launcher` (see launcher.ts). The shim puts
+// native/mo-shim/shim.c), forked by one long-lived `mo-shim --launcher` (see launcher.ts). The shim puts
 // the workload in its own process group (and, with cgroups, in a cgroup of its own), copies its
 // output to capped log files, and records the exit status in <taskDir>/exit even while the agent
 // is down. Where the workload's processes are (its cgroup, or its session from /proc) is tree.ts.
