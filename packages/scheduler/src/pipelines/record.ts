@@ -1,7 +1,8 @@
 // The scheduler's record of one pipeline and its steps. Persisted as JSON in the store (kind
-// 'pipeline'); the proto Pipeline is derived from it (server/pipeline-convert.ts).
+// 'pipeline'); the proto Pipeline is derived from it (toPipeline, server/pipeline-service.ts).
+// Also the step lookups every decision uses, and the record of a new submission.
 import type { ExitRecord } from '../workloads/record.js';
-import type { PipelineSpec } from './spec.js';
+import { topologicalOrder, type PipelineSpec, type StepSpec } from './spec.js';
 
 export type PipelineStateName =
   'pending' | 'running' | 'awaiting_approval' | 'compensating' | 'succeeded' | 'failed' | 'cancelled';
@@ -78,3 +79,65 @@ export interface PipelineRecord {
 
 /** Events kept per pipeline (oldest dropped first). */
 export const MAX_PIPELINE_EVENTS = 2000;
+
+/** Step id -> index, built once per spec (not persisted): lookups run on every step event. */
+const stepIndexes = new WeakMap<PipelineSpec, Map<string, number>>();
+
+/** Where step `stepId` sits in `p.spec.steps` and `p.steps` (both in the spec's order). */
+export function stepIndexOf(p: PipelineRecord, stepId: string): number | undefined {
+  let index = stepIndexes.get(p.spec);
+  if (!index) {
+    index = new Map(p.spec.steps.map((st, i) => [st.id, i]));
+    stepIndexes.set(p.spec, index);
+  }
+  return index.get(stepId);
+}
+
+export function stepOf(p: PipelineRecord, stepId: string): StepRecord | undefined {
+  const i = stepIndexOf(p, stepId);
+  return i === undefined ? undefined : p.steps[i];
+}
+
+/** A step's spec; the id must be one of the pipeline's. */
+export function specOf(p: PipelineRecord, stepId: string): StepSpec {
+  return p.spec.steps[stepIndexOf(p, stepId)!]!;
+}
+
+/** The record of a pipeline just submitted: pending, its steps waiting in dependency order. */
+export function newPipelineRecord(
+  id: string,
+  spec: PipelineSpec,
+  specText: string,
+  idempotencyKey: string,
+  now: number,
+): PipelineRecord {
+  const byId = new Map(spec.steps.map((s) => [s.id, s]));
+  spec.steps = topologicalOrder(spec.steps).map((stepId) => byId.get(stepId)!);
+  return {
+    id,
+    name: spec.name,
+    specText,
+    spec,
+    idempotencyKey,
+    state: 'pending',
+    reason: 'waiting for a running slot',
+    steps: spec.steps.map((s) => ({
+      id: s.id,
+      state: 'waiting',
+      reason: s.needs.length ? `waiting for ${s.needs.join(', ')}` : 'waiting to start',
+      attempt: 0,
+      workloadId: '',
+      nodeName: '',
+      outputs: {},
+      startedAtMs: 0,
+      endedAtMs: 0,
+      notBeforeMs: 0,
+    })),
+    compensations: [],
+    createdAtMs: now,
+    startedAtMs: 0,
+    endedAtMs: 0,
+    updatedAtMs: now,
+    events: [],
+  };
+}
