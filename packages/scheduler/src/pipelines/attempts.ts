@@ -1,6 +1,7 @@
 // Attempts: how the end of one step attempt reads (succeeded, cancelled by the pipeline, retried
 // after a backoff, or failed for good, which brings the pipeline down), when a retry is due, and
 // what a step's timeout does. Pure: time is `now`, jitter is `random` (both passed in).
+import { backoffDelay } from '@mo/api';
 import type { PipelineAction } from './actions.js';
 import { specOf, type PipelineRecord, type StepRecord } from './record.js';
 import type { RetryPolicy, StepSpec } from './spec.js';
@@ -12,13 +13,16 @@ export interface AttemptEnd {
 }
 
 /**
- * The delay before attempt `attempt + 1`: min(max, initial × 2^(attempt-1)), then ±20% jitter
- * (`random` in [0, 1)) so steps that failed together do not retry in lockstep. The jitter may take
- * it up to 20% past maxBackoff.
+ * The delay before attempt `attempt + 1`: min(max, initial × 2^(attempt-1)), ±20% jitter (`random`
+ * in [0, 1)) so steps that failed together do not retry in lockstep, never past maxBackoff: the
+ * same formula as a workload's restarts (@mo/api backoff.ts).
  */
 export function retryBackoffMs(policy: RetryPolicy, attempt: number, random: () => number): number {
-  const base = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** (attempt - 1));
-  return Math.round(base * (0.8 + random() * 0.4));
+  return backoffDelay(
+    attempt,
+    { initialMs: policy.initialBackoffMs, maxMs: policy.maxBackoffMs, jitter: 'spread' },
+    random,
+  );
 }
 
 /** The reason a started attempt shows: its number when the step may retry. */
