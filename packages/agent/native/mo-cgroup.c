@@ -1,5 +1,7 @@
 /*
  * mo-cgroup: the cgroup of one workload, as its shim makes, fills, empties and removes it.
+ * Over ~400 lines: one object's life in both cgroup versions (and hybrid hosts); the comments
+ * below are most of it.
  *
  * The agent detects the host's hierarchies (packages/agent/src/cgroups/) and passes the launcher
  * one `--cgroup FLAGS:DIR` per hierarchy it uses, DIR being the agent's own cgroup there (it holds

@@ -1,6 +1,8 @@
 // Bounds on what a stream can make a daemon hold: how many streams of a kind are open at once
 // (StreamLimits), how much a server stream buffers for a reader that falls behind and for how long
 // (BoundedWriter), and how long a client stream may go silent (readWithIdleTimeout).
+// Over ~400 lines: the three bounds share one slot (its cap, stall timeout and counters), and the
+// usage block below is the API's documentation.
 //
 // API (import from '@mo/api'):
 //   const limits = new StreamLimits({ logs: 256 }, { stallTimeoutMs: 30_000 });

@@ -1,6 +1,8 @@
 // Wires one scheduler together: durable store, node table + placement engine, workload manager,
 // bearer tokens, the gRPC services (Scheduler, Pipelines and Tokens for clients, NodeRegistry for
 // agents; every call through the token guard) and the HTTP endpoint.
+// Over ~400 lines: wiring in start-up order (and its shutdown in reverse), no decisions; each part
+// it wires lives in its own folder.
 import {
   CallRateLimiter,
   checkSecurity,

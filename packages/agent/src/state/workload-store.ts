@@ -4,6 +4,8 @@
 // they keep their order without blocking the event loop on a slow disk; the one exception is the
 // first record (create), written synchronously on the start path. No fsync: the invariant is
 // surviving an agent crash; after a host crash the boot id changes and every workload is gone.
+// Over ~400 lines: the record format, the per-workload write chain and the full-disk handling
+// guard one invariant (never a torn or lost record), so they stay in one file.
 //
 // A full disk: a create that cannot be written fails with UNAVAILABLE (this node cannot take
 // workloads now: the scheduler counts it against the node and places elsewhere, unlike a workload's

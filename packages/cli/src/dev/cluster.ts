@@ -4,6 +4,8 @@
 // often (restart-policy.ts). Shutdown is ordered and leaves nothing: workloads through the
 // scheduler and the agents, then the agents, then the scheduler (SIGTERM, wait, SIGKILL), then
 // whatever workload processes are still alive (reaper.ts).
+// Over ~400 lines: one object's lifecycle (start, restart, ordered stop); what has no state of its
+// own is already apart (restart-policy.ts, reaper.ts, cluster-ports.ts, log-lines.ts).
 import type { ClientOptions, SchedulerClient } from '@mo/api';
 import { after, sleep, type Timer } from '@mo/api/timers';
 import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';

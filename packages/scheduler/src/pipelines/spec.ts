@@ -1,6 +1,7 @@
 // The pipeline spec: YAML (or JSON, which is YAML) text -> a validated PipelineSpec, or an
 // InvalidArgumentError naming the offending field (`steps[2].needs[0]: unknown step "pars"`).
 // The schema is documented in ./README.md; this file is the one place that enforces it.
+// Over ~400 lines: one validator per part of the schema, in README's order, kept in the one place.
 import {
   InvalidArgumentError,
   LIMITS,
