@@ -64,11 +64,11 @@ function wire(inputs: number, upload: string[] = []): Pick<WorkloadSpec__Output,
         stepId: 'fetch',
         path: `in/${i}.txt`,
         sha256: SHA,
-        sizeBytes: '2',
+        sizeBytes: 2,
       })),
-      maxBytes: '1024',
+      maxBytes: 1024,
     },
-  } as unknown as Pick<WorkloadSpec__Output, 'artifacts' | 'workingDir'>;
+  };
 }
 
 /** Stands in for the scheduler: writes each input's content, records each call. */
@@ -109,7 +109,7 @@ describe('the artifacts hook: accepting a step', () => {
       pipelineId: 'pipe1',
       stepId: 'build',
       upload: ['out.txt'],
-      inputs: [{ pipelineId: 'pipe1', stepId: 'fetch', path: 'in/0.txt', sha256: SHA, sizeBytes: '2' }],
+      inputs: [{ pipelineId: 'pipe1', stepId: 'fetch', path: 'in/0.txt', sha256: SHA, sizeBytes: 2 }],
       maxBytes: 1024,
     });
   });

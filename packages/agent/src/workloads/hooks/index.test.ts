@@ -76,8 +76,8 @@ describe('workloadHooks', () => {
         pipelineId: 'p1',
         stepId: 'step1',
         upload: [],
-        inputs: [{ pipelineId: 'p1', stepId: 'step0', path: 'data.bin', sha256: 'b'.repeat(64), sizeBytes: '5' }],
-        maxBytes: '0',
+        inputs: [{ pipelineId: 'p1', stepId: 'step0', path: 'data.bin', sha256: 'b'.repeat(64), sizeBytes: 5 }],
+        maxBytes: 0,
       },
     } as unknown as Parameters<NonNullable<(typeof hooks)[number]['accept']>>[1];
     for (const h of hooks) h.accept?.(spec, input);
