@@ -37,7 +37,8 @@ export class ArtifactsHook implements WorkloadHook {
       spec.workingDir = SANDBOX_WORK_DIR;
     } else if (input.workingDir && spec.artifacts.inputs.length > 0 && spec.runAs && spec.runAs.uid !== 0) {
       // The agent writes inputs as root: into a dir the workload's user can change under it (a
-      // symlink swapped in), that could write anywhere. Its own dir is the agent's until handOver.
+      // symlink swapped in), that could write anywhere. Its own dir is the agent's until the task dir
+      // hook hands it over.
       throw new FailedPreconditionError(
         `spec.working_dir: a step with inputs that runs as ${spec.runAs.name} works in its own dir (leave it empty)`,
       );
@@ -49,7 +50,7 @@ export class ArtifactsHook implements WorkloadHook {
     const a = record.spec.artifacts;
     if (!a) return;
     const dir = this.dirs.workDir(record.spec);
-    // The agent's own (0700) until handOver gives it, with the inputs, to the workload's user.
+    // The agent's own (0700) until the task dir hook gives it, with the inputs, to the workload's user.
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (a.inputs.length === 0) return;
     try {

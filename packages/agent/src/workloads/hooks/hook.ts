@@ -1,14 +1,14 @@
 // The workload lifecycle on the agent as hooks, one per concern (Nomad's
-// client/allocrunner/interfaces/task_lifecycle.go): the WorkloadRunner calls each phase of every
-// hook in the order of workloadHooks() (index.ts), around the driver, and keeps the records. A hook
-// implements only the phases it needs; each phase is listed here with who uses it, so a new concern
-// finds its place without reading the runner.
+// client/allocrunner/interfaces/task_lifecycle.go): the WorkloadRunner (../runner.ts) calls each
+// phase of every hook, in the order of workloadHooks() (index.ts), around the driver. A hook
+// implements only the phases it needs; each phase is listed here with the hooks that use it, so a
+// new concern finds its place without reading the runner.
 import type { WorkloadSpec__Output } from '@mo/api';
 import type { ExitResult, TaskConfig } from '../../drivers/driver.js';
 import type { NormalizedSpec, WorkloadRecord } from '../record.js';
 
 export interface WorkloadHook {
-  /** For logs and tests. */
+  /** The concern, as tests and the README name it. */
   readonly name: string;
 
   /**
@@ -18,10 +18,10 @@ export interface WorkloadHook {
   accept?(spec: NormalizedSpec, input: WorkloadSpec__Output): void;
 
   /**
-   * Its first record is on disk; before the driver starts it. May take long (fetching inputs):
-   * the start call has answered `starting` by then when it might. A StartFailedError (drivers/driver.ts)
-   * ends the workload failed with that exit, as a driver's refusal would; any other error fails
-   * the start. (artifacts, sandbox mount, task dir)
+   * Its first record is on disk; before the driver starts it. May take long (fetching inputs: a
+   * start with inputs answers `starting` at once and reports the rest on the heartbeat stream).
+   * A StartFailedError (drivers/driver.ts) ends the workload failed with that exit, as a driver's
+   * refusal would; any other error fails the start. (artifacts, sandbox mount, task dir)
    */
   prestart?(record: WorkloadRecord): Promise<void> | void;
 

@@ -15,7 +15,6 @@ import { TaskDirHook, TaskDirs } from './task-dir.js';
 import { TimeoutHook } from './timeout.js';
 
 export type { WorkloadHook } from './hook.js';
-export { SANDBOX_MO_DIR, SANDBOX_WORK_DIR, TaskDirs } from './task-dir.js';
 
 export interface WorkloadHooksOptions {
   store: Pick<WorkloadRecords, 'dirOf' | 'handOver'>;
