@@ -1,5 +1,5 @@
 // The one interface every workload driver implements (process, docker, mock). The agent's
-// WorkloadManager only talks to drivers through it; test/driver-conformance.ts holds the shared tests.
+// WorkloadRunner only talks to drivers through it; test/driver-conformance.ts holds the shared tests.
 import type { DockerSettings } from './docker/settings.js';
 
 /** What a driver needs to start one workload. Already validated and normalised. */

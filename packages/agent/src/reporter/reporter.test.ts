@@ -16,7 +16,7 @@ import * as grpc from '@grpc/grpc-js';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TransitionEvent } from '../workloads/manager.js';
+import type { TransitionEvent } from '../workloads/ledger.js';
 import type { WorkloadRecord, WorkloadStateName } from '../workloads/record.js';
 import { SchedulerReporter, type ReportedWorkloads } from './reporter.js';
 

@@ -39,18 +39,18 @@ import { readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { toWorkloadStatus } from '../server/convert.js';
 import type { ContactState } from './self-fence.js';
-import type { TransitionEvent } from '../workloads/manager.js';
+import type { TransitionEvent } from '../workloads/ledger.js';
 import type { WorkloadRecord } from '../workloads/record.js';
 import { LogLimiter } from './log-limit.js';
 import { pages, statusBytes, takePage } from './pages.js';
 
-/** The part of the WorkloadManager the reporter uses; narrow so tests can pass a literal. */
+/** The part of the WorkloadRunner the reporter uses; narrow so tests can pass a literal. */
 export interface ReportedWorkloads {
   list(): WorkloadRecord[];
   onTransition(listener: (e: TransitionEvent) => void): void;
   /** Grace 0 means the workload's own grace period. */
   stop(workloadId: string, gracePeriodMs: number): Promise<unknown>;
-  /** Resolves once no self-fencing stop is in progress (see WorkloadManager.fence). */
+  /** Resolves once no self-fencing stop is in progress (see WorkloadRunner.fence). */
   fencesSettled?(): Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-// The NodeAgent gRPC service: thin handlers that validate, call the WorkloadManager and map
+// The NodeAgent gRPC service: thin handlers that validate, call the WorkloadRunner and map
 // records to wire messages. Errors are mapped to gRPC status in one place (@mo/api unaryHandler).
 import * as grpc from '@grpc/grpc-js';
 import {
@@ -25,15 +25,15 @@ import {
   type LogChunk,
 } from '@mo/api';
 import type { TaskUsage } from '../drivers/driver.js';
-import type { WorkloadManager } from '../workloads/manager.js';
+import type { WorkloadRunner } from '../workloads/runner.js';
 import type { WorkloadRecord } from '../workloads/record.js';
 import { readLogs, type LogStreamName } from '../workloads/logs.js';
 import { toWorkloadStatus } from './convert.js';
 import { validateWorkloadId } from '../workloads/validate.js';
 
-/** What the service needs besides the manager; narrow so tests can build it from literals. */
+/** What the service needs besides the runner; narrow so tests can build it from literals. */
 export interface NodeAgentContext {
-  manager: WorkloadManager;
+  runner: WorkloadRunner;
   taskDirOf: (id: string) => string;
   facts: () => NodeFacts;
   metrics: () => NodeMetrics;
@@ -68,14 +68,14 @@ export class NodeAgentService {
   }
 
   private handlers(): NodeAgentHandlers {
-    const { manager } = this.ctx;
+    const { runner } = this.ctx;
     const counted = countedUnary(this.ctx.onRequest);
 
     return {
       StartWorkload: counted('StartWorkload', async (req) => {
         const t0 = process.hrtime.bigint();
         try {
-          const record = await manager.start(req.spec);
+          const record = await runner.start(req.spec);
           this.ctx.onStart?.('ok', Number(process.hrtime.bigint() - t0) / 1e9);
           return { workload: toWorkloadStatus(record) };
         } catch (err) {
@@ -94,7 +94,7 @@ export class NodeAgentService {
           req.specs.map(async (spec) => {
             const t0 = process.hrtime.bigint();
             try {
-              const record = await manager.start(spec);
+              const record = await runner.start(spec);
               this.ctx.onStart?.('ok', Number(process.hrtime.bigint() - t0) / 1e9);
               // The caller has the specs: echoing them made a batch's answer as big as its request.
               return { workload: toWorkloadStatus(record, undefined, { brief: true }) };
@@ -110,12 +110,12 @@ export class NodeAgentService {
         return { results };
       }),
       StopWorkload: counted('StopWorkload', async (req) => {
-        const record = await manager.stop(req.workloadId, req.gracePeriodMs);
+        const record = await runner.stop(req.workloadId, req.gracePeriodMs);
         return { workload: toWorkloadStatus(record) };
       }),
       GetWorkload: counted('GetWorkload', async (req) => {
-        const record = manager.get(req.workloadId);
-        const usage = await manager.usage([record]);
+        const record = runner.get(req.workloadId);
+        const usage = await runner.usage([record]);
         return toWorkloadStatus(record, usage.get(record.spec.id));
       }),
       GetNodeStatus: counted('GetNodeStatus', async (req) => {
@@ -139,7 +139,7 @@ export class NodeAgentService {
     const size = parsePageSize({ pageSize });
     const pos = decodePageToken('agent-workloads', pageToken, ['integer', 'string']);
     const after = pos && { createdAtMs: pos[0] as number, id: pos[1] as string };
-    const sorted = this.ctx.manager
+    const sorted = this.ctx.runner
       .list()
       .filter((r) => !after || compareAge(ageOf(r), after) > 0)
       .sort((a, b) => compareAge(ageOf(a), ageOf(b)));
@@ -151,7 +151,7 @@ export class NodeAgentService {
         pageSize: size,
       },
     );
-    const usage: Map<string, TaskUsage> = await this.ctx.manager.usage(page.items);
+    const usage: Map<string, TaskUsage> = await this.ctx.runner.usage(page.items);
     const last = page.last;
     return {
       workloads: page.items.map((r) => toWorkloadStatus(r, usage.get(r.spec.id))),
@@ -171,7 +171,7 @@ export class NodeAgentService {
     const out = new BoundedWriter<LogChunk>(call, { what: `logs of ${req.workloadId.slice(0, 128)}`, slot });
     try {
       validateWorkloadId('workload_id', req.workloadId);
-      const record = this.ctx.manager.get(req.workloadId);
+      const record = this.ctx.runner.get(req.workloadId);
       if (record.logsRemovedAtMs) {
         throw new FailedPreconditionError(
           `workload_id: the logs of ${record.spec.id} were removed at ${new Date(record.logsRemovedAtMs).toISOString()} ` +
@@ -181,7 +181,7 @@ export class NodeAgentService {
       if (req.tailLines < 0) throw new InvalidArgumentError('tail_lines', `must be ≥ 0, got ${req.tailLines}`);
       const streams: LogStreamName[] = streamsOf(req.stream);
       const taskDir = this.ctx.taskDirOf(record.spec.id);
-      const ended = this.ctx.manager.whenEnded(record.spec.id);
+      const ended = this.ctx.runner.whenEnded(record.spec.id);
       await Promise.all(
         streams.map(async (name) => {
           const wire = name === 'stdout' ? 'LOG_STREAM_STDOUT' : 'LOG_STREAM_STDERR';

@@ -1,5 +1,5 @@
 // LogRetention over real files: measures workloads' logs, removes the longest-ended ones' when
-// the total is over its budget, never a running one's, and tells the manager which.
+// the total is over its budget, never a running one's, and tells the runner which.
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

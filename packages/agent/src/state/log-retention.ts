@@ -17,7 +17,7 @@ export interface LogRetentionOptions {
   /** The workloads the agent knows now. */
   list: () => Iterable<WorkloadRecord>;
   dirOf: (id: string) => string;
-  /** Told after a workload's logs were removed (the manager notes it in its record). */
+  /** Told after a workload's logs were removed (the runner notes it in its record). */
   onRemoved: (id: string, atMs: number) => void;
   logger: Logger;
   /** Pause after a workload ends before a pass (ends in a burst share one). */

@@ -3,10 +3,10 @@
 // after it exits 0 (and only then is it reported succeeded). Every path is confined to the working
 // dir: relative, no `..` (validated), and resolved with realpath so a symlink cannot lead out.
 // The agent reads and writes as root in a dir its workload's user may own: inputs are written
-// before that dir is handed to the user (the manager's handOver), and an upload reads only files
+// before that dir is handed to the user (the task dir hook, hooks/task-dir.ts), and an upload reads only files
 // that user owns (checked on the open file), so no link or rename race reaches anyone else's.
 // The scheduler may vanish mid-transfer (killed, partitioned): every call's failure rejects the
-// transfer's promise, which the WorkloadManager turns into a failed step; nothing is left unhandled.
+// transfer's promise, which the WorkloadRunner turns into a failed step; nothing is left unhandled.
 import {
   ARTIFACT_CHUNK_BYTES,
   FailedPreconditionError,
@@ -23,7 +23,7 @@ import { dirname, join, sep } from 'node:path';
 
 export { validateArtifactSpec, type ArtifactRefSettings, type ArtifactSettings } from '@mo/api';
 
-/** What the WorkloadManager needs: narrow, so tests can fake the scheduler. */
+/** What the artifacts hook needs: narrow, so tests can fake the scheduler. */
 export interface ArtifactTransfer {
   fetchInputs(a: ArtifactSettings, workDir: string): Promise<void>;
   /**

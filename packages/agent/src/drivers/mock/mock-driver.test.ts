@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { Driver, TaskConfig } from '../driver.js';
 import { MockDriver, type MockDriverOptions } from './mock-driver.js';
 
-/** Used through the Driver interface, as the WorkloadManager does. */
+/** Used through the Driver interface, as the WorkloadRunner does. */
 const mock = (options?: MockDriverOptions): Driver => new MockDriver(options);
 
 let n = 0;

@@ -88,7 +88,7 @@ export class MockDriver implements Driver {
     task.result = { status: 'exited', exit: { ...exit, finishedAtMs: Date.now() } };
     const waiters = task.waiters.splice(0);
     for (const w of waiters) w(task.result);
-    // Someone (the manager's watch) has the result: forget the task, so that a benchmark running
+    // Someone (the runner's watch) has the result: forget the task, so that a benchmark running
     // millions of short workloads does not grow this map. Unwatched results stay for a later wait().
     if (waiters.length > 0) this.tasks.delete(String(task.handle.data.mockId));
   }

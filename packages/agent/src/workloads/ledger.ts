@@ -1,0 +1,162 @@
+// The WorkloadLedger: every workload this agent knows, in memory, and each change of its state. A
+// transition is appended to the record's events, saved (or left for later: see transition), and
+// told to listeners (metrics, log retention, the scheduler's heartbeat stream); ended workloads are
+// kept up to a limit for status and logs. It knows nothing of drivers or hooks: the WorkloadRunner
+// decides the transitions, and this keeps them.
+import { NotFoundError } from '@mo/api';
+import type { Logger } from '../log.js';
+import type { WorkloadRecords } from '../state/workload-store.js';
+import { MAX_EVENTS, TERMINAL_STATES, type WorkloadRecord, type WorkloadStateName } from './record.js';
+import { validateWorkloadId } from './validate.js';
+
+export interface TransitionEvent {
+  record: WorkloadRecord;
+  from: WorkloadStateName | undefined;
+}
+
+/**
+ * How a transition is saved: `now` queues the write at once; `later` once starts pause (the
+ * default for an end: a restarted agent rebuilds it from the driver's exit record, and what the
+ * agent alone knows, a stop request or a timeout, was saved when it happened); `no` for a state
+ * rebuilt from the driver's own records.
+ */
+export type Persist = 'now' | 'later' | 'no';
+
+export interface WorkloadLedgerOptions {
+  store: Pick<WorkloadRecords, 'save' | 'saveLater' | 'remove'>;
+  logger: Pick<Logger, 'info'>;
+  /** Ended workloads kept for status and logs; the oldest beyond this are deleted. */
+  maxRetainedEnded: number;
+}
+
+export class WorkloadLedger {
+  private readonly records = new Map<string, WorkloadRecord>();
+  private readonly ended = new Map<string, Promise<void>>();
+  private readonly endedResolvers = new Map<string, () => void>();
+  private readonly listeners: Array<(e: TransitionEvent) => void> = [];
+  private endedCount = 0;
+
+  constructor(private readonly options: WorkloadLedgerOptions) {}
+
+  onTransition(listener: (e: TransitionEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** A new workload (`starting`), told to listeners; its first record is the runner's to save. */
+  add(record: WorkloadRecord): void {
+    this.records.set(record.spec.id, record);
+    this.trackEnd(record);
+    this.emit(record, undefined);
+  }
+
+  /** A record found on disk when the agent starts, as it was saved. */
+  load(record: WorkloadRecord): void {
+    this.records.set(record.spec.id, record);
+    this.trackEnd(record);
+    if (TERMINAL_STATES.has(record.state)) {
+      this.endedCount++;
+      this.resolveEnded(record.spec.id);
+    }
+  }
+
+  has(workloadId: string): boolean {
+    return this.records.has(workloadId);
+  }
+
+  /** The record of a (valid) workload id, or undefined. */
+  find(workloadId: string): WorkloadRecord | undefined {
+    return this.records.get(workloadId);
+  }
+
+  /** The record of a workload id from a caller: the id is validated, and an unknown one is NOT_FOUND. */
+  get(workloadId: string): WorkloadRecord {
+    validateWorkloadId('workload_id', workloadId);
+    const record = this.records.get(workloadId);
+    if (!record) throw new NotFoundError('workload_id', 'workload', workloadId);
+    return record;
+  }
+
+  list(): WorkloadRecord[] {
+    return [...this.records.values()];
+  }
+
+  counts(): Record<WorkloadStateName, number> {
+    const counts: Record<WorkloadStateName, number> = {
+      starting: 0,
+      running: 0,
+      succeeded: 0,
+      failed: 0,
+      stopped: 0,
+      lost: 0,
+    };
+    for (const r of this.records.values()) counts[r.state]++;
+    return counts;
+  }
+
+  /** Resolves once the workload is in a terminal state. */
+  whenEnded(workloadId: string): Promise<void> {
+    return this.ended.get(workloadId) ?? Promise.resolve();
+  }
+
+  /** Notes that an ended workload's logs were removed (log retention): `mo logs` says so. */
+  noteLogsRemoved(workloadId: string, atMs: number): void {
+    const record = this.records.get(workloadId);
+    if (!record || !TERMINAL_STATES.has(record.state)) return;
+    record.logsRemovedAtMs = atMs;
+    this.options.store.saveLater(record);
+  }
+
+  transition(
+    record: WorkloadRecord,
+    state: WorkloadStateName,
+    reason: string,
+    persist: Persist = TERMINAL_STATES.has(state) ? 'later' : 'now',
+  ): void {
+    const from = record.state;
+    record.state = state;
+    record.reason = reason;
+    record.events.push({ state, reason, atMs: Date.now() });
+    if (record.events.length > MAX_EVENTS) record.events.splice(0, record.events.length - MAX_EVENTS);
+    // Not awaited: ordered per workload by the store; the shim's files are the source of truth
+    // for anything a crash could lose here (started pid, exit status).
+    if (persist === 'now') void this.options.store.save(record).catch(() => undefined);
+    else if (persist === 'later') this.options.store.saveLater(record);
+    if (TERMINAL_STATES.has(state) && !TERMINAL_STATES.has(from)) {
+      this.endedCount++;
+      this.resolveEnded(record.spec.id);
+      this.options.logger.info('workload ended', { id: record.spec.id, state, reason });
+      this.collectGarbage();
+    }
+    this.emit(record, from);
+  }
+
+  /** Deletes the oldest ended workloads (record, logs, dir) beyond the retention limit. */
+  collectGarbage(): void {
+    const max = this.options.maxRetainedEnded;
+    if (this.endedCount <= max) return;
+    const ended = [...this.records.values()]
+      .filter((r) => TERMINAL_STATES.has(r.state))
+      .sort((a, b) => a.createdAtMs - b.createdAtMs);
+    // Delete down to 90% of the limit so this sort runs rarely, not after every exit.
+    const excess = ended.length - Math.floor(max * 0.9);
+    for (const r of ended.slice(0, Math.max(0, excess))) {
+      this.records.delete(r.spec.id);
+      this.ended.delete(r.spec.id);
+      void this.options.store.remove(r.spec.id).catch(() => undefined);
+      this.endedCount--;
+    }
+  }
+
+  private emit(record: WorkloadRecord, from: WorkloadStateName | undefined): void {
+    for (const l of this.listeners) l({ record, from });
+  }
+
+  private trackEnd(record: WorkloadRecord): void {
+    this.ended.set(record.spec.id, new Promise<void>((resolve) => this.endedResolvers.set(record.spec.id, resolve)));
+  }
+
+  private resolveEnded(id: string): void {
+    this.endedResolvers.get(id)?.();
+    this.endedResolvers.delete(id);
+  }
+}
