@@ -19,6 +19,12 @@ import {
   type NodeFacts,
   type NodeMetrics,
   type SecurityOptions,
+  createLogger,
+  isLogLevel,
+  type Logger,
+  type LogLevel,
+  parseAddress,
+  startMetricsServer,
 } from '@mo/api';
 import { mkdirSync, readFileSync, statfsSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -29,9 +35,7 @@ import { DockerDriver } from './drivers/docker/docker-driver.js';
 import { DEFAULT_DOCKER_LIMITS, resolveMountRoots, type DockerLimits } from './drivers/docker/settings.js';
 import { ProcessDriver } from './drivers/process/process-driver.js';
 import { identify, isSameLiveProcess } from './drivers/process/identity.js';
-import { createLogger, isLogLevel, type Logger, type LogLevel } from './log.js';
 import { collectHostFacts, probeDocker, DEFAULT_DOCKER_SOCKET, type HostFacts } from './metrics/host-facts.js';
-import { parseAddress, startMetricsServer } from './metrics/http.js';
 import { CpuSampler, readLoadAvg, readMemInfo } from './metrics/proc.js';
 import { createAgentMetrics, type ExitOutcome, type NodeMetrics as HostSample } from './metrics/registry.js';
 import { NodeAgentService } from './server/node-agent-service.js';

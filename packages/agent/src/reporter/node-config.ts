@@ -1,10 +1,9 @@
 // What a node tells the scheduler about itself besides its facts: its stable id (kept in the data
 // dir), the address the scheduler should dial, its labels and its capacity. Parsing and validation
 // live here so the command line and startAgent give the same errors.
-import { newId } from '@mo/api';
+import { newId, parseAddress } from '@mo/api';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAddress } from '../metrics/http.js';
 
 export const NODE_ID_FILE = 'node-id';
 const ULID_RE = /^[0-9A-HJKMNP-TV-Z]{26}$/;

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from '../log.js';
+import type { Logger } from '@mo/api';
 import type { WorkloadRecord } from '../workloads/record.js';
 import { LOG_FILES, LogRetention } from './log-retention.js';
 

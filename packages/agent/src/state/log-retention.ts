@@ -3,9 +3,8 @@
 // shortly after a workload ends; an ended workload's logs are final, and mo-shim counts them in its
 // exit record (others are measured once). Every intervalMs a full pass measures the running ones
 // again, as they grow. So a burst of short workloads costs a pass no file operation at all.
-import { after, every, type Timer } from '@mo/api';
+import { after, every, type Timer, type Logger } from '@mo/api';
 import { rm, stat } from 'node:fs/promises';
-import type { Logger } from '../log.js';
 import { TERMINAL_STATES, type WorkloadRecord } from '../workloads/record.js';
 import { logsToRemove, type WorkloadLogs } from './log-budget.js';
 

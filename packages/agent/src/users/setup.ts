@@ -1,7 +1,7 @@
 // The agent's start-up step for users: its policy from the flags, checked against the node's user
 // database (a default user that does not exist stops the agent, naming --default-user), logged;
 // and, on an agent that is root, its data dir made passable for the workloads' users.
-import type { Logger } from '../log.js';
+import type { Logger } from '@mo/api';
 import { type UserFiles, UserDatabase } from './database.js';
 import { checkDefaultUser, DEFAULT_USER, describeRunAs, parseAllowedUsers, type UserPolicy } from './policy.js';
 import { makeReachable } from './reach.js';

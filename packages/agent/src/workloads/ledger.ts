@@ -3,8 +3,7 @@
 // told to listeners (metrics, log retention, the scheduler's heartbeat stream); ended workloads are
 // kept up to a limit for status and logs. It knows nothing of drivers or hooks: the WorkloadRunner
 // decides the transitions, and this keeps them.
-import { NotFoundError } from '@mo/api';
-import type { Logger } from '../log.js';
+import { NotFoundError, type Logger } from '@mo/api';
 import type { WorkloadRecords } from '../state/workload-store.js';
 import { MAX_EVENTS, TERMINAL_STATES, type WorkloadRecord, type WorkloadStateName } from './record.js';
 import { validateWorkloadId } from './validate.js';

@@ -3,7 +3,7 @@
 // and it is re-attached if it still runs, or ended with the real exit it had meanwhile. Then each
 // driver removes what it runs for workloads no record names (containers left by a lost record).
 import type { Driver, WaitResult } from '../drivers/driver.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '@mo/api';
 import type { WorkloadRecords } from '../state/workload-store.js';
 import type { WorkloadLedger } from './ledger.js';
 import { TERMINAL_STATES, type WorkloadRecord } from './record.js';

@@ -3,14 +3,12 @@
 // mount, task dir, environment, outputs, timeout) around its driver; each end is read by outcomeOf
 // (outcome.ts); every transition is kept, saved and told by its WorkloadLedger (ledger.ts). It
 // re-attaches workloads after an agent restart, and stops them on request or when fenced.
-import { AlreadyExistsError, MoError, sleep, type WorkloadSpec__Output } from '@mo/api';
+import { AlreadyExistsError, MoError, sleep, type WorkloadSpec__Output, type Logger, newId } from '@mo/api';
 import * as grpc from '@grpc/grpc-js';
 import { StartFailedError, type Driver, type TaskConfig, type TaskUsage, type WaitResult } from '../drivers/driver.js';
 import type { DockerLimits } from '../drivers/docker/settings.js';
-import type { Logger } from '../log.js';
 import { WORK_DIR, type WorkloadRecords } from '../state/workload-store.js';
 import { resolveRunAs, type UserLookup, type UserPolicy } from '../users/index.js';
-import { newId } from '../ids.js';
 import { LoopBudget } from '../loop-budget.js';
 import { TERMINAL_STATES, type WorkloadRecord, type WorkloadStateName } from './record.js';
 import { validateGrace, validateStartSpec } from './validate.js';

@@ -2,7 +2,7 @@
 // phase in (README.md draws it). The order matters for prestart: the agent writes into the task dir
 // (inputs, the sandbox dir) while it is still its own, and the task dir hook hands it to the
 // workload's user last, right before the driver starts it.
-import type { Logger } from '../../log.js';
+import type { Logger } from '@mo/api';
 import type { WorkloadRecords } from '../../state/workload-store.js';
 import type { ArtifactTransfer } from '../artifacts.js';
 import type { WorkloadRecord } from '../record.js';

@@ -2,8 +2,7 @@
 // restarts (a re-attached workload gets what is left of it). When it passes, the workload is marked
 // timed out and stopped; the exit that follows is reported failed, "timed out after …". The timer
 // goes through @mo/api's `after`, which handles limits beyond Node's 24.8-day timer maximum.
-import { after, type Timer } from '@mo/api';
-import type { Logger } from '../../log.js';
+import { after, type Timer, type Logger } from '@mo/api';
 import { TERMINAL_STATES, type WorkloadRecord } from '../record.js';
 import type { WorkloadHook } from './hook.js';
 
