@@ -14,13 +14,13 @@ describe('collectHostFacts', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('describes this machine, with only the process driver when no engine answers', async () => {
-    const started = Date.now();
+    // No timed assertion (the host probe is a child process: seconds on a loaded machine); a
+    // missing socket fails at connect, without waiting for the probe's timeout.
     const facts = await collectHostFacts({
       nodeName: 'node-a',
       agentVersion: '1.2.3',
       dockerSocket: join(dir, 'no-such-docker.sock'),
     });
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(facts.nodeName).toBe('node-a');
     expect(facts.agentVersion).toBe('1.2.3');
     expect(facts.hostname).not.toBe('');
