@@ -82,8 +82,10 @@ describe('collectHostFacts', () => {
       const started = Date.now();
       expect(await probeDocker(socketPath)).toEqual({ available: false, version: '' });
       const elapsed = Date.now() - started;
+      // It waited for its timeout (~1 s), and gave up rather than hang (the bound is loose: a
+      // loaded machine delays the timer, not the verdict).
       expect(elapsed).toBeGreaterThanOrEqual(900);
-      expect(elapsed).toBeLessThan(2000);
+      expect(elapsed).toBeLessThan(10_000);
     } finally {
       hung.closeAllConnections();
       await new Promise((resolve) => hung.close(resolve));
