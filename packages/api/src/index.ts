@@ -136,6 +136,7 @@ export { fillPage, parsePageSize, repeatedEntrySize, type Page, type PageLimits 
 export { followPages, PagingError, type Followed } from './paging/follow.js';
 // Daemon helpers shared by the agent and the scheduler.
 export { backoffDelay, type Backoff } from './backoff.js';
+export { EndedRetention } from './retention.js';
 export { createLogger, isLogLevel, type Logger, type LogLevel } from './daemon/log.js';
 export { newId } from './daemon/ids.js';
 export { EventLoopDelay, LOOP_DELAY_METRIC, type LoopDelaySnapshot } from './daemon/loop-delay.js';

@@ -89,7 +89,7 @@ describe('WorkloadLedger', () => {
     await expect(ledger.whenEnded(ID(2))).resolves.toBeUndefined();
   });
 
-  it('deletes the oldest ended workloads past the limit, down to 90% of it, and never a running one', () => {
+  it('deletes the oldest ended workloads past the limit, one for each that ends, and never a running one', () => {
     const { ledger, writes } = ledgerOf(10);
     const running = recordOf(0, 'running');
     ledger.load(running);
@@ -99,8 +99,16 @@ describe('WorkloadLedger', () => {
     const r = recordOf(11);
     ledger.add(r);
     ledger.transition(r, 'failed', 'exited with code 1');
-    expect(writes.filter((w) => w.startsWith('remove'))).toEqual([1, 2].map((n) => `remove ${ID(n)}`));
-    expect(ledger.list().map((x) => x.spec.name)).toEqual(['w0', ...[3, 4, 5, 6, 7, 8, 9, 10, 11].map((n) => `w${n}`)]);
+    expect(writes.filter((w) => w.startsWith('remove'))).toEqual([`remove ${ID(1)}`]);
+    expect(ledger.list().map((x) => x.spec.name)).toEqual([
+      'w0',
+      ...[2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map((n) => `w${n}`),
+    ]);
+    // Over the limit at start-up (a lowered --max-ended): trimmed to it, oldest first.
+    const small = ledgerOf(3);
+    for (let n = 1; n <= 6; n++) small.ledger.load(recordOf(n, 'succeeded'));
+    small.ledger.collectGarbage();
+    expect(small.ledger.list().map((x) => x.spec.name)).toEqual(['w4', 'w5', 'w6']);
   });
 
   it('names the field of a bad or unknown workload id', () => {

@@ -3,7 +3,7 @@
 // told to listeners (metrics, log retention, the scheduler's heartbeat stream); ended workloads are
 // kept up to a limit for status and logs. It knows nothing of drivers or hooks: the WorkloadRunner
 // decides the transitions, and this keeps them.
-import { NotFoundError, type Logger } from '@mo/api';
+import { EndedRetention, NotFoundError, type Logger } from '@mo/api';
 import type { WorkloadRecords } from '../state/workload-store.js';
 import { MAX_EVENTS, TERMINAL_STATES, type WorkloadRecord, type WorkloadStateName } from './record.js';
 import { validateWorkloadId } from './validate.js';
@@ -33,9 +33,14 @@ export class WorkloadLedger {
   private readonly ended = new Map<string, Promise<void>>();
   private readonly endedResolvers = new Map<string, () => void>();
   private readonly listeners: Array<(e: TransitionEvent) => void> = [];
-  private endedCount = 0;
+  /** Ended workloads, oldest first, at most maxRetainedEnded kept. */
+  private readonly retention: EndedRetention;
+  /** Ended ones loaded at start-up, until collectGarbage orders them into `retention`. */
+  private loadedEnded: WorkloadRecord[] = [];
 
-  constructor(private readonly options: WorkloadLedgerOptions) {}
+  constructor(private readonly options: WorkloadLedgerOptions) {
+    this.retention = new EndedRetention(options.maxRetainedEnded);
+  }
 
   onTransition(listener: (e: TransitionEvent) => void): void {
     this.listeners.push(listener);
@@ -53,7 +58,7 @@ export class WorkloadLedger {
     this.records.set(record.spec.id, record);
     this.trackEnd(record);
     if (TERMINAL_STATES.has(record.state)) {
-      this.endedCount++;
+      this.loadedEnded.push(record);
       this.resolveEnded(record.spec.id);
     }
   }
@@ -121,28 +126,35 @@ export class WorkloadLedger {
     if (persist === 'now') void this.options.store.save(record).catch(() => undefined);
     else if (persist === 'later') this.options.store.saveLater(record);
     if (TERMINAL_STATES.has(state) && !TERMINAL_STATES.has(from)) {
-      this.endedCount++;
       this.resolveEnded(record.spec.id);
       this.options.logger.info('workload ended', { id: record.spec.id, state, reason });
-      this.collectGarbage();
+      this.drop(this.retention.ended(record.spec.id, this.stillEnded));
     }
     this.emit(record, from);
   }
 
-  /** Deletes the oldest ended workloads (record, logs, dir) beyond the retention limit. */
+  /**
+   * After loading: deletes the oldest ended workloads (record, logs, dir) beyond the retention
+   * limit, oldest created first (their end times are not all known after a restart). From then on
+   * each workload that ends makes room by itself (transition).
+   */
   collectGarbage(): void {
-    const max = this.options.maxRetainedEnded;
-    if (this.endedCount <= max) return;
-    const ended = [...this.records.values()]
-      .filter((r) => TERMINAL_STATES.has(r.state))
-      .sort((a, b) => a.createdAtMs - b.createdAtMs);
-    // Delete down to 90% of the limit so this sort runs rarely, not after every exit.
-    const excess = ended.length - Math.floor(max * 0.9);
-    for (const r of ended.slice(0, Math.max(0, excess))) {
-      this.records.delete(r.spec.id);
-      this.ended.delete(r.spec.id);
-      void this.options.store.remove(r.spec.id).catch(() => undefined);
-      this.endedCount--;
+    const loaded = this.loadedEnded.sort((a, b) => a.createdAtMs - b.createdAtMs).map((r) => r.spec.id);
+    this.loadedEnded = [];
+    this.retention.seed(loaded);
+    this.drop(this.retention.trim(this.stillEnded));
+  }
+
+  private readonly stillEnded = (id: string): boolean => {
+    const r = this.records.get(id);
+    return r !== undefined && TERMINAL_STATES.has(r.state);
+  };
+
+  private drop(ids: readonly string[]): void {
+    for (const id of ids) {
+      this.records.delete(id);
+      this.ended.delete(id);
+      void this.options.store.remove(id).catch(() => undefined);
     }
   }
 

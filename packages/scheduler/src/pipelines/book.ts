@@ -5,7 +5,7 @@
 // Durability: a new pipeline is written before its submit is acknowledged (`add`); later changes
 // are written coalesced per tick (`markDirty`), with the event sequence number, so sequence numbers
 // keep increasing across restarts.
-import { MoError, NotFoundError, type Logger } from '@mo/api';
+import { EndedRetention, MoError, NotFoundError, type Logger } from '@mo/api';
 import * as grpc from '@grpc/grpc-js';
 import { SortedIds } from '../listing/sorted-ids.js';
 import type { Store, StoreOp } from '../store/store.js';
@@ -48,14 +48,16 @@ export class PipelineBook {
   /** The pipelines' ids in order, for paged lists. */
   private readonly order = new SortedIds();
   private readonly byKey = new Map<string, string>();
-  /** Ended pipelines' ids, oldest end first. */
-  private readonly ended: string[] = [];
+  /** Ended pipelines, oldest end first, at most maxRetainedEnded kept. */
+  private readonly ended: EndedRetention;
   private readonly watchers = new Set<PipelineWatcher>();
   private readonly dirty = new Set<string>();
   private flushQueued = false;
   private seq = 0;
 
-  constructor(private readonly o: PipelineBookOptions) {}
+  constructor(private readonly o: PipelineBookOptions) {
+    this.ended = new EndedRetention(o.maxRetainedEnded);
+  }
 
   /** Loads persisted pipelines and the event sequence; returns how many pipelines. */
   async load(): Promise<number> {
@@ -70,7 +72,7 @@ export class PipelineBook {
     }
     const ended = [...this.pipelines.values()].filter((p) => PIPELINE_TERMINAL.has(p.state));
     ended.sort((a, b) => a.endedAtMs - b.endedAtMs);
-    this.ended.push(...ended.map((p) => p.id));
+    this.ended.seed(ended.map((p) => p.id));
     return rows.length;
   }
 
@@ -199,11 +201,12 @@ export class PipelineBook {
 
   /** `p` ended: keep it, dropping the oldest ended pipelines past the retention bound. */
   retire(p: PipelineRecord): void {
-    this.ended.push(p.id);
-    while (this.ended.length > this.o.maxRetainedEnded) {
-      const id = this.ended.shift()!;
+    const stillEnded = (id: string) => {
       const old = this.pipelines.get(id);
-      if (!old || !PIPELINE_TERMINAL.has(old.state)) continue;
+      return old !== undefined && PIPELINE_TERMINAL.has(old.state);
+    };
+    for (const id of this.ended.ended(p.id, stillEnded)) {
+      const old = this.pipelines.get(id)!;
       this.pipelines.delete(id);
       this.order.delete(id);
       this.o.dropped(id);
