@@ -78,6 +78,8 @@ export class WorkloadHarness {
   readonly nodes: NodeTable;
   /** Every change watchers were told about, in order. */
   readonly changes: Change[] = [];
+  /** Each placement attempt's outcome, in order. */
+  readonly placements: Array<'placed' | 'failed'> = [];
   /** What the manager logged. */
   readonly logs: LogLine[] = [];
   manager: WorkloadManager;
@@ -255,7 +257,7 @@ export class WorkloadHarness {
         warn: (msg, fields) => this.logs.push({ level: 'warn', msg, ...(fields && { fields }) }),
         error: (msg, fields) => this.logs.push({ level: 'error', msg, ...(fields && { fields }) }),
       },
-      observer: { placement: () => {} },
+      observer: { placement: (result) => this.placements.push(result) },
       onChange: (r) => this.changes.push({ id: r.id, state: r.state, reason: r.reason }),
       clock: this.clock,
       random: this.o.random ?? (() => 0.5),
