@@ -6,7 +6,6 @@ import type { Clock } from '../workloads/clock.js';
 
 interface Armed {
   atMs: number;
-  seq: number;
   fn: () => void;
   /** The delay it was armed with (refresh starts it over). */
   delayMs: number;
@@ -18,7 +17,6 @@ const MAX_SETTLE_TURNS = 10_000;
 
 export class FakeClock implements Clock {
   private nowMs: number;
-  private seq = 0;
   private readonly timers: Armed[] = [];
   private deferred: Array<() => void> = [];
 
@@ -31,11 +29,11 @@ export class FakeClock implements Clock {
   }
 
   after(ms: number, fn: () => void): Timer {
-    return this.arm({ atMs: 0, seq: 0, fn, delayMs: Math.max(0, ms || 0), repeat: false });
+    return this.arm({ atMs: 0, fn, delayMs: Math.max(0, ms || 0), repeat: false });
   }
 
   every(ms: number, fn: () => void): Timer {
-    return this.arm({ atMs: 0, seq: 0, fn, delayMs: Math.max(1, ms || 0), repeat: true });
+    return this.arm({ atMs: 0, fn, delayMs: Math.max(1, ms || 0), repeat: true });
   }
 
   soon(fn: () => void): void {
@@ -105,7 +103,6 @@ export class FakeClock implements Clock {
   /** Keeps the timers sorted by due time, then by arming order. */
   private insert(t: Armed, atMs: number): void {
     t.atMs = atMs;
-    t.seq = this.seq++;
     let i = this.timers.length;
     while (i > 0 && this.timers[i - 1]!.atMs > atMs) i--;
     this.timers.splice(i, 0, t);

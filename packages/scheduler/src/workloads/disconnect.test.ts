@@ -243,8 +243,14 @@ describe('disconnect steps', () => {
   });
 
   it('finds when the first unknown workload is due', () => {
-    expect(nextLostAtMs([{ lostAtMs: 30 }, { lostAtMs: 10 }, { lostAtMs: 20 }])).toBe(10);
-    expect(nextLostAtMs([])).toBe(Infinity);
+    const records = new Map([
+      ['a', { lostAtMs: 30 }],
+      ['b', { lostAtMs: 10 }],
+      ['c', { lostAtMs: 20 }],
+    ]);
+    expect(nextLostAtMs(['a', 'b', 'c'], records)).toBe(10);
+    expect(nextLostAtMs(['a', 'c'], records)).toBe(20);
+    expect(nextLostAtMs([], records)).toBe(Infinity);
   });
 
   it('reinstates the original, stops the placed replacement and undoes its restart', () => {

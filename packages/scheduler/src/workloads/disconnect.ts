@@ -145,10 +145,13 @@ export function lostAfterStep(r: WorkloadRecord, nowMs: number, random: Random):
   return onAllocationEnd({ ...r, givenUp }, 'lost', reason, nowMs, random);
 }
 
-/** When the first of these unknown workloads is due to be given up (Infinity: none). */
-export function nextLostAtMs(unknown: Iterable<Pick<WorkloadRecord, 'lostAtMs'> | undefined>): number {
+/** When the first of the unknown workloads is due to be given up (Infinity: none). */
+export function nextLostAtMs(
+  unknown: Iterable<string>,
+  records: ReadonlyMap<string, Pick<WorkloadRecord, 'lostAtMs'>>,
+): number {
   let next = Infinity;
-  for (const r of unknown) next = Math.min(next, r?.lostAtMs ?? 0);
+  for (const id of unknown) next = Math.min(next, records.get(id)?.lostAtMs ?? 0);
   return next;
 }
 

@@ -23,19 +23,18 @@ import {
 } from '@mo/api';
 import type { PlacementEngine } from '../placement/index.js';
 import type { NodeEntry, NodeTable } from '../registry/nodes.js';
-import type { Store, StoreOp } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { AgentCalls, type AgentDirectory } from './agent-calls.js';
-import { arrayMarkerId, groupOfMarker } from './arrays.js';
 import { WorkloadBook } from './book.js';
 import { systemClock, type Clock } from './clock.js';
-import { waitingOf } from './demand.js';
 import type { ReconnectKeep } from './disconnect.js';
 import { countsByStateOnly, matchesFilter, walkStart, type WorkloadFilter } from './filter.js';
 import { IdempotencyKeys } from './idempotency.js';
 import type { Random } from './lifecycle.js';
 import { NodeEvents } from './node-events.js';
 import { Placer, type PlacementObserver } from './placing.js';
-import { TERMINAL_STATES, type WorkloadRecord, type WorkloadStateName } from './record.js';
+import type { WorkloadRecord, WorkloadStateName } from './record.js';
+import { restoreKeys, restoreWorkloads } from './restore.js';
 import { stopWorkload } from './stopping.js';
 import { Submissions, type ArraySubmitted, type SubmitOptions } from './submit.js';
 
@@ -156,52 +155,12 @@ export class WorkloadManager {
 
   // ---- start-up --------------------------------------------------------------------------------
 
-  /** Loads persisted workloads: reservations are re-taken, pending ones re-queued. */
+  /** Loads persisted workloads (restore.ts): reservations are re-taken, pending ones re-queued. */
   async load(): Promise<number> {
-    const rows = await this.o.store.load('workload');
-    const marked = new Set<string>();
-    for (const { id } of await this.o.store.load('meta')) {
-      const groupId = groupOfMarker(id);
-      if (groupId) marked.add(groupId);
-    }
-    const unwritten: StoreOp[] = [];
-    const ended: WorkloadRecord[] = [];
-    const now = this.clock.now();
-    for (const { value } of rows) {
-      const r = upgradeRecord(value as WorkloadRecord, this.defaultLostAfterMs);
-      if (r.groupId && !marked.has(r.groupId)) {
-        unwritten.push({ kind: 'workload', id: r.id, value: null }); // see arrayMarkerId
-        continue;
-      }
-      this.book.add(r);
-      if (r.state === 'pending') this.book.queue.add(waitingOf(r), now);
-      if (TERMINAL_STATES.has(r.state)) ended.push(r);
-    }
-    ended.sort((a, b) => a.updatedAtMs - b.updatedAtMs);
-    for (const r of ended) this.book.ended.push(r.id);
-    for (const groupId of marked) {
-      if (!this.book.groups.has(groupId)) unwritten.push({ kind: 'meta', id: arrayMarkerId(groupId), value: null });
-    }
-    if (unwritten.length > 0) await this.o.store.commit(unwritten);
-    await this.loadKeys();
+    const loaded = await restoreWorkloads(this.book, this.o.store, this.defaultLostAfterMs, this.clock.now());
+    await restoreKeys(this.keys, this.book, this.o.store, this.clock.now());
     this.nodeEvents.armUnknownTimer();
-    return rows.length;
-  }
-
-  /**
-   * Loads the idempotency keys, forgetting those past the window. Data from before keys had
-   * records of their own: a kept workload's key counts from the workload's creation.
-   */
-  private async loadKeys(): Promise<void> {
-    const now = this.clock.now();
-    const ops = this.keys.load(await this.o.store.load('idempotency'), now);
-    for (const r of this.book.records.values()) {
-      if (!r.idempotencyKey || this.keys.get(r.idempotencyKey, now)) continue;
-      if (now - r.createdAtMs < this.keys.windowMs) {
-        ops.push(this.keys.add(r.idempotencyKey, { workloadId: r.id, createdAtMs: r.createdAtMs }));
-      }
-    }
-    if (ops.length > 0) await this.o.store.commit(ops);
+    return loaded;
   }
 
   /** Forgets idempotency keys past their window (cheap: it stops at the first key inside it). */
@@ -385,15 +344,4 @@ export class WorkloadManager {
   nodeChanged(nodeId: string): void {
     this.placer.noteRoom(nodeId);
   }
-}
-
-/** Fills fields added since a record was written (persisted records outlive versions). */
-function upgradeRecord(r: WorkloadRecord & { restartsLeft?: number }, defaultLostAfterMs: number): WorkloadRecord {
-  r.spec.lostAfterMs ??= defaultLostAfterMs;
-  if (r.restarts === undefined) {
-    const { maxAttempts } = r.scheduling.restart;
-    r.restarts = Math.max(0, maxAttempts - (r.restartsLeft ?? maxAttempts));
-    delete r.restartsLeft;
-  }
-  return r;
 }

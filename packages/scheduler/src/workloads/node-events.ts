@@ -103,7 +103,7 @@ export class NodeEvents {
 
   /** One timer, at the first lost_after due among the unknown workloads. */
   armUnknownTimer(): void {
-    const next = nextLostAtMs([...this.book.unknown].map((id) => this.book.records.get(id)));
+    const next = nextLostAtMs(this.book.unknown, this.book.records);
     if (next === this.unknownTimerAt || this.closed) return;
     this.unknownTimer?.cancel();
     this.unknownTimer = undefined;
