@@ -1,6 +1,6 @@
 // Doubt is not death: what the scheduler decides when a node goes quiet and when it speaks again,
-// as pure functions of (workload, event, now) so the rules are tested in a harness
-// (disconnect.test.ts) and workloads/manager.ts only applies them.
+// as pure functions of (workload, event, now) so the rules are tested alone (disconnect.test.ts)
+// and in the harness (src/testing), and the manager only applies them (book.ts).
 //
 // The rules (Nomad's `disconnect` block and Kubernetes' eviction grace are the anchors):
 // - A node unheard from past --down-after is down; its workloads become `unknown`, not `lost`.
@@ -15,8 +15,21 @@
 // - A given-up allocation reported ended: its real end stands if the restart policy would not have
 //   restarted after it (a succeeded workload never runs again: the replacement is stopped); if the
 //   policy would have, the replacement is that restart and stays.
+import { formatDuration, type WorkloadStatus__Output } from '@mo/api';
 import { policyRestarts } from './restart.js';
-import { TERMINAL_STATES, type WorkloadRecord, type WorkloadStateName } from './record.js';
+import { PLACED_STATES, TERMINAL_STATES, type WorkloadRecord, type WorkloadStateName } from './record.js';
+import {
+  agentState,
+  dropCurrentAllocation,
+  moveTo,
+  onAllocationEnd,
+  portsOf,
+  step,
+  withEnd,
+  withEvent,
+  type Random,
+  type Step,
+} from './lifecycle.js';
 
 export type ReconnectKeep = 'original' | 'replacement';
 
@@ -92,4 +105,107 @@ export function onReport(
   if (done || r.stopRequested) return { kind: 'stop', why: done ? `the workload is ${r.state}` : 'stop requested' };
   if (current || keep === 'replacement') return { kind: 'stop', why: 'given up after lost_after and replaced' };
   return { kind: 'reinstate' };
+}
+
+/** The node of a placed workload went down (`gone`: for good). Undefined when nothing changes. */
+export function nodeDownStep(
+  r: WorkloadRecord,
+  node: { name: string; reason: string },
+  gone: boolean,
+  nowMs: number,
+  defaultLostAfterMs: number,
+  random: Random,
+): Step | undefined {
+  if (!PLACED_STATES.has(r.state)) return undefined;
+  const verdict = onNodeDown(r, nowMs, defaultLostAfterMs, gone);
+  if (verdict.kind === 'stopped') {
+    return onAllocationEnd(r, 'stopped', `stopped by request; node ${node.name} went down`, nowMs, random);
+  }
+  if (verdict.kind === 'lost')
+    return onAllocationEnd(r, 'lost', `node ${node.name} down (${node.reason})`, nowMs, random);
+  if (r.state === 'unknown') return undefined;
+  const lostAfter = verdict.lostAtMs - nowMs;
+  const unknown = { ...r, unknownSinceMs: nowMs, lostAtMs: verdict.lostAtMs };
+  const reason = `node ${node.name} down (${node.reason}); given up in ${formatDuration(lostAfter)} unless it returns`;
+  return step(moveTo(unknown, 'unknown', reason, nowMs));
+}
+
+/**
+ * An unknown workload whose lost_after has passed is given up: lost (then its restart policy
+ * applies), the allocation remembered as given up so a late report can settle which copy stays.
+ * Undefined while it is not yet due (or no longer unknown).
+ */
+export function lostAfterStep(r: WorkloadRecord, nowMs: number, random: Random): Step | undefined {
+  if (r.state !== 'unknown') return undefined;
+  const lostAtMs = r.lostAtMs ?? 0;
+  if (lostAtMs > nowMs) return undefined;
+  const since = r.unknownSinceMs ?? lostAtMs;
+  const givenUp = { allocationId: r.allocationId, nodeId: r.nodeId, nodeName: r.nodeName, atMs: nowMs };
+  const reason = `node ${r.nodeName} not heard from for ${formatDuration(nowMs - since)} (lost_after ${formatDuration(lostAtMs - since)})`;
+  return onAllocationEnd({ ...r, givenUp }, 'lost', reason, nowMs, random);
+}
+
+/** When the first of the unknown workloads is due to be given up (Infinity: none). */
+export function nextLostAtMs(
+  unknown: Iterable<string>,
+  records: ReadonlyMap<string, Pick<WorkloadRecord, 'lostAtMs'>>,
+): number {
+  let next = Infinity;
+  for (const id of unknown) next = Math.min(next, records.get(id)?.lostAtMs ?? 0);
+  return next;
+}
+
+/**
+ * `reinstate`: the given-up original still runs and the rule keeps it. The replacement (if placed)
+ * is stopped; the original is the current allocation again, running, and its restart is undone.
+ * `nodeName`: the reporting node's current name.
+ */
+export function reinstateStep(
+  r: WorkloadRecord,
+  nodeName: string,
+  status: WorkloadStatus__Output,
+  nowMs: number,
+): Step {
+  const original = r.givenUp!;
+  const { effects, note } = dropCurrentAllocation(r);
+  const next: WorkloadRecord = {
+    ...r,
+    allocationId: original.allocationId,
+    nodeId: original.nodeId,
+    nodeName: original.nodeName,
+    pid: status.pid,
+    runningSinceMs: status.startedAtMs || original.atMs,
+    ports: portsOf(status),
+    restarts: Math.max(0, r.restarts - 1),
+  };
+  delete next.givenUp;
+  if (status.runAs) next.runAs = status.runAs;
+  const reason = `node ${nodeName} returned with the original still running: kept${note}`;
+  return step(moveTo(next, 'running', reason, nowMs), effects);
+}
+
+/**
+ * `late-end`: the given-up original ended while out of sight. With takeOver its real end is the
+ * workload's (the replacement, if any, is stopped, its restart undone); otherwise the replacement
+ * stays and the end is only noted.
+ */
+export function lateEndStep(r: WorkloadRecord, status: WorkloadStatus__Output, takeOver: boolean, nowMs: number): Step {
+  const original = r.givenUp!;
+  const state = agentState(status.state)!;
+  const how = `${status.reason || state} on ${original.nodeName}, reported after it was given up`;
+  const settled = { ...r };
+  delete settled.givenUp;
+  if (!takeOver) return step(withEvent(settled, r.state, `the original ${how}; its replacement stays`, nowMs));
+  const { effects, note } = dropCurrentAllocation(r);
+  const next = withEnd(
+    {
+      ...settled,
+      allocationId: original.allocationId,
+      nodeId: original.nodeId,
+      nodeName: original.nodeName,
+      restarts: Math.max(0, r.restarts - 1),
+    },
+    status,
+  );
+  return step(moveTo(next, r.stopRequested ? 'stopped' : state, `${how}${note}`, nowMs), effects);
 }
