@@ -5,7 +5,7 @@
 // found by id, `unknown` ones wait for their lost_after, pending ones are queued, ended ones are
 // retired. Then the record is written through to the store and watchers are told, and the Step's
 // effects (agent calls) are handed on. Deciding nothing here keeps the rules in pure functions.
-import type { Logger } from '@mo/api';
+import { EndedRetention, type Logger } from '@mo/api';
 import type { PlacementEngine } from '../placement/index.js';
 import type { Store } from '../store/store.js';
 import { SortedIds } from '../listing/sorted-ids.js';
@@ -55,13 +55,15 @@ export class WorkloadBook {
   /** Unknown workloads (each given up at its record's lostAtMs). */
   readonly unknown = new Set<string>();
   readonly counts = new Map<WorkloadStateName, number>();
-  /** Ended workloads in the order they ended (for retention). */
-  readonly ended: string[] = [];
+  /** Ended workloads in the order they ended, at most maxRetainedEnded kept. */
+  readonly ended: EndedRetention;
 
   constructor(
     private readonly o: BookOptions,
     private readonly hooks: BookHooks,
-  ) {}
+  ) {
+    this.ended = new EndedRetention(o.maxRetainedEnded ?? 10_000);
+  }
 
   /** Applies a decision about r: the record, the indexes, the write, then the effects. */
   apply(r: WorkloadRecord, step: Step | undefined): void {
@@ -149,12 +151,12 @@ export class WorkloadBook {
 
   /** Keeps at most maxRetainedEnded ended workloads. */
   retire(r: WorkloadRecord): void {
-    this.ended.push(r.id);
-    const max = this.o.maxRetainedEnded ?? 10_000;
-    while (this.ended.length > max) {
-      const id = this.ended.shift()!;
+    const stillEnded = (id: string) => {
       const old = this.records.get(id);
-      if (!old || !TERMINAL_STATES.has(old.state)) continue;
+      return old !== undefined && TERMINAL_STATES.has(old.state);
+    };
+    for (const id of this.ended.ended(r.id, stillEnded)) {
+      const old = this.records.get(id)!;
       this.records.delete(id);
       this.order.delete(id);
       const last = this.groups.delete(old);

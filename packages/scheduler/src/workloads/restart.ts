@@ -2,6 +2,7 @@
 // or not, and after how long. Unlimited by default, with exponential backoff capped at 5 minutes;
 // a run that lasted stable_after (10 min, as Kubernetes resets its crash-loop backoff) starts the
 // row over, so a service that crashes once a day is never given up on.
+import { backoffDelay } from '@mo/api';
 import type { RestartPolicyRecord, WorkloadStateName } from './record.js';
 
 export const RESTART_DEFAULTS = {
@@ -57,10 +58,9 @@ export function decideRestart(input: RestartInput, random: () => number = Math.r
   return { restart: true, n, delayMs, restarts: n };
 }
 
-/** min(max, initial × 2^(n-1)) with ±20% jitter, never above max. */
+/** min(max, initial × 2^(n-1)) with ±20% jitter, never above max (@mo/api backoff.ts). */
 export function backoffMs(n: number, initialMs: number, maxMs: number, random: () => number): number {
-  const base = Math.min(maxMs, initialMs * 2 ** Math.min(n - 1, 62));
-  return Math.min(maxMs, Math.round(base * (0.8 + random() * 0.4)));
+  return backoffDelay(n, { initialMs, maxMs, jitter: 'spread' }, random);
 }
 
 /** How many more restarts the row allows (-1 = unlimited), for display. */

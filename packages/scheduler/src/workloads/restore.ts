@@ -35,7 +35,7 @@ export async function restoreWorkloads(
     if (TERMINAL_STATES.has(r.state)) ended.push(r);
   }
   ended.sort((a, b) => a.updatedAtMs - b.updatedAtMs);
-  for (const r of ended) book.ended.push(r.id);
+  book.ended.seed(ended.map((r) => r.id));
   for (const groupId of marked) {
     if (!book.groups.has(groupId)) unwritten.push({ kind: 'meta', id: arrayMarkerId(groupId), value: null });
   }
