@@ -129,29 +129,40 @@ describe('WireSchedulerClient', () => {
   it('Watch streams the events the full client sees, and stops when aborted', async () => {
     const c = cluster.scheduler.client;
     const { workload } = await c.submitWorkload({
-      spec: { argv: ['sh', '-c', 'sleep 0.3; exit 4'] },
+      spec: { argv: ['sleep', '600'] },
       scheduling: { constraints: { zone: 'z0' } },
     });
     const id = workload!.id;
+    // Running before either watch opens, so both snapshots say so and every change after them (the
+    // stop below) is a live event both streams carry.
+    await waitFor('it to run', async () => (await c.getWorkload(id)).state === 'WORKLOAD_STATE_RUNNING');
     // Each event whole (JSON), so the two decoders are compared too.
-    const follow = async (watch: (signal: AbortSignal) => AsyncIterable<ClusterEvent__Output>) => {
-      const stop = new AbortController();
-      const seen: string[] = [];
-      for await (const ev of watch(stop.signal)) {
-        if (ev.workload?.id !== id) continue;
-        seen.push(JSON.stringify(ev));
-        if (ev.workload.state === 'WORKLOAD_STATE_FAILED') stop.abort();
-      }
-      return seen;
+    const follow = (watch: (signal: AbortSignal) => AsyncIterable<ClusterEvent__Output>) => {
+      let opened!: () => void;
+      const snapshot = new Promise<void>((resolve) => (opened = resolve));
+      const events = (async () => {
+        const stop = new AbortController();
+        const seen: string[] = [];
+        for await (const ev of watch(stop.signal)) {
+          if (ev.workload?.id !== id) continue;
+          seen.push(JSON.stringify(ev));
+          opened();
+          if (ev.workload.state === 'WORKLOAD_STATE_STOPPED') stop.abort();
+        }
+        return seen;
+      })();
+      return { snapshot, events };
     };
-    const [viaLite, viaFull] = await Promise.all([
-      follow((signal) => wire.watch({ workloadId: id, initialState: true }, signal)),
-      follow((signal) => c.watch({ workloadId: id, initialState: true }, signal)),
-    ]);
-    expect(viaLite.at(-1)).toMatch(/WORKLOAD_STATE_FAILED/);
-    expect(viaLite.length).toBeGreaterThanOrEqual(3);
-    // The initial snapshot is each stream's own; the live events after it are the same ones.
-    expect(viaLite.slice(1)).toEqual(viaFull.slice(viaFull.length - viaLite.length + 1));
+    const viaWire = follow((signal) => wire.watch({ workloadId: id, initialState: true }, signal));
+    const viaFull = follow((signal) => c.watch({ workloadId: id, initialState: true }, signal));
+    await Promise.all([viaWire.snapshot, viaFull.snapshot]);
+    await c.stopWorkload(id, 0);
+    const [wireEvents, fullEvents] = await Promise.all([viaWire.events, viaFull.events]);
+    expect(wireEvents[0]).toMatch(/WORKLOAD_STATE_RUNNING/);
+    expect(wireEvents.at(-1)).toMatch(/WORKLOAD_STATE_STOPPED/);
+    // The initial snapshot is each stream's own (its own seq); the live events after it are the same.
+    expect(wireEvents.length).toBeGreaterThanOrEqual(2);
+    expect(wireEvents.slice(1)).toEqual(fullEvents.slice(1));
     const refused = await (async () => {
       for await (const _ of wire.watch({ workloadId: 'not an id' })) break;
     })().catch((e: unknown) => e);
