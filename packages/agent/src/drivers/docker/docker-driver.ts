@@ -5,6 +5,9 @@
 // when a container has ended, its exit status is written to <taskDir>/exit and the container is
 // removed. Containers carry labels (mo.allocation, mo.node-id) so that a restarted agent finds its
 // own by id and removes those it no longer knows.
+// Over ~400 lines: the Driver interface's methods for containers (create, wait, stop, recover,
+// usage); the settings, log copying and engine HTTP are already apart (settings.ts, logs.ts,
+// engine-http.ts).
 import * as grpc from '@grpc/grpc-js';
 import { InvalidArgumentError, MoError, after, sleep } from '@mo/api';
 import type Dockerode from 'dockerode';

@@ -3,6 +3,9 @@
 // the workload in its own process group (and, with cgroups, in a cgroup of its own), copies its
 // output to capped log files, and records the exit status in <taskDir>/exit even while the agent
 // is down. Where the workload's processes are (its cgroup, or its session from /proc) is tree.ts.
+// Over ~400 lines: the Driver interface's methods for one kind of workload (start, wait, stop,
+// recover, usage) around one launcher; what has no state of its own is already apart (tree.ts,
+// identity.ts, launcher.ts, the shim's records in state/).
 import { after, every, sleep, type Timer } from '@mo/api';
 import { closeSync, constants, existsSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
