@@ -103,7 +103,7 @@ export class StoreSchemaError extends Error {
 }
 
 /** One op, validated and serialised at `commit` time (so a bad value never joins a group). */
-interface Row {
+export interface Row {
   kind: StoreKind;
   id: string;
   /** JSON text, or null for a delete. */
@@ -342,7 +342,8 @@ function describeOwner(ownerPath: string): string | undefined {
   }
 }
 
-function serialise(op: StoreOp): Row {
+/** Checks one op and turns its value into JSON text (null: a delete); every store writes through it. */
+export function serialise(op: StoreOp): Row {
   const { kind, id, value } = op;
   if (typeof kind !== 'string' || !KINDS.has(kind)) throw new StoreOpError(kind, id, 'unknown kind');
   if (typeof id !== 'string' || id === '') throw new StoreOpError(kind, id, 'the id must be a non-empty string');

@@ -4,17 +4,7 @@
 // would: what a caller changes after commit is not seen by load. "Durable" means in the
 // MemoryDisk, which outlives a store: open another store on the same disk to play a restart.
 import type { Store, StoredRecord, StoreKind, StoreOp } from '../store/store.js';
-import { StoreClosedError, StoreOpError } from '../store/sqlite-store.js';
-
-const KINDS: ReadonlySet<string> = new Set<StoreKind>([
-  'workload',
-  'node',
-  'meta',
-  'pipeline',
-  'artifact',
-  'idempotency',
-  'token',
-]);
+import { StoreClosedError, serialise } from '../store/sqlite-store.js';
 
 /** What survives a store's close: kind -> id -> JSON text. */
 export type MemoryDisk = Map<StoreKind, Map<string, string>>;
@@ -72,20 +62,4 @@ export class MemoryStore implements Store {
     this.closed = true;
     return Promise.resolve();
   }
-}
-
-function serialise(op: StoreOp): { kind: StoreKind; id: string; json: string | null } {
-  const { kind, id, value } = op;
-  if (typeof kind !== 'string' || !KINDS.has(kind)) throw new StoreOpError(kind, id, 'unknown kind');
-  if (typeof id !== 'string' || id === '') throw new StoreOpError(kind, id, 'the id must be a non-empty string');
-  if (value === null) return { kind, id, json: null };
-  if (value === undefined) throw new StoreOpError(kind, id, 'the value is undefined (use null to delete)');
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(value);
-  } catch (err) {
-    throw new StoreOpError(kind, id, `the value is not JSON-serialisable: ${(err as Error).message}`, { cause: err });
-  }
-  if (json === undefined) throw new StoreOpError(kind, id, `the value is not JSON-serialisable (${typeof value})`);
-  return { kind, id, json };
 }
