@@ -16,7 +16,7 @@
  * reflection on every server; keepalive on every connection, `KEEPALIVE_TIME_MS` and friends), the
  * domain errors with their gRPC status mapping, the daemon helpers both daemons share (JSON
  * logger, ULID ids, the /metrics + /healthz HTTP server), and the one way to arm a timer (`after`,
- * `every`, `sleep`: clamped to what Node honours, long delays re-armed), paging (`fillPage`,
+ * `every`, `sleep`: clamped to what Node honours, long delays re-armed), the one normalised workload spec (`NormalizedWorkloadSpec`, `specToWire`, state names), paging (`fillPage`,
  * page tokens, `followPages`; the clients' `listAll*` / `getFull*` follow every page), token-bucket
  * rate limits (`TokenBucket`, `KeyedRateLimiter`), the NodeRegistry's page and rate limits
  * (`REGISTRY_PAGE`…). Identity and access (issue 13): `Identity` and `describeIdentity`, roles read
@@ -175,6 +175,18 @@ export {
   validateWorkloadId,
   MAX_PIDS_LIMIT,
 } from './validation.js';
+// The one normalised workload spec both daemons keep, its state names, and their wire converters.
+export {
+  specToWire,
+  stateFromWire,
+  stateToWire,
+  TERMINAL_STATES,
+  type AgentWorkloadStateName,
+  type DockerSpecFields,
+  type NormalizedWorkloadSpec,
+  type SpecToWireOptions,
+  type WorkloadStateName,
+} from './workload.js';
 export { MAX_ID, USER_NAME_RE, parseUserSpec, validateUser, type UserSpec } from './user-spec.js';
 export { IDEMPOTENCY_WINDOW_MS, limitRows, limitsMarkdown, type LimitRow } from './limits.js';
 export { guardRequest } from './wire-guard.js';

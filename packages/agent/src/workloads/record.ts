@@ -1,40 +1,20 @@
 // The agent's own record of one workload: its normalised spec, state, driver handle and history.
 // This is what is persisted (state/) and what the gRPC layer turns into WorkloadStatus.
+import type { AgentWorkloadStateName, NormalizedWorkloadSpec } from '@mo/api';
 import type { ExitResult, TaskHandle } from '../drivers/driver.js';
 import type { DockerSettings } from '../drivers/docker/settings.js';
-import type { ArtifactSettings } from './artifacts.js';
 import type { RunAs } from '../users/index.js';
 
-export type WorkloadStateName = 'starting' | 'running' | 'succeeded' | 'failed' | 'stopped' | 'lost';
+export { TERMINAL_STATES } from '@mo/api';
+export type WorkloadStateName = AgentWorkloadStateName;
 
-export const TERMINAL_STATES: ReadonlySet<WorkloadStateName> = new Set(['succeeded', 'failed', 'stopped', 'lost']);
-
-export interface NormalizedSpec {
+/**
+ * The spec as this agent runs it: @mo/api's normalised spec (shared with the scheduler) with its
+ * id, the sandbox of a docker workload as this node completed it (its defaults filled in, checked
+ * against its limits), and whom it runs as.
+ */
+export interface NormalizedSpec extends NormalizedWorkloadSpec<DockerSettings> {
   id: string;
-  name: string;
-  argv: string[];
-  env: Record<string, string>;
-  workingDir: string;
-  cpuMillis: number;
-  memoryBytes: number;
-  labels: Record<string, string>;
-  gracePeriodMs: number;
-  driver: string;
-  /** Run limit in ms from the start (0 = none); absent in records from before it existed. */
-  timeoutMs?: number;
-  /**
-   * Stopped by this agent once cut off from the scheduler this long (the scheduler gives it up
-   * then); absent: never (standalone starts).
-   */
-  lostAfterMs?: number;
-  /** Most processes of a process workload (its cgroup's pids.max); absent = none. */
-  pidsLimit?: number;
-  /** The sandbox of a docker workload (validated, the agent's defaults filled in). */
-  docker?: DockerSettings;
-  /** A pipeline step's artifacts to upload and inputs to fetch. */
-  artifacts?: ArtifactSettings;
-  /** spec.user as asked ('' or absent: the agent's default user). */
-  user?: string;
   /**
    * Who it runs as: spec.user (or the default user) resolved when it was accepted. Absent in
    * records from before agents switched users (those ran as the agent).

@@ -1,25 +1,9 @@
 // Scheduler records -> wire messages.
-import type { Node, ScheduledWorkload, WorkloadState } from '@mo/api';
+import { specToWire, stateToWire, type Node, type ScheduledWorkload } from '@mo/api';
 import type { ResourceAmounts } from '../placement/types.js';
 import type { NodeEntry } from '../registry/nodes.js';
-import { demandOf } from '../workloads/demand.js';
-import { PRIORITY_ENUM, type WorkloadRecord, type WorkloadStateName } from '../workloads/record.js';
+import { PRIORITY_ENUM, type WorkloadRecord } from '../workloads/record.js';
 import { restartsLeft } from '../workloads/restart.js';
-
-export const STATE_ENUM: Record<WorkloadStateName, WorkloadState> = {
-  pending: 'WORKLOAD_STATE_PENDING',
-  starting: 'WORKLOAD_STATE_STARTING',
-  running: 'WORKLOAD_STATE_RUNNING',
-  succeeded: 'WORKLOAD_STATE_SUCCEEDED',
-  failed: 'WORKLOAD_STATE_FAILED',
-  stopped: 'WORKLOAD_STATE_STOPPED',
-  lost: 'WORKLOAD_STATE_LOST',
-  unknown: 'WORKLOAD_STATE_UNKNOWN',
-};
-
-export const STATE_NAMES: Record<string, WorkloadStateName | undefined> = Object.fromEntries(
-  Object.entries(STATE_ENUM).map(([name, e]) => [e, name as WorkloadStateName]),
-);
 
 const RESTART_ENUM = {
   never: 'RESTART_MODE_NEVER',
@@ -29,27 +13,10 @@ const RESTART_ENUM = {
 const STRATEGY_ENUM = { binpack: 'PLACEMENT_STRATEGY_BINPACK', spread: 'PLACEMENT_STRATEGY_SPREAD' } as const;
 
 export function toScheduledWorkload(r: WorkloadRecord, withEvents = true): ScheduledWorkload {
-  const s = r.spec;
   const sch = r.scheduling;
   return {
     id: r.id,
-    spec: {
-      id: r.allocationId,
-      name: s.name,
-      argv: s.argv,
-      env: s.env,
-      workingDir: s.workingDir,
-      resources: demandOf(s),
-      labels: s.labels,
-      gracePeriodMs: s.gracePeriodMs,
-      timeoutMs: s.timeoutMs ?? 0,
-      ...(s.lostAfterMs !== undefined && { lostAfterMs: s.lostAfterMs }),
-      pidsLimit: s.pidsLimit ?? 0,
-      driver: s.driver,
-      ...(s.docker && { docker: s.docker }),
-      ...(s.artifacts && { artifacts: s.artifacts }),
-      user: s.user ?? '',
-    },
+    spec: specToWire(r.spec, { id: r.allocationId }),
     scheduling: {
       constraints: sch.constraints,
       node: sch.node,
@@ -65,7 +32,7 @@ export function toScheduledWorkload(r: WorkloadRecord, withEvents = true): Sched
       batch: sch.batch,
     },
     idempotencyKey: r.idempotencyKey,
-    state: STATE_ENUM[r.state],
+    state: stateToWire(r.state),
     reason: r.reason,
     allocationId: r.allocationId,
     nodeId: r.nodeId,
@@ -84,7 +51,7 @@ export function toScheduledWorkload(r: WorkloadRecord, withEvents = true): Sched
       nodeId: a.nodeId,
       nodeName: a.nodeName,
       attempt: a.attempt,
-      state: STATE_ENUM[a.state],
+      state: stateToWire(a.state),
       endedAtMs: a.endedAtMs,
     })),
     createdAtMs: r.createdAtMs,
@@ -93,7 +60,7 @@ export function toScheduledWorkload(r: WorkloadRecord, withEvents = true): Sched
     unknownSinceMs: r.unknownSinceMs ?? 0,
     lostAtMs: r.lostAtMs ?? 0,
     events: withEvents
-      ? r.events.map((e) => ({ workloadId: r.id, state: STATE_ENUM[e.state], reason: e.reason, atMs: e.atMs }))
+      ? r.events.map((e) => ({ workloadId: r.id, state: stateToWire(e.state), reason: e.reason, atMs: e.atMs }))
       : [],
   };
 }

@@ -9,6 +9,7 @@ import {
   PAGE_BYTES,
   moProto,
   parsePageSize,
+  stateFromWire,
   toServiceError,
   type StreamLimits,
   validateGrace,
@@ -25,7 +26,7 @@ import type { AgentPool } from '../registry/agent-pool.js';
 import type { NodeEntry, NodeTable } from '../registry/nodes.js';
 import type { WorkloadManager } from '../workloads/manager.js';
 import type { WorkloadRecord } from '../workloads/record.js';
-import { STATE_NAMES, toNode, toScheduledWorkload } from './convert.js';
+import { toNode, toScheduledWorkload } from './convert.js';
 import { MAX_LIST, parseListRequest, parseWorkloadSearch } from './list-request.js';
 import { nodePage, workloadPage } from './pages.js';
 import { proxyLogs } from './logs-proxy.js';
@@ -91,7 +92,7 @@ export class SchedulerService {
         return toScheduledWorkload(manager.get(req.workloadId));
       }),
       ListWorkloads: counted('ListWorkloads', (req) => {
-        const { pageSize, states } = parseListRequest(req, (s) => STATE_NAMES[s]);
+        const { pageSize, states } = parseListRequest(req, stateFromWire);
         if (req.groupId) validateWorkloadId('group_id', req.groupId);
         const filter = {
           ...(states ? { states } : {}),

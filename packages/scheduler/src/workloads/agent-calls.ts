@@ -3,7 +3,14 @@
 // about one allocation. Each answer goes through a pure decision (lifecycle.ts, reconcile.ts)
 // and book.apply; a node's own faults also feed its circuit breaker.
 import * as grpc from '@grpc/grpc-js';
-import { MoError, type AgentClient, type Logger, type WorkloadStatus__Output } from '@mo/api';
+import {
+  MoError,
+  specToWire,
+  type AgentClient,
+  type Logger,
+  type WorkloadSpec,
+  type WorkloadStatus__Output,
+} from '@mo/api';
 import type { NodeEntry, NodeTable } from '../registry/nodes.js';
 import type { WorkloadBook } from './book.js';
 import type { Clock } from './clock.js';
@@ -233,25 +240,7 @@ export function codeOf(err: unknown): number | undefined {
   return err instanceof MoError ? err.code : (err as { code?: number }).code;
 }
 
-/** The WorkloadSpec an agent runs for one allocation of r. */
-function startSpecOf(r: WorkloadRecord, allocationId: string) {
-  const s = r.spec;
-  return {
-    id: allocationId,
-    name: s.name,
-    argv: s.argv,
-    env: s.env,
-    workingDir: s.workingDir,
-    resources: { cpuMillis: s.cpuMillis, memoryBytes: s.memoryBytes },
-    labels: { ...s.labels, [LABEL_WORKLOAD_ID]: r.id },
-    gracePeriodMs: s.gracePeriodMs,
-    timeoutMs: s.timeoutMs ?? 0,
-    // The agent stops it itself once cut off from the scheduler this long (self-fencing).
-    lostAfterMs: s.lostAfterMs,
-    ...(s.pidsLimit && { pidsLimit: s.pidsLimit }),
-    driver: s.driver,
-    ...(s.docker && { docker: s.docker }),
-    ...(s.artifacts && { artifacts: s.artifacts }),
-    ...(s.user && { user: s.user }),
-  };
+/** The WorkloadSpec an agent runs for one allocation of r (its labels name the workload). */
+function startSpecOf(r: WorkloadRecord, allocationId: string): WorkloadSpec {
+  return specToWire(r.spec, { id: allocationId, labels: { ...r.spec.labels, [LABEL_WORKLOAD_ID]: r.id } });
 }

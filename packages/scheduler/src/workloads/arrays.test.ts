@@ -1,10 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { InvalidArgumentError } from '@mo/api';
+import { InvalidArgumentError, type NormalizedWorkloadSpec } from '@mo/api';
 import { memberIds, memberName, memberSpec, validateArraySpec, validateCount } from './arrays.js';
 import { GroupIndex } from './groups.js';
-import type { SpecRecord } from './record.js';
 
-const spec = (over: Partial<SpecRecord> = {}): SpecRecord => ({
+const spec = (over: Partial<NormalizedWorkloadSpec> = {}): NormalizedWorkloadSpec => ({
   name: '',
   argv: ['true'],
   env: { A: '1' },

@@ -5,8 +5,7 @@
 // Member i (0-based, like SLURM_ARRAY_TASK_ID and NOMAD_ALLOC_INDEX) gets MO_INDEX=i,
 // MO_COUNT=count and MO_GROUP=<group id> in its env (written into its spec, so what a record shows
 // is what runs), and the name "<name>-<i>" when the spec has a name.
-import { InvalidArgumentError, LIMITS, NAME_RE, newId, validateEnv } from '@mo/api';
-import type { SpecRecord } from './record.js';
+import { InvalidArgumentError, LIMITS, NAME_RE, newId, validateEnv, type NormalizedWorkloadSpec } from '@mo/api';
 
 /**
  * The store record (kind 'meta') that says an array was written whole. Its members are written in
@@ -40,7 +39,7 @@ export function validateCount(count: number): number {
  * Checks that every member's spec is valid, given a validated spec: the suffixed name still
  * matches the name rule, and the added variables fit the env limits. Throws naming the field.
  */
-export function validateArraySpec(spec: SpecRecord, count: number, groupId: string): void {
+export function validateArraySpec(spec: NormalizedWorkloadSpec, count: number, groupId: string): void {
   for (const key of ARRAY_ENV) {
     if (Object.hasOwn(spec.env, key)) {
       throw new InvalidArgumentError(
@@ -69,7 +68,12 @@ function memberEnv(env: Record<string, string>, index: number, count: number, gr
 }
 
 /** Member `index`'s spec: a shallow copy of the array's, with its own name and env. */
-export function memberSpec(spec: SpecRecord, index: number, count: number, groupId: string): SpecRecord {
+export function memberSpec(
+  spec: NormalizedWorkloadSpec,
+  index: number,
+  count: number,
+  groupId: string,
+): NormalizedWorkloadSpec {
   return { ...spec, name: memberName(spec.name, index), env: memberEnv(spec.env, index, count, groupId) };
 }
 

@@ -2,10 +2,11 @@
 // shape it waits under in the pending queue.
 import type { ResourceAmounts } from '../placement/types.js';
 import type { Shape, Waiting } from './queue.js';
-import { PRIORITY_RANK, type SpecRecord, type WorkloadRecord } from './record.js';
+import type { NormalizedWorkloadSpec } from '@mo/api';
+import { PRIORITY_RANK, type WorkloadRecord } from './record.js';
 
 /** Declared CPU and memory, and one host port per port a docker workload publishes. */
-export function demandOf(spec: Pick<SpecRecord, 'cpuMillis' | 'memoryBytes' | 'docker'>): ResourceAmounts {
+export function demandOf(spec: Pick<NormalizedWorkloadSpec, 'cpuMillis' | 'memoryBytes' | 'docker'>): ResourceAmounts {
   return { cpuMillis: spec.cpuMillis, memoryBytes: spec.memoryBytes, hostPorts: spec.docker?.ports.length ?? 0 };
 }
 

@@ -1,11 +1,10 @@
 // The scheduler's record of one workload, across all of its allocations. Persisted as JSON in
 // the store (kind 'workload'); the proto ScheduledWorkload is derived from it (server/convert.ts).
-import type { ArtifactSettings } from '@mo/api';
+import type { NormalizedWorkloadSpec, WorkloadStateName } from '@mo/api';
 import type { Strategy } from '../placement/types.js';
 
-export type WorkloadStateName =
-  'pending' | 'starting' | 'running' | 'unknown' | 'succeeded' | 'failed' | 'stopped' | 'lost';
-export const TERMINAL_STATES: ReadonlySet<WorkloadStateName> = new Set(['succeeded', 'failed', 'stopped', 'lost']);
+// The spec and state names are @mo/api's, shared with the agents.
+export { TERMINAL_STATES, type WorkloadStateName } from '@mo/api';
 /** States in which the workload holds a reservation on its node (an allocation that may run). */
 export const PLACED_STATES: ReadonlySet<WorkloadStateName> = new Set(['starting', 'running', 'unknown']);
 
@@ -24,49 +23,6 @@ export interface RestartPolicyRecord {
   maxBackoffMs: number;
   /** A run this long starts the row (and the backoff) over; absent in older records (default). */
   stableAfterMs?: number;
-}
-
-/** The validated WorkloadSpec, as it is sent to agents (minus the allocation id). */
-export interface SpecRecord {
-  name: string;
-  argv: string[];
-  env: Record<string, string>;
-  workingDir: string;
-  cpuMillis: number;
-  memoryBytes: number;
-  labels: Record<string, string>;
-  gracePeriodMs: number;
-  /** Run limit enforced by the agent (0 = none); absent in records from before it existed. */
-  timeoutMs?: number;
-  /**
-   * How long it may be out of sight (its node unheard from) before it is given up; resolved from
-   * the cluster default at submit. Absent in records from before it existed (the default applies).
-   */
-  lostAfterMs?: number;
-  /** Most processes of a process workload, enforced by the agent's cgroup; absent = none. */
-  pidsLimit?: number;
-  driver: string;
-  /** The sandbox of a docker workload, as submitted (the agent fills its defaults and checks the host). */
-  docker?: DockerSpecRecord;
-  /** A pipeline step's artifacts to upload and inputs to fetch (set by the pipeline engine). */
-  artifacts?: ArtifactSpecRecord;
-  /** Who it runs as on its node (a name or uid[:gid]); absent: that node's default user. */
-  user?: string;
-}
-
-/** A step's artifacts, validated by @mo/api's validateArtifactSpec (the agent's shape too). */
-export type ArtifactSpecRecord = ArtifactSettings;
-
-export interface DockerSpecRecord {
-  image: string;
-  network: string;
-  writableRoot: boolean;
-  ports: number[];
-  mounts: Array<{ source: string; target: string; readOnly: boolean }>;
-  pidsLimit: number;
-  /** Absent on records written before these relaxations existed. */
-  capAdd?: string[];
-  allowNewPrivileges?: boolean;
 }
 
 export interface PortMappingRecord {
@@ -132,7 +88,8 @@ export interface EventRecord {
 
 export interface WorkloadRecord {
   id: string;
-  spec: SpecRecord;
+  /** The validated spec, as it is sent to agents (minus the allocation id). */
+  spec: NormalizedWorkloadSpec;
   scheduling: SchedulingRecord;
   idempotencyKey: string;
   state: WorkloadStateName;

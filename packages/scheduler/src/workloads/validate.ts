@@ -17,12 +17,14 @@ import {
   validateResources,
   validateUser,
   type DockerSpec__Output,
+  type DockerSpecFields,
+  type NormalizedWorkloadSpec,
   type SchedulingSpec__Output,
   type SubmitWorkloadRequest__Output,
 } from '@mo/api';
 import { isAbsolute } from 'node:path';
 import type { Strategy } from '../placement/types.js';
-import type { DockerSpecRecord, PriorityName, RestartModeName, SchedulingRecord, SpecRecord } from './record.js';
+import type { PriorityName, RestartModeName, SchedulingRecord } from './record.js';
 import { RESTART_DEFAULTS } from './restart.js';
 
 export const KNOWN_DRIVERS: readonly string[] = ['process', 'docker'];
@@ -34,7 +36,7 @@ const CAP_RE = new RegExp(`^[A-Za-z_]{2,${LIMITS.dockerCapChars}}$`);
 export const NODE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 export interface ValidSubmission {
-  spec: SpecRecord;
+  spec: NormalizedWorkloadSpec;
   scheduling: SchedulingRecord;
   idempotencyKey: string;
 }
@@ -108,7 +110,7 @@ export function validateSubmission(req: SubmitWorkloadRequest__Output, defaultLo
  * The sandbox's shape. The node that runs it checks the rest (is the image there, are mount
  * sources under a root it allows, is the pids limit within its maximum).
  */
-function validateDockerShape(d: DockerSpec__Output | null): DockerSpecRecord {
+function validateDockerShape(d: DockerSpec__Output | null): DockerSpecFields {
   const image = d?.image ?? '';
   if (Buffer.byteLength(image) > LIMITS.dockerImageBytes || image.includes('\0')) {
     throw new InvalidArgumentError(

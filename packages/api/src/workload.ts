@@ -1,0 +1,122 @@
+// The one normalised workload: its spec as the scheduler and the agents keep it once validated,
+// its state names, and the one way back to the wire (WorkloadSpec, WorkloadState). The scheduler
+// stores it in its records and sends it to agents; an agent keeps it (with its own sandbox
+// settings and the resolved user) and reports it back. Validation stays with each daemon: what
+// it may check differs (the agent knows its host), the result is this shape.
+import type { WorkloadSpec } from './generated/mo/v1/WorkloadSpec.js';
+import type { WorkloadState } from './generated/mo/v1/WorkloadState.js';
+import type { ArtifactSettings } from './validation.js';
+
+/** Every state a workload can be in: `pending` and `unknown` are the scheduler's alone. */
+export type WorkloadStateName =
+  'pending' | 'starting' | 'running' | 'succeeded' | 'failed' | 'stopped' | 'lost' | 'unknown';
+
+/** The states an agent's workload can be in (it has no queue and always knows its own). */
+export type AgentWorkloadStateName = Exclude<WorkloadStateName, 'pending' | 'unknown'>;
+
+export const TERMINAL_STATES: ReadonlySet<WorkloadStateName> = new Set(['succeeded', 'failed', 'stopped', 'lost']);
+
+const STATE_WIRE: Record<WorkloadStateName, WorkloadState> = {
+  pending: 'WORKLOAD_STATE_PENDING',
+  starting: 'WORKLOAD_STATE_STARTING',
+  running: 'WORKLOAD_STATE_RUNNING',
+  succeeded: 'WORKLOAD_STATE_SUCCEEDED',
+  failed: 'WORKLOAD_STATE_FAILED',
+  stopped: 'WORKLOAD_STATE_STOPPED',
+  lost: 'WORKLOAD_STATE_LOST',
+  unknown: 'WORKLOAD_STATE_UNKNOWN',
+};
+
+export function stateToWire(state: WorkloadStateName): WorkloadState {
+  return STATE_WIRE[state];
+}
+
+const STATE_NAMES = new Map(Object.entries(STATE_WIRE).map(([name, e]) => [e as string, name as WorkloadStateName]));
+
+/** The state name of a wire enum value (its name as the codec gives it); undefined for UNSPECIFIED. */
+export function stateFromWire(state: string): WorkloadStateName | undefined {
+  return STATE_NAMES.get(state);
+}
+
+/** A docker workload's sandbox as submitted: its shape checked, the node's defaults not filled in. */
+export interface DockerSpecFields {
+  image: string;
+  network: string;
+  writableRoot: boolean;
+  ports: number[];
+  mounts: Array<{ source: string; target: string; readOnly: boolean }>;
+  pidsLimit: number;
+  /** Absent on records written before these relaxations existed. */
+  capAdd?: string[];
+  allowNewPrivileges?: boolean;
+}
+
+/**
+ * A validated WorkloadSpec. `Docker` is the sandbox as its keeper holds it: as submitted on the
+ * scheduler, the node's checked and completed settings on an agent.
+ */
+export interface NormalizedWorkloadSpec<Docker = DockerSpecFields> {
+  name: string;
+  argv: string[];
+  env: Record<string, string>;
+  workingDir: string;
+  cpuMillis: number;
+  memoryBytes: number;
+  labels: Record<string, string>;
+  gracePeriodMs: number;
+  /** Run limit enforced by the agent (0 = none); absent in records from before it existed. */
+  timeoutMs?: number;
+  /**
+   * How long it may be out of the scheduler's sight before it is given up (the agent stops it
+   * itself when cut off that long). The scheduler resolves it at submit; on an agent, absent means
+   * never (standalone starts). Absent in records from before it existed.
+   */
+  lostAfterMs?: number;
+  /** Most processes of a process workload (its cgroup's pids.max); absent = none. */
+  pidsLimit?: number;
+  driver: string;
+  docker?: Docker;
+  /** A pipeline step's artifacts to upload and inputs to fetch (set by the pipeline engine). */
+  artifacts?: ArtifactSettings;
+  /** Who it runs as on its node (a name or uid[:gid]) as asked; absent: the node's default user. */
+  user?: string;
+}
+
+export interface SpecToWireOptions {
+  /** The allocation (or agent workload) id the message carries. */
+  id: string;
+  /** Labels to send instead of the spec's (the scheduler adds its workload id for the agent). */
+  labels?: Record<string, string>;
+  /**
+   * Id, name, driver, resources and labels only, without argv, env or sandbox: for messages that
+   * echo a spec to the side that has it (an agent's heartbeat changes and start results). A full
+   * spec is up to 1 MiB; echoed for each workload of a batch it made messages of tens of MiB.
+   */
+  brief?: boolean;
+}
+
+/** The WorkloadSpec message of a normalised spec. */
+export function specToWire(s: NormalizedWorkloadSpec, opts: SpecToWireOptions): WorkloadSpec {
+  // Host ports follow from what a sandbox publishes (placement books them on the node).
+  const resources = { cpuMillis: s.cpuMillis, memoryBytes: s.memoryBytes, hostPorts: s.docker?.ports.length ?? 0 };
+  const labels = opts.labels ?? s.labels;
+  if (opts.brief) return { id: opts.id, name: s.name, resources, labels, driver: s.driver };
+  return {
+    id: opts.id,
+    name: s.name,
+    argv: s.argv,
+    env: s.env,
+    workingDir: s.workingDir,
+    resources,
+    labels,
+    gracePeriodMs: s.gracePeriodMs,
+    timeoutMs: s.timeoutMs ?? 0,
+    // Presence matters: unset means the cluster's default on submit, never on an agent.
+    ...(s.lostAfterMs !== undefined && { lostAfterMs: s.lostAfterMs }),
+    pidsLimit: s.pidsLimit ?? 0,
+    driver: s.driver,
+    ...(s.docker !== undefined && { docker: s.docker }),
+    ...(s.artifacts && { artifacts: s.artifacts }),
+    user: s.user ?? '',
+  };
+}
