@@ -181,6 +181,8 @@ export {
   stateFromWire,
   stateToWire,
   TERMINAL_STATES,
+  validateSpecFields,
+  type SpecFields,
   type AgentWorkloadStateName,
   type DockerSpecFields,
   type NormalizedWorkloadSpec,

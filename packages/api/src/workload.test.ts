@@ -1,9 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
+import { InvalidArgumentError } from './errors.js';
+import type { WorkloadSpec__Output } from './generated/mo/v1/WorkloadSpec.js';
 import { WorkloadState } from './generated/mo/v1/WorkloadState.js';
 import {
   specToWire,
   stateFromWire,
   stateToWire,
+  validateSpecFields,
   type NormalizedWorkloadSpec,
   type WorkloadStateName,
 } from './workload.js';
@@ -94,5 +97,71 @@ describe('workload state names', () => {
     expect([...wire].sort()).toEqual(all.sort());
     expect(stateFromWire('WORKLOAD_STATE_UNSPECIFIED')).toBeUndefined();
     expect(stateFromWire('nonsense')).toBeUndefined();
+  });
+});
+
+describe('validateSpecFields', () => {
+  const wire = (over: Partial<WorkloadSpec__Output> = {}): WorkloadSpec__Output => ({
+    id: '',
+    name: '',
+    argv: ['true'],
+    env: {},
+    workingDir: '',
+    resources: null,
+    labels: {},
+    gracePeriodMs: 0,
+    driver: '',
+    docker: null,
+    artifacts: null,
+    timeoutMs: 0,
+    pidsLimit: 0,
+    user: '',
+    ...over,
+  });
+
+  it('normalises the fields both daemons check, leaving the defaults each resolves to it', () => {
+    expect(validateSpecFields(wire(), 'process')).toEqual({
+      name: '',
+      argv: ['true'],
+      env: {},
+      cpuMillis: 0,
+      memoryBytes: 0,
+      labels: {},
+      gracePeriodMs: 0,
+      timeoutMs: 0,
+    });
+    const full = validateSpecFields(
+      wire({
+        name: 'a',
+        lostAfterMs: 0,
+        pidsLimit: 9,
+        user: 'nobody',
+        resources: { cpuMillis: 5, memoryBytes: 6, hostPorts: 0 },
+      }),
+      'process',
+    );
+    expect(full).toMatchObject({
+      name: 'a',
+      lostAfterMs: 0,
+      pidsLimit: 9,
+      user: 'nobody',
+      cpuMillis: 5,
+      memoryBytes: 6,
+    });
+  });
+
+  it.each([
+    [{ argv: [] }, 'process', /^spec\.argv: must not be empty/],
+    [{ env: { '1A': 'x' } }, 'process', /^spec\.env/],
+    [{ name: 'Bad Name' }, 'process', /^spec\.name: must match/],
+    [{ resources: { cpuMillis: -1, memoryBytes: 0, hostPorts: 0 } }, 'process', /^spec\.resources\.cpu_millis/],
+    [{ gracePeriodMs: -1 }, 'process', /^spec\.grace_period_ms/],
+    [{ timeoutMs: -1 }, 'process', /^spec\.timeout_ms/],
+    [{ lostAfterMs: -5 }, 'process', /^spec\.lost_after_ms/],
+    [{ pidsLimit: 5 }, 'docker', /^spec\.pids_limit: is for process workloads/],
+    [{ user: '-x' }, 'process', /^spec\.user/],
+  ] as const)('refuses %j (driver %s) naming the field', (over, driver, message) => {
+    expect(() => validateSpecFields(wire(over as Partial<WorkloadSpec__Output>), driver)).toThrow(InvalidArgumentError);
+    expect(() => validateSpecFields(wire(over as Partial<WorkloadSpec__Output>), driver)).toThrow(message);
   });
 });

@@ -3,9 +3,20 @@
 // stores it in its records and sends it to agents; an agent keeps it (with its own sandbox
 // settings and the resolved user) and reports it back. Validation stays with each daemon: what
 // it may check differs (the agent knows its host), the result is this shape.
-import type { WorkloadSpec } from './generated/mo/v1/WorkloadSpec.js';
+import type { WorkloadSpec, WorkloadSpec__Output } from './generated/mo/v1/WorkloadSpec.js';
 import type { WorkloadState } from './generated/mo/v1/WorkloadState.js';
-import type { ArtifactSettings } from './validation.js';
+import { validateUser } from './user-spec.js';
+import {
+  validateArgvShape,
+  validateEnv,
+  validateGrace,
+  validateLabels,
+  validateName,
+  validatePidsLimit,
+  validateResources,
+  validateTimeout,
+  type ArtifactSettings,
+} from './validation.js';
 
 /** Every state a workload can be in: `pending` and `unknown` are the scheduler's alone. */
 export type WorkloadStateName =
@@ -31,11 +42,11 @@ export function stateToWire(state: WorkloadStateName): WorkloadState {
   return STATE_WIRE[state];
 }
 
-const STATE_NAMES = new Map(Object.entries(STATE_WIRE).map(([name, e]) => [e as string, name as WorkloadStateName]));
+const STATE_NAMES = new Map(Object.entries(STATE_WIRE).map(([name, e]) => [String(e), name as WorkloadStateName]));
 
 /** The state name of a wire enum value (its name as the codec gives it); undefined for UNSPECIFIED. */
-export function stateFromWire(state: string): WorkloadStateName | undefined {
-  return STATE_NAMES.get(state);
+export function stateFromWire(state: WorkloadState | string): WorkloadStateName | undefined {
+  return STATE_NAMES.get(String(state));
 }
 
 /** A docker workload's sandbox as submitted: its shape checked, the node's defaults not filled in. */
@@ -80,6 +91,56 @@ export interface NormalizedWorkloadSpec<Docker = DockerSpecFields> {
   artifacts?: ArtifactSettings;
   /** Who it runs as on its node (a name or uid[:gid]) as asked; absent: the node's default user. */
   user?: string;
+}
+
+/** The fields of a normalised spec whose checks need neither a host nor a cluster. */
+export type SpecFields = Pick<
+  NormalizedWorkloadSpec,
+  | 'name'
+  | 'argv'
+  | 'env'
+  | 'cpuMillis'
+  | 'memoryBytes'
+  | 'labels'
+  | 'gracePeriodMs'
+  | 'timeoutMs'
+  | 'lostAfterMs'
+  | 'pidsLimit'
+  | 'user'
+>;
+
+/**
+ * Checks and normalises what the scheduler and an agent check alike (each error names its field);
+ * `driver` is the caller's, already checked. What only one side can check (ids, the working dir,
+ * the sandbox, what its host has) and the defaults each resolves stay with it: an absent
+ * lost_after is left absent here, and a grace of 0 stays 0.
+ */
+export function validateSpecFields(spec: WorkloadSpec__Output, driver: string): SpecFields {
+  validateArgvShape(spec.argv ?? []);
+  const env = validateEnv(spec.env ?? {});
+  const name = validateName('spec.name', spec.name ?? '');
+  const { cpuMillis, memoryBytes } = validateResources('spec.resources', spec.resources);
+  const labels = validateLabels(spec.labels ?? {});
+  const gracePeriodMs = validateGrace('spec.grace_period_ms', spec.gracePeriodMs ?? 0);
+  const timeoutMs = validateTimeout('spec.timeout_ms', spec.timeoutMs ?? 0);
+  const lost = spec.lostAfterMs;
+  const lostAfterMs = lost === undefined || lost === null ? undefined : validateTimeout('spec.lost_after_ms', lost);
+  const pidsLimit = validatePidsLimit(spec.pidsLimit, driver);
+  const user = validateUser('spec.user', spec.user);
+  return {
+    name,
+    argv: [...spec.argv],
+    env,
+    cpuMillis,
+    memoryBytes,
+    labels,
+    gracePeriodMs,
+    timeoutMs,
+    ...(lostAfterMs !== undefined && { lostAfterMs }),
+    // Records keep these only when set.
+    ...(pidsLimit > 0 && { pidsLimit }),
+    ...(user && { user }),
+  };
 }
 
 export interface SpecToWireOptions {

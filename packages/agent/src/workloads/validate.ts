@@ -6,15 +6,8 @@ import {
   InvalidArgumentError,
   LIMITS,
   quote,
-  validateArgvShape,
-  validateEnv,
   validateGrace,
-  validateTimeout,
-  validateLabels,
-  validateName,
-  validatePidsLimit,
-  validateResources,
-  validateUser,
+  validateSpecFields,
   validateWorkloadId,
   type WorkloadSpec__Output,
 } from '@mo/api';
@@ -57,26 +50,12 @@ export function validateStartSpec(spec: WorkloadSpec__Output | null | undefined,
       `driver ${quote(driver)} is not available on this node (have: ${ctx.drivers.join(', ')})`,
     );
   }
-  const env = validateEnv(spec.env ?? {});
-  validateArgvShape(spec.argv ?? []);
-  const common = {
-    id,
-    name: validateName('spec.name', spec.name ?? ''),
-    argv: [...spec.argv],
-    env,
-    ...validateResources('spec.resources', spec.resources),
-    labels: validateLabels(spec.labels ?? {}),
-    gracePeriodMs: validateGrace('spec.grace_period_ms', spec.gracePeriodMs) || ctx.defaultGracePeriodMs,
-    driver,
-    timeoutMs: validateTimeout('spec.timeout_ms', spec.timeoutMs ?? 0),
-    // Absent: never stopped for being cut off from the scheduler (see reporter/self-fence.ts).
-    ...(spec.lostAfterMs !== undefined &&
-      spec.lostAfterMs !== null && { lostAfterMs: validateTimeout('spec.lost_after_ms', spec.lostAfterMs) }),
-    ...optionalPids(validatePidsLimit(spec.pidsLimit, driver)),
-  };
-  const user = validateUser('spec.user', spec.user);
+  const fields = validateSpecFields(spec, driver);
+  const env = fields.env;
+  // Absent lost_after: never stopped for being cut off from the scheduler (see reporter/self-fence.ts).
+  const common = { id, ...fields, gracePeriodMs: fields.gracePeriodMs || ctx.defaultGracePeriodMs, driver };
   // Last, after every INVALID_ARGUMENT check: whether it may run here at all, and as whom.
-  const who = () => ({ ...(user && { user }), runAs: ctx.runAs(user) });
+  const who = () => ({ runAs: ctx.runAs(fields.user ?? '') });
 
   // A docker workload runs in its image: argv[0] and working_dir are paths in the container.
   if (driver === 'docker') {
@@ -116,11 +95,6 @@ export function validateStartSpec(spec: WorkloadSpec__Output | null | undefined,
   }
   resolveExecutable(spec.argv[0]!, env.PATH ?? DEFAULT_PATH, spec.workingDir || undefined);
   return { ...common, workingDir, ...who() };
-}
-
-/** Records keep pidsLimit only when there is one. */
-function optionalPids(pidsLimit: number): { pidsLimit?: number } {
-  return pidsLimit > 0 ? { pidsLimit } : {};
 }
 
 /**

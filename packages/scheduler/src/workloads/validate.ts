@@ -5,17 +5,10 @@ import {
   InvalidArgumentError,
   LIMITS,
   quote,
-  validateArgvShape,
   validateArtifactSpec,
   validateDockerPorts,
-  validateEnv,
-  validateGrace,
-  validateTimeout,
   validateLabels,
-  validateName,
-  validatePidsLimit,
-  validateResources,
-  validateUser,
+  validateSpecFields,
   type DockerSpec__Output,
   type DockerSpecFields,
   type NormalizedWorkloadSpec,
@@ -46,8 +39,6 @@ export function validateSubmission(req: SubmitWorkloadRequest__Output, defaultLo
   const spec = req.spec;
   if (!spec) throw new InvalidArgumentError('spec', 'is required');
   if (spec.id) throw new InvalidArgumentError('spec.id', 'must be empty: the scheduler assigns workload ids');
-  validateArgvShape(spec.argv ?? []);
-  const env = validateEnv(spec.env ?? {});
   if (spec.workingDir) {
     if (Buffer.byteLength(spec.workingDir) > LIMITS.pathBytes || spec.workingDir.includes('\0')) {
       throw new InvalidArgumentError('spec.working_dir', 'is not a valid path');
@@ -68,10 +59,7 @@ export function validateSubmission(req: SubmitWorkloadRequest__Output, defaultLo
   }
   const docker = driver === 'docker' ? validateDockerShape(spec.docker) : undefined;
   const artifacts = spec.artifacts ? validateArtifactSpec(spec.artifacts) : undefined;
-  const { cpuMillis, memoryBytes } = validateResources('spec.resources', spec.resources);
-  const pidsLimit = validatePidsLimit(spec.pidsLimit, driver);
-  // Its shape only: whether the user exists and is allowed is each node's question.
-  const user = validateUser('spec.user', spec.user);
+  const fields = validateSpecFields(spec, driver);
   const key = req.idempotencyKey ?? '';
   if (key.length > MAX_IDEMPOTENCY_KEY || key.includes('\0')) {
     throw new InvalidArgumentError(
@@ -81,25 +69,13 @@ export function validateSubmission(req: SubmitWorkloadRequest__Output, defaultLo
   }
   return {
     spec: {
-      name: validateName('spec.name', spec.name ?? ''),
-      argv: [...spec.argv],
-      env,
+      ...fields,
       workingDir: spec.workingDir ?? '',
-      cpuMillis,
-      memoryBytes,
-      labels: validateLabels(spec.labels ?? {}),
-      gracePeriodMs: validateGrace('spec.grace_period_ms', spec.gracePeriodMs ?? 0),
-      timeoutMs: validateTimeout('spec.timeout_ms', spec.timeoutMs ?? 0),
       // Presence matters (0 = at once): an absent field takes the cluster's default.
-      lostAfterMs:
-        spec.lostAfterMs === undefined || spec.lostAfterMs === null
-          ? defaultLostAfterMs
-          : validateTimeout('spec.lost_after_ms', spec.lostAfterMs),
-      ...(pidsLimit > 0 && { pidsLimit }),
+      lostAfterMs: fields.lostAfterMs ?? defaultLostAfterMs,
       driver,
       ...(docker && { docker }),
       ...(artifacts && { artifacts }),
-      ...(user && { user }),
     },
     scheduling: validateScheduling(req.scheduling),
     idempotencyKey: key,
