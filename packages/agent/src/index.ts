@@ -14,7 +14,7 @@
  * Exports: `startAgent` / `resolveAgentOptions` (the daemon), `main` (the `mo-agent` command line),
  * the `Driver` interface every driver implements with `ProcessDriver`, `DockerDriver` (and
  * `MockDriver`, for benchmarks only), the agent's cgroups (`setUpCgroups`, `WorkloadCgroups`),
- * and the metrics readers.
+ * and the host probes (`host/`: the /proc readers, `probeDocker`, `collectHostFacts`).
  */
 export {
   AGENT_VERSION,
@@ -58,5 +58,20 @@ export {
   type CgroupLayout,
   type CgroupSetup,
 } from './cgroups/index.js';
-export { CpuSampler, readBootId, readLoadAvg, readMemInfo, readProcStat, readProcTable } from './metrics/proc.js';
-export { collectHostFacts, type HostFacts } from './metrics/host-facts.js';
+/**
+ * What the agent learns of its host, all in src/host/: every /proc reader (node CPU, memory, load,
+ * boot id, a process's stat and VmRSS, the mount table), whether a Docker engine answers, and the
+ * facts it registers with.
+ */
+export {
+  CpuSampler,
+  readBootId,
+  readLoadAvg,
+  readMemInfo,
+  readMountinfo,
+  readProcStat,
+  readProcTable,
+  readVmRss,
+} from './host/proc.js';
+export { DEFAULT_DOCKER_SOCKET, probeDocker } from './host/docker.js';
+export { collectHostFacts, type HostFacts } from './host/facts.js';

@@ -25,7 +25,7 @@ import type {
   WaitResult,
 } from '../driver.js';
 import { StartFailedError } from '../driver.js';
-import { probeDocker } from '../../metrics/host-facts.js';
+import { DEFAULT_DOCKER_SOCKET, probeDocker } from '../../host/docker.js';
 import { engineRequest } from './engine-http.js';
 import { copyContainerLogs } from './logs.js';
 import { PortAllocator } from './ports.js';
@@ -68,7 +68,7 @@ export class DockerDriver implements Driver {
   private closed = false;
 
   constructor(options: DockerDriverOptions) {
-    this.socketPath = options.socketPath ?? '/var/run/docker.sock';
+    this.socketPath = options.socketPath ?? DEFAULT_DOCKER_SOCKET;
     this.nodeId = options.nodeId;
     this.limits = options.limits ?? DEFAULT_DOCKER_LIMITS;
     const { first, last } = this.limits.portRange;
