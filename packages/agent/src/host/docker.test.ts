@@ -9,7 +9,6 @@ const dir = mkdtempSync(join(tmpdir(), 'mo-probe-docker-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('probeDocker', () => {
-
   it('treats an engine that answers with an error as unavailable', async () => {
     const socketPath = join(dir, 'failing.sock');
     const failing = http.createServer((_req, res) => {
