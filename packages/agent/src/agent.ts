@@ -278,7 +278,6 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       logMaxBytes: options.logMaxBytes,
       defaultGracePeriodMs: options.defaultGracePeriodMs,
       maxRetainedEnded: options.maxRetainedEnded,
-      docker: options.docker,
       ...(artifacts && { artifacts }),
       users,
       turns,
