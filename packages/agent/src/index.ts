@@ -15,6 +15,11 @@
  * the `Driver` interface every driver implements with `ProcessDriver`, `DockerDriver` (and
  * `MockDriver`, for benchmarks only), the agent's cgroups (`setUpCgroups`, `WorkloadCgroups`),
  * and the host probes (`host/`: the /proc readers, `probeDocker`, `collectHostFacts`).
+ *
+ * A driver's own settings (docker's sandbox) are opaque to the `Driver` interface: the driver makes
+ * them from its part of the spec (`validateSpec`, e.g. `validateDockerSpec`), the agent saves them
+ * with the workload and hands them back in `TaskConfig.driverConfig`, and only the driver reads them
+ * (`dockerSettingsOf`).
  */
 export {
   AGENT_VERSION,
@@ -27,6 +32,7 @@ export {
 export { main, parseAgentArgs } from './main.js';
 export type {
   Driver,
+  DriverSpec,
   ExitResult,
   RecoverResult,
   PortMappingRecord,
@@ -40,6 +46,7 @@ export { ProcessDriver, DEFAULT_SHIM_PATH, type ProcessDriverOptions } from './d
 export { DockerDriver, type DockerDriverOptions } from './drivers/docker/docker-driver.js';
 export {
   DEFAULT_DOCKER_LIMITS,
+  dockerSettingsOf,
   validateDockerSpec,
   type DockerLimits,
   type DockerSettings,
