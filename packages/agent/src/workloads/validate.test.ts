@@ -3,6 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { WorkloadSpec__Output } from '@mo/api';
 import { DockerDriver } from '../drivers/docker/docker-driver.js';
+import type { Driver } from '../drivers/driver.js';
 import { DEFAULT_DOCKER_LIMITS, validateDockerSpec } from '../drivers/docker/settings.js';
 import { validateStartSpec, type ValidateContext } from './validate.js';
 
@@ -11,7 +12,7 @@ const ctx: ValidateContext = {
   defaultWorkingDir: (id) => `/data/workloads/${id}/work`,
   defaultGracePeriodMs: 5000,
   // The process driver takes no settings of its own; docker's are checked against its limits.
-  drivers: new Map([
+  drivers: new Map<string, Pick<Driver, 'specField' | 'validateSpec'>>([
     ['process', {}],
     ['docker', new DockerDriver({ nodeId: 'n-test', limits: { ...DEFAULT_DOCKER_LIMITS, maxPidsLimit: 100 } })],
   ]),
