@@ -5,7 +5,7 @@
 // --only agent` (idle RSS). Tests import dist/ unbundled; both run the same code.
 //
 // Left out, loaded from node_modules when first needed: dockerode (the docker driver, on the first
-// docker workload) and systeminformation (only the host-probe child uses it). @grpc/proto-loader
+// docker workload) and systeminformation (only the hardware-probe child uses it). @grpc/proto-loader
 // (and protobufjs with it, ~340 KB) only grpc-js's channelz would require, which mo never serves.
 import { build } from 'esbuild';
 import { dirname, join } from 'node:path';

@@ -35,8 +35,9 @@ import { DockerDriver } from './drivers/docker/docker-driver.js';
 import { DEFAULT_DOCKER_LIMITS, resolveMountRoots, type DockerLimits } from './drivers/docker/settings.js';
 import { ProcessDriver } from './drivers/process/process-driver.js';
 import { identify, isSameLiveProcess } from './drivers/process/identity.js';
-import { collectHostFacts, probeDocker, DEFAULT_DOCKER_SOCKET, type HostFacts } from './metrics/host-facts.js';
-import { CpuSampler, readLoadAvg, readMemInfo } from './metrics/proc.js';
+import { DEFAULT_DOCKER_SOCKET, probeDocker } from './host/docker.js';
+import { collectHostFacts, type HostFacts } from './host/facts.js';
+import { CpuSampler, readLoadAvg, readMemInfo } from './host/proc.js';
 import { createAgentMetrics, type ExitOutcome, type NodeMetrics as HostSample } from './metrics/registry.js';
 import { NodeAgentService } from './server/node-agent-service.js';
 import { defaultAdvertiseAddress, loadOrCreateNodeId, validateNodeLabels } from './reporter/node-config.js';
@@ -277,7 +278,6 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       logMaxBytes: options.logMaxBytes,
       defaultGracePeriodMs: options.defaultGracePeriodMs,
       maxRetainedEnded: options.maxRetainedEnded,
-      docker: options.docker,
       ...(artifacts && { artifacts }),
       users,
       turns,

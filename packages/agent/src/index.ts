@@ -14,7 +14,12 @@
  * Exports: `startAgent` / `resolveAgentOptions` (the daemon), `main` (the `mo-agent` command line),
  * the `Driver` interface every driver implements with `ProcessDriver`, `DockerDriver` (and
  * `MockDriver`, for benchmarks only), the agent's cgroups (`setUpCgroups`, `WorkloadCgroups`),
- * and the metrics readers.
+ * and the host probes (`host/`: the /proc readers, `probeDocker`, `collectHostFacts`).
+ *
+ * A driver's own settings (docker's sandbox) are opaque to the `Driver` interface: the driver makes
+ * them from its part of the spec (`validateSpec`, e.g. `validateDockerSpec`), the agent saves them
+ * with the workload and hands them back in `TaskConfig.driverConfig`, and only the driver reads them
+ * (`dockerSettingsOf`).
  */
 export {
   AGENT_VERSION,
@@ -27,6 +32,7 @@ export {
 export { main, parseAgentArgs } from './main.js';
 export type {
   Driver,
+  DriverSpec,
   ExitResult,
   RecoverResult,
   PortMappingRecord,
@@ -40,6 +46,7 @@ export { ProcessDriver, DEFAULT_SHIM_PATH, type ProcessDriverOptions } from './d
 export { DockerDriver, type DockerDriverOptions } from './drivers/docker/docker-driver.js';
 export {
   DEFAULT_DOCKER_LIMITS,
+  dockerSettingsOf,
   validateDockerSpec,
   type DockerLimits,
   type DockerSettings,
@@ -58,5 +65,20 @@ export {
   type CgroupLayout,
   type CgroupSetup,
 } from './cgroups/index.js';
-export { CpuSampler, readBootId, readLoadAvg, readMemInfo, readProcStat, readProcTable } from './metrics/proc.js';
-export { collectHostFacts, type HostFacts } from './metrics/host-facts.js';
+/**
+ * What the agent learns of its host, all in src/host/: every /proc reader (node CPU, memory, load,
+ * boot id, a process's stat and VmRSS, the mount table), whether a Docker engine answers, and the
+ * facts it registers with.
+ */
+export {
+  CpuSampler,
+  readBootId,
+  readLoadAvg,
+  readMemInfo,
+  readMountinfo,
+  readProcStat,
+  readProcTable,
+  readVmRss,
+} from './host/proc.js';
+export { DEFAULT_DOCKER_SOCKET, probeDocker } from './host/docker.js';
+export { collectHostFacts, type HostFacts } from './host/facts.js';

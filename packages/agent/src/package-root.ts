@@ -1,9 +1,9 @@
 // The agent package's root directory, found by walking up from this module to the package.json
 // named @mo/agent. It gives the same answer from src/ (tests), dist/ (tsc's output) and the
 // single-file bundle the mo-agent executable runs (dist/mo-agent.mjs), so files found relative to
-// it (the mo-shim binary, the host probe) do not depend on how deep the importing module sits.
+// it (the mo-shim binary, the hardware probe) do not depend on how deep the importing module sits.
 // An installed release (scripts/package.sh: /usr/lib/mo) is one tree named "mo" with the same
-// dist/bin/mo-shim and dist/metrics/host-probe.js below it.
+// dist/bin/mo-shim and dist/host/hardware-probe.js below it.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

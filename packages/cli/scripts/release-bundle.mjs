@@ -1,8 +1,8 @@
 // Bundles mo for a release (scripts/package.sh): `mo`, `mo-agent`, `mo-scheduler` and the agent's
-// host probe as four ES module entries sharing chunks, into OUT/dist/, with every npm dependency
+// hardware probe as four ES module entries sharing chunks, into OUT/dist/, with every npm dependency
 // inside except better-sqlite3 (a native addon that finds its .node file itself: package.sh ships
 // its package directory in OUT/node_modules/). OUT/package.json (name "mo") is the tree's root:
-// the agent finds mo-shim and the host probe under it (@mo/agent's package-root.ts), `mo -V` and
+// the agent finds mo-shim and the hardware probe under it (@mo/agent's package-root.ts), `mo -V` and
 // the scheduler read their version from it. Usage: node scripts/release-bundle.mjs OUT VERSION
 //
 // Chunks sit beside the entries in dist/ (not in a subdirectory): the scheduler and the CLI read
@@ -35,12 +35,12 @@ else await (await import(${dist('cli', 'main.js')})).run(process.argv);`,
   main: `export { run } from ${dist('cli', 'main.js')};`,
   'mo-agent': `${shebang('agent', 'mo-agent.js')}\nimport { main } from ${dist('agent', 'main.js')};\nawait main(process.argv.slice(2));`,
   'mo-scheduler': `${shebang('scheduler', 'mo-scheduler.js')}\nimport { main } from ${dist('scheduler', 'main.js')};\nawait main(process.argv.slice(2));`,
-  'metrics/host-probe': `import ${dist('agent', 'metrics/host-probe.js')};`,
+  'host/hardware-probe': `import ${dist('agent', 'host/hardware-probe.js')};`,
 };
 
 const scratch = join(out, '.entries');
 rmSync(join(out, 'dist'), { recursive: true, force: true });
-mkdirSync(join(scratch, 'metrics'), { recursive: true });
+mkdirSync(join(scratch, 'host'), { recursive: true });
 const entryPoints = {};
 for (const [name, code] of Object.entries(entries)) {
   writeFileSync(join(scratch, `${name}.mjs`), `${code}\n`);

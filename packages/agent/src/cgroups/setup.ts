@@ -4,6 +4,7 @@
 // Anything that fails is said, not assumed: a role whose hierarchy is not writable is dropped, and
 // without a tracking hierarchy the agent runs without cgroups (see ProcessDriver's fallback).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readMountinfo } from '../host/proc.js';
 import {
   enforcedLimits,
   joinPath,
@@ -42,7 +43,7 @@ export function setUpCgroups(options: CgroupSetupOptions): CgroupSetup {
   if (options.root === 'off') return { ok: false, reason: 'cgroups turned off (--cgroup-root off)', notes };
   let mounts: CgroupMount[];
   try {
-    mounts = parseMountinfo(options.mountinfo ?? readFileSync('/proc/self/mountinfo', 'utf8'));
+    mounts = parseMountinfo(options.mountinfo ?? readMountinfo());
   } catch (err) {
     return { ok: false, reason: `cannot read /proc/self/mountinfo: ${(err as Error).message}`, notes };
   }

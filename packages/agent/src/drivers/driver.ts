@@ -1,6 +1,8 @@
 // The one interface every workload driver implements (process, docker, mock). The agent's
 // WorkloadRunner only talks to drivers through it; test/driver-conformance.ts holds the shared tests.
-import type { DockerSettings } from './docker/settings.js';
+// A driver's own settings (docker's sandbox) are opaque here: the driver validates its part of the
+// spec (validateSpec) and alone reads what it made (TaskConfig.driverConfig).
+import type { WorkloadSpec__Output } from '@mo/api';
 
 /** What a driver needs to start one workload. Already validated and normalised. */
 export interface TaskConfig {
@@ -20,8 +22,11 @@ export interface TaskConfig {
   pidsLimit?: number;
   /** The workload's labels (the docker driver copies the scheduler's `mo.workload` onto its container). */
   labels?: Record<string, string>;
-  /** The validated sandbox of a docker workload. */
-  docker?: DockerSettings;
+  /**
+   * The driver's own settings, as its validateSpec made them (the docker driver's sandbox); absent
+   * for a driver that takes none. Opaque here: only that driver reads them.
+   */
+  driverConfig?: unknown;
   /**
    * Who it runs as (resolved: users/policy.ts). The process driver switches to it when the agent
    * is root (else the workload runs as the agent, which the policy made sure is this user); a
@@ -82,8 +87,30 @@ export interface TaskUsage {
   processes?: number;
 }
 
+/** What a driver made of its part of a StartWorkload spec (Driver.validateSpec). */
+export interface DriverSpec {
+  /** Its settings, validated and with its defaults filled: saved with the workload, then driverConfig. */
+  config: unknown;
+  /**
+   * Set when the workload runs in a root of its own (an image): its working dir there, checked by
+   * the driver ('' = the image's own). argv[0] is found there too, so the agent checks neither on
+   * the host. Absent: both are host paths, which the agent checks.
+   */
+  workingDir?: string;
+}
+
 export interface Driver {
   readonly name: string;
+  /**
+   * The WorkloadSpec field with this driver's own settings ('docker'): validateSpec reads it, and a
+   * workload of another driver that sets it is refused. Absent: the driver takes no settings.
+   */
+  readonly specField?: keyof WorkloadSpec__Output;
+  /**
+   * Validates and normalises this driver's part of a StartWorkload spec, once the common fields are
+   * valid; throws InvalidArgumentError naming the field (`spec.docker.image: ...`). Optional.
+   */
+  validateSpec?(spec: WorkloadSpec__Output): DriverSpec;
   /**
    * The driver leaves its own durable record of each start in the task dir, from which
    * recover(undefined, dir) rebuilds the whole handle. The agent then need not persist the

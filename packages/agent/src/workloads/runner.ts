@@ -6,7 +6,6 @@
 import { AlreadyExistsError, MoError, sleep, type WorkloadSpec__Output, type Logger, newId } from '@mo/api';
 import * as grpc from '@grpc/grpc-js';
 import { StartFailedError, type Driver, type TaskConfig, type TaskUsage, type WaitResult } from '../drivers/driver.js';
-import type { DockerLimits } from '../drivers/docker/settings.js';
 import { WORK_DIR, type WorkloadRecords } from '../state/workload-store.js';
 import { resolveRunAs, type UserLookup, type UserPolicy } from '../users/index.js';
 import { LoopBudget } from '../loop-budget.js';
@@ -28,8 +27,6 @@ export interface WorkloadRunnerOptions {
   defaultGracePeriodMs: number;
   /** Ended workloads kept for status and logs; the oldest beyond this are deleted. */
   maxRetainedEnded: number;
-  /** The docker driver's configuration, for validating docker workloads. */
-  docker?: DockerLimits;
   /** Moves pipeline artifacts through the scheduler (absent on a standalone agent). */
   artifacts?: ArtifactTransfer;
   /** Who workloads run as (--default-user, --allowed-users) and the node's user database. */
@@ -103,8 +100,7 @@ export class WorkloadRunner {
       newId: () => newId(),
       defaultWorkingDir: (id) => join(store.dirOf(id), WORK_DIR),
       defaultGracePeriodMs: this.options.defaultGracePeriodMs,
-      drivers: this.driverNames,
-      docker: this.options.docker,
+      drivers: this.drivers,
       runAs: (user) => resolveRunAs(user, policy, lookup),
     });
     if (this.ledger.has(spec.id)) throw new AlreadyExistsError(`spec.id: workload "${spec.id}" already exists`);
@@ -220,7 +216,7 @@ export class WorkloadRunner {
       pidsLimit: spec.pidsLimit,
       labels: spec.labels,
       ...(spec.runAs && { user: spec.runAs }),
-      ...(spec.docker && { docker: spec.docker }),
+      ...(spec.docker && { driverConfig: spec.docker }),
     };
     for (const hook of this.hooks) hook.configure?.(record, config);
     return config;

@@ -1,6 +1,7 @@
 // Validation of StartWorkload input. Every rejection is an InvalidArgumentError whose message
 // starts with the proto field path (`spec.argv[0]: ...`), and every size is bounded, so nothing a
-// client sends can crash the agent or exhaust it.
+// client sends can crash the agent or exhaust it. The common fields are checked here; a driver's
+// own part of the spec (docker's sandbox) by the driver (Driver.validateSpec).
 import {
   ID_RE,
   InvalidArgumentError,
@@ -13,7 +14,7 @@ import {
 } from '@mo/api';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { DEFAULT_DOCKER_LIMITS, validateDockerSpec, type DockerLimits } from '../drivers/docker/settings.js';
+import type { Driver, DriverSpec } from '../drivers/driver.js';
 import type { NormalizedSpec } from './record.js';
 import type { RunAs } from '../users/index.js';
 
@@ -28,9 +29,8 @@ export interface ValidateContext {
   /** The default working dir of a workload with this id. */
   defaultWorkingDir: (id: string) => string;
   defaultGracePeriodMs: number;
-  drivers: readonly string[];
-  /** The docker driver's configuration (defaults and the bounds of relaxations). */
-  docker?: DockerLimits;
+  /** This agent's drivers by name: each validates its own part of a spec. */
+  drivers: ReadonlyMap<string, Pick<Driver, 'specField' | 'validateSpec'>>;
   /**
    * Who a workload with this spec.user ('' = none) runs as here; throws FailedPreconditionError
    * (`spec.user: ...`) for a user that does not exist or is not allowed (users/policy.ts).
@@ -44,10 +44,11 @@ export function validateStartSpec(spec: WorkloadSpec__Output | null | undefined,
   const id = spec.id || ctx.newId();
   if (!ID_RE.test(id)) throw new InvalidArgumentError('spec.id', `must match ${ID_RE.source}, got ${quote(id)}`);
   const driver = spec.driver || 'process';
-  if (!ctx.drivers.includes(driver)) {
+  const driverSpec = ctx.drivers.get(driver);
+  if (!driverSpec) {
     throw new InvalidArgumentError(
       'spec.driver',
-      `driver ${quote(driver)} is not available on this node (have: ${ctx.drivers.join(', ')})`,
+      `driver ${quote(driver)} is not available on this node (have: ${[...ctx.drivers.keys()].join(', ')})`,
     );
   }
   const fields = validateSpecFields(spec, driver);
@@ -57,23 +58,17 @@ export function validateStartSpec(spec: WorkloadSpec__Output | null | undefined,
   // Last, after every INVALID_ARGUMENT check: whether it may run here at all, and as whom.
   const who = () => ({ runAs: ctx.runAs(fields.user ?? '') });
 
-  // A docker workload runs in its image: argv[0] and working_dir are paths in the container.
-  if (driver === 'docker') {
-    const workingDir = spec.workingDir ?? '';
-    if (
-      workingDir &&
-      (Buffer.byteLength(workingDir) > LIMITS.pathBytes || !isAbsolute(workingDir) || workingDir.includes('\0'))
-    ) {
+  for (const [other, { specField }] of ctx.drivers) {
+    if (other !== driver && specField && spec[specField]) {
       throw new InvalidArgumentError(
-        'spec.working_dir',
-        `must be an absolute path in the container, got ${quote(workingDir)}`,
+        `spec.${specField}`,
+        `is only for driver ${quote(other)} (driver is ${quote(driver)})`,
       );
     }
-    const docker = validateDockerSpec(spec.docker, ctx.docker ?? DEFAULT_DOCKER_LIMITS);
-    return { ...common, workingDir, docker, ...who() };
   }
-  if (spec.docker)
-    throw new InvalidArgumentError('spec.docker', `is only for driver "docker" (driver is ${quote(driver)})`);
+  const own = driverSpec.validateSpec?.(spec);
+  // A workload in a root of its own (an image): its paths were the driver's to check.
+  if (own?.workingDir !== undefined) return { ...common, workingDir: own.workingDir, ...settingsOf(own), ...who() };
 
   let workingDir: string;
   if (spec.workingDir) {
@@ -94,7 +89,15 @@ export function validateStartSpec(spec: WorkloadSpec__Output | null | undefined,
     workingDir = ctx.defaultWorkingDir(id);
   }
   resolveExecutable(spec.argv[0]!, env.PATH ?? DEFAULT_PATH, spec.workingDir || undefined);
-  return { ...common, workingDir, ...who() };
+  return { ...common, workingDir, ...settingsOf(own), ...who() };
+}
+
+/**
+ * A record keeps its driver's settings under `docker`: the field's name since docker was the one
+ * driver with any, kept so that an agent restarts on its old state dir. Opaque but for that name.
+ */
+function settingsOf(own: DriverSpec | undefined): Pick<NormalizedSpec, 'docker'> {
+  return own?.config !== undefined ? { docker: own.config as NormalizedSpec['docker'] } : {};
 }
 
 /**

@@ -4,19 +4,16 @@
 // a signal death shows as 128+n. Output is copied into the workload's own log files (logs.ts);
 // when a container has ended, its exit status is written to <taskDir>/exit and the container is
 // removed. Containers carry labels (mo.allocation, mo.node-id) so that a restarted agent finds its
-// own by id and removes those it no longer knows.
-// Over ~400 lines: the Driver interface's methods for containers (create, wait, stop, recover,
-// usage); the settings, log copying and engine HTTP are already apart (settings.ts, logs.ts,
-// engine-http.ts).
+// own by id and removes those it no longer knows. Apart: the settings and their validation
+// (settings.ts), log copying (logs.ts), a container's end (exit.ts), the engine's HTTP (engine-http.ts).
 import * as grpc from '@grpc/grpc-js';
-import { InvalidArgumentError, MoError, after, sleep } from '@mo/api';
+import { InvalidArgumentError, MoError, after, sleep, type WorkloadSpec__Output } from '@mo/api';
 import type Dockerode from 'dockerode';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { constants } from 'node:os';
 import { join } from 'node:path';
 import type {
   Driver,
-  ExitResult,
+  DriverSpec,
   PortMappingRecord,
   RecoverResult,
   TaskConfig,
@@ -25,12 +22,18 @@ import type {
   WaitResult,
 } from '../driver.js';
 import { StartFailedError } from '../driver.js';
-import { probeDocker } from '../../metrics/host-facts.js';
+import { DEFAULT_DOCKER_SOCKET, probeDocker } from '../../host/docker.js';
 import { engineRequest } from './engine-http.js';
+import { exitOf, readExitFile, writeExitFile } from './exit.js';
 import { copyContainerLogs } from './logs.js';
 import { PortAllocator } from './ports.js';
-import { writeRecordInPlace } from '../../state/in-place.js';
-import { DEFAULT_DOCKER_LIMITS, validateDockerSpec, type DockerLimits } from './settings.js';
+import {
+  DEFAULT_DOCKER_LIMITS,
+  dockerSettingsOf,
+  validateDockerSpec,
+  validateDockerWorkload,
+  type DockerLimits,
+} from './settings.js';
 
 export const LABEL_ALLOCATION = 'mo.allocation';
 export const LABEL_NODE_ID = 'mo.node-id';
@@ -55,6 +58,7 @@ interface Tracked {
 
 export class DockerDriver implements Driver {
   readonly name = 'docker';
+  readonly specField = 'docker';
   readonly socketPath: string;
   private readonly nodeId: string;
   private readonly limits: DockerLimits;
@@ -68,7 +72,7 @@ export class DockerDriver implements Driver {
   private closed = false;
 
   constructor(options: DockerDriverOptions) {
-    this.socketPath = options.socketPath ?? '/var/run/docker.sock';
+    this.socketPath = options.socketPath ?? DEFAULT_DOCKER_SOCKET;
     this.nodeId = options.nodeId;
     this.limits = options.limits ?? DEFAULT_DOCKER_LIMITS;
     const { first, last } = this.limits.portRange;
@@ -81,8 +85,13 @@ export class DockerDriver implements Driver {
     return this.engine;
   }
 
+  /** Its image, working dir and sandbox, within this agent's limits (settings.ts). */
+  validateSpec(spec: WorkloadSpec__Output): DriverSpec {
+    return validateDockerWorkload(spec, this.limits);
+  }
+
   async start(config: TaskConfig): Promise<TaskHandle> {
-    const d = config.docker ?? validateDockerSpec(undefined, this.limits);
+    const d = dockerSettingsOf(config.driverConfig) ?? validateDockerSpec(undefined, this.limits);
     const docker = await this.client();
     const hostPorts = d.ports.length > 0 ? await this.ports.allocate(d.ports.length) : [];
     const ports: PortMappingRecord[] = d.ports.map((containerPort, i) => ({
@@ -358,39 +367,6 @@ async function stoppedWithin(container: Dockerode.Container, timeoutMs: number):
     }
     if (Date.now() >= deadline) return false;
     await sleep(Math.min(25, Math.max(1, deadline - Date.now())));
-  }
-}
-
-/** The engine's state -> ExitResult. docker-init exits 128+n when the workload died of signal n. */
-export function exitOf(state: Dockerode.ContainerInspectInfo['State']): ExitResult {
-  const finished = Date.parse(state.FinishedAt);
-  const finishedAtMs = Number.isNaN(finished) || finished <= 0 ? Date.now() : finished;
-  const code = state.ExitCode;
-  const signalName = code > 128 && code <= 128 + 64 ? signalNameOf(code - 128) : undefined;
-  const base: ExitResult = signalName ? { signal: signalName, finishedAtMs } : { exitCode: code, finishedAtMs };
-  if (state.OOMKilled) base.oomKilled = true;
-  if (state.Error) base.startError = `docker: ${state.Error}`;
-  return base;
-}
-
-function signalNameOf(n: number): string | undefined {
-  return Object.entries(constants.signals).find(([, v]) => v === n)?.[0];
-}
-
-function writeExitFile(taskDir: string, exit: ExitResult): void {
-  try {
-    // Over the exit.tmp a spare workload dir holds sized: a full disk does not lose it.
-    writeRecordInPlace(taskDir, 'exit', JSON.stringify(exit) + '\n');
-  } catch {
-    // the task dir was garbage-collected
-  }
-}
-
-function readExitFile(taskDir: string): ExitResult | undefined {
-  try {
-    return JSON.parse(readFileSync(join(taskDir, 'exit'), 'utf8')) as ExitResult;
-  } catch {
-    return undefined;
   }
 }
 

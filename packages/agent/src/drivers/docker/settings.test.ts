@@ -1,11 +1,18 @@
 // Docker mount validation on a real filesystem: what an agent with no roots, with roots, with and
-// without writable mounts accepts, and each refusal naming its field.
+// without writable mounts accepts, and each refusal naming its field; and the narrowing of a
+// workload's opaque driver settings back to a sandbox.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InvalidArgumentError } from '@mo/api';
 import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_DOCKER_LIMITS, resolveMountRoots, validateDockerSpec, type DockerLimits } from './settings.js';
+import {
+  DEFAULT_DOCKER_LIMITS,
+  dockerSettingsOf,
+  resolveMountRoots,
+  validateDockerSpec,
+  type DockerLimits,
+} from './settings.js';
 
 let base: string;
 let limits: DockerLimits;
@@ -86,5 +93,18 @@ describe('resolveMountRoots', () => {
 
   it('accepts the sticky /tmp (each source there must still be trusted) and a root not made yet', () => {
     expect(resolveMountRoots(['/tmp', join(base, 'later')])).toEqual(['/tmp', join(base, 'later')]);
+  });
+});
+
+describe('dockerSettingsOf', () => {
+  it('gives back the sandbox validateDockerSpec made, nothing for none, and refuses anything else', () => {
+    const sandbox = validateDockerSpec(undefined, DEFAULT_DOCKER_LIMITS);
+    expect(dockerSettingsOf(sandbox)).toBe(sandbox);
+    expect(dockerSettingsOf(undefined)).toBeUndefined();
+    for (const other of [null, 'mo-sandbox', { image: 'x' }]) {
+      expect(() => dockerSettingsOf(other)).toThrow(
+        'the driver settings of a docker workload are not a docker sandbox',
+      );
+    }
   });
 });

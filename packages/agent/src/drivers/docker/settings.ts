@@ -1,9 +1,18 @@
 // What a docker workload may ask for, and what it gets: the agent's limits (its configuration),
-// the validation of a WorkloadSpec's `docker` field against them, and the normalised settings the
-// driver turns into a container. Safe by default; every relaxation is explicit and bounded here.
-import { InvalidArgumentError, LIMITS, quote, validateDockerPorts, type DockerSpec__Output } from '@mo/api';
+// the validation of a WorkloadSpec's `docker` field (and working dir) against them, and the
+// normalised settings the driver turns into a container. Safe by default; every relaxation is
+// explicit and bounded here.
+import {
+  InvalidArgumentError,
+  LIMITS,
+  quote,
+  validateDockerPorts,
+  type DockerSpec__Output,
+  type WorkloadSpec__Output,
+} from '@mo/api';
 import { realpathSync, statSync } from 'node:fs';
 import { isAbsolute, normalize, sep } from 'node:path';
+import type { DriverSpec } from '../driver.js';
 import { mountRootRisk, pathEntries, swapRisk, trustedUids } from './mount-path.js';
 
 export type DockerNetwork = 'none' | 'bridge';
@@ -88,6 +97,37 @@ export interface DockerSettings {
 
 const MAX_MOUNTS = LIMITS.dockerMounts;
 const IMAGE_RE = /^[a-zA-Z0-9][a-zA-Z0-9._:/@-]{0,254}$/;
+
+/**
+ * A docker workload's part of its spec (DockerDriver.validateSpec): it runs in its image, so
+ * argv[0] and working_dir are paths in the container; then its sandbox (validateDockerSpec).
+ */
+export function validateDockerWorkload(spec: WorkloadSpec__Output, limits: DockerLimits): DriverSpec {
+  const workingDir = spec.workingDir ?? '';
+  if (
+    workingDir &&
+    (Buffer.byteLength(workingDir) > LIMITS.pathBytes || !isAbsolute(workingDir) || workingDir.includes('\0'))
+  ) {
+    throw new InvalidArgumentError(
+      'spec.working_dir',
+      `must be an absolute path in the container, got ${quote(workingDir)}`,
+    );
+  }
+  return { workingDir, config: validateDockerSpec(spec.docker, limits) };
+}
+
+/**
+ * Narrows a workload's opaque driver settings (TaskConfig.driverConfig, a record's `docker`) to
+ * the sandbox validateDockerSpec made; undefined when there are none. Anything else is a bug.
+ */
+export function dockerSettingsOf(config: unknown): DockerSettings | undefined {
+  if (config === undefined) return undefined;
+  const d = config as Partial<DockerSettings> | null;
+  if (typeof d?.image !== 'string' || !Array.isArray(d.mounts) || !Array.isArray(d.ports)) {
+    throw new TypeError('the driver settings of a docker workload are not a docker sandbox');
+  }
+  return d as DockerSettings;
+}
 
 /** Validates `spec.docker` (every error names its field) and fills the agent's defaults. */
 export function validateDockerSpec(d: DockerSpec__Output | null | undefined, limits: DockerLimits): DockerSettings {

@@ -1,6 +1,6 @@
 // A process is identified by pid + start time (field 22 of /proc/<pid>/stat) + boot id, never by
 // pid alone: pids are reused, and signalling a reused pid would hit an unrelated process.
-import { readBootId, readProcStat } from '../../metrics/proc.js';
+import { readBootId, readProcStat } from '../../host/proc.js';
 
 export interface ProcessIdentity {
   pid: number;

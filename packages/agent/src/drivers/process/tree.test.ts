@@ -1,7 +1,7 @@
 // Without a cgroup, a workload's tree is its shim's session plus the shim's descendants: the rule,
 // on process tables made up for each case (the real thing is in test/cgroups.test.ts).
 import { describe, expect, it } from '@jest/globals';
-import type { ProcStat } from '../../metrics/proc.js';
+import type { ProcStat } from '../../host/proc.js';
 import { sessionMembers, type TreeRef } from './tree.js';
 
 const BOOT = 'boot';

@@ -2,10 +2,9 @@
 // its shim's session and descendants as /proc shows them. Liveness, signals, the final kill and
 // usage all go through here, so a stop reaches everything the workload started, even after the
 // workload killed its shim (then nothing else would: its orphans belong to init).
-import { readFileSync } from 'node:fs';
 import type pidusageModule from 'pidusage';
 import { CpuRate, type WorkloadCgroups } from '../../cgroups/index.js';
-import { readProcTable, type ProcStat } from '../../metrics/proc.js';
+import { readProcTable, readVmRss, type ProcStat } from '../../host/proc.js';
 import type { TaskUsage } from '../driver.js';
 import { isSameLiveProcess, type ProcessIdentity } from './identity.js';
 
@@ -129,15 +128,15 @@ export class WorkloadTrees {
  * pages in each). The memory limit counts the cgroup's charge instead, which is usually lower.
  */
 function sumRss(pids: readonly number[]): number {
-  let kib = 0;
+  let bytes = 0;
   for (const pid of pids) {
     try {
-      kib += Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      bytes += readVmRss(pid) ?? 0; // undefined: exited since the listing
     } catch {
-      // exited since the listing
+      // unreadable (e.g. a process that changed owner): not counted, as if it had exited
     }
   }
-  return kib * 1024;
+  return bytes;
 }
 
 function signalPid(pid: number, signal: NodeJS.Signals): boolean {

@@ -5,7 +5,12 @@ import { newStringMap } from '@mo/api';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_DOCKER_LIMITS, validateDockerSpec, type DockerSettings } from '../../drivers/docker/settings.js';
+import {
+  DEFAULT_DOCKER_LIMITS,
+  dockerSettingsOf,
+  validateDockerSpec,
+  type DockerSettings,
+} from '../../drivers/docker/settings.js';
 import type { TaskConfig } from '../../drivers/driver.js';
 import type { NormalizedSpec, WorkloadRecord } from '../record.js';
 import { SandboxMountHook } from './sandbox-mount.js';
@@ -34,7 +39,7 @@ function recordOf(id: string, docker: DockerSettings | undefined): WorkloadRecor
 }
 
 /** What the runner gives the hooks to fill in: the spec's own sandbox. */
-const configOf = (r: WorkloadRecord) => ({ ...(r.spec.docker && { docker: r.spec.docker }) }) as TaskConfig;
+const configOf = (r: WorkloadRecord) => ({ ...(r.spec.docker && { driverConfig: r.spec.docker }) }) as TaskConfig;
 
 const withMount = (target: string): DockerSettings => ({
   ...validateDockerSpec(undefined, DEFAULT_DOCKER_LIMITS),
@@ -51,7 +56,7 @@ describe('the sandbox mount hook', () => {
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     const config = configOf(record);
     hook.configure(record, config);
-    expect(config.docker!.mounts).toEqual([
+    expect(dockerSettingsOf(config.driverConfig)!.mounts).toEqual([
       { source: '/srv/data', target: '/data', readOnly: true },
       { source: dir, target: '/mo', readOnly: false },
     ]);
@@ -64,7 +69,7 @@ describe('the sandbox mount hook', () => {
     expect(existsSync(join(root, record.spec.id, 'mo'))).toBe(false);
     const config = configOf(record);
     hook.configure(record, config);
-    expect(config.docker).toBe(record.spec.docker);
+    expect(config.driverConfig).toBe(record.spec.docker);
   });
 
   it('does nothing for a process workload', () => {
@@ -73,6 +78,6 @@ describe('the sandbox mount hook', () => {
     expect(existsSync(join(root, 'p1', 'mo'))).toBe(false);
     const config = configOf(record);
     hook.configure(record, config);
-    expect(config.docker).toBeUndefined();
+    expect(config.driverConfig).toBeUndefined();
   });
 });

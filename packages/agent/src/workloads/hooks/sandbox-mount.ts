@@ -3,6 +3,7 @@
 // the host when it ends. It is the container user's (the task dir hook hands it over), mode 0700.
 // A workload that mounts something of its own at /mo (or below) keeps it and gets none.
 import { mkdirSync } from 'node:fs';
+import { dockerSettingsOf } from '../../drivers/docker/settings.js';
 import type { TaskConfig } from '../../drivers/driver.js';
 import type { NormalizedSpec, WorkloadRecord } from '../record.js';
 import type { WorkloadHook } from './hook.js';
@@ -19,14 +20,14 @@ export class SandboxMountHook implements WorkloadHook {
   }
 
   configure(record: WorkloadRecord, config: TaskConfig): void {
-    const d = record.spec.docker;
+    const d = dockerSettingsOf(record.spec.docker);
     if (!d || !this.mounts(record.spec)) return;
     const source = this.dirs.sandboxDir(record.spec.id);
-    config.docker = { ...d, mounts: [...d.mounts, { source, target: SANDBOX_MO_DIR, readOnly: false }] };
+    config.driverConfig = { ...d, mounts: [...d.mounts, { source, target: SANDBOX_MO_DIR, readOnly: false }] };
   }
 
   private mounts(spec: NormalizedSpec): boolean {
-    const d = spec.docker;
+    const d = dockerSettingsOf(spec.docker);
     return !!d && !d.mounts.some((m) => m.target === SANDBOX_MO_DIR || m.target.startsWith(`${SANDBOX_MO_DIR}/`));
   }
 }

@@ -1,7 +1,8 @@
-// Pure readers for the few /proc files the agent needs: node CPU, memory and load for heartbeats and
-// /metrics, the boot id, and a process's identity (pid + start time) for re-attaching workloads.
-// Each parser takes the file's text so tests can feed fixtures; by default it reads the real file
-// synchronously (they are tiny, kernel-generated, and never block on disk).
+// Every /proc file the agent reads, in one place: node CPU, memory and load for heartbeats and
+// /metrics, the boot id, a process's identity (pid + start time) for re-attaching workloads, its
+// resident memory, and the mount table cgroup detection starts from. Each parser takes the file's
+// text so tests can feed fixtures; by default it reads the real file synchronously (they are tiny,
+// kernel-generated, and never block on disk).
 import { readFileSync, readdirSync } from 'node:fs';
 
 /** Cumulative CPU time of the whole node, in clock ticks since boot. */
@@ -98,16 +99,8 @@ export function readBootId(text: string = readFileSync('/proc/sys/kernel/random/
  * With `text`, parses that instead of reading the file.
  */
 export function readProcStat(pid: number, text?: string): ProcStat | undefined {
-  if (text === undefined) {
-    if (!Number.isInteger(pid) || pid <= 0) return undefined;
-    try {
-      text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ESRCH') return undefined;
-      throw err;
-    }
-  }
+  text ??= readPidFile(pid, 'stat');
+  if (text === undefined) return undefined;
   // comm is wrapped in parentheses and may itself contain spaces and ')', so the fields start after
   // the LAST ')'.
   const open = text.indexOf('(');
@@ -149,4 +142,32 @@ export function readProcTable(): Map<number, ProcStat> {
     }
   }
   return table;
+}
+
+/**
+ * A process's resident memory (VmRSS of /proc/<pid>/status) in bytes, as `ps` counts it (shared
+ * pages included); 0 without a VmRSS line (a kernel thread or a zombie); undefined when there is no
+ * such process. With `text`, parses that instead of reading the file.
+ */
+export function readVmRss(pid: number, text?: string): number | undefined {
+  text ??= readPidFile(pid, 'status');
+  if (text === undefined) return undefined;
+  return Number(/^VmRSS:\s+(\d+) kB/m.exec(text)?.[1] ?? 0) * 1024;
+}
+
+/** This process's mount table (/proc/self/mountinfo), which cgroups/plan.ts parses. */
+export function readMountinfo(): string {
+  return readFileSync('/proc/self/mountinfo', 'utf8');
+}
+
+/** /proc/<pid>/<name>; undefined when there is no such process (or it vanished while reading). */
+function readPidFile(pid: number, name: string): string | undefined {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    return readFileSync(`/proc/${pid}/${name}`, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ESRCH') return undefined;
+    throw err;
+  }
 }

@@ -3,7 +3,7 @@ import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collectHostFacts, probeDocker } from './host-facts.js';
+import { collectHostFacts } from './facts.js';
 import { readBootId } from './proc.js';
 
 describe('collectHostFacts', () => {
@@ -14,7 +14,7 @@ describe('collectHostFacts', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('describes this machine, with only the process driver when no engine answers', async () => {
-    // No timed assertion (the host probe is a child process: seconds on a loaded machine); a
+    // No timed assertion (the hardware probe is a child process: seconds on a loaded machine); a
     // missing socket fails at connect, without waiting for the probe's timeout.
     const facts = await collectHostFacts({
       nodeName: 'node-a',
@@ -36,59 +36,21 @@ describe('collectHostFacts', () => {
     expect(facts.drivers).toEqual(['process']);
   });
 
-  describe('with an engine answering on a unix socket', () => {
-    let server: http.Server;
-    let socketPath: string;
-    let status = 200;
-    beforeAll(async () => {
-      socketPath = join(dir, 'docker.sock');
-      server = http.createServer((req, res) => {
-        if (req.method === 'GET' && req.url === '/version' && status === 200) {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ Version: '99.0', ApiVersion: '1.99' }));
-        } else {
-          res.writeHead(status === 200 ? 404 : status);
-          res.end();
-        }
-      });
-      await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  it('reports docker as available with the engine version', async () => {
+    const socketPath = join(dir, 'docker.sock');
+    const server = http.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ Version: '99.0', ApiVersion: '1.99' }));
     });
-    afterAll(async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    });
-
-    it('reports docker as available with the engine version', async () => {
-      status = 200;
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    try {
       const facts = await collectHostFacts({ nodeName: 'n', agentVersion: 'v', dockerSocket: socketPath });
       expect(facts.dockerAvailable).toBe(true);
       expect(facts.dockerVersion).toBe('99.0');
       expect(facts.drivers).toEqual(['process', 'docker']);
-    });
-
-    it('treats an engine that answers with an error as unavailable', async () => {
-      status = 500;
-      expect(await probeDocker(socketPath)).toEqual({ available: false, version: '' });
-    });
-  });
-
-  it('gives up after about a second on an engine that never answers', async () => {
-    const socketPath = join(dir, 'hung.sock');
-    const hung = http.createServer(() => {
-      // never respond
-    });
-    await new Promise<void>((resolve) => hung.listen(socketPath, resolve));
-    try {
-      const started = Date.now();
-      expect(await probeDocker(socketPath)).toEqual({ available: false, version: '' });
-      const elapsed = Date.now() - started;
-      // It waited for its timeout (~1 s), and gave up rather than hang (the bound is loose: a
-      // loaded machine delays the timer, not the verdict).
-      expect(elapsed).toBeGreaterThanOrEqual(900);
-      expect(elapsed).toBeLessThan(10_000);
     } finally {
-      hung.closeAllConnections();
-      await new Promise((resolve) => hung.close(resolve));
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 

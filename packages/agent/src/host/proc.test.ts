@@ -1,5 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
-import { CpuSampler, readBootId, readCpuTimes, readLoadAvg, readMemInfo, readProcStat, type CpuTimes } from './proc.js';
+import {
+  CpuSampler,
+  readBootId,
+  readCpuTimes,
+  readLoadAvg,
+  readMemInfo,
+  readMountinfo,
+  readProcStat,
+  readVmRss,
+  type CpuTimes,
+} from './proc.js';
 
 const STAT = `cpu  100 5 50 800 20 3 2 10 7 1
 cpu0 50 2 25 400 10 1 1 5 3 0
@@ -157,5 +167,24 @@ describe('readProcStat', () => {
     // pid_max is at most 2^22, so this pid can never exist.
     expect(readProcStat(2 ** 22 + 1)).toBeUndefined();
     expect(readProcStat(-1)).toBeUndefined();
+  });
+});
+
+describe('readVmRss', () => {
+  it('converts VmRSS from kB to bytes, and reads 0 for a process without one (a zombie)', () => {
+    expect(readVmRss(7, 'Name:\tsleep\nVmPeak:\t  9000 kB\nVmRSS:\t  1532 kB\nThreads:\t1\n')).toBe(1532 * 1024);
+    expect(readVmRss(7, 'Name:\tsleep\nState:\tZ (zombie)\n')).toBe(0);
+  });
+
+  it('reads its own process, and undefined for one that does not exist', () => {
+    expect(readVmRss(process.pid)).toBeGreaterThan(1024 * 1024);
+    expect(readVmRss(2 ** 22 + 1)).toBeUndefined();
+    expect(readVmRss(0)).toBeUndefined();
+  });
+});
+
+describe('readMountinfo', () => {
+  it("reads this process's mount table, the root mount included", () => {
+    expect(readMountinfo().split('\n')).toContainEqual(expect.stringMatching(/^\d+ \d+ \d+:\d+ \S+ \/ /));
   });
 });
