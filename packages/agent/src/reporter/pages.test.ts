@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { WorkloadStatus } from '@mo/api';
-import { pages, statusBytes, takePage } from './pages.js';
+import { inventoryPages, pages, statusBytes, takePage } from './pages.js';
 
 const size = (n: number) => n;
 
@@ -42,5 +42,22 @@ describe('pages', () => {
     const out = pages(items, statusBytes);
     expect(out.map((p) => p.length)).toEqual([8, 8, 4]);
     for (const p of out) expect(p.reduce((a, s) => a + statusBytes(s), 0)).toBeLessThanOrEqual(2 * 1024 * 1024);
+  });
+});
+
+describe('inventoryPages', () => {
+  it('puts the first page in Register and the rest in SyncInventory, each but the last saying more follow', () => {
+    const out = inventoryPages([1, 2, 3, 4, 5], size, { maxEntries: 2, maxBytes: 100 });
+    expect(out).toEqual({
+      register: { inventory: [1, 2], inventoryFollows: true },
+      sync: [
+        { inventory: [3, 4], inventoryFollows: true },
+        { inventory: [5], inventoryFollows: false },
+      ],
+    });
+  });
+
+  it('registers with an empty inventory and nothing to follow when there is none', () => {
+    expect(inventoryPages([], size)).toEqual({ register: { inventory: [], inventoryFollows: false }, sync: [] });
   });
 });

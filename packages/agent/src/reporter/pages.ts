@@ -2,6 +2,7 @@
 // stream) into pages the scheduler accepts: at most REGISTRY_PAGE.maxEntries entries, and no entry
 // is added once a page has passed REGISTRY_PAGE.maxBytes encoded. One spec is at most 1 MiB, so a
 // page stays under the 4 MiB message cap and no node's size can lock it out. Pure, in order.
+// (How fast heartbeat pages may follow each other is pace.ts.)
 import { repeatedEntrySize, REGISTRY_PAGE, type WorkloadStatus } from '@mo/api';
 
 export interface PageLimits {
@@ -45,4 +46,24 @@ export function pages<T>(items: readonly T[], sizeOf: (item: T) => number, limit
     rest = next.rest;
   } while (rest.length > 0);
   return out;
+}
+
+/** One page of a registration's inventory, as Register or SyncInventory carries it. */
+export interface InventoryPage<T> {
+  inventory: T[];
+  /** More pages follow: the scheduler judges what is missing only once the last one is in. */
+  inventoryFollows: boolean;
+}
+
+/** A registration's inventory in messages: Register carries the first page, SyncInventory each further one, in order. */
+export function inventoryPages<T>(
+  items: readonly T[],
+  sizeOf: (item: T) => number,
+  limits: PageLimits = REGISTRY_PAGE,
+): { register: InventoryPage<T>; sync: InventoryPage<T>[] } {
+  const all = pages(items, sizeOf, limits).map((inventory, i, a) => ({
+    inventory,
+    inventoryFollows: i < a.length - 1,
+  }));
+  return { register: all[0]!, sync: all.slice(1) };
 }

@@ -7,23 +7,19 @@
 // logged at warn, once per kind of failure a minute.
 //
 // The scheduler answers every heartbeat: the time of the last answer is the agent's last contact
-// (kept on disk, so a restarted agent knows how long it was cut off), what self-fence.ts decides
-// from. Three intervals without an answer end the session (a silent partition is noticed even
-// where TCP would not), and reconnect attempts come every second or two, so a healed agent is back
-// within about 2 s.
-// Over ~400 lines for now: the session (register, inventory pages, stream) and the paced sender
-// share the stream's state; issue 15 moves the pacing and backoff into pure modules beside
-// pages.ts and log-limit.ts rather than splitting the class by hand here.
+// (kept on disk by contact-file.ts, so a restarted agent knows how long it was cut off), what
+// self-fence.ts decides from. Three intervals without an answer end the session (a silent
+// partition is noticed even where TCP would not), and reconnect attempts come every second or two,
+// so a healed agent is back within about 2 s.
+//
+// This class only applies decisions made apart, each tested alone: inventory pages (pages.ts), the
+// pace of changes on the stream (pace.ts), what an answer or a silence means (contact.ts), and what
+// a failure means: the log line and the wait before registering again (reconnect.ts).
 import {
-  backoffDelay,
-  HEARTBEAT_AGENT_PACE,
   NotFoundError,
-  REGISTRY_PAGE,
   RegistryClient,
-  TokenBucket,
   after,
   sleep,
-  statusName,
   type ClientOptions,
   type Timer,
   type HeartbeatRequest,
@@ -35,14 +31,23 @@ import {
   type WorkloadStatus,
 } from '@mo/api';
 import type * as grpc from '@grpc/grpc-js';
-import { readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
 import { toWorkloadStatus } from '../server/convert.js';
 import type { ContactState } from './self-fence.js';
 import type { TransitionEvent } from '../workloads/ledger.js';
 import type { WorkloadRecord } from '../workloads/record.js';
-import { LogLimiter } from './log-limit.js';
-import { pages, statusBytes, takePage } from './pages.js';
+import {
+  answered,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  heartbeatInterval,
+  initialContact,
+  onHeartbeatDue,
+} from './contact.js';
+import { ContactFile } from './contact-file.js';
+import { HeartbeatPacer } from './pace.js';
+import { inventoryPages, statusBytes } from './pages.js';
+import { Reconnect } from './reconnect.js';
+
+export { DEFAULT_HEARTBEAT_INTERVAL_MS } from './contact.js';
 
 /** The part of the WorkloadRunner the reporter uses; narrow so tests can pass a literal. */
 export interface ReportedWorkloads {
@@ -94,17 +99,6 @@ export interface SchedulerConnectionStatus {
   heartbeatIntervalMs: number;
 }
 
-/** Used until the scheduler names one (a Register response with 0). */
-export const DEFAULT_HEARTBEAT_INTERVAL_MS = 5000;
-/** A scheduler asking for less is clamped: a heartbeat per 100 ms per node is already a lot. */
-const MIN_HEARTBEAT_INTERVAL_MS = 100;
-/** The scheduler's default, until it says otherwise. */
-const DEFAULT_DOWN_AFTER_MS = 5000;
-/** The contact file is written at most this often. */
-const CONTACT_WRITE_EVERY_MS = 1000;
-/** Heartbeat intervals without an answer after which the session is given up and made anew. */
-const UNANSWERED_INTERVALS = 3;
-
 type HeartbeatStream = grpc.ClientDuplexStream<HeartbeatRequest, HeartbeatResponse__Output>;
 
 export class SchedulerReporter {
@@ -131,18 +125,14 @@ export class SchedulerReporter {
   private lastHeartbeatMs = 0;
   private readonly stopping = new Set<string>();
   private contactState: ContactState;
-  /** Set from when a write of the contact file is due until it is done (at most one at a time). */
-  private contactWrite: Timer | undefined;
-  /** performance.now() of the last write's start. */
-  private contactWrittenAt = -Infinity;
+  private readonly contactFile: ContactFile;
   /** Ends the current heartbeat session (set while one is open). */
   private endSession: ((err: Error) => void) | undefined;
   /** This agent's own pace on the stream (half the scheduler's limits): fresh per stream. */
-  private messageBudget = new TokenBucket(HEARTBEAT_AGENT_PACE.messages, Date.now());
-  private changeBudget = new TokenBucket(HEARTBEAT_AGENT_PACE.changes, Date.now());
+  private pacer = new HeartbeatPacer(Date.now(), statusBytes);
   /** A flush held back by the pace, due when the budget allows. */
   private deferredFlush: Timer | undefined;
-  private readonly failureLog = new LogLimiter();
+  private readonly reconnect: Reconnect;
 
   constructor(options: SchedulerReporterOptions) {
     this.opts = {
@@ -152,12 +142,9 @@ export class SchedulerReporter {
       connectTimeoutMs: 1000,
       ...options,
     };
-    this.contactState = loadContact(options.contactFile) ?? {
-      // Never in contact (or nothing kept): count the silence from now.
-      lastContactMs: Date.now(),
-      heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS,
-      downAfterMs: DEFAULT_DOWN_AFTER_MS,
-    };
+    this.reconnect = new Reconnect(this.opts);
+    this.contactFile = new ContactFile(options.contactFile, options.logger);
+    this.contactState = initialContact(this.contactFile.read(), Date.now());
   }
 
   /** The last contact with the scheduler, for self-fencing. */
@@ -201,54 +188,26 @@ export class SchedulerReporter {
   }
 
   private async run(): Promise<void> {
-    const { initialBackoffMs, maxBackoffMs, logger, schedulerAddress } = this.opts;
-    let failures = 0;
-    let outage = false;
+    const { logger, schedulerAddress } = this.opts;
     while (!this.closed) {
-      const t0 = Date.now();
+      const startedAtMs = Date.now();
       let registered = false;
+      let failure: { error: unknown } | undefined;
       try {
         await this.session(() => {
           registered = true;
-          outage = false;
-          this.failureLog.reset();
+          this.reconnect.registered();
         });
-      } catch (err) {
+      } catch (error) {
         if (this.closed) break;
-        const wasConnected = this.connected;
-        this.setConnected(false);
-        const raw = (err as { code?: unknown }).code;
-        const code = typeof raw === 'number' ? statusName(raw) : 'UNKNOWN';
-        const fields = { scheduler: schedulerAddress, code, error: (err as Error).message };
-        if (wasConnected) {
-          logger.warn('lost connection to scheduler; reconnecting', fields);
-        } else {
-          // Why registering fails (unreachable, or refused: too large, invalid, rate-limited) at
-          // warn, once per kind of failure a minute, not once per retry.
-          const decision = this.failureLog.check(code, Date.now());
-          if (decision.log) {
-            logger.warn('cannot register with scheduler; retrying', {
-              ...fields,
-              ...(decision.suppressed > 0 ? { sameFailuresSinceLastLog: decision.suppressed } : {}),
-            });
-          } else {
-            logger.debug(outage ? 'scheduler still unavailable' : 'cannot register with scheduler', fields);
-          }
-        }
-        outage = true;
+        failure = { error };
       }
-      // A session that lived a while was healthy: start the backoff over. One that dies right after
-      // registering keeps backing off, so a flapping scheduler is not hammered with Registers.
-      if (registered && Date.now() - t0 >= maxBackoffMs) failures = 0;
-      // Capped by the heartbeat interval (at least 1 s): a healed partition is noticed within a
-      // couple of seconds on a small cluster, while a large one (longer intervals) is not stormed.
-      const cap = Math.min(maxBackoffMs, Math.max(1000, this.intervalMs));
-      failures++;
-      // "Equal jitter": half fixed, half random, so a restarted scheduler is not hit by every node at once.
-      await sleep(
-        backoffDelay(failures, { initialMs: initialBackoffMs, maxMs: cap, jitter: 'equal' }),
-        this.abort.signal,
-      );
+      const wasConnected = this.connected;
+      if (failure) this.setConnected(false);
+      const { intervalMs } = this;
+      const next = this.reconnect.ended({ startedAtMs, registered, failure, wasConnected, intervalMs }, Date.now());
+      if (next.log) logger[next.log.level](next.log.message, { scheduler: schedulerAddress, ...next.log.fields });
+      await sleep(next.delayMs, this.abort.signal);
     }
     this.setConnected(false);
   }
@@ -273,7 +232,7 @@ export class SchedulerReporter {
       if (this.closed) return;
       this.pending = [];
       const inventory = this.opts.workloads.list().map((r) => toWorkloadStatus(r));
-      const [first = [], ...rest] = pages(inventory, statusBytes);
+      const { register: first, sync: rest } = inventoryPages(inventory, statusBytes);
       const res = await client.register({
         nodeId,
         nodeName: this.opts.nodeName,
@@ -282,21 +241,14 @@ export class SchedulerReporter {
         labels: this.opts.labels,
         capacity: this.opts.capacity,
         metrics: this.opts.metrics(),
-        inventory: first,
-        inventoryFollows: rest.length > 0,
+        ...first,
       });
       if (this.closed) return;
       this.fence(res);
-      // The rest of the inventory; the scheduler judges what is missing once the last page is in.
-      for (let i = 0; i < rest.length; i++) {
-        const page = await client.syncInventory({
-          nodeId,
-          registrationId: res.registrationId,
-          inventory: rest[i]!,
-          inventoryFollows: i < rest.length - 1,
-        });
+      for (const page of rest) {
+        const answer = await client.syncInventory({ nodeId, registrationId: res.registrationId, ...page });
         if (this.closed) return;
-        this.fence(page);
+        this.fence(answer);
       }
       onRegistered();
       this.applyInterval(res.heartbeatIntervalMs);
@@ -339,9 +291,7 @@ export class SchedulerReporter {
       stream.on('error', (err: Error) => (this.closed ? resolve() : reject(err)));
       stream.on('end', () => (this.closed ? resolve() : reject(new Error('the scheduler ended the heartbeat stream'))));
       if (this.closed) return resolve();
-      const now = Date.now();
-      this.messageBudget = new TokenBucket(HEARTBEAT_AGENT_PACE.messages, now);
-      this.changeBudget = new TokenBucket(HEARTBEAT_AGENT_PACE.changes, now);
+      this.pacer = new HeartbeatPacer(Date.now(), statusBytes);
       this.send({ nodeId: this.opts.nodeId, metrics: this.opts.metrics() });
       this.setConnected(true);
       this.scheduleHeartbeat();
@@ -351,46 +301,24 @@ export class SchedulerReporter {
   private scheduleHeartbeat(): void {
     this.heartbeatTimer?.cancel();
     this.heartbeatTimer = after(this.intervalMs, () => {
-      const silentMs = Date.now() - this.contactState.lastContactMs;
-      if (silentMs > UNANSWERED_INTERVALS * this.intervalMs) {
-        this.endSession?.(new Error(`no answer from the scheduler for ${silentMs} ms`));
-        return;
-      }
+      const due = onHeartbeatDue(this.contactState.lastContactMs, this.intervalMs, Date.now());
+      if (due.kind === 'end') return this.endSession?.(new Error(due.reason));
       this.send({ metrics: this.opts.metrics() });
       this.scheduleHeartbeat();
     });
   }
 
-  /**
-   * Sends `head` (always: the first message and the interval's heartbeat keep the node alive) with
-   * as many pending changes as fit one page, then the rest in further pages as the pace allows;
-   * what the pace holds back goes when its budget refills. Order is kept.
-   */
+  /** Sends `head` (if any) and the pending changes as the pace allows (pace.ts); the rest later. */
   private send(head?: HeartbeatRequest): void {
-    let msg = head;
-    for (;;) {
-      const now = Date.now();
-      const pending = this.pending ?? [];
-      if (!msg) {
-        if (pending.length === 0) return;
-        if (this.messageBudget.waitMs(now) > 0) return this.deferFlush(this.messageBudget.waitMs(now));
-      }
-      const allowed = Math.min(REGISTRY_PAGE.maxEntries, Math.floor(this.changeBudget.available(now)));
-      const { page, rest } = takePage(pending, { ...REGISTRY_PAGE, maxEntries: allowed }, statusBytes);
-      if (!msg && page.length === 0) {
-        return this.deferFlush(this.changeBudget.waitMs(now, Math.min(pending.length, REGISTRY_PAGE.maxEntries)));
-      }
-      this.messageBudget.take(now);
-      this.changeBudget.take(now, page.length);
-      if (this.pending) this.pending = rest;
-      this.write({ ...msg, changes: page });
-      msg = undefined;
-    }
+    const plan = this.pacer.plan(this.pending ?? [], head !== undefined, Date.now());
+    if (this.pending) this.pending = plan.rest;
+    plan.pages.forEach((changes, i) => this.write({ ...(i === 0 ? head : undefined), changes }));
+    if (plan.retryInMs !== undefined) this.deferFlush(plan.retryInMs);
   }
 
   private deferFlush(waitMs: number): void {
     if (this.deferredFlush) return;
-    this.deferredFlush = after(Math.max(1, waitMs), () => {
+    this.deferredFlush = after(waitMs, () => {
       this.deferredFlush = undefined;
       if (this.stream) this.send();
     });
@@ -408,36 +336,13 @@ export class SchedulerReporter {
   }
 
   private applyInterval(ms: number): void {
-    if (ms > 0) this.intervalMs = Math.max(MIN_HEARTBEAT_INTERVAL_MS, ms);
+    this.intervalMs = heartbeatInterval(this.intervalMs, ms);
   }
 
   /** The scheduler answered: in contact now. */
   private noteContact(downAfterMs: number): void {
-    this.contactState = {
-      lastContactMs: Date.now(),
-      heartbeatIntervalMs: this.intervalMs,
-      downAfterMs: downAfterMs > 0 ? downAfterMs : this.contactState.downAfterMs,
-    };
-    this.keepContact();
-  }
-
-  /**
-   * Keeps the contact on disk, at most once a second (every change of a start burst is answered,
-   * and disk work must stay off the start path): the latest state when the write runs. A restarted
-   * agent reads it at most a second old, well within the fence's grace of two missed answers.
-   */
-  private keepContact(): void {
-    const file = this.opts.contactFile;
-    if (!file || this.contactWrite) return;
-    const wait = this.contactWrittenAt + CONTACT_WRITE_EVERY_MS - performance.now();
-    this.contactWrite = after(wait, () => {
-      this.contactWrittenAt = performance.now();
-      const tmp = `${file}.tmp`;
-      writeFile(tmp, JSON.stringify(this.contactState))
-        .then(() => rename(tmp, file))
-        .catch((err: unknown) => this.opts.logger.debug('could not keep the last contact', { err }))
-        .finally(() => (this.contactWrite = undefined));
-    });
+    this.contactState = answered(this.contactState, this.intervalMs, downAfterMs, Date.now());
+    this.contactFile.keep(() => this.contactState);
   }
 
   /** Stops the allocations the scheduler replaced while this node was away (or never knew). */
@@ -484,21 +389,5 @@ export class SchedulerReporter {
     if (this.connected === connected) return;
     this.connected = connected;
     this.opts.onConnectedChange?.(connected);
-  }
-}
-
-/** The last contact a previous run kept, if readable. */
-function loadContact(file: string | undefined): ContactState | undefined {
-  if (!file) return undefined;
-  try {
-    const c = JSON.parse(readFileSync(file, 'utf8')) as Partial<ContactState>;
-    if (typeof c.lastContactMs !== 'number' || !(c.lastContactMs > 0)) return undefined;
-    return {
-      lastContactMs: c.lastContactMs,
-      heartbeatIntervalMs: c.heartbeatIntervalMs! > 0 ? c.heartbeatIntervalMs! : DEFAULT_HEARTBEAT_INTERVAL_MS,
-      downAfterMs: c.downAfterMs! > 0 ? c.downAfterMs! : DEFAULT_DOWN_AFTER_MS,
-    };
-  } catch {
-    return undefined;
   }
 }

@@ -4,8 +4,8 @@
 // they keep their order without blocking the event loop on a slow disk; the one exception is the
 // first record (create), written synchronously on the start path. No fsync: the invariant is
 // surviving an agent crash; after a host crash the boot id changes and every workload is gone.
-// Over ~400 lines: the record format, the per-workload write chain and the full-disk handling
-// guard one invariant (never a torn or lost record), so they stay in one file.
+// The record format, the per-workload write chain and the full-disk handling guard that one
+// invariant (never a torn or lost record), so they stay in this file.
 //
 // A full disk: a create that cannot be written fails with UNAVAILABLE (this node cannot take
 // workloads now: the scheduler counts it against the node and places elsewhere, unlike a workload's
@@ -14,14 +14,8 @@
 // (the agent's truth) and is retried with backoff until it is written; what a crash meanwhile
 // would lose, the shim's own records hold (its exit status is written into space reserved ahead).
 //
-// Spare directories: creating a file or directory allocates an inode, the one metadata operation
-// that can stall (measured on this project's VM: 40 µs on a quiet ext4, 0.4-0.8 ms for minutes
-// after a burst of deletions, while renames and writes to existing files stay at 10-30 µs). So
-// the store keeps a few empty workload directories ready under <dataDir>/spare/, made in the
-// background, each holding the (empty) files a workload's start writes: its record's temp file
-// and the shim's record temp files (SPARE_FILES; the shim makes log files only once there is
-// output). create() renames one into place and fills the record, and neither it nor the shim
-// allocates an inode on the start path. With the pool empty it creates directly.
+// Spare directories (spare-dirs.ts): create() renames a directory made ahead into place, so the
+// start path allocates no inode; with the pool empty it creates directly.
 //
 // Who owns what (workloads run as their own users, not as the agent): a workload's directory
 // (mode 0711) and everything the agent and its shim write there (records, logs; records and logs
@@ -29,19 +23,7 @@
 // record nor point a log at another file. The workload gets exactly two things, handed over before
 // it starts (handOver): `work/` (0700), its default working dir and home, and `output` (0600), its
 // $MO_OUTPUT. Both come with the spares. `workloads/` itself is 0711: others may pass, not list.
-//
-// Over ~400 lines: the spare pool (refillSpares, create's fast path) is the piece to take out into
-// a file of its own when issue 15 splits the agent.
-import {
-  chmodSync,
-  existsSync,
-  lchownSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, lchownSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MoError, after, newStringMap, type Timer } from '@mo/api';
@@ -49,18 +31,17 @@ import { chownTree } from '../users/ownership.js';
 import * as grpc from '@grpc/grpc-js';
 import type { WorkloadRecord } from '../workloads/record.js';
 import type { LoopBudget } from '../loop-budget.js';
+import { DEFAULT_SPARE_DIRS, SpareDirs } from './spare-dirs.js';
+import {
+  OUTPUT_FILE,
+  PRIVATE_FILE_MODE,
+  RECORD,
+  RECORD_TMP,
+  TASK_DIR_MODE,
+  WORK_DIR,
+  WORK_DIR_MODE,
+} from './task-layout.js';
 
-const RECORD = 'workload.json';
-const RECORD_TMP = `${RECORD}.tmp`;
-/** What a workload owns in its directory (see the top of this file). */
-export const WORK_DIR = 'work';
-export const OUTPUT_FILE = 'output';
-const TASK_DIR_MODE = 0o711;
-const WORK_DIR_MODE = 0o700;
-const PRIVATE_FILE_MODE = 0o600;
-/** Spare directories kept ready by default, and how many are made at once. */
-export const DEFAULT_SPARE_DIRS = 32;
-const SPARE_PARALLEL = 4;
 /**
  * Background disk work (remaking spares, saveLater writes) waits until starts pause for this long:
  * each file operation is a thread-pool round trip, and on a small VM their wake-ups (a futex per
@@ -72,19 +53,6 @@ const IDLE_MS = 20;
 /** Records longer than this (characters of JSON) are created through the thread pool, not synchronously. */
 const SYNC_RECORD_MAX_CHARS = 64 * 1024;
 const LATER_MAX = 32;
-/** What a spare directory holds: the workload's `work` dir and files the start path would otherwise
- * create. The shim writes its records over its temp files, sized RECORD_SLOT
- * (native/mo-shim/records.c) so that needs no new block. The agent's record temp file stays empty
- * (a create on a full disk fails rather than start a workload there), and is made last: its
- * presence marks a finished spare. */
-const SPARE_FILES: Array<[name: string, bytes: number, mode: number]> = [
-  ['started.tmp', 2048, 0o644],
-  ['exit.tmp', 2048, 0o644],
-  [OUTPUT_FILE, 0, PRIVATE_FILE_MODE],
-  [RECORD_TMP, 0, PRIVATE_FILE_MODE],
-];
-/** Zeros written into the shim's temp files (the size of RECORD_SLOT in native/mo-shim/records.c). */
-const SLOT_FILL = Buffer.alloc(2048);
 /** Retries of records whose write failed (a full disk): first after this, doubling to the max. */
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
@@ -116,11 +84,7 @@ export interface WorkloadRecords {
 export class WorkloadStore implements WorkloadRecords {
   readonly root: string;
   private readonly chains = new Map<string, Promise<void>>();
-  private readonly spareRoot: string;
-  private readonly spares: string[] = [];
-  private readonly spareTarget: number;
-  private sparesInFlight = 0;
-  private spareSeq = 0;
+  private readonly spares: SpareDirs;
   private lastCreateMs = 0;
   private idleTimer: Timer | undefined;
   /** saveLater() records not written yet, by id. */
@@ -129,7 +93,6 @@ export class WorkloadStore implements WorkloadRecords {
   private readonly unsaved = new Map<string, WorkloadRecord>();
   private retryTimer: Timer | undefined;
   private retryDelayMs = RETRY_MIN_MS;
-  private readonly spareTag = Date.now().toString(36);
   /** The saveLater() records being written out, one share of a loop turn at a time. */
   private draining: Promise<void> | undefined;
   private readonly turns: LoopBudget | undefined;
@@ -153,22 +116,19 @@ export class WorkloadStore implements WorkloadRecords {
     } catch {
       // the mode matters only to workloads of other users, which such an agent cannot run
     }
-    this.spareTarget = options.spareDirs ?? DEFAULT_SPARE_DIRS;
-    this.spareRoot = join(dataDir, 'spare');
-    mkdirSync(this.spareRoot, { recursive: true });
     // Spares a previous run left are as good as new ones; anything else there is removed.
-    for (const name of readdirSync(this.spareRoot)) {
-      const dir = join(this.spareRoot, name);
-      const complete = existsSync(join(dir, RECORD_TMP)) && existsSync(join(dir, WORK_DIR));
-      if (this.spares.length < this.spareTarget && complete) this.spares.push(dir);
-      else void rm(dir, { recursive: true, force: true }).catch((err: unknown) => this.onError('spare', err));
-    }
-    this.refillSpares();
+    const activity = { busy: () => this.busy, whenIdle: () => this.whenIdle() };
+    this.spares = new SpareDirs(
+      join(dataDir, 'spare'),
+      options.spareDirs ?? DEFAULT_SPARE_DIRS,
+      activity,
+      this.onError,
+    );
   }
 
   /** Spare directories ready now (for tests and metrics). */
   get spareCount(): number {
-    return this.spares.length;
+    return this.spares.count;
   }
 
   /** Records whose last write failed and waits for a retry (for tests and metrics). */
@@ -194,7 +154,7 @@ export class WorkloadStore implements WorkloadRecords {
         return;
       }
       void this.writeLater();
-      this.refillSpares();
+      this.spares.refill();
     });
   }
 
@@ -215,49 +175,6 @@ export class WorkloadStore implements WorkloadRecords {
       const next = this.later.values().next();
       if (next.done) return;
       void this.save(next.value).catch(() => undefined); // takes it out of `later`
-    }
-  }
-
-  /** Remakes spares now if starts have paused or the pool is below a quarter, else after a pause. */
-  private refillSpares(): void {
-    if (this.busy && this.spares.length >= this.spareTarget / 4) {
-      this.whenIdle();
-      return;
-    }
-    while (this.spares.length + this.sparesInFlight < this.spareTarget && this.sparesInFlight < SPARE_PARALLEL) {
-      this.sparesInFlight++;
-      // Paths by concatenation, not path.join: at start-up this loop runs a few hundred times, and
-      // an idle agent whose path code got hot enough to be optimized is ~4 MiB bigger.
-      const dir = `${this.spareRoot}/${this.spareTag}-${++this.spareSeq}`;
-      void mkdir(dir, TASK_DIR_MODE)
-        .then(async () => {
-          await mkdir(`${dir}/${WORK_DIR}`, WORK_DIR_MODE);
-          // In order, so a crash midway leaves a spare without its marker: removed, not used. Open,
-          // write and close, not writeFile: one thread-pool round trip fewer per file.
-          for (const [name, bytes, mode] of SPARE_FILES) {
-            const file = await open(`${dir}/${name}`, 'w', mode);
-            try {
-              if (bytes > 0) await file.write(SLOT_FILL, 0, bytes, 0);
-            } finally {
-              await file.close();
-            }
-          }
-        })
-        .then(
-          () => {
-            this.sparesInFlight--;
-            this.spares.push(dir);
-            this.refillSpares();
-          },
-          (err: unknown) => {
-            // A disk that cannot make spares cannot make workload directories either: create()
-            // reports that; stop trying until the next create. The half-made one goes (a full disk
-            // would otherwise collect one per attempt).
-            this.sparesInFlight--;
-            this.onError('spare', err);
-            void rm(dir, { recursive: true, force: true }).catch(() => undefined);
-          },
-        );
     }
   }
 
@@ -287,7 +204,7 @@ export class WorkloadStore implements WorkloadRecords {
     // A large record (big argv/env) goes through the thread pool: written on the event loop, 16
     // concurrent 1 MiB starts held it for tens of ms each.
     const large = text.length > SYNC_RECORD_MAX_CHARS;
-    const spare = this.chains.has(id) || large ? undefined : this.spares.pop();
+    const spare = this.chains.has(id) || large ? undefined : this.spares.take();
     this.lastCreateMs = performance.now();
     if (spare === undefined) {
       // No spare, a large record, or a removal of an earlier workload with this id is still
@@ -307,7 +224,7 @@ export class WorkloadStore implements WorkloadRecords {
           throw this.diskFull(id, err);
         }
       });
-      this.refillSpares();
+      this.spares.refill();
       return created;
     }
     let placed = false;
@@ -320,25 +237,13 @@ export class WorkloadStore implements WorkloadRecords {
       renameSync(tmp, join(dir, RECORD));
       return Promise.resolve();
     } catch (err) {
-      // Still a spare (its record temp file may hold part of this record: the next create
-      // overwrites it). Put back, so nothing half-made is left in workloads/.
-      if (!placed || this.unplace(dir, spare)) this.spares.push(spare);
+      // Put back, so nothing half-made is left in workloads/.
+      this.spares.giveBack(spare, placed ? dir : undefined);
       const reported = this.diskFull(id, err);
       this.onError(id, reported);
       return Promise.reject(reported);
     } finally {
-      this.refillSpares();
-    }
-  }
-
-  /** Moves a spare that create() placed back into the pool; false if that failed (then removed). */
-  private unplace(dir: string, spare: string): boolean {
-    try {
-      renameSync(dir, spare);
-      return true;
-    } catch (err) {
-      void rm(dir, { recursive: true, force: true }).catch(() => this.onError('spare', err));
-      return false;
+      this.spares.refill();
     }
   }
 

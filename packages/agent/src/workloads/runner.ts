@@ -6,7 +6,8 @@
 import { AlreadyExistsError, MoError, sleep, type WorkloadSpec__Output, type Logger, newId } from '@mo/api';
 import * as grpc from '@grpc/grpc-js';
 import { StartFailedError, type Driver, type TaskConfig, type TaskUsage, type WaitResult } from '../drivers/driver.js';
-import { WORK_DIR, type WorkloadRecords } from '../state/workload-store.js';
+import { WORK_DIR } from '../state/task-layout.js';
+import type { WorkloadRecords } from '../state/workload-store.js';
 import { resolveRunAs, type UserLookup, type UserPolicy } from '../users/index.js';
 import { LoopBudget } from '../loop-budget.js';
 import { TERMINAL_STATES, type WorkloadRecord, type WorkloadStateName } from './record.js';

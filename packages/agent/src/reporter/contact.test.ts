@@ -1,0 +1,83 @@
+// What an answer, a silence and a kept contact file mean, on a clock that is a plain number.
+import { describe, expect, it } from '@jest/globals';
+import {
+  answered,
+  contactWriteDelay,
+  DEFAULT_DOWN_AFTER_MS,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  heartbeatInterval,
+  initialContact,
+  onHeartbeatDue,
+} from './contact.js';
+
+describe('heartbeatInterval', () => {
+  it.each([
+    ['keeps the current interval when the scheduler names none', 5000, 0, 5000],
+    ['takes the one the scheduler asks for', 5000, 2000, 2000],
+    ['clamps one below 100 ms', 5000, 10, 100],
+  ])('%s', (_what, current, asked, out) => {
+    expect(heartbeatInterval(current, asked)).toBe(out);
+  });
+});
+
+describe('answered', () => {
+  const before = { lastContactMs: 1, heartbeatIntervalMs: 5000, downAfterMs: 7000 };
+
+  it('is in contact at the time of the answer, with the interval and down-after asked for', () => {
+    expect(answered(before, 1000, 3000, 50)).toEqual({
+      lastContactMs: 50,
+      heartbeatIntervalMs: 1000,
+      downAfterMs: 3000,
+    });
+  });
+
+  it('keeps the last down-after when the answer names none', () => {
+    expect(answered(before, 1000, 0, 50).downAfterMs).toBe(7000);
+  });
+});
+
+describe('onHeartbeatDue', () => {
+  it.each([
+    ['beats while answers come', 1000, { kind: 'beat' }],
+    ['still beats at exactly three unanswered intervals', 3000, { kind: 'beat' }],
+    ['ends the session past three', 3001, { kind: 'end', reason: 'no answer from the scheduler for 3001 ms' }],
+  ])('%s', (_what, now, out) => {
+    expect(onHeartbeatDue(0, 1000, now)).toEqual(out);
+  });
+});
+
+describe('initialContact', () => {
+  const fresh = {
+    lastContactMs: 99,
+    heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS,
+    downAfterMs: DEFAULT_DOWN_AFTER_MS,
+  };
+
+  it('starts from what a previous run kept', () => {
+    const kept = { lastContactMs: 10, heartbeatIntervalMs: 100, downAfterMs: 2000 };
+    expect(initialContact(JSON.stringify(kept), 99)).toEqual(kept);
+  });
+
+  it('fills the defaults a kept file lacks', () => {
+    expect(initialContact('{"lastContactMs":10,"heartbeatIntervalMs":0}', 99)).toEqual({ ...fresh, lastContactMs: 10 });
+  });
+
+  it.each([
+    ['no file', undefined],
+    ['a torn file', '{"lastCont'],
+    ['null', 'null'],
+    ['no last contact', '{"heartbeatIntervalMs":100}'],
+    ['a last contact of 0', '{"lastContactMs":0}'],
+    ['a last contact that is not a number', '{"lastContactMs":"10"}'],
+  ])('counts the silence from now with %s', (_what, kept) => {
+    expect(initialContact(kept, 99)).toEqual(fresh);
+  });
+});
+
+describe('contactWriteDelay', () => {
+  it('allows a write at once the first time, then one a second', () => {
+    expect(contactWriteDelay(-Infinity, 5)).toBeLessThanOrEqual(0);
+    expect(contactWriteDelay(1000, 1200)).toBe(800);
+    expect(contactWriteDelay(1000, 2500)).toBeLessThanOrEqual(0);
+  });
+});
