@@ -6,6 +6,7 @@
 // (A and C run with TLS, testkit's default).
 //
 // Real `mo-agent` processes (via @mo/testkit) on loopback; workloads are real processes.
+// Over ~400 lines: one phase per row of the README's agent table, each measuring and printing its own rows.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';

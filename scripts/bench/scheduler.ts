@@ -9,6 +9,7 @@
 //
 // Everything is a separate process on loopback over real gRPC: the scheduler, the agents (or the
 // simulated-agent host), and this process as the client.
+// Over ~400 lines: one phase per row of the README's scheduler table, each measuring and printing its own rows.
 import { RegistryClient, SchedulerClient, type HeartbeatRequest } from '@mo/api';
 import {
   cpuSecondsOf,

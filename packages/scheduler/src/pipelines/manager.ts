@@ -10,6 +10,7 @@
 // step, attempt): after a scheduler crash the same submit finds the same workload, so a running
 // step is adopted, never duplicated, and a succeeded one never runs again. A step's state follows
 // its workload through the manager's onChange hook (`workloadChanged`).
+// Just over ~400 lines: `perform` is one switch over every action, kept whole so each is seen once.
 import {
   InvalidArgumentError,
   MoError,
