@@ -78,7 +78,8 @@ describe('abandoned log streams on a real agent', () => {
     const probe = agent.client.streamLogs({ workloadId: chattyId, tailLines: 1 });
     await probe.next();
     await probe.return(undefined);
-    await sleep(12_000); // V8's memory reducer collects an idle heap after ~8 s
+    // A settling window before a measurement: V8's memory reducer collects an idle heap after ~8 s.
+    await sleep(12_000);
     const baseline = processHolds(agent.pid);
 
     // A normal `mo logs -f`: it reads everything and must never be cut off.
@@ -98,7 +99,7 @@ describe('abandoned log streams on a real agent', () => {
 
     // Wave 1: never read, connections kept open.
     const wave1 = abandon(agent.grpcAddress, ABANDONED, 100);
-    await sleep(STALL_MS / 2);
+    await sleep(STALL_MS / 2); // the measurement point: mid-way, the stalled streams open and full
     const peak = processHolds(agent.pid);
     const ends = await Promise.all(wave1.ends);
     const refused = ends.filter((e) => e.grpcStatus === grpc.status.RESOURCE_EXHAUSTED);
@@ -116,7 +117,7 @@ describe('abandoned log streams on a real agent', () => {
 
     // Wave 2: never read, then the clients vanish (connections dropped) before the stall bound.
     const wave2 = abandon(agent.grpcAddress, ABANDONED, 100);
-    await sleep(STALL_MS / 4);
+    await sleep(STALL_MS / 4); // the scenario's timing: the clients vanish before the stall bound
     for (const s of wave2.sessions) s.destroy();
     await Promise.all(wave2.ends);
 

@@ -96,7 +96,7 @@ it('an agent whose scheduler is SIGKILLed during an artifact upload lives, fails
     { timeoutMs: 15_000, intervalMs: 50 },
   );
   expect(failed.reason).toMatch(/artifact upload failed/);
-  await sleep(500);
+  await sleep(500); // proves a negative: no late crash (an unhandled rejection) follows the failure
   expect(await isAlive(agent.pid)).toBe(true);
   expect(agent.logs()).not.toMatch(/unhandled|uncaught/i);
 

@@ -111,7 +111,9 @@ describeCgroups('process workloads in cgroups', () => {
     const cgroup = await cgroupOfWorkload(a, w.spec!.id);
     const shimPid = await shimPidOf(a, w.spec!.id);
     await waitFor('the shim to be killed', () => !existsSync(`/proc/${shimPid}`));
-    await sleep(500); // the agent looks again: it must not take the workload for ended
+    // Proves a negative: the agent saw its shim die and looks again (polls every 250 ms); it must
+    // not take the workload for ended.
+    await sleep(500);
     const running = await a.client.getWorkload(w.spec!.id);
     expect(running.state).toBe(WorkloadState.WORKLOAD_STATE_RUNNING);
     expect(running.usage?.processes).toBe(2); // sh and sleep
@@ -157,7 +159,7 @@ describeCgroups('process workloads in cgroups', () => {
     );
     await a.client.getWorkload(w.spec!.id); // the agent's CPU window starts here ...
     const before = procTree(group);
-    await sleep(2000);
+    await sleep(2000); // the measurement window (the CPU share is averaged over it)
     const after = procTree(group);
     const usage = (await a.client.getWorkload(w.spec!.id)).usage!; // ... and ends here
     const procCpu = ((after.cpuTicks - before.cpuTicks) / CLOCK_TICKS / ((after.atMs - before.atMs) / 1000)) * 100;
@@ -239,7 +241,7 @@ describe('process workloads without a writable cgroup', () => {
     const w = await startEscapee(a, m);
     const shimPid = await shimPidOf(a, w.spec!.id);
     await waitFor('the shim to be killed', () => !existsSync(`/proc/${shimPid}`));
-    await sleep(500);
+    await sleep(500); // proves a negative, as above: not taken for ended after its shim died
     const running = await a.client.getWorkload(w.spec!.id);
     expect(running.state).toBe(WorkloadState.WORKLOAD_STATE_RUNNING);
     expect(running.usage).toMatchObject({ processes: 2, rssBytes: expect.any(Number) });

@@ -8,7 +8,6 @@ import {
   dockerReady,
   removeContainersOfNode,
   requireTool,
-  sleep,
   startAgentProcess,
   waitFor,
   type AgentProcess,
@@ -309,7 +308,17 @@ suite('docker sandboxes', () => {
     const long = await first.client.startWorkload(sandbox(['sh', '-c', 'echo before; sleep 300']));
     const short = await first.client.startWorkload(sandbox(['sh', '-c', 'echo bye; sleep 1; exit 7']));
     await first.kill('SIGKILL');
-    await sleep(2000); // the short one exits while no agent is there
+    // The short one exits while no agent is there.
+    await waitFor(
+      'the short container to exit',
+      () =>
+        execFileSync(
+          'docker',
+          ['ps', '-aq', '--filter', `label=mo.allocation=${short.spec!.id}`, '--filter', 'status=exited'],
+          { encoding: 'utf8' },
+        ).trim() !== '',
+      { timeoutMs: 20_000, intervalMs: 100 },
+    );
     const second = await newAgent(first.dataDir);
     const a = await second.client.getWorkload(long.spec!.id);
     expect(a.state).toBe(RUNNING);

@@ -35,7 +35,9 @@ import {
   type AgentProcess,
   type NetnsBed,
 } from '@mo/testkit';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ChildProcess } from 'node:child_process';
 
@@ -188,7 +190,9 @@ maybe('keepalive through a silent partition', () => {
         () => ({ at: Date.now(), err: undefined as unknown }),
         (err: unknown) => ({ at: Date.now(), err }),
       );
-      await new Promise((r) => setTimeout(r, 300)); // the stop is under way (or at least in flight)
+      // The stop is under way: the agent has it (saved as requested before it signals the workload).
+      const record = join(agent.dataDir, 'workloads', id, 'workload.json');
+      await waitFor('the agent to take the stop', () => readFileSync(record, 'utf8').includes('"stopRequested":true'));
       const inside = (argv: string[]) => h().exec(argv);
       expect(await established(inside, port)).toBeGreaterThanOrEqual(1);
 

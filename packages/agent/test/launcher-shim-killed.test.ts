@@ -339,7 +339,7 @@ describe('mo-shim --launcher: a shim that dies before its start is answered', ()
     l.send(...dirs.map((dir, i) => frame({ id: `q${i}`, dir, argv: ['true'] })));
     // Each takes a request and blocks on its answer (the pipe is full): the 65th finds no slot.
     await l.children(64);
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 300)); // proves a negative: no 65th shim is forked meanwhile
     expect(childrenOf(l.proc.pid!)).toHaveLength(64);
     l.release();
     for (let i = 0; i < n; i++) expect(await l.line(new RegExp(`^q${i} `))).toMatch(/^q\d+ S /);

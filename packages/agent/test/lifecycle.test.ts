@@ -113,6 +113,8 @@ describe('a workload on a real agent', () => {
   it("keeps a workload with a 26-day run limit running (above Node's 24.8-day timer limit)", async () => {
     const day = 24 * 60 * 60 * 1000;
     const w = await client.startWorkload({ argv: ['sleep', '600'], timeoutMs: 26 * day, gracePeriodMs: 100 });
+    // Proves a negative: a limit past Node's timer maximum would fire at once (after 1 ms) if it
+    // reached setTimeout as it is; 5 s without a stop shows it did not.
     await sleep(5000);
     const s = await client.getWorkload(w.spec!.id);
     expect([s.state, s.spec!.timeoutMs]).toEqual([WorkloadState.WORKLOAD_STATE_RUNNING, 26 * day]);
@@ -248,7 +250,7 @@ describe('a workload on a real agent', () => {
     expect(w.state).toBe(WorkloadState.WORKLOAD_STATE_FAILED);
     expect(w.reason).toMatch(/exec .* failed: No such file or directory/);
     expect(w.exit?.exitCode).toBe(127);
-    await sleep(50);
+    await sleep(50); // proves a negative: the agent does not crash on it a moment later
     expect((await client.getNodeStatus()).facts?.nodeName).toBeTruthy();
   });
 });

@@ -191,7 +191,7 @@ function blockedIn(pid: number): string | undefined {
 /** The system call `pid` is blocked in, if it is the same in two looks 50 ms apart. */
 async function steadilyBlockedIn(pid: number): Promise<string | undefined> {
   const first = blockedIn(pid);
-  await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 50)); // a window that proves it stays blocked, not a wait
   return first !== undefined && blockedIn(pid) === first ? first : undefined;
 }
 

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { WorkloadState, type WorkloadStatus__Output } from '@mo/api';
 import { isAlive, sleep, startAgentProcess, waitFor, type AgentProcess } from '@mo/testkit';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const started: AgentProcess[] = [];
@@ -46,8 +46,10 @@ describe('agent crash and restart', () => {
     const later = await first.client.startWorkload({ argv: ['sh', '-c', 'sleep 2.5; exit 7'], name: 'later' });
 
     await first.kill('SIGKILL');
-    // While the agent is down the short ones exit; nobody but their mo-shim sees it.
-    await sleep(1200);
+    // While the agent is down the short ones exit; nobody but their mo-shim sees it (and records it).
+    await waitFor('the short ones to exit while the agent is down', () =>
+      short.every((w) => existsSync(join(first.dataDir, 'workloads', w.spec!.id, 'exit'))),
+    );
     for (const w of long) expect(await isAlive(w.pid)).toBe(true);
 
     const second = await agentOn(first.dataDir);
@@ -105,7 +107,7 @@ describe('agent crash and restart', () => {
     const first = await agentOn();
     const w = await first.client.startWorkload({ argv: ['sleep', '60'], timeoutMs: 2500, gracePeriodMs: 500 });
     await first.kill('SIGKILL');
-    await sleep(500);
+    await sleep(500); // a planned absence: the limit keeps counting while no agent runs
     const second = await agentOn(first.dataDir);
     const ended = await waitFor(
       'timed out after the restart',
@@ -152,7 +154,7 @@ describe('agent crash and restart', () => {
     expect(now.reason).toMatch(/vanished/);
     const stop = await second.client.stopWorkload(w.spec!.id, 100);
     expect(stop.state).toBe(WorkloadState.WORKLOAD_STATE_LOST);
-    await sleep(200);
+    await sleep(200); // proves a negative: nothing signals the unrelated process meanwhile
     expect(await isAlive(unrelated.pid!)).toBe(true);
   });
 

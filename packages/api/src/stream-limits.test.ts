@@ -169,9 +169,15 @@ const ended = (call: grpc.ClientReadableStream<Buffer>) =>
     call.on('error', () => undefined);
     call.on('status', resolve);
   });
-/** The outcome of the next server call to start after `before` had started. */
+/** Polls for a condition, failing with `what` after 5 s. */
+async function until(what: string, cond: () => boolean): Promise<void> {
+  for (const deadline = Date.now() + 5000; !cond(); await sleep(20)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  }
+}
+/** The outcome of the server call number `index` (counted from 0), once it has started. */
 async function nth<T>(list: Array<Promise<T>>, index: number): Promise<T> {
-  for (let i = 0; i < 250 && list.length <= index; i++) await sleep(20);
+  await until(`server call ${index} to start`, () => list.length > index);
   return list[index]!;
 }
 
@@ -252,8 +258,7 @@ describe('BoundedWriter on a real server', () => {
       call.cancel();
       const outcome = await nth(floods, index);
       expect(outcome.error).toBeInstanceOf(StreamClosedError);
-      for (let i = 0; i < 50 && limits.open('logs') > 0; i++) await sleep(20);
-      expect(limits.open('logs')).toBe(0);
+      await until('the slot to be freed', () => limits.open('logs') === 0);
     } finally {
       c.close();
     }
@@ -271,7 +276,7 @@ describe('BoundedWriter on a real server', () => {
       expect(s.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
       expect(s.details).toMatch(/too many logs streams open on this daemon \(at most 3\)/);
       open[0]!.cancel();
-      for (let i = 0; i < 50 && limits.open('logs') > 2; i++) await sleep(20);
+      await until('a slot to be freed', () => limits.open('logs') <= 2);
       const next = c.Flood(countOf(1));
       next.on('data', () => undefined);
       expect((await ended(next)).code).toBe(grpc.status.OK);
@@ -330,8 +335,8 @@ describe('readWithIdleTimeout on a real server', () => {
     });
     stream.on('error', () => undefined);
     stream.write(Buffer.from([0, 0, 0, 0, 1, 120])); // one message, "x"; no end
+    await until('the server to have the call', () => collects.length > index);
     const outcome = nth(collects, index);
-    await sleep(50);
     session.destroy(); // the connection goes, without END_STREAM
     expect(await outcome).toBeInstanceOf(StreamClosedError);
   });

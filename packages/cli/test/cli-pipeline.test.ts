@@ -1,7 +1,7 @@
 // `mo pipeline …` (the built executable) against a real scheduler and one agent: run --wait with
 // plain progress lines and the result as exit code, status, list, approve, logs, cancel.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { runMo, startCluster, type Cluster, type MoResult } from '@mo/testkit';
+import { runMo, startCluster, waitFor, type Cluster, type MoResult } from '@mo/testkit';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,10 +66,11 @@ describe('mo pipeline', () => {
     const releaser = made.stdout.trim();
     const run = await mo('--json', 'pipeline', 'run', join(EXAMPLES, 'deploy-with-approval.yaml'));
     const id = (JSON.parse(run.stdout) as { pipeline: { id: string } }).pipeline.id;
-    for (let i = 0; i < 100; i++) {
-      if ((await mo('pipeline', 'status', id)).stdout.includes('awaiting_approval')) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(
+      'the pipeline to await approval',
+      async () => (await mo('pipeline', 'status', id)).stdout.includes('awaiting_approval'),
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
     const ok = await mo('--token', releaser, 'pipeline', 'approve', id, 'release', '--reason', 'ship it');
     expect(ok.stdout).toMatch(/step release approved/);
     const watched = await mo('pipeline', 'watch', id);

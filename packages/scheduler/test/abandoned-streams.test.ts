@@ -82,7 +82,12 @@ beforeAll(async () => {
     const s = await cluster.scheduler.client.getWorkload(chattyId);
     return s.state === 'WORKLOAD_STATE_RUNNING';
   });
-  await sleep(1000); // some output to follow
+  await waitFor('some output to follow', async () => {
+    for await (const c of cluster.scheduler.client.streamLogs({ workloadId: chattyId, tailLines: 1 })) {
+      if (c.data.length > 0) return true;
+    }
+    return false;
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -150,7 +155,7 @@ async function abuseMeasured(pid: number, address: string, open: Parameters<type
   // Logs are a client's call (the admin client certificate); the rest an agent's.
   // Uploads come from the node running the step; downloads and log follows from a client (read).
   const ended = abuse(address, open, N, open === upload ? agentPair : undefined);
-  await sleep(STALL_MS / 2);
+  await sleep(STALL_MS / 2); // the measurement point: mid-way, the admitted streams open and stalled
   const peak = processHolds(pid);
   return { ...(await ended), peak };
 }
@@ -172,10 +177,11 @@ async function round(pid: number, address: string) {
  * waited. So: reported as it is after 10 s idle, then measured after one full GC.
  */
 async function settled(pid: number) {
-  await sleep(10_000);
+  await sleep(10_000); // a measurement: what it holds after 10 s idle
   const idle = processHolds(pid);
   const gc = await collectGarbage(cluster.scheduler);
-  await sleep(2000); // ArrayBuffers are freed by a sweeper thread after the GC
+  // A settling window before a measurement: ArrayBuffers are freed by a sweeper thread after the GC.
+  await sleep(2000);
   const after = processHolds(pid);
   const text =
     `${mib(idle.rssBytes)} MiB idle 10 s (ArrayBuffers ${mib(gc.arrayBuffersBefore)} MiB, ` +
@@ -210,6 +216,8 @@ describe('abandoned streams on a real scheduler', () => {
         if (followed > 2 * MiB) follow.abort();
       }
     })();
+    // Settling windows before the baseline is measured: idle long enough for V8's memory reducer
+    // (~8 s), then a full GC and its ArrayBuffer sweeper thread.
     await sleep(12_000);
     await collectGarbage(cluster.scheduler);
     await sleep(2000);

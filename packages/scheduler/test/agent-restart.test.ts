@@ -122,6 +122,7 @@ describe('an agent with 200 workloads SIGKILLed and restarted (scheduler default
       await cluster.agents[0]!.kill('SIGKILL');
       const killedAt = Date.now();
       fleet.release();
+      // The planned absence (the scenario, not a wait for something): the agent stays down this long.
       await sleep(Math.max(0, downMs - (Date.now() - killedAt)));
       const agent = await cluster.restartAgent(0);
       // How long the node was really unheard: until the restarted agent registered (on a loaded
@@ -201,7 +202,7 @@ describe('an agent with 200 workloads SIGKILLed and restarted (scheduler default
       WORKLOAD_STATE_LOST: ENDING - ENDING / 5,
     });
 
-    await sleep(Math.max(0, 40_000 - (Date.now() - killedAt)));
+    await sleep(Math.max(0, 40_000 - (Date.now() - killedAt))); // the planned absence: 40 s in all
     await cluster.restartAgent(0);
 
     // The agent, cut off past lost_after, stopped its originals itself on return.
@@ -228,7 +229,8 @@ describe('an agent with 200 workloads SIGKILLed and restarted (scheduler default
       },
       { timeoutMs: 30_000 },
     );
-    // Replaced exactly once: still the second allocation, running on node-2, a few seconds later.
+    // Replaced exactly once: still the second allocation, running on node-2, a few seconds later
+    // (a window that proves a negative).
     await sleep(3000);
     const settled = await current(client, fleet.long);
     settled.forEach((w, i) => {

@@ -7,7 +7,6 @@ import * as grpc from '@grpc/grpc-js';
 import { PipelineClient, RegistryClient, type ArtifactUpload } from '@mo/api';
 import {
   agentCertificate,
-  sleep,
   startCluster,
   stepOf,
   testClientOptions,
@@ -16,6 +15,8 @@ import {
   type Cluster,
 } from '@mo/testkit';
 import { createHash } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 const MAX = 256 * 1024;
 const cleanup: Array<() => Promise<void>> = [];
@@ -106,7 +107,12 @@ describe('artifact races', () => {
     const gate = new Promise<void>((r) => (release = r));
     const a = codeOf(heldUpload(id, 'hold', 'a.bin', big, gate));
     const b = codeOf(heldUpload(id, 'hold', 'b.bin', big, gate));
-    await sleep(500); // both headers (and first bytes) are in
+    // Both are under way: each has its temp file, with its first byte counted and written.
+    const stepDir = join(cluster.scheduler.dataDir, 'artifacts', id, 'hold');
+    await waitFor('both uploads under way', () => {
+      const temps = readdirSync(stepDir).filter((f) => f.startsWith('.upload-'));
+      return temps.length === 2 && temps.every((f) => statSync(join(stepDir, f), { throwIfNoEntry: false })?.size);
+    });
     release();
     expect([await a, await b].sort()).toEqual(['OK', 'RESOURCE_EXHAUSTED']);
 

@@ -57,7 +57,7 @@ it('keeps the node up through 16 hostile 4 MiB starts, 16 maximum-size starts an
   const watcher = (async () => {
     while (watching) {
       for (const n of (await cluster.scheduler.client.listNodes()).nodes) states.add(n.state);
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 100)); // pacing the sampler
     }
   })();
   const metricsUrl = `https://${agent.httpAddress}/metrics`;
@@ -72,7 +72,8 @@ it('keeps the node up through 16 hostile 4 MiB starts, 16 maximum-size starts an
   const delay = (await (await testFetch(metricsUrl)).text())
     .split('\n')
     .filter((l) => l.startsWith('mo_event_loop_delay'));
-  // A few heartbeats after the burst, so a node marked down late would be seen.
+  // A few heartbeats after the burst, so a node marked down late would be seen (a window that
+  // proves a negative).
   await new Promise((r) => setTimeout(r, 2500));
   watching = false;
   await watcher;

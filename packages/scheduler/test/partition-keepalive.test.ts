@@ -108,7 +108,7 @@ maybe([
     expect(agentAt - t0).toBeLessThanOrEqual(DETECT_MS + SLACK_MS);
     expect(schedulerAt - t0).toBeLessThanOrEqual(DETECT_MS + SLACK_MS);
 
-    await new Promise((r) => setTimeout(r, t0 + HOLD_MS - Date.now()));
+    await new Promise((r) => setTimeout(r, t0 + HOLD_MS - Date.now())); // the partition lasts HOLD_MS (the scenario)
     await h.heal();
     const t1 = Date.now();
     const back = await waitFor(
@@ -130,7 +130,7 @@ maybe([
     // CLOSE-WAIT for good. Retransmits land up to ~7 s after the heal, the hang-up ~5 s later.
     // Not proven to be why a cut link once went unnoticed by the agent for 30 s under the full
     // suite's load; the listing shows what the agent holds.
-    await new Promise((r) => setTimeout(r, 15_000));
+    await new Promise((r) => setTimeout(r, 15_000)); // a window that proves a negative: no socket left in CLOSE-WAIT
     const listing = agentSockets('-tn');
     console.log(`${how}: the agent's sockets to the scheduler 15 s after it was back:\n${listing}`);
     expect(await connections('agent', 'close-wait')).toBe(0);

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
 import { MoError, PipelineClient, SchedulerClient, TokenClient, type AccessLevel } from '@mo/api';
-import { startSchedulerProcess, waitForPipeline, type SchedulerProcess, testTokenOptions } from '@mo/testkit';
+import { startSchedulerProcess, waitFor, waitForPipeline, type SchedulerProcess, testTokenOptions } from '@mo/testkit';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -129,8 +129,11 @@ describe('bearer tokens on a real scheduler', () => {
     expect((await schedulerAs(revoked).listWorkloads()).workloads).toBeDefined();
     const r = (await admin.revoke('to-revoke')).token!;
     expect(r).toMatchObject({ state: 'revoked', revokedBy: `token:bootstrap` });
-    const expired = await makeToken('short-lived', 'ACCESS_LEVEL_READ', 1);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    const shortLived = await admin.create({ name: 'short-lived', access: 'ACCESS_LEVEL_READ', ttlMs: 1 });
+    const expired = shortLived.secret;
+    const expiresAtMs = Number(shortLived.token!.expiresAtMs);
+    expect(expiresAtMs).toBeGreaterThan(0);
+    await waitFor('the token to expire', () => Date.now() > expiresAtMs);
     const unknown = `mo_${'0'.repeat(26)}_${'A'.repeat(43)}`;
     const cases: Array<[string, string, RegExp]> = [
       ['revoked', revoked, /^bearer token refused: token to-revoke was revoked at \d{4}-/],

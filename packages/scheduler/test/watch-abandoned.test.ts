@@ -72,7 +72,7 @@ describe('300 abandoned Watch streams', () => {
     warm.abort();
     await reading;
     await collectGarbage(scheduler);
-    await sleep(1000);
+    await sleep(1000); // a settling window before the baseline: the GC's ArrayBuffer sweeper thread
     const baseRss = rssBytes(scheduler.pid);
     const baseFiles = openFiles(scheduler.pid);
 
@@ -115,7 +115,7 @@ describe('300 abandoned Watch streams', () => {
       'memory within 20 MiB of the baseline and the open files back',
       async () => {
         await collectGarbage(scheduler);
-        await sleep(500); // ArrayBuffers are freed by a sweeper thread after the GC
+        await sleep(500); // settling before a measurement: ArrayBuffers are freed by a sweeper thread after the GC
         rss = rssBytes(scheduler.pid);
         files = openFiles(scheduler.pid);
         return rss <= baseRss + 20 * MiB && files <= baseFiles;

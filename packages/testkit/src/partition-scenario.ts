@@ -139,12 +139,12 @@ async function cutOff(
         }
       }
       last = now;
-      await sleep(100);
+      await sleep(100); // pacing the sampler
     }
   })();
   await ha[how]();
   const cutAtMs = Date.now();
-  await sleep(holdMs);
+  await sleep(holdMs); // the partition lasts holdMs (the scenario, not a wait for something)
   await ha.heal();
   const healedAt = Date.now();
   await waitFor('node-a up again', async () => (await nodeState(client, 'node-a')) === 'NODE_STATE_UP', {
@@ -152,7 +152,7 @@ async function cutOff(
     intervalMs: 50,
   });
   const backAfterMs = Date.now() - healedAt;
-  // Let any fencing settle, still sampling.
+  // Let any fencing settle, still sampling: a window in which no second copy may appear.
   await sleep(3000);
   sampling = false;
   await sampler;

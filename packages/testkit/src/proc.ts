@@ -36,7 +36,7 @@ export function cpuSecondsOf(pid: number): number | undefined {
 export async function measureCpuPercent(pid: number, ms: number): Promise<number> {
   const before = cpuSecondsOf(pid);
   const t0 = performance.now();
-  await sleep(ms);
+  await sleep(ms); // the measurement window
   const after = cpuSecondsOf(pid);
   const seconds = (performance.now() - t0) / 1000;
   if (before === undefined || after === undefined) throw new Error(`process ${pid} is gone`);

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { waitFor } from '@mo/testkit';
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,9 +47,8 @@ describe('the user database', () => {
     expect(db.byName('b')).toBeUndefined();
     writeFileSync(files.passwd, 'a:x:1:1:::\nb:x:2:2:::\n');
     utimesSync(files.passwd, new Date(), new Date(Date.now() + 5000));
-    // Checked at most once a second.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    expect(db.byName('b')?.uid).toBe(2);
+    // Checked at most once a second: seen once the next check is due.
+    expect((await waitFor('the new user to be read', () => db.byName('b'), { timeoutMs: 5000 })).uid).toBe(2);
   });
 
   it('names a file it cannot read', () => {

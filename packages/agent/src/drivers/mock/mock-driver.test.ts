@@ -29,7 +29,7 @@ describe('MockDriver', () => {
     const h = await d.start(t);
     let ended = false;
     const waiting = d.wait(h, t.taskDir).then((r) => ((ended = true), r));
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 50)); // proves a negative: it does not end by itself
     expect(ended).toBe(false);
     expect((await d.usage(new Map([[t.id, h]]))).get(t.id)).toEqual({ cpuPercent: 0, rssBytes: 0 });
     await d.stop(h, 1000);

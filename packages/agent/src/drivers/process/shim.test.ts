@@ -85,10 +85,11 @@ async function startShim(
   return { proc, handshake, workloadPid };
 }
 
-async function waitForFile(path: string, timeoutMs = 10_000): Promise<string> {
+// The file once it exists (and holds `text`, if given).
+async function waitForFile(path: string, timeoutMs = 10_000, text = ''): Promise<string> {
   const deadline = Date.now() + timeoutMs;
-  while (!existsSync(path)) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${path}`);
+  while (!existsSync(path) || !readFileSync(path, 'utf8').includes(text)) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${path} (${text})`);
     await sleep(20);
   }
   return readFileSync(path, 'utf8');
@@ -496,8 +497,8 @@ describe('mo-shim', () => {
       '-c',
       'i=0; while [ $i -lt 2000 ]; do echo "line $i"; i=$((i+1)); done; sleep 30',
     ]);
-    // Let it copy output for a moment so the steady-state loop has run.
-    await sleep(300);
+    // Once it has copied all the output, the steady-state loop has run.
+    await waitForFile(join(dir, 'stdout.log'), 10_000, 'line 1999\n');
     const status = readFileSync(`/proc/${shim.proc.pid}/status`, 'utf8');
     const rssKb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)![1]);
     console.log(`mo-shim VmRSS: ${rssKb} kB`);
@@ -517,7 +518,7 @@ describe('mo-shim --launcher', () => {
     );
     const third = frame({ id: 'r3', dir: d3, argv: ['sh', '-c', 'exit 0'] });
     launcher.send(third.subarray(0, 7)); // splits the header's neighbourhood: 4 length bytes + 3
-    await sleep(20);
+    await sleep(20); // pacing, not a wait: the two pieces arrive in separate reads
     launcher.send(third.subarray(7));
 
     const started = await Promise.all(['r1', 'r2', 'r3'].map((id) => launcher.started(id)));
@@ -738,7 +739,7 @@ describe('mo-shim --launcher', () => {
       }),
     );
     const s = await launcher.started('mem');
-    await sleep(300);
+    await waitForFile(join(dir, 'stdout.log'), 10_000, 'line 1999\n'); // all copied: the steady-state loop has run
     const rss = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
     const shimKb = rss(s.shimPid);
     const launcherKb = rss(launcher.proc.pid!);

@@ -65,7 +65,7 @@ describe('the timeout hook', () => {
     const record = recordOf(500);
     hook.poststart(record);
     expect(hook.armed).toBe(1);
-    await sleep(20);
+    await sleep(20); // a window that proves a negative: not stopped early (20 ms into a 500 ms limit)
     expect(stopped).toEqual([]);
     await until('the stop', () => stopped.length > 0);
     expect(Date.now() - record.startedAtMs).toBeGreaterThanOrEqual(495);
@@ -90,6 +90,8 @@ describe('the timeout hook', () => {
     hook.poststart(record);
     hook.exited(record);
     expect(hook.armed).toBe(0);
+    // Proves a negative: this timer is due well after the limit (Node runs timers in due order),
+    // so a timer the hook had left armed would have fired first.
     await sleep(100);
     expect(stopped).toEqual([]);
     expect(record.timedOut).toBeUndefined();
@@ -103,7 +105,7 @@ describe('the timeout hook', () => {
     hook.poststart(ended);
     asked.stopRequested = true;
     ended.state = 'failed';
-    await sleep(80);
+    await sleep(80); // proves a negative: due after both limits, so their timers have fired (and done nothing)
     expect(stopped).toEqual([]);
     expect(asked.timedOut).toBeUndefined();
     expect(ended.timedOut).toBeUndefined();
@@ -134,7 +136,7 @@ describe('the timeout hook', () => {
     expect(hook.armed).toBe(2);
     hook.close();
     expect(hook.armed).toBe(0);
-    await sleep(80);
+    await sleep(80); // proves a negative: due after both limits, so a timer left armed would have fired
     expect(stopped).toEqual([]);
   });
 });
