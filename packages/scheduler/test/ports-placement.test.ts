@@ -107,17 +107,24 @@ suite('placement on a real cluster: spread, host ports, the breaker', () => {
       Array.from({ length: 6 }, () => submit(publishing({ constraints: { pool: 'ports' } }))),
     );
     // Four ports in the pool: four run, each on a port of its node's range; two wait, saying why.
+    // What was seen last, for a failure: the states, nodes and reasons (a start refused, and why).
+    let seen = '';
+    const show = (ws: ScheduledWorkload__Output[]) =>
+      (seen = ws.map((w) => `${w.state.replace('WORKLOAD_STATE_', '')} ${w.nodeName} "${w.reason}"`).join('; '));
     await waitFor(
       '4 running and 2 pending',
       async () => {
         const states = await Promise.all(ids.map((id) => client.getWorkload(id)));
+        show(states);
         return states.filter((w) => w.state === RUNNING).length === 4 &&
           states.filter((w) => w.state === 'WORKLOAD_STATE_PENDING').length === 2
           ? states
           : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 200 },
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; last seen: ${seen}`);
+    });
     const states = await Promise.all(ids.map((id) => client.getWorkload(id)));
     const pending = states.filter((w) => w.state === 'WORKLOAD_STATE_PENDING');
     for (const w of pending) {
@@ -141,12 +148,18 @@ suite('placement on a real cluster: spread, host ports, the breaker', () => {
     await client.stopWorkload(freed.id, 1000);
     const next = await waitFor(
       'a waiting workload running',
-      async () => (await Promise.all(pending.map((w) => client.getWorkload(w.id)))).find((w) => w.state === RUNNING),
+      async () => {
+        const ws = await Promise.all(pending.map((w) => client.getWorkload(w.id)));
+        show(ws);
+        return ws.find((w) => w.state === RUNNING);
+      },
       { timeoutMs: 60_000, intervalMs: 100 },
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; last seen: ${seen}`);
+    });
     expect(next.nodeName).toBe(freed.nodeName);
     await Promise.all(ids.map((id) => client.stopWorkload(id, 1000)));
-  });
+  }, 150_000); // its two waits (60 s each) fail first, with what they saw
 
   it('fails a workload clearly when the range is held from outside, and avoids no node for it', async () => {
     // More refusals than the breaker threshold (3): none of them counts against node-3.
