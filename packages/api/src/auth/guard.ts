@@ -50,8 +50,11 @@ export function identityOf(call: { readonly metadata: grpc.Metadata }): Identity
 export interface CallRefusal {
   /** The method's path, "/mo.v1.Scheduler/SubmitWorkload". */
   readonly path: string;
-  readonly code: grpc.status.UNAUTHENTICATED | grpc.status.PERMISSION_DENIED | grpc.status.RESOURCE_EXHAUSTED;
+  readonly code:
+    grpc.status.UNAUTHENTICATED | grpc.status.PERMISSION_DENIED | grpc.status.RESOURCE_EXHAUSTED | grpc.status.INTERNAL;
   readonly message: string;
+  /** INTERNAL: what failed inside the guard (a token store that threw); the daemon's to log. */
+  readonly fault?: unknown;
   /** Known when the caller was identified but lacked access. */
   readonly identity?: Identity;
   /** The caller's address (grpc-js's getPeer: "ip:port"). */
@@ -77,6 +80,9 @@ export function rateKeyOf(identity: Identity, peer: string): string {
   if (identity.kind !== 'insecure') return describeIdentity(identity);
   return `insecure@${peer.slice(0, peer.lastIndexOf(':') > 0 ? peer.lastIndexOf(':') : peer.length)}`;
 }
+
+/** What a caller is told when the guard itself failed (the daemon logs the cause). */
+export const GUARD_FAULT_MESSAGE = 'internal error: the call could not be checked (the daemon logged why)';
 
 /** The trailer that says when a call refused for its rate may be tried again. */
 export const RETRY_AFTER_KEY = 'retry-after-ms';
@@ -109,23 +115,46 @@ export function callGuard(options: CallGuardOptions): grpc.ServerInterceptor {
     let refused = false;
     let rateKey = '';
     const cls = callClassOf(method.path);
-    const refuse = (code: CallRefusal['code'], message: string, identity?: Identity, retryAfterMs?: number) => {
+    const refuse = (
+      code: CallRefusal['code'],
+      message: string,
+      identity?: Identity,
+      retryAfterMs?: number,
+      fault?: unknown,
+    ) => {
+      if (refused) return;
       refused = true;
-      options.onRefused?.({
-        path: method.path,
-        code,
-        message,
-        peer: call.getPeer(),
-        ...(identity ? { identity } : {}),
-      });
+      try {
+        options.onRefused?.({
+          path: method.path,
+          code,
+          message,
+          peer: call.getPeer(),
+          ...(identity ? { identity } : {}),
+          ...(fault !== undefined ? { fault } : {}),
+        });
+      } catch {
+        // Its report (metrics, a log line) failing must not leave the caller without an answer.
+      }
       const trailer = new grpc.Metadata();
       if (retryAfterMs !== undefined) trailer.set(RETRY_AFTER_KEY, String(retryAfterMs));
       intercepted.sendStatus({ code, details: message, metadata: trailer });
     };
+    // These callbacks run in grpc-js's stream events, where a throw is an uncaught exception that
+    // ends the daemon: a fault here (a token store that threw) fails this call alone.
+    const guarded =
+      <A extends unknown[]>(fn: (...args: A) => void) =>
+      (...args: A): void => {
+        try {
+          fn(...args);
+        } catch (err) {
+          refuse(grpc.status.INTERNAL, GUARD_FAULT_MESSAGE, undefined, undefined, err);
+        }
+      };
     const intercepted: grpc.ServerInterceptingCall = new grpc.ServerInterceptingCall(call, {
       start(next) {
         next({
-          onReceiveMetadata(metadata: grpc.Metadata, nextMetadata: (m: grpc.Metadata) => void) {
+          onReceiveMetadata: guarded((metadata: grpc.Metadata, nextMetadata: (m: grpc.Metadata) => void) => {
             let transport: Identity | undefined;
             try {
               transport = options.transportIdentity(call);
@@ -151,8 +180,8 @@ export function callGuard(options: CallGuardOptions): grpc.ServerInterceptor {
             }
             identities.set(metadata, decision.identity);
             nextMetadata(metadata);
-          },
-          onReceiveMessage(message: unknown, nextMessage: (m: unknown) => void) {
+          }),
+          onReceiveMessage: guarded((message: unknown, nextMessage: (m: unknown) => void) => {
             if (refused) return;
             // Heartbeats count per message, over all of a node's streams.
             const overRate =
@@ -160,7 +189,7 @@ export function callGuard(options: CallGuardOptions): grpc.ServerInterceptor {
             if (overRate)
               return refuse(grpc.status.RESOURCE_EXHAUSTED, overRate.message, undefined, overRate.retryAfterMs);
             nextMessage(message);
-          },
+          }),
           onReceiveHalfClose(nextHalfClose: () => void) {
             if (!refused) nextHalfClose();
           },

@@ -35,6 +35,11 @@ export function schedulerGuard(
       const method = r.path.slice(r.path.lastIndexOf('/') + 1);
       options.onRequest?.(method, statusName(r.code));
       if (r.code === grpc.status.RESOURCE_EXHAUSTED) options.onRateLimited?.(callClassOf(r.path));
+      // A fault is the daemon's (its token store threw): an error to see.
+      if (r.fault !== undefined) {
+        options.logger?.error('could not check a call', { method: r.path, peer: r.peer, err: r.fault });
+        return;
+      }
       // Debug only: refusals are the caller's doing, and a flood of them must not flood the log.
       options.logger?.debug('call refused', { method: r.path, code: statusName(r.code), peer: r.peer, why: r.message });
     },
