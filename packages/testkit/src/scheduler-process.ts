@@ -98,9 +98,17 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     `node-${i + 1}`,
     ...(options.agentArgs?.(i) ?? []),
   ];
-  const agents = await Promise.all(
+  // One agent that does not come up must not leave the others and the scheduler running.
+  const started = await Promise.allSettled(
     Array.from({ length: options.agents }, (_, i) => startAgentProcess({ extraArgs: argsOf(i), ...env, ...insecure })),
   );
+  const agents = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.allSettled(agents.map((a) => a.kill('SIGTERM')));
+    await scheduler.kill('SIGTERM');
+    throw failed.reason;
+  }
   const cluster: Cluster = {
     scheduler,
     agents,
@@ -125,6 +133,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       await scheduler.kill('SIGTERM');
     },
   };
-  await cluster.waitForNodesUp(options.agents);
+  try {
+    await cluster.waitForNodesUp(options.agents);
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
   return cluster;
 }
