@@ -14,7 +14,9 @@ import {
   type ClientHttp2Stream,
   type OutgoingHttpHeaders,
 } from 'node:http2';
+import { connect as tlsConnect } from 'node:tls';
 import { FrameError, FrameReader } from './frames.js';
+import { proxyFor, tunnel, type ProxyInfo } from './proxy.js';
 import { CONNECT_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from '../keepalive.js';
 import { MAX_DEADLINE_MS, grpcTimeoutHeader } from './timeout.js';
 import { secureContextOf, type ClientTls } from '../tls/client.js';
@@ -43,6 +45,8 @@ export interface WireChannelOptions {
   peer?: ExpectedPeer;
   /** A bearer token sent with every call. */
   token?: string;
+  /** Where grpc_proxy/https_proxy/http_proxy and no_proxy are read (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 const { NGHTTP2_CANCEL } = constants;
@@ -73,6 +77,8 @@ export class WireChannel {
   private readonly connectTimeoutMs: number;
   private readonly tls: { tls: ClientTls; peer: ExpectedPeer } | undefined;
   private readonly token: string | undefined;
+  /** The HTTP CONNECT proxy to dial through, as grpc-js would pick it (proxy.ts). */
+  private readonly proxy: ProxyInfo | undefined;
 
   constructor(
     readonly address: string,
@@ -84,23 +90,31 @@ export class WireChannel {
     this.keepaliveTimeMs = options.keepaliveTimeMs ?? KEEPALIVE_TIME_MS;
     this.keepaliveTimeoutMs = options.keepaliveTimeoutMs ?? KEEPALIVE_TIMEOUT_MS;
     this.connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+    this.proxy = proxyFor(address, options.env ?? process.env);
   }
 
   private open(): Connection {
     const current = this.conn;
     if (current && !current.dropped && !current.session.destroyed && !current.session.closed) return current;
     let session: ClientHttp2Session;
+    const { proxy, address } = this;
     if (this.tls) {
-      const m = this.tls.tls.material();
-      session = connect(`https://${this.address}`, {
-        secureContext: secureContextOf(m),
+      const tls = {
+        secureContext: secureContextOf(this.tls.tls.material()),
         // No SNI name of our own (grpc-js sends peerServerName; no mo server reads it): Node checks
         // a servername against its IPv6 regular expression, whose compilation was ~5 ms of each
         // `mo status`. A host name in the address is still sent, as Node does.
-        checkServerIdentity: checkPeerRole(this.tls.peer, this.address),
+        checkServerIdentity: checkPeerRole(this.tls.peer, address),
+      };
+      session = connect(`https://${address}`, {
+        ...tls,
+        // Through a proxy, TLS runs inside its tunnel (end to end with the scheduler).
+        ...(proxy && {
+          createConnection: () => tlsConnect({ ...tls, socket: tunnel(proxy, address), ALPNProtocols: ['h2'] }),
+        }),
       });
     } else {
-      session = connect(`http://${this.address}`);
+      session = connect(`http://${address}`, proxy && { createConnection: () => tunnel(proxy, address) });
     }
     const conn: Connection = { session, waiting: new Set(), dropped: false };
     session.on('error', (err) => {
