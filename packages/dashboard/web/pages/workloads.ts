@@ -1,0 +1,200 @@
+// Workloads: a filtered, paged list (the server filters and pages, so 1,000 workloads cost one
+// page), and a workload's detail with its events, ports, exit, earlier allocations and live logs.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { exitText, time } from '../format.js';
+import { ms, type ScheduledWorkload } from '../types.js';
+import { ErrorBox, Pager, Section, State, canOperate, html, useApp, useLoad, usePager } from '../ui.js';
+
+const PAGE_SIZE = 50;
+const STATES = ['PENDING', 'STARTING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'STOPPED', 'LOST', 'UNKNOWN'];
+/** Log text kept in the page: a chatty workload must not grow the tab without bound. */
+const MAX_LOG_CHARS = 200_000;
+
+export function WorkloadTable({ items }: { items: ScheduledWorkload[] }) {
+  return html`<table>
+    <thead>
+      <tr>
+        <th scope="col">Name</th>
+        <th scope="col">State</th>
+        <th scope="col">Node</th>
+        <th scope="col">Reason</th>
+        <th scope="col">Updated</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${items.map(
+        (w) =>
+          html`<tr key=${w.id}>
+            <td><a href=${`#/workloads/${encodeURIComponent(w.id)}`}>${w.spec?.name || w.id}</a></td>
+            <td><${State} state=${w.state} /></td>
+            <td>
+              ${w.nodeId ? html`<a href=${`#/nodes/${encodeURIComponent(w.nodeId)}`}>${w.nodeName || w.nodeId}</a>` : '—'}
+            </td>
+            <td>${w.reason || ''}</td>
+            <td>${time(w.updatedAtMs)}</td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+export function Workloads({ query }: { query: URLSearchParams }) {
+  const { api } = useApp();
+  const [state, setState] = useState(query.get('state') ?? '');
+  const [name, setName] = useState(query.get('name') ?? '');
+  const pager = usePager();
+  const list = useLoad(
+    (s) => api.workloads({ state, name, pageSize: PAGE_SIZE, pageToken: pager.token }, s),
+    [state, name, pager.token],
+    ['workload'],
+  );
+  const onState = (e: Event): void => {
+    setState((e.target as HTMLSelectElement).value);
+    pager.reset();
+  };
+  const onName = (e: Event): void => {
+    e.preventDefault();
+    const input = (e.target as HTMLFormElement).elements.namedItem('name') as HTMLInputElement;
+    setName(input.value.trim());
+    pager.reset();
+  };
+  return html`<div>
+    <h1>Workloads</h1>
+    <form class="filters" onSubmit=${onName}>
+      <label
+        >State
+        <select name="state" value=${state} onChange=${onState}>
+          <option value="">any</option>
+          ${STATES.map((s) => html`<option value=${`WORKLOAD_STATE_${s}`}>${s.toLowerCase()}</option>`)}
+        </select>
+      </label>
+      <label>Name <input name="name" type="search" value=${name} /></label>
+      <button type="submit">Filter</button>
+    </form>
+    <${ErrorBox} error=${list.error} />
+    <${WorkloadTable} items=${list.data?.items ?? []} />
+    ${list.data && list.data.items.length === 0 && html`<p>No workloads match.</p>`}
+    <${Pager} pager=${pager} nextToken=${list.data?.nextPageToken} total=${list.data?.total} />
+  </div>`;
+}
+
+function Logs({ id }: { id: string }) {
+  const { api } = useApp();
+  const [text, setText] = useState('');
+  const [status, setStatus] = useState('following');
+  const pre = useRef<HTMLPreElement>(null);
+  useEffect(() => {
+    const abort = new AbortController();
+    setText('');
+    api
+      .followLogs(id, (t) => setText((old) => (old + t).slice(-MAX_LOG_CHARS)), abort.signal)
+      .then(
+        () => setStatus('ended'),
+        (e: unknown) => !abort.signal.aborted && setStatus(`stopped: ${e instanceof Error ? e.message : String(e)}`),
+      );
+    return () => abort.abort();
+  }, [api, id]);
+  useEffect(() => {
+    const el = pre.current;
+    if (el) el.scrollTop = el.scrollHeight; // follow the tail, as `mo logs -f` does
+  }, [text]);
+  return html`<${Section} title="Logs">
+    <p class="meta" aria-live="polite">Logs: ${status}</p>
+    <pre class="logs" ref=${pre} tabindex="0" aria-label="workload logs">${text}</pre>
+  <//>`;
+}
+
+export function WorkloadDetail({ id }: { id: string }) {
+  const { api, access } = useApp();
+  const w = useLoad(
+    (s) => api.workload(id, s),
+    [id],
+    ['workload'],
+    (d) => d.id === id,
+  );
+  const [acting, setActing] = useState('');
+  const stop = async (): Promise<void> => {
+    setActing('stopping…');
+    try {
+      await api.stopWorkload(id);
+      setActing('stop requested');
+      w.reload();
+    } catch (e) {
+      setActing(`stop refused: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  const d = w.data;
+  const active = d && ['PENDING', 'STARTING', 'RUNNING', 'UNKNOWN'].some((s) => d.state?.endsWith(s));
+  return html`<div>
+    <p><a href="#/workloads">← Workloads</a></p>
+    <h1>Workload ${d?.spec?.name || id} ${d && html`<${State} state=${d.state} />`}</h1>
+    <${ErrorBox} error=${w.error} />
+    ${
+      d &&
+      html`<dl class="facts">
+          <dt>Id</dt>
+          <dd><code>${d.id}</code></dd>
+          <dt>Command</dt>
+          <dd><code>${(d.spec?.argv ?? []).join(' ')}</code></dd>
+          <dt>Node</dt>
+          <dd>
+            ${d.nodeId ? html`<a href=${`#/nodes/${encodeURIComponent(d.nodeId)}`}>${d.nodeName || d.nodeId}</a>` : '—'}
+          </dd>
+          <dt>Reason</dt>
+          <dd>${d.reason || '—'}</dd>
+          <dt>Attempt</dt>
+          <dd>${d.attempt ?? 0} (restarts left: ${d.restartsLeft ?? 0})</dd>
+          <dt>Exit</dt>
+          <dd>${exitText(d.exit)}</dd>
+          <dt>Ports</dt>
+          <dd>
+            ${(d.ports ?? []).map((p) => `${p.hostIp || '0.0.0.0'}:${p.hostPort} → ${p.containerPort}`).join(', ') || '—'}
+          </dd>
+        </dl>
+        ${
+          canOperate(access) &&
+          active &&
+          html`<p>
+            <button type="button" class="danger" onClick=${stop}>Stop workload</button>
+            <span aria-live="polite">${acting}</span>
+          </p>`
+        }
+        <${Section} title="Events">
+          <ol class="events">
+            ${(d.events ?? []).map(
+              (e, i) =>
+                html`<li key=${i}><time>${time(e.atMs)}</time> <${State} state=${e.state} /> ${e.reason ?? ''}</li>`,
+            )}
+          </ol>
+        <//>
+        <${Section} title="Previous allocations">
+          ${
+            (d.previousAllocations ?? []).length === 0
+              ? html`<p>None: this is its first allocation.</p>`
+              : html`<table>
+                  <thead>
+                    <tr>
+                      <th scope="col">Attempt</th>
+                      <th scope="col">Node</th>
+                      <th scope="col">Ended as</th>
+                      <th scope="col">At</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${(d.previousAllocations ?? []).map(
+                      (a) =>
+                        html`<tr key=${a.allocationId}>
+                          <td>${a.attempt}</td>
+                          <td>${a.nodeName || a.nodeId}</td>
+                          <td><${State} state=${a.state} /></td>
+                          <td>${time(ms(a.endedAtMs))}</td>
+                        </tr>`,
+                    )}
+                  </tbody>
+                </table>`
+          }
+        <//>
+        <${Logs} id=${id} />`
+    }
+  </div>`;
+}
