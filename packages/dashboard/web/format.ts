@@ -25,7 +25,7 @@ const TONES: Record<string, Tone> = {
 
 /** "WORKLOAD_STATE_AWAITING_APPROVAL" -> "AWAITING_APPROVAL". */
 function bare(state: string | undefined): string {
-  return (state ?? '').replace(/^(WORKLOAD|STEP|NODE|PIPELINE)_STATE_/, '');
+  return (state ?? '').toUpperCase().replace(/^(WORKLOAD|STEP|NODE|PIPELINE)_STATE_/, '');
 }
 
 /** "WORKLOAD_STATE_AWAITING_APPROVAL" -> "awaiting approval". */

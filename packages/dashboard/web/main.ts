@@ -67,6 +67,7 @@ function Shell({ token, access, onSignOut }: { token: string; access: Access; on
   const [live, setLive] = useState<StreamState>(events.state);
   useEffect(() => {
     const off = events.onState(setLive);
+    setLive(events.state); // it may have gone live before this effect subscribed
     return () => {
       off();
       events.close();
@@ -124,4 +125,6 @@ function App() {
   return html`<${Shell} token=${token} access=${access} onSignOut=${signOut} />`;
 }
 
-render(html`<${App} />`, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+root.textContent = ''; // the "Loading…" placeholder: preact appends rather than replaces
+render(html`<${App} />`, root);

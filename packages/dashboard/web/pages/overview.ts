@@ -8,6 +8,19 @@ const QUEUE_PAGE = 20;
 /** Node cards on the overview; the Nodes page pages through the rest. */
 const OVERVIEW_NODES = 100;
 
+// Lines built in code: htm drops whitespace around line breaks, so words split over lines join.
+const summary = (version: string | undefined, nodes: number, queue: number): string =>
+  `Scheduler ${version || '—'} · ${nodes} nodes · queue depth ${queue}`;
+
+const nodeLine = (n: Node): string =>
+  [`${n.workloadsRunning ?? 0} running`, n.eligible === false ? 'not eligible' : '', n.reason ?? '']
+    .filter(Boolean)
+    .join(' · ');
+
+/** workloadCounts are keyed "running"; the list filter takes the enum name. */
+const workloadState = (name: string): string =>
+  name.startsWith('WORKLOAD_STATE_') ? name : `WORKLOAD_STATE_${name.toUpperCase()}`;
+
 export function NodeBars({ node }: { node: Node }) {
   const capCpu = node.capacity?.cpuMillis ?? 0;
   const capMem = ms(node.capacity?.memoryBytes);
@@ -43,19 +56,13 @@ export function Overview() {
   return html`<div>
     <h1>Cluster</h1>
     <${ErrorBox} error=${status.error} />
-    ${
-      c &&
-      html`<p class="meta">
-        Scheduler ${c.schedulerVersion || '—'} · ${c.nodesTotal ?? nodes.length} nodes · queue depth
-        ${c.queueDepth ?? 0}
-      </p>`
-    }
+    ${c && html`<p class="meta">${summary(c.schedulerVersion, c.nodesTotal ?? nodes.length, c.queueDepth ?? 0)}</p>`}
     <${Section} title="Workloads by state">
       <ul class="counts">
         ${counts.map(
           ([state, n]) =>
             html`<li key=${state}>
-              <a href=${`#/workloads?state=${encodeURIComponent(state)}`}
+              <a href=${`#/workloads?state=${encodeURIComponent(workloadState(state))}`}
                 ><${State} state=${state} /> <strong>${n}</strong></a
               >
             </li>`,
@@ -71,10 +78,7 @@ export function Overview() {
               <h3>
                 <a href=${`#/nodes/${encodeURIComponent(n.id)}`}>${n.name || n.id}</a> <${State} state=${n.state} />
               </h3>
-              <p class="meta">
-                ${n.workloadsRunning ?? 0}
-                running${n.eligible === false ? ' · not eligible' : ''}${n.reason ? ` · ${n.reason}` : ''}
-              </p>
+              <p class="meta">${nodeLine(n)}</p>
               <${NodeBars} node=${n} />
             </article>`,
         )}

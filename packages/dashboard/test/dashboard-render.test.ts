@@ -1,0 +1,167 @@
+// RENDERING TEST OF THE STATIC UI: the built dashboard, served by its own handler, in a real
+// Chromium, against test/fake-api.ts (canned data in the shape of issue 16's /api/v1 contract).
+// It checks that pages render, page, navigate, update live from the event stream and hide actions
+// from a read token. It does not test the API; test/dashboard-live.test.ts does, on a real cluster.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { requireTool } from '@mo/testkit';
+import { createDashboardHandler } from '../src/handler.js';
+import { FakeApi } from './fake-api.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const PACKAGE = join(dirname(fileURLToPath(import.meta.url)), '..');
+const BUILT = join(PACKAGE, 'dist', 'web');
+/** Screenshots: kept after the run (the run's TMPDIR is removed), ignored by git. */
+const OUT = process.env.MO_TEST_OUTPUT_DIR ?? join(PACKAGE, 'test-output', 'dashboard-render');
+
+const haveChromium = requireTool(existsSync(CHROMIUM), `Debian's chromium (${CHROMIUM})`);
+
+let server: Server;
+let base: string;
+let browser: Browser;
+let page: Page;
+const api = new FakeApi();
+const problems: string[] = [];
+
+beforeAll(async () => {
+  if (!haveChromium) return;
+  if (!existsSync(join(BUILT, 'index.html'))) throw new Error(`${BUILT} is missing: run pnpm build first`);
+  mkdirSync(OUT, { recursive: true });
+  const dashboard = createDashboardHandler({ assetDir: BUILT });
+  server = createServer((req, res) => {
+    if (dashboard(req, res) || api.handle(req, res)) return;
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+  // A CSP violation or a script error shows up here: the page must run under its own strict CSP.
+  // Not problems: the refused wrong token (401) and the event stream the test cuts on purpose.
+  const expected = /401|403|ERR_INCOMPLETE_CHUNKED_ENCODING/;
+  page.on('console', (m) => m.type() === 'error' && !expected.test(m.text()) && problems.push(m.text()));
+  page.on('pageerror', (e) => problems.push(String(e)));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.closeAllConnections();
+  await new Promise((r) => (server ? server.close(r) : r(undefined)));
+});
+
+async function signIn(token: string): Promise<void> {
+  await page.goto(`${base}/`);
+  await page.getByLabel('Bearer token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Cluster' }).waitFor();
+}
+
+const shot = (name: string) => page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+
+describe('the dashboard in Chromium (rendering against a fake API)', () => {
+  it('refuses a wrong token with the API message and keeps the login form', async () => {
+    if (!haveChromium) return;
+    await page.goto(`${base}/`);
+    await page.getByLabel('Bearer token').fill('nope');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'UNAUTHENTICATED' }).waitFor();
+  });
+
+  it('shows the overview: nodes with bars, counts by state, the pending queue with reasons', async () => {
+    if (!haveChromium) return;
+    await signIn('op-token');
+    expect(await page.evaluate(() => sessionStorage.getItem('mo.token'))).toBe('op-token');
+    for (const n of ['node-1', 'node-2', 'node-3']) await page.getByRole('link', { name: n }).waitFor();
+    expect(await page.getByRole('meter', { name: 'CPU reserved' }).count()).toBe(3);
+    await page.getByText('no node has 8 CPU free').first().waitFor();
+    await page.getByRole('link', { name: /pending 24/ }).waitFor();
+    expect(api.seen.some((s) => s.path === '/api/v1/events' && s.authorization === 'Bearer op-token')).toBe(true);
+    await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
+    await shot('overview');
+  });
+
+  it('updates without a reload when a node event arrives', async () => {
+    if (!haveChromium) return;
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
+    api.nodes[1]!.state = 'NODE_STATE_DOWN';
+    api.emit('node', api.nodes[1]!);
+    await page.locator('article', { hasText: 'node-2' }).getByText('down').waitFor();
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
+  });
+
+  it('resumes the event stream with Last-Event-ID after a drop', async () => {
+    if (!haveChromium) return;
+    api.dropStreams();
+    await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
+    const resumed = () => api.seen.filter((s) => s.path === '/api/v1/events').at(-1)?.lastEventId;
+    for (let i = 0; i < 100 && !resumed(); i++) await page.waitForTimeout(50);
+    expect(Number(resumed())).toBeGreaterThan(0);
+  });
+
+  it('lists workloads a page at a time, filters by state, and opens one with its logs', async () => {
+    if (!haveChromium) return;
+    await page.getByRole('link', { name: 'Workloads' }).click();
+    await page.getByRole('link', { name: 'job-000' }).waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(50);
+    await page.getByText('Page 1 · 120 in all').waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('link', { name: 'job-050' }).waitFor();
+    await page.getByLabel('State').selectOption('WORKLOAD_STATE_FAILED');
+    await page.getByText('Page 1 · 24 in all').waitFor();
+    await shot('workloads');
+    await page.getByRole('link', { name: 'job-004' }).click();
+    await page.getByRole('heading', { name: /Workload job-004/ }).waitFor();
+    await page.getByText('exit code 3').waitFor();
+    await page.getByText('0.0.0.0:31004 → 8080').waitFor();
+    await page.getByRole('cell', { name: 'node-9' }).waitFor(); // the previous allocation
+    await page.getByLabel('workload logs').getByText('hello from W004 line 3').waitFor();
+    await shot('workload');
+  });
+
+  it('shows a node with its workloads', async () => {
+    if (!haveChromium) return;
+    await page.getByRole('link', { name: 'Nodes' }).click();
+    await page.getByRole('link', { name: 'node-1' }).click();
+    await page.getByRole('heading', { name: /Node node-1/ }).waitFor();
+    await page.getByRole('link', { name: 'job-000' }).waitFor();
+    await shot('node');
+  });
+
+  it('draws the pipeline DAG with states in words, and approving the gate turns it green live', async () => {
+    if (!haveChromium) return;
+    await page.getByRole('link', { name: 'Pipelines' }).click();
+    await page.getByRole('link', { name: 'release' }).click();
+    const gate = page.locator('svg.dag g[data-step="gate"]');
+    await gate.getByText('awaiting approval').waitFor();
+    expect(await page.locator('svg.dag g.dag-step').count()).toBe(5);
+    expect(await page.locator('svg.dag polyline.dag-edge').count()).toBe(5);
+    await shot('pipeline');
+    await page.getByRole('button', { name: 'Approve gate' }).click();
+    await gate.getByText('succeeded').waitFor();
+    expect(await gate.getAttribute('class')).toContain('tone-ok');
+    await shot('pipeline-approved');
+  });
+
+  it('hides stop, approve and cancel from a read token', async () => {
+    if (!haveChromium) return;
+    api.pipeline.steps!.find((s) => s.id === 'gate')!.state = 'STEP_STATE_AWAITING_APPROVAL';
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn('read-token');
+    await page.goto(`${base}/#/pipelines/P1`);
+    await page.locator('svg.dag g[data-step="gate"]').getByText('awaiting approval').waitFor();
+    expect(await page.getByRole('button', { name: /Approve|Reject|Cancel/ }).count()).toBe(0);
+    await page.goto(`${base}/#/workloads/W000`);
+    await page.getByRole('heading', { name: /Workload job-000/ }).waitFor();
+    expect(await page.getByRole('button', { name: 'Stop workload' }).count()).toBe(0);
+  });
+
+  it('ran with no script errors and no CSP violations', () => {
+    if (!haveChromium) return;
+    expect(problems).toEqual([]);
+  });
+});
