@@ -108,6 +108,7 @@ describe('the dashboard in Chromium (rendering against a fake API)', () => {
     if (!haveChromium) return;
     await page.getByRole('link', { name: 'Workloads' }).click();
     await page.getByRole('link', { name: 'job-000' }).waitFor();
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Workloads'); // focus moved
     expect(await page.locator('tbody tr').count()).toBe(50);
     await page.getByText('Page 1 · 120 in all').waitFor();
     await page.getByRole('button', { name: 'Next' }).click();
@@ -142,7 +143,9 @@ describe('the dashboard in Chromium (rendering against a fake API)', () => {
     expect(await page.locator('svg.dag g.dag-step').count()).toBe(5);
     expect(await page.locator('svg.dag polyline.dag-edge').count()).toBe(5);
     await shot('pipeline');
-    await page.getByRole('button', { name: 'Approve gate' }).click();
+    // From the keyboard: a real button takes focus and Enter.
+    await page.getByRole('button', { name: 'Approve gate' }).focus();
+    await page.keyboard.press('Enter');
     await gate.getByText('succeeded').waitFor();
     expect(await gate.getAttribute('class')).toContain('tone-ok');
     await shot('pipeline-approved');

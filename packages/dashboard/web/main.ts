@@ -1,7 +1,7 @@
 // The dashboard's entry: the token login (kept in sessionStorage: gone when the tab closes), the
 // hash router, the navigation and the live-stream indicator.
 import { render } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Api, ApiError } from './api.js';
 import { EventStream, type StreamState } from './events.js';
 import { NodeDetail, Nodes } from './pages/nodes.js';
@@ -73,6 +73,12 @@ function Shell({ token, access, onSignOut }: { token: string; access: Access; on
       events.close();
     };
   }, [events]);
+  const first = useRef(true);
+  useEffect(() => {
+    // A new page moves keyboard and screen-reader focus to its heading, as a page load would.
+    if (first.current) first.current = false;
+    else document.querySelector<HTMLElement>('main h1')?.focus();
+  }, [hash]);
   const section = hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';
   return html`<${Ctx.Provider} value=${{ api, events, access }}>
     <header>

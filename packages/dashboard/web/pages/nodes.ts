@@ -11,7 +11,7 @@ export function Nodes() {
   const pager = usePager();
   const list = useLoad((s) => api.nodes({ pageSize: PAGE_SIZE, pageToken: pager.token }, s), [pager.token], ['node']);
   return html`<div>
-    <h1>Nodes</h1>
+    <h1 tabindex="-1">Nodes</h1>
     <${ErrorBox} error=${list.error} />
     <table>
       <thead>
@@ -58,7 +58,7 @@ export function NodeDetail({ id }: { id: string }) {
   const n = node.data;
   return html`<div>
     <p><a href="#/nodes">← Nodes</a></p>
-    <h1>Node ${n?.name || id} ${n && html`<${State} state=${n.state} />`}</h1>
+    <h1 tabindex="-1">Node ${n?.name || id} ${n && html`<${State} state=${n.state} />`}</h1>
     <${ErrorBox} error=${node.error} />
     ${
       n &&

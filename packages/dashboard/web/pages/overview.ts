@@ -54,7 +54,7 @@ export function Overview() {
   const counts = Object.entries(c?.workloadCounts ?? {}).sort(([a], [b]) => a.localeCompare(b));
   const nodes = (c?.nodes ?? []).slice(0, OVERVIEW_NODES);
   return html`<div>
-    <h1>Cluster</h1>
+    <h1 tabindex="-1">Cluster</h1>
     <${ErrorBox} error=${status.error} />
     ${c && html`<p class="meta">${summary(c.schedulerVersion, c.nodesTotal ?? nodes.length, c.queueDepth ?? 0)}</p>`}
     <${Section} title="Workloads by state">

@@ -18,7 +18,7 @@ export function Pipelines() {
     ['pipeline'],
   );
   return html`<div>
-    <h1>Pipelines</h1>
+    <h1 tabindex="-1">Pipelines</h1>
     <${ErrorBox} error=${list.error} />
     <table>
       <thead>
@@ -101,7 +101,7 @@ export function PipelineDetail({ id }: { id: string }) {
   const p = pl.data;
   return html`<div>
     <p><a href="#/pipelines">← Pipelines</a></p>
-    <h1>Pipeline ${p?.name || id} ${p && html`<${State} state=${p.state} />`}</h1>
+    <h1 tabindex="-1">Pipeline ${p?.name || id} ${p && html`<${State} state=${p.state} />`}</h1>
     <${ErrorBox} error=${pl.error} />
     ${
       p &&

@@ -59,7 +59,7 @@ export function Workloads({ query }: { query: URLSearchParams }) {
     pager.reset();
   };
   return html`<div>
-    <h1>Workloads</h1>
+    <h1 tabindex="-1">Workloads</h1>
     <form class="filters" onSubmit=${onName}>
       <label
         >State
@@ -127,7 +127,7 @@ export function WorkloadDetail({ id }: { id: string }) {
   const active = d && ['PENDING', 'STARTING', 'RUNNING', 'UNKNOWN'].some((s) => d.state?.endsWith(s));
   return html`<div>
     <p><a href="#/workloads">← Workloads</a></p>
-    <h1>Workload ${d?.spec?.name || id} ${d && html`<${State} state=${d.state} />`}</h1>
+    <h1 tabindex="-1">Workload ${d?.spec?.name || id} ${d && html`<${State} state=${d.state} />`}</h1>
     <${ErrorBox} error=${w.error} />
     ${
       d &&
