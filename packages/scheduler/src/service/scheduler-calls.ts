@@ -6,6 +6,8 @@ import * as grpc from '@grpc/grpc-js';
 import {
   InvalidArgumentError,
   MoError,
+  NotFoundError,
+  type Node,
   PAGE_BYTES,
   parsePageSize,
   stateFromWire,
@@ -110,6 +112,18 @@ export class SchedulerCalls {
     return { nodes: page.items, nextPageToken: page.nextPageToken };
   }
 
+  /**
+   * One node by name or id (the HTTP API's GET /nodes/NAME; gRPC clients list). Read access as
+   * ListNodes. NOT_FOUND names the field `node`.
+   */
+  getNode(nameOrId: string): Node {
+    if (!nameOrId) throw new InvalidArgumentError('node', 'is required (a node name or id)');
+    if (nameOrId.length > 253) throw new InvalidArgumentError('node', `is ${nameOrId.length} characters, at most 253`);
+    const n = this.ctx.nodes.get(nameOrId) ?? this.ctx.nodes.byNodeName(nameOrId);
+    if (!n) throw new NotFoundError('node', 'node', nameOrId);
+    return this.nodeMessage(n);
+  }
+
   getClusterStatus(req: GetClusterStatusRequest__Output): ClusterStatus {
     const { manager, nodes } = this.ctx;
     const recentN = req.recentWorkloads || 10;
@@ -146,6 +160,11 @@ export class SchedulerCalls {
     if (!req.node) throw new InvalidArgumentError('node', 'is required (a node name or id)');
     if (req.node.length > 253) throw new InvalidArgumentError('node', `is ${req.node.length} characters, at most 253`);
     return { node: this.nodeMessage(this.ctx.removeNode(req.node)) };
+  }
+
+  /** What StreamWorkloadLogs reads (logs-proxy.ts resolves it): throws for a bad request. */
+  logsTarget(req: StreamWorkloadLogsRequest__Output) {
+    return workloadLogsTarget(this.ctx.manager, req);
   }
 
   /**

@@ -1,0 +1,202 @@
+// GET /api/v1/events: the cluster's events as Server-Sent Events, over the journal and cursor the
+// gRPC Watch reads (events/cluster-watch.ts), so the sequence is the same: `id:` is the event's
+// seq, `event:` its topic (workload | node; `caught_up` once the replay is sent, `error` before the
+// scheduler ends a stream), `data:` the ClusterEvent as JSON. A client resumes after a disconnect
+// with `Last-Event-ID` (EventSource sends it) or `?after=N`, with no gap and no duplicate; a
+// resume from before the retained window is refused (400 OUT_OF_RANGE: relist, then watch).
+// Filters: `?topic=workload,node`, `?workload=ID`; `?initial=true` sends the current state first.
+// Bounds are the Watch's: a slot of the `watch` stream cap, a writer whose buffer is bounded, a
+// reader lagging past the journal's bound or taking nothing for the stall timeout is cut off.
+// A comment line every heartbeatMs keeps proxies from closing an idle stream.
+import {
+  BoundedWriter,
+  every,
+  InvalidArgumentError,
+  responseJson,
+  statusName,
+  type ClusterEvent,
+  type StreamLimits,
+  type WatchRequest__Output,
+} from '@mo/api';
+import { clusterEventBytes, type ClusterEvents } from '../events/cluster-events.js';
+import { ClusterWatchSource } from '../events/cluster-watch.js';
+import { pumpWatch, type WatchSource } from '../events/watch-stream.js';
+import type { SchedulerCalls } from '../service/scheduler-calls.js';
+import { route, type Route, type RouteInput } from './api.js';
+import { ResponseCall } from './stream-call.js';
+
+export const TOPICS = ['workload', 'node'] as const;
+export type Topic = (typeof TOPICS)[number];
+
+/** A comment every 15 s: proxies commonly drop a connection idle for 30-60 s. */
+export const HEARTBEAT_MS = 15_000;
+/** Bytes written to one stream and not yet taken by its socket (then the writer waits). */
+const SSE_BUFFER_BYTES = 64 * 1024;
+
+export interface EventsRequest {
+  watch: WatchRequest__Output;
+  topics: ReadonlySet<Topic>;
+}
+
+const SEQ_RE = /^\d{1,15}$/;
+
+/** The query (and Last-Event-ID, which wins: EventSource resends the first URL) as a WatchRequest. */
+export function parseEventsQuery(query: URLSearchParams, lastEventId: string | undefined): EventsRequest {
+  for (const key of query.keys()) {
+    if (!['topic', 'workload', 'after', 'initial'].includes(key)) {
+      throw new InvalidArgumentError(
+        key.slice(0, 64),
+        'is not a parameter of /api/v1/events (topic, workload, after, initial)',
+      );
+    }
+  }
+  const topics = new Set<Topic>();
+  for (const t of query.getAll('topic').flatMap((v) => v.split(','))) {
+    if (!(TOPICS as readonly string[]).includes(t)) {
+      throw new InvalidArgumentError(
+        'topic',
+        `unknown topic ${JSON.stringify(t.slice(0, 64))} (known: ${TOPICS.join(', ')})`,
+      );
+    }
+    topics.add(t as Topic);
+  }
+  let afterSeq = 0;
+  const after = lastEventId ?? query.get('after') ?? undefined;
+  if (after !== undefined && after !== '') {
+    const field = lastEventId !== undefined ? 'Last-Event-ID' : 'after';
+    if (!SEQ_RE.test(after)) {
+      throw new InvalidArgumentError(
+        field,
+        `must be an event's seq (a non-negative integer), got ${JSON.stringify(after.slice(0, 32))}`,
+      );
+    }
+    afterSeq = Number(after);
+  }
+  const initial = query.get('initial');
+  if (initial !== null && !['true', 'false', '1', '0'].includes(initial)) {
+    throw new InvalidArgumentError('initial', `must be true or false, got ${JSON.stringify(initial.slice(0, 32))}`);
+  }
+  return {
+    watch: {
+      workloadId: query.get('workload') ?? '',
+      afterSeq,
+      initialState: initial === 'true' || initial === '1',
+      replayRetained: false,
+    },
+    topics: topics.size > 0 ? topics : new Set(TOPICS),
+  };
+}
+
+/** An event's topic (`caught_up` for the marker). */
+function topicOf(e: ClusterEvent): Topic | 'caught_up' {
+  if (e.workload) return 'workload';
+  if (e.node) return 'node';
+  return 'caught_up';
+}
+
+/** Each event's SSE text, made once whatever the number of streams (events are shared objects). */
+const texts = new WeakMap<ClusterEvent, string>();
+
+export function sseText(e: ClusterEvent): string {
+  let text = texts.get(e);
+  if (text === undefined) {
+    text = `id: ${e.seq}\nevent: ${topicOf(e)}\ndata: ${responseJson('ClusterEvent', e)}\n\n`;
+    texts.set(e, text);
+  }
+  return text;
+}
+
+/** The watch source's events in the stream's topics, as SSE text. */
+class SseSource implements WatchSource<string> {
+  constructor(
+    private readonly inner: WatchSource<ClusterEvent>,
+    private readonly topics: ReadonlySet<string>,
+  ) {}
+
+  next(): { message: string; bytes: number } | undefined {
+    for (;;) {
+      const item = this.inner.next();
+      if (!item) return undefined;
+      const topic = topicOf(item.message);
+      if (topic !== 'caught_up' && !this.topics.has(topic)) continue;
+      const text = sseText(item.message);
+      return { message: text, bytes: Buffer.byteLength(text) };
+    }
+  }
+
+  wait(signal: AbortSignal): Promise<void> {
+    return this.inner.wait(signal);
+  }
+
+  close(): void {
+    this.inner.close();
+  }
+}
+
+export interface EventsContext {
+  calls: SchedulerCalls;
+  events: ClusterEvents;
+  streams: StreamLimits;
+  heartbeatMs?: number;
+}
+
+function openStream(ctx: EventsContext, r: EventsRequest, { req, res }: RouteInput): undefined {
+  const start = ctx.calls.watchStart(r.watch); // INVALID_ARGUMENT, OUT_OF_RANGE, NOT_FOUND: before any byte
+  const slot = ctx.streams.acquire('watch'); // RESOURCE_EXHAUSTED (429) past the cap
+  let headed = false;
+  const head = () => {
+    if (headed) return;
+    headed = true;
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'X-Accel-Buffering': 'no', // nginx: do not buffer the stream
+    });
+  };
+  const call = new ResponseCall<EventsRequest, string>(r, res, {
+    head,
+    encode: (text) => text,
+    onError: (err) => {
+      // Said in the stream (the status is long sent), then the stream ends; the client may resume.
+      const body = JSON.stringify({ code: statusName(err.code ?? 2), message: err.details ?? '' });
+      if (!res.writableEnded && !res.destroyed) res.end(`event: error\ndata: ${body}\n\n`);
+    },
+  });
+  call.once('cancelled', slot.release);
+  head();
+  res.write(': mo events\n\n'); // the headers go out now, not with the first event
+  const source = new ClusterWatchSource<ClusterEvent>(ctx.events.journal, {
+    key: r.watch.workloadId || undefined,
+    afterSeq: start.afterSeq,
+    snapshot: start.snapshot,
+    caughtUp: (seq) => ({ seq, atMs: Date.now(), caughtUp: true }),
+    sizeOf: clusterEventBytes,
+  });
+  // ResponseCall has the parts of a grpc-js server stream BoundedWriter uses.
+  const out = new BoundedWriter<string>(call as unknown as ConstructorParameters<typeof BoundedWriter<string>>[0], {
+    what: 'events',
+    slot,
+    maxBufferedBytes: SSE_BUFFER_BYTES,
+  });
+  const heartbeat = every(ctx.heartbeatMs ?? HEARTBEAT_MS, () => {
+    if (!res.writableEnded && !res.destroyed) res.write(': heartbeat\n\n');
+  });
+  void pumpWatch(out, new SseSource(source, r.topics)).finally(() => heartbeat.cancel());
+  void req;
+  return undefined;
+}
+
+export function eventRoutes(ctx: EventsContext): Route[] {
+  return [
+    route<EventsRequest>({
+      method: 'GET',
+      path: '/api/v1/events',
+      rpc: '/mo.v1.Scheduler/Watch',
+      request: (i) => {
+        const last = i.req.headers['last-event-id'];
+        return parseEventsQuery(i.query, Array.isArray(last) ? last[0] : last);
+      },
+      respond: (r, i) => openStream(ctx, r, i),
+    }),
+  ];
+}
