@@ -102,11 +102,11 @@ export class HttpApi {
     query: URLSearchParams,
   ): Promise<void> {
     const method = r.rpc.slice(r.rpc.lastIndexOf('/') + 1);
+    const remote = peerOf(req); // now: a socket may be gone by the end
     let audited: AuditedCall | undefined;
     let who = UNAUTHENTICATED_IDENTITY;
     const audit = (request?: unknown) => {
-      if (this.o.audit)
-        audited ??= auditCall(this.o.audit, { method: r.rpc, remote: peerOf(req), identity: who, request });
+      if (this.o.audit) audited ??= auditCall(this.o.audit, { method: r.rpc, remote, identity: who, request });
       return audited;
     };
     const end = (code: string, message?: string) => {

@@ -35,7 +35,7 @@ export class RefusedForRate extends MoError {
 
 /** "ip:port" of the caller, as grpc-js's getPeer says it (rate keys of insecure callers, audit). */
 export function peerOf(req: http.IncomingMessage): string {
-  const { remoteAddress = '', remotePort = 0 } = req.socket;
+  const { remoteAddress = '', remotePort = 0 } = req.socket ?? {};
   return remoteAddress.includes(':') ? `[${remoteAddress}]:${remotePort}` : `${remoteAddress}:${remotePort}`;
 }
 

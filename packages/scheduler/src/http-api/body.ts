@@ -11,28 +11,35 @@ function tooLarge(max: number, what: string): HttpError {
     413,
     grpc.status.RESOURCE_EXHAUSTED,
     `request body: ${what} more than ${max} bytes (${max / (1024 * 1024)} MiB, the API's request limit, as gRPC's)`,
-    { Connection: 'close' },
   );
 }
 
-/** The whole body, at most `max` bytes (the connection is closed after a refusal, so nothing more is read). */
+/**
+ * The whole body, at most `max` bytes. Past it the rest is discarded as it arrives (not held), so
+ * the client, still sending, reads the 413 instead of a broken pipe.
+ */
 export async function readBody(req: http.IncomingMessage, max = MAX_MESSAGE_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > max) {
-    req.resume(); // not read: the reply closes the connection
+    req.resume();
     throw tooLarge(max, `Content-Length ${declared} is`);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > max) {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= max) return void chunks.push(chunk);
+      // Discarded from here on (still read, so the client gets the reply, not a reset).
+      req.off('data', onData);
       req.resume();
-      throw tooLarge(max, 'it has');
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
+      chunks.length = 0;
+      reject(tooLarge(max, 'it has'));
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks, size)));
+    req.once('error', reject);
+  });
 }
 
 /** The body as JSON; an empty body is `{}` (every field at its default, as an empty gRPC message). */
