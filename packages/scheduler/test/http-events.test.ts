@@ -75,7 +75,7 @@ describe('GET /api/v1/events', () => {
     const caught = await first.waitFor((e) => e.event === 'caught_up');
     const startSeq = Number(caught.id);
 
-    const early = [];
+    const early: string[] = [];
     for (let i = 0; i < 4; i++) early.push(await submit(['true']));
     await first.waitFor(ended(early[3]!));
     first.close();
@@ -83,7 +83,7 @@ describe('GET /api/v1/events', () => {
     const lastId = seen1[seen1.length - 1]!.id!;
 
     // While nobody listens: more events.
-    const late = [];
+    const late: string[] = [];
     for (let i = 0; i < 4; i++) late.push(await submit(['true']));
     await waitFor('the late ones to end', async () => {
       const r = await apiCall(cluster.scheduler.httpAddress, `/api/v1/workloads/${late[3]}`, { token: reader });

@@ -1,6 +1,7 @@
 // Calls to a scheduler's HTTP API as curl makes them (node:https, the run's CA; a bearer token or a
 // client certificate, or neither), and a Server-Sent Events reader that parses the stream as a
 // browser's EventSource does (id, event, data; comments counted) and can be cut off mid-way.
+import { after } from '@mo/api';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -167,12 +168,12 @@ export function openEventStream(address: string, path: string, o: ApiCallOptions
                 fail(new Error(`the event stream ended before the event waited for (${events.length} events)`));
               }
             };
-            const timer = setTimeout(() => {
+            const timer = after(timeoutMs, () => {
               cleanup();
               fail(new Error(`no such event within ${timeoutMs} ms (${events.length} events)`));
-            }, timeoutMs);
+            });
             const cleanup = () => {
-              clearTimeout(timer);
+              timer.cancel();
               waiters.delete(check);
             };
             waiters.add(check);
