@@ -158,6 +158,48 @@ describe('GET /api/v1/events', () => {
     one.close();
   });
 
+  it('streams pipeline events on their own sequence with topic=pipeline, resumable, never mixed', async () => {
+    const spec = {
+      name: 'sse-pipe',
+      steps: [
+        { id: 'a', command: ['true'] },
+        { id: 'b', needs: ['a'], command: ['true'] },
+      ],
+    };
+    const r = await apiCall(cluster.scheduler.httpAddress, '/api/v1/pipelines', {
+      token: operator,
+      method: 'POST',
+      body: { spec },
+    });
+    const id = r.json<{ pipeline: { id: string } }>().pipeline.id;
+    const done = (e: SseEvent) =>
+      e.event === 'pipeline' &&
+      (JSON.parse(e.data) as { pipeline: { state: string } }).pipeline.state === 'PIPELINE_STATE_SUCCEEDED';
+    const all = await events(`/api/v1/events?topic=pipeline&pipeline=${id}`);
+    await all.waitFor(done);
+    all.close();
+    const ids = all.events.filter((e) => e.event === 'pipeline').map((e) => Number(e.id));
+    expect(ids.length).toBeGreaterThan(2);
+    expect([...ids].sort((x, y) => x - y)).toEqual(ids);
+    for (const e of all.events) expect((JSON.parse(e.data) as { pipelineId: string }).pipelineId).toBe(id);
+
+    const resumed = await events(`/api/v1/events?topic=pipeline&pipeline=${id}`, {
+      headers: { 'last-event-id': String(ids[0]) },
+    });
+    await resumed.waitFor(done);
+    resumed.close();
+    expect(resumed.events.filter((e) => e.event === 'pipeline').map((e) => Number(e.id))).toEqual(ids.slice(1));
+
+    const mixed = await apiCall(cluster.scheduler.httpAddress, '/api/v1/events?topic=pipeline,workload', {
+      token: reader,
+    });
+    expect(mixed.status).toBe(400);
+    expect(mixed.json()).toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringMatching(/^topic: pipeline events are numbered apart/),
+    });
+  });
+
   it('counts against the watch stream cap (429 past it) and is guarded as Watch', async () => {
     const none = await apiCall(cluster.scheduler.httpAddress, '/api/v1/events', {});
     expect(none.status).toBe(401);

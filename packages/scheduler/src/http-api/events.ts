@@ -1,13 +1,16 @@
-// GET /api/v1/events: the cluster's events as Server-Sent Events, over the journal and cursor the
-// gRPC Watch reads (events/cluster-watch.ts), so the sequence is the same: `id:` is the event's
-// seq, `event:` its topic (workload | node; `caught_up` once the replay is sent, `error` before the
-// scheduler ends a stream), `data:` the ClusterEvent as JSON. A client resumes after a disconnect
-// with `Last-Event-ID` (EventSource sends it) or `?after=N`, with no gap and no duplicate; a
-// resume from before the retained window is refused (400 OUT_OF_RANGE: relist, then watch).
-// Filters: `?topic=workload,node`, `?workload=ID`; `?initial=true` sends the current state first.
-// Bounds are the Watch's: a slot of the `watch` stream cap, a writer whose buffer is bounded, a
-// reader lagging past the journal's bound or taking nothing for the stall timeout is cut off.
-// A comment line every heartbeatMs keeps proxies from closing an idle stream.
+// GET /api/v1/events: live events as Server-Sent Events, over the journal and cursor the gRPC
+// Watch reads (events/cluster-watch.ts), so the sequence is the same: `id:` is the event's seq,
+// `event:` its topic (workload | node; `caught_up` once the replay is sent, `error` before the
+// scheduler ends a stream), `data:` the ClusterEvent as JSON. `?topic=pipeline` streams pipeline
+// events instead (`event: pipeline`, a PipelineEvent), on WatchPipelines' own sequence: they are
+// numbered apart, so one stream never mixes the two id spaces. A client resumes after a disconnect
+// with `Last-Event-ID` (EventSource sends it) or `?after=N`, with no gap and no duplicate; a resume
+// from before the retained window is refused (400 OUT_OF_RANGE: relist, then watch).
+// Filters: `?topic=workload,node`, `?workload=ID`, `?pipeline=ID`; `?initial=true` sends the
+// current state first. Bounds are the Watch's: a slot of the `watch` (`watch_pipelines`) stream
+// cap, a writer whose buffer is bounded, a reader lagging past the journal's (queue's) bound or
+// taking nothing for the stall timeout is cut off. A comment line every heartbeatMs keeps proxies
+// from closing an idle stream.
 import {
   BoundedWriter,
   every,
@@ -16,37 +19,45 @@ import {
   statusName,
   type ClusterEvent,
   type StreamLimits,
+  type StreamSlot,
+  type WatchPipelinesRequest__Output,
   type WatchRequest__Output,
 } from '@mo/api';
 import { clusterEventBytes, type ClusterEvents } from '../events/cluster-events.js';
 import { ClusterWatchSource } from '../events/cluster-watch.js';
+import { QueueWatchSource } from '../events/queue-watch.js';
 import { pumpWatch, type WatchSource } from '../events/watch-stream.js';
+import type { PipelineEvent as EnginePipelineEvent } from '../pipelines/manager.js';
+import { toEvent } from '../server/pipeline-convert.js';
+import { WATCH_QUEUE, WATCH_QUEUE_BYTES } from '../server/pipeline-service.js';
+import type { PipelineCalls } from '../service/pipeline-calls.js';
 import type { SchedulerCalls } from '../service/scheduler-calls.js';
 import { route, type Route, type RouteInput } from './api.js';
 import { ResponseCall } from './stream-call.js';
 
-export const TOPICS = ['workload', 'node'] as const;
+export const TOPICS = ['workload', 'node', 'pipeline'] as const;
 export type Topic = (typeof TOPICS)[number];
+/** Without ?topic=: the cluster's (pipeline events are numbered apart: a stream of their own). */
+const DEFAULT_TOPICS: readonly Topic[] = ['workload', 'node'];
 
 /** A comment every 15 s: proxies commonly drop a connection idle for 30-60 s. */
 export const HEARTBEAT_MS = 15_000;
 /** Bytes written to one stream and not yet taken by its socket (then the writer waits). */
 const SSE_BUFFER_BYTES = 64 * 1024;
 
-export interface EventsRequest {
-  watch: WatchRequest__Output;
-  topics: ReadonlySet<Topic>;
-}
+export type EventsRequest =
+  | { kind: 'cluster'; watch: WatchRequest__Output; topics: ReadonlySet<Topic> }
+  | { kind: 'pipelines'; watch: WatchPipelinesRequest__Output };
 
 const SEQ_RE = /^\d{1,15}$/;
 
 /** The query (and Last-Event-ID, which wins: EventSource resends the first URL) as a WatchRequest. */
 export function parseEventsQuery(query: URLSearchParams, lastEventId: string | undefined): EventsRequest {
   for (const key of query.keys()) {
-    if (!['topic', 'workload', 'after', 'initial'].includes(key)) {
+    if (!['topic', 'workload', 'pipeline', 'after', 'initial'].includes(key)) {
       throw new InvalidArgumentError(
         key.slice(0, 64),
-        'is not a parameter of /api/v1/events (topic, workload, after, initial)',
+        'is not a parameter of /api/v1/events (topic, workload, pipeline, after, initial)',
       );
     }
   }
@@ -76,14 +87,33 @@ export function parseEventsQuery(query: URLSearchParams, lastEventId: string | u
   if (initial !== null && !['true', 'false', '1', '0'].includes(initial)) {
     throw new InvalidArgumentError('initial', `must be true or false, got ${JSON.stringify(initial.slice(0, 32))}`);
   }
+  if (topics.has('pipeline')) {
+    // Pipeline events have their own sequence (WatchPipelines'): one id space per stream.
+    if (topics.size > 1) {
+      throw new InvalidArgumentError(
+        'topic',
+        'pipeline events are numbered apart from workload and node events: open one stream with topic=pipeline and another for the rest',
+      );
+    }
+    if (query.has('workload'))
+      throw new InvalidArgumentError('workload', 'filters workload events, not topic=pipeline');
+    if (initial !== null)
+      throw new InvalidArgumentError(
+        'initial',
+        'is for workload and node events (pipeline events replay what is kept)',
+      );
+    return { kind: 'pipelines', watch: { pipelineId: query.get('pipeline') ?? '', afterSeq } };
+  }
+  if (query.has('pipeline')) throw new InvalidArgumentError('pipeline', 'filters pipeline events: add topic=pipeline');
   return {
+    kind: 'cluster',
     watch: {
       workloadId: query.get('workload') ?? '',
       afterSeq,
       initialState: initial === 'true' || initial === '1',
       replayRetained: false,
     },
-    topics: topics.size > 0 ? topics : new Set(TOPICS),
+    topics: topics.size > 0 ? topics : new Set(DEFAULT_TOPICS),
   };
 }
 
@@ -135,14 +165,20 @@ class SseSource implements WatchSource<string> {
 
 export interface EventsContext {
   calls: SchedulerCalls;
+  pipelines: PipelineCalls;
   events: ClusterEvents;
   streams: StreamLimits;
   heartbeatMs?: number;
 }
 
-function openStream(ctx: EventsContext, r: EventsRequest, { req, res }: RouteInput): undefined {
-  const start = ctx.calls.watchStart(r.watch); // INVALID_ARGUMENT, OUT_OF_RANGE, NOT_FOUND: before any byte
-  const slot = ctx.streams.acquire('watch'); // RESOURCE_EXHAUSTED (429) past the cap
+/** The response as an event stream: headers now, heartbeats, errors in-band; `pump` feeds it. */
+function startSse(
+  ctx: EventsContext,
+  res: RouteInput['res'],
+  slot: StreamSlot,
+  what: string,
+  source: WatchSource<string>,
+): void {
   let headed = false;
   const head = () => {
     if (headed) return;
@@ -153,7 +189,7 @@ function openStream(ctx: EventsContext, r: EventsRequest, { req, res }: RouteInp
       'X-Accel-Buffering': 'no', // nginx: do not buffer the stream
     });
   };
-  const call = new ResponseCall<EventsRequest, string>(r, res, {
+  const call = new ResponseCall<undefined, string>(undefined, res, {
     head,
     encode: (text) => text,
     onError: (err) => {
@@ -165,6 +201,25 @@ function openStream(ctx: EventsContext, r: EventsRequest, { req, res }: RouteInp
   call.once('cancelled', slot.release);
   head();
   res.write(': mo events\n\n'); // the headers go out now, not with the first event
+  // ResponseCall has the parts of a grpc-js server stream BoundedWriter uses.
+  const out = new BoundedWriter<string>(call as unknown as ConstructorParameters<typeof BoundedWriter<string>>[0], {
+    what,
+    slot,
+    maxBufferedBytes: SSE_BUFFER_BYTES,
+  });
+  const heartbeat = every(ctx.heartbeatMs ?? HEARTBEAT_MS, () => {
+    if (!res.writableEnded && !res.destroyed) res.write(': heartbeat\n\n');
+  });
+  void pumpWatch(out, source).finally(() => heartbeat.cancel());
+}
+
+function openClusterStream(
+  ctx: EventsContext,
+  r: Extract<EventsRequest, { kind: 'cluster' }>,
+  { res }: RouteInput,
+): undefined {
+  const start = ctx.calls.watchStart(r.watch); // INVALID_ARGUMENT, OUT_OF_RANGE, NOT_FOUND: before any byte
+  const slot = ctx.streams.acquire('watch'); // RESOURCE_EXHAUSTED (429) past the cap
   const source = new ClusterWatchSource<ClusterEvent>(ctx.events.journal, {
     key: r.watch.workloadId || undefined,
     afterSeq: start.afterSeq,
@@ -172,17 +227,48 @@ function openStream(ctx: EventsContext, r: EventsRequest, { req, res }: RouteInp
     caughtUp: (seq) => ({ seq, atMs: Date.now(), caughtUp: true }),
     sizeOf: clusterEventBytes,
   });
-  // ResponseCall has the parts of a grpc-js server stream BoundedWriter uses.
-  const out = new BoundedWriter<string>(call as unknown as ConstructorParameters<typeof BoundedWriter<string>>[0], {
-    what: 'events',
-    slot,
-    maxBufferedBytes: SSE_BUFFER_BYTES,
+  startSse(ctx, res, slot, 'events', new SseSource(source, r.topics));
+  return undefined;
+}
+
+/** Each pipeline event's SSE text, made once whatever the number of streams. */
+const pipelineTexts = new WeakMap<EnginePipelineEvent, { message: string; bytes: number }>();
+
+function pipelineSse(e: EnginePipelineEvent): { message: string; bytes: number } {
+  let item = pipelineTexts.get(e);
+  if (!item) {
+    const message = `id: ${e.seq}\nevent: pipeline\ndata: ${responseJson('PipelineEvent', toEvent(e))}\n\n`;
+    item = { message, bytes: Buffer.byteLength(message) };
+    pipelineTexts.set(e, item);
+  }
+  return item;
+}
+
+function openPipelineStream(
+  ctx: EventsContext,
+  r: Extract<EventsRequest, { kind: 'pipelines' }>,
+  { res }: RouteInput,
+): undefined {
+  let source: QueueWatchSource<EnginePipelineEvent, string> | undefined;
+  // Replay taken and live events subscribed in one tick (the source drops what it has by seq).
+  const { replay, unsubscribe } = ctx.pipelines.watch(r.watch, (e) => source?.push(e));
+  let slot: StreamSlot;
+  try {
+    slot = ctx.streams.acquire('watch_pipelines');
+  } catch (err) {
+    unsubscribe();
+    throw err;
+  }
+  source = new QueueWatchSource<EnginePipelineEvent, string>({
+    what: 'pipeline events',
+    afterSeq: r.watch.afterSeq,
+    replay,
+    toMessage: pipelineSse,
+    maxQueued: WATCH_QUEUE,
+    maxQueuedBytes: WATCH_QUEUE_BYTES,
   });
-  const heartbeat = every(ctx.heartbeatMs ?? HEARTBEAT_MS, () => {
-    if (!res.writableEnded && !res.destroyed) res.write(': heartbeat\n\n');
-  });
-  void pumpWatch(out, new SseSource(source, r.topics)).finally(() => heartbeat.cancel());
-  void req;
+  res.once('close', unsubscribe);
+  startSse(ctx, res, slot, 'pipeline events', source);
   return undefined;
 }
 
@@ -196,7 +282,7 @@ export function eventRoutes(ctx: EventsContext): Route[] {
         const last = i.req.headers['last-event-id'];
         return parseEventsQuery(i.query, Array.isArray(last) ? last[0] : last);
       },
-      respond: (r, i) => openStream(ctx, r, i),
+      respond: (r, i) => (r.kind === 'cluster' ? openClusterStream(ctx, r, i) : openPipelineStream(ctx, r, i)),
     }),
   ];
 }

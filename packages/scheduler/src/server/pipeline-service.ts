@@ -37,8 +37,8 @@ export interface PipelineServiceContext {
 }
 
 /** Live events queued per watcher (count, encoded bytes) before it counts as too slow and is cut off. */
-const WATCH_QUEUE = 10_000;
-const WATCH_QUEUE_BYTES = 8 * 1024 * 1024;
+export const WATCH_QUEUE = 10_000;
+export const WATCH_QUEUE_BYTES = 8 * 1024 * 1024;
 /** Encoded bytes a stream may have written and not yet sent. */
 const WATCH_BUFFER_BYTES = 16 * 1024;
 

@@ -87,6 +87,19 @@ export class PipelineCalls {
     return this.ctx.pipelines.eventsAfter(afterSeq, pipelineId || undefined);
   }
 
+  /**
+   * A watch: the request checked, the retained events after its after_seq, and `push` subscribed
+   * to live ones in the same tick, so nothing falls between (a source drops seqs it has, by seq).
+   */
+  watch(
+    req: WatchPipelinesRequest__Output,
+    push: (e: EngineEvent) => void,
+  ): { replay: EngineEvent[]; unsubscribe: () => void } {
+    const replay = this.watchReplay(req);
+    const unsubscribe = this.ctx.pipelines.watch({ ...(req.pipelineId ? { pipelineId: req.pipelineId } : {}), push });
+    return { replay, unsubscribe };
+  }
+
   /** What StreamStepLogs reads: the step's workload (logs-proxy.ts resolves). */
   stepLogsTarget(req: StreamStepLogsRequest__Output) {
     requireId('pipeline_id', req.pipelineId);
