@@ -249,9 +249,9 @@ function openPipelineStream(
   r: Extract<EventsRequest, { kind: 'pipelines' }>,
   { res }: RouteInput,
 ): undefined {
-  let source: QueueWatchSource<EnginePipelineEvent, string> | undefined;
+  const live: { source?: QueueWatchSource<EnginePipelineEvent, string> } = {};
   // Replay taken and live events subscribed in one tick (the source drops what it has by seq).
-  const { replay, unsubscribe } = ctx.pipelines.watch(r.watch, (e) => source?.push(e));
+  const { replay, unsubscribe } = ctx.pipelines.watch(r.watch, (e) => live.source?.push(e));
   let slot: StreamSlot;
   try {
     slot = ctx.streams.acquire('watch_pipelines');
@@ -259,7 +259,7 @@ function openPipelineStream(
     unsubscribe();
     throw err;
   }
-  source = new QueueWatchSource<EnginePipelineEvent, string>({
+  const source = new QueueWatchSource<EnginePipelineEvent, string>({
     what: 'pipeline events',
     afterSeq: r.watch.afterSeq,
     replay,
@@ -267,6 +267,7 @@ function openPipelineStream(
     maxQueued: WATCH_QUEUE,
     maxQueuedBytes: WATCH_QUEUE_BYTES,
   });
+  live.source = source;
   res.once('close', unsubscribe);
   startSse(ctx, res, slot, 'pipeline events', source);
   return undefined;
