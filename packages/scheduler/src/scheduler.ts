@@ -386,13 +386,11 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     await store.close().catch(() => undefined);
     throw err;
   }
-  // One guard (tokens, rates per identity) for gRPC and the HTTP API: a caller's budget is one.
-  const guard = schedulerGuard(tokens, {
-    logger,
-    onRequest,
-    rates: new CallRateLimiter(options.callRates ?? DEFAULT_CALL_RATE_LIMITS),
-    onRateLimited: (cls) => metrics.recordRateLimited(cls),
-  });
+  // One token table and one limiter for gRPC and the HTTP API: a caller's budget is one. (HTTP
+  // refusals are not counted as gRPC requests: no onRequest there.)
+  const rates = new CallRateLimiter(options.callRates ?? DEFAULT_CALL_RATE_LIMITS);
+  const onRateLimited = (cls: string) => metrics.recordRateLimited(cls);
+  const guard = schedulerGuard(tokens, { logger, onRequest, rates, onRateLimited });
   // A client certificate is asked for and verified, not required at the handshake: a caller with
   // a bearer token alone may connect; every call is authenticated and authorized (the guard).
   const server = createMoServer({
@@ -454,7 +452,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     events,
     streams,
     insecure: !tls,
-    guard,
+    guard: schedulerGuard(tokens, { logger, rates, onRateLimited }),
     audit,
     ...(options.sseHeartbeatMs ? { heartbeatMs: options.sseHeartbeatMs } : {}),
   });

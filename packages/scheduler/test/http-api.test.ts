@@ -135,6 +135,18 @@ describe('workloads over HTTP', () => {
     expect(both.text).toContain('oops\n');
     const out = await asReader(`/api/v1/workloads/${w.id}/logs?stream=stdout&tailLines=1`);
     expect(out.text).toBe('hello from http\n');
+    const bad = await asReader(`/api/v1/workloads/${w.id}/logs?tailLines=x`);
+    expect(bad.json()).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^tail_lines: /) });
+  });
+
+  it('follows a log as it grows (follow=true) until the workload ends', async () => {
+    const w = await submit('http-follow', ['sh', '-c', 'echo first; sleep 1; echo second']);
+    await waitFor('it runs', async () => (await stateOf(w.id)) !== 'WORKLOAD_STATE_PENDING', { timeoutMs: 15_000 });
+    const started = Date.now();
+    const followed = await asReader(`/api/v1/workloads/${w.id}/logs?follow=true`);
+    expect(followed.status).toBe(200);
+    expect(followed.text).toBe('first\nsecond\n');
+    expect(Date.now() - started).toBeGreaterThan(500); // it waited for the second line
   });
 });
 
