@@ -2,7 +2,7 @@
 // (401, 403), the rates per identity (429 with Retry-After), refusals told to onRefused, audit lines,
 // and a failing audit log in strict mode refusing a change (503) before it runs.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { AuditLog, CallRateLimiter, type CallRefusal, type Identity } from '@mo/api';
+import { AuditLog, CallRateLimiter, sleep, type CallRefusal, type Identity } from '@mo/api';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -48,10 +48,11 @@ function makeApi(audit: { log: AuditLog; strict?: boolean }) {
 async function post(
   path: string,
   token?: string,
+  origin?: string,
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: unknown }> {
   const res = await fetch(`${base}${path}`, {
     method: 'POST',
-    headers: token ? { authorization: `Bearer ${token}` } : {},
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(origin ? { origin } : {}) },
   });
   return {
     status: res.status,
@@ -117,6 +118,17 @@ describe('HttpApi admission, rates and audit', () => {
       ['token:op', 'RESOURCE_EXHAUSTED', {}],
     ]);
     expect(lines.every((l) => l.method === '/mo.v1.Scheduler/StopScheduledWorkload')).toBe(true);
+  });
+
+  it('refuses a change from another site (Origin), takes one from this one', async () => {
+    const before = ran;
+    expect(await post('/api/v1/workloads/W5/stop', 'operator', 'https://evil.example')).toMatchObject({
+      status: 403,
+      body: { code: 'PERMISSION_DENIED', message: expect.stringMatching(/^cross-origin POST refused/) },
+    });
+    expect(ran).toBe(before);
+    await sleep(1100); // a token of the limiter back
+    expect((await post('/api/v1/workloads/W5/stop', 'operator', base)).status).toBe(200);
   });
 
   it('in strict mode refuses a change whose audit line cannot be written (503), before it runs', async () => {

@@ -65,6 +65,29 @@ export interface HttpApiCoreOptions extends HttpAuthOptions {
 
 const PREFIX = '/api/v1';
 
+/**
+ * A browser sends a client certificate it holds to any page's cross-site request, and may send a
+ * POST without asking first: a change whose Origin is another site is refused (403), so a page
+ * elsewhere cannot act with the certificate of whoever opens it. Browsers send Origin on every
+ * POST and DELETE; curl and scripts send none and are not affected.
+ */
+function refuseCrossOrigin(req: http.IncomingMessage): void {
+  const origin = req.headers.origin;
+  if (req.method === 'GET' || origin === undefined) return;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    host = '';
+  }
+  if (host !== req.headers.host) {
+    throw new MoError(
+      grpc.status.PERMISSION_DENIED,
+      `cross-origin ${req.method} refused: Origin ${JSON.stringify(origin.slice(0, 128))} is not this scheduler (${req.headers.host ?? 'no Host'})`,
+    );
+  }
+}
+
 export class HttpApi {
   readonly prefix = '/api/';
   private readonly auth: HttpAuth;
@@ -114,6 +137,7 @@ export class HttpApi {
       this.o.onRequest?.(method, code);
     };
     try {
+      refuseCrossOrigin(req);
       const identity = this.auth.admit(req, r.rpc, (proved) => {
         if (proved) who = describeIdentity(proved);
       });
