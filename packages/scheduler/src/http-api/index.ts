@@ -5,9 +5,16 @@
  * Server-Sent Events (events.ts). The README's "HTTP API" section is its reference.
  *
  * ```ts
- * const api = createHttpApi({ scheduler: calls, pipelines, events, streams, insecure: false, guard });
- * startMetricsServer({ …, routes: api });
+ * const api = createHttpApi({
+ *   scheduler: schedulerCalls, pipelines: pipelineCalls, logs: { nodes, agents, streams },
+ *   events, streams, insecure: !tls, guard: schedulerGuard(tokens, { rates }), audit,
+ * });
+ * startMetricsServer({ …, routes: api }); // hands it every /api/ request
  * ```
+ *
+ * Files: api.ts (the request cycle), router.ts, auth.ts, errors.ts, body.ts, stream-call.ts (an
+ * HTTP response under the gRPC stream machinery), and one per resource: workloads.ts, nodes.ts
+ * (and cluster status), pipelines.ts, logs.ts, events.ts.
  */
 import type { StreamLimits } from '@mo/api';
 import type { ClusterEvents } from '../events/cluster-events.js';

@@ -54,7 +54,7 @@ function pipe<Req extends LogsRequest>(
         });
       }
     },
-    encode: (chunk) => Buffer.from(chunk.data ?? ''),
+    encode: (chunk) => (Buffer.isBuffer(chunk.data) ? chunk.data : Buffer.from(chunk.data ?? '')),
     onError: (err) => {
       if (!res.headersSent) sendError(res, new MoError(err.code ?? 2, err.details ?? 'error'));
       else res.destroy();
