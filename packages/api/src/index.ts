@@ -54,6 +54,7 @@ export {
   type Identify,
 } from './audit/interceptor.js';
 export { guardIdentify, UNAUTHENTICATED_IDENTITY } from './audit/identify.js';
+export { auditCall, type AuditedCall } from './audit/call.js';
 export {
   AUDIT_FILE_NAME,
   AUDIT_FLAG_OPTIONS,
@@ -120,6 +121,8 @@ export {
 } from './auth/tokens.js';
 export {
   admitCall,
+  admitRequest,
+  type Admission,
   authenticate,
   callGuard,
   identityOf,
@@ -193,6 +196,7 @@ export { MAX_ID, USER_NAME_RE, parseUserSpec, validateUser, type UserSpec } from
 export { IDEMPOTENCY_WINDOW_MS, limitRows, limitsMarkdown, type LimitRow } from './limits.js';
 export { guardRequest } from './wire-guard.js';
 export { RefusedRequest, requestDecoder } from './malformed.js';
+export { jsonFromQuery, messageToJson, requestFromJson, responseJson, snakeName } from './wire/json.js';
 export { cpuMillis, durationMs, formatDuration, sizeBytes } from './units.js'; // also alone: @mo/api/units
 export { KeyedRateLimiter, TokenBucket, checkRateLimit, type RateLimit } from './rate-limit.js';
 export {

@@ -13,7 +13,9 @@
  *
  * Folders are the architecture: `placement/` (pure: feasibility -> rank -> limit -> select),
  * `registry/` (nodes, liveness, agent clients), `workloads/` (records, submit, restart, queue),
- * `store/` (the Store interface, SQLite), `server/` (gRPC services), `events/`, `metrics/`.
+ * `store/` (the Store interface, SQLite), `service/` (the client API's calls, one implementation for
+ * both transports), `server/` (gRPC services over them), `http-api/` (the HTTP/JSON API and
+ * Server-Sent Events over them), `events/`, `metrics/`.
  */
 export {
   DEFAULT_SCHEDULER_OPTIONS,

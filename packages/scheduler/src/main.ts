@@ -22,7 +22,7 @@ Runs the mo scheduler: keeps the cluster's state, places workloads on agents, se
 
 Options (each also settable by environment):
   --grpc-listen ADDR        client API + node registry   MO_SCHEDULER_GRPC_LISTEN  (127.0.0.1:7600)
-  --http-listen ADDR        /metrics and /healthz        MO_SCHEDULER_HTTP_LISTEN  (127.0.0.1:7601)
+  --http-listen ADDR        /metrics, /healthz, /api/v1  MO_SCHEDULER_HTTP_LISTEN  (127.0.0.1:7601)
   --data-dir DIR            SQLite state (WAL) + lock    MO_DATA_DIR               (/var/lib/mo/scheduler)
   --log-level LEVEL         debug|info|warn|error        MO_LOG_LEVEL              (info)
   --heartbeat-interval DUR  agents' heartbeat, small     MO_HEARTBEAT_INTERVAL     (1s)
@@ -73,6 +73,8 @@ Options (each also settable by environment):
                             watch_pipelines; past it RESOURCE_EXHAUSTED
   --stream-stall-timeout DUR a reader that takes nothing MO_STREAM_STALL_TIMEOUT   (30s)
                             or an upload that sends nothing this long is cut off
+  --sse-heartbeat DUR       comment line on idle event   MO_SSE_HEARTBEAT          (15s)
+                            streams (GET /api/v1/events)
   -h, --help                show this help
   -V, --version             print the version
 
@@ -120,6 +122,7 @@ export function parseSchedulerArgs(
       'events-retained': { type: 'string' },
       'max-streams': { type: 'string' },
       'stream-stall-timeout': { type: 'string' },
+      'sse-heartbeat': { type: 'string' },
       ...AUDIT_FLAG_OPTIONS,
       ...SECURITY_FLAG_OPTIONS,
       help: { type: 'boolean', short: 'h' },
@@ -169,6 +172,7 @@ export function parseSchedulerArgs(
     maxStreams:
       maxStreams === undefined ? undefined : parseStreamCaps(maxStreams, label('max-streams', 'MO_MAX_STREAMS')),
     streamStallTimeoutMs: duration('stream-stall-timeout', 'MO_STREAM_STALL_TIMEOUT'),
+    sseHeartbeatMs: duration('sse-heartbeat', 'MO_SSE_HEARTBEAT'),
     callRates:
       rateLimit === undefined ? undefined : parseCallRateLimits(rateLimit, label('rate-limit', 'MO_RATE_LIMIT')),
     audit: parseAuditFlags(values, env),

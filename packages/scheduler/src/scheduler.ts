@@ -1,6 +1,7 @@
 // Wires one scheduler together: durable store, node table + placement engine, workload manager,
 // bearer tokens, the gRPC services (Scheduler, Pipelines and Tokens for clients, NodeRegistry for
-// agents; every call through the token guard) and the HTTP endpoint.
+// agents; every call through the token guard) and the HTTP endpoint with the HTTP API (the same
+// calls, guard and audit log as gRPC).
 // Over ~400 lines: wiring in start-up order (and its shutdown in reverse), no decisions; each part
 // it wires lives in its own folder.
 import {
@@ -47,6 +48,9 @@ import type { NodeCaller } from './registry/binding.js';
 import type { ArtifactCaller } from './pipelines/artifact-access.js';
 import { PipelineService } from './server/pipeline-service.js';
 import { TokenService } from './server/token-service.js';
+import { createHttpApi } from './http-api/index.js';
+import { PipelineCalls } from './service/pipeline-calls.js';
+import { SchedulerCalls } from './service/scheduler-calls.js';
 import { openTokens, schedulerGuard, type TokenTable } from './tokens/index.js';
 import { toNode, toScheduledWorkload } from './server/convert.js';
 import type { ReconnectKeep } from './workloads/disconnect.js';
@@ -61,7 +65,7 @@ const MAX_LOST_AFTER_MS = 30 * 24 * 60 * 60 * 1000;
 export interface SchedulerOptions extends SecurityOptions {
   /** gRPC listen address (default 127.0.0.1:7600). */
   grpcListen: string;
-  /** HTTP /metrics and /healthz (default 127.0.0.1:7601). */
+  /** HTTP /metrics, /healthz and the HTTP API /api/v1 (default 127.0.0.1:7601). */
   httpListen: string;
   /** SQLite database and lock live here (default /var/lib/mo/scheduler). */
   dataDir: string;
@@ -117,6 +121,8 @@ export interface SchedulerOptions extends SecurityOptions {
    * cut off with RESOURCE_EXHAUSTED (default 30 s).
    */
   streamStallTimeoutMs?: number;
+  /** Between two heartbeat comments of an idle event stream (GET /api/v1/events; default 15 s). */
+  sseHeartbeatMs?: number;
   /** The audit log (--audit-log and friends): on by default, in <dataDir>/audit.jsonl. */
   audit: AuditSettings;
   logger?: Logger;
@@ -179,6 +185,9 @@ export function resolveSchedulerOptions(partial: Partial<SchedulerOptions> = {})
     !(Number.isSafeInteger(o.streamStallTimeoutMs) && o.streamStallTimeoutMs > 0)
   ) {
     throw new Error(`streamStallTimeoutMs: expected a positive integer, got ${String(o.streamStallTimeoutMs)}`);
+  }
+  if (o.sseHeartbeatMs !== undefined && !(Number.isSafeInteger(o.sseHeartbeatMs) && o.sseHeartbeatMs > 0)) {
+    throw new Error(`sseHeartbeatMs: expected a positive integer, got ${String(o.sseHeartbeatMs)}`);
   }
   if (o.downAfterMs <= o.heartbeatIntervalMs) {
     throw new Error(
@@ -377,19 +386,30 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     await store.close().catch(() => undefined);
     throw err;
   }
+  // One token table and one limiter for gRPC and the HTTP API: a caller's budget is one. (HTTP
+  // refusals are not counted as gRPC requests: no onRequest there.)
+  const rates = new CallRateLimiter(options.callRates ?? DEFAULT_CALL_RATE_LIMITS);
+  const onRateLimited = (cls: string) => metrics.recordRateLimited(cls);
+  const guard = schedulerGuard(tokens, { logger, onRequest, rates, onRateLimited });
   // A client certificate is asked for and verified, not required at the handshake: a caller with
   // a bearer token alone may connect; every call is authenticated and authorized (the guard).
   const server = createMoServer({
     services: ['mo.v1.Scheduler', 'mo.v1.NodeRegistry', 'mo.v1.Pipelines', 'mo.v1.Tokens'],
     ...(tls ? { tls, requireClientCertificate: false } : { insecure: true }),
-    guard: schedulerGuard(tokens, {
-      logger,
-      onRequest,
-      rates: new CallRateLimiter(options.callRates ?? DEFAULT_CALL_RATE_LIMITS),
-      onRateLimited: (cls) => metrics.recordRateLimited(cls),
-    }),
+    guard,
     ...(audit ? { audit } : {}),
   });
+  // The rules of the client API, served by gRPC and by the HTTP API alike.
+  const schedulerCalls = new SchedulerCalls({
+    manager,
+    nodes,
+    engine,
+    events,
+    version: SCHEDULER_VERSION,
+    startedAtMs,
+    removeNode: (nameOrId) => nodes.removeDown(nameOrId, Date.now()),
+  });
+  const pipelineCalls = new PipelineCalls({ pipelines, workloads: manager });
   new SchedulerService({
     manager,
     nodes,
@@ -400,6 +420,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     version: SCHEDULER_VERSION,
     startedAtMs,
     removeNode: (nameOrId) => nodes.removeDown(nameOrId, Date.now()),
+    calls: schedulerCalls,
     onRequest,
   }).addToServer(server.server);
   new RegistryService({
@@ -415,7 +436,26 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     artifacts: artifactHandlers(artifacts, streams, artifactCallerOf),
     callerOf: nodeCallerOf,
   }).addToServer(server.server);
-  new PipelineService({ pipelines, workloads: manager, nodes, agents, streams, onRequest }).addToServer(server.server);
+  new PipelineService({
+    pipelines,
+    workloads: manager,
+    nodes,
+    agents,
+    streams,
+    calls: pipelineCalls,
+    onRequest,
+  }).addToServer(server.server);
+  const httpApi = createHttpApi({
+    scheduler: schedulerCalls,
+    pipelines: pipelineCalls,
+    logs: { nodes, agents, streams },
+    events,
+    streams,
+    insecure: !tls,
+    guard: schedulerGuard(tokens, { logger, rates, onRateLimited }),
+    audit,
+    ...(options.sseHeartbeatMs ? { heartbeatMs: options.sseHeartbeatMs } : {}),
+  });
   new TokenService({ tokens, onRequest }).addToServer(server.server);
   let grpcAddress: string;
   try {
@@ -433,6 +473,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
       address: options.httpListen,
       registry: metrics.registry,
       ...(tls ? { tls, metricsOpen: options.metricsOpen === true } : {}),
+      routes: httpApi,
       health: () => ({
         ok: true,
         detail: { nodes: nodes.size, queueDepth: manager.queueDepth(), version: SCHEDULER_VERSION },

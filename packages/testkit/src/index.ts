@@ -47,6 +47,14 @@ export {
 } from './agent-process.js';
 export { runMo, testCliEnv, type MoResult } from './cli.js';
 export {
+  apiCall,
+  openEventStream,
+  type ApiCallOptions,
+  type ApiReply,
+  type EventStreamReader,
+  type SseEvent,
+} from './http-api.js';
+export {
   SCHEDULER_BIN,
   startCluster,
   startSchedulerProcess,

@@ -109,7 +109,42 @@ export function admitCall(
   return { identity };
 }
 
-/** The server interceptor that applies admitCall to every call (server.ts installs it first). */
+/** A call admitted by admitRequest, or refused (with when to retry, for a rate). */
+export type Admission =
+  | { identity: Identity; rateKey: string }
+  | { refusal: { code: CallRefusal['code']; message: string; identity?: Identity; retryAfterMs?: number } };
+
+/**
+ * The whole decision on one call, for any transport (gRPC's callGuard, the scheduler's HTTP API):
+ * who calls (admitCall), then its rate per identity and class of call. `peer` is "ip:port".
+ * Heartbeats are counted per message by the caller (the returned rateKey).
+ */
+export function admitRequest(
+  options: Pick<CallGuardOptions, 'checkToken' | 'rates'>,
+  path: string,
+  metadata: grpc.Metadata,
+  transport: Identity | undefined,
+  peer: string,
+  nowMs: number,
+): Admission {
+  const decision = admitCall(path, metadata, transport, options.checkToken);
+  if (!('identity' in decision)) return decision;
+  const cls = callClassOf(path);
+  // Without identities, nodes are told apart by nothing better than their address, which
+  // the per-address registration and per-stream heartbeat bounds already cover.
+  const limited = decision.identity.kind !== 'insecure' || cls === 'mutating';
+  const rateKey = limited ? rateKeyOf(decision.identity, peer) : '';
+  const overRate = cls === 'heartbeat' || !limited ? undefined : options.rates?.check(rateKey, cls, nowMs);
+  if (overRate) {
+    const { message, retryAfterMs } = overRate;
+    return {
+      refusal: { code: grpc.status.RESOURCE_EXHAUSTED, message, identity: decision.identity, retryAfterMs },
+    };
+  }
+  return { identity: decision.identity, rateKey };
+}
+
+/** The server interceptor that applies admitRequest to every call (server.ts installs it first). */
 export function callGuard(options: CallGuardOptions): grpc.ServerInterceptor {
   return (method, call) => {
     let refused = false;
@@ -163,21 +198,13 @@ export function callGuard(options: CallGuardOptions): grpc.ServerInterceptor {
               if (!(err instanceof UnauthenticatedError)) throw err;
               return refuse(grpc.status.UNAUTHENTICATED, err.message);
             }
-            const decision = admitCall(method.path, metadata, transport, options.checkToken);
+            const decision = admitRequest(options, method.path, metadata, transport, call.getPeer(), Date.now());
             if (!('identity' in decision)) {
               // The handler never starts: without the metadata passed on it does not read the request.
-              const { code, message, identity } = decision.refusal;
-              return refuse(code, message, identity);
+              const { code, message, identity, retryAfterMs } = decision.refusal;
+              return refuse(code, message, identity, retryAfterMs);
             }
-            // Without identities, nodes are told apart by nothing better than their address, which
-            // the per-address registration and per-stream heartbeat bounds already cover.
-            const limited = decision.identity.kind !== 'insecure' || cls === 'mutating';
-            rateKey = limited ? rateKeyOf(decision.identity, call.getPeer()) : '';
-            const overRate =
-              cls === 'heartbeat' || !limited ? undefined : options.rates?.check(rateKey, cls, Date.now());
-            if (overRate) {
-              return refuse(grpc.status.RESOURCE_EXHAUSTED, overRate.message, decision.identity, overRate.retryAfterMs);
-            }
+            rateKey = decision.rateKey;
             identities.set(metadata, decision.identity);
             nextMetadata(metadata);
           }),

@@ -1,7 +1,8 @@
 // A daemon's HTTP endpoint (agent :7611, scheduler :7601): `/metrics` for Prometheus and `/healthz` for load
 // balancers, probes and humans with curl. Plain node:http: two routes need no framework.
 // With TLS (the daemon's certificates, reloaded with them) it serves HTTPS: /healthz stays open,
-// /metrics needs a client certificate of the cluster's CA (any role) unless metricsOpen.
+// /metrics needs a client certificate of the cluster's CA (any role) unless metricsOpen. A daemon
+// may add routes under a prefix (the scheduler's HTTP API), which do their own authentication.
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +25,11 @@ export interface MetricsServerOptions {
   tls?: ReloadableTls;
   /** With tls: /metrics without a client certificate (--metrics-open). */
   metricsOpen?: boolean;
+  /**
+   * More routes (the scheduler's `/api/v1`): every request whose path starts with `prefix` is
+   * handed to `handle`, which answers it (errors included; a throw is answered 500).
+   */
+  routes?: { prefix: string; handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> };
 }
 
 export interface MetricsServer {
@@ -93,7 +99,8 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
 }
 
 async function handle(options: MetricsServerOptions, req: http.IncomingMessage, res: http.ServerResponse) {
-  const path = (req.url ?? '/').split('?', 1)[0];
+  const path = (req.url ?? '/').split('?', 1)[0]!;
+  if (options.routes && path.startsWith(options.routes.prefix)) return options.routes.handle(req, res);
   if (path !== '/metrics' && path !== '/healthz') {
     send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
     return;

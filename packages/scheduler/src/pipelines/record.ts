@@ -1,5 +1,5 @@
 // The scheduler's record of one pipeline and its steps. Persisted as JSON in the store (kind
-// 'pipeline'); the proto Pipeline is derived from it (toPipeline, server/pipeline-service.ts).
+// 'pipeline'); the proto Pipeline is derived from it (toPipeline, server/pipeline-convert.ts).
 // Also the step lookups every decision uses, and the record of a new submission.
 import type { ExitRecord } from '../workloads/record.js';
 import { topologicalOrder, type PipelineSpec, type StepSpec } from './spec.js';

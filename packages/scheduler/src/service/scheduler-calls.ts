@@ -1,0 +1,233 @@
+// The Scheduler API's rules, once for both transports: each method takes the decoded request
+// message (as gRPC hands it to a handler, or as the HTTP API builds it from JSON) and returns the
+// response message. Request checks that name a field live here; the gRPC service (server/) and
+// the HTTP API (http-api/) only adapt their transport to these calls.
+import * as grpc from '@grpc/grpc-js';
+import {
+  InvalidArgumentError,
+  MoError,
+  NotFoundError,
+  type Node,
+  PAGE_BYTES,
+  parsePageSize,
+  stateFromWire,
+  validateGrace,
+  validateWorkloadId,
+  type ClusterEvent,
+  type GetClusterStatusRequest__Output,
+  type ClusterStatus,
+  type GetScheduledWorkloadRequest__Output,
+  type ListNodesRequest__Output,
+  type ListNodesResponse,
+  type ListWorkloadsRequest__Output,
+  type ListWorkloadsResponse,
+  type RemoveNodeRequest__Output,
+  type RemoveNodeResponse,
+  type ScheduledWorkload,
+  type StopScheduledWorkloadRequest__Output,
+  type SubmitWorkloadRequest__Output,
+  type SubmitWorkloadResponse,
+  type StreamWorkloadLogsRequest__Output,
+  type WatchRequest__Output,
+} from '@mo/api';
+import type { ClusterEvents } from '../events/cluster-events.js';
+import type { SnapshotItem } from '../events/cluster-watch.js';
+import type { PlacementEngine } from '../placement/index.js';
+import type { NodeEntry, NodeTable } from '../registry/nodes.js';
+import type { WorkloadManager } from '../workloads/manager.js';
+import type { WorkloadRecord } from '../workloads/record.js';
+import { toNode, toScheduledWorkload } from '../server/convert.js';
+import { MAX_LIST, parseListRequest, parseWorkloadSearch } from '../server/list-request.js';
+import { nodePage, workloadPage } from '../server/pages.js';
+
+export interface SchedulerCallsContext {
+  manager: WorkloadManager;
+  nodes: NodeTable;
+  engine: PlacementEngine;
+  events: ClusterEvents;
+  version: string;
+  startedAtMs: number;
+  /** `mo node rm`: forgets a down node by name or id (registry/nodes.ts removeDown). */
+  removeNode: (nameOrId: string) => NodeEntry;
+}
+
+/** Where a watch starts: after `afterSeq` (0: none given), optionally with the current state first. */
+export interface WatchStart {
+  afterSeq: number;
+  snapshot?: Array<SnapshotItem<ClusterEvent>>;
+}
+
+export class SchedulerCalls {
+  constructor(private readonly ctx: SchedulerCallsContext) {}
+
+  nodeMessage(n: NodeEntry) {
+    return toNode(n, this.ctx.engine.reservedOf(n.id), this.ctx.manager.runningOn(n.id));
+  }
+
+  async submitWorkload(req: SubmitWorkloadRequest__Output): Promise<SubmitWorkloadResponse> {
+    const { manager } = this.ctx;
+    if (req.count !== 0) {
+      // An array answers with ids only (see SubmitWorkloadResponse), and member 0 without events.
+      const a = await manager.submitArray(req, { bounded: true });
+      return {
+        ...(a.first && { workload: toScheduledWorkload(a.first, false) }),
+        existing: a.existing,
+        groupId: a.groupId,
+        workloadIds: a.workloadIds,
+      };
+    }
+    const { record, existing } = await manager.submit(req, { bounded: true });
+    return { workload: toScheduledWorkload(record), existing };
+  }
+
+  async stopWorkload(req: StopScheduledWorkloadRequest__Output): Promise<ScheduledWorkload> {
+    validateWorkloadId('workload_id', req.workloadId);
+    const grace = validateGrace('grace_period_ms', req.gracePeriodMs);
+    return toScheduledWorkload(await this.ctx.manager.stop(req.workloadId, grace));
+  }
+
+  getWorkload(req: GetScheduledWorkloadRequest__Output): ScheduledWorkload {
+    validateWorkloadId('workload_id', req.workloadId);
+    return toScheduledWorkload(this.ctx.manager.get(req.workloadId));
+  }
+
+  listWorkloads(req: ListWorkloadsRequest__Output): ListWorkloadsResponse {
+    const { manager } = this.ctx;
+    const { pageSize, states } = parseListRequest(req, stateFromWire);
+    if (req.groupId) validateWorkloadId('group_id', req.groupId);
+    const filter = {
+      ...(states ? { states } : {}),
+      ...(req.nodeId ? { nodeId: req.nodeId } : {}),
+      ...(req.groupId ? { groupId: req.groupId } : {}),
+      ...parseWorkloadSearch(req),
+    };
+    const page = workloadPage(manager, filter, { pageSize, pageToken: req.pageToken, withEvents: !req.omitEvents });
+    return { workloads: page.items, total: manager.countMatching(filter), nextPageToken: page.nextPageToken };
+  }
+
+  listNodes(req: ListNodesRequest__Output): ListNodesResponse {
+    const page = nodePage(this.ctx.nodes, { pageSize: parsePageSize(req), pageToken: req.pageToken }, (n) =>
+      this.nodeMessage(n),
+    );
+    return { nodes: page.items, nextPageToken: page.nextPageToken };
+  }
+
+  /**
+   * One node by name or id (the HTTP API's GET /nodes/NAME; gRPC clients list). Read access as
+   * ListNodes. NOT_FOUND names the field `node`.
+   */
+  getNode(nameOrId: string): Node {
+    if (!nameOrId) throw new InvalidArgumentError('node', 'is required (a node name or id)');
+    if (nameOrId.length > 253) throw new InvalidArgumentError('node', `is ${nameOrId.length} characters, at most 253`);
+    const n = this.ctx.nodes.get(nameOrId) ?? this.ctx.nodes.byNodeName(nameOrId);
+    if (!n) throw new NotFoundError('node', 'node', nameOrId);
+    return this.nodeMessage(n);
+  }
+
+  getClusterStatus(req: GetClusterStatusRequest__Output): ClusterStatus {
+    const { manager, nodes } = this.ctx;
+    const recentN = req.recentWorkloads || 10;
+    if (!Number.isSafeInteger(recentN) || recentN < 0 || recentN > 1000) {
+      throw new InvalidArgumentError('recent_workloads', `must be between 0 and 1000, got ${req.recentWorkloads}`);
+    }
+    const counts: Record<string, number> = {};
+    for (const [state, n] of manager.stateCounts()) if (n > 0) counts[state] = n;
+    // Nodes take up to half the byte budget, recent workloads the rest: the whole stays bounded.
+    const nodeList = nodePage(
+      nodes,
+      { pageSize: parsePageSize({ pageSize: req.maxNodes }, 'max_nodes'), pageToken: '', maxBytes: PAGE_BYTES / 2 },
+      (n) => this.nodeMessage(n),
+    );
+    const recent = workloadPage(
+      manager,
+      {},
+      { pageSize: recentN, pageToken: '', withEvents: false, maxBytes: PAGE_BYTES - nodeList.bytes },
+    );
+    return {
+      nodes: nodeList.items,
+      nodesTotal: nodes.size,
+      nodesNextPageToken: nodeList.nextPageToken,
+      workloadCounts: counts,
+      recent: recent.items,
+      recentNextPageToken: recent.nextPageToken,
+      queueDepth: manager.queueDepth(),
+      schedulerVersion: this.ctx.version,
+      startedAtMs: this.ctx.startedAtMs,
+    };
+  }
+
+  removeNode(req: RemoveNodeRequest__Output): RemoveNodeResponse {
+    if (!req.node) throw new InvalidArgumentError('node', 'is required (a node name or id)');
+    if (req.node.length > 253) throw new InvalidArgumentError('node', `is ${req.node.length} characters, at most 253`);
+    return { node: this.nodeMessage(this.ctx.removeNode(req.node)) };
+  }
+
+  /** What StreamWorkloadLogs reads (logs-proxy.ts resolves it): throws for a bad request. */
+  logsTarget(req: StreamWorkloadLogsRequest__Output) {
+    return workloadLogsTarget(this.ctx.manager, req);
+  }
+
+  /**
+   * Validates a WatchRequest and says where its stream starts: after_seq checked against the
+   * journal's window (OUT_OF_RANGE outside it), the snapshot when initial_state asks for one.
+   */
+  watchStart(req: WatchRequest__Output): WatchStart {
+    const { workloadId, initialState, afterSeq, replayRetained } = req;
+    if (workloadId) validateWorkloadId('workload_id', workloadId);
+    if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) {
+      throw new InvalidArgumentError(
+        'after_seq',
+        `must be a non-negative integer, got ${String(afterSeq).slice(0, 32)}`,
+      );
+    }
+    if (initialState && (afterSeq > 0 || replayRetained)) {
+      throw new InvalidArgumentError('initial_state', 'cannot be combined with after_seq or replay_retained');
+    }
+    if (replayRetained && afterSeq > 0) {
+      throw new InvalidArgumentError('replay_retained', 'cannot be combined with after_seq');
+    }
+    const { journal } = this.ctx.events;
+    if (afterSeq > 0) {
+      const check = journal.ring.check(afterSeq);
+      if (!check.ok) {
+        const why =
+          check.reason === 'ahead'
+            ? `is ahead of the latest event (${check.latest}; a restarted scheduler numbers events anew above its old ones)`
+            : `is older than the retained events (the oldest kept is ${check.oldest}, the latest ${check.latest}); relist, then watch from the latest`;
+        throw new MoError(grpc.status.OUT_OF_RANGE, `after_seq ${afterSeq} ${why}`);
+      }
+    }
+    if (workloadId && initialState) this.ctx.manager.get(workloadId); // NOT_FOUND before the stream opens
+    const start = afterSeq || (replayRetained ? journal.ring.oldestSeq - 1 : journal.latestSeq);
+    return { afterSeq: start, ...(initialState ? { snapshot: this.snapshot(workloadId) } : {}) };
+  }
+
+  /** The current state as snapshot entries, built as they are sent. */
+  private snapshot(workloadId: string): Array<SnapshotItem<ClusterEvent>> {
+    const { manager, nodes } = this.ctx;
+    const workload = (r: WorkloadRecord): SnapshotItem<ClusterEvent> => ({
+      key: r.id,
+      build: (seq) => ({ seq, atMs: Date.now(), snapshot: true, workload: toScheduledWorkload(r) }),
+    });
+    if (workloadId) return [workload(manager.get(workloadId))];
+    return [
+      ...nodes.list().map((n): SnapshotItem<ClusterEvent> => ({
+        key: `node:${n.id}`,
+        build: (seq) => ({ seq, atMs: Date.now(), snapshot: true, node: this.nodeMessage(n) }),
+      })),
+      ...manager.list({ limit: MAX_LIST }).workloads.map(workload),
+    ];
+  }
+}
+
+/** What StreamWorkloadLogs reads: the request checked, its workload found (logs-proxy.ts resolves). */
+export function workloadLogsTarget(manager: WorkloadManager, req: StreamWorkloadLogsRequest__Output) {
+  validateWorkloadId('workload_id', req.workloadId);
+  if (req.allocationId) validateWorkloadId('allocation_id', req.allocationId);
+  return {
+    record: manager.get(req.workloadId),
+    kind: 'workload',
+    id: req.workloadId,
+    choice: { allocationId: req.allocationId, previous: req.previous },
+  };
+}
