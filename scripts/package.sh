@@ -46,6 +46,8 @@ mkdir -p "$lib/dist/bin" "$lib/node_modules" "$root/usr/bin" "$root/lib/systemd/
 
 # The JavaScript, mo-shim, and the Node runtime that runs them.
 node packages/cli/scripts/release-bundle.mjs "$lib" "$version"
+# The dashboard's built files, beside the bundle that serves them (its handler looks in ./web).
+cp -r packages/dashboard/dist/web "$lib/dist/web"
 mkdir -p "$lib/dist/bin"
 install -m 0755 packages/agent/dist/bin/mo-shim "$lib/dist/bin/mo-shim"
 node_bin=$(node -p process.execPath)

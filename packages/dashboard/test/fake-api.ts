@@ -74,7 +74,9 @@ export class FakeApi {
   /** Sends an event to every open /api/v1/events stream, as the scheduler would. */
   emit(kind: 'workload' | 'node' | 'pipeline', data: object): void {
     this.seq++;
-    for (const res of this.streams) res.write(`id: ${this.seq}\nevent: ${kind}\ndata: ${JSON.stringify(data)}\n\n`);
+    // As the scheduler frames them: a ClusterEvent (PipelineEvent) with the object under its kind.
+    const event = JSON.stringify({ seq: this.seq, atMs: Date.now(), [kind]: data, event: kind });
+    for (const res of this.streams) res.write(`id: ${this.seq}\nevent: ${kind}\ndata: ${event}\n\n`);
   }
 
   /** Ends every open event stream (a scheduler restart): the dashboard must come back on its own. */
@@ -95,7 +97,10 @@ export class FakeApi {
     };
     if (!access) return json(401, { code: 'UNAUTHENTICATED', message: 'a valid bearer token is required' });
     const parts = url.pathname.slice('/api/v1/'.length).split('/');
-    const [kind, id, verb] = parts;
+    const [kind, id] = parts;
+    // `/pipelines/ID/steps/STEP/approve` as the scheduler has it; `/workloads/ID/logs`.
+    const verb = kind === 'pipelines' && parts[2] === 'steps' ? parts[4] : parts[2];
+    const stepId = kind === 'pipelines' && parts[2] === 'steps' ? parts[3] : undefined;
     if (req.method === 'POST' && access === 'read') {
       return json(403, { code: 'PERMISSION_DENIED', message: 'token:read may not operate' });
     }
@@ -128,7 +133,7 @@ export class FakeApi {
           );
         return json(200, { nodes: this.nodes, nextPageToken: '' });
       case 'pipelines':
-        if (id && verb && req.method === 'POST') return this.decide(req, res, verb);
+        if (id && verb && stepId && req.method === 'POST') return this.decide(req, res, verb, stepId);
         if (id) return this.one(res, id === this.pipeline.id ? this.pipeline : undefined);
         return json(200, { pipelines: [this.pipeline], total: 1, nextPageToken: '' });
       case 'workloads':
@@ -151,7 +156,7 @@ export class FakeApi {
   }
 
   private list(url: URL, res: ServerResponse): boolean {
-    const state = url.searchParams.get('state');
+    const state = url.searchParams.get('states');
     const name = url.searchParams.get('name');
     const nodeId = url.searchParams.get('nodeId');
     const size = Number(url.searchParams.get('pageSize') || 100);
@@ -174,11 +179,9 @@ export class FakeApi {
     return true;
   }
 
-  private decide(req: IncomingMessage, res: ServerResponse, verb: string): boolean {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
+  private decide(req: IncomingMessage, res: ServerResponse, verb: string, stepId: string): boolean {
+    req.resume();
     req.on('end', () => {
-      const { stepId } = JSON.parse(body || '{}') as { stepId?: string };
       const step = this.pipeline.steps?.find((s) => s.id === stepId);
       if (verb === 'approve' && step) {
         step.state = 'STEP_STATE_SUCCEEDED';

@@ -25,7 +25,10 @@ export interface ListQuery {
 
 function query(q: ListQuery): string {
   const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') params.set(k, String(v));
+  for (const [k, v] of Object.entries(q)) {
+    // The list requests' field is `states` (repeated); the pages filter by one.
+    if (v !== undefined && v !== '') params.set(k === 'state' ? 'states' : k, String(v));
+  }
   const s = params.toString();
   return s ? `?${s}` : '';
 }
@@ -113,7 +116,8 @@ export class Api {
   /** Approve or reject a step awaiting approval (the body is ApproveStepRequest's fields). */
   decideStep(pipelineId: string, stepId: string, approve: boolean, reason = ''): Promise<unknown> {
     const verb = approve ? 'approve' : 'reject';
-    return this.call('POST', `/pipelines/${encodeURIComponent(pipelineId)}/${verb}`, { stepId, reason });
+    const step = `/pipelines/${encodeURIComponent(pipelineId)}/steps/${encodeURIComponent(stepId)}`;
+    return this.call('POST', `${step}/${verb}`, { reason });
   }
 
   cancelPipeline(pipelineId: string, reason = ''): Promise<unknown> {

@@ -71,12 +71,15 @@ export class EventStream {
       this.lastEventId = m.lastEventId;
       const set = this.listeners.get(m.event as EventKind);
       if (!set || set.size === 0) return;
-      let data: Parameters<Listener>[0];
+      let event: Record<string, unknown>;
       try {
-        data = JSON.parse(m.data) as typeof data;
+        event = JSON.parse(m.data) as typeof event;
       } catch {
         return; // one bad message must not end the stream
       }
+      // A ClusterEvent (PipelineEvent) carries the workload, node or pipeline under its kind.
+      const inner = event[m.event];
+      const data = (inner && typeof inner === 'object' ? inner : event) as Parameters<Listener>[0];
       for (const fn of set) fn(data);
     }, this.lastEventId);
     const decoder = new TextDecoder();

@@ -49,6 +49,7 @@ import type { ArtifactCaller } from './pipelines/artifact-access.js';
 import { PipelineService } from './server/pipeline-service.js';
 import { TokenService } from './server/token-service.js';
 import { createHttpApi } from './http-api/index.js';
+import { dashboardHandler } from '@mo/dashboard';
 import { PipelineCalls } from './service/pipeline-calls.js';
 import { SchedulerCalls } from './service/scheduler-calls.js';
 import { openTokens, schedulerGuard, type TokenTable } from './tokens/index.js';
@@ -474,6 +475,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
       registry: metrics.registry,
       ...(tls ? { tls, metricsOpen: options.metricsOpen === true } : {}),
       routes: httpApi,
+      pages: dashboardHandler,
       health: () => ({
         ok: true,
         detail: { nodes: nodes.size, queueDepth: manager.queueDepth(), version: SCHEDULER_VERSION },

@@ -30,6 +30,11 @@ export interface MetricsServerOptions {
    * handed to `handle`, which answers it (errors included; a throw is answered 500).
    */
   routes?: { prefix: string; handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> };
+  /**
+   * Pages (the scheduler's dashboard at `/`): answers the paths it serves and returns true, or
+   * returns false for the others, which go on to /metrics and /healthz.
+   */
+  pages?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 }
 
 export interface MetricsServer {
@@ -101,6 +106,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
 async function handle(options: MetricsServerOptions, req: http.IncomingMessage, res: http.ServerResponse) {
   const path = (req.url ?? '/').split('?', 1)[0]!;
   if (options.routes && path.startsWith(options.routes.prefix)) return options.routes.handle(req, res);
+  if (options.pages?.(req, res)) return;
   if (path !== '/metrics' && path !== '/healthz') {
     send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
     return;

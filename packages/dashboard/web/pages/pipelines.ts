@@ -15,7 +15,8 @@ export function Pipelines() {
   const list = useLoad(
     (s) => api.pipelines({ pageSize: PAGE_SIZE, pageToken: pager.token }, s),
     [pager.token],
-    ['pipeline'],
+    ['pipeline', 'workload'],
+    (d) => (d.spec as { labels?: Record<string, string> } | undefined)?.labels?.['mo.pipeline'] !== undefined,
   );
   return html`<div>
     <h1 tabindex="-1">Pipelines</h1>
@@ -95,8 +96,10 @@ export function PipelineDetail({ id }: { id: string }) {
   const pl = useLoad(
     (s) => api.pipeline(id, s),
     [id],
-    ['pipeline'],
-    (d) => d.id === id,
+    // A step is a workload labelled with its pipeline: its changes move the graph too (the
+    // scheduler streams pipeline events apart from workload ones).
+    ['pipeline', 'workload'],
+    (d) => d.id === id || (d.spec as { labels?: Record<string, string> } | undefined)?.labels?.['mo.pipeline'] === id,
   );
   const p = pl.data;
   return html`<div>

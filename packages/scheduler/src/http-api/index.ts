@@ -25,6 +25,7 @@ import { HttpApi, type HttpApiCoreOptions } from './api.js';
 import { eventRoutes } from './events.js';
 import { logRoutes } from './logs.js';
 import { nodeRoutes } from './nodes.js';
+import { whoamiRoutes } from './whoami.js';
 import { pipelineRoutes } from './pipelines.js';
 import { workloadRoutes } from './workloads.js';
 
@@ -47,6 +48,7 @@ export function createHttpApi(o: HttpApiOptions): HttpApi {
   const routes = [
     ...workloadRoutes(o.scheduler),
     ...nodeRoutes(o.scheduler),
+    ...whoamiRoutes(),
     ...pipelineRoutes(o.pipelines),
     ...logRoutes(o.logs, o.scheduler, o.pipelines),
     ...eventRoutes({
