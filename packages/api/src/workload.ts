@@ -156,8 +156,19 @@ export interface SpecToWireOptions {
   brief?: boolean;
 }
 
-/** The WorkloadSpec message of a normalised spec. */
-export function specToWire(s: NormalizedWorkloadSpec, opts: SpecToWireOptions): WorkloadSpec {
+/**
+ * The WorkloadSpec message of a normalised spec. Brief, any sandbox shape will do (only its port
+ * count is read): an agent echoes specs on every heartbeat change without converting its sandbox.
+ */
+export function specToWire(
+  s: NormalizedWorkloadSpec<{ ports: readonly number[] }>,
+  opts: SpecToWireOptions & { brief: true },
+): WorkloadSpec;
+export function specToWire(s: NormalizedWorkloadSpec, opts: SpecToWireOptions): WorkloadSpec;
+export function specToWire(
+  s: NormalizedWorkloadSpec<DockerSpecFields | { ports: readonly number[] }>,
+  opts: SpecToWireOptions,
+): WorkloadSpec {
   // Host ports follow from what a sandbox publishes (placement books them on the node).
   const resources = { cpuMillis: s.cpuMillis, memoryBytes: s.memoryBytes, hostPorts: s.docker?.ports.length ?? 0 };
   const labels = opts.labels ?? s.labels;
@@ -176,7 +187,8 @@ export function specToWire(s: NormalizedWorkloadSpec, opts: SpecToWireOptions): 
     ...(s.lostAfterMs !== undefined && { lostAfterMs: s.lostAfterMs }),
     pidsLimit: s.pidsLimit ?? 0,
     driver: s.driver,
-    ...(s.docker !== undefined && { docker: s.docker }),
+    // The full overload takes only the submitted sandbox shape.
+    ...(s.docker !== undefined && { docker: s.docker as DockerSpecFields }),
     ...(s.artifacts && { artifacts: s.artifacts }),
     user: s.user ?? '',
   };

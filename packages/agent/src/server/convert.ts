@@ -13,7 +13,9 @@ export function toWorkloadStatus(
 ): WorkloadStatus {
   const { spec, exit } = record;
   return {
-    spec: specToWire({ ...spec, docker: spec.docker && dockerSpecOf(spec.docker) }, { id: spec.id, brief: opts.brief }),
+    spec: opts.brief
+      ? specToWire(spec, { id: spec.id, brief: true })
+      : specToWire({ ...spec, docker: spec.docker && dockerSpecOf(spec.docker) }, { id: spec.id }),
     state: stateToWire(record.state),
     reason: record.reason,
     pid: record.handle?.pid ?? 0,
