@@ -13,18 +13,12 @@
  *
  * Folders are the architecture: `placement/` (pure: feasibility -> rank -> limit -> select),
  * `registry/` (nodes, liveness, agent clients), `workloads/` (records, submit, restart, queue),
- * `store/` (the Store interface, SQLite), `service/` (the client API's calls, one implementation for
+ * `options.ts` (the options, defaults and checks), `store/` (the Store interface, SQLite), `service/` (the client API's calls, one implementation for
  * both transports), `server/` (gRPC services over them), `http-api/` (the HTTP/JSON API and
  * Server-Sent Events over them), `events/`, `metrics/`.
  */
-export {
-  DEFAULT_SCHEDULER_OPTIONS,
-  SCHEDULER_VERSION,
-  resolveSchedulerOptions,
-  startScheduler,
-  type Scheduler,
-  type SchedulerOptions,
-} from './scheduler.js';
+export { SCHEDULER_VERSION, startScheduler, type Scheduler } from './scheduler.js';
+export { DEFAULT_SCHEDULER_OPTIONS, resolveSchedulerOptions, type SchedulerOptions } from './options.js';
 export { main, parseSchedulerArgs } from './main.js';
 export type { Store, StoreKind, StoreOp, StoredRecord } from './store/store.js';
 export * from './placement/index.js';

@@ -14,7 +14,8 @@ import {
   runDaemon,
 } from '@mo/api';
 import { parseArgs } from 'node:util';
-import { SCHEDULER_VERSION, startScheduler, type SchedulerOptions } from './scheduler.js';
+import { SCHEDULER_VERSION, startScheduler } from './scheduler.js';
+import type { SchedulerOptions } from './options.js';
 
 const HELP = `Usage: mo-scheduler [options]
 
