@@ -21,14 +21,8 @@
  * with the workload and hands them back in `TaskConfig.driverConfig`, and only the driver reads them
  * (`dockerSettingsOf`).
  */
-export {
-  AGENT_VERSION,
-  DEFAULT_AGENT_OPTIONS,
-  resolveAgentOptions,
-  startAgent,
-  type Agent,
-  type AgentOptions,
-} from './agent.js';
+export { AGENT_VERSION, startAgent, type Agent } from './agent.js';
+export { DEFAULT_AGENT_OPTIONS, resolveAgentOptions, type AgentOptions } from './options.js';
 export { main, parseAgentArgs } from './main.js';
 export type {
   Driver,

@@ -13,7 +13,8 @@ import {
   runDaemon,
 } from '@mo/api';
 import { parseArgs } from 'node:util';
-import { AGENT_VERSION, DEFAULT_AGENT_OPTIONS, startAgent, type AgentOptions } from './agent.js';
+import { AGENT_VERSION, startAgent } from './agent.js';
+import { DEFAULT_AGENT_OPTIONS, type AgentOptions } from './options.js';
 import { validateCgroupRoot } from './cgroups/index.js';
 import { DOCKER_RELAXATIONS, type DockerLimits } from './drivers/docker/settings.js';
 import { parseNodeLabels } from './reporter/node-config.js';
