@@ -1,104 +1,24 @@
-// Helpers for the `mo dev` tests: start it as a user would (the built CLI, --json, --port-base 0),
-// talk to its scheduler with the CLI, wait for its stderr notes, and look at /proc for what is left.
+// Helpers for the `mo dev` tests: testkit's startDev (it as a user starts it) with a cleanup after
+// each test, and /proc readers for what it leaves behind.
 import { afterEach } from '@jest/globals';
-import { CLI_BIN, runMo, waitFor, type MoResult } from '@mo/testkit';
-import { execa } from 'execa';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { devMo, devStderrLine, killStartedDevs, startDev, type Dev, type DevReady } from '@mo/testkit';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface Ready {
-  scheduler: { grpcAddress: string; httpAddress: string; pid: number; dataDir: string; tokenFile: string };
-  agents: {
-    name: string;
-    grpcAddress: string;
-    pid: number;
-    dataDir: string;
-    dockerPorts: string;
-    dockerPortIp: string;
-  }[];
-  dataDir: string;
-  /** The certificates mo dev made in <data-dir>/tls (absent with --insecure). */
-  tls?: { caCert: string; clientCert: string; clientKey: string };
-}
-
-/** `mo dev` run by execa: a ChildProcess (kill, pid) that is also a promise of its result. */
-function spawnDev(args: string[]) {
-  return execa(process.execPath, [CLI_BIN, 'dev', ...args], {
-    env: { PATH: process.env.PATH },
-    extendEnv: false,
-    stdin: 'ignore',
-    buffer: false,
-    reject: false,
-    // A test's SIGINT is what it tests: no SIGKILL after it. (execa's `cleanup` still ends a mo
-    // dev that a crashed test file leaves behind.)
-    forceKillAfterDelay: false,
-  });
-}
-
-export interface Dev {
-  child: ReturnType<typeof spawnDev>;
-  ready: Ready;
-  stderr: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const dirs: string[] = [];
-const started: Dev['child'][] = [];
+export type Ready = DevReady;
+export type { Dev };
+export { startDev };
 
 /** Registers the cleanup of every `mo dev` started by the calling test file (and its data dirs). */
 export function cleanUpDevAfterEach(): void {
-  afterEach(() => {
-    for (const c of started.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  });
+  afterEach(killStartedDevs);
 }
-
-/** Starts `mo dev --json --port-base 0` and resolves with its ready report. */
-export async function startDev(...args: string[]): Promise<Dev> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mo-dev-test-'));
-  dirs.push(dataDir);
-  const child = spawnDev(['--json', '--port-base', '0', '--data-dir', dataDir, ...args]);
-  started.push(child);
-  let err = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exit = child.then((r) => ({ code: r.exitCode ?? null, signal: (r.signal ?? null) as NodeJS.Signals | null }));
-  const ready = await new Promise<Ready>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`mo dev not ready after 45 s:\n${err}`)), 45_000);
-    void (async () => {
-      // The ready report is its first line on stdout; the rest is read too, so it never blocks.
-      for await (const line of child.iterable({ from: 'stdout' })) {
-        clearTimeout(timer);
-        resolve(JSON.parse(line) as Ready);
-      }
-    })().catch(reject);
-    void exit.then(({ code }) => {
-      clearTimeout(timer);
-      reject(new Error(`mo dev exited (${code}) before it was ready:\n${err}`));
-    });
-  });
-  const t = ready.tls;
-  credentials.set(
-    ready.scheduler.grpcAddress,
-    t
-      ? { MO_CA_CERT: t.caCert, MO_CLIENT_CERT: t.clientCert, MO_CLIENT_KEY: t.clientKey }
-      : { MO_INSECURE: '1', MO_CA_CERT: '' },
-  );
-  return { child, ready, stderr: () => err, exit };
-}
-
-/** Each dev scheduler's credentials for the CLI (what mo dev's export lines say). */
-const credentials = new Map<string, Record<string, string>>();
 
 /** The CLI against this scheduler, with the credentials of the mo dev that started it. */
-export function mo(scheduler: string, ...args: string[]): Promise<MoResult> {
-  return runMo(['--scheduler', scheduler, ...args], { timeoutMs: 20_000, env: credentials.get(scheduler) ?? {} });
-}
+export const mo = devMo;
 
 /** Waits for a line of mo dev's stderr and returns its match. */
-export function stderrLine(dev: Dev, re: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
-  return waitFor(`mo dev to print ${re}\n${dev.stderr()}`, () => re.exec(dev.stderr()) ?? undefined, { timeoutMs });
-}
+export const stderrLine = devStderrLine;
 
 /**
  * A workload whose processes all carry `marker` in their argv: a shell with a child shell and an

@@ -1,82 +1,87 @@
-// END-TO-END: the dashboard in Chromium against a real cluster (testkit's startCluster: a real
-// scheduler and two real agents, as `mo dev` runs them), through the scheduler's own HTTP listener
-// serving both the dashboard and /api/v1.
+// END-TO-END: the dashboard in Chromium against `mo dev` itself (testkit's startDev: the built CLI
+// starting a scheduler and two agents, with its own certificates and bootstrap token, as a user runs
+// it), through the scheduler's own HTTP listener serving both the dashboard and /api/v1. Screenshots
+// of every page go to the test's output dir (the README shows the overview's).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { request as httpRequest } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ensureTestPki, requireTool, runMo, startCluster, type Cluster } from '@mo/testkit';
+import { devMo, requireTool, startDev, type Dev } from '@mo/testkit';
 
 const CHROMIUM = '/usr/bin/chromium';
 const PACKAGE = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = process.env.MO_TEST_OUTPUT_DIR ?? join(PACKAGE, 'test-output', 'dashboard-live');
 
 const haveChromium = requireTool(existsSync(CHROMIUM), `Debian's chromium (${CHROMIUM})`);
-let cluster: Cluster | undefined;
+let dev: Dev | undefined;
 let base = '';
 let admin = '';
 let browser: Browser;
+/** Script errors and CSP violations in any page: the dashboard must run under its own strict CSP. */
+const problems: string[] = [];
 
-/** The status of GET <scheme>://<http address>/api/v1/cluster with the token; 0 if nothing answered. */
-function probe(scheme: 'https' | 'http', address: string, token: string, ca: Buffer): Promise<number> {
-  return new Promise((resolve) => {
-    const [host, port] = [
-      address.slice(0, address.lastIndexOf(':')),
-      Number(address.slice(address.lastIndexOf(':') + 1)),
-    ];
+/** The status of GET https://<http address>/api/v1/cluster with the token, checked against mo dev's CA. */
+function probe(address: string, token: string, ca: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const at = address.lastIndexOf(':');
     const options = {
-      host,
-      port,
+      host: address.slice(0, at),
+      port: Number(address.slice(at + 1)),
       path: '/api/v1/cluster',
       headers: { authorization: `Bearer ${token}` },
       ca,
-      timeout: 3000,
+      timeout: 5000,
     };
-    const req = (scheme === 'https' ? httpsRequest : httpRequest)(options, (res) => {
+    const req = httpsRequest(options, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
-    req.on('error', () => resolve(0));
-    req.on('timeout', () => req.destroy());
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`GET /api/v1/cluster on ${address}: no answer in 5 s`)));
     req.end();
   });
 }
 
 function mo(token: string, ...args: string[]) {
-  return runMo(args, { env: { MO_SCHEDULER_ADDR: cluster!.scheduler.grpcAddress, MO_TOKEN: token } });
+  return devMo(dev!.ready.scheduler.grpcAddress, '--token', token, ...args);
 }
 
 beforeAll(async () => {
   if (!haveChromium) return;
-  cluster = await startCluster({ agents: 2 });
-  await cluster.waitForNodesUp(2);
-  admin = readFileSync(join(cluster.scheduler.dataDir, 'bootstrap-token'), 'utf8').trim();
-  const ca = readFileSync((await ensureTestPki()).ca);
-  const http = cluster.scheduler.httpAddress;
-  for (const scheme of ['https', 'http'] as const) {
-    const status = await probe(scheme, http, admin, ca);
-    if (status === 200) base = `${scheme}://${http}`;
-    if (status !== 0) break; // it answered: that is its scheme
-  }
-  if (!base) throw new Error(`GET /api/v1/cluster on the scheduler's HTTP listener ${http} did not answer 200`);
+  dev = await startDev('--agents', '2');
+  const { scheduler, tls } = dev.ready;
+  if (!tls) throw new Error('mo dev made no certificates: it should serve TLS by default');
+  admin = readFileSync(scheduler.tokenFile, 'utf8').trim();
+  // Its HTTP listener is TLS, with a certificate of its own CA, and the bootstrap token is admin.
+  const status = await probe(scheduler.httpAddress, admin, readFileSync(tls.caCert));
+  if (status !== 200) throw new Error(`GET /api/v1/cluster on mo dev's ${scheduler.httpAddress} answered ${status}`);
+  base = `https://${scheduler.httpAddress}`;
   mkdirSync(OUT, { recursive: true });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-}, 60_000);
+}, 90_000);
 
 afterAll(async () => {
   await browser?.close();
-  await cluster?.stop();
-});
+  await dev?.stop();
+  expect(problems).toEqual([]);
+}, 60_000);
 
 // Without chromium (outside CI) requireTool printed why these do nothing.
 const running = (): boolean => haveChromium;
 
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+}
+
 async function signedIn(token: string): Promise<Page> {
   // The run's CA is not the browser's: the certificate is checked by the probe above, not here.
   const page = await browser.newPage({ ignoreHTTPSErrors: true, viewport: { width: 1366, height: 900 } });
+  // The refused token (401/403) and a stream cut when the page closes are expected, nothing else.
+  const expected = /401|403|ERR_INCOMPLETE_CHUNKED_ENCODING|ERR_ABORTED/;
+  page.on('console', (m) => m.type() === 'error' && !expected.test(m.text()) && problems.push(m.text()));
+  page.on('pageerror', (e) => problems.push(String(e)));
   await page.goto(`${base}/`);
   await page.getByLabel('Bearer token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -88,8 +93,14 @@ describe('the dashboard against a real cluster', () => {
   it('shows the nodes on the overview', async () => {
     if (!running()) return;
     const page = await signedIn(admin);
-    for (const n of ['node-1', 'node-2']) await page.getByRole('link', { name: n }).waitFor();
-    await page.screenshot({ path: join(OUT, 'overview.png'), fullPage: true });
+    for (const n of ['dev-0', 'dev-1']) await page.getByRole('link', { name: n }).waitFor();
+    await shot(page, 'overview');
+    await page.getByRole('link', { name: 'Nodes', exact: true }).click();
+    await page.getByRole('heading', { name: 'Nodes', level: 1 }).waitFor();
+    await shot(page, 'nodes');
+    await page.getByRole('link', { name: 'dev-1' }).click();
+    await page.getByRole('heading', { name: /Node dev-1/, level: 1 }).waitFor();
+    await shot(page, 'node');
     await page.close();
   });
 
@@ -100,9 +111,11 @@ describe('the dashboard against a real cluster', () => {
     const script = 'i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done';
     const started = await mo(admin, 'start', '--name', 'dash-live', '--', 'sh', '-c', script);
     expect(started.code).toBe(0);
-    await page.getByRole('link', { name: 'dash-live' }).click({ timeout: 15_000 });
+    await page.getByRole('link', { name: 'dash-live' }).waitFor({ timeout: 15_000 });
+    await shot(page, 'workloads');
+    await page.getByRole('link', { name: 'dash-live' }).click();
     await page.getByLabel('workload logs').getByText('tick 3').waitFor({ timeout: 15_000 });
-    await page.screenshot({ path: join(OUT, 'workload.png'), fullPage: true });
+    await shot(page, 'workload');
     await page.close();
   });
 
@@ -126,11 +139,14 @@ describe('the dashboard against a real cluster', () => {
       .getByText('succeeded')
       .waitFor({ timeout: 30_000 })
       .catch(async (err: Error) => {
-        await page.screenshot({ path: join(OUT, 'pipeline-failed.png'), fullPage: true });
+        await shot(page, 'pipeline-failed');
         throw new Error(`${err.message}\npage: ${(await page.locator('body').innerText()).slice(0, 2000)}`);
       });
     expect(await step.getAttribute('class')).toContain('tone-ok');
-    await page.screenshot({ path: join(OUT, 'pipeline.png'), fullPage: true });
+    await shot(page, 'pipeline');
+    await page.getByRole('link', { name: 'Pipelines', exact: true }).click();
+    await page.getByRole('link', { name: 'gated' }).waitFor();
+    await shot(page, 'pipelines');
     await page.close();
   });
 

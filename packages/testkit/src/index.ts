@@ -9,7 +9,8 @@
  * ```
  *
  * Exports: `startAgentProcess` / `startSchedulerProcess` / `startCluster` (a scheduler + N agents)
- * (+ AGENT_BIN, SCHEDULER_BIN, CLI_BIN paths), `runMo` (the built CLI), `waitFor`, `sleep`, `isAlive`,
+ * (+ AGENT_BIN, SCHEDULER_BIN, CLI_BIN paths), `startDev` (`mo dev` itself, as a user runs it; `devMo`
+ * for the CLI with its credentials), `runMo` (the built CLI), `waitFor`, `sleep`, `isAlive`,
  * `requireTool` (fail in CI, skip with a reason elsewhere), `cpuSecondsOf` / `measureCpuPercent`
  * (a process's CPU from /proc), Docker helpers (`dockerReady`,
  * `removeContainersOfNode`, `SANDBOX_IMAGE`), systemd unit checks (`createUnitVerifier`,
@@ -46,6 +47,7 @@ export {
   type AgentProcessOptions,
 } from './agent-process.js';
 export { runMo, testCliEnv, type MoResult } from './cli.js';
+export { devMo, devStderrLine, killStartedDevs, startDev, type Dev, type DevReady } from './dev.js';
 export {
   apiCall,
   openEventStream,
