@@ -229,6 +229,7 @@ async function report(
     `mo dev: scheduler at ${s.grpcAddress} (metrics ${scheme}://${s.httpAddress}/metrics), ` +
       `${agents.length} agent(s) up${names ? ` (${names})` : ''}; state in ${settings.dataDir}` +
       `${cluster.pki ? '' : ' (no TLS: --insecure)'}\n` +
+      `mo dev: dashboard at ${scheme}://${s.httpAddress}/ (sign in with the token in ${shellQuote(tokenFile)})\n` +
       exports +
       `Ctrl-C stops the cluster${settings.stopWorkloads ? ' and its workloads' : ''}.\n`,
   );
