@@ -189,6 +189,8 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     maxRunning: options.maxRunningPipelines,
     maxQueued: options.maxQueuedPipelines,
   });
+  // Pipeline events on the cluster's sequence too (Watch with include_pipelines, /api/v1/events).
+  pipelines.watch({ push: (e) => events.pipelineChanged(e) });
 
   let tokens: TokenTable;
   try {

@@ -158,7 +158,12 @@ describe('GET /api/v1/events', () => {
     one.close();
   });
 
-  it('streams pipeline events on their own sequence with topic=pipeline, resumable, never mixed', async () => {
+  it('streams pipeline events on the same sequence as workload events, filtered and resumable', async () => {
+    // The latest seq now: everything after it, unfiltered, must come with no gap.
+    const probe = await events('/api/v1/events?initial=true&topic=node');
+    await probe.waitFor((e) => e.event === 'caught_up');
+    probe.close();
+    const from = Number(probe.events.find((e) => e.event === 'caught_up')!.id);
     const spec = {
       name: 'sse-pipe',
       steps: [
@@ -172,31 +177,50 @@ describe('GET /api/v1/events', () => {
       body: { spec },
     });
     const id = r.json<{ pipeline: { id: string } }>().pipeline.id;
+    interface PipelinePayload {
+      pipeline: { pipelineId: string; stepId: string; pipeline: { state: string } };
+    }
+    const pipe = (e: SseEvent) => JSON.parse(e.data) as PipelinePayload;
     const done = (e: SseEvent) =>
-      e.event === 'pipeline' &&
-      (JSON.parse(e.data) as { pipeline: { state: string } }).pipeline.state === 'PIPELINE_STATE_SUCCEEDED';
-    const all = await events(`/api/v1/events?topic=pipeline&pipeline=${id}`);
-    await all.waitFor(done);
-    all.close();
-    const ids = all.events.filter((e) => e.event === 'pipeline').map((e) => Number(e.id));
-    expect(ids.length).toBeGreaterThan(2);
-    expect([...ids].sort((x, y) => x - y)).toEqual(ids);
-    for (const e of all.events) expect((JSON.parse(e.data) as { pipelineId: string }).pipelineId).toBe(id);
+      e.event === 'pipeline' && pipe(e).pipeline.pipeline.state === 'PIPELINE_STATE_SUCCEEDED';
 
-    const resumed = await events(`/api/v1/events?topic=pipeline&pipeline=${id}`, {
-      headers: { 'last-event-id': String(ids[0]) },
-    });
+    // Everything, from before the submission: the pipeline's and its steps' workloads' events
+    // interleaved on one sequence, every seq once.
+    const everything = await events(`/api/v1/events?after=${from}`);
+    await everything.waitFor(done);
+    everything.close();
+    const seqs = everything.events.filter((e) => e.event !== 'caught_up').map((e) => Number(e.id));
+    expect(seqs).toEqual(seqs.map((_, i) => from + 1 + i));
+    const kinds = new Set(everything.events.map((e) => e.event));
+    expect(kinds.has('pipeline') && kinds.has('workload')).toBe(true);
+
+    // One pipeline's events: a subsequence of the same numbers, resumable with Last-Event-ID.
+    const one = await events(`/api/v1/events?pipeline=${id}&after=${from}`);
+    await one.waitFor(done);
+    one.close();
+    const ids = one.events.filter((e) => e.event === 'pipeline').map((e) => Number(e.id));
+    expect(ids.length).toBeGreaterThan(2);
+    expect(ids).toEqual(everything.events.filter((e) => e.event === 'pipeline').map((e) => Number(e.id)));
+    for (const e of one.events.filter((x) => x.event === 'pipeline')) expect(pipe(e).pipeline.pipelineId).toBe(id);
+    const resumed = await events(`/api/v1/events?pipeline=${id}`, { headers: { 'last-event-id': String(ids[0]) } });
     await resumed.waitFor(done);
     resumed.close();
     expect(resumed.events.filter((e) => e.event === 'pipeline').map((e) => Number(e.id))).toEqual(ids.slice(1));
 
-    const mixed = await apiCall(cluster.scheduler.httpAddress, '/api/v1/events?topic=pipeline,workload', {
+    // Without the pipeline topic (as a gRPC Watch without include_pipelines), none of them.
+    const workloads = await events(`/api/v1/events?topic=workload,node&after=${from}`);
+    await workloads.waitFor((e) => e.event === 'caught_up');
+    workloads.close();
+    expect(workloads.events.some((e) => e.event === 'pipeline')).toBe(false);
+    expect(workloads.events.some((e) => e.event === 'workload')).toBe(true);
+
+    const mixed = await apiCall(cluster.scheduler.httpAddress, `/api/v1/events?topic=workload&pipeline=${id}`, {
       token: reader,
     });
     expect(mixed.status).toBe(400);
     expect(mixed.json()).toMatchObject({
       code: 'INVALID_ARGUMENT',
-      message: expect.stringMatching(/^topic: pipeline events are numbered apart/),
+      message: expect.stringMatching(/^topic: with pipeline= the stream is that pipeline's events/),
     });
   });
 

@@ -49,6 +49,7 @@ export interface ProtoGrpcType {
       NodeMetrics: MessageTypeDefinition<_mo_v1_NodeMetrics, _mo_v1_NodeMetrics__Output>
       NodeStatus: MessageTypeDefinition<_mo_v1_NodeStatus, _mo_v1_NodeStatus__Output>
       PortMapping: MessageTypeDefinition<_mo_v1_PortMapping, _mo_v1_PortMapping__Output>
+      Priority: EnumTypeDefinition
       Resources: MessageTypeDefinition<_mo_v1_Resources, _mo_v1_Resources__Output>
       StartResult: MessageTypeDefinition<_mo_v1_StartResult, _mo_v1_StartResult__Output>
       StartWorkloadRequest: MessageTypeDefinition<_mo_v1_StartWorkloadRequest, _mo_v1_StartWorkloadRequest__Output>

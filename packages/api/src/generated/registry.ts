@@ -46,6 +46,7 @@ export interface ProtoGrpcType {
       NodeMetrics: MessageTypeDefinition<_mo_v1_NodeMetrics, _mo_v1_NodeMetrics__Output>
       NodeRegistry: SubtypeConstructor<typeof grpc.Client, _mo_v1_NodeRegistryClient> & { service: _mo_v1_NodeRegistryDefinition }
       PortMapping: MessageTypeDefinition<_mo_v1_PortMapping, _mo_v1_PortMapping__Output>
+      Priority: EnumTypeDefinition
       RegisterRequest: MessageTypeDefinition<_mo_v1_RegisterRequest, _mo_v1_RegisterRequest__Output>
       RegisterResponse: MessageTypeDefinition<_mo_v1_RegisterResponse, _mo_v1_RegisterResponse__Output>
       Resources: MessageTypeDefinition<_mo_v1_Resources, _mo_v1_Resources__Output>

@@ -1,19 +1,25 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { ApproveStepRequest as _mo_v1_ApproveStepRequest, ApproveStepRequest__Output as _mo_v1_ApproveStepRequest__Output } from './mo/v1/ApproveStepRequest.js';
 import type { ArtifactRef as _mo_v1_ArtifactRef, ArtifactRef__Output as _mo_v1_ArtifactRef__Output } from './mo/v1/ArtifactRef.js';
 import type { ArtifactSpec as _mo_v1_ArtifactSpec, ArtifactSpec__Output as _mo_v1_ArtifactSpec__Output } from './mo/v1/ArtifactSpec.js';
+import type { CancelPipelineRequest as _mo_v1_CancelPipelineRequest, CancelPipelineRequest__Output as _mo_v1_CancelPipelineRequest__Output } from './mo/v1/CancelPipelineRequest.js';
 import type { ClusterEvent as _mo_v1_ClusterEvent, ClusterEvent__Output as _mo_v1_ClusterEvent__Output } from './mo/v1/ClusterEvent.js';
 import type { ClusterStatus as _mo_v1_ClusterStatus, ClusterStatus__Output as _mo_v1_ClusterStatus__Output } from './mo/v1/ClusterStatus.js';
+import type { Compensation as _mo_v1_Compensation, Compensation__Output as _mo_v1_Compensation__Output } from './mo/v1/Compensation.js';
 import type { DockerMount as _mo_v1_DockerMount, DockerMount__Output as _mo_v1_DockerMount__Output } from './mo/v1/DockerMount.js';
 import type { DockerSpec as _mo_v1_DockerSpec, DockerSpec__Output as _mo_v1_DockerSpec__Output } from './mo/v1/DockerSpec.js';
 import type { ExitStatus as _mo_v1_ExitStatus, ExitStatus__Output as _mo_v1_ExitStatus__Output } from './mo/v1/ExitStatus.js';
 import type { GetClusterStatusRequest as _mo_v1_GetClusterStatusRequest, GetClusterStatusRequest__Output as _mo_v1_GetClusterStatusRequest__Output } from './mo/v1/GetClusterStatusRequest.js';
 import type { GetNodeStatusRequest as _mo_v1_GetNodeStatusRequest, GetNodeStatusRequest__Output as _mo_v1_GetNodeStatusRequest__Output } from './mo/v1/GetNodeStatusRequest.js';
+import type { GetPipelineRequest as _mo_v1_GetPipelineRequest, GetPipelineRequest__Output as _mo_v1_GetPipelineRequest__Output } from './mo/v1/GetPipelineRequest.js';
 import type { GetScheduledWorkloadRequest as _mo_v1_GetScheduledWorkloadRequest, GetScheduledWorkloadRequest__Output as _mo_v1_GetScheduledWorkloadRequest__Output } from './mo/v1/GetScheduledWorkloadRequest.js';
 import type { GetWorkloadRequest as _mo_v1_GetWorkloadRequest, GetWorkloadRequest__Output as _mo_v1_GetWorkloadRequest__Output } from './mo/v1/GetWorkloadRequest.js';
 import type { ListNodesRequest as _mo_v1_ListNodesRequest, ListNodesRequest__Output as _mo_v1_ListNodesRequest__Output } from './mo/v1/ListNodesRequest.js';
 import type { ListNodesResponse as _mo_v1_ListNodesResponse, ListNodesResponse__Output as _mo_v1_ListNodesResponse__Output } from './mo/v1/ListNodesResponse.js';
+import type { ListPipelinesRequest as _mo_v1_ListPipelinesRequest, ListPipelinesRequest__Output as _mo_v1_ListPipelinesRequest__Output } from './mo/v1/ListPipelinesRequest.js';
+import type { ListPipelinesResponse as _mo_v1_ListPipelinesResponse, ListPipelinesResponse__Output as _mo_v1_ListPipelinesResponse__Output } from './mo/v1/ListPipelinesResponse.js';
 import type { ListWorkloadsRequest as _mo_v1_ListWorkloadsRequest, ListWorkloadsRequest__Output as _mo_v1_ListWorkloadsRequest__Output } from './mo/v1/ListWorkloadsRequest.js';
 import type { ListWorkloadsResponse as _mo_v1_ListWorkloadsResponse, ListWorkloadsResponse__Output as _mo_v1_ListWorkloadsResponse__Output } from './mo/v1/ListWorkloadsResponse.js';
 import type { LogChunk as _mo_v1_LogChunk, LogChunk__Output as _mo_v1_LogChunk__Output } from './mo/v1/LogChunk.js';
@@ -23,6 +29,10 @@ import type { NodeFacts as _mo_v1_NodeFacts, NodeFacts__Output as _mo_v1_NodeFac
 import type { NodeMetrics as _mo_v1_NodeMetrics, NodeMetrics__Output as _mo_v1_NodeMetrics__Output } from './mo/v1/NodeMetrics.js';
 import type { NodeStatus as _mo_v1_NodeStatus, NodeStatus__Output as _mo_v1_NodeStatus__Output } from './mo/v1/NodeStatus.js';
 import type { PastAllocation as _mo_v1_PastAllocation, PastAllocation__Output as _mo_v1_PastAllocation__Output } from './mo/v1/PastAllocation.js';
+import type { Pipeline as _mo_v1_Pipeline, Pipeline__Output as _mo_v1_Pipeline__Output } from './mo/v1/Pipeline.js';
+import type { PipelineEvent as _mo_v1_PipelineEvent, PipelineEvent__Output as _mo_v1_PipelineEvent__Output } from './mo/v1/PipelineEvent.js';
+import type { PipelineStep as _mo_v1_PipelineStep, PipelineStep__Output as _mo_v1_PipelineStep__Output } from './mo/v1/PipelineStep.js';
+import type { PipelinesClient as _mo_v1_PipelinesClient, PipelinesDefinition as _mo_v1_PipelinesDefinition } from './mo/v1/Pipelines.js';
 import type { PortMapping as _mo_v1_PortMapping, PortMapping__Output as _mo_v1_PortMapping__Output } from './mo/v1/PortMapping.js';
 import type { RemoveNodeRequest as _mo_v1_RemoveNodeRequest, RemoveNodeRequest__Output as _mo_v1_RemoveNodeRequest__Output } from './mo/v1/RemoveNodeRequest.js';
 import type { RemoveNodeResponse as _mo_v1_RemoveNodeResponse, RemoveNodeResponse__Output as _mo_v1_RemoveNodeResponse__Output } from './mo/v1/RemoveNodeResponse.js';
@@ -36,13 +46,18 @@ import type { StartWorkloadRequest as _mo_v1_StartWorkloadRequest, StartWorkload
 import type { StartWorkloadResponse as _mo_v1_StartWorkloadResponse, StartWorkloadResponse__Output as _mo_v1_StartWorkloadResponse__Output } from './mo/v1/StartWorkloadResponse.js';
 import type { StartWorkloadsRequest as _mo_v1_StartWorkloadsRequest, StartWorkloadsRequest__Output as _mo_v1_StartWorkloadsRequest__Output } from './mo/v1/StartWorkloadsRequest.js';
 import type { StartWorkloadsResponse as _mo_v1_StartWorkloadsResponse, StartWorkloadsResponse__Output as _mo_v1_StartWorkloadsResponse__Output } from './mo/v1/StartWorkloadsResponse.js';
+import type { StepApproval as _mo_v1_StepApproval, StepApproval__Output as _mo_v1_StepApproval__Output } from './mo/v1/StepApproval.js';
 import type { StopScheduledWorkloadRequest as _mo_v1_StopScheduledWorkloadRequest, StopScheduledWorkloadRequest__Output as _mo_v1_StopScheduledWorkloadRequest__Output } from './mo/v1/StopScheduledWorkloadRequest.js';
 import type { StopWorkloadRequest as _mo_v1_StopWorkloadRequest, StopWorkloadRequest__Output as _mo_v1_StopWorkloadRequest__Output } from './mo/v1/StopWorkloadRequest.js';
 import type { StopWorkloadResponse as _mo_v1_StopWorkloadResponse, StopWorkloadResponse__Output as _mo_v1_StopWorkloadResponse__Output } from './mo/v1/StopWorkloadResponse.js';
 import type { StreamLogsRequest as _mo_v1_StreamLogsRequest, StreamLogsRequest__Output as _mo_v1_StreamLogsRequest__Output } from './mo/v1/StreamLogsRequest.js';
+import type { StreamStepLogsRequest as _mo_v1_StreamStepLogsRequest, StreamStepLogsRequest__Output as _mo_v1_StreamStepLogsRequest__Output } from './mo/v1/StreamStepLogsRequest.js';
 import type { StreamWorkloadLogsRequest as _mo_v1_StreamWorkloadLogsRequest, StreamWorkloadLogsRequest__Output as _mo_v1_StreamWorkloadLogsRequest__Output } from './mo/v1/StreamWorkloadLogsRequest.js';
+import type { SubmitPipelineRequest as _mo_v1_SubmitPipelineRequest, SubmitPipelineRequest__Output as _mo_v1_SubmitPipelineRequest__Output } from './mo/v1/SubmitPipelineRequest.js';
+import type { SubmitPipelineResponse as _mo_v1_SubmitPipelineResponse, SubmitPipelineResponse__Output as _mo_v1_SubmitPipelineResponse__Output } from './mo/v1/SubmitPipelineResponse.js';
 import type { SubmitWorkloadRequest as _mo_v1_SubmitWorkloadRequest, SubmitWorkloadRequest__Output as _mo_v1_SubmitWorkloadRequest__Output } from './mo/v1/SubmitWorkloadRequest.js';
 import type { SubmitWorkloadResponse as _mo_v1_SubmitWorkloadResponse, SubmitWorkloadResponse__Output as _mo_v1_SubmitWorkloadResponse__Output } from './mo/v1/SubmitWorkloadResponse.js';
+import type { WatchPipelinesRequest as _mo_v1_WatchPipelinesRequest, WatchPipelinesRequest__Output as _mo_v1_WatchPipelinesRequest__Output } from './mo/v1/WatchPipelinesRequest.js';
 import type { WatchRequest as _mo_v1_WatchRequest, WatchRequest__Output as _mo_v1_WatchRequest__Output } from './mo/v1/WatchRequest.js';
 import type { WorkloadEvent as _mo_v1_WorkloadEvent, WorkloadEvent__Output as _mo_v1_WorkloadEvent__Output } from './mo/v1/WorkloadEvent.js';
 import type { WorkloadSpec as _mo_v1_WorkloadSpec, WorkloadSpec__Output as _mo_v1_WorkloadSpec__Output } from './mo/v1/WorkloadSpec.js';
@@ -56,19 +71,25 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   mo: {
     v1: {
+      ApproveStepRequest: MessageTypeDefinition<_mo_v1_ApproveStepRequest, _mo_v1_ApproveStepRequest__Output>
       ArtifactRef: MessageTypeDefinition<_mo_v1_ArtifactRef, _mo_v1_ArtifactRef__Output>
       ArtifactSpec: MessageTypeDefinition<_mo_v1_ArtifactSpec, _mo_v1_ArtifactSpec__Output>
+      CancelPipelineRequest: MessageTypeDefinition<_mo_v1_CancelPipelineRequest, _mo_v1_CancelPipelineRequest__Output>
       ClusterEvent: MessageTypeDefinition<_mo_v1_ClusterEvent, _mo_v1_ClusterEvent__Output>
       ClusterStatus: MessageTypeDefinition<_mo_v1_ClusterStatus, _mo_v1_ClusterStatus__Output>
+      Compensation: MessageTypeDefinition<_mo_v1_Compensation, _mo_v1_Compensation__Output>
       DockerMount: MessageTypeDefinition<_mo_v1_DockerMount, _mo_v1_DockerMount__Output>
       DockerSpec: MessageTypeDefinition<_mo_v1_DockerSpec, _mo_v1_DockerSpec__Output>
       ExitStatus: MessageTypeDefinition<_mo_v1_ExitStatus, _mo_v1_ExitStatus__Output>
       GetClusterStatusRequest: MessageTypeDefinition<_mo_v1_GetClusterStatusRequest, _mo_v1_GetClusterStatusRequest__Output>
       GetNodeStatusRequest: MessageTypeDefinition<_mo_v1_GetNodeStatusRequest, _mo_v1_GetNodeStatusRequest__Output>
+      GetPipelineRequest: MessageTypeDefinition<_mo_v1_GetPipelineRequest, _mo_v1_GetPipelineRequest__Output>
       GetScheduledWorkloadRequest: MessageTypeDefinition<_mo_v1_GetScheduledWorkloadRequest, _mo_v1_GetScheduledWorkloadRequest__Output>
       GetWorkloadRequest: MessageTypeDefinition<_mo_v1_GetWorkloadRequest, _mo_v1_GetWorkloadRequest__Output>
       ListNodesRequest: MessageTypeDefinition<_mo_v1_ListNodesRequest, _mo_v1_ListNodesRequest__Output>
       ListNodesResponse: MessageTypeDefinition<_mo_v1_ListNodesResponse, _mo_v1_ListNodesResponse__Output>
+      ListPipelinesRequest: MessageTypeDefinition<_mo_v1_ListPipelinesRequest, _mo_v1_ListPipelinesRequest__Output>
+      ListPipelinesResponse: MessageTypeDefinition<_mo_v1_ListPipelinesResponse, _mo_v1_ListPipelinesResponse__Output>
       ListWorkloadsRequest: MessageTypeDefinition<_mo_v1_ListWorkloadsRequest, _mo_v1_ListWorkloadsRequest__Output>
       ListWorkloadsResponse: MessageTypeDefinition<_mo_v1_ListWorkloadsResponse, _mo_v1_ListWorkloadsResponse__Output>
       LogChunk: MessageTypeDefinition<_mo_v1_LogChunk, _mo_v1_LogChunk__Output>
@@ -80,6 +101,11 @@ export interface ProtoGrpcType {
       NodeState: EnumTypeDefinition
       NodeStatus: MessageTypeDefinition<_mo_v1_NodeStatus, _mo_v1_NodeStatus__Output>
       PastAllocation: MessageTypeDefinition<_mo_v1_PastAllocation, _mo_v1_PastAllocation__Output>
+      Pipeline: MessageTypeDefinition<_mo_v1_Pipeline, _mo_v1_Pipeline__Output>
+      PipelineEvent: MessageTypeDefinition<_mo_v1_PipelineEvent, _mo_v1_PipelineEvent__Output>
+      PipelineState: EnumTypeDefinition
+      PipelineStep: MessageTypeDefinition<_mo_v1_PipelineStep, _mo_v1_PipelineStep__Output>
+      Pipelines: SubtypeConstructor<typeof grpc.Client, _mo_v1_PipelinesClient> & { service: _mo_v1_PipelinesDefinition }
       PlacementStrategy: EnumTypeDefinition
       PortMapping: MessageTypeDefinition<_mo_v1_PortMapping, _mo_v1_PortMapping__Output>
       Priority: EnumTypeDefinition
@@ -96,13 +122,19 @@ export interface ProtoGrpcType {
       StartWorkloadResponse: MessageTypeDefinition<_mo_v1_StartWorkloadResponse, _mo_v1_StartWorkloadResponse__Output>
       StartWorkloadsRequest: MessageTypeDefinition<_mo_v1_StartWorkloadsRequest, _mo_v1_StartWorkloadsRequest__Output>
       StartWorkloadsResponse: MessageTypeDefinition<_mo_v1_StartWorkloadsResponse, _mo_v1_StartWorkloadsResponse__Output>
+      StepApproval: MessageTypeDefinition<_mo_v1_StepApproval, _mo_v1_StepApproval__Output>
+      StepState: EnumTypeDefinition
       StopScheduledWorkloadRequest: MessageTypeDefinition<_mo_v1_StopScheduledWorkloadRequest, _mo_v1_StopScheduledWorkloadRequest__Output>
       StopWorkloadRequest: MessageTypeDefinition<_mo_v1_StopWorkloadRequest, _mo_v1_StopWorkloadRequest__Output>
       StopWorkloadResponse: MessageTypeDefinition<_mo_v1_StopWorkloadResponse, _mo_v1_StopWorkloadResponse__Output>
       StreamLogsRequest: MessageTypeDefinition<_mo_v1_StreamLogsRequest, _mo_v1_StreamLogsRequest__Output>
+      StreamStepLogsRequest: MessageTypeDefinition<_mo_v1_StreamStepLogsRequest, _mo_v1_StreamStepLogsRequest__Output>
       StreamWorkloadLogsRequest: MessageTypeDefinition<_mo_v1_StreamWorkloadLogsRequest, _mo_v1_StreamWorkloadLogsRequest__Output>
+      SubmitPipelineRequest: MessageTypeDefinition<_mo_v1_SubmitPipelineRequest, _mo_v1_SubmitPipelineRequest__Output>
+      SubmitPipelineResponse: MessageTypeDefinition<_mo_v1_SubmitPipelineResponse, _mo_v1_SubmitPipelineResponse__Output>
       SubmitWorkloadRequest: MessageTypeDefinition<_mo_v1_SubmitWorkloadRequest, _mo_v1_SubmitWorkloadRequest__Output>
       SubmitWorkloadResponse: MessageTypeDefinition<_mo_v1_SubmitWorkloadResponse, _mo_v1_SubmitWorkloadResponse__Output>
+      WatchPipelinesRequest: MessageTypeDefinition<_mo_v1_WatchPipelinesRequest, _mo_v1_WatchPipelinesRequest__Output>
       WatchRequest: MessageTypeDefinition<_mo_v1_WatchRequest, _mo_v1_WatchRequest__Output>
       WorkloadEvent: MessageTypeDefinition<_mo_v1_WorkloadEvent, _mo_v1_WorkloadEvent__Output>
       WorkloadSpec: MessageTypeDefinition<_mo_v1_WorkloadSpec, _mo_v1_WorkloadSpec__Output>

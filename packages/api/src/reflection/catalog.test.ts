@@ -34,12 +34,13 @@ describe('ReflectionCatalog', () => {
 
   it('answers a file by name with the file first, then its imports, transitively, each once', () => {
     const c = new ReflectionCatalog(SCHEDULER);
-    expect(fileNames(c.answer({ kind: 'file_by_filename', name: 'mo/v1/pipeline.proto' }))).toEqual([
-      'mo/v1/pipeline.proto',
-      'mo/v1/agent.proto',
+    // scheduler.proto imports workload, node, agent (which imports workload and node) and pipeline.
+    expect(fileNames(c.answer({ kind: 'file_by_filename', name: 'mo/v1/scheduler.proto' }))).toEqual([
+      'mo/v1/scheduler.proto',
       'mo/v1/workload.proto',
       'mo/v1/node.proto',
-      'mo/v1/scheduler.proto',
+      'mo/v1/agent.proto',
+      'mo/v1/pipeline.proto',
     ]);
     expect(fileNames(c.answer({ kind: 'file_by_filename', name: 'mo/v1/node.proto' }))).toEqual(['mo/v1/node.proto']);
   });

@@ -1,10 +1,12 @@
-// `mo events [-f] [--after N] [--workload ID] [--json]`: the scheduler's Watch stream. Prints the
+// `mo events [-f] [--after N] [--workload ID | --pipeline ID | --pipelines] [--json]`: the
+// scheduler's Watch stream (pipeline events only when asked for, on the same sequence). Prints the
 // retained events (after N, or all of them), then with -f follows live ones; a broken stream is
 // resumed after the last seq printed (no gap, no duplicate), with a note on stderr.
 import type { ClusterEvent__Output, MoError, WatchRequest } from '@mo/api';
 import type { Command } from 'commander';
 import { addGlobalOptions, type CliContext } from '../context.js';
 import { parseCount } from '../flags.js';
+import { UsageError } from '../errors.js';
 import { write } from '../io.js';
 import { resolveWorkloadId } from '../refs/resolve.js';
 
@@ -12,20 +14,32 @@ export interface EventsFlags {
   follow?: boolean;
   after?: string;
   workload?: string;
+  pipeline?: string;
+  pipelines?: boolean;
 }
 
 /** --after N replays the retained events after seq N; without it (or 0), every retained one. */
 export function buildEventsRequest(flags: EventsFlags): WatchRequest {
   const after = flags.after === undefined ? 0 : parseCount(flags.after, '--after');
+  if (flags.pipeline !== undefined && flags.workload !== undefined)
+    throw new UsageError('--pipeline and --workload cannot be combined (one stream follows one of them)');
   return {
     workloadId: flags.workload ?? '',
+    pipelineId: flags.pipeline ?? '',
+    includePipelines: flags.pipelines === true || flags.pipeline !== undefined,
     ...(after > 0 ? { afterSeq: after } : { replayRetained: true }),
   };
 }
 
-/** One line per event: seq, time, then the workload or node as `mo status` words it. */
+/** One line per event: seq, time, then the workload, node or pipeline as `mo status` words it. */
 export async function renderEventLine(e: ClusterEvent__Output): Promise<string> {
   const at = new Date(e.atMs).toISOString();
+  if (e.pipeline) {
+    const p = e.pipeline;
+    const name = p.pipeline?.name || p.pipelineId;
+    const what = p.stepId ? `pipeline ${name} step ${p.stepId}` : `pipeline ${name}`;
+    return `${e.seq} ${at} ${what} ${p.state}${p.reason && p.reason !== p.state ? `: ${p.reason}` : ''}\n`;
+  }
   if (e.workload) {
     const { renderWorkloadLine } = await import('../output/cluster.js');
     const w = e.workload;
@@ -42,16 +56,19 @@ export async function renderEventLine(e: ClusterEvent__Output): Promise<string> 
 export function registerEvents(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('events')
-    .summary("the cluster's workload and node events (the retained ones; -f: then live)")
+    .summary("the cluster's workload and node (and pipeline) events (the retained ones; -f: then live)")
     .description(
-      'Prints the workload and node state changes the scheduler keeps (the last 10,000, at most 1 h old), ' +
+      'Prints the workload and node state changes the scheduler keeps (the last 10,000, at most 1 h old; ' +
+        'with --pipelines, pipeline and step changes too, numbered on the same sequence), ' +
         'one line each (seq, time, what changed), or one JSON object per line with --json. With -f it ' +
         'keeps following; a broken stream is resumed after the last seq printed, so nothing is missed or ' +
         'printed twice. A scheduler restart loses the kept events: following then ends with an error.',
     )
     .option('-f, --follow', 'keep printing events as they happen (Ctrl-C ends)')
     .option('--after <seq>', 'only events after this sequence number (a previous run’s last)')
-    .option('--workload <id>', "only this workload's events (an id, unique id prefix or live workload's name)");
+    .option('--workload <id>', "only this workload's events (an id, unique id prefix or live workload's name)")
+    .option('--pipelines', 'pipeline and step events too')
+    .option('--pipeline <id>', "only this pipeline's events");
   addGlobalOptions(cmd).action(async (flags: EventsFlags, self: Command) => {
     const globals = ctx.resolve(self);
     const req = buildEventsRequest(flags);

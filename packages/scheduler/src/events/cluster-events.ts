@@ -1,9 +1,12 @@
-// The scheduler's cluster events: workload and node changes in wire form, numbered and kept in the
-// journal's window for Watch streams. Each event is converted and measured once, whatever the
+// The scheduler's cluster events: workload, node and pipeline changes in wire form, numbered on one
+// sequence and kept in the journal's window for Watch streams (pipeline events only go to streams
+// that ask for them: see watchFilter in service/scheduler-calls.ts). Each event is converted and measured once, whatever the
 // number of watchers; a workload update that changes nothing a watcher sees is not an event.
 import { moProto, type ClusterEvent, type Logger, type Node, type ScheduledWorkload } from '@mo/api';
 import { every, type Timer } from '@mo/api/timers';
+import type { PipelineEvent as EnginePipelineEvent } from '../pipelines/manager.js';
 import type { NodeEntry } from '../registry/nodes.js';
+import { toEvent } from '../server/pipeline-convert.js';
 import type { Store } from '../store/store.js';
 import type { WorkloadRecord } from '../workloads/record.js';
 import { WorkloadChanges } from './changes.js';
@@ -24,6 +27,11 @@ const PRUNE_EVERY_MS = 60_000;
 /** The encoded size of a ClusterEvent (what a stream's buffer and the window count). */
 export function clusterEventBytes(e: ClusterEvent): number {
   return moProto().mo.v1.Scheduler.service.Watch.responseSerialize(e).length;
+}
+
+/** A pipeline's events' key in the journal (apart from workload ids and `node:` keys). */
+export function pipelineEventKey(pipelineId: string): string {
+  return `pipeline:${pipelineId}`;
 }
 
 export class ClusterEvents {
@@ -62,6 +70,12 @@ export class ClusterEvents {
   nodeChanged(n: NodeEntry): void {
     const node = this.o.toNode(n);
     this.journal.publish(`node:${n.id}`, (seq, atMs) => ({ seq, atMs, node }), clusterEventBytes);
+  }
+
+  /** Converted now: the event carries the pipeline as it is at this change. */
+  pipelineChanged(e: EnginePipelineEvent): void {
+    const pipeline = toEvent(e);
+    this.journal.publish(pipelineEventKey(e.pipeline.id), (seq, atMs) => ({ seq, atMs, pipeline }), clusterEventBytes);
   }
 
   close(): void {

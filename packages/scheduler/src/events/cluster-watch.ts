@@ -12,8 +12,10 @@ export interface SnapshotItem<T> {
 }
 
 export interface ClusterWatchOptions<T> {
-  /** Only events with this key (a workload id). */
+  /** Only events with this key (a workload id, a pipeline's key). */
   key?: string | undefined;
+  /** Events this stream does not send (their seqs are skipped). */
+  skip?: ((event: T) => boolean) | undefined;
   /** Events with a larger seq are sent (the journal's latest: live only). */
   afterSeq: number;
   snapshot?: Array<SnapshotItem<T>> | undefined;
@@ -67,6 +69,7 @@ export class ClusterWatchSource<T> implements WatchSource<T> {
       if (!e) break;
       const shown = this.reflected.get(e.key);
       if (shown !== undefined && e.seq <= shown) continue;
+      if (this.o.skip?.(e.event)) continue;
       return { message: e.event, bytes: e.bytes };
     }
     // Caught up: every snapshot entry is older than what comes next.

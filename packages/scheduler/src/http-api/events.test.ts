@@ -4,39 +4,54 @@ import { parseEventsQuery } from './events.js';
 const q = (s: string) => new URLSearchParams(s);
 
 describe('parseEventsQuery', () => {
-  it('defaults to workload and node events, live', () => {
+  it('defaults to every topic, live, pipelines included', () => {
     expect(parseEventsQuery(q(''), undefined)).toEqual({
-      kind: 'cluster',
-      watch: { workloadId: '', afterSeq: 0, initialState: false, replayRetained: false },
-      topics: new Set(['workload', 'node']),
+      watch: {
+        workloadId: '',
+        pipelineId: '',
+        includePipelines: true,
+        afterSeq: 0,
+        initialState: false,
+        replayRetained: false,
+      },
+      topics: new Set(['workload', 'node', 'pipeline']),
     });
   });
 
   it('takes topics, a workload, after and initial', () => {
     const r = parseEventsQuery(q('topic=workload&workload=W1&after=42&initial=true'), undefined);
     expect(r).toEqual({
-      kind: 'cluster',
-      watch: { workloadId: 'W1', afterSeq: 42, initialState: true, replayRetained: false },
+      watch: {
+        workloadId: 'W1',
+        pipelineId: '',
+        includePipelines: false,
+        afterSeq: 42,
+        initialState: true,
+        replayRetained: false,
+      },
       topics: new Set(['workload']),
     });
+  });
+
+  it('leaves pipeline events out unless their topic is asked for', () => {
+    expect(parseEventsQuery(q('topic=node'), undefined).watch.includePipelines).toBe(false);
+    expect(parseEventsQuery(q('topic=node,pipeline'), undefined).watch.includePipelines).toBe(true);
   });
 
   it('prefers Last-Event-ID to ?after= (EventSource resends the first URL with the header)', () => {
     expect(parseEventsQuery(q('after=5'), '9').watch.afterSeq).toBe(9);
   });
 
-  it('opens a pipeline stream on its own sequence', () => {
-    expect(parseEventsQuery(q('topic=pipeline&pipeline=P1'), '7')).toEqual({
-      kind: 'pipelines',
-      watch: { pipelineId: 'P1', afterSeq: 7 },
-    });
+  it("follows one pipeline's events on the cluster sequence", () => {
+    const r = parseEventsQuery(q('pipeline=P1'), '7');
+    expect(r.watch).toMatchObject({ pipelineId: 'P1', includePipelines: true, afterSeq: 7 });
+    expect(r.topics).toEqual(new Set(['pipeline']));
   });
 
   it.each([
     ['topic=weather', undefined, /^topic: unknown topic "weather"/],
-    ['topic=pipeline,node', undefined, /^topic: pipeline events are numbered apart/],
-    ['pipeline=P1', undefined, /^pipeline: filters pipeline events/],
-    ['topic=pipeline&workload=W1', undefined, /^workload: /],
+    ['topic=node&pipeline=P1', undefined, /^topic: with pipeline= the stream is that pipeline's events/],
+    ['topic=pipeline&workload=W1', undefined, /^topic: with workload= /],
     ['after=-1', undefined, /^after: must be an event's seq/],
     ['after=1e3', undefined, /^after: /],
     ['', 'abc', /^Last-Event-ID: /],

@@ -1,16 +1,15 @@
 // GET /api/v1/events: live events as Server-Sent Events, over the journal and cursor the gRPC
 // Watch reads (events/cluster-watch.ts), so the sequence is the same: `id:` is the event's seq,
-// `event:` its topic (workload | node; `caught_up` once the replay is sent, `error` before the
-// scheduler ends a stream), `data:` the ClusterEvent as JSON. `?topic=pipeline` streams pipeline
-// events instead (`event: pipeline`, a PipelineEvent), on WatchPipelines' own sequence: they are
-// numbered apart, so one stream never mixes the two id spaces. A client resumes after a disconnect
-// with `Last-Event-ID` (EventSource sends it) or `?after=N`, with no gap and no duplicate; a resume
-// from before the retained window is refused (400 OUT_OF_RANGE: relist, then watch).
-// Filters: `?topic=workload,node`, `?workload=ID`, `?pipeline=ID`; `?initial=true` sends the
-// current state first. Bounds are the Watch's: a slot of the `watch` (`watch_pipelines`) stream
-// cap, a writer whose buffer is bounded, a reader lagging past the journal's (queue's) bound or
-// taking nothing for the stall timeout is cut off. A comment line every heartbeatMs keeps proxies
-// from closing an idle stream.
+// `event:` its topic (workload | node | pipeline; `caught_up` once the replay is sent, `error`
+// before the scheduler ends a stream), `data:` the ClusterEvent as JSON (a pipeline event's
+// `pipeline` is a PipelineEvent, whose own `seq` is WatchPipelines'). A client resumes after a
+// disconnect with `Last-Event-ID` (EventSource sends it) or `?after=N`, with no gap and no
+// duplicate; a resume from before the retained window is refused (400 OUT_OF_RANGE: relist, then
+// watch). Filters: `?topic=workload,node,pipeline` (default: all three), `?workload=ID`,
+// `?pipeline=ID`; `?initial=true` sends the current workloads and nodes first. Bounds are the
+// Watch's: a slot of the `watch` stream cap, a writer whose buffer is bounded, a reader lagging
+// past the journal's bound or taking nothing for the stall timeout is cut off. A comment line
+// every heartbeatMs keeps proxies from closing an idle stream.
 import {
   BoundedWriter,
   every,
@@ -20,34 +19,27 @@ import {
   type ClusterEvent,
   type StreamLimits,
   type StreamSlot,
-  type WatchPipelinesRequest__Output,
   type WatchRequest__Output,
 } from '@mo/api';
 import { clusterEventBytes, type ClusterEvents } from '../events/cluster-events.js';
 import { ClusterWatchSource } from '../events/cluster-watch.js';
-import { QueueWatchSource } from '../events/queue-watch.js';
 import { pumpWatch, type WatchSource } from '../events/watch-stream.js';
-import type { PipelineEvent as EnginePipelineEvent } from '../pipelines/manager.js';
-import { toEvent } from '../server/pipeline-convert.js';
-import { WATCH_QUEUE, WATCH_QUEUE_BYTES } from '../server/pipeline-service.js';
-import type { PipelineCalls } from '../service/pipeline-calls.js';
 import type { SchedulerCalls } from '../service/scheduler-calls.js';
 import { route, type Route, type RouteInput } from './api.js';
 import { ResponseCall } from './stream-call.js';
 
 export const TOPICS = ['workload', 'node', 'pipeline'] as const;
 export type Topic = (typeof TOPICS)[number];
-/** Without ?topic=: the cluster's (pipeline events are numbered apart: a stream of their own). */
-const DEFAULT_TOPICS: readonly Topic[] = ['workload', 'node'];
 
 /** A comment every 15 s: proxies commonly drop a connection idle for 30-60 s. */
 export const HEARTBEAT_MS = 15_000;
 /** Bytes written to one stream and not yet taken by its socket (then the writer waits). */
 const SSE_BUFFER_BYTES = 64 * 1024;
 
-export type EventsRequest =
-  | { kind: 'cluster'; watch: WatchRequest__Output; topics: ReadonlySet<Topic> }
-  | { kind: 'pipelines'; watch: WatchPipelinesRequest__Output };
+export interface EventsRequest {
+  watch: WatchRequest__Output;
+  topics: ReadonlySet<Topic>;
+}
 
 const SEQ_RE = /^\d{1,15}$/;
 
@@ -87,33 +79,25 @@ export function parseEventsQuery(query: URLSearchParams, lastEventId: string | u
   if (initial !== null && !['true', 'false', '1', '0'].includes(initial)) {
     throw new InvalidArgumentError('initial', `must be true or false, got ${JSON.stringify(initial.slice(0, 32))}`);
   }
-  if (topics.has('pipeline')) {
-    // Pipeline events have their own sequence (WatchPipelines'): one id space per stream.
-    if (topics.size > 1) {
-      throw new InvalidArgumentError(
-        'topic',
-        'pipeline events are numbered apart from workload and node events: open one stream with topic=pipeline and another for the rest',
-      );
-    }
-    if (query.has('workload'))
-      throw new InvalidArgumentError('workload', 'filters workload events, not topic=pipeline');
-    if (initial !== null)
-      throw new InvalidArgumentError(
-        'initial',
-        'is for workload and node events (pipeline events replay what is kept)',
-      );
-    return { kind: 'pipelines', watch: { pipelineId: query.get('pipeline') ?? '', afterSeq } };
-  }
-  if (query.has('pipeline')) throw new InvalidArgumentError('pipeline', 'filters pipeline events: add topic=pipeline');
+  const pipelineId = query.get('pipeline') ?? '';
+  const workloadId = query.get('workload') ?? '';
+  // A pipeline's stream is its events alone; a workload's has no pipeline events.
+  if (pipelineId && topics.size > 0 && !(topics.size === 1 && topics.has('pipeline')))
+    throw new InvalidArgumentError('topic', "with pipeline= the stream is that pipeline's events (topic=pipeline)");
+  if (workloadId && topics.has('pipeline'))
+    throw new InvalidArgumentError('topic', "with workload= the stream is that workload's events (no pipeline topic)");
+  const chosen: ReadonlySet<Topic> =
+    topics.size > 0 ? topics : new Set(pipelineId ? ['pipeline'] : workloadId ? ['workload'] : TOPICS);
   return {
-    kind: 'cluster',
     watch: {
-      workloadId: query.get('workload') ?? '',
+      workloadId,
+      pipelineId,
+      includePipelines: chosen.has('pipeline'),
       afterSeq,
       initialState: initial === 'true' || initial === '1',
       replayRetained: false,
     },
-    topics: topics.size > 0 ? topics : new Set(DEFAULT_TOPICS),
+    topics: chosen,
   };
 }
 
@@ -121,6 +105,7 @@ export function parseEventsQuery(query: URLSearchParams, lastEventId: string | u
 function topicOf(e: ClusterEvent): Topic | 'caught_up' {
   if (e.workload) return 'workload';
   if (e.node) return 'node';
+  if (e.pipeline) return 'pipeline';
   return 'caught_up';
 }
 
@@ -165,7 +150,6 @@ class SseSource implements WatchSource<string> {
 
 export interface EventsContext {
   calls: SchedulerCalls;
-  pipelines: PipelineCalls;
   events: ClusterEvents;
   streams: StreamLimits;
   heartbeatMs?: number;
@@ -213,63 +197,18 @@ function startSse(
   void pumpWatch(out, source).finally(() => heartbeat.cancel());
 }
 
-function openClusterStream(
-  ctx: EventsContext,
-  r: Extract<EventsRequest, { kind: 'cluster' }>,
-  { res }: RouteInput,
-): undefined {
+function openStream(ctx: EventsContext, r: EventsRequest, { res }: RouteInput): undefined {
   const start = ctx.calls.watchStart(r.watch); // INVALID_ARGUMENT, OUT_OF_RANGE, NOT_FOUND: before any byte
   const slot = ctx.streams.acquire('watch'); // RESOURCE_EXHAUSTED (429) past the cap
   const source = new ClusterWatchSource<ClusterEvent>(ctx.events.journal, {
-    key: r.watch.workloadId || undefined,
+    key: start.key,
+    skip: start.skip,
     afterSeq: start.afterSeq,
     snapshot: start.snapshot,
     caughtUp: (seq) => ({ seq, atMs: Date.now(), caughtUp: true }),
     sizeOf: clusterEventBytes,
   });
   startSse(ctx, res, slot, 'events', new SseSource(source, r.topics));
-  return undefined;
-}
-
-/** Each pipeline event's SSE text, made once whatever the number of streams. */
-const pipelineTexts = new WeakMap<EnginePipelineEvent, { message: string; bytes: number }>();
-
-function pipelineSse(e: EnginePipelineEvent): { message: string; bytes: number } {
-  let item = pipelineTexts.get(e);
-  if (!item) {
-    const message = `id: ${e.seq}\nevent: pipeline\ndata: ${responseJson('PipelineEvent', toEvent(e))}\n\n`;
-    item = { message, bytes: Buffer.byteLength(message) };
-    pipelineTexts.set(e, item);
-  }
-  return item;
-}
-
-function openPipelineStream(
-  ctx: EventsContext,
-  r: Extract<EventsRequest, { kind: 'pipelines' }>,
-  { res }: RouteInput,
-): undefined {
-  const live: { source?: QueueWatchSource<EnginePipelineEvent, string> } = {};
-  // Replay taken and live events subscribed in one tick (the source drops what it has by seq).
-  const { replay, unsubscribe } = ctx.pipelines.watch(r.watch, (e) => live.source?.push(e));
-  let slot: StreamSlot;
-  try {
-    slot = ctx.streams.acquire('watch_pipelines');
-  } catch (err) {
-    unsubscribe();
-    throw err;
-  }
-  const source = new QueueWatchSource<EnginePipelineEvent, string>({
-    what: 'pipeline events',
-    afterSeq: r.watch.afterSeq,
-    replay,
-    toMessage: pipelineSse,
-    maxQueued: WATCH_QUEUE,
-    maxQueuedBytes: WATCH_QUEUE_BYTES,
-  });
-  live.source = source;
-  res.once('close', unsubscribe);
-  startSse(ctx, res, slot, 'pipeline events', source);
   return undefined;
 }
 
@@ -283,7 +222,7 @@ export function eventRoutes(ctx: EventsContext): Route[] {
         const last = i.req.headers['last-event-id'];
         return parseEventsQuery(i.query, Array.isArray(last) ? last[0] : last);
       },
-      respond: (r, i) => (r.kind === 'cluster' ? openClusterStream(ctx, r, i) : openPipelineStream(ctx, r, i)),
+      respond: (r, i) => openStream(ctx, r, i),
     }),
   ];
 }

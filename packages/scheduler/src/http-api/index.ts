@@ -53,7 +53,6 @@ export function createHttpApi(o: HttpApiOptions): HttpApi {
     ...logRoutes(o.logs, o.scheduler, o.pipelines),
     ...eventRoutes({
       calls: o.scheduler,
-      pipelines: o.pipelines,
       events: o.events,
       streams: o.streams,
       ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),

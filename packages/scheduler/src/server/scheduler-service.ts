@@ -87,7 +87,8 @@ export class SchedulerService {
     const slot = (this.ctx.streams ?? defaultWatchLimits()).admit('watch', call);
     if (!slot) return;
     const source = new ClusterWatchSource<ClusterEvent>(journal, {
-      key: call.request.workloadId || undefined,
+      key: start.key,
+      skip: start.skip,
       afterSeq: start.afterSeq,
       snapshot: start.snapshot,
       caughtUp: (seq) => ({ seq, atMs: Date.now(), caughtUp: true }),

@@ -30,7 +30,7 @@ import {
   type StreamWorkloadLogsRequest__Output,
   type WatchRequest__Output,
 } from '@mo/api';
-import type { ClusterEvents } from '../events/cluster-events.js';
+import { pipelineEventKey, type ClusterEvents } from '../events/cluster-events.js';
 import type { SnapshotItem } from '../events/cluster-watch.js';
 import type { PlacementEngine } from '../placement/index.js';
 import type { NodeEntry, NodeTable } from '../registry/nodes.js';
@@ -55,7 +55,16 @@ export interface SchedulerCallsContext {
 export interface WatchStart {
   afterSeq: number;
   snapshot?: Array<SnapshotItem<ClusterEvent>>;
+  /** The journal key the stream follows (a workload's, a pipeline's), if one. */
+  key?: string;
+  /** Events the stream does not send: pipeline events unless it asked for them. */
+  skip?: (e: ClusterEvent) => boolean;
 }
+
+/** Pipeline ids are ULIDs; this only bounds what a caller may make us compare. */
+const PIPELINE_ID_MAX = 128;
+
+const notPipeline = (e: ClusterEvent): boolean => e.pipeline != null;
 
 export class SchedulerCalls {
   constructor(private readonly ctx: SchedulerCallsContext) {}
@@ -172,8 +181,15 @@ export class SchedulerCalls {
    * journal's window (OUT_OF_RANGE outside it), the snapshot when initial_state asks for one.
    */
   watchStart(req: WatchRequest__Output): WatchStart {
-    const { workloadId, initialState, afterSeq, replayRetained } = req;
+    const { workloadId, initialState, afterSeq, replayRetained, pipelineId } = req;
     if (workloadId) validateWorkloadId('workload_id', workloadId);
+    if (pipelineId) {
+      if (pipelineId.length > PIPELINE_ID_MAX)
+        throw new InvalidArgumentError('pipeline_id', `is longer than ${PIPELINE_ID_MAX} characters`);
+      if (workloadId) throw new InvalidArgumentError('pipeline_id', 'cannot be combined with workload_id');
+      if (initialState)
+        throw new InvalidArgumentError('initial_state', 'is the state of workloads and nodes: not with pipeline_id');
+    }
     if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) {
       throw new InvalidArgumentError(
         'after_seq',
@@ -199,7 +215,13 @@ export class SchedulerCalls {
     }
     if (workloadId && initialState) this.ctx.manager.get(workloadId); // NOT_FOUND before the stream opens
     const start = afterSeq || (replayRetained ? journal.ring.oldestSeq - 1 : journal.latestSeq);
-    return { afterSeq: start, ...(initialState ? { snapshot: this.snapshot(workloadId) } : {}) };
+    const key = pipelineId ? pipelineEventKey(pipelineId) : workloadId || undefined;
+    return {
+      afterSeq: start,
+      ...(initialState ? { snapshot: this.snapshot(workloadId) } : {}),
+      ...(key ? { key } : {}),
+      ...(pipelineId || req.includePipelines ? {} : { skip: notPipeline }),
+    };
   }
 
   /** The current state as snapshot entries, built as they are sent. */

@@ -2,12 +2,14 @@
 
 import type { ScheduledWorkload as _mo_v1_ScheduledWorkload, ScheduledWorkload__Output as _mo_v1_ScheduledWorkload__Output } from '../../mo/v1/ScheduledWorkload.js';
 import type { Node as _mo_v1_Node, Node__Output as _mo_v1_Node__Output } from '../../mo/v1/Node.js';
+import type { PipelineEvent as _mo_v1_PipelineEvent, PipelineEvent__Output as _mo_v1_PipelineEvent__Output } from '../../mo/v1/PipelineEvent.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface ClusterEvent {
   /**
-   * The cluster-wide sequence: +1 per published event, so an unfiltered stream sees no gaps
-   * (a workload_id filter sees that workload's subsequence). On a snapshot event it is the seq the
+   * The cluster-wide sequence: +1 per published event (workload, node or pipeline), so an
+   * unfiltered stream with include_pipelines sees no gaps (without it, the pipeline events' seqs
+   * are skipped; a workload_id filter sees that workload's subsequence). On a snapshot event it is the seq the
    * live events follow (the state includes at least the events up to it; a live event the
    * snapshot entry already showed is not sent again); on caught_up, the last seq sent or skipped.
    * A client resumes with after_seq = the last seq it received.
@@ -21,16 +23,22 @@ export interface ClusterEvent {
    */
   'snapshot'?: (boolean);
   /**
-   * No workload or node: the replay (or snapshot) is complete; what follows is live.
+   * No workload, node or pipeline: the replay (or snapshot) is complete; what follows is live.
    */
   'caughtUp'?: (boolean);
-  'event'?: "workload"|"node";
+  /**
+   * A pipeline's or a step's change, only on a stream with include_pipelines. Its own seq is
+   * WatchPipelines' sequence; this event's seq is the cluster's.
+   */
+  'pipeline'?: (_mo_v1_PipelineEvent | null);
+  'event'?: "workload"|"node"|"pipeline";
 }
 
 export interface ClusterEvent__Output {
   /**
-   * The cluster-wide sequence: +1 per published event, so an unfiltered stream sees no gaps
-   * (a workload_id filter sees that workload's subsequence). On a snapshot event it is the seq the
+   * The cluster-wide sequence: +1 per published event (workload, node or pipeline), so an
+   * unfiltered stream with include_pipelines sees no gaps (without it, the pipeline events' seqs
+   * are skipped; a workload_id filter sees that workload's subsequence). On a snapshot event it is the seq the
    * live events follow (the state includes at least the events up to it; a live event the
    * snapshot entry already showed is not sent again); on caught_up, the last seq sent or skipped.
    * A client resumes with after_seq = the last seq it received.
@@ -44,8 +52,13 @@ export interface ClusterEvent__Output {
    */
   'snapshot': (boolean);
   /**
-   * No workload or node: the replay (or snapshot) is complete; what follows is live.
+   * No workload, node or pipeline: the replay (or snapshot) is complete; what follows is live.
    */
   'caughtUp': (boolean);
-  'event'?: "workload"|"node";
+  /**
+   * A pipeline's or a step's change, only on a stream with include_pipelines. Its own seq is
+   * WatchPipelines' sequence; this event's seq is the cluster's.
+   */
+  'pipeline'?: (_mo_v1_PipelineEvent__Output | null);
+  'event'?: "workload"|"node"|"pipeline";
 }

@@ -1,5 +1,8 @@
-// Original file: proto/mo/v1/scheduler.proto
+// Original file: proto/mo/v1/workload.proto
 
+/**
+ * A workload's (or a pipeline's) place in the queue.
+ */
 export const Priority = {
   /**
    * normal
@@ -10,6 +13,9 @@ export const Priority = {
   PRIORITY_HIGH: 'PRIORITY_HIGH',
 } as const;
 
+/**
+ * A workload's (or a pipeline's) place in the queue.
+ */
 export type Priority =
   /**
    * normal
@@ -23,4 +29,7 @@ export type Priority =
   | 'PRIORITY_HIGH'
   | 3
 
+/**
+ * A workload's (or a pipeline's) place in the queue.
+ */
 export type Priority__Output = typeof Priority[keyof typeof Priority]

@@ -126,16 +126,18 @@ export interface SchedulerClient extends grpc.Client {
   submitWorkload(argument: _mo_v1_SubmitWorkloadRequest, callback: grpc.requestCallback<_mo_v1_SubmitWorkloadResponse__Output>): grpc.ClientUnaryCall;
   
   /**
-   * Workload and node state changes in sequence order: the retained ones after after_seq (or the
-   * current state with initial_state), a caught_up marker, then live ones. A reader that falls out
-   * of the retention window is cut off with RESOURCE_EXHAUSTED and resumes with after_seq.
+   * Workload and node (with include_pipelines, pipeline) changes in sequence order: the retained
+   * ones after after_seq (or the current state with initial_state), a caught_up marker, then live
+   * ones. A reader that falls out of the retention window is cut off with RESOURCE_EXHAUSTED and
+   * resumes with after_seq.
    */
   Watch(argument: _mo_v1_WatchRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_mo_v1_ClusterEvent__Output>;
   Watch(argument: _mo_v1_WatchRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_mo_v1_ClusterEvent__Output>;
   /**
-   * Workload and node state changes in sequence order: the retained ones after after_seq (or the
-   * current state with initial_state), a caught_up marker, then live ones. A reader that falls out
-   * of the retention window is cut off with RESOURCE_EXHAUSTED and resumes with after_seq.
+   * Workload and node (with include_pipelines, pipeline) changes in sequence order: the retained
+   * ones after after_seq (or the current state with initial_state), a caught_up marker, then live
+   * ones. A reader that falls out of the retention window is cut off with RESOURCE_EXHAUSTED and
+   * resumes with after_seq.
    */
   watch(argument: _mo_v1_WatchRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_mo_v1_ClusterEvent__Output>;
   watch(argument: _mo_v1_WatchRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_mo_v1_ClusterEvent__Output>;
@@ -178,9 +180,10 @@ export interface SchedulerHandlers extends grpc.UntypedServiceImplementation {
   SubmitWorkload: grpc.handleUnaryCall<_mo_v1_SubmitWorkloadRequest__Output, _mo_v1_SubmitWorkloadResponse>;
   
   /**
-   * Workload and node state changes in sequence order: the retained ones after after_seq (or the
-   * current state with initial_state), a caught_up marker, then live ones. A reader that falls out
-   * of the retention window is cut off with RESOURCE_EXHAUSTED and resumes with after_seq.
+   * Workload and node (with include_pipelines, pipeline) changes in sequence order: the retained
+   * ones after after_seq (or the current state with initial_state), a caught_up marker, then live
+   * ones. A reader that falls out of the retention window is cut off with RESOURCE_EXHAUSTED and
+   * resumes with after_seq.
    */
   Watch: grpc.handleServerStreamingCall<_mo_v1_WatchRequest__Output, _mo_v1_ClusterEvent>;
   

@@ -28,6 +28,16 @@ export interface WatchRequest {
    * Replay every retained event first (after_seq must be 0).
    */
   'replayRetained'?: (boolean);
+  /**
+   * Also pipeline events (ClusterEvent.pipeline), numbered on this sequence. Off by default, so
+   * a client that knows only workloads and nodes sees only them (and skips their seqs).
+   */
+  'includePipelines'?: (boolean);
+  /**
+   * Only this pipeline's events (implies include_pipelines; no workloads or nodes). Not with
+   * workload_id.
+   */
+  'pipelineId'?: (string);
 }
 
 /**
@@ -56,4 +66,14 @@ export interface WatchRequest__Output {
    * Replay every retained event first (after_seq must be 0).
    */
   'replayRetained': (boolean);
+  /**
+   * Also pipeline events (ClusterEvent.pipeline), numbered on this sequence. Off by default, so
+   * a client that knows only workloads and nodes sees only them (and skips their seqs).
+   */
+  'includePipelines': (boolean);
+  /**
+   * Only this pipeline's events (implies include_pipelines; no workloads or nodes). Not with
+   * workload_id.
+   */
+  'pipelineId': (string);
 }

@@ -1,0 +1,28 @@
+import { describe, expect, it } from '@jest/globals';
+import type { ClusterEvent__Output } from '@mo/api';
+import { buildEventsRequest, renderEventLine } from './events.js';
+
+describe('mo events', () => {
+  it('asks for pipeline events only with --pipelines or --pipeline', () => {
+    expect(buildEventsRequest({})).toMatchObject({ includePipelines: false, pipelineId: '', replayRetained: true });
+    expect(buildEventsRequest({ pipelines: true, after: '7' })).toMatchObject({ includePipelines: true, afterSeq: 7 });
+    expect(buildEventsRequest({ pipeline: 'P1' })).toMatchObject({ includePipelines: true, pipelineId: 'P1' });
+    expect(() => buildEventsRequest({ pipeline: 'P1', workload: 'W1' })).toThrow(/--pipeline and --workload/);
+  });
+
+  it("words a pipeline's and a step's events", async () => {
+    const at = Date.UTC(2026, 11, 2, 10, 0, 0);
+    const event = (stepId: string, state: string, reason: string) =>
+      ({
+        seq: 12,
+        atMs: at,
+        pipeline: { seq: 3, atMs: at, pipelineId: 'P1', stepId, state, reason, pipeline: { name: 'build' } },
+      }) as unknown as ClusterEvent__Output;
+    expect(await renderEventLine(event('', 'running', 'running'))).toBe(
+      '12 2026-12-02T10:00:00.000Z pipeline build running\n',
+    );
+    expect(await renderEventLine(event('test', 'failed', 'exit code 1'))).toBe(
+      '12 2026-12-02T10:00:00.000Z pipeline build step test failed: exit code 1\n',
+    );
+  });
+});
