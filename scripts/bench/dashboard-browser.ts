@@ -30,6 +30,8 @@ const cardsShown = (page: Page, n: number) =>
     .waitFor({ timeout: WAIT_MS });
 
 interface Round {
+  /** Each finished request until the overview: path and bytes (headers + body). */
+  requests: Array<{ path: string; bytes: number }>;
   documentBytes: number;
   documentRequests: number;
   apiBytes: number;
@@ -140,11 +142,13 @@ async function oneRound(browser: Browser, target: ApiTarget, nodes: number, inde
       content: `sessionStorage.setItem(${JSON.stringify(TOKEN_KEY)}, ${JSON.stringify(target.token)})`,
     });
     const page = await context.newPage();
-    const finished: Array<Promise<{ api: boolean; bytes: number }>> = [];
+    const finished: Array<Promise<{ path: string; api: boolean; bytes: number }>> = [];
     const sizeOf = async (req: Request) => {
       const s = await req.sizes();
+      const url = new URL(req.url());
       return {
-        api: new URL(req.url()).pathname.startsWith('/api/v1'),
+        path: url.pathname + url.search,
+        api: url.pathname.startsWith('/api/v1'),
         bytes: s.responseHeadersSize + s.responseBodySize,
       };
     };
@@ -172,6 +176,7 @@ async function oneRound(browser: Browser, target: ApiTarget, nodes: number, inde
 
     const updateMs = await overviewUpdate(page, target, nodes, index);
     return {
+      requests: sizes.map(({ path, bytes }) => ({ path, bytes })),
       documentBytes: sum(documentSizes),
       documentRequests: documentSizes.length,
       apiBytes: sum(apiSizes),

@@ -10,6 +10,7 @@ import { cpuSecondsOf, startSchedulerProcess, type SchedulerProcess } from '@mo/
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { browserRounds } from './dashboard-browser.js';
 import {
   apiJson,
@@ -125,6 +126,10 @@ async function fanOut(
   let rssPeak = rss0;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, readRssBytes(scheduler.pid) ?? 0)), 100);
   ctx.log(`fan-out: ${FANOUT.clients} streams open at seq ${seq0}; submitting ${FANOUT.workloads} workloads`);
+  // This process reads all 50 streams: its own delay is part of the lag measured.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const ownCpu0 = process.cpuUsage();
   const t0 = performance.now();
   const agent = keepAliveAgent(target, FANOUT.concurrency);
   let acked = 0;
@@ -161,8 +166,12 @@ async function fanOut(
     ).catch((err: Error) => ctx.log(err.message)); // counted below as missing events
   } finally {
     clearInterval(sampler);
+    loopDelay.disable();
     agent.destroy();
   }
+  const ownCpu = process.cpuUsage(ownCpu0);
+  const ownCpuMs = (ownCpu.user + ownCpu.system) / 1000;
+  const ownDelayP99Ms = loopDelay.percentile(99) / 1e6;
   const deliveredAt = Math.max(...streams.map((s) => s.record.lastAt));
   const seconds = (deliveredAt - t0) / 1000;
   const cpuMs = ((cpuSecondsOf(scheduler.pid) ?? NaN) - cpu0) * 1000;
@@ -201,6 +210,8 @@ async function fanOut(
     rssBeforeBytes: rss0,
     rssPeakBytes: rssPeak,
     rssAfterBytes: rss1,
+    benchProcessCpuMs: ownCpuMs,
+    benchEventLoopDelayP99Ms: ownDelayP99Ms,
     badStreams: bad.map((c) => ({
       missing: c.missing,
       extra: c.extra,
@@ -226,6 +237,8 @@ async function fanOut(
     row('  lag atMs -> received, p50', round(lag.p50, 1), 'ms'),
     row('  lag atMs -> received, p99', round(lag.p99, 1), 'ms'),
     row('  lag atMs -> received, max', round(lag.max, 1), 'ms'),
+    row("  the clients' own event-loop delay (this process), p99", round(ownDelayP99Ms, 1), 'ms'),
+    row(`  the clients' own CPU (this process: ${n} streams + submissions)`, round(ownCpuMs, 0), 'ms'),
     row('  scheduler CPU over the run (placement included)', round(cpuMs, 0), 'ms'),
     row('  scheduler CPU per event delivered', round((cpuMs * 1000) / delivered, 1), 'µs'),
     row('  scheduler RSS growth (after - before)', round((rss1 - rss0) / MiB, 1), 'MiB'),
