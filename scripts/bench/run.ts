@@ -17,6 +17,7 @@ import { auditSuite } from './audit.js';
 import { boundsSuite } from './bounds.js';
 import { cliSuite } from './cli.js';
 import { codecSuite } from './codec.js';
+import { dashboardSuite } from './dashboard.js';
 import { dockerSuite } from './docker.js';
 import { faultsSuite } from './faults.js';
 import { pipelineSuite } from './pipeline.js';
@@ -48,6 +49,7 @@ const SUITES: Suite[] = [
   dockerSuite,
   faultsSuite,
   boundsSuite,
+  dashboardSuite,
 ];
 /** Pause between suites, so one's exiting processes and disk writes are not the next one's noise. */
 const SETTLE_MS = 3000;

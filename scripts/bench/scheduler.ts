@@ -421,10 +421,15 @@ function tlsCost(raw: Record<string, unknown>): Row[] {
 }
 
 /** The simulated agents (sim-agents.ts) as one process: stdout piped (its ready line), stderr ours. */
-function startSimAgents(scheduler: string, root: string, env: Record<string, string>) {
+export function startSimAgents(
+  scheduler: string,
+  root: string,
+  env: Record<string, string>,
+  count = THROUGHPUT.agents,
+) {
   return execa(
     process.execPath,
-    ['--import', 'tsx', join(REPO_ROOT, 'scripts/bench/sim-agents.ts'), String(THROUGHPUT.agents), scheduler, root],
+    ['--import', 'tsx', join(REPO_ROOT, 'scripts/bench/sim-agents.ts'), String(count), scheduler, root],
     {
       cwd: REPO_ROOT,
       env,
@@ -438,7 +443,7 @@ function startSimAgents(scheduler: string, root: string, env: Record<string, str
 }
 
 /** Resolves at its ready line; its stdout is read to the end, so it never blocks on a full pipe. */
-function readyLine(sim: ReturnType<typeof startSimAgents>): Promise<void> {
+export function readyLine(sim: ReturnType<typeof startSimAgents>): Promise<void> {
   return new Promise((resolve, reject) => {
     void (async () => {
       for await (const line of sim) if (line.includes('"ready"')) resolve();
