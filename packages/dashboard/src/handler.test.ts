@@ -4,6 +4,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { CONTENT_SECURITY_POLICY, createDashboardHandler } from './handler.js';
 
 // A built dashboard in miniature, plus a secret beside it that no URL may reach.
@@ -13,6 +14,8 @@ writeFileSync(join(dir, 'web', 'index.html'), '<!doctype html><title>mo</title>'
 writeFileSync(join(dir, 'web', 'assets', 'app-ABC.js'), 'console.log(1)');
 writeFileSync(join(dir, 'web', 'assets', 'style-DEF.css'), 'body{}');
 writeFileSync(join(dir, 'web', 'assets', 'notes.txt'), 'unknown kind');
+const BIG = 'export const rows = [];\n'.repeat(400);
+writeFileSync(join(dir, 'web', 'assets', 'big-GHI.js'), BIG);
 writeFileSync(join(dir, 'secret'), 'do not serve');
 
 let server: Server;
@@ -109,6 +112,34 @@ describe('the dashboard handler', () => {
     const r = await get('/', 'POST');
     expect(r.status).toBe(405);
     expect(r.headers.allow).toBe('GET, HEAD');
+  });
+
+  it('sends an asset gzipped to a client that accepts it, as it is to others', async () => {
+    const raw = (acceptEncoding?: string) =>
+      new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+        const headers = acceptEncoding === undefined ? {} : { 'accept-encoding': acceptEncoding };
+        const req = request({ host: '127.0.0.1', port, path: '/assets/big-GHI.js', headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const zipped = await raw('gzip, deflate, br');
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toBe('Accept-Encoding');
+    expect(Number(zipped.headers['content-length'])).toBe(zipped.body.length);
+    expect(zipped.body.length).toBeLessThan(BIG.length / 10);
+    expect(gunzipSync(zipped.body).toString()).toBe(BIG);
+    for (const plain of [await raw(), await raw('gzip;q=0, identity'), await raw('br')]) {
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.body.toString()).toBe(BIG);
+    }
+    // A file gzip would not shrink is always sent as it is.
+    expect((await get('/assets/app-ABC.js', 'GET', { 'accept-encoding': 'gzip' })).headers['content-encoding']).toBe(
+      undefined,
+    );
   });
 
   it('ignores a query string', async () => {

@@ -17,6 +17,7 @@
 export {
   CONTENT_SECURITY_POLICY,
   DASHBOARD_ASSET_DIR,
+  acceptsGzip,
   createDashboardHandler,
   dashboardHandler,
   type DashboardHandler,

@@ -125,19 +125,13 @@ export class Api {
   }
 
   /**
-   * The token's access, to show only the actions it may take (the server decides either way).
-   * NOT in the agreed contract yet: asks `GET /api/v1/whoami` for {access}; without it the
-   * dashboard assumes read (actions hidden) rather than offering buttons that would be refused.
+   * The token's access (`GET /api/v1/whoami`), to show only the actions it may take (the server
+   * decides each call either way); a refused token rejects with its ApiError.
    */
   async access(signal?: AbortSignal): Promise<Access> {
-    try {
-      const r = await this.call<{ access?: string }>('GET', '/whoami', undefined, signal);
-      const a = (r.access ?? '').toLowerCase().replace(/^access_level_/, '');
-      return a === 'admin' || a === 'operate' ? a : 'read';
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 404) return 'read';
-      throw e;
-    }
+    const r = await this.call<{ access?: string }>('GET', '/whoami', undefined, signal);
+    const a = (r.access ?? '').toLowerCase().replace(/^access_level_/, '');
+    return a === 'admin' || a === 'operate' ? a : 'read';
   }
 
   /** Opens the live event stream (SSE); events.ts reads it. */

@@ -105,9 +105,10 @@ function App() {
     if (!token) return;
     const abort = new AbortController();
     const api = new Api(token);
-    // The cluster call proves the token; access only decides which buttons are shown.
-    Promise.all([api.cluster(abort.signal), api.access(abort.signal)]).then(
-      ([, a]) => {
+    // whoami proves the token (it is guarded as a read of the cluster) and says which buttons to
+    // show; the overview then loads the cluster once.
+    api.access(abort.signal).then(
+      (a) => {
         sessionStorage.setItem(TOKEN_KEY, token);
         setAccess(a);
         setError('');

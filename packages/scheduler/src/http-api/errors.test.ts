@@ -2,7 +2,10 @@ import { describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
 import { InvalidArgumentError, MoError, NotFoundError, statusName } from '@mo/api';
 import { RefusedForRate } from './auth.js';
-import { errorReply, HTTP_STATUS, HttpError } from './errors.js';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { errorReply, HTTP_STATUS, HttpError, sendJson } from './errors.js';
 
 describe('errorReply', () => {
   // google/rpc/code.proto's HTTP mapping, code by code.
@@ -63,5 +66,43 @@ describe('errorReply', () => {
       status: 429,
       headers: { 'Retry-After': '2' },
     });
+  });
+});
+
+describe('sendJson', () => {
+  /** One request to a real server answering with sendJson(body); the raw reply. */
+  async function reply(json: string, acceptEncoding?: string) {
+    const server = createServer((_req, res) => sendJson(res, 200, json));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      return await new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+        const headers = acceptEncoding ? { 'accept-encoding': acceptEncoding } : {};
+        const req = request({ host: '127.0.0.1', port, headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    } finally {
+      server.close();
+    }
+  }
+
+  it('gzips a large body for a client that accepts it, and only then', async () => {
+    const big = JSON.stringify({ nodes: Array.from({ length: 200 }, (_, i) => ({ name: `node-${i}`, up: true })) });
+    const zipped = await reply(big, 'gzip');
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(Number(zipped.headers['content-length'])).toBe(zipped.body.length);
+    expect(gunzipSync(zipped.body).toString()).toBe(`${big}\n`);
+    expect(zipped.body.length * 4).toBeLessThan(big.length);
+    const plain = await reply(big);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.toString()).toBe(`${big}\n`);
+    const small = await reply('{"ok":true}', 'gzip');
+    expect(small.headers['content-encoding']).toBeUndefined();
+    expect(small.body.toString()).toBe('{"ok":true}\n');
   });
 });
