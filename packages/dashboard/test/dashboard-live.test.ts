@@ -94,7 +94,6 @@ describe('the dashboard against a real cluster', () => {
     if (!running()) return;
     const page = await signedIn(admin);
     for (const n of ['dev-0', 'dev-1']) await page.getByRole('link', { name: n }).waitFor();
-    await shot(page, 'overview');
     await page.getByRole('link', { name: 'Nodes', exact: true }).click();
     await page.getByRole('heading', { name: 'Nodes', level: 1 }).waitFor();
     await shot(page, 'nodes');
@@ -116,6 +115,11 @@ describe('the dashboard against a real cluster', () => {
     await page.getByRole('link', { name: 'dash-live' }).click();
     await page.getByLabel('workload logs').getByText('tick 3').waitFor({ timeout: 15_000 });
     await shot(page, 'workload');
+    // The overview with it running (the README's picture).
+    await page.getByRole('link', { name: 'Cluster', exact: true }).click();
+    await page.getByRole('link', { name: 'dev-0' }).waitFor();
+    await page.getByText(/^1 running/).first().waitFor({ timeout: 15_000 });
+    await shot(page, 'overview');
     await page.close();
   });
 
