@@ -118,7 +118,10 @@ describe('the dashboard against a real cluster', () => {
     // The overview with it running (the README's picture).
     await page.getByRole('link', { name: 'Cluster', exact: true }).click();
     await page.getByRole('link', { name: 'dev-0' }).waitFor();
-    await page.getByText(/^1 running/).first().waitFor({ timeout: 15_000 });
+    await page
+      .getByText(/^1 running/)
+      .first()
+      .waitFor({ timeout: 15_000 });
     await shot(page, 'overview');
     await page.close();
   });
