@@ -291,6 +291,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     insecure: !tls,
     guard: schedulerGuard(tokens, { logger, rates, onRateLimited }),
     audit,
+    onRequest: (method, code) => metrics.recordHttpRequest(method, code),
     ...(options.sseHeartbeatMs ? { heartbeatMs: options.sseHeartbeatMs } : {}),
   });
   new TokenService({ tokens, onRequest }).addToServer(server.server);

@@ -1,5 +1,5 @@
-// The running scheduler's /metrics (scraped over HTTP) carries node, placement, queue and workload
-// figures, and passes the real `promtool check metrics`; /healthz answers.
+// The running scheduler's /metrics (scraped over HTTP) carries node, placement, queue, workload and
+// request (gRPC and /api/v1) figures, and passes the real `promtool check metrics`; /healthz answers.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { requireTool, startCluster, waitFor, type Cluster, testFetch } from '@mo/testkit';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -14,6 +14,10 @@ beforeAll(async () => {
   const ok = await client.submitWorkload({ spec: { argv: ['true'] } });
   await client.submitWorkload({ spec: { argv: ['true'], resources: { memoryBytes: 2 ** 50 } } });
   await client.submitWorkload({ spec: { argv: [] } }).catch(() => undefined);
+  // And over HTTP: one read, one not found.
+  const api = `https://${cluster.scheduler.httpAddress}/api/v1`;
+  expect((await testFetch(`${api}/cluster`)).status).toBe(200);
+  expect((await testFetch(`${api}/workloads/01M8V5CBJHJT48AVW70DJTAFFP`)).status).toBe(404);
   await waitFor(
     'first workload done',
     async () => (await client.getWorkload(ok.workload!.id)).state === 'WORKLOAD_STATE_SUCCEEDED',
@@ -38,6 +42,8 @@ describe('scheduler /metrics and /healthz', () => {
     expect(text).toMatch(/^mo_scheduler_workloads\{state="pending"\} 1$/m);
     expect(text).toMatch(/^mo_scheduler_workloads\{state="succeeded"\} 1$/m);
     expect(text).toMatch(/^mo_scheduler_grpc_requests_total\{method="SubmitWorkload",code="INVALID_ARGUMENT"\} 1$/m);
+    expect(text).toMatch(/^mo_scheduler_http_requests_total\{method="GetClusterStatus",code="OK"\} 1$/m);
+    expect(text).toMatch(/^mo_scheduler_http_requests_total\{method="GetScheduledWorkload",code="NOT_FOUND"\} 1$/m);
     if (!requireTool(hasPromtool, 'promtool (Debian package prometheus)')) return;
     const out = execFileSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     expect(out.trim()).toBe('');

@@ -35,6 +35,8 @@ export interface SchedulerMetrics {
   readonly registry: Registry;
   placement(result: 'placed' | 'failed', seconds: number): void;
   recordGrpcRequest(method: string, code: string): void;
+  /** An /api/v1 request ended, named by the gRPC method it is, with its status code's name. */
+  recordHttpRequest(method: string, code: string): void;
   /** A call refused because its caller was over its rate (mutating, register, heartbeat). */
   recordRateLimited(callClass: string): void;
 }
@@ -134,6 +136,12 @@ export function createSchedulerMetrics(
     labelNames: ['method', 'code'],
     registers: [registry],
   });
+  const httpRequests = new Counter({
+    name: 'mo_scheduler_http_requests_total',
+    help: '/api/v1 requests handled, by the gRPC method each is and status code (as gRPC names it).',
+    labelNames: ['method', 'code'],
+    registers: [registry],
+  });
   const rateLimited = new Counter({
     name: 'mo_scheduler_rate_limited_total',
     help: 'Calls refused with RESOURCE_EXHAUSTED because their caller was over its rate per identity (--rate-limit), by class of call.',
@@ -180,6 +188,9 @@ export function createSchedulerMetrics(
     },
     recordGrpcRequest(method, code) {
       grpcRequests.inc({ method, code });
+    },
+    recordHttpRequest(method, code) {
+      httpRequests.inc({ method, code });
     },
     recordRateLimited(callClass) {
       rateLimited.inc({ class: callClass });
