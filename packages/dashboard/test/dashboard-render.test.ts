@@ -197,6 +197,7 @@ describe('the dashboard in Chromium (rendering against a fake API)', () => {
     expect(lines.length).toBeGreaterThan(written);
     expect(lines).toEqual(lines.map((_, i) => i + 1));
     expect(await logs.textContent()).not.toContain('reconnected');
+    await shot('pipeline-step-logs-reconnected');
   });
 
   it('does not reopen a log whose stream ended normally, until asked to', async () => {

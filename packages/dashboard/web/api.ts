@@ -1,19 +1,20 @@
 // Every call the dashboard makes to the scheduler's /api/v1, in one place, so the contract can be
 // adapted here alone. Errors arrive as {"code":"PERMISSION_DENIED","message":"…"}.
-import type { Access, ClusterStatus, Node, Page, Pipeline, ScheduledWorkload } from './types.js';
+import { ApiError } from './errors.js';
+import type {
+  Access,
+  ClusterStatus,
+  FollowLogsOptions,
+  LogSource,
+  Node,
+  Page,
+  Pipeline,
+  ScheduledWorkload,
+} from './types.js';
+
+export { ApiError };
 
 const BASE = '/api/v1';
-
-/** Thrown when the API answers with an error status; code is the gRPC-style code name. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface ListQuery {
   pageSize?: number;
@@ -41,16 +42,6 @@ function apiError(status: number, text: string): ApiError {
   } catch {
     return new ApiError(status, `HTTP_${status}`, text);
   }
-}
-
-/** Whose logs: a workload's (its current allocation), or a pipeline step's. */
-export type LogSource = { workloadId: string } | { pipelineId: string; stepId: string };
-
-export interface FollowOptions {
-  /** Only the last N lines of what is already written (0: all of it). */
-  tailLines?: number;
-  /** Called once the server has answered 200, before any text. */
-  onOpen?: () => void;
 }
 
 export class Api {
@@ -167,7 +158,7 @@ export class Api {
     source: LogSource,
     onText: (text: string) => void,
     signal: AbortSignal,
-    options: FollowOptions = {},
+    options: FollowLogsOptions = {},
   ): Promise<void> {
     const path =
       'workloadId' in source
