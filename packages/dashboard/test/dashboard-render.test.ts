@@ -171,6 +171,11 @@ describe('the dashboard in Chromium (rendering against a fake API)', () => {
       'Logs of step build (succeeded)',
     );
     expect(logRequests('/api/v1/pipelines/P1/steps/build/logs').map((s) => s.query)).toEqual(['?follow=true']);
+    await page.keyboard.press('Tab'); // the step boxes are in the tab order
+    expect(await page.evaluate("document.activeElement.getAttribute('aria-label')")).toBe(
+      'Logs of step test (succeeded)',
+    );
+    await shot('pipeline-step-focus');
     // From the steps table: the running deploy step, followed live.
     await page.getByRole('link', { name: 'Logs of step deploy', exact: true }).click();
     await page.getByLabel('step deploy logs').getByText('deploy line 5').waitFor();
