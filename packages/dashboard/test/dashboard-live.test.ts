@@ -157,6 +157,24 @@ describe('the dashboard against a real cluster', () => {
     await page.close();
   });
 
+  it("shows a pipeline step's logs, chosen from the graph, through the step logs endpoint", async () => {
+    if (!running()) return;
+    const spec = join(OUT, 'talking.json');
+    const talk = 'for i in 1 2 3 4 5; do echo said $i; sleep 0.3; done';
+    writeFileSync(spec, JSON.stringify({ name: 'talking', steps: [{ id: 'talk', command: ['sh', '-c', talk] }] }));
+    const run = await mo(admin, '--json', 'pipeline', 'run', spec);
+    expect(run.code).toBe(0);
+    const id = (JSON.parse(run.stdout) as { pipeline: { id: string } }).pipeline.id;
+    const page = await signedIn(admin);
+    await page.goto(`${base}/#/pipelines/${id}`);
+    // Chosen before or after it starts: the page shows "not run yet" until the step has a workload.
+    await page.locator('svg.dag g[data-step="talk"] a').click();
+    await page.getByLabel('step talk logs').getByText('said 5').waitFor({ timeout: 30_000 });
+    await page.getByRole('region', { name: 'Logs of step talk' }).getByText('Logs: ended').waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: join(OUT, 'pipeline-step-logs.png'), fullPage: true });
+    await page.close();
+  });
+
   it('shows a read token no stop button', async () => {
     if (!running()) return;
     const made = await mo(admin, 'token', 'create', '--name', 'viewer', '--role', 'read');

@@ -1,7 +1,7 @@
 // RENDERING TEST OF THE STATIC UI: the built dashboard, served by its own handler, in a real
 // Chromium, against test/fake-api.ts (canned data in the shape of issue 16's /api/v1 contract).
-// It checks that pages render, page, navigate, update live from the event stream and hide actions
-// from a read token. It does not test the API; test/dashboard-live.test.ts does, on a real cluster.
+// It checks that pages render, page, navigate, update live from the event stream, follow logs
+// across a dropped connection, and hide actions from a read token. It does not test the API; test/dashboard-live.test.ts does, on a real cluster.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -49,6 +49,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  api.close();
   await browser?.close();
   server?.closeAllConnections();
   await new Promise((r) => (server ? server.close(r) : r(undefined)));
@@ -149,6 +150,82 @@ describe('the dashboard in Chromium (rendering against a fake API)', () => {
     await gate.getByText('succeeded').waitFor();
     expect(await gate.getAttribute('class')).toContain('tone-ok');
     await shot('pipeline-approved');
+  });
+
+  /** The log requests the page made for a path, in order. */
+  const logRequests = (path: string) => api.seen.filter((s) => s.path === path);
+  const DEPLOY_LOGS = '/api/v1/pipelines/P1/steps/deploy/logs';
+
+  it("shows a chosen step's logs: a step box in the graph is a link the keyboard reaches", async () => {
+    if (!haveChromium) return;
+    const build = page.getByRole('link', { name: 'Logs of step build (succeeded)' });
+    await build.focus();
+    await page.keyboard.press('Enter');
+    const region = page.getByRole('region', { name: 'Logs of step build' });
+    await page.getByLabel('step build logs').getByText('build line 3').waitFor();
+    await region.getByText('Logs: ended').waitFor(); // a finished step's log is read to its end
+    expect(page.url()).toContain('#/pipelines/P1?step=build');
+    expect(await build.getAttribute('aria-current')).toBe('true');
+    // Choosing a step keeps focus where it was (a new page would move it to the heading).
+    expect(await page.evaluate("document.activeElement.getAttribute('aria-label')")).toBe(
+      'Logs of step build (succeeded)',
+    );
+    expect(logRequests('/api/v1/pipelines/P1/steps/build/logs').map((s) => s.query)).toEqual(['?follow=true']);
+    await page.keyboard.press('Tab'); // the step boxes are in the tab order
+    expect(await page.evaluate("document.activeElement.getAttribute('aria-label')")).toBe(
+      'Logs of step test (succeeded)',
+    );
+    await shot('pipeline-step-focus');
+    // From the steps table: the running deploy step, followed live.
+    await page.getByRole('link', { name: 'Logs of step deploy', exact: true }).click();
+    await page.getByLabel('step deploy logs').getByText('deploy line 5').waitFor();
+    await page.getByRole('region', { name: 'Logs of step deploy' }).getByText('Logs: following').waitFor();
+    expect(await page.getByRole('region', { name: 'Logs of step build' }).count()).toBe(0);
+    await shot('pipeline-step-logs');
+  });
+
+  it('reconnects a live log whose stream the server cut, joining the text without doubling it', async () => {
+    if (!haveChromium) return;
+    const region = page.getByRole('region', { name: 'Logs of step deploy' });
+    const logs = page.getByLabel('step deploy logs');
+    expect(logRequests(DEPLOY_LOGS)).toHaveLength(1);
+    api.log('step:P1/deploy').cut();
+    await region.getByText(/Logs: connection lost \(.+\); reconnecting in 1 s, attempt 1/).waitFor();
+    await region.getByText('Logs: following (reconnected)', { exact: true }).waitFor();
+    const written = api.log('step:P1/deploy').lines.length;
+    await logs.getByText(`deploy line ${written + 5}`).waitFor(); // new text after the reconnect
+    const requests = logRequests(DEPLOY_LOGS);
+    expect(requests).toHaveLength(2);
+    expect(requests[1]!.query).toBe('?follow=true&tailLines=500'); // the tail again, to find the seam
+    // Every line once and in order across the seam: the repeated tail was dropped, none was lost.
+    const lines = [...((await logs.textContent()) ?? '').matchAll(/deploy line (\d+)\n/g)].map((m) => Number(m[1]));
+    expect(lines.length).toBeGreaterThan(written);
+    expect(lines).toEqual(lines.map((_, i) => i + 1));
+    expect(await logs.textContent()).not.toContain('reconnected');
+    await shot('pipeline-step-logs-reconnected');
+  });
+
+  it('does not reopen a log whose stream ended normally, until asked to', async () => {
+    if (!haveChromium) return;
+    const region = page.getByRole('region', { name: 'Logs of step deploy' });
+    api.log('step:P1/deploy').end(); // the step's workload exited; the UI still thinks it runs
+    await region.getByText('Logs: ended', { exact: true }).waitFor();
+    const before = logRequests(DEPLOY_LOGS).length;
+    await page.waitForTimeout(2500); // past the first retry's wait (1 s), had there been one
+    expect(logRequests(DEPLOY_LOGS)).toHaveLength(before);
+    await region.getByRole('button', { name: 'Follow again' }).click();
+    for (let i = 0; i < 50 && logRequests(DEPLOY_LOGS).length === before; i++) await page.waitForTimeout(50);
+    expect(logRequests(DEPLOY_LOGS)).toHaveLength(before + 1);
+  });
+
+  it('shows a refused log (403) of a running workload and does not retry it', async () => {
+    if (!haveChromium) return;
+    api.logErrors.set('workload:W001', 403);
+    await page.goto(`${base}/#/workloads/W001`);
+    await page.getByText('Logs: stopped: PERMISSION_DENIED: logs of workload:W001 refused').waitFor();
+    await page.waitForTimeout(2500);
+    expect(logRequests('/api/v1/workloads/W001/logs')).toHaveLength(1);
+    await page.getByRole('button', { name: 'Follow again' }).waitFor();
   });
 
   it('hides stop, approve and cancel from a read token', async () => {

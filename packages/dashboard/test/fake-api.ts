@@ -10,6 +10,59 @@ export const TOKENS: Readonly<Record<string, 'read' | 'operate'>> = {
 };
 
 const STATES = ['RUNNING', 'RUNNING', 'PENDING', 'SUCCEEDED', 'FAILED'];
+/** How often a running fake log writes a line. */
+const LINE_EVERY_MS = 50;
+
+/**
+ * A log as an agent keeps it: lines written over time (one every LINE_EVERY_MS while it runs), read
+ * with `tailLines` and followed; `cut` breaks its open streams mid-body, `end` ends them normally.
+ */
+export class FakeLog {
+  readonly lines: string[] = [];
+  private readonly followers = new Set<ServerResponse>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly prefix: string,
+    running: boolean,
+    written = 0,
+  ) {
+    for (let i = 0; i < written; i++) this.write();
+    if (running) this.timer = setInterval(() => this.write(), LINE_EVERY_MS);
+  }
+
+  get running(): boolean {
+    return this.timer !== undefined;
+  }
+
+  serve(req: IncomingMessage, res: ServerResponse, tailLines: number): void {
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+    res.write(this.lines.slice(tailLines > 0 ? -tailLines : 0).join(''));
+    if (!this.running) return void res.end();
+    this.followers.add(res);
+    req.on('close', () => this.followers.delete(res));
+  }
+
+  /** Breaks every open stream without the chunked body's end, as a dropped connection does. */
+  cut(): void {
+    for (const res of this.followers) res.destroy();
+    this.followers.clear();
+  }
+
+  /** The workload ended: no more lines, and every open stream ends normally. */
+  end(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    for (const res of this.followers) res.end();
+    this.followers.clear();
+  }
+
+  private write(): void {
+    const line = `${this.prefix} line ${this.lines.length + 1}\n`;
+    this.lines.push(line);
+    for (const res of this.followers) res.write(line);
+  }
+}
 
 export class FakeApi {
   readonly nodes: Node[] = Array.from({ length: 3 }, (_, i) => ({
@@ -59,8 +112,8 @@ export class FakeApi {
         workloadId: 'W000',
         exit: { exited: true, exitCode: 0 },
       },
-      { id: 'test', state: 'STEP_STATE_SUCCEEDED', needs: ['build'] },
-      { id: 'lint', state: 'STEP_STATE_FAILED', needs: ['build'], reason: 'exit code 1' },
+      { id: 'test', state: 'STEP_STATE_SUCCEEDED', needs: ['build'], workloadId: 'W003' },
+      { id: 'lint', state: 'STEP_STATE_FAILED', needs: ['build'], reason: 'exit code 1', workloadId: 'W004' },
       { id: 'gate', state: 'STEP_STATE_AWAITING_APPROVAL', needs: ['test', 'lint'], approvalRequired: true },
       { id: 'deploy', state: 'STEP_STATE_WAITING', needs: ['gate'] },
     ],
@@ -69,7 +122,33 @@ export class FakeApi {
   private readonly streams = new Set<ServerResponse>();
   private seq = 0;
   /** Requests seen, for assertions ("the page sent a Bearer token", "Last-Event-ID on resume"). */
-  readonly seen: { path: string; authorization?: string; lastEventId?: string }[] = [];
+  readonly seen: { path: string; query: string; authorization?: string; lastEventId?: string }[] = [];
+  /** Logs by `workload:ID` or `step:PIPELINE/STEP`, made on first request. */
+  readonly logs = new Map<string, FakeLog>();
+  /** Log requests answered with an error status instead, by the same keys. */
+  readonly logErrors = new Map<string, number>();
+
+  /** The log of a workload or a step, made on first use (a step's runs while the step does). */
+  log(key: string): FakeLog {
+    let log = this.logs.get(key);
+    if (log) return log;
+    const [kind, id = ''] = key.split(':');
+    if (kind === 'workload') log = new FakeLog(`hello from ${id}`, true);
+    else {
+      const stepId = id.split('/')[1] ?? '';
+      const step = this.pipeline.steps?.find((s) => s.id === stepId);
+      const running = step?.state === 'STEP_STATE_RUNNING';
+      log = new FakeLog(stepId, running, running ? 0 : 3);
+    }
+    this.logs.set(key, log);
+    return log;
+  }
+
+  /** Stops every log's timer and stream (after the tests). */
+  close(): void {
+    for (const log of this.logs.values()) log.end();
+    this.dropStreams();
+  }
 
   /** Sends an event to every open /api/v1/events stream, as the scheduler would. */
   emit(kind: 'workload' | 'node' | 'pipeline', data: object): void {
@@ -89,7 +168,8 @@ export class FakeApi {
     const url = new URL(req.url ?? '/', 'http://x');
     if (!url.pathname.startsWith('/api/v1/')) return false;
     const auth = req.headers.authorization;
-    this.seen.push({ path: url.pathname, authorization: auth, lastEventId: req.headers['last-event-id'] as string });
+    const lastEventId = req.headers['last-event-id'] as string;
+    this.seen.push({ path: url.pathname, query: url.search, authorization: auth, lastEventId });
     const access = TOKENS[(auth ?? '').replace(/^Bearer /, '')];
     const json = (status: number, body: unknown): boolean => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -134,10 +214,11 @@ export class FakeApi {
         return json(200, { nodes: this.nodes, nextPageToken: '' });
       case 'pipelines':
         if (id && verb && stepId && req.method === 'POST') return this.decide(req, res, verb, stepId);
+        if (id && verb === 'logs' && stepId) return this.logsOf(req, res, url, `step:${id}/${stepId}`);
         if (id) return this.one(res, id === this.pipeline.id ? this.pipeline : undefined);
         return json(200, { pipelines: [this.pipeline], total: 1, nextPageToken: '' });
       case 'workloads':
-        if (id && verb === 'logs') return this.logs(req, res, id);
+        if (id && verb === 'logs') return this.logsOf(req, res, url, `workload:${id}`);
         if (id && verb === 'stop') return json(200, {});
         if (id)
           return this.one(
@@ -171,11 +252,15 @@ export class FakeApi {
     return true;
   }
 
-  private logs(req: IncomingMessage, res: ServerResponse, id: string): boolean {
-    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-    let n = 0;
-    const timer = setInterval(() => res.write(`hello from ${id} line ${++n}\n`), 50);
-    req.on('close', () => clearInterval(timer));
+  private logsOf(req: IncomingMessage, res: ServerResponse, url: URL, key: string): boolean {
+    const status = this.logErrors.get(key);
+    if (status) {
+      const code = status === 404 ? 'NOT_FOUND' : status === 403 ? 'PERMISSION_DENIED' : `HTTP_${status}`;
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ code, message: `logs of ${key} refused` }));
+      return true;
+    }
+    this.log(key).serve(req, res, Number(url.searchParams.get('tailLines') || 0));
     return true;
   }
 
@@ -188,7 +273,7 @@ export class FakeApi {
         step.approval = { approved: true, by: 'token:test' };
         this.pipeline.state = 'PIPELINE_STATE_RUNNING';
         const deploy = this.pipeline.steps?.find((s) => s.id === 'deploy');
-        if (deploy) deploy.state = 'STEP_STATE_RUNNING';
+        if (deploy) Object.assign(deploy, { state: 'STEP_STATE_RUNNING', workloadId: 'W010' });
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       // Like the scheduler, the change reaches every viewer through the event stream.

@@ -1,19 +1,20 @@
 // Every call the dashboard makes to the scheduler's /api/v1, in one place, so the contract can be
 // adapted here alone. Errors arrive as {"code":"PERMISSION_DENIED","message":"…"}.
-import type { Access, ClusterStatus, Node, Page, Pipeline, ScheduledWorkload } from './types.js';
+import { ApiError } from './errors.js';
+import type {
+  Access,
+  ClusterStatus,
+  FollowLogsOptions,
+  LogSource,
+  Node,
+  Page,
+  Pipeline,
+  ScheduledWorkload,
+} from './types.js';
+
+export { ApiError };
 
 const BASE = '/api/v1';
-
-/** Thrown when the API answers with an error status; code is the gRPC-style code name. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface ListQuery {
   pageSize?: number;
@@ -33,6 +34,16 @@ function query(q: ListQuery): string {
   return s ? `?${s}` : '';
 }
 
+/** An error response as an ApiError: its JSON {code, message}, or the raw text (a proxy's page). */
+function apiError(status: number, text: string): ApiError {
+  try {
+    const e = JSON.parse(text) as { code?: string; message?: string };
+    return new ApiError(status, e.code ?? `HTTP_${status}`, e.message ?? text);
+  } catch {
+    return new ApiError(status, `HTTP_${status}`, text);
+  }
+}
+
 export class Api {
   constructor(private readonly token: string) {}
 
@@ -48,18 +59,7 @@ export class Api {
       signal: signal ?? null,
     });
     const text = await res.text();
-    if (!res.ok) {
-      let code = `HTTP_${res.status}`;
-      let message = text || res.statusText;
-      try {
-        const e = JSON.parse(text) as { code?: string; message?: string };
-        code = e.code ?? code;
-        message = e.message ?? message;
-      } catch {
-        // not JSON (a proxy's page): keep the raw text
-      }
-      throw new ApiError(res.status, code, message);
-    }
+    if (!res.ok) throw apiError(res.status, text || res.statusText);
     return (text ? JSON.parse(text) : {}) as T;
   }
 
@@ -142,15 +142,27 @@ export class Api {
   }
 
   /**
-   * Follows a workload's logs, calling onText with decoded text until the stream ends. Takes
-   * NDJSON of LogChunk ({stream, data: base64}) when the server labels it so, else raw text.
+   * Follows a workload's or a step's logs (`follow=true`), calling onText with decoded text. Resolves
+   * when the stream ends normally (the workload ended); throws ApiError for an error answer, and
+   * fetch's TypeError when the connection breaks (the server ends a failed stream without the
+   * chunked body's end). Takes NDJSON of LogChunk ({stream, data: base64}) when the server labels
+   * it so, else raw text.
    */
-  async followLogs(id: string, onText: (text: string) => void, signal: AbortSignal): Promise<void> {
-    const res = await fetch(`${BASE}/workloads/${encodeURIComponent(id)}/logs?follow=true`, {
-      headers: this.headers(),
-      signal,
-    });
-    if (!res.ok || !res.body) throw new ApiError(res.status, `HTTP_${res.status}`, await res.text());
+  async followLogs(
+    source: LogSource,
+    onText: (text: string) => void,
+    signal: AbortSignal,
+    options: FollowLogsOptions = {},
+  ): Promise<void> {
+    const path =
+      'workloadId' in source
+        ? `/workloads/${encodeURIComponent(source.workloadId)}/logs`
+        : `/pipelines/${encodeURIComponent(source.pipelineId)}/steps/${encodeURIComponent(source.stepId)}/logs`;
+    const q = new URLSearchParams({ follow: 'true' });
+    if (options.tailLines) q.set('tailLines', String(options.tailLines));
+    const res = await fetch(`${BASE}${path}?${q}`, { headers: this.headers(), signal, cache: 'no-store' });
+    if (!res.ok || !res.body) throw apiError(res.status, await res.text());
+    options.onOpen?.();
     const ndjson = (res.headers.get('content-type') ?? '').includes('ndjson');
     const decoder = new TextDecoder();
     const reader = res.body.getReader();
@@ -160,7 +172,7 @@ export class Api {
       if (done) break;
       const text = decoder.decode(value, { stream: true });
       if (!ndjson) {
-        onText(text);
+        if (text) onText(text);
         continue;
       }
       pending += text;
@@ -173,5 +185,7 @@ export class Api {
         onText(new TextDecoder().decode(bytes));
       }
     }
+    const rest = decoder.decode();
+    if (rest && !ndjson) onText(rest);
   }
 }

@@ -1,6 +1,7 @@
 // A pipeline's steps as a graph: dagre lays the DAG out (top to bottom, edges from `needs`), and
-// we draw it as SVG. Each step is a link to its workload with its state written inside the box,
-// and the box's class gives its colour: never colour alone.
+// we draw it as SVG. Each step's box is a link (keyboard-reachable, named with its state) that
+// `stepHref` builds, e.g. to show the step's logs; its state is written inside the box and the
+// box's class gives its colour: never colour alone. The chosen step is marked in words too.
 import * as dagre from '@dagrejs/dagre';
 import { stateLabel, stateTone } from './format.js';
 import type { PipelineStep } from './types.js';
@@ -37,12 +38,21 @@ export function layoutSteps(steps: PipelineStep[]): Layout {
   };
 }
 
-export function PipelineGraph({ steps }: { steps: PipelineStep[] }) {
+export function PipelineGraph({
+  steps,
+  stepHref,
+  chosen,
+}: {
+  steps: PipelineStep[];
+  stepHref: (step: PipelineStep) => string;
+  chosen?: string | undefined;
+}) {
   const l = layoutSteps(steps);
+  // A group, not role="img": an image's children are hidden from assistive technology, links too.
   return html`<svg
     class="dag"
-    role="img"
-    aria-label=${`pipeline graph: ${steps.map((s) => `${s.id} ${stateLabel(s.state)}`).join(', ')}`}
+    role="group"
+    aria-label="pipeline graph (choose a step to see its logs)"
     viewBox=${`0 0 ${l.width} ${l.height}`}
     width=${l.width}
     height=${l.height}
@@ -61,18 +71,24 @@ export function PipelineGraph({ steps }: { steps: PipelineStep[] }) {
           points=${e.points.map((p) => `${p.x},${p.y}`).join(' ')}
         />`,
     )}
-    ${l.nodes.map(
-      ({ step, x, y }) =>
-        html`<g
-          key=${step.id}
-          class=${`dag-step tone-${stateTone(step.state)}`}
-          data-step=${step.id}
-          data-state=${step.state}
+    ${l.nodes.map(({ step, x, y }) => {
+      const isChosen = step.id === chosen;
+      return html`<g
+        key=${step.id}
+        class=${`dag-step tone-${stateTone(step.state)}${isChosen ? ' chosen' : ''}`}
+        data-step=${step.id}
+        data-state=${step.state}
+      >
+        <a
+          href=${stepHref(step)}
+          aria-label=${`Logs of step ${step.id} (${stateLabel(step.state)})`}
+          aria-current=${isChosen ? 'true' : undefined}
         >
           <rect x=${x} y=${y} width=${NODE_W} height=${NODE_H} rx="6" />
-          <text x=${x + 10} y=${y + 21} class="dag-name">${step.id}</text>
+          <text x=${x + 10} y=${y + 21} class="dag-name">${isChosen ? `▸ ${step.id}` : step.id}</text>
           <text x=${x + 10} y=${y + 40} class="dag-state">${stateLabel(step.state)}</text>
-        </g>`,
-    )}
+        </a>
+      </g>`;
+    })}
   </svg>`;
 }

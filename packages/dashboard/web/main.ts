@@ -31,7 +31,8 @@ function Route({ hash }: { hash: string }) {
   if (page === 'workloads')
     return id ? html`<${WorkloadDetail} id=${id} />` : html`<${Workloads} query=${query} key=${search} />`;
   if (page === 'nodes') return id ? html`<${NodeDetail} id=${id} />` : html`<${Nodes} />`;
-  if (page === 'pipelines') return id ? html`<${PipelineDetail} id=${id} />` : html`<${Pipelines} />`;
+  if (page === 'pipelines')
+    return id ? html`<${PipelineDetail} id=${id} step=${query.get('step') ?? undefined} />` : html`<${Pipelines} />`;
   return html`<${Overview} />`;
 }
 
@@ -74,11 +75,13 @@ function Shell({ token, access, onSignOut }: { token: string; access: Access; on
     };
   }, [events]);
   const first = useRef(true);
+  // A new page moves keyboard and screen-reader focus to its heading, as a page load would; a new
+  // query on the same page (a chosen step, a filter) does not: focus stays on what was used.
+  const pagePath = hash.split('?', 1)[0];
   useEffect(() => {
-    // A new page moves keyboard and screen-reader focus to its heading, as a page load would.
     if (first.current) first.current = false;
     else document.querySelector<HTMLElement>('main h1')?.focus();
-  }, [hash]);
+  }, [pagePath]);
   const section = hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';
   return html`<${Ctx.Provider} value=${{ api, events, access }}>
     <header>

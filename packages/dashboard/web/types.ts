@@ -120,6 +120,18 @@ export interface Page<T> {
   nextPageToken: string;
 }
 
+// What api.ts's log calls take (here, not in api.ts, so that code without the DOM can name them).
+
+/** Whose logs: a workload's (its current allocation), or a pipeline step's. */
+export type LogSource = { workloadId: string } | { pipelineId: string; stepId: string };
+
+export interface FollowLogsOptions {
+  /** Only the last N lines of what is already written (0: all of it). */
+  tailLines?: number;
+  /** Called once the server has answered 200, before any text. */
+  onOpen?: () => void;
+}
+
 /** A bearer token's access, as @mo/api's auth names it (admin ⊃ operate ⊃ read). */
 export type Access = 'read' | 'operate' | 'admin';
 

@@ -1,13 +1,41 @@
 // Pipelines: a paged list and a pipeline's detail: its DAG (live: refetched on pipeline events),
-// its steps, the compensation record, and approve / reject / cancel for a token that may operate.
+// the chosen step's logs (`?step=ID` in the address, so a step's logs can be linked and Back
+// works), its steps, the compensation record, and approve / reject / cancel for a token that may
+// operate.
 import { useState } from 'preact/hooks';
 import { PipelineGraph } from '../dag.js';
 import { exitText, time } from '../format.js';
-import type { Pipeline } from '../types.js';
+import { LogViewer } from '../logs.js';
+import type { Pipeline, PipelineStep } from '../types.js';
 import { ErrorBox, Pager, Section, State, canOperate, html, useApp, useLoad, usePager } from '../ui.js';
 
 const PAGE_SIZE = 50;
 const FINISHED = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
+/** Step states in which its workload may still write logs. */
+const STEP_ACTIVE = ['RUNNING', 'RETRYING'];
+
+const stepHref = (pipelineId: string, step: PipelineStep): string =>
+  `#/pipelines/${encodeURIComponent(pipelineId)}?step=${encodeURIComponent(step.id)}`;
+
+/** The chosen step's logs, or why there are none yet. */
+function StepLogs({ p, stepId }: { p: Pipeline; stepId: string }) {
+  const step = (p.steps ?? []).find((s) => s.id === stepId);
+  const title = `Logs of step ${stepId}`;
+  if (!step) return html`<${Section} title=${title}><p>This pipeline has no step ${stepId}.</p><//>`;
+  if (!step.workloadId) {
+    return html`<${Section} title=${title}>
+      <p>Step ${stepId} has not run yet (<${State} state=${step.state} />): no logs to show.</p>
+    <//>`;
+  }
+  // Keyed by its workload: a retried step's new attempt is a new log.
+  return html`<${LogViewer}
+    key=${`${stepId}/${step.workloadId}`}
+    title=${title}
+    source=${{ pipelineId: p.id, stepId }}
+    active=${STEP_ACTIVE.some((s) => step.state?.endsWith(s))}
+    label=${`step ${stepId} logs`}
+  />`;
+}
 
 export function Pipelines() {
   const { api } = useApp();
@@ -91,7 +119,7 @@ function Actions({ p, reload }: { p: Pipeline; reload: () => void }) {
   </div>`;
 }
 
-export function PipelineDetail({ id }: { id: string }) {
+export function PipelineDetail({ id, step }: { id: string; step?: string | undefined }) {
   const { api, access } = useApp();
   const pl = useLoad(
     (s) => api.pipeline(id, s),
@@ -110,9 +138,16 @@ export function PipelineDetail({ id }: { id: string }) {
       p &&
       html`${p.reason && html`<p>${p.reason}</p>`}
         ${canOperate(access) && html`<${Actions} p=${p} reload=${pl.reload} />`}
-        <${Section} title="Graph"
-          ><div class="dag-wrap"><${PipelineGraph} steps=${p.steps ?? []} /></div
-        ><//>
+        <${Section} title="Graph">
+          <div class="dag-wrap">
+            <${PipelineGraph} steps=${p.steps ?? []} stepHref=${(s: PipelineStep) => stepHref(p.id, s)} chosen=${step} />
+          </div>
+        <//>
+        ${
+          step
+            ? html`<${StepLogs} p=${p} stepId=${step} />`
+            : html`<p class="meta">Choose a step in the graph or the table to see its logs.</p>`
+        }
         <${Section} title="Steps">
           <table>
             <thead>
@@ -123,6 +158,7 @@ export function PipelineDetail({ id }: { id: string }) {
                 <th scope="col">Attempt</th>
                 <th scope="col">Exit</th>
                 <th scope="col">Reason</th>
+                <th scope="col">Logs</th>
               </tr>
             </thead>
             <tbody>
@@ -138,6 +174,13 @@ export function PipelineDetail({ id }: { id: string }) {
                     <td>${exitText(s.exit)}</td>
                     <td>
                       ${s.approval ? `${s.approval.approved ? 'approved' : 'rejected'} by ${s.approval.by}` : s.reason || ''}
+                    </td>
+                    <td>
+                      ${
+                        s.id === step
+                          ? html`<strong aria-current="true">shown</strong>`
+                          : html`<a href=${stepHref(p.id, s)} aria-label=${`Logs of step ${s.id}`}>logs</a>`
+                      }
                     </td>
                   </tr>`,
               )}

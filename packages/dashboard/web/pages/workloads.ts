@@ -1,14 +1,15 @@
 // Workloads: a filtered, paged list (the server filters and pages, so 1,000 workloads cost one
 // page), and a workload's detail with its events, ports, exit, earlier allocations and live logs.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { exitText, time } from '../format.js';
+import { LogViewer } from '../logs.js';
 import { ms, type ScheduledWorkload } from '../types.js';
 import { ErrorBox, Pager, Section, State, canOperate, html, useApp, useLoad, usePager } from '../ui.js';
 
 const PAGE_SIZE = 50;
 const STATES = ['PENDING', 'STARTING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'STOPPED', 'LOST', 'UNKNOWN'];
-/** Log text kept in the page: a chatty workload must not grow the tab without bound. */
-const MAX_LOG_CHARS = 200_000;
+/** States in which a workload may still write logs (UNKNOWN: its agent is out of touch, for now). */
+const ACTIVE = ['PENDING', 'STARTING', 'RUNNING', 'UNKNOWN'];
 
 export function WorkloadTable({ items }: { items: ScheduledWorkload[] }) {
   return html`<table>
@@ -78,32 +79,6 @@ export function Workloads({ query }: { query: URLSearchParams }) {
   </div>`;
 }
 
-function Logs({ id }: { id: string }) {
-  const { api } = useApp();
-  const [text, setText] = useState('');
-  const [status, setStatus] = useState('following');
-  const pre = useRef<HTMLPreElement>(null);
-  useEffect(() => {
-    const abort = new AbortController();
-    setText('');
-    api
-      .followLogs(id, (t) => setText((old) => (old + t).slice(-MAX_LOG_CHARS)), abort.signal)
-      .then(
-        () => setStatus('ended'),
-        (e: unknown) => !abort.signal.aborted && setStatus(`stopped: ${e instanceof Error ? e.message : String(e)}`),
-      );
-    return () => abort.abort();
-  }, [api, id]);
-  useEffect(() => {
-    const el = pre.current;
-    if (el) el.scrollTop = el.scrollHeight; // follow the tail, as `mo logs -f` does
-  }, [text]);
-  return html`<${Section} title="Logs">
-    <p class="meta" aria-live="polite">Logs: ${status}</p>
-    <pre class="logs" ref=${pre} tabindex="0" aria-label="workload logs">${text}</pre>
-  <//>`;
-}
-
 export function WorkloadDetail({ id }: { id: string }) {
   const { api, access } = useApp();
   const w = useLoad(
@@ -124,7 +99,9 @@ export function WorkloadDetail({ id }: { id: string }) {
     }
   };
   const d = w.data;
-  const active = d && ['PENDING', 'STARTING', 'RUNNING', 'UNKNOWN'].some((s) => d.state?.endsWith(s));
+  const active = !!d && ACTIVE.some((s) => d.state?.endsWith(s));
+  // A new allocation (a restart, a reschedule) writes a new log: the viewer follows it afresh.
+  const logKey = d?.allocationId ?? '';
   return html`<div>
     <p><a href="#/workloads">← Workloads</a></p>
     <h1 tabindex="-1">Workload ${d?.spec?.name || id} ${d && html`<${State} state=${d.state} />`}</h1>
@@ -194,7 +171,12 @@ export function WorkloadDetail({ id }: { id: string }) {
                 </table>`
           }
         <//>
-        <${Logs} id=${id} />`
+        <${LogViewer}
+          key=${logKey}
+          source=${{ workloadId: id }}
+          active=${active}
+          label="workload logs"
+        />`
     }
   </div>`;
 }
