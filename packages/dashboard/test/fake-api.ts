@@ -276,8 +276,15 @@ export class FakeApi {
         if (deploy) Object.assign(deploy, { state: 'STEP_STATE_RUNNING', workloadId: 'W010' });
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      // Like the scheduler, the change reaches every viewer through the event stream.
-      this.emit('pipeline', this.pipeline);
+      // Like the scheduler, the change reaches every viewer through the event stream, as a
+      // PipelineEvent: the step's change, with the pipeline as it now is.
+      this.emit('pipeline', {
+        pipelineId: this.pipeline.id,
+        stepId,
+        state: verb === 'approve' ? 'succeeded' : 'failed',
+        reason: `${verb}d by token:test`,
+        pipeline: this.pipeline,
+      });
     });
     return true;
   }

@@ -43,8 +43,7 @@ export function Pipelines() {
   const list = useLoad(
     (s) => api.pipelines({ pageSize: PAGE_SIZE, pageToken: pager.token }, s),
     [pager.token],
-    ['pipeline', 'workload'],
-    (d) => (d.spec as { labels?: Record<string, string> } | undefined)?.labels?.['mo.pipeline'] !== undefined,
+    ['pipeline'],
   );
   return html`<div>
     <h1 tabindex="-1">Pipelines</h1>
@@ -124,10 +123,9 @@ export function PipelineDetail({ id, step }: { id: string; step?: string | undef
   const pl = useLoad(
     (s) => api.pipeline(id, s),
     [id],
-    // A step is a workload labelled with its pipeline: its changes move the graph too (the
-    // scheduler streams pipeline events apart from workload ones).
-    ['pipeline', 'workload'],
-    (d) => d.id === id || (d.spec as { labels?: Record<string, string> } | undefined)?.labels?.['mo.pipeline'] === id,
+    // Pipeline events (the pipeline's and each step's changes) come on the same stream as the rest.
+    ['pipeline'],
+    (d) => d.pipelineId === id,
   );
   const p = pl.data;
   return html`<div>
