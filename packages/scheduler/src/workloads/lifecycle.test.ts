@@ -116,6 +116,19 @@ describe('onAgentStatus', () => {
     expect(next.lostAtMs).toBeUndefined();
   });
 
+  it("words a start the agent refused as the start call's error does (they race)", () => {
+    const r = workloadRecord({ state: 'starting', restart: { mode: 'never' } });
+    const reason = 'could not start: spec.docker.ports: no free host port in 4735-4735';
+    const next = onAgentStatus(r, agentStatus('A1', 'failed', { reason }), NOW, half)!.next;
+    expect(next).toMatchObject({
+      state: 'failed',
+      reason: 'node n1 could not start it: spec.docker.ports: no free host port in 4735-4735',
+    });
+    // A running workload that fails later keeps the agent's words, with its node.
+    const later = onAgentStatus(workloadRecord(), agentStatus('A1', 'failed', { reason: 'exit code 1' }), NOW, half);
+    expect(later!.next.events.some((e) => e.reason === 'exit code 1 on n1')).toBe(true);
+  });
+
   it('changes nothing for a running report about a running workload', () => {
     expect(onAgentStatus(workloadRecord(), agentStatus('A1', 'running'), NOW, half)).toBeUndefined();
   });

@@ -145,6 +145,13 @@ export function onAllocationEnd(
   return step(moveTo(next, 'pending', `restart ${nth} ${when} after: ${reason}`, nowMs));
 }
 
+/** How an agent words a workload it could not start (packages/agent runner.ts). */
+const AGENT_START_REFUSED = 'could not start: ';
+
+function startRefusedReason(nodeName: string, message: string): string {
+  return `node ${nodeName} could not start it: ${message}`;
+}
+
 /**
  * An agent's status of r's current allocation: running (from starting, or back from unknown), or
  * its end (then the restart policy decides). Undefined when it changes nothing.
@@ -170,7 +177,12 @@ export function onAgentStatus(
     return step(moveTo(running, 'running', `${back}running on ${r.nodeName} (pid ${status.pid})`, nowMs));
   }
   if (!TERMINAL_STATES.has(state)) return next === r ? undefined : step(next, [], false);
-  const reason = `${status.reason || state} on ${r.nodeName}`;
+  // A start the agent refused is told twice, by the call's error and by its status report, in
+  // either order: both read the same (onStartFailed's words).
+  const refused = state === 'failed' && r.state === 'starting' && status.reason.startsWith(AGENT_START_REFUSED);
+  const reason = refused
+    ? startRefusedReason(r.nodeName, status.reason.slice(AGENT_START_REFUSED.length))
+    : `${status.reason || state} on ${r.nodeName}`;
   return onAllocationEnd(withEnd(next, status), r.stopRequested ? 'stopped' : state, reason, nowMs, random);
 }
 
@@ -220,7 +232,7 @@ export function onStartFailed(
   if (kind === 'refused') {
     // The node refused this workload (no such program there, its port range is full): the
     // workload's failure, not the node's, so it does not count towards the node's breaker.
-    const reason = `node ${failure.nodeName} could not start it: ${failure.message}`;
+    const reason = startRefusedReason(failure.nodeName, failure.message);
     return { kind: 'step', step: onAllocationEnd(r, 'failed', reason, nowMs, random), nodeFault: false };
   }
   // The node itself failed (unreachable, internal error): counts towards its breaker.
