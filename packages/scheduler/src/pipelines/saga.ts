@@ -22,6 +22,8 @@ export function nextCompensation(p: PipelineRecord): string | undefined {
   return compensationOrder(p).find((id) => !done.has(id));
 }
 
+const COMPENSATING = '; compensating';
+
 /**
  * Every step has ended and the pipeline goes down (`ending`, `reason`): run the next compensation,
  * wait for the running one, or end.
@@ -29,11 +31,13 @@ export function nextCompensation(p: PipelineRecord): string | undefined {
 export function decideSaga(p: PipelineRecord, ending: Ending, reason: string): PipelineAction[] {
   if (ending === 'cancelled' && !p.spec.compensateOnCancel) return [{ do: 'finish', state: 'cancelled', reason }];
   if (p.compensations.at(-1)?.state === 'running') return [];
+  // While compensating, the reason says so; the pipeline's end keeps only why it went down.
+  const cause = reason.endsWith(COMPENSATING) ? reason.slice(0, -COMPENSATING.length) : reason;
   const next = nextCompensation(p);
-  if (!next) return [{ do: 'finish', state: ending, reason }];
+  if (!next) return [{ do: 'finish', state: ending, reason: cause }];
   const actions: PipelineAction[] = [];
   if (p.state !== 'compensating') {
-    actions.push({ do: 'set-pipeline', state: 'compensating', reason: `${reason}; compensating` });
+    actions.push({ do: 'set-pipeline', state: 'compensating', reason: `${cause}${COMPENSATING}` });
   }
   actions.push({ do: 'compensate', stepId: next });
   return actions;
