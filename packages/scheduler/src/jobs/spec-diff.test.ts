@@ -102,4 +102,20 @@ describe('job spec: diff (what `mo job plan` shows)', () => {
       },
     ]);
   });
+
+  it.each([
+    [
+      'a restart backoff',
+      'lost_after: 1m',
+      'lost_after: 1m\nrestart: { initial_backoff: 2s }',
+      ['restart.initialBackoffMs'],
+    ],
+    ['lost_after', 'lost_after: 1m', 'lost_after: 2m', ['lostAfterMs']],
+    ['a check added', 'interval: 2s }', 'interval: 2s }\n  - { type: tcp, port: admin }', ['checks[tcp-admin]']],
+    ['the type', 'count: 3', 'count: 3\ntype: batch', ['type', 'restart.maxAttempts']],
+  ])('calls a change of %s an update', (_what, from, to, paths) => {
+    const diff = diffSpecs(base, edit(from, to));
+    expect(diff.kind).toBe('update');
+    expect(diff.changes.map((c) => c.path)).toEqual(paths);
+  });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { InvalidArgumentError } from '@mo/api';
 import { DOCKER_WEB, PROCESS_API } from './fixtures.js';
-import { CHECK_DEFAULTS, parseJobSpec, UPDATE_DEFAULTS } from './spec.js';
+import { readFileSync } from 'node:fs';
+import { CHECK_DEFAULTS, JOB_FILE_KEYS, parseJobSpec, UPDATE_DEFAULTS } from './spec.js';
 
 /** A minimal valid process service plus `extra` lines at the top level. */
 const proc = (extra: string) => `name: j\ncommand: [x]\n${extra}`;
@@ -286,5 +287,17 @@ describe('job spec: refusals name the field', () => {
     const err = refusalOf(text);
     expect(err.field).toBe(field);
     expect(err.message).toContain(`${field}: ${message}`);
+  });
+});
+
+describe('job spec: README', () => {
+  it('documents every key a job file may use', () => {
+    const readme = readFileSync(new URL('./README.md', import.meta.url), 'utf8');
+    const schema = /## The file[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const documented = new Set([...schema.matchAll(/^\s*(?:- )?([a-z_]+):/gm)].map((m) => m[1]));
+    const missing = Object.values(JOB_FILE_KEYS)
+      .flat()
+      .filter((k) => !documented.has(k));
+    expect(missing).toEqual([]);
   });
 });

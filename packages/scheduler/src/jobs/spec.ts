@@ -88,6 +88,17 @@ const CHECK_KEYS = [
   'restart_after',
   'initial_delay',
 ];
+const PORT_KEYS = ['name', 'to'];
+const UPDATE_KEYS = ['max_parallel', 'min_healthy_time', 'healthy_deadline', 'auto_revert'];
+const RESTART_KEYS = ['attempts', 'initial_backoff', 'max_backoff'];
+/** Every key a job file may use, by where it goes (README's schema is checked against these). */
+export const JOB_FILE_KEYS = {
+  job: JOB_KEYS,
+  port: PORT_KEYS,
+  check: CHECK_KEYS,
+  update: UPDATE_KEYS,
+  restart: RESTART_KEYS,
+} as const;
 /** Set by the agent for each port: a job's env may not set them too. */
 const RESERVED_ENV_RE = /^MO_(PORT|ADDR)_/;
 
@@ -149,7 +160,7 @@ function parsePorts(v: unknown, driver: string, network: string): PortSpec[] {
   const ports = v.map((p, i): PortSpec => {
     const path = `ports[${i}]`;
     const o = obj(path, p);
-    onlyKeys(path, o, ['name', 'to']);
+    onlyKeys(path, o, PORT_KEYS);
     if (o.name === undefined) fail(`${path}.name`, 'is required');
     const name = str(`${path}.name`, o.name, 64);
     if (!PORT_NAME_RE.test(name)) fail(`${path}.name`, `${quote(name)} must match ${PORT_NAME_RE.source}`);
@@ -253,7 +264,7 @@ function parseCheck(path: string, v: unknown, ports: PortSpec[]): CheckSpec {
 
 function parseUpdate(v: unknown): UpdateStrategy {
   const o = obj('update', v);
-  onlyKeys('update', o, ['max_parallel', 'min_healthy_time', 'healthy_deadline', 'auto_revert']);
+  onlyKeys('update', o, UPDATE_KEYS);
   const D = UPDATE_DEFAULTS;
   const dur = (key: string, def: number) =>
     o[key] === undefined ? def : parseSpecDuration(`update.${key}`, o[key], JOB_LIMITS.maxUpdateMs);
@@ -278,7 +289,7 @@ function parseUpdate(v: unknown): UpdateStrategy {
 
 function parseRestart(v: unknown, type: JobType): JobRestartPolicy {
   const o = obj('restart', v);
-  onlyKeys('restart', o, ['attempts', 'initial_backoff', 'max_backoff']);
+  onlyKeys('restart', o, RESTART_KEYS);
   const D = RESTART_DEFAULTS[type];
   let maxAttempts = D.maxAttempts;
   if (o.attempts !== undefined) {
