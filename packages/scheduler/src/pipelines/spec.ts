@@ -1,48 +1,28 @@
 // The pipeline spec: YAML (or JSON, which is YAML) text -> a validated PipelineSpec, or an
 // InvalidArgumentError naming the offending field (`steps[2].needs[0]: unknown step "pars"`).
 // The schema is documented in ./README.md; this file is the one place that enforces it.
-// Over ~400 lines: one validator per part of the schema, in README's order, kept in the one place.
-import {
-  InvalidArgumentError,
-  LIMITS,
-  NAME_RE,
-  cpuMillis,
-  durationMs,
-  newStringMap,
-  quote,
-  sizeBytes,
-  validateArtifactPath,
-  validateUser,
-} from '@mo/api';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { KNOWN_DRIVERS } from '../workloads/validate.js';
+// The parts job files parse the same way (workload fields, durations, the YAML read) are in
+// ../workloads/spec-fields.ts.
+import { NAME_RE, quote, validateArtifactPath } from '@mo/api';
 import type { PriorityName } from '../workloads/record.js';
+import {
+  TEMPLATE_MAX_TIMEOUT_MS,
+  fail,
+  obj,
+  onlyKeys,
+  parseSpecDuration,
+  parseWorkload,
+  readSpecText,
+  str,
+  strList,
+  workloadKeys,
+  type WorkloadTemplate,
+} from '../workloads/spec-fields.js';
+
+// Shared with job files (jobs/spec.ts); re-exported for the pipeline code that imports them from here.
+export { parseSpecDuration, type WorkloadTemplate };
 
 export type WhenName = 'success' | 'failure' | 'always';
-
-/** What a step (or a compensation) runs: the WorkloadSpec + SchedulingSpec fields. */
-export interface WorkloadTemplate {
-  driver: string;
-  /** argv; argv[0] is the executable. */
-  command: string[];
-  /** docker image (driver docker). */
-  image: string;
-  /** docker: 'none' (default, loopback only) or 'bridge'. */
-  network: string;
-  /** docker: a writable root filesystem (default read-only). */
-  writableRoot: boolean;
-  env: Record<string, string>;
-  cpuMillis: number;
-  memoryBytes: number;
-  labels: Record<string, string>;
-  constraints: Record<string, string>;
-  /** Pinned node name, '' = any. */
-  node: string;
-  /** 0 = no timeout. */
-  timeoutMs: number;
-  /** Who it runs as on its node (a name or uid[:gid]); '' = the node's default user. */
-  user: string;
-}
 
 export interface RetryPolicy {
   /** Attempts in all, including the first (1 = no retry). */
@@ -78,7 +58,7 @@ export const SPEC_LIMITS = {
   textBytes: 256 * 1024,
   steps: 500,
   needsPerStep: 100,
-  maxTimeoutMs: 7 * 24 * 3600 * 1000,
+  maxTimeoutMs: TEMPLATE_MAX_TIMEOUT_MS,
   maxAttempts: 100,
   maxBackoffMs: 24 * 3600 * 1000,
   artifactsPerStep: 64,
@@ -90,144 +70,17 @@ export const OUTPUT_REF_RE = /\$\{\{\s*steps\.([a-z0-9][a-z0-9_-]*)\.outputs\.([
 
 const RETRY_DEFAULTS: RetryPolicy = { maxAttempts: 1, initialBackoffMs: 1000, maxBackoffMs: 60_000 };
 
-type Obj = Record<string, unknown>;
-
-function fail(path: string, message: string): never {
-  throw new InvalidArgumentError(path, message);
-}
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function obj(path: string, v: unknown): Obj {
-  if (!isObj(v)) fail(path, `must be a mapping, got ${typeName(v)}`);
-  return v;
-}
-
-function typeName(v: unknown): string {
-  return v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v;
-}
-
-function onlyKeys(path: string, o: Obj, allowed: readonly string[]): void {
-  for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) fail(path ? `${path}.${k}` : k, `unknown field (allowed: ${allowed.join(', ')})`);
-  }
-}
-
-function str(path: string, v: unknown, maxBytes = LIMITS.envBytes): string {
-  if (typeof v !== 'string') fail(path, `must be a string, got ${typeName(v)}`);
-  if (Buffer.byteLength(v) > maxBytes) fail(path, `is longer than ${maxBytes} bytes`);
-  if (v.includes('\0')) fail(path, 'must not contain NUL');
-  return v;
-}
-
-function strList(path: string, v: unknown, max: number): string[] {
-  if (!Array.isArray(v)) fail(path, `must be a list, got ${typeName(v)}`);
-  if (v.length > max) fail(path, `has ${v.length} items, at most ${max} allowed`);
-  return v.map((x, i) => str(`${path}[${i}]`, typeof x === 'number' ? String(x) : x));
-}
-
-function strMap(path: string, v: unknown, keyRe?: RegExp): Record<string, string> {
-  const o = obj(path, v);
-  const out = newStringMap(); // `__proto__` is a key like any other
-  const entries = Object.entries(o);
-  if (entries.length > LIMITS.envCount) fail(path, `has more than ${LIMITS.envCount} entries`);
-  for (const [k, val] of entries) {
-    if (keyRe && !keyRe.test(k)) fail(`${path}.${k}`, `is not a valid key`);
-    out[k] = str(`${path}.${k}`, typeof val === 'number' || typeof val === 'boolean' ? String(val) : val);
-  }
-  return out;
-}
-
-/** "30s", "500ms", "1m30s", "1h" or a number of milliseconds. */
-export function parseSpecDuration(path: string, v: unknown, maxMs: number): number {
-  const ms = typeof v === 'number' ? v : typeof v === 'string' ? durationMs(v) : undefined;
-  if (ms === undefined) fail(path, `expected a duration like 30s, 500ms, 2m or 1h, got ${JSON.stringify(v)}`);
-  if (!Number.isFinite(ms) || ms < 0 || !Number.isInteger(ms)) fail(path, `must be a whole, non-negative duration`);
-  if (ms > maxMs) fail(path, `must be at most ${maxMs} ms`);
-  return ms;
-}
-
-/** "500m" (millicores), 0.5 or "2" (cores). */
-function parseCpu(path: string, v: unknown): number {
-  const raw = typeof v === 'number' ? v * 1000 : typeof v === 'string' ? cpuMillis(v) : undefined;
-  if (raw === undefined) fail(path, `expected cores (0.5, 2) or millicores (500m), got ${JSON.stringify(v)}`);
-  const m = Math.round(raw);
-  if (!Number.isSafeInteger(m) || m < 0 || m > 1_000_000) fail(path, 'is out of range');
-  return m;
-}
-
-/** Bytes, or 64Mi, 1G, 512Ki. */
-function parseMemory(path: string, v: unknown): number {
-  const b = typeof v === 'number' ? v : typeof v === 'string' ? sizeBytes(v) : undefined;
-  if (b === undefined) fail(path, `expected bytes or a size like 64Mi, 1G, got ${JSON.stringify(v)}`);
-  if (!Number.isSafeInteger(b) || b < 0 || b > 2 ** 50) fail(path, 'is out of range');
-  return b;
-}
-
-const WORKLOAD_KEYS = [
-  'driver',
-  'command',
-  'image',
-  'network',
-  'writableRoot',
-  'env',
-  'resources',
-  'labels',
-  'constraints',
-  'node',
-  'timeout',
-  'user',
+const STEP_KEYS = [
+  'id',
+  'needs',
+  ...workloadKeys('camel'),
+  'retries',
+  'compensate',
+  'approval',
+  'when',
+  'artifacts',
+  'inputs',
 ];
-const STEP_KEYS = ['id', 'needs', ...WORKLOAD_KEYS, 'retries', 'compensate', 'approval', 'when', 'artifacts', 'inputs'];
-
-function parseWorkload(path: string, o: Obj): WorkloadTemplate {
-  const driver = o.driver === undefined ? 'process' : str(`${path}.driver`, o.driver);
-  if (!KNOWN_DRIVERS.includes(driver)) {
-    fail(`${path}.driver`, `unknown driver ${quote(driver)} (known: ${KNOWN_DRIVERS.join(', ')})`);
-  }
-  const image = o.image === undefined ? '' : str(`${path}.image`, o.image);
-  if (driver === 'docker' && !image) fail(`${path}.image`, 'is required with driver docker');
-  if (driver !== 'docker' && image) fail(`${path}.image`, 'is only for driver docker');
-  const network = o.network === undefined ? '' : str(`${path}.network`, o.network);
-  if (network && driver !== 'docker') fail(`${path}.network`, 'is only for driver docker');
-  if (network && network !== 'none' && network !== 'bridge') fail(`${path}.network`, 'must be none or bridge');
-  if (o.writableRoot !== undefined && (typeof o.writableRoot !== 'boolean' || driver !== 'docker')) {
-    fail(`${path}.writableRoot`, 'must be true or false, for driver docker only');
-  }
-  let command: string[] = [];
-  if (o.command !== undefined) command = strList(`${path}.command`, o.command, LIMITS.argvCount);
-  if (command.length === 0 && driver !== 'docker') fail(`${path}.command`, 'is required (argv: [program, args...])');
-  if (command.length > 0 && command[0] === '') fail(`${path}.command[0]`, 'must not be empty');
-  let cpuMillis = 0;
-  let memoryBytes = 0;
-  if (o.resources !== undefined) {
-    const r = obj(`${path}.resources`, o.resources);
-    onlyKeys(`${path}.resources`, r, ['cpu', 'memory']);
-    if (r.cpu !== undefined) cpuMillis = parseCpu(`${path}.resources.cpu`, r.cpu);
-    if (r.memory !== undefined) memoryBytes = parseMemory(`${path}.resources.memory`, r.memory);
-  }
-  const node = o.node === undefined ? '' : str(`${path}.node`, o.node);
-  return {
-    driver,
-    command,
-    image,
-    network,
-    writableRoot: o.writableRoot === true,
-    env: o.env === undefined ? {} : strMap(`${path}.env`, o.env, /^[A-Za-z_][A-Za-z0-9_]*$/),
-    cpuMillis,
-    memoryBytes,
-    labels: o.labels === undefined ? {} : strMap(`${path}.labels`, o.labels),
-    constraints: o.constraints === undefined ? {} : strMap(`${path}.constraints`, o.constraints),
-    node,
-    timeoutMs: o.timeout === undefined ? 0 : parseSpecDuration(`${path}.timeout`, o.timeout, SPEC_LIMITS.maxTimeoutMs),
-    user:
-      o.user === undefined
-        ? ''
-        : validateUser(`${path}.user`, str(`${path}.user`, typeof o.user === 'number' ? String(o.user) : o.user)),
-  };
-}
 
 function parseRetries(path: string, v: unknown): RetryPolicy {
   if (typeof v === 'number') v = { attempts: v };
@@ -272,7 +125,7 @@ function parseStep(path: string, v: unknown): StepSpec {
   let compensate: WorkloadTemplate | undefined;
   if (o.compensate !== undefined) {
     const c = obj(`${path}.compensate`, o.compensate);
-    onlyKeys(`${path}.compensate`, c, WORKLOAD_KEYS);
+    onlyKeys(`${path}.compensate`, c, workloadKeys('camel'));
     compensate = parseWorkload(`${path}.compensate`, c);
   }
   return {
@@ -290,16 +143,7 @@ function parseStep(path: string, v: unknown): StepSpec {
 
 /** Parses and validates a spec; every error names the field (and the step index) it is about. */
 export function parsePipelineSpec(text: string): PipelineSpec {
-  if (Buffer.byteLength(text) > SPEC_LIMITS.textBytes) {
-    fail('spec', `is larger than ${SPEC_LIMITS.textBytes} bytes`);
-  }
-  let doc: unknown;
-  try {
-    doc = parseYaml(text, { maxAliasCount: 100, uniqueKeys: true });
-  } catch (err) {
-    const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : '';
-    fail('spec', `is not valid YAML or JSON${where}: ${(err as Error).message.split('\n')[0]}`);
-  }
+  const doc = readSpecText(text, SPEC_LIMITS.textBytes);
   return validatePipelineSpec(doc);
 }
 
