@@ -59,6 +59,38 @@ describe('a rolling update', () => {
     expect(done.atMs - began.atMs).toBe(18_000);
   });
 
+  it('replaces an old instance that fails its checks first, still keeping ≥ count − max_parallel serving', async () => {
+    const sim = await deployed();
+    const [first, , , sick] = sim.live();
+    sim.sicken(sick!.id);
+    const seen = watchFloor(sim);
+    const stops = sim.actions('stop').length;
+    sim.submit({ version: 2 });
+    // The sick one goes first; with 4 serving, only one healthy one may go with it.
+    expect(sim.actions('stop').slice(stops)).toEqual([
+      expect.objectContaining({ instanceId: sick!.id }),
+      expect.objectContaining({ instanceId: first!.id }),
+    ]);
+    await sim.advance(60_000);
+    expect(sim.deployment).toMatchObject({ version: 2, state: 'succeeded' });
+    expect(seen.lowest).toBe(3);
+  });
+
+  it('resumes after the scheduler is killed mid-rollout, starting nothing twice', async () => {
+    const sim = await deployed();
+    watchFloor(sim);
+    sim.submit({ version: 2 });
+    await sim.advance(4000); // the first two are healthy, not yet settled
+    sim.crash();
+    await sim.advance(30_000); // they settle meanwhile; nobody decides
+    expect(sim.actions('start').filter((a) => a.kind === 'start' && a.version === 2)).toHaveLength(2);
+    sim.recover();
+    await sim.advance(60_000);
+    expect(sim.deployment).toMatchObject({ version: 2, state: 'succeeded' });
+    expect(sim.actions('start').filter((a) => a.kind === 'start' && a.version === 2)).toHaveLength(5);
+    expect(versionsServing(sim)).toEqual([2, 2, 2, 2, 2]);
+  });
+
   it('rolls a broken version back to the last good one with auto_revert', async () => {
     const sim = await deployed(
       { update: { autoRevert: true } },

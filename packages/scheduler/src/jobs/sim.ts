@@ -30,6 +30,8 @@ export class JobSim {
   decisions = 0;
   private wake: Timer | undefined;
   private seq = 0;
+  /** The scheduler is down: instances change, nobody decides. */
+  private down = false;
 
   constructor(
     public job: RolloutJob,
@@ -40,8 +42,9 @@ export class JobSim {
     return this.clock.now();
   }
 
-  /** Decide and apply the plan, as the manager does on any change. */
+  /** Decide and apply the plan, as the manager does on any change (nothing while it is down). */
   decide(): JobPlan {
+    if (this.down) return { actions: [], deployment: this.deployment, wakeAtMs: Infinity };
     const plan = decideJob({
       job: this.job,
       instances: this.instances,
@@ -87,6 +90,24 @@ export class JobSim {
 
   actions(kind: JobAction['kind']): JobAction[] {
     return this.log.filter((l) => l.action.kind === kind).map((l) => l.action);
+  }
+
+  /** The scheduler is killed: its timers are gone; instances carry on, reported to nobody. */
+  crash(): void {
+    this.down = true;
+    this.wake?.cancel();
+    this.wake = undefined;
+  }
+
+  /** The scheduler is back with what was stored (instances, the deployment record): it decides. */
+  recover(): JobPlan {
+    this.down = false;
+    return this.decide();
+  }
+
+  /** Its checks start failing. */
+  sicken(id: string): void {
+    this.change(id, { health: 'unhealthy', healthySinceMs: 0 });
   }
 
   /** Its node goes quiet: unknown (it may well still run). */
