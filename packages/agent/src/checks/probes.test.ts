@@ -81,6 +81,21 @@ describe('probeHttp', () => {
     expect(await http(port)).toEqual({ ok: true, detail: 'HTTP 200' });
   });
 
+  it('reaches an IPv6 address (the Host header bracketed)', async () => {
+    const hosts: string[] = [];
+    const server = createHttpServer((req, res) => (hosts.push(req.headers.host ?? ''), res.end()));
+    servers.push(server);
+    const listening = await new Promise<boolean>((r) => {
+      server.once('error', () => r(false));
+      server.listen(0, '::1', () => r(true));
+    });
+    if (!listening) return; // no IPv6 loopback on this host
+    const { port } = server.address() as AddressInfo;
+    const r = await probeHttp({ host: '::1', port, path: '/', expectStatus: 0, timeoutMs: 2000 }, never);
+    expect(r).toEqual({ ok: true, detail: 'HTTP 200' });
+    expect(hosts).toEqual([`[::1]:${port}`]);
+  });
+
   it('says why it could not connect', async () => {
     expect(await http(await closedPort())).toEqual({ ok: false, detail: 'connect ECONNREFUSED' });
   });
