@@ -164,6 +164,22 @@ describe('probeExec', () => {
     }
   });
 
+  it('runs as the uid and gid given (the workload’s user), when the agent may switch', async () => {
+    if (process.getuid?.() !== 0) return; // only root may run a check as another user
+    const r = await probeExec(
+      {
+        command: ['sh', '-c', 'test "$(id -u):$(id -g)" = 65534:65534'],
+        timeoutMs: 5000,
+        env,
+        uid: 65534,
+        gid: 65534,
+        cwd: '/',
+      },
+      never,
+    );
+    expect(r).toEqual({ ok: true, detail: 'exit 0' });
+  });
+
   it('fails (does not throw) when the command cannot be run', async () => {
     expect(await exec(['/nonexistent/mo-check'])).toEqual({ ok: false, detail: 'spawn ENOENT' });
     expect(await exec([])).toEqual({ ok: false, detail: 'no command' });
