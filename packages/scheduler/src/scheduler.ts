@@ -286,7 +286,6 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     scheduler: schedulerCalls,
     pipelines: pipelineCalls,
     logs: { nodes, agents, streams },
-    events,
     streams,
     insecure: !tls,
     guard: schedulerGuard(tokens, { logger, rates, onRateLimited }),

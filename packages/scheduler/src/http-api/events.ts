@@ -21,8 +21,6 @@ import {
   type StreamSlot,
   type WatchRequest__Output,
 } from '@mo/api';
-import { clusterEventBytes, type ClusterEvents } from '../events/cluster-events.js';
-import { ClusterWatchSource } from '../events/cluster-watch.js';
 import { pumpWatch, type WatchSource } from '../events/watch-stream.js';
 import type { SchedulerCalls } from '../service/scheduler-calls.js';
 import { route, type Route, type RouteInput } from './api.js';
@@ -150,7 +148,6 @@ class SseSource implements WatchSource<string> {
 
 export interface EventsContext {
   calls: SchedulerCalls;
-  events: ClusterEvents;
   streams: StreamLimits;
   heartbeatMs?: number;
 }
@@ -200,15 +197,7 @@ function startSse(
 function openStream(ctx: EventsContext, r: EventsRequest, { res }: RouteInput): undefined {
   const start = ctx.calls.watchStart(r.watch); // INVALID_ARGUMENT, OUT_OF_RANGE, NOT_FOUND: before any byte
   const slot = ctx.streams.acquire('watch'); // RESOURCE_EXHAUSTED (429) past the cap
-  const source = new ClusterWatchSource<ClusterEvent>(ctx.events.journal, {
-    key: start.key,
-    skip: start.skip,
-    afterSeq: start.afterSeq,
-    snapshot: start.snapshot,
-    caughtUp: (seq) => ({ seq, atMs: Date.now(), caughtUp: true }),
-    sizeOf: clusterEventBytes,
-  });
-  startSse(ctx, res, slot, 'events', new SseSource(source, r.topics));
+  startSse(ctx, res, slot, 'events', new SseSource(ctx.calls.watchSource(start), r.topics));
   return undefined;
 }
 

@@ -7,7 +7,7 @@
  * ```ts
  * const api = createHttpApi({
  *   scheduler: schedulerCalls, pipelines: pipelineCalls, logs: { nodes, agents, streams },
- *   events, streams, insecure: !tls, guard: schedulerGuard(tokens, { rates }), audit,
+ *   streams, insecure: !tls, guard: schedulerGuard(tokens, { rates }), audit,
  * });
  * startMetricsServer({ …, routes: api }); // hands it every /api/ request
  * ```
@@ -17,7 +17,6 @@
  * (and cluster status), pipelines.ts, logs.ts, events.ts.
  */
 import type { StreamLimits } from '@mo/api';
-import type { ClusterEvents } from '../events/cluster-events.js';
 import type { LogsProxyContext } from '../server/logs-proxy.js';
 import type { PipelineCalls } from '../service/pipeline-calls.js';
 import type { SchedulerCalls } from '../service/scheduler-calls.js';
@@ -38,7 +37,6 @@ export interface HttpApiOptions extends Omit<HttpApiCoreOptions, 'routes'> {
   pipelines: PipelineCalls;
   /** What log streams reach agents through (and their stream cap). */
   logs: LogsProxyContext;
-  events: ClusterEvents;
   streams: StreamLimits;
   /** Between two heartbeat comments of an event stream (default 15 s). */
   heartbeatMs?: number;
@@ -53,7 +51,6 @@ export function createHttpApi(o: HttpApiOptions): HttpApi {
     ...logRoutes(o.logs, o.scheduler, o.pipelines),
     ...eventRoutes({
       calls: o.scheduler,
-      events: o.events,
       streams: o.streams,
       ...(o.heartbeatMs ? { heartbeatMs: o.heartbeatMs } : {}),
     }),

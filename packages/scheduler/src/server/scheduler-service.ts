@@ -12,8 +12,6 @@ import {
   type SchedulerHandlers,
   type WatchRequest__Output,
 } from '@mo/api';
-import { clusterEventBytes } from '../events/cluster-events.js';
-import { ClusterWatchSource } from '../events/cluster-watch.js';
 import { defaultWatchLimits, pumpWatch } from '../events/watch-stream.js';
 import type { AgentPool } from '../registry/agent-pool.js';
 import type { NodeEntry } from '../registry/nodes.js';
@@ -76,7 +74,6 @@ export class SchedulerService {
   }
 
   private watch(call: grpc.ServerWritableStream<WatchRequest__Output, ClusterEvent>): void {
-    const { journal } = this.ctx.events;
     let start: WatchStart;
     try {
       start = this.calls.watchStart(call.request);
@@ -86,14 +83,7 @@ export class SchedulerService {
     }
     const slot = (this.ctx.streams ?? defaultWatchLimits()).admit('watch', call);
     if (!slot) return;
-    const source = new ClusterWatchSource<ClusterEvent>(journal, {
-      key: start.key,
-      skip: start.skip,
-      afterSeq: start.afterSeq,
-      snapshot: start.snapshot,
-      caughtUp: (seq) => ({ seq, atMs: Date.now(), caughtUp: true }),
-      sizeOf: clusterEventBytes,
-    });
+    const source = this.calls.watchSource(start);
     const out = new BoundedWriter<ClusterEvent>(call, { what: 'watch', slot, maxBufferedBytes: WATCH_BUFFER_BYTES });
     void pumpWatch(out, source);
   }

@@ -30,8 +30,8 @@ import {
   type StreamWorkloadLogsRequest__Output,
   type WatchRequest__Output,
 } from '@mo/api';
-import { pipelineEventKey, type ClusterEvents } from '../events/cluster-events.js';
-import type { SnapshotItem } from '../events/cluster-watch.js';
+import { clusterEventBytes, pipelineEventKey, type ClusterEvents } from '../events/cluster-events.js';
+import { ClusterWatchSource, type SnapshotItem } from '../events/cluster-watch.js';
 import type { PlacementEngine } from '../placement/index.js';
 import type { NodeEntry, NodeTable } from '../registry/nodes.js';
 import type { WorkloadManager } from '../workloads/manager.js';
@@ -222,6 +222,18 @@ export class SchedulerCalls {
       ...(key ? { key } : {}),
       ...(pipelineId || req.includePipelines ? {} : { skip: notPipeline }),
     };
+  }
+
+  /** The stream of a started watch (after its slot is taken: it subscribes to the journal now). */
+  watchSource(start: WatchStart): ClusterWatchSource<ClusterEvent> {
+    return new ClusterWatchSource<ClusterEvent>(this.ctx.events.journal, {
+      key: start.key,
+      skip: start.skip,
+      afterSeq: start.afterSeq,
+      snapshot: start.snapshot,
+      caughtUp: (seq) => ({ seq, atMs: Date.now(), caughtUp: true }),
+      sizeOf: clusterEventBytes,
+    });
   }
 
   /** The current state as snapshot entries, built as they are sent. */
