@@ -192,6 +192,7 @@ export {
   type SpecToWireOptions,
   type WorkloadStateName,
 } from './workload.js';
+export type { CheckKind, CheckSpec } from './checks.js';
 export { MAX_ID, USER_NAME_RE, parseUserSpec, validateUser, type UserSpec } from './user-spec.js';
 export { IDEMPOTENCY_WINDOW_MS, limitRows, limitsMarkdown, type LimitRow } from './limits.js';
 export { guardRequest } from './wire-guard.js';

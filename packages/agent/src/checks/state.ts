@@ -1,31 +1,10 @@
 // A health check's state machine, pure: (state, spec, result, now) → state, with Kubernetes' probe
 // semantics. Nothing here arms a timer or runs a probe; runner.ts feeds it results, and a test
 // drives it with plain numbers for the clock.
+import type { CheckSpec } from '@mo/api';
 
-/**
- * A health check as the agent runs it: the same shape as @mo/scheduler's `CheckSpec`
- * (jobs/types.ts), repeated here because the agent does not depend on the scheduler; the job's
- * validated spec (defaults filled, thresholds ≥ 1) is what it will receive once wired.
- */
-export interface CheckSpec {
-  name: string;
-  kind: 'http' | 'tcp' | 'exec';
-  /** http and tcp: the named port checked. */
-  port: string;
-  /** http: the path asked for. */
-  path: string;
-  /** http: the status expected (0 = any 2xx or 3xx). */
-  expectStatus: number;
-  /** exec: argv, run in the workload's environment. */
-  command: string[];
-  intervalMs: number;
-  timeoutMs: number;
-  successThreshold: number;
-  failureThreshold: number;
-  /** Consecutive failures after which the instance is restarted (0 = never). */
-  restartAfter: number;
-  initialDelayMs: number;
-}
+/** A health check: @mo/api's definition, the one the job spec validates (defaults filled). */
+export type { CheckSpec };
 
 export type CheckStatus = 'starting' | 'healthy' | 'unhealthy';
 

@@ -2,7 +2,10 @@
 // (kept running: `count` instances, restarted without limit) or `type: batch` (`count` instances run
 // to completion, with retries). These are the validated, normalized shapes spec.ts produces and the
 // pure decisions (rollout.ts) read; nothing here talks to the store, the wire or an agent.
+import type { CheckKind, CheckSpec } from '@mo/api';
 import type { WorkloadTemplate } from '../pipelines/spec.js';
+
+export type { CheckKind, CheckSpec };
 
 export type JobType = 'service' | 'batch';
 
@@ -12,32 +15,6 @@ export interface PortSpec {
   name: string;
   /** The container port a docker workload listens on (0 for a process: it reads $MO_PORT_<NAME>). */
   to: number;
-}
-
-export type CheckKind = 'http' | 'tcp' | 'exec';
-
-/** A health check the agent runs against each instance. Defaults are Kubernetes' probe defaults. */
-export interface CheckSpec {
-  name: string;
-  kind: CheckKind;
-  /** http and tcp: the named port checked. */
-  port: string;
-  /** http: the path asked for (default "/"). */
-  path: string;
-  /** http: the status expected (0 = any 2xx or 3xx, as Kubernetes). */
-  expectStatus: number;
-  /** exec: argv, run in the workload's environment. */
-  command: string[];
-  intervalMs: number;
-  timeoutMs: number;
-  /** Consecutive passes from unhealthy (or starting) to healthy. */
-  successThreshold: number;
-  /** Consecutive failures from healthy to unhealthy. */
-  failureThreshold: number;
-  /** Consecutive failures after which the agent restarts the instance (0 = never). */
-  restartAfter: number;
-  /** Not checked before this long after the instance started. */
-  initialDelayMs: number;
 }
 
 /** How a new version replaces instances (Nomad's `update` block). */
