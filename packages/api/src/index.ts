@@ -182,6 +182,7 @@ export {
 export {
   specToWire,
   stateFromWire,
+  START_REFUSED_PREFIX,
   stateToWire,
   TERMINAL_STATES,
   validateSpecFields,

@@ -25,6 +25,12 @@ export type WorkloadStateName =
 /** The states an agent's workload can be in (it has no queue and always knows its own). */
 export type AgentWorkloadStateName = Exclude<WorkloadStateName, 'pending' | 'unknown'>;
 
+/**
+ * How an agent's status words a workload it could not start (the reason begins with it); the
+ * scheduler reads it to word that failure as the start call's error does.
+ */
+export const START_REFUSED_PREFIX = 'could not start: ';
+
 export const TERMINAL_STATES: ReadonlySet<WorkloadStateName> = new Set(['succeeded', 'failed', 'stopped', 'lost']);
 
 const STATE_WIRE: Record<WorkloadStateName, WorkloadState> = {

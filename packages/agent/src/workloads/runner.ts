@@ -3,7 +3,15 @@
 // mount, task dir, environment, outputs, timeout) around its driver; each end is read by outcomeOf
 // (outcome.ts); every transition is kept, saved and told by its WorkloadLedger (ledger.ts). It
 // re-attaches workloads after an agent restart, and stops them on request or when fenced.
-import { AlreadyExistsError, MoError, sleep, type WorkloadSpec__Output, type Logger, newId } from '@mo/api';
+import {
+  AlreadyExistsError,
+  MoError,
+  START_REFUSED_PREFIX,
+  sleep,
+  type WorkloadSpec__Output,
+  type Logger,
+  newId,
+} from '@mo/api';
 import * as grpc from '@grpc/grpc-js';
 import { StartFailedError, type Driver, type TaskConfig, type TaskUsage, type WaitResult } from '../drivers/driver.js';
 import { WORK_DIR } from '../state/task-layout.js';
@@ -121,7 +129,7 @@ export class WorkloadRunner {
     const created = store.create(record).catch((err: unknown) => {
       // Nothing is on disk (a full disk is UNAVAILABLE: a node fault): failed, and never saved.
       if (record.state === 'starting')
-        this.transition(record, 'failed', `could not start: ${(err as Error).message}`, 'no');
+        this.transition(record, 'failed', `${START_REFUSED_PREFIX}${(err as Error).message}`, 'no');
       throw err;
     });
     const started = (async () => {
@@ -139,7 +147,7 @@ export class WorkloadRunner {
       started
         .catch((err: unknown) => {
           if (record.state === 'starting')
-            this.transition(record, 'failed', `could not start: ${(err as Error).message}`);
+            this.transition(record, 'failed', `${START_REFUSED_PREFIX}${(err as Error).message}`);
         })
         .finally(() => this.starting.delete(spec.id));
       await created;
@@ -148,7 +156,8 @@ export class WorkloadRunner {
     try {
       await started;
     } catch (err) {
-      if (record.state === 'starting') this.transition(record, 'failed', `could not start: ${(err as Error).message}`);
+      if (record.state === 'starting')
+        this.transition(record, 'failed', `${START_REFUSED_PREFIX}${(err as Error).message}`);
       throw err;
     } finally {
       this.starting.delete(spec.id);
@@ -188,7 +197,7 @@ export class WorkloadRunner {
         this.finish(record, { status: 'exited', exit: err.exit });
         return;
       }
-      this.transition(record, 'failed', `could not start: ${(err as Error).message}`);
+      this.transition(record, 'failed', `${START_REFUSED_PREFIX}${(err as Error).message}`);
       // A refusal that names its cause (an absent image, no free port) keeps its own status code.
       if (err instanceof MoError) throw err;
       throw new MoError(grpc.status.INTERNAL, `could not start workload ${spec.id}: ${(err as Error).message}`, {

@@ -4,7 +4,7 @@
 // a start that failed or must be retried, a stop request. Node loss and return are disconnect.ts's,
 // inventories reconcile.ts's. No I/O, no timers, no clock: the manager reads the time, asks here,
 // and applies the Step (book.ts), keeping its indexes from the change of state.
-import { formatDuration, type WorkloadStatus__Output } from '@mo/api';
+import { START_REFUSED_PREFIX, formatDuration, type WorkloadStatus__Output } from '@mo/api';
 import { decideRestart } from './restart.js';
 import { startErrorKind } from './start-errors.js';
 import {
@@ -145,9 +145,6 @@ export function onAllocationEnd(
   return step(moveTo(next, 'pending', `restart ${nth} ${when} after: ${reason}`, nowMs));
 }
 
-/** How an agent words a workload it could not start (packages/agent runner.ts). */
-const AGENT_START_REFUSED = 'could not start: ';
-
 function startRefusedReason(nodeName: string, message: string): string {
   return `node ${nodeName} could not start it: ${message}`;
 }
@@ -179,9 +176,9 @@ export function onAgentStatus(
   if (!TERMINAL_STATES.has(state)) return next === r ? undefined : step(next, [], false);
   // A start the agent refused is told twice, by the call's error and by its status report, in
   // either order: both read the same (onStartFailed's words).
-  const refused = state === 'failed' && r.state === 'starting' && status.reason.startsWith(AGENT_START_REFUSED);
+  const refused = state === 'failed' && r.state === 'starting' && status.reason.startsWith(START_REFUSED_PREFIX);
   const reason = refused
-    ? startRefusedReason(r.nodeName, status.reason.slice(AGENT_START_REFUSED.length))
+    ? startRefusedReason(r.nodeName, status.reason.slice(START_REFUSED_PREFIX.length))
     : `${status.reason || state} on ${r.nodeName}`;
   return onAllocationEnd(withEnd(next, status), r.stopRequested ? 'stopped' : state, reason, nowMs, random);
 }
