@@ -11,7 +11,7 @@
  * ```
  *
  * Exports: the typed service tree (`moProto`, built by mo's own codec) and its loader options, generated message types,
- * promise clients (`AgentClient` for agents, `SchedulerClient`, `PipelineClient` and `TokenClient` for the scheduler, `RegistryClient`
+ * promise clients (`AgentClient` for agents, `SchedulerClient`, `PipelineClient`, `JobClient` and `TokenClient` for the scheduler, `RegistryClient`
  * for agents reporting to it), server plumbing (`createMoServer`, `unaryHandler`: health and
  * reflection on every server; keepalive on every connection, `KEEPALIVE_TIME_MS` and friends), the
  * domain errors with their gRPC status mapping, the daemon helpers both daemons share (JSON
@@ -41,6 +41,7 @@ export {
   type FollowOptions,
 } from './client.js';
 export { TokenClient } from './token-client.js';
+export { JobClient } from './job-client.js';
 export { CONNECT_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from './keepalive.js';
 // The audit log: JSONL writer, the per-method table, the server interceptor, daemon flags.
 export { AuditLog, type AuditLogOptions } from './audit/writer.js';

@@ -12,6 +12,7 @@ import * as grpc from '@grpc/grpc-js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProtoGrpcType as AgentProto } from './generated/agent.js';
+import type { ProtoGrpcType as JobsProto } from './generated/jobs.js';
 import type { ProtoGrpcType as PipelineProto } from './generated/pipeline.js';
 import type { ProtoGrpcType as RegistryProto } from './generated/registry.js';
 import type { ProtoGrpcType as SchedulerProto } from './generated/scheduler.js';
@@ -43,8 +44,8 @@ export const PROTO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '.
 export type MoProto = {
   mo: {
     v1: Pick<
-      (AgentProto & PipelineProto & RegistryProto & SchedulerProto & TokenProto)['mo']['v1'],
-      'NodeAgent' | 'Pipelines' | 'NodeRegistry' | 'Scheduler' | 'Tokens'
+      (AgentProto & JobsProto & PipelineProto & RegistryProto & SchedulerProto & TokenProto)['mo']['v1'],
+      'NodeAgent' | 'Jobs' | 'Pipelines' | 'NodeRegistry' | 'Scheduler' | 'Tokens'
     >;
   };
 };

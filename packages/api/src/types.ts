@@ -113,6 +113,36 @@ export type { ApproveStepRequest, ApproveStepRequest__Output } from './generated
 export type { WatchPipelinesRequest, WatchPipelinesRequest__Output } from './generated/mo/v1/WatchPipelinesRequest.js';
 export type { StreamStepLogsRequest, StreamStepLogsRequest__Output } from './generated/mo/v1/StreamStepLogsRequest.js';
 export type { PipelinesHandlers, PipelinesClient as RawPipelinesClient } from './generated/mo/v1/Pipelines.js';
+// Jobs and services (proto/mo/v1/jobs.proto), health checks and named ports (workload.proto).
+export { Health } from './generated/mo/v1/Health.js';
+export type { Health__Output } from './generated/mo/v1/Health.js';
+export type { PortSpec, PortSpec__Output } from './generated/mo/v1/PortSpec.js';
+export type {
+  CheckSpec as WireCheckSpec,
+  CheckSpec__Output as WireCheckSpec__Output,
+} from './generated/mo/v1/CheckSpec.js';
+export type { CheckStatus, CheckStatus__Output } from './generated/mo/v1/CheckStatus.js';
+export type { Job, Job__Output } from './generated/mo/v1/Job.js';
+export type { JobInstance, JobInstance__Output } from './generated/mo/v1/JobInstance.js';
+export type { Deployment, Deployment__Output } from './generated/mo/v1/Deployment.js';
+export type { JobChange, JobChange__Output } from './generated/mo/v1/JobChange.js';
+export type { JobEvent, JobEvent__Output } from './generated/mo/v1/JobEvent.js';
+export type { JobPlan, JobPlan__Output } from './generated/mo/v1/JobPlan.js';
+export type { PlannedPlacement, PlannedPlacement__Output } from './generated/mo/v1/PlannedPlacement.js';
+export type { JobVersionInfo, JobVersionInfo__Output } from './generated/mo/v1/JobVersionInfo.js';
+export type { JobHistoryResponse, JobHistoryResponse__Output } from './generated/mo/v1/JobHistoryResponse.js';
+export type { RunJobRequest, RunJobRequest__Output } from './generated/mo/v1/RunJobRequest.js';
+export type { RunJobResponse, RunJobResponse__Output } from './generated/mo/v1/RunJobResponse.js';
+export type { GetJobRequest, GetJobRequest__Output } from './generated/mo/v1/GetJobRequest.js';
+export type { ListJobsRequest, ListJobsRequest__Output } from './generated/mo/v1/ListJobsRequest.js';
+export type { ListJobsResponse, ListJobsResponse__Output } from './generated/mo/v1/ListJobsResponse.js';
+export type { RevertJobRequest, RevertJobRequest__Output } from './generated/mo/v1/RevertJobRequest.js';
+export type { ScaleJobRequest, ScaleJobRequest__Output } from './generated/mo/v1/ScaleJobRequest.js';
+export type { StopJobRequest, StopJobRequest__Output } from './generated/mo/v1/StopJobRequest.js';
+export type { GetServiceRequest, GetServiceRequest__Output } from './generated/mo/v1/GetServiceRequest.js';
+export type { Service, Service__Output } from './generated/mo/v1/Service.js';
+export type { ServiceInstance, ServiceInstance__Output } from './generated/mo/v1/ServiceInstance.js';
+export type { JobsHandlers, JobsClient as RawJobsClient } from './generated/mo/v1/Jobs.js';
 // Bearer tokens (proto/mo/v1/token.proto).
 export { AccessLevel } from './generated/mo/v1/AccessLevel.js';
 export type { AccessLevel__Output } from './generated/mo/v1/AccessLevel.js';

@@ -5,6 +5,8 @@ import type { ApproveStepRequest as _mo_v1_ApproveStepRequest, ApproveStepReques
 import type { ArtifactRef as _mo_v1_ArtifactRef, ArtifactRef__Output as _mo_v1_ArtifactRef__Output } from './mo/v1/ArtifactRef.js';
 import type { ArtifactSpec as _mo_v1_ArtifactSpec, ArtifactSpec__Output as _mo_v1_ArtifactSpec__Output } from './mo/v1/ArtifactSpec.js';
 import type { CancelPipelineRequest as _mo_v1_CancelPipelineRequest, CancelPipelineRequest__Output as _mo_v1_CancelPipelineRequest__Output } from './mo/v1/CancelPipelineRequest.js';
+import type { CheckSpec as _mo_v1_CheckSpec, CheckSpec__Output as _mo_v1_CheckSpec__Output } from './mo/v1/CheckSpec.js';
+import type { CheckStatus as _mo_v1_CheckStatus, CheckStatus__Output as _mo_v1_CheckStatus__Output } from './mo/v1/CheckStatus.js';
 import type { Compensation as _mo_v1_Compensation, Compensation__Output as _mo_v1_Compensation__Output } from './mo/v1/Compensation.js';
 import type { DockerMount as _mo_v1_DockerMount, DockerMount__Output as _mo_v1_DockerMount__Output } from './mo/v1/DockerMount.js';
 import type { DockerSpec as _mo_v1_DockerSpec, DockerSpec__Output as _mo_v1_DockerSpec__Output } from './mo/v1/DockerSpec.js';
@@ -24,6 +26,7 @@ import type { PipelineEvent as _mo_v1_PipelineEvent, PipelineEvent__Output as _m
 import type { PipelineStep as _mo_v1_PipelineStep, PipelineStep__Output as _mo_v1_PipelineStep__Output } from './mo/v1/PipelineStep.js';
 import type { PipelinesClient as _mo_v1_PipelinesClient, PipelinesDefinition as _mo_v1_PipelinesDefinition } from './mo/v1/Pipelines.js';
 import type { PortMapping as _mo_v1_PortMapping, PortMapping__Output as _mo_v1_PortMapping__Output } from './mo/v1/PortMapping.js';
+import type { PortSpec as _mo_v1_PortSpec, PortSpec__Output as _mo_v1_PortSpec__Output } from './mo/v1/PortSpec.js';
 import type { Resources as _mo_v1_Resources, Resources__Output as _mo_v1_Resources__Output } from './mo/v1/Resources.js';
 import type { StartResult as _mo_v1_StartResult, StartResult__Output as _mo_v1_StartResult__Output } from './mo/v1/StartResult.js';
 import type { StartWorkloadRequest as _mo_v1_StartWorkloadRequest, StartWorkloadRequest__Output as _mo_v1_StartWorkloadRequest__Output } from './mo/v1/StartWorkloadRequest.js';
@@ -54,6 +57,8 @@ export interface ProtoGrpcType {
       ArtifactRef: MessageTypeDefinition<_mo_v1_ArtifactRef, _mo_v1_ArtifactRef__Output>
       ArtifactSpec: MessageTypeDefinition<_mo_v1_ArtifactSpec, _mo_v1_ArtifactSpec__Output>
       CancelPipelineRequest: MessageTypeDefinition<_mo_v1_CancelPipelineRequest, _mo_v1_CancelPipelineRequest__Output>
+      CheckSpec: MessageTypeDefinition<_mo_v1_CheckSpec, _mo_v1_CheckSpec__Output>
+      CheckStatus: MessageTypeDefinition<_mo_v1_CheckStatus, _mo_v1_CheckStatus__Output>
       Compensation: MessageTypeDefinition<_mo_v1_Compensation, _mo_v1_Compensation__Output>
       DockerMount: MessageTypeDefinition<_mo_v1_DockerMount, _mo_v1_DockerMount__Output>
       DockerSpec: MessageTypeDefinition<_mo_v1_DockerSpec, _mo_v1_DockerSpec__Output>
@@ -61,6 +66,7 @@ export interface ProtoGrpcType {
       GetNodeStatusRequest: MessageTypeDefinition<_mo_v1_GetNodeStatusRequest, _mo_v1_GetNodeStatusRequest__Output>
       GetPipelineRequest: MessageTypeDefinition<_mo_v1_GetPipelineRequest, _mo_v1_GetPipelineRequest__Output>
       GetWorkloadRequest: MessageTypeDefinition<_mo_v1_GetWorkloadRequest, _mo_v1_GetWorkloadRequest__Output>
+      Health: EnumTypeDefinition
       ListPipelinesRequest: MessageTypeDefinition<_mo_v1_ListPipelinesRequest, _mo_v1_ListPipelinesRequest__Output>
       ListPipelinesResponse: MessageTypeDefinition<_mo_v1_ListPipelinesResponse, _mo_v1_ListPipelinesResponse__Output>
       LogChunk: MessageTypeDefinition<_mo_v1_LogChunk, _mo_v1_LogChunk__Output>
@@ -75,6 +81,7 @@ export interface ProtoGrpcType {
       PipelineStep: MessageTypeDefinition<_mo_v1_PipelineStep, _mo_v1_PipelineStep__Output>
       Pipelines: SubtypeConstructor<typeof grpc.Client, _mo_v1_PipelinesClient> & { service: _mo_v1_PipelinesDefinition }
       PortMapping: MessageTypeDefinition<_mo_v1_PortMapping, _mo_v1_PortMapping__Output>
+      PortSpec: MessageTypeDefinition<_mo_v1_PortSpec, _mo_v1_PortSpec__Output>
       Priority: EnumTypeDefinition
       Resources: MessageTypeDefinition<_mo_v1_Resources, _mo_v1_Resources__Output>
       StartResult: MessageTypeDefinition<_mo_v1_StartResult, _mo_v1_StartResult__Output>

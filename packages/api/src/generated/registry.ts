@@ -5,6 +5,8 @@ import type { ArtifactChunk as _mo_v1_ArtifactChunk, ArtifactChunk__Output as _m
 import type { ArtifactRef as _mo_v1_ArtifactRef, ArtifactRef__Output as _mo_v1_ArtifactRef__Output } from './mo/v1/ArtifactRef.js';
 import type { ArtifactSpec as _mo_v1_ArtifactSpec, ArtifactSpec__Output as _mo_v1_ArtifactSpec__Output } from './mo/v1/ArtifactSpec.js';
 import type { ArtifactUpload as _mo_v1_ArtifactUpload, ArtifactUpload__Output as _mo_v1_ArtifactUpload__Output } from './mo/v1/ArtifactUpload.js';
+import type { CheckSpec as _mo_v1_CheckSpec, CheckSpec__Output as _mo_v1_CheckSpec__Output } from './mo/v1/CheckSpec.js';
+import type { CheckStatus as _mo_v1_CheckStatus, CheckStatus__Output as _mo_v1_CheckStatus__Output } from './mo/v1/CheckStatus.js';
 import type { DockerMount as _mo_v1_DockerMount, DockerMount__Output as _mo_v1_DockerMount__Output } from './mo/v1/DockerMount.js';
 import type { DockerSpec as _mo_v1_DockerSpec, DockerSpec__Output as _mo_v1_DockerSpec__Output } from './mo/v1/DockerSpec.js';
 import type { DownloadArtifactRequest as _mo_v1_DownloadArtifactRequest, DownloadArtifactRequest__Output as _mo_v1_DownloadArtifactRequest__Output } from './mo/v1/DownloadArtifactRequest.js';
@@ -15,6 +17,7 @@ import type { NodeFacts as _mo_v1_NodeFacts, NodeFacts__Output as _mo_v1_NodeFac
 import type { NodeMetrics as _mo_v1_NodeMetrics, NodeMetrics__Output as _mo_v1_NodeMetrics__Output } from './mo/v1/NodeMetrics.js';
 import type { NodeRegistryClient as _mo_v1_NodeRegistryClient, NodeRegistryDefinition as _mo_v1_NodeRegistryDefinition } from './mo/v1/NodeRegistry.js';
 import type { PortMapping as _mo_v1_PortMapping, PortMapping__Output as _mo_v1_PortMapping__Output } from './mo/v1/PortMapping.js';
+import type { PortSpec as _mo_v1_PortSpec, PortSpec__Output as _mo_v1_PortSpec__Output } from './mo/v1/PortSpec.js';
 import type { RegisterRequest as _mo_v1_RegisterRequest, RegisterRequest__Output as _mo_v1_RegisterRequest__Output } from './mo/v1/RegisterRequest.js';
 import type { RegisterResponse as _mo_v1_RegisterResponse, RegisterResponse__Output as _mo_v1_RegisterResponse__Output } from './mo/v1/RegisterResponse.js';
 import type { Resources as _mo_v1_Resources, Resources__Output as _mo_v1_Resources__Output } from './mo/v1/Resources.js';
@@ -36,16 +39,20 @@ export interface ProtoGrpcType {
       ArtifactRef: MessageTypeDefinition<_mo_v1_ArtifactRef, _mo_v1_ArtifactRef__Output>
       ArtifactSpec: MessageTypeDefinition<_mo_v1_ArtifactSpec, _mo_v1_ArtifactSpec__Output>
       ArtifactUpload: MessageTypeDefinition<_mo_v1_ArtifactUpload, _mo_v1_ArtifactUpload__Output>
+      CheckSpec: MessageTypeDefinition<_mo_v1_CheckSpec, _mo_v1_CheckSpec__Output>
+      CheckStatus: MessageTypeDefinition<_mo_v1_CheckStatus, _mo_v1_CheckStatus__Output>
       DockerMount: MessageTypeDefinition<_mo_v1_DockerMount, _mo_v1_DockerMount__Output>
       DockerSpec: MessageTypeDefinition<_mo_v1_DockerSpec, _mo_v1_DockerSpec__Output>
       DownloadArtifactRequest: MessageTypeDefinition<_mo_v1_DownloadArtifactRequest, _mo_v1_DownloadArtifactRequest__Output>
       ExitStatus: MessageTypeDefinition<_mo_v1_ExitStatus, _mo_v1_ExitStatus__Output>
+      Health: EnumTypeDefinition
       HeartbeatRequest: MessageTypeDefinition<_mo_v1_HeartbeatRequest, _mo_v1_HeartbeatRequest__Output>
       HeartbeatResponse: MessageTypeDefinition<_mo_v1_HeartbeatResponse, _mo_v1_HeartbeatResponse__Output>
       NodeFacts: MessageTypeDefinition<_mo_v1_NodeFacts, _mo_v1_NodeFacts__Output>
       NodeMetrics: MessageTypeDefinition<_mo_v1_NodeMetrics, _mo_v1_NodeMetrics__Output>
       NodeRegistry: SubtypeConstructor<typeof grpc.Client, _mo_v1_NodeRegistryClient> & { service: _mo_v1_NodeRegistryDefinition }
       PortMapping: MessageTypeDefinition<_mo_v1_PortMapping, _mo_v1_PortMapping__Output>
+      PortSpec: MessageTypeDefinition<_mo_v1_PortSpec, _mo_v1_PortSpec__Output>
       Priority: EnumTypeDefinition
       RegisterRequest: MessageTypeDefinition<_mo_v1_RegisterRequest, _mo_v1_RegisterRequest__Output>
       RegisterResponse: MessageTypeDefinition<_mo_v1_RegisterResponse, _mo_v1_RegisterResponse__Output>

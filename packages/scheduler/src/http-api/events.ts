@@ -91,6 +91,8 @@ export function parseEventsQuery(query: URLSearchParams, lastEventId: string | u
       workloadId,
       pipelineId,
       includePipelines: chosen.has('pipeline'),
+      includeJobs: false,
+      job: '',
       afterSeq,
       initialState: initial === 'true' || initial === '1',
       replayRetained: false,

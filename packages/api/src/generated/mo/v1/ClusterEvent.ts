@@ -3,6 +3,7 @@
 import type { ScheduledWorkload as _mo_v1_ScheduledWorkload, ScheduledWorkload__Output as _mo_v1_ScheduledWorkload__Output } from '../../mo/v1/ScheduledWorkload.js';
 import type { Node as _mo_v1_Node, Node__Output as _mo_v1_Node__Output } from '../../mo/v1/Node.js';
 import type { PipelineEvent as _mo_v1_PipelineEvent, PipelineEvent__Output as _mo_v1_PipelineEvent__Output } from '../../mo/v1/PipelineEvent.js';
+import type { JobEvent as _mo_v1_JobEvent, JobEvent__Output as _mo_v1_JobEvent__Output } from '../../mo/v1/JobEvent.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface ClusterEvent {
@@ -31,7 +32,11 @@ export interface ClusterEvent {
    * WatchPipelines' sequence; this event's seq is the cluster's.
    */
   'pipeline'?: (_mo_v1_PipelineEvent | null);
-  'event'?: "workload"|"node"|"pipeline";
+  /**
+   * A job's change, only on a stream with include_jobs (or job).
+   */
+  'job'?: (_mo_v1_JobEvent | null);
+  'event'?: "workload"|"node"|"pipeline"|"job";
 }
 
 export interface ClusterEvent__Output {
@@ -60,5 +65,9 @@ export interface ClusterEvent__Output {
    * WatchPipelines' sequence; this event's seq is the cluster's.
    */
   'pipeline'?: (_mo_v1_PipelineEvent__Output | null);
-  'event'?: "workload"|"node"|"pipeline";
+  /**
+   * A job's change, only on a stream with include_jobs (or job).
+   */
+  'job'?: (_mo_v1_JobEvent__Output | null);
+  'event'?: "workload"|"node"|"pipeline"|"job";
 }

@@ -12,8 +12,8 @@ export interface Resources {
   'cpuMillis'?: (number | string | Long);
   'memoryBytes'?: (number | string | Long);
   /**
-   * Host ports. A node's capacity: how many it can publish (its docker port range). A workload's
-   * need follows from what it publishes (docker.ports) and is filled in by the scheduler.
+   * Host ports. A node's capacity: how many it can hand out (its port range). A workload's need
+   * follows from what it publishes (spec.ports and docker.ports) and is filled in by the scheduler.
    */
   'hostPorts'?: (number);
 }
@@ -28,8 +28,8 @@ export interface Resources__Output {
   'cpuMillis': (number);
   'memoryBytes': (number);
   /**
-   * Host ports. A node's capacity: how many it can publish (its docker port range). A workload's
-   * need follows from what it publishes (docker.ports) and is filled in by the scheduler.
+   * Host ports. A node's capacity: how many it can hand out (its port range). A workload's need
+   * follows from what it publishes (spec.ports and docker.ports) and is filled in by the scheduler.
    */
   'hostPorts': (number);
 }

@@ -7,6 +7,8 @@ import type { ExitStatus as _mo_v1_ExitStatus, ExitStatus__Output as _mo_v1_Exit
 import type { WorkloadEvent as _mo_v1_WorkloadEvent, WorkloadEvent__Output as _mo_v1_WorkloadEvent__Output } from '../../mo/v1/WorkloadEvent.js';
 import type { PortMapping as _mo_v1_PortMapping, PortMapping__Output as _mo_v1_PortMapping__Output } from '../../mo/v1/PortMapping.js';
 import type { PastAllocation as _mo_v1_PastAllocation, PastAllocation__Output as _mo_v1_PastAllocation__Output } from '../../mo/v1/PastAllocation.js';
+import type { Health as _mo_v1_Health, Health__Output as _mo_v1_Health__Output } from '../../mo/v1/Health.js';
+import type { CheckStatus as _mo_v1_CheckStatus, CheckStatus__Output as _mo_v1_CheckStatus__Output } from '../../mo/v1/CheckStatus.js';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -73,6 +75,20 @@ export interface ScheduledWorkload {
    * Their logs stay on their nodes as long as those keep them (see StreamWorkloadLogsRequest).
    */
   'previousAllocations'?: (_mo_v1_PastAllocation)[];
+  /**
+   * Its health checks, as its agent last reported them (WorkloadStatus.health/.checks); the
+   * time is the agent's.
+   */
+  'health'?: (_mo_v1_Health);
+  'checks'?: (_mo_v1_CheckStatus)[];
+  'healthChangedAtMs'?: (number | string | Long);
+  /**
+   * The job it is an instance of (jobs.proto), that job's version it runs and its index there
+   * (`web[3]`); empty and 0 for a workload submitted on its own.
+   */
+  'job'?: (string);
+  'jobVersion'?: (number);
+  'jobIndex'?: (number);
 }
 
 /**
@@ -139,4 +155,18 @@ export interface ScheduledWorkload__Output {
    * Their logs stay on their nodes as long as those keep them (see StreamWorkloadLogsRequest).
    */
   'previousAllocations': (_mo_v1_PastAllocation__Output)[];
+  /**
+   * Its health checks, as its agent last reported them (WorkloadStatus.health/.checks); the
+   * time is the agent's.
+   */
+  'health': (_mo_v1_Health__Output);
+  'checks': (_mo_v1_CheckStatus__Output)[];
+  'healthChangedAtMs': (number);
+  /**
+   * The job it is an instance of (jobs.proto), that job's version it runs and its index there
+   * (`web[3]`); empty and 0 for a workload submitted on its own.
+   */
+  'job': (string);
+  'jobVersion': (number);
+  'jobIndex': (number);
 }

@@ -38,6 +38,16 @@ export interface WatchRequest {
    * workload_id.
    */
   'pipelineId'?: (string);
+  /**
+   * Also job events (ClusterEvent.job): a job's version, deployment or set of healthy instances
+   * changed. Off by default, like pipelines.
+   */
+  'includeJobs'?: (boolean);
+  /**
+   * Only this job's events (implies include_jobs; no workloads, nodes or pipelines). Not with
+   * workload_id or pipeline_id.
+   */
+  'job'?: (string);
 }
 
 /**
@@ -76,4 +86,14 @@ export interface WatchRequest__Output {
    * workload_id.
    */
   'pipelineId': (string);
+  /**
+   * Also job events (ClusterEvent.job): a job's version, deployment or set of healthy instances
+   * changed. Off by default, like pipelines.
+   */
+  'includeJobs': (boolean);
+  /**
+   * Only this job's events (implies include_jobs; no workloads, nodes or pipelines). Not with
+   * workload_id or pipeline_id.
+   */
+  'job': (string);
 }

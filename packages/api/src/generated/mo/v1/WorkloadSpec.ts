@@ -3,6 +3,8 @@
 import type { Resources as _mo_v1_Resources, Resources__Output as _mo_v1_Resources__Output } from '../../mo/v1/Resources.js';
 import type { DockerSpec as _mo_v1_DockerSpec, DockerSpec__Output as _mo_v1_DockerSpec__Output } from '../../mo/v1/DockerSpec.js';
 import type { ArtifactSpec as _mo_v1_ArtifactSpec, ArtifactSpec__Output as _mo_v1_ArtifactSpec__Output } from '../../mo/v1/ArtifactSpec.js';
+import type { PortSpec as _mo_v1_PortSpec, PortSpec__Output as _mo_v1_PortSpec__Output } from '../../mo/v1/PortSpec.js';
+import type { CheckSpec as _mo_v1_CheckSpec, CheckSpec__Output as _mo_v1_CheckSpec__Output } from '../../mo/v1/CheckSpec.js';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -70,6 +72,19 @@ export interface WorkloadSpec {
    * before exec; a docker workload's container runs as its uid:gid with its groups added.
    */
   'user'?: (string);
+  /**
+   * Named host ports (a job's `ports`): the agent gives each a free port of its pool
+   * when it starts the workload. A process gets $MO_PORT_<NAME> (the port) and $MO_ADDR_<NAME>
+   * (host:port, the host being the node's address as the agent advertises it); a docker workload gets
+   * each mapped to its container port `to` (then docker.network must be "bridge"). What each got
+   * is WorkloadStatus.ports. At most 32.
+   */
+  'ports'?: (_mo_v1_PortSpec)[];
+  /**
+   * Health checks the agent runs against it while it runs (a job's `checks`); WorkloadStatus.health
+   * and .checks say how they stand. At most 16.
+   */
+  'checks'?: (_mo_v1_CheckSpec)[];
   /**
    * How long the workload may be out of the scheduler's sight before it is given up. While its node
    * cannot be heard from it is `unknown`, not `lost`; past lost_after the scheduler declares it lost
@@ -146,6 +161,19 @@ export interface WorkloadSpec__Output {
    * before exec; a docker workload's container runs as its uid:gid with its groups added.
    */
   'user': (string);
+  /**
+   * Named host ports (a job's `ports`): the agent gives each a free port of its pool
+   * when it starts the workload. A process gets $MO_PORT_<NAME> (the port) and $MO_ADDR_<NAME>
+   * (host:port, the host being the node's address as the agent advertises it); a docker workload gets
+   * each mapped to its container port `to` (then docker.network must be "bridge"). What each got
+   * is WorkloadStatus.ports. At most 32.
+   */
+  'ports': (_mo_v1_PortSpec__Output)[];
+  /**
+   * Health checks the agent runs against it while it runs (a job's `checks`); WorkloadStatus.health
+   * and .checks say how they stand. At most 16.
+   */
+  'checks': (_mo_v1_CheckSpec__Output)[];
   /**
    * How long the workload may be out of the scheduler's sight before it is given up. While its node
    * cannot be heard from it is `unknown`, not `lost`; past lost_after the scheduler declares it lost

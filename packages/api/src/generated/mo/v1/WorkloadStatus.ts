@@ -5,6 +5,8 @@ import type { WorkloadState as _mo_v1_WorkloadState, WorkloadState__Output as _m
 import type { ExitStatus as _mo_v1_ExitStatus, ExitStatus__Output as _mo_v1_ExitStatus__Output } from '../../mo/v1/ExitStatus.js';
 import type { WorkloadUsage as _mo_v1_WorkloadUsage, WorkloadUsage__Output as _mo_v1_WorkloadUsage__Output } from '../../mo/v1/WorkloadUsage.js';
 import type { PortMapping as _mo_v1_PortMapping, PortMapping__Output as _mo_v1_PortMapping__Output } from '../../mo/v1/PortMapping.js';
+import type { Health as _mo_v1_Health, Health__Output as _mo_v1_Health__Output } from '../../mo/v1/Health.js';
+import type { CheckStatus as _mo_v1_CheckStatus, CheckStatus__Output as _mo_v1_CheckStatus__Output } from '../../mo/v1/CheckStatus.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface WorkloadStatus {
@@ -37,6 +39,16 @@ export interface WorkloadStatus {
    * Empty for workloads started before agents recorded it.
    */
   'runAs'?: (string);
+  /**
+   * Its checks taken together: unhealthy if any is, else starting if any is, else healthy;
+   * unspecified without checks. Kept across an agent restart.
+   */
+  'health'?: (_mo_v1_Health);
+  'checks'?: (_mo_v1_CheckStatus)[];
+  /**
+   * Since when `health` has held (agent clock).
+   */
+  'healthChangedAtMs'?: (number | string | Long);
 }
 
 export interface WorkloadStatus__Output {
@@ -69,4 +81,14 @@ export interface WorkloadStatus__Output {
    * Empty for workloads started before agents recorded it.
    */
   'runAs': (string);
+  /**
+   * Its checks taken together: unhealthy if any is, else starting if any is, else healthy;
+   * unspecified without checks. Kept across an agent restart.
+   */
+  'health': (_mo_v1_Health__Output);
+  'checks': (_mo_v1_CheckStatus__Output)[];
+  /**
+   * Since when `health` has held (agent clock).
+   */
+  'healthChangedAtMs': (number);
 }
