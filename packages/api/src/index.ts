@@ -181,6 +181,8 @@ export {
 } from './validation.js';
 // The one normalised workload spec both daemons keep, its state names, and their wire converters.
 export {
+  checkToWire,
+  hostPortsOf,
   specToWire,
   stateFromWire,
   START_REFUSED_PREFIX,
@@ -190,6 +192,7 @@ export {
   type SpecFields,
   type AgentWorkloadStateName,
   type DockerSpecFields,
+  type NamedPortSpec,
   type NormalizedWorkloadSpec,
   type SpecToWireOptions,
   type WorkloadStateName,

@@ -3,6 +3,8 @@
 // stores it in its records and sends it to agents; an agent keeps it (with its own sandbox
 // settings and the resolved user) and reports it back. Validation stays with each daemon: what
 // it may check differs (the agent knows its host), the result is this shape.
+import type { CheckSpec } from './checks.js';
+import type { CheckSpec as WireCheckSpec } from './generated/mo/v1/CheckSpec.js';
 import type { WorkloadSpec, WorkloadSpec__Output } from './generated/mo/v1/WorkloadSpec.js';
 import type { WorkloadState } from './generated/mo/v1/WorkloadState.js';
 import { validateUser } from './user-spec.js';
@@ -97,6 +99,26 @@ export interface NormalizedWorkloadSpec<Docker = DockerSpecFields> {
   artifacts?: ArtifactSettings;
   /** Who it runs as on its node (a name or uid[:gid]) as asked; absent: the node's default user. */
   user?: string;
+  /** Named host ports the agent allocates (a job's `ports`); absent or empty: none. */
+  ports?: NamedPortSpec[];
+  /** Health checks the agent runs (a job's `checks`); absent or empty: none. */
+  checks?: CheckSpec[];
+}
+
+/** A named host port: `to` is the container port (docker), 0 for a process. */
+export interface NamedPortSpec {
+  name: string;
+  to: number;
+}
+
+/** Host ports a spec needs on its node: its named ports and what its sandbox publishes. */
+export function hostPortsOf(s: { ports?: readonly unknown[]; docker?: { ports: readonly number[] } }): number {
+  return (s.ports?.length ?? 0) + (s.docker?.ports.length ?? 0);
+}
+
+/** A check as the wire carries it (kind as text). */
+export function checkToWire(c: CheckSpec): WireCheckSpec {
+  return { ...c, command: [...c.command] };
 }
 
 /** The fields of a normalised spec whose checks need neither a host nor a cluster. */
@@ -176,7 +198,7 @@ export function specToWire(
   opts: SpecToWireOptions,
 ): WorkloadSpec {
   // Host ports follow from what a sandbox publishes (placement books them on the node).
-  const resources = { cpuMillis: s.cpuMillis, memoryBytes: s.memoryBytes, hostPorts: s.docker?.ports.length ?? 0 };
+  const resources = { cpuMillis: s.cpuMillis, memoryBytes: s.memoryBytes, hostPorts: hostPortsOf(s) };
   const labels = opts.labels ?? s.labels;
   if (opts.brief) return { id: opts.id, name: s.name, resources, labels, driver: s.driver };
   return {
@@ -197,5 +219,7 @@ export function specToWire(
     ...(s.docker !== undefined && { docker: s.docker as DockerSpecFields }),
     ...(s.artifacts && { artifacts: s.artifacts }),
     user: s.user ?? '',
+    ports: s.ports ?? [],
+    checks: (s.checks ?? []).map(checkToWire),
   };
 }

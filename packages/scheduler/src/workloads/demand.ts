@@ -2,12 +2,14 @@
 // shape it waits under in the pending queue.
 import type { ResourceAmounts } from '../placement/types.js';
 import type { Shape, Waiting } from './queue.js';
-import type { NormalizedWorkloadSpec } from '@mo/api';
+import { hostPortsOf, type NormalizedWorkloadSpec } from '@mo/api';
 import { PRIORITY_RANK, type WorkloadRecord } from './record.js';
 
-/** Declared CPU and memory, and one host port per port a docker workload publishes. */
-export function demandOf(spec: Pick<NormalizedWorkloadSpec, 'cpuMillis' | 'memoryBytes' | 'docker'>): ResourceAmounts {
-  return { cpuMillis: spec.cpuMillis, memoryBytes: spec.memoryBytes, hostPorts: spec.docker?.ports.length ?? 0 };
+/** Declared CPU and memory, and one host port per named port and per port a docker workload publishes. */
+export function demandOf(
+  spec: Pick<NormalizedWorkloadSpec, 'cpuMillis' | 'memoryBytes' | 'docker' | 'ports'>,
+): ResourceAmounts {
+  return { cpuMillis: spec.cpuMillis, memoryBytes: spec.memoryBytes, hostPorts: hostPortsOf(spec) };
 }
 
 /** What placement feasibility depends on: workloads of one shape wait in one queue group. */
