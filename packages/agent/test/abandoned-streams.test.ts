@@ -6,6 +6,8 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
 import {
+  collectGarbage,
+  debugGcEnv,
   openRawCall,
   processHolds,
   rawSession,
@@ -66,6 +68,7 @@ describe('abandoned log streams on a real agent', () => {
   it(`admits ${CAP}, refuses the rest, cuts stalled readers off, serves a normal follower, and gives back files and memory`, async () => {
     const agent = await startAgentProcess({
       extraArgs: ['--stream-stall-timeout', `${STALL_MS}ms`],
+      env: debugGcEnv(), // the test can ask the agent for a full GC (see the memory check below)
     });
     agents.push(agent);
     const w = await agent.client.startWorkload({ argv: [process.execPath, '-e', CHATTY] });
@@ -78,8 +81,11 @@ describe('abandoned log streams on a real agent', () => {
     const probe = agent.client.streamLogs({ workloadId: chattyId, tailLines: 1 });
     await probe.next();
     await probe.return(undefined);
-    // A settling window before a measurement: V8's memory reducer collects an idle heap after ~8 s.
+    // Settling windows before a measurement: idle long enough for V8's memory reducer (~8 s), then
+    // a full GC and its ArrayBuffer sweeper thread.
     await sleep(12_000);
+    const baseGc = await collectGarbage(agent);
+    await sleep(2000);
     const baseline = processHolds(agent.pid);
 
     // A normal `mo logs -f`: it reads everything and must never be cut off.
@@ -125,24 +131,39 @@ describe('abandoned log streams on a real agent', () => {
     // follower's churn stopped, as it was when the baseline was taken).
     follower.abort();
     await waitFor('the fds of before', () => processHolds(agent.pid).fds <= baseline.fds, { timeoutMs: 10_000 });
-    let last = baseline;
-    const settled = waitFor(
-      'RSS within 20 MiB of before',
-      () => {
-        const now = processHolds(agent.pid);
-        last = now;
-        return now.rssBytes <= baseline.rssBytes + 20 * MiB && now;
-      },
-      { timeoutMs: 30_000, intervalMs: 500 },
-    );
-    const after = await settled.catch((err: Error) => {
-      throw new Error(`${err.message}: baseline ${mib(baseline.rssBytes)} MiB, now ${mib(last.rssBytes)} MiB`);
-    });
+    // What the streams held is garbage by then, but an idle agent may not collect it for a long
+    // time (a CI run saw 55 MiB still resident 30 s later, with nothing left open): reported as it
+    // is after 10 s idle, then measured after a full GC, as the scheduler's test does. What the
+    // agent holds is its JS heap and ArrayBuffers: both must come back to where they were. Some
+    // ArrayBuffers are freed only a little after the GC (seen here: 6 MiB, gone 10 s later), so a
+    // few rounds of GC are allowed; memory still referenced would never come back. RSS also counts
+    // pages the allocator keeps for reuse (small native pieces of HTTP/2 sessions, below the mmap
+    // threshold), so it gets a looser bound: the bug was +716 MiB that never came back.
+    await sleep(10_000); // a measurement: what it holds after 10 s idle
+    const idle = processHolds(agent.pid);
+    const rounds: string[] = [];
+    let held = { gc: baseGc, after: baseline, back: false };
+    for (let round = 1; round <= 5 && !held.back; round++) {
+      const gc = await collectGarbage(agent);
+      await sleep(2000); // the ArrayBuffer sweeper thread runs after the GC
+      const after = processHolds(agent.pid);
+      const back =
+        gc.heapUsed <= baseGc.heapUsed + 4 * MiB &&
+        gc.arrayBuffers <= baseGc.arrayBuffers + 4 * MiB &&
+        after.rssBytes <= baseline.rssBytes + 48 * MiB;
+      held = { gc, after, back };
+      rounds.push(
+        `GC ${round}: ${mib(after.rssBytes)} MiB (JS heap ${mib(gc.heapUsed)}, ArrayBuffers ${mib(gc.arrayBuffers)})`,
+      );
+    }
     console.log(
-      `agent: baseline RSS ${mib(baseline.rssBytes)} MiB, ${baseline.fds} fds; ` +
-        `${CAP - 1} stalled readers open: ${mib(peak.rssBytes)} MiB, ${peak.fds} fds; ` +
-        `after: ${mib(after.rssBytes)} MiB, ${after.fds} fds`,
+      `agent: baseline RSS ${mib(baseline.rssBytes)} MiB (JS heap ${mib(baseGc.heapUsed)}, ArrayBuffers ` +
+        `${mib(baseGc.arrayBuffers)}), ${baseline.fds} fds; ${CAP - 1} stalled readers open: ${mib(peak.rssBytes)} MiB, ` +
+        `${peak.fds} fds; idle 10 s: ${mib(idle.rssBytes)} MiB; ${rounds.join('; ')}; ${held.after.fds} fds`,
     );
+    expect(held.gc.heapUsed).toBeLessThanOrEqual(baseGc.heapUsed + 4 * MiB);
+    expect(held.gc.arrayBuffers).toBeLessThanOrEqual(baseGc.arrayBuffers + 4 * MiB);
+    expect(held.after.rssBytes).toBeLessThanOrEqual(baseline.rssBytes + 48 * MiB);
     expect(followerError).toBeUndefined();
   }, 180_000);
 });
