@@ -6,6 +6,9 @@ import type {
   ClusterStatus,
   FollowLogsOptions,
   LogSource,
+  Deployment,
+  Job,
+  JobVersionInfo,
   Node,
   Page,
   Pipeline,
@@ -122,6 +125,31 @@ export class Api {
 
   cancelPipeline(pipelineId: string, reason = ''): Promise<unknown> {
     return this.call('POST', `/pipelines/${encodeURIComponent(pipelineId)}/cancel`, { reason });
+  }
+
+  async jobs(q: ListQuery, signal?: AbortSignal): Promise<Page<Job>> {
+    const r = await this.call<{ jobs?: Job[]; nextPageToken?: string }>('GET', `/jobs${query(q)}`, undefined, signal);
+    return { items: r.jobs ?? [], nextPageToken: r.nextPageToken ?? '' };
+  }
+
+  job(name: string, signal?: AbortSignal): Promise<Job> {
+    return this.call('GET', `/jobs/${encodeURIComponent(name)}`, undefined, signal);
+  }
+
+  jobHistory(name: string, signal?: AbortSignal): Promise<{ versions?: JobVersionInfo[]; deployments?: Deployment[] }> {
+    return this.call('GET', `/jobs/${encodeURIComponent(name)}/history`, undefined, signal);
+  }
+
+  scaleJob(name: string, count: number): Promise<unknown> {
+    return this.call('POST', `/jobs/${encodeURIComponent(name)}/scale`, { count });
+  }
+
+  revertJob(name: string, version: number): Promise<unknown> {
+    return this.call('POST', `/jobs/${encodeURIComponent(name)}/revert`, { version });
+  }
+
+  stopJob(name: string): Promise<unknown> {
+    return this.call('POST', `/jobs/${encodeURIComponent(name)}/stop`, {});
   }
 
   /**

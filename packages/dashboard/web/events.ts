@@ -1,10 +1,10 @@
 // The live event stream: GET /api/v1/events read with fetch and the SSE parser (EventSource cannot
 // send Authorization), resumed with Last-Event-ID after a drop so no event is missed, reconnecting
-// with capped, jittered backoff. Pages subscribe by kind (workload | node | pipeline).
+// with capped, jittered backoff. Pages subscribe by kind (workload | node | pipeline | job).
 import { createSseParser } from '../src/sse.js';
 import { ApiError, type Api } from './api.js';
 
-export type EventKind = 'workload' | 'node' | 'pipeline';
+export type EventKind = 'workload' | 'node' | 'pipeline' | 'job';
 export type StreamState = 'connecting' | 'live' | 'retrying' | 'refused';
 
 const FIRST_RETRY_MS = 500;

@@ -21,11 +21,13 @@ const TONES: Record<string, Tone> = {
   STOPPED: 'off',
   CANCELLED: 'off',
   SKIPPED: 'off',
+  HEALTHY: 'ok',
+  UNHEALTHY: 'bad',
 };
 
 /** "WORKLOAD_STATE_AWAITING_APPROVAL" -> "AWAITING_APPROVAL". */
 function bare(state: string | undefined): string {
-  return (state ?? '').toUpperCase().replace(/^(WORKLOAD|STEP|NODE|PIPELINE)_STATE_/, '');
+  return (state ?? '').toUpperCase().replace(/^(WORKLOAD_STATE|STEP_STATE|NODE_STATE|PIPELINE_STATE|HEALTH)_/, '');
 }
 
 /** "WORKLOAD_STATE_AWAITING_APPROVAL" -> "awaiting approval". */

@@ -4,6 +4,7 @@ import { render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Api, ApiError } from './api.js';
 import { EventStream, type StreamState } from './events.js';
+import { JobDetail, Jobs } from './pages/jobs.js';
 import { NodeDetail, Nodes } from './pages/nodes.js';
 import { Overview } from './pages/overview.js';
 import { PipelineDetail, Pipelines } from './pages/pipelines.js';
@@ -30,6 +31,7 @@ function Route({ hash }: { hash: string }) {
   const [page, id] = parts;
   if (page === 'workloads')
     return id ? html`<${WorkloadDetail} id=${id} />` : html`<${Workloads} query=${query} key=${search} />`;
+  if (page === 'jobs') return id ? html`<${JobDetail} name=${id} key=${id} />` : html`<${Jobs} />`;
   if (page === 'nodes') return id ? html`<${NodeDetail} id=${id} />` : html`<${Nodes} />`;
   if (page === 'pipelines')
     return id ? html`<${PipelineDetail} id=${id} step=${query.get('step') ?? undefined} />` : html`<${Pipelines} />`;
@@ -56,6 +58,7 @@ function Login({ onToken, error }: { onToken: (t: string) => void; error: string
 
 const NAV = [
   ['#/', 'Cluster'],
+  ['#/jobs', 'Jobs'],
   ['#/workloads', 'Workloads'],
   ['#/nodes', 'Nodes'],
   ['#/pipelines', 'Pipelines'],

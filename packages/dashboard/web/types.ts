@@ -27,6 +27,8 @@ export interface PortMapping {
   containerPort?: number;
   hostPort?: number;
   hostIp?: string;
+  /** A named port's name (a job's `ports`); empty for a docker port published by number. */
+  name?: string;
 }
 
 export interface PastAllocation {
@@ -55,6 +57,20 @@ export interface ScheduledWorkload {
   events?: WorkloadEvent[];
   ports?: PortMapping[];
   previousAllocations?: PastAllocation[];
+  health?: string;
+  checks?: CheckStatus[];
+  job?: string;
+  jobVersion?: number;
+  jobIndex?: number;
+}
+
+export interface CheckStatus {
+  name: string;
+  health?: string;
+  detail?: string;
+  successes?: number;
+  failures?: number;
+  checkedAtMs?: Int64;
 }
 
 export interface Node {
@@ -112,6 +128,58 @@ export interface Pipeline {
   compensations?: Compensation[];
   createdAtMs?: Int64;
   updatedAtMs?: Int64;
+}
+
+/** One rollout of one version of a job (jobs.proto Deployment). */
+export interface Deployment {
+  version?: number;
+  state?: string;
+  desired?: number;
+  placed?: number;
+  healthy?: number;
+  unhealthy?: number;
+  succeeded?: number;
+  startedAtMs?: Int64;
+  endedAtMs?: Int64;
+  reason?: string;
+}
+
+export interface JobInstance {
+  workloadId: string;
+  version?: number;
+  index?: number;
+  attempt?: number;
+  state?: string;
+  reason?: string;
+  health?: string;
+  nodeId?: string;
+  nodeName?: string;
+  host?: string;
+  ports?: PortMapping[];
+  startedAtMs?: Int64;
+}
+
+export interface Job {
+  name: string;
+  type?: string;
+  version?: number;
+  count?: number;
+  stopped?: boolean;
+  spec?: string;
+  deployment?: Deployment | null;
+  lastGoodVersion?: number;
+  instances?: JobInstance[];
+  running?: number;
+  healthy?: number;
+  pending?: number;
+  updatedAtMs?: Int64;
+}
+
+export interface JobVersionInfo {
+  version?: number;
+  hash?: string;
+  submittedAtMs?: Int64;
+  changes?: Array<{ path?: string; from?: string; to?: string }>;
 }
 
 export interface Page<T> {

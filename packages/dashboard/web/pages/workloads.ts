@@ -5,6 +5,7 @@ import { exitText, time } from '../format.js';
 import { LogViewer } from '../logs.js';
 import { ms, type ScheduledWorkload } from '../types.js';
 import { ErrorBox, Pager, Section, State, canOperate, html, useApp, useLoad, usePager } from '../ui.js';
+import { Health } from './jobs.js';
 
 const PAGE_SIZE = 50;
 const STATES = ['PENDING', 'STARTING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'STOPPED', 'LOST', 'UNKNOWN'];
@@ -125,9 +126,54 @@ export function WorkloadDetail({ id }: { id: string }) {
           <dd>${exitText(d.exit)}</dd>
           <dt>Ports</dt>
           <dd>
-            ${(d.ports ?? []).map((p) => `${p.hostIp || '0.0.0.0'}:${p.hostPort} → ${p.containerPort}`).join(', ') || '—'}
+            ${
+              (d.ports ?? [])
+                .map(
+                  (p) =>
+                    `${p.name ? `${p.name}: ` : ''}${p.hostIp || '0.0.0.0'}:${p.hostPort}` +
+                    (p.containerPort ? ` → ${p.containerPort}` : ''),
+                )
+                .join(', ') || '—'
+            }
           </dd>
+          ${
+            d.job &&
+            html`<dt>Job</dt>
+              <dd>
+                <a href=${`#/jobs/${encodeURIComponent(d.job)}`}>${d.job}</a>[${d.jobIndex ?? 0}], version ${d.jobVersion ?? 0}
+              </dd>`
+          }
+          <dt>Health</dt>
+          <dd><${Health} health=${d.health} /></dd>
         </dl>
+        ${
+          (d.checks ?? []).length > 0 &&
+          html`<${Section} title="Checks">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Check</th>
+                  <th scope="col">Health</th>
+                  <th scope="col">In a row</th>
+                  <th scope="col">Last result</th>
+                  <th scope="col">Checked</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${(d.checks ?? []).map(
+                  (c) =>
+                    html`<tr key=${c.name}>
+                      <td>${c.name}</td>
+                      <td><${Health} health=${c.health} /></td>
+                      <td>${(c.failures ?? 0) > 0 ? `${c.failures} failed` : `${c.successes ?? 0} passed`}</td>
+                      <td>${c.detail || ''}</td>
+                      <td>${time(c.checkedAtMs)}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          <//>`
+        }
         ${
           canOperate(access) &&
           active &&
