@@ -44,6 +44,8 @@ describe('specToWire', () => {
       pidsLimit: 64,
       driver: 'process',
       user: 'nobody',
+      ports: [],
+      checks: [],
     });
   });
 
