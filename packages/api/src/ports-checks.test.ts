@@ -41,7 +41,16 @@ const wire = (over: Partial<WorkloadSpec__Output> = {}): WorkloadSpec__Output =>
     ...over,
   }) as WorkloadSpec__Output;
 
-const bridge = { image: '', network: 'bridge', writableRoot: false, ports: [], mounts: [], pidsLimit: 0 };
+const bridge = {
+  image: '',
+  network: 'bridge',
+  writableRoot: false,
+  ports: [] as number[],
+  mounts: [],
+  pidsLimit: 0,
+  capAdd: [],
+  allowNewPrivileges: false,
+};
 
 describe('validatePortsAndChecks', () => {
   it('keeps ports and checks as sent, filled to the normalised shape', () => {

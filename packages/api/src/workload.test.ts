@@ -118,6 +118,8 @@ describe('validateSpecFields', () => {
     timeoutMs: 0,
     pidsLimit: 0,
     user: '',
+    ports: [],
+    checks: [],
     ...over,
   });
 
