@@ -349,6 +349,27 @@ export class JobManager {
       stopReason: '',
     };
     pending.set(key, sub);
+    // After a refusal the scheduler would refuse at once again: the retry waits out its backoff
+    // here, not in the queue (a refused start is never queued).
+    const waitMs = a.notBeforeMs - this.clock.now();
+    if (waitMs > 0 && this.refused.get(name)?.some((i) => i.index === a.index)) {
+      this.timers.set(
+        `${name}/${key}`,
+        this.clock.after(waitMs, () => {
+          this.timers.delete(`${name}/${key}`);
+          if (!sub.stopReason && !this.closed) return this.submit(e, a, key, sub);
+          pending.delete(key);
+          this.schedule(name);
+        }),
+      );
+      return;
+    }
+    this.submit(e, a, key, sub);
+  }
+
+  private submit(e: JobEntry, a: StartAction, key: string, sub: Submitting): void {
+    const name = e.job.name;
+    const pending = this.submitting.get(name)!;
     const version = e.versions.find((v) => v.version === a.version)!;
     const { req, job: instance } = instanceRequest(version.spec, a);
     let submitted: Promise<{ record: WorkloadRecord }>;
@@ -417,6 +438,14 @@ export class JobManager {
     let byId = this.records.get(name);
     if (!byId) this.records.set(name, (byId = new Map()));
     byId.set(r.id, r);
+    // A later attempt at the index is there: a refusal before it is history.
+    const refused = this.refused.get(name);
+    if (refused?.some((i) => i.index === r.job!.index && i.attempt < r.job!.attempt)) {
+      this.refused.set(
+        name,
+        refused.filter((i) => i.index !== r.job!.index || i.attempt >= r.job!.attempt),
+      );
+    }
     if (!TERMINAL_STATES.has(r.state)) return;
     for (const other of byId.values()) {
       if (other === r || other.job!.index !== r.job!.index || !TERMINAL_STATES.has(other.state)) continue;
