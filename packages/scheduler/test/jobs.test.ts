@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { JobClient, SchedulerClient, type Job__Output, type ScheduledWorkload__Output } from '@mo/api';
 import {
+  apiCall,
   freePort,
   startAgentProcess,
   startCluster,
@@ -15,6 +16,8 @@ import {
   waitFor,
   type Cluster,
 } from '@mo/testkit';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const cleanup: Array<() => Promise<void>> = [];
 let cluster: Cluster;
@@ -99,6 +102,45 @@ describe('a service on a real cluster', () => {
       j.instances.map((i) => i.workloadId).sort(),
     );
     expect((await jobs.list()).jobs.map((x) => x.name)).toContain('web');
+  });
+
+  it('answers over HTTP (a service for a reverse proxy, a plan, the history) and on the Watch stream', async () => {
+    const token = readFileSync(join(cluster.scheduler.dataDir, 'bootstrap-token'), 'utf8').trim();
+    const http = cluster.scheduler.httpAddress;
+    const svc = await apiCall(http, '/api/v1/services/web', { token });
+    expect(svc.status).toBe(200);
+    const instances = svc.json<{ name: string; instances: Array<{ host: string; state: string; index: number }> }>();
+    expect(instances.name).toBe('web');
+    expect(instances.instances.map((i) => i.index).sort()).toEqual([0, 1, 2]);
+    expect(instances.instances.every((i) => i.host !== '' && i.state === 'WORKLOAD_STATE_RUNNING')).toBe(true);
+    const plan = await apiCall(http, '/api/v1/jobs?plan=1', { token, method: 'POST', body: service('web', {}) });
+    expect(plan.status).toBe(200);
+    expect(plan.json()).toMatchObject({ kind: 'none', version: 1 });
+    const got = await apiCall(http, '/api/v1/jobs/web', { token });
+    expect(got.json()).toMatchObject({ name: 'web', version: 1, count: 3 });
+    const history = await apiCall(http, '/api/v1/jobs/web/history', { token });
+    expect(history.json()).toMatchObject({
+      versions: [{ version: 1 }],
+      deployments: [{ version: 1, state: 'succeeded' }],
+    });
+    const missing = await apiCall(http, '/api/v1/jobs/nope', { token });
+    expect(missing.status).toBe(404);
+    expect(missing.json<{ message: string }>().message).toMatch(/^name: no job "nope"/);
+
+    // A job's events: its set of healthy instances moves when it scales.
+    const abort = new AbortController();
+    const seen: string[] = [];
+    const watching = (async () => {
+      for await (const e of cluster.scheduler.client.watch({ job: 'web' }, abort.signal)) {
+        if (e.job) seen.push(e.job.what);
+        if (e.job?.what === 'instances' && e.job.service!.instances.length === 4) abort.abort();
+      }
+    })().catch(() => undefined);
+    await jobs.scale('web', 4);
+    await waitFor('an instances event with 4 healthy', () => abort.signal.aborted, { timeoutMs: 15_000 });
+    await watching;
+    expect(seen).toContain('version');
+    await jobs.scale('web', 3);
   });
 
   it('scales up and down without a new version', async () => {
