@@ -16,6 +16,7 @@ export interface JobEntry {
 
 export class JobBook {
   private readonly jobs = new Map<string, JobEntry>();
+  private batch: StoreOp[] | undefined;
 
   constructor(private readonly o: { store: Store; logger: Logger }) {}
 
@@ -115,7 +116,26 @@ export class JobBook {
     }
   }
 
+  /**
+   * Runs `fn`, its writes in one commit: a decision's deployment record and the job's record
+   * (its last good version, a revert) land together or not at all.
+   */
+  batched(fn: () => void): void {
+    const ops: StoreOp[] = [];
+    this.batch = ops;
+    try {
+      fn();
+    } finally {
+      this.batch = undefined;
+      if (ops.length > 0) this.write(ops);
+    }
+  }
+
   private write(ops: StoreOp[]): void {
+    if (this.batch) {
+      this.batch.push(...ops);
+      return;
+    }
     this.o.store.commit(ops).catch((err: unknown) => {
       this.o.logger.error('could not persist a job', { err });
     });

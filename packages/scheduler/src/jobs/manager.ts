@@ -279,12 +279,14 @@ export class JobManager {
       random: this.random,
     });
     let again = false;
-    for (const a of plan.actions) again = this.perform(e, job, a, plan.deployment) || again;
-    const d = plan.deployment;
-    if (d && (!before || JSON.stringify(d) !== JSON.stringify(before))) {
-      this.book.putDeployment(e, d);
-      this.emit(name, 'deployment');
-    }
+    this.book.batched(() => {
+      for (const a of plan.actions) again = this.perform(e, job, a, plan.deployment) || again;
+      const d = plan.deployment;
+      if (d && (!before || JSON.stringify(d) !== JSON.stringify(before))) {
+        this.book.putDeployment(e, d);
+        this.emit(name, 'deployment');
+      }
+    });
     this.timers.get(name)?.cancel();
     this.timers.delete(name);
     if (again) this.schedule(name);
