@@ -15,8 +15,16 @@ export function instanceOf(r: WorkloadRecord, hasChecks: boolean): JobInstance {
   const ref = r.job!;
   const ended = TERMINAL_STATES.has(r.state);
   const placed = r.state !== 'pending';
+  const runningSinceMs = r.state === 'pending' || r.state === 'starting' ? 0 : (r.runningSinceMs ?? 0);
+  // An instance of a version without checks, under one with checks, serves while it runs.
+  const ownChecks = (r.spec.checks?.length ?? 0) > 0;
   let health: JobInstance['health'] = 'none';
-  if (hasChecks) health = r.health ?? (ended ? 'unhealthy' : 'starting');
+  let healthySinceMs = r.health === 'healthy' ? (r.healthChangedAtMs ?? 0) : 0;
+  if (hasChecks && ownChecks) health = r.health ?? (ended ? 'unhealthy' : 'starting');
+  else if (hasChecks) {
+    health = r.state === 'running' ? 'healthy' : ended ? 'unhealthy' : 'starting';
+    healthySinceMs = r.state === 'running' ? runningSinceMs : 0;
+  }
   return {
     id: r.id,
     version: ref.version,
@@ -26,8 +34,8 @@ export function instanceOf(r: WorkloadRecord, hasChecks: boolean): JobInstance {
     health,
     stopRequested: r.stopRequested,
     startedAtMs: placed ? placedAtMs(r) : 0,
-    runningSinceMs: r.state === 'pending' || r.state === 'starting' ? 0 : (r.runningSinceMs ?? 0),
-    healthySinceMs: r.health === 'healthy' ? (r.healthChangedAtMs ?? 0) : 0,
+    runningSinceMs,
+    healthySinceMs,
     endedAtMs: ended ? (r.events[r.events.length - 1]?.atMs ?? r.updatedAtMs) : 0,
   };
 }
