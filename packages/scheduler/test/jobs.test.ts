@@ -116,6 +116,19 @@ describe('a service on a real cluster', () => {
     const plan = await apiCall(http, '/api/v1/jobs?plan=1', { token, method: 'POST', body: service('web', {}) });
     expect(plan.status).toBe(200);
     expect(plan.json()).toMatchObject({ kind: 'none', version: 1 });
+    const wrapped = await apiCall(http, '/api/v1/jobs?plan=1', {
+      token,
+      method: 'POST',
+      body: { spec: service('web', { count: 4 }) },
+    });
+    expect(wrapped.json()).toMatchObject({ kind: 'scale', version: 1, starts: 1 });
+    const bad = await apiCall(http, '/api/v1/jobs', {
+      token,
+      method: 'POST',
+      body: 'name: web\ncount: 0\ncommand: [x]\n',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json<{ message: string }>().message).toMatch(/^count: must be between 1 and 10000, got 0/);
     const got = await apiCall(http, '/api/v1/jobs/web', { token });
     expect(got.json()).toMatchObject({ name: 'web', version: 1, count: 3 });
     const history = await apiCall(http, '/api/v1/jobs/web/history', { token });
@@ -128,6 +141,19 @@ describe('a service on a real cluster', () => {
     expect(missing.json<{ message: string }>().message).toMatch(/^name: no job "nope"/);
 
     // A job's events: its set of healthy instances moves when it scales.
+    // A stream that did not ask for jobs gets none of their events.
+    const plain = new AbortController();
+    const plainJobEvents: unknown[] = [];
+    let plainWorkloadEvents = 0;
+    let plainUp = false;
+    const plainWatch = (async () => {
+      for await (const e of cluster.scheduler.client.watch({}, plain.signal)) {
+        if (e.caughtUp) plainUp = true;
+        if (e.workload) plainWorkloadEvents++;
+        if (e.job) plainJobEvents.push(e.job);
+      }
+    })().catch(() => undefined);
+    await waitFor('the plain watch caught up', () => plainUp);
     const abort = new AbortController();
     const seen: string[] = [];
     const watching = (async () => {
@@ -140,6 +166,10 @@ describe('a service on a real cluster', () => {
     await waitFor('an instances event with 4 healthy', () => abort.signal.aborted, { timeoutMs: 15_000 });
     await watching;
     expect(seen).toContain('version');
+    plain.abort();
+    await plainWatch;
+    expect(plainJobEvents).toEqual([]);
+    expect(plainWorkloadEvents).toBeGreaterThan(0); // it was there: the new instance's events came
     await jobs.scale('web', 3);
   });
 

@@ -1,5 +1,5 @@
 // /api/v1/jobs and /api/v1/services, over JobCalls: run a job file (the body is the file's text,
-// YAML or JSON; `?plan=1` answers what it would do, PlanJob), list, get, history, scale, revert,
+// YAML or JSON, or a RunJobRequest `{"spec": …}`; `?plan=1` answers what it would do, PlanJob), list, get, history, scale, revert,
 // stop; a service's instances and where to reach them (healthy ones; `?all=1` every live one), the
 // JSON a reverse proxy reads for its upstreams.
 import {
@@ -33,8 +33,28 @@ async function runRequest({ req, query }: RouteInput): Promise<RunJobRequest__Ou
   const extra = [...query.keys()].find((k) => k !== 'plan');
   if (extra) throw new InvalidArgumentError(extra.slice(0, 64), 'is not a parameter of POST /api/v1/jobs (plan)');
   flag(query, 'plan');
-  const spec = (await readBody(req)).toString('utf8');
-  return requestFromJson('RunJobRequest', { spec });
+  const text = (await readBody(req)).toString('utf8');
+  return requestFromJson('RunJobRequest', { spec: unwrapped(text) });
+}
+
+/**
+ * The job file itself, or a RunJobRequest's JSON (`{"spec": "<text>"}`, or the spec as an object):
+ * a job file has no top-level `spec`, so the two cannot be confused.
+ */
+function unwrapped(text: string): string {
+  if (!text.trimStart().startsWith('{')) return text;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return text; // YAML flow style, or broken JSON: the spec parser says which field
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return text;
+  const keys = Object.keys(doc);
+  if (keys.length !== 1 || keys[0] !== 'spec') return text;
+  const spec = (doc as { spec: unknown }).spec;
+  if (typeof spec === 'string') return spec;
+  return spec !== null && typeof spec === 'object' ? JSON.stringify(spec) : text;
 }
 
 export function jobRoutes(calls: JobCalls): Route[] {
