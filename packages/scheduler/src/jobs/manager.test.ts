@@ -292,6 +292,33 @@ update: { min_healthy_time: 10s, healthy_deadline: 1m }
     expect(b.jobs.get('api').deployments.at(-1)).toMatchObject({ state: 'succeeded', healthy: 1 });
   });
 
+  it('runs a batch job: a failed index is retried after its backoff (pending at once, not before it), up to its attempts', async () => {
+    const b = await bed();
+    await b.jobs.run(`
+name: crunch
+type: batch
+count: 2
+command: [./crunch]
+restart: { attempts: 2, initial_backoff: 5s }
+`);
+    await b.clock.settle();
+    b.workloads.runAll();
+    const [first, second] = b.workloads.live();
+    b.workloads.move(first!, 'succeeded');
+    b.workloads.move(second!, 'failed');
+    await b.clock.settle();
+    const retry = b.workloads.submits[2]!.options.job!;
+    expect(retry.ref).toMatchObject({ index: 1, attempt: 2 });
+    expect(retry.notBeforeMs).toBe(b.clock.now() + 5_000);
+    const [again] = b.workloads.live();
+    b.workloads.move(again!, 'starting');
+    b.workloads.move(again!, 'failed');
+    await b.clock.settle();
+    expect(b.workloads.submits).toHaveLength(3); // out of attempts: nothing more
+    expect(b.jobs.get('crunch').deployments.at(-1)).toMatchObject({ state: 'failed', succeeded: 1, unhealthy: 1 });
+    expect(b.jobs.get('crunch').deployments.at(-1)!.reason).toMatch(/^crunch\[1\] failed 2 of 2 attempt/);
+  });
+
   it('plans without doing: the kind, the changes, the starts and stops of the first decision', async () => {
     const b = await bed();
     expect(b.jobs.plan(file())).toMatchObject({ kind: 'create', version: 1, stops: 0 });
