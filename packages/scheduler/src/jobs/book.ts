@@ -69,8 +69,12 @@ export class JobBook {
     await this.o.store.commit(ops);
     let e = this.jobs.get(job.name);
     if (!e) this.jobs.set(job.name, (e = { job, versions: [], deployments: [] }));
+    // A deployment that succeeded while this was written moved the last good version: kept.
+    const moved = e.job.lastGoodVersion !== job.lastGoodVersion;
+    if (moved) job.lastGoodVersion = e.job.lastGoodVersion;
     e.job = job;
     if (version) e.versions.push(version);
+    if (moved) this.write([jobOp(job)]);
     return e;
   }
 
