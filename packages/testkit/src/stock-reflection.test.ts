@@ -22,7 +22,7 @@ const STANDARD = [
   'grpc.reflection.v1.ServerReflection',
   'grpc.reflection.v1alpha.ServerReflection',
 ];
-const MO_FILES = ['agent', 'node', 'pipeline', 'registry', 'scheduler', 'token', 'workload'].map(
+const MO_FILES = ['agent', 'jobs', 'node', 'pipeline', 'registry', 'scheduler', 'token', 'workload'].map(
   (f) => `mo/v1/${f}.proto`,
 );
 const GRPC_FILES = [
@@ -117,6 +117,7 @@ maybe('a Python client built from server reflection alone', () => {
       'mo.v1.Scheduler',
       'mo.v1.NodeRegistry',
       'mo.v1.Pipelines',
+      'mo.v1.Jobs',
       'mo.v1.Tokens',
       ...STANDARD,
     ]);

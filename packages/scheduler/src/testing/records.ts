@@ -103,9 +103,12 @@ export function agentStatus(
         }
       : null,
     usage: null,
-    ports: o.ports ?? [],
+    ports: (o.ports ?? []).map((p) => ({ name: '', ...p })),
     outputs: o.outputs ?? {},
     outputsIgnored: 0,
     runAs: o.runAs ?? '',
+    health: 'HEALTH_UNSPECIFIED',
+    checks: [],
+    healthChangedAtMs: 0,
   };
 }
