@@ -1,5 +1,5 @@
 // Wires one scheduler together: durable store, node table + placement engine, workload manager,
-// bearer tokens, the gRPC services (Scheduler, Pipelines and Tokens for clients, NodeRegistry for
+// bearer tokens, the gRPC services (Scheduler, Pipelines, Jobs and Tokens for clients, NodeRegistry for
 // agents; every call through the token guard) and the HTTP endpoint with the HTTP API (the same
 // calls, guard and audit log as gRPC).
 // Wiring in start-up order (and its shutdown in reverse), no decisions: each part it wires lives in
@@ -36,6 +36,9 @@ import type { ServerCall } from './server/server-call.js';
 import type { NodeCaller } from './registry/binding.js';
 import type { ArtifactCaller } from './pipelines/artifact-access.js';
 import { PipelineService } from './server/pipeline-service.js';
+import { JobManager } from './jobs/manager.js';
+import { JobService } from './server/job-service.js';
+import { JobCalls } from './service/job-calls.js';
 import { TokenService } from './server/token-service.js';
 import { createHttpApi } from './http-api/index.js';
 import { dashboardHandler } from '@mo/dashboard';
@@ -56,6 +59,7 @@ export interface Scheduler {
   readonly httpAddress: string;
   readonly manager: WorkloadManager;
   readonly pipelines: PipelineManager;
+  readonly jobs: JobManager;
   readonly nodes: NodeTable;
   readonly tokens: TokenTable;
   /** Reads the TLS files again (SIGHUP): new connections use them; a failure keeps the old ones. */
@@ -166,6 +170,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     onChange: (record) => {
       events.workloadChanged(record);
       pipelines.workloadChanged(record);
+      jobs.workloadChanged(record);
     },
     maxRetainedEnded: options.maxRetainedEnded,
     idempotencyWindowMs: options.idempotencyWindowMs,
@@ -191,6 +196,10 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
   });
   // Pipeline events on the cluster's sequence too (Watch with include_pipelines, /api/v1/events).
   pipelines.watch({ push: (e) => events.pipelineChanged(e) });
+  const jobs = new JobManager({ store, workloads: manager, logger });
+  const jobCalls = new JobCalls({ jobs, nodes, engine });
+  // Job events too (Watch with include_jobs or job, /api/v1/events topic job).
+  jobs.watch({ push: (e) => events.jobChanged(jobCalls.jobEvent(e)) });
 
   let tokens: TokenTable;
   try {
@@ -202,9 +211,15 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     const { staleTempFiles } = await artifacts.load();
     if (staleTempFiles > 0) logger.info('removed unfinished artifact uploads', { files: staleTempFiles });
     const loadedPipelines = await pipelines.load();
+    const loadedJobs = await jobs.load();
     tokens = await openTokens({ store, dataDir: options.dataDir, logger });
-    if (loaded > 0 || nodes.size > 0 || loadedPipelines > 0) {
-      logger.info('state restored', { workloads: loaded, nodes: nodes.size, pipelines: loadedPipelines });
+    if (loaded > 0 || nodes.size > 0 || loadedPipelines > 0 || loadedJobs > 0) {
+      logger.info('state restored', {
+        workloads: loaded,
+        nodes: nodes.size,
+        pipelines: loadedPipelines,
+        jobs: loadedJobs,
+      });
     }
   } catch (err) {
     await store.close().catch(() => undefined);
@@ -231,7 +246,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
   // A client certificate is asked for and verified, not required at the handshake: a caller with
   // a bearer token alone may connect; every call is authenticated and authorized (the guard).
   const server = createMoServer({
-    services: ['mo.v1.Scheduler', 'mo.v1.NodeRegistry', 'mo.v1.Pipelines', 'mo.v1.Tokens'],
+    services: ['mo.v1.Scheduler', 'mo.v1.NodeRegistry', 'mo.v1.Pipelines', 'mo.v1.Jobs', 'mo.v1.Tokens'],
     ...(tls ? { tls, requireClientCertificate: false } : { insecure: true }),
     guard,
     ...(audit ? { audit } : {}),
@@ -282,9 +297,11 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     calls: pipelineCalls,
     onRequest,
   }).addToServer(server.server);
+  new JobService({ calls: jobCalls, onRequest }).addToServer(server.server);
   const httpApi = createHttpApi({
     scheduler: schedulerCalls,
     pipelines: pipelineCalls,
+    jobs: jobCalls,
     logs: { nodes, agents, streams },
     streams,
     insecure: !tls,
@@ -327,6 +344,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
   nodes.start();
   manager.start();
   pipelines.start();
+  jobs.start();
   logger.info('scheduler ready', {
     grpcAddress,
     httpAddress,
@@ -344,6 +362,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     httpAddress,
     manager,
     pipelines,
+    jobs,
     nodes,
     tokens,
     reloadTls: () => reloadTls(tls, logger),
@@ -356,6 +375,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
         audit?.log.close();
         events.close();
         await pipelines.close();
+        await jobs.close();
         await manager.close();
         await http.close();
         agents.close();

@@ -73,6 +73,29 @@ const PIPELINES: Record<string, AuditMethod> = {
   StreamStepLogs: { kind: 'read', request: step },
 };
 
+const job = (req: Message) => ids({ job: at(req, 'name') });
+/** `msg.a.b` as text when it is a number (a version, a count). */
+function num(msg: unknown, ...keys: string[]): string | undefined {
+  let v: unknown = msg;
+  for (const k of keys) v = v !== null && typeof v === 'object' ? (v as Message)[k] : undefined;
+  return typeof v === 'number' ? String(v) : undefined;
+}
+
+const JOBS: Record<string, AuditMethod> = {
+  RunJob: {
+    kind: 'change',
+    response: (res) => ids({ job: at(res, 'job', 'name'), version: num(res, 'job', 'version'), kind: at(res, 'kind') }),
+  },
+  PlanJob: READ,
+  GetJob: { kind: 'read', request: job },
+  ListJobs: READ,
+  JobHistory: { kind: 'read', request: job },
+  RevertJob: { kind: 'change', request: (req) => ids({ job: at(req, 'name'), version: num(req, 'version') }) },
+  ScaleJob: { kind: 'change', request: (req) => ids({ job: at(req, 'name'), count: num(req, 'count') }) },
+  StopJob: { kind: 'change', request: job },
+  GetService: { kind: 'read', request: job },
+};
+
 const artifact = (req: Message) =>
   ids({ pipeline: at(req, 'pipelineId'), step: at(req, 'stepId'), artifact: at(req, 'path') });
 
@@ -126,6 +149,7 @@ function service(name: string, methods: Record<string, AuditMethod>): Record<str
 export const AUDIT_METHODS: Readonly<Record<string, AuditMethod>> = {
   ...service('mo.v1.Scheduler', SCHEDULER),
   ...service('mo.v1.Pipelines', PIPELINES),
+  ...service('mo.v1.Jobs', JOBS),
   ...service('mo.v1.NodeRegistry', NODE_REGISTRY),
   ...service('mo.v1.NodeAgent', NODE_AGENT),
   ...service('mo.v1.Tokens', TOKENS),

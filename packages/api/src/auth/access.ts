@@ -48,6 +48,17 @@ export const METHOD_RULES: Readonly<Record<string, MethodRule>> = {
   '/mo.v1.Pipelines/WatchPipelines': READ,
   '/mo.v1.Pipelines/StreamStepLogs': READ,
 
+  // A plan is part of a change (it shows where instances would go): as RunJob.
+  '/mo.v1.Jobs/RunJob': OPERATE,
+  '/mo.v1.Jobs/PlanJob': OPERATE,
+  '/mo.v1.Jobs/GetJob': READ,
+  '/mo.v1.Jobs/ListJobs': READ,
+  '/mo.v1.Jobs/JobHistory': READ,
+  '/mo.v1.Jobs/RevertJob': OPERATE,
+  '/mo.v1.Jobs/ScaleJob': OPERATE,
+  '/mo.v1.Jobs/StopJob': OPERATE,
+  '/mo.v1.Jobs/GetService': READ,
+
   '/mo.v1.Tokens/CreateToken': ADMIN,
   '/mo.v1.Tokens/ListTokens': ADMIN,
   '/mo.v1.Tokens/RevokeToken': ADMIN,

@@ -1,8 +1,8 @@
-// The scheduler's cluster events: workload, node and pipeline changes in wire form, numbered on one
+// The scheduler's cluster events: workload, node, pipeline and job changes in wire form, numbered on one
 // sequence and kept in the journal's window for Watch streams (pipeline events only go to streams
 // that ask for them: see watchFilter in service/scheduler-calls.ts). Each event is converted and measured once, whatever the
 // number of watchers; a workload update that changes nothing a watcher sees is not an event.
-import { moProto, type ClusterEvent, type Logger, type Node, type ScheduledWorkload } from '@mo/api';
+import { moProto, type ClusterEvent, type JobEvent, type Logger, type Node, type ScheduledWorkload } from '@mo/api';
 import { every, type Timer } from '@mo/api/timers';
 import type { PipelineEvent as EnginePipelineEvent } from '../pipelines/manager.js';
 import type { NodeEntry } from '../registry/nodes.js';
@@ -32,6 +32,11 @@ export function clusterEventBytes(e: ClusterEvent): number {
 /** A pipeline's events' key in the journal (apart from workload ids and `node:` keys). */
 export function pipelineEventKey(pipelineId: string): string {
   return `pipeline:${pipelineId}`;
+}
+
+/** A job's events' key in the journal. */
+export function jobEventKey(name: string): string {
+  return `job:${name}`;
 }
 
 export class ClusterEvents {
@@ -76,6 +81,11 @@ export class ClusterEvents {
   pipelineChanged(e: EnginePipelineEvent): void {
     const pipeline = toEvent(e);
     this.journal.publish(pipelineEventKey(e.pipeline.id), (seq, atMs) => ({ seq, atMs, pipeline }), clusterEventBytes);
+  }
+
+  /** A job's change, converted by the caller (service/job-calls.ts: it needs the nodes' hosts). */
+  jobChanged(job: JobEvent): void {
+    this.journal.publish(jobEventKey(job.name ?? ''), (seq, atMs) => ({ seq, atMs, job }), clusterEventBytes);
   }
 
   close(): void {

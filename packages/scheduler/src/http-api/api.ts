@@ -44,6 +44,8 @@ export interface Route extends RoutePattern {
    */
   respond(message: never, input: RouteInput): Promise<object | undefined> | object | undefined;
   responseType?: string;
+  /** Another method by the query (POST /api/v1/jobs?plan=1 is PlanJob): its rule, audit and response type. */
+  variant?(query: URLSearchParams): { rpc: string; responseType: string } | undefined;
 }
 
 /** Routes are typed per request message; the table holds them alike. */
@@ -118,12 +120,14 @@ export class HttpApi {
   }
 
   private async run(
-    r: Route,
+    route: Route,
     req: http.IncomingMessage,
     res: http.ServerResponse,
     params: Record<string, string>,
     query: URLSearchParams,
   ): Promise<void> {
+    const v = route.variant?.(query);
+    const r: Route = v ? { ...route, ...v } : route;
     const method = r.rpc.slice(r.rpc.lastIndexOf('/') + 1);
     const remote = peerOf(req); // now: a socket may be gone by the end
     let audited: AuditedCall | undefined;

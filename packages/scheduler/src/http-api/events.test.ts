@@ -10,11 +10,13 @@ describe('parseEventsQuery', () => {
         workloadId: '',
         pipelineId: '',
         includePipelines: true,
+        includeJobs: true,
+        job: '',
         afterSeq: 0,
         initialState: false,
         replayRetained: false,
       },
-      topics: new Set(['workload', 'node', 'pipeline']),
+      topics: new Set(['workload', 'node', 'pipeline', 'job']),
     });
   });
 
@@ -25,12 +27,23 @@ describe('parseEventsQuery', () => {
         workloadId: 'W1',
         pipelineId: '',
         includePipelines: false,
+        includeJobs: false,
+        job: '',
         afterSeq: 42,
         initialState: true,
         replayRetained: false,
       },
       topics: new Set(['workload']),
     });
+  });
+
+  it("takes a job: that job's events alone (a reverse proxy's feed)", () => {
+    const r = parseEventsQuery(q('job=web'), undefined);
+    expect(r.watch).toMatchObject({ job: 'web', includeJobs: true, includePipelines: false });
+    expect(r.topics).toEqual(new Set(['job']));
+    expect(parseEventsQuery(q('topic=node'), undefined).watch.includeJobs).toBe(false);
+    expect(() => parseEventsQuery(q('job=web&topic=node'), undefined)).toThrow(/^topic: with job= /);
+    expect(() => parseEventsQuery(q('job=web&workload=W1'), undefined)).toThrow(/^job: cannot be combined/);
   });
 
   it('leaves pipeline events out unless their topic is asked for', () => {

@@ -1,12 +1,12 @@
 // GET /api/v1/events: live events as Server-Sent Events, over the journal and cursor the gRPC
 // Watch reads (events/cluster-watch.ts), so the sequence is the same: `id:` is the event's seq,
-// `event:` its topic (workload | node | pipeline; `caught_up` once the replay is sent, `error`
+// `event:` its topic (workload | node | pipeline | job; `caught_up` once the replay is sent, `error`
 // before the scheduler ends a stream), `data:` the ClusterEvent as JSON (a pipeline event's
 // `pipeline` is a PipelineEvent, whose own `seq` is WatchPipelines'). A client resumes after a
 // disconnect with `Last-Event-ID` (EventSource sends it) or `?after=N`, with no gap and no
 // duplicate; a resume from before the retained window is refused (400 OUT_OF_RANGE: relist, then
-// watch). Filters: `?topic=workload,node,pipeline` (default: all three), `?workload=ID`,
-// `?pipeline=ID`; `?initial=true` sends the current workloads and nodes first. Bounds are the
+// watch). Filters: `?topic=workload,node,pipeline,job` (default: all four), `?workload=ID`,
+// `?pipeline=ID`, `?job=NAME` (that job's events: a reverse proxy's feed); `?initial=true` sends the current workloads and nodes first. Bounds are the
 // Watch's: a slot of the `watch` stream cap, a writer whose buffer is bounded, a reader lagging
 // past the journal's bound or taking nothing for the stall timeout is cut off. A comment line
 // every heartbeatMs keeps proxies from closing an idle stream.
@@ -26,7 +26,7 @@ import type { SchedulerCalls } from '../service/scheduler-calls.js';
 import { route, type Route, type RouteInput } from './api.js';
 import { ResponseCall } from './stream-call.js';
 
-export const TOPICS = ['workload', 'node', 'pipeline'] as const;
+export const TOPICS = ['workload', 'node', 'pipeline', 'job'] as const;
 export type Topic = (typeof TOPICS)[number];
 
 /** A comment every 15 s: proxies commonly drop a connection idle for 30-60 s. */
@@ -44,10 +44,10 @@ const SEQ_RE = /^\d{1,15}$/;
 /** The query (and Last-Event-ID, which wins: EventSource resends the first URL) as a WatchRequest. */
 export function parseEventsQuery(query: URLSearchParams, lastEventId: string | undefined): EventsRequest {
   for (const key of query.keys()) {
-    if (!['topic', 'workload', 'pipeline', 'after', 'initial'].includes(key)) {
+    if (!['topic', 'workload', 'pipeline', 'job', 'after', 'initial'].includes(key)) {
       throw new InvalidArgumentError(
         key.slice(0, 64),
-        'is not a parameter of /api/v1/events (topic, workload, pipeline, after, initial)',
+        'is not a parameter of /api/v1/events (topic, workload, pipeline, job, after, initial)',
       );
     }
   }
@@ -84,15 +84,20 @@ export function parseEventsQuery(query: URLSearchParams, lastEventId: string | u
     throw new InvalidArgumentError('topic', "with pipeline= the stream is that pipeline's events (topic=pipeline)");
   if (workloadId && topics.has('pipeline'))
     throw new InvalidArgumentError('topic', "with workload= the stream is that workload's events (no pipeline topic)");
-  const chosen: ReadonlySet<Topic> =
-    topics.size > 0 ? topics : new Set(pipelineId ? ['pipeline'] : workloadId ? ['workload'] : TOPICS);
+  const job = query.get('job') ?? '';
+  if (job && topics.size > 0 && !(topics.size === 1 && topics.has('job')))
+    throw new InvalidArgumentError('topic', "with job= the stream is that job's events (topic=job)");
+  if (job && (workloadId || pipelineId))
+    throw new InvalidArgumentError('job', 'cannot be combined with workload= or pipeline=');
+  const only: Topic[] | undefined = pipelineId ? ['pipeline'] : workloadId ? ['workload'] : job ? ['job'] : undefined;
+  const chosen: ReadonlySet<Topic> = topics.size > 0 ? topics : new Set(only ?? TOPICS);
   return {
     watch: {
       workloadId,
       pipelineId,
       includePipelines: chosen.has('pipeline'),
-      includeJobs: false,
-      job: '',
+      includeJobs: chosen.has('job'),
+      job,
       afterSeq,
       initialState: initial === 'true' || initial === '1',
       replayRetained: false,
@@ -106,6 +111,7 @@ function topicOf(e: ClusterEvent): Topic | 'caught_up' {
   if (e.workload) return 'workload';
   if (e.node) return 'node';
   if (e.pipeline) return 'pipeline';
+  if (e.job) return 'job';
   return 'caught_up';
 }
 

@@ -14,14 +14,16 @@
  *
  * Files: api.ts (the request cycle), router.ts, auth.ts, errors.ts, body.ts, stream-call.ts (an
  * HTTP response under the gRPC stream machinery), and one per resource: workloads.ts, nodes.ts
- * (and cluster status), pipelines.ts, logs.ts, events.ts.
+ * (and cluster status), pipelines.ts, jobs.ts (and services), logs.ts, events.ts.
  */
 import type { StreamLimits } from '@mo/api';
 import type { LogsProxyContext } from '../server/logs-proxy.js';
+import type { JobCalls } from '../service/job-calls.js';
 import type { PipelineCalls } from '../service/pipeline-calls.js';
 import type { SchedulerCalls } from '../service/scheduler-calls.js';
 import { HttpApi, type HttpApiCoreOptions } from './api.js';
 import { eventRoutes } from './events.js';
+import { jobRoutes } from './jobs.js';
 import { logRoutes } from './logs.js';
 import { nodeRoutes } from './nodes.js';
 import { whoamiRoutes } from './whoami.js';
@@ -35,6 +37,8 @@ export { HttpApi } from './api.js';
 export interface HttpApiOptions extends Omit<HttpApiCoreOptions, 'routes'> {
   scheduler: SchedulerCalls;
   pipelines: PipelineCalls;
+  /** Absent: no /api/v1/jobs or /api/v1/services routes. */
+  jobs?: JobCalls;
   /** What log streams reach agents through (and their stream cap). */
   logs: LogsProxyContext;
   streams: StreamLimits;
@@ -48,6 +52,7 @@ export function createHttpApi(o: HttpApiOptions): HttpApi {
     ...nodeRoutes(o.scheduler),
     ...whoamiRoutes(),
     ...pipelineRoutes(o.pipelines),
+    ...(o.jobs ? jobRoutes(o.jobs) : []),
     ...logRoutes(o.logs, o.scheduler, o.pipelines),
     ...eventRoutes({
       calls: o.scheduler,

@@ -2,6 +2,7 @@
 import { specToWire, stateToWire, type Node, type ScheduledWorkload } from '@mo/api';
 import type { ResourceAmounts } from '../placement/types.js';
 import type { NodeEntry } from '../registry/nodes.js';
+import { HEALTH_ENUM } from '../workloads/health.js';
 import { PRIORITY_ENUM, type WorkloadRecord } from '../workloads/record.js';
 import { restartsLeft } from '../workloads/restart.js';
 
@@ -40,7 +41,7 @@ export function toScheduledWorkload(r: WorkloadRecord, withEvents = true): Sched
     attempt: r.attempt,
     restartsLeft: restartsLeft(sch.restart, r.restarts),
     pid: r.pid,
-    ports: r.ports ?? [],
+    ports: (r.ports ?? []).map((p) => ({ ...p, name: p.name ?? '' })),
     ...(r.exit ? { exit: r.exit } : {}),
     outputs: r.outputs ?? {},
     runAs: r.runAs ?? '',
@@ -59,6 +60,12 @@ export function toScheduledWorkload(r: WorkloadRecord, withEvents = true): Sched
     notBeforeMs: r.notBeforeMs,
     unknownSinceMs: r.unknownSinceMs ?? 0,
     lostAtMs: r.lostAtMs ?? 0,
+    health: HEALTH_ENUM[r.health ?? 'none'],
+    checks: (r.checks ?? []).map((c) => ({ ...c, health: HEALTH_ENUM[c.health] })),
+    healthChangedAtMs: r.healthChangedAtMs ?? 0,
+    job: r.job?.name ?? '',
+    jobVersion: r.job?.version ?? 0,
+    jobIndex: r.job?.index ?? 0,
     events: withEvents
       ? r.events.map((e) => ({ workloadId: r.id, state: stateToWire(e.state), reason: e.reason, atMs: e.atMs }))
       : [],

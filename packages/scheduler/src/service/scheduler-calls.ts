@@ -30,7 +30,7 @@ import {
   type StreamWorkloadLogsRequest__Output,
   type WatchRequest__Output,
 } from '@mo/api';
-import { clusterEventBytes, pipelineEventKey, type ClusterEvents } from '../events/cluster-events.js';
+import { clusterEventBytes, jobEventKey, pipelineEventKey, type ClusterEvents } from '../events/cluster-events.js';
 import { ClusterWatchSource, type SnapshotItem } from '../events/cluster-watch.js';
 import type { PlacementEngine } from '../placement/index.js';
 import type { NodeEntry, NodeTable } from '../registry/nodes.js';
@@ -64,7 +64,11 @@ export interface WatchStart {
 /** Pipeline ids are ULIDs; this only bounds what a caller may make us compare. */
 const PIPELINE_ID_MAX = 128;
 
-const notPipeline = (e: ClusterEvent): boolean => e.pipeline != null;
+/** Events a stream sends only when asked: pipelines' (include_pipelines) and jobs' (include_jobs). */
+function skipOf(pipelines: boolean, jobs: boolean): ((e: ClusterEvent) => boolean) | undefined {
+  if (pipelines && jobs) return undefined;
+  return (e) => (!pipelines && e.pipeline != null) || (!jobs && e.job != null);
+}
 
 export class SchedulerCalls {
   constructor(private readonly ctx: SchedulerCallsContext) {}
@@ -182,7 +186,15 @@ export class SchedulerCalls {
    */
   watchStart(req: WatchRequest__Output): WatchStart {
     const { workloadId, initialState, afterSeq, replayRetained, pipelineId } = req;
+    const job = req.job ?? '';
     if (workloadId) validateWorkloadId('workload_id', workloadId);
+    if (job) {
+      if (job.length > 63) throw new InvalidArgumentError('job', `is longer than 63 characters`);
+      if (workloadId || pipelineId)
+        throw new InvalidArgumentError('job', 'cannot be combined with workload_id or pipeline_id');
+      if (initialState)
+        throw new InvalidArgumentError('initial_state', 'is the state of workloads and nodes: not with job');
+    }
     if (pipelineId) {
       if (pipelineId.length > PIPELINE_ID_MAX)
         throw new InvalidArgumentError('pipeline_id', `is longer than ${PIPELINE_ID_MAX} characters`);
@@ -215,12 +227,13 @@ export class SchedulerCalls {
     }
     if (workloadId && initialState) this.ctx.manager.get(workloadId); // NOT_FOUND before the stream opens
     const start = afterSeq || (replayRetained ? journal.ring.oldestSeq - 1 : journal.latestSeq);
-    const key = pipelineId ? pipelineEventKey(pipelineId) : workloadId || undefined;
+    const key = pipelineId ? pipelineEventKey(pipelineId) : job ? jobEventKey(job) : workloadId || undefined;
+    const skip = skipOf(Boolean(pipelineId || req.includePipelines), Boolean(job || req.includeJobs));
     return {
       afterSeq: start,
       ...(initialState ? { snapshot: this.snapshot(workloadId) } : {}),
       ...(key ? { key } : {}),
-      ...(pipelineId || req.includePipelines ? {} : { skip: notPipeline }),
+      ...(skip ? { skip } : {}),
     };
   }
 

@@ -18,6 +18,9 @@ const KINDS: ReadonlySet<string> = new Set<StoreKind>([
   'artifact',
   'idempotency',
   'token',
+  'job',
+  'job-version',
+  'deployment',
 ]);
 
 export interface SqliteStoreOptions {

@@ -7,7 +7,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Store, StoreKind, StoreOp } from './store.js';
 
-const KINDS: StoreKind[] = ['workload', 'node', 'meta', 'pipeline', 'artifact', 'idempotency', 'token'];
+const KINDS: StoreKind[] = [
+  'workload',
+  'node',
+  'meta',
+  'pipeline',
+  'artifact',
+  'idempotency',
+  'token',
+  'job',
+  'job-version',
+  'deployment',
+];
 
 export function describeStoreConformance(name: string, open: (dir: string) => Promise<Store>): void {
   describe(`store conformance: ${name}`, () => {
@@ -99,6 +110,22 @@ export function describeStoreConformance(name: string, open: (dir: string) => Pr
       expect(await store.load('workload')).toEqual([{ id: 'x', value: 'a workload' }]);
       expect(await store.load('node')).toEqual([]);
       expect(await store.load('meta')).toEqual([{ id: 'x', value: 'meta' }]);
+    });
+
+    it('keeps a job, its versions and deployments: one commit, loaded in id order (versions zero-padded)', async () => {
+      const { dir, store } = await fresh();
+      await store.commit([
+        put('web', { version: 2 }, 'job'),
+        put('web/0000000010', { version: 10 }, 'job-version'),
+        put('web/0000000002', { version: 2 }, 'job-version'),
+        put('web/000000000000100/2', { state: 'running' }, 'deployment'),
+      ]);
+      await store.commit([del('web/0000000002', 'job-version')]);
+      await store.close();
+      const again = await reopen(dir);
+      expect(await again.load('job')).toEqual([{ id: 'web', value: { version: 2 } }]);
+      expect(await again.load('job-version')).toEqual([{ id: 'web/0000000010', value: { version: 10 } }]);
+      expect(await again.load('deployment')).toEqual([{ id: 'web/000000000000100/2', value: { state: 'running' } }]);
     });
 
     it('keeps every committed record across close and reopen', async () => {

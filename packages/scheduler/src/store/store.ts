@@ -6,7 +6,20 @@
 // them beyond the kind and id. A commit is atomic: all of its ops land, or none do.
 
 /** Record families. New features add kinds, not methods. */
-export type StoreKind = 'workload' | 'node' | 'meta' | 'pipeline' | 'artifact' | 'idempotency' | 'token';
+export type StoreKind =
+  | 'workload'
+  | 'node'
+  | 'meta'
+  | 'pipeline'
+  | 'artifact'
+  | 'idempotency'
+  | 'token'
+  /** A job (jobs/): its name, current version, count, stopped, last good version. */
+  | 'job'
+  /** One version of a job (`<name>/<version, zero-padded>`): its spec and hash. */
+  | 'job-version'
+  /** One deployment record of a job (`<name>/<started at, zero-padded>/<version>`). */
+  | 'deployment';
 
 export interface StoreOp {
   kind: StoreKind;

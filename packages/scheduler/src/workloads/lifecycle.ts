@@ -5,6 +5,7 @@
 // inventories reconcile.ts's. No I/O, no timers, no clock: the manager reads the time, asks here,
 // and applies the Step (book.ts), keeping its indexes from the change of state.
 import { START_REFUSED_PREFIX, formatDuration, type WorkloadStatus__Output } from '@mo/api';
+import { withHealth, withoutHealth } from './health.js';
 import { decideRestart } from './restart.js';
 import { startErrorKind } from './start-errors.js';
 import {
@@ -76,7 +77,10 @@ export function moveTo(r: WorkloadRecord, state: WorkloadStateName, reason: stri
     delete next.unknownSinceMs;
     delete next.lostAtMs;
   }
-  if (state !== 'running' && state !== 'unknown') delete next.ports;
+  if (state !== 'running' && state !== 'unknown') {
+    delete next.ports;
+    withoutHealth(next);
+  }
   return next;
 }
 
@@ -162,7 +166,10 @@ export function onAgentStatus(
   const state = agentState(status.state);
   if (!state || TERMINAL_STATES.has(r.state)) return undefined;
   // Who its node runs it as (spec.user resolved there, or the node's default user).
-  const next = status.runAs ? { ...r, runAs: status.runAs } : r;
+  let next = status.runAs ? { ...r, runAs: status.runAs } : r;
+  // Its checks, while it runs: a change of health is persisted (a job's rollout waits on it).
+  let healthMoved = false;
+  if (state === 'running') ({ next, changed: healthMoved } = withHealth(next, status, nowMs));
   if (state === 'running' && (r.state === 'starting' || r.state === 'unknown')) {
     const back = r.state === 'unknown' ? `node ${r.nodeName} is back: ` : '';
     const running = {
@@ -173,7 +180,7 @@ export function onAgentStatus(
     };
     return step(moveTo(running, 'running', `${back}running on ${r.nodeName} (pid ${status.pid})`, nowMs));
   }
-  if (!TERMINAL_STATES.has(state)) return next === r ? undefined : step(next, [], false);
+  if (!TERMINAL_STATES.has(state)) return next === r ? undefined : step(next, [], healthMoved);
   // A start the agent refused is told twice, by the call's error and by its status report, in
   // either order: both read the same (onStartFailed's words).
   const refused = state === 'failed' && r.state === 'starting' && status.reason.startsWith(START_REFUSED_PREFIX);
@@ -285,5 +292,10 @@ export function dropCurrentAllocation(r: WorkloadRecord): { effects: Effect[]; n
 
 /** The host ports an agent reports for a running allocation. */
 export function portsOf(status: Pick<WorkloadStatus__Output, 'ports'>): WorkloadRecord['ports'] {
-  return status.ports.map((p) => ({ containerPort: p.containerPort, hostPort: p.hostPort, hostIp: p.hostIp }));
+  return status.ports.map((p) => ({
+    ...(p.name ? { name: p.name } : {}),
+    containerPort: p.containerPort,
+    hostPort: p.hostPort,
+    hostIp: p.hostIp,
+  }));
 }

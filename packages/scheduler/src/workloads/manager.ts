@@ -267,6 +267,11 @@ export class WorkloadManager {
     return this.book.queue.size;
   }
 
+  /** Every workload held, ended ones kept included (the job manager finds its instances here at start). */
+  all(): IterableIterator<WorkloadRecord> {
+    return this.book.records.values();
+  }
+
   runningOn(nodeId: string): number {
     let n = 0;
     for (const id of this.book.onNode.get(nodeId) ?? []) if (this.book.records.get(id)?.state === 'running') n++;

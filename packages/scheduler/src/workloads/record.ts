@@ -26,6 +26,8 @@ export interface RestartPolicyRecord {
 }
 
 export interface PortMappingRecord {
+  /** A named port's name (a job's `ports`); absent for a docker published port. */
+  name?: string;
   containerPort: number;
   hostPort: number;
   hostIp: string;
@@ -57,6 +59,27 @@ export interface PastAllocationRecord {
   attempt: number;
   state: WorkloadStateName;
   endedAtMs: number;
+}
+
+/** A job's instance (jobs/): which job, which of its versions, which index and attempt there. */
+export interface JobRef {
+  name: string;
+  version: number;
+  index: number;
+  attempt: number;
+}
+
+/** How its checks stand, as its agent reports them (WorkloadStatus.health); absent: no checks. */
+export type HealthName = 'starting' | 'healthy' | 'unhealthy';
+
+export interface CheckStatusRecord {
+  name: string;
+  health: HealthName | 'none';
+  detail: string;
+  successes: number;
+  failures: number;
+  checkedAtMs: number;
+  changedAtMs: number;
 }
 
 /** Past allocations kept per workload (oldest dropped first): their nodes keep logs only a while. */
@@ -135,6 +158,13 @@ export interface WorkloadRecord {
   /** The array it was submitted in (SubmitWorkloadRequest.count) and its index there (arrays.ts). */
   groupId?: string;
   groupIndex?: number;
+  /** The job it is an instance of (absent: not a job's). */
+  job?: JobRef;
+  /** Its checks taken together, as the agent last reported them while it ran (absent: no checks). */
+  health?: HealthName;
+  checks?: CheckStatusRecord[];
+  /** When the scheduler saw `health` change (its clock: min_healthy_time counts from here). */
+  healthChangedAtMs?: number;
 }
 
 /** Events kept per workload (oldest dropped first). */

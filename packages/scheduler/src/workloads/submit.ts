@@ -4,11 +4,14 @@
 // counts against --max-pending for clients; a pipeline's steps are bounded by the pipeline queue.
 import * as grpc from '@grpc/grpc-js';
 import {
+  formatDuration,
   InvalidArgumentError,
   MoError,
   ResourceExhaustedError,
   newId,
   quote,
+  type CheckSpec,
+  type NamedPortSpec,
   type SubmitWorkloadRequest__Output,
 } from '@mo/api';
 import type { NodeTable } from '../registry/nodes.js';
@@ -19,7 +22,7 @@ import type { Clock } from './clock.js';
 import { shapeOf } from './demand.js';
 import { IdempotencyKeys } from './idempotency.js';
 import type { Placer } from './placing.js';
-import { newRecord, type WorkloadRecord } from './record.js';
+import { newRecord, type JobRef, type WorkloadRecord } from './record.js';
 import { validateSubmission } from './validate.js';
 
 export interface SubmitOptions {
@@ -28,6 +31,17 @@ export interface SubmitOptions {
    * own bound (maxQueued, maxRunning) instead, so an admitted pipeline is never refused a step.
    */
   bounded?: boolean;
+  /** A job's instance (jobs/manager.ts): what only the job manager sets, its spec already validated. */
+  job?: JobInstanceSubmit;
+}
+
+export interface JobInstanceSubmit {
+  ref: JobRef;
+  /** The job's named ports and checks (parseJobSpec validated them). */
+  ports: NamedPortSpec[];
+  checks: CheckSpec[];
+  /** Not placed before (a retry's backoff); it is pending, and counted, at once. */
+  notBeforeMs: number;
 }
 
 /** What a submit of an array (count > 0) answers: the group, its members by index, member 0. */
@@ -89,12 +103,15 @@ export class Submissions {
     this.checkNode(valid.scheduling.node);
     const now = this.o.clock.now();
     const record = newRecord(newId(now), valid, now);
+    if (options.job) withJob(record, options.job, now);
     // Placed before the first write, so the acknowledged record already says where it goes; a
     // workload whose shape is blocked waits without an attempt (nothing changed since one failed).
     const changesBefore = this.book.queue.changes;
     const blockedReason = this.book.queue.blockedReason(shapeOf(record));
     let retryAtMs = Infinity;
-    if (blockedReason !== undefined) {
+    if (record.notBeforeMs > now) {
+      retryAtMs = record.notBeforeMs;
+    } else if (blockedReason !== undefined) {
       record.reason = blockedReason;
     } else {
       const placed = this.placer.tryPlace(record, now);
@@ -260,5 +277,16 @@ export class Submissions {
 
   private yieldToLoop(): Promise<void> {
     return new Promise((resolve) => this.o.clock.soon(resolve));
+  }
+}
+
+/** A job instance's record: its job, named ports, checks and backoff. */
+function withJob(record: WorkloadRecord, job: JobInstanceSubmit, nowMs: number): void {
+  record.job = { ...job.ref };
+  if (job.ports.length > 0) record.spec.ports = job.ports.map((p) => ({ ...p }));
+  if (job.checks.length > 0) record.spec.checks = job.checks.map((c) => ({ ...c, command: [...c.command] }));
+  if (job.notBeforeMs > nowMs) {
+    record.notBeforeMs = job.notBeforeMs;
+    record.reason = `waiting ${formatDuration(job.notBeforeMs - nowMs)} before attempt ${job.ref.attempt} (backoff)`;
   }
 }
