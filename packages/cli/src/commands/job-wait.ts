@@ -95,6 +95,7 @@ export async function waitForJob(
     if (!limit.timedOut()) throw err;
   } finally {
     limit.cancel();
+    wake.close();
   }
   const where = last
     ? `; ${progressLine(last)
@@ -108,18 +109,24 @@ export async function waitForJob(
 }
 
 /**
- * A promise per job event on the Watch stream (filtered to the job). A stream that fails or ends
- * leaves only the polling: `next` then never resolves, and the sleep wakes the loop.
+ * A promise per job event on the Watch stream (filtered to the job). The stream is opened at the
+ * first wait, not before (a client's stream left unread when the client closes fails with no one
+ * to hear it), and closed by `close`. A stream that fails or ends leaves only the polling: `next`
+ * then never resolves, and the sleep wakes the loop.
  */
-function wakeOnEvents(client: JobWaitClient, name: string, signal: AbortSignal): { next(): Promise<void> } {
+function wakeOnEvents(
+  client: JobWaitClient,
+  name: string,
+  signal: AbortSignal,
+): { next(): Promise<void>; close(): void } {
   const never = new Promise<void>(() => {});
-  if (!client.watch) return { next: () => never };
-  const events = client.watch({ job: name }, signal)[Symbol.asyncIterator]();
+  let events: AsyncIterator<ClusterEvent__Output> | undefined;
   let pending: Promise<void> | undefined;
-  let closed = false;
+  let closed = !client.watch;
   return {
     next() {
       if (closed) return never;
+      events ??= client.watch!({ job: name }, signal)[Symbol.asyncIterator]();
       pending ??= events.next().then(
         (r) => {
           pending = undefined;
@@ -131,6 +138,11 @@ function wakeOnEvents(client: JobWaitClient, name: string, signal: AbortSignal):
         },
       );
       return pending;
+    },
+    close() {
+      closed = true;
+      // A pending read ends with the aborted signal; an idle stream is ended here.
+      if (events && !pending) void events.return?.(undefined)?.catch(() => {});
     },
   };
 }

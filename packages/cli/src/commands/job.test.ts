@@ -191,6 +191,12 @@ describe('waitForJob', () => {
     });
   });
 
+  it('opens no watch when the first answer decides (a stream left unread would fail as the client closes)', async () => {
+    const c = client([job({ healthy: 3 }, { state: 'succeeded' })]);
+    await waitForJob(c, 'web', 2, 60_000);
+    expect(c.watched).toEqual([]);
+  });
+
   it('gives up at the timeout with exit code 5 and the deployment as last seen', async () => {
     const wait = waitForJob(client([job()]), 'web', 2, 50);
     await expect(wait).rejects.toMatchObject({

@@ -104,6 +104,11 @@ describe('renderRunResult', () => {
         'deployment version 2 running: 3 desired, 2 placed, 1 healthy, 0 unhealthy\n',
     ],
     [
+      "update (the reply still holding the previous version's deployment)",
+      res('update', true, { version: 3 }, [change('count', '3', '4')]),
+      'job web: new version 3\n  count: 3 → 4\n',
+    ],
+    [
       'scale',
       res('scale', true, { count: 5 }),
       'job web: scaled to 5 (version 2)\n  count: 3 → 5\n' +
@@ -141,7 +146,13 @@ describe('renderJob', () => {
       job({
         instances: [
           instance({ index: 1, workloadId: '01JW1', health: 'HEALTH_STARTING', nodeName: 'dev-1', host: '10.0.0.3' }),
-          instance(),
+          instance({ reason: 'running on dev-0 (pid 42)' }),
+          instance({
+            version: 1,
+            workloadId: '01JV0',
+            state: 'WORKLOAD_STATE_STOPPED',
+            reason: 'stopped by request',
+          }),
           instance({
             index: 2,
             workloadId: '01JW2',
@@ -163,6 +174,7 @@ describe('renderJob', () => {
     expect(out.slice(out.indexOf('INSTANCES')).split('\n')).toEqual([
       'INSTANCES',
       'INDEX  WORKLOAD  VERSION  STATE    HEALTH    NODE   ADDRESS          REASON',
+      '    0  01JV0           1  stopped  -         dev-0  -                stopped by request',
       '    0  01JW0           2  running  healthy   dev-0  127.0.0.1:31000',
       '    1  01JW1           2  running  starting  dev-1  10.0.0.3:31000',
       '    2  01JW2           2  pending  -         -      -                3 nodes: 3 lacked memory',

@@ -57,7 +57,9 @@ export function renderRunResult(res: RunJobResponse__Output): string {
     }
   })();
   const changes = res.kind === 'update' || res.kind === 'scale' ? renderChanges(res.changes) : '';
-  const deployment = job?.deployment && res.changed ? `deployment ${deploymentText(job.deployment, job.type)}\n` : '';
+  // The reply may still carry the previous version's record (the new one starts just after).
+  const d = job?.deployment;
+  const deployment = d && res.changed && d.version === version ? `deployment ${deploymentText(d, job.type)}\n` : '';
   return `${head}\n${changes}${deployment}`;
 }
 
@@ -70,9 +72,21 @@ export function addressText(host: string, ports: readonly PortMapping__Output[])
   return named.map((p) => `${p.name}=${at(p)}`).join(', ');
 }
 
+const ENDED = new Set([
+  'WORKLOAD_STATE_SUCCEEDED',
+  'WORKLOAD_STATE_FAILED',
+  'WORKLOAD_STATE_STOPPED',
+  'WORKLOAD_STATE_LOST',
+]);
+
+/** Not ended: it holds its ports (an ended one is listed as its index's last, not as reachable). */
+function live(i: Pick<JobInstance__Output, 'state'>): boolean {
+  return !ENDED.has(i.state);
+}
+
 /** A live instance's health; `-` for an ended one or one without checks. */
 function instanceHealth(i: Pick<JobInstance__Output, 'health' | 'state'>): string {
-  return healthName(i.health) || '-';
+  return (live(i) && healthName(i.health)) || '-';
 }
 
 /** `mo job status NAME`: the job, its latest deployment, then one row per instance by index. */
@@ -129,8 +143,9 @@ export function renderInstances(instances: readonly JobInstance__Output[]): stri
       paintState(stateName(i.state)),
       instanceHealth(i),
       i.nodeName || '-',
-      i.nodeName ? addressText(i.host, i.ports) : '-',
-      truncate(i.reason, 50),
+      i.nodeName && live(i) ? addressText(i.host, i.ports) : '-',
+      // A running one's reason only repeats its state and node.
+      i.state === 'WORKLOAD_STATE_RUNNING' ? '' : truncate(i.reason, 50),
     ]),
   );
 }
