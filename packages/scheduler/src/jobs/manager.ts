@@ -16,12 +16,13 @@ import type { SubmitOptions } from '../workloads/submit.js';
 import { TERMINAL_STATES, type WorkloadRecord } from '../workloads/record.js';
 import { JobBook, type JobEntry } from './book.js';
 import type { DeploymentRecord, JobAction } from './deployment.js';
-import { instanceOf, instanceRequest, submittingInstance } from './instances.js';
+import { instanceOf } from './instances.js';
 import type { JobInstance, RolloutJob, StartAction } from './reconcile.js';
 import type { JobRecord } from './record.js';
 import { decideJob } from './rollout.js';
 import { decideRevert, decideRun, decideScale, rolloutOf, type RunKind } from './run.js';
 import { parseJobSpec, type JobChange } from './spec.js';
+import { JobStarts, startKey } from './starts.js';
 import type { JobVersion } from './types.js';
 
 export type { JobEntry } from './book.js';
@@ -75,22 +76,13 @@ export interface PlanResult {
   stops: number;
 }
 
-/** A start the scheduler has not acknowledged yet. */
-interface Submitting {
-  instance: JobInstance;
-  stopReason: string;
-}
-
 export class JobManager {
   private readonly book: JobBook;
   private readonly clock: JobClock;
   private readonly random: () => number;
   /** Per job: its instances' workload records, by workload id. */
   private readonly records = new Map<string, Map<string, WorkloadRecord>>();
-  /** Per job: starts asked for and not yet acknowledged, by `version/index/attempt`. */
-  private readonly submitting = new Map<string, Map<string, Submitting>>();
-  /** Per job: starts the scheduler refused (kept in memory: they count as failed attempts). */
-  private readonly refused = new Map<string, JobInstance[]>();
+  private readonly starts: JobStarts;
   private readonly timers = new Map<string, Timer>();
   private readonly queued = new Set<string>();
   /** Per job: the healthy instances' ids as last announced (an `instances` event when they move). */
@@ -103,6 +95,17 @@ export class JobManager {
     this.clock = o.clock ?? { now: () => Date.now(), after: (ms, fn) => after(ms, fn) };
     this.random = o.random ?? Math.random;
     this.book = new JobBook({ store: o.store, logger: o.logger });
+    this.starts = new JobStarts({
+      workloads: o.workloads,
+      clock: this.clock,
+      logger: o.logger,
+      acknowledged: (r, stopReason) => {
+        this.index(r);
+        if (stopReason) this.stopInstance(r.job!.name, r.id, stopReason);
+        this.schedule(r.job!.name);
+      },
+      changed: (name) => this.schedule(name),
+    });
   }
 
   // ---- start-up --------------------------------------------------------------------------------
@@ -124,6 +127,7 @@ export class JobManager {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.starts.close();
     for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
     await this.chain.catch(() => undefined);
@@ -306,7 +310,7 @@ export class JobManager {
     const name = e.job.name;
     switch (a.kind) {
       case 'start':
-        this.launch(e, job, a);
+        this.starts.launch(e, job.hasChecks, a);
         return false;
       case 'stop':
         this.stopInstance(name, a.instanceId, a.reason);
@@ -337,62 +341,8 @@ export class JobManager {
     }
   }
 
-  /** A start: counted at once (pending), submitted, then known by its workload record. */
-  private launch(e: JobEntry, job: RolloutJob, a: StartAction): void {
-    const name = e.job.name;
-    const key = `${a.version}/${a.index}/${a.attempt}`;
-    const pending = this.submitting.get(name) ?? new Map<string, Submitting>();
-    this.submitting.set(name, pending);
-    if (pending.has(key)) return;
-    const sub: Submitting = {
-      instance: submittingInstance(a, `submitting:${name}/${key}`, job.hasChecks),
-      stopReason: '',
-    };
-    pending.set(key, sub);
-    const version = e.versions.find((v) => v.version === a.version)!;
-    const { req, job: instance } = instanceRequest(version.spec, a);
-    let submitted: Promise<{ record: WorkloadRecord }>;
-    try {
-      submitted = this.o.workloads.submit(req, { job: instance });
-    } catch (err) {
-      submitted = Promise.reject(err as Error);
-    }
-    submitted.then(
-      ({ record }) => {
-        pending.delete(key);
-        this.index(record);
-        if (sub.stopReason) this.stopInstance(name, record.id, sub.stopReason);
-        this.schedule(name);
-      },
-      (err: unknown) => {
-        pending.delete(key);
-        // Refused (an unknown node, a full queue) or not written: a failed attempt, retried after
-        // its backoff like one that failed on its node.
-        const now = this.clock.now();
-        this.o.logger.warn('could not start a job instance', { job: name, index: a.index, err });
-        const failed = {
-          ...sub.instance,
-          id: `refused:${name}/${key}`,
-          state: 'failed' as const,
-          startedAtMs: now,
-          endedAtMs: now,
-        };
-        const list = (this.refused.get(name) ?? []).filter((i) => i.index !== a.index);
-        this.refused.set(name, [...list, failed]);
-        this.schedule(name);
-      },
-    );
-  }
-
   private stopInstance(name: string, id: string, reason: string): void {
-    for (const sub of this.submitting.get(name)?.values() ?? []) {
-      if (sub.instance.id !== id) continue;
-      // Not acknowledged yet: stopped as soon as it is.
-      sub.instance.stopRequested = true;
-      sub.stopReason = reason;
-      return;
-    }
-    if (!this.records.get(name)?.has(id)) return;
+    if (this.starts.stopPending(name, id, reason) || !this.records.get(name)?.has(id)) return;
     this.o.workloads.stop(id, 0).catch((err: unknown) => {
       this.o.logger.warn('could not stop a job instance', { job: name, workload: id, reason, err });
     });
@@ -404,11 +354,9 @@ export class JobManager {
     const seen = new Set<string>();
     for (const r of this.records.get(name)?.values() ?? []) {
       out.push(instanceOf(r, hasChecks));
-      seen.add(`${r.job!.version}/${r.job!.index}/${r.job!.attempt}`);
+      seen.add(startKey(r.job!));
     }
-    for (const [key, sub] of this.submitting.get(name) ?? []) if (!seen.has(key)) out.push(sub.instance);
-    for (const i of this.refused.get(name) ?? []) if (!seen.has(`${i.version}/${i.index}/${i.attempt}`)) out.push(i);
-    return out;
+    return [...out, ...this.starts.extra(name, seen)];
   }
 
   /** Keeps a job's instance; of the ended ones only the latest per index (what the decisions read). */
@@ -417,6 +365,7 @@ export class JobManager {
     let byId = this.records.get(name);
     if (!byId) this.records.set(name, (byId = new Map()));
     byId.set(r.id, r);
+    this.starts.noteRecord(r);
     if (!TERMINAL_STATES.has(r.state)) return;
     for (const other of byId.values()) {
       if (other === r || other.job!.index !== r.job!.index || !TERMINAL_STATES.has(other.state)) continue;
