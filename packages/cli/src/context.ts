@@ -4,7 +4,7 @@
 //
 // `mo` talks to the scheduler by default. `--agent ADDR` (or MO_AGENT_ADDR) switches to the direct
 // mode of the first release: one agent, no scheduler (start/stop/status/logs only).
-import type { AgentClient, ClientOptions, PipelineClient, SchedulerClient, TokenClient } from '@mo/api';
+import type { AgentClient, ClientOptions, JobClient, PipelineClient, SchedulerClient, TokenClient } from '@mo/api';
 import type { ClientTls, WireSchedulerClient } from '@mo/api/wire';
 import type { Command } from 'commander';
 import { UsageError } from './errors.js';
@@ -107,6 +107,13 @@ export class CliContext {
     const address = this.schedulerAddress(globals);
     const { PipelineClient } = await this.api();
     return using(new PipelineClient(address, await this.clientOptions(globals)), fn);
+  }
+
+  /** Like withScheduler, with a client for the scheduler's Jobs service (same address). */
+  async withJobs<T>(globals: GlobalOptions, fn: (client: JobClient) => Promise<T>): Promise<T> {
+    const address = this.schedulerAddress(globals);
+    const { JobClient } = await this.api();
+    return using(new JobClient(address, await this.clientOptions(globals)), fn);
   }
 
   /** Like withScheduler, with a client for the scheduler's Tokens service (admin access). */

@@ -6,6 +6,7 @@ import { registerCompletion } from './commands/completion.js';
 import { registerDaemons } from './commands/daemon.js';
 import { registerDev } from './commands/dev.js';
 import { registerEvents } from './commands/events.js';
+import { registerJobs } from './commands/job.js';
 import { registerLogs } from './commands/logs.js';
 import { registerNode } from './commands/node.js';
 import { registerNodes } from './commands/nodes.js';
@@ -68,6 +69,7 @@ export function buildProgram(ctx: CliContext = new CliContext(processIo(), proce
   registerLogs(program, ctx);
   registerEvents(program, ctx);
   registerPipeline(program, ctx);
+  registerJobs(program, ctx);
   registerToken(program, ctx);
   registerDev(program, ctx);
   registerTls(program, ctx);

@@ -25,4 +25,20 @@ describe('mo events', () => {
       '12 2026-12-02T10:00:00.000Z pipeline build step test failed: exit code 1\n',
     );
   });
+
+  it("asks for job events with --jobs, and only one job's with --job", () => {
+    expect(buildEventsRequest({})).not.toHaveProperty('includeJobs');
+    expect(buildEventsRequest({ jobs: true })).toMatchObject({ includeJobs: true });
+    expect(buildEventsRequest({ job: 'web' })).toMatchObject({ includeJobs: true, job: 'web' });
+    expect(() => buildEventsRequest({ job: 'web', workload: 'W1' })).toThrow(/--workload and --job cannot be combined/);
+    expect(() => buildEventsRequest({ job: '' })).toThrow('--job: is empty');
+  });
+
+  it("words a job's event", async () => {
+    const at = Date.UTC(2026, 11, 2, 10, 0, 0);
+    const e = { seq: 9, atMs: at, job: { name: 'web', what: 'stopped', job: null, service: null } };
+    expect(await renderEventLine(e as unknown as ClusterEvent__Output)).toBe(
+      '9 2026-12-02T10:00:00.000Z job web stopped\n',
+    );
+  });
 });

@@ -1,7 +1,7 @@
-// `mo events [-f] [--after N] [--workload ID | --pipeline ID | --pipelines] [--json]`: the
-// scheduler's Watch stream (pipeline events only when asked for, on the same sequence). Prints the
-// retained events (after N, or all of them), then with -f follows live ones; a broken stream is
-// resumed after the last seq printed (no gap, no duplicate), with a note on stderr.
+// `mo events [-f] [--after N] [--workload ID | --pipeline ID | --pipelines | --jobs | --job NAME]
+// [--json]`: the scheduler's Watch stream (pipeline and job events only when asked for, on the same
+// sequence). Prints the retained events (after N, or all of them), then with -f follows live ones;
+// a broken stream is resumed after the last seq printed (no gap, no duplicate), with a note on stderr.
 import type { ClusterEvent__Output, MoError, WatchRequest } from '@mo/api';
 import type { Command } from 'commander';
 import { addGlobalOptions, type CliContext } from '../context.js';
@@ -16,17 +16,29 @@ export interface EventsFlags {
   workload?: string;
   pipeline?: string;
   pipelines?: boolean;
+  jobs?: boolean;
+  job?: string;
 }
 
 /** --after N replays the retained events after seq N; without it (or 0), every retained one. */
 export function buildEventsRequest(flags: EventsFlags): WatchRequest {
   const after = flags.after === undefined ? 0 : parseCount(flags.after, '--after');
-  if (flags.pipeline !== undefined && flags.workload !== undefined)
-    throw new UsageError('--pipeline and --workload cannot be combined (one stream follows one of them)');
+  const only = (
+    [
+      ['--pipeline', flags.pipeline],
+      ['--workload', flags.workload],
+      ['--job', flags.job],
+    ] as const
+  ).filter(([, v]) => v !== undefined);
+  if (only.length > 1)
+    throw new UsageError(`${only.map(([f]) => f).join(' and ')} cannot be combined (one stream follows one of them)`);
+  if (flags.job === '') throw new UsageError('is empty', '--job');
   return {
     workloadId: flags.workload ?? '',
     pipelineId: flags.pipeline ?? '',
     includePipelines: flags.pipelines === true || flags.pipeline !== undefined,
+    ...(flags.jobs === true || flags.job !== undefined ? { includeJobs: true } : {}),
+    ...(flags.job !== undefined ? { job: flags.job } : {}),
     ...(after > 0 ? { afterSeq: after } : { replayRetained: true }),
   };
 }
@@ -39,6 +51,10 @@ export async function renderEventLine(e: ClusterEvent__Output): Promise<string> 
     const name = p.pipeline?.name || p.pipelineId;
     const what = p.stepId ? `pipeline ${name} step ${p.stepId}` : `pipeline ${name}`;
     return `${e.seq} ${at} ${what} ${p.state}${p.reason && p.reason !== p.state ? `: ${p.reason}` : ''}\n`;
+  }
+  if (e.job) {
+    const { jobEventText } = await import('../output/job.js');
+    return `${e.seq} ${at} ${jobEventText(e.job)}\n`;
   }
   if (e.workload) {
     const { renderWorkloadLine } = await import('../output/cluster.js');
@@ -68,7 +84,9 @@ export function registerEvents(program: Command, ctx: CliContext): void {
     .option('--after <seq>', 'only events after this sequence number (a previous run’s last)')
     .option('--workload <id>', "only this workload's events (an id, unique id prefix or live workload's name)")
     .option('--pipelines', 'pipeline and step events too')
-    .option('--pipeline <id>', "only this pipeline's events");
+    .option('--pipeline <id>', "only this pipeline's events")
+    .option('--jobs', "job events too: a job's new version, its deployment's progress, its set of healthy instances")
+    .option('--job <name>', "only this job's events");
   addGlobalOptions(cmd).action(async (flags: EventsFlags, self: Command) => {
     const globals = ctx.resolve(self);
     const req = buildEventsRequest(flags);

@@ -48,6 +48,24 @@ describe('judge', () => {
   });
 });
 
+describe('judge: a workload with health checks', () => {
+  const check = { name: 'ready', health: 'HEALTH_UNHEALTHY', detail: 'HTTP 503', successes: 0, failures: 3 } as const;
+  it.each([
+    ['declared checks, not reported yet', { spec: { checks: [{}] } }, undefined],
+    ['health starting', { health: 'HEALTH_STARTING' }, undefined],
+    ['health unhealthy (it may recover or be restarted)', { health: 'HEALTH_UNHEALTHY', checks: [check] }, undefined],
+    ['health healthy', { health: 'HEALTH_HEALTHY', spec: { checks: [{}] } }, 'ok'],
+    ['no checks at all', { health: 'HEALTH_UNSPECIFIED', spec: { checks: [] } }, 'ok'],
+  ] as const)('running with %s: judged by its health', (_what, extra, verdict) => {
+    expect(judge({ state: 'WORKLOAD_STATE_RUNNING', ...extra }, 'running')).toBe(verdict);
+  });
+
+  it('is failed when it ends, healthy or not, and waits for the end with --wait=exit', () => {
+    expect(judge({ state: 'WORKLOAD_STATE_FAILED', health: 'HEALTH_UNHEALTHY' }, 'running')).toBe('failed');
+    expect(judge({ state: 'WORKLOAD_STATE_RUNNING', health: 'HEALTH_HEALTHY' }, 'exit')).toBeUndefined();
+  });
+});
+
 describe('waitForWorkload', () => {
   it('watches the one workload with its initial state and returns at the first decisive state', async () => {
     const opened: WatchRequest[] = [];
@@ -93,5 +111,43 @@ describe('waitForWorkload', () => {
       exitCode: ExitCode.WaitTimeout,
       message: expect.stringMatching(/^gave up waiting for it to run after 50 ms; w1 is pending/),
     });
+  });
+
+  it('with checks, waits past running for healthy, and a timeout names the checks', async () => {
+    const unhealthy = workload('WORKLOAD_STATE_RUNNING', {
+      nodeName: 'n1',
+      health: 'HEALTH_UNHEALTHY',
+      checks: [{ name: 'ready', health: 'HEALTH_UNHEALTHY', detail: 'HTTP 503', successes: 0, failures: 3 }],
+    } as Partial<ScheduledWorkload__Output>);
+    const client = {
+      async *watch(_req: WatchRequest, signal?: AbortSignal): AsyncGenerator<ClusterEvent__Output> {
+        yield { seq: 1, atMs: 0, workload: unhealthy, event: 'workload', snapshot: false, caughtUp: false };
+        await new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
+      },
+    };
+    const wait = waitForWorkload(client, workload('WORKLOAD_STATE_PENDING'), 'running', 50);
+    await expect(wait).rejects.toMatchObject({
+      exitCode: ExitCode.WaitTimeout,
+      message:
+        'gave up waiting for it to be healthy after 50 ms; w1 is running on n1, unhealthy; ' +
+        'checks: ready unhealthy (HTTP 503; 3 failures in a row)',
+    });
+  });
+
+  it('with checks, returns once the workload is healthy', async () => {
+    const healthy = workload('WORKLOAD_STATE_RUNNING', {
+      health: 'HEALTH_HEALTHY',
+    } as Partial<ScheduledWorkload__Output>);
+    const starting = workload('WORKLOAD_STATE_RUNNING', {
+      health: 'HEALTH_STARTING',
+    } as Partial<ScheduledWorkload__Output>);
+    const client = {
+      async *watch(): AsyncGenerator<ClusterEvent__Output> {
+        for (const w of [starting, healthy])
+          yield { seq: 1, atMs: 0, workload: w, event: 'workload', snapshot: false, caughtUp: false };
+      },
+    };
+    const res = await waitForWorkload(client, workload('WORKLOAD_STATE_PENDING'), 'running', 5000);
+    expect(res).toEqual({ workload: healthy, verdict: 'ok' });
   });
 });

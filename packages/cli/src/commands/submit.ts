@@ -7,6 +7,7 @@ import type { CliContext, GlobalOptions } from '../context.js';
 import { ExitCode, WaitFailedError } from '../errors.js';
 import { write, writeJson } from '../io.js';
 import { renderWorkloadLine, workloadEnded } from '../output/cluster.js';
+import { checksText } from '../output/health.js';
 import type { WaitFor } from './start.js';
 import { waitLimit } from './wait-limit.js';
 
@@ -18,11 +19,41 @@ export type Verdict = 'ok' | 'failed' | undefined;
  * only success counts. Any other end is a failure. Restarts need no care here: the scheduler
  * moves a workload it will restart back to pending, never through an ended state.
  */
-export function judge(w: Pick<ScheduledWorkload__Output, 'state'>, until: WaitFor): Verdict {
+export function judge(w: JudgedWorkload, until: WaitFor): Verdict {
   if (w.state === 'WORKLOAD_STATE_SUCCEEDED') return 'ok';
   if (workloadEnded(w)) return 'failed';
-  if (until === 'running' && w.state === 'WORKLOAD_STATE_RUNNING') return 'ok';
+  if (until === 'running' && w.state === 'WORKLOAD_STATE_RUNNING') {
+    // With checks, running is not serving: only healthy is. Unhealthy is not final either (it may
+    // recover, or restart_after ends it and it is judged then); the timeout bounds the wait.
+    return !hasChecks(w) || w.health === 'HEALTH_HEALTHY' ? 'ok' : undefined;
+  }
   return undefined;
+}
+
+/** What judge reads of a workload (tests build these from literals). */
+export interface JudgedWorkload {
+  readonly state: ScheduledWorkload__Output['state'];
+  readonly health?: ScheduledWorkload__Output['health'];
+  readonly checks?: readonly unknown[];
+  readonly spec?: { readonly checks?: readonly unknown[] } | null;
+}
+
+/**
+ * Whether the workload has health checks: declared in its spec, or reported by its agent (before
+ * the first report a running workload's health is unspecified: that is not "no checks").
+ */
+export function hasChecks(w: JudgedWorkload): boolean {
+  return (
+    (w.spec?.checks?.length ?? 0) > 0 ||
+    (w.checks?.length ?? 0) > 0 ||
+    (w.health !== undefined && w.health !== 'HEALTH_UNSPECIFIED')
+  );
+}
+
+/** `; checks: ready unhealthy (HTTP 503; 3 failures in a row)` when the workload has checks. */
+function checksNote(w: ScheduledWorkload__Output): string {
+  const text = checksText(w.checks);
+  return text ? `; checks: ${text}` : hasChecks(w) ? '; no check result reported yet' : '';
 }
 
 /** How many times a watch stream that ended cleanly (a scheduler going away) is reopened. */
@@ -54,7 +85,7 @@ export async function waitForWorkload(
         if (!w || w.id !== first.id) continue;
         const verdict = judge(w, until);
         if (verdict) return { workload: w, verdict };
-        if (w.state !== latest.state || w.reason !== latest.reason) onUpdate(w);
+        if (w.state !== latest.state || w.reason !== latest.reason || w.health !== latest.health) onUpdate(w);
         latest = w;
       }
     }
@@ -62,11 +93,11 @@ export async function waitForWorkload(
   } finally {
     limit.cancel();
   }
-  const waited = `${until === 'exit' ? 'its end' : 'it to run'}`;
+  const waited = until === 'exit' ? 'its end' : hasChecks(latest) ? 'it to be healthy' : 'it to run';
   throw new WaitFailedError(
     `gave up waiting for ${waited} after ${timeoutMs} ms; ${first.id} is ${renderWorkloadLine(latest)
       .slice(first.id.length + 1)
-      .trim()}`,
+      .trim()}${checksNote(latest)}`,
     ExitCode.WaitTimeout,
   );
 }
@@ -96,11 +127,11 @@ export async function submitAndWait(
     ? writeJson(ctx.io, { ...res, workload })
     : write(ctx.io.stdout, withNote(renderWorkloadLine(workload), note)));
   if (verdict === 'failed') {
-    const wanted = wait.until === 'exit' ? 'succeed' : 'run';
+    const wanted = wait.until === 'exit' ? 'succeed' : hasChecks(workload) ? 'become healthy' : 'run';
     throw new WaitFailedError(
       `${workload.id} did not ${wanted}: ${renderWorkloadLine(workload)
         .slice(workload.id.length + 1)
-        .trim()}`,
+        .trim()}${checksNote(workload)}`,
       ExitCode.WorkloadFailed,
     );
   }

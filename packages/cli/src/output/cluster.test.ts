@@ -59,6 +59,8 @@ function workload(extra: Partial<ScheduledWorkload__Output> = {}): ScheduledWork
       timeoutMs: 0,
       pidsLimit: 0,
       user: '',
+      ports: [],
+      checks: [],
     },
     scheduling: null,
     idempotencyKey: '',
@@ -83,6 +85,12 @@ function workload(extra: Partial<ScheduledWorkload__Output> = {}): ScheduledWork
     runAs: 'nobody (65534:65534)',
     groupId: '',
     groupIndex: 0,
+    health: 'HEALTH_UNSPECIFIED',
+    checks: [],
+    healthChangedAtMs: 0,
+    job: '',
+    jobVersion: 0,
+    jobIndex: 0,
     ...extra,
   };
 }
@@ -281,8 +289,8 @@ describe('renderWorkloadLine', () => {
     [
       workload({
         ports: [
-          { containerPort: 80, hostPort: 32768, hostIp: '' },
-          { containerPort: 443, hostPort: 32769, hostIp: '127.0.0.1' },
+          { containerPort: 80, hostPort: 32768, hostIp: '', name: '' },
+          { containerPort: 443, hostPort: 32769, hostIp: '127.0.0.1', name: '' },
         ],
       }),
       '01W running on dev-0 (pid 42), ports 0.0.0.0:32768->80/tcp, 127.0.0.1:32769->443/tcp\n',
@@ -297,5 +305,57 @@ describe('renderWorkloadLine', () => {
     ],
   ])('%#: %j', (w, line) => {
     expect(renderWorkloadLine(w)).toBe(line);
+  });
+});
+
+describe('health checks and named ports', () => {
+  const checked = (over: Partial<ScheduledWorkload__Output> = {}) =>
+    workload({
+      health: 'HEALTH_UNHEALTHY',
+      healthChangedAtMs: NOW - 5000,
+      checks: [
+        {
+          name: 'ready',
+          health: 'HEALTH_UNHEALTHY',
+          detail: 'HTTP 503',
+          successes: 0,
+          failures: 3,
+          checkedAtMs: NOW,
+          changedAtMs: NOW - 5000,
+        },
+      ],
+      ports: [{ name: 'http', containerPort: 0, hostPort: 31000, hostIp: '0.0.0.0' }],
+      job: 'web',
+      jobVersion: 2,
+      jobIndex: 1,
+      ...over,
+    });
+
+  it('mo status ID shows the health, each check, the named ports and the job', () => {
+    const out = renderScheduledWorkload(checked(), NOW);
+    expect(out).toMatch(/^health\s+unhealthy since 2026-01-02T11:59:55.000Z \(5s ago\)$/m);
+    expect(out).toMatch(/^checks\s+ready unhealthy \(HTTP 503; 3 failures in a row\)$/m);
+    expect(out).toMatch(/^ports\s+http=0.0.0.0:31000$/m);
+    expect(out).toMatch(/^job\s+web version 2, index 1 \(mo job status web\)$/m);
+  });
+
+  it('says checks were declared but not reported yet, and nothing about health without checks', () => {
+    const w = checked({ health: 'HEALTH_UNSPECIFIED', checks: [], job: '' });
+    w.spec = { ...w.spec!, checks: [{ name: 'ready' } as never] };
+    expect(renderScheduledWorkload(w, NOW)).toMatch(/^health\s+not reported yet$/m);
+    // An ended one will never report: no line rather than a promise.
+    expect(renderScheduledWorkload({ ...w, state: 'WORKLOAD_STATE_FAILED' }, NOW)).not.toMatch(/^health/m);
+    expect(renderScheduledWorkload(workload(), NOW)).not.toMatch(/^(health|checks|job)\s/m);
+  });
+
+  it("the one-line summary carries a live workload's health, and a docker named port its mapping", () => {
+    expect(
+      renderWorkloadLine(
+        checked({
+          health: 'HEALTH_HEALTHY',
+          ports: [{ name: 'http', containerPort: 8080, hostPort: 31000, hostIp: '0.0.0.0' }],
+        }),
+      ),
+    ).toBe('01W running on dev-0 (pid 42), healthy, ports http=0.0.0.0:31000->8080/tcp\n');
   });
 });

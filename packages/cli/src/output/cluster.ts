@@ -6,6 +6,7 @@ import { paintState } from './colour.js';
 import { commandLine, exitText, humanBytes, humanDuration, percent, stateName, timestamp, truncate } from './format.js';
 import { renderFields, renderTable, type Column } from './table.js';
 import { portsText, sandboxText } from './docker.js';
+import { checksText, healthName } from './health.js';
 
 const COMMAND_WIDTH = 40;
 
@@ -218,6 +219,16 @@ export function renderScheduledWorkload(w: ScheduledWorkload__Output, now: numbe
   if (sandbox) fields.push(['sandbox', sandbox]);
   const ports = portsText(w.ports);
   if (ports) fields.push(['ports', ports]);
+  const health = healthName(w.health);
+  if (health) {
+    const since = w.healthChangedAtMs ? ` since ${timestamp(w.healthChangedAtMs, now)}` : '';
+    fields.push(['health', `${health}${since}`]);
+  } else if (spec?.checks?.length && !workloadEnded(w)) {
+    fields.push(['health', 'not reported yet']);
+  }
+  const checks = checksText(w.checks);
+  if (checks) fields.push(['checks', checks]);
+  if (w.job) fields.push(['job', `${w.job} version ${w.jobVersion}, index ${w.jobIndex} (mo job status ${w.job})`]);
   if (spec?.workingDir) fields.push(['cwd', spec.workingDir]);
   // Keys only: values are often secrets, and `--json` is there for whoever needs them.
   const env = Object.keys(spec?.env ?? {}).sort();
@@ -279,7 +290,8 @@ export function renderWorkloadLine(w: ScheduledWorkload__Output): string {
   const how = workloadEnded(w) ? exitText(w.exit) : w.pid ? `pid ${w.pid}` : '';
   // "exited with code 0" after "succeeded (exit 0)" says nothing new.
   const why = workloadEnded(w) && w.state !== 'WORKLOAD_STATE_SUCCEEDED' && w.reason ? `: ${w.reason}` : '';
-  return `${w.id} ${state}${where}${how ? ` (${how})` : ''}${why}${portsNote(w)}\n`;
+  const health = workloadEnded(w) ? '' : healthName(w.health);
+  return `${w.id} ${state}${where}${how ? ` (${how})` : ''}${health ? `, ${health}` : ''}${why}${portsNote(w)}\n`;
 }
 
 /**

@@ -15,8 +15,18 @@ export function sandboxText(d: DockerSpec__Output | null | undefined): string | 
   return parts.join(', ');
 }
 
-/** `0.0.0.0:3001->3000/tcp, 0.0.0.0:3002->8080/tcp`, or undefined when none is published. */
+/**
+ * `0.0.0.0:3001->3000/tcp, 0.0.0.0:3002->8080/tcp`, or undefined when none is published. A named
+ * port (a job's `ports`) leads with its name: `http=0.0.0.0:31000` for a process (it listens on
+ * the host port itself), `http=0.0.0.0:31000->8080/tcp` for a container.
+ */
 export function portsText(ports: readonly PortMapping__Output[] | undefined): string | undefined {
   if (!ports?.length) return undefined;
-  return ports.map((p) => `${p.hostIp || '0.0.0.0'}:${p.hostPort}->${p.containerPort}/tcp`).join(', ');
+  return ports
+    .map((p) => {
+      const host = `${p.hostIp || '0.0.0.0'}:${p.hostPort}`;
+      const mapped = p.containerPort ? `${host}->${p.containerPort}/tcp` : host;
+      return p.name ? `${p.name}=${mapped}` : mapped;
+    })
+    .join(', ');
 }

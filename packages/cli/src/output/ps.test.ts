@@ -51,3 +51,42 @@ describe('renderPsTable', () => {
     ]);
   });
 });
+
+describe('renderPsTable: health and named ports', () => {
+  const w = (over: object) =>
+    ({
+      nodeName: 'n1',
+      exit: null,
+      reason: '',
+      createdAtMs: 1_000,
+      spec: { argv: ['srv'] },
+      ...over,
+    }) as unknown as ScheduledWorkload__Output;
+
+  it('adds HEALTH and PORTS columns only when a listed workload has checks or named ports', () => {
+    const out = renderPsTable(
+      [
+        w({
+          id: '01JABCDEFGHJKMNPQRSTVWXYZ0',
+          state: 'WORKLOAD_STATE_RUNNING',
+          health: 'HEALTH_HEALTHY',
+          ports: [
+            { name: 'http', hostPort: 31000, containerPort: 0, hostIp: '' },
+            { name: 'admin', hostPort: 31001, containerPort: 0, hostIp: '' },
+          ],
+        }),
+        w({ id: '01JABCDEFGHXXXXXXXXXXXXXX0', state: 'WORKLOAD_STATE_RUNNING', health: 'HEALTH_UNSPECIFIED' }),
+      ],
+      61_000,
+    );
+    expect(out.split('\n')).toEqual([
+      'ID            NAME  STATE    HEALTH   NODE   AGE  PORTS                   COMMAND',
+      '01JABCDEFGHJ  -     running  healthy  n1    1m0s  http=31000,admin=31001  srv',
+      '01JABCDEFGHX  -     running  -        n1    1m0s  -                       srv',
+      '',
+    ]);
+    expect(
+      renderPsTable([w({ id: '01JABCDEFGHXXXXXXXXXXXXXX0', state: 'WORKLOAD_STATE_RUNNING' })], 61_000),
+    ).not.toMatch(/HEALTH|PORTS/);
+  });
+});

@@ -3,6 +3,7 @@
 import type { ScheduledWorkload__Output } from '@mo/api';
 import { workloadEnded } from './cluster.js';
 import { commandLine, exitText, humanDuration, stateName, truncate } from './format.js';
+import { healthName } from './health.js';
 import { renderTable, type Column } from './table.js';
 
 /** Shortest id shown: the first 10 characters of a ULID are its timestamp, so 2 random ones follow. */
@@ -43,17 +44,38 @@ function commandText(w: ScheduledWorkload__Output): string {
   return truncate(image + commandLine(w.spec?.argv ?? []), COMMAND_WIDTH);
 }
 
+/**
+ * The table; HEALTH and PORTS columns only when some listed workload has checks or named ports
+ * (most lists have neither, and two columns of dashes would only push COMMAND off the screen).
+ */
 export function renderPsTable(workloads: readonly ScheduledWorkload__Output[], now: number): string {
   const len = shortIdLength(workloads.map((w) => w.id));
+  const withHealth = workloads.some((w) => healthName(w.health) || w.spec?.checks?.length);
+  const withPorts = workloads.some((w) => w.ports?.some((p) => p.name));
+  const columns = [
+    ...COLUMNS.slice(0, 3),
+    ...(withHealth ? [{ header: 'HEALTH' }] : []),
+    ...COLUMNS.slice(3, 5),
+    ...(withPorts ? [{ header: 'PORTS' }] : []),
+    ...COLUMNS.slice(5),
+  ];
   return renderTable(
-    COLUMNS,
+    columns,
     workloads.map((w) => [
       w.id.slice(0, len),
       w.spec?.name || '-',
       stateText(w),
+      ...(withHealth ? [(!workloadEnded(w) && healthName(w.health)) || '-'] : []),
       w.nodeName || '-',
       w.createdAtMs ? humanDuration(Math.max(0, now - w.createdAtMs)) : '-',
+      ...(withPorts ? [namedPorts(w)] : []),
       commandText(w),
     ]),
   );
+}
+
+/** `http=31000,admin=31001`: the named ports a workload holds (host ports; the host is its node's). */
+function namedPorts(w: ScheduledWorkload__Output): string {
+  const named = (w.ports ?? []).filter((p) => p.name);
+  return named.length ? named.map((p) => `${p.name}=${p.hostPort}`).join(',') : '-';
 }

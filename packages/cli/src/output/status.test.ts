@@ -22,6 +22,8 @@ function workload(overrides: Partial<WorkloadStatus__Output> & { id: string; arg
       timeoutMs: 0,
       pidsLimit: 0,
       user: '',
+      ports: [],
+      checks: [],
     },
     state: 'WORKLOAD_STATE_RUNNING',
     reason: '',
@@ -34,6 +36,9 @@ function workload(overrides: Partial<WorkloadStatus__Output> & { id: string; arg
     outputs: {},
     outputsIgnored: 0,
     runAs: 'nobody (65534:65534)',
+    health: 'HEALTH_UNSPECIFIED',
+    checks: [],
+    healthChangedAtMs: 0,
     ...rest,
   };
 }
@@ -212,7 +217,7 @@ describe('renderWorkload: docker sandboxes', () => {
       capAdd: [],
       allowNewPrivileges: false,
     };
-    w.ports = [{ containerPort: 3000, hostPort: 3001, hostIp: '0.0.0.0' }];
+    w.ports = [{ containerPort: 3000, hostPort: 3001, hostIp: '0.0.0.0', name: '' }];
     const out = renderWorkload(w, NOW);
     expect(out).toMatch(
       /sandbox\s+mo-sandbox:latest, network bridge, read-only root, pids 256, mount \/srv\/ws:\/ws:ro/,
