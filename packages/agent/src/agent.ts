@@ -41,6 +41,7 @@ import { MemoryWorkloadStore } from './state/memory-store.js';
 import { WorkloadStore } from './state/workload-store.js';
 import { WorkloadRunner } from './workloads/runner.js';
 import { LoopBudget } from './loop-budget.js';
+import { PortAllocator } from './ports/pool.js';
 import { SchedulerArtifacts } from './workloads/artifacts.js';
 import { TERMINAL_STATES } from './workloads/record.js';
 import { AGENT_PACKAGE_VERSION } from './package-root.js';
@@ -67,7 +68,8 @@ export interface Agent {
 
 /**
  * What placement may book on this node: CPU and memory (the flags, else the host's), and host ports
- * (the size of the docker port range: a docker workload needs one per published port).
+ * (the size of the port range, --port-range: a workload needs one per named port, and a docker
+ * workload one per published port).
  */
 export function capacityOf(
   options: AgentOptions,
@@ -99,6 +101,9 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       : new WorkloadStore(options.dataDir, (id, err) => logger.error('cannot persist workload record', { id, err }), {
           turns,
         });
+    // One pool of host ports for both drivers: named ports (the runner) and docker.ports (the driver).
+    const { first, last } = options.docker.portRange;
+    const portPool = new PortAllocator(first, last, options.docker.portHostIp);
     const cgroups = options.drivers ? undefined : setUpAgentCgroups(options.cgroupRoot ?? `/mo/${nodeId}`, logger);
     const processDriver = options.drivers
       ? undefined
@@ -115,6 +120,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
         nodeId,
         limits: options.docker,
         logMaxBytes: options.logMaxBytes,
+        ports: portPool,
       }),
     ];
     // This node's certificate (agent.<node>.mo) serves NodeAgent and dials the scheduler.
@@ -135,7 +141,13 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       ...(artifacts && { artifacts }),
       users,
       turns,
+      ports: portPool,
+      portHostIp: options.docker.portHostIp,
+      // $MO_ADDR_<NAME>: where others reach a port, by the address the scheduler knows this node by.
+      addressHost: options.advertiseAddress ? parseAddress(options.advertiseAddress).host : '127.0.0.1',
+      onCheckResult: (kind, ok) => metrics.recordCheckResult(kind, ok),
     });
+    metrics.trackHealth(() => runner.healthCounts());
 
     const [recovered, hostFacts] = await Promise.all([
       runner.recover(),

@@ -117,3 +117,32 @@ describe('parseAgentArgs: docker mounts', () => {
     );
   });
 });
+
+describe('parseAgentArgs: --port-range', () => {
+  const range = (argv: string[], env: NodeJS.ProcessEnv) => {
+    const parsed = parseAgentArgs(argv, env);
+    return typeof parsed === 'object' ? parsed.docker?.portRange : undefined;
+  };
+
+  it('reads the pool from --port-range or MO_PORT_RANGE, --docker-ports and MO_DOCKER_PORTS being older names', () => {
+    expect(range(['--port-range', '5000-5009'], {})).toEqual({ first: 5000, last: 5009 });
+    expect(range([], { MO_PORT_RANGE: '5000-5001' })).toEqual({ first: 5000, last: 5001 });
+    expect(range(['--docker-ports', '6000-6001'], {})).toEqual({ first: 6000, last: 6001 });
+    expect(range([], { MO_DOCKER_PORTS: '6000-6002' })).toEqual({ first: 6000, last: 6002 });
+    // A flag before a variable, the new name before the old.
+    expect(range(['--docker-ports', '6000-6001'], { MO_PORT_RANGE: '5000-5001' })).toEqual({ first: 6000, last: 6001 });
+    expect(range(['--port-range', '5000-5001', '--docker-ports', '6000-6001'], {})).toEqual({
+      first: 5000,
+      last: 5001,
+    });
+    expect(range([], {})).toBeUndefined();
+  });
+
+  it.each([
+    [['--port-range', '9-1'], {}, '--port-range: expected FIRST-LAST'],
+    [[], { MO_PORT_RANGE: 'x' }, 'MO_PORT_RANGE: expected FIRST-LAST'],
+    [['--docker-ports', '0-10'], {}, '--docker-ports: expected FIRST-LAST'],
+  ])('refuses %j %j naming the setting', (argv, env, message) => {
+    expect(() => parseAgentArgs(argv, env)).toThrow(message);
+  });
+});

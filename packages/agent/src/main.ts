@@ -44,13 +44,16 @@ Options (each also settable by environment):
                           user when it does not run as root: then every workload runs as it)
   --allowed-users LIST    whom else a spec.user may name: names, uids, * (any user but root); root
                           only when listed      MO_ALLOWED_USERS      (none: the default user only)
+  --port-range A-B        host ports for named ports (spec.ports) and docker's published ports;
+                          its size is the node's host_ports capacity
+                                                        MO_PORT_RANGE         (3001-4000)
   --cgroup-root PATH|off  this agent's cgroup in each cgroup hierarchy, one per process workload
                           below it; off: none (trees found from /proc, no limits)
                                                         MO_CGROUP_ROOT        (/mo/<node-id>)
 
 Docker sandboxes (safe by default; these bound what a workload may relax):
-  --docker-ports A-B      host ports for published ports MO_DOCKER_PORTS     (3001-4000)
-  --docker-port-ip ADDR   host address they listen on   MO_DOCKER_PORT_IP     (0.0.0.0)
+  --docker-ports A-B      the same as --port-range (kept for older set-ups) MO_DOCKER_PORTS
+  --docker-port-ip ADDR   host address published ports listen on MO_DOCKER_PORT_IP (0.0.0.0)
   --docker-image IMAGE    image when a workload names none MO_DOCKER_IMAGE    (mo-sandbox:latest)
   --docker-mount-root DIR mount sources must be under one, repeatable; the directories on a
                           source's path must be root's or the agent's user's, writable by no one else
@@ -106,6 +109,7 @@ export function parseAgentArgs(
       'cgroup-root': { type: 'string' },
       'default-user': { type: 'string' },
       'allowed-users': { type: 'string' },
+      'port-range': { type: 'string' },
       'docker-ports': { type: 'string' },
       'docker-port-ip': { type: 'string' },
       'docker-image': { type: 'string' },
@@ -193,13 +197,14 @@ function dockerLimitsOf(
   const { str } = flagReader(values, env);
   const limits: DockerLimits = { ...DEFAULT_AGENT_OPTIONS.docker };
   let given = false;
-  const ports = str('docker-ports', 'MO_DOCKER_PORTS');
+  // --port-range, or its older name --docker-ports; a flag before either variable.
+  const [ports, name] = portRangeSetting(values, env);
   if (ports !== undefined) {
     const m = /^(\d{1,5})-(\d{1,5})$/.exec(ports);
     const first = Number(m?.[1]);
     const last = Number(m?.[2]);
     if (!m || first < 1 || last > 65535 || first > last) {
-      throw new Error(`--docker-ports (MO_DOCKER_PORTS): expected FIRST-LAST within 1-65535, got "${ports}"`);
+      throw new Error(`${name}: expected FIRST-LAST within 1-65535, got "${ports}"`);
     }
     limits.portRange = { first, last };
     given = true;
@@ -271,6 +276,17 @@ function dockerLimitsOf(
     given = true;
   }
   return given ? limits : undefined;
+}
+
+function portRangeSetting(
+  values: Record<string, string | string[] | boolean | undefined>,
+  env: NodeJS.ProcessEnv,
+): [string | undefined, string] {
+  const flag = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  if (flag('port-range') !== undefined) return [flag('port-range'), '--port-range'];
+  if (flag('docker-ports') !== undefined) return [flag('docker-ports'), '--docker-ports'];
+  if (env.MO_PORT_RANGE !== undefined) return [env.MO_PORT_RANGE, 'MO_PORT_RANGE'];
+  return [env.MO_DOCKER_PORTS, 'MO_DOCKER_PORTS'];
 }
 
 /** Runs the agent until SIGTERM/SIGINT (workloads keep running); SIGHUP re-probes host facts, reloads TLS. */

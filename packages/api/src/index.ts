@@ -198,6 +198,13 @@ export {
   type WorkloadStateName,
 } from './workload.js';
 export type { CheckKind, CheckSpec } from './checks.js';
+export {
+  PORT_ENV_RE,
+  PORT_NAME_RE,
+  PORTS_CHECKS_LIMITS,
+  validatePortsAndChecks,
+  type PortsAndChecks,
+} from './ports-checks.js';
 export { MAX_ID, USER_NAME_RE, parseUserSpec, validateUser, type UserSpec } from './user-spec.js';
 export { IDEMPOTENCY_WINDOW_MS, limitRows, limitsMarkdown, type LimitRow } from './limits.js';
 export { guardRequest } from './wire-guard.js';

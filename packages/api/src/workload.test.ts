@@ -44,6 +44,8 @@ describe('specToWire', () => {
       pidsLimit: 64,
       driver: 'process',
       user: 'nobody',
+      ports: [],
+      checks: [],
     });
   });
 
@@ -116,6 +118,8 @@ describe('validateSpecFields', () => {
     timeoutMs: 0,
     pidsLimit: 0,
     user: '',
+    ports: [],
+    checks: [],
     ...over,
   });
 

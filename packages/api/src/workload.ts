@@ -7,6 +7,7 @@ import type { CheckSpec } from './checks.js';
 import type { CheckSpec as WireCheckSpec } from './generated/mo/v1/CheckSpec.js';
 import type { WorkloadSpec, WorkloadSpec__Output } from './generated/mo/v1/WorkloadSpec.js';
 import type { WorkloadState } from './generated/mo/v1/WorkloadState.js';
+import { validatePortsAndChecks } from './ports-checks.js';
 import { validateUser } from './user-spec.js';
 import {
   validateArgvShape,
@@ -135,6 +136,8 @@ export type SpecFields = Pick<
   | 'lostAfterMs'
   | 'pidsLimit'
   | 'user'
+  | 'ports'
+  | 'checks'
 >;
 
 /**
@@ -155,6 +158,7 @@ export function validateSpecFields(spec: WorkloadSpec__Output, driver: string): 
   const lostAfterMs = lost === undefined || lost === null ? undefined : validateTimeout('spec.lost_after_ms', lost);
   const pidsLimit = validatePidsLimit(spec.pidsLimit, driver);
   const user = validateUser('spec.user', spec.user);
+  const { ports, checks } = validatePortsAndChecks(spec, driver);
   return {
     name,
     argv: [...spec.argv],
@@ -168,6 +172,8 @@ export function validateSpecFields(spec: WorkloadSpec__Output, driver: string): 
     // Records keep these only when set.
     ...(pidsLimit > 0 && { pidsLimit }),
     ...(user && { user }),
+    ...(ports && { ports }),
+    ...(checks && { checks }),
   };
 }
 

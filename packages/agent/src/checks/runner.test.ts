@@ -120,12 +120,39 @@ describe('CheckRunner', () => {
     expect(status().lastResult?.detail).toBe('no port named "nope"');
   });
 
+  it('goes on from stored states (an agent restart), not from starting', async () => {
+    const port = await listen(createHttpServer((_req, res) => res.writeHead(503).end()));
+    const stored: CheckState = {
+      status: 'healthy',
+      consecutivePasses: 7,
+      consecutiveFailures: 0,
+      lastResult: { ok: true, detail: 'HTTP 200', atMs: 1, durationMs: 1 },
+      since: 1,
+    };
+    const results: CheckState[] = [];
+    const { status, restarts } = start(
+      [check({ failureThreshold: 2, restartAfter: 2 })],
+      { http: port },
+      {
+        resume: { c: stored },
+        onResult: (_check, state) => results.push(state),
+      },
+    );
+    expect(status()).toEqual(stored);
+    await waitFor(() => status().status === 'unhealthy', 'unhealthy after two failures');
+    // Healthy, then one failure (still healthy), then the second: never `starting` on the way.
+    expect(results.slice(0, 2).map((r) => r.status)).toEqual(['healthy', 'unhealthy']);
+    expect(results[0]).toMatchObject({ status: 'healthy', consecutiveFailures: 1, consecutivePasses: 0 });
+    await waitFor(() => restarts.length === 1, 'the restart');
+    expect(restarts[0]!.reason).toBe('check "c" failed 2 times in a row: HTTP 503');
+  });
+
   it('restartAfter asks for a restart once per failure streak', async () => {
     let answer = 503;
     const port = await listen(createHttpServer((_req, res) => res.writeHead(answer).end()));
     const { restarts, status } = start([check({ failureThreshold: 1, restartAfter: 2 })], { http: port });
     await waitFor(() => status().consecutiveFailures >= 5, 'a long failure streak');
-    expect(restarts).toEqual([{ name: 'c', reason: '2 consecutive failures of check "c": HTTP 503' }]);
+    expect(restarts).toEqual([{ name: 'c', reason: 'check "c" failed 2 times in a row: HTTP 503' }]);
     answer = 200;
     await waitFor(() => status().status === 'healthy', 'healthy again');
     answer = 500;

@@ -12,6 +12,15 @@ export interface CheckRunnerOptions extends ProbeContext {
   onChange(checkName: string, state: CheckState): void;
   /** A check's failure streak reached its restartAfter: restart the instance. */
   onRestart(checkName: string, reason: string): void;
+  /** Every result, after its state was decided (to keep the states, count results). */
+  onResult?(check: CheckSpec, state: CheckState): void;
+  /**
+   * States to go on from (kept across an agent restart), by check name; a check without one
+   * starts at `starting`.
+   */
+  resume?: Readonly<Record<string, CheckState>>;
+  /** When the instance started (default now): initialDelayMs counts from it. */
+  startedAtMs?: number;
   /** Wall clock for the states' times (default Date.now); durations use the monotonic clock. */
   now?: () => number;
   /** The probe (tests swap it; default probes.ts's runProbe). */
@@ -38,7 +47,10 @@ export class CheckRunner {
       names.add(check.name);
     }
     const startedAt = this.now();
-    for (const check of o.checks) this.states.set(check.name, initialState(startedAt));
+    for (const check of o.checks) {
+      const resumed = o.resume && Object.hasOwn(o.resume, check.name) ? o.resume[check.name] : undefined;
+      this.states.set(check.name, resumed ?? initialState(startedAt));
+    }
     this.loops = o.checks.map((check) => this.loop(check));
   }
 
@@ -64,7 +76,9 @@ export class CheckRunner {
   private async loop(check: CheckSpec): Promise<void> {
     const signal = this.stopping.signal;
     const probe = this.o.probe ?? runProbe;
-    await sleep(check.initialDelayMs, signal);
+    // From the instance's start: a re-attached instance does not wait its delay again.
+    const waited = elapsedSince(this.o.startedAtMs, this.now());
+    await sleep(Math.max(0, check.initialDelayMs - waited), signal);
     while (!signal.aborted) {
       const started = performance.now();
       let result: ProbeResult;
@@ -85,12 +99,17 @@ export class CheckRunner {
     const t = onResult(this.states.get(check.name)!, check, result, this.now());
     this.states.set(check.name, t.state);
     // A callback that throws must not stop this check's loop, nor the others'.
+    if (this.o.onResult) safely(() => this.o.onResult!(check, t.state));
     if (t.changed) safely(() => this.o.onChange(check.name, t.state));
     if (t.restart) {
-      const reason = `${t.state.consecutiveFailures} consecutive failures of check "${check.name}": ${result.detail}`;
+      const reason = `check "${check.name}" failed ${t.state.consecutiveFailures} times in a row: ${result.detail}`;
       safely(() => this.o.onRestart(check.name, reason));
     }
   }
+}
+
+function elapsedSince(startedAtMs: number | undefined, nowMs: number): number {
+  return startedAtMs === undefined ? 0 : Math.max(0, nowMs - startedAtMs);
 }
 
 function safely(fn: () => void): void {

@@ -33,6 +33,11 @@ export interface TaskConfig {
    * docker container runs as uid:gid with the groups added.
    */
   user?: { name: string; uid: number; gid: number; groups: readonly number[] };
+  /**
+   * Named ports (spec.ports) with the host ports the agent allocated for them: a process is told
+   * them in its env; the docker driver publishes each host port to its container port (`to`).
+   */
+  ports?: ReadonlyArray<{ name: string; to: number; hostPort: number; hostIp: string }>;
 }
 
 /** A container port published on a host port (docker driver). */
@@ -132,6 +137,11 @@ export interface Driver {
    * longer knows (e.g. containers labelled as this node's); returns what it removed. Optional.
    */
   removeOrphans?(known: ReadonlySet<string>): Promise<string[]>;
+  /**
+   * The argv that runs `argv` inside the workload (an exec health check): the docker driver's
+   * `docker exec <container> ...`. Absent: it runs on the host, as the workload's user.
+   */
+  execArgv?(handle: TaskHandle, argv: readonly string[]): string[];
   /** Releases timers and resources; running workloads are left alone. */
   close(): Promise<void>;
 }

@@ -70,7 +70,14 @@ export interface AgentMetrics {
   recordGrpcRequest(method: string, code: string): void;
   /** Exports the streams a StreamLimits counts (open, refused, cut off; by kind), read at each scrape. */
   trackStreams(limits: { stats(): StreamKindStats[] }): void;
+  /** Counts one health check probe's result (mo_agent_check_results_total{kind,result}). */
+  recordCheckResult(kind: string, ok: boolean): void;
+  /** Exports the running workloads with checks by health (mo_agent_workloads_by_health), read at each scrape. */
+  trackHealth(counts: () => Record<string, number>): void;
 }
+
+export const CHECK_KINDS = ['http', 'tcp', 'exec'] as const;
+export const HEALTH_STATES = ['starting', 'healthy', 'unhealthy'] as const;
 
 /** mo_<daemon>_streams_open / _streams_refused_total / _streams_cut_off_total, by kind, read at each scrape. */
 export function registerStreamMetrics(
@@ -204,6 +211,24 @@ export function createAgentMetrics(options: AgentMetricsOptions): AgentMetrics {
   for (const state of AGENT_WORKLOAD_STATES) workloads.set({ state }, 0);
   for (const result of START_RESULTS) workloadStarts.inc({ result }, 0);
   for (const outcome of EXIT_OUTCOMES) workloadExits.inc({ outcome }, 0);
+  const checkResults = new Counter({
+    name: 'mo_agent_check_results_total',
+    help: 'Health check probes run by this agent, by kind (http, tcp, exec) and result (pass, fail).',
+    labelNames: ['kind', 'result'] as const,
+    registers,
+  });
+  for (const kind of CHECK_KINDS) for (const result of ['pass', 'fail']) checkResults.inc({ kind, result }, 0);
+  let healthCounts: () => Record<string, number> = () => ({});
+  new Gauge({
+    name: 'mo_agent_workloads_by_health',
+    help: 'Running workloads with health checks, by how their checks stand (starting, healthy, unhealthy).',
+    labelNames: ['health'] as const,
+    registers,
+    collect() {
+      const counts = healthCounts();
+      for (const health of HEALTH_STATES) this.set({ health }, counts[health] ?? 0);
+    },
+  });
 
   if (options.defaultMetrics ?? true) {
     collectDefaultMetrics({ register: registry });
@@ -252,6 +277,12 @@ export function createAgentMetrics(options: AgentMetricsOptions): AgentMetrics {
     },
     trackStreams(limits) {
       registerStreamMetrics(registry, 'agent', limits);
+    },
+    recordCheckResult(kind, ok) {
+      checkResults.inc({ kind, result: ok ? 'pass' : 'fail' });
+    },
+    trackHealth(counts) {
+      healthCounts = counts;
     },
   };
 }

@@ -53,6 +53,8 @@ export { DEFAULT_HEARTBEAT_INTERVAL_MS } from './contact.js';
 export interface ReportedWorkloads {
   list(): WorkloadRecord[];
   onTransition(listener: (e: TransitionEvent) => void): void;
+  /** A running workload's health changed: sent like a transition, so the scheduler hears it. */
+  onHealthChange?(listener: (record: WorkloadRecord) => void): void;
   /** Grace 0 means the workload's own grace period. */
   stop(workloadId: string, gracePeriodMs: number): Promise<unknown>;
   /** Resolves once no self-fencing stop is in progress (see WorkloadRunner.fence). */
@@ -157,6 +159,7 @@ export class SchedulerReporter {
     if (this.started || this.closed) return;
     this.started = true;
     this.opts.workloads.onTransition(({ record }) => this.onTransition(record));
+    this.opts.workloads.onHealthChange?.((record) => this.onTransition(record));
     this.loop = this.run();
   }
 

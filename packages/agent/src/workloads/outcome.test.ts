@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { ExitResult, WaitResult } from '../drivers/driver.js';
 import { outcomeOf } from './outcome.js';
 
-type Knew = { stopRequested?: boolean; fenced?: string; timedOut?: boolean };
+type Knew = { stopRequested?: boolean; fenced?: string; timedOut?: boolean; checkFailed?: string };
 const exited = (exit: Omit<ExitResult, 'finishedAtMs'>) => ({
   status: 'exited' as const,
   exit: { ...exit, finishedAtMs: 1 },
@@ -35,6 +35,20 @@ describe('outcomeOf', () => {
       exited({ signal: 'SIGTERM' }),
       'failed',
       'timed out after 90s (killed by SIGTERM)',
+    ],
+    [
+      'a stop after a failing check, whatever the exit',
+      { checkFailed: 'check "web" failed 3 times in a row: HTTP 503' },
+      exited({ exitCode: 0 }),
+      'failed',
+      'check "web" failed 3 times in a row: HTTP 503 (exited with code 0)',
+    ],
+    [
+      'a stop by request after a failing check',
+      { stopRequested: true, checkFailed: 'check "web" failed 3 times in a row: HTTP 503' },
+      exited({ exitCode: 0 }),
+      'stopped',
+      'stopped by request (exited with code 0)',
     ],
     [
       'a stop by request, whatever the exit',

@@ -13,7 +13,9 @@ export interface Outcome {
 }
 
 export function outcomeOf(
-  record: Pick<WorkloadRecord, 'stopRequested' | 'fenced' | 'timedOut'> & { spec: { timeoutMs?: number } },
+  record: Pick<WorkloadRecord, 'stopRequested' | 'fenced' | 'timedOut' | 'checkFailed'> & {
+    spec: { timeoutMs?: number };
+  },
   result: WaitResult,
 ): Outcome {
   if (result.status === 'lost') {
@@ -28,6 +30,7 @@ export function outcomeOf(
   if (record.timedOut) {
     return { state: 'failed', reason: `timed out after ${formatDuration(record.spec.timeoutMs ?? 0)} (${how})` };
   }
+  if (record.checkFailed) return { state: 'failed', reason: `${record.checkFailed} (${how})` };
   if (exit.oomKilled) return { state: 'failed', reason: `oom_killed: out of memory (${how})` };
   if (!exit.startError && !exit.signal && exit.exitCode === 0) return { state: 'succeeded', reason: how };
   return { state: 'failed', reason: how };

@@ -3,6 +3,8 @@
 import type { AgentWorkloadStateName, NormalizedWorkloadSpec } from '@mo/api';
 import type { ExitResult, TaskHandle } from '../drivers/driver.js';
 import type { DockerSettings } from '../drivers/docker/settings.js';
+import type { CheckState, InstanceHealth } from '../checks/state.js';
+import type { NamedPortRecord } from '../ports/named.js';
 import type { RunAs } from '../users/index.js';
 
 export { TERMINAL_STATES } from '@mo/api';
@@ -50,8 +52,29 @@ export interface WorkloadRecord {
    * that follows is `lost`, with this reason, so the scheduler replaces it per its policy.
    */
   fenced?: string;
+  /**
+   * Its named ports (spec.ports) with the host ports allocated when it started; held until it
+   * ends, and reserved again by a restarted agent.
+   */
+  ports?: NamedPortRecord[];
+  /** How its health checks stand (spec.checks), kept so a restarted agent goes on from them. */
+  health?: HealthRecord;
+  /**
+   * A check's failure streak reached its restart_after and the agent stopped it: the exit that
+   * follows is `failed`, with this reason (`check "web" failed 3 times in a row: HTTP 503`).
+   */
+  checkFailed?: string;
   /** The latest transitions, oldest first, capped (see MAX_EVENTS). */
   events: WorkloadEventRecord[];
+}
+
+export interface HealthRecord {
+  /** Its checks together (checks/state.ts overall). */
+  status: Exclude<InstanceHealth, 'none'>;
+  /** Since when `status` has held. */
+  changedAtMs: number;
+  /** Each check's state, by name. */
+  checks: Record<string, CheckState>;
 }
 
 export const MAX_EVENTS = 32;

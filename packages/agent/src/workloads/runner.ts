@@ -2,7 +2,8 @@
 // run; this runs them here). Each start goes through the lifecycle hooks (hooks/: artifacts, sandbox
 // mount, task dir, environment, outputs, timeout) around its driver; each end is read by outcomeOf
 // (outcome.ts); every transition is kept, saved and told by its WorkloadLedger (ledger.ts). It
-// re-attaches workloads after an agent restart, and stops them on request or when fenced.
+// re-attaches workloads after an agent restart, and stops them on request, when fenced or when a
+// health check fails past its restart_after (health.ts). Named ports come from the agent's pool.
 import {
   AlreadyExistsError,
   MoError,
@@ -18,6 +19,9 @@ import { WORK_DIR } from '../state/task-layout.js';
 import type { WorkloadRecords } from '../state/workload-store.js';
 import { resolveRunAs, type UserLookup, type UserPolicy } from '../users/index.js';
 import { LoopBudget } from '../loop-budget.js';
+import { allocateNamedPorts, hostPortsOfNamed } from '../ports/named.js';
+import { PortAllocator } from '../ports/pool.js';
+import { WorkloadHealth } from './health.js';
 import { TERMINAL_STATES, type WorkloadRecord, type WorkloadStateName } from './record.js';
 import { validateGrace, validateStartSpec } from './validate.js';
 import type { ArtifactTransfer } from './artifacts.js';
@@ -45,6 +49,14 @@ export interface WorkloadRunnerOptions {
    * writes should share it. Default: a budget of its own.
    */
   turns?: LoopBudget;
+  /** The agent's host-port pool, for named ports (default: 3001-4000 of its own). */
+  ports?: PortAllocator;
+  /** The host address the pool publishes on (docker), shown with named ports (default 0.0.0.0). */
+  portHostIp?: string;
+  /** The host in $MO_ADDR_<NAME>: the agent's advertised address's (default 127.0.0.1). */
+  addressHost?: string;
+  /** Each health check result, by kind (metrics). */
+  onCheckResult?(kind: string, ok: boolean): void;
 }
 
 export type { TransitionEvent } from './ledger.js';
@@ -61,11 +73,31 @@ export class WorkloadRunner {
   private readonly hooks: readonly WorkloadHook[];
   /** A burst of starts takes a bounded share of each loop turn: heartbeats and timers run between. */
   private readonly turns: LoopBudget;
+  private readonly pool: PortAllocator;
+  /** Each running workload's health checks. */
+  private readonly health: WorkloadHealth;
+  private readonly healthListeners: Array<(record: WorkloadRecord) => void> = [];
 
   constructor(private readonly options: WorkloadRunnerOptions) {
     for (const d of options.drivers) this.drivers.set(d.name, d);
     this.turns = options.turns ?? new LoopBudget();
+    this.pool = options.ports ?? new PortAllocator(3001, 4000, options.portHostIp ?? '0.0.0.0');
     this.ledger = new WorkloadLedger(options);
+    this.health = new WorkloadHealth({
+      logger: options.logger,
+      save: (record, now) =>
+        now ? void options.store.save(record).catch(() => undefined) : options.store.saveLater(record),
+      execOf: (record) => this.execOf(record),
+      fail: (record, reason) => void this.stopFailedCheck(record, reason),
+      changed: (record) => this.healthListeners.forEach((l) => l(record)),
+      ...(options.onCheckResult && { result: options.onCheckResult }),
+    });
+    // An end releases what it held while it ran: its named ports, its checks.
+    this.ledger.onTransition(({ record, from }) => {
+      if (!TERMINAL_STATES.has(record.state) || (from && TERMINAL_STATES.has(from))) return;
+      this.pool.release(hostPortsOfNamed(record.ports));
+      void this.health.stop(record.spec.id);
+    });
     this.hooks = workloadHooks({
       store: options.store,
       agentUid: options.users.policy.agent.uid,
@@ -73,6 +105,7 @@ export class WorkloadRunner {
       ...(options.artifacts && { artifacts: options.artifacts }),
       logger: options.logger,
       stopTimedOut: (record) => this.stopTimedOut(record),
+      ...(options.addressHost && { addressHost: options.addressHost }),
     });
   }
 
@@ -84,6 +117,16 @@ export class WorkloadRunner {
     this.ledger.onTransition(listener);
   }
 
+  /** A running workload's health (a check's, or its overall) changed. */
+  onHealthChange(listener: (record: WorkloadRecord) => void): void {
+    this.healthListeners.push(listener);
+  }
+
+  /** Running workloads by health (those with checks). */
+  healthCounts(): Record<'starting' | 'healthy' | 'unhealthy', number> {
+    return this.health.counts();
+  }
+
   /** Loads persisted records and re-attaches to workloads that are still running (recovery.ts). */
   recover(): Promise<RecoverySummary> {
     return recoverWorkloads({
@@ -92,6 +135,8 @@ export class WorkloadRunner {
       ledger: this.ledger,
       logger: this.options.logger,
       resume: (driver, record) => {
+        // Held while the agent was down: no new workload may be given them.
+        this.pool.reserve(hostPortsOfNamed(record.ports));
         this.watch(driver, record);
         this.poststart(record);
       },
@@ -115,8 +160,15 @@ export class WorkloadRunner {
     if (this.ledger.has(spec.id)) throw new AlreadyExistsError(`spec.id: workload "${spec.id}" already exists`);
     if (input) for (const hook of this.hooks) hook.accept?.(spec, input);
     const driver = this.drivers.get(spec.driver)!;
+    // In its first record: a restarted agent reserves them again, whatever state it was saved in.
+    const ports = await allocateNamedPorts(this.pool, this.options.portHostIp ?? '0.0.0.0', spec.ports);
+    if (this.ledger.has(spec.id)) {
+      this.pool.release(hostPortsOfNamed(ports));
+      throw new AlreadyExistsError(`spec.id: workload "${spec.id}" already exists`);
+    }
     const now = Date.now();
     const record: WorkloadRecord = {
+      ...(ports.length > 0 && { ports }),
       spec,
       state: 'starting',
       reason: 'starting',
@@ -234,6 +286,40 @@ export class WorkloadRunner {
 
   private poststart(record: WorkloadRecord): void {
     for (const hook of this.hooks) hook.poststart?.(record);
+    this.health.start(record);
+  }
+
+  /**
+   * Where an exec check runs: in the workload's environment, working dir and (when the agent can
+   * switch users) as its user; inside it when its driver says how (docker exec).
+   */
+  private execOf(record: WorkloadRecord): ReturnType<ConstructorParameters<typeof WorkloadHealth>[0]['execOf']> {
+    const driver = this.drivers.get(record.spec.driver);
+    if (driver?.execArgv && record.handle) {
+      const handle = record.handle;
+      return {
+        exec: { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } },
+        wrap: (argv) => driver.execArgv!(handle, argv),
+      };
+    }
+    const { env, workingDir } = this.taskConfigOf(record);
+    const runAs = record.spec.runAs;
+    const switchUser = runAs && this.options.users.policy.agent.uid === 0;
+    return { exec: { env, cwd: workingDir, ...(switchUser && { uid: runAs.uid, gid: runAs.gid }) } };
+  }
+
+  /**
+   * A check failed restart_after times in a row: saved first (the exit that follows reads as
+   * failed, with the check, after an agent crash too), then stopped; whoever keeps it running
+   * (the scheduler, a job) starts another, it is not restarted in place.
+   */
+  private async stopFailedCheck(record: WorkloadRecord, reason: string): Promise<void> {
+    await this.starting.get(record.spec.id)?.catch(() => undefined);
+    if (TERMINAL_STATES.has(record.state) || !record.handle || record.stopRequested || record.fenced) return;
+    if (record.checkFailed) return;
+    record.checkFailed = reason;
+    await this.saveIntent(record, 'failed check');
+    await this.stopAndAwait(record, record.spec.gracePeriodMs);
   }
 
   private watch(driver: Driver, record: WorkloadRecord): void {
@@ -398,6 +484,7 @@ export class WorkloadRunner {
 
   async close(): Promise<void> {
     for (const hook of this.hooks) hook.close?.();
+    await this.health.close();
     await Promise.all([...this.drivers.values()].map((d) => d.close()));
     await this.options.store.flush();
   }

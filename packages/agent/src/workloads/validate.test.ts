@@ -22,7 +22,7 @@ const ctx: ValidateContext = {
 /** A spec as the wire gives it: every field at its proto default unless set. */
 const specOf = (over: Partial<WorkloadSpec__Output>): WorkloadSpec__Output => ({
   ...{ id: 'w1', name: '', argv: ['true'], env: {}, workingDir: '', resources: null, labels: {}, gracePeriodMs: 0 },
-  ...{ driver: '', docker: null, artifacts: null, timeoutMs: 0, pidsLimit: 0, user: '' },
+  ...{ driver: '', docker: null, artifacts: null, timeoutMs: 0, pidsLimit: 0, user: '', ports: [], checks: [] },
   ...over,
 });
 

@@ -26,7 +26,7 @@ import { DEFAULT_DOCKER_SOCKET, probeDocker } from '../../host/docker.js';
 import { engineRequest } from './engine-http.js';
 import { exitOf, readExitFile, writeExitFile } from './exit.js';
 import { copyContainerLogs } from './logs.js';
-import { PortAllocator } from './ports.js';
+import { PortAllocator } from '../../ports/pool.js';
 import {
   DEFAULT_DOCKER_LIMITS,
   dockerSettingsOf,
@@ -49,6 +49,11 @@ export interface DockerDriverOptions {
   engineLogMaxBytes?: number;
   /** Per-workload log file cap for containers re-attached after a restart (default 10 MiB). */
   logMaxBytes?: number;
+  /**
+   * The agent's host-port pool, shared with named ports (default: a pool of its own over
+   * limits.portRange).
+   */
+  ports?: PortAllocator;
 }
 
 interface Tracked {
@@ -76,7 +81,7 @@ export class DockerDriver implements Driver {
     this.nodeId = options.nodeId;
     this.limits = options.limits ?? DEFAULT_DOCKER_LIMITS;
     const { first, last } = this.limits.portRange;
-    this.ports = new PortAllocator(first, last, this.limits.portHostIp);
+    this.ports = options.ports ?? new PortAllocator(first, last, this.limits.portHostIp);
     this.logMaxBytes = options.logMaxBytes ?? 10 * 1024 * 1024;
   }
 
@@ -99,6 +104,9 @@ export class DockerDriver implements Driver {
       hostPort: hostPorts[i]!,
       hostIp: this.limits.portHostIp,
     }));
+    // Named ports (spec.ports): their host ports were allocated by the runner, which releases them;
+    // published here, but not in the handle's ports, which the driver holds and releases.
+    const published = [...ports, ...(config.ports ?? []).map((p) => ({ ...p, containerPort: p.to }))];
     const memory = config.memoryBytes || this.limits.defaultMemoryBytes;
     const cpuMillis = config.cpuMillis || this.limits.defaultCpuMillis;
     const options: Dockerode.ContainerCreateOptions = {
@@ -116,7 +124,7 @@ export class DockerDriver implements Driver {
         [LABEL_NODE_ID]: this.nodeId,
         ...(config.labels?.[LABEL_WORKLOAD] ? { [LABEL_WORKLOAD]: config.labels[LABEL_WORKLOAD] } : {}),
       },
-      ExposedPorts: Object.fromEntries(ports.map((p) => [`${p.containerPort}/tcp`, {}])),
+      ExposedPorts: Object.fromEntries(published.map((p) => [`${p.containerPort}/tcp`, {}])),
       HostConfig: {
         Init: true,
         Memory: memory,
@@ -133,7 +141,7 @@ export class DockerDriver implements Driver {
         Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${this.limits.tmpfsBytes}` },
         NetworkMode: d.network,
         PortBindings: Object.fromEntries(
-          ports.map((p) => [`${p.containerPort}/tcp`, [{ HostIp: p.hostIp, HostPort: String(p.hostPort) }]]),
+          published.map((p) => [`${p.containerPort}/tcp`, [{ HostIp: p.hostIp, HostPort: String(p.hostPort) }]]),
         ),
         Mounts: d.mounts.map((m) => ({ Type: 'bind', Source: m.source, Target: m.target, ReadOnly: m.readOnly })),
         LogConfig: { Type: 'json-file', Config: { 'max-size': String(config.logMaxBytes), 'max-file': '2' } },
@@ -256,6 +264,11 @@ export class DockerDriver implements Driver {
     if (await stoppedWithin(container, graceMs)) return;
     if (!(await signal(container, 'SIGKILL'))) return;
     await stoppedWithin(container, 5000);
+  }
+
+  /** An exec check runs in the container, as its user, with the docker CLI against this engine. */
+  execArgv(handle: TaskHandle, argv: readonly string[]): string[] {
+    return ['docker', '-H', `unix://${this.socketPath}`, 'exec', String(handle.data.containerId), ...argv];
   }
 
   async recover(handle: TaskHandle | undefined, taskDir: string): Promise<RecoverResult> {

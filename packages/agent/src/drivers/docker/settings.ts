@@ -22,7 +22,7 @@ export const DOCKER_NETWORKS: readonly DockerNetwork[] = ['none', 'bridge'];
 export interface DockerLimits {
   /** Image of a docker workload that names none. */
   defaultImage: string;
-  /** Host ports handed out for published container ports, inclusive. */
+  /** The agent's one host-port pool (--port-range), inclusive: named ports and published ports. */
   portRange: { first: number; last: number };
   /** Host address published ports listen on. */
   portHostIp: string;

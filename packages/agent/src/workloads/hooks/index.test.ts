@@ -41,12 +41,13 @@ describe('workloadHooks', () => {
       'sandbox mount',
       'task dir',
       'environment',
+      'ports',
       'outputs',
       'timeout',
     ]);
     expect(having('accept')).toEqual(['artifacts']);
     expect(having('prestart')).toEqual(['artifacts', 'sandbox mount', 'task dir']);
-    expect(having('configure')).toEqual(['sandbox mount', 'environment']);
+    expect(having('configure')).toEqual(['sandbox mount', 'environment', 'ports']);
     expect(having('poststart')).toEqual(['timeout']);
     expect(having('exited')).toEqual(['outputs', 'timeout']);
     expect(having('succeeding')).toEqual(['artifacts']);

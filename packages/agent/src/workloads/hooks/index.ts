@@ -10,6 +10,7 @@ import { ArtifactsHook } from './artifacts.js';
 import { EnvironmentHook } from './environment.js';
 import type { WorkloadHook } from './hook.js';
 import { OutputsHook } from './outputs.js';
+import { PortsHook } from './ports.js';
 import { SandboxMountHook } from './sandbox-mount.js';
 import { TaskDirHook, TaskDirs } from './task-dir.js';
 import { TimeoutHook } from './timeout.js';
@@ -24,6 +25,8 @@ export interface WorkloadHooksOptions {
   /** Moves pipeline artifacts through the scheduler (absent on a standalone agent). */
   artifacts?: ArtifactTransfer;
   logger: Logger;
+  /** The host in $MO_ADDR_<NAME>: the agent's advertised address's (default 127.0.0.1). */
+  addressHost?: string;
   /** Stops a workload whose run limit passed (see TimeoutHookOptions.stop). */
   stopTimedOut(record: WorkloadRecord): Promise<void>;
 }
@@ -39,6 +42,8 @@ export function workloadHooks(o: WorkloadHooksOptions): WorkloadHook[] {
     new TaskDirHook(dirs, o.store),
     // configure: the environment.
     new EnvironmentHook(dirs, o.nodeName),
+    // configure: $MO_PORT_*, $MO_ADDR_* over the env (the agent's win); the ports to publish.
+    new PortsHook(o.addressHost ?? '127.0.0.1'),
     // exited: reads $MO_OUTPUT.
     new OutputsHook(dirs),
     // poststart: arms the run limit; exited: clears it; close: cancels every timer.

@@ -1,6 +1,8 @@
-// Host ports for published container ports, from the agent's range (default 3001-4000). Handed
-// out round-robin (a port just released is the last to be reused), each checked to be bindable
-// first so a port some other program holds is skipped; released when the workload ends.
+// The agent's one pool of host ports (--port-range, default 3001-4000), for both drivers: a
+// workload's named ports (spec.ports, allocated by the runner) and a sandbox's published
+// docker.ports (allocated by the docker driver). Its size is the node's host_ports capacity.
+// Handed out round-robin (a port just released is the last to be reused), each checked to be
+// bindable first so a port some other program holds is skipped; released when the workload ends.
 import { ResourceExhaustedError } from '@mo/api';
 import net from 'node:net';
 
@@ -14,7 +16,7 @@ export class PortAllocator {
     private readonly hostIp: string,
   ) {
     if (!Number.isInteger(first) || !Number.isInteger(last) || first < 1 || last > 65535 || first > last) {
-      throw new Error(`docker port range: expected FIRST-LAST within 1-65535, got ${first}-${last}`);
+      throw new Error(`port range: expected FIRST-LAST within 1-65535, got ${first}-${last}`);
     }
     this.next = first;
   }
@@ -32,8 +34,16 @@ export class PortAllocator {
     for (const p of ports) this.taken.delete(p);
   }
 
-  /** `count` free host ports, or ResourceExhaustedError naming the range; never waits. */
-  async allocate(count: number): Promise<number[]> {
+  /** Host ports workloads hold now. */
+  get inUse(): number {
+    return this.taken.size;
+  }
+
+  /**
+   * `count` free host ports, or ResourceExhaustedError naming `field` (what asked for them) and the
+   * range; never waits.
+   */
+  async allocate(count: number, field = 'spec.docker.ports'): Promise<number[]> {
     const got: number[] = [];
     try {
       for (let tried = 0; got.length < count && tried < this.size; tried++) {
@@ -52,7 +62,7 @@ export class PortAllocator {
     if (got.length < count) {
       this.release(got);
       throw new ResourceExhaustedError(
-        `spec.docker.ports: no free host port in ${this.first}-${this.last} ` +
+        `${field}: no free host port in ${this.first}-${this.last} ` +
           `(${count} wanted, ${this.taken.size} of ${this.size} in use by workloads, the rest held by other programs)`,
       );
     }
