@@ -343,6 +343,8 @@ describe('health checks and named ports', () => {
     const w = checked({ health: 'HEALTH_UNSPECIFIED', checks: [], job: '' });
     w.spec = { ...w.spec!, checks: [{ name: 'ready' } as never] };
     expect(renderScheduledWorkload(w, NOW)).toMatch(/^health\s+not reported yet$/m);
+    // An ended one will never report: no line rather than a promise.
+    expect(renderScheduledWorkload({ ...w, state: 'WORKLOAD_STATE_FAILED' }, NOW)).not.toMatch(/^health/m);
     expect(renderScheduledWorkload(workload(), NOW)).not.toMatch(/^(health|checks|job)\s/m);
   });
 

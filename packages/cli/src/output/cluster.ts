@@ -223,7 +223,7 @@ export function renderScheduledWorkload(w: ScheduledWorkload__Output, now: numbe
   if (health) {
     const since = w.healthChangedAtMs ? ` since ${timestamp(w.healthChangedAtMs, now)}` : '';
     fields.push(['health', `${health}${since}`]);
-  } else if (spec?.checks?.length) {
+  } else if (spec?.checks?.length && !workloadEnded(w)) {
     fields.push(['health', 'not reported yet']);
   }
   const checks = checksText(w.checks);
