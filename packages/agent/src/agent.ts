@@ -143,8 +143,9 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       turns,
       ports: portPool,
       portHostIp: options.docker.portHostIp,
-      // $MO_ADDR_<NAME>: where others reach a port, by the address the scheduler knows this node by.
-      addressHost: options.advertiseAddress ? parseAddress(options.advertiseAddress).host : '127.0.0.1',
+      // $MO_ADDR_<NAME>: where others reach a port, by the address the scheduler knows this node by
+      // (--advertise, else the gRPC listen address; a wildcard is 127.0.0.1). Its port is not needed.
+      addressHost: parseAddress(options.advertiseAddress ?? defaultAdvertiseAddress(options.grpcListen)).host,
       onCheckResult: (kind, ok) => metrics.recordCheckResult(kind, ok),
     });
     metrics.trackHealth(() => runner.healthCounts());

@@ -39,15 +39,28 @@ const check = (over: Partial<CheckSpec>): CheckSpec => ({
 
 suite('named ports and health checks (docker driver)', () => {
   let agent: AgentProcess;
+  const agents: AgentProcess[] = [];
+  const args = ['--port-range', `${BASE}-${BASE + 3}`];
 
   beforeAll(async () => {
-    agent = await startAgentProcess({ extraArgs: ['--port-range', `${BASE}-${BASE + 3}`] });
+    agent = await startAgentProcess({ extraArgs: args });
+    agents.push(agent);
   });
 
   afterAll(async () => {
-    await agent.kill('SIGTERM');
+    for (const a of agents) await a.kill('SIGTERM');
     removeContainersOfNode(readFileSync(join(agent.dataDir, 'node-id'), 'utf8').trim());
   });
+
+  const healthy = (a: AgentProcess, id: string) =>
+    waitFor(
+      'the sandbox to be healthy',
+      async () => {
+        const s = await a.client.getWorkload(id);
+        return s.health === Health.HEALTH_HEALTHY ? s : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
 
   it('publishes a named port to its container port; http, tcp and docker-exec checks make it healthy', async () => {
     const w = await agent.client.startWorkload({
@@ -78,15 +91,8 @@ suite('named ports and health checks (docker driver)', () => {
     expect(hostPort).toBeGreaterThanOrEqual(BASE);
     expect(hostPort).toBeLessThanOrEqual(BASE + 3);
 
-    const healthy = await waitFor(
-      'the sandbox to be healthy',
-      async () => {
-        const s = await agent.client.getWorkload(id);
-        return s.health === Health.HEALTH_HEALTHY ? s : undefined;
-      },
-      { timeoutMs: 30_000 },
-    );
-    expect(Object.fromEntries(healthy.checks.map((c) => [c.name, c.detail]))).toEqual({
+    const now = await healthy(agent, id);
+    expect(Object.fromEntries(now.checks.map((c) => [c.name, c.detail]))).toEqual({
       web: 'HTTP 200',
       listening: 'connected',
       inside: 'exit 0',
@@ -97,5 +103,47 @@ suite('named ports and health checks (docker driver)', () => {
     const stopped = await agent.client.stopWorkload(id, 1000);
     expect(stopped.state).toBe(WorkloadState.WORKLOAD_STATE_STOPPED);
     expect(stopped.ports).toEqual([]);
+  });
+
+  it('keeps the port and health of a sandbox across an agent SIGKILL; its docker exec check goes on', async () => {
+    const w = await agent.client.startWorkload({
+      driver: 'docker',
+      docker: { image: SANDBOX_IMAGE, network: 'bridge' },
+      argv: ['sh', '-c', 'echo ok > /tmp/index.html; exec httpd -f -p 8080 -h /tmp'],
+      ports: [{ name: 'http', to: 8080 }],
+      gracePeriodMs: 1000,
+      checks: [
+        check({
+          name: 'inside',
+          kind: 'exec',
+          port: '',
+          path: '',
+          expectStatus: 0,
+          command: ['test', '-f', '/tmp/index.html'],
+          timeoutMs: 2000,
+          intervalMs: 2000,
+        }),
+      ],
+    });
+    const id = w.spec!.id;
+    const hostPort = w.ports[0]!.hostPort;
+    const before = await healthy(agent, id);
+    await waitFor('the healthy record on disk', () =>
+      readFileSync(join(agent.dataDir, 'workloads', id, 'workload.json'), 'utf8').includes('"status":"healthy"'),
+    );
+
+    await agent.kill('SIGKILL');
+    const second = await startAgentProcess({ dataDir: agent.dataDir, extraArgs: args });
+    agents.push(second);
+    const after = await second.client.getWorkload(id);
+    expect(after.state).toBe(WorkloadState.WORKLOAD_STATE_RUNNING);
+    expect(after.ports).toEqual([expect.objectContaining({ name: 'http', containerPort: 8080, hostPort })]);
+    expect(after.health).toBe(Health.HEALTH_HEALTHY);
+    await waitFor(
+      'the exec check to pass again after the restart',
+      async () => (await second.client.getWorkload(id)).checks[0]!.successes > before.checks[0]!.successes,
+      { timeoutMs: 20_000 },
+    );
+    await second.client.stopWorkload(id, 1000);
   });
 });

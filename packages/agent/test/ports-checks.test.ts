@@ -4,7 +4,7 @@
 // SIGKILL and restart keeps its ports and its health. Nothing here asserts a duration.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Health, WorkloadState, type CheckSpec, type WorkloadSpec, type WorkloadStatus__Output } from '@mo/api';
-import { requireTool, startAgentProcess, waitFor, type AgentProcess } from '@mo/testkit';
+import { requireTool, startAgentProcess, testFetch, waitFor, type AgentProcess } from '@mo/testkit';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -120,6 +120,12 @@ describe('named ports and health checks (process driver)', () => {
     expect(Number(healthy.healthChangedAtMs)).toBeGreaterThan(0);
     expect(stdoutOf(agent, id)).toContain(`port=${port.hostPort} addr=127.0.0.1:${port.hostPort}`);
 
+    // Counted by kind and result, and the workload by its health.
+    const metrics = await (await testFetch(`https://${agent.httpAddress}/metrics`)).text();
+    expect(metrics).toMatch(/^mo_agent_check_results_total\{kind="http",result="pass"\} [1-9]/m);
+    expect(metrics).toMatch(/^mo_agent_check_results_total\{kind="exec",result="pass"\} [1-9]/m);
+    expect(metrics).toMatch(/^mo_agent_workloads_by_health\{health="healthy"\} 1$/m);
+
     // Node status lists it the same way.
     const inNode = (await agent.client.getNodeStatus()).workloads.find((s) => s.spec!.id === id)!;
     expect(inNode.health).toBe(Health.HEALTH_HEALTHY);
@@ -132,27 +138,55 @@ describe('named ports and health checks (process driver)', () => {
     expect(stopped.health).toBe(Health.HEALTH_UNSPECIFIED);
   });
 
-  it('becomes unhealthy when a check fails, and ends failed with the check in its reason at restart_after', async () => {
+  it('becomes unhealthy when a check fails', async () => {
     if (!hasPython) return;
     const w = await agent.client.startWorkload(
-      server({
-        checks: [check({ name: 'missing', path: '/no-such-page', restartAfter: 4, failureThreshold: 2 })],
-      }),
+      server({ checks: [check({ name: 'missing', path: '/no-such-page', failureThreshold: 2 })] }),
     );
     const id = w.spec!.id;
-    const unhealthy = await waitForHealth(agent, id, Health.HEALTH_UNHEALTHY);
-    expect(unhealthy.checks[0]).toMatchObject({ name: 'missing', health: Health.HEALTH_UNHEALTHY, detail: 'HTTP 404' });
+    // Refused connections count too until the server listens: waited for, the 404s that follow.
+    const unhealthy = await waitFor(
+      'the check to fail with HTTP 404',
+      async () => {
+        const s = await agent.client.getWorkload(id);
+        return s.health === Health.HEALTH_UNHEALTHY && s.checks[0]?.detail === 'HTTP 404' ? s : undefined;
+      },
+      { timeoutMs: 20_000 },
+    );
+    expect(unhealthy.checks[0]).toMatchObject({ name: 'missing', health: Health.HEALTH_UNHEALTHY });
+    expect(unhealthy.checks[0]!.failures).toBeGreaterThanOrEqual(2);
+    // Unhealthy is news, not an end: without restart_after it keeps running.
+    expect(unhealthy.state).toBe(WorkloadState.WORKLOAD_STATE_RUNNING);
+    await agent.client.stopWorkload(id, 2000);
+  });
 
+  it('ends failed, the check in its reason, when a check fails restart_after times in a row', async () => {
+    const w = await agent.client.startWorkload({
+      argv: ['sleep', '300'],
+      gracePeriodMs: 2000,
+      checks: [
+        check({
+          name: 'broken',
+          kind: 'exec',
+          port: '',
+          path: '',
+          command: ['sh', '-c', 'echo no such table >&2; exit 1'],
+          failureThreshold: 1,
+          restartAfter: 3,
+        }),
+      ],
+    });
+    const id = w.spec!.id;
     const ended = await waitFor(
-      'the workload to end after its check failed 4 times',
+      'the workload to end after its check failed 3 times',
       async () => {
         const s = await agent.client.getWorkload(id);
         return s.state === WorkloadState.WORKLOAD_STATE_FAILED ? s : undefined;
       },
       { timeoutMs: 20_000 },
     );
-    expect(ended.reason).toMatch(/^check "missing" failed 4 times in a row: HTTP 404 \(/);
-    expect(ended.ports).toEqual([]);
+    expect(ended.reason).toBe('check "broken" failed 3 times in a row: exit 1: no such table (killed by SIGTERM)');
+    expect(ended.health).toBe(Health.HEALTH_UNSPECIFIED);
   });
 
   it('refuses ports and checks that do not hold together, naming the field', async () => {

@@ -5,7 +5,7 @@
  * ```ts
  * import { CheckRunner } from './checks/index.js';
  * const runner = new CheckRunner({
- *   checks: job.checks, // CheckSpec[], validated by the scheduler's job spec parser
+ *   checks: spec.checks, // CheckSpec[], validated by @mo/api's validatePortsAndChecks
  *   resolvePort: (name) => ({ host: '127.0.0.1', port: ports[name] }),
  *   exec: { env: workloadEnv },
  *   onChange: (check, state) => report(instanceId, check, state),
@@ -15,9 +15,8 @@
  * await runner.stop();
  * ```
  *
- * NOT WIRED YET: nothing in the agent creates a CheckRunner. The workload runner does not start
- * one, the heartbeat does not carry check states, and restarts are not acted on; the agent's
- * package index does not export this folder. See README.md for what wiring needs.
+ * Wired by ../workloads/health.ts: one CheckRunner per running workload with checks, its states
+ * kept in the workload's record, on its status and the heartbeat (README.md draws it).
  *
  * Exports: the pure decisions (`initialState`, `onResult`, `overall`: state.ts), the probes
  * (`runProbe`, `probeHttp`, `probeTcp`, `probeExec`: probes.ts) and `CheckRunner` (runner.ts).

@@ -40,17 +40,20 @@ function record(id: string, state: WorkloadStateName): WorkloadRecord {
 
 function fakeWorkloads() {
   const listeners: Array<(e: TransitionEvent) => void> = [];
+  const healthListeners: Array<(r: WorkloadRecord) => void> = [];
   const stopped: string[] = [];
   const workloads: ReportedWorkloads = {
     list: () => [record(ID, 'running')],
     onTransition: (l) => void listeners.push(l),
+    onHealthChange: (l) => void healthListeners.push(l),
     stop: (id) => {
       stopped.push(id);
       return id === ID ? Promise.resolve() : Promise.reject(new NotFoundError('workload_id', 'workload', id));
     },
   };
   const emit = (r: WorkloadRecord) => listeners.forEach((l) => l({ record: r, from: undefined }));
-  return { workloads, stopped, emit };
+  const emitHealth = (r: WorkloadRecord) => healthListeners.forEach((l) => l(r));
+  return { workloads, stopped, emit, emitHealth };
 }
 
 let server: MoServer | undefined;
@@ -136,6 +139,29 @@ describe('SchedulerReporter', () => {
       ['01HA', 'WORKLOAD_STATE_STARTING'],
       ['01HB', 'WORKLOAD_STATE_STARTING'],
       ['01HA', 'WORKLOAD_STATE_RUNNING'],
+    ]);
+  });
+
+  it('sends a health change as a change, with the checks', async () => {
+    const s = await startScheduler(60_000);
+    const w = fakeWorkloads();
+    reporter = newReporter(s.address, w.workloads);
+    reporter.start();
+    await until('the first heartbeat', () => s.messages.length === 1);
+    const r = record('01HA0000000000000000000000', 'running');
+    const state = { status: 'unhealthy' as const, consecutivePasses: 0, consecutiveFailures: 3, since: 5 };
+    r.health = {
+      status: 'unhealthy',
+      changedAtMs: 5,
+      checks: { web: { ...state, lastResult: { ok: false, detail: 'HTTP 503', atMs: 5, durationMs: 1 } } },
+    };
+    w.emitHealth(r);
+    await until('the change', () => s.messages.length === 2);
+    const [change] = s.messages[1]!.msg.changes;
+    expect(change).toMatchObject({ state: 'WORKLOAD_STATE_RUNNING', health: 'HEALTH_UNHEALTHY' });
+    expect(Number(change!.healthChangedAtMs)).toBe(5);
+    expect(change!.checks).toEqual([
+      expect.objectContaining({ name: 'web', health: 'HEALTH_UNHEALTHY', detail: 'HTTP 503', failures: 3 }),
     ]);
   });
 

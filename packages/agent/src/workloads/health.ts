@@ -5,8 +5,39 @@
 // (the heartbeat); a failure streak that reaches restart_after is handed to `fail`, which stops it.
 import type { Logger } from '@mo/api';
 import { CheckRunner, overall, type CheckSpec, type ExecContext } from '../checks/index.js';
+import type { Driver, TaskConfig } from '../drivers/driver.js';
 import { checkEndpoint } from '../ports/named.js';
 import type { HealthRecord, WorkloadRecord } from './record.js';
+
+/** How a workload's exec checks run: its env, dir and user, or wrapped to run inside it. */
+export interface ExecPlan {
+  exec: ExecContext;
+  wrap?: (argv: readonly string[]) => string[];
+}
+
+/**
+ * Where an exec check runs: inside the workload when its driver says how (`docker exec`), else
+ * on the host in the workload's environment (its $MO_PORT_* too) and working dir, as its user when
+ * the agent can switch users (it runs as root); otherwise as the agent, which is then that user.
+ */
+export function execPlanOf(
+  record: WorkloadRecord,
+  driver: Pick<Driver, 'execArgv'> | undefined,
+  config: () => Pick<TaskConfig, 'env' | 'workingDir'>,
+  agentUid: number,
+): ExecPlan {
+  const handle = record.handle;
+  if (driver?.execArgv && handle) {
+    return {
+      exec: { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } },
+      wrap: (argv) => driver.execArgv!(handle, argv),
+    };
+  }
+  const { env, workingDir } = config();
+  const runAs = record.spec.runAs;
+  const asUser = runAs && agentUid === 0 ? { uid: runAs.uid, gid: runAs.gid } : {};
+  return { exec: { env, cwd: workingDir, ...asUser } };
+}
 
 export interface WorkloadHealthOptions {
   logger: Pick<Logger, 'warn'>;
@@ -15,23 +46,24 @@ export interface WorkloadHealthOptions {
    * (a result's counters: they come every interval).
    */
   save(record: WorkloadRecord, now: boolean): void;
-  /**
-   * How its exec checks run: the workload's env, working dir and user, or `wrap` to run the
-   * command inside it (`docker exec`).
-   */
-  execOf(record: WorkloadRecord): { exec: ExecContext; wrap?: (argv: readonly string[]) => string[] };
+  /** How its exec checks run (execPlanOf). */
+  execOf(record: WorkloadRecord): ExecPlan;
   /** A check's failure streak reached its restart_after: stop the workload (it ends failed). */
   fail(record: WorkloadRecord, reason: string): void;
-  /** A check's health, or the workload's, changed: the heartbeat carries it. */
-  changed(record: WorkloadRecord): void;
   /** Each probe's result (metrics). */
   result?(kind: CheckSpec['kind'], ok: boolean): void;
 }
 
 export class WorkloadHealth {
   private readonly runners = new Map<string, CheckRunner>();
+  private readonly listeners: Array<(record: WorkloadRecord) => void> = [];
 
   constructor(private readonly o: WorkloadHealthOptions) {}
+
+  /** A check's health, or the workload's, changed: the heartbeat carries it. */
+  onChange(listener: (record: WorkloadRecord) => void): void {
+    this.listeners.push(listener);
+  }
 
   /** Starts its checks, once, if it has any; the states in its record (after a restart) go on. */
   start(record: WorkloadRecord): void {
@@ -59,7 +91,7 @@ export class WorkloadHealth {
         this.o.result?.(check.kind, state.lastResult?.ok === true);
         const news = changed || before !== state.status;
         this.o.save(record, news);
-        if (news) this.o.changed(record);
+        if (news) for (const l of this.listeners) l(record);
       },
       onChange: () => undefined, // onResult saw it first
       onRestart: (name, reason) => {

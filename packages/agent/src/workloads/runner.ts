@@ -21,7 +21,7 @@ import { resolveRunAs, type UserLookup, type UserPolicy } from '../users/index.j
 import { LoopBudget } from '../loop-budget.js';
 import { allocateNamedPorts, hostPortsOfNamed } from '../ports/named.js';
 import { PortAllocator } from '../ports/pool.js';
-import { WorkloadHealth } from './health.js';
+import { execPlanOf, WorkloadHealth } from './health.js';
 import { TERMINAL_STATES, type WorkloadRecord, type WorkloadStateName } from './record.js';
 import { validateGrace, validateStartSpec } from './validate.js';
 import type { ArtifactTransfer } from './artifacts.js';
@@ -49,9 +49,8 @@ export interface WorkloadRunnerOptions {
    * writes should share it. Default: a budget of its own.
    */
   turns?: LoopBudget;
-  /** The agent's host-port pool, for named ports (default: 3001-4000 of its own). */
+  /** The host-port pool for named ports (default 3001-4000 of its own), and where it publishes. */
   ports?: PortAllocator;
-  /** The host address the pool publishes on (docker), shown with named ports (default 0.0.0.0). */
   portHostIp?: string;
   /** The host in $MO_ADDR_<NAME>: the agent's advertised address's (default 127.0.0.1). */
   addressHost?: string;
@@ -76,7 +75,6 @@ export class WorkloadRunner {
   private readonly pool: PortAllocator;
   /** Each running workload's health checks. */
   private readonly health: WorkloadHealth;
-  private readonly healthListeners: Array<(record: WorkloadRecord) => void> = [];
 
   constructor(private readonly options: WorkloadRunnerOptions) {
     for (const d of options.drivers) this.drivers.set(d.name, d);
@@ -87,9 +85,8 @@ export class WorkloadRunner {
       logger: options.logger,
       save: (record, now) =>
         now ? void options.store.save(record).catch(() => undefined) : options.store.saveLater(record),
-      execOf: (record) => this.execOf(record),
+      execOf: (r) => execPlanOf(r, this.drivers.get(r.spec.driver), () => this.taskConfigOf(r), this.agentUid),
       fail: (record, reason) => void this.stopFailedCheck(record, reason),
-      changed: (record) => this.healthListeners.forEach((l) => l(record)),
       ...(options.onCheckResult && { result: options.onCheckResult }),
     });
     // An end releases what it held while it ran: its named ports, its checks.
@@ -100,13 +97,17 @@ export class WorkloadRunner {
     });
     this.hooks = workloadHooks({
       store: options.store,
-      agentUid: options.users.policy.agent.uid,
+      agentUid: this.agentUid,
       nodeName: options.nodeName,
       ...(options.artifacts && { artifacts: options.artifacts }),
       logger: options.logger,
       stopTimedOut: (record) => this.stopTimedOut(record),
       ...(options.addressHost && { addressHost: options.addressHost }),
     });
+  }
+
+  private get agentUid(): number {
+    return this.options.users.policy.agent.uid;
   }
 
   get driverNames(): string[] {
@@ -119,7 +120,7 @@ export class WorkloadRunner {
 
   /** A running workload's health (a check's, or its overall) changed. */
   onHealthChange(listener: (record: WorkloadRecord) => void): void {
-    this.healthListeners.push(listener);
+    this.health.onChange(listener);
   }
 
   /** Running workloads by health (those with checks). */
@@ -287,25 +288,6 @@ export class WorkloadRunner {
   private poststart(record: WorkloadRecord): void {
     for (const hook of this.hooks) hook.poststart?.(record);
     this.health.start(record);
-  }
-
-  /**
-   * Where an exec check runs: in the workload's environment, working dir and (when the agent can
-   * switch users) as its user; inside it when its driver says how (docker exec).
-   */
-  private execOf(record: WorkloadRecord): ReturnType<ConstructorParameters<typeof WorkloadHealth>[0]['execOf']> {
-    const driver = this.drivers.get(record.spec.driver);
-    if (driver?.execArgv && record.handle) {
-      const handle = record.handle;
-      return {
-        exec: { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } },
-        wrap: (argv) => driver.execArgv!(handle, argv),
-      };
-    }
-    const { env, workingDir } = this.taskConfigOf(record);
-    const runAs = record.spec.runAs;
-    const switchUser = runAs && this.options.users.policy.agent.uid === 0;
-    return { exec: { env, cwd: workingDir, ...(switchUser && { uid: runAs.uid, gid: runAs.gid }) } };
   }
 
   /**
