@@ -152,6 +152,30 @@ describe('JobManager', () => {
     expect(b.events.map((e) => e.what)).toEqual(expect.arrayContaining(['version', 'deployment', 'instances']));
   });
 
+  it('with shutdown_delay, takes an instance out of the service at once and stops it after the delay', async () => {
+    const b = await bed();
+    await b.jobs.run(`${file({ count: 2 })}shutdown_delay: 5s\n`);
+    await b.clock.settle();
+    await rolledOut(b);
+    const serving = () => b.jobs.instances('web').filter(b.jobs.isServing).length;
+    expect(serving()).toBe(2);
+    b.events.length = 0;
+
+    await b.jobs.scale('web', 1);
+    await b.clock.settle();
+    // Out of the set (an `instances` event), not yet stopped, and not asked for twice.
+    expect(serving()).toBe(1);
+    expect(b.events.map((e) => e.what)).toContain('instances');
+    expect(b.workloads.stops).toEqual([]);
+    await b.clock.advance(4_000);
+    expect(b.workloads.stops).toEqual([]);
+    await b.clock.advance(1_000);
+    expect(b.workloads.stops).toHaveLength(1);
+    b.workloads.runAll();
+    await b.clock.settle();
+    expect(b.workloads.live()).toHaveLength(1);
+  });
+
   it('keeps the job in SQLite: a new manager finds its versions, deployments and instances', async () => {
     const b = await bed();
     await b.jobs.run(file());

@@ -15,6 +15,7 @@ import type { Store } from '../store/store.js';
 import type { SubmitOptions } from '../workloads/submit.js';
 import { TERMINAL_STATES, type WorkloadRecord } from '../workloads/record.js';
 import { JobBook, type JobEntry } from './book.js';
+import { Draining } from './drain.js';
 import type { DeploymentRecord, JobAction } from './deployment.js';
 import { instanceOf } from './instances.js';
 import type { JobInstance, RolloutJob, StartAction } from './reconcile.js';
@@ -88,6 +89,7 @@ export class JobManager {
   /** Per job: the healthy instances' ids as last announced (an `instances` event when they move). */
   private readonly healthy = new Map<string, string>();
   private readonly watchers = new Set<JobWatcher>();
+  private readonly draining: Draining;
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -95,6 +97,7 @@ export class JobManager {
     this.clock = o.clock ?? { now: () => Date.now(), after: (ms, fn) => after(ms, fn) };
     this.random = o.random ?? Math.random;
     this.book = new JobBook({ store: o.store, logger: o.logger });
+    this.draining = new Draining(this.clock);
     this.starts = new JobStarts({
       workloads: o.workloads,
       clock: this.clock,
@@ -128,6 +131,7 @@ export class JobManager {
   async close(): Promise<void> {
     this.closed = true;
     this.starts.close();
+    this.draining.close();
     for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
     await this.chain.catch(() => undefined);
@@ -155,11 +159,13 @@ export class JobManager {
     return rolloutOf(e.job, e.versions);
   }
 
-  /** Serving now: running, not on its way out and, with checks, healthy. */
-  static isServing(r: WorkloadRecord): boolean {
+  /** Serving now: running, not on its way out (stopping or draining) and, with checks, healthy. */
+  readonly isServing = (r: WorkloadRecord): boolean => {
     const hasChecks = (r.spec.checks?.length ?? 0) > 0;
-    return r.state === 'running' && !r.stopRequested && (!hasChecks || r.health === 'healthy');
-  }
+    return (
+      r.state === 'running' && !r.stopRequested && !this.draining.has(r.id) && (!hasChecks || r.health === 'healthy')
+    );
+  };
 
   watch(w: JobWatcher): () => void {
     this.watchers.add(w);
@@ -344,10 +350,18 @@ export class JobManager {
   }
 
   private stopInstance(name: string, id: string, reason: string): void {
-    if (this.starts.stopPending(name, id, reason) || !this.records.get(name)?.has(id)) return;
-    this.o.workloads.stop(id, 0).catch((err: unknown) => {
-      this.o.logger.warn('could not stop a job instance', { job: name, workload: id, reason, err });
-    });
+    if (this.starts.stopPending(name, id, reason)) return;
+    const r = this.records.get(name)?.get(id);
+    if (!r) return;
+    const stop = () =>
+      this.o.workloads.stop(id, 0).catch((err: unknown) => {
+        this.o.logger.warn('could not stop a job instance', { job: name, workload: id, reason, err });
+      });
+    // Out of the service first (decide() announces the smaller set), stopped after the delay.
+    const e = this.book.find(name);
+    const delay = e?.versions.find((v) => v.version === e.job.version)?.spec.shutdownDelayMs ?? 0;
+    if (delay > 0 && r.state === 'running' && !r.stopRequested) this.draining.begin(id, delay, () => void stop());
+    else void stop();
   }
 
   /** The decisions' view of the job's instances: the records, the unacknowledged and refused starts. */
@@ -355,7 +369,8 @@ export class JobManager {
     const out: JobInstance[] = [];
     const seen = new Set<string>();
     for (const r of this.records.get(name)?.values() ?? []) {
-      out.push(instanceOf(r, hasChecks));
+      const i = instanceOf(r, hasChecks);
+      out.push(this.draining.has(r.id) ? { ...i, stopRequested: true } : i);
       seen.add(startKey(r.job!));
     }
     return [...out, ...this.starts.extra(name, seen)];
@@ -369,6 +384,7 @@ export class JobManager {
     byId.set(r.id, r);
     this.starts.noteRecord(r);
     if (!TERMINAL_STATES.has(r.state)) return;
+    this.draining.forget(r.id);
     for (const other of byId.values()) {
       if (other === r || other.job!.index !== r.job!.index || !TERMINAL_STATES.has(other.state)) continue;
       if (other.createdAtMs <= r.createdAtMs) byId.delete(other.id);
@@ -377,7 +393,7 @@ export class JobManager {
 
   private healthyKey(name: string): string {
     return this.instances(name)
-      .filter((r) => JobManager.isServing(r))
+      .filter(this.isServing)
       .map((r) => r.id)
       .sort()
       .join(',');

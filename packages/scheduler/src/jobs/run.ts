@@ -93,15 +93,17 @@ export function currentVersion(e: JobEntry): JobVersion {
 
 /**
  * What the decisions read of job `job` (versions `versions`): the current version's spec at the
- * job's count, and the older versions that run the same task (they differ in count or update only:
- * kept, not replaced).
+ * job's count, and the older versions that run the same task (they differ in count, update or
+ * shutdown_delay only: kept, not replaced).
  */
 export function rolloutOf(job: JobRecord, versions: readonly JobVersion[]): RolloutJob {
   const current = versions.find((v) => v.version === job.version)!;
   const sameTaskVersions = versions
     .filter((v) => v.version !== job.version && v.spec.type === current.spec.type)
     .filter((v) =>
-      diffSpecs(v.spec, current.spec).changes.every((c) => c.path === 'count' || c.path.startsWith('update.')),
+      diffSpecs(v.spec, current.spec).changes.every(
+        (c) => c.path === 'count' || c.path.startsWith('update.') || c.path === 'shutdownDelayMs',
+      ),
     )
     .map((v) => v.version);
   return {

@@ -35,6 +35,7 @@ export const JOB_LIMITS = {
   maxAttempts: 100,
   maxBackoffMs: LIMITS.maxBackoffMs,
   maxLostAfterMs: LIMITS.maxTimeoutMs,
+  maxShutdownDelayMs: 10 * 60_000,
 } as const;
 
 /** Becomes $MO_PORT_<NAME> / $MO_ADDR_<NAME> upper-cased: lower case only, so names stay distinct. */
@@ -73,6 +74,7 @@ const JOB_KEYS = [
   'update',
   'restart',
   'lost_after',
+  'shutdown_delay',
 ];
 const CHECK_KEYS = [
   'name',
@@ -135,7 +137,14 @@ export function validateJobSpec(doc: unknown): JobSpec {
     update: o.update === undefined ? { ...UPDATE_DEFAULTS } : parseUpdate(o.update),
     restart: o.restart === undefined ? { ...RESTART_DEFAULTS[type] } : parseRestart(o.restart, type),
     lostAfterMs: o.lost_after === undefined ? 0 : parseLostAfter(o.lost_after),
+    ...shutdownDelay(o.shutdown_delay),
   };
+}
+
+/** `shutdown_delay`, kept only when not 0 (so the hash of a spec without it is what it was). */
+function shutdownDelay(v: unknown): Pick<JobSpec, 'shutdownDelayMs'> {
+  const ms = v === undefined ? 0 : parseSpecDuration('shutdown_delay', v, JOB_LIMITS.maxShutdownDelayMs);
+  return ms > 0 ? { shutdownDelayMs: ms } : {};
 }
 
 /** What SubmitWorkload would refuse later (validate.ts), refused here with the file's field names. */
@@ -354,6 +363,7 @@ const TOP_ORDER: readonly (keyof JobSpec)[] = [
   'update',
   'restart',
   'lostAfterMs',
+  'shutdownDelayMs',
 ];
 /** Lists whose items have unique names: compared item by item, so one changed port is one change. */
 const NAMED_LISTS = new Set(['ports', 'checks']);

@@ -51,6 +51,12 @@ export interface JobSpec {
   restart: JobRestartPolicy;
   /** How long an unreachable node's instance may stay `unknown` before it is replaced (0 = default). */
   lostAfterMs: number;
+  /**
+   * Between taking an instance out of its service (discovery stops listing it) and stopping it, so
+   * clients that resolved it just before finish their requests (Nomad's shutdown_delay). Absent: 0,
+   * and absent from the spec's hash, so specs from before it existed keep their hash.
+   */
+  shutdownDelayMs?: number;
 }
 
 /** A version of a job: the spec as submitted, numbered from 1; the same spec again is no new version. */

@@ -143,13 +143,13 @@ export class JobCalls {
 
   job(e: JobEntry, withInstances = true): Job {
     const { jobs } = this.ctx;
-    return toJob(e, jobs.instances(e.job.name), JobManager.isServing, withInstances ? this.hostOf : undefined);
+    return toJob(e, jobs.instances(e.job.name), jobs.isServing, withInstances ? this.hostOf : undefined);
   }
 
   private service(name: string, all: boolean): Service {
     const instances = this.ctx.jobs
       .instances(name)
-      .filter((r) => (all ? !TERMINAL_STATES.has(r.state) : JobManager.isServing(r)));
+      .filter((r) => (all ? !TERMINAL_STATES.has(r.state) : this.ctx.jobs.isServing(r)));
     return { name, instances: instances.map((r) => toServiceInstance(r, this.hostOf)) };
   }
 
