@@ -48,6 +48,28 @@ describe('withHealth', () => {
     expect(again.next.healthChangedAtMs).toBe(NOW);
   });
 
+  it("ignores a report older than what it has: a start's answer landing after a healthy heartbeat", () => {
+    const healthy = withHealth(
+      workloadRecord({ state: 'running' }),
+      running('HEALTH_HEALTHY', [check('HEALTH_HEALTHY')]),
+      NOW,
+    ).next;
+    // The start call's answer: its checks had not run yet (checked 0, changed at 2 < 5).
+    const stale = { ...check('HEALTH_STARTING', 0), checkedAtMs: 0, changedAtMs: 2 };
+    expect(withHealth(healthy, running('HEALTH_STARTING', [stale]), NOW + 10)).toEqual({
+      next: healthy,
+      changed: false,
+    });
+    // The transition to running, sent before the checks started, carries none.
+    expect(withHealth(healthy, running('HEALTH_UNSPECIFIED'), NOW + 10)).toEqual({ next: healthy, changed: false });
+    // A newer report is taken.
+    const later = { ...check('HEALTH_UNHEALTHY', 0), checkedAtMs: 9, changedAtMs: 9 };
+    expect(withHealth(healthy, running('HEALTH_UNHEALTHY', [later]), NOW + 20)).toMatchObject({
+      changed: true,
+      next: { health: 'unhealthy', healthChangedAtMs: NOW + 20 },
+    });
+  });
+
   it('changes nothing for a workload without checks', () => {
     const r = workloadRecord({ state: 'running' });
     expect(withHealth(r, running('HEALTH_UNSPECIFIED'), NOW)).toEqual({ next: r, changed: false });

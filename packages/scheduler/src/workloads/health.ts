@@ -42,6 +42,12 @@ export function withHealth(
     changedAtMs: Number(c.changedAtMs),
   }));
   const before = r.checks ?? [];
+  // Reports cross: a start call's answer (checks not yet run) can land after a heartbeat that
+  // already said healthy. The agent's times order them: an older report, or one without the checks
+  // the record has (sent before they started), says nothing new. They are cleared when it ends.
+  if (before.length > 0 && (checks.length === 0 || latestOf(checks) < latestOf(before))) {
+    return { next: r, changed: false };
+  }
   const checksMoved =
     checks.length !== before.length ||
     checks.some((c, k) => c.name !== before[k]?.name || c.health !== before[k]?.health);
@@ -53,6 +59,11 @@ export function withHealth(
   if (healthMoved) next.healthChangedAtMs = nowMs;
   if (checks.length === 0) delete next.checks;
   return { next, changed: healthMoved || checksMoved };
+}
+
+/** The agent's time of the newest fact in `checks` (a probe's result, or a change). */
+function latestOf(checks: readonly CheckStatusRecord[]): number {
+  return checks.reduce((m, c) => Math.max(m, c.checkedAtMs, c.changedAtMs), 0);
 }
 
 /** What an allocation that no longer runs keeps of its health: nothing. */

@@ -3,6 +3,7 @@
 // answers at once with a fake pid, the "workload" runs until it is stopped, or for MO_MOCK_RUN_MS
 // of its spec env and then exits with MO_MOCK_EXIT_CODE (default 0). No process is ever created.
 import { after, type Timer } from '@mo/api';
+import { mkdirSync } from 'node:fs';
 import type { Driver, RecoverResult, TaskConfig, TaskHandle, TaskUsage, WaitResult } from '../driver.js';
 
 export interface MockDriverOptions {
@@ -36,6 +37,9 @@ export class MockDriver implements Driver {
     const handle: TaskHandle = { driver: this.name, pid: this.nextPid++, data: { mockId: config.id } };
     const task: MockTask = { handle, waiters: [] };
     this.tasks.set(config.id, task);
+    // The working dir a process's exec health checks run in (an agent keeping its records in
+    // memory makes none): nothing else is created.
+    if (config.workingDir) mkdirSync(config.workingDir, { recursive: true });
     const runMs = envInt(config.env, 'MO_MOCK_RUN_MS');
     if (runMs !== undefined) {
       const exitCode = envInt(config.env, 'MO_MOCK_EXIT_CODE') ?? 0;
