@@ -24,6 +24,7 @@ import { pipelineSuite } from './pipeline.js';
 import { placementSuite } from './placement.js';
 import { queueSuite } from './queue.js';
 import { schedulerSuite } from './scheduler.js';
+import { servicesSuite } from './services.js';
 import {
   machineInfo,
   printTable,
@@ -50,6 +51,7 @@ const SUITES: Suite[] = [
   faultsSuite,
   boundsSuite,
   dashboardSuite,
+  servicesSuite,
 ];
 /** Pause between suites, so one's exiting processes and disk writes are not the next one's noise. */
 const SETTLE_MS = 3000;

@@ -1,5 +1,6 @@
 // Hosts N simulated agents in one process for `pnpm bench`: the real agent (NodeAgent gRPC service,
-// registration, heartbeat stream) with a MockDriver instead of processes and records kept in memory,
+// registration, heartbeat stream) with a MockDriver instead of processes and records kept in memory
+// (a workload with named ports answers HTTP on them: a no-op server),
 // like Kubernetes' scheduler_perf fake nodes. Run: node --import tsx sim-agents.ts COUNT SCHEDULER_ADDR DATA_ROOT
 // Prints one JSON line {"ready":N} on stdout once every agent is serving; SIGTERM closes them.
 // Each agent has a certificate of the run's CA for its node (MO_TEST_PKI_DIR, from the bench);
@@ -38,7 +39,7 @@ for (let i = 0; i < count; i += 10) {
         schedulerAddress: scheduler,
         capacityCpuMillis: 64_000,
         capacityMemoryBytes: 256 * 1024 ** 3,
-        drivers: [new MockDriver({ name: 'process' })],
+        drivers: [new MockDriver({ name: 'process', servePorts: true })],
         hostFacts: facts,
         memoryState: true,
         logger: silent,
