@@ -175,6 +175,51 @@ describe('the dashboard against a real cluster', () => {
     await page.close();
   });
 
+  it('shows a job: its deployment, instances with health and addresses, and scales it from the page', async () => {
+    if (!running()) return;
+    const file = join(OUT, 'dash-job.json');
+    // A tiny server on its named port (python from Debian: workloads run as nobody), checked over http.
+    const serve = 'cd "$(mktemp -d)" && exec /usr/bin/python3 -m http.server "$MO_PORT_HTTP" --bind 127.0.0.1';
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'dash-web',
+        count: 2,
+        command: ['sh', '-c', serve],
+        ports: [{ name: 'http' }],
+        checks: [{ type: 'http', port: 'http', interval: '500ms', initial_delay: '1s' }],
+        update: { min_healthy_time: '1s', healthy_deadline: '1m' },
+      }),
+    );
+    const run = await mo(admin, 'run', '-f', file, '--wait');
+    if (run.code !== 0) throw new Error(`mo run exited ${run.code}: ${run.stderr}`);
+    const page = await signedIn(admin);
+    await page.getByRole('link', { name: 'Jobs', exact: true }).click();
+    await page.getByRole('link', { name: 'dash-web' }).click();
+    await page.getByRole('heading', { name: 'Job dash-web', level: 1 }).waitFor();
+    const instances = page.getByRole('region', { name: 'Instances' });
+    await instances.getByText('healthy').first().waitFor({ timeout: 15_000 });
+    expect(await instances.getByText(/http 127\.0\.0\.1:\d+/).count()).toBe(2);
+    await page.getByRole('region', { name: 'Deployment' }).getByText('succeeded').waitFor();
+    await shot(page, 'job');
+    // Scale to 3 from the page: a third instance shows up healthy, live.
+    await page.getByLabel('Count').fill('3');
+    await page.getByRole('button', { name: 'Scale' }).click();
+    await page.waitForFunction(
+      // Three rows, each healthy (the health badge is the row's one in tone ok: running is tone run).
+      () =>
+        document.querySelectorAll('section[aria-label="Instances"] tbody tr').length === 3 &&
+        document.querySelectorAll('section[aria-label="Instances"] .badge.tone-ok').length === 3,
+      undefined,
+      { timeout: 30_000 },
+    );
+    await shot(page, 'job-scaled');
+    await page.getByRole('link', { name: 'Jobs', exact: true }).click();
+    await page.getByRole('link', { name: 'dash-web' }).waitFor();
+    await shot(page, 'jobs');
+    await page.close();
+  });
+
   it('shows a read token no stop button', async () => {
     if (!running()) return;
     const made = await mo(admin, 'token', 'create', '--name', 'viewer', '--role', 'read');

@@ -202,6 +202,11 @@ function History({ job, reload }: { job: Job; reload: () => void }) {
   </div>`;
 }
 
+function summary(job: Job): string {
+  const counts = `${job.running ?? 0} running, ${job.healthy ?? 0} healthy, ${job.pending ?? 0} pending`;
+  return `${job.type} · version ${job.version ?? 0} · count ${job.count ?? 0} · ${counts}${job.stopped ? ' · stopped' : ''}`;
+}
+
 export function JobDetail({ name }: { name: string }) {
   const { api, access } = useApp();
   // Instances change with their workloads (state, health), the job with its own events.
@@ -213,10 +218,7 @@ export function JobDetail({ name }: { name: string }) {
     <${ErrorBox} error=${j.error} />
     ${
       job &&
-      html`<p>
-          ${job.type} · version ${job.version ?? 0} · count ${job.count ?? 0} · ${job.running ?? 0} running,
-          ${job.healthy ?? 0} healthy, ${job.pending ?? 0} pending${job.stopped ? ' · stopped' : ''}
-        </p>
+      html`<p>${summary(job)}</p>
         ${canOperate(access) && html`<${Actions} job=${job} reload=${j.reload} />`}
         <${Section} title="Deployment"><${Progress} job=${job} /><//>
         <${Section} title="Instances">

@@ -21,6 +21,13 @@ function refusalOf(text: string): InvalidArgumentError {
 }
 
 describe('job spec: good files', () => {
+  it('keeps the default check timeout within a short interval', () => {
+    const spec = parseJobSpec(
+      'name: web\ncommand: [web]\nports: [{name: http}]\nchecks: [{type: tcp, port: http, interval: 500ms}]\n',
+    );
+    expect(spec.checks[0]).toMatchObject({ intervalMs: 500, timeoutMs: 500 });
+  });
+
   it('parses a docker service with ports, checks and an update strategy', () => {
     const spec = parseJobSpec(DOCKER_WEB);
     expect(spec).toMatchObject({ name: 'web', type: 'service', count: 3, lostAfterMs: 60_000 });

@@ -248,7 +248,8 @@ function parseCheck(path: string, v: unknown, ports: PortSpec[]): CheckSpec {
   const D = CHECK_DEFAULTS;
   const intervalMs = dur('interval', D.intervalMs, JOB_LIMITS.maxCheckIntervalMs);
   if (intervalMs < 100) fail(`${path}.interval`, 'must be at least 100ms');
-  const timeoutMs = dur('timeout', D.timeoutMs, JOB_LIMITS.maxCheckIntervalMs);
+  // The default never exceeds the interval: setting only a short interval must not be an error.
+  const timeoutMs = dur('timeout', Math.min(D.timeoutMs, intervalMs), JOB_LIMITS.maxCheckIntervalMs);
   if (timeoutMs < 1) fail(`${path}.timeout`, 'must be at least 1ms');
   // One check at a time per instance: a timeout past the interval would make them pile up.
   if (timeoutMs > intervalMs) fail(`${path}.timeout`, `must not be longer than interval (${intervalMs} ms)`);
