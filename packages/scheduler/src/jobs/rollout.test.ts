@@ -270,6 +270,26 @@ describe('a stopped job', () => {
   });
 });
 
+describe('a job stopped after its deployment ended', () => {
+  it('records the stop as a deployment of its own, once, so running it again deploys anew', () => {
+    const plan = decide({ stopped: true }, healthy(5), record());
+    expect(linesOf(plan.actions)).toEqual([
+      'stop v1-0',
+      'stop v1-1',
+      'stop v1-2',
+      'stop v1-3',
+      'stop v1-4',
+      'deployment v1 cancelled',
+    ]);
+    expect(plan.deployment).toMatchObject({ version: 1, state: 'cancelled', reason: 'job stopped', startedAtMs: T0 });
+    const stopped = applied(healthy(5), plan.actions);
+    expect(decide({ stopped: true }, stopped, plan.deployment).deployment).toBe(plan.deployment);
+    // Run again (the same version): a new deployment, not the one that succeeded before the stop.
+    const again = decide({}, [], plan.deployment, T0 + 1000);
+    expect(again.deployment).toMatchObject({ version: 1, state: 'running', reason: 'again', startedAtMs: T0 + 1000 });
+  });
+});
+
 describe('healthy never falls below count − max_parallel', () => {
   // Many random states of a rollout from v1 to v2: whatever the plan stops, the instances that
   // serve after it are at least min(those before, count − max_parallel).

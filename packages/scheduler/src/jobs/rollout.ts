@@ -53,6 +53,13 @@ function stopJob(s: JobState): JobPlan {
     const e = ended(deployment, 'cancelled', 'job stopped', s.nowMs);
     deployment = e.record;
     actions.push(e.action);
+  } else if (deployment && deployment.state !== 'cancelled') {
+    // An ended one stays as it ended; the stop gets a record of its own, so that running the job
+    // again deploys anew (deploymentFor) instead of finding a deployment that already succeeded.
+    const stop = { ...deployment, placed: 0, healthy: 0, unhealthy: 0, startedAtMs: s.nowMs };
+    const e = ended(stop, 'cancelled', 'job stopped', s.nowMs);
+    deployment = e.record;
+    actions.push(e.action);
   }
   return { actions, deployment, wakeAtMs: Infinity };
 }
