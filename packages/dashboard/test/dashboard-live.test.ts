@@ -8,7 +8,7 @@ import { request as httpsRequest } from 'node:https';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { devMo, requireTool, startDev, type Dev } from '@mo/testkit';
+import { devMo, requireTool, startDev, waitFor, type Dev } from '@mo/testkit';
 
 const CHROMIUM = '/usr/bin/chromium';
 const PACKAGE = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -205,13 +205,13 @@ describe('the dashboard against a real cluster', () => {
     // Scale to 3 from the page: a third instance shows up healthy, live.
     await page.getByLabel('Count').fill('3');
     await page.getByRole('button', { name: 'Scale' }).click();
-    await page.waitForFunction(
-      // Three rows, each healthy (the health badge is the row's one in tone ok: running is tone run).
-      () =>
-        document.querySelectorAll('section[aria-label="Instances"] tbody tr').length === 3 &&
-        document.querySelectorAll('section[aria-label="Instances"] .badge.tone-ok').length === 3,
-      undefined,
-      { timeout: 30_000 },
+    // Three rows, each healthy (the health badge is the row's one in tone ok: running is tone run).
+    await waitFor(
+      'three healthy instances on the page',
+      async () =>
+        (await instances.locator('tbody tr').count()) === 3 &&
+        (await instances.locator('.badge.tone-ok').count()) === 3,
+      { timeoutMs: 30_000, intervalMs: 200 },
     );
     await shot(page, 'job-scaled');
     await page.getByRole('link', { name: 'Jobs', exact: true }).click();
