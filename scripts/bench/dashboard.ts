@@ -6,10 +6,7 @@
 //      off), and the rows give events delivered/s, the lag from an event's atMs to its receipt,
 //      and the scheduler's CPU and RSS growth over the run.
 //   2. First load in Debian's Chromium (dashboard-browser.ts), on the same cluster.
-import { cpuSecondsOf, startSchedulerProcess, type SchedulerProcess } from '@mo/testkit';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpuSecondsOf, type SchedulerProcess } from '@mo/testkit';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { browserRounds } from './dashboard-browser.js';
 import {
@@ -28,7 +25,6 @@ import {
   pool,
   readRssBytes,
   registerCleanup,
-  removeLater,
   round,
   row,
   sleep,
@@ -39,7 +35,7 @@ import {
   type SuiteContext,
   type SuiteResult,
 } from './lib.js';
-import { readyLine, startSimAgents } from './scheduler.js';
+import { startSimCluster } from './sim-cluster.js';
 
 const NODES = 100;
 const FANOUT = { clients: 50, workloads: 1000, concurrency: 32 };
@@ -53,36 +49,15 @@ export const dashboardSuite: Suite = {
 async function run(ctx: SuiteContext): Promise<SuiteResult> {
   const rows: Row[] = [];
   const raw: Record<string, unknown> = {};
-  const scheduler = await startSchedulerProcess({
-    // Simulated agents all register from 127.0.0.1, and the bench submits as one identity.
-    extraArgs: ['--log-level', 'info', '--register-rate', '0', '--rate-limit', 'mutating=off'],
-    env: ctx.daemonEnv,
-  });
-  // On tmpfs when there is one: 100 agents' state on one disk would be the bottleneck.
-  const simRoot = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'mo-bench-dash-'));
-  const sim = startSimAgents(scheduler.grpcAddress, simRoot, ctx.daemonEnv, NODES);
+  const cluster = await startSimCluster(ctx, NODES, 'dash');
+  const { scheduler } = cluster;
   const streams: EventStreamClient[] = [];
   const unregister = registerCleanup(() => {
     for (const s of streams) s.close();
-    for (const pid of [sim.pid, scheduler.pid]) {
-      try {
-        if (pid) process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
   });
   try {
-    await withTimeout(readyLine(sim), 120_000, 'simulated agents');
-    await withTimeout(
-      (async () => {
-        while ((await scheduler.client.listAllNodes()).nodes.length < NODES) await sleep(100);
-      })(),
-      60_000,
-      'simulated agents registering',
-    );
     const target = apiTarget(scheduler.httpAddress, scheduler.dataDir, false);
-    ctx.log(`${NODES} simulated agents up; scheduler's HTTP API at ${target.base}`);
+    ctx.log(`scheduler's HTTP API at ${target.base}`);
     // Each phase stands alone: one failing does not hide the other's figures.
     const phases: Array<[string, () => Promise<Row[]>]> = [
       ['event fan-out', () => fanOut(ctx, raw, scheduler, target, streams)],
@@ -101,12 +76,8 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     return { rows, raw };
   } finally {
     for (const s of streams) s.close();
-    sim.kill('SIGTERM'); // SIGKILL after 10 s (forceKillAfterDelay)
-    await sim;
-    await scheduler.kill('SIGTERM');
-    removeLater(simRoot);
-    removeLater(scheduler.dataDir);
     unregister();
+    await cluster.stop();
   }
 }
 

@@ -12,25 +12,19 @@
 //      min_healthy_time 0: submit to the deployment's success.
 // Each figure is the median of ROUNDS rounds, each on a job of its own name.
 import { JobClient } from '@mo/api';
-import { startSchedulerProcess, testClientOptions, type SchedulerProcess } from '@mo/testkit';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { testClientOptions, type SchedulerProcess } from '@mo/testkit';
 import {
   msSince,
-  registerCleanup,
-  removeLater,
   round,
   row,
   sleep,
   summarize,
-  withTimeout,
   type Row,
   type Suite,
   type SuiteContext,
   type SuiteResult,
 } from './lib.js';
-import { readyLine, startSimAgents } from './scheduler.js';
+import { startSimCluster } from './sim-cluster.js';
 
 const NODES = 100;
 const REPLICAS = 100;
@@ -85,33 +79,10 @@ async function deployed(
 
 async function run(ctx: SuiteContext): Promise<SuiteResult> {
   const raw: Record<string, unknown> = {};
-  const scheduler: SchedulerProcess = await startSchedulerProcess({
-    // Simulated agents all register from 127.0.0.1, and the bench submits as one identity.
-    extraArgs: ['--log-level', 'info', '--register-rate', '0', '--rate-limit', 'mutating=off'],
-    env: ctx.daemonEnv,
-  });
-  const simRoot = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'mo-bench-svc-'));
-  const sim = startSimAgents(scheduler.grpcAddress, simRoot, ctx.daemonEnv, NODES);
+  const cluster = await startSimCluster(ctx, NODES, 'svc');
+  const { scheduler } = cluster;
   const jobs = new JobClient(scheduler.grpcAddress, testClientOptions());
-  const unregister = registerCleanup(() => {
-    for (const pid of [sim.pid, scheduler.pid]) {
-      try {
-        if (pid) process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  });
   try {
-    await withTimeout(readyLine(sim), 120_000, 'simulated agents');
-    await withTimeout(
-      (async () => {
-        while ((await scheduler.client.listAllNodes()).nodes.length < NODES) await sleep(100);
-      })(),
-      60_000,
-      'simulated agents registering',
-    );
-    ctx.log(`${NODES} simulated agents up`);
     const toHealthy: number[] = [];
     const toRunning: number[] = [];
     const plain: number[] = [];
@@ -183,11 +154,6 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     return { rows, raw };
   } finally {
     jobs.close();
-    sim.kill('SIGTERM');
-    await sim;
-    await scheduler.kill('SIGTERM');
-    removeLater(simRoot);
-    removeLater(scheduler.dataDir);
-    unregister();
+    await cluster.stop();
   }
 }

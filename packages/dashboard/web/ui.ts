@@ -105,6 +105,28 @@ export function Bar({ label, value, text }: { label: string; value: number; text
   </div>`;
 }
 
+/**
+ * An action a button starts (approve, scale, stop…): `act(what, call)` runs it and says how it went
+ * in `note` ("scale to 3…", "scale to 3: done", "scale to 3 refused: …"), then reloads the page's data.
+ */
+export function useAction(reload: () => void): {
+  note: string;
+  act: (what: string, call: () => Promise<unknown>) => Promise<void>;
+} {
+  const [note, setNote] = useState('');
+  const act = async (what: string, call: () => Promise<unknown>): Promise<void> => {
+    setNote(`${what}…`);
+    try {
+      await call();
+      setNote(`${what}: done`);
+      reload();
+    } catch (e) {
+      setNote(`${what} refused: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  return { note, act };
+}
+
 export function ErrorBox({ error }: { error: string | undefined }) {
   return error ? html`<p class="error" role="alert">${error}</p>` : null;
 }

@@ -2,10 +2,9 @@
 // progress (desired / placed / healthy), its instances with their health and addresses, its
 // versions, and scale / revert / stop for a token that may operate. Live: refetched on job and
 // workload events.
-import { useState } from 'preact/hooks';
 import { fraction, time } from '../format.js';
 import type { Job, JobInstance, PortMapping } from '../types.js';
-import { Bar, ErrorBox, Pager, Section, State, canOperate, html, useApp, useLoad, usePager } from '../ui.js';
+import { Bar, ErrorBox, Pager, Section, State, canOperate, html, useAction, useApp, useLoad, usePager } from '../ui.js';
 
 const PAGE_SIZE = 50;
 
@@ -62,17 +61,7 @@ export function Jobs() {
 
 function Actions({ job, reload }: { job: Job; reload: () => void }) {
   const { api } = useApp();
-  const [note, setNote] = useState('');
-  const act = async (what: string, call: () => Promise<unknown>): Promise<void> => {
-    setNote(`${what}…`);
-    try {
-      await call();
-      setNote(`${what}: done`);
-      reload();
-    } catch (e) {
-      setNote(`${what} refused: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  };
+  const { note, act } = useAction(reload);
   const scale = (e: Event): void => {
     e.preventDefault();
     const input = (e.target as HTMLFormElement).elements.namedItem('count') as HTMLInputElement;
@@ -152,17 +141,8 @@ function Instances({ items }: { items: JobInstance[] }) {
 function History({ job, reload }: { job: Job; reload: () => void }) {
   const { api, access } = useApp();
   const h = useLoad((s) => api.jobHistory(job.name, s), [job.name, job.version, job.deployment?.state], []);
-  const [note, setNote] = useState('');
-  const revert = async (version: number): Promise<void> => {
-    setNote(`revert to ${version}…`);
-    try {
-      await api.revertJob(job.name, version);
-      setNote(`revert to ${version}: done`);
-      reload();
-    } catch (e) {
-      setNote(`revert refused: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  };
+  const { note, act } = useAction(reload);
+  const revert = (version: number) => act(`revert to ${version}`, () => api.revertJob(job.name, version));
   const deployments = h.data?.deployments ?? [];
   return html`<div>
     <${ErrorBox} error=${h.error} />

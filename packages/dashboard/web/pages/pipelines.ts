@@ -2,12 +2,11 @@
 // the chosen step's logs (`?step=ID` in the address, so a step's logs can be linked and Back
 // works), its steps, the compensation record, and approve / reject / cancel for a token that may
 // operate.
-import { useState } from 'preact/hooks';
 import { PipelineGraph } from '../dag.js';
 import { exitText, time } from '../format.js';
 import { LogViewer } from '../logs.js';
 import type { Pipeline, PipelineStep } from '../types.js';
-import { ErrorBox, Pager, Section, State, canOperate, html, useApp, useLoad, usePager } from '../ui.js';
+import { ErrorBox, Pager, Section, State, canOperate, html, useAction, useApp, useLoad, usePager } from '../ui.js';
 
 const PAGE_SIZE = 50;
 const FINISHED = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
@@ -76,17 +75,7 @@ export function Pipelines() {
 
 function Actions({ p, reload }: { p: Pipeline; reload: () => void }) {
   const { api } = useApp();
-  const [note, setNote] = useState('');
-  const act = async (what: string, call: () => Promise<unknown>): Promise<void> => {
-    setNote(`${what}…`);
-    try {
-      await call();
-      setNote(`${what}: done`);
-      reload();
-    } catch (e) {
-      setNote(`${what} refused: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  };
+  const { note, act } = useAction(reload);
   const gates = (p.steps ?? []).filter((s) => s.state?.endsWith('AWAITING_APPROVAL'));
   const finished = FINISHED.some((s) => p.state?.endsWith(s));
   return html`<div class="actions">
