@@ -4,6 +4,9 @@
 // (outcome.ts); every transition is kept, saved and told by its WorkloadLedger (ledger.ts). It
 // re-attaches workloads after an agent restart, and stops them on request, when fenced or when a
 // health check fails past its restart_after (health.ts). Named ports come from the agent's pool.
+// Over ~400 lines: a start's steps (ports, hooks, driver, checks) and their undoing share the
+// runner's state (the ledger, the pool, the starts in flight); what stands alone is in hooks/,
+// health.ts, outcome.ts and ledger.ts.
 import {
   AlreadyExistsError,
   MoError,
