@@ -8,7 +8,7 @@ import { ReflectionCatalog } from './catalog.js';
 import type { ReflectionAnswer } from './messages.js';
 
 const AGENT = ['mo.v1.NodeAgent'];
-const SCHEDULER = ['mo.v1.Scheduler', 'mo.v1.NodeRegistry', 'mo.v1.Pipelines'];
+const SCHEDULER = ['mo.v1.Scheduler', 'mo.v1.NodeRegistry', 'mo.v1.Pipelines', 'mo.v1.Jobs'];
 const STANDARD = [
   'grpc.health.v1.Health',
   'grpc.reflection.v1.ServerReflection',
@@ -34,13 +34,14 @@ describe('ReflectionCatalog', () => {
 
   it('answers a file by name with the file first, then its imports, transitively, each once', () => {
     const c = new ReflectionCatalog(SCHEDULER);
-    // scheduler.proto imports workload, node, agent (which imports workload and node) and pipeline.
+    // scheduler.proto imports workload, node, agent (which imports workload and node), pipeline and jobs.
     expect(fileNames(c.answer({ kind: 'file_by_filename', name: 'mo/v1/scheduler.proto' }))).toEqual([
       'mo/v1/scheduler.proto',
       'mo/v1/workload.proto',
       'mo/v1/node.proto',
       'mo/v1/agent.proto',
       'mo/v1/pipeline.proto',
+      'mo/v1/jobs.proto',
     ]);
     expect(fileNames(c.answer({ kind: 'file_by_filename', name: 'mo/v1/node.proto' }))).toEqual(['mo/v1/node.proto']);
   });
