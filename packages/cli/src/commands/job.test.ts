@@ -214,7 +214,7 @@ describe('waitForJob', () => {
       get: async () => answers[Math.min(i++, 1)]!,
       // eslint-disable-next-line require-yield
       async *watch(): AsyncGenerator<ClusterEvent__Output> {
-        throw new Error('UNIMPLEMENTED');
+        throw new Error('an older scheduler has no job events');
       },
     };
     const done = await waitForJob(c, 'web', 2, 10_000);

@@ -130,13 +130,17 @@ export class JobCalls {
     return this.service(name, req.all);
   }
 
-  /** A job's change on the cluster's event stream (WatchRequest.include_jobs). */
+  /**
+   * A job's change on the cluster's event stream (WatchRequest.include_jobs): the job without its
+   * instances. Their changes are workload events already, and a rollout of N instances changes its
+   * deployment's counts N times: N copies of N instances each would grow with N².
+   */
   jobEvent(e: JobChangeEvent): JobEvent {
     const entry = this.ctx.jobs.get(e.name);
     return {
       name: e.name,
       what: e.what,
-      job: this.job(entry),
+      job: this.job(entry, false),
       ...(e.what === 'instances' ? { service: this.service(e.name, false) } : {}),
     };
   }

@@ -32,7 +32,8 @@ export interface Job {
    */
   'lastGoodVersion'?: (number);
   /**
-   * Live instances (and the last ended one of each index), by index; empty in ListJobs.
+   * Live instances (and the last ended one of each index), by index; empty in ListJobs and in
+   * JobEvent (each instance's changes are workload events).
    */
   'instances'?: (_mo_v1_JobInstance)[];
   /**
@@ -73,7 +74,8 @@ export interface Job__Output {
    */
   'lastGoodVersion': (number);
   /**
-   * Live instances (and the last ended one of each index), by index; empty in ListJobs.
+   * Live instances (and the last ended one of each index), by index; empty in ListJobs and in
+   * JobEvent (each instance's changes are workload events).
    */
   'instances': (_mo_v1_JobInstance__Output)[];
   /**
