@@ -45,12 +45,17 @@ describe('rates per identity', () => {
   it('refuses a burst past the rate with when to retry, stores nothing for it, and spares others', async () => {
     const { client: burst, token } = await clientAs('burst');
     const { client: other } = await clientAs('other');
+    const started = performance.now();
     const results = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => burst.submitWorkload(spec(`b${i}`))));
+    // The server saw the calls within this window (measured around it, so never shorter).
+    const windowS = (performance.now() - started) / 1000;
     const accepted = results.filter((r) => r.status === 'fulfilled');
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
-    // The burst, plus what refilled while the 30 calls arrived (a few ms at 5/s: at most one).
+    // The burst, plus what refilled while the 30 calls arrived: on a quiet machine a few ms (at
+    // most one more), on a loaded one as many as RATE per second of the window.
     expect(accepted.length).toBeGreaterThanOrEqual(BURST);
-    expect(accepted.length).toBeLessThanOrEqual(BURST + 1);
+    expect(accepted.length).toBeLessThanOrEqual(BURST + 1 + Math.floor(windowS * RATE));
+    expect(refused.length).toBeGreaterThan(0);
     for (const e of refused) {
       expect(e).toBeInstanceOf(MoError);
       expect((e as MoError).code).toBe(grpc.status.RESOURCE_EXHAUSTED);
@@ -75,10 +80,10 @@ describe('rates per identity', () => {
     closers.push(raw);
     const md = new grpc.Metadata();
     md.set('authorization', `Bearer ${token}`);
-    // More calls at once than the bucket can have refilled since (BURST tokens take 2 s).
+    // More calls at once than the bucket can hold, however long it refilled since.
     const raws = await Promise.all(
       Array.from(
-        { length: BURST },
+        { length: 2 * BURST },
         (_, i) => new Promise<grpc.ServiceError | null>((resolve) => raw.submitWorkload(spec(`raw${i}`), md, resolve)),
       ),
     );
