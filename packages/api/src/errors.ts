@@ -1,5 +1,5 @@
 // Domain errors shared by every mo daemon and client, and their one mapping to gRPC status codes.
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import { STATUS, statusNameOf } from './status.js';
 
 /** Base class: every mo failure a caller may want to tell apart carries a gRPC status. */
@@ -18,6 +18,28 @@ export class InvalidArgumentError extends MoError {
   constructor(field: string, problem: string) {
     super(STATUS.INVALID_ARGUMENT, `${field}: ${problem}`);
     this.field = field;
+  }
+}
+
+/** Trailer (gRPC) and header (HTTP) naming the leader's gRPC address (leader.ts). */
+export const LEADER_KEY = 'mo-leader';
+/** Every follower refusal's message starts with this. */
+export const NOT_LEADER = 'not the leader';
+
+/**
+ * A follower scheduler's refusal of what only the leader may do (leader.ts): UNAVAILABLE naming
+ * the leader's gRPC address, or saying none is known yet.
+ */
+export class NotLeaderError extends MoError {
+  /** The leader's gRPC address, or undefined while no leader is known. */
+  readonly leader: string | undefined;
+  constructor(leader: string | undefined, options?: { cause?: unknown }) {
+    super(
+      STATUS.UNAVAILABLE,
+      leader ? `${NOT_LEADER}: the leader is ${leader}` : `${NOT_LEADER}: no leader is elected yet; retry shortly`,
+      options,
+    );
+    this.leader = leader || undefined;
   }
 }
 
@@ -136,6 +158,11 @@ export function truncateForError(s: string, max = ERROR_ECHO_CHARS): string {
 
 /** Server side: turn anything thrown by a handler into a ServiceError; unknown errors become INTERNAL. */
 export function toServiceError(err: unknown): Partial<grpc.ServiceError> {
+  if (err instanceof NotLeaderError) {
+    const metadata = new grpc.Metadata();
+    metadata.set(LEADER_KEY, err.leader ?? '');
+    return { code: err.code, details: err.message, message: err.message, metadata };
+  }
   if (err instanceof MoError) return { code: err.code, details: err.message, message: err.message };
   const message = err instanceof Error ? err.message : String(err);
   return { code: STATUS.INTERNAL, details: `internal error: ${message}`, message };
@@ -148,6 +175,9 @@ export function fromServiceError(err: unknown, address: string): MoError {
   const code = typeof e.code === 'number' ? e.code : STATUS.UNKNOWN;
   const details = e.details || (err instanceof Error ? err.message : String(err));
   if (code === STATUS.UNAVAILABLE) {
+    // A follower scheduler: the caller may follow it to the leader (leader.ts).
+    const leader = e.metadata?.get(LEADER_KEY)[0];
+    if (leader !== undefined) return new NotLeaderError(String(leader), { cause: err });
     // The server answered: a node behind it is down, not the server (see NodeUnreachableError).
     const node = parseNodeUnreachable(details);
     if (node) return new NodeUnreachableError(node.node, node.address, node.why, { cause: err });

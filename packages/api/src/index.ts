@@ -93,6 +93,17 @@ export {
   ERROR_ECHO_CHARS,
 } from './errors.js';
 export * from './types.js';
+// Several schedulers: a follower's redirect to the leader, and address lists (issue 18).
+export {
+  LEADER_HTTP_KEY,
+  LEADER_KEY,
+  NOT_LEADER,
+  NotLeaderError,
+  notLeaderStatus,
+  redirectOf,
+  splitAddresses,
+  type LeaderAddress,
+} from './leader.js';
 // Identity and access: the access table (who may call what), bearer tokens, the per-call guard.
 export {
   ACCESS_LEVELS,
