@@ -196,7 +196,14 @@ describe('an agent with 200 workloads SIGKILLed and restarted (scheduler default
     expect(replaced.every((w) => w.attempt === 2)).toBe(true);
     // The originals run on, out of sight, until their agent returns.
     expect((await Promise.all(fleet.long.map((w) => isAlive(w.pid)))).every(Boolean)).toBe(true);
-    expect(states(await current(client, fleet.ending))).toEqual({
+    // Their replacements were placed in the same passes, and may still be starting (CI saw 5 of 20).
+    const settledEnding = await once(
+      client,
+      fleet.ending,
+      'the ending ones lost or replaced and running',
+      (w) => w.state === 'WORKLOAD_STATE_RUNNING' || w.state === 'WORKLOAD_STATE_LOST',
+    );
+    expect(states(settledEnding)).toEqual({
       // exit 0 ones (on-failure) replaced too: the scheduler cannot know they succeeded
       WORKLOAD_STATE_RUNNING: ENDING / 5,
       WORKLOAD_STATE_LOST: ENDING - ENDING / 5,
