@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './pipelines.js';
-import { isAlive, sleep, waitFor } from './wait.js';
+import { sleep } from '@mo/api/timers';
+import { isAlive, waitFor } from './wait.js';
 
 export const ETCD_BIN = '/usr/bin/etcd';
 
@@ -186,7 +187,12 @@ class Member implements EtcdMember {
     if (!child || pid === undefined) return;
     child.kill('SIGCONT');
     child.kill('SIGTERM');
-    const done = await Promise.race([this.exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
+    const graceOver = new AbortController(); // unref'd grace timer, cancelled once the member exits
+    const done = await Promise.race([
+      this.exited.then(() => true),
+      sleep(STOP_GRACE_MS, graceOver.signal).then(() => false),
+    ]);
+    graceOver.abort();
     if (!done && (await isAlive(pid))) child.kill('SIGKILL');
     await this.exited;
   }
