@@ -38,7 +38,6 @@ describe('failureOf', () => {
   ])('%s', (_, err, kind) => {
     expect(failureOf(err)).toEqual(kind);
   });
-
 });
 
 describe('retrySafe', () => {

@@ -22,7 +22,8 @@ export type Failure =
   | { readonly kind: 'answered' };
 
 export function failureOf(err: unknown): Failure {
-  if (err instanceof NotLeaderError) return err.leader ? { kind: 'redirect', leader: err.leader } : { kind: 'electing' };
+  if (err instanceof NotLeaderError)
+    return err.leader ? { kind: 'redirect', leader: err.leader } : { kind: 'electing' };
   // A node behind the scheduler is down: the scheduler itself answered.
   if (err instanceof NodeUnreachableError) return { kind: 'answered' };
   if (err instanceof MoError && err.code === STATUS.UNAVAILABLE) return { kind: 'unreachable' };
@@ -97,7 +98,12 @@ export function chooseAfterFailure(c: FailedCall): Choice {
   const tried = round.tried.includes(at) ? round.tried : [...round.tried, at];
   if (failure.kind === 'redirect' && failure.leader !== at) {
     if (round.redirects >= addresses.length + 2) return { kind: 'fail', next: failure.leader };
-    return { kind: 'retry', address: failure.leader, waitMs: 0, round: { ...round, tried, redirects: round.redirects + 1 } };
+    return {
+      kind: 'retry',
+      address: failure.leader,
+      waitMs: 0,
+      round: { ...round, tried, redirects: round.redirects + 1 },
+    };
   }
   const next = following(addresses, at);
   if (failure.kind === 'unreachable' && !c.safe) return { kind: 'fail', next };
