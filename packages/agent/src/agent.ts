@@ -32,6 +32,7 @@ import { CpuSampler, readLoadAvg, readMemInfo } from './host/proc.js';
 import { createAgentMetrics, type ExitOutcome, type NodeMetrics as HostSample } from './metrics/registry.js';
 import { NodeAgentService } from './server/node-agent-service.js';
 import { defaultAdvertiseAddress, loadOrCreateNodeId } from './reporter/node-config.js';
+import { SchedulerAddresses } from './reporter/leader.js';
 import { SchedulerReporter } from './reporter/reporter.js';
 import { SelfFence } from './reporter/self-fence.js';
 import { overwriteSync } from './state/in-place.js';
@@ -126,10 +127,10 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
     // This node's certificate (agent.<node>.mo) serves NodeAgent and dials the scheduler.
     const tls = openTls(options, { kind: 'agent', node: options.nodeName }, logger);
     const credentials: Pick<ClientOptions, 'tls' | 'insecure'> = tls ? { tls: clientTls(tls) } : { insecure: true };
-    // Pipeline artifacts go through the scheduler this agent reports to.
-    const artifacts = options.schedulerAddress
-      ? new SchedulerArtifacts(options.schedulerAddress, credentials)
-      : undefined;
+    // The schedulers this agent reports to (the leader among them, reporter/leader.ts); pipeline
+    // artifacts go through the same leader.
+    const schedulers = options.schedulerAddresses ? new SchedulerAddresses(options.schedulerAddresses) : undefined;
+    const artifacts = schedulers ? new SchedulerArtifacts(schedulers, credentials) : undefined;
     const runner = new WorkloadRunner({
       store,
       drivers,
@@ -238,9 +239,9 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
     const grpcPort = await grpcServer.listen(options.grpcListen);
 
     const grpcAddress = withPort(options.grpcListen, grpcPort);
-    const reporter = options.schedulerAddress
+    const reporter = schedulers
       ? new SchedulerReporter({
-          schedulerAddress: options.schedulerAddress,
+          schedulerAddress: schedulers,
           credentials,
           nodeId,
           nodeName: options.nodeName,

@@ -23,7 +23,7 @@ describe('parseAgentArgs: scheduler settings', () => {
         {},
       ),
     ).toMatchObject({
-      schedulerAddress: 'sched:7600',
+      schedulerAddresses: ['sched:7600'],
       advertiseAddress: '10.0.0.5:7610',
       labels: { zone: 'a', disk: 'ssd' },
       capacityCpuMillis: 4000,
@@ -39,7 +39,7 @@ describe('parseAgentArgs: scheduler settings', () => {
       MO_ADVERTISE_ADDR: 'node1:7610',
     };
     expect(parseAgentArgs([], env)).toMatchObject({
-      schedulerAddress: 'sched:7600',
+      schedulerAddresses: ['sched:7600'],
       advertiseAddress: 'node1:7610',
       labels: { zone: 'a', disk: 'ssd' },
       capacityCpuMillis: 2000,
@@ -50,12 +50,23 @@ describe('parseAgentArgs: scheduler settings', () => {
     });
   });
 
+  it('takes several schedulers, as a list (the agent registers with the leader)', () => {
+    expect(parseAgentArgs(['--scheduler', 's1:7600, s2:7600,s3:7600'], {})).toMatchObject({
+      schedulerAddresses: ['s1:7600', 's2:7600', 's3:7600'],
+    });
+    expect(parseAgentArgs([], { MO_SCHEDULER_ADDR: 's1:7600,s2:7600' })).toMatchObject({
+      schedulerAddresses: ['s1:7600', 's2:7600'],
+    });
+  });
+
   it('leaves them unset without flags or variables (a standalone agent)', () => {
-    expect(parseAgentArgs([], {})).toMatchObject({ schedulerAddress: undefined, labels: undefined });
+    expect(parseAgentArgs([], {})).toMatchObject({ schedulerAddresses: undefined, labels: undefined });
   });
 
   it.each([
     [['--scheduler', 'nohost'], {}, /--scheduler \(MO_SCHEDULER_ADDR\): invalid listen address "nohost"/],
+    [['--scheduler', 'a:1,nohost'], {}, /--scheduler \(MO_SCHEDULER_ADDR\): invalid listen address "nohost"/],
+    [[], { MO_SCHEDULER_ADDR: 'a:1,,b:2' }, /--scheduler \(MO_SCHEDULER_ADDR\): expected host:port/],
     [[], { MO_NODE_LABELS: 'zone' }, /--label \(MO_NODE_LABELS\): expected key=value, got "zone"/],
     [['--capacity-cpu', '1.5'], {}, /--capacity-cpu \(MO_CAPACITY_CPU\): expected a positive integer, got "1.5"/],
     [[], { MO_CAPACITY_MEMORY: '2Gi' }, /--capacity-memory \(MO_CAPACITY_MEMORY\): expected a positive integer/],

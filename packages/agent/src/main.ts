@@ -6,7 +6,9 @@ import {
   AUDIT_HELP,
   SECURITY_FLAG_OPTIONS,
   SECURITY_HELP,
+  addressList,
   flagReader,
+  parseAddress,
   parseAuditFlags,
   parseStreamCaps,
   readSecurityFlags,
@@ -69,7 +71,8 @@ Docker sandboxes (safe by default; these bound what a workload may relax):
   -V, --version           print the version
 
 Scheduler (without --scheduler the agent runs standalone and registers nowhere):
-  --scheduler ADDR        register with this scheduler  MO_SCHEDULER_ADDR     (none)
+  --scheduler ADDR[,ADDR...]  register with the leading scheduler of these
+                                                        MO_SCHEDULER_ADDR     (none)
   --advertise ADDR        address the scheduler dials   MO_ADVERTISE_ADDR     (the gRPC address;
                           0.0.0.0 or :: become 127.0.0.1: set this on a multi-host cluster)
   --label KEY=VALUE       node label, repeatable        MO_NODE_LABELS        ("k=v,k2=v2")
@@ -164,13 +167,26 @@ export function parseAgentArgs(
     defaultUser: pick('default-user', 'MO_DEFAULT_USER'),
     allowedUsers: pick('allowed-users', 'MO_ALLOWED_USERS')?.split(','),
     docker,
-    schedulerAddress: address('scheduler', 'MO_SCHEDULER_ADDR'),
+    schedulerAddresses: addressesOf(pick('scheduler', 'MO_SCHEDULER_ADDR'), label('scheduler', 'MO_SCHEDULER_ADDR')),
     advertiseAddress: address('advertise', 'MO_ADVERTISE_ADDR'),
     labels,
     capacityCpuMillis: int('capacity-cpu', 'MO_CAPACITY_CPU'),
     capacityMemoryBytes: int('capacity-memory', 'MO_CAPACITY_MEMORY'),
     audit: parseAuditFlags(values, env),
   };
+}
+
+/** `a:1,b:2` (--scheduler, MO_SCHEDULER_ADDR): each a host:port; errors name the flag. */
+function addressesOf(raw: string | undefined, name: string): string[] | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const list = addressList(raw, name);
+    for (const a of list) parseAddress(a);
+    return list;
+  } catch (err) {
+    const message = (err as Error).message;
+    throw new Error(message.startsWith(name) ? message : `${name}: ${message}`, { cause: err });
+  }
 }
 
 function cgroupRootOf(root: string | undefined): string | undefined {

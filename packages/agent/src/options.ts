@@ -1,6 +1,7 @@
 // The agent's options: what each is, the defaults, and their checks (each error names the
 // option). main.ts reads them from flags and the environment; startAgent takes them.
 import {
+  addressList,
   checkSecurity,
   DEFAULT_AUDIT_SETTINGS,
   isLogLevel,
@@ -49,7 +50,12 @@ export interface AgentOptions extends SecurityOptions {
   dockerSocket: string;
   /** The docker driver: host port range, defaults, and which relaxations workloads may ask for. */
   docker: DockerLimits;
-  /** host:port of the scheduler's NodeRegistry; unset = a standalone agent that registers nowhere. */
+  /**
+   * host:port of each scheduler (`--scheduler a,b,c`): the agent registers with the one that
+   * leads and follows it when another takes over. Unset = a standalone agent that registers nowhere.
+   */
+  schedulerAddresses?: string[];
+  /** The older name: one host:port, or a comma-separated list (read into schedulerAddresses). */
   schedulerAddress?: string;
   /**
    * host:port the scheduler should dial this agent on. Default: the bound gRPC address, with a
@@ -147,7 +153,14 @@ export function resolveAgentOptions(partial: Partial<AgentOptions> = {}): AgentO
       throw new Error(`maxLogDisk: ${(err as Error).message}`, { cause: err });
     }
   }
-  if (o.schedulerAddress !== undefined) parseAddress(o.schedulerAddress);
+  if (o.schedulerAddresses === undefined && o.schedulerAddress !== undefined) {
+    o.schedulerAddresses = addressList(o.schedulerAddress, 'schedulerAddress');
+  }
+  if (o.schedulerAddresses !== undefined) {
+    o.schedulerAddresses = addressList(o.schedulerAddresses, 'schedulerAddresses');
+    for (const a of o.schedulerAddresses) parseAddress(a);
+  }
+  delete o.schedulerAddress;
   if (o.advertiseAddress !== undefined) parseAddress(o.advertiseAddress);
   if (o.cgroupRoot !== undefined && o.cgroupRoot !== 'off') validateCgroupRoot(o.cgroupRoot, 'cgroupRoot');
   parseAllowedUsers(o.allowedUsers ?? [], '--allowed-users');

@@ -83,7 +83,7 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
 
   constructor(address: string, options: ClientOptions) {
     const Ctor = moProto().mo.v1.NodeAgent;
-    super(address, (creds, extra) => new Ctor(address, creds, { ...channelOptions(), ...extra }), options);
+    super(address, (a, creds, extra) => new Ctor(a, creds, { ...channelOptions(), ...extra }), options);
     this.wire = new WireChannel(address, wireOptionsOf(options));
   }
 
@@ -187,9 +187,10 @@ export function quietGrpcLogs(env: NodeJS.ProcessEnv): void {
 
 /** Client for the scheduler's Scheduler service (what `mo` uses). */
 export class SchedulerClient extends BaseClient<RawSchedulerClient> {
-  constructor(address: string, options: ClientOptions) {
+  /** `address`: one scheduler, or several (`"a:1,b:2"` or a list): calls follow the leader. */
+  constructor(address: string | readonly string[], options: ClientOptions) {
     const Ctor = moProto().mo.v1.Scheduler;
-    super(address, (creds, extra) => new Ctor(address, creds, { ...channelOptions(), ...extra }), options, {
+    super(address, (a, creds, extra) => new Ctor(a, creds, { ...channelOptions(), ...extra }), options, {
       kind: 'scheduler',
     });
   }
@@ -245,12 +246,12 @@ export class SchedulerClient extends BaseClient<RawSchedulerClient> {
 
   streamLogs(req: StreamWorkloadLogsRequest, signal?: AbortSignal): AsyncGenerator<LogChunk__Output> {
     const opts: grpc.CallOptions = req.follow ? {} : { deadline: deadlineIn(this.deadlineMs) };
-    return this.stream(this.raw.streamWorkloadLogs(req, this.metadata(), opts), signal);
+    return this.openStream((raw) => raw.streamWorkloadLogs(req, this.metadata(), opts), signal);
   }
 
   /** Cluster events until `signal` aborts (no deadline: a watch is meant to last). */
   watch(req: WatchRequest = {}, signal?: AbortSignal): AsyncGenerator<ClusterEvent__Output> {
-    return this.stream(this.raw.watch(req, this.metadata(), {}), signal);
+    return this.openStream((raw) => raw.watch(req, this.metadata(), {}), signal);
   }
 
   /** watch(), resumed after a broken stream with no gap and no duplicate: see followWatch. */
@@ -326,9 +327,10 @@ export async function* followWatch(
 
 /** Client for the scheduler's Pipelines service (same address as the Scheduler service). */
 export class PipelineClient extends BaseClient<RawPipelinesClient> {
-  constructor(address: string, options: ClientOptions) {
+  /** `address`: one scheduler, or several (`"a:1,b:2"` or a list): calls follow the leader. */
+  constructor(address: string | readonly string[], options: ClientOptions) {
     const Ctor = moProto().mo.v1.Pipelines;
-    super(address, (creds, extra) => new Ctor(address, creds, { ...channelOptions(), ...extra }), options, {
+    super(address, (a, creds, extra) => new Ctor(a, creds, { ...channelOptions(), ...extra }), options, {
       kind: 'scheduler',
     });
   }
@@ -365,20 +367,21 @@ export class PipelineClient extends BaseClient<RawPipelinesClient> {
     req: { pipelineId?: string; afterSeq?: number } = {},
     signal?: AbortSignal,
   ): AsyncGenerator<PipelineEvent__Output> {
-    return this.stream(this.raw.watchPipelines(req, this.metadata(), {}), signal);
+    return this.openStream((raw) => raw.watchPipelines(req, this.metadata(), {}), signal);
   }
 
   stepLogs(req: StreamStepLogsRequest, signal?: AbortSignal): AsyncGenerator<LogChunk__Output> {
     const opts: grpc.CallOptions = req.follow ? {} : { deadline: deadlineIn(this.deadlineMs) };
-    return this.stream(this.raw.streamStepLogs(req, this.metadata(), opts), signal);
+    return this.openStream((raw) => raw.streamStepLogs(req, this.metadata(), opts), signal);
   }
 }
 
 /** Client for the scheduler's NodeRegistry service (what agents use). */
 export class RegistryClient extends BaseClient<NodeRegistryClient> {
-  constructor(address: string, options: ClientOptions) {
+  /** `address`: one scheduler, or several (`"a:1,b:2"` or a list): calls follow the leader. */
+  constructor(address: string | readonly string[], options: ClientOptions) {
     const Ctor = moProto().mo.v1.NodeRegistry;
-    super(address, (creds, extra) => new Ctor(address, creds, { ...channelOptions(), ...extra }), options, {
+    super(address, (a, creds, extra) => new Ctor(a, creds, { ...channelOptions(), ...extra }), options, {
       kind: 'scheduler',
     });
   }
@@ -451,7 +454,8 @@ export class RegistryClient extends BaseClient<NodeRegistryClient> {
     deadlineMs: number,
     signal?: AbortSignal,
   ): AsyncGenerator<ArtifactChunk__Output> {
-    return this.stream(this.raw.downloadArtifact(req, this.metadata(), { deadline: deadlineIn(deadlineMs) }), signal);
+    const deadline = deadlineIn(deadlineMs);
+    return this.openStream((raw) => raw.downloadArtifact(req, this.metadata(), { deadline }), signal);
   }
 }
 

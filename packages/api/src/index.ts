@@ -104,6 +104,19 @@ export {
   splitAddresses,
   type LeaderAddress,
 } from './leader.js';
+// Where a client given several scheduler addresses calls next (the clients apply it).
+export {
+  FIRST_ROUND,
+  addressList,
+  chooseAfterFailure,
+  failureOf,
+  following,
+  retrySafe,
+  type Choice,
+  type FailedCall,
+  type Failure,
+  type Round,
+} from './leader-choice.js';
 // Identity and access: the access table (who may call what), bearer tokens, the per-call guard.
 export {
   ACCESS_LEVELS,

@@ -14,9 +14,10 @@ import { channelOptions } from './grpc-options.js';
 import { moProto } from './proto.js';
 
 export class JobClient extends BaseClient<RawJobsClient> {
-  constructor(address: string, options: ClientOptions) {
+  /** `address`: one scheduler, or several (`"a:1,b:2"` or a list): calls follow the leader. */
+  constructor(address: string | readonly string[], options: ClientOptions) {
     const Ctor = moProto().mo.v1.Jobs;
-    super(address, (creds, extra) => new Ctor(address, creds, { ...channelOptions(), ...extra }), options, {
+    super(address, (a, creds, extra) => new Ctor(a, creds, { ...channelOptions(), ...extra }), options, {
       kind: 'scheduler',
     });
   }

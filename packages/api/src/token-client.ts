@@ -11,9 +11,10 @@ import { followPages } from './paging/follow.js';
 import { moProto } from './proto.js';
 
 export class TokenClient extends BaseClient<RawTokensClient> {
-  constructor(address: string, options: ClientOptions) {
+  /** `address`: one scheduler, or several (`"a:1,b:2"` or a list): calls follow the leader. */
+  constructor(address: string | readonly string[], options: ClientOptions) {
     const Ctor = moProto().mo.v1.Tokens;
-    super(address, (creds, extra) => new Ctor(address, creds, { ...channelOptions(), ...extra }), options, {
+    super(address, (a, creds, extra) => new Ctor(a, creds, { ...channelOptions(), ...extra }), options, {
       kind: 'scheduler',
     });
   }

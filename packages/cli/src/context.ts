@@ -1,4 +1,4 @@
-// Global options (`--scheduler`, `--agent`, `--json`, `--timeout`, and the credentials `--ca-cert`,
+// Global options (`--scheduler` (one address or several: a,b,c), `--agent`, `--json`, `--timeout`, and the credentials `--ca-cert`,
 // `--client-cert`, `--client-key`, `--token`, `--insecure`): declared once, accepted before or
 // after the command name, resolved with their defaults in one place, and clients built from them.
 //
@@ -286,9 +286,21 @@ function resolveTarget(raw: RawGlobals, env: NodeJS.ProcessEnv): Target {
     throw new UsageError('cannot be combined with --scheduler: pick the scheduler or one agent', '--agent');
   }
   if (raw.agent) return { kind: 'agent', address: raw.agent };
-  if (raw.scheduler) return { kind: 'scheduler', address: raw.scheduler };
+  if (raw.scheduler) return { kind: 'scheduler', address: schedulerList(raw.scheduler, '--scheduler') };
   if (env.MO_AGENT_ADDR && !env.MO_SCHEDULER_ADDR) return { kind: 'agent', address: env.MO_AGENT_ADDR };
-  return { kind: 'scheduler', address: env.MO_SCHEDULER_ADDR || DEFAULT_SCHEDULER_ADDR };
+  if (!env.MO_SCHEDULER_ADDR) return { kind: 'scheduler', address: DEFAULT_SCHEDULER_ADDR };
+  return { kind: 'scheduler', address: schedulerList(env.MO_SCHEDULER_ADDR, 'MO_SCHEDULER_ADDR') };
+}
+
+/**
+ * Several schedulers (`a:7600,b:7600,c:7600`): the clients find the leader among them (and
+ * follow a follower's redirect). Passed on as written; an empty entry is a usage error.
+ */
+function schedulerList(value: string, source: string): string {
+  if (!value.includes(',')) return value;
+  const parts = value.split(',').map((s) => s.trim());
+  if (parts.some((p) => p === '')) throw new UsageError(`expected host:port[,host:port...], got "${value}"`, source);
+  return parts.join(',');
 }
 
 /**
@@ -298,7 +310,10 @@ function resolveTarget(raw: RawGlobals, env: NodeJS.ProcessEnv): Target {
  */
 export function addGlobalOptions(cmd: Command): Command {
   return cmd
-    .option('--scheduler <addr>', `scheduler gRPC address (env MO_SCHEDULER_ADDR, default ${DEFAULT_SCHEDULER_ADDR})`)
+    .option(
+      '--scheduler <addr>',
+      `scheduler gRPC address, or several as a,b,c: the leader is found (env MO_SCHEDULER_ADDR, default ${DEFAULT_SCHEDULER_ADDR})`,
+    )
     .option('--agent <addr>', 'talk to this one agent directly instead of the scheduler (env MO_AGENT_ADDR)')
     .option('--json', 'print machine-readable JSON')
     .option(

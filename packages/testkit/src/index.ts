@@ -13,7 +13,8 @@
  * for the CLI with its credentials), `runMo` (the built CLI), `waitFor`, `sleep`, `isAlive`,
  * `requireTool` (fail in CI, skip with a reason elsewhere), `cpuSecondsOf` / `measureCpuPercent`
  * (a process's CPU from /proc), Docker helpers (`dockerReady`,
- * `removeContainersOfNode`, `SANDBOX_IMAGE`), systemd unit checks (`createUnitVerifier`,
+ * `removeContainersOfNode`, `SANDBOX_IMAGE`), real etcd (`startEtcd`: 1 or 3 members of Debian's
+ * etcd-server on free ports, each killable, pausable and restartable; `etcdFound`), systemd unit checks (`createUnitVerifier`,
  * `unitDirectives`, …), `mountTmpfs` (a small disk that really fills up; root only), a
  * network-namespace test bed (`createNetnsBed`: a bridge, one namespace per host, silent
  * partitions and cut links; `netnsUnavailable` says why not here), and on it one whole partition
@@ -80,6 +81,7 @@ export { freePort, stepOf, waitForPipeline } from './pipelines.js';
 export { hostileStartRequest, maxBatchRequest, maxProcessSpec, maxStartRequest } from './large-starts.js';
 export { isAlive, requireTool, sleep, waitFor } from './wait.js';
 export { cpuSecondsOf, measureCpuPercent } from './proc.js';
+export { ETCD_BIN, etcdFound, startEtcd, type EtcdMember, type EtcdServer, type StartEtcdOptions } from './etcd.js';
 export { dockerReady, removeContainersOfNode, SANDBOX_IMAGE } from './docker.js';
 export { canMountTmpfs, mountTmpfs, type Tmpfs } from './tmpfs.js';
 export { createNetnsBed, netnsUnavailable, sweepLeftovers, type NetnsBed, type NetnsHost } from './netns.js';

@@ -14,7 +14,8 @@
 //
 // This class only applies decisions made apart, each tested alone: inventory pages (pages.ts), the
 // pace of changes on the stream (pace.ts), what an answer or a silence means (contact.ts), and what
-// a failure means: the log line and the wait before registering again (reconnect.ts).
+// a failure means: the log line and the wait before registering again (reconnect.ts), and which
+// of several schedulers to try first (leader.ts: the known leader, then the others).
 import {
   NotFoundError,
   RegistryClient,
@@ -46,6 +47,7 @@ import { ContactFile } from './contact-file.js';
 import { HeartbeatPacer } from './pace.js';
 import { inventoryPages, statusBytes } from './pages.js';
 import { Reconnect } from './reconnect.js';
+import { SchedulerAddresses } from './leader.js';
 
 export { DEFAULT_HEARTBEAT_INTERVAL_MS } from './contact.js';
 
@@ -62,8 +64,11 @@ export interface ReportedWorkloads {
 }
 
 export interface SchedulerReporterOptions {
-  /** host:port of the scheduler's NodeRegistry. */
-  schedulerAddress: string;
+  /**
+   * host:port of the scheduler's NodeRegistry, or several (a list, `"a,b,c"`, or the agent's
+   * SchedulerAddresses, shared with its artifact transfers): the agent registers with the leader.
+   */
+  schedulerAddress: string | readonly string[] | SchedulerAddresses;
   /** How to dial it: the agent's certificate (`tls`), or `insecure`. */
   credentials: Pick<ClientOptions, 'tls' | 'insecure'>;
   nodeId: string;
@@ -135,6 +140,8 @@ export class SchedulerReporter {
   /** A flush held back by the pace, due when the budget allows. */
   private deferredFlush: Timer | undefined;
   private readonly reconnect: Reconnect;
+  /** The schedulers, and which one leads as far as this agent knows. */
+  private readonly schedulers: SchedulerAddresses;
 
   constructor(options: SchedulerReporterOptions) {
     this.opts = {
@@ -145,6 +152,8 @@ export class SchedulerReporter {
       ...options,
     };
     this.reconnect = new Reconnect(this.opts);
+    const given = options.schedulerAddress;
+    this.schedulers = given instanceof SchedulerAddresses ? given : new SchedulerAddresses(given);
     this.contactFile = new ContactFile(options.contactFile, options.logger);
     this.contactState = initialContact(this.contactFile.read(), Date.now());
   }
@@ -165,7 +174,7 @@ export class SchedulerReporter {
 
   status(): SchedulerConnectionStatus {
     return {
-      address: this.opts.schedulerAddress,
+      address: this.schedulers.leader,
       nodeId: this.opts.nodeId,
       connected: this.connected,
       lastHeartbeatMs: this.lastHeartbeatMs,
@@ -191,7 +200,7 @@ export class SchedulerReporter {
   }
 
   private async run(): Promise<void> {
-    const { logger, schedulerAddress } = this.opts;
+    const { logger } = this.opts;
     while (!this.closed) {
       const startedAtMs = Date.now();
       let registered = false;
@@ -209,7 +218,8 @@ export class SchedulerReporter {
       if (failure) this.setConnected(false);
       const { intervalMs } = this;
       const next = this.reconnect.ended({ startedAtMs, registered, failure, wasConnected, intervalMs }, Date.now());
-      if (next.log) logger[next.log.level](next.log.message, { scheduler: schedulerAddress, ...next.log.fields });
+      const scheduler = this.schedulers.leader;
+      if (next.log) logger[next.log.level](next.log.message, { scheduler, ...next.log.fields });
       await sleep(next.delayMs, this.abort.signal);
     }
     this.setConnected(false);
@@ -217,19 +227,10 @@ export class SchedulerReporter {
 
   /** One Register + heartbeat stream; resolves never, rejects when the connection is lost. */
   private async session(onRegistered: () => void): Promise<void> {
-    const { logger, nodeId, schedulerAddress } = this.opts;
-    // A fresh channel per attempt: grpc-js's own reconnect backoff grows to minutes, and a call on a
-    // channel in that state fails at once without even trying.
+    const { logger, nodeId } = this.opts;
     this.client?.close();
-    const client = new RegistryClient(schedulerAddress, {
-      ...this.opts.credentials,
-      deadlineMs: this.opts.registerTimeoutMs,
-    });
-    this.client = client;
+    const client = await this.connect();
     try {
-      // A short wait for the connection: during a silent partition an attempt must not hang for the
-      // whole Register deadline, or the agent would come back long after the network did.
-      await client.waitForReady(this.opts.connectTimeoutMs);
       // A workload being fenced must reach the scheduler as ended, not as running.
       await this.opts.workloads.fencesSettled?.();
       if (this.closed) return;
@@ -247,6 +248,8 @@ export class SchedulerReporter {
         ...first,
       });
       if (this.closed) return;
+      // Registered with the leader (the client followed a follower's redirect, if any).
+      this.schedulers.follow(client.address);
       this.fence(res);
       for (const page of rest) {
         const answer = await client.syncInventory({ nodeId, registrationId: res.registrationId, ...page });
@@ -257,7 +260,7 @@ export class SchedulerReporter {
       this.applyInterval(res.heartbeatIntervalMs);
       this.noteContact(res.downAfterMs);
       logger.info('registered with scheduler', {
-        scheduler: schedulerAddress,
+        scheduler: client.address,
         nodeId,
         inventory: inventory.length,
         ...(rest.length > 0 ? { pages: rest.length + 1 } : {}),
@@ -266,6 +269,10 @@ export class SchedulerReporter {
         stop: res.stopAllocationIds.length,
       });
       await this.heartbeat(client);
+    } catch (err) {
+      // A follower's redirect (the leader changed), or a scheduler gone: where the next one starts.
+      this.schedulers.failed(err, client.address);
+      throw err;
     } finally {
       this.pending = undefined;
       this.flushScheduled = false;
@@ -278,6 +285,35 @@ export class SchedulerReporter {
       client.close();
       if (this.client === client) this.client = undefined;
     }
+  }
+
+  /**
+   * A client of the first scheduler that takes a connection, the known leader first, then the
+   * others. A fresh channel per attempt: grpc-js's own reconnect backoff grows to minutes, and a
+   * call on a channel in that state fails at once without even trying. A short wait for each
+   * connection: during a silent partition an attempt must not hang for the whole Register
+   * deadline, or the agent would come back long after the network did.
+   */
+  private async connect(): Promise<RegistryClient> {
+    let lastError: unknown = new Error('the reporter is closing');
+    for (const address of this.schedulers.order()) {
+      if (this.closed) break;
+      const client = new RegistryClient(address, {
+        ...this.opts.credentials,
+        deadlineMs: this.opts.registerTimeoutMs,
+      });
+      this.client = client;
+      try {
+        await client.waitForReady(this.opts.connectTimeoutMs);
+        return client;
+      } catch (err) {
+        client.close();
+        if (this.client === client) this.client = undefined;
+        this.schedulers.failed(err, address);
+        lastError = err;
+      }
+    }
+    throw lastError;
   }
 
   /** Opens the stream and keeps it until it fails (rejects) or the reporter closes (resolves). */

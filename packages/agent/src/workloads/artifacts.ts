@@ -20,6 +20,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, realpath, rename, rm } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
+import { SchedulerAddresses } from '../reporter/leader.js';
 
 export { validateArtifactSpec, type ArtifactRefSettings, type ArtifactSettings } from '@mo/api';
 
@@ -63,10 +64,15 @@ export class SchedulerArtifacts implements ArtifactTransfer {
   /** Clients of the transfers under way, closed by close(). */
   private readonly open = new Set<RegistryClient>();
 
+  private readonly schedulers: SchedulerAddresses;
+
+  /** `schedulers`: one address, or the agent's schedulers (transfers go to the known leader). */
   constructor(
-    private readonly schedulerAddress: string,
+    schedulers: string | SchedulerAddresses,
     private readonly credentials: Pick<ClientOptions, 'tls' | 'insecure'>,
-  ) {}
+  ) {
+    this.schedulers = typeof schedulers === 'string' ? new SchedulerAddresses(schedulers) : schedulers;
+  }
 
   /**
    * A fresh client (its own connection) per transfer: a long-lived channel may still be backing
@@ -75,10 +81,16 @@ export class SchedulerArtifacts implements ArtifactTransfer {
    * nothing next to moving the artifact.
    */
   private async withClient<T>(fn: (client: RegistryClient) => Promise<T>): Promise<T> {
-    const client = new RegistryClient(this.schedulerAddress, this.credentials);
+    // The known leader first: a download refused by a follower is opened again on the leader it
+    // names (the client follows); an upload refused so fails (its step with it), and the next
+    // transfer goes to the leader named.
+    const client = new RegistryClient(this.schedulers.order(), this.credentials);
     this.open.add(client);
     try {
       return await fn(client);
+    } catch (err) {
+      this.schedulers.failed(err, client.address);
+      throw err;
     } finally {
       this.open.delete(client);
       client.close();

@@ -22,16 +22,26 @@ import { MAX_DEADLINE_MS, grpcTimeoutHeader } from './timeout.js';
 import { secureContextOf, type ClientTls } from '../tls/client.js';
 import { checkPeerRole, type ExpectedPeer } from '../tls/peer.js';
 
-/** A failed call, shaped like grpc-js's ServiceError (code, details) so the usual mapping applies. */
+/**
+ * A failed call, shaped like grpc-js's ServiceError (code, details, and the one trailer mo reads:
+ * a follower scheduler's `mo-leader`) so the usual mapping applies.
+ */
 export class WireCallError extends Error {
+  /** The trailers fromServiceError reads, as grpc-js's Metadata.get gives them. */
+  readonly metadata: { get(key: string): string[] } | undefined;
   constructor(
     readonly code: number,
     readonly details: string,
+    leader?: string,
   ) {
     super(details);
     this.name = 'WireCallError';
+    this.metadata = leader === undefined ? undefined : { get: (key) => (key === LEADER_TRAILER ? [leader] : []) };
   }
 }
+
+/** A follower scheduler's trailer naming the leader (../leader.ts; not imported: no grpc-js here). */
+const LEADER_TRAILER = 'mo-leader';
 
 export interface WireChannelOptions {
   /** Interval between keepalive PINGs (default KEEPALIVE_TIME_MS). */
@@ -178,12 +188,12 @@ export class WireChannel {
       const conn = this.open();
       const { session, waiting } = conn;
       let settled = false;
-      const fail = (code: number, details: string) => {
+      const fail = (code: number, details: string, leader?: string) => {
         if (settled) return;
         settled = true;
         timer.cancel();
         waiting.delete(onSessionError);
-        reject(new WireCallError(code, details));
+        reject(new WireCallError(code, details, leader));
       };
       // Held (ref): a call in flight keeps a CLI alive until it answers or its deadline passes.
       const timer = after(
@@ -247,9 +257,9 @@ export class WireChannel {
       wake = undefined;
       w?.();
     };
-    const fail = (code: number, details: string) => {
+    const fail = (code: number, details: string, leader?: string) => {
       if (ended || failure) return;
-      failure = new WireCallError(code, details);
+      failure = new WireCallError(code, details, leader);
       if (!req.closed) req.close(NGHTTP2_CANCEL);
       notify();
     };
@@ -326,15 +336,17 @@ function onOutcome(
   req: ClientHttp2Stream,
   conn: Connection,
   address: string,
-  fail: (code: number, details: string) => void,
+  fail: (code: number, details: string, leader?: string) => void,
   ok: () => void,
 ): void {
   let status: number | undefined;
   let message = '';
+  let leader: string | undefined;
   let responded = false;
   const takeStatus = (headers: Record<string, unknown>) => {
     if (headers['grpc-status'] !== undefined) status = Number(headers['grpc-status']);
     if (headers['grpc-message'] !== undefined) message = decodeURIComponent(String(headers['grpc-message']));
+    if (headers[LEADER_TRAILER] !== undefined) leader = String(headers[LEADER_TRAILER]);
   };
   req.on('response', (headers) => {
     responded = true;
@@ -351,7 +363,7 @@ function onOutcome(
   req.on('end', () => {
     if (status === undefined && !responded) return unanswered(conn, (details) => fail(UNAVAILABLE, details));
     if (status === undefined) return fail(...endedWithoutStatus(conn));
-    if (status !== 0) return fail(status, message);
+    if (status !== 0) return fail(status, message, leader);
     ok();
   });
 }

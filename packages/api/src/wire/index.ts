@@ -16,6 +16,8 @@
  * gRPC code and details, is their cause; WireChannel's own calls throw it as it is). The
  * session has the keepalive and connect timeout of every mo connection (../keepalive.ts).
  * Lists are paged: `listAll*` and `getFullClusterStatus` follow next_page_token (`followPages`).
+ * Given several scheduler addresses (`"a:1,b:2"`), calls follow the leader as the full clients'
+ * do (../leader-choice.ts).
  */
 import type { ClusterStatus__Output } from '../generated/mo/v1/ClusterStatus.js';
 import type { GetClusterStatusRequest } from '../generated/mo/v1/GetClusterStatusRequest.js';
@@ -29,7 +31,10 @@ import type { SubmitWorkloadResponse__Output } from '../generated/mo/v1/SubmitWo
 import type { StopScheduledWorkloadRequest } from '../generated/mo/v1/StopScheduledWorkloadRequest.js';
 import type { WatchRequest } from '../generated/mo/v1/WatchRequest.js';
 import type { ClusterEvent__Output } from '../generated/mo/v1/ClusterEvent.js';
-import { fromServiceError } from '../errors.js';
+import { MoError, NotLeaderError, fromServiceError } from '../errors.js';
+import { FIRST_ROUND, addressList, chooseAfterFailure, failureOf, retrySafe } from '../leader-choice.js';
+import { sleep } from '../timers.js';
+import { MAX_DEADLINE_MS } from './timeout.js';
 import { allNodes, allWorkloads, fullClusterStatusOf } from '../paging/collect.js';
 import { decodeMessage, encodeMessage, prepareDecoder } from './codec.js';
 import { WireChannel, type WireChannelOptions } from './channel.js';
@@ -50,20 +55,43 @@ export { followPages, PagingError } from '../paging/follow.js';
  * their cause).
  */
 export class WireSchedulerClient {
-  private readonly channel: WireChannel;
+  private channel: WireChannel;
   private readonly deadlineMs: number;
+  /** Every scheduler address known, in the order given (leaders learned from redirects last). */
+  private readonly known: string[];
+  private readonly channels = new Map<string, WireChannel>();
+  private readonly openChannel: (address: string) => WireChannel;
 
+  /** `address`: one scheduler, or several (`"a:1,b:2"` or a list): calls follow the leader. */
   constructor(
-    readonly address: string,
+    address: string | readonly string[],
     options: { deadlineMs?: number } & Pick<WireChannelOptions, 'tls' | 'token'> & { insecure?: boolean },
   ) {
     if (!options.tls === !options.insecure)
       throw new Error('WireSchedulerClient: give exactly one of tls and insecure');
-    this.channel = new WireChannel(address, {
+    const channelOptions: WireChannelOptions = {
       ...(options.tls ? { tls: options.tls, peer: { kind: 'scheduler' as const } } : {}),
       ...(options.token !== undefined ? { token: options.token } : {}),
-    });
+    };
+    this.openChannel = (a) => new WireChannel(a, channelOptions);
+    this.known = typeof address === 'string' && !address.includes(',') ? [address] : addressList(address);
+    this.channel = this.channelOf(this.known[0]!);
     this.deadlineMs = options.deadlineMs ?? 10_000;
+  }
+
+  /** The address calls go to now (the leader, once one answered). */
+  get address(): string {
+    return this.channel.address;
+  }
+
+  private channelOf(address: string): WireChannel {
+    let c = this.channels.get(address);
+    if (!c) {
+      c = this.openChannel(address);
+      this.channels.set(address, c);
+      if (!this.known.includes(address)) this.known.push(address);
+    }
+    return c;
   }
 
   private async call<T>(
@@ -77,15 +105,54 @@ export class WireSchedulerClient {
     // server's work the response decoder's compilation: each is a few ms of a CLI's first call.
     this.channel.connect();
     const body = encodeMessage(reqType, req);
-    const pending = this.channel.call(`/mo.v1.Scheduler/${method}`, body, deadlineMs);
+    const deadline = Date.now() + Math.min(deadlineMs, MAX_DEADLINE_MS);
+    const path = `/mo.v1.Scheduler/${method}`;
+    const pending = this.channel.call(path, body, deadlineMs);
     prepareDecoder(resType);
     let res: Buffer;
     try {
       res = await pending;
     } catch (err) {
-      throw fromServiceError(err, this.address);
+      const failure = fromServiceError(err, this.address);
+      // One scheduler: as always, unless it is a follower (leader-choice.ts).
+      if (this.known.length === 1 && !(failure instanceof NotLeaderError)) throw failure;
+      res = await this.follow(path, req, body, deadline, failure);
     }
     return decodeMessage<T>(resType, res);
+  }
+
+  /** The rest of a call whose first attempt failed with `first`: as leader-choice.ts says. */
+  private async follow(path: string, req: object, body: Buffer, deadline: number, first: MoError): Promise<Buffer> {
+    const safe = retrySafe(path, req);
+    let round = FIRST_ROUND;
+    let at = this.channel.address;
+    let err: MoError = first;
+    for (;;) {
+      const failure = failureOf(err);
+      const choice = chooseAfterFailure({
+        addresses: this.known,
+        at,
+        failure,
+        safe,
+        round,
+        remainingMs: deadline - Date.now(),
+      });
+      if (choice.kind === 'fail') {
+        this.channel = this.channelOf(choice.next);
+        throw err;
+      }
+      if (choice.waitMs > 0) await sleep(choice.waitMs, undefined, { ref: true });
+      round = choice.round;
+      at = choice.address;
+      const channel = this.channelOf(at);
+      try {
+        const res = await channel.call(path, body, Math.max(1, deadline - Date.now()));
+        this.channel = channel;
+        return res;
+      } catch (e) {
+        err = fromServiceError(e, at);
+      }
+    }
   }
 
   submitWorkload(req: SubmitWorkloadRequest): Promise<SubmitWorkloadResponse__Output> {
@@ -99,15 +166,41 @@ export class WireSchedulerClient {
     return this.call('StopScheduledWorkload', 'StopScheduledWorkloadRequest', 'ScheduledWorkload', req, deadline);
   }
 
-  /** Cluster events until `signal` aborts (no deadline: a watch is meant to last). */
+  /**
+   * Cluster events until `signal` aborts (no deadline: a watch is meant to last). A follower's
+   * refusal, or a failed connection, before the first event opens it where leader-choice.ts says.
+   */
   async *watch(req: WatchRequest = {}, signal?: AbortSignal): AsyncGenerator<ClusterEvent__Output> {
-    const messages = this.channel.stream('/mo.v1.Scheduler/Watch', encodeMessage('WatchRequest', req), {
-      ...(signal ? { signal } : {}),
-    });
-    try {
-      for await (const m of messages) yield decodeMessage<ClusterEvent__Output>('ClusterEvent', m);
-    } catch (err) {
-      throw fromServiceError(err, this.address);
+    const body = encodeMessage('WatchRequest', req);
+    const deadline = Date.now() + this.deadlineMs;
+    let round = FIRST_ROUND;
+    for (;;) {
+      const channel = this.channel;
+      const messages = channel.stream('/mo.v1.Scheduler/Watch', body, { ...(signal ? { signal } : {}) });
+      let received = false;
+      try {
+        for await (const m of messages) {
+          received = true;
+          yield decodeMessage<ClusterEvent__Output>('ClusterEvent', m);
+        }
+        return;
+      } catch (e) {
+        const err = fromServiceError(e, channel.address);
+        if (received || (this.known.length === 1 && !(err instanceof NotLeaderError))) throw err;
+        const choice = chooseAfterFailure({
+          addresses: this.known,
+          at: channel.address,
+          failure: failureOf(err),
+          safe: true,
+          round,
+          remainingMs: deadline - Date.now(),
+        });
+        this.channel = this.channelOf(choice.kind === 'fail' ? choice.next : choice.address);
+        if (choice.kind === 'fail') throw err;
+        if (choice.waitMs > 0) await sleep(choice.waitMs, signal, { ref: true });
+        if (signal?.aborted) return;
+        round = choice.round;
+      }
     }
   }
 
@@ -143,6 +236,6 @@ export class WireSchedulerClient {
   }
 
   close(): void {
-    this.channel.close();
+    for (const c of this.channels.values()) c.close();
   }
 }

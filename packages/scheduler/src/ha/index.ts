@@ -1,0 +1,27 @@
+/**
+ * ha/ — several schedulers, one leader (issue 18). While another scheduler leads, this one serves
+ * the follower server: every client and agent call is refused with the leader's address (the
+ * clients in @mo/api follow it; leader-choice.ts there decides where they go next), health says
+ * NOT_SERVING, the HTTP API answers 503 naming the leader and the dashboard links to it.
+ *
+ * ```ts
+ * import { startFollowerServer } from './ha/index.js';
+ * const follower = await startFollowerServer({
+ *   grpcListen: '0.0.0.0:7600', httpListen: '0.0.0.0:7601', tls, // openTls(options, { kind: 'scheduler' }, logger)
+ *   leader: () => election.leader(), // { grpc, http } or undefined while none is elected
+ *   logger,
+ * });
+ * // ... elected: close it, then start the scheduler on the same addresses.
+ * await follower.close();
+ * ```
+ *
+ * Files: follower.ts (the follower server: gRPC refusals built from the service definitions,
+ * HTTP refusals, NOT_SERVING health, `mo_scheduler_leader 0`).
+ */
+export {
+  FOLLOWER_SERVICES,
+  refusingHandlers,
+  startFollowerServer,
+  type FollowerServer,
+  type FollowerServerOptions,
+} from './follower.js';

@@ -1,0 +1,122 @@
+// The connection to etcd: etcd3's connection pool and raw RPC clients (KV, Lease, Watch), with
+// every unary call bounded by one deadline. etcd3's own fault handling (3 retries × a per-attempt
+// deadline, plus a 5 s circuit breaker per member) is replaced by `call`: retry transient errors on
+// another random member until one absolute deadline, then fail UNAVAILABLE naming etcd. A write
+// retried after an ambiguous failure is safe here: every write is a fenced txn of idempotent
+// puts/deletes sent one at a time (etcd-store.ts).
+import { noop } from 'cockatiel';
+import {
+  Etcd3,
+  EtcdError,
+  GRPCCancelledError,
+  GRPCDeadlineExceededError,
+  GRPCUnavailableError,
+  type KVClient,
+  type LeaseClient,
+  type WatchClient,
+} from 'etcd3';
+import { readFileSync } from 'node:fs';
+import { sleep } from '@mo/api/timers';
+import { EtcdUnavailableError } from './errors.js';
+import type { ResolvedEtcdOptions } from './options.js';
+
+/** etcd errors worth another try on another member (elections, overload, a dead member). */
+const TRANSIENT = /leader changed|no leader|request timed out|too many requests|timeout|not capable|stopped/i;
+
+export function isTransient(err: unknown): boolean {
+  if (err instanceof GRPCUnavailableError || err instanceof GRPCCancelledError) return true;
+  if (err instanceof EtcdError) return TRANSIENT.test(err.message);
+  return false;
+}
+
+/** Largest response accepted (a page of records, a watch batch); etcd's own request cap is 1.5 MiB. */
+const MAX_RECEIVE_BYTES = 64 * 1024 * 1024;
+
+export class EtcdConnection {
+  readonly client: Etcd3;
+  readonly kv: KVClient;
+  readonly lease: LeaseClient;
+  readonly watch: WatchClient;
+  closed = false;
+
+  constructor(readonly options: ResolvedEtcdOptions) {
+    const tls = options.tls;
+    this.client = new Etcd3({
+      hosts: options.endpoints,
+      credentials: tls && {
+        rootCertificate: readFileSync(tls.caFile),
+        certChain: readFileSync(tls.certFile),
+        privateKey: readFileSync(tls.keyFile),
+      },
+      faultHandling: { host: () => noop, global: noop },
+      grpcOptions: {
+        'grpc.max_receive_message_length': MAX_RECEIVE_BYTES,
+        // A member that stops answering (frozen, partitioned) is noticed on open streams. etcd
+        // refuses pings more often than its --grpc-keepalive-min-time (5 s).
+        'grpc.keepalive_time_ms': 10_000,
+        'grpc.keepalive_timeout_ms': 5_000,
+      },
+    });
+    this.kv = this.client.kv;
+    this.lease = this.client.leaseClient;
+    this.watch = this.client.watchClient;
+  }
+
+  /**
+   * Runs `fn` with a call deadline, retrying transient failures (on another random member, after
+   * a short pause) until `timeoutMs` has passed; then rejects with EtcdUnavailableError.
+   * Other errors (a refused request) are passed through as etcd3 cast them.
+   */
+  async call<T>(
+    what: string,
+    fn: (options: { deadline: number }) => Promise<T>,
+    timeoutMs = this.options.requestTimeoutMs,
+  ): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    for (let attempt = 0; ; attempt++) {
+      if (this.closed) throw new EtcdUnavailableError(what, this.options.endpoints, 'the etcd client is closed');
+      try {
+        return await fn({ deadline });
+      } catch (err) {
+        last = err;
+        const timedOut = err instanceof GRPCDeadlineExceededError || Date.now() >= deadline;
+        if (!timedOut && !isTransient(err)) throw err;
+        if (timedOut) break;
+        this.options.logger?.debug('etcd call failed; retrying', { what, attempt, err: err as Error });
+        await sleep(Math.min(50 * 2 ** attempt, 500, Math.max(0, deadline - Date.now())));
+        if (Date.now() >= deadline) break;
+      }
+    }
+    throw new EtcdUnavailableError(
+      what,
+      this.options.endpoints,
+      `no answer within ${timeoutMs} ms (${describe(last)})`,
+      {
+        cause: last,
+      },
+    );
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.client.close();
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The exclusive end of the range of every key starting with `prefix` (etcd's prefix idiom). */
+export function prefixEnd(prefix: Buffer): Buffer {
+  const end = Buffer.from(prefix);
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i]! < 0xff) {
+      end[i]!++;
+      return end.subarray(0, i + 1);
+    }
+  }
+  return Buffer.from([0]); // every key (the prefix was all 0xff)
+}

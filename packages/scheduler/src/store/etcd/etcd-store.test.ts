@@ -1,0 +1,233 @@
+// The etcd Store against a real etcd (Debian's etcd-server): the shared Store conformance suite,
+// then what only etcd has: every commit fenced by the leader's epoch (a deposed leader's commit is
+// refused and nothing of it lands), group commit within etcd's transaction limits, a commit too
+// large for one transaction refused with its size, and a watch of a kind that relists after a
+// compaction cut it. Quorum loss (3 members) is in quorum.test.ts, the election in election.test.ts.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { etcdFound, requireTool, startEtcd, waitFor, type EtcdServer } from '@mo/testkit';
+import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
+import type { Store, StoreOp } from '../store.js';
+import { describeStoreConformance } from '../store-conformance.js';
+import { openEtcdCluster, type EtcdCluster } from './cluster.js';
+import type { EtcdConnection } from './client.js';
+import { EtcdStore } from './etcd-store.js';
+import { EtcdCommitTooLargeError, FencedError } from './errors.js';
+
+const haveEtcd = requireTool(etcdFound(), 'etcd (Debian etcd-server, /usr/bin/etcd)');
+let etcd: EtcdServer | undefined;
+beforeAll(async () => {
+  if (haveEtcd) etcd = await startEtcd();
+});
+afterAll(async () => {
+  await etcd?.close();
+});
+
+/** A prefix of its own per test, so tests share one etcd without seeing each other. */
+const uniquePrefix = (what: string) => `/mo-test/${what}-${randomUUID().slice(0, 8)}/`;
+
+if (haveEtcd) {
+  describeStoreConformance('etcd', async (dir) => {
+    const cluster = await openEtcdCluster({ endpoints: etcd!.endpoints, prefix: `/mo-conformance/${basename(dir)}/` });
+    const leadership = await cluster.election.campaign('{}');
+    const store = cluster.openStore(leadership);
+    return {
+      load: (kind) => store.load(kind),
+      commit: (ops) => store.commit(ops),
+      close: async () => {
+        await store.close();
+        await leadership.resign();
+        await cluster.close();
+      },
+    } satisfies Store;
+  });
+}
+
+(haveEtcd ? describe : describe.skip)('EtcdStore', () => {
+  const clusters: EtcdCluster[] = [];
+  afterEach(async () => {
+    await Promise.allSettled(clusters.splice(0).map((c) => c.close()));
+  });
+  async function open(prefix: string, leaseTtlMs = 2000): Promise<EtcdCluster> {
+    const c = await openEtcdCluster({ endpoints: etcd!.endpoints, prefix, leaseTtlMs });
+    clusters.push(c);
+    return c;
+  }
+  const put = (id: string, value: unknown): StoreOp => ({ kind: 'workload', id, value });
+
+  it('refuses a deposed leader’s commit with FencedError once another leads, and lands nothing of it', async () => {
+    const prefix = uniquePrefix('fence');
+    const a = await open(prefix);
+    const first = await a.election.campaign('"a"');
+    const storeA = a.openStore(first);
+    await storeA.commit([put('before', 1)]);
+
+    // The leader key goes away behind the first leader's back (as when its lease expires while
+    // it is frozen); a second scheduler is elected with a new epoch.
+    const b = await open(prefix);
+    const raw = await open(prefix);
+    await deleteLeaderKey(raw, prefix);
+    const second = await b.election.campaign('"b"');
+    expect(BigInt(second.epoch)).toBeGreaterThan(BigInt(first.epoch));
+
+    // Whatever the first leader believes, etcd refuses its write: one commit of several records.
+    const refused = await storeA.commit([put('from-a-1', 1), put('from-a-2', 2)]).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(FencedError);
+    expect((refused as FencedError).code).toBe(14); // UNAVAILABLE
+    expect((refused as Error).message).toMatch(`no longer the leader (epoch ${first.epoch})`);
+    await expect(first.lost).resolves.toMatch(/deleted|refused|another/);
+    // Later commits are refused at once, without asking etcd.
+    await expect(storeA.commit([put('from-a-3', 3)])).rejects.toBeInstanceOf(FencedError);
+
+    const storeB = b.openStore(second);
+    await storeB.commit([put('from-b', 1)]);
+    expect((await storeB.load('workload')).map((r) => r.id)).toEqual(['before', 'from-b']);
+  });
+
+  it('fences on etcd even while the old leader has not noticed: the refused txn itself says so', async () => {
+    const prefix = uniquePrefix('fence-race');
+    const a = await open(prefix);
+    const first = await a.election.campaign('"a"');
+    const storeA = a.openStore(first);
+    const b = await open(prefix);
+    // Re-create the key with another lease in one txn: the old leader's key watch sees a put,
+    // but its commit may reach etcd first; either way nothing of it may land.
+    await deleteLeaderKey(b, prefix);
+    const second = await b.election.campaign('"b"');
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => storeA.commit([put(`stale-${i}`, i)])),
+    );
+    expect(results.every((r) => r.status === 'rejected' && r.reason instanceof FencedError)).toBe(true);
+    expect(await b.openStore(second).load('workload')).toEqual([]);
+  });
+
+  it('groups concurrent commits into few transactions within etcd’s 128 ops per txn', async () => {
+    const a = await open(uniquePrefix('group'));
+    const store = a.openStore(await a.election.campaign('{}')) as EtcdStore;
+    await Promise.all(Array.from({ length: 300 }, (_, i) => store.commit([put(`w${String(i).padStart(3, '0')}`, i)])));
+    const stats = store.stats();
+    expect(stats.commits).toBe(300);
+    expect(stats.transactions).toBeGreaterThanOrEqual(3); // 300 keys cannot share fewer txns of 128
+    expect(stats.transactions).toBeLessThan(300);
+    expect(await store.load('workload')).toHaveLength(300);
+  });
+
+  it('refuses one commit larger than a transaction, naming its size; the others land', async () => {
+    const a = await open(uniquePrefix('large'));
+    const store = a.openStore(await a.election.campaign('{}'));
+    const tooMany = Array.from({ length: 129 }, (_, i) => put(`many-${i}`, i));
+    const tooBig = [put('big', 'x'.repeat(2 * 1024 * 1024))];
+    const results = await Promise.allSettled([
+      store.commit([put('ok1', 1)]),
+      store.commit(tooMany),
+      store.commit(tooBig),
+      store.commit([put('ok2', 2)]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    const [many, big] = [results[1], results[2]] as PromiseRejectedResult[];
+    expect(many!.reason).toBeInstanceOf(EtcdCommitTooLargeError);
+    expect(String(many!.reason)).toMatch(/129 records.*at most 128 records/);
+    expect(String(big!.reason)).toMatch(/1 records, \d{7} bytes/);
+    expect((await store.load('workload')).map((r) => r.id)).toEqual(['ok1', 'ok2']);
+  });
+
+  it('loads more records than one page, at one revision', async () => {
+    const a = await open(uniquePrefix('pages'));
+    const store = a.openStore(await a.election.campaign('{}'));
+    const n = 1234;
+    for (let i = 0; i < n; i += 100) {
+      await store.commit(
+        Array.from({ length: Math.min(100, n - i) }, (_, k) => put(`w${String(i + k).padStart(5, '0')}`, i + k)),
+      );
+    }
+    const all = await store.load('workload');
+    expect(all).toHaveLength(n);
+    expect(all.map((r) => r.value)).toEqual(Array.from({ length: n }, (_, i) => i));
+  });
+
+  it('feeds a watch of one kind; a watch from history that compaction removed relists, then follows', async () => {
+    const prefix = uniquePrefix('watch');
+    const a = await open(prefix);
+    const leadership = await a.election.campaign('{}');
+    const store = a.openStore(leadership);
+    await store.commit([put('w1', 1), { kind: 'node', id: 'n1', value: {} }]);
+
+    const follower = await open(prefix);
+    const first = watchInto(follower);
+    await waitFor('the first list', () => first.resets.length === 1);
+    expect([...first.cache]).toEqual([['w1', 1]]);
+    const listedAt = first.resets[0]!;
+    await store.commit([put('w2', 2), { kind: 'node', id: 'n2', value: {} }]);
+    await store.commit([put('w1', null)]);
+    await waitFor('the watched changes', () => first.cache.size === 1 && first.cache.get('w2') === 2);
+    expect(first.changes).toEqual(['w2', 'w1']); // the node kind is not this watch's
+
+    // The leader compacts everything up to now: history after `listedAt` is gone.
+    const stopCompaction = a.startCompaction(leadership, { everyMs: 50, keepRevisions: 0 });
+    await waitFor('compaction past the listed revision', async () => {
+      const err = await connOf(a)
+        .kv.range({ key: Buffer.from(prefix), revision: listedAt })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      return /compacted/.test(String(err));
+    });
+    stopCompaction();
+
+    // A watch resuming from `listedAt` cannot replay: it relists, then follows new commits.
+    const late = watchInto(follower, listedAt);
+    await waitFor('the relist after compaction', () => late.resets.length === 1);
+    expect([...late.cache]).toEqual([['w2', 2]]);
+    expect(late.changes).toEqual([]);
+    await store.commit([put('w3', 3)]);
+    await waitFor('w3 in both caches', () => late.cache.get('w3') === 3 && first.cache.get('w3') === 3);
+    first.cancel();
+    late.cancel();
+  });
+
+  it('rejects commits once the leadership was resigned, without writing', async () => {
+    const prefix = uniquePrefix('resigned');
+    const a = await open(prefix);
+    const leadership = await a.election.campaign('{}');
+    const store = a.openStore(leadership);
+    await leadership.resign();
+    await expect(store.commit([put('late', 1)])).rejects.toThrow(/no longer the leader.*resigned/);
+    const b = await open(prefix);
+    expect(await b.openStore(await b.election.campaign('{}')).load('workload')).toEqual([]);
+  });
+});
+
+/** The raw etcd connection under a cluster, to act as an outsider would (tests only). */
+function connOf(cluster: EtcdCluster): EtcdConnection {
+  return (cluster as unknown as { conn: EtcdConnection }).conn;
+}
+
+/** Deletes the leader key behind the leader's back (etcd's own delete, not a resign). */
+async function deleteLeaderKey(cluster: EtcdCluster, prefix: string): Promise<void> {
+  await connOf(cluster).kv.deleteRange({ key: Buffer.from(`${prefix}leader`) });
+}
+
+/** A follower's cache of the workload kind, fed by watchKind. */
+function watchInto(cluster: EtcdCluster, fromRevision?: string) {
+  const cache = new Map<string, unknown>();
+  const resets: string[] = [];
+  const changes: string[] = [];
+  const cancel = cluster.watchKind(
+    'workload',
+    {
+      onReset: (records, revision) => {
+        resets.push(revision);
+        cache.clear();
+        for (const r of records) cache.set(r.id, r.value);
+      },
+      onChange: (op) => {
+        changes.push(op.id);
+        if (op.value === null) cache.delete(op.id);
+        else cache.set(op.id, op.value);
+      },
+    },
+    { fromRevision },
+  );
+  return { cache, resets, changes, cancel };
+}

@@ -1,0 +1,189 @@
+// The Store on etcd, for the leader of several schedulers. Every commit lands in one etcd
+// transaction guarded by compare(createRevision(leaderKey) == epoch): a deposed leader's write is
+// refused by etcd itself (FencedError), however late it arrives, and its leadership is marked
+// lost. Records are `<prefix>s/<kind>/<id>` with the caller's value as JSON text.
+//
+// Group commit as in the SQLite store: commits queued while a transaction is in flight share the
+// next one(s) (txn-plan.ts packs them within etcd's limits, never splitting one commit). One
+// transaction is in flight at a time, so commits land in call order. A commit that etcd does not
+// answer within the request deadline rejects UNAVAILABLE (EtcdUnavailableError); a txn is atomic,
+// so nothing is half-written.
+import type { IRequestOp } from 'etcd3';
+import { StoreClosedError, serialise, type Row } from '../sqlite-store.js';
+import type { Store, StoredRecord, StoreKind, StoreOp } from '../store.js';
+import { prefixEnd, type EtcdConnection } from './client.js';
+import type { EtcdLeadership } from './election.js';
+import { EtcdCommitTooLargeError, FencedError } from './errors.js';
+import { planTxns, type PlannedTxn } from './txn-plan.js';
+
+/** Records per page of a load (etcd answers a range in one message; values are ≤ 1.5 MiB each). */
+const PAGE = 500;
+/** A load whose snapshot revision was compacted away mid-way starts over, this many times. */
+const LOAD_ATTEMPTS = 3;
+
+interface PendingCommit {
+  rows: Row[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** Counters for benchmarks and metrics, as SqliteStore's. */
+export interface EtcdStoreStats {
+  commits: number;
+  transactions: number;
+}
+
+export class EtcdStore implements Store {
+  private pending: PendingCommit[] = [];
+  private readonly unsettled = new Set<Promise<unknown>>();
+  private flushing = false;
+  private closing: Promise<void> | undefined;
+  private readonly counters: EtcdStoreStats = { commits: 0, transactions: 0 };
+  private readonly leaderKey: Buffer;
+
+  constructor(
+    private readonly conn: EtcdConnection,
+    private readonly leadership: EtcdLeadership,
+  ) {
+    this.leaderKey = Buffer.from(`${conn.options.prefix}leader`);
+  }
+
+  private get name(): string {
+    return `etcd ${this.conn.options.endpoints.join(',')} ${this.conn.options.prefix}`;
+  }
+
+  async load(kind: StoreKind): Promise<StoredRecord[]> {
+    if (this.closing) throw new StoreClosedError(this.name);
+    // Read your writes: wait for every commit called before this load.
+    await Promise.allSettled([...this.unsettled]);
+    return (await listKind(this.conn, kind)).records;
+  }
+
+  commit(ops: readonly StoreOp[]): Promise<void> {
+    if (this.closing) return Promise.reject(new StoreClosedError(this.name));
+    let rows: Row[];
+    try {
+      rows = ops.map(serialise);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (rows.length === 0) return Promise.resolve();
+    const lost = this.leadership.lostBecause;
+    if (lost !== undefined) return Promise.reject(new FencedError(this.leadership.epoch, lost));
+    const p = new Promise<void>((resolve, reject) => {
+      this.pending.push({ rows, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        // After every caller of this tick has queued (as in SqliteStore), so they share a txn.
+        setImmediate(() => void this.flush());
+      }
+    });
+    this.unsettled.add(p);
+    const forget = () => this.unsettled.delete(p);
+    p.then(forget, forget);
+    return p;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= Promise.allSettled([...this.unsettled]).then(() => undefined);
+    return this.closing;
+  }
+
+  stats(): EtcdStoreStats {
+    return { ...this.counters };
+  }
+
+  /** Sends every queued commit, a group at a time, until the queue is empty. */
+  private async flush(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const group = this.pending;
+        this.pending = [];
+        const plan = planTxns(
+          group.map((c) => c.rows),
+          this.conn.options.prefix,
+          this.conn.options,
+        );
+        for (const [i, why] of plan.refused) group[i]!.reject(new EtcdCommitTooLargeError(why));
+        for (const txn of plan.txns) await this.send(txn, group);
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async send(txn: PlannedTxn, group: PendingCommit[]): Promise<void> {
+    const callers = txn.commits.map((i) => group[i]!);
+    const lost = this.leadership.lostBecause;
+    if (lost !== undefined) {
+      for (const c of callers) c.reject(new FencedError(this.leadership.epoch, lost));
+      return;
+    }
+    if (txn.ops.length === 0) return callers.forEach((c) => c.resolve());
+    const success: IRequestOp[] = txn.ops.map((op) =>
+      op.json === null
+        ? { request_delete_range: { key: Buffer.from(op.key) } }
+        : { request_put: { key: Buffer.from(op.key), value: Buffer.from(op.json) } },
+    );
+    try {
+      const res = await this.conn.call(`commit ${txn.ops.length} records`, (o) =>
+        this.conn.kv.txn(
+          {
+            compare: [
+              { key: this.leaderKey, target: 'Create', result: 'Equal', create_revision: this.leadership.epoch },
+            ],
+            success,
+          },
+          o,
+        ),
+      );
+      if (!res.succeeded) {
+        this.leadership.lose('a fenced write was refused: another scheduler leads', false);
+        const err = new FencedError(this.leadership.epoch, 'etcd refused the write: another scheduler leads');
+        for (const c of callers) c.reject(err);
+        return;
+      }
+      this.counters.transactions++;
+      this.counters.commits += callers.length;
+      for (const c of callers) c.resolve();
+    } catch (err) {
+      for (const c of callers) c.reject(err);
+    }
+  }
+}
+
+/**
+ * Every record of a kind, read page by page at one revision (a consistent snapshot), and that
+ * revision: a watch from revision + 1 misses nothing.
+ */
+export async function listKind(
+  conn: EtcdConnection,
+  kind: StoreKind,
+): Promise<{ records: StoredRecord[]; revision: string }> {
+  serialise({ kind, id: '*', value: null }); // throws StoreOpError naming an unknown kind
+  const prefix = Buffer.from(`${conn.options.prefix}s/${kind}/`);
+  const end = prefixEnd(prefix);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const records: StoredRecord[] = [];
+      let key = prefix;
+      let revision: string | undefined;
+      for (;;) {
+        const r = await conn.call(`load the ${kind} records`, (o) =>
+          conn.kv.range({ key, range_end: end, limit: PAGE, revision }, o),
+        );
+        revision ??= r.header.revision;
+        for (const kv of r.kvs) {
+          records.push({
+            id: kv.key.subarray(prefix.length).toString(),
+            value: JSON.parse(kv.value.toString()) as unknown,
+          });
+        }
+        if (!r.more || r.kvs.length === 0) return { records, revision };
+        key = Buffer.concat([r.kvs[r.kvs.length - 1]!.key, Buffer.from([0])]);
+      }
+    } catch (err) {
+      if (attempt >= LOAD_ATTEMPTS || !/compacted/.test(String(err))) throw err;
+    }
+  }
+}
