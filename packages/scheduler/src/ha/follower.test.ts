@@ -85,7 +85,7 @@ describe('the follower server', () => {
     const client = new SchedulerClient(follower.grpcAddress, testClientOptions());
     try {
       const status = await client.getClusterStatus();
-      expect(status.version).not.toBe('');
+      expect(status.schedulerVersion).not.toBe('');
       expect(client.address).toBe(leaderProcess.grpcAddress);
     } finally {
       client.close();
