@@ -247,6 +247,8 @@ export abstract class BaseClient<C extends grpc.Client> {
       }
       // Held (ref): a CLI waiting for an election stays alive until it answers or the deadline.
       if (choice.waitMs > 0) await sleep(choice.waitMs, undefined, { ref: true });
+      // Closed meanwhile: dial nothing new (a channel made now would never be closed).
+      if (this.closed) throw err;
       round = choice.round;
       at = choice.address;
       err = undefined;
@@ -339,6 +341,7 @@ export abstract class BaseClient<C extends grpc.Client> {
         }
         if (choice.waitMs > 0) await sleep(choice.waitMs, signal, { ref: true });
         if (signal?.aborted) return;
+        if (this.closed) throw err;
         round = choice.round;
         at = choice.address;
       }

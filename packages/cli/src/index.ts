@@ -10,7 +10,8 @@
  * mo scheduler …   |   mo agent …          # run a daemon (its own flags)
  * ```
  *
- * Global flags: `--scheduler <addr>` (env MO_SCHEDULER_ADDR, default 127.0.0.1:7600), `--agent
+ * Global flags: `--scheduler <addr>` (or several, `a,b,c`: the leader is found; env MO_SCHEDULER_ADDR,
+ * default 127.0.0.1:7600), `--agent
  * <addr>` (one agent directly, env MO_AGENT_ADDR), `--json`, `--timeout <duration>`. Exit codes: 0 ok,
  * 1 failed, 2 usage, 3 unreachable, 4 a --wait-ed workload failed, 5 --wait-timeout, 6 a node the
  * request needs is unreachable (`ExitCode`).

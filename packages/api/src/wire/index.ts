@@ -61,6 +61,7 @@ export class WireSchedulerClient {
   private readonly known: string[];
   private readonly channels = new Map<string, WireChannel>();
   private readonly openChannel: (address: string) => WireChannel;
+  private closed = false;
 
   /** `address`: one scheduler, or several (`"a:1,b:2"` or a list): calls follow the leader. */
   constructor(
@@ -137,11 +138,13 @@ export class WireSchedulerClient {
         round,
         remainingMs: deadline - Date.now(),
       });
-      if (choice.kind === 'fail') {
-        this.channel = this.channelOf(choice.next);
+      if (choice.kind === 'fail' || this.closed) {
+        if (choice.kind === 'fail' && !this.closed) this.channel = this.channelOf(choice.next);
         throw err;
       }
       if (choice.waitMs > 0) await sleep(choice.waitMs, undefined, { ref: true });
+      // Closed meanwhile: dial nothing new (a session opened now would never be closed).
+      if (this.closed) throw err;
       round = choice.round;
       at = choice.address;
       const channel = this.channelOf(at);
@@ -195,10 +198,12 @@ export class WireSchedulerClient {
           round,
           remainingMs: deadline - Date.now(),
         });
+        if (this.closed) throw err;
         this.channel = this.channelOf(choice.kind === 'fail' ? choice.next : choice.address);
         if (choice.kind === 'fail') throw err;
         if (choice.waitMs > 0) await sleep(choice.waitMs, signal, { ref: true });
         if (signal?.aborted) return;
+        if (this.closed) throw err;
         round = choice.round;
       }
     }
@@ -236,6 +241,7 @@ export class WireSchedulerClient {
   }
 
   close(): void {
+    this.closed = true;
     for (const c of this.channels.values()) c.close();
   }
 }

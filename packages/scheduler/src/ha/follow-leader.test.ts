@@ -83,6 +83,39 @@ describe('an agent given several schedulers', () => {
     await waitFor('the agent connected', async () => (await reportingTo(agent)).connected);
     expect(await reportingTo(agent)).toMatchObject({ address: leaderProcess.grpcAddress, connected: true });
   });
+  it('loses its leader: re-registers through the follower with the one it names', async () => {
+    // A leader of its own, killed below (the other tests keep theirs).
+    const first = await startSchedulerProcess();
+    let second: SchedulerProcess | undefined;
+    try {
+      leader = { grpc: first.grpcAddress, http: first.httpAddress };
+      const node = `ha-agent-${process.pid}-c`;
+      const agent = await startAgentProcess({
+        extraArgs: ['--scheduler', `${first.grpcAddress},${follower.grpcAddress}`, '--node-name', node],
+      });
+      agents.push(agent);
+      await waitFor('registered with the first leader', async () => (await reportingTo(agent)).connected);
+      expect((await reportingTo(agent)).address).toBe(first.grpcAddress);
+      // The leader dies; another scheduler (an address the agent was never given) takes over, and
+      // the follower names it.
+      await first.kill('SIGKILL');
+      second = await startSchedulerProcess();
+      leader = { grpc: second.grpcAddress, http: second.httpAddress };
+      const next = second;
+      await waitFor(
+        `${node} up on the new leader`,
+        async () =>
+          (await next.client.listAllNodes()).nodes.some((n) => n.name === node && n.state === 'NODE_STATE_UP'),
+        { timeoutMs: 20_000 },
+      );
+      expect(await reportingTo(agent)).toMatchObject({ address: second.grpcAddress, connected: true });
+    } finally {
+      leader = { grpc: leaderProcess.grpcAddress, http: leaderProcess.httpAddress };
+      await first.kill().catch(() => undefined);
+      second?.client.close();
+      await second?.kill();
+    }
+  });
 });
 
 describe('mo given several schedulers', () => {

@@ -7,6 +7,7 @@ import {
   JobClient,
   NotLeaderError,
   PipelineClient,
+  RegistryClient,
   SchedulerClient,
   TokenClient,
   UnavailableError,
@@ -15,6 +16,7 @@ import {
 } from '@mo/api';
 import { WireSchedulerClient } from '@mo/api/wire';
 import {
+  agentCertificate,
   ensureTestPki,
   freePort,
   startSchedulerProcess,
@@ -85,7 +87,7 @@ describe('the follower server', () => {
     const client = new SchedulerClient(follower.grpcAddress, testClientOptions());
     try {
       const status = await client.getClusterStatus();
-      expect(status.version).not.toBe('');
+      expect(status.schedulerVersion).not.toBe('');
       expect(client.address).toBe(leaderProcess.grpcAddress);
     } finally {
       client.close();
@@ -125,6 +127,21 @@ describe('the follower server', () => {
     } finally {
       abort.abort();
       client.close();
+    }
+  });
+
+  it("refuses an agent's heartbeat stream and artifact upload (bidi and client streams) naming the leader", async () => {
+    const registry = new RegistryClient(follower.grpcAddress, { tls: testTls(await agentCertificate('ha-refused')) });
+    try {
+      const stream = registry.heartbeat();
+      const err = await new Promise<grpc.ServiceError>((resolve) => stream.on('error', resolve));
+      expect(err.metadata.get('mo-leader')).toEqual([leaderProcess.grpcAddress]);
+      async function* nothing(): AsyncGenerator<never> {}
+      await expect(registry.uploadArtifact(nothing(), 5000)).rejects.toMatchObject({
+        leader: leaderProcess.grpcAddress,
+      });
+    } finally {
+      registry.close();
     }
   });
 
