@@ -11,6 +11,7 @@ import {
   GRPCCancelledError,
   GRPCDeadlineExceededError,
   GRPCUnavailableError,
+  type IOptions,
   type KVClient,
   type LeaseClient,
   type WatchClient,
@@ -41,12 +42,12 @@ export class EtcdConnection {
 
   constructor(readonly options: ResolvedEtcdOptions) {
     const tls = options.tls;
-    this.client = new Etcd3({
+    const settings: IOptions = {
       hosts: options.endpoints,
       credentials: tls && {
-        rootCertificate: readFileSync(tls.caFile),
-        certChain: readFileSync(tls.certFile),
-        privateKey: readFileSync(tls.keyFile),
+        rootCertificate: readTlsFile('caFile', tls.caFile),
+        certChain: readTlsFile('certFile', tls.certFile),
+        privateKey: readTlsFile('keyFile', tls.keyFile),
       },
       faultHandling: { host: () => noop, global: noop },
       grpcOptions: {
@@ -56,7 +57,14 @@ export class EtcdConnection {
         'grpc.keepalive_time_ms': 10_000,
         'grpc.keepalive_timeout_ms': 5_000,
       },
-    });
+    };
+    try {
+      this.client = new Etcd3(settings);
+    } catch (err) {
+      // grpc-js parses the PEM here: a wrong file surfaces as an OpenSSL message.
+      const what = tls ? `EtcdOptions.tls (${tls.caFile}, ${tls.certFile}, ${tls.keyFile})` : 'EtcdOptions';
+      throw new TypeError(`${what}: cannot make an etcd client: ${(err as Error).message}`, { cause: err });
+    }
     this.kv = this.client.kv;
     this.lease = this.client.leaseClient;
     this.watch = this.client.watchClient;
@@ -102,6 +110,14 @@ export class EtcdConnection {
     if (this.closed) return;
     this.closed = true;
     this.client.close();
+  }
+}
+
+function readTlsFile(field: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new TypeError(`EtcdOptions.tls.${field}: cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }
 }
 

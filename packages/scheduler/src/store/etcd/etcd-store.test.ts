@@ -4,7 +4,7 @@
 // large for one transaction refused with its size, and a watch of a kind that relists after a
 // compaction cut it. Quorum loss (3 members) is in quorum.test.ts, the election in election.test.ts.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { etcdFound, requireTool, startEtcd, waitFor, type EtcdServer } from '@mo/testkit';
+import { ensureTestPki, etcdFound, requireTool, startEtcd, waitFor, type EtcdServer } from '@mo/testkit';
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import type { Store, StoreOp } from '../store.js';
@@ -184,6 +184,31 @@ if (haveEtcd) {
     await waitFor('w3 in both caches', () => late.cache.get('w3') === 3 && first.cache.get('w3') === 3);
     first.cancel();
     late.cancel();
+  });
+
+  it('talks to etcd over TLS with a client certificate; a bad pair is named as the option it came from', async () => {
+    const pki = await ensureTestPki();
+    const tls = { caFile: pki.ca, certFile: pki.scheduler.cert, keyFile: pki.scheduler.key };
+    const secure = await startEtcd({ tls });
+    try {
+      expect(secure.endpoints[0]).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const c = await openEtcdCluster({ endpoints: secure.endpoints, tls });
+      clusters.push(c);
+      const store = c.openStore(await c.election.campaign('{}'));
+      await store.commit([put('over-tls', 1)]);
+      expect(await store.load('workload')).toEqual([{ id: 'over-tls', value: 1 }]);
+      // A pair that is not one is named as the option it came from.
+      const notAPair = { caFile: pki.ca, certFile: pki.ca, keyFile: pki.ca };
+      await expect(openEtcdCluster({ endpoints: secure.endpoints, tls: notAPair })).rejects.toThrow(
+        /^EtcdOptions.tls \(.*\): cannot make an etcd client/,
+      );
+      await expect(
+        openEtcdCluster({ endpoints: secure.endpoints, tls: { ...tls, keyFile: '/nonexistent/key.pem' } }),
+      ).rejects.toThrow(/^EtcdOptions.tls.keyFile: cannot read \/nonexistent\/key.pem/);
+    } finally {
+      await Promise.allSettled(clusters.splice(0).map((x) => x.close()));
+      await secure.close();
+    }
   });
 
   it('rejects commits once the leadership was resigned, without writing', async () => {
