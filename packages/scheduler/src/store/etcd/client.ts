@@ -1,9 +1,10 @@
 // The connection to etcd: etcd3's connection pool and raw RPC clients (KV, Lease, Watch), with
 // every unary call bounded by one deadline. etcd3's own fault handling (3 retries × a per-attempt
-// deadline, plus a 5 s circuit breaker per member) is replaced by `call`: retry transient errors on
-// another random member until one absolute deadline, then fail UNAVAILABLE naming etcd. A write
-// retried after an ambiguous failure is safe here: every write is a fenced txn of idempotent
-// puts/deletes sent one at a time (etcd-store.ts).
+// deadline, plus a 5 s circuit breaker per member) is replaced by `call`: retry transient errors
+// and slow attempts on another random member until one absolute deadline, then fail UNAVAILABLE.
+// A write retried after an ambiguous failure is safe here: every write is a fenced txn of
+// idempotent puts/deletes sent one at a time (etcd-store.ts).
+import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 import { noop } from 'cockatiel';
 import {
   Etcd3,
@@ -29,6 +30,23 @@ export function isTransient(err: unknown): boolean {
   if (err instanceof EtcdError) return TRANSIENT.test(err.message);
   return false;
 }
+
+/** A call's deadline is shared among up to this many attempts, each at least MIN_ATTEMPT_MS. */
+const ATTEMPTS_PER_DEADLINE = 3;
+const MIN_ATTEMPT_MS = 1000;
+
+/**
+ * Watches carry etcd's `hasleader` metadata (clientv3's WithRequireLeader): a member cut off from
+ * its quorum ends them, so the stream is reopened on a member that has a leader instead of
+ * staying silent.
+ */
+export const requireLeader: Interceptor = (options, nextCall) =>
+  new InterceptingCall(nextCall(options), {
+    start(metadata, listener, next) {
+      metadata.set('hasleader', 'true');
+      next(metadata, listener);
+    },
+  });
 
 /** Largest response accepted (a page of records, a watch batch); etcd's own request cap is 1.5 MiB. */
 const MAX_RECEIVE_BYTES = 64 * 1024 * 1024;
@@ -81,16 +99,18 @@ export class EtcdConnection {
     timeoutMs = this.options.requestTimeoutMs,
   ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
+    // Each attempt gets a share of the time, so a frozen member (no answer, no error) costs one
+    // share and the next attempt goes to another random member.
+    const attemptMs = Math.max(MIN_ATTEMPT_MS, Math.floor(timeoutMs / ATTEMPTS_PER_DEADLINE));
     let last: unknown;
     for (let attempt = 0; ; attempt++) {
       if (this.closed) throw new EtcdUnavailableError(what, this.options.endpoints, 'the etcd client is closed');
       try {
-        return await fn({ deadline });
+        return await fn({ deadline: Math.min(deadline, Date.now() + attemptMs) });
       } catch (err) {
         last = err;
-        const timedOut = err instanceof GRPCDeadlineExceededError || Date.now() >= deadline;
-        if (!timedOut && !isTransient(err)) throw err;
-        if (timedOut) break;
+        if (!(err instanceof GRPCDeadlineExceededError) && !isTransient(err)) throw err;
+        if (Date.now() >= deadline) break;
         this.options.logger?.debug('etcd call failed; retrying', { what, attempt, err: err as Error });
         await sleep(Math.min(50 * 2 ** attempt, 500, Math.max(0, deadline - Date.now())));
         if (Date.now() >= deadline) break;

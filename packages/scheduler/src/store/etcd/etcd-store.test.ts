@@ -126,7 +126,7 @@ if (haveEtcd) {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
     const [many, big] = [results[1], results[2]] as PromiseRejectedResult[];
     expect(many!.reason).toBeInstanceOf(EtcdCommitTooLargeError);
-    expect(String(many!.reason)).toMatch(/129 records.*at most 128 records/);
+    expect(String(many!.reason)).toMatch(/129 records.*at most 127 records/);
     expect(String(big!.reason)).toMatch(/1 records, \d{7} bytes/);
     expect((await store.load('workload')).map((r) => r.id)).toEqual(['ok1', 'ok2']);
   });
