@@ -101,6 +101,35 @@ if (haveEtcd) {
     expect(await b.openStore(second).load('workload')).toEqual([]);
   });
 
+  it('chains its txns: a stale attempt landing after a newer commit writes nothing; a moved chain is followed', async () => {
+    const prefix = uniquePrefix('chain');
+    const a = await open(prefix);
+    const leadership = await a.election.campaign('{}');
+    const store = a.openStore(leadership);
+    await store.commit([put('w', 1)]);
+    const kv = connOf(a).kv;
+    const chainKey = Buffer.from(`${prefix}commit`);
+    const chainBefore = (await kv.range({ key: chainKey })).kvs[0]!.mod_revision;
+    await store.commit([put('w', 2)]);
+
+    // What a timed-out attempt of the first commit would send, arriving only now: refused.
+    const late = await kv.txn({
+      compare: [
+        { key: Buffer.from(`${prefix}leader`), target: 'Create', result: 'Equal', create_revision: leadership.epoch },
+        { key: chainKey, target: 'Mod', result: 'Equal', mod_revision: chainBefore },
+      ],
+      success: [{ request_put: { key: Buffer.from(`${prefix}s/workload/w`), value: Buffer.from('1') } }],
+    });
+    expect(late.succeeded).toBe(false);
+    expect(await store.load('workload')).toEqual([{ id: 'w', value: 2 }]);
+
+    // A late attempt that did land moves the chain under the store: its next commit still lands.
+    await kv.put({ key: chainKey, value: Buffer.from(leadership.epoch) });
+    await store.commit([put('w', 3)]);
+    expect(await store.load('workload')).toEqual([{ id: 'w', value: 3 }]);
+    await expect(Promise.race([leadership.lost, Promise.resolve('held')])).resolves.toBe('held');
+  });
+
   it('groups concurrent commits into few transactions within etcd’s 128 ops per txn', async () => {
     const a = await open(uniquePrefix('group'));
     const store = a.openStore(await a.election.campaign('{}')) as EtcdStore;
