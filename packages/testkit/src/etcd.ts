@@ -36,6 +36,10 @@ export interface StartEtcdOptions {
    * client certificate signed by the CA (`--client-cert-auth`). Peers stay plain http.
    */
   tls?: { caFile: string; certFile: string; keyFile: string };
+  /** etcd's --max-txn-ops (default 128); give the store the same (EtcdOptions.maxTxnOps). */
+  maxTxnOps?: number;
+  /** etcd's --max-request-bytes (default 1.5 MiB); give the store the same (EtcdOptions.maxRequestBytes). */
+  maxRequestBytes?: number;
 }
 
 export interface EtcdMember {
@@ -81,7 +85,7 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
     });
   }
   const cluster = plans.map((p) => `${p.name}=http://${p.host}:${p.peerPort}`).join(',');
-  const members = plans.map((p) => new Member(p, cluster, token, options.electionTimeoutMs, options.tls));
+  const members = plans.map((p) => new Member(p, cluster, token, options));
   const close = async () => {
     await Promise.allSettled(members.map((m) => m.stop()));
     if (ownDir) rmSync(root, { recursive: true, force: true });
@@ -109,6 +113,7 @@ interface MemberPlan {
 class Member implements EtcdMember {
   readonly name: string;
   readonly clientUrl: string;
+  private readonly tls: StartEtcdOptions['tls'];
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
   private stderr = '';
@@ -117,11 +122,11 @@ class Member implements EtcdMember {
     readonly plan: MemberPlan,
     private readonly cluster: string,
     private readonly token: string,
-    private readonly electionTimeoutMs: number | undefined,
-    private readonly tls: StartEtcdOptions['tls'],
+    private readonly options: StartEtcdOptions,
   ) {
+    this.tls = options.tls;
     this.name = plan.name;
-    this.clientUrl = `${tls ? 'https' : 'http'}://${plan.host}:${plan.clientPort}`;
+    this.clientUrl = `${this.tls ? 'https' : 'http'}://${plan.host}:${plan.clientPort}`;
   }
 
   get pid(): number | undefined {
@@ -143,10 +148,13 @@ class Member implements EtcdMember {
       args.push('--cert-file', this.tls.certFile, '--key-file', this.tls.keyFile);
       args.push('--trusted-ca-file', this.tls.caFile, '--client-cert-auth');
     }
-    if (this.electionTimeoutMs !== undefined) {
-      args.push('--election-timeout', String(this.electionTimeoutMs));
-      args.push('--heartbeat-interval', String(Math.max(10, Math.round(this.electionTimeoutMs / 10))));
+    const { electionTimeoutMs, maxTxnOps, maxRequestBytes } = this.options;
+    if (electionTimeoutMs !== undefined) {
+      args.push('--election-timeout', String(electionTimeoutMs));
+      args.push('--heartbeat-interval', String(Math.max(10, Math.round(electionTimeoutMs / 10))));
     }
+    if (maxTxnOps !== undefined) args.push('--max-txn-ops', String(maxTxnOps));
+    if (maxRequestBytes !== undefined) args.push('--max-request-bytes', String(maxRequestBytes));
     const argv = [...p.wrap, ETCD_BIN, ...args];
     this.stderr = '';
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -160,6 +160,21 @@ if (haveEtcd) {
     expect((await store.load('workload')).map((r) => r.id)).toEqual(['ok1', 'ok2']);
   });
 
+  it('takes bigger commits from an etcd whose --max-txn-ops was raised, and says its limit', async () => {
+    const roomy = await startEtcd({ maxTxnOps: 1024 });
+    try {
+      const c = await openEtcdCluster({ endpoints: roomy.endpoints, maxTxnOps: 1024 });
+      clusters.push(c);
+      const store = c.openStore(await c.election.campaign('{}'));
+      expect(store.maxOpsPerCommit).toBe(1023);
+      await store.commit(Array.from({ length: 1000 }, (_, i) => put(`w${String(i).padStart(4, '0')}`, i)));
+      expect(await store.load('workload')).toHaveLength(1000);
+    } finally {
+      await Promise.allSettled(clusters.splice(0).map((x) => x.close()));
+      await roomy.close();
+    }
+  });
+
   it('loads more records than one page, at one revision', async () => {
     const a = await open(uniquePrefix('pages'));
     const store = a.openStore(await a.election.campaign('{}'));

@@ -46,6 +46,8 @@ export class EtcdStore implements Store {
   private flushing = false;
   private closing: Promise<void> | undefined;
   private readonly counters: EtcdStoreStats = { commits: 0, transactions: 0 };
+  /** One op of each txn is the commit chain's. */
+  readonly maxOpsPerCommit: number;
   private readonly leaderKey: Buffer;
   private readonly chainKey: Buffer;
   /** The chain key's mod revision after our last txn; undefined after an ambiguous failure. */
@@ -55,6 +57,7 @@ export class EtcdStore implements Store {
     private readonly conn: EtcdConnection,
     private readonly leadership: EtcdLeadership,
   ) {
+    this.maxOpsPerCommit = conn.options.maxTxnOps - 1;
     this.leaderKey = Buffer.from(`${conn.options.prefix}leader`);
     this.chainKey = Buffer.from(`${conn.options.prefix}commit`);
   }
@@ -110,12 +113,10 @@ export class EtcdStore implements Store {
       while (this.pending.length > 0) {
         const group = this.pending;
         this.pending = [];
-        const { maxTxnOps, maxRequestBytes } = this.conn.options;
-        // One op of each txn is the chain key's.
         const plan = planTxns(
           group.map((c) => c.rows),
           this.conn.options.prefix,
-          { maxTxnOps: maxTxnOps - 1, maxRequestBytes },
+          { maxTxnOps: this.maxOpsPerCommit, maxRequestBytes: this.conn.options.maxRequestBytes },
         );
         for (const [i, why] of plan.refused) group[i]!.reject(new EtcdCommitTooLargeError(why));
         for (const txn of plan.txns) await this.send(txn, group);
