@@ -205,6 +205,8 @@ if (haveEtcd) {
     await store.commit([put('w1', null)]);
     await waitFor('the watched changes', () => first.cache.size === 1 && first.cache.get('w2') === 2);
     expect(first.changes).toEqual(['w2', 'w1']); // the node kind is not this watch's
+    const revs = first.revisions.map(BigInt);
+    expect(revs[0]! > BigInt(listedAt) && revs[1]! > revs[0]!).toBe(true);
 
     // The leader compacts everything up to now: history after `listedAt` is gone.
     const stopCompaction = a.startCompaction(leadership, { everyMs: 50, keepRevisions: 0 });
@@ -282,6 +284,7 @@ function watchInto(cluster: EtcdCluster, fromRevision?: string) {
   const cache = new Map<string, unknown>();
   const resets: string[] = [];
   const changes: string[] = [];
+  const revisions: string[] = [];
   const cancel = cluster.watchKind(
     'workload',
     {
@@ -290,7 +293,8 @@ function watchInto(cluster: EtcdCluster, fromRevision?: string) {
         cache.clear();
         for (const r of records) cache.set(r.id, r.value);
       },
-      onChange: (op) => {
+      onChange: (op, revision) => {
+        revisions.push(revision);
         changes.push(op.id);
         if (op.value === null) cache.delete(op.id);
         else cache.set(op.id, op.value);
@@ -298,5 +302,5 @@ function watchInto(cluster: EtcdCluster, fromRevision?: string) {
     },
     { fromRevision },
   );
-  return { cache, resets, changes, cancel };
+  return { cache, resets, changes, revisions, cancel };
 }
