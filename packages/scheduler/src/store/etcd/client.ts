@@ -6,17 +6,7 @@
 // idempotent puts/deletes sent one at a time (etcd-store.ts).
 import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 import { noop } from 'cockatiel';
-import {
-  Etcd3,
-  EtcdError,
-  GRPCCancelledError,
-  GRPCDeadlineExceededError,
-  GRPCUnavailableError,
-  type IOptions,
-  type KVClient,
-  type LeaseClient,
-  type WatchClient,
-} from 'etcd3';
+import type { Etcd3, IOptions, KVClient, LeaseClient, WatchClient } from 'etcd3';
 import { readFileSync } from 'node:fs';
 import { sleep } from '@mo/api/timers';
 import { EtcdUnavailableError } from './errors.js';
@@ -25,9 +15,24 @@ import type { ResolvedEtcdOptions } from './options.js';
 /** etcd errors worth another try on another member (elections, overload, a dead member). */
 const TRANSIENT = /leader changed|no leader|request timed out|too many requests|timeout|not capable|stopped/i;
 
-export function isTransient(err: unknown): boolean {
-  if (err instanceof GRPCUnavailableError || err instanceof GRPCCancelledError) return true;
-  if (err instanceof EtcdError) return TRANSIENT.test(err.message);
+type Etcd3Module = typeof import('etcd3');
+let loaded: Promise<Etcd3Module> | undefined;
+
+/**
+ * etcd3 is loaded on first use, not with the store's module: a scheduler on SQLite never loads
+ * it (nor its proto files, which it reads from its package directory at load time).
+ */
+export function loadEtcd3(): Promise<Etcd3Module> {
+  loaded ??= import('etcd3').catch((err: unknown) => {
+    loaded = undefined;
+    throw new Error(`cannot load the etcd client (the etcd3 package): ${(err as Error).message}`, { cause: err });
+  });
+  return loaded;
+}
+
+export function isTransient(lib: Etcd3Module, err: unknown): boolean {
+  if (err instanceof lib.GRPCUnavailableError || err instanceof lib.GRPCCancelledError) return true;
+  if (err instanceof lib.EtcdError) return TRANSIENT.test(err.message);
   return false;
 }
 
@@ -58,7 +63,15 @@ export class EtcdConnection {
   readonly watch: WatchClient;
   closed = false;
 
-  constructor(readonly options: ResolvedEtcdOptions) {
+  /** Loads etcd3 (once) and makes the connection; the first call dials. */
+  static async open(options: ResolvedEtcdOptions): Promise<EtcdConnection> {
+    return new EtcdConnection(await loadEtcd3(), options);
+  }
+
+  private constructor(
+    private readonly lib: Etcd3Module,
+    readonly options: ResolvedEtcdOptions,
+  ) {
     const tls = options.tls;
     const settings: IOptions = {
       hosts: options.endpoints,
@@ -77,7 +90,7 @@ export class EtcdConnection {
       },
     };
     try {
-      this.client = new Etcd3(settings);
+      this.client = new lib.Etcd3(settings);
     } catch (err) {
       // grpc-js parses the PEM here: a wrong file surfaces as an OpenSSL message.
       const what = tls ? `EtcdOptions.tls (${tls.caFile}, ${tls.certFile}, ${tls.keyFile})` : 'EtcdOptions';
@@ -109,7 +122,7 @@ export class EtcdConnection {
         return await fn({ deadline: Math.min(deadline, Date.now() + attemptMs) });
       } catch (err) {
         last = err;
-        if (!(err instanceof GRPCDeadlineExceededError) && !isTransient(err)) throw err;
+        if (!(err instanceof this.lib.GRPCDeadlineExceededError) && !isTransient(this.lib, err)) throw err;
         if (Date.now() >= deadline) break;
         this.options.logger?.debug('etcd call failed; retrying', { what, attempt, err: err as Error });
         await sleep(Math.min(50 * 2 ** attempt, 500, Math.max(0, deadline - Date.now())));

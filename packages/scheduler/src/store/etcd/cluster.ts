@@ -48,7 +48,7 @@ const RETRY_MS = 1000;
 /** Connects and checks that etcd answers (rejects UNAVAILABLE within the request deadline if not). */
 export async function openEtcdCluster(options: EtcdOptions): Promise<EtcdCluster> {
   const o = resolveEtcdOptions(options);
-  const conn = new EtcdConnection(o);
+  const conn = await EtcdConnection.open(o);
   const leaderKey = Buffer.from(`${o.prefix}leader`);
   try {
     await conn.call('connect', (c) => conn.kv.range({ key: leaderKey, count_only: true }, c));
