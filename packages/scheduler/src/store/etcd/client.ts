@@ -32,6 +32,9 @@ export function loadEtcd3(): Promise<Etcd3Module> {
 
 export function isTransient(lib: Etcd3Module, err: unknown): boolean {
   if (err instanceof lib.GRPCUnavailableError || err instanceof lib.GRPCCancelledError) return true;
+  // The member's own deadline (our grpc-timeout, measured there) can fire first: it answers
+  // UNKNOWN "context deadline exceeded", which is a timeout like ours.
+  if (err instanceof Error && /deadline exceeded/i.test(err.message)) return true;
   if (err instanceof lib.EtcdError) return TRANSIENT.test(err.message);
   return false;
 }
