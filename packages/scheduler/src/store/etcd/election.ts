@@ -111,7 +111,7 @@ export class EtcdLeadership implements Leadership {
     let wait = this.ttlMs / RENEWALS_PER_TTL;
     while (this.lostReason === undefined) {
       await sleep(wait, this.abort.signal);
-      if (this.lostReason !== undefined) return;
+      if (this.lostReason !== undefined || this.abort.signal.aborted) return;
       const sentAt = Date.now();
       try {
         // A short attempt: a frozen member costs little before the next try (another random member).

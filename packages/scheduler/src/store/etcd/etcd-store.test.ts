@@ -11,6 +11,7 @@ import type { Store, StoreOp } from '../store.js';
 import { describeStoreConformance } from '../store-conformance.js';
 import { openEtcdCluster, type EtcdCluster } from './cluster.js';
 import type { EtcdConnection } from './client.js';
+import type { EtcdLeadership } from './election.js';
 import { EtcdStore } from './etcd-store.js';
 import { EtcdCommitTooLargeError, FencedError } from './errors.js';
 
@@ -84,21 +85,33 @@ if (haveEtcd) {
     expect((await storeB.load('workload')).map((r) => r.id)).toEqual(['before', 'from-b']);
   });
 
-  it('fences on etcd even while the old leader has not noticed: the refused txn itself says so', async () => {
-    const prefix = uniquePrefix('fence-race');
+  it('is fenced by etcd itself: a leader that noticed nothing (as if frozen) has its write refused there', async () => {
+    const prefix = uniquePrefix('fence-etcd');
     const a = await open(prefix);
-    const first = await a.election.campaign('"a"');
+    const first = (await a.election.campaign('"a"')) as EtcdLeadership;
     const storeA = a.openStore(first);
+    await storeA.commit([put('before', 1)]);
+    // Switch off everything by which the leader would notice on its own (its key watch, lease
+    // timer and keepalives): only etcd's compare stands between it and the data now.
+    const internals = first as unknown as {
+      stopWatch?: () => void;
+      expiry: { cancel(): void };
+      abort: AbortController;
+    };
+    internals.stopWatch?.();
+    internals.expiry.cancel();
+    internals.abort.abort();
+
     const b = await open(prefix);
-    // Re-create the key with another lease in one txn: the old leader's key watch sees a put,
-    // but its commit may reach etcd first; either way nothing of it may land.
-    await deleteLeaderKey(b, prefix);
+    await connOf(b).lease.leaseRevoke({ ID: first.leaseId }); // its lease ends: the key goes
     const second = await b.election.campaign('"b"');
-    const results = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => storeA.commit([put(`stale-${i}`, i)])),
-    );
-    expect(results.every((r) => r.status === 'rejected' && r.reason instanceof FencedError)).toBe(true);
-    expect(await b.openStore(second).load('workload')).toEqual([]);
+    expect(first.lostBecause).toBeUndefined(); // it still believes it leads
+
+    const refused = await storeA.commit([put('stale-1', 1), put('stale-2', 2)]).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(FencedError);
+    expect((refused as Error).message).toMatch(/etcd refused the write/);
+    await expect(first.lost).resolves.toMatch(/a fenced write was refused/);
+    expect((await b.openStore(second).load('workload')).map((r) => r.id)).toEqual(['before']);
   });
 
   it('chains its txns: a stale attempt landing after a newer commit writes nothing; a moved chain is followed', async () => {
