@@ -113,13 +113,13 @@ export function decideDrain(node: NodeDrainView, items: readonly DrainItem[], no
   const drain = node.drain;
   if (!drain || drain.drainedAtMs > 0) return { actions: [], left, wakeAtMs: Infinity };
   const due = drain.force || nowMs >= drain.deadlineMs;
-  const why = drain.force ? 'forced' : `deadline ${formatDuration(drain.deadlineMs - drain.startedAtMs)} passed`;
+  const why = drain.force ? 'forced' : `its deadline (${formatDuration(drain.deadlineMs - drain.startedAtMs)}) passed`;
   const actions: DrainAction[] = [];
   for (const i of items) {
     left[i.kind === 'service' ? 'services' : i.kind === 'batch' ? 'batch' : 'workloads']++;
     // Unknown: its node is unheard from; lost_after decides (doubt is not death).
     if (!due || i.stopRequested || i.state === 'unknown') continue;
-    const reason = `node ${node.name} drained (${why})`;
+    const reason = `draining node ${node.name}: ${why}`;
     actions.push(i.kind === 'workload' ? { kind: 'migrate', workloadId: i.id, reason } : { kind: 'stop', workloadId: i.id, reason });
   }
   if (items.length === 0) actions.push({ kind: 'drained' });
