@@ -156,5 +156,6 @@ async function noteEvent(
   if (!onNode.delete(w.id)) return;
   const state = w.state.replace('WORKLOAD_STATE_', '').toLowerCase();
   const where = isPlaced(w) ? ` on ${w.nodeName}` : '';
-  await out(`  moved ${w.spec?.name || '-'} (${w.id}): ${state}${where}${w.reason ? ` — ${w.reason}` : ''}\n`);
+  const name = w.spec?.name ? ` (${w.spec.name})` : '';
+  await out(`  moved ${w.id}${name}: ${state}${where}${w.reason ? ` — ${w.reason}` : ''}\n`);
 }
