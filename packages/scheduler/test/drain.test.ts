@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { JobClient, type Node__Output, type ScheduledWorkload__Output, type SchedulerClient } from '@mo/api';
 import {
+  apiCall,
   freePort,
   requireTool,
   sleep,
@@ -15,6 +16,7 @@ import {
   startSchedulerProcess,
   stopAllWorkloads,
   testClientOptions,
+  testPki,
   waitFor,
   type SchedulerProcess,
 } from '@mo/testkit';
@@ -207,16 +209,52 @@ describe('draining a node', () => {
     await jobs.stop('crunch');
   }, 180_000);
 
-  it('refuses to make a draining node eligible, and a cancelled drain makes it eligible', async () => {
+  it('drains over the HTTP API with node events saying so, refuses to enable a draining node, and cancels', async () => {
     if (!hasPython) return;
     const name = NODES[2]!;
-    await client().drainNode({ node: name, deadlineMs: 3_600_000 });
-    await expect(client().setNodeEligibility(name, true)).rejects.toThrow(/is draining: cancel the drain/);
-    const res = await client().drainNode({ node: name, cancel: true });
-    expect(res.node).toMatchObject({ eligible: true });
-    expect(res.node!.drain).toBeNull();
-    await expect(client().drainNode({ node: 'no-such-node' })).rejects.toThrow(/no-such-node/);
-  }, 30_000);
+    const seen: string[] = [];
+    const abort = new AbortController();
+    const watching = (async () => {
+      try {
+        for await (const e of client().watch({}, abort.signal)) {
+          if (e.node?.name === name) seen.push(e.node.drain?.state ?? 'none');
+        }
+      } catch {
+        // Aborted at the end.
+      }
+    })();
+    try {
+      // A placed sleeper pinned there keeps the drain on (it cannot move while the node drains).
+      const [pinned] = await client()
+        .submitWorkload({
+          spec: { name: 'pinned', argv: ['sleep', '600'], resources: { cpuMillis: 10, memoryBytes: 8 << 20 } },
+          scheduling: { node: name },
+        })
+        .then((r) => [r.workload!.id]);
+      await waitFor('the pinned sleeper running', async () => (await client().getWorkload(pinned!)).state === 'WORKLOAD_STATE_RUNNING');
+      const http = (path: string, body: unknown) =>
+        apiCall(scheduler.httpAddress, path, { method: 'POST', body, pair: testPki().client });
+      const drained = await http(`/api/v1/nodes/${name}/drain`, { deadlineMs: 3_600_000 });
+      expect(drained.status).toBe(200);
+      expect(drained.json()).toMatchObject({ node: { eligible: false, drain: { state: 'NODE_DRAIN_STATE_DRAINING' } } });
+      await waitFor('a node event saying draining', () => seen.includes('NODE_DRAIN_STATE_DRAINING'));
+      await waitFor('the drain counting the sleeper', async () => (await node(name)).drain?.workloadsLeft === 1);
+      const refused = await http(`/api/v1/nodes/${name}/eligibility`, { eligible: true });
+      expect(refused.status).toBe(400);
+      expect(refused.json()).toMatchObject({ code: 'FAILED_PRECONDITION', message: expect.stringMatching(/is draining: cancel the drain/) });
+      await expect(client().setNodeEligibility(name, true)).rejects.toThrow(/is draining: cancel the drain/);
+      const res = await client().drainNode({ node: name, cancel: true });
+      expect(res.node).toMatchObject({ eligible: true });
+      expect(res.node!.drain).toBeNull();
+      await waitFor('a node event without the drain', () => seen.at(-1) === 'none');
+      await client().stopWorkload(pinned!);
+      await expect(client().drainNode({ node: 'no-such-node' })).rejects.toThrow(/no-such-node/);
+      await expect(client().drainNode({ node: name, deadlineMs: -5 })).rejects.toThrow(/deadline_ms: must be between 0/);
+    } finally {
+      abort.abort();
+      await watching;
+    }
+  }, 60_000);
 
   it('is finished by a scheduler restarted (after a SIGKILL) on the same data dir', async () => {
     if (!hasPython) return;
