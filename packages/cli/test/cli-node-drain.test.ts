@@ -70,7 +70,11 @@ describe('mo node drain and eligibility', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^node node-2: draining, 1 workload left/);
-    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^ {2}moved ${id}: pending — draining node node-2: its deadline \\(1s\\) passed`)));
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^ {2}moved ${id}: pending — draining node node-2: its deadline \\(1s\\) passed`),
+      ),
+    );
     expect(lines.at(-1)).toMatch(/^node node-2: drained in \S+, ineligible$/);
     const w = JSON.parse((await mo('status', id, '--json')).stdout) as { nodeName: string; state: string };
     expect(w.nodeName).toBe('node-1');
@@ -80,8 +84,13 @@ describe('mo node drain and eligibility', () => {
     // Drained already: following it again ends at once, as JSON.
     const again = await mo('node', 'drain', 'node-2', '--json');
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout)).toMatchObject({ node: { name: 'node-2', drain: { state: 'NODE_DRAIN_STATE_DRAINED' } } });
-    expect(await mo('node', 'eligibility', 'node-2', '--enable')).toMatchObject({ code: 0, stdout: 'node node-2: eligible\n' });
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      node: { name: 'node-2', drain: { state: 'NODE_DRAIN_STATE_DRAINED' } },
+    });
+    expect(await mo('node', 'eligibility', 'node-2', '--enable')).toMatchObject({
+      code: 0,
+      stdout: 'node node-2: eligible\n',
+    });
     expect(await nodeJson('node-2')).toMatchObject({ eligible: true, drain: null });
     expect(await mo('stop', id)).toMatchObject({ code: 0 });
   });

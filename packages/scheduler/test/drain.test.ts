@@ -194,15 +194,21 @@ describe('draining a node', () => {
       expect(w.previousAllocations.map((a) => a.nodeName)).toContain(target);
     }
     const crunch = await jobs.get('crunch');
-    expect(crunch.instances.filter((i) => i.state === 'WORKLOAD_STATE_RUNNING').every((i) => i.nodeName !== target)).toBe(true);
+    expect(
+      crunch.instances.filter((i) => i.state === 'WORKLOAD_STATE_RUNNING').every((i) => i.nodeName !== target),
+    ).toBe(true);
 
     // Nothing new there, until it is made eligible again.
     const more = await submitSleepers(4, 'more');
-    await waitFor('4 more running', async () => (await running(more)).every((w) => w.state === 'WORKLOAD_STATE_RUNNING'));
+    await waitFor('4 more running', async () =>
+      (await running(more)).every((w) => w.state === 'WORKLOAD_STATE_RUNNING'),
+    );
     expect((await running(more)).map((w) => w.nodeName)).not.toContain(target);
     await expect(client().setNodeEligibility(target, true)).resolves.toMatchObject({ node: { eligible: true } });
     const after = await submitSleepers(2, 'after');
-    await waitFor('2 after running', async () => (await running(after)).every((w) => w.state === 'WORKLOAD_STATE_RUNNING'));
+    await waitFor('2 after running', async () =>
+      (await running(after)).every((w) => w.state === 'WORKLOAD_STATE_RUNNING'),
+    );
     // Spread: the empty node is the first choice.
     expect((await running(after)).map((w) => w.nodeName)).toContain(target);
     for (const id of [...sleepers, ...more, ...after]) await client().stopWorkload(id);
@@ -231,17 +237,25 @@ describe('draining a node', () => {
           scheduling: { node: name },
         })
         .then((r) => [r.workload!.id]);
-      await waitFor('the pinned sleeper running', async () => (await client().getWorkload(pinned!)).state === 'WORKLOAD_STATE_RUNNING');
+      await waitFor(
+        'the pinned sleeper running',
+        async () => (await client().getWorkload(pinned!)).state === 'WORKLOAD_STATE_RUNNING',
+      );
       const http = (path: string, body: unknown) =>
         apiCall(scheduler.httpAddress, path, { method: 'POST', body, pair: testPki().client });
       const drained = await http(`/api/v1/nodes/${name}/drain`, { deadlineMs: 3_600_000 });
       expect(drained.status).toBe(200);
-      expect(drained.json()).toMatchObject({ node: { eligible: false, drain: { state: 'NODE_DRAIN_STATE_DRAINING' } } });
+      expect(drained.json()).toMatchObject({
+        node: { eligible: false, drain: { state: 'NODE_DRAIN_STATE_DRAINING' } },
+      });
       await waitFor('a node event saying draining', () => seen.includes('NODE_DRAIN_STATE_DRAINING'));
       await waitFor('the drain counting the sleeper', async () => (await node(name)).drain?.workloadsLeft === 1);
       const refused = await http(`/api/v1/nodes/${name}/eligibility`, { eligible: true });
       expect(refused.status).toBe(400);
-      expect(refused.json()).toMatchObject({ code: 'FAILED_PRECONDITION', message: expect.stringMatching(/is draining: cancel the drain/) });
+      expect(refused.json()).toMatchObject({
+        code: 'FAILED_PRECONDITION',
+        message: expect.stringMatching(/is draining: cancel the drain/),
+      });
       await expect(client().setNodeEligibility(name, true)).rejects.toThrow(/is draining: cancel the drain/);
       const res = await client().drainNode({ node: name, cancel: true });
       expect(res.node).toMatchObject({ eligible: true });
@@ -249,7 +263,9 @@ describe('draining a node', () => {
       await waitFor('a node event without the drain', () => seen.at(-1) === 'none');
       await client().stopWorkload(pinned!);
       await expect(client().drainNode({ node: 'no-such-node' })).rejects.toThrow(/no-such-node/);
-      await expect(client().drainNode({ node: name, deadlineMs: -5 })).rejects.toThrow(/deadline_ms: must be between 0/);
+      await expect(client().drainNode({ node: name, deadlineMs: -5 })).rejects.toThrow(
+        /deadline_ms: must be between 0/,
+      );
     } finally {
       abort.abort();
       await watching;
@@ -283,10 +299,14 @@ describe('draining a node', () => {
       );
       expect(await node(target)).toMatchObject({ eligible: false });
       expect(await placedOn(target)).toEqual([]);
-      await waitFor('3 healthy web instances elsewhere', async () => {
-        const svc = await restarted.service({ name: 'web' });
-        return svc.instances.length === 3 && svc.instances.every((i) => i.nodeName !== target);
-      }, { timeoutMs: 60_000 });
+      await waitFor(
+        '3 healthy web instances elsewhere',
+        async () => {
+          const svc = await restarted.service({ name: 'web' });
+          return svc.instances.length === 3 && svc.instances.every((i) => i.nodeName !== target);
+        },
+        { timeoutMs: 60_000 },
+      );
       const sl = await running(sleepers);
       await waitFor('the sleepers running elsewhere', async () =>
         (await running(sleepers)).every((w) => w.state === 'WORKLOAD_STATE_RUNNING' && w.nodeName !== target),

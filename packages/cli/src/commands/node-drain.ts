@@ -54,12 +54,20 @@ export function registerNodeDrain(node: Command, ctx: CliContext): void {
       });
       const n = res.node!;
       if (flags.cancel) {
-        return globals.json ? writeJson(ctx.io, res) : write(ctx.io.stdout, `node ${n.name}: drain cancelled, eligible\n`);
+        return globals.json
+          ? writeJson(ctx.io, res)
+          : write(ctx.io.stdout, `node ${n.name}: drain cancelled, eligible\n`);
       }
       if (flags.detach) {
-        return globals.json ? writeJson(ctx.io, res) : write(ctx.io.stdout, `node ${n.name}: ${drainText(n, Date.now())}\n`);
+        return globals.json
+          ? writeJson(ctx.io, res)
+          : write(ctx.io.stdout, `node ${n.name}: ${drainText(n, Date.now())}\n`);
       }
-      const done = await followDrain(client, n, globals.json ? () => Promise.resolve() : (s) => write(ctx.io.stdout, s));
+      const done = await followDrain(
+        client,
+        n,
+        globals.json ? () => Promise.resolve() : (s) => write(ctx.io.stdout, s),
+      );
       if (globals.json) return writeJson(ctx.io, { node: done });
     });
   });
@@ -74,14 +82,18 @@ export function registerNodeDrain(node: Command, ctx: CliContext): void {
     .argument('<node>', 'node name or id')
     .option('--enable', 'the node takes new work')
     .option('--disable', 'the node takes no new work');
-  addGlobalOptions(elig).action(async (nameOrId: string, flags: { enable?: boolean; disable?: boolean }, self: Command) => {
-    const globals = ctx.resolve(self);
-    if (flags.enable === flags.disable) throw new UsageError('give one of --enable or --disable', '--enable');
-    const res = await ctx.withScheduler(globals, (client) => client.setNodeEligibility(nameOrId, flags.enable === true));
-    if (globals.json) return writeJson(ctx.io, res);
-    const n = res.node!;
-    return write(ctx.io.stdout, `node ${n.name}: ${n.eligible ? 'eligible' : 'ineligible'}\n`);
-  });
+  addGlobalOptions(elig).action(
+    async (nameOrId: string, flags: { enable?: boolean; disable?: boolean }, self: Command) => {
+      const globals = ctx.resolve(self);
+      if (flags.enable === flags.disable) throw new UsageError('give one of --enable or --disable', '--enable');
+      const res = await ctx.withScheduler(globals, (client) =>
+        client.setNodeEligibility(nameOrId, flags.enable === true),
+      );
+      if (globals.json) return writeJson(ctx.io, res);
+      const n = res.node!;
+      return write(ctx.io.stdout, `node ${n.name}: ${n.eligible ? 'eligible' : 'ineligible'}\n`);
+    },
+  );
 }
 
 /** The node by id, from the listing (ListNodes; there is no GetNode over gRPC). */
@@ -118,7 +130,11 @@ export async function followDrain(
   try {
     for (;;) {
       const n = await nodeNow(client, start.id);
-      if (!n) throw new WaitFailedError(`node ${start.name} is gone (removed): the drain ended with it`, ExitCode.WorkloadFailed);
+      if (!n)
+        throw new WaitFailedError(
+          `node ${start.name} is gone (removed): the drain ended with it`,
+          ExitCode.WorkloadFailed,
+        );
       if (!n.drain || n.drain.state === 'NODE_DRAIN_STATE_UNSPECIFIED') {
         throw new WaitFailedError(`node ${n.name}: the drain was cancelled`, ExitCode.WorkloadFailed);
       }

@@ -37,6 +37,7 @@ function node(name: string, extra: Partial<Node__Output> = {}): Node__Output {
     lastHeartbeatMs: NOW - 400,
     startFailures: 0,
     avoidUntilMs: 0,
+    drain: null,
     ...extra,
   };
 }
@@ -130,7 +131,9 @@ describe('renderNodeTable', () => {
       ],
       NOW,
     );
-    expect(out.split('\n')[1]).toMatch(/^dev-0\s+up\s+eligible\s+\S+\s+0\/2 \(0%\)\s+0 B\/8 GiB \(0%\)\s+3\/10\s+25\.0%/);
+    expect(out.split('\n')[1]).toMatch(
+      /^dev-0\s+up\s+eligible\s+\S+\s+0\/2 \(0%\)\s+0 B\/8 GiB \(0%\)\s+3\/10\s+25\.0%/,
+    );
   });
 
   it('explains a down node under the table', () => {

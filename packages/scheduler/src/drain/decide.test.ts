@@ -17,7 +17,10 @@ const draining = (o: { deadlineMs?: number; force?: boolean } = {}): NodeDrainVi
     eligible: false,
     drain: { startedAtMs: T0 - 1000, deadlineMs: o.deadlineMs ?? T0 + 60_000, force: o.force ?? false, drainedAtMs: 0 },
   });
-const drained = up({ eligible: false, drain: { startedAtMs: T0 - 9000, deadlineMs: T0, force: false, drainedAtMs: T0 - 10 } });
+const drained = up({
+  eligible: false,
+  drain: { startedAtMs: T0 - 9000, deadlineMs: T0, force: false, drainedAtMs: T0 - 10 },
+});
 const req = (o: Partial<{ deadlineMs: number; force: boolean; cancel: boolean }> = {}) => ({
   deadlineMs: 0,
   force: false,
@@ -47,7 +50,10 @@ describe('decideDrainRequest', () => {
   });
 
   it('forces: the deadline is now', () => {
-    expect(decideDrainRequest(draining(), req({ force: true }), T0).drain).toMatchObject({ deadlineMs: T0, force: true });
+    expect(decideDrainRequest(draining(), req({ force: true }), T0).drain).toMatchObject({
+      deadlineMs: T0,
+      force: true,
+    });
   });
 
   it('drains a drained node again as a new drain', () => {

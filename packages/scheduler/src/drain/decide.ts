@@ -64,7 +64,11 @@ export function decideDrainRequest(n: NodeDrainView, req: DrainRequest, nowMs: n
     const drain = { ...n.drain!, deadlineMs, force: n.drain!.force || req.force };
     return { eligible: false, drain, event: 'drain updated' };
   }
-  return { eligible: false, drain: { startedAtMs: nowMs, deadlineMs, force: req.force, drainedAtMs: 0 }, event: 'draining' };
+  return {
+    eligible: false,
+    drain: { startedAtMs: nowMs, deadlineMs, force: req.force, drainedAtMs: 0 },
+    event: 'draining',
+  };
 }
 
 /** SetNodeEligibility. Making a draining node eligible is refused: its drain would go on regardless. */
@@ -120,7 +124,11 @@ export function decideDrain(node: NodeDrainView, items: readonly DrainItem[], no
     // Unknown: its node is unheard from; lost_after decides (doubt is not death).
     if (!due || i.stopRequested || i.state === 'unknown') continue;
     const reason = `draining node ${node.name}: ${why}`;
-    actions.push(i.kind === 'workload' ? { kind: 'migrate', workloadId: i.id, reason } : { kind: 'stop', workloadId: i.id, reason });
+    actions.push(
+      i.kind === 'workload'
+        ? { kind: 'migrate', workloadId: i.id, reason }
+        : { kind: 'stop', workloadId: i.id, reason },
+    );
   }
   if (items.length === 0) actions.push({ kind: 'drained' });
   const wakeAtMs = !due && items.length > 0 ? drain.deadlineMs : Infinity;

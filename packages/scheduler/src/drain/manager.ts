@@ -147,7 +147,12 @@ export class NodeDrains {
     }
     const before = n.drainLeft;
     const left = plan.left;
-    if (!before || before.services !== left.services || before.batch !== left.batch || before.workloads !== left.workloads) {
+    if (
+      !before ||
+      before.services !== left.services ||
+      before.batch !== left.batch ||
+      before.workloads !== left.workloads
+    ) {
       n.drainLeft = left;
       this.o.logger.info('node draining', { node: n.name, left: describeLeft(left) });
       this.o.nodes.setDrain(n.id, n.eligible, n.drain);
@@ -171,7 +176,9 @@ export class NodeDrains {
     n.drainLeft = { services: 0, batch: 0, workloads: 0 };
     this.o.logger.info('node drained', { node: n.name, tookMs: drain.drainedAtMs - drain.startedAtMs });
     this.o.nodes.setDrain(n.id, false, drain);
-    this.persist(n).catch((err: unknown) => this.o.logger.error('could not persist a drained node', { node: n.name, err }));
+    this.persist(n).catch((err: unknown) =>
+      this.o.logger.error('could not persist a drained node', { node: n.name, err }),
+    );
   }
 }
 

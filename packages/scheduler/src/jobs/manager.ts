@@ -390,7 +390,8 @@ export class JobManager {
     for (const r of this.records.get(name)?.values() ?? []) {
       const i = instanceOf(r, hasChecks);
       if (this.draining.has(r.id)) out.push({ ...i, stopRequested: true });
-      else if ((r.state === 'running' || r.state === 'starting') && this.o.migrating?.(r)) out.push({ ...i, migrate: true });
+      else if ((r.state === 'running' || r.state === 'starting') && this.o.migrating?.(r))
+        out.push({ ...i, migrate: true });
       else out.push(i);
       seen.add(startKey(r.job!));
     }

@@ -23,7 +23,8 @@ const decide = (o: JobOverrides, instances: JobInstance[], nowMs = T0) =>
   decideJob({ job: jobOf({ count: 3, ...o }), instances, deployment: done, nowMs });
 
 /** Instances 0..2 running and healthy; those in `draining` sit on the draining node. */
-const service = (draining: number[]) => healthy(3).map((i) => (draining.includes(i.index) ? { ...i, migrate: true } : i));
+const service = (draining: number[]) =>
+  healthy(3).map((i) => (draining.includes(i.index) ? { ...i, migrate: true } : i));
 
 /** The pending replacements in `instances` become running and healthy at `atMs`. */
 function comeUp(instances: JobInstance[], atMs: number): JobInstance[] {
@@ -36,7 +37,9 @@ function comeUp(instances: JobInstance[], atMs: number): JobInstance[] {
 
 /** Stops asked for end (the manager would see them stopped). */
 const stopped = (instances: JobInstance[], atMs: number): JobInstance[] =>
-  instances.map((i) => (i.stopRequested && isLive({ ...i, stopRequested: false }) ? { ...i, state: 'stopped', endedAtMs: atMs } : i));
+  instances.map((i) =>
+    i.stopRequested && isLive({ ...i, stopRequested: false }) ? { ...i, state: 'stopped', endedAtMs: atMs } : i,
+  );
 
 describe('instances on a draining node', () => {
   it('start a replacement at the same index first, and stop nothing yet', () => {
@@ -92,7 +95,9 @@ describe('instances on a draining node', () => {
       endedAtMs: T0 - 1000,
     });
     const plan = decide({ restart: { initialBackoffMs: 4000 } }, [...service([0]), failed]);
-    expect(plan.actions).toEqual([expect.objectContaining({ kind: 'start', index: 0, attempt: 3, notBeforeMs: T0 + 3000 })]);
+    expect(plan.actions).toEqual([
+      expect.objectContaining({ kind: 'start', index: 0, attempt: 3, notBeforeMs: T0 + 3000 }),
+    ]);
   });
 
   it('leave the count alone: a replacement is not taken for one too many', () => {
