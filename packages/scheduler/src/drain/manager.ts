@@ -46,6 +46,8 @@ export interface NodeDrainsOptions {
 export class NodeDrains {
   private readonly timers = new Map<string, Timer>();
   private readonly queued = new Set<string>();
+  /** Ids of the nodes draining now (what a workload's change re-counts). */
+  private readonly active = new Set<string>();
   private readonly now: () => number;
   private closed = false;
 
@@ -57,6 +59,7 @@ export class NodeDrains {
   start(): void {
     for (const n of this.o.nodes.list()) {
       if (!isDraining(n)) continue;
+      this.active.add(n.id);
       this.o.logger.info('node drain goes on', { node: n.name, deadlineMs: n.drain!.deadlineMs });
       this.o.jobs.nodeDrainChanged(n.id);
       this.schedule(n.id);
@@ -92,7 +95,7 @@ export class NodeDrains {
     if (this.closed) return;
     // The record may just have left a draining node (re-placed elsewhere): every drain re-counts.
     if (!r.nodeId) return;
-    for (const n of this.o.nodes.list()) if (isDraining(n)) this.schedule(n.id);
+    for (const id of this.active) this.schedule(id);
   }
 
   private find(nameOrId: string): NodeEntry {
@@ -108,6 +111,8 @@ export class NodeDrains {
       ...(c.drain ? { deadlineMs: c.drain.deadlineMs, force: c.drain.force } : {}),
     });
     this.o.nodes.setDrain(n.id, c.eligible, c.drain);
+    if (isDraining(n)) this.active.add(n.id);
+    else this.active.delete(n.id);
     await this.persist(n);
     this.o.jobs.nodeDrainChanged(n.id);
     this.schedule(n.id);
@@ -132,7 +137,10 @@ export class NodeDrains {
     const n = this.o.nodes.get(nodeId);
     this.timers.get(nodeId)?.cancel();
     this.timers.delete(nodeId);
-    if (this.closed || !n || !isDraining(n)) return;
+    if (this.closed || !n || !isDraining(n)) {
+      this.active.delete(nodeId);
+      return;
+    }
     const items = this.o.workloads.placedOn(nodeId).map(itemOf);
     const plan = decideDrain(n, items, this.now());
     for (const a of plan.actions) {
@@ -173,6 +181,7 @@ export class NodeDrains {
 
   private drained(n: NodeEntry): void {
     const drain = { ...n.drain!, drainedAtMs: this.now() };
+    this.active.delete(n.id);
     n.drainLeft = { services: 0, batch: 0, workloads: 0 };
     this.o.logger.info('node drained', { node: n.name, tookMs: drain.drainedAtMs - drain.startedAtMs });
     this.o.nodes.setDrain(n.id, false, drain);
