@@ -81,7 +81,7 @@ describe('mo node drain and eligibility', () => {
 
     const table = await mo('nodes');
     expect(table.stdout).toMatch(/\nnode-2\s+up\s+drained\s/);
-    // Drained already: following it again ends at once, as JSON.
+    // Drained already: a drain again is a new one, done at once (nothing there), as JSON.
     const again = await mo('node', 'drain', 'node-2', '--json');
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({

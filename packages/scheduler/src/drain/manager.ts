@@ -141,14 +141,14 @@ export class NodeDrains {
       this.active.delete(nodeId);
       return;
     }
-    const items = this.o.workloads.placedOn(nodeId).map(itemOf);
-    const plan = decideDrain(n, items, this.now());
+    const placed = new Map(this.o.workloads.placedOn(nodeId).map((r) => [r.id, r]));
+    const plan = decideDrain(n, [...placed.values()].map(itemOf), this.now());
     for (const a of plan.actions) {
       if (a.kind === 'drained') {
         this.drained(n);
         return;
       }
-      const r = this.o.workloads.placedOn(nodeId).find((x) => x.id === a.workloadId);
+      const r = placed.get(a.workloadId);
       if (!r) continue;
       if (a.kind === 'migrate') this.o.workloads.migrate(r.id, a.reason);
       else this.o.jobs.stopForDrain(r, a.reason);
