@@ -2,7 +2,18 @@
 // drained and printing what moves, --cancel, --json), `mo node eligibility --enable|--disable`
 // (refused while the node drains) and `mo nodes` showing eligibility and the drain.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { runMo, startCluster, waitFor, type Cluster, type MoResult } from '@mo/testkit';
+import {
+  CLI_BIN,
+  CLI_NODE_FLAGS,
+  runMo,
+  startCluster,
+  testCliEnv,
+  waitFor,
+  type Cluster,
+  type MoResult,
+} from '@mo/testkit';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 
 let cluster: Cluster;
 
@@ -93,6 +104,33 @@ describe('mo node drain and eligibility', () => {
     });
     expect(await nodeJson('node-2')).toMatchObject({ eligible: true, drain: null });
     expect(await mo('stop', id)).toMatchObject({ code: 0 });
+  });
+
+  it('stops following on Ctrl-C and leaves the drain running', async () => {
+    const pinned = await sleeper('--node', 'node-1');
+    const child = spawn(process.execPath, [...CLI_NODE_FLAGS, CLI_BIN, 'node', 'drain', 'node-1'], {
+      env: { PATH: process.env.PATH, ...testCliEnv(), MO_SCHEDULER_ADDR: cluster.scheduler.grpcAddress },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const exited = once(child, 'exit');
+    try {
+      await waitFor('the first progress line', () => stdout.includes('node node-1: draining'));
+      child.kill('SIGINT');
+      const [code] = (await exited) as [number | null];
+      expect({ code, stderr }).toEqual({
+        code: 0,
+        stderr:
+          'stopped following; the drain of node-1 goes on (mo nodes shows it, mo node drain node-1 --cancel ends it)\n',
+      });
+      expect((await nodeJson('node-1')).drain?.state).toBe('NODE_DRAIN_STATE_DRAINING');
+    } finally {
+      child.kill('SIGKILL');
+      await mo('node', 'drain', 'node-1', '--cancel');
+      await mo('stop', pinned);
+    }
   });
 
   it.each([

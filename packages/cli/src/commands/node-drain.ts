@@ -63,11 +63,23 @@ export function registerNodeDrain(node: Command, ctx: CliContext): void {
           ? writeJson(ctx.io, res)
           : write(ctx.io.stdout, `node ${n.name}: ${drainText(n, Date.now())}\n`);
       }
-      const done = await followDrain(
-        client,
-        n,
-        globals.json ? () => Promise.resolve() : (s) => write(ctx.io.stdout, s),
-      );
+      // Ctrl-C stops following, not the drain (the scheduler's, stored with the node).
+      const interrupt = new AbortController();
+      const stop = () => interrupt.abort();
+      process.once('SIGINT', stop);
+      let done: Node__Output | undefined;
+      try {
+        const out = globals.json ? () => Promise.resolve() : (s: string) => write(ctx.io.stdout, s);
+        done = await followDrain(client, n, out, interrupt.signal);
+      } finally {
+        process.removeListener('SIGINT', stop);
+      }
+      if (!done) {
+        return write(
+          ctx.io.stderr,
+          `stopped following; the drain of ${n.name} goes on (mo nodes shows it, mo node drain ${n.name} --cancel ends it)\n`,
+        );
+      }
       if (globals.json) return writeJson(ctx.io, { node: done });
     });
   });
@@ -103,14 +115,18 @@ async function nodeNow(client: SchedulerClient, id: string): Promise<Node__Outpu
 
 /**
  * Follows the drain of `start` until it is drained. Prints what is left when it changes and each
- * workload that leaves the node. Rejects when the drain was cancelled or the node forgotten.
+ * workload that leaves the node. Rejects when the drain was cancelled or the node forgotten;
+ * resolves undefined once `signal` aborts (Ctrl-C).
  */
 export async function followDrain(
   client: SchedulerClient,
   start: Node__Output,
   out: (line: string) => Promise<void>,
-): Promise<Node__Output> {
+  signal?: AbortSignal,
+): Promise<Node__Output | undefined> {
   const abort = new AbortController();
+  const interrupted = () => abort.abort();
+  signal?.addEventListener('abort', interrupted);
   const onNode = new Set<string>();
   for (const w of (await client.listAllWorkloads({ nodeId: start.id, omitEvents: true })).workloads) {
     if (isPlaced(w)) onNode.add(w.id);
@@ -128,7 +144,7 @@ export async function followDrain(
   })();
   let shown = '';
   try {
-    for (;;) {
+    while (!abort.signal.aborted) {
       const n = await nodeNow(client, start.id);
       if (!n)
         throw new WaitFailedError(
@@ -146,7 +162,9 @@ export async function followDrain(
       if (n.drain.state === 'NODE_DRAIN_STATE_DRAINED') return n;
       await Promise.race([new Promise<void>((r) => (wake = r)), sleep(POLL_MS, abort.signal).catch(() => {})]);
     }
+    return undefined;
   } finally {
+    signal?.removeEventListener('abort', interrupted);
     abort.abort();
     await events;
   }
