@@ -16,7 +16,8 @@
  * `removeContainersOfNode`, `SANDBOX_IMAGE`), systemd unit checks (`createUnitVerifier`,
  * `unitDirectives`, …), `mountTmpfs` (a small disk that really fills up; root only), a
  * network-namespace test bed (`createNetnsBed`: a bridge, one namespace per host, silent
- * partitions and cut links; `netnsUnavailable` says why not here), and on it one whole partition
+ * partitions of a host or of one link (`partitionFrom`), cut links, delay/jitter/loss (`impair`);
+ * `netnsUnavailable` / `impairUnavailable` say why not here), and on it one whole partition
  * scenario (`startPartitionScenario`: two nodes, workloads on one, cut off and healed, copies
  * counted from /proc), and abusive raw HTTP/2 gRPC calls that never read or never end
  * (`rawSession`, `openRawCall`) with what a daemon holds (`processHolds`: RSS, open fds; a daemon
@@ -82,7 +83,15 @@ export { isAlive, requireTool, sleep, waitFor } from './wait.js';
 export { cpuSecondsOf, measureCpuPercent } from './proc.js';
 export { dockerReady, removeContainersOfNode, SANDBOX_IMAGE } from './docker.js';
 export { canMountTmpfs, mountTmpfs, type Tmpfs } from './tmpfs.js';
-export { createNetnsBed, netnsUnavailable, sweepLeftovers, type NetnsBed, type NetnsHost } from './netns.js';
+export {
+  createNetnsBed,
+  impairUnavailable,
+  netnsUnavailable,
+  sweepLeftovers,
+  type NetnsBed,
+  type NetnsHost,
+} from './netns.js';
+export type { LinkImpairment } from './netns-faults.js';
 export {
   startPartitionScenario,
   type PartitionOutcome,
