@@ -17,7 +17,8 @@
  * `unitDirectives`, …), `mountTmpfs` (a small disk that really fills up; root only), a
  * network-namespace test bed (`createNetnsBed`: a bridge, one namespace per host, silent
  * partitions of a host or of one link (`partitionFrom`), cut links, delay/jitter/loss (`impair`);
- * `netnsUnavailable` / `impairUnavailable` say why not here), and on it one whole partition
+ * `netnsUnavailable` / `impairUnavailable` say why not here; `startSchedulerIn` / `startAgentIn`
+ * run a daemon in a host's namespace on its address), and on it one whole partition
  * scenario (`startPartitionScenario`: two nodes, workloads on one, cut off and healed, copies
  * counted from /proc), and abusive raw HTTP/2 gRPC calls that never read or never end
  * (`rawSession`, `openRawCall`) with what a daemon holds (`processHolds`: RSS, open fds; a daemon
@@ -92,6 +93,14 @@ export {
   type NetnsHost,
 } from './netns.js';
 export type { LinkImpairment } from './netns-faults.js';
+export {
+  BED_PORTS,
+  startAgentIn,
+  startSchedulerIn,
+  waitForRegistration,
+  type AgentInHostOptions,
+  type SchedulerInHostOptions,
+} from './netns-daemons.js';
 export {
   startPartitionScenario,
   type PartitionOutcome,
