@@ -1,7 +1,7 @@
-// Daemons on a test bed's hosts, as several hosts run them: a scheduler in one namespace on its
-// address (gRPC and HTTP reached from the host namespace), agents in two others registering with
-// it there, a workload placed on one of them; and an agent restarted on its data dir in its host
-// comes back at the same address with its workload.
+// Daemons on a test bed's hosts, as several hosts run them (this machine's cgroups in view): a
+// scheduler in one namespace on its address (gRPC and HTTP reached from the host namespace), agents
+// in two others registering with it there, a workload placed on one of them; and an agent
+// restarted on its data dir in its host comes back at the same address with its workload.
 import { afterAll, expect, it } from '@jest/globals';
 import { createNetnsBed, netnsUnavailable, type NetnsBed, type NetnsHost } from './netns.js';
 import { BED_PORTS, startAgentIn, startSchedulerIn } from './netns-daemons.js';
@@ -34,6 +34,8 @@ maybe(
     for (const [i, h] of [h1, h2].entries()) {
       agents.push(await startAgentIn(h, { scheduler: scheduler.grpcAddress, nodeName: `n${i + 1}` }));
     }
+    // Entered with host.enter, not `ip netns exec` (whose fresh /sys hides the cgroup hierarchies).
+    for (const a of agents) expect(a.logs()).not.toContain('no cgroup hierarchy is mounted');
     expect(agents.map((a) => a.grpcAddress)).toEqual([h1, h2].map((h) => `${h.address}:${BED_PORTS.agentGrpc}`));
     const { nodes } = await scheduler.client.listNodes();
     expect(nodes.map((n) => [n.name, n.address, n.state]).sort()).toEqual([

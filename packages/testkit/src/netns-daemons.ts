@@ -1,5 +1,6 @@
 // mo daemons on the hosts of a network-namespace test bed (netns.ts), as a multi-host cluster
-// runs them: each in its host's namespace, listening on the host's address at the default ports
+// runs them: each in its host's network namespace (entered with `host.enter`, so it sees this
+// machine's cgroups like a real host), listening on the host's address at the default ports
 // (nothing else listens in a namespace of its own), an agent advertising that address. Restart
 // one on the same host and data dir and it comes back at the same address.
 import { startAgentProcess, type AgentProcess, type AgentProcessOptions } from './agent-process.js';
@@ -25,7 +26,7 @@ export function startSchedulerIn(host: NetnsHost, options: SchedulerInHostOption
   const { grpcPort = BED_PORTS.schedulerGrpc, httpPort = BED_PORTS.schedulerHttp, ...rest } = options;
   return startSchedulerProcess({
     ...rest,
-    wrap: host.wrap,
+    wrap: host.enter,
     grpcListen: `${host.address}:${grpcPort}`,
     httpListen: `${host.address}:${httpPort}`,
   });
@@ -64,7 +65,7 @@ export async function startAgentIn(host: NetnsHost, options: AgentInHostOptions)
   const grpc = `${host.address}:${grpcPort}`;
   const agent = await startAgentProcess({
     ...rest,
-    wrap: host.wrap,
+    wrap: host.enter,
     grpcListen: grpc,
     httpListen: `${host.address}:${httpPort}`,
     extraArgs: ['--scheduler', scheduler, '--advertise', grpc, '--node-name', nodeName, ...extraArgs],

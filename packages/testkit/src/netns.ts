@@ -48,6 +48,12 @@ export interface NetnsHost {
   readonly nsVeth: string;
   /** `['ip', 'netns', 'exec', netns]`: put before an argv to run it inside. */
   readonly wrap: readonly string[];
+  /**
+   * `['nsenter', '--net=/run/netns/NAME']`: the same, but keeping this machine's mounts. `ip netns
+   * exec` mounts a fresh /sys, which hides the cgroup hierarchies: an agent run under `wrap` finds
+   * no cgroup and tracks its workloads by session; under `enter` it has cgroups like a real host.
+   */
+  readonly enter: readonly string[];
   /** Runs `argv` inside to completion; resolves with its stdout, rejects with its stderr. */
   exec(argv: readonly string[]): Promise<string>;
   /** Starts `argv` inside; the bed kills it (and anything else left inside) on close. */
@@ -309,6 +315,7 @@ export async function createNetnsBed(options: { hosts?: number } = {}): Promise<
       hostVeth,
       nsVeth,
       wrap,
+      enter: ['nsenter', `--net=/run/netns/${netns}`],
       exec: inside,
       spawn(argv, spawnOptions = {}) {
         const child = spawn(wrap[0], [...wrap.slice(1), ...argv], spawnOptions);
