@@ -5,7 +5,8 @@
 // keepalive notices), partitioned from chosen peers only, have its link cut (the veth goes down)
 // or impaired (delay, jitter, loss: netns-faults.ts), then healed.
 // Everything is removed on close, and on the next start when a crashed run left it (every name
-// holds its owner's pid: netns-plan.ts). Needs root, iproute2 and iptables (see /work/shared/TESTBED.md).
+// holds its owner's pid: netns-plan.ts). Needs root, iproute2 and iptables (see /work/shared/TESTBED.md);
+// impair() also Debian's python3 (this kernel has no netem qdisc: netns-delay.ts).
 // host.spawn stays on Node's spawn: its callers pass Node's SpawnOptions and wire the ChildProcess's
 // stdio themselves; the bed's own commands go through execa.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
