@@ -34,6 +34,9 @@ import type { DownloadArtifactRequest } from './generated/mo/v1/DownloadArtifact
 import type { RegisterRequest } from './generated/mo/v1/RegisterRequest.js';
 import type { RegisterResponse__Output } from './generated/mo/v1/RegisterResponse.js';
 import type { RemoveNodeResponse__Output } from './generated/mo/v1/RemoveNodeResponse.js';
+import type { DrainNodeRequest } from './generated/mo/v1/DrainNodeRequest.js';
+import type { DrainNodeResponse__Output } from './generated/mo/v1/DrainNodeResponse.js';
+import type { SetNodeEligibilityResponse__Output } from './generated/mo/v1/SetNodeEligibilityResponse.js';
 import type { SyncInventoryRequest } from './generated/mo/v1/SyncInventoryRequest.js';
 import type { SyncInventoryResponse__Output } from './generated/mo/v1/SyncInventoryResponse.js';
 import type { ScheduledWorkload__Output } from './generated/mo/v1/ScheduledWorkload.js';
@@ -242,6 +245,16 @@ export class SchedulerClient extends BaseClient<RawSchedulerClient> {
   /** Forgets a down node, by name or id (FAILED_PRECONDITION while it is up). */
   removeNode(node: string): Promise<RemoveNodeResponse__Output> {
     return this.call(this.raw.removeNode, { node });
+  }
+
+  /** Drains a node, by name or id (force: everything now; cancel: end the drain, eligible again). */
+  drainNode(req: DrainNodeRequest): Promise<DrainNodeResponse__Output> {
+    return this.call(this.raw.drainNode, req);
+  }
+
+  /** Makes a node eligible for new work, or not (refused while it drains: cancel the drain). */
+  setNodeEligibility(node: string, eligible: boolean): Promise<SetNodeEligibilityResponse__Output> {
+    return this.call(this.raw.setNodeEligibility, { node, eligible });
   }
 
   streamLogs(req: StreamWorkloadLogsRequest, signal?: AbortSignal): AsyncGenerator<LogChunk__Output> {

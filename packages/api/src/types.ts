@@ -85,6 +85,18 @@ export type { SyncInventoryRequest, SyncInventoryRequest__Output } from './gener
 export type { SyncInventoryResponse, SyncInventoryResponse__Output } from './generated/mo/v1/SyncInventoryResponse.js';
 export type { RemoveNodeRequest, RemoveNodeRequest__Output } from './generated/mo/v1/RemoveNodeRequest.js';
 export type { RemoveNodeResponse, RemoveNodeResponse__Output } from './generated/mo/v1/RemoveNodeResponse.js';
+export type { DrainNodeRequest, DrainNodeRequest__Output } from './generated/mo/v1/DrainNodeRequest.js';
+export type { DrainNodeResponse, DrainNodeResponse__Output } from './generated/mo/v1/DrainNodeResponse.js';
+export type { NodeDrain, NodeDrain__Output } from './generated/mo/v1/NodeDrain.js';
+export type { NodeDrainState, NodeDrainState__Output } from './generated/mo/v1/NodeDrainState.js';
+export type {
+  SetNodeEligibilityRequest,
+  SetNodeEligibilityRequest__Output,
+} from './generated/mo/v1/SetNodeEligibilityRequest.js';
+export type {
+  SetNodeEligibilityResponse,
+  SetNodeEligibilityResponse__Output,
+} from './generated/mo/v1/SetNodeEligibilityResponse.js';
 export type { HeartbeatResponse, HeartbeatResponse__Output } from './generated/mo/v1/HeartbeatResponse.js';
 export type {
   NodeRegistryHandlers,

@@ -133,6 +133,13 @@ describe('the dashboard in Chromium (rendering against a fake API)', () => {
     await page.getByRole('heading', { name: /Node node-1/ }).waitFor();
     await page.getByRole('link', { name: 'job-000' }).waitFor();
     await shot('node');
+    // An operate token drains it: the page shows the drain and what is left.
+    await page.getByRole('button', { name: 'Drain (1 h deadline)' }).click();
+    await page.getByText('draining (1 left)').waitFor();
+    await page.getByRole('button', { name: 'Cancel drain' }).waitFor();
+    expect(api.seen.some((s) => s.path === '/api/v1/nodes/N1/drain')).toBe(true);
+    await page.getByRole('link', { name: '← Nodes' }).click();
+    await page.getByRole('cell', { name: 'draining (1 left)' }).waitFor();
   });
 
   it('draws the pipeline DAG with states in words, and approving the gate turns it green live', async () => {

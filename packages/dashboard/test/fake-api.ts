@@ -206,6 +206,22 @@ export class FakeApi {
         req.on('close', () => this.streams.delete(res));
         return true;
       case 'nodes':
+        if (id && verb === 'drain' && req.method === 'POST') {
+          // The node as DrainNode leaves it: draining, ineligible, one workload left.
+          const n = this.nodes.find((x) => x.id === id)!;
+          n.eligible = false;
+          n.drain = {
+            state: 'NODE_DRAIN_STATE_DRAINING',
+            startedAtMs: Date.now(),
+            deadlineMs: Date.now() + 3_600_000,
+            force: false,
+            drainedAtMs: 0,
+            servicesLeft: 1,
+            batchLeft: 0,
+            workloadsLeft: 0,
+          };
+          return json(200, { node: n });
+        }
         if (id)
           return this.one(
             res,

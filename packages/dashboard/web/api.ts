@@ -148,6 +148,15 @@ export class Api {
     return this.call('POST', `/jobs/${encodeURIComponent(name)}/revert`, { version });
   }
 
+  /** Drains a node (`cancel`: ends the drain, eligible again); deadlineMs 0 is the default 1 h. */
+  drainNode(node: string, body: { deadlineMs?: number; force?: boolean; cancel?: boolean }): Promise<unknown> {
+    return this.call('POST', `/nodes/${encodeURIComponent(node)}/drain`, body);
+  }
+
+  setNodeEligibility(node: string, eligible: boolean): Promise<unknown> {
+    return this.call('POST', `/nodes/${encodeURIComponent(node)}/eligibility`, { eligible });
+  }
+
   stopJob(name: string): Promise<unknown> {
     return this.call('POST', `/jobs/${encodeURIComponent(name)}/stop`, {});
   }

@@ -87,6 +87,19 @@ export interface Node {
   reserved?: Resources | null;
   workloadsRunning?: number;
   lastHeartbeatMs?: Int64;
+  drain?: NodeDrain | null;
+}
+
+/** A node's drain (DrainNode): draining, or drained and still ineligible. */
+export interface NodeDrain {
+  state?: string;
+  startedAtMs?: Int64;
+  deadlineMs?: Int64;
+  force?: boolean;
+  drainedAtMs?: Int64;
+  servicesLeft?: number;
+  batchLeft?: number;
+  workloadsLeft?: number;
 }
 
 export interface ClusterStatus {

@@ -12,7 +12,8 @@
  * ```
  *
  * Folders are the architecture: `placement/` (pure: feasibility -> rank -> limit -> select),
- * `registry/` (nodes, liveness, agent clients), `workloads/` (records, submit, restart, queue),
+ * `registry/` (nodes, liveness, agent clients), `drain/` (node drain: pure decisions, a thin
+ * manager), `workloads/` (records, submit, restart, queue),
  * `options.ts` (the options, defaults and checks), `store/` (the Store interface, SQLite), `service/` (the client API's calls, one implementation for
  * both transports), `server/` (gRPC services over them), `http-api/` (the HTTP/JSON API and
  * Server-Sent Events over them), `events/`, `metrics/`.

@@ -38,6 +38,7 @@ import type { ArtifactCaller } from './pipelines/artifact-access.js';
 import { PipelineService } from './server/pipeline-service.js';
 import { JobManager } from './jobs/manager.js';
 import { JobService } from './server/job-service.js';
+import { NodeDrains } from './drain/manager.js';
 import { JobCalls } from './service/job-calls.js';
 import { TokenService } from './server/token-service.js';
 import { createHttpApi } from './http-api/index.js';
@@ -171,6 +172,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
       events.workloadChanged(record);
       pipelines.workloadChanged(record);
       jobs.workloadChanged(record);
+      drains.workloadChanged(record);
     },
     maxRetainedEnded: options.maxRetainedEnded,
     idempotencyWindowMs: options.idempotencyWindowMs,
@@ -196,7 +198,8 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
   });
   // Pipeline events on the cluster's sequence too (Watch with include_pipelines, /api/v1/events).
   pipelines.watch({ push: (e) => events.pipelineChanged(e) });
-  const jobs = new JobManager({ store, workloads: manager, logger });
+  const jobs = new JobManager({ store, workloads: manager, logger, migrating: (r): boolean => drains.isMigrating(r) });
+  const drains = new NodeDrains({ store, nodes, workloads: manager, jobs, logger });
   const jobCalls = new JobCalls({ jobs, nodes, engine });
   // Job events too (Watch with include_jobs or job, /api/v1/events topic job).
   jobs.watch({ push: (e) => events.jobChanged(jobCalls.jobEvent(e)) });
@@ -260,6 +263,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     version: SCHEDULER_VERSION,
     startedAtMs,
     removeNode: (nameOrId) => nodes.removeDown(nameOrId, Date.now()),
+    drains,
   });
   const pipelineCalls = new PipelineCalls({ pipelines, workloads: manager });
   new SchedulerService({
@@ -272,6 +276,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     version: SCHEDULER_VERSION,
     startedAtMs,
     removeNode: (nameOrId) => nodes.removeDown(nameOrId, Date.now()),
+    drains,
     calls: schedulerCalls,
     onRequest,
   }).addToServer(server.server);
@@ -345,6 +350,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
   manager.start();
   pipelines.start();
   jobs.start();
+  drains.start();
   logger.info('scheduler ready', {
     grpcAddress,
     httpAddress,
@@ -369,6 +375,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     close() {
       closing ??= (async () => {
         nodes.close();
+        drains.close();
         // Uploads under way end (UNAVAILABLE) and their temp files are removed before the server goes.
         await artifacts.close();
         await server.close();

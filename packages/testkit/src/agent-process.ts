@@ -32,6 +32,8 @@ export interface AgentProcessOptions {
   env?: Record<string, string>;
   /** gRPC listen address (default 127.0.0.1:0). */
   grpcListen?: string;
+  /** HTTP listen address (default 127.0.0.1:0); in a bed host, its address to be reached from outside. */
+  httpListen?: string;
   /** A command to run it under, e.g. a test bed host's `wrap` to run it in that namespace. */
   wrap?: readonly string[];
   /** Max time to wait for readiness (default 15 s). */

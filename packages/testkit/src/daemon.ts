@@ -120,6 +120,8 @@ export async function startDaemonProcess<Client extends { close(): void }>(o: {
   nodeFlags: readonly string[];
   dataDir: string;
   grpcListen?: string;
+  /** HTTP listen address (default 127.0.0.1:0: inside a bed host's namespace, reachable only there). */
+  httpListen?: string;
   extraArgs?: readonly string[];
   wrap?: readonly string[];
   env?: Record<string, string>;
@@ -137,7 +139,7 @@ export async function startDaemonProcess<Client extends { close(): void }>(o: {
       '--grpc-listen',
       o.grpcListen ?? '127.0.0.1:0',
       '--http-listen',
-      '127.0.0.1:0',
+      o.httpListen ?? '127.0.0.1:0',
       '--data-dir',
       o.dataDir,
       '--log-level',

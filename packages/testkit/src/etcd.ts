@@ -4,7 +4,9 @@
 // restarted by the tests (quorum loss, a frozen leader); close() SIGKILLs what SIGTERM did not
 // stop in time (a member without quorum can ignore SIGTERM for seconds). Recipe: /work/shared/TESTBED.md.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './pipelines.js';
@@ -29,16 +31,27 @@ export interface StartEtcdOptions {
   hosts?: ReadonlyArray<string | undefined>;
   /** Election timeout in ms (etcd's default 1000); heartbeat is a tenth of it. */
   electionTimeoutMs?: number;
+  /**
+   * Client TLS: members serve https with this pair (its SANs must name the hosts) and require a
+   * client certificate signed by the CA (`--client-cert-auth`). Peers stay plain http.
+   */
+  tls?: { caFile: string; certFile: string; keyFile: string };
+  /** etcd's --max-txn-ops (default 128); give the store the same (EtcdOptions.maxTxnOps). */
+  maxTxnOps?: number;
+  /** etcd's --max-request-bytes (default 1.5 MiB); give the store the same (EtcdOptions.maxRequestBytes). */
+  maxRequestBytes?: number;
 }
 
 export interface EtcdMember {
   readonly name: string;
-  /** `http://address:port` */
+  /** `http://address:port` (https with `tls`) */
   readonly clientUrl: string;
   /** The running process's pid (changes on restart; undefined while stopped). */
   readonly pid: number | undefined;
   /** Sends a signal (SIGKILL: a crash; SIGSTOP/SIGCONT: a frozen member). */
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** GET on the member's client URL (TLS included); resolves with the body. */
+  get(path: string): Promise<string>;
   /** Starts the member again on its data dir and ports (after kill); resolves once it answers. */
   restart(): Promise<void>;
 }
@@ -72,7 +85,7 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
     });
   }
   const cluster = plans.map((p) => `${p.name}=http://${p.host}:${p.peerPort}`).join(',');
-  const members = plans.map((p) => new Member(p, cluster, token, options.electionTimeoutMs));
+  const members = plans.map((p) => new Member(p, cluster, token, options));
   const close = async () => {
     await Promise.allSettled(members.map((m) => m.stop()));
     if (ownDir) rmSync(root, { recursive: true, force: true });
@@ -100,6 +113,7 @@ interface MemberPlan {
 class Member implements EtcdMember {
   readonly name: string;
   readonly clientUrl: string;
+  private readonly tls: StartEtcdOptions['tls'];
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
   private stderr = '';
@@ -108,10 +122,11 @@ class Member implements EtcdMember {
     readonly plan: MemberPlan,
     private readonly cluster: string,
     private readonly token: string,
-    private readonly electionTimeoutMs: number | undefined,
+    private readonly options: StartEtcdOptions,
   ) {
+    this.tls = options.tls;
     this.name = plan.name;
-    this.clientUrl = `http://${plan.host}:${plan.clientPort}`;
+    this.clientUrl = `${this.tls ? 'https' : 'http'}://${plan.host}:${plan.clientPort}`;
   }
 
   get pid(): number | undefined {
@@ -129,10 +144,17 @@ class Member implements EtcdMember {
       ...['--initial-cluster-token', this.token],
       ...['--logger', 'zap', '--log-level', 'error'],
     ];
-    if (this.electionTimeoutMs !== undefined) {
-      args.push('--election-timeout', String(this.electionTimeoutMs));
-      args.push('--heartbeat-interval', String(Math.max(10, Math.round(this.electionTimeoutMs / 10))));
+    if (this.tls) {
+      args.push('--cert-file', this.tls.certFile, '--key-file', this.tls.keyFile);
+      args.push('--trusted-ca-file', this.tls.caFile, '--client-cert-auth');
     }
+    const { electionTimeoutMs, maxTxnOps, maxRequestBytes } = this.options;
+    if (electionTimeoutMs !== undefined) {
+      args.push('--election-timeout', String(electionTimeoutMs));
+      args.push('--heartbeat-interval', String(Math.max(10, Math.round(electionTimeoutMs / 10))));
+    }
+    if (maxTxnOps !== undefined) args.push('--max-txn-ops', String(maxTxnOps));
+    if (maxRequestBytes !== undefined) args.push('--max-request-bytes', String(maxRequestBytes));
     const argv = [...p.wrap, ETCD_BIN, ...args];
     this.stderr = '';
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -152,13 +174,38 @@ class Member implements EtcdMember {
         if (child.exitCode !== null || child.signalCode !== null) {
           throw new Error(`etcd member ${this.name} exited (${child.exitCode ?? child.signalCode}): ${this.stderr}`);
         }
-        const res = await fetch(`${this.clientUrl}/health`, { signal: AbortSignal.timeout(1000) });
-        const body = (await res.json()) as { health?: string };
+        const body = JSON.parse(await this.get('/health')) as { health?: string };
         return body.health === 'true' || undefined;
       },
       { timeoutMs, intervalMs: 50 },
     ).catch((err: unknown) => {
       throw new Error(`${(err as Error).message}; stderr: ${this.stderr}`, { cause: err });
+    });
+  }
+
+  /** GET on the client URL (with the client certificate when TLS is on); the body. */
+  get(path: string): Promise<string> {
+    const tls = this.tls;
+    return new Promise((resolve, reject) => {
+      const req = (tls ? httpsGet : httpGet)(
+        `${this.clientUrl}${path}`,
+        {
+          timeout: 1000,
+          ...(tls && {
+            ca: readFileSync(tls.caFile),
+            cert: readFileSync(tls.certFile),
+            key: readFileSync(tls.keyFile),
+          }),
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve(body));
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
+      req.on('error', reject);
     });
   }
 
@@ -175,7 +222,7 @@ class Member implements EtcdMember {
     // Alone (quorum still lost) a restarted member is not healthy: wait only until it listens.
     await waitFor(`etcd member ${this.name} to listen on ${this.clientUrl}`, async () => {
       if (this.pid === undefined) throw new Error(`etcd member ${this.name} exited: ${this.stderr}`);
-      await fetch(`${this.clientUrl}/version`, { signal: AbortSignal.timeout(1000) });
+      await this.get('/version');
       return true;
     });
   }

@@ -17,7 +17,9 @@
  * etcd-server on free ports, each killable, pausable and restartable; `etcdFound`), systemd unit checks (`createUnitVerifier`,
  * `unitDirectives`, …), `mountTmpfs` (a small disk that really fills up; root only), a
  * network-namespace test bed (`createNetnsBed`: a bridge, one namespace per host, silent
- * partitions and cut links; `netnsUnavailable` says why not here), and on it one whole partition
+ * partitions of a host or of one link (`partitionFrom`), cut links, delay/jitter/loss (`impair`);
+ * `netnsUnavailable` / `impairUnavailable` say why not here; `startSchedulerIn` / `startAgentIn`
+ * run a daemon in a host's namespace on its address), and on it one whole partition
  * scenario (`startPartitionScenario`: two nodes, workloads on one, cut off and healed, copies
  * counted from /proc), and abusive raw HTTP/2 gRPC calls that never read or never end
  * (`rawSession`, `openRawCall`) with what a daemon holds (`processHolds`: RSS, open fds; a daemon
@@ -84,7 +86,23 @@ export { cpuSecondsOf, measureCpuPercent } from './proc.js';
 export { ETCD_BIN, etcdFound, startEtcd, type EtcdMember, type EtcdServer, type StartEtcdOptions } from './etcd.js';
 export { dockerReady, removeContainersOfNode, SANDBOX_IMAGE } from './docker.js';
 export { canMountTmpfs, mountTmpfs, type Tmpfs } from './tmpfs.js';
-export { createNetnsBed, netnsUnavailable, sweepLeftovers, type NetnsBed, type NetnsHost } from './netns.js';
+export {
+  createNetnsBed,
+  impairUnavailable,
+  netnsUnavailable,
+  sweepLeftovers,
+  type NetnsBed,
+  type NetnsHost,
+} from './netns.js';
+export type { LinkImpairment } from './netns-faults.js';
+export {
+  BED_PORTS,
+  startAgentIn,
+  startSchedulerIn,
+  waitForRegistration,
+  type AgentInHostOptions,
+  type SchedulerInHostOptions,
+} from './netns-daemons.js';
 export {
   startPartitionScenario,
   type PartitionOutcome,

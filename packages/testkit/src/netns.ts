@@ -1,15 +1,30 @@
 // Several "hosts" on one machine for tests: a bridge with an address in the host namespace (run
 // the scheduler there) and one network namespace per host joined to it by a veth pair (run an
-// agent in each). A host can be partitioned silently (iptables DROP of everything in and out:
-// packets vanish, only keepalive notices) or have its link cut (the veth goes down), then healed.
+// agent, a scheduler or an etcd member in each: they reach each other and the host namespace). A
+// host can be partitioned silently (iptables DROP of everything in and out: packets vanish, only
+// keepalive notices), partitioned from chosen peers only, have its link cut (the veth goes down)
+// or impaired (delay, jitter, loss: netns-faults.ts), then healed.
 // Everything is removed on close, and on the next start when a crashed run left it (every name
-// holds its owner's pid: netns-plan.ts). Needs root, iproute2 and iptables (see /work/shared/TESTBED.md).
+// holds its owner's pid: netns-plan.ts). Needs root, iproute2 and iptables (see /work/shared/TESTBED.md);
+// impair() also Debian's python3 (this kernel has no netem qdisc: netns-delay.ts).
 // host.spawn stays on Node's spawn: its callers pass Node's SpawnOptions and wire the ChildProcess's
 // stdio themselves; the bed's own commands go through execa.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { execa, execaSync } from 'execa';
-import { mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PYTHON, startDelayQueue, stopDelayQueue } from './netns-delay.js';
+import {
+  WHOLE_DROP_RULES,
+  DELAY_QUEUE_RULES,
+  impairmentArgs,
+  noFaults,
+  peerAddress,
+  peerDropRules,
+  undoCommands,
+  type HostFaults,
+  type LinkImpairment,
+} from './netns-faults.js';
 import {
   BED_PREFIX,
   MAX_HOSTS,
@@ -34,15 +49,35 @@ export interface NetnsHost {
   readonly nsVeth: string;
   /** `['ip', 'netns', 'exec', netns]`: put before an argv to run it inside. */
   readonly wrap: readonly string[];
+  /**
+   * `['nsenter', '--net=/run/netns/NAME']`: the same, but keeping this machine's mounts. `ip netns
+   * exec` mounts a fresh /sys, which hides the cgroup hierarchies: an agent run under `wrap` finds
+   * no cgroup and tracks its workloads by session; under `enter` it has cgroups like a real host.
+   */
+  readonly enter: readonly string[];
   /** Runs `argv` inside to completion; resolves with its stdout, rejects with its stderr. */
   exec(argv: readonly string[]): Promise<string>;
   /** Starts `argv` inside; the bed kills it (and anything else left inside) on close. */
   spawn(argv: readonly string[], options?: SpawnOptions): ChildProcess;
   /** Silent partition: every packet in or out of the namespace (but loopback) is dropped. */
   partition(): Promise<void>;
+  /**
+   * Silent partition from these peers only (hosts of the bed, or addresses such as the bed's
+   * hostAddress), both ways: dropped inside this namespace; every other peer is still reached.
+   */
+  partitionFrom(...peers: Array<NetnsHost | string>): Promise<void>;
+  /** Undoes partitionFrom() for these peers only. */
+  healFrom(...peers: Array<NetnsHost | string>): Promise<void>;
   /** Cuts the link: the host side of the veth goes down, so both ends lose carrier. */
   cutLink(): Promise<void>;
-  /** Undoes partition() and cutLink(). */
+  /**
+   * Delays and/or drops every packet in and out (but loopback), replacing an earlier impairment.
+   * Needs impairUnavailable() to be undefined.
+   */
+  impair(impairment: LinkImpairment): Promise<void>;
+  /** Undoes impair(): packets it holds are let through. */
+  clearImpairment(): Promise<void>;
+  /** Undoes every fault: partition(), partitionFrom(), cutLink() and impair(). */
   heal(): Promise<void>;
 }
 
@@ -54,7 +89,10 @@ export interface NetnsBed {
   readonly hostAddress: string;
   readonly hosts: readonly NetnsHost[];
   addHost(): Promise<NetnsHost>;
-  /** Kills every process left in the namespaces, removes them, the bridge, the rule and the lock. Idempotent. */
+  /**
+   * Heals every host (rules and delay queues gone), kills every process left in the namespaces,
+   * removes them, the bridge, the FORWARD rule and the lock. Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -95,6 +133,13 @@ export function netnsUnavailable(): string | undefined {
   return unavailable.why;
 }
 
+/** Why a host's link cannot be impaired here (netnsUnavailable, or no Debian python), else undefined. */
+export function impairUnavailable(): string | undefined {
+  const why = netnsUnavailable();
+  if (why) return why;
+  return existsSync(PYTHON) ? undefined : `${PYTHON} not found (Debian package python3): it runs the delay queue`;
+}
+
 function probe(): string | undefined {
   if (process.getuid?.() !== 0) return 'network namespaces need root';
   for (const [cmd, pkg] of [
@@ -113,16 +158,6 @@ function probe(): string | undefined {
   ]);
   return failures.length > 0 ? `cannot add a network namespace: ${failures[0]}` : undefined;
 }
-
-/**
- * A partition: dropped in the namespace itself, both ways. Silent for both ends (a local sender
- * whose SYN or segment is dropped on OUTPUT gets no error, it just retransmits), and gone with the
- * namespace.
- */
-const dropRules = [
-  ['INPUT', '!', '-i', 'lo', '-j', 'DROP'],
-  ['OUTPUT', '!', '-o', 'lo', '-j', 'DROP'],
-];
 
 /** The FORWARD rule letting the bed's namespaces talk to each other (see createNetnsBed). */
 const forwardRule = (names: BedNames) => [
@@ -213,8 +248,8 @@ export async function createNetnsBed(options: { hosts?: number } = {}): Promise<
   const names = bedNames(process.pid, beds++);
   const { prefix, lock } = await allocateSubnet(names.base);
   const hosts: NetnsHost[] = [];
-  /** Per host: its partition and link state, so teardown can heal first. */
-  const faults: Array<{ partitioned: boolean; cut: boolean }> = [];
+  /** Per host: what faults it has in place, so teardown can heal first. */
+  const faults: HostFaults[] = [];
   const children = new Set<ChildProcess>();
   let closed: Promise<void> | undefined;
 
@@ -222,12 +257,7 @@ export async function createNetnsBed(options: { hosts?: number } = {}): Promise<
   const teardown = () => {
     // Heal first: connections of the processes killed below then close at once, instead of
     // retransmitting into a DROP for minutes, keeping the (deleted) namespace and its veth alive.
-    hosts.forEach((h, i) =>
-      runAllSync([
-        ...(faults[i]?.partitioned ? dropRules.map((r) => [...h.wrap, 'iptables', '-w', '-D', ...r]) : []),
-        ...(faults[i]?.cut ? [['ip', 'link', 'set', h.hostVeth, 'up']] : []),
-      ]),
-    );
+    hosts.forEach((h, i) => runAllSync(undoCommands(faults[i] ?? noFaults(), h)));
     for (const child of children) child.kill('SIGKILL');
     const failures: string[] = [];
     for (const h of hosts) {
@@ -273,8 +303,12 @@ export async function createNetnsBed(options: { hosts?: number } = {}): Promise<
     const address = `${prefix}.${index + 2}`;
     const wrap = ['ip', 'netns', 'exec', netns] as const;
     const inside = (argv: readonly string[]) => run(wrap[0], [...wrap.slice(1), ...argv]);
-    const fault = { partitioned: false, cut: false };
+    const fault = noFaults();
     faults[index] = fault;
+    let delayQueue: ChildProcess | undefined;
+    const iptables = async (op: '-I' | '-A' | '-D', rules: ReadonlyArray<readonly string[]>) => {
+      for (const rule of rules) await inside(['iptables', '-w', op, ...rule]);
+    };
     const host: NetnsHost = {
       index,
       netns,
@@ -282,6 +316,7 @@ export async function createNetnsBed(options: { hosts?: number } = {}): Promise<
       hostVeth,
       nsVeth,
       wrap,
+      enter: ['nsenter', `--net=/run/netns/${netns}`],
       exec: inside,
       spawn(argv, spawnOptions = {}) {
         const child = spawn(wrap[0], [...wrap.slice(1), ...argv], spawnOptions);
@@ -292,18 +327,52 @@ export async function createNetnsBed(options: { hosts?: number } = {}): Promise<
       async partition() {
         if (fault.partitioned) return;
         fault.partitioned = true; // before: a failure half-way is still undone on close
-        for (const rule of dropRules) await inside(['iptables', '-w', '-I', ...rule]);
+        await iptables('-I', WHOLE_DROP_RULES);
+      },
+      async partitionFrom(...peers) {
+        for (const address of peers.map(peerAddress)) {
+          if (fault.peers.has(address)) continue;
+          fault.peers.add(address);
+          await iptables('-I', peerDropRules(address));
+        }
+      },
+      async healFrom(...peers) {
+        for (const address of peers.map(peerAddress)) {
+          if (!fault.peers.has(address)) continue;
+          await iptables('-D', peerDropRules(address));
+          fault.peers.delete(address);
+        }
       },
       async cutLink() {
         if (fault.cut) return;
         fault.cut = true;
         await run('ip', ['link', 'set', hostVeth, 'down']);
       },
+      async impair(impairment) {
+        const args = impairmentArgs(impairment); // refuses a bad one before anything changes
+        const why = impairUnavailable();
+        if (why) throw new Error(`cannot impair ${netns}'s link: ${why}`);
+        await host.clearImpairment();
+        delayQueue = await startDelayQueue(host, args, CMD_TIMEOUT_MS);
+        fault.impaired = true;
+        await iptables('-A', DELAY_QUEUE_RULES);
+      },
+      async clearImpairment() {
+        if (fault.impaired) {
+          await iptables('-D', DELAY_QUEUE_RULES);
+          fault.impaired = false;
+        }
+        // After the rules: what it holds is let through, nothing new arrives.
+        await stopDelayQueue(delayQueue);
+        delayQueue = undefined;
+      },
       async heal() {
         if (fault.partitioned) {
-          for (const rule of dropRules) await inside(['iptables', '-w', '-D', ...rule]);
+          await iptables('-D', WHOLE_DROP_RULES);
           fault.partitioned = false;
         }
+        await host.healFrom(...fault.peers);
+        await host.clearImpairment();
         if (fault.cut) {
           await run('ip', ['link', 'set', hostVeth, 'up']);
           fault.cut = false;

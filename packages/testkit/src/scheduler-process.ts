@@ -21,6 +21,8 @@ export interface SchedulerProcessOptions {
   env?: Record<string, string>;
   /** Fixed listen address (to restart on the same port); default 127.0.0.1:0. */
   grpcListen?: string;
+  /** HTTP listen address (default 127.0.0.1:0); in a bed host, its address to be reached from outside. */
+  httpListen?: string;
   /** A command to run it under, e.g. a test bed host's `wrap` to run it in that namespace. */
   wrap?: readonly string[];
   readyTimeoutMs?: number;

@@ -22,6 +22,8 @@ describe('AUDIT_METHODS', () => {
     ['/mo.v1.Scheduler/SubmitWorkload', 'change'],
     ['/mo.v1.Scheduler/StopScheduledWorkload', 'change'],
     ['/mo.v1.Scheduler/RemoveNode', 'change'],
+    ['/mo.v1.Scheduler/DrainNode', 'change'],
+    ['/mo.v1.Scheduler/SetNodeEligibility', 'change'],
     ['/mo.v1.Pipelines/SubmitPipeline', 'change'],
     ['/mo.v1.Pipelines/CancelPipeline', 'change'],
     ['/mo.v1.Pipelines/ApproveStep', 'change'],
@@ -53,6 +55,9 @@ describe('targets', () => {
   it.each<[string, unknown, Record<string, unknown>]>([
     ['/mo.v1.Scheduler/StopScheduledWorkload', { workloadId: 'w1', gracePeriodMs: 0 }, { workload: 'w1' }],
     ['/mo.v1.Scheduler/RemoveNode', { node: 'n1' }, { node: 'n1' }],
+    ['/mo.v1.Scheduler/DrainNode', { node: 'n1', force: true }, { node: 'n1', drain: 'force' }],
+    ['/mo.v1.Scheduler/DrainNode', { node: 'n1', cancel: true }, { node: 'n1', drain: 'cancel' }],
+    ['/mo.v1.Scheduler/SetNodeEligibility', { node: 'n1', eligible: true }, { node: 'n1', eligible: 'true' }],
     ['/mo.v1.Scheduler/GetScheduledWorkload', { workloadId: 'w1' }, { workload: 'w1' }],
     ['/mo.v1.Pipelines/CancelPipeline', { pipelineId: 'p1', reason: 'x' }, { pipeline: 'p1' }],
     [

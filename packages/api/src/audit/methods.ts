@@ -52,6 +52,17 @@ const SCHEDULER: Record<string, AuditMethod> = {
   },
   StopScheduledWorkload: { kind: 'change', request: workload },
   RemoveNode: { kind: 'change', request: (req) => ids({ node: at(req, 'node') }) },
+  DrainNode: {
+    kind: 'change',
+    request: (req) => ({
+      ...ids({ node: at(req, 'node') }),
+      drain: req.cancel === true ? 'cancel' : req.force === true ? 'force' : 'drain',
+    }),
+  },
+  SetNodeEligibility: {
+    kind: 'change',
+    request: (req) => ({ ...ids({ node: at(req, 'node') }), eligible: req.eligible === true ? 'true' : 'false' }),
+  },
   GetScheduledWorkload: { kind: 'read', request: workload },
   ListWorkloads: READ,
   ListNodes: READ,

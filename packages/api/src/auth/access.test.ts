@@ -62,6 +62,8 @@ describe('the access table', () => {
     ['/mo.v1.Pipelines/SubmitPipeline', 'operate'],
     ['/mo.v1.Pipelines/CancelPipeline', 'operate'],
     ['/mo.v1.Pipelines/ApproveStep', 'operate'],
+    ['/mo.v1.Scheduler/DrainNode', 'operate'],
+    ['/mo.v1.Scheduler/SetNodeEligibility', 'operate'],
     ['/mo.v1.Scheduler/RemoveNode', 'admin'],
     ['/mo.v1.Tokens/CreateToken', 'admin'],
     ['/mo.v1.Tokens/ListTokens', 'admin'],

@@ -25,7 +25,8 @@ export { ACCESS_LEVELS, accessIncludes, isAccess } from './identity.js';
 
 /**
  * Every method path and what it needs (issue 13's shared decisions): read = get, list, watch, logs,
- * cluster status, artifact download; operate = submit, stop, pipelines submit/cancel/approve/reject;
+ * cluster status, artifact download; operate = submit, stop, pipelines submit/cancel/approve/reject,
+ * node drain and eligibility;
  * admin = tokens, node removal. NodeAgent: the scheduler only; NodeRegistry: agents only (artifact
  * downloads also for read clients).
  */
@@ -39,6 +40,8 @@ export const METHOD_RULES: Readonly<Record<string, MethodRule>> = {
   '/mo.v1.Scheduler/StreamWorkloadLogs': READ,
   '/mo.v1.Scheduler/Watch': READ,
   '/mo.v1.Scheduler/RemoveNode': ADMIN,
+  '/mo.v1.Scheduler/DrainNode': OPERATE,
+  '/mo.v1.Scheduler/SetNodeEligibility': OPERATE,
 
   '/mo.v1.Pipelines/SubmitPipeline': OPERATE,
   '/mo.v1.Pipelines/GetPipeline': READ,

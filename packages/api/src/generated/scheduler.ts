@@ -13,6 +13,8 @@ import type { Compensation as _mo_v1_Compensation, Compensation__Output as _mo_v
 import type { Deployment as _mo_v1_Deployment, Deployment__Output as _mo_v1_Deployment__Output } from './mo/v1/Deployment.js';
 import type { DockerMount as _mo_v1_DockerMount, DockerMount__Output as _mo_v1_DockerMount__Output } from './mo/v1/DockerMount.js';
 import type { DockerSpec as _mo_v1_DockerSpec, DockerSpec__Output as _mo_v1_DockerSpec__Output } from './mo/v1/DockerSpec.js';
+import type { DrainNodeRequest as _mo_v1_DrainNodeRequest, DrainNodeRequest__Output as _mo_v1_DrainNodeRequest__Output } from './mo/v1/DrainNodeRequest.js';
+import type { DrainNodeResponse as _mo_v1_DrainNodeResponse, DrainNodeResponse__Output as _mo_v1_DrainNodeResponse__Output } from './mo/v1/DrainNodeResponse.js';
 import type { ExitStatus as _mo_v1_ExitStatus, ExitStatus__Output as _mo_v1_ExitStatus__Output } from './mo/v1/ExitStatus.js';
 import type { GetClusterStatusRequest as _mo_v1_GetClusterStatusRequest, GetClusterStatusRequest__Output as _mo_v1_GetClusterStatusRequest__Output } from './mo/v1/GetClusterStatusRequest.js';
 import type { GetJobRequest as _mo_v1_GetJobRequest, GetJobRequest__Output as _mo_v1_GetJobRequest__Output } from './mo/v1/GetJobRequest.js';
@@ -40,6 +42,7 @@ import type { ListWorkloadsResponse as _mo_v1_ListWorkloadsResponse, ListWorkloa
 import type { LogChunk as _mo_v1_LogChunk, LogChunk__Output as _mo_v1_LogChunk__Output } from './mo/v1/LogChunk.js';
 import type { Node as _mo_v1_Node, Node__Output as _mo_v1_Node__Output } from './mo/v1/Node.js';
 import type { NodeAgentClient as _mo_v1_NodeAgentClient, NodeAgentDefinition as _mo_v1_NodeAgentDefinition } from './mo/v1/NodeAgent.js';
+import type { NodeDrain as _mo_v1_NodeDrain, NodeDrain__Output as _mo_v1_NodeDrain__Output } from './mo/v1/NodeDrain.js';
 import type { NodeFacts as _mo_v1_NodeFacts, NodeFacts__Output as _mo_v1_NodeFacts__Output } from './mo/v1/NodeFacts.js';
 import type { NodeMetrics as _mo_v1_NodeMetrics, NodeMetrics__Output as _mo_v1_NodeMetrics__Output } from './mo/v1/NodeMetrics.js';
 import type { NodeStatus as _mo_v1_NodeStatus, NodeStatus__Output as _mo_v1_NodeStatus__Output } from './mo/v1/NodeStatus.js';
@@ -64,6 +67,8 @@ import type { SchedulerClient as _mo_v1_SchedulerClient, SchedulerDefinition as 
 import type { SchedulingSpec as _mo_v1_SchedulingSpec, SchedulingSpec__Output as _mo_v1_SchedulingSpec__Output } from './mo/v1/SchedulingSpec.js';
 import type { Service as _mo_v1_Service, Service__Output as _mo_v1_Service__Output } from './mo/v1/Service.js';
 import type { ServiceInstance as _mo_v1_ServiceInstance, ServiceInstance__Output as _mo_v1_ServiceInstance__Output } from './mo/v1/ServiceInstance.js';
+import type { SetNodeEligibilityRequest as _mo_v1_SetNodeEligibilityRequest, SetNodeEligibilityRequest__Output as _mo_v1_SetNodeEligibilityRequest__Output } from './mo/v1/SetNodeEligibilityRequest.js';
+import type { SetNodeEligibilityResponse as _mo_v1_SetNodeEligibilityResponse, SetNodeEligibilityResponse__Output as _mo_v1_SetNodeEligibilityResponse__Output } from './mo/v1/SetNodeEligibilityResponse.js';
 import type { StartResult as _mo_v1_StartResult, StartResult__Output as _mo_v1_StartResult__Output } from './mo/v1/StartResult.js';
 import type { StartWorkloadRequest as _mo_v1_StartWorkloadRequest, StartWorkloadRequest__Output as _mo_v1_StartWorkloadRequest__Output } from './mo/v1/StartWorkloadRequest.js';
 import type { StartWorkloadResponse as _mo_v1_StartWorkloadResponse, StartWorkloadResponse__Output as _mo_v1_StartWorkloadResponse__Output } from './mo/v1/StartWorkloadResponse.js';
@@ -107,6 +112,8 @@ export interface ProtoGrpcType {
       Deployment: MessageTypeDefinition<_mo_v1_Deployment, _mo_v1_Deployment__Output>
       DockerMount: MessageTypeDefinition<_mo_v1_DockerMount, _mo_v1_DockerMount__Output>
       DockerSpec: MessageTypeDefinition<_mo_v1_DockerSpec, _mo_v1_DockerSpec__Output>
+      DrainNodeRequest: MessageTypeDefinition<_mo_v1_DrainNodeRequest, _mo_v1_DrainNodeRequest__Output>
+      DrainNodeResponse: MessageTypeDefinition<_mo_v1_DrainNodeResponse, _mo_v1_DrainNodeResponse__Output>
       ExitStatus: MessageTypeDefinition<_mo_v1_ExitStatus, _mo_v1_ExitStatus__Output>
       GetClusterStatusRequest: MessageTypeDefinition<_mo_v1_GetClusterStatusRequest, _mo_v1_GetClusterStatusRequest__Output>
       GetJobRequest: MessageTypeDefinition<_mo_v1_GetJobRequest, _mo_v1_GetJobRequest__Output>
@@ -136,6 +143,8 @@ export interface ProtoGrpcType {
       LogStream: EnumTypeDefinition
       Node: MessageTypeDefinition<_mo_v1_Node, _mo_v1_Node__Output>
       NodeAgent: SubtypeConstructor<typeof grpc.Client, _mo_v1_NodeAgentClient> & { service: _mo_v1_NodeAgentDefinition }
+      NodeDrain: MessageTypeDefinition<_mo_v1_NodeDrain, _mo_v1_NodeDrain__Output>
+      NodeDrainState: EnumTypeDefinition
       NodeFacts: MessageTypeDefinition<_mo_v1_NodeFacts, _mo_v1_NodeFacts__Output>
       NodeMetrics: MessageTypeDefinition<_mo_v1_NodeMetrics, _mo_v1_NodeMetrics__Output>
       NodeState: EnumTypeDefinition
@@ -165,6 +174,8 @@ export interface ProtoGrpcType {
       SchedulingSpec: MessageTypeDefinition<_mo_v1_SchedulingSpec, _mo_v1_SchedulingSpec__Output>
       Service: MessageTypeDefinition<_mo_v1_Service, _mo_v1_Service__Output>
       ServiceInstance: MessageTypeDefinition<_mo_v1_ServiceInstance, _mo_v1_ServiceInstance__Output>
+      SetNodeEligibilityRequest: MessageTypeDefinition<_mo_v1_SetNodeEligibilityRequest, _mo_v1_SetNodeEligibilityRequest__Output>
+      SetNodeEligibilityResponse: MessageTypeDefinition<_mo_v1_SetNodeEligibilityResponse, _mo_v1_SetNodeEligibilityResponse__Output>
       StartResult: MessageTypeDefinition<_mo_v1_StartResult, _mo_v1_StartResult__Output>
       StartWorkloadRequest: MessageTypeDefinition<_mo_v1_StartWorkloadRequest, _mo_v1_StartWorkloadRequest__Output>
       StartWorkloadResponse: MessageTypeDefinition<_mo_v1_StartWorkloadResponse, _mo_v1_StartWorkloadResponse__Output>

@@ -26,6 +26,35 @@ describe('mo events', () => {
     );
   });
 
+  it("words a node's event, with its drain", async () => {
+    const at = Date.UTC(2026, 11, 2, 10, 0, 0);
+    const node = (drain: unknown) =>
+      ({
+        seq: 7,
+        atMs: at,
+        node: { name: 'n1', state: 'NODE_STATE_UP', reason: 'registered', eligible: false, drain },
+      }) as unknown as ClusterEvent__Output;
+    expect(await renderEventLine(node(null))).toBe('7 2026-12-02T10:00:00.000Z node n1 up: registered\n');
+    const draining = {
+      state: 'NODE_DRAIN_STATE_DRAINING',
+      startedAtMs: at - 1000,
+      deadlineMs: at + 60_000,
+      force: false,
+      drainedAtMs: 0,
+      servicesLeft: 1,
+      batchLeft: 0,
+      workloadsLeft: 2,
+    };
+    expect(await renderEventLine(node(draining))).toBe(
+      '7 2026-12-02T10:00:00.000Z node n1 up: registered (draining, 1 service instance, 2 workloads left, deadline in 1m0s)\n',
+    );
+    expect(
+      await renderEventLine(
+        node({ ...draining, state: 'NODE_DRAIN_STATE_DRAINED', drainedAtMs: at, servicesLeft: 0, workloadsLeft: 0 }),
+      ),
+    ).toBe('7 2026-12-02T10:00:00.000Z node n1 up: registered (drained in 1s, ineligible)\n');
+  });
+
   it("asks for job events with --jobs, and only one job's with --job", () => {
     expect(buildEventsRequest({})).not.toHaveProperty('includeJobs');
     expect(buildEventsRequest({ jobs: true })).toMatchObject({ includeJobs: true });

@@ -66,7 +66,13 @@ export async function renderEventLine(e: ClusterEvent__Output): Promise<string> 
   }
   const n = e.node!;
   const state = n.state === 'NODE_STATE_UP' ? 'up' : 'down';
-  return `${e.seq} ${at} node ${n.name} ${state}${n.reason ? `: ${n.reason}` : ''}\n`;
+  // A drain (draining, what is left; drained) rides on the node's events.
+  let drain = '';
+  if (n.drain && n.drain.state !== 'NODE_DRAIN_STATE_UNSPECIFIED') {
+    const { drainText } = await import('../output/cluster.js');
+    drain = ` (${drainText(n, e.atMs)})`;
+  }
+  return `${e.seq} ${at} node ${n.name} ${state}${n.reason ? `: ${n.reason}` : ''}${drain}\n`;
 }
 
 export function registerEvents(program: Command, ctx: CliContext): void {

@@ -4,9 +4,11 @@
 import type { Command } from 'commander';
 import { addGlobalOptions, type CliContext } from '../context.js';
 import { write, writeJson } from '../io.js';
+import { registerNodeDrain } from './node-drain.js';
 
 export function registerNode(program: Command, ctx: CliContext): void {
-  const node = program.command('node').summary('manage registered nodes (rm)');
+  const node = program.command('node').summary('manage registered nodes (drain, eligibility, rm)');
+  registerNodeDrain(node, ctx);
   const rm = node
     .command('rm')
     .summary('forget a down node')

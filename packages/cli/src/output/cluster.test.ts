@@ -37,6 +37,7 @@ function node(name: string, extra: Partial<Node__Output> = {}): Node__Output {
     lastHeartbeatMs: NOW - 400,
     startFailures: 0,
     avoidUntilMs: 0,
+    drain: null,
     ...extra,
   };
 }
@@ -112,10 +113,10 @@ describe('renderNodeTable', () => {
     const out = renderNodeTable([node('dev-1'), node('dev-0')], NOW);
     const lines = out.trimEnd().split('\n');
     expect(lines[0]).toMatch(
-      /^NAME\s+STATE\s+ADDRESS\s+CPU RESERVED\s+MEMORY RESERVED\s+PORTS\s+CPU USE\s+MEM USE\s+RUNNING\s+HEARTBEAT$/,
+      /^NAME\s+STATE\s+ELIGIBILITY\s+ADDRESS\s+CPU RESERVED\s+MEMORY RESERVED\s+PORTS\s+CPU USE\s+MEM USE\s+RUNNING\s+HEARTBEAT$/,
     );
     expect(lines[1]).toMatch(
-      /^dev-0\s+up\s+127\.0\.0\.1:7610\s+500m\/2 \(25%\)\s+2 GiB\/8 GiB \(25%\)\s+-\s+25\.0%\s+25\.0%\s+3\s+400ms ago$/,
+      /^dev-0\s+up\s+eligible\s+127\.0\.0\.1:7610\s+500m\/2 \(25%\)\s+2 GiB\/8 GiB \(25%\)\s+-\s+25\.0%\s+25\.0%\s+3\s+400ms ago$/,
     );
     expect(lines[2]).toMatch(/^dev-1 /);
   });
@@ -130,13 +131,41 @@ describe('renderNodeTable', () => {
       ],
       NOW,
     );
-    expect(out.split('\n')[1]).toMatch(/^dev-0\s+up\s+\S+\s+0\/2 \(0%\)\s+0 B\/8 GiB \(0%\)\s+3\/10\s+25\.0%/);
+    expect(out.split('\n')[1]).toMatch(
+      /^dev-0\s+up\s+eligible\s+\S+\s+0\/2 \(0%\)\s+0 B\/8 GiB \(0%\)\s+3\/10\s+25\.0%/,
+    );
   });
 
   it('explains a down node under the table', () => {
     const out = renderNodeTable([node('dev-0', { state: 'NODE_STATE_DOWN', reason: 'no heartbeat for 5s' })], NOW);
-    expect(out).toContain('dev-0  down');
+    expect(out).toMatch(/dev-0\s+down/);
     expect(out).toMatch(/\n {2}dev-0: no heartbeat for 5s\n$/);
+  });
+
+  it('shows eligibility and a drain, with what is left under the table', () => {
+    const drain = {
+      state: 'NODE_DRAIN_STATE_DRAINING' as const,
+      startedAtMs: NOW - 60_000,
+      deadlineMs: NOW + 600_000,
+      force: false,
+      drainedAtMs: 0,
+      servicesLeft: 2,
+      batchLeft: 1,
+      workloadsLeft: 0,
+    };
+    const out = renderNodeTable(
+      [
+        node('dev-0', { eligible: false, drain }),
+        node('dev-1', { eligible: false }),
+        node('dev-2', { eligible: false, drain: { ...drain, state: 'NODE_DRAIN_STATE_DRAINED', drainedAtMs: NOW } }),
+      ],
+      NOW,
+    );
+    const lines = out.trimEnd().split('\n');
+    expect(lines[1]).toMatch(/^dev-0\s+up\s+draining\s/);
+    expect(lines[2]).toMatch(/^dev-1\s+up\s+ineligible\s/);
+    expect(lines[3]).toMatch(/^dev-2\s+up\s+drained\s/);
+    expect(lines[4]).toBe('  dev-0: draining, 2 service instances, 1 batch left, deadline in 10m0s');
   });
 
   it('says so when no node registered', () => {

@@ -41,6 +41,7 @@ function usage(used: number, capacity: number, show: (n: number) => string): str
 const NODE_COLUMNS: readonly Column[] = [
   { header: 'NAME' },
   { header: 'STATE' },
+  { header: 'ELIGIBILITY' },
   { header: 'ADDRESS' },
   { header: 'CPU RESERVED', align: 'right' },
   { header: 'MEMORY RESERVED', align: 'right' },
@@ -69,11 +70,11 @@ export function renderNodeTable(nodes: readonly Node__Output[], now: number): st
       const m = n.metrics;
       const memTotal = m?.memoryTotalBytes || n.facts?.memoryTotalBytes || 0;
       let state = paintState(nodeStateName(n.state));
-      if (n.state === 'NODE_STATE_UP' && !n.eligible) state += ' (ineligible)';
       if (n.avoidUntilMs > now) state += ' (avoided)';
       return [
         n.name || n.id,
         state,
+        eligibilityOf(n),
         n.address || '-',
         usage(n.reserved?.cpuMillis ?? 0, n.capacity?.cpuMillis ?? 0, humanCpu),
         usage(n.reserved?.memoryBytes ?? 0, n.capacity?.memoryBytes ?? 0, humanBytes),
@@ -87,7 +88,37 @@ export function renderNodeTable(nodes: readonly Node__Output[], now: number): st
   );
   // Why a node is down or avoided is worth a line of its own, not a column that is mostly empty.
   const notes = sorted.filter((n) => n.reason && n.state !== 'NODE_STATE_UP').map((n) => `  ${n.name}: ${n.reason}\n`);
-  return table + notes.join('');
+  const drains = sorted.filter(isDraining).map((n) => `  ${n.name}: ${drainText(n, now)}\n`);
+  return table + notes.join('') + drains.join('');
+}
+
+const isDraining = (n: Node__Output): boolean => n.drain?.state === 'NODE_DRAIN_STATE_DRAINING';
+
+/** The ELIGIBILITY column: eligible, ineligible, draining or drained. */
+function eligibilityOf(n: Node__Output): string {
+  if (isDraining(n)) return 'draining';
+  if (n.drain?.state === 'NODE_DRAIN_STATE_DRAINED') return 'drained';
+  return n.eligible ? 'eligible' : 'ineligible';
+}
+
+/** A drain in words: "draining, 2 service instances, 1 batch left, deadline in 52m" or "drained in 1m 3s". */
+export function drainText(n: Node__Output, now: number): string {
+  const d = n.drain;
+  if (!d || d.state === 'NODE_DRAIN_STATE_UNSPECIFIED') return n.eligible ? 'eligible' : 'ineligible';
+  if (d.state === 'NODE_DRAIN_STATE_DRAINED') {
+    return `drained in ${humanDuration(Math.max(0, d.drainedAtMs - d.startedAtMs))}, ineligible`;
+  }
+  const left: string[] = [];
+  if (d.servicesLeft) left.push(`${d.servicesLeft} service instance${d.servicesLeft === 1 ? '' : 's'}`);
+  if (d.batchLeft) left.push(`${d.batchLeft} batch`);
+  if (d.workloadsLeft) left.push(`${d.workloadsLeft} workload${d.workloadsLeft === 1 ? '' : 's'}`);
+  const what = left.length ? `${left.join(', ')} left` : 'nothing left';
+  const deadline = d.force
+    ? 'forced'
+    : d.deadlineMs > now
+      ? `deadline in ${humanDuration(d.deadlineMs - now)}`
+      : 'deadline passed';
+  return `draining, ${what}, ${deadline}`;
 }
 
 const WORKLOAD_COLUMNS: readonly Column[] = [

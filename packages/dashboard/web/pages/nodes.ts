@@ -1,6 +1,9 @@
-// Nodes: a paged list and a node's detail with its bars, facts and the workloads placed on it.
+// Nodes: a paged list and a node's detail with its bars, facts, eligibility and drain (with drain
+// and eligibility buttons for a token that may operate) and the workloads placed on it.
+import { useState } from 'preact/hooks';
 import { bytes, time } from '../format.js';
-import { ErrorBox, Pager, Section, State, html, useApp, useLoad, usePager } from '../ui.js';
+import type { Node } from '../types.js';
+import { ErrorBox, Pager, Section, State, canOperate, html, useApp, useLoad, usePager } from '../ui.js';
 import { NodeBars } from './overview.js';
 import { WorkloadTable } from './workloads.js';
 
@@ -18,6 +21,7 @@ export function Nodes() {
         <tr>
           <th scope="col">Node</th>
           <th scope="col">State</th>
+          <th scope="col">Eligibility</th>
           <th scope="col">Address</th>
           <th scope="col">Running</th>
           <th scope="col">Last heartbeat</th>
@@ -29,6 +33,7 @@ export function Nodes() {
             html`<tr key=${n.id}>
               <td><a href=${`#/nodes/${encodeURIComponent(n.id)}`}>${n.name || n.id}</a></td>
               <td><${State} state=${n.state} /></td>
+              <td>${eligibilityOf(n)}</td>
               <td>${n.address}</td>
               <td>${n.workloadsRunning ?? 0}</td>
               <td>${time(n.lastHeartbeatMs)}</td>
@@ -40,8 +45,61 @@ export function Nodes() {
   </div>`;
 }
 
-export function NodeDetail({ id }: { id: string }) {
+/** eligible, ineligible, draining (what is left) or drained. */
+export function eligibilityOf(n: Node): string {
+  const d = n.drain;
+  if (d?.state?.endsWith('DRAINED')) return 'drained';
+  if (d?.state?.endsWith('DRAINING')) {
+    const left = (d.servicesLeft ?? 0) + (d.batchLeft ?? 0) + (d.workloadsLeft ?? 0);
+    return `draining (${left} left)`;
+  }
+  return n.eligible === false ? 'ineligible' : 'eligible';
+}
+
+/** Drain, cancel, and eligibility buttons: what an operate token may do with the node now. */
+function NodeActions({ node, reload }: { node: Node; reload: () => void }) {
   const { api } = useApp();
+  const [acting, setActing] = useState('');
+  const act = (what: string, fn: () => Promise<unknown>) => async (): Promise<void> => {
+    setActing(`${what}…`);
+    try {
+      await fn();
+      setActing(`${what}: done`);
+      reload();
+    } catch (e) {
+      setActing(`${what} refused: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  const draining = !!node.drain?.state?.endsWith('DRAINING');
+  return html`<p>
+    ${
+      draining
+        ? html`<button type="button" onClick=${act('cancel drain', () => api.drainNode(node.id, { cancel: true }))}>
+              Cancel drain
+            </button>
+            <button type="button" class="danger" onClick=${act('force', () => api.drainNode(node.id, { force: true }))}>
+              Force drain
+            </button>`
+        : html`<button type="button" class="danger" onClick=${act('drain', () => api.drainNode(node.id, {}))}>
+              Drain (1 h deadline)
+            </button>`
+    }
+    ${
+      !draining &&
+      (node.eligible === false
+        ? html`<button type="button" onClick=${act('make eligible', () => api.setNodeEligibility(node.id, true))}>
+            Make eligible
+          </button>`
+        : html`<button type="button" onClick=${act('make ineligible', () => api.setNodeEligibility(node.id, false))}>
+            Make ineligible
+          </button>`)
+    }
+    <span aria-live="polite">${acting}</span>
+  </p>`;
+}
+
+export function NodeDetail({ id }: { id: string }) {
+  const { api, access } = useApp();
   const node = useLoad(
     (s) => api.node(id, s),
     [id],
@@ -69,6 +127,15 @@ export function NodeDetail({ id }: { id: string }) {
           <dd>${n.address || '—'}</dd>
           <dt>Eligible</dt>
           <dd>${n.eligible === false ? 'no' : 'yes'}${n.reason ? ` (${n.reason})` : ''}</dd>
+          <dt>Drain</dt>
+          <dd>
+            ${
+              n.drain
+                ? `${eligibilityOf(n)}, started ${time(n.drain.startedAtMs)}, ` +
+                  (n.drain.drainedAtMs ? `ended ${time(n.drain.drainedAtMs)}` : `deadline ${time(n.drain.deadlineMs)}`)
+                : '—'
+            }
+          </dd>
           <dt>Host</dt>
           <dd>
             ${n.facts ? `${n.facts.os ?? ''} ${n.facts.arch ?? ''}, ${n.facts.cpuCores ?? 0} cores, ${bytes(n.facts.memoryTotalBytes)}` : '—'}
@@ -86,7 +153,8 @@ export function NodeDetail({ id }: { id: string }) {
           <dt>Last heartbeat</dt>
           <dd>${time(n.lastHeartbeatMs)}</dd>
         </dl>
-        <${NodeBars} node=${n} />`
+        <${NodeBars} node=${n} />
+        ${canOperate(access) && html`<${NodeActions} node=${n} reload=${node.reload} />`}`
     }
     <${Section} title="Workloads on this node">
       <${ErrorBox} error=${work.error} />

@@ -91,13 +91,13 @@ interface Bed {
   events: JobChangeEvent[];
 }
 
-async function bed(prior?: Bed): Promise<Bed> {
+async function bed(prior?: Bed, migrating?: (r: WorkloadRecord) => boolean): Promise<Bed> {
   const dir = prior?.dir ?? mkdtempSync(join(tmpdir(), 'mo-jobs-test-'));
   if (!prior) cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   const store = openSqliteStore(join(dir, 'scheduler.db'));
   const clock = prior?.clock ?? new FakeClock();
   const workloads = prior?.workloads ?? new FakeWorkloads(clock);
-  const jobs = new JobManager({ store, workloads, logger, clock, random: () => 0.5 });
+  const jobs = new JobManager({ store, workloads, logger, clock, random: () => 0.5, ...(migrating && { migrating }) });
   workloads.manager = jobs;
   const events: JobChangeEvent[] = [];
   jobs.watch({ push: (e) => events.push(e) });
@@ -150,6 +150,31 @@ describe('JobManager', () => {
     expect(b.jobs.get('web').deployments.at(-1)).toMatchObject({ version: 1, state: 'succeeded', healthy: 3 });
     expect(b.jobs.get('web').job.lastGoodVersion).toBe(1);
     expect(b.events.map((e) => e.what)).toEqual(expect.arrayContaining(['version', 'deployment', 'instances']));
+  });
+
+  it('moves an instance off a draining node: its replacement first, the old one stopped once it settled', async () => {
+    const b = await bed(undefined, (r) => r.nodeId === 'draining-node');
+    await b.jobs.run(file());
+    await b.clock.settle();
+    await rolledOut(b);
+    const [first] = b.workloads.live();
+    first!.nodeId = 'draining-node';
+    b.jobs.nodeDrainChanged('draining-node');
+    await b.clock.settle();
+    expect(b.workloads.submits.slice(3).map((s) => s.options.job!.ref)).toEqual([
+      { name: 'web', version: 1, index: first!.job!.index, attempt: 2 },
+    ]);
+    expect(b.workloads.stops).toEqual([]);
+    b.workloads.runAll();
+    // Running, not yet for min_healthy_time (10 s): the old one still serves.
+    await b.clock.advance(9_000);
+    expect(b.workloads.stops).toEqual([]);
+    await b.clock.advance(1_000);
+    expect(b.workloads.stops).toEqual([first!.id]);
+    b.workloads.runAll();
+    await b.clock.settle();
+    expect(b.workloads.live().map((r) => r.nodeId === 'draining-node')).toEqual([false, false, false]);
+    expect(b.workloads.submits).toHaveLength(4);
   });
 
   it('with shutdown_delay, takes an instance out of the service at once and stops it after the delay', async () => {

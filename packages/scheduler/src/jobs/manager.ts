@@ -59,6 +59,8 @@ export interface JobManagerOptions {
   clock?: JobClock;
   /** [0, 1): the retry backoff's jitter (default Math.random). */
   random?: () => number;
+  /** Whether an instance sits on a draining node (drain/): it is moved elsewhere (migrate.ts). */
+  migrating?: (r: WorkloadRecord) => boolean;
 }
 
 export interface RunResult {
@@ -235,6 +237,23 @@ export class JobManager {
     this.schedule(r.job.name);
   }
 
+  /** A node's drain began or changed: the jobs with an instance there decide again. */
+  nodeDrainChanged(nodeId: string): void {
+    for (const [name, byId] of this.records) {
+      for (const r of byId.values()) {
+        if (r.nodeId === nodeId && !TERMINAL_STATES.has(r.state)) {
+          this.schedule(name);
+          break;
+        }
+      }
+    }
+  }
+
+  /** A drain's deadline stops an instance (its shutdown_delay kept); the job replaces it elsewhere. */
+  stopForDrain(r: WorkloadRecord, reason: string): void {
+    if (r.job) this.stopInstance(r.job.name, r.id, reason);
+  }
+
   // ---- deciding and applying -------------------------------------------------------------------
 
   private async change(
@@ -370,7 +389,10 @@ export class JobManager {
     const seen = new Set<string>();
     for (const r of this.records.get(name)?.values() ?? []) {
       const i = instanceOf(r, hasChecks);
-      out.push(this.draining.has(r.id) ? { ...i, stopRequested: true } : i);
+      if (this.draining.has(r.id)) out.push({ ...i, stopRequested: true });
+      else if ((r.state === 'running' || r.state === 'starting') && this.o.migrating?.(r))
+        out.push({ ...i, migrate: true });
+      else out.push(i);
       seen.add(startKey(r.job!));
     }
     return [...out, ...this.starts.extra(name, seen)];

@@ -29,6 +29,8 @@ export interface JobInstance {
   healthySinceMs: number;
   /** When it ended (0: it has not). */
   endedAtMs: number;
+  /** On a draining node (drain/): replaced elsewhere, then stopped (migrate.ts). */
+  migrate?: boolean;
 }
 
 /** What the decisions read of a job: its spec's few fields and where its versions stand. */

@@ -15,6 +15,8 @@
 //   its last good version (a `revert` action), whose deployment replaces the broken ones.
 // - Scale (count only, or a version whose task did not change) starts or stops instances, no
 //   rollout; a stopped job stops everything.
+// - Instances on a draining node move elsewhere, max_parallel at a time, replacement first
+//   (migrate.ts).
 import { decideBatch } from './batch.js';
 import {
   deploymentFor,
@@ -24,6 +26,7 @@ import {
   type JobPlan,
   type JobState,
 } from './deployment.js';
+import { migrateOff } from './migrate.js';
 import {
   isAvailable,
   isCurrent,
@@ -112,8 +115,11 @@ function decideService(s: JobState): JobPlan {
     return plan(s, d, actions, failure.unhealthy);
   }
 
-  const { stops, starts, live } = keepCount(job, s.instances, random);
-  actions.push(...stops, ...starts);
+  // Instances leaving a draining node (migrate.ts): those already replaced are out of the count.
+  const migration = migrateOff(job, s.instances, nowMs, random);
+  const counted = migration.shadowed.size ? s.instances.filter((i) => !migration.shadowed.has(i.id)) : s.instances;
+  const { stops, starts, live } = keepCount(job, counted, random);
+  actions.push(...migration.actions, ...stops, ...starts);
   if (d.state !== 'failed') actions.push(...replaceOld(s, live, starts.length, random));
 
   if (d.state === 'running' && actions.length === 0 && rolledOut(job, live, nowMs)) {
@@ -143,7 +149,8 @@ function replaceOld(s: JobState, live: JobInstance[], justStarted: number, rando
       else inFlight++;
     } else {
       if (isAvailable(job, i)) serving++;
-      if (i.state !== 'unknown') old.push(i);
+      // One leaving a draining node is replaced by the migration, at the job's version.
+      if (i.state !== 'unknown' && !i.migrate) old.push(i);
     }
   }
   // Those not serving go first (they cost nothing to stop), then the oldest versions.

@@ -21,6 +21,26 @@ import { clampStoredFacts } from './validate-node.js';
 
 export type NodeStateName = 'up' | 'down';
 
+/**
+ * A node's drain (DrainNode, drain/), on its record so that a restarted scheduler (or a new
+ * leader) goes on with it. While it drains, and after, the node is ineligible.
+ */
+export interface NodeDrainRecord {
+  startedAtMs: number;
+  /** Wall-clock ms: what is still there then is stopped (and placed elsewhere). */
+  deadlineMs: number;
+  force: boolean;
+  /** When nothing of it was left (0 while draining). */
+  drainedAtMs: number;
+}
+
+/** What a drain still has on its node (memory only: counted from the workloads). */
+export interface DrainLeft {
+  services: number;
+  batch: number;
+  workloads: number;
+}
+
 /** What is persisted per node (kind 'node'). */
 export interface NodeRecord {
   id: string;
@@ -35,6 +55,8 @@ export interface NodeRecord {
   eligible: boolean;
   /** Wall-clock ms it went down (absent while up; on records from before it was kept: the load time). */
   downSinceMs?: number;
+  /** Its drain, draining or drained (absent: none). */
+  drain?: NodeDrainRecord;
 }
 
 /** A node's record plus what only lives in memory. */
@@ -47,6 +69,8 @@ export interface NodeEntry extends NodeRecord {
   avoidUntilMs: number;
   /** True while a heartbeat stream from this node is open. */
   streaming: boolean;
+  /** While it drains: what is left on it (drain/manager.ts counts it). */
+  drainLeft?: DrainLeft;
 }
 
 export interface LivenessOptions {
@@ -149,12 +173,15 @@ export class NodeTable {
         this.remove(old.id);
       }
     }
-    const { downSinceMs: _wasDownSince, ...fresh } = record as NodeRecord;
+    const { downSinceMs: _wasDownSince, drain: _drain, ...fresh } = record as NodeRecord;
     const entry: NodeEntry = {
       ...fresh,
       state: 'up',
       reason: prev && prev.state === 'down' ? 'registered again' : 'registered',
       eligible: prev?.eligible ?? true,
+      // A drain is the operator's, not the agent's: it outlives a re-registration.
+      ...(prev?.drain ? { drain: prev.drain } : {}),
+      ...(prev?.drainLeft ? { drainLeft: prev.drainLeft } : {}),
       metrics,
       lastHeartbeatMs: nowMs,
       deadlineMs: nowMs + this.timing().downAfterMs,
@@ -176,6 +203,24 @@ export class NodeTable {
       node.metrics = metrics;
       this.engine.updateMeasured(node.id, measuredOf(metrics));
     }
+    return node;
+  }
+
+  /**
+   * Sets a node's eligibility and drain (drain/manager.ts decides them): placement sees it at
+   * once, watchers are told. The caller persists the record.
+   */
+  setDrain(id: string, eligible: boolean, drain: NodeDrainRecord | undefined): NodeEntry | undefined {
+    const node = this.nodes.get(id);
+    if (!node) return undefined;
+    node.eligible = eligible;
+    if (drain) node.drain = drain;
+    else {
+      delete node.drain;
+      delete node.drainLeft;
+    }
+    this.engine.upsertNode(toPlacementNode(node));
+    this.hooks.onChange(node);
     return node;
   }
 
@@ -291,6 +336,7 @@ export function toNodeRecord(n: NodeEntry): NodeRecord {
     reason: n.reason,
     eligible: n.eligible,
     ...(n.downSinceMs !== undefined && n.state === 'down' ? { downSinceMs: n.downSinceMs } : {}),
+    ...(n.drain ? { drain: { ...n.drain } } : {}),
   };
 }
 
@@ -300,7 +346,8 @@ export function toPlacementNode(n: NodeEntry): PlacementNode {
     id: n.id,
     name: n.name,
     up: n.state === 'up',
-    eligible: n.eligible,
+    // A draining node takes no new work, whatever its flag says.
+    eligible: n.eligible && (!n.drain || n.drain.drainedAtMs > 0),
     drivers: n.facts?.drivers ?? ['process'],
     labels: n.labels,
     capacity: n.capacity,

@@ -90,5 +90,19 @@ export function toNode(n: NodeEntry, reserved: Required<ResourceAmounts>, runnin
     lastHeartbeatMs: n.lastHeartbeatMs,
     startFailures: n.startFailures,
     avoidUntilMs: n.avoidUntilMs,
+    ...(n.drain
+      ? {
+          drain: {
+            state: n.drain.drainedAtMs > 0 ? 'NODE_DRAIN_STATE_DRAINED' : 'NODE_DRAIN_STATE_DRAINING',
+            startedAtMs: n.drain.startedAtMs,
+            deadlineMs: n.drain.deadlineMs,
+            force: n.drain.force,
+            drainedAtMs: n.drain.drainedAtMs,
+            servicesLeft: n.drainLeft?.services ?? 0,
+            batchLeft: n.drainLeft?.batch ?? 0,
+            workloadsLeft: n.drainLeft?.workloads ?? 0,
+          },
+        }
+      : {}),
   };
 }

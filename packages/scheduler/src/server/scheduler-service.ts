@@ -67,6 +67,8 @@ export class SchedulerService {
       ListNodes: counted('ListNodes', (req) => calls.listNodes(req)),
       GetClusterStatus: counted('GetClusterStatus', (req) => calls.getClusterStatus(req)),
       RemoveNode: counted('RemoveNode', (req) => calls.removeNode(req)),
+      DrainNode: counted('DrainNode', (req) => calls.drainNode(req)),
+      SetNodeEligibility: counted('SetNodeEligibility', (req) => calls.setNodeEligibility(req)),
       StreamWorkloadLogs: (call) =>
         proxyLogs(this.ctx, 'StreamWorkloadLogs', call, 'workload_id', (req) => workloadLogsTarget(manager, req)),
       Watch: (call) => this.watch(call),

@@ -22,6 +22,10 @@ import {
   type ListWorkloadsRequest__Output,
   type ListWorkloadsResponse,
   type RemoveNodeRequest__Output,
+  type DrainNodeRequest__Output,
+  type DrainNodeResponse,
+  type SetNodeEligibilityRequest__Output,
+  type SetNodeEligibilityResponse,
   type RemoveNodeResponse,
   type ScheduledWorkload,
   type StopScheduledWorkloadRequest__Output,
@@ -34,6 +38,7 @@ import { clusterEventBytes, jobEventKey, pipelineEventKey, type ClusterEvents } 
 import { ClusterWatchSource, type SnapshotItem } from '../events/cluster-watch.js';
 import type { PlacementEngine } from '../placement/index.js';
 import type { NodeEntry, NodeTable } from '../registry/nodes.js';
+import type { NodeDrains } from '../drain/manager.js';
 import type { WorkloadManager } from '../workloads/manager.js';
 import type { WorkloadRecord } from '../workloads/record.js';
 import { toNode, toScheduledWorkload } from '../server/convert.js';
@@ -49,6 +54,8 @@ export interface SchedulerCallsContext {
   startedAtMs: number;
   /** `mo node rm`: forgets a down node by name or id (registry/nodes.ts removeDown). */
   removeNode: (nameOrId: string) => NodeEntry;
+  /** Node drain and eligibility (drain/manager.ts). */
+  drains: Pick<NodeDrains, 'drain' | 'setEligibility'>;
 }
 
 /** Where a watch starts: after `afterSeq` (0: none given), optionally with the current state first. */
@@ -175,6 +182,21 @@ export class SchedulerCalls {
     return { node: this.nodeMessage(this.ctx.removeNode(req.node)) };
   }
 
+  async drainNode(req: DrainNodeRequest__Output): Promise<DrainNodeResponse> {
+    checkNodeField(req.node);
+    const n = await this.ctx.drains.drain(req.node, {
+      deadlineMs: Number(req.deadlineMs),
+      force: req.force,
+      cancel: req.cancel,
+    });
+    return { node: this.nodeMessage(n) };
+  }
+
+  async setNodeEligibility(req: SetNodeEligibilityRequest__Output): Promise<SetNodeEligibilityResponse> {
+    checkNodeField(req.node);
+    return { node: this.nodeMessage(await this.ctx.drains.setEligibility(req.node, req.eligible)) };
+  }
+
   /** What StreamWorkloadLogs reads (logs-proxy.ts resolves it): throws for a bad request. */
   logsTarget(req: StreamWorkloadLogsRequest__Output) {
     return workloadLogsTarget(this.ctx.manager, req);
@@ -265,6 +287,12 @@ export class SchedulerCalls {
       ...manager.list({ limit: MAX_LIST }).workloads.map(workload),
     ];
   }
+}
+
+/** A request's `node`: a name or id, required, bounded. */
+function checkNodeField(node: string): void {
+  if (!node) throw new InvalidArgumentError('node', 'is required (a node name or id)');
+  if (node.length > 253) throw new InvalidArgumentError('node', `is ${node.length} characters, at most 253`);
 }
 
 /** What StreamWorkloadLogs reads: the request checked, its workload found (logs-proxy.ts resolves). */

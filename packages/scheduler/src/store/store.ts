@@ -41,6 +41,12 @@ export interface Store {
    * this process). Concurrent commits may be grouped into one transaction (group commit).
    */
   commit(ops: readonly StoreOp[]): Promise<void>;
+  /**
+   * The most ops (distinct records) one commit may hold, when the store has a limit: etcd's
+   * transactions do (127 with etcd's default --max-txn-ops); a bigger commit rejects. Undefined:
+   * no limit (SQLite). Writers of large batches slice by it.
+   */
+  readonly maxOpsPerCommit?: number;
   /** Flushes pending commits and releases the store. Further calls reject. */
   close(): Promise<void>;
 }

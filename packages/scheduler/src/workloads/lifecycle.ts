@@ -279,6 +279,34 @@ export function onStopUnreachable(
 }
 
 /**
+ * A drain moves r off its node (drain/): its allocation is stopped there and it waits to be placed
+ * again (elsewhere: the node is ineligible), at once and without counting a restart — a drain is
+ * not a failure, whatever the restart policy. Undefined when it is not placed (nothing to move) or
+ * a stop was asked for (it is ending anyway).
+ */
+export function onMigrate(r: WorkloadRecord, reason: string, nowMs: number): Step | undefined {
+  if (!r.allocationId || r.stopRequested || (r.state !== 'starting' && r.state !== 'running')) return undefined;
+  const next = withEvent(r, 'stopped', `${reason}: stopped on ${r.nodeName}`, nowMs);
+  next.pastAllocations = withPastAllocation(r.pastAllocations, {
+    allocationId: r.allocationId,
+    nodeId: r.nodeId,
+    nodeName: r.nodeName,
+    attempt: r.attempt,
+    state: 'stopped',
+    endedAtMs: nowMs,
+  });
+  next.allocationId = '';
+  next.pid = 0;
+  delete next.runAs;
+  next.runningSinceMs = 0;
+  next.notBeforeMs = 0;
+  const effects: Effect[] = [
+    { kind: 'stop-copy', nodeId: r.nodeId, allocationId: r.allocationId, graceMs: r.spec.gracePeriodMs },
+  ];
+  return step(moveTo(next, 'pending', `${reason}: to be placed elsewhere`, nowMs), effects);
+}
+
+/**
  * The current allocation of r is taken out of play (another copy takes its place): a placed one
  * is stopped on its node. Returns that effect and a note for the reason.
  */

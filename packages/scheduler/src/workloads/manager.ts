@@ -30,10 +30,10 @@ import { systemClock, type Clock } from './clock.js';
 import type { ReconnectKeep } from './disconnect.js';
 import { countsByStateOnly, matchesFilter, walkStart, type WorkloadFilter } from './filter.js';
 import { IdempotencyKeys } from './idempotency.js';
-import type { Random } from './lifecycle.js';
+import { onMigrate, type Random } from './lifecycle.js';
 import { NodeEvents } from './node-events.js';
 import { Placer, type PlacementObserver } from './placing.js';
-import type { WorkloadRecord, WorkloadStateName } from './record.js';
+import { PLACED_STATES, type WorkloadRecord, type WorkloadStateName } from './record.js';
 import { restoreKeys, restoreWorkloads } from './restore.js';
 import { stopWorkload } from './stopping.js';
 import { Submissions, type ArraySubmitted, type SubmitOptions } from './submit.js';
@@ -270,6 +270,25 @@ export class WorkloadManager {
   /** Every workload held, ended ones kept included (the job manager finds its instances here at start). */
   all(): IterableIterator<WorkloadRecord> {
     return this.book.records.values();
+  }
+
+  /** The workloads placed on a node now (starting, running, unknown). */
+  placedOn(nodeId: string): WorkloadRecord[] {
+    const out: WorkloadRecord[] = [];
+    for (const id of this.book.onNode.get(nodeId) ?? []) {
+      const r = this.book.records.get(id);
+      if (r && r.nodeId === nodeId && PLACED_STATES.has(r.state)) out.push(r);
+    }
+    return out;
+  }
+
+  /** A drain moves a workload off its node (lifecycle.ts onMigrate); false if there was nothing to move. */
+  migrate(id: string, reason: string): boolean {
+    const r = this.book.records.get(id);
+    const step = r && onMigrate(r, reason, this.clock.now());
+    if (!r || !step) return false;
+    this.book.apply(r, step);
+    return true;
   }
 
   runningOn(nodeId: string): number {

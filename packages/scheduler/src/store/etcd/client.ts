@@ -1,20 +1,12 @@
 // The connection to etcd: etcd3's connection pool and raw RPC clients (KV, Lease, Watch), with
 // every unary call bounded by one deadline. etcd3's own fault handling (3 retries × a per-attempt
-// deadline, plus a 5 s circuit breaker per member) is replaced by `call`: retry transient errors on
-// another random member until one absolute deadline, then fail UNAVAILABLE naming etcd. A write
-// retried after an ambiguous failure is safe here: every write is a fenced txn of idempotent
-// puts/deletes sent one at a time (etcd-store.ts).
+// deadline, plus a 5 s circuit breaker per member) is replaced by `call`: retry transient errors
+// and slow attempts on another random member until one absolute deadline, then fail UNAVAILABLE.
+// A write retried after an ambiguous failure is safe here: every write is a fenced txn of
+// idempotent puts/deletes sent one at a time (etcd-store.ts).
+import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 import { noop } from 'cockatiel';
-import {
-  Etcd3,
-  EtcdError,
-  GRPCCancelledError,
-  GRPCDeadlineExceededError,
-  GRPCUnavailableError,
-  type KVClient,
-  type LeaseClient,
-  type WatchClient,
-} from 'etcd3';
+import type { Etcd3, IOptions, KVClient, LeaseClient, WatchClient } from 'etcd3';
 import { readFileSync } from 'node:fs';
 import { sleep } from '@mo/api/timers';
 import { EtcdUnavailableError } from './errors.js';
@@ -23,11 +15,46 @@ import type { ResolvedEtcdOptions } from './options.js';
 /** etcd errors worth another try on another member (elections, overload, a dead member). */
 const TRANSIENT = /leader changed|no leader|request timed out|too many requests|timeout|not capable|stopped/i;
 
-export function isTransient(err: unknown): boolean {
-  if (err instanceof GRPCUnavailableError || err instanceof GRPCCancelledError) return true;
-  if (err instanceof EtcdError) return TRANSIENT.test(err.message);
+type Etcd3Module = typeof import('etcd3');
+let loaded: Promise<Etcd3Module> | undefined;
+
+/**
+ * etcd3 is loaded on first use, not with the store's module: a scheduler on SQLite never loads
+ * it (nor its proto files, which it reads from its package directory at load time).
+ */
+export function loadEtcd3(): Promise<Etcd3Module> {
+  loaded ??= import('etcd3').catch((err: unknown) => {
+    loaded = undefined;
+    throw new Error(`cannot load the etcd client (the etcd3 package): ${(err as Error).message}`, { cause: err });
+  });
+  return loaded;
+}
+
+export function isTransient(lib: Etcd3Module, err: unknown): boolean {
+  if (err instanceof lib.GRPCUnavailableError || err instanceof lib.GRPCCancelledError) return true;
+  // The member's own deadline (our grpc-timeout, measured there) can fire first: it answers
+  // UNKNOWN "context deadline exceeded", which is a timeout like ours.
+  if (err instanceof Error && /deadline exceeded/i.test(err.message)) return true;
+  if (err instanceof lib.EtcdError) return TRANSIENT.test(err.message);
   return false;
 }
+
+/** A call's deadline is shared among up to this many attempts, each at least MIN_ATTEMPT_MS. */
+const ATTEMPTS_PER_DEADLINE = 3;
+const MIN_ATTEMPT_MS = 1000;
+
+/**
+ * Watches carry etcd's `hasleader` metadata (clientv3's WithRequireLeader): a member cut off from
+ * its quorum ends them, so the stream is reopened on a member that has a leader instead of
+ * staying silent.
+ */
+export const requireLeader: Interceptor = (options, nextCall) =>
+  new InterceptingCall(nextCall(options), {
+    start(metadata, listener, next) {
+      metadata.set('hasleader', 'true');
+      next(metadata, listener);
+    },
+  });
 
 /** Largest response accepted (a page of records, a watch batch); etcd's own request cap is 1.5 MiB. */
 const MAX_RECEIVE_BYTES = 64 * 1024 * 1024;
@@ -39,14 +66,22 @@ export class EtcdConnection {
   readonly watch: WatchClient;
   closed = false;
 
-  constructor(readonly options: ResolvedEtcdOptions) {
+  /** Loads etcd3 (once) and makes the connection; the first call dials. */
+  static async open(options: ResolvedEtcdOptions): Promise<EtcdConnection> {
+    return new EtcdConnection(await loadEtcd3(), options);
+  }
+
+  private constructor(
+    private readonly lib: Etcd3Module,
+    readonly options: ResolvedEtcdOptions,
+  ) {
     const tls = options.tls;
-    this.client = new Etcd3({
+    const settings: IOptions = {
       hosts: options.endpoints,
       credentials: tls && {
-        rootCertificate: readFileSync(tls.caFile),
-        certChain: readFileSync(tls.certFile),
-        privateKey: readFileSync(tls.keyFile),
+        rootCertificate: readTlsFile('caFile', tls.caFile),
+        certChain: readTlsFile('certFile', tls.certFile),
+        privateKey: readTlsFile('keyFile', tls.keyFile),
       },
       faultHandling: { host: () => noop, global: noop },
       grpcOptions: {
@@ -56,7 +91,14 @@ export class EtcdConnection {
         'grpc.keepalive_time_ms': 10_000,
         'grpc.keepalive_timeout_ms': 5_000,
       },
-    });
+    };
+    try {
+      this.client = new lib.Etcd3(settings);
+    } catch (err) {
+      // grpc-js parses the PEM here: a wrong file surfaces as an OpenSSL message.
+      const what = tls ? `EtcdOptions.tls (${tls.caFile}, ${tls.certFile}, ${tls.keyFile})` : 'EtcdOptions';
+      throw new TypeError(`${what}: cannot make an etcd client: ${(err as Error).message}`, { cause: err });
+    }
     this.kv = this.client.kv;
     this.lease = this.client.leaseClient;
     this.watch = this.client.watchClient;
@@ -73,16 +115,18 @@ export class EtcdConnection {
     timeoutMs = this.options.requestTimeoutMs,
   ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
+    // Each attempt gets a share of the time, so a frozen member (no answer, no error) costs one
+    // share and the next attempt goes to another random member.
+    const attemptMs = Math.max(MIN_ATTEMPT_MS, Math.floor(timeoutMs / ATTEMPTS_PER_DEADLINE));
     let last: unknown;
     for (let attempt = 0; ; attempt++) {
       if (this.closed) throw new EtcdUnavailableError(what, this.options.endpoints, 'the etcd client is closed');
       try {
-        return await fn({ deadline });
+        return await fn({ deadline: Math.min(deadline, Date.now() + attemptMs) });
       } catch (err) {
         last = err;
-        const timedOut = err instanceof GRPCDeadlineExceededError || Date.now() >= deadline;
-        if (!timedOut && !isTransient(err)) throw err;
-        if (timedOut) break;
+        if (!(err instanceof this.lib.GRPCDeadlineExceededError) && !isTransient(this.lib, err)) throw err;
+        if (Date.now() >= deadline) break;
         this.options.logger?.debug('etcd call failed; retrying', { what, attempt, err: err as Error });
         await sleep(Math.min(50 * 2 ** attempt, 500, Math.max(0, deadline - Date.now())));
         if (Date.now() >= deadline) break;
@@ -102,6 +146,14 @@ export class EtcdConnection {
     if (this.closed) return;
     this.closed = true;
     this.client.close();
+  }
+}
+
+function readTlsFile(field: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new TypeError(`EtcdOptions.tls.${field}: cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -13,8 +13,11 @@ import { every, sleep } from '@mo/api/timers';
 export interface WatchKindHandlers {
   /** The full list of the kind, as of `revision` (first, and again after a compaction cut the watch). */
   onReset(records: StoredRecord[], revision: string): void;
-  /** One put (value) or delete (value null) after the last reset, in revision order. */
-  onChange(op: StoreOp): void;
+  /**
+   * One put (value) or delete (value null) after the last reset, in revision order, with the
+   * revision it happened at (resume from it with `fromRevision`).
+   */
+  onChange(op: StoreOp, revision: string): void;
 }
 
 export interface CompactionOptions {
@@ -45,7 +48,7 @@ const RETRY_MS = 1000;
 /** Connects and checks that etcd answers (rejects UNAVAILABLE within the request deadline if not). */
 export async function openEtcdCluster(options: EtcdOptions): Promise<EtcdCluster> {
   const o = resolveEtcdOptions(options);
-  const conn = new EtcdConnection(o);
+  const conn = await EtcdConnection.open(o);
   const leaderKey = Buffer.from(`${o.prefix}leader`);
   try {
     await conn.call('connect', (c) => conn.kv.range({ key: leaderKey, count_only: true }, c));
@@ -92,7 +95,7 @@ class Cluster implements EtcdCluster {
           for (const e of events) {
             const id = e.kv.key.subarray(prefix.length).toString();
             const value = e.type === 'Delete' ? null : (JSON.parse(e.kv.value.toString()) as unknown);
-            handlers.onChange({ kind, id, value });
+            handlers.onChange({ kind, id, value }, e.kv.mod_revision);
           }
         },
         onCompacted: (rev) => {

@@ -111,10 +111,11 @@ export class EtcdLeadership implements Leadership {
     let wait = this.ttlMs / RENEWALS_PER_TTL;
     while (this.lostReason === undefined) {
       await sleep(wait, this.abort.signal);
-      if (this.lostReason !== undefined) return;
+      if (this.lostReason !== undefined || this.abort.signal.aborted) return;
       const sentAt = Date.now();
       try {
-        const ttl = await keepAliveOnce(this.conn, this.leaseId, sentAt + this.ttlMs / RENEWALS_PER_TTL);
+        // A short attempt: a frozen member costs little before the next try (another random member).
+        const ttl = await keepAliveOnce(this.conn, this.leaseId, sentAt + Math.min(this.ttlMs / 4, 1000));
         if (this.lostReason !== undefined) return;
         if (!(Number(ttl) > 0)) return this.lose('its etcd lease expired or was revoked', false);
         this.expiry.cancel();
@@ -122,7 +123,7 @@ export class EtcdLeadership implements Leadership {
         wait = this.ttlMs / RENEWALS_PER_TTL;
       } catch (err) {
         this.log()?.debug('etcd lease keepalive failed; retrying', { err: err as Error });
-        wait = RETRY_MS;
+        wait = RETRY_MS / 4;
       }
     }
   }

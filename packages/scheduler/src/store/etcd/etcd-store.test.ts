@@ -4,13 +4,14 @@
 // large for one transaction refused with its size, and a watch of a kind that relists after a
 // compaction cut it. Quorum loss (3 members) is in quorum.test.ts, the election in election.test.ts.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { etcdFound, requireTool, startEtcd, waitFor, type EtcdServer } from '@mo/testkit';
+import { ensureTestPki, etcdFound, requireTool, startEtcd, waitFor, type EtcdServer } from '@mo/testkit';
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import type { Store, StoreOp } from '../store.js';
 import { describeStoreConformance } from '../store-conformance.js';
 import { openEtcdCluster, type EtcdCluster } from './cluster.js';
 import type { EtcdConnection } from './client.js';
+import type { EtcdLeadership } from './election.js';
 import { EtcdStore } from './etcd-store.js';
 import { EtcdCommitTooLargeError, FencedError } from './errors.js';
 
@@ -84,21 +85,62 @@ if (haveEtcd) {
     expect((await storeB.load('workload')).map((r) => r.id)).toEqual(['before', 'from-b']);
   });
 
-  it('fences on etcd even while the old leader has not noticed: the refused txn itself says so', async () => {
-    const prefix = uniquePrefix('fence-race');
+  it('is fenced by etcd itself: a leader that noticed nothing (as if frozen) has its write refused there', async () => {
+    const prefix = uniquePrefix('fence-etcd');
     const a = await open(prefix);
-    const first = await a.election.campaign('"a"');
+    const first = (await a.election.campaign('"a"')) as EtcdLeadership;
     const storeA = a.openStore(first);
+    await storeA.commit([put('before', 1)]);
+    // Switch off everything by which the leader would notice on its own (its key watch, lease
+    // timer and keepalives): only etcd's compare stands between it and the data now.
+    const internals = first as unknown as {
+      stopWatch?: () => void;
+      expiry: { cancel(): void };
+      abort: AbortController;
+    };
+    internals.stopWatch?.();
+    internals.expiry.cancel();
+    internals.abort.abort();
+
     const b = await open(prefix);
-    // Re-create the key with another lease in one txn: the old leader's key watch sees a put,
-    // but its commit may reach etcd first; either way nothing of it may land.
-    await deleteLeaderKey(b, prefix);
+    await connOf(b).lease.leaseRevoke({ ID: first.leaseId }); // its lease ends: the key goes
     const second = await b.election.campaign('"b"');
-    const results = await Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => storeA.commit([put(`stale-${i}`, i)])),
-    );
-    expect(results.every((r) => r.status === 'rejected' && r.reason instanceof FencedError)).toBe(true);
-    expect(await b.openStore(second).load('workload')).toEqual([]);
+    expect(first.lostBecause).toBeUndefined(); // it still believes it leads
+
+    const refused = await storeA.commit([put('stale-1', 1), put('stale-2', 2)]).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(FencedError);
+    expect((refused as Error).message).toMatch(/etcd refused the write/);
+    await expect(first.lost).resolves.toMatch(/a fenced write was refused/);
+    expect((await b.openStore(second).load('workload')).map((r) => r.id)).toEqual(['before']);
+  });
+
+  it('chains its txns: a stale attempt landing after a newer commit writes nothing; a moved chain is followed', async () => {
+    const prefix = uniquePrefix('chain');
+    const a = await open(prefix);
+    const leadership = await a.election.campaign('{}');
+    const store = a.openStore(leadership);
+    await store.commit([put('w', 1)]);
+    const kv = connOf(a).kv;
+    const chainKey = Buffer.from(`${prefix}commit`);
+    const chainBefore = (await kv.range({ key: chainKey })).kvs[0]!.mod_revision;
+    await store.commit([put('w', 2)]);
+
+    // What a timed-out attempt of the first commit would send, arriving only now: refused.
+    const late = await kv.txn({
+      compare: [
+        { key: Buffer.from(`${prefix}leader`), target: 'Create', result: 'Equal', create_revision: leadership.epoch },
+        { key: chainKey, target: 'Mod', result: 'Equal', mod_revision: chainBefore },
+      ],
+      success: [{ request_put: { key: Buffer.from(`${prefix}s/workload/w`), value: Buffer.from('1') } }],
+    });
+    expect(late.succeeded).toBe(false);
+    expect(await store.load('workload')).toEqual([{ id: 'w', value: 2 }]);
+
+    // A late attempt that did land moves the chain under the store: its next commit still lands.
+    await kv.put({ key: chainKey, value: Buffer.from(leadership.epoch) });
+    await store.commit([put('w', 3)]);
+    expect(await store.load('workload')).toEqual([{ id: 'w', value: 3 }]);
+    await expect(Promise.race([leadership.lost, Promise.resolve('held')])).resolves.toBe('held');
   });
 
   it('groups concurrent commits into few transactions within etcd’s 128 ops per txn', async () => {
@@ -126,9 +168,24 @@ if (haveEtcd) {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
     const [many, big] = [results[1], results[2]] as PromiseRejectedResult[];
     expect(many!.reason).toBeInstanceOf(EtcdCommitTooLargeError);
-    expect(String(many!.reason)).toMatch(/129 records.*at most 128 records/);
+    expect(String(many!.reason)).toMatch(/129 records.*at most 127 records/);
     expect(String(big!.reason)).toMatch(/1 records, \d{7} bytes/);
     expect((await store.load('workload')).map((r) => r.id)).toEqual(['ok1', 'ok2']);
+  });
+
+  it('takes bigger commits from an etcd whose --max-txn-ops was raised, and says its limit', async () => {
+    const roomy = await startEtcd({ maxTxnOps: 1024 });
+    try {
+      const c = await openEtcdCluster({ endpoints: roomy.endpoints, maxTxnOps: 1024 });
+      clusters.push(c);
+      const store = c.openStore(await c.election.campaign('{}'));
+      expect(store.maxOpsPerCommit).toBe(1023);
+      await store.commit(Array.from({ length: 1000 }, (_, i) => put(`w${String(i).padStart(4, '0')}`, i)));
+      expect(await store.load('workload')).toHaveLength(1000);
+    } finally {
+      await Promise.allSettled(clusters.splice(0).map((x) => x.close()));
+      await roomy.close();
+    }
   });
 
   it('loads more records than one page, at one revision', async () => {
@@ -161,6 +218,8 @@ if (haveEtcd) {
     await store.commit([put('w1', null)]);
     await waitFor('the watched changes', () => first.cache.size === 1 && first.cache.get('w2') === 2);
     expect(first.changes).toEqual(['w2', 'w1']); // the node kind is not this watch's
+    const revs = first.revisions.map(BigInt);
+    expect(revs[0]! > BigInt(listedAt) && revs[1]! > revs[0]!).toBe(true);
 
     // The leader compacts everything up to now: history after `listedAt` is gone.
     const stopCompaction = a.startCompaction(leadership, { everyMs: 50, keepRevisions: 0 });
@@ -184,6 +243,31 @@ if (haveEtcd) {
     await waitFor('w3 in both caches', () => late.cache.get('w3') === 3 && first.cache.get('w3') === 3);
     first.cancel();
     late.cancel();
+  });
+
+  it('talks to etcd over TLS with a client certificate; a bad pair is named as the option it came from', async () => {
+    const pki = await ensureTestPki();
+    const tls = { caFile: pki.ca, certFile: pki.scheduler.cert, keyFile: pki.scheduler.key };
+    const secure = await startEtcd({ tls });
+    try {
+      expect(secure.endpoints[0]).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const c = await openEtcdCluster({ endpoints: secure.endpoints, tls });
+      clusters.push(c);
+      const store = c.openStore(await c.election.campaign('{}'));
+      await store.commit([put('over-tls', 1)]);
+      expect(await store.load('workload')).toEqual([{ id: 'over-tls', value: 1 }]);
+      // A pair that is not one is named as the option it came from.
+      const notAPair = { caFile: pki.ca, certFile: pki.ca, keyFile: pki.ca };
+      await expect(openEtcdCluster({ endpoints: secure.endpoints, tls: notAPair })).rejects.toThrow(
+        /^EtcdOptions.tls \(.*\): cannot make an etcd client/,
+      );
+      await expect(
+        openEtcdCluster({ endpoints: secure.endpoints, tls: { ...tls, keyFile: '/nonexistent/key.pem' } }),
+      ).rejects.toThrow(/^EtcdOptions.tls.keyFile: cannot read \/nonexistent\/key.pem/);
+    } finally {
+      await Promise.allSettled(clusters.splice(0).map((x) => x.close()));
+      await secure.close();
+    }
   });
 
   it('rejects commits once the leadership was resigned, without writing', async () => {
@@ -213,6 +297,7 @@ function watchInto(cluster: EtcdCluster, fromRevision?: string) {
   const cache = new Map<string, unknown>();
   const resets: string[] = [];
   const changes: string[] = [];
+  const revisions: string[] = [];
   const cancel = cluster.watchKind(
     'workload',
     {
@@ -221,7 +306,8 @@ function watchInto(cluster: EtcdCluster, fromRevision?: string) {
         cache.clear();
         for (const r of records) cache.set(r.id, r.value);
       },
-      onChange: (op) => {
+      onChange: (op, revision) => {
+        revisions.push(revision);
         changes.push(op.id);
         if (op.value === null) cache.delete(op.id);
         else cache.set(op.id, op.value);
@@ -229,5 +315,5 @@ function watchInto(cluster: EtcdCluster, fromRevision?: string) {
     },
     { fromRevision },
   );
-  return { cache, resets, changes, cancel };
+  return { cache, resets, changes, revisions, cancel };
 }

@@ -8,6 +8,11 @@
 // transaction is in flight at a time, so commits land in call order. A commit that etcd does not
 // answer within the request deadline rejects UNAVAILABLE (EtcdUnavailableError); a txn is atomic,
 // so nothing is half-written.
+//
+// Call order also holds against late arrivals. A request that timed out (a frozen member, a slow
+// link) can still be applied later, after a newer txn, and would write older values over newer
+// ones. So the txns form a chain: each also compares the mod revision of `<prefix>commit` with
+// the one its predecessor left and bumps it; a late one finds the chain moved and does nothing.
 import type { IRequestOp } from 'etcd3';
 import { StoreClosedError, serialise, type Row } from '../sqlite-store.js';
 import type { Store, StoredRecord, StoreKind, StoreOp } from '../store.js';
@@ -18,6 +23,8 @@ import { planTxns, type PlannedTxn } from './txn-plan.js';
 
 /** Records per page of a load (etcd answers a range in one message; values are ≤ 1.5 MiB each). */
 const PAGE = 500;
+/** Tries of one txn whose chain compare failed (an older attempt of ours landed late) before giving up. */
+const CHAIN_ROUNDS = 3;
 /** A load whose snapshot revision was compacted away mid-way starts over, this many times. */
 const LOAD_ATTEMPTS = 3;
 
@@ -39,13 +46,20 @@ export class EtcdStore implements Store {
   private flushing = false;
   private closing: Promise<void> | undefined;
   private readonly counters: EtcdStoreStats = { commits: 0, transactions: 0 };
+  /** One op of each txn is the commit chain's. */
+  readonly maxOpsPerCommit: number;
   private readonly leaderKey: Buffer;
+  private readonly chainKey: Buffer;
+  /** The chain key's mod revision after our last txn; undefined after an ambiguous failure. */
+  private chainRevision: string | undefined;
 
   constructor(
     private readonly conn: EtcdConnection,
     private readonly leadership: EtcdLeadership,
   ) {
+    this.maxOpsPerCommit = conn.options.maxTxnOps - 1;
     this.leaderKey = Buffer.from(`${conn.options.prefix}leader`);
+    this.chainKey = Buffer.from(`${conn.options.prefix}commit`);
   }
 
   private get name(): string {
@@ -102,7 +116,7 @@ export class EtcdStore implements Store {
         const plan = planTxns(
           group.map((c) => c.rows),
           this.conn.options.prefix,
-          this.conn.options,
+          { maxTxnOps: this.maxOpsPerCommit, maxRequestBytes: this.conn.options.maxRequestBytes },
         );
         for (const [i, why] of plan.refused) group[i]!.reject(new EtcdCommitTooLargeError(why));
         for (const txn of plan.txns) await this.send(txn, group);
@@ -125,30 +139,52 @@ export class EtcdStore implements Store {
         ? { request_delete_range: { key: Buffer.from(op.key) } }
         : { request_put: { key: Buffer.from(op.key), value: Buffer.from(op.json) } },
     );
+    success.push({ request_put: { key: this.chainKey, value: Buffer.from(this.leadership.epoch) } });
     try {
-      const res = await this.conn.call(`commit ${txn.ops.length} records`, (o) =>
-        this.conn.kv.txn(
-          {
-            compare: [
-              { key: this.leaderKey, target: 'Create', result: 'Equal', create_revision: this.leadership.epoch },
-            ],
-            success,
-          },
-          o,
-        ),
-      );
-      if (!res.succeeded) {
-        this.leadership.lose('a fenced write was refused: another scheduler leads', false);
-        const err = new FencedError(this.leadership.epoch, 'etcd refused the write: another scheduler leads');
-        for (const c of callers) c.reject(err);
-        return;
+      for (let round = 1; ; round++) {
+        const chain = (this.chainRevision ??= await this.readChain());
+        const res = await this.conn.call(`commit ${txn.ops.length} records`, (o) =>
+          this.conn.kv.txn(
+            {
+              compare: [
+                { key: this.leaderKey, target: 'Create', result: 'Equal', create_revision: this.leadership.epoch },
+                { key: this.chainKey, target: 'Mod', result: 'Equal', mod_revision: chain },
+              ],
+              success,
+              failure: [{ request_range: { key: this.leaderKey } }, { request_range: { key: this.chainKey } }],
+            },
+            o,
+          ),
+        );
+        if (res.succeeded) {
+          this.chainRevision = res.header.revision;
+          this.counters.transactions++;
+          this.counters.commits += callers.length;
+          for (const c of callers) c.resolve();
+          return;
+        }
+        const leader = res.responses[0]?.response_range.kvs[0];
+        if (leader?.create_revision !== this.leadership.epoch) {
+          this.leadership.lose('a fenced write was refused: another scheduler leads', false);
+          const err = new FencedError(this.leadership.epoch, 'etcd refused the write: another scheduler leads');
+          for (const c of callers) c.reject(err);
+          return;
+        }
+        // The chain moved: an earlier attempt of ours landed late. Apply this (newer) txn on top.
+        this.chainRevision = res.responses[1]?.response_range.kvs[0]?.mod_revision ?? '0';
+        if (round >= CHAIN_ROUNDS)
+          throw new Error(`store: the commit chain of ${this.name} kept moving; is another writer using this prefix?`);
       }
-      this.counters.transactions++;
-      this.counters.commits += callers.length;
-      for (const c of callers) c.resolve();
     } catch (err) {
+      this.chainRevision = undefined; // an attempt may still land: read the chain before the next txn
       for (const c of callers) c.reject(err);
     }
+  }
+
+  /** The chain key's mod revision now ('0' while it does not exist). */
+  private async readChain(): Promise<string> {
+    const r = await this.conn.call('read the commit chain', (o) => this.conn.kv.range({ key: this.chainKey }, o));
+    return r.kvs[0]?.mod_revision ?? '0';
   }
 }
 

@@ -17,7 +17,10 @@ export interface EtcdOptions {
   logger?: Logger;
   /** How long one commit (or load, or grant) may wait for etcd before failing UNAVAILABLE. Default 5000. */
   requestTimeoutMs?: number;
-  /** etcd's --max-txn-ops (default 128): ops per transaction. Raise it only with the server's flag. */
+  /**
+   * etcd's --max-txn-ops (default 128): ops per transaction, one of them the store's own (so a
+   * commit holds at most 127 records). Raise it only with the server's flag.
+   */
   maxTxnOps?: number;
   /** etcd's --max-request-bytes (default 1.5 MiB): the size of one transaction request. */
   maxRequestBytes?: number;
@@ -68,6 +71,7 @@ export function resolveEtcdOptions(o: EtcdOptions): ResolvedEtcdOptions {
   positiveInt('requestTimeoutMs', requestTimeoutMs);
   const maxTxnOps = o.maxTxnOps ?? ETCD_DEFAULTS.maxTxnOps;
   positiveInt('maxTxnOps', maxTxnOps);
+  if (maxTxnOps < 2) throw new TypeError(`EtcdOptions.maxTxnOps: ${maxTxnOps} is below 2 (one op is the store's own)`);
   const maxRequestBytes = o.maxRequestBytes ?? ETCD_DEFAULTS.maxRequestBytes;
   positiveInt('maxRequestBytes', maxRequestBytes);
   if (o.tls !== undefined) {

@@ -53,8 +53,7 @@ const put = (id: string): StoreOp => ({ kind: 'workload', id, value: { id } });
     // Quorum back: a leader is elected again (after the old lease expires) and commits land.
     await Promise.all([m2.restart(), m3.restart()]);
     await waitFor('a healthy etcd', async () => {
-      const res = await fetch(`${m1.clientUrl}/health`, { signal: AbortSignal.timeout(1000) });
-      return ((await res.json()) as { health?: string }).health === 'true' || undefined;
+      return (JSON.parse(await m1.get('/health')) as { health?: string }).health === 'true' || undefined;
     });
     const again = await cluster.election.campaign('"a"');
     const store2 = cluster.openStore(again);

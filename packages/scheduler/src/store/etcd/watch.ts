@@ -5,7 +5,7 @@
 // re-reads (election). etcd3's own Watcher does not relist after compaction, hence this file.
 import type { IEvent, IWatchResponse } from 'etcd3';
 import { sleep } from '@mo/api/timers';
-import type { EtcdConnection } from './client.js';
+import { requireLeader, type EtcdConnection } from './client.js';
 
 export interface WatchRangeSpec {
   key: Buffer;
@@ -29,7 +29,7 @@ export function watchRange(conn: EtcdConnection, spec: WatchRangeSpec): () => vo
 
   const runOnce = () =>
     new Promise<void>((resolve, reject) => {
-      void conn.watch.watch().then((s) => {
+      void conn.watch.watch({ interceptors: [requireLeader] }).then((s) => {
         stream = s;
         if (stopped) return void s.cancel();
         s.on('data', (res: IWatchResponse) => {
@@ -57,7 +57,7 @@ export function watchRange(conn: EtcdConnection, spec: WatchRangeSpec): () => vo
     });
 
   void (async () => {
-    for (let failures = 0; !stopped; failures++) {
+    for (let failures = 0; !stopped && !conn.closed; failures++) {
       try {
         await runOnce();
       } catch (err) {

@@ -4,6 +4,7 @@ import type { NodeState as _mo_v1_NodeState, NodeState__Output as _mo_v1_NodeSta
 import type { NodeFacts as _mo_v1_NodeFacts, NodeFacts__Output as _mo_v1_NodeFacts__Output } from '../../mo/v1/NodeFacts.js';
 import type { NodeMetrics as _mo_v1_NodeMetrics, NodeMetrics__Output as _mo_v1_NodeMetrics__Output } from '../../mo/v1/NodeMetrics.js';
 import type { Resources as _mo_v1_Resources, Resources__Output as _mo_v1_Resources__Output } from '../../mo/v1/Resources.js';
+import type { NodeDrain as _mo_v1_NodeDrain, NodeDrain__Output as _mo_v1_NodeDrain__Output } from '../../mo/v1/NodeDrain.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Node {
@@ -35,6 +36,10 @@ export interface Node {
    */
   'startFailures'?: (number);
   'avoidUntilMs'?: (number | string | Long);
+  /**
+   * Its drain (DrainNode), if one is on or has ended with the node still ineligible.
+   */
+  'drain'?: (_mo_v1_NodeDrain | null);
 }
 
 export interface Node__Output {
@@ -66,4 +71,8 @@ export interface Node__Output {
    */
   'startFailures': (number);
   'avoidUntilMs': (number);
+  /**
+   * Its drain (DrainNode), if one is on or has ended with the node still ineligible.
+   */
+  'drain': (_mo_v1_NodeDrain__Output | null);
 }

@@ -4,6 +4,8 @@ import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { ClusterEvent as _mo_v1_ClusterEvent, ClusterEvent__Output as _mo_v1_ClusterEvent__Output } from '../../mo/v1/ClusterEvent.js';
 import type { ClusterStatus as _mo_v1_ClusterStatus, ClusterStatus__Output as _mo_v1_ClusterStatus__Output } from '../../mo/v1/ClusterStatus.js';
+import type { DrainNodeRequest as _mo_v1_DrainNodeRequest, DrainNodeRequest__Output as _mo_v1_DrainNodeRequest__Output } from '../../mo/v1/DrainNodeRequest.js';
+import type { DrainNodeResponse as _mo_v1_DrainNodeResponse, DrainNodeResponse__Output as _mo_v1_DrainNodeResponse__Output } from '../../mo/v1/DrainNodeResponse.js';
 import type { GetClusterStatusRequest as _mo_v1_GetClusterStatusRequest, GetClusterStatusRequest__Output as _mo_v1_GetClusterStatusRequest__Output } from '../../mo/v1/GetClusterStatusRequest.js';
 import type { GetScheduledWorkloadRequest as _mo_v1_GetScheduledWorkloadRequest, GetScheduledWorkloadRequest__Output as _mo_v1_GetScheduledWorkloadRequest__Output } from '../../mo/v1/GetScheduledWorkloadRequest.js';
 import type { ListNodesRequest as _mo_v1_ListNodesRequest, ListNodesRequest__Output as _mo_v1_ListNodesRequest__Output } from '../../mo/v1/ListNodesRequest.js';
@@ -14,6 +16,8 @@ import type { LogChunk as _mo_v1_LogChunk, LogChunk__Output as _mo_v1_LogChunk__
 import type { RemoveNodeRequest as _mo_v1_RemoveNodeRequest, RemoveNodeRequest__Output as _mo_v1_RemoveNodeRequest__Output } from '../../mo/v1/RemoveNodeRequest.js';
 import type { RemoveNodeResponse as _mo_v1_RemoveNodeResponse, RemoveNodeResponse__Output as _mo_v1_RemoveNodeResponse__Output } from '../../mo/v1/RemoveNodeResponse.js';
 import type { ScheduledWorkload as _mo_v1_ScheduledWorkload, ScheduledWorkload__Output as _mo_v1_ScheduledWorkload__Output } from '../../mo/v1/ScheduledWorkload.js';
+import type { SetNodeEligibilityRequest as _mo_v1_SetNodeEligibilityRequest, SetNodeEligibilityRequest__Output as _mo_v1_SetNodeEligibilityRequest__Output } from '../../mo/v1/SetNodeEligibilityRequest.js';
+import type { SetNodeEligibilityResponse as _mo_v1_SetNodeEligibilityResponse, SetNodeEligibilityResponse__Output as _mo_v1_SetNodeEligibilityResponse__Output } from '../../mo/v1/SetNodeEligibilityResponse.js';
 import type { StopScheduledWorkloadRequest as _mo_v1_StopScheduledWorkloadRequest, StopScheduledWorkloadRequest__Output as _mo_v1_StopScheduledWorkloadRequest__Output } from '../../mo/v1/StopScheduledWorkloadRequest.js';
 import type { StreamWorkloadLogsRequest as _mo_v1_StreamWorkloadLogsRequest, StreamWorkloadLogsRequest__Output as _mo_v1_StreamWorkloadLogsRequest__Output } from '../../mo/v1/StreamWorkloadLogsRequest.js';
 import type { SubmitWorkloadRequest as _mo_v1_SubmitWorkloadRequest, SubmitWorkloadRequest__Output as _mo_v1_SubmitWorkloadRequest__Output } from '../../mo/v1/SubmitWorkloadRequest.js';
@@ -21,6 +25,33 @@ import type { SubmitWorkloadResponse as _mo_v1_SubmitWorkloadResponse, SubmitWor
 import type { WatchRequest as _mo_v1_WatchRequest, WatchRequest__Output as _mo_v1_WatchRequest__Output } from '../../mo/v1/WatchRequest.js';
 
 export interface SchedulerClient extends grpc.Client {
+  /**
+   * Drains a node (by name or id): it takes no new work at once (ineligible); a service's instances
+   * move elsewhere max_parallel at a time (each replacement healthy before the old one stops),
+   * other work runs until the deadline, then is stopped and placed elsewhere (a job's instance as
+   * its job decides, a plain workload re-placed: a drain is not a failure). force stops everything
+   * now; cancel ends a drain and makes the node eligible again. The drain is stored: a restarted
+   * scheduler goes on with it. Done when nothing of it is left on the node, which then stays
+   * ineligible until SetNodeEligibility makes it eligible.
+   */
+  DrainNode(argument: _mo_v1_DrainNodeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_DrainNodeResponse__Output>): grpc.ClientUnaryCall;
+  DrainNode(argument: _mo_v1_DrainNodeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_DrainNodeResponse__Output>): grpc.ClientUnaryCall;
+  DrainNode(argument: _mo_v1_DrainNodeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_DrainNodeResponse__Output>): grpc.ClientUnaryCall;
+  DrainNode(argument: _mo_v1_DrainNodeRequest, callback: grpc.requestCallback<_mo_v1_DrainNodeResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Drains a node (by name or id): it takes no new work at once (ineligible); a service's instances
+   * move elsewhere max_parallel at a time (each replacement healthy before the old one stops),
+   * other work runs until the deadline, then is stopped and placed elsewhere (a job's instance as
+   * its job decides, a plain workload re-placed: a drain is not a failure). force stops everything
+   * now; cancel ends a drain and makes the node eligible again. The drain is stored: a restarted
+   * scheduler goes on with it. Done when nothing of it is left on the node, which then stays
+   * ineligible until SetNodeEligibility makes it eligible.
+   */
+  drainNode(argument: _mo_v1_DrainNodeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_DrainNodeResponse__Output>): grpc.ClientUnaryCall;
+  drainNode(argument: _mo_v1_DrainNodeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_DrainNodeResponse__Output>): grpc.ClientUnaryCall;
+  drainNode(argument: _mo_v1_DrainNodeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_DrainNodeResponse__Output>): grpc.ClientUnaryCall;
+  drainNode(argument: _mo_v1_DrainNodeRequest, callback: grpc.requestCallback<_mo_v1_DrainNodeResponse__Output>): grpc.ClientUnaryCall;
+  
   /**
    * Nodes and workload counts in one call (what `mo status` shows).
    */
@@ -81,6 +112,23 @@ export interface SchedulerClient extends grpc.Client {
   removeNode(argument: _mo_v1_RemoveNodeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_RemoveNodeResponse__Output>): grpc.ClientUnaryCall;
   removeNode(argument: _mo_v1_RemoveNodeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_RemoveNodeResponse__Output>): grpc.ClientUnaryCall;
   removeNode(argument: _mo_v1_RemoveNodeRequest, callback: grpc.requestCallback<_mo_v1_RemoveNodeResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Marks a node eligible for new work, or not (what is on it keeps running). Making a draining
+   * node eligible is refused (FAILED_PRECONDITION): cancel the drain instead.
+   */
+  SetNodeEligibility(argument: _mo_v1_SetNodeEligibilityRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_SetNodeEligibilityResponse__Output>): grpc.ClientUnaryCall;
+  SetNodeEligibility(argument: _mo_v1_SetNodeEligibilityRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_SetNodeEligibilityResponse__Output>): grpc.ClientUnaryCall;
+  SetNodeEligibility(argument: _mo_v1_SetNodeEligibilityRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_SetNodeEligibilityResponse__Output>): grpc.ClientUnaryCall;
+  SetNodeEligibility(argument: _mo_v1_SetNodeEligibilityRequest, callback: grpc.requestCallback<_mo_v1_SetNodeEligibilityResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Marks a node eligible for new work, or not (what is on it keeps running). Making a draining
+   * node eligible is refused (FAILED_PRECONDITION): cancel the drain instead.
+   */
+  setNodeEligibility(argument: _mo_v1_SetNodeEligibilityRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_SetNodeEligibilityResponse__Output>): grpc.ClientUnaryCall;
+  setNodeEligibility(argument: _mo_v1_SetNodeEligibilityRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_SetNodeEligibilityResponse__Output>): grpc.ClientUnaryCall;
+  setNodeEligibility(argument: _mo_v1_SetNodeEligibilityRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_SetNodeEligibilityResponse__Output>): grpc.ClientUnaryCall;
+  setNodeEligibility(argument: _mo_v1_SetNodeEligibilityRequest, callback: grpc.requestCallback<_mo_v1_SetNodeEligibilityResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * Stops a workload (SIGTERM, grace, SIGKILL on its node); a pending one is just cancelled.
@@ -146,6 +194,17 @@ export interface SchedulerClient extends grpc.Client {
 
 export interface SchedulerHandlers extends grpc.UntypedServiceImplementation {
   /**
+   * Drains a node (by name or id): it takes no new work at once (ineligible); a service's instances
+   * move elsewhere max_parallel at a time (each replacement healthy before the old one stops),
+   * other work runs until the deadline, then is stopped and placed elsewhere (a job's instance as
+   * its job decides, a plain workload re-placed: a drain is not a failure). force stops everything
+   * now; cancel ends a drain and makes the node eligible again. The drain is stored: a restarted
+   * scheduler goes on with it. Done when nothing of it is left on the node, which then stays
+   * ineligible until SetNodeEligibility makes it eligible.
+   */
+  DrainNode: grpc.handleUnaryCall<_mo_v1_DrainNodeRequest__Output, _mo_v1_DrainNodeResponse>;
+  
+  /**
    * Nodes and workload counts in one call (what `mo status` shows).
    */
   GetClusterStatus: grpc.handleUnaryCall<_mo_v1_GetClusterStatusRequest__Output, _mo_v1_ClusterStatus>;
@@ -162,6 +221,12 @@ export interface SchedulerHandlers extends grpc.UntypedServiceImplementation {
    * stay readable. A node that comes back later simply registers anew.
    */
   RemoveNode: grpc.handleUnaryCall<_mo_v1_RemoveNodeRequest__Output, _mo_v1_RemoveNodeResponse>;
+  
+  /**
+   * Marks a node eligible for new work, or not (what is on it keeps running). Making a draining
+   * node eligible is refused (FAILED_PRECONDITION): cancel the drain instead.
+   */
+  SetNodeEligibility: grpc.handleUnaryCall<_mo_v1_SetNodeEligibilityRequest__Output, _mo_v1_SetNodeEligibilityResponse>;
   
   /**
    * Stops a workload (SIGTERM, grace, SIGKILL on its node); a pending one is just cancelled.
@@ -190,11 +255,13 @@ export interface SchedulerHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface SchedulerDefinition extends grpc.ServiceDefinition {
+  DrainNode: MethodDefinition<_mo_v1_DrainNodeRequest, _mo_v1_DrainNodeResponse, _mo_v1_DrainNodeRequest__Output, _mo_v1_DrainNodeResponse__Output>
   GetClusterStatus: MethodDefinition<_mo_v1_GetClusterStatusRequest, _mo_v1_ClusterStatus, _mo_v1_GetClusterStatusRequest__Output, _mo_v1_ClusterStatus__Output>
   GetScheduledWorkload: MethodDefinition<_mo_v1_GetScheduledWorkloadRequest, _mo_v1_ScheduledWorkload, _mo_v1_GetScheduledWorkloadRequest__Output, _mo_v1_ScheduledWorkload__Output>
   ListNodes: MethodDefinition<_mo_v1_ListNodesRequest, _mo_v1_ListNodesResponse, _mo_v1_ListNodesRequest__Output, _mo_v1_ListNodesResponse__Output>
   ListWorkloads: MethodDefinition<_mo_v1_ListWorkloadsRequest, _mo_v1_ListWorkloadsResponse, _mo_v1_ListWorkloadsRequest__Output, _mo_v1_ListWorkloadsResponse__Output>
   RemoveNode: MethodDefinition<_mo_v1_RemoveNodeRequest, _mo_v1_RemoveNodeResponse, _mo_v1_RemoveNodeRequest__Output, _mo_v1_RemoveNodeResponse__Output>
+  SetNodeEligibility: MethodDefinition<_mo_v1_SetNodeEligibilityRequest, _mo_v1_SetNodeEligibilityResponse, _mo_v1_SetNodeEligibilityRequest__Output, _mo_v1_SetNodeEligibilityResponse__Output>
   StopScheduledWorkload: MethodDefinition<_mo_v1_StopScheduledWorkloadRequest, _mo_v1_ScheduledWorkload, _mo_v1_StopScheduledWorkloadRequest__Output, _mo_v1_ScheduledWorkload__Output>
   StreamWorkloadLogs: MethodDefinition<_mo_v1_StreamWorkloadLogsRequest, _mo_v1_LogChunk, _mo_v1_StreamWorkloadLogsRequest__Output, _mo_v1_LogChunk__Output>
   SubmitWorkload: MethodDefinition<_mo_v1_SubmitWorkloadRequest, _mo_v1_SubmitWorkloadResponse, _mo_v1_SubmitWorkloadRequest__Output, _mo_v1_SubmitWorkloadResponse__Output>

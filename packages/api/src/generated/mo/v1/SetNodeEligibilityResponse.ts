@@ -1,0 +1,11 @@
+// Original file: proto/mo/v1/scheduler.proto
+
+import type { Node as _mo_v1_Node, Node__Output as _mo_v1_Node__Output } from '../../mo/v1/Node.js';
+
+export interface SetNodeEligibilityResponse {
+  'node'?: (_mo_v1_Node | null);
+}
+
+export interface SetNodeEligibilityResponse__Output {
+  'node': (_mo_v1_Node__Output | null);
+}
