@@ -25,6 +25,7 @@ import { placementSuite } from './placement.js';
 import { queueSuite } from './queue.js';
 import { schedulerSuite } from './scheduler.js';
 import { servicesSuite } from './services.js';
+import { haSuite } from './ha.js';
 import {
   machineInfo,
   printTable,
@@ -52,6 +53,7 @@ const SUITES: Suite[] = [
   boundsSuite,
   dashboardSuite,
   servicesSuite,
+  haSuite,
 ];
 /** Pause between suites, so one's exiting processes and disk writes are not the next one's noise. */
 const SETTLE_MS = 3000;

@@ -1,5 +1,5 @@
 // Domain errors shared by every mo daemon and client, and their one mapping to gRPC status codes.
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { STATUS, statusNameOf } from './status.js';
 
 /** Base class: every mo failure a caller may want to tell apart carries a gRPC status. */
@@ -158,11 +158,6 @@ export function truncateForError(s: string, max = ERROR_ECHO_CHARS): string {
 
 /** Server side: turn anything thrown by a handler into a ServiceError; unknown errors become INTERNAL. */
 export function toServiceError(err: unknown): Partial<grpc.ServiceError> {
-  if (err instanceof NotLeaderError) {
-    const metadata = new grpc.Metadata();
-    metadata.set(LEADER_KEY, err.leader ?? '');
-    return { code: err.code, details: err.message, message: err.message, metadata };
-  }
   if (err instanceof MoError) return { code: err.code, details: err.message, message: err.message };
   const message = err instanceof Error ? err.message : String(err);
   return { code: STATUS.INTERNAL, details: `internal error: ${message}`, message };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
-import { fromServiceError, MoError, toServiceError } from './errors.js';
+import { fromServiceError, MoError } from './errors.js';
 import { LEADER_KEY, NotLeaderError, notLeaderStatus, redirectOf, splitAddresses } from './leader.js';
 
 describe('a follower refusal', () => {
@@ -16,7 +16,7 @@ describe('a follower refusal', () => {
   });
 
   it('says when no leader is known, and a plain UNAVAILABLE is no redirect', () => {
-    const none = toServiceError(new NotLeaderError(undefined));
+    const none = notLeaderStatus(undefined);
     expect(none.details).toMatch(/^not the leader: no leader is elected yet/);
     const back = fromServiceError(Object.assign(new Error(none.details), none), 'a:1');
     expect(redirectOf(back)).toBe('');

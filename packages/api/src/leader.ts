@@ -5,7 +5,7 @@
 // scheduler addresses follows that redirect, or tries the next address. HTTP callers get 503 with
 // the same message and the `mo-leader` / `mo-leader-http` headers.
 import * as grpc from '@grpc/grpc-js';
-import { LEADER_KEY, NOT_LEADER, NotLeaderError, toServiceError } from './errors.js';
+import { LEADER_KEY, NOT_LEADER, NotLeaderError } from './errors.js';
 import { STATUS } from './status.js';
 
 export { LEADER_KEY, NOT_LEADER, NotLeaderError } from './errors.js';
@@ -23,7 +23,11 @@ export interface LeaderAddress {
 
 /** The ServiceError a follower's handlers answer with (status, message and trailer). */
 export function notLeaderStatus(leader: string | undefined): Partial<grpc.ServiceError> {
-  return toServiceError(new NotLeaderError(leader));
+  // Here, not in errors.ts: that one stays free of grpc-js at run time (the CLI's fast path).
+  const e = new NotLeaderError(leader);
+  const metadata = new grpc.Metadata();
+  metadata.set(LEADER_KEY, leader ?? '');
+  return { code: e.code, details: e.message, message: e.message, metadata };
 }
 
 /**

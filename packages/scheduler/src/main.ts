@@ -15,7 +15,9 @@ import {
 } from '@mo/api';
 import { parseArgs } from 'node:util';
 import { SCHEDULER_VERSION, startScheduler } from './scheduler.js';
-import type { SchedulerOptions } from './options.js';
+import type { EtcdTarget, SchedulerOptions } from './options.js';
+import { startHaScheduler } from './ha/runner.js';
+import { parseStoreUrl } from './store/index.js';
 
 const HELP = `Usage: mo-scheduler [options]
 
@@ -76,6 +78,20 @@ Options (each also settable by environment):
                             or an upload that sends nothing this long is cut off
   --sse-heartbeat DUR       comment line on idle event   MO_SSE_HEARTBEAT          (15s)
                             streams (GET /api/v1/events)
+
+Several schedulers (one leads, the others stand by and redirect callers to it):
+  --store URL               sqlite (the data dir) or     MO_STORE                  (sqlite)
+                            etcd://h1:2379,h2:2379[/prefix]
+  --etcd-ca FILE            TLS to etcd: its CA, and     MO_ETCD_CA
+  --etcd-cert FILE          this scheduler's client      MO_ETCD_CERT
+  --etcd-key FILE           certificate and key          MO_ETCD_KEY
+  --lease-ttl DUR           leader lease (whole seconds, MO_LEASE_TTL              (4s)
+                            ≥ 2s): failover within it
+  --failover-grace DUR      after a failover, nodes have MO_FAILOVER_GRACE         (30s)
+                            this long to re-register
+  --advertise ADDR          gRPC address others reach    MO_ADVERTISE              (the bound one)
+                            this scheduler at
+  --advertise-http ADDR     HTTP address the same way    MO_ADVERTISE_HTTP         (the bound one)
   -h, --help                show this help
   -V, --version             print the version
 
@@ -124,6 +140,14 @@ export function parseSchedulerArgs(
       'max-streams': { type: 'string' },
       'stream-stall-timeout': { type: 'string' },
       'sse-heartbeat': { type: 'string' },
+      store: { type: 'string' },
+      'etcd-ca': { type: 'string' },
+      'etcd-cert': { type: 'string' },
+      'etcd-key': { type: 'string' },
+      'lease-ttl': { type: 'string' },
+      'failover-grace': { type: 'string' },
+      advertise: { type: 'string' },
+      'advertise-http': { type: 'string' },
       ...AUDIT_FLAG_OPTIONS,
       ...SECURITY_FLAG_OPTIONS,
       help: { type: 'boolean', short: 'h' },
@@ -147,6 +171,11 @@ export function parseSchedulerArgs(
   }
   const options: Partial<SchedulerOptions> = {
     ...readSecurityFlags(values, env),
+    etcd: etcdTarget(pick, label),
+    leaseTtlMs: duration('lease-ttl', 'MO_LEASE_TTL'),
+    failoverGraceMs: duration('failover-grace', 'MO_FAILOVER_GRACE'),
+    advertise: address('advertise', 'MO_ADVERTISE'),
+    advertiseHttp: address('advertise-http', 'MO_ADVERTISE_HTTP'),
     grpcListen: address('grpc-listen', 'MO_SCHEDULER_GRPC_LISTEN'),
     httpListen: address('http-listen', 'MO_SCHEDULER_HTTP_LISTEN'),
     dataDir: pick('data-dir', 'MO_DATA_DIR'),
@@ -181,6 +210,39 @@ export function parseSchedulerArgs(
   return options;
 }
 
+/** --store and --etcd-*: the etcd cluster several schedulers share, or undefined for SQLite. */
+function etcdTarget(
+  pick: (flag: string, envName: string) => string | undefined,
+  label: (flag: string, envName: string) => string,
+): EtcdTarget | undefined {
+  const url = pick('store', 'MO_STORE');
+  const files = {
+    caFile: pick('etcd-ca', 'MO_ETCD_CA'),
+    certFile: pick('etcd-cert', 'MO_ETCD_CERT'),
+    keyFile: pick('etcd-key', 'MO_ETCD_KEY'),
+  };
+  const given = Object.values(files).filter((f) => f !== undefined).length;
+  let parsed: ReturnType<typeof parseStoreUrl> | undefined;
+  try {
+    parsed = url === undefined ? undefined : parseStoreUrl(url);
+  } catch (err) {
+    throw new Error((err as Error).message.replace(/^--store/, label('store', 'MO_STORE')), { cause: err });
+  }
+  if (!parsed || parsed.kind === 'sqlite') {
+    if (given > 0) throw new Error(`${label('etcd-ca', 'MO_ETCD_CA')}: only with --store etcd://…`);
+    return undefined;
+  }
+  if (given !== 0 && given !== 3) {
+    throw new Error(`${label('etcd-ca', 'MO_ETCD_CA')}: give --etcd-ca, --etcd-cert and --etcd-key together`);
+  }
+  return {
+    // TLS to etcd means https members.
+    endpoints: given === 3 ? parsed.endpoints.map((e) => e.replace(/^http:/, 'https:')) : parsed.endpoints,
+    prefix: parsed.prefix,
+    ...(given === 3 ? { tls: files as EtcdTarget['tls'] & object } : {}),
+  };
+}
+
 /** Runs the scheduler until SIGTERM/SIGINT. Exit code 2 for bad flags, 1 if it cannot start. */
 export function main(argv: string[]): Promise<void> {
   return runDaemon(
@@ -189,7 +251,9 @@ export function main(argv: string[]): Promise<void> {
       help: HELP,
       version: SCHEDULER_VERSION,
       parse: (args) => parseSchedulerArgs(args),
-      start: (options) => startScheduler(options),
+      // Several schedulers on etcd: a follower until elected (ha/runner.ts).
+      start: (options): Promise<{ close(): Promise<void>; reloadTls(): void }> =>
+        options.etcd ? startHaScheduler(options) : startScheduler(options),
       onStarted: (scheduler) => process.on('SIGHUP', () => scheduler.reloadTls()),
     },
     argv,

@@ -87,6 +87,30 @@ export interface SchedulerOptions extends SecurityOptions {
   logger?: Logger;
   /** A store to use instead of SQLite in the data dir (benchmarks, other backends). */
   store?: Store;
+  /**
+   * Several schedulers on etcd (--store etcd://…): one leads, the others stand by (ha/runner.ts).
+   * Unset: one scheduler on SQLite in the data dir.
+   */
+  etcd?: EtcdTarget;
+  /** The election lease (--lease-ttl): a dead leader is replaced within about this long (4 s). */
+  leaseTtlMs: number;
+  /**
+   * After a failover, how long the nodes the new leader restores have to re-register before they
+   * can be marked down (Nomad's failover_heartbeat_ttl; default 30 s).
+   */
+  failoverGraceMs: number;
+  /** Where others reach this scheduler's gRPC / HTTP (--advertise, --advertise-http); default: the bound addresses. */
+  advertise?: string;
+  advertiseHttp?: string;
+  /** Restored nodes' deadline to re-register (default twice downAfterMs); the HA runner sets failoverGraceMs. */
+  restoreGraceMs?: number;
+}
+
+/** The etcd cluster several schedulers share (--store etcd://h1:p1,h2:p2[/prefix], --etcd-*). */
+export interface EtcdTarget {
+  endpoints: string[];
+  prefix: string;
+  tls?: { caFile: string; certFile: string; keyFile: string };
 }
 
 export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
@@ -113,6 +137,8 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   maxArtifactBytes: 256 * 1024 * 1024,
   eventsRetained: DEFAULT_RETENTION.maxEvents,
   audit: DEFAULT_AUDIT_SETTINGS,
+  leaseTtlMs: 4000,
+  failoverGraceMs: 30_000,
 };
 
 /** Fills defaults and validates; each error names the option. */
@@ -135,6 +161,7 @@ export function resolveSchedulerOptions(partial: Partial<SchedulerOptions> = {})
     'maxQueuedPipelines',
     'maxArtifactBytes',
     'eventsRetained',
+    'failoverGraceMs',
   ] as const) {
     const v = o[k];
     if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${k}: expected a positive integer, got ${String(v)}`);
@@ -169,6 +196,13 @@ export function resolveSchedulerOptions(partial: Partial<SchedulerOptions> = {})
   if (o.defaultStrategy !== 'spread' && o.defaultStrategy !== 'binpack') {
     throw new Error(`default strategy: expected spread|binpack, got "${String(o.defaultStrategy)}"`);
   }
+  // etcd's lease TTL is whole seconds, at least 2 (a shorter one expires between two keepalives).
+  if (!Number.isSafeInteger(o.leaseTtlMs) || o.leaseTtlMs < 2000 || o.leaseTtlMs % 1000 !== 0) {
+    throw new Error(`leaseTtlMs: expected whole seconds, at least 2 s, got ${String(o.leaseTtlMs)} ms`);
+  }
+  if (o.advertise !== undefined) parseAddress(o.advertise);
+  if (o.advertiseHttp !== undefined) parseAddress(o.advertiseHttp);
+  if (o.etcd && o.store) throw new Error('store: give etcd endpoints or a store, not both');
   checkSecurity(o, 'mo-scheduler');
   o.dataDir = resolve(o.dataDir);
   return o;

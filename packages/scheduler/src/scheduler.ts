@@ -209,6 +209,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     nodes.restore(
       (await store.load('node')).map((r) => r.value as NodeRecord),
       Date.now(),
+      options.restoreGraceMs,
     );
     const loaded = await manager.load();
     const { staleTempFiles } = await artifacts.load();

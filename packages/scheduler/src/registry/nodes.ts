@@ -136,8 +136,11 @@ export class NodeTable {
     return [...this.nodes.values()];
   }
 
-  /** Restores persisted nodes after a scheduler restart: they get a fresh deadline to re-register. */
-  restore(records: NodeRecord[], nowMs: number): void {
+  /**
+   * Restores persisted nodes after a scheduler restart or a failover: they get a fresh deadline to
+   * re-register, `graceMs` (default twice the down deadline: agents reconnect with backoff).
+   */
+  restore(records: NodeRecord[], nowMs: number, graceMs?: number): void {
     const { downAfterMs } = this.timing();
     for (const r of records) {
       this.put({
@@ -147,8 +150,7 @@ export class NodeTable {
         ...(r.state === 'down' ? { downSinceMs: r.downSinceMs ?? nowMs } : {}),
         metrics: null,
         lastHeartbeatMs: 0,
-        // Twice the deadline: agents reconnect with backoff after the scheduler went away.
-        deadlineMs: r.state === 'up' ? nowMs + 2 * downAfterMs : 0,
+        deadlineMs: r.state === 'up' ? nowMs + (graceMs ?? 2 * downAfterMs) : 0,
         startFailures: 0,
         avoidUntilMs: 0,
         streaming: false,

@@ -42,9 +42,10 @@ export interface Store {
    */
   commit(ops: readonly StoreOp[]): Promise<void>;
   /**
-   * The most ops (distinct records) one commit may hold, when the store has a limit: etcd's
-   * transactions do (127 with etcd's default --max-txn-ops); a bigger commit rejects. Undefined:
-   * no limit (SQLite). Writers of large batches slice by it.
+   * The most ops (distinct records) one commit applies atomically, when the store has a limit:
+   * etcd's transactions do (127 with etcd's default --max-txn-ops). A bigger commit is applied in
+   * parts of this size, in order, each atomic; the scheduler's large batches (an array's slice, a
+   * sweep, a restore) are independent records. Undefined: no limit (SQLite).
    */
   readonly maxOpsPerCommit?: number;
   /** Flushes pending commits and releases the store. Further calls reject. */

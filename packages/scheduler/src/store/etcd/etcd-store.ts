@@ -82,6 +82,22 @@ export class EtcdStore implements Store {
       return Promise.reject(err);
     }
     if (rows.length === 0) return Promise.resolve();
+    if (rows.length > this.maxOpsPerCommit) return this.commitInParts(rows);
+    return this.enqueue(rows);
+  }
+
+  /**
+   * A commit of more records than one etcd txn holds (an array's slice, a sweep, a restore: many
+   * independent records) goes in parts, in order, each part one fenced txn: atomic part by part,
+   * so a failure part-way leaves the parts before it applied (Store.maxOpsPerCommit says where).
+   */
+  private async commitInParts(rows: Row[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += this.maxOpsPerCommit) {
+      await this.enqueue(rows.slice(i, i + this.maxOpsPerCommit));
+    }
+  }
+
+  private enqueue(rows: Row[]): Promise<void> {
     const lost = this.leadership.lostBecause;
     if (lost !== undefined) return Promise.reject(new FencedError(this.leadership.epoch, lost));
     const p = new Promise<void>((resolve, reject) => {

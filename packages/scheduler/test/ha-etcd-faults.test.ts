@@ -1,0 +1,76 @@
+// Several schedulers when etcd itself fails (issue 18), as processes: 3 etcd members, 2
+// schedulers, 1 agent. One member killed: quorum holds, nothing changes. Two killed: submissions
+// are refused with UNAVAILABLE (no store write can commit), and nothing of them is half-written.
+// The members back: a leader again, and work resumes.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { MoError, SchedulerClient } from '@mo/api';
+import { requireTool, startHaCluster, testClientOptions, waitFor, type HaCluster } from '@mo/testkit';
+import * as grpc from '@grpc/grpc-js';
+import { existsSync } from 'node:fs';
+
+const haveEtcd = requireTool(existsSync('/usr/bin/etcd'), 'etcd (Debian etcd-server)');
+let ha: HaCluster;
+let client: SchedulerClient;
+
+beforeAll(async () => {
+  if (!haveEtcd) return;
+  ha = await startHaCluster({ schedulers: 2, agents: 1, etcdMembers: 3, leaseTtl: '2s' });
+  client = new SchedulerClient(ha.addresses, testClientOptions({ deadlineMs: 15_000 }));
+}, 120_000);
+
+afterAll(async () => {
+  client?.close();
+  await ha?.stop();
+});
+
+const spec = (tag: string) => ({ spec: { argv: ['true'], env: { TAG: tag }, name: tag } });
+
+async function ranOk(tag: string): Promise<void> {
+  const { workload } = await client.submitWorkload(spec(tag));
+  await waitFor(
+    `${tag} succeeded`,
+    async () => (await client.getWorkload(workload!.id)).state === 'WORKLOAD_STATE_SUCCEEDED',
+    {
+      timeoutMs: 20_000,
+    },
+  );
+}
+
+describe('schedulers on a 3-member etcd', () => {
+  it('lose one member: no effect; lose quorum: UNAVAILABLE and nothing half-written; quorum back: work resumes', async () => {
+    if (!haveEtcd) return;
+    const leader = await ha.leader();
+    await ranOk('before');
+
+    await ha.etcd.members[2]!.kill('SIGKILL');
+    await ranOk('one-member-down');
+    expect(await ha.leader()).toBe(leader);
+
+    await ha.etcd.members[1]!.kill('SIGKILL');
+    const refused = await client.submitWorkload(spec('no-quorum')).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(MoError);
+    expect((refused as MoError).code).toBe(grpc.status.UNAVAILABLE);
+
+    // Together: one alone has no quorum to answer with.
+    await Promise.all([ha.etcd.members[1]!.restart(), ha.etcd.members[2]!.restart()]);
+    await ha.leader(30_000);
+    await waitFor(
+      'submissions accepted again',
+      () =>
+        ranOk('quorum-back').then(
+          () => true,
+          () => false,
+        ),
+      {
+        timeoutMs: 60_000,
+        intervalMs: 1000,
+      },
+    );
+    // The refused one left nothing behind: no workload of that name, on any leader.
+    const { workloads } = await client.listWorkloads({ name: 'no-quorum' });
+    expect(workloads).toEqual([]);
+  }, 240_000);
+});
