@@ -106,9 +106,9 @@ describe('three schedulers on etcd', () => {
       'every submission ended',
       async () => {
         byState = (await client.getClusterStatus()).workloadCounts;
-        return (byState.WORKLOAD_STATE_SUCCEEDED ?? 0) >= BURST + 3;
+        return (byState.succeeded ?? 0) >= BURST + 3;
       },
-      { timeoutMs: 120_000, intervalMs: 500 },
+      { timeoutMs: 180_000, intervalMs: 500 },
     ).catch(async (err: unknown) => {
       const lost = await client.listWorkloads({ states: ['WORKLOAD_STATE_LOST'], pageSize: 2 });
       const why = lost.workloads.map((w) => ({ node: w.nodeName, attempt: w.attempt, events: w.events }));
@@ -141,5 +141,5 @@ describe('three schedulers on etcd', () => {
     // The killed one comes back as a follower: it does not take over, and redirects.
     await ha.restartScheduler(first);
     expect(await ha.leader()).toBe(second);
-  }, 300_000);
+  }, 420_000);
 });

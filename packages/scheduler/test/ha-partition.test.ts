@@ -4,7 +4,7 @@
 // reaches it) makes it stop scheduling within its lease; another takes over; healed, the old one
 // stays a follower, and what was sent to it meanwhile never lands.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { MoError, NotLeaderError, SchedulerClient } from '@mo/api';
+import { MoError, SchedulerClient } from '@mo/api';
 import {
   createNetnsBed,
   netnsUnavailable,
@@ -129,15 +129,15 @@ describe('a leader cut off from etcd', () => {
     console.log(`cut from etcd: stepped down and replaced ${Date.now() - cutAt} ms after the cut`);
 
     await cutFromEtcd(host, etcdPort, false);
-    // Healed: still a follower, redirecting to the new leader; the ghost never landed.
+    // Healed: still a follower, naming the new leader (its /healthz; a client would follow it
+    // there at once); the ghost never landed.
     await waitFor(
-      'the old leader redirects to the new one',
+      'the old leader names the new one',
       async () => {
-        const e = await direct.listNodes().then(
-          () => undefined,
-          (err: unknown) => err,
-        );
-        return e instanceof NotLeaderError && e.leader === schedulers[second]!.grpcAddress;
+        const res = await testFetch(`https://${schedulers[first]!.httpAddress}/healthz`).catch(() => undefined);
+        if (!res) return false;
+        const body = (await res.json()) as { role?: string; leader?: { grpc?: string } };
+        return res.status === 503 && body.role === 'follower' && body.leader?.grpc === schedulers[second]!.grpcAddress;
       },
       { timeoutMs: 15_000, intervalMs: 200 },
     );

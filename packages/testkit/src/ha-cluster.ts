@@ -71,9 +71,9 @@ export async function startHaCluster(options: HaClusterOptions = {}): Promise<Ha
     ...(options.schedulerArgs?.(i) ?? []),
   ];
   const agents: AgentProcess[] = [];
-  let client: SchedulerClient | undefined;
+  const made: { client?: SchedulerClient } = {};
   const stopAll = async () => {
-    client?.close();
+    made.client?.close();
     await Promise.allSettled(agents.map((a) => stopAllWorkloads(a)));
     await Promise.allSettled(agents.map((a) => a.kill('SIGTERM')));
     await Promise.allSettled(schedulers.map((s) => s?.kill('SIGTERM')));
@@ -92,7 +92,8 @@ export async function startHaCluster(options: HaClusterOptions = {}): Promise<Ha
     throw err;
   }
   const addresses = listen.map((l) => l.grpc).join(',');
-  client = new SchedulerClient(addresses, testClientOptions());
+  const client = new SchedulerClient(addresses, testClientOptions());
+  made.client = client;
   const agentArgsOf = (i: number) => [
     '--scheduler',
     addresses,
@@ -158,7 +159,7 @@ export async function startHaCluster(options: HaClusterOptions = {}): Promise<Ha
         `${n} nodes up`,
         async () => {
           try {
-            return (await client!.listAllNodes()).nodes.filter((x) => x.state === 'NODE_STATE_UP').length >= n;
+            return (await client.listAllNodes()).nodes.filter((x) => x.state === 'NODE_STATE_UP').length >= n;
           } catch {
             return false; // between leaders
           }

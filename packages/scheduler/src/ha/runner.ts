@@ -66,10 +66,11 @@ export async function startHaScheduler(partial: Partial<SchedulerOptions>): Prom
       logger.info('leader', next ? { grpc: next.grpc, http: next.http } : { none: true });
     leader = next;
   });
-  let selfGrpc: string | undefined;
+  // This process's advertised gRPC address, known once the follower has bound its port.
+  const me: { grpc?: string } = {};
   // A key naming this very process (a restart within the old lease, or a loss etcd has not told
   // us about yet) is no leader to send callers to.
-  const leaderElse = () => (leader && leader.grpc !== selfGrpc ? leader : undefined);
+  const leaderElse = () => (leader && leader.grpc !== me.grpc ? leader : undefined);
   const startFollower = (grpcListen: string, httpListen: string) =>
     startFollowerServer({
       grpcListen,
@@ -91,7 +92,7 @@ export async function startHaScheduler(partial: Partial<SchedulerOptions>): Prom
   const grpcAddress = follower.grpcAddress;
   const httpAddress = follower.httpAddress;
   const self: LeaderAddress = { grpc: options.advertise ?? grpcAddress, http: options.advertiseHttp ?? httpAddress };
-  selfGrpc = self.grpc;
+  me.grpc = self.grpc;
   logger.info('scheduler ready', {
     grpcAddress,
     httpAddress,

@@ -156,7 +156,7 @@ if (haveEtcd) {
 
   it('applies a commit of more records than a transaction holds in parts; refuses one record too big, naming its size', async () => {
     const a = await open(uniquePrefix('large'));
-    const store = a.openStore(await a.election.campaign('{}'));
+    const store = a.openStore(await a.election.campaign('{}')) as EtcdStore;
     const many = Array.from({ length: 300 }, (_, i) => put(`many-${String(i).padStart(3, '0')}`, i));
     const tooBig = [put('big', 'x'.repeat(2 * 1024 * 1024))];
     const before = store.stats().transactions;
