@@ -32,6 +32,9 @@ import type http from 'node:http';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The services a scheduler serves (scheduler.ts), each refused by a follower. */
+/** How long a closing follower lets open calls end before it cuts them. */
+const FOLLOWER_CLOSE_MS = 100;
+
 export const FOLLOWER_SERVICES = ['Scheduler', 'NodeRegistry', 'Pipelines', 'Jobs', 'Tokens'] as const;
 
 export interface FollowerServerOptions {
@@ -125,7 +128,10 @@ export async function startFollowerServer(options: FollowerServerOptions): Promi
     grpcAddress,
     httpAddress,
     close() {
-      closing ??= Promise.all([server.close(), httpServer.close()]).then(() => undefined);
+      // Every call here is a refusal: nothing to let finish. A graceful close would wait up to
+      // its 5 s deadline for streams a caller keeps open, and the leader's listeners wait for
+      // these ports (measured: failovers of 8-9 s instead of 4).
+      closing ??= Promise.all([server.close(FOLLOWER_CLOSE_MS), httpServer.close()]).then(() => undefined);
       return closing;
     },
   };

@@ -110,6 +110,7 @@ export async function startHaScheduler(partial: Partial<SchedulerOptions>): Prom
   // What the leader runs: this one scheduler, on the fenced store instead of etcd's endpoints.
   const { etcd: _endpoints, ...single } = options;
   const lead = async (leadership: Leadership): Promise<void> => {
+    const electedAt = performance.now();
     await follower?.close();
     follower = undefined;
     try {
@@ -130,7 +131,8 @@ export async function startHaScheduler(partial: Partial<SchedulerOptions>): Prom
     }
     role = 'leader';
     const stopCompaction = cluster.startCompaction(leadership, COMPACTION);
-    logger.info('leading', { epoch: leadership.epoch, grpcAddress: self.grpc });
+    const startMs = Math.round(performance.now() - electedAt);
+    logger.info('leading', { epoch: leadership.epoch, grpcAddress: self.grpc, startMs });
     const why = await Promise.race([leadership.lost, closed.then(() => undefined)]);
     stopCompaction();
     const s = scheduler;
