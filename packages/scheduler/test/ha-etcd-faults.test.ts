@@ -69,8 +69,19 @@ describe('schedulers on a 3-member etcd', () => {
         intervalMs: 1000,
       },
     );
-    // The refused one left nothing behind: no workload of that name, on any leader.
+    // Refused is not "never happened": etcd may still commit a write that timed out without quorum
+    // once quorum is back (it was in the surviving member's log). What must hold is all or nothing:
+    // no workload of that name, or one whole workload that runs like any other.
     const { workloads } = await client.listWorkloads({ name: 'no-quorum' });
-    expect(workloads).toEqual([]);
+    expect(workloads.length).toBeLessThanOrEqual(1);
+    if (workloads.length === 1) {
+      console.log('the refused submission was committed once quorum came back (etcd had it in its log)');
+      expect(workloads[0]!.spec?.argv).toEqual(['true']);
+      await waitFor(
+        'the late one succeeded',
+        async () => (await client.getWorkload(workloads[0]!.id)).state === 'WORKLOAD_STATE_SUCCEEDED',
+        { timeoutMs: 20_000 },
+      );
+    }
   }, 240_000);
 });
