@@ -7,7 +7,13 @@
 //      the time until a workload submitted to the cluster (a client given both addresses, retrying
 //      under one key) is running, placed by the new leader. FAILOVERS runs; target p50 ≤ 5 s.
 import { SchedulerClient } from '@mo/api';
-import { startEtcd, startSchedulerProcess, testClientOptions, testFetch, type SchedulerProcess } from '@mo/testkit';
+import {
+  schedulerLeads,
+  startEtcd,
+  startSchedulerProcess,
+  testClientOptions,
+  type SchedulerProcess,
+} from '@mo/testkit';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,10 +174,7 @@ async function leaderOf(schedulers: Array<SchedulerProcess | undefined>): Promis
   for (const until = Date.now() + 30_000; Date.now() < until; await sleep(20)) {
     for (const [i, s] of schedulers.entries()) {
       if (!s) continue;
-      const ok = await testFetch(`https://${s.httpAddress}/healthz`).then(
-        async (r) => (await r.text(), r.status === 200),
-        () => false,
-      );
+      const ok = await schedulerLeads(s);
       if (ok) return i;
     }
   }

@@ -9,6 +9,7 @@ import {
   createNetnsBed,
   netnsUnavailable,
   requireTool,
+  schedulerLeads,
   startAgentProcess,
   startEtcd,
   startSchedulerProcess,
@@ -68,21 +69,11 @@ afterAll(async () => {
   await bed?.close();
 });
 
-async function leading(s: SchedulerProcess): Promise<boolean> {
-  try {
-    const res = await testFetch(`https://${s.httpAddress}/healthz`);
-    await res.text();
-    return res.status === 200;
-  } catch {
-    return false;
-  }
-}
-
 async function leaderIndex(): Promise<number> {
   return waitFor(
     'a leader',
     async () => {
-      for (const [i, s] of schedulers.entries()) if (await leading(s)) return i;
+      for (const [i, s] of schedulers.entries()) if (await schedulerLeads(s)) return i;
       return undefined;
     },
     { timeoutMs: 15_000, intervalMs: 100 },
@@ -120,7 +111,7 @@ describe('a leader cut off from etcd', () => {
     expect(ghost).toBeInstanceOf(MoError);
     expect((ghost as MoError).code).toBe(grpc.status.UNAVAILABLE);
     // It stops leading within its lease (2 s) and a little; another leads.
-    await waitFor('the old leader stepped down', async () => !(await leading(schedulers[first]!)), {
+    await waitFor('the old leader stepped down', async () => !(await schedulerLeads(schedulers[first]!)), {
       timeoutMs: 6000,
       intervalMs: 100,
     });

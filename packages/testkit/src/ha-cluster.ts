@@ -45,7 +45,7 @@ export interface HaCluster {
 }
 
 /** Whether scheduler `s` leads now: its /healthz answers 200 (a follower's answers 503). */
-async function leads(s: SchedulerProcess): Promise<boolean> {
+export async function schedulerLeads(s: { httpAddress: string }): Promise<boolean> {
   try {
     const res = await testFetch(`https://${s.httpAddress}/healthz`);
     await res.text();
@@ -124,7 +124,7 @@ export async function startHaCluster(options: HaClusterOptions = {}): Promise<Ha
         async () => {
           for (let i = 0; i < schedulers.length; i++) {
             const s = schedulers[i];
-            if (s && (await leads(s))) {
+            if (s && (await schedulerLeads(s))) {
               found = i;
               return true;
             }

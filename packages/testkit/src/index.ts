@@ -84,7 +84,7 @@ export { hostileStartRequest, maxBatchRequest, maxProcessSpec, maxStartRequest }
 export { isAlive, requireTool, sleep, waitFor } from './wait.js';
 export { cpuSecondsOf, measureCpuPercent } from './proc.js';
 export { ETCD_BIN, etcdFound, startEtcd, type EtcdMember, type EtcdServer, type StartEtcdOptions } from './etcd.js';
-export { startHaCluster, type HaCluster, type HaClusterOptions } from './ha-cluster.js';
+export { schedulerLeads, startHaCluster, type HaCluster, type HaClusterOptions } from './ha-cluster.js';
 export { dockerReady, removeContainersOfNode, SANDBOX_IMAGE } from './docker.js';
 export { canMountTmpfs, mountTmpfs, type Tmpfs } from './tmpfs.js';
 export {
