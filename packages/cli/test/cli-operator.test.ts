@@ -129,7 +129,7 @@ describe('colour', () => {
       .find((l) => l.startsWith('node-1'));
     expect(node1).toContain(` ${GREEN_UP} `);
     const plain = onTerminal({ NO_COLOR: '1' });
-    expect(plain).toMatch(/^node-1\s+up\s+127\.0\.0\.1/m);
+    expect(plain).toMatch(/^node-1\s+up\s+eligible\s+127\.0\.0\.1/m);
     expect(plain).not.toContain(ESC);
   });
 

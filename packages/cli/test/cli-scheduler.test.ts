@@ -42,8 +42,8 @@ describe('mo against a real scheduler and two agents', () => {
     const table = await mo('nodes');
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^NAME\s+STATE\s+ADDRESS/);
-    expect(table.stdout).toMatch(/^node-1\s+up\s+127\.0\.0\.1:\d+/m);
-    expect(table.stdout).toMatch(/^node-2\s+up\s+127\.0\.0\.1:\d+/m);
+    expect(table.stdout).toMatch(/^node-1\s+up\s+eligible\s+127\.0\.0\.1:\d+/m);
+    expect(table.stdout).toMatch(/^node-2\s+up\s+eligible\s+127\.0\.0\.1:\d+/m);
 
     const json = await mo('nodes', '--json');
     const doc = JSON.parse(json.stdout) as { nodes: { name: string; state: string; capacity: object }[] };
