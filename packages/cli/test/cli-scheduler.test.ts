@@ -41,7 +41,7 @@ describe('mo against a real scheduler and two agents', () => {
   it('lists both nodes, as a table and as ListNodesResponse JSON', async () => {
     const table = await mo('nodes');
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^NAME\s+STATE\s+ADDRESS/);
+    expect(table.stdout).toMatch(/^NAME\s+STATE\s+ELIGIBILITY\s+ADDRESS/);
     expect(table.stdout).toMatch(/^node-1\s+up\s+eligible\s+127\.0\.0\.1:\d+/m);
     expect(table.stdout).toMatch(/^node-2\s+up\s+eligible\s+127\.0\.0\.1:\d+/m);
 
