@@ -34,6 +34,7 @@ import { NodeAgentService } from './server/node-agent-service.js';
 import { defaultAdvertiseAddress, loadOrCreateNodeId } from './reporter/node-config.js';
 import { SchedulerAddresses } from './reporter/leader.js';
 import { SchedulerReporter } from './reporter/reporter.js';
+import { LeaderEpochs } from './reporter/leader-epoch.js';
 import { SelfFence } from './reporter/self-fence.js';
 import { overwriteSync } from './state/in-place.js';
 import { logBudgetBytes } from './state/log-budget.js';
@@ -227,8 +228,11 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
     });
     const streams = new StreamLimits(options.maxStreams, { stallTimeoutMs: options.streamStallTimeoutMs });
     metrics.trackStreams(streams);
+    // The leader epochs heard: orders from a deposed leader are refused (reporter/leader-epoch.ts).
+    const epochs = new LeaderEpochs();
     new NodeAgentService({
       streams,
+      epochs,
       runner,
       taskDirOf: (id) => store.dirOf(id),
       facts: () => toWireFacts(facts, runner.driverNames, processDriver?.containment),
@@ -254,6 +258,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
           logger,
           onConnectedChange: (connected) => metrics.schedulerConnected.set(connected ? 1 : 0),
           contactFile: options.memoryState ? undefined : join(options.dataDir, 'scheduler-contact.json'),
+          epochs,
         })
       : undefined;
     // Workloads this agent must not keep running on its own once cut off from the scheduler past

@@ -45,6 +45,8 @@ class RecordingScheduler {
   stopOnRegister: string[] = [];
   /** False: heartbeats are received but not answered (a one-way partition, as the agent sees it). */
   answering = true;
+  /** The leader epoch on every answer (several schedulers: reporter/leader-epoch.ts). */
+  epoch = 0;
   address = '';
   private readonly server: MoServer = createMoServer({ services: ['mo.v1.NodeRegistry'], ...testServerOptions() });
 
@@ -62,6 +64,7 @@ class RecordingScheduler {
           heartbeatIntervalMs: 200,
           downAfterMs: 1000,
           stopAllocationIds: this.stopOnRegister.splice(0),
+          leaderEpoch: this.epoch,
         });
       },
       Heartbeat: (call) => {
@@ -70,7 +73,8 @@ class RecordingScheduler {
         call.on('data', (m: HeartbeatRequest__Output) => {
           stream.messages.push(m);
           // The scheduler answers every heartbeat (the agent's proof of contact).
-          if (this.answering) call.write({ heartbeatIntervalMs: 200, downAfterMs: 1000, stopAllocationIds: [] });
+          if (this.answering)
+            call.write({ heartbeatIntervalMs: 200, downAfterMs: 1000, stopAllocationIds: [], leaderEpoch: this.epoch });
         });
         call.on('end', () => call.end());
         call.on('error', () => undefined);
@@ -251,6 +255,47 @@ describe('agent registration and heartbeat', () => {
       const now = await agent.client.getWorkload(b.spec!.id);
       return now.state === WorkloadState.WORKLOAD_STATE_STOPPED;
     });
+  });
+
+  it('takes no orders from a deposed leader: a newer leader’s start moves it to that one', async () => {
+    // Two schedulers as an election leaves them: the old leader lost its lease but has not noticed,
+    // the new one (a higher epoch) starts a workload here. The old one knows nothing of it and
+    // would fence it as unknown.
+    const old = await scheduler();
+    const next = await scheduler();
+    old.epoch = 5;
+    next.epoch = 6;
+    const agent = await agentFor(`${old.address},${next.address}`);
+    await old.registered(1);
+    await waitFor('the heartbeat stream with the old leader', () => old.streams.length === 1);
+    const id = 'started-by-epoch-6';
+    old.stopOnRegister = [id];
+    const newer = new AgentClient(agent.grpcAddress, { ...testAgentClientOptions(), leaderEpoch: 6 });
+    const older = new AgentClient(agent.grpcAddress, { ...testAgentClientOptions(), leaderEpoch: 5 });
+    try {
+      await newer.startWorkload({ id, argv: ['sleep', '300'] });
+      const reg = await next.registered(1);
+      expect(reg.inventory.map((i) => [i.spec?.id, i.state])).toEqual([[id, WorkloadState.WORKLOAD_STATE_RUNNING]]);
+      await waitFor('the heartbeat stream with the new leader', () => next.streams.length === 1);
+      // The old leader was asked again (it is first in the list) and its answer refused, stops and all.
+      expect(old.registers.length).toBeGreaterThanOrEqual(2);
+      expect(old.streams).toHaveLength(1);
+      expect(agent.logs()).toMatch(/a newer leader gave this agent orders; registering anew/);
+      expect((await agent.client.getWorkload(id)).state).toBe(WorkloadState.WORKLOAD_STATE_RUNNING);
+
+      // Its direct orders are refused too, naming the field.
+      await expect(older.startWorkload({ argv: ['true'] })).rejects.toMatchObject({
+        code: grpc.status.FAILED_PRECONDITION,
+        message: expect.stringMatching(/leader_epoch: 5 is older than 6/),
+      });
+      await expect(older.stopWorkload(id)).rejects.toMatchObject({ code: grpc.status.FAILED_PRECONDITION });
+      expect((await agent.client.getWorkload(id)).state).toBe(WorkloadState.WORKLOAD_STATE_RUNNING);
+    } finally {
+      // Epoch 0 is no election (a single scheduler, this test's own client): always obeyed.
+      await agent.client.stopWorkload(id, 100).catch(() => undefined);
+      newer.close();
+      older.close();
+    }
   });
 
   it('serves while the scheduler is unreachable, and registers once it appears', async () => {

@@ -84,10 +84,14 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
    */
   private readonly wire: WireChannel;
 
-  constructor(address: string, options: ClientOptions) {
+  /** The calling leader's epoch, sent with every start and stop (0: a single scheduler). */
+  readonly leaderEpoch: number;
+
+  constructor(address: string, options: ClientOptions & { leaderEpoch?: number }) {
     const Ctor = moProto().mo.v1.NodeAgent;
     super(address, (a, creds, extra) => new Ctor(a, creds, { ...channelOptions(), ...extra }), options);
     this.wire = new WireChannel(address, wireOptionsOf(options));
+    this.leaderEpoch = options.leaderEpoch ?? 0;
   }
 
   private async unary<Res>(
@@ -110,7 +114,7 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
       'StartWorkload',
       'StartWorkloadRequest',
       'StartWorkloadResponse',
-      { spec } satisfies StartWorkloadRequest,
+      { spec, leaderEpoch: this.leaderEpoch } satisfies StartWorkloadRequest,
     );
     return required(res.workload, 'workload', this.address);
   }
@@ -124,7 +128,7 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
       'StartWorkloads',
       'StartWorkloadsRequest',
       'StartWorkloadsResponse',
-      { specs } satisfies StartWorkloadsRequest,
+      { specs, leaderEpoch: this.leaderEpoch } satisfies StartWorkloadsRequest,
     );
     if (res.results.length !== specs.length) {
       throw fromServiceError(new Error(`${res.results.length} results for ${specs.length} starts`), this.address);
@@ -141,7 +145,7 @@ export class AgentClient extends BaseClient<NodeAgentClient> {
       'StopWorkload',
       'StopWorkloadRequest',
       'StopWorkloadResponse',
-      { workloadId, gracePeriodMs } satisfies StopWorkloadRequest,
+      { workloadId, gracePeriodMs, leaderEpoch: this.leaderEpoch } satisfies StopWorkloadRequest,
       deadline,
     );
     return required(res.workload, 'workload', this.address);

@@ -104,6 +104,11 @@ export interface SchedulerOptions extends SecurityOptions {
   advertiseHttp?: string;
   /** Restored nodes' deadline to re-register (default twice downAfterMs); the HA runner sets failoverGraceMs. */
   restoreGraceMs?: number;
+  /**
+   * This leadership's epoch (the HA runner sets it; 0 for a single scheduler): on every answer to
+   * an agent and every order to one, so agents can refuse a deposed leader's (issue 18).
+   */
+  leaderEpoch?: number;
 }
 
 /** The etcd cluster several schedulers share (--store etcd://h1:p1,h2:p2[/prefix], --etcd-*). */

@@ -95,7 +95,10 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     reservedWeight: options.reservedWeight,
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
   });
-  const agents = new AgentPool({ credentials: tls ? { tls: clientTls(tls) } : { insecure: true } });
+  const agents = new AgentPool({
+    credentials: tls ? { tls: clientTls(tls) } : { insecure: true },
+    leaderEpoch: options.leaderEpoch ?? 0,
+  });
   const streams = new StreamLimits(options.maxStreams, { stallTimeoutMs: options.streamStallTimeoutMs });
   let events: ClusterEvents;
   try {
@@ -293,6 +296,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     streams,
     artifacts: artifactHandlers(artifacts, streams, artifactCallerOf),
     callerOf: nodeCallerOf,
+    leaderEpoch: options.leaderEpoch ?? 0,
   }).addToServer(server.server);
   new PipelineService({
     pipelines,

@@ -37,6 +37,11 @@ export class SchedulerAddresses {
     this.current = address;
   }
 
+  /** `at` answered as a deposed leader (reporter/leader-epoch.ts): the next one is tried first. */
+  pass(at: string): void {
+    if (at === this.current) this.current = following(this.known, at);
+  }
+
   /**
    * A session with `at` failed with `err`: a follower's redirect names the leader; an address that
    * did not answer, or answered that no leader is known, is passed for the next in the list; any

@@ -14,8 +14,9 @@
 //
 // This class only applies decisions made apart, each tested alone: inventory pages (pages.ts), the
 // pace of changes on the stream (pace.ts), what an answer or a silence means (contact.ts), and what
-// a failure means: the log line and the wait before registering again (reconnect.ts), and which
-// of several schedulers to try first (leader.ts: the known leader, then the others).
+// a failure means: the log line and the wait before registering again (reconnect.ts), which of
+// several schedulers to try first (leader.ts: the known leader, then the others), and whose orders
+// to obey (leader-epoch.ts: none from a leader older than one already heard from).
 import {
   NotFoundError,
   RegistryClient,
@@ -48,6 +49,7 @@ import { HeartbeatPacer } from './pace.js';
 import { inventoryPages, statusBytes } from './pages.js';
 import { Reconnect } from './reconnect.js';
 import { SchedulerAddresses } from './leader.js';
+import { DeposedLeader, LeaderEpochs } from './leader-epoch.js';
 
 export { DEFAULT_HEARTBEAT_INTERVAL_MS } from './contact.js';
 
@@ -92,6 +94,8 @@ export interface SchedulerReporterOptions {
   connectTimeoutMs?: number;
   /** Where the last contact is kept across restarts (unset: memory only). */
   contactFile?: string;
+  /** The leader epochs seen, shared with the NodeAgent service (default: the reporter's own). */
+  epochs?: LeaderEpochs;
 }
 
 /** What /healthz shows. */
@@ -142,6 +146,9 @@ export class SchedulerReporter {
   private readonly reconnect: Reconnect;
   /** The schedulers, and which one leads as far as this agent knows. */
   private readonly schedulers: SchedulerAddresses;
+  private readonly epochs: LeaderEpochs;
+  /** The epoch of the leader this agent registered with (undefined between sessions). */
+  private sessionEpoch: number | undefined;
 
   constructor(options: SchedulerReporterOptions) {
     this.opts = {
@@ -156,6 +163,16 @@ export class SchedulerReporter {
     this.schedulers = given instanceof SchedulerAddresses ? given : new SchedulerAddresses(given);
     this.contactFile = new ContactFile(options.contactFile, options.logger);
     this.contactState = initialContact(this.contactFile.read(), Date.now());
+    this.epochs = options.epochs ?? new LeaderEpochs();
+    // A newer leader called (a start): the session's leader was deposed and may not know it yet.
+    this.epochs.onNewer((epoch) => {
+      if (this.sessionEpoch === undefined || this.sessionEpoch >= epoch) return;
+      this.opts.logger.info('a newer leader gave this agent orders; registering anew', {
+        epoch,
+        was: this.sessionEpoch,
+      });
+      this.endSession?.(new Error(`a newer leader (epoch ${epoch}) gave this agent orders`));
+    });
   }
 
   /** The last contact with the scheduler, for self-fencing. */
@@ -248,14 +265,23 @@ export class SchedulerReporter {
         ...first,
       });
       if (this.closed) return;
+      // A leader older than one already heard from was deposed (it may not know yet).
+      const verdict = this.epochs.observe(res.leaderEpoch);
+      if (verdict.kind === 'refuse') throw new DeposedLeader(res.leaderEpoch, verdict.highest);
       // Registered with the leader (the client followed a follower's redirect, if any).
       this.schedulers.follow(client.address);
+      this.sessionEpoch = res.leaderEpoch;
       this.fence(res);
       for (const page of rest) {
         const answer = await client.syncInventory({ nodeId, registrationId: res.registrationId, ...page });
         if (this.closed) return;
+        if (this.epochs.observe(answer.leaderEpoch).kind === 'refuse') {
+          throw new DeposedLeader(answer.leaderEpoch, this.epochs.highest);
+        }
         this.fence(answer);
       }
+      // A newer leader called while the pages went: this one was deposed meanwhile.
+      if (this.epochs.highest > res.leaderEpoch) throw new DeposedLeader(res.leaderEpoch, this.epochs.highest);
       onRegistered();
       this.applyInterval(res.heartbeatIntervalMs);
       this.noteContact(res.downAfterMs);
@@ -270,10 +296,13 @@ export class SchedulerReporter {
       });
       await this.heartbeat(client);
     } catch (err) {
-      // A follower's redirect (the leader changed), or a scheduler gone: where the next one starts.
-      this.schedulers.failed(err, client.address);
+      // A follower's redirect (the leader changed), a scheduler gone, or a deposed leader: where
+      // the next one starts.
+      if (err instanceof DeposedLeader) this.schedulers.pass(client.address);
+      else this.schedulers.failed(err, client.address);
       throw err;
     } finally {
+      this.sessionEpoch = undefined;
       this.pending = undefined;
       this.flushScheduled = false;
       this.endSession = undefined;
@@ -364,6 +393,11 @@ export class SchedulerReporter {
   }
 
   private onResponse(res: HeartbeatResponse__Output): void {
+    // A deposed leader's answer is no contact, and its stops are not obeyed.
+    if (this.epochs.observe(res.leaderEpoch).kind === 'refuse') {
+      this.endSession?.(new DeposedLeader(res.leaderEpoch, this.epochs.highest));
+      return;
+    }
     const before = this.intervalMs;
     this.applyInterval(res.heartbeatIntervalMs);
     this.noteContact(res.downAfterMs);
@@ -386,6 +420,7 @@ export class SchedulerReporter {
 
   /** Stops the allocations the scheduler replaced while this node was away (or never knew). */
   private fence(res: Pick<RegisterResponse__Output, 'stopAllocationIds'>): void {
+    // Only ever called with an answer of an epoch just judged current.
     for (const id of res.stopAllocationIds) {
       if (this.stopping.has(id)) continue;
       this.stopping.add(id);

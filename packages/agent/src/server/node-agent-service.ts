@@ -30,6 +30,7 @@ import type { WorkloadRecord } from '../workloads/record.js';
 import { readLogs, type LogStreamName } from '../workloads/logs.js';
 import { toWorkloadStatus } from './convert.js';
 import { validateWorkloadId } from '../workloads/validate.js';
+import type { LeaderEpochs } from '../reporter/leader-epoch.js';
 
 /** What the service needs besides the runner; narrow so tests can build it from literals. */
 export interface NodeAgentContext {
@@ -43,6 +44,8 @@ export interface NodeAgentContext {
   onStart?: (result: 'ok' | 'invalid' | 'error', seconds: number) => void;
   /** Caps on open streams (kind 'logs') and the slow-reader bound; default: StreamLimits' defaults. */
   streams?: StreamLimits;
+  /** Orders (starts, stops) from a deposed leader are refused (reporter/leader-epoch.ts). */
+  epochs?: LeaderEpochs;
 }
 
 /** A workload's place in GetNodeStatus pages: oldest first, the id breaking ties within a ms. */
@@ -68,11 +71,12 @@ export class NodeAgentService {
   }
 
   private handlers(): NodeAgentHandlers {
-    const { runner } = this.ctx;
+    const { runner, epochs } = this.ctx;
     const counted = countedUnary(this.ctx.onRequest);
 
     return {
       StartWorkload: counted('StartWorkload', async (req) => {
+        epochs?.check(req.leaderEpoch);
         const t0 = process.hrtime.bigint();
         try {
           const record = await runner.start(req.spec);
@@ -89,6 +93,7 @@ export class NodeAgentService {
         if (req.specs.length > MAX_BATCH) {
           throw new InvalidArgumentError('specs', `has ${req.specs.length} entries, at most ${MAX_BATCH} per call`);
         }
+        epochs?.check(req.leaderEpoch);
         // Each start is on its own, as if it were a StartWorkload call of its own.
         const results = await Promise.all(
           req.specs.map(async (spec) => {
@@ -110,6 +115,7 @@ export class NodeAgentService {
         return { results };
       }),
       StopWorkload: counted('StopWorkload', async (req) => {
+        epochs?.check(req.leaderEpoch);
         const record = await runner.stop(req.workloadId, req.gracePeriodMs);
         return { workload: toWorkloadStatus(record) };
       }),

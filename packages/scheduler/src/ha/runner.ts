@@ -121,6 +121,7 @@ export async function startHaScheduler(partial: Partial<SchedulerOptions>): Prom
         httpListen: httpAddress,
         store: cluster.openStore(leadership),
         restoreGraceMs: options.failoverGraceMs,
+        leaderEpoch: Number(leadership.epoch),
       });
     } catch (err) {
       logger.error('could not start as leader; resigning', { error: (err as Error).message });

@@ -7,6 +7,8 @@ export interface AgentPoolOptions {
   /** How to dial agents: the scheduler's certificate (`tls`), or `insecure`. */
   credentials: Pick<ClientOptions, 'tls' | 'insecure'>;
   deadlineMs?: number;
+  /** This leader's epoch, on every start and stop: agents refuse a deposed leader's (issue 18). */
+  leaderEpoch?: number;
 }
 
 export class AgentPool {
@@ -21,6 +23,7 @@ export class AgentPool {
     const client = new AgentClient(node.address, {
       ...this.options.credentials,
       deadlineMs: this.options.deadlineMs ?? 10_000,
+      leaderEpoch: this.options.leaderEpoch ?? 0,
       ...(this.options.credentials.tls ? { peer: { kind: 'agent' as const, node: node.name } } : {}),
     });
     this.clients.set(node.id, { client, name: node.name });

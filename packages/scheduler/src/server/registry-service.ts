@@ -60,6 +60,8 @@ export interface RegistryServiceContext {
   streams?: StreamLimits;
   /** Who is calling (an agent certificate's node); default: no identities (--insecure). */
   callerOf?: (call: ServerCall) => NodeCaller;
+  /** This leader's epoch, on every answer (agents obey no older one's stops); default 0. */
+  leaderEpoch?: number;
 }
 
 const DEFAULT_LIMITS = new StreamLimits();
@@ -163,6 +165,7 @@ export class RegistryService {
       downAfterMs: timing.downAfterMs,
       stopAllocationIds: stop,
       registrationId,
+      leaderEpoch: this.ctx.leaderEpoch ?? 0,
     };
   }
 
@@ -187,7 +190,7 @@ export class RegistryService {
       manager.reconcileMissing(node, outcome.seen);
       logger.info('node inventory complete', { node: node.name, id: node.id, inventory: outcome.seen.size });
     }
-    return { stopAllocationIds: stop };
+    return { stopAllocationIds: stop, leaderEpoch: this.ctx.leaderEpoch ?? 0 };
   }
 
   private heartbeat(call: grpc.ServerDuplexStream<HeartbeatRequest__Output, HeartbeatResponse>): void {
@@ -263,6 +266,7 @@ export class RegistryService {
         heartbeatIntervalMs: timing.heartbeatIntervalMs,
         downAfterMs: timing.downAfterMs,
         stopAllocationIds: stop,
+        leaderEpoch: this.ctx.leaderEpoch ?? 0,
       });
     });
     const closed = () => {

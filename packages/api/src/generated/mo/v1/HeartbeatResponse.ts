@@ -13,6 +13,10 @@ export interface HeartbeatResponse {
   'heartbeatIntervalMs'?: (number | string | Long);
   'downAfterMs'?: (number | string | Long);
   'stopAllocationIds'?: (string)[];
+  /**
+   * As in RegisterResponse: a lower epoch than the agent has seen ends the stream unobeyed.
+   */
+  'leaderEpoch'?: (number | string | Long);
 }
 
 /**
@@ -26,4 +30,8 @@ export interface HeartbeatResponse__Output {
   'heartbeatIntervalMs': (number);
   'downAfterMs': (number);
   'stopAllocationIds': (string)[];
+  /**
+   * As in RegisterResponse: a lower epoch than the agent has seen ends the stream unobeyed.
+   */
+  'leaderEpoch': (number);
 }

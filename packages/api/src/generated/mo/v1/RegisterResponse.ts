@@ -15,6 +15,12 @@ export interface RegisterResponse {
    * Names this registration in SyncInventory; set when the request said inventory_follows.
    */
   'registrationId'?: (string);
+  /**
+   * The answering leader's epoch (several schedulers on etcd: its leader key's create revision;
+   * 0 for a single scheduler). An agent keeps the highest it has seen and takes no orders from a
+   * lower one: a deposed leader that has not noticed yet cannot stop what its successor started.
+   */
+  'leaderEpoch'?: (number | string | Long);
 }
 
 export interface RegisterResponse__Output {
@@ -30,4 +36,10 @@ export interface RegisterResponse__Output {
    * Names this registration in SyncInventory; set when the request said inventory_follows.
    */
   'registrationId': (string);
+  /**
+   * The answering leader's epoch (several schedulers on etcd: its leader key's create revision;
+   * 0 for a single scheduler). An agent keeps the highest it has seen and takes no orders from a
+   * lower one: a deposed leader that has not noticed yet cannot stop what its successor started.
+   */
+  'leaderEpoch': (number);
 }

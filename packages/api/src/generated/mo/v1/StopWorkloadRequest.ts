@@ -8,6 +8,10 @@ export interface StopWorkloadRequest {
    * Overrides the workload's grace period when > 0; negative is rejected.
    */
   'gracePeriodMs'?: (number | string | Long);
+  /**
+   * As in StartWorkloadRequest.
+   */
+  'leaderEpoch'?: (number | string | Long);
 }
 
 export interface StopWorkloadRequest__Output {
@@ -16,4 +20,8 @@ export interface StopWorkloadRequest__Output {
    * Overrides the workload's grace period when > 0; negative is rejected.
    */
   'gracePeriodMs': (number);
+  /**
+   * As in StartWorkloadRequest.
+   */
+  'leaderEpoch': (number);
 }
