@@ -75,6 +75,12 @@ export class WorkloadRunner {
   private readonly hooks: readonly WorkloadHook[];
   /** A burst of starts takes a bounded share of each loop turn: heartbeats and timers run between. */
   private readonly turns: LoopBudget;
+  /**
+   * Ids of starts received but not yet recorded (waiting for their turn, validating): asked about
+   * meanwhile, the answer is "ask again", never NOT_FOUND, which the scheduler would take for a
+   * start that never landed and place elsewhere while this one goes on.
+   */
+  private readonly arriving = new Set<string>();
   private readonly pool: PortAllocator;
   /** Each running workload's health checks. */
   private readonly health: WorkloadHealth;
@@ -149,6 +155,17 @@ export class WorkloadRunner {
   }
 
   async start(input: WorkloadSpec__Output | null): Promise<WorkloadRecord> {
+    const id = input?.id;
+    if (!id || this.arriving.has(id) || this.ledger.has(id)) return this.startNow(input);
+    this.arriving.add(id);
+    try {
+      return await this.startNow(input);
+    } finally {
+      this.arriving.delete(id);
+    }
+  }
+
+  private async startNow(input: WorkloadSpec__Output | null): Promise<WorkloadRecord> {
     // Validation and the first record's JSON and write grow with the spec: within this turn's share.
     const turn = this.turns.take();
     if (turn) await turn;
@@ -430,6 +447,12 @@ export class WorkloadRunner {
   }
 
   get(workloadId: string): WorkloadRecord {
+    if (this.arriving.has(workloadId) && !this.ledger.has(workloadId)) {
+      throw new MoError(
+        grpc.status.UNAVAILABLE,
+        `workload_id: the start of "${workloadId}" is on its way in; ask again`,
+      );
+    }
     return this.ledger.get(workloadId);
   }
 

@@ -30,6 +30,13 @@ export class FakeAgent implements WorkloadAgent {
   refuseStarts: { code: grpc.status; message: string } | undefined;
   /** Starts are not answered until releaseStarts(). */
   holdStarts = false;
+  /**
+   * Starts time out (DEADLINE_EXCEEDED) as on a loaded node: `landed` they run all the same,
+   * otherwise they are lost on the way.
+   */
+  timeoutStarts: 'landed' | 'lost' | undefined;
+  /** GetWorkload times out (a loaded node): the scheduler cannot tell what it has. */
+  timeoutGets = false;
   private held: Array<() => void> = [];
   private nextPid = 1000;
 
@@ -60,6 +67,7 @@ export class FakeAgent implements WorkloadAgent {
   async getWorkload(allocationId: string): Promise<WorkloadStatus__Output> {
     this.calls.push({ method: 'get', allocationId });
     this.checkReachable();
+    if (this.timeoutGets) throw new MoError(grpc.status.DEADLINE_EXCEEDED, 'Deadline exceeded');
     if (!this.allocations.has(allocationId))
       throw new MoError(grpc.status.NOT_FOUND, `workload ${allocationId} not found`);
     return this.status(allocationId);
@@ -107,6 +115,13 @@ export class FakeAgent implements WorkloadAgent {
     this.calls.push({ method: 'start', allocationIds: specs.map((s) => s.id ?? '') });
     if (this.holdStarts) await new Promise<void>((resolve) => this.held.push(resolve));
     this.checkReachable();
+    const timeout = this.timeoutStarts;
+    const results = this.take(timeout === 'lost' ? [] : specs);
+    if (timeout) throw new MoError(grpc.status.DEADLINE_EXCEEDED, 'Deadline exceeded');
+    return results;
+  }
+
+  private take(specs: WorkloadSpec[]): Array<WorkloadStatus__Output | MoError> {
     return specs.map((spec) => {
       const id = spec.id ?? '';
       if (this.refuseStarts) return new MoError(this.refuseStarts.code, this.refuseStarts.message);
@@ -123,7 +138,11 @@ export class FakeAgent implements WorkloadAgent {
   }
 
   private checkReachable(): void {
-    if (this.unreachable) throw new MoError(grpc.status.UNAVAILABLE, `${this.nodeName}: connect ECONNREFUSED`);
+    if (this.unreachable)
+      throw new MoError(
+        grpc.status.UNAVAILABLE,
+        `${this.nodeName}: No connection established. Last error: connect ECONNREFUSED`,
+      );
   }
 }
 

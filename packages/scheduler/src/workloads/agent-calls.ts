@@ -6,6 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import {
   MoError,
   specToWire,
+  type Timer,
   type AgentClient,
   type Logger,
   type WorkloadSpec,
@@ -15,7 +16,14 @@ import type { NodeEntry, NodeTable } from '../registry/nodes.js';
 import type { WorkloadBook } from './book.js';
 import type { Clock } from './clock.js';
 import type { ReconnectKeep } from './disconnect.js';
-import { onAgentStatus, onStartFailed, onStartRetry, type Effect, type Random } from './lifecycle.js';
+import {
+  onAgentStatus,
+  onStartFailed,
+  onStartRetry,
+  onStartUnconfirmed,
+  type Effect,
+  type Random,
+} from './lifecycle.js';
 import { LABEL_WORKLOAD_ID, type WorkloadRecord } from './record.js';
 import { onAllocationReport, onMissingConfirmed } from './reconcile.js';
 
@@ -45,10 +53,16 @@ interface QueuedStart {
 /** Starts per StartWorkloads call (the agent's limit). */
 const MAX_START_BATCH = 1000;
 
+/** Asking a node about a start that failed unconfirmed: first after 1 s, doubling to 15 s. */
+const CONFIRM_BACKOFF = { firstMs: 1000, maxMs: 15_000 };
+
 export class AgentCalls {
   /** Starts waiting for the end of this tick, per node. */
   private readonly outbox = new Map<string, QueuedStart[]>();
   private flushQueued = false;
+  /** Asks to come again (confirm), cancelled on close. */
+  private readonly confirming = new Set<Timer>();
+  private closed = false;
 
   constructor(
     private readonly book: WorkloadBook,
@@ -177,8 +191,56 @@ export class AgentCalls {
       this.ask(r, node);
       return;
     }
+    if (verdict.kind === 'confirm') {
+      this.o.nodes.recordStart(node.id, false, now);
+      // In memory only: what `mo status` shows while the node is asked.
+      r.reason = `${verdict.reason}; asking ${node.name} whether it started`;
+      this.confirm(r, node, allocationId, verdict.reason, 0);
+      return;
+    }
     if (verdict.nodeFault) this.o.nodes.recordStart(node.id, false, now);
     this.book.apply(r, verdict.step);
+  }
+
+  /** Stops asking nodes again (the manager is closing). */
+  close(): void {
+    this.closed = true;
+    for (const t of this.confirming) t.cancel();
+    this.confirming.clear();
+  }
+
+  /**
+   * A start failed but may have landed: asks the node. It has the allocation: its state is folded
+   * in. NOT_FOUND: it never landed (the agent answers UNAVAILABLE while a start it received is still
+   * on its way in), so it is placed again. No answer: asked again while the node is up; once it is
+   * down, the node's liveness decides (disconnect.ts), as for any workload there.
+   */
+  private confirm(r: WorkloadRecord, node: NodeEntry, allocationId: string, reason: string, tries: number): void {
+    if (this.closed || r.allocationId !== allocationId || r.state !== 'starting') return;
+    this.o.agents
+      .get(node)
+      .getWorkload(allocationId)
+      .then(
+        (status) => {
+          if (r.allocationId === allocationId)
+            this.book.apply(r, onAgentStatus(r, status, this.o.clock.now(), this.o.random));
+        },
+        (err: unknown) => {
+          if (this.closed) return;
+          if (codeOf(err) === grpc.status.NOT_FOUND) {
+            this.book.apply(r, onStartUnconfirmed(r, allocationId, reason, this.o.clock.now()));
+            return;
+          }
+          const now = this.o.nodes.get(node.id);
+          if (now?.state !== 'up') return;
+          const waitMs = Math.min(CONFIRM_BACKOFF.maxMs, CONFIRM_BACKOFF.firstMs * 2 ** tries);
+          const timer = this.o.clock.after(waitMs, () => {
+            this.confirming.delete(timer);
+            this.confirm(r, now, allocationId, reason, tries + 1);
+          });
+          this.confirming.add(timer);
+        },
+      );
   }
 
   /** Asks the node for r's current allocation's state (it was started before) and folds it in. */

@@ -9,6 +9,7 @@ import {
   onAllocationEnd,
   onPlaced,
   onStartFailed,
+  onStartUnconfirmed,
   onStartRetry,
   onStopRequest,
   onStopUnreachable,
@@ -271,13 +272,31 @@ describe('starts that fail', () => {
     expect(next.events.at(-2)!.reason).toBe('node n1 could not start it: boom');
   });
 
-  it.each([grpc.status.UNAVAILABLE, grpc.status.INTERNAL, undefined])(
-    'blames the node for code %s and retries elsewhere',
+  it('blames the node and retries elsewhere when the start never left (no connection)', () => {
+    const noConnection = { ...failure(grpc.status.UNAVAILABLE), message: 'No connection established' };
+    const v = onStartFailed(starting(), 'A1', noConnection, NOW, half);
+    expect(v).toMatchObject({ kind: 'step', nodeFault: true, step: { next: { state: 'pending', restarts: 0 } } });
+  });
+
+  it.each([grpc.status.DEADLINE_EXCEEDED, grpc.status.UNAVAILABLE, grpc.status.INTERNAL, undefined])(
+    'asks the node before placing again when code %s leaves it open whether the start landed',
     (code) => {
-      const v = onStartFailed(starting(), 'A1', failure(code), NOW, half);
-      expect(v).toMatchObject({ kind: 'step', nodeFault: true, step: { next: { state: 'pending', restarts: 0 } } });
+      expect(onStartFailed(starting(), 'A1', failure(code), NOW, half)).toEqual({
+        kind: 'confirm',
+        reason: 'start on n1 failed: boom',
+      });
     },
   );
+
+  it('places again, without a restart, a start the node confirms it never got; ignores a superseded one', () => {
+    expect(onStartUnconfirmed(starting(), 'A1', 'start on n1 failed: boom', NOW)!.next).toMatchObject({
+      state: 'pending',
+      allocationId: '',
+      restarts: 0,
+    });
+    expect(onStartUnconfirmed(starting(), 'A0', 'start on n1 failed: boom', NOW)).toBeUndefined();
+    expect(onStartUnconfirmed(workloadRecord({ state: 'running' }), 'A1', 'x', NOW)).toBeUndefined();
+  });
 });
 
 describe('stops', () => {

@@ -219,6 +219,11 @@ export type StartFailedVerdict =
   | { kind: 'ignore' }
   /** Started before (a re-dispatch after a scheduler restart): ask the node for its state. */
   | { kind: 'ask' }
+  /**
+   * The start may have landed (timed out, cut mid-call): a node fault, but the node is asked
+   * before the workload is placed again (onStartUnconfirmed), or it could run twice.
+   */
+  | { kind: 'confirm'; reason: string }
   /** `nodeFault`: counts towards the node's circuit breaker. */
   | { kind: 'step'; step: Step; nodeFault: boolean };
 
@@ -231,7 +236,7 @@ export function onStartFailed(
   random: Random,
 ): StartFailedVerdict {
   if (r.allocationId !== allocationId || TERMINAL_STATES.has(r.state)) return { kind: 'ignore' };
-  const kind = startErrorKind(failure.code);
+  const kind = startErrorKind(failure.code, failure.message);
   if (kind === 'already_started') return { kind: 'ask' };
   if (kind === 'refused') {
     // The node refused this workload (no such program there, its port range is full): the
@@ -241,7 +246,22 @@ export function onStartFailed(
   }
   // The node itself failed (unreachable, internal error): counts towards its breaker.
   const reason = `start on ${failure.nodeName} failed: ${failure.message}`;
+  if (kind === 'unconfirmed') return { kind: 'confirm', reason };
   return { kind: 'step', step: onStartRetry(r, reason, nowMs), nodeFault: true };
+}
+
+/**
+ * The node, asked about a start that failed unconfirmed, does not have `allocationId` (NOT_FOUND):
+ * it never landed, and is placed again without using a restart. Undefined when superseded.
+ */
+export function onStartUnconfirmed(
+  r: WorkloadRecord,
+  allocationId: string,
+  reason: string,
+  nowMs: number,
+): Step | undefined {
+  if (r.allocationId !== allocationId || r.state !== 'starting') return undefined;
+  return onStartRetry(r, reason, nowMs);
 }
 
 export type StopVerdict =

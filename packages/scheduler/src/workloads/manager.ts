@@ -187,6 +187,7 @@ export class WorkloadManager {
     this.closed = true;
     this.sweepTimer?.cancel();
     this.placer.close();
+    this.calls.close();
     this.nodeEvents.close();
     await Promise.allSettled([...this.book.starting.values()]);
   }

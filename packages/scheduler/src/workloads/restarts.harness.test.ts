@@ -114,6 +114,48 @@ describe('starts that fail', () => {
     expect(h.get(w.id)).toMatchObject({ state: 'running', attempt: 2, restarts: 0 });
   });
 
+  it('asks the node about a start that timed out: one that landed is not placed again', async () => {
+    await cluster({}, ['n1', 'n2']);
+    for (const n of ['n1', 'n2']) h.agent(n).timeoutStarts = 'landed';
+    const w = await h.submit({ restart: 'never' });
+    const first = h.get(w.id);
+    expect(first).toMatchObject({ state: 'running', attempt: 1, restarts: 0 });
+    const started = ['n1', 'n2'].flatMap((n) => h.agent(n).running());
+    expect(started).toEqual([first.allocationId]);
+    expect(h.agent(first.nodeName).calls.map((c) => c.method)).toEqual(['start', 'get']);
+    expect(h.node(first.nodeName).startFailures).toBe(1);
+  });
+
+  it('asks the node about a start that timed out: one that never landed is placed again, no restart used', async () => {
+    await cluster({}, ['n1', 'n2']);
+    for (const n of ['n1', 'n2']) h.agent(n).timeoutStarts = 'lost';
+    const w = await h.submit({ restart: 'never' });
+    expect(h.get(w.id)).toMatchObject({ state: 'pending', restarts: 0 });
+    expect(h.get(w.id).reason).toMatch(/^waiting to be placed again: start on n\d failed: Deadline exceeded/);
+    for (const n of ['n1', 'n2']) h.agent(n).timeoutStarts = undefined;
+    await h.advance(600);
+    expect(h.get(w.id)).toMatchObject({ state: 'running', attempt: 2, restarts: 0 });
+  });
+
+  it('keeps asking while a node that timed out a start cannot say, and never places it twice', async () => {
+    await cluster({}, ['n1', 'n2']);
+    for (const n of ['n1', 'n2']) {
+      h.agent(n).timeoutStarts = 'landed';
+      h.agent(n).timeoutGets = true;
+    }
+    const w = await h.submit({ restart: 'never' });
+    const { nodeName, allocationId } = h.get(w.id);
+    expect(h.get(w.id)).toMatchObject({ state: 'starting', allocationId });
+    expect(h.get(w.id).reason).toMatch(/Deadline exceeded; asking n\d whether it started/);
+    await h.advance(1100 + 2100 + 4100);
+    expect(h.get(w.id)).toMatchObject({ state: 'starting', allocationId });
+    expect(h.agent(nodeName).calls.filter((c) => c.method === 'get').length).toBe(4);
+    h.agent(nodeName).timeoutGets = false;
+    await h.advance(8100);
+    expect(h.get(w.id)).toMatchObject({ state: 'running', allocationId, attempt: 1 });
+    expect(['n1', 'n2'].flatMap((n) => h.agent(n).running())).toEqual([allocationId]);
+  });
+
   it("fails a workload its node refuses, sparing the node's breaker", async () => {
     await cluster();
     h.agent('n1').refuseStarts = { code: grpc.status.INVALID_ARGUMENT, message: 'no such program' };

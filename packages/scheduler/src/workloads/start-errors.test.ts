@@ -11,17 +11,26 @@ describe('startErrorKind: only node faults count towards the breaker', () => {
     ['NOT_FOUND', grpc.status.NOT_FOUND, 'refused'],
     ['PERMISSION_DENIED', grpc.status.PERMISSION_DENIED, 'refused'],
     ['ALREADY_EXISTS (a re-dispatch)', grpc.status.ALREADY_EXISTS, 'already_started'],
-    ['UNAVAILABLE (unreachable)', grpc.status.UNAVAILABLE, 'node_fault'],
-    ['DEADLINE_EXCEEDED', grpc.status.DEADLINE_EXCEEDED, 'node_fault'],
-    ['INTERNAL', grpc.status.INTERNAL, 'node_fault'],
-    ['UNKNOWN', grpc.status.UNKNOWN, 'node_fault'],
-    ['CANCELLED', grpc.status.CANCELLED, 'node_fault'],
-    ['ABORTED', grpc.status.ABORTED, 'node_fault'],
-    ['UNIMPLEMENTED (an older agent)', grpc.status.UNIMPLEMENTED, 'node_fault'],
-    ['DATA_LOSS', grpc.status.DATA_LOSS, 'node_fault'],
-    ['UNAUTHENTICATED', grpc.status.UNAUTHENTICATED, 'node_fault'],
-    ['no status at all', undefined, 'node_fault'],
+    ['UNAVAILABLE (cut mid-call)', grpc.status.UNAVAILABLE, 'unconfirmed'],
+    ['DEADLINE_EXCEEDED (it may have run all the same)', grpc.status.DEADLINE_EXCEEDED, 'unconfirmed'],
+    ['INTERNAL', grpc.status.INTERNAL, 'unconfirmed'],
+    ['UNKNOWN', grpc.status.UNKNOWN, 'unconfirmed'],
+    ['CANCELLED', grpc.status.CANCELLED, 'unconfirmed'],
+    ['ABORTED', grpc.status.ABORTED, 'unconfirmed'],
+    ['DATA_LOSS', grpc.status.DATA_LOSS, 'unconfirmed'],
+    ['no status at all', undefined, 'unconfirmed'],
+    ['UNIMPLEMENTED (an older agent refused the call)', grpc.status.UNIMPLEMENTED, 'node_fault'],
+    ['UNAUTHENTICATED (refused the call)', grpc.status.UNAUTHENTICATED, 'node_fault'],
   ])('%s is %s', (_what, code, kind) => {
     expect(startErrorKind(code)).toBe(kind);
+  });
+});
+
+describe('startErrorKind: a start that never left is a node fault, not a doubt', () => {
+  it('knows the clients’ words for a call that found no connection', () => {
+    const wire = 'No connection established. Last error: connect ECONNREFUSED 127.0.0.1:1';
+    expect(startErrorKind(grpc.status.UNAVAILABLE, wire)).toBe('node_fault');
+    expect(startErrorKind(grpc.status.UNAVAILABLE, 'Connection dropped')).toBe('unconfirmed');
+    expect(startErrorKind(grpc.status.DEADLINE_EXCEEDED, wire)).toBe('unconfirmed');
   });
 });
