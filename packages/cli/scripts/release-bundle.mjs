@@ -7,8 +7,13 @@
 //
 // Chunks sit beside the entries in dist/ (not in a subdirectory): the scheduler and the CLI read
 // `../package.json` relative to their own module, which must be OUT/package.json.
+//
+// etcd3 (the HA store's client) loads its .proto files at run time from beside its own code
+// (`${__dirname}/../proto/rpc.proto`, with @grpc/proto-loader): the bundle carries that loader,
+// and the files go to OUT/dist/etcd3-proto/, where the rewritten path points.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,6 +43,21 @@ else await (await import(${dist('cli', 'main.js')})).run(process.argv);`,
   'host/hardware-probe': `import ${dist('agent', 'host/hardware-probe.js')};`,
 };
 
+/** Points etcd3's proto path at OUT/dist/etcd3-proto/ (copied there below). */
+const etcd3Protos = {
+  name: 'etcd3-protos',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]etcd3[\\/]lib[\\/]connection-pool\.js$/ }, (args) => {
+      const code = readFileSync(args.path, 'utf8');
+      const from = '`${__dirname}/../proto/rpc.proto`';
+      if (!code.includes(from))
+        throw new Error(`etcd3-protos: ${args.path} no longer loads ${from}; update the plugin`);
+      return { contents: code.replace(from, '`${__moDistDir}etcd3-proto/rpc.proto`'), loader: 'js' };
+    });
+  },
+};
+const etcd3Dir = dirname(createRequire(join(packages, 'scheduler', 'package.json')).resolve('etcd3/package.json'));
+
 const scratch = join(out, '.entries');
 rmSync(join(out, 'dist'), { recursive: true, force: true });
 mkdirSync(join(scratch, 'host'), { recursive: true });
@@ -63,12 +83,18 @@ try {
     target: 'node20',
     // better-sqlite3: shipped as a package (native). *.node and cpu-features: optional native parts
     // of ssh2 (dockerode's ssh transport, which mo never uses), required inside try/catch.
-    // @grpc/proto-loader: only grpc-js's channelz requires it, which mo never serves.
-    external: ['better-sqlite3', '*.node', 'cpu-features', '@grpc/proto-loader'],
-    // The CommonJS dependencies call require(); an ES module has none unless it makes one.
+    external: ['better-sqlite3', '*.node', 'cpu-features'],
+    // The CommonJS dependencies call require(); an ES module has none unless it makes one. Every
+    // chunk also knows its own directory (etcd3's protos are found from it).
     banner: {
-      js: "import { createRequire as __moCreateRequire } from 'node:module';\nconst require = __moCreateRequire(import.meta.url);",
+      js: [
+        "import { createRequire as __moCreateRequire } from 'node:module';",
+        "import { fileURLToPath as __moFileURLToPath } from 'node:url';",
+        'const require = __moCreateRequire(import.meta.url);',
+        "const __moDistDir = __moFileURLToPath(new URL('.', import.meta.url));",
+      ].join('\n'),
     },
+    plugins: [etcd3Protos],
     legalComments: 'none',
     logLevel: 'warning',
   });
@@ -95,6 +121,7 @@ try {
     legalComments: 'none',
     logLevel: 'warning',
   });
+  cpSync(join(etcd3Dir, 'proto'), join(out, 'dist', 'etcd3-proto'), { recursive: true });
   mkdirSync(join(out, 'bin'), { recursive: true });
   for (const file of ['mo.cjs', 'fast-loader.cjs', 'compile-cache.js']) {
     copyFileSync(join(packages, 'cli', 'bin', file), join(out, 'bin', file));

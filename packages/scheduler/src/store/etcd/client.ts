@@ -23,10 +23,15 @@ let loaded: Promise<Etcd3Module> | undefined;
  * it (nor its proto files, which it reads from its package directory at load time).
  */
 export function loadEtcd3(): Promise<Etcd3Module> {
-  loaded ??= import('etcd3').catch((err: unknown) => {
-    loaded = undefined;
-    throw new Error(`cannot load the etcd client (the etcd3 package): ${(err as Error).message}`, { cause: err });
-  });
+  loaded ??= import('etcd3').then(
+    // A CommonJS package: Node's import gives its exports by name and as `default`, the release's
+    // bundle (scripts/package.sh) as `default` only.
+    (m) => (m as { default?: Etcd3Module }).default ?? m,
+    (err: unknown) => {
+      loaded = undefined;
+      throw new Error(`cannot load the etcd client (the etcd3 package): ${(err as Error).message}`, { cause: err });
+    },
+  );
   return loaded;
 }
 
