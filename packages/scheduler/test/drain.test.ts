@@ -1,59 +1,52 @@
-// Node drain on a real cluster (a scheduler and 3 agents, as processes; SQLite on disk): a node
+// Node drain on a real cluster (two schedulers on etcd and 3 agents, as processes): a node
 // running a 3-replica service (python http.server, http checks) and batch work (a batch job's
 // instances and plain workloads with a restart policy) is drained: the service never has fewer than
 // count − max_parallel healthy instances, the batch work is stopped at the (short) deadline and
 // runs again elsewhere, the node ends drained and ineligible, nothing new is placed there, and
-// made eligible it takes work again. Then a drain interrupted by a scheduler SIGKILL is finished by
-// the restarted scheduler on the same data dir.
+// made eligible it takes work again. Then a drain interrupted by the leader's SIGKILL is finished by
+// the scheduler that takes over (issue 18: a leader failover in the middle of the drain).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { JobClient, type Node__Output, type ScheduledWorkload__Output, type SchedulerClient } from '@mo/api';
 import {
   apiCall,
-  freePort,
+  etcdFound,
   requireTool,
   sleep,
-  startAgentProcess,
-  startSchedulerProcess,
-  stopAllWorkloads,
+  startHaCluster,
   testClientOptions,
   testPki,
   waitFor,
-  type SchedulerProcess,
+  type HaCluster,
 } from '@mo/testkit';
 import { existsSync } from 'node:fs';
 
 const PYTHON = '/usr/bin/python3';
-const hasPython = requireTool(existsSync(PYTHON), `${PYTHON} (python3 from Debian: the workloads run as nobody)`);
+const hasPython =
+  requireTool(existsSync(PYTHON), `${PYTHON} (python3 from Debian: the workloads run as nobody)`) &&
+  requireTool(etcdFound(), 'etcd (Debian etcd-server)');
 
-const run = `drain-${process.pid}`;
-const NODES = [1, 2, 3].map((i) => `${run}-${i}`);
+const NODES = [1, 2, 3].map((i) => `node-${i}`);
 /** The first drain's deadline. */
 const DEADLINE_MS = 15_000;
 const cleanup: Array<() => Promise<unknown>> = [];
-let listen: string;
-let scheduler: SchedulerProcess;
+let ha: HaCluster;
 let jobs: JobClient;
 
-const client = (): SchedulerClient => scheduler.client;
+/** Given both schedulers' addresses: it follows the leader. */
+const client = (): SchedulerClient => ha.client;
 
 beforeAll(async () => {
   if (!hasPython) return;
-  listen = `127.0.0.1:${await freePort()}`;
-  scheduler = await startSchedulerProcess({ grpcListen: listen });
-  cleanup.push(() => scheduler.kill('SIGKILL'));
-  for (const [i, name] of NODES.entries()) {
-    const a = await startAgentProcess({
-      extraArgs: ['--scheduler', listen, '--node-name', name, '--port-range', `${33100 + i * 100}-${33199 + i * 100}`],
-    });
-    cleanup.push(async () => {
-      await stopAllWorkloads(a).catch(() => undefined);
-      await a.kill('SIGTERM');
-    });
-  }
+  ha = await startHaCluster({
+    schedulers: 2,
+    agents: 3,
+    agentArgs: (i) => ['--port-range', `${33100 + i * 100}-${33199 + i * 100}`],
+  });
+  cleanup.push(() => ha.stop());
   await waitFor('3 nodes up', async () => (await client().listNodes()).nodes.length === 3);
-  jobs = new JobClient(listen, testClientOptions({ deadlineMs: 5000 }));
+  jobs = new JobClient(ha.addresses, testClientOptions({ deadlineMs: 5000 }));
   cleanup.push(async () => jobs.close());
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   for (const c of cleanup.reverse()) await c().catch(() => undefined);
@@ -241,8 +234,10 @@ describe('draining a node', () => {
         'the pinned sleeper running',
         async () => (await client().getWorkload(pinned!)).state === 'WORKLOAD_STATE_RUNNING',
       );
+      // The leader's HTTP listener (a follower answers 503 naming it).
+      const httpAddress = ha.schedulers[await ha.leader()]!.httpAddress;
       const http = (path: string, body: unknown) =>
-        apiCall(scheduler.httpAddress, path, { method: 'POST', body, pair: testPki().client });
+        apiCall(httpAddress, path, { method: 'POST', body, pair: testPki().client });
       const drained = await http(`/api/v1/nodes/${name}/drain`, { deadlineMs: 3_600_000 });
       expect(drained.status).toBe(200);
       expect(drained.json()).toMatchObject({
@@ -272,7 +267,7 @@ describe('draining a node', () => {
     }
   }, 60_000);
 
-  it('is finished by a scheduler restarted (after a SIGKILL) on the same data dir', async () => {
+  it('is finished by the scheduler that takes over when the leader is SIGKILLed mid-drain', async () => {
     if (!hasPython) return;
     // Slower to settle: the drain is still moving the service when the scheduler dies.
     await jobs.run(webJob('4s'));
@@ -288,12 +283,13 @@ describe('draining a node', () => {
       const j = await jobs.get('web');
       return j.instances.filter((i) => PLACED.has(i.state)).length > 3;
     });
-    await scheduler.kill('SIGKILL');
-    scheduler = await startSchedulerProcess({ grpcListen: listen, dataDir: scheduler.dataDir });
-    const restarted = new JobClient(listen, testClientOptions({ deadlineMs: 5000 }));
+    const first = await ha.leader();
+    await ha.killScheduler(first, 'SIGKILL');
+    expect(await ha.leader()).not.toBe(first);
+    const restarted = new JobClient(ha.addresses, testClientOptions({ deadlineMs: 5000 }));
     try {
       await waitFor(
-        'the target drained by the restarted scheduler',
+        'the target drained by the new leader',
         async () => (await node(target)).drain?.state === 'NODE_DRAIN_STATE_DRAINED',
         { timeoutMs: 90_000, intervalMs: 300 },
       );

@@ -1,4 +1,4 @@
-// Several schedulers on etcd, as processes (issue 18): 3 schedulers, one etcd member on loopback,
+// Several schedulers on etcd, as processes (issue 18): 3 schedulers, 3 etcd members on loopback,
 // agents given every scheduler's address. The leader is SIGKILLed during a burst of keyed
 // submissions and a running pipeline: a new leader takes over within the lease; every submission
 // that was acknowledged is there; nothing started twice (each start appends its key to a file the
@@ -29,7 +29,7 @@ const closers: Array<{ close(): void }> = [];
 
 beforeAll(async () => {
   if (!haveEtcd) return;
-  ha = await startHaCluster({ schedulers: 3, agents: 5, leaseTtl: '2s' });
+  ha = await startHaCluster({ schedulers: 3, agents: 5, leaseTtl: '2s', etcdMembers: 3 });
 }, 120_000);
 
 afterAll(async () => {
