@@ -166,7 +166,8 @@ export class SchedulerReporter {
     this.epochs = options.epochs ?? new LeaderEpochs();
     // A newer leader called (a start): the session's leader was deposed and may not know it yet.
     this.epochs.onNewer((epoch) => {
-      if (this.sessionEpoch === undefined || this.sessionEpoch >= epoch) return;
+      // Epoch 0 is no election (a single scheduler): nothing to be deposed from.
+      if (!this.sessionEpoch || this.sessionEpoch >= epoch) return;
       this.opts.logger.info('a newer leader gave this agent orders; registering anew', {
         epoch,
         was: this.sessionEpoch,
@@ -281,7 +282,9 @@ export class SchedulerReporter {
         this.fence(answer);
       }
       // A newer leader called while the pages went: this one was deposed meanwhile.
-      if (this.epochs.highest > res.leaderEpoch) throw new DeposedLeader(res.leaderEpoch, this.epochs.highest);
+      if (res.leaderEpoch !== 0 && this.epochs.highest > res.leaderEpoch) {
+        throw new DeposedLeader(res.leaderEpoch, this.epochs.highest);
+      }
       onRegistered();
       this.applyInterval(res.heartbeatIntervalMs);
       this.noteContact(res.downAfterMs);
