@@ -1,3 +1,5 @@
+// Over ~450 lines: one session's I/O (register, pages, stream, fencing) around shared state; every
+// decision in it is already a module of its own (below), so a split would only pass the state around.
 // SchedulerReporter: the agent's side of NodeRegistry (proto/mo/v1/registry.proto). It registers
 // with the full inventory (in pages: Register carries the first, SyncInventory the rest, so no
 // inventory is too large to send), then keeps one heartbeat stream: metrics every interval, each

@@ -3,7 +3,8 @@
 // told to listeners (metrics, log retention, the scheduler's heartbeat stream); ended workloads are
 // kept up to a limit for status and logs. It knows nothing of drivers or hooks: the WorkloadRunner
 // decides the transitions, and this keeps them.
-import { EndedRetention, NotFoundError, type Logger } from '@mo/api';
+import * as grpc from '@grpc/grpc-js';
+import { EndedRetention, MoError, NotFoundError, type Logger } from '@mo/api';
 import type { WorkloadRecords } from '../state/workload-store.js';
 import { MAX_EVENTS, TERMINAL_STATES, type WorkloadRecord, type WorkloadStateName } from './record.js';
 import { validateWorkloadId } from './validate.js';
@@ -37,6 +38,12 @@ export class WorkloadLedger {
   private readonly retention: EndedRetention;
   /** Ended ones loaded at start-up, until collectGarbage orders them into `retention`. */
   private loadedEnded: WorkloadRecord[] = [];
+  /**
+   * Ids of starts received but not yet recorded (waiting for their turn, validating): asked about
+   * meanwhile, the answer is "ask again", never NOT_FOUND, which the scheduler would take for a
+   * start that never landed and place elsewhere while this one goes on.
+   */
+  private readonly arriving = new Set<string>();
 
   constructor(private readonly options: WorkloadLedgerOptions) {
     this.retention = new EndedRetention(options.maxRetainedEnded);
@@ -76,8 +83,25 @@ export class WorkloadLedger {
   get(workloadId: string): WorkloadRecord {
     validateWorkloadId('workload_id', workloadId);
     const record = this.records.get(workloadId);
-    if (!record) throw new NotFoundError('workload_id', 'workload', workloadId);
-    return record;
+    if (record) return record;
+    if (this.arriving.has(workloadId)) {
+      throw new MoError(
+        grpc.status.UNAVAILABLE,
+        `workload_id: the start of "${workloadId}" is on its way in; ask again`,
+      );
+    }
+    throw new NotFoundError('workload_id', 'workload', workloadId);
+  }
+
+  /** Runs `start` with `id` noted as arriving until it settles (see `arriving`). */
+  async arrive<T>(id: string | undefined, start: () => Promise<T>): Promise<T> {
+    if (!id || this.arriving.has(id) || this.records.has(id)) return start();
+    this.arriving.add(id);
+    try {
+      return await start();
+    } finally {
+      this.arriving.delete(id);
+    }
   }
 
   list(): WorkloadRecord[] {

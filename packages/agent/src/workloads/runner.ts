@@ -1,3 +1,5 @@
+// Over ~450 lines: start, stop, recovery and usage share the ledger, drivers and hooks; what can
+// stand alone already does (ledger.ts, outcome.ts, recovery.ts, hooks/, health.ts).
 // WorkloadRunner: runs workloads on this agent (the scheduler's WorkloadManager decides where they
 // run; this runs them here). Each start goes through the lifecycle hooks (hooks/: artifacts, sandbox
 // mount, task dir, environment, outputs, timeout) around its driver; each end is read by outcomeOf
@@ -75,12 +77,6 @@ export class WorkloadRunner {
   private readonly hooks: readonly WorkloadHook[];
   /** A burst of starts takes a bounded share of each loop turn: heartbeats and timers run between. */
   private readonly turns: LoopBudget;
-  /**
-   * Ids of starts received but not yet recorded (waiting for their turn, validating): asked about
-   * meanwhile, the answer is "ask again", never NOT_FOUND, which the scheduler would take for a
-   * start that never landed and place elsewhere while this one goes on.
-   */
-  private readonly arriving = new Set<string>();
   private readonly pool: PortAllocator;
   /** Each running workload's health checks. */
   private readonly health: WorkloadHealth;
@@ -155,14 +151,8 @@ export class WorkloadRunner {
   }
 
   async start(input: WorkloadSpec__Output | null): Promise<WorkloadRecord> {
-    const id = input?.id;
-    if (!id || this.arriving.has(id) || this.ledger.has(id)) return this.startNow(input);
-    this.arriving.add(id);
-    try {
-      return await this.startNow(input);
-    } finally {
-      this.arriving.delete(id);
-    }
+    // Asked about while it waits for its turn, it is "on its way in" (WorkloadLedger.arrive).
+    return this.ledger.arrive(input?.id, () => this.startNow(input));
   }
 
   private async startNow(input: WorkloadSpec__Output | null): Promise<WorkloadRecord> {
@@ -447,12 +437,6 @@ export class WorkloadRunner {
   }
 
   get(workloadId: string): WorkloadRecord {
-    if (this.arriving.has(workloadId) && !this.ledger.has(workloadId)) {
-      throw new MoError(
-        grpc.status.UNAVAILABLE,
-        `workload_id: the start of "${workloadId}" is on its way in; ask again`,
-      );
-    }
     return this.ledger.get(workloadId);
   }
 

@@ -1,3 +1,5 @@
+// Over ~450 lines: the node table and the pipeline share one snapshot per decision; the stages
+// themselves live apart (feasibility.ts, rank.ts, spread.ts, bookings.ts).
 // The placement engine: a node table plus the pipeline feasibility → rank → limit → select (see
 // README.md). Pure and synchronous: the registry feeds it nodes, the scheduler core asks it for
 // decisions and books reservations; no I/O, and all randomness comes from one seeded PRNG.

@@ -69,9 +69,12 @@ const DEFAULT_LIMITS = new StreamLimits();
 export class RegistryService {
   private readonly syncs = new InventorySyncs();
   private readonly registerLimiter: KeyedRateLimiter | undefined;
+  /** On every answer to an agent (0: a single scheduler). */
+  private readonly leaderEpoch: number;
 
   constructor(private readonly ctx: RegistryServiceContext) {
     this.registerLimiter = ctx.registerRate ? new KeyedRateLimiter(ctx.registerRate) : undefined;
+    this.leaderEpoch = ctx.leaderEpoch ?? 0;
   }
 
   addToServer(server: grpc.Server): void {
@@ -165,7 +168,7 @@ export class RegistryService {
       downAfterMs: timing.downAfterMs,
       stopAllocationIds: stop,
       registrationId,
-      leaderEpoch: this.ctx.leaderEpoch ?? 0,
+      leaderEpoch: this.leaderEpoch,
     };
   }
 
@@ -190,7 +193,7 @@ export class RegistryService {
       manager.reconcileMissing(node, outcome.seen);
       logger.info('node inventory complete', { node: node.name, id: node.id, inventory: outcome.seen.size });
     }
-    return { stopAllocationIds: stop, leaderEpoch: this.ctx.leaderEpoch ?? 0 };
+    return { stopAllocationIds: stop, leaderEpoch: this.leaderEpoch };
   }
 
   private heartbeat(call: grpc.ServerDuplexStream<HeartbeatRequest__Output, HeartbeatResponse>): void {
@@ -266,7 +269,7 @@ export class RegistryService {
         heartbeatIntervalMs: timing.heartbeatIntervalMs,
         downAfterMs: timing.downAfterMs,
         stopAllocationIds: stop,
-        leaderEpoch: this.ctx.leaderEpoch ?? 0,
+        leaderEpoch: this.leaderEpoch,
       });
     });
     const closed = () => {
