@@ -1,18 +1,21 @@
-// What a follower scheduler serves while another leads (issue 18): every method of the client and
-// agent APIs (Scheduler, NodeRegistry, Pipelines, Jobs, Tokens; unary and streaming alike) refuses
-// with the leader's address (NotLeaderError: UNAVAILABLE + the `mo-leader` trailer, leader.ts in
-// @mo/api), which the clients follow; grpc.health.v1 says NOT_SERVING, so probes and load balancers
-// pass it by. Its HTTP listener answers /api/v1/* with 503 naming the leader (JSON and the
-// `mo-leader` / `mo-leader-http` headers), `/` with a page linking to the leader's dashboard,
-// /healthz with 503, and /metrics with `mo_scheduler_leader 0`.
+// What a follower scheduler serves while another leads (issue 18). Reads it can vouch for (get and
+// list workloads, nodes, cluster status, pipelines) it answers from its watch-fed cache
+// (follower-reads.ts); every other method of the client and agent APIs (Scheduler, NodeRegistry,
+// Pipelines, Jobs, Tokens; unary and streaming alike) refuses with the leader's address
+// (NotLeaderError: UNAVAILABLE + the `mo-leader` trailer, leader.ts in @mo/api), which the clients
+// follow; grpc.health.v1 says NOT_SERVING, so probes and load balancers pass it by. Its HTTP
+// listener answers /api/v1/* with 503 naming the leader (JSON and the `mo-leader` /
+// `mo-leader-http` headers), `/` with a page linking to the leader's dashboard, /healthz with 503,
+// and /metrics with `mo_scheduler_leader 0`.
 //
 // Who may be told where the leader is: anyone who can connect. The refusal reveals one address,
 // which any agent or client of the cluster is configured with anyway; Nomad's followers forward
 // to the leader and name it in `/v1/status/leader` to any caller, etcd names its leader in every
-// member's status. So a follower keeps no token table: a bearer token is not checked here (the
-// leader checks it), and with TLS the connection is the scheduler's own (scheduler.mo, the
-// cluster's CA), so agents and clients verify the scheduler identity as they do with the leader.
-// A caller with neither a certificate nor a token is refused UNAUTHENTICATED, as by the leader.
+// member's status. A bearer token is checked against the cached token records: one that passes
+// may read here; any other is the leader's to check, so its caller is sent there (never refused
+// here). With TLS the connection is the scheduler's own (scheduler.mo, the cluster's CA), so agents
+// and clients verify the scheduler identity as they do with the leader. A caller with neither a
+// certificate nor a token is refused UNAUTHENTICATED, as by the leader.
 import {
   NotLeaderError,
   LEADER_HTTP_KEY,
@@ -30,6 +33,7 @@ import {
 import type * as grpc from '@grpc/grpc-js';
 import type http from 'node:http';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { followerReadHandlers, type FollowerReadSource } from './follower-reads.js';
 
 /** The services a scheduler serves (scheduler.ts), each refused by a follower. */
 /** How long a closing follower lets open calls end before it cuts them. */
@@ -55,6 +59,11 @@ export interface FollowerServerOptions {
   logger: Logger;
   /** Node's process metrics in /metrics too (default true; tests with many servers turn it off). */
   defaultMetrics?: boolean;
+  /**
+   * Reads answered here from the follower's watch-fed cache (follower-reads.ts); absent: every
+   * call is refused with the leader's address.
+   */
+  reads?: FollowerReadSource;
 }
 
 export interface FollowerServer {
@@ -66,7 +75,10 @@ export interface FollowerServer {
   close(): Promise<void>;
 }
 
-/** Every caller with a bearer token passes (the token is the leader's to check): see the header. */
+/**
+ * A bearer token this follower cannot verify passes as this identity (the token is the leader's to
+ * check: see the header); the read handlers send such a caller to the leader.
+ */
 const UNCHECKED: Identity = { kind: 'insecure' };
 
 export async function startFollowerServer(options: FollowerServerOptions): Promise<FollowerServer> {
@@ -76,14 +88,22 @@ export async function startFollowerServer(options: FollowerServerOptions): Promi
   const server = createMoServer({
     services,
     ...(options.tls ? { tls: options.tls, requireClientCertificate: false } : { insecure: true }),
-    guard: { checkToken: () => ({ identity: UNCHECKED }) },
+    guard: {
+      checkToken: (text) => {
+        const check = options.reads?.checkToken(text);
+        return check && 'identity' in check ? check : { identity: UNCHECKED };
+      },
+    },
   });
   // Health: NOT_SERVING, overall and per service, so nothing routes work here.
   for (const s of ['', ...services]) server.health.setStatus(s, 'NOT_SERVING');
   const refuse = () => notLeaderStatus(leader()?.grpc);
   for (const name of FOLLOWER_SERVICES) {
     const definition = serviceDefinition(name);
-    server.server.addService(definition, refusingHandlers(definition, refuse));
+    const reads = options.reads
+      ? followerReadHandlers(name, options.reads, refuse, () => leader()?.grpc, UNCHECKED)
+      : {};
+    server.server.addService(definition, { ...refusingHandlers(definition, refuse), ...reads });
   }
   let grpcAddress: string;
   try {

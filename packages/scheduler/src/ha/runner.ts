@@ -7,10 +7,12 @@
 // port), and the leader's scheduler listens on exactly those. Between the two, for a few ms,
 // nothing listens: callers see a refused connection and retry, as they do on any failover.
 import { createLogger, openTls, sleep, type LeaderAddress, type Logger } from '@mo/api';
-import { startScheduler, type Scheduler } from '../scheduler.js';
+import { SCHEDULER_VERSION, startScheduler, type Scheduler } from '../scheduler.js';
 import { resolveSchedulerOptions, type SchedulerOptions } from '../options.js';
 import { openEtcdCluster, type EtcdCluster, type Leadership } from '../store/index.js';
 import { startFollowerServer } from './follower.js';
+import { followerReadSource } from './follower-reads.js';
+import { ReadCache } from './read-cache.js';
 
 /** The leader compacts etcd's history; a follower's watch that falls further behind relists. */
 const COMPACTION = { everyMs: 60_000, keepRevisions: 10_000 };
@@ -71,15 +73,32 @@ export async function startHaScheduler(partial: Partial<SchedulerOptions>): Prom
   // A key naming this very process (a restart within the old lease, or a loss etcd has not told
   // us about yet) is no leader to send callers to.
   const leaderElse = () => (leader && leader.grpc !== me.grpc ? leader : undefined);
-  const startFollower = (grpcListen: string, httpListen: string) =>
-    startFollowerServer({
-      grpcListen,
-      httpListen,
-      ...(tls ? { tls } : { insecure: true }),
-      metricsOpen: options.metricsOpen === true,
-      leader: leaderElse,
-      logger,
-    });
+  // A follower answers reads from a cache of etcd's records, kept while it follows (read-cache.ts).
+  const startFollower = async (grpcListen: string, httpListen: string) => {
+    const cache = new ReadCache(cluster, { logger });
+    cache.start();
+    try {
+      const server = await startFollowerServer({
+        grpcListen,
+        httpListen,
+        ...(tls ? { tls } : { insecure: true }),
+        metricsOpen: options.metricsOpen === true,
+        leader: leaderElse,
+        logger,
+        reads: followerReadSource(cache, SCHEDULER_VERSION, Date.now()),
+      });
+      return {
+        ...server,
+        close: async () => {
+          cache.close();
+          await server.close();
+        },
+      };
+    } catch (err) {
+      cache.close();
+      throw err;
+    }
+  };
 
   let follower: Awaited<ReturnType<typeof startFollower>> | undefined;
   try {

@@ -16,6 +16,10 @@ export class SortedIds {
     if (this.ids[i] !== id) this.ids.splice(i, 0, id);
   }
 
+  clear(): void {
+    this.ids.length = 0;
+  }
+
   delete(id: string): void {
     const i = this.lowerBound(id);
     if (this.ids[i] === id) this.ids.splice(i, 1);

@@ -134,14 +134,14 @@ export class PipelineBook {
   *newestFirst(filter: PipelineListFilter, beforeId?: string): Generator<PipelineRecord> {
     for (const id of this.order.descending(beforeId)) {
       const p = this.pipelines.get(id);
-      if (p && matches(p, filter)) yield p;
+      if (p && matchesPipeline(p, filter)) yield p;
     }
   }
 
   countMatching(filter: PipelineListFilter): number {
     if (!filter.states && !filter.name) return this.pipelines.size;
     let n = 0;
-    for (const p of this.pipelines.values()) if (matches(p, filter)) n++;
+    for (const p of this.pipelines.values()) if (matchesPipeline(p, filter)) n++;
     return n;
   }
 
@@ -216,6 +216,7 @@ export class PipelineBook {
   }
 }
 
-function matches(p: PipelineRecord, filter: PipelineListFilter): boolean {
+/** Whether a pipeline passes a list filter (shared with a follower's cache, ha/read-cache.ts). */
+export function matchesPipeline(p: PipelineRecord, filter: PipelineListFilter): boolean {
   return (!filter.states || filter.states.has(p.state)) && (!filter.name || p.name === filter.name);
 }

@@ -13,7 +13,8 @@ import {
 import type { PipelineListFilter, PipelineManager } from '../pipelines/manager.js';
 import type { PipelineRecord } from '../pipelines/record.js';
 import type { NodeEntry, NodeTable } from '../registry/nodes.js';
-import type { WorkloadFilter, WorkloadManager } from '../workloads/manager.js';
+import type { WorkloadFilter } from '../workloads/manager.js';
+import type { WorkloadReads } from '../workloads/reads.js';
 import { toScheduledWorkload } from './convert.js';
 
 export interface PageRequest {
@@ -30,7 +31,7 @@ export interface ServedPage<W> {
 }
 
 export function workloadPage(
-  manager: WorkloadManager,
+  manager: Pick<WorkloadReads, 'newestFirst'>,
   filter: WorkloadFilter,
   req: PageRequest & { withEvents: boolean },
 ): ServedPage<ScheduledWorkload> {
@@ -45,7 +46,7 @@ export function workloadPage(
 }
 
 export function pipelinePage(
-  pipelines: PipelineManager,
+  pipelines: Pick<PipelineManager, 'newestFirst'>,
   filter: PipelineListFilter,
   req: PageRequest,
   toWire: (p: PipelineRecord) => Pipeline,
@@ -64,7 +65,11 @@ const byNameThenId = (a: { name: string; id: string }, b: { name: string; id: st
   a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
 /** Nodes by name. Sorted per call: node tables are small next to workloads. */
-export function nodePage(nodes: NodeTable, req: PageRequest, toWire: (n: NodeEntry) => Node): ServedPage<Node> {
+export function nodePage(
+  nodes: Pick<NodeTable, 'list'>,
+  req: PageRequest,
+  toWire: (n: NodeEntry) => Node,
+): ServedPage<Node> {
   const pos = decodePageToken('nodes', req.pageToken, ['string', 'string']);
   const after = pos && { name: pos[0] as string, id: pos[1] as string };
   const sorted = nodes

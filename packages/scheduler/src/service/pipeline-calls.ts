@@ -30,26 +30,20 @@ function requireId(field: string, v: string): void {
   if (v.length > ID_FIELD_MAX) throw new InvalidArgumentError(field, 'is too long');
 }
 
-export interface PipelineCallsContext {
-  pipelines: PipelineManager;
-  workloads: WorkloadManager;
-}
+/** What the read methods ask of pipelines (the leader's manager, or a follower's cache). */
+export type PipelineReadsSource = Pick<PipelineManager, 'get' | 'newestFirst' | 'countMatching'>;
 
-export class PipelineCalls {
-  constructor(private readonly ctx: PipelineCallsContext) {}
-
-  async submitPipeline(req: SubmitPipelineRequest__Output): Promise<SubmitPipelineResponse> {
-    const { pipeline, existing } = await this.ctx.pipelines.submit(req.spec, req.idempotencyKey);
-    return { pipeline: toPipeline(pipeline), existing };
-  }
+/** GetPipeline and ListPipelines: records only, so a follower answers them too (ha/). */
+export class PipelineReads {
+  constructor(protected readonly reads: { pipelines: PipelineReadsSource }) {}
 
   getPipeline(req: GetPipelineRequest__Output): Pipeline {
     requireId('pipeline_id', req.pipelineId);
-    return toPipeline(this.ctx.pipelines.get(req.pipelineId));
+    return toPipeline(this.reads.pipelines.get(req.pipelineId));
   }
 
   listPipelines(req: ListPipelinesRequest__Output): ListPipelinesResponse {
-    const { pipelines } = this.ctx;
+    const { pipelines } = this.reads;
     const { pageSize, states } = parseListRequest(
       req,
       (s) => PIPELINE_STATE_NAMES.get(s) as PipelineStateName | undefined,
@@ -57,6 +51,22 @@ export class PipelineCalls {
     const filter = { ...(states ? { states } : {}), ...(req.name ? { name: req.name } : {}) };
     const page = pipelinePage(pipelines, filter, { pageSize, pageToken: req.pageToken }, (p) => toPipeline(p, false));
     return { pipelines: page.items, total: pipelines.countMatching(filter), nextPageToken: page.nextPageToken };
+  }
+}
+
+export interface PipelineCallsContext {
+  pipelines: PipelineManager;
+  workloads: WorkloadManager;
+}
+
+export class PipelineCalls extends PipelineReads {
+  constructor(private readonly ctx: PipelineCallsContext) {
+    super(ctx);
+  }
+
+  async submitPipeline(req: SubmitPipelineRequest__Output): Promise<SubmitPipelineResponse> {
+    const { pipeline, existing } = await this.ctx.pipelines.submit(req.spec, req.idempotencyKey);
+    return { pipeline: toPipeline(pipeline), existing };
   }
 
   cancelPipeline(req: CancelPipelineRequest__Output): Pipeline {

@@ -6,21 +6,9 @@ import * as grpc from '@grpc/grpc-js';
 import {
   InvalidArgumentError,
   MoError,
-  NotFoundError,
-  type Node,
-  PAGE_BYTES,
-  parsePageSize,
-  stateFromWire,
   validateGrace,
   validateWorkloadId,
   type ClusterEvent,
-  type GetClusterStatusRequest__Output,
-  type ClusterStatus,
-  type GetScheduledWorkloadRequest__Output,
-  type ListNodesRequest__Output,
-  type ListNodesResponse,
-  type ListWorkloadsRequest__Output,
-  type ListWorkloadsResponse,
   type RemoveNodeRequest__Output,
   type DrainNodeRequest__Output,
   type DrainNodeResponse,
@@ -41,9 +29,9 @@ import type { NodeEntry, NodeTable } from '../registry/nodes.js';
 import type { NodeDrains } from '../drain/manager.js';
 import type { WorkloadManager } from '../workloads/manager.js';
 import type { WorkloadRecord } from '../workloads/record.js';
-import { toNode, toScheduledWorkload } from '../server/convert.js';
-import { MAX_LIST, parseListRequest, parseWorkloadSearch } from '../server/list-request.js';
-import { nodePage, workloadPage } from '../server/pages.js';
+import { toScheduledWorkload } from '../server/convert.js';
+import { MAX_LIST } from '../server/list-request.js';
+import { SchedulerReads } from './scheduler-reads.js';
 
 export interface SchedulerCallsContext {
   manager: WorkloadManager;
@@ -77,11 +65,9 @@ function skipOf(pipelines: boolean, jobs: boolean): ((e: ClusterEvent) => boolea
   return (e) => (!pipelines && e.pipeline != null) || (!jobs && e.job != null);
 }
 
-export class SchedulerCalls {
-  constructor(private readonly ctx: SchedulerCallsContext) {}
-
-  nodeMessage(n: NodeEntry) {
-    return toNode(n, this.ctx.engine.reservedOf(n.id), this.ctx.manager.runningOn(n.id));
+export class SchedulerCalls extends SchedulerReads {
+  constructor(private readonly ctx: SchedulerCallsContext) {
+    super(ctx);
   }
 
   async submitWorkload(req: SubmitWorkloadRequest__Output): Promise<SubmitWorkloadResponse> {
@@ -104,76 +90,6 @@ export class SchedulerCalls {
     validateWorkloadId('workload_id', req.workloadId);
     const grace = validateGrace('grace_period_ms', req.gracePeriodMs);
     return toScheduledWorkload(await this.ctx.manager.stop(req.workloadId, grace));
-  }
-
-  getWorkload(req: GetScheduledWorkloadRequest__Output): ScheduledWorkload {
-    validateWorkloadId('workload_id', req.workloadId);
-    return toScheduledWorkload(this.ctx.manager.get(req.workloadId));
-  }
-
-  listWorkloads(req: ListWorkloadsRequest__Output): ListWorkloadsResponse {
-    const { manager } = this.ctx;
-    const { pageSize, states } = parseListRequest(req, stateFromWire);
-    if (req.groupId) validateWorkloadId('group_id', req.groupId);
-    const filter = {
-      ...(states ? { states } : {}),
-      ...(req.nodeId ? { nodeId: req.nodeId } : {}),
-      ...(req.groupId ? { groupId: req.groupId } : {}),
-      ...parseWorkloadSearch(req),
-    };
-    const page = workloadPage(manager, filter, { pageSize, pageToken: req.pageToken, withEvents: !req.omitEvents });
-    return { workloads: page.items, total: manager.countMatching(filter), nextPageToken: page.nextPageToken };
-  }
-
-  listNodes(req: ListNodesRequest__Output): ListNodesResponse {
-    const page = nodePage(this.ctx.nodes, { pageSize: parsePageSize(req), pageToken: req.pageToken }, (n) =>
-      this.nodeMessage(n),
-    );
-    return { nodes: page.items, nextPageToken: page.nextPageToken };
-  }
-
-  /**
-   * One node by name or id (the HTTP API's GET /nodes/NAME; gRPC clients list). Read access as
-   * ListNodes. NOT_FOUND names the field `node`.
-   */
-  getNode(nameOrId: string): Node {
-    if (!nameOrId) throw new InvalidArgumentError('node', 'is required (a node name or id)');
-    if (nameOrId.length > 253) throw new InvalidArgumentError('node', `is ${nameOrId.length} characters, at most 253`);
-    const n = this.ctx.nodes.get(nameOrId) ?? this.ctx.nodes.byNodeName(nameOrId);
-    if (!n) throw new NotFoundError('node', 'node', nameOrId);
-    return this.nodeMessage(n);
-  }
-
-  getClusterStatus(req: GetClusterStatusRequest__Output): ClusterStatus {
-    const { manager, nodes } = this.ctx;
-    const recentN = req.recentWorkloads || 10;
-    if (!Number.isSafeInteger(recentN) || recentN < 0 || recentN > 1000) {
-      throw new InvalidArgumentError('recent_workloads', `must be between 0 and 1000, got ${req.recentWorkloads}`);
-    }
-    const counts: Record<string, number> = {};
-    for (const [state, n] of manager.stateCounts()) if (n > 0) counts[state] = n;
-    // Nodes take up to half the byte budget, recent workloads the rest: the whole stays bounded.
-    const nodeList = nodePage(
-      nodes,
-      { pageSize: parsePageSize({ pageSize: req.maxNodes }, 'max_nodes'), pageToken: '', maxBytes: PAGE_BYTES / 2 },
-      (n) => this.nodeMessage(n),
-    );
-    const recent = workloadPage(
-      manager,
-      {},
-      { pageSize: recentN, pageToken: '', withEvents: false, maxBytes: PAGE_BYTES - nodeList.bytes },
-    );
-    return {
-      nodes: nodeList.items,
-      nodesTotal: nodes.size,
-      nodesNextPageToken: nodeList.nextPageToken,
-      workloadCounts: counts,
-      recent: recent.items,
-      recentNextPageToken: recent.nextPageToken,
-      queueDepth: manager.queueDepth(),
-      schedulerVersion: this.ctx.version,
-      startedAtMs: this.ctx.startedAtMs,
-    };
   }
 
   removeNode(req: RemoveNodeRequest__Output): RemoveNodeResponse {

@@ -29,6 +29,10 @@ export class GroupIndex {
     return true;
   }
 
+  clear(): void {
+    this.groups.clear();
+  }
+
   has(groupId: string): boolean {
     return this.groups.has(groupId);
   }

@@ -15,7 +15,6 @@
 import * as grpc from '@grpc/grpc-js';
 import {
   MoError,
-  NotFoundError,
   type Logger,
   type SubmitWorkloadRequest__Output,
   type Timer,
@@ -28,7 +27,8 @@ import { AgentCalls, type AgentDirectory } from './agent-calls.js';
 import { WorkloadBook } from './book.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ReconnectKeep } from './disconnect.js';
-import { countsByStateOnly, matchesFilter, walkStart, type WorkloadFilter } from './filter.js';
+import type { WorkloadFilter } from './filter.js';
+import { countMatching, getWorkload, newestFirst, runningOn, type WorkloadReads } from './reads.js';
 import { IdempotencyKeys } from './idempotency.js';
 import { onMigrate, type Random } from './lifecycle.js';
 import { NodeEvents } from './node-events.js';
@@ -82,7 +82,7 @@ export interface ListFilter extends WorkloadFilter {
   limit: number;
 }
 
-export class WorkloadManager {
+export class WorkloadManager implements WorkloadReads {
   private readonly book: WorkloadBook;
   private readonly placer: Placer;
   private readonly calls: AgentCalls;
@@ -195,9 +195,7 @@ export class WorkloadManager {
   // ---- queries ---------------------------------------------------------------------------------
 
   get(id: string): WorkloadRecord {
-    const r = this.book.records.get(id);
-    if (!r) throw new NotFoundError('workload_id', 'workload', id);
-    return r;
+    return getWorkload(this.book, id);
   }
 
   /** The first `limit` matching workloads, newest first, and how many match in all. */
@@ -209,55 +207,14 @@ export class WorkloadManager {
     return { workloads, total: this.countMatching(filter) };
   }
 
-  /**
-   * Matching workloads newest first (by id: ULIDs sort by creation), strictly after the page
-   * cursor `beforeId` when given. Lazy: a page reads only as far as it needs.
-   */
-  *newestFirst(filter: WorkloadFilter, beforeId?: string): Generator<WorkloadRecord> {
-    const { records, groups, order } = this.book;
-    if (filter.groupId !== undefined) {
-      // An array's members are indexed by group: walk only them.
-      for (const id of groups.descending(filter.groupId, beforeId)) {
-        const r = records.get(id);
-        if (r && matchesFilter(r, filter)) yield r;
-      }
-      return;
-    }
-    for (const id of order.descending(walkStart(beforeId, filter.idPrefix))) {
-      // Ids sharing a prefix sort together: past the last of them, no more can match.
-      if (filter.idPrefix && !id.toUpperCase().startsWith(filter.idPrefix)) {
-        if (id < filter.idPrefix) return;
-        continue;
-      }
-      const r = records.get(id);
-      if (r && matchesFilter(r, filter)) yield r;
-    }
+  /** Matching workloads newest first, after the page cursor `beforeId` (reads.ts). Lazy. */
+  newestFirst(filter: WorkloadFilter, beforeId?: string): Generator<WorkloadRecord> {
+    return newestFirst(this.book, filter, beforeId);
   }
 
-  /** How many workloads match (from the per-state counts when only states are asked for). */
+  /** How many workloads match (reads.ts). */
   countMatching(filter: WorkloadFilter): number {
-    if (filter.groupId !== undefined) {
-      const { groupId, ...rest } = filter;
-      // The group index counts its members; any other filter needs a look at each.
-      if (!rest.states && countsByStateOnly(rest)) return this.book.groups.count(groupId);
-      let n = 0;
-      for (const _ of this.newestFirst(filter)) n++;
-      return n;
-    }
-    if (countsByStateOnly(filter)) {
-      if (!filter.states) return this.book.records.size;
-      let n = 0;
-      for (const s of filter.states) n += this.book.counts.get(s) ?? 0;
-      return n;
-    }
-    if (filter.idPrefix) {
-      let n = 0;
-      for (const _ of this.newestFirst(filter)) n++;
-      return n;
-    }
-    let n = 0;
-    for (const r of this.book.records.values()) if (matchesFilter(r, filter)) n++;
-    return n;
+    return countMatching(this.book, filter);
   }
 
   stateCounts(): Map<WorkloadStateName, number> {
@@ -293,9 +250,7 @@ export class WorkloadManager {
   }
 
   runningOn(nodeId: string): number {
-    let n = 0;
-    for (const id of this.book.onNode.get(nodeId) ?? []) if (this.book.records.get(id)?.state === 'running') n++;
-    return n;
+    return runningOn(this.book, nodeId);
   }
 
   // ---- what clients ask ------------------------------------------------------------------------

@@ -39,6 +39,11 @@ export interface EtcdCluster {
   watchKind(kind: StoreKind, handlers: WatchKindHandlers, options?: { fromRevision?: string }): () => void;
   /** From the leader: compacts to (current revision − keepRevisions) every everyMs until leadership is lost. Returns a stop. */
   startCompaction(leadership: Leadership, options: CompactionOptions): () => void;
+  /**
+   * A linearizable read (it needs etcd's quorum): resolves when etcd answered within the request
+   * deadline. A follower's cache counts its freshness from these (ha/read-cache.ts).
+   */
+  ping(): Promise<void>;
   /** Stops every watch, observer, campaign (they reject) and leadership (lost), and closes the connection. */
   close(): Promise<void>;
 }
@@ -66,7 +71,7 @@ class Cluster implements EtcdCluster {
 
   constructor(
     private readonly conn: EtcdConnection,
-    leaderKey: Buffer,
+    private readonly leaderKey: Buffer,
   ) {
     this.election = new EtcdElection(conn, leaderKey, conn.options.leaseTtlMs, this.closed.signal);
   }
@@ -126,6 +131,11 @@ class Cluster implements EtcdCluster {
     };
     this.cancels.add(cancel);
     return cancel;
+  }
+
+  async ping(): Promise<void> {
+    if (this.closed.signal.aborted) throw new EtcdClosedError('ping');
+    await this.conn.call('ping', (c) => this.conn.kv.range({ key: this.leaderKey, count_only: true }, c));
   }
 
   startCompaction(leadership: Leadership, options: CompactionOptions): () => void {
