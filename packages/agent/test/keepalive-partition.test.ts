@@ -64,6 +64,7 @@ async function startRegistry(host: string): Promise<{ server: MoServer; address:
   const ends: number[] = [];
   const handlers: NodeRegistryHandlers = {
     UploadArtifact: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED }),
+    ReportArtifactReplicas: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED }),
     DownloadArtifact: (call) => call.emit('error', { code: grpc.status.UNIMPLEMENTED }),
     // Inventories here fit one page.
     SyncInventory: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED }),

@@ -54,6 +54,7 @@ class RecordingScheduler {
     const handlers: NodeRegistryHandlers = {
       // Artifacts are not part of these tests.
       UploadArtifact: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED }),
+      ReportArtifactReplicas: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED }),
       DownloadArtifact: (call) => call.emit('error', { code: grpc.status.UNIMPLEMENTED }),
       // Inventories here fit one page.
       SyncInventory: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED }),

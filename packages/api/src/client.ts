@@ -31,6 +31,8 @@ import type { ArtifactChunk__Output } from './generated/mo/v1/ArtifactChunk.js';
 import type { ArtifactRef__Output } from './generated/mo/v1/ArtifactRef.js';
 import type { ArtifactUpload } from './generated/mo/v1/ArtifactUpload.js';
 import type { DownloadArtifactRequest } from './generated/mo/v1/DownloadArtifactRequest.js';
+import type { ArtifactReplicaReport } from './generated/mo/v1/ArtifactReplicaReport.js';
+import type { ArtifactReplicaAck__Output } from './generated/mo/v1/ArtifactReplicaAck.js';
 import type { RegisterRequest } from './generated/mo/v1/RegisterRequest.js';
 import type { RegisterResponse__Output } from './generated/mo/v1/RegisterResponse.js';
 import type { RemoveNodeResponse__Output } from './generated/mo/v1/RemoveNodeResponse.js';
@@ -473,6 +475,11 @@ export class RegistryClient extends BaseClient<NodeRegistryClient> {
   ): AsyncGenerator<ArtifactChunk__Output> {
     const deadline = deadlineIn(deadlineMs);
     return this.openStream((raw) => raw.downloadArtifact(req, this.metadata(), { deadline }), signal);
+  }
+
+  /** A follower's artifact mirror to the leader: what it stored since its last report (scheduler identity). */
+  reportArtifactReplicas(req: ArtifactReplicaReport): Promise<ArtifactReplicaAck__Output> {
+    return this.call(this.raw.reportArtifactReplicas, req);
   }
 }
 

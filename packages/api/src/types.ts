@@ -13,6 +13,9 @@ export type { ArtifactSpec, ArtifactSpec__Output } from './generated/mo/v1/Artif
 export type { ArtifactRef, ArtifactRef__Output } from './generated/mo/v1/ArtifactRef.js';
 export type { ArtifactUpload, ArtifactUpload__Output } from './generated/mo/v1/ArtifactUpload.js';
 export type { ArtifactChunk, ArtifactChunk__Output } from './generated/mo/v1/ArtifactChunk.js';
+export type { ArtifactReplica, ArtifactReplica__Output } from './generated/mo/v1/ArtifactReplica.js';
+export type { ArtifactReplicaReport, ArtifactReplicaReport__Output } from './generated/mo/v1/ArtifactReplicaReport.js';
+export type { ArtifactReplicaAck, ArtifactReplicaAck__Output } from './generated/mo/v1/ArtifactReplicaAck.js';
 export type {
   DownloadArtifactRequest,
   DownloadArtifactRequest__Output,

@@ -89,6 +89,10 @@ Several schedulers (one leads, the others stand by and redirect callers to it):
                             ≥ 2s): failover within it
   --failover-grace DUR      after a failover, nodes have MO_FAILOVER_GRACE         (30s)
                             this long to re-register
+  --artifact-replication-timeout DUR
+                            an artifact upload's answer  MO_ARTIFACT_REPLICATION_TIMEOUT (10s)
+                            waits this long for every
+                            follower to copy it
   --advertise ADDR          gRPC address others reach    MO_ADVERTISE              (the bound one)
                             this scheduler at
   --advertise-http ADDR     HTTP address the same way    MO_ADVERTISE_HTTP         (the bound one)
@@ -146,6 +150,7 @@ export function parseSchedulerArgs(
       'etcd-key': { type: 'string' },
       'lease-ttl': { type: 'string' },
       'failover-grace': { type: 'string' },
+      'artifact-replication-timeout': { type: 'string' },
       advertise: { type: 'string' },
       'advertise-http': { type: 'string' },
       ...AUDIT_FLAG_OPTIONS,
@@ -174,6 +179,7 @@ export function parseSchedulerArgs(
     etcd: etcdTarget(pick, label),
     leaseTtlMs: duration('lease-ttl', 'MO_LEASE_TTL'),
     failoverGraceMs: duration('failover-grace', 'MO_FAILOVER_GRACE'),
+    artifactReplicationTimeoutMs: duration('artifact-replication-timeout', 'MO_ARTIFACT_REPLICATION_TIMEOUT'),
     advertise: address('advertise', 'MO_ADVERTISE'),
     advertiseHttp: address('advertise-http', 'MO_ADVERTISE_HTTP'),
     grpcListen: address('grpc-listen', 'MO_SCHEDULER_GRPC_LISTEN'),

@@ -99,6 +99,11 @@ export interface SchedulerOptions extends SecurityOptions {
    * can be marked down (Nomad's failover_heartbeat_ttl; default 30 s).
    */
   failoverGraceMs: number;
+  /**
+   * Several schedulers: how long an artifact upload's answer waits for every live follower mirror
+   * to have copied it (--artifact-replication-timeout, 10 s); past it, it is answered anyway.
+   */
+  artifactReplicationTimeoutMs: number;
   /** Where others reach this scheduler's gRPC / HTTP (--advertise, --advertise-http); default: the bound addresses. */
   advertise?: string;
   advertiseHttp?: string;
@@ -144,6 +149,7 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   audit: DEFAULT_AUDIT_SETTINGS,
   leaseTtlMs: 4000,
   failoverGraceMs: 30_000,
+  artifactReplicationTimeoutMs: 10_000,
 };
 
 /** Fills defaults and validates; each error names the option. */
@@ -167,6 +173,7 @@ export function resolveSchedulerOptions(partial: Partial<SchedulerOptions> = {})
     'maxArtifactBytes',
     'eventsRetained',
     'failoverGraceMs',
+    'artifactReplicationTimeoutMs',
   ] as const) {
     const v = o[k];
     if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`${k}: expected a positive integer, got ${String(v)}`);

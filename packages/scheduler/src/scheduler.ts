@@ -32,6 +32,7 @@ import { openSqliteStore } from './store/index.js';
 import { PipelineManager } from './pipelines/manager.js';
 import { ArtifactStore } from './pipelines/artifacts.js';
 import { artifactHandlers } from './server/artifact-handlers.js';
+import { ReplicaAcks } from './ha/replica-acks.js';
 import type { ServerCall } from './server/server-call.js';
 import type { NodeCaller } from './registry/binding.js';
 import type { ArtifactCaller } from './pipelines/artifact-access.js';
@@ -79,6 +80,7 @@ function artifactCallerOf(call: ServerCall): ArtifactCaller {
   const id = identityOf(call);
   if (id?.kind === 'agent') return { kind: 'agent', node: id.node };
   if (id?.kind === 'client' || id?.kind === 'token') return { kind: 'client', name: id.name };
+  if (id?.kind === 'scheduler') return { kind: 'scheduler' }; // another scheduler's artifact mirror
   return { kind: 'anyone' };
 }
 
@@ -294,7 +296,19 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
       ? { registerRate: { ratePerSecond: options.registerRatePerSecond, burst: 2 * options.registerRatePerSecond } }
       : {}),
     streams,
-    artifacts: artifactHandlers(artifacts, streams, artifactCallerOf),
+    // Several schedulers: an upload is answered once the followers' mirrors have it (bounded).
+    artifacts: artifactHandlers(artifacts, streams, artifactCallerOf, {
+      acks: new ReplicaAcks(),
+      timeoutMs: options.artifactReplicationTimeoutMs,
+      onTimeout: (r, lagging) => {
+        metrics.recordReplicationTimeout();
+        logger.warn('artifact not replicated within the wait; answered anyway', {
+          artifact: `${r.pipelineId}/${r.stepId}/${r.path}`,
+          waitedMs: options.artifactReplicationTimeoutMs,
+          lagging,
+        });
+      },
+    }),
     callerOf: nodeCallerOf,
     leaderEpoch: options.leaderEpoch ?? 0,
   }).addToServer(server.server);

@@ -48,6 +48,7 @@ async function schedulerServing(files: Record<string, Buffer>): Promise<{ addres
       call.end();
     },
     UploadArtifact: (_call, cb) => cb(unimplemented),
+    ReportArtifactReplicas: (_call, cb) => cb(unimplemented),
     SyncInventory: (_call, cb) => cb(unimplemented),
     Register: (_call, cb) => cb(unimplemented),
     Heartbeat: (call) => call.emit('error', unimplemented),

@@ -116,6 +116,7 @@ const NODE_REGISTRY: Record<string, AuditMethod> = {
   Heartbeat: { kind: 'report', request: (req) => ids({ node: at(req, 'nodeId') }) },
   UploadArtifact: { kind: 'change', request: (req) => artifact((req.artifact ?? {}) as Message) },
   DownloadArtifact: { kind: 'read', request: artifact },
+  ReportArtifactReplicas: { kind: 'report', request: (req) => ids({ mirror: at(req, 'mirror') }) },
 };
 
 const NODE_AGENT: Record<string, AuditMethod> = {

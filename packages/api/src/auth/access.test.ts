@@ -110,9 +110,17 @@ describe('authorize', () => {
     expect(authorize(agent, '/mo.v1.NodeRegistry/Heartbeat').ok).toBe(true);
     expect(authorize(scheduler, '/mo.v1.NodeRegistry/Register').ok).toBe(false);
     expect(authorize(token('admin'), '/mo.v1.NodeRegistry/UploadArtifact').ok).toBe(false);
-    // Downloads: agents, and clients that may read.
+    // Downloads: agents, clients that may read, and the other schedulers (their artifact mirrors).
     expect(authorize(agent, '/mo.v1.NodeRegistry/DownloadArtifact').ok).toBe(true);
     expect(authorize(token('read'), '/mo.v1.NodeRegistry/DownloadArtifact').ok).toBe(true);
+    expect(authorize(scheduler, '/mo.v1.NodeRegistry/DownloadArtifact').ok).toBe(true);
+    // A mirror's replica report: schedulers only.
+    expect(authorize(scheduler, '/mo.v1.NodeRegistry/ReportArtifactReplicas').ok).toBe(true);
+    expect(authorize(agent, '/mo.v1.NodeRegistry/ReportArtifactReplicas')).toEqual({
+      ok: false,
+      message: 'ReportArtifactReplicas is only for the scheduler, not agent:n1',
+    });
+    expect(authorize(token('admin'), '/mo.v1.NodeRegistry/ReportArtifactReplicas').ok).toBe(false);
   });
 
   it('keeps daemons out of the client API', () => {

@@ -28,7 +28,7 @@ export { ACCESS_LEVELS, accessIncludes, isAccess } from './identity.js';
  * cluster status, artifact download; operate = submit, stop, pipelines submit/cancel/approve/reject,
  * node drain and eligibility;
  * admin = tokens, node removal. NodeAgent: the scheduler only; NodeRegistry: agents only (artifact
- * downloads also for read clients).
+ * downloads also for read clients and the other schedulers; replica reports for schedulers only).
  */
 export const METHOD_RULES: Readonly<Record<string, MethodRule>> = {
   '/mo.v1.Scheduler/SubmitWorkload': OPERATE,
@@ -77,7 +77,9 @@ export const METHOD_RULES: Readonly<Record<string, MethodRule>> = {
   '/mo.v1.NodeRegistry/SyncInventory': AGENTS_ONLY,
   '/mo.v1.NodeRegistry/Heartbeat': AGENTS_ONLY,
   '/mo.v1.NodeRegistry/UploadArtifact': AGENTS_ONLY,
-  '/mo.v1.NodeRegistry/DownloadArtifact': { client: 'read', peers: ['agent'] },
+  // The other schedulers too: their artifact mirrors (several schedulers on etcd) fetch every artifact.
+  '/mo.v1.NodeRegistry/DownloadArtifact': { client: 'read', peers: ['agent', 'scheduler'] },
+  '/mo.v1.NodeRegistry/ReportArtifactReplicas': SCHEDULER_ONLY,
 
   '/grpc.health.v1.Health/Check': ANYONE,
   '/grpc.health.v1.Health/Watch': ANYONE,

@@ -3,6 +3,9 @@ import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-load
 
 import type { ArtifactChunk as _mo_v1_ArtifactChunk, ArtifactChunk__Output as _mo_v1_ArtifactChunk__Output } from './mo/v1/ArtifactChunk.js';
 import type { ArtifactRef as _mo_v1_ArtifactRef, ArtifactRef__Output as _mo_v1_ArtifactRef__Output } from './mo/v1/ArtifactRef.js';
+import type { ArtifactReplica as _mo_v1_ArtifactReplica, ArtifactReplica__Output as _mo_v1_ArtifactReplica__Output } from './mo/v1/ArtifactReplica.js';
+import type { ArtifactReplicaAck as _mo_v1_ArtifactReplicaAck, ArtifactReplicaAck__Output as _mo_v1_ArtifactReplicaAck__Output } from './mo/v1/ArtifactReplicaAck.js';
+import type { ArtifactReplicaReport as _mo_v1_ArtifactReplicaReport, ArtifactReplicaReport__Output as _mo_v1_ArtifactReplicaReport__Output } from './mo/v1/ArtifactReplicaReport.js';
 import type { ArtifactSpec as _mo_v1_ArtifactSpec, ArtifactSpec__Output as _mo_v1_ArtifactSpec__Output } from './mo/v1/ArtifactSpec.js';
 import type { ArtifactUpload as _mo_v1_ArtifactUpload, ArtifactUpload__Output as _mo_v1_ArtifactUpload__Output } from './mo/v1/ArtifactUpload.js';
 import type { CheckSpec as _mo_v1_CheckSpec, CheckSpec__Output as _mo_v1_CheckSpec__Output } from './mo/v1/CheckSpec.js';
@@ -37,6 +40,9 @@ export interface ProtoGrpcType {
     v1: {
       ArtifactChunk: MessageTypeDefinition<_mo_v1_ArtifactChunk, _mo_v1_ArtifactChunk__Output>
       ArtifactRef: MessageTypeDefinition<_mo_v1_ArtifactRef, _mo_v1_ArtifactRef__Output>
+      ArtifactReplica: MessageTypeDefinition<_mo_v1_ArtifactReplica, _mo_v1_ArtifactReplica__Output>
+      ArtifactReplicaAck: MessageTypeDefinition<_mo_v1_ArtifactReplicaAck, _mo_v1_ArtifactReplicaAck__Output>
+      ArtifactReplicaReport: MessageTypeDefinition<_mo_v1_ArtifactReplicaReport, _mo_v1_ArtifactReplicaReport__Output>
       ArtifactSpec: MessageTypeDefinition<_mo_v1_ArtifactSpec, _mo_v1_ArtifactSpec__Output>
       ArtifactUpload: MessageTypeDefinition<_mo_v1_ArtifactUpload, _mo_v1_ArtifactUpload__Output>
       CheckSpec: MessageTypeDefinition<_mo_v1_CheckSpec, _mo_v1_CheckSpec__Output>

@@ -6,11 +6,13 @@
 // The listeners keep their addresses across roles: the follower binds first (port 0 becomes a
 // port), and the leader's scheduler listens on exactly those. Between the two, for a few ms,
 // nothing listens: callers see a refused connection and retry, as they do on any failover.
-import { createLogger, openTls, sleep, type LeaderAddress, type Logger } from '@mo/api';
+import { clientTls, createLogger, openTls, sleep, type LeaderAddress, type Logger } from '@mo/api';
+import { join } from 'node:path';
 import { SCHEDULER_VERSION, startScheduler, type Scheduler } from '../scheduler.js';
 import { resolveSchedulerOptions, type SchedulerOptions } from '../options.js';
 import { openEtcdCluster, type EtcdCluster, type Leadership } from '../store/index.js';
 import { startFollowerServer } from './follower.js';
+import { ArtifactMirror } from './artifact-mirror.js';
 import { followerReadSource } from './follower-reads.js';
 import { ReadCache } from './read-cache.js';
 
@@ -112,6 +114,16 @@ export async function startHaScheduler(partial: Partial<SchedulerOptions>): Prom
   const httpAddress = follower.httpAddress;
   const self: LeaderAddress = { grpc: options.advertise ?? grpcAddress, http: options.advertiseHttp ?? httpAddress };
   me.grpc = self.grpc;
+  // While following: a copy of every pipeline artifact, so the next leader has them (artifact-mirror.ts).
+  const mirror = new ArtifactMirror({
+    cluster,
+    dir: join(options.dataDir, 'artifacts'),
+    self: self.grpc,
+    leader: () => leaderElse()?.grpc,
+    credentials: tls ? { tls: clientTls(tls) } : { insecure: true },
+    logger,
+  });
+  mirror.start();
   logger.info('scheduler ready', {
     grpcAddress,
     httpAddress,
@@ -132,6 +144,8 @@ export async function startHaScheduler(partial: Partial<SchedulerOptions>): Prom
     const electedAt = performance.now();
     await follower?.close();
     follower = undefined;
+    // The leader's ArtifactStore owns the directory from here (its load removes temp files).
+    await mirror.stop();
     try {
       scheduler = await startScheduler({
         ...single,
@@ -146,6 +160,7 @@ export async function startHaScheduler(partial: Partial<SchedulerOptions>): Prom
       logger.error('could not start as leader; resigning', { error: (err as Error).message });
       await leadership.resign().catch(() => undefined);
       follower = await startFollower(grpcAddress, httpAddress);
+      mirror.start();
       await sleep(RETRY_AFTER_FAILED_START_MS);
       return;
     }
@@ -168,7 +183,10 @@ export async function startHaScheduler(partial: Partial<SchedulerOptions>): Prom
     logger.warn('lost leadership: stopped scheduling', { why, epoch: leadership.epoch });
     role = 'follower';
     await s.close().catch((err: unknown) => logger.warn('closing after losing leadership', { err }));
-    if (!closing) follower = await startFollower(grpcAddress, httpAddress);
+    if (!closing) {
+      follower = await startFollower(grpcAddress, httpAddress);
+      mirror.start();
+    }
   };
 
   const loop = (async () => {
@@ -208,6 +226,7 @@ export async function startHaScheduler(partial: Partial<SchedulerOptions>): Prom
       await loop.catch((err: unknown) => logger.error('scheduler loop failed', { err }));
       role = 'stopped';
       await follower?.close();
+      await mirror.stop();
       unobserve();
       await cluster.close();
       logger.info('scheduler stopped');

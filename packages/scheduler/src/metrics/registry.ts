@@ -39,6 +39,8 @@ export interface SchedulerMetrics {
   recordHttpRequest(method: string, code: string): void;
   /** A call refused because its caller was over its rate (mutating, register, heartbeat). */
   recordRateLimited(callClass: string): void;
+  /** An upload answered before every live artifact mirror had reported it (several schedulers). */
+  recordReplicationTimeout(): void;
 }
 
 export function createSchedulerMetrics(
@@ -148,6 +150,11 @@ export function createSchedulerMetrics(
     labelNames: ['class'],
     registers: [registry],
   });
+  const replicationTimeouts = new Counter({
+    name: 'mo_scheduler_artifact_replication_timeouts_total',
+    help: 'Artifact uploads answered after the replication wait passed with a follower mirror still lacking the artifact (several schedulers on etcd).',
+    registers: [registry],
+  });
   if (sources.streams) {
     const streams = sources.streams;
     new Gauge({
@@ -194,6 +201,9 @@ export function createSchedulerMetrics(
     },
     recordRateLimited(callClass) {
       rateLimited.inc({ class: callClass });
+    },
+    recordReplicationTimeout() {
+      replicationTimeouts.inc();
     },
   };
 }

@@ -48,12 +48,13 @@ describe('authorizeUpload', () => {
     expect(authorizeUpload(ctx, p, 'P', 'make', 'out.bin', { kind: 'anyone' })).toBe('a1');
   });
 
-  it('refuses another node, a client, an undeclared path, an ended step or attempt, an ended pipeline', () => {
+  it('refuses another node, a client, a scheduler, an undeclared path, an ended step or attempt, an ended pipeline', () => {
     const { p, ctx } = base();
     const up = (caller: ArtifactCaller, path = 'out.bin', pp: PipelineRecord | undefined = p) =>
       codeOf(() => authorizeUpload(ctx, pp, 'P', 'make', path, caller));
     expect(up(agent('n2'))).toBe('PERMISSION_DENIED');
     expect(up({ kind: 'client', name: 'alice' })).toBe('PERMISSION_DENIED');
+    expect(up({ kind: 'scheduler' })).toBe('PERMISSION_DENIED');
     expect(up(agent('n1'), 'other.bin')).toBe('FAILED_PRECONDITION');
     expect(codeOf(() => authorizeUpload(ctx, undefined, 'P', 'make', 'out.bin', agent('n1')))).toBe(
       'FAILED_PRECONDITION',
@@ -85,11 +86,15 @@ describe('authorizeDownload', () => {
       ],
     });
 
-  it('lets the agent of a running step that takes the artifacts as input, clients and anyone', () => {
+  it('lets the agent of a running step that takes the artifacts as input, clients, schedulers and anyone', () => {
     const { p, ctx } = w();
     expect(codeOf(() => authorizeDownload(ctx, p, 'P', 'make', agent('n2')))).toBe('OK');
     expect(codeOf(() => authorizeDownload(ctx, p, 'P', 'make', { kind: 'client', name: 'r' }))).toBe('OK');
     expect(codeOf(() => authorizeDownload(ctx, p, 'P', 'make', { kind: 'anyone' }))).toBe('OK');
+    // Another scheduler's artifact mirror: any step, running or not, even one no step takes.
+    expect(codeOf(() => authorizeDownload(ctx, p, 'P', 'other', { kind: 'scheduler' }))).toBe('OK');
+    p.steps[1]!.state = 'succeeded';
+    expect(codeOf(() => authorizeDownload(ctx, p, 'P', 'make', { kind: 'scheduler' }))).toBe('OK');
   });
 
   it('refuses agents that run no such step', () => {

@@ -3,8 +3,8 @@
 // attempt (workload) that runs its step: only the agent of that workload's node may send it, only
 // while that workload has not ended, and the answer names its allocation so the store can check it
 // again when the upload completes (an upload opened during a step and finished after it ended is
-// refused). A download is for the agent of a step that takes the artifact's step as an input, or
-// for a client with read access.
+// refused). A download is for the agent of a step that takes the artifact's step as an input, for
+// a client with read access, or for another scheduler (its artifact mirror copies every artifact).
 import { FailedPreconditionError, MoError, NotFoundError, quote } from '@mo/api';
 import * as grpc from '@grpc/grpc-js';
 import { TERMINAL_STATES, type WorkloadRecord } from '../workloads/record.js';
@@ -12,10 +12,12 @@ import { PIPELINE_TERMINAL, type PipelineRecord } from './record.js';
 import type { StepSpec } from './spec.js';
 
 /**
- * Who is asking: an agent (its certificate's node name), a client whose identity may read, or
- * anyone (a scheduler run with --insecure cannot tell callers apart).
+ * Who is asking: an agent (its certificate's node name), a client whose identity may read, another
+ * scheduler (its certificate's role), or anyone (a scheduler run with --insecure cannot tell
+ * callers apart).
  */
-export type ArtifactCaller = { kind: 'agent'; node: string } | { kind: 'client'; name: string } | { kind: 'anyone' };
+export type ArtifactCaller =
+  { kind: 'agent'; node: string } | { kind: 'client'; name: string } | { kind: 'scheduler' } | { kind: 'anyone' };
 
 export interface ArtifactAccessContext {
   /** The step's spec, by id (undefined: no such step). */
@@ -40,10 +42,9 @@ export function authorizeUpload(
   path: string,
   caller: ArtifactCaller,
 ): string {
-  if (caller.kind === 'client') {
-    throw denied(
-      `only the agent running step ${quote(stepId)} may upload its artifacts, not client ${quote(caller.name)}`,
-    );
+  if (caller.kind === 'client' || caller.kind === 'scheduler') {
+    const who = caller.kind === 'client' ? `client ${quote(caller.name)}` : 'another scheduler';
+    throw denied(`only the agent running step ${quote(stepId)} may upload its artifacts, not ${who}`);
   }
   if (!p || PIPELINE_TERMINAL.has(p.state))
     throw new FailedPreconditionError(`pipeline ${quote(pipelineId)} is not running`);
@@ -74,7 +75,8 @@ export function authorizeDownload(
   stepId: string,
   caller: ArtifactCaller,
 ): void {
-  if (caller.kind !== 'agent') return; // clients with read access, and anyone when insecure
+  // Clients with read access, other schedulers (any step: they mirror them all), anyone when insecure.
+  if (caller.kind !== 'agent') return;
   if (!p) throw new NotFoundError('pipeline_id', 'pipeline', pipelineId);
   const takers = p.steps.filter((s) => {
     if (s.state !== 'running' || !ctx.specOf(p, s.id)?.inputs.includes(stepId)) return false;

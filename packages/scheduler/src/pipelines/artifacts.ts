@@ -6,6 +6,10 @@
 // its step's files, removed on every path that does not end in the rename: refusal, size limit,
 // digest mismatch, a silent or vanished sender, close(); those of a crashed run at load().
 //
+// Several schedulers on etcd: the followers' artifact mirrors (ha/artifact-mirror.ts) keep a copy
+// of every artifact in exactly this layout (artifactFile), so the next leader serves them. A
+// record whose file is not here (a failover before it was replicated) is answered UNAVAILABLE.
+//
 // Who may move what is decided in artifact-access.ts. An upload belongs to its step's current
 // attempt: it is authorized again just before it is stored, so one that outlives the attempt (the
 // step ended, or moved to a retry) is refused; an attempt cannot replace what it stored (a retry
@@ -23,7 +27,7 @@ import {
 } from '@mo/api';
 import * as grpc from '@grpc/grpc-js';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, type ReadStream } from 'node:fs';
+import { createReadStream, statSync, type ReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Store } from '../store/store.js';
@@ -67,7 +71,14 @@ export interface IncomingArtifact {
   caller: ArtifactCaller;
 }
 
-const TEMP_PREFIX = '.upload-';
+/** Temp files of transfers under way (uploads here, a mirror's downloads): removed at load(). */
+export const ARTIFACT_TEMP_PREFIX = '.upload-';
+const TEMP_PREFIX = ARTIFACT_TEMP_PREFIX;
+
+/** Where an artifact's content lives under `dir` (<data dir>/artifacts): <pipeline>/<step>/files/<path>. */
+export function artifactFile(dir: string, pipelineId: string, stepId: string, path: string): string {
+  return join(dir, pipelineId, stepId, 'files', path);
+}
 
 export class ArtifactStore {
   private readonly records = new Map<string, ArtifactRecord>();
@@ -141,7 +152,22 @@ export class ArtifactStore {
     this.checkIds(pipelineId, stepId, path);
     this.o.authorizeDownload(pipelineId, stepId, caller);
     const record = this.get(pipelineId, stepId, path);
-    return { record, stream: createReadStream(this.fileOf(pipelineId, stepId, path)) };
+    const file = this.fileOf(pipelineId, stepId, path);
+    // Recorded but not here (or not whole): this scheduler took over before it was replicated.
+    let size: number | undefined;
+    try {
+      size = statSync(file).size;
+    } catch {
+      size = undefined;
+    }
+    if (size !== record.sizeBytes) {
+      throw new UnavailableError(
+        '',
+        `artifact ${path} of ${pipelineId}/${stepId} is recorded but was not replicated to this scheduler ` +
+          `(${size === undefined ? 'no file' : `${size} of ${record.sizeBytes} bytes`}): run the step that produced it again`,
+      );
+    }
+    return { record, stream: createReadStream(file) };
   }
 
   /**
@@ -257,7 +283,7 @@ export class ArtifactStore {
 
   private fileOf(pipelineId: string, stepId: string, path: string): string {
     // Confined by construction: the ids match strict patterns and the path has no `..`.
-    return join(this.o.dir, pipelineId, stepId, 'files', path);
+    return artifactFile(this.o.dir, pipelineId, stepId, path);
   }
 }
 

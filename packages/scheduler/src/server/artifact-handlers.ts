@@ -4,6 +4,10 @@
 // pipelines/artifact-access.ts from the caller (`callerOf`). Both are bounded (stream-limits in @mo/api): a cap on
 // transfers at once per direction, an upload that sends nothing for the stall bound is ended (its
 // temp file removed), a download whose reader takes nothing for it is cut off.
+//
+// Several schedulers on etcd: followers' artifact mirrors download every artifact too (as the
+// scheduler identity) and report what they stored (ReportArtifactReplicas, ha/replica-acks.ts);
+// an upload is answered once every live mirror has it, or after `replication.timeoutMs` anyway.
 import * as grpc from '@grpc/grpc-js';
 import {
   ARTIFACT_CHUNK_BYTES,
@@ -13,13 +17,17 @@ import {
   StreamClosedError,
   StreamLimits,
   toServiceError,
+  unaryHandler,
   type ArtifactChunk,
+  type ArtifactReplicaAck,
+  type ArtifactReplicaReport__Output,
   type ArtifactRef,
   type ArtifactUpload__Output,
   type DownloadArtifactRequest__Output,
 } from '@mo/api';
 import type { ArtifactCaller } from '../pipelines/artifact-access.js';
-import type { ArtifactStore } from '../pipelines/artifacts.js';
+import type { ArtifactRecord, ArtifactStore } from '../pipelines/artifacts.js';
+import type { ReplicaAcks } from '../ha/replica-acks.js';
 import type { ServerCall } from './server-call.js';
 
 /** Who is calling, as the artifact rules see it. */
@@ -28,13 +36,30 @@ export type ArtifactCallerOf = (call: ServerCall) => ArtifactCaller;
 export interface ArtifactHandlers {
   UploadArtifact: grpc.handleClientStreamingCall<ArtifactUpload__Output, ArtifactRef>;
   DownloadArtifact: grpc.handleServerStreamingCall<DownloadArtifactRequest__Output, ArtifactChunk>;
+  ReportArtifactReplicas: grpc.handleUnaryCall<ArtifactReplicaReport__Output, ArtifactReplicaAck>;
+}
+
+/** The mirrors an upload's answer waits for (several schedulers on etcd; none report otherwise). */
+export interface ArtifactReplication {
+  acks: ReplicaAcks;
+  /** Longest an upload's answer waits for the mirrors after the record is committed. */
+  timeoutMs: number;
+  /** The wait passed with these mirrors still lagging: log and count. */
+  onTimeout: (record: ArtifactRecord, lagging: string[]) => void;
 }
 
 export function artifactHandlers(
   artifacts: ArtifactStore,
   limits = new StreamLimits(),
   callerOf: ArtifactCallerOf = () => ({ kind: 'anyone' }),
+  replication?: ArtifactReplication,
 ): ArtifactHandlers {
+  /** Once the mirrors live now have it (or the bounded wait passed, or the scheduler stops). */
+  const replicated = async (r: ArtifactRecord): Promise<void> => {
+    if (!replication) return;
+    const lagging = await replication.acks.waitFor(r, replication.timeoutMs, artifacts.closing);
+    if (lagging.length > 0 && !artifacts.closing.aborted) replication.onTimeout(r, lagging);
+  };
   return {
     UploadArtifact(call, callback) {
       const slot = limits.admit('upload', call, callback);
@@ -71,6 +96,7 @@ export function artifactHandlers(
           senderSha256: () => senderSha256,
           caller: callerOf(call),
         });
+        await replicated(r);
         return { pipelineId: r.pipelineId, stepId: r.stepId, path: r.path, sha256: r.sha256, sizeBytes: r.sizeBytes };
       };
       run()
@@ -114,5 +140,11 @@ export function artifactHandlers(
           stream.destroy();
         });
     },
+
+    ReportArtifactReplicas: unaryHandler((req: ArtifactReplicaReport__Output): ArtifactReplicaAck => {
+      if (!replication) throw new InvalidArgumentError('mirror', 'this scheduler keeps no artifact mirrors');
+      replication.acks.report(req.mirror, req.artifacts);
+      return { liveForMs: replication.acks.liveFor };
+    }),
   };
 }

@@ -4,6 +4,8 @@ import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { ArtifactChunk as _mo_v1_ArtifactChunk, ArtifactChunk__Output as _mo_v1_ArtifactChunk__Output } from '../../mo/v1/ArtifactChunk.js';
 import type { ArtifactRef as _mo_v1_ArtifactRef, ArtifactRef__Output as _mo_v1_ArtifactRef__Output } from '../../mo/v1/ArtifactRef.js';
+import type { ArtifactReplicaAck as _mo_v1_ArtifactReplicaAck, ArtifactReplicaAck__Output as _mo_v1_ArtifactReplicaAck__Output } from '../../mo/v1/ArtifactReplicaAck.js';
+import type { ArtifactReplicaReport as _mo_v1_ArtifactReplicaReport, ArtifactReplicaReport__Output as _mo_v1_ArtifactReplicaReport__Output } from '../../mo/v1/ArtifactReplicaReport.js';
 import type { ArtifactUpload as _mo_v1_ArtifactUpload, ArtifactUpload__Output as _mo_v1_ArtifactUpload__Output } from '../../mo/v1/ArtifactUpload.js';
 import type { DownloadArtifactRequest as _mo_v1_DownloadArtifactRequest, DownloadArtifactRequest__Output as _mo_v1_DownloadArtifactRequest__Output } from '../../mo/v1/DownloadArtifactRequest.js';
 import type { HeartbeatRequest as _mo_v1_HeartbeatRequest, HeartbeatRequest__Output as _mo_v1_HeartbeatRequest__Output } from '../../mo/v1/HeartbeatRequest.js';
@@ -15,12 +17,16 @@ import type { SyncInventoryResponse as _mo_v1_SyncInventoryResponse, SyncInvento
 
 export interface NodeRegistryClient extends grpc.Client {
   /**
-   * A stored artifact, in chunks of at most 1 MiB.
+   * A stored artifact, in chunks of at most 1 MiB. Agents of steps that take it as an input,
+   * clients with read access, and the other schedulers (their artifact mirrors, several
+   * schedulers on etcd) may download it.
    */
   DownloadArtifact(argument: _mo_v1_DownloadArtifactRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_mo_v1_ArtifactChunk__Output>;
   DownloadArtifact(argument: _mo_v1_DownloadArtifactRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_mo_v1_ArtifactChunk__Output>;
   /**
-   * A stored artifact, in chunks of at most 1 MiB.
+   * A stored artifact, in chunks of at most 1 MiB. Agents of steps that take it as an input,
+   * clients with read access, and the other schedulers (their artifact mirrors, several
+   * schedulers on etcd) may download it.
    */
   downloadArtifact(argument: _mo_v1_DownloadArtifactRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_mo_v1_ArtifactChunk__Output>;
   downloadArtifact(argument: _mo_v1_DownloadArtifactRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_mo_v1_ArtifactChunk__Output>;
@@ -38,6 +44,27 @@ export interface NodeRegistryClient extends grpc.Client {
   register(argument: _mo_v1_RegisterRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_RegisterResponse__Output>): grpc.ClientUnaryCall;
   register(argument: _mo_v1_RegisterRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_RegisterResponse__Output>): grpc.ClientUnaryCall;
   register(argument: _mo_v1_RegisterRequest, callback: grpc.requestCallback<_mo_v1_RegisterResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Several schedulers on etcd: a follower's artifact mirror tells the leader which artifacts it
+   * has stored since its last report, and reports (empty) at least every 10 s to stay counted. The
+   * leader answers an UploadArtifact only once every mirror heard from lately has reported that
+   * artifact (or a bounded wait passed). The scheduler identity only.
+   */
+  ReportArtifactReplicas(argument: _mo_v1_ArtifactReplicaReport, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ArtifactReplicaAck__Output>): grpc.ClientUnaryCall;
+  ReportArtifactReplicas(argument: _mo_v1_ArtifactReplicaReport, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_ArtifactReplicaAck__Output>): grpc.ClientUnaryCall;
+  ReportArtifactReplicas(argument: _mo_v1_ArtifactReplicaReport, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ArtifactReplicaAck__Output>): grpc.ClientUnaryCall;
+  ReportArtifactReplicas(argument: _mo_v1_ArtifactReplicaReport, callback: grpc.requestCallback<_mo_v1_ArtifactReplicaAck__Output>): grpc.ClientUnaryCall;
+  /**
+   * Several schedulers on etcd: a follower's artifact mirror tells the leader which artifacts it
+   * has stored since its last report, and reports (empty) at least every 10 s to stay counted. The
+   * leader answers an UploadArtifact only once every mirror heard from lately has reported that
+   * artifact (or a bounded wait passed). The scheduler identity only.
+   */
+  reportArtifactReplicas(argument: _mo_v1_ArtifactReplicaReport, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ArtifactReplicaAck__Output>): grpc.ClientUnaryCall;
+  reportArtifactReplicas(argument: _mo_v1_ArtifactReplicaReport, metadata: grpc.Metadata, callback: grpc.requestCallback<_mo_v1_ArtifactReplicaAck__Output>): grpc.ClientUnaryCall;
+  reportArtifactReplicas(argument: _mo_v1_ArtifactReplicaReport, options: grpc.CallOptions, callback: grpc.requestCallback<_mo_v1_ArtifactReplicaAck__Output>): grpc.ClientUnaryCall;
+  reportArtifactReplicas(argument: _mo_v1_ArtifactReplicaReport, callback: grpc.requestCallback<_mo_v1_ArtifactReplicaAck__Output>): grpc.ClientUnaryCall;
   
   /**
    * The rest of a registering node's inventory, one page per call, after a Register that said
@@ -83,13 +110,23 @@ export interface NodeRegistryClient extends grpc.Client {
 
 export interface NodeRegistryHandlers extends grpc.UntypedServiceImplementation {
   /**
-   * A stored artifact, in chunks of at most 1 MiB.
+   * A stored artifact, in chunks of at most 1 MiB. Agents of steps that take it as an input,
+   * clients with read access, and the other schedulers (their artifact mirrors, several
+   * schedulers on etcd) may download it.
    */
   DownloadArtifact: grpc.handleServerStreamingCall<_mo_v1_DownloadArtifactRequest__Output, _mo_v1_ArtifactChunk>;
   
   Heartbeat: grpc.handleBidiStreamingCall<_mo_v1_HeartbeatRequest__Output, _mo_v1_HeartbeatResponse>;
   
   Register: grpc.handleUnaryCall<_mo_v1_RegisterRequest__Output, _mo_v1_RegisterResponse>;
+  
+  /**
+   * Several schedulers on etcd: a follower's artifact mirror tells the leader which artifacts it
+   * has stored since its last report, and reports (empty) at least every 10 s to stay counted. The
+   * leader answers an UploadArtifact only once every mirror heard from lately has reported that
+   * artifact (or a bounded wait passed). The scheduler identity only.
+   */
+  ReportArtifactReplicas: grpc.handleUnaryCall<_mo_v1_ArtifactReplicaReport__Output, _mo_v1_ArtifactReplicaAck>;
   
   /**
    * The rest of a registering node's inventory, one page per call, after a Register that said
@@ -112,6 +149,7 @@ export interface NodeRegistryDefinition extends grpc.ServiceDefinition {
   DownloadArtifact: MethodDefinition<_mo_v1_DownloadArtifactRequest, _mo_v1_ArtifactChunk, _mo_v1_DownloadArtifactRequest__Output, _mo_v1_ArtifactChunk__Output>
   Heartbeat: MethodDefinition<_mo_v1_HeartbeatRequest, _mo_v1_HeartbeatResponse, _mo_v1_HeartbeatRequest__Output, _mo_v1_HeartbeatResponse__Output>
   Register: MethodDefinition<_mo_v1_RegisterRequest, _mo_v1_RegisterResponse, _mo_v1_RegisterRequest__Output, _mo_v1_RegisterResponse__Output>
+  ReportArtifactReplicas: MethodDefinition<_mo_v1_ArtifactReplicaReport, _mo_v1_ArtifactReplicaAck, _mo_v1_ArtifactReplicaReport__Output, _mo_v1_ArtifactReplicaAck__Output>
   SyncInventory: MethodDefinition<_mo_v1_SyncInventoryRequest, _mo_v1_SyncInventoryResponse, _mo_v1_SyncInventoryRequest__Output, _mo_v1_SyncInventoryResponse__Output>
   UploadArtifact: MethodDefinition<_mo_v1_ArtifactUpload, _mo_v1_ArtifactRef, _mo_v1_ArtifactUpload__Output, _mo_v1_ArtifactRef__Output>
 }
