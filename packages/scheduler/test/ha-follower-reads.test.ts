@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PipelineClient, SchedulerClient, TokenClient, newId } from '@mo/api';
 import {
   requireTool,
+  runMo,
   startHaCluster,
   testClientOptions,
   testTokenOptions,
@@ -82,6 +83,14 @@ describe('a follower serves reads from its cache', () => {
       return w.state === 'WORKLOAD_STATE_STOPPED';
     });
     expect(workloads.address).toBe(follower);
+
+    // The CLI given the follower alone (its fast path's wire client, then the full client).
+    const ps = await runMo(['--scheduler', follower, '--json', 'ps', '--all', '--name', 'cached']);
+    expect(ps.code).toBe(0);
+    expect((JSON.parse(ps.stdout) as { workloads: Array<{ id: string }> }).workloads.map((w) => w.id)).toEqual([id]);
+    const pl = await runMo(['--scheduler', follower, '--json', 'pipeline', 'status', pipeline!.id]);
+    expect(pl.code).toBe(0);
+    expect(pl.stdout).toContain('PIPELINE_STATE_SUCCEEDED');
   });
 
   it('sends an unknown id and every write to the leader', async () => {
