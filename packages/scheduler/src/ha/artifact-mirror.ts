@@ -12,14 +12,12 @@
 // files/ only by a rename of a complete, verified, fsynced temp file; temp files left by a crash
 // are removed at the next reconcile here, or by ArtifactStore.load() when this process leads.
 // Stopped (its downloads aborted and their temp files removed) before this process leads.
-import { ID_RE, RegistryClient, type ArtifactReplica, type ClientOptions, type Logger } from '@mo/api';
+import { RegistryClient, type ArtifactReplica, type ClientOptions, type Logger } from '@mo/api';
 import { every, after, type Timer } from '@mo/api/timers';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { ARTIFACT_TEMP_PREFIX, artifactFile } from '../pipelines/artifacts.js';
-import { STEP_ID_RE } from '../pipelines/spec.js';
 import type { EtcdCluster, StoreOp, StoredRecord } from '../store/index.js';
 import {
   artifactKey,
@@ -31,6 +29,7 @@ import {
   type LocalCopy,
   type MirrorRecord,
 } from './mirror-plan.js';
+import { scanArtifactDir, sha256Of } from './mirror-disk.js';
 import { REPLICA_LIMITS } from './replica-acks.js';
 
 export interface ArtifactMirrorOptions {
@@ -365,50 +364,13 @@ class MirrorRun {
     await rm(this.fileOf(key), { force: true });
   }
 
-  /** What is on disk: copies (digests as far as known), pipeline directories, temp files. */
+  /** What is on disk, with the digests this run knows. */
   private async scan(): Promise<{ copies: LocalCopy[]; pipelines: string[]; temps: string[] }> {
-    const out = { copies: [] as LocalCopy[], pipelines: [] as string[], temps: [] as string[] };
-    for (const p of await dirsIn(this.o.dir)) {
-      if (!ID_RE.test(p)) continue; // not ours: left alone
-      out.pipelines.push(p);
-      for (const s of await dirsIn(join(this.o.dir, p))) {
-        if (!STEP_ID_RE.test(s)) continue;
-        const stepDir = join(this.o.dir, p, s);
-        for (const e of await readdir(stepDir).catch(() => [])) {
-          if (e.startsWith(ARTIFACT_TEMP_PREFIX)) out.temps.push(join(stepDir, e));
-        }
-        for (const file of await filesUnder(join(stepDir, 'files'))) {
-          const key = `${p}/${s}/${relative(join(stepDir, 'files'), file).split(sep).join('/')}`;
-          const copy = await this.copyOf(key);
-          if (copy) out.copies.push(copy);
-        }
-      }
-    }
-    return out;
+    const { files, pipelines, temps } = await scanArtifactDir(this.o.dir);
+    const copies = files.map((f): LocalCopy => {
+      const v = this.verified.get(f.key);
+      return v && v.sizeBytes === f.sizeBytes ? { ...f, sha256: v.sha256 } : f;
+    });
+    return { copies, pipelines, temps };
   }
-}
-
-async function dirsIn(path: string): Promise<string[]> {
-  const entries = await readdir(path, { withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isDirectory()).map((e) => e.name);
-}
-
-async function filesUnder(path: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(path, { withFileTypes: true }).catch(() => [])) {
-    const full = join(path, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(full)));
-    else if (e.isFile()) out.push(full);
-  }
-  return out;
-}
-
-function sha256Of(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(file)
-      .on('data', (c) => hash.update(c))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
 }
