@@ -9,6 +9,7 @@ import { PipelineClient, SchedulerClient, TokenClient, newId } from '@mo/api';
 import {
   requireTool,
   runMo,
+  testFetch,
   startHaCluster,
   testClientOptions,
   testTokenOptions,
@@ -91,6 +92,11 @@ describe('a follower serves reads from its cache', () => {
     const pl = await runMo(['--scheduler', follower, '--json', 'pipeline', 'status', pipeline!.id]);
     expect(pl.code).toBe(0);
     expect(pl.stdout).toContain('PIPELINE_STATE_SUCCEEDED');
+
+    // What it served shows in its metrics, with how long since etcd's quorum answered it.
+    const metrics = await (await testFetch(`https://${ha.schedulers[1 - leaderIndex]!.httpAddress}/metrics`)).text();
+    expect(metrics).toMatch(/mo_scheduler_follower_reads_total\{method="ListWorkloads",outcome="served"\} [1-9]/);
+    expect(metrics).toMatch(/mo_scheduler_follower_last_contact_seconds [0-2](\.\d+)?(e-\d+)?\n/);
   });
 
   it('sends an unknown id and every write to the leader', async () => {

@@ -27,6 +27,8 @@ export const FOLLOWER_READ_METHODS = {
 export interface FollowerReadSource {
   /** Whether the cache may answer now. */
   fresh(): boolean;
+  /** Milliseconds since etcd's quorum last answered (Infinity: never). */
+  lastContactAgeMs(): number;
   checkToken(text: string): TokenCheck;
   scheduler: SchedulerReads;
   pipelines: PipelineReads;
@@ -36,6 +38,7 @@ export interface FollowerReadSource {
 export function followerReadSource(cache: ReadCache, version: string, startedAtMs: number): FollowerReadSource {
   return {
     fresh: () => cache.fresh(),
+    lastContactAgeMs: () => cache.lastContactAgeMs(),
     checkToken: (text) => cache.checkToken(text),
     scheduler: new SchedulerReads({ manager: cache, nodes: cache.nodes, engine: cache, version, startedAtMs }),
     pipelines: new PipelineReads({ pipelines: cache.pipelines }),
@@ -61,36 +64,47 @@ function readsOf(service: string, source: FollowerReadSource): Record<string, Re
   return {};
 }
 
-/**
- * Handlers for the follower's read methods of `service` (on top of the refusing ones). `unverified`
- * is the identity the follower's guard gives a token it could not check.
- */
+export interface FollowerReadOptions {
+  /** The refusal naming the leader. */
+  refuse: () => Partial<grpc.ServiceError>;
+  leaderAddress: () => string | undefined;
+  /** The identity the follower's guard gives a token it could not check. */
+  unverified: Identity;
+  /** Told of each read: answered here, or sent to the leader. */
+  onRead?: (method: string, outcome: 'served' | 'leader') => void;
+}
+
+/** Handlers for the follower's read methods of `service` (on top of the refusing ones). */
 export function followerReadHandlers(
   service: string,
   source: FollowerReadSource,
-  refuse: () => Partial<grpc.ServiceError>,
-  leaderAddress: () => string | undefined,
-  unverified: Identity,
+  o: FollowerReadOptions,
 ): grpc.UntypedServiceImplementation {
   const definition = serviceDefinition(service);
   const handlers: grpc.UntypedServiceImplementation = {};
   for (const [method, read] of Object.entries(readsOf(service, source))) {
     if (!definition[method] || definition[method].responseStream)
       throw new Error(`${service}.${method} is no unary read`);
+    const toLeader = (callback: grpc.sendUnaryData<unknown>) => {
+      o.onRead?.(method, 'leader');
+      callback(o.refuse());
+    };
     handlers[method] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-      if (!source.fresh() || identityOf(call) === unverified) return callback(refuse());
+      if (!source.fresh() || identityOf(call) === o.unverified) return toLeader(callback);
       let res: unknown;
       try {
         res = read(call.request as never);
       } catch (err) {
         const e = toServiceError(err);
-        return callback(e.code === grpc.status.NOT_FOUND ? refuse() : e);
+        if (e.code === grpc.status.NOT_FOUND) return toLeader(callback);
+        return callback(e);
       }
       const md = new grpc.Metadata();
       md.set(SERVED_BY_KEY, 'follower');
-      const leader = leaderAddress();
+      const leader = o.leaderAddress();
       if (leader) md.set(LEADER_KEY, leader);
       call.sendMetadata(md);
+      o.onRead?.(method, 'served');
       callback(null, res);
     };
   }

@@ -32,7 +32,7 @@ import {
 } from '@mo/api';
 import type * as grpc from '@grpc/grpc-js';
 import type http from 'node:http';
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { followerReadHandlers, type FollowerReadSource } from './follower-reads.js';
 
 /** The services a scheduler serves (scheduler.ts), each refused by a follower. */
@@ -97,13 +97,43 @@ export async function startFollowerServer(options: FollowerServerOptions): Promi
   });
   // Health: NOT_SERVING, overall and per service, so nothing routes work here.
   for (const s of ['', ...services]) server.health.setStatus(s, 'NOT_SERVING');
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'mo_scheduler_leader',
+    help: 'Whether this scheduler leads (1) or follows (0).',
+    registers: [registry],
+  }).set(0);
+  const reads = new Counter({
+    name: 'mo_scheduler_follower_reads_total',
+    help: 'Reads a follower answered from its cache (served) or sent to the leader (leader), by method.',
+    labelNames: ['method', 'outcome'],
+    registers: [registry],
+  });
+  if (options.reads) {
+    const source = options.reads;
+    new Gauge({
+      name: 'mo_scheduler_follower_last_contact_seconds',
+      help: "Seconds since etcd's quorum last answered this follower (it serves reads while this is under 3).",
+      registers: [registry],
+      collect() {
+        const age = source.lastContactAgeMs() / 1000;
+        this.set(Number.isFinite(age) ? age : -1);
+      },
+    });
+  }
   const refuse = () => notLeaderStatus(leader()?.grpc);
   for (const name of FOLLOWER_SERVICES) {
     const definition = serviceDefinition(name);
-    const reads = options.reads
-      ? followerReadHandlers(name, options.reads, refuse, () => leader()?.grpc, UNCHECKED)
+    const answered = options.reads
+      ? followerReadHandlers(name, options.reads, {
+          refuse,
+          leaderAddress: () => leader()?.grpc,
+          unverified: UNCHECKED,
+          onRead: (method, outcome) => reads.inc({ method, outcome }),
+        })
       : {};
-    server.server.addService(definition, { ...refusingHandlers(definition, refuse), ...reads });
+    server.server.addService(definition, { ...refusingHandlers(definition, refuse), ...answered });
   }
   let grpcAddress: string;
   try {
@@ -115,13 +145,6 @@ export async function startFollowerServer(options: FollowerServerOptions): Promi
     throw new Error(`cannot listen on ${options.grpcListen} (gRPC): ${(err as Error).message}`, { cause: err });
   }
 
-  const registry = new Registry();
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
-  new Gauge({
-    name: 'mo_scheduler_leader',
-    help: 'Whether this scheduler leads (1) or follows (0).',
-    registers: [registry],
-  }).set(0);
   const scheme = options.tls ? 'https' : 'http';
   let httpServer;
   try {

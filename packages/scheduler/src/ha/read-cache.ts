@@ -9,7 +9,7 @@
 // serves only while the last one answered within `maxStaleMs` (Nomad's `stale` reads are bounded
 // by the time since last contact the same way). `fresh()` says whether to answer or to send the
 // caller to the leader.
-import { NotFoundError, type Logger, type TokenCheck } from '@mo/api';
+import { NotFoundError, every, type Logger, type Timer, type TokenCheck } from '@mo/api';
 import { checkToken, parseTokenRecord, type TokenRecord } from '../tokens/rules.js';
 import type { ResourceAmounts } from '../placement/types.js';
 import { SortedIds } from '../listing/sorted-ids.js';
@@ -64,7 +64,7 @@ export class ReadCache implements WorkloadIndex, WorkloadReads {
   private readonly cancels: Array<() => void> = [];
   private lastContactMs = -Infinity;
   private pinging = false;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private readonly now: () => number;
   private readonly maxStaleMs: number;
 
@@ -100,12 +100,11 @@ export class ReadCache implements WorkloadIndex, WorkloadReads {
     }
     const tick = () => void this.ping();
     tick();
-    this.timer = setInterval(tick, this.o.pingEveryMs ?? 1000);
-    this.timer.unref();
+    this.timer = every(this.o.pingEveryMs ?? 1000, tick);
   }
 
   close(): void {
-    clearInterval(this.timer);
+    this.timer?.cancel();
     for (const cancel of this.cancels.splice(0)) cancel();
   }
 
