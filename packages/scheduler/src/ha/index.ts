@@ -22,7 +22,9 @@
  * follower.ts (the follower server: gRPC refusals built from the service definitions, HTTP
  * refusals, NOT_SERVING health, `mo_scheduler_leader 0`), read-cache.ts (the records, indexed as
  * the leader indexes them; fresh while etcd's quorum answers), follower-reads.ts (which reads a
- * follower answers, and when it sends the caller to the leader instead).
+ * follower answers, and when it sends the caller to the leader instead), artifact-mirror.ts (a
+ * follower's copy of every pipeline artifact; mirror-plan.ts decides, mirror-disk.ts reads its
+ * disk), replica-acks.ts (the leader's side: live mirrors, and uploads waiting for them).
  */
 export {
   FOLLOWER_SERVICES,
