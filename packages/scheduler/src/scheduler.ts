@@ -29,6 +29,7 @@ import { NodeTable, toNodeRecord, type NodeRecord } from './registry/nodes.js';
 import { RegistryService } from './server/registry-service.js';
 import { SchedulerService } from './server/scheduler-service.js';
 import { openSqliteStore } from './store/index.js';
+import { logPersistFailure } from './store/store.js';
 import { PipelineManager } from './pipelines/manager.js';
 import { ArtifactStore } from './pipelines/artifacts.js';
 import { artifactHandlers } from './server/artifact-handlers.js';
@@ -120,7 +121,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     const n = nodes.get(id);
     if (!n) return;
     store.commit([{ kind: 'node', id, value: toNodeRecord(n) }]).catch((err: unknown) => {
-      logger.error('could not persist a node', { id, err });
+      logPersistFailure(logger, 'could not persist a node', { id }, err);
     });
   };
   const nodes = new NodeTable(

@@ -7,7 +7,7 @@
 // service's are moved before that by the job itself, jobs/migrate.ts), a plain workload re-placed.
 // Node events (the node with its drain) say draining, what is left, and drained.
 import { NotFoundError, after, type Logger, type Timer } from '@mo/api';
-import type { Store } from '../store/store.js';
+import { logPersistFailure, type Store } from '../store/store.js';
 import type { NodeEntry, NodeTable } from '../registry/nodes.js';
 import { toNodeRecord } from '../registry/nodes.js';
 import type { WorkloadRecord } from '../workloads/record.js';
@@ -186,7 +186,7 @@ export class NodeDrains {
     this.o.logger.info('node drained', { node: n.name, tookMs: drain.drainedAtMs - drain.startedAtMs });
     this.o.nodes.setDrain(n.id, false, drain);
     this.persist(n).catch((err: unknown) =>
-      this.o.logger.error('could not persist a drained node', { node: n.name, err }),
+      logPersistFailure(this.o.logger, 'could not persist a drained node', { node: n.name }, err),
     );
   }
 }

@@ -1,7 +1,7 @@
 // JobBook: every job, its versions and deployments in memory, written through to the store. It
 // decides nothing: the manager (manager.ts) calls it with what changed.
 import { NotFoundError, type Logger } from '@mo/api';
-import type { Store, StoreOp } from '../store/store.js';
+import { logPersistFailure, type Store, type StoreOp } from '../store/store.js';
 import type { DeploymentRecord } from './deployment.js';
 import { deploymentId, deploymentOp, jobOfId, jobOp, MAX_DEPLOYMENTS, versionOp, type JobRecord } from './record.js';
 import type { JobVersion } from './types.js';
@@ -141,7 +141,7 @@ export class JobBook {
       return;
     }
     this.o.store.commit(ops).catch((err: unknown) => {
-      this.o.logger.error('could not persist a job', { err });
+      logPersistFailure(this.o.logger, 'could not persist a job', {}, err);
     });
   }
 }

@@ -8,7 +8,7 @@
 import { EndedRetention, MoError, NotFoundError, type Logger } from '@mo/api';
 import * as grpc from '@grpc/grpc-js';
 import { SortedIds } from '../listing/sorted-ids.js';
-import type { Store, StoreOp } from '../store/store.js';
+import { logPersistFailure, type Store, type StoreOp } from '../store/store.js';
 import {
   MAX_PIPELINE_EVENTS,
   PIPELINE_TERMINAL,
@@ -195,7 +195,7 @@ export class PipelineBook {
     this.dirty.clear();
     ops.push({ kind: 'meta', id: SEQ_META_ID, value: this.seq });
     this.o.store.commit(ops).catch((err: unknown) => {
-      this.o.logger.error('could not persist pipelines', { err });
+      logPersistFailure(this.o.logger, 'could not persist pipelines', {}, err);
     });
   }
 

@@ -51,3 +51,23 @@ export interface Store {
   /** Flushes pending commits and releases the store. Further calls reject. */
   close(): Promise<void>;
 }
+
+/**
+ * A commit refused because this scheduler no longer leads (etcd's FencedError sets `deposed`).
+ * Expected for every write in flight when leadership is lost: the runner logs the loss once, so
+ * background writes log these at debug instead of an error each.
+ */
+export function isDeposed(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { deposed?: unknown }).deposed === true;
+}
+
+/** Logs a failed background write: an error, unless the store refused it because we were deposed. */
+export function logPersistFailure(
+  logger: { error(msg: string, fields?: object): void; debug(msg: string, fields?: object): void },
+  what: string,
+  fields: object,
+  err: unknown,
+): void {
+  if (isDeposed(err)) logger.debug(`${what} (no longer the leader)`, { ...fields, err: (err as Error).message });
+  else logger.error(what, { ...fields, err });
+}

@@ -7,7 +7,7 @@
 // effects (agent calls) are handed on. Deciding nothing here keeps the rules in pure functions.
 import { EndedRetention, type Logger } from '@mo/api';
 import type { PlacementEngine } from '../placement/index.js';
-import type { Store } from '../store/store.js';
+import { logPersistFailure, type Store } from '../store/store.js';
 import { SortedIds } from '../listing/sorted-ids.js';
 import type { Clock } from './clock.js';
 import { demandOf } from './demand.js';
@@ -123,7 +123,7 @@ export class WorkloadBook {
   persist(r: WorkloadRecord): void {
     r.updatedAtMs = this.o.clock.now();
     this.o.store.commit([{ kind: 'workload', id: r.id, value: r }]).catch((err: unknown) => {
-      this.o.logger.error('could not persist a workload', { id: r.id, err });
+      logPersistFailure(this.o.logger, 'could not persist a workload', { id: r.id }, err);
     });
     this.o.onChange(r);
   }

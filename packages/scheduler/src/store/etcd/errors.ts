@@ -10,6 +10,8 @@ import { MoError } from '@mo/api';
  * already lost (lease expired, revoked, resigned). Nothing of the commit was written.
  */
 export class FencedError extends MoError {
+  /** Read by isDeposed (store.ts): an expected refusal once leadership is lost. */
+  readonly deposed = true;
   constructor(
     readonly epoch: string,
     readonly reason: string,
