@@ -1,6 +1,7 @@
 // The WorkloadLedger alone, its store a literal that notes each write: what a transition records,
 // saves and tells, and how many ended workloads it keeps.
 import { describe, expect, it } from '@jest/globals';
+import * as grpc from '@grpc/grpc-js';
 import { InvalidArgumentError, NotFoundError } from '@mo/api';
 import { WorkloadLedger, type TransitionEvent } from './ledger.js';
 import { MAX_EVENTS, type WorkloadRecord, type WorkloadStateName } from './record.js';
@@ -116,5 +117,30 @@ describe('WorkloadLedger', () => {
     expect(() => ledger.get('not an id!')).toThrow(InvalidArgumentError);
     expect(() => ledger.get(ID(9))).toThrow(NotFoundError);
     expect(ledger.find(ID(9))).toBeUndefined();
+  });
+
+  it('a start on its way in is UNAVAILABLE ("ask again"), not NOT_FOUND, until it settles either way', async () => {
+    const { ledger } = ledgerOf();
+    let land!: () => void;
+    const landed = ledger.arrive(ID(1), async () => {
+      await new Promise<void>((r) => (land = r));
+      ledger.add(recordOf(1));
+      return 'started';
+    });
+    expect(() => ledger.get(ID(1))).toThrow(
+      expect.objectContaining({
+        code: grpc.status.UNAVAILABLE,
+        message: expect.stringMatching(/on its way in; ask again/),
+      }),
+    );
+    land();
+    await expect(landed).resolves.toBe('started');
+    expect(ledger.get(ID(1)).state).toBe('starting');
+
+    // A start that fails leaves nothing arriving: the scheduler's question is answered NOT_FOUND.
+    const failed = ledger.arrive(ID(2), () => Promise.reject(new Error('spawn failed')));
+    expect(() => ledger.get(ID(2))).toThrow(expect.objectContaining({ code: grpc.status.UNAVAILABLE }));
+    await expect(failed).rejects.toThrow('spawn failed');
+    expect(() => ledger.get(ID(2))).toThrow(NotFoundError);
   });
 });
