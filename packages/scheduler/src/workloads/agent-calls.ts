@@ -210,6 +210,29 @@ export class AgentCalls {
   }
 
   /**
+   * Asks `node` for an allocation of r. Its status, while that is still r's allocation, goes to
+   * `onStatus` (default: folded into r); a failure goes to `onError` with its gRPC code.
+   */
+  private askNode(
+    r: WorkloadRecord,
+    node: NodeEntry,
+    allocationId: string,
+    onError: (code: number | undefined) => void = () => undefined,
+    onStatus: (status: WorkloadStatus__Output) => void = (status) =>
+      this.book.apply(r, onAgentStatus(r, status, this.o.clock.now(), this.o.random)),
+  ): void {
+    this.o.agents
+      .get(node)
+      .getWorkload(allocationId)
+      .then(
+        (status) => {
+          if (r.allocationId === allocationId) onStatus(status);
+        },
+        (err: unknown) => onError(codeOf(err)),
+      );
+  }
+
+  /**
    * A start failed but may have landed: asks the node. It has the allocation: its state is folded
    * in. NOT_FOUND: it never landed (the agent answers UNAVAILABLE while a start it received is still
    * on its way in), so it is placed again. No answer: asked again while the node is up; once it is
@@ -217,46 +240,26 @@ export class AgentCalls {
    */
   private confirm(r: WorkloadRecord, node: NodeEntry, allocationId: string, reason: string, tries: number): void {
     if (this.closed || r.allocationId !== allocationId || r.state !== 'starting') return;
-    this.o.agents
-      .get(node)
-      .getWorkload(allocationId)
-      .then(
-        (status) => {
-          if (r.allocationId === allocationId)
-            this.book.apply(r, onAgentStatus(r, status, this.o.clock.now(), this.o.random));
-        },
-        (err: unknown) => {
-          if (this.closed) return;
-          if (codeOf(err) === grpc.status.NOT_FOUND) {
-            this.book.apply(r, onStartUnconfirmed(r, allocationId, reason, this.o.clock.now()));
-            return;
-          }
-          const now = this.o.nodes.get(node.id);
-          if (now?.state !== 'up') return;
-          const waitMs = Math.min(CONFIRM_BACKOFF.maxMs, CONFIRM_BACKOFF.firstMs * 2 ** tries);
-          const timer = this.o.clock.after(waitMs, () => {
-            this.confirming.delete(timer);
-            this.confirm(r, now, allocationId, reason, tries + 1);
-          });
-          this.confirming.add(timer);
-        },
-      );
+    this.askNode(r, node, allocationId, (code) => {
+      if (this.closed) return;
+      if (code === grpc.status.NOT_FOUND) {
+        this.book.apply(r, onStartUnconfirmed(r, allocationId, reason, this.o.clock.now()));
+        return;
+      }
+      const now = this.o.nodes.get(node.id);
+      if (now?.state !== 'up') return;
+      const waitMs = Math.min(CONFIRM_BACKOFF.maxMs, CONFIRM_BACKOFF.firstMs * 2 ** tries);
+      const timer = this.o.clock.after(waitMs, () => {
+        this.confirming.delete(timer);
+        this.confirm(r, now, allocationId, reason, tries + 1);
+      });
+      this.confirming.add(timer);
+    });
   }
 
   /** Asks the node for r's current allocation's state (it was started before) and folds it in. */
   private ask(r: WorkloadRecord, node: NodeEntry): void {
-    const allocationId = r.allocationId;
-    this.o.agents
-      .get(node)
-      .getWorkload(allocationId)
-      .then(
-        (status) => {
-          if (r.allocationId === allocationId) {
-            this.book.apply(r, onAgentStatus(r, status, this.o.clock.now(), this.o.random));
-          }
-        },
-        () => undefined,
-      );
+    this.askNode(r, node, r.allocationId);
   }
 
   /** Asks r's node for an allocation its inventory did not name: lost if it does not have it. */
@@ -264,19 +267,17 @@ export class AgentCalls {
     const node = this.o.nodes.get(r.nodeId);
     if (!node) return;
     const allocationId = r.allocationId;
-    this.o.agents
-      .get(node)
-      .getWorkload(allocationId)
-      .then(
-        (status) => {
-          if (r.allocationId === allocationId) this.report(node.id, status);
-        },
-        (err: unknown) => {
-          // Unreachable: the node's liveness decides.
-          if (codeOf(err) !== grpc.status.NOT_FOUND) return;
-          this.book.apply(r, onMissingConfirmed(r, allocationId, node, this.o.clock.now(), this.o.random));
-        },
-      );
+    this.askNode(
+      r,
+      node,
+      allocationId,
+      (code) => {
+        // Unreachable: the node's liveness decides.
+        if (code !== grpc.status.NOT_FOUND) return;
+        this.book.apply(r, onMissingConfirmed(r, allocationId, node, this.o.clock.now(), this.o.random));
+      },
+      (status) => this.report(node.id, status),
+    );
   }
 
   /** Stops a copy that lost out (a replacement, when the original is kept), if its node is up. */
