@@ -11,6 +11,7 @@ import {
   type Logger,
   type LogLevel,
   type SecurityOptions,
+  type TlsSource,
 } from '@mo/api';
 import { resolve } from 'node:path';
 import { DEFAULT_RETENTION } from './events/ring.js';
@@ -114,6 +115,11 @@ export interface SchedulerOptions extends SecurityOptions {
    * an agent and every order to one, so agents can refuse a deposed leader's (issue 18).
    */
   leaderEpoch?: number;
+  /**
+   * TLS already opened from these options (the HA runner's, shared by its follower and leader
+   * roles so one SIGHUP reloads both); `source` undefined: insecure. Absent: opened at start.
+   */
+  openedTls?: { source: TlsSource | undefined };
 }
 
 /** The etcd cluster several schedulers share (--store etcd://h1:p1,h2:p2[/prefix], --etcd-*). */

@@ -90,7 +90,7 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
   const logger = options.logger ?? createLogger(options.logLevel, { component: 'scheduler' });
   const startedAtMs = Date.now();
   // Its certificate (scheduler.mo) serves clients and agents, and dials agents.
-  const tls = openTls(options, { kind: 'scheduler' }, logger);
+  const tls = options.openedTls ? options.openedTls.source : openTls(options, { kind: 'scheduler' }, logger);
   const store = options.store ?? openSqliteStore(join(options.dataDir, 'scheduler.db'));
 
   const engine = new PlacementEngine({

@@ -4,18 +4,21 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { createCertificate, readCa, writePair } from '@mo/pki';
 import {
+  requireTool,
   startAgentProcess,
+  startHaCluster,
   startSchedulerProcess,
   testPki,
   waitFor,
   type AgentProcess,
   type SchedulerProcess,
 } from '@mo/testkit';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 
+const haveEtcd = requireTool(existsSync('/usr/bin/etcd'), 'etcd (Debian etcd-server)');
 let dir: string;
 let scheduler: SchedulerProcess;
 let agent: AgentProcess;
@@ -45,9 +48,9 @@ function servedSerial(address: string): Promise<string> {
   });
 }
 
-async function newSchedulerCertificate(): Promise<string> {
+async function newSchedulerCertificate(name = 'scheduler'): Promise<string> {
   const pair = await createCertificate(readCa(testPki().dir), { role: { kind: 'scheduler' } });
-  writePair(dir, 'scheduler', pair, true);
+  writePair(dir, name, pair, true);
   return new (await import('node:crypto')).X509Certificate(pair.certPem).serialNumber;
 }
 
@@ -107,3 +110,39 @@ it('SIGHUP with broken files: the old certificate stays, and the log says why', 
   expect(await servedSerial(scheduler.grpcAddress)).toBe(served);
   expect((await scheduler.client.getClusterStatus()).nodes.map((n) => n.name)).toEqual(['rot-1']);
 });
+
+it('several schedulers: a follower reloads on SIGHUP, and leads with what it reloaded', async () => {
+  if (!haveEtcd) return;
+  await newSchedulerCertificate('ha-0');
+  await newSchedulerCertificate('ha-1');
+  const ha = await startHaCluster({
+    schedulers: 2,
+    leaseTtl: '2s',
+    schedulerArgs: (i) => ['--tls-cert', join(dir, `ha-${i}.pem`), '--tls-key', join(dir, `ha-${i}-key.pem`)],
+  });
+  try {
+    const leader = await ha.leader();
+    const follower = ha.schedulers[1 - leader]!;
+    const rotated = await newSchedulerCertificate(`ha-${1 - leader}`);
+    process.kill(follower.pid, 'SIGHUP');
+    await waitFor(
+      'the follower served its new certificate',
+      async () => (await servedSerial(follower.grpcAddress)) === rotated,
+    );
+    expect(follower.logs()).toMatch(/"msg":"TLS certificates reloaded"/);
+
+    await ha.killScheduler(leader, 'SIGKILL');
+    await waitFor('the follower leads', async () => (await ha.leader()) === 1 - leader, { timeoutMs: 20_000 });
+    expect(await servedSerial(follower.grpcAddress)).toBe(rotated);
+    // Leading, the same source is reloaded.
+    const again = await newSchedulerCertificate(`ha-${1 - leader}`);
+    process.kill(follower.pid, 'SIGHUP');
+    await waitFor(
+      'the leader served its newer certificate',
+      async () => (await servedSerial(follower.grpcAddress)) === again,
+    );
+    expect((await ha.client.getClusterStatus()).nodes).toEqual([]);
+  } finally {
+    await ha.stop();
+  }
+}, 90_000);

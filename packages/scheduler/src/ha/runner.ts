@@ -6,7 +6,7 @@
 // The listeners keep their addresses across roles: the follower binds first (port 0 becomes a
 // port), and the leader's scheduler listens on exactly those. Between the two, for a few ms,
 // nothing listens: callers see a refused connection and retry, as they do on any failover.
-import { clientTls, createLogger, openTls, sleep, type LeaderAddress, type Logger } from '@mo/api';
+import { clientTls, createLogger, openTls, reloadTls, sleep, type LeaderAddress, type Logger } from '@mo/api';
 import { join } from 'node:path';
 import { SCHEDULER_VERSION, startScheduler, type Scheduler } from '../scheduler.js';
 import { resolveSchedulerOptions, type SchedulerOptions } from '../options.js';
@@ -155,6 +155,7 @@ export async function startHaScheduler(partial: Partial<SchedulerOptions>): Prom
         store: cluster.openStore(leadership),
         restoreGraceMs: options.failoverGraceMs,
         leaderEpoch: Number(leadership.epoch),
+        openedTls: { source: tls },
       });
     } catch (err) {
       logger.error('could not start as leader; resigning', { error: (err as Error).message });
@@ -218,7 +219,8 @@ export async function startHaScheduler(partial: Partial<SchedulerOptions>): Prom
     role: () => role,
     current: () => scheduler,
     leader: () => (role === 'leader' ? self : leaderElse()),
-    reloadTls: () => scheduler?.reloadTls(),
+    // One TLS source for both roles (the follower's listeners and the leader's): one reload.
+    reloadTls: () => reloadTls(tls, logger),
     async close() {
       if (closing) return loop;
       closing = true;
