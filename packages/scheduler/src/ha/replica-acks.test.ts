@@ -102,6 +102,9 @@ describe('ReplicaAcks', () => {
       const many = Array.from({ length: REPLICA_LIMITS.maxPerReport + 1 }, (_, i) => art(String(i)));
       expect(codeOf(() => acks.report('b', many))).toBe('INVALID_ARGUMENT');
       expect(codeOf(() => acks.report('', []))).toBe('INVALID_ARGUMENT');
+      expect(codeOf(() => acks.report('b', [art('../x')]))).toBe('INVALID_ARGUMENT');
+      expect(codeOf(() => acks.report('b', [art('x', 'nothex')]))).toBe('INVALID_ARGUMENT');
+      expect(codeOf(() => acks.report('b', [{ ...art('x'), stepId: 'Bad Step' }]))).toBe('INVALID_ARGUMENT');
       expect(codeOf(() => acks.report('x'.repeat(REPLICA_LIMITS.maxMirrorBytes + 1), []))).toBe('INVALID_ARGUMENT');
     });
   });

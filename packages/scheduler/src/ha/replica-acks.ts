@@ -8,8 +8,9 @@
 // per mirror (the oldest reports are forgotten), a report's size and a mirror's name (INVALID_ARGUMENT
 // naming the field). Mirrors name themselves: every scheduler holds the same role certificate, so
 // the name is the mirror's advertised address, as it says.
-import { InvalidArgumentError, ResourceExhaustedError } from '@mo/api';
+import { ID_RE, InvalidArgumentError, ResourceExhaustedError, validateArtifactPath } from '@mo/api';
 import { after } from '@mo/api/timers';
+import { STEP_ID_RE } from '../pipelines/spec.js';
 
 /** One artifact a mirror stored: what it is and which content. */
 export interface ReplicaRef {
@@ -96,6 +97,7 @@ export class ReplicaAcks {
         `at most ${REPLICA_LIMITS.maxPerReport} per report, got ${artifacts.length}`,
       );
     }
+    artifacts.forEach(checkRef);
     const now = this.now();
     let m = this.mirrors.get(mirror);
     if (!m) {
@@ -145,4 +147,15 @@ export class ReplicaAcks {
   get waiting(): number {
     return this.waiters.size;
   }
+}
+
+const SHA256_RE = /^[0-9a-f]{64}$/;
+
+/** Throws INVALID_ARGUMENT naming the field of a reported artifact that is not well-formed. */
+function checkRef(r: ReplicaRef, i: number): void {
+  const at = `artifacts[${i}]`;
+  if (!ID_RE.test(r.pipelineId)) throw new InvalidArgumentError(`${at}.pipeline_id`, 'is not a pipeline id');
+  if (!STEP_ID_RE.test(r.stepId)) throw new InvalidArgumentError(`${at}.step_id`, 'is not a step id');
+  validateArtifactPath(`${at}.path`, r.path);
+  if (!SHA256_RE.test(r.sha256)) throw new InvalidArgumentError(`${at}.sha256`, 'must be 64 lowercase hex digits');
 }
