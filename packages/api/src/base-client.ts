@@ -3,7 +3,15 @@
 // following the leader among several schedulers (leader-choice.ts decides where to go).
 import * as grpc from '@grpc/grpc-js';
 import { MoError, NotLeaderError, fromServiceError } from './errors.js';
-import { FIRST_ROUND, addressList, chooseAfterFailure, failureOf, following, retrySafe } from './leader-choice.js';
+import {
+  FIRST_ROUND,
+  addressList,
+  chooseAfterFailure,
+  failureOf,
+  following,
+  learnAddress,
+  retrySafe,
+} from './leader-choice.js';
 import { sleep } from './timers.js';
 import { CONNECT_TIMEOUT_MS } from './keepalive.js';
 import { MAX_DEADLINE_MS } from './wire/timeout.js';
@@ -102,6 +110,8 @@ export abstract class BaseClient<C extends grpc.Client> {
   private readonly token: string | undefined;
   /** Every address known, in the order given; leaders learned from redirects are added. */
   private readonly known: string[];
+  /** How many of `known` were given (the rest were learned, at most MAX_LEARNED_ADDRESSES). */
+  private readonly given: number;
   /** Channels by address, dialed on first use (a follower-first list costs no dial up front). */
   private readonly slots = new Map<string, Slot<C>>();
   private current: Slot<C>;
@@ -119,6 +129,7 @@ export abstract class BaseClient<C extends grpc.Client> {
     this.deadlineMs = options.deadlineMs ?? 10_000;
     this.token = options.token;
     this.known = typeof address === 'string' && !address.includes(',') ? [address] : addressList(address);
+    this.given = this.known.length;
     this.makeSlot = (a) => {
       const dialing = credentialsFor(a, options, defaultPeer);
       const dial = () => connect(a, dialing.credentials(), dialing.channelOptions);
@@ -145,7 +156,11 @@ export abstract class BaseClient<C extends grpc.Client> {
     if (!slot) {
       slot = this.makeSlot(address);
       this.slots.set(address, slot);
-      if (!this.known.includes(address)) this.known.push(address);
+      const dropped = learnAddress(this.known, this.given, address, this.current?.address ?? address);
+      if (dropped !== undefined) {
+        this.slots.get(dropped)?.raw.close();
+        this.slots.delete(dropped);
+      }
     }
     return slot;
   }

@@ -107,10 +107,12 @@ export {
 // Where a client given several scheduler addresses calls next (the clients apply it).
 export {
   FIRST_ROUND,
+  MAX_LEARNED_ADDRESSES,
   addressList,
   chooseAfterFailure,
   failureOf,
   following,
+  learnAddress,
   retrySafe,
   type Choice,
   type FailedCall,

@@ -9,6 +9,8 @@ import {
   retrySafe,
   type FailedCall,
   type Round,
+  MAX_LEARNED_ADDRESSES,
+  learnAddress,
 } from './leader-choice.js';
 import { STATUS } from './status.js';
 
@@ -177,5 +179,20 @@ describe('addressList and following', () => {
     expect(following(ABC, 'c:3')).toBe('a:1');
     expect(following(ABC, 'z:9')).toBe('a:1');
     expect(following(['a:1'], 'a:1')).toBe('a:1');
+  });
+});
+
+describe('learnAddress', () => {
+  it('keeps the given addresses and at most MAX_LEARNED_ADDRESSES learned ones, oldest learned out first', () => {
+    const known = ['a:1', 'b:2'];
+    expect(learnAddress(known, 2, 'b:2', 'a:1')).toBeUndefined(); // known already
+    for (let i = 0; i < MAX_LEARNED_ADDRESSES; i++) expect(learnAddress(known, 2, `l:${i}`, 'a:1')).toBeUndefined();
+    expect(known).toHaveLength(2 + MAX_LEARNED_ADDRESSES);
+    expect(learnAddress(known, 2, 'l:new', 'a:1')).toBe('l:0');
+    // The one in use is kept: the next oldest goes.
+    expect(learnAddress(known, 2, 'l:newer', 'l:1')).toBe('l:2');
+    expect(known.slice(0, 3)).toEqual(['a:1', 'b:2', 'l:1']);
+    expect(known).toHaveLength(2 + MAX_LEARNED_ADDRESSES);
+    expect(known.at(-1)).toBe('l:newer');
   });
 });

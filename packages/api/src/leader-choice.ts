@@ -135,3 +135,31 @@ export function addressList(address: string | readonly string[], field = 'addres
   if (parts.some((p) => p === '')) throw new Error(`${field}: expected host:port[,host:port...], got "${joined}"`);
   return [...new Set(parts)];
 }
+
+/**
+ * Leaders learned from redirects, kept beyond the addresses a client was given. A follower names
+ * one address per refusal; a hostile or confused one could name a new one each time, and each
+ * learned address costs a channel. Past this many, the oldest learned one is forgotten.
+ */
+export const MAX_LEARNED_ADDRESSES = 8;
+
+/**
+ * Adds `address` to `known` (whose first `given` entries are the configured addresses) unless it
+ * is there; returns a learned address that had to go to keep at most MAX_LEARNED_ADDRESSES (never
+ * a given one, never `keep`: the one in use).
+ */
+export function learnAddress(
+  known: string[],
+  given: number,
+  address: string,
+  keep: string,
+  max = MAX_LEARNED_ADDRESSES,
+): string | undefined {
+  if (known.includes(address)) return undefined;
+  known.push(address);
+  if (known.length - given <= max) return undefined;
+  for (let i = given; i < known.length - 1; i++) {
+    if (known[i] !== keep) return known.splice(i, 1)[0];
+  }
+  return undefined;
+}

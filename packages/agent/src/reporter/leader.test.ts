@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { MoError, NotLeaderError, UnavailableError } from '@mo/api';
+import { MAX_LEARNED_ADDRESSES, MoError, NotLeaderError, UnavailableError } from '@mo/api';
 import * as grpc from '@grpc/grpc-js';
 import { SchedulerAddresses } from './leader.js';
 
@@ -46,5 +46,14 @@ describe('SchedulerAddresses', () => {
 
   it('refuses an empty entry, naming what it is', () => {
     expect(() => new SchedulerAddresses('a:1,')).toThrow('scheduler addresses: expected host:port');
+  });
+
+  it('keeps at most MAX_LEARNED_ADDRESSES leaders learned from redirects, never a given one', () => {
+    const s = new SchedulerAddresses('a:1,b:2');
+    for (let i = 0; i < MAX_LEARNED_ADDRESSES + 5; i++) s.failed(new NotLeaderError(`l:${i}`), s.leader);
+    expect(s.all).toHaveLength(2 + MAX_LEARNED_ADDRESSES);
+    expect(s.all.slice(0, 2)).toEqual(['a:1', 'b:2']);
+    expect(s.leader).toBe(`l:${MAX_LEARNED_ADDRESSES + 4}`);
+    expect(s.all).toContain(s.leader);
   });
 });

@@ -4,15 +4,18 @@
 // @mo/api's leader-choice.ts); the artifact transfers go to the same leader. A session that
 // failed moves the guess on: to the leader a follower named, or past an address that did not answer
 // or knew no leader. Decides only; the reporter and SchedulerArtifacts dial.
-import { MoError, addressList, failureOf, following, fromServiceError } from '@mo/api';
+import { MoError, addressList, failureOf, following, fromServiceError, learnAddress } from '@mo/api';
 
 export class SchedulerAddresses {
   private readonly known: string[];
+  /** How many of `known` were given (leaders learned past them are capped: learnAddress). */
+  private readonly given: number;
   private current: string;
 
   /** `addresses`: a list, or a comma-separated string of them; at least one. */
   constructor(addresses: string | readonly string[]) {
     this.known = addressList(addresses, 'scheduler addresses');
+    this.given = this.known.length;
     this.current = this.known[0]!;
   }
 
@@ -33,7 +36,7 @@ export class SchedulerAddresses {
 
   /** `address` answered as the leader (registered there), or a follower named it. */
   follow(address: string): void {
-    if (!this.known.includes(address)) this.known.push(address);
+    learnAddress(this.known, this.given, address, this.current);
     this.current = address;
   }
 
