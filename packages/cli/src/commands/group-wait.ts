@@ -2,15 +2,16 @@
 // worst. For `mo start --count N --wait` and `mo wait GROUP`. The Watch is opened first (live, whole
 // cluster: a Watch filters by one workload only), then the group is listed, so no change falls
 // between the two; each member's verdict is final once seen, so the order of list and events does
-// not matter. A stream cut off (a slow reader) or closed is reopened and the group listed again.
+// not matter. A stream cut off (a slow reader), broken (a failover) or closed is reopened and the
+// group listed again.
 import type { ClusterEvent__Output, ScheduledWorkload__Output } from '@mo/api';
-import { MoError, statusName } from '@mo/api/errors';
 import type { WireSchedulerClient } from '@mo/api/wire';
 import { ExitCode, WaitFailedError } from '../errors.js';
 import { stateName } from '../output/format.js';
 import type { WaitFor } from './start.js';
 import { judge } from './submit.js';
 import { waitLimit } from './wait-limit.js';
+import { WatchReopens } from './watch-reopen.js';
 
 /** What waiting on a group needs of a scheduler client (the full one and the wire one both have it). */
 export type GroupClient = Pick<WireSchedulerClient, 'watch' | 'listAllWorkloads'>;
@@ -43,9 +44,6 @@ export function summarizeStates(members: readonly Pick<ScheduledWorkload__Output
     .join(', ');
 }
 
-/** How many times the watch is reopened after it closed or cut us off. */
-const WATCH_REOPENS = 5;
-
 /**
  * Waits until every member of `groupId` is judged (see `judge`). Rejects with
  * WaitFailedError(WaitTimeout) when `timeoutMs` passes first, and with an error when the group has
@@ -68,33 +66,36 @@ export async function waitForGroup(
   };
   const done = () => decided.size === latest.size;
   const limit = waitLimit(timeoutMs);
+  const reopens = new WatchReopens();
   try {
-    for (let opened = 0; opened <= WATCH_REOPENS && !limit.signal.aborted; opened++) {
+    while (!limit.signal.aborted) {
+      reopens.opened();
       const events = client.watch({}, limit.signal)[Symbol.asyncIterator]();
+      let failure: unknown;
       try {
         // The first message (caught_up) says the stream is live: list only then.
         const first = await events.next();
-        if (first.done) continue;
-        const members = await listGroup(client, groupId);
-        if (latest.size === 0 && members.length === 0) throw new Error(`no workloads in array ${groupId}`);
-        for (const w of members) see(w);
-        onProgress([...latest.values()]);
-        if (done()) return outcome(groupId, latest, until);
-        for (let ev = await events.next(); !ev.done; ev = await events.next()) {
-          const w = (ev.value as ClusterEvent__Output).workload;
-          if (!w || w.groupId !== groupId || !latest.has(w.id) || !see(w)) continue;
+        if (!first.done) {
+          const members = await listGroup(client, groupId);
+          if (latest.size === 0 && members.length === 0) throw new Error(`no workloads in array ${groupId}`);
+          for (const w of members) see(w);
           onProgress([...latest.values()]);
           if (done()) return outcome(groupId, latest, until);
+          for (let ev = await events.next(); !ev.done; ev = await events.next()) {
+            const w = (ev.value as ClusterEvent__Output).workload;
+            if (!w || w.groupId !== groupId || !latest.has(w.id) || !see(w)) continue;
+            onProgress([...latest.values()]);
+            if (done()) return outcome(groupId, latest, until);
+          }
         }
       } catch (err) {
-        // A reader that fell behind is cut off: reopen and relist. Anything else is an answer.
-        if (limit.signal.aborted || !(err instanceof MoError) || statusName(err.code) !== 'RESOURCE_EXHAUSTED')
-          throw err;
+        failure = err;
       } finally {
         await events.return?.(undefined);
       }
+      // Closed or broken (a failover, a slow reader cut off): reopen and list again (watch-reopen.ts).
+      await reopens.after(failure, limit.signal);
     }
-    if (!limit.timedOut()) throw new Error(`the scheduler kept closing the watch of array ${groupId}`);
   } catch (err) {
     if (!limit.timedOut()) throw err;
   } finally {

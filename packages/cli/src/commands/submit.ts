@@ -10,6 +10,7 @@ import { renderWorkloadLine, workloadEnded } from '../output/cluster.js';
 import { checksText } from '../output/health.js';
 import type { WaitFor } from './start.js';
 import { waitLimit } from './wait-limit.js';
+import { WatchReopens } from './watch-reopen.js';
 
 /** What a watched workload's state means for the wait: done, failed, or keep waiting. */
 export type Verdict = 'ok' | 'failed' | undefined;
@@ -56,12 +57,10 @@ function checksNote(w: ScheduledWorkload__Output): string {
   return text ? `; checks: ${text}` : hasChecks(w) ? '; no check result reported yet' : '';
 }
 
-/** How many times a watch stream that ended cleanly (a scheduler going away) is reopened. */
-const WATCH_REOPENS = 3;
-
 /**
  * Follows one workload until `judge` decides. `onUpdate` sees each new state (for progress lines).
- * Rejects with WaitFailedError(WaitTimeout) when `timeoutMs` passes first.
+ * A stream that breaks (a failover, a cut-off) is opened again with a new snapshot
+ * (watch-reopen.ts). Rejects with WaitFailedError(WaitTimeout) when `timeoutMs` passes first.
  */
 export async function waitForWorkload(
   client: Pick<WireSchedulerClient, 'watch'>,
@@ -74,22 +73,31 @@ export async function waitForWorkload(
   const initial = judge(first, until);
   if (initial) return { workload: first, verdict: initial };
   const limit = waitLimit(timeoutMs);
+  const reopens = new WatchReopens();
   try {
-    for (let opened = 0; opened <= WATCH_REOPENS && !limit.signal.aborted; opened++) {
-      const events: AsyncIterable<ClusterEvent__Output> = client.watch(
-        { workloadId: first.id, initialState: true },
-        limit.signal,
-      );
-      for await (const ev of events) {
-        const w = ev.workload;
-        if (!w || w.id !== first.id) continue;
-        const verdict = judge(w, until);
-        if (verdict) return { workload: w, verdict };
-        if (w.state !== latest.state || w.reason !== latest.reason || w.health !== latest.health) onUpdate(w);
-        latest = w;
+    while (!limit.signal.aborted) {
+      let failure: unknown;
+      reopens.opened();
+      try {
+        const events: AsyncIterable<ClusterEvent__Output> = client.watch(
+          { workloadId: first.id, initialState: true },
+          limit.signal,
+        );
+        for await (const ev of events) {
+          const w = ev.workload;
+          if (!w || w.id !== first.id) continue;
+          const verdict = judge(w, until);
+          if (verdict) return { workload: w, verdict };
+          if (w.state !== latest.state || w.reason !== latest.reason || w.health !== latest.health) onUpdate(w);
+          latest = w;
+        }
+      } catch (err) {
+        failure = err;
       }
+      await reopens.after(failure, limit.signal);
     }
-    if (!limit.timedOut()) throw new Error(`the scheduler kept closing the watch of ${first.id}`);
+  } catch (err) {
+    if (!limit.timedOut()) throw err;
   } finally {
     limit.cancel();
   }

@@ -1,6 +1,6 @@
 // `mo wait REF… [--timeout D]`: follows the scheduler's Watch stream until every named workload has
-// ended, printing each end as it comes; the exit code is the worst result.
-import type { ClusterEvent__Output, ScheduledWorkload__Output, SchedulerClient } from '@mo/api';
+// ended, printing each end as it comes (through a failover too); the exit code is the worst result.
+import type { ScheduledWorkload__Output, SchedulerClient } from '@mo/api';
 import type { Command } from 'commander';
 import { addGlobalOptions, type CliContext } from '../context.js';
 import { ExitCode, WaitFailedError } from '../errors.js';
@@ -9,8 +9,9 @@ import { renderWorkloadLine, workloadEnded } from '../output/cluster.js';
 import { planLookup } from '../refs/match.js';
 import { resolveMany } from '../refs/resolve.js';
 import { waitLimit } from './wait-limit.js';
+import { WatchReopens } from './watch-reopen.js';
 
-type WaitClient = Pick<SchedulerClient, 'follow' | 'getWorkload' | 'listWorkloads' | 'listAllWorkloads'>;
+type WaitClient = Pick<SchedulerClient, 'watch' | 'getWorkload' | 'listWorkloads' | 'listAllWorkloads'>;
 
 /**
  * The workloads `refs` name, each once. An exact id that is no workload's but an array's group id
@@ -62,7 +63,10 @@ function timeoutGiven(cmd: Command): boolean {
 /**
  * Follows every workload `refs` name until all have ended, or `signal` aborts. The watch opens
  * first and the references are resolved after its caught-up marker, so an end can fall neither
- * before the watch (the lookup sees it) nor between (the stream has it). `onEnd` sees each end once.
+ * before the watch (the lookup sees it) nor between (the stream has it). A stream that breaks (a
+ * failover: the new leader's events are numbered anew, so it is not resumed) is opened again and
+ * each workload still going is read again after its caught-up marker (watch-reopen.ts). `onEnd`
+ * sees each end once.
  */
 export async function waitForEnds(
   client: WaitClient,
@@ -70,35 +74,52 @@ export async function waitForEnds(
   signal: AbortSignal,
   onEnd: (w: ScheduledWorkload__Output) => Promise<void>,
 ): Promise<ScheduledWorkload__Output[]> {
-  const stop = new AbortController();
-  const abort = () => stop.abort();
-  signal.addEventListener('abort', abort, { once: true });
-  const events: AsyncGenerator<ClusterEvent__Output> = client.follow({}, { signal: stop.signal });
-  try {
-    for (let e = await events.next(); !e.done && !e.value.caughtUp; e = await events.next());
-    const latest = new Map<string, ScheduledWorkload__Output>();
-    for (const w of await resolveWaited(client, refs)) {
-      latest.set(w.id, w);
-      if (workloadEnded(w)) await onEnd(w);
-    }
-    const open = new Set([...latest.values()].filter((w) => !workloadEnded(w)).map((w) => w.id));
-    while (open.size > 0 && !signal.aborted) {
-      const e = await events.next();
-      if (e.done) break;
-      const w = e.value.workload;
-      if (!w || !open.has(w.id)) continue;
-      latest.set(w.id, w);
-      if (workloadEnded(w)) {
-        open.delete(w.id);
-        await onEnd(w);
+  const latest = new Map<string, ScheduledWorkload__Output>();
+  let open: Set<string> | undefined;
+  const see = async (w: ScheduledWorkload__Output) => {
+    latest.set(w.id, w);
+    if (!workloadEnded(w)) return;
+    open?.delete(w.id);
+    await onEnd(w);
+  };
+  const reopens = new WatchReopens();
+  while (!signal.aborted && (open === undefined || open.size > 0)) {
+    const stop = new AbortController();
+    const abort = () => stop.abort();
+    signal.addEventListener('abort', abort, { once: true });
+    reopens.opened();
+    const events = client.watch({}, stop.signal);
+    let failure: unknown;
+    try {
+      let e = await events.next();
+      for (; !e.done && !e.value.caughtUp; e = await events.next());
+      if (!e.done) {
+        if (open === undefined) {
+          const found = await resolveWaited(client, refs);
+          open = new Set(found.filter((w) => !workloadEnded(w)).map((w) => w.id));
+          for (const w of found) await see(w);
+        } else {
+          // What ended while no stream was open.
+          for (const id of [...open]) await see(await client.getWorkload(id));
+        }
+        while (open.size > 0 && !signal.aborted) {
+          const next = await events.next();
+          if (next.done) break;
+          const w = next.value.workload;
+          if (w && open.has(w.id)) await see(w);
+        }
       }
+    } catch (err) {
+      failure = err;
+    } finally {
+      signal.removeEventListener('abort', abort);
+      stop.abort();
+      await events.return(undefined);
     }
-    return [...latest.values()];
-  } finally {
-    signal.removeEventListener('abort', abort);
-    stop.abort();
-    await events.return(undefined);
+    if (open !== undefined && open.size === 0) break;
+    await reopens.after(failure, signal);
   }
+  return [...latest.values()];
 }
 
 export function registerWait(program: Command, ctx: CliContext): void {
