@@ -32,7 +32,16 @@ describe('failureOf', () => {
   it.each([
     ['a redirect naming the leader', new NotLeaderError('b:2'), { kind: 'redirect', leader: 'b:2' }],
     ['a refusal while no leader is known', new NotLeaderError(undefined), { kind: 'electing' }],
-    ['a connection failure', new UnavailableError('a:1', 'connect ECONNREFUSED'), { kind: 'unreachable' }],
+    [
+      'a connection lost',
+      new UnavailableError('a:1', 'a:1: connection lost: the server closed it'),
+      { kind: 'unreachable' },
+    ],
+    [
+      'a refused connection (nothing sent)',
+      new UnavailableError('a:1', 'a:1: No connection established. Last error: connect ECONNREFUSED 127.0.0.1:1'),
+      { kind: 'unreachable', refused: true },
+    ],
     ['a node behind the scheduler down', new NodeUnreachableError('n1', 'x:1', 'refused'), { kind: 'answered' }],
     ['a refusal of the request', new MoError(STATUS.INVALID_ARGUMENT, 'spec.argv: empty'), { kind: 'answered' }],
     // A passed deadline maps to UnavailableError too: chooseAfterFailure ends the call on its time.
@@ -138,6 +147,12 @@ describe('chooseAfterFailure', () => {
       kind: 'fail',
       next: 'c:3',
     });
+  });
+
+  it('a refused connection moves even an unsafe call on: nothing was sent', () => {
+    expect(
+      chooseAfterFailure(failed({ at: 'b:2', failure: { kind: 'unreachable', refused: true }, safe: false })),
+    ).toMatchObject({ kind: 'retry', address: 'c:3', waitMs: 0 });
   });
 
   it('an election seen earlier in the round makes a final connection failure worth a wait', () => {

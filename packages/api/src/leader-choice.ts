@@ -9,6 +9,8 @@
 // - A connection failure (UNAVAILABLE without the trailer) may have cut a call that ran: only a
 //   read or an idempotent call (a submission with an idempotency key) moves on to another address
 //   within the call; any other call fails with the error, and the NEXT call starts elsewhere.
+//   A refused connection (ECONNREFUSED: a dead leader's port) is the exception: nothing was sent,
+//   so any call moves on (an approval, a stop after a failover).
 // - Anything else is the server's answer: it fails as it is, and the client stays where it is.
 import { MoError, NodeUnreachableError, NotLeaderError } from './errors.js';
 import { METHOD_RULES, callClassOf } from './auth/access.js';
@@ -18,7 +20,8 @@ import { STATUS } from './status.js';
 export type Failure =
   | { readonly kind: 'redirect'; readonly leader: string }
   | { readonly kind: 'electing' }
-  | { readonly kind: 'unreachable' }
+  /** `refused`: the connection itself was refused, so the call never left. */
+  | { readonly kind: 'unreachable'; readonly refused?: true }
   | { readonly kind: 'answered' };
 
 export function failureOf(err: unknown): Failure {
@@ -26,7 +29,8 @@ export function failureOf(err: unknown): Failure {
     return err.leader ? { kind: 'redirect', leader: err.leader } : { kind: 'electing' };
   // A node behind the scheduler is down: the scheduler itself answered.
   if (err instanceof NodeUnreachableError) return { kind: 'answered' };
-  if (err instanceof MoError && err.code === STATUS.UNAVAILABLE) return { kind: 'unreachable' };
+  if (err instanceof MoError && err.code === STATUS.UNAVAILABLE)
+    return /\bECONNREFUSED\b/.test(err.message) ? { kind: 'unreachable', refused: true } : { kind: 'unreachable' };
   return { kind: 'answered' };
 }
 
@@ -106,7 +110,7 @@ export function chooseAfterFailure(c: FailedCall): Choice {
     };
   }
   const next = following(addresses, at);
-  if (failure.kind === 'unreachable' && !c.safe) return { kind: 'fail', next };
+  if (failure.kind === 'unreachable' && !c.safe && !failure.refused) return { kind: 'fail', next };
   // 'electing', 'unreachable' for a safe call, or a server that refused naming itself.
   const electing = round.electing || failure.kind !== 'unreachable';
   const start = addresses.indexOf(at);

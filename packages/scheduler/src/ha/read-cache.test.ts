@@ -97,14 +97,14 @@ describe('ReadCache', () => {
     source.reset('token', []);
     const s = reads.scheduler;
     const list = s.listWorkloads(listReq(2));
-    expect(list.workloads.map((w) => w.id)).toEqual(['W3', 'W2']);
+    expect(list.workloads!.map((w) => w.id)).toEqual(['W3', 'W2']);
     expect(list.total).toBe(3);
     const next = s.listWorkloads(listReq(2, list.nextPageToken));
-    expect(next.workloads.map((w) => w.id)).toEqual(['W1']);
+    expect(next.workloads!.map((w) => w.id)).toEqual(['W1']);
     const status = s.getClusterStatus({ recentWorkloads: 10, maxNodes: 0 } as never);
     expect(status.workloadCounts).toEqual({ running: 1, succeeded: 1, pending: 1 });
     expect(status.queueDepth).toBe(1);
-    const [n1] = s.listNodes({ pageSize: 0, pageToken: '' } as never).nodes;
+    const [n1] = s.listNodes({ pageSize: 0, pageToken: '' } as never).nodes!;
     expect(n1).toMatchObject({ name: 'n1', workloadsRunning: 1, reserved: { cpuMillis: 100, memoryBytes: 64 << 20 } });
 
     // W1 ends, W3 is placed and runs: counts and reservations follow each change.
@@ -127,7 +127,7 @@ describe('ReadCache', () => {
     source.reset('workload', [{ id: 'W9', value: workloadRecord({ id: 'W9', state: 'failed' }) }]);
     const s = reads.scheduler;
     const list = s.listWorkloads(listReq(10));
-    expect(list.workloads.map((w) => w.id)).toEqual(['W9']);
+    expect(list.workloads!.map((w) => w.id)).toEqual(['W9']);
     expect(s.getClusterStatus({ recentWorkloads: 1, maxNodes: 0 } as never).workloadCounts).toEqual({ failed: 1 });
   });
 
