@@ -20,6 +20,7 @@ import { codecSuite } from './codec.js';
 import { dashboardSuite } from './dashboard.js';
 import { dockerSuite } from './docker.js';
 import { faultsSuite } from './faults.js';
+import { peersSuite } from './peers.js';
 import { pipelineSuite } from './pipeline.js';
 import { placementSuite } from './placement.js';
 import { queueSuite } from './queue.js';
@@ -54,6 +55,7 @@ const SUITES: Suite[] = [
   dashboardSuite,
   servicesSuite,
   haSuite,
+  peersSuite,
 ];
 /** Pause between suites, so one's exiting processes and disk writes are not the next one's noise. */
 const SETTLE_MS = 3000;
