@@ -22,16 +22,14 @@ import {
   registerCleanup,
   removeLater,
   round,
-  row,
   sleep,
   withTimeout,
-  type Row,
   type Suite,
   type SuiteContext,
   type SuiteResult,
-  type Target,
 } from './lib.js';
 import { descendsFrom, pssBytes, snapshot, withArgv } from './peers/procs.js';
+import { peerRows, type Figures, type Rounds } from './peers/rows.js';
 import { ensureSlurmInstalled, startSlurm, type SlurmCluster } from './peers/slurm.js';
 
 // MO_BENCH_PEERS_ROUNDS, _JOBS and _RUNNING shrink a run to check the suite itself.
@@ -45,7 +43,6 @@ const RUNNING = Number(process.env.MO_BENCH_PEERS_RUNNING ?? 500);
 const SLEEP = ['sleep', '300'];
 /** Idle: the daemons settle this long after start, then their CPU is read over the window. */
 const IDLE = { settleMs: 2000, windowMs: 10_000 };
-const TARGETS = { sbatch: 10, srun: 2, memory: 0.25, idleRss: 4, idleCpuPercent: 0.1 };
 const ENDED: WorkloadState[] = ['WORKLOAD_STATE_SUCCEEDED', 'WORKLOAD_STATE_FAILED'];
 
 export const peersSuite: Suite = {
@@ -53,15 +50,6 @@ export const peersSuite: Suite = {
   description: 'mo beside Slurm (private slurmctld + slurmd): throughput, CLI latency, start, memory, idle',
   run,
 };
-
-/** One round's figures of one system, by name (MiB, %, ms, jobs/s); a failed phase leaves its out. */
-type Figures = Record<string, number>;
-
-interface Rounds {
-  mo: Figures[];
-  slurm: Figures[];
-  errors: string[];
-}
 
 async function run(ctx: SuiteContext): Promise<SuiteResult> {
   const rounds: Rounds = { mo: [], slurm: [], errors: [] };
@@ -80,8 +68,18 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     rounds.slurm.push(slurm);
     await system(ctx, `Slurm round ${i}`, rounds.errors, () => slurmRound(ctx, slurm, rounds.errors, i));
   }
-  if (!slurmError && rounds.slurm.every((f) => Object.keys(f).length === 0)) slurmError = rounds.errors.join('; ');
-  return { rows: rowsOf(rounds, slurmError), raw: { rounds, slurmError, jobs: JOBS, running: RUNNING, LATENCY } };
+  if (!slurmError && rounds.slurm.every((f) => Object.keys(f).length === 0)) {
+    // Slurm never came up: its reasons once (each round's are usually the same), not per round.
+    const slurmErrors = rounds.errors.filter((e) => e.startsWith('Slurm round'));
+    slurmError = [...new Set(slurmErrors.map((e) => e.replace(/^Slurm round \d+: /, '')))].join('; ');
+    rounds.errors = rounds.errors.filter((e) => !slurmErrors.includes(e));
+  }
+  const { rows, ratios } = peerRows(rounds, slurmError, {
+    jobs: JOBS,
+    running: RUNNING,
+    sbatchParallel: SBATCH_PARALLEL,
+  });
+  return { rows, raw: { ratios, rounds, slurmError, jobs: JOBS, running: RUNNING, latency: LATENCY } };
 }
 
 async function system(ctx: SuiteContext, name: string, errors: string[], fn: () => Promise<void>): Promise<void> {
@@ -338,90 +336,4 @@ function tryKill(pid: number): void {
   } catch {
     // already gone
   }
-}
-
-// ---- rows ---------------------------------------------------------------------------------------
-
-const median = (xs: number[]) =>
-  percentile(
-    [...xs].sort((a, b) => a - b),
-    50,
-  );
-const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toFixed(3));
-
-/** The median over the rounds that have the figure, each round's value in the label. */
-function figure(metric: string, rounds: Figures[], f: (r: Figures) => number, unit: string, target?: Target): Row[] {
-  const vs = rounds.map(f).filter((v) => Number.isFinite(v));
-  if (vs.length === 0) return [];
-  return [row(`${metric} [${vs.map(fmt).join(', ')}]`, round(median(vs), 3), unit, target)];
-}
-
-/** mo ÷ Slurm per round (round i of each), the median as the value, the min–max in the label. */
-function ratio(metric: string, r: Rounds, mo: (f: Figures) => number, slurm: (f: Figures) => number, t?: Target) {
-  const vs = r.mo.map((m, i) => mo(m) / slurm(r.slurm[i] ?? {})).filter((v) => Number.isFinite(v));
-  if (vs.length === 0) return [];
-  const spread = `${fmt(Math.min(...vs))}–${fmt(Math.max(...vs))}`;
-  return [row(`${metric} (${vs.length} rounds, ${spread})`, round(median(vs), 3), '×', t)];
-}
-
-function rowsOf(r: Rounds, slurmError: string | undefined): Row[] {
-  const g = (k: string) => (f: Figures) => f[k] ?? NaN;
-  const sum =
-    (...ks: string[]) =>
-    (f: Figures) =>
-      ks.reduce((a, k) => a + (f[k] ?? NaN), 0);
-  const rows: Row[] = [
-    ...figure(`mo: ${JOBS} × /bin/true over gRPC, submit until all ended`, r.mo, g('apiPerS'), 'jobs/s'),
-    ...figure(
-      `Slurm: ${JOBS} × sbatch --wrap /bin/true (${SBATCH_PARALLEL} at once) until ended`,
-      r.slurm,
-      g('sbatchPerS'),
-      'jobs/s',
-    ),
-    ...figure(`Slurm: sbatch --array=1-${JOBS} /bin/true until ended`, r.slurm, g('arrayPerS'), 'jobs/s'),
-    ...ratio('API throughput mo ÷ sbatch', r, g('apiPerS'), g('sbatchPerS'), { op: '>=', limit: TARGETS.sbatch }),
-    ...ratio('API throughput mo ÷ job array', r, g('apiPerS'), g('arrayPerS')),
-    ...figure('mo start --wait=exit -- /bin/true wall p50', r.mo, g('cliMs'), 'ms'),
-    ...figure('srun /bin/true wall p50', r.slurm, g('cliMs'), 'ms'),
-    ...ratio('mo start --wait=exit ÷ srun (p50)', r, g('cliMs'), g('cliMs'), { op: '<=', limit: TARGETS.srun }),
-    ...figure('submit → job stamps its start p50: mo API (gRPC)', r.mo, g('startApiMs'), 'ms'),
-    ...figure('  mo start (CLI)', r.mo, g('startCliMs'), 'ms'),
-    ...figure('  sbatch', r.slurm, g('startSbatchMs'), 'ms'),
-    ...ratio('  mo API ÷ sbatch', r, g('startApiMs'), g('startSbatchMs')),
-    ...ratio('  mo start ÷ sbatch', r, g('startCliMs'), g('startSbatchMs')),
-    ...figure(`mo: scheduler + agent + mo-shims PSS, ${RUNNING} running`, r.mo, g('memMiB'), 'MiB'),
-    ...figure('  mo-shim processes', r.mo, g('memShims'), ''),
-    ...figure('  of which mo-shims', r.mo, g('memShimsMiB'), 'MiB'),
-    ...figure(`Slurm: slurmctld + slurmd + slurmstepds + munged PSS, ${RUNNING} running`, r.slurm, g('memMiB'), 'MiB'),
-    ...figure('  slurmstepd processes', r.slurm, g('memStepds'), ''),
-    ...figure('  of which slurmstepds', r.slurm, g('memStepdsMiB'), 'MiB'),
-    ...ratio(`memory with ${RUNNING} running mo ÷ Slurm`, r, g('memMiB'), g('memMiB'), {
-      op: '<=',
-      limit: TARGETS.memory,
-    }),
-    ...figure(`  ${RUNNING} started and running after: mo`, r.mo, g('memStartS'), 's'),
-    ...figure(`  ${RUNNING} started and running after: Slurm`, r.slurm, g('memStartS'), 's'),
-    ...figure('idle RSS scheduler + agent', r.mo, sum('idleRss.scheduler', 'idleRss.agent'), 'MiB'),
-    ...figure('idle RSS slurmctld + slurmd', r.slurm, sum('idleRss.slurmctld', 'idleRss.slurmd'), 'MiB'),
-    ...ratio(
-      'idle RSS mo ÷ Slurm',
-      r,
-      sum('idleRss.scheduler', 'idleRss.agent'),
-      sum('idleRss.slurmctld', 'idleRss.slurmd'),
-      {
-        op: '<=',
-        limit: TARGETS.idleRss,
-      },
-    ),
-    ...['scheduler', 'agent'].flatMap((d) =>
-      figure(`idle CPU mo ${d}`, r.mo, g(`idleCpu.${d}`), '% of a core', { op: '<=', limit: TARGETS.idleCpuPercent }),
-    ),
-    ...['slurmctld', 'slurmd', 'munged'].flatMap((d) =>
-      figure(`idle CPU ${d}`, r.slurm, g(`idleCpu.${d}`), '% of a core'),
-    ),
-  ];
-  if (slurmError)
-    rows.unshift(row(`Slurm unavailable, nothing compared: ${slurmError}`, 1, '', { op: '<=', limit: 0 }));
-  for (const e of r.errors) rows.push(row(`error: ${e}`, 1, '', { op: '<=', limit: 0 }));
-  return rows;
 }

@@ -100,12 +100,16 @@ async function until(what: string, probe: () => Promise<boolean> | boolean, ms: 
   }
 }
 
-function tail(file: string): string {
-  try {
-    return readFileSync(file, 'utf8').trim().split('\n').slice(-3).join(' / ');
-  } catch {
-    return '(no log)';
-  }
+/** The last lines of a daemon's output and log files (a bad slurm.conf is reported on stderr). */
+function tail(...files: string[]): string {
+  const lines = files.flatMap((f) => {
+    try {
+      return readFileSync(f, 'utf8').trim().split('\n').filter(Boolean).slice(-3);
+    } catch {
+      return [];
+    }
+  });
+  return lines.join(' / ') || '(nothing logged)';
 }
 
 /**
@@ -169,9 +173,9 @@ export async function startSlurm(log: (msg: string) => void): Promise<SlurmClust
       join(dir, 'munged.out'),
     );
     children.push(munged);
-    const exited = (name: string, c: ChildProcess, logFile: string) => () =>
-      alive(c) ? '' : `${name} exited (${c.exitCode ?? c.signalCode}): ${tail(logFile)}`;
-    await until('munged', () => existsSync(socket), 10_000, exited('munged', munged, join(dir, 'munged.out')));
+    const exited = (name: string, c: ChildProcess, log: string) => () =>
+      alive(c) ? '' : `${name} exited (${c.exitCode ?? c.signalCode}): ${tail(join(dir, `${name}.out`), log)}`;
+    await until('munged', () => existsSync(socket), 10_000, exited('munged', munged, join(munge, 'munged.log')));
 
     const [ctldPort, slurmdPort] = [await freePort(), await freePort()];
     const host = hostname().split('.')[0]!;
