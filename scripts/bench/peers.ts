@@ -32,9 +32,12 @@ import { descendsFrom, pssBytes, snapshot, withArgv } from './peers/procs.js';
 import { peerRows, type Figures, type Rounds } from './peers/rows.js';
 import { ensureSlurmInstalled, startSlurm, type SlurmCluster } from './peers/slurm.js';
 
-// MO_BENCH_PEERS_ROUNDS, _JOBS and _RUNNING shrink a run to check the suite itself.
+// MO_BENCH_PEERS_ROUNDS, _JOBS and _RUNNING change the sizes (smaller: to check the suite itself).
 const ROUNDS = Number(process.env.MO_BENCH_PEERS_ROUNDS ?? 3);
-const JOBS = Number(process.env.MO_BENCH_PEERS_JOBS ?? 2000);
+// Issue 19 ran 2,000; on this 2-core VM Slurm ends 15-20 batch jobs/s (~100 ms of CPU each, most of
+// it slurmd and slurmstepd forking), so 2,000 sbatch + a 2,000 array took ~4 min per round. 500 on
+// both sides keeps three rounds within ~8 min; MO_BENCH_PEERS_JOBS=2000 for the issue's count.
+const JOBS = Number(process.env.MO_BENCH_PEERS_JOBS ?? 500);
 /** Submissions in flight at once: over mo's API (one client), and sbatch processes at once. */
 const MO_CONCURRENCY = 64;
 const SBATCH_PARALLEL = 8;
@@ -153,6 +156,7 @@ async function moRound(ctx: SuiteContext, fig: Figures, errors: string[], n: num
           await client.submitWorkload({ spec: { name: 'peers-api', argv: ['/bin/true'] } });
         });
         if (failed.length > 0) throw new Error(`${failed.length} submissions failed: ${String(failed[0])}`);
+        fig.apiAckPerS = JOBS / (msSince(t0) / 1000);
         await until(`${JOBS} ended`, 120_000, async () => {
           const { total } = await client.listWorkloads({ name: 'peers-api', states: ENDED, limit: 1 });
           return total >= JOBS;
@@ -168,9 +172,10 @@ async function moRound(ctx: SuiteContext, fig: Figures, errors: string[], n: num
       await phase(`${label} memory with ${RUNNING} running`, errors, ctx, async () => {
         ctx.log(`${label}: ${RUNNING} × ${SLEEP.join(' ')}`);
         const t0 = process.hrtime.bigint();
-        await pool(MO_CONCURRENCY, RUNNING, async () => {
+        const submitted = await pool(MO_CONCURRENCY, RUNNING, async () => {
           await client.submitWorkload({ spec: { name: 'peers-mem', argv: SLEEP } });
         });
+        if (submitted.errors.length > 0) throw new Error(`submit: ${String(submitted.errors[0])}`);
         const ours = new Set([agent.pid]);
         await until(`${RUNNING} sleeps under mo-shim`, 120_000, () => {
           const procs = snapshot();
@@ -221,6 +226,7 @@ async function slurmRound(ctx: SuiteContext, fig: Figures, errors: string[], n: 
         await timed(sbatch('--job-name', 'peers-sbatch', '--wrap', '/bin/true'), slurm.env);
       });
       if (failed.length > 0) throw new Error(`${failed.length} sbatch failed: ${String(failed[0])}`);
+      fig.sbatchAckPerS = JOBS / (msSince(t0) / 1000);
       await untilQueueEmpty(slurm, 'peers-sbatch');
       fig.sbatchPerS = JOBS / (msSince(t0) / 1000);
     });
@@ -260,7 +266,10 @@ async function slurmRound(ctx: SuiteContext, fig: Figures, errors: string[], n: 
 
 async function untilQueueEmpty(slurm: SlurmCluster, name: string): Promise<void> {
   await until(`squeue empty of ${name}`, 300_000, async () => {
-    const r = await execa('squeue', ['--noheader', '--name', name, '--format', '%i'], { env: slurm.env });
+    const r = await execa('squeue', ['--noheader', '--name', name, '--format', '%i %r'], { env: slurm.env });
+    // A launch slurmd did not confirm in time leaves the job held: it would never end.
+    const held = r.stdout.split('\n').filter((l) => /held/i.test(l));
+    if (held.length > 0) throw new Error(`${held.length} jobs held, e.g. ${held[0]}`);
     return r.stdout.trim() === '';
   });
 }

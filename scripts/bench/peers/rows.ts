@@ -72,6 +72,8 @@ export function peerRows(
       'jobs/s',
     ),
     ...figure(`Slurm: sbatch --array=1-${JOBS} /bin/true until ended`, r.slurm, g('arrayPerS'), 'jobs/s'),
+    ...figure('  submitted alone (acknowledged): mo', r.mo, g('apiAckPerS'), 'jobs/s'),
+    ...figure('  submitted alone (sbatch returned): Slurm', r.slurm, g('sbatchAckPerS'), 'jobs/s'),
     ...ratio(ratios, 'API throughput mo ÷ sbatch', r, g('apiPerS'), g('sbatchPerS'), {
       op: '>=',
       limit: TARGETS.sbatch,
