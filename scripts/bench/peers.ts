@@ -7,7 +7,15 @@
 // Slurm (Debian's slurm-wlm + munge, installed when missing) runs privately with
 // peers/slurm.conf (peers/slurm.ts); when it cannot, the rows say why and only mo is measured.
 import { SchedulerClient, type WorkloadState } from '@mo/api';
-import { CLI_BIN, measureCpuPercent, startCluster, testCliEnv, testClientOptions, type Cluster } from '@mo/testkit';
+import {
+  CLI_BIN,
+  cpuSecondsOf,
+  measureCpuPercent,
+  startCluster,
+  testCliEnv,
+  testClientOptions,
+  type Cluster,
+} from '@mo/testkit';
 import { execa } from 'execa';
 import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +36,7 @@ import {
   type SuiteContext,
   type SuiteResult,
 } from './lib.js';
-import { descendsFrom, pssBytes, snapshot, withArgv } from './peers/procs.js';
+import { descendsFrom, machineCpuSeconds, pssBytes, snapshot, withArgv } from './peers/procs.js';
 import { peerRows, type Figures, type Rounds } from './peers/rows.js';
 import { ensureSlurmInstalled, startSlurm, type SlurmCluster } from './peers/slurm.js';
 
@@ -152,6 +160,7 @@ async function moRound(ctx: SuiteContext, fig: Figures, errors: string[], n: num
       await phase(`${label} API throughput`, errors, ctx, async () => {
         ctx.log(`${label}: ${JOBS} × /bin/true over gRPC, ${MO_CONCURRENCY} in flight`);
         const t0 = process.hrtime.bigint();
+        const cpu = cpuFrom([scheduler.pid, agent.pid]);
         const { errors: failed } = await pool(MO_CONCURRENCY, JOBS, async () => {
           await client.submitWorkload({ spec: { name: 'peers-api', argv: ['/bin/true'] } });
         });
@@ -162,6 +171,7 @@ async function moRound(ctx: SuiteContext, fig: Figures, errors: string[], n: num
           return total >= JOBS;
         });
         fig.apiPerS = JOBS / (msSince(t0) / 1000);
+        [fig.apiCpuMs, fig.apiDaemonsCpuMs] = cpu();
         const { total } = await client.listWorkloads({
           name: 'peers-api',
           states: ['WORKLOAD_STATE_FAILED'],
@@ -222,6 +232,7 @@ async function slurmRound(ctx: SuiteContext, fig: Figures, errors: string[], n: 
     await phase(`${label} sbatch throughput`, errors, ctx, async () => {
       ctx.log(`${label}: ${JOBS} × sbatch --wrap /bin/true, ${SBATCH_PARALLEL} at a time`);
       const t0 = process.hrtime.bigint();
+      const cpu = cpuFrom([slurm.pids.slurmctld, slurm.pids.slurmd]);
       const { errors: failed } = await pool(SBATCH_PARALLEL, JOBS, async () => {
         await timed(sbatch('--job-name', 'peers-sbatch', '--wrap', '/bin/true'), slurm.env);
       });
@@ -229,12 +240,15 @@ async function slurmRound(ctx: SuiteContext, fig: Figures, errors: string[], n: 
       fig.sbatchAckPerS = JOBS / (msSince(t0) / 1000);
       await untilQueueEmpty(slurm, 'peers-sbatch');
       fig.sbatchPerS = JOBS / (msSince(t0) / 1000);
+      [fig.sbatchCpuMs, fig.sbatchDaemonsCpuMs] = cpu();
     });
     await phase(`${label} job array throughput`, errors, ctx, async () => {
       const t0 = process.hrtime.bigint();
+      const cpu = cpuFrom([slurm.pids.slurmctld, slurm.pids.slurmd]);
       await timed(sbatch('--job-name', 'peers-array', `--array=1-${JOBS}`, '--wrap', '/bin/true'), slurm.env);
       await untilQueueEmpty(slurm, 'peers-array');
       fig.arrayPerS = JOBS / (msSince(t0) / 1000);
+      [fig.arrayCpuMs, fig.arrayDaemonsCpuMs] = cpu();
     });
     await phase(`${label} memory with ${RUNNING} running`, errors, ctx, async () => {
       ctx.log(`${label}: ${RUNNING} × ${SLEEP.join(' ')} (one array)`);
@@ -287,6 +301,16 @@ async function idle(pids: Record<string, number>): Promise<Figures> {
     fig[`idleRss.${k}`] = (readRssBytes(pids[k]!) ?? NaN) / MiB;
   });
   return fig;
+}
+
+/**
+ * CPU per job (ms) from now until the returned function is called: the whole machine's (every core,
+ * the submitting side included) and these daemons' together.
+ */
+function cpuFrom(daemons: number[]): () => [number, number] {
+  const daemonSeconds = () => daemons.reduce((a, pid) => a + (cpuSecondsOf(pid) ?? NaN), 0);
+  const [machine0, daemons0] = [machineCpuSeconds(), daemonSeconds()];
+  return () => [((machineCpuSeconds() - machine0) * 1000) / JOBS, ((daemonSeconds() - daemons0) * 1000) / JOBS];
 }
 
 /** p50 (ms) of LATENCY.samples sequential runs after LATENCY.warmup. */

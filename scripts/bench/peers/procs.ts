@@ -68,3 +68,13 @@ export function pssBytes(pid: number): number {
     return 0;
   }
 }
+
+/**
+ * CPU seconds the whole machine has spent busy (all cores: user, nice, system, irq, softirq, steal
+ * from /proc/stat), in USER_HZ ticks of 1/100 s as on every Linux we run on.
+ */
+export function machineCpuSeconds(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
+  return (user + nice + system + irq + softirq + steal) / 100;
+}
