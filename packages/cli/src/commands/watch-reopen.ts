@@ -32,7 +32,7 @@ export class WatchReopens {
   private inARow = 0;
   private openedAt = 0;
 
-  /** `firstPauseMs`: the first pause, doubling to 10× it (tests shorten it). */
+  /** `firstPauseMs`: the first pause, doubling to 10 times it (tests shorten it). */
   constructor(private readonly firstPauseMs = FIRST_PAUSE_MS) {}
 
   /** A stream is being opened now. */
@@ -42,7 +42,7 @@ export class WatchReopens {
 
   /**
    * After a stream failed with `err` (undefined: it ended cleanly): pauses before the next open, or
-   * throws — `err` when it is an answer, or after REOPENS_IN_A_ROW failures in a row. Resolves at
+   * throws: `err` when it is an answer, or after REOPENS_IN_A_ROW failures in a row. Resolves at
    * once when `signal` aborts (the caller checks it).
    */
   async after(err: unknown, signal: AbortSignal): Promise<void> {

@@ -15,6 +15,7 @@ import {
   type LeaderAddress,
 } from '@mo/api';
 import { WireSchedulerClient } from '@mo/api/wire';
+import { createServer, type AddressInfo } from 'node:net';
 import {
   agentCertificate,
   ensureTestPki,
@@ -213,20 +214,35 @@ describe('clients given several scheduler addresses', () => {
     });
   });
 
-  it('an unkeyed write is not moved past a dead scheduler within the call; the next call goes on', async () => {
-    const client = new SchedulerClient([dead, leaderProcess.grpcAddress], testClientOptions());
+  it('an unkeyed write is not moved past a scheduler that dropped the connection; the next call goes on', async () => {
+    // It accepts and hangs up: the call may have reached a scheduler, so it is not sent again.
+    const dropper = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
+    const dropping = `127.0.0.1:${(dropper.address() as AddressInfo).port}`;
+    const client = new SchedulerClient([dropping, leaderProcess.grpcAddress], testClientOptions());
     try {
       await expect(client.submitWorkload({ spec: { argv: ['true'] } })).rejects.toBeInstanceOf(UnavailableError);
       expect(client.address).toBe(leaderProcess.grpcAddress);
       expect((await client.submitWorkload({ spec: { argv: ['true'] } })).workload?.spec?.argv).toEqual(['true']);
       // A keyed one may move: the key makes a retry harmless.
-      const keyed = new SchedulerClient([dead, leaderProcess.grpcAddress], testClientOptions());
+      const keyed = new SchedulerClient([dropping, leaderProcess.grpcAddress], testClientOptions());
       try {
         const r = await keyed.submitWorkload({ spec: { argv: ['true'] }, idempotencyKey: `follow-${process.pid}` });
         expect(r.workload?.spec?.argv).toEqual(['true']);
       } finally {
         keyed.close();
       }
+    } finally {
+      client.close();
+      dropper.close();
+    }
+  });
+
+  it('a refused connection (a dead scheduler: nothing was sent) moves even an unkeyed write on', async () => {
+    const client = new SchedulerClient([dead, leaderProcess.grpcAddress], testClientOptions());
+    try {
+      expect((await client.submitWorkload({ spec: { argv: ['true'] } })).workload?.spec?.argv).toEqual(['true']);
+      expect(client.address).toBe(leaderProcess.grpcAddress);
     } finally {
       client.close();
     }
