@@ -1,9 +1,10 @@
 // The peers suite (issue 19): mo beside Slurm on this machine, the same tiny job on both, in
 // alternating rounds (mo, Slurm, mo, Slurm, …), each on freshly started daemons: idle RSS and CPU,
 // CLI one-job latency (`mo start --wait=exit` vs `srun`), submit → process running (the job
-// stamps its own start), API throughput (2,000 × /bin/true over mo's gRPC API vs 2,000 sbatch and
-// one job array) and the memory of daemons + per-job supervisors with 500 running. Rows give the
-// median of the rounds with each round's figure, and mo/Slurm ratios per round with their spread.
+// stamps its own start), API throughput (500 × /bin/true over mo's gRPC API vs 500 sbatch and one
+// job array, with the CPU per job) and the memory of daemons + per-job supervisors with 500
+// running. Rows give the median of the rounds with each round's figure, and mo/Slurm ratios per
+// round with their spread.
 // Slurm (Debian's slurm-wlm + munge, installed when missing) runs privately with
 // peers/slurm.conf (peers/slurm.ts); when it cannot, the rows say why and only mo is measured.
 import { SchedulerClient, type WorkloadState } from '@mo/api';
