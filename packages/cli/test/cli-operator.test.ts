@@ -3,9 +3,19 @@
 // none in a pipe, and the blame for a node that cannot be reached (exit 6 naming the node, never
 // "cannot reach scheduler").
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
 import { tmpdir } from 'node:os';
-import { CLI_BIN, runMo, startCluster, testCliEnv, waitFor, type Cluster, type MoResult } from '@mo/testkit';
+import {
+  CLI_BIN,
+  CLI_NODE_FLAGS,
+  runMo,
+  startCluster,
+  testCliEnv,
+  waitFor,
+  type Cluster,
+  type MoResult,
+} from '@mo/testkit';
 import { spawnSync } from 'node:child_process';
 
 let cluster: Cluster;
@@ -30,7 +40,8 @@ async function workload(id: string): Promise<WorkloadJson> {
 
 /**
  * Starts a workload that prints which run it is (a counter file) and fails, restarted twice. The
- * first run lasts long enough for `mo logs -f` to start following it.
+ * first run holds until `${dir}/go` exists (at most 60 s), so the test releases it only once
+ * `mo logs -f` has printed its output: no race with a slow CLI start on a loaded machine.
  */
 async function startFlaky(dir: string): Promise<string> {
   const r = await mo(
@@ -46,7 +57,7 @@ async function startFlaky(dir: string): Promise<string> {
     '--',
     'sh',
     '-c',
-    `n=$(cat ${dir}/n 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${dir}/n; echo "run $n"; if [ $n = 1 ]; then sleep 3; fi; exit 1`,
+    `n=$(cat ${dir}/n 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${dir}/n; echo "run $n"; if [ $n = 1 ]; then i=0; while [ ! -e ${dir}/go ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; fi; exit 1`,
   );
   expect(r.code).toBe(0);
   return (JSON.parse(r.stdout) as { workload: { id: string } }).workload.id;
@@ -65,7 +76,24 @@ describe('mo logs across restarts', () => {
     const dir = await mkdtemp(`${tmpdir()}/mo-logs-restart-`);
     await chmod(dir, 0o777); // the workload may run as the agent's default (unprivileged) user
     const id = await startFlaky(dir);
-    const r = await mo('logs', '-f', id);
+    const follow = execa(process.execPath, [...CLI_NODE_FLAGS, CLI_BIN, 'logs', '-f', id], {
+      env: { PATH: process.env.PATH, ...testCliEnv(), MO_SCHEDULER_ADDR: cluster.scheduler.grpcAddress },
+      extendEnv: false,
+      timeout: 60_000,
+      reject: false,
+      stripFinalNewline: false,
+    });
+    let seen = '';
+    follow.stdout.on('data', (b: Buffer) => (seen += b.toString()));
+    await waitFor('mo logs -f printing run 1', () => seen.includes('run 1\n'), { timeoutMs: 30_000 }).catch(
+      (err: unknown) => {
+        follow.kill();
+        throw err;
+      },
+    );
+    await writeFile(`${dir}/go`, '');
+    const done = await follow;
+    const r = { code: done.exitCode, stdout: done.stdout, stderr: done.stderr };
     const w = await workload(id);
     // One comparison, so a failure shows the output, the notices and the workload together.
     expect({ code: r.code, stdout: r.stdout, notices: r.stderr.split('\n').filter(Boolean), state: w.state }).toEqual({

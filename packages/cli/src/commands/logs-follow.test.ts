@@ -67,6 +67,19 @@ describe('nextAllocation', () => {
       view('WORKLOAD_STATE_FAILED', 'a3', 3, ['a1', 'a2']),
       'follow a3',
     ],
+    [
+      'a first look in a restart backoff: read the run that just ended',
+      undefined,
+      view('WORKLOAD_STATE_PENDING', '', 2, ['a1', 'a2']),
+      'follow a2',
+    ],
+    [
+      'a first look while the restart starts: read the run before it',
+      undefined,
+      view('WORKLOAD_STATE_STARTING', 'a2', 2, ['a1']),
+      'follow a1',
+    ],
+    ['then wait for the restart to run', 'a1', view('WORKLOAD_STATE_STARTING', 'a2', 2, ['a1']), 'wait'],
     ['a stop during a restart backoff: end', 'a1', view('WORKLOAD_STATE_STOPPED', '', 1, ['a1']), 'end'],
   ])('%s', (_why, followed, w, expected) => {
     const step = nextAllocation(followed, w);
@@ -137,6 +150,16 @@ describe('followLogs', () => {
       ['a1', 5],
       ['a2', 0],
     ]);
+  });
+
+  it('a first look in a restart backoff reads the run that just ended, then follows the restart', async () => {
+    const r = await run([
+      view('WORKLOAD_STATE_PENDING', '', 1, ['a1']),
+      view('WORKLOAD_STATE_RUNNING', 'a2', 2, ['a1']),
+      view('WORKLOAD_STATE_FAILED', 'a2', 2, ['a1']),
+    ]);
+    expect(r.out).toBe('a1\na2\n');
+    expect(r.notices).toEqual(['mo: w1 restarted: following attempt 2 (allocation a2 on n1)\n']);
   });
 
   it('says once that it waits for a workload that has not started', async () => {

@@ -48,6 +48,9 @@ export function nextAllocation(followed: string | undefined, w: FollowView): Fol
     return { kind: 'follow', allocationId: w.allocationId, attempt: w.attempt, nodeName: w.nodeName };
   }
   if (ENDED.has(state)) return { kind: 'end' };
+  const last = past[past.length - 1];
+  if (followed === undefined && last)
+    return { kind: 'follow', allocationId: last.allocationId, attempt: last.attempt, nodeName: last.nodeName };
   return { kind: 'wait' };
 }
 
