@@ -28,7 +28,7 @@ import { AgentPool } from './registry/agent-pool.js';
 import { NodeTable, toNodeRecord, type NodeRecord } from './registry/nodes.js';
 import { RegistryService } from './server/registry-service.js';
 import { SchedulerService } from './server/scheduler-service.js';
-import { openSqliteStore } from './store/index.js';
+import { openSqliteStore } from './store/sqlite-store.js';
 import { logPersistFailure } from './store/store.js';
 import { PipelineManager } from './pipelines/manager.js';
 import { ArtifactStore } from './pipelines/artifacts.js';
