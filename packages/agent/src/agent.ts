@@ -192,11 +192,20 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
 
     const cpu = new CpuSampler();
     let latest = sampleNode(cpu);
+    let sampledAt = Date.now();
     metrics.setNodeMetrics(latest);
-    const sampler = every(options.sampleIntervalMs, () => {
-      latest = sampleNode(cpu);
-      metrics.setNodeMetrics(latest);
-    });
+    // Sampled when asked (each heartbeat, GetNodeStatus, a scrape), at most once per half
+    // --sample-interval: no timer of its own, so an idle agent wakes once a second for its
+    // heartbeat and not again for /proc. CPU utilization is over the time since the last sample.
+    const currentMetrics = (): NodeMetrics & HostSample => {
+      if (Date.now() - sampledAt >= options.sampleIntervalMs / 2) {
+        latest = sampleNode(cpu);
+        sampledAt = Date.now();
+        metrics.setNodeMetrics(latest);
+      }
+      return latest;
+    };
+    metrics.sampleNodeOnScrape(currentMetrics);
     // Docker may be installed or started after the agent: re-probe it now and then (and on SIGHUP).
     const refreshFacts = async () => {
       const d = await probeDocker(options.dockerSocket);
@@ -236,7 +245,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       runner,
       taskDirOf: (id) => store.dirOf(id),
       facts: () => toWireFacts(facts, runner.driverNames, processDriver?.containment),
-      metrics: () => latest,
+      metrics: currentMetrics,
       onRequest: (method, code) => metrics.recordGrpcRequest(method, code),
       onStart: (result, seconds) => metrics.recordStart(result, result === 'ok' ? seconds : undefined),
     }).addToServer(grpcServer.server);
@@ -253,7 +262,7 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
           labels: options.labels,
           capacity: capacityOf(options, facts),
           facts: () => toWireFacts(facts, runner.driverNames, processDriver?.containment),
-          metrics: () => latest,
+          metrics: currentMetrics,
           workloads: runner,
           logger,
           onConnectedChange: (connected) => metrics.schedulerConnected.set(connected ? 1 : 0),
@@ -312,7 +321,6 @@ export async function startAgent(partial: Partial<AgentOptions> = {}): Promise<A
       reloadTls: () => reloadTls(tls, logger),
       close() {
         closing ??= (async () => {
-          sampler.cancel();
           dockerProbe.cancel();
           fence?.close();
           // First, so the scheduler sees the stream end before anything else goes; workloads stay.

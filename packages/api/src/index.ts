@@ -169,7 +169,14 @@ export { backoffDelay, type Backoff } from './backoff.js';
 export { EndedRetention } from './retention.js';
 export { createLogger, isLogLevel, type Logger, type LogLevel } from './daemon/log.js';
 export { newId } from './daemon/ids.js';
-export { EventLoopDelay, LOOP_DELAY_METRIC, type LoopDelaySnapshot } from './daemon/loop-delay.js';
+export {
+  EventLoopDelay,
+  LOOP_DELAY_METRIC,
+  noteActivity,
+  PROM_DEFAULTS,
+  type LoopDelayOptions,
+  type LoopDelaySnapshot,
+} from './daemon/loop-delay.js';
 export { runDaemon, type DaemonSpec } from './daemon/run.js';
 export { flagReader, type FlagReader } from './daemon/flags.js';
 export {

@@ -2,6 +2,7 @@
 import { after } from './timers.js';
 import * as grpc from '@grpc/grpc-js';
 import { guardIdentify } from './audit/identify.js';
+import { noteActivity } from './daemon/loop-delay.js';
 import { auditInterceptor, type AuditOptions } from './audit/interceptor.js';
 import { statusName, toServiceError, UnauthenticatedError } from './errors.js';
 import { MAX_MESSAGE_BYTES, serverOptions } from './grpc-options.js';
@@ -89,7 +90,13 @@ export function createMoServer(options: MoServerOptions): MoServer {
   const guard = { ...options.guard, transportIdentity };
   // Audit lines name callers as the guard admitted (or refused) them.
   const audit = options.audit && { ...options.audit, identify: options.audit.identify ?? guardIdentify(guard) };
-  const interceptors = [...(audit ? [auditInterceptor(audit)] : []), rejectRefusedRequests, callGuard(guard)];
+  // Outermost: each call's start arms the event-loop delay sampler (daemon/loop-delay.ts).
+  const interceptors = [
+    ...(audit ? [auditInterceptor(audit)] : []),
+    rejectRefusedRequests,
+    callGuard(guard),
+    armLoopDelay,
+  ];
   const server = new grpc.Server({ ...serverOptions(max), interceptors });
   const status: Record<string, 'SERVING'> = { '': 'SERVING' };
   for (const s of options.services) status[s] = 'SERVING';
@@ -129,6 +136,12 @@ export function createMoServer(options: MoServerOptions): MoServer {
     },
   };
 }
+
+/** Every call's start is work: the event-loop delay is sampled from here until the loop is quiet. */
+const armLoopDelay: grpc.ServerInterceptor = (_method, call) => {
+  noteActivity();
+  return new grpc.ServerInterceptingCall(call);
+};
 
 /** Wraps an async unary handler: resolves to the response, maps thrown errors to gRPC status. */
 export function unaryHandler<Req, Res>(

@@ -3,7 +3,7 @@
 // `mo_` prefix, base units (seconds, bytes, ratio) in the name, `_total` on counters, `_info` for build info.
 import type { StreamKindStats } from '@mo/api';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { EventLoopDelay, LOOP_DELAY_METRIC } from '@mo/api';
+import { EventLoopDelay, LOOP_DELAY_METRIC, PROM_DEFAULTS } from '@mo/api';
 
 /** Workload states an agent can hold (it never sees `pending`: that is the scheduler's). */
 export const AGENT_WORKLOAD_STATES = ['starting', 'running', 'succeeded', 'failed', 'stopped', 'lost'] as const;
@@ -18,12 +18,6 @@ export type ExitOutcome = (typeof EXIT_OUTCOMES)[number];
 
 /** From a fork/exec (~0.5 ms) to a docker container start (hundreds of ms). */
 export const START_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
-
-const REDUNDANT_DEFAULT_METRICS = [
-  'nodejs_active_handles_total',
-  'nodejs_active_requests_total',
-  'nodejs_active_resources_total',
-];
 
 export interface NodeMetrics {
   /** 0..1 */
@@ -63,6 +57,8 @@ export interface AgentMetrics {
   /** Sets the gauge for every agent state: missing states become 0, unknown keys are ignored. */
   setWorkloadCounts(counts: Partial<Record<string, number>>): void;
   setNodeMetrics(m: NodeMetrics): void;
+  /** Called at each scrape before the node gauges are read (the agent samples /proc when asked). */
+  sampleNodeOnScrape(refresh: () => void): void;
   /** Counts a StartWorkload outcome; the duration is observed for successful starts only. */
   recordStart(result: StartResult, durationSeconds?: number): void;
   recordExit(outcome: ExitOutcome): void;
@@ -153,10 +149,15 @@ export function createAgentMetrics(options: AgentMetricsOptions): AgentMetrics {
     buckets: START_DURATION_BUCKETS,
     registers,
   });
+  let refreshNode: (() => void) | undefined;
+  // The first of the node gauges: its collect refreshes them all before any is read.
   const nodeCpuUtilization = new Gauge({
     name: 'mo_node_cpu_utilization_ratio',
     help: 'Share of all CPUs of this node that were busy (not idle or iowait) over the last sample interval, 0..1.',
     registers,
+    collect() {
+      refreshNode?.();
+    },
   });
   const nodeMemoryTotal = new Gauge({
     name: 'mo_node_memory_total_bytes',
@@ -231,12 +232,9 @@ export function createAgentMetrics(options: AgentMetricsOptions): AgentMetrics {
   });
 
   if (options.defaultMetrics ?? true) {
-    collectDefaultMetrics({ register: registry });
-    // prom-client exports these three as gauges named `_total`, which `promtool check metrics` flags
-    // ("non-counter metrics should not have "_total" suffix"; upstream prometheus/client_js#283).
-    // They are only the sums of nodejs_active_{handles,requests,resources}{type}, so dropping them
-    // loses nothing: `sum without (type) (nodejs_active_handles)` gives the same number.
-    for (const name of REDUNDANT_DEFAULT_METRICS) registry.removeSingleMetric(name);
+    // Less prom-client's event-loop lag sampler and its three `_total` gauges (PROM_DEFAULTS).
+    collectDefaultMetrics({ register: registry, ...PROM_DEFAULTS.options });
+    for (const name of PROM_DEFAULTS.dropped) registry.removeSingleMetric(name);
   }
 
   return {
@@ -256,6 +254,9 @@ export function createAgentMetrics(options: AgentMetricsOptions): AgentMetrics {
     schedulerConnected,
     setWorkloadCounts(counts) {
       for (const state of AGENT_WORKLOAD_STATES) workloads.set({ state }, counts[state] ?? 0);
+    },
+    sampleNodeOnScrape(refresh) {
+      refreshNode = refresh;
     },
     setNodeMetrics(m) {
       nodeCpuUtilization.set(m.cpuUtilization);

@@ -56,6 +56,8 @@ describe('initialContact', () => {
   it('starts from what a previous run kept', () => {
     const kept = { lastContactMs: 10, heartbeatIntervalMs: 100, downAfterMs: 2000 };
     expect(initialContact(JSON.stringify(kept), 99)).toEqual(kept);
+    // As contact-file.ts writes it: padded in place to a fixed size.
+    expect(initialContact(JSON.stringify(kept).padEnd(256), 99)).toEqual(kept);
   });
 
   it('fills the defaults a kept file lacks', () => {
@@ -65,6 +67,7 @@ describe('initialContact', () => {
   it.each([
     ['no file', undefined],
     ['a torn file', '{"lastCont'],
+    ['a file opened but not yet written', ''],
     ['null', 'null'],
     ['no last contact', '{"heartbeatIntervalMs":100}'],
     ['a last contact of 0', '{"lastContactMs":0}'],

@@ -204,7 +204,9 @@ describe('SchedulerReporter', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'mo-contact-')), 'scheduler-contact.json');
     reporter = newReporter(s.address, fakeWorkloads().workloads, file);
     reporter.start();
-    await until('the contact file', () => existsSync(file) && s.messages.length >= 2);
+    // Written in place once a second: there once it holds a whole state (opened before it is written).
+    const written = () => existsSync(file) && readFileSync(file, 'utf8').trim().endsWith('}');
+    await until('the contact file', () => written() && s.messages.length >= 2);
     await reporter.close();
     const kept = JSON.parse(readFileSync(file, 'utf8')) as { lastContactMs: number; heartbeatIntervalMs: number };
     expect(kept.heartbeatIntervalMs).toBe(100);

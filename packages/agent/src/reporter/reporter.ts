@@ -210,6 +210,7 @@ export class SchedulerReporter {
       this.abort.abort();
       this.stream?.cancel();
       this.client?.close();
+      this.contactFile.close();
       this.setConnected(false);
     }
     // A Register in flight may hold the loop until its deadline; shutdown does not wait for that

@@ -90,4 +90,19 @@ describe('SelfFence', () => {
       'stopped by its agent: cut off from the scheduler for 7.5s, past its lost_after of 5s',
     );
   });
+
+  it('looks at the end of the contact grace while in contact, every checkEveryMs out of it', () => {
+    let last = 10_000;
+    const f = new SelfFence({
+      workloads: { list: () => [], fence: () => Promise.resolve() },
+      contact: () => contact(last),
+      logger: createLogger('error'),
+      checkEveryMs: 500,
+    });
+    const grace = contactGraceMs(contact(last));
+    expect(f.nextCheckInMs(10_000)).toBe(grace + 1);
+    last = 11_000; // an answer moved the grace's end
+    expect(f.nextCheckInMs(10_000 + grace + 1)).toBe(1000);
+    expect(f.nextCheckInMs(11_000 + grace + 1)).toBe(500); // out of contact
+  });
 });

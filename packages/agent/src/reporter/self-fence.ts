@@ -5,7 +5,7 @@
 // scheduler, which is earlier: so two copies of a workload never run side by side for long, even
 // when the two sides cannot talk. (A scheduler that is down longer than lost_after also makes its
 // agents stop such workloads: they cannot tell an outage from a partition.)
-import { every, formatDuration, type Logger, type Timer } from '@mo/api';
+import { after, formatDuration, type Logger, type Timer } from '@mo/api';
 import { TERMINAL_STATES, type WorkloadRecord } from '../workloads/record.js';
 
 /** What the agent knows of its last contact with the scheduler (persisted across restarts). */
@@ -54,13 +54,18 @@ export interface SelfFenceOptions {
   workloads: { list(): WorkloadRecord[]; fence(id: string, reason: string): Promise<void> };
   contact: () => ContactState;
   logger: Logger;
-  /** How often to look while in contact (a cheap comparison); default 500 ms. */
+  /** How often to look while out of contact; default 500 ms. */
   checkEveryMs?: number;
 }
 
-/** Applies dueForFence on a timer. */
+/**
+ * Applies dueForFence on a timer. In contact nothing can be due before the contact's grace ends,
+ * so the timer is set for then (an answer since moves the end later: it is set again), not every
+ * checkEveryMs: an idle agent in contact wakes for it about once a second or two, not twice.
+ */
 export class SelfFence {
   private timer: Timer | undefined;
+  private started = false;
 
   constructor(private readonly o: SelfFenceOptions) {}
 
@@ -82,11 +87,29 @@ export class SelfFence {
   }
 
   start(): void {
-    this.timer ??= every(this.o.checkEveryMs ?? 500, () => this.check());
+    if (this.started) return;
+    this.started = true;
+    this.schedule(Date.now());
   }
 
   close(): void {
+    this.started = false;
     this.timer?.cancel();
     this.timer = undefined;
+  }
+
+  /** ms from `nowMs` to the next look: the end of the contact's grace, or checkEveryMs out of contact. */
+  nextCheckInMs(nowMs: number): number {
+    const contact = this.o.contact();
+    const inContactUntil = contact.lastContactMs + contactGraceMs(contact);
+    return nowMs <= inContactUntil ? inContactUntil + 1 - nowMs : (this.o.checkEveryMs ?? 500);
+  }
+
+  private schedule(nowMs: number): void {
+    this.timer = after(this.nextCheckInMs(nowMs), () => {
+      if (!this.started) return;
+      this.check();
+      this.schedule(Date.now());
+    });
   }
 }

@@ -3,6 +3,7 @@
 // With TLS (the daemon's certificates, reloaded with them) it serves HTTPS: /healthz stays open,
 // /metrics needs a client certificate of the cluster's CA (any role) unless metricsOpen. A daemon
 // may add routes under a prefix (the scheduler's HTTP API), which do their own authentication.
+import { noteActivity } from './loop-delay.js';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -58,6 +59,10 @@ export function parseAddress(address: string): { host: string; port: number } {
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const { host, port } = parseAddress(options.address);
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    // Requests are work (the event-loop delay sampler measures from here: loop-delay.ts); scrapes
+    // and probes are not, or a 15 s scrape would keep an idle daemon's sampler running.
+    const path = req.url ?? '';
+    if (!path.startsWith('/metrics') && !path.startsWith('/healthz')) noteActivity();
     handle(options, req, res).catch((err: unknown) => {
       // Only reachable if writing the response itself failed; never let it become an unhandled rejection.
       if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', `internal error: ${String(err)}\n`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { setTimeout as wait } from 'node:timers/promises';
-import { EventLoopDelay } from './loop-delay.js';
+import { EventLoopDelay, noteActivity } from './loop-delay.js';
 
 describe('EventLoopDelay', () => {
   it('sees a blocked event loop in its max, and starts a new window after each snapshot', async () => {
@@ -16,6 +16,40 @@ describe('EventLoopDelay', () => {
       await wait(30);
       const after = d.snapshot();
       expect(after.max).toBeLessThan(blocked.max);
+    } finally {
+      d.close();
+    }
+  });
+
+  it('parks after quiet checks in a row (no timer while idle), reads 0 parked, and activity arms it again', async () => {
+    // Any utilization under 0.9 counts as quiet here, so the test's own loop never keeps it armed.
+    const d = new EventLoopDelay({ checkMs: 20, quietUtilization: 0.9, quietChecks: 2 });
+    try {
+      expect(d.armed).toBe(true);
+      await wait(150);
+      expect(d.armed).toBe(false);
+      d.snapshot();
+      const busyUntil = performance.now() + 60;
+      while (performance.now() < busyUntil); // parked: not measured
+      await wait(30);
+      expect(d.snapshot()).toEqual({ p50: 0, p99: 0, max: 0 });
+      noteActivity(); // a call arrives, then blocks the loop
+      expect(d.armed).toBe(true);
+      const heldUntil = performance.now() + 80;
+      while (performance.now() < heldUntil);
+      await wait(30);
+      expect(d.snapshot().max).toBeGreaterThanOrEqual(0.05);
+    } finally {
+      d.close();
+    }
+  });
+
+  it('a sampler made parked waits for activity', () => {
+    const d = new EventLoopDelay({ armed: false });
+    try {
+      expect(d.armed).toBe(false);
+      noteActivity();
+      expect(d.armed).toBe(true);
     } finally {
       d.close();
     }

@@ -23,6 +23,7 @@ import {
   createMoServer,
   notLeaderStatus,
   parseAddress,
+  PROM_DEFAULTS,
   serviceDefinition,
   startMetricsServer,
   type Identity,
@@ -98,7 +99,10 @@ export async function startFollowerServer(options: FollowerServerOptions): Promi
   // Health: NOT_SERVING, overall and per service, so nothing routes work here.
   for (const s of ['', ...services]) server.health.setStatus(s, 'NOT_SERVING');
   const registry = new Registry();
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  if (options.defaultMetrics !== false) {
+    collectDefaultMetrics({ register: registry, ...PROM_DEFAULTS.options });
+    for (const name of PROM_DEFAULTS.dropped) registry.removeSingleMetric(name);
+  }
   new Gauge({
     name: 'mo_scheduler_leader',
     help: 'Whether this scheduler leads (1) or follows (0).',

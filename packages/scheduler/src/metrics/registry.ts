@@ -3,7 +3,7 @@
 // can never drift from what the scheduler actually holds.
 import type { StreamKindStats } from '@mo/api';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { EventLoopDelay, LOOP_DELAY_METRIC } from '@mo/api';
+import { EventLoopDelay, LOOP_DELAY_METRIC, PROM_DEFAULTS } from '@mo/api';
 import type { RejectionReason } from '../placement/types.js';
 import type { WorkloadStateName } from '../workloads/record.js';
 
@@ -16,12 +16,6 @@ const WORKLOAD_STATES: WorkloadStateName[] = [
   'stopped',
   'lost',
 ];
-const REDUNDANT_DEFAULT_METRICS = [
-  'nodejs_active_handles_total',
-  'nodejs_active_requests_total',
-  'nodejs_active_resources_total',
-];
-
 export interface SchedulerMetricsSources {
   nodeCounts(): Record<'up' | 'down', number>;
   workloadCounts(): ReadonlyMap<WorkloadStateName, number>;
@@ -50,8 +44,8 @@ export function createSchedulerMetrics(
 ): SchedulerMetrics {
   const registry = new Registry();
   if (defaultMetrics) {
-    collectDefaultMetrics({ register: registry });
-    for (const name of REDUNDANT_DEFAULT_METRICS) registry.removeSingleMetric(name);
+    collectDefaultMetrics({ register: registry, ...PROM_DEFAULTS.options });
+    for (const name of PROM_DEFAULTS.dropped) registry.removeSingleMetric(name);
   }
   // mo_event_loop_delay_seconds: the daemon's own event-loop delay since the previous scrape.
   const loopDelay = new EventLoopDelay();

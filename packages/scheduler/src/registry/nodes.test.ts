@@ -1,6 +1,6 @@
 // NodeTable: heartbeat timing that stretches with cluster size, deadlines, the faster signal of a
 // broken stream, and the per-node circuit breaker. Pure logic with explicit clocks.
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { PlacementEngine } from '../placement/index.js';
 import { NodeTable, type NodeEntry } from './nodes.js';
 
@@ -37,6 +37,44 @@ function table(extra: { forgetDownAfterMs?: number } = {}) {
     );
   return { engine, nodes, down, forgotten, add };
 }
+
+describe('NodeTable sweep timer', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('runs at the earliest deadline, not on a period: a heartbeat only makes it find no one and set itself again', () => {
+    jest.useFakeTimers({ now: 0 });
+    const { nodes, down, add } = table();
+    nodes.start();
+    add(1, 0); // deadline 5000
+    jest.advanceTimersByTime(4000);
+    nodes.heartbeat('N1', null, Date.now()); // deadline 9000; the timer stays at 5000
+    expect(jest.getTimerCount()).toBe(1);
+    jest.advanceTimersByTime(1500); // fires at ~5000, finds N1 alive, sets itself for 9000
+    expect(down).toHaveLength(0);
+    expect(jest.getTimerCount()).toBe(1);
+    jest.advanceTimersByTime(3400); // 8900: not yet
+    expect(down).toHaveLength(0);
+    jest.advanceTimersByTime(200); // 9100: overdue
+    expect(down.map((n) => n.name)).toEqual(['node-1']);
+    nodes.close();
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('an earlier deadline (a node registering) brings the timer forward; down nodes are forgotten on time', () => {
+    jest.useFakeTimers({ now: 0 });
+    const { nodes, down, forgotten, add } = table({ forgetDownAfterMs: 60_000 });
+    nodes.start(); // nothing known: the 60 s backstop
+    jest.advanceTimersByTime(1000);
+    add(1, Date.now()); // deadline 6000
+    jest.advanceTimersByTime(5100);
+    expect(down.map((n) => n.name)).toEqual(['node-1']);
+    jest.advanceTimersByTime(60_000);
+    expect(forgotten).toEqual(['node-1: down for more than 60s']);
+    nodes.close();
+  });
+});
 
 describe('NodeTable', () => {
   it('keeps the small-cluster defaults up to the heartbeat budget, then stretches both', () => {

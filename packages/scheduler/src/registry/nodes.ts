@@ -9,7 +9,7 @@
 import {
   FailedPreconditionError,
   NotFoundError,
-  every,
+  after,
   formatDuration,
   type NodeFacts__Output,
   type NodeMetrics__Output,
@@ -18,6 +18,9 @@ import {
 import type { PlacementEngine } from '../placement/index.js';
 import type { PlacementNode, ResourceAmounts } from '../placement/types.js';
 import { clampStoredFacts } from './validate-node.js';
+
+/** The sweep runs at least this often, whatever the deadlines (a backstop; cheap). */
+const SWEEP_BACKSTOP_MS = 60_000;
 
 export type NodeStateName = 'up' | 'down';
 
@@ -104,6 +107,9 @@ export class NodeTable {
   private readonly nodes = new Map<string, NodeEntry>();
   private readonly byName = new Map<string, string>();
   private timer: Timer | undefined;
+  /** When the sweep timer fires (Date.now() ms); Infinity when none is set. */
+  private sweepAtMs = Infinity;
+  private started = false;
 
   constructor(
     readonly options: LivenessOptions,
@@ -292,10 +298,41 @@ export class NodeTable {
     this.engine.removeNode(id);
   }
 
-  /** Starts the liveness sweep. */
+  /**
+   * Starts the liveness sweep. It runs when the earliest deadline passes, not on a period: a
+   * heartbeat only moves a deadline later, so the timer at most fires early, finds no one overdue
+   * and is set again. An idle scheduler wakes for it about once per down-after, where a 250 ms
+   * period woke it 4 times a second (~0.05 % of a core here); a node is marked down at its
+   * deadline, not up to a period after it.
+   */
   start(): void {
-    const period = Math.max(50, Math.min(500, Math.floor(this.options.heartbeatIntervalMs / 4)));
-    this.timer = every(period, () => this.sweep(Date.now()));
+    this.started = true;
+    this.armNext(Date.now());
+  }
+
+  /** Sets the sweep timer for `atMs` unless it is already set for earlier. */
+  private armAt(atMs: number): void {
+    if (!this.started || atMs >= this.sweepAtMs) return;
+    this.timer?.cancel();
+    this.sweepAtMs = atMs;
+    this.timer = after(Math.max(1, atMs - Date.now() + 1), () => {
+      this.timer = undefined;
+      this.sweepAtMs = Infinity;
+      const now = Date.now();
+      this.sweep(now);
+      this.armNext(now);
+    });
+  }
+
+  /** The next moment the sweep has work: an up node's deadline, a down node's forgetting. */
+  private armNext(nowMs: number): void {
+    const forgetAfter = this.options.forgetDownAfterMs ?? 0;
+    let next = nowMs + SWEEP_BACKSTOP_MS;
+    for (const n of this.nodes.values()) {
+      if (n.state === 'up') next = Math.min(next, n.deadlineMs);
+      else if (forgetAfter > 0) next = Math.min(next, (n.downSinceMs ?? nowMs) + forgetAfter);
+    }
+    this.armAt(next);
   }
 
   sweep(nowMs: number): void {
@@ -315,13 +352,17 @@ export class NodeTable {
   }
 
   close(): void {
+    this.started = false;
     this.timer?.cancel();
+    this.timer = undefined;
+    this.sweepAtMs = Infinity;
   }
 
   private put(entry: NodeEntry): void {
     this.nodes.set(entry.id, entry);
     this.byName.set(entry.name, entry.id);
     this.engine.upsertNode(toPlacementNode(entry));
+    if (entry.state === 'up') this.armAt(entry.deadlineMs);
   }
 }
 
