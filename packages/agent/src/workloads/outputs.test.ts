@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { linkSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseOutputs, readOutputs } from './outputs.js';
+import { OUTPUT_MAX_BYTES, parseOutputs, readOutputs } from './outputs.js';
 
 const dir = mkdtempSync(join(tmpdir(), `mo-outputs-${process.pid}-`));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,5 +29,22 @@ describe('step outputs', () => {
     symlinkSync(file, link);
     expect(readOutputs(link)).toEqual({ outputs: {}, ignored: 1 });
     expect(readOutputs(join(dir, 'missing'))).toEqual({ outputs: {}, ignored: 0 });
+  });
+
+  it('reads an empty file as no outputs, a whole file up to the cap, and drops the cut-off line past it', () => {
+    const empty = join(dir, 'empty');
+    writeFileSync(empty, '');
+    expect(readOutputs(empty)).toEqual({ outputs: {}, ignored: 0 });
+    const exact = join(dir, 'exact');
+    const line = 'k=' + 'x'.repeat(OUTPUT_MAX_BYTES - 3) + '\n'; // exactly the cap
+    writeFileSync(exact, line);
+    expect(readOutputs(exact).ignored).toBe(0);
+    expect(readOutputs(exact).outputs.k).toHaveLength(OUTPUT_MAX_BYTES - 3);
+    const over = join(dir, 'over');
+    writeFileSync(over, 'a=1\n' + 'b=' + 'y'.repeat(OUTPUT_MAX_BYTES));
+    expect(readOutputs(over)).toEqual({
+      outputs: Object.assign(Object.create(null) as object, { a: '1' }),
+      ignored: 1,
+    });
   });
 });

@@ -52,16 +52,21 @@ export function readOutputs(file: string, ownerUid?: number): ParsedOutputs {
   try {
     const st = fstatSync(fd);
     if (!st.isFile() || (ownerUid !== undefined && st.uid !== ownerUid)) return { outputs: newStringMap(), ignored: 1 };
-    const buf = Buffer.alloc(OUTPUT_MAX_BYTES + 1);
+    if (st.size === 0) return { outputs: newStringMap(), ignored: 0 }; // most workloads write none
+    // Sized by the file (a 64 KiB buffer per exit was an mmap and 16 page faults each, with the
+    // agent's malloc tunables), +1 to see a file longer than the cap or grown since fstat.
+    const cap = Math.min(st.size, OUTPUT_MAX_BYTES) + 1;
+    const buf = Buffer.allocUnsafe(cap);
     let n = 0;
-    while (n < buf.length) {
-      const r = readSync(fd, buf, n, buf.length - n, null);
+    while (n < cap) {
+      const r = readSync(fd, buf, n, cap - n, null);
       if (r === 0) break;
       n += r;
     }
-    let text = buf.subarray(0, Math.min(n, OUTPUT_MAX_BYTES)).toString('utf8');
+    let text = buf.subarray(0, Math.min(n, cap - 1)).toString('utf8');
     let cut = 0;
-    if (n > OUTPUT_MAX_BYTES) {
+    if (n === cap) {
+      // More than was read: its last line may be cut off, and is dropped.
       const last = text.lastIndexOf('\n');
       text = last >= 0 ? text.slice(0, last) : '';
       cut = 1;

@@ -1,6 +1,8 @@
 // Structured logs: one JSON object per line on stderr, filtered by level. An Error in a field is
 // logged as its message (the field's value, as before), its code, the messages of its causes and,
 // at warn and error, its stack: `err`, `errCode`, `errCause`, `errStack`.
+import { writeSync } from 'node:fs';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -18,7 +20,7 @@ export function isLogLevel(value: string): value is LogLevel {
 export function createLogger(
   level: LogLevel,
   base: Record<string, unknown> = {},
-  write: (line: string) => void = (l) => process.stderr.write(l),
+  write: (line: string) => void = toStderr,
 ): Logger {
   const min = ORDER[level];
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
@@ -33,6 +35,49 @@ export function createLogger(
     warn: (m, f) => emit('warn', m, f),
     error: (m, f) => emit('error', m, f),
   };
+}
+
+/**
+ * The lines of one turn of the event loop, written to stderr together at its end: a burst of
+ * workload ends is one write, not one per line (stderr on a pipe or the journal's socket is a
+ * synchronous write, and each wakes the reader). On exit whatever is queued is written at once.
+ */
+let queued: string[] = [];
+let flushing = false;
+
+/** Writes the queued log lines now (before a direct write to stderr, so the order holds). */
+export function flushLogs(): void {
+  flushQueued();
+}
+
+function flushQueued(): void {
+  flushing = false;
+  if (queued.length === 0) return;
+  const text = queued.join('');
+  queued = [];
+  process.stderr.write(text);
+}
+
+function toStderr(line: string): void {
+  queued.push(line);
+  if (flushing) return;
+  if (queued.length === 1 && !exitHooked) hookExit();
+  flushing = true;
+  setImmediate(flushQueued);
+}
+
+let exitHooked = false;
+function hookExit(): void {
+  exitHooked = true;
+  process.on('exit', () => {
+    if (queued.length === 0) return;
+    try {
+      writeSync(2, queued.join(''));
+    } catch {
+      // stderr is gone: nothing to tell
+    }
+    queued = [];
+  });
 }
 
 /** Causes followed at most this deep (a cycle, or a very long chain, stops there). */

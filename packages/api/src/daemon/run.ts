@@ -1,5 +1,6 @@
 // The command-line life of a daemon (mo-agent, mo-scheduler): parse flags, start, stop cleanly on
 // SIGTERM/SIGINT. Exit codes: 0 after a clean stop, 1 when it cannot start, 2 for bad flags.
+import { flushLogs } from './log.js';
 
 export interface DaemonSpec<Options, Daemon extends { close(): Promise<void> }> {
   /** The program name, used in messages ("mo-agent"). */
@@ -38,6 +39,7 @@ export async function runDaemon<Options, Daemon extends { close(): Promise<void>
       msg: `${spec.name} failed to start`,
       error: (err as Error).message,
     };
+    flushLogs();
     process.stderr.write(JSON.stringify(line) + '\n');
     process.exitCode = 1;
     return;
