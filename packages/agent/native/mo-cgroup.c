@@ -63,11 +63,14 @@ struct hierarchy {
 	char dir[CG_DIR_MAX];
 	int v2;
 	unsigned roles;
-	int made;   /* our cgroup exists there */
-	int joined; /* and we are in it */
 };
 
+/* Set up by the launcher before it forks shims, then only read: shared with every shim. */
 static struct hierarchy hiers[CG_MAX];
+/* What each shim changes, kept apart from hiers (whose entries are a page each): in it, these
+ * flags made each shim write a page per hierarchy, 16-20 KiB of its private memory. */
+static unsigned char made[CG_MAX];   /* our cgroup exists in hierarchy i */
+static unsigned char joined[CG_MAX]; /* and we are in it */
 static int nhiers;
 static char rel[CG_REL_MAX + 1];
 static char leaf[CG_LEAF_MAX];
@@ -131,7 +134,7 @@ int cg_error(const char **what)
 static int any_made(void)
 {
 	for (int i = 0; i < nhiers; i++)
-		if (hiers[i].made)
+		if (made[i])
 			return 1;
 	return 0;
 }
@@ -208,14 +211,14 @@ static void sleep_ms(long ms)
 static int make(int i)
 {
 	char path[PATH_MAX];
-	if (hiers[i].made)
+	if (made[i])
 		return 0;
 	leaf_file(path, sizeof path, i, NULL);
 	if (mkdir(path, 0755) < 0) {
 		fail(errno, path);
 		return -1;
 	}
-	hiers[i].made = 1;
+	made[i] = 1;
 	return 0;
 }
 
@@ -223,7 +226,7 @@ static int make(int i)
 static int join(int i)
 {
 	char path[PATH_MAX], pid[24];
-	if (hiers[i].joined)
+	if (joined[i])
 		return 0;
 	snprintf(pid, sizeof pid, "%d", (int)self_pid);
 	leaf_file(path, sizeof path, i, "cgroup.procs");
@@ -231,7 +234,7 @@ static int join(int i)
 		fail(errno, path);
 		return -1;
 	}
-	hiers[i].joined = 1;
+	joined[i] = 1;
 	return 0;
 }
 
@@ -318,12 +321,12 @@ void cg_leave(void)
 	/* A shim that fails to leave stays inside: cg_kill and the agent pass over it, only the
 	 * removal of that cgroup fails. */
 	for (int i = nhiers - 1; i >= 0; i--) {
-		if (!hiers[i].joined)
+		if (!joined[i])
 			continue;
 		snprintf(path, sizeof path, "%s/shims/cgroup.procs", hiers[i].dir);
 		if (write_file(path, pid) < 0)
 			continue;
-		hiers[i].joined = 0;
+		joined[i] = 0;
 		if ((hiers[i].roles & CG_PIDS) && pids_limit) {
 			/* Out: the workload alone counts now, so the limit is its own. */
 			snprintf(pid, sizeof pid, "%llu", pids_limit);
@@ -336,7 +339,7 @@ void cg_leave(void)
 static int tracker(void)
 {
 	for (int i = 0; i < nhiers; i++)
-		if ((hiers[i].roles & CG_TRACK) && hiers[i].made)
+		if ((hiers[i].roles & CG_TRACK) && made[i])
 			return i;
 	return -1;
 }
@@ -391,7 +394,7 @@ void cg_kill(void)
 	char path[PATH_MAX];
 	/* cgroup.kill (Linux 5.14+, v2) kills atomically, forks in flight included; it would kill us
 	 * too while we are inside. Otherwise one pass over the members; the caller repeats. */
-	if (hiers[t].v2 && !hiers[t].joined) {
+	if (hiers[t].v2 && !joined[t]) {
 		leaf_file(path, sizeof path, t, "cgroup.kill");
 		if (access(path, F_OK) == 0 && write_file(path, "1") == 0)
 			return;
@@ -407,7 +410,7 @@ int cg_populated(void)
 	char path[PATH_MAX];
 	unsigned long long populated;
 	/* cgroup.events counts no zombie and no shim (once we left); v1 has only the member list. */
-	if (hiers[t].v2 && !hiers[t].joined) {
+	if (hiers[t].v2 && !joined[t]) {
 		leaf_file(path, sizeof path, t, "cgroup.events");
 		if (read_key(path, "populated", &populated) == 0)
 			return populated != 0;
@@ -420,7 +423,7 @@ unsigned long long cg_oom_kills(void)
 	char path[PATH_MAX];
 	unsigned long long n;
 	for (int i = 0; i < nhiers; i++) {
-		if (!(hiers[i].roles & CG_MEM) || !hiers[i].made)
+		if (!(hiers[i].roles & CG_MEM) || !made[i])
 			continue;
 		leaf_file(path, sizeof path, i, hiers[i].v2 ? "memory.events" : "memory.oom_control");
 		if (read_key(path, "oom_kill", &n) == 0)
@@ -435,12 +438,12 @@ void cg_release(void)
 	cg_leave();
 	/* A cgroup whose last process just exited can be busy for a moment (v1 frees it lazily). */
 	for (int i = nhiers - 1; i >= 0; i--) {
-		if (!hiers[i].made || hiers[i].joined)
+		if (!made[i] || joined[i])
 			continue;
 		leaf_file(path, sizeof path, i, NULL);
 		int tries = 0;
 		while (rmdir(path) < 0 && errno == EBUSY && ++tries < RMDIR_TRIES)
 			sleep_ms(5);
-		hiers[i].made = 0;
+		made[i] = 0;
 	}
 }

@@ -19,14 +19,22 @@ static char copy_buf[COPY_BUF_SIZE];
 unsigned long long log_max;
 struct logstream streams[2];
 int log_errno;
+/* The workload dir (the shim's dir_path, which outlives the shim's use of it). The log paths are
+ * made from it on the stack when a file is opened or rotated (rare): kept in `streams` they were
+ * four PATH_MAX buffers, four pages written in every shim (16 KiB of its ~80 KiB private). */
+static const char *logs_dir;
+
+static void log_path(char *out, size_t size, const struct logstream *s, const char *suffix)
+{
+	snprintf(out, size, "%s/%.8s.log%s", logs_dir, s->name, suffix);
+}
 
 void logs_init(const char *dir)
 {
+	logs_dir = dir;
 	for (int i = 0; i < 2; i++) {
 		struct logstream *s = &streams[i];
 		s->name = i == 0 ? "stdout" : "stderr";
-		snprintf(s->path, sizeof s->path, "%s/%.8s.log", dir, s->name);
-		snprintf(s->rotated, sizeof s->rotated, "%s/%.8s.log.1", dir, s->name);
 		/* Opened by log_write on the first output: a workload that prints nothing costs no log
 		 * files (two inodes fewer per start). If it cannot be opened then, the output is dropped
 		 * and the next write tries again: we supervise the workload and record its exit anyway. */
@@ -36,8 +44,10 @@ void logs_init(const char *dir)
 
 static int open_log(struct logstream *s, int trunc)
 {
+	char path[PATH_MAX];
+	log_path(path, sizeof path, s, "");
 	/* 0600: the agent's, like its records (the workload's user, or any other, need not read them). */
-	int fd = open(s->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | (trunc ? O_TRUNC : 0), 0600);
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | (trunc ? O_TRUNC : 0), 0600);
 	if (fd < 0) {
 		if (!log_errno)
 			log_errno = errno;
@@ -52,7 +62,10 @@ static int open_log(struct logstream *s, int trunc)
 /* One rotation: current file becomes .1 (replacing the old one) and a fresh file is started. */
 static void rotate(struct logstream *s)
 {
-	if (rename(s->path, s->rotated) == 0) {
+	char path[PATH_MAX], rotated[PATH_MAX];
+	log_path(path, sizeof path, s, "");
+	log_path(rotated, sizeof rotated, s, ".1");
+	if (rename(path, rotated) == 0) {
 		s->rotated_size = s->size;
 		close(s->log_fd);
 		if (open_log(s, 1) == 0)

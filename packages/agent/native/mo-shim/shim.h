@@ -64,8 +64,6 @@ struct logstream {
 	int discard;      /* the log could not be opened: drain output to nowhere */
 	unsigned long long size; /* bytes in the current log file */
 	unsigned long long rotated_size; /* bytes in the rotated copy (.1) we made */
-	char path[PATH_MAX];
-	char rotated[PATH_MAX];
 };
 
 /* The cap of each log file (its rotated copy holds as much again). */
