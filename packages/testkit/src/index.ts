@@ -82,7 +82,7 @@ export { unitLaunchScript, type UnitLaunchOptions } from './unit-launch.js';
 export { freePort, stepOf, waitForPipeline } from './pipelines.js';
 export { hostileStartRequest, maxBatchRequest, maxProcessSpec, maxStartRequest } from './large-starts.js';
 export { isAlive, requireTool, sleep, waitFor } from './wait.js';
-export { cpuSecondsOf, measureCpuPercent } from './proc.js';
+export { cpuSecondsOf, measureCpuPercent, preciseCpuSecondsOf } from './proc.js';
 export { ETCD_BIN, etcdFound, startEtcd, type EtcdMember, type EtcdServer, type StartEtcdOptions } from './etcd.js';
 export { schedulerLeads, startHaCluster, type HaCluster, type HaClusterOptions } from './ha-cluster.js';
 export { dockerReady, removeContainersOfNode, SANDBOX_IMAGE } from './docker.js';
