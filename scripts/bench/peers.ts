@@ -59,6 +59,8 @@ const SLEEP = ['sleep', '300'];
  * GCs: 0.4-7 % of a core), which is start-up, not idle; Slurm's daemons get the same wait.
  */
 const IDLE = { settleMs: 20_000, windowMs: 10_000 };
+/** Jobs submitted one at a time at this rate (issue 19: CPU per job at 10 jobs/s ≤ 2× a burst's). */
+const TRICKLE = { jobs: 100, perSecond: 10 };
 const ENDED: WorkloadState[] = ['WORKLOAD_STATE_SUCCEEDED', 'WORKLOAD_STATE_FAILED'];
 
 export const peersSuite: Suite = {
@@ -183,6 +185,24 @@ async function moRound(ctx: SuiteContext, fig: Figures, errors: string[], n: num
           limit: 1,
         });
         if (total > 0) throw new Error(`${total} of ${JOBS} /bin/true failed`);
+      });
+      await phase(`${label} trickle`, errors, ctx, async () => {
+        // The same job arriving one at a time: what a job costs the daemons when nothing is shared
+        // with the next (no group commit, no coalesced heartbeat), against the burst above.
+        ctx.log(`${label}: ${TRICKLE.jobs} × /bin/true at ${TRICKLE.perSecond}/s`);
+        const cpu = cpuFrom([scheduler.pid, agent.pid], TRICKLE.jobs);
+        const t0 = performance.now();
+        const sent: Promise<unknown>[] = [];
+        for (let i = 0; i < TRICKLE.jobs; i++) {
+          await sleep(Math.max(0, t0 + (i * 1000) / TRICKLE.perSecond - performance.now()));
+          sent.push(client.submitWorkload({ spec: { name: 'peers-trickle', argv: ['/bin/true'] } }));
+        }
+        await Promise.all(sent);
+        await until(`${TRICKLE.jobs} trickled ended`, 60_000, async () => {
+          const { total } = await client.listWorkloads({ name: 'peers-trickle', states: ENDED, limit: 1 });
+          return total >= TRICKLE.jobs;
+        });
+        [, fig.trickleDaemonsCpuMs] = cpu();
       });
       await phase(`${label} memory with ${RUNNING} running`, errors, ctx, async () => {
         ctx.log(`${label}: ${RUNNING} × ${SLEEP.join(' ')}`);
@@ -312,10 +332,10 @@ async function idle(pids: Record<string, number>): Promise<Figures> {
  * CPU per job (ms) from now until the returned function is called: the whole machine's (every core,
  * the submitting side included) and these daemons' together.
  */
-function cpuFrom(daemons: number[]): () => [number, number] {
+function cpuFrom(daemons: number[], jobs = JOBS): () => [number, number] {
   const daemonSeconds = () => daemons.reduce((a, pid) => a + (cpuSecondsOf(pid) ?? NaN), 0);
   const [machine0, daemons0] = [machineCpuSeconds(), daemonSeconds()];
-  return () => [((machineCpuSeconds() - machine0) * 1000) / JOBS, ((daemonSeconds() - daemons0) * 1000) / JOBS];
+  return () => [((machineCpuSeconds() - machine0) * 1000) / jobs, ((daemonSeconds() - daemons0) * 1000) / jobs];
 }
 
 /** p50 (ms) of LATENCY.samples sequential runs after LATENCY.warmup. */

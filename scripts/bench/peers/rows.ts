@@ -12,7 +12,7 @@ export interface Rounds {
   errors: string[];
 }
 
-export const TARGETS = { sbatch: 10, srun: 2, memory: 0.25, idleRss: 4, idleCpuPercent: 0.1 };
+export const TARGETS = { sbatch: 10, srun: 2, memory: 0.25, idleRss: 4, idleCpuPercent: 0.1, trickle: 2 };
 
 const median = (xs: number[]) =>
   percentile(
@@ -45,6 +45,21 @@ function ratio(
   into[metric.trim()] = vs;
   const spread = `${fmt(Math.min(...vs))}–${fmt(Math.max(...vs))}`;
   return [row(`${metric} (${vs.length} rounds, ${spread})`, round(median(vs), 3), '×', t)];
+}
+
+/** mo's daemons' CPU per job trickled ÷ in the burst, per round (mo against itself). */
+function trickleRatio(into: Record<string, number[]>, mo: Figures[]): Row[] {
+  const metric = '  trickled ÷ burst, daemons CPU per job';
+  const vs = mo.map((f) => (f.trickleDaemonsCpuMs ?? NaN) / (f.apiDaemonsCpuMs ?? NaN)).filter(Number.isFinite);
+  if (vs.length === 0) return [];
+  into[metric.trim()] = vs;
+  const spread = `${fmt(Math.min(...vs))}–${fmt(Math.max(...vs))}`;
+  return [
+    row(`${metric} (${vs.length} rounds, ${spread})`, round(median(vs), 3), '×', {
+      op: '<=',
+      limit: TARGETS.trickle,
+    }),
+  ];
 }
 
 /** Every row, and the per-round ratios for the JSON. */
@@ -83,6 +98,8 @@ export function peerRows(
     ...figure('  sbatch', r.slurm, g('sbatchCpuMs'), 'ms'),
     ...figure('  job array', r.slurm, g('arrayCpuMs'), 'ms'),
     ...figure('  of which daemons: scheduler + agent', r.mo, g('apiDaemonsCpuMs'), 'ms'),
+    ...figure('  daemons at 10 jobs/s, one at a time: scheduler + agent', r.mo, g('trickleDaemonsCpuMs'), 'ms'),
+    ...trickleRatio(ratios, r.mo),
     ...figure('  of which daemons: slurmctld + slurmd (sbatch)', r.slurm, g('sbatchDaemonsCpuMs'), 'ms'),
     ...figure('  of which daemons: slurmctld + slurmd (job array)', r.slurm, g('arrayDaemonsCpuMs'), 'ms'),
     ...figure('mo start --wait=exit -- /bin/true wall p50', r.mo, g('cliMs'), 'ms'),
