@@ -103,6 +103,20 @@ class RecordingScheduler {
       .map((c) => c.state);
   }
 
+  /**
+   * Every state this node reported for a workload: on its streams, and in the inventories of its
+   * registrations (a session dropped under load re-registers, and a change made meanwhile arrives
+   * there instead).
+   */
+  reportedStatesOf(nodeId: string, workloadId: string): WorkloadState[] {
+    const registered = this.registers
+      .filter((r) => r.nodeId === nodeId)
+      .flatMap((r) => r.inventory)
+      .filter((i) => i.spec?.id === workloadId)
+      .map((i) => i.state);
+    return [...this.statesOf(nodeId, workloadId), ...registered];
+  }
+
   async registered(count: number): Promise<RegisterRequest__Output> {
     await waitFor(`${count} Register calls (have ${this.registers.length})`, () => this.registers.length >= count, {
       timeoutMs: 15_000,
@@ -362,8 +376,12 @@ describe('simulated nodes (MockDriver, many agents in one process)', () => {
     const w = await client.startWorkload({ argv: ['true'], env: { MO_MOCK_RUN_MS: '50' } });
     client.close();
     expect(w.pid).toBeGreaterThan(2 ** 22);
-    await waitFor('the mock workload to succeed on the stream', () =>
-      s.statesOf(agent.nodeId, w.spec!.id).includes(WorkloadState.WORKLOAD_STATE_SUCCEEDED),
+    // Reported on the stream, or, when a loaded run dropped the session (heartbeats every 200 ms,
+    // given up after 3 unanswered), in the next registration's inventory.
+    await waitFor(
+      'the mock workload to succeed, reported to the scheduler',
+      () => s.reportedStatesOf(agent.nodeId, w.spec!.id).includes(WorkloadState.WORKLOAD_STATE_SUCCEEDED),
+      { timeoutMs: 30_000 },
     );
   });
 });
