@@ -90,12 +90,16 @@ export function createMoServer(options: MoServerOptions): MoServer {
   const guard = { ...options.guard, transportIdentity };
   // Audit lines name callers as the guard admitted (or refused) them.
   const audit = options.audit && { ...options.audit, identify: options.audit.identify ?? guardIdentify(guard) };
-  // Outermost: each call's start arms the event-loop delay sampler (daemon/loop-delay.ts).
-  const interceptors = [
+  // Each call's start also arms the event-loop delay sampler (daemon/loop-delay.ts): done in the
+  // outermost interceptor's function, not as one more interceptor (a layer every message crosses).
+  const guardCall = callGuard(guard);
+  const interceptors: grpc.ServerInterceptor[] = [
     ...(audit ? [auditInterceptor(audit)] : []),
     rejectRefusedRequests,
-    callGuard(guard),
-    armLoopDelay,
+    (method, call) => {
+      noteActivity();
+      return guardCall(method, call);
+    },
   ];
   const server = new grpc.Server({ ...serverOptions(max), interceptors });
   const status: Record<string, 'SERVING'> = { '': 'SERVING' };
@@ -136,12 +140,6 @@ export function createMoServer(options: MoServerOptions): MoServer {
     },
   };
 }
-
-/** Every call's start is work: the event-loop delay is sampled from here until the loop is quiet. */
-const armLoopDelay: grpc.ServerInterceptor = (_method, call) => {
-  noteActivity();
-  return new grpc.ServerInterceptingCall(call);
-};
 
 /** Wraps an async unary handler: resolves to the response, maps thrown errors to gRPC status. */
 export function unaryHandler<Req, Res>(

@@ -52,9 +52,9 @@ export function preciseCpuSecondsOf(pid: number): number | undefined {
 
 /** The share of one core (percent) a process used over the next `ms` milliseconds. */
 export async function measureCpuPercent(pid: number, ms: number): Promise<number> {
-  const precise = preciseCpuSecondsOf(pid) !== undefined;
-  const read = precise ? preciseCpuSecondsOf : cpuSecondsOf;
-  const before = read(pid);
+  let read = preciseCpuSecondsOf;
+  let before = read(pid);
+  if (before === undefined) [read, before] = [cpuSecondsOf, cpuSecondsOf(pid)];
   const t0 = performance.now();
   await sleep(ms); // the measurement window
   const after = read(pid);

@@ -44,13 +44,10 @@ export function createLogger(
  */
 let queued: string[] = [];
 let flushing = false;
+let exitHooked = false;
 
-/** Writes the queued log lines now (before a direct write to stderr, so the order holds). */
+/** Writes the queued log lines now (also before a direct write to stderr, so the order holds). */
 export function flushLogs(): void {
-  flushQueued();
-}
-
-function flushQueued(): void {
   flushing = false;
   if (queued.length === 0) return;
   const text = queued.join('');
@@ -61,13 +58,9 @@ function flushQueued(): void {
 function toStderr(line: string): void {
   queued.push(line);
   if (flushing) return;
-  if (queued.length === 1 && !exitHooked) hookExit();
   flushing = true;
-  setImmediate(flushQueued);
-}
-
-let exitHooked = false;
-function hookExit(): void {
+  setImmediate(flushLogs);
+  if (exitHooked) return;
   exitHooked = true;
   process.on('exit', () => {
     if (queued.length === 0) return;
