@@ -119,6 +119,10 @@ export async function waitForEnds(
     if (open !== undefined && open.size === 0) break;
     await reopens.after(failure, signal);
   }
+  // The time ran out before the watch caught up and the waited workloads were looked up (a slow
+  // scheduler, a short --timeout): look now, so the answer says where each stands. An empty answer
+  // read as "all succeeded" (exit 0).
+  if (open === undefined) for (const w of await resolveWaited(client, refs)) latest.set(w.id, w);
   return [...latest.values()];
 }
 

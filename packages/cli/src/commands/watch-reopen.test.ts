@@ -112,6 +112,14 @@ describe('waits through a failover', () => {
     expect(s.opens).toHaveLength(2);
   });
 
+  it('waitForEnds whose time ran out before the watch caught up still says where each workload stands', async () => {
+    const now = new Map([['01J00000000000000000000001', w('01J00000000000000000000001', 'WORKLOAD_STATE_RUNNING')]]);
+    const timedOut = new AbortController();
+    timedOut.abort();
+    const out = await waitForEnds(scheduler([[]], now), [...now.keys()], timedOut.signal, () => Promise.resolve());
+    expect(out.map((x) => [x.id, x.state])).toEqual([['01J00000000000000000000001', 'WORKLOAD_STATE_RUNNING']]);
+  });
+
   it('an unknown id still ends the wait at once', async () => {
     const s = scheduler([[]], new Map());
     await expect(
