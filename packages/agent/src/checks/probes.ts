@@ -3,11 +3,15 @@
 // (no such port, no such command) is a failed result with a detail saying why, not an exception.
 // A probe resolves only once what it opened is closed (socket destroyed, process group reaped), so
 // a caller that awaited it has nothing left running.
-import { execa } from 'execa';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { after } from '@mo/api/timers';
 import type { CheckSpec, ProbeResult } from './state.js';
+
+// execa is loaded by the first exec check, not at start-up: imported with the agent it cost every
+// idle agent ~5 MiB of RSS (pnpm bench --only agent, idle RSS), and many nodes never run one.
+let execaModule: Promise<typeof import('execa')> | undefined;
+const loadExeca = () => (execaModule ??= import('execa'));
 
 /** A named port resolved to where the instance listens. */
 export interface Endpoint {
@@ -118,6 +122,8 @@ export interface ExecProbe extends ExecContext {
 export async function probeExec(p: ExecProbe, signal: AbortSignal): Promise<ProbeResult> {
   const [file, ...args] = p.command;
   if (!file) return { ok: false, detail: 'no command' };
+  if (signal.aborted) return { ok: false, detail: 'cancelled' };
+  const { execa } = await loadExeca();
   if (signal.aborted) return { ok: false, detail: 'cancelled' };
   const child = execa(file, args, {
     env: p.env,
