@@ -10,12 +10,14 @@
 import { build } from 'esbuild';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { oneByteSource } from '../../../scripts/one-byte-source.mjs';
 
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+const outfile = join(pkgDir, 'dist', 'mo-agent.mjs');
 await build({
   entryPoints: [join(pkgDir, 'dist', 'main.js')],
-  outfile: join(pkgDir, 'dist', 'mo-agent.mjs'),
+  outfile,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -27,3 +29,5 @@ await build({
   },
   logLevel: 'warning',
 });
+// One byte per character in V8 (../../../scripts/one-byte-source.mjs says why).
+oneByteSource(outfile);

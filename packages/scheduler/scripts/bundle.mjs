@@ -12,6 +12,7 @@ import { build } from 'esbuild';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { oneByteSource } from '../../../scripts/one-byte-source.mjs';
 
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -57,3 +58,8 @@ await build({
   plugins: [dashboardAssets],
   logLevel: 'warning',
 });
+// One byte per character in V8: a kept comment's `→` made the main chunk's source 3.4 MiB instead
+// of 1.7 (../../../scripts/one-byte-source.mjs).
+for (const f of readdirSync(join(pkgDir, 'dist'))) {
+  if (/^mo-scheduler.*\.mjs$/.test(f)) oneByteSource(join(pkgDir, 'dist', f));
+}
