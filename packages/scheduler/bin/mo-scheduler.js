@@ -1,4 +1,4 @@
-#!/usr/bin/env -S GLIBC_TUNABLES=glibc.malloc.mmap_threshold=16384 node --max-semi-space-size=8
+#!/usr/bin/env -S GLIBC_TUNABLES=glibc.malloc.mmap_threshold=16384 node --no-concurrent-recompilation --max-semi-space-size=8
 // The mo-scheduler executable: src/main.ts, run from the bundle `pnpm build` makes
 // (scripts/bundle.mjs: ~7 MiB less idle RSS than loading its ~420 modules one by one).
 //
@@ -12,6 +12,14 @@
 //   runs): after 300 abandoned streams of each kind the scheduler stayed 25-37 MiB above where it
 //   was. With 8 it shrinks back: +13-17 MiB. The price: ~7% fewer submissions/s (2,700-2,800/s
 //   against 2,950/s with 32, `pnpm bench --only scheduler`, target 2,000/s).
+// --no-concurrent-recompilation  V8 optimizes hot functions on the event loop instead of its worker
+//   threads. Measured on a 2-vCPU VM, interleaved (pnpm bench --only scheduler, throughput phase;
+//   the peers API phase): scheduler CPU per placed workload 0.66-0.71 ms against 0.85-0.98, and
+//   placed + acknowledged/s +7-10 %; per job of the peers API phase 3.3-3.6 ms against 4.5-5.1.
+//   The price is the optimizing compiles' own pauses on the loop (ms each, mostly while warming
+//   up), which a scheduler's heartbeats (--down-after 5 s) and submissions absorb. Not on the
+//   agent: its start path's loop delay is a target (pnpm bench --only bounds), and there the
+//   pauses showed (p99 +15-25 ms).
 import { main } from '../dist/mo-scheduler.mjs';
 
 await main(process.argv.slice(2));
