@@ -8,8 +8,9 @@ import { connect } from 'node:net';
 import { after } from '@mo/api/timers';
 import type { CheckSpec, ProbeResult } from './state.js';
 
-// execa is loaded by the first exec check, not at start-up: imported with the agent it cost every
-// idle agent ~5 MiB of RSS (pnpm bench --only agent, idle RSS), and many nodes never run one.
+// execa is loaded by the first exec check, not at start-up, where initialising it cost a freshly
+// started agent ~3.8 MiB of RSS (pnpm bench --only agent, idle RSS at +2 s; later GCs give most of
+// it back) and its start-up the time to run it. Many nodes never run an exec check.
 let execaModule: Promise<typeof import('execa')> | undefined;
 const loadExeca = () => (execaModule ??= import('execa'));
 
