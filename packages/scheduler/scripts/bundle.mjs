@@ -35,9 +35,12 @@ const dashboardAssets = {
   },
 };
 
+/** This bundle's files in dist/: the entry and its chunks. */
+const OUTPUT = /^mo-scheduler.*\.mjs$/;
+
 // Chunks are named by hash: last build's would stay beside the new ones.
 for (const f of readdirSync(join(pkgDir, 'dist'))) {
-  if (/^mo-scheduler.*\.mjs$/.test(f)) rmSync(join(pkgDir, 'dist', f));
+  if (OUTPUT.test(f)) rmSync(join(pkgDir, 'dist', f));
 }
 
 await build({
@@ -61,5 +64,5 @@ await build({
 // One byte per character in V8: a kept comment's `→` made the main chunk's source 3.4 MiB instead
 // of 1.7 (../../../scripts/one-byte-source.mjs).
 for (const f of readdirSync(join(pkgDir, 'dist'))) {
-  if (/^mo-scheduler.*\.mjs$/.test(f)) oneByteSource(join(pkgDir, 'dist', f));
+  if (OUTPUT.test(f)) oneByteSource(join(pkgDir, 'dist', f));
 }
