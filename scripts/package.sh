@@ -4,9 +4,11 @@
 # compiler: the tree carries the bundled JavaScript, the Node runtime this checkout runs and is
 # tested with, better-sqlite3's native module and mo-shim.
 #
-#   /usr/bin/mo, mo-agent, mo-scheduler   wrappers: the shipped Node on bin/mo.cjs (as in a
-#                                         checkout: the fast path's bundle first), dist/<name>.js
-#   /usr/lib/mo/                          node, package.json, bin/ (mo's launcher), dist/ (bundles,
+#   /usr/bin/mo                           -> /usr/lib/mo/bin/mo, the front (native/mo-front.c): a
+#                                         script's calls go to the CLI helper, the rest to the
+#                                         shipped Node on bin/mo.cjs (the fast path's bundle first)
+#   /usr/bin/mo-agent, mo-scheduler       wrappers: the shipped Node on dist/<name>.js
+#   /usr/lib/mo/                          node, package.json, bin/ (mo, mo.cjs), dist/ (bundles,
 #                                         bin/mo-shim),
 #                                         node_modules/better-sqlite3 (+ bindings), host-setup
 #   /lib/systemd/system/mo-*.service      deploy/systemd's units, not enabled
@@ -30,7 +32,7 @@ for tool in dpkg-deb dpkg node; do
   command -v "$tool" >/dev/null || { echo "package.sh: needs $tool" >&2; exit 1; }
 done
 [ "$build" = 1 ] && pnpm build >&2
-[ -x packages/agent/dist/bin/mo-shim ] && [ -f packages/cli/dist/main.js ] ||
+[ -x packages/agent/dist/bin/mo-shim ] && [ -x packages/cli/bin/mo ] && [ -f packages/cli/dist/main.js ] ||
   { echo "package.sh: no build found (run pnpm build, or drop --no-build)" >&2; exit 1; }
 
 version=$(node -p 'require("./packages/cli/package.json").version')
@@ -80,7 +82,9 @@ wrapper() { # NAME ENTRY SHEBANG-SOURCE
     "$1" "$env" "$flags" "$2" >"$root/usr/bin/$1"
   chmod 0755 "$root/usr/bin/$1"
 }
-wrapper mo bin/mo.cjs packages/cli/bin/mo.cjs
+# `mo` is the front, beside the mo.cjs it runs (it finds ../node and ../dist from where it is).
+install -m 0755 packages/cli/bin/mo "$lib/bin/mo"
+ln -s ../lib/mo/bin/mo "$root/usr/bin/mo"
 wrapper mo-agent dist/mo-agent.js packages/agent/bin/mo-agent.js
 wrapper mo-scheduler dist/mo-scheduler.js packages/scheduler/bin/mo-scheduler.js
 install -m 0755 deploy/debian/host-setup "$lib/host-setup"
@@ -97,9 +101,9 @@ cp -r deploy/examples "$root/usr/share/doc/mo/examples"
 tar -C "$root" --owner=0 --group=0 -czf "$out/$name.tar.gz" .
 
 # Depends: the Debian packages of the shared libraries the native parts load (node,
-# better_sqlite3.node; mo-shim is static), libc6 at least as new as the newest glibc symbol version
+# better_sqlite3.node; mo-shim and the front are static), libc6 at least as new as the newest glibc symbol version
 # they use, and passwd (useradd, for host-setup).
-libs=$( { ldd "$lib/node"; ldd "$lib/node_modules/better-sqlite3/build/Release/better_sqlite3.node"; ldd "$lib/dist/bin/mo-shim" || true; } 2>/dev/null |
+libs=$( { ldd "$lib/node"; ldd "$lib/node_modules/better-sqlite3/build/Release/better_sqlite3.node"; ldd "$lib/dist/bin/mo-shim" || true; ldd "$lib/bin/mo" || true; } 2>/dev/null |
   sed -n 's/.*=> \(\/[^ ]*\).*/\1/p' | sort -u)
 pkgs=$(for l in $libs; do dpkg -S "$l" 2>/dev/null || dpkg -S "$(readlink -f "$l")"; done | cut -d: -f1 | sort -u)
 glibc=$(cat "$lib/node" "$lib/node_modules/better-sqlite3/build/Release/better_sqlite3.node" | grep -aoE 'GLIBC_2\.[0-9]+' | sort -uV | tail -n 1)

@@ -5,9 +5,20 @@
 // TLS client in Node (tls-floor.cjs: one mutual-TLS HTTP/2 connection, no mo code), so that a
 // row says how much of `mo status` is mo's. Then what scripts see: `mo start`, `mo ps`,
 // `mo start --wait=exit -- /bin/true`, many `mo start` from 4 shells, and `mo start --count`.
+// `mo` is the front (native/mo-front.c) as installed: a script's calls after its first are served
+// by the CLI helper it starts (the warm-up calls start it); the Node CLI's own figures are kept
+// beside them (MO_CLI_HELPER=off: what a call on a terminal, or the first one, costs).
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLI_BIN, CLI_NODE_FLAGS, startCluster, testCliEnv, type Cluster } from '@mo/testkit';
+import {
+  CLI_BIN,
+  CLI_FRONT,
+  CLI_NODE_FLAGS,
+  cliHelperRuntime,
+  startCluster,
+  testCliEnv,
+  type Cluster,
+} from '@mo/testkit';
 import { oneCallRate, parallelRuns, timed } from './cli-throughput.js';
 import {
   registerCleanup,
@@ -59,7 +70,9 @@ async function sampleAll(
 
 async function run(ctx: SuiteContext): Promise<SuiteResult> {
   let cluster: Cluster | undefined;
+  const runtime = cliHelperRuntime();
   const unregister = registerCleanup(() => {
+    runtime.stop();
     for (const p of [cluster?.scheduler, ...(cluster?.agents ?? [])]) {
       try {
         if (p) process.kill(p.pid, 'SIGKILL');
@@ -85,18 +98,22 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     // passes the launcher's flags): PATH starts with this Node's directory so that it is this
     // Node, the one `node -e 0` is.
     const node = process.execPath;
-    const env = { PATH: `${dirname(node)}:${process.env.PATH ?? ''}`, ...testCliEnv() };
+    const env = { PATH: `${dirname(node)}:${process.env.PATH ?? ''}`, ...testCliEnv(), ...runtime.env };
     const floorCommand = [node, ...CLI_NODE_FLAGS, fileURLToPath(new URL('./tls-floor.cjs', import.meta.url)), address];
     const series = await sampleAll(
       {
         node: [node, '-e', '0'],
-        status: [CLI_BIN, '--scheduler', address, 'status'],
-        statusJson: [CLI_BIN, '--scheduler', address, 'status', '--json'],
-        nodes: [CLI_BIN, '--scheduler', address, 'nodes'],
-        help: [CLI_BIN, '--help'],
-        start: [CLI_BIN, '--scheduler', address, 'start', '--', '/bin/true'],
-        startWaitExit: [CLI_BIN, '--scheduler', address, 'start', '--wait=exit', '--', '/bin/true'],
-        ps: [CLI_BIN, '--scheduler', address, 'ps', '--all'],
+        status: [CLI_FRONT, '--scheduler', address, 'status'],
+        statusJson: [CLI_FRONT, '--scheduler', address, 'status', '--json'],
+        nodes: [CLI_FRONT, '--scheduler', address, 'nodes'],
+        help: [CLI_FRONT, '--help'],
+        start: [CLI_FRONT, '--scheduler', address, 'start', '--', '/bin/true'],
+        startWaitExit: [CLI_FRONT, '--scheduler', address, 'start', '--wait=exit', '--', '/bin/true'],
+        ps: [CLI_FRONT, '--scheduler', address, 'ps', '--all'],
+        // The Node CLI itself (bin/mo.cjs: what the front runs for a terminal or a first call).
+        nodeStatus: [CLI_BIN, '--scheduler', address, 'status'],
+        nodeStart: [CLI_BIN, '--scheduler', address, 'start', '--', '/bin/true'],
+        nodeStartWaitExit: [CLI_BIN, '--scheduler', address, 'start', '--wait=exit', '--', '/bin/true'],
         // The floor with the launcher's Node flags (bin/mo.cjs's #! line), so it stays the floor under `mo`.
         tlsFloor: floorCommand,
       },
@@ -126,18 +143,29 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
         op: '<=',
         limit: WAIT_EXIT_RATIO,
       }),
+      row('Node CLI, no helper: mo status wall p50', round(p50('nodeStatus'), 1), 'ms'),
+      row('Node CLI, no helper: mo start wall p50', round(p50('nodeStart'), 1), 'ms'),
+      row('  its mo start / node -e 0 (p50)', round(p50('nodeStart') / p50('node'), 2), '×'),
+      row('Node CLI, no helper: mo start --wait=exit wall p50', round(p50('nodeStartWaitExit'), 1), 'ms'),
     ];
     // Throughput last: the workloads these submit keep the agent busy for a while after.
     ctx.log(`${SHELL_STARTS} mo start from ${SHELLS} shells`);
     const shellRate = await parallelRuns(
-      [CLI_BIN, '--scheduler', address, 'start', '--', '/bin/true'],
+      [CLI_FRONT, '--scheduler', address, 'start', '--', '/bin/true'],
       env,
       SHELL_STARTS,
       SHELLS,
     );
-    // The same loop with `node -e 0`: what starting Node alone allows on this machine, so the
-    // absolute row above can be read against it (the target assumes a machine where it is ~50/s).
+    // The same loop with `node -e 0`: what starting a Node process per call allows on this
+    // machine (the ceiling the Node CLI alone had; the helper is not bound by it).
     const nodeRate = await parallelRuns([node, '-e', '0'], env, Math.min(SHELL_STARTS, 400), SHELLS);
+    // The Node CLI in the same loop (no helper): fewer calls, it is slow.
+    const nodeCliRate = await parallelRuns(
+      [CLI_BIN, '--scheduler', address, 'start', '--', '/bin/true'],
+      env,
+      Math.min(SHELL_STARTS, 200),
+      SHELLS,
+    );
     // And with the bare TLS HTTP/2 connect (no call, no mo code): the ceiling of any Node client
     // that starts a process per call and dials the scheduler with TLS.
     const floorRate = await parallelRuns(floorCommand, env, Math.min(SHELL_STARTS, 400), SHELLS);
@@ -146,14 +174,15 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
         op: '>=',
         limit: SHELL_STARTS_PER_S,
       }),
-      row(`  node -e 0 from ${SHELLS} shells (the floor)`, round(nodeRate, 1), '/s'),
+      row(`  node -e 0 from ${SHELLS} shells (a Node process per call)`, round(nodeRate, 1), '/s'),
       row('  mo start rate / node -e 0 rate', round(shellRate / nodeRate, 2), '×'),
-      row(`  bare TLS HTTP/2 connect from ${SHELLS} shells (the ceiling)`, round(floorRate, 1), '/s'),
-      row('  mo start rate / TLS connect rate', round(shellRate / floorRate, 2), '×'),
+      row(`  Node CLI, no helper, from ${SHELLS} shells`, round(nodeCliRate, 1), '/s'),
+      row(`  bare TLS HTTP/2 connect from ${SHELLS} shells (a Node client's ceiling)`, round(floorRate, 1), '/s'),
+      row('  Node CLI rate / TLS connect rate', round(nodeCliRate / floorRate, 2), '×'),
     );
     ctx.log(`mo start --count ${ARRAY_COUNT}`);
     const arrayRate = await oneCallRate(
-      [CLI_BIN, '--scheduler', address, 'start', '--count', String(ARRAY_COUNT), '--', '/bin/true'],
+      [CLI_FRONT, '--scheduler', address, 'start', '--count', String(ARRAY_COUNT), '--', '/bin/true'],
       env,
       ARRAY_COUNT,
     );
@@ -168,6 +197,7 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
     return { rows, raw: { samples: SAMPLES, summaries: s } };
   } finally {
     await cluster?.stop();
+    runtime.stop();
     unregister();
   }
 }

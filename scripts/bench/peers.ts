@@ -9,7 +9,8 @@
 // peers/slurm.conf (peers/slurm.ts); when it cannot, the rows say why and only mo is measured.
 import { SchedulerClient, type WorkloadState } from '@mo/api';
 import {
-  CLI_BIN,
+  CLI_FRONT,
+  cliHelperRuntime,
   cpuSecondsOf,
   measureCpuPercent,
   startCluster,
@@ -129,7 +130,10 @@ async function moRound(ctx: SuiteContext, fig: Figures, errors: string[], n: num
   // Production log level; no rate limit per identity (the load comes from one client, as with
   // Slurm, which limits no one by default); workloads run as the agent's default user (nobody).
   let cluster: Cluster | undefined;
+  // `mo` as installed: the front, whose CLI helper serves a script's calls after its first.
+  const runtime = cliHelperRuntime();
   const unregister = registerCleanup(() => {
+    runtime.stop();
     if (!cluster) return;
     const agents = new Set(cluster.agents.map((a) => a.pid));
     const procs = snapshot();
@@ -148,8 +152,8 @@ async function moRound(ctx: SuiteContext, fig: Figures, errors: string[], n: num
     const agent = cluster.agents[0]!;
     const address = scheduler.grpcAddress;
     const client = new SchedulerClient(address, testClientOptions({ deadlineMs: 30_000 }));
-    const cliEnv = { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, ...testCliEnv() };
-    const mo = (...args: string[]) => [CLI_BIN, '--scheduler', address, ...args];
+    const cliEnv = { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, ...testCliEnv(), ...runtime.env };
+    const mo = (...args: string[]) => [CLI_FRONT, '--scheduler', address, ...args];
     const label = `mo round ${n}`;
     try {
       await phase(`${label} idle`, errors, ctx, async () => {
@@ -230,6 +234,11 @@ async function moRound(ctx: SuiteContext, fig: Figures, errors: string[], n: num
       client.close();
     }
   } finally {
+    for (const pid of runtime.helpers())
+      ctx.log(
+        `mo round ${n}: the CLI helper's PSS ${round(pssBytes(pid) / MiB, 1)} MiB (a client process, not counted above)`,
+      );
+    runtime.stop();
     await cluster?.stop(); // stops every workload still running first
     unregister();
     removeLater(stamps);

@@ -12,6 +12,11 @@
 const fast = require('./fast-loader.cjs').loadFast(process.argv);
 
 async function main() {
+  // Started by the `mo` front (native/mo-front.c) in the background: serve calls until idle.
+  if (process.env.MO_CLI_HELPER_SERVE) {
+    await fast.exports.serveHelper(process.env.MO_CLI_HELPER_SERVE, process.env);
+    return;
+  }
   const code = await fast.exports.fastPath(process.argv, process.env);
   if (code !== undefined) {
     // Done: exit once stdout and stderr have flushed, without Node's teardown of the heap and

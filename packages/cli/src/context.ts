@@ -7,6 +7,7 @@
 import type { AgentClient, ClientOptions, JobClient, PipelineClient, SchedulerClient, TokenClient } from '@mo/api';
 import type { ClientTls, WireSchedulerClient } from '@mo/api/wire';
 import type { Command } from 'commander';
+import { isAbsolute, join } from 'node:path';
 import { UsageError } from './errors.js';
 import { parseTimeout } from './flags.js';
 import type { CliIo } from './io.js';
@@ -50,6 +51,11 @@ export class CliContext {
   command: string | undefined;
   /** The command line as given to `execute` (node, script, args...). */
   argv: readonly string[] = [];
+  /**
+   * The caller's working directory, when it is not this process's (the CLI helper runs calls
+   * from many): relative credential paths are read from there.
+   */
+  cwd: string | undefined;
   constructor(
     readonly io: CliIo,
     readonly env: NodeJS.ProcessEnv,
@@ -135,7 +141,12 @@ export class CliContext {
     const address = this.schedulerAddress(globals);
     const { WireSchedulerClient } = await import('@mo/api/wire');
     const { tls, insecure, token } = await this.clientOptions(globals, { check: false });
-    const options = { deadlineMs: globals.timeoutMs, ...(tls ? { tls } : { insecure }), ...(token ? { token } : {}) };
+    const options = {
+      deadlineMs: globals.timeoutMs,
+      env: this.env,
+      ...(tls ? { tls } : { insecure }),
+      ...(token ? { token } : {}),
+    };
     try {
       return await using(new WireSchedulerClient(address, options), fn);
     } catch (err) {
@@ -172,10 +183,11 @@ export class CliContext {
     if (sec.kind === 'insecure') return { ...base, insecure: true };
     const key = JSON.stringify([sec.ca, sec.cert, sec.key, check]);
     if (this.tls?.key !== key) {
+      const at = (p: string) => (this.cwd === undefined || isAbsolute(p) ? p : join(this.cwd, p));
       const files = {
-        ca: sec.ca,
-        ...(sec.cert !== undefined ? { cert: sec.cert } : {}),
-        ...(sec.key !== undefined ? { key: sec.key } : {}),
+        ca: at(sec.ca),
+        ...(sec.cert !== undefined ? { cert: at(sec.cert) } : {}),
+        ...(sec.key !== undefined ? { key: at(sec.key) } : {}),
       };
       const load = check
         ? (await import('@mo/api/tls-check')).loadClientTls

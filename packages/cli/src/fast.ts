@@ -192,11 +192,13 @@ export async function fastPath(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
   io: CliIo = { stdout: process.stdout, stderr: process.stderr },
+  options: { cwd?: string } = {},
 ): Promise<ExitCode | undefined> {
   const parsed = parseFast(argv.slice(2), env);
   if (!parsed) return undefined;
   const ctx = new CliContext(io, env);
   ctx.argv = argv;
+  ctx.cwd = options.cwd;
   ctx.command = parsed.command;
   configureColour(colourWanted(isTTY(io.stdout), env));
   const { flags, operands } = parsed;
@@ -240,4 +242,13 @@ export async function fastPath(
     const { reportFailure } = await import('./report.js');
     return reportFailure(err, ctx, argv);
   }
+}
+
+/**
+ * Serves `mo` calls handed over by the front (native/mo-front.c) on the Unix socket at
+ * `socketPath` until idle (src/helper/). Loaded only by the helper process.
+ */
+export async function serveHelper(socketPath: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const { serve } = await import('./helper/server.js');
+  await serve(socketPath, env);
 }

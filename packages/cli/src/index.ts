@@ -16,6 +16,10 @@
  * 1 failed, 2 usage, 3 unreachable, 4 a --wait-ed workload failed, 5 --wait-timeout, 6 a node the
  * request needs is unreachable (`ExitCode`).
  *
+ * The `mo` executable is bin/mo (native/mo-front.c): a script's call (stdout not a terminal) goes
+ * to the user's CLI helper (src/helper/: the fast path in a long-lived Node process, over a Unix
+ * socket in a private directory), anything else to bin/mo.cjs. MO_CLI_HELPER=off turns it off.
+ *
  * Exports: `run` (the executable's entry point), `execute` (one command line to an exit code, for
  * embedding and tests), `buildProgram` (the commander tree), `CliContext`, `ExitCode`, `UsageError`.
  */

@@ -160,10 +160,16 @@ describe('the .deb on fresh Debian 12 hosts', () => {
       run(cmd, args)
         .stdout.split('\n')
         .filter(Boolean)
-        .map((l) => l.split(/\s+/).pop()!.replace(/\/$/, ''))
+        .map((l) =>
+          l
+            .replace(/ -> .*$/, '')
+            .split(/\s+/)
+            .pop()!
+            .replace(/\/$/, ''),
+        ) // a link's name, not its target
         .sort();
     const inDeb = names('dpkg-deb', ['-c', deb]);
-    expect(inDeb).toContain('./usr/lib/mo/node');
+    expect(inDeb).toEqual(expect.arrayContaining(['./usr/lib/mo/node', './usr/bin/mo', './usr/lib/mo/bin/mo']));
     expect(names('tar', ['-tzf', deb.replace(/\.deb$/, '.tar.gz')])).toEqual(inDeb);
   });
 
@@ -247,6 +253,11 @@ EOF`,
       const { workload } = JSON.parse(started.stdout) as { workload: { id: string; state: string; node: string } };
       expect(workload).toMatchObject({ state: 'WORKLOAD_STATE_FAILED' });
       expect(sh(SCHED, `${CLIENT_ENV}; mo logs ${workload.id}`)).toBe(`hello from mo on ${NODE}\n`);
+      // A script's calls after its first went to the CLI helper the front started (its socket in
+      // root's private directory), with what the Node CLI answers.
+      expect(sh(SCHED, 'stat -c %a /tmp/mo-0; ls /tmp/mo-0')).toMatch(/^700\n(.*\n)*cli-[^\n]*\.sock\n/);
+      const ps = (env: string) => sh(SCHED, `${CLIENT_ENV}; ${env} mo --json ps --all`);
+      expect(ps('')).toBe(ps('MO_CLI_HELPER=off'));
     },
     60_000,
   );
@@ -268,6 +279,9 @@ EOF`,
       const lib = '/opt/unpacked/usr/lib/mo';
       const mo = `${lib}/node --use-openssl-ca ${lib}/bin/mo.cjs`;
       expect(sh(SCHED, `${mo} --version`)).toBe(sh(SCHED, 'mo --version'));
+      // The front there runs that tree's Node and bundle.
+      expect(sh(SCHED, `${lib}/bin/mo --version`)).toBe(sh(SCHED, 'mo --version'));
+      expect(sh(SCHED, `${CLIENT_ENV}; ${lib}/bin/mo --json ps`)).toMatch(/"workloads"/);
       // The fast path (its bundle and code cache) and the full command line (grpc-js) both work.
       const nodes = JSON.parse(sh(SCHED, `${CLIENT_ENV}; ${mo} --json nodes`)) as { nodes: { name: string }[] };
       expect(nodes.nodes.map((n) => n.name)).toContain(NODE);

@@ -24,6 +24,8 @@ export const AGENT_NODE_ENV = nodeEnvOf(AGENT_BIN);
 export const CLI_BIN = fileURLToPath(new URL('../../cli/bin/mo.cjs', import.meta.url));
 /** The Node flags on its #! line: `runMo` passes them, so tests run the CLI as users do. */
 export const CLI_NODE_FLAGS = nodeFlagsOf(CLI_BIN);
+/** The `mo` executable (native/mo-front.c, built beside CLI_BIN): the CLI helper's front. */
+export const CLI_FRONT = fileURLToPath(new URL('../../cli/bin/mo', import.meta.url));
 
 export interface AgentProcessOptions {
   /** Reuse a data dir (to restart an agent on the same state); default: a fresh temp dir. */

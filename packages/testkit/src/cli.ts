@@ -1,5 +1,8 @@
 // Runs the built `mo` executable (through execa) as a user or script would, with a minimal environment.
 import { execa } from 'execa';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CLI_BIN, CLI_NODE_FLAGS } from './agent-process.js';
 import { testPki } from './pki.js';
 
@@ -38,4 +41,42 @@ export async function runMo(
   });
   if (r.exitCode === undefined) throw r; // not run, or killed (timeout): execa's error says which
   return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * A private runtime directory for the `mo` front (CLI_FRONT): pass `env` to its calls; `stop()`
+ * kills the CLI helpers started there and removes it.
+ */
+export function cliHelperRuntime(): { env: { XDG_RUNTIME_DIR: string }; helpers(): number[]; stop(): void } {
+  const root = mkdtempSync(join(tmpdir(), 'mo-front-'));
+  const helpers = () => cliHelpersUnder(root);
+  return {
+    env: { XDG_RUNTIME_DIR: root },
+    helpers,
+    stop() {
+      for (const pid of helpers()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The pids of CLI helpers serving a socket under `root` (their MO_CLI_HELPER_SERVE says where). */
+export function cliHelpersUnder(root: string): number[] {
+  const pids: number[] = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const env = readFileSync(`/proc/${p}/environ`, 'utf8').split('\0');
+      if (env.some((e) => e.startsWith(`MO_CLI_HELPER_SERVE=${root}/`))) pids.push(Number(p));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
 }

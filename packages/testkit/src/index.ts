@@ -44,12 +44,13 @@
 export {
   AGENT_BIN,
   CLI_BIN,
+  CLI_FRONT,
   CLI_NODE_FLAGS,
   startAgentProcess,
   type AgentProcess,
   type AgentProcessOptions,
 } from './agent-process.js';
-export { runMo, testCliEnv, type MoResult } from './cli.js';
+export { cliHelperRuntime, cliHelpersUnder, runMo, testCliEnv, type MoResult } from './cli.js';
 export { devMo, devStderrLine, killStartedDevs, startDev, type Dev, type DevReady } from './dev.js';
 export {
   apiCall,

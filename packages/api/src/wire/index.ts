@@ -66,13 +66,14 @@ export class WireSchedulerClient {
   /** `address`: one scheduler, or several (`"a:1,b:2"` or a list): calls follow the leader. */
   constructor(
     address: string | readonly string[],
-    options: { deadlineMs?: number } & Pick<WireChannelOptions, 'tls' | 'token'> & { insecure?: boolean },
+    options: { deadlineMs?: number } & Pick<WireChannelOptions, 'tls' | 'token' | 'env'> & { insecure?: boolean },
   ) {
     if (!options.tls === !options.insecure)
       throw new Error('WireSchedulerClient: give exactly one of tls and insecure');
     const channelOptions: WireChannelOptions = {
       ...(options.tls ? { tls: options.tls, peer: { kind: 'scheduler' as const } } : {}),
       ...(options.token !== undefined ? { token: options.token } : {}),
+      ...(options.env ? { env: options.env } : {}),
     };
     this.openChannel = (a) => new WireChannel(a, channelOptions);
     this.known = typeof address === 'string' && !address.includes(',') ? [address] : addressList(address);
