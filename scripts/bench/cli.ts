@@ -132,7 +132,7 @@ async function run(ctx: SuiteContext): Promise<SuiteResult> {
       row('mo --help wall p50 (no gRPC)', round(p50('help'), 1), 'ms'),
       row('bare TLS HTTP/2 connect wall p50 (the floor, no mo code)', round(p50('tlsFloor'), 1), 'ms'),
       row('  floor / node -e 0 (p50)', round(p50('tlsFloor') / p50('node'), 2), '×'),
-      row('  mo status - floor (p50: what mo adds)', round(p50('status') - p50('tlsFloor'), 1), 'ms'),
+      row('  Node CLI mo status - floor (p50: what mo adds)', round(p50('nodeStatus') - p50('tlsFloor'), 1), 'ms'),
       row('mo status / node -e 0 (p50; issue 14)', round(ratio, 2), '×', { op: '<=', limit: FAST_RATIO }),
       row('mo start -- /bin/true wall p50', round(p50('start'), 1), 'ms'),
       row('mo start / node -e 0 (p50)', round(p50('start') / p50('node'), 2), '×', { op: '<=', limit: FAST_RATIO }),
