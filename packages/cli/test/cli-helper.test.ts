@@ -193,9 +193,9 @@ describe('the mo front and its CLI helper', () => {
     expect(readdirSync(shared.dir)).toEqual([]);
   }, 60_000);
 
-  it('replaces a dead helper, drops a hostile caller, and leaves when idle', async () => {
+  it('replaces a dead helper and drops a hostile caller', async () => {
     const { xdg, dir } = runtimeDir();
-    const env = { XDG_RUNTIME_DIR: xdg, MO_CLI_HELPER_IDLE_MS: '2000' };
+    const env = { XDG_RUNTIME_DIR: xdg };
     await front(['ps'], env);
     const socket = await helperUp(dir);
     // Garbage, then a length over the bound: each connection is closed, the helper goes on.
@@ -218,11 +218,16 @@ describe('the mo front and its CLI helper', () => {
     await waitFor('a new helper', () => helpersUnder(xdg).length === 1);
     await helperUp(dir);
     expect(await front(['ps'], { ...env, ...NO_NODE })).toMatchObject({ code: 0 });
-    // Two seconds without calls: it removes its socket and exits.
-    await waitFor('the idle helper gone', () => helpersUnder(xdg).length === 0 && !existsSync(socket), {
-      timeoutMs: 15_000,
-    });
   }, 60_000);
+
+  it('leaves when idle, removing its socket', async () => {
+    const { xdg, dir } = runtimeDir();
+    await front(['ps'], { XDG_RUNTIME_DIR: xdg, MO_CLI_HELPER_IDLE_MS: '1500' });
+    // Its socket may be gone before this looks, on a slow machine: the process is the evidence.
+    await waitFor('a helper', () => helpersUnder(xdg).length === 1);
+    await waitFor('the idle helper gone', () => helpersUnder(xdg).length === 0, { timeoutMs: 20_000 });
+    expect(socketIn(dir)).toBeUndefined();
+  }, 40_000);
 
   it('keeps the Node CLI on a terminal (colour and prompts are per terminal)', async () => {
     const { xdg, dir } = runtimeDir();
