@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { isAbsolute, join } from 'node:path';
 import { UsageError } from './errors.js';
 import { parseTimeout } from './flags.js';
+import type { WirePool } from './helper/wire-pool.js';
 import type { CliIo } from './io.js';
 
 export const DEFAULT_SCHEDULER_ADDR = '127.0.0.1:7600';
@@ -56,6 +57,8 @@ export class CliContext {
    * from many): relative credential paths are read from there.
    */
   cwd: string | undefined;
+  /** Connections kept between calls (the CLI helper's); none: a connection per command. */
+  wirePool: WirePool | undefined;
   constructor(
     readonly io: CliIo,
     readonly env: NodeJS.ProcessEnv,
@@ -147,8 +150,11 @@ export class CliContext {
       ...(tls ? { tls } : { insecure }),
       ...(token ? { token } : {}),
     };
+    const make = () => new WireSchedulerClient(address, options);
     try {
-      return await using(new WireSchedulerClient(address, options), fn);
+      if (!this.wirePool) return await using(make(), fn);
+      const parts = { address, deadlineMs: globals.timeoutMs, env: this.env, ...(token ? { token } : {}) };
+      return await this.wirePool.use({ ...parts, ...(tls ? { tls: tls.material() } : {}) }, make, fn);
     } catch (err) {
       if (tls) await this.clientOptions(globals, { check: true });
       throw err;

@@ -7,6 +7,7 @@
 // fast.test.ts checks, argv by argv, that what it takes it reads as commander does.
 import { CliContext, type RawGlobals } from './context.js';
 import { ExitCode } from './errors.js';
+import type { WirePool } from './helper/wire-pool.js';
 import type { CliIo } from './io.js';
 import { colourWanted, configureColour, isTTY } from './output/colour.js';
 
@@ -192,13 +193,14 @@ export async function fastPath(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
   io: CliIo = { stdout: process.stdout, stderr: process.stderr },
-  options: { cwd?: string } = {},
+  options: { cwd?: string; wirePool?: WirePool } = {},
 ): Promise<ExitCode | undefined> {
   const parsed = parseFast(argv.slice(2), env);
   if (!parsed) return undefined;
   const ctx = new CliContext(io, env);
   ctx.argv = argv;
   ctx.cwd = options.cwd;
+  ctx.wirePool = options.wirePool;
   ctx.command = parsed.command;
   configureColour(colourWanted(isTTY(io.stdout), env));
   const { flags, operands } = parsed;

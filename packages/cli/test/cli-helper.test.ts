@@ -176,6 +176,25 @@ describe('the mo front and its CLI helper', () => {
     expect(new Set(many.map((r) => r.stdout.split(' ')[0])).size).toBe(12);
   }, 60_000);
 
+  it('keeps one connection for the calls made the same way, a new one for another way', async () => {
+    const { xdg, dir } = runtimeDir();
+    const env = { XDG_RUNTIME_DIR: xdg, ...NO_NODE };
+    await front(['ps'], { XDG_RUNTIME_DIR: xdg });
+    await helperUp(dir);
+    const [pid] = helpersUnder(xdg);
+    const port = cluster.scheduler.grpcAddress.split(':').pop();
+    const connections = async () => {
+      const r = await execa('ss', ['-Htnp', 'state', 'established', `( dport = :${port} )`]);
+      return r.stdout.split('\n').filter((l) => l.includes(`pid=${pid},`)).length;
+    };
+    for (let i = 0; i < 5; i++) expect(await front(['ps'], env)).toMatchObject({ code: 0 });
+    expect(await front(['start', '--', '/bin/true'], env)).toMatchObject({ code: 0 });
+    expect(await connections()).toBe(1);
+    // Another deadline is another connection (so is another certificate, token or proxy).
+    expect(await front(['--timeout', '7s', 'ps'], env)).toMatchObject({ code: 0 });
+    expect(await connections()).toBe(2);
+  }, 60_000);
+
   it('keeps the Node CLI for other commands, MO_CLI_HELPER=off and a directory others can enter', async () => {
     const { xdg, dir } = runtimeDir();
     const env = { XDG_RUNTIME_DIR: xdg };
@@ -211,7 +230,8 @@ describe('the mo front and its CLI helper', () => {
     // Killed: its socket stays behind. The next call runs the Node CLI and starts a new helper.
     const [pid] = helpersUnder(xdg);
     process.kill(pid!, 'SIGKILL');
-    await waitFor('the helper gone', () => helpersUnder(xdg).length === 0);
+    // Gone once its socket refuses: /proc shows no environment a little before its files close.
+    await waitFor('the helper gone', async () => helpersUnder(xdg).length === 0 && !(await answers(socket)));
     expect(existsSync(socket)).toBe(true);
     unlinkSync(`${socket}.spawn`); // started at most every 10 s: not wait for that here
     expect(await front(['ps'], env)).toMatchObject({ code: 0 });

@@ -13,6 +13,7 @@ import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import { fastPath, parseFast } from '../fast.js';
 import type { CliIo } from '../io.js';
+import { WirePool } from './wire-pool.js';
 import { frame, parseRequest, requestLength, type FrameType, type HelperRequest } from './protocol.js';
 
 const DEFAULT_IDLE_MS = 60_000;
@@ -43,9 +44,12 @@ function alive(path: string): Promise<boolean> {
   });
 }
 
+/** Connections kept between calls (wire-pool.ts). */
+const pool = new WirePool();
+
 /** Runs one call: the fast path with the caller's environment and directory. */
 async function runCall(req: HelperRequest, io: CliIo): Promise<number> {
-  const code = await fastPath(['mo', 'mo', ...req.args], req.env, io, { cwd: req.cwd });
+  const code = await fastPath(['mo', 'mo', ...req.args], req.env, io, { cwd: req.cwd, wirePool: pool });
   return code ?? 1;
 }
 
@@ -84,6 +88,7 @@ export async function serve(socketPath: string, env: NodeJS.ProcessEnv): Promise
   const shutdown = () => {
     closing = true;
     server.close();
+    pool.close();
     try {
       if (statSync(socketPath).ino === ino) unlinkSync(socketPath);
     } catch {
