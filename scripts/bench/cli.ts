@@ -6,8 +6,8 @@
 // row says how much of `mo status` is mo's. Then what scripts see: `mo start`, `mo ps`,
 // `mo start --wait=exit -- /bin/true`, many `mo start` from 4 shells, and `mo start --count`.
 // `mo` is the front (native/mo-front.c) as installed: a script's calls after its first are served
-// by the CLI helper it starts (the warm-up calls start it); the Node CLI's own figures are kept
-// beside them (MO_CLI_HELPER=off: what a call on a terminal, or the first one, costs).
+// by the CLI helper it starts (the warm-up calls start it); the Node CLI's own figures (bin/mo.cjs
+// run directly: what a call on a terminal, or a script's first, costs) are kept beside them.
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {

@@ -82,15 +82,13 @@ function answers(path: string): Promise<boolean> {
   });
 }
 
-const helpersUnder = cliHelpersUnder;
-
 beforeAll(async () => {
   cluster = await startCluster({ agents: 1 });
 }, 60_000);
 
 afterAll(async () => {
   for (const root of roots) {
-    for (const pid of helpersUnder(root)) process.kill(pid, 'SIGKILL');
+    for (const pid of cliHelpersUnder(root)) process.kill(pid, 'SIGKILL');
     rmSync(root, { recursive: true, force: true });
   }
   await cluster?.stop();
@@ -143,7 +141,7 @@ describe('the mo front and its CLI helper', () => {
     await front(['ps'], { ...env, MO_TOKEN: 'mo_first_caller' });
     await helperUp(dir);
     // The helper keeps nothing of the call that started it: its own environment is Node's needs.
-    const [pid] = helpersUnder(xdg);
+    const [pid] = cliHelpersUnder(xdg);
     const own = readFileSync(`/proc/${pid}/environ`, 'utf8')
       .split('\0')
       .filter(Boolean)
@@ -181,7 +179,7 @@ describe('the mo front and its CLI helper', () => {
     const env = { XDG_RUNTIME_DIR: xdg, ...NO_NODE };
     await front(['ps'], { XDG_RUNTIME_DIR: xdg });
     await helperUp(dir);
-    const [pid] = helpersUnder(xdg);
+    const [pid] = cliHelpersUnder(xdg);
     const port = cluster.scheduler.grpcAddress.split(':').pop();
     const connections = async () => {
       const r = await execa('ss', ['-Htnp', 'state', 'established', `( dport = :${port} )`]);
@@ -228,14 +226,14 @@ describe('the mo front and its CLI helper', () => {
     }
     expect(await front(['ps'], { ...env, ...NO_NODE })).toMatchObject({ code: 0 });
     // Killed: its socket stays behind. The next call runs the Node CLI and starts a new helper.
-    const [pid] = helpersUnder(xdg);
+    const [pid] = cliHelpersUnder(xdg);
     process.kill(pid!, 'SIGKILL');
     // Gone once its socket refuses: /proc shows no environment a little before its files close.
-    await waitFor('the helper gone', async () => helpersUnder(xdg).length === 0 && !(await answers(socket)));
+    await waitFor('the helper gone', async () => cliHelpersUnder(xdg).length === 0 && !(await answers(socket)));
     expect(existsSync(socket)).toBe(true);
     unlinkSync(`${socket}.spawn`); // started at most every 10 s: not wait for that here
     expect(await front(['ps'], env)).toMatchObject({ code: 0 });
-    await waitFor('a new helper', () => helpersUnder(xdg).length === 1);
+    await waitFor('a new helper', () => cliHelpersUnder(xdg).length === 1);
     await helperUp(dir);
     expect(await front(['ps'], { ...env, ...NO_NODE })).toMatchObject({ code: 0 });
   }, 60_000);
@@ -244,8 +242,8 @@ describe('the mo front and its CLI helper', () => {
     const { xdg, dir } = runtimeDir();
     await front(['ps'], { XDG_RUNTIME_DIR: xdg, MO_CLI_HELPER_IDLE_MS: '1500' });
     // Its socket may be gone before this looks, on a slow machine: the process is the evidence.
-    await waitFor('a helper', () => helpersUnder(xdg).length === 1);
-    await waitFor('the idle helper gone', () => helpersUnder(xdg).length === 0, { timeoutMs: 20_000 });
+    await waitFor('a helper', () => cliHelpersUnder(xdg).length === 1);
+    await waitFor('the idle helper gone', () => cliHelpersUnder(xdg).length === 0, { timeoutMs: 20_000 });
     expect(socketIn(dir)).toBeUndefined();
   }, 40_000);
 

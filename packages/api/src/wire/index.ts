@@ -45,6 +45,7 @@ export { readClientTls, CLI_TLS_LABELS, type ClientFiles, type ClientTls } from 
 export { TlsFileError } from '../tls/pem.js';
 export type { TlsFiles } from '../tls/material.js';
 export { grpcTimeoutHeader } from './timeout.js';
+export { PROXY_VARIABLES } from './proxy.js';
 export { decodeMessage, encodeMessage } from './codec.js';
 export { followPages, PagingError } from '../paging/follow.js';
 

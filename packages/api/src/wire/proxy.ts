@@ -44,6 +44,9 @@ function excluded(host: string, list: string): boolean {
 }
 
 /** The proxy a call to `target` (host:port) goes through, or undefined for a direct dial. */
+/** Every variable proxyFor reads: a connection made under other values may take another route. */
+export const PROXY_VARIABLES = ['grpc_proxy', 'https_proxy', 'http_proxy', 'no_grpc_proxy', 'no_proxy'] as const;
+
 export function proxyFor(target: string, env: NodeJS.ProcessEnv): ProxyInfo | undefined {
   const value = env.grpc_proxy || env.https_proxy || env.http_proxy;
   if (!value) return undefined;

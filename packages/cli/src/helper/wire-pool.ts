@@ -4,7 +4,7 @@
 // made from, compared by value: the address, the deadline, the token, the proxy variables and the
 // TLS files' bytes as this call read them (a rotated certificate is a new connection).
 import { after, type Timer } from '@mo/api/timers';
-import type { WireSchedulerClient } from '@mo/api/wire';
+import { PROXY_VARIABLES, type WireSchedulerClient } from '@mo/api/wire';
 import { createHash } from 'node:crypto';
 
 const IDLE_MS = 10_000;
@@ -79,10 +79,7 @@ export interface WireParts {
 /** The pool key of a connection made from `parts`. */
 export function wireKey(parts: WireParts): string {
   const h = createHash('sha256');
-  const proxy = ['grpc_proxy', 'https_proxy', 'http_proxy', 'no_proxy', 'no_grpc_proxy'].flatMap((k) => [
-    parts.env[k] ?? '',
-    parts.env[k.toUpperCase()] ?? '',
-  ]);
+  const proxy = PROXY_VARIABLES.map((k) => parts.env[k] ?? '');
   for (const s of [parts.address, String(parts.deadlineMs), parts.token ?? '', ...proxy]) h.update(`${s}\0`);
   if (parts.tls) for (const b of [parts.tls.ca, parts.tls.cert, parts.tls.key]) h.update(b ?? '').update('\0');
   else h.update('insecure');
