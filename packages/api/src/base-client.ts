@@ -38,6 +38,11 @@ export interface ClientOptions {
   peer?: ExpectedPeer;
   /** A bearer token sent on every call (`authorization: Bearer …`). */
   token?: string;
+  /**
+   * Interval between keepalive PINGs while a call is in flight (default KEEPALIVE_TIME_MS). The
+   * agent's heartbeat stream takes a longer one: the scheduler's answers are its keepalive.
+   */
+  keepaliveTimeMs?: number;
 }
 
 /** How to dial for `options`: fresh credentials per dial, and channel options. */
@@ -50,13 +55,18 @@ interface Dialing {
 export function credentialsFor(address: string, options: ClientOptions, defaultPeer?: ExpectedPeer): Dialing {
   if (options.tls && options.insecure) throw new Error('ClientOptions: tls and insecure both given');
   const tls = options.tls;
+  const keepalive: grpc.ChannelOptions =
+    options.keepaliveTimeMs === undefined ? {} : { 'grpc.keepalive_time_ms': options.keepaliveTimeMs };
   if (!tls) {
     if (!options.insecure) throw new Error('ClientOptions: give tls (certificates) or insecure: true');
-    return { credentials: () => grpc.credentials.createInsecure(), channelOptions: {} };
+    return { credentials: () => grpc.credentials.createInsecure(), channelOptions: keepalive };
   }
   const peer = options.peer ?? defaultPeer;
   if (!peer) throw new Error('ClientOptions: peer (the agent node to expect) is needed with tls');
-  return { credentials: () => channelCredentials(tls, peer, address), channelOptions: tlsChannelOptions(peer) };
+  return {
+    credentials: () => channelCredentials(tls, peer, address),
+    channelOptions: { ...tlsChannelOptions(peer), ...keepalive },
+  };
 }
 
 export type Unary<Req, Res> = (

@@ -69,9 +69,13 @@ export type { ClientOptions } from './base-client.js';
 
 /** The wire transport's options for the same credentials (AgentClient's unary calls). */
 function wireOptionsOf(options: ClientOptions): WireChannelOptions {
-  if (!options.tls) return options.token ? { token: options.token } : {};
+  const common = {
+    ...(options.token ? { token: options.token } : {}),
+    ...(options.keepaliveTimeMs !== undefined ? { keepaliveTimeMs: options.keepaliveTimeMs } : {}),
+  };
+  if (!options.tls) return common;
   if (!options.peer) throw new Error('ClientOptions: peer (the agent node to expect) is needed with tls');
-  return { tls: options.tls, peer: options.peer, ...(options.token ? { token: options.token } : {}) };
+  return { tls: options.tls, peer: options.peer, ...common };
 }
 
 /** Log chunks (≤ 16 KiB each) an agent log stream reads ahead of its consumer. */

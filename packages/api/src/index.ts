@@ -42,7 +42,7 @@ export {
 } from './client.js';
 export { TokenClient } from './token-client.js';
 export { JobClient } from './job-client.js';
-export { CONNECT_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from './keepalive.js';
+export { CONNECT_TIMEOUT_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS, SERVER_KEEPALIVE_TIME_MS } from './keepalive.js';
 // The audit log: JSONL writer, the per-method table, the server interceptor, daemon flags.
 export { AuditLog, type AuditLogOptions } from './audit/writer.js';
 export { formatAuditLine, LINE_MAX_BYTES, type AuditRecord, type AuditTargets } from './audit/record.js';

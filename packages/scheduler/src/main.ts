@@ -31,6 +31,10 @@ Options (each also settable by environment):
                             clusters (stretches so the
                             cluster stays under the rate)
   --down-after DUR          node down after silence      MO_DOWN_AFTER             (5s)
+  --idle-heartbeat-interval DUR                          MO_IDLE_HEARTBEAT_INTERVAL
+                            a node with no workloads     (10 × --heartbeat-interval)
+                            beats this often; down-after
+                            scales with it (0 = as busy)
   --lost-after DUR          a down node's workloads are  MO_LOST_AFTER             (30s)
                             unknown this long, then lost
                             and replaced (0 = at once;
@@ -122,6 +126,7 @@ export function parseSchedulerArgs(
       'log-level': { type: 'string' },
       'heartbeat-interval': { type: 'string' },
       'down-after': { type: 'string' },
+      'idle-heartbeat-interval': { type: 'string' },
       'lost-after': { type: 'string' },
       'reconnect-keep': { type: 'string' },
       'max-heartbeat-rate': { type: 'string' },
@@ -187,6 +192,7 @@ export function parseSchedulerArgs(
     logLevel,
     heartbeatIntervalMs: duration('heartbeat-interval', 'MO_HEARTBEAT_INTERVAL'),
     downAfterMs: duration('down-after', 'MO_DOWN_AFTER'),
+    idleHeartbeatIntervalMs: duration('idle-heartbeat-interval', 'MO_IDLE_HEARTBEAT_INTERVAL', true),
     lostAfterMs: duration('lost-after', 'MO_LOST_AFTER', true),
     reconnectKeep: keep,
     maxHeartbeatsPerSecond: int('max-heartbeat-rate', 'MO_MAX_HEARTBEAT_RATE'),

@@ -35,6 +35,11 @@ export interface SchedulerOptions extends SecurityOptions {
   /** A node is down after this long without a heartbeat (scaled like the interval). */
   downAfterMs: number;
   /**
+   * Heartbeat interval of a node with nothing on it (default 10 × heartbeatIntervalMs; 0 = as a
+   * busy node); its down-after stretches by the same ratio (registry/nodes.ts heartbeatTiming).
+   */
+  idleHeartbeatIntervalMs?: number;
+  /**
    * How long a workload whose node went down stays `unknown` before it is declared lost and
    * replaced, for workloads that do not set their own lost_after (0 = at once).
    */
@@ -203,6 +208,12 @@ export function resolveSchedulerOptions(partial: Partial<SchedulerOptions> = {})
   }
   if (!Number.isSafeInteger(o.lostAfterMs) || o.lostAfterMs < 0 || o.lostAfterMs > MAX_LOST_AFTER_MS) {
     throw new Error(`lostAfterMs: expected 0 to ${MAX_LOST_AFTER_MS} ms (30 days), got ${String(o.lostAfterMs)}`);
+  }
+  const idle = o.idleHeartbeatIntervalMs;
+  if (idle !== undefined && !(Number.isSafeInteger(idle) && (idle === 0 || idle >= o.heartbeatIntervalMs))) {
+    throw new Error(
+      `idleHeartbeatIntervalMs: expected 0 or at least heartbeatIntervalMs (${o.heartbeatIntervalMs}), got ${String(idle)}`,
+    );
   }
   for (const k of ['forgetDownAfterMs', 'registerRatePerSecond'] as const) {
     const v = o[k];

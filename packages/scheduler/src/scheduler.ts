@@ -128,6 +128,9 @@ export async function startScheduler(partial: Partial<SchedulerOptions> = {}): P
     {
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       downAfterMs: options.downAfterMs,
+      ...(options.idleHeartbeatIntervalMs !== undefined
+        ? { idleHeartbeatIntervalMs: options.idleHeartbeatIntervalMs }
+        : {}),
       maxHeartbeatsPerSecond: options.maxHeartbeatsPerSecond,
       breakerThreshold: options.breakerThreshold,
       breakerCooldownMs: options.breakerCooldownMs,

@@ -4,7 +4,7 @@
 // on both sides, so this holds whatever the daemons then decide about the node), instead of when
 // TCP retransmission gives up. After the heal the agent connects and heartbeats again.
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from '@mo/api';
+import { KEEPALIVE_TIMEOUT_MS, SERVER_KEEPALIVE_TIME_MS } from '@mo/api';
 import {
   createNetnsBed,
   netnsUnavailable,
@@ -21,7 +21,10 @@ import { execFile, execFileSync } from 'node:child_process';
 const why = netnsUnavailable();
 const maybe = requireTool(!why, `a network-namespace test bed (${why})`) ? it.each : it.skip.each;
 
-const DETECT_MS = KEEPALIVE_TIME_MS + KEEPALIVE_TIMEOUT_MS;
+// Both ends of the agent's heartbeat connection ping every SERVER_KEEPALIVE_TIME_MS: the
+// scheduler as a server, and the agent's reporter, whose scheduler answers tell a partition too
+// (in 3 heartbeat intervals: 3 s with workloads, 30 s for an idle node like this one).
+const DETECT_MS = SERVER_KEEPALIVE_TIME_MS + KEEPALIVE_TIMEOUT_MS;
 const SLACK_MS = 2000;
 const AGENT_PORT = 7610; // in the agent's own namespace: nothing else listens there
 
@@ -77,7 +80,7 @@ function agentSockets(flags: string): string {
 const nodeUp = async () => (await scheduler.client.listNodes()).nodes.find((n) => n.name === 'h0');
 
 /** Long enough for the agent to be redialing into the partition when it heals. */
-const HOLD_MS = 10_000;
+const HOLD_MS = DETECT_MS + 4000;
 
 maybe([
   ['a silent partition (iptables DROP)', 'partition'],

@@ -41,9 +41,18 @@ export class ContactFile {
     }
   }
 
-  /** Writes `current()` now if the last write was long enough ago, else once it is, unless one is already due. */
-  keep(current: () => ContactState): void {
-    if (!this.file || this.closed || this.due) return;
+  /**
+   * Writes `current()` now if the last write was long enough ago, else once it is, unless one is
+   * already due. `now`: at once whatever the pace (a shorter grace must not wait: see contact.ts).
+   */
+  keep(current: () => ContactState, now = false): void {
+    if (!this.file || this.closed) return;
+    if (now) {
+      this.due?.cancel();
+      this.due = undefined;
+      return this.writeNow(current());
+    }
+    if (this.due) return;
     const wait = contactWriteDelay(this.writtenAt, performance.now());
     if (wait <= 0) return this.writeNow(current());
     this.due = after(wait, () => {

@@ -5,6 +5,7 @@ import {
   contactWriteDelay,
   DEFAULT_DOWN_AFTER_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
+  graceShortened,
   heartbeatInterval,
   initialContact,
   onHeartbeatDue,
@@ -82,5 +83,23 @@ describe('contactWriteDelay', () => {
     expect(contactWriteDelay(-Infinity, 5)).toBeLessThanOrEqual(0);
     expect(contactWriteDelay(1000, 1200)).toBe(800);
     expect(contactWriteDelay(1000, 2500)).toBeLessThanOrEqual(0);
+  });
+});
+
+describe('graceShortened', () => {
+  const idle = { lastContactMs: 1, heartbeatIntervalMs: 10_000, downAfterMs: 50_000 };
+  const busy = { lastContactMs: 2, heartbeatIntervalMs: 1000, downAfterMs: 5000 };
+  it.each([
+    ['idle → busy (work placed): at once', idle, busy, true],
+    ['busy → idle (last workload ended): at the pace', busy, idle, false],
+    ['the same timing: at the pace', busy, { ...busy, lastContactMs: 3 }, false],
+    [
+      'a longer interval only, grace capped by down-after: at the pace',
+      busy,
+      { ...busy, heartbeatIntervalMs: 2000 },
+      false,
+    ],
+  ])('%s', (_what, before, after, now) => {
+    expect(graceShortened(before, after)).toBe(now);
   });
 });

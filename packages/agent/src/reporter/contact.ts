@@ -2,7 +2,7 @@
 // interval and down-after it asks for), when the heartbeat session is given up for silence, what a
 // kept contact file says and how often it may be written. Pure: the time is passed in.
 // self-fence.ts decides from the resulting ContactState.
-import type { ContactState } from './self-fence.js';
+import { contactGraceMs, type ContactState } from './self-fence.js';
 
 /** Used until the scheduler names one (a Register response with 0). */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 5000;
@@ -82,4 +82,14 @@ function parseContact(text: string | undefined): ContactState | undefined {
  */
 export function contactWriteDelay(lastWriteMs: number, nowMs: number): number {
   return lastWriteMs + CONTACT_WRITE_EVERY_MS - nowMs;
+}
+
+/**
+ * Whether the contact file must be written at once, not at its pace: the answer shortened the
+ * fence's grace (an idle node given work is told the busy interval, and the scheduler's deadline for
+ * it shrinks at the same answer). A restarted agent that read the older, longer grace would stop
+ * its workloads later than the scheduler may replace them.
+ */
+export function graceShortened(before: ContactState, after: ContactState): boolean {
+  return contactGraceMs(after) < contactGraceMs(before);
 }

@@ -22,6 +22,7 @@
 import {
   NotFoundError,
   RegistryClient,
+  SERVER_KEEPALIVE_TIME_MS,
   after,
   sleep,
   type ClientOptions,
@@ -42,6 +43,7 @@ import type { WorkloadRecord } from '../workloads/record.js';
 import {
   answered,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
+  graceShortened,
   heartbeatInterval,
   initialContact,
   onHeartbeatDue,
@@ -336,6 +338,9 @@ export class SchedulerReporter {
       const client = new RegistryClient(address, {
         ...this.opts.credentials,
         deadlineMs: this.opts.registerTimeoutMs,
+        // The heartbeat stream is always in flight, and the scheduler's answers already tell a
+        // silent partition (UNANSWERED_INTERVALS): PINGs every 2 s on top woke an idle agent most.
+        keepaliveTimeMs: SERVER_KEEPALIVE_TIME_MS,
       });
       this.client = client;
       try {
@@ -420,8 +425,9 @@ export class SchedulerReporter {
 
   /** The scheduler answered: in contact now. */
   private noteContact(downAfterMs: number): void {
-    this.contactState = answered(this.contactState, this.intervalMs, downAfterMs, Date.now());
-    this.contactFile.keep(() => this.contactState);
+    const before = this.contactState;
+    this.contactState = answered(before, this.intervalMs, downAfterMs, Date.now());
+    this.contactFile.keep(() => this.contactState, graceShortened(before, this.contactState));
   }
 
   /** Stops the allocations the scheduler replaced while this node was away (or never knew). */

@@ -75,6 +75,8 @@ interface Connection {
   readonly waiting: Set<(details: string) => void>;
   /** The connect timeout, then the keepalive timer (interval, or the wait for an answer). */
   timer?: Timer;
+  /** Connected with no call waiting: no PINGs until the next call (keepalive.ts says why). */
+  parked?: boolean;
   dropped: boolean;
   /** The session's last error (a TLS alert arrives as one, sometimes after its streams ended). */
   lastError?: string;
@@ -144,10 +146,20 @@ export class WireChannel {
     return conn;
   }
 
-  /** Arms the next PING; an answer re-arms it, silence or an error drops the session. */
+  /**
+   * Arms the next PING; an answer re-arms it, silence or an error drops the session. With no call
+   * waiting it parks instead, and the next call re-arms it (so that call still learns of a dead
+   * connection within KEEPALIVE_TIME_MS + KEEPALIVE_TIMEOUT_MS).
+   */
   private keepalive(conn: Connection): void {
+    conn.parked = false;
     conn.timer = after(this.keepaliveTimeMs, () => {
       if (conn.dropped || conn.session.destroyed || conn.session.closed) return;
+      if (conn.waiting.size === 0) {
+        conn.timer = undefined;
+        conn.parked = true;
+        return;
+      }
       conn.timer = after(this.keepaliveTimeoutMs, () =>
         this.drop(conn, `connection lost: keepalive PING not answered within ${this.keepaliveTimeoutMs} ms`),
       );
@@ -164,6 +176,12 @@ export class WireChannel {
       }
       if (!sent) this.drop(conn, 'connection lost: keepalive PING could not be sent');
     });
+  }
+
+  /** A call waits on `conn` from now: a parked keepalive runs again. */
+  private wait(conn: Connection, onSessionError: (details: string) => void): void {
+    conn.waiting.add(onSessionError);
+    if (conn.parked) this.keepalive(conn);
   }
 
   /** Fails the session's calls with UNAVAILABLE and destroys it; idempotent. */
@@ -205,7 +223,7 @@ export class WireChannel {
         { ref: true },
       );
       const onSessionError = (details: string) => fail(UNAVAILABLE, details);
-      waiting.add(onSessionError);
+      this.wait(conn, onSessionError);
       const req = session.request(this.headers(path, timeoutMs));
       const chunks: Buffer[] = [];
       let size = 0;
@@ -268,7 +286,7 @@ export class WireChannel {
         ? undefined
         : after(timeoutMs, () => fail(DEADLINE_EXCEEDED, `Deadline exceeded after ${timeoutMs} ms`), { ref: true });
     const onSessionError = (details: string) => fail(UNAVAILABLE, details);
-    waiting.add(onSessionError);
+    this.wait(conn, onSessionError);
     const req = session.request(this.headers(path, timeoutMs));
     const frames = new FrameReader(MAX_RESPONSE);
     req.on('data', (chunk: Buffer) => {

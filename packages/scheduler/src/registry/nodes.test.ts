@@ -2,7 +2,7 @@
 // broken stream, and the per-node circuit breaker. Pure logic with explicit clocks.
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { PlacementEngine } from '../placement/index.js';
-import { NodeTable, type NodeEntry } from './nodes.js';
+import { heartbeatTiming, NodeTable, type NodeEntry } from './nodes.js';
 
 const OPTS = {
   heartbeatIntervalMs: 1000,
@@ -45,9 +45,10 @@ describe('NodeTable sweep timer', () => {
 
   it('runs at the earliest deadline, not on a period: a heartbeat only makes it find no one and set itself again', () => {
     jest.useFakeTimers({ now: 0 });
-    const { nodes, down, add } = table();
+    const { nodes, down, add, engine } = table();
     nodes.start();
     add(1, 0); // deadline 5000
+    engine.reserve('N1', { cpuMillis: 100, memoryBytes: 0 }); // busy: the 1 s interval and 5 s down-after
     jest.advanceTimersByTime(4000);
     nodes.heartbeat('N1', null, Date.now()); // deadline 9000; the timer stays at 5000
     expect(jest.getTimerCount()).toBe(1);
@@ -76,6 +77,59 @@ describe('NodeTable sweep timer', () => {
   });
 });
 
+describe('heartbeatTiming', () => {
+  it.each([
+    ['busy, small cluster', 10, false, undefined, 1000, 5000],
+    ['idle: 10 × the interval, down-after by the same ratio', 10, true, undefined, 10_000, 50_000],
+    ['idle with an interval of its own', 10, true, 3000, 3000, 15_000],
+    ['idle interval 0: as busy', 10, true, 0, 1000, 5000],
+    ['busy, stretched by a large cluster', 1000, false, undefined, 20_000, 100_000],
+    ['idle in a large cluster: the longer of the two', 1000, true, undefined, 20_000, 100_000],
+    ['idle in a mid cluster', 100, true, undefined, 10_000, 50_000],
+  ] as const)('%s', (_, size, idle, idleMs, interval, downAfter) => {
+    const o = { ...OPTS, ...(idleMs !== undefined ? { idleHeartbeatIntervalMs: idleMs } : {}) };
+    expect(heartbeatTiming(o, size, idle)).toEqual({ heartbeatIntervalMs: interval, downAfterMs: downAfter });
+  });
+});
+
+describe('NodeTable idle timing', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('gives an idle node the idle deadline, and an answer once work is booked on it brings its deadline (and the sweep) forward', () => {
+    jest.useFakeTimers({ now: 0 });
+    const { nodes, down, add, engine } = table();
+    nodes.start();
+    add(1, 0);
+    nodes.heartbeat('N1', null, 0);
+    expect(nodes.timing('N1')).toEqual({ heartbeatIntervalMs: 10_000, downAfterMs: 50_000 });
+    expect(nodes.get('N1')!.deadlineMs).toBe(50_000);
+    // A workload placed on it; its start's change arrives and is answered with the busy timing.
+    engine.reserve('N1', { cpuMillis: 100, memoryBytes: 0 });
+    jest.advanceTimersByTime(1000);
+    expect(nodes.answer('N1', Date.now())).toEqual({ heartbeatIntervalMs: 1000, downAfterMs: 5000 });
+    expect(nodes.get('N1')!.deadlineMs).toBe(6000);
+    jest.advanceTimersByTime(5100); // silent since: down at 6000, not at 50 000
+    expect(down.map((n) => n.name)).toEqual(['node-1']);
+    expect(nodes.answer('N1', Date.now())).toBeUndefined(); // down: no answer
+    nodes.close();
+  });
+
+  it('answers a node whose last allocation ended with the idle timing and a deadline to match', () => {
+    const { nodes, add, engine } = table();
+    add(1, 0);
+    engine.reserve('N1', { cpuMillis: 100, memoryBytes: 0 });
+    nodes.heartbeat('N1', null, 1000);
+    expect(nodes.get('N1')!.deadlineMs).toBe(6000);
+    engine.release('N1', { cpuMillis: 100, memoryBytes: 0 });
+    // Had the deadline stayed at 6000, the agent (told 10 s) would be down before its next beat.
+    expect(nodes.answer('N1', 1000)).toEqual({ heartbeatIntervalMs: 10_000, downAfterMs: 50_000 });
+    expect(nodes.get('N1')!.deadlineMs).toBe(51_000);
+    expect(nodes.answer('N9', 1000)).toBeUndefined();
+  });
+});
+
 describe('NodeTable', () => {
   it('keeps the small-cluster defaults up to the heartbeat budget, then stretches both', () => {
     const { nodes, add } = table();
@@ -89,6 +143,7 @@ describe('NodeTable', () => {
   it('marks a silent node down at its deadline, once, and heartbeats move the deadline', () => {
     const { nodes, down, add, engine } = table();
     add(1, 0);
+    engine.reserve('N1', { cpuMillis: 100, memoryBytes: 0 }); // busy: the 1 s interval and 5 s down-after
     nodes.sweep(4000);
     nodes.heartbeat('N1', null, 4000);
     nodes.sweep(8999);

@@ -81,6 +81,11 @@ export interface LivenessOptions {
   heartbeatIntervalMs: number;
   /** A node is down this long after its last heartbeat, for small clusters (default 5 s). */
   downAfterMs: number;
+  /**
+   * The interval of a node with nothing on it (default 10 × heartbeatIntervalMs; 0 or less than
+   * heartbeatIntervalMs: as a busy node). Its down-after stretches by the same ratio.
+   */
+  idleHeartbeatIntervalMs?: number;
   /** Cluster-wide heartbeat budget per second (default 50). */
   maxHeartbeatsPerSecond: number;
   /** Consecutive failed starts that open a node's circuit breaker (default 3). */
@@ -103,6 +108,37 @@ export interface NodeTableHooks {
   onForget?(node: NodeEntry, reason: string): void;
 }
 
+export interface HeartbeatTiming {
+  heartbeatIntervalMs: number;
+  downAfterMs: number;
+}
+
+/**
+ * A node's heartbeat interval and down-after. The interval stretches so the whole cluster stays
+ * under maxHeartbeatsPerSecond; a node with nothing on it beats at the idle interval, since its
+ * liveness only matters for placing new work (a start on a dead node fails and is placed again).
+ * An idle agent so wakes for a heartbeat every 10 s, not every second (issue 19's idle CPU), while
+ * a node with workloads keeps the 1 s interval and its down-after: how soon they are `unknown`.
+ * The down-after stretches by the interval's ratio, so as many heartbeats are missed before down.
+ */
+export function heartbeatTiming(
+  o: Pick<
+    LivenessOptions,
+    'heartbeatIntervalMs' | 'downAfterMs' | 'maxHeartbeatsPerSecond' | 'idleHeartbeatIntervalMs'
+  >,
+  clusterSize: number,
+  idle: boolean,
+): HeartbeatTiming {
+  const { heartbeatIntervalMs, downAfterMs, maxHeartbeatsPerSecond } = o;
+  const stretched = Math.ceil((clusterSize / maxHeartbeatsPerSecond) * 1000);
+  const idleMs = o.idleHeartbeatIntervalMs ?? IDLE_HEARTBEAT_FACTOR * heartbeatIntervalMs;
+  const interval = Math.max(heartbeatIntervalMs, stretched, idle ? idleMs : 0);
+  return { heartbeatIntervalMs: interval, downAfterMs: Math.round(downAfterMs * (interval / heartbeatIntervalMs)) };
+}
+
+/** The idle interval by default: this many busy intervals. */
+export const IDLE_HEARTBEAT_FACTOR = 10;
+
 export class NodeTable {
   private readonly nodes = new Map<string, NodeEntry>();
   private readonly byName = new Map<string, string>();
@@ -117,12 +153,13 @@ export class NodeTable {
     private readonly hooks: NodeTableHooks,
   ) {}
 
-  /** Current interval and deadline for this cluster size. */
-  timing(): { heartbeatIntervalMs: number; downAfterMs: number } {
-    const { heartbeatIntervalMs, downAfterMs, maxHeartbeatsPerSecond } = this.options;
-    const stretched = Math.ceil((this.nodes.size / maxHeartbeatsPerSecond) * 1000);
-    const interval = Math.max(heartbeatIntervalMs, stretched);
-    return { heartbeatIntervalMs: interval, downAfterMs: Math.round(downAfterMs * (interval / heartbeatIntervalMs)) };
+  /**
+   * The interval and down-after for this cluster size: of node `id` when given (an idle node, with
+   * no allocation booked on it, beats slower), else of a busy node.
+   */
+  timing(id?: string): HeartbeatTiming {
+    const idle = id !== undefined && this.engine.allocationsOf(id) === 0;
+    return heartbeatTiming(this.options, this.nodes.size, idle);
   }
 
   get size(): number {
@@ -206,12 +243,26 @@ export class NodeTable {
     const node = this.nodes.get(id);
     if (!node || node.state !== 'up') return undefined;
     node.lastHeartbeatMs = nowMs;
-    node.deadlineMs = nowMs + this.timing().downAfterMs;
+    node.deadlineMs = nowMs + this.timing(id).downAfterMs;
     if (metrics) {
       node.metrics = metrics;
       this.engine.updateMeasured(node.id, measuredOf(metrics));
     }
     return node;
+  }
+
+  /**
+   * The timing to answer node `id` with, once what its message reported is applied (the last
+   * allocation ended: it is idle now; one was placed: busy), and its deadline set by that timing:
+   * the agent beats next at the interval it is told. Undefined when it is not up.
+   */
+  answer(id: string, nowMs: number): HeartbeatTiming | undefined {
+    const node = this.nodes.get(id);
+    if (!node || node.state !== 'up') return undefined;
+    const timing = this.timing(id);
+    node.deadlineMs = nowMs + timing.downAfterMs;
+    this.armAt(node.deadlineMs); // earlier than before when an idle node became busy
+    return timing;
   }
 
   /**
@@ -300,8 +351,8 @@ export class NodeTable {
 
   /**
    * Starts the liveness sweep. It runs when the earliest deadline passes, not on a period: a
-   * heartbeat only moves a deadline later, so the timer at most fires early, finds no one overdue
-   * and is set again. An idle scheduler wakes for it about once per down-after, where a 250 ms
+   * heartbeat mostly moves a deadline later, so the timer at most fires early, finds no one overdue
+   * and is set again (an answer that moves one earlier, an idle node made busy, sets it anew). An idle scheduler wakes for it about once per down-after, where a 250 ms
    * period woke it 4 times a second (~0.05 % of a core here); a node is marked down at its
    * deadline, not up to a period after it.
    */

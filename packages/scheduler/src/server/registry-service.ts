@@ -161,7 +161,7 @@ export class RegistryService {
       ...(req.inventoryFollows ? { morePages: true } : {}),
       fenced: stop.length,
     });
-    const timing = nodes.timing();
+    const timing = nodes.answer(node.id, now) ?? nodes.timing(node.id);
     return {
       nodeId: node.id,
       heartbeatIntervalMs: timing.heartbeatIntervalMs,
@@ -264,7 +264,8 @@ export class RegistryService {
       }
       // Every heartbeat is answered: the answer is the agent's proof that it is heard, and an agent
       // that stops getting them stops its workloads after their lost_after (self-fencing).
-      const timing = nodes.timing();
+      // The timing of what the node has now (these changes applied): idle nodes beat slower.
+      const timing = nodes.answer(nodeId, now) ?? nodes.timing(nodeId);
       call.write({
         heartbeatIntervalMs: timing.heartbeatIntervalMs,
         downAfterMs: timing.downAfterMs,
