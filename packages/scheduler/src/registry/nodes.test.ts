@@ -12,6 +12,11 @@ const OPTS = {
   breakerCooldownMs: 30_000,
 };
 
+// Tests that fake the clock put the real one back.
+afterEach(() => {
+  jest.useRealTimers();
+});
+
 function table(extra: { forgetDownAfterMs?: number } = {}) {
   const engine = new PlacementEngine({ seed: 1 });
   const down: NodeEntry[] = [];
@@ -39,10 +44,6 @@ function table(extra: { forgetDownAfterMs?: number } = {}) {
 }
 
 describe('NodeTable sweep timer', () => {
-  afterEach(() => {
-    jest.useRealTimers();
-  });
-
   it('runs at the earliest deadline, not on a period: a heartbeat only makes it find no one and set itself again', () => {
     jest.useFakeTimers({ now: 0 });
     const { nodes, down, add, engine } = table();
@@ -93,10 +94,6 @@ describe('heartbeatTiming', () => {
 });
 
 describe('NodeTable idle timing', () => {
-  afterEach(() => {
-    jest.useRealTimers();
-  });
-
   it('gives an idle node the idle deadline, and an answer once work is booked on it brings its deadline (and the sweep) forward', () => {
     jest.useFakeTimers({ now: 0 });
     const { nodes, down, add, engine } = table();
