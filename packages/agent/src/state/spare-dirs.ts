@@ -6,9 +6,12 @@
 // the shim's record temp files (SPARE_FILES; the shim makes log files only once there is output).
 // WorkloadStore.create() renames one into place and fills the record, and neither it nor the shim
 // allocates an inode on the start path. With the pool empty it creates directly.
-import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+// Once starts have paused, spares are made on the event loop, one per turn, while the disk is fast
+// (disk-pace.ts); during a burst, or after a slow one, through the thread pool.
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DiskPace } from './disk-pace.js';
 import { OUTPUT_FILE, PRIVATE_FILE_MODE, RECORD_TMP, TASK_DIR_MODE, WORK_DIR, WORK_DIR_MODE } from './task-layout.js';
 
 /** Spare directories kept ready by default. */
@@ -42,6 +45,8 @@ export class SpareDirs {
   private inFlight = 0;
   private seq = 0;
   private readonly tag = Date.now().toString(36);
+  /** The next in-place spare's turn, if one is due. */
+  private nextTurn: NodeJS.Immediate | undefined;
 
   /** Adopts the spares a previous run left under `root` (anything else there is removed), then fills the pool. */
   constructor(
@@ -49,6 +54,7 @@ export class SpareDirs {
     private readonly target: number,
     private readonly activity: StartActivity,
     private readonly onError: (id: string, err: unknown) => void,
+    private readonly pace: DiskPace,
   ) {
     mkdirSync(root, { recursive: true });
     for (const name of readdirSync(root)) {
@@ -89,8 +95,13 @@ export class SpareDirs {
 
   /** Remakes spares now if starts have paused or the pool is below a quarter, else after a pause. */
   refill(): void {
-    if (this.activity.busy() && this.ready.length >= this.target / 4) {
+    const busy = this.activity.busy();
+    if (busy && this.ready.length >= this.target / 4) {
       this.activity.whenIdle();
+      return;
+    }
+    if (!busy && this.pace.inPlace(performance.now())) {
+      this.makeInPlace();
       return;
     }
     while (this.ready.length + this.inFlight < this.target && this.inFlight < SPARE_PARALLEL) {
@@ -128,5 +139,42 @@ export class SpareDirs {
           },
         );
     }
+  }
+
+  /** One spare made on the event loop (the same steps, in the same order), the next in the next turn. */
+  private makeInPlace(): void {
+    if (this.nextTurn || this.ready.length + this.inFlight >= this.target) return;
+    const dir = `${this.root}/${this.tag}-${++this.seq}`;
+    const t0 = performance.now();
+    try {
+      mkdirSync(dir, TASK_DIR_MODE);
+      mkdirSync(`${dir}/${WORK_DIR}`, WORK_DIR_MODE);
+      for (const [name, bytes, mode] of SPARE_FILES) {
+        const fd = openSync(`${dir}/${name}`, 'w', mode);
+        try {
+          if (bytes > 0) writeSync(fd, SLOT_FILL, 0, bytes, 0);
+        } finally {
+          closeSync(fd);
+        }
+      }
+    } catch (err) {
+      // As in the thread pool: report, remove the half-made one, wait for the next create.
+      this.onError('spare', err);
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // a failing disk: the agent's next start removes it (the adoption pass above)
+      }
+      return;
+    } finally {
+      const now = performance.now();
+      this.pace.took(now - t0, now);
+    }
+    this.ready.push(dir);
+    if (this.ready.length + this.inFlight >= this.target) return;
+    this.nextTurn = setImmediate(() => {
+      this.nextTurn = undefined;
+      this.refill();
+    });
   }
 }

@@ -2,9 +2,11 @@
 // writes records there and the spare pool that makes such directories ahead (see the top of
 // workload-store.ts for who owns what).
 
-/** The workload's record, and the temp file it is written through (then renamed). */
+/** The workload's record, the temp file it is written through (then renamed), and the name the
+ * previous record keeps meanwhile, to become the next temp file (record-file.ts). */
 export const RECORD = 'workload.json';
 export const RECORD_TMP = `${RECORD}.tmp`;
+export const RECORD_OLD = `${RECORD}.old`;
 /** What a workload owns in its directory: its working dir and home, and its $MO_OUTPUT. */
 export const WORK_DIR = 'work';
 export const OUTPUT_FILE = 'output';

@@ -181,6 +181,33 @@ describe('WorkloadStore', () => {
     expect(turns.waiting).toBe(0);
   });
 
+  it('makes spares and writes deferred records on the event loop while the disk is fast', async () => {
+    const dir = dataDir();
+    const store = new WorkloadStore(dir, undefined, { spareDirs: 3 });
+    expect(store.spareCount).toBe(1); // made synchronously, in the constructor
+    await new Promise((r) => setImmediate(r));
+    expect(store.spareCount).toBe(2); // one per turn of the loop
+    await until('three spares', () => store.spareCount === 3);
+    const r = record('a', 'starting');
+    await store.create(r);
+    r.state = 'running';
+    store.saveLater(r);
+    r.state = 'succeeded';
+    store.saveLater(r);
+    await until('the record written', () =>
+      readFileSync(join(store.dirOf('a'), 'workload.json'), 'utf8').includes('succeeded'),
+    );
+    expect(readdirSync(store.dirOf('a')).sort()).toEqual([
+      'exit.tmp',
+      'output',
+      'started.tmp',
+      'work',
+      'workload.json',
+      'workload.json.tmp',
+    ]);
+    await until('the pool refilled', () => store.spareCount === 3);
+  });
+
   it('adopts the spares a previous run left and removes anything else in their place', async () => {
     const dir = dataDir();
     const first = new WorkloadStore(dir, undefined, { spareDirs: 2 });
@@ -222,11 +249,15 @@ describe('WorkloadStore', () => {
     });
     expect(readdirSync(join(disk.dir, 'workloads'))).toEqual(['kept']);
     expect(readdirSync(join(disk.dir, 'other', 'workloads'))).toEqual([]);
-    // Spares that cannot be made on a full disk are not left half-made.
+    // Spares that cannot be made on a full disk are not left half-made, and the pool stops trying
+    // until the next create (made in place, it stops at the first failure).
     const spareErrors: unknown[] = [];
     new WorkloadStore(join(disk.dir, 'hungry'), (_, err) => spareErrors.push(err), { spareDirs: 2 });
-    await until('the failed spares reported', () => spareErrors.length === 2);
+    await until('a failed spare reported', () => spareErrors.length > 0);
     await until('the half-made spares removed', () => readdirSync(join(disk.dir, 'hungry', 'spare')).length === 0);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(spareErrors.length).toBeLessThanOrEqual(2);
+    expect(String(spareErrors[0])).toMatch(/ENOSPC/);
 
     // A save that fails keeps the record to write later; the one on disk is the last good one.
     kept.state = 'failed';

@@ -24,13 +24,15 @@
 // it starts (handOver): `work/` (0700), its default working dir and home, and `output` (0600), its
 // $MO_OUTPUT. Both come with the spares. `workloads/` itself is 0711: others may pass, not list.
 import { chmodSync, lchownSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MoError, after, newStringMap, type Timer } from '@mo/api';
 import { chownTree } from '../users/ownership.js';
 import * as grpc from '@grpc/grpc-js';
 import type { WorkloadRecord } from '../workloads/record.js';
 import type { LoopBudget } from '../loop-budget.js';
+import { DiskPace } from './disk-pace.js';
+import { writeRecord, writeRecordSync } from './record-file.js';
 import { DEFAULT_SPARE_DIRS, SpareDirs } from './spare-dirs.js';
 import {
   OUTPUT_FILE,
@@ -96,6 +98,8 @@ export class WorkloadStore implements WorkloadRecords {
   /** The saveLater() records being written out, one share of a loop turn at a time. */
   private draining: Promise<void> | undefined;
   private readonly turns: LoopBudget | undefined;
+  /** Whether background writes may be done on the event loop (a fast disk). */
+  private readonly pace = new DiskPace();
 
   /**
    * options.turns: the share of each event-loop turn the agent's starts take (loop-budget.ts);
@@ -123,6 +127,7 @@ export class WorkloadStore implements WorkloadRecords {
       options.spareDirs ?? DEFAULT_SPARE_DIRS,
       activity,
       this.onError,
+      this.pace,
     );
   }
 
@@ -174,8 +179,30 @@ export class WorkloadStore implements WorkloadRecords {
       // Read again after the wait: a save() or remove() meanwhile took its record out.
       const next = this.later.values().next();
       if (next.done) return;
-      void this.save(next.value).catch(() => undefined); // takes it out of `later`
+      if (!this.saveInPlace(next.value)) void this.save(next.value).catch(() => undefined); // takes it out of `later`
     }
+  }
+
+  /**
+   * A deferred record written on the event loop (~3 system calls, no thread-pool round trips) when
+   * starts have paused, the disk is fast and no write of it is queued. False: save() it instead
+   * (also after a failure here: save() reports it and retries).
+   */
+  private saveInPlace(record: WorkloadRecord): boolean {
+    const id = record.spec.id;
+    if (this.chains.has(id) || this.unsaved.has(id) || this.busy || !this.pace.inPlace(performance.now())) return false;
+    const dir = this.dirOf(id);
+    const t0 = performance.now();
+    try {
+      writeRecordSync(dir, JSON.stringify(record));
+    } catch {
+      return false;
+    } finally {
+      const now = performance.now();
+      this.pace.took(now - t0, now);
+    }
+    this.later.delete(id);
+    return true;
   }
 
   dirOf(id: string): string {
@@ -308,10 +335,8 @@ export class WorkloadStore implements WorkloadRecords {
     else this.whenIdle();
   }
 
-  private async write(dir: string, text: string): Promise<void> {
-    const tmp = join(dir, RECORD_TMP);
-    await writeFile(tmp, text, { mode: PRIVATE_FILE_MODE });
-    await rename(tmp, join(dir, RECORD));
+  private write(dir: string, text: string): Promise<void> {
+    return writeRecord(dir, text);
   }
 
   /** Every readable record; unreadable directories are reported, not fatal. */
