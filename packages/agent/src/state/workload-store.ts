@@ -184,7 +184,7 @@ export class WorkloadStore implements WorkloadRecords {
   }
 
   /**
-   * A deferred record written on the event loop (~3 system calls, no thread-pool round trips) when
+   * A deferred record written on the event loop (~7 system calls, no thread-pool round trips) when
    * starts have paused, the disk is fast and no write of it is queued. False: save() it instead
    * (also after a failure here: save() reports it and retries).
    */
