@@ -23,6 +23,9 @@ import { LoopBudget } from '../loop-budget.js';
 const record = (id: string, state: WorkloadRecord['state']) =>
   ({ spec: { id }, state, reason: state, createdAtMs: 1, startedAtMs: 0, events: [] }) as unknown as WorkloadRecord;
 
+/** A workload's directory once created (sorted). */
+const TASK_FILES = ['exit.tmp', 'output', 'started.tmp', 'work', 'workload.json'];
+
 const dirs: string[] = [];
 function dataDir(): string {
   const d = mkdtempSync(join(tmpdir(), 'mo-store-'));
@@ -59,13 +62,7 @@ describe('WorkloadStore', () => {
     // The record, no temp file of it left behind, and the files the shim will write its records
     // over, sized for them ahead (so a full disk cannot lose them: mo-shim/records.c RECORD_SLOT); the
     // workload's own `work` dir and `output` file, private until handed over.
-    expect(readdirSync(store.dirOf('a')).sort()).toEqual([
-      'exit.tmp',
-      'output',
-      'started.tmp',
-      'work',
-      'workload.json',
-    ]);
+    expect(readdirSync(store.dirOf('a')).sort()).toEqual(TASK_FILES);
     for (const f of ['exit.tmp', 'started.tmp']) expect(statSync(join(store.dirOf('a'), f)).size).toBe(2048);
     const modes = ['.', 'work', 'output', 'workload.json'].map((f) => statSync(join(store.dirOf('a'), f)).mode & 0o777);
     expect(modes).toEqual([0o711, 0o700, 0o600, 0o600]);
@@ -197,14 +194,8 @@ describe('WorkloadStore', () => {
     await until('the record written', () =>
       readFileSync(join(store.dirOf('a'), 'workload.json'), 'utf8').includes('succeeded'),
     );
-    expect(readdirSync(store.dirOf('a')).sort()).toEqual([
-      'exit.tmp',
-      'output',
-      'started.tmp',
-      'work',
-      'workload.json',
-      'workload.json.tmp',
-    ]);
+    // The second save kept the first one's record as its next temp file (record-file.ts).
+    expect(readdirSync(store.dirOf('a')).sort()).toEqual([...TASK_FILES, 'workload.json.tmp']);
     await until('the pool refilled', () => store.spareCount === 3);
   });
 
