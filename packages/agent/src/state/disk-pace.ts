@@ -8,7 +8,7 @@
 // SLOW_MS send the work back to the thread pool for COOL_MS. In a row, because one slow piece is
 // usually the CPU (both busy with a burst's workloads, the loop is preempted), not the disk.
 // A disk that hangs outright hangs the start path's own synchronous writes as well.
-// Pure: the caller gives the clock.
+// The rule is plain state over a clock the caller may give (tests do).
 
 /**
  * A piece of background work (one spare, one record) slower than this means the disk is slow. Not
@@ -30,21 +30,31 @@ export class DiskPace {
     private readonly slowMs = SLOW_MS,
     private readonly coolMs = COOL_MS,
     private readonly runLength = SLOW_RUN,
+    private readonly clock: () => number = () => performance.now(),
   ) {}
 
   /** Whether the next piece may be done synchronously. */
-  inPlace(nowMs: number): boolean {
-    return nowMs >= this.slowUntil;
+  inPlace(): boolean {
+    return this.clock() >= this.slowUntil;
   }
 
-  /** A piece done in place took tookMs, ending at nowMs. */
-  took(tookMs: number, nowMs: number): void {
+  /** Does one piece in place and counts how long it took (also when it throws). */
+  run<T>(piece: () => T): T {
+    const t0 = this.clock();
+    try {
+      return piece();
+    } finally {
+      this.took(this.clock() - t0);
+    }
+  }
+
+  private took(tookMs: number): void {
     if (tookMs <= this.slowMs) {
       this.slowRun = 0;
       return;
     }
     if (++this.slowRun < this.runLength) return;
     this.slowRun = 0;
-    this.slowUntil = nowMs + this.coolMs;
+    this.slowUntil = this.clock() + this.coolMs;
   }
 }

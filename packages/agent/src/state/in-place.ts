@@ -5,10 +5,10 @@
 import { closeSync, constants, ftruncateSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Overwrites (or creates) path with text, in place. Not atomic: a crash midway leaves a mix. */
-export function overwriteSync(path: string, text: string): void {
+/** Overwrites (or creates, with mode) path with text, in place. Not atomic: a crash midway leaves a mix. */
+export function overwriteSync(path: string, text: string, mode = 0o644): void {
   const data = Buffer.from(text);
-  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT, 0o644);
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT, mode);
   try {
     for (let done = 0; done < data.length;) done += writeSync(fd, data, done, data.length - done, done);
     ftruncateSync(fd, data.length);

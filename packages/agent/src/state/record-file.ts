@@ -9,8 +9,9 @@
 // the temp file's own blocks, which also holds on a full disk) renamed over it, and the old one
 // renamed to be the next temp file. At every step `workload.json` is a whole record; a crash can
 // leave `workload.json.old` behind, which the next save replaces.
-import { closeSync, constants, ftruncateSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { constants, linkSync, renameSync, unlinkSync } from 'node:fs';
 import { link, open, rename, unlink } from 'node:fs/promises';
+import { overwriteSync } from './in-place.js';
 import { PRIVATE_FILE_MODE, RECORD, RECORD_OLD, RECORD_TMP } from './task-layout.js';
 
 const code = (err: unknown) => (err as NodeJS.ErrnoException).code;
@@ -18,14 +19,7 @@ const code = (err: unknown) => (err as NodeJS.ErrnoException).code;
 /** Writes <dir>/workload.json on the event loop. */
 export function writeRecordSync(dir: string, text: string): void {
   const tmp = `${dir}/${RECORD_TMP}`;
-  const data = Buffer.from(text);
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT, PRIVATE_FILE_MODE);
-  try {
-    for (let done = 0; done < data.length;) done += writeSync(fd, data, done, data.length - done, done);
-    ftruncateSync(fd, data.length);
-  } finally {
-    closeSync(fd);
-  }
+  overwriteSync(tmp, text, PRIVATE_FILE_MODE);
   const kept = keepOldSync(dir);
   renameSync(tmp, `${dir}/${RECORD}`);
   if (kept) renameSync(`${dir}/${RECORD_OLD}`, tmp);
@@ -48,27 +42,38 @@ export async function writeRecord(dir: string, text: string): Promise<void> {
   if (kept) await rename(`${dir}/${RECORD_OLD}`, tmp);
 }
 
-/** Links the current record as workload.json.old; false if there is none (or no room for the name). */
+/**
+ * Links the current record as workload.json.old (replacing a crash's leftover); false if there is
+ * no record yet or the link cannot be made: then the rename frees the old record, as it used to.
+ */
 function keepOldSync(dir: string): boolean {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      linkSync(`${dir}/${RECORD}`, `${dir}/${RECORD_OLD}`);
-      return true;
-    } catch (err) {
-      if (code(err) !== 'EEXIST' || attempt > 0) return false; // no record yet, or the rename frees it
-      unlinkSync(`${dir}/${RECORD_OLD}`); // a crash's leftover
-    }
+  const [record, old] = [`${dir}/${RECORD}`, `${dir}/${RECORD_OLD}`];
+  try {
+    linkSync(record, old);
+    return true;
+  } catch (err) {
+    if (code(err) !== 'EEXIST') return false;
+  }
+  unlinkSync(old);
+  try {
+    linkSync(record, old);
+    return true;
+  } catch {
+    return false;
   }
 }
 
 async function keepOld(dir: string): Promise<boolean> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await link(`${dir}/${RECORD}`, `${dir}/${RECORD_OLD}`);
-      return true;
-    } catch (err) {
-      if (code(err) !== 'EEXIST' || attempt > 0) return false;
-      await unlink(`${dir}/${RECORD_OLD}`);
-    }
+  const [record, old] = [`${dir}/${RECORD}`, `${dir}/${RECORD_OLD}`];
+  try {
+    await link(record, old);
+    return true;
+  } catch (err) {
+    if (code(err) !== 'EEXIST') return false;
   }
+  await unlink(old);
+  return link(record, old).then(
+    () => true,
+    () => false,
+  );
 }

@@ -100,7 +100,7 @@ export class SpareDirs {
       this.activity.whenIdle();
       return;
     }
-    if (!busy && this.pace.inPlace(performance.now())) {
+    if (!busy && this.pace.inPlace()) {
       this.makeInPlace();
       return;
     }
@@ -145,18 +145,19 @@ export class SpareDirs {
   private makeInPlace(): void {
     if (this.nextTurn || this.ready.length + this.inFlight >= this.target) return;
     const dir = `${this.root}/${this.tag}-${++this.seq}`;
-    const t0 = performance.now();
     try {
-      mkdirSync(dir, TASK_DIR_MODE);
-      mkdirSync(`${dir}/${WORK_DIR}`, WORK_DIR_MODE);
-      for (const [name, bytes, mode] of SPARE_FILES) {
-        const fd = openSync(`${dir}/${name}`, 'w', mode);
-        try {
-          if (bytes > 0) writeSync(fd, SLOT_FILL, 0, bytes, 0);
-        } finally {
-          closeSync(fd);
+      this.pace.run(() => {
+        mkdirSync(dir, TASK_DIR_MODE);
+        mkdirSync(`${dir}/${WORK_DIR}`, WORK_DIR_MODE);
+        for (const [name, bytes, mode] of SPARE_FILES) {
+          const fd = openSync(`${dir}/${name}`, 'w', mode);
+          try {
+            if (bytes > 0) writeSync(fd, SLOT_FILL, 0, bytes, 0);
+          } finally {
+            closeSync(fd);
+          }
         }
-      }
+      });
     } catch (err) {
       // As in the thread pool: report, remove the half-made one, wait for the next create.
       this.onError('spare', err);
@@ -166,9 +167,6 @@ export class SpareDirs {
         // a failing disk: the agent's next start removes it (the adoption pass above)
       }
       return;
-    } finally {
-      const now = performance.now();
-      this.pace.took(now - t0, now);
     }
     this.ready.push(dir);
     if (this.ready.length + this.inFlight >= this.target) return;

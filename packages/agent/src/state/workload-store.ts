@@ -190,16 +190,11 @@ export class WorkloadStore implements WorkloadRecords {
    */
   private saveInPlace(record: WorkloadRecord): boolean {
     const id = record.spec.id;
-    if (this.chains.has(id) || this.unsaved.has(id) || this.busy || !this.pace.inPlace(performance.now())) return false;
-    const dir = this.dirOf(id);
-    const t0 = performance.now();
+    if (this.chains.has(id) || this.unsaved.has(id) || this.busy || !this.pace.inPlace()) return false;
     try {
-      writeRecordSync(dir, JSON.stringify(record));
+      this.pace.run(() => writeRecordSync(this.dirOf(id), JSON.stringify(record)));
     } catch {
       return false;
-    } finally {
-      const now = performance.now();
-      this.pace.took(now - t0, now);
     }
     this.later.delete(id);
     return true;
@@ -245,7 +240,7 @@ export class WorkloadStore implements WorkloadRecords {
         try {
           await mkdir(join(dir, WORK_DIR), WORK_DIR_MODE);
           await (await open(join(dir, OUTPUT_FILE), 'w', PRIVATE_FILE_MODE)).close();
-          await this.write(dir, text);
+          await writeRecord(dir, text);
         } catch (err) {
           await rm(dir, { recursive: true, force: true }); // nothing half-made is left
           throw this.diskFull(id, err);
@@ -296,7 +291,7 @@ export class WorkloadStore implements WorkloadRecords {
     const dir = this.dirOf(id);
     const text = JSON.stringify(record);
     this.later.delete(id); // this write has everything that one would have had
-    return this.chain(id, () => this.write(dir, text), !this.unsaved.has(id)).then(
+    return this.chain(id, () => writeRecord(dir, text), !this.unsaved.has(id)).then(
       () => {
         this.unsaved.delete(id);
       },
@@ -333,10 +328,6 @@ export class WorkloadStore implements WorkloadRecords {
     this.later.set(record.spec.id, record);
     if (this.later.size >= LATER_MAX) void this.writeLater();
     else this.whenIdle();
-  }
-
-  private write(dir: string, text: string): Promise<void> {
-    return writeRecord(dir, text);
   }
 
   /** Every readable record; unreadable directories are reported, not fatal. */
