@@ -52,6 +52,8 @@ export interface EtcdMember {
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** GET on the member's client URL (TLS included); resolves with the body. */
   get(path: string): Promise<string>;
+  /** Whether this member is etcd's Raft leader now (its /metrics `etcd_server_is_leader`). */
+  isRaftLeader(): Promise<boolean>;
   /** Starts the member again on its data dir and ports (after kill); resolves once it answers. */
   restart(): Promise<void>;
 }
@@ -60,6 +62,8 @@ export interface EtcdServer {
   /** The client URLs of every member, for EtcdOptions.endpoints. */
   readonly endpoints: string[];
   readonly members: EtcdMember[];
+  /** The index of the member that is etcd's Raft leader (waits until one is). */
+  raftLeader(timeoutMs?: number): Promise<number>;
   /** Kills every member (SIGTERM, then SIGKILL after 3 s) and removes the data dirs it made. */
   close(): Promise<void>;
 }
@@ -98,7 +102,17 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
     await close();
     throw err;
   }
-  return { endpoints: members.map((m) => m.clientUrl), members, close };
+  const raftLeader = (timeoutMs = 10_000) =>
+    waitFor(
+      "etcd's Raft leader",
+      async () => {
+        const leads = await Promise.all(members.map((m) => m.isRaftLeader().catch(() => false)));
+        const i = leads.indexOf(true);
+        return i >= 0 ? i : undefined;
+      },
+      { timeoutMs, intervalMs: 100 },
+    );
+  return { endpoints: members.map((m) => m.clientUrl), members, raftLeader, close };
 }
 
 interface MemberPlan {
@@ -207,6 +221,11 @@ class Member implements EtcdMember {
       req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
       req.on('error', reject);
     });
+  }
+
+  async isRaftLeader(): Promise<boolean> {
+    if (this.pid === undefined) return false;
+    return /^etcd_server_is_leader 1$/m.test(await this.get('/metrics'));
   }
 
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
