@@ -142,9 +142,9 @@ describe('Watch resume, sequence and duplicates (a scheduler and an agent)', () 
   });
 
   it('mo events --after N prints the events after N, one line each or NDJSON, and ends', async () => {
-    // Not `true`: its exit, on the agent's heartbeat stream, once overtook the start's answer on
-    // the other connection (a loaded CI run), and the workload went from starting to succeeded.
-    const { workload } = await client.submitWorkload({ spec: { argv: ['sleep', '0.3'] } });
+    // `true`: its exit, on the agent's heartbeat stream, can overtake the start's answer on the
+    // other connection (a loaded CI run); it is still starting, running, succeeded.
+    const { workload } = await client.submitWorkload({ spec: { argv: ['true'] } });
     const id = workload!.id;
     await waitFor(`${id} ended`, async () => ENDED.has((await client.getWorkload(id)).state), { timeoutMs: 30_000 });
     const mine: ClusterEvent__Output[] = [];

@@ -68,6 +68,7 @@ export class WorkloadBook {
   /** Applies a decision about r: the record, the indexes, the write, then the effects. */
   apply(r: WorkloadRecord, step: Step | undefined): void {
     if (!step) return;
+    if (step.before) this.apply(r, step.before);
     const next = step.next;
     const from = r.state;
     if (next !== r) {

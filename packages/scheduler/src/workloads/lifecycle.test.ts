@@ -2,6 +2,7 @@
 // store, no clock: the harness tests (src/testing) run the same rules through the manager.
 import { describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
+import { START_REFUSED_PREFIX } from '@mo/api';
 import { agentStatus, workloadRecord } from '../testing/records.js';
 import {
   moveTo,
@@ -128,6 +129,31 @@ describe('onAgentStatus', () => {
     // A running workload that fails later keeps the agent's words, with its node.
     const later = onAgentStatus(workloadRecord(), agentStatus('A1', 'failed', { reason: 'exit code 1' }), NOW, half);
     expect(later!.next.events.some((e) => e.reason === 'exit code 1 on n1')).toBe(true);
+  });
+
+  it('an end that overtook the start answer: running first (its own step, with its pid), then the end', () => {
+    const r = workloadRecord({ state: 'starting', pid: 0, runningSinceMs: 0, restart: { mode: 'never' } });
+    const status = agentStatus('A1', 'succeeded', { pid: 42, startedAtMs: 99_000, finishedAtMs: 99_500 });
+    const s = onAgentStatus(r, status, NOW, half)!;
+    expect(s.before).toMatchObject({ persist: true, effects: [] });
+    expect(s.before!.next).toMatchObject({ state: 'running', pid: 42, runningSinceMs: 99_000 });
+    expect(s.next).toMatchObject({ state: 'succeeded', runningSinceMs: 99_000, exit: { finishedAtMs: 99_500 } });
+    expect(s.next.events.slice(-2).map((e) => e.state)).toEqual(['running', 'succeeded']);
+    // Never started (no start time), or refused: no running.
+    expect(onAgentStatus(r, agentStatus('A1', 'failed'), NOW, half)!.before).toBeUndefined();
+    const refused = agentStatus('A1', 'failed', { startedAtMs: 99_000, reason: `${START_REFUSED_PREFIX}no such file` });
+    expect(onAgentStatus(r, refused, NOW, half)!.before).toBeUndefined();
+    // Already running: the end alone.
+    expect(onAgentStatus(workloadRecord(), status, NOW, half)!.before).toBeUndefined();
+  });
+
+  it('counts how long an overtaken start ran for its restart backoff', () => {
+    const r = workloadRecord({ state: 'starting', runningSinceMs: 0, restarts: 5, restart: { mode: 'on-failure' } });
+    const hourLater = 3_600_000 + NOW;
+    const status = agentStatus('A1', 'failed', { startedAtMs: NOW, finishedAtMs: hourLater });
+    const s = onAgentStatus(r, status, hourLater, half)!;
+    // An hour of running starts the row over: the first restart's backoff, not the sixth's.
+    expect(s.next).toMatchObject({ state: 'pending', restarts: 1 });
   });
 
   it('changes nothing for a running report about a running workload', () => {

@@ -32,6 +32,8 @@ export interface Step {
   effects: readonly Effect[];
   /** False: kept in memory only (no write, no watch event), as a detail learnt in passing. */
   persist: boolean;
+  /** A step applied first, with its own write and event (`running`, for an end that came first). */
+  before?: Step;
 }
 
 /** `random` returns [0, 1): the restart backoff's jitter. Passed in so a test can pin it. */
@@ -170,16 +172,8 @@ export function onAgentStatus(
   // Its checks, while it runs: a change of health is persisted (a job's rollout waits on it).
   let healthMoved = false;
   if (state === 'running') ({ next, changed: healthMoved } = withHealth(next, status, nowMs));
-  if (state === 'running' && (r.state === 'starting' || r.state === 'unknown')) {
-    const back = r.state === 'unknown' ? `node ${r.nodeName} is back: ` : '';
-    const running = {
-      ...next,
-      pid: status.pid,
-      runningSinceMs: r.runningSinceMs || status.startedAtMs || nowMs,
-      ports: portsOf(status),
-    };
-    return step(moveTo(running, 'running', `${back}running on ${r.nodeName} (pid ${status.pid})`, nowMs));
-  }
+  if (state === 'running' && (r.state === 'starting' || r.state === 'unknown'))
+    return runningStep(r, next, status, nowMs);
   if (!TERMINAL_STATES.has(state)) return next === r ? undefined : step(next, [], healthMoved);
   // A start the agent refused is told twice, by the call's error and by its status report, in
   // either order: both read the same (onStartFailed's words).
@@ -187,7 +181,31 @@ export function onAgentStatus(
   const reason = refused
     ? startRefusedReason(r.nodeName, status.reason.slice(START_REFUSED_PREFIX.length))
     : `${status.reason || state} on ${r.nodeName}`;
-  return onAllocationEnd(withEnd(next, status), r.stopRequested ? 'stopped' : state, reason, nowMs, random);
+  // It ran, but its end came first: the end rides the agent's heartbeat stream, the start's answer
+  // another connection. It was running before it ended (its own event, with its pid; how long it
+  // ran counts for the restart policy).
+  const before =
+    r.state === 'starting' && !refused && status.startedAtMs > 0 ? runningStep(r, next, status, nowMs) : undefined;
+  const ended = onAllocationEnd(
+    withEnd(before?.next ?? next, status),
+    r.stopRequested ? 'stopped' : state,
+    reason,
+    nowMs,
+    random,
+  );
+  return before ? { ...ended, before } : ended;
+}
+
+/** r (`next`: with what the status taught) running, as its status says, from starting or unknown. */
+function runningStep(r: WorkloadRecord, next: WorkloadRecord, status: WorkloadStatus__Output, nowMs: number): Step {
+  const back = r.state === 'unknown' ? `node ${r.nodeName} is back: ` : '';
+  const running = {
+    ...next,
+    pid: status.pid,
+    runningSinceMs: r.runningSinceMs || status.startedAtMs || nowMs,
+    ports: portsOf(status),
+  };
+  return step(moveTo(running, 'running', `${back}running on ${r.nodeName} (pid ${status.pid})`, nowMs));
 }
 
 /** r with what an ended allocation's agent reported: its exit and outputs. */

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
 import { WorkloadHarness, type HarnessOptions } from '../testing/harness.js';
+import { agentStatus } from '../testing/records.js';
 
 let h: WorkloadHarness;
 afterEach(async () => {
@@ -23,6 +24,20 @@ describe('restart policies', () => {
     expect(h.agent('n1').running()).toEqual([h.get(w.id).allocationId]);
     expect(h.statesOf(w.id)).toEqual(['starting', 'running']);
     expect(await h.stored(w.id)).toMatchObject({ state: 'running' });
+  });
+
+  it("an end heard before the start's answer (another connection): starting, running, then the end", async () => {
+    await cluster();
+    h.agent('n1').holdStarts = true;
+    const w = await h.submit({ restart: 'never' });
+    const allocationId = h.get(w.id).allocationId;
+    const exit = { workloadId: w.id, pid: 4242, startedAtMs: h.clock.now(), finishedAtMs: h.clock.now() };
+    await h.report('n1', agentStatus(allocationId, 'succeeded', exit));
+    h.agent('n1').releaseStarts(); // the late answer (running) changes nothing now
+    await h.clock.settle();
+    expect(h.statesOf(w.id)).toEqual(['starting', 'running', 'succeeded']);
+    expect(h.changes.filter((c) => c.id === w.id)[1]!.reason).toBe('running on n1 (pid 4242)');
+    expect((await h.stored(w.id))!.events.map((e) => e.state)).toEqual(['pending', 'starting', 'running', 'succeeded']);
   });
 
   it.each([
