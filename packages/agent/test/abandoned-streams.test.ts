@@ -117,7 +117,12 @@ describe('abandoned log streams on a real agent', () => {
 
     // The follower kept working through it all, and still does.
     const before = followed;
-    await waitFor('the follower to read on', () => followed > before + 64 * 1024);
+    // Its error, if it has one, is what the wait reports.
+    const readOn = () => {
+      if (followerError) throw followerError as Error;
+      return followed > before + 64 * 1024;
+    };
+    await waitFor('the follower to read on', readOn);
     expect(followerError).toBeUndefined();
     for (const s of wave1.sessions) s.destroy();
 

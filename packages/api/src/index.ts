@@ -259,7 +259,17 @@ export {
   MAX_INVENTORY_ENTRIES,
   REGISTRY_PAGE,
 } from './registry-limits.js';
-export { after, clampDelay, every, MAX_TIMER_MS, sleep, type Timer, type TimerOptions } from './timers.js';
+export {
+  after,
+  clampDelay,
+  every,
+  MAX_TIMER_MS,
+  sleep,
+  stallTimer,
+  STALL_TIMER_LATE_MS,
+  type Timer,
+  type TimerOptions,
+} from './timers.js';
 export {
   BoundedWriter,
   DEFAULT_OTHER_CAP,

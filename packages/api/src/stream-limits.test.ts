@@ -248,6 +248,29 @@ describe('BoundedWriter on a real server', () => {
     }
   });
 
+  it("a reader that keeps reading is not cut off for time the server's own loop was held up", async () => {
+    const c = client();
+    try {
+      const index = floods.length;
+      const call = c.Flood(countOf(100)); // the limits' stall bound (STALL_MS)
+      let got = 0;
+      let held = false;
+      call.on('data', (m: Buffer) => {
+        got += m.length;
+        if (held) return;
+        // This process (the server's loop, and the reader) held up for 3 stall bounds: the
+        // server's watchdog then fires late, ahead of the reader's progress queued behind it.
+        held = true;
+        for (const end = performance.now() + 3 * STALL_MS; performance.now() < end;);
+      });
+      expect((await ended(call)).code).toBe(grpc.status.OK);
+      expect(got).toBe(100 * CHUNK.length);
+      expect((await nth(floods, index)).error).toBeUndefined();
+    } finally {
+      c.close();
+    }
+  });
+
   it('a cancelled call ends the writer with StreamClosedError and frees the slot', async () => {
     const c = client();
     try {

@@ -25,7 +25,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { EventEmitter } from 'node:events';
 import { constants as h2 } from 'node:http2';
 import { MoError, ResourceExhaustedError, toServiceError } from './errors.js';
-import { after, type Timer } from './timers.js';
+import { stallTimer, type Timer } from './timers.js';
 
 /** The kinds of long-lived streams mo counts; any other name works too (cap: DEFAULT_OTHER_CAP). */
 export type StreamKind = 'logs' | 'upload' | 'download' | 'heartbeat' | 'watch' | 'watch_pipelines' | (string & {});
@@ -302,8 +302,9 @@ export class BoundedWriter<T> {
 
   private armWatchdog(): void {
     if (this.watchdog) return this.watchdog.refresh();
-    // Armed while bytes are waiting; refresh() re-arms it after a cancel.
-    this.watchdog = after(this.stallMs, () => {
+    // Armed while bytes are waiting; refresh() re-arms it after a cancel. A stall timer: when this
+    // daemon's own loop was held up, the reader's progress may be queued behind it.
+    this.watchdog = stallTimer(this.stallMs, () => {
       if (this.pending > 0) {
         this.cutOff(`the reader took nothing for ${this.stallMs} ms with ${this.pending} bytes waiting`);
       }
@@ -381,7 +382,7 @@ export async function* readWithIdleTimeout<T>(
   let stop: ((err: Error) => void) | undefined;
   const stopped = new Promise<never>((_, reject) => (stop = reject));
   void stopped.catch(() => undefined);
-  const timer = after(idleMs, () => {
+  const timer = stallTimer(idleMs, () => {
     o.slot?.noteCutOff();
     stop!(new ResourceExhaustedError(`${o.what}: no message for ${idleMs} ms; an idle upload is not kept open`));
   });

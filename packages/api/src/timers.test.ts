@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { after, clampDelay, every, MAX_TIMER_MS, sleep } from './timers.js';
+import { after, clampDelay, every, MAX_TIMER_MS, sleep, STALL_TIMER_LATE_MS, stallTimer } from './timers.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -83,5 +83,50 @@ describe('timers', () => {
     expect(clampDelay(0.2)).toBe(1);
     expect(clampDelay(30 * DAY)).toBe(MAX_TIMER_MS);
     expect(clampDelay(Infinity)).toBe(MAX_TIMER_MS);
+  });
+});
+
+describe('stallTimer (real timers: the loop is held up for real)', () => {
+  const holdLoop = (ms: number) => {
+    for (const end = performance.now() + ms; performance.now() < end;);
+  };
+  const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('fires once nothing refreshed it for its delay', async () => {
+    const fired = jest.fn();
+    const t = stallTimer(50, fired);
+    await tick(30);
+    t.refresh();
+    await tick(30);
+    expect(fired).not.toHaveBeenCalled();
+    await tick(60);
+    expect(fired).toHaveBeenCalledTimes(1);
+    t.cancel();
+  });
+
+  it('late because this process was held up: one more delay, in which queued progress refreshes it', async () => {
+    const fired = jest.fn();
+    const t = stallTimer(50, fired);
+    // The progress that happened during the hold (I/O the loop has not polled yet) runs after the
+    // timer's late turn: here, as a callback queued behind it.
+    holdLoop(50 + STALL_TIMER_LATE_MS + 100);
+    setImmediate(() => t.refresh());
+    await tick(30);
+    expect(fired).not.toHaveBeenCalled();
+    await tick(60);
+    expect(fired).toHaveBeenCalledTimes(1); // nothing since: it fires
+    t.cancel();
+  });
+
+  it('late twice in a row without progress: it fires the second time', async () => {
+    const fired = jest.fn();
+    const t = stallTimer(50, fired);
+    holdLoop(50 + STALL_TIMER_LATE_MS + 100);
+    await tick(0);
+    expect(fired).not.toHaveBeenCalled();
+    holdLoop(50 + STALL_TIMER_LATE_MS + 100);
+    await tick(0);
+    expect(fired).toHaveBeenCalledTimes(1);
+    t.cancel();
   });
 });

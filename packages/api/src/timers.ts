@@ -68,6 +68,40 @@ export function every(ms: number, fn: () => void, options: TimerOptions = {}): T
   return { cancel: () => clearInterval(handle), refresh: () => void handle.refresh() };
 }
 
+/** How late a stall timer may fire before this process, not the peer, is taken to have been slow. */
+export const STALL_TIMER_LATE_MS = 100;
+
+/**
+ * A watchdog: calls `fn` once nothing has refreshed it for `ms`. Timers run before the loop polls
+ * for I/O, so one that fires late (this process was held up: a long turn, a GC, no CPU) may be
+ * ahead of the very progress that would have refreshed it, still queued behind it. Such a timer
+ * gives the peer one more `ms` rather than blame it for our delay; on time, it fires.
+ */
+export function stallTimer(ms: number, fn: () => void, options: TimerOptions = {}): Timer {
+  let due = performance.now() + ms;
+  let graced = false;
+  const timer = after(
+    ms,
+    () => {
+      if (!graced && performance.now() - due > STALL_TIMER_LATE_MS) {
+        graced = true;
+        due = performance.now() + ms;
+        return timer.refresh();
+      }
+      fn();
+    },
+    options,
+  );
+  return {
+    cancel: () => timer.cancel(),
+    refresh() {
+      due = performance.now() + ms;
+      graced = false;
+      timer.refresh();
+    },
+  };
+}
+
 /** Resolves after `ms` (see `after`), or at once when `signal` aborts. Never rejects. */
 export function sleep(ms: number, signal?: AbortSignal, options: TimerOptions = {}): Promise<void> {
   return new Promise((resolve) => {
