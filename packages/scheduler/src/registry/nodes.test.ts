@@ -64,6 +64,39 @@ describe('NodeTable sweep timer', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
+  it('fired late (the scheduler was held up): one heartbeat interval more, so a queued heartbeat counts', () => {
+    jest.useFakeTimers({ now: 0 });
+    const { nodes, down, add, engine } = table();
+    nodes.start();
+    add(1, 0); // deadline 5000
+    engine.reserve('N1', { cpuMillis: 100, memoryBytes: 0 }); // busy: the 1 s interval and 5 s down-after
+    jest.advanceTimersByTime(4000);
+    jest.setSystemTime(7000); // held up for 3 s: the timer, due at 5000, fires at 8000
+    jest.advanceTimersByTime(1000);
+    expect(down).toHaveLength(0);
+    nodes.heartbeat('N1', null, Date.now()); // the heartbeat that was queued behind it: deadline 13000
+    jest.advanceTimersByTime(1100); // the grace's sweep at 9000 finds N1 alive
+    expect(down).toHaveLength(0);
+    jest.advanceTimersByTime(4000); // 13100: silent since, and the sweep on time: down
+    expect(down.map((n) => n.name)).toEqual(['node-1']);
+    nodes.close();
+  });
+
+  it('fired late twice, no heartbeat between: the second judges', () => {
+    jest.useFakeTimers({ now: 0 });
+    const { nodes, down, add, engine } = table();
+    nodes.start();
+    add(1, 0);
+    engine.reserve('N1', { cpuMillis: 100, memoryBytes: 0 });
+    jest.setSystemTime(3000);
+    jest.advanceTimersByTime(5001); // fires at 8001: graced until 9001
+    expect(down).toHaveLength(0);
+    jest.setSystemTime(Date.now() + 500);
+    jest.advanceTimersByTime(1001); // late again: down
+    expect(down.map((n) => n.name)).toEqual(['node-1']);
+    nodes.close();
+  });
+
   it('an earlier deadline (a node registering) brings the timer forward; down nodes are forgotten on time', () => {
     jest.useFakeTimers({ now: 0 });
     const { nodes, down, forgotten, add } = table({ forgetDownAfterMs: 60_000 });

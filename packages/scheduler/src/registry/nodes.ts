@@ -9,6 +9,7 @@
 import {
   FailedPreconditionError,
   NotFoundError,
+  STALL_TIMER_LATE_MS,
   after,
   formatDuration,
   type NodeFacts__Output,
@@ -145,6 +146,8 @@ export class NodeTable {
   private timer: Timer | undefined;
   /** When the sweep timer fires (Date.now() ms); Infinity when none is set. */
   private sweepAtMs = Infinity;
+  /** The sweep fired late once and gave the nodes a grace: the next one judges. */
+  private sweepGraced = false;
   private started = false;
 
   constructor(
@@ -370,6 +373,14 @@ export class NodeTable {
       this.timer = undefined;
       this.sweepAtMs = Infinity;
       const now = Date.now();
+      // Late: this scheduler was held up (a long turn, a GC, a paused VM), and the heartbeats that
+      // would have moved these deadlines may be queued behind this timer. A node gets one
+      // heartbeat interval more before it is judged: doubt is not death.
+      if (!this.sweepGraced && now - atMs > STALL_TIMER_LATE_MS) {
+        this.sweepGraced = true;
+        return this.armAt(now + this.options.heartbeatIntervalMs);
+      }
+      this.sweepGraced = false;
       this.sweep(now);
       this.armNext(now);
     });
