@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TransitionEvent } from '../workloads/ledger.js';
 import type { WorkloadRecord, WorkloadStateName } from '../workloads/record.js';
-import { SchedulerReporter, type ReportedWorkloads } from './reporter.js';
+import { LAZY_CHANGE_MS, SchedulerReporter, type ReportedWorkloads } from './reporter.js';
 
 const ID = '01HZZZZZZZZZZZZZZZZZZZZZZZ';
 
@@ -51,7 +51,8 @@ function fakeWorkloads() {
       return id === ID ? Promise.resolve() : Promise.reject(new NotFoundError('workload_id', 'workload', id));
     },
   };
-  const emit = (r: WorkloadRecord) => listeners.forEach((l) => l({ record: r, from: undefined }));
+  const emit = (r: WorkloadRecord, inStartAnswer = false) =>
+    listeners.forEach((l) => l({ record: r, from: undefined, ...(inStartAnswer && { inStartAnswer }) }));
   const emitHealth = (r: WorkloadRecord) => healthListeners.forEach((l) => l(r));
   return { workloads, stopped, emit, emitHealth };
 }
@@ -141,6 +142,37 @@ describe('SchedulerReporter', () => {
       ['01HB', 'WORKLOAD_STATE_STARTING'],
       ['01HA', 'WORKLOAD_STATE_RUNNING'],
     ]);
+  });
+
+  it("lets what a start's answer tells ride the next message: an end's, or alone after LAZY_CHANGE_MS", async () => {
+    const s = await startScheduler(60_000);
+    const w = fakeWorkloads();
+    reporter = newReporter(s.address, w.workloads);
+    reporter.start();
+    await until('the first heartbeat', () => s.messages.length === 1);
+    // A short job: starting and running told by its start's answer, then its end.
+    w.emit(record('01HA0000000000000000000000', 'starting'), true);
+    await new Promise((r) => setTimeout(r, 5));
+    w.emit(record('01HA0000000000000000000000', 'running'), true);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(s.messages).toHaveLength(1);
+    w.emit(record('01HA0000000000000000000000', 'succeeded'));
+    await until('the end', () => s.messages.length === 2);
+    expect(s.messages[1]!.msg.changes.map((c) => c.state)).toEqual([
+      'WORKLOAD_STATE_STARTING',
+      'WORKLOAD_STATE_RUNNING',
+      'WORKLOAD_STATE_SUCCEEDED',
+    ]);
+    // A long one: its running goes alone, LAZY_CHANGE_MS later (the answer may have been lost).
+    const t0 = Date.now();
+    w.emit(record('01HB0000000000000000000000', 'running'), true);
+    await until('the running change', () => s.messages.length === 3);
+    expect(s.messages[2]!.at - t0).toBeGreaterThanOrEqual(LAZY_CHANGE_MS - 5);
+    expect(s.messages[2]!.msg.changes.map((c) => [c.spec?.id.slice(0, 4), c.state])).toEqual([
+      ['01HB', 'WORKLOAD_STATE_RUNNING'],
+    ]);
+    await new Promise((r) => setTimeout(r, LAZY_CHANGE_MS + 100));
+    expect(s.messages).toHaveLength(3); // and once only
   });
 
   it('sends a health change as a change, with the checks', async () => {

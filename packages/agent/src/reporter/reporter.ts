@@ -3,10 +3,10 @@
 // SchedulerReporter: the agent's side of NodeRegistry (proto/mo/v1/registry.proto). It registers
 // with the full inventory (in pages: Register carries the first, SyncInventory the rest, so no
 // inventory is too large to send), then keeps one heartbeat stream: metrics every interval, each
-// workload state change as soon as it happens (paged too, and paced below the scheduler's
-// per-stream limits). Any failure -> backoff, then register again (the inventory covers whatever
-// changed meanwhile) and reopen the stream. It never stops the agent; why it cannot register is
-// logged at warn, once per kind of failure a minute.
+// workload state change as soon as it happens (what a start's answer told rides the next message),
+// paged too, and paced below the scheduler's per-stream limits. Any failure -> backoff, then
+// register again (the inventory covers whatever changed meanwhile) and reopen the stream. It
+// never stops the agent; why it cannot register is logged at warn, once per kind of failure a minute.
 //
 // The scheduler answers every heartbeat: the time of the last answer is the agent's last contact
 // (kept on disk by contact-file.ts, so a restarted agent knows how long it was cut off), what
@@ -56,6 +56,9 @@ import { SchedulerAddresses } from './leader.js';
 import { DeposedLeader, LeaderEpochs } from './leader-epoch.js';
 
 export { DEFAULT_HEARTBEAT_INTERVAL_MS } from './contact.js';
+
+/** The longest a change that is not urgent waits for another message to ride (onTransition). */
+export const LAZY_CHANGE_MS = 1000;
 
 /** The part of the WorkloadRunner the reporter uses; narrow so tests can pass a literal. */
 export interface ReportedWorkloads {
@@ -147,6 +150,8 @@ export class SchedulerReporter {
   private pacer = new HeartbeatPacer(Date.now(), statusBytes);
   /** A flush held back by the pace, due when the budget allows. */
   private deferredFlush: Timer | undefined;
+  /** The latest a change that is not urgent waits for a message to ride (onTransition). */
+  private lazyFlush: Timer | undefined;
   private readonly reconnect: Reconnect;
   /** The schedulers, and which one leads as far as this agent knows. */
   private readonly schedulers: SchedulerAddresses;
@@ -189,7 +194,7 @@ export class SchedulerReporter {
   start(): void {
     if (this.started || this.closed) return;
     this.started = true;
-    this.opts.workloads.onTransition(({ record }) => this.onTransition(record));
+    this.opts.workloads.onTransition(({ record, inStartAnswer }) => this.onTransition(record, !inStartAnswer));
     this.opts.workloads.onHealthChange?.((record) => this.onTransition(record));
     this.loop = this.run();
   }
@@ -211,6 +216,7 @@ export class SchedulerReporter {
       this.closed = true;
       this.abort.abort();
       this.stream?.cancel();
+      this.lazyFlush?.cancel();
       this.client?.close();
       this.contactFile.close();
       this.setConnected(false);
@@ -391,6 +397,10 @@ export class SchedulerReporter {
   private send(head?: HeartbeatRequest): void {
     const plan = this.pacer.plan(this.pending ?? [], head !== undefined, Date.now());
     if (this.pending) this.pending = plan.rest;
+    if (plan.rest.length === 0) {
+      this.lazyFlush?.cancel();
+      this.lazyFlush = undefined;
+    }
     plan.pages.forEach((changes, i) => this.write({ ...(i === 0 ? head : undefined), changes }));
     if (plan.retryInMs !== undefined) this.deferFlush(plan.retryInMs);
   }
@@ -449,11 +459,24 @@ export class SchedulerReporter {
     }
   }
 
-  private onTransition(record: WorkloadRecord): void {
+  /**
+   * A change to tell the scheduler. `urgent`: in a message of its own at the end of this tick.
+   * Otherwise (what a start's answer tells anyway) it rides the next message, an end's or the
+   * interval's, sent within LAZY_CHANGE_MS at the latest: a short job's starting, running and end
+   * then cost one message and one answer, not three (the answer is lost: the scheduler asks).
+   */
+  private onTransition(record: WorkloadRecord, urgent = true): void {
     if (this.closed || !this.pending) return;
     // Converted now: the record keeps changing after this event.
     // Brief: the scheduler has the spec; a burst of big ones made heartbeats of tens of MiB.
     this.pending.push(toWorkloadStatus(record, undefined, { brief: true }));
+    if (!urgent) {
+      this.lazyFlush ??= after(LAZY_CHANGE_MS, () => {
+        this.lazyFlush = undefined;
+        if (this.stream) this.send();
+      });
+      return;
+    }
     if (!this.stream || this.flushScheduled) return;
     // Coalesce every change of this tick (e.g. a burst of starts) into one message, in order.
     this.flushScheduled = true;

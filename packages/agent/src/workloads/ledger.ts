@@ -12,6 +12,11 @@ import { validateWorkloadId } from './validate.js';
 export interface TransitionEvent {
   record: WorkloadRecord;
   from: WorkloadStateName | undefined;
+  /**
+   * Set by the runner: made while its StartWorkload call is still to be answered, so the answer
+   * tells the scheduler this state (`starting`, then `running` once launched) anyway.
+   */
+  inStartAnswer?: boolean;
 }
 
 /**
