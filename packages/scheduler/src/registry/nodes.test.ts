@@ -43,13 +43,19 @@ function table(extra: { forgetDownAfterMs?: number } = {}) {
   return { engine, nodes, down, forgotten, add };
 }
 
+/** At 0 on fake timers: the table started, node-1 (N1) registered and busy (the 1 s interval and 5 s down-after: deadline 5000). */
+function busyNodeAtZero() {
+  jest.useFakeTimers({ now: 0 });
+  const t = table();
+  t.nodes.start();
+  t.add(1, 0);
+  t.engine.reserve('N1', { cpuMillis: 100, memoryBytes: 0 });
+  return t;
+}
+
 describe('NodeTable sweep timer', () => {
   it('runs at the earliest deadline, not on a period: a heartbeat only makes it find no one and set itself again', () => {
-    jest.useFakeTimers({ now: 0 });
-    const { nodes, down, add, engine } = table();
-    nodes.start();
-    add(1, 0); // deadline 5000
-    engine.reserve('N1', { cpuMillis: 100, memoryBytes: 0 }); // busy: the 1 s interval and 5 s down-after
+    const { nodes, down } = busyNodeAtZero();
     jest.advanceTimersByTime(4000);
     nodes.heartbeat('N1', null, Date.now()); // deadline 9000; the timer stays at 5000
     expect(jest.getTimerCount()).toBe(1);
@@ -65,11 +71,7 @@ describe('NodeTable sweep timer', () => {
   });
 
   it('fired late (the scheduler was held up): one heartbeat interval more, so a queued heartbeat counts', () => {
-    jest.useFakeTimers({ now: 0 });
-    const { nodes, down, add, engine } = table();
-    nodes.start();
-    add(1, 0); // deadline 5000
-    engine.reserve('N1', { cpuMillis: 100, memoryBytes: 0 }); // busy: the 1 s interval and 5 s down-after
+    const { nodes, down } = busyNodeAtZero();
     jest.advanceTimersByTime(4000);
     jest.setSystemTime(7000); // held up for 3 s: the timer, due at 5000, fires at 8000
     jest.advanceTimersByTime(1000);
@@ -83,11 +85,7 @@ describe('NodeTable sweep timer', () => {
   });
 
   it('fired late twice, no heartbeat between: the second judges', () => {
-    jest.useFakeTimers({ now: 0 });
-    const { nodes, down, add, engine } = table();
-    nodes.start();
-    add(1, 0);
-    engine.reserve('N1', { cpuMillis: 100, memoryBytes: 0 });
+    const { nodes, down } = busyNodeAtZero();
     jest.setSystemTime(3000);
     jest.advanceTimersByTime(5001); // fires at 8001: graced until 9001
     expect(down).toHaveLength(0);
