@@ -144,35 +144,35 @@ describe('SchedulerReporter', () => {
     ]);
   });
 
-  it("lets what a start's answer tells ride the next message: an end's, or alone after LAZY_CHANGE_MS", async () => {
+  it("lets a start's running (its answer tells it) ride the next message: an end's, or alone after LAZY_CHANGE_MS", async () => {
     const s = await startScheduler(60_000);
     const w = fakeWorkloads();
     reporter = newReporter(s.address, w.workloads);
     reporter.start();
     await until('the first heartbeat', () => s.messages.length === 1);
-    // A short job: starting and running told by its start's answer, then its end.
+    // A short job, started and answered: its starting goes at once (on an idle node, the answer
+    // brings the busy timing); its running waits, and rides its end's message.
     w.emit(record('01HA0000000000000000000000', 'starting'), true);
-    await new Promise((r) => setTimeout(r, 5));
+    await until('the starting change', () => s.messages.length === 2);
     w.emit(record('01HA0000000000000000000000', 'running'), true);
     await new Promise((r) => setTimeout(r, 50));
-    expect(s.messages).toHaveLength(1);
+    expect(s.messages).toHaveLength(2);
     w.emit(record('01HA0000000000000000000000', 'succeeded'));
-    await until('the end', () => s.messages.length === 2);
-    expect(s.messages[1]!.msg.changes.map((c) => c.state)).toEqual([
-      'WORKLOAD_STATE_STARTING',
-      'WORKLOAD_STATE_RUNNING',
-      'WORKLOAD_STATE_SUCCEEDED',
+    await until('the end', () => s.messages.length === 3);
+    expect(s.messages.slice(1).map((m) => m.msg.changes.map((c) => c.state))).toEqual([
+      ['WORKLOAD_STATE_STARTING'],
+      ['WORKLOAD_STATE_RUNNING', 'WORKLOAD_STATE_SUCCEEDED'],
     ]);
     // A long one: its running goes alone, LAZY_CHANGE_MS later (the answer may have been lost).
     const t0 = Date.now();
     w.emit(record('01HB0000000000000000000000', 'running'), true);
-    await until('the running change', () => s.messages.length === 3);
-    expect(s.messages[2]!.at - t0).toBeGreaterThanOrEqual(LAZY_CHANGE_MS - 5);
-    expect(s.messages[2]!.msg.changes.map((c) => [c.spec?.id.slice(0, 4), c.state])).toEqual([
+    await until('the running change', () => s.messages.length === 4);
+    expect(s.messages[3]!.at - t0).toBeGreaterThanOrEqual(LAZY_CHANGE_MS - 5);
+    expect(s.messages[3]!.msg.changes.map((c) => [c.spec?.id.slice(0, 4), c.state])).toEqual([
       ['01HB', 'WORKLOAD_STATE_RUNNING'],
     ]);
     await new Promise((r) => setTimeout(r, LAZY_CHANGE_MS + 100));
-    expect(s.messages).toHaveLength(3); // and once only
+    expect(s.messages).toHaveLength(4); // and once only
   });
 
   it('sends a health change as a change, with the checks', async () => {

@@ -3,10 +3,11 @@
 // SchedulerReporter: the agent's side of NodeRegistry (proto/mo/v1/registry.proto). It registers
 // with the full inventory (in pages: Register carries the first, SyncInventory the rest, so no
 // inventory is too large to send), then keeps one heartbeat stream: metrics every interval, each
-// workload state change as soon as it happens (what a start's answer told rides the next message),
-// paged too, and paced below the scheduler's per-stream limits. Any failure -> backoff, then
-// register again (the inventory covers whatever changed meanwhile) and reopen the stream. It
-// never stops the agent; why it cannot register is logged at warn, once per kind of failure a minute.
+// workload state change as soon as it happens (but a start's `running`, which its answer told,
+// rides the next message), paged too, and paced below the scheduler's per-stream limits. Any
+// failure -> backoff, then register again (the inventory covers whatever changed meanwhile) and
+// reopen the stream. It never stops the agent; why it cannot register is logged at warn, once per
+// kind of failure a minute.
 //
 // The scheduler answers every heartbeat: the time of the last answer is the agent's last contact
 // (kept on disk by contact-file.ts, so a restarted agent knows how long it was cut off), what
@@ -194,7 +195,11 @@ export class SchedulerReporter {
   start(): void {
     if (this.started || this.closed) return;
     this.started = true;
-    this.opts.workloads.onTransition(({ record, inStartAnswer }) => this.onTransition(record, !inStartAnswer));
+    // A start's `starting` goes at once all the same: on an idle node, the answer to that message
+    // carries the busy timing (the 1 s interval, --down-after) that makes a dead node noticed soon.
+    this.opts.workloads.onTransition(({ record, inStartAnswer }) =>
+      this.onTransition(record, !(inStartAnswer && record.state === 'running')),
+    );
     this.opts.workloads.onHealthChange?.((record) => this.onTransition(record));
     this.loop = this.run();
   }
@@ -461,9 +466,9 @@ export class SchedulerReporter {
 
   /**
    * A change to tell the scheduler. `urgent`: in a message of its own at the end of this tick.
-   * Otherwise (what a start's answer tells anyway) it rides the next message, an end's or the
-   * interval's, sent within LAZY_CHANGE_MS at the latest: a short job's starting, running and end
-   * then cost one message and one answer, not three (the answer is lost: the scheduler asks).
+   * Otherwise (a start's `running`, which its answer tells anyway) it rides the next message, an
+   * end's or the interval's, sent within LAZY_CHANGE_MS at the latest: a short job's running and
+   * end then cost one message and one answer, not two (the answer is lost: the scheduler asks).
    */
   private onTransition(record: WorkloadRecord, urgent = true): void {
     if (this.closed || !this.pending) return;
