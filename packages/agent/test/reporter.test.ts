@@ -7,6 +7,7 @@ import {
   AgentClient,
   createMoServer,
   moProto,
+  newId,
   WorkloadState,
   type HeartbeatRequest__Output,
   type HeartbeatResponse,
@@ -214,7 +215,8 @@ describe('agent registration and heartbeat', () => {
     const agent = await agentFor(s.address);
     const { nodeId } = await s.registered(1);
     await waitFor('the heartbeat stream', () => s.streams.length === 1);
-    const w = await agent.client.startWorkload({ argv: ['sh', '-c', 'sleep 0.3; exit 3'] });
+    // With its id, as the scheduler starts one (its allocation id): the start is known as it arrives.
+    const w = await agent.client.startWorkload({ id: newId(), argv: ['sh', '-c', 'sleep 0.3; exit 3'] });
     const id = w.spec!.id;
     await waitFor('the exit on the stream', () => s.statesOf(nodeId, id).length >= 3);
     expect(s.statesOf(nodeId, id)).toEqual([

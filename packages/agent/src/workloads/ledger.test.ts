@@ -57,6 +57,23 @@ describe('WorkloadLedger', () => {
     expect(ledger.counts()).toMatchObject({ starting: 0, running: 0, failed: 1 });
   });
 
+  it('marks the changes made while the start that brought them is unanswered (its answer tells them)', async () => {
+    const { ledger, told } = ledgerOf();
+    const r = recordOf(1);
+    await ledger.arrive(r.spec.id, async () => {
+      ledger.add(r);
+      ledger.transition(r, 'running', 'started (pid 7)');
+      return r;
+    });
+    ledger.transition(r, 'succeeded', 'exit 0');
+    // Starting and running while it arrived; its end after the answer.
+    expect(told.map((e) => [e.from ?? '-', e.inStartAnswer ?? false])).toEqual([
+      ['-', true],
+      ['starting', true],
+      ['running', false],
+    ]);
+  });
+
   it('saves nothing for a state the driver keeps itself', () => {
     const { ledger, writes } = ledgerOf();
     const r = recordOf(1);

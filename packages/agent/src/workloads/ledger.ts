@@ -13,8 +13,9 @@ export interface TransitionEvent {
   record: WorkloadRecord;
   from: WorkloadStateName | undefined;
   /**
-   * Set by the runner: made while its StartWorkload call is still to be answered, so the answer
-   * tells the scheduler this state (`starting`, then `running` once launched) anyway.
+   * Made while the StartWorkload call that brought it is still to be answered (`arrive`), so the
+   * answer tells the scheduler this state (`starting`, then `running` once launched) anyway. Only
+   * for a start that names its id, as the scheduler's do.
    */
   inStartAnswer?: boolean;
 }
@@ -44,9 +45,10 @@ export class WorkloadLedger {
   /** Ended ones loaded at start-up, until collectGarbage orders them into `retention`. */
   private loadedEnded: WorkloadRecord[] = [];
   /**
-   * Ids of starts received but not yet recorded (waiting for their turn, validating): asked about
-   * meanwhile, the answer is "ask again", never NOT_FOUND, which the scheduler would take for a
-   * start that never landed and place elsewhere while this one goes on.
+   * Ids of starts received and not yet answered. Not yet recorded (waiting for their turn,
+   * validating), one asked about is "ask again", never NOT_FOUND, which the scheduler would take for
+   * a start that never landed and place elsewhere while this one goes on. Recorded, their changes
+   * are `inStartAnswer`.
    */
   private readonly arriving = new Set<string>();
 
@@ -188,7 +190,8 @@ export class WorkloadLedger {
   }
 
   private emit(record: WorkloadRecord, from: WorkloadStateName | undefined): void {
-    for (const l of this.listeners) l({ record, from });
+    const e = this.arriving.has(record.spec.id) ? { record, from, inStartAnswer: true } : { record, from };
+    for (const l of this.listeners) l(e);
   }
 
   private trackEnd(record: WorkloadRecord): void {

@@ -69,8 +69,6 @@ export class WorkloadRunner {
   private readonly ledger: WorkloadLedger;
   private readonly drivers = new Map<string, Driver>();
   private readonly starting = new Map<string, Promise<unknown>>();
-  /** Workloads whose StartWorkload call is still to be answered (see TransitionEvent.inStartAnswer). */
-  private readonly answering = new Set<string>();
   /** Exited 0, their `succeeding` hooks (the artifact upload) not done: not yet reported succeeded. */
   private readonly succeeding = new Set<string>();
   /** Self-fencing stops in progress (see fence). */
@@ -122,7 +120,7 @@ export class WorkloadRunner {
   }
 
   onTransition(listener: (e: TransitionEvent) => void): void {
-    this.ledger.onTransition((e) => listener(this.answering.has(e.record.spec.id) ? { ...e, inStartAnswer: true } : e));
+    this.ledger.onTransition(listener);
   }
 
   /** A running workload's health (a check's, or its overall) changed. */
@@ -189,18 +187,6 @@ export class WorkloadRunner {
       startedAtMs: 0,
       events: [{ state: 'starting', reason: 'starting', atMs: now }],
     };
-    this.answering.add(spec.id);
-    try {
-      return await this.startRecorded(record, driver);
-    } finally {
-      this.answering.delete(spec.id);
-    }
-  }
-
-  /** From the first record on: launched (answered running), or `starting` while inputs are fetched. */
-  private async startRecorded(record: WorkloadRecord, driver: Driver): Promise<WorkloadRecord> {
-    const { store } = this.options;
-    const { spec } = record;
     this.ledger.add(record);
 
     const created = store.create(record).catch((err: unknown) => {
