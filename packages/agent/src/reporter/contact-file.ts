@@ -15,7 +15,7 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { contactWriteDelay } from './contact.js';
 import type { ContactState } from './self-fence.js';
 
-/** The file's fixed size: a ContactState is ~90 bytes of JSON. */
+/** The file's fixed size: a ContactState is ~90 bytes of JSON, ~150 with its busy timing. */
 const CONTACT_FILE_BYTES = 256;
 
 export class ContactFile {

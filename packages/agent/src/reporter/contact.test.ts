@@ -9,7 +9,9 @@ import {
   heartbeatInterval,
   initialContact,
   onHeartbeatDue,
+  startedWork,
 } from './contact.js';
+import { contactGraceMs, type ContactState } from './self-fence.js';
 
 describe('heartbeatInterval', () => {
   it.each([
@@ -35,6 +37,48 @@ describe('answered', () => {
   it('keeps the last down-after when the answer names none', () => {
     expect(answered(before, 1000, 0, 50).downAfterMs).toBe(7000);
   });
+
+  it('keeps the busy timing an answer tells, and the last one when it tells none (an older scheduler)', () => {
+    const busy = { heartbeatIntervalMs: 1000, downAfterMs: 5000 };
+    const told = answered(before, 10_000, 50_000, 50, busy);
+    expect(told.busy).toEqual(busy);
+    expect(answered(told, 10_000, 50_000, 60, { heartbeatIntervalMs: 0, downAfterMs: 0 }).busy).toEqual(busy);
+    expect(answered(before, 10_000, 50_000, 60).busy).toBeUndefined();
+  });
+});
+
+describe('startedWork', () => {
+  const busy = { heartbeatIntervalMs: 1000, downAfterMs: 5000 };
+  // An idle node, last answered at t=100 s: 10 s interval, 50 s down-after, a 20 s grace.
+  const idle = { lastContactMs: 100_000, heartbeatIntervalMs: 10_000, downAfterMs: 50_000, busy };
+  const fenceFrom = (c: ContactState) => c.lastContactMs + contactGraceMs(c);
+
+  it('takes up the busy timing, the start counted as contact', () => {
+    expect(startedWork(idle, 105_000)).toEqual({
+      lastContactMs: 105_000,
+      heartbeatIntervalMs: 1000,
+      downAfterMs: 5000,
+      busy,
+    });
+  });
+
+  it('never lets the fence come later than the old grace allowed (the scheduler deadline only shrinks)', () => {
+    // A start 19.5 s after the last answer: the busy grace (2 s) from it would end at 121.5 s,
+    // past the old grace's 120 s.
+    const next = startedWork(idle, 119_500)!;
+    expect(next.heartbeatIntervalMs).toBe(1000);
+    expect(fenceFrom(next)).toBe(fenceFrom(idle));
+    for (const at of [100_000, 101_000, 110_000, 118_000, 125_000]) {
+      expect(fenceFrom(startedWork(idle, at)!)).toBeLessThanOrEqual(fenceFrom(idle));
+      expect(fenceFrom(startedWork(idle, at)!)).toBeLessThanOrEqual(at + contactGraceMs({ lastContactMs: 0, ...busy }));
+    }
+  });
+
+  it('changes nothing without a busy timing (an older scheduler) or on a node that beats that often already', () => {
+    const { busy: _none, ...older } = idle;
+    expect(startedWork(older, 105_000)).toBeUndefined();
+    expect(startedWork({ ...idle, heartbeatIntervalMs: 1000, downAfterMs: 5000 }, 105_000)).toBeUndefined();
+  });
 });
 
 describe('onHeartbeatDue', () => {
@@ -59,6 +103,22 @@ describe('initialContact', () => {
     expect(initialContact(JSON.stringify(kept), 99)).toEqual(kept);
     // As contact-file.ts writes it: padded in place to a fixed size.
     expect(initialContact(JSON.stringify(kept).padEnd(256), 99)).toEqual(kept);
+  });
+
+  it('keeps the busy timing it was told (a restarted agent may get a start before it registers)', () => {
+    const kept = {
+      lastContactMs: 10,
+      heartbeatIntervalMs: 100,
+      downAfterMs: 2000,
+      busy: { heartbeatIntervalMs: 50, downAfterMs: 300 },
+    };
+    expect(JSON.stringify(kept).length).toBeLessThan(256); // contact-file.ts's fixed size
+    expect(initialContact(JSON.stringify(kept).padEnd(256), 99)).toEqual(kept);
+    expect(initialContact(JSON.stringify({ ...kept, busy: { heartbeatIntervalMs: 0 } }), 99)).toEqual({
+      lastContactMs: 10,
+      heartbeatIntervalMs: 100,
+      downAfterMs: 2000,
+    });
   });
 
   it('fills the defaults a kept file lacks', () => {

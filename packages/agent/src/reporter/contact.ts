@@ -2,7 +2,7 @@
 // interval and down-after it asks for), when the heartbeat session is given up for silence, what a
 // kept contact file says and how often it may be written. Pure: the time is passed in.
 // self-fence.ts decides from the resulting ContactState.
-import { contactGraceMs, type ContactState } from './self-fence.js';
+import { contactGraceMs, type BusyTiming, type ContactState } from './self-fence.js';
 
 /** Used until the scheduler names one (a Register response with 0). */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 5000;
@@ -20,13 +20,51 @@ export function heartbeatInterval(currentMs: number, askedMs: number): number {
   return askedMs > 0 ? Math.max(MIN_HEARTBEAT_INTERVAL_MS, askedMs) : currentMs;
 }
 
-/** The scheduler answered at `nowMs` (down-after 0: keep the last one): in contact now. */
-export function answered(contact: ContactState, intervalMs: number, downAfterMs: number, nowMs: number): ContactState {
+/**
+ * The scheduler answered at `nowMs` (down-after 0: keep the last one; a busy timing with 0s, as an
+ * older scheduler sends: keep the last one): in contact now.
+ */
+export function answered(
+  contact: ContactState,
+  intervalMs: number,
+  downAfterMs: number,
+  nowMs: number,
+  busy?: BusyTiming,
+): ContactState {
+  const keptBusy = validBusy(busy) ?? contact.busy;
   return {
     lastContactMs: nowMs,
     heartbeatIntervalMs: intervalMs,
     downAfterMs: downAfterMs > 0 ? downAfterMs : contact.downAfterMs,
+    ...(keptBusy ? { busy: keptBusy } : {}),
   };
+}
+
+/**
+ * A start arrived at `nowMs`: the node has work, and beats at the busy timing from now on without
+ * asking first (the scheduler shrinks the node's deadline to the busy down-after once the start is
+ * answered: NodeTable.startAnswered). The contact to hold from now: the busy interval and
+ * down-after, and a fence that comes no later than either grace allows, the busy one counted from
+ * this start (the scheduler's order is contact, and its new deadline counts from the start's
+ * answer, later) and the old one from the last answer (the scheduler's deadline only shrinks, so
+ * the old one still binds). Undefined, nothing changes: no busy timing known (an older scheduler:
+ * the start's `starting` then goes at once and its answer brings the timing), or the node beats at
+ * least that often already.
+ */
+export function startedWork(contact: ContactState, nowMs: number): ContactState | undefined {
+  const busy = contact.busy;
+  if (!busy) return undefined;
+  const intervalMs = heartbeatInterval(contact.heartbeatIntervalMs, busy.heartbeatIntervalMs);
+  if (intervalMs >= contact.heartbeatIntervalMs) return undefined;
+  const next = { lastContactMs: 0, heartbeatIntervalMs: intervalMs, downAfterMs: busy.downAfterMs, busy };
+  const grace = contactGraceMs(next);
+  next.lastContactMs = Math.min(nowMs, contact.lastContactMs + contactGraceMs(contact) - grace);
+  return next;
+}
+
+function validBusy(b: Partial<BusyTiming> | undefined): BusyTiming | undefined {
+  if (!b || !(Number(b.heartbeatIntervalMs) > 0) || !(Number(b.downAfterMs) > 0)) return undefined;
+  return { heartbeatIntervalMs: Number(b.heartbeatIntervalMs), downAfterMs: Number(b.downAfterMs) };
 }
 
 /**
@@ -65,10 +103,12 @@ function parseContact(text: string | undefined): ContactState | undefined {
   try {
     const c = JSON.parse(text) as Partial<ContactState>;
     if (typeof c.lastContactMs !== 'number' || !(c.lastContactMs > 0)) return undefined;
+    const busy = validBusy(c.busy);
     return {
       lastContactMs: c.lastContactMs,
       heartbeatIntervalMs: c.heartbeatIntervalMs! > 0 ? c.heartbeatIntervalMs! : DEFAULT_HEARTBEAT_INTERVAL_MS,
       downAfterMs: c.downAfterMs! > 0 ? c.downAfterMs! : DEFAULT_DOWN_AFTER_MS,
+      ...(busy ? { busy } : {}),
     };
   } catch {
     return undefined;

@@ -8,6 +8,7 @@ import {
   createMoServer,
   NotFoundError,
   type HeartbeatRequest__Output,
+  type RegisterRequest__Output,
   type HeartbeatResponse,
   type MoServer,
   type NodeRegistryHandlers,
@@ -70,9 +71,12 @@ beforeAll(async () => {
   agentPair = await agentCertificate('n1');
 });
 
-async function startScheduler(initialIntervalMs: number) {
+/** `busy`: the busy timing every answer tells (unset: none, as an older scheduler). */
+async function startScheduler(initialIntervalMs: number, busy?: { heartbeatIntervalMs: number; downAfterMs: number }) {
   const calls: Array<grpc.ServerDuplexStream<HeartbeatRequest__Output, HeartbeatResponse>> = [];
   const messages: Array<{ at: number; msg: HeartbeatRequest__Output }> = [];
+  const registers: RegisterRequest__Output[] = [];
+  const told = busy ? { busyHeartbeatIntervalMs: busy.heartbeatIntervalMs, busyDownAfterMs: busy.downAfterMs } : {};
   // What every heartbeat is answered with (the scheduler answers each one); null: no answers.
   const state = { intervalMs: initialIntervalMs as number | null };
   const handlers: NodeRegistryHandlers = {
@@ -82,13 +86,16 @@ async function startScheduler(initialIntervalMs: number) {
     DownloadArtifact: (call) => call.emit('error', { code: grpc.status.UNIMPLEMENTED }),
     // Inventories here fit one page.
     SyncInventory: (_call, cb) => cb({ code: grpc.status.UNIMPLEMENTED }),
-    Register: (call, cb) =>
-      cb(null, { nodeId: call.request.nodeId, heartbeatIntervalMs: initialIntervalMs, downAfterMs: 5000 }),
+    Register: (call, cb) => {
+      registers.push(call.request);
+      cb(null, { nodeId: call.request.nodeId, heartbeatIntervalMs: initialIntervalMs, downAfterMs: 5000, ...told });
+    },
     Heartbeat: (call) => {
       calls.push(call);
       call.on('data', (msg: HeartbeatRequest__Output) => {
         messages.push({ at: Date.now(), msg });
-        if (state.intervalMs !== null) call.write({ heartbeatIntervalMs: state.intervalMs, downAfterMs: 5000 });
+        if (state.intervalMs !== null)
+          call.write({ heartbeatIntervalMs: state.intervalMs, downAfterMs: 5000, ...told });
       });
       call.on('error', () => undefined);
     },
@@ -96,7 +103,7 @@ async function startScheduler(initialIntervalMs: number) {
   server = createMoServer({ services: ['mo.v1.NodeRegistry'], ...testServerOptions() });
   server.server.addService(moProto().mo.v1.NodeRegistry.service, handlers);
   const port = await server.listen('127.0.0.1:0');
-  return { address: `127.0.0.1:${port}`, calls, messages, state };
+  return { address: `127.0.0.1:${port}`, calls, messages, registers, state };
 }
 
 function newReporter(address: string, workloads: ReportedWorkloads, contactFile?: string): SchedulerReporter {
@@ -150,8 +157,9 @@ describe('SchedulerReporter', () => {
     reporter = newReporter(s.address, w.workloads);
     reporter.start();
     await until('the first heartbeat', () => s.messages.length === 1);
-    // A short job, started and answered: its starting goes at once (on an idle node, the answer
-    // brings the busy timing); its running waits, and rides its end's message.
+    // A short job, started and answered: with no busy timing told (an older scheduler), its
+    // starting goes at once (on an idle node, the answer brings the busy timing); its running
+    // waits, and rides its end's message.
     w.emit(record('01HA0000000000000000000000', 'starting'), true);
     await until('the starting change', () => s.messages.length === 2);
     w.emit(record('01HA0000000000000000000000', 'running'), true);
@@ -173,6 +181,45 @@ describe('SchedulerReporter', () => {
     ]);
     await new Promise((r) => setTimeout(r, LAZY_CHANGE_MS + 100));
     expect(s.messages).toHaveLength(4); // and once only
+  });
+
+  it('told the busy timing, takes it up when a start arrives: the start rides the next message, due at that interval', async () => {
+    const busy = { heartbeatIntervalMs: 300, downAfterMs: 1500 };
+    const s = await startScheduler(60_000, busy);
+    const w = fakeWorkloads();
+    reporter = newReporter(s.address, w.workloads);
+    reporter.start();
+    await until('the first heartbeat', () => s.messages.length === 1);
+    expect(s.registers[0]!.takesBusyTiming).toBe(true);
+    expect(reporter.contact()).toMatchObject({ heartbeatIntervalMs: 60_000, busy });
+    // A short job: nothing goes until its end, and then all of it in one message.
+    w.emit(record('01HA0000000000000000000000', 'starting'), true);
+    expect(reporter.contact()).toMatchObject({ heartbeatIntervalMs: 300, downAfterMs: 1500 });
+    expect(reporter.status().heartbeatIntervalMs).toBe(300);
+    w.emit(record('01HA0000000000000000000000', 'running'), true);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(s.messages).toHaveLength(1);
+    w.emit(record('01HA0000000000000000000000', 'succeeded'));
+    await until('the end', () => s.messages.length === 2);
+    expect(s.messages[1]!.msg.changes.map((c) => c.state)).toEqual([
+      'WORKLOAD_STATE_STARTING',
+      'WORKLOAD_STATE_RUNNING',
+      'WORKLOAD_STATE_SUCCEEDED',
+    ]);
+    // Its answer said 60 s (this fake scheduler's idle timing): idle again.
+    await until('the idle interval again', () => reporter!.status().heartbeatIntervalMs === 60_000);
+    // A long one: its start rides the beat, due at the busy interval from the start.
+    const t0 = Date.now();
+    w.emit(record('01HB0000000000000000000000', 'starting'), true);
+    w.emit(record('01HB0000000000000000000000', 'running'), true);
+    await until('the beat', () => s.messages.length === 3);
+    expect(s.messages[2]!.at - t0).toBeGreaterThanOrEqual(busy.heartbeatIntervalMs - 5);
+    expect(s.messages[2]!.at - t0).toBeLessThan(LAZY_CHANGE_MS);
+    expect(s.messages[2]!.msg.metrics).toBeTruthy();
+    expect(s.messages[2]!.msg.changes.map((c) => c.state)).toEqual([
+      'WORKLOAD_STATE_STARTING',
+      'WORKLOAD_STATE_RUNNING',
+    ]);
   });
 
   it('sends a health change as a change, with the checks', async () => {

@@ -1,4 +1,4 @@
-// Over ~450 lines: one session's I/O (register, pages, stream, fencing) around shared state; every
+// Over ~500 lines: one session's I/O (register, pages, stream, fencing) around shared state; every
 // decision in it is already a module of its own (below), so a split would only pass the state around.
 // SchedulerReporter: the agent's side of NodeRegistry (proto/mo/v1/registry.proto). It registers
 // with the full inventory (in pages: Register carries the first, SyncInventory the rest, so no
@@ -48,6 +48,7 @@ import {
   heartbeatInterval,
   initialContact,
   onHeartbeatDue,
+  startedWork,
 } from './contact.js';
 import { ContactFile } from './contact-file.js';
 import { HeartbeatPacer } from './pace.js';
@@ -195,11 +196,14 @@ export class SchedulerReporter {
   start(): void {
     if (this.started || this.closed) return;
     this.started = true;
-    // A start's `starting` goes at once all the same: on an idle node, the answer to that message
-    // carries the busy timing (the 1 s interval, --down-after) that makes a dead node noticed soon.
-    this.opts.workloads.onTransition(({ record, inStartAnswer }) =>
-      this.onTransition(record, !(inStartAnswer && record.state === 'running')),
-    );
+    // A start's changes are in its answer: its `running` rides the next message, and so does its
+    // `starting` once the node beats at the busy timing by itself (startWork); without that timing
+    // known (an older scheduler), `starting` goes at once: the answer to it brings the timing.
+    this.opts.workloads.onTransition(({ record, inStartAnswer }) => {
+      const busy = inStartAnswer === true && this.startWork();
+      const lazy = inStartAnswer === true && (record.state === 'running' || (record.state === 'starting' && busy));
+      this.onTransition(record, !lazy);
+    });
     this.opts.workloads.onHealthChange?.((record) => this.onTransition(record));
     this.loop = this.run();
   }
@@ -279,6 +283,7 @@ export class SchedulerReporter {
         labels: this.opts.labels,
         capacity: this.opts.capacity,
         metrics: this.opts.metrics(),
+        takesBusyTiming: true,
         ...first,
       });
       if (this.closed) return;
@@ -303,7 +308,7 @@ export class SchedulerReporter {
       }
       onRegistered();
       this.applyInterval(res.heartbeatIntervalMs);
-      this.noteContact(res.downAfterMs);
+      this.noteContact(res);
       logger.info('registered with scheduler', {
         scheduler: client.address,
         nodeId,
@@ -426,7 +431,7 @@ export class SchedulerReporter {
     }
     const before = this.intervalMs;
     this.applyInterval(res.heartbeatIntervalMs);
-    this.noteContact(res.downAfterMs);
+    this.noteContact(res);
     if (this.intervalMs !== before) {
       this.opts.logger.debug('heartbeat interval changed', { heartbeatIntervalMs: this.intervalMs });
       this.scheduleHeartbeat();
@@ -439,10 +444,33 @@ export class SchedulerReporter {
   }
 
   /** The scheduler answered: in contact now. */
-  private noteContact(downAfterMs: number): void {
+  private noteContact(
+    res: Pick<HeartbeatResponse__Output, 'downAfterMs' | 'busyHeartbeatIntervalMs' | 'busyDownAfterMs'>,
+  ): void {
+    const busy = { heartbeatIntervalMs: res.busyHeartbeatIntervalMs, downAfterMs: res.busyDownAfterMs };
+    this.setContact(answered(this.contactState, this.intervalMs, res.downAfterMs, Date.now(), busy));
+  }
+
+  private setContact(next: ContactState): void {
     const before = this.contactState;
-    this.contactState = answered(before, this.intervalMs, downAfterMs, Date.now());
-    this.contactFile.keep(() => this.contactState, graceShortened(before, this.contactState));
+    this.contactState = next;
+    this.contactFile.keep(() => this.contactState, graceShortened(before, next));
+  }
+
+  /**
+   * A start arrived (one of its changes, made before it is answered): the node has work. With the
+   * busy timing known, it beats at that from now on (contact.ts startedWork), and true: the start's
+   * `starting` need not ask for it. Called for each change of each start: a no-op once busy.
+   */
+  private startWork(): boolean {
+    if (!this.contactState.busy) return false;
+    const next = startedWork(this.contactState, Date.now());
+    if (!next) return true;
+    this.setContact(next);
+    this.intervalMs = next.heartbeatIntervalMs;
+    // The next beat within the busy interval (only while a session is open).
+    if (this.heartbeatTimer && this.stream) this.scheduleHeartbeat();
+    return true;
   }
 
   /** Stops the allocations the scheduler replaced while this node was away (or never knew). */

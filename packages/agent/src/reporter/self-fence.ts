@@ -15,6 +15,16 @@ export interface ContactState {
   /** The heartbeat interval and down-after the scheduler last asked for. */
   heartbeatIntervalMs: number;
   downAfterMs: number;
+  /**
+   * The timing of a node with work, as the scheduler last told it (absent: never told, an older
+   * scheduler). The agent takes it up by itself when it starts work (contact.ts startedWork).
+   */
+  busy?: BusyTiming;
+}
+
+export interface BusyTiming {
+  heartbeatIntervalMs: number;
+  downAfterMs: number;
 }
 
 /**

@@ -26,7 +26,7 @@ function table(extra: { forgetDownAfterMs?: number } = {}) {
     onChange: () => undefined,
     onForget: (n, reason) => forgotten.push(`${n.name}: ${reason}`),
   });
-  const add = (i: number, now = 0) =>
+  const add = (i: number, now = 0, takesBusyTiming = false) =>
     nodes.register(
       {
         id: `N${i}`,
@@ -39,6 +39,7 @@ function table(extra: { forgetDownAfterMs?: number } = {}) {
       },
       null,
       now,
+      takesBusyTiming,
     );
   return { engine, nodes, down, forgotten, add };
 }
@@ -141,6 +142,33 @@ describe('NodeTable idle timing', () => {
     jest.advanceTimersByTime(5100); // silent since: down at 6000, not at 50 000
     expect(down.map((n) => n.name)).toEqual(['node-1']);
     expect(nodes.answer('N1', Date.now())).toBeUndefined(); // down: no answer
+    nodes.close();
+  });
+
+  it("brings an idle node's deadline to the busy down-after once a start is answered, if its agent takes up the busy timing", () => {
+    jest.useFakeTimers({ now: 0 });
+    const { nodes, down, add, engine } = table();
+    nodes.start();
+    add(1, 0, true);
+    add(2, 0); // an older agent: it asks with a heartbeat, whose answer brings the deadline forward
+    for (const id of ['N1', 'N2']) {
+      nodes.heartbeat(id, null, 0);
+      engine.reserve(id, { cpuMillis: 100, memoryBytes: 0 });
+    }
+    jest.advanceTimersByTime(1000);
+    nodes.startAnswered('N1', Date.now());
+    nodes.startAnswered('N2', Date.now());
+    expect(nodes.get('N1')!.deadlineMs).toBe(6000);
+    expect(nodes.get('N2')!.deadlineMs).toBe(50_000);
+    // It only ever shrinks it: a start answered later does not stand in for heartbeats.
+    nodes.heartbeat('N1', null, 2000); // 7000
+    jest.advanceTimersByTime(3000);
+    nodes.startAnswered('N1', Date.now());
+    expect(nodes.get('N1')!.deadlineMs).toBe(7000);
+    jest.advanceTimersByTime(3100);
+    expect(down.map((n) => n.name)).toEqual(['node-1']);
+    nodes.startAnswered('N1', Date.now()); // down: nothing
+    expect(nodes.get('N1')!.state).toBe('down');
     nodes.close();
   });
 

@@ -12,90 +12,19 @@ import {
   STALL_TIMER_LATE_MS,
   after,
   formatDuration,
-  type NodeFacts__Output,
   type NodeMetrics__Output,
   type Timer,
 } from '@mo/api';
 import type { PlacementEngine } from '../placement/index.js';
-import type { PlacementNode, ResourceAmounts } from '../placement/types.js';
+import { measuredOf, toPlacementNode, type NodeDrainRecord, type NodeEntry, type NodeRecord } from './node-record.js';
+import { heartbeatTiming, type HeartbeatTiming, type LivenessOptions } from './timing.js';
 import { clampStoredFacts } from './validate-node.js';
+
+export * from './node-record.js';
+export * from './timing.js';
 
 /** The sweep runs at least this often, whatever the deadlines (a backstop; cheap). */
 const SWEEP_BACKSTOP_MS = 60_000;
-
-export type NodeStateName = 'up' | 'down';
-
-/**
- * A node's drain (DrainNode, drain/), on its record so that a restarted scheduler (or a new
- * leader) goes on with it. While it drains, and after, the node is ineligible.
- */
-export interface NodeDrainRecord {
-  startedAtMs: number;
-  /** Wall-clock ms: what is still there then is stopped (and placed elsewhere). */
-  deadlineMs: number;
-  force: boolean;
-  /** When nothing of it was left (0 while draining). */
-  drainedAtMs: number;
-}
-
-/** What a drain still has on its node (memory only: counted from the workloads). */
-export interface DrainLeft {
-  services: number;
-  batch: number;
-  workloads: number;
-}
-
-/** What is persisted per node (kind 'node'). */
-export interface NodeRecord {
-  id: string;
-  name: string;
-  address: string;
-  labels: Record<string, string>;
-  facts: NodeFacts__Output | null;
-  capacity: ResourceAmounts;
-  registeredAtMs: number;
-  state: NodeStateName;
-  reason: string;
-  eligible: boolean;
-  /** Wall-clock ms it went down (absent while up; on records from before it was kept: the load time). */
-  downSinceMs?: number;
-  /** Its drain, draining or drained (absent: none). */
-  drain?: NodeDrainRecord;
-}
-
-/** A node's record plus what only lives in memory. */
-export interface NodeEntry extends NodeRecord {
-  metrics: NodeMetrics__Output | null;
-  lastHeartbeatMs: number;
-  deadlineMs: number;
-  /** The per-node circuit breaker. */
-  startFailures: number;
-  avoidUntilMs: number;
-  /** True while a heartbeat stream from this node is open. */
-  streaming: boolean;
-  /** While it drains: what is left on it (drain/manager.ts counts it). */
-  drainLeft?: DrainLeft;
-}
-
-export interface LivenessOptions {
-  /** Heartbeat interval for small clusters (default 1 s). */
-  heartbeatIntervalMs: number;
-  /** A node is down this long after its last heartbeat, for small clusters (default 5 s). */
-  downAfterMs: number;
-  /**
-   * The interval of a node with nothing on it (default 10 × heartbeatIntervalMs; 0 or less than
-   * heartbeatIntervalMs: as a busy node). Its down-after stretches by the same ratio.
-   */
-  idleHeartbeatIntervalMs?: number;
-  /** Cluster-wide heartbeat budget per second (default 50). */
-  maxHeartbeatsPerSecond: number;
-  /** Consecutive failed starts that open a node's circuit breaker (default 3). */
-  breakerThreshold: number;
-  /** How long a node is avoided once its breaker opened (default 30 s). */
-  breakerCooldownMs: number;
-  /** A node down this long is forgotten (default 24 h; 0 = never). */
-  forgetDownAfterMs?: number;
-}
 
 export interface NodeTableHooks {
   /**
@@ -108,37 +37,6 @@ export interface NodeTableHooks {
   /** A down node is about to be forgotten (removed by request, or down too long). */
   onForget?(node: NodeEntry, reason: string): void;
 }
-
-export interface HeartbeatTiming {
-  heartbeatIntervalMs: number;
-  downAfterMs: number;
-}
-
-/**
- * A node's heartbeat interval and down-after. The interval stretches so the whole cluster stays
- * under maxHeartbeatsPerSecond; a node with nothing on it beats at the idle interval, since its
- * liveness only matters for placing new work (a start on a dead node fails and is placed again).
- * An idle agent so wakes for a heartbeat every 10 s, not every second (issue 19's idle CPU), while
- * a node with workloads keeps the 1 s interval and its down-after: how soon they are `unknown`.
- * The down-after stretches by the interval's ratio, so as many heartbeats are missed before down.
- */
-export function heartbeatTiming(
-  o: Pick<
-    LivenessOptions,
-    'heartbeatIntervalMs' | 'downAfterMs' | 'maxHeartbeatsPerSecond' | 'idleHeartbeatIntervalMs'
-  >,
-  clusterSize: number,
-  idle: boolean,
-): HeartbeatTiming {
-  const { heartbeatIntervalMs, downAfterMs, maxHeartbeatsPerSecond } = o;
-  const stretched = Math.ceil((clusterSize / maxHeartbeatsPerSecond) * 1000);
-  const idleMs = o.idleHeartbeatIntervalMs ?? IDLE_HEARTBEAT_FACTOR * heartbeatIntervalMs;
-  const interval = Math.max(heartbeatIntervalMs, stretched, idle ? idleMs : 0);
-  return { heartbeatIntervalMs: interval, downAfterMs: Math.round(downAfterMs * (interval / heartbeatIntervalMs)) };
-}
-
-/** The idle interval by default: this many busy intervals. */
-export const IDLE_HEARTBEAT_FACTOR = 10;
 
 export class NodeTable {
   private readonly nodes = new Map<string, NodeEntry>();
@@ -209,6 +107,7 @@ export class NodeTable {
     record: Omit<NodeRecord, 'state' | 'reason' | 'eligible'>,
     metrics: NodeMetrics__Output | null,
     nowMs: number,
+    takesBusyTiming = false,
   ): NodeEntry {
     const prev = this.nodes.get(record.id);
     const previousNameOwner = this.byName.get(record.name);
@@ -236,6 +135,7 @@ export class NodeTable {
       startFailures: prev?.startFailures ?? 0,
       avoidUntilMs: prev?.avoidUntilMs ?? 0,
       streaming: prev?.streaming ?? false,
+      ...(takesBusyTiming ? { takesBusyTiming } : {}),
     };
     this.put(entry);
     this.hooks.onChange(entry);
@@ -266,6 +166,23 @@ export class NodeTable {
     node.deadlineMs = nowMs + timing.downAfterMs;
     this.armAt(node.deadlineMs); // earlier than before when an idle node became busy
     return timing;
+  }
+
+  /**
+   * A start on node `id` was answered (its allocation booked: the node is busy). An agent takes up
+   * the busy timing by itself when it starts work (told it in every answer), so the deadline
+   * shrinks to the busy down-after now, not at its next heartbeat: a node that dies right after its
+   * first start is noticed as soon as a busy one. Only for an agent that said it does so (an older
+   * one asks with a heartbeat, whose answer shrinks it). It only shrinks: liveness is the
+   * heartbeats' (a node that answers starts but cannot send heartbeats still goes down).
+   */
+  startAnswered(id: string, nowMs: number): void {
+    const node = this.nodes.get(id);
+    if (!node || node.state !== 'up' || !node.takesBusyTiming) return;
+    const deadlineMs = nowMs + this.timing(id).downAfterMs;
+    if (deadlineMs >= node.deadlineMs) return;
+    node.deadlineMs = deadlineMs;
+    this.armAt(deadlineMs);
   }
 
   /**
@@ -426,44 +343,4 @@ export class NodeTable {
     this.engine.upsertNode(toPlacementNode(entry));
     if (entry.state === 'up') this.armAt(entry.deadlineMs);
   }
-}
-
-export function toNodeRecord(n: NodeEntry): NodeRecord {
-  return {
-    id: n.id,
-    name: n.name,
-    address: n.address,
-    labels: n.labels,
-    facts: n.facts,
-    capacity: n.capacity,
-    registeredAtMs: n.registeredAtMs,
-    state: n.state,
-    reason: n.reason,
-    eligible: n.eligible,
-    ...(n.downSinceMs !== undefined && n.state === 'down' ? { downSinceMs: n.downSinceMs } : {}),
-    ...(n.drain ? { drain: { ...n.drain } } : {}),
-  };
-}
-
-export function toPlacementNode(n: NodeEntry): PlacementNode {
-  const m = n.metrics;
-  return {
-    id: n.id,
-    name: n.name,
-    up: n.state === 'up',
-    // A draining node takes no new work, whatever its flag says.
-    eligible: n.eligible && (!n.drain || n.drain.drainedAtMs > 0),
-    drivers: n.facts?.drivers ?? ['process'],
-    labels: n.labels,
-    capacity: n.capacity,
-    measured: measuredOf(m),
-    avoidUntilMs: n.avoidUntilMs,
-  };
-}
-
-function measuredOf(m: NodeMetrics__Output | null): PlacementNode['measured'] {
-  return {
-    cpuUtilization: m?.cpuUtilization ?? 0,
-    memoryUsedBytes: m ? Math.max(0, m.memoryTotalBytes - m.memoryAvailableBytes) : 0,
-  };
 }

@@ -46,6 +46,7 @@ function request(patch: Record<string, unknown> = {}): RegisterRequest__Output {
     metrics: { ...metrics },
     inventory: [],
     inventoryFollows: false,
+    takesBusyTiming: true,
     ...patch,
   } as RegisterRequest__Output;
 }

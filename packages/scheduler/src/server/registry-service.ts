@@ -140,6 +140,7 @@ export class RegistryService {
       },
       v.metrics,
       now,
+      req.takesBusyTiming === true,
     );
     this.ctx.saveNode(node.id);
     let stop: string[];
@@ -162,6 +163,7 @@ export class RegistryService {
       fenced: stop.length,
     });
     const timing = nodes.answer(node.id, now) ?? nodes.timing(node.id);
+    const busy = nodes.timing();
     return {
       nodeId: node.id,
       heartbeatIntervalMs: timing.heartbeatIntervalMs,
@@ -169,6 +171,8 @@ export class RegistryService {
       stopAllocationIds: stop,
       registrationId,
       leaderEpoch: this.leaderEpoch,
+      busyHeartbeatIntervalMs: busy.heartbeatIntervalMs,
+      busyDownAfterMs: busy.downAfterMs,
     };
   }
 
@@ -265,12 +269,17 @@ export class RegistryService {
       // Every heartbeat is answered: the answer is the agent's proof that it is heard, and an agent
       // that stops getting them stops its workloads after their lost_after (self-fencing).
       // The timing of what the node has now (these changes applied): idle nodes beat slower.
+      // With the busy timing, which an agent takes up by itself when it starts work (no message
+      // to ask first: a short job costs one heartbeat message, its changes, not two).
       const timing = nodes.answer(nodeId, now) ?? nodes.timing(nodeId);
+      const busy = nodes.timing();
       call.write({
         heartbeatIntervalMs: timing.heartbeatIntervalMs,
         downAfterMs: timing.downAfterMs,
         stopAllocationIds: stop,
         leaderEpoch: this.leaderEpoch,
+        busyHeartbeatIntervalMs: busy.heartbeatIntervalMs,
+        busyDownAfterMs: busy.downAfterMs,
       });
     });
     const closed = () => {

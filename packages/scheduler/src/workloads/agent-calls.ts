@@ -36,7 +36,7 @@ export interface AgentDirectory {
 }
 
 export interface AgentCallsOptions {
-  nodes: Pick<NodeTable, 'get' | 'recordStart'>;
+  nodes: Pick<NodeTable, 'get' | 'recordStart' | 'startAnswered'>;
   agents: AgentDirectory;
   logger: Logger;
   clock: Clock;
@@ -172,6 +172,7 @@ export class AgentCalls {
         if (it.r.allocationId !== it.allocationId) return;
         // The node answered: it works, whatever the workload did.
         this.o.nodes.recordStart(node.id, true, this.o.clock.now());
+        this.o.nodes.startAnswered(node.id, this.o.clock.now());
         this.book.apply(it.r, onAgentStatus(it.r, outcome, this.o.clock.now(), this.o.random));
       });
     });

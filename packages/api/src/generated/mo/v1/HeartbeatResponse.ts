@@ -17,6 +17,11 @@ export interface HeartbeatResponse {
    * As in RegisterResponse: a lower epoch than the agent has seen ends the stream unobeyed.
    */
   'leaderEpoch'?: (number | string | Long);
+  /**
+   * As in RegisterResponse (the cluster's size may have changed the busy timing since).
+   */
+  'busyHeartbeatIntervalMs'?: (number | string | Long);
+  'busyDownAfterMs'?: (number | string | Long);
 }
 
 /**
@@ -34,4 +39,9 @@ export interface HeartbeatResponse__Output {
    * As in RegisterResponse: a lower epoch than the agent has seen ends the stream unobeyed.
    */
   'leaderEpoch': (number);
+  /**
+   * As in RegisterResponse (the cluster's size may have changed the busy timing since).
+   */
+  'busyHeartbeatIntervalMs': (number);
+  'busyDownAfterMs': (number);
 }

@@ -37,6 +37,12 @@ export interface RegisterRequest {
    * last one arrived the heartbeat stream is refused (FAILED_PRECONDITION).
    */
   'inventoryFollows'?: (boolean);
+  /**
+   * This agent takes up the busy timing (RegisterResponse.busy_heartbeat_interval_ms) by itself
+   * when it starts a workload, and keeps it with its last contact across restarts: the scheduler
+   * may then shrink the node's deadline to the busy down-after when a start is answered.
+   */
+  'takesBusyTiming'?: (boolean);
 }
 
 export interface RegisterRequest__Output {
@@ -71,4 +77,10 @@ export interface RegisterRequest__Output {
    * last one arrived the heartbeat stream is refused (FAILED_PRECONDITION).
    */
   'inventoryFollows': (boolean);
+  /**
+   * This agent takes up the busy timing (RegisterResponse.busy_heartbeat_interval_ms) by itself
+   * when it starts a workload, and keeps it with its last contact across restarts: the scheduler
+   * may then shrink the node's deadline to the busy down-after when a start is answered.
+   */
+  'takesBusyTiming': (boolean);
 }

@@ -21,6 +21,14 @@ export interface RegisterResponse {
    * lower one: a deposed leader that has not noticed yet cannot stop what its successor started.
    */
   'leaderEpoch'?: (number | string | Long);
+  /**
+   * The timing of a node with work (heartbeat_interval_ms and down_after_ms are this node's own,
+   * slower while it has none). An agent that starts a workload beats at this interval from then
+   * on, until an answer says otherwise, without a message to ask first; the scheduler gives the
+   * node this down-after once the start is answered. 0: not sent (an older scheduler).
+   */
+  'busyHeartbeatIntervalMs'?: (number | string | Long);
+  'busyDownAfterMs'?: (number | string | Long);
 }
 
 export interface RegisterResponse__Output {
@@ -42,4 +50,12 @@ export interface RegisterResponse__Output {
    * lower one: a deposed leader that has not noticed yet cannot stop what its successor started.
    */
   'leaderEpoch': (number);
+  /**
+   * The timing of a node with work (heartbeat_interval_ms and down_after_ms are this node's own,
+   * slower while it has none). An agent that starts a workload beats at this interval from then
+   * on, until an answer says otherwise, without a message to ask first; the scheduler gives the
+   * node this down-after once the start is answered. 0: not sent (an older scheduler).
+   */
+  'busyHeartbeatIntervalMs': (number);
+  'busyDownAfterMs': (number);
 }
