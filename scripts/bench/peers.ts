@@ -38,7 +38,7 @@ import {
   type SuiteContext,
   type SuiteResult,
 } from './lib.js';
-import { descendsFrom, machineCpuSeconds, pssBytes, snapshot, withArgv } from './peers/procs.js';
+import { descendsFrom, machineCpuSeconds, pssBytes, snapshot, treeCpuSeconds, withArgv } from './peers/procs.js';
 import { peerRows, type Figures, type Rounds } from './peers/rows.js';
 import { ensureSlurmInstalled, startSlurm, type SlurmCluster } from './peers/slurm.js';
 
@@ -171,7 +171,7 @@ async function moRound(ctx: SuiteContext, fig: Figures, errors: string[], n: num
       await phase(`${label} API throughput`, errors, ctx, async () => {
         ctx.log(`${label}: ${JOBS} × /bin/true over gRPC, ${MO_CONCURRENCY} in flight`);
         const t0 = process.hrtime.bigint();
-        const cpu = cpuFrom([scheduler.pid, agent.pid]);
+        const cpu = cpuFrom([scheduler.pid, agent.pid], JOBS, launcherOf(agent.pid));
         const { errors: failed } = await pool(MO_CONCURRENCY, JOBS, async () => {
           await client.submitWorkload({ spec: { name: 'peers-api', argv: ['/bin/true'] } });
         });
@@ -182,7 +182,9 @@ async function moRound(ctx: SuiteContext, fig: Figures, errors: string[], n: num
           return total >= JOBS;
         });
         fig.apiPerS = JOBS / (msSince(t0) / 1000);
-        [fig.apiCpuMs, fig.apiDaemonsCpuMs] = cpu();
+        const used = cpu();
+        [fig.apiCpuMs, fig.apiDaemonsCpuMs] = [used.machine, used.daemons];
+        [fig.apiShimsCpuMs, fig.apiSubmitterCpuMs] = [used.trees, used.submitter];
         const { total } = await client.listWorkloads({
           name: 'peers-api',
           states: ['WORKLOAD_STATE_FAILED'],
@@ -206,7 +208,7 @@ async function moRound(ctx: SuiteContext, fig: Figures, errors: string[], n: num
           const { total } = await client.listWorkloads({ name: 'peers-trickle', states: ENDED, limit: 1 });
           return total >= TRICKLE.jobs;
         });
-        [, fig.trickleDaemonsCpuMs] = cpu();
+        fig.trickleDaemonsCpuMs = cpu().daemons;
       });
       await phase(`${label} memory with ${RUNNING} running`, errors, ctx, async () => {
         ctx.log(`${label}: ${RUNNING} × ${SLEEP.join(' ')}`);
@@ -274,7 +276,12 @@ async function slurmRound(ctx: SuiteContext, fig: Figures, errors: string[], n: 
       fig.sbatchAckPerS = JOBS / (msSince(t0) / 1000);
       await untilQueueEmpty(slurm, 'peers-sbatch');
       fig.sbatchPerS = JOBS / (msSince(t0) / 1000);
-      [fig.sbatchCpuMs, fig.sbatchDaemonsCpuMs] = cpu();
+      const used = cpu();
+      [fig.sbatchCpuMs, fig.sbatchDaemonsCpuMs, fig.sbatchSubmitterCpuMs] = [
+        used.machine,
+        used.daemons,
+        used.submitter,
+      ];
     });
     await phase(`${label} job array throughput`, errors, ctx, async () => {
       const t0 = process.hrtime.bigint();
@@ -282,7 +289,8 @@ async function slurmRound(ctx: SuiteContext, fig: Figures, errors: string[], n: 
       await timed(sbatch('--job-name', 'peers-array', `--array=1-${JOBS}`, '--wrap', '/bin/true'), slurm.env);
       await untilQueueEmpty(slurm, 'peers-array');
       fig.arrayPerS = JOBS / (msSince(t0) / 1000);
-      [fig.arrayCpuMs, fig.arrayDaemonsCpuMs] = cpu();
+      const used = cpu();
+      [fig.arrayCpuMs, fig.arrayDaemonsCpuMs] = [used.machine, used.daemons];
     });
     await phase(`${label} memory with ${RUNNING} running`, errors, ctx, async () => {
       ctx.log(`${label}: ${RUNNING} × ${SLEEP.join(' ')} (one array)`);
@@ -337,14 +345,38 @@ async function idle(pids: Record<string, number>): Promise<Figures> {
   return fig;
 }
 
-/**
- * CPU per job (ms) from now until the returned function is called: the whole machine's (every core,
- * the submitting side included) and these daemons' together.
- */
-function cpuFrom(daemons: number[], jobs = JOBS): () => [number, number] {
-  const daemonSeconds = () => daemons.reduce((a, pid) => a + (cpuSecondsOf(pid) ?? NaN), 0);
-  const [machine0, daemons0] = [machineCpuSeconds(), daemonSeconds()];
-  return () => [((machineCpuSeconds() - machine0) * 1000) / jobs, ((daemonSeconds() - daemons0) * 1000) / jobs];
+/** CPU per job (ms) over a phase: see cpuFrom. */
+interface JobCpu {
+  /** The whole machine's: every core, the submitting side included. */
+  machine: number;
+  /** The daemons' own (scheduler + agent, or slurmctld + slurmd). */
+  daemons: number;
+  /** The trees' (mo's launcher: its shims and their jobs), each with the descendants it reaped. */
+  trees: number;
+  /** This process and the submitters it ran and reaped (sbatch processes). */
+  submitter: number;
+}
+
+/** CPU per job (ms) from now until the returned function is called. */
+function cpuFrom(daemons: number[], jobs = JOBS, trees: number[] = []): () => JobCpu {
+  const sum = (pids: number[], of: (pid: number) => number) => pids.reduce((a, pid) => a + of(pid), 0);
+  const read = () => ({
+    machine: machineCpuSeconds(),
+    daemons: sum(daemons, (pid) => cpuSecondsOf(pid) ?? NaN),
+    trees: sum(trees, treeCpuSeconds),
+    submitter: treeCpuSeconds('self'),
+  });
+  const t0 = read();
+  return () => {
+    const t1 = read();
+    const per = (k: keyof JobCpu) => ((t1[k] - t0[k]) * 1000) / jobs;
+    return { machine: per('machine'), daemons: per('daemons'), trees: per('trees'), submitter: per('submitter') };
+  };
+}
+
+/** mo's launcher: the agent's mo-shim child that forks every workload's shim (and reaps it). */
+function launcherOf(agentPid: number): number[] {
+  return [...snapshot().values()].filter((p) => p.ppid === agentPid && p.comm === 'mo-shim').map((p) => p.pid);
 }
 
 /** p50 (ms) of LATENCY.samples sequential runs after LATENCY.warmup. */

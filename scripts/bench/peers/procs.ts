@@ -78,3 +78,19 @@ export function machineCpuSeconds(): number {
   const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
   return (user + nice + system + irq + softirq + steal) / 100;
 }
+
+/**
+ * CPU seconds of a process and of every descendant it has reaped (utime, stime, cutime, cstime of
+ * /proc/PID/stat, USER_HZ 1/100 s): for mo's launcher, its shims and their jobs; for `self`, this
+ * process and the submitters it ran (sbatch). NaN for a process that is gone.
+ */
+export function treeCpuSeconds(pid: number | 'self'): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name's ')': f[11..14] are utime, stime, cutime, cstime.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
+  } catch {
+    return NaN;
+  }
+}
