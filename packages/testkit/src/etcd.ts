@@ -9,7 +9,7 @@ import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './pipelines.js';
+import { freePorts } from './pipelines.js';
 import { sleep } from '@mo/api/timers';
 import { isAlive, waitFor } from './wait.js';
 
@@ -76,14 +76,17 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
   const root = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mo-etcd-'));
   const token = `mo-test-${process.pid}-${Date.now()}`;
   const plans: MemberPlan[] = [];
+  // Every member's client and peer port, distinct (in a bed, members on different hosts could share
+  // one, but on loopback they cannot).
+  const ports = await freePorts(2 * count);
   for (let i = 0; i < count; i++) {
     const host = options.hosts?.[i] ?? '127.0.0.1';
     const name = `m${i + 1}`;
     plans.push({
       name,
       host,
-      clientPort: await freePort(),
-      peerPort: await freePort(),
+      clientPort: ports[2 * i]!,
+      peerPort: ports[2 * i + 1]!,
       dataDir: join(root, name),
       wrap: options.wrap?.[i] ?? [],
     });

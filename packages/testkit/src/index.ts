@@ -80,7 +80,7 @@ export {
   type UnitVerifierOptions,
 } from './systemd-unit.js';
 export { unitLaunchScript, type UnitLaunchOptions } from './unit-launch.js';
-export { freePort, stepOf, waitForPipeline } from './pipelines.js';
+export { freePort, freePorts, stepOf, waitForPipeline } from './pipelines.js';
 export { hostileStartRequest, maxBatchRequest, maxProcessSpec, maxStartRequest } from './large-starts.js';
 export { isAlive, requireTool, sleep, waitFor } from './wait.js';
 export { cpuSecondsOf, measureCpuPercent, preciseCpuSecondsOf } from './proc.js';

@@ -1,7 +1,7 @@
 // Test helpers for pipelines and ports: waiting for a pipeline state (failing fast, with the
 // steps, when it ends otherwise), a step by id, and a free loopback port.
 import type { PipelineClient, Pipeline__Output } from '@mo/api';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { waitFor } from './wait.js';
 
 const TERMINAL = ['PIPELINE_STATE_SUCCEEDED', 'PIPELINE_STATE_FAILED', 'PIPELINE_STATE_CANCELLED'];
@@ -37,13 +37,28 @@ export function stepOf(p: Pipeline__Output, id: string): Pipeline__Output['steps
 }
 
 /** A loopback port that was free a moment ago (to restart a daemon on a known address). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
+export async function freePort(): Promise<number> {
+  return (await freePorts(1))[0]!;
+}
+
+/**
+ * `n` distinct loopback ports that were free a moment ago. All n are held open until the last is
+ * chosen: ports picked one after another, each closed at once, can repeat (an etcd member was once
+ * given the same client and peer port, and its second listen failed with EADDRINUSE).
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const srv = createServer();
+      servers.push(srv);
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen(0, '127.0.0.1', resolve);
+      });
+    }
+    return servers.map((srv) => (srv.address() as { port: number }).port);
+  } finally {
+    await Promise.all(servers.map((srv) => new Promise((resolve) => srv.close(resolve))));
+  }
 }
