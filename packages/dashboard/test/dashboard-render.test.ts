@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { gotoSteadily, signInSteadily } from './navigate.js';
 import { requireTool } from '@mo/testkit';
 import { createDashboardHandler } from '../src/handler.js';
 import { FakeApi } from './fake-api.js';
@@ -42,8 +43,9 @@ beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
   // A CSP violation or a script error shows up here: the page must run under its own strict CSP.
-  // Not problems: the refused wrong token (401) and the event stream the test cuts on purpose.
-  const expected = /401|403|ERR_INCOMPLETE_CHUNKED_ENCODING/;
+  // Not problems: the refused wrong token (401), the event stream the test cuts on purpose, and a
+  // request cut by the machine's own network change (navigate.ts).
+  const expected = /401|403|ERR_INCOMPLETE_CHUNKED_ENCODING|ERR_NETWORK_CHANGED/;
   page.on('console', (m) => m.type() === 'error' && !expected.test(m.text()) && problems.push(m.text()));
   page.on('pageerror', (e) => problems.push(String(e)));
 });
@@ -55,19 +57,14 @@ afterAll(async () => {
   await new Promise((r) => (server ? server.close(r) : r(undefined)));
 });
 
-async function signIn(token: string): Promise<void> {
-  await page.goto(`${base}/`);
-  await page.getByLabel('Bearer token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Cluster' }).waitFor();
-}
+const signIn = (token: string): Promise<void> => signInSteadily(page, base, token);
 
 const shot = (name: string) => page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
 
 describe('the dashboard in Chromium (rendering against a fake API)', () => {
   it('refuses a wrong token with the API message and keeps the login form', async () => {
     if (!haveChromium) return;
-    await page.goto(`${base}/`);
+    await gotoSteadily(page, `${base}/`);
     await page.getByLabel('Bearer token').fill('nope');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: 'UNAUTHENTICATED' }).waitFor();
@@ -124,6 +121,20 @@ describe('the dashboard in Chromium (rendering against a fake API)', () => {
     await page.getByRole('cell', { name: 'node-9' }).waitFor(); // the previous allocation
     await page.getByLabel('workload logs').getByText('hello from W004 line 3').waitFor();
     await shot('workload');
+  });
+
+  it('loads a list again by itself when its request got no answer, with no event to prompt it', async () => {
+    if (!haveChromium) return;
+    const asked = () => api.seen.filter((s) => s.path === '/api/v1/nodes').length;
+    const before = asked();
+    api.unanswered.set('/api/v1/nodes', 1);
+    await page.getByRole('link', { name: 'Nodes' }).click();
+    await page.getByRole('link', { name: 'node-2' }).waitFor();
+    expect(asked() - before).toBe(2); // the cut request, then the retry a second later
+    // The console's report of the cut request is this test's doing: taken off the page's problems.
+    const cut = problems.findIndex((p) => p.includes('ERR_EMPTY_RESPONSE'));
+    expect(cut).toBeGreaterThanOrEqual(0);
+    problems.splice(cut, 1);
   });
 
   it('shows a node with its workloads', async () => {
@@ -228,7 +239,7 @@ describe('the dashboard in Chromium (rendering against a fake API)', () => {
   it('shows a refused log (403) of a running workload and does not retry it', async () => {
     if (!haveChromium) return;
     api.logErrors.set('workload:W001', 403);
-    await page.goto(`${base}/#/workloads/W001`);
+    await gotoSteadily(page, `${base}/#/workloads/W001`);
     await page.getByText('Logs: stopped: PERMISSION_DENIED: logs of workload:W001 refused').waitFor();
     await page.waitForTimeout(2500);
     expect(logRequests('/api/v1/workloads/W001/logs')).toHaveLength(1);
@@ -240,10 +251,10 @@ describe('the dashboard in Chromium (rendering against a fake API)', () => {
     api.pipeline.steps!.find((s) => s.id === 'gate')!.state = 'STEP_STATE_AWAITING_APPROVAL';
     await page.getByRole('button', { name: 'Sign out' }).click();
     await signIn('read-token');
-    await page.goto(`${base}/#/pipelines/P1`);
+    await gotoSteadily(page, `${base}/#/pipelines/P1`);
     await page.locator('svg.dag g[data-step="gate"]').getByText('awaiting approval').waitFor();
     expect(await page.getByRole('button', { name: /Approve|Reject|Cancel/ }).count()).toBe(0);
-    await page.goto(`${base}/#/workloads/W000`);
+    await gotoSteadily(page, `${base}/#/workloads/W000`);
     await page.getByRole('heading', { name: /Workload job-000/ }).waitFor();
     expect(await page.getByRole('button', { name: 'Stop workload' }).count()).toBe(0);
   });

@@ -127,6 +127,8 @@ export class FakeApi {
   readonly logs = new Map<string, FakeLog>();
   /** Log requests answered with an error status instead, by the same keys. */
   readonly logErrors = new Map<string, number>();
+  /** Requests by path cut with no answer (the connection dropped), this many times each. */
+  readonly unanswered = new Map<string, number>();
 
   /** The log of a workload or a step, made on first use (a step's runs while the step does). */
   log(key: string): FakeLog {
@@ -170,6 +172,12 @@ export class FakeApi {
     const auth = req.headers.authorization;
     const lastEventId = req.headers['last-event-id'] as string;
     this.seen.push({ path: url.pathname, query: url.search, authorization: auth, lastEventId });
+    const cuts = this.unanswered.get(url.pathname) ?? 0;
+    if (cuts > 0) {
+      this.unanswered.set(url.pathname, cuts - 1);
+      req.socket.destroy();
+      return true;
+    }
     const access = TOKENS[(auth ?? '').replace(/^Bearer /, '')];
     const json = (status: number, body: unknown): boolean => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));

@@ -38,11 +38,16 @@ export interface Loaded<T> {
 
 /** Minimum gap between refreshes caused by live events: a burst of 1,000 starts is one fetch. */
 const REFRESH_GAP_MS = 1000;
+/** A load that got no answer is tried again after this, doubling up to LOAD_RETRY_MAX_MS. */
+const LOAD_RETRY_FIRST_MS = 1000;
+const LOAD_RETRY_MAX_MS = 30_000;
 
 /**
  * Loads with `load` whenever `deps` change, and again (throttled) when an event of one of `kinds`
  * arrives for which `relevant` says yes. Simple and always consistent with the server's paging
- * and filters, at the price of a refetch instead of a local patch.
+ * and filters, at the price of a refetch instead of a local patch. A load that got no answer at
+ * all (the network, not the server: a laptop changing networks) is tried again with a backoff, so
+ * a quiet page does not keep its error until the next event.
  */
 export function useLoad<T>(
   load: (signal: AbortSignal) => Promise<T>,
@@ -55,16 +60,30 @@ export function useLoad<T>(
   const [tick, setTick] = useState(0);
   const last = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const retryMs = useRef(LOAD_RETRY_FIRST_MS);
 
   useEffect(() => {
     const abort = new AbortController();
+    let retry: ReturnType<typeof setTimeout> | undefined;
     load(abort.signal).then(
-      (data) => setState({ data }),
+      (data) => {
+        retryMs.current = LOAD_RETRY_FIRST_MS;
+        setState({ data });
+      },
       (e: unknown) => {
-        if (!abort.signal.aborted) setState((s) => ({ ...s, error: e instanceof Error ? e.message : String(e) }));
+        if (abort.signal.aborted) return;
+        setState((s) => ({ ...s, error: e instanceof Error ? e.message : String(e) }));
+        // fetch's TypeError: no answer came. An answer with an error (ApiError: 403, 404) stays.
+        if (!(e instanceof TypeError)) return;
+        const wait = retryMs.current;
+        retryMs.current = Math.min(wait * 2, LOAD_RETRY_MAX_MS);
+        retry = setTimeout(() => setTick((t) => t + 1), wait);
       },
     );
-    return () => abort.abort();
+    return () => {
+      abort.abort();
+      if (retry) clearTimeout(retry);
+    };
   }, [...deps, tick]);
 
   useEffect(() => {
