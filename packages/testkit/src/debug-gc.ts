@@ -17,6 +17,8 @@ export interface DebugGcResult {
   /** JS heap used before and after the collection, and ArrayBuffer memory before and after. */
   heapUsedBefore: number;
   heapUsed: number;
+  /** What V8 holds for its heap after the collection (used or not). */
+  heapTotal: number;
   arrayBuffersBefore: number;
   arrayBuffers: number;
   external: number;
