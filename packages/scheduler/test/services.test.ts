@@ -40,7 +40,10 @@ function webJob(o: { version: string; count?: number; broken?: boolean; autoReve
     count: o.count ?? 3,
     command: ['sh', '-c', serve],
     env: { VERSION: o.version },
-    resources: { cpu: '100m', memory: '64Mi' },
+    // 500m, not 100m: the cpu request is a CFS quota from the first instruction, and Python's start
+    // costs ~0.6 s of CPU here (`python3 -c pass`): at 100m it listened after 5.8-6.4 s, past the
+    // check's 4.5 s (a CI failure); at 500m after ~1.1 s, as with no limit.
+    resources: { cpu: '500m', memory: '64Mi' },
     ports: [{ name: 'http' }],
     checks: [
       // Python takes a second or so to listen here: the first check waits for it. With the whole
