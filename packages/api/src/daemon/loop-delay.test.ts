@@ -2,6 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import { setTimeout as wait } from 'node:timers/promises';
 import { EventLoopDelay, noteActivity } from './loop-delay.js';
 
+/** Holds the event loop (synchronous work) for `ms`. */
+function hold(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
 describe('EventLoopDelay', () => {
   it('sees a blocked event loop in its max, and starts a new window after each snapshot', async () => {
     const d = new EventLoopDelay();
@@ -16,6 +22,22 @@ describe('EventLoopDelay', () => {
       await wait(30);
       const after = d.snapshot();
       expect(after.max).toBeLessThan(blocked.max);
+    } finally {
+      d.close();
+    }
+  });
+
+  it('sees a block in a later turn before the sampler has ticked, when a timer due earlier ran first', async () => {
+    setTimeout(() => undefined, 1); // a JS timer due before the sampler's first tick
+    const d = new EventLoopDelay();
+    try {
+      const waited = wait(30);
+      hold(40); // this process kept off a core (CI's load): all of them are due at the next turn
+      await waited; // runs with the early timer, before the sampler's first tick
+      hold(150);
+      await wait(30);
+      await wait(30);
+      expect(d.snapshot().max).toBeGreaterThanOrEqual(0.1);
     } finally {
       d.close();
     }
