@@ -51,7 +51,7 @@ export class EventLoopDelay {
   private quiet = 0;
   private lastElu: EventLoopUtilization | undefined;
   private readonly o: Required<LoopDelayOptions>;
-  /** Seconds: how long the loop took to come round after the sampler was armed (see arm). */
+  /** Seconds: how late the loop came round while Node's sampler was not yet recording (see bridge). */
   private firstMax = 0;
 
   constructor(options: LoopDelayOptions = {}) {
@@ -76,11 +76,6 @@ export class EventLoopDelay {
   arm(): void {
     this.quiet = 0;
     if (this.check) return;
-    // Node's sampler records from its second tick on: a handler that blocks the loop right after
-    // arming it would be missed. So the first interval is measured here: from now until the loop
-    // comes round to its check phase, i.e. the rest of this turn (the call's synchronous work).
-    const armedAt = performance.now();
-    setImmediate(() => (this.firstMax = Math.max(this.firstMax, (performance.now() - armedAt) / 1e3)));
     this.histogram.enable();
     this.lastElu = performance.eventLoopUtilization();
     this.check = every(this.o.checkMs, () => this.onCheck());
@@ -88,10 +83,11 @@ export class EventLoopDelay {
   }
 
   /**
-   * Until Node's sampler records (from its second tick on), a timer of the same period measures the
-   * later turns by how late it runs, and again until the sampler has recorded. Without it, a turn
-   * that blocked the loop before that tick went unseen: under CI's load a JS timer due earlier let
-   * a 150 ms block run before the sampler's first tick (max read 0.03 s).
+   * Node's sampler records from its second tick on, so until it does, a timer of the same period
+   * measures the loop by how late it runs (the rest of the arming turn: the call's synchronous
+   * work; then each later turn), chained until the sampler has recorded. With only the arming turn
+   * measured, a later turn that blocked the loop before that tick went unseen: under CI's load a
+   * JS timer due earlier let a 150 ms block run before the sampler's first tick (max read 0.03 s).
    */
   private bridge(from: number): void {
     after(RESOLUTION_MS, () => {
