@@ -26,7 +26,7 @@ import {
   testClientOptions,
 } from '@mo/testkit';
 import http2 from 'node:http2';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const N = 300;
@@ -197,23 +197,21 @@ async function settled(pid: number) {
   return { idle, ...held, text: `${mib(idle.rssBytes)} MiB idle 10 s (${waiting} waiting for a GC), ${held.text}` };
 }
 
+type Measured = Awaited<ReturnType<typeof measured>>;
+
 /**
  * After a full GC: resident memory (RSS, and by kind), V8's heap (what it keeps committed stays
  * after a burst: empty pages are given back only by its memory reducer), and what is still live
  * once the GC's ArrayBuffer sweeper thread has run (a second GC's "before" figures).
  */
-type Measured = Awaited<ReturnType<typeof measured>>;
-
 async function measured(pid: number) {
   const gc = await collectGarbage(cluster.scheduler);
   // A settling window before a measurement: ArrayBuffers are freed by a sweeper thread after the GC.
   await sleep(2000);
   const after = processHolds(pid);
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
   const live = await collectGarbage(cluster.scheduler);
   const text =
-    `${mib(after.rssBytes)} MiB after one GC (anonymous ${mib(kib('RssAnon'))} MiB, file ${mib(kib('RssFile'))} MiB; ` +
+    `${mib(after.rssBytes)} MiB after one GC (anonymous ${mib(after.anonBytes)} MiB, file ${mib(after.fileBytes)} MiB; ` +
     `young generation ${mib(gc.youngGeneration)} MiB; JS heap ${mib(gc.heapTotal)} MiB, of it live ` +
     `${mib(live.heapUsedBefore)} MiB; live ArrayBuffers ${mib(live.arrayBuffersBefore)} MiB), ${after.fds} fds`;
   return { after, gc, live, text };

@@ -96,9 +96,17 @@ export function rawSession(
   return session;
 }
 
-/** What a process holds now: resident memory and open file descriptors (from /proc). */
-export function processHolds(pid: number): { rssBytes: number; fds: number } {
+/**
+ * What a process holds now (from /proc): resident memory, of it anonymous (heaps, arenas, stacks)
+ * and file-backed (the binary's pages), and open file descriptors.
+ */
+export function processHolds(pid: number): { rssBytes: number; anonBytes: number; fileBytes: number; fds: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
-  return { rssBytes: kib * 1024, fds: readdirSync(`/proc/${pid}/fd`).length };
+  const bytes = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return {
+    rssBytes: bytes('VmRSS'),
+    anonBytes: bytes('RssAnon'),
+    fileBytes: bytes('RssFile'),
+    fds: readdirSync(`/proc/${pid}/fd`).length,
+  };
 }
