@@ -1,14 +1,12 @@
-// Over ~450 lines: start, stop, recovery and usage share the ledger, drivers and hooks; what can
-// stand alone already does (ledger.ts, outcome.ts, recovery.ts, hooks/, health.ts).
 // WorkloadRunner: runs workloads on this agent (the scheduler's WorkloadManager decides where they
 // run; this runs them here). Each start goes through the lifecycle hooks (hooks/: artifacts, sandbox
 // mount, task dir, environment, outputs, timeout) around its driver; each end is read by outcomeOf
 // (outcome.ts); every transition is kept, saved and told by its WorkloadLedger (ledger.ts). It
 // re-attaches workloads after an agent restart, and stops them on request, when fenced or when a
 // health check fails past its restart_after (health.ts). Named ports come from the agent's pool.
-// Over ~400 lines: a start's steps (ports, hooks, driver, checks) and their undoing share the
-// runner's state (the ledger, the pool, the starts in flight); what stands alone is in hooks/,
-// health.ts, outcome.ts and ledger.ts.
+// Over ~450 lines: start, stop, recovery and usage, and a start's steps (ports, hooks, driver,
+// checks) with their undoing, share the runner's state (the ledger, the pool, the starts in flight);
+// what stands alone already does (ledger.ts, outcome.ts, recovery.ts, hooks/, health.ts).
 import {
   AlreadyExistsError,
   MoError,

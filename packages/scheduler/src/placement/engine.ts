@@ -1,10 +1,10 @@
-// Over ~450 lines: the node table and the pipeline share one snapshot per decision; the stages
-// themselves live apart (feasibility.ts, rank.ts, spread.ts, bookings.ts).
 // The placement engine: a node table plus the pipeline feasibility → rank → limit → select (see
 // README.md). Pure and synchronous: the registry feeds it nodes, the scheduler core asks it for
 // decisions and books reservations; no I/O, and all randomness comes from one seeded PRNG.
-// Over ~400 lines: the feasibility → rank → select pipeline with its per-class cache and the fits()
-// check the queue uses; the steps share the cache and the sample state, so they stay together.
+// Over ~450 lines: the node table and the feasibility → rank → select pipeline (with its per-class
+// cache and the fits() check the queue uses) share one snapshot, the cache and the sample state per
+// decision, so they stay together; the stages themselves live apart (feasibility.ts, rank.ts,
+// spread.ts, bookings.ts).
 import { explainFailure, zeroCounts } from './explain.js';
 import {
   CHECK_ORDER,
